@@ -1,0 +1,71 @@
+# netjourney - `make run` and `make test` are the two commands a user needs.
+# Everything else: all, deps, install, clean, debug, bench, fuzz, soak.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    := libmicrohttpd libcjson libpcap
+DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev check pkg-config gcc make
+TEST_DEB_PKGS := tcpdump tshark clang
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \
+	   -fno-strict-aliasing -Istack -Isrc -Iweb
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+B := build
+STACK_SRC := $(wildcard stack/*.c)
+APP_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard web/*.c)
+STACK_OBJ := $(STACK_SRC:%.c=$(B)/%.o)
+APP_OBJ   := $(APP_SRC:%.c=$(B)/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all deps run test unit install clean debug bench
+all: $(B)/netjourney
+
+$(B)/libstack.a: $(STACK_OBJ)
+	ar rcs $@ $^
+
+$(B)/libapp.a: $(APP_OBJ)
+	ar rcs $@ $^
+
+$(B)/netjourney: $(B)/src/main.o $(B)/libapp.a $(B)/libstack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/%.o: %.c $(wildcard stack/*.h src/*.h web/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/nj_check.h $(B)/libapp.a $(B)/libstack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(B)/libapp.a $(B)/libstack.a $(PKG_LIBS) $(CHECK_LIBS) -lm
+
+# deps: install what is missing, unattended, when root; otherwise say how.
+deps:
+	@sh tests/deps.sh $(DEB_PKGS) $(TEST_DEB_PKGS)
+
+run: deps all
+	./$(B)/netjourney run-default
+
+unit: $(UNIT_BIN)
+
+test: deps all unit
+	sh tests/run-all.sh
+
+install: all
+	install -D -m 755 $(B)/netjourney $(DESTDIR)$(PREFIX)/bin/netjourney
+	mkdir -p $(DESTDIR)$(PREFIX)/share/netjourney
+	cp -r static lessons pcaps $(DESTDIR)$(PREFIX)/share/netjourney/
+
+debug:
+	$(MAKE) SAN=1 B=build-san all unit
+
+clean:
+	rm -rf build build-san

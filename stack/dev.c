@@ -1,0 +1,181 @@
+/*
+ * dev.c - the device layer's receive and transmit core, after
+ * net/core/dev.c (Linux 6.13): netif_rx → enqueue_to_backlog, the NET_RX
+ * softirq (net_rx_action → process_backlog) and __netif_receive_skb_core
+ * (ptype_all taps, VLAN, ptype_base dispatch), and dev_queue_xmit.
+ * Left out: RPS/RFS and the flow limit (one CPU), GRO, XDP, tc ingress,
+ * rx_handlers (bridge, bond), qdiscs on transmit.
+ */
+#include "stack.h"
+
+#include <stdio.h>
+
+/* enqueue_to_backlog: accept while qlen <= netdev_max_backlog ("<=", so
+ * max+1 packets fit, as in Linux); a full backlog drops with CPU_BACKLOG. */
+static int enqueue_to_backlog(struct net *net, struct sk_buff *skb)
+{
+	struct softnet_data *sd = &net->sd;
+	uint32_t qlen = skb_queue_len(&sd->input_pkt_queue);
+
+	if (qlen <= (uint32_t)net->sysctl.netdev_max_backlog) {
+		skb_queue_tail(&sd->input_pkt_queue, skb);
+		if (trace_on(net)) {
+			struct jw *a = trace_args(net);
+			jw_kv_uint(a, "qlen", qlen + 1);
+			jw_kv_int(a, "netdev_max_backlog", net->sysctl.netdev_max_backlog);
+		}
+		trace_step(net, skb, "enqueue_to_backlog", "queued on the backlog (%u/%d)%s",
+			   qlen + 1, net->sysctl.netdev_max_backlog,
+			   qlen == 0 ? "; NET_RX softirq raised" : "");
+		return NET_RX_SUCCESS;
+	}
+	sd->dropped++;
+	SNMP_INC(net, MIB_SOFTNET_DROPPED);
+	if (skb->dev) {
+		skb->dev->rx_dropped++;
+		SNMP_INC(net, MIB_DEV_RX_DROPPED);
+	}
+	trace_step(net, skb, "enqueue_to_backlog", "backlog full (%u > netdev_max_backlog %d)",
+		   qlen, net->sysctl.netdev_max_backlog);
+	return NET_RX_DROP;
+}
+
+int netif_rx(struct net *net, struct sk_buff *skb)
+{
+	trace_enter(net, skb, "netif_rx", "core", "%s", "");
+	if (!skb->dev || !skb->dev->up)
+		return skb_drop(net, skb, SKB_DROP_REASON_DEV_READY);
+	if (enqueue_to_backlog(net, skb) == NET_RX_DROP)
+		return skb_drop(net, skb, SKB_DROP_REASON_CPU_BACKLOG);
+	trace_exit(net, NULL, V_QUEUED, 0, "%s", "");
+	return NET_RX_SUCCESS;
+}
+
+/* process_backlog: the backlog's pseudo-NAPI poll, up to quota packets. */
+static int process_backlog(struct net *net, int quota)
+{
+	struct softnet_data *sd = &net->sd;
+	struct sk_buff *skb;
+	int work = 0;
+
+	trace_enter(net, NULL, "process_backlog", "core", "poll up to %d of %u queued",
+		    quota, skb_queue_len(&sd->input_pkt_queue));
+	while (work < quota && (skb = skb_dequeue(&sd->input_pkt_queue))) {
+		int64_t saved = net->cur_pkt;
+		net->cur_pkt = skb->pkt;
+		sd->processed++;
+		SNMP_INC(net, MIB_SOFTNET_PROCESSED);
+		__netif_receive_skb(net, skb);
+		net->cur_pkt = saved;
+		work++;
+	}
+	trace_exit(net, NULL, V_PASS, 0, "%d processed", work);
+	return work;
+}
+
+int net_rx_action(struct net *net)
+{
+	struct softnet_data *sd = &net->sd;
+	int budget = net->sysctl.netdev_budget, total = 0;
+
+	if (!skb_queue_len(&sd->input_pkt_queue))
+		return 0;
+	trace_enter(net, NULL, "net_rx_action", "core", "NET_RX softirq: %u in backlog, budget %d",
+		    skb_queue_len(&sd->input_pkt_queue), budget);
+	while (skb_queue_len(&sd->input_pkt_queue)) {
+		if (budget <= 0) {
+			/* Linux re-raises the softirq; here the next round runs at once. */
+			sd->time_squeeze++;
+			SNMP_INC(net, MIB_SOFTNET_TIME_SQUEEZE);
+			trace_step(net, NULL, "net_rx_action", "budget exhausted (time_squeeze); softirq re-raised");
+			budget = net->sysctl.netdev_budget;
+		}
+		int quota = net->sysctl.dev_weight < budget ? net->sysctl.dev_weight : budget;
+		int n = process_backlog(net, quota);
+		budget -= n;
+		total += n;
+	}
+	trace_exit(net, NULL, V_PASS, 0, "%d processed", total);
+	return total;
+}
+
+/* A VLAN id is accepted when the scenario gave the device that VLAN. */
+static int vlan_configured(const struct net_device *dev, uint16_t vid)
+{
+	for (int i = 0; i < dev->nvlans; i++)
+		if (dev->vlans[i] == vid)
+			return 1;
+	return 0;
+}
+
+/* The in-band tags and their fate, as __netif_receive_skb_core handles them
+ * without a VLAN device: a non-zero VLAN id nobody claims makes the frame
+ * OTHERHOST; VLAN 0 (priority tag) is simply removed. */
+static int netif_vlan(struct net *net, struct sk_buff *skb)
+{
+	for (int round = 0; round < 2; round++) {
+		if (skb->protocol != ETH_P_8021Q && skb->protocol != ETH_P_8021AD)
+			return 0;
+		if (skb_vlan_untag(net, skb) < 0)
+			return -1;
+		uint16_t vid = skb->vlan_tci & 0x0fff;
+		if (vid && !vlan_configured(skb->dev, vid)) {
+			skb->pkt_type = PACKET_OTHERHOST;
+			trace_step(net, skb, "vlan_do_receive",
+				   "no VLAN device for id %u on %s: pkt_type set to OTHERHOST", vid, skb->dev->name);
+		}
+	}
+	return 0;
+}
+
+/* deliver_ptype: the ptype_base handler for skb->protocol, or a drop. */
+static int deliver_ptype(struct net *net, struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+
+	switch (skb->protocol) {
+	case ETH_P_IP:
+		return ip_rcv(net, skb, dev);
+	case ETH_P_ARP:
+		return arp_rcv(net, skb, dev);
+	default:
+		dev->rx_nohandler++;
+		dev->rx_dropped++;
+		SNMP_INC(net, MIB_DEV_RX_NOHANDLER);
+		trace_step(net, skb, "__netif_receive_skb_core",
+			   "no ptype_base handler for ethertype 0x%04x (%s)%s", skb->protocol,
+			   eth_proto_name(skb->protocol),
+			   skb->protocol == ETH_P_IPV6 ? ": this host is IPv4-only, like ipv6.disable=1" : "");
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return NET_RX_DROP;
+	}
+}
+
+int __netif_receive_skb(struct net *net, struct sk_buff *skb)
+{
+	trace_enter(net, skb, "__netif_receive_skb", "core", "ethertype 0x%04x (%s) on %s",
+		    skb->protocol, eth_proto_name(skb->protocol), skb->dev ? skb->dev->name : "?");
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	if (skb->dev)
+		skb->dev->rx_packets++;
+	if (netif_vlan(net, skb) < 0)
+		return skb_drop(net, skb, SKB_DROP_REASON_DEV_HDR);
+	packet_taps_deliver(net, skb);
+	return trace_ret(net, deliver_ptype(net, skb));
+}
+
+int dev_queue_xmit(struct net *net, struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+
+	trace_enter(net, skb, "dev_queue_xmit", "link", "%u bytes out of %s", skb->len,
+		    dev ? dev->name : "?");
+	if (dev)
+		dev->tx_packets++;
+	if (net->xmit)
+		net->xmit(net->xmit_ctx, skb, dev);
+	trace_exit(net, skb, V_SENT, 0, "%s", "");
+	kfree_skb(net, skb);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * jsonw.h - an append-only JSON writer into a growable byte buffer.
+ *
+ * Used for event args and for serialising events: no allocation per value,
+ * the buffer is reused between events. Strings are escaped; bytes that are
+ * not valid UTF-8 become U+FFFD, so any packet payload yields valid JSON.
+ */
+#ifndef NJ_STACK_JSONW_H
+#define NJ_STACK_JSONW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jw {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int need_comma;		/* a value was written at this nesting level */
+};
+
+/* jw_reset - empties the buffer, keeps its memory. Cannot fail. */
+static inline void jw_reset(struct jw *w) { w->len = 0; w->need_comma = 0; if (w->buf) w->buf[0] = 0; }
+
+/* jw_free - releases the buffer; the writer is empty and reusable after. */
+void jw_free(struct jw *w);
+
+/* Raw bytes, no escaping. Aborts the process on out-of-memory (as malloc
+ * failure here leaves nothing sensible to report). */
+void jw_raw(struct jw *w, const char *s, size_t n);
+void jw_puts(struct jw *w, const char *s);
+void jw_printf(struct jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A JSON string literal (with quotes) from n bytes, escaped. */
+void jw_str(struct jw *w, const char *s, size_t n);
+
+/* Structure helpers: they insert commas between members automatically. */
+void jw_obj_open(struct jw *w);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w);
+void jw_arr_close(struct jw *w);
+void jw_key(struct jw *w, const char *key);		/* "key": */
+void jw_val_str(struct jw *w, const char *s);		/* array element / after key */
+void jw_val_int(struct jw *w, int64_t v);
+void jw_val_uint(struct jw *w, uint64_t v);
+void jw_val_bool(struct jw *w, int v);
+void jw_val_null(struct jw *w);
+void jw_val_raw(struct jw *w, const char *json);	/* pre-built JSON value */
+
+static inline void jw_kv_str(struct jw *w, const char *k, const char *v) { jw_key(w, k); jw_val_str(w, v); }
+static inline void jw_kv_int(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_val_int(w, v); }
+static inline void jw_kv_uint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_val_uint(w, v); }
+static inline void jw_kv_bool(struct jw *w, const char *k, int v) { jw_key(w, k); jw_val_bool(w, v); }
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * netns.c - creating and destroying a simulated host (struct net), after
+ * net/core/net_namespace.c and the per-netns sysctl defaults Linux 6.x sets
+ * (net/core/sysctl_net_core.c, net/ipv4/ip_fragment.c).
+ */
+#include "netns.h"
+#include "ip_fragment.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct net *net_create(void)
+{
+	struct net *net = calloc(1, sizeof(*net));
+	if (!net)
+		return NULL;
+	net->kernel = KERNEL_6X;
+	net->sysctl.netdev_max_backlog = 1000;
+	net->sysctl.netdev_budget = 300;
+	net->sysctl.dev_weight = 64;
+	net->sysctl.verify_checksums = 1;
+	net->sysctl.ipfrag_high_thresh = 4 * 1024 * 1024;
+	net->sysctl.ipfrag_low_thresh = 3 * 1024 * 1024;
+	net->sysctl.ipfrag_time_ns = 30ULL * 1000000000ULL;
+	net->sysctl.ipfrag_max_dist = 64;
+	net->cur_pkt = -1;
+	skb_queue_head_init(&net->sd.input_pkt_queue);
+	if (ip_frag_init(net) < 0) {
+		free(net);
+		return NULL;
+	}
+	return net;
+}
+
+void net_destroy(struct net *net)
+{
+	if (!net)
+		return;
+	ip_frag_exit(net);
+	skb_queue_purge(net, &net->sd.input_pkt_queue);
+	while (net->skb_pool) {
+		struct sk_buff *skb = net->skb_pool;
+		net->skb_pool = skb->next;
+		free(skb->head);
+		free(skb);
+	}
+	jw_free(&net->tr.args);
+	free(net);
+}
+
+struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t mac[ETH_ALEN], uint32_t mtu)
+{
+	if (net->ndevs >= NJ_MAX_DEVS)
+		return NULL;
+	struct net_device *dev = &net->devs[net->ndevs];
+	memset(dev, 0, sizeof(*dev));
+	dev->ifindex = ++net->ndevs;
+	strncpy(dev->name, name, IFNAMSIZ - 1);
+	memcpy(dev->dev_addr, mac, ETH_ALEN);
+	memset(dev->broadcast, 0xff, ETH_ALEN);
+	dev->mtu = mtu ? mtu : 1500;
+	dev->up = 1;
+	return dev;
+}
+
+int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen)
+{
+	if (dev->naddrs >= NJ_MAX_ADDRS || prefixlen < 0 || prefixlen > 32)
+		return -1;
+	dev->addrs[dev->naddrs].ifa_local = addr;
+	dev->addrs[dev->naddrs].ifa_prefixlen = (uint8_t)prefixlen;
+	dev->naddrs++;
+	return 0;
+}
+
+struct net_device *dev_get_by_index(struct net *net, int ifindex)
+{
+	return ifindex >= 1 && ifindex <= net->ndevs ? &net->devs[ifindex - 1] : NULL;
+}
+
+struct net_device *dev_get_by_name(struct net *net, const char *name)
+{
+	for (int i = 0; i < net->ndevs; i++)
+		if (!strcmp(net->devs[i].name, name))
+			return &net->devs[i];
+	return NULL;
+}
+
+struct net_device *ip_dev_find(struct net *net, uint32_t addr)
+{
+	for (int i = 0; i < net->ndevs; i++)
+		for (int j = 0; j < net->devs[i].naddrs; j++)
+			if (net->devs[i].addrs[j].ifa_local == addr)
+				return &net->devs[i];
+	return NULL;
+}
+
+void net_set_time(struct net *net, uint64_t now_ns)
+{
+	if (now_ns > net->now_ns)
+		net->now_ns = now_ns;
+}

@@ -1,0 +1,135 @@
+/*
+ * netns.h - struct net: one simulated host (a network namespace in Linux's
+ * terms, include/net/net_namespace.h): its devices and addresses, sysctls,
+ * SNMP counters, the per-CPU backlog (one CPU), the clock and the tracer.
+ * Subsystems keep their state behind the pointers below and are set up by
+ * net_create() and torn down by net_destroy().
+ */
+#ifndef NJ_STACK_NETNS_H
+#define NJ_STACK_NETNS_H
+
+#include <stdint.h>
+
+#include "skbuff.h"
+#include "snmp.h"
+#include "trace.h"
+
+#define NJ_MAX_DEVS	8
+#define NJ_MAX_ADDRS	8
+#define IFNAMSIZ	16
+
+/* Which kernel's behaviour to model where it differs (scenario "kernel"). */
+enum nj_kernel { KERNEL_6X = 0, KERNEL_2_6, KERNEL_2_4 };
+
+struct in_ifaddr {
+	uint32_t ifa_local;		/* network byte order */
+	uint8_t ifa_prefixlen;
+};
+
+struct net_device {
+	int ifindex;			/* 1-based */
+	char name[IFNAMSIZ];
+	uint8_t dev_addr[ETH_ALEN];
+	uint8_t broadcast[ETH_ALEN];
+	uint32_t mtu;
+	int up;
+	int promisc;			/* accept OTHERHOST frames into the stack */
+	int forwarding;			/* net.ipv4.conf.<dev>.forwarding */
+	int rp_filter;			/* net.ipv4.conf.<dev>.rp_filter */
+	struct in_ifaddr addrs[NJ_MAX_ADDRS];
+	int naddrs;
+	uint16_t vlans[8];		/* VLAN ids with a VLAN device on top */
+	int nvlans;
+	uint64_t rx_packets, rx_dropped, rx_otherhost_dropped, rx_nohandler;
+	uint64_t tx_packets;
+};
+
+struct softnet_data {
+	struct sk_buff_head input_pkt_queue;
+	uint64_t processed, dropped, time_squeeze;
+};
+
+struct nj_sysctl {
+	int netdev_max_backlog;		/* net.core.netdev_max_backlog, 1000 */
+	int netdev_budget;		/* net.core.netdev_budget, 300 */
+	int dev_weight;			/* net.core.dev_weight, 64 */
+	int ip_forward;			/* net.ipv4.ip_forward */
+	int rp_filter;			/* net.ipv4.conf.all.rp_filter */
+	int verify_checksums;		/* 0: trust checksums (offloaded capture) */
+	uint64_t ipfrag_high_thresh;	/* 4 MiB */
+	uint64_t ipfrag_low_thresh;	/* 3 MiB */
+	uint64_t ipfrag_time_ns;	/* 30 s */
+	int ipfrag_max_dist;		/* 64 */
+};
+
+/* Called for every frame the host transmits (dev_queue_xmit). */
+typedef void (*nj_xmit_fn)(void *ctx, const struct sk_buff *skb, const struct net_device *dev);
+
+struct net {
+	enum nj_kernel kernel;
+	struct net_device devs[NJ_MAX_DEVS];
+	int ndevs;
+	struct nj_sysctl sysctl;
+	uint64_t mib[MIB_MAX];
+	uint64_t now_ns;		/* packet time in replay, wall clock live */
+	struct softnet_data sd;
+	struct tracer tr;
+	uint64_t next_skb_id;
+	enum skb_drop_reason last_drop;	/* reason of the latest kfree_skb_reason */
+	int64_t cur_pkt;		/* capture packet being handled, -1 none */
+	struct sk_buff *skb_pool;	/* freed skbs kept for reuse */
+	uint32_t skb_pool_len;
+	uint64_t skbs_live;		/* allocated and not yet freed */
+	nj_xmit_fn xmit;
+	void *xmit_ctx;
+
+	/* Subsystem state, owned by the named file. */
+	struct ipq_table *ipfrags;	/* ip_fragment.c */
+	struct fib_table *fib;		/* fib.c */
+	struct nf_hooks *nf;		/* netfilter.c */
+	struct packet_sock *packet_socks; /* af_packet.c (ptype_all taps) */
+	struct sock_table *socks;	/* tcp_ipv4.c / udp.c */
+	struct neigh_table *arp_tbl;	/* arp.c */
+};
+
+/**
+ * net_create - a host with no devices and Linux's default sysctls.
+ * Returns NULL when out of memory. Free with net_destroy().
+ */
+struct net *net_create(void);
+
+/* net_destroy - frees every queue and subsystem; any skb still held by the
+ * stack is released. net is invalid afterwards. */
+void net_destroy(struct net *net);
+
+/**
+ * net_add_dev - adds an up Ethernet device.
+ * Returns it, or NULL when NJ_MAX_DEVS are in use.
+ */
+struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t mac[ETH_ALEN], uint32_t mtu);
+
+/* dev_add_addr - adds addr/prefixlen (network order); -1 if the table is full. */
+int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen);
+
+struct net_device *dev_get_by_index(struct net *net, int ifindex);
+struct net_device *dev_get_by_name(struct net *net, const char *name);
+
+/* inet_addr_type_local - whether addr (network order) is one of the host's
+ * addresses, and on which device (NULL otherwise). */
+struct net_device *ip_dev_find(struct net *net, uint32_t addr);
+
+static inline int trace_on(const struct net *net) { return net->tr.on; }
+
+/* SNMP_INC / SNMP_ADD - bump a counter; also noted on the current trace frame. */
+static inline void SNMP_ADD(struct net *net, enum nj_mib m, uint32_t n)
+{
+	net->mib[m] += n;
+	if (net->tr.on)
+		__trace_mib(net, m, n);
+}
+static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1); }
+
+/* net_set_time - advances the clock (never backwards). */
+void net_set_time(struct net *net, uint64_t now_ns);
+
+#endif

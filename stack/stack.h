@@ -1,0 +1,155 @@
+/*
+ * stack.h - the entry points the outside (replay, live, tests) uses to drive
+ * the stack, and the handlers one kernel file calls in another. Each is
+ * named after, and behaves like, the kernel function of the same name.
+ */
+#ifndef NJ_STACK_STACK_H
+#define NJ_STACK_STACK_H
+
+#include "ip.h"
+#include "netns.h"
+
+#define NET_RX_SUCCESS	0
+#define NET_RX_DROP	1
+
+/* -- net/core/dev.c -- */
+
+/**
+ * netif_rx - queues a received skb on the backlog (enqueue_to_backlog).
+ * Takes ownership of skb in every case. Returns NET_RX_SUCCESS, or
+ * NET_RX_DROP when the device is down or the backlog holds more than
+ * netdev_max_backlog packets (reason CPU_BACKLOG).
+ */
+int netif_rx(struct net *net, struct sk_buff *skb);
+
+/**
+ * net_rx_action - the NET_RX softirq: polls the backlog (process_backlog,
+ * dev_weight per poll, netdev_budget per round) until it is empty.
+ * Returns the number of packets processed.
+ */
+int net_rx_action(struct net *net);
+
+/* __netif_receive_skb - taps, VLAN, then the protocol handler. Owns skb. */
+int __netif_receive_skb(struct net *net, struct sk_buff *skb);
+
+/**
+ * dev_queue_xmit - hands a frame (data at the Ethernet header) to the
+ * device: the net's xmit callback sees it, then it is freed.
+ * Returns 0. Takes ownership.
+ */
+int dev_queue_xmit(struct net *net, struct sk_buff *skb);
+
+/* -- net/ethernet/eth.c -- */
+
+/**
+ * eth_type_trans - classifies pkt_type from the destination MAC, pulls the
+ * Ethernet header and returns the protocol (host order). The caller must
+ * have checked that ETH_HLEN bytes are present.
+ */
+uint16_t eth_type_trans(struct net *net, struct sk_buff *skb, struct net_device *dev);
+
+/* skb_vlan_untag - strips an in-band 802.1Q/802.1ad tag into vlan_tci.
+ * Returns 0, or -1 (skb untouched) when the tag is truncated. */
+int skb_vlan_untag(struct net *net, struct sk_buff *skb);
+
+/* -- net/ipv4/ip_input.c -- */
+int ip_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
+int ip_rcv_finish(struct net *net, struct sk_buff *skb);
+int ip_local_deliver(struct net *net, struct sk_buff *skb);
+int ip_local_deliver_finish(struct net *net, struct sk_buff *skb);
+
+/* -- net/ipv4/route.c -- */
+
+/* Route types (include/uapi/linux/rtnetlink.h). */
+enum rtn_type { RTN_UNSPEC, RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_ANYCAST,
+		RTN_MULTICAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT };
+
+/* What ip_route_input decided, kept in skb->cb by the IP layer. */
+struct nj_dst {
+	uint8_t type;			/* enum rtn_type */
+	uint8_t input;			/* enum nj_dst_input */
+	int16_t error;			/* positive errno for ip_error */
+	int oif;			/* output ifindex for forwarding */
+	uint32_t gateway;		/* next hop, network order, 0 = on-link */
+};
+enum nj_dst_input { DST_NONE, DST_LOCAL_DELIVER, DST_FORWARD, DST_ERROR };
+
+/**
+ * ip_route_input_noref - routes an incoming packet (the slow path: no route
+ * cache, as since Linux 3.6). Fills *dst. Returns SKB_DROP_REASON_NOT_DROPPED_YET
+ * on success, or the drop reason (martians, rp_filter).
+ */
+enum skb_drop_reason ip_route_input_noref(struct net *net, struct sk_buff *skb, uint32_t daddr,
+					  uint32_t saddr, uint8_t tos, struct net_device *dev,
+					  struct nj_dst *dst);
+/* ip_error - the dst input for unroutable packets: counts and drops. */
+int ip_error(struct net *net, struct sk_buff *skb);
+
+/* -- transport entry points (net/ipv4/{icmp,udp,tcp_ipv4}.c) -- */
+int icmp_rcv(struct net *net, struct sk_buff *skb);
+int udp_rcv(struct net *net, struct sk_buff *skb);
+int tcp_v4_rcv(struct net *net, struct sk_buff *skb);
+
+/* -- net/ipv4/icmp.c -- */
+#define ICMP_NET_UNREACH	0
+#define ICMP_HOST_UNREACH	1
+#define ICMP_PROT_UNREACH	2
+#define ICMP_PORT_UNREACH	3
+#define ICMP_FRAG_NEEDED	4
+#define ICMP_PKT_FILTERED	13
+#define ICMP_EXC_TTL		0
+#define ICMP_EXC_FRAGTIME	1
+
+/**
+ * icmp_send - sends an ICMP error about skb_in (data anywhere; the IP header
+ * is found through the network header) under Linux's rules: never about an
+ * ICMP error, a non-first fragment, or a broadcast/multicast; rate limited.
+ * skb_in is not consumed.
+ */
+void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint32_t info);
+
+/* -- net/ipv4/ip_forward.c -- */
+int ip_forward(struct net *net, struct sk_buff *skb);
+
+/* -- net/ipv4/arp.c -- */
+int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
+
+/* IP control block (IPCB) stored in skb->cb. */
+struct inet_skb_parm {
+	int iif;
+	struct nj_dst dst;
+	uint16_t frag_max_size;
+	uint8_t flags;
+};
+#define IPCB(skb) ((struct inet_skb_parm *)((skb)->cb))
+
+/**
+ * skb_drop - the common exit of a traced function that drops: frees skb
+ * with reason (a kfree_skb step event), closes the frame with the drop
+ * verdict, and returns NET_RX_DROP. skb is invalid afterwards.
+ */
+static inline int skb_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r)
+{
+	kfree_skb_reason(net, skb, r);
+	trace_exit(net, NULL, V_DROP, r, "%s", "");
+	return NET_RX_DROP;
+}
+
+/* Closes a caller's frame after a callee returned: a drop is reported with
+ * the reason the callee freed the skb for. */
+static inline int trace_ret(struct net *net, int ret)
+{
+	if (ret == NET_RX_DROP)
+		trace_exit(net, NULL, V_DROP, net->last_drop, "%s", "");
+	else
+		trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	return ret;
+}
+
+/* -- net/packet/af_packet.c -- */
+
+/* packet_taps_deliver - gives each ptype_all packet socket its copy (a
+ * clone in Linux) before protocol dispatch. skb is not consumed. */
+void packet_taps_deliver(struct net *net, struct sk_buff *skb);
+
+#endif

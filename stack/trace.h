@@ -1,0 +1,145 @@
+/*
+ * trace.h - the stack's one way to report: structured events (DESIGN.md §5,
+ * schema version 1). The stack calls trace_enter/trace_step/trace_exit
+ * around each kernel function; sinks registered by the caller (JSONL, Chrome
+ * trace, terminal printer, in-memory store) receive struct trace_event and
+ * serialise it themselves. Tracing off costs one branch per call.
+ *
+ * Model: every function opens a frame (B), may emit steps (i) and closes it
+ * (E) with a verdict and, on drops, the kernel's drop reason. MIB counters
+ * bumped while a frame is the innermost one are reported on its E event.
+ */
+#ifndef NJ_STACK_TRACE_H
+#define NJ_STACK_TRACE_H
+
+#include <stdint.h>
+
+#include "drop_reason.h"
+#include "jsonw.h"
+#include "snmp.h"
+
+#define TRACE_SCHEMA_VERSION	1
+#define TRACE_MAX_DEPTH		64
+#define TRACE_MAX_SINKS		8
+#define TRACE_FRAME_MIBS	16
+#define TRACE_MAX_FROM		64
+
+struct net;
+struct sk_buff;
+
+enum nj_verdict {
+	V_NONE = 0, V_PASS, V_DROP, V_QUEUED, V_STOLEN, V_CONSUMED,
+	V_DELIVERED, V_FORWARDED, V_SENT,
+	V_MAX
+};
+
+/* verdict_name - "pass", "drop", …; "" for V_NONE. */
+const char *verdict_name(enum nj_verdict v);
+int verdict_lookup(const char *s);
+
+/* The skb as it was when the event was emitted (offsets from skb->head). */
+struct skb_state {
+	uint32_t len;
+	int32_t data, nh, th;		/* -1 when the header is unset */
+	uint8_t pkt_type;
+	uint16_t protocol;
+	int32_t ifindex;
+};
+
+struct trace_mib_delta {
+	uint16_t id;			/* enum nj_mib */
+	uint32_t n;
+};
+
+struct trace_event {
+	uint64_t seq;			/* 1, 2, … per net */
+	uint64_t parent;		/* seq of the enclosing B event, 0 if none */
+	int depth;
+	char ph;			/* 'B', 'E' or 'i' */
+	const char *fn;			/* kernel function name (static string) */
+	const char *layer;		/* link, core, netfilter, ip, route, frag, tcp, udp, icmp, arp, packet, bpf, app */
+	int64_t pkt;			/* capture packet number, -1 if none */
+	int64_t skb;			/* skb id, -1 if none */
+	uint64_t ts_ns;
+	const struct skb_state *st;	/* NULL when there is no skb */
+	const char *msg;		/* human summary, may be NULL */
+	const char *args;		/* a JSON object's text, or NULL */
+	enum nj_verdict verdict;	/* E events */
+	enum skb_drop_reason reason;	/* E events with V_DROP and kfree_skb steps */
+	const struct trace_mib_delta *mib;
+	int n_mib;
+	const uint64_t *from;		/* skb ids merged into this skb (reassembly) */
+	int n_from;
+};
+
+/* A sink: emit is called for every event, in order; the event and every
+ * pointer in it are valid only during the call. */
+struct trace_sink {
+	void (*emit)(void *ctx, const struct trace_event *ev);
+	void *ctx;
+};
+
+struct trace_frame {
+	uint64_t seq;
+	const char *fn, *layer;
+	int64_t pkt, skb;
+	struct trace_mib_delta mib[TRACE_FRAME_MIBS];
+	int n_mib;
+};
+
+struct tracer {
+	int on;				/* at least one sink */
+	uint64_t next_seq;
+	int depth;			/* open frames, also counted when off */
+	struct trace_frame frames[TRACE_MAX_DEPTH];
+	struct trace_sink sinks[TRACE_MAX_SINKS];
+	int nsinks;
+	struct jw args;			/* args for the next event, if args_set */
+	int args_set;
+	uint64_t from[TRACE_MAX_FROM];	/* "from" for the next event */
+	int n_from;
+	char msg[512];
+};
+
+/* trace_add_sink - registers a sink; returns 0, or -1 when the table is full. */
+int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx);
+void trace_clear_sinks(struct net *net);
+
+void __trace_enter(struct net *net, const struct sk_buff *skb, const char *fn,
+		   const char *layer, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void __trace_step(struct net *net, const struct sk_buff *skb, const char *fn,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void __trace_exit(struct net *net, const struct sk_buff *skb, enum nj_verdict v,
+		  enum skb_drop_reason reason, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* __trace_kfree - the kfree_skb step: an 'i' event with verdict drop and reason. */
+void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason);
+void __trace_mib(struct net *net, enum nj_mib m, uint32_t n);
+struct jw *__trace_args(struct net *net);
+
+/*
+ * trace_enter - opens a frame for fn. fmt/args form the event's msg (may be
+ * NULL). Must be paired with trace_exit on every path.
+ */
+#define trace_enter(net, skb, fn, layer, ...) \
+	do { if ((net)->tr.on) __trace_enter(net, skb, fn, layer, __VA_ARGS__); } while (0)
+/* trace_step - an 'i' event inside the current frame (or a top-level one). */
+#define trace_step(net, skb, fn, ...) \
+	do { if ((net)->tr.on) __trace_step(net, skb, fn, __VA_ARGS__); } while (0)
+/*
+ * trace_exit - closes the innermost frame. skb is NULL when it was freed or
+ * handed on; the event keeps the ids recorded at enter.
+ */
+#define trace_exit(net, skb, v, reason, ...) \
+	do { if ((net)->tr.on) __trace_exit(net, skb, v, reason, __VA_ARGS__); } while (0)
+
+/* trace_args - the JSON object builder for the next event's args, already
+ * opened with '{'; the emitter closes it. Only call when trace_on(). */
+static inline struct jw *trace_args(struct net *net) { return __trace_args(net); }
+
+/* trace_from - skb ids the next event's skb was built from. */
+void trace_from(struct net *net, const uint64_t *ids, int n);
+
+/* skb_state_of - fills st from skb (for sinks and tests). */
+void skb_state_of(const struct sk_buff *skb, struct skb_state *st);
+
+#endif

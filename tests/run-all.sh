@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs every test: the Check unit binaries, then each tests/*/run.sh.
+# Prints one line per suite and exits non-zero if any failed.
+cd "$(dirname "$0")/.." || exit 1
+B=${B:-build}
+fail=0
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	if "$t" >"$B/$(basename "$t").log" 2>&1; then
+		echo "PASS $(basename "$t"): $(tail -n 1 "$B/$(basename "$t").log")"
+	else
+		echo "FAIL $(basename "$t")"; cat "$B/$(basename "$t").log"; fail=1
+	fi
+done
+for s in tests/*/run.sh; do
+	[ -f "$s" ] || continue
+	if sh "$s"; then echo "PASS $s"; else echo "FAIL $s"; fail=1; fi
+done
+exit $fail

@@ -1,0 +1,231 @@
+/*
+ * nj_check.h - shared plumbing for the Check unit tests: a test host, a
+ * recording trace sink, frame builders and injection. Each test file
+ * includes it once and defines its own suite; NJ_TEST_MAIN(suite_fn) makes
+ * main(). CK_FORK=no in the environment runs in-process for gdb.
+ */
+#ifndef NJ_TESTS_UNIT_NJ_CHECK_H
+#define NJ_TESTS_UNIT_NJ_CHECK_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack.h"
+
+#define NJ_REC_MAX 4096
+
+/* One recorded event: the fields tests assert on. */
+struct nj_rec {
+	char ph;
+	char fn[48];
+	int depth;
+	int64_t pkt, skb;
+	enum nj_verdict verdict;
+	enum skb_drop_reason reason;
+	char msg[256];
+	char args[512];
+	uint64_t mib[MIB_MAX];		/* deltas reported on this event */
+	int n_from;
+};
+
+struct nj_recorder {
+	struct nj_rec ev[NJ_REC_MAX];
+	int n;
+};
+
+static struct nj_recorder nj_rec;
+
+static void nj_rec_emit(void *ctx, const struct trace_event *e)
+{
+	struct nj_recorder *r = ctx;
+	if (r->n >= NJ_REC_MAX)
+		return;
+	struct nj_rec *x = &r->ev[r->n++];
+	memset(x, 0, sizeof(*x));
+	x->ph = e->ph;
+	snprintf(x->fn, sizeof(x->fn), "%s", e->fn);
+	x->depth = e->depth;
+	x->pkt = e->pkt;
+	x->skb = e->skb;
+	x->verdict = e->verdict;
+	x->reason = e->reason;
+	if (e->msg)
+		snprintf(x->msg, sizeof(x->msg), "%s", e->msg);
+	if (e->args)
+		snprintf(x->args, sizeof(x->args), "%s", e->args);
+	for (int i = 0; i < e->n_mib; i++)
+		x->mib[e->mib[i].id] += e->mib[i].n;
+	x->n_from = e->n_from;
+}
+
+static const uint8_t nj_host_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t nj_peer_mac[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+#define NJ_HOST_IP "10.0.0.2"
+#define NJ_PEER_IP "10.0.0.1"
+
+static inline uint32_t nj_ip(const char *s) { struct in_addr a; inet_pton(AF_INET, s, &a); return a.s_addr; }
+
+/* nj_net - a host eth0 02:00:00:00:00:01 10.0.0.2/24 recording into nj_rec. */
+static inline struct net *nj_net(void)
+{
+	struct net *net = net_create();
+	ck_assert_ptr_nonnull(net);
+	struct net_device *dev = net_add_dev(net, "eth0", nj_host_mac, 1500);
+	dev_add_addr(dev, nj_ip(NJ_HOST_IP), 24);
+	nj_rec.n = 0;
+	trace_add_sink(net, nj_rec_emit, &nj_rec);
+	return net;
+}
+
+/* nj_net_free - asserts no skb leaked, then destroys the host. */
+static inline void nj_net_free(struct net *net)
+{
+	ck_assert_msg(net->tr.depth == 0, "unbalanced trace frames: depth %d", net->tr.depth);
+	net_destroy(net);
+}
+
+/* Frame builder: Ethernet + IPv4 header (+ payload given). Returns length. */
+struct nj_ip_opts {
+	const uint8_t *dst_mac;		/* default: host MAC */
+	uint8_t ttl;			/* default 64 */
+	uint16_t id, frag_off;		/* frag_off host order: flags|offset/8 */
+	int ihl;			/* default 5 */
+	int version;			/* default 4 */
+	int tot_len_delta;		/* added to the correct tot_len */
+	int bad_csum;
+	int pad;			/* link padding bytes after the datagram */
+	uint8_t tos;
+};
+
+static inline size_t nj_build_ip(uint8_t *buf, const char *src, const char *dst, uint8_t proto,
+				 const void *payload, size_t plen, const struct nj_ip_opts *o)
+{
+	struct nj_ip_opts def = { 0 };
+	if (!o)
+		o = &def;
+	struct ethhdr *eth = (struct ethhdr *)buf;
+	memcpy(eth->h_dest, o->dst_mac ? o->dst_mac : nj_host_mac, 6);
+	memcpy(eth->h_source, nj_peer_mac, 6);
+	eth->h_proto = htons(ETH_P_IP);
+	int ihl = o->ihl ? o->ihl : 5;
+	struct iphdr *iph = (struct iphdr *)(buf + ETH_HLEN);
+	memset(iph, 0, (size_t)(ihl < 5 ? 5 : ihl) * 4);
+	iph->ihl_version = (uint8_t)(((o->version ? o->version : 4) << 4) | ihl);
+	iph->tos = o->tos;
+	iph->tot_len = htons((uint16_t)((ihl < 5 ? 5 : ihl) * 4 + plen + o->tot_len_delta));
+	iph->id = htons(o->id);
+	iph->frag_off = htons(o->frag_off);
+	iph->ttl = o->ttl ? o->ttl : 64;
+	iph->protocol = proto;
+	iph->saddr = nj_ip(src);
+	iph->daddr = nj_ip(dst);
+	iph->check = 0;
+	iph->check = htons(csum_fold(csum_partial(iph, (size_t)(ihl < 5 ? 5 : ihl) * 4, 0)));
+	if (o->bad_csum)
+		iph->check ^= htons(0x1111);
+	size_t hl = (size_t)(ihl < 5 ? 5 : ihl) * 4;
+	memcpy(buf + ETH_HLEN + hl, payload, plen);
+	memset(buf + ETH_HLEN + hl + plen, 0, (size_t)o->pad);
+	return ETH_HLEN + hl + plen + (size_t)o->pad;
+}
+
+/* An ICMP echo request body (8-byte header + data) with a valid checksum. */
+static inline size_t nj_icmp_echo(uint8_t *p, uint16_t id, uint16_t seq, size_t datalen)
+{
+	struct icmphdr *h = (struct icmphdr *)p;
+	h->type = ICMP_ECHO;
+	h->code = 0;
+	h->checksum = 0;
+	h->id = htons(id);
+	h->sequence = htons(seq);
+	for (size_t i = 0; i < datalen; i++)
+		p[8 + i] = (uint8_t)i;
+	h->checksum = htons(csum_fold(csum_partial(p, 8 + datalen, 0)));
+	return 8 + datalen;
+}
+
+/* A UDP datagram with a valid checksum for src > dst. */
+static inline size_t nj_udp(uint8_t *p, const char *src, const char *dst, uint16_t sport, uint16_t dport,
+			    const void *data, size_t len)
+{
+	struct udphdr *u = (struct udphdr *)p;
+	u->source = htons(sport);
+	u->dest = htons(dport);
+	u->len = htons((uint16_t)(8 + len));
+	u->check = 0;
+	memcpy(p + 8, data, len);
+	uint16_t c = csum_tcpudp(nj_ip(src), nj_ip(dst), IPPROTO_UDP_, p, 8 + len);
+	u->check = htons(c ? c : 0xffff);
+	return 8 + len;
+}
+
+/* A bare TCP header (no options) with a valid checksum. */
+static inline size_t nj_tcp(uint8_t *p, const char *src, const char *dst, uint16_t sport, uint16_t dport,
+			    uint32_t seq, uint32_t ack, uint8_t flags, const void *data, size_t len)
+{
+	struct tcphdr *t = (struct tcphdr *)p;
+	memset(t, 0, sizeof(*t));
+	t->source = htons(sport);
+	t->dest = htons(dport);
+	t->seq = htonl(seq);
+	t->ack_seq = htonl(ack);
+	t->doff_res = 5 << 4;
+	t->flags = flags;
+	t->window = htons(65535);
+	if (len)
+		memcpy(p + 20, data, len);
+	t->check = htons(csum_tcpudp(nj_ip(src), nj_ip(dst), IPPROTO_TCP_, p, 20 + len));
+	return 20 + len;
+}
+
+/* nj_inject - frame → skb on eth0 → eth_type_trans → netif_rx; softirq runs
+ * when run_softirq is set. Returns netif_rx's result. */
+static inline int nj_inject_nosoftirq(struct net *net, const uint8_t *frame, size_t len, int64_t pkt)
+{
+	struct sk_buff *skb = alloc_skb(net, (uint32_t)len);
+	ck_assert_ptr_nonnull(skb);
+	skb->pkt = pkt;
+	memcpy(skb_put(skb, (uint32_t)len), frame, len);
+	struct net_device *dev = &net->devs[0];
+	eth_type_trans(net, skb, dev);
+	return netif_rx(net, skb);
+}
+
+static inline int nj_inject(struct net *net, const uint8_t *frame, size_t len)
+{
+	int r = nj_inject_nosoftirq(net, frame, len, 1);
+	net_rx_action(net);
+	return r;
+}
+
+/* Lookup helpers over the recording. */
+static inline const struct nj_rec *nj_find(const char *fn, char ph)
+{
+	for (int i = 0; i < nj_rec.n; i++)
+		if (!strcmp(nj_rec.ev[i].fn, fn) && nj_rec.ev[i].ph == ph)
+			return &nj_rec.ev[i];
+	return NULL;
+}
+
+/* The reason of the first kfree_skb step, or -1 if nothing was dropped. */
+static inline int nj_drop_reason(void)
+{
+	for (int i = 0; i < nj_rec.n; i++)
+		if (!strcmp(nj_rec.ev[i].fn, "kfree_skb"))
+			return (int)nj_rec.ev[i].reason;
+	return -1;
+}
+
+#define NJ_TEST_MAIN(suite_fn)						\
+	int main(void)							\
+	{								\
+		SRunner *sr = srunner_create(suite_fn());		\
+		srunner_run_all(sr, CK_NORMAL);				\
+		int failed = srunner_ntests_failed(sr);			\
+		srunner_free(sr);					\
+		return failed ? EXIT_FAILURE : EXIT_SUCCESS;		\
+	}
+
+#endif
