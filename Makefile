@@ -41,11 +41,13 @@ $(B)/netjourney: $(B)/src/main.o $(B)/libapp.a $(B)/libstack.a
 
 $(B)/%.o: %.c $(wildcard stack/*.h src/*.h web/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c tests/unit/nj_check.h $(B)/libapp.a $(B)/libstack.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(B)/libapp.a $(B)/libstack.a $(PKG_LIBS) $(CHECK_LIBS) -lm
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(B)/libapp.a $(B)/libstack.a $(PKG_LIBS) $(CHECK_LIBS) -lm
 
 # deps: install what is missing, unattended, when root; otherwise say how.
 deps:

@@ -34,3 +34,11 @@ int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
 	kfree_skb(net, skb);
 	return NET_RX_SUCCESS;
 }
+
+int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb)
+{
+	(void)dev;
+	trace_step(net, skb, "arp_solicit", "no ARP request sent for %s in this build", ip_fmt(nexthop));
+	kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
+	return NET_RX_DROP;
+}

@@ -37,6 +37,7 @@ void net_destroy(struct net *net)
 	if (!net)
 		return;
 	ip_frag_exit(net);
+	free(net->arp_tbl);
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 	while (net->skb_pool) {
 		struct sk_buff *skb = net->skb_pool;

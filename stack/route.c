@@ -106,3 +106,32 @@ int ip_error(struct net *net, struct sk_buff *skb)
 	}
 	return skb_drop(net, skb, r);
 }
+
+uint32_t inet_select_addr(const struct net_device *dev, uint32_t daddr)
+{
+	for (int j = 0; j < dev->naddrs; j++) {
+		uint32_t m = prefix_mask(dev->addrs[j].ifa_prefixlen);
+		if ((dev->addrs[j].ifa_local & m) == (daddr & m))
+			return dev->addrs[j].ifa_local;
+	}
+	return dev->naddrs ? dev->addrs[0].ifa_local : 0;
+}
+
+/* FIRST VERSION: connected subnets only. */
+int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_dst *dst)
+{
+	(void)saddr;
+	for (int i = 0; i < net->ndevs; i++) {
+		struct net_device *d = &net->devs[i];
+		for (int j = 0; j < d->naddrs; j++) {
+			uint32_t m = prefix_mask(d->addrs[j].ifa_prefixlen);
+			if ((d->addrs[j].ifa_local & m) == (daddr & m)) {
+				dst->type = RTN_UNICAST;
+				dst->oif = d->ifindex;
+				dst->gateway = 0;
+				return 0;
+			}
+		}
+	}
+	return -ENETUNREACH;
+}

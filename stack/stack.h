@@ -113,6 +113,54 @@ int ip_forward(struct net *net, struct sk_buff *skb);
 
 /* -- net/ipv4/arp.c -- */
 int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
+/**
+ * arp_solicit - nexthop on dev has no neighbour entry: ask for it (an ARP
+ * request) and hold or drop skb (data at the IP header). Owns skb.
+ * Returns NET_RX_SUCCESS when skb was queued, NET_RX_DROP otherwise.
+ */
+int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb);
+
+/* -- net/core/neighbour.c -- */
+enum nud_state { NUD_NONE = 0, NUD_INCOMPLETE, NUD_REACHABLE, NUD_STALE, NUD_PERMANENT };
+
+/* neigh_add_static - a PERMANENT entry (scenario "neighbours"); -1 if full. */
+int neigh_add_static(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN]);
+/* neigh_update - learns or refreshes ip → mac (from ARP); never downgrades
+ * a PERMANENT entry. The table is bounded (gc_thresh3-like), oldest
+ * learned entry replaced first. */
+void neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
+		  enum nud_state state);
+/* neigh_lookup - the MAC for ip on dev, or NULL if unresolved. */
+const uint8_t *neigh_lookup(struct net *net, const struct net_device *dev, uint32_t ip);
+/**
+ * neigh_output - frames an IP packet (data at the IP header) for nexthop on
+ * dev: resolved → Ethernet header pushed and dev_queue_xmit; unresolved →
+ * arp_solicit. Owns skb. Returns 0 or NET_RX_DROP.
+ */
+int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop);
+/* neigh_dump - calls fn for each entry (state panels, CLI "info neigh"). */
+void neigh_for_each(struct net *net, void (*fn)(void *ctx, const struct net_device *dev, uint32_t ip,
+						const uint8_t *mac, enum nud_state st), void *ctx);
+
+/* -- net/ipv4/ip_output.c -- */
+/**
+ * ip_local_out - sends a locally built datagram (data at a complete IP
+ * header, checksum not yet filled): routes it (ip_route_output), fills
+ * the checksum, NF_INET_LOCAL_OUT, then ip_output. Owns skb.
+ * Returns 0 or NET_RX_DROP.
+ */
+int ip_local_out(struct net *net, struct sk_buff *skb);
+/* ip_output - POST_ROUTING, then ip_finish_output (fragment if needed),
+ * then the neighbour layer. IPCB(skb)->dst says where. Owns skb. */
+int ip_output(struct net *net, struct sk_buff *skb);
+
+/**
+ * ip_route_output - the output route for daddr (from saddr, 0 = choose):
+ * fills dst->oif, dst->gateway, dst->type. Returns 0, or -ENETUNREACH.
+ */
+int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_dst *dst);
+/* inet_select_addr - the source address to use on dev towards daddr. */
+uint32_t inet_select_addr(const struct net_device *dev, uint32_t daddr);
 
 /* IP control block (IPCB) stored in skb->cb. */
 struct inet_skb_parm {
