@@ -74,7 +74,7 @@ static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
 	if (!fmt || !fmt[0])
 		return NULL;
 	vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
-	return tr->msg;
+	return tr->msg[0] ? tr->msg : NULL;
 }
 
 /* Fills the fields common to all phases and hands the event to every sink. */
