@@ -1,0 +1,109 @@
+/*
+ * auto_host.c - `replay --auto-host`: make a user's own capture "just
+ * work" by adopting the capture's server as the simulated host: the
+ * destination of the first SYN in the first 10,000 frames, or else the
+ * destination of the first unicast IPv4 packet.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect.h"
+#include "ip.h"
+#include "replay.h"
+#include "source_pcap.h"
+
+struct candidate {
+	int found, syn;
+	uint32_t daddr;
+	uint16_t dport;
+	uint8_t mac[6];
+	int has_mac;
+	uint64_t frame;
+};
+
+/* The IPv4 header of a frame, or NULL; *mac set for Ethernet. */
+static const uint8_t *frame_ip(int dlt, const uint8_t *p, uint32_t n, const uint8_t **mac)
+{
+	uint32_t off = 0;
+	*mac = NULL;
+	if (dlt == NJ_DLT_EN10MB) {
+		if (n < 14)
+			return NULL;
+		off = 12;
+		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
+			off += 4;
+		if (off + 2 > n || p[off] != 0x08 || p[off + 1] != 0x00)
+			return NULL;
+		*mac = p;
+		off += 2;
+	} else if (dlt == NJ_DLT_LINUX_SLL) {
+		off = 16;
+	} else if (dlt == NJ_DLT_LINUX_SLL2) {
+		off = 20;
+	}
+	if (off + 20 > n || (p[off] >> 4) != 4)
+		return NULL;
+	return p + off;
+}
+
+static void consider(struct candidate *c, int dlt, const uint8_t *p, uint32_t n, uint64_t frame)
+{
+	const uint8_t *mac, *ip = frame_ip(dlt, p, n, &mac);
+	if (!ip)
+		return;
+	uint32_t daddr;
+	memcpy(&daddr, ip + 16, 4);
+	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) || ipv4_is_zeronet(daddr))
+		return;
+	size_t hl = (size_t)(ip[0] & 15) * 4;
+	int syn = ip[9] == IPPROTO_TCP_ && hl + 14 <= n - (size_t)(ip - p) && (ip[hl + 13] & 0x12) == 0x02;
+	if (c->found && (c->syn || !syn))
+		return;
+	c->found = 1;
+	c->syn = syn;
+	c->daddr = daddr;
+	c->dport = syn ? (uint16_t)(ip[hl + 2] << 8 | ip[hl + 3]) : 0;
+	c->has_mac = mac != NULL;
+	if (mac)
+		memcpy(c->mac, mac, 6);
+	c->frame = frame;
+}
+
+char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen)
+{
+	struct pcap_source src;
+	struct pcap_pkthdr *h;
+	const uint8_t *d;
+	struct candidate c = { 0 };
+
+	if (source_pcap_open(&src, pcap, err, errlen) < 0)
+		return NULL;
+	while (src.frames < 10000 && !c.syn && source_pcap_next(&src, &h, &d, err, errlen) == 1)
+		consider(&c, src.dlt, d, h->caplen, src.frames);
+	source_pcap_close(&src);
+	if (!c.found) {
+		snprintf(err, errlen, "%s: --auto-host found no unicast IPv4 packet to adopt", pcap);
+		return NULL;
+	}
+	char mac[18];
+	snprintf(mac, sizeof(mac), "%s", c.has_mac ? mac_fmt(c.mac) : "02:00:00:00:00:01");
+	snprintf(note, notelen, "the host is %s (%s), the destination of %s %llu; peers' MACs are learned from "
+		 "their frames as if ARP had resolved them", ip_fmt(c.daddr), mac, c.syn ? "the SYN in frame" : "frame",
+		 (unsigned long long)c.frame);
+	char *json = malloc(1024);
+	if (!json) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	char extra[96] = "";
+	if (c.syn && c.dport != 80 && c.dport != 7 && c.dport != 9)
+		snprintf(extra, sizeof(extra), ",{\"proto\":\"tcp\",\"port\":%u,\"app\":\"discard\"}", c.dport);
+	snprintf(json, 1024,
+		 "{\"kernel\":\"6.x\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"%s\",\"addrs\":[\"%s/24\"]}],"
+		 "\"routes\":[{\"dst\":\"0.0.0.0/0\",\"dev\":\"eth0\"}],"
+		 "\"listen\":[{\"proto\":\"tcp\",\"port\":80,\"app\":\"http\"},{\"proto\":\"tcp\",\"port\":7,\"app\":\"echo\"},"
+		 "{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\"},{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}%s]}",
+		 mac, ip_fmt(c.daddr), extra);
+	return json;
+}

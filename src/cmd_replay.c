@@ -1,0 +1,173 @@
+/*
+ * cmd_replay.c - `netjourney replay`: the journey of every packet of a
+ * capture on the terminal, and the trace as JSONL / Chrome trace files.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "replay.h"
+#include "sinks.h"
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static const char replay_help[] =
+	"usage: netjourney replay [options] CAPTURE\n"
+	"Replays a pcap or pcapng (Ethernet, Linux cooked SLL/SLL2, raw IPv4) through the\n"
+	"simulated host and prints each packet's journey through the Linux receive path.\n\n"
+	"  -c, --scenario FILE   the host (JSON, see README); default: 10.0.0.2/24 on eth0\n"
+	"      --auto-host       adopt the capture's server as the host (for your own captures)\n"
+	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
+	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout)\n"
+	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
+	"  -w, --write FILE      write the frames the stack sent (pcap)\n"
+	"  -q, --quiet           no journey; one verdict line per packet\n"
+	"      --summary         one line per packet: functions => verdict [reason]\n"
+	"      --color WHEN      auto (default), always, never\n"
+	"  -h, --help            this text\n";
+
+struct replay_cli {
+	struct replay_cfg cfg;
+	const char *out, *chrome, *color;
+	int quiet, summary;
+};
+
+static int parse_args(struct replay_cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scenario", required_argument, 0, 'c' }, { "output", required_argument, 0, 'o' },
+		{ "chrome", required_argument, 0, 'C' }, { "write", required_argument, 0, 'w' },
+		{ "quiet", no_argument, 0, 'q' }, { "summary", no_argument, 0, 'S' },
+		{ "auto-host", no_argument, 0, 'A' }, { "no-csum", no_argument, 0, 'N' },
+		{ "color", required_argument, 0, 'K' }, { "colour", required_argument, 0, 'K' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:o:w:qh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': c->cfg.scenario = optarg; break;
+		case 'o': c->out = optarg; break;
+		case 'C': c->chrome = optarg; break;
+		case 'w': c->cfg.write_pcap = optarg; break;
+		case 'q': c->quiet = 1; break;
+		case 'S': c->summary = 1; break;
+		case 'A': c->cfg.auto_host = 1; break;
+		case 'N': c->cfg.no_csum = 1; break;
+		case 'K': c->color = optarg; break;
+		case 'h': fputs(replay_help, stdout); exit(0);
+		default: fputs(replay_help, stderr); return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "netjourney replay: expected one capture file\n%s", replay_help);
+		return -1;
+	}
+	c->cfg.pcap = argv[optind];
+	return 0;
+}
+
+static void flush_human(void *ctx) { human_flush(ctx); }
+
+/* The JSONL file's closing line: totals, and whether the replay completed. */
+static int finish_jsonl(struct jsonl_sink *js, struct net *net, const struct replay_result *res,
+			const char *error, char *err, size_t errlen)
+{
+	struct jw w = { 0 };
+	if (net) {
+		event_meta_end(&w, net, res->complete, js->events, res->frames, error);
+		jsonl_line(js, w.buf);
+	}
+	jw_free(&w);
+	return jsonl_close(js, err, errlen);
+}
+
+static void write_start(struct jsonl_sink *js, const struct replay_cli *c, const struct replay_result *pre)
+{
+	struct jw w = { 0 };
+	event_meta_start(&w, c->cfg.pcap, NULL, pre ? pre->kernel : "6.x");
+	jsonl_line(js, w.buf);
+	jw_free(&w);
+}
+
+static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *js, struct chrome_sink *cs)
+{
+	struct replay_result res;
+	struct net *net = NULL;
+	char err[512] = "", err2[512] = "";
+	int color = colour_wanted(c->color, 1);
+
+	if (color < 0) {
+		fprintf(stderr, "netjourney replay: --color takes auto, always or never\n");
+		return 2;
+	}
+	human_init(hs, stdout, color, c->summary, c->quiet);
+	c->cfg.emit[c->cfg.nemit] = human_emit;
+	c->cfg.emit_ctx[c->cfg.nemit++] = hs;
+	c->cfg.after_softirq = flush_human;
+	c->cfg.after_ctx = hs;
+	if (c->out) {
+		if (jsonl_open(js, c->out, err, sizeof(err)) < 0)
+			goto fail_early;
+		write_start(js, c, NULL);
+		c->cfg.emit[c->cfg.nemit] = jsonl_emit;
+		c->cfg.emit_ctx[c->cfg.nemit++] = js;
+	}
+	if (c->chrome) {
+		if (chrome_open(cs, c->chrome, err, sizeof(err)) < 0)
+			goto fail_early;
+		c->cfg.emit[c->cfg.nemit] = chrome_emit;
+		c->cfg.emit_ctx[c->cfg.nemit++] = cs;
+	}
+	c->cfg.stop = &stop_flag;
+	c->cfg.progress = isatty(2) && !c->summary;
+	c->cfg.info = c->summary ? NULL : stderr;
+	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
+	if (!c->quiet || r == 0)
+		human_totals(hs, res.frames);
+	if (c->out && finish_jsonl(js, net, &res, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
+		r = -1;
+		snprintf(err, sizeof(err), "%s", err2);
+	}
+	if (c->chrome && chrome_close(cs, err2, sizeof(err2)) < 0 && !r) {
+		r = -1;
+		snprintf(err, sizeof(err), "%s", err2);
+	}
+	free(res.scenario_json);
+	net_destroy(net);
+	if (r < 0)
+		fprintf(stderr, "netjourney replay: %s\n", err);
+	return r < 0 ? 1 : 0;
+fail_early:
+	fprintf(stderr, "netjourney replay: %s\n", err);
+	if (js->f)
+		jsonl_close(js, err2, sizeof(err2));
+	return 1;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_cli c = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	static struct human_sink hs;
+	static struct jsonl_sink js;
+	static struct chrome_sink cs;
+
+	if (parse_args(&c, argc, argv) < 0)
+		return 2;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	int r = run(&c, &hs, &js, &cs);
+	human_free(&hs);
+	return r;
+}

@@ -1,0 +1,125 @@
+/*
+ * dissect.c - one-line frame summaries (see dissect.h). Not a kernel file;
+ * the stack itself never uses it: it only labels packets for people.
+ */
+#include "dissect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ip.h"
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static void tcp_flags(uint8_t f, char *b)
+{
+	static const char names[] = "FSRPAUEC";
+	int n = 0;
+	for (int i = 0; i < 8; i++)
+		if (f & (1 << i))
+			b[n++] = names[i];
+	if (!n)
+		b[n++] = '.';
+	b[n] = 0;
+}
+
+static void l4_summary(const struct iphdr *iph, const uint8_t *l4, size_t l4len, char *o, size_t ol)
+{
+	const char *s = ip_fmt(iph->saddr), *d = ip_fmt(iph->daddr);
+	int frag = ip_is_fragment(iph), off = (ntohs(iph->frag_off) & IP_OFFSET) * 8;
+	if (frag && off) {
+		snprintf(o, ol, "%s > %s: IP fragment id 0x%04x offset %d%s proto %u", s, d, ntohs(iph->id), off,
+			 ntohs(iph->frag_off) & IP_MF ? " MF" : "", iph->protocol);
+		return;
+	}
+	const char *fr = frag ? " (first fragment)" : "";
+	if (iph->protocol == IPPROTO_TCP_ && l4len >= 14) {
+		char fl[9];
+		tcp_flags(l4[13], fl);
+		snprintf(o, ol, "%s:%u > %s:%u: TCP [%s] seq %u%s", s, rd16(l4), d, rd16(l4 + 2), fl,
+			 l4len >= 8 ? rd32(l4 + 4) : 0, fr);
+	} else if (iph->protocol == IPPROTO_UDP_ && l4len >= 4) {
+		snprintf(o, ol, "%s:%u > %s:%u: UDP%s", s, rd16(l4), d, rd16(l4 + 2), fr);
+	} else if (iph->protocol == IPPROTO_ICMP_ && l4len >= 2) {
+		const char *t = l4[0] == 8 ? "echo request" : l4[0] == 0 ? "echo reply" :
+				l4[0] == 3 ? "destination unreachable" : l4[0] == 11 ? "time exceeded" : "type";
+		if (l4[0] == 8 || l4[0] == 0)
+			snprintf(o, ol, "%s > %s: ICMP %s id %u seq %u%s", s, d, t, l4len >= 6 ? rd16(l4 + 4) : 0,
+				 l4len >= 8 ? rd16(l4 + 6) : 0, fr);
+		else
+			snprintf(o, ol, "%s > %s: ICMP %s %u code %u%s", s, d, t, l4[0], l4[1], fr);
+	} else {
+		snprintf(o, ol, "%s > %s: IP proto %u%s", s, d, iph->protocol, fr);
+	}
+}
+
+void dissect_l3(uint16_t proto, const uint8_t *p, size_t len, char *o, size_t ol)
+{
+	if (proto == ETH_P_IP) {
+		if (len < 20 || (p[0] >> 4) != 4) {
+			snprintf(o, ol, "IPv4 (malformed, %zu bytes)", len);
+			return;
+		}
+		const struct iphdr *iph = (const struct iphdr *)p;
+		size_t hl = (size_t)ip_ihl(iph) * 4;
+		if (hl < 20 || hl > len) {
+			snprintf(o, ol, "%s > %s: IPv4 with bad header length %zu", ip_fmt(iph->saddr),
+				 ip_fmt(iph->daddr), hl);
+			return;
+		}
+		l4_summary(iph, p + hl, len - hl, o, ol);
+	} else if (proto == ETH_P_ARP && len >= 28) {
+		uint32_t sip, tip;
+		memcpy(&sip, p + 14, 4);
+		memcpy(&tip, p + 24, 4);
+		if (rd16(p + 6) == ARPOP_REQUEST)
+			snprintf(o, ol, "ARP who-has %s tell %s", ip_fmt(tip), ip_fmt(sip));
+		else
+			snprintf(o, ol, "ARP %s is-at %s (op %u)", ip_fmt(sip), mac_fmt(p + 8), rd16(p + 6));
+	} else if (proto == ETH_P_IPV6) {
+		snprintf(o, ol, "IPv6, %zu bytes", len);
+	} else {
+		snprintf(o, ol, "ethertype 0x%04x (%s), %zu bytes", proto, eth_proto_name(proto), len);
+	}
+}
+
+void dissect_summary(int dlt, const uint8_t *p, size_t len, char *o, size_t ol)
+{
+	size_t off;
+	uint16_t proto;
+
+	o[0] = 0;
+	switch (dlt) {
+	case NJ_DLT_EN10MB:
+		if (len < 14) {
+			snprintf(o, ol, "truncated Ethernet frame (%zu bytes)", len);
+			return;
+		}
+		off = 12;
+		proto = rd16(p + off);
+		while ((proto == ETH_P_8021Q || proto == ETH_P_8021AD) && off + 6 <= len) {
+			off += 4;
+			proto = rd16(p + off);
+		}
+		off += 2;
+		break;
+	case NJ_DLT_LINUX_SLL:
+		if (len < 16) { snprintf(o, ol, "truncated SLL header"); return; }
+		proto = rd16(p + 14);
+		off = 16;
+		break;
+	case NJ_DLT_LINUX_SLL2:
+		if (len < 20) { snprintf(o, ol, "truncated SLL2 header"); return; }
+		proto = rd16(p);
+		off = 20;
+		break;
+	default:
+		proto = len && (p[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+		off = 0;
+		break;
+	}
+	if (off > len)
+		off = len;
+	dissect_l3(proto, p + off, len - off, o, ol);
+}

@@ -1,0 +1,139 @@
+/*
+ * pktbuild.c - frame builders (see pktbuild.h). Not a kernel file.
+ */
+#include "pktbuild.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip.h"
+
+uint32_t pb_ip(const char *dotted)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, dotted, &a) != 1) {
+		fprintf(stderr, "pktbuild: bad address %s\n", dotted);
+		abort();
+	}
+	return a.s_addr;
+}
+
+static size_t pb_eth(uint8_t *buf, const uint8_t *dmac, const uint8_t *smac, uint16_t vlan, uint16_t proto)
+{
+	memcpy(buf, dmac, 6);
+	memcpy(buf + 6, smac, 6);
+	size_t off = 12;
+	if (vlan) {
+		buf[off++] = 0x81;
+		buf[off++] = 0x00;
+		buf[off++] = (uint8_t)((vlan >> 8) & 0x0f);
+		buf[off++] = (uint8_t)vlan;
+	}
+	buf[off++] = (uint8_t)(proto >> 8);
+	buf[off++] = (uint8_t)proto;
+	return off;
+}
+
+size_t pb_eth_ip(uint8_t *buf, const struct pb_ipopt *o, const void *l4, size_t l4len)
+{
+	size_t off = pb_eth(buf, o->dmac ? o->dmac : PB_HOST_MAC, o->smac ? o->smac : PB_PEER_MAC, o->vlan, ETH_P_IP);
+	int ihl = o->ihl ? o->ihl : 5;
+	size_t hl = (size_t)(ihl < 5 ? 5 : ihl) * 4;
+	struct iphdr *iph = (struct iphdr *)(buf + off);
+
+	memset(iph, 0, hl);
+	memset((uint8_t *)iph + 20, 1, hl - 20);	/* NOP options */
+	iph->ihl_version = (uint8_t)((o->version ? o->version : 4) << 4 | (ihl & 15));
+	iph->tos = o->tos;
+	iph->tot_len = htons((uint16_t)((int)(hl + l4len) + o->tot_len_delta));
+	iph->id = htons(o->id);
+	iph->frag_off = htons(o->frag);
+	iph->ttl = o->ttl ? o->ttl : 64;
+	iph->protocol = o->proto;
+	iph->saddr = o->saddr;
+	iph->daddr = o->daddr;
+	iph->check = htons(csum_fold(csum_partial(iph, hl, 0)));
+	if (o->bad_csum)
+		iph->check ^= htons(0x5a5a);
+	memcpy(buf + off + hl, l4, l4len);
+	memset(buf + off + hl + l4len, 0, (size_t)o->pad);
+	return off + hl + l4len + (size_t)o->pad;
+}
+
+size_t pb_icmp_echo(uint8_t *p, int type, uint16_t id, uint16_t seq, size_t datalen)
+{
+	struct icmphdr *h = (struct icmphdr *)p;
+	h->type = (uint8_t)type;
+	h->code = 0;
+	h->checksum = 0;
+	h->id = htons(id);
+	h->sequence = htons(seq);
+	for (size_t i = 0; i < datalen; i++)
+		p[8 + i] = (uint8_t)(0x10 + i);
+	h->checksum = htons(csum_fold(csum_partial(p, 8 + datalen, 0)));
+	return 8 + datalen;
+}
+
+size_t pb_udp(uint8_t *p, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+	      const void *data, size_t len, int bad_csum)
+{
+	struct udphdr *u = (struct udphdr *)p;
+	u->source = htons(sport);
+	u->dest = htons(dport);
+	u->len = htons((uint16_t)(8 + len));
+	u->check = 0;
+	if (len)
+		memcpy(p + 8, data, len);
+	uint16_t c = csum_tcpudp(saddr, daddr, IPPROTO_UDP_, p, 8 + len);
+	u->check = htons(c ? c : 0xffff);
+	if (bad_csum)
+		u->check ^= htons(0x0101);
+	return 8 + len;
+}
+
+size_t pb_tcp(uint8_t *p, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq,
+	      uint32_t ack, uint8_t flags, uint16_t win, const void *opts, size_t optlen, const void *data,
+	      size_t len, int bad_csum)
+{
+	struct tcphdr *t = (struct tcphdr *)p;
+	memset(t, 0, sizeof(*t));
+	t->source = htons(sport);
+	t->dest = htons(dport);
+	t->seq = htonl(seq);
+	t->ack_seq = htonl(ack);
+	t->doff_res = (uint8_t)(((20 + optlen) / 4) << 4);
+	t->flags = flags;
+	t->window = htons(win);
+	if (optlen)
+		memcpy(p + 20, opts, optlen);
+	if (len)
+		memcpy(p + 20 + optlen, data, len);
+	t->check = htons(csum_tcpudp(saddr, daddr, IPPROTO_TCP_, p, 20 + optlen + len));
+	if (bad_csum)
+		t->check ^= htons(0x0101);
+	return 20 + optlen + len;
+}
+
+size_t pb_arp(uint8_t *buf, int op, const uint8_t *dmac, const uint8_t *smac, uint32_t sip,
+	      const uint8_t *tmac, uint32_t tip)
+{
+	size_t off = pb_eth(buf, dmac, smac, 0, ETH_P_ARP);
+	struct arphdr *a = (struct arphdr *)(buf + off);
+	a->ar_hrd = htons(ARPHRD_ETHER);
+	a->ar_pro = htons(ETH_P_IP);
+	a->ar_hln = 6;
+	a->ar_pln = 4;
+	a->ar_op = htons((uint16_t)op);
+	uint8_t *q = buf + off + sizeof(*a);
+	memcpy(q, smac, 6);
+	memcpy(q + 6, &sip, 4);
+	memcpy(q + 10, tmac, 6);
+	memcpy(q + 16, &tip, 4);
+	size_t len = off + sizeof(*a) + 20;
+	if (len < 60) {				/* Ethernet minimum frame */
+		memset(buf + len, 0, 60 - len);
+		len = 60;
+	}
+	return len;
+}

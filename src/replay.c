@@ -1,0 +1,192 @@
+/*
+ * replay.c - the replay engine (see replay.h): capture frames → driver_rx
+ * → netif_rx; the softirq and the stack's timers run as packet time
+ * advances. Everything the stack sends goes to the -w pcap.
+ */
+#include "replay.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ip_fragment.h"
+#include "scenario.h"
+#include "source_pcap.h"
+#include "stack.h"
+
+struct replay_state {
+	const struct replay_cfg *cfg;
+	struct net *net;
+	pcap_t *dead;
+	pcap_dumper_t *dump;
+	uint64_t sent;
+};
+
+/* nj_xmit_fn: a frame leaving the host is written to -w. */
+static void replay_xmit(void *ctx, const struct sk_buff *skb, const struct net_device *dev)
+{
+	struct replay_state *st = ctx;
+	(void)dev;
+	st->sent++;
+	if (!st->dump)
+		return;
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(st->net->now_ns / 1000000000ULL);
+	h.ts.tv_usec = (suseconds_t)(st->net->now_ns % 1000000000ULL / 1000);
+	h.caplen = h.len = skb->len;
+	pcap_dump((u_char *)st->dump, &h, skb->data);
+}
+
+static void softirq(struct replay_state *st)
+{
+	net_rx_action(st->net);
+	if (st->cfg->after_softirq)
+		st->cfg->after_softirq(st->cfg->after_ctx);
+}
+
+/* The clock moves to t: first finish what is queued, then fire timers. */
+static void advance_clock(struct replay_state *st, uint64_t t)
+{
+	if (t <= st->net->now_ns)
+		return;
+	softirq(st);
+	net_set_time(st->net, t);
+	ip_frag_run_timers(st->net);
+	if (st->cfg->after_softirq)
+		st->cfg->after_softirq(st->cfg->after_ctx);
+}
+
+static int open_outputs(struct replay_state *st, char *err, size_t errlen)
+{
+	if (!st->cfg->write_pcap)
+		return 0;
+	st->dead = pcap_open_dead(DLT_EN10MB, 262144);
+	st->dump = st->dead ? pcap_dump_open(st->dead, st->cfg->write_pcap) : NULL;
+	if (!st->dump) {
+		snprintf(err, errlen, "%s: cannot write: %s", st->cfg->write_pcap,
+			 st->dead ? pcap_geterr(st->dead) : "pcap_open_dead failed");
+		return -1;
+	}
+	return 0;
+}
+
+static void close_outputs(struct replay_state *st)
+{
+	if (st->dump)
+		pcap_dump_close(st->dump);
+	if (st->dead)
+		pcap_close(st->dead);
+}
+
+static void progress(const struct pcap_source *src, uint64_t frames, time_t *last)
+{
+	time_t now = time(NULL);
+	if (now == *last)
+		return;
+	*last = now;
+	long off = source_pcap_offset(src);
+	if (src->size > 0 && off >= 0)
+		fprintf(stderr, "\r%llu frames, %ld%%", (unsigned long long)frames, off * 100 / src->size);
+	else
+		fprintf(stderr, "\r%llu frames", (unsigned long long)frames);
+}
+
+static int replay_loop(struct replay_state *st, struct pcap_source *src, struct replay_result *res,
+		       char *err, size_t errlen)
+{
+	struct net *net = st->net;
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	int r, flags = st->cfg->auto_host ? DRV_LEARN_NEIGH : 0;
+	time_t last = 0;
+
+	while (!(st->cfg->stop && *st->cfg->stop) && (r = source_pcap_next(src, &h, &data, err, errlen)) == 1) {
+		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		advance_clock(st, t);
+		net->cur_pkt = (int64_t)src->frames;
+		driver_rx(net, &net->devs[0], src->dlt, data, h->caplen, h->len, flags);
+		net->cur_pkt = -1;
+		if (skb_queue_len(&net->sd.input_pkt_queue) >= (uint32_t)net->sysctl.netdev_budget)
+			softirq(st);
+		res->frames++;
+		if (st->cfg->progress)
+			progress(src, res->frames, &last);
+	}
+	softirq(st);
+	if (st->cfg->progress)
+		fputs("\n", stderr);
+	if (st->cfg->stop && *st->cfg->stop) {
+		snprintf(err, errlen, "%s: interrupted after %llu frames", src->path, (unsigned long long)res->frames);
+		return -1;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static int load_scenario(const struct replay_cfg *cfg, struct net *net, struct replay_result *res, char *err,
+			 size_t errlen)
+{
+	char note[256] = "";
+	if (cfg->auto_host) {
+		char *json = auto_host_scenario(cfg->pcap, note, sizeof(note), err, errlen);
+		if (!json)
+			return -1;
+		if (cfg->info)
+			fprintf(cfg->info, "auto-host: %s\n", note);
+		snprintf(res->scenario_name, sizeof(res->scenario_name), "auto-host");
+		res->scenario_json = json;
+		return scenario_load_text(net, json, "auto-host scenario", err, errlen);
+	}
+	snprintf(res->scenario_name, sizeof(res->scenario_name), "%s", cfg->scenario ? cfg->scenario : "default");
+	if (scenario_load_file(net, cfg->scenario, err, errlen) < 0)
+		return -1;
+	if (!cfg->scenario)
+		res->scenario_json = strdup(scenario_default_json);
+	return 0;
+}
+
+int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct net **pnet, char *err,
+	       size_t errlen)
+{
+	struct replay_state st = { .cfg = cfg };
+	struct pcap_source src;
+	int r = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (source_pcap_open(&src, cfg->pcap, err, errlen) < 0)
+		return -1;
+	st.net = net_create();
+	if (!st.net) {
+		snprintf(err, errlen, "out of memory");
+		source_pcap_close(&src);
+		return -1;
+	}
+	if (load_scenario(cfg, st.net, res, err, errlen) < 0)
+		goto out;
+	static const char *const kn[] = { "6.x", "2.6", "2.4" };
+	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
+	if (cfg->no_csum)
+		st.net->sysctl.verify_checksums = 0;
+	if (cfg->on_net && cfg->on_net(cfg->on_net_ctx, st.net, err, errlen) < 0)
+		goto out;
+	if (open_outputs(&st, err, errlen) < 0)
+		goto out;
+	for (int i = 0; i < cfg->nemit; i++)
+		trace_add_sink(st.net, cfg->emit[i], cfg->emit_ctx[i]);
+	st.net->xmit = replay_xmit;
+	st.net->xmit_ctx = &st;
+	r = replay_loop(&st, &src, res, err, errlen);
+	res->complete = r == 0;
+	res->events = st.net->tr.next_seq;
+	close_outputs(&st);
+out:
+	source_pcap_close(&src);
+	st.net->xmit = NULL;
+	if (pnet)
+		*pnet = st.net;
+	else
+		net_destroy(st.net);
+	return r;
+}

@@ -1,0 +1,73 @@
+/*
+ * sinks.h - consumers of trace events: the JSONL file (the native form), a
+ * Chrome Trace Event JSON file (Perfetto, chrome://tracing) and the
+ * terminal printer (readable journey, or one summary line per packet).
+ * Each has an emit function to register with trace_add_sink().
+ */
+#ifndef NJ_SRC_SINKS_H
+#define NJ_SRC_SINKS_H
+
+#include <stdio.h>
+
+#include "events.h"
+
+/* -- JSONL: written to PATH.part and renamed to PATH on close. -- */
+struct jsonl_sink {
+	FILE *f;
+	char *path, *tmp;		/* tmp NULL for stdout */
+	struct jw w;
+	uint64_t events;
+};
+
+/* jsonl_open - "-" is stdout. Returns 0, or -1 with err naming the file. */
+int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen);
+void jsonl_emit(void *ctx, const struct trace_event *ev);
+/* jsonl_line - writes one pre-built JSON line (metadata). */
+void jsonl_line(struct jsonl_sink *s, const char *json);
+/* jsonl_close - flushes, closes and renames into place. Returns 0 or -1
+ * (err set) when the disk refused the data. */
+int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen);
+
+/* -- Chrome Trace Event format (a JSON object with traceEvents). -- */
+struct chrome_sink {
+	FILE *f;
+	char *path, *tmp;
+	struct jw w;
+	uint64_t events;
+};
+int chrome_open(struct chrome_sink *s, const char *path, char *err, size_t errlen);
+void chrome_emit(void *ctx, const struct trace_event *ev);
+int chrome_close(struct chrome_sink *s, char *err, size_t errlen);
+
+/* -- Terminal: the journey, or --summary lines for golden tests. -- */
+#define HUMAN_OPEN_MAX 4096
+
+struct human_pkt {
+	int64_t pkt;
+	enum nj_verdict outcome;
+	enum skb_drop_reason reason;
+	const char *outcome_fn;
+	struct jw fns;			/* "fn fn fn" for the summary */
+};
+
+struct human_sink {
+	FILE *out;
+	int color;
+	int summary;			/* one line per packet instead of the journey */
+	int quiet;			/* nothing per event; verdict lines only */
+	struct human_pkt open[HUMAN_OPEN_MAX];
+	int nopen;
+	uint64_t verdicts[V_MAX];	/* packets per final outcome */
+	uint64_t drops[SKB_DROP_REASON_MAX];
+};
+
+void human_init(struct human_sink *s, FILE *out, int color, int summary, int quiet);
+void human_emit(void *ctx, const struct trace_event *ev);
+/* human_flush - prints the outcome line of every packet seen since the last
+ * flush (the replay calls it after each softirq run). */
+void human_flush(struct human_sink *s);
+/* human_totals - the closing table: packets per outcome and drop reason. */
+void human_totals(struct human_sink *s, uint64_t packets);
+void human_free(struct human_sink *s);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * source_pcap.c - capture input and the replay "driver" (see source_pcap.h).
+ * Plays the part of a NIC driver's receive routine (e.g. tun_get_user or
+ * e1000_clean_rx_irq): allocate an skb, copy the frame, classify, netif_rx.
+ * Left out: per-packet interface ids of pcapng (libpcap does not expose
+ * them), so every frame arrives on the first interface.
+ */
+#include "source_pcap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dissect.h"
+#include "stack.h"
+
+int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, expected a pcap or pcapng file", path);
+		return -1;
+	}
+	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!s->p) {
+		snprintf(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, perr);
+		return -1;
+	}
+	s->dlt = pcap_datalink(s->p);
+	switch (s->dlt) {
+	case NJ_DLT_EN10MB: case NJ_DLT_RAW: case NJ_DLT_RAW_ALT: case NJ_DLT_LINUX_SLL:
+	case NJ_DLT_IPV4: case NJ_DLT_LINUX_SLL2:
+		break;
+	default:
+		snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, Linux cooked "
+			 "(SLL, SLL2) or raw IPv4", path, s->dlt,
+			 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?");
+		pcap_close(s->p);
+		s->p = NULL;
+		return -1;
+	}
+	s->path = strdup(path);
+	s->size = (long)st.st_size;
+	return 0;
+}
+
+long source_pcap_offset(const struct pcap_source *s)
+{
+	FILE *f = s->p ? pcap_file(s->p) : NULL;
+	return f ? ftell(f) : -1;
+}
+
+int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
+		     size_t errlen)
+{
+	long off = source_pcap_offset(s);
+	int r = pcap_next_ex(s->p, hdr, data);
+	if (r == 1) {
+		s->frames++;
+		return 1;
+	}
+	if (r == PCAP_ERROR_BREAK)
+		return 0;
+	snprintf(err, errlen, "%s: frame %llu at byte offset %ld: %s", s->path, (unsigned long long)s->frames + 1,
+		 off, pcap_geterr(s->p));
+	return -1;
+}
+
+void source_pcap_close(struct pcap_source *s)
+{
+	if (s->p)
+		pcap_close(s->p);
+	free(s->path);
+	s->p = NULL;
+	s->path = NULL;
+}
+
+/* The frame's bytes and what it is, as args of the driver_rx event. */
+static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t n = caplen < 16384 ? caplen : 16384;
+	struct jw *a = trace_args(net);
+	jw_kv_int(a, "linktype", dlt);
+	jw_kv_uint(a, "caplen", caplen);
+	jw_kv_uint(a, "len", len);
+	jw_key(a, "frame");
+	jw_raw(a, "\"", 1);
+	char buf[256];
+	for (uint32_t i = 0; i < n; i += 128) {
+		uint32_t k = 0;
+		for (uint32_t j = i; j < n && j < i + 128; j++) {
+			buf[k++] = hex[data[j] >> 4];
+			buf[k++] = hex[data[j] & 15];
+		}
+		jw_raw(a, buf, k);
+	}
+	jw_raw(a, "\"", 1);
+	a->need_comma = 1;
+	if (n < caplen)
+		jw_kv_bool(a, "frame_cut", 1);
+}
+
+static int is_host_ip(struct net *net, const uint8_t *ip, uint32_t len)
+{
+	uint32_t saddr;
+	if (len < 20 || (ip[0] >> 4) != 4)
+		return 0;
+	memcpy(&saddr, ip + 12, 4);
+	return ip_dev_find(net, saddr) != NULL;
+}
+
+static int is_host_mac(struct net *net, const uint8_t *mac)
+{
+	for (int i = 0; i < net->ndevs; i++)
+		if (!memcmp(net->devs[i].dev_addr, mac, ETH_ALEN))
+			return 1;
+	return 0;
+}
+
+/* Link-layer framing: sets protocol/pkt_type for cooked and raw links.
+ * Returns 1 = a frame the host sent (recorded transmit), 0 = receive,
+ * -1 = the link header itself is cut short. */
+static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
+{
+	const uint8_t *p = skb->data;
+	uint32_t n = skb->len, hl;
+
+	skb_reset_mac_header(skb);
+	switch (dlt) {
+	case NJ_DLT_EN10MB:
+		if (n < ETH_HLEN)
+			return -1;
+		return is_host_mac(net, p + 6);
+	case NJ_DLT_LINUX_SLL:
+		if (n < 16)
+			return -1;
+		skb->pkt_type = (uint8_t)(p[0] << 8 | p[1]);
+		skb->protocol = (uint16_t)(p[14] << 8 | p[15]);
+		hl = 16;
+		break;
+	case NJ_DLT_LINUX_SLL2:
+		if (n < 20)
+			return -1;
+		skb->protocol = (uint16_t)(p[0] << 8 | p[1]);
+		skb->pkt_type = p[10];
+		hl = 20;
+		break;
+	default:
+		if (n < 1)
+			return -1;
+		skb->pkt_type = PACKET_HOST;
+		skb->protocol = (p[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+		hl = 0;
+		break;
+	}
+	skb_pull(skb, hl);
+	if (skb->pkt_type == PACKET_OUTGOING)
+		return 1;
+	return skb->protocol == ETH_P_IP && is_host_ip(net, skb->data, skb->len);
+}
+
+/* --auto-host only: pretend ARP already resolved the sender. */
+static void driver_learn(struct net *net, struct net_device *dev, const uint8_t *frame, uint32_t caplen)
+{
+	uint32_t saddr;
+	if (caplen < ETH_HLEN + 20 || frame[12] != 0x08 || frame[13] != 0x00 || (frame[14] >> 4) != 4)
+		return;
+	memcpy(&saddr, frame + ETH_HLEN + 12, 4);
+	if (!ipv4_is_multicast(saddr) && !ipv4_is_zeronet(saddr) && !neigh_lookup(net, dev, saddr))
+		neigh_update(net, dev, saddr, frame + 6, NUD_STALE);
+}
+
+int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
+	      uint32_t len, int flags)
+{
+	char sum[200];
+	if (trace_on(net)) {
+		dissect_summary(dlt, data, caplen, sum, sizeof(sum));
+		driver_args(net, dlt, data, caplen, len);
+	}
+	trace_enter(net, NULL, "driver_rx", "driver", "#%lld %s%s", (long long)net->cur_pkt, sum,
+		    caplen < len ? " [cut short by the capture]" : "");
+	struct sk_buff *skb = alloc_skb(net, caplen);
+	if (!skb) {
+		trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_NOMEM, "no memory for the skb");
+		return 0;
+	}
+	memcpy(skb_put(skb, caplen), data, caplen);
+	skb->dev = dev;
+	skb->capture_trunc = caplen < len;
+	int sent = driver_link(net, skb, dlt);
+	if (sent < 0)
+		return skb_drop(net, skb, SKB_DROP_REASON_HDR_TRUNC), 0;
+	if (sent) {
+		kfree_skb(net, skb);
+		trace_exit(net, NULL, V_SENT, 0, "recorded transmit: the host sent this frame; not received");
+		return 0;
+	}
+	if (flags & DRV_LEARN_NEIGH && dlt == NJ_DLT_EN10MB)
+		driver_learn(net, dev, data, caplen);
+	if (dlt == NJ_DLT_EN10MB)
+		eth_type_trans(net, skb, dev);
+	int r = netif_rx(net, skb);
+	trace_exit(net, NULL, V_PASS, 0, "%s", r == NET_RX_SUCCESS ? "handed to netif_rx" : "");
+	return r == NET_RX_SUCCESS;
+}
