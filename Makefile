@@ -3,9 +3,9 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := libmicrohttpd libcjson libpcap
-DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev check pkg-config gcc make
-TEST_DEB_PKGS := tcpdump tshark clang
+PKGS    := libmicrohttpd libcjson libpcap libedit
+DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make
+TEST_DEB_PKGS := tcpdump tshark clang chromium nodejs npm wrk iproute2 iputils-ping netcat-openbsd
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \
