@@ -5,7 +5,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := libmicrohttpd libcjson libpcap libedit
 DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make
-TEST_DEB_PKGS := tcpdump tshark clang chromium nodejs npm wrk iproute2 iputils-ping netcat-openbsd
+TEST_DEB_PKGS := tcpdump tshark clang chromium nodejs wrk iproute2 iputils-ping netcat-openbsd
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \
