@@ -4,10 +4,7 @@
  * (net/core/sysctl_net_core.c, net/ipv4/ip_fragment.c).
  */
 #include "netns.h"
-#include "fib.h"
 #include "ip_fragment.h"
-#include "netfilter.h"
-#include "af_packet.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +29,6 @@ struct net *net_create(void)
 		free(net);
 		return NULL;
 	}
-	if (fib_init(net) < 0) {
-		ip_frag_exit(net);
-		free(net);
-		return NULL;
-	}
 	return net;
 }
 
@@ -45,9 +37,6 @@ void net_destroy(struct net *net)
 	if (!net)
 		return;
 	ip_frag_exit(net);
-	fib_exit(net);
-	netfilter_exit(net);
-	packet_exit(net);
 	free(net->arp_tbl);
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 	while (net->skb_pool) {
