@@ -1,0 +1,75 @@
+#!/bin/sh
+# `netjourney replay` on bad input: every case must end with a clear message
+# naming the file, a non-zero exit, and (with -o) a trace whose every line is
+# valid JSON and whose last line says whether it is complete.
+cd "$(dirname "$0")/../.." || exit 1
+NJ=${NJ:-build/netjourney}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail=0
+check_json() { # every line of $1 parses; prints the number of lines
+	python3 - "$1" <<'PY' || return 1
+import json, sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    json.loads(line); n += 1
+print(n)
+PY
+}
+expect() { # name, expected exit (0 or nonzero), grep pattern for stderr, command...
+	name=$1 want=$2 pat=$3; shift 3
+	"$@" >"$T/out" 2>"$T/err"; rc=$?
+	if [ "$want" = 0 ] && [ $rc -ne 0 ]; then echo "replay: $name: exit $rc, expected 0"; cat "$T/err"; fail=1; return; fi
+	if [ "$want" != 0 ] && [ $rc -eq 0 ]; then echo "replay: $name: exit 0, expected failure"; fail=1; return; fi
+	if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/err"; then echo "replay: $name: stderr lacks '$pat':"; cat "$T/err"; fail=1; fi
+}
+
+expect missing-file 1 "nope.pcap: No such file" $NJ replay "$T/nope.pcap"
+head -c 300 /dev/urandom > "$T/garbage.pcap"
+expect garbage 1 "garbage.pcap: not a readable pcap" $NJ replay "$T/garbage.pcap"
+: > "$T/empty.pcap"
+expect empty-file 1 "empty.pcap" $NJ replay "$T/empty.pcap"
+expect directory 1 "is a directory" $NJ replay "$T"
+expect usage 2 "expected one capture file" $NJ replay
+expect bad-option 2 "" $NJ replay --frobnicate pcaps/default.pcap
+
+# A capture cut in the middle of a frame: what was read is kept.
+size=$(wc -c < pcaps/default.pcap)
+head -c $((size - 20)) pcaps/default.pcap > "$T/cut.pcap"
+expect truncated 1 "cut.pcap: frame 13 at byte offset" $NJ replay -o "$T/cut.jsonl" "$T/cut.pcap"
+n=$(check_json "$T/cut.jsonl") || { echo "replay: truncated: trace has an invalid line"; fail=1; }
+tail -n 1 "$T/cut.jsonl" | grep -q '"kind":"trace_end","complete":false' || { echo "replay: truncated: last line does not mark the trace incomplete"; fail=1; }
+grep -q '"pkt":12' "$T/cut.jsonl" || { echo "replay: truncated: the 12 whole frames were not kept"; fail=1; }
+[ -e "$T/cut.jsonl.part" ] && { echo "replay: truncated: .part file left behind"; fail=1; }
+
+# Unknown link type (DLT_PPP = 9): a valid header, an unsupported link.
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\011\000\000\000' > "$T/ppp.pcap"
+expect linktype 1 "ppp.pcap: link type 9" $NJ replay "$T/ppp.pcap"
+
+# Scenarios that are not right.
+printf '{"interfaces": [' > "$T/bad.json"
+expect scenario-syntax 1 "bad.json: not valid JSON" $NJ replay -c "$T/bad.json" pcaps/default.pcap
+printf '{"interfaces": [{"name":"eth0","mac":"02:00:00:00:00:zz"}]}' > "$T/mac.json"
+expect scenario-field 1 "interfaces\[0\].mac" $NJ replay -c "$T/mac.json" pcaps/default.pcap
+printf '{"interfaces": [{"mac":"02:00:00:00:00:01","addrs":["10.0.0.300/24"]}]}' > "$T/addr.json"
+expect scenario-addr 1 "interfaces\[0\].addrs\[0\]" $NJ replay -c "$T/addr.json" pcaps/default.pcap
+expect scenario-missing 1 "nope.json: No such file" $NJ replay -c "$T/nope.json" pcaps/default.pcap
+
+# A good replay: JSONL parses line by line, the Chrome trace is one document.
+expect good 0 "" $NJ replay -q -o "$T/t.jsonl" --chrome "$T/t.json" -w "$T/out.pcap" pcaps/default.pcap
+n=$(check_json "$T/t.jsonl") || { echo "replay: good: invalid JSONL line"; fail=1; }
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['traceEvents']) > 100" "$T/t.json" ||
+	{ echo "replay: chrome trace does not parse"; fail=1; }
+tail -n 1 "$T/t.jsonl" | grep -q '"complete":true' || { echo "replay: good: not marked complete"; fail=1; }
+
+# Every third-party capture replays to the end (with -o: valid lines).
+shared="$(cd .. && pwd)/shared/pcaps"
+if [ -d "$shared" ]; then
+	for p in "$shared"/*.pcap; do
+		$NJ replay -q -o "$T/s.jsonl" "$p" >/dev/null 2>"$T/err" || { echo "replay: $(basename "$p") failed:"; cat "$T/err"; fail=1; }
+		check_json "$T/s.jsonl" >/dev/null || { echo "replay: $(basename "$p"): invalid JSONL"; fail=1; }
+	done
+else
+	echo "replay: $shared absent: third-party captures skipped"
+fi
+[ $fail = 0 ] && echo "replay: bad-input and output-format checks passed (last trace: $n lines)"
+exit $fail

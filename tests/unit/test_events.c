@@ -1,0 +1,177 @@
+/*
+ * test_events.c - the event schema: every JSONL line of a replay parses with
+ * cJSON and carries the schema-v1 fields; B/E pairs balance; hostile bytes
+ * (quotes, backslashes, control bytes, invalid UTF-8) still give valid JSON;
+ * the Chrome sink writes one parseable document; tracing on and off reach
+ * the same counters.
+ */
+#include <unistd.h>
+
+#include "cJSON.h"
+#include "events.h"
+#include "nj_check.h"
+#include "replay.h"
+#include "sinks.h"
+
+struct collect {
+	struct jw w;
+	int lines, bad, open, max_open;
+	int has_mib, has_reason, has_state;
+};
+
+static void collect_emit(void *ctx, const struct trace_event *ev)
+{
+	struct collect *c = ctx;
+	jw_reset(&c->w);
+	event_to_json(&c->w, ev);
+	cJSON *o = cJSON_Parse(c->w.buf);
+	c->lines++;
+	if (!o || cJSON_GetObjectItem(o, "v")->valueint != 1 || !cJSON_IsString(cJSON_GetObjectItem(o, "fn")) ||
+	    !cJSON_IsNumber(cJSON_GetObjectItem(o, "seq")) || !cJSON_GetObjectItem(o, "parent") ||
+	    !cJSON_IsNumber(cJSON_GetObjectItem(o, "ts_ns"))) {
+		c->bad++;
+		cJSON_Delete(o);
+		return;
+	}
+	const char *ph = cJSON_GetObjectItem(o, "ph")->valuestring;
+	c->open += ph[0] == 'B' ? 1 : ph[0] == 'E' ? -1 : 0;
+	if (c->open > c->max_open)
+		c->max_open = c->open;
+	c->has_mib |= cJSON_IsObject(cJSON_GetObjectItem(o, "mib"));
+	c->has_reason |= cJSON_IsString(cJSON_GetObjectItem(o, "reason"));
+	c->has_state |= cJSON_IsObject(cJSON_GetObjectItem(o, "skb_state"));
+	cJSON_Delete(o);
+}
+
+static const char *pcap_path(void)
+{
+	return access("pcaps/default.pcap", R_OK) == 0 ? "pcaps/default.pcap" : "../../pcaps/default.pcap";
+}
+
+START_TEST(test_events_replay_lines_parse_with_cjson)
+{
+	struct collect c = { 0 };
+	struct replay_cfg cfg = { .pcap = pcap_path() };
+	struct replay_result res;
+	char err[256];
+	cfg.emit[0] = collect_emit;
+	cfg.emit_ctx[0] = &c;
+	cfg.nemit = 1;
+	ck_assert_int_eq(replay_run(&cfg, &res, NULL, err, sizeof(err)), 0);
+	ck_assert_int_gt(c.lines, 100);
+	ck_assert_int_eq(c.bad, 0);
+	ck_assert_int_eq(c.open, 0);		/* every B has its E */
+	ck_assert_int_gt(c.max_open, 5);
+	ck_assert(c.has_mib && c.has_reason && c.has_state);
+	ck_assert_int_eq((int)res.events, c.lines);
+	free(res.scenario_json);
+	jw_free(&c.w);
+}
+END_TEST
+
+START_TEST(test_events_hostile_strings)
+{
+	static const char hostile[] = "q\"b\\s\x01\x1f\x7f nl\n tab\t \xff\xfe bad \xc3\x28 \xe2\x82 ok \xc3\xa9 \xf0\x9f\x98\x80";
+	struct jw w = { 0 };
+	jw_obj_open(&w);
+	jw_key(&w, "s");
+	jw_str(&w, hostile, sizeof(hostile) - 1);
+	jw_obj_close(&w);
+	cJSON *o = cJSON_Parse(w.buf);
+	ck_assert_ptr_nonnull(o);
+	const char *s = cJSON_GetObjectItem(o, "s")->valuestring;
+	ck_assert_ptr_nonnull(strstr(s, "q\"b\\s"));
+	ck_assert_ptr_nonnull(strstr(s, "\xc3\xa9"));		/* valid UTF-8 kept */
+	ck_assert_ptr_nonnull(strstr(s, "\xf0\x9f\x98\x80"));
+	ck_assert_ptr_nonnull(strstr(s, "\xef\xbf\xbd"));	/* invalid → U+FFFD */
+	ck_assert_ptr_null(strstr(s, "\xff"));
+	cJSON_Delete(o);
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(test_events_msg_with_hostile_bytes)
+{
+	struct trace_event ev = { .seq = 1, .ph = 'i', .fn = "x\"y", .layer = "core", .pkt = -1, .skb = -1,
+				  .msg = "a\\b\"c\x02\xff" };
+	struct jw w = { 0 };
+	event_to_json(&w, &ev);
+	cJSON *o = cJSON_Parse(w.buf);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "fn")->valuestring, "x\"y");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "pkt")));
+	cJSON_Delete(o);
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(test_events_chrome_document)
+{
+	char path[] = "/tmp/nj-chrome-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct chrome_sink cs;
+	char err[256];
+	ck_assert_int_eq(chrome_open(&cs, path, err, sizeof(err)), 0);
+	struct replay_cfg cfg = { .pcap = pcap_path() };
+	struct replay_result res;
+	cfg.emit[0] = chrome_emit;
+	cfg.emit_ctx[0] = &cs;
+	cfg.nemit = 1;
+	ck_assert_int_eq(replay_run(&cfg, &res, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(chrome_close(&cs, err, sizeof(err)), 0);
+	FILE *f = fopen(path, "r");
+	static char buf[1 << 22];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	cJSON *o = cJSON_Parse(buf);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "traceEvents")), (int)res.events);
+	cJSON_Delete(o);
+	free(res.scenario_json);
+	unlink(path);
+}
+END_TEST
+
+static int count_emit_n;
+static void count_emit(void *ctx, const struct trace_event *ev) { (void)ctx; (void)ev; count_emit_n++; }
+
+START_TEST(test_events_tracing_off_same_counters)
+{
+	struct replay_cfg on = { .pcap = pcap_path() }, off = { .pcap = pcap_path() };
+	struct replay_result r1, r2;
+	struct net *n1, *n2;
+	char err[256];
+	on.emit[0] = count_emit;
+	on.nemit = 1;
+	ck_assert_int_eq(replay_run(&on, &r1, &n1, err, sizeof(err)), 0);
+	ck_assert_int_eq(replay_run(&off, &r2, &n2, err, sizeof(err)), 0);
+	ck_assert_int_gt(count_emit_n, 0);
+	ck_assert_int_eq(r2.events, 0);
+	for (int i = 0; i < MIB_MAX; i++)
+		ck_assert_msg(n1->mib[i] == n2->mib[i], "%s differs: %llu traced vs %llu untraced", mib_name(i),
+			      (unsigned long long)n1->mib[i], (unsigned long long)n2->mib[i]);
+	free(r1.scenario_json);
+	free(r2.scenario_json);
+	net_destroy(n1);
+	net_destroy(n2);
+}
+END_TEST
+
+static Suite *events_suite(void)
+{
+	Suite *s = suite_create("events");
+	TCase *tc = tcase_create("Core");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_events_replay_lines_parse_with_cjson);
+	tcase_add_test(tc, test_events_hostile_strings);
+	tcase_add_test(tc, test_events_msg_with_hostile_bytes);
+	tcase_add_test(tc, test_events_chrome_document);
+	tcase_add_test(tc, test_events_tracing_off_same_counters);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+NJ_TEST_MAIN(events_suite)
