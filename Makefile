@@ -10,16 +10,17 @@ TEST_DEB_PKGS := tcpdump tshark clang chromium nodejs wrk iproute2 iputils-ping 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \
 	   -fno-strict-aliasing -Istack -Isrc -Iweb
+B := build
 ifeq ($(SAN),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
+B := build-san
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-B := build
 STACK_SRC := $(wildcard stack/*.c)
 APP_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard web/*.c)
 STACK_OBJ := $(STACK_SRC:%.c=$(B)/%.o)
@@ -59,7 +60,7 @@ run: deps all
 unit: $(UNIT_BIN)
 
 test: deps all unit
-	sh tests/run-all.sh
+	B=$(B) NJ=$(B)/netjourney sh tests/run-all.sh
 
 install: all
 	install -D -m 755 $(B)/netjourney $(DESTDIR)$(PREFIX)/bin/netjourney
@@ -67,7 +68,7 @@ install: all
 	cp -r static lessons pcaps $(DESTDIR)$(PREFIX)/share/netjourney/
 
 debug:
-	$(MAKE) SAN=1 B=build-san all unit
+	$(MAKE) SAN=1 all unit
 
 clean:
 	rm -rf build build-san
