@@ -58,7 +58,7 @@ static int write_json_twin(const struct mk_scenario *s, const char *file)
 	return 0;
 }
 
-static int mk_write(const struct mk_scenario *s, const char *file)
+static int mk_write(const struct mk_scenario *s, const char *file, unsigned long param)
 {
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
 	pcap_dumper_t *d = dead ? pcap_dump_open(dead, file) : NULL;
@@ -68,7 +68,7 @@ static int mk_write(const struct mk_scenario *s, const char *file)
 			pcap_close(dead);
 		return 1;
 	}
-	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000 };
+	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000, .param = param };
 	s->build(&c);
 	pcap_dump_close(d);
 	pcap_close(dead);
@@ -92,7 +92,8 @@ static int mk_all(const char *dir)
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct mk_scenario *s = tables[t]; s->name; s++) {
 			snprintf(path, sizeof(path), "%s/%s.pcap", dir, s->name);
-			r |= mk_write(s, path);
+			if (strncmp(s->name, "bench-", 6))
+				r |= mk_write(s, path, 0);
 		}
 	return r;
 }
@@ -100,7 +101,7 @@ static int mk_all(const char *dir)
 int cmd_mkpcap(int argc, char **argv)
 {
 	static const char help[] =
-		"usage: netjourney mkpcap NAME FILE.pcap   write one scenario pcap\n"
+		"usage: netjourney mkpcap NAME FILE.pcap [--count N]   write one scenario pcap\n"
 		"       netjourney mkpcap --list           the scenarios\n"
 		"       netjourney mkpcap --all DIR        every scenario into DIR (pcaps/ is made so)\n"
 		"A scenario that needs its own host also writes FILE.json; replay it with -c FILE.json.\n";
@@ -114,6 +115,16 @@ int cmd_mkpcap(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "--all"))
 		return mk_all(argv[2]);
+	unsigned long param = 0;
+	if (argc == 5 && !strcmp(argv[3], "--count")) {
+		char *end;
+		param = strtoul(argv[4], &end, 10);
+		if (*end || !param || param > 100000000UL) {
+			fprintf(stderr, "netjourney mkpcap: --count takes 1..100000000\n");
+			return 2;
+		}
+		argc = 3;
+	}
 	if (argc != 3) {
 		fputs(help, stderr);
 		return 2;
@@ -123,5 +134,5 @@ int cmd_mkpcap(int argc, char **argv)
 		fprintf(stderr, "netjourney mkpcap: no scenario named '%s' (see --list)\n", argv[1]);
 		return 2;
 	}
-	return mk_write(s, argv[2]);
+	return mk_write(s, argv[2], param);
 }

@@ -18,6 +18,7 @@ struct mk_ctx {
 	uint64_t t_us;			/* time of the next frame */
 	uint64_t step_us;		/* added after each frame (default 1000) */
 	unsigned count;
+	unsigned long param;		/* --count N for scalable scenarios (0 = default) */
 };
 
 /* mk_emit - writes one frame at the current time, then advances step_us. */
@@ -31,6 +32,7 @@ struct mk_scenario {
 	void (*build)(struct mk_ctx *c);
 	const char *scenario;		/* scenario JSON the pcap is meant for; NULL = default host */
 };
+/* Scenarios named "bench-*" are benchmark inputs: --all skips them. */
 
 /* Tables end with a { NULL } entry. */
 extern const struct mk_scenario mk_core_scenarios[];

@@ -161,6 +161,64 @@ static void mixed_default(struct mk_ctx *c)
 	eth_ipv6(c);
 }
 
+/* bench-mix: the benchmark capture (issue: performance), --count frames of
+ * pings, UDP to open and closed ports, TCP SYNs, 3-fragment datagrams, bad
+ * checksums and ARP, from 250 peers, 10 µs apart. */
+static void bench_one(struct mk_ctx *c, unsigned long i)
+{
+	struct pb_ipopt o = ip_to_host(IPPROTO_UDP_);
+	o.saddr = htonl(0x0a000000u | (uint32_t)(3 + i % 250));
+	o.id = (uint16_t)i;
+	size_t n;
+	switch (i % 8) {
+	case 0: case 1:
+		o.proto = IPPROTO_ICMP_;
+		n = pb_icmp_echo(l4, ICMP_ECHO, (uint16_t)i, (uint16_t)(i >> 3), 56);
+		break;
+	case 2:
+		n = pb_udp(l4, o.saddr, o.daddr, (uint16_t)(1024 + i % 5000), 7, "bench", 5, 0);
+		break;
+	case 3:
+		n = pb_udp(l4, o.saddr, o.daddr, (uint16_t)(1024 + i % 5000), 9999, "bench", 5, 0);
+		break;
+	case 4:
+		o.proto = IPPROTO_TCP_;
+		n = pb_tcp(l4, o.saddr, o.daddr, (uint16_t)(1024 + i % 60000), i % 16 ? 80 : 81, (uint32_t)i * 7919,
+			   0, TCPHDR_SYN, 64240, NULL, 0, NULL, 0, 0);
+		break;
+	case 5:
+		o.proto = IPPROTO_ICMP_;
+		o.bad_csum = 1;
+		n = pb_icmp_echo(l4, ICMP_ECHO, 1, 1, 56);
+		break;
+	case 6: {
+		static const uint8_t zero[6] = { 0 };
+		mk_emit(c, frame, pb_arp(frame, ARPOP_REQUEST, PB_BCAST_MAC, PB_PEER_MAC, o.saddr, zero, o.daddr));
+		return;
+	}
+	default: {
+		/* a 3-fragment UDP datagram: 1200 bytes of payload in 400-byte pieces */
+		static uint8_t dgram[1208];
+		size_t dl = pb_udp(dgram, o.saddr, o.daddr, 5000, 7, l4 + 1300, 1200, 0);
+		for (int f = 0; f < 3; f++) {
+			o.frag = (uint16_t)((f < 2 ? IP_MF : 0) | (f * 400 / 8));
+			size_t len = f < 2 ? 400 : dl - 800;
+			mk_emit(c, frame, pb_eth_ip(frame, &o, dgram + f * 400, len));
+		}
+		return;
+	}
+	}
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+static void bench_mix(struct mk_ctx *c)
+{
+	unsigned long count = c->param ? c->param : 100000;
+	c->step_us = 10;
+	for (unsigned long i = 0; c->count < count; i++)
+		bench_one(c, i);
+}
+
 const struct mk_scenario mk_core_scenarios[] = {
 	{ "default", "a little of everything: ping, UDP, TCP SYNs, ARP, a bad checksum, a short packet, OTHERHOST, IPv6", mixed_default, NULL },
 	{ "icmp-echo", "three ICMP echo requests to the host, one per second", icmp_echo, NULL },
@@ -177,5 +235,6 @@ const struct mk_scenario mk_core_scenarios[] = {
 	{ "eth-unknown-ethertype", "ethertype 0x88b5, no handler (UNHANDLED_PROTO)", eth_unknown, NULL },
 	{ "eth-vlan", "a ping with a VLAN 0 priority tag, then one on VLAN 11 (no VLAN device: OTHERHOST)", eth_vlan, NULL },
 	{ "ip-not-ours", "a ping to 192.0.2.77 on a host that does not forward (IP_INADDRERRORS)", ip_not_ours, NULL },
+	{ "bench-mix", "benchmark input: --count N frames (default 100000) of every kind, 10 µs apart", bench_mix, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
