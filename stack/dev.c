@@ -6,6 +6,7 @@
  * Left out: RPS/RFS and the flow limit (one CPU), GRO, XDP, tc ingress,
  * rx_handlers (bridge, bond), qdiscs on transmit.
  */
+#include "af_packet.h"
 #include "stack.h"
 
 #include <stdio.h>
@@ -173,6 +174,7 @@ int dev_queue_xmit(struct net *net, struct sk_buff *skb)
 		    dev ? dev->name : "?");
 	if (dev)
 		dev->tx_packets++;
+	dev_queue_xmit_nit(net, skb);		/* taps see what leaves too */
 	if (net->xmit)
 		net->xmit(net->xmit_ctx, skb, dev);
 	trace_exit(net, skb, V_SENT, 0, "%s", "");

@@ -5,6 +5,7 @@
  */
 #include "netns.h"
 #include "ip_fragment.h"
+#include "af_packet.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ void net_destroy(struct net *net)
 	if (!net)
 		return;
 	ip_frag_exit(net);
+	packet_exit(net);
 	free(net->arp_tbl);
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 	while (net->skb_pool) {

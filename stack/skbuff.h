@@ -63,7 +63,7 @@ struct sk_buff {
 	uint8_t pkt_type;
 	uint8_t csum_valid;		/* checksum already verified (CHECKSUM_UNNECESSARY) */
 	uint8_t capture_trunc;		/* the capture cut this frame short */
-	char cb[SKB_CB_SIZE];		/* per-layer control block, as skb->cb */
+	_Alignas(8) char cb[SKB_CB_SIZE];	/* per-layer control block, as skb->cb */
 };
 
 struct sk_buff_head {
