@@ -1,2 +1,220 @@
+/*
+ * mkpcap_route.c - routing, forwarding, netfilter and ICMP scenario pcaps
+ * for mkpcap (see mkpcap.h). Most run against a router: eth0 10.0.0.2/24
+ * (where every frame arrives, from the peer 10.0.0.1) and eth1
+ * 192.168.1.1/24 with MTU 1400, forwarding on.
+ */
+#include <string.h>
+
+#include "ip.h"
 #include "mkpcap.h"
-const struct mk_scenario mk_route_scenarios[] = { { NULL, NULL, NULL, NULL } };
+
+#define PEER "10.0.0.1"
+#define HOST "10.0.0.2"
+#define LAN "192.168.1.10"
+
+/* The router; the routes and netfilter rules of a scenario follow it. */
+#define ROUTER_HEAD							\
+	"{\n  \"kernel\": \"6.x\",\n"					\
+	"  \"interfaces\": [\n"						\
+	"    {\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500},\n" \
+	"    {\"name\":\"eth1\",\"mac\":\"02:00:00:00:01:01\",\"addrs\":[\"192.168.1.1/24\"],\"mtu\":1400}],\n" \
+	"  \"neighbours\": [\n"						\
+	"    {\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n" \
+	"    {\"ip\":\"192.168.1.10\",\"mac\":\"02:00:00:00:01:0a\",\"dev\":\"eth1\"},\n" \
+	"    {\"ip\":\"192.168.1.254\",\"mac\":\"02:00:00:00:01:fe\",\"dev\":\"eth1\"}],\n" \
+	"  \"routes\": [\n"						\
+	"    {\"dst\":\"172.16.0.0/16\",\"via\":\"192.168.1.254\"},\n"	\
+	"    {\"dst\":\"203.0.113.0/24\",\"type\":\"blackhole\"},\n"	\
+	"    {\"dst\":\"198.51.100.0/24\",\"type\":\"prohibit\"},\n"	\
+	"    {\"dst\":\"192.0.2.0/24\",\"type\":\"unreachable\"}],\n"	\
+	"  \"forwarding\": true"
+
+static const char router_json[] = ROUTER_HEAD "\n}\n";
+static const char router_rpf_json[] = ROUTER_HEAD ", \"rp_filter\": 1\n}\n";
+static const char router_nf_drop_json[] = ROUTER_HEAD ",\n  \"netfilter\": [\n"
+	"    {\"hook\":\"PRE_ROUTING\",\"match\":{\"proto\":\"tcp\",\"tcp_flags\":\"SYN\"},\"verdict\":\"LOG\"},\n"
+	"    {\"hook\":\"FORWARD\",\"match\":{\"proto\":\"icmp\",\"daddr\":\"192.168.1.0/24\"},\"verdict\":\"DROP\"},\n"
+	"    {\"hook\":\"FORWARD\",\"match\":{\"proto\":\"udp\",\"dport\":53},\"verdict\":\"ACCEPT\"}]\n}\n";
+static const char host_nf_reject_json[] =
+	"{\n  \"kernel\": \"6.x\",\n"
+	"  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
+	"  \"routes\": [{\"dst\":\"0.0.0.0/0\",\"via\":\"10.0.0.1\",\"dev\":\"eth0\"}],\n"
+	"  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	"  \"netfilter\": [\n"
+	"    {\"hook\":\"LOCAL_IN\",\"match\":{\"proto\":\"tcp\",\"dport\":23},\"verdict\":\"REJECT\",\"reject_with\":\"tcp-reset\"},\n"
+	"    {\"hook\":\"LOCAL_IN\",\"match\":{\"proto\":\"udp\",\"dport\":161},\"verdict\":\"REJECT\"},\n"
+	"    {\"hook\":\"LOCAL_IN\",\"match\":{\"proto\":\"icmp\",\"saddr\":\"10.0.0.0/24\"},\"verdict\":\"REJECT\",\"reject_with\":\"icmp-admin-prohibited\"}]\n}\n";
+
+static uint8_t frame[4096], l4[3000], data[3000];
+
+static struct pb_ipopt ipo(const char *src, const char *dst, uint8_t proto, uint16_t id)
+{
+	struct pb_ipopt o = { .saddr = pb_ip(src), .daddr = pb_ip(dst), .proto = proto, .id = id };
+	return o;
+}
+
+static void ping(struct mk_ctx *c, struct pb_ipopt *o, uint16_t seq)
+{
+	size_t n = pb_icmp_echo(l4, ICMP_ECHO, 0x3e3e, seq, 56);
+	mk_emit(c, frame, pb_eth_ip(frame, o, l4, n));
+}
+
+static void udp(struct mk_ctx *c, struct pb_ipopt *o, uint16_t dport, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)('a' + i % 26);
+	size_t n = pb_udp(l4, o->saddr, o->daddr, 40000, dport, data, len, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, o, l4, n));
+}
+
+static void tcp(struct mk_ctx *c, struct pb_ipopt *o, uint16_t dport, uint8_t flags)
+{
+	size_t n = pb_tcp(l4, o->saddr, o->daddr, 40000, dport, 1000, flags & TCPHDR_ACK ? 5000 : 0, flags, 64240,
+			  NULL, 0, NULL, 0, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, o, l4, n));
+}
+
+/* On-link next hop, then a gateway's network. */
+static void route_forward(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo(PEER, LAN, IPPROTO_ICMP_, 0x100);
+	ping(c, &o, 1);
+	o = ipo(PEER, "172.16.3.4", IPPROTO_UDP_, 0x101);
+	udp(c, &o, 53, 32);
+}
+
+static void route_ttl_expired(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo(PEER, LAN, IPPROTO_ICMP_, 0x200);
+	o.ttl = 1;
+	ping(c, &o, 1);
+	o.ttl = 2;
+	o.id = 0x201;
+	ping(c, &o, 2);
+}
+
+/* No route at all, then each reject route type. */
+static void route_no_route(struct mk_ctx *c)
+{
+	static const char *const dst[] = { "8.8.8.8", "192.0.2.5", "198.51.100.5", "203.0.113.5" };
+	for (int i = 0; i < 4; i++) {
+		struct pb_ipopt o = ipo(PEER, dst[i], IPPROTO_UDP_, (uint16_t)(0x300 + i));
+		udp(c, &o, 33434, 12);
+	}
+}
+
+static void route_martian(struct mk_ctx *c)
+{
+	static const char *const pair[][2] = {
+		{ "127.0.0.1", HOST }, { "224.0.0.5", HOST }, { "0.1.2.3", HOST },
+		{ PEER, "127.0.0.1" }, { PEER, "0.0.0.7" }, { HOST, HOST },
+	};
+	for (int i = 0; i < 6; i++) {
+		struct pb_ipopt o = ipo(pair[i][0], pair[i][1], IPPROTO_ICMP_, (uint16_t)(0x400 + i));
+		ping(c, &o, (uint16_t)(i + 1));
+	}
+}
+
+/* rp_filter=1: a source that lives behind eth1 arriving on eth0. */
+static void route_rp_filter(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo("192.168.1.50", HOST, IPPROTO_ICMP_, 0x500);
+	ping(c, &o, 1);
+	o = ipo(PEER, HOST, IPPROTO_ICMP_, 0x501);
+	ping(c, &o, 2);
+}
+
+/* eth1's MTU is 1400: 1500 bytes with DF get "fragmentation needed",
+ * without DF they leave as two fragments. */
+static void route_df_mtu(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo(PEER, LAN, IPPROTO_UDP_, 0x600);
+	o.frag = IP_DF;
+	udp(c, &o, 5001, 1472);
+	o.frag = 0;
+	o.id = 0x601;
+	udp(c, &o, 5001, 1472);
+}
+
+static void nf_drop(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo(PEER, LAN, IPPROTO_ICMP_, 0x700);
+	ping(c, &o, 1);
+	o = ipo(PEER, LAN, IPPROTO_UDP_, 0x701);
+	udp(c, &o, 53, 20);
+	o = ipo(PEER, LAN, IPPROTO_TCP_, 0x702);
+	tcp(c, &o, 22, TCPHDR_SYN);
+}
+
+static void nf_reject(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo(PEER, HOST, IPPROTO_TCP_, 0x800);
+	tcp(c, &o, 23, TCPHDR_SYN);
+	o = ipo(PEER, HOST, IPPROTO_UDP_, 0x801);
+	udp(c, &o, 161, 24);
+	o = ipo(PEER, HOST, IPPROTO_ICMP_, 0x802);
+	ping(c, &o, 1);
+}
+
+/* Limited and directed broadcasts, all-hosts multicast, and a unicast
+ * datagram in an L2 broadcast frame that a router must not forward. */
+static void route_broadcast(struct mk_ctx *c)
+{
+	static const uint8_t mc_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	struct pb_ipopt o = ipo(PEER, "255.255.255.255", IPPROTO_ICMP_, 0x900);
+	o.dmac = PB_BCAST_MAC;
+	ping(c, &o, 1);
+	o = ipo(PEER, "10.0.0.255", IPPROTO_UDP_, 0x901);
+	o.dmac = PB_BCAST_MAC;
+	udp(c, &o, 9999, 8);
+	o = ipo(PEER, "224.0.0.1", IPPROTO_ICMP_, 0x902);
+	o.dmac = mc_mac;
+	ping(c, &o, 2);
+	o = ipo(PEER, LAN, IPPROTO_ICMP_, 0x903);
+	o.dmac = PB_BCAST_MAC;
+	ping(c, &o, 3);
+}
+
+/* The reply comes from the address pinged, though it lives on eth1. */
+static void route_ping_router(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo(PEER, "192.168.1.1", IPPROTO_ICMP_, 0xa00);
+	ping(c, &o, 1);
+}
+
+/* Ten datagrams to a closed port within 10 ms: six ICMP errors (the
+ * per-destination burst), then icmp_ratelimit holds the rest back. */
+static void icmp_port_unreach(struct mk_ctx *c)
+{
+	for (int i = 0; i < 10; i++) {
+		struct pb_ipopt o = ipo(PEER, HOST, IPPROTO_UDP_, (uint16_t)(0xb00 + i));
+		udp(c, &o, 9999, 16);
+	}
+}
+
+const struct mk_scenario mk_route_scenarios[] = {
+	{ "route-forward", "router forwards a ping on-link out of eth1 and a UDP datagram via the 172.16/16 gateway",
+	  route_forward, router_json },
+	{ "route-ttl-expired", "TTL 1 → ICMP time exceeded (InHdrErrors); TTL 2 is forwarded with TTL 1",
+	  route_ttl_expired, router_json },
+	{ "route-no-route", "router: no route → net unreachable; unreachable / prohibit routes → codes 1 / 13; "
+	  "blackhole → silence", route_no_route, router_json },
+	{ "route-martian", "martian sources and destinations: 127/8, multicast, 0/8, our own address",
+	  route_martian, NULL },
+	{ "route-rp-filter", "rp_filter=1: a 192.168.1.x source arriving on eth0 is dropped (IP_RPFILTER); "
+	  "the peer's ping is answered", route_rp_filter, router_rpf_json },
+	{ "route-df-mtu", "1500 bytes towards a 1400-byte MTU: DF → frag needed (mtu 1400); no DF → 2 fragments",
+	  route_df_mtu, router_json },
+	{ "nf-drop", "netfilter FORWARD drops ICMP to 192.168.1/24, accepts UDP 53; a LOG rule logs the TCP SYN",
+	  nf_drop, router_nf_drop_json },
+	{ "nf-reject", "netfilter REJECT: TCP 23 with a reset, UDP 161 with port unreachable, ICMP admin-prohibited",
+	  nf_reject, host_nf_reject_json },
+	{ "route-broadcast", "broadcast and all-hosts pings ignored, directed-broadcast UDP delivered, "
+	  "L2-broadcast unicast not forwarded", route_broadcast, router_json },
+	{ "route-ping-router", "ping the router's eth1 address from eth0: the reply's source is 192.168.1.1",
+	  route_ping_router, router_json },
+	{ "icmp-port-unreach", "UDP to a closed port 10 times: 6 port unreachables, then icmp_ratelimit",
+	  icmp_port_unreach, NULL },
+	{ NULL, NULL, NULL, NULL },
+};

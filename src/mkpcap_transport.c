@@ -1,2 +1,207 @@
+/*
+ * mkpcap_transport.c - transport scenario pcaps for mkpcap (see mkpcap.h):
+ * TCP sessions against the default host's listeners (tcp 80 http, tcp 7
+ * echo, tcp 9 discard, udp 7 echo), the TCP error cases, UDP and ARP
+ * resolution. Only the peer's frames are written: the host's answers are
+ * what the replay produces. The peer acknowledges the host's data, so the
+ * generator computes the host's ISN with the stack's own tcp_isn() from
+ * the SYN's packet time (replays are deterministic).
+ */
+#include <string.h>
+
 #include "mkpcap.h"
-const struct mk_scenario mk_transport_scenarios[] = { { NULL, NULL, NULL, NULL } };
+#include "tcp.h"
+
+static uint8_t frame[2048], l4[1600];
+static const uint8_t mss_opt[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
+
+/* One connection seen from the peer: its next seq and the host's. */
+struct mk_conn {
+	uint32_t peer, host;		/* network order */
+	uint16_t pport, hport;		/* host order */
+	uint32_t snd;			/* the peer's next sequence number */
+	uint32_t rcv;			/* the host's next sequence number (what we ack) */
+	const uint8_t *smac;		/* the peer's MAC (NULL: the default peer) */
+};
+
+static void mk_tcp(struct mk_ctx *c, struct mk_conn *k, uint32_t seq, uint32_t ack, uint8_t flags,
+		   const void *data, size_t len, int bad_csum)
+{
+	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_TCP_, .smac = k->smac };
+	int syn = flags & TCPHDR_SYN;
+	size_t n = pb_tcp(l4, k->peer, k->host, k->pport, k->hport, seq, ack, flags, 64240, syn ? mss_opt : NULL,
+			  syn ? 4 : 0, data, len, bad_csum);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* The peer's next segment in sequence; advances the peer's seq. */
+static void mk_seg(struct mk_ctx *c, struct mk_conn *k, uint8_t flags, const char *data)
+{
+	size_t len = data ? strlen(data) : 0;
+	mk_tcp(c, k, k->snd, k->rcv, flags | TCPHDR_ACK, data, len, 0);
+	k->snd += (uint32_t)len + !!(flags & TCPHDR_FIN);
+}
+
+/* SYN and the handshake's ACK; the host's ISN is tcp_isn at the SYN's time. */
+static void mk_connect(struct mk_ctx *c, struct mk_conn *k, uint32_t isn)
+{
+	uint64_t t_ns = c->t_us * 1000;
+	if (!k->peer)
+		k->peer = pb_ip("10.0.0.1");
+	if (!k->host)
+		k->host = pb_ip("10.0.0.2");
+	mk_tcp(c, k, isn, 0, TCPHDR_SYN, NULL, 0, 0);
+	k->snd = isn + 1;
+	k->rcv = tcp_isn(k->peer, k->host, htons(k->pport), htons(k->hport), t_ns) + 1;
+	mk_seg(c, k, 0, NULL);
+}
+
+static void tcp_http(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40000, .hport = 80 };
+	mk_connect(c, &k, 1000);
+	mk_seg(c, &k, TCPHDR_PSH, "GET / HTTP/1.0\r\nHost: 10.0.0.2\r\n\r\n");
+	/* The host ACKs, answers and closes (FIN); we ack both, then close. */
+	k.rcv += sock_http_page_len + 1;
+	mk_advance(c, 20000);
+	mk_seg(c, &k, 0, NULL);
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+static void tcp_echo(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40001, .hport = 7 };
+	mk_connect(c, &k, 5000);
+	mk_seg(c, &k, TCPHDR_PSH, "hello\n");
+	k.rcv += 6;
+	mk_advance(c, 10000);
+	mk_seg(c, &k, TCPHDR_PSH, "again\n");	/* acks the echo, carries more */
+	k.rcv += 6;
+	mk_advance(c, 10000);
+	mk_seg(c, &k, TCPHDR_FIN, NULL);		/* we close first: CLOSE_WAIT, LAST_ACK */
+	k.rcv += 1;
+	mk_advance(c, 10000);
+	mk_seg(c, &k, 0, NULL);
+}
+
+static void tcp_delack(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40002, .hport = 9 };
+	mk_connect(c, &k, 7000);
+	c->step_us = 100000;	/* 100 ms between segments: the 40 ms timer fires */
+	for (int i = 0; i < 20; i++)
+		mk_seg(c, &k, TCPHDR_PSH, "0123456789012345678901234567890123456789012345678901234567890123456789\n");
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+	c->step_us = 1000;
+}
+
+static void tcp_ooo(struct mk_ctx *c)
+{
+	static const char a[] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+	struct mk_conn k = { .pport = 40003, .hport = 9 };
+	mk_connect(c, &k, 9000);
+	uint32_t s0 = k.snd;
+	mk_tcp(c, &k, s0, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);		/* 1:101 */
+	mk_tcp(c, &k, s0 + 200, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);	/* 201:301 held */
+	mk_tcp(c, &k, s0 + 300, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);	/* 301:401 held */
+	mk_tcp(c, &k, s0 + 100, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);	/* 101:201 fills */
+	mk_tcp(c, &k, s0, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);		/* retransmission */
+	mk_tcp(c, &k, s0 + 350, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);	/* 351:451 partly old */
+	k.snd = s0 + 450;
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+static void tcp_bad_csum(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40004, .hport = 80, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
+	mk_tcp(c, &k, 3000, 0, TCPHDR_SYN, NULL, 0, 1);	/* TCP_CSUM: no answer at all */
+	k.pport = 40005;
+	mk_tcp(c, &k, 3000, 0, TCPHDR_SYN, NULL, 0, 0);	/* the good one gets a SYN-ACK */
+}
+
+static void tcp_window_rst(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40006, .hport = 9 };
+	mk_connect(c, &k, 11000);
+	mk_seg(c, &k, TCPHDR_PSH, "data\n");
+	mk_advance(c, 100000);
+	mk_tcp(c, &k, k.snd + 1000000, k.rcv, TCPHDR_ACK | TCPHDR_PSH, "far", 3, 0);	/* beyond the window */
+	mk_advance(c, 600000);
+	mk_tcp(c, &k, k.snd + 100, 0, TCPHDR_RST, NULL, 0, 0);	/* in window, not exact: challenge ACK */
+	mk_advance(c, 600000);
+	mk_tcp(c, &k, k.snd + 7, 0, TCPHDR_SYN, NULL, 0, 0);	/* SYN in ESTABLISHED: challenge ACK */
+	mk_tcp(c, &k, k.snd + 9, 0, TCPHDR_SYN, NULL, 0, 0);	/* again within 500 ms: rate limited */
+	mk_advance(c, 600000);
+	mk_tcp(c, &k, k.snd, 0, TCPHDR_RST, NULL, 0, 0);		/* exact: the connection is reset */
+	mk_seg(c, &k, TCPHDR_PSH, "late\n");			/* no socket any more: RST */
+}
+
+static void tcp_rst_rules(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40007, .hport = 81, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
+	mk_tcp(c, &k, 100, 0, TCPHDR_SYN, NULL, 0, 0);			/* RST.ACK ack 101 */
+	mk_tcp(c, &k, 200, 0, TCPHDR_SYN | TCPHDR_FIN, "xy", 2, 0);	/* ack = 200 + 1 + 2 + 1 */
+	mk_tcp(c, &k, 300, 77777, TCPHDR_ACK, "data", 4, 0);		/* RST seq 77777, no ACK */
+	mk_tcp(c, &k, 400, 0, TCPHDR_RST, NULL, 0, 0);			/* never answer a RST */
+	k.hport = 80;
+	mk_tcp(c, &k, 500, 12345, TCPHDR_ACK, NULL, 0, 0);		/* ACK to a listener: RST */
+}
+
+static void udp_echo_closed(struct mk_ctx *c)
+{
+	static const char msg[] = "ping over udp";
+	struct pb_ipopt o = { .saddr = pb_ip("10.0.0.1"), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_UDP_ };
+	size_t n = pb_udp(l4, o.saddr, o.daddr, 50000, 7, msg, sizeof(msg) - 1, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	n = pb_udp(l4, o.saddr, o.daddr, 50001, 9999, msg, sizeof(msg) - 1, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	o.daddr = pb_ip("10.0.0.255");
+	o.dmac = PB_BCAST_MAC;
+	n = pb_udp(l4, o.saddr, o.daddr, 50002, 9999, msg, sizeof(msg) - 1, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	o.daddr = pb_ip("10.0.0.2");
+	o.dmac = NULL;
+	n = pb_udp(l4, o.saddr, o.daddr, 50003, 7, msg, sizeof(msg) - 1, 1);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* A peer not in the neighbour table connects: the SYN-ACK waits for ARP. */
+static void arp_resolve(struct mk_ctx *c)
+{
+	static const uint8_t mac3[6] = { 2, 0, 0, 0, 0, 0xbb };
+	struct mk_conn k = { .pport = 40010, .hport = 80, .peer = pb_ip("10.0.0.3"), .host = pb_ip("10.0.0.2"),
+			     .smac = mac3 };
+	size_t n;
+	mk_tcp(c, &k, 100, 0, TCPHDR_SYN, NULL, 0, 0);
+	mk_tcp(c, &k, 100, 0, TCPHDR_SYN, NULL, 0, 0);	/* retransmitted SYN: a second SYN-ACK held */
+	n = pb_arp(frame, ARPOP_REPLY, PB_HOST_MAC, mac3, k.peer, PB_HOST_MAC, k.host);
+	mk_emit(c, frame, n);
+	/* A gratuitous ARP from 10.0.0.3 with a new MAC updates the entry. */
+	static const uint8_t mac3b[6] = { 2, 0, 0, 0, 0, 0xbc };
+	n = pb_arp(frame, ARPOP_REQUEST, PB_BCAST_MAC, mac3b, k.peer, (const uint8_t *)"\0\0\0\0\0\0", k.peer);
+	mk_emit(c, frame, n);
+	/* One from an unknown host is not learned (arp_accept=0). */
+	n = pb_arp(frame, ARPOP_REQUEST, PB_BCAST_MAC, mac3b, pb_ip("10.0.0.4"), (const uint8_t *)"\0\0\0\0\0\0",
+		   pb_ip("10.0.0.4"));
+	mk_emit(c, frame, n);
+}
+
+const struct mk_scenario mk_transport_scenarios[] = {
+	{ "tcp-http", "HTTP/1.0 on port 80: handshake, GET, the host answers and closes first (FIN_WAIT, TIME_WAIT)",
+	  tcp_http, NULL },
+	{ "tcp-echo", "echo on port 7: data both ways, the peer closes first (CLOSE_WAIT, LAST_ACK)", tcp_echo, NULL },
+	{ "tcp-delack", "20 small segments 100 ms apart to discard port 9: quickack, then delayed ACKs", tcp_delack,
+	  NULL },
+	{ "tcp-ooo", "out-of-order segments held and filled, a retransmission (TCP_OLD_DATA), a partial overlap",
+	  tcp_ooo, NULL },
+	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
+	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",
+	  tcp_window_rst, NULL },
+	{ "tcp-rst-rules", "segments to a closed port: how the RST's seq/ack are chosen; no RST for a RST",
+	  tcp_rst_rules, NULL },
+	{ "udp-echo-closed", "UDP echo, a closed port, a broadcast to a closed port, a bad UDP checksum",
+	  udp_echo_closed, NULL },
+	{ "arp-resolve", "a SYN from an unknown neighbour: ARP request, SYN-ACKs held in arp_queue, reply flushes",
+	  arp_resolve, NULL },
+	{ NULL, NULL, NULL, NULL },
+};

@@ -16,6 +16,7 @@
 #include "scenario.h"
 #include "source_pcap.h"
 #include "stack.h"
+#include "tcp.h"
 
 struct replay_state {
 	const struct replay_cfg *cfg;
@@ -55,6 +56,7 @@ static void advance_clock(struct replay_state *st, uint64_t t)
 	softirq(st);
 	net_set_time(st->net, t);
 	ip_frag_run_timers(st->net);
+	tcp_run_timers(st->net);
 	if (st->cfg->after_softirq)
 		st->cfg->after_softirq(st->cfg->after_ctx);
 }

@@ -4,6 +4,7 @@
  * --summary, one line per packet ("pkt 3: fn fn ... => drop IP_CSUM"),
  * the form the golden tests compare.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "sinks.h"
@@ -52,17 +53,35 @@ static struct human_pkt *open_pkt(struct human_sink *s, int64_t pkt)
 	return p;
 }
 
+/* Work no packet caused (a timer firing: tcp_delack_timer, ip_expire of
+ * an unknown packet) is tracked as a pseudo packet keyed -seq of its root
+ * frame; the softirq's own frames are not. */
+static int64_t track_key(struct human_sink *s, const struct trace_event *ev)
+{
+	if (ev->pkt >= 0)
+		return ev->pkt;
+	if (ev->depth == 0 && ev->ph == 'B')
+		s->timer_root = strcmp(ev->fn, "net_rx_action") ? -(int64_t)ev->seq : 0;
+	int64_t k = s->timer_root;
+	if (ev->depth == 0 && ev->ph == 'E')
+		s->timer_root = 0;
+	return k ? k : INT64_MIN;
+}
+
 static void track(struct human_sink *s, const struct trace_event *ev)
 {
-	if (ev->pkt < 0)
+	int64_t key = track_key(s, ev);
+	if (key == INT64_MIN)
 		return;
-	struct human_pkt *p = open_pkt(s, ev->pkt);
+	struct human_pkt *p = open_pkt(s, key);
 	if (s->summary && (ev->ph == 'B' || (ev->ph == 'i' && !strcmp(ev->fn, "kfree_skb")))) {
 		if (p->fns.len)
 			jw_raw(&p->fns, " ", 1);
 		jw_puts(&p->fns, ev->fn);
 	}
 	enum nj_verdict o = event_outcome(ev->fn, ev->ph, ev->verdict);
+	if (key < 0 && ev->ph == 'E' && ev->depth == 0)
+		o = ev->verdict;		/* timer work ends as its root frame says */
 	if (o == V_NONE)
 		return;
 	/* A drop is named after the function that freed the skb: the first
@@ -108,9 +127,19 @@ static void print_outcome(struct human_sink *s, const struct human_pkt *p)
 {
 	const char *v = p->outcome == V_NONE ? "no verdict" : verdict_name(p->outcome);
 	const char *r = p->outcome == V_DROP ? drop_reason_name(p->reason) : "";
+	if (s->summary && p->pkt < 0) {
+		fprintf(s->out, "timer: %s => %s%s%s\n", p->fns.buf ? p->fns.buf : "", v, *r ? " " : "", r);
+		return;
+	}
 	if (s->summary) {
 		fprintf(s->out, "pkt %lld: %s => %s%s%s\n", (long long)p->pkt, p->fns.buf ? p->fns.buf : "", v,
 			*r ? " " : "", r);
+		return;
+	}
+	if (p->pkt < 0) {
+		fprintf(s->out, "%s=> timer work: %s%s%s%s\n", vcolor(s, p->outcome), v, *r ? " (" : "", r, *r ? ")" : "");
+		if (s->color)
+			fputs(C_OFF, s->out);
 		return;
 	}
 	fprintf(s->out, "%s=> packet %lld: %s%s%s%s%s%s\n", vcolor(s, p->outcome), (long long)p->pkt, v,
@@ -123,6 +152,10 @@ void human_flush(struct human_sink *s)
 {
 	for (int i = 0; i < s->nopen; i++) {
 		struct human_pkt *p = &s->open[i];
+		if (p->pkt < 0) {
+			print_outcome(s, p);
+			continue;
+		}
 		s->verdicts[p->outcome]++;
 		if (p->outcome == V_DROP && (unsigned)p->reason < SKB_DROP_REASON_MAX)
 			s->drops[p->reason]++;

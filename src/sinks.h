@@ -57,6 +57,7 @@ struct human_sink {
 	int quiet;			/* nothing per event; verdict lines only */
 	struct human_pkt open[HUMAN_OPEN_MAX];
 	int nopen;
+	int64_t timer_root;		/* -seq of the open pkt-less root frame, 0 none */
 	uint64_t verdicts[V_MAX];	/* packets per final outcome */
 	uint64_t drops[SKB_DROP_REASON_MAX];
 };

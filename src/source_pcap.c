@@ -15,6 +15,7 @@
 
 #include "dissect.h"
 #include "stack.h"
+#include "tcp.h"
 
 int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t errlen)
 {
@@ -180,6 +181,42 @@ static void driver_learn(struct net *net, struct net_device *dev, const uint8_t 
 		neigh_update(net, dev, saddr, frame + 6, NUD_STALE);
 }
 
+/* The IPv4 header of a recorded transmit, or NULL (Ethernet: after the
+ * MAC header and any VLAN tags; cooked/raw links: already at data). */
+static const struct iphdr *recorded_ip(const struct sk_buff *skb, int dlt, uint32_t *len)
+{
+	const uint8_t *p = skb->data;
+	uint32_t n = skb->len, off = 0;
+	if (dlt == NJ_DLT_EN10MB) {
+		off = 12;
+		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
+			off += 4;
+		if (off + 2 > n || p[off] != 0x08 || p[off + 1] != 0x00)
+			return NULL;
+		off += 2;
+	}
+	if (off + 20 > n || (p[off] >> 4) != 4)
+		return NULL;
+	*len = n - off;
+	return (const struct iphdr *)(p + off);
+}
+
+/* DESIGN.md §4b: the host's own SYN-ACK in the capture fixes the ISN the
+ * stack uses for that connection, so the peer's next segments fit. */
+static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
+{
+	uint32_t len;
+	const struct iphdr *iph = recorded_ip(skb, dlt, &len);
+	if (!iph || iph->protocol != IPPROTO_TCP_ || len < (uint32_t)ip_ihl(iph) * 4 + 20)
+		return;
+	const struct tcphdr *th = (const struct tcphdr *)((const uint8_t *)iph + ip_ihl(iph) * 4);
+	if ((th->flags & (TCPHDR_SYN | TCPHDR_ACK)) != (TCPHDR_SYN | TCPHDR_ACK))
+		return;
+	int r = tcp_recorded_synack(net, iph->saddr, th->source, iph->daddr, th->dest, ntohl(th->seq));
+	trace_step(net, skb, "tcp_recorded_synack", "the host's recorded SYN-ACK: ISN %u %s", ntohl(th->seq),
+		   r > 0 ? "adopted by the request sock" : r == 0 ? "pinned for the coming SYN" : "not kept (pin table full)");
+}
+
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags)
 {
@@ -202,6 +239,7 @@ int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *d
 	if (sent < 0)
 		return skb_drop(net, skb, SKB_DROP_REASON_HDR_TRUNC), 0;
 	if (sent) {
+		driver_recorded(net, skb, dlt);
 		kfree_skb(net, skb);
 		trace_exit(net, NULL, V_SENT, 0, "recorded transmit: the host sent this frame; not received");
 		return 0;

@@ -1,9 +1,19 @@
 /*
- * icmp.c - ICMP receive and the error generator, after net/ipv4/icmp.c
- * (Linux 6.13). FIRST VERSION: icmp_rcv validates and accounts; replies
- * and icmp_send's transmission come with the output path.
+ * icmp.c - ICMP, after net/ipv4/icmp.c (Linux 6.13): icmp_rcv (checks,
+ * echo replies, errors handed to the transport's err_handler) and
+ * icmp_send / __icmp_send, the error generator with RFC 1122 3.2.2's
+ * rules, the global icmp_msgs_per_sec limiter and the per-destination
+ * icmp_ratelimit token bucket.
+ *
+ * Left out: timestamp and address-mask replies, redirects (received ones
+ * are ignored: no route cache to update), ping sockets and raw sockets,
+ * IP options echoed back, icmp_errors_extension (RFC 4884), the
+ * random 0-2 credit the global limiter consumes per message (1 here, so
+ * replays are deterministic), IcmpMsg per-type counters.
  */
-#include "stack.h"
+#include "fib.h"
+
+#include <string.h>
 
 static const char *icmp_type_name(int t)
 {
@@ -21,11 +31,426 @@ static const char *icmp_type_name(int t)
 	}
 }
 
-/* icmp_rcv: InMsgs first, then checksum (the whole message), then the
- * header, then dispatch by type. */
+/* icmp_pointers[type].error */
+static int icmp_is_error(int t)
+{
+	return t == ICMP_DEST_UNREACH || t == ICMP_SOURCE_QUENCH || t == ICMP_REDIRECT ||
+	       t == ICMP_TIME_EXCEEDED || t == ICMP_PARAMETERPROB;
+}
+
+/* icmp_out_count: Icmp.OutMsgs and the per-type counter. */
+static void icmp_out_count(struct net *net, int type)
+{
+	SNMP_INC(net, MIB_ICMP_OUTMSGS);
+	if (type == ICMP_DEST_UNREACH)
+		SNMP_INC(net, MIB_ICMP_OUTDESTUNREACHS);
+	else if (type == ICMP_TIME_EXCEEDED)
+		SNMP_INC(net, MIB_ICMP_OUTTIMEEXCDS);
+	else if (type == ICMP_ECHOREPLY)
+		SNMP_INC(net, MIB_ICMP_OUTECHOREPS);
+}
+
+/* icmpv4_mask_allow: types outside icmp_ratemask, and "fragmentation
+ * needed" (path MTU discovery depends on it), are never limited. */
+static int icmpv4_mask_allow(const struct icmp_state *s, int type, int code)
+{
+	if (type > NR_ICMP_TYPES)
+		return 1;
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		return 1;
+	return !(s->ratemask & (1 << type));
+}
+
+/* icmp_global_allow: a credit of icmp_msgs_burst, refilled at
+ * icmp_msgs_per_sec, at most once per 20 ms (HZ/50) and never for more
+ * than a second's worth at once. */
+static int icmp_global_allow(struct net *net, struct icmp_state *s)
+{
+	const uint64_t sec = 1000000000ULL;
+	if (s->global_credit > 0)
+		return 1;
+	uint64_t delta = net->now_ns - s->global_stamp_ns;
+	if (delta > sec)
+		delta = sec;
+	if (delta < sec / 50)
+		return 0;
+	int incr = (int)((uint64_t)s->msgs_per_sec * delta / sec);
+	if (!incr)
+		return 0;
+	s->global_stamp_ns = net->now_ns;
+	s->global_credit = s->global_credit + incr < s->msgs_burst ? s->global_credit + incr : s->msgs_burst;
+	return 1;
+}
+
+/* inet_peer_xrlim_allow: a per-destination bucket of at most 6 tokens
+ * (XRLIM_BURST_FACTOR), one refilled per icmp_ratelimit ms. */
+static int icmp_peer_allow(struct net *net, struct icmp_state *s, uint32_t daddr)
+{
+	uint64_t timeout = (uint64_t)s->ratelimit_ms * 1000000ULL;
+	struct inet_peer *p = inet_getpeer_v4(net, daddr);
+	if (!p)
+		return 1;
+	if (p->fresh_icmp) {
+		p->icmp_tokens_ns = 6 * timeout;	/* a new peer starts long idle */
+		p->fresh_icmp = 0;
+	} else {
+		p->icmp_tokens_ns += net->now_ns - p->icmp_last_ns;
+	}
+	p->icmp_last_ns = net->now_ns;
+	if (p->icmp_tokens_ns > 6 * timeout)
+		p->icmp_tokens_ns = 6 * timeout;
+	if (p->icmp_tokens_ns < timeout)
+		return 0;
+	p->icmp_tokens_ns -= timeout;
+	return 1;
+}
+
+/* The IPv4 + ICMP headers of a message this host builds. */
+static struct sk_buff *icmp_build(struct net *net, uint32_t saddr, uint32_t daddr, uint8_t tos,
+				  const struct icmphdr *h, const void *data, uint32_t dlen)
+{
+	struct sk_buff *skb = alloc_skb(net, 28 + dlen);
+	if (!skb)
+		return NULL;
+	struct iphdr *iph = (struct iphdr *)skb_put(skb, 28 + dlen);
+	struct icmphdr *icmph = (struct icmphdr *)(iph + 1);
+	memset(iph, 0, sizeof(*iph));
+	iph->ihl_version = 0x45;
+	iph->tos = tos;
+	iph->tot_len = htons((uint16_t)(28 + dlen));
+	iph->id = htons(ip_select_ident(net));
+	iph->ttl = 64;			/* net.ipv4.ip_default_ttl */
+	iph->protocol = IPPROTO_ICMP_;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	*icmph = *h;
+	icmph->checksum = 0;
+	memcpy(icmph + 1, data, dlen);
+	icmph->checksum = htons(csum_fold(csum_partial(icmph, 8 + dlen, 0)));
+	return skb;
+}
+
+static void icmp_not_sent(struct net *net, const char *why)
+{
+	trace_exit(net, NULL, V_PASS, 0, "no ICMP sent: %s", why);
+}
+
+/* __icmp_send's suppression rules (RFC 1122 3.2.2), in the kernel's order.
+ * Returns NULL when an error may be sent, else why not. */
+static const char *icmp_send_forbidden(const struct sk_buff *skb, int type)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	if (IPCB(skb)->dst.type == RTN_UNSPEC)
+		return "the packet has no route";
+	if ((const unsigned char *)iph < skb->head || (const unsigned char *)iph + 20 > skb_tail_pointer(skb))
+		return "its IP header is not in the buffer";
+	if (skb->pkt_type != PACKET_HOST)
+		return "it was a link-layer broadcast/multicast (never answer those)";
+	if (IPCB(skb)->dst.type == RTN_BROADCAST || IPCB(skb)->dst.type == RTN_MULTICAST)
+		return "it was sent to a broadcast/multicast address";
+	if (iph->frag_off & htons(IP_OFFSET))
+		return "it is not the first fragment (only fragment 0 gets errors)";
+	if (icmp_is_error(type) && iph->protocol == IPPROTO_ICMP_) {
+		const uint8_t *itp = (const uint8_t *)iph + ip_ihl(iph) * 4;
+		if (itp + 1 > skb_tail_pointer(skb))
+			return "the ICMP header it carries is missing";
+		if (*itp > NR_ICMP_TYPES || icmp_is_error(*itp))
+			return "it is itself an ICMP error (errors about errors could loop)";
+	}
+	return NULL;
+}
+
+/* The reply's source: the address the packet was sent to when it was
+ * ours; else left to routing (icmp_errors_use_inbound_ifaddr=0). */
+static uint32_t icmp_send_saddr(struct net *net, const struct sk_buff *skb, const struct icmp_state *s)
+{
+	if (IPCB(skb)->dst.type == RTN_LOCAL)
+		return ip_hdr(skb)->daddr;
+	if (s->errors_use_inbound_ifaddr && IPCB(skb)->iif) {
+		struct net_device *in = dev_get_by_index(net, IPCB(skb)->iif);
+		if (in)
+			return inet_select_addr(in, ip_hdr(skb)->saddr);
+	}
+	return 0;
+}
+
+/* icmp_push_reply: route to daddr, then ip_local_out with that route.
+ * Returns 0, or -1 (nothing sent) with the reason traced. */
+static int icmp_route(struct net *net, uint32_t daddr, uint32_t *saddr, struct nj_dst *dst)
+{
+	if (ip_route_output(net, daddr, *saddr, dst) < 0)
+		return -1;
+	if (!*saddr) {
+		struct net_device *out = dev_get_by_index(net, dst->oif);
+		*saddr = out ? inet_select_addr(out, daddr) : 0;
+	}
+	return 0;
+}
+
+static void icmp_push_reply(struct net *net, struct sk_buff *nskb, const struct nj_dst *dst, int64_t pkt)
+{
+	nskb->pkt = pkt;
+	skb_reset_network_header(nskb);
+	memset(IPCB(nskb), 0, sizeof(struct inet_skb_parm));
+	IPCB(nskb)->dst = *dst;
+	icmp_out_count(net, ((struct icmphdr *)(nskb->data + 20))->type);
+	__ip_local_out(net, nskb);
+}
+
+/* How much of the offending datagram fits: 576 bytes in all (RFC 1812
+ * 4.3.2.3), less our IP and ICMP headers. 0 means too little room. */
+static uint32_t icmp_room(struct net *net, const struct sk_buff *skb_in, const struct nj_dst *dst)
+{
+	struct net_device *out = dev_get_by_index(net, dst->oif);
+	int room = out && out->mtu < 576 ? (int)out->mtu : 576;
+	room -= 20 + 8;
+	if (room <= 20)
+		return 0;
+	uint32_t have = (uint32_t)(skb_tail_pointer(skb_in) - skb_network_header(skb_in));
+	return have < (uint32_t)room ? have : (uint32_t)room;
+}
+
+static void icmp_send_trace(struct net *net, const struct sk_buff *skb_in, int type, int code, uint32_t len,
+			    uint32_t saddr)
+{
+	const struct iphdr *iph = ip_hdr(skb_in);
+	struct jw *a = trace_args(net);
+	jw_kv_int(a, "type", type);
+	jw_kv_int(a, "code", code);
+	jw_kv_str(a, "saddr", ip_fmt(saddr));
+	jw_kv_str(a, "daddr", ip_fmt(iph->saddr));
+	jw_kv_uint(a, "quoted", len);
+	trace_step(net, skb_in, "icmp_push_reply", "%s type %d code %d from %s to %s quoting %u bytes of the original",
+		   icmp_type_name(type), type, code, ip_fmt(saddr), ip_fmt(iph->saddr), len);
+}
+
+/*
+ * icmp_send - __icmp_send, in the kernel's order:
+ *  1. the suppression rules (icmp_send_forbidden);
+ *  2. the global limiter (types in icmp_ratemask) → Icmp.OutRateLimitGlobal;
+ *  3. the source address, then the route back to the sender;
+ *  4. the per-destination limiter → Icmp.OutRateLimitHost;
+ *  5. quote as much as fits in 576 bytes, build and send.
+ */
+void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint32_t info)
+{
+	struct icmp_state *s = icmp_state(net);
+	const char *why = icmp_send_forbidden(skb_in, type);
+	struct nj_dst dst;
+
+	trace_enter(net, skb_in, "icmp_send", "icmp", "%s (type %d code %d) about %s > %s", icmp_type_name(type), type,
+		    code, ip_fmt(ip_hdr(skb_in)->saddr), ip_fmt(ip_hdr(skb_in)->daddr));
+	if (why)
+		return icmp_not_sent(net, why);
+	int limited = !icmpv4_mask_allow(s, type, code);
+	if (limited && !icmp_global_allow(net, s)) {
+		SNMP_INC(net, MIB_ICMP_OUTRATELIMITGLOBAL);
+		return icmp_not_sent(net, "icmp_msgs_per_sec/icmp_msgs_burst exhausted");
+	}
+	const struct iphdr *iph = ip_hdr(skb_in);
+	uint32_t saddr = icmp_send_saddr(net, skb_in, s);
+	if (icmp_route(net, iph->saddr, &saddr, &dst) < 0)
+		return icmp_not_sent(net, "no route back to the sender");
+	if (limited && !icmp_peer_allow(net, s, iph->saddr)) {
+		SNMP_INC(net, MIB_ICMP_OUTRATELIMITHOST);
+		return icmp_not_sent(net, "icmp_ratelimit: this destination had its share (1 per second, burst 6)");
+	}
+	if (limited && s->global_credit > 0)
+		s->global_credit--;		/* icmp_global_consume */
+	uint32_t len = icmp_room(net, skb_in, &dst);
+	if (!len)
+		return icmp_not_sent(net, "the route's MTU leaves no room to quote a header");
+	struct icmphdr h = { .type = (uint8_t)type, .code = (uint8_t)code };
+	memcpy(&h.id, &info, 4);	/* un.gateway: unused, or the next-hop MTU */
+	/* Errors go out as "internetwork control" precedence (RFC 1812 4.3.2.5). */
+	uint8_t tos = (uint8_t)((iph->tos & 0x1e) | 0xc0);
+	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, tos, &h, iph, len);
+	if (!nskb) {
+		SNMP_INC(net, MIB_ICMP_OUTERRORS);
+		return icmp_not_sent(net, "out of memory");
+	}
+	if (trace_on(net))
+		icmp_send_trace(net, skb_in, type, code, len, saddr);
+	icmp_push_reply(net, nskb, &dst, skb_in->pkt);
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+}
+
+/* Until the transport files provide them: show the error, match nothing. */
+__attribute__((weak)) int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type,
+				  int code)
+{
+	(void)quoted;
+	trace_step(net, skb, "udp_err", "ICMP type %d code %d for UDP: no socket matching in this build", type, code);
+	return 0;
+}
+
+__attribute__((weak)) int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type,
+				     int code)
+{
+	(void)quoted;
+	trace_step(net, skb, "tcp_v4_err", "ICMP type %d code %d for TCP: no socket matching in this build", type,
+		   code);
+	return 0;
+}
+
+/* icmp_echo: the same identifier, sequence and data back, from the
+ * address the request was sent to (fib_compute_spec_dst). */
+static void icmp_echo(struct net *net, struct sk_buff *skb)
+{
+	struct icmp_state *s = icmp_state(net);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct icmphdr *req = (const struct icmphdr *)skb->data;
+	struct nj_dst dst;
+
+	if (s->echo_ignore_all) {
+		trace_step(net, skb, "icmp_echo", "net.ipv4.icmp_echo_ignore_all=1: no reply");
+		return;
+	}
+	uint32_t saddr = IPCB(skb)->dst.type == RTN_LOCAL ? iph->daddr : 0;
+	if (icmp_route(net, iph->saddr, &saddr, &dst) < 0) {
+		trace_step(net, skb, "icmp_reply", "no route back to %s: no reply", ip_fmt(iph->saddr));
+		return;
+	}
+	struct icmphdr h = *req;
+	h.type = ICMP_ECHOREPLY;
+	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, iph->tos, &h, req + 1, skb->len - 8);
+	if (!nskb)
+		return;
+	trace_step(net, skb, "icmp_reply", "echo reply id %u seq %u, %u data bytes, %s > %s", ntohs(req->id),
+		   ntohs(req->sequence), skb->len - 8, ip_fmt(saddr), ip_fmt(iph->saddr));
+	icmp_push_reply(net, nskb, &dst, skb->pkt);
+}
+
+static void icmp_err_trace(struct net *net, const struct sk_buff *skb, int type, int code, const struct iphdr *q)
+{
+	const uint8_t *th = (const uint8_t *)q + ip_ihl(q) * 4;
+	struct jw *a = trace_args(net);
+	jw_kv_int(a, "type", type);
+	jw_kv_int(a, "code", code);
+	jw_kv_str(a, "quoted_saddr", ip_fmt(q->saddr));
+	jw_kv_str(a, "quoted_daddr", ip_fmt(q->daddr));
+	jw_kv_int(a, "quoted_proto", q->protocol);
+	if (q->protocol == IPPROTO_TCP_ || q->protocol == IPPROTO_UDP_) {
+		jw_kv_int(a, "quoted_sport", th[0] << 8 | th[1]);
+		jw_kv_int(a, "quoted_dport", th[2] << 8 | th[3]);
+	}
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		jw_kv_int(a, "mtu", ntohs(((const struct icmphdr *)skb->data)->sequence));
+	trace_step(net, skb, "icmp_socket_deliver", "%s code %d about our %s > %s proto %u", icmp_type_name(type), code,
+		   ip_fmt(q->saddr), ip_fmt(q->daddr), q->protocol);
+}
+
+/*
+ * icmp_unreach - errors (unreachable, time exceeded, parameter problem,
+ * source quench) quote a datagram we sent; hand it to its protocol:
+ *  1. the quoted IP header must be there, ihl >= 5 (else InErrors);
+ *  2. fragment-reassembly time exceeded and unknown unreachable codes stop;
+ *  3. icmp_socket_deliver: the quoted header + 8 bytes must be there.
+ */
+static enum skb_drop_reason icmp_unreach(struct net *net, struct sk_buff *skb, int type, int code)
+{
+	const struct iphdr *q = (const struct iphdr *)(skb->data + 8);
+	uint32_t plen = skb->len - 8;
+
+	if (plen < sizeof(*q)) {
+		SNMP_INC(net, MIB_ICMP_INERRORS);
+		trace_step(net, skb, "icmp_unreach", "only %u bytes quoted: no IP header to match", plen);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	if (ip_ihl(q) < 5) {
+		SNMP_INC(net, MIB_ICMP_INERRORS);
+		return SKB_DROP_REASON_IP_INHDR;
+	}
+	if ((type == ICMP_TIME_EXCEEDED && code == ICMP_EXC_FRAGTIME) || (type == ICMP_DEST_UNREACH && code > 15)) {
+		trace_step(net, skb, "icmp_unreach", "type %d code %d: nothing for the transport to do", type, code);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	if (plen < (uint32_t)ip_ihl(q) * 4 + 8) {
+		SNMP_INC(net, MIB_ICMP_INERRORS);
+		trace_step(net, skb, "icmp_socket_deliver", "quoted header + 8 bytes not all there (%u bytes)", plen);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	if (trace_on(net))
+		icmp_err_trace(net, skb, type, code, q);
+	if (q->protocol == IPPROTO_UDP_)
+		udp_err(net, skb, q, type, code);
+	else if (q->protocol == IPPROTO_TCP_)
+		tcp_v4_err(net, skb, q, type, code);
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+static void icmp_in_count(struct net *net, int type)
+{
+	if (type == ICMP_ECHO)
+		SNMP_INC(net, MIB_ICMP_INECHOS);
+	else if (type == ICMP_ECHOREPLY)
+		SNMP_INC(net, MIB_ICMP_INECHOREPS);
+	else if (type == ICMP_DEST_UNREACH)
+		SNMP_INC(net, MIB_ICMP_INDESTUNREACHS);
+	else if (type == ICMP_TIME_EXCEEDED)
+		SNMP_INC(net, MIB_ICMP_INTIMEEXCDS);
+}
+
+static int icmp_rcv_error(struct net *net, struct sk_buff *skb, enum skb_drop_reason r)
+{
+	SNMP_INC(net, MIB_ICMP_INERRORS);
+	return skb_drop(net, skb, r);
+}
+
+/* RFC 1122 3.2.2.6 / 3.2.2.8: to a broadcast or multicast address, only
+ * echo and timestamp (and address-mask) requests are acceptable, and
+ * Linux ignores even those with icmp_echo_ignore_broadcasts=1. */
+static int icmp_bcast_refused(struct net *net, const struct sk_buff *skb, int type)
+{
+	uint8_t t = IPCB(skb)->dst.type;
+	if (t != RTN_BROADCAST && t != RTN_MULTICAST)
+		return 0;
+	if (type == ICMP_ECHO || type == ICMP_TIMESTAMP) {
+		if (!icmp_state(net)->echo_ignore_broadcasts)
+			return 0;
+		trace_step(net, skb, "icmp_rcv", "%s to a broadcast/multicast address: ignored "
+			   "(net.ipv4.icmp_echo_ignore_broadcasts=1, against smurf attacks)", icmp_type_name(type));
+		return 1;
+	}
+	if (type == 17 || type == 18)	/* address mask request/reply */
+		return 0;
+	trace_step(net, skb, "icmp_rcv", "%s to a broadcast/multicast address is not acceptable",
+		   icmp_type_name(type));
+	return 1;
+}
+
+static enum skb_drop_reason icmp_dispatch(struct net *net, struct sk_buff *skb, int type, int code)
+{
+	switch (type) {
+	case ICMP_ECHO:
+		icmp_echo(net, skb);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	case ICMP_DEST_UNREACH:
+	case ICMP_SOURCE_QUENCH:
+	case ICMP_TIME_EXCEEDED:
+	case ICMP_PARAMETERPROB:
+		return icmp_unreach(net, skb, type, code);
+	case ICMP_REDIRECT:
+		trace_step(net, skb, "icmp_redirect", "redirect ignored: no route cache or nexthop exceptions here");
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	default:
+		trace_step(net, skb, "icmp_discard", "%s: nothing to do (no ping socket)", icmp_type_name(type));
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+}
+
+/*
+ * icmp_rcv - in the kernel's order:
+ *  1. Icmp.InMsgs; the checksum over the whole message (InCsumErrors);
+ *  2. an 8-byte header must be there;
+ *  3. the per-type In counter; types above NR_ICMP_TYPES are refused;
+ *  4. broadcast/multicast destinations (icmp_bcast_refused);
+ *  5. the type's handler; a handled message is consumed.
+ */
 int icmp_rcv(struct net *net, struct sk_buff *skb)
 {
 	const struct icmphdr *icmph;
+	enum skb_drop_reason r;
 
 	trace_enter(net, skb, "icmp_rcv", "icmp", "%u bytes", skb->len);
 	SNMP_INC(net, MIB_ICMP_INMSGS);
@@ -33,36 +458,23 @@ int icmp_rcv(struct net *net, struct sk_buff *skb)
 	    csum_fold(csum_partial(skb->data, skb->len, 0)) != 0) {
 		trace_step(net, skb, "icmp_rcv", "checksum over the %u-byte message is wrong", skb->len);
 		SNMP_INC(net, MIB_ICMP_INCSUMERRORS);
-		SNMP_INC(net, MIB_ICMP_INERRORS);
-		return skb_drop(net, skb, SKB_DROP_REASON_ICMP_CSUM);
+		return icmp_rcv_error(net, skb, SKB_DROP_REASON_ICMP_CSUM);
 	}
 	if (!pskb_may_pull(skb, sizeof(*icmph))) {
 		trace_step(net, skb, "icmp_rcv", "%u bytes: shorter than an ICMP header", skb->len);
-		SNMP_INC(net, MIB_ICMP_INERRORS);
-		return skb_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return icmp_rcv_error(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL);
 	}
 	icmph = (const struct icmphdr *)skb->data;
-	if (icmph->type > NR_ICMP_TYPES) {
-		SNMP_INC(net, MIB_ICMP_INERRORS);
-		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
-	}
-	if (icmph->type == ICMP_ECHO)
-		SNMP_INC(net, MIB_ICMP_INECHOS);
-	else if (icmph->type == ICMP_ECHOREPLY)
-		SNMP_INC(net, MIB_ICMP_INECHOREPS);
-	else if (icmph->type == ICMP_DEST_UNREACH)
-		SNMP_INC(net, MIB_ICMP_INDESTUNREACHS);
-	else if (icmph->type == ICMP_TIME_EXCEEDED)
-		SNMP_INC(net, MIB_ICMP_INTIMEEXCDS);
-	trace_exit(net, skb, V_CONSUMED, 0, "type %u (%s) code %u", icmph->type,
-		   icmp_type_name(icmph->type), icmph->code);
+	int type = icmph->type, code = icmph->code;
+	icmp_in_count(net, type);
+	if (type > NR_ICMP_TYPES)
+		return icmp_rcv_error(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+	if (icmp_bcast_refused(net, skb, type))
+		return icmp_rcv_error(net, skb, SKB_DROP_REASON_INVALID_PROTO);
+	r = icmp_dispatch(net, skb, type, code);
+	if (r != SKB_DROP_REASON_NOT_DROPPED_YET)
+		return skb_drop(net, skb, r);
+	trace_exit(net, skb, V_CONSUMED, 0, "type %d (%s) code %d", type, icmp_type_name(type), code);
 	kfree_skb(net, skb);
 	return NET_RX_SUCCESS;
-}
-
-void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint32_t info)
-{
-	(void)info;
-	trace_step(net, skb_in, "icmp_send", "ICMP type %d code %d not sent: no output path in this build",
-		   type, code);
 }

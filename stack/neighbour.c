@@ -100,9 +100,24 @@ void neigh_for_each(struct net *net, void (*fn)(void *, const struct net_device 
 		   (enum nud_state)t->e[i].state);
 }
 
+/* arp_mc_map's broadcast case: 255.255.255.255 and dev's subnet
+ * broadcast addresses need no resolution. */
+static int neigh_is_broadcast(const struct net_device *dev, uint32_t ip)
+{
+	if (ipv4_is_lbcast(ip))
+		return 1;
+	for (int j = 0; j < dev->naddrs; j++) {
+		int plen = dev->addrs[j].ifa_prefixlen;
+		uint32_t m = plen ? htonl(0xffffffffu << (32 - plen)) : 0;
+		if (plen < 31 && ip == (dev->addrs[j].ifa_local | ~m))
+			return 1;
+	}
+	return 0;
+}
+
 int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop)
 {
-	const uint8_t *mac = neigh_lookup(net, dev, nexthop);
+	const uint8_t *mac = neigh_is_broadcast(dev, nexthop) ? dev->broadcast : neigh_lookup(net, dev, nexthop);
 
 	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", ip_fmt(nexthop), dev->name);
 	if (!mac) {

@@ -4,7 +4,10 @@
  * (net/core/sysctl_net_core.c, net/ipv4/ip_fragment.c).
  */
 #include "netns.h"
+#include "fib.h"
 #include "ip_fragment.h"
+#include "tcp.h"
+#include "netfilter.h"
 #include "af_packet.h"
 
 #include <stdlib.h>
@@ -30,6 +33,11 @@ struct net *net_create(void)
 		free(net);
 		return NULL;
 	}
+	if (fib_init(net) < 0) {
+		ip_frag_exit(net);
+		free(net);
+		return NULL;
+	}
 	return net;
 }
 
@@ -38,7 +46,10 @@ void net_destroy(struct net *net)
 	if (!net)
 		return;
 	ip_frag_exit(net);
+	fib_exit(net);
+	netfilter_exit(net);
 	packet_exit(net);
+	tcp_exit(net);		/* sockets, their queues, ARP-held packets */
 	free(net->arp_tbl);
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 	while (net->skb_pool) {

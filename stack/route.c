@@ -1,35 +1,28 @@
 /*
- * route.c - input routing, after net/ipv4/route.c ip_route_input_slow and
- * ip_error (Linux 6.13, with its martian drop reasons). There is no route
- * cache: Linux removed it in 3.6 and routes each packet through the FIB.
- * FIRST VERSION: the FIB is the host's own addresses (local table) and
- * their subnets; no forwarding routes, no rp_filter yet.
+ * route.c - input and output routing, after net/ipv4/route.c
+ * (ip_route_input_noref → ip_route_input_slow, ip_error,
+ * ip_route_output_key) and net/ipv4/fib_frontend.c (fib_validate_source),
+ * Linux 6.13 with its martian and reverse-path drop reasons.
+ *
+ * There is no route cache: Linux removed the global one in 3.6 and since
+ * routes every packet through the FIB (caching only per next hop, which
+ * changes nothing a student can observe).
+ * Left out: multicast routing (only the all-hosts group 224.0.0.1 is
+ * joined), route_localnet, accept_local, bc_forwarding, ICMP redirects,
+ * source-address classids and realms, L3 master devices (VRF).
  */
-#include "stack.h"
+#include "fib.h"
 
 #include <errno.h>
 
-static uint32_t prefix_mask(int plen) { return plen ? htonl(0xffffffffu << (32 - plen)) : 0; }
+/* IN_DEV_FORWARD: the input device's net.ipv4.conf.<dev>.forwarding. */
+static int in_dev_forward(const struct net_device *dev) { return dev && dev->forwarding; }
 
-/* fib_lookup on the local table: our address → LOCAL; a subnet's broadcast
- * address → BROADCAST; nothing else is known. */
-static int fib_lookup_local(struct net *net, uint32_t daddr, struct nj_dst *dst)
+void inet_forward_change(struct net *net, int on)
 {
-	for (int i = 0; i < net->ndevs; i++) {
-		struct net_device *d = &net->devs[i];
-		for (int j = 0; j < d->naddrs; j++) {
-			uint32_t a = d->addrs[j].ifa_local, m = prefix_mask(d->addrs[j].ifa_prefixlen);
-			if (daddr == a) {
-				dst->type = RTN_LOCAL;
-				return 0;
-			}
-			if (d->addrs[j].ifa_prefixlen < 31 && daddr == (a | ~m)) {
-				dst->type = RTN_BROADCAST;
-				return 0;
-			}
-		}
-	}
-	return -ENETUNREACH;
+	net->sysctl.ip_forward = on;
+	for (int i = 0; i < net->ndevs; i++)
+		net->devs[i].forwarding = on;
 }
 
 static enum skb_drop_reason route_done(struct net *net, struct sk_buff *skb, enum skb_drop_reason r,
@@ -42,96 +35,313 @@ static enum skb_drop_reason route_done(struct net *net, struct sk_buff *skb, enu
 	return r;
 }
 
+/* rp_filter in effect on dev: max(conf/all, conf/<dev>). */
+static int rp_filter_of(const struct net *net, const struct net_device *dev)
+{
+	return net->sysctl.rp_filter > dev->rp_filter ? net->sysctl.rp_filter : dev->rp_filter;
+}
+
+static enum skb_drop_reason fib_validate_fail(struct net *net, const struct sk_buff *skb,
+					      enum skb_drop_reason r, const char *why)
+{
+	trace_step(net, skb, "fib_validate_source", "source rejected: %s", why);
+	return r;
+}
+
+/*
+ * fib_validate_source - would we route a reply to saddr back out of dev?
+ *  1. rp_filter off: only a source that is one of our own addresses fails;
+ *  2. otherwise the reverse lookup: no route fails in rp_filter modes;
+ *  3. the reverse route must be unicast (local: IP_LOCAL_SOURCE);
+ *  4. out of dev → accept; strict mode (1) otherwise fails IP_RPFILTER;
+ *     loose mode (2) accepts any unicast route.
+ */
+static enum skb_drop_reason fib_validate_source(struct net *net, const struct sk_buff *skb, uint32_t saddr,
+						const struct net_device *dev)
+{
+	int rpf = rp_filter_of(net, dev);
+	struct fib_result res;
+
+	if (!rpf) {
+		if (ip_dev_find(net, saddr))
+			return fib_validate_fail(net, skb, SKB_DROP_REASON_IP_LOCAL_SOURCE,
+						 "it is one of our own addresses");
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	int err = fib_lookup(net, saddr, 0, &res, skb);
+	if (err == -ENETUNREACH)
+		return fib_validate_fail(net, skb, SKB_DROP_REASON_IP_RPFILTER, "rp_filter: no route back to it");
+	if (res.type == RTN_LOCAL)
+		return fib_validate_fail(net, skb, SKB_DROP_REASON_IP_LOCAL_SOURCE, "it is one of our own addresses");
+	if (res.type != RTN_UNICAST)
+		return fib_validate_fail(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE,
+					 "the route back to it is not unicast");
+	if (res.r->oif == dev->ifindex || rpf == 2) {
+		trace_step(net, skb, "fib_validate_source", "rp_filter=%d (%s): route back to %s is via %s: ok", rpf,
+			   rpf == 1 ? "strict" : "loose", ip_fmt(saddr),
+			   dev_get_by_index(net, res.r->oif) ? dev_get_by_index(net, res.r->oif)->name : "?");
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	if (trace_on(net))
+		trace_step(net, skb, "fib_validate_source",
+			   "rp_filter=1 (strict): a reply to %s would leave via %s, not %s where it arrived",
+			   ip_fmt(saddr), dev_get_by_index(net, res.r->oif)->name, dev->name);
+	return SKB_DROP_REASON_IP_RPFILTER;
+}
+
+static void dst_set(struct nj_dst *dst, int type, int input, int error, int oif, uint32_t gw)
+{
+	dst->type = (uint8_t)type;
+	dst->input = (uint8_t)input;
+	dst->error = (int16_t)error;
+	dst->oif = oif;
+	dst->gateway = gw;
+}
+
+/* brd_input: a broadcast for us; ARP never gets here in Linux. */
+static enum skb_drop_reason ip_route_brd_input(struct net *net, struct sk_buff *skb, uint32_t saddr,
+					       struct net_device *dev, struct nj_dst *dst)
+{
+	enum skb_drop_reason r;
+
+	if (skb->protocol != ETH_P_IP)
+		return route_done(net, skb, SKB_DROP_REASON_INVALID_PROTO, "broadcast route for a non-IP packet");
+	if (saddr && (r = fib_validate_source(net, skb, saddr, dev)) != SKB_DROP_REASON_NOT_DROPPED_YET)
+		return route_done(net, skb, r, "martian source (broadcast input)");
+	dst_set(dst, RTN_BROADCAST, DST_LOCAL_DELIVER, 0, 0, 0);
+	return route_done(net, skb, r = SKB_DROP_REASON_NOT_DROPPED_YET, "RTN_BROADCAST: ip_local_deliver");
+}
+
+/* no_route: not a drop here; the packet goes to ip_error via dst_input. */
+static enum skb_drop_reason ip_route_no_route(struct net *net, struct sk_buff *skb, int err, struct nj_dst *dst,
+					      const char *why)
+{
+	dst_set(dst, RTN_UNREACHABLE, DST_ERROR, err, 0, 0);
+	return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, why);
+}
+
+/* ip_mkroute_input / __mkroute_input: a forwarding route. */
+static enum skb_drop_reason ip_mkroute_input(struct net *net, struct sk_buff *skb, uint32_t saddr,
+					     struct net_device *dev, const struct fib_result *res,
+					     struct nj_dst *dst)
+{
+	enum skb_drop_reason r = fib_validate_source(net, skb, saddr, dev);
+	if (r != SKB_DROP_REASON_NOT_DROPPED_YET)
+		return route_done(net, skb, r, "martian source (forwarding)");
+	dst_set(dst, RTN_UNICAST, DST_FORWARD, 0, res->r->oif, res->r->gateway);
+	return route_done(net, skb, r, "RTN_UNICAST and forwarding on: ip_forward");
+}
+
+/* Steps 2-6 of ip_route_input_slow: addresses no route may hold. Returns
+ * NOT_DROPPED_YET, or the reason with *what set. */
+static enum skb_drop_reason ip_route_martian(uint32_t saddr, uint32_t daddr, const char **what)
+{
+	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr))
+		return *what = "martian source (multicast or 255.255.255.255)", SKB_DROP_REASON_IP_INVALID_SOURCE;
+	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0))
+		return SKB_DROP_REASON_NOT_DROPPED_YET;		/* brd_input */
+	if (ipv4_is_zeronet(saddr))
+		return *what = "martian source (0.0.0.0/8)", SKB_DROP_REASON_IP_INVALID_SOURCE;
+	if (ipv4_is_zeronet(daddr))
+		return *what = "martian destination (0.0.0.0/8)", SKB_DROP_REASON_IP_INVALID_DEST;
+	if (ipv4_is_loopback(daddr))
+		return *what = "martian destination (127/8 and route_localnet=0)", SKB_DROP_REASON_IP_LOCALNET;
+	if (ipv4_is_loopback(saddr))
+		return *what = "martian source (127/8 and route_localnet=0)", SKB_DROP_REASON_IP_LOCALNET;
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+/*
+ * ip_route_input_slow - ip-layer.md 3.2, in this order:
+ *  2-6. martian source/destination addresses (ip_route_martian);
+ *  3.   255.255.255.255 (or 0 → 0) → brd_input;
+ *  7-8. fib_lookup; failure → no_route (EHOSTUNREACH when not forwarding);
+ *  9.   RTN_BROADCAST (a subnet's broadcast address) → brd_input;
+ *  10.  RTN_LOCAL → fib_validate_source → ip_local_deliver;
+ *  11.  input device not forwarding → no_route EHOSTUNREACH;
+ *  12.  any other non-unicast type → martian destination;
+ *  13.  → ip_mkroute_input (ip_forward).
+ */
+static enum skb_drop_reason ip_route_input_slow(struct net *net, struct sk_buff *skb, uint32_t daddr,
+						uint32_t saddr, struct net_device *dev, struct nj_dst *dst)
+{
+	const char *what = NULL;
+	struct fib_result res;
+	enum skb_drop_reason r;
+
+	trace_enter(net, skb, "ip_route_input_slow", "route", "%s > %s on %s", ip_fmt(saddr), ip_fmt(daddr),
+		    dev->name);
+	if ((r = ip_route_martian(saddr, daddr, &what)) != SKB_DROP_REASON_NOT_DROPPED_YET)
+		return route_done(net, skb, r, what);
+	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0))
+		return ip_route_brd_input(net, skb, saddr, dev, dst);
+	int err = fib_lookup(net, daddr, 0, &res, skb);
+	if (err) {
+		if (!in_dev_forward(dev))
+			return ip_route_no_route(net, skb, EHOSTUNREACH, dst,
+						 "no route and forwarding is off: ip_error (EHOSTUNREACH)");
+		return ip_route_no_route(net, skb, -err, dst, res.r ? "reject route: ip_error" : "no route: ip_error");
+	}
+	if (res.type == RTN_BROADCAST)
+		return ip_route_brd_input(net, skb, saddr, dev, dst);
+	if (res.type == RTN_LOCAL) {
+		if ((r = fib_validate_source(net, skb, saddr, dev)) != SKB_DROP_REASON_NOT_DROPPED_YET)
+			return route_done(net, skb, r, "martian source");
+		dst_set(dst, RTN_LOCAL, DST_LOCAL_DELIVER, 0, 0, 0);
+		return route_done(net, skb, r, "RTN_LOCAL: ip_local_deliver");
+	}
+	if (!in_dev_forward(dev))
+		return ip_route_no_route(net, skb, EHOSTUNREACH, dst,
+					 "not ours and forwarding is off on this device: ip_error (EHOSTUNREACH)");
+	if (res.type != RTN_UNICAST)
+		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_DEST, "martian destination (route type)");
+	return ip_mkroute_input(net, skb, saddr, dev, &res, dst);
+}
+
+/* ip_route_input_mc: only the all-hosts group is joined (every IPv4 host
+ * is a member of 224.0.0.1, RFC 1112). ip_mc_validate_source's checks. */
+static enum skb_drop_reason ip_route_input_mc(struct net *net, struct sk_buff *skb, uint32_t daddr,
+					      uint32_t saddr, struct net_device *dev, struct nj_dst *dst)
+{
+	if (daddr != htonl(0xe0000001))
+		return route_done(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "multicast group not joined");
+	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || ipv4_is_loopback(saddr))
+		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE, "martian multicast source");
+	if (saddr == 0 && !ipv4_is_local_multicast(daddr))
+		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE, "multicast from 0.0.0.0");
+	(void)dev;
+	dst_set(dst, RTN_MULTICAST, DST_LOCAL_DELIVER, 0, 0, 0);
+	return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, "224.0.0.1 (all hosts): ip_local_deliver");
+}
+
 enum skb_drop_reason ip_route_input_noref(struct net *net, struct sk_buff *skb, uint32_t daddr,
 					  uint32_t saddr, uint8_t tos, struct net_device *dev,
 					  struct nj_dst *dst)
 {
-	(void)tos;
-	(void)dev;
-	dst->type = RTN_UNSPEC;
-	dst->input = DST_NONE;
-	dst->error = 0;
+	enum skb_drop_reason r;
+
+	(void)tos;			/* no TOS-specific routes */
+	dst_set(dst, RTN_UNSPEC, DST_NONE, 0, 0, 0);
 	trace_enter(net, skb, "ip_route_input_noref", "route", "%s > %s", ip_fmt(saddr), ip_fmt(daddr));
-
-	if (ipv4_is_multicast(daddr)) {
-		/* No multicast group memberships are modelled: not ours. */
-		return route_done(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "multicast group not joined");
-	}
-	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr))
-		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE, "martian source (multicast/broadcast)");
-	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0))
-		goto brd_input;
-	if (ipv4_is_zeronet(saddr))
-		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE, "martian source (0.0.0.0/8)");
-	if (ipv4_is_zeronet(daddr))
-		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_DEST, "martian destination (0.0.0.0/8)");
-	if (ipv4_is_loopback(daddr))
-		return route_done(net, skb, SKB_DROP_REASON_IP_LOCALNET, "martian destination (127/8, route_localnet=0)");
-	if (ipv4_is_loopback(saddr))
-		return route_done(net, skb, SKB_DROP_REASON_IP_LOCALNET, "martian source (127/8, route_localnet=0)");
-
-	if (fib_lookup_local(net, daddr, dst) < 0) {
-		/* no_route: a host (forwarding off) turns this into EHOSTUNREACH. */
-		dst->type = RTN_UNREACHABLE;
-		dst->input = DST_ERROR;
-		dst->error = EHOSTUNREACH;
-		return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, "not ours and forwarding is off: ip_error");
-	}
-	if (dst->type == RTN_BROADCAST)
-		goto brd_input;
-	if (ip_dev_find(net, saddr))
-		return route_done(net, skb, SKB_DROP_REASON_IP_LOCAL_SOURCE, "martian source: one of our own addresses");
-	dst->input = DST_LOCAL_DELIVER;
-	return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, "RTN_LOCAL: ip_local_deliver");
-
-brd_input:
-	dst->type = RTN_BROADCAST;
-	dst->input = DST_LOCAL_DELIVER;
-	return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, "RTN_BROADCAST: ip_local_deliver");
+	if (!dev)
+		return route_done(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "no input device");
+	if (ipv4_is_multicast(daddr))
+		return ip_route_input_mc(net, skb, daddr, saddr, dev, dst);
+	r = ip_route_input_slow(net, skb, daddr, saddr, dev, dst);
+	return route_done(net, skb, r, "");
 }
 
+/* ip_error's per-source token bucket (inet_peer rate_tokens): one ICMP
+ * per ip_rt_error_cost (1 s), bursts up to ip_rt_error_burst (5 s). */
+static int ip_error_rate_allow(struct net *net, uint32_t saddr)
+{
+	const uint64_t cost = 1000000000ULL, burst = 5 * cost;
+	struct inet_peer *p = inet_getpeer_v4(net, saddr);
+	if (!p)
+		return 1;
+	if (p->fresh_err) {
+		p->rate_tokens_ns = burst;	/* a new peer starts a minute in the past */
+		p->fresh_err = 0;
+	} else {
+		p->rate_tokens_ns += net->now_ns - p->rate_last_ns;
+	}
+	if (p->rate_tokens_ns > burst)
+		p->rate_tokens_ns = burst;
+	p->rate_last_ns = net->now_ns;
+	if (p->rate_tokens_ns < cost)
+		return 0;
+	p->rate_tokens_ns -= cost;
+	return 1;
+}
+
+/* A host only counts; no ICMP (ip-layer.md 3.4 step 3). */
+static int ip_error_host(struct net *net, struct sk_buff *skb, int error)
+{
+	if (error == ENETUNREACH) {
+		SNMP_INC(net, MIB_IPEXT_INNOROUTES);
+		trace_step(net, skb, "ip_error", "forwarding off: no ICMP, count InNoRoutes");
+		return skb_drop(net, skb, SKB_DROP_REASON_IP_INNOROUTES);
+	}
+	SNMP_INC(net, MIB_IP_INADDRERRORS);
+	trace_step(net, skb, "ip_error", "forwarding off: not for this host; no ICMP, count InAddrErrors");
+	return skb_drop(net, skb, SKB_DROP_REASON_IP_INADDRERRORS);
+}
+
+/*
+ * ip_error - dst input of unroutable packets (ip-layer.md 3.4):
+ *  1. input device not forwarding → count and drop silently;
+ *  2. a router picks the ICMP code from dst.error (EINVAL, i.e. blackhole,
+ *     and anything else: silent drop);
+ *  3. per-source rate limit, then icmp_send Destination Unreachable.
+ */
 int ip_error(struct net *net, struct sk_buff *skb)
 {
 	const struct nj_dst *dst = &IPCB(skb)->dst;
-	enum skb_drop_reason r;
+	enum skb_drop_reason r = SKB_DROP_REASON_NOT_SPECIFIED;
+	int code;
 
 	trace_enter(net, skb, "ip_error", "route", "dst.error %d", dst->error);
-	/* A host (forwarding off) sends no ICMP: it only counts. */
-	if (dst->error == ENETUNREACH) {
+	if (!in_dev_forward(skb->dev))
+		return ip_error_host(net, skb, dst->error);
+	switch (dst->error) {
+	case EHOSTUNREACH:
+		code = ICMP_HOST_UNREACH;
+		break;
+	case ENETUNREACH:
+		code = ICMP_NET_UNREACH;
 		SNMP_INC(net, MIB_IPEXT_INNOROUTES);
 		r = SKB_DROP_REASON_IP_INNOROUTES;
-	} else {
-		SNMP_INC(net, MIB_IP_INADDRERRORS);
-		r = SKB_DROP_REASON_IP_INADDRERRORS;
+		break;
+	case EACCES:
+		code = ICMP_PKT_FILTERED;
+		break;
+	default:
+		trace_step(net, skb, "ip_error", "blackhole route: dropped without a word");
+		return skb_drop(net, skb, r);
 	}
+	if (ip_error_rate_allow(net, ip_hdr(skb)->saddr))
+		icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
+	else
+		trace_step(net, skb, "ip_error", "no ICMP: %s exceeded ip_rt_error_burst (1/s, burst 5)",
+			   ip_fmt(ip_hdr(skb)->saddr));
 	return skb_drop(net, skb, r);
 }
 
 uint32_t inet_select_addr(const struct net_device *dev, uint32_t daddr)
 {
 	for (int j = 0; j < dev->naddrs; j++) {
-		uint32_t m = prefix_mask(dev->addrs[j].ifa_prefixlen);
+		int plen = dev->addrs[j].ifa_prefixlen;
+		uint32_t m = plen ? htonl(0xffffffffu << (32 - plen)) : 0;
 		if ((dev->addrs[j].ifa_local & m) == (daddr & m))
 			return dev->addrs[j].ifa_local;
 	}
 	return dev->naddrs ? dev->addrs[0].ifa_local : 0;
 }
 
-/* FIRST VERSION: connected subnets only. */
+/* 255.255.255.255 goes out of the device owning saddr (or the first). */
+static int ip_route_output_lbcast(struct net *net, uint32_t saddr, struct nj_dst *dst)
+{
+	struct net_device *dev = saddr ? ip_dev_find(net, saddr) : dev_get_by_index(net, 1);
+	if (!dev)
+		return -ENETUNREACH;
+	dst_set(dst, RTN_BROADCAST, DST_NONE, 0, dev->ifindex, 0);
+	return 0;
+}
+
 int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_dst *dst)
 {
-	(void)saddr;
-	for (int i = 0; i < net->ndevs; i++) {
-		struct net_device *d = &net->devs[i];
-		for (int j = 0; j < d->naddrs; j++) {
-			uint32_t m = prefix_mask(d->addrs[j].ifa_prefixlen);
-			if ((d->addrs[j].ifa_local & m) == (daddr & m)) {
-				dst->type = RTN_UNICAST;
-				dst->oif = d->ifindex;
-				dst->gateway = 0;
-				return 0;
-			}
-		}
+	struct fib_result res;
+
+	dst_set(dst, RTN_UNSPEC, DST_NONE, 0, 0, 0);
+	if (ipv4_is_lbcast(daddr))
+		return ip_route_output_lbcast(net, saddr, dst);
+	int err = fib_lookup(net, daddr, 0, &res, NULL);
+	if (err)
+		return err;
+	if (res.type == RTN_LOCAL) {
+		dst->type = RTN_LOCAL;		/* the loopback device is not modelled */
+		return -EINVAL;
 	}
-	return -ENETUNREACH;
+	dst_set(dst, res.type, DST_NONE, 0, res.r->oif, res.r->gateway);
+	return 0;
 }

@@ -94,7 +94,17 @@
 	X(SOFTNET_PROCESSED, "Softnet.Processed")		\
 	X(ARP_INREQUESTS, "Arp.InRequests")			\
 	X(ARP_INREPLIES, "Arp.InReplies")			\
-	X(ARP_OUTREPLIES, "Arp.OutReplies")
+	X(ARP_OUTREPLIES, "Arp.OutReplies")			\
+	X(TCPEXT_TCPACKSKIPPEDCHALLENGE, "TcpExt.TCPACKSkippedChallenge") \
+	X(TCPEXT_EMBRYONICRSTS, "TcpExt.EmbryonicRsts")		\
+	X(TCPEXT_TCPREQQFULLDROP, "TcpExt.TCPReqQFullDrop")	\
+	X(TCPEXT_TCPRCVQDROP, "TcpExt.TCPRcvQDrop")		\
+	X(TCPEXT_TCPZEROWINDOWDROP, "TcpExt.TCPZeroWindowDrop")	\
+	X(TCPEXT_DELAYEDACKLOST, "TcpExt.DelayedACKLost")	\
+	X(TCPEXT_TCPABORTONCLOSE, "TcpExt.TCPAbortOnClose")	\
+	X(TCPEXT_TCPACKSKIPPEDTIMEWAIT, "TcpExt.TCPACKSkippedTimeWait") \
+	X(ARP_OUTREQUESTS, "Arp.OutRequests")			\
+	X(ARP_UNRESOLVED_DISCARDS, "Arp.UnresolvedDiscards")
 
 enum nj_mib {
 #define NJ_MIB_ENUM(e, s) MIB_##e,

@@ -200,4 +200,41 @@ static inline int trace_ret(struct net *net, int ret)
  * clone in Linux) before protocol dispatch. skb is not consumed. */
 void packet_taps_deliver(struct net *net, struct sk_buff *skb);
 
+
+/* -- routing, forwarding, ICMP errors (issue 4: route.c, ip_forward.c,
+ *    ip_output.c, icmp.c) -- */
+
+/* IPCB(skb)->flags (include/net/ip.h). */
+#ifndef IPSKB_FORWARDED
+#define IPSKB_FORWARDED		0x01
+#endif
+#ifndef IPSKB_REROUTED
+#define IPSKB_REROUTED		0x10
+#endif
+#define ICMP_SR_FAILED		5
+#define ICMP_NET_ANO		9
+#define ICMP_HOST_ANO		10
+
+/* inet_forward_change - net.ipv4.ip_forward = on: like Linux, writing the
+ * global switch sets every device's conf.<dev>.forwarding, which is what
+ * routing consults (a device may be turned off again afterwards). */
+void inet_forward_change(struct net *net, int on);
+
+/**
+ * udp_err / tcp_v4_err - an ICMP error arrived quoting a datagram/segment
+ * this host sent: quoted points at its IP header, followed by at least 8
+ * bytes of the transport header (icmp_rcv checked). The handler matches a
+ * socket and records or reports the error. skb (the ICMP message, data at
+ * the ICMP payload) is not consumed. Return 0.
+ */
+int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code);
+int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code);
+
+/* __ip_local_out - ip_local_out for a datagram whose route the caller
+ * already chose (IPCB(skb)->dst filled, as icmp_send does). Owns skb. */
+int __ip_local_out(struct net *net, struct sk_buff *skb);
+
+/* ip_forward_finish - after NF_INET_FORWARD: on to ip_output. Owns skb. */
+int ip_forward_finish(struct net *net, struct sk_buff *skb);
+
 #endif

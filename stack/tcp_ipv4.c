@@ -1,14 +1,158 @@
 /*
- * tcp_ipv4.c - TCP receive entry, after net/ipv4/tcp_ipv4.c tcp_v4_rcv
- * (Linux 6.13). FIRST VERSION: the checks in Linux's order and the
- * accounting; no sockets yet, so every segment ends in NO_SOCKET.
+ * tcp_ipv4.c - TCP receive entry and the IPv4 glue, after
+ * net/ipv4/tcp_ipv4.c (Linux 6.13): tcp_v4_rcv (checks in Linux's order,
+ * __inet_lookup_skb, TIME_WAIT and request-sock dispatch), tcp_v4_do_rcv,
+ * tcp_v4_send_reset (RFC 793 reset generation), tcp_v4_send_ack and
+ * tcp_v4_err (ICMP errors for TCP sockets).
+ * Left out: the socket backlog (the socket is never owned by a user), early
+ * demux, MD5/AO signatures, IPsec policy, socket filters, SYN cookies,
+ * reuseport, deferred checksum completion (the full checksum is verified
+ * up front, which Linux does before any reply is sent anyway).
  */
-#include "stack.h"
+#include "tcp.h"
+
+#include <errno.h>
+
+/* tcp_v4_fill_cb: seq/end_seq/ack/flags into TCP_SKB_CB (host order). */
+static void tcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t hl = (uint32_t)(th->doff_res >> 4) * 4;
+	cb->seq = ntohl(th->seq);
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->tcp_flags = th->flags;
+	cb->window = ntohs(th->window);
+	cb->end_seq = cb->seq + !!(th->flags & TCPHDR_SYN) + !!(th->flags & TCPHDR_FIN) + (skb->len - hl);
+}
+
+void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t seq = 0, ack = 0;
+	uint8_t flags = TCPHDR_RST;
+
+	/* RFC 793: never answer a RST; never answer a non-unicast destination. */
+	if (th->flags & TCPHDR_RST)
+		return;
+	if (!sk && IPCB(skb)->dst.type != RTN_LOCAL)
+		return;
+	/* RFC 793 "Reset Generation": if the segment has an ACK, the RST takes
+	 * its sequence number from it; otherwise seq 0 and ACK everything the
+	 * segment occupied (SYN and FIN count one each). */
+	if (th->flags & TCPHDR_ACK) {
+		seq = cb->ack_seq;
+	} else {
+		flags |= TCPHDR_ACK;
+		ack = cb->end_seq;
+	}
+	trace_enter(net, NULL, "tcp_v4_send_reset", "tcp", "RST %s:%u > %s:%u Flags %s seq %u ack %u (%s)",
+		    ip_fmt(iph->daddr), ntohs(th->dest), ip_fmt(iph->saddr), ntohs(th->source), tcp_flags_str(flags),
+		    seq, ack, th->flags & TCPHDR_ACK ? "seq = the segment's ack" : "seq 0, ack = seq + its length");
+	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, 0, NULL, 0);
+	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
+}
+
+void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack, uint16_t win,
+		     const char *why)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+
+	trace_enter(net, NULL, "tcp_v4_send_ack", "tcp", "ACK seq %u ack %u win %u (%s)", seq, ack, win, why);
+	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, 0,
+			    NULL, 0);
+	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
+}
+
+/* __inet_lookup_skb: the established hash (which also holds TIME_WAIT and
+ * request socks), then the listeners. */
+static struct sock *__inet_lookup_skb(struct net *net, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct sock *sk = __inet_lookup_established(net, iph->saddr, th->source, iph->daddr, th->dest);
+	const char *table = "established";
+
+	if (!sk) {
+		sk = __inet_lookup_listener(net, iph->daddr, th->dest);
+		table = "listening";
+	}
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "table", sk ? table : "none");
+		jw_kv_str(a, "state", sk ? tcp_state_name(sk->state) : "none");
+		if (sk)
+			jw_kv_str(a, "sk", sk_fmt(sk));
+	}
+	trace_step(net, skb, "__inet_lookup_skb", "%s:%u > %s:%u: %s%s%s", ip_fmt(iph->saddr), ntohs(th->source),
+		   ip_fmt(iph->daddr), ntohs(th->dest), sk ? tcp_state_name(sk->state) : "no socket",
+		   sk ? " socket in the " : "", sk ? table : "");
+	return sk;
+}
+
+/* no_tcp_socket: nobody listens: answer with a RST (RFC 793). */
+static int tcp_no_socket(struct net *net, struct sk_buff *skb)
+{
+	tcp_v4_send_reset(net, NULL, skb);
+	return skb_drop(net, skb, SKB_DROP_REASON_NO_SOCKET);
+}
+
+/* do_time_wait: the mini-socket decides; a new SYN may reopen. */
+static int tcp_v4_do_time_wait(struct net *net, struct sock *tw, struct sk_buff *skb)
+{
+	struct sock *lsk;
+
+	switch (tcp_timewait_state_process(net, tw, skb)) {
+	case TCP_TW_SYN:
+		lsk = __inet_lookup_listener(net, ip_hdr(skb)->daddr, ((struct tcphdr *)skb->data)->dest);
+		if (lsk) {
+			trace_step(net, skb, "inet_twsk_deschedule_put", "new SYN: TIME_WAIT %s killed, SYN goes to "
+				   "the listener", sk_fmt(tw));
+			tcp_done(net, tw);
+			return tcp_v4_do_rcv(net, lsk, skb);
+		}
+		/* no listener: treat as a duplicate */
+		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)tw->rcv_wnd, "TIME_WAIT ACK");
+		break;
+	case TCP_TW_ACK:
+		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)tw->rcv_wnd, "TIME_WAIT ACK");
+		break;
+	case TCP_TW_RST:
+		tcp_v4_send_reset(net, tw, skb);
+		tcp_done(net, tw);
+		break;
+	case TCP_TW_SUCCESS:
+		break;
+	}
+	return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+}
+
+/* The NEW_SYN_RECV branch: the third packet of a handshake. */
+static int tcp_v4_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb)
+{
+	struct sock *lsk = req->parent;
+	struct sock *nsk = tcp_check_req(net, req, skb);
+	int r;
+
+	if (!nsk)
+		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	if (nsk == lsk) {
+		tcp_v4_send_reset(net, lsk, skb);
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS);
+	}
+	r = tcp_child_process(net, lsk, nsk, skb);
+	if (nsk->data_ready && nsk->hashed)
+		sock_app_wakeup(net, nsk);
+	return r;
+}
 
 int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th;
+	struct sock *sk;
 	uint32_t doff;
 
 	trace_enter(net, skb, "tcp_v4_rcv", "tcp", "%u bytes", skb->len);
@@ -39,7 +183,93 @@ int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 		SNMP_INC(net, MIB_TCP_INERRS);
 		return skb_drop(net, skb, SKB_DROP_REASON_TCP_CSUM);
 	}
-	trace_step(net, skb, "__inet_lookup_skb", "%s:%u > %s:%u: no socket", ip_fmt(iph->saddr),
-		   ntohs(th->source), ip_fmt(iph->daddr), ntohs(th->dest));
-	return skb_drop(net, skb, SKB_DROP_REASON_NO_SOCKET);
+	sock_reap(net);
+	tcp_v4_fill_cb(skb, th);
+	sk = __inet_lookup_skb(net, skb);
+	if (!sk)
+		return trace_ret(net, tcp_no_socket(net, skb));
+	if (sk->state == TCP_TIME_WAIT)
+		return trace_ret(net, tcp_v4_do_time_wait(net, sk, skb));
+	if (sk->state == TCP_NEW_SYN_RECV)
+		return trace_ret(net, tcp_v4_rcv_req(net, sk, skb));
+	return trace_ret(net, tcp_v4_do_rcv(net, sk, skb));
+}
+
+int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	int r, ret = NET_RX_SUCCESS;
+
+	trace_enter(net, skb, "tcp_v4_do_rcv", "tcp", "%s %s", sk_fmt(sk), tcp_state_name(sk->state));
+	if (sk->state == TCP_ESTABLISHED) {
+		ret = tcp_rcv_established(net, sk, skb);
+	} else {
+		r = tcp_rcv_state_process(net, sk, skb);
+		if (r > 0) {
+			tcp_v4_send_reset(net, sk, skb);
+			return skb_drop(net, skb, (enum skb_drop_reason)r);
+		}
+		ret = r < 0 ? NET_RX_DROP : NET_RX_SUCCESS;
+	}
+	if (sk->data_ready && sk->hashed)
+		sock_app_wakeup(net, sk);
+	return trace_ret(net, ret);
+}
+
+/* The errno an ICMP error stands for, and whether it is fatal
+ * (icmp_err_convert[] in net/ipv4/icmp.c). */
+static int tcp_icmp_errno(int type, int code, int *fatal)
+{
+	*fatal = 0;
+	if (type == ICMP_PARAMETERPROB) {
+		*fatal = 1;
+		return EPROTO;
+	}
+	if (type == ICMP_TIME_EXCEEDED)
+		return EHOSTUNREACH;
+	if (type != ICMP_DEST_UNREACH || code > 15)
+		return 0;
+	*fatal = code == ICMP_PROT_UNREACH || code == ICMP_PORT_UNREACH || code == ICMP_FRAG_NEEDED ||
+		 code == 5 || code == ICMP_PKT_FILTERED;
+	return code == ICMP_PORT_UNREACH ? ECONNREFUSED : code == ICMP_NET_UNREACH ? ENETUNREACH : EHOSTUNREACH;
+}
+
+/*
+ * tcp_v4_err - an ICMP error quoting a segment we sent (quoted: its IP
+ * header, followed by at least 8 bytes: the ports and the sequence
+ * number). RFC 5927/5961: an error whose quoted seq is not in
+ * [snd_una, snd_nxt] is ignored (TcpExt.OutOfWindowIcmps); in SYN_SENT or
+ * SYN_RECV a hard error aborts; otherwise it is kept as a soft error.
+ * Returns 0; skb is not consumed.
+ */
+int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code)
+{
+	const struct tcphdr *th = (const struct tcphdr *)((const uint8_t *)quoted + ip_ihl(quoted) * 4);
+	struct sock *sk = __inet_lookup_established(net, quoted->daddr, th->dest, quoted->saddr, th->source);
+	uint32_t seq = ntohl(th->seq);
+	int fatal, err = tcp_icmp_errno(type, code, &fatal);
+
+	trace_enter(net, skb, "tcp_v4_err", "tcp", "ICMP type %d code %d about %s:%u > %s:%u seq %u", type, code,
+		    ip_fmt(quoted->saddr), ntohs(th->source), ip_fmt(quoted->daddr), ntohs(th->dest), seq);
+	if (!sk || sk->state == TCP_TIME_WAIT) {
+		trace_exit(net, skb, V_CONSUMED, 0, "%s", sk ? "TIME_WAIT socket: ignored" : "no matching socket");
+		return 0;
+	}
+	if (!between(seq, sk->snd_una, sk->snd_nxt)) {
+		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
+		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is outside [snd_una, snd_nxt]: ignored");
+		return 0;
+	}
+	sk->err_soft = err;
+	if (fatal && (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV || sk->state == TCP_NEW_SYN_RECV)) {
+		if (sk->state == TCP_NEW_SYN_RECV) {
+			sk->parent->qlen--;
+			sock_unhash(net, sk);
+		} else {
+			tcp_done(net, sk);
+		}
+		trace_exit(net, skb, V_CONSUMED, 0, "hard error %d during the handshake: connection aborted", err);
+		return 0;
+	}
+	trace_exit(net, skb, V_CONSUMED, 0, "%s: recorded as a soft error (errno %d)", sk_fmt(sk), err);
+	return 0;
 }

@@ -74,6 +74,7 @@ static inline struct net *nj_net(void)
 	ck_assert_ptr_nonnull(net);
 	struct net_device *dev = net_add_dev(net, "eth0", nj_host_mac, 1500);
 	dev_add_addr(dev, nj_ip(NJ_HOST_IP), 24);
+	neigh_add_static(net, dev, nj_ip(NJ_PEER_IP), nj_peer_mac);	/* as the default scenario */
 	nj_rec.n = 0;
 	trace_add_sink(net, nj_rec_emit, &nj_rec);
 	return net;
@@ -229,3 +230,114 @@ static inline int nj_drop_reason(void)
 	}
 
 #endif
+
+/* ---- Appended for the routing/forwarding/netfilter/ICMP tests ---- */
+
+/* Frames the host transmitted (net->xmit), copied for parsing back. */
+#define NJ_TX_MAX 64
+struct nj_txf {
+	uint8_t buf[2048];
+	size_t len;
+	int ifindex;
+};
+struct nj_txlog {
+	struct nj_txf f[NJ_TX_MAX];
+	int n;
+};
+static struct nj_txlog nj_tx;
+
+static void nj_tx_capture(void *ctx, const struct sk_buff *skb, const struct net_device *dev)
+{
+	struct nj_txlog *t = ctx;
+	if (t->n >= NJ_TX_MAX || skb->len > sizeof(t->f[0].buf))
+		return;
+	memcpy(t->f[t->n].buf, skb->data, skb->len);
+	t->f[t->n].len = skb->len;
+	t->f[t->n].ifindex = dev ? dev->ifindex : 0;
+	t->n++;
+}
+
+/* nj_capture_tx - start recording transmitted frames into nj_tx. */
+static inline void nj_capture_tx(struct net *net)
+{
+	nj_tx.n = 0;
+	net->xmit = nj_tx_capture;
+	net->xmit_ctx = &nj_tx;
+}
+
+/* The IP header / L4 of transmitted frame i (Ethernet, no VLAN). */
+static inline const struct iphdr *nj_tx_ip(int i) { return (const struct iphdr *)(nj_tx.f[i].buf + ETH_HLEN); }
+static inline const uint8_t *nj_tx_l4(int i) { return nj_tx.f[i].buf + ETH_HLEN + ip_ihl(nj_tx_ip(i)) * 4; }
+
+#define NJ_ROUTER_MAC1 ((const uint8_t *)"\x02\x00\x00\x00\x01\x01")
+#define NJ_LAN_HOST "192.168.1.10"
+static const uint8_t nj_lan_mac[6] = { 0x02, 0, 0, 0, 0x01, 0x0a };
+
+/* nj_router - nj_net plus eth1 192.168.1.1/24 (MTU 1400), forwarding on,
+ * static neighbours 10.0.0.1 (eth0) and 192.168.1.10 (eth1), capturing
+ * transmitted frames. */
+static inline struct net *nj_router(void)
+{
+	struct net *net = nj_net();
+	struct net_device *eth1 = net_add_dev(net, "eth1", NJ_ROUTER_MAC1, 1400);
+	dev_add_addr(eth1, nj_ip("192.168.1.1"), 24);
+	inet_forward_change(net, 1);
+	neigh_add_static(net, &net->devs[0], nj_ip(NJ_PEER_IP), nj_peer_mac);
+	neigh_add_static(net, eth1, nj_ip(NJ_LAN_HOST), nj_lan_mac);
+	nj_capture_tx(net);
+	return net;
+}
+
+/* nj_inject_on - like nj_inject, on device index i (0-based). */
+static inline int nj_inject_on(struct net *net, int i, const uint8_t *frame, size_t len)
+{
+	struct sk_buff *skb = alloc_skb(net, (uint32_t)len);
+	ck_assert_ptr_nonnull(skb);
+	skb->pkt = 1;
+	memcpy(skb_put(skb, (uint32_t)len), frame, len);
+	eth_type_trans(net, skb, &net->devs[i]);
+	int r = netif_rx(net, skb);
+	net_rx_action(net);
+	return r;
+}
+
+/* nj_count - how many events fn/ph were recorded. */
+static inline int nj_count(const char *fn, char ph)
+{
+	int n = 0;
+	for (int i = 0; i < nj_rec.n; i++)
+		n += !strcmp(nj_rec.ev[i].fn, fn) && nj_rec.ev[i].ph == ph;
+	return n;
+}
+
+/* ---- Appended for the TCP/UDP/ARP tests ---- */
+
+/* nj_tx_csum_ok - transmitted frame i has valid IP and TCP/UDP checksums. */
+static inline int nj_tx_csum_ok(int i)
+{
+	const struct iphdr *iph = nj_tx_ip(i);
+	size_t l4len = ntohs(iph->tot_len) - (size_t)ip_ihl(iph) * 4;
+	if (ip_fast_csum(iph, (unsigned)ip_ihl(iph)) != 0)
+		return 0;
+	if (iph->protocol != IPPROTO_TCP_ && iph->protocol != IPPROTO_UDP_)
+		return 1;
+	return csum_tcpudp(iph->saddr, iph->daddr, iph->protocol, nj_tx_l4(i), l4len) == 0;
+}
+
+/* The TCP header of transmitted frame i (asserts it is TCP with good sums). */
+static inline const struct tcphdr *nj_tx_tcp(int i)
+{
+	ck_assert_int_lt(i, nj_tx.n);
+	ck_assert_int_eq(nj_tx_ip(i)->protocol, IPPROTO_TCP_);
+	ck_assert_msg(nj_tx_csum_ok(i), "frame %d: bad checksum", i);
+	return (const struct tcphdr *)nj_tx_l4(i);
+}
+
+/* nj_host - nj_net with the peer as a static neighbour, capturing transmits. */
+static inline struct net *nj_host(void)
+{
+	struct net *net = nj_net();
+	neigh_add_static(net, &net->devs[0], nj_ip(NJ_PEER_IP), nj_peer_mac);
+	nj_capture_tx(net);
+	return net;
+}

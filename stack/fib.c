@@ -1,0 +1,377 @@
+/*
+ * fib.c - the IPv4 FIB, after net/ipv4/fib_frontend.c (how interface
+ * addresses become routes: fib_add_ifaddr), fib_trie.c (fib_table_lookup,
+ * here a plain longest-prefix scan) and inetpeer.c (Linux 6.13 behaviour).
+ *
+ * Two tables, looked up in the order of Linux's default rules: "local"
+ * (each address as a /32 RTN_LOCAL, each subnet's broadcast address as a
+ * /32 RTN_BROADCAST) and "main" (each connected subnet, scope link, plus
+ * the scenario's routes). Entries derived from interfaces are rebuilt
+ * whenever the interfaces' addresses change, so tests and the scenario may
+ * add addresses at any time.
+ *
+ * Left out: policy routing (more tables and rules), multipath, route
+ * scopes beyond "on-link or via a gateway", nexthop objects, the trie
+ * itself: a sorted array is scanned longest prefix first. That is O(n) per
+ * lookup, fine for the few hundred routes a scenario holds.
+ */
+#include "fib.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PEER_MAX	256
+#define FIB_TRACE_TRIED	12
+
+struct fib_table {
+	struct fib_route *routes;	/* scenario routes, sorted */
+	int n, cap;
+	struct fib_route *conn;		/* derived: local table, then connected */
+	int nconn, capconn;
+	uint64_t conn_sig;		/* hash of the addresses conn was built from */
+	struct inet_peer peers[PEER_MAX];
+	int npeers;
+	struct icmp_state icmp;
+};
+
+static uint32_t plen_mask(int plen) { return plen ? htonl(0xffffffffu << (32 - plen)) : 0; }
+
+int fib_init(struct net *net)
+{
+	struct fib_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -1;
+	t->conn_sig = 1;		/* never matches a real hash: first lookup builds */
+	t->icmp.ratelimit_ms = 1000;
+	t->icmp.ratemask = 0x1818;
+	t->icmp.msgs_per_sec = 1000;
+	t->icmp.msgs_burst = 50;
+	t->icmp.echo_ignore_broadcasts = 1;
+	t->icmp.global_credit = 50;
+	t->icmp.ip_id = 1;
+	net->fib = t;
+	return 0;
+}
+
+void fib_exit(struct net *net)
+{
+	if (!net->fib)
+		return;
+	free(net->fib->routes);
+	free(net->fib->conn);
+	free(net->fib);
+	net->fib = NULL;
+}
+
+static struct fib_table *fib_get(struct net *net)
+{
+	if (!net->fib)
+		fib_init(net);
+	return net->fib;
+}
+
+/* Longest prefix first; equal prefixes by metric (lower wins), as the
+ * kernel's fib_alias list is ordered. */
+static int route_cmp(const void *a, const void *b)
+{
+	const struct fib_route *x = a, *y = b;
+	if (x->plen != y->plen)
+		return y->plen - x->plen;
+	return x->metric - y->metric;
+}
+
+int fib_add_route(struct net *net, uint32_t dst, int plen, uint32_t gateway, int oif, int type, int metric)
+{
+	struct fib_table *t = fib_get(net);
+	if (!t || plen < 0 || plen > 32 || (dst & ~plen_mask(plen)))
+		return -1;
+	if (t->n == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 16;
+		struct fib_route *r = realloc(t->routes, (size_t)cap * sizeof(*r));
+		if (!r)
+			return -1;
+		t->routes = r;
+		t->cap = cap;
+	}
+	struct fib_route *r = &t->routes[t->n++];
+	memset(r, 0, sizeof(*r));
+	r->dst = dst;
+	r->plen = (uint8_t)plen;
+	r->type = (uint8_t)type;
+	r->table = FIB_TABLE_MAIN;
+	r->gateway = gateway;
+	r->oif = oif;
+	r->metric = metric;
+	qsort(t->routes, (size_t)t->n, sizeof(*r), route_cmp);
+	return 0;
+}
+
+/* FNV-1a over what the derived routes depend on. */
+static uint64_t addrs_signature(const struct net *net)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (int i = 0; i < net->ndevs; i++) {
+		const struct net_device *d = &net->devs[i];
+		uint64_t v[2] = { (uint64_t)d->ifindex << 8 | (uint64_t)d->up, (uint64_t)d->naddrs };
+		for (int k = 0; k < 2; k++)
+			h = (h ^ v[k]) * 1099511628211ULL;
+		for (int j = 0; j < d->naddrs; j++)
+			h = (h ^ ((uint64_t)d->addrs[j].ifa_local << 8 | d->addrs[j].ifa_prefixlen)) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static void conn_push(struct fib_table *t, uint32_t dst, int plen, int type, int table, int oif, uint32_t src)
+{
+	if (t->nconn == t->capconn) {
+		int cap = t->capconn ? t->capconn * 2 : 32;
+		struct fib_route *r = realloc(t->conn, (size_t)cap * sizeof(*r));
+		if (!r)
+			return;		/* the route is missing; lookups still work */
+		t->conn = r;
+		t->capconn = cap;
+	}
+	struct fib_route *r = &t->conn[t->nconn++];
+	memset(r, 0, sizeof(*r));
+	r->dst = dst;
+	r->plen = (uint8_t)plen;
+	r->type = (uint8_t)type;
+	r->table = (uint8_t)table;
+	r->connected = 1;
+	r->oif = oif;
+	r->prefsrc = src;
+}
+
+/* fib_add_ifaddr: what one address contributes to the two tables. */
+static void fib_add_ifaddr(struct fib_table *t, const struct net_device *d, const struct in_ifaddr *ifa)
+{
+	uint32_t a = ifa->ifa_local, m = plen_mask(ifa->ifa_prefixlen);
+
+	conn_push(t, a, 32, RTN_LOCAL, FIB_TABLE_LOCAL, d->ifindex, a);
+	if (ifa->ifa_prefixlen < 31)	/* /31 and /32 have no broadcast (RFC 3021) */
+		conn_push(t, a | ~m, 32, RTN_BROADCAST, FIB_TABLE_LOCAL, d->ifindex, a);
+	if (ifa->ifa_prefixlen < 32)
+		conn_push(t, a & m, ifa->ifa_prefixlen, RTN_UNICAST, FIB_TABLE_MAIN, d->ifindex, a);
+}
+
+static void fib_sync(struct net *net, struct fib_table *t)
+{
+	uint64_t sig = addrs_signature(net);
+	if (sig == t->conn_sig)
+		return;
+	t->conn_sig = sig;
+	t->nconn = 0;
+	for (int i = 0; i < net->ndevs; i++) {
+		const struct net_device *d = &net->devs[i];
+		if (!d->up)
+			continue;
+		for (int j = 0; j < d->naddrs; j++)
+			fib_add_ifaddr(t, d, &d->addrs[j]);
+	}
+}
+
+const char *rtn_type_name(int type)
+{
+	static const char *const n[] = { "unspec", "unicast", "local", "broadcast", "anycast",
+					 "multicast", "blackhole", "unreachable", "prohibit" };
+	return type >= 0 && type <= RTN_PROHIBIT ? n[type] : "?";
+}
+
+const char *fib_route_fmt(struct net *net, const struct fib_route *r, char *buf, size_t len)
+{
+	const struct net_device *d = dev_get_by_index(net, r->oif);
+	int n = snprintf(buf, len, "%s %s/%u", r->type == RTN_UNICAST ? "" : rtn_type_name(r->type),
+			 ip_fmt(r->dst), r->plen);
+	if (n > 0 && (size_t)n < len && r->gateway)
+		n += snprintf(buf + n, len - (size_t)n, " via %s", ip_fmt(r->gateway));
+	if (n > 0 && (size_t)n < len && d)
+		n += snprintf(buf + n, len - (size_t)n, " dev %s", d->name);
+	if (n > 0 && (size_t)n < len && r->metric)
+		snprintf(buf + n, len - (size_t)n, " metric %d", r->metric);
+	return buf[0] == ' ' ? buf + 1 : buf;
+}
+
+/* fib_props[type].error: what a reject route means to the caller. */
+static int fib_type_error(int type)
+{
+	switch (type) {
+	case RTN_BLACKHOLE: return -EINVAL;
+	case RTN_UNREACHABLE: return -EHOSTUNREACH;
+	case RTN_PROHIBIT: return -EACCES;
+	default: return 0;
+	}
+}
+
+static int is_reject(int type) { return type == RTN_BLACKHOLE || type == RTN_UNREACHABLE || type == RTN_PROHIBIT; }
+
+struct fib_scan {
+	const struct fib_route *tried[FIB_TRACE_TRIED];
+	int ntried;
+	const struct fib_route *match;
+};
+
+/* One table, longest prefix first: the first route whose prefix covers
+ * daddr and whose device fits oif wins. */
+static void fib_table_lookup(const struct fib_route *v, int n, int table, uint32_t daddr, int oif,
+			     struct fib_scan *s)
+{
+	for (int i = 0; i < n && !s->match; i++) {
+		const struct fib_route *r = &v[i];
+		if (r->table != table)
+			continue;
+		if ((daddr & plen_mask(r->plen)) == r->dst && (!oif || is_reject(r->type) || r->oif == oif)) {
+			s->match = r;
+			break;
+		}
+		if (s->ntried < FIB_TRACE_TRIED)
+			s->tried[s->ntried] = r;
+		s->ntried++;
+	}
+}
+
+/* Connected and scenario routes merged by prefix length: the scenario
+ * array and the connected array are each sorted, so scan both in turn
+ * and keep the longer match (connected wins a tie, metric 0). */
+static const struct fib_route *pick(const struct fib_route *a, const struct fib_route *b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	if (a->plen != b->plen)
+		return a->plen > b->plen ? a : b;
+	return a->metric <= b->metric ? a : b;
+}
+
+static void fib_trace(struct net *net, const struct sk_buff *skb, uint32_t daddr, int oif,
+		      const struct fib_scan *s)
+{
+	char buf[96];
+	struct jw *a = trace_args(net);
+	jw_kv_str(a, "daddr", ip_fmt(daddr));
+	if (oif)
+		jw_kv_str(a, "oif", dev_get_by_index(net, oif) ? dev_get_by_index(net, oif)->name : "?");
+	jw_key(a, "tried");
+	jw_arr_open(a);
+	for (int i = 0; i < s->ntried && i < FIB_TRACE_TRIED; i++)
+		jw_val_str(a, fib_route_fmt(net, s->tried[i], buf, sizeof(buf)));
+	jw_arr_close(a);
+	jw_kv_int(a, "tried_n", s->ntried);
+	if (s->match) {
+		jw_kv_str(a, "table", s->match->table == FIB_TABLE_LOCAL ? "local" : "main");
+		jw_kv_str(a, "match", fib_route_fmt(net, s->match, buf, sizeof(buf)));
+		jw_kv_str(a, "type", rtn_type_name(s->match->type));
+		trace_step(net, skb, "fib_table_lookup", "%s: %s route %s/%u (%d prefixes tried)", ip_fmt(daddr),
+			   rtn_type_name(s->match->type), ip_fmt(s->match->dst), s->match->plen, s->ntried);
+	} else {
+		trace_step(net, skb, "fib_table_lookup", "%s: no route matches (%d prefixes tried)", ip_fmt(daddr),
+			   s->ntried);
+	}
+}
+
+/* Adds the prefixes one table tried that a merged scan, longest prefix
+ * first, would also have tried before reaching the winning match. */
+static void fib_scan_merge(struct fib_scan *s, const struct fib_scan *part)
+{
+	for (int i = 0; i < part->ntried && i < FIB_TRACE_TRIED; i++) {
+		if (s->match && part->tried[i]->plen < s->match->plen)
+			continue;
+		if (s->ntried < FIB_TRACE_TRIED)
+			s->tried[s->ntried] = part->tried[i];
+		s->ntried++;
+	}
+}
+
+static void fib_scan_all(struct net *net, struct fib_table *t, uint32_t daddr, int oif, struct fib_scan *s)
+{
+	fib_sync(net, t);
+	fib_table_lookup(t->conn, t->nconn, FIB_TABLE_LOCAL, daddr, 0, s);
+	if (s->match)
+		return;
+	struct fib_scan c = { .ntried = 0 }, m = { .ntried = 0 };
+	fib_table_lookup(t->conn, t->nconn, FIB_TABLE_MAIN, daddr, oif, &c);
+	fib_table_lookup(t->routes, t->n, FIB_TABLE_MAIN, daddr, oif, &m);
+	s->match = pick(c.match, m.match);
+	fib_scan_merge(s, &c);
+	fib_scan_merge(s, &m);
+}
+
+int fib_lookup(struct net *net, uint32_t daddr, int oif, struct fib_result *res, const struct sk_buff *skb)
+{
+	struct fib_table *t = fib_get(net);
+	struct fib_scan s = { .ntried = 0 };
+
+	res->r = NULL;
+	res->type = RTN_UNSPEC;
+	if (!t)
+		return -ENETUNREACH;
+	fib_scan_all(net, t, daddr, oif, &s);
+	if (trace_on(net))
+		fib_trace(net, skb, daddr, oif, &s);
+	if (!s.match)
+		return -ENETUNREACH;
+	res->r = s.match;
+	res->type = s.match->type;
+	return fib_type_error(s.match->type);
+}
+
+int inet_addr_type(struct net *net, uint32_t addr)
+{
+	struct fib_table *t = fib_get(net);
+	struct fib_scan s = { .ntried = 0 };
+	if (!t)
+		return RTN_UNSPEC;
+	fib_scan_all(net, t, addr, 0, &s);
+	return s.match ? s.match->type : RTN_UNSPEC;
+}
+
+void fib_for_each(struct net *net, void (*fn)(void *ctx, const struct fib_route *r), void *ctx)
+{
+	struct fib_table *t = fib_get(net);
+	if (!t)
+		return;
+	fib_sync(net, t);
+	for (int i = 0; i < t->nconn; i++)
+		if (t->conn[i].table == FIB_TABLE_LOCAL)
+			fn(ctx, &t->conn[i]);
+	for (int i = 0; i < t->nconn; i++)
+		if (t->conn[i].table == FIB_TABLE_MAIN)
+			fn(ctx, &t->conn[i]);
+	for (int i = 0; i < t->n; i++)
+		fn(ctx, &t->routes[i]);
+}
+
+struct inet_peer *inet_getpeer_v4(struct net *net, uint32_t daddr)
+{
+	struct fib_table *t = fib_get(net);
+	struct inet_peer *old = NULL;
+	if (!t)
+		return NULL;
+	for (int i = 0; i < t->npeers; i++) {
+		struct inet_peer *p = &t->peers[i];
+		if (p->daddr == daddr) {
+			p->last_used_ns = net->now_ns;
+			return p;
+		}
+		if (!old || p->last_used_ns < old->last_used_ns)
+			old = p;
+	}
+	struct inet_peer *p = t->npeers < PEER_MAX ? &t->peers[t->npeers++] : old;
+	memset(p, 0, sizeof(*p));
+	p->daddr = daddr;
+	p->last_used_ns = net->now_ns;
+	p->fresh_err = p->fresh_icmp = 1;
+	return p;
+}
+
+struct icmp_state *icmp_state(struct net *net)
+{
+	struct fib_table *t = fib_get(net);
+	return t ? &t->icmp : NULL;
+}
+
+uint16_t ip_select_ident(struct net *net)
+{
+	struct icmp_state *s = icmp_state(net);
+	return s ? s->ip_id++ : 0;
+}

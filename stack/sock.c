@@ -1,0 +1,252 @@
+/*
+ * sock.c - socket tables and lookups, after net/ipv4/inet_hashtables.c
+ * (__inet_lookup_established, __inet_lookup_listener with compute_score),
+ * net/ipv4/udp.c (__udp4_lib_lookup) and net/core/sock.c (sk_alloc)
+ * (Linux 6.13). Left out: reuseport groups, bound devices, lhash2 by
+ * address, RCU/refcounts (a dead socket waits on a graveyard instead),
+ * connected UDP sockets (none are created).
+ */
+#include "tcp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sock_table *sock_table(struct net *net)
+{
+	if (!net->socks) {
+		net->socks = calloc(1, sizeof(struct sock_table));
+		if (net->socks)
+			net->socks->max = SOCK_MAX_DEFAULT;
+	}
+	return net->socks;
+}
+
+/* inet_ehashfn: a mix of the 4-tuple (jhash in Linux, keyed per boot). */
+static uint32_t ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport)
+{
+	uint32_t h = laddr * 2654435761u ^ faddr * 2246822519u ^ ((uint32_t)lport << 16 | fport) * 3266489917u;
+	return (h ^ (h >> 15)) % SOCK_EHASH;
+}
+
+static struct sock **chain_of(struct sock_table *t, const struct sock *sk)
+{
+	if (sk->protocol == IPPROTO_UDP_)
+		return &t->uhash[ntohs(sk->sport) % SOCK_UHASH];
+	if (sk->state == TCP_LISTEN)
+		return &t->lhash[ntohs(sk->sport) % SOCK_LHASH];
+	return &t->ehash[ehashfn(sk->saddr, sk->sport, sk->daddr, sk->dport)];
+}
+
+struct sock *sock_alloc(struct net *net, uint8_t protocol)
+{
+	struct sock_table *t = sock_table(net);
+	if (!t || t->count >= t->max)
+		return NULL;
+	struct sock *sk = calloc(1, sizeof(*sk));
+	if (!sk)
+		return NULL;
+	sk->protocol = protocol;
+	sk->state = TCP_CLOSE;
+	sk->id = ++t->next_id;
+	sk->rcvbuf = protocol == IPPROTO_UDP_ ? UDP_RCVBUF_DEFAULT : SK_RCVBUF_DEFAULT;
+	skb_queue_head_init(&sk->receive_queue);
+	skb_queue_head_init(&sk->ofo_queue);
+	sk->anext = t->all;
+	t->all = sk;
+	t->count++;
+	return sk;
+}
+
+void sock_hash(struct net *net, struct sock *sk)
+{
+	struct sock **c = chain_of(net->socks, sk);
+	sk->hnext = *c;
+	*c = sk;
+	sk->hashed = 1;
+}
+
+static void unlink_from(struct sock **pp, struct sock *sk, int all_list)
+{
+	for (; *pp; pp = all_list ? &(*pp)->anext : &(*pp)->hnext)
+		if (*pp == sk) {
+			*pp = all_list ? sk->anext : sk->hnext;
+			return;
+		}
+}
+
+/* Takes sk out of its hash chain only (the chain is chosen by state, so
+ * call before changing the state). */
+static void sock_unhash_chain(struct net *net, struct sock *sk)
+{
+	if (sk->hashed)
+		unlink_from(chain_of(net->socks, sk), sk, 0);
+	sk->hashed = 0;
+}
+
+void sock_rehash(struct net *net, struct sock *sk)
+{
+	(void)net;
+	(void)sk;	/* TCP sockets stay in ehash through every non-LISTEN state */
+}
+
+void sock_unhash(struct net *net, struct sock *sk)
+{
+	struct sock_table *t = net->socks;
+	sock_unhash_chain(net, sk);
+	unlink_from(&t->all, sk, 1);
+	sk->anext = t->graveyard;
+	t->graveyard = sk;
+	t->count--;
+}
+
+static void sock_free(struct net *net, struct sock *sk)
+{
+	skb_queue_purge(net, &sk->receive_queue);
+	skb_queue_purge(net, &sk->ofo_queue);
+	free(sk);
+}
+
+void sock_reap(struct net *net)
+{
+	struct sock_table *t = net->socks;
+	while (t && t->graveyard) {
+		struct sock *sk = t->graveyard;
+		t->graveyard = sk->anext;
+		sock_free(net, sk);
+	}
+}
+
+void sock_exit(struct net *net)
+{
+	struct sock_table *t = net->socks;
+	if (!t)
+		return;
+	sock_reap(net);
+	arp_pending_exit(net);
+	while (t->all) {
+		struct sock *sk = t->all;
+		t->all = sk->anext;
+		sock_free(net, sk);
+	}
+	free(t->arpq);
+	free(t);
+	net->socks = NULL;
+}
+
+void tcp_exit(struct net *net)
+{
+	sock_exit(net);
+}
+
+struct sock *__inet_lookup_established(struct net *net, uint32_t saddr, uint16_t sport,
+				       uint32_t daddr, uint16_t dport)
+{
+	struct sock_table *t = net->socks;
+	if (!t)
+		return NULL;
+	for (struct sock *sk = t->ehash[ehashfn(daddr, dport, saddr, sport)]; sk; sk = sk->hnext)
+		if (sk->saddr == daddr && sk->sport == dport && sk->daddr == saddr && sk->dport == sport)
+			return sk;
+	return NULL;
+}
+
+/* compute_score: a listener bound to the exact address scores higher. */
+struct sock *__inet_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport)
+{
+	struct sock_table *t = net->socks;
+	struct sock *best = NULL;
+	if (!t)
+		return NULL;
+	for (struct sock *sk = t->lhash[ntohs(dport) % SOCK_LHASH]; sk; sk = sk->hnext) {
+		if (sk->sport != dport || (sk->saddr && sk->saddr != daddr))
+			continue;
+		if (sk->saddr == daddr)
+			return sk;
+		best = sk;
+	}
+	return best;
+}
+
+struct sock *__udp4_lib_lookup(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
+			       uint16_t dport)
+{
+	struct sock_table *t = net->socks;
+	struct sock *best = NULL;
+	int best_score = -1;
+	if (!t)
+		return NULL;
+	for (struct sock *sk = t->uhash[ntohs(dport) % SOCK_UHASH]; sk; sk = sk->hnext) {
+		if (sk->sport != dport || (sk->saddr && sk->saddr != daddr) ||
+		    (sk->daddr && (sk->daddr != saddr || sk->dport != sport)))
+			continue;
+		int score = (sk->saddr ? 4 : 0) + (sk->daddr ? 8 : 0);
+		if (score > best_score) {
+			best = sk;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static int port_taken(struct net *net, uint8_t protocol, uint32_t addr, uint16_t port)
+{
+	struct sock_table *t = net->socks;
+	struct sock *c = protocol == IPPROTO_UDP_ ? t->uhash[ntohs(port) % SOCK_UHASH]
+						 : t->lhash[ntohs(port) % SOCK_LHASH];
+	for (; c; c = c->hnext)
+		if (c->sport == port && (c->saddr == addr || !c->saddr || !addr))
+			return 1;
+	return 0;
+}
+
+int sock_listen(struct net *net, uint8_t protocol, uint32_t addr, uint16_t port, enum sock_app app,
+		int backlog)
+{
+	if (!sock_table(net))
+		return -2;
+	if (port_taken(net, protocol, addr, htons(port)))
+		return -1;
+	struct sock *sk = sock_alloc(net, protocol);
+	if (!sk)
+		return -2;
+	sk->saddr = addr;
+	sk->sport = htons(port);
+	sk->app = (uint8_t)app;
+	if (protocol == IPPROTO_TCP_) {
+		sk->state = TCP_LISTEN;
+		/* listen(): the backlog is capped by net.core.somaxconn. */
+		sk->max_ack_backlog = backlog < 0 ? SOMAXCONN : (backlog > SOMAXCONN ? SOMAXCONN : backlog);
+	}
+	sock_hash(net, sk);
+	return 0;
+}
+
+void sock_for_each(struct net *net, void (*fn)(void *ctx, const struct sock *sk), void *ctx)
+{
+	for (struct sock *sk = net->socks ? net->socks->all : NULL; sk; sk = sk->anext)
+		fn(ctx, sk);
+}
+
+const char *sock_app_name(int app)
+{
+	static const char *n[] = { "none", "echo", "discard", "http" };
+	return app >= 0 && app <= APP_HTTP ? n[app] : "?";
+}
+
+const char *tcp_state_name(int s)
+{
+	static const char *n[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+				   "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+				   "NEW_SYN_RECV" };
+	return s >= 0 && s <= TCP_NEW_SYN_RECV ? n[s] : "?";
+}
+
+const char *sk_fmt(const struct sock *sk)
+{
+	static char ring[4][64];
+	static int i;
+	char *b = ring[i++ & 3];
+	snprintf(b, 64, "%s:%u>%s:%u", ip_fmt(sk->saddr), ntohs(sk->sport), ip_fmt(sk->daddr), ntohs(sk->dport));
+	return b;
+}

@@ -1,0 +1,191 @@
+/*
+ * sock.h - struct sock and the per-net socket tables (include/net/sock.h,
+ * include/net/inet_hashtables.h, include/net/udp.h). One struct serves TCP
+ * (listeners, request socks, full sockets, TIME_WAIT) and UDP, where Linux
+ * has sock / tcp_sock / request_sock / inet_timewait_sock: the fields a
+ * student looks at are the same and one struct keeps the tables simple.
+ *
+ * Not a kernel header: the applications (echo, discard, http) that own
+ * the sockets are modelled in sock_apps.c and run in "process context"
+ * right after the softirq that woke them.
+ *
+ * Ownership: sockets belong to net->socks (sock.c). A socket that dies
+ * (tcp_done, TIME_WAIT expiry) is unhashed at once and freed by
+ * sock_reap(), never while a receive path may still hold the pointer.
+ */
+#ifndef NJ_STACK_SOCK_H
+#define NJ_STACK_SOCK_H
+
+#include "stack.h"
+
+#define SOCK_MAX_DEFAULT	65536	/* sockets per host, then drop */
+#define SOMAXCONN		4096	/* net.core.somaxconn */
+#define SK_RCVBUF_DEFAULT	131072	/* net.ipv4.tcp_rmem[1] */
+#define UDP_RCVBUF_DEFAULT	212992	/* net.core.rmem_default */
+
+enum sock_app { APP_NONE = 0, APP_ECHO, APP_DISCARD, APP_HTTP };
+
+/* TCP states with Linux's numbers (include/net/tcp_states.h). */
+enum tcp_state {
+	TCP_ESTABLISHED = 1, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1, TCP_FIN_WAIT2,
+	TCP_TIME_WAIT, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_LISTEN, TCP_CLOSING,
+	TCP_NEW_SYN_RECV
+};
+
+/* inet_connection_sock's ACK state (icsk_ack.pending bits). */
+#define ICSK_ACK_SCHED	1	/* an ACK is owed */
+#define ICSK_ACK_TIMER	2	/* the delayed-ACK timer is armed */
+#define ICSK_ACK_NOW	8	/* send at the next ack_snd_check */
+
+#define RCV_SHUTDOWN	1
+#define SEND_SHUTDOWN	2
+
+struct sock {
+	struct sock *hnext;		/* hash chain (ehash, lhash or udp) */
+	struct sock *anext;		/* list of all sockets (timers), graveyard */
+	uint8_t protocol;		/* IPPROTO_TCP_ / IPPROTO_UDP_ */
+	uint8_t state;			/* enum tcp_state; UDP: TCP_CLOSE */
+	uint8_t hashed;			/* 0 once unhashed (dead) */
+	uint8_t app;			/* enum sock_app */
+	uint32_t saddr, daddr;		/* local / remote, network order; 0 = any */
+	uint16_t sport, dport;		/* local / remote, network order */
+	int ifindex;			/* device the connection came in on */
+	uint32_t id;			/* 1, 2, … for traces ("sk 3") */
+
+	/* Listener (inet_connection_sock accept queue, request queue). */
+	struct sock *parent;		/* request/child: its listener */
+	int max_ack_backlog;		/* min(backlog, somaxconn) */
+	int ack_backlog;		/* children waiting for accept() */
+	int qlen;			/* request socks (SYN_RECV) */
+
+	/* Send side (RFC 793 SND.*). */
+	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, max_window;
+	uint16_t mss_cache;		/* the peer's MSS */
+	/* Receive side (RFC 793 RCV.*). rcv_wup: rcv_nxt when we last sent a window. */
+	uint32_t irs, rcv_nxt, rcv_wup, rcv_wnd;
+	uint16_t advmss, rcv_mss;	/* ours; the peer's estimated segment size */
+	struct sk_buff_head receive_queue;
+	struct sk_buff_head ofo_queue;	/* sorted by seq (an rb-tree in Linux) */
+	uint32_t rmem, rcvbuf;		/* bytes queued, limit */
+	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	uint8_t fin_sent;		/* our FIN is in snd_nxt */
+	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
+	uint8_t fast_path;		/* pred_flags set (header prediction) */
+
+	/* Delayed ACK (icsk_ack). */
+	uint8_t ack_pending;		/* ICSK_ACK_* */
+	uint8_t ack_quick;		/* quickack credits */
+	uint8_t pingpong;		/* interactive: ACKs ride on replies */
+	uint32_t ato_ns;		/* delayed-ACK timeout estimate */
+	uint64_t ack_timeout_ns;	/* when the delayed ACK fires */
+	uint64_t lrcvtime_ns;		/* last data arrival */
+	uint64_t last_oow_ack_ns;	/* RFC 5961 / dup-ACK rate limit */
+
+	uint64_t timeout_ns;		/* TIME_WAIT / FIN_WAIT2 / request expiry; 0 none */
+	int err_soft;			/* last ICMP error (tcp_v4_err/udp_err) */
+
+	/* The application's side (sock_apps.c). */
+	uint8_t app_closed;		/* close() was called */
+	uint8_t http_state;		/* bytes of "\r\n\r\n" matched so far */
+	uint8_t http_done;
+	uint64_t app_bytes;		/* bytes read by the application */
+};
+
+/* Per-net socket tables: hashes as Linux's ehash / lhash2 / udp table. */
+#define SOCK_EHASH	4096
+#define SOCK_LHASH	256
+#define SOCK_UHASH	256
+#define SOCK_ISN_PINS	64
+
+struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
+	uint32_t saddr, daddr, isn;
+	uint16_t sport, dport;
+	uint8_t used;
+};
+
+struct sock_table {
+	struct sock *ehash[SOCK_EHASH];	/* 4-tuple: full, TIME_WAIT, request socks */
+	struct sock *lhash[SOCK_LHASH];	/* TCP listeners by port */
+	struct sock *uhash[SOCK_UHASH];	/* UDP by port */
+	struct sock *all;		/* every live socket, for timers */
+	struct sock *graveyard;		/* dead, freed by sock_reap */
+	int count, max;			/* live sockets, SOCK_MAX_DEFAULT */
+	uint32_t next_id;
+	uint16_t ip_id;			/* IP ids of segments we build */
+	uint64_t next_timer_ns;		/* earliest armed timer; 0 none */
+	struct isn_pin pins[SOCK_ISN_PINS];
+	int npins;
+	struct arp_pending *arpq;	/* arp.c: per-neighbour queues (see arp.c) */
+};
+
+/* sock_table - the net's tables, created on first use; NULL if no memory. */
+struct sock_table *sock_table(struct net *net);
+
+/**
+ * sock_alloc - a new socket (not hashed), counted against the table's max.
+ * Returns NULL when the limit is reached or memory is exhausted.
+ */
+struct sock *sock_alloc(struct net *net, uint8_t protocol);
+
+/* sock_hash - inserts sk into the table its state selects (listen, udp, ehash). */
+void sock_hash(struct net *net, struct sock *sk);
+/* sock_unhash - removes sk from its hash and moves it to the graveyard. */
+void sock_unhash(struct net *net, struct sock *sk);
+/* sock_rehash - moves sk between tables after a state change. */
+void sock_rehash(struct net *net, struct sock *sk);
+/* sock_reap - frees dead sockets (their queues too). Cannot fail. */
+void sock_reap(struct net *net);
+/* sock_exit - frees every socket and the tables (called by net_destroy). */
+void sock_exit(struct net *net);
+
+/**
+ * __inet_lookup_established - the TCP socket (full, TIME_WAIT or request)
+ * for the exact 4-tuple (network order), or NULL.
+ */
+struct sock *__inet_lookup_established(struct net *net, uint32_t saddr, uint16_t sport,
+				       uint32_t daddr, uint16_t dport);
+/* __inet_lookup_listener - a listener on daddr:dport: an exact address bind
+ * beats a wildcard one (compute_score), or NULL. */
+struct sock *__inet_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport);
+/* __udp4_lib_lookup - the UDP socket for the datagram: connected 4-tuple,
+ * then an exact bind, then a wildcard; NULL if none. */
+struct sock *__udp4_lib_lookup(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
+			       uint16_t dport);
+
+/* sock_listen - scenario "listen": a TCP listener or a bound UDP socket.
+ * addr 0 = any. Returns 0, -1 if the port is taken, -2 out of memory. */
+int sock_listen(struct net *net, uint8_t protocol, uint32_t addr, uint16_t port, enum sock_app app,
+		int backlog);
+
+/* sock_for_each - calls fn for each live socket (state panels, CLI). */
+void sock_for_each(struct net *net, void (*fn)(void *ctx, const struct sock *sk), void *ctx);
+
+/* sock_app_name / tcp_state_name: "http", "ESTABLISHED". */
+const char *sock_app_name(int app);
+const char *tcp_state_name(int state);
+/* sk_fmt - "10.0.0.2:80>10.0.0.1:40000" in a static ring of buffers. */
+const char *sk_fmt(const struct sock *sk);
+
+/* arp_pending_exit - frees packets held for ARP resolution (arp.c). */
+void arp_pending_exit(struct net *net);
+
+/* -- sock_apps.c: the applications (process context) -- */
+
+/**
+ * sock_app_wakeup - runs the socket's application after the softirq woke
+ * it (sk_data_ready / FIN): it reads the receive queue (tcp_recvmsg /
+ * udp_recvmsg) and answers: echo writes back, discard drops, http
+ * replies to a request ending in a blank line and closes. TCP only.
+ */
+void sock_app_wakeup(struct net *net, struct sock *sk);
+/* The http application's fixed HTTP/1.0 reply (the pcap generator needs its length). */
+extern const char sock_http_page[];
+extern const unsigned sock_http_page_len;
+/* udp_app_deliver - the UDP application reads one datagram (udp_recvmsg). Owns skb. */
+void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb);
+
+/* udp_sendmsg - sends len bytes from sk to daddr:dport (network order). Returns 0 or -1. */
+int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
+		uint32_t len);
+
+#endif

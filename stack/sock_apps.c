@@ -1,0 +1,111 @@
+/*
+ * sock_apps.c - the applications behind the scenario's "listen" sockets.
+ * Not a kernel file: these stand for user programs (an echo server, a
+ * discard server, a tiny HTTP/1.0 server) calling recv/send/close. They
+ * run in "process context" right after the softirq that woke them, and
+ * always keep up: every wakeup reads the whole receive queue
+ * (tcp_recvmsg / udp_recvmsg), so queues only fill when data cannot be
+ * delivered in order.
+ */
+#include "tcp.h"
+
+#include <string.h>
+
+const char sock_http_page[] =
+	"HTTP/1.0 200 OK\r\n"
+	"Server: netjourney\r\n"
+	"Content-Type: text/html\r\n"
+	"Content-Length: 60\r\n"
+	"\r\n"
+	"<html><body><h1>Hello from netjourney</h1></body></html>\r\n\r\n";
+const unsigned sock_http_page_len = sizeof(sock_http_page) - 1;
+
+/* The HTTP request is complete at the first blank line (CRLF CRLF). */
+static int http_scan(struct sock *sk, const uint8_t *p, uint32_t n)
+{
+	static const char end[] = "\r\n\r\n";
+	for (uint32_t i = 0; i < n && sk->http_state < 4; i++)
+		sk->http_state = p[i] == (uint8_t)end[sk->http_state] ? sk->http_state + 1 : (p[i] == '\r');
+	return sk->http_state == 4;
+}
+
+/* tcp_recvmsg: drain the receive queue into buf (up to cap bytes kept). */
+static uint32_t tcp_recvmsg(struct net *net, struct sock *sk, uint8_t *buf, uint32_t cap)
+{
+	uint32_t got = 0, kept = 0;
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&sk->receive_queue))) {
+		uint32_t n = skb->len, c = n < cap - kept ? n : cap - kept;
+		memcpy(buf + kept, skb->data, c);
+		kept += c;
+		got += n;
+		sk->rmem -= n;
+		kfree_skb(net, skb);
+	}
+	sk->app_bytes += got;
+	return kept;
+}
+
+static void app_answer(struct net *net, struct sock *sk, const uint8_t *buf, uint32_t n)
+{
+	switch (sk->app) {
+	case APP_ECHO:
+		if (n && !sk->app_closed) {
+			trace_step(net, NULL, "tcp_sendmsg", "echo writes the %u bytes back", n);
+			tcp_sendmsg(net, sk, buf, n);
+		}
+		break;
+	case APP_HTTP:
+		if (!sk->http_done && http_scan(sk, buf, n)) {
+			sk->http_done = 1;
+			trace_step(net, NULL, "tcp_sendmsg", "http: request complete (blank line): %u-byte reply, "
+				   "then close (HTTP/1.0)", sock_http_page_len);
+			tcp_sendmsg(net, sk, sock_http_page, sock_http_page_len);
+			tcp_close(net, sk);
+		}
+		break;
+	default:
+		break;	/* discard: read and forget */
+	}
+}
+
+void sock_app_wakeup(struct net *net, struct sock *sk)
+{
+	static uint8_t buf[65536];
+	uint32_t n;
+
+	sk->data_ready = 0;
+	if (sk->app_closed && !skb_queue_len(&sk->receive_queue))
+		return;	/* nobody is reading any more */
+	trace_enter(net, NULL, "sk_data_ready", "app", "%s application on %s wakes up", sock_app_name(sk->app),
+		    sk_fmt(sk));
+	n = tcp_recvmsg(net, sk, buf, sizeof(buf));
+	if (n)
+		trace_step(net, NULL, "tcp_recvmsg", "read %u bytes", n);
+	app_answer(net, sk, buf, n);
+	if ((sk->shutdown & RCV_SHUTDOWN) && !sk->app_closed &&
+	    (sk->state == TCP_CLOSE_WAIT || sk->state == TCP_ESTABLISHED)) {
+		/* recv() returned 0: the peer closed; so do we. */
+		trace_step(net, NULL, "tcp_close", "recv() returned 0 (peer's FIN): the application closes");
+		tcp_close(net, sk);
+	}
+	/* The data's fate: read by the application. */
+	trace_exit(net, NULL, n ? V_CONSUMED : V_PASS, 0, "%s", n ? "data read" : "");
+}
+
+void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct udphdr *uh = udp_hdr(skb);
+	uint32_t n = skb->len - (uint32_t)sizeof(*uh);
+
+	trace_enter(net, skb, "udp_recvmsg", "app", "%s application reads %u bytes", sock_app_name(sk->app), n);
+	SNMP_INC(net, MIB_UDP_INDATAGRAMS);	/* counted when read, as Linux does */
+	sk->app_bytes += n;
+	if (sk->app == APP_ECHO)
+		udp_sendmsg(net, sk, iph->saddr, uh->source, skb->data + sizeof(*uh), n);
+	sk->rmem -= skb->truesize;
+	kfree_skb(net, skb);
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", sk->app == APP_ECHO ? "echoed" : "discarded");
+}

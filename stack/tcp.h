@@ -1,0 +1,130 @@
+/*
+ * tcp.h - TCP's internal API between tcp_ipv4.c, tcp_input.c, tcp_output.c,
+ * tcp_minisocks.c and the outside (replay timers, recorded SYN-ACKs), after
+ * include/net/tcp.h. Sequence numbers are host order in struct sock and in
+ * TCP_SKB_CB; wire headers stay network order.
+ */
+#ifndef NJ_STACK_TCP_H
+#define NJ_STACK_TCP_H
+
+#include "sock.h"
+
+#define TCP_TIMEWAIT_LEN_NS	(60ULL * 1000000000ULL)	/* TIME_WAIT: 60 s */
+#define TCP_FIN_TIMEOUT_NS	(60ULL * 1000000000ULL)	/* tcp_fin_timeout */
+#define TCP_SYNACK_EXPIRE_NS	(63ULL * 1000000000ULL)	/* 1+2+4+8+16+32 s of SYN-ACK retries */
+#define TCP_ATO_MIN_NS		(40ULL * 1000000ULL)	/* delayed ACK: 40 ms min */
+#define TCP_DELACK_MAX_NS	(200ULL * 1000000ULL)	/* … 200 ms max */
+#define TCP_OOW_RATE_NS		(500ULL * 1000000ULL)	/* tcp_invalid_ratelimit */
+#define TCP_MAX_QUICKACKS	16
+#define TCP_MSS_DEFAULT		536
+#define TCP_INIT_RCV_WND	64240	/* 44 * 1460: what Linux offers without wscale */
+
+/* RFC 1982-style comparisons of 32-bit sequence numbers (wrap-safe). */
+static inline int before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline int after(uint32_t a, uint32_t b) { return before(b, a); }
+static inline int between(uint32_t x, uint32_t lo, uint32_t hi) { return hi - lo >= x - lo; }
+
+/* The TCP control block over skb->cb (IPCB first, as the kernel's union). */
+struct tcp_skb_cb {
+	struct inet_skb_parm h4;
+	uint32_t seq, end_seq, ack_seq;	/* end_seq = seq + SYN + FIN + payload */
+	uint8_t tcp_flags;
+	uint16_t window;
+};
+#define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)((skb)->cb))
+_Static_assert(sizeof(struct tcp_skb_cb) <= SKB_CB_SIZE, "tcp_skb_cb fits in cb");
+
+/**
+ * tcp_isn - the initial sequence number for a connection, a deterministic
+ * stand-in for secure_tcp_seq (RFC 6528): a hash of the 4-tuple (network
+ * order; s = the SYN's source, the peer) plus the clock in 64 ns ticks, so a
+ * replay, a unit test and the pcap generator all compute the same ISN from
+ * the SYN's packet time. Cannot fail.
+ */
+uint32_t tcp_isn(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint64_t ts_ns);
+
+/**
+ * tcp_recorded_synack - DESIGN.md §4b: a replayed capture shows the
+ * recorded host itself sending a SYN-ACK saddr:sport > daddr:dport (the
+ * host's side first, network order) with sequence number isn. The
+ * connection's request sock, if it exists, adopts isn as its ISS; if the
+ * SYN has not been processed yet the ISN is pinned for it (up to 64 pins).
+ * Later peer segments that ack isn+1 are then acceptable. Returns 1 if a
+ * request/socket was updated, 0 if pinned, -1 if the pin table is full.
+ */
+int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+			uint32_t isn);
+
+/**
+ * tcp_run_timers - fires every TCP timer due at net->now_ns: delayed ACKs,
+ * TIME_WAIT and FIN_WAIT2 expiry, unanswered request socks. The replay loop
+ * calls it whenever packet time advances (cheap when nothing is due).
+ */
+void tcp_run_timers(struct net *net);
+
+/* tcp_exit - frees every socket (net_destroy). */
+void tcp_exit(struct net *net);
+
+/* -- tcp_ipv4.c -- */
+int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
+/* tcp_v4_send_reset - answers skb (data at the TCP header) with a RST under
+ * RFC 793's rules; never answers a RST. skb is not consumed. */
+void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb);
+/* tcp_v4_send_ack - a bare ACK outside a full socket (TIME_WAIT, request). */
+void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack,
+		     uint16_t win, const char *why);
+
+/* -- tcp_input.c -- */
+int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb);
+/* Returns 0 (consumed; the frame closed), -1 (dropped inside), or a drop
+ * reason > 0: the skb is still the caller's, who sends a RST and drops. */
+int tcp_rcv_state_process(struct net *net, struct sock *sk, struct sk_buff *skb);
+/* tcp_sequence - RFC 793 acceptability: NOT_DROPPED_YET, or the reason. */
+enum skb_drop_reason tcp_sequence(const struct sock *sk, uint32_t seq, uint32_t end_seq);
+uint32_t tcp_receive_window(const struct sock *sk);
+void tcp_fin(struct net *net, struct sock *sk);
+void tcp_reset(struct net *net, struct sock *sk, const char *why);
+
+/* -- tcp_output.c -- */
+void tcp_set_state(struct net *net, struct sock *sk, int state);
+/**
+ * tcp_v4_xmit - builds IPv4 + TCP (an MSS option when mss != 0) and sends it
+ * through ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
+ * Addresses and ports network order, the rest host order. Returns 0 or -1.
+ */
+int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, uint16_t mss, const void *data,
+		uint32_t len);
+/* tcp_flags_str - tcpdump's "[S.]" notation in a static ring. */
+const char *tcp_flags_str(uint8_t flags);
+/* tcp_transmit_skb - builds and sends one segment from sk: flags, payload. */
+int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void *data, uint32_t len,
+		     const char *why);
+void tcp_send_ack(struct net *net, struct sock *sk, const char *why);
+void tcp_send_synack(struct net *net, struct sock *req);
+void tcp_send_fin(struct net *net, struct sock *sk);
+void tcp_send_challenge_ack(struct net *net, struct sock *sk, const struct sk_buff *skb);
+/* tcp_sendmsg - the application writes: data goes out in MSS-sized segments. */
+int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len);
+/* tcp_close - the application closes: FIN (ESTABLISHED/CLOSE_WAIT). */
+void tcp_close(struct net *net, struct sock *sk);
+void tcp_done(struct net *net, struct sock *sk);
+void __tcp_ack_snd_check(struct net *net, struct sock *sk, int ofo_possible);
+void tcp_send_delayed_ack(struct net *net, struct sock *sk);
+/* tcp_timer_arm - notes a deadline so tcp_run_timers wakes for it. */
+void tcp_timer_arm(struct net *net, uint64_t when_ns);
+uint16_t tcp_select_window(struct sock *sk);
+
+/* -- tcp_minisocks.c -- */
+enum tcp_tw_status { TCP_TW_SUCCESS, TCP_TW_RST, TCP_TW_ACK, TCP_TW_SYN };
+enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, struct sk_buff *skb);
+void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_ns);
+/* tcp_check_req - the ACK of a handshake on a request sock. Returns the
+ * child (to run tcp_child_process on), the listener (the caller resets), or
+ * NULL (handled; skb still owned by the caller, to discard). */
+struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb);
+int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb);
+/* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */
+void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb);
+
+#endif

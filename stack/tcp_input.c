@@ -1,0 +1,675 @@
+/*
+ * tcp_input.c - TCP segment processing, after net/ipv4/tcp_input.c
+ * (Linux 6.13): tcp_rcv_established (header prediction fast path, slow
+ * path), tcp_rcv_state_process (every other state, written as RFC 793
+ * "SEGMENT ARRIVES": first check the sequence number, second the RST bit,
+ * fourth the SYN bit, fifth the ACK field, seventh the text, eighth the
+ * FIN bit), tcp_validate_incoming (RFC 5961 challenge ACKs), tcp_ack,
+ * tcp_data_queue with the out-of-order queue, tcp_fin, and the inputs to
+ * the ACK policy (quickack, delayed-ACK ato).
+ * Left out: SACK and D-SACK blocks, timestamps/PAWS, window scaling, ECN,
+ * urgent data (step six), RTT/RTO and congestion control, receive-buffer
+ * autotuning and collapsing, SYN_SENT (the host never connects).
+ */
+#include "tcp.h"
+
+#define FLAG_DATA		0x01
+#define FLAG_SLOWPATH		0x100
+#define FLAG_NO_CHALLENGE_ACK	0x8000
+
+static uint32_t th_len(const struct sk_buff *skb) { return (uint32_t)(skb->data[12] >> 4) * 4; }
+
+uint32_t tcp_receive_window(const struct sock *sk)
+{
+	int32_t win = (int32_t)(sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt);
+	return win < 0 ? 0 : (uint32_t)win;
+}
+
+/* tcp_sequence - RFC 793 p.69's acceptability test, as Linux simplifies
+ * it: the segment must end at or after rcv_wup (the left edge we last
+ * advertised, so delayed-acked data still fits) and start no later than
+ * the right edge rcv_nxt + window. Wrap-safe through before()/after(). */
+enum skb_drop_reason tcp_sequence(const struct sock *sk, uint32_t seq, uint32_t end_seq)
+{
+	if (before(end_seq, sk->rcv_wup))
+		return SKB_DROP_REASON_TCP_OLD_SEQUENCE;
+	if (after(seq, sk->rcv_nxt + tcp_receive_window(sk)))
+		return SKB_DROP_REASON_TCP_INVALID_SEQUENCE;
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+/* tcp_incr_quickack / tcp_enter_quickack_mode: ACK the next segments at once. */
+static void tcp_incr_quickack(struct sock *sk, unsigned max)
+{
+	unsigned q = sk->rcv_wnd / (2u * sk->rcv_mss);
+	if (!q)
+		q = 2;
+	if (q > max)
+		q = max;
+	if (q > sk->ack_quick)
+		sk->ack_quick = (uint8_t)q;
+}
+
+static void tcp_enter_quickack_mode(struct sock *sk)
+{
+	tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
+	sk->pingpong = 0;
+	sk->ato_ns = TCP_ATO_MIN_NS;
+}
+
+/* tcp_event_data_recv: data arrived; learn the peer's segment size and how
+ * fast data comes (ato: the delayed-ACK timeout tracks the gap). */
+static void tcp_event_data_recv(struct net *net, struct sock *sk, uint32_t len)
+{
+	uint64_t now = net->now_ns, m = now - sk->lrcvtime_ns;
+
+	sk->ack_pending |= ICSK_ACK_SCHED;
+	if (len > sk->rcv_mss)
+		sk->rcv_mss = (uint16_t)(len < sk->advmss ? len : sk->advmss);
+	if (!sk->ato_ns) {
+		/* The first data: start in quickack mode (slow start at the peer). */
+		tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
+		sk->ato_ns = TCP_ATO_MIN_NS;
+	} else if (m <= TCP_ATO_MIN_NS / 2) {
+		sk->ato_ns = sk->ato_ns / 2 + TCP_ATO_MIN_NS / 2;
+	} else if (m < sk->ato_ns) {
+		sk->ato_ns = (uint32_t)(sk->ato_ns / 2 + m);
+		if (sk->ato_ns > TCP_DELACK_MAX_NS)
+			sk->ato_ns = TCP_DELACK_MAX_NS;
+	}
+	sk->lrcvtime_ns = now;
+}
+
+/* tcp_fast_path_check: header prediction only when nothing unusual is pending. */
+static void tcp_fast_path_check(struct sock *sk)
+{
+	sk->fast_path = !skb_queue_len(&sk->ofo_queue) && sk->rcv_wnd && sk->rmem < sk->rcvbuf;
+}
+
+/* tcp_ack - fifth, check the ACK field. Returns 1 when acceptable, 0 for
+ * an old (duplicate) ACK, or -reason to drop. */
+static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, int flag)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t ack = cb->ack_seq, prior = sk->snd_una;
+
+	if (before(ack, prior)) {
+		if (before(ack, prior - sk->max_window)) {
+			if (!(flag & FLAG_NO_CHALLENGE_ACK))
+				tcp_send_challenge_ack(net, sk, skb);
+			trace_step(net, skb, "tcp_ack", "ACK %u is older than the window: too old", ack - sk->iss);
+			return -SKB_DROP_REASON_TCP_TOO_OLD_ACK;
+		}
+		trace_step(net, skb, "tcp_ack", "old ACK %u (snd_una %u): nothing new", ack - sk->iss, prior - sk->iss);
+		return 0;
+	}
+	if (after(ack, sk->snd_nxt)) {
+		trace_step(net, skb, "tcp_ack", "ACK %u acknowledges data never sent (snd_nxt %u)", ack - sk->iss,
+			   sk->snd_nxt - sk->iss);
+		return -SKB_DROP_REASON_TCP_ACK_UNSENT_DATA;
+	}
+	if (!(flag & FLAG_SLOWPATH) && after(ack, prior)) {
+		sk->snd_wl1 = cb->seq;	/* the window was predicted unchanged */
+		SNMP_INC(net, MIB_TCPEXT_TCPHPACKS);
+	} else {
+		if (cb->seq == cb->end_seq && !(flag & FLAG_DATA) && th_len(skb) == skb->len)
+			SNMP_INC(net, MIB_TCPEXT_TCPPUREACKS);
+		/* tcp_may_update_window: a newer segment may move the window. */
+		if (after(ack, prior) || after(cb->seq, sk->snd_wl1) ||
+		    (cb->seq == sk->snd_wl1 && cb->window > sk->snd_wnd)) {
+			sk->snd_wl1 = cb->seq;
+			sk->snd_wnd = cb->window;
+			if (cb->window > sk->max_window)
+				sk->max_window = cb->window;
+		}
+	}
+	sk->snd_una = ack;
+	if (trace_on(net) && after(ack, prior)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "snd_una", ack);
+		jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+		trace_step(net, skb, "tcp_ack", "acknowledges up to %u (%u new bytes); peer window %u",
+			   ack - sk->iss, ack - prior, sk->snd_wnd);
+	}
+	return 1;
+}
+
+/* tcp_send_dupack: a duplicate or unacceptable segment: tell the peer
+ * where we are, at once. */
+static void tcp_send_dupack(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	if (cb->end_seq != cb->seq && before(cb->seq, sk->rcv_nxt)) {
+		SNMP_INC(net, MIB_TCPEXT_DELAYEDACKLOST);
+		tcp_enter_quickack_mode(sk);
+	}
+	tcp_send_ack(net, sk, "duplicate ACK");
+}
+
+/* tcp_oow_rate_limited: pure ACKs out of window are answered at most
+ * every 500 ms; data segments always (they cannot be an ACK loop). */
+static int tcp_oow_rate_limited(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	if (cb->seq != cb->end_seq && !(cb->tcp_flags & TCPHDR_SYN))
+		return 0;
+	if (sk->last_oow_ack_ns && (int64_t)(net->now_ns - sk->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
+		SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDSEQ);
+		return 1;
+	}
+	sk->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
+	return 0;
+}
+
+void tcp_reset(struct net *net, struct sock *sk, const char *why)
+{
+	trace_step(net, NULL, "tcp_reset", "%s: connection reset (%s)", sk_fmt(sk), why);
+	sk->err_soft = sk->state == TCP_CLOSE_WAIT ? 32 /* EPIPE */ : 104 /* ECONNRESET */;
+	tcp_done(net, sk);
+}
+
+/* tcp_reset_check: in CLOSE_WAIT/LAST_ACK/CLOSING a RST at rcv_nxt - 1
+ * (just before the peer's FIN) is accepted too. */
+static int tcp_reset_check(const struct sock *sk, uint32_t seq)
+{
+	return seq == sk->rcv_nxt - 1 &&
+	       (sk->state == TCP_CLOSE_WAIT || sk->state == TCP_LAST_ACK || sk->state == TCP_CLOSING);
+}
+
+static int tcp_syn_challenge(struct net *net, struct sock *sk, struct sk_buff *skb, int syn_inerr)
+{
+	if (syn_inerr)
+		SNMP_INC(net, MIB_TCP_INERRS);
+	SNMP_INC(net, MIB_TCPEXT_TCPSYNCHALLENGE);
+	trace_step(net, skb, "tcp_validate_incoming", "fourth, SYN in a synchronized state (RFC 5961 4.2): "
+		   "challenge ACK");
+	tcp_send_challenge_ack(net, sk, skb);
+	skb_drop(net, skb, SKB_DROP_REASON_TCP_INVALID_SYN);
+	return 0;
+}
+
+/* tcp_validate_incoming - RFC 793 steps one to four. Returns 1 to go on,
+ * 0 when the segment was dropped or consumed (its frame closed). */
+static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buff *skb, int syn_inerr)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint8_t fl = cb->tcp_flags;
+	enum skb_drop_reason r;
+
+	trace_enter(net, skb, "tcp_validate_incoming", "tcp", "seq %u:%u, window [%u, %u]", cb->seq - sk->irs,
+		    cb->end_seq - sk->irs, sk->rcv_wup - sk->irs, sk->rcv_nxt + tcp_receive_window(sk) - sk->irs);
+	/* first, check sequence number */
+	r = tcp_sequence(sk, cb->seq, cb->end_seq);
+	if (r) {
+		trace_step(net, skb, "tcp_sequence", "first, unacceptable: %s", r == SKB_DROP_REASON_TCP_OLD_SEQUENCE ?
+			   "ends before the window (old duplicate)" : "starts beyond the window");
+		if (!(fl & TCPHDR_RST)) {
+			if (fl & TCPHDR_SYN)
+				return tcp_syn_challenge(net, sk, skb, syn_inerr);
+			if (!tcp_oow_rate_limited(net, sk, skb))
+				tcp_send_dupack(net, sk, skb);
+		} else if (tcp_reset_check(sk, cb->seq)) {
+			goto reset;
+		}
+		skb_drop(net, skb, r);
+		return 0;
+	}
+	/* second, check the RST bit (RFC 5961 3.2: only an exact hit resets) */
+	if (fl & TCPHDR_RST) {
+		if (cb->seq == sk->rcv_nxt || tcp_reset_check(sk, cb->seq))
+			goto reset;
+		trace_step(net, skb, "tcp_validate_incoming", "second, RST in window but seq %u != rcv_nxt %u: "
+			   "challenge ACK (RFC 5961 3.2)", cb->seq - sk->irs, sk->rcv_nxt - sk->irs);
+		tcp_send_challenge_ack(net, sk, skb);
+		skb_drop(net, skb, SKB_DROP_REASON_TCP_RESET);
+		return 0;
+	}
+	/* third, security and precedence: not checked (as in Linux) */
+	/* fourth, check the SYN bit */
+	if (fl & TCPHDR_SYN)
+		return tcp_syn_challenge(net, sk, skb, syn_inerr);
+	trace_exit(net, skb, V_PASS, 0, "acceptable");
+	return 1;
+reset:
+	tcp_reset(net, sk, "RST at rcv_nxt");
+	trace_exit(net, skb, V_CONSUMED, 0, "RST accepted");
+	kfree_skb(net, skb);
+	return 0;
+}
+
+/* Queue helpers: skb_insert before pos (pos may be the list head). */
+static void skb_insert_before(struct sk_buff_head *list, struct sk_buff *pos, struct sk_buff *skb)
+{
+	skb->next = pos;
+	skb->prev = pos->prev;
+	pos->prev->next = skb;
+	pos->prev = skb;
+	list->qlen++;
+}
+
+static void skb_unlink(struct sk_buff_head *list, struct sk_buff *skb)
+{
+	skb->prev->next = skb->next;
+	skb->next->prev = skb->prev;
+	skb->next = skb->prev = NULL;
+	list->qlen--;
+}
+
+static uint32_t tcp_payload(const struct sk_buff *skb) { return skb->len; }
+
+/* Appends in-order bytes (data at the payload) and advances rcv_nxt. */
+static void tcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	sk->rmem += tcp_payload(skb);
+	sk->rcv_nxt = TCP_SKB_CB(skb)->end_seq;
+	skb_queue_tail(&sk->receive_queue, skb);
+}
+
+void tcp_fin(struct net *net, struct sock *sk)
+{
+	sk->ack_pending |= ICSK_ACK_SCHED;
+	sk->shutdown |= RCV_SHUTDOWN;
+	sk->data_ready = 1;
+	trace_step(net, NULL, "tcp_fin", "eighth, FIN: the peer has no more data");
+	switch (sk->state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		tcp_set_state(net, sk, TCP_CLOSE_WAIT);
+		sk->pingpong = 1;	/* our FIN will carry the ACK if the app closes soon */
+		break;
+	case TCP_FIN_WAIT1:
+		tcp_send_ack(net, sk, "ACK of the peer's FIN (simultaneous close)");
+		tcp_set_state(net, sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		tcp_send_ack(net, sk, "ACK of the peer's FIN");
+		tcp_time_wait(net, sk, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN_NS);
+		break;
+	default:
+		break;
+	}
+	skb_queue_purge(net, &sk->ofo_queue);
+}
+
+/* tcp_ofo_queue: move segments the hole-filler made contiguous. */
+static void tcp_ofo_queue(struct net *net, struct sock *sk)
+{
+	struct sk_buff_head *q = &sk->ofo_queue;
+
+	while (skb_queue_len(q) && !after(TCP_SKB_CB(q->next)->seq, sk->rcv_nxt)) {
+		struct sk_buff *skb = skb_dequeue(q);
+		struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+		skb->pkt = net->cur_pkt;	/* its story continues with the packet that filled the hole */
+		sk->rmem -= tcp_payload(skb);
+		if (!after(cb->end_seq, sk->rcv_nxt)) {
+			trace_step(net, skb, "tcp_ofo_queue", "%u:%u already received", cb->seq - sk->irs,
+				   cb->end_seq - sk->irs);
+			kfree_skb_reason(net, skb, SKB_DROP_REASON_TCP_OFO_DROP);
+			continue;
+		}
+		if (before(cb->seq, sk->rcv_nxt)) {
+			skb_pull(skb, sk->rcv_nxt - cb->seq);
+			cb->seq = sk->rcv_nxt;
+		}
+		trace_step(net, skb, "tcp_ofo_queue", "%u:%u now in order: moved to the receive queue",
+			   cb->seq - sk->irs, cb->end_seq - sk->irs);
+		int fin = cb->tcp_flags & TCPHDR_FIN;
+		tcp_queue_rcv(sk, skb);
+		if (fin)
+			tcp_fin(net, sk);
+	}
+}
+
+/* tcp_data_queue_ofo: a segment beyond a hole waits, sorted by seq. */
+static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff_head *q = &sk->ofo_queue;
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	struct sk_buff *pos = q->next, *n;
+
+	sk->fast_path = 0;
+	sk->ack_pending |= ICSK_ACK_SCHED;
+	SNMP_INC(net, MIB_TCPEXT_TCPOFOQUEUE);
+	if (sk->rmem + skb->len > sk->rcvbuf) {
+		SNMP_INC(net, MIB_TCPEXT_TCPOFODROP);
+		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
+	}
+	for (; pos != (struct sk_buff *)q; pos = n) {
+		struct tcp_skb_cb *pc = TCP_SKB_CB(pos);
+		n = pos->next;
+		if (!after(pc->seq, cb->seq) && !before(pc->end_seq, cb->end_seq)) {
+			SNMP_INC(net, MIB_TCPEXT_TCPOFOMERGE);
+			trace_step(net, skb, "tcp_data_queue_ofo", "already held in the out-of-order queue");
+			return skb_drop(net, skb, SKB_DROP_REASON_TCP_OFOMERGE), SKB_DROP_REASON_TCP_OFOMERGE;
+		}
+		if (!before(pc->seq, cb->seq) && !after(pc->end_seq, cb->end_seq)) {
+			skb_unlink(q, pos);	/* the new segment covers it */
+			sk->rmem -= pos->len;
+			kfree_skb_reason(net, pos, SKB_DROP_REASON_TCP_OFOMERGE);
+			continue;
+		}
+		if (after(pc->seq, cb->seq))
+			break;
+	}
+	skb_insert_before(q, pos, skb);
+	sk->rmem += skb->len;
+	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
+		   cb->seq - sk->irs, cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs, skb_queue_len(q));
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+/* Data at rcv_nxt: to the receive queue, then fill from the OFO queue. */
+static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t len = skb->len;
+	int fin = cb->tcp_flags & TCPHDR_FIN;
+
+	if (tcp_receive_window(sk) == 0 && !(len == 0 && fin)) {
+		SNMP_INC(net, MIB_TCPEXT_TCPZEROWINDOWDROP);
+		tcp_enter_quickack_mode(sk);
+		sk->ack_pending |= ICSK_ACK_SCHED;
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_ZEROWINDOW), SKB_DROP_REASON_TCP_ZEROWINDOW;
+	}
+	if (sk->rmem + len > sk->rcvbuf && skb_queue_len(&sk->receive_queue)) {
+		SNMP_INC(net, MIB_TCPEXT_TCPRCVQDROP);
+		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
+	}
+	tcp_queue_rcv(sk, skb);
+	if (len)
+		tcp_event_data_recv(net, sk, len);
+	trace_exit(net, NULL, V_QUEUED, 0, "in order: %u bytes queued, rcv_nxt now %u", len, sk->rcv_nxt - sk->irs);
+	if (len)
+		sk->data_ready = 1;
+	if (fin)
+		tcp_fin(net, sk);
+	if (skb_queue_len(&sk->ofo_queue)) {
+		tcp_ofo_queue(net, sk);
+		if (!skb_queue_len(&sk->ofo_queue))
+			sk->ack_pending |= ICSK_ACK_NOW;	/* the hole is filled: say so at once */
+	}
+	tcp_fast_path_check(sk);
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+/* tcp_data_queue - seventh, process the segment text. Returns the drop
+ * reason, or NOT_DROPPED_YET when the data was queued. */
+static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+
+	if (cb->seq == cb->end_seq) {
+		kfree_skb(net, skb);	/* a bare ACK: done */
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	trace_enter(net, skb, "tcp_data_queue", "tcp", "seq %u:%u, rcv_nxt %u", cb->seq - sk->irs,
+		    cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs);
+	skb_pull(skb, th_len(skb));
+	if (cb->seq == sk->rcv_nxt)
+		return tcp_data_queue_inorder(net, sk, skb);
+	if (!after(cb->end_seq, sk->rcv_nxt)) {
+		/* A retransmission of what we have: our ACK was probably lost. */
+		SNMP_INC(net, MIB_TCPEXT_DELAYEDACKLOST);
+		tcp_enter_quickack_mode(sk);
+		sk->ack_pending |= ICSK_ACK_SCHED;
+		trace_step(net, skb, "tcp_data_queue", "duplicate: everything up to %u was already received",
+			   sk->rcv_nxt - sk->irs);
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_OLD_DATA), SKB_DROP_REASON_TCP_OLD_DATA;
+	}
+	if (!before(cb->seq, sk->rcv_nxt + tcp_receive_window(sk))) {
+		tcp_enter_quickack_mode(sk);
+		sk->ack_pending |= ICSK_ACK_SCHED;
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_OVERWINDOW), SKB_DROP_REASON_TCP_OVERWINDOW;
+	}
+	if (before(cb->seq, sk->rcv_nxt)) {
+		/* Partial overlap: keep only the new bytes. */
+		trace_step(net, skb, "tcp_data_queue", "partly old: bytes %u:%u were already received",
+			   cb->seq - sk->irs, sk->rcv_nxt - sk->irs);
+		skb_pull(skb, sk->rcv_nxt - cb->seq);
+		cb->seq = sk->rcv_nxt;
+		return tcp_data_queue_inorder(net, sk, skb);
+	}
+	return tcp_data_queue_ofo(net, sk, skb);
+}
+
+/* After a segment: send what is owed (tcp_data_snd_check has nothing to
+ * send: the apps write synchronously) and the ACK decision. */
+static void tcp_ack_snd_check(struct net *net, struct sock *sk)
+{
+	__tcp_ack_snd_check(net, sk, 1);
+}
+
+/* Header prediction (tcp_rcv_established's first test): a bare ACK,
+ * possibly with data, exactly at rcv_nxt, same window, no options. */
+static const char *tcp_predict(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	if (!sk->fast_path)
+		return skb_queue_len(&sk->ofo_queue) ? "fast path off: out-of-order data pending"
+						     : "fast path off";
+	if ((cb->tcp_flags & ~TCPHDR_PSH) != TCPHDR_ACK)
+		return "flags are not a plain ACK";
+	if (th_len(skb) != 20)
+		return "header carries options";
+	if (cb->window != sk->snd_wnd)
+		return "window changed";
+	if (cb->seq != sk->rcv_nxt)
+		return "seq is not rcv_nxt";
+	if (after(cb->ack_seq, sk->snd_nxt))
+		return "acks data not sent";
+	return NULL;
+}
+
+static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t len = skb->len - 20;
+
+	SNMP_INC(net, MIB_TCPEXT_TCPHPHITS);
+	trace_step(net, skb, "tcp_rcv_established", "fast path: %u bytes in order (header prediction hit)", len);
+	skb_pull(skb, 20);
+	tcp_queue_rcv(sk, skb);
+	tcp_event_data_recv(net, sk, len);
+	if (cb->ack_seq != sk->snd_una)
+		tcp_ack(net, sk, skb, FLAG_DATA);
+	sk->data_ready = 1;
+	__tcp_ack_snd_check(net, sk, 0);
+	trace_exit(net, NULL, V_QUEUED, 0, "queued; rcv_nxt now %u", sk->rcv_nxt - sk->irs);
+	return NET_RX_SUCCESS;
+}
+
+static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	uint32_t len = skb->len;
+
+	if (len == 20) {
+		trace_step(net, skb, "tcp_rcv_established", "fast path: pure ACK (header prediction hit)");
+		tcp_ack(net, sk, skb, 0);
+		kfree_skb(net, skb);
+		trace_exit(net, NULL, V_CONSUMED, 0, "ACK processed");
+		return NET_RX_SUCCESS;
+	}
+	if (sk->rmem + len - 20 > sk->rcvbuf)
+		return -1;	/* no room: the slow path decides */
+	return tcp_fast_path_data(net, sk, skb);
+}
+
+int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	const char *why;
+	enum skb_drop_reason r;
+	int ret;
+
+	trace_enter(net, skb, "tcp_rcv_established", "tcp", "seq %u:%u ack %u Flags %s win %u", cb->seq - sk->irs,
+		    cb->end_seq - sk->irs, cb->ack_seq - sk->iss, tcp_flags_str(cb->tcp_flags), cb->window);
+	why = tcp_predict(sk, skb);
+	if (!why && (ret = tcp_rcv_fast(net, sk, skb)) >= 0)
+		return ret;
+	trace_step(net, skb, "tcp_rcv_established", "slow path: %s", why ? why : "receive buffer full");
+	if (!(cb->tcp_flags & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN)))
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS);
+	if (!tcp_validate_incoming(net, sk, skb, 1))
+		return trace_ret(net, sk->hashed ? NET_RX_DROP : NET_RX_SUCCESS);
+	/* step 5: the ACK field */
+	int a = tcp_ack(net, sk, skb, FLAG_SLOWPATH);
+	if (a < 0)
+		return skb_drop(net, skb, (enum skb_drop_reason)-a);
+	int bare = cb->seq == cb->end_seq;
+	r = tcp_data_queue(net, sk, skb);
+	tcp_ack_snd_check(net, sk);
+	if (r) {
+		trace_exit(net, NULL, V_DROP, r, "%s", "");
+		return NET_RX_DROP;
+	}
+	trace_exit(net, NULL, bare ? V_CONSUMED : V_PASS, 0, "%s", bare ? "ACK processed" : "");
+	return NET_RX_SUCCESS;
+}
+
+/* tcp_rcv_state_process's LISTEN case: only a SYN opens a connection. */
+static int tcp_rcv_listen(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	uint8_t fl = TCP_SKB_CB(skb)->tcp_flags;
+
+	if (fl & TCPHDR_ACK) {
+		trace_exit(net, skb, V_PASS, 0, "ACK on a listener: nothing to acknowledge, answer with RST");
+		return SKB_DROP_REASON_TCP_FLAGS;
+	}
+	if (fl & TCPHDR_RST)
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_RESET), -1;
+	if (!(fl & TCPHDR_SYN) || (fl & TCPHDR_FIN))
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS), -1;
+	tcp_conn_request(net, sk, skb);
+	kfree_skb(net, skb);
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
+	return 0;
+}
+
+/* Step five's state changes on an acceptable ACK. Returns 1 when the
+ * segment was consumed by the change (CLOSING, LAST_ACK). */
+static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	int fin_acked = sk->fin_sent && sk->snd_una == sk->snd_nxt;
+
+	switch (sk->state) {
+	case TCP_SYN_RECV:
+		sk->snd_wnd = cb->window;
+		sk->snd_wl1 = cb->seq;
+		tcp_set_state(net, sk, TCP_ESTABLISHED);
+		sk->fast_path = 1;	/* tcp_fast_path_on */
+		return 0;
+	case TCP_FIN_WAIT1:
+		if (!fin_acked)
+			return 0;
+		tcp_set_state(net, sk, TCP_FIN_WAIT2);
+		sk->timeout_ns = net->now_ns + TCP_FIN_TIMEOUT_NS;	/* tcp_fin_timeout */
+		tcp_timer_arm(net, sk->timeout_ns);
+		return 0;
+	case TCP_CLOSING:
+		if (!fin_acked)
+			return 0;
+		tcp_time_wait(net, sk, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN_NS);
+		return 1;
+	case TCP_LAST_ACK:
+		if (!fin_acked)
+			return 0;
+		tcp_done(net, sk);
+		return 1;
+	}
+	return 0;
+}
+
+/* Step seven by state. Returns the drop reason, 0 if queued, or -1 when
+ * the connection must be reset (data after close). */
+static int tcp_rcv_text(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+
+	switch (sk->state) {
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		if (!before(cb->seq, sk->rcv_nxt)) {
+			trace_step(net, skb, "tcp_rcv_state_process", "seventh: the peer already sent FIN; "
+				   "nothing more to queue");
+			kfree_skb_reason(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+			return SKB_DROP_REASON_NOT_SPECIFIED;
+		}
+		break;
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		/* RFC 1122 4.2.2.13: new data after close() → reset. */
+		if ((sk->shutdown & RCV_SHUTDOWN) && sk->app_closed && cb->end_seq != cb->seq &&
+		    after(cb->end_seq - !!(cb->tcp_flags & TCPHDR_FIN), sk->rcv_nxt)) {
+			SNMP_INC(net, MIB_TCPEXT_TCPABORTONDATA);
+			tcp_reset(net, sk, "data after close");
+			return -1;
+		}
+		break;
+	}
+	return tcp_data_queue(net, sk, skb);
+}
+
+/* RFC 793 SEGMENT ARRIVES for SYN_RECV and the closing states (and the
+ * ESTABLISHED slow path's twin). */
+static int tcp_rcv_synchronized(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	int a, r;
+
+	if (!(TCP_SKB_CB(skb)->tcp_flags & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN)))
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS), -1;
+	/* first to fourth: sequence number, RST, security, SYN */
+	if (!tcp_validate_incoming(net, sk, skb, 0)) {
+		trace_ret(net, sk->hashed ? NET_RX_DROP : NET_RX_SUCCESS);
+		return sk->hashed ? -1 : 0;
+	}
+	/* fifth, check the ACK field */
+	a = tcp_ack(net, sk, skb, FLAG_SLOWPATH | FLAG_NO_CHALLENGE_ACK);
+	if (a <= 0) {
+		if (sk->state == TCP_SYN_RECV) {
+			trace_exit(net, skb, V_PASS, 0, "unacceptable ACK in SYN_RECV: answer with RST");
+			return a < 0 ? -a : SKB_DROP_REASON_TCP_OLD_ACK;
+		}
+		if (a < 0) {
+			tcp_send_challenge_ack(net, sk, skb);
+			return skb_drop(net, skb, (enum skb_drop_reason)-a), -1;
+		}
+	}
+	if (tcp_ack_state(net, sk, skb)) {
+		kfree_skb(net, skb);
+		trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
+		return 0;
+	}
+	/* sixth, the URG bit: urgent data is not modelled */
+	/* seventh, the segment text; eighth, the FIN bit (in tcp_data_queue) */
+	int bare = TCP_SKB_CB(skb)->seq == TCP_SKB_CB(skb)->end_seq;
+	r = tcp_rcv_text(net, sk, skb);
+	if (r < 0) {
+		trace_exit(net, skb, V_PASS, 0, "reset: data arrived after the application closed");
+		return SKB_DROP_REASON_NOT_SPECIFIED;	/* TCP_ABORT_ON_DATA in Linux 6.13 */
+	}
+	if (sk->state != TCP_CLOSE)
+		tcp_ack_snd_check(net, sk);
+	trace_exit(net, NULL, r ? V_DROP : bare ? V_CONSUMED : V_PASS, (enum skb_drop_reason)r, "%s",
+		   !r && bare ? "ACK processed" : "");
+	return r ? -1 : 0;
+}
+
+int tcp_rcv_state_process(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+
+	trace_enter(net, skb, "tcp_rcv_state_process", "tcp", "%s in %s: seq %u ack %u Flags %s", sk_fmt(sk),
+		    tcp_state_name(sk->state), cb->seq - sk->irs, cb->ack_seq - sk->iss, tcp_flags_str(cb->tcp_flags));
+	switch (sk->state) {
+	case TCP_CLOSE:
+		return skb_drop(net, skb, SKB_DROP_REASON_TCP_CLOSE), -1;
+	case TCP_LISTEN:
+		return tcp_rcv_listen(net, sk, skb);
+	case TCP_SYN_SENT:
+		trace_step(net, skb, "tcp_rcv_synsent_state_process", "active opens are not modelled");
+		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED), -1;
+	}
+	return tcp_rcv_synchronized(net, sk, skb);
+}

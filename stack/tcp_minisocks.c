@@ -1,0 +1,312 @@
+/*
+ * tcp_minisocks.c - request socks and TIME_WAIT, after
+ * net/ipv4/tcp_minisocks.c (tcp_timewait_state_process, tcp_time_wait,
+ * tcp_check_req, tcp_child_process) plus tcp_conn_request from
+ * net/ipv4/tcp_input.c, kept here next to the request sock it creates
+ * (Linux 6.13 behaviour).
+ * Simplified: a request sock becomes the child in place (Linux allocates a
+ * new sock and frees the request); TIME_WAIT is the full sock with its
+ * queues purged (Linux swaps in an inet_timewait_sock); FIN_WAIT2 stays a
+ * full socket with tcp_fin_timeout instead of a TIME_WAIT substate.
+ * Left out: SYN cookies (a full SYN queue drops), PAWS and timestamps,
+ * window scaling and SACK negotiation, Fast Open, tcp_abort_on_overflow.
+ */
+#include "tcp.h"
+
+/* tcp_parse_options: the peer's MSS (RFC 9293 3.7.1), 536 if absent. */
+static uint16_t tcp_parse_mss(const struct sk_buff *skb)
+{
+	const uint8_t *o = skb->data + 20, *end = skb->data + ((skb->data[12] >> 4) * 4);
+
+	while (o < end) {
+		if (*o == 0)
+			break;
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o + 1 >= end || o[1] < 2 || o + o[1] > end)
+			break;
+		if (o[0] == 2 && o[1] == 4)
+			return (uint16_t)(o[2] << 8 | o[3]);
+		o += o[1];
+	}
+	return TCP_MSS_DEFAULT;
+}
+
+/* An ISN pinned by tcp_recorded_synack or a TIME_WAIT reuse, if any. */
+static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
+{
+	struct sock_table *t = net->socks;
+	for (int i = 0; i < t->npins; i++) {
+		struct isn_pin *p = &t->pins[i];
+		if (p->saddr == req->saddr && p->sport == req->sport && p->daddr == req->daddr &&
+		    p->dport == req->dport) {
+			*isn = p->isn;
+			t->pins[i] = t->pins[--t->npins];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Fills a request sock from the SYN: inet_reqsk_alloc + tcp_openreq_init. */
+static void tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	struct net_device *dev = skb->dev;
+	uint32_t isn;
+
+	req->saddr = ip_hdr(skb)->daddr;
+	req->daddr = ip_hdr(skb)->saddr;
+	req->sport = th->dest;
+	req->dport = th->source;
+	req->ifindex = dev ? dev->ifindex : 0;
+	req->parent = lsk;
+	req->irs = cb->seq;
+	req->rcv_nxt = req->rcv_wup = cb->seq + 1;
+	req->snd_wnd = req->max_window = cb->window;	/* never scaled on a SYN */
+	req->snd_wl1 = cb->seq;
+	req->mss_cache = tcp_parse_mss(skb);
+	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - 40);
+	req->rcv_mss = TCP_MSS_DEFAULT;
+	if (req->mss_cache > req->advmss)
+		req->mss_cache = req->advmss;
+	if (!tcp_take_pin(net, req, &isn))
+		isn = tcp_isn(req->daddr, req->saddr, req->dport, req->sport, net->now_ns);
+	req->iss = req->snd_una = isn;
+	req->snd_nxt = isn + 1;
+	req->app = lsk->app;
+	req->state = TCP_LISTEN;	/* RFC 793: the request starts from LISTEN */
+}
+
+/* The listener's limits: SYN queue, accept queue, socket count. */
+static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_buff *skb)
+{
+	if (IPCB(skb)->dst.type != RTN_LOCAL) {
+		trace_step(net, skb, "tcp_v4_conn_request", "SYN to a broadcast/multicast address: ignored");
+		return 1;
+	}
+	if (lsk->qlen >= lsk->max_ack_backlog) {
+		/* tcp_syn_flood_action: Linux would answer with a SYN cookie. */
+		SNMP_INC(net, MIB_TCPEXT_TCPREQQFULLDROP);
+		trace_step(net, skb, "tcp_syn_flood_action", "SYN queue full (%d of %d); SYN cookies are not "
+			   "modelled, so the SYN is dropped", lsk->qlen, lsk->max_ack_backlog);
+		return 1;
+	}
+	if (lsk->ack_backlog > lsk->max_ack_backlog) {
+		SNMP_INC(net, MIB_TCPEXT_LISTENOVERFLOWS);
+		trace_step(net, skb, "sk_acceptq_is_full", "accept queue full (%d > backlog %d)", lsk->ack_backlog,
+			   lsk->max_ack_backlog);
+		return 1;
+	}
+	return 0;
+}
+
+void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
+{
+	struct sock *req;
+
+	trace_enter(net, skb, "tcp_conn_request", "tcp", "SYN for %s listener (%s), backlog %d",
+		    sock_app_name(lsk->app), sk_fmt(lsk), lsk->max_ack_backlog);
+	if (tcp_conn_request_full(net, lsk, skb) || !(req = sock_alloc(net, IPPROTO_TCP_))) {
+		if (net->socks && net->socks->count >= net->socks->max)
+			trace_step(net, skb, "inet_reqsk_alloc", "socket limit (%d) reached", net->socks->max);
+		SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
+		trace_exit(net, skb, V_DROP, SKB_DROP_REASON_NOT_SPECIFIED, "SYN not answered");
+		return;
+	}
+	tcp_openreq_init(net, req, lsk, skb);
+	tcp_set_state(net, req, TCP_NEW_SYN_RECV);
+	sock_hash(net, req);
+	lsk->qlen++;
+	req->timeout_ns = net->now_ns + TCP_SYNACK_EXPIRE_NS;
+	tcp_timer_arm(net, req->timeout_ns);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "irs", req->irs);
+		jw_kv_uint(a, "iss", req->iss);
+		jw_kv_uint(a, "peer_mss", req->mss_cache);
+		jw_kv_uint(a, "snd_wnd", req->snd_wnd);
+	}
+	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (tcp_isn of the 4-tuple and "
+		   "time), peer MSS %u", sk_fmt(req), req->irs, req->iss, req->mss_cache);
+	tcp_send_synack(net, req);
+	trace_exit(net, skb, V_CONSUMED, 0, "SYN_RECV: waiting for the handshake's ACK");
+}
+
+/* tcp_in_window: some of [seq, end_seq) falls in [s_win, e_win]. */
+static int tcp_in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win, uint32_t e_win)
+{
+	if (seq == s_win)
+		return 1;
+	if (after(end_seq, s_win) && before(seq, e_win))
+		return 1;
+	return seq == e_win && seq == end_seq;
+}
+
+/* embryonic_reset: RST or SYN on a request sock kills it. */
+static struct sock *tcp_embryonic_reset(struct net *net, struct sock *req, struct sk_buff *skb)
+{
+	uint8_t fl = TCP_SKB_CB(skb)->tcp_flags;
+
+	SNMP_INC(net, MIB_TCP_ATTEMPTFAILS);
+	if (!(fl & TCPHDR_RST))
+		tcp_v4_send_reset(net, req, skb);
+	req->parent->qlen--;
+	SNMP_INC(net, MIB_TCPEXT_EMBRYONICRSTS);
+	trace_exit(net, skb, V_PASS, 0, "%s on a request sock: it is dropped (embryonic reset)",
+		   fl & TCPHDR_RST ? "RST" : "SYN in window");
+	sock_unhash(net, req);
+	return NULL;
+}
+
+/* tcp_v4_syn_recv_sock + inet_csk_complete_hashdance: the child. */
+static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, struct sk_buff *skb)
+{
+	struct sock *lsk = req->parent;
+
+	if (lsk->ack_backlog > lsk->max_ack_backlog) {
+		SNMP_INC(net, MIB_TCPEXT_LISTENOVERFLOWS);
+		SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);
+		trace_exit(net, skb, V_PASS, 0, "accept queue full (%d > %d): ACK ignored, the request is kept",
+			   lsk->ack_backlog, lsk->max_ack_backlog);
+		return NULL;
+	}
+	SNMP_INC(net, MIB_TCP_PASSIVEOPENS);
+	tcp_set_state(net, req, TCP_SYN_RECV);
+	lsk->qlen--;
+	lsk->ack_backlog++;
+	req->timeout_ns = 0;
+	trace_exit(net, skb, V_PASS, 0, "child socket %s created in SYN_RECV", sk_fmt(req));
+	return req;
+}
+
+struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint8_t fl = cb->tcp_flags;
+
+	trace_enter(net, skb, "tcp_check_req", "tcp", "%s: seq %u ack %u Flags %s", sk_fmt(req), cb->seq - req->irs,
+		    cb->ack_seq - req->iss, tcp_flags_str(fl));
+	if (cb->seq == req->irs && (fl & TCPHDR_SYN) && !(fl & TCPHDR_RST)) {
+		trace_step(net, skb, "tcp_check_req", "retransmitted SYN: send the SYN-ACK again");
+		tcp_send_synack(net, req);
+		trace_exit(net, skb, V_PASS, 0, "%s", "");
+		return NULL;
+	}
+	if ((fl & TCPHDR_ACK) && cb->ack_seq != req->iss + 1) {
+		trace_exit(net, skb, V_PASS, 0, "ACK %u is not our ISN+1: answer with a RST", cb->ack_seq);
+		return req->parent;
+	}
+	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + TCP_INIT_RCV_WND)) {
+		if (!(fl & TCPHDR_RST))
+			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, TCP_INIT_RCV_WND, "out of window");
+		trace_exit(net, skb, V_PASS, 0, "segment outside the window");
+		return NULL;
+	}
+	if (fl & (TCPHDR_RST | TCPHDR_SYN))
+		return tcp_embryonic_reset(net, req, skb);
+	if (!(fl & TCPHDR_ACK)) {
+		trace_exit(net, skb, V_PASS, 0, "no ACK: ignored");
+		return NULL;
+	}
+	return tcp_v4_syn_recv_sock(net, req, skb);
+}
+
+/* inet_csk_accept: the application takes the child off the accept queue
+ * at once (it is always waiting in accept()). */
+static void inet_csk_accept(struct net *net, struct sock *lsk, struct sock *child)
+{
+	lsk->ack_backlog--;
+	trace_step(net, NULL, "inet_csk_accept", "%s application accepts %s", sock_app_name(lsk->app), sk_fmt(child));
+}
+
+int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb)
+{
+	int r;
+
+	trace_enter(net, skb, "tcp_child_process", "tcp", "%s", sk_fmt(child));
+	r = tcp_rcv_state_process(net, child, skb);
+	if (child->state != TCP_SYN_RECV && child->parent) {
+		child->parent = NULL;
+		inet_csk_accept(net, parent, child);
+	}
+	if (r > 0) {
+		tcp_v4_send_reset(net, child, skb);
+		return skb_drop(net, skb, (enum skb_drop_reason)r);
+	}
+	return trace_ret(net, r < 0 ? NET_RX_DROP : NET_RX_SUCCESS);
+}
+
+void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_ns)
+{
+	tcp_set_state(net, sk, state);
+	skb_queue_purge(net, &sk->receive_queue);
+	skb_queue_purge(net, &sk->ofo_queue);
+	sk->rmem = 0;
+	sk->ack_timeout_ns = 0;
+	sk->ack_pending = 0;
+	sk->timeout_ns = net->now_ns + timeo_ns;
+	tcp_timer_arm(net, sk->timeout_ns);
+	trace_step(net, NULL, "tcp_time_wait", "%s: TIME_WAIT for %llu s (2*MSL as Linux counts it)", sk_fmt(sk),
+		   (unsigned long long)(timeo_ns / 1000000000ULL));
+}
+
+/* tcp_timewait_check_oow_rate_limit: pure ACKs get an answer at most
+ * every 500 ms (they could be one end of an ACK loop). */
+static enum tcp_tw_status tcp_tw_oow(struct net *net, struct sock *tw, const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	if (cb->seq == cb->end_seq || (cb->tcp_flags & TCPHDR_SYN)) {
+		if (tw->last_oow_ack_ns && (int64_t)(net->now_ns - tw->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
+			SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDTIMEWAIT);
+			return TCP_TW_SUCCESS;
+		}
+		tw->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
+	}
+	return TCP_TW_ACK;
+}
+
+enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint8_t fl = cb->tcp_flags;
+	enum tcp_tw_status st;
+	const char *why;
+
+	trace_enter(net, skb, "tcp_timewait_state_process", "tcp", "%s TIME_WAIT: seq %u Flags %s", sk_fmt(tw),
+		    cb->seq - tw->irs, tcp_flags_str(fl));
+	if (cb->seq == tw->rcv_nxt && (cb->seq == cb->end_seq || (fl & TCPHDR_RST))) {
+		/* In window: a RST ends TIME_WAIT (no RFC 1337 protection by
+		 * default); a bare ACK restarts the 60 s. */
+		if (fl & TCPHDR_RST) {
+			tcp_done(net, tw);
+			why = "in-window RST: TIME_WAIT ends now";
+		} else {
+			tw->timeout_ns = net->now_ns + TCP_TIMEWAIT_LEN_NS;
+			tcp_timer_arm(net, tw->timeout_ns);
+			why = "duplicate ACK: TIME_WAIT restarted";
+		}
+		st = TCP_TW_SUCCESS;
+	} else if ((fl & TCPHDR_SYN) && !(fl & (TCPHDR_RST | TCPHDR_ACK)) && after(cb->seq, tw->rcv_nxt)) {
+		/* RFC 1122 4.2.2.13: a new incarnation may start; its ISN must
+		 * be above the old connection's, so pin snd_nxt + 65537. */
+		tcp_recorded_synack(net, tw->saddr, tw->sport, tw->daddr, tw->dport, tw->snd_nxt + 65537);
+		why = "new SYN with a higher sequence number: a new connection may reuse the 4-tuple";
+		st = TCP_TW_SYN;
+	} else if (!(fl & TCPHDR_RST)) {
+		if (fl & TCPHDR_ACK) {
+			tw->timeout_ns = net->now_ns + TCP_TIMEWAIT_LEN_NS;
+			tcp_timer_arm(net, tw->timeout_ns);
+		}
+		st = tcp_tw_oow(net, tw, skb);
+		why = st == TCP_TW_ACK ? "out of window: answer with an ACK" : "ACK rate limited";
+	} else {
+		st = TCP_TW_SUCCESS;
+		why = "out-of-window RST: ignored";
+	}
+	trace_exit(net, skb, V_PASS, 0, "%s", why);
+	return st;
+}

@@ -1,0 +1,398 @@
+/*
+ * tcp_output.c - building and sending segments, ACK policy and timers,
+ * after net/ipv4/tcp_output.c, tcp_timer.c and tcp.c (tcp_set_state,
+ * tcp_sendmsg, tcp_close, tcp_done) (Linux 6.13 behaviour).
+ * Left out: the retransmit queue and RTO (data is sent once and not
+ * kept), congestion control and cwnd (only the peer's window limits),
+ * Nagle/TSO/autocork, window scaling, SACK and timestamp options (only
+ * MSS is offered), the keepalive timer, SYN-ACK retransmits.
+ */
+#include "tcp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *tcp_flags_str(uint8_t f)
+{
+	static char ring[4][12];
+	static int i;
+	char *b = ring[i++ & 3], *p = b;
+	*p++ = '[';
+	if (f & TCPHDR_SYN) *p++ = 'S';
+	if (f & TCPHDR_FIN) *p++ = 'F';
+	if (f & TCPHDR_RST) *p++ = 'R';
+	if (f & TCPHDR_PSH) *p++ = 'P';
+	if (f & TCPHDR_URG) *p++ = 'U';
+	if (f & TCPHDR_ACK) *p++ = '.';
+	*p++ = ']';
+	*p = 0;
+	return b;
+}
+
+uint32_t tcp_isn(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint64_t ts_ns)
+{
+	/* An FNV-1a hash stands in for siphash with a boot-time secret. */
+	uint32_t h = 2166136261u, w[3] = { saddr, daddr, (uint32_t)sport << 16 | dport };
+	for (int i = 0; i < 12; i++) {
+		h ^= ((const uint8_t *)w)[i];
+		h *= 16777619u;
+	}
+	return h + (uint32_t)(ts_ns >> 6);
+}
+
+void tcp_set_state(struct net *net, struct sock *sk, int state)
+{
+	int old = sk->state;
+
+	if (old == state)
+		return;
+	if (state == TCP_CLOSE && (old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT))
+		SNMP_INC(net, MIB_TCP_ESTABRESETS);
+	sk->state = (uint8_t)state;
+	if (!trace_on(net))
+		return;
+	struct jw *a = trace_args(net);
+	jw_kv_str(a, "sk", sk_fmt(sk));
+	jw_kv_str(a, "old", tcp_state_name(old));
+	jw_kv_str(a, "new", tcp_state_name(state));
+	jw_kv_uint(a, "snd_una", sk->snd_una);
+	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
+	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
+	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
+	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+	trace_step(net, NULL, "tcp_set_state", "%s → %s  snd_una %u snd_nxt %u rcv_nxt %u (relative to ISS/IRS)",
+		   tcp_state_name(old), tcp_state_name(state), sk->snd_una - sk->iss, sk->snd_nxt - sk->iss,
+		   sk->rcv_nxt - sk->irs);
+}
+
+/* Fills the IP and TCP headers of a segment in skb (data at the IP header). */
+static void tcp_build_headers(struct net *net, struct sk_buff *skb, uint32_t saddr, uint32_t daddr,
+			      uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+			      uint16_t win, uint16_t mss, uint32_t tcplen)
+{
+	struct iphdr *iph = (struct iphdr *)skb->data;
+	struct tcphdr *th = (struct tcphdr *)(skb->data + 20);
+	uint32_t hl = mss ? 24 : 20;
+
+	memset(iph, 0, 20);
+	iph->ihl_version = 0x45;
+	iph->tot_len = htons((uint16_t)(20 + tcplen));
+	iph->id = htons(net->socks->ip_id++);
+	iph->frag_off = htons(IP_DF);	/* path MTU discovery is on for TCP */
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP_;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	memset(th, 0, hl);
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(flags & TCPHDR_ACK ? ack : 0);
+	th->doff_res = (uint8_t)((hl / 4) << 4);
+	th->flags = flags;
+	th->window = htons(win);
+	if (mss) {
+		uint8_t *o = (uint8_t *)th + 20;
+		o[0] = 2;	/* TCPOPT_MSS */
+		o[1] = 4;
+		o[2] = (uint8_t)(mss >> 8);
+		o[3] = (uint8_t)mss;
+	}
+	th->check = htons(csum_tcpudp(saddr, daddr, IPPROTO_TCP_, th, tcplen));
+}
+
+int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, uint16_t mss, const void *data,
+		uint32_t len)
+{
+	uint32_t tcplen = (mss ? 24 : 20) + len;
+	struct sk_buff *skb;
+
+	if (!sock_table(net) || !(skb = alloc_skb(net, 20 + tcplen)))
+		return -1;
+	skb_put(skb, 20 + tcplen);
+	if (len)
+		memcpy(skb->data + 20 + (mss ? 24 : 20), data, len);
+	tcp_build_headers(net, skb, saddr, daddr, sport, dport, seq, ack, flags, win, mss, tcplen);
+	skb->protocol = ETH_P_IP;
+	SNMP_INC(net, MIB_TCP_OUTSEGS);
+	if (flags & TCPHDR_RST)
+		SNMP_INC(net, MIB_TCP_OUTRSTS);
+	return ip_local_out(net, skb) == 0 ? 0 : -1;
+}
+
+/* tcp_select_window - the window we offer: free receive buffer, at most the
+ * initial window (no scaling); advertising it moves rcv_wup to rcv_nxt. */
+uint16_t tcp_select_window(struct sock *sk)
+{
+	uint32_t free_space = sk->rcvbuf > sk->rmem ? (sk->rcvbuf - sk->rmem) / 2 : 0;
+	uint32_t win = free_space < TCP_INIT_RCV_WND ? free_space : TCP_INIT_RCV_WND;
+	if (win < sk->rcv_mss && win < TCP_INIT_RCV_WND)
+		win = 0;	/* silly window avoidance: never offer a sliver */
+	sk->rcv_wnd = win;
+	sk->rcv_wup = sk->rcv_nxt;
+	return (uint16_t)win;
+}
+
+/* tcp_event_ack_sent: an ACK went out, so no delayed one is owed. */
+static void tcp_event_ack_sent(struct sock *sk)
+{
+	if (sk->ack_quick)
+		sk->ack_quick--;
+	sk->ack_pending = 0;
+	sk->ack_timeout_ns = 0;
+}
+
+int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void *data, uint32_t len,
+		     const char *why)
+{
+	uint32_t seq = sk->snd_nxt;
+	uint16_t win = tcp_select_window(sk);
+	uint16_t mss = (flags & TCPHDR_SYN) ? sk->advmss : 0;
+	int ret;
+
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "flags", tcp_flags_str(flags));
+		jw_kv_uint(a, "seq", seq);
+		jw_kv_uint(a, "ack", sk->rcv_nxt);
+		jw_kv_uint(a, "win", win);
+		jw_kv_uint(a, "len", len);
+	}
+	if (len)
+		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u:%u, ack %u, win %u, length %u (%s)",
+			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, seq - sk->iss + len, sk->rcv_nxt - sk->irs,
+			    win, len, why);
+	else
+		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u, ack %u, win %u, length 0 (%s)",
+			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, sk->rcv_nxt - sk->irs, win, why);
+	ret = tcp_v4_xmit(net, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags, win, mss,
+			  data, len);
+	if (flags & TCPHDR_ACK)
+		tcp_event_ack_sent(sk);
+	trace_exit(net, NULL, ret == 0 ? V_SENT : V_DROP, ret == 0 ? 0 : net->last_drop, "%s", "");
+	return ret;
+}
+
+void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
+{
+	tcp_transmit_skb(net, sk, TCPHDR_ACK, NULL, 0, why);
+}
+
+void tcp_send_synack(struct net *net, struct sock *req)
+{
+	uint32_t seq = req->snd_nxt;
+	req->snd_nxt = req->iss;	/* the SYN occupies iss */
+	tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK with our MSS");
+	req->snd_nxt = seq;
+}
+
+void tcp_send_fin(struct net *net, struct sock *sk)
+{
+	tcp_transmit_skb(net, sk, TCPHDR_FIN | TCPHDR_ACK, NULL, 0, "FIN: the application closed");
+	sk->snd_nxt++;
+	sk->fin_sent = 1;
+}
+
+/* RFC 5961 §3.2/§4.2, §5.2: an ACK that tells the sender where we really
+ * are; at most one per tcp_invalid_ratelimit (500 ms) per socket. */
+void tcp_send_challenge_ack(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	(void)skb;
+	if (sk->last_oow_ack_ns && (int64_t)(net->now_ns - sk->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
+		SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDCHALLENGE);
+		trace_step(net, NULL, "tcp_send_challenge_ack", "rate limited: one per 500 ms (tcp_invalid_ratelimit)");
+		return;
+	}
+	sk->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
+	SNMP_INC(net, MIB_TCPEXT_TCPCHALLENGEACK);
+	tcp_send_ack(net, sk, "challenge ACK (RFC 5961)");
+}
+
+/* tcp_event_data_sent: replying soon after data arrived means the
+ * connection is interactive (pingpong): ACKs will ride on replies. */
+static void tcp_event_data_sent(struct net *net, struct sock *sk)
+{
+	if (sk->lrcvtime_ns && net->now_ns - sk->lrcvtime_ns < sk->ato_ns)
+		sk->pingpong = 1;
+}
+
+int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len)
+{
+	const uint8_t *p = data;
+	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0;
+	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt;
+
+	if (sk->state != TCP_ESTABLISHED && sk->state != TCP_CLOSE_WAIT)
+		return -1;
+	if (len > room) {
+		trace_step(net, NULL, "tcp_sendmsg", "peer window has room for %u of %u bytes; the rest is not sent "
+			   "(no send queue in this model)", room, len);
+		len = room;
+	}
+	while (sent < len) {
+		uint32_t n = len - sent < mss ? len - sent : mss;
+		uint8_t fl = TCPHDR_ACK | (sent + n == len ? TCPHDR_PSH : 0);
+		tcp_event_data_sent(net, sk);
+		tcp_transmit_skb(net, sk, fl, p + sent, n, "application data");
+		sk->snd_nxt += n;
+		sent += n;
+	}
+	return (int)sent;
+}
+
+void tcp_close(struct net *net, struct sock *sk)
+{
+	sk->app_closed = 1;
+	sk->shutdown |= SEND_SHUTDOWN;
+	if (sk->state == TCP_ESTABLISHED) {
+		tcp_set_state(net, sk, TCP_FIN_WAIT1);
+		tcp_send_fin(net, sk);
+	} else if (sk->state == TCP_CLOSE_WAIT) {
+		tcp_set_state(net, sk, TCP_LAST_ACK);
+		tcp_send_fin(net, sk);
+	}
+}
+
+void tcp_done(struct net *net, struct sock *sk)
+{
+	if (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV)
+		SNMP_INC(net, MIB_TCP_ATTEMPTFAILS);
+	tcp_set_state(net, sk, TCP_CLOSE);
+	sk->shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
+	if (sk->hashed)
+		sock_unhash(net, sk);
+}
+
+void tcp_timer_arm(struct net *net, uint64_t when_ns)
+{
+	struct sock_table *t = net->socks;
+	if (!t->next_timer_ns || when_ns < t->next_timer_ns)
+		t->next_timer_ns = when_ns;
+}
+
+void tcp_send_delayed_ack(struct net *net, struct sock *sk)
+{
+	uint64_t ato = sk->ato_ns;
+	if (ato < TCP_ATO_MIN_NS)
+		ato = TCP_ATO_MIN_NS;
+	if (ato > TCP_DELACK_MAX_NS)
+		ato = TCP_DELACK_MAX_NS;
+	sk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
+	if (!sk->ack_timeout_ns || net->now_ns + ato < sk->ack_timeout_ns)
+		sk->ack_timeout_ns = net->now_ns + ato;
+	tcp_timer_arm(net, sk->ack_timeout_ns);
+	trace_step(net, NULL, "tcp_send_delayed_ack", "ACK delayed: the timer fires in %llu ms unless data "
+		   "or a second segment comes first", (unsigned long long)((sk->ack_timeout_ns - net->now_ns) / 1000000));
+}
+
+/* __tcp_ack_snd_check: ACK now, or schedule a delayed ACK. */
+void __tcp_ack_snd_check(struct net *net, struct sock *sk, int ofo_possible)
+{
+	const char *why = NULL;
+
+	if (!(sk->ack_pending & ICSK_ACK_SCHED))
+		return;
+	if (sk->rcv_nxt - sk->rcv_wup > sk->rcv_mss)
+		why = "more than one full segment unacknowledged";
+	else if (sk->ack_quick && !sk->pingpong)
+		why = "quickack mode";
+	else if (sk->ack_pending & ICSK_ACK_NOW)
+		why = "ACK requested now";
+	else if (ofo_possible && skb_queue_len(&sk->ofo_queue))
+		why = "out-of-order data held (no SACK: a duplicate ACK at once)";
+	if (!why) {
+		tcp_send_delayed_ack(net, sk);
+		return;
+	}
+	tcp_send_ack(net, sk, why);
+}
+
+/* tcp_delack_timer_handler: the delayed ACK is due. */
+static void tcp_delack_timer(struct net *net, struct sock *sk)
+{
+	trace_enter(net, NULL, "tcp_delack_timer", "tcp", "%s: delayed-ACK timer expired", sk_fmt(sk));
+	if (sk->pingpong) {
+		/* A reply did not come in time: leave interactive mode. */
+		sk->pingpong = 0;
+		sk->ato_ns = TCP_ATO_MIN_NS;
+	} else {
+		sk->ato_ns = sk->ato_ns * 2 > TCP_DELACK_MAX_NS ? TCP_DELACK_MAX_NS : sk->ato_ns * 2;
+	}
+	SNMP_INC(net, MIB_TCPEXT_TCPDELAYEDACKS);
+	tcp_send_ack(net, sk, "delayed ACK");
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+}
+
+static void tcp_expire(struct net *net, struct sock *sk)
+{
+	trace_enter(net, NULL, sk->state == TCP_TIME_WAIT ? "tcp_tw_timer" : "tcp_keepalive_timer", "tcp",
+		    "%s: %s timeout", sk_fmt(sk), tcp_state_name(sk->state));
+	if (sk->state == TCP_NEW_SYN_RECV) {
+		sk->parent->qlen--;
+		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
+	} else {
+		tcp_done(net, sk);
+	}
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "socket freed");
+}
+
+/* Fires what is due on one socket; returns its next deadline (0 none). */
+static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
+{
+	uint64_t now = net->now_ns, next = 0;
+
+	if (sk->ack_timeout_ns && sk->ack_timeout_ns <= now && sk->hashed)
+		tcp_delack_timer(net, sk);
+	if (sk->timeout_ns && sk->timeout_ns <= now && sk->hashed) {
+		sk->timeout_ns = 0;
+		tcp_expire(net, sk);
+	}
+	if (!sk->hashed)
+		return 0;
+	if (sk->ack_timeout_ns)
+		next = sk->ack_timeout_ns;
+	if (sk->timeout_ns && (!next || sk->timeout_ns < next))
+		next = sk->timeout_ns;
+	return next;
+}
+
+void tcp_run_timers(struct net *net)
+{
+	struct sock_table *t = net->socks;
+	uint64_t next = 0;
+
+	if (!t || !t->next_timer_ns || net->now_ns < t->next_timer_ns)
+		return;
+	for (struct sock *sk = t->all, *n; sk; sk = n) {
+		n = sk->anext;	/* sk may move to the graveyard */
+		if (sk->protocol != IPPROTO_TCP_)
+			continue;
+		uint64_t d = tcp_sock_timers(net, sk);
+		if (d && (!next || d < next))
+			next = d;
+	}
+	t->next_timer_ns = next;
+	sock_reap(net);
+}
+
+int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+			uint32_t isn)
+{
+	struct sock_table *t = sock_table(net);
+	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+
+	if (!t)
+		return -1;
+	if (sk && (sk->state == TCP_NEW_SYN_RECV || sk->state == TCP_SYN_RECV) && sk->snd_una == sk->iss) {
+		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; using it instead of %u",
+			   sk_fmt(sk), isn, sk->iss);
+		sk->iss = sk->snd_una = isn;
+		sk->snd_nxt = isn + 1;
+		return 1;
+	}
+	if (t->npins >= SOCK_ISN_PINS)
+		return -1;
+	t->pins[t->npins++] = (struct isn_pin){ saddr, daddr, isn, sport, dport, 0 };
+	return 0;
+}

@@ -1,0 +1,156 @@
+/*
+ * test_arp.c - arp_rcv/arp_process: a request for us is answered (the reply
+ * parsed back), the table learns the asker, replies update only known
+ * entries, gratuitous ARP, header checks; arp_solicit sends a broadcast
+ * request, holds up to 3 packets (NEIGH_QUEUEFULL beyond) and the reply
+ * flushes them.
+ */
+#include "nj_check.h"
+#include "sock.h"
+
+static uint8_t frame[128];
+static const uint8_t mac3[6] = { 2, 0, 0, 0, 0, 0xbb };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct arp_eth { struct ethhdr eth; struct arphdr a; uint8_t sha[6]; uint32_t sip; uint8_t tha[6]; uint32_t tip; } __attribute__((packed));
+
+static size_t arp_frame(int op, const uint8_t *dmac, const uint8_t *smac, const char *sip, const char *tip)
+{
+	struct arp_eth *f = (struct arp_eth *)frame;
+	memset(frame, 0, sizeof(frame));
+	memcpy(f->eth.h_dest, dmac, 6);
+	memcpy(f->eth.h_source, smac, 6);
+	f->eth.h_proto = htons(ETH_P_ARP);
+	f->a.ar_hrd = htons(ARPHRD_ETHER);
+	f->a.ar_pro = htons(ETH_P_IP);
+	f->a.ar_hln = 6;
+	f->a.ar_pln = 4;
+	f->a.ar_op = htons((uint16_t)op);
+	memcpy(f->sha, smac, 6);
+	f->sip = nj_ip(sip);
+	f->tip = nj_ip(tip);
+	return 60;
+}
+
+START_TEST(test_arp_request_answered_and_learned)
+{
+	struct net *net = nj_host();
+	nj_inject(net, frame, arp_frame(ARPOP_REQUEST, bcast, mac3, "10.0.0.3", NJ_HOST_IP));
+	ck_assert_int_eq(nj_tx.n, 1);
+	const struct arp_eth *r = (const struct arp_eth *)nj_tx.f[0].buf;
+	ck_assert(memcmp(r->eth.h_dest, mac3, 6) == 0);
+	ck_assert(memcmp(r->eth.h_source, nj_host_mac, 6) == 0);
+	ck_assert_int_eq(ntohs(r->a.ar_op), ARPOP_REPLY);
+	ck_assert(memcmp(r->sha, nj_host_mac, 6) == 0);
+	ck_assert_uint_eq(r->sip, nj_ip(NJ_HOST_IP));
+	ck_assert(memcmp(r->tha, mac3, 6) == 0);
+	ck_assert_uint_eq(r->tip, nj_ip("10.0.0.3"));
+	ck_assert_int_eq(net->mib[MIB_ARP_OUTREPLIES], 1);
+	ck_assert(memcmp(neigh_lookup(net, &net->devs[0], nj_ip("10.0.0.3")), mac3, 6) == 0);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_arp_request_not_for_us)
+{
+	struct net *net = nj_host();
+	nj_inject(net, frame, arp_frame(ARPOP_REQUEST, bcast, mac3, "10.0.0.3", "10.0.0.9"));
+	ck_assert_int_eq(nj_tx.n, 0);
+	ck_assert_ptr_null(neigh_lookup(net, &net->devs[0], nj_ip("10.0.0.3")));	/* not learned */
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_arp_gratuitous_updates_known)
+{
+	static const uint8_t newmac[6] = { 2, 0, 0, 0, 0, 0xcc };
+	struct net *net = nj_host();
+	nj_inject(net, frame, arp_frame(ARPOP_REQUEST, bcast, mac3, "10.0.0.3", NJ_HOST_IP));
+	nj_inject(net, frame, arp_frame(ARPOP_REQUEST, bcast, newmac, "10.0.0.3", "10.0.0.3"));
+	ck_assert(memcmp(neigh_lookup(net, &net->devs[0], nj_ip("10.0.0.3")), newmac, 6) == 0);
+	ck_assert_ptr_nonnull(strstr(nj_find("arp_process", 'i')->msg, "gratuitous"));
+	/* a static entry is never overridden */
+	nj_inject(net, frame, arp_frame(ARPOP_REPLY, nj_host_mac, newmac, NJ_PEER_IP, NJ_HOST_IP));
+	ck_assert(memcmp(neigh_lookup(net, &net->devs[0], nj_ip(NJ_PEER_IP)), nj_peer_mac, 6) == 0);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_arp_bad_lengths)
+{
+	struct net *net = nj_host();
+	arp_frame(ARPOP_REQUEST, bcast, mac3, "10.0.0.3", NJ_HOST_IP);
+	frame[ETH_HLEN + 4] = 8;	/* ar_hln */
+	nj_inject(net, frame, 60);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NOT_SPECIFIED);
+	nj_rec.n = 0;
+	nj_inject(net, frame, ETH_HLEN + 10);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_PKT_TOO_SMALL);
+	nj_net_free(net);
+}
+END_TEST
+
+static int send_udp_to(struct net *net, const char *dst)
+{
+	struct sk_buff *skb = alloc_skb(net, 40);
+	uint8_t *p = skb_put(skb, 28);
+	memset(p, 0, 28);
+	struct iphdr *iph = (struct iphdr *)p;
+	iph->ihl_version = 0x45;
+	iph->tot_len = htons(28);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_UDP_;
+	iph->saddr = nj_ip(NJ_HOST_IP);
+	iph->daddr = nj_ip(dst);
+	((struct udphdr *)(iph + 1))->len = htons(8);
+	return ip_local_out(net, skb);
+}
+
+START_TEST(test_arp_solicit_queue_and_flush)
+{
+	struct net *net = nj_host();
+	for (int i = 0; i < 4; i++)
+		send_udp_to(net, "10.0.0.3");
+	ck_assert_int_eq(nj_tx.n, 1);				/* one request */
+	const struct arp_eth *r = (const struct arp_eth *)nj_tx.f[0].buf;
+	ck_assert(memcmp(r->eth.h_dest, bcast, 6) == 0);
+	ck_assert_int_eq(ntohs(r->a.ar_op), ARPOP_REQUEST);
+	ck_assert_uint_eq(r->tip, nj_ip("10.0.0.3"));
+	ck_assert_uint_eq(r->sip, nj_ip(NJ_HOST_IP));
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NEIGH_QUEUEFULL);	/* 4th pushes out the 1st */
+	nj_inject(net, frame, arp_frame(ARPOP_REPLY, nj_host_mac, mac3, "10.0.0.3", NJ_HOST_IP));
+	ck_assert_int_eq(nj_tx.n, 4);				/* the 3 held ones */
+	for (int i = 1; i < 4; i++) {
+		ck_assert(memcmp(nj_tx.f[i].buf, mac3, 6) == 0);
+		ck_assert_int_eq(nj_tx_ip(i)->protocol, IPPROTO_UDP_);
+	}
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_arp_unanswered_queue_freed)
+{
+	struct net *net = nj_host();
+	send_udp_to(net, "10.0.0.3");
+	nj_net_free(net);	/* the held skb is released with the host (ASan checks) */
+}
+END_TEST
+
+static Suite *arp_suite(void)
+{
+	Suite *s = suite_create("arp");
+	TCase *core = tcase_create("Core");
+	tcase_add_test(core, test_arp_request_answered_and_learned);
+	tcase_add_test(core, test_arp_request_not_for_us);
+	tcase_add_test(core, test_arp_gratuitous_updates_known);
+	tcase_add_test(core, test_arp_solicit_queue_and_flush);
+	suite_add_tcase(s, core);
+	TCase *err = tcase_create("Errors");
+	tcase_add_test(err, test_arp_bad_lengths);
+	tcase_add_test(err, test_arp_unanswered_queue_freed);
+	suite_add_tcase(s, err);
+	return s;
+}
+
+NJ_TEST_MAIN(arp_suite)

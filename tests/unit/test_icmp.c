@@ -1,0 +1,223 @@
+/*
+ * test_icmp.c - echo replies (checksum, identifier, data, source address),
+ * echo to broadcast ignored, icmp_send's rules (never about ICMP errors,
+ * only for the first fragment, never to L2 broadcasts), the rate limits
+ * (per destination, global, frag-needed exempt) and received errors shown
+ * with the quoted header.
+ */
+#include "nj_check.h"
+#include "fib.h"
+
+static uint8_t frame[4096];
+static uint8_t body[3000];
+
+START_TEST(test_icmp_echo_reply)
+{
+	struct net *net = nj_router();
+	size_t l = nj_icmp_echo(body, 0x4242, 7, 56);
+	l = nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, body, l, NULL);
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_tx.n, 1);
+	const struct iphdr *ip = nj_tx_ip(0);
+	const struct icmphdr *h = (const struct icmphdr *)nj_tx_l4(0);
+	ck_assert_int_eq(ip->saddr, nj_ip(NJ_HOST_IP));
+	ck_assert_int_eq(ip->daddr, nj_ip(NJ_PEER_IP));
+	ck_assert_int_eq(ip->ttl, 64);
+	ck_assert_int_eq(ntohs(ip->tot_len), 20 + 8 + 56);
+	ck_assert_int_eq(ip_fast_csum(ip, 5), 0);
+	ck_assert_int_eq(h->type, ICMP_ECHOREPLY);
+	ck_assert_int_eq(ntohs(h->id), 0x4242);
+	ck_assert_int_eq(ntohs(h->sequence), 7);
+	ck_assert_int_eq(memcmp(h + 1, body + 8, 56), 0);
+	ck_assert_int_eq(csum_fold(csum_partial(h, 64, 0)), 0);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTECHOREPS], 1);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTMSGS], 1);
+	ck_assert_int_eq(net->mib[MIB_IP_OUTREQUESTS], 1);
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_echo_broadcast_ignored)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct net *net = nj_router();
+	struct nj_ip_opts o = { .dst_mac = bcast };
+	size_t l = nj_icmp_echo(body, 1, 1, 8);
+	l = nj_build_ip(frame, NJ_PEER_IP, "10.0.0.255", IPPROTO_ICMP_, body, l, &o);
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_INVALID_PROTO);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 1);
+	ck_assert_int_eq(nj_tx.n, 0);
+	icmp_state(net)->echo_ignore_broadcasts = 0;
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(nj_tx_ip(0)->saddr, nj_ip(NJ_HOST_IP));	/* our address, not the broadcast */
+	nj_net_free(net);
+}
+END_TEST
+
+static size_t udp_closed(const char *dst, uint16_t frag, const uint8_t *dmac)
+{
+	uint8_t d[32] = { 0 };
+	size_t l = nj_udp(body, NJ_PEER_IP, dst, 1111, 9, d, sizeof(d));
+	struct nj_ip_opts o = { .frag_off = frag, .dst_mac = dmac };
+	return nj_build_ip(frame, NJ_PEER_IP, dst, IPPROTO_UDP_, body, l, &o);
+}
+
+START_TEST(test_icmp_port_unreach_quotes_and_source)
+{
+	struct net *net = nj_router();
+	size_t l = udp_closed(NJ_HOST_IP, 0, NULL);
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_tx.n, 1);
+	const uint8_t *icmp = nj_tx_l4(0);
+	ck_assert_int_eq(icmp[0], ICMP_DEST_UNREACH);
+	ck_assert_int_eq(icmp[1], ICMP_PORT_UNREACH);
+	ck_assert_int_eq(nj_tx_ip(0)->saddr, nj_ip(NJ_HOST_IP));
+	ck_assert_int_eq(nj_tx_ip(0)->tos, 0xc0);
+	ck_assert_int_eq(memcmp(icmp + 8, frame + ETH_HLEN, l - ETH_HLEN), 0);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTDESTUNREACHS], 1);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_send_not_about_icmp_errors)
+{
+	struct net *net = nj_router();
+	uint8_t err[36] = { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH };
+	struct icmphdr *h = (struct icmphdr *)err;
+	h->checksum = htons(csum_fold(csum_partial(err, sizeof(err), 0)));
+	size_t l = nj_build_ip(frame, NJ_PEER_IP, "8.8.8.8", IPPROTO_ICMP_, err, sizeof(err), NULL);
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(net->mib[MIB_IPEXT_INNOROUTES], 1);
+	ck_assert_int_eq(nj_tx.n, 0);
+	const struct nj_rec *e = nj_find("icmp_send", 'E');
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->msg, "ICMP error"));
+	/* an echo request to nowhere does get its error */
+	size_t l2 = nj_icmp_echo(body, 1, 1, 8);
+	l2 = nj_build_ip(frame, NJ_PEER_IP, "8.8.8.8", IPPROTO_ICMP_, body, l2, NULL);
+	nj_inject(net, frame, l2);
+	ck_assert_int_eq(nj_tx.n, 1);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_send_only_first_fragment)
+{
+	struct net *net = nj_router();
+	nj_inject(net, frame, udp_closed("8.8.8.8", 100, NULL));	/* offset 800 */
+	ck_assert_int_eq(nj_tx.n, 0);
+	nj_inject(net, frame, udp_closed("8.8.8.8", IP_MF, NULL));	/* fragment 0 */
+	ck_assert_int_eq(nj_tx.n, 1);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_send_not_to_l2_broadcast)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct net *net = nj_router();
+	nj_inject(net, frame, udp_closed(NJ_HOST_IP, 0, bcast));
+	ck_assert_int_eq(net->mib[MIB_UDP_NOPORTS], 1);
+	ck_assert_int_eq(nj_tx.n, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_rate_limit_per_destination)
+{
+	struct net *net = nj_router();
+	net_set_time(net, 5000000000ULL);
+	for (int i = 0; i < 10; i++)
+		nj_inject(net, frame, udp_closed(NJ_HOST_IP, 0, NULL));
+	ck_assert_int_eq(nj_tx.n, 6);				/* XRLIM_BURST_FACTOR */
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTRATELIMITHOST], 4);
+	net_set_time(net, 6000000000ULL);
+	nj_inject(net, frame, udp_closed(NJ_HOST_IP, 0, NULL));
+	nj_inject(net, frame, udp_closed(NJ_HOST_IP, 0, NULL));
+	ck_assert_int_eq(nj_tx.n, 7);				/* one per icmp_ratelimit */
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_rate_limit_global)
+{
+	struct net *net = nj_router();
+	net_set_time(net, 5000000000ULL);
+	icmp_state(net)->global_credit = 0;
+	icmp_state(net)->global_stamp_ns = net->now_ns;
+	nj_inject(net, frame, udp_closed(NJ_HOST_IP, 0, NULL));
+	ck_assert_int_eq(nj_tx.n, 0);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTRATELIMITGLOBAL], 1);
+	net_set_time(net, 5100000000ULL);			/* 100 ms: 100 credits, capped at 50 */
+	nj_inject(net, frame, udp_closed(NJ_HOST_IP, 0, NULL));
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(icmp_state(net)->global_credit, 49);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_frag_needed_not_limited)
+{
+	struct net *net = nj_router();
+	uint8_t d[1472] = { 0 };
+	size_t l = nj_udp(body, NJ_PEER_IP, NJ_LAN_HOST, 1, 2, d, sizeof(d));
+	struct nj_ip_opts o = { .frag_off = IP_DF };
+	l = nj_build_ip(frame, NJ_PEER_IP, NJ_LAN_HOST, IPPROTO_UDP_, body, l, &o);
+	for (int i = 0; i < 10; i++)
+		nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_tx.n, 10);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTRATELIMITHOST], 0);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_icmp_error_received_shows_quote)
+{
+	struct net *net = nj_router();
+	uint8_t q[64];
+	uint8_t u[8];
+	size_t ul = nj_udp(u, NJ_HOST_IP, "10.0.0.1", 5353, 53, u, 0);
+	struct nj_ip_opts o = { .dst_mac = nj_peer_mac };
+	size_t ql = nj_build_ip(q, NJ_HOST_IP, NJ_PEER_IP, IPPROTO_UDP_, u, ul, &o) - ETH_HLEN;
+	uint8_t msg[8 + 64] = { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH };
+	memmove(msg + 8, q + ETH_HLEN, ql);
+	((struct icmphdr *)msg)->checksum = htons(csum_fold(csum_partial(msg, 8 + ql, 0)));
+	size_t l = nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, msg, 8 + ql, NULL);
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INDESTUNREACHS], 1);
+	const struct nj_rec *e = nj_find("icmp_socket_deliver", 'i');
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->args, "\"quoted_sport\":5353"));
+	ck_assert_ptr_nonnull(strstr(e->args, "\"quoted_daddr\":\"10.0.0.1\""));
+	ck_assert_int_eq(nj_tx.n, 0);				/* never an error about an error */
+	ck_assert_int_eq(nj_drop_reason(), -1);
+	nj_net_free(net);
+}
+END_TEST
+
+static Suite *icmp_suite(void)
+{
+	Suite *s = suite_create("icmp");
+	TCase *core = tcase_create("Core");
+	tcase_add_test(core, test_icmp_echo_reply);
+	tcase_add_test(core, test_icmp_echo_broadcast_ignored);
+	tcase_add_test(core, test_icmp_port_unreach_quotes_and_source);
+	tcase_add_test(core, test_icmp_error_received_shows_quote);
+	suite_add_tcase(s, core);
+	TCase *rules = tcase_create("Rules");
+	tcase_add_test(rules, test_icmp_send_not_about_icmp_errors);
+	tcase_add_test(rules, test_icmp_send_only_first_fragment);
+	tcase_add_test(rules, test_icmp_send_not_to_l2_broadcast);
+	suite_add_tcase(s, rules);
+	TCase *lim = tcase_create("Limits");
+	tcase_add_test(lim, test_icmp_rate_limit_per_destination);
+	tcase_add_test(lim, test_icmp_rate_limit_global);
+	tcase_add_test(lim, test_icmp_frag_needed_not_limited);
+	suite_add_tcase(s, lim);
+	return s;
+}
+
+NJ_TEST_MAIN(icmp_suite)
