@@ -19,20 +19,26 @@ struct candidate {
 	uint16_t dport;
 	uint8_t mac[6];
 	int has_mac;
+	uint16_t vlan;			/* the innermost non-zero VLAN id, 0 none */
 	uint64_t frame;
 };
 
 /* The IPv4 header of a frame, or NULL; *mac set for Ethernet. */
-static const uint8_t *frame_ip(int dlt, const uint8_t *p, uint32_t n, const uint8_t **mac)
+static const uint8_t *frame_ip(int dlt, const uint8_t *p, uint32_t n, const uint8_t **mac, uint16_t *vlan)
 {
 	uint32_t off = 0;
 	*mac = NULL;
+	*vlan = 0;
 	if (dlt == NJ_DLT_EN10MB) {
 		if (n < 14)
 			return NULL;
 		off = 12;
-		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
+		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00) {
+			uint16_t id = (uint16_t)((p[off + 2] & 0x0f) << 8 | p[off + 3]);
+			if (id)
+				*vlan = id;
 			off += 4;
+		}
 		if (off + 2 > n || p[off] != 0x08 || p[off + 1] != 0x00)
 			return NULL;
 		*mac = p;
@@ -49,7 +55,8 @@ static const uint8_t *frame_ip(int dlt, const uint8_t *p, uint32_t n, const uint
 
 static void consider(struct candidate *c, int dlt, const uint8_t *p, uint32_t n, uint64_t frame)
 {
-	const uint8_t *mac, *ip = frame_ip(dlt, p, n, &mac);
+	uint16_t vlan;
+	const uint8_t *mac, *ip = frame_ip(dlt, p, n, &mac, &vlan);
 	if (!ip)
 		return;
 	uint32_t daddr;
@@ -65,6 +72,7 @@ static void consider(struct candidate *c, int dlt, const uint8_t *p, uint32_t n,
 	c->daddr = daddr;
 	c->dport = syn ? (uint16_t)(ip[hl + 2] << 8 | ip[hl + 3]) : 0;
 	c->has_mac = mac != NULL;
+	c->vlan = vlan;
 	if (mac)
 		memcpy(c->mac, mac, 6);
 	c->frame = frame;
@@ -88,22 +96,24 @@ char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err
 	}
 	char mac[18];
 	snprintf(mac, sizeof(mac), "%s", c.has_mac ? mac_fmt(c.mac) : "02:00:00:00:00:01");
-	snprintf(note, notelen, "the host is %s (%s), the destination of %s %llu; peers' MACs are learned from "
-		 "their frames as if ARP had resolved them", ip_fmt(c.daddr), mac, c.syn ? "the SYN in frame" : "frame",
-		 (unsigned long long)c.frame);
+	snprintf(note, notelen, "the host is %s (%s%s%.0u), the destination of %s %llu; peers' MACs are learned "
+		 "from their frames as if ARP had resolved them", ip_fmt(c.daddr), mac, c.vlan ? " on VLAN " : "", c.vlan,
+		 c.syn ? "the SYN in frame" : "frame", (unsigned long long)c.frame);
 	char *json = malloc(1024);
 	if (!json) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	char extra[96] = "";
+	char extra[96] = "", vl[32] = "";
+	if (c.vlan)
+		snprintf(vl, sizeof(vl), ",\"vlans\":[%u]", c.vlan);
 	if (c.syn && c.dport != 80 && c.dport != 7 && c.dport != 9)
 		snprintf(extra, sizeof(extra), ",{\"proto\":\"tcp\",\"port\":%u,\"app\":\"discard\"}", c.dport);
 	snprintf(json, 1024,
-		 "{\"kernel\":\"6.x\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"%s\",\"addrs\":[\"%s/24\"]}],"
+		 "{\"kernel\":\"6.x\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"%s\",\"addrs\":[\"%s/24\"]%s}],"
 		 "\"routes\":[{\"dst\":\"0.0.0.0/0\",\"dev\":\"eth0\"}],"
 		 "\"listen\":[{\"proto\":\"tcp\",\"port\":80,\"app\":\"http\"},{\"proto\":\"tcp\",\"port\":7,\"app\":\"echo\"},"
 		 "{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\"},{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}%s]}",
-		 mac, ip_fmt(c.daddr), extra);
+		 mac, ip_fmt(c.daddr), vl, extra);
 	return json;
 }

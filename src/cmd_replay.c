@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "replay.h"
+#include "replay_extra.h"
 #include "sinks.h"
 
 static volatile int stop_flag;
@@ -31,6 +32,10 @@ static const char replay_help[] =
 	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout)\n"
 	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
 	"  -w, --write FILE      write the frames the stack sent (pcap)\n"
+	"  -f, --filter EXPR     trace only packets matching EXPR (tcpdump syntax; all are processed)\n"
+	"      --reasm-out FILE  write every reassembled datagram (pcap, raw IPv4)\n"
+	"      --tap-out NAME=FILE  write what the scenario's packet socket NAME received (pcap)\n"
+	"      --bpf-trace       trace packet sockets' BPF filters instruction by instruction\n"
 	"  -q, --quiet           no journey; one verdict line per packet\n"
 	"      --summary         one line per packet: functions => verdict [reason]\n"
 	"      --color WHEN      auto (default), always, never\n"
@@ -38,6 +43,8 @@ static const char replay_help[] =
 
 struct replay_cli {
 	struct replay_cfg cfg;
+	struct replay_extra extra;
+	struct human_sink *hs;
 	const char *out, *chrome, *color;
 	int quiet, summary;
 };
@@ -50,11 +57,13 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		{ "quiet", no_argument, 0, 'q' }, { "summary", no_argument, 0, 'S' },
 		{ "auto-host", no_argument, 0, 'A' }, { "no-csum", no_argument, 0, 'N' },
 		{ "color", required_argument, 0, 'K' }, { "colour", required_argument, 0, 'K' },
+		{ "filter", required_argument, 0, 'f' }, { "reasm-out", required_argument, 0, 'R' },
+		{ "tap-out", required_argument, 0, 'T' }, { "bpf-trace", no_argument, 0, 'B' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:o:w:qh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:o:w:f:qh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->cfg.scenario = optarg; break;
 		case 'o': c->out = optarg; break;
@@ -65,6 +74,16 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case 'A': c->cfg.auto_host = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
 		case 'K': c->color = optarg; break;
+		case 'f': c->cfg.bpf_filter = optarg; break;
+		case 'R': c->extra.reasm_out = optarg; break;
+		case 'B': c->extra.bpf_trace = 1; break;
+		case 'T':
+			if (c->extra.ntaps == REPLAY_MAX_TAPS) {
+				fprintf(stderr, "netjourney replay: at most %d --tap-out\n", REPLAY_MAX_TAPS);
+				return -1;
+			}
+			c->extra.tap_spec[c->extra.ntaps++] = optarg;
+			break;
 		case 'h': fputs(replay_help, stdout); exit(0);
 		default: fputs(replay_help, stderr); return -1;
 		}
@@ -77,7 +96,12 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 	return 0;
 }
 
-static void flush_human(void *ctx) { human_flush(ctx); }
+static void after_softirq(void *ctx)
+{
+	struct replay_cli *c = ctx;
+	human_flush(c->hs);
+	replay_extra_drain(&c->extra);
+}
 
 /* The JSONL file's closing line: totals, and whether the replay completed. */
 static int finish_jsonl(struct jsonl_sink *js, struct net *net, const struct replay_result *res,
@@ -114,8 +138,11 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	human_init(hs, stdout, color, c->summary, c->quiet);
 	c->cfg.emit[c->cfg.nemit] = human_emit;
 	c->cfg.emit_ctx[c->cfg.nemit++] = hs;
-	c->cfg.after_softirq = flush_human;
-	c->cfg.after_ctx = hs;
+	c->hs = hs;
+	c->cfg.after_softirq = after_softirq;
+	c->cfg.after_ctx = c;
+	c->cfg.on_net = replay_extra_setup;
+	c->cfg.on_net_ctx = &c->extra;
 	if (c->out) {
 		if (jsonl_open(js, c->out, err, sizeof(err)) < 0)
 			goto fail_early;
@@ -133,6 +160,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	c->cfg.progress = isatty(2) && !c->summary;
 	c->cfg.info = c->summary ? NULL : stderr;
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
+	replay_extra_close(&c->extra);
 	if (!c->quiet || r == 0)
 		human_totals(hs, res.frames);
 	if (c->out && finish_jsonl(js, net, &res, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf.h"
 #include "ip_fragment.h"
 #include "scenario.h"
 #include "source_pcap.h"
@@ -21,6 +22,7 @@
 struct replay_state {
 	const struct replay_cfg *cfg;
 	struct net *net;
+	struct bpf_prog *filter;	/* -f: which packets are traced */
 	pcap_t *dead;
 	pcap_dumper_t *dump;
 	uint64_t sent;
@@ -96,6 +98,20 @@ static void progress(const struct pcap_source *src, uint64_t frames, time_t *las
 		fprintf(stderr, "\r%llu frames", (unsigned long long)frames);
 }
 
+/* -f: the packet runs through the stack either way; only a matching one is
+ * traced. Its softirq runs at once so the tracing switch covers its whole
+ * journey. */
+static void filtered_rx(struct replay_state *st, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
+			int flags)
+{
+	struct net *net = st->net;
+	int on = net->tr.nsinks > 0;
+	net->tr.on = on && bpf_prog_run_wire(st->filter, data, caplen, len) != 0;
+	driver_rx(net, &net->devs[0], dlt, data, caplen, len, flags);
+	softirq(st);
+	net->tr.on = on;
+}
+
 static int replay_loop(struct replay_state *st, struct pcap_source *src, struct replay_result *res,
 		       char *err, size_t errlen)
 {
@@ -109,7 +125,10 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
-		driver_rx(net, &net->devs[0], src->dlt, data, h->caplen, h->len, flags);
+		if (st->filter)
+			filtered_rx(st, src->dlt, data, h->caplen, h->len, flags);
+		else
+			driver_rx(net, &net->devs[0], src->dlt, data, h->caplen, h->len, flags);
 		net->cur_pkt = -1;
 		if (skb_queue_len(&net->sd.input_pkt_queue) >= (uint32_t)net->sysctl.netdev_budget)
 			softirq(st);
@@ -179,11 +198,14 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		trace_add_sink(st.net, cfg->emit[i], cfg->emit_ctx[i]);
 	st.net->xmit = replay_xmit;
 	st.net->xmit_ctx = &st;
+	if (cfg->bpf_filter && bpf_compile_filter(cfg->bpf_filter, src.dlt, &st.filter, err, errlen) < 0)
+		goto out;
 	r = replay_loop(&st, &src, res, err, errlen);
 	res->complete = r == 0;
 	res->events = st.net->tr.next_seq;
 	close_outputs(&st);
 out:
+	bpf_prog_destroy(st.filter);
 	source_pcap_close(&src);
 	st.net->xmit = NULL;
 	if (pnet)
