@@ -5,7 +5,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := libmicrohttpd libcjson libpcap libedit
 DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make
-TEST_DEB_PKGS := tcpdump tshark clang chromium nodejs wrk iproute2 iputils-ping netcat-openbsd
+TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs wrk iproute2 iputils-ping netcat-openbsd arping time valgrind
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \
@@ -28,7 +28,7 @@ APP_OBJ   := $(APP_SRC:%.c=$(B)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps run test unit install clean debug bench
+.PHONY: all deps run test unit install clean debug bench fuzz soak
 all: $(B)/netjourney
 
 $(B)/libstack.a: $(STACK_OBJ)
@@ -66,6 +66,16 @@ install: all
 	install -D -m 755 $(B)/netjourney $(DESTDIR)$(PREFIX)/bin/netjourney
 	mkdir -p $(DESTDIR)$(PREFIX)/share/netjourney
 	cp -r static lessons pcaps $(DESTDIR)$(PREFIX)/share/netjourney/
+
+# Benchmarks print figures (bench/README.md); fuzzing and soak runs take long.
+bench: deps all
+	sh bench/run.sh
+
+fuzz: deps all
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh tests/fuzz/run.sh
+
+soak: deps all
+	sh tests/soak/run.sh
 
 debug:
 	$(MAKE) SAN=1 all unit
