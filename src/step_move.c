@@ -1,0 +1,167 @@
+/*
+ * step_move.c - where each movement command lands (step.h), the frame an
+ * event belongs to, and the counter totals with an incremental cache.
+ *
+ * Event model (stack/trace.h): a B opens a frame at depth d; its steps and
+ * callees sit at d+1; its E is at depth d again and has parent = the B's
+ * seq. So "next" is the next event no deeper than the current one, and
+ * "finish" is the E whose parent is the current frame.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "step.h"
+
+uint64_t step_frame_of(struct nj_store *s, size_t i)
+{
+	const struct store_ev *e = store_ev(s, i);
+	if (!e)
+		return 0;
+	if (e->ph == 'B')
+		return e->seq;
+	if (e->ph != 'E')
+		return e->parent;
+	/* an E: the frame of its B's caller */
+	size_t b = e->parent ? store_index_of_seq(s, e->parent) : SIZE_MAX;
+	const struct store_ev *be = b == SIZE_MAX ? NULL : store_ev(s, b);
+	return be ? be->parent : 0;
+}
+
+static size_t move_step(struct step_session *ss, long long n, int dir, char *err, size_t errlen)
+{
+	size_t nev = store_nevents(ss->st), i = ss->cur;
+	for (long long k = 0; k < n; k++) {
+		if (dir > 0 && i + 1 >= nev)
+			return k ? i : (snprintf(err, errlen, "end of trace (event %zu of %zu)", i + 1, nev), STEP_NONE);
+		if (dir < 0 && i == 0)
+			return k ? i : (snprintf(err, errlen, "already at the first event"), STEP_NONE);
+		i = dir > 0 ? i + 1 : i - 1;
+	}
+	return i;
+}
+
+/* The next event at the current depth or shallower (over calls). */
+static size_t move_next(struct step_session *ss, long long n, char *err, size_t errlen)
+{
+	size_t nev = store_nevents(ss->st), i = ss->cur;
+	for (long long k = 0; k < n; k++) {
+		int d = store_ev(ss->st, i)->depth;
+		size_t j = i + 1;
+		while (j < nev && store_ev(ss->st, j)->depth > d)
+			j++;
+		if (j >= nev)
+			return k ? i : (snprintf(err, errlen, "end of trace"), STEP_NONE);
+		i = j;
+	}
+	return i;
+}
+
+static size_t move_finish(struct step_session *ss, char *err, size_t errlen)
+{
+	uint64_t f = step_frame_of(ss->st, ss->cur);
+	size_t nev = store_nevents(ss->st);
+	if (!f)
+		return snprintf(err, errlen, "finish: not inside a function (a top-level event)"), STEP_NONE;
+	for (size_t j = ss->cur + 1; j < nev; j++) {
+		const struct store_ev *e = store_ev(ss->st, j);
+		if (e->ph == 'E' && e->parent == f)
+			return j;
+	}
+	snprintf(err, errlen, "finish: the function never returns in this trace (cut short?)");
+	return STEP_NONE;
+}
+
+static size_t move_continue(struct step_session *ss, long long n, int *hit, char *err, size_t errlen)
+{
+	size_t nev = store_nevents(ss->st), i = ss->cur;
+	*hit = 0;
+	if (i + 1 >= nev)
+		return snprintf(err, errlen, "end of trace: nothing left to run"), STEP_NONE;
+	for (size_t j = i + 1; j < nev; j++)
+		for (int b = 0; b < ss->nbp; b++)
+			if (step_bp_match(ss->st, &ss->bp[b], j)) {
+				ss->bp[b].hits++;
+				*hit = ss->bp[b].id;
+				if (--n <= 0)
+					return j;
+				break;
+			}
+	return nev - 1;		/* ran to the end: stop on the last event */
+}
+
+static size_t move_pkt(struct step_session *ss, long long pkt, char *err, size_t errlen)
+{
+	const struct store_pkt *p = store_pkt_find(ss->st, pkt);
+	if (!p || p->first == STORE_NONE) {
+		size_t np = store_npkts(ss->st);
+		const struct store_pkt *last = np ? store_pkt_at(ss->st, np - 1) : NULL;
+		snprintf(err, errlen, "pkt: no packet %lld in this trace (packets 1..%lld)", pkt,
+			 last ? (long long)last->pkt : 0LL);
+		return STEP_NONE;
+	}
+	return p->first;
+}
+
+size_t step_move(struct step_session *ss, const struct step_cmd *c, int *hit, char *err, size_t errlen)
+{
+	long long n = c->has_n ? c->n : 1;
+	size_t i;
+	*hit = 0;
+	if (!store_nevents(ss->st))
+		return snprintf(err, errlen, "the trace has no events"), STEP_NONE;
+	switch (c->kind) {
+	case SC_STEP: return move_step(ss, n, 1, err, errlen);
+	case SC_BACK: return move_step(ss, n, -1, err, errlen);
+	case SC_NEXT: return move_next(ss, n, err, errlen);
+	case SC_FINISH: return move_finish(ss, err, errlen);
+	case SC_CONTINUE: return move_continue(ss, n, hit, err, errlen);
+	case SC_RUN: return 0;
+	case SC_PKT: return move_pkt(ss, c->n, err, errlen);
+	case SC_SEQ:
+		i = store_index_of_seq(ss->st, (uint64_t)c->n);
+		if (i == SIZE_MAX)
+			snprintf(err, errlen, "seq: no event with seq %lld", c->n);
+		return i == SIZE_MAX ? STEP_NONE : i;
+	default:
+		snprintf(err, errlen, "not a movement command");
+		return STEP_NONE;
+	}
+}
+
+/* Adds event k's mib deltas (any phase: E events carry them today). */
+static void add_mib(struct nj_store *s, size_t k, uint64_t *out)
+{
+	const struct store_ev *e = store_ev(s, k);
+	if (!e || e->ph != 'E')
+		return;
+	char *line = store_line(s, k, NULL);
+	if (!line || !strstr(line, "\"mib\"")) {
+		free(line);
+		return;
+	}
+	cJSON *o = cJSON_Parse(line);
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "mib"), *c;
+	cJSON_ArrayForEach(c, m) {
+		int id = mib_lookup(c->string);
+		if (id >= 0 && cJSON_IsNumber(c))
+			out[id] += (uint64_t)c->valuedouble;
+	}
+	cJSON_Delete(o);
+	free(line);
+}
+
+/* Forward moves extend the cache; backward ones rebuild it from 0. */
+const uint64_t *step_counters(struct step_session *ss, size_t i)
+{
+	size_t from = 0;
+	if (ss->mib_at != STEP_NONE && ss->mib_at <= i)
+		from = ss->mib_at + 1;
+	else
+		memset(ss->mib, 0, MIB_MAX * sizeof(uint64_t));
+	for (size_t k = from; k <= i && k < store_nevents(ss->st); k++)
+		add_mib(ss->st, k, ss->mib);
+	ss->mib_at = i;
+	return ss->mib;
+}
