@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cJSON.h"
 #include "cmd.h"
 #include "replay.h"
 #include "replay_extra.h"
@@ -45,6 +46,7 @@ struct replay_cli {
 	struct replay_cfg cfg;
 	struct replay_extra extra;
 	struct human_sink *hs;
+	struct jsonl_sink *js;		/* set when -o is given */
 	const char *out, *chrome, *color;
 	int quiet, summary;
 };
@@ -116,11 +118,19 @@ static int finish_jsonl(struct jsonl_sink *js, struct net *net, const struct rep
 	return jsonl_close(js, err, errlen);
 }
 
-static void write_start(struct jsonl_sink *js, const struct replay_cli *c, const struct replay_result *pre)
+/* replay_cfg.on_start: the trace's first line, with the host it describes. */
+static void write_start(void *ctx, const struct replay_result *res)
 {
+	struct replay_cli *c = ctx;
 	struct jw w = { 0 };
-	event_meta_start(&w, c->cfg.pcap, NULL, pre ? pre->kernel : "6.x");
-	jsonl_line(js, w.buf);
+	if (!c->js)
+		return;
+	char *one_line = res->scenario_json ? strdup(res->scenario_json) : NULL;
+	if (one_line)
+		cJSON_Minify(one_line);		/* JSONL: the scenario must not span lines */
+	event_meta_start(&w, c->cfg.pcap, one_line, res->kernel);
+	free(one_line);
+	jsonl_line(c->js, w.buf);
 	jw_free(&w);
 }
 
@@ -146,7 +156,9 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	if (c->out) {
 		if (jsonl_open(js, c->out, err, sizeof(err)) < 0)
 			goto fail_early;
-		write_start(js, c, NULL);
+		c->js = js;
+		c->cfg.on_start = write_start;
+		c->cfg.on_start_ctx = c;
 		c->cfg.emit[c->cfg.nemit] = jsonl_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = js;
 	}

@@ -161,11 +161,11 @@ static int load_scenario(const struct replay_cfg *cfg, struct net *net, struct r
 		return scenario_load_text(net, json, "auto-host scenario", err, errlen);
 	}
 	snprintf(res->scenario_name, sizeof(res->scenario_name), "%s", cfg->scenario ? cfg->scenario : "default");
-	if (scenario_load_file(net, cfg->scenario, err, errlen) < 0)
+	res->scenario_json = cfg->scenario ? scenario_read_file(cfg->scenario, err, errlen) : strdup(scenario_default_json);
+	if (!res->scenario_json)
 		return -1;
-	if (!cfg->scenario)
-		res->scenario_json = strdup(scenario_default_json);
-	return 0;
+	return scenario_load_text(net, res->scenario_json, cfg->scenario ? cfg->scenario : "default scenario", err,
+				  errlen);
 }
 
 int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct net **pnet, char *err,
@@ -190,6 +190,8 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)
 		st.net->sysctl.verify_checksums = 0;
+	if (cfg->on_start)
+		cfg->on_start(cfg->on_start_ctx, res);
 	if (cfg->on_net && cfg->on_net(cfg->on_net_ctx, st.net, err, errlen) < 0)
 		goto out;
 	if (open_outputs(&st, err, errlen) < 0)

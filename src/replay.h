@@ -13,6 +13,8 @@
 
 #include "netns.h"
 
+struct replay_result;
+
 struct replay_cfg {
 	const char *pcap;		/* capture to read */
 	const char *scenario;		/* scenario file, NULL = default */
@@ -27,6 +29,9 @@ struct replay_cfg {
 	/* called after each softirq run (e.g. human_flush) */
 	void (*after_softirq)(void *ctx);
 	void *after_ctx;
+	/* called once the scenario is loaded, with its JSON text (trace_start) */
+	void (*on_start)(void *ctx, const struct replay_result *res);
+	void *on_start_ctx;
 	/* called once the net exists, before the first frame (extra set-up) */
 	int (*on_net)(void *ctx, struct net *net, char *err, size_t errlen);
 	void *on_net_ctx;

@@ -263,14 +263,12 @@ int scenario_load_text(struct net *net, const char *json, const char *name, char
 	return r;
 }
 
-int scenario_load_file(struct net *net, const char *path, char *err, size_t errlen)
+char *scenario_read_file(const char *path, char *err, size_t errlen)
 {
-	if (!path)
-		return scenario_load_text(net, scenario_default_json, "default scenario", err, errlen);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return NULL;
 	}
 	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
@@ -278,12 +276,14 @@ int scenario_load_file(struct net *net, const char *path, char *err, size_t errl
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (len + n + 1 > cap) {
 			cap = (len + n + 1) * 2;
-			if (cap > (16u << 20) || !(buf = realloc(buf, cap))) {
+			char *nb = cap > (16u << 20) ? NULL : realloc(buf, cap);
+			if (!nb) {
 				fclose(f);
 				free(buf);
 				snprintf(err, errlen, "%s: scenario larger than 16 MiB", path);
-				return -1;
+				return NULL;
 			}
+			buf = nb;
 		}
 		memcpy(buf + len, chunk, n);
 		len += n;
@@ -291,9 +291,19 @@ int scenario_load_file(struct net *net, const char *path, char *err, size_t errl
 	fclose(f);
 	if (!buf) {
 		snprintf(err, errlen, "%s: empty file, expected a JSON object", path);
-		return -1;
+		return NULL;
 	}
 	buf[len] = 0;
+	return buf;
+}
+
+int scenario_load_file(struct net *net, const char *path, char *err, size_t errlen)
+{
+	if (!path)
+		return scenario_load_text(net, scenario_default_json, "default scenario", err, errlen);
+	char *buf = scenario_read_file(path, err, errlen);
+	if (!buf)
+		return -1;
 	int r = scenario_load_text(net, buf, path, err, errlen);
 	free(buf);
 	return r;

@@ -22,6 +22,10 @@ extern const char scenario_default_json[];
  */
 int scenario_load_file(struct net *net, const char *path, char *err, size_t errlen);
 
+/* scenario_read_file - the file's text (malloc'd, NUL-terminated), or NULL
+ * with err naming the file. At most 16 MiB. */
+char *scenario_read_file(const char *path, char *err, size_t errlen);
+
 /* scenario_load_text - the same from JSON text; name is used in messages. */
 int scenario_load_text(struct net *net, const char *json, const char *name, char *err, size_t errlen);
 
