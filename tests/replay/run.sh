@@ -61,6 +61,17 @@ python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['trace
 	{ echo "replay: chrome trace does not parse"; fail=1; }
 tail -n 1 "$T/t.jsonl" | grep -q '"complete":true' || { echo "replay: good: not marked complete"; fail=1; }
 
+# pcapng reads like pcap: the same journeys (editcap comes with tshark).
+if command -v editcap >/dev/null; then
+	editcap -F pcapng pcaps/default.pcap "$T/default.pcapng"
+	$NJ replay --summary pcaps/default.pcap > "$T/a.txt" 2>&1
+	$NJ replay --summary "$T/default.pcapng" > "$T/b.txt" 2>&1
+	cmp -s "$T/a.txt" "$T/b.txt" || { echo "replay: pcapng journeys differ from pcap:"; diff "$T/a.txt" "$T/b.txt" | head; fail=1; }
+	grep -q "pkt 13:" "$T/b.txt" || { echo "replay: pcapng: packets missing"; fail=1; }
+else
+	echo "replay: editcap (tshark) absent: pcapng check skipped"
+fi
+
 # Every third-party capture replays to the end (with -o: valid lines).
 shared="$(cd .. && pwd)/shared/pcaps"
 if [ -d "$shared" ]; then
