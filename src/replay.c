@@ -14,6 +14,7 @@
 
 #include "bpf.h"
 #include "ip_fragment.h"
+#include "pcapng_writer.h"
 #include "scenario.h"
 #include "source_pcap.h"
 #include "stack.h"
@@ -23,24 +24,16 @@ struct replay_state {
 	const struct replay_cfg *cfg;
 	struct net *net;
 	struct bpf_prog *filter;	/* -f: which packets are traced */
-	pcap_t *dead;
-	pcap_dumper_t *dump;
+	struct pcapng_writer out;	/* -w: pcapng, one interface block per device */
 	uint64_t sent;
 };
 
-/* nj_xmit_fn: a frame leaving the host is written to -w. */
+/* nj_xmit_fn: a frame leaving the host is written to -w, on its device. */
 static void replay_xmit(void *ctx, const struct sk_buff *skb, const struct net_device *dev)
 {
 	struct replay_state *st = ctx;
-	(void)dev;
 	st->sent++;
-	if (!st->dump)
-		return;
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(st->net->now_ns / 1000000000ULL);
-	h.ts.tv_usec = (suseconds_t)(st->net->now_ns % 1000000000ULL / 1000);
-	h.caplen = h.len = skb->len;
-	pcap_dump((u_char *)st->dump, &h, skb->data);
+	pcapng_write(&st->out, dev ? dev->ifindex : 1, st->net->now_ns, skb->data, skb->len);
 }
 
 static void softirq(struct replay_state *st)
@@ -67,22 +60,16 @@ static int open_outputs(struct replay_state *st, char *err, size_t errlen)
 {
 	if (!st->cfg->write_pcap)
 		return 0;
-	st->dead = pcap_open_dead(DLT_EN10MB, 262144);
-	st->dump = st->dead ? pcap_dump_open(st->dead, st->cfg->write_pcap) : NULL;
-	if (!st->dump) {
-		snprintf(err, errlen, "%s: cannot write: %s", st->cfg->write_pcap,
-			 st->dead ? pcap_geterr(st->dead) : "pcap_open_dead failed");
+	return pcapng_open(&st->out, st->cfg->write_pcap, st->net, err, errlen);
+}
+
+static int close_outputs(struct replay_state *st, char *err, size_t errlen)
+{
+	if (pcapng_close(&st->out) < 0) {
+		snprintf(err, errlen, "%s: write failed", st->cfg->write_pcap);
 		return -1;
 	}
 	return 0;
-}
-
-static void close_outputs(struct replay_state *st)
-{
-	if (st->dump)
-		pcap_dump_close(st->dump);
-	if (st->dead)
-		pcap_close(st->dead);
 }
 
 static void progress(const struct pcap_source *src, uint64_t frames, time_t *last)
@@ -205,7 +192,9 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	r = replay_loop(&st, &src, res, err, errlen);
 	res->complete = r == 0;
 	res->events = st.net->tr.next_seq;
-	close_outputs(&st);
+	if (close_outputs(&st, r ? NULL : err, r ? 0 : errlen) < 0)
+		r = -1;
+	res->complete = r == 0;
 out:
 	bpf_prog_destroy(st.filter);
 	source_pcap_close(&src);
