@@ -1,14 +1,159 @@
 /*
- * cmd_serve.c - `netjourney serve`. FIRST VERSION: not available yet.
+ * cmd_serve.c - `netjourney serve`: replays captures (or indexes .jsonl
+ * traces) into the registry, starts the web server and waits for Ctrl-C.
+ * The UI's directory is --static, else $NJ_STATIC, else found next to the
+ * binary (build/netjourney → ../static; PREFIX/bin → PREFIX/share/netjourney/static),
+ * else ./static.
  */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "server.h"
+
+static const char serve_help[] =
+	"usage: netjourney serve [options] FILE...\n"
+	"Serves the browser timeline for captures (pcap/pcapng, replayed now) and traces\n"
+	"(.jsonl written by `netjourney replay -o`). Open the printed URL.\n\n"
+	"  -p, --port P          TCP port (default 8080; 0 = any free port)\n"
+	"      --bind ADDR       IPv4 address to listen on (default 127.0.0.1: this machine only)\n"
+	"      --pace            replay the first capture at packet time into a live trace\n"
+	"      --max-gap MS      with --pace: longest pause between packets (default 2000)\n"
+	"  -c, --scenario FILE   the simulated host (JSON); default: 10.0.0.2/24 on eth0\n"
+	"      --auto-host       adopt each capture's server as the host\n"
+	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
+	"      --static DIR      the UI's files (default: $NJ_STATIC, or static/ of the project)\n"
+	"      --log             one line per request on stderr\n"
+	"  -h, --help            this text\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct serve_cli {
+	struct web_cfg web;
+	struct web_load_opts load;
+	int pace, max_gap;
+};
+
+static int parse_args(struct serve_cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, 0, 'p' }, { "bind", required_argument, 0, 'b' },
+		{ "pace", no_argument, 0, 'P' }, { "max-gap", required_argument, 0, 'G' },
+		{ "scenario", required_argument, 0, 'c' }, { "auto-host", no_argument, 0, 'A' },
+		{ "no-csum", no_argument, 0, 'N' }, { "static", required_argument, 0, 'S' },
+		{ "log", no_argument, 0, 'L' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	int o;
+	char *end;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "p:c:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			c->web.port = (int)strtol(optarg, &end, 10);
+			if (*end || c->web.port < 0 || c->web.port > 65535) {
+				fprintf(stderr, "netjourney serve: --port %s: expected 0..65535\n", optarg);
+				return -1;
+			}
+			break;
+		case 'b': c->web.bind = optarg; break;
+		case 'P': c->pace = 1; break;
+		case 'G': c->max_gap = atoi(optarg); break;
+		case 'c': c->load.scenario = optarg; break;
+		case 'A': c->load.auto_host = 1; break;
+		case 'N': c->load.no_csum = 1; break;
+		case 'S': c->web.static_dir = optarg; break;
+		case 'L': c->web.log = 1; break;
+		case 'h': fputs(serve_help, stdout); exit(0);
+		default: fputs(serve_help, stderr); return -1;
+		}
+	}
+	return 0;
+}
+
+/* The project's static/ next to the binary, or the installed copy. */
+static const char *find_static(char *buf, size_t len)
+{
+	const char *env = getenv("NJ_STATIC");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX / 2];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = 0;
+		static const char *const rel[] = { "/../static", "/../share/netjourney/static", "/static" };
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, len, "%s%s/index.html", exe, rel[i]);
+			if (access(buf, R_OK) == 0) {
+				snprintf(buf, len, "%s%s", exe, rel[i]);
+				return buf;
+			}
+		}
+	}
+	return access("static/index.html", R_OK) == 0 ? "static" : NULL;
+}
+
+static int load_all(struct serve_cli *c, int argc, char **argv)
+{
+	char err[768];
+	for (int i = optind; i < argc; i++) {
+		int id = c->pace && i == optind ? web_pace_start(argv[i], &c->load, c->max_gap, err, sizeof(err))
+						: web_load_file(argv[i], &c->load, err, sizeof(err));
+		if (id < 0) {
+			fprintf(stderr, "netjourney serve: %s\n", err);
+			return -1;
+		}
+		fprintf(stderr, "trace %d: %s%s\n", id, argv[i], c->pace && i == optind ? " (paced, live)" : "");
+	}
+	return 0;
+}
 
 int cmd_serve(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "netjourney serve: not available in this build yet (the browser timeline issue)\n");
-	return 2;
+	struct serve_cli c = { .web = { .port = WEB_DEFAULT_PORT } };
+	char sbuf[PATH_MAX], err[768];
+	if (parse_args(&c, argc, argv) < 0)
+		return 2;
+	if (!c.web.static_dir)
+		c.web.static_dir = find_static(sbuf, sizeof(sbuf));
+	if (!c.web.static_dir)
+		fprintf(stderr, "netjourney serve: no static/ directory found: the API works, the UI does not "
+				"(use --static DIR)\n");
+	if (load_all(&c, argc, argv) < 0) {
+		web_stop();
+		return 1;
+	}
+	if (web_start(&c.web, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney serve: %s\n", err);
+		web_stop();
+		return 1;
+	}
+	const char *bind = c.web.bind ? c.web.bind : "127.0.0.1";
+	if (strcmp(bind, "127.0.0.1"))
+		fprintf(stderr, "netjourney serve: warning: listening on %s, not only on this machine; the "
+				"server has no authentication\n", bind);
+	printf("netjourney: serving %d trace(s) on http://%s:%d/  (Ctrl-C to stop)\n", optind < argc ? argc - optind : 0,
+	       !strcmp(bind, "0.0.0.0") ? "127.0.0.1" : bind, web_port());
+	fflush(stdout);
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stop_flag)
+		sleep(1);		/* a signal cuts it short */
+	web_stop();
+	return 0;
 }

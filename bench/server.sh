@@ -1,0 +1,56 @@
+#!/bin/sh
+# bench/server.sh - the web server under load, printed as figures (not
+# asserted): a capture grown to about 1,000,000 events is replayed into
+# `netjourney serve`; wrk measures an events page and a packet page, and
+# headless Chromium measures the UI's first paint over that trace.
+# Needs wrk; the paint figure needs Chromium and tests/e2e's playwright-core.
+cd "$(dirname "$0")/.." || exit 1
+B=${B:-build}
+COPIES=${COPIES:-2100}		# default.pcap x 2100 ≈ 1M events
+[ -x "$B/netjourney" ] || { echo "bench/server.sh: build first (make)"; exit 1; }
+TMP=$(mktemp -d)
+PCAP=$TMP/big.pcap
+python3 - "$PCAP" "$COPIES" <<'PY'
+import struct, sys
+out, copies = sys.argv[1], int(sys.argv[2])
+data = open('pcaps/default.pcap', 'rb').read()
+hdr, recs, off = data[:24], [], 24
+endian = '<' if data[:4] == b'\xd4\xc3\xb2\xa1' else '>'
+while off + 16 <= len(data):
+    sec, usec, incl, orig = struct.unpack(endian + 'IIII', data[off:off + 16])
+    recs.append((sec, usec, data[off + 16:off + 16 + incl], orig))
+    off += 16 + incl
+with open(out, 'wb') as f:
+    f.write(hdr)
+    for c in range(copies):
+        for sec, usec, body, orig in recs:
+            f.write(struct.pack(endian + 'IIII', sec + c * 10, usec, len(body), orig) + body)
+PY
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start=$(python3 -c 'import time; print(time.time())')
+"$B/netjourney" serve --port "$PORT" --static static "$PCAP" >"$TMP/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+until grep -q serving "$TMP/serve.log" 2>/dev/null; do
+	kill -0 "$SERVER" 2>/dev/null || { cat "$TMP/serve.log"; exit 1; }
+	sleep 0.2
+done
+end=$(python3 -c 'import time; print(time.time())')
+URL=http://127.0.0.1:$PORT
+EVENTS=$(python3 -c "import json,urllib.request; print(json.load(urllib.request.urlopen('$URL/api/traces'))['traces'][0]['events'])")
+printf 'trace: %s events, %s packets; replay + index into the server: %.2f s\n' "$EVENTS" "$((COPIES * 13))" "$(python3 -c "print($end - $start)")"
+if command -v wrk >/dev/null 2>&1; then
+	for path in "/api/traces/1/events?from=500000&limit=100" "/api/traces/1/packets?offset=20000&limit=100" \
+		    "/api/traces/1/histogram?buckets=400" "/app.js"; do
+		wrk -t2 -c16 -d5s "$URL$path" >"$TMP/wrk.txt" 2>&1
+		printf 'wrk %-48s %10s req/s  latency avg %s\n' "$path" \
+			"$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")" "$(awk '/Latency/ {print $2; exit}' "$TMP/wrk.txt")"
+	done
+else
+	echo "wrk not installed: no throughput figures"
+fi
+if [ -x /usr/bin/chromium ] && [ -d tests/e2e/node_modules/playwright-core ]; then
+	node bench/server_paint.mjs "$URL"
+else
+	echo "no Chromium or playwright-core (sh tests/e2e/run.sh installs it): no first-paint figure"
+fi

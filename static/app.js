@@ -1,0 +1,15 @@
+// app.js - wires the store, the views and the controller; nothing else.
+import { Store } from './js/store.js';
+import { Controller } from './js/controller.js';
+import { ToolbarView } from './js/view_toolbar.js';
+import { PacketsView } from './js/view_packets.js';
+import { JourneyView } from './js/view_journey.js';
+import { InspectorView } from './js/view_inspector.js';
+import { TimelineView } from './js/view_timeline.js';
+import { StateView } from './js/view_state.js';
+
+const controller = new Controller(new Store(), {
+	toolbar: new ToolbarView(), packets: new PacketsView(), journey: new JourneyView(),
+	inspector: new InspectorView(), timeline: new TimelineView(), state: new StateView(),
+});
+window.addEventListener('load', () => controller.init());

@@ -1,0 +1,24 @@
+// helpers.js - tiny DOM wrappers (TodoMVC's helpers.js) and text escaping.
+
+/** @param {string} sel @param {ParentNode} [scope] @returns {HTMLElement} */
+export const qs = (sel, scope = document) => /** @type {HTMLElement} */ (scope.querySelector(sel));
+
+/** @param {EventTarget} target @param {string} type @param {EventListener} cb */
+export const $on = (target, type, cb) => target.addEventListener(type, cb);
+
+/**
+ * $delegate - calls handler(element, event) for events on children matching selector.
+ * @param {Element} target @param {string} selector @param {string} type
+ * @param {(el: HTMLElement, ev: Event) => void} handler
+ */
+export function $delegate(target, selector, type, handler) {
+	$on(target, type, (ev) => {
+		const el = /** @type {Element} */ (ev.target).closest(selector);
+		if (el && target.contains(el)) handler(/** @type {HTMLElement} */ (el), ev);
+	});
+}
+
+const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** escapeHTML - text safe inside element content and quoted attributes. @param {unknown} s */
+export const escapeHTML = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]);

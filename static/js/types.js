@@ -1,0 +1,94 @@
+// types.js - JSDoc typedefs of the JSON API (web/api*.c). Types only.
+
+/**
+ * @typedef {Object} TraceBrief
+ * @property {number} id
+ * @property {string} name
+ * @property {number} packets
+ * @property {number} events
+ * @property {boolean} live
+ * @property {boolean} complete
+ */
+
+/**
+ * @typedef {Object} Flow
+ * @property {string} proto @property {string} src @property {number} sport
+ * @property {string} dst @property {number} dport @property {number} packets
+ */
+
+/**
+ * @typedef {TraceBrief & {
+ *   source: string, kernel: string, error?: string,
+ *   counters: Object<string, number>,
+ *   flows: {list: Flow[], other_packets: number, truncated: boolean},
+ *   verdicts: Object<string, number>,
+ *   drops: Array<{reason: string, packets: number}>,
+ *   scenario: Object|null
+ * }} TraceSummary
+ */
+
+/**
+ * @typedef {Object} PacketRow
+ * @property {number} n          capture packet number
+ * @property {string} ts         "seconds.nanoseconds"
+ * @property {string} summary
+ * @property {string} verdict    final outcome ("none" when the journey did not end)
+ * @property {string|null} reason drop reason
+ * @property {number} len
+ * @property {number} events
+ * @property {number} first_seq
+ */
+
+/**
+ * @typedef {Object} SkbState
+ * @property {number} len @property {number} data @property {number} nh @property {number} th
+ * @property {string} pkt_type @property {string} protocol @property {number} ifindex
+ */
+
+/**
+ * One trace event (schema v1, DESIGN.md §5).
+ * @typedef {Object} TraceEvent
+ * @property {number} seq @property {number|null} parent @property {number} depth
+ * @property {'B'|'E'|'i'} ph @property {string} fn @property {string} layer
+ * @property {number|null} pkt @property {number|null} skb @property {number} ts_ns
+ * @property {SkbState} [skb_state] @property {string} [msg] @property {Object} [args]
+ * @property {string} [verdict] @property {string|null} [reason]
+ * @property {Object<string, number>} [mib] @property {number[]} [from]
+ */
+
+/**
+ * A call-tree node: a B event (with its E merged: end, verdict) or an i event.
+ * @typedef {Object} TreeNode
+ * @property {number} seq @property {string} fn @property {string} layer @property {'B'|'i'} ph
+ * @property {number} [end] @property {string} [verdict] @property {string} [reason]
+ * @property {TreeNode[]} [children] @property {string[]} [via]
+ */
+
+/**
+ * @typedef {PacketRow & {linktype: number, caplen: number, frame: string,
+ *   truncated: boolean, steps: TraceEvent[], tree: TreeNode[]}} PacketDetail
+ */
+
+/**
+ * @typedef {Object} Histogram
+ * @property {number} total @property {number} from @property {number} to
+ * @property {number[]} n @property {number[]} drops @property {number[]} seq
+ * @property {number[]} layer  name ids (see names), -1 for an empty bucket
+ * @property {string[]} names
+ */
+
+/**
+ * @typedef {Object} StateSnapshot
+ * @property {number} seq @property {number} index
+ * @property {Object<string, number>} counters
+ * @property {Array<Object>} frag_queues
+ * @property {Array<Object>} sockets
+ * @property {Object} config  interfaces, routes, neighbours, netfilter, listen… (null when unknown)
+ */
+
+/**
+ * static/explain.json
+ * @typedef {{version: number, functions: Object<string, {file: string, summary: string, checks?: string[]}>}} Explain
+ */
+
+export {};

@@ -1,0 +1,159 @@
+// view_timeline.js - every event of the trace on a canvas. Zoomed out it
+// draws the server's histogram (events per bucket, coloured by the layer
+// most seen, drops marked red), so a 1M-event trace costs one small
+// request; zoomed in to a few hundred events it draws each call as a bar
+// at its depth (a flame chart). Wheel zooms, drag pans, click jumps.
+import { qs, $on } from './helpers.js';
+import { laneOf } from './template.js';
+
+/** Lane colours; the same hues as .lane-cN in style.css. */
+export const LANE_COLORS = ['#5b7fa6', '#7f8c9a', '#b5651d', '#2f7ebd', '#7a5aa6', '#c08a00', '#2e8b57', '#b0417a', '#4f9a9a', '#8a6d3b'];
+const DROP = '#d0342c';
+
+export class TimelineView {
+	constructor() {
+		this.$c = /** @type {HTMLCanvasElement} */ (qs('#timeline'));
+		this.$range = qs('#tl-range');
+		this.drag = null;
+		this.last = null;
+	}
+
+	/**
+	 * @param {(from: number, to: number) => void} onRange a new visible index range
+	 * @param {(seq: number) => void} onJump the user picked an event
+	 * @param {() => {from: number, to: number, total: number}} getRange
+	 */
+	bind(onRange, onJump, getRange) {
+		const c = this.$c;
+		const zoom = (f, at) => {
+			const r = getRange();
+			const span = Math.max(50, Math.min(r.total, Math.round((r.to - r.from) * f)));
+			let from = Math.round(r.from + (r.to - r.from) * at - span * at);
+			from = Math.max(0, Math.min(r.total - span, from));
+			onRange(from, from + span);
+		};
+		$on(c, 'wheel', (ev) => {
+			const e = /** @type {WheelEvent} */ (ev);
+			e.preventDefault();
+			zoom(e.deltaY > 0 ? 1.25 : 0.8, e.offsetX / c.clientWidth);
+		});
+		$on(c, 'mousedown', (ev) => { this.drag = { x: /** @type {MouseEvent} */ (ev).offsetX, r: getRange(), moved: false }; });
+		$on(window, 'mouseup', (ev) => {
+			const d = this.drag;
+			this.drag = null;
+			if (d && !d.moved && ev.target === c) {
+				const seq = this.seqAt(/** @type {MouseEvent} */ (ev).offsetX / c.clientWidth);
+				if (seq) onJump(seq);
+			}
+		});
+		$on(c, 'mousemove', (ev) => {
+			const d = this.drag;
+			if (!d) return;
+			const dx = /** @type {MouseEvent} */ (ev).offsetX - d.x;
+			if (Math.abs(dx) < 3 && !d.moved) return;
+			d.moved = true;
+			const span = d.r.to - d.r.from;
+			const from = Math.max(0, Math.min(d.r.total - span, Math.round(d.r.from - (dx / c.clientWidth) * span)));
+			onRange(from, from + span);
+		});
+		$on(c, 'keydown', (ev) => {
+			const k = /** @type {KeyboardEvent} */ (ev).key;
+			if (k === '+' || k === '=') zoom(0.8, 0.5);
+			else if (k === '-') zoom(1.25, 0.5);
+			else if (k === '0') onRange(0, getRange().total);
+		});
+		$on(qs('#tl-in'), 'click', () => zoom(0.6, 0.5));
+		$on(qs('#tl-out'), 'click', () => zoom(1.6, 0.5));
+		$on(qs('#tl-reset'), 'click', () => onRange(0, getRange().total));
+		$on(window, 'resize', () => this.last && this.render(...this.last));
+	}
+
+	/** The seq under a fraction of the width. */
+	seqAt(fx) {
+		if (!this.last) return 0;
+		const [hist, evs, , range] = this.last;
+		if (evs && evs.length) {
+			const idx = range.from + fx * (range.to - range.from);
+			let best = evs[0];
+			for (const e of evs) if (Math.abs(e.seq - 1 - idx) < Math.abs(best.seq - 1 - idx)) best = e;
+			return best.seq;
+		}
+		if (!hist || !hist.n.length) return 0;
+		const b = Math.min(hist.n.length - 1, Math.floor(fx * hist.n.length));
+		return hist.seq[b] || 0;
+	}
+
+	/**
+	 * @param {Histogram|null} hist @param {TraceEvent[]} evs events of the range when zoomed in
+	 * @param {number} curSeq @param {{from: number, to: number}} range
+	 */
+	render(hist, evs, curSeq, range) {
+		this.last = [hist, evs, curSeq, range];
+		const c = this.$c;
+		const dpr = window.devicePixelRatio || 1;
+		const w = c.clientWidth, h = c.clientHeight;
+		if (c.width !== Math.round(w * dpr)) c.width = Math.round(w * dpr);
+		c.height = Math.round(h * dpr);
+		const g = c.getContext('2d');
+		g.setTransform(dpr, 0, 0, dpr, 0, 0);
+		g.clearRect(0, 0, w, h);
+		const span = Math.max(1, range.to - range.from);
+		if (evs && evs.length) this.flame(g, evs, range, span, w, h);
+		else if (hist) this.bars(g, hist, w, h);
+		const x = ((curSeq - 1 - range.from) / span) * w;
+		if (curSeq && x >= 0 && x <= w) {
+			g.fillStyle = '#111';
+			g.fillRect(Math.round(x) - 1, 0, 2, h);
+		}
+		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}` : '';
+	}
+
+	bars(g, hist, w, h) {
+		const n = hist.n.length;
+		const max = Math.max(1, ...hist.n);
+		const bw = w / n;
+		for (let b = 0; b < n; b++) {
+			if (!hist.n[b]) continue;
+			const name = hist.layer[b] >= 0 ? hist.names[hist.layer[b]] : '';
+			const bh = Math.max(2, (hist.n[b] / max) * (h - 14));
+			g.fillStyle = LANE_COLORS[laneOf(name, '')];
+			g.fillRect(b * bw, h - bh, Math.max(1, bw - (bw > 3 ? 1 : 0)), bh);
+			if (hist.drops[b]) {
+				g.fillStyle = DROP;
+				g.fillRect(b * bw, 0, Math.max(2, bw - 1), 8);
+			}
+		}
+	}
+
+	flame(g, evs, range, span, w, h) {
+		const open = new Map();
+		const row = 9;
+		const xOf = (seq) => ((seq - 1 - range.from) / span) * w;
+		for (const e of evs) {
+			if (e.ph === 'B') open.set(e.seq, e);
+			const col = LANE_COLORS[laneOf(e.layer, e.fn)];
+			if (e.ph === 'E' && open.has(e.parent)) {
+				const b = open.get(e.parent);
+				g.fillStyle = col;
+				g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, xOf(e.seq) - xOf(b.seq)), row - 1);
+				open.delete(e.parent);
+			} else if (e.ph === 'i') {
+				g.fillStyle = e.verdict === 'drop' ? DROP : col;
+				g.fillRect(xOf(e.seq) - 1, 10 + e.depth * row, 3, row - 1);
+			}
+			if (e.verdict === 'drop') {
+				g.fillStyle = DROP;
+				g.fillRect(xOf(e.seq) - 2, 0, 4, 8);
+			}
+		}
+		for (const b of open.values()) {	/* calls still open at the right edge */
+			g.fillStyle = LANE_COLORS[laneOf(b.layer, b.fn)];
+			g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, w - xOf(b.seq)), row - 1);
+		}
+		g.fillStyle = '#555';
+		g.font = '10px system-ui, sans-serif';
+		if (h > 0 && evs.length < 200) {
+			for (const e of evs) if (e.ph === 'B' && e.depth === 0) g.fillText(e.fn, xOf(e.seq) + 2, 10 + row - 1 + 10);
+		}
+	}
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# tests/e2e/run.sh - the UI in headless Chromium (playwright-core drives the
+# system's /usr/bin/chromium; no browser is downloaded). Starts
+# `netjourney serve` on a free port over pcaps/default.pcap, runs
+# ui.test.mjs, and always stops the server. Skips (exit 0) only when
+# Chromium or npm is missing; any other problem is a failure.
+cd "$(dirname "$0")/../.." || exit 1
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+	echo "SKIP tests/e2e: no Chromium at $CHROMIUM (apt-get install chromium)"; exit 0
+fi
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+	echo "SKIP tests/e2e: npm/node not installed (apt-get install nodejs npm)"; exit 0
+fi
+B=${B:-build}
+[ -x "$B/netjourney" ] || { echo "FAIL tests/e2e: $B/netjourney not built (make)"; exit 1; }
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+	(cd tests/e2e && npm install --no-audit --no-fund >/dev/null) || { echo "FAIL tests/e2e: npm install"; exit 1; }
+fi
+mkdir -p tests/e2e/artifacts
+PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+LOG=tests/e2e/artifacts/server.log
+"$B/netjourney" serve --port "$PORT" --static static pcaps/default.pcap >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM
+CHROMIUM="$CHROMIUM" node tests/e2e/ui.test.mjs "http://127.0.0.1:$PORT"
+rc=$?
+[ $rc -eq 0 ] || { echo "--- server log"; cat "$LOG"; }
+exit $rc

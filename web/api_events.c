@@ -1,0 +1,208 @@
+/*
+ * api_events.c - /api/traces/ID/events (one page of raw events from a seq,
+ * filtered by function, verdict, reason, packet range or a tcpdump
+ * expression on the event's packet) and /api/traces/ID/histogram (the
+ * whole trace, or a range of it, folded into at most 2000 buckets so the
+ * timeline of a 1M-event trace is drawn without fetching the events).
+ * Filtering runs on the in-memory index; only returned lines are read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+#define HIST_MAX	2000
+
+struct ev_query {
+	int fn, verdict, reason;
+	int64_t pkt_from, pkt_to;
+	const char *filter;
+};
+
+static int parse_ev_query(struct web_req *r, struct web_trace *t, struct ev_query *q)
+{
+	const char *fn = web_qstr(r, "fn"), *v = web_qstr(r, "verdict"), *rs = web_qstr(r, "reason");
+	/* -1 (the default) means "no bound"; a given bound must be >= 0. */
+	if (web_qint(r, "pkt_from", -1, 0, INT64_MAX / 2, &q->pkt_from) < 0 ||
+	    web_qint(r, "pkt_to", -1, 0, INT64_MAX / 2, &q->pkt_to) < 0)
+		return -1;
+	store_lock(t->s);
+	q->fn = fn ? store_name_id(t->s, fn) : -2;
+	store_unlock(t->s);
+	if (fn && q->fn < 0)
+		q->fn = -3;		/* a name the trace never used: nothing matches */
+	q->verdict = v ? verdict_lookup(v) : -1;
+	q->reason = rs ? drop_reason_lookup(rs) : -1;
+	q->filter = web_qstr(r, "filter");
+	if (v && q->verdict < 0)
+		snprintf(r->err, sizeof(r->err), "parameter verdict: unknown verdict \"%.40s\"", v);
+	else if (rs && q->reason < 0)
+		snprintf(r->err, sizeof(r->err), "parameter reason: unknown drop reason \"%.40s\"", rs);
+	else if (q->filter && web_filter_match(t, q->filter, -1, r->err, sizeof(r->err)) < 0)
+		return -1;
+	else
+		return 0;
+	return -1;
+}
+
+/* 1 when e passes q, 0 when not (the tcpdump filter was validated before). */
+static int ev_passes(struct web_trace *t, const struct store_ev *e, const struct ev_query *q)
+{
+	if (q->fn == -3 || (q->fn >= 0 && e->fn != q->fn))
+		return 0;
+	if (q->verdict >= 0 && e->verdict != q->verdict)
+		return 0;
+	if (q->reason >= 0 && (e->verdict != V_DROP || e->reason != q->reason))
+		return 0;
+	if ((q->pkt_from >= 0 || q->pkt_to >= 0) && e->pkt < 0)
+		return 0;
+	if ((q->pkt_from >= 0 && e->pkt < q->pkt_from) || (q->pkt_to >= 0 && e->pkt > q->pkt_to))
+		return 0;
+	if (q->filter) {
+		char err[8];
+		return e->pkt >= 0 && web_filter_match(t, q->filter, e->pkt, err, sizeof(err)) == 1;
+	}
+	return 1;
+}
+
+/* The first index whose seq is >= seq (seqs grow with the index). */
+static size_t lower_bound(struct nj_store *s, uint64_t seq, size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (store_ev(s, mid)->seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
+{
+	struct web_trace *t = web_trace_get(ids[0]);
+	if (!t)
+		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
+	int64_t from, lim;
+	struct ev_query q;
+	if (web_qint(r, "from", 0, 0, INT64_MAX / 2, &from) < 0 ||
+	    web_qint(r, "limit", 200, 1, WEB_PAGE_MAX, &lim) < 0 || parse_ev_query(r, t, &q) < 0)
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	size_t *hit = malloc((size_t)lim * sizeof(size_t)), nhit = 0;
+	if (!hit)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	store_lock(t->s);
+	size_t n = store_nevents(t->s), i = lower_bound(t->s, (uint64_t)from, n);
+	store_unlock(t->s);
+	int64_t next = -1;
+	for (; i < n; i++) {
+		store_lock(t->s);
+		struct store_ev e = *store_ev(t->s, i);
+		store_unlock(t->s);
+		if (!ev_passes(t, &e, &q))
+			continue;
+		if (nhit == (size_t)lim) {
+			next = (int64_t)e.seq;
+			break;
+		}
+		hit[nhit++] = i;
+	}
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	for (size_t k = 0; k < nhit; k++)
+		cJSON_AddItemToArray(arr, web_raw(store_line(t->s, hit[k], NULL)));
+	free(hit);
+	cJSON_AddNumberToObject(o, "total", (double)n);
+	cJSON_AddNumberToObject(o, "from", (double)from);
+	cJSON_AddNumberToObject(o, "limit", (double)lim);
+	if (next >= 0)
+		cJSON_AddNumberToObject(o, "next", (double)next);
+	else
+		cJSON_AddNullToObject(o, "next");
+	cJSON_AddItemToObject(o, "events", arr);
+	return web_reply(r->conn, MHD_HTTP_OK, o);
+}
+
+struct hist_acc {
+	double *n, *drops, *seq, *layer;
+	uint32_t lcount[1024];
+};
+
+/* Folds events [lo, hi) into bucket b of h. */
+static void hist_bucket(struct nj_store *s, struct hist_acc *h, int b, size_t lo, size_t hi)
+{
+	memset(h->lcount, 0, sizeof(h->lcount));
+	uint16_t best = 0;
+	store_lock(s);
+	h->seq[b] = lo < hi ? (double)store_ev(s, lo)->seq : 0;
+	for (size_t i = lo; i < hi; i++) {
+		const struct store_ev *e = store_ev(s, i);
+		uint16_t l = e->layer < 1024 ? e->layer : 0;
+		if (++h->lcount[l] > h->lcount[best])
+			best = l;
+		if (e->verdict == V_DROP && e->ph == 'i')
+			h->drops[b]++;
+	}
+	store_unlock(s);
+	h->n[b] = (double)(hi - lo);
+	h->layer[b] = hi > lo ? best : -1;
+}
+
+static cJSON *layer_names(struct nj_store *s)
+{
+	cJSON *names = cJSON_CreateArray();
+	store_lock(s);
+	for (int id = 0; id < 1024; id++) {
+		const char *nm = store_name(s, (uint16_t)id);
+		if (id && !strcmp(nm, "?"))
+			break;
+		cJSON_AddItemToArray(names, cJSON_CreateString(nm));
+	}
+	store_unlock(s);
+	return names;
+}
+
+enum MHD_Result api_histogram(struct web_req *r, const int64_t *ids)
+{
+	struct web_trace *t = web_trace_get(ids[0]);
+	if (!t)
+		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
+	store_lock(t->s);
+	size_t n = store_nevents(t->s);
+	store_unlock(t->s);
+	int64_t nb, from, to;
+	if (web_qint(r, "buckets", 200, 1, HIST_MAX, &nb) < 0 || web_qint(r, "from", 0, 0, INT64_MAX / 2, &from) < 0 ||
+	    web_qint(r, "to", (int64_t)n, 0, INT64_MAX / 2, &to) < 0)
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	if (to > (int64_t)n)
+		to = (int64_t)n;
+	if (from > to)
+		from = to;
+	size_t span = (size_t)(to - from);
+	if ((size_t)nb > span)
+		nb = span ? (int64_t)span : 1;
+	struct hist_acc *h = calloc(1, sizeof(*h));
+	double *mem = calloc((size_t)nb * 4, sizeof(double));
+	if (!h || !mem) {
+		free(h);
+		free(mem);
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	h->n = mem, h->drops = mem + nb, h->seq = mem + 2 * nb, h->layer = mem + 3 * nb;
+	for (int64_t b = 0; b < nb; b++)
+		hist_bucket(t->s, h, (int)b, (size_t)from + span * (size_t)b / (size_t)nb,
+			    (size_t)from + span * (size_t)(b + 1) / (size_t)nb);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "total", (double)n);
+	cJSON_AddNumberToObject(o, "from", (double)from);
+	cJSON_AddNumberToObject(o, "to", (double)to);
+	cJSON_AddItemToObject(o, "n", cJSON_CreateDoubleArray(h->n, (int)nb));
+	cJSON_AddItemToObject(o, "drops", cJSON_CreateDoubleArray(h->drops, (int)nb));
+	cJSON_AddItemToObject(o, "seq", cJSON_CreateDoubleArray(h->seq, (int)nb));
+	cJSON_AddItemToObject(o, "layer", cJSON_CreateDoubleArray(h->layer, (int)nb));
+	cJSON_AddItemToObject(o, "names", layer_names(t->s));
+	free(mem);
+	free(h);
+	return web_reply(r->conn, MHD_HTTP_OK, o);
+}

@@ -1,0 +1,165 @@
+/*
+ * frame.c - a packet's captured bytes, read back from its driver_rx event
+ * (args.frame in hex, args.linktype/caplen/len, msg "#N summary"), and the
+ * IPv4 5-tuple the summary endpoint groups flows by. Bounds are checked
+ * against the decoded length before every read.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect.h"
+#include "web.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int fill_from_json(struct web_frame *f, const cJSON *o)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "args");
+	const cJSON *hex = cJSON_GetObjectItemCaseSensitive(a, "frame");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(o, "msg");
+	const cJSON *lt = cJSON_GetObjectItemCaseSensitive(a, "linktype");
+	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(a, "caplen");
+	const cJSON *ln = cJSON_GetObjectItemCaseSensitive(a, "len");
+	f->linktype = cJSON_IsNumber(lt) ? lt->valueint : NJ_DLT_EN10MB;
+	if (cJSON_IsString(msg)) {
+		const char *m = msg->valuestring;
+		if (m[0] == '#' && strchr(m, ' '))
+			m = strchr(m, ' ') + 1;
+		snprintf(f->summary, sizeof(f->summary), "%s", m);
+	}
+	if (!cJSON_IsString(hex))
+		return 0;
+	size_t hl = strlen(hex->valuestring);
+	f->hex = strdup(hex->valuestring);
+	f->bytes = malloc(hl / 2 + 1);
+	if (!f->hex || !f->bytes)
+		return -1;
+	for (size_t i = 0; i + 1 < hl; i += 2) {
+		int h = hexval(hex->valuestring[i]), l = hexval(hex->valuestring[i + 1]);
+		if (h < 0 || l < 0)
+			break;
+		f->bytes[f->n++] = (uint8_t)(h << 4 | l);
+	}
+	f->caplen = cJSON_IsNumber(cl) ? (uint32_t)cl->valuedouble : (uint32_t)f->n;
+	f->len = cJSON_IsNumber(ln) ? (uint32_t)ln->valuedouble : f->caplen;
+	return 0;
+}
+
+int web_frame_get(struct nj_store *s, const struct store_pkt *p, struct web_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (!p || p->driver_ev == STORE_NONE)
+		return -1;
+	char *line = store_line(s, p->driver_ev, NULL);
+	cJSON *o = line ? cJSON_Parse(line) : NULL;
+	free(line);
+	if (!o)
+		return -1;
+	int r = fill_from_json(f, o);
+	cJSON_Delete(o);
+	if (r < 0)
+		web_frame_free(f);
+	return r;
+}
+
+void web_frame_free(struct web_frame *f)
+{
+	free(f->bytes);
+	free(f->hex);
+	f->bytes = NULL;
+	f->hex = NULL;
+	f->n = 0;
+}
+
+/* The offset of the network header and its ethertype, or -1. */
+static long l3_offset(const struct web_frame *f, uint16_t *proto)
+{
+	const uint8_t *b = f->bytes;
+	size_t n = f->n, off;
+	switch (f->linktype) {
+	case NJ_DLT_EN10MB:
+		if (n < 14)
+			return -1;
+		off = 12;
+		*proto = (uint16_t)(b[off] << 8 | b[off + 1]);
+		while ((*proto == 0x8100 || *proto == 0x88a8) && off + 6 <= n) {
+			off += 4;
+			*proto = (uint16_t)(b[off] << 8 | b[off + 1]);
+		}
+		return (long)off + 2;
+	case NJ_DLT_LINUX_SLL:
+		if (n < 16)
+			return -1;
+		*proto = (uint16_t)(b[14] << 8 | b[15]);
+		return 16;
+	case NJ_DLT_LINUX_SLL2:
+		if (n < 20)
+			return -1;
+		*proto = (uint16_t)(b[0] << 8 | b[1]);
+		return 20;
+	case NJ_DLT_RAW: case NJ_DLT_RAW_ALT: case NJ_DLT_IPV4:
+		*proto = 0x0800;
+		return 0;
+	}
+	return -1;
+}
+
+static void ip_str(const uint8_t *p, char *out)
+{
+	inet_ntop(AF_INET, p, out, INET_ADDRSTRLEN);
+}
+
+static const char *ip_proto_name(uint8_t p)
+{
+	switch (p) {
+	case 1: return "icmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	}
+	return NULL;
+}
+
+int web_frame_flow(const struct web_frame *f, char *proto, size_t plen, char *src, char *dst,
+		   unsigned *sport, unsigned *dport)
+{
+	uint16_t et = 0;
+	long off = l3_offset(f, &et);
+	*sport = *dport = 0;
+	if (off < 0)
+		return -1;
+	const uint8_t *b = f->bytes + off;
+	size_t n = f->n - (size_t)off;
+	if (et == 0x0806 && n >= 28) {
+		snprintf(proto, plen, "arp");
+		ip_str(b + 14, src);
+		ip_str(b + 24, dst);
+		return 0;
+	}
+	if (et != 0x0800 || n < 20 || (b[0] >> 4) != 4)
+		return -1;
+	size_t ihl = (size_t)(b[0] & 15) * 4;
+	const char *pn = ip_proto_name(b[9]);
+	if (pn)
+		snprintf(proto, plen, "%s", pn);
+	else
+		snprintf(proto, plen, "ip-proto-%u", b[9]);
+	ip_str(b + 12, src);
+	ip_str(b + 16, dst);
+	int first = ((b[6] & 0x1f) << 8 | b[7]) == 0;
+	if (first && ihl >= 20 && n >= ihl + 4 && (b[9] == 6 || b[9] == 17)) {
+		*sport = (unsigned)(b[ihl] << 8 | b[ihl + 1]);
+		*dport = (unsigned)(b[ihl + 2] << 8 | b[ihl + 3]);
+	}
+	return 0;
+}

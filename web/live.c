@@ -1,0 +1,132 @@
+/*
+ * live.c - GET /api/live: Server-Sent Events of the newest live trace.
+ * Each event line goes out as "id: SEQ / data: JSON"; a switch to a newer
+ * live trace is announced as "event: trace". The content reader blocks (a
+ * thread per connection) until events are appended, and sends a comment
+ * every few seconds so idle proxies and the connection timeout keep the
+ * stream open. ?from=SEQ (or Last-Event-ID) resumes; the default is "only
+ * what comes next".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+#define SSE_BATCH	256		/* events per wake-up */
+#define SSE_KEEPALIVE_MS 10000
+
+struct sse {
+	int id;				/* live trace followed, 0 = none yet */
+	size_t next;			/* next event index to send */
+	int64_t from;			/* requested start seq, -1 = from now */
+	struct jw out;			/* pending bytes */
+	size_t off;
+};
+
+static size_t nevents(struct web_trace *t)
+{
+	store_lock(t->s);
+	size_t n = store_nevents(t->s);
+	store_unlock(t->s);
+	return n;
+}
+
+/* Index of the first event with seq >= from. */
+static size_t index_from(struct web_trace *t, int64_t from)
+{
+	size_t n = nevents(t), i = 0;
+	store_lock(t->s);
+	while (i < n && (int64_t)store_ev(t->s, i)->seq < from)
+		i++;
+	store_unlock(t->s);
+	return i;
+}
+
+static void follow(struct sse *x, int id)
+{
+	struct web_trace *t = web_trace_get(id);
+	x->id = id;
+	x->next = !t ? 0 : x->from >= 0 ? index_from(t, x->from) : x->next == SIZE_MAX ? nevents(t) : 0;
+	if (t)
+		jw_printf(&x->out, "event: trace\ndata: {\"id\":%d,\"events\":%zu}\n\n", id, nevents(t));
+	x->from = -1;
+}
+
+/* Fills x->out with new events, a trace switch, or a keep-alive comment. */
+static void refill(struct sse *x)
+{
+	jw_reset(&x->out);
+	x->off = 0;
+	int cur = web_live_id();
+	if (cur != x->id)
+		follow(x, cur);
+	struct web_trace *t = cur ? web_trace_get(cur) : NULL;
+	if (t && nevents(t) <= x->next && !x->out.len)
+		web_live_wait(cur, x->next, SSE_KEEPALIVE_MS);
+	else if (!t && !x->out.len)
+		web_live_wait(0, 0, SSE_KEEPALIVE_MS);
+	size_t n = t ? nevents(t) : 0;
+	for (int k = 0; t && x->next < n && k < SSE_BATCH; k++, x->next++) {
+		char *line = store_line(t->s, x->next, NULL);
+		store_lock(t->s);
+		uint64_t seq = store_ev(t->s, x->next)->seq;
+		store_unlock(t->s);
+		if (line)
+			jw_printf(&x->out, "id: %llu\ndata: %s\n\n", (unsigned long long)seq, line);
+		free(line);
+	}
+	if (!x->out.len)
+		jw_puts(&x->out, ": keep-alive\n\n");
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct sse *x = cls;
+	if (web_stopping())
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (x->off >= x->out.len)
+		refill(x);
+	size_t n = x->out.len - x->off;
+	if (n > max)
+		n = max;
+	memcpy(buf, x->out.buf + x->off, n);
+	x->off += n;
+	return (ssize_t)n;
+}
+
+static void sse_free(void *cls)
+{
+	struct sse *x = cls;
+	jw_free(&x->out);
+	free(x);
+}
+
+enum MHD_Result api_live(struct web_req *r, const int64_t *ids)
+{
+	(void)ids;
+	int64_t from;
+	if (web_qint(r, "from", -1, 0, INT64_MAX / 2, &from) < 0)
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	const char *last = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
+	if (last && from < 0)
+		from = strtoll(last, NULL, 10) + 1;
+	struct sse *x = calloc(1, sizeof(*x));
+	if (!x)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	x->from = from;
+	x->next = SIZE_MAX;		/* the first trace followed: start at its end */
+	x->id = -1;
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, sse_read, x, sse_free);
+	if (!resp) {
+		sse_free(x);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	enum MHD_Result res = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return res;
+}

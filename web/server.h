@@ -1,0 +1,91 @@
+/*
+ * server.h - the browser timeline's HTTP server (libmicrohttpd): a JSON API
+ * over indexed event stores and the static UI (DESIGN.md §6). One server
+ * per process. Traces are registered once and live until web_stop(); the
+ * registry owns their stores.
+ *
+ * Live mode (serve --pace, and later `netjourney live --serve`): create a
+ * trace with web_live_store(), append to the returned store with
+ * store_emit()/store_add_meta() from any thread, and call web_live_notify()
+ * so Server-Sent Events clients of /api/live are woken.
+ */
+#ifndef NJ_WEB_SERVER_H
+#define NJ_WEB_SERVER_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+#define WEB_DEFAULT_PORT	8080
+#define WEB_UPLOAD_MAX		(32u << 20)	/* bytes of one POST /api/traces body */
+#define WEB_MAX_TRACES		256
+
+struct web_cfg {
+	const char *bind;		/* IPv4 address to listen on; NULL = 127.0.0.1 */
+	int port;			/* 0 = any free port (see web_port) */
+	const char *static_dir;		/* the UI's files; NULL = no static serving */
+	size_t upload_max;		/* 0 = WEB_UPLOAD_MAX */
+	int log;			/* one line per request on stderr */
+};
+
+/* Options for turning a capture into a trace (serve's -c/--auto-host/--no-csum). */
+struct web_load_opts {
+	const char *scenario;		/* scenario file or NULL (default host) */
+	int auto_host, no_csum;
+};
+
+/**
+ * web_start - starts listening in its own threads. Returns 0, or -1 with
+ * err naming the address and the problem (port in use, bad address).
+ */
+int web_start(const struct web_cfg *cfg, char *err, size_t errlen);
+
+/* web_port - the port actually bound (useful with cfg->port 0); 0 if stopped. */
+int web_port(void);
+
+/* web_stop - wakes SSE clients, stops the daemon and frees every trace. */
+void web_stop(void);
+
+/**
+ * web_add_trace - registers store under name (copied); the registry owns
+ * the store from now on, even on failure (it is freed then).
+ * Returns the trace id (1, 2, …) or -1 when the registry is full.
+ */
+int web_add_trace(const char *name, struct nj_store *store, int live);
+
+/**
+ * web_load_file - a pcap/pcapng (replayed now) or a .jsonl trace (indexed),
+ * chosen by the file's first bytes, registered under its base name.
+ * Returns the id, or -1 with err naming the file and the problem; nothing
+ * is registered on failure.
+ */
+int web_load_file(const char *path, const struct web_load_opts *o, char *err, size_t errlen);
+
+/**
+ * web_replay_store - replays the capture at path into a new anonymous
+ * store (trace_start with the scenario, trace_end with the totals).
+ * Returns the store, or NULL with err set (no half-filled store escapes).
+ * name replaces path in trace_start and in messages when not NULL.
+ */
+struct nj_store *web_replay_store(const char *path, const char *name, const struct web_load_opts *o,
+				  char *err, size_t errlen);
+
+/**
+ * web_live_store - a new, empty live trace named name; it becomes the one
+ * /api/live follows. Returns its store (owned by the registry) or NULL.
+ * *id receives the trace id when id is not NULL.
+ */
+struct nj_store *web_live_store(const char *name, int *id);
+
+/* web_live_notify - new events were appended: wake /api/live readers. */
+void web_live_notify(void);
+
+/**
+ * web_pace_start - replays path into a new live trace in a background
+ * thread, sleeping between packets as the capture's timestamps say (gaps
+ * capped at max_gap_ms) so the UI can follow. Returns the id or -1.
+ */
+int web_pace_start(const char *path, const struct web_load_opts *o, int max_gap_ms, char *err,
+		   size_t errlen);
+
+#endif

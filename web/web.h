@@ -1,0 +1,146 @@
+/*
+ * web.h - the server's insides, shared by the files of web/: the trace registry and
+ * its per-trace caches, the request context, the one JSON reply helper and
+ * parameter parsing, the frame decoder, the tcpdump-filter cache, and the
+ * handlers named in api.c's route table. Not an API for other modules:
+ * those use server.h.
+ */
+#ifndef NJ_WEB_WEB_H
+#define NJ_WEB_WEB_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "cJSON.h"
+#include "server.h"
+#include "snmp.h"
+
+#define WEB_PAGE_MAX		1000	/* most items one API page carries */
+#define WEB_MIB_CKPT		4096	/* events between counter checkpoints */
+#define WEB_FILTERS		4	/* tcpdump expressions cached per trace */
+
+/* One tcpdump expression's per-packet results (0 unknown, 1 match, 2 not). */
+struct web_filter {
+	char *expr;
+	uint8_t *res;			/* indexed by packet number */
+	size_t cap;
+	uint64_t used;			/* LRU clock */
+	void *prog;			/* struct bpf_program compiled for prog_dlt */
+	int prog_dlt;
+};
+
+struct web_trace {
+	int id;
+	char name[128];
+	struct nj_store *s;
+	int live;
+	pthread_mutex_t mu;		/* guards the caches below, not the store */
+	uint64_t *ckpt;			/* ckpt[k*MIB_MAX]: totals of events [0, (k+1)*WEB_MIB_CKPT) */
+	size_t nckpt;
+	struct web_filter filters[WEB_FILTERS];
+	uint64_t clock;
+};
+
+/* -- registry (traces.c) -- */
+struct web_trace *web_trace_get(int64_t id);
+int web_trace_count(void);
+struct web_trace *web_trace_at(int i);		/* i-th registered, or NULL */
+int web_live_id(void);				/* newest live trace id, 0 if none */
+void web_traces_free(void);
+/* web_live_wait - waits until more than have events exist in the newest
+ * live trace (or it changed from id, or stopping), at most ms. */
+void web_live_wait(int id, size_t have, int ms);
+int web_stopping(void);
+void web_set_stopping(int on);
+
+/* -- request context (server.c) -- */
+struct web_req {
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	char *body;
+	size_t len, cap, max;
+	int accept_body;		/* this route reads a body (upload) */
+	int too_big;
+	char err[512];
+};
+
+typedef enum MHD_Result (*web_handler)(struct web_req *r, const int64_t *ids);
+
+/* -- replies and parameters (http.c) -- */
+/* web_reply - sends doc (freed here) as JSON with status. */
+enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc);
+/* web_error - {"error": message, "status": status} with status. */
+enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* web_qint - integer query parameter key in [min,max] (dflt when absent).
+ * Returns 0, or -1 with r->err naming the parameter. */
+int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int64_t max, int64_t *out);
+/* web_qstr - a query parameter or NULL (empty counts as absent). */
+const char *web_qstr(struct web_req *r, const char *key);
+/* web_raw - a cJSON raw node from a store line (taken over); NULL line → null. */
+cJSON *web_raw(char *line);
+
+/* -- frames (frame.c) -- */
+struct web_frame {
+	int linktype;
+	uint32_t caplen, len;
+	uint8_t *bytes;			/* caplen decoded bytes (capped by the tracer) */
+	size_t n;
+	char *hex;			/* as stored */
+	char summary[256];
+};
+/* web_frame_get - the frame of packet p from its driver_rx event. Returns 0
+ * or -1 (no driver event, unreadable line). Free with web_frame_free. */
+int web_frame_get(struct nj_store *s, const struct store_pkt *p, struct web_frame *f);
+void web_frame_free(struct web_frame *f);
+/* web_frame_flow - "udp 10.0.0.1:53 > 10.0.0.2:7" style key, proto and
+ * addresses; returns 0, or -1 when the frame carries no IPv4 flow. */
+int web_frame_flow(const struct web_frame *f, char *proto, size_t plen, char *src, char *dst,
+		   unsigned *sport, unsigned *dport);
+
+/* web_pkt_json - one packet-list row (api_traces.c): number, time, summary,
+ * outcome, length; f is the packet's frame (summary, len). */
+cJSON *web_pkt_json(struct web_trace *t, const struct store_pkt *p, struct web_frame *f);
+
+/* -- tcpdump filters (filter.c) -- */
+/* web_filter_match - 1 match, 0 no match, -1 bad expression (err set). */
+int web_filter_match(struct web_trace *t, const char *expr, int64_t pkt, char *err, size_t errlen);
+/* web_filters_free - the compiled programs (traces.c frees the rest). */
+void web_filters_free(struct web_trace *t);
+
+/* -- counters (mibs.c) -- */
+/* web_mib_at - totals of events [0, i]; checkpointed, so repeated calls are cheap. */
+void web_mib_at(struct web_trace *t, size_t i, uint64_t *out);
+/* web_mib_json - the non-zero counters as {"Ip.InReceives": n, …}. */
+cJSON *web_mib_json(const uint64_t *m);
+
+/* -- loading (load.c, pace.c) -- */
+/* web_scenario_line - the scenario (replayed text, else o->scenario's file)
+ * as one line of JSON (trace lines hold no newline); malloc'd or NULL. */
+char *web_scenario_line(const struct web_load_opts *o, const char *replayed);
+/* web_pace_join - stops and joins the --pace replay thread, if any. */
+void web_pace_join(void);
+
+/* -- handlers (api_*.c, upload.c, live.c) -- */
+enum MHD_Result api_traces_list(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_trace_summary(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_packets(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_packet(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_events(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_histogram(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_state(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_upload(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_live(struct web_req *r, const int64_t *ids);
+
+/* api_dispatch - routes an /api/ request (api.c); *wants_body is set on
+ * the first call when the route reads a request body. */
+enum MHD_Result api_dispatch(struct web_req *r);
+int api_wants_body(const char *method, const char *url);
+
+/* static_serve - a GET for the UI's files (static_files.c). */
+enum MHD_Result static_serve(struct MHD_Connection *c, const char *root, const char *url);
+/* static_check_path - 0 when url is a safe relative path; for the tests. */
+int static_check_path(const char *url);
+
+#endif
