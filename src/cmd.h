@@ -10,6 +10,7 @@ int cmd_mkpcap(int argc, char **argv);
 int cmd_serve(int argc, char **argv);		/* web/ */
 int cmd_step(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_lab_net(int argc, char **argv);	/* lab_net.c: the peer namespace for live */
 int cmd_lesson(int argc, char **argv);
 int cmd_diff_kernel(int argc, char **argv);
 int cmd_run_default(int argc, char **argv);	/* `make run` */

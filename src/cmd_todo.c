@@ -12,6 +12,5 @@ static int not_yet(const char *name, const char *issue)
 	return 2;
 }
 
-int cmd_live(int argc, char **argv) { (void)argc; (void)argv; return not_yet("live", "the live TAP issue"); }
 int cmd_lesson(int argc, char **argv) { (void)argc; (void)argv; return not_yet("lesson", "the classroom labs issue"); }
 int cmd_diff_kernel(int argc, char **argv) { (void)argc; (void)argv; return not_yet("diff-kernel", "the diff-kernel issue"); }

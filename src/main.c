@@ -16,6 +16,7 @@ static const struct {
 	{ "step", cmd_step, "step through a journey event by event, like gdb" },
 	{ "serve", cmd_serve, "serve the browser timeline for captures or traces on 127.0.0.1" },
 	{ "live", cmd_live, "run the stack as a live host on a TAP device" },
+	{ "lab-net", cmd_lab_net, "build or remove the classroom network (peer namespace + bridge + TAP)" },
 	{ "lesson", cmd_lesson, "classroom labs: list, show, check" },
 	{ "mkpcap", cmd_mkpcap, "write one of the project's scenario pcaps" },
 	{ "diff-kernel", cmd_diff_kernel, "compare the stack with this machine's Linux kernel" },
