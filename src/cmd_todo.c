@@ -13,4 +13,3 @@ static int not_yet(const char *name, const char *issue)
 }
 
 int cmd_lesson(int argc, char **argv) { (void)argc; (void)argv; return not_yet("lesson", "the classroom labs issue"); }
-int cmd_diff_kernel(int argc, char **argv) { (void)argc; (void)argv; return not_yet("diff-kernel", "the diff-kernel issue"); }

@@ -360,7 +360,11 @@ struct inet_peer *inet_getpeer_v4(struct net *net, uint32_t daddr)
 	memset(p, 0, sizeof(*p));
 	p->daddr = daddr;
 	p->last_used_ns = net->now_ns;
-	p->fresh_err = p->fresh_icmp = 1;
+	/* inet_getpeer: rate_last = jiffies - 60*HZ, so the first use of the
+	 * bucket finds it full. ip_error and icmp_send share this one bucket
+	 * (rate_tokens/rate_last) in Linux; the icmp_* fields stay unused.
+	 * Unsigned arithmetic: now - rate_last is 60 s even near time 0. */
+	p->rate_last_ns = net->now_ns - 60000000000ULL;
 	return p;
 }
 

@@ -83,25 +83,22 @@ static int icmp_global_allow(struct net *net, struct icmp_state *s)
 }
 
 /* inet_peer_xrlim_allow: a per-destination bucket of at most 6 tokens
- * (XRLIM_BURST_FACTOR), one refilled per icmp_ratelimit ms. */
+ * (XRLIM_BURST_FACTOR), one refilled per icmp_ratelimit ms. The bucket is
+ * the inet_peer's rate_tokens/rate_last, shared with ip_error's own limit
+ * (route.c), as in Linux. */
 static int icmp_peer_allow(struct net *net, struct icmp_state *s, uint32_t daddr)
 {
 	uint64_t timeout = (uint64_t)s->ratelimit_ms * 1000000ULL;
 	struct inet_peer *p = inet_getpeer_v4(net, daddr);
 	if (!p)
 		return 1;
-	if (p->fresh_icmp) {
-		p->icmp_tokens_ns = 6 * timeout;	/* a new peer starts long idle */
-		p->fresh_icmp = 0;
-	} else {
-		p->icmp_tokens_ns += net->now_ns - p->icmp_last_ns;
-	}
-	p->icmp_last_ns = net->now_ns;
-	if (p->icmp_tokens_ns > 6 * timeout)
-		p->icmp_tokens_ns = 6 * timeout;
-	if (p->icmp_tokens_ns < timeout)
+	p->rate_tokens_ns += net->now_ns - p->rate_last_ns;
+	p->rate_last_ns = net->now_ns;
+	if (p->rate_tokens_ns > 6 * timeout)
+		p->rate_tokens_ns = 6 * timeout;
+	if (p->rate_tokens_ns < timeout)
 		return 0;
-	p->icmp_tokens_ns -= timeout;
+	p->rate_tokens_ns -= timeout;
 	return 1;
 }
 

@@ -132,18 +132,29 @@ static enum skb_drop_reason ip_mkroute_input(struct net *net, struct sk_buff *sk
 	return route_done(net, skb, r, "RTN_UNICAST and forwarding on: ip_forward");
 }
 
+/* ipv4_is_zeronet: since Linux 5.3 ("ipv4: Allow 0.0.0.0/8 as a valid
+ * address range") only 0.0.0.0 itself is "zeronet"; 2.4/2.6 refused the
+ * whole 0.0.0.0/8 (a real 6.18 kernel answers a ping from 0.1.2.3). */
+static int route_zeronet(const struct net *net, uint32_t a)
+{
+	return net->kernel == KERNEL_6X ? a == 0 : ipv4_is_zeronet(a);
+}
+
 /* Steps 2-6 of ip_route_input_slow: addresses no route may hold. Returns
  * NOT_DROPPED_YET, or the reason with *what set. */
-static enum skb_drop_reason ip_route_martian(uint32_t saddr, uint32_t daddr, const char **what)
+static enum skb_drop_reason ip_route_martian(const struct net *net, uint32_t saddr, uint32_t daddr,
+					     const char **what)
 {
 	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr))
 		return *what = "martian source (multicast or 255.255.255.255)", SKB_DROP_REASON_IP_INVALID_SOURCE;
 	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0))
 		return SKB_DROP_REASON_NOT_DROPPED_YET;		/* brd_input */
-	if (ipv4_is_zeronet(saddr))
-		return *what = "martian source (0.0.0.0/8)", SKB_DROP_REASON_IP_INVALID_SOURCE;
-	if (ipv4_is_zeronet(daddr))
-		return *what = "martian destination (0.0.0.0/8)", SKB_DROP_REASON_IP_INVALID_DEST;
+	if (route_zeronet(net, saddr))
+		return *what = net->kernel == KERNEL_6X ? "martian source (0.0.0.0)" : "martian source (0.0.0.0/8)",
+		       SKB_DROP_REASON_IP_INVALID_SOURCE;
+	if (route_zeronet(net, daddr))
+		return *what = net->kernel == KERNEL_6X ? "martian destination (0.0.0.0)" :
+			       "martian destination (0.0.0.0/8)", SKB_DROP_REASON_IP_INVALID_DEST;
 	if (ipv4_is_loopback(daddr))
 		return *what = "martian destination (127/8 and route_localnet=0)", SKB_DROP_REASON_IP_LOCALNET;
 	if (ipv4_is_loopback(saddr))
@@ -171,7 +182,7 @@ static enum skb_drop_reason ip_route_input_slow(struct net *net, struct sk_buff 
 
 	trace_enter(net, skb, "ip_route_input_slow", "route", "%s > %s on %s", ip_fmt(saddr), ip_fmt(daddr),
 		    dev->name);
-	if ((r = ip_route_martian(saddr, daddr, &what)) != SKB_DROP_REASON_NOT_DROPPED_YET)
+	if ((r = ip_route_martian(net, saddr, daddr, &what)) != SKB_DROP_REASON_NOT_DROPPED_YET)
 		return route_done(net, skb, r, what);
 	if (ipv4_is_lbcast(daddr) || (saddr == 0 && daddr == 0))
 		return ip_route_brd_input(net, skb, saddr, dev, dst);
@@ -231,20 +242,19 @@ enum skb_drop_reason ip_route_input_noref(struct net *net, struct sk_buff *skb, 
 	return route_done(net, skb, r, "");
 }
 
-/* ip_error's per-source token bucket (inet_peer rate_tokens): one ICMP
- * per ip_rt_error_cost (1 s), bursts up to ip_rt_error_burst (5 s). */
+/* ip_error's per-source token bucket: one ICMP per ip_rt_error_cost (1 s),
+ * bursts up to ip_rt_error_burst (5 s). It is the inet_peer's
+ * rate_tokens/rate_last, the same bucket icmp_send's icmpv4_xrlim_allow
+ * then draws from (icmp.c): each error ip_error sends costs two tokens,
+ * so a fresh peer gets three, not five (checked on Linux 6.18 with
+ * diff-kernel on route-no-route: the third is Icmp.OutRateLimitHost). */
 static int ip_error_rate_allow(struct net *net, uint32_t saddr)
 {
 	const uint64_t cost = 1000000000ULL, burst = 5 * cost;
 	struct inet_peer *p = inet_getpeer_v4(net, saddr);
 	if (!p)
 		return 1;
-	if (p->fresh_err) {
-		p->rate_tokens_ns = burst;	/* a new peer starts a minute in the past */
-		p->fresh_err = 0;
-	} else {
-		p->rate_tokens_ns += net->now_ns - p->rate_last_ns;
-	}
+	p->rate_tokens_ns += net->now_ns - p->rate_last_ns;
 	if (p->rate_tokens_ns > burst)
 		p->rate_tokens_ns = burst;
 	p->rate_last_ns = net->now_ns;

@@ -117,8 +117,9 @@ START_TEST(test_martians)
 {
 	martian("224.1.2.3", NJ_HOST_IP, SKB_DROP_REASON_IP_INVALID_SOURCE);
 	martian("255.255.255.255", NJ_HOST_IP, SKB_DROP_REASON_IP_INVALID_SOURCE);
-	martian("0.1.2.3", NJ_HOST_IP, SKB_DROP_REASON_IP_INVALID_SOURCE);
-	martian(NJ_PEER_IP, "0.0.0.9", SKB_DROP_REASON_IP_INVALID_DEST);
+	/* Linux >= 5.3: only 0.0.0.0 itself, not 0.0.0.0/8 (diff-kernel). */
+	martian("0.0.0.0", NJ_HOST_IP, SKB_DROP_REASON_IP_INVALID_SOURCE);
+	martian(NJ_PEER_IP, "0.0.0.0", SKB_DROP_REASON_IP_INVALID_DEST);
 	martian(NJ_PEER_IP, "127.0.0.1", SKB_DROP_REASON_IP_LOCALNET);
 	martian("127.0.0.1", NJ_HOST_IP, SKB_DROP_REASON_IP_LOCALNET);
 	martian(NJ_HOST_IP, NJ_HOST_IP, SKB_DROP_REASON_IP_LOCAL_SOURCE);
@@ -231,17 +232,20 @@ END_TEST
 
 START_TEST(test_ip_error_rate_limit)
 {
-	/* ip_rt_error_burst: 5 at once, then one per ip_rt_error_cost (1 s). */
+	/* ip_error (cost 1 s, burst 5 s) and icmp_send (1 s, burst 6 s) draw
+	 * from the same inet_peer bucket: each error costs 2 s of tokens, so a
+	 * fresh peer gets 2 at once (Linux 6.18, seen with diff-kernel), then
+	 * one per 2 s. */
 	struct net *net = nj_router();
 	net_set_time(net, 1000000000ULL);
 	for (int i = 0; i < 7; i++)
 		ping_on(net, 0, NJ_PEER_IP, "8.8.8.8");
-	ck_assert_int_eq(nj_tx.n, 5);
+	ck_assert_int_eq(nj_tx.n, 2);
 	ck_assert_int_eq(net->mib[MIB_IPEXT_INNOROUTES], 7);
-	net_set_time(net, 2000000000ULL);
+	net_set_time(net, 3000000000ULL);
 	ping_on(net, 0, NJ_PEER_IP, "8.8.8.8");
 	ping_on(net, 0, NJ_PEER_IP, "8.8.8.8");
-	ck_assert_int_eq(nj_tx.n, 6);
+	ck_assert_int_eq(nj_tx.n, 3);
 	nj_net_free(net);
 }
 END_TEST

@@ -1,0 +1,241 @@
+/*
+ * cmd_diff_kernel.c - `netjourney diff-kernel CAPTURE`: the capture through
+ * this machine's Linux kernel, in throwaway network namespaces shaped like
+ * the scenario, and through netjourney; then a side-by-side report (see
+ * diffkernel.h for the parts). Needs root. The namespaces go away at the
+ * end, also on errors and on Ctrl-C (the handler only sets dk_stop; every
+ * loop checks it and falls through to the one cleanup).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cJSON.h"
+#include "cmd.h"
+#include "diffkernel.h"
+#include "replay.h"
+#include "scenario.h"
+
+volatile sig_atomic_t dk_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	dk_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: netjourney diff-kernel CAPTURE [-c scenario.json | --auto-host] [--json] [--keep]\n"
+	      "                              [--settle MS] [--max-gap SECONDS]\n"
+	      "Replays CAPTURE (Ethernet pcap/pcapng) into this machine's real Linux kernel, inside\n"
+	      "throwaway network namespaces built like the scenario (a \"host\" namespace with veth\n"
+	      "interfaces, addresses, routes, neighbours, sysctls and the listening applications; a\n"
+	      "\"peer\" namespace per interface), and through netjourney; prints per packet what each\n"
+	      "sent back and the SNMP counters both know. Frames the recorded host sent (source MAC\n"
+	      "= a host MAC) are not injected. Needs root (ip netns).\n"
+	      "  -c FILE          scenario JSON (default: the built-in default host)\n"
+	      "  --auto-host      the capture's own host as the scenario (as replay --auto-host)\n"
+	      "  --json           one JSON object instead of the text report\n"
+	      "  --keep           leave the namespaces in place afterwards (njdk<pid>-*)\n"
+	      "  --settle MS      wait after each injected frame (default 30)\n"
+	      "  --max-gap S      longer capture gaps are shortened to this (default 1.5)\n"
+	      "Exit status: 0 when both sides agree, 1 when they differ or the run failed, 2 usage.\n"
+	      "Fields and counters that are not compared are listed, with reasons, in every report.\n",
+	      f);
+}
+
+static int parse_args(int argc, char **argv, struct dk_opts *o)
+{
+	*o = (struct dk_opts){ .settle_ms = 30, .max_gap_ms = 1500 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--json"))
+			o->json = 1;
+		else if (!strcmp(a, "--keep"))
+			o->keep = 1;
+		else if (!strcmp(a, "--auto-host"))
+			o->auto_host = 1;
+		else if (!strcmp(a, "-c") && i + 1 < argc)
+			o->scenario = argv[++i];
+		else if (!strcmp(a, "--settle") && i + 1 < argc)
+			o->settle_ms = atoi(argv[++i]);
+		else if (!strcmp(a, "--max-gap") && i + 1 < argc)
+			o->max_gap_ms = (int)(atof(argv[++i]) * 1000);
+		else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "netjourney diff-kernel: unknown option %s (or its value is missing)\n", a);
+			return -1;
+		} else if (!o->pcap)
+			o->pcap = a;
+		else {
+			fprintf(stderr, "netjourney diff-kernel: one capture at a time (%s?)\n", a);
+			return -1;
+		}
+	}
+	if (o->auto_host && o->scenario) {
+		fprintf(stderr, "netjourney diff-kernel: -c and --auto-host exclude each other\n");
+		return -1;
+	}
+	if (!o->pcap || o->settle_ms < 1 || o->settle_ms > 10000 || o->max_gap_ms < 1) {
+		usage(stderr);
+		return -1;
+	}
+	if (o->max_gap_ms < o->settle_ms)
+		o->max_gap_ms = o->settle_ms;
+	return 0;
+}
+
+/* The scenario as text (the kernel half reads routes, neighbours, listen). */
+static char *scenario_text(const char *path, char *err, size_t errlen)
+{
+	if (!path)
+		return strdup(scenario_default_json);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(1 << 20);
+	size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	if (buf)
+		buf[n] = 0;
+	return buf;
+}
+
+/* Namespaces left by a run that was killed (SIGKILL skips any cleanup). */
+static void remove_stale(void)
+{
+	DIR *d = opendir("/var/run/netns");
+	struct dirent *e;
+	char err[256];
+	while (d && (e = readdir(d))) {
+		long pid;
+		char rest[64];
+		if (sscanf(e->d_name, "njdk%ld-%63s", &pid, rest) != 2 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *argv[] = { "ip", "netns", "del", e->d_name, NULL };
+		if (dk_run(argv, err, sizeof(err)) < 0)
+			fprintf(stderr, "netjourney diff-kernel: stale namespace: %s\n", err);
+	}
+	if (d)
+		closedir(d);
+}
+
+struct dk_run_state {
+	struct dk_opts o;
+	char auto_path[64];		/* --auto-host: the scenario written for both sides */
+	struct dk_env env;
+	struct dk_list in;
+	struct dk_side nj, lx;
+	struct net *net, *njnet;
+	char *json;
+	char notes[4096];
+};
+
+/* --auto-host: the scenario replay --auto-host would build, in a file, so
+ * that both sides get exactly the same host. */
+static int auto_host(struct dk_run_state *s, char *err, size_t errlen)
+{
+	char note[256] = "";
+	s->json = auto_host_scenario(s->o.pcap, note, sizeof(note), err, errlen);
+	if (!s->json)
+		return -1;
+	snprintf(s->auto_path, sizeof(s->auto_path), "/tmp/netjourney-dk-host-XXXXXX");
+	int fd = mkstemp(s->auto_path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || fputs(s->json, f) < 0 || fclose(f) != 0) {
+		snprintf(err, errlen, "cannot write the auto-host scenario to /tmp");
+		return -1;
+	}
+	s->o.scenario = s->auto_path;
+	snprintf(s->notes, sizeof(s->notes), "auto-host: %s\n", note);
+	return 0;
+}
+
+/* Notes on what the kernel side cannot mirror. */
+static void scenario_notes(struct dk_run_state *s)
+{
+	size_t l = strlen(s->notes);
+	cJSON *root = cJSON_Parse(s->json);
+	int nf = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "netfilter"));
+	cJSON_Delete(root);
+	if (nf)
+		l += (size_t)snprintf(s->notes + l, sizeof(s->notes) - l, "the scenario's %d netfilter rule%s are not "
+				      "set up in the kernel (no iptables/nft translation yet): packets they match "
+				      "are expected to differ\n", nf, nf == 1 ? "" : "s");
+	if (s->net->kernel != KERNEL_6X && l < sizeof(s->notes))
+		snprintf(s->notes + l, sizeof(s->notes) - l, "the scenario models Linux %s, this kernel is a modern "
+			 "one: where they differ is what the scenario is there to show\n",
+			 s->net->kernel == KERNEL_2_4 ? "2.4" : "2.6");
+}
+
+static int run(struct dk_run_state *s, char *err, size_t errlen)
+{
+	if (s->o.auto_host ? auto_host(s, err, errlen) < 0 : !(s->json = scenario_text(s->o.scenario, err, errlen)))
+		return -1;
+	if (!(s->net = net_create()) ||
+	    scenario_load_text(s->net, s->json, s->o.scenario ? s->o.scenario : "default scenario", err, errlen) < 0)
+		return -1;
+	scenario_notes(s);
+	if (dk_load_capture(s->o.pcap, s->net, &s->in, err, errlen) < 0 ||
+	    dk_nj_run(&s->o, &s->in, &s->nj, &s->njnet, err, errlen) < 0)
+		return -1;
+	remove_stale();
+	if (dk_env_setup(&s->env, s->net, s->json, err, errlen) < 0)
+		return -1;
+	return dk_linux_run(&s->env, s->net, &s->in, &s->nj, &s->o, &s->lx, s->notes, sizeof(s->notes), err,
+			    errlen);
+}
+
+int cmd_diff_kernel(int argc, char **argv)
+{
+	static struct dk_run_state s;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct utsname u;
+	char err[1024] = "";
+	int bad = -1;
+
+	if (parse_args(argc, argv, &s.o) < 0)
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, "netjourney diff-kernel: needs root (it creates network namespaces with ip netns)\n");
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	s.env.keep = s.o.keep;
+	s.env.orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	uname(&u);
+	if (s.env.orig_ns < 0)
+		snprintf(err, sizeof(err), "/proc/self/ns/net: %s", strerror(errno));
+	else if (run(&s, err, sizeof(err)) == 0)
+		bad = dk_report(&s.o, u.release, &s.in, &s.lx, &s.nj, s.notes);
+	dk_env_cleanup(&s.env);
+	if (bad < 0)
+		fprintf(stderr, "netjourney diff-kernel: %s\n", err[0] ? err : "failed");
+	dk_side_free(&s.nj, s.in.n);
+	dk_side_free(&s.lx, s.in.n);
+	dk_list_free(&s.in);
+	if (s.net)
+		net_destroy(s.net);
+	if (s.njnet)
+		net_destroy(s.njnet);
+	free(s.json);
+	if (s.auto_path[0])
+		unlink(s.auto_path);
+	if (s.env.orig_ns >= 0)
+		close(s.env.orig_ns);
+	return bad == 0 ? 0 : 1;
+}

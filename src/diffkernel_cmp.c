@@ -1,0 +1,236 @@
+/*
+ * diffkernel_cmp.c - what "the same reply" means in diff-kernel. A sent
+ * frame is reduced to the fields both a real kernel and netjourney must get
+ * right (addresses, TTL, length, DF, ICMP type/code and what it quotes, TCP
+ * flags and sequence numbers relative to the ISNs, payload digests). What is
+ * left out, and why, is in ONE place: dk_allowlist[] for frame fields and
+ * dk_counter_allowed() for counters. The report prints both lists.
+ */
+#include "diffkernel.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ip.h"
+#include "snmp.h"
+
+const struct dk_allow dk_allowlist[] = {
+	{ "IPv4 identification", "Linux picks ids per socket or from a hashed per-destination counter "
+	  "(ip_select_ident); netjourney numbers its datagrams with one counter" },
+	{ "checksums (IP, ICMP, TCP, UDP)", "veth offloads TCP/UDP checksums (CHECKSUM_PARTIAL: the captured "
+	  "field holds only the pseudo-header sum); the IP checksum covers the id, which differs" },
+	{ "TCP initial sequence numbers", "Linux's ISN is a keyed hash plus a clock (RFC 6528), netjourney's "
+	  "is deterministic: sequence and ack numbers are compared relative to each side's ISN" },
+	{ "TCP options", "Linux's SYN-ACK carries MSS, SACK-permitted, timestamps and window scale when the "
+	  "peer offers them; netjourney leaves SACK, timestamps and window scaling out" },
+	{ "TCP window", "Linux sizes its receive window from tcp_rmem and autotuning; netjourney models a "
+	  "fixed window" },
+	{ "timestamps and frame length", "the replies are compared in order, per input frame, not by time; "
+	  "Ethernet padding of short frames depends on the driver (veth pads nothing)" },
+	{ NULL, NULL }
+};
+
+/* Counters whose difference is accepted, each with the reason. */
+static const struct {
+	int mib;
+	const char *why;
+} counter_allow[] = {
+	{ -1, NULL }
+};
+
+const char *dk_counter_allowed(int mib)
+{
+	for (size_t i = 0; counter_allow[i].why; i++)
+		if (counter_allow[i].mib == mib)
+			return counter_allow[i].why;
+	return NULL;
+}
+
+/* The IPv4 header in an Ethernet frame, or NULL; *l3len is what follows. */
+static const struct iphdr *frame_ip(const uint8_t *p, uint32_t len, uint32_t *l3len)
+{
+	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
+		return NULL;
+	*l3len = len - 14;
+	return (const struct iphdr *)(p + 14);
+}
+
+static const struct tcphdr *ip_tcp(const struct iphdr *ip, uint32_t l3len)
+{
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4;
+	if (ip->protocol != 6 || ip_is_fragment(ip) || l3len < ihl + 20)
+		return NULL;
+	return (const struct tcphdr *)((const uint8_t *)ip + ihl);
+}
+
+int dk_host_isn(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		uint16_t rport, uint32_t *isn)
+{
+	for (size_t i = 0; side->out && i < nin; i++)
+		for (size_t k = 0; k < side->out[i].n; k++) {
+			const struct dk_frame *f = &side->out[i].v[k];
+			uint32_t l3;
+			const struct iphdr *ip = frame_ip(f->data, f->len, &l3);
+			const struct tcphdr *th = ip ? ip_tcp(ip, l3) : NULL;
+			if (th && (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK) &&
+			    ip->saddr == laddr && th->source == lport && ip->daddr == raddr && th->dest == rport) {
+				*isn = ntohl(th->seq);
+				return 1;
+			}
+		}
+	return 0;
+}
+
+/* The peer's ISN: its SYN among the inputs. */
+static int peer_isn(const struct dk_list *in, uint32_t raddr, uint16_t rport, uint32_t laddr, uint16_t lport,
+		    uint32_t *isn)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		uint32_t l3;
+		const struct iphdr *ip = frame_ip(in->v[i].data, in->v[i].len, &l3);
+		const struct tcphdr *th = ip ? ip_tcp(ip, l3) : NULL;
+		if (th && (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN && ip->saddr == raddr &&
+		    th->source == rport && ip->daddr == laddr && th->dest == lport) {
+			*isn = ntohl(th->seq);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* FNV-1a: payloads are compared by digest, to keep the line short. */
+static uint32_t digest(const uint8_t *p, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static size_t put(char *out, size_t outlen, size_t o, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#include <stdarg.h>
+static size_t put(char *out, size_t outlen, size_t o, const char *fmt, ...)
+{
+	va_list ap;
+	if (o >= outlen)
+		return o;
+	va_start(ap, fmt);
+	int n = vsnprintf(out + o, outlen - o, fmt, ap);
+	va_end(ap);
+	return n < 0 ? o : o + (size_t)n;
+}
+
+static size_t norm_tcp(const struct iphdr *ip, const struct tcphdr *th, uint32_t l3, const struct dk_list *in,
+		       const struct dk_side *side, char *out, size_t outlen, size_t o)
+{
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, doff = (uint32_t)(th->doff_res >> 4) * 4;
+	uint32_t tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
+	uint32_t plen = tot > ihl + doff ? tot - ihl - doff : 0, hisn, pisn;
+	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
+	o = put(out, outlen, o, " tcp %u>%u flags=0x%02x", ntohs(th->source), ntohs(th->dest), th->flags);
+	if (dk_host_isn(side, in->n, ip->saddr, th->source, ip->daddr, th->dest, &hisn))
+		o = put(out, outlen, o, " seq=ISN+%u", seq - hisn);
+	else
+		o = put(out, outlen, o, " seq=%u", seq);
+	if (!(th->flags & TCPHDR_ACK))
+		return put(out, outlen, o, " len=%u", plen);
+	if (peer_isn(in, ip->daddr, th->dest, ip->saddr, th->source, &pisn))
+		o = put(out, outlen, o, " ack=peerISN+%u", ack - pisn);
+	else
+		o = put(out, outlen, o, " ack=%u", ack);
+	o = put(out, outlen, o, " len=%u", plen);
+	if (plen && l3 >= ihl + doff + plen)
+		o = put(out, outlen, o, " data=%08x", digest((const uint8_t *)th + doff, plen));
+	return o;
+}
+
+/* An ICMP error quotes the offending header: compare what it quotes. */
+static size_t norm_icmp(const struct iphdr *ip, uint32_t l3, char *out, size_t outlen, size_t o)
+{
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
+	if (tot < ihl + 8)
+		return put(out, outlen, o, " icmp (short)");
+	const struct icmphdr *ic = (const struct icmphdr *)((const uint8_t *)ip + ihl);
+	const uint8_t *body = (const uint8_t *)ic + 8;
+	uint32_t blen = tot - ihl - 8;
+	o = put(out, outlen, o, " icmp type=%u code=%u", ic->type, ic->code);
+	if (ic->type == ICMP_ECHOREPLY || ic->type == ICMP_ECHO)
+		return put(out, outlen, o, " id=%u seq=%u data=%u:%08x", ntohs(ic->id), ntohs(ic->sequence), blen,
+			   digest(body, blen));
+	if (ic->type == ICMP_DEST_UNREACH && ic->code == 4)
+		o = put(out, outlen, o, " mtu=%u", ntohs(ic->sequence));
+	if (blen >= 20) {
+		const struct iphdr *q = (const struct iphdr *)body;
+		char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &q->saddr, s, sizeof(s));
+		inet_ntop(AF_INET, &q->daddr, d, sizeof(d));
+		o = put(out, outlen, o, " quotes[%s>%s proto=%u id=0x%04x ttl=%u] quoted=%u:%08x", s, d, q->protocol,
+			ntohs(q->id), q->ttl, blen, digest(body + 20, blen - 20));
+	}
+	return o;
+}
+
+static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list *in, const struct dk_side *side,
+		      char *out, size_t outlen, size_t o)
+{
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	uint16_t fo = ntohs(ip->frag_off);
+	inet_ntop(AF_INET, &ip->saddr, s, sizeof(s));
+	inet_ntop(AF_INET, &ip->daddr, d, sizeof(d));
+	o = put(out, outlen, o, "ip %s>%s tos=0x%02x ttl=%u len=%u%s%s off=%u proto=%u", s, d, ip->tos, ip->ttl,
+		ntohs(ip->tot_len), fo & IP_DF ? " DF" : "", fo & IP_MF ? " MF" : "", (fo & IP_OFFSET) * 8,
+		ip->protocol);
+	if (ip_is_fragment(ip))
+		return o;
+	const struct tcphdr *th = ip_tcp(ip, l3);
+	if (th)
+		return norm_tcp(ip, th, l3, in, side, out, outlen, o);
+	if (ip->protocol == 1)
+		return norm_icmp(ip, l3, out, outlen, o);
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
+	if (ip->protocol == 17 && tot >= ihl + 8) {
+		const struct udphdr *uh = (const struct udphdr *)((const uint8_t *)ip + ihl);
+		o = put(out, outlen, o, " udp %u>%u len=%u data=%08x", ntohs(uh->source), ntohs(uh->dest),
+			ntohs(uh->len), digest((const uint8_t *)uh + 8, tot - ihl - 8));
+	}
+	return o;
+}
+
+static size_t norm_mac(const uint8_t *m, char *out, size_t outlen, size_t o)
+{
+	return put(out, outlen, o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk_side *side, char *out,
+	     size_t outlen)
+{
+	size_t o = 0;
+	uint32_t l3;
+	out[0] = 0;
+	if (f->len < 14) {
+		put(out, outlen, 0, "runt len=%u", f->len);
+		return;
+	}
+	o = norm_mac(f->data + 6, out, outlen, o);
+	o = put(out, outlen, o, ">");
+	o = norm_mac(f->data, out, outlen, o);
+	o = put(out, outlen, o, " ");
+	const struct iphdr *ip = frame_ip(f->data, f->len, &l3);
+	if (ip) {
+		norm_ip(ip, l3, in, side, out, outlen, o);
+		return;
+	}
+	uint16_t et = (uint16_t)(f->data[12] << 8 | f->data[13]);
+	if (et == 0x0806 && f->len >= 14 + 28) {
+		const uint8_t *a = f->data + 14;
+		o = put(out, outlen, o, "arp op=%u sha=", a[7]);
+		o = norm_mac(a + 8, out, outlen, o);
+		o = put(out, outlen, o, " spa=%u.%u.%u.%u tha=", a[14], a[15], a[16], a[17]);
+		o = norm_mac(a + 18, out, outlen, o);
+		put(out, outlen, o, " tpa=%u.%u.%u.%u", a[24], a[25], a[26], a[27]);
+		return;
+	}
+	put(out, outlen, o, "ethertype=0x%04x len=%u data=%08x", et, f->len, digest(f->data + 14, f->len - 14));
+}

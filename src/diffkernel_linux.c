@@ -1,0 +1,307 @@
+/*
+ * diffkernel_linux.c - the kernel half of diff-kernel. From the peer end of
+ * each veth, an AF_PACKET socket sends the capture's frames (those the host
+ * did not send itself) in order, and a second look at the same socket
+ * collects what the host's kernel sends back. After each frame we wait a
+ * settle time, or the capture's own gap when longer (capped: --max-gap), so
+ * the kernel's timers see about the time netjourney's clock sees. The
+ * host's SNMP counters are read from /proc/net/snmp and /proc/net/netstat
+ * inside its namespace before and after.
+ *
+ * TCP: the capture's peer acknowledges the ISN the recorded host (or
+ * netjourney) chose; Linux picks its own. Once Linux's SYN-ACK is seen, the
+ * ack field of that connection's later peer segments is moved by the
+ * difference (checksum patched incrementally, so a bad one stays bad).
+ */
+#include "diffkernel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ip.h"
+#include "stack.h"
+
+#ifndef ETH_P_ALL
+#define ETH_P_ALL 0x0003	/* linux/if_ether.h, whose struct ethhdr clashes with ip.h */
+#endif
+
+struct lx_ctx {
+	struct dk_env *env;
+	const struct net *net;
+	int fd[NJ_MAX_DEVS];
+	int ifindex[NJ_MAX_DEVS];
+	int ndev;
+	struct dk_side *lx;
+	const struct dk_side *nj;
+	size_t nin;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int open_peer(struct dk_env *env, struct lx_ctx *c, int i, char *err, size_t errlen)
+{
+	char name[16];
+	int one = 1;
+	snprintf(name, sizeof(name), "p%d", i);
+	if (dk_enter(env, env->peer[i], err, errlen) < 0)
+		return -1;
+	c->fd[i] = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	c->ifindex[i] = (int)if_nametoindex(name);
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = c->ifindex[i] };
+	int ok = c->fd[i] >= 0 && c->ifindex[i] > 0 && bind(c->fd[i], (struct sockaddr *)&sll, sizeof(sll)) == 0;
+	/* Our own injected frames are not replies. */
+	if (ok)
+		setsockopt(c->fd[i], SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	dk_leave(env);
+	if (!ok) {
+		snprintf(err, errlen, "AF_PACKET socket on %s in %s: %s", name, env->peer[i], strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* -- counters -- */
+static int read_proc(const char *path, struct dk_side *s, char *err, size_t errlen)
+{
+	char hdr[8192], val[8192], name[128];
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		char *hs, *vs, *h = strtok_r(hdr, " \n", &hs), *v = strtok_r(val, " \n", &vs);
+		if (!h || !v || strcmp(h, v))
+			continue;	/* "Ip:" header and "Ip:" values */
+		h[strlen(h) - 1] = 0;
+		char *hn, *vn;
+		while ((hn = strtok_r(NULL, " \n", &hs)) && (vn = strtok_r(NULL, " \n", &vs))) {
+			snprintf(name, sizeof(name), "%s.%s", h, hn);
+			int m = mib_lookup(name);
+			if (m >= 0) {
+				s->mib[m] = strtoll(vn, NULL, 10);
+				s->known[m] = 1;
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int read_counters(struct dk_env *env, struct dk_side *s, char *err, size_t errlen)
+{
+	memset(s->mib, 0, sizeof(s->mib));
+	memset(s->known, 0, sizeof(s->known));
+	if (dk_enter(env, env->host, err, errlen) < 0)
+		return -1;
+	/* /proc/self/net is the namespace of the reading task. */
+	int r = read_proc("/proc/self/net/snmp", s, err, errlen) < 0 ||
+			read_proc("/proc/self/net/netstat", s, err, errlen) < 0 ? -1 : 0;
+	dk_leave(env);
+	return r;
+}
+
+/* -- TCP ack translation -- */
+static void csum_replace4(uint16_t *check, uint32_t from, uint32_t to)
+{
+	/* RFC 1624: HC' = ~(~HC + ~m + m'), 16 bits at a time. */
+	uint32_t s = (uint16_t)~ntohs(*check);
+	s += (uint16_t)~(from >> 16) + (uint16_t)~(from & 0xffff) + (to >> 16) + (to & 0xffff);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	*check = htons((uint16_t)~s);
+}
+
+static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
+{
+	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
+		return;
+	struct iphdr *ip = (struct iphdr *)(p + 14);
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4;
+	if (ip->protocol != 6 || ip_is_fragment(ip) || len < 14 + ihl + 20)
+		return;
+	struct tcphdr *th = (struct tcphdr *)(p + 14 + ihl);
+	uint32_t cap, lin;
+	if (!(th->flags & TCPHDR_ACK) || (th->flags & TCPHDR_SYN))
+		return;
+	if (!dk_host_isn(c->nj, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &cap) ||
+	    !dk_host_isn(c->lx, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &lin))
+		return;
+	uint32_t a = ntohl(th->ack_seq), b = a - cap + lin;
+	uint16_t check = th->check;
+	th->ack_seq = htonl(b);
+	csum_replace4(&check, a, b);
+	th->check = check;
+}
+
+/* -- injection and capture -- */
+static void drain(struct lx_ctx *c, size_t owner, uint64_t deadline)
+{
+	uint8_t buf[65536];
+	struct pollfd pf[NJ_MAX_DEVS];
+	for (;;) {
+		uint64_t t = now_ms();
+		if (t >= deadline || dk_stop)
+			return;
+		for (int i = 0; i < c->ndev; i++)
+			pf[i] = (struct pollfd){ .fd = c->fd[i], .events = POLLIN };
+		if (poll(pf, (nfds_t)c->ndev, (int)(deadline - t)) <= 0)
+			continue;
+		for (int i = 0; i < c->ndev; i++) {
+			ssize_t n;
+			struct sockaddr_ll from;
+			socklen_t fl = sizeof(from);
+			while ((n = recvfrom(c->fd[i], buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl)) > 0) {
+				if (from.sll_pkttype != PACKET_OUTGOING)
+					dk_list_add(&c->lx->out[owner], buf, (uint32_t)n, 0, i);
+				fl = sizeof(from);
+			}
+		}
+	}
+}
+
+/*
+ * A frame the recorded host sent shows its neighbour table: netjourney
+ * learns "ip is at mac" from it (source_pcap.c recorded_learn) so its own
+ * copies leave without an ARP exchange the capture cannot answer. The
+ * kernel gets the same entry, STALE (the scenario's permanent neighbours
+ * stay as they are on both sides).
+ */
+static void recorded_learn(struct lx_ctx *c, const struct dk_frame *f)
+{
+	char ip[INET_ADDRSTRLEN], mac[20], err[256];
+	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[0] & 1))
+		return;
+	const struct iphdr *iph = (const struct iphdr *)(f->data + 14);
+	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) || iph->daddr == 0)
+		return;
+	int d = -1;
+	for (int i = 0; i < c->net->ndevs; i++)
+		if (!memcmp(c->net->devs[i].dev_addr, f->data + 6, 6))
+			d = i;
+	if (d < 0)
+		return;
+	inet_ntop(AF_INET, &iph->daddr, ip, sizeof(ip));
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", f->data[0], f->data[1], f->data[2], f->data[3],
+		 f->data[4], f->data[5]);
+	if (neigh_lookup((struct net *)c->net, &c->net->devs[d], iph->daddr))
+		return;	/* a scenario neighbour: permanent on both sides */
+	char *argv[] = { "ip", "-n", c->env->host, "neigh", "replace", ip, "lladdr", mac, "dev",
+			 (char *)c->net->devs[d].name, "nud", "stale", NULL };
+	if (dk_run(argv, err, sizeof(err)) < 0)
+		fprintf(stderr, "netjourney diff-kernel: %s\n", err);
+}
+
+/* How long to listen after input i: the gap to the next injected input,
+ * at least settle, at most max_gap. */
+static uint64_t wait_after(const struct dk_list *in, size_t i, const struct dk_opts *o, char *notes,
+			   size_t noteslen)
+{
+	size_t j = i + 1;
+	while (j < in->n && in->v[j].host_sent)
+		j++;
+	if (j >= in->n)
+		return (uint64_t)o->settle_ms * 2;
+	uint64_t gap = (in->v[j].ts_ns - in->v[i].ts_ns) / 1000000;
+	if (gap > (uint64_t)o->max_gap_ms) {
+		size_t l = strlen(notes);
+		if (l + 120 < noteslen)
+			snprintf(notes + l, noteslen - l, "capture gap of %.3f s before frame %zu replayed as %.3f s "
+				 "(--max-gap)\n", (double)gap / 1000, j + 1, (double)o->max_gap_ms / 1000);
+		gap = (uint64_t)o->max_gap_ms;
+	}
+	return gap > (uint64_t)o->settle_ms ? gap : (uint64_t)o->settle_ms;
+}
+
+static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct dk_opts *o, char *notes,
+		      size_t noteslen, char *err, size_t errlen)
+{
+	uint8_t buf[65536];
+	size_t last = 0;	/* the latest injected input: replies belong to it */
+	for (size_t i = 0; i < in->n && !dk_stop; i++) {
+		const struct dk_frame *f = &in->v[i];
+		if (f->host_sent) {
+			/* Not injected: the host sent it. What the learned neighbour
+			 * releases (queued packets) answers the latest input. */
+			recorded_learn(c, f);
+			drain(c, last, now_ms() + (uint64_t)o->settle_ms);
+			continue;
+		}
+		last = i;
+		if (f->len > sizeof(buf))
+			continue;
+		memcpy(buf, f->data, f->len);
+		translate_ack(c, buf, f->len);
+		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
+		memcpy(to.sll_addr, buf, 6);
+		if (sendto(c->fd[f->dev], buf, f->len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+			if (errno != ENOBUFS) {
+				snprintf(err, errlen, "frame %zu: sendto on the peer of interface %d: %s", i + 1, f->dev,
+					 strerror(errno));
+				return -1;
+			}
+			/* veth_xmit dropped it: longer than the host end's MTU + 18,
+			 * which a NIC's receive path refuses too. */
+			size_t l = strlen(notes);
+			if (l + 160 < noteslen)
+				snprintf(notes + l, noteslen - l, "frame %zu (%u bytes) is longer than the host interface's "
+					 "MTU allows: its veth dropped it before the IP stack, as a NIC would\n", i + 1,
+					 f->len);
+		}
+		drain(c, i, now_ms() + wait_after(in, i, o, notes, noteslen));
+	}
+	if (dk_stop) {
+		snprintf(err, errlen, "interrupted");
+		return -1;
+	}
+	return 0;
+}
+
+int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list *in,
+		 const struct dk_side *nj, const struct dk_opts *o, struct dk_side *lx, char *notes,
+		 size_t noteslen, char *err, size_t errlen)
+{
+	struct lx_ctx c = { .env = env, .net = net, .ndev = net->ndevs, .lx = lx, .nj = nj, .nin = in->n };
+	struct dk_side before;
+	int r = -1;
+
+	for (int i = 0; i < NJ_MAX_DEVS; i++)
+		c.fd[i] = -1;
+	lx->out = calloc(in->n ? in->n : 1, sizeof(*lx->out));
+	if (!lx->out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < c.ndev; i++)
+		if (open_peer(env, &c, i, err, errlen) < 0)
+			goto out;
+	if (read_counters(env, &before, err, errlen) < 0)
+		goto out;
+	if (inject_all(&c, in, o, notes, noteslen, err, errlen) < 0)
+		goto out;
+	if (read_counters(env, lx, err, errlen) < 0)
+		goto out;
+	for (int m = 0; m < MIB_MAX; m++)
+		lx->mib[m] -= before.mib[m];
+	r = 0;
+out:
+	for (int i = 0; i < c.ndev; i++)
+		if (c.fd[i] >= 0)
+			close(c.fd[i]);
+	return r;
+}

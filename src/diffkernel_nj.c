@@ -1,0 +1,221 @@
+/*
+ * diffkernel_nj.c - the netjourney half of diff-kernel: the capture is read
+ * into memory (both halves need it, the kernel half frame by frame), then
+ * replayed with replay_run exactly as `netjourney replay -w out.pcap` does.
+ * Which input a sent frame answers is found from the order of events: after
+ * each softirq run (and each timer run) the replay calls us back; the
+ * frames sent so far belong to the input fed last, which is the rule the
+ * kernel half uses too ("everything sent before input i+1 answers input i").
+ */
+#include "diffkernel.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dissect.h"
+#include "replay.h"
+#include "source_pcap.h"
+
+int dk_list_add(struct dk_list *l, const uint8_t *data, uint32_t len, uint64_t ts, int dev)
+{
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 8;
+		struct dk_frame *v = realloc(l->v, c * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = c;
+	}
+	uint8_t *p = malloc(len ? len : 1);
+	if (!p)
+		return -1;
+	memcpy(p, data, len);
+	l->v[l->n++] = (struct dk_frame){ .data = p, .len = len, .ts_ns = ts, .dev = dev };
+	return 0;
+}
+
+void dk_list_free(struct dk_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].data);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void dk_side_free(struct dk_side *s, size_t nin)
+{
+	if (s->out)
+		for (size_t i = 0; i < nin; i++)
+			dk_list_free(&s->out[i]);
+	free(s->out);
+	s->out = NULL;
+}
+
+/* The scenario interface whose MAC is mac, or -1. */
+static int host_dev_of(const struct net *net, const uint8_t *mac)
+{
+	for (int i = 0; i < net->ndevs; i++)
+		if (!memcmp(net->devs[i].dev_addr, mac, 6))
+			return i;
+	return -1;
+}
+
+/* netjourney's "recorded transmit" rule (source_pcap.c): the host's MAC as
+ * source, unless it is IPv4 from an address the host does not have (a
+ * capture whose MACs are all alike: sent to the host after all). */
+static int recorded_transmit(const struct net *net, const uint8_t *d, uint32_t len)
+{
+	uint32_t saddr;
+	if (len < 14 || host_dev_of(net, d + 6) < 0)
+		return 0;
+	if (len < 14 + 20 || d[12] != 0x08 || d[13] != 0x00 || (d[14] >> 4) != 4)
+		return 1;
+	memcpy(&saddr, d + 14 + 12, 4);
+	return ip_dev_find((struct net *)net, saddr) != NULL;
+}
+
+int dk_load_capture(const char *path, const struct net *net, struct dk_list *in, char *err, size_t errlen)
+{
+	struct pcap_source src;
+	struct pcap_pkthdr *h;
+	const uint8_t *d;
+	int r;
+
+	if (source_pcap_open(&src, path, err, errlen) < 0)
+		return -1;
+	if (src.dlt != DLT_EN10MB) {
+		snprintf(err, errlen, "%s: diff-kernel needs an Ethernet capture (link type %d is not one): frames are "
+			 "injected into a veth as they are", path, src.dlt);
+		source_pcap_close(&src);
+		return -1;
+	}
+	while ((r = source_pcap_next(&src, &h, &d, err, errlen)) == 1) {
+		if (in->n >= DK_MAX_FRAMES) {
+			snprintf(err, errlen, "%s: more than %d frames; diff-kernel is for small captures", path,
+				 DK_MAX_FRAMES);
+			r = -1;
+			break;
+		}
+		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		if (dk_list_add(in, d, h->caplen, t, 0) < 0) {
+			snprintf(err, errlen, "out of memory");
+			r = -1;
+			break;
+		}
+		in->v[in->n - 1].host_sent = recorded_transmit(net, d, h->caplen);
+	}
+	source_pcap_close(&src);
+	return r < 0 ? -1 : 0;
+}
+
+/* A mark: after `fed` inputs, `sent` frames had left the host. */
+struct nj_ctx {
+	struct replay_result *res;
+	struct net *net;
+	size_t *marks_fed, *marks_sent, nmarks, cap;
+};
+
+static uint64_t tx_total(const struct net *net)
+{
+	uint64_t t = 0;
+	for (int i = 0; i < net->ndevs; i++)
+		t += net->devs[i].tx_packets;
+	return t;
+}
+
+static int on_net(void *ctx, struct net *net, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	((struct nj_ctx *)ctx)->net = net;
+	return 0;
+}
+
+static void after_softirq(void *ctx)
+{
+	struct nj_ctx *c = ctx;
+	if (!c->net || c->nmarks == c->cap)
+		return;
+	c->marks_fed[c->nmarks] = (size_t)c->res->frames;
+	c->marks_sent[c->nmarks++] = (size_t)tx_total(c->net);
+}
+
+/* The input the sent frame number j answers. */
+static size_t owner_of(const struct nj_ctx *c, size_t j)
+{
+	for (size_t k = 0; k < c->nmarks; k++)
+		if (c->marks_sent[k] > j)
+			return c->marks_fed[k] ? c->marks_fed[k] - 1 : 0;
+	return c->res->frames ? (size_t)c->res->frames - 1 : 0;
+}
+
+/* Reads back the -w file, attributing each frame to its input. */
+static int collect(const char *path, const struct nj_ctx *c, const struct net *net, const struct dk_list *in,
+		   struct dk_side *nj, char *err, size_t errlen)
+{
+	char e[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, e);
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	size_t j = 0;
+	if (!p) {
+		snprintf(err, errlen, "%s: %s", path, e);
+		return -1;
+	}
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		size_t o = owner_of(c, j++);
+		/* A recorded transmit is no input: what the stack sends while
+		 * it passes (a held SYN-ACK, say) answers the latest real input,
+		 * the rule the kernel half uses. */
+		while (o > 0 && o < in->n && in->v[o].host_sent)
+			o--;
+		if (o < in->n && dk_list_add(&nj->out[o], d, h->caplen, 0, h->caplen >= 12 ? host_dev_of(net, d + 6) : -1))
+			break;
+	}
+	pcap_close(p);
+	return 0;
+}
+
+int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side *nj, struct net **pnet, char *err,
+	      size_t errlen)
+{
+	char tmp[] = "/tmp/netjourney-dk-XXXXXX";
+	struct replay_result res;
+	size_t nin = in->n;
+	struct nj_ctx c = { .res = &res, .cap = 4 * nin + 16 };
+	struct replay_cfg cfg = { .pcap = o->pcap, .scenario = o->scenario, .write_pcap = tmp,
+				  .after_softirq = after_softirq, .after_ctx = &c, .on_net = on_net,
+				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop };
+	int fd = mkstemp(tmp), r = -1;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a temporary file in /tmp");
+		return -1;
+	}
+	close(fd);
+	c.marks_fed = calloc(c.cap, sizeof(size_t));
+	c.marks_sent = calloc(c.cap, sizeof(size_t));
+	nj->out = calloc(nin ? nin : 1, sizeof(*nj->out));
+	if (!c.marks_fed || !c.marks_sent || !nj->out) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (replay_run(&cfg, &res, pnet, err, errlen) < 0)
+		goto out;
+	if (collect(tmp, &c, *pnet, in, nj, err, errlen) < 0)
+		goto out;
+	for (int m = 0; m < MIB_MAX; m++) {
+		nj->mib[m] = (int64_t)(*pnet)->mib[m];
+		nj->known[m] = 1;
+	}
+	r = 0;
+out:
+	free(res.scenario_json);
+	free(c.marks_fed);
+	free(c.marks_sent);
+	unlink(tmp);
+	return r;
+}

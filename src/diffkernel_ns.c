@@ -1,0 +1,317 @@
+/*
+ * diffkernel_ns.c - the real-kernel host for diff-kernel: a "host" network
+ * namespace shaped like the scenario (veth interfaces with its MACs,
+ * addresses and MTUs, routes, static neighbours, forwarding, rp_filter,
+ * fragment sysctls) and one "peer" namespace per interface holding the
+ * other end of the veth, from which frames are injected and captured.
+ * `ip` runs through posix_spawnp with an argument vector; sysctls are
+ * written to /proc/sys from inside the namespace (setns), which is what
+ * sysctl(8) does. IPv6 is switched off in every namespace before any link
+ * exists, so no router solicitations, MLD or DAD frames mix with the replies.
+ */
+#include "diffkernel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cJSON.h"
+
+extern char **environ;
+
+int dk_run(char *const argv[], char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(r));
+		return -1;
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "%s: waitpid: %s", argv[0], strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	/* Name the whole command: "ip -n njdk1-host route add ...: exit status 2". */
+	size_t o = 0;
+	for (int i = 0; argv[i] && o + 2 < errlen; i++)
+		o += (size_t)snprintf(err + o, errlen - o, "%s%s", i ? " " : "", argv[i]);
+	if (o < errlen)
+		snprintf(err + o, errlen - o, ": %s %d", WIFEXITED(st) ? "exit status" : "killed by signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return -1;
+}
+
+/* ipn - `ip -n NS args...` with up to 14 arguments. */
+static int ipn(const char *ns, char *err, size_t errlen, const char *const *args)
+{
+	char *argv[20] = { "ip", "-n", (char *)ns };
+	int n = 3;
+	while (*args && n < 19)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	return dk_run(argv, err, errlen);
+}
+#define IPN(ns, ...) ipn(ns, err, errlen, (const char *const[]){ __VA_ARGS__, NULL })
+
+int dk_enter(const struct dk_env *env, const char *name, char *err, size_t errlen)
+{
+	char path[128];
+	(void)env;
+	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		snprintf(err, errlen, "setns %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+void dk_leave(const struct dk_env *env)
+{
+	if (setns(env->orig_ns, CLONE_NEWNET) < 0)
+		perror("diff-kernel: setns back to the original namespace");
+}
+
+/* sysctl_set - writes value to /proc/sys/<key with dots as slashes> in ns. */
+static int sysctl_set(const struct dk_env *env, const char *ns, const char *key, long value, char *err,
+		      size_t errlen)
+{
+	char path[160];
+	int n = snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	for (int i = 10; i < n; i++)
+		if (path[i] == '.')
+			path[i] = '/';
+	if (dk_enter(env, ns, err, errlen) < 0)
+		return -1;
+	FILE *f = fopen(path, "w");
+	int ok = f && fprintf(f, "%ld\n", value) > 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	dk_leave(env);
+	if (!ok) {
+		snprintf(err, errlen, "sysctl %s=%ld in namespace %s: %s", key, value, ns, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int netns_add(const char *name, char *err, size_t errlen)
+{
+	char *argv[] = { "ip", "netns", "add", (char *)name, NULL };
+	return dk_run(argv, err, errlen);
+}
+
+static int ns_no_ipv6(const struct dk_env *env, const char *ns, char *err, size_t errlen)
+{
+	if (sysctl_set(env, ns, "net.ipv6.conf.all.disable_ipv6", 1, err, errlen) < 0 ||
+	    sysctl_set(env, ns, "net.ipv6.conf.default.disable_ipv6", 1, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static void fmt_mac(const uint8_t *m, char *out)
+{
+	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* One interface: host side named as in the scenario, peer side "pN". */
+static int setup_dev(struct dk_env *env, const struct net_device *d, int i, char *err, size_t errlen)
+{
+	char pname[16], mac[20], mtu[16], a[32];
+	char prefix[sizeof(env->prefix)];
+	memcpy(prefix, env->prefix, sizeof(prefix));
+	snprintf(env->peer[i], sizeof(env->peer[i]), "%s-p%d", prefix, i);
+	snprintf(pname, sizeof(pname), "p%d", i);
+	if (netns_add(env->peer[i], err, errlen) < 0)
+		return -1;
+	env->made_peer[i] = 1;
+	fmt_mac(d->dev_addr, mac);
+	if (d->dev_addr[0] & 1) {
+		snprintf(err, errlen, "interface %s: MAC %s is a group address, which no Linux interface can have",
+			 d->name, mac);
+		return -1;
+	}
+	snprintf(mtu, sizeof(mtu), "%u", d->mtu);
+	if (ns_no_ipv6(env, env->peer[i], err, errlen) < 0 ||
+	    IPN(env->host, "link", "add", d->name, "type", "veth", "peer", "name", pname, "netns", env->peer[i]) < 0 ||
+	    IPN(env->host, "link", "set", d->name, "address", mac, "mtu", mtu) < 0 ||
+	    /* The peer end takes any frame of the capture; the host end's MTU
+	     * decides, as a NIC's would (veth drops frames over MTU + 18). */
+	    IPN(env->peer[i], "link", "set", pname, "mtu", "65535", "up") < 0)
+		return -1;
+	for (int k = 0; k < d->naddrs; k++) {
+		char ip[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &d->addrs[k].ifa_local, ip, sizeof(ip));
+		snprintf(a, sizeof(a), "%s/%d", ip, d->addrs[k].ifa_prefixlen);
+		if (IPN(env->host, "addr", "add", a, "dev", d->name) < 0)
+			return -1;
+	}
+	return IPN(env->host, "link", "set", d->name, "up");
+}
+
+/* Forwarding, rp_filter and the fragment limits, as the loaded net has them
+ * (the scenario loader already applied its inheritance rules). */
+static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, size_t errlen)
+{
+	char key[96];
+	long ft = (long)((net->sysctl.ipfrag_time_ns + 999999999ULL) / 1000000000ULL);
+	if (sysctl_set(env, env->host, "net.ipv4.ip_forward", net->sysctl.ip_forward, err, errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.conf.all.rp_filter", net->sysctl.rp_filter, err, errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.ipfrag_time", ft, err, errlen) < 0 ||
+	    /* Linux keeps low <= high at every write: lower low first. */
+	    sysctl_set(env, env->host, "net.ipv4.ipfrag_low_thresh", 0, err, errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.ipfrag_high_thresh", (long)net->sysctl.ipfrag_high_thresh, err,
+		       errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.ipfrag_low_thresh", (long)net->sysctl.ipfrag_low_thresh, err,
+		       errlen) < 0)
+		return -1;
+	for (int i = 0; i < net->ndevs; i++) {
+		const struct net_device *d = &net->devs[i];
+		snprintf(key, sizeof(key), "net.ipv4.conf.%s.forwarding", d->name);
+		if (sysctl_set(env, env->host, key, d->forwarding, err, errlen) < 0)
+			return -1;
+		snprintf(key, sizeof(key), "net.ipv4.conf.%s.rp_filter", d->name);
+		if (sysctl_set(env, env->host, key, d->rp_filter, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Static neighbours: "nud permanent", as the scenario's never expire. */
+static int setup_neigh(struct dk_env *env, const struct net *net, const cJSON *root, char *err, size_t errlen)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "neighbours")) {
+		const char *dev = jstr(e, "dev") ? jstr(e, "dev") : net->devs[0].name;
+		if (IPN(env->host, "neigh", "replace", jstr(e, "ip"), "lladdr", jstr(e, "mac"), "dev", dev, "nud",
+			"permanent") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int setup_route(struct dk_env *env, const cJSON *e, char *err, size_t errlen)
+{
+	const char *args[14];
+	char metric[16];
+	int n = 0;
+	const char *type = jstr(e, "type");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "metric");
+	args[n++] = "route";
+	args[n++] = "add";
+	if (type && strcmp(type, "unicast"))
+		args[n++] = type;
+	args[n++] = jstr(e, "dst");
+	if (jstr(e, "via")) {
+		args[n++] = "via";
+		args[n++] = jstr(e, "via");
+	}
+	if (jstr(e, "dev")) {
+		args[n++] = "dev";
+		args[n++] = jstr(e, "dev");
+	}
+	if (cJSON_IsNumber(m)) {
+		snprintf(metric, sizeof(metric), "%d", m->valueint);
+		args[n++] = "metric";
+		args[n++] = metric;
+	}
+	args[n] = NULL;
+	return ipn(env->host, err, errlen, args);
+}
+
+static int setup_routes(struct dk_env *env, const cJSON *root, char *err, size_t errlen)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "routes"))
+		if (setup_route(env, e, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+int dk_env_setup(struct dk_env *env, const struct net *net, const char *scenario_json, char *err, size_t errlen)
+{
+	cJSON *root = cJSON_Parse(scenario_json);
+	int r = -1;
+
+	snprintf(env->prefix, sizeof(env->prefix), "njdk%ld", (long)getpid());
+	snprintf(env->host, sizeof(env->host), "%s-host", env->prefix);
+	env->ndev = net->ndevs;
+	if (!root) {
+		snprintf(err, errlen, "scenario: not valid JSON");
+		return -1;
+	}
+	if (netns_add(env->host, err, errlen) < 0)
+		goto out;
+	env->made_host = 1;
+	if (ns_no_ipv6(env, env->host, err, errlen) < 0 || IPN(env->host, "link", "set", "lo", "up") < 0)
+		goto out;
+	for (int i = 0; i < net->ndevs && !dk_stop; i++)
+		if (setup_dev(env, &net->devs[i], i, err, errlen) < 0)
+			goto out;
+	if (setup_sysctls(env, net, err, errlen) < 0 || setup_neigh(env, net, root, err, errlen) < 0 ||
+	    setup_routes(env, root, err, errlen) < 0 || dk_listeners_start(env, scenario_json, err, errlen) < 0)
+		goto out;
+	r = dk_stop ? -1 : 0;
+	if (dk_stop)
+		snprintf(err, errlen, "interrupted");
+out:
+	cJSON_Delete(root);
+	return r;
+}
+
+static void netns_del(const char *name)
+{
+	char err[256];
+	char *argv[] = { "ip", "netns", "del", (char *)name, NULL };
+	if (dk_run(argv, err, sizeof(err)) < 0)
+		fprintf(stderr, "diff-kernel: cleanup: %s\n", err);
+}
+
+void dk_env_cleanup(struct dk_env *env)
+{
+	if (env->listener > 0) {
+		kill(env->listener, SIGTERM);
+		while (waitpid(env->listener, NULL, 0) < 0 && errno == EINTR)
+			;
+		env->listener = 0;
+	}
+	if (env->keep) {
+		fprintf(stderr, "diff-kernel: --keep: namespaces %s-* left in place (ip netns del NAME)\n",
+			env->prefix);
+		return;
+	}
+	for (int i = 0; i < NJ_MAX_DEVS; i++)
+		if (env->made_peer[i]) {
+			netns_del(env->peer[i]);
+			env->made_peer[i] = 0;
+		}
+	if (env->made_host) {
+		netns_del(env->host);
+		env->made_host = 0;
+	}
+}
