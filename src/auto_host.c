@@ -78,6 +78,22 @@ static void consider(struct candidate *c, int dlt, const uint8_t *p, uint32_t n,
 	c->frame = frame;
 }
 
+/* The TCP listeners: the SYN's port runs the capture's own application
+ * ("recorded", DESIGN.md §4b: the socket sends what the recorded host
+ * sent); http on 80, echo on 7 and discard on 9 otherwise, as usual. */
+static void auto_host_listen(const struct candidate *c, char *buf, size_t len)
+{
+	static const struct { uint16_t port; const char *app; } std[] = { { 80, "http" }, { 7, "echo" }, { 9, "discard" } };
+	size_t n = 0;
+
+	if (c->syn)
+		n += (size_t)snprintf(buf, len, "{\"proto\":\"tcp\",\"port\":%u,\"app\":\"recorded\"},", c->dport);
+	for (size_t i = 0; i < sizeof(std) / sizeof(std[0]) && n < len; i++)
+		if (!c->syn || std[i].port != c->dport)
+			n += (size_t)snprintf(buf + n, len - n, "{\"proto\":\"tcp\",\"port\":%u,\"app\":\"%s\"},",
+					      std[i].port, std[i].app);
+}
+
 char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen)
 {
 	struct pcap_source src;
@@ -96,24 +112,25 @@ char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err
 	}
 	char mac[18];
 	snprintf(mac, sizeof(mac), "%s", c.has_mac ? mac_fmt(c.mac) : "02:00:00:00:00:01");
-	snprintf(note, notelen, "the host is %s (%s%s%.0u), the destination of %s %llu; peers' MACs are learned "
-		 "from their frames as if ARP had resolved them", ip_fmt(c.daddr), mac, c.vlan ? " on VLAN " : "", c.vlan,
-		 c.syn ? "the SYN in frame" : "frame", (unsigned long long)c.frame);
+	int k = snprintf(note, notelen, "the host is %s (%s%s%.0u), the destination of %s %llu; peers' MACs are "
+			 "learned from their frames as if ARP had resolved them", ip_fmt(c.daddr), mac,
+			 c.vlan ? " on VLAN " : "", c.vlan, c.syn ? "the SYN in frame" : "frame", (unsigned long long)c.frame);
+	if (c.syn && k > 0 && (size_t)k < notelen)
+		snprintf(note + k, notelen - (size_t)k, "; its TCP port %u sends what the capture shows it sending",
+			 c.dport);
 	char *json = malloc(1024);
 	if (!json) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	char extra[96] = "", vl[32] = "";
+	char vl[32] = "", tcp[256] = "";
 	if (c.vlan)
 		snprintf(vl, sizeof(vl), ",\"vlans\":[%u]", c.vlan);
-	if (c.syn && c.dport != 80 && c.dport != 7 && c.dport != 9)
-		snprintf(extra, sizeof(extra), ",{\"proto\":\"tcp\",\"port\":%u,\"app\":\"discard\"}", c.dport);
+	auto_host_listen(&c, tcp, sizeof(tcp));
 	snprintf(json, 1024,
 		 "{\"kernel\":\"6.x\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"%s\",\"addrs\":[\"%s/24\"]%s}],"
 		 "\"routes\":[{\"dst\":\"0.0.0.0/0\",\"dev\":\"eth0\"}],"
-		 "\"listen\":[{\"proto\":\"tcp\",\"port\":80,\"app\":\"http\"},{\"proto\":\"tcp\",\"port\":7,\"app\":\"echo\"},"
-		 "{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\"},{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}%s]}",
-		 mac, ip_fmt(c.daddr), vl, extra);
+		 "\"listen\":[%s{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}]}",
+		 mac, ip_fmt(c.daddr), vl, tcp);
 	return json;
 }

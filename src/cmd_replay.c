@@ -11,6 +11,7 @@
 
 #include "cJSON.h"
 #include "cmd.h"
+#include "offload_hint.h"
 #include "replay.h"
 #include "replay_extra.h"
 #include "sinks.h"
@@ -171,7 +172,13 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	c->cfg.stop = &stop_flag;
 	c->cfg.progress = isatty(2) && !c->summary;
 	c->cfg.info = c->summary ? NULL : stderr;
+	struct offload_hint *hint = c->cfg.nemit == 4 ? NULL : offload_hint_new();
+	if (hint) {	/* DESIGN.md §4b: say so when checksum offload is the likely cause */
+		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
+		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
+	}
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
+	offload_hint_report(hint, stderr);
 	replay_extra_close(&c->extra);
 	if (!c->quiet || r == 0)
 		human_totals(hs, res.frames);

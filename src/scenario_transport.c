@@ -23,6 +23,8 @@ static int app_lookup(const char *s)
 		return APP_DISCARD;
 	if (!strcmp(s, "http"))
 		return APP_HTTP;
+	if (!strcmp(s, "recorded"))
+		return APP_RECORDED;	/* DESIGN.md §4b: the capture's own server */
 	return -1;
 }
 
@@ -58,9 +60,9 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	if (port->valuedouble < 1 || port->valuedouble > 65535 || port->valuedouble != (int)port->valuedouble)
 		FAIL("listen[%d].port: %g is out of range 1..65535", i, port->valuedouble);
 	if (!cJSON_IsString(app) || (a = app_lookup(app->valuestring)) < 0)
-		FAIL("listen[%d].app: expected \"echo\", \"discard\" or \"http\"", i);
-	if (a == APP_HTTP && !tcp)
-		FAIL("listen[%d].app: \"http\" needs proto \"tcp\"", i);
+		FAIL("listen[%d].app: expected \"echo\", \"discard\", \"http\" or \"recorded\"", i);
+	if ((a == APP_HTTP || a == APP_RECORDED) && !tcp)
+		FAIL("listen[%d].app: \"%s\" needs proto \"tcp\"", i, app->valuestring);
 	if (bl) {
 		if (!tcp)
 			FAIL("listen[%d].backlog: only TCP listeners have a backlog", i);

@@ -201,20 +201,94 @@ static const struct iphdr *recorded_ip(const struct sk_buff *skb, int dlt, uint3
 	return (const struct iphdr *)(p + off);
 }
 
-/* DESIGN.md §4b: the host's own SYN-ACK in the capture fixes the ISN the
- * stack uses for that connection, so the peer's next segments fit. */
+/* The recorded host's own frames show its neighbour table: ip is reached
+ * at mac. Learned (never overriding an entry) so the stack's copies of
+ * its segments leave without an ARP exchange the capture cannot answer. */
+static void recorded_learn(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t *mac)
+{
+	if (!dev || (mac[0] & 1) || ipv4_is_multicast(ip) || ipv4_is_lbcast(ip) || ipv4_is_zeronet(ip))
+		return;
+	if (!neigh_lookup(net, dev, ip))
+		neigh_update(net, dev, ip, mac, NUD_STALE);
+}
+
+/* A frame that only looked sent by the host: a cooked capture marks what
+ * the capturing machine sent OUTGOING even when --auto-host adopted the
+ * other end, and a capture without real MACs (all zero) gives every frame
+ * the host's. Sent *to* the host, so a copy goes up the receive path. */
+static void recorded_rx(struct net *net, const struct sk_buff *skb, int dlt, const struct iphdr *iph,
+			uint32_t len)
+{
+	const uint8_t *l2 = skb_mac_header(skb);
+	int eth = dlt == NJ_DLT_EN10MB;
+	uint32_t n = eth ? skb->len : len;
+	struct sk_buff *rx;
+
+	trace_step(net, skb, "driver_rx", "from %s, not this host: sent to the host, so received after all",
+		   ip_fmt(iph->saddr));
+	if (eth || (dlt == NJ_DLT_LINUX_SLL && l2[4] == 0 && l2[5] == ETH_ALEN))
+		recorded_learn(net, skb->dev, iph->saddr, l2 + 6);	/* the sender's link address */
+	if (!(rx = alloc_skb(net, n)))
+		return;
+	memcpy(skb_put(rx, n), eth ? skb->data : (const uint8_t *)iph, n);
+	rx->dev = skb->dev;
+	rx->capture_trunc = skb->capture_trunc;
+	if (eth) {
+		eth_type_trans(net, rx, skb->dev);
+	} else {
+		rx->protocol = ETH_P_IP;
+		rx->pkt_type = PACKET_HOST;
+		skb_reset_mac_header(rx);
+	}
+	netif_rx(net, rx);
+}
+
+/* The TCP payload a recorded segment carried: its length from the IP
+ * header (a TSO frame says 0: then what was captured), the bytes the
+ * capture missed filled with zeros. Returns the data, NULL if none. */
+static const uint8_t *recorded_payload(const struct iphdr *iph, uint32_t avail, uint32_t hl, uint32_t *plen)
+{
+	static uint8_t pad[65536];
+	uint32_t tot = ntohs(iph->tot_len) ? ntohs(iph->tot_len) : avail;
+	const uint8_t *p = (const uint8_t *)iph + hl;
+
+	*plen = tot > hl ? tot - hl : 0;
+	if (!*plen)
+		return NULL;
+	if (hl + *plen <= avail)
+		return p;
+	uint32_t have = avail > hl ? avail - hl : 0;
+	memset(pad, 0, *plen);
+	memcpy(pad, p, have);
+	return pad;
+}
+
+/* DESIGN.md §4b: a TCP segment the recorded host sent keeps the stack's
+ * socket for that connection in step with the capture: the socket sends
+ * the same segment (SYN-ACK with the host's ISN, data, FIN, RST) through
+ * its ordinary output path, so -w shows it next to the capture. */
 static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 {
-	uint32_t len;
+	uint32_t len, hl, plen;
 	const struct iphdr *iph = recorded_ip(skb, dlt, &len);
-	if (!iph || iph->protocol != IPPROTO_TCP_ || len < (uint32_t)ip_ihl(iph) * 4 + 20)
+	if (!iph)
 		return;
-	const struct tcphdr *th = (const struct tcphdr *)((const uint8_t *)iph + ip_ihl(iph) * 4);
-	if ((th->flags & (TCPHDR_SYN | TCPHDR_ACK)) != (TCPHDR_SYN | TCPHDR_ACK))
+	if (!is_host_ip(net, (const uint8_t *)iph, len) && (dlt != NJ_DLT_EN10MB || is_host_mac(net, skb->data))) {
+		recorded_rx(net, skb, dlt, iph, len);
 		return;
-	int r = tcp_recorded_synack(net, iph->saddr, th->source, iph->daddr, th->dest, ntohl(th->seq));
-	trace_step(net, skb, "tcp_recorded_synack", "the host's recorded SYN-ACK: ISN %u %s", ntohl(th->seq),
-		   r > 0 ? "adopted by the request sock" : r == 0 ? "pinned for the coming SYN" : "not kept (pin table full)");
+	}
+	if (dlt == NJ_DLT_EN10MB)
+		recorded_learn(net, skb->dev, iph->daddr, skb->data);	/* the frame's destination MAC */
+	hl = (uint32_t)ip_ihl(iph) * 4;
+	if (iph->protocol != IPPROTO_TCP_ || hl < 20 || len < hl + 20 || (ntohs(iph->frag_off) & 0x3fff))
+		return;
+	const struct tcphdr *th = (const struct tcphdr *)((const uint8_t *)iph + hl);
+	uint32_t doff = (uint32_t)(th->doff_res >> 4) * 4;
+	if (doff < 20 || len < hl + doff)
+		return;
+	const uint8_t *data = recorded_payload(iph, len, hl + doff, &plen);
+	tcp_recorded_send(net, iph->saddr, th->source, iph->daddr, th->dest, ntohl(th->seq), ntohl(th->ack_seq),
+			  th->flags, data, plen);
 }
 
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,

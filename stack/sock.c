@@ -230,8 +230,8 @@ void sock_for_each(struct net *net, void (*fn)(void *ctx, const struct sock *sk)
 
 const char *sock_app_name(int app)
 {
-	static const char *n[] = { "none", "echo", "discard", "http" };
-	return app >= 0 && app <= APP_HTTP ? n[app] : "?";
+	static const char *n[] = { "none", "echo", "discard", "http", "recorded" };
+	return app >= 0 && app <= APP_RECORDED ? n[app] : "?";
 }
 
 const char *tcp_state_name(int s)
@@ -247,6 +247,10 @@ const char *sk_fmt(const struct sock *sk)
 	static char ring[4][64];
 	static int i;
 	char *b = ring[i++ & 3];
-	snprintf(b, 64, "%s:%u>%s:%u", ip_fmt(sk->saddr), ntohs(sk->sport), ip_fmt(sk->daddr), ntohs(sk->dport));
+	if (!sk->daddr && !sk->dport)	/* no peer: a listener or a bound UDP socket */
+		snprintf(b, 64, "%s:%u", sk->saddr ? ip_fmt(sk->saddr) : "*", ntohs(sk->sport));
+	else
+		snprintf(b, 64, "%s:%u>%s:%u", ip_fmt(sk->saddr), ntohs(sk->sport), ip_fmt(sk->daddr),
+			 ntohs(sk->dport));
 	return b;
 }

@@ -23,7 +23,10 @@
 #define SK_RCVBUF_DEFAULT	131072	/* net.ipv4.tcp_rmem[1] */
 #define UDP_RCVBUF_DEFAULT	212992	/* net.core.rmem_default */
 
-enum sock_app { APP_NONE = 0, APP_ECHO, APP_DISCARD, APP_HTTP };
+/* APP_RECORDED: DESIGN.md §4b, the application is the one in a replayed
+ * capture: it reads what arrives and writes/closes only when the capture
+ * shows the recorded host doing so (tcp_recorded_send). */
+enum sock_app { APP_NONE = 0, APP_ECHO, APP_DISCARD, APP_HTTP, APP_RECORDED };
 
 /* TCP states with Linux's numbers (include/net/tcp_states.h). */
 enum tcp_state {
@@ -71,6 +74,8 @@ struct sock {
 	uint8_t fin_sent;		/* our FIN is in snd_nxt */
 	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
 	uint8_t fast_path;		/* pred_flags set (header prediction) */
+	uint8_t recorded;		/* in step with a capture: sends only what it shows */
+	uint8_t synack_held;		/* request sock: its SYN-ACK waits for the capture's */
 
 	/* Delayed ACK (icsk_ack). */
 	uint8_t ack_pending;		/* ICSK_ACK_* */
@@ -100,7 +105,7 @@ struct sock {
 struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint32_t saddr, daddr, isn;
 	uint16_t sport, dport;
-	uint8_t used;
+	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse) */
 };
 
 struct sock_table {
@@ -115,6 +120,7 @@ struct sock_table {
 	uint64_t next_timer_ns;		/* earliest armed timer; 0 none */
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
+	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
 	struct arp_pending *arpq;	/* arp.c: per-neighbour queues (see arp.c) */
 };
 
@@ -163,7 +169,8 @@ void sock_for_each(struct net *net, void (*fn)(void *ctx, const struct sock *sk)
 /* sock_app_name / tcp_state_name: "http", "ESTABLISHED". */
 const char *sock_app_name(int app);
 const char *tcp_state_name(int state);
-/* sk_fmt - "10.0.0.2:80>10.0.0.1:40000" in a static ring of buffers. */
+/* sk_fmt - "10.0.0.2:80>10.0.0.1:40000" in a static ring of buffers; a
+ * socket with no peer (listener, bound UDP) prints as "*:80" or "10.0.0.2:80". */
 const char *sk_fmt(const struct sock *sk);
 
 /* arp_pending_exit - frees packets held for ARP resolution (arp.c). */

@@ -5,7 +5,9 @@
  * run in "process context" right after the softirq that woke them, and
  * always keep up: every wakeup reads the whole receive queue
  * (tcp_recvmsg / udp_recvmsg), so queues only fill when data cannot be
- * delivered in order.
+ * delivered in order. A socket in step with a replayed capture (the
+ * "recorded" application, DESIGN.md §4b) only reads: its writes and its
+ * close come from the capture (tcp_recorded.c).
  */
 #include "tcp.h"
 
@@ -83,6 +85,12 @@ void sock_app_wakeup(struct net *net, struct sock *sk)
 	n = tcp_recvmsg(net, sk, buf, sizeof(buf));
 	if (n)
 		trace_step(net, NULL, "tcp_recvmsg", "read %u bytes", n);
+	if (sk->recorded) {
+		/* DESIGN.md §4b: the capture's own application answers. */
+		trace_exit(net, NULL, n ? V_CONSUMED : V_PASS, 0, "%s", "in step with a capture: what the application "
+			   "writes, and when it closes, comes from the recorded host's segments");
+		return;
+	}
 	app_answer(net, sk, buf, n);
 	if ((sk->shutdown & RCV_SHUTDOWN) && !sk->app_closed &&
 	    (sk->state == TCP_CLOSE_WAIT || sk->state == TCP_ESTABLISHED)) {

@@ -47,13 +47,43 @@ uint32_t tcp_isn(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
  * tcp_recorded_synack - DESIGN.md §4b: a replayed capture shows the
  * recorded host itself sending a SYN-ACK saddr:sport > daddr:dport (the
  * host's side first, network order) with sequence number isn. The
- * connection's request sock, if it exists, adopts isn as its ISS; if the
+ * connection's request sock, if it exists, adopts isn as its ISS and sends
+ * its SYN-ACK with it (again, if it had sent one with its own ISN); if the
  * SYN has not been processed yet the ISN is pinned for it (up to 64 pins).
- * Later peer segments that ack isn+1 are then acceptable. Returns 1 if a
- * request/socket was updated, 0 if pinned, -1 if the pin table is full.
+ * Either way the connection is then in step with the capture. Returns 1 if
+ * a request sock was updated, 0 if pinned, -1 if the pin table is full or
+ * the connection is past its handshake (nothing kept).
  */
 int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 			uint32_t isn);
+
+/**
+ * tcp_recorded_send - DESIGN.md §4b: the capture shows the recorded host
+ * sending this TCP segment (addresses and ports network order, seq/ack host
+ * order; data/len the payload as sent, len may exceed what was captured if
+ * the caller pads). The stack's socket for the connection sends the same
+ * segment itself, as if its application had written those bytes or closed
+ * then: a SYN-ACK fixes the ISN (tcp_recorded_synack); new data and FIN
+ * advance snd_nxt and the state; a seq below snd_nxt is a retransmission
+ * (sent again, snd_nxt unchanged); a RST resets the socket (tcp_done). An
+ * ack beyond rcv_nxt means the host received bytes the stack did not (cut
+ * or damaged in the capture): they are taken as received. The socket is
+ * then "recorded": it sends nothing on its own any more. Returns 1 when a
+ * socket sent the segment, 0 when a SYN-ACK's ISN was pinned, -1 when the
+ * stack has no socket for the connection (nothing is sent). Owns nothing.
+ */
+int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len);
+
+/* tcp_recorded_hold - 1 when sk is in step with a capture and what it is
+ * about to send (why) did not come from tcp_recorded_send: the caller must
+ * not send it. Traces the held segment. 0 otherwise. */
+int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
+
+/* tcp_isn_pin - the next SYN for this 4-tuple (local side first) gets ISN
+ * isn; recorded marks a pin from a capture. Returns 0, or -1 when full. */
+int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		uint32_t isn, int recorded);
 
 /**
  * tcp_run_timers - fires every TCP timer due at net->now_ns: delayed ACKs,
@@ -83,6 +113,9 @@ int tcp_rcv_state_process(struct net *net, struct sock *sk, struct sk_buff *skb)
 enum skb_drop_reason tcp_sequence(const struct sock *sk, uint32_t seq, uint32_t end_seq);
 uint32_t tcp_receive_window(const struct sock *sk);
 void tcp_fin(struct net *net, struct sock *sk);
+/* tcp_recorded_rcv_sync - rcv_nxt moves up to ack, which the recorded host
+ * acknowledged: bytes the capture lost are taken as received (DESIGN.md §4b). */
+void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack);
 void tcp_reset(struct net *net, struct sock *sk, const char *why);
 
 /* -- tcp_output.c -- */
@@ -97,15 +130,25 @@ int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport,
 		uint32_t len);
 /* tcp_flags_str - tcpdump's "[S.]" notation in a static ring. */
 const char *tcp_flags_str(uint8_t flags);
-/* tcp_transmit_skb - builds and sends one segment from sk: flags, payload. */
+/* tcp_transmit_skb - builds and sends one segment from sk at snd_nxt: flags,
+ * payload; why is the trace's reason. __tcp_transmit_skb takes the seq.
+ * Return 0 (also when held back: tcp_recorded_hold) or -1. */
 int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void *data, uint32_t len,
 		     const char *why);
+int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
+		       uint32_t len, const char *why);
+/* tcp_retransmit_skb - sends [seq, seq+len) again (Tcp.RetransSegs). */
+int tcp_retransmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
+		       uint32_t len);
 void tcp_send_ack(struct net *net, struct sock *sk, const char *why);
 void tcp_send_synack(struct net *net, struct sock *req);
 void tcp_send_fin(struct net *net, struct sock *sk);
 void tcp_send_challenge_ack(struct net *net, struct sock *sk, const struct sk_buff *skb);
 /* tcp_sendmsg - the application writes: data goes out in MSS-sized segments. */
 int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len);
+/* tcp_close_state - the state change of a FIN going out (ESTABLISHED and
+ * SYN_RECV → FIN_WAIT1, CLOSE_WAIT → LAST_ACK); 1 if a FIN is due. */
+int tcp_close_state(struct net *net, struct sock *sk);
 /* tcp_close - the application closes: FIN (ESTABLISHED/CLOSE_WAIT). */
 void tcp_close(struct net *net, struct sock *sk);
 void tcp_done(struct net *net, struct sock *sk);

@@ -320,6 +320,18 @@ static void tcp_ofo_queue(struct net *net, struct sock *sk)
 	}
 }
 
+void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack)
+{
+	trace_step(net, NULL, "tcp_recorded_rcv_sync", "the recorded host acknowledges %u but the stack has only "
+		   "up to %u: bytes %u:%u reached the host, not the stack (cut or damaged in the capture); taken as "
+		   "received to stay in step", ack - sk->irs, sk->rcv_nxt - sk->irs, sk->rcv_nxt - sk->irs,
+		   ack - sk->irs);
+	sk->rcv_nxt = ack;
+	if (skb_queue_len(&sk->ofo_queue))
+		tcp_ofo_queue(net, sk);	/* what waited beyond the hole may now be in order */
+	tcp_fast_path_check(sk);
+}
+
 /* tcp_data_queue_ofo: a segment beyond a hole waits, sorted by seq. */
 static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
@@ -563,7 +575,9 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 		if (!fin_acked)
 			return 0;
 		tcp_set_state(net, sk, TCP_FIN_WAIT2);
-		sk->timeout_ns = net->now_ns + TCP_FIN_TIMEOUT_NS;	/* tcp_fin_timeout */
+		if (!sk->app_closed)
+			return 0;	/* shutdown(SHUT_WR): FIN_WAIT2 lasts as long as the peer sends */
+		sk->timeout_ns = net->now_ns + TCP_FIN_TIMEOUT_NS;	/* orphaned: tcp_fin_timeout */
 		tcp_timer_arm(net, sk->timeout_ns);
 		return 0;
 	case TCP_CLOSING:

@@ -36,6 +36,8 @@ void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 	/* RFC 793: never answer a RST; never answer a non-unicast destination. */
 	if (th->flags & TCPHDR_RST)
 		return;
+	if (tcp_recorded_hold(net, sk, "a RST"))
+		return;
 	if (!sk && IPCB(skb)->dst.type != RTN_LOCAL)
 		return;
 	/* RFC 793 "Reset Generation": if the segment has an ACK, the RST takes
@@ -99,6 +101,13 @@ static int tcp_no_socket(struct net *net, struct sk_buff *skb)
 	return skb_drop(net, skb, SKB_DROP_REASON_NO_SOCKET);
 }
 
+/* tcp_v4_timewait_ack: TIME_WAIT answers with where it is. */
+static void tcp_v4_timewait_ack(struct net *net, struct sock *tw, const struct sk_buff *skb)
+{
+	if (!tcp_recorded_hold(net, tw, "a TIME_WAIT ACK"))
+		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)tw->rcv_wnd, "TIME_WAIT ACK");
+}
+
 /* do_time_wait: the mini-socket decides; a new SYN may reopen. */
 static int tcp_v4_do_time_wait(struct net *net, struct sock *tw, struct sk_buff *skb)
 {
@@ -113,11 +122,10 @@ static int tcp_v4_do_time_wait(struct net *net, struct sock *tw, struct sk_buff 
 			tcp_done(net, tw);
 			return tcp_v4_do_rcv(net, lsk, skb);
 		}
-		/* no listener: treat as a duplicate */
-		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)tw->rcv_wnd, "TIME_WAIT ACK");
+		tcp_v4_timewait_ack(net, tw, skb);	/* no listener: treat as a duplicate */
 		break;
 	case TCP_TW_ACK:
-		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)tw->rcv_wnd, "TIME_WAIT ACK");
+		tcp_v4_timewait_ack(net, tw, skb);
 		break;
 	case TCP_TW_RST:
 		tcp_v4_send_reset(net, tw, skb);

@@ -34,7 +34,10 @@ static uint16_t tcp_parse_mss(const struct sk_buff *skb)
 	return TCP_MSS_DEFAULT;
 }
 
-/* An ISN pinned by tcp_recorded_synack or a TIME_WAIT reuse, if any. */
+enum { PIN_NONE, PIN_REUSE, PIN_RECORDED };
+
+/* An ISN pinned by tcp_recorded_synack (PIN_RECORDED) or a TIME_WAIT
+ * reuse (PIN_REUSE), if any; the pin is used up. */
 static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
 {
 	struct sock_table *t = net->socks;
@@ -42,21 +45,24 @@ static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
 		struct isn_pin *p = &t->pins[i];
 		if (p->saddr == req->saddr && p->sport == req->sport && p->daddr == req->daddr &&
 		    p->dport == req->dport) {
+			int kind = p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
 			t->pins[i] = t->pins[--t->npins];
-			return 1;
+			return kind;
 		}
 	}
-	return 0;
+	return PIN_NONE;
 }
 
-/* Fills a request sock from the SYN: inet_reqsk_alloc + tcp_openreq_init. */
-static void tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk, struct sk_buff *skb)
+/* Fills a request sock from the SYN: inet_reqsk_alloc + tcp_openreq_init.
+ * Returns the kind of ISN pin used (PIN_*). */
+static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk, struct sk_buff *skb)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	struct net_device *dev = skb->dev;
 	uint32_t isn;
+	int pin;
 
 	req->saddr = ip_hdr(skb)->daddr;
 	req->daddr = ip_hdr(skb)->saddr;
@@ -73,12 +79,18 @@ static void tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;
-	if (!tcp_take_pin(net, req, &isn))
+	pin = tcp_take_pin(net, req, &isn);
+	if (pin == PIN_NONE)
 		isn = tcp_isn(req->daddr, req->saddr, req->dport, req->sport, net->now_ns);
 	req->iss = req->snd_una = isn;
 	req->snd_nxt = isn + 1;
 	req->app = lsk->app;
+	/* DESIGN.md §4b: in step with a capture, the SYN-ACK waits for the
+	 * recorded host's unless the capture showed it already. */
+	req->recorded = lsk->app == APP_RECORDED || pin == PIN_RECORDED;
+	req->synack_held = req->recorded && pin != PIN_RECORDED;
 	req->state = TCP_LISTEN;	/* RFC 793: the request starts from LISTEN */
+	return pin;
 }
 
 /* The listener's limits: SYN queue, accept queue, socket count. */
@@ -104,9 +116,25 @@ static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_bu
 	return 0;
 }
 
+/* The request's first SYN-ACK: now, or (in step with a capture) when the
+ * capture shows the recorded host's. */
+static void tcp_conn_send_synack(struct net *net, struct sock *req, int pin)
+{
+	if (req->synack_held) {
+		trace_step(net, NULL, "tcp_conn_request", "in step with a capture: the SYN-ACK goes out when the "
+			   "capture shows the recorded host's, with its ISN");
+		return;
+	}
+	if (pin == PIN_RECORDED)
+		net->socks->recorded_tx = 1;	/* the capture showed this SYN-ACK already */
+	tcp_send_synack(net, req);
+	net->socks->recorded_tx = 0;
+}
+
 void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 {
 	struct sock *req;
+	int pin;
 
 	trace_enter(net, skb, "tcp_conn_request", "tcp", "SYN for %s listener (%s), backlog %d",
 		    sock_app_name(lsk->app), sk_fmt(lsk), lsk->max_ack_backlog);
@@ -117,7 +145,7 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		trace_exit(net, skb, V_DROP, SKB_DROP_REASON_NOT_SPECIFIED, "SYN not answered");
 		return;
 	}
-	tcp_openreq_init(net, req, lsk, skb);
+	pin = tcp_openreq_init(net, req, lsk, skb);
 	tcp_set_state(net, req, TCP_NEW_SYN_RECV);
 	sock_hash(net, req);
 	lsk->qlen++;
@@ -130,9 +158,11 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		jw_kv_uint(a, "peer_mss", req->mss_cache);
 		jw_kv_uint(a, "snd_wnd", req->snd_wnd);
 	}
-	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (tcp_isn of the 4-tuple and "
-		   "time), peer MSS %u", sk_fmt(req), req->irs, req->iss, req->mss_cache);
-	tcp_send_synack(net, req);
+	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u", sk_fmt(req),
+		   req->irs, req->iss, pin == PIN_RECORDED ? "the recorded host's SYN-ACK, seen earlier in the capture"
+		   : pin == PIN_REUSE ? "above the old TIME_WAIT connection's" : "tcp_isn of the 4-tuple and time",
+		   req->mss_cache);
+	tcp_conn_send_synack(net, req, pin);
 	trace_exit(net, skb, V_CONSUMED, 0, "SYN_RECV: waiting for the handshake's ACK");
 }
 
@@ -201,7 +231,7 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 		return req->parent;
 	}
 	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + TCP_INIT_RCV_WND)) {
-		if (!(fl & TCPHDR_RST))
+		if (!(fl & TCPHDR_RST) && !tcp_recorded_hold(net, req, "an ACK: the segment is out of window"))
 			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, TCP_INIT_RCV_WND, "out of window");
 		trace_exit(net, skb, V_PASS, 0, "segment outside the window");
 		return NULL;
@@ -293,7 +323,7 @@ enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, 
 	} else if ((fl & TCPHDR_SYN) && !(fl & (TCPHDR_RST | TCPHDR_ACK)) && after(cb->seq, tw->rcv_nxt)) {
 		/* RFC 1122 4.2.2.13: a new incarnation may start; its ISN must
 		 * be above the old connection's, so pin snd_nxt + 65537. */
-		tcp_recorded_synack(net, tw->saddr, tw->sport, tw->daddr, tw->dport, tw->snd_nxt + 65537);
+		tcp_isn_pin(net, tw->saddr, tw->sport, tw->daddr, tw->dport, tw->snd_nxt + 65537, 0);
 		why = "new SYN with a higher sequence number: a new connection may reuse the 4-tuple";
 		st = TCP_TW_SYN;
 	} else if (!(fl & TCPHDR_RST)) {

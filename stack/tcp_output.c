@@ -5,7 +5,9 @@
  * Left out: the retransmit queue and RTO (data is sent once and not
  * kept), congestion control and cwnd (only the peer's window limits),
  * Nagle/TSO/autocork, window scaling, SACK and timestamp options (only
- * MSS is offered), the keepalive timer, SYN-ACK retransmits.
+ * MSS is offered), the keepalive timer, SYN-ACK retransmits. The only
+ * retransmissions (tcp_retransmit_skb) are those a replayed capture shows
+ * the recorded host making (tcp_recorded.c).
  */
 #include "tcp.h"
 
@@ -143,14 +145,18 @@ static void tcp_event_ack_sent(struct sock *sk)
 	sk->ack_timeout_ns = 0;
 }
 
-int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void *data, uint32_t len,
-		     const char *why)
+/* __tcp_transmit_skb - one segment from sk at seq (snd_nxt for new data,
+ * lower for a retransmission). A socket in step with a capture sends only
+ * inside tcp_recorded_send; anything else it would send is held back. */
+int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
+		       uint32_t len, const char *why)
 {
-	uint32_t seq = sk->snd_nxt;
-	uint16_t win = tcp_select_window(sk);
-	uint16_t mss = (flags & TCPHDR_SYN) ? sk->advmss : 0;
+	uint16_t win, mss = (flags & TCPHDR_SYN) ? sk->advmss : 0;
 	int ret;
 
+	if (tcp_recorded_hold(net, sk, why))
+		return 0;
+	win = tcp_select_window(sk);
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
 		jw_kv_str(a, "flags", tcp_flags_str(flags));
@@ -172,6 +178,19 @@ int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void
 		tcp_event_ack_sent(sk);
 	trace_exit(net, NULL, ret == 0 ? V_SENT : V_DROP, ret == 0 ? 0 : net->last_drop, "%s", "");
 	return ret;
+}
+
+int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void *data, uint32_t len,
+		     const char *why)
+{
+	return __tcp_transmit_skb(net, sk, sk->snd_nxt, flags, data, len, why);
+}
+
+int tcp_retransmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
+		       uint32_t len)
+{
+	SNMP_INC(net, MIB_TCP_RETRANSSEGS);
+	return __tcp_transmit_skb(net, sk, seq, flags, data, len, "retransmission");
 }
 
 void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
@@ -241,17 +260,26 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 	return (int)sent;
 }
 
+int tcp_close_state(struct net *net, struct sock *sk)
+{
+	switch (sk->state) {
+	case TCP_ESTABLISHED:
+	case TCP_SYN_RECV:
+		tcp_set_state(net, sk, TCP_FIN_WAIT1);
+		return 1;
+	case TCP_CLOSE_WAIT:
+		tcp_set_state(net, sk, TCP_LAST_ACK);
+		return 1;
+	}
+	return 0;	/* a FIN is already out, or the connection is gone */
+}
+
 void tcp_close(struct net *net, struct sock *sk)
 {
 	sk->app_closed = 1;
 	sk->shutdown |= SEND_SHUTDOWN;
-	if (sk->state == TCP_ESTABLISHED) {
-		tcp_set_state(net, sk, TCP_FIN_WAIT1);
+	if (sk->state != TCP_SYN_RECV && tcp_close_state(net, sk))
 		tcp_send_fin(net, sk);
-	} else if (sk->state == TCP_CLOSE_WAIT) {
-		tcp_set_state(net, sk, TCP_LAST_ACK);
-		tcp_send_fin(net, sk);
-	}
 }
 
 void tcp_done(struct net *net, struct sock *sk)
@@ -301,6 +329,8 @@ void __tcp_ack_snd_check(struct net *net, struct sock *sk, int ofo_possible)
 		why = "ACK requested now";
 	else if (ofo_possible && skb_queue_len(&sk->ofo_queue))
 		why = "out-of-order data held (no SACK: a duplicate ACK at once)";
+	if (tcp_recorded_hold(net, sk, why ? why : "a delayed ACK, once the timer fires"))
+		return;
 	if (!why) {
 		tcp_send_delayed_ack(net, sk);
 		return;
@@ -374,25 +404,4 @@ void tcp_run_timers(struct net *net)
 	}
 	t->next_timer_ns = next;
 	sock_reap(net);
-}
-
-int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-			uint32_t isn)
-{
-	struct sock_table *t = sock_table(net);
-	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
-
-	if (!t)
-		return -1;
-	if (sk && (sk->state == TCP_NEW_SYN_RECV || sk->state == TCP_SYN_RECV) && sk->snd_una == sk->iss) {
-		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; using it instead of %u",
-			   sk_fmt(sk), isn, sk->iss);
-		sk->iss = sk->snd_una = isn;
-		sk->snd_nxt = isn + 1;
-		return 1;
-	}
-	if (t->npins >= SOCK_ISN_PINS)
-		return -1;
-	t->pins[t->npins++] = (struct isn_pin){ saddr, daddr, isn, sport, dport, 0 };
-	return 0;
 }

@@ -1,0 +1,275 @@
+/*
+ * tcp_recorded.c - DESIGN.md §4b: keeping the stack's TCP sockets in step
+ * with a capture taken on the host the stack plays. Not a kernel file:
+ * Linux has no such input. What the socket sends still takes the ordinary
+ * traced path (tcp_transmit_skb, tcp_retransmit_skb → ip_local_out → -w).
+ *
+ * Each TCP segment the recorded host sent on a connection the stack holds
+ * (a "recorded transmit") makes the stack's socket send that segment
+ * itself, as if its application had written those bytes, or closed, at
+ * that moment: a SYN-ACK brings the host's ISN, data and FIN advance
+ * snd_nxt and the state, a seq below snd_nxt is a retransmission (sent
+ * again, snd_nxt unchanged), a RST resets. Such a socket is "recorded":
+ * whatever else the stack would send from it (its own ACKs, SYN-ACKs,
+ * RSTs) is traced and held back (tcp_recorded_hold), so -w out.pcap can be
+ * set against what the host sent.
+ * Left out: the peer's window (the capture is the truth about what was
+ * sent), segments of connections the stack has no socket for.
+ */
+#include "tcp.h"
+
+int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why)
+{
+	if (!sk || !sk->recorded || (net->socks && net->socks->recorded_tx))
+		return 0;
+	trace_step(net, NULL, "tcp_recorded_hold", "%s: the stack would send a segment here (%s); in step with a "
+		   "capture it sends only what the recorded host sent", sk_fmt(sk), why);
+	return 1;
+}
+
+int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		uint32_t isn, int recorded)
+{
+	struct sock_table *t = sock_table(net);
+
+	if (!t)
+		return -1;
+	for (int i = 0; i < t->npins; i++) {
+		struct isn_pin *p = &t->pins[i];
+		if (p->saddr == saddr && p->sport == sport && p->daddr == daddr && p->dport == dport) {
+			p->isn = isn;	/* a later SYN-ACK for the same 4-tuple wins */
+			p->recorded = (uint8_t)recorded;
+			return 0;
+		}
+	}
+	if (t->npins >= SOCK_ISN_PINS)
+		return -1;
+	t->pins[t->npins++] = (struct isn_pin){ saddr, daddr, isn, sport, dport, (uint8_t)recorded };
+	return 0;
+}
+
+/* The request sock takes the host's ISN and sends its SYN-ACK with it. */
+static void tcp_recorded_req_synack(struct net *net, struct sock *req, uint32_t isn)
+{
+	struct sock_table *t = net->socks;
+	uint8_t saved = t->recorded_tx;
+
+	if (isn != req->iss)
+		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; the request sock takes "
+			   "it instead of %u%s", sk_fmt(req), isn, req->iss,
+			   req->synack_held ? "" : " (its own SYN-ACK, with the old one, is already out)");
+	else if (!req->synack_held)
+		SNMP_INC(net, MIB_TCP_RETRANSSEGS);	/* the host sent its SYN-ACK again */
+	req->iss = req->snd_una = isn;
+	req->snd_nxt = isn + 1;
+	req->recorded = 1;
+	req->synack_held = 0;
+	t->recorded_tx = 1;
+	tcp_send_synack(net, req);
+	t->recorded_tx = saved;
+}
+
+int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+			uint32_t isn)
+{
+	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+
+	if (!sock_table(net))
+		return -1;
+	if (sk && (sk->state == TCP_NEW_SYN_RECV || (sk->state == TCP_SYN_RECV && sk->snd_una == sk->iss))) {
+		tcp_recorded_req_synack(net, sk, isn);
+		return 1;
+	}
+	if (sk)
+		return -1;	/* past the handshake: nothing to pin */
+	return tcp_isn_pin(net, saddr, sport, daddr, dport, isn, 1);
+}
+
+/* inet_csk_reqsk_queue_drop: the request sock is gone. */
+static void inet_csk_reqsk_queue_drop(struct net *net, struct sock *req)
+{
+	if (req->parent)
+		req->parent->qlen--;
+	tcp_set_state(net, req, TCP_CLOSE);
+	sock_unhash(net, req);
+}
+
+/* A recorded segment on a request sock (NEW_SYN_RECV). */
+static void tcp_recorded_req(struct net *net, struct sock *req, uint32_t seq, uint8_t flags)
+{
+	if (flags & TCPHDR_RST) {
+		__tcp_transmit_skb(net, req, seq, flags, NULL, 0, "the recorded host resets the connection request");
+		inet_csk_reqsk_queue_drop(net, req);
+		return;
+	}
+	if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
+		tcp_recorded_req_synack(net, req, seq);
+		return;
+	}
+	__tcp_transmit_skb(net, req, seq, flags, NULL, 0, "a segment before the host's SYN-ACK, as recorded");
+}
+
+/* The host's ACK field: what it had received. More than the stack has
+ * means the capture lost or damaged bytes the host got. */
+static void tcp_recorded_ack(struct net *net, struct sock *sk, uint32_t ack)
+{
+	if (before(ack, sk->rcv_nxt))
+		trace_step(net, NULL, "tcp_recorded_send", "the recorded host acknowledges only %u; the stack has "
+			   "received up to %u", ack - sk->irs, sk->rcv_nxt - sk->irs);
+	if (!after(ack, sk->rcv_nxt))
+		return;
+	switch (sk->state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		if (!(sk->shutdown & RCV_SHUTDOWN)) {
+			net->socks->recorded_tx = 0;	/* an ACK this would prompt is the stack's own */
+			tcp_recorded_rcv_sync(net, sk, ack);
+			net->socks->recorded_tx = 1;
+			return;
+		}
+	}
+	trace_step(net, NULL, "tcp_recorded_send", "the recorded host acknowledges %u, beyond the peer's FIN at %u",
+		   ack - sk->irs, sk->rcv_nxt - sk->irs);
+}
+
+/* New bytes out, in segments of at most the MSS: a capture taken before
+ * segmentation offload (TSO/GSO) shows larger ones than the wire carried. */
+static void tcp_recorded_push(struct net *net, struct sock *sk, uint8_t flags, const uint8_t *data, uint32_t len)
+{
+	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0;
+	uint8_t mid = flags & (uint8_t)~(TCPHDR_FIN | TCPHDR_PSH);
+	const char *why = flags & TCPHDR_FIN ? (len ? "the recorded host's data and FIN" : "the recorded host's FIN")
+					     : "the recorded host's data";
+
+	if (len > mss)
+		trace_step(net, NULL, "tcp_sendmsg", "%u bytes in one segment, more than the MSS %u: the capture saw it "
+			   "before segmentation offload; sent in MSS-sized segments", len, mss);
+	do {
+		uint32_t n = len - sent < mss ? len - sent : mss;
+		__tcp_transmit_skb(net, sk, sk->snd_nxt, sent + n == len ? flags : mid, n ? data + sent : NULL, n, why);
+		sk->snd_nxt += n;
+		sent += n;
+	} while (sent < len);
+	if (flags & TCPHDR_FIN) {
+		sk->snd_nxt++;
+		sk->fin_sent = 1;
+	}
+}
+
+/* The FIN's state change: shutdown(SHUT_WR) or close(), the capture cannot
+ * tell which; the socket keeps reading, as after shutdown. */
+static void tcp_recorded_fin(struct net *net, struct sock *sk)
+{
+	trace_step(net, NULL, "tcp_shutdown", "%s: the recorded application closes its sending side: FIN", sk_fmt(sk));
+	sk->shutdown |= SEND_SHUTDOWN;
+	tcp_close_state(net, sk);
+}
+
+/* seq == snd_nxt: new data, a FIN, or a pure ACK. */
+static void tcp_recorded_write(struct net *net, struct sock *sk, uint8_t flags, const uint8_t *data, uint32_t len)
+{
+	if (!len && !(flags & TCPHDR_FIN)) {
+		__tcp_transmit_skb(net, sk, sk->snd_nxt, flags, NULL, 0, "the recorded host's ACK");
+		return;
+	}
+	if (len)
+		trace_step(net, NULL, "tcp_sendmsg", "%s: the recorded application writes %u bytes", sk_fmt(sk), len);
+	if ((flags & TCPHDR_FIN) && !sk->fin_sent)
+		tcp_recorded_fin(net, sk);
+	tcp_recorded_push(net, sk, flags, data, len);
+}
+
+/* seq < snd_nxt: sent before, so a retransmission (or a keepalive-like
+ * probe when it carries nothing); snd_nxt moves only past new bytes. */
+static void tcp_recorded_retransmit(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags,
+				    const uint8_t *data, uint32_t len)
+{
+	int fin = !!(flags & TCPHDR_FIN);
+	uint32_t end = seq + len + (uint32_t)fin;
+
+	if (!len && !fin) {
+		__tcp_transmit_skb(net, sk, seq, flags, NULL, 0, "the recorded host's ACK, with an old seq (a probe)");
+		return;
+	}
+	trace_step(net, NULL, "tcp_retransmit_skb", "%s: seq %u:%u is below snd_nxt %u: the recorded host sent it "
+		   "again (a retransmission); snd_nxt does not move", sk_fmt(sk), seq - sk->iss, end - sk->iss,
+		   sk->snd_nxt - sk->iss);
+	if (fin && !sk->fin_sent)
+		tcp_recorded_fin(net, sk);
+	tcp_retransmit_skb(net, sk, seq, flags, data, len);
+	if (after(end, sk->snd_nxt))
+		sk->snd_nxt = end;
+	if (fin)
+		sk->fin_sent = 1;
+}
+
+/* A recorded segment on a synchronized socket (SYN_RECV onwards). */
+static void tcp_recorded_conn(struct net *net, struct sock *sk, uint32_t seq, uint32_t ack, uint8_t flags,
+			      const uint8_t *data, uint32_t len)
+{
+	if (flags & TCPHDR_ACK)
+		tcp_recorded_ack(net, sk, ack);
+	if (flags & TCPHDR_RST) {
+		__tcp_transmit_skb(net, sk, seq, flags, NULL, 0, "the recorded host resets the connection");
+		trace_step(net, NULL, "tcp_done", "%s: the recorded host aborted the connection", sk_fmt(sk));
+		tcp_done(net, sk);
+		return;
+	}
+	if (flags & TCPHDR_SYN) {
+		tcp_retransmit_skb(net, sk, seq, flags, NULL, 0);	/* its SYN-ACK again */
+		return;
+	}
+	if (after(seq, sk->snd_nxt)) {
+		trace_step(net, NULL, "tcp_recorded_send", "bytes %u:%u are not in the capture (it missed them): taken "
+			   "as sent", sk->snd_nxt - sk->iss, seq - sk->iss);
+		sk->snd_nxt = seq;
+	}
+	if (before(seq, sk->snd_nxt))
+		tcp_recorded_retransmit(net, sk, seq, flags, data, len);
+	else
+		tcp_recorded_write(net, sk, flags, data, len);
+}
+
+/* No socket for the segment's connection: a SYN-ACK may precede its SYN. */
+static int tcp_recorded_nosock(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
+			       uint16_t dport, uint32_t seq, uint8_t flags)
+{
+	if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
+		if (tcp_isn_pin(net, saddr, sport, daddr, dport, seq, 1) == 0) {
+			trace_exit(net, NULL, V_PASS, 0, "no request sock yet (its SYN comes later in the capture): "
+				   "ISN %u pinned for it", seq);
+			return 0;
+		}
+		trace_exit(net, NULL, V_PASS, 0, "ISN %u not kept: the pin table is full", seq);
+		return -1;
+	}
+	trace_exit(net, NULL, V_PASS, 0, "the stack has no socket for this connection: nothing to keep in step");
+	return -1;
+}
+
+int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len)
+{
+	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+	struct sock_table *t = sock_table(net);
+
+	flags &= TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST | TCPHDR_PSH | TCPHDR_ACK;	/* no URG, no ECN here */
+	trace_enter(net, NULL, "tcp_recorded_send", "tcp", "%s:%u > %s:%u Flags %s, seq %u, length %u: a segment "
+		    "the recorded host sent", ip_fmt(saddr), ntohs(sport), ip_fmt(daddr), ntohs(dport),
+		    tcp_flags_str(flags), seq, len);
+	if (!t || !sk)
+		return tcp_recorded_nosock(net, saddr, sport, daddr, dport, seq, flags);
+	sk->recorded = 1;
+	t->recorded_tx = 1;
+	if (sk->state == TCP_NEW_SYN_RECV)
+		tcp_recorded_req(net, sk, seq, flags);
+	else
+		tcp_recorded_conn(net, sk, seq, ack, flags, data, len);
+	t->recorded_tx = 0;
+	if (sk->hashed && sk->data_ready)
+		sock_app_wakeup(net, sk);	/* bytes taken as received may be readable now */
+	trace_exit(net, NULL, V_SENT, 0, "%s: sent by the stack's socket, in step with the capture", sk_fmt(sk));
+	return 1;
+}
