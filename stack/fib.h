@@ -72,11 +72,11 @@ const char *rtn_type_name(int type);
 struct inet_peer {
 	uint32_t daddr;
 	uint64_t last_used_ns;
-	uint64_t rate_last_ns;		/* ip_error's bucket (ip_rt_error_cost) */
+	/* One token bucket shared by ip_error and icmp_send, as Linux's
+	 * rate_tokens/rate_last are; a new peer starts with rate_last 60 s
+	 * in the past, so its bucket is full. */
+	uint64_t rate_last_ns;
 	uint64_t rate_tokens_ns;
-	uint64_t icmp_last_ns;		/* icmp_send's bucket (icmp_ratelimit) */
-	uint64_t icmp_tokens_ns;
-	int fresh_err, fresh_icmp;	/* bucket not yet used: starts full */
 };
 
 /**
