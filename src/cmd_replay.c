@@ -39,6 +39,8 @@ static const char replay_help[] =
 	"      --tap-out NAME=FILE  write what the scenario's packet socket NAME received (pcap)\n"
 	"      --bpf-trace       trace packet sockets' BPF filters instruction by instruction\n"
 	"  -q, --quiet           no journey; one verdict line per packet\n"
+	"      --no-trace        tracing off: only the totals (outcomes, drop reasons,\n"
+	"                        counters), at full speed; also --stats\n"
 	"      --summary         one line per packet: functions => verdict [reason]\n"
 	"      --color WHEN      auto (default), always, never\n"
 	"  -h, --help            this text\n";
@@ -50,7 +52,31 @@ struct replay_cli {
 	struct jsonl_sink *js;		/* set when -o is given */
 	const char *out, *chrome, *color;
 	int quiet, summary;
+	int no_trace;			/* --no-trace: outcomes without events */
 };
+
+/* --no-trace emits no events, so the options that consume them clash. */
+static int check_no_trace(const struct replay_cli *c)
+{
+	const char *clash = c->out ? "-o" : c->chrome ? "--chrome" : c->summary ? "--summary"
+			  : c->cfg.bpf_filter ? "-f" : c->extra.bpf_trace ? "--bpf-trace" : NULL;
+	if (c->no_trace && clash) {
+		fprintf(stderr, "netjourney replay: --no-trace writes no events; %s needs them\n", clash);
+		return -1;
+	}
+	return 0;
+}
+
+/* --no-trace: the human sink becomes the tracer's outcome sink (trace.h
+ * lite mode) once the host exists, after the extra outputs are set up. */
+static int on_net_no_trace(void *ctx, struct net *net, char *err, size_t errlen)
+{
+	struct replay_cli *c = ctx;
+	if (replay_extra_setup(&c->extra, net, err, errlen) < 0)
+		return -1;
+	trace_set_outcome_sink(net, human_emit, c->hs);
+	return 0;
+}
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
@@ -62,6 +88,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		{ "color", required_argument, 0, 'K' }, { "colour", required_argument, 0, 'K' },
 		{ "filter", required_argument, 0, 'f' }, { "reasm-out", required_argument, 0, 'R' },
 		{ "tap-out", required_argument, 0, 'T' }, { "bpf-trace", no_argument, 0, 'B' },
+		{ "no-trace", no_argument, 0, 'n' }, { "stats", no_argument, 0, 'n' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
@@ -73,6 +100,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case 'C': c->chrome = optarg; break;
 		case 'w': c->cfg.write_pcap = optarg; break;
 		case 'q': c->quiet = 1; break;
+		case 'n': c->no_trace = 1; break;
 		case 'S': c->summary = 1; break;
 		case 'A': c->cfg.auto_host = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
@@ -96,7 +124,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		return -1;
 	}
 	c->cfg.pcap = argv[optind];
-	return 0;
+	return check_no_trace(c);
 }
 
 static void after_softirq(void *ctx)
@@ -146,14 +174,16 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 		fprintf(stderr, "netjourney replay: --color takes auto, always or never\n");
 		return 2;
 	}
-	human_init(hs, stdout, color, c->summary, c->quiet);
-	c->cfg.emit[c->cfg.nemit] = human_emit;
-	c->cfg.emit_ctx[c->cfg.nemit++] = hs;
+	human_init(hs, stdout, color, c->summary, c->no_trace ? HUMAN_TOTALS : c->quiet);
+	if (!c->no_trace) {
+		c->cfg.emit[c->cfg.nemit] = human_emit;
+		c->cfg.emit_ctx[c->cfg.nemit++] = hs;
+	}
 	c->hs = hs;
 	c->cfg.after_softirq = after_softirq;
 	c->cfg.after_ctx = c;
-	c->cfg.on_net = replay_extra_setup;
-	c->cfg.on_net_ctx = &c->extra;
+	c->cfg.on_net = c->no_trace ? on_net_no_trace : replay_extra_setup;
+	c->cfg.on_net_ctx = c->no_trace ? (void *)c : (void *)&c->extra;
 	if (c->out) {
 		if (jsonl_open(js, c->out, err, sizeof(err)) < 0)
 			goto fail_early;
@@ -172,7 +202,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	c->cfg.stop = &stop_flag;
 	c->cfg.progress = isatty(2) && !c->summary;
 	c->cfg.info = c->summary ? NULL : stderr;
-	struct offload_hint *hint = c->cfg.nemit == 4 ? NULL : offload_hint_new();
+	struct offload_hint *hint = c->no_trace || c->cfg.nemit == 4 ? NULL : offload_hint_new();
 	if (hint) {	/* DESIGN.md §4b: say so when checksum offload is the likely cause */
 		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
@@ -182,6 +212,8 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	replay_extra_close(&c->extra);
 	if (!c->quiet || r == 0)
 		human_totals(hs, res.frames);
+	if (c->no_trace && net)
+		human_counters(hs, net);
 	if (c->out && finish_jsonl(js, net, &res, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
 		r = -1;
 		snprintf(err, sizeof(err), "%s", err2);

@@ -6,73 +6,172 @@
 
 #include <string.h>
 
+#define NJ_STR_(x) #x
+#define NJ_STR(x) NJ_STR_(x)
+
+/* The writer below emits the exact bytes the jw_kv_* helpers would (the
+ * schema's field order, docs/events.md), but as literal key fragments and
+ * hand-formatted numbers: this is the hottest loop of a traced replay. */
+
+static inline void put_str(struct jw *w, const char *s)
+{
+	if (s)
+		jw_str(w, s, strlen(s));
+	else
+		jw_lit(w, "null");
+}
+
+static inline void put_int_or_null(struct jw *w, int64_t v)
+{
+	if (v >= 0)
+		jw_i64(w, v);
+	else
+		jw_lit(w, "null");
+}
+
+static void put_state_text(struct jw *w, const struct skb_state *st)
+{
+	jw_lit(w, ",\"skb_state\":{\"len\":");
+	jw_u64(w, st->len);
+	jw_lit(w, ",\"data\":");
+	jw_i64(w, st->data);
+	jw_lit(w, ",\"nh\":");
+	jw_i64(w, st->nh);
+	jw_lit(w, ",\"th\":");
+	jw_i64(w, st->th);
+	jw_lit(w, ",\"pkt_type\":");
+	put_str(w, pkt_type_name(st->pkt_type));
+	jw_lit(w, ",\"protocol\":");
+	put_str(w, eth_proto_name(st->protocol));
+	jw_lit(w, ",\"ifindex\":");
+	jw_i64(w, st->ifindex);
+	jw_lit(w, "}");
+}
+
+static int same_state(const struct skb_state *a, const struct skb_state *b)
+{
+	return a->len == b->len && a->data == b->data && a->nh == b->nh && a->th == b->th &&
+	       a->pkt_type == b->pkt_type && a->protocol == b->protocol && a->ifindex == b->ifindex;
+}
+
+/* Consecutive events of a journey mostly carry the same skb_state and the
+ * same ts_ns: their text is kept from the previous event (per thread, as a
+ * live store may serialise on another thread than a file sink). */
+static _Thread_local struct {
+	struct skb_state st;
+	size_t n;
+	char text[256];
+	uint64_t ts;
+	size_t ts_n;
+	char ts_text[24];
+} cache;
+
 static void put_state(struct jw *w, const struct skb_state *st)
 {
-	jw_key(w, "skb_state");
-	jw_obj_open(w);
-	jw_kv_uint(w, "len", st->len);
-	jw_kv_int(w, "data", st->data);
-	jw_kv_int(w, "nh", st->nh);
-	jw_kv_int(w, "th", st->th);
-	jw_kv_str(w, "pkt_type", pkt_type_name(st->pkt_type));
-	jw_kv_str(w, "protocol", eth_proto_name(st->protocol));
-	jw_kv_int(w, "ifindex", st->ifindex);
-	jw_obj_close(w);
+	if (cache.n && same_state(st, &cache.st)) {
+		jw_raw(w, cache.text, cache.n);
+		return;
+	}
+	size_t start = w->len;
+	put_state_text(w, st);
+	size_t n = w->len - start;
+	cache.n = n < sizeof(cache.text) ? n : 0;
+	if (cache.n) {
+		memcpy(cache.text, w->buf + start, n);
+		cache.st = *st;
+	}
+}
+
+static void put_ts(struct jw *w, uint64_t ts)
+{
+	if (cache.ts_n && cache.ts == ts) {
+		jw_raw(w, cache.ts_text, cache.ts_n);
+		return;
+	}
+	size_t start = w->len;
+	jw_u64(w, ts);
+	cache.ts = ts;
+	cache.ts_n = w->len - start;
+	memcpy(cache.ts_text, w->buf + start, cache.ts_n);
+}
+
+static void put_mib(struct jw *w, const struct trace_event *ev)
+{
+	jw_lit(w, ",\"mib\":{");
+	for (int i = 0; i < ev->n_mib; i++) {
+		if (i)
+			jw_lit(w, ",");
+		put_str(w, mib_name(ev->mib[i].id));
+		jw_lit(w, ":");
+		jw_u64(w, ev->mib[i].n);
+	}
+	jw_lit(w, "}");
 }
 
 static void put_tail(struct jw *w, const struct trace_event *ev)
 {
-	if (ev->verdict != V_NONE)
-		jw_kv_str(w, "verdict", verdict_name(ev->verdict));
+	if (ev->verdict != V_NONE) {
+		jw_lit(w, ",\"verdict\":");
+		put_str(w, verdict_name(ev->verdict));
+	}
 	if (ev->verdict == V_DROP) {
-		jw_kv_str(w, "reason", drop_reason_name(ev->reason));
+		jw_lit(w, ",\"reason\":");
+		put_str(w, drop_reason_name(ev->reason));
 	} else if (ev->ph == 'E') {
-		jw_key(w, "reason");
-		jw_val_null(w);
+		jw_lit(w, ",\"reason\":null");
 	}
-	if (ev->n_mib) {
-		jw_key(w, "mib");
-		jw_obj_open(w);
-		for (int i = 0; i < ev->n_mib; i++)
-			jw_kv_uint(w, mib_name(ev->mib[i].id), ev->mib[i].n);
-		jw_obj_close(w);
-	}
+	if (ev->n_mib)
+		put_mib(w, ev);
 	if (ev->n_from) {
-		jw_key(w, "from");
-		jw_arr_open(w);
-		for (int i = 0; i < ev->n_from; i++)
-			jw_val_uint(w, ev->from[i]);
-		jw_arr_close(w);
+		jw_lit(w, ",\"from\":[");
+		for (int i = 0; i < ev->n_from; i++) {
+			if (i)
+				jw_lit(w, ",");
+			jw_u64(w, ev->from[i]);
+		}
+		jw_lit(w, "]");
 	}
+}
+
+static void put_head(struct jw *w, const struct trace_event *ev)
+{
+	char ph[2] = { ev->ph, 0 };
+	jw_lit(w, "\"v\":" NJ_STR(TRACE_SCHEMA_VERSION) ",\"seq\":");
+	jw_u64(w, ev->seq);
+	jw_lit(w, ",\"parent\":");
+	if (ev->parent)
+		jw_u64(w, ev->parent);
+	else
+		jw_lit(w, "null");
+	jw_lit(w, ",\"depth\":");
+	jw_i64(w, ev->depth);
+	jw_lit(w, ",\"ph\":");
+	jw_str(w, ph, ev->ph ? 1 : 0);
+	jw_lit(w, ",\"fn\":");
+	put_str(w, ev->fn);
+	jw_lit(w, ",\"layer\":");
+	put_str(w, ev->layer);
+	jw_lit(w, ",\"pkt\":");
+	put_int_or_null(w, ev->pkt);
+	jw_lit(w, ",\"skb\":");
+	put_int_or_null(w, ev->skb);
+	jw_lit(w, ",\"ts_ns\":");
+	put_ts(w, ev->ts_ns);
 }
 
 void event_to_json(struct jw *w, const struct trace_event *ev)
 {
-	char ph[2] = { ev->ph, 0 };
 	jw_obj_open(w);
-	jw_kv_int(w, "v", TRACE_SCHEMA_VERSION);
-	jw_kv_uint(w, "seq", ev->seq);
-	jw_key(w, "parent");
-	if (ev->parent)
-		jw_val_uint(w, ev->parent);
-	else
-		jw_val_null(w);
-	jw_kv_int(w, "depth", ev->depth);
-	jw_kv_str(w, "ph", ph);
-	jw_kv_str(w, "fn", ev->fn);
-	jw_kv_str(w, "layer", ev->layer);
-	jw_key(w, "pkt");
-	if (ev->pkt >= 0) jw_val_int(w, ev->pkt); else jw_val_null(w);
-	jw_key(w, "skb");
-	if (ev->skb >= 0) jw_val_int(w, ev->skb); else jw_val_null(w);
-	jw_kv_uint(w, "ts_ns", ev->ts_ns);
+	put_head(w, ev);
 	if (ev->st)
 		put_state(w, ev->st);
-	if (ev->msg)
-		jw_kv_str(w, "msg", ev->msg);
+	if (ev->msg) {
+		jw_lit(w, ",\"msg\":");
+		put_str(w, ev->msg);
+	}
 	if (ev->args) {
-		jw_key(w, "args");
-		jw_val_raw(w, ev->args);
+		jw_lit(w, ",\"args\":");
+		jw_puts(w, ev->args);
 	}
 	put_tail(w, ev);
 	jw_obj_close(w);

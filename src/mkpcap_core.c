@@ -198,8 +198,8 @@ static void bench_one(struct mk_ctx *c, unsigned long i)
 	}
 	default: {
 		/* a 3-fragment UDP datagram: 1200 bytes of payload in 400-byte pieces */
-		static uint8_t dgram[1208];
-		size_t dl = pb_udp(dgram, o.saddr, o.daddr, 5000, 7, l4 + 1300, 1200, 0);
+		static uint8_t dgram[1208], payload[1200];	/* zeros (l4 + 1300 read past l4) */
+		size_t dl = pb_udp(dgram, o.saddr, o.daddr, 5000, 7, payload, sizeof(payload), 0);
 		for (int f = 0; f < 3; f++) {
 			o.frag = (uint16_t)((f < 2 ? IP_MF : 0) | (f * 400 / 8));
 			size_t len = f < 2 ? 400 : dl - 800;

@@ -1,13 +1,23 @@
 /*
  * sink_files.c - the JSONL and Chrome trace sinks (see sinks.h). Both write
  * through a 1 MiB stdio buffer into PATH.part and rename on close, so a
- * reader never takes a half-written file for a whole one.
+ * reader never takes a half-written file for a whole one (a device or FIFO
+ * such as /dev/null is written in place).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sinks.h"
+
+/* Only a regular file (or a new one) is written as PATH.part and renamed:
+ * renaming over /dev/null would replace the device with a file. */
+static int is_regular_or_new(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) != 0 || S_ISREG(st.st_mode);
+}
 
 static int open_part(FILE **f, char **path, char **tmp, const char *p, char *err, size_t errlen)
 {
@@ -15,6 +25,17 @@ static int open_part(FILE **f, char **path, char **tmp, const char *p, char *err
 	*path = strdup(p);
 	if (!strcmp(p, "-")) {
 		*f = stdout;
+		return 0;
+	}
+	if (!is_regular_or_new(p)) {	/* /dev/null, a FIFO: write in place */
+		*f = *path ? fopen(p, "w") : NULL;
+		if (!*f) {
+			snprintf(err, errlen, "%s: cannot open: %s", p, strerror(errno));
+			free(*path);
+			*path = NULL;
+			return -1;
+		}
+		setvbuf(*f, NULL, _IOFBF, 1 << 20);
 		return 0;
 	}
 	size_t n = strlen(p) + 6;
@@ -46,7 +67,7 @@ static int close_part(FILE *f, char *path, char *tmp, char *err, size_t errlen)
 		r = -1;
 	}
 	if (f != stdout && fclose(f) != 0 && !r) {
-		snprintf(err, errlen, "%s: close failed: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%s: close failed: %s", tmp ? tmp : path, strerror(errno));
 		r = -1;
 	}
 	if (tmp && rename(tmp, path) != 0 && !r) {
@@ -64,13 +85,16 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 	return open_part(&s->f, &s->path, &s->tmp, path, err, errlen);
 }
 
+/* One event: serialised into the reused buffer, then handed to the 1 MiB
+ * stdio buffer without stdio's per-call lock (the sink has one writer).
+ * A caller that wants the bytes on disk now (live mode) fflushes s->f. */
 void jsonl_emit(void *ctx, const struct trace_event *ev)
 {
 	struct jsonl_sink *s = ctx;
 	jw_reset(&s->w);
 	event_to_json(&s->w, ev);
 	jw_raw(&s->w, "\n", 1);
-	fwrite(s->w.buf, 1, s->w.len, s->f);
+	fwrite_unlocked(s->w.buf, 1, s->w.len, s->f);
 	s->events++;
 }
 
@@ -122,7 +146,7 @@ void chrome_emit(void *ctx, const struct trace_event *ev)
 	jw_key(w, "args");
 	event_to_json(w, ev);
 	jw_obj_close(w);
-	fwrite(w->buf, 1, w->len, s->f);
+	fwrite_unlocked(w->buf, 1, w->len, s->f);
 	s->events++;
 }
 

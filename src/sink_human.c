@@ -22,7 +22,7 @@ void human_init(struct human_sink *s, FILE *out, int color, int summary, int qui
 	s->out = out;
 	s->color = color;
 	s->summary = summary;
-	s->quiet = quiet;
+	s->quiet = quiet == HUMAN_TOTALS ? HUMAN_TOTALS : quiet ? HUMAN_VERDICTS : HUMAN_JOURNEY;
 }
 
 static const char *vcolor(const struct human_sink *s, enum nj_verdict v)
@@ -39,6 +39,9 @@ static const char *vcolor(const struct human_sink *s, enum nj_verdict v)
 
 static struct human_pkt *open_pkt(struct human_sink *s, int64_t pkt)
 {
+	/* Nearly every event belongs to the packet of the one before it. */
+	if (s->nopen && s->open[s->nopen - 1].pkt == pkt)
+		return &s->open[s->nopen - 1];
 	for (int i = s->nopen - 1; i >= 0; i--)
 		if (s->open[i].pkt == pkt)
 			return &s->open[i];
@@ -119,7 +122,7 @@ void human_emit(void *ctx, const struct trace_event *ev)
 {
 	struct human_sink *s = ctx;
 	track(s, ev);
-	if (!s->summary && !s->quiet)
+	if (!s->summary && s->quiet == HUMAN_JOURNEY)
 		print_event(s, ev);
 }
 
@@ -153,13 +156,15 @@ void human_flush(struct human_sink *s)
 	for (int i = 0; i < s->nopen; i++) {
 		struct human_pkt *p = &s->open[i];
 		if (p->pkt < 0) {
-			print_outcome(s, p);
+			if (s->quiet != HUMAN_TOTALS)
+				print_outcome(s, p);
 			continue;
 		}
 		s->verdicts[p->outcome]++;
 		if (p->outcome == V_DROP && (unsigned)p->reason < SKB_DROP_REASON_MAX)
 			s->drops[p->reason]++;
-		print_outcome(s, p);
+		if (s->quiet != HUMAN_TOTALS)
+			print_outcome(s, p);
 	}
 	s->nopen = 0;
 }
@@ -177,6 +182,14 @@ void human_totals(struct human_sink *s, uint64_t packets)
 	for (int r = 0; r < SKB_DROP_REASON_MAX; r++)
 		if (s->drops[r])
 			fprintf(s->out, "  drop %-24s %llu\n", drop_reason_name(r), (unsigned long long)s->drops[r]);
+}
+
+void human_counters(struct human_sink *s, const struct net *net)
+{
+	fputs("counters (nstat names; totals of the whole replay):\n", s->out);
+	for (int i = 0; i < MIB_MAX; i++)
+		if (net->mib[i])
+			fprintf(s->out, "  %-32s %llu\n", mib_name(i), (unsigned long long)net->mib[i]);
 }
 
 void human_free(struct human_sink *s)

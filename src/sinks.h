@@ -50,11 +50,16 @@ struct human_pkt {
 	struct jw fns;			/* "fn fn fn" for the summary */
 };
 
+/* human_sink.quiet: how much is printed. */
+#define HUMAN_JOURNEY	0		/* every event */
+#define HUMAN_VERDICTS	1		/* -q: one verdict line per packet */
+#define HUMAN_TOTALS	2		/* --no-trace: only the closing totals */
+
 struct human_sink {
 	FILE *out;
 	int color;
 	int summary;			/* one line per packet instead of the journey */
-	int quiet;			/* nothing per event; verdict lines only */
+	int quiet;			/* HUMAN_JOURNEY, HUMAN_VERDICTS or HUMAN_TOTALS */
 	struct human_pkt open[HUMAN_OPEN_MAX];
 	int nopen;
 	int64_t timer_root;		/* -seq of the open pkt-less root frame, 0 none */
@@ -62,13 +67,19 @@ struct human_sink {
 	uint64_t drops[SKB_DROP_REASON_MAX];
 };
 
+/* human_init - quiet is HUMAN_JOURNEY, HUMAN_VERDICTS or HUMAN_TOTALS (any
+ * other non-zero value means HUMAN_VERDICTS). Cannot fail. */
 void human_init(struct human_sink *s, FILE *out, int color, int summary, int quiet);
+/* human_emit - a full trace sink, and also an outcome sink (trace.h lite
+ * mode): it only needs fn, ph, depth, seq, pkt, verdict and reason. */
 void human_emit(void *ctx, const struct trace_event *ev);
 /* human_flush - prints the outcome line of every packet seen since the last
  * flush (the replay calls it after each softirq run). */
 void human_flush(struct human_sink *s);
 /* human_totals - the closing table: packets per outcome and drop reason. */
 void human_totals(struct human_sink *s, uint64_t packets);
+/* human_counters - the nonzero MIB counters of net, nstat's names. */
+void human_counters(struct human_sink *s, const struct net *net);
 void human_free(struct human_sink *s);
 
 #endif

@@ -1,6 +1,10 @@
 /*
  * store.c - the indexed event store (see store.h). Lines are appended to a
  * file through stdio and read back with pread; the index grows by doubling.
+ * Opening a trace is an index build: store_scan.c reads each line's fields
+ * without a JSON tree, cJSON only parses the lines it cannot. Counter totals
+ * come from a list of every MIB delta plus a checkpoint of the running
+ * totals every STORE_CKPT events, so store_mib_at reads no line.
  */
 #include "store.h"
 
@@ -13,8 +17,18 @@
 
 #include "cJSON.h"
 #include "events.h"
+#include "store_scan.h"
 
 #define STORE_MAX_NAMES 1024
+#define STORE_NAME_SLOTS 2048		/* open-addressing hash of names */
+#define STORE_CKPT	4096		/* events per counter checkpoint */
+
+/* One MIB increment of one event, in event order. */
+struct store_mib {
+	uint32_t ev;
+	uint16_t id;
+	uint32_t n;
+};
 
 struct nj_store {
 	pthread_mutex_t mu;
@@ -30,8 +44,16 @@ struct nj_store {
 	size_t pkt_idx_cap;
 	char *names[STORE_MAX_NAMES];
 	int nnames;
+	uint16_t name_slot[STORE_NAME_SLOTS];	/* name index + 1, 0 = empty */
+	struct store_mib *mib;			/* every delta, by event */
+	size_t nmib, mibcap;
+	uint64_t run[MIB_MAX];			/* totals so far */
+	uint64_t *ckpt;				/* [k][MIB_MAX]: totals before event k*STORE_CKPT */
+	size_t *ckpt_mib;			/* [k]: index in mib[] of that event's first delta */
+	size_t nckpt, ckptcap, ckptmibcap;
 	char *meta_start, *meta_end;
 	struct jw w;
+	int force_cjson;			/* tests: the slow path for every line */
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -50,14 +72,34 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return n;
 }
 
+static unsigned name_hash(const char *name)
+{
+	unsigned h = 2166136261u;		/* FNV-1a */
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619u;
+	return h;
+}
+
+/* The slot of name in the hash: its entry, or the empty slot for it. */
+static unsigned name_find(struct nj_store *s, const char *name)
+{
+	unsigned i = name_hash(name) & (STORE_NAME_SLOTS - 1);
+	while (s->name_slot[i] && strcmp(s->names[s->name_slot[i] - 1], name))
+		i = (i + 1) & (STORE_NAME_SLOTS - 1);
+	return i;
+}
+
 static uint16_t intern(struct nj_store *s, const char *name)
 {
-	for (int i = 0; i < s->nnames; i++)
-		if (!strcmp(s->names[i], name))
-			return (uint16_t)i;
+	if (!name)
+		name = "?";
+	unsigned i = name_find(s, name);
+	if (s->name_slot[i])
+		return (uint16_t)(s->name_slot[i] - 1);
 	if (s->nnames == STORE_MAX_NAMES)
 		return 0;
-	s->names[s->nnames] = strdup(name ? name : "?");
+	s->names[s->nnames] = strdup(name);
+	s->name_slot[i] = (uint16_t)(s->nnames + 1);
 	return (uint16_t)s->nnames++;
 }
 
@@ -134,30 +176,76 @@ static void append_line(struct nj_store *s, const char *line, size_t len)
 	s->end += len + 1;
 }
 
+/* Counter bookkeeping for event i, before it is appended: a checkpoint at
+ * every STORE_CKPT boundary, then the event's deltas (E events carry them). */
+static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_mib_delta *m, int n)
+{
+	if (i % STORE_CKPT == 0) {
+		size_t k = i / STORE_CKPT;
+		s->ckpt = grow(s->ckpt, &s->ckptcap, (k + 1) * MIB_MAX, sizeof(uint64_t));
+		memcpy(s->ckpt + k * MIB_MAX, s->run, sizeof(s->run));
+		s->ckpt_mib = grow(s->ckpt_mib, &s->ckptmibcap, k + 1, sizeof(size_t));
+		s->ckpt_mib[k] = s->nmib;
+		s->nckpt = k + 1;
+	}
+	if (ph != 'E')
+		return;
+	for (int j = 0; j < n; j++) {
+		if (m[j].id >= MIB_MAX)
+			continue;
+		s->mib = grow(s->mib, &s->mibcap, s->nmib + 1, sizeof(*s->mib));
+		s->mib[s->nmib].ev = (uint32_t)i;
+		s->mib[s->nmib].id = m[j].id;
+		s->mib[s->nmib++].n = m[j].n;
+		s->run[m[j].id] += m[j].n;
+	}
+}
+
+/* Appends an index entry from the fields of one event (emitted or read). */
+static void add_event(struct nj_store *s, const struct scan_ev *x, const char *fn, const char *layer,
+		      uint64_t off, size_t len)
+{
+	s->ev = grow(s->ev, &s->cap, s->nev + 1, sizeof(*s->ev));
+	struct store_ev *e = &s->ev[s->nev];
+	memset(e, 0, sizeof(*e));
+	e->off = off;
+	e->len = (uint32_t)len;
+	e->next_in_pkt = STORE_NONE;
+	e->seq = x->seq;
+	e->parent = x->parent;
+	e->pkt = x->pkt;
+	e->skb = x->skb;
+	e->ts_ns = x->ts_ns;
+	e->depth = (uint8_t)x->depth;
+	e->ph = x->ph;
+	e->verdict = (uint8_t)x->verdict;
+	e->reason = (uint8_t)x->reason;
+	e->fn = intern(s, fn);
+	e->layer = intern(s, layer);
+	note_mib(s, s->nev, x->ph, x->mib, x->n_mib);
+	index_event(s, s->nev++, fn);
+}
+
 void store_emit(void *ctx, const struct trace_event *ev)
 {
 	struct nj_store *s = ctx;
+	struct scan_ev x;
 	pthread_mutex_lock(&s->mu);
 	jw_reset(&s->w);
 	event_to_json(&s->w, ev);
-	s->ev = grow(s->ev, &s->cap, s->nev + 1, sizeof(*s->ev));
-	struct store_ev *e = &s->ev[s->nev];
-	e->off = s->end;
-	e->len = (uint32_t)s->w.len;
-	e->next_in_pkt = STORE_NONE;
-	e->seq = ev->seq;
-	e->parent = ev->parent;
-	e->pkt = ev->pkt;
-	e->skb = ev->skb;
-	e->ts_ns = ev->ts_ns;
-	e->fn = intern(s, ev->fn);
-	e->layer = intern(s, ev->layer);
-	e->ph = ev->ph;
-	e->verdict = (uint8_t)ev->verdict;
-	e->reason = (uint8_t)ev->reason;
-	e->depth = (uint8_t)(ev->depth > 255 ? 255 : ev->depth);
+	x.seq = ev->seq;
+	x.parent = ev->parent;
+	x.pkt = ev->pkt;
+	x.skb = ev->skb;
+	x.ts_ns = ev->ts_ns;
+	x.depth = ev->depth > 255 ? 255 : ev->depth;
+	x.ph = ev->ph;
+	x.verdict = (int)ev->verdict;
+	x.reason = (int)ev->reason;
+	x.n_mib = ev->n_mib < SCAN_MIB_MAX ? ev->n_mib : SCAN_MIB_MAX;
+	memcpy(x.mib, ev->mib, (size_t)x.n_mib * sizeof(*x.mib));
+	add_event(s, &x, ev->fn, ev->layer, s->end, s->w.len);
 	append_line(s, s->w.buf, s->w.len);
-	index_event(s, s->nev++, ev->fn);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -184,9 +272,24 @@ static const char *str_or(const cJSON *o, const char *k, const char *dflt)
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-/* One line of an existing trace into the index; -1 if it is not an event. */
-static int load_line(struct nj_store *s, const char *line, size_t len, uint64_t off)
+/* The counters of a cJSON-parsed line into x (as many as fit). */
+static void cjson_mib(const cJSON *o, struct scan_ev *x)
 {
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "mib"), *c;
+	x->n_mib = 0;
+	cJSON_ArrayForEach(c, m) {
+		int id = mib_lookup(c->string);
+		if (id < 0 || !cJSON_IsNumber(c) || x->n_mib == SCAN_MIB_MAX)
+			continue;
+		x->mib[x->n_mib].id = (uint16_t)id;
+		x->mib[x->n_mib++].n = (uint32_t)c->valuedouble;
+	}
+}
+
+/* The slow path: a line the scanner refused (metadata, another writer). */
+static int load_line_cjson(struct nj_store *s, const char *line, size_t len, uint64_t off)
+{
+	struct scan_ev x;
 	cJSON *o = cJSON_ParseWithLength(line, len);
 	if (!o || !cJSON_IsObject(o) || num_or(o, "v", 0) != TRACE_SCHEMA_VERSION) {
 		cJSON_Delete(o);
@@ -200,28 +303,32 @@ static int load_line(struct nj_store *s, const char *line, size_t len, uint64_t 
 		cJSON_Delete(o);
 		return 0;
 	}
-	s->ev = grow(s->ev, &s->cap, s->nev + 1, sizeof(*s->ev));
-	struct store_ev *e = &s->ev[s->nev];
-	e->off = off;
-	e->len = (uint32_t)len;
-	e->next_in_pkt = STORE_NONE;
-	e->seq = (uint64_t)num_or(o, "seq", 0);
-	e->parent = (uint64_t)num_or(o, "parent", 0);
-	e->pkt = num_or(o, "pkt", -1);
-	e->skb = num_or(o, "skb", -1);
-	e->ts_ns = (uint64_t)num_or(o, "ts_ns", 0);
-	e->depth = (uint8_t)num_or(o, "depth", 0);
-	e->ph = ph[0];
+	x.seq = (uint64_t)num_or(o, "seq", 0);
+	x.parent = (uint64_t)num_or(o, "parent", 0);
+	x.pkt = num_or(o, "pkt", -1);
+	x.skb = num_or(o, "skb", -1);
+	x.ts_ns = (uint64_t)num_or(o, "ts_ns", 0);
+	x.depth = (int)num_or(o, "depth", 0);
+	x.ph = ph[0];
 	int v = verdict_lookup(str_or(o, "verdict", ""));
 	int r = drop_reason_lookup(str_or(o, "reason", ""));
-	e->verdict = (uint8_t)(v < 0 ? 0 : v);
-	e->reason = (uint8_t)(r < 0 ? 0 : r);
-	const char *fn = str_or(o, "fn", "?");
-	e->fn = intern(s, fn);
-	e->layer = intern(s, str_or(o, "layer", "?"));
-	index_event(s, s->nev++, fn);
+	x.verdict = v < 0 ? 0 : v;
+	x.reason = r < 0 ? 0 : r;
+	cjson_mib(o, &x);
+	add_event(s, &x, str_or(o, "fn", "?"), str_or(o, "layer", "?"), off, len);
 	cJSON_Delete(o);
 	return 0;
+}
+
+/* One line of an existing trace into the index; -1 if it is not an event. */
+static int load_line(struct nj_store *s, const char *line, size_t len, uint64_t off)
+{
+	struct scan_ev x;
+	if (!s->force_cjson && scan_event_line(line, len, &x) == 0) {
+		add_event(s, &x, x.fn, x.layer, off, len);
+		return 0;
+	}
+	return load_line_cjson(s, line, len, off);
 }
 
 static int load_file(struct nj_store *s, const char *path, char *err, size_t errlen)
@@ -248,25 +355,32 @@ static int load_file(struct nj_store *s, const char *path, char *err, size_t err
 	return 0;
 }
 
-struct nj_store *store_open_jsonl(const char *path, char *err, size_t errlen)
+struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, size_t errlen)
 {
 	struct nj_store *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	intern(s, "?");
+	s->force_cjson = (flags & STORE_OPEN_CJSON) != 0;
 	s->f = fopen(path, "r");
 	if (!s->f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		store_free(s);
 		return NULL;
 	}
+	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
 	s->path = strdup(path);
 	if (load_file(s, path, err, errlen) < 0) {
 		store_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+struct nj_store *store_open_jsonl(const char *path, char *err, size_t errlen)
+{
+	return store_open_jsonl_flags(path, 0, err, errlen);
 }
 
 void store_free(struct nj_store *s)
@@ -278,6 +392,9 @@ void store_free(struct nj_store *s)
 	for (int i = 0; i < s->nnames; i++)
 		free(s->names[i]);
 	free(s->ev);
+	free(s->mib);
+	free(s->ckpt);
+	free(s->ckpt_mib);
 	free(s->pkts);
 	free(s->pkt_idx);
 	free(s->path);
@@ -310,10 +427,8 @@ const char *store_name(struct nj_store *s, uint16_t id) { return id < s->nnames 
 
 int store_name_id(struct nj_store *s, const char *name)
 {
-	for (int i = 0; i < s->nnames; i++)
-		if (!strcmp(s->names[i], name))
-			return i;
-	return -1;
+	unsigned i = name_find(s, name);
+	return s->name_slot[i] ? s->name_slot[i] - 1 : -1;
 }
 
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq)
@@ -357,18 +472,14 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * MIB_MAX);
-	for (size_t k = 0; k <= i && k < s->nev; k++) {
-		if (s->ev[k].ph != 'E')
-			continue;
-		char *line = store_line(s, k, NULL);
-		cJSON *o = line ? cJSON_Parse(line) : NULL;
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "mib"), *c;
-		cJSON_ArrayForEach(c, m) {
-			int id = mib_lookup(c->string);
-			if (id >= 0 && cJSON_IsNumber(c))
-				out[id] += (uint64_t)c->valuedouble;
-		}
-		cJSON_Delete(o);
-		free(line);
+	pthread_mutex_lock(&s->mu);
+	if (s->nev) {
+		if (i >= s->nev)
+			i = s->nev - 1;
+		size_t k = i / STORE_CKPT;	/* exists: event k*STORE_CKPT <= i was added */
+		memcpy(out, s->ckpt + k * MIB_MAX, sizeof(uint64_t) * MIB_MAX);
+		for (size_t j = s->ckpt_mib[k]; j < s->nmib && s->mib[j].ev <= i; j++)
+			out[s->mib[j].id] += s->mib[j].n;
 	}
+	pthread_mutex_unlock(&s->mu);
 }

@@ -64,6 +64,11 @@ void store_add_meta(struct nj_store *s, const char *json);
  */
 struct nj_store *store_open_jsonl(const char *path, char *err, size_t errlen);
 
+/* store_open_jsonl_flags - the same, with STORE_OPEN_CJSON: parse every
+ * line with cJSON instead of the fast scanner (tests compare the two). */
+#define STORE_OPEN_CJSON 1
+struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, size_t errlen);
+
 void store_free(struct nj_store *s);
 void store_lock(struct nj_store *s);
 void store_unlock(struct nj_store *s);
@@ -88,8 +93,9 @@ const char *store_meta_start(struct nj_store *s);
 const char *store_meta_end(struct nj_store *s);
 /* store_path - the JSONL file (NULL for an anonymous one). */
 const char *store_path(struct nj_store *s);
-/* store_mib_at - counter totals up to and including event i (sums the
- * events' mib deltas; O(i)). out has MIB_MAX entries. */
+/* store_mib_at - counter totals up to and including event i (i past the
+ * end: all events). out has MIB_MAX entries. From a checkpoint every 4096
+ * events plus the deltas after it: reads no line, O(4096) at most. */
 void store_mib_at(struct nj_store *s, size_t i, uint64_t *out);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void jw_grow(struct jw *w, size_t extra)
+void jw_grow(struct jw *w, size_t extra)
 {
 	size_t need = w->len + extra + 1;
 	if (need <= w->cap)
@@ -33,14 +33,6 @@ void jw_free(struct jw *w)
 	w->buf = NULL;
 	w->len = w->cap = 0;
 	w->need_comma = 0;
-}
-
-void jw_raw(struct jw *w, const char *s, size_t n)
-{
-	jw_grow(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = 0;
 }
 
 void jw_puts(struct jw *w, const char *s) { jw_raw(w, s, strlen(s)); }
@@ -87,42 +79,122 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-void jw_str(struct jw *w, const char *s, size_t n)
+/* Bytes that go out as they are: printable ASCII except '"' and '\\'. */
+static inline int plain(unsigned char c)
+{
+	return (unsigned)(c - 0x20) < 0x5f && c != '"' && c != '\\';
+}
+
+/* One byte (or UTF-8 sequence) that needs care, at p; returns the bytes
+ * consumed. Room for 6 output bytes is reserved by the caller. */
+static size_t str_special(struct jw *w, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	jw_grow(w, n + 2);
-	w->buf[w->len++] = '"';
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = p[i];
-		jw_grow(w, 8);
-		char *o = w->buf + w->len;
-		if (c == '"' || c == '\\') {
-			o[0] = '\\'; o[1] = (char)c; w->len += 2; i++;
-		} else if (c == '\n') {
-			o[0] = '\\'; o[1] = 'n'; w->len += 2; i++;
-		} else if (c == '\t') {
-			o[0] = '\\'; o[1] = 't'; w->len += 2; i++;
-		} else if (c == '\r') {
-			o[0] = '\\'; o[1] = 'r'; w->len += 2; i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(o, "\\u00", 4); o[4] = hex[c >> 4]; o[5] = hex[c & 15];
-			w->len += 6; i++;
-		} else if (c < 0x80) {
-			o[0] = (char)c; w->len++; i++;
-		} else {
-			size_t l = utf8_seq(p + i, n - i);
-			if (l == 0) {
-				memcpy(o, "\\ufffd", 6); w->len += 6; i++;
-			} else {
-				memcpy(o, p + i, l); w->len += l; i += l;
-			}
-		}
+	char *o = w->buf + w->len;
+	unsigned char c = p[0];
+	size_t l;
+
+	switch (c) {
+	case '"': case '\\': o[0] = '\\'; o[1] = (char)c; w->len += 2; return 1;
+	case '\n': memcpy(o, "\\n", 2); w->len += 2; return 1;
+	case '\t': memcpy(o, "\\t", 2); w->len += 2; return 1;
+	case '\r': memcpy(o, "\\r", 2); w->len += 2; return 1;
 	}
-	jw_grow(w, 1);
+	if (c < 0x80) {			/* other control bytes and DEL */
+		memcpy(o, "\\u00", 4);
+		o[4] = hex[c >> 4];
+		o[5] = hex[c & 15];
+		w->len += 6;
+		return 1;
+	}
+	l = utf8_seq(p, n);
+	if (l == 0) {
+		memcpy(o, "\\ufffd", 6);
+		w->len += 6;
+		return 1;
+	}
+	memcpy(o, p, l);
+	w->len += l;
+	return l;
+}
+
+/* Whether all 8 bytes of v are plain (SWAR: no byte below 0x20, none with
+ * the top bit, none equal to '"', '\\' or DEL). */
+static inline int plain8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+#define HAS_ZERO(x) (((x) - ones) & ~(x) & high)
+	uint64_t bad = ((v - ones * 0x20) & ~v & high) | (v & high) | HAS_ZERO(v ^ (ones * '"')) |
+		       HAS_ZERO(v ^ (ones * '\\')) | HAS_ZERO(v ^ (ones * 0x7f));
+#undef HAS_ZERO
+	return bad == 0;
+}
+
+/* Runs of plain bytes are copied with one memcpy, found 8 bytes at a time;
+ * room for the worst case (6 output bytes per input byte) is reserved
+ * once, not per byte. */
+void jw_str(struct jw *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	jw_reserve(w, 6 * n + 2);
+	w->buf[w->len++] = '"';
+	while (i < n) {
+		size_t j = i;
+		uint64_t v;
+		while (j + 8 <= n && (memcpy(&v, p + j, 8), plain8(v)))
+			j += 8;
+		while (j < n && plain(p[j]))
+			j++;
+		memcpy(w->buf + w->len, p + i, j - i);
+		w->len += j - i;
+		if (j < n)
+			j += str_special(w, p + j, n - j);
+		i = j;
+	}
 	w->buf[w->len++] = '"';
 	w->buf[w->len] = 0;
+}
+
+/* Two digits per division: a ts_ns has 19 of them. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	if (v < 10) {			/* depth, offsets, counts: mostly one digit */
+		char c = (char)('0' + v);
+		jw_raw(w, &c, 1);
+		return;
+	}
+	char tmp[20];
+	int k = 20;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--k] = digits2[d + 1];
+		tmp[--k] = digits2[d];
+	}
+	if (v >= 10) {
+		tmp[--k] = digits2[v * 2 + 1];
+		tmp[--k] = digits2[v * 2];
+	} else {
+		tmp[--k] = (char)('0' + v);
+	}
+	jw_raw(w, tmp + k, (size_t)(20 - k));
+}
+
+void jw_i64(struct jw *w, int64_t v)
+{
+	if (v < 0) {
+		jw_raw(w, "-", 1);
+		jw_u64(w, (uint64_t)0 - (uint64_t)v);	/* INT64_MIN safe */
+		return;
+	}
+	jw_u64(w, (uint64_t)v);
 }
 
 static void jw_sep(struct jw *w)
@@ -154,8 +226,8 @@ void jw_val_str(struct jw *w, const char *s)
 		jw_raw(w, "null", 4);
 }
 
-void jw_val_int(struct jw *w, int64_t v) { jw_sep(w); jw_printf(w, "%lld", (long long)v); }
-void jw_val_uint(struct jw *w, uint64_t v) { jw_sep(w); jw_printf(w, "%llu", (unsigned long long)v); }
+void jw_val_int(struct jw *w, int64_t v) { jw_sep(w); jw_i64(w, v); }
+void jw_val_uint(struct jw *w, uint64_t v) { jw_sep(w); jw_u64(w, v); }
 void jw_val_bool(struct jw *w, int v) { jw_sep(w); jw_puts(w, v ? "true" : "false"); }
 void jw_val_null(struct jw *w) { jw_sep(w); jw_raw(w, "null", 4); }
 void jw_val_raw(struct jw *w, const char *json) { jw_sep(w); jw_puts(w, json); }

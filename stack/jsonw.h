@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jw {
 	char *buf;
@@ -17,6 +18,18 @@ struct jw {
 	size_t cap;
 	int need_comma;		/* a value was written at this nesting level */
 };
+
+/* jw_grow - makes room for extra more bytes plus the NUL. Aborts the
+ * process on out-of-memory. Callers go through jw_reserve. */
+void jw_grow(struct jw *w, size_t extra);
+
+/* jw_reserve - the inline fast path of jw_grow: one compare when the
+ * buffer already has room, which is nearly always (it is reused). */
+static inline void jw_reserve(struct jw *w, size_t extra)
+{
+	if (w->len + extra + 1 > w->cap)
+		jw_grow(w, extra);
+}
 
 /* jw_reset - empties the buffer, keeps its memory. Cannot fail. */
 static inline void jw_reset(struct jw *w) { w->len = 0; w->need_comma = 0; if (w->buf) w->buf[0] = 0; }
@@ -26,12 +39,26 @@ void jw_free(struct jw *w);
 
 /* Raw bytes, no escaping. Aborts the process on out-of-memory (as malloc
  * failure here leaves nothing sensible to report). */
-void jw_raw(struct jw *w, const char *s, size_t n);
+static inline void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	jw_reserve(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = 0;
+}
 void jw_puts(struct jw *w, const char *s);
 void jw_printf(struct jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A JSON string literal (with quotes) from n bytes, escaped. */
 void jw_str(struct jw *w, const char *s, size_t n);
+
+/* jw_u64 / jw_i64 - a decimal number, no separator (hand-written: the
+ * event writer formats millions of them, vsnprintf was its top cost). */
+void jw_u64(struct jw *w, uint64_t v);
+void jw_i64(struct jw *w, int64_t v);
+
+/* jw_lit - raw bytes of a string literal (length known at compile time). */
+#define jw_lit(w, lit) jw_raw(w, lit, sizeof(lit) - 1)
 
 /* Structure helpers: they insert commas between members automatically. */
 void jw_obj_open(struct jw *w);

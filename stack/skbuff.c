@@ -73,7 +73,7 @@ void kfree_skb_reason(struct net *net, struct sk_buff *skb, enum skb_drop_reason
 	if (!skb)
 		return;
 	net->last_drop = reason;
-	if (net->tr.on)
+	if (net->tr.hooked)		/* full or lite tracing (trace.h) */
 		__trace_kfree(net, skb, reason);
 	kfree_skb(net, skb);
 }

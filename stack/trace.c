@@ -32,6 +32,7 @@ int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_even
 	tr->sinks[tr->nsinks].ctx = ctx;
 	tr->nsinks++;
 	tr->on = 1;
+	tr->hooked = 1;
 	return 0;
 }
 
@@ -39,6 +40,16 @@ void trace_clear_sinks(struct net *net)
 {
 	net->tr.nsinks = 0;
 	net->tr.on = 0;
+	net->tr.hooked = net->tr.lite;
+}
+
+void trace_set_outcome_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx)
+{
+	struct tracer *tr = &net->tr;
+	tr->outcome.emit = emit;
+	tr->outcome.ctx = ctx;
+	tr->lite = emit != NULL;
+	tr->hooked = tr->on || tr->lite;
 }
 
 void skb_state_of(const struct sk_buff *skb, struct skb_state *st)
@@ -69,11 +80,111 @@ void trace_from(struct net *net, const uint64_t *ids, int n)
 	net->tr.n_from = n;
 }
 
+/* Appends n bytes to out (cap bytes) at *len, keeping vsnprintf's
+ * truncation: the count grows past cap, the bytes stop at cap - 1. */
+static void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+	if (*len + 1 < cap)
+		memcpy(out + *len, s, *len + n < cap ? n : cap - 1 - *len);
+	*len += n;
+}
+
+/* One integer conversion (d i u x X with l, ll, z) into num; its length. */
+static size_t msg_int(char *num, char conv, int lng, va_list *ap)
+{
+	unsigned long long u;
+	int neg = 0;
+	if (conv == 'd' || conv == 'i') {
+		long long v = lng == 2 ? va_arg(*ap, long long) : lng == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+		neg = v < 0;
+		u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	} else {
+		u = lng == 2 ? va_arg(*ap, unsigned long long) : lng == 1 ? va_arg(*ap, unsigned long)
+		  : lng == 3 ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
+	}
+	const char *dig = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	unsigned base = conv == 'x' || conv == 'X' ? 16 : 10;
+	char tmp[24];
+	size_t k = sizeof(tmp), n = 0;
+	do {
+		tmp[--k] = dig[u % base];
+		u /= base;
+	} while (u);
+	if (neg)
+		num[n++] = '-';
+	memcpy(num + n, tmp + k, sizeof(tmp) - k);
+	return n + sizeof(tmp) - k;
+}
+
+/*
+ * msg_vfmt - vsnprintf for the plain conversions trace messages use (%s %c
+ * %d %i %u %x %X %%, length l ll z), several times faster than glibc's.
+ * Returns -1 at anything else (flags, width, precision): the caller then
+ * formats the whole message with vsnprintf from its own copy of ap.
+ */
+static int msg_vfmt(char *out, size_t cap, const char *fmt, va_list *ap)
+{
+	size_t len = 0;
+	char num[32];
+	for (const char *f = fmt; *f; f++) {
+		const char *lit = f;
+		while (*f && *f != '%')
+			f++;
+		msg_put(out, cap, &len, lit, (size_t)(f - lit));
+		if (!*f)
+			break;
+		int lng = 0;
+		f++;
+		if (*f == 'l')
+			lng = f[1] == 'l' ? (f += 2, 2) : (f++, 1);
+		else if (*f == 'z')
+			lng = 3, f++;
+		if (*f == 's' && !lng) {
+			const char *s = va_arg(*ap, const char *);
+			s = s ? s : "(null)";
+			msg_put(out, cap, &len, s, strlen(s));
+		} else if (*f == 'c' && !lng) {
+			num[0] = (char)va_arg(*ap, int);
+			msg_put(out, cap, &len, num, 1);
+		} else if (*f == '%' && !lng) {
+			msg_put(out, cap, &len, "%", 1);
+		} else if (strchr("uxX", *f) || ((*f == 'd' || *f == 'i') && lng != 3)) {
+			if (!*f)
+				return -1;
+			msg_put(out, cap, &len, num, msg_int(num, *f, lng, ap));
+		} else {
+			return -1;
+		}
+	}
+	out[len < cap ? len : cap - 1] = 0;
+	return 0;
+}
+
+/* The msg of an event. Constant text and a lone "%s" are passed through
+ * without copying; other formats go through msg_vfmt (vsnprintf was a top
+ * cost of a traced replay). Text that would not fit tr->msg is truncated
+ * exactly as vsnprintf truncates it. */
 static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
 {
 	if (!fmt || !fmt[0])
 		return NULL;
-	vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
+	if (!strchr(fmt, '%') && strnlen(fmt, sizeof(tr->msg)) < sizeof(tr->msg))
+		return fmt;
+	va_list aq;
+	va_copy(aq, ap);
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+		const char *s = va_arg(aq, const char *);
+		if (s && strnlen(s, sizeof(tr->msg)) < sizeof(tr->msg)) {
+			va_end(aq);
+			return s[0] ? s : NULL;
+		}
+		va_end(aq);
+		va_copy(aq, ap);
+	}
+	int r = msg_vfmt(tr->msg, sizeof(tr->msg), fmt, &aq);
+	va_end(aq);
+	if (r < 0)
+		vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
 	return tr->msg[0] ? tr->msg : NULL;
 }
 
@@ -161,11 +272,90 @@ void __trace_step(struct net *net, const struct sk_buff *skb, const char *fn, co
 	emit(net, &ev, skb);
 }
 
+/* "kfree_skb_reason(NAME)" without snprintf: one per dropped packet. */
+static const char *kfree_msg(struct tracer *tr, enum skb_drop_reason reason)
+{
+	static const char pre[] = "kfree_skb_reason(";
+	const char *name = drop_reason_name(reason);
+	size_t n = strnlen(name, sizeof(tr->msg) - sizeof(pre) - 1);
+	memcpy(tr->msg, pre, sizeof(pre) - 1);
+	memcpy(tr->msg + sizeof(pre) - 1, name, n);
+	memcpy(tr->msg + sizeof(pre) - 1 + n, ")", 2);
+	return tr->msg;
+}
+
+/*
+ * The lite mode (trace.h): the frame stack is kept as in full mode, so an
+ * E event knows its fn and packet, but nothing is formatted and only the
+ * events that can decide an outcome reach the outcome sink. Cost per
+ * traced function: a few stores and, on exit, one indirect call.
+ */
+void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
+{
+	struct tracer *tr = &net->tr;
+	if (!tr->lite)
+		return;			/* -f left this packet untraced */
+	uint64_t seq = ++tr->next_seq;
+	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
+	if (tr->depth == 0) {
+		struct trace_event ev = { .seq = seq, .ph = 'B', .fn = fn, .layer = layer, .pkt = pkt,
+					  .skb = skb ? (int64_t)skb->id : -1, .ts_ns = net->now_ns };
+		tr->outcome.emit(tr->outcome.ctx, &ev);
+	}
+	if (tr->depth < TRACE_MAX_DEPTH) {
+		struct trace_frame *f = &tr->frames[tr->depth];
+		f->seq = seq;
+		f->fn = fn;
+		f->layer = layer;
+		f->pkt = pkt;
+		f->skb = skb ? (int64_t)skb->id : -1;
+	}
+	tr->depth++;
+}
+
+void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	if (!tr->lite || tr->depth <= 0)
+		return;
+	tr->depth--;
+	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'E', .depth = tr->depth, .fn = "?",
+				  .layer = "core", .pkt = -1, .skb = -1, .ts_ns = net->now_ns, .verdict = v,
+				  .reason = v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET };
+	if (tr->depth < TRACE_MAX_DEPTH) {
+		const struct trace_frame *f = &tr->frames[tr->depth];
+		ev.fn = f->fn;
+		ev.layer = f->layer;
+		ev.parent = f->seq;
+		ev.pkt = f->pkt;
+		ev.skb = f->skb;
+	}
+	tr->outcome.emit(tr->outcome.ctx, &ev);
+}
+
+static void lite_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	if (!tr->lite)
+		return;
+	int d = tr->depth < TRACE_MAX_DEPTH ? tr->depth : TRACE_MAX_DEPTH;
+	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'i', .fn = "kfree_skb", .depth = tr->depth,
+				  .layer = d > 0 ? tr->frames[d - 1].layer : "core",
+				  .parent = d > 0 ? tr->frames[d - 1].seq : 0, .pkt = skb->pkt,
+				  .skb = (int64_t)skb->id, .ts_ns = net->now_ns, .verdict = V_DROP, .reason = reason };
+	tr->outcome.emit(tr->outcome.ctx, &ev);
+}
+
 void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	struct tracer *tr = &net->tr;
 	struct trace_event ev = { 0 };
 	int d = tr->depth < TRACE_MAX_DEPTH ? tr->depth : TRACE_MAX_DEPTH;
+
+	if (!tr->on) {
+		lite_kfree(net, skb, reason);
+		return;
+	}
 
 	ev.ph = 'i';
 	ev.fn = "kfree_skb";
@@ -175,8 +365,7 @@ void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_rea
 	event_ids(net, skb, &ev);
 	ev.verdict = V_DROP;
 	ev.reason = reason;
-	snprintf(tr->msg, sizeof(tr->msg), "kfree_skb_reason(%s)", drop_reason_name(reason));
-	ev.msg = tr->msg;
+	ev.msg = kfree_msg(tr, reason);
 	emit(net, &ev, skb);
 }
 

@@ -5,6 +5,12 @@
  * trace, terminal printer, in-memory store) receive struct trace_event and
  * serialise it themselves. Tracing off costs one branch per call.
  *
+ * Between on and off there is a third mode, for `replay --no-trace`: one
+ * outcome sink (trace_set_outcome_sink) sees only what decides a packet's
+ * fate — E events and kfree_skb steps, plus depth-0 B events — built from
+ * the frame stack without msg, args, skb_state or MIB deltas. The stack's
+ * trace_on() stays false, so no argument is formatted.
+ *
  * Model: every function opens a frame (B), may emit steps (i) and closes it
  * (E) with a verdict and, on drops, the kernel's drop reason. MIB counters
  * bumped while a frame is the innermost one are reported on its E event.
@@ -88,7 +94,10 @@ struct trace_frame {
 };
 
 struct tracer {
-	int on;				/* at least one sink */
+	int hooked;			/* on or lite: the one field the macros test first */
+	int on;				/* at least one sink: full events */
+	int lite;			/* outcome events only, to outcome (see top) */
+	struct trace_sink outcome;
 	uint64_t next_seq;
 	int depth;			/* open frames, also counted when off */
 	struct trace_frame frames[TRACE_MAX_DEPTH];
@@ -105,23 +114,42 @@ struct tracer {
 int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx);
 void trace_clear_sinks(struct net *net);
 
+/*
+ * trace_set_outcome_sink - the lite mode: emit receives E events, kfree_skb
+ * steps and depth-0 B events with fn, layer, depth, seq, parent, pkt, skb,
+ * verdict and reason set; msg, args, st, mib and from are NULL/0. Ignored
+ * while full sinks are registered (they see everything anyway). NULL emit
+ * turns the mode off.
+ */
+void trace_set_outcome_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx);
+
 void __trace_enter(struct net *net, const struct sk_buff *skb, const char *fn,
 		   const char *layer, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void __trace_step(struct net *net, const struct sk_buff *skb, const char *fn,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void __trace_exit(struct net *net, const struct sk_buff *skb, enum nj_verdict v,
 		  enum skb_drop_reason reason, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* __trace_kfree - the kfree_skb step: an 'i' event with verdict drop and reason. */
+/* __trace_kfree - the kfree_skb step: an 'i' event with verdict drop and
+ * reason (full or lite mode; call when tr.hooked). */
 void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason);
 void __trace_mib(struct net *net, enum nj_mib m, uint32_t n);
 struct jw *__trace_args(struct net *net);
+void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer);
+void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason);
 
 /*
  * trace_enter - opens a frame for fn. fmt/args form the event's msg (may be
  * NULL). Must be paired with trace_exit on every path.
  */
 #define trace_enter(net, skb, fn, layer, ...) \
-	do { if ((net)->tr.on) __trace_enter(net, skb, fn, layer, __VA_ARGS__); } while (0)
+	do { \
+		if ((net)->tr.hooked) { \
+			if ((net)->tr.on) \
+				__trace_enter(net, skb, fn, layer, __VA_ARGS__); \
+			else \
+				__trace_lite_enter(net, skb, fn, layer); \
+		} \
+	} while (0)
 /* trace_step - an 'i' event inside the current frame (or a top-level one). */
 #define trace_step(net, skb, fn, ...) \
 	do { if ((net)->tr.on) __trace_step(net, skb, fn, __VA_ARGS__); } while (0)
@@ -130,7 +158,14 @@ struct jw *__trace_args(struct net *net);
  * handed on; the event keeps the ids recorded at enter.
  */
 #define trace_exit(net, skb, v, reason, ...) \
-	do { if ((net)->tr.on) __trace_exit(net, skb, v, reason, __VA_ARGS__); } while (0)
+	do { \
+		if ((net)->tr.hooked) { \
+			if ((net)->tr.on) \
+				__trace_exit(net, skb, v, reason, __VA_ARGS__); \
+			else \
+				__trace_lite_exit(net, v, reason); \
+		} \
+	} while (0)
 
 /* trace_args - the JSON object builder for the next event's args, already
  * opened with '{'; the emitter closes it. Only call when trace_on(). */

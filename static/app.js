@@ -7,9 +7,11 @@ import { JourneyView } from './js/view_journey.js';
 import { InspectorView } from './js/view_inspector.js';
 import { TimelineView } from './js/view_timeline.js';
 import { StateView } from './js/view_state.js';
+import { LessonsView } from './js/view_lessons.js';
 
 const controller = new Controller(new Store(), {
 	toolbar: new ToolbarView(), packets: new PacketsView(), journey: new JourneyView(),
 	inspector: new InspectorView(), timeline: new TimelineView(), state: new StateView(),
+	lessons: new LessonsView(),
 });
 window.addEventListener('load', () => controller.init());

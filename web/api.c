@@ -9,6 +9,11 @@
 
 #include "web.h"
 
+/* api_lessons.c (declared here: web.h belongs to the server's core). */
+enum MHD_Result api_lessons_list(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_lesson_get(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids);
+
 struct route {
 	const char *method;
 	const char *pattern;
@@ -25,6 +30,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/traces/#/histogram", api_histogram },
 	{ "GET", "/api/traces/#/state", api_state },
 	{ "GET", "/api/live", api_live },
+	{ "GET", "/api/lessons", api_lessons_list },
+	{ "GET", "/api/lessons/#", api_lesson_get },
+	{ "POST", "/api/lessons/#/open", api_lesson_open },
 	{ NULL, NULL, NULL },
 };
 

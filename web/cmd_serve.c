@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lesson.h"
 #include "server.h"
 
 static const char serve_help[] =
@@ -28,6 +29,8 @@ static const char serve_help[] =
 	"      --auto-host       adopt each capture's server as the host\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
 	"      --static DIR      the UI's files (default: $NJ_STATIC, or static/ of the project)\n"
+	"      --lessons DIR     the classroom labs for the Lessons page (default: $NJ_LESSONS, or\n"
+	"                        lessons/ of the project); a lab's capture is replayed when opened\n"
 	"      --log             one line per request on stderr\n"
 	"  -h, --help            this text\n";
 
@@ -43,6 +46,7 @@ struct serve_cli {
 	struct web_cfg web;
 	struct web_load_opts load;
 	int pace, max_gap;
+	const char *lessons;
 };
 
 static int parse_args(struct serve_cli *c, int argc, char **argv)
@@ -52,7 +56,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		{ "pace", no_argument, 0, 'P' }, { "max-gap", required_argument, 0, 'G' },
 		{ "scenario", required_argument, 0, 'c' }, { "auto-host", no_argument, 0, 'A' },
 		{ "no-csum", no_argument, 0, 'N' }, { "static", required_argument, 0, 'S' },
-		{ "log", no_argument, 0, 'L' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "log", no_argument, 0, 'L' }, { "lessons", required_argument, 0, 'l' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	char *end;
@@ -74,6 +79,7 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'N': c->load.no_csum = 1; break;
 		case 'S': c->web.static_dir = optarg; break;
 		case 'L': c->web.log = 1; break;
+		case 'l': c->lessons = optarg; break;
 		case 'h': fputs(serve_help, stdout); exit(0);
 		default: fputs(serve_help, stderr); return -1;
 		}
@@ -132,6 +138,12 @@ int cmd_serve(int argc, char **argv)
 	if (!c.web.static_dir)
 		fprintf(stderr, "netjourney serve: no static/ directory found: the API works, the UI does not "
 				"(use --static DIR)\n");
+	char ldir[PATH_MAX];
+	int labs = lesson_root(c.lessons, ldir, sizeof(ldir), err, sizeof(err)) == 0;
+	if (labs)
+		web_set_lessons(ldir);
+	else if (c.lessons)
+		fprintf(stderr, "netjourney serve: %s\n", err);
 	if (load_all(&c, argc, argv) < 0) {
 		web_stop();
 		return 1;
@@ -147,6 +159,9 @@ int cmd_serve(int argc, char **argv)
 				"server has no authentication\n", bind);
 	printf("netjourney: serving %d trace(s) on http://%s:%d/  (Ctrl-C to stop)\n", optind < argc ? argc - optind : 0,
 	       !strcmp(bind, "0.0.0.0") ? "127.0.0.1" : bind, web_port());
+	if (labs)
+		printf("netjourney: classroom labs from %s: http://%s:%d/#lessons\n", ldir,
+		       !strcmp(bind, "0.0.0.0") ? "127.0.0.1" : bind, web_port());
 	fflush(stdout);
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);

@@ -88,4 +88,11 @@ void web_live_notify(void);
 int web_pace_start(const char *path, const struct web_load_opts *o, int max_gap_ms, char *err,
 		   size_t errlen);
 
+/**
+ * web_set_lessons - the classroom labs' directory for /api/lessons (NULL
+ * or "": none). A lab's capture is replayed into a trace when the UI
+ * opens it (POST /api/lessons/N/open), once. Cannot fail.
+ */
+void web_set_lessons(const char *dir);
+
 #endif

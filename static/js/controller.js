@@ -3,12 +3,20 @@
 import { api } from './api.js';
 
 const PAGE = 200;
+
+/** The lessons endpoints (web/api_lessons.c); errors carry the server's message. */
+async function lessonJSON(url, opts) {
+	const r = await fetch(url, opts);
+	const body = await r.json().catch(() => null);
+	if (!r.ok) throw new Error(body && body.error ? body.error : `${r.status} ${r.statusText}`);
+	return body;
+}
 const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single events */
 
 export class Controller {
 	/**
 	 * @param {import('./store.js').Store} store
-	 * @param {{toolbar: any, packets: any, journey: any, inspector: any, timeline: any, state: any}} views
+	 * @param {{toolbar: any, packets: any, journey: any, inspector: any, timeline: any, state: any, lessons: any}} views
 	 */
 	constructor(store, views) {
 		this.store = store;
@@ -33,10 +41,11 @@ export class Controller {
 		this.store.explain = await api.explain();
 		const list = await this.refreshTraces();
 		const h = this._parseHash();
+		window.addEventListener('hashchange', () => this.fromHash());
+		if (h.lessons || h.lesson) return this.fromHash();
 		const id = h.trace || this.store.liveId || (list.traces[0] && list.traces[0].id) || 0;
 		if (id) await this.setTrace(id, h.pkt, h.seq);
 		else this.v.toolbar.setStatus('No traces yet: upload a capture.');
-		window.addEventListener('hashchange', () => this.fromHash());
 	}
 
 	async refreshTraces() {
@@ -50,12 +59,22 @@ export class Controller {
 	_parseHash() {
 		const p = new URLSearchParams(location.hash.slice(1));
 		const num = (k) => (p.has(k) && /^\d+$/.test(p.get(k)) ? Number(p.get(k)) : 0);
-		return { trace: num('trace'), pkt: num('pkt'), seq: num('seq') };
+		return { trace: num('trace'), pkt: num('pkt'), seq: num('seq'), lesson: num('lesson'), lessons: p.has('lessons') };
 	}
 
 	async fromHash() {
 		const h = this._parseHash();
 		const s = this.store;
+		this.v.lessons.setPage(h.lessons ? 'lessons' : 'timeline');
+		if (h.lessons) return this.showLessons();
+		if (h.lesson && h.lesson !== s.lessonN) {
+			const o = await this.openLesson(h.lesson);
+			if (o && !h.trace) {
+				const l = o.links.find((x) => x.seq) || { pkt: 0, seq: 0 };
+				return this.setTrace(o.trace, l.pkt, l.seq);
+			}
+		} else if (!h.lesson && s.lessonN) this.closeLesson();
+		if (!h.trace && !s.traceId && s.traces.length) return this.setTrace(s.liveId || s.traces[0].id);
 		if (h.trace && h.trace !== s.traceId) return this.setTrace(h.trace, h.pkt, h.seq);
 		if (h.pkt && (!s.packet || h.pkt !== s.packet.n)) return this.selectPacket(h.pkt, h.seq);
 		if (h.seq) this.stepToSeq(h.seq);
@@ -137,9 +156,43 @@ export class Controller {
 		this.render();
 	}
 
+	/** The Lessons page: the list of labs. */
+	async showLessons() {
+		try {
+			const r = await lessonJSON('/api/lessons');
+			this.v.lessons.renderList(r.lessons);
+		} catch (e) {
+			this._error(e);
+		}
+	}
+
+	/** Opens lab n beside the timeline; its trace is replayed on first use. */
+	async openLesson(n) {
+		const s = this.store;
+		try {
+			const [d, o] = await Promise.all([lessonJSON(`/api/lessons/${n}`),
+				lessonJSON(`/api/lessons/${n}/open`, { method: 'POST' })]);
+			s.lesson = { ...d, trace: o.trace, links: o.links };
+			s.lessonN = n;
+			await this.refreshTraces();
+			this.v.lessons.renderLesson(s.lesson);
+			return o;
+		} catch (e) {
+			this._error(e);
+			return null;
+		}
+	}
+
+	closeLesson() {
+		this.store.lesson = null;
+		this.store.lessonN = 0;
+		this.v.lessons.renderLesson(null);
+	}
+
 	render() {
 		const s = this.store;
 		const ev = s.current();
+		if (s.lesson) this.v.lessons.markLink(ev ? ev.seq : 0);
 		this.v.journey.render(s.packet, s.rows, s.currentRow(), ev, s.stepIndex);
 		this.v.inspector.render(ev, s.packet, s.explain);
 		this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);

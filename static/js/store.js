@@ -28,6 +28,8 @@ export class Store {
 		/** @type {Explain} */ this.explain = { version: 1, functions: {} };
 		this.liveId = 0;
 		this.playing = false;
+		/** @type {import('./view_lessons.js').LessonDetail|null} */ this.lesson = null;
+		this.lessonN = 0;
 	}
 
 	/** @param {PacketDetail|null} p @param {number} [seq] step to the event with this seq */
@@ -82,6 +84,7 @@ export class Store {
 	/** The deep link for what is selected. */
 	hash() {
 		const p = new URLSearchParams();
+		if (this.lessonN) p.set('lesson', String(this.lessonN));
 		if (this.traceId) p.set('trace', String(this.traceId));
 		if (this.packet) p.set('pkt', String(this.packet.n));
 		const e = this.current();

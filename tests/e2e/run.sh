@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/e2e/run.sh - the UI in headless Chromium (playwright-core drives the
 # system's /usr/bin/chromium; no browser is downloaded). Starts
-# `netjourney serve` on a free port over pcaps/default.pcap, runs
-# ui.test.mjs, and always stops the server. Skips (exit 0) only when
+# `netjourney serve` on a free port over pcaps/default.pcap (and lessons/),
+# runs ui.test.mjs and lessons.test.mjs, and always stops the server. Skips (exit 0) only when
 # Chromium or npm is missing; any other problem is a failure.
 cd "$(dirname "$0")/../.." || exit 1
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -20,10 +20,12 @@ fi
 mkdir -p tests/e2e/artifacts
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 LOG=tests/e2e/artifacts/server.log
-"$B/netjourney" serve --port "$PORT" --static static pcaps/default.pcap >"$LOG" 2>&1 &
+"$B/netjourney" serve --port "$PORT" --static static --lessons lessons pcaps/default.pcap >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM
 CHROMIUM="$CHROMIUM" node tests/e2e/ui.test.mjs "http://127.0.0.1:$PORT"
 rc=$?
+# The Lessons page (after ui.test.mjs: it counts the traces it expects).
+CHROMIUM="$CHROMIUM" node tests/e2e/lessons.test.mjs "http://127.0.0.1:$PORT" || rc=1
 [ $rc -eq 0 ] || { echo "--- server log"; cat "$LOG"; }
 exit $rc

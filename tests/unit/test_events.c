@@ -105,6 +105,50 @@ START_TEST(test_events_msg_with_hostile_bytes)
 }
 END_TEST
 
+/* Random payload-like bytes, every length up to 300, in every field that
+ * carries text (msg, fn, args via jw_kv_str): each event must parse, and
+ * the bytes that need no escaping must come back unchanged. Also the
+ * number writer at its limits (hand-written, not vsnprintf). */
+START_TEST(test_events_hostile_random_bytes)
+{
+	struct jw w = { 0 }, a = { 0 };
+	char bytes[301], clean[301];
+	unsigned seed = 12345;
+	struct skb_state st = { .len = UINT32_MAX, .data = INT32_MIN, .nh = -1, .th = INT32_MAX };
+	for (int n = 0; n <= 300; n++) {
+		size_t k = 0;
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			bytes[i] = (char)(seed >> 16);
+			if ((unsigned char)bytes[i] >= 0x20 && bytes[i] != 0x7f && !((unsigned char)bytes[i] & 0x80))
+				clean[k++] = bytes[i];
+		}
+		bytes[n] = clean[k] = 0;
+		jw_reset(&a);
+		jw_obj_open(&a);
+		jw_key(&a, bytes);
+		jw_str(&a, bytes, (size_t)n);	/* n bytes, NULs included */
+		a.need_comma = 1;
+		jw_kv_str(&a, "clean", clean);
+		jw_obj_close(&a);
+		struct trace_event ev = { .seq = UINT64_MAX, .parent = 1, .ph = 'E', .fn = bytes, .layer = bytes,
+					  .pkt = INT64_MAX, .skb = 0, .ts_ns = UINT64_MAX, .st = &st, .msg = bytes,
+					  .args = a.buf, .verdict = V_DROP, .reason = SKB_DROP_REASON_IP_CSUM };
+		jw_reset(&w);
+		event_to_json(&w, &ev);
+		cJSON *o = cJSON_Parse(w.buf);
+		ck_assert_msg(o != NULL, "length %d does not parse: %s", n, w.buf);
+		ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "args"), "clean")->valuestring, clean);
+		ck_assert_ptr_nonnull(strstr(w.buf, "\"seq\":18446744073709551615,"));
+		ck_assert_ptr_nonnull(strstr(w.buf, "\"pkt\":9223372036854775807,"));
+		ck_assert_ptr_nonnull(strstr(w.buf, "\"len\":4294967295,\"data\":-2147483648,\"nh\":-1,"));
+		cJSON_Delete(o);
+	}
+	jw_free(&w);
+	jw_free(&a);
+}
+END_TEST
+
 START_TEST(test_events_chrome_document)
 {
 	char path[] = "/tmp/nj-chrome-XXXXXX";
@@ -168,6 +212,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_events_replay_lines_parse_with_cjson);
 	tcase_add_test(tc, test_events_hostile_strings);
 	tcase_add_test(tc, test_events_msg_with_hostile_bytes);
+	tcase_add_test(tc, test_events_hostile_random_bytes);
 	tcase_add_test(tc, test_events_chrome_document);
 	tcase_add_test(tc, test_events_tracing_off_same_counters);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,130 @@
+#!/bin/sh
+# bench/run.sh - `make bench`: replay speed against tshark and tcpdump on the
+# same capture, memory on a long capture, and the store's index build; all
+# printed as figures (medians of ROUNDS alternating runs, and ratios), not
+# asserted. See bench/README.md for what each line measures.
+#   ROUNDS=5 FRAMES=100000 BIG=1000000 BIG_FILE=1 STORE_EVENTS=1000000
+#   SERVER=1 (run bench/server.sh at the end when it exists)
+cd "$(dirname "$0")/.." || exit 1
+B=${B:-build}
+NJ=${NJ:-$B/netjourney}
+ROUNDS=${ROUNDS:-5}
+FRAMES=${FRAMES:-100000}
+BIG=${BIG:-1000000}
+BIG_FILE=${BIG_FILE:-1}
+STORE_EVENTS=${STORE_EVENTS:-1000000}
+SERVER=${SERVER:-1}
+[ -x "$NJ" ] || { echo "bench/run.sh: build first (make)"; exit 1; }
+W=$(mktemp -d /tmp/nj-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT INT TERM
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# now_us: a wall clock in microseconds (date +%N: GNU coreutils).
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+# timed NAME CMD...: runs CMD once (stdout to /dev/null), appends the wall
+# time in µs to $W/NAME and the CPU time (user + system, µs) to $W/NAME.cpu:
+# on a shared machine CPU time is the steadier of the two.
+timed() {
+	name=$1; shift
+	t0=$(now_us)
+	/usr/bin/time -f '%U %S' -o "$W/cpu" "$@" >/dev/null 2>"$W/err" || { echo "bench: $name failed:"; cat "$W/err"; }
+	echo $(($(now_us) - t0)) >>"$W/$name"
+	awk '{ printf "%d\n", ($1 + $2) * 1e6 }' "$W/cpu" >>"$W/$name.cpu"
+}
+
+median() { sort -n "$W/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# row LABEL NAME: one line of the speed table (wall and CPU medians).
+row() { printf '  %-40s %8s s %8s s\n' "$1" "$(secs "$(median "$2")")" "$(secs "$(median "$2.cpu")")"; }
+
+# verdict WHAT PEER NJ GOAL: the peer/netjourney ratio, wall and CPU.
+verdict() {
+	printf '  => %s: %sx wall, %sx CPU (goal >= %s)\n' "$1" "$(ratio "$(median "$2")" "$(median "$3")")" \
+		"$(ratio "$(median "$2.cpu")" "$(median "$3.cpu")")" "$4"
+}
+secs() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+
+# peak NAME CMD...: one run under /usr/bin/time -v; prints max RSS in MiB.
+peak() {
+	name=$1; shift
+	/usr/bin/time -v "$@" >/dev/null 2>"$W/$name.time" || { echo "bench: $name failed"; tail -3 "$W/$name.time"; }
+	awk -F: '/Maximum resident/ { printf "%.1f", $2 / 1024 }' "$W/$name.time"
+}
+
+echo "netjourney bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute times; ratios are taken round by round)"
+
+# -- 1. speed on FRAMES frames --------------------------------------------
+CAP=$W/bench.pcap
+"$NJ" mkpcap bench-mix "$CAP" --count "$FRAMES" >/dev/null || exit 1
+echo
+echo "1. speed: bench-mix, $FRAMES frames, $ROUNDS rounds, medians (wall clock)"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
+	have tshark && timed tshark tshark -r "$CAP" -T json
+	timed nj_notrace "$NJ" replay --no-trace "$CAP"
+	have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
+	timed nj_devnull "$NJ" replay -q -o /dev/null "$CAP"
+	timed nj_quiet "$NJ" replay -q "$CAP"
+	timed nj_notrace_w "$NJ" replay --no-trace -w "$W/out.pcap" "$CAP"
+	r=$((r + 1))
+done
+JSONL_MB=$(($(stat -c %s "$W/t.jsonl") / 1048576))
+rm -f "$W/t.jsonl"
+printf '  %-40s %10s %10s\n' "" "wall" "CPU"
+row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
+row "replay -q -o /dev/null" nj_devnull
+row "replay -q (traced, verdict lines)" nj_quiet
+row "replay --no-trace" nj_notrace
+row "replay --no-trace -w out.pcap" nj_notrace_w
+if have tshark; then
+	row "tshark -r X -T json > /dev/null" tshark
+	verdict "traced JSONL vs tshark -T json, times faster" tshark nj_jsonl 10
+fi
+if have tcpdump; then
+	row "tcpdump -r X -w /dev/null" tcpdump
+	verdict "--no-trace speed as a fraction of tcpdump's" tcpdump nj_notrace 0.5
+fi
+
+# -- 2. memory on BIG frames ----------------------------------------------
+echo
+echo "2. memory: bench-mix, $BIG frames, peak RSS (one run each; flat = independent of length)"
+BIGCAP=$W/big.pcap
+"$NJ" mkpcap bench-mix "$BIGCAP" --count "$BIG" >/dev/null || exit 1
+printf '  %-44s %9s MiB  (%s frames: %s MiB)\n' "replay --no-trace" "$(peak big_nt "$NJ" replay --no-trace "$BIGCAP")" \
+	"$FRAMES" "$(peak small_nt "$NJ" replay --no-trace "$CAP")"
+printf '  %-44s %9s MiB  (%s frames: %s MiB)\n' "replay -q -o /dev/null" \
+	"$(peak big_dn "$NJ" replay -q -o /dev/null "$BIGCAP")" "$FRAMES" "$(peak small_dn "$NJ" replay -q -o /dev/null "$CAP")"
+if [ "$BIG_FILE" = 1 ]; then
+	m=$(peak big_f "$NJ" replay -q -o "$W/big.jsonl" "$BIGCAP")
+	printf '  %-44s %9s MiB  (trace %s MiB, deleted)\n' "replay -q -o FILE" "$m" "$(($(stat -c %s "$W/big.jsonl") / 1048576))"
+	rm -f "$W/big.jsonl"
+fi
+rm -f "$BIGCAP"
+
+# -- 3. store index build --------------------------------------------------
+echo
+echo "3. store: index build of a ~$STORE_EVENTS-event trace (step: open, index, first prompt; $ROUNDS rounds)"
+# bench-mix gives about 42 events per frame
+"$NJ" mkpcap bench-mix "$W/store.pcap" --count $((STORE_EVENTS / 42 + 1)) >/dev/null || exit 1
+"$NJ" replay -q -o "$W/store.jsonl" "$W/store.pcap" >/dev/null || exit 1
+echo quit >"$W/quit"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	timed store_open sh -c "\"$NJ\" step \"$W/store.jsonl\" < \"$W/quit\""
+	r=$((r + 1))
+done
+printf '  %-44s %9s s  (%s events, %s MiB; peak RSS %s MiB)\n' "step TRACE (store_open_jsonl)" \
+	"$(secs "$(median store_open)")" "$(($(wc -l <"$W/store.jsonl") - 2))" \
+	"$(($(stat -c %s "$W/store.jsonl") / 1048576))" "$(peak store_rss sh -c "\"$NJ\" step \"$W/store.jsonl\" < \"$W/quit\"")"
+rm -f "$W/store.jsonl" "$W/store.pcap"
+
+# -- 4. the HTTP side (bench/server.sh, when present) ---------------------
+if [ "$SERVER" = 1 ] && [ -f bench/server.sh ]; then
+	echo
+	echo "4. server (bench/server.sh)"
+	B=$B sh bench/server.sh
+fi

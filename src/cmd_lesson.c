@@ -1,0 +1,222 @@
+/*
+ * cmd_lesson.c - `netjourney lesson list | show N | check N ANSWERS |
+ * verify [N]`: the classroom labs of lessons/ (lesson.h). check and verify
+ * replay the lab's capture first, so every answer is held against what the
+ * stack does today, not against a key written once.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "lesson.h"
+
+static const char lesson_help[] =
+	"usage: netjourney lesson [options] COMMAND\n"
+	"The classroom labs: each lab tells a packet's story, says what to run and look at,\n"
+	"and asks questions whose answers come from the trace itself.\n\n"
+	"  list                  the labs: number, title, capture, questions\n"
+	"  show N                the lab's text (README.md) for the terminal\n"
+	"  check N ANSWERS       grade ANSWERS (a file of lines \"q1: IP_CSUM\") against the\n"
+	"                        lab's trace: ✓/✗ and feedback per question, then the score;\n"
+	"                        exit 0 when every answer is right, 1 otherwise\n"
+	"  verify [N]            evaluate every check and link of lab N (or of all labs)\n"
+	"                        against the trace and print the facts; exit 1 on a mismatch\n\n"
+	"N is the lab's number (3), its directory (03-fragmentation) or its topic (fragmentation).\n"
+	"  --lessons DIR         the labs' directory (default: $NJ_LESSONS, else lessons/ beside\n"
+	"                        the program, else /usr/local/share/netjourney/lessons)\n"
+	"  --color WHEN          auto (a TTY, default), always, never\n"
+	"  -h, --help            this text\n";
+
+struct lesson_cli {
+	const char *dir;
+	int colour;
+	char root[PATH_MAX];
+};
+
+static int do_list(struct lesson_cli *c)
+{
+	struct lesson *ls;
+	char err[512];
+	int n = lesson_list(c->root, &ls, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *pcap = strrchr(ls[i].pcap, '/') ? strrchr(ls[i].pcap, '/') + 1 : ls[i].pcap;
+		int nq = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ls[i].json, "questions"));
+		printf("%2d  %-22s %s\n    %s, %d questions%s\n", ls[i].n, ls[i].id, ls[i].title, pcap, nq,
+		       ls[i].scenario[0] ? ", own scenario" : "");
+		lesson_free(&ls[i]);
+	}
+	free(ls);
+	if (!n)
+		printf("no labs in %s\n", c->root);
+	return 0;
+}
+
+static int do_show(struct lesson_cli *c, const char *which)
+{
+	struct lesson l;
+	char err[512];
+	if (lesson_load(c->root, which, &l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+		return 1;
+	}
+	char *md = lesson_readme(&l, err, sizeof(err));
+	if (md)
+		lesson_render_md(stdout, md, c->colour, 80);
+	else
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+	free(md);
+	lesson_free(&l);
+	return md ? 0 : 1;
+}
+
+static int do_check(struct lesson_cli *c, const char *which, const char *answers)
+{
+	struct lesson l;
+	struct lesson_answers a;
+	char err[768];
+	if (lesson_load(c->root, which, &l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+		return 1;
+	}
+	if (lesson_answers_read(answers, &a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+		lesson_free(&l);
+		return 1;
+	}
+	struct nj_store *s = lesson_replay(&l, err, sizeof(err));
+	int rc = 1;
+	if (!s)
+		fprintf(stderr, "netjourney lesson: %s: %s\n", l.id, err);
+	else {
+		int total, stale;
+		printf("Lesson %d: %s\n", l.n, l.title);
+		int right = lesson_grade(&l, s, &a, stdout, c->colour, &total, &stale);
+		printf("Score: %d/%d%s\n", right, total,
+		       stale ? "  (some questions no longer match the stack: tell your teacher)" : "");
+		rc = right == total && !stale ? 0 : 1;
+		store_free(s);
+	}
+	lesson_answers_free(&a);
+	lesson_free(&l);
+	return rc;
+}
+
+/* Every check and link of one lab; returns the number of problems. */
+static int verify_one(struct lesson *l)
+{
+	char err[768], val[LESSON_VAL];
+	struct nj_store *s = lesson_replay(l, err, sizeof(err));
+	if (!s) {
+		printf("FAIL %s: %s\n", l->id, err);
+		return 1;
+	}
+	int bad = 0;
+	const cJSON *q, *k;
+	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(l->json, "questions")) {
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "id"));
+		const cJSON *check = cJSON_GetObjectItemCaseSensitive(q, "check");
+		int have = check && !cJSON_IsNull(check);
+		int r = have ? lesson_check(l, s, check, val, sizeof(val), err, sizeof(err)) : 0;
+		int ok = r == 0 && lesson_key_ok(q, have ? val : NULL);
+		bad += !ok;
+		printf("%s %s %s: %s\n", ok ? "ok  " : "FAIL", l->id, id ? id : "?",
+		       r < 0 ? err : !have ? "(no trace check)" : val);
+	}
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, "links")) {
+		uint64_t seq = 0;
+		int r = lesson_link_seq(s, k, &seq, err, sizeof(err));
+		const char *label = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "label"));
+		bad += r < 0;
+		if (r < 0)
+			printf("FAIL %s link \"%s\": %s\n", l->id, label ? label : "?", err);
+		else
+			printf("ok   %s link \"%s\": seq %llu\n", l->id, label ? label : "?", (unsigned long long)seq);
+	}
+	store_free(s);
+	return bad;
+}
+
+static int do_verify(struct lesson_cli *c, const char *which)
+{
+	struct lesson *ls, one;
+	char err[512], want[96] = "";
+	if (which) {
+		if (lesson_load(c->root, which, &one, err, sizeof(err)) < 0) {
+			fprintf(stderr, "netjourney lesson: %s\n", err);
+			return 1;
+		}
+		snprintf(want, sizeof(want), "%s", one.id);
+		lesson_free(&one);
+	}
+	int n = lesson_list(c->root, &ls, err, sizeof(err)), bad = 0;
+	if (n < 0) {
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!*want || !strcmp(want, ls[i].id))
+			bad += verify_one(&ls[i]);
+		lesson_free(&ls[i]);
+	}
+	free(ls);
+	return bad ? 1 : 0;
+}
+
+static int parse_args(struct lesson_cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lessons", required_argument, 0, 'L' }, { "color", required_argument, 0, 'C' },
+		{ "colour", required_argument, 0, 'C' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	int o;
+	optind = 1;
+	c->colour = colour_wanted("auto", 1);
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'L': c->dir = optarg; break;
+		case 'C':
+			if ((c->colour = colour_wanted(optarg, 1)) < 0) {
+				fprintf(stderr, "netjourney lesson: --color %s: expected auto, always or never\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': fputs(lesson_help, stdout); exit(0);
+		default: fputs(lesson_help, stderr); return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_lesson(int argc, char **argv)
+{
+	struct lesson_cli c = { 0 };
+	char err[768];
+	if (parse_args(&c, argc, argv) < 0)
+		return 2;
+	int nargs = argc - optind;
+	const char *cmd = nargs > 0 ? argv[optind] : NULL;
+	if (!cmd || (!strcmp(cmd, "show") && nargs != 2) || (!strcmp(cmd, "check") && nargs != 3)) {
+		fputs(lesson_help, stderr);
+		return 2;
+	}
+	if (lesson_root(c.dir, c.root, sizeof(c.root), err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney lesson: %s\n", err);
+		return 1;
+	}
+	if (!strcmp(cmd, "list"))
+		return do_list(&c);
+	if (!strcmp(cmd, "show"))
+		return do_show(&c, argv[optind + 1]);
+	if (!strcmp(cmd, "check"))
+		return do_check(&c, argv[optind + 1], argv[optind + 2]);
+	if (!strcmp(cmd, "verify"))
+		return do_verify(&c, nargs > 1 ? argv[optind + 1] : NULL);
+	fprintf(stderr, "netjourney lesson: unknown command '%s' (list, show, check, verify)\n", cmd);
+	return 2;
+}

@@ -1,0 +1,127 @@
+// view_lessons.js - the classroom labs: the Lessons page (the list of labs)
+// and the lesson pane beside the timeline (the lab's links, which are deep
+// links #lesson=N&trace=…&pkt=…&seq=…, its text and its questions). The
+// markdown renderer escapes every character of the text before it adds
+// markup, so a README cannot inject HTML.
+import { qs } from './helpers.js';
+import { escapeHTML as esc } from './helpers.js';
+
+/** @typedef {{n: number, id: string, title: string, pcap: string, questions: number}} LessonBrief */
+/** @typedef {{label: string, pkt: number, fn?: string, seq?: number, error?: string}} LessonLink */
+/**
+ * @typedef {{n: number, id: string, title: string, pcap: string, readme: string,
+ *   lesson: {questions: Array<{id: string, kind: string, text: string, choices?: Object<string,string>}>},
+ *   trace: number, links: LessonLink[]}} LessonDetail
+ */
+
+/** Inline markup of already-escaped text: `code`, **bold**, [text](#anchor). */
+function inline(s) {
+	return s.replace(/`([^`]+)`/g, '<code>$1</code>')
+		.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+		.replace(/\[([^\]]+)\]\((#[^)\s]*)\)/g, '<a href="$2">$1</a>')
+		.replace(/\[([^\]]+)\]\(([^)\s]*)\)/g, '$1 ($2)');
+}
+
+/** One table row's cells. */
+const cells = (line) => line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+
+/**
+ * md - a small markdown subset to HTML: headings, paragraphs, lists,
+ * fenced code, tables, inline code/bold/anchors. @param {string} text
+ */
+export function md(text) {
+	const out = [];
+	let para = [], list = null, code = null, table = null;
+	const flush = () => {
+		if (para.length) out.push(`<p>${inline(para.join(' '))}</p>`);
+		if (list) out.push(`<${list.tag}>${list.items.map((i) => `<li>${inline(i)}</li>`).join('')}</${list.tag}>`);
+		if (table) out.push(`<table class="mdt">${table.map((r, i) => `<tr>${r.map((c) => (i ? `<td>${inline(c)}</td>` : `<th>${inline(c)}</th>`)).join('')}</tr>`).join('')}</table>`);
+		para = []; list = null; table = null;
+	};
+	for (const raw of String(text || '').split('\n')) {
+		const line = esc(raw);
+		if (raw.startsWith('```')) {
+			if (code) { out.push(`<pre>${code.join('\n')}</pre>`); code = null; } else { flush(); code = []; }
+			continue;
+		}
+		if (code) { code.push(line); continue; }
+		const h = /^(#{1,4})\s+(.*)$/.exec(line);
+		const item = /^\s*([-*]|\d+\.)\s+(.*)$/.exec(line);
+		if (!line.trim()) flush();
+		else if (h) { flush(); out.push(`<h${h[1].length + 2}>${inline(h[2])}</h${h[1].length + 2}>`); }
+		else if (raw.trim().startsWith('|')) {
+			if (!table) { flush(); table = []; }
+			if (!/^\s*\|[\s|:-]+\|\s*$/.test(raw)) table.push(cells(line));
+		} else if (item) {
+			const tag = /\d/.test(item[1]) ? 'ol' : 'ul';
+			if (!list || list.tag !== tag) { flush(); list = { tag, items: [] }; }
+			list.items.push(item[2]);
+		} else if (list && /^\s+/.test(raw)) list.items[list.items.length - 1] += ` ${line.trim()}`;
+		else { if (list || table) flush(); para.push(line.trim()); }
+	}
+	if (code) out.push(`<pre>${code.join('\n')}</pre>`);
+	flush();
+	return out.join('\n');
+}
+
+/** @param {LessonBrief[]} lessons */
+const listHTML = (lessons) => (lessons.length ? `<ol class="lesson-list">${lessons.map((l) => `
+	<li><a href="#lesson=${l.n}" data-lesson="${l.n}"><span class="ln">${l.n}</span> ${esc(l.title)}</a>
+	<span class="muted">${esc(l.pcap)} · ${l.questions} questions</span></li>`).join('')}</ol>`
+	: '<p class="muted">No lessons: start the server with <code>serve --lessons DIR</code>.</p>');
+
+/** @param {LessonDetail} d */
+const linkHref = (d, l) => `#lesson=${d.n}&trace=${d.trace}&pkt=${l.pkt}&seq=${l.seq}`;
+
+/** @param {LessonDetail} d */
+const linksHTML = (d) => `<ol class="lesson-links">${d.links.map((l) => (l.seq
+	? `<li><a href="${linkHref(d, l)}" data-fn="${esc(l.fn || '')}" data-pkt="${l.pkt}" data-seq="${l.seq}">${esc(l.label)}</a>
+	  <span class="muted">#${l.pkt}${l.fn ? ` · ${esc(l.fn)}` : ''}</span></li>`
+	: `<li class="muted">${esc(l.label)} (${esc(l.error || 'not found')})</li>`)).join('')}</ol>`;
+
+/** @param {LessonDetail} d */
+const questionsHTML = (d) => `<ol class="lesson-qs">${d.lesson.questions.map((q) => `
+	<li><span class="muted">${esc(q.id)} · ${esc(q.kind)}</span> ${inline(esc(q.text))}${q.choices
+	? `<ul>${Object.entries(q.choices).map(([k, v]) => `<li>${esc(k)}) ${esc(v)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ol>
+	<p class="muted">Write your answers as lines <code>q1: …</code> in a file and run
+	<code>netjourney lesson check ${d.n} answers.txt</code>.</p>`;
+
+export class LessonsView {
+	constructor() {
+		this.$page = qs('#lessons-page');
+		this.$list = qs('#lessons-list');
+		this.$pane = qs('#lesson-pane');
+		this.$body = qs('#lesson-body');
+		this.$tabs = { timeline: qs('#tab-timeline'), lessons: qs('#tab-lessons') };
+	}
+
+	/** @param {'timeline'|'lessons'} page */
+	setPage(page) {
+		document.body.classList.toggle('page-lessons', page === 'lessons');
+		this.$page.hidden = page !== 'lessons';
+		for (const [k, el] of Object.entries(this.$tabs)) {
+			el.classList.toggle('active', k === page);
+			if (k === page) el.setAttribute('aria-current', 'page'); else el.removeAttribute('aria-current');
+		}
+	}
+
+	/** @param {LessonBrief[]} lessons */
+	renderList(lessons) { this.$list.innerHTML = listHTML(lessons); }
+
+	/** @param {LessonDetail|null} d the open lab, or null to close the pane */
+	renderLesson(d) {
+		document.body.classList.toggle('with-lesson', !!d);
+		this.$pane.hidden = !d;
+		if (!d) { this.$body.innerHTML = ''; return; }
+		this.$body.innerHTML = `<h2>Lesson ${d.n}: ${esc(d.title)}</h2>
+			<p class="muted">${esc(d.pcap)} · <a href="#lessons">all lessons</a> · <a href="#" data-close>close</a></p>
+			<h4>Follow the journey</h4>${linksHTML(d)}
+			<div class="md">${md(d.readme)}</div>
+			<h4>Questions</h4>${questionsHTML(d)}`;
+	}
+
+	/** @param {number} seq marks the link of the event shown */
+	markLink(seq) {
+		for (const a of this.$body.querySelectorAll('.lesson-links a')) a.classList.toggle('current', Number(/** @type {HTMLElement} */ (a).dataset.seq) === seq);
+	}
+}

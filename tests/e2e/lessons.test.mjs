@@ -1,0 +1,104 @@
+// lessons.test.mjs - the Lessons page in headless Chromium, against a
+// running `netjourney serve --lessons lessons` (see run.sh): the page lists
+// every lab; opening one shows its text beside the timeline; each of its
+// links opens the packet it names at the event it names (the inspector
+// shows the link's function). No console errors, no request to another
+// host. Saves artifacts/lessons.png. Usage: node lessons.test.mjs BASE_URL
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const base = process.argv[2];
+const origin = new URL(base).origin;
+const problems = [];
+let failed = 0;
+
+function check(cond, what) {
+	if (cond) console.log(`  ok   ${what}`);
+	else { console.log(`  FAIL ${what}`); failed++; }
+}
+
+const text = (page, sel) => page.locator(sel).first().innerText();
+
+/** Follows every link of lab n; returns how many were followed. */
+async function followLinks(page, n) {
+	const links = page.locator('#lesson-body .lesson-links a');
+	const count = await links.count();
+	for (let i = 0; i < count; i++) {
+		const a = links.nth(i);
+		const [fn, pkt, seq] = [await a.getAttribute('data-fn'), await a.getAttribute('data-pkt'), await a.getAttribute('data-seq')];
+		await a.click();
+		try {
+			await page.waitForFunction(([f, s]) => {
+				const ev = document.querySelector('#ev .fn');
+				const sq = document.querySelector('#ev .seq');
+				return ev && sq && ev.textContent === f && sq.textContent === `seq ${s}`;
+			}, [fn, seq], { timeout: 5000 });
+			check((await text(page, '#j-title')).includes(`#${pkt}`), `lesson ${n} link ${i + 1}: packet #${pkt} at ${fn} (seq ${seq})`);
+		} catch {
+			check(false, `lesson ${n} link ${i + 1}: expected ${fn} at seq ${seq}, inspector shows ${await text(page, '#ev').catch(() => '?')}`);
+		}
+		check(new URL(page.url()).hash.includes(`lesson=${n}`), `lesson ${n} link ${i + 1}: the hash keeps the lesson open`);
+	}
+	return count;
+}
+
+async function lessons(page) {
+	await page.goto(`${base}/#lessons`);
+	await page.waitForSelector('#lessons-list .lesson-list li');
+	const labs = await (await fetch(`${base}/api/lessons`)).json();
+	check(labs.lessons.length >= 8, `the API lists ${labs.lessons.length} labs`);
+	check(await page.locator('#lessons-list .lesson-list li').count() === labs.lessons.length, 'the Lessons page lists every lab');
+	check(await page.locator('#tab-lessons.active').count() === 1, 'the Lessons tab is marked active');
+	check(!(await page.locator('main.grid').isVisible()), 'the timeline is hidden on the Lessons page');
+	for (const l of labs.lessons) {
+		await page.goto(`${base}/#lessons`);
+		await page.locator(`#lessons-list a[data-lesson="${l.n}"]`).click();
+		const opened = await page.waitForFunction((t) => {
+			const h = document.querySelector('#lesson-pane:not([hidden]) #lesson-body h2');
+			return h && h.textContent.includes(t) && document.querySelector('#lesson-body .lesson-links a');
+		}, `Lesson ${l.n}: ${l.title}`, { timeout: 15000 }).then(() => true, () => false);
+		await page.waitForFunction(() => document.querySelector('#ev .fn'));
+		check(opened, `lesson ${l.n} opens beside the timeline`);
+		check(await page.locator('main.grid').isVisible(), `lesson ${l.n}: the journey is visible beside it`);
+		const md = await page.locator('#lesson-body .md').innerHTML();
+		check(!/<script/i.test(md) && md.includes('<h'), `lesson ${l.n}: its README is rendered`);
+		const n = await followLinks(page, l.n);
+		check(n > 0, `lesson ${l.n} has links to follow (${n})`);
+		if (l.n === 3) await page.screenshot({ path: join(here, 'artifacts', 'lessons.png') });
+	}
+	await page.locator('#lesson-body [data-close]').click();
+	await page.waitForFunction(() => document.querySelector('#lesson-pane').hidden);
+	check(true, 'the lesson pane closes');
+}
+
+async function main() {
+	const profile = mkdtempSync(join(tmpdir(), 'nj-chromium-'));
+	const browser = await chromium.launchPersistentContext(profile, {
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		bypassCSP: true,
+		viewport: { width: 1440, height: 900 },
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	try {
+		const page = browser.pages()[0] || await browser.newPage();
+		page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+		page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`request to another host: ${r.url()}`); });
+		await lessons(page);
+	} finally {
+		await browser.close();
+		rmSync(profile, { recursive: true, force: true });
+	}
+	for (const p of problems) console.log(`  FAIL ${p}`);
+	check(problems.length === 0, 'no console errors and no request to another host');
+	console.log(failed ? `e2e lessons: ${failed} check(s) failed` : 'e2e lessons: all checks passed');
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => { console.error(`e2e lessons: ${e.stack || e}`); process.exit(1); });
