@@ -76,16 +76,33 @@ static void arp_table_args(void *ctx, const struct net_device *dev, uint32_t ip,
 	jw_obj_close(a);
 }
 
-/* The neighbour table as the event's args (the state panel's view). */
-static void arp_trace_table(struct net *net)
+struct neigh_pick {
+	struct jw *a;
+	uint32_t ip;
+	int ifindex, n;
+};
+
+static void arp_pick_entry(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
+			   enum nud_state st)
+{
+	struct neigh_pick *p = ctx;
+	p->n++;
+	if (ip == p->ip && dev && dev->ifindex == p->ifindex) {
+		jw_key(p->a, "neigh");
+		arp_table_args(p->a, dev, ip, mac, st);
+	}
+}
+
+/* The entry that changed, and the table's size, as the event's args: the
+ * whole table on every event made ARP-heavy traces mostly table dumps;
+ * the state panels rebuild the table from these per-entry changes. */
+static void arp_trace_entry(struct net *net, const struct net_device *dev, uint32_t ip)
 {
 	if (!trace_on(net))
 		return;
-	struct jw *a = trace_args(net);
-	jw_key(a, "neigh");
-	jw_arr_open(a);
-	neigh_for_each(net, arp_table_args, a);
-	jw_arr_close(a);
+	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0 };
+	neigh_for_each(net, arp_pick_entry, &p);
+	jw_kv_int(p.a, "entries", p.n);
 }
 
 /* arp_create + arp_xmit: an Ethernet ARP frame to dest_hw (NULL: broadcast). */
@@ -157,7 +174,7 @@ static void arp_learn(struct net *net, struct sk_buff *skb, struct net_device *d
 		return;
 	}
 	neigh_update(net, dev, b->sip, b->sha, st);
-	arp_trace_table(net);
+	arp_trace_entry(net, dev, b->sip);
 	trace_step(net, skb, "neigh_update", "%s is at %s (%s)", ip_fmt(b->sip), mac_fmt(b->sha),
 		   st == NUD_REACHABLE ? "REACHABLE: a reply to us" : "STALE");
 	arp_flush_queue(net, dev, b->sip);
@@ -266,7 +283,7 @@ int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struc
 	skb_queue_tail(&p->q, skb);
 	if (!neigh_lookup(net, dev, nexthop))
 		neigh_update(net, dev, nexthop, zero, NUD_INCOMPLETE);
-	arp_trace_table(net);
+	arp_trace_entry(net, dev, nexthop);
 	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u of %d)", ip_fmt(nexthop),
 		   skb_queue_len(&p->q), ARP_QUEUE_LEN);
 	if (!p->sent_ns || (int64_t)(net->now_ns - p->sent_ns) >= (int64_t)ARP_RETRANS_NS) {
