@@ -157,7 +157,6 @@ void web_traces_free(void)
 			free(t->filters[k].expr);
 			free(t->filters[k].res);
 		}
-		free(t->ckpt);
 		pthread_mutex_destroy(&t->mu);
 		store_free(t->s);
 		free(t);

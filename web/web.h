@@ -17,7 +17,6 @@
 #include "snmp.h"
 
 #define WEB_PAGE_MAX		1000	/* most items one API page carries */
-#define WEB_MIB_CKPT		4096	/* events between counter checkpoints */
 #define WEB_FILTERS		4	/* tcpdump expressions cached per trace */
 
 /* One tcpdump expression's per-packet results (0 unknown, 1 match, 2 not). */
@@ -36,8 +35,6 @@ struct web_trace {
 	struct nj_store *s;
 	int live;
 	pthread_mutex_t mu;		/* guards the caches below, not the store */
-	uint64_t *ckpt;			/* ckpt[k*MIB_MAX]: totals of events [0, (k+1)*WEB_MIB_CKPT) */
-	size_t nckpt;
 	struct web_filter filters[WEB_FILTERS];
 	uint64_t clock;
 };
@@ -110,7 +107,7 @@ int web_filter_match(struct web_trace *t, const char *expr, int64_t pkt, char *e
 void web_filters_free(struct web_trace *t);
 
 /* -- counters (mibs.c) -- */
-/* web_mib_at - totals of events [0, i]; checkpointed, so repeated calls are cheap. */
+/* web_mib_at - totals of events [0, i] (the store checkpoints them: cheap). */
 void web_mib_at(struct web_trace *t, size_t i, uint64_t *out);
 /* web_mib_json - the non-zero counters as {"Ip.InReceives": n, …}. */
 cJSON *web_mib_json(const uint64_t *m);
