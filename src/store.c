@@ -243,7 +243,8 @@ void store_emit(void *ctx, const struct trace_event *ev)
 	x.verdict = (int)ev->verdict;
 	x.reason = (int)ev->reason;
 	x.n_mib = ev->n_mib < SCAN_MIB_MAX ? ev->n_mib : SCAN_MIB_MAX;
-	memcpy(x.mib, ev->mib, (size_t)x.n_mib * sizeof(*x.mib));
+	if (x.n_mib)			/* ev->mib is NULL when nothing was counted */
+		memcpy(x.mib, ev->mib, (size_t)x.n_mib * sizeof(*x.mib));
 	add_event(s, &x, ev->fn, ev->layer, s->end, s->w.len);
 	append_line(s, s->w.buf, s->w.len);
 	pthread_mutex_unlock(&s->mu);

@@ -14,6 +14,7 @@ for t in "$B"/tests/test_*; do
 done
 for s in tests/*/run.sh; do
 	[ -f "$s" ] || continue
-	if sh "$s"; then echo "PASS $s"; else echo "FAIL $s"; fail=1; fi
+	# a hung script must not hang CI: each gets NJ_TEST_TIMEOUT seconds
+	if timeout "${NJ_TEST_TIMEOUT:-900}" sh "$s"; then echo "PASS $s"; else echo "FAIL $s (exit $?)"; fail=1; fi
 done
 exit $fail

@@ -10,8 +10,10 @@ if [ ! -f "$B/libstack.a" ]; then
 	echo "tests/bpf: $B/libstack.a missing: run make first"; exit 1
 fi
 mkdir -p "$B/tests"
+SAN=""
+[ "$B" = build-san ] && SAN="-fsanitize=address,undefined"	# make test SAN=1
 # shellcheck disable=SC2046
-$CC -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Istack $(pkg-config --cflags libpcap libcjson) \
+$CC -std=c11 -D_GNU_SOURCE -O2 $SAN -Wall -Wextra -Werror -Istack $(pkg-config --cflags libpcap libcjson) \
 	-o "$B/tests/bpf_diff" tests/bpf/bpf_diff.c "$B/libstack.a" \
 	$(pkg-config --libs libpcap libcjson libmicrohttpd) -lm || exit 1
 shared="$(dirname "$(pwd)")/shared/pcaps"
