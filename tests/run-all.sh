@@ -3,6 +3,7 @@
 # Prints one line per suite and exits non-zero if any failed.
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-build}
+export NJ_RUN_ALL=1		# long runs (tests/soak) see they are inside make test
 fail=0
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue

@@ -9,7 +9,7 @@
 # caller, this prints a note and leaves the long runs to make soak (SOAK=1
 # forces them).
 cd "$(dirname "$0")/../.." || exit 1
-if [ -z "$SOAK" ] && ps -o args= -p "$PPID" 2>/dev/null | grep -q 'run-all\.sh'; then
+if [ -z "$SOAK" ] && [ -n "$NJ_RUN_ALL" ]; then
 	echo "tests/soak: long runs skipped in make test (make soak, or SOAK=1, runs them)"; exit 0
 fi
 B=${B:-build}
