@@ -6,6 +6,9 @@ missing=""
 for p in "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Debian's nodejs comes without npm (the browser tests need it); a
+# NodeSource nodejs has its own npm and must not get Debian's.
+case " $* " in *" nodejs "*) command -v npm >/dev/null 2>&1 || missing="$missing npm" ;; esac
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "netjourney: missing Debian packages:$missing" >&2
