@@ -281,8 +281,8 @@ static void after_softirq(struct live *lv)
 {
 	human_flush(lv->hs);
 	fflush(stdout);
-	if (lv->js && lv->js->f)
-		fflush(lv->js->f);
+	if (lv->js && lv->js->open)
+		jsonl_flush(lv->js);
 	if (lv->web_dirty) {
 		lv->web_dirty = 0;
 		web_live_notify();
@@ -364,7 +364,7 @@ static int finish(struct live *lv, const char *error, char *err, size_t errlen)
 		store_add_meta(lv->store, w.buf);
 		web_live_notify();
 	}
-	if (lv->js && lv->js->f) {
+	if (lv->js && lv->js->open) {
 		jw_reset(&w);
 		event_meta_end(&w, lv->net, !error, lv->js->events, lv->frames, error);
 		jsonl_line(lv->js, w.buf);
@@ -398,7 +398,7 @@ static int run(struct live *lv)
 out:
 	if (r < 0)
 		fprintf(stderr, "netjourney live: %s\n", err);
-	if (lv->js && lv->js->f)		/* not reached today: sinks open last */
+	if (lv->js && lv->js->open)		/* not reached today: sinks open last */
 		jsonl_close(lv->js, err2, sizeof(err2));
 	source_tap_close(&lv->tap);
 	if (lv->web_up)

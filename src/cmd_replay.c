@@ -229,7 +229,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	return r < 0 ? 1 : 0;
 fail_early:
 	fprintf(stderr, "netjourney replay: %s\n", err);
-	if (js->f)
+	if (js->open)
 		jsonl_close(js, err2, sizeof(err2));
 	return 1;
 }

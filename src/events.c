@@ -4,6 +4,7 @@
  */
 #include "events.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define NJ_STR_(x) #x
@@ -19,6 +20,43 @@ static inline void put_str(struct jw *w, const char *s)
 		jw_str(w, s, strlen(s));
 	else
 		jw_lit(w, "null");
+}
+
+/* Function, layer, verdict, reason, counter and type names are static
+ * strings from fixed tables: their length and whether they need escaping
+ * are looked up by address instead of measured and scanned each time. */
+static _Thread_local struct name_slot {
+	const char *p;
+	unsigned len;
+	int plain;
+} names[512];
+
+static void put_name(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_lit(w, "null");
+		return;
+	}
+	struct name_slot *e = &names[((uintptr_t)s >> 3) % 512];
+	if (e->p != s) {
+		size_t n = strlen(s);
+		e->p = s;
+		e->len = (unsigned)n;
+		e->plain = n < 256;
+		for (size_t i = 0; i < n && e->plain; i++)
+			e->plain = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\';
+	}
+	if (!e->plain) {
+		jw_str(w, s, strlen(s));
+		return;
+	}
+	jw_reserve(w, e->len + 2);
+	char *o = w->buf + w->len;
+	o[0] = '"';
+	memcpy(o + 1, s, e->len);
+	o[e->len + 1] = '"';
+	w->len += e->len + 2;
+	w->buf[w->len] = 0;
 }
 
 static inline void put_int_or_null(struct jw *w, int64_t v)
@@ -40,9 +78,9 @@ static void put_state_text(struct jw *w, const struct skb_state *st)
 	jw_lit(w, ",\"th\":");
 	jw_i64(w, st->th);
 	jw_lit(w, ",\"pkt_type\":");
-	put_str(w, pkt_type_name(st->pkt_type));
+	put_name(w, pkt_type_name(st->pkt_type));
 	jw_lit(w, ",\"protocol\":");
-	put_str(w, eth_proto_name(st->protocol));
+	put_name(w, eth_proto_name(st->protocol));
 	jw_lit(w, ",\"ifindex\":");
 	jw_i64(w, st->ifindex);
 	jw_lit(w, "}");
@@ -101,7 +139,7 @@ static void put_mib(struct jw *w, const struct trace_event *ev)
 	for (int i = 0; i < ev->n_mib; i++) {
 		if (i)
 			jw_lit(w, ",");
-		put_str(w, mib_name(ev->mib[i].id));
+		put_name(w, mib_name(ev->mib[i].id));
 		jw_lit(w, ":");
 		jw_u64(w, ev->mib[i].n);
 	}
@@ -112,11 +150,11 @@ static void put_tail(struct jw *w, const struct trace_event *ev)
 {
 	if (ev->verdict != V_NONE) {
 		jw_lit(w, ",\"verdict\":");
-		put_str(w, verdict_name(ev->verdict));
+		put_name(w, verdict_name(ev->verdict));
 	}
 	if (ev->verdict == V_DROP) {
 		jw_lit(w, ",\"reason\":");
-		put_str(w, drop_reason_name(ev->reason));
+		put_name(w, drop_reason_name(ev->reason));
 	} else if (ev->ph == 'E') {
 		jw_lit(w, ",\"reason\":null");
 	}
@@ -146,11 +184,16 @@ static void put_head(struct jw *w, const struct trace_event *ev)
 	jw_lit(w, ",\"depth\":");
 	jw_i64(w, ev->depth);
 	jw_lit(w, ",\"ph\":");
-	jw_str(w, ph, ev->ph ? 1 : 0);
+	if (ev->ph > 0x20 && ev->ph < 0x7f && ev->ph != '"' && ev->ph != '\\') {
+		char q[3] = { '"', ev->ph, '"' };
+		jw_raw(w, q, 3);
+	} else {
+		jw_str(w, ph, ev->ph ? 1 : 0);
+	}
 	jw_lit(w, ",\"fn\":");
-	put_str(w, ev->fn);
+	put_name(w, ev->fn);
 	jw_lit(w, ",\"layer\":");
-	put_str(w, ev->layer);
+	put_name(w, ev->layer);
 	jw_lit(w, ",\"pkt\":");
 	put_int_or_null(w, ev->pkt);
 	jw_lit(w, ",\"skb\":");

@@ -1,13 +1,16 @@
 /*
  * sink_files.c - the JSONL and Chrome trace sinks (see sinks.h). Both write
- * through a 1 MiB stdio buffer into PATH.part and rename on close, so a
- * reader never takes a half-written file for a whole one (a device or FIFO
- * such as /dev/null is written in place).
+ * into PATH.part and rename on close, so a reader never takes a
+ * half-written file for a whole one (a device or FIFO such as /dev/null is
+ * written in place). JSONL goes through outbuf's writer thread; Chrome
+ * through a 1 MiB stdio buffer.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "sinks.h"
 
@@ -19,54 +22,53 @@ static int is_regular_or_new(const char *p)
 	return stat(p, &st) != 0 || S_ISREG(st.st_mode);
 }
 
-static int open_part(FILE **f, char **path, char **tmp, const char *p, char *err, size_t errlen)
+/* Opens p for writing, as p.part when p is a regular (or new) file. */
+static int open_part(int *fd, char **path, char **tmp, const char *p, char *err, size_t errlen)
 {
 	*tmp = NULL;
 	*path = strdup(p);
-	if (!strcmp(p, "-")) {
-		*f = stdout;
-		return 0;
+	if (!*path) {
+		snprintf(err, errlen, "%s: out of memory", p);
+		return -1;
 	}
 	if (!is_regular_or_new(p)) {	/* /dev/null, a FIFO: write in place */
-		*f = *path ? fopen(p, "w") : NULL;
-		if (!*f) {
+		*fd = open(p, O_WRONLY | O_CLOEXEC);
+		if (*fd < 0) {
 			snprintf(err, errlen, "%s: cannot open: %s", p, strerror(errno));
-			free(*path);
-			*path = NULL;
-			return -1;
+			goto fail;
 		}
-		setvbuf(*f, NULL, _IOFBF, 1 << 20);
 		return 0;
 	}
 	size_t n = strlen(p) + 6;
 	*tmp = malloc(n);
-	if (!*path || !*tmp) {
+	if (!*tmp) {
 		snprintf(err, errlen, "%s: out of memory", p);
-		return -1;
+		goto fail;
 	}
 	snprintf(*tmp, n, "%s.part", p);
-	*f = fopen(*tmp, "w");
-	if (!*f) {
+	*fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0) {
 		snprintf(err, errlen, "%s: cannot create: %s", *tmp, strerror(errno));
-		free(*tmp);
-		free(*path);
-		*tmp = *path = NULL;
-		return -1;
+		goto fail;
 	}
-	setvbuf(*f, NULL, _IOFBF, 1 << 20);
 	return 0;
+fail:
+	free(*tmp);
+	free(*path);
+	*tmp = *path = NULL;
+	return -1;
 }
 
-static int close_part(FILE *f, char *path, char *tmp, char *err, size_t errlen)
+/* Renames p.part into place once its bytes are safely handed over; wret
+ * is the flush's result (errno set when -1). */
+static int close_part(int wret, int fd, char *path, char *tmp, char *err, size_t errlen)
 {
 	int r = 0;
-	if (!f)
-		return 0;
-	if (fflush(f) != 0 || ferror(f)) {
+	if (wret < 0) {
 		snprintf(err, errlen, "%s: write failed: %s", tmp ? tmp : path, strerror(errno));
 		r = -1;
 	}
-	if (f != stdout && fclose(f) != 0 && !r) {
+	if (fd >= 0 && close(fd) != 0 && !r) {
 		snprintf(err, errlen, "%s: close failed: %s", tmp ? tmp : path, strerror(errno));
 		r = -1;
 	}
@@ -82,41 +84,108 @@ static int close_part(FILE *f, char *path, char *tmp, char *err, size_t errlen)
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	return open_part(&s->f, &s->path, &s->tmp, path, err, errlen);
+	s->fd = -1;
+	if (!strcmp(path, "-")) {
+		s->f = stdout;
+		s->path = strdup(path);
+		s->open = 1;
+		return 0;
+	}
+	if (open_part(&s->fd, &s->path, &s->tmp, path, err, errlen) < 0)
+		return -1;
+	if (outbuf_open(&s->ob, s->fd) < 0) {
+		snprintf(err, errlen, "%s: cannot start the writer: %s", path, strerror(errno));
+		close_part(0, s->fd, s->path, s->tmp, err, 0);
+		if (s->tmp)
+			unlink(s->tmp);
+		s->fd = -1;
+		return -1;
+	}
+	s->open = 1;
+	return 0;
 }
 
-/* One event: serialised into the reused buffer, then handed to the 1 MiB
- * stdio buffer without stdio's per-call lock (the sink has one writer).
- * A caller that wants the bytes on disk now (live mode) fflushes s->f. */
+static inline void jsonl_put(struct jsonl_sink *s, const char *p, size_t n)
+{
+	if (s->f)
+		fwrite_unlocked(p, 1, n, s->f);
+	else
+		outbuf_write(&s->ob, p, n);
+}
+
+/* One event: serialised into the reused buffer, then handed to the writer
+ * (stdout: stdio without its per-call lock; the sink has one producer). */
 void jsonl_emit(void *ctx, const struct trace_event *ev)
 {
 	struct jsonl_sink *s = ctx;
 	jw_reset(&s->w);
 	event_to_json(&s->w, ev);
 	jw_raw(&s->w, "\n", 1);
-	fwrite_unlocked(s->w.buf, 1, s->w.len, s->f);
+	jsonl_put(s, s->w.buf, s->w.len);
 	s->events++;
 }
 
 void jsonl_line(struct jsonl_sink *s, const char *json)
 {
-	fputs(json, s->f);
-	fputc('\n', s->f);
+	jsonl_put(s, json, strlen(json));
+	jsonl_put(s, "\n", 1);
+}
+
+int jsonl_flush(struct jsonl_sink *s)
+{
+	if (!s->open)
+		return 0;
+	if (s->f)
+		return fflush(s->f) == 0 && !ferror(s->f) ? 0 : -1;
+	return outbuf_flush(&s->ob);
 }
 
 int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen)
 {
-	int r = close_part(s->f, s->path, s->tmp, err, errlen);
+	int r = 0;
+	if (!s->open)
+		return 0;
+	if (s->f) {
+		if (fflush(s->f) != 0 || ferror(s->f)) {
+			snprintf(err, errlen, "standard output: write failed: %s", strerror(errno));
+			r = -1;
+		}
+		free(s->path);
+	} else {
+		int w = outbuf_close(&s->ob);
+		r = close_part(w, s->fd, s->path, s->tmp, err, errlen);
+	}
 	jw_free(&s->w);
+	s->open = 0;
 	s->f = NULL;
+	s->fd = -1;
+	s->path = s->tmp = NULL;
 	return r;
 }
 
 int chrome_open(struct chrome_sink *s, const char *path, char *err, size_t errlen)
 {
+	int fd;
 	memset(s, 0, sizeof(*s));
-	if (open_part(&s->f, &s->path, &s->tmp, path, err, errlen) < 0)
+	if (open_part(&fd, &s->path, &s->tmp, path, err, errlen) < 0)
 		return -1;
+	s->f = fdopen(fd, "w");
+	s->iobuf = malloc(OUTBUF_SIZE);	/* setvbuf(NULL, size) keeps glibc's 4 KiB */
+	if (!s->f || !s->iobuf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		if (s->f)
+			fclose(s->f);
+		else
+			close(fd);
+		if (s->tmp)
+			unlink(s->tmp);
+		free(s->iobuf);
+		free(s->tmp);
+		free(s->path);
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	setvbuf(s->f, s->iobuf, _IOFBF, OUTBUF_SIZE);
 	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"tool\":\"netjourney\",\"clock\":"
 	      "\"ts is the event sequence number in microseconds; packet time is args.ts_ns\"},"
 	      "\"traceEvents\":[\n", s->f);
@@ -155,8 +224,14 @@ int chrome_close(struct chrome_sink *s, char *err, size_t errlen)
 	if (!s->f)
 		return 0;
 	fputs("\n]}\n", s->f);
-	int r = close_part(s->f, s->path, s->tmp, err, errlen);
+	/* fclose flushes: a failure there is the disk refusing the data */
+	int w = ferror(s->f) ? -1 : 0;
+	if (fclose(s->f) != 0)
+		w = -1;
+	int r = close_part(w, -1, s->path, s->tmp, err, errlen);
+	free(s->iobuf);
 	jw_free(&s->w);
 	s->f = NULL;
+	s->iobuf = NULL;
 	return r;
 }

@@ -10,11 +10,15 @@
 #include <stdio.h>
 
 #include "events.h"
+#include "outbuf.h"
 
 /* -- JSONL: written to PATH.part and renamed to PATH on close. -- */
 struct jsonl_sink {
-	FILE *f;
-	char *path, *tmp;		/* tmp NULL for stdout */
+	int open;
+	FILE *f;			/* stdout ("-"), shared with the terminal printer */
+	int fd;				/* otherwise: the file, written through ob */
+	struct outbuf ob;
+	char *path, *tmp;		/* tmp NULL when written in place */
 	struct jw w;
 	uint64_t events;
 };
@@ -24,6 +28,9 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 void jsonl_emit(void *ctx, const struct trace_event *ev);
 /* jsonl_line - writes one pre-built JSON line (metadata). */
 void jsonl_line(struct jsonl_sink *s, const char *json);
+/* jsonl_flush - puts every line given so far into the file (live mode:
+ * a reader sees each packet as it happens). 0, or -1 on a write error. */
+int jsonl_flush(struct jsonl_sink *s);
 /* jsonl_close - flushes, closes and renames into place. Returns 0 or -1
  * (err set) when the disk refused the data. */
 int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen);
@@ -31,6 +38,7 @@ int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen);
 /* -- Chrome Trace Event format (a JSON object with traceEvents). -- */
 struct chrome_sink {
 	FILE *f;
+	char *iobuf;			/* stdio's buffer (setvbuf) */
 	char *path, *tmp;
 	struct jw w;
 	uint64_t events;

@@ -163,28 +163,41 @@ static const char digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static inline int ndigits(uint64_t v)
+{
+	int n = 1;
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Digits are written in place, right to left: no temporary, one reserve. */
 void jw_u64(struct jw *w, uint64_t v)
 {
+	jw_reserve(w, 20);
 	if (v < 10) {			/* depth, offsets, counts: mostly one digit */
-		char c = (char)('0' + v);
-		jw_raw(w, &c, 1);
+		w->buf[w->len++] = (char)('0' + v);
+		w->buf[w->len] = 0;
 		return;
 	}
-	char tmp[20];
-	int k = 20;
+	int n = ndigits(v);
+	char *end = w->buf + w->len + n, *p = end;
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100) * 2;
 		v /= 100;
-		tmp[--k] = digits2[d + 1];
-		tmp[--k] = digits2[d];
+		*--p = digits2[d + 1];
+		*--p = digits2[d];
 	}
 	if (v >= 10) {
-		tmp[--k] = digits2[v * 2 + 1];
-		tmp[--k] = digits2[v * 2];
+		*--p = digits2[v * 2 + 1];
+		*--p = digits2[v * 2];
 	} else {
-		tmp[--k] = (char)('0' + v);
+		*--p = (char)('0' + v);
 	}
-	jw_raw(w, tmp + k, (size_t)(20 - k));
+	w->len += (size_t)n;
+	*end = 0;
 }
 
 void jw_i64(struct jw *w, int64_t v)

@@ -1,0 +1,152 @@
+/*
+ * outbuf.c - buffered writes on a writer thread (see outbuf.h). Buffers
+ * tail%N is the producer's; head..tail-1 wait for the writer thread.
+ */
+#include "outbuf.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void write_all(struct outbuf *o, const char *p, size_t n)
+{
+	while (n && !o->err) {
+		ssize_t k = write(o->fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			o->err = k < 0 ? errno : EIO;
+			break;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct outbuf *o = arg;
+
+	pthread_mutex_lock(&o->mu);
+	for (;;) {
+		while (o->head == o->tail && !o->quit)
+			pthread_cond_wait(&o->queued, &o->mu);
+		if (o->head == o->tail)
+			break;
+		unsigned i = o->head % OUTBUF_NBUF;
+		pthread_mutex_unlock(&o->mu);
+		write_all(o, o->buf[i], o->len[i]);	/* o->err: only this thread writes it while running */
+		o->len[i] = 0;
+		pthread_mutex_lock(&o->mu);
+		o->head++;
+		pthread_cond_signal(&o->freed);
+	}
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
+}
+
+int outbuf_open(struct outbuf *o, int fd)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	for (int i = 0; i < OUTBUF_NBUF; i++) {
+		o->buf[i] = malloc(OUTBUF_SIZE);
+		if (!o->buf[i])
+			goto fail;
+	}
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->queued, NULL);
+	pthread_cond_init(&o->freed, NULL);
+	/* The thread starts with every signal blocked: SIGINT/SIGTERM reach the
+	 * replay's thread, which stops at a packet boundary and closes. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&o->th, NULL, writer_main, o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e == 0)
+		return 0;
+	pthread_mutex_destroy(&o->mu);
+	pthread_cond_destroy(&o->queued);
+	pthread_cond_destroy(&o->freed);
+	errno = e;
+fail:
+	for (int i = 0; i < OUTBUF_NBUF; i++)
+		free(o->buf[i]);
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (!errno)
+		errno = ENOMEM;
+	return -1;
+}
+
+/* Hands the producer's buffer to the writer thread and waits for a free one. */
+static void submit(struct outbuf *o)
+{
+	pthread_mutex_lock(&o->mu);
+	o->tail++;
+	pthread_cond_signal(&o->queued);
+	while (o->tail - o->head >= OUTBUF_NBUF)
+		pthread_cond_wait(&o->freed, &o->mu);
+	pthread_mutex_unlock(&o->mu);
+}
+
+static void drain(struct outbuf *o)
+{
+	if (o->len[o->tail % OUTBUF_NBUF])
+		submit(o);
+	pthread_mutex_lock(&o->mu);
+	while (o->head != o->tail)
+		pthread_cond_wait(&o->freed, &o->mu);
+	pthread_mutex_unlock(&o->mu);
+}
+
+void outbuf_write(struct outbuf *o, const void *p, size_t n)
+{
+	unsigned i = o->tail % OUTBUF_NBUF;
+
+	if (o->len[i] + n > OUTBUF_SIZE) {
+		if (n > OUTBUF_SIZE) {	/* a huge line: in order, straight to the fd */
+			drain(o);
+			write_all(o, p, n);
+			return;
+		}
+		submit(o);
+		i = o->tail % OUTBUF_NBUF;
+	}
+	memcpy(o->buf[i] + o->len[i], p, n);
+	o->len[i] += n;
+}
+
+int outbuf_flush(struct outbuf *o)
+{
+	drain(o);
+	if (o->err) {
+		errno = o->err;
+		return -1;
+	}
+	return 0;
+}
+
+int outbuf_close(struct outbuf *o)
+{
+	int r = outbuf_flush(o);
+	int e = o->err;
+
+	pthread_mutex_lock(&o->mu);
+	o->quit = 1;
+	pthread_cond_signal(&o->queued);
+	pthread_mutex_unlock(&o->mu);
+	pthread_join(o->th, NULL);
+	pthread_mutex_destroy(&o->mu);
+	pthread_cond_destroy(&o->queued);
+	pthread_cond_destroy(&o->freed);
+	for (int i = 0; i < OUTBUF_NBUF; i++)
+		free(o->buf[i]);
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->err = e;
+	return r;
+}
