@@ -27,24 +27,30 @@ with open(out, 'wb') as f:
             f.write(struct.pack(endian + 'IIII', sec + c * 10, usec, len(body), orig) + body)
 PY
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The issue's figure: `serve` started on a recorded 1M-event trace (an index
+# build, not a parse). The replay that records it is not counted.
+"$B/netjourney" replay -q "$PCAP" -o "$TMP/big.jsonl" >/dev/null 2>&1 || { echo "bench/server.sh: replay failed"; exit 1; }
 start=$(python3 -c 'import time; print(time.time())')
-"$B/netjourney" serve --port "$PORT" --static static "$PCAP" >"$TMP/serve.log" 2>&1 &
+"$B/netjourney" serve --port "$PORT" --static static "$TMP/big.jsonl" >"$TMP/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
 until grep -q serving "$TMP/serve.log" 2>/dev/null; do
 	kill -0 "$SERVER" 2>/dev/null || { cat "$TMP/serve.log"; exit 1; }
-	sleep 0.2
+	sleep 0.05
 done
 end=$(python3 -c 'import time; print(time.time())')
 URL=http://127.0.0.1:$PORT
 EVENTS=$(python3 -c "import json,urllib.request; print(json.load(urllib.request.urlopen('$URL/api/traces'))['traces'][0]['events'])")
-printf 'trace: %s events, %s packets; replay + index into the server: %.2f s\n' "$EVENTS" "$((COPIES * 13))" "$(python3 -c "print($end - $start)")"
+printf 'trace: %s events, %s packets; serve started on the JSONL trace in %.2f s (goal < 2 s)\n' "$EVENTS" "$((COPIES * 13))" "$(python3 -c "print($end - $start)")"
 if command -v wrk >/dev/null 2>&1; then
 	for path in "/api/traces/1/events?from=500000&limit=100" "/api/traces/1/packets?offset=20000&limit=100" \
 		    "/api/traces/1/histogram?buckets=400" "/app.js"; do
-		wrk -t2 -c16 -d5s "$URL$path" >"$TMP/wrk.txt" 2>&1
-		printf 'wrk %-48s %10s req/s  latency avg %s\n' "$path" \
-			"$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")" "$(awk '/Latency/ {print $2; exit}' "$TMP/wrk.txt")"
+		# -c 64 as the issue asks; the server allows 64 connections per address
+		wrk -t2 -c64 -d5s --latency "$URL$path" >"$TMP/wrk.txt" 2>&1
+		printf 'wrk -c64 %-44s %10s req/s  mean %s  p99 %s (goal < 10ms)  errors %s\n' "$path" \
+			"$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")" "$(awk '/Latency/ {print $2; exit}' "$TMP/wrk.txt")" \
+			"$(awk '$1 == "99%" {print $2}' "$TMP/wrk.txt")" \
+			"$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' "$TMP/wrk.txt")"
 	done
 else
 	echo "wrk not installed: no throughput figures"

@@ -179,18 +179,53 @@ const char *rtn_type_name(int type)
 	return type >= 0 && type <= RTN_PROHIBIT ? n[type] : "?";
 }
 
+/* Appends s within [o, end): route text is formatted for every lookup of
+ * a traced replay, so no snprintf here. */
+static char *put_s(char *o, char *end, const char *s)
+{
+	while (*s && o < end)
+		*o++ = *s++;
+	return o;
+}
+
+static char *put_u(char *o, char *end, unsigned v)
+{
+	char t[10];
+	int k = 0;
+	do
+		t[k++] = (char)('0' + v % 10);
+	while ((v /= 10) && k < 10);
+	while (k && o < end)
+		*o++ = t[--k];
+	return o;
+}
+
 const char *fib_route_fmt(struct net *net, const struct fib_route *r, char *buf, size_t len)
 {
 	const struct net_device *d = dev_get_by_index(net, r->oif);
-	int n = snprintf(buf, len, "%s %s/%u", r->type == RTN_UNICAST ? "" : rtn_type_name(r->type),
-			 ip_fmt(r->dst), r->plen);
-	if (n > 0 && (size_t)n < len && r->gateway)
-		n += snprintf(buf + n, len - (size_t)n, " via %s", ip_fmt(r->gateway));
-	if (n > 0 && (size_t)n < len && d)
-		n += snprintf(buf + n, len - (size_t)n, " dev %s", d->name);
-	if (n > 0 && (size_t)n < len && r->metric)
-		snprintf(buf + n, len - (size_t)n, " metric %d", r->metric);
-	return buf[0] == ' ' ? buf + 1 : buf;
+	char *o = buf, *end = buf + len - 1;
+
+	if (r->type != RTN_UNICAST) {
+		o = put_s(o, end, rtn_type_name(r->type));
+		o = put_s(o, end, " ");
+	}
+	o = put_s(o, end, ip_fmt(r->dst));
+	o = put_s(o, end, "/");
+	o = put_u(o, end, r->plen);
+	if (r->gateway) {
+		o = put_s(o, end, " via ");
+		o = put_s(o, end, ip_fmt(r->gateway));
+	}
+	if (d) {
+		o = put_s(o, end, " dev ");
+		o = put_s(o, end, d->name);
+	}
+	if (r->metric) {
+		o = put_s(o, end, " metric ");
+		o = put_u(o, end, (unsigned)r->metric);
+	}
+	*o = 0;
+	return buf;
 }
 
 /* fib_props[type].error: what a reject route means to the caller. */

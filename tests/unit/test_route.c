@@ -250,11 +250,30 @@ START_TEST(test_ip_error_rate_limit)
 }
 END_TEST
 
+START_TEST(test_fib_route_fmt_as_ip_route_prints)
+{
+	struct net *net = nj_net();
+	char buf[96];
+	struct fib_route r = { .dst = nj_ip("172.16.0.0"), .plen = 12, .type = RTN_UNICAST,
+			       .gateway = nj_ip("10.0.0.3"), .oif = 1, .metric = 100 };
+	ck_assert_str_eq(fib_route_fmt(net, &r, buf, sizeof(buf)), "172.16.0.0/12 via 10.0.0.3 dev eth0 metric 100");
+	struct fib_route c = { .dst = nj_ip("10.0.0.0"), .plen = 24, .type = RTN_UNICAST, .oif = 1 };
+	ck_assert_str_eq(fib_route_fmt(net, &c, buf, sizeof(buf)), "10.0.0.0/24 dev eth0");
+	struct fib_route b = { .dst = nj_ip("192.0.2.0"), .plen = 24, .type = RTN_BLACKHOLE };
+	ck_assert_str_eq(fib_route_fmt(net, &b, buf, sizeof(buf)), "blackhole 192.0.2.0/24");
+	/* a short buffer truncates, still terminated */
+	char tiny[8];
+	ck_assert_str_eq(fib_route_fmt(net, &r, tiny, sizeof(tiny)), "172.16.");
+	net_destroy(net);
+}
+END_TEST
+
 static Suite *route_suite(void)
 {
 	Suite *s = suite_create("route");
 	TCase *core = tcase_create("Core");
 	tcase_add_test(core, test_fib_lpm_default_specific_host);
+	tcase_add_test(core, test_fib_route_fmt_as_ip_route_prints);
 	tcase_add_test(core, test_fib_local_table_first_and_broadcast);
 	tcase_add_test(core, test_fib_reject_types_and_metric);
 	tcase_add_test(core, test_fib_lookup_traced_with_tried_prefixes);
