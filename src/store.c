@@ -497,6 +497,68 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 	return buf;
 }
 
+/* Reads the lines e[0..n-1], adjacent in the file (each followed by its
+ * newline), into out with commas between them; 0, or -1 when the bytes
+ * read are not those lines. */
+static int read_run(int fd, const struct store_ev *e, size_t n, char *out)
+{
+	uint64_t span = e[n - 1].off + e[n - 1].len - e[0].off;
+	ssize_t got = pread(fd, out, span, (off_t)e[0].off);
+	if (got != (ssize_t)span)
+		return -1;
+	for (size_t k = 0; k + 1 < n; k++) {
+		char *sep = out + (e[k].off + e[k].len - e[0].off);
+		if (*sep != '\n')
+			return -1;
+		*sep = ',';
+	}
+	return 0;
+}
+
+char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
+{
+	struct store_ev *e = malloc((n ? n : 1) * sizeof(*e));
+	if (!e)
+		return NULL;
+	size_t total = 2 + n;
+	pthread_mutex_lock(&s->mu);
+	for (size_t k = 0; k < n; k++) {
+		if (idx[k] >= s->nev) {
+			pthread_mutex_unlock(&s->mu);
+			free(e);
+			return NULL;
+		}
+		e[k] = s->ev[idx[k]];
+		total += e[k].len;
+	}
+	if (s->writable)
+		fflush(s->f);
+	pthread_mutex_unlock(&s->mu);
+
+	char *out = malloc(total + 1), *o = out;
+	if (!out) {
+		free(e);
+		return NULL;
+	}
+	*o++ = '[';
+	for (size_t k = 0, r; k < n; k = r) {
+		for (r = k + 1; r < n && e[r].off == e[r - 1].off + e[r - 1].len + 1; r++)
+			;
+		if (k)
+			*o++ = ',';
+		if (read_run(fileno(s->f), e + k, r - k, o) < 0) {
+			free(out);
+			free(e);
+			return NULL;
+		}
+		o += e[r - 1].off + e[r - 1].len - e[k].off;
+	}
+	*o++ = ']';
+	*o = 0;
+	free(e);
+	return out;
+}
+
 void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * MIB_MAX);

@@ -80,6 +80,11 @@ const struct store_ev *store_ev(struct nj_store *s, size_t i);
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq);
 /* store_line - a malloc'd copy of event i's JSON (NUL-terminated), or NULL. */
 char *store_line(struct nj_store *s, size_t i, size_t *len);
+/* store_lines_json - events idx[0..n-1] as one malloc'd JSON array text
+ * ("[line,line]"), or NULL (out of memory, unreadable file). Events next to
+ * each other in the file are read with one pread: a page of 100 events is
+ * one system call, not 100. */
+char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n);
 const char *store_name(struct nj_store *s, uint16_t id);
 /* store_name_id - the id of a function/layer name, or -1 if never seen. */
 int store_name_id(struct nj_store *s, const char *name);

@@ -47,6 +47,8 @@ static int parse_ev_query(struct web_req *r, struct web_trace *t, struct ev_quer
 }
 
 /* 1 when e passes q, 0 when not (the tcpdump filter was validated before). */
+#define EV_CHUNK 256
+
 static int ev_passes(struct web_trace *t, const struct store_ev *e, const struct ev_query *q)
 {
 	if (q->fn == -3 || (q->fn >= 0 && e->fn != q->fn))
@@ -97,22 +99,36 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	size_t n = store_nevents(t->s), i = lower_bound(t->s, (uint64_t)from, n);
 	store_unlock(t->s);
 	int64_t next = -1;
-	for (; i < n; i++) {
-		store_lock(t->s);
-		struct store_ev e = *store_ev(t->s, i);
-		store_unlock(t->s);
-		if (!ev_passes(t, &e, &q))
-			continue;
-		if (nhit == (size_t)lim) {
-			next = (int64_t)e.seq;
-			break;
-		}
-		hit[nhit++] = i;
+	/* the index is copied under the lock a chunk at a time (64 clients do
+	 * not queue on it once per event); the filter runs outside it, as it
+	 * takes the lock itself to read frames */
+	struct store_ev *chunk = malloc(EV_CHUNK * sizeof(*chunk));
+	if (!chunk) {
+		free(hit);
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
-	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-	for (size_t k = 0; k < nhit; k++)
-		cJSON_AddItemToArray(arr, web_raw(store_line(t->s, hit[k], NULL)));
+	for (int done = 0; i < n && !done;) {
+		size_t m = n - i < EV_CHUNK ? n - i : EV_CHUNK;
+		store_lock(t->s);
+		memcpy(chunk, store_ev(t->s, i), m * sizeof(*chunk));
+		store_unlock(t->s);
+		for (size_t k = 0; k < m && !done; k++, i++) {
+			if (!ev_passes(t, &chunk[k], &q))
+				continue;
+			if (nhit == (size_t)lim) {
+				next = (int64_t)chunk[k].seq;
+				done = 1;
+			} else {
+				hit[nhit++] = i;
+			}
+		}
+	}
+	free(chunk);
+	char *lines = store_lines_json(t->s, hit, nhit);
 	free(hit);
+	if (!lines)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "the trace file could not be read");
+	cJSON *o = cJSON_CreateObject(), *arr = web_raw(lines);
 	cJSON_AddNumberToObject(o, "total", (double)n);
 	cJSON_AddNumberToObject(o, "from", (double)from);
 	cJSON_AddNumberToObject(o, "limit", (double)lim);

@@ -142,13 +142,11 @@ enum MHD_Result api_packet(struct web_req *r, const int64_t *ids)
 	}
 	struct web_frame f;
 	web_frame_get(t->s, &p, &f);
-	cJSON *o = web_pkt_json(t, &p, &f), *evs = cJSON_CreateArray();
+	cJSON *o = web_pkt_json(t, &p, &f), *evs = web_raw(store_lines_json(t->s, idx, n));
 	cJSON_AddNumberToObject(o, "linktype", f.linktype);
 	cJSON_AddNumberToObject(o, "caplen", f.caplen);
 	cJSON_AddStringToObject(o, "frame", f.hex ? f.hex : "");
 	web_frame_free(&f);
-	for (size_t k = 0; k < n; k++)
-		cJSON_AddItemToArray(evs, web_raw(store_line(t->s, idx[k], NULL)));
 	free(idx);
 	cJSON_AddBoolToObject(o, "truncated", p.count > n);
 	cJSON_AddItemToObject(o, "steps", evs);

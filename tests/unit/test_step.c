@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "cJSON.h"
 #include "nj_check.h"
 #include "step.h"
 #include "step_headers.h"
@@ -265,6 +266,33 @@ START_TEST(test_step_state_skb_frame)
 }
 END_TEST
 
+/* A page of events, adjacent in the file or not, is one JSON array whose
+ * elements are exactly the stored lines, in the order asked. */
+START_TEST(test_store_lines_json_runs_and_gaps)
+{
+	size_t idx[] = { 1, 2, 3, 9, 11, 12, 0 };
+	char *txt = store_lines_json(st, idx, 7);
+	ck_assert_ptr_nonnull(txt);
+	cJSON *a = cJSON_Parse(txt);
+	ck_assert_msg(cJSON_IsArray(a), "not a JSON array: %.80s", txt);
+	ck_assert_int_eq(cJSON_GetArraySize(a), 7);
+	for (int k = 0; k < 7; k++) {
+		char *line = store_line(st, idx[k], NULL);
+		cJSON *want = cJSON_Parse(line);
+		ck_assert(cJSON_Compare(cJSON_GetArrayItem(a, k), want, 1));
+		cJSON_Delete(want);
+		free(line);
+	}
+	cJSON_Delete(a);
+	free(txt);
+	txt = store_lines_json(st, idx, 0);
+	ck_assert_str_eq(txt, "[]");
+	free(txt);
+	size_t bad[] = { 2, 99 };
+	ck_assert_ptr_null(store_lines_json(st, bad, 2));	/* no such event */
+}
+END_TEST
+
 static Suite *step_suite(void)
 {
 	Suite *s = suite_create("step");
@@ -272,6 +300,7 @@ static Suite *step_suite(void)
 	tcase_add_test(core, test_step_parse);
 	tcase_add_test(core, test_step_bp_parse);
 	tcase_add_checked_fixture(core, setup, teardown);
+	tcase_add_test(core, test_store_lines_json_runs_and_gaps);
 	tcase_add_test(core, test_step_bp_match);
 	tcase_add_test(core, test_step_move);
 	tcase_add_checked_fixture(state, setup, teardown);
