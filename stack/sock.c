@@ -123,13 +123,11 @@ void sock_exit(struct net *net)
 	if (!t)
 		return;
 	sock_reap(net);
-	arp_pending_exit(net);
 	while (t->all) {
 		struct sock *sk = t->all;
 		t->all = sk->anext;
 		sock_free(net, sk);
 	}
-	free(t->arpq);
 	free(t);
 	net->socks = NULL;
 }

@@ -121,7 +121,6 @@ struct sock_table {
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
-	struct arp_pending *arpq;	/* arp.c: per-neighbour queues (see arp.c) */
 };
 
 /* sock_table - the net's tables, created on first use; NULL if no memory. */
@@ -173,8 +172,6 @@ const char *tcp_state_name(int state);
  * socket with no peer (listener, bound UDP) prints as "*:80" or "10.0.0.2:80". */
 const char *sk_fmt(const struct sock *sk);
 
-/* arp_pending_exit - frees packets held for ARP resolution (arp.c). */
-void arp_pending_exit(struct net *net);
 
 /* -- sock_apps.c: the applications (process context) -- */
 
