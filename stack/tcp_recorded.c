@@ -13,6 +13,11 @@
  * whatever else the stack would send from it (its own ACKs, SYN-ACKs,
  * RSTs) is traced and held back (tcp_recorded_hold), so -w out.pcap can be
  * set against what the host sent.
+ * A held segment never reaches IP, so it is in no counter: a capture
+ * whose host never answered a SYN (zeek's syn-then-rst) leaves
+ * Tcp.OutSegs and Ip.OutRequests at 0, where a kernel with a real
+ * listener (diff-kernel --auto-host) sends a SYN-ACK (and the ARP request
+ * its next hop needs). That difference is the capture's truth, kept.
  * Left out: the peer's window (the capture is the truth about what was
  * sent), segments of connections the stack has no socket for.
  */
