@@ -231,7 +231,7 @@ void neigh_table_exit(struct net *net)
 {
 	struct neigh_table *t = net->arp_tbl;
 	for (int i = 0; t && i < t->n; i++)
-		neigh_purge(net, &t->e[i], SKB_DROP_REASON_NEIGH_DEAD);
+		skb_queue_purge(net, &t->e[i].arp_queue);	/* quietly: the host is going away */
 	free(t);
 	net->arp_tbl = NULL;
 }
