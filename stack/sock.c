@@ -100,6 +100,38 @@ void sock_unhash(struct net *net, struct sock *sk)
 	t->count--;
 }
 
+/* The truesize charged to sk: its queued skbs (sk_rmem_alloc). */
+static uint32_t sk_rmem_charged(const struct sock *sk)
+{
+	uint32_t n = 0;
+	const struct sk_buff_head *qs[2] = { &sk->receive_queue, &sk->ofo_queue };
+	for (int i = 0; i < 2; i++)
+		for (const struct sk_buff *skb = qs[i]->next; skb != (const struct sk_buff *)qs[i]; skb = skb->next)
+			n += skb->truesize;
+	return n;
+}
+
+int32_t sk_forward_alloc(const struct sock *sk)
+{
+	return (int32_t)(sk->mem_reserved - sk_rmem_charged(sk));
+}
+
+/* sk_rmem_schedule → __sk_mem_schedule: enough whole pages for size more. */
+void sk_rmem_schedule(struct sock *sk, uint32_t size)
+{
+	int32_t delta = (int32_t)size - sk_forward_alloc(sk);
+	if (delta > 0)
+		sk->mem_reserved += ((uint32_t)delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+}
+
+/* sk_mem_reclaim: Linux 6.x keeps sk_forward_alloc under a page. */
+void sk_mem_reclaim(struct sock *sk)
+{
+	int32_t fwd = sk_forward_alloc(sk);
+	if (fwd >= SK_MEM_QUANTUM)
+		sk->mem_reserved -= (uint32_t)fwd / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+}
+
 static void sock_free(struct net *net, struct sock *sk)
 {
 	skb_queue_purge(net, &sk->receive_queue);

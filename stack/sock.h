@@ -38,7 +38,9 @@ enum tcp_state {
 /* inet_connection_sock's ACK state (icsk_ack.pending bits). */
 #define ICSK_ACK_SCHED	1	/* an ACK is owed */
 #define ICSK_ACK_TIMER	2	/* the delayed-ACK timer is armed */
-#define ICSK_ACK_NOW	8	/* send at the next ack_snd_check */
+#define ICSK_ACK_PUSHED	4	/* a short segment (a push) came: ACK once it is read */
+#define ICSK_ACK_PUSHED2 8	/* … and another one */
+#define ICSK_ACK_NOW	16	/* send at the next ack_snd_check */
 
 #define RCV_SHUTDOWN	1
 #define SEND_SHUTDOWN	2
@@ -70,16 +72,19 @@ struct sock {
 	struct sk_buff_head receive_queue;
 	struct sk_buff_head ofo_queue;	/* sorted by seq (an rb-tree in Linux) */
 	uint32_t rmem, rcvbuf;		/* bytes queued, limit */
+	uint32_t mem_reserved;		/* TCP: pages reserved for the queues (bytes) */
 	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	uint8_t fin_sent;		/* our FIN is in snd_nxt */
 	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
 	uint8_t fast_path;		/* pred_flags set (header prediction) */
 	uint8_t recorded;		/* in step with a capture: sends only what it shows */
 	uint8_t synack_held;		/* request sock: its SYN-ACK waits for the capture's */
+	uint8_t tw_scheduled;		/* a timewait sock in Linux by now (TcpExt.TW counted) */
 
 	/* Delayed ACK (icsk_ack). */
 	uint8_t ack_pending;		/* ICSK_ACK_* */
 	uint8_t ack_quick;		/* quickack credits */
+	uint16_t last_seg_size;		/* tcp_measure_rcv_mss: the last full-looking segment */
 	uint8_t pingpong;		/* interactive: ACKs ride on replies */
 	uint32_t ato_ns;		/* delayed-ACK timeout estimate */
 	uint64_t ack_timeout_ns;	/* when the delayed ACK fires */
@@ -191,5 +196,17 @@ void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* udp_sendmsg - sends len bytes from sk to daddr:dport (network order). Returns 0 or -1. */
 int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		uint32_t len);
+
+/*
+ * Receive memory accounting of a TCP socket (include/net/sock.h): whole
+ * pages are reserved as segments are queued through the slow path
+ * (sk_rmem_schedule), each queued skb charges its truesize, and what the
+ * reservation has left over is sk_forward_alloc. Reading gives the
+ * whole pages back at once (sk_mem_reclaim).
+ */
+#define SK_MEM_QUANTUM	4096	/* PAGE_SIZE */
+int32_t sk_forward_alloc(const struct sock *sk);
+void sk_rmem_schedule(struct sock *sk, uint32_t size);
+void sk_mem_reclaim(struct sock *sk);
 
 #endif

@@ -63,8 +63,10 @@ static void tcp_recorded_req_synack(struct net *net, struct sock *req, uint32_t 
 		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; the request sock takes "
 			   "it instead of %u%s", sk_fmt(req), isn, req->iss,
 			   req->synack_held ? "" : " (its own SYN-ACK, with the old one, is already out)");
-	else if (!req->synack_held)
+	else if (!req->synack_held) {
 		SNMP_INC(net, MIB_TCP_RETRANSSEGS);	/* the host sent its SYN-ACK again */
+		SNMP_INC(net, MIB_TCPEXT_TCPSYNRETRANS);
+	}
 	req->iss = req->snd_una = isn;
 	req->snd_nxt = isn + 1;
 	req->recorded = 1;
