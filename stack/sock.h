@@ -73,6 +73,9 @@ struct sock {
 	struct sk_buff_head ofo_queue;	/* sorted by seq (an rb-tree in Linux) */
 	uint32_t rmem, rcvbuf;		/* bytes queued, limit */
 	uint32_t mem_reserved;		/* TCP: pages reserved for the queues (bytes) */
+	uint32_t wmem_queued;		/* truesize of sent, unacknowledged segments */
+	struct { uint32_t end_seq, truesize; } wq[8];	/* … per segment (the write queue) */
+	uint8_t wq_n;
 	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	uint8_t fin_sent;		/* our FIN is in snd_nxt */
 	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
@@ -200,13 +203,19 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
 /*
  * Receive memory accounting of a TCP socket (include/net/sock.h): whole
  * pages are reserved as segments are queued through the slow path
- * (sk_rmem_schedule), each queued skb charges its truesize, and what the
- * reservation has left over is sk_forward_alloc. Reading gives the
- * whole pages back at once (sk_mem_reclaim).
+ * (sk_rmem_schedule) or sent (the write queue holds a segment until it
+ * is acknowledged), each queued skb charges its truesize, and what the
+ * reservation has left over is sk_forward_alloc. Reading, or the peer's
+ * ACK, gives the whole pages back at once (sk_mem_reclaim).
  */
 #define SK_MEM_QUANTUM	4096	/* PAGE_SIZE */
+#define TCP_SKB_HEAD_TRUESIZE	1280	/* about a sent segment's skb without data (tcp_stream_alloc_skb) */
 int32_t sk_forward_alloc(const struct sock *sk);
 void sk_rmem_schedule(struct sock *sk, uint32_t size);
 void sk_mem_reclaim(struct sock *sk);
+/* sk_wmem_queue - a segment ending at end_seq was sent: its skb (data and
+ * head) is charged until the peer acknowledges it (sk_wmem_free_acked). */
+void sk_wmem_queue(struct sock *sk, uint32_t end_seq, uint32_t len);
+void sk_wmem_free_acked(struct sock *sk, uint32_t snd_una);
 
 #endif

@@ -155,6 +155,7 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 		}
 	}
 	sk->snd_una = ack;
+	sk_wmem_free_acked(sk, ack);
 	if (trace_on(net) && after(ack, prior)) {
 		struct jw *a = trace_args(net);
 		jw_kv_uint(a, "snd_una", ack);
@@ -535,8 +536,9 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 		return NET_RX_SUCCESS;
 	}
 	/* Linux 6.x: data takes the fast path only into memory already
-	 * reserved; a socket whose application keeps up has given it all
-	 * back, so data nearly always goes the slow way (TCPHPHits stays 0). */
+	 * reserved. A socket whose application keeps up has given back what
+	 * reading freed; what it holds is for its own unacknowledged data
+	 * (an echo's reply), so a receiver alone takes the slow way. */
 	sk_mem_reclaim(sk);
 	if ((int32_t)skb->truesize > sk_forward_alloc(sk))
 		return -1;	/* the slow path (step 5) reserves it */

@@ -220,6 +220,7 @@ void tcp_send_fin(struct net *net, struct sock *sk)
 	tcp_transmit_skb(net, sk, TCPHDR_FIN | TCPHDR_ACK, NULL, 0, "FIN: the application closed");
 	sk->snd_nxt++;
 	sk->fin_sent = 1;
+	sk_wmem_queue(sk, sk->snd_nxt, 0);	/* the FIN's skb, too (sk_forced_mem_schedule) */
 }
 
 /* RFC 5961 §3.2/§4.2, §5.2: an ACK that tells the sender where we really
@@ -264,6 +265,7 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 		tcp_event_data_sent(net, sk);
 		tcp_transmit_skb(net, sk, fl, p + sent, n, "application data");
 		sk->snd_nxt += n;
+		sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
 		sent += n;
 	}
 	return (int)sent;

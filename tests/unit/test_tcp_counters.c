@@ -4,7 +4,9 @@
  * TIME_WAIT); Tcp.RetransSegs/TCPSynRetrans for a SYN-ACK sent again to a
  * retransmitted SYN (rate limited: TCPACKSkippedSynRecv); immediate ACKs
  * for pushed segments an application reads (tcp_cleanup_rbuf), so no
- * DelayedACKs; TCPHPHits left at 0 when the application keeps up.
+ * DelayedACKs; header prediction for data only into memory already
+ * reserved (sk_forward_alloc): not for a reader that keeps up, but for
+ * an echo whose unacknowledged reply holds a page.
  */
 #include "nj_check.h"
 #include "tcp.h"
@@ -51,6 +53,7 @@ static struct net *host(void)
 	struct net *net = nj_host();
 	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 80, APP_HTTP, -1), 0);
 	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 9, APP_DISCARD, -1), 0);
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 7, APP_ECHO, -1), 0);
 	return net;
 }
 
@@ -152,6 +155,29 @@ START_TEST(test_pushed_segments_acked_when_read)
 }
 END_TEST
 
+/* tcp-echo's packet 4: the echoed reply, not yet acknowledged, keeps a
+ * page reserved; the next data fits in what is left and takes the fast
+ * path, its ACK of the reply counted as a fast-path ACK. */
+START_TEST(test_hp_hit_into_send_memory)
+{
+	struct net *net = host();
+	struct tc t = tc_open(net, 7);
+	struct sock *sk = tc_sk(&t);
+	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "ping!");
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPHPHITS], 0);	/* nothing was reserved yet */
+	ck_assert_uint_eq(sk->snd_nxt - t.hseq, 5);		/* echoed */
+	int32_t fwd = sk_forward_alloc(sk);
+	ck_assert_int_gt(fwd, 0);
+	ck_assert_int_lt(fwd, SK_MEM_QUANTUM);
+	t.hseq = sk->snd_nxt;
+	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "pong!");
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPHPHITS], 1);
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPHPACKS], 1);
+	ck_assert_uint_eq(sk->wmem_queued, TCP_SKB_HEAD_TRUESIZE + 5);	/* the second echo, unacked */
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_counters_suite(void)
 {
 	Suite *s = suite_create("tcp_counters");
@@ -160,6 +186,7 @@ static Suite *tcp_counters_suite(void)
 	tcase_add_test(c, test_tw_counted_once_fin_with_ack);
 	tcase_add_test(c, test_synack_retransmit_counted);
 	tcase_add_test(c, test_pushed_segments_acked_when_read);
+	tcase_add_test(c, test_hp_hit_into_send_memory);
 	suite_add_tcase(s, c);
 	return s;
 }
