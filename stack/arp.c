@@ -1,34 +1,16 @@
 /*
  * arp.c - ARP, after net/ipv4/arp.c (Linux 6.13): arp_rcv (header checks),
  * arp_process (replies for our addresses, learning the sender, gratuitous
- * ARP), arp_send/arp_create, and arp_solicit with the per-neighbour
- * arp_queue of packets waiting for resolution (neigh_resolve_output /
- * __neigh_event_send in net/core/neighbour.c).
+ * ARP), arp_send/arp_create, and arp_solicit, the request neigh_probe
+ * sends for an entry being resolved (the arp_queue of waiting packets is
+ * the neighbour's: neighbour.c).
  * Left out: proxy ARP, arp_ignore/arp_announce/arp_filter (all 0),
  * arp_accept (0: a gratuitous ARP only updates an existing entry),
- * NF_ARP hooks, the NUD timers (no re-probing or failure after
- * mcast_solicit tries: a request goes out when resolution starts and
- * again if a packet arrives 1 s later), non-Ethernet hardware.
+ * NF_ARP hooks, non-Ethernet hardware.
  */
 #include "sock.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-#define ARP_PENDING_MAX	64	/* neighbours being resolved at once */
-#define ARP_QUEUE_LEN	3	/* packets held per neighbour (arp_queue) */
-#define ARP_RETRANS_NS	1000000000ULL	/* retrans_time 1 s */
-
-struct arp_pend {
-	int ifindex;			/* 0: free slot */
-	uint32_t ip;
-	uint64_t sent_ns;
-	struct sk_buff_head q;
-};
-
-struct arp_pending {
-	struct arp_pend e[ARP_PENDING_MAX];
-};
 
 /* The Ethernet/IPv4 ARP body after struct arphdr. */
 struct arp_eth_body {
@@ -37,73 +19,6 @@ struct arp_eth_body {
 	uint8_t tha[ETH_ALEN];
 	uint32_t tip;
 } __attribute__((packed));
-
-static struct arp_pending *arpq(struct net *net, int create)
-{
-	struct sock_table *t = create ? sock_table(net) : net->socks;
-	if (t && !t->arpq && create)
-		t->arpq = calloc(1, sizeof(struct arp_pending));
-	return t ? t->arpq : NULL;
-}
-
-static struct arp_pend *arp_pend_find(struct net *net, int ifindex, uint32_t ip)
-{
-	struct arp_pending *p = arpq(net, 0);
-	for (int i = 0; p && i < ARP_PENDING_MAX; i++)
-		if (p->e[i].ifindex == ifindex && p->e[i].ip == ip)
-			return &p->e[i];
-	return NULL;
-}
-
-void arp_pending_exit(struct net *net)
-{
-	struct arp_pending *p = arpq(net, 0);
-	for (int i = 0; p && i < ARP_PENDING_MAX; i++)
-		if (p->e[i].ifindex)
-			skb_queue_purge(net, &p->e[i].q);
-}
-
-static void arp_table_args(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
-			   enum nud_state st)
-{
-	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT" };
-	struct jw *a = ctx;
-	jw_obj_open(a);
-	jw_kv_str(a, "dev", dev ? dev->name : "?");
-	jw_kv_str(a, "ip", ip_fmt(ip));
-	jw_kv_str(a, "mac", st == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(mac));
-	jw_kv_str(a, "state", st <= NUD_PERMANENT ? nud[st] : "?");
-	jw_obj_close(a);
-}
-
-struct neigh_pick {
-	struct jw *a;
-	uint32_t ip;
-	int ifindex, n;
-};
-
-static void arp_pick_entry(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
-			   enum nud_state st)
-{
-	struct neigh_pick *p = ctx;
-	p->n++;
-	if (ip == p->ip && dev && dev->ifindex == p->ifindex) {
-		jw_key(p->a, "neigh");
-		arp_table_args(p->a, dev, ip, mac, st);
-	}
-}
-
-/* The entry that changed, and the table's size, as the event's args: the
- * whole table on every event made ARP-heavy traces mostly table dumps;
- * the state panels rebuild the table from these per-entry changes. */
-static void arp_trace_entry(struct net *net, const struct net_device *dev, uint32_t ip)
-{
-	if (!trace_on(net))
-		return;
-	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0 };
-	neigh_for_each(net, arp_pick_entry, &p);
-	jw_kv_int(p.a, "entries", p.n);
-}
 
 /* arp_create + arp_xmit: an Ethernet ARP frame to dest_hw (NULL: broadcast). */
 static int arp_send(struct net *net, int op, struct net_device *dev, uint32_t dest_ip, const uint8_t *dest_hw,
@@ -140,32 +55,11 @@ static int arp_send(struct net *net, int op, struct net_device *dev, uint32_t de
 	return 0;
 }
 
-/* The reply now resolves ip: send everything held for it (neigh_update). */
-static void arp_flush_queue(struct net *net, struct net_device *dev, uint32_t ip)
-{
-	struct arp_pend *p = arp_pend_find(net, dev->ifindex, ip);
-	struct sk_buff *held[ARP_QUEUE_LEN];
-	int n = 0;
-
-	if (!p)
-		return;
-	while (n < ARP_QUEUE_LEN && (held[n] = skb_dequeue(&p->q)))
-		n++;
-	p->ifindex = 0;	/* free the slot first: output must not queue here again */
-	if (n)
-		trace_step(net, NULL, "neigh_update", "%s resolved: sending the %d packet(s) held in arp_queue",
-			   ip_fmt(ip), n);
-	for (int i = 0; i < n; i++) {
-		held[i]->pkt = net->cur_pkt;	/* sent because of this reply */
-		neigh_output(net, held[i], dev, ip);
-	}
-}
-
 /* The sender's mapping, for entries we have (or are resolving). */
 static void arp_learn(struct net *net, struct sk_buff *skb, struct net_device *dev, int op,
 		      const struct arp_eth_body *b, int create)
 {
-	int known = neigh_lookup(net, dev, b->sip) || arp_pend_find(net, dev->ifindex, b->sip);
+	int known = __neigh_lookup(net, dev, b->sip);
 	enum nud_state st = op == ARPOP_REPLY && skb->pkt_type == PACKET_HOST ? NUD_REACHABLE : NUD_STALE;
 
 	if (!known && !create) {
@@ -173,11 +67,12 @@ static void arp_learn(struct net *net, struct sk_buff *skb, struct net_device *d
 			   ip_fmt(b->sip));
 		return;
 	}
-	neigh_update(net, dev, b->sip, b->sha, st);
-	arp_trace_entry(net, dev, b->sip);
+	int resolved = __neigh_update(net, dev, b->sip, b->sha, st);
+	neigh_trace_entry(net, dev, b->sip);
 	trace_step(net, skb, "neigh_update", "%s is at %s (%s)", ip_fmt(b->sip), mac_fmt(b->sha),
 		   st == NUD_REACHABLE ? "REACHABLE: a reply to us" : "STALE");
-	arp_flush_queue(net, dev, b->sip);
+	if (resolved)
+		neigh_flush(net, dev, b->sip);	/* neigh_update's end: the arp_queue leaves */
 }
 
 /* arp_process for Ethernet/IPv4. */
@@ -241,20 +136,6 @@ int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
 	return trace_ret(net, arp_process(net, skb, dev));
 }
 
-static struct arp_pend *arp_pend_new(struct net *net, int ifindex, uint32_t ip)
-{
-	struct arp_pending *p = arpq(net, 1);
-	for (int i = 0; p && i < ARP_PENDING_MAX; i++)
-		if (!p->e[i].ifindex) {
-			p->e[i].ifindex = ifindex;
-			p->e[i].ip = ip;
-			p->e[i].sent_ns = 0;
-			skb_queue_head_init(&p->e[i].q);
-			return &p->e[i];
-		}
-	return NULL;
-}
-
 /* The source for our request: the packet's own, if it is ours (arp_announce 0). */
 static uint32_t arp_solicit_saddr(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb)
 {
@@ -264,32 +145,6 @@ static uint32_t arp_solicit_saddr(struct net *net, struct net_device *dev, uint3
 
 int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb)
 {
-	static const uint8_t zero[ETH_ALEN];
-	struct arp_pend *p = arp_pend_find(net, dev->ifindex, nexthop);
-
-	if (!p && !(p = arp_pend_new(net, dev->ifindex, nexthop))) {
-		trace_step(net, skb, "__neigh_create", "too many neighbours being resolved (%d)", ARP_PENDING_MAX);
-		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_CREATEFAIL);
-		return NET_RX_DROP;
-	}
-	if (skb_queue_len(&p->q) >= ARP_QUEUE_LEN) {
-		/* __neigh_event_send: the oldest held packet makes room. */
-		struct sk_buff *old = skb_dequeue(&p->q);
-		SNMP_INC(net, MIB_ARP_UNRESOLVED_DISCARDS);
-		trace_step(net, old, "__neigh_event_send", "arp_queue for %s full (%d): oldest packet dropped",
-			   ip_fmt(nexthop), ARP_QUEUE_LEN);
-		kfree_skb_reason(net, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
-	}
-	skb_queue_tail(&p->q, skb);
-	if (!neigh_lookup(net, dev, nexthop))
-		neigh_update(net, dev, nexthop, zero, NUD_INCOMPLETE);
-	arp_trace_entry(net, dev, nexthop);
-	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u of %d)", ip_fmt(nexthop),
-		   skb_queue_len(&p->q), ARP_QUEUE_LEN);
-	if (!p->sent_ns || (int64_t)(net->now_ns - p->sent_ns) >= (int64_t)ARP_RETRANS_NS) {
-		p->sent_ns = net->now_ns ? net->now_ns : 1;
-		SNMP_INC(net, MIB_ARP_OUTREQUESTS);
-		arp_send(net, ARPOP_REQUEST, dev, nexthop, NULL, arp_solicit_saddr(net, dev, nexthop, skb), NULL);
-	}
-	return NET_RX_SUCCESS;
+	SNMP_INC(net, MIB_ARP_OUTREQUESTS);
+	return arp_send(net, ARPOP_REQUEST, dev, nexthop, NULL, arp_solicit_saddr(net, dev, nexthop, skb), NULL);
 }

@@ -1,15 +1,24 @@
 /*
- * neighbour.c - the IPv4 neighbour (ARP) cache, after net/core/neighbour.c.
- * A bounded table (256 entries, like a small gc_thresh3) of PERMANENT
- * entries from the scenario and learned REACHABLE/STALE ones. Left out:
- * timers for the NUD state machine (entries do not age), proxies.
+ * neighbour.c - the IPv4 neighbour (ARP) cache, after net/core/neighbour.c
+ * (Linux 6.13). A bounded table (256 entries, like a small gc_thresh3) of
+ * PERMANENT entries from the scenario and learned INCOMPLETE, REACHABLE
+ * and STALE ones. An INCOMPLETE entry holds the packets waiting for it in
+ * its arp_queue (neigh_resolve_output → __neigh_event_send), limited in
+ * bytes of truesize (unres_qlen_bytes); neigh_update sends them once the
+ * entry becomes valid, whoever taught it (an ARP reply, a request, or a
+ * replay's recorded transmit).
+ * Left out: the NUD timers (entries do not age; an unanswered entry is
+ * probed again only when a packet for it comes 1 s or more later, and
+ * never fails: what it holds stays until the host is freed), proxies.
  */
 #include "stack.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NEIGH_MAX 256
+#define NEIGH_MAX		256
+#define NEIGH_QUEUE_LEN_BYTES	212992u		/* unres_qlen_bytes (SK_WMEM_MAX) */
+#define NEIGH_RETRANS_NS	1000000000ULL	/* retrans_time 1 s */
 
 struct neighbour {
 	int ifindex;
@@ -17,6 +26,9 @@ struct neighbour {
 	uint8_t mac[ETH_ALEN];
 	uint8_t state;
 	uint64_t updated_ns;
+	uint64_t probe_ns;		/* the last ARP request for it; 0 none */
+	struct sk_buff_head arp_queue;	/* packets waiting for resolution */
+	uint32_t arp_queue_len_bytes;	/* their truesize */
 };
 
 struct neigh_table {
@@ -39,56 +51,128 @@ static struct neighbour *neigh_find(struct neigh_table *t, int ifindex, uint32_t
 	return NULL;
 }
 
-/* A slot for a new entry: a free one, else the oldest learned one. */
-static struct neighbour *neigh_alloc(struct neigh_table *t)
+static void neigh_purge(struct net *net, struct neighbour *n, enum skb_drop_reason why)
 {
-	if (t->n < NEIGH_MAX)
-		return &t->e[t->n++];
-	struct neighbour *old = NULL;
+	struct sk_buff *skb;
+	while ((skb = skb_dequeue(&n->arp_queue)))
+		kfree_skb_reason(net, skb, why);
+	n->arp_queue_len_bytes = 0;
+}
+
+/* A slot for a new entry: a free one, else the oldest learned one (its
+ * held packets die with it: neigh_forced_gc's victim is dead). */
+static struct neighbour *neigh_alloc(struct net *net, struct neigh_table *t)
+{
+	struct neighbour *n = NULL;
+	if (t->n < NEIGH_MAX) {
+		n = &t->e[t->n++];
+		memset(n, 0, sizeof(*n));
+		skb_queue_head_init(&n->arp_queue);
+		return n;
+	}
 	for (int i = 0; i < t->n; i++)
-		if (t->e[i].state != NUD_PERMANENT && (!old || t->e[i].updated_ns < old->updated_ns))
-			old = &t->e[i];
-	return old;
+		if (t->e[i].state != NUD_PERMANENT && (!n || t->e[i].updated_ns < n->updated_ns))
+			n = &t->e[i];
+	if (n) {
+		neigh_purge(net, n, SKB_DROP_REASON_NEIGH_DEAD);
+		n->probe_ns = 0;
+	}
+	return n;
+}
+
+/* The entry for ip on dev, created (state NONE) if missing; NULL if full. */
+static struct neighbour *neigh_get(struct net *net, int ifindex, uint32_t ip)
+{
+	struct neigh_table *t = tbl(net);
+	struct neighbour *n;
+	if (!t)
+		return NULL;
+	if ((n = neigh_find(t, ifindex, ip)))
+		return n;
+	if (!(n = neigh_alloc(net, t)))
+		return NULL;
+	n->ifindex = ifindex;
+	n->ip = ip;
+	n->state = NUD_NONE;
+	memset(n->mac, 0, ETH_ALEN);
+	return n;
 }
 
 int neigh_add_static(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN])
 {
-	struct neigh_table *t = tbl(net);
-	if (!t)
+	struct neighbour *n = neigh_get(net, dev->ifindex, ip);
+	if (!n)
 		return -1;
-	struct neighbour *n = neigh_find(t, dev->ifindex, ip);
-	if (!n && !(n = neigh_alloc(t)))
-		return -1;
-	n->ifindex = dev->ifindex;
-	n->ip = ip;
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->state = NUD_PERMANENT;
 	n->updated_ns = net->now_ns;
 	return 0;
 }
 
-void neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
-		  enum nud_state state)
+static int nud_valid(uint8_t st)
 {
-	struct neigh_table *t = tbl(net);
-	if (!t)
+	return st == NUD_REACHABLE || st == NUD_STALE || st == NUD_PERMANENT;
+}
+
+/* neigh_update's last step: the entry just became valid, so what waited
+ * in its arp_queue leaves now, in order, through the ordinary output. */
+static void neigh_flush_queue(struct net *net, struct net_device *dev, struct neighbour *n)
+{
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+	uint32_t ip = n->ip;
+
+	if (!skb_queue_len(&n->arp_queue))
 		return;
-	struct neighbour *n = neigh_find(t, dev->ifindex, ip);
-	if (n && n->state == NUD_PERMANENT)
-		return;
-	if (!n && !(n = neigh_alloc(t)))
-		return;
-	n->ifindex = dev->ifindex;
-	n->ip = ip;
+	trace_step(net, NULL, "neigh_update", "%s resolved: sending the %u packet(s) held in arp_queue", ip_fmt(ip),
+		   skb_queue_len(&n->arp_queue));
+	skb_queue_head_init(&q);	/* taken whole: output must not find them again */
+	while ((skb = skb_dequeue(&n->arp_queue)))
+		skb_queue_tail(&q, skb);
+	n->arp_queue_len_bytes = 0;
+	while ((skb = skb_dequeue(&q))) {
+		skb->pkt = net->cur_pkt;	/* sent because of what resolved it */
+		neigh_output(net, skb, dev, ip);
+	}
+}
+
+int __neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
+		   enum nud_state state)
+{
+	struct neighbour *n = neigh_get(net, dev->ifindex, ip);
+	if (!n || n->state == NUD_PERMANENT)
+		return 0;
+	int was_valid = nud_valid(n->state);
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->state = (uint8_t)state;
 	n->updated_ns = net->now_ns;
+	return !was_valid && nud_valid(n->state);
+}
+
+void neigh_flush(struct net *net, struct net_device *dev, uint32_t ip)
+{
+	struct neighbour *n = neigh_find(net->arp_tbl, dev->ifindex, ip);
+	if (n && nud_valid(n->state))
+		neigh_flush_queue(net, dev, n);
+}
+
+void neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
+		  enum nud_state state)
+{
+	if (__neigh_update(net, dev, ip, mac, state))
+		neigh_flush(net, dev, ip);
 }
 
 const uint8_t *neigh_lookup(struct net *net, const struct net_device *dev, uint32_t ip)
 {
 	struct neighbour *n = neigh_find(net->arp_tbl, dev->ifindex, ip);
-	return n && n->state != NUD_INCOMPLETE && n->state != NUD_NONE ? n->mac : NULL;
+	return n && nud_valid(n->state) ? n->mac : NULL;
+}
+
+int __neigh_lookup(struct net *net, const struct net_device *dev, uint32_t ip)
+{
+	struct neighbour *n = neigh_find(net->arp_tbl, dev->ifindex, ip);
+	return n && n->state != NUD_NONE;
 }
 
 void neigh_for_each(struct net *net, void (*fn)(void *, const struct net_device *, uint32_t,
@@ -96,8 +180,60 @@ void neigh_for_each(struct net *net, void (*fn)(void *, const struct net_device 
 {
 	struct neigh_table *t = net->arp_tbl;
 	for (int i = 0; t && i < t->n; i++)
-		fn(ctx, dev_get_by_index(net, t->e[i].ifindex), t->e[i].ip, t->e[i].mac,
-		   (enum nud_state)t->e[i].state);
+		if (t->e[i].state != NUD_NONE)
+			fn(ctx, dev_get_by_index(net, t->e[i].ifindex), t->e[i].ip, t->e[i].mac,
+			   (enum nud_state)t->e[i].state);
+}
+
+static void neigh_entry_args(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
+			     enum nud_state st)
+{
+	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT" };
+	struct jw *a = ctx;
+	jw_obj_open(a);
+	jw_kv_str(a, "dev", dev ? dev->name : "?");
+	jw_kv_str(a, "ip", ip_fmt(ip));
+	jw_kv_str(a, "mac", st == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(mac));
+	jw_kv_str(a, "state", st <= NUD_PERMANENT ? nud[st] : "?");
+	jw_obj_close(a);
+}
+
+struct neigh_pick {
+	struct jw *a;
+	uint32_t ip;
+	int ifindex, n;
+};
+
+static void neigh_pick_entry(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
+			     enum nud_state st)
+{
+	struct neigh_pick *p = ctx;
+	p->n++;
+	if (ip == p->ip && dev && dev->ifindex == p->ifindex) {
+		jw_key(p->a, "neigh");
+		neigh_entry_args(p->a, dev, ip, mac, st);
+	}
+}
+
+/* The entry that changed, and the table's size, as the next event's args:
+ * the whole table on every event made ARP-heavy traces mostly table dumps;
+ * the state panels rebuild the table from these per-entry changes. */
+void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t ip)
+{
+	if (!trace_on(net))
+		return;
+	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0 };
+	neigh_for_each(net, neigh_pick_entry, &p);
+	jw_kv_int(p.a, "entries", p.n);
+}
+
+void neigh_table_exit(struct net *net)
+{
+	struct neigh_table *t = net->arp_tbl;
+	for (int i = 0; t && i < t->n; i++)
+		skb_queue_purge(net, &t->e[i].arp_queue);	/* quietly: the host is going away */
+	free(t);
+	net->arp_tbl = NULL;
 }
 
 /* arp_mc_map's broadcast case: 255.255.255.255 and dev's subnet
@@ -115,15 +251,58 @@ static int neigh_is_broadcast(const struct net_device *dev, uint32_t ip)
 	return 0;
 }
 
+/* __neigh_event_send for an unresolved entry: hold skb in arp_queue, the
+ * oldest held packets making room past unres_qlen_bytes, and probe (an
+ * ARP request) when resolution starts or retrans_time has passed. */
+static int __neigh_event_send(struct net *net, struct neighbour *n, struct net_device *dev, struct sk_buff *skb)
+{
+	struct sk_buff *old;
+
+	if (n->state == NUD_NONE) {
+		n->state = NUD_INCOMPLETE;
+		n->updated_ns = net->now_ns;
+	}
+	while (n->arp_queue_len_bytes + skb->truesize > NEIGH_QUEUE_LEN_BYTES &&
+	       (old = skb_dequeue(&n->arp_queue))) {
+		n->arp_queue_len_bytes -= old->truesize;
+		SNMP_INC(net, MIB_ARP_UNRESOLVED_DISCARDS);	/* arp_cache unres_discards */
+		trace_step(net, old, "__neigh_event_send", "arp_queue for %s full (unres_qlen_bytes %u): oldest "
+			   "packet dropped", ip_fmt(n->ip), NEIGH_QUEUE_LEN_BYTES);
+		kfree_skb_reason(net, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
+	}
+	skb_queue_tail(&n->arp_queue, skb);
+	n->arp_queue_len_bytes += skb->truesize;
+	neigh_trace_entry(net, dev, n->ip);
+	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u packet(s), %u of %u bytes)",
+		   ip_fmt(n->ip), skb_queue_len(&n->arp_queue), n->arp_queue_len_bytes, NEIGH_QUEUE_LEN_BYTES);
+	if (!n->probe_ns || (int64_t)(net->now_ns - n->probe_ns) >= (int64_t)NEIGH_RETRANS_NS) {
+		n->probe_ns = net->now_ns ? net->now_ns : 1;
+		arp_solicit(net, dev, n->ip, skb);	/* neigh_probe */
+	}
+	return NET_RX_SUCCESS;
+}
+
+/* neigh_resolve_output: no usable address yet. */
+static int neigh_resolve_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop)
+{
+	struct neighbour *n = neigh_get(net, dev->ifindex, nexthop);
+
+	trace_step(net, skb, "neigh_resolve_output", "%s is not in the neighbour table", ip_fmt(nexthop));
+	if (!n) {
+		trace_step(net, skb, "__neigh_create", "neighbour table full (%d)", NEIGH_MAX);
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_CREATEFAIL);
+		return NET_RX_DROP;
+	}
+	return __neigh_event_send(net, n, dev, skb);
+}
+
 int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop)
 {
 	const uint8_t *mac = neigh_is_broadcast(dev, nexthop) ? dev->broadcast : neigh_lookup(net, dev, nexthop);
 
 	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", ip_fmt(nexthop), dev->name);
-	if (!mac) {
-		trace_step(net, skb, "neigh_resolve_output", "%s is not in the neighbour table", ip_fmt(nexthop));
-		return trace_ret(net, arp_solicit(net, dev, nexthop, skb));
-	}
+	if (!mac)
+		return trace_ret(net, neigh_resolve_output(net, skb, dev, nexthop));
 	struct ethhdr *eth = (struct ethhdr *)skb_push(skb, ETH_HLEN);
 	memcpy(eth->h_dest, mac, ETH_ALEN);
 	memcpy(eth->h_source, dev->dev_addr, ETH_ALEN);

@@ -49,8 +49,8 @@ void net_destroy(struct net *net)
 	fib_exit(net);
 	netfilter_exit(net);
 	packet_exit(net);
-	tcp_exit(net);		/* sockets, their queues, ARP-held packets */
-	free(net->arp_tbl);
+	tcp_exit(net);		/* sockets and their queues */
+	neigh_table_exit(net);	/* and the packets waiting for ARP */
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 	while (net->skb_pool) {
 		struct sk_buff *skb = net->skb_pool;

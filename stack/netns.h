@@ -89,7 +89,7 @@ struct net {
 	struct nf_hooks *nf;		/* netfilter.c */
 	struct packet_sock *packet_socks; /* af_packet.c (ptype_all taps) */
 	struct sock_table *socks;	/* tcp_ipv4.c / udp.c */
-	struct neigh_table *arp_tbl;	/* arp.c */
+	struct neigh_table *arp_tbl;	/* neighbour.c */
 };
 
 /**

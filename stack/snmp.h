@@ -104,7 +104,9 @@
 	X(TCPEXT_TCPABORTONCLOSE, "TcpExt.TCPAbortOnClose")	\
 	X(TCPEXT_TCPACKSKIPPEDTIMEWAIT, "TcpExt.TCPACKSkippedTimeWait") \
 	X(ARP_OUTREQUESTS, "Arp.OutRequests")			\
-	X(ARP_UNRESOLVED_DISCARDS, "Arp.UnresolvedDiscards")
+	X(ARP_UNRESOLVED_DISCARDS, "Arp.UnresolvedDiscards")	\
+	X(TCPEXT_TCPSYNRETRANS, "TcpExt.TCPSynRetrans")		\
+	X(TCPEXT_TCPACKSKIPPEDSYNRECV, "TcpExt.TCPACKSkippedSynRecv")
 
 enum nj_mib {
 #define NJ_MIB_ENUM(e, s) MIB_##e,

@@ -100,6 +100,65 @@ void sock_unhash(struct net *net, struct sock *sk)
 	t->count--;
 }
 
+/* The truesize charged to sk: its queued skbs (sk_rmem_alloc). */
+static uint32_t sk_rmem_charged(const struct sock *sk)
+{
+	uint32_t n = 0;
+	const struct sk_buff_head *qs[2] = { &sk->receive_queue, &sk->ofo_queue };
+	for (int i = 0; i < 2; i++)
+		for (const struct sk_buff *skb = qs[i]->next; skb != (const struct sk_buff *)qs[i]; skb = skb->next)
+			n += skb->truesize;
+	return n;
+}
+
+int32_t sk_forward_alloc(const struct sock *sk)
+{
+	return (int32_t)(sk->mem_reserved - sk_rmem_charged(sk) - sk->wmem_queued);
+}
+
+/* sk_rmem_schedule / sk_wmem_schedule → __sk_mem_schedule: enough whole
+ * pages for size more. */
+void sk_rmem_schedule(struct sock *sk, uint32_t size)
+{
+	int32_t delta = (int32_t)size - sk_forward_alloc(sk);
+	if (delta > 0)
+		sk->mem_reserved += ((uint32_t)delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+}
+
+/* sk_mem_reclaim: Linux 6.x keeps sk_forward_alloc under a page. */
+void sk_mem_reclaim(struct sock *sk)
+{
+	int32_t fwd = sk_forward_alloc(sk);
+	if (fwd >= SK_MEM_QUANTUM)
+		sk->mem_reserved -= (uint32_t)fwd / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+}
+
+void sk_wmem_queue(struct sock *sk, uint32_t end_seq, uint32_t len)
+{
+	uint32_t ts = TCP_SKB_HEAD_TRUESIZE + len;
+	sk_rmem_schedule(sk, ts);	/* sk_wmem_schedule: the same pages */
+	sk->wmem_queued += ts;
+	if (sk->wq_n == sizeof(sk->wq) / sizeof(sk->wq[0])) {
+		sk->wq[sk->wq_n - 1].end_seq = end_seq;	/* full: the last entry grows */
+		sk->wq[sk->wq_n - 1].truesize += ts;
+		return;
+	}
+	sk->wq[sk->wq_n].end_seq = end_seq;
+	sk->wq[sk->wq_n++].truesize = ts;
+}
+
+/* tcp_clean_rtx_queue: what snd_una now covers is freed. */
+void sk_wmem_free_acked(struct sock *sk, uint32_t snd_una)
+{
+	int k = 0;
+	while (k < sk->wq_n && (int32_t)(sk->wq[k].end_seq - snd_una) <= 0)
+		sk->wmem_queued -= sk->wq[k++].truesize;
+	if (!k)
+		return;
+	memmove(sk->wq, sk->wq + k, (size_t)(sk->wq_n - k) * sizeof(sk->wq[0]));
+	sk->wq_n = (uint8_t)(sk->wq_n - k);
+}
+
 static void sock_free(struct net *net, struct sock *sk)
 {
 	skb_queue_purge(net, &sk->receive_queue);
@@ -123,13 +182,11 @@ void sock_exit(struct net *net)
 	if (!t)
 		return;
 	sock_reap(net);
-	arp_pending_exit(net);
 	while (t->all) {
 		struct sock *sk = t->all;
 		t->all = sk->anext;
 		sock_free(net, sk);
 	}
-	free(t->arpq);
 	free(t);
 	net->socks = NULL;
 }

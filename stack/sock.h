@@ -38,7 +38,9 @@ enum tcp_state {
 /* inet_connection_sock's ACK state (icsk_ack.pending bits). */
 #define ICSK_ACK_SCHED	1	/* an ACK is owed */
 #define ICSK_ACK_TIMER	2	/* the delayed-ACK timer is armed */
-#define ICSK_ACK_NOW	8	/* send at the next ack_snd_check */
+#define ICSK_ACK_PUSHED	4	/* a short segment (a push) came: ACK once it is read */
+#define ICSK_ACK_PUSHED2 8	/* … and another one */
+#define ICSK_ACK_NOW	16	/* send at the next ack_snd_check */
 
 #define RCV_SHUTDOWN	1
 #define SEND_SHUTDOWN	2
@@ -70,16 +72,22 @@ struct sock {
 	struct sk_buff_head receive_queue;
 	struct sk_buff_head ofo_queue;	/* sorted by seq (an rb-tree in Linux) */
 	uint32_t rmem, rcvbuf;		/* bytes queued, limit */
+	uint32_t mem_reserved;		/* TCP: pages reserved for the queues (bytes) */
+	uint32_t wmem_queued;		/* truesize of sent, unacknowledged segments */
+	struct { uint32_t end_seq, truesize; } wq[8];	/* … per segment (the write queue) */
+	uint8_t wq_n;
 	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	uint8_t fin_sent;		/* our FIN is in snd_nxt */
 	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
 	uint8_t fast_path;		/* pred_flags set (header prediction) */
 	uint8_t recorded;		/* in step with a capture: sends only what it shows */
 	uint8_t synack_held;		/* request sock: its SYN-ACK waits for the capture's */
+	uint8_t tw_scheduled;		/* a timewait sock in Linux by now (TcpExt.TW counted) */
 
 	/* Delayed ACK (icsk_ack). */
 	uint8_t ack_pending;		/* ICSK_ACK_* */
 	uint8_t ack_quick;		/* quickack credits */
+	uint16_t last_seg_size;		/* tcp_measure_rcv_mss: the last full-looking segment */
 	uint8_t pingpong;		/* interactive: ACKs ride on replies */
 	uint32_t ato_ns;		/* delayed-ACK timeout estimate */
 	uint64_t ack_timeout_ns;	/* when the delayed ACK fires */
@@ -121,7 +129,6 @@ struct sock_table {
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
-	struct arp_pending *arpq;	/* arp.c: per-neighbour queues (see arp.c) */
 };
 
 /* sock_table - the net's tables, created on first use; NULL if no memory. */
@@ -173,8 +180,6 @@ const char *tcp_state_name(int state);
  * socket with no peer (listener, bound UDP) prints as "*:80" or "10.0.0.2:80". */
 const char *sk_fmt(const struct sock *sk);
 
-/* arp_pending_exit - frees packets held for ARP resolution (arp.c). */
-void arp_pending_exit(struct net *net);
 
 /* -- sock_apps.c: the applications (process context) -- */
 
@@ -194,5 +199,23 @@ void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* udp_sendmsg - sends len bytes from sk to daddr:dport (network order). Returns 0 or -1. */
 int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		uint32_t len);
+
+/*
+ * Receive memory accounting of a TCP socket (include/net/sock.h): whole
+ * pages are reserved as segments are queued through the slow path
+ * (sk_rmem_schedule) or sent (the write queue holds a segment until it
+ * is acknowledged), each queued skb charges its truesize, and what the
+ * reservation has left over is sk_forward_alloc. Reading, or the peer's
+ * ACK, gives the whole pages back at once (sk_mem_reclaim).
+ */
+#define SK_MEM_QUANTUM	4096	/* PAGE_SIZE */
+#define TCP_SKB_HEAD_TRUESIZE	1280	/* about a sent segment's skb without data (tcp_stream_alloc_skb) */
+int32_t sk_forward_alloc(const struct sock *sk);
+void sk_rmem_schedule(struct sock *sk, uint32_t size);
+void sk_mem_reclaim(struct sock *sk);
+/* sk_wmem_queue - a segment ending at end_seq was sent: its skb (data and
+ * head) is charged until the peer acknowledges it (sk_wmem_free_acked). */
+void sk_wmem_queue(struct sock *sk, uint32_t end_seq, uint32_t len);
+void sk_wmem_free_acked(struct sock *sk, uint32_t snd_una);
 
 #endif

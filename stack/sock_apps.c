@@ -46,6 +46,8 @@ static uint32_t tcp_recvmsg(struct net *net, struct sock *sk, uint8_t *buf, uint
 		kfree_skb(net, skb);
 	}
 	sk->app_bytes += got;
+	sk_mem_reclaim(sk);	/* sock_rfree → sk_mem_uncharge, per skb */
+	tcp_cleanup_rbuf(net, sk, got);
 	return kept;
 }
 

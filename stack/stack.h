@@ -114,9 +114,10 @@ int ip_forward(struct net *net, struct sk_buff *skb);
 /* -- net/ipv4/arp.c -- */
 int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
 /**
- * arp_solicit - nexthop on dev has no neighbour entry: ask for it (an ARP
- * request) and hold or drop skb (data at the IP header). Owns skb.
- * Returns NET_RX_SUCCESS when skb was queued, NET_RX_DROP otherwise.
+ * arp_solicit - neigh_probe's request: asks who has nexthop on dev (an
+ * ARP broadcast), from skb's source address if it is ours (arp_announce
+ * 0). skb is the packet waiting for the answer; it is not consumed.
+ * Returns 0, or -1 if no request could be built.
  */
 int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb);
 
@@ -127,15 +128,31 @@ enum nud_state { NUD_NONE = 0, NUD_INCOMPLETE, NUD_REACHABLE, NUD_STALE, NUD_PER
 int neigh_add_static(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN]);
 /* neigh_update - learns or refreshes ip → mac (from ARP); never downgrades
  * a PERMANENT entry. The table is bounded (gc_thresh3-like), oldest
- * learned entry replaced first. */
+ * learned entry replaced first. An entry that becomes valid sends the
+ * packets held in its arp_queue. */
 void neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
 		  enum nud_state state);
 /* neigh_lookup - the MAC for ip on dev, or NULL if unresolved. */
 const uint8_t *neigh_lookup(struct net *net, const struct net_device *dev, uint32_t ip);
+/* __neigh_lookup - 1 if the table has an entry for ip on dev, resolved or
+ * not (INCOMPLETE): ARP updates only such entries (arp_accept 0). */
+int __neigh_lookup(struct net *net, const struct net_device *dev, uint32_t ip);
+/* __neigh_update - neigh_update without its last step; returns 1 when the
+ * entry just became valid (then neigh_flush sends what it held). */
+int __neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
+		   enum nud_state state);
+/* neigh_flush - sends the packets held in a valid entry's arp_queue. */
+void neigh_flush(struct net *net, struct net_device *dev, uint32_t ip);
+/* neigh_trace_entry - the entry for ip and the table size as the next
+ * trace event's args (the state panels' view of the table). */
+void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t ip);
+/* neigh_table_exit - frees the table and the packets still held. */
+void neigh_table_exit(struct net *net);
 /**
  * neigh_output - frames an IP packet (data at the IP header) for nexthop on
  * dev: resolved → Ethernet header pushed and dev_queue_xmit; unresolved →
- * arp_solicit. Owns skb. Returns 0 or NET_RX_DROP.
+ * neigh_resolve_output: held in the entry's arp_queue (unres_qlen_bytes)
+ * and an ARP request. Owns skb. Returns 0 or NET_RX_DROP.
  */
 int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop);
 /* neigh_dump - calls fn for each entry (state panels, CLI "info neigh"). */

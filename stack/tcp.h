@@ -17,6 +17,8 @@
 #define TCP_OOW_RATE_NS		(500ULL * 1000000ULL)	/* tcp_invalid_ratelimit */
 #define TCP_MAX_QUICKACKS	16
 #define TCP_MSS_DEFAULT		536
+#define TCP_MIN_MSS		88
+#define TCP_RTO_MIN_NS		(200ULL * 1000000ULL)	/* tcp_rto_min: the RTO a LAN's RTT gives */
 #define TCP_INIT_RCV_WND	64240	/* 44 * 1460: what Linux offers without wscale */
 
 /* RFC 1982-style comparisons of 32-bit sequence numbers (wrap-safe). */
@@ -141,7 +143,7 @@ int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 int tcp_retransmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
 		       uint32_t len);
 void tcp_send_ack(struct net *net, struct sock *sk, const char *why);
-void tcp_send_synack(struct net *net, struct sock *req);
+int tcp_send_synack(struct net *net, struct sock *req);
 void tcp_send_fin(struct net *net, struct sock *sk);
 void tcp_send_challenge_ack(struct net *net, struct sock *sk, const struct sk_buff *skb);
 /* tcp_sendmsg - the application writes: data goes out in MSS-sized segments. */
@@ -153,6 +155,9 @@ int tcp_close_state(struct net *net, struct sock *sk);
 void tcp_close(struct net *net, struct sock *sk);
 void tcp_done(struct net *net, struct sock *sk);
 void __tcp_ack_snd_check(struct net *net, struct sock *sk, int ofo_possible);
+/* tcp_cleanup_rbuf - after the application read copied bytes: send an
+ * owed ACK now if Linux would (a drained push, a doubled window). */
+void tcp_cleanup_rbuf(struct net *net, struct sock *sk, uint32_t copied);
 void tcp_send_delayed_ack(struct net *net, struct sock *sk);
 /* tcp_timer_arm - notes a deadline so tcp_run_timers wakes for it. */
 void tcp_timer_arm(struct net *net, uint64_t when_ns);
@@ -162,6 +167,9 @@ uint16_t tcp_select_window(struct sock *sk);
 enum tcp_tw_status { TCP_TW_SUCCESS, TCP_TW_RST, TCP_TW_ACK, TCP_TW_SYN };
 enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, struct sk_buff *skb);
 void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_ns);
+/* inet_twsk_schedule - sk becomes (in Linux) a timewait sock: TcpExt.TW,
+ * once per connection, whether it starts in FIN_WAIT2 or TIME_WAIT. */
+void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns);
 /* tcp_check_req - the ACK of a handshake on a request sock. Returns the
  * child (to run tcp_child_process on), the listener (the caller resets), or
  * NULL (handled; skb still owned by the caller, to discard). */

@@ -14,6 +14,7 @@
 #include "tcp.h"
 
 #define FLAG_DATA		0x01
+#define TCP_REMNANT		(TCPHDR_FIN | TCPHDR_URG | TCPHDR_SYN | TCPHDR_PSH)
 #define FLAG_SLOWPATH		0x100
 #define FLAG_NO_CHALLENGE_ACK	0x8000
 
@@ -57,15 +58,42 @@ static void tcp_enter_quickack_mode(struct sock *sk)
 	sk->ato_ns = TCP_ATO_MIN_NS;
 }
 
-/* tcp_event_data_recv: data arrived; learn the peer's segment size and how
- * fast data comes (ato: the delayed-ACK timeout tracks the gap). */
-static void tcp_event_data_recv(struct net *net, struct sock *sk, uint32_t len)
+/* tcp_measure_rcv_mss: the peer's segment size, from full-sized segments.
+ * A shorter one (or one with PSH) is a push: the ACK is marked PUSHED and
+ * tcp_cleanup_rbuf sends it as soon as the application has read it. */
+static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
+{
+	uint32_t lss = sk->last_seg_size, len = skb->len;
+
+	sk->last_seg_size = 0;
+	if (len >= sk->rcv_mss) {
+		sk->rcv_mss = (uint16_t)(len < sk->advmss ? len : sk->advmss);
+		return;
+	}
+	len += (uint32_t)(skb->data - skb_transport_header(skb));	/* with the TCP header */
+	if (len >= TCP_MSS_DEFAULT + 20 ||
+	    (len >= TCP_MIN_MSS + 20 && !(TCP_SKB_CB(skb)->tcp_flags & TCP_REMNANT))) {
+		len -= 20;	/* tcp_header_len: no timestamps negotiated */
+		sk->last_seg_size = (uint16_t)len;
+		if (len == lss) {
+			sk->rcv_mss = (uint16_t)len;
+			return;
+		}
+	}
+	if (sk->ack_pending & ICSK_ACK_PUSHED)
+		sk->ack_pending |= ICSK_ACK_PUSHED2;
+	sk->ack_pending |= ICSK_ACK_PUSHED;
+}
+
+/* tcp_event_data_recv: data arrived (skb at its payload); learn the
+ * peer's segment size and how fast data comes (ato: the delayed-ACK
+ * timeout tracks the gap). The RTO is tcp_rto_min: no RTT estimation. */
+static void tcp_event_data_recv(struct net *net, struct sock *sk, const struct sk_buff *skb)
 {
 	uint64_t now = net->now_ns, m = now - sk->lrcvtime_ns;
 
 	sk->ack_pending |= ICSK_ACK_SCHED;
-	if (len > sk->rcv_mss)
-		sk->rcv_mss = (uint16_t)(len < sk->advmss ? len : sk->advmss);
+	tcp_measure_rcv_mss(sk, skb);
 	if (!sk->ato_ns) {
 		/* The first data: start in quickack mode (slow start at the peer). */
 		tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
@@ -76,6 +104,9 @@ static void tcp_event_data_recv(struct net *net, struct sock *sk, uint32_t len)
 		sk->ato_ns = (uint32_t)(sk->ato_ns / 2 + m);
 		if (sk->ato_ns > TCP_DELACK_MAX_NS)
 			sk->ato_ns = TCP_DELACK_MAX_NS;
+	} else if (m > TCP_RTO_MIN_NS) {
+		/* A long gap: the sender restarts slowly, ACK it quickly. */
+		tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
 	}
 	sk->lrcvtime_ns = now;
 }
@@ -124,6 +155,7 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 		}
 	}
 	sk->snd_una = ack;
+	sk_wmem_free_acked(sk, ack);
 	if (trace_on(net) && after(ack, prior)) {
 		struct jw *a = trace_args(net);
 		jw_kv_uint(a, "snd_una", ack);
@@ -363,6 +395,7 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 		if (after(pc->seq, cb->seq))
 			break;
 	}
+	sk_rmem_schedule(sk, skb->truesize);
 	skb_insert_before(q, pos, skb);
 	sk->rmem += skb->len;
 	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
@@ -387,9 +420,10 @@ static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock 
 		SNMP_INC(net, MIB_TCPEXT_TCPRCVQDROP);
 		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
 	}
+	sk_rmem_schedule(sk, skb->truesize);	/* tcp_try_rmem_schedule */
 	tcp_queue_rcv(sk, skb);
 	if (len)
-		tcp_event_data_recv(net, sk, len);
+		tcp_event_data_recv(net, sk, skb);
 	trace_exit(net, NULL, V_QUEUED, 0, "in order: %u bytes queued, rcv_nxt now %u", len, sk->rcv_nxt - sk->irs);
 	if (len)
 		sk->data_ready = 1;
@@ -481,7 +515,7 @@ static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *
 	trace_step(net, skb, "tcp_rcv_established", "fast path: %u bytes in order (header prediction hit)", len);
 	skb_pull(skb, 20);
 	tcp_queue_rcv(sk, skb);
-	tcp_event_data_recv(net, sk, len);
+	tcp_event_data_recv(net, sk, skb);
 	if (cb->ack_seq != sk->snd_una)
 		tcp_ack(net, sk, skb, FLAG_DATA);
 	sk->data_ready = 1;
@@ -501,8 +535,13 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 		trace_exit(net, NULL, V_CONSUMED, 0, "ACK processed");
 		return NET_RX_SUCCESS;
 	}
-	if (sk->rmem + len - 20 > sk->rcvbuf)
-		return -1;	/* no room: the slow path decides */
+	/* Linux 6.x: data takes the fast path only into memory already
+	 * reserved. A socket whose application keeps up has given back what
+	 * reading freed; what it holds is for its own unacknowledged data
+	 * (an echo's reply), so a receiver alone takes the slow way. */
+	sk_mem_reclaim(sk);
+	if ((int32_t)skb->truesize > sk_forward_alloc(sk))
+		return -1;	/* the slow path (step 5) reserves it */
 	return tcp_fast_path_data(net, sk, skb);
 }
 
@@ -518,7 +557,11 @@ int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
 	why = tcp_predict(sk, skb);
 	if (!why && (ret = tcp_rcv_fast(net, sk, skb)) >= 0)
 		return ret;
-	trace_step(net, skb, "tcp_rcv_established", "slow path: %s", why ? why : "receive buffer full");
+	if (why)
+		trace_step(net, skb, "tcp_rcv_established", "slow path: %s", why);
+	else
+		trace_step(net, skb, "tcp_rcv_established", "slow path: skb truesize %u > sk_forward_alloc %d (no "
+			   "receive memory reserved)", skb->truesize, sk_forward_alloc(sk));
 	if (!(cb->tcp_flags & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN)))
 		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS);
 	if (!tcp_validate_incoming(net, sk, skb, 1))
@@ -579,6 +622,10 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 			return 0;	/* shutdown(SHUT_WR): FIN_WAIT2 lasts as long as the peer sends */
 		sk->timeout_ns = net->now_ns + TCP_FIN_TIMEOUT_NS;	/* orphaned: tcp_fin_timeout */
 		tcp_timer_arm(net, sk->timeout_ns);
+		/* Linux hands an orphan to a timewait sock in its FIN_WAIT2
+		 * substate now, unless this segment's FIN makes it TIME_WAIT. */
+		if (!(cb->tcp_flags & TCPHDR_FIN))
+			inet_twsk_schedule(net, sk, TCP_FIN_TIMEOUT_NS);
 		return 0;
 	case TCP_CLOSING:
 		if (!fin_acked)

@@ -213,6 +213,35 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 	return req;
 }
 
+/* inet_rtx_syn_ack → tcp_rtx_synack: the SYN-ACK again, a retransmission
+ * (Tcp.RetransSegs, TcpExt.TCPSynRetrans) once it has left. A recorded
+ * socket's copy is held: the capture's own, if any, is counted instead. */
+static void inet_rtx_syn_ack(struct net *net, struct sock *req)
+{
+	int held = req->recorded && !(net->socks && net->socks->recorded_tx);
+	if (tcp_send_synack(net, req) == 0 && !held && !req->synack_held) {
+		SNMP_INC(net, MIB_TCP_RETRANSSEGS);
+		SNMP_INC(net, MIB_TCPEXT_TCPSYNRETRANS);
+	}
+}
+
+/* RFC 793 p.36: a retransmitted SYN (exactly SYN, at the request's IRS)
+ * means our SYN-ACK was lost; answered at most every 500 ms per request
+ * (tcp_oow_rate_limited), as it could be one end of a loop. */
+static void tcp_req_syn_again(struct net *net, struct sock *req, const struct sk_buff *skb)
+{
+	if (req->last_oow_ack_ns && (int64_t)(net->now_ns - req->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
+		SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDSYNRECV);
+		trace_exit(net, skb, V_PASS, 0, "retransmitted SYN within 500 ms of the last answer: not answered "
+			   "(rate limited)");
+		return;
+	}
+	req->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
+	trace_step(net, skb, "tcp_check_req", "retransmitted SYN: send the SYN-ACK again");
+	inet_rtx_syn_ack(net, req);
+	trace_exit(net, skb, V_PASS, 0, "%s", "");
+}
+
 struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
@@ -220,10 +249,8 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 
 	trace_enter(net, skb, "tcp_check_req", "tcp", "%s: seq %u ack %u Flags %s", sk_fmt(req), cb->seq - req->irs,
 		    cb->ack_seq - req->iss, tcp_flags_str(fl));
-	if (cb->seq == req->irs && (fl & TCPHDR_SYN) && !(fl & TCPHDR_RST)) {
-		trace_step(net, skb, "tcp_check_req", "retransmitted SYN: send the SYN-ACK again");
-		tcp_send_synack(net, req);
-		trace_exit(net, skb, V_PASS, 0, "%s", "");
+	if (cb->seq == req->irs && (fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) == TCPHDR_SYN) {
+		tcp_req_syn_again(net, req, skb);
 		return NULL;
 	}
 	if ((fl & TCPHDR_ACK) && cb->ack_seq != req->iss + 1) {
@@ -270,8 +297,21 @@ int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, 
 	return trace_ret(net, r < 0 ? NET_RX_DROP : NET_RX_SUCCESS);
 }
 
+void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns)
+{
+	/* __inet_twsk_schedule counts the timewait sock once, when it is
+	 * created; later re-arming (FIN_WAIT2 → TIME_WAIT, a duplicate ACK)
+	 * does not. Every timeo here is >= 60 s, never TWKilled's <= 4 s. */
+	if (sk->tw_scheduled)
+		return;
+	sk->tw_scheduled = 1;
+	(void)timeo_ns;
+	SNMP_INC(net, MIB_TCPEXT_TCPTIMEWAITED);
+}
+
 void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_ns)
 {
+	inet_twsk_schedule(net, sk, timeo_ns);
 	tcp_set_state(net, sk, state);
 	skb_queue_purge(net, &sk->receive_queue);
 	skb_queue_purge(net, &sk->ofo_queue);

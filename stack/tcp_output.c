@@ -125,22 +125,30 @@ int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport,
 
 /* tcp_select_window - the window we offer: free receive buffer, at most the
  * initial window (no scaling); advertising it moves rcv_wup to rcv_nxt. */
-uint16_t tcp_select_window(struct sock *sk)
+static uint32_t __tcp_select_window(const struct sock *sk)
 {
 	uint32_t free_space = sk->rcvbuf > sk->rmem ? (sk->rcvbuf - sk->rmem) / 2 : 0;
 	uint32_t win = free_space < TCP_INIT_RCV_WND ? free_space : TCP_INIT_RCV_WND;
 	if (win < sk->rcv_mss && win < TCP_INIT_RCV_WND)
 		win = 0;	/* silly window avoidance: never offer a sliver */
+	return win;
+}
+
+uint16_t tcp_select_window(struct sock *sk)
+{
+	uint32_t win = __tcp_select_window(sk);
 	sk->rcv_wnd = win;
 	sk->rcv_wup = sk->rcv_nxt;
 	return (uint16_t)win;
 }
 
-/* tcp_event_ack_sent: an ACK went out, so no delayed one is owed. */
+/* tcp_event_ack_sent: an ACK went out, so no delayed one is owed. Only
+ * one that acknowledged new data uses up a quickack credit
+ * (tcp_dec_quickack_mode); leaving quickack mode deflates ato. */
 static void tcp_event_ack_sent(struct sock *sk)
 {
-	if (sk->ack_quick)
-		sk->ack_quick--;
+	if (sk->ack_quick && (sk->ack_pending & ICSK_ACK_SCHED) && !--sk->ack_quick)
+		sk->ato_ns = TCP_ATO_MIN_NS;
 	sk->ack_pending = 0;
 	sk->ack_timeout_ns = 0;
 }
@@ -198,12 +206,13 @@ void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
 	tcp_transmit_skb(net, sk, TCPHDR_ACK, NULL, 0, why);
 }
 
-void tcp_send_synack(struct net *net, struct sock *req)
+int tcp_send_synack(struct net *net, struct sock *req)
 {
 	uint32_t seq = req->snd_nxt;
 	req->snd_nxt = req->iss;	/* the SYN occupies iss */
-	tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK with our MSS");
+	int r = tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK with our MSS");
 	req->snd_nxt = seq;
+	return r;
 }
 
 void tcp_send_fin(struct net *net, struct sock *sk)
@@ -211,6 +220,7 @@ void tcp_send_fin(struct net *net, struct sock *sk)
 	tcp_transmit_skb(net, sk, TCPHDR_FIN | TCPHDR_ACK, NULL, 0, "FIN: the application closed");
 	sk->snd_nxt++;
 	sk->fin_sent = 1;
+	sk_wmem_queue(sk, sk->snd_nxt, 0);	/* the FIN's skb, too (sk_forced_mem_schedule) */
 }
 
 /* RFC 5961 §3.2/§4.2, §5.2: an ACK that tells the sender where we really
@@ -255,6 +265,7 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 		tcp_event_data_sent(net, sk);
 		tcp_transmit_skb(net, sk, fl, p + sent, n, "application data");
 		sk->snd_nxt += n;
+		sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
 		sent += n;
 	}
 	return (int)sent;
@@ -336,6 +347,34 @@ void __tcp_ack_snd_check(struct net *net, struct sock *sk, int ofo_possible)
 		return;
 	}
 	tcp_send_ack(net, sk, why);
+}
+
+/* tcp_cleanup_rbuf (net/ipv4/tcp.c): the application has read copied
+ * bytes. An owed ACK goes now if more than a segment is unacknowledged,
+ * or if the read emptied the buffer of a push (a short segment) and the
+ * connection is not interactive (no reply will carry the ACK); or if
+ * the read at least doubled the window we can offer. */
+void tcp_cleanup_rbuf(struct net *net, struct sock *sk, uint32_t copied)
+{
+	const char *why = NULL;
+
+	if (sk->ack_pending & ICSK_ACK_SCHED) {
+		if (sk->rcv_nxt - sk->rcv_wup > sk->rcv_mss)
+			why = "read: more than one segment unacknowledged";
+		else if (copied && !sk->rmem && ((sk->ack_pending & ICSK_ACK_PUSHED2) ||
+						 ((sk->ack_pending & ICSK_ACK_PUSHED) && !sk->pingpong)))
+			why = "read: a pushed segment, buffer now empty";
+	}
+	if (copied && !why && !(sk->shutdown & RCV_SHUTDOWN)) {
+		uint32_t now = tcp_receive_window(sk);
+		if (2 * now <= TCP_INIT_RCV_WND) {
+			uint32_t win = __tcp_select_window(sk);
+			if (win && win >= 2 * now)
+				why = "read: the window can open to twice its size";
+		}
+	}
+	if (why && sk->hashed)
+		tcp_send_ack(net, sk, why);
 }
 
 /* tcp_delack_timer_handler: the delayed ACK is due. */

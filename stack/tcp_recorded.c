@@ -13,6 +13,11 @@
  * whatever else the stack would send from it (its own ACKs, SYN-ACKs,
  * RSTs) is traced and held back (tcp_recorded_hold), so -w out.pcap can be
  * set against what the host sent.
+ * A held segment never reaches IP, so it is in no counter: a capture
+ * whose host never answered a SYN (zeek's syn-then-rst) leaves
+ * Tcp.OutSegs and Ip.OutRequests at 0, where a kernel with a real
+ * listener (diff-kernel --auto-host) sends a SYN-ACK (and the ARP request
+ * its next hop needs). That difference is the capture's truth, kept.
  * Left out: the peer's window (the capture is the truth about what was
  * sent), segments of connections the stack has no socket for.
  */
@@ -58,8 +63,10 @@ static void tcp_recorded_req_synack(struct net *net, struct sock *req, uint32_t 
 		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; the request sock takes "
 			   "it instead of %u%s", sk_fmt(req), isn, req->iss,
 			   req->synack_held ? "" : " (its own SYN-ACK, with the old one, is already out)");
-	else if (!req->synack_held)
+	else if (!req->synack_held) {
 		SNMP_INC(net, MIB_TCP_RETRANSSEGS);	/* the host sent its SYN-ACK again */
+		SNMP_INC(net, MIB_TCPEXT_TCPSYNRETRANS);
+	}
 	req->iss = req->snd_una = isn;
 	req->snd_nxt = isn + 1;
 	req->recorded = 1;

@@ -1,9 +1,11 @@
 /*
  * test_arp.c - arp_rcv/arp_process: a request for us is answered (the reply
  * parsed back), the table learns the asker, replies update only known
- * entries, gratuitous ARP, header checks; arp_solicit sends a broadcast
- * request, holds up to 3 packets (NEIGH_QUEUEFULL beyond) and the reply
- * flushes them.
+ * entries, gratuitous ARP, header checks; an unresolved next hop gets a
+ * broadcast request and its packets wait in the neighbour's arp_queue
+ * (unres_qlen_bytes of truesize, NEIGH_QUEUEFULL beyond) until the entry
+ * becomes valid, by an ARP reply or any neigh_update (a replay's
+ * recorded transmit), which sends them.
  */
 #include "nj_check.h"
 #include "sock.h"
@@ -90,9 +92,12 @@ START_TEST(test_arp_bad_lengths)
 }
 END_TEST
 
-static int send_udp_to(struct net *net, const char *dst)
+static uint32_t last_truesize;
+
+static int send_udp_sized(struct net *net, const char *dst, uint32_t cap)
 {
-	struct sk_buff *skb = alloc_skb(net, 40);
+	struct sk_buff *skb = alloc_skb(net, cap);
+	last_truesize = skb->truesize;
 	uint8_t *p = skb_put(skb, 28);
 	memset(p, 0, 28);
 	struct iphdr *iph = (struct iphdr *)p;
@@ -106,6 +111,11 @@ static int send_udp_to(struct net *net, const char *dst)
 	return ip_local_out(net, skb);
 }
 
+static int send_udp_to(struct net *net, const char *dst)
+{
+	return send_udp_sized(net, dst, 40);
+}
+
 START_TEST(test_arp_solicit_queue_and_flush)
 {
 	struct net *net = nj_host();
@@ -117,14 +127,55 @@ START_TEST(test_arp_solicit_queue_and_flush)
 	ck_assert_int_eq(ntohs(r->a.ar_op), ARPOP_REQUEST);
 	ck_assert_uint_eq(r->tip, nj_ip("10.0.0.3"));
 	ck_assert_uint_eq(r->sip, nj_ip(NJ_HOST_IP));
-	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NEIGH_QUEUEFULL);	/* 4th pushes out the 1st */
+	ck_assert_int_eq(nj_drop_reason(), -1);			/* 4 small packets fit in unres_qlen_bytes */
+	ck_assert_int_eq(net->mib[MIB_ARP_OUTREQUESTS], 1);
 	nj_inject(net, frame, arp_frame(ARPOP_REPLY, nj_host_mac, mac3, "10.0.0.3", NJ_HOST_IP));
-	ck_assert_int_eq(nj_tx.n, 4);				/* the 3 held ones */
-	for (int i = 1; i < 4; i++) {
+	ck_assert_int_eq(nj_tx.n, 5);				/* the 4 held ones, in order */
+	for (int i = 1; i < 5; i++) {
 		ck_assert(memcmp(nj_tx.f[i].buf, mac3, 6) == 0);
 		ck_assert_int_eq(nj_tx_ip(i)->protocol, IPPROTO_UDP_);
 	}
 	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* __neigh_event_send: the queue is bounded in bytes of truesize; the
+ * oldest packets make room and count as unresolved discards. */
+START_TEST(test_neigh_queue_bytes_limit)
+{
+	struct net *net = nj_host();
+	const int sent = 6;
+	for (int i = 0; i < sent; i++)
+		send_udp_sized(net, "10.0.0.3", 50000);
+	uint32_t fit = 212992u / last_truesize;			/* unres_qlen_bytes default */
+	ck_assert_uint_lt(fit, (uint32_t)sent);
+	ck_assert_int_eq(net->mib[MIB_ARP_UNRESOLVED_DISCARDS], sent - (int)fit);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NEIGH_QUEUEFULL);
+	ck_assert_int_eq((int)net->skbs_live, (int)fit);
+	nj_inject(net, frame, arp_frame(ARPOP_REPLY, nj_host_mac, mac3, "10.0.0.3", NJ_HOST_IP));
+	ck_assert_int_eq(nj_tx.n, 1 + (int)fit);
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* neigh_update from anywhere (here what a replay's recorded transmit
+ * teaches: source_pcap.c learns STALE) sends what the entry held. */
+START_TEST(test_neigh_update_flushes_queue)
+{
+	struct net *net = nj_host();
+	send_udp_to(net, "10.0.0.3");
+	send_udp_to(net, "10.0.0.3");
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_ptr_null(neigh_lookup(net, &net->devs[0], nj_ip("10.0.0.3")));	/* INCOMPLETE */
+	ck_assert(__neigh_lookup(net, &net->devs[0], nj_ip("10.0.0.3")));
+	neigh_update(net, &net->devs[0], nj_ip("10.0.0.3"), mac3, NUD_STALE);
+	ck_assert_int_eq(nj_tx.n, 3);
+	ck_assert(memcmp(nj_tx.f[2].buf, mac3, 6) == 0);
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	neigh_update(net, &net->devs[0], nj_ip("10.0.0.3"), mac3, NUD_REACHABLE);	/* valid → valid: nothing */
+	ck_assert_int_eq(nj_tx.n, 3);
 	nj_net_free(net);
 }
 END_TEST
@@ -145,6 +196,8 @@ static Suite *arp_suite(void)
 	tcase_add_test(core, test_arp_request_not_for_us);
 	tcase_add_test(core, test_arp_gratuitous_updates_known);
 	tcase_add_test(core, test_arp_solicit_queue_and_flush);
+	tcase_add_test(core, test_neigh_queue_bytes_limit);
+	tcase_add_test(core, test_neigh_update_flushes_queue);
 	suite_add_tcase(s, core);
 	TCase *err = tcase_create("Errors");
 	tcase_add_test(err, test_arp_bad_lengths);

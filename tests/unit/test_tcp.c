@@ -404,9 +404,22 @@ START_TEST(test_tcp_fast_path_vs_slow_path)
 	struct net *net = host_listening();
 	struct tc t = tc_open(net, 9, 1);
 	nj_rec.n = 0;
+	/* Nothing reserved (the application read everything): slow path. */
+	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "hello");
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPHPHITS], 0);
+	ck_assert_ptr_nonnull(strstr(nj_find("tcp_rcv_established", 'i')->msg, "sk_forward_alloc 0"));
+	ck_assert_int_eq(sk_forward_alloc(tc_sk(&t)), 0);	/* the page went back with the read */
+	/* Memory still reserved behind an unread skb: the next segment fits
+	 * in sk_forward_alloc and takes the fast path. */
+	struct sock *sk = tc_sk(&t);
+	struct sk_buff *unread = alloc_skb(net, 0);
+	skb_queue_tail(&sk->receive_queue, unread);
+	sk->mem_reserved = unread->truesize + SK_MEM_QUANTUM - 1;
+	nj_rec.n = 0;
 	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "hello");
 	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPHPHITS], 1);
 	ck_assert_ptr_nonnull(strstr(nj_find("tcp_rcv_established", 'i')->msg, "fast path"));
+	ck_assert_int_eq(sk->app_bytes, 10);
 	/* a FIN is not a plain ACK: slow path */
 	nj_rec.n = 0;
 	tc_send(&t, TCPHDR_ACK | TCPHDR_FIN, NULL);
@@ -449,7 +462,16 @@ START_TEST(test_tcp_delayed_ack_timer)
 	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "one");		/* quickack: at once */
 	ck_assert_int_eq(nj_tx.n, n0 + 1);
 	tc_sk(&t)->ack_quick = 0;
-	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "two");
+	/* 100 bytes without PSH, twice: the first is still a push (no size
+	 * learned yet), ACKed once read (tcp_cleanup_rbuf); the second, the
+	 * same size, sets rcv_mss and waits for the delayed-ACK timer */
+	static char two[101];
+	memset(two, 't', 100);
+	tc_send(&t, TCPHDR_ACK, two);
+	ck_assert_int_eq(nj_tx.n, n0 + 2);
+	tc_send(&t, TCPHDR_ACK, two);
+	ck_assert_int_eq(tc_sk(&t)->rcv_mss, 100);
+	n0++;
 	ck_assert_int_eq(nj_tx.n, n0 + 1);			/* delayed */
 	net_set_time(net, net->now_ns + 39000000);
 	tcp_run_timers(net);
