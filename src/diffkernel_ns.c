@@ -2,8 +2,9 @@
  * diffkernel_ns.c - the real-kernel host for diff-kernel: a "host" network
  * namespace shaped like the scenario (veth interfaces with its MACs,
  * addresses and MTUs, routes, static neighbours, forwarding, rp_filter,
- * fragment sysctls) and one "peer" namespace per interface holding the
- * other end of the veth, from which frames are injected and captured.
+ * fragment sysctls, netfilter rules as nftables: diffkernel_nft.c) and one
+ * "peer" namespace per interface holding the other end of the veth, from
+ * which frames are injected and captured.
  * `ip` runs through posix_spawnp with an argument vector; sysctls are
  * written to /proc/sys from inside the namespace (setns), which is what
  * sysctl(8) does. IPv6 is switched off in every namespace before any link
@@ -274,7 +275,8 @@ int dk_env_setup(struct dk_env *env, const struct net *net, const char *scenario
 		if (setup_dev(env, &net->devs[i], i, err, errlen) < 0)
 			goto out;
 	if (setup_sysctls(env, net, err, errlen) < 0 || setup_neigh(env, net, root, err, errlen) < 0 ||
-	    setup_routes(env, root, err, errlen) < 0 || dk_listeners_start(env, scenario_json, err, errlen) < 0)
+	    setup_routes(env, root, err, errlen) < 0 || (env->nft && dk_nft_load(env, env->nft, err, errlen) < 0) ||
+	    dk_listeners_start(env, scenario_json, err, errlen) < 0)
 		goto out;
 	r = dk_stop ? -1 : 0;
 	if (dk_stop)
