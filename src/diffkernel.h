@@ -77,6 +77,9 @@ int dk_enter(const struct dk_env *env, const char *name, char *err, size_t errle
 void dk_leave(const struct dk_env *env);
 /* dk_run - runs argv (execvp) and waits; -1 with err naming the command. */
 int dk_run(char *const argv[], char *err, size_t errlen);
+/* dk_run_quiet - the same with its output discarded, for commands that
+ * may fail on purpose; 0 on exit status 0. */
+int dk_run_quiet(char *const argv[]);
 
 /* -- diffkernel_nft.c -- */
 struct nf_rule;

@@ -43,6 +43,8 @@ struct lx_ctx {
 	struct dk_side *lx;
 	const struct dk_side *nj;
 	size_t nin;
+	uint32_t learned[256];		/* --auto-host: sources already learned */
+	size_t nlearned;
 };
 
 static uint64_t now_ms(void)
@@ -207,6 +209,34 @@ static void recorded_learn(struct lx_ctx *c, const struct dk_frame *f)
 		fprintf(stderr, "netjourney diff-kernel: %s\n", err);
 }
 
+/*
+ * --auto-host: netjourney learns each peer's MAC from the first frame it
+ * sends (source_pcap.c driver_learn: untagged IPv4, a unicast source, and
+ * only when there is no entry yet, not even an incomplete one). The kernel
+ * gets the same: `ip neigh add`, which fails on any existing entry.
+ */
+static void driver_learn(struct lx_ctx *c, const struct dk_frame *f)
+{
+	char ip[INET_ADDRSTRLEN], mac[20];
+	uint32_t saddr;
+	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[14] >> 4) != 4)
+		return;
+	memcpy(&saddr, f->data + 14 + 12, 4);
+	if (ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) || f->dev < 0 || f->dev >= c->net->ndevs)
+		return;
+	for (size_t k = 0; k < c->nlearned; k++)
+		if (c->learned[k] == saddr)
+			return;
+	if (c->nlearned < sizeof(c->learned) / sizeof(c->learned[0]))
+		c->learned[c->nlearned++] = saddr;
+	inet_ntop(AF_INET, &saddr, ip, sizeof(ip));
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", f->data[6], f->data[7], f->data[8], f->data[9],
+		 f->data[10], f->data[11]);
+	char *argv[] = { "ip", "-n", c->env->host, "neigh", "add", ip, "lladdr", mac, "dev",
+			 (char *)c->net->devs[f->dev].name, "nud", "stale", NULL };
+	dk_run_quiet(argv);
+}
+
 /* How long to listen after input i: the gap to the next injected input,
  * at least settle, at most max_gap. */
 static uint64_t wait_after(const struct dk_list *in, size_t i, const struct dk_opts *o, char *notes,
@@ -228,11 +258,25 @@ static uint64_t wait_after(const struct dk_list *in, size_t i, const struct dk_o
 	return gap > (uint64_t)o->settle_ms ? gap : (uint64_t)o->settle_ms;
 }
 
+/* The kernel's timers run on real time, netjourney's on the capture's: a
+ * dense capture stretched by --settle can let a timer (reassembly, ARP
+ * retries, delayed ACK) fire in the kernel only. Say so when it may. */
+static void note_stretch(const struct dk_list *in, uint64_t real_ms, char *notes, size_t noteslen)
+{
+	uint64_t cap_ms = in->n ? (in->v[in->n - 1].ts_ns - in->v[0].ts_ns) / 1000000 : 0;
+	size_t l = strlen(notes);
+	if (real_ms > 2 * cap_ms + 1000 && l + 200 < noteslen)
+		snprintf(notes + l, noteslen - l, "the kernel side took %.1f s of real time for %.1f s of capture "
+			 "(--settle after each frame): its timers may fire where netjourney's do not; a smaller "
+			 "--settle narrows the gap\n", (double)real_ms / 1000, (double)cap_ms / 1000);
+}
+
 static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct dk_opts *o, char *notes,
 		      size_t noteslen, char *err, size_t errlen)
 {
 	uint8_t buf[65536];
 	size_t last = 0;	/* the latest injected input: replies belong to it */
+	uint64_t t0 = now_ms();
 	for (size_t i = 0; i < in->n && !dk_stop; i++) {
 		const struct dk_frame *f = &in->v[i];
 		if (f->host_sent) {
@@ -245,6 +289,8 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		last = i;
 		if (f->len > sizeof(buf))
 			continue;
+		if (o->auto_host)
+			driver_learn(c, f);
 		memcpy(buf, f->data, f->len);
 		translate_ack(c, buf, f->len);
 		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
@@ -269,6 +315,7 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		snprintf(err, errlen, "interrupted");
 		return -1;
 	}
+	note_stretch(in, now_ms() - t0, notes, noteslen);
 	return 0;
 }
 

@@ -170,8 +170,9 @@ static int nft_verdict(struct sbuf *b, const struct nf_rule *r, char *err, size_
 		sb_add(b, " reject with %s", nft_rejects[r->reject_with]);
 		return 0;
 	default:
-		snprintf(err, errlen, "verdict %s: nftables has no such statement (Linux 6.x honours %s only from "
-			 "kernel code, not from a ruleset)", nf_target_name(r->target), nf_target_name(r->target));
+		snprintf(err, errlen, "verdict %s: nftables has no such statement (%s)", nf_target_name(r->target),
+			 r->target == NFT_REPEAT ? "Linux 6.x repeats a hook only for a verdict an nfqueue listener "
+						   "sends back" : "only kernel hook functions steal packets");
 		return -1;
 	}
 }

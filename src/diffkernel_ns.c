@@ -58,6 +58,25 @@ int dk_run(char *const argv[], char *err, size_t errlen)
 	return -1;
 }
 
+int dk_run_quiet(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = 0;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 /* ipn - `ip -n NS args...` with up to 14 arguments. */
 static int ipn(const char *ns, char *err, size_t errlen, const char *const *args)
 {
@@ -146,9 +165,11 @@ static int setup_dev(struct dk_env *env, const struct net_device *d, int i, char
 		return -1;
 	env->made_peer[i] = 1;
 	fmt_mac(d->dev_addr, mac);
-	if (d->dev_addr[0] & 1) {
-		snprintf(err, errlen, "interface %s: MAC %s is a group address, which no Linux interface can have",
-			 d->name, mac);
+	static const uint8_t zero[6];
+	if ((d->dev_addr[0] & 1) || !memcmp(d->dev_addr, zero, 6)) {
+		/* eth_prepare_mac_addr_change wants is_valid_ether_addr. */
+		snprintf(err, errlen, "interface %s: MAC %s is %s, which no Linux interface can have", d->name, mac,
+			 d->dev_addr[0] & 1 ? "a group address" : "all zeros");
 		return -1;
 	}
 	snprintf(mtu, sizeof(mtu), "%u", d->mtu);

@@ -116,6 +116,16 @@ refuse nf-nft-fails 'nft could not load.*' \
 grep -q 'refused by the test' "$OUT/nf-nft-fails.txt" || { echo "FAIL nf-nft-fails: nft's message is lost"; fail=1; }
 rm -f "$nonft/nft"
 
+# --auto-host: both sides learn the peer's MAC from its frames (replay
+# --auto-host's rule), so the echo replies leave without an ARP request.
+"$NJ" diff-kernel --auto-host pcaps/icmp-echo.pcap >"$OUT/auto-host.txt" 2>&1
+if grep -q '^AGREE' "$OUT/auto-host.txt" && ! grep -q 'ARP who-has' "$OUT/auto-host.txt" &&
+	[ "$(grep -c 'ICMP echo reply' "$OUT/auto-host.txt")" = 6 ]; then
+	echo "ok   auto-host"
+else
+	echo "FAIL auto-host: not in agreement, or an ARP request where the peer was learned"; cat "$OUT/auto-host.txt"; fail=1
+fi
+
 # --json is one valid object naming the kernel.
 "$NJ" diff-kernel --json pcaps/udp.pcap >"$OUT/udp.json" 2>&1
 if command -v python3 >/dev/null 2>&1; then
