@@ -77,6 +77,57 @@ static int open_peer(struct dk_env *env, struct lx_ctx *c, int i, char *err, siz
 	return 0;
 }
 
+/*
+ * A veth end is up at once, but its qdisc stays noop (which drops, and
+ * tells AF_PACKET nothing) until linkwatch sees the carrier, which it may
+ * put off for up to a second. So before the first frame, each link is
+ * proved both ways: an ARP probe (sender 0.0.0.0, RFC 5227) for the host's
+ * address, which Linux answers without learning anything from it.
+ */
+static const uint8_t probe_mac[6] = { 0x02, 0x6e, 0x6a, 0x64, 0x6b, 0x00 };
+
+static void arp_probe_frame(uint8_t *f, uint32_t tip)
+{
+	static const uint8_t hdr[] = { 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01 };
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, probe_mac, 6);
+	memcpy(f + 12, hdr, sizeof(hdr));
+	memcpy(f + 22, probe_mac, 6);		/* sha; spa 0.0.0.0, tha 0 */
+	memcpy(f + 38, &tip, 4);
+}
+
+static int is_probe_reply(const uint8_t *f, ssize_t n, uint32_t tip)
+{
+	return n >= 42 && f[12] == 0x08 && f[13] == 0x06 && f[21] == 2 && !memcmp(f + 28, &tip, 4) &&
+	       !memcmp(f + 32, probe_mac, 6);
+}
+
+static int link_ready(struct lx_ctx *c, int i, char *err, size_t errlen)
+{
+	const struct net_device *d = &c->net->devs[i];
+	uint8_t f[60], buf[2048];
+	if (!d->naddrs)
+		return 0;	/* nothing to ask for; the first frames may be lost */
+	uint32_t tip = d->addrs[0].ifa_local;
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[i], .sll_halen = 6 };
+	memset(to.sll_addr, 0xff, 6);
+	arp_probe_frame(f, tip);
+	for (int tries = 0; tries < 150 && !dk_stop; tries++) {
+		sendto(c->fd[i], f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to));
+		struct pollfd pf = { .fd = c->fd[i], .events = POLLIN };
+		uint64_t until = now_ms() + 20;
+		while (now_ms() < until && poll(&pf, 1, 20) > 0) {
+			ssize_t n;
+			while ((n = recv(c->fd[i], buf, sizeof(buf), 0)) > 0)
+				if (is_probe_reply(buf, n, tip))
+					return 0;
+		}
+	}
+	snprintf(err, errlen, "interface %s: no answer to an ARP probe within 3 s (link not up?)", d->name);
+	return -1;
+}
+
 /* -- counters -- */
 static int read_proc(const char *path, struct dk_side *s, char *err, size_t errlen)
 {
@@ -336,6 +387,9 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 	}
 	for (int i = 0; i < c.ndev; i++)
 		if (open_peer(env, &c, i, err, errlen) < 0)
+			goto out;
+	for (int i = 0; i < c.ndev; i++)
+		if (link_ready(&c, i, err, errlen) < 0)
 			goto out;
 	if (read_counters(env, &before, err, errlen) < 0)
 		goto out;
