@@ -65,6 +65,7 @@ done
 # (net.ipv4.ipfrag_time=1 in the host namespace); the capture's 31 s gap is
 # replayed as 1.5 s (--max-gap default), still past the timeout on both.
 check frag-timeout pcaps/frag-timeout.pcap tests/diffkernel/frag-time-1s.json
+check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/frag-time-1s.json
 for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
 	sc=pcaps/$p.json; [ -f "$sc" ] || sc=
 	check "$p" "pcaps/$p.pcap" "$sc"
