@@ -6,7 +6,9 @@
  * settle time, or the capture's own gap when longer (capped: --max-gap), so
  * the kernel's timers see about the time netjourney's clock sees. The
  * host's SNMP counters are read from /proc/net/snmp and /proc/net/netstat
- * inside its namespace before and after.
+ * inside its namespace before and after. Before the first frame an ARP
+ * probe shows each link works both ways; with --auto-host each peer's MAC
+ * is learned from its first frame, as netjourney's driver does.
  *
  * TCP: the capture's peer acknowledges the ISN the recorded host (or
  * netjourney) chose; Linux picks its own. Once Linux's SYN-ACK is seen, the
