@@ -4,7 +4,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := libmicrohttpd libcjson libpcap libedit
-DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make
+DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make nftables
 TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs wrk iproute2 iputils-ping netcat-openbsd arping time valgrind
 
 CFLAGS  ?= -O2 -g

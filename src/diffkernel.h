@@ -6,6 +6,7 @@
  *   diffkernel_ns.c      namespaces, links, routes, sysctls, listeners (ip, sysctl)
  *   diffkernel_linux.c   frame injection, AF_PACKET capture, /proc/net/snmp
  *   diffkernel_nj.c      the capture through replay_run, sent frames per packet
+ *   diffkernel_nft.c     the scenario's netfilter rules as nftables, loaded with nft
  *   diffkernel_cmp.c     normalising frames, the allowlist, the comparison
  *   diffkernel_report.c  the text and JSON reports
  */
@@ -51,6 +52,7 @@ struct dk_env {
 	int ndev, made_host, made_peer[NJ_MAX_DEVS];
 	pid_t listener;			/* forked listening-socket server, 0 none */
 	int orig_ns;			/* fd of the namespace we started in */
+	const char *nft;		/* the scenario's rules as an nft ruleset, NULL none */
 	int keep;			/* --keep: leave the namespaces */
 };
 
@@ -75,6 +77,26 @@ int dk_enter(const struct dk_env *env, const char *name, char *err, size_t errle
 void dk_leave(const struct dk_env *env);
 /* dk_run - runs argv (execvp) and waits; -1 with err naming the command. */
 int dk_run(char *const argv[], char *err, size_t errlen);
+/* dk_run_quiet - the same with its output discarded, for commands that
+ * may fail on purpose; 0 on exit status 0. */
+int dk_run_quiet(char *const argv[]);
+
+/* -- diffkernel_nft.c -- */
+struct nf_rule;
+/* dk_nft_rule - one rule as an nft rule statement ("ip protocol tcp tcp dport
+ * 23 reject with tcp reset"); -1 with err saying why it has no nft form
+ * (STOLEN, REPEAT, REJECT at POST_ROUTING). */
+int dk_nft_rule(const struct nf_rule *r, char *out, size_t outlen, char *err, size_t errlen);
+/* dk_nft_ruleset - the scenario's "netfilter" rules as one nft ruleset (table
+ * ip netjourney, a base chain per hook and priority) in *text (malloc'd;
+ * NULL with *nrules 0 when there are none). -1 with err naming the first
+ * rule, netfilter[i], that cannot be translated. */
+int dk_nft_ruleset(const char *scenario_json, char **text, int *nrules, char *err, size_t errlen);
+/* dk_nft_load - `ip netns exec HOST nft -f -` with ruleset on its input;
+ * -1 with nft's own message in err. */
+int dk_nft_load(const struct dk_env *env, const char *ruleset, char *err, size_t errlen);
+/* dk_have_prog - 1 when prog is an executable in $PATH. */
+int dk_have_prog(const char *prog);
 
 /* -- diffkernel_listen.c -- */
 /* dk_listeners_start - forks a child inside the host namespace serving the

@@ -23,7 +23,8 @@ const struct dk_allow dk_allowlist[] = {
 	{ "TCP initial sequence numbers", "Linux's ISN is a keyed hash plus a clock (RFC 6528), netjourney's "
 	  "is deterministic: sequence and ack numbers are compared relative to each side's ISN" },
 	{ "TCP options", "Linux's SYN-ACK carries MSS, SACK-permitted, timestamps and window scale when the "
-	  "peer offers them; netjourney leaves SACK, timestamps and window scaling out" },
+	  "peer offers them; netjourney leaves SACK, timestamps and window scaling out (so the IP total length is "
+	  "compared less the options' bytes)" },
 	{ "TCP window", "Linux sizes its receive window from tcp_rmem and autotuning; netjourney models a "
 	  "fixed window" },
 	{ "timestamps and frame length", "the replies are compared in order, per input frame, not by time; "
@@ -177,14 +178,16 @@ static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list 
 {
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 	uint16_t fo = ntohs(ip->frag_off);
+	const struct tcphdr *th = ip_is_fragment(ip) ? NULL : ip_tcp(ip, l3);
+	/* TCP options are not compared, so neither are the bytes they add. */
+	uint32_t optlen = th && (th->doff_res >> 4) > 5 ? (uint32_t)(th->doff_res >> 4) * 4 - 20 : 0;
 	inet_ntop(AF_INET, &ip->saddr, s, sizeof(s));
 	inet_ntop(AF_INET, &ip->daddr, d, sizeof(d));
 	o = put(out, outlen, o, "ip %s>%s tos=0x%02x ttl=%u len=%u%s%s off=%u proto=%u", s, d, ip->tos, ip->ttl,
-		ntohs(ip->tot_len), fo & IP_DF ? " DF" : "", fo & IP_MF ? " MF" : "", (fo & IP_OFFSET) * 8,
+		ntohs(ip->tot_len) - optlen, fo & IP_DF ? " DF" : "", fo & IP_MF ? " MF" : "", (fo & IP_OFFSET) * 8,
 		ip->protocol);
 	if (ip_is_fragment(ip))
 		return o;
-	const struct tcphdr *th = ip_tcp(ip, l3);
 	if (th)
 		return norm_tcp(ip, th, l3, in, side, out, outlen, o);
 	if (ip->protocol == 1)

@@ -6,7 +6,9 @@
  * settle time, or the capture's own gap when longer (capped: --max-gap), so
  * the kernel's timers see about the time netjourney's clock sees. The
  * host's SNMP counters are read from /proc/net/snmp and /proc/net/netstat
- * inside its namespace before and after.
+ * inside its namespace before and after. Before the first frame an ARP
+ * probe shows each link works both ways; with --auto-host each peer's MAC
+ * is learned from its first frame, as netjourney's driver does.
  *
  * TCP: the capture's peer acknowledges the ISN the recorded host (or
  * netjourney) chose; Linux picks its own. Once Linux's SYN-ACK is seen, the
@@ -43,6 +45,8 @@ struct lx_ctx {
 	struct dk_side *lx;
 	const struct dk_side *nj;
 	size_t nin;
+	uint32_t learned[256];		/* --auto-host: sources already learned */
+	size_t nlearned;
 };
 
 static uint64_t now_ms(void)
@@ -73,6 +77,68 @@ static int open_peer(struct dk_env *env, struct lx_ctx *c, int i, char *err, siz
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A veth end is up at once, but its qdisc stays noop (which drops, and
+ * tells AF_PACKET nothing) until linkwatch sees the carrier, which it may
+ * put off for up to a second. So before the first frame, each link is
+ * proved both ways: an ARP probe (sender 0.0.0.0, RFC 5227) for the host's
+ * address, which Linux answers without learning anything from it.
+ */
+static const uint8_t probe_mac[6] = { 0x02, 0x6e, 0x6a, 0x64, 0x6b, 0x00 };
+
+static void arp_probe_frame(uint8_t *f, uint32_t tip)
+{
+	static const uint8_t hdr[] = { 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01 };
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, probe_mac, 6);
+	memcpy(f + 12, hdr, sizeof(hdr));
+	memcpy(f + 22, probe_mac, 6);		/* sha; spa 0.0.0.0, tha 0 */
+	memcpy(f + 38, &tip, 4);
+}
+
+static int is_probe_reply(const uint8_t *f, ssize_t n, uint32_t tip)
+{
+	return n >= 42 && f[12] == 0x08 && f[13] == 0x06 && f[21] == 2 && !memcmp(f + 28, &tip, 4) &&
+	       !memcmp(f + 32, probe_mac, 6);
+}
+
+/* 0 when the host answered; -1 when it did not (loopback or no address:
+ * Linux answers no ARP for those), and then the first frames may be lost. */
+static int link_ready(struct lx_ctx *c, int i)
+{
+	const struct net_device *d = &c->net->devs[i];
+	uint8_t f[60], buf[2048];
+	uint32_t tip = d->naddrs ? d->addrs[0].ifa_local : 0;
+	if (!tip || ipv4_is_loopback(tip) || ipv4_is_multicast(tip))
+		return -1;
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[i], .sll_halen = 6 };
+	memset(to.sll_addr, 0xff, 6);
+	arp_probe_frame(f, tip);
+	for (int tries = 0; tries < 150 && !dk_stop; tries++) {
+		sendto(c->fd[i], f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to));
+		struct pollfd pf = { .fd = c->fd[i], .events = POLLIN };
+		uint64_t until = now_ms() + 20;
+		while (now_ms() < until && poll(&pf, 1, 20) > 0) {
+			ssize_t n;
+			while ((n = recv(c->fd[i], buf, sizeof(buf), 0)) > 0)
+				if (is_probe_reply(buf, n, tip))
+					return 0;
+		}
+	}
+	return -1;
+}
+
+static void links_ready(struct lx_ctx *c, char *notes, size_t noteslen)
+{
+	for (int i = 0; i < c->ndev; i++) {
+		size_t l = strlen(notes);
+		if (link_ready(c, i) < 0 && l + 200 < noteslen)
+			snprintf(notes + l, noteslen - l, "interface %s: no ARP probe answered before the first frame, so "
+				 "its link may not have been up for the first frames\n", c->net->devs[i].name);
+	}
 }
 
 /* -- counters -- */
@@ -207,6 +273,34 @@ static void recorded_learn(struct lx_ctx *c, const struct dk_frame *f)
 		fprintf(stderr, "netjourney diff-kernel: %s\n", err);
 }
 
+/*
+ * --auto-host: netjourney learns each peer's MAC from the first frame it
+ * sends (source_pcap.c driver_learn: untagged IPv4, a unicast source, and
+ * only when there is no entry yet, not even an incomplete one). The kernel
+ * gets the same: `ip neigh add`, which fails on any existing entry.
+ */
+static void driver_learn(struct lx_ctx *c, const struct dk_frame *f)
+{
+	char ip[INET_ADDRSTRLEN], mac[20];
+	uint32_t saddr;
+	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[14] >> 4) != 4)
+		return;
+	memcpy(&saddr, f->data + 14 + 12, 4);
+	if (ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) || f->dev < 0 || f->dev >= c->net->ndevs)
+		return;
+	for (size_t k = 0; k < c->nlearned; k++)
+		if (c->learned[k] == saddr)
+			return;
+	if (c->nlearned < sizeof(c->learned) / sizeof(c->learned[0]))
+		c->learned[c->nlearned++] = saddr;
+	inet_ntop(AF_INET, &saddr, ip, sizeof(ip));
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", f->data[6], f->data[7], f->data[8], f->data[9],
+		 f->data[10], f->data[11]);
+	char *argv[] = { "ip", "-n", c->env->host, "neigh", "add", ip, "lladdr", mac, "dev",
+			 (char *)c->net->devs[f->dev].name, "nud", "stale", NULL };
+	dk_run_quiet(argv);
+}
+
 /* How long to listen after input i: the gap to the next injected input,
  * at least settle, at most max_gap. */
 static uint64_t wait_after(const struct dk_list *in, size_t i, const struct dk_opts *o, char *notes,
@@ -228,11 +322,25 @@ static uint64_t wait_after(const struct dk_list *in, size_t i, const struct dk_o
 	return gap > (uint64_t)o->settle_ms ? gap : (uint64_t)o->settle_ms;
 }
 
+/* The kernel's timers run on real time, netjourney's on the capture's: a
+ * dense capture stretched by --settle can let a timer (reassembly, ARP
+ * retries, delayed ACK) fire in the kernel only. Say so when it may. */
+static void note_stretch(const struct dk_list *in, uint64_t real_ms, char *notes, size_t noteslen)
+{
+	uint64_t cap_ms = in->n ? (in->v[in->n - 1].ts_ns - in->v[0].ts_ns) / 1000000 : 0;
+	size_t l = strlen(notes);
+	if (real_ms > 2 * cap_ms + 1000 && l + 200 < noteslen)
+		snprintf(notes + l, noteslen - l, "the kernel side took %.1f s of real time for %.1f s of capture "
+			 "(--settle after each frame): its timers may fire where netjourney's do not; a smaller "
+			 "--settle narrows the gap\n", (double)real_ms / 1000, (double)cap_ms / 1000);
+}
+
 static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct dk_opts *o, char *notes,
 		      size_t noteslen, char *err, size_t errlen)
 {
 	uint8_t buf[65536];
 	size_t last = 0;	/* the latest injected input: replies belong to it */
+	uint64_t t0 = now_ms();
 	for (size_t i = 0; i < in->n && !dk_stop; i++) {
 		const struct dk_frame *f = &in->v[i];
 		if (f->host_sent) {
@@ -245,6 +353,8 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		last = i;
 		if (f->len > sizeof(buf))
 			continue;
+		if (o->auto_host)
+			driver_learn(c, f);
 		memcpy(buf, f->data, f->len);
 		translate_ack(c, buf, f->len);
 		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
@@ -269,6 +379,7 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		snprintf(err, errlen, "interrupted");
 		return -1;
 	}
+	note_stretch(in, now_ms() - t0, notes, noteslen);
 	return 0;
 }
 
@@ -290,6 +401,7 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 	for (int i = 0; i < c.ndev; i++)
 		if (open_peer(env, &c, i, err, errlen) < 0)
 			goto out;
+	links_ready(&c, notes, noteslen);
 	if (read_counters(env, &before, err, errlen) < 0)
 		goto out;
 	if (inject_all(&c, in, o, notes, noteslen, err, errlen) < 0)

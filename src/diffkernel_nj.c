@@ -186,7 +186,10 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 	struct replay_result res;
 	size_t nin = in->n;
 	struct nj_ctx c = { .res = &res, .cap = 4 * nin + 16 };
-	struct replay_cfg cfg = { .pcap = o->pcap, .scenario = o->scenario, .write_pcap = tmp,
+	/* --auto-host as replay does it, peers' MACs learned from their frames
+	 * included (the kernel half mirrors that); the scenario is the same. */
+	struct replay_cfg cfg = { .pcap = o->pcap, .scenario = o->auto_host ? NULL : o->scenario,
+				  .auto_host = o->auto_host, .write_pcap = tmp,
 				  .after_softirq = after_softirq, .after_ctx = &c, .on_net = on_net,
 				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop };
 	int fd = mkstemp(tmp), r = -1;

@@ -2,8 +2,9 @@
  * diffkernel_ns.c - the real-kernel host for diff-kernel: a "host" network
  * namespace shaped like the scenario (veth interfaces with its MACs,
  * addresses and MTUs, routes, static neighbours, forwarding, rp_filter,
- * fragment sysctls) and one "peer" namespace per interface holding the
- * other end of the veth, from which frames are injected and captured.
+ * fragment sysctls, netfilter rules as nftables: diffkernel_nft.c) and one
+ * "peer" namespace per interface holding the other end of the veth, from
+ * which frames are injected and captured.
  * `ip` runs through posix_spawnp with an argument vector; sysctls are
  * written to /proc/sys from inside the namespace (setns), which is what
  * sysctl(8) does. IPv6 is switched off in every namespace before any link
@@ -55,6 +56,25 @@ int dk_run(char *const argv[], char *err, size_t errlen)
 		snprintf(err + o, errlen - o, ": %s %d", WIFEXITED(st) ? "exit status" : "killed by signal",
 			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	return -1;
+}
+
+int dk_run_quiet(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = 0;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
 /* ipn - `ip -n NS args...` with up to 14 arguments. */
@@ -145,9 +165,11 @@ static int setup_dev(struct dk_env *env, const struct net_device *d, int i, char
 		return -1;
 	env->made_peer[i] = 1;
 	fmt_mac(d->dev_addr, mac);
-	if (d->dev_addr[0] & 1) {
-		snprintf(err, errlen, "interface %s: MAC %s is a group address, which no Linux interface can have",
-			 d->name, mac);
+	static const uint8_t zero[6];
+	if ((d->dev_addr[0] & 1) || !memcmp(d->dev_addr, zero, 6)) {
+		/* eth_prepare_mac_addr_change wants is_valid_ether_addr. */
+		snprintf(err, errlen, "interface %s: MAC %s is %s, which no Linux interface can have", d->name, mac,
+			 d->dev_addr[0] & 1 ? "a group address" : "all zeros");
 		return -1;
 	}
 	snprintf(mtu, sizeof(mtu), "%u", d->mtu);
@@ -274,7 +296,8 @@ int dk_env_setup(struct dk_env *env, const struct net *net, const char *scenario
 		if (setup_dev(env, &net->devs[i], i, err, errlen) < 0)
 			goto out;
 	if (setup_sysctls(env, net, err, errlen) < 0 || setup_neigh(env, net, root, err, errlen) < 0 ||
-	    setup_routes(env, root, err, errlen) < 0 || dk_listeners_start(env, scenario_json, err, errlen) < 0)
+	    setup_routes(env, root, err, errlen) < 0 || (env->nft && dk_nft_load(env, env->nft, err, errlen) < 0) ||
+	    dk_listeners_start(env, scenario_json, err, errlen) < 0)
 		goto out;
 	r = dk_stop ? -1 : 0;
 	if (dk_stop)

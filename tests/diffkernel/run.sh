@@ -2,7 +2,8 @@
 # diff-kernel against this machine's Linux kernel (issue 13): each scenario
 # pcap goes through a real kernel in throwaway network namespaces and
 # through netjourney; replies and SNMP counters must agree. Needs root and
-# `ip netns`; skips with the reason otherwise. About 15 s.
+# `ip netns` (and nft for the netfilter cases); skips with the reason
+# otherwise. About 20 s.
 #
 # Accepted differences are listed per case below (ACCEPT_<case>), each with
 # its reason. Everything else that differs fails the test. Fields never
@@ -64,10 +65,67 @@ done
 # (net.ipv4.ipfrag_time=1 in the host namespace); the capture's 31 s gap is
 # replayed as 1.5 s (--max-gap default), still past the timeout on both.
 check frag-timeout pcaps/frag-timeout.pcap tests/diffkernel/frag-time-1s.json
+check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/frag-time-1s.json
 for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
 	sc=pcaps/$p.json; [ -f "$sc" ] || sc=
 	check "$p" "pcaps/$p.pcap" "$sc"
 done
+
+# Netfilter: the scenario's rules go into the host namespace as nftables
+# (src/diffkernel_nft.c). nf-features.json uses every match key, priorities
+# from raw to security (an accept ends its own chain only), LOG, QUEUE with
+# and without bypass and two more reject types, on nf-reject.pcap.
+if command -v nft >/dev/null 2>&1; then
+	check nf-drop pcaps/nf-drop.pcap pcaps/nf-drop.json
+	check nf-reject pcaps/nf-reject.pcap pcaps/nf-reject.json
+	check nf-features pcaps/nf-reject.pcap tests/diffkernel/nf-features.json
+	grep -q 'chain input_m150' "$OUT/nf-features.txt" ||
+		{ echo "FAIL nf-features: the report does not show the nft chains"; fail=1; }
+else
+	echo "SKIP nf-drop nf-reject nf-features: nft is not installed (Debian package nftables)"
+fi
+
+# A rule with no nftables form is refused before any namespace exists, and
+# the message names it; so is a ruleset when nft is missing.
+cat >"$OUT/nf-stolen.json" <<'EOF_SC'
+{"interfaces":[{"name":"eth0","mac":"02:00:00:00:00:01","addrs":["10.0.0.2/24"]}],
+ "netfilter":[{"hook":"INPUT","verdict":"DROP","match":{"proto":"udp"}},
+	      {"hook":"INPUT","verdict":"STOLEN","match":{"proto":"tcp","dport":23}}]}
+EOF_SC
+refuse() {
+	name=$1 want=$2; shift 2
+	"$@" >"$OUT/$name.txt" 2>&1 && { echo "FAIL $name: exit 0"; fail=1; return; }
+	if grep -q "$want" "$OUT/$name.txt" && ! grep -q '^AGREE\|^DIFFERENT' "$OUT/$name.txt"; then
+		echo "ok   $name"
+	else
+		echo "FAIL $name: no \"$want\" or a comparison ran anyway"; cat "$OUT/$name.txt"; fail=1
+	fi
+}
+refuse nf-refuse-stolen 'netfilter\[1\] (LOCAL_IN.*dport 23.*STOLEN' \
+	"$NJ" diff-kernel pcaps/nf-reject.pcap -c "$OUT/nf-stolen.json"
+# A PATH with ip but no nft.
+nonft="$OUT/path-without-nft"
+mkdir -p "$nonft"
+ln -sf "$(command -v ip)" "$nonft/ip"
+refuse nf-refuse-no-nft 'nft is not installed' \
+	env PATH="$nonft" "$NJ" diff-kernel pcaps/nf-reject.pcap -c pcaps/nf-reject.json
+# An nft that refuses the ruleset: its message is passed on, the run stops.
+printf '#!/bin/sh\nwhile read -r l; do :; done\necho "/dev/stdin:4:3-9: Error: refused by the test" >&2\nexit 1\n' >"$nonft/nft"
+chmod +x "$nonft/nft"
+refuse nf-nft-fails 'nft could not load.*' \
+	env PATH="$nonft" "$NJ" diff-kernel pcaps/nf-reject.pcap -c pcaps/nf-reject.json
+grep -q 'refused by the test' "$OUT/nf-nft-fails.txt" || { echo "FAIL nf-nft-fails: nft's message is lost"; fail=1; }
+rm -f "$nonft/nft"
+
+# --auto-host: both sides learn the peer's MAC from its frames (replay
+# --auto-host's rule), so the echo replies leave without an ARP request.
+"$NJ" diff-kernel --auto-host pcaps/icmp-echo.pcap >"$OUT/auto-host.txt" 2>&1
+if grep -q '^AGREE' "$OUT/auto-host.txt" && ! grep -q 'ARP who-has' "$OUT/auto-host.txt" &&
+	[ "$(grep -c 'ICMP echo reply' "$OUT/auto-host.txt")" = 6 ]; then
+	echo "ok   auto-host"
+else
+	echo "FAIL auto-host: not in agreement, or an ARP request where the peer was learned"; cat "$OUT/auto-host.txt"; fail=1
+fi
 
 # --json is one valid object naming the kernel.
 "$NJ" diff-kernel --json pcaps/udp.pcap >"$OUT/udp.json" 2>&1
