@@ -21,7 +21,7 @@ static pthread_cond_t live_cv = PTHREAD_COND_INITIALIZER;
 static struct web_trace *traces[WEB_MAX_TRACES];
 static int ntraces, next_id = 1, live_id;
 static uint64_t live_gen;		/* bumped by every notify */
-static uint64_t lru_clock;		/* orders uses: ties in time must not */
+static uint64_t lru_clock;		/* orders uses exactly, even two in one ms */
 static int stopping;
 static int max_uploads = WEB_UPLOADS_DEFAULT;
 static int64_t idle_ms = WEB_UPLOAD_IDLE_DEFAULT * 1000;
