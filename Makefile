@@ -15,6 +15,10 @@ ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 B := build-san
+# make test SAN=1: every sanitizer report lands in $(B)/san-logs and fails the
+# run, even from a test that expects a failing exit (which an ASan abort is).
+SAN_LOGS := $(CURDIR)/$(B)/san-logs
+SAN_ENV  := ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -28,7 +32,7 @@ APP_OBJ   := $(APP_SRC:%.c=$(B)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps run test unit install clean debug bench fuzz soak
+.PHONY: all deps run test unit unit-san install clean debug bench fuzz soak
 all: $(B)/netjourney
 
 $(B)/libstack.a: $(STACK_OBJ)
@@ -60,7 +64,23 @@ run: deps all
 unit: $(UNIT_BIN)
 
 test: deps all unit
-	B=$(B) NJ=$(B)/netjourney sh tests/run-all.sh
+ifeq ($(SAN),1)
+	@rm -rf $(SAN_LOGS); mkdir -p $(SAN_LOGS)
+	@B=$(B) NJ=$(B)/netjourney $(SAN_ENV) sh tests/run-all.sh; rc=$$?; \
+	for f in $(SAN_LOGS)/*; do [ -f "$$f" ] && { echo "FAIL sanitizer report $$f:"; cat "$$f"; rc=1; }; done; \
+	exit $$rc
+else
+	@B=$(B) NJ=$(B)/netjourney sh tests/run-all.sh; rc=$$?; $(MAKE) --no-print-directory unit-san || rc=1; exit $$rc
+endif
+
+# unit-san: make test also runs the Check units under ASan/UBSan (about
+# 2 minutes); the whole suite under them is make test SAN=1.
+unit-san:
+	@$(MAKE) --no-print-directory SAN=1 unit
+	@fail=0; for t in $(UNIT_SRC:tests/unit/%.c=build-san/tests/%); do \
+		if "$$t" >"build-san/$$(basename $$t).log" 2>&1; then echo "PASS $$(basename $$t) (ASan/UBSan)"; \
+		else echo "FAIL $$(basename $$t) (ASan/UBSan)"; tail -n 40 "build-san/$$(basename $$t).log"; fail=1; fi; \
+	done; exit $$fail
 
 install: all
 	install -D -m 755 $(B)/netjourney $(DESTDIR)$(PREFIX)/bin/netjourney

@@ -88,8 +88,13 @@ enum MHD_Result api_dispatch(struct web_req *r)
 		if (!path_match(rt->pattern, r->url, ids))
 			continue;
 		path_known = 1;
-		if (!strcmp(rt->method, method))
-			return rt->fn(r, ids);
+		if (strcmp(rt->method, method))
+			continue;
+		enum MHD_Result res = rt->fn(r, ids);
+		/* The reply is built (a copy): the trace may be evicted from now. */
+		web_trace_put(r->held);
+		r->held = NULL;
+		return res;
 	}
 	if (path_known)
 		return web_error(r->conn, MHD_HTTP_METHOD_NOT_ALLOWED, "%s is not allowed on %s", r->method, r->url);

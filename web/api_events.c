@@ -84,7 +84,7 @@ static size_t lower_bound(struct nj_store *s, uint64_t seq, size_t n)
 
 enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 {
-	struct web_trace *t = web_trace_get(ids[0]);
+	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
 	int64_t from, lim;
@@ -181,7 +181,7 @@ static cJSON *layer_names(struct nj_store *s)
 
 enum MHD_Result api_histogram(struct web_req *r, const int64_t *ids)
 {
-	struct web_trace *t = web_trace_get(ids[0]);
+	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
 	store_lock(t->s);

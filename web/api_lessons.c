@@ -108,12 +108,14 @@ enum MHD_Result api_lesson_get(struct web_req *r, const int64_t *ids)
 /* The trace already opened for lab l (its registry name says so), or 0. */
 static int find_open(const char *name)
 {
-	for (int i = 0; i < web_trace_count(); i++) {
-		struct web_trace *t = web_trace_at(i);
-		if (t && !strcmp(t->name, name))
-			return t->id;
+	int id[WEB_MAX_TRACES], n = web_trace_ids(id, WEB_MAX_TRACES), found = 0;
+	for (int i = 0; i < n && !found; i++) {
+		struct web_trace *t = web_trace_hold(id[i]);
+		if (t && !t->upload && !strcmp(t->name, name))
+			found = t->id;
+		web_trace_put(t);
 	}
-	return 0;
+	return found;
 }
 
 /* Every link with the seq it points at (null when it no longer resolves). */
@@ -151,7 +153,7 @@ enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids)
 		id = s ? web_add_trace(name, s, 0) : -1;
 	}
 	pthread_mutex_unlock(&lessons_mu);
-	struct web_trace *t = id > 0 ? web_trace_get(id) : NULL;
+	struct web_trace *t = id > 0 ? web_req_trace(r, id) : NULL;
 	if (!t) {
 		lesson_free(&l);
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s: %s", l.id, id < 0 ? err : "no trace");

@@ -122,7 +122,7 @@ static size_t collect(struct nj_store *s, const struct store_pkt *p, size_t *idx
 
 enum MHD_Result api_packet(struct web_req *r, const int64_t *ids)
 {
-	struct web_trace *t = web_trace_get(ids[0]);
+	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
 	size_t *idx = malloc(PKT_EV_MAX * sizeof(size_t));

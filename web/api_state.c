@@ -163,7 +163,7 @@ static void add_config(struct web_trace *t, cJSON *o)
 
 enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 {
-	struct web_trace *t = web_trace_get(ids[0]);
+	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
 	store_lock(t->s);

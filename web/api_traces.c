@@ -26,6 +26,7 @@ static cJSON *trace_brief(struct web_trace *t)
 	cJSON_AddNumberToObject(o, "packets", (double)np);
 	cJSON_AddNumberToObject(o, "events", (double)ne);
 	cJSON_AddBoolToObject(o, "live", t->live);
+	cJSON_AddBoolToObject(o, "upload", t->upload);
 	cJSON_AddBoolToObject(o, "complete", done);
 	return o;
 }
@@ -34,8 +35,13 @@ enum MHD_Result api_traces_list(struct web_req *r, const int64_t *ids)
 {
 	(void)ids;
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "traces");
-	for (int i = 0; i < web_trace_count(); i++)
-		cJSON_AddItemToArray(arr, trace_brief(web_trace_at(i)));
+	int id[WEB_MAX_TRACES], n = web_trace_ids(id, WEB_MAX_TRACES);
+	for (int i = 0; i < n; i++) {
+		struct web_trace *t = web_trace_hold(id[i]);	/* NULL: evicted since */
+		if (t)
+			cJSON_AddItemToArray(arr, trace_brief(t));
+		web_trace_put(t);
+	}
 	cJSON_AddNumberToObject(o, "live", web_live_id());
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }
@@ -161,7 +167,7 @@ static cJSON *meta_copy(struct web_trace *t, int end)
 
 enum MHD_Result api_trace_summary(struct web_req *r, const int64_t *ids)
 {
-	struct web_trace *t = web_trace_get(ids[0]);
+	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
 	cJSON *o = trace_brief(t), *start = meta_copy(t, 0), *end = meta_copy(t, 1);
@@ -267,7 +273,7 @@ static int parse_pkt_query(struct web_req *r, struct web_trace *t, struct pkt_qu
 
 enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)
 {
-	struct web_trace *t = web_trace_get(ids[0]);
+	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
 	int64_t off, lim;

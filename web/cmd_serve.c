@@ -31,6 +31,11 @@ static const char serve_help[] =
 	"      --static DIR      the UI's files (default: $NJ_STATIC, or static/ of the project)\n"
 	"      --lessons DIR     the classroom labs for the Lessons page (default: $NJ_LESSONS, or\n"
 	"                        lessons/ of the project); a lab's capture is replayed when opened\n"
+	"      --max-uploads N   uploaded captures kept at once (default 16; 0 = uploads refused);\n"
+	"                        the least recently read one is dropped to make room\n"
+	"      --upload-events N events kept over all uploads (default 1000000: about 64 MB of\n"
+	"                        memory, 250 MB of /tmp); a capture making more is refused (507)\n"
+	"      --upload-idle S   drop an upload nobody has read for S seconds (default 3600; 0 = never)\n"
 	"      --log             one line per request on stderr\n"
 	"  -h, --help            this text\n";
 
@@ -47,7 +52,20 @@ struct serve_cli {
 	struct web_load_opts load;
 	int pace, max_gap;
 	const char *lessons;
+	long uploads, upload_events, upload_idle;
 };
+
+/* A non-negative integer option, or -1 with a message. */
+static long count_arg(const char *opt, const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || end == v || n < 0 || n > 1000000000L) {
+		fprintf(stderr, "netjourney serve: --%s %s: expected a whole number 0..1000000000\n", opt, v);
+		return -1;
+	}
+	return n;
+}
 
 static int parse_args(struct serve_cli *c, int argc, char **argv)
 {
@@ -57,7 +75,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		{ "scenario", required_argument, 0, 'c' }, { "auto-host", no_argument, 0, 'A' },
 		{ "no-csum", no_argument, 0, 'N' }, { "static", required_argument, 0, 'S' },
 		{ "log", no_argument, 0, 'L' }, { "lessons", required_argument, 0, 'l' },
-		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "max-uploads", required_argument, 0, 'U' }, { "upload-events", required_argument, 0, 'E' },
+		{ "upload-idle", required_argument, 0, 'I' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	char *end;
@@ -80,11 +99,14 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'S': c->web.static_dir = optarg; break;
 		case 'L': c->web.log = 1; break;
 		case 'l': c->lessons = optarg; break;
+		case 'U': c->uploads = count_arg("max-uploads", optarg); break;
+		case 'E': c->upload_events = count_arg("upload-events", optarg); break;
+		case 'I': c->upload_idle = count_arg("upload-idle", optarg); break;
 		case 'h': fputs(serve_help, stdout); exit(0);
 		default: fputs(serve_help, stderr); return -1;
 		}
 	}
-	return 0;
+	return c->uploads < 0 || c->upload_events < 0 || c->upload_idle < 0 ? -1 : 0;
 }
 
 /* The project's static/ next to the binary, or the installed copy. */
@@ -129,10 +151,12 @@ static int load_all(struct serve_cli *c, int argc, char **argv)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct serve_cli c = { .web = { .port = WEB_DEFAULT_PORT } };
+	struct serve_cli c = { .web = { .port = WEB_DEFAULT_PORT }, .uploads = WEB_UPLOADS_DEFAULT,
+			       .upload_events = WEB_UPLOAD_EVENTS_DEFAULT, .upload_idle = WEB_UPLOAD_IDLE_DEFAULT };
 	char sbuf[PATH_MAX], err[768];
 	if (parse_args(&c, argc, argv) < 0)
 		return 2;
+	web_set_upload_limits((int)c.uploads, (size_t)c.upload_events, (int)c.upload_idle);
 	if (!c.web.static_dir)
 		c.web.static_dir = find_static(sbuf, sizeof(sbuf));
 	if (!c.web.static_dir)
@@ -167,8 +191,10 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	while (!stop_flag)
+	while (!stop_flag) {
 		sleep(1);		/* a signal cuts it short */
+		web_traces_expire(web_clock_ms());
+	}
 	web_stop();
 	return 0;
 }

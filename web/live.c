@@ -50,6 +50,7 @@ static void follow(struct sse *x, int id)
 	x->next = !t ? 0 : x->from >= 0 ? index_from(t, x->from) : x->next == SIZE_MAX ? nevents(t) : 0;
 	if (t)
 		jw_printf(&x->out, "event: trace\ndata: {\"id\":%d,\"events\":%zu}\n\n", id, nevents(t));
+	web_trace_put(t);
 	x->from = -1;
 }
 
@@ -76,6 +77,7 @@ static void refill(struct sse *x)
 			jw_printf(&x->out, "id: %llu\ndata: %s\n\n", (unsigned long long)seq, line);
 		free(line);
 	}
+	web_trace_put(t);
 	if (!x->out.len)
 		jw_puts(&x->out, ": keep-alive\n\n");
 }

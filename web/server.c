@@ -106,6 +106,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 		return;
 	if (log_requests)
 		fprintf(stderr, "%s %s%s\n", r->method, r->url, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	web_trace_put(r->held);
 	free(r->body);
 	free(r);
 	*req_cls = NULL;

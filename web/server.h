@@ -1,8 +1,9 @@
 /*
  * server.h - the browser timeline's HTTP server (libmicrohttpd): a JSON API
  * over indexed event stores and the static UI (DESIGN.md §6). One server
- * per process. Traces are registered once and live until web_stop(); the
- * registry owns their stores.
+ * per process. The registry owns the traces' stores. Traces registered
+ * here live until web_stop(); uploads (POST /api/traces) are bounded by
+ * web_set_upload_limits and evicted least recently used first.
  *
  * Live mode (serve --pace, and later `netjourney live --serve`): create a
  * trace with web_live_store(), append to the returned store with
@@ -13,12 +14,17 @@
 #define NJ_WEB_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
 #define WEB_DEFAULT_PORT	8080
 #define WEB_UPLOAD_MAX		(32u << 20)	/* bytes of one POST /api/traces body */
 #define WEB_MAX_TRACES		256
+/* Uploads kept (see web_set_upload_limits) unless serve's options say otherwise. */
+#define WEB_UPLOADS_DEFAULT		16
+#define WEB_UPLOAD_EVENTS_DEFAULT	1000000		/* about 64 MB of index, 250 MB of /tmp */
+#define WEB_UPLOAD_IDLE_DEFAULT		3600		/* seconds */
 
 struct web_cfg {
 	const char *bind;		/* IPv4 address to listen on; NULL = 127.0.0.1 */
@@ -76,6 +82,20 @@ struct nj_store *web_replay_store(const char *path, const char *name, const stru
  * *id receives the trace id when id is not NULL.
  */
 struct nj_store *web_live_store(const char *name, int *id);
+
+/**
+ * web_set_upload_limits - at most uploads uploaded traces kept (0: uploads
+ * refused), at most events events among them (one capture over it is
+ * refused with 507), and an upload unread for idle_s seconds expires
+ * (0: never; see web_traces_expire). Defaults: WEB_UPLOAD*_DEFAULT.
+ */
+void web_set_upload_limits(int uploads, size_t events, int idle_s);
+
+/* web_traces_expire - evicts the uploads idle since before now_ms minus the
+ * idle limit and nobody reads; returns how many. serve calls it every
+ * second with web_clock_ms(). */
+int web_traces_expire(int64_t now_ms);
+int64_t web_clock_ms(void);			/* CLOCK_MONOTONIC in ms */
 
 /* web_live_notify - new events were appended: wake /api/live readers. */
 void web_live_notify(void);

@@ -5,6 +5,8 @@
  * written to a private temporary file (libpcap reads files) that is
  * removed at once. Only a complete replay is registered: a bad or damaged
  * file is a 400 naming the problem and leaves the trace list unchanged.
+ * Registration follows the upload limits (traces.c): the reply lists the
+ * uploads evicted to make room; a refusal (403, 503, 507) keeps nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,8 @@ enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 	(void)ids;
 	char name[128], path[512], err[512] = "";
 	upload_name(r, name, sizeof(name));
+	if (!web_uploads_allowed())	/* refused before any replay work */
+		return web_error(r->conn, MHD_HTTP_FORBIDDEN, "uploads are disabled on this server (serve --max-uploads 0)");
 	if (!r->len)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s: empty body: send the capture file as the request body",
 				 name);
@@ -77,16 +81,19 @@ enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 	unlink(path);
 	if (!s)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", err);
-	int id = web_add_trace(name, s, 0);
+	struct web_trace *t;
+	int evicted[WEB_MAX_TRACES], nev = WEB_MAX_TRACES;
+	int id = web_add_upload(name, s, &t, evicted, &nev, err, sizeof(err));
 	if (id < 0)
-		return web_error(r->conn, MHD_HTTP_INSUFFICIENT_STORAGE, "too many traces (at most %d)", WEB_MAX_TRACES);
-	struct web_trace *t = web_trace_get(id);
-	store_lock(s);
+		return web_error(r->conn, (unsigned)-id, "%s: %s", name, err);
+	r->held = t;			/* dropped when the reply is sent */
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", id);
 	cJSON_AddStringToObject(o, "name", t->name);
+	store_lock(s);
 	cJSON_AddNumberToObject(o, "packets", (double)store_npkts(s));
 	cJSON_AddNumberToObject(o, "events", (double)store_nevents(s));
 	store_unlock(s);
+	cJSON_AddItemToObject(o, "evicted", cJSON_CreateIntArray(evicted, nev));
 	return web_reply(r->conn, MHD_HTTP_CREATED, o);
 }

@@ -37,12 +37,39 @@ struct web_trace {
 	pthread_mutex_t mu;		/* guards the caches below, not the store */
 	struct web_filter filters[WEB_FILTERS];
 	uint64_t clock;
+	/* registry bookkeeping (traces.c, under its lock) */
+	int refs;			/* readers holding it: never evicted then */
+	int upload;			/* POSTed: evictable; the others are pinned */
+	size_t nev;			/* events, counted against the upload budget */
+	uint64_t lru;			/* registry clock of the last use */
+	int64_t used_ms;		/* web_clock_ms() of the last use */
 };
 
 /* -- registry (traces.c) -- */
+struct web_req;
+/* web_trace_get - trace id with a reference taken (it cannot be evicted
+ * until web_trace_put), or NULL. */
 struct web_trace *web_trace_get(int64_t id);
-int web_trace_count(void);
-struct web_trace *web_trace_at(int i);		/* i-th registered, or NULL */
+/* web_trace_hold - the same without counting as a use: listing every
+ * trace must not keep idle uploads alive. */
+struct web_trace *web_trace_hold(int64_t id);
+void web_trace_put(struct web_trace *t);	/* NULL is fine */
+/* web_req_trace - web_trace_get for a request: the reference is dropped
+ * when the request completes (server.c), so handlers never put it. */
+struct web_trace *web_req_trace(struct web_req *r, int64_t id);
+/* web_trace_ids - the ids registered now, in order (at most max). */
+int web_trace_ids(int *ids, int max);
+/**
+ * web_add_upload - registers an uploaded trace under the upload limits,
+ * evicting least recently used uploads nobody reads. Returns the id with
+ * *out referenced (put it, or hand it to a request's held), and the ids
+ * evicted in evicted[] (*nevicted: capacity in, count out); or minus the
+ * HTTP status that refuses it (403 uploads off, 507 over the event
+ * budget or no trace slot left) with err set; the store is freed then.
+ */
+int web_add_upload(const char *name, struct nj_store *store, struct web_trace **out, int *evicted, int *nevicted,
+		   char *err, size_t errlen);
+int web_uploads_allowed(void);			/* 0 with serve --max-uploads 0 */
 int web_live_id(void);				/* newest live trace id, 0 if none */
 void web_traces_free(void);
 /* web_live_wait - waits until more than have events exist in the newest
@@ -60,6 +87,7 @@ struct web_req {
 	int accept_body;		/* this route reads a body (upload) */
 	int too_big;
 	char err[512];
+	struct web_trace *held;		/* web_req_trace's reference */
 };
 
 typedef enum MHD_Result (*web_handler)(struct web_req *r, const int64_t *ids);

@@ -417,6 +417,41 @@ START_TEST(test_web_upload_too_large)
 }
 END_TEST
 
+/* serve's upload limits over HTTP: the evicted upload is named in the
+ * answer and then a 404; uploads off is a 403 that registers nothing. */
+START_TEST(test_web_upload_limits)
+{
+	size_t len;
+	char *pcap = slurp("pcaps/udp.pcap", &len);
+	web_set_upload_limits(1, 100000000, 0);
+	struct resp a = post("/api/traces?name=a.pcap", pcap, len), b = post("/api/traces?name=b.pcap", pcap, len);
+	ck_assert_int_eq(a.status, 201);
+	ck_assert_int_eq(b.status, 201);
+	int ida = (int)num(a.json, "id"), idb = (int)num(b.json, "id");
+	cJSON *ev = cJSON_GetObjectItem(b.json, "evicted");
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 1);
+	ck_assert_int_eq(cJSON_GetArrayItem(ev, 0)->valueint, ida);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/traces/%d/events", ida);
+	expect_error(path, 404);
+	snprintf(path, sizeof(path), "/api/traces/%d/events", idb);
+	struct resp r = get(path);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	ck_assert_int_eq(ntraces(), 2);			/* default.pcap, b */
+	web_set_upload_limits(0, 100000000, 0);
+	r = post("/api/traces?name=c.pcap", pcap, len);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "error")));
+	resp_free(&r);
+	ck_assert_int_eq(ntraces(), 2);
+	web_set_upload_limits(WEB_UPLOADS_DEFAULT, WEB_UPLOAD_EVENTS_DEFAULT, WEB_UPLOAD_IDLE_DEFAULT);
+	resp_free(&a);
+	resp_free(&b);
+	free(pcap);
+}
+END_TEST
+
 static Suite *web_suite(void)
 {
 	Suite *s = suite_create("web_api");
@@ -436,6 +471,7 @@ static Suite *web_suite(void)
 	tcase_add_test(lim, test_web_packets_pages);
 	tcase_add_test(lim, test_web_bad_parameters);
 	tcase_add_test(lim, test_web_upload_too_large);
+	tcase_add_test(lim, test_web_upload_limits);
 	tcase_add_test(err, test_web_traversal_refused);
 	tcase_add_test(err, test_web_upload);
 	return s;
