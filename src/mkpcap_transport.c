@@ -190,7 +190,7 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	{ "tcp-http", "HTTP/1.0 on port 80: handshake, GET, the host answers and closes first (FIN_WAIT, TIME_WAIT)",
 	  tcp_http, NULL },
 	{ "tcp-echo", "echo on port 7: data both ways, the peer closes first (CLOSE_WAIT, LAST_ACK)", tcp_echo, NULL },
-	{ "tcp-delack", "20 small segments 100 ms apart to discard port 9: quickack, then delayed ACKs", tcp_delack,
+	{ "tcp-delack", "20 small segments 100 ms apart to discard port 9: quick ACKs, then an ACK as the application reads each one", tcp_delack,
 	  NULL },
 	{ "tcp-ooo", "out-of-order segments held and filled, a retransmission (TCP_OLD_DATA), a partial overlap",
 	  tcp_ooo, NULL },

@@ -337,6 +337,13 @@ static int nf_hook_slow(struct net *net, int hook, struct sk_buff *skb, const st
 		while (j < h->n && h->rules[j].hook == hook && h->rules[j].priority == h->rules[i].priority)
 			j++;
 		int v = nf_run_table(net, skb, hook, &h->rules[i], j - i, &p, in, out, w);
+		if (v == NF_QUEUE && w->decided->queue_bypass) {
+			/* nf_queue() finds no listener; with bypass nf_hook_slow
+			 * goes on with the next hook function, not to okfn */
+			trace_step(net, skb, "nf_queue", "no nfqueue listener; --queue-bypass: on to the next hook "
+				   "function");
+			v = NF_ACCEPT;
+		}
 		if (v != NF_ACCEPT)
 			return v;
 		i = j;
@@ -392,11 +399,7 @@ static int nf_verdict_apply(struct net *net, struct sk_buff *skb, int hook, int 
 		kfree_skb(net, skb);
 		return NET_RX_SUCCESS;
 	}
-	if (v == NF_QUEUE) {
-		if (w->decided->queue_bypass) {
-			trace_step(net, skb, "nf_queue", "no nfqueue listener; --queue-bypass: continue as ACCEPT");
-			return -1;
-		}
+	if (v == NF_QUEUE) {		/* bypass was handled in nf_hook_slow */
 		trace_step(net, skb, "nf_queue", "no nfqueue listener (no userspace program bound the queue): dropped");
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return NET_RX_DROP;
@@ -417,7 +420,7 @@ int NF_HOOK(struct net *net, int hook, struct sk_buff *skb, struct net_device *i
 	    struct net_device *out, nf_okfn okfn)
 {
 	struct nf_walk w = { .n = 0 };
-	int v, ret;
+	int v;
 
 	if (!nf_hook_has_rules(net, hook)) {
 		trace_step(net, skb, "nf_hook", "NF_INET_%s: no rules registered, ACCEPT", nf_hook_name(hook));
@@ -428,6 +431,5 @@ int NF_HOOK(struct net *net, int hook, struct sk_buff *skb, struct net_device *i
 		nf_hook_trace(net, skb, hook, &w, v);
 	if (v == NF_ACCEPT)
 		return okfn(net, skb);
-	ret = nf_verdict_apply(net, skb, hook, v, &w);
-	return ret < 0 ? okfn(net, skb) : ret;
+	return nf_verdict_apply(net, skb, hook, v, &w);
 }

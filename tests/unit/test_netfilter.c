@@ -228,11 +228,31 @@ START_TEST(test_nf_reject_tcp_reset)
 }
 END_TEST
 
+/* QUEUE with --queue-bypass and no listener moves on to the next hook
+ * function (nf_hook_slow), which may still drop: it is not an ACCEPT of
+ * the whole hook. */
+START_TEST(test_nf_queue_bypass_then_later_drop)
+{
+	struct net *net = nj_router();
+	struct nf_rule q = rule(NF_INET_LOCAL_IN, -10, NFT_QUEUE), d = rule(NF_INET_LOCAL_IN, 10, NFT_DROP);
+	q.queue_bypass = 1;
+	nf_register_rule(net, &q);
+	nf_register_rule(net, &d);
+	nj_inject(net, frame, ping(NJ_HOST_IP));
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NETFILTER_DROP);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INECHOS], 0);
+	ck_assert_ptr_nonnull(nj_find("nf_queue", 'i'));
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *netfilter_suite(void)
 {
 	Suite *s = suite_create("netfilter");
 	TCase *core = tcase_create("Core");
 	tcase_add_test(core, test_nf_priority_order);
+	tcase_add_test(core, test_nf_queue_bypass_then_later_drop);
 	tcase_add_test(core, test_nf_first_match_in_table_wins);
 	tcase_add_test(core, test_nf_each_verdict);
 	tcase_add_test(core, test_nf_each_match);
