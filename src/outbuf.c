@@ -25,6 +25,16 @@ static void write_all(struct outbuf *o, const char *p, size_t n)
 	}
 }
 
+void outbuf_put_fd(struct outbuf *o, const char *p, size_t n) { write_all(o, p, n); }
+
+static void consume(struct outbuf *o, const char *p, size_t n)
+{
+	if (o->consume)
+		o->consume(o->ctx, p, n);
+	else
+		write_all(o, p, n);
+}
+
 static void *writer_main(void *arg)
 {
 	struct outbuf *o = arg;
@@ -37,7 +47,7 @@ static void *writer_main(void *arg)
 			break;
 		unsigned i = o->head % OUTBUF_NBUF;
 		pthread_mutex_unlock(&o->mu);
-		write_all(o, o->buf[i], o->len[i]);	/* o->err: only this thread writes it while running */
+		consume(o, o->buf[i], o->len[i]);	/* o->err: only this thread writes it while running */
 		o->len[i] = 0;
 		pthread_mutex_lock(&o->mu);
 		o->head++;
@@ -49,8 +59,15 @@ static void *writer_main(void *arg)
 
 int outbuf_open(struct outbuf *o, int fd)
 {
+	return outbuf_open_consumer(o, fd, NULL, NULL);
+}
+
+int outbuf_open_consumer(struct outbuf *o, int fd, outbuf_consume_fn fn, void *ctx)
+{
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
+	o->consume = fn;
+	o->ctx = ctx;
 	for (int i = 0; i < OUTBUF_NBUF; i++) {
 		o->buf[i] = malloc(OUTBUF_SIZE);
 		if (!o->buf[i])
@@ -108,9 +125,9 @@ void outbuf_write(struct outbuf *o, const void *p, size_t n)
 	unsigned i = o->tail % OUTBUF_NBUF;
 
 	if (o->len[i] + n > OUTBUF_SIZE) {
-		if (n > OUTBUF_SIZE) {	/* a huge line: in order, straight to the fd */
+		if (n > OUTBUF_SIZE) {	/* a huge record: in order, on this thread */
 			drain(o);
-			write_all(o, p, n);
+			consume(o, p, n);
 			return;
 		}
 		submit(o);
@@ -119,6 +136,20 @@ void outbuf_write(struct outbuf *o, const void *p, size_t n)
 	memcpy(o->buf[i] + o->len[i], p, n);
 	o->len[i] += n;
 }
+
+char *outbuf_reserve(struct outbuf *o, size_t n)
+{
+	if (n > OUTBUF_SIZE)
+		return NULL;
+	unsigned i = o->tail % OUTBUF_NBUF;
+	if (o->len[i] + n > OUTBUF_SIZE) {
+		submit(o);
+		i = o->tail % OUTBUF_NBUF;
+	}
+	return o->buf[i] + o->len[i];
+}
+
+void outbuf_commit(struct outbuf *o, size_t n) { o->len[o->tail % OUTBUF_NBUF] += n; }
 
 int outbuf_flush(struct outbuf *o)
 {

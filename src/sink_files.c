@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "event_rec.h"
 #include "sinks.h"
 
 /* Only a regular file (or a new one) is written as PATH.part and renamed:
@@ -81,6 +82,56 @@ static int close_part(int wret, int fd, char *path, char *tmp, char *err, size_t
 	return r;
 }
 
+/* The writer thread's half: event records to JSON lines, then to the
+ * file a megabyte at a time. */
+static void jsonl_format(void *ctx, const char *p, size_t n)
+{
+	struct jsonl_sink *s = ctx;
+	struct jw *w = &s->cw;
+	struct trace_event ev;
+	struct skb_state st;
+	const char *line = NULL;
+	size_t line_len = 0, k;
+	int kind;
+
+	jw_reset(w);
+	for (size_t off = 0; off < n; off += k) {
+		k = event_rec_get(p + off, n - off, &kind, &ev, &st, &line, &line_len);
+		if (!k)
+			break;		/* cannot happen: the producer wrote whole records */
+		if (kind == EVENT_REC_LINE) {
+			jw_raw(w, line, line_len);
+		} else {
+			w->need_comma = 0;
+			event_to_json(w, &ev);
+		}
+		jw_raw(w, "\n", 1);
+		if (w->len >= OUTBUF_SIZE) {
+			outbuf_put_fd(&s->ob, w->buf, w->len);
+			jw_reset(w);
+		}
+	}
+	outbuf_put_fd(&s->ob, w->buf, w->len);
+}
+
+/* Copies ev (or a pre-built line) into the writer's queue as a record. */
+static void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, const char *line, size_t line_len)
+{
+	size_t n = event_rec_size(ev, line_len);
+	char *r = outbuf_reserve(&s->ob, n);
+	if (r) {
+		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len));
+		return;
+	}
+	char *big = aligned_alloc(8, n);	/* over a buffer: args of a huge frame */
+	if (!big) {
+		fputs("netjourney: out of memory queueing a trace event\n", stderr);
+		abort();
+	}
+	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len));
+	free(big);
+}
+
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -93,7 +144,7 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 	}
 	if (open_part(&s->fd, &s->path, &s->tmp, path, err, errlen) < 0)
 		return -1;
-	if (outbuf_open(&s->ob, s->fd) < 0) {
+	if (outbuf_open_consumer(&s->ob, s->fd, jsonl_format, s) < 0) {
 		snprintf(err, errlen, "%s: cannot start the writer: %s", path, strerror(errno));
 		close_part(0, s->fd, s->path, s->tmp, err, 0);
 		if (s->tmp)
@@ -105,30 +156,31 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static inline void jsonl_put(struct jsonl_sink *s, const char *p, size_t n)
-{
-	if (s->f)
-		fwrite_unlocked(p, 1, n, s->f);
-	else
-		outbuf_write(&s->ob, p, n);
-}
-
-/* One event: serialised into the reused buffer, then handed to the writer
- * (stdout: stdio without its per-call lock; the sink has one producer). */
+/* One event: to a file, queued as a record for the writer thread to
+ * format; to stdout (shared with the terminal printer), formatted here and
+ * written through stdio without its per-call lock (one producer). */
 void jsonl_emit(void *ctx, const struct trace_event *ev)
 {
 	struct jsonl_sink *s = ctx;
+	s->events++;
+	if (!s->f) {
+		jsonl_queue(s, ev, NULL, 0);
+		return;
+	}
 	jw_reset(&s->w);
 	event_to_json(&s->w, ev);
 	jw_raw(&s->w, "\n", 1);
-	jsonl_put(s, s->w.buf, s->w.len);
-	s->events++;
+	fwrite_unlocked(s->w.buf, 1, s->w.len, s->f);
 }
 
 void jsonl_line(struct jsonl_sink *s, const char *json)
 {
-	jsonl_put(s, json, strlen(json));
-	jsonl_put(s, "\n", 1);
+	if (!s->f) {
+		jsonl_queue(s, NULL, json, strlen(json));
+		return;
+	}
+	fputs(json, s->f);
+	fputc('\n', s->f);
 }
 
 int jsonl_flush(struct jsonl_sink *s)
@@ -156,6 +208,7 @@ int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen)
 		r = close_part(w, s->fd, s->path, s->tmp, err, errlen);
 	}
 	jw_free(&s->w);
+	jw_free(&s->cw);
 	s->open = 0;
 	s->f = NULL;
 	s->fd = -1;

@@ -17,10 +17,14 @@ struct jsonl_sink {
 	int open;
 	FILE *f;			/* stdout ("-"), shared with the terminal printer */
 	int fd;				/* otherwise: the file, written through ob */
-	struct outbuf ob;
+	struct outbuf ob;		/* event records; formatted on its thread */
 	char *path, *tmp;		/* tmp NULL when written in place */
-	struct jw w;
+	struct jw w;			/* stdout: this thread's JSON */
 	uint64_t events;
+	/* file: the writer thread's JSON, on cache lines of its own (sharing
+	 * one with events cost a cache miss per event) */
+	_Alignas(64) struct jw cw;
+	_Alignas(64) char end[1];
 };
 
 /* jsonl_open - "-" is stdout. Returns 0, or -1 with err naming the file. */

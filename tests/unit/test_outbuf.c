@@ -2,7 +2,10 @@
  * test_outbuf.c - the JSONL writer thread (src/outbuf.c): every byte
  * arrives in order across buffer hand-overs and oversized lines; a flush
  * puts everything given so far in the file; a full disk is reported, not
- * ignored; the JSONL sink renames PATH.part only on close.
+ * ignored; the JSONL sink renames PATH.part only on close; an event that
+ * crosses to the writer thread as a record (src/event_rec.c) comes out as
+ * the very JSON the event itself gives, in order with metadata lines, also
+ * when it is bigger than a whole buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,8 @@
 #include <unistd.h>
 
 #include "nj_check.h"
+#include "event_rec.h"
+#include "events.h"
 #include "outbuf.h"
 #include "sinks.h"
 
@@ -146,6 +151,120 @@ START_TEST(test_jsonl_sink_unwritable_dir)
 }
 END_TEST
 
+/* Events with every optional part present or absent, hostile bytes in
+ * the message, and (big != 0) args larger than a whole buffer. */
+static char *big_args;
+
+static struct trace_event sample(int i, struct skb_state *st, struct trace_mib_delta *mib, uint64_t *from)
+{
+	static const char *const msgs[] = { "plain", "quote \" back \\ ctl \x01 bad \xff\xfe utf8 \xc3\xa9", NULL, "" };
+	struct trace_event ev = { .seq = (uint64_t)i + 1, .parent = (uint64_t)i / 2, .depth = i % 7,
+				  .ph = "BEi"[i % 3], .fn = i % 2 ? "ip_rcv" : "tcp_v4_rcv", .layer = "ip",
+				  .pkt = i % 5 ? i : -1, .skb = i % 4 ? i * 3 : -1, .ts_ns = 1700000000000000000ull + i };
+	*st = (struct skb_state){ .len = 60 + i, .data = 14, .nh = i % 3 ? 14 : -1, .th = -1, .pkt_type = 0,
+				  .protocol = 0x0800, .ifindex = 1 };
+	ev.st = i % 6 ? st : NULL;
+	ev.msg = msgs[i % 4];
+	ev.args = i % 3 == 1 ? "{\"a\":[1,2,{\"b\":\"x\"}]}" : NULL;
+	if (i == 7)
+		ev.args = big_args;
+	if (ev.ph == 'E') {
+		ev.verdict = i % 2 ? V_DROP : V_PASS;
+		ev.reason = SKB_DROP_REASON_IP_CSUM;
+		mib[0] = (struct trace_mib_delta){ .id = 1, .n = 5 };
+		mib[1] = (struct trace_mib_delta){ .id = 3, .n = 1 };
+		ev.mib = mib;
+		ev.n_mib = 2;
+	}
+	if (i % 5 == 3) {
+		from[0] = 11;
+		from[1] = 12;
+		from[2] = 13;
+		ev.from = from;
+		ev.n_from = 3;
+	}
+	return ev;
+}
+
+static void make_big_args(void)
+{
+	size_t n = OUTBUF_SIZE * 2 + 100;
+	big_args = malloc(n + 20);
+	ck_assert_ptr_nonnull(big_args);
+	strcpy(big_args, "{\"frame\":\"");
+	memset(big_args + 10, 'a', n);
+	strcpy(big_args + 10 + n, "\"}");
+}
+
+START_TEST(test_event_rec_round_trip)
+{
+	make_big_args();
+	for (int i = 0; i < 40; i++) {
+		struct skb_state st, st2;
+		struct trace_mib_delta mib[2];
+		uint64_t from[3];
+		struct trace_event ev = sample(i, &st, mib, from), back;
+		size_t n = event_rec_size(&ev, 0);
+		ck_assert_uint_eq(n % 8, 0);
+		char *rec = aligned_alloc(8, n);
+		ck_assert_uint_eq(event_rec_put(rec, &ev, NULL, 0), n);
+		int kind = -1;
+		const char *line;
+		size_t ll;
+		ck_assert_uint_eq(event_rec_get(rec, n, &kind, &back, &st2, &line, &ll), n);
+		ck_assert_int_eq(kind, EVENT_REC_EVENT);
+		ck_assert_uint_eq(event_rec_get(rec, n - 8, &kind, &back, &st2, &line, &ll), 0);	/* cut short */
+		struct jw a = { 0 }, b = { 0 };
+		event_to_json(&a, &ev);
+		event_to_json(&b, &back);
+		ck_assert_str_eq(a.buf, b.buf);
+		jw_free(&a);
+		jw_free(&b);
+		free(rec);
+	}
+	free(big_args);
+}
+END_TEST
+
+START_TEST(test_jsonl_sink_file_equals_direct_json)
+{
+	char dir[] = "/tmp/nj_jsonl_XXXXXX", path[128], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.jsonl", dir);
+	make_big_args();
+	struct jsonl_sink s;
+	struct jw want = { 0 };
+	ck_assert_int_eq(jsonl_open(&s, path, err, sizeof(err)), 0);
+	jsonl_line(&s, "{\"meta\":\"start\"}");
+	jw_lit(&want, "{\"meta\":\"start\"}\n");
+	for (int i = 0; i < 30000; i++) {	/* several buffers of records */
+		struct skb_state st;
+		struct trace_mib_delta mib[2];
+		uint64_t from[3];
+		struct trace_event ev = sample(i, &st, mib, from);
+		jsonl_emit(&s, &ev);
+		struct jw one = { 0 };
+		event_to_json(&one, &ev);
+		jw_raw(&want, one.buf, one.len);
+		jw_lit(&want, "\n");
+		jw_free(&one);
+	}
+	jsonl_line(&s, "{\"meta\":\"end\"}");
+	jw_lit(&want, "{\"meta\":\"end\"}\n");
+	ck_assert_uint_eq(s.events, 30000);
+	ck_assert_int_eq(jsonl_close(&s, err, sizeof(err)), 0);
+	size_t n;
+	char *got = read_all(path, &n);
+	ck_assert_uint_eq(n, want.len);
+	ck_assert(memcmp(got, want.buf, n) == 0);
+	free(got);
+	jw_free(&want);
+	free(big_args);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *outbuf_suite(void)
 {
 	Suite *s = suite_create("outbuf");
@@ -156,6 +275,8 @@ static Suite *outbuf_suite(void)
 	tcase_add_test(tc, test_outbuf_full_disk_reported);
 	tcase_add_test(tc, test_jsonl_sink_part_then_rename);
 	tcase_add_test(tc, test_jsonl_sink_unwritable_dir);
+	tcase_add_test(tc, test_event_rec_round_trip);
+	tcase_add_test(tc, test_jsonl_sink_file_equals_direct_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,132 @@
+/*
+ * event_rec.c - trace events as flat records between two threads (see
+ * event_rec.h).
+ */
+#include "event_rec.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define NO_TEXT UINT32_MAX
+
+struct rec_hdr {
+	uint32_t size;			/* the whole record, a multiple of 8 */
+	uint8_t kind;
+	char ph;
+	uint8_t has_st;
+	uint8_t pad;
+	int32_t depth;
+	uint32_t msg_len, args_len;	/* with the NUL; NO_TEXT for NULL; a line's length in msg_len */
+	uint16_t n_mib, n_from;
+	int32_t verdict, reason;
+	uint32_t pad2;
+	uint64_t seq, parent, ts_ns;
+	int64_t pkt, skb;
+	const char *fn, *layer;
+	struct skb_state st;
+};
+
+_Static_assert(sizeof(struct rec_hdr) % 8 == 0, "records must stay 8-aligned");
+_Static_assert(sizeof(struct trace_mib_delta) == 8, "mib deltas pack in 8 bytes");
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Texts keep their NUL: the JSON writer reads them as C strings. */
+static size_t text_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+size_t event_rec_size(const struct trace_event *ev, size_t line_len)
+{
+	if (!ev)
+		return round8(sizeof(struct rec_hdr) + line_len);
+	return round8(sizeof(struct rec_hdr) + (size_t)ev->n_from * 8 + (size_t)ev->n_mib * 8 + text_size(ev->msg) +
+		      text_size(ev->args));
+}
+
+size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len)
+{
+	struct rec_hdr h;
+	memset(&h, 0, sizeof(h));
+	h.size = (uint32_t)event_rec_size(ev, line_len);
+	char *o = out + sizeof(h);
+	if (!ev) {
+		h.kind = EVENT_REC_LINE;
+		h.msg_len = (uint32_t)line_len;
+		memcpy(o, line, line_len);
+		memcpy(out, &h, sizeof(h));
+		return h.size;
+	}
+	h.kind = EVENT_REC_EVENT;
+	h.ph = ev->ph;
+	h.depth = ev->depth;
+	h.seq = ev->seq;
+	h.parent = ev->parent;
+	h.ts_ns = ev->ts_ns;
+	h.pkt = ev->pkt;
+	h.skb = ev->skb;
+	h.fn = ev->fn;
+	h.layer = ev->layer;
+	h.verdict = (int32_t)ev->verdict;
+	h.reason = (int32_t)ev->reason;
+	if (ev->st) {
+		h.has_st = 1;
+		h.st = *ev->st;
+	}
+	h.n_from = (uint16_t)ev->n_from;
+	if (ev->n_from)		/* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(o, ev->from, (size_t)ev->n_from * 8);
+	o += (size_t)ev->n_from * 8;
+	h.n_mib = (uint16_t)ev->n_mib;
+	if (ev->n_mib)
+		memcpy(o, ev->mib, (size_t)ev->n_mib * 8);
+	o += (size_t)ev->n_mib * 8;
+	size_t n = text_size(ev->msg);
+	h.msg_len = ev->msg ? (uint32_t)n : NO_TEXT;
+	memcpy(o, ev->msg ? ev->msg : "", n);
+	o += n;
+	n = text_size(ev->args);
+	h.args_len = ev->args ? (uint32_t)n : NO_TEXT;
+	memcpy(o, ev->args ? ev->args : "", n);
+	memcpy(out, &h, sizeof(h));
+	return h.size;
+}
+
+size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event *ev, struct skb_state *st,
+		     const char **line, size_t *line_len)
+{
+	const struct rec_hdr *h = (const struct rec_hdr *)(const void *)p;
+	if (avail < sizeof(*h) || h->size > avail || h->size < sizeof(*h))
+		return 0;
+	const char *b = p + sizeof(*h);
+	*kind = h->kind;
+	if (h->kind == EVENT_REC_LINE) {
+		*line = b;
+		*line_len = h->msg_len;
+		return h->size;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = h->seq;
+	ev->parent = h->parent;
+	ev->depth = h->depth;
+	ev->ph = h->ph;
+	ev->fn = h->fn;
+	ev->layer = h->layer;
+	ev->pkt = h->pkt;
+	ev->skb = h->skb;
+	ev->ts_ns = h->ts_ns;
+	if (h->has_st) {
+		*st = h->st;
+		ev->st = st;
+	}
+	ev->verdict = (enum nj_verdict)h->verdict;
+	ev->reason = (enum skb_drop_reason)h->reason;
+	ev->n_from = h->n_from;
+	ev->from = h->n_from ? (const uint64_t *)(const void *)b : NULL;
+	b += (size_t)h->n_from * 8;
+	ev->n_mib = h->n_mib;
+	ev->mib = h->n_mib ? (const struct trace_mib_delta *)(const void *)b : NULL;
+	b += (size_t)h->n_mib * 8;
+	ev->msg = h->msg_len == NO_TEXT ? NULL : b;
+	b += h->msg_len == NO_TEXT ? 0 : h->msg_len;
+	ev->args = h->args_len == NO_TEXT ? NULL : b;
+	return h->size;
+}
