@@ -63,6 +63,9 @@ echo
 echo "1. speed: bench-mix, $FRAMES frames, $ROUNDS rounds, medians (wall clock)"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
+	# the previous round's trace goes first, untimed: replacing a 1 GB file
+	# would charge its deletion to this run
+	rm -f "$W/t.jsonl"
 	timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
 	have tshark && timed tshark tshark -r "$CAP" -T json
 	timed nj_notrace "$NJ" replay --no-trace "$CAP"
