@@ -44,7 +44,7 @@ verdict() {
 		"$(ratio "$(median "$2.cpu")" "$(median "$3.cpu")")" "$4"
 }
 secs() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # peak NAME CMD...: one run under /usr/bin/time -v; prints max RSS in MiB.
 peak() {
