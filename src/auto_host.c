@@ -78,6 +78,47 @@ static void consider(struct candidate *c, int dlt, const uint8_t *p, uint32_t n,
 	c->frame = frame;
 }
 
+/* A MAC an interface can have: not a group address, not all zero (Linux
+ * refuses both with EADDRNOTAVAIL). */
+static int unicast_mac(const uint8_t *m)
+{
+	static const uint8_t zero[6];
+	return !(m[0] & 1) && memcmp(m, zero, 6) != 0;
+}
+
+/* When the adopted frame was sent to a broadcast or group MAC (no
+ * interface can have one; the frame stays broadcast/multicast for
+ * eth_type_trans whatever the host's MAC), the host's own MAC is taken from
+ * a frame it sent (source address daddr), or from another frame sent to
+ * it; else there is none (the default). An all-zero MAC, as scrubbed
+ * captures have, is kept: the replay then matches the frames as HOST. */
+static void host_mac_elsewhere(struct candidate *c, const char *pcap)
+{
+	struct pcap_source src;
+	struct pcap_pkthdr *h;
+	const uint8_t *d, *mac, *ip;
+	uint16_t vlan;
+	char err[256];
+
+	c->has_mac = 0;
+	if (source_pcap_open(&src, pcap, err, sizeof(err)) < 0)
+		return;
+	while (src.frames < 10000 && source_pcap_next(&src, &h, &d, err, sizeof(err)) == 1) {
+		if (!(ip = frame_ip(src.dlt, d, h->caplen, &mac, &vlan)) || !mac)
+			continue;
+		if (!memcmp(ip + 12, &c->daddr, 4) && unicast_mac(mac + 6)) {
+			memcpy(c->mac, mac + 6, 6);
+			c->has_mac = 1;
+			break;
+		}
+		if (!memcmp(ip + 16, &c->daddr, 4) && unicast_mac(mac) && !c->has_mac) {
+			memcpy(c->mac, mac, 6);
+			c->has_mac = 1;	/* keep looking for one it sent */
+		}
+	}
+	source_pcap_close(&src);
+}
+
 /* The TCP listeners: the SYN's port runs the capture's own application
  * ("recorded", DESIGN.md §4b: the socket sends what the recorded host
  * sent); http on 80, echo on 7 and discard on 9 otherwise, as usual. */
@@ -110,6 +151,8 @@ char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err
 		snprintf(err, errlen, "%s: --auto-host found no unicast IPv4 packet to adopt", pcap);
 		return NULL;
 	}
+	if (c.has_mac && (c.mac[0] & 1))
+		host_mac_elsewhere(&c, pcap);
 	char mac[18];
 	snprintf(mac, sizeof(mac), "%s", c.has_mac ? mac_fmt(c.mac) : "02:00:00:00:00:01");
 	int k = snprintf(note, notelen, "the host is %s (%s%s%.0u), the destination of %s %llu; peers' MACs are "

@@ -122,6 +122,21 @@ else
 	echo "FAIL auto-host: not in agreement, or an ARP request where the peer was learned"; cat "$OUT/auto-host.txt"; fail=1
 fi
 
+# --auto-host on a capture sent to the broadcast MAC: no interface can have
+# that address, so the host takes a unicast one and the frames stay
+# broadcast on both sides (a third-party capture; skipped without it).
+SH="$(cd .. && pwd)/shared/pcaps/zeek-chksum-ip4-bad.pcap"
+if [ -f "$SH" ]; then
+	"$NJ" diff-kernel --auto-host "$SH" >"$OUT/auto-host-bcast.txt" 2>&1
+	if grep -q '^AGREE' "$OUT/auto-host-bcast.txt" && ! grep -q 'ff:ff:ff:ff:ff:ff)' "$OUT/auto-host-bcast.txt"; then
+		echo "ok   auto-host-bcast"
+	else
+		echo "FAIL auto-host-bcast: the host kept a broadcast MAC or Linux disagreed"; cat "$OUT/auto-host-bcast.txt"; fail=1
+	fi
+else
+	echo "skip auto-host-bcast: $SH absent"
+fi
+
 # --json is one valid object naming the kernel.
 "$NJ" diff-kernel --json pcaps/udp.pcap >"$OUT/udp.json" 2>&1
 if command -v python3 >/dev/null 2>&1; then
