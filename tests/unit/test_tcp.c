@@ -8,37 +8,10 @@
  */
 #include "nj_check.h"
 #include "tcp.h"
+#include "nj_tcp_peer.h"
 
 static uint8_t frame[2048], seg[1600];
 
-/* One peer connection: 10.0.0.1:sport > 10.0.0.2:dport. */
-struct tc {
-	struct net *net;
-	uint16_t sport, dport;
-	uint32_t pseq;			/* the peer's next seq */
-	uint32_t hseq;			/* what the peer acks (host's next seq) */
-};
-
-static void tc_raw(struct tc *t, uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
-{
-	size_t len = data ? strlen(data) : 0;
-	size_t n = nj_tcp(seg, NJ_PEER_IP, NJ_HOST_IP, t->sport, t->dport, seq, ack, flags, data, len);
-	nj_inject(t->net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_TCP_, seg, n, NULL));
-}
-
-/* The peer's next in-sequence segment. */
-static void tc_send(struct tc *t, uint8_t flags, const char *data)
-{
-	size_t len = data ? strlen(data) : 0;
-	tc_raw(t, t->pseq, t->hseq, flags, data);
-	t->pseq += (uint32_t)len + !!(flags & TCPHDR_SYN) + !!(flags & TCPHDR_FIN);
-}
-
-static struct sock *tc_sk(struct tc *t)
-{
-	return __inet_lookup_established(t->net, nj_ip(NJ_PEER_IP), htons(t->sport), nj_ip(NJ_HOST_IP),
-					 htons(t->dport));
-}
 
 static int tc_state(struct tc *t)
 {
