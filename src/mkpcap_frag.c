@@ -195,12 +195,13 @@ static void frag_many(struct mk_ctx *c)
 		}
 }
 
-/* --count N (default 3000) first fragments with distinct ids that never
+/* --count N (default 4096: the most diff-kernel takes, and enough small
+ * fragments to fill 4 MiB) first fragments with distinct ids that never
  * complete: 6.x refuses new queues past ipfrag_high_thresh (4 MiB); the
  * 2.4 twin evicts the oldest queues past its 256 KiB. */
 static void frag_flood(struct mk_ctx *c)
 {
-	unsigned long n = c->param ? c->param : 3000;
+	unsigned long n = c->param ? c->param : 4096;
 	memset(dgram, 0x55, 8);
 	c->step_us = 10;
 	for (unsigned long k = 0; k < n; k++) {
@@ -225,7 +226,7 @@ const struct mk_scenario mk_frag_scenarios[] = {
 	{ "frag-tiny", "RFC 1858 tiny fragments: a TCP SYN in 8-byte pieces", frag_tiny, NULL },
 	{ "frag-odd-length", "a non-last fragment of 1483 bytes: end rounded down to 1480", frag_odd_length, NULL },
 	{ "frag-many", "--count N (32) echo requests fragmented and interleaved: N queues at once", frag_many, NULL },
-	{ "frag-flood", "--count N (3000) unfinished datagrams: refused past ipfrag_high_thresh (ReasmFails)", frag_flood, NULL },
+	{ "frag-flood", "--count N (4096) unfinished datagrams: refused past ipfrag_high_thresh (ReasmFails)", frag_flood, NULL },
 	{ "frag-flood-2.4", "the same flood on Linux 2.4: the LRU evictor drops the oldest queues", frag_flood, SCENARIO_24 },
 	{ NULL, NULL, NULL, NULL },
 };

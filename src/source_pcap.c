@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "af_packet.h"
 #include "dissect.h"
 #include "stack.h"
 #include "tcp.h"
@@ -232,6 +233,7 @@ static void recorded_rx(struct net *net, const struct sk_buff *skb, int dlt, con
 	if (!(rx = alloc_skb(net, n)))
 		return;
 	memcpy(skb_put(rx, n), eth ? skb->data : (const uint8_t *)iph, n);
+	rx->truesize = packet_alloc_skb_truesize(eth ? n : ETH_HLEN + n);
 	rx->dev = skb->dev;
 	rx->capture_trunc = skb->capture_trunc;
 	if (eth) {
@@ -319,6 +321,9 @@ int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *d
 		trace_exit(net, NULL, V_SENT, 0, "recorded transmit: the host sent this frame; not received");
 		return 0;
 	}
+	/* Charged as diff-kernel's Linux receives it: an Ethernet frame
+	 * written to a packet socket on the veth's other end. */
+	skb->truesize = packet_alloc_skb_truesize(dlt == NJ_DLT_EN10MB ? caplen : ETH_HLEN + skb->len);
 	if (flags & DRV_LEARN_NEIGH && dlt == NJ_DLT_EN10MB)
 		driver_learn(net, dev, data, caplen);
 	if (dlt == NJ_DLT_EN10MB)

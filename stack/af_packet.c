@@ -116,6 +116,37 @@ void packet_release(struct net *net, struct packet_sock *po)
 	free(po);
 }
 
+/* LL_RESERVED_SPACE of an Ethernet device without extra headroom: the
+ * link header rounded down to HH_DATA_MOD (16), plus 16. */
+#define ETH_LL_RESERVED_SPACE	(((ETH_HLEN) & ~15u) + 16u)
+#define PAGE_ALLOC_COSTLY_ORDER	3
+
+/* alloc_skb_with_frags: each page frag charges its whole block of pages,
+ * the blocks shrinking as little data is left. */
+static uint32_t alloc_skb_with_frags_truesize(uint32_t header_len, uint32_t data_len)
+{
+	uint32_t ts = alloc_skb_truesize(header_len), order = PAGE_ALLOC_COSTLY_ORDER;
+
+	while (data_len) {
+		uint32_t pages = (data_len + SK_PAGE_SIZE - 1) & ~(SK_PAGE_SIZE - 1);
+		while (order && pages < (SK_PAGE_SIZE << order))
+			order--;
+		uint32_t chunk = SK_PAGE_SIZE << order;
+		data_len -= data_len < chunk ? data_len : chunk;
+		ts += chunk;
+	}
+	return ts;
+}
+
+uint32_t packet_alloc_skb_truesize(uint32_t len)
+{
+	uint32_t prepad = ETH_LL_RESERVED_SPACE, linear = len;
+
+	if (prepad + len >= SK_PAGE_SIZE)
+		linear = ETH_HLEN;	/* packet_snd keeps the link header linear */
+	return alloc_skb_with_frags_truesize(prepad + linear, len - linear);
+}
+
 void packet_exit(struct net *net)
 {
 	while (net->packet_socks)

@@ -119,6 +119,14 @@ void packet_release(struct net *net, struct packet_sock *po);
 /* packet_exit - releases every packet socket of net (from net_destroy). */
 void packet_exit(struct net *net);
 
+/**
+ * packet_alloc_skb_truesize - the truesize of the skb Linux builds for a
+ * frame of len bytes written to a packet socket (packet_snd →
+ * packet_alloc_skb), which is how diff-kernel hands a capture's frames to a
+ * veth: the replay charges received frames the same.
+ */
+uint32_t packet_alloc_skb_truesize(uint32_t len);
+
 /* packet_taps_deliver is declared in stack.h (called by __netif_receive_skb). */
 
 /**

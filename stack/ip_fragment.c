@@ -409,6 +409,7 @@ static struct sk_buff *ip_frag_build(struct net *net, struct ipq *qp, struct sk_
 	if (!n)
 		return NULL;
 	n->pkt = skb->pkt;
+	n->truesize = qp->truesize;	/* Linux chains the fragments: their truesize adds up */
 	n->dev = skb->dev;
 	n->protocol = ETH_P_IP;
 	n->pkt_type = head->pkt_type;

@@ -2,6 +2,11 @@
  * skbuff.c - sk_buff allocation, freeing and data movement, after
  * net/core/skbuff.c. Buffers come from a per-net free list so a replay does
  * not call malloc per packet; left out: cloning with shared data, paged data.
+ *
+ * Memory accounting: the 2 KiB pooled buffers are netjourney's own, so
+ * skb->truesize is not their size but what Linux's __alloc_skb would have
+ * charged for the same request (alloc_skb_truesize): fragment memory,
+ * neighbour queues and socket buffers then fill when Linux's do.
  */
 #include "netns.h"
 
@@ -21,7 +26,32 @@ static void skb_init(struct net *net, struct sk_buff *skb, unsigned char *head, 
 	skb->pkt = net->cur_pkt;
 	skb->tstamp_ns = net->now_ns;
 	skb->mac_header = skb->network_header = skb->transport_header = SKB_HDR_UNSET;
-	skb->truesize = cap + (uint32_t)sizeof(*skb);
+}
+
+/* mm/slab_common.c kmalloc_size_roundup: the slab size class, or whole
+ * pages (a power-of-two order) past the largest cache. */
+static uint32_t kmalloc_size_roundup(uint32_t size)
+{
+	static const uint32_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+	uint32_t pages = SK_PAGE_SIZE;
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (size <= classes[i])
+			return classes[i];
+	while (pages < size)
+		pages <<= 1;
+	return pages;
+}
+
+uint32_t kmalloc_reserve(uint32_t size)
+{
+	uint32_t obj = SKB_HEAD_ALIGN(size);
+	return obj <= SKB_SMALL_HEAD_CACHE_SIZE ? SKB_SMALL_HEAD_CACHE_SIZE : kmalloc_size_roundup(obj);
+}
+
+uint32_t alloc_skb_truesize(uint32_t size)
+{
+	return SKB_TRUESIZE(SKB_WITH_OVERHEAD(kmalloc_reserve(size)));
 }
 
 struct sk_buff *alloc_skb(struct net *net, uint32_t size)
@@ -48,6 +78,7 @@ struct sk_buff *alloc_skb(struct net *net, uint32_t size)
 		}
 	}
 	skb_init(net, skb, head, cap);
+	skb->truesize = alloc_skb_truesize(NET_SKB_PAD + size);	/* headroom as asked of Linux */
 	skb_reserve(skb, NET_SKB_PAD);
 	net->skbs_live++;
 	return skb;
@@ -86,12 +117,11 @@ struct sk_buff *skb_copy(struct net *net, const struct sk_buff *skb)
 		return NULL;
 	uint64_t id = n->id;
 	unsigned char *head = n->head;
-	uint32_t end = n->end, truesize = n->truesize;
-	memcpy(n, skb, sizeof(*n));
+	uint32_t end = n->end;
+	memcpy(n, skb, sizeof(*n));	/* truesize too: Linux asks for the same head size */
 	n->next = n->prev = NULL;
 	n->head = head;
 	n->end = end;
-	n->truesize = truesize;
 	n->id = id;
 	n->data = head + headroom;
 	memcpy(head, skb->head, headroom + skb->len);

@@ -46,6 +46,21 @@ struct net_device;
 #define SKB_CB_SIZE	48
 #define NET_SKB_PAD	64	/* headroom reserved by alloc for pushed headers */
 
+/* Linux's skb memory arithmetic (x86-64): data areas are cache-line
+ * aligned and end in a 320-byte skb_shared_info; struct sk_buff is 232
+ * bytes. Heads up to SKB_HEAD_ALIGN(MAX_TCP_HEADER) come from their own
+ * cache: 576 bytes with MAX_TCP_HEADER 256, the reference kernel's
+ * (a config with a larger LL_MAX_HEADER has 640). */
+#define SMP_CACHE_BYTES		64
+#define SKB_DATA_ALIGN(x)	(((x) + (SMP_CACHE_BYTES - 1)) & ~(uint32_t)(SMP_CACHE_BYTES - 1))
+#define SKB_SHINFO_SIZE		SKB_DATA_ALIGN(320u)
+#define SKB_HEAD_ALIGN(x)	(SKB_DATA_ALIGN(x) + SKB_SHINFO_SIZE)
+#define SKB_WITH_OVERHEAD(x)	((x) - SKB_SHINFO_SIZE)
+#define SKB_TRUESIZE(x)		((x) + SKB_DATA_ALIGN(232u) + SKB_SHINFO_SIZE)
+#define MAX_TCP_HEADER		256u
+#define SKB_SMALL_HEAD_CACHE_SIZE SKB_HEAD_ALIGN(MAX_TCP_HEADER)
+#define SK_PAGE_SIZE		4096u
+
 struct sk_buff {
 	struct sk_buff *next, *prev;	/* queue links (sk_buff_head) */
 	uint64_t id;			/* unique per net; the "skb" of events */
@@ -75,9 +90,17 @@ struct sk_buff_head {
  * alloc_skb - an empty skb with room for size bytes after NET_SKB_PAD headroom.
  * @net: owner; assigns the skb id and recycles buffers through its pool.
  * @size: payload capacity.
+ * Its truesize is what Linux's alloc_skb(NET_SKB_PAD + size) charges;
+ * callers modelling another Linux allocation set it themselves.
  * Returns the skb, or NULL when memory is exhausted.
  */
 struct sk_buff *alloc_skb(struct net *net, uint32_t size);
+
+/* kmalloc_reserve - the head buffer Linux allocates when __alloc_skb is
+ * asked for size bytes: the small-head cache or a kmalloc size class. */
+uint32_t kmalloc_reserve(uint32_t size);
+/* alloc_skb_truesize - the truesize Linux's alloc_skb(size) starts with. */
+uint32_t alloc_skb_truesize(uint32_t size);
 
 /* kfree_skb - frees without tracing (consumed or never entered the stack). */
 void kfree_skb(struct net *net, struct sk_buff *skb);

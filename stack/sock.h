@@ -209,7 +209,9 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
  * ACK, gives the whole pages back at once (sk_mem_reclaim).
  */
 #define SK_MEM_QUANTUM	4096	/* PAGE_SIZE */
-#define TCP_SKB_HEAD_TRUESIZE	1280	/* about a sent segment's skb without data (tcp_stream_alloc_skb) */
+/* tcp_stream_alloc_skb: a MAX_TCP_HEADER head, SKB_TRUESIZE of its end
+ * offset (832); the data, in page frags, adds its length. */
+#define TCP_SKB_HEAD_TRUESIZE	SKB_TRUESIZE(SKB_WITH_OVERHEAD(SKB_SMALL_HEAD_CACHE_SIZE))
 int32_t sk_forward_alloc(const struct sock *sk);
 void sk_rmem_schedule(struct sock *sk, uint32_t size);
 void sk_mem_reclaim(struct sock *sk);

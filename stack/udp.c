@@ -16,9 +16,11 @@
 static int udp_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	trace_enter(net, skb, "udp_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
-	if (sk->rmem + skb->truesize > sk->rcvbuf) {
-		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u + %u > %u)", sk->rmem,
-			   skb->truesize, sk->rcvbuf);
+	/* __udp_enqueue_schedule_skb: full only once already past rcvbuf, so
+	 * one datagram may overshoot it (and a small buffer takes one). */
+	if (sk->rmem > sk->rcvbuf) {
+		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u queued > %u)", sk->rmem,
+			   sk->rcvbuf);
 		SNMP_INC(net, MIB_UDP_RCVBUFERRORS);
 		SNMP_INC(net, MIB_UDP_INERRORS);
 		return skb_drop(net, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);

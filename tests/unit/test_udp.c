@@ -123,10 +123,17 @@ START_TEST(test_udp_rcvbuf_full)
 	struct net *net = udp_host();
 	struct sock *sk = __udp4_lib_lookup(net, nj_ip(NJ_PEER_IP), htons(5555), nj_ip(NJ_HOST_IP), htons(9));
 	sk->rcvbuf = 10;
+	/* Nothing queued: Linux takes one datagram even past a tiny buffer. */
+	send_udp(net, NJ_HOST_IP, 9, "x", NULL);
+	ck_assert_int_eq(net->mib[MIB_UDP_RCVBUFERRORS], 0);
+	ck_assert_int_eq(net->mib[MIB_UDP_INDATAGRAMS], 1);
+	/* Unread data already past rcvbuf: the next one is dropped. */
+	sk->rmem = 11;
 	send_udp(net, NJ_HOST_IP, 9, "x", NULL);
 	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_SOCKET_RCVBUFF);
 	ck_assert_int_eq(net->mib[MIB_UDP_RCVBUFERRORS], 1);
 	ck_assert_int_eq(net->mib[MIB_UDP_INERRORS], 1);
+	sk->rmem = 0;
 	nj_net_free(net);
 }
 END_TEST
