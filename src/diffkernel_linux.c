@@ -47,6 +47,7 @@ struct lx_ctx {
 	size_t nin;
 	uint32_t learned[256];		/* --auto-host: sources already learned */
 	size_t nlearned;
+	size_t tcp_frags;		/* TCP in IP fragments: acks left untranslated */
 };
 
 static uint64_t now_ms(void)
@@ -199,6 +200,8 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 		return;
 	struct iphdr *ip = (struct iphdr *)(p + 14);
 	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4;
+	if (ip->protocol == 6 && ip_is_fragment(ip))
+		c->tcp_frags++;		/* the ack may sit in a later fragment than the header */
 	if (ip->protocol != 6 || ip_is_fragment(ip) || len < 14 + ihl + 20)
 		return;
 	struct tcphdr *th = (struct tcphdr *)(p + 14 + ihl);
@@ -380,6 +383,11 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		return -1;
 	}
 	note_stretch(in, now_ms() - t0, notes, noteslen);
+	size_t l = strlen(notes);
+	if (c->tcp_frags && l + 240 < noteslen)
+		snprintf(notes + l, noteslen - l, "%zu TCP fragment(s) went in as captured: an ack split over IP "
+			 "fragments is not moved to Linux's ISN, so Linux may see acks for data it never sent and "
+			 "answer them (RST, retransmits)\n", c->tcp_frags);
 	return 0;
 }
 
