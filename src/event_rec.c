@@ -34,19 +34,22 @@ static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 /* Texts keep their NUL: the JSON writer reads them as C strings. */
 static size_t text_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
-size_t event_rec_size(const struct trace_event *ev, size_t line_len)
+size_t event_rec_size(const struct trace_event *ev, size_t line_len, struct event_rec_len *len)
 {
-	if (!ev)
-		return round8(sizeof(struct rec_hdr) + line_len);
-	return round8(sizeof(struct rec_hdr) + (size_t)ev->n_from * 8 + (size_t)ev->n_mib * 8 + text_size(ev->msg) +
-		      text_size(ev->args));
+	len->msg = ev ? text_size(ev->msg) : 0;
+	len->args = ev ? text_size(ev->args) : 0;
+	len->size = ev ? round8(sizeof(struct rec_hdr) + (size_t)ev->n_from * 8 + (size_t)ev->n_mib * 8 + len->msg +
+				len->args)
+		       : round8(sizeof(struct rec_hdr) + line_len);
+	return len->size;
 }
 
-size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len)
+size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len,
+		     const struct event_rec_len *len)
 {
 	struct rec_hdr h;
 	memset(&h, 0, sizeof(h));
-	h.size = (uint32_t)event_rec_size(ev, line_len);
+	h.size = (uint32_t)len->size;
 	char *o = out + sizeof(h);
 	if (!ev) {
 		h.kind = EVENT_REC_LINE;
@@ -79,13 +82,13 @@ size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, 
 	if (ev->n_mib)
 		memcpy(o, ev->mib, (size_t)ev->n_mib * 8);
 	o += (size_t)ev->n_mib * 8;
-	size_t n = text_size(ev->msg);
-	h.msg_len = ev->msg ? (uint32_t)n : NO_TEXT;
-	memcpy(o, ev->msg ? ev->msg : "", n);
-	o += n;
-	n = text_size(ev->args);
-	h.args_len = ev->args ? (uint32_t)n : NO_TEXT;
-	memcpy(o, ev->args ? ev->args : "", n);
+	h.msg_len = ev->msg ? (uint32_t)len->msg : NO_TEXT;
+	if (ev->msg)
+		memcpy(o, ev->msg, len->msg);
+	o += len->msg;
+	h.args_len = ev->args ? (uint32_t)len->args : NO_TEXT;
+	if (ev->args)
+		memcpy(o, ev->args, len->args);
 	memcpy(out, &h, sizeof(h));
 	return h.size;
 }

@@ -20,13 +20,22 @@
 #define EVENT_REC_EVENT 0
 #define EVENT_REC_LINE 1		/* a pre-built JSON line (metadata) */
 
-/* event_rec_size - bytes event_rec_put needs for ev (or for a line of n
- * bytes when ev is NULL). */
-size_t event_rec_size(const struct trace_event *ev, size_t line_len);
+/* The text lengths event_rec_size measured, so event_rec_put does not
+ * measure them again (both run once per event of a traced replay). */
+struct event_rec_len {
+	size_t size;			/* the whole record */
+	size_t msg, args;		/* with the NUL; 0 for NULL */
+};
+
+/* event_rec_size - bytes event_rec_put needs for ev (or for a line of
+ * line_len bytes when ev is NULL); fills *len for event_rec_put. */
+size_t event_rec_size(const struct trace_event *ev, size_t line_len, struct event_rec_len *len);
 
 /* event_rec_put - writes the record of ev (or of the line) at out, which
- * has event_rec_size() bytes and is 8-aligned. Returns that size. */
-size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len);
+ * has event_rec_size() bytes and is 8-aligned; len is what event_rec_size
+ * filled. Returns that size. */
+size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len,
+		     const struct event_rec_len *len);
 
 /* event_rec_get - reads the record at p (8-aligned): *kind is
  * EVENT_REC_EVENT (ev filled, pointing into p) or EVENT_REC_LINE (*line,

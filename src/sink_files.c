@@ -117,10 +117,11 @@ static void jsonl_format(void *ctx, const char *p, size_t n)
 /* Copies ev (or a pre-built line) into the writer's queue as a record. */
 static void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, const char *line, size_t line_len)
 {
-	size_t n = event_rec_size(ev, line_len);
+	struct event_rec_len len;
+	size_t n = event_rec_size(ev, line_len, &len);
 	char *r = outbuf_reserve(&s->ob, n);
 	if (r) {
-		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len));
+		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len, &len));
 		return;
 	}
 	char *big = aligned_alloc(8, n);	/* over a buffer: args of a huge frame */
@@ -128,7 +129,7 @@ static void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, cons
 		fputs("netjourney: out of memory queueing a trace event\n", stderr);
 		abort();
 	}
-	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len));
+	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len, &len));
 	free(big);
 }
 

@@ -204,10 +204,11 @@ START_TEST(test_event_rec_round_trip)
 		struct trace_mib_delta mib[2];
 		uint64_t from[3];
 		struct trace_event ev = sample(i, &st, mib, from), back;
-		size_t n = event_rec_size(&ev, 0);
+		struct event_rec_len len;
+		size_t n = event_rec_size(&ev, 0, &len);
 		ck_assert_uint_eq(n % 8, 0);
 		char *rec = aligned_alloc(8, n);
-		ck_assert_uint_eq(event_rec_put(rec, &ev, NULL, 0), n);
+		ck_assert_uint_eq(event_rec_put(rec, &ev, NULL, 0, &len), n);
 		int kind = -1;
 		const char *line;
 		size_t ll;
