@@ -257,16 +257,3 @@ void event_meta_end(struct jw *w, const struct net *net, int complete, uint64_t 
 	jw_obj_close(w);
 	jw_obj_close(w);
 }
-
-enum nj_verdict event_outcome(const char *fn, char ph, enum nj_verdict v)
-{
-	if (ph == 'i')
-		return v == V_DROP ? V_DROP : V_NONE;
-	if (ph != 'E' || v == V_NONE || v == V_PASS)
-		return V_NONE;
-	if (v == V_QUEUED && !strcmp(fn, "netif_rx"))
-		return V_NONE;
-	if (v == V_SENT)		/* a recorded transmit is the packet's fate; */
-		return strcmp(fn, "driver_rx") ? V_NONE : V_SENT;	/* else a reply leaving */	/* a reply or forwarded copy leaving; the packet's own fate follows */
-	return v;
-}

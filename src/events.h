@@ -17,13 +17,5 @@ void event_meta_start(struct jw *w, const char *source, const char *scenario_jso
 void event_meta_end(struct jw *w, const struct net *net, int complete, uint64_t events, uint64_t packets,
 		    const char *error);
 
-/*
- * event_outcome - the packet outcome an event implies, or V_NONE: kfree_skb
- * steps and E events whose verdict is a final one (drop, queued, stolen,
- * consumed, delivered, forwarded, sent) — the last such event of a packet
- * is its outcome. netif_rx's "queued" is not an outcome (the softirq
- * follows), nor is anything inside dev_queue_xmit of a reply.
- */
-enum nj_verdict event_outcome(const char *fn, char ph, enum nj_verdict v);
 
 #endif

@@ -216,7 +216,7 @@ static const char *outcome_fn(struct nj_store *s, const struct store_pkt *p)
 		if (!e)
 			break;
 		i = e->next_in_pkt;
-		int o = event_outcome(store_name(s, e->fn), e->ph, (enum nj_verdict)e->verdict);
+		int o = trace_outcome(store_name(s, e->fn), e->ph, (enum nj_verdict)e->verdict);
 		if (o == V_NONE || (o == V_DROP && e->ph == 'E' && out == V_DROP && reason == e->reason && fn))
 			continue;
 		out = o;

@@ -82,7 +82,7 @@ static void track(struct human_sink *s, const struct trace_event *ev)
 			jw_raw(&p->fns, " ", 1);
 		jw_puts(&p->fns, ev->fn);
 	}
-	enum nj_verdict o = event_outcome(ev->fn, ev->ph, ev->verdict);
+	enum nj_verdict o = trace_outcome(ev->fn, ev->ph, ev->verdict);
 	if (key < 0 && ev->ph == 'E' && ev->depth == 0)
 		o = ev->verdict;		/* timer work ends as its root frame says */
 	if (o == V_NONE)

@@ -18,6 +18,7 @@ struct pcap_source {
 	int dlt;
 	uint64_t frames;
 	long size;			/* file size for progress, -1 unknown */
+	char *iobuf;			/* the stream's buffer (SOURCE_PCAP_IOBUF) */
 };
 
 /* source_pcap_open - opens path; err names the file and the problem

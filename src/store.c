@@ -162,7 +162,7 @@ static void index_event(struct nj_store *s, size_t i, const char *fn)
 		p->driver_ev = (uint32_t)i;
 		p->ts_ns = e->ts_ns;
 	}
-	enum nj_verdict o = event_outcome(fn, e->ph, (enum nj_verdict)e->verdict);
+	enum nj_verdict o = trace_outcome(fn, e->ph, (enum nj_verdict)e->verdict);
 	if (o != V_NONE) {
 		p->verdict = (uint8_t)o;
 		p->reason = e->reason;

@@ -39,7 +39,7 @@ struct store_pkt {
 	uint32_t count;
 	uint32_t driver_ev;		/* the driver_rx B event (summary, bytes), or STORE_NONE */
 	uint64_t ts_ns;
-	uint8_t verdict, reason;	/* the packet's outcome (event_outcome rule) */
+	uint8_t verdict, reason;	/* the packet's outcome (trace_outcome rule) */
 };
 
 struct nj_store;

@@ -30,7 +30,7 @@ struct fib_table {
 	int n, cap;
 	struct fib_route *conn;		/* derived: local table, then connected */
 	int nconn, capconn;
-	uint64_t conn_sig;		/* hash of the addresses conn was built from */
+	uint64_t conn_gen;		/* net->dev_gen that conn was built from */
 	struct inet_peer peers[PEER_MAX];
 	int npeers;
 	struct icmp_state icmp;
@@ -43,7 +43,7 @@ int fib_init(struct net *net)
 	struct fib_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -1;
-	t->conn_sig = 1;		/* never matches a real hash: first lookup builds */
+	t->conn_gen = UINT64_MAX;	/* never a generation: the first lookup builds */
 	t->icmp.ratelimit_ms = 1000;
 	t->icmp.ratemask = 0x1818;
 	t->icmp.msgs_per_sec = 1000;
@@ -108,21 +108,6 @@ int fib_add_route(struct net *net, uint32_t dst, int plen, uint32_t gateway, int
 	return 0;
 }
 
-/* FNV-1a over what the derived routes depend on. */
-static uint64_t addrs_signature(const struct net *net)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (int i = 0; i < net->ndevs; i++) {
-		const struct net_device *d = &net->devs[i];
-		uint64_t v[2] = { (uint64_t)d->ifindex << 8 | (uint64_t)d->up, (uint64_t)d->naddrs };
-		for (int k = 0; k < 2; k++)
-			h = (h ^ v[k]) * 1099511628211ULL;
-		for (int j = 0; j < d->naddrs; j++)
-			h = (h ^ ((uint64_t)d->addrs[j].ifa_local << 8 | d->addrs[j].ifa_prefixlen)) * 1099511628211ULL;
-	}
-	return h;
-}
-
 static void conn_push(struct fib_table *t, uint32_t dst, int plen, int type, int table, int oif, uint32_t src)
 {
 	if (t->nconn == t->capconn) {
@@ -158,10 +143,9 @@ static void fib_add_ifaddr(struct fib_table *t, const struct net_device *d, cons
 
 static void fib_sync(struct net *net, struct fib_table *t)
 {
-	uint64_t sig = addrs_signature(net);
-	if (sig == t->conn_sig)
+	if (t->conn_gen == net->dev_gen)
 		return;
-	t->conn_sig = sig;
+	t->conn_gen = net->dev_gen;
 	t->nconn = 0;
 	for (int i = 0; i < net->ndevs; i++) {
 		const struct net_device *d = &net->devs[i];
@@ -242,10 +226,17 @@ static int fib_type_error(int type)
 static int is_reject(int type) { return type == RTN_BLACKHOLE || type == RTN_UNREACHABLE || type == RTN_PROHIBIT; }
 
 struct fib_scan {
-	const struct fib_route *tried[FIB_TRACE_TRIED];
+	const struct fib_route *tried[FIB_TRACE_TRIED];	/* the first min(ntried, 12) */
 	int ntried;
 	const struct fib_route *match;
 };
+
+/* Not "= { 0 }": a lookup per packet would zero the tried array three times. */
+static inline void fib_scan_init(struct fib_scan *s)
+{
+	s->ntried = 0;
+	s->match = NULL;
+}
 
 /* One table, longest prefix first: the first route whose prefix covers
  * daddr and whose device fits oif wins. */
@@ -323,7 +314,9 @@ static void fib_scan_all(struct net *net, struct fib_table *t, uint32_t daddr, i
 	fib_table_lookup(t->conn, t->nconn, FIB_TABLE_LOCAL, daddr, 0, s);
 	if (s->match)
 		return;
-	struct fib_scan c = { .ntried = 0 }, m = { .ntried = 0 };
+	struct fib_scan c, m;
+	fib_scan_init(&c);
+	fib_scan_init(&m);
 	fib_table_lookup(t->conn, t->nconn, FIB_TABLE_MAIN, daddr, oif, &c);
 	fib_table_lookup(t->routes, t->n, FIB_TABLE_MAIN, daddr, oif, &m);
 	s->match = pick(c.match, m.match);
@@ -334,8 +327,9 @@ static void fib_scan_all(struct net *net, struct fib_table *t, uint32_t daddr, i
 int fib_lookup(struct net *net, uint32_t daddr, int oif, struct fib_result *res, const struct sk_buff *skb)
 {
 	struct fib_table *t = fib_get(net);
-	struct fib_scan s = { .ntried = 0 };
+	struct fib_scan s;
 
+	fib_scan_init(&s);
 	res->r = NULL;
 	res->type = RTN_UNSPEC;
 	if (!t)
@@ -353,7 +347,8 @@ int fib_lookup(struct net *net, uint32_t daddr, int oif, struct fib_result *res,
 int inet_addr_type(struct net *net, uint32_t addr)
 {
 	struct fib_table *t = fib_get(net);
-	struct fib_scan s = { .ntried = 0 };
+	struct fib_scan s;
+	fib_scan_init(&s);
 	if (!t)
 		return RTN_UNSPEC;
 	fib_scan_all(net, t, addr, 0, &s);

@@ -419,14 +419,12 @@ static int nf_verdict_apply(struct net *net, struct sk_buff *skb, int hook, int 
 int NF_HOOK(struct net *net, int hook, struct sk_buff *skb, struct net_device *in,
 	    struct net_device *out, nf_okfn okfn)
 {
-	struct nf_walk w = { .n = 0 };
-	int v;
-
 	if (!nf_hook_has_rules(net, hook)) {
 		trace_step(net, skb, "nf_hook", "NF_INET_%s: no rules registered, ACCEPT", nf_hook_name(hook));
 		return okfn(net, skb);
 	}
-	v = nf_hook_slow(net, hook, skb, in, out, &w);
+	struct nf_walk w = { .n = 0 };	/* kilobytes: only when rules exist */
+	int v = nf_hook_slow(net, hook, skb, in, out, &w);
 	if (trace_on(net))
 		nf_hook_trace(net, skb, hook, &w, v);
 	if (v == NF_ACCEPT)

@@ -52,12 +52,7 @@ void net_destroy(struct net *net)
 	tcp_exit(net);		/* sockets and their queues */
 	neigh_table_exit(net);	/* and the packets waiting for ARP */
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
-	while (net->skb_pool) {
-		struct sk_buff *skb = net->skb_pool;
-		net->skb_pool = skb->next;
-		free(skb->head);
-		free(skb);
-	}
+	skb_cache_destroy(net);
 	jw_free(&net->tr.args);
 	free(net);
 }
@@ -74,6 +69,8 @@ struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t 
 	memset(dev->broadcast, 0xff, ETH_ALEN);
 	dev->mtu = mtu ? mtu : 1500;
 	dev->up = 1;
+	dev->nd_net = net;
+	net->dev_gen++;
 	return dev;
 }
 
@@ -84,6 +81,8 @@ int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen)
 	dev->addrs[dev->naddrs].ifa_local = addr;
 	dev->addrs[dev->naddrs].ifa_prefixlen = (uint8_t)prefixlen;
 	dev->naddrs++;
+	if (dev->nd_net)
+		dev->nd_net->dev_gen++;	/* the connected routes follow (fib_sync) */
 	return 0;
 }
 

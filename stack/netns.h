@@ -27,6 +27,7 @@ struct in_ifaddr {
 };
 
 struct net_device {
+	struct net *nd_net;		/* its host (dev_net) */
 	int ifindex;			/* 1-based */
 	char name[IFNAMSIZ];
 	uint8_t dev_addr[ETH_ALEN];
@@ -69,6 +70,7 @@ struct net {
 	enum nj_kernel kernel;
 	struct net_device devs[NJ_MAX_DEVS];
 	int ndevs;
+	uint64_t dev_gen;		/* bumped when a device or address is added (fib.c) */
 	struct nj_sysctl sysctl;
 	uint64_t mib[MIB_MAX];
 	uint64_t now_ns;		/* packet time in replay, wall clock live */
@@ -77,8 +79,7 @@ struct net {
 	uint64_t next_skb_id;
 	enum skb_drop_reason last_drop;	/* reason of the latest kfree_skb_reason */
 	int64_t cur_pkt;		/* capture packet being handled, -1 none */
-	struct sk_buff *skb_pool;	/* freed skbs kept for reuse */
-	uint32_t skb_pool_len;
+	struct skb_cache *skb_cache;	/* skbuff.c: slabs and free lists */
 	uint64_t skbs_live;		/* allocated and not yet freed */
 	nj_xmit_fn xmit;
 	void *xmit_ctx;
@@ -131,5 +132,33 @@ static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1
 
 /* net_set_time - advances the clock (never backwards). */
 void net_set_time(struct net *net, uint64_t now_ns);
+
+/* The lite mode's common steps, inline (trace.h's macros call them): a
+ * frame pushed below depth 0, and a pass inside the packet already told
+ * about (see __trace_lite_exit). Everything else goes to trace.c. */
+static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
+{
+	struct tracer *tr = &net->tr;
+	int d = tr->depth;
+	if (d == 0 || d >= TRACE_MAX_DEPTH || !tr->lite) {
+		__trace_lite_enter(net, skb, fn, layer);
+		return;
+	}
+	tr->lite_fn[d] = fn;
+	tr->lite_pk[d] = skb ? skb->pkt : net->cur_pkt;
+	tr->depth = d + 1;
+}
+
+static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	int d = tr->depth - 1;
+	if ((v == V_PASS || v == V_NONE) && d > 0 && d < TRACE_MAX_DEPTH && tr->lite_pk[d] == tr->lite_pkt &&
+	    tr->lite) {
+		tr->depth = d;
+		return;
+	}
+	__trace_lite_exit(net, v, reason);
+}
 
 #endif

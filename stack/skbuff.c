@@ -1,9 +1,9 @@
 /*
  * skbuff.c - sk_buff allocation, freeing and data movement, after
- * net/core/skbuff.c. Buffers come from a per-net free list so a replay does
- * not call malloc per packet; left out: cloning with shared data, paged data.
+ * net/core/skbuff.c. Buffers come from a per-net cache so a replay does not
+ * call malloc per packet; left out: cloning with shared data, paged data.
  *
- * Memory accounting: the 2 KiB pooled buffers are netjourney's own, so
+ * Memory accounting: the size-class buffers are netjourney's own, so
  * skb->truesize is not their size but what Linux's __alloc_skb would have
  * charged for the same request (alloc_skb_truesize): fragment memory,
  * neighbour queues and socket buffers then fill when Linux's do.
@@ -13,9 +13,122 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define SKB_POOL_MAX	256
-#define SKB_POOL_SIZE	2048	/* buffers of this capacity are recycled */
+/*
+ * The skb cache, after skbuff_head_cache and the kmalloc size classes: an
+ * skb and its data are one object of a size class, carved from 2 MiB slabs
+ * (huge pages where the kernel grants them: a replay that holds tens of
+ * thousands of skbs on ARP queues would otherwise spend its time in page
+ * faults) and kept on per-class free lists until net_destroy. Larger heads
+ * (reassembled datagrams) are malloc'd. Under AddressSanitizer every object
+ * is malloc'd at its size and freed at once, so an overrun is reported.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SKB_MALLOC_ONLY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SKB_MALLOC_ONLY 1
+#endif
+#endif
+
+#define SKB_NCLASS	4
+#define SKB_SLAB_BYTES	((size_t)2 << 20)
+static const uint32_t skb_class_cap[SKB_NCLASS] = { 256, 512, 1024, 2048 };
+
+struct skb_slab {
+	struct skb_slab *next;
+};
+
+struct skb_cache {
+	struct sk_buff *free[SKB_NCLASS];
+	struct skb_slab *slabs;
+	unsigned char *bump, *bump_end;	/* the newest slab's uncarved rest */
+};
+
+static int skb_class(uint32_t cap)
+{
+	for (int c = 0; c < SKB_NCLASS; c++)
+		if (cap <= skb_class_cap[c])
+			return c;
+	return -1;
+}
+
+static size_t skb_obj_size(int c)
+{
+	return (sizeof(struct sk_buff) + skb_class_cap[c] + SMP_CACHE_BYTES - 1) & ~(size_t)(SMP_CACHE_BYTES - 1);
+}
+
+/* A 2 MiB-aligned slab, so the whole of it can be one huge page. */
+static int skb_slab_grow(struct skb_cache *sc)
+{
+	size_t len = 2 * SKB_SLAB_BYTES;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	uintptr_t a = ((uintptr_t)p + SKB_SLAB_BYTES - 1) & ~(uintptr_t)(SKB_SLAB_BYTES - 1);
+	unsigned char *slab = (unsigned char *)a;
+	if (slab > p)
+		munmap(p, (size_t)(slab - p));
+	munmap(slab + SKB_SLAB_BYTES, (size_t)(p + len - (slab + SKB_SLAB_BYTES)));
+#ifdef MADV_HUGEPAGE
+	madvise(slab, SKB_SLAB_BYTES, MADV_HUGEPAGE);	/* advice only: 4 KiB pages work too */
+#endif
+	struct skb_slab *h = (struct skb_slab *)slab;
+	h->next = sc->slabs;
+	sc->slabs = h;
+	sc->bump = slab + SMP_CACHE_BYTES;
+	sc->bump_end = slab + SKB_SLAB_BYTES;
+	return 0;
+}
+
+static struct sk_buff *skb_cache_alloc(struct net *net, int c)
+{
+#ifdef SKB_MALLOC_ONLY
+	(void)net;
+	return malloc(sizeof(struct sk_buff) + skb_class_cap[c]);
+#endif
+	struct skb_cache *sc = net->skb_cache;
+	if (!sc && !(sc = net->skb_cache = calloc(1, sizeof(*sc))))
+		return NULL;
+	struct sk_buff *skb = sc->free[c];
+	if (skb) {
+		sc->free[c] = skb->next;
+		return skb;
+	}
+	size_t sz = skb_obj_size(c);
+	if (sc->bump + sz > sc->bump_end && skb_slab_grow(sc) < 0)
+		return NULL;
+	skb = (struct sk_buff *)sc->bump;
+	sc->bump += sz;
+	return skb;
+}
+
+static void skb_cache_free(struct net *net, struct sk_buff *skb, int c)
+{
+#ifdef SKB_MALLOC_ONLY
+	(void)net;
+	(void)c;
+	free(skb);
+#else
+	skb->next = net->skb_cache->free[c];
+	net->skb_cache->free[c] = skb;
+#endif
+}
+
+void skb_cache_destroy(struct net *net)
+{
+	struct skb_cache *sc = net->skb_cache;
+	if (!sc)
+		return;
+	while (sc->slabs) {
+		struct skb_slab *h = sc->slabs;
+		sc->slabs = h->next;
+		munmap(h, SKB_SLAB_BYTES);
+	}
+	free(sc);
+	net->skb_cache = NULL;
+}
 
 static void skb_init(struct net *net, struct sk_buff *skb, unsigned char *head, uint32_t cap)
 {
@@ -57,27 +170,18 @@ uint32_t alloc_skb_truesize(uint32_t size)
 struct sk_buff *alloc_skb(struct net *net, uint32_t size)
 {
 	uint32_t cap = size + NET_SKB_PAD;
+	int c = skb_class(cap);
 	struct sk_buff *skb;
-	unsigned char *head;
 
-	if (cap <= SKB_POOL_SIZE && net->skb_pool) {
-		skb = net->skb_pool;
-		net->skb_pool = skb->next;
-		net->skb_pool_len--;
-		head = skb->head;
-		cap = SKB_POOL_SIZE;
+	if (c >= 0) {
+		cap = skb_class_cap[c];
+		skb = skb_cache_alloc(net, c);
 	} else {
-		if (cap < SKB_POOL_SIZE)
-			cap = SKB_POOL_SIZE;
-		skb = malloc(sizeof(*skb));
-		head = malloc(cap);
-		if (!skb || !head) {
-			free(skb);
-			free(head);
-			return NULL;
-		}
+		skb = malloc(sizeof(*skb) + cap);
 	}
-	skb_init(net, skb, head, cap);
+	if (!skb)
+		return NULL;
+	skb_init(net, skb, (unsigned char *)(skb + 1), cap);
 	skb->truesize = alloc_skb_truesize(NET_SKB_PAD + size);	/* headroom as asked of Linux */
 	skb_reserve(skb, NET_SKB_PAD);
 	net->skbs_live++;
@@ -89,14 +193,11 @@ void kfree_skb(struct net *net, struct sk_buff *skb)
 	if (!skb)
 		return;
 	net->skbs_live--;
-	if (skb->end == SKB_POOL_SIZE && net->skb_pool_len < SKB_POOL_MAX) {
-		skb->next = net->skb_pool;
-		net->skb_pool = skb;
-		net->skb_pool_len++;
-		return;
-	}
-	free(skb->head);
-	free(skb);
+	int c = skb_class(skb->end);
+	if (c >= 0 && skb->end == skb_class_cap[c])
+		skb_cache_free(net, skb, c);
+	else
+		free(skb);
 }
 
 void kfree_skb_reason(struct net *net, struct sk_buff *skb, enum skb_drop_reason reason)

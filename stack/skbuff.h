@@ -96,6 +96,10 @@ struct sk_buff_head {
  */
 struct sk_buff *alloc_skb(struct net *net, uint32_t size);
 
+/* skb_cache_destroy - returns the net's skb slabs to the system; every
+ * skb must have been freed (net_destroy calls it last). */
+void skb_cache_destroy(struct net *net);
+
 /* kmalloc_reserve - the head buffer Linux allocates when __alloc_skb is
  * asked for size bytes: the small-head cache or a kmalloc size class. */
 uint32_t kmalloc_reserve(uint32_t size);

@@ -15,6 +15,19 @@ static const char *const verdict_names[V_MAX] = {
 
 const char *verdict_name(enum nj_verdict v) { return (unsigned)v < V_MAX ? verdict_names[v] : ""; }
 
+enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
+{
+	if (ph == 'i')
+		return v == V_DROP ? V_DROP : V_NONE;
+	if (ph != 'E' || v == V_NONE || v == V_PASS)
+		return V_NONE;
+	if (v == V_QUEUED)	/* into the backlog: the softirq decides */
+		return strcmp(fn, "netif_rx") ? V_QUEUED : V_NONE;
+	if (v == V_SENT)	/* a recorded transmit is the packet's fate; */
+		return strcmp(fn, "driver_rx") ? V_NONE : V_SENT;	/* a reply leaving is not */
+	return v;
+}
+
 int verdict_lookup(const char *s)
 {
 	for (int i = 1; i < V_MAX; i++)
@@ -49,6 +62,8 @@ void trace_set_outcome_sink(struct net *net, void (*emit)(void *, const struct t
 	tr->outcome.emit = emit;
 	tr->outcome.ctx = ctx;
 	tr->lite = emit != NULL;
+	tr->lite_pkt = INT64_MIN;
+	tr->lite_drop = -1;
 	tr->hooked = tr->on || tr->lite;
 }
 
@@ -285,32 +300,48 @@ static const char *kfree_msg(struct tracer *tr, enum skb_drop_reason reason)
 }
 
 /*
- * The lite mode (trace.h): the frame stack is kept as in full mode, so an
- * E event knows its fn and packet, but nothing is formatted and only the
- * events that can decide an outcome reach the outcome sink. Cost per
- * traced function: a few stores and, on exit, one indirect call.
+ * The lite mode (trace.h): a frame stack of fn and packet only (pushed and
+ * popped inline, netns.h), nothing formatted, and only the events that can
+ * decide an outcome reach the outcome sink. Depth-0 frames, which the sink
+ * always sees, also keep their seq, layer and skb here.
  */
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
 {
 	struct tracer *tr = &net->tr;
 	if (!tr->lite)
 		return;			/* -f left this packet untraced */
-	uint64_t seq = ++tr->next_seq;
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
 	if (tr->depth == 0) {
-		struct trace_event ev = { .seq = seq, .ph = 'B', .fn = fn, .layer = layer, .pkt = pkt,
+		struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'B', .fn = fn, .layer = layer, .pkt = pkt,
 					  .skb = skb ? (int64_t)skb->id : -1, .ts_ns = net->now_ns };
+		struct trace_frame *f = &tr->frames[0];
+		f->seq = ev.seq;
+		f->layer = layer;
+		f->skb = ev.skb;
+		tr->lite_pkt = pkt;
+		tr->lite_drop = -1;
 		tr->outcome.emit(tr->outcome.ctx, &ev);
 	}
 	if (tr->depth < TRACE_MAX_DEPTH) {
-		struct trace_frame *f = &tr->frames[tr->depth];
-		f->seq = seq;
-		f->fn = fn;
-		f->layer = layer;
-		f->pkt = pkt;
-		f->skb = skb ? (int64_t)skb->id : -1;
+		tr->lite_fn[tr->depth] = fn;
+		tr->lite_pk[tr->depth] = pkt;
 	}
 	tr->depth++;
+}
+
+/* Whether an exit would change nothing for the outcome sink: it belongs
+ * to the packet the last event was about (which the sink therefore has
+ * open) and implies no outcome, or repeats the drop just reported (the
+ * sink names a drop after its innermost function). */
+static int lite_exit_is_news(const struct tracer *tr, const char *fn, int64_t pkt, enum nj_verdict v,
+			     enum skb_drop_reason reason)
+{
+	if (tr->depth == 0 || pkt != tr->lite_pkt)
+		return 1;
+	enum nj_verdict o = trace_outcome(fn, 'E', v);
+	if (o == V_NONE)
+		return 0;
+	return !(o == V_DROP && tr->lite_drop == (int)reason);
 }
 
 void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
@@ -318,18 +349,21 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 	struct tracer *tr = &net->tr;
 	if (!tr->lite || tr->depth <= 0)
 		return;
-	tr->depth--;
-	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'E', .depth = tr->depth, .fn = "?",
-				  .layer = "core", .pkt = -1, .skb = -1, .ts_ns = net->now_ns, .verdict = v,
-				  .reason = v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET };
-	if (tr->depth < TRACE_MAX_DEPTH) {
-		const struct trace_frame *f = &tr->frames[tr->depth];
-		ev.fn = f->fn;
-		ev.layer = f->layer;
-		ev.parent = f->seq;
-		ev.pkt = f->pkt;
-		ev.skb = f->skb;
+	int d = --tr->depth;
+	const char *fn = d < TRACE_MAX_DEPTH ? tr->lite_fn[d] : "?";
+	int64_t pkt = d < TRACE_MAX_DEPTH ? tr->lite_pk[d] : -1;
+	reason = v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET;
+	if (!lite_exit_is_news(tr, fn, pkt, v, reason))
+		return;
+	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'E', .depth = d, .fn = fn, .pkt = pkt, .skb = -1,
+				  .ts_ns = net->now_ns, .verdict = v, .reason = reason };
+	if (d == 0) {
+		ev.layer = tr->frames[0].layer;
+		ev.parent = tr->frames[0].seq;
+		ev.skb = tr->frames[0].skb;
 	}
+	tr->lite_pkt = pkt;
+	tr->lite_drop = v == V_DROP ? (int)reason : -1;
 	tr->outcome.emit(tr->outcome.ctx, &ev);
 }
 
@@ -338,11 +372,11 @@ static void lite_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop
 	struct tracer *tr = &net->tr;
 	if (!tr->lite)
 		return;
-	int d = tr->depth < TRACE_MAX_DEPTH ? tr->depth : TRACE_MAX_DEPTH;
 	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'i', .fn = "kfree_skb", .depth = tr->depth,
-				  .layer = d > 0 ? tr->frames[d - 1].layer : "core",
-				  .parent = d > 0 ? tr->frames[d - 1].seq : 0, .pkt = skb->pkt,
-				  .skb = (int64_t)skb->id, .ts_ns = net->now_ns, .verdict = V_DROP, .reason = reason };
+				  .pkt = skb->pkt, .skb = (int64_t)skb->id, .ts_ns = net->now_ns, .verdict = V_DROP,
+				  .reason = reason };
+	tr->lite_pkt = skb->pkt;
+	tr->lite_drop = -1;		/* the first exit after it names the drop */
 	tr->outcome.emit(tr->outcome.ctx, &ev);
 }
 

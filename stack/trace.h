@@ -7,8 +7,10 @@
  *
  * Between on and off there is a third mode, for `replay --no-trace`: one
  * outcome sink (trace_set_outcome_sink) sees only what decides a packet's
- * fate — E events and kfree_skb steps, plus depth-0 B events — built from
- * the frame stack without msg, args, skb_state or MIB deltas. The stack's
+ * fate — kfree_skb steps, depth-0 B and E events, E events that imply an
+ * outcome (trace_outcome) other than a repeat of the drop just sent, and
+ * any E event of another packet than the event before — built from the
+ * frame stack without msg, args, skb_state or MIB deltas. The stack's
  * trace_on() stays false, so no argument is formatted.
  *
  * Model: every function opens a frame (B), may emit steps (i) and closes it
@@ -38,6 +40,15 @@ enum nj_verdict {
 	V_DELIVERED, V_FORWARDED, V_SENT,
 	V_MAX
 };
+
+/*
+ * trace_outcome - the packet outcome an event implies, or V_NONE: kfree_skb
+ * steps are drops; E events with a verdict other than pass (drop, queued,
+ * consumed, delivered, forwarded, sent) — the last such event of a packet
+ * is its outcome. netif_rx's "queued" is not an outcome (the softirq
+ * follows), nor is anything inside dev_queue_xmit of a reply.
+ */
+enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v);
 
 /* verdict_name - "pass", "drop", …; "" for V_NONE. */
 const char *verdict_name(enum nj_verdict v);
@@ -98,6 +109,10 @@ struct tracer {
 	int on;				/* at least one sink: full events */
 	int lite;			/* outcome events only, to outcome (see top) */
 	struct trace_sink outcome;
+	const char *lite_fn[TRACE_MAX_DEPTH];	/* the lite mode's frames: fn and pkt */
+	int64_t lite_pk[TRACE_MAX_DEPTH];
+	int64_t lite_pkt;		/* pkt of the latest outcome event */
+	int lite_drop;			/* its drop reason if it was a drop exit, else -1 */
 	uint64_t next_seq;
 	int depth;			/* open frames, also counted when off */
 	struct trace_frame frames[TRACE_MAX_DEPTH];
@@ -115,9 +130,10 @@ int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_even
 void trace_clear_sinks(struct net *net);
 
 /*
- * trace_set_outcome_sink - the lite mode: emit receives E events, kfree_skb
- * steps and depth-0 B events with fn, layer, depth, seq, parent, pkt, skb,
- * verdict and reason set; msg, args, st, mib and from are NULL/0. Ignored
+ * trace_set_outcome_sink - the lite mode: emit receives the events named
+ * at the top with fn, depth, pkt, verdict, reason and a seq that grows (not
+ * the full mode's numbering); layer, parent and skb only on depth-0 events
+ * and kfree_skb's skb; msg, args, st, mib and from are NULL/0. Ignored
  * while full sinks are registered (they see everything anyway). NULL emit
  * turns the mode off.
  */
@@ -147,7 +163,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 			if ((net)->tr.on) \
 				__trace_enter(net, skb, fn, layer, __VA_ARGS__); \
 			else \
-				__trace_lite_enter(net, skb, fn, layer); \
+				trace_lite_enter(net, skb, fn, layer); \
 		} \
 	} while (0)
 /* trace_step - an 'i' event inside the current frame (or a top-level one). */
@@ -163,7 +179,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 			if ((net)->tr.on) \
 				__trace_exit(net, skb, v, reason, __VA_ARGS__); \
 			else \
-				__trace_lite_exit(net, v, reason); \
+				trace_lite_exit(net, v, reason); \
 		} \
 	} while (0)
 

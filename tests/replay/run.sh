@@ -82,5 +82,19 @@ if [ -d "$shared" ]; then
 else
 	echo "replay: $shared absent: third-party captures skipped"
 fi
-[ $fail = 0 ] && echo "replay: bad-input and output-format checks passed (last trace: $n lines)"
+# --no-trace (the tracer's lite mode, which skips the exits that decide
+# nothing) must reach the traced replay's totals on every capture we have.
+totals() { sed -n '/ packets:/,/^counters/p' | grep -v '^counters'; }
+np=0
+for p in pcaps/*.pcap "$shared"/*.pcap; do
+	[ -f "$p" ] || continue
+	$NJ replay -q "$p" 2>/dev/null | totals >"$T/traced.txt"
+	$NJ replay --no-trace "$p" 2>/dev/null | totals >"$T/lite.txt"
+	grep -q ' packets:' "$T/traced.txt" || { echo "replay: $(basename "$p"): no totals line"; fail=1; }
+	cmp -s "$T/traced.txt" "$T/lite.txt" || { echo "replay: $(basename "$p"): --no-trace totals differ:"; diff "$T/traced.txt" "$T/lite.txt" | head -5; fail=1; }
+	np=$((np + 1))
+done
+[ "$np" -ge 50 ] || { echo "replay: only $np captures compared traced against --no-trace"; fail=1; }
+
+[ $fail = 0 ] && echo "replay: bad-input and output-format checks passed (last trace: $n lines; $np captures: --no-trace totals = traced)"
 exit $fail

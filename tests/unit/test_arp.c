@@ -188,6 +188,39 @@ START_TEST(test_arp_unanswered_queue_freed)
 }
 END_TEST
 
+/* The table's hash: 256 entries at most, the oldest learned one replaced
+ * (and found no more), the same address on two devices two entries, every
+ * survivor still found with its own MAC after many replacements. */
+START_TEST(test_neigh_table_replaces_oldest)
+{
+	struct net *net = nj_net();
+	static const uint8_t mac1[6] = { 2, 0, 0, 0, 1, 1 };
+	struct net_device *eth1 = net_add_dev(net, "eth1", mac1, 1500);
+	ck_assert_ptr_nonnull(eth1);
+	uint8_t mac[6] = { 2, 0, 0, 0, 0, 0 };
+	enum { N = 900 };
+	for (uint32_t i = 0; i < N; i++) {
+		net->now_ns = 1000000000ull + i;
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		neigh_update(net, i % 2 ? eth1 : &net->devs[0], htonl(0x0a010000u + i / 2), mac, NUD_REACHABLE);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		const uint8_t *m = neigh_lookup(net, i % 2 ? eth1 : &net->devs[0], htonl(0x0a010000u + i / 2));
+		if (i < N - 255) {		/* nj_net's PERMANENT peer holds one slot */
+			ck_assert_msg(m == NULL, "entry %u should have been replaced", i);
+			continue;
+		}
+		ck_assert_msg(m != NULL, "entry %u lost", i);
+		ck_assert_uint_eq(m[4], (uint8_t)(i >> 8));
+		ck_assert_uint_eq(m[5], (uint8_t)i);
+	}
+	ck_assert_ptr_null(neigh_lookup(net, eth1, htonl(0x0a010000u + (N - 1) / 2 + 1)));
+	ck_assert_ptr_nonnull(neigh_lookup(net, &net->devs[0], nj_ip(NJ_PEER_IP)));	/* never replaced */
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *arp_suite(void)
 {
 	Suite *s = suite_create("arp");
@@ -198,6 +231,7 @@ static Suite *arp_suite(void)
 	tcase_add_test(core, test_arp_solicit_queue_and_flush);
 	tcase_add_test(core, test_neigh_queue_bytes_limit);
 	tcase_add_test(core, test_neigh_update_flushes_queue);
+	tcase_add_test(core, test_neigh_table_replaces_oldest);
 	suite_add_tcase(s, core);
 	TCase *err = tcase_create("Errors");
 	tcase_add_test(err, test_arp_bad_lengths);

@@ -1,6 +1,6 @@
 /*
  * test_skbuff.c - skb->truesize follows Linux's arithmetic, not the size of
- * netjourney's pooled buffers. Expected values, from the rules in
+ * netjourney's size-class buffers; the skb cache; the Internet checksum. Expected values, from the rules in
  * net/core/skbuff.c (x86-64, reference kernel's MAX_TCP_HEADER 256):
  *   head = SKB_DATA_ALIGN(size) + 320 (skb_shared_info);
  *   head <= 576 takes a 576-byte small head, else the kmalloc class
@@ -38,19 +38,93 @@ START_TEST(test_packet_alloc_skb_truesize)
 }
 END_TEST
 
-START_TEST(test_alloc_skb_keeps_pool_buffer)
+START_TEST(test_alloc_skb_size_class_buffer)
 {
 	struct net *net = nj_host();
 	struct sk_buff *skb = alloc_skb(net, 60);
 	ck_assert_ptr_nonnull(skb);
 	ck_assert_uint_eq(skb->truesize, 832);		/* NET_SKB_PAD 64 + 60: a small head */
-	ck_assert_uint_ge(skb_tailroom(skb), 1900);	/* the buffer is still the 2 KiB one */
+	ck_assert_uint_eq(skb->end, 256);		/* its own buffer: the 256-byte class */
+	ck_assert_uint_eq(skb_headroom(skb), NET_SKB_PAD);
+	ck_assert_uint_eq(skb_tailroom(skb), 256 - NET_SKB_PAD);
+	memset(skb_put(skb, 60), 0xab, 60);
 	struct sk_buff *c = skb_copy(net, skb);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->truesize, skb->truesize);
+	ck_assert_uint_eq(c->len, 60);
+	ck_assert_int_eq(memcmp(c->data, skb->data, 60), 0);
+	ck_assert_ptr_ne(c->head, skb->head);
 	kfree_skb(net, c);
 	kfree_skb(net, skb);
+	/* the classes by request: size + NET_SKB_PAD rounded up, malloc past 2 KiB */
+	const uint32_t sizes[] = { 0, 192, 193, 448, 449, 1984, 1985, 65535 };
+	const uint32_t ends[] = { 256, 256, 512, 512, 1024, 2048, 2049, 65599 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		skb = alloc_skb(net, sizes[i]);
+		ck_assert_ptr_nonnull(skb);
+		ck_assert_uint_eq(skb->end, ends[i]);
+		memset(skb_put(skb, sizes[i]), 0x5a, sizes[i]);	/* all of it is writable */
+		kfree_skb(net, skb);
+	}
 	nj_net_free(net);
+}
+END_TEST
+
+/* Many live skbs span several 2 MiB slabs; none overlaps another, a freed
+ * one is reused for its class, and net_destroy returns every slab. */
+START_TEST(test_skb_cache_many_live)
+{
+	enum { N = 12000 };
+	struct net *net = nj_host();
+	static struct sk_buff *live[N];
+	for (int i = 0; i < N; i++) {
+		live[i] = alloc_skb(net, (uint32_t)(i % 3 == 0 ? 1400 : 60));
+		ck_assert_ptr_nonnull(live[i]);
+		uint32_t n = skb_tailroom(live[i]);
+		memset(skb_put(live[i], n), (unsigned char)i, n);
+	}
+	for (int i = 0; i < N; i++) {
+		ck_assert_uint_eq(live[i]->data[0], (unsigned char)i);
+		ck_assert_uint_eq(live[i]->data[live[i]->len - 1], (unsigned char)i);
+	}
+	ck_assert_uint_eq(net->skbs_live, N);
+	for (int i = 0; i < N; i++)
+		kfree_skb(net, live[i]);
+	ck_assert_uint_eq(net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* RFC 1071 by the book, 16 bits at a time in network order. */
+static uint16_t csum_reference(const unsigned char *p, size_t len, uint32_t init)
+{
+	uint64_t s = init;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+START_TEST(test_csum_partial_matches_rfc1071)
+{
+	static unsigned char buf[1600];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (size_t off = 0; off < 4; off++)		/* unaligned starts */
+		for (size_t len = 0; len <= 1500; len += (len < 80 ? 1 : 37))
+			for (uint32_t init = 0; init < 0x30000; init += 0x17ff1)
+				ck_assert_uint_eq(csum_fold(csum_partial(buf + off, len, init)),
+						  csum_reference(buf + off, len, init));
+	memset(buf, 0xff, 64);		/* all ones and all zeros keep their forms */
+	ck_assert_uint_eq(csum_fold(csum_partial(buf, 64, 0)), csum_reference(buf, 64, 0));
+	memset(buf, 0, 64);
+	ck_assert_uint_eq(csum_fold(csum_partial(buf, 64, 0)), 0xffff);
 }
 END_TEST
 
@@ -60,7 +134,13 @@ static Suite *skbuff_suite(void)
 	TCase *tc = tcase_create("Truesize");
 	tcase_add_test(tc, test_alloc_skb_truesize_classes);
 	tcase_add_test(tc, test_packet_alloc_skb_truesize);
-	tcase_add_test(tc, test_alloc_skb_keeps_pool_buffer);
+	tcase_add_test(tc, test_alloc_skb_size_class_buffer);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("Cache");
+	tcase_add_test(tc, test_skb_cache_many_live);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("Checksum");
+	tcase_add_test(tc, test_csum_partial_matches_rfc1071);
 	suite_add_tcase(s, tc);
 	return s;
 }
