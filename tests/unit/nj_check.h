@@ -14,6 +14,19 @@
 
 #include "stack.h"
 
+/* NJ_ASAN: built with AddressSanitizer, whose quarantine keeps freed
+ * memory (256 MiB by default), so RSS bounds do not hold there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NJ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NJ_ASAN 1
+#endif
+#endif
+#ifndef NJ_ASAN
+#define NJ_ASAN 0
+#endif
+
 #define NJ_REC_MAX 4096
 
 /* One recorded event: the fields tests assert on. */

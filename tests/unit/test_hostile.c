@@ -221,7 +221,9 @@ START_TEST(test_hostile_many_flows_bounded)
 	ck_assert_uint_eq(net->skbs_live, 0);			/* idle flows hold no data */
 	/* Past the limit nothing more is held: memory grew by at most a few
 	 * MiB (allocator slack) after the table filled. */
-	if (rss_at_limit)
+	if (rss_at_limit && NJ_ASAN)
+		printf("flows: RSS bound not checked under ASan (its quarantine keeps every freed skb)\n");
+	else if (rss_at_limit)
 		ck_assert_int_lt(rss1 - rss_at_limit, 8 * 1024);
 	net_destroy(net);
 }
