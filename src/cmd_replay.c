@@ -67,14 +67,15 @@ static int check_no_trace(const struct replay_cli *c)
 	return 0;
 }
 
-/* --no-trace: the human sink becomes the tracer's outcome sink (trace.h
- * lite mode) once the host exists, after the extra outputs are set up. */
+/* --no-trace: the stack records outcomes straight into the human sink's
+ * table (trace.h lite mode) once the host exists, after the extra outputs
+ * are set up; after_softirq flushes it as in a traced replay. */
 static int on_net_no_trace(void *ctx, struct net *net, char *err, size_t errlen)
 {
 	struct replay_cli *c = ctx;
 	if (replay_extra_setup(&c->extra, net, err, errlen) < 0)
 		return -1;
-	trace_set_outcome_sink(net, human_emit, c->hs);
+	trace_set_outcome_table(net, &c->hs->ot);
 	return 0;
 }
 

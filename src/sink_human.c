@@ -16,6 +16,8 @@
 #define C_BLD "\033[1m"
 #define C_OFF "\033[0m"
 
+static void human_closed(void *ctx, const struct outcome_pkt *p);
+
 void human_init(struct human_sink *s, FILE *out, int color, int summary, int quiet)
 {
 	memset(s, 0, sizeof(*s));
@@ -23,6 +25,8 @@ void human_init(struct human_sink *s, FILE *out, int color, int summary, int qui
 	s->color = color;
 	s->summary = summary;
 	s->quiet = quiet == HUMAN_TOTALS ? HUMAN_TOTALS : quiet ? HUMAN_VERDICTS : HUMAN_JOURNEY;
+	s->ot.closed = human_closed;
+	s->ot.ctx = s;
 }
 
 static const char *vcolor(const struct human_sink *s, enum nj_verdict v)
@@ -37,63 +41,18 @@ static const char *vcolor(const struct human_sink *s, enum nj_verdict v)
 	}
 }
 
-static struct human_pkt *open_pkt(struct human_sink *s, int64_t pkt)
-{
-	/* Nearly every event belongs to the packet of the one before it. */
-	if (s->nopen && s->open[s->nopen - 1].pkt == pkt)
-		return &s->open[s->nopen - 1];
-	for (int i = s->nopen - 1; i >= 0; i--)
-		if (s->open[i].pkt == pkt)
-			return &s->open[i];
-	if (s->nopen == HUMAN_OPEN_MAX)
-		human_flush(s);
-	struct human_pkt *p = &s->open[s->nopen++];
-	p->pkt = pkt;
-	p->outcome = V_NONE;
-	p->reason = 0;
-	p->outcome_fn = NULL;
-	jw_reset(&p->fns);
-	return p;
-}
-
-/* Work no packet caused (a timer firing: tcp_delack_timer, ip_expire of
- * an unknown packet) is tracked as a pseudo packet keyed -seq of its root
- * frame; the softirq's own frames are not. */
-static int64_t track_key(struct human_sink *s, const struct trace_event *ev)
-{
-	if (ev->pkt >= 0)
-		return ev->pkt;
-	if (ev->depth == 0 && ev->ph == 'B')
-		s->timer_root = strcmp(ev->fn, "net_rx_action") ? -(int64_t)ev->seq : 0;
-	int64_t k = s->timer_root;
-	if (ev->depth == 0 && ev->ph == 'E')
-		s->timer_root = 0;
-	return k ? k : INT64_MIN;
-}
-
+/* Each event goes to the outcome table; the summary also lists the
+ * functions a packet went through. */
 static void track(struct human_sink *s, const struct trace_event *ev)
 {
-	int64_t key = track_key(s, ev);
-	if (key == INT64_MIN)
+	struct outcome_pkt *p = outcome_track(&s->ot, ev->ph, ev->depth, ev->seq, ev->pkt, ev->fn, ev->verdict,
+					      ev->reason);
+	if (!p || !s->summary || !(ev->ph == 'B' || (ev->ph == 'i' && !strcmp(ev->fn, "kfree_skb"))))
 		return;
-	struct human_pkt *p = open_pkt(s, key);
-	if (s->summary && (ev->ph == 'B' || (ev->ph == 'i' && !strcmp(ev->fn, "kfree_skb")))) {
-		if (p->fns.len)
-			jw_raw(&p->fns, " ", 1);
-		jw_puts(&p->fns, ev->fn);
-	}
-	enum nj_verdict o = trace_outcome(ev->fn, ev->ph, ev->verdict);
-	if (key < 0 && ev->ph == 'E' && ev->depth == 0)
-		o = ev->verdict;		/* timer work ends as its root frame says */
-	if (o == V_NONE)
-		return;
-	/* A drop is named after the function that freed the skb: the first
-	 * E event after the kfree_skb step, not the callers that pass it up. */
-	if (o == V_DROP && ev->ph == 'E' && p->outcome == V_DROP && p->reason == ev->reason && p->outcome_fn)
-		return;
-	p->outcome = o;
-	p->reason = ev->reason;
-	p->outcome_fn = ev->ph == 'i' ? NULL : ev->fn;
+	struct jw *fns = &s->fns[p - s->ot.open];
+	if (fns->len)
+		jw_raw(fns, " ", 1);
+	jw_puts(fns, ev->fn);
 }
 
 static void print_event(struct human_sink *s, const struct trace_event *ev)
@@ -126,47 +85,50 @@ void human_emit(void *ctx, const struct trace_event *ev)
 		print_event(s, ev);
 }
 
-static void print_outcome(struct human_sink *s, const struct human_pkt *p)
+static void print_outcome(struct human_sink *s, const struct outcome_pkt *p, const struct jw *fns)
 {
 	const char *v = p->outcome == V_NONE ? "no verdict" : verdict_name(p->outcome);
 	const char *r = p->outcome == V_DROP ? drop_reason_name(p->reason) : "";
-	if (s->summary && p->pkt < 0) {
-		fprintf(s->out, "timer: %s => %s%s%s\n", p->fns.buf ? p->fns.buf : "", v, *r ? " " : "", r);
+	if (s->summary && p->key < 0) {
+		fprintf(s->out, "timer: %s => %s%s%s\n", fns->buf ? fns->buf : "", v, *r ? " " : "", r);
 		return;
 	}
 	if (s->summary) {
-		fprintf(s->out, "pkt %lld: %s => %s%s%s\n", (long long)p->pkt, p->fns.buf ? p->fns.buf : "", v,
+		fprintf(s->out, "pkt %lld: %s => %s%s%s\n", (long long)p->key, fns->buf ? fns->buf : "", v,
 			*r ? " " : "", r);
 		return;
 	}
-	if (p->pkt < 0) {
+	if (p->key < 0) {
 		fprintf(s->out, "%s=> timer work: %s%s%s%s\n", vcolor(s, p->outcome), v, *r ? " (" : "", r, *r ? ")" : "");
 		if (s->color)
 			fputs(C_OFF, s->out);
 		return;
 	}
-	fprintf(s->out, "%s=> packet %lld: %s%s%s%s%s%s\n", vcolor(s, p->outcome), (long long)p->pkt, v,
-		*r ? " (" : "", r, *r ? ")" : "", p->outcome_fn ? " in " : "", p->outcome_fn ? p->outcome_fn : "");
+	fprintf(s->out, "%s=> packet %lld: %s%s%s%s%s%s\n", vcolor(s, p->outcome), (long long)p->key, v,
+		*r ? " (" : "", r, *r ? ")" : "", p->fn ? " in " : "", p->fn ? p->fn : "");
 	if (s->color)
 		fputs(C_OFF, s->out);
 }
 
-void human_flush(struct human_sink *s)
+/* The outcome table's closed callback: a packet's line and its count
+ * (timer work is printed, not counted). */
+static void human_closed(void *ctx, const struct outcome_pkt *p)
 {
-	for (int i = 0; i < s->nopen; i++) {
-		struct human_pkt *p = &s->open[i];
-		if (p->pkt < 0) {
-			if (s->quiet != HUMAN_TOTALS)
-				print_outcome(s, p);
-			continue;
-		}
+	struct human_sink *s = ctx;
+	struct jw *fns = &s->fns[p - s->ot.open];
+	if (p->key >= 0) {
 		s->verdicts[p->outcome]++;
 		if (p->outcome == V_DROP && (unsigned)p->reason < SKB_DROP_REASON_MAX)
 			s->drops[p->reason]++;
-		if (s->quiet != HUMAN_TOTALS)
-			print_outcome(s, p);
 	}
-	s->nopen = 0;
+	if (s->quiet != HUMAN_TOTALS)
+		print_outcome(s, p, fns);
+	jw_reset(fns);
+}
+
+void human_flush(struct human_sink *s)
+{
+	outcome_flush(&s->ot);
 }
 
 void human_totals(struct human_sink *s, uint64_t packets)
@@ -194,6 +156,6 @@ void human_counters(struct human_sink *s, const struct net *net)
 
 void human_free(struct human_sink *s)
 {
-	for (int i = 0; i < HUMAN_OPEN_MAX; i++)
-		jw_free(&s->open[i].fns);
+	for (int i = 0; i < OUTCOME_OPEN_MAX; i++)
+		jw_free(&s->fns[i]);
 }

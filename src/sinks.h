@@ -52,16 +52,6 @@ void chrome_emit(void *ctx, const struct trace_event *ev);
 int chrome_close(struct chrome_sink *s, char *err, size_t errlen);
 
 /* -- Terminal: the journey, or --summary lines for golden tests. -- */
-#define HUMAN_OPEN_MAX 4096
-
-struct human_pkt {
-	int64_t pkt;
-	enum nj_verdict outcome;
-	enum skb_drop_reason reason;
-	const char *outcome_fn;
-	struct jw fns;			/* "fn fn fn" for the summary */
-};
-
 /* human_sink.quiet: how much is printed. */
 #define HUMAN_JOURNEY	0		/* every event */
 #define HUMAN_VERDICTS	1		/* -q: one verdict line per packet */
@@ -72,9 +62,8 @@ struct human_sink {
 	int color;
 	int summary;			/* one line per packet instead of the journey */
 	int quiet;			/* HUMAN_JOURNEY, HUMAN_VERDICTS or HUMAN_TOTALS */
-	struct human_pkt open[HUMAN_OPEN_MAX];
-	int nopen;
-	int64_t timer_root;		/* -seq of the open pkt-less root frame, 0 none */
+	struct outcome_table ot;	/* the packets since the last flush */
+	struct jw fns[OUTCOME_OPEN_MAX];	/* "fn fn fn" of each, for the summary */
 	uint64_t verdicts[V_MAX];	/* packets per final outcome */
 	uint64_t drops[SKB_DROP_REASON_MAX];
 };
@@ -82,8 +71,8 @@ struct human_sink {
 /* human_init - quiet is HUMAN_JOURNEY, HUMAN_VERDICTS or HUMAN_TOTALS (any
  * other non-zero value means HUMAN_VERDICTS). Cannot fail. */
 void human_init(struct human_sink *s, FILE *out, int color, int summary, int quiet);
-/* human_emit - a full trace sink, and also an outcome sink (trace.h lite
- * mode): it only needs fn, ph, depth, seq, pkt, verdict and reason. */
+/* human_emit - the full trace sink. With tracing off (trace.h lite mode)
+ * the stack fills s->ot itself: trace_set_outcome_table(net, &s->ot). */
 void human_emit(void *ctx, const struct trace_event *ev);
 /* human_flush - prints the outcome line of every packet seen since the last
  * flush (the replay calls it after each softirq run). */

@@ -134,18 +134,27 @@ static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1
 void net_set_time(struct net *net, uint64_t now_ns);
 
 /* The lite mode's common steps, inline (trace.h's macros call them): a
- * frame pushed below depth 0, and a pass inside the packet already told
- * about (see __trace_lite_exit). Everything else goes to trace.c. */
+ * frame below depth 0 of the packet the outcome table saw last, or of no
+ * packet inside the softirq, changes nothing there unless it exits with a
+ * verdict. Everything else goes to trace.c. */
+static inline int trace_lite_idle(const struct tracer *tr, int64_t pkt)
+{
+	const struct outcome_table *t = tr->lite_tbl;
+	return pkt >= 0 ? t->nopen && t->open[t->nopen - 1].key == pkt : !t->timer_root;
+}
+
 static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
 {
 	struct tracer *tr = &net->tr;
 	int d = tr->depth;
-	if (d == 0 || d >= TRACE_MAX_DEPTH || !tr->lite) {
+	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
+	if (d == 0 || d >= TRACE_MAX_DEPTH || !tr->lite || !trace_lite_idle(tr, pkt)) {
 		__trace_lite_enter(net, skb, fn, layer);
 		return;
 	}
 	tr->lite_fn[d] = fn;
-	tr->lite_pk[d] = skb ? skb->pkt : net->cur_pkt;
+	tr->lite_pk[d] = pkt;
+	tr->next_seq++;
 	tr->depth = d + 1;
 }
 
@@ -153,9 +162,10 @@ static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_
 {
 	struct tracer *tr = &net->tr;
 	int d = tr->depth - 1;
-	if ((v == V_PASS || v == V_NONE) && d > 0 && d < TRACE_MAX_DEPTH && tr->lite_pk[d] == tr->lite_pkt &&
-	    tr->lite) {
+	if ((v == V_PASS || v == V_NONE) && d > 0 && d < TRACE_MAX_DEPTH && tr->lite &&
+	    trace_lite_idle(tr, tr->lite_pk[d])) {
 		tr->depth = d;
+		tr->next_seq++;
 		return;
 	}
 	__trace_lite_exit(net, v, reason);

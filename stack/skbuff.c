@@ -32,9 +32,13 @@
 #endif
 #endif
 
-#define SKB_NCLASS	4
+#define SKB_NCLASS	6
 #define SKB_SLAB_BYTES	((size_t)2 << 20)
-static const uint32_t skb_class_cap[SKB_NCLASS] = { 256, 512, 1024, 2048 };
+#define SKB_OBJ_ALIGN	16
+/* kmalloc's classes from 128 up: most replies (ICMP, UDP, SYN-ACKs) need
+ * 64 bytes of headroom and under 128 of data, and a replay may hold tens
+ * of thousands of them on ARP queues. */
+static const uint32_t skb_class_cap[SKB_NCLASS] = { 128, 192, 256, 512, 1024, 2048 };
 
 struct skb_slab {
 	struct skb_slab *next;
@@ -56,7 +60,7 @@ static int skb_class(uint32_t cap)
 
 static size_t skb_obj_size(int c)
 {
-	return (sizeof(struct sk_buff) + skb_class_cap[c] + SMP_CACHE_BYTES - 1) & ~(size_t)(SMP_CACHE_BYTES - 1);
+	return (sizeof(struct sk_buff) + skb_class_cap[c] + SKB_OBJ_ALIGN - 1) & ~(size_t)(SKB_OBJ_ALIGN - 1);
 }
 
 /* A 2 MiB-aligned slab, so the whole of it can be one huge page. */

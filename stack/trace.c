@@ -15,20 +15,6 @@ static const char *const verdict_names[V_MAX] = {
 
 const char *verdict_name(enum nj_verdict v) { return (unsigned)v < V_MAX ? verdict_names[v] : ""; }
 
-enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
-{
-	if (ph == 'i')
-		return v == V_DROP ? V_DROP : V_NONE;
-	if (ph != 'E' || v == V_NONE || v == V_PASS)
-		return V_NONE;
-	/* (the first letter spares most calls to strcmp: this runs per exit) */
-	if (v == V_QUEUED)	/* into the backlog: the softirq decides */
-		return fn[0] == 'n' && !strcmp(fn, "netif_rx") ? V_NONE : V_QUEUED;
-	if (v == V_SENT)	/* a recorded transmit is the packet's fate; */
-		return fn[0] == 'd' && !strcmp(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
-	return v;
-}
-
 int verdict_lookup(const char *s)
 {
 	for (int i = 1; i < V_MAX; i++)
@@ -57,14 +43,11 @@ void trace_clear_sinks(struct net *net)
 	net->tr.hooked = net->tr.lite;
 }
 
-void trace_set_outcome_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx)
+void trace_set_outcome_table(struct net *net, struct outcome_table *t)
 {
 	struct tracer *tr = &net->tr;
-	tr->outcome.emit = emit;
-	tr->outcome.ctx = ctx;
-	tr->lite = emit != NULL;
-	tr->lite_pkt = INT64_MIN;
-	tr->lite_drop = -1;
+	tr->lite_tbl = t;
+	tr->lite = t != NULL;
 	tr->hooked = tr->on || tr->lite;
 }
 
@@ -301,48 +284,25 @@ static const char *kfree_msg(struct tracer *tr, enum skb_drop_reason reason)
 }
 
 /*
- * The lite mode (trace.h): a frame stack of fn and packet only (pushed and
- * popped inline, netns.h), nothing formatted, and only the events that can
- * decide an outcome reach the outcome sink. Depth-0 frames, which the sink
- * always sees, also keep their seq, layer and skb here.
+ * The lite mode (trace.h): a frame stack of fn and packet only, pushed and
+ * popped inline (netns.h), which calls here only for what can change the
+ * outcome table: a frame at depth 0, one of another packet than the
+ * table's latest, an exit with a verdict.
  */
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
 {
 	struct tracer *tr = &net->tr;
+	(void)layer;
 	if (!tr->lite)
 		return;			/* -f left this packet untraced */
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
-	if (tr->depth == 0) {
-		struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'B', .fn = fn, .layer = layer, .pkt = pkt,
-					  .skb = skb ? (int64_t)skb->id : -1, .ts_ns = net->now_ns };
-		struct trace_frame *f = &tr->frames[0];
-		f->seq = ev.seq;
-		f->layer = layer;
-		f->skb = ev.skb;
-		tr->lite_pkt = pkt;
-		tr->lite_drop = -1;
-		tr->outcome.emit(tr->outcome.ctx, &ev);
-	}
+	uint64_t seq = ++tr->next_seq;
+	outcome_track(tr->lite_tbl, 'B', tr->depth, seq, pkt, fn, V_NONE, SKB_DROP_REASON_NOT_DROPPED_YET);
 	if (tr->depth < TRACE_MAX_DEPTH) {
 		tr->lite_fn[tr->depth] = fn;
 		tr->lite_pk[tr->depth] = pkt;
 	}
 	tr->depth++;
-}
-
-/* Whether an exit would change nothing for the outcome sink: it belongs
- * to the packet the last event was about (which the sink therefore has
- * open) and implies no outcome, or repeats the drop just reported (the
- * sink names a drop after its innermost function). */
-static int lite_exit_is_news(const struct tracer *tr, const char *fn, int64_t pkt, enum nj_verdict v,
-			     enum skb_drop_reason reason)
-{
-	if (tr->depth == 0 || pkt != tr->lite_pkt)
-		return 1;
-	enum nj_verdict o = trace_outcome(fn, 'E', v);
-	if (o == V_NONE)
-		return 0;
-	return !(o == V_DROP && tr->lite_drop == (int)reason);
 }
 
 void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
@@ -353,32 +313,15 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 	int d = --tr->depth;
 	const char *fn = d < TRACE_MAX_DEPTH ? tr->lite_fn[d] : "?";
 	int64_t pkt = d < TRACE_MAX_DEPTH ? tr->lite_pk[d] : -1;
-	reason = v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET;
-	if (!lite_exit_is_news(tr, fn, pkt, v, reason))
-		return;
-	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'E', .depth = d, .fn = fn, .pkt = pkt, .skb = -1,
-				  .ts_ns = net->now_ns, .verdict = v, .reason = reason };
-	if (d == 0) {
-		ev.layer = tr->frames[0].layer;
-		ev.parent = tr->frames[0].seq;
-		ev.skb = tr->frames[0].skb;
-	}
-	tr->lite_pkt = pkt;
-	tr->lite_drop = v == V_DROP ? (int)reason : -1;
-	tr->outcome.emit(tr->outcome.ctx, &ev);
+	outcome_track(tr->lite_tbl, 'E', d, ++tr->next_seq, pkt, fn, v,
+		      v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET);
 }
 
 static void lite_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	struct tracer *tr = &net->tr;
-	if (!tr->lite)
-		return;
-	struct trace_event ev = { .seq = ++tr->next_seq, .ph = 'i', .fn = "kfree_skb", .depth = tr->depth,
-				  .pkt = skb->pkt, .skb = (int64_t)skb->id, .ts_ns = net->now_ns, .verdict = V_DROP,
-				  .reason = reason };
-	tr->lite_pkt = skb->pkt;
-	tr->lite_drop = -1;		/* the first exit after it names the drop */
-	tr->outcome.emit(tr->outcome.ctx, &ev);
+	if (tr->lite)
+		outcome_track(tr->lite_tbl, 'i', tr->depth, ++tr->next_seq, skb->pkt, "kfree_skb", V_DROP, reason);
 }
 
 void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)

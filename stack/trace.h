@@ -5,12 +5,10 @@
  * trace, terminal printer, in-memory store) receive struct trace_event and
  * serialise it themselves. Tracing off costs one branch per call.
  *
- * Between on and off there is a third mode, for `replay --no-trace`: one
- * outcome sink (trace_set_outcome_sink) sees only what decides a packet's
- * fate — kfree_skb steps, depth-0 B and E events, E events that imply an
- * outcome (trace_outcome) other than a repeat of the drop just sent, and
- * any E event of another packet than the event before — built from the
- * frame stack without msg, args, skb_state or MIB deltas. The stack's
+ * Between on and off there is a third mode, for `replay --no-trace`: no
+ * events at all, only each packet's outcome, recorded straight into an
+ * outcome table (trace_set_outcome_table) as the events would have told
+ * it (trace_outcome.c), from a frame stack of function and packet. The stack's
  * trace_on() stays false, so no argument is formatted.
  *
  * Model: every function opens a frame (B), may emit steps (i) and closes it
@@ -49,6 +47,38 @@ enum nj_verdict {
  * follows), nor is anything inside dev_queue_xmit of a reply.
  */
 enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v);
+
+/*
+ * The outcome table (trace_outcome.c): the packets seen since the last
+ * flush, each with the outcome its events imply so far. The terminal sink
+ * fills one from events; the lite mode fills one without them. A packet is
+ * keyed by its capture number; work no packet caused (a timer firing) by
+ * -seq of its root frame; the softirq's own frames belong to no packet.
+ */
+#define OUTCOME_OPEN_MAX	4096
+
+struct outcome_pkt {
+	int64_t key;
+	enum nj_verdict outcome;
+	enum skb_drop_reason reason;
+	const char *fn;			/* what decided it; NULL after a kfree_skb step */
+};
+
+struct outcome_table {
+	struct outcome_pkt open[OUTCOME_OPEN_MAX];
+	int nopen;
+	int64_t timer_root;		/* key of the open timer root frame, 0 none */
+	void (*closed)(void *ctx, const struct outcome_pkt *p);	/* each packet at a flush */
+	void *ctx;
+};
+
+/* outcome_track - one event's effect (reason as the event carries it);
+ * returns the packet it belongs to, NULL if none. A full table is flushed
+ * first. */
+struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason);
+/* outcome_flush - hands every open packet to closed, in order, and empties the table. */
+void outcome_flush(struct outcome_table *t);
 
 /* verdict_name - "pass", "drop", …; "" for V_NONE. */
 const char *verdict_name(enum nj_verdict v);
@@ -107,12 +137,10 @@ struct trace_frame {
 struct tracer {
 	int hooked;			/* on or lite: the one field the macros test first */
 	int on;				/* at least one sink: full events */
-	int lite;			/* outcome events only, to outcome (see top) */
-	struct trace_sink outcome;
+	int lite;			/* outcomes only, into lite_tbl (see top) */
+	struct outcome_table *lite_tbl;
 	const char *lite_fn[TRACE_MAX_DEPTH];	/* the lite mode's frames: fn and pkt */
 	int64_t lite_pk[TRACE_MAX_DEPTH];
-	int64_t lite_pkt;		/* pkt of the latest outcome event */
-	int lite_drop;			/* its drop reason if it was a drop exit, else -1 */
 	uint64_t next_seq;
 	int depth;			/* open frames, also counted when off */
 	struct trace_frame frames[TRACE_MAX_DEPTH];
@@ -130,14 +158,12 @@ int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_even
 void trace_clear_sinks(struct net *net);
 
 /*
- * trace_set_outcome_sink - the lite mode: emit receives the events named
- * at the top with fn, depth, pkt, verdict, reason and a seq that grows (not
- * the full mode's numbering); layer, parent and skb only on depth-0 events
- * and kfree_skb's skb; msg, args, st, mib and from are NULL/0. Ignored
- * while full sinks are registered (they see everything anyway). NULL emit
- * turns the mode off.
+ * trace_set_outcome_table - the lite mode: the stack records into t what
+ * its B and E events and kfree_skb steps would have (its owner flushes
+ * it). Ignored while full sinks are registered (they see everything
+ * anyway). NULL turns the mode off.
  */
-void trace_set_outcome_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx);
+void trace_set_outcome_table(struct net *net, struct outcome_table *t);
 
 void __trace_enter(struct net *net, const struct sk_buff *skb, const char *fn,
 		   const char *layer, const char *fmt, ...) __attribute__((format(printf, 5, 6)));

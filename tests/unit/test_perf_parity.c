@@ -78,7 +78,7 @@ static int lite_on_net(void *ctx, struct net *net, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	trace_set_outcome_sink(net, human_emit, &((struct run *)ctx)->hs);
+	trace_set_outcome_table(net, &((struct run *)ctx)->hs.ot);
 	return 0;
 }
 

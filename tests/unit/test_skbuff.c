@@ -44,9 +44,9 @@ START_TEST(test_alloc_skb_size_class_buffer)
 	struct sk_buff *skb = alloc_skb(net, 60);
 	ck_assert_ptr_nonnull(skb);
 	ck_assert_uint_eq(skb->truesize, 832);		/* NET_SKB_PAD 64 + 60: a small head */
-	ck_assert_uint_eq(skb->end, 256);		/* its own buffer: the 256-byte class */
+	ck_assert_uint_eq(skb->end, 128);		/* its own buffer: the 128-byte class */
 	ck_assert_uint_eq(skb_headroom(skb), NET_SKB_PAD);
-	ck_assert_uint_eq(skb_tailroom(skb), 256 - NET_SKB_PAD);
+	ck_assert_uint_eq(skb_tailroom(skb), 128 - NET_SKB_PAD);
 	memset(skb_put(skb, 60), 0xab, 60);
 	struct sk_buff *c = skb_copy(net, skb);
 	ck_assert_ptr_nonnull(c);
@@ -57,8 +57,8 @@ START_TEST(test_alloc_skb_size_class_buffer)
 	kfree_skb(net, c);
 	kfree_skb(net, skb);
 	/* the classes by request: size + NET_SKB_PAD rounded up, malloc past 2 KiB */
-	const uint32_t sizes[] = { 0, 192, 193, 448, 449, 1984, 1985, 65535 };
-	const uint32_t ends[] = { 256, 256, 512, 512, 1024, 2048, 2049, 65599 };
+	const uint32_t sizes[] = { 0, 64, 65, 128, 129, 192, 193, 448, 449, 1984, 1985, 65535 };
+	const uint32_t ends[] = { 128, 128, 192, 192, 256, 256, 512, 512, 1024, 2048, 2049, 65599 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		skb = alloc_skb(net, sizes[i]);
 		ck_assert_ptr_nonnull(skb);

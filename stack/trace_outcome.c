@@ -1,0 +1,87 @@
+/*
+ * trace_outcome.c - a packet's outcome, read from its events: the verdict
+ * an event implies (trace_outcome) and the table of packets seen since the
+ * last flush (outcome_track). Not in Linux, which has no notion of a
+ * packet's fate: this is the tool's reading of the trace. The terminal
+ * sink keeps a table from the events it receives; the lite mode of
+ * `replay --no-trace` fills one with no events at all (trace.c), so both
+ * give the same totals by construction.
+ */
+#include "trace.h"
+
+#include <string.h>
+
+enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
+{
+	if (ph == 'i')
+		return v == V_DROP ? V_DROP : V_NONE;
+	if (ph != 'E' || v == V_NONE || v == V_PASS)
+		return V_NONE;
+	/* (the first letter spares most calls to strcmp: this runs per exit) */
+	if (v == V_QUEUED)	/* into the backlog: the softirq decides */
+		return fn[0] == 'n' && !strcmp(fn, "netif_rx") ? V_NONE : V_QUEUED;
+	if (v == V_SENT)	/* a recorded transmit is the packet's fate; */
+		return fn[0] == 'd' && !strcmp(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
+	return v;
+}
+
+void outcome_flush(struct outcome_table *t)
+{
+	for (int i = 0; i < t->nopen; i++)
+		if (t->closed)
+			t->closed(t->ctx, &t->open[i]);
+	t->nopen = 0;
+}
+
+static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
+{
+	/* Nearly every event belongs to the packet of the one before it. */
+	if (t->nopen && t->open[t->nopen - 1].key == key)
+		return &t->open[t->nopen - 1];
+	for (int i = t->nopen - 1; i >= 0; i--)
+		if (t->open[i].key == key)
+			return &t->open[i];
+	if (t->nopen == OUTCOME_OPEN_MAX)
+		outcome_flush(t);
+	struct outcome_pkt *p = &t->open[t->nopen++];
+	p->key = key;
+	p->outcome = V_NONE;
+	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
+	p->fn = NULL;
+	return p;
+}
+
+/* The key an event counts under (see trace.h), INT64_MIN for none. */
+static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt, const char *fn)
+{
+	if (pkt >= 0)
+		return pkt;
+	if (depth == 0 && ph == 'B')
+		t->timer_root = strcmp(fn, "net_rx_action") ? -(int64_t)seq : 0;
+	int64_t k = t->timer_root;
+	if (depth == 0 && ph == 'E')
+		t->timer_root = 0;
+	return k ? k : INT64_MIN;
+}
+
+struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
+{
+	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
+	if (key == INT64_MIN)
+		return NULL;
+	struct outcome_pkt *p = outcome_open(t, key);
+	enum nj_verdict o = trace_outcome(fn, ph, v);
+	if (key < 0 && ph == 'E' && depth == 0)
+		o = v;			/* timer work ends as its root frame says */
+	if (o == V_NONE)
+		return p;
+	/* A drop is named after the function that freed the skb: the first
+	 * E event after the kfree_skb step, not the callers that pass it up. */
+	if (o == V_DROP && ph == 'E' && p->outcome == V_DROP && p->reason == reason && p->fn)
+		return p;
+	p->outcome = o;
+	p->reason = reason;
+	p->fn = ph == 'i' ? NULL : fn;
+	return p;
+}

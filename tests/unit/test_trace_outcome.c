@@ -1,0 +1,115 @@
+/*
+ * test_trace_outcome.c - the outcome table that both the terminal sink and
+ * replay --no-trace count with: which event decides a packet's fate, the
+ * drop named after the function that freed it, timer work keyed by its
+ * root frame, the softirq's own frames belonging to no packet, and a full
+ * table flushed in order before a new packet is opened.
+ */
+#include "nj_check.h"
+
+static struct outcome_pkt closed[8];
+static int nclosed, nclosed_total;
+
+static void on_closed(void *ctx, const struct outcome_pkt *p)
+{
+	(void)ctx;
+	if (nclosed < 8)
+		closed[nclosed++] = *p;
+	nclosed_total++;
+}
+
+static struct outcome_table *table(void)
+{
+	static struct outcome_table t;
+	memset(&t, 0, sizeof(t));
+	t.closed = on_closed;
+	nclosed = nclosed_total = 0;
+	return &t;
+}
+
+START_TEST(test_outcome_drop_named_after_freeing_function)
+{
+	struct outcome_table *t = table();
+	enum skb_drop_reason r = SKB_DROP_REASON_NO_SOCKET;
+	outcome_track(t, 'B', 0, 1, 7, "driver_rx", V_NONE, 0);
+	outcome_track(t, 'E', 1, 2, 7, "netif_rx", V_QUEUED, 0);	/* backlog: not a fate */
+	ck_assert_int_eq(t->open[0].outcome, V_NONE);
+	outcome_track(t, 'i', 3, 3, 7, "kfree_skb", V_DROP, r);
+	ck_assert_ptr_null(t->open[0].fn);
+	outcome_track(t, 'E', 2, 4, 7, "udp_rcv", V_DROP, r);
+	outcome_track(t, 'E', 1, 5, 7, "ip_local_deliver", V_DROP, r);	/* a caller passing it up */
+	outcome_track(t, 'E', 0, 6, 7, "driver_rx", V_PASS, 0);
+	ck_assert_int_eq(t->nopen, 1);
+	ck_assert_int_eq(t->open[0].outcome, V_DROP);
+	ck_assert_int_eq(t->open[0].reason, r);
+	ck_assert_str_eq(t->open[0].fn, "udp_rcv");
+	outcome_flush(t);
+	ck_assert_int_eq(nclosed, 1);
+	ck_assert_int_eq(closed[0].key, 7);
+	ck_assert_int_eq(t->nopen, 0);
+}
+END_TEST
+
+START_TEST(test_outcome_reply_sent_is_not_the_fate)
+{
+	struct outcome_table *t = table();
+	outcome_track(t, 'E', 3, 1, 2, "icmp_rcv", V_CONSUMED, 0);
+	outcome_track(t, 'E', 4, 2, 2, "dev_queue_xmit", V_SENT, 0);	/* the reply leaving */
+	ck_assert_int_eq(t->open[0].outcome, V_CONSUMED);
+	outcome_track(t, 'E', 0, 3, 2, "driver_rx", V_SENT, 0);	/* a recorded transmit is */
+	ck_assert_int_eq(t->open[0].outcome, V_SENT);
+}
+END_TEST
+
+START_TEST(test_outcome_timer_and_softirq_keys)
+{
+	struct outcome_table *t = table();
+	/* the softirq's own frames: no packet, nothing opened */
+	ck_assert_ptr_null(outcome_track(t, 'B', 0, 10, -1, "net_rx_action", V_NONE, 0));
+	ck_assert_ptr_null(outcome_track(t, 'E', 1, 11, -1, "process_backlog", V_DROP, 0));
+	ck_assert_ptr_null(outcome_track(t, 'E', 0, 12, -1, "net_rx_action", V_PASS, 0));
+	ck_assert_int_eq(t->nopen, 0);
+	/* a timer: keyed -seq of its root, which decides its outcome */
+	struct outcome_pkt *p = outcome_track(t, 'B', 0, 20, -1, "ip_expire", V_NONE, 0);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->key, -20);
+	ck_assert_ptr_eq(outcome_track(t, 'E', 1, 21, -1, "icmp_send", V_PASS, 0), p);
+	outcome_track(t, 'E', 0, 22, -1, "ip_expire", V_DROP, SKB_DROP_REASON_FRAG_REASM_TIMEOUT);
+	ck_assert_int_eq(p->outcome, V_DROP);
+	ck_assert_int_eq(t->timer_root, 0);		/* closed with its root frame */
+	ck_assert_ptr_null(outcome_track(t, 'E', 1, 23, -1, "tcp_v4_rcv", V_PASS, 0));
+}
+END_TEST
+
+START_TEST(test_outcome_full_table_flushes_in_order)
+{
+	struct outcome_table *t = table();
+	for (int64_t k = 0; k < OUTCOME_OPEN_MAX; k++)
+		outcome_track(t, 'E', 0, (uint64_t)k + 1, k, "driver_rx", V_PASS, 0);
+	ck_assert_int_eq(t->nopen, OUTCOME_OPEN_MAX);
+	ck_assert_int_eq(nclosed_total, 0);
+	outcome_track(t, 'E', 2, 9999, 3, "icmp_rcv", V_CONSUMED, 0);		/* an open one: no flush */
+	ck_assert_int_eq(nclosed_total, 0);
+	outcome_track(t, 'E', 0, 10000, OUTCOME_OPEN_MAX, "driver_rx", V_PASS, 0);
+	ck_assert_int_eq(nclosed_total, OUTCOME_OPEN_MAX);
+	ck_assert_int_eq(closed[0].key, 0);
+	ck_assert_int_eq(closed[3].key, 3);
+	ck_assert_int_eq(closed[3].outcome, V_CONSUMED);
+	ck_assert_int_eq(t->nopen, 1);
+	ck_assert_int_eq(t->open[0].key, OUTCOME_OPEN_MAX);
+}
+END_TEST
+
+static Suite *outcome_suite(void)
+{
+	Suite *s = suite_create("trace_outcome");
+	TCase *tc = tcase_create("Core");
+	tcase_add_test(tc, test_outcome_drop_named_after_freeing_function);
+	tcase_add_test(tc, test_outcome_reply_sent_is_not_the_fate);
+	tcase_add_test(tc, test_outcome_timer_and_softirq_keys);
+	tcase_add_test(tc, test_outcome_full_table_flushes_in_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+NJ_TEST_MAIN(outcome_suite)
