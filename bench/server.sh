@@ -43,14 +43,39 @@ URL=http://127.0.0.1:$PORT
 EVENTS=$(python3 -c "import json,urllib.request; print(json.load(urllib.request.urlopen('$URL/api/traces'))['traces'][0]['events'])")
 printf 'trace: %s events, %s packets; serve started on the JSONL trace in %.2f s (goal < 2 s)\n' "$EVENTS" "$((COPIES * 13))" "$(python3 -c "print($end - $start)")"
 if command -v wrk >/dev/null 2>&1; then
-	for path in "/api/traces/1/events?from=500000&limit=100" "/api/traces/1/packets?offset=20000&limit=100" \
-		    "/api/traces/1/histogram?buckets=400" "/app.js"; do
-		# -c 64 as the issue asks; the server allows 64 connections per address
-		wrk -t2 -c64 -d5s --latency "$URL$path" >"$TMP/wrk.txt" 2>&1
-		printf 'wrk -c64 %-44s %10s req/s  mean %s  p99 %s (goal < 10ms)  errors %s\n' "$path" \
-			"$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")" "$(awk '/Latency/ {print $2; exit}' "$TMP/wrk.txt")" \
-			"$(awk '$1 == "99%" {print $2}' "$TMP/wrk.txt")" \
-			"$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' "$TMP/wrk.txt")"
+	# WRK_ROUNDS runs per path, the paths taken in turn, and the run with
+	# the median p99 printed: one 5 s run on a shared 2-CPU machine can
+	# catch a neighbour's burst (the static file is the control)
+	ROUNDS=${WRK_ROUNDS:-3}
+	PATHS="/api/traces/1/events?from=500000&limit=100 /api/traces/1/packets?offset=20000&limit=100 /api/traces/1/histogram?buckets=400 /app.js"
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		k=0
+		for path in $PATHS; do
+			# -c 64 as the issue asks; the server allows 64 connections per address
+			wrk -t2 -c64 -d5s --latency "$URL$path" >"$TMP/wrk.$k.$r.txt" 2>&1
+			k=$((k + 1))
+		done
+		r=$((r + 1))
+	done
+	k=0
+	for path in $PATHS; do
+		# p99 in ms per round; the round with the median p99
+		best=$(for f in "$TMP"/wrk.$k.*.txt; do
+			awk -v f="$f" '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+				m = u == "us" ? v / 1000 : u == "s" ? v * 1000 : v; printf "%012.3f %s\n", m, f }' "$f"
+		done | sort | awk '{ l[NR] = $2 } END { print l[int((NR + 1) / 2)] }')
+		[ -n "$best" ] || best="$TMP/wrk.$k.1.txt"
+		case $path in
+		*/events*) goal="goal < 10ms" ;;
+		/app.js) goal="control: a static file" ;;
+		*) goal="no goal" ;;
+		esac
+		printf 'wrk -c64 %-44s %10s req/s  mean %s  p99 %s (%s; median of %s runs)  errors %s\n' "$path" \
+			"$(awk '/Requests\/sec/ {print $2}' "$best")" "$(awk '/Latency/ {print $2; exit}' "$best")" \
+			"$(awk '$1 == "99%" {print $2}' "$best")" "$goal" "$ROUNDS" \
+			"$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' "$best")"
+		k=$((k + 1))
 	done
 else
 	echo "wrk not installed: no throughput figures"

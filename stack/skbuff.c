@@ -32,13 +32,14 @@
 #endif
 #endif
 
-#define SKB_NCLASS	6
+#define SKB_NCLASS	7
 #define SKB_SLAB_BYTES	((size_t)2 << 20)
 #define SKB_OBJ_ALIGN	16
-/* kmalloc's classes from 128 up: most replies (ICMP, UDP, SYN-ACKs) need
- * 64 bytes of headroom and under 128 of data, and a replay may hold tens
- * of thousands of them on ARP queues. */
-static const uint32_t skb_class_cap[SKB_NCLASS] = { 128, 192, 256, 512, 1024, 2048 };
+/* kmalloc's classes from 128 up, and one for a full Ethernet frame after
+ * NET_SKB_PAD: most replies (ICMP, UDP, SYN-ACKs) need 64 bytes of
+ * headroom and under 128 of data, fragments of a large one a whole MTU,
+ * and a replay may hold tens of thousands of them on ARP queues. */
+static const uint32_t skb_class_cap[SKB_NCLASS] = { 128, 192, 256, 512, 1024, 1600, 2048 };
 
 struct skb_slab {
 	struct skb_slab *next;

@@ -57,8 +57,8 @@ START_TEST(test_alloc_skb_size_class_buffer)
 	kfree_skb(net, c);
 	kfree_skb(net, skb);
 	/* the classes by request: size + NET_SKB_PAD rounded up, malloc past 2 KiB */
-	const uint32_t sizes[] = { 0, 64, 65, 128, 129, 192, 193, 448, 449, 1984, 1985, 65535 };
-	const uint32_t ends[] = { 128, 128, 192, 192, 256, 256, 512, 512, 1024, 2048, 2049, 65599 };
+	const uint32_t sizes[] = { 0, 64, 65, 128, 129, 192, 193, 448, 449, 1514, 1536, 1537, 1984, 1985, 65535 };
+	const uint32_t ends[] = { 128, 128, 192, 192, 256, 256, 512, 512, 1024, 1600, 1600, 2048, 2048, 2049, 65599 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		skb = alloc_skb(net, sizes[i]);
 		ck_assert_ptr_nonnull(skb);
