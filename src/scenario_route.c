@@ -367,7 +367,8 @@ static int nf_parse_priority(const cJSON *v, int *prio)
 
 /*
  * One rule; checks in order: an object; "hook" one of the five; "match";
- * "verdict" a known target; "reject_with" only with REJECT and known;
+ * "verdict" a known target, REJECT not at POST_ROUTING; "reject_with"
+ * only with REJECT and known;
  * "priority" a number or a table name; "queue_bypass" a boolean.
  */
 static int scenario_nf_rule(struct net *net, const cJSON *o, int i, char *err, size_t errlen)
@@ -383,6 +384,9 @@ static int scenario_nf_rule(struct net *net, const cJSON *o, int i, char *err, s
 		return -1;
 	if (!(s = str_of(o, "verdict")) || (r.target = nf_target_lookup(s)) < 0)
 		FAIL("netfilter[%d].verdict: expected ACCEPT, DROP, REJECT, LOG, QUEUE, STOLEN or REPEAT", i);
+	if (r.target == NFT_REJECT && r.hook == NF_INET_POST_ROUTING)	/* nft_reject_validate's hooks */
+		FAIL("netfilter[%d].verdict: REJECT is not allowed at POST_ROUTING; Linux rejects at PRE_ROUTING, "
+		     "LOCAL_IN, FORWARD and LOCAL_OUT only (use DROP there)", i);
 	if ((s = str_of(o, "reject_with")) != NULL) {
 		if (r.target != NFT_REJECT)
 			FAIL("netfilter[%d].reject_with: only with \"verdict\": \"REJECT\"", i);

@@ -124,7 +124,17 @@ START_TEST(test_nft_refusals)
 {
 	refused(R("", "STOLEN"), "verdict STOLEN");
 	refused(R("", "REPEAT"), "verdict REPEAT");
-	refused("{\"hook\":\"POST_ROUTING\",\"verdict\":\"REJECT\"}", "REJECT at POST_ROUTING");
+	/* REJECT at POST_ROUTING: the loader refuses it, as Linux does; the
+	 * translation would too, were such a rule ever built */
+	struct net *net = net_create();
+	cJSON *arr = cJSON_Parse("[{\"hook\":\"POST_ROUTING\",\"verdict\":\"REJECT\"}]");
+	ck_assert_int_eq(scenario_netfilter(net, arr, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not allowed at POST_ROUTING") != NULL, "loader: %s", err);
+	cJSON_Delete(arr);
+	net_destroy(net);
+	struct nf_rule post = { .hook = NF_INET_POST_ROUTING, .target = NFT_REJECT };
+	ck_assert_int_eq(dk_nft_rule(&post, out, sizeof(out), err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "REJECT at POST_ROUTING") != NULL, "translation: %s", err);
 	refused(R("\"in\":\"a\\\"b\"", "DROP"), "cannot be written as an nft string");
 	/* The same verdicts elsewhere are fine. */
 	ck_assert_str_eq(nft("{\"hook\":\"PRE_ROUTING\",\"verdict\":\"REJECT\"}"), "reject with icmp type port-unreachable");
