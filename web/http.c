@@ -5,6 +5,7 @@
  * lie in range, or the request is a 400, never silently clamped.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,4 +88,57 @@ cJSON *web_raw(char *line)
 	cJSON *n = cJSON_CreateRaw(line);
 	free(line);
 	return n ? n : cJSON_CreateNull();
+}
+
+/* One number as cJSON prints it, written at out; returns its length, 0
+ * when out of memory.
+ * cJSON 1.7 tries "%1.15g" first, which writes an integer under 10^15 as
+ * its plain digits: those are formatted here (no printf, no sscanf back);
+ * any other value is left to cJSON itself. */
+static size_t num_text(double d, char *out)
+{
+	if (d == (double)(long long)d && d > -1e15 && d < 1e15 && !(d == 0 && signbit(d))) {
+		char tmp[24];
+		long long v = (long long)d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		size_t n = 0, len = 0;
+		do
+			tmp[n++] = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v < 0)
+			out[len++] = '-';
+		while (n)
+			out[len++] = tmp[--n];
+		return len;
+	}
+	cJSON *x = cJSON_CreateNumber(d);
+	char *s = x ? cJSON_PrintUnformatted(x) : NULL;
+	size_t len = s && strlen(s) < WEB_NUM_TEXT ? strlen(s) : 0;
+	if (len)
+		memcpy(out, s, len);
+	free(s);
+	cJSON_Delete(x);
+	return len;
+}
+
+cJSON *web_num_array(const double *v, int n)
+{
+	char *text = malloc((size_t)n * WEB_NUM_TEXT + 3);
+	if (!text)
+		return NULL;
+	size_t len = 0;
+	text[len++] = '[';
+	for (int i = 0; i < n; i++) {
+		size_t k = num_text(v[i], text + len + (i > 0));
+		if (!k) {
+			free(text);
+			return NULL;
+		}
+		if (i)
+			text[len++] = ',';
+		len += k;
+	}
+	text[len++] = ']';
+	text[len] = 0;
+	return web_raw(text);
 }

@@ -59,6 +59,7 @@ static void trace_free(struct web_trace *t)
 		free(t->filters[k].res);
 	}
 	pthread_mutex_destroy(&t->mu);
+	web_hist_free(t->hist);
 	store_free(t->s);
 	free(t);
 }

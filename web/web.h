@@ -37,6 +37,7 @@ struct web_trace {
 	pthread_mutex_t mu;		/* guards the caches below, not the store */
 	struct web_filter filters[WEB_FILTERS];
 	uint64_t clock;
+	struct web_hist *hist;		/* histogram totals (histogram.c), under the store's lock */
 	/* registry bookkeeping (traces.c, under its lock) */
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
@@ -105,6 +106,11 @@ int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int6
 const char *web_qstr(struct web_req *r, const char *key);
 /* web_raw - a cJSON raw node from a store line (taken over); NULL line → null. */
 cJSON *web_raw(char *line);
+/* web_num_array - the JSON array cJSON_CreateDoubleArray(v, n) prints, byte
+ * for byte, as one raw node: a 2000-number histogram column is then not
+ * 2000 nodes each printed with "%1.15g" and read back. NULL: no memory. */
+#define WEB_NUM_TEXT	32		/* room for one number and its comma */
+cJSON *web_num_array(const double *v, int n);
 
 /* -- frames (frame.c) -- */
 struct web_frame {
@@ -133,6 +139,11 @@ cJSON *web_pkt_json(struct web_trace *t, const struct store_pkt *p, struct web_f
 int web_filter_match(struct web_trace *t, const char *expr, int64_t pkt, char *err, size_t errlen);
 /* web_filters_free - the compiled programs (traces.c frees the rest). */
 void web_filters_free(struct web_trace *t);
+
+/* -- histogram (histogram.c) -- */
+struct web_hist;
+/* web_hist_free - a trace's histogram totals (NULL is fine). */
+void web_hist_free(struct web_hist *h);
 
 /* -- counters (mibs.c) -- */
 /* web_mib_at - totals of events [0, i] (the store checkpoints them: cheap). */
