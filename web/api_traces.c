@@ -271,44 +271,94 @@ static int parse_pkt_query(struct web_req *r, struct web_trace *t, struct pkt_qu
 	return -1;
 }
 
+/* One packet-list row, the bytes cJSON prints for web_pkt_json(t, p, f),
+ * written straight into b (a page is then no tree of a thousand nodes). */
+static void pkt_row(struct web_text *b, struct web_trace *t, const struct store_pkt *p, const struct web_frame *f)
+{
+	char ts[40];
+	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
+		 (unsigned long long)(p->ts_ns % 1000000000ULL));
+	store_lock(t->s);
+	const struct store_ev *first = store_ev(t->s, p->first);
+	double seq = first ? (double)first->seq : 0;
+	store_unlock(t->s);
+	web_text_lit(b, "{\"n\":");
+	web_text_num(b, (double)p->pkt);
+	web_text_lit(b, ",\"ts\":");
+	web_text_str(b, ts);
+	web_text_lit(b, ",\"summary\":");
+	web_text_str(b, f->summary);
+	web_text_lit(b, ",\"verdict\":");
+	web_text_str(b, p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
+	web_text_lit(b, ",\"reason\":");
+	if (p->verdict == V_DROP)
+		web_text_str(b, drop_reason_name((enum skb_drop_reason)p->reason));
+	else
+		web_text_lit(b, "null");
+	web_text_lit(b, ",\"len\":");
+	web_text_num(b, f->len);
+	web_text_lit(b, ",\"events\":");
+	web_text_num(b, p->count);
+	web_text_lit(b, ",\"first_seq\":");
+	web_text_num(b, seq);
+	web_text_lit(b, "}");
+}
+
+/* The rows of one page into b ("[row,row]"); *matched: the offset plus
+ * the packets passing q (all np when unfiltered). -1 on a bad filter. */
+static int packets_page(struct web_req *r, struct web_trace *t, const struct pkt_query *q, int64_t off, int64_t lim,
+			size_t np, struct web_text *b, int64_t *matched)
+{
+	int plain = !q->filter && q->verdict < 0 && q->reason < 0 && q->fn == -1;
+	/* Unfiltered pages start at the offset; filtered ones count matches. */
+	int64_t rows = 0;
+	*matched = plain ? (off < (int64_t)np ? off : (int64_t)np) : 0;
+	web_text_lit(b, "[");
+	for (size_t i = (size_t)*matched; i < np; i++) {
+		store_lock(t->s);
+		struct store_pkt p = *store_pkt_at(t->s, i);
+		store_unlock(t->s);
+		int m = pkt_passes(r, t, &p, q);
+		if (m < 0)
+			return -1;
+		if (!m || (*matched)++ < off || rows >= lim)
+			continue;
+		struct web_frame f;
+		web_frame_summary(t, &p, np, &f);
+		if (rows++)
+			web_text_lit(b, ",");
+		pkt_row(b, t, &p, &f);
+		if (plain && rows >= lim) {
+			*matched = (int64_t)np;	/* unfiltered: the total is known */
+			break;
+		}
+	}
+	web_text_lit(b, "]");
+	return 0;
+}
+
 enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)
 {
 	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
-	int64_t off, lim;
+	int64_t off, lim, matched;
 	struct pkt_query q;
 	if (web_qint(r, "offset", 0, 0, INT64_MAX / 2, &off) < 0 ||
 	    web_qint(r, "limit", 100, 1, WEB_PAGE_MAX, &lim) < 0 || parse_pkt_query(r, t, &q) < 0)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
-	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 	store_lock(t->s);
 	size_t np = store_npkts(t->s);
 	store_unlock(t->s);
-	int plain = !q.filter && q.verdict < 0 && q.reason < 0 && q.fn == -1;
-	/* Unfiltered pages start at the offset; filtered ones count matches. */
-	int64_t matched = plain ? (off < (int64_t)np ? off : (int64_t)np) : 0;
-	for (size_t i = (size_t)matched; i < np; i++) {
-		store_lock(t->s);
-		struct store_pkt p = *store_pkt_at(t->s, i);
-		store_unlock(t->s);
-		int m = pkt_passes(r, t, &p, &q);
-		if (m < 0) {
-			cJSON_Delete(o);
-			cJSON_Delete(arr);
-			return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
-		}
-		if (!m || matched++ < off || cJSON_GetArraySize(arr) >= lim)
-			continue;
-		struct web_frame f;
-		web_frame_get(t->s, &p, &f);
-		cJSON_AddItemToArray(arr, web_pkt_json(t, &p, &f));
-		web_frame_free(&f);
-		if (plain && cJSON_GetArraySize(arr) >= lim) {
-			matched = (int64_t)np;	/* unfiltered: the total is known */
-			break;
-		}
+	struct web_text b = { 0 };
+	if (packets_page(r, t, &q, off, lim, np, &b, &matched) < 0) {
+		free(b.s);
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
 	}
+	cJSON *arr = web_text_node(&b);
+	if (!arr)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "total", (double)matched);
 	cJSON_AddNumberToObject(o, "offset", (double)off);
 	cJSON_AddNumberToObject(o, "limit", (double)lim);

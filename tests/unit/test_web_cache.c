@@ -3,8 +3,10 @@
  * reply: the histogram (web/histogram.c's block totals) against a direct
  * walk of the events, ties of the top layer included, on a live trace
  * that grows between requests and on one with too many layers for the
- * totals; and the number arrays written without cJSON nodes against
- * cJSON's own printing. Run from the project root.
+ * totals; packet-list pages (cached summaries, rows written as text)
+ * cold, warm and after eviction, each row against the cJSON-printed
+ * detail reply; and numbers and strings written without cJSON nodes
+ * against cJSON's own printing.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -213,6 +215,140 @@ START_TEST(test_web_hist_many_layers)
 }
 END_TEST
 
+/* Packet k of a synthetic trace: a driver_rx event whose message makes
+ * the summary (quotes, control bytes, UTF-8, one over 255 bytes, none),
+ * sometimes a drop, sometimes no driver_rx at all (an empty summary). */
+static void pkt_emit(struct nj_store *s, uint64_t *seq, int64_t k)
+{
+	static const char *const msg[] = {
+		"#%lld plain summary", "#%lld quote\" back\\slash\ttab\nnewline\r\b\f",
+		"#%lld ctrl\x01\x1f del\x7f utf8 \xc3\xa9 /", NULL, "no number %lld", "#%lld", "",
+	};
+	char m[400], args[160];
+	const char *fmt = msg[k % 7];
+	if (fmt)
+		snprintf(m, sizeof(m), fmt, (long long)k);
+	if (k % 11 == 3)
+		snprintf(m, sizeof(m), "#%lld %0300d", (long long)k, 7);
+	snprintf(args, sizeof(args), "{\"linktype\":1,\"caplen\":14,\"len\":%lld,"
+		 "\"frame\":\"0200000000010200000000aa0800\"}", (long long)(60 + k % 9));
+	int driver = k % 13 != 5;
+	struct trace_event ev = {
+		.seq = ++*seq, .ph = 'B', .fn = driver ? "driver_rx" : "netif_rx", .layer = "driver",
+		.pkt = k, .skb = -1, .ts_ns = (uint64_t)k * 1000000007ULL, .msg = fmt || k % 11 == 3 ? m : NULL,
+		.args = args,
+	};
+	store_emit(s, &ev);
+	if (k % 3 == 0) {
+		struct trace_event d = { .seq = ++*seq, .ph = 'i', .fn = "kfree_skb", .layer = "core", .pkt = k,
+					 .skb = -1, .verdict = V_DROP, .reason = SKB_DROP_REASON_OTHERHOST };
+		store_emit(s, &d);
+	}
+	ev.seq = ++*seq;
+	ev.ph = 'E';
+	ev.msg = NULL;
+	ev.args = NULL;
+	ev.verdict = V_PASS;
+	store_emit(s, &ev);
+}
+
+/* The row text of a one-packet page: between "packets":[ and ]}. */
+static char *page_row(const char *body)
+{
+	const char *a = strstr(body, "\"packets\":[");
+	ck_assert_ptr_nonnull(a);
+	a += strlen("\"packets\":[");
+	size_t n = strlen(a);
+	ck_assert_msg(n >= 2 && !strcmp(a + n - 2, "]}"), "page ends in %s", a);
+	return strndup(a, n - 2);
+}
+
+/* Each row of the list is the start of the packet's detail reply, which
+ * cJSON prints from the same fields (web_pkt_json) and more after. */
+static void check_rows(int id, int64_t from, int64_t to)
+{
+	char path[128];
+	int st;
+	for (int64_t i = from; i < to; i++) {
+		snprintf(path, sizeof(path), "/api/traces/%d/packets?offset=%lld&limit=1", id, (long long)i);
+		char *body = get(path, &st), *row = page_row(body);
+		cJSON *r = cJSON_Parse(row);
+		ck_assert_msg(r != NULL, "%s: row %s", path, row);
+		snprintf(path, sizeof(path), "/api/traces/%d/packets/%d", id, (int)cJSON_GetObjectItem(r, "n")->valuedouble);
+		char *detail = get(path, &st);
+		size_t n = strlen(row);
+		ck_assert_msg(st == 200 && !strncmp(detail, row, n - 1) && detail[n - 1] == ',',
+			      "%s: row %s, detail %.400s", path, row, detail);
+		cJSON_Delete(r);
+		free(detail);
+		free(row);
+		free(body);
+	}
+}
+
+/* Pages read cold, warm and after other pages took their cache slots. */
+static void check_pages(int id, int np)
+{
+	char path[128], *first[8] = { 0 };
+	int st, pages = (np + 999) / 1000;
+	ck_assert_int_le(pages, 8);
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < pages; k++) {
+			snprintf(path, sizeof(path), "/api/traces/%d/packets?offset=%d&limit=1000", id, k * 1000);
+			char *body = get(path, &st);
+			ck_assert_int_eq(st, 200);
+			if (!first[k])
+				first[k] = body;
+			else
+				ck_assert_msg(!strcmp(first[k], body), "%s changed on round %d", path, round);
+			if (first[k] != body)
+				free(body);
+		}
+	for (int k = 0; k < pages; k++)
+		free(first[k]);
+}
+
+START_TEST(test_web_packet_rows)
+{
+	char err[256];
+	struct nj_store *s = store_create(NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	int id = web_add_trace("rows", s, 1);
+	uint64_t seq = 0;
+	int64_t k = 1;
+	for (; k <= 200; k++)
+		pkt_emit(s, &seq, k);
+	check_rows(id, 0, 200);
+	check_rows(id, 0, 200);
+	check_pages(id, 200);
+	for (; k <= 5000; k++)		/* past WEB_SUMS_MAX: slots are shared */
+		pkt_emit(s, &seq, k);
+	check_pages(id, 5000);
+	check_rows(id, 4090, 4110);
+	check_rows(id, 0, 10);
+}
+END_TEST
+
+/* web_text_str escapes every byte as cJSON does. */
+START_TEST(test_web_text_str_as_cjson)
+{
+	char s[300];
+	for (int i = 1; i < 256; i++)
+		s[i - 1] = (char)i;
+	s[255] = 0;
+	for (size_t from = 0; from < 255; from += 17) {
+		struct web_text b = { 0 };
+		web_text_str(&b, s + from);
+		cJSON *ref = cJSON_CreateString(s + from);
+		char *want = cJSON_PrintUnformatted(ref);
+		ck_assert_str_eq(b.s, want);
+		free(want);
+		free(b.s);
+		cJSON_Delete(ref);
+	}
+}
+END_TEST
+
 /* web_num_array prints what cJSON_CreateDoubleArray prints. */
 START_TEST(test_web_num_array_as_cjson)
 {
@@ -242,6 +378,8 @@ static Suite *cache_suite(void)
 	tcase_set_timeout(lim, 60);
 	tcase_add_test(core, test_web_hist_matches_walk);
 	tcase_add_test(core, test_web_num_array_as_cjson);
+	tcase_add_test(core, test_web_text_str_as_cjson);
+	tcase_add_test(core, test_web_packet_rows);
 	tcase_add_test(lim, test_web_hist_many_layers);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, lim);
