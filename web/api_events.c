@@ -1,9 +1,7 @@
 /*
- * api_events.c - /api/traces/ID/events (one page of raw events from a seq,
+ * api_events.c - /api/traces/ID/events: one page of raw events from a seq,
  * filtered by function, verdict, reason, packet range or a tcpdump
- * expression on the event's packet) and /api/traces/ID/histogram (the
- * whole trace, or a range of it, folded into at most 2000 buckets so the
- * timeline of a 1M-event trace is drawn without fetching the events).
+ * expression on the event's packet (the histogram is histogram.c's).
  * Filtering runs on the in-memory index; only returned lines are read.
  */
 #include <stdio.h>
@@ -11,8 +9,6 @@
 #include <string.h>
 
 #include "web.h"
-
-#define HIST_MAX	2000
 
 struct ev_query {
 	int fn, verdict, reason;
@@ -137,88 +133,5 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	else
 		cJSON_AddNullToObject(o, "next");
 	cJSON_AddItemToObject(o, "events", arr);
-	return web_reply(r->conn, MHD_HTTP_OK, o);
-}
-
-struct hist_acc {
-	double *n, *drops, *seq, *layer;
-	uint32_t lcount[1024];
-};
-
-/* Folds events [lo, hi) into bucket b of h. */
-static void hist_bucket(struct nj_store *s, struct hist_acc *h, int b, size_t lo, size_t hi)
-{
-	memset(h->lcount, 0, sizeof(h->lcount));
-	uint16_t best = 0;
-	store_lock(s);
-	h->seq[b] = lo < hi ? (double)store_ev(s, lo)->seq : 0;
-	for (size_t i = lo; i < hi; i++) {
-		const struct store_ev *e = store_ev(s, i);
-		uint16_t l = e->layer < 1024 ? e->layer : 0;
-		if (++h->lcount[l] > h->lcount[best])
-			best = l;
-		if (e->verdict == V_DROP && e->ph == 'i')
-			h->drops[b]++;
-	}
-	store_unlock(s);
-	h->n[b] = (double)(hi - lo);
-	h->layer[b] = hi > lo ? best : -1;
-}
-
-static cJSON *layer_names(struct nj_store *s)
-{
-	cJSON *names = cJSON_CreateArray();
-	store_lock(s);
-	for (int id = 0; id < 1024; id++) {
-		const char *nm = store_name(s, (uint16_t)id);
-		if (id && !strcmp(nm, "?"))
-			break;
-		cJSON_AddItemToArray(names, cJSON_CreateString(nm));
-	}
-	store_unlock(s);
-	return names;
-}
-
-enum MHD_Result api_histogram(struct web_req *r, const int64_t *ids)
-{
-	struct web_trace *t = web_req_trace(r, ids[0]);
-	if (!t)
-		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
-	store_lock(t->s);
-	size_t n = store_nevents(t->s);
-	store_unlock(t->s);
-	int64_t nb, from, to;
-	if (web_qint(r, "buckets", 200, 1, HIST_MAX, &nb) < 0 || web_qint(r, "from", 0, 0, INT64_MAX / 2, &from) < 0 ||
-	    web_qint(r, "to", (int64_t)n, 0, INT64_MAX / 2, &to) < 0)
-		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
-	if (to > (int64_t)n)
-		to = (int64_t)n;
-	if (from > to)
-		from = to;
-	size_t span = (size_t)(to - from);
-	if ((size_t)nb > span)
-		nb = span ? (int64_t)span : 1;
-	struct hist_acc *h = calloc(1, sizeof(*h));
-	double *mem = calloc((size_t)nb * 4, sizeof(double));
-	if (!h || !mem) {
-		free(h);
-		free(mem);
-		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	}
-	h->n = mem, h->drops = mem + nb, h->seq = mem + 2 * nb, h->layer = mem + 3 * nb;
-	for (int64_t b = 0; b < nb; b++)
-		hist_bucket(t->s, h, (int)b, (size_t)from + span * (size_t)b / (size_t)nb,
-			    (size_t)from + span * (size_t)(b + 1) / (size_t)nb);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "total", (double)n);
-	cJSON_AddNumberToObject(o, "from", (double)from);
-	cJSON_AddNumberToObject(o, "to", (double)to);
-	cJSON_AddItemToObject(o, "n", cJSON_CreateDoubleArray(h->n, (int)nb));
-	cJSON_AddItemToObject(o, "drops", cJSON_CreateDoubleArray(h->drops, (int)nb));
-	cJSON_AddItemToObject(o, "seq", cJSON_CreateDoubleArray(h->seq, (int)nb));
-	cJSON_AddItemToObject(o, "layer", cJSON_CreateDoubleArray(h->layer, (int)nb));
-	cJSON_AddItemToObject(o, "names", layer_names(t->s));
-	free(mem);
-	free(h);
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }

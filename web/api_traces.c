@@ -271,44 +271,127 @@ static int parse_pkt_query(struct web_req *r, struct web_trace *t, struct pkt_qu
 	return -1;
 }
 
+/* One row of a page: the packet and its first event's seq, copied. */
+struct pkt_row {
+	struct store_pkt p;
+	double seq;
+};
+
+#define PKT_CHUNK 64		/* packets copied per hold of the store lock */
+
+/* One packet-list row, the bytes cJSON prints for web_pkt_json(t, p, f),
+ * written straight into b (a page is then no tree of a thousand nodes). */
+static void pkt_row(struct web_text *b, const struct pkt_row *x, const struct web_frame *f)
+{
+	const struct store_pkt *p = &x->p;
+	char ts[40];
+	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
+		 (unsigned long long)(p->ts_ns % 1000000000ULL));
+	web_text_lit(b, "{\"n\":");
+	web_text_num(b, (double)p->pkt);
+	web_text_lit(b, ",\"ts\":");
+	web_text_str(b, ts);
+	web_text_lit(b, ",\"summary\":");
+	web_text_str(b, f->summary);
+	web_text_lit(b, ",\"verdict\":");
+	web_text_str(b, p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
+	web_text_lit(b, ",\"reason\":");
+	if (p->verdict == V_DROP)
+		web_text_str(b, drop_reason_name((enum skb_drop_reason)p->reason));
+	else
+		web_text_lit(b, "null");
+	web_text_lit(b, ",\"len\":");
+	web_text_num(b, f->len);
+	web_text_lit(b, ",\"events\":");
+	web_text_num(b, p->count);
+	web_text_lit(b, ",\"first_seq\":");
+	web_text_num(b, x->seq);
+	web_text_lit(b, "}");
+}
+
+/*
+ * The packets of one page into rows[] (*n of them, at most lim); *matched:
+ * the offset plus the packets passing q (all np when unfiltered). Records
+ * are copied PKT_CHUNK at a time under the store lock, and tested outside
+ * it (filters take it themselves). -1 on a bad filter (r->err set).
+ */
+static int page_select(struct web_req *r, struct web_trace *t, const struct pkt_query *q, int64_t off, int64_t lim,
+		       size_t np, struct pkt_row *rows, int64_t *n, int64_t *matched)
+{
+	int plain = !q->filter && q->verdict < 0 && q->reason < 0 && q->fn == -1;
+	struct store_pkt c[PKT_CHUNK];
+	/* Unfiltered pages start at the offset; filtered ones count matches. */
+	*matched = plain ? (off < (int64_t)np ? off : (int64_t)np) : 0;
+	*n = 0;
+	for (size_t i = (size_t)*matched; i < np;) {
+		size_t m = np - i < PKT_CHUNK ? np - i : PKT_CHUNK;
+		store_lock(t->s);
+		for (size_t k = 0; k < m; k++)
+			c[k] = *store_pkt_at(t->s, i + k);
+		store_unlock(t->s);
+		for (size_t k = 0; k < m; k++, i++) {
+			int ok = pkt_passes(r, t, &c[k], q);
+			if (ok < 0)
+				return -1;
+			if (!ok || (*matched)++ < off || *n >= lim)
+				continue;
+			rows[(*n)++].p = c[k];
+			if (plain && *n >= lim) {
+				*matched = (int64_t)np;	/* unfiltered: the total is known */
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The page's rows as one JSON array text ("[row,row]"), or NULL. */
+static cJSON *page_json(struct web_trace *t, struct pkt_row *rows, int64_t n, size_t np)
+{
+	store_lock(t->s);
+	for (int64_t i = 0; i < n; i++) {
+		const struct store_ev *first = store_ev(t->s, rows[i].p.first);
+		rows[i].seq = first ? (double)first->seq : 0;
+	}
+	store_unlock(t->s);
+	struct web_text b = { 0 };
+	web_text_lit(&b, "[");
+	for (int64_t i = 0; i < n; i++) {
+		struct web_frame f;
+		web_frame_summary(t, &rows[i].p, np, &f);
+		if (i)
+			web_text_lit(&b, ",");
+		pkt_row(&b, &rows[i], &f);
+	}
+	web_text_lit(&b, "]");
+	return web_text_node(&b);
+}
+
 enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)
 {
 	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
-	int64_t off, lim;
+	int64_t off, lim, n, matched;
 	struct pkt_query q;
 	if (web_qint(r, "offset", 0, 0, INT64_MAX / 2, &off) < 0 ||
 	    web_qint(r, "limit", 100, 1, WEB_PAGE_MAX, &lim) < 0 || parse_pkt_query(r, t, &q) < 0)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
-	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 	store_lock(t->s);
 	size_t np = store_npkts(t->s);
 	store_unlock(t->s);
-	int plain = !q.filter && q.verdict < 0 && q.reason < 0 && q.fn == -1;
-	/* Unfiltered pages start at the offset; filtered ones count matches. */
-	int64_t matched = plain ? (off < (int64_t)np ? off : (int64_t)np) : 0;
-	for (size_t i = (size_t)matched; i < np; i++) {
-		store_lock(t->s);
-		struct store_pkt p = *store_pkt_at(t->s, i);
-		store_unlock(t->s);
-		int m = pkt_passes(r, t, &p, &q);
-		if (m < 0) {
-			cJSON_Delete(o);
-			cJSON_Delete(arr);
-			return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
-		}
-		if (!m || matched++ < off || cJSON_GetArraySize(arr) >= lim)
-			continue;
-		struct web_frame f;
-		web_frame_get(t->s, &p, &f);
-		cJSON_AddItemToArray(arr, web_pkt_json(t, &p, &f));
-		web_frame_free(&f);
-		if (plain && cJSON_GetArraySize(arr) >= lim) {
-			matched = (int64_t)np;	/* unfiltered: the total is known */
-			break;
-		}
+	struct pkt_row *rows = malloc((size_t)lim * sizeof(*rows));
+	if (!rows)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	if (page_select(r, t, &q, off, lim, np, rows, &n, &matched) < 0) {
+		free(rows);
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
 	}
+	cJSON *arr = page_json(t, rows, n, np);
+	free(rows);
+	if (!arr)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "total", (double)matched);
 	cJSON_AddNumberToObject(o, "offset", (double)off);
 	cJSON_AddNumberToObject(o, "limit", (double)lim);

@@ -163,3 +163,82 @@ int web_frame_flow(const struct web_frame *f, char *proto, size_t plen, char *sr
 	}
 	return 0;
 }
+
+/* Cache slots for a trace of np packets: a power of two, at most
+ * WEB_SUMS_MAX, so that a page of consecutive packets never collides. */
+static size_t sums_size(size_t np)
+{
+	size_t n = 64;
+	while (n < np && n < WEB_SUMS_MAX)
+		n *= 2;
+	return n;
+}
+
+/* The cached summary of p into f (t->mu held); 0 on a hit, -1 on a miss. */
+static int sums_find(struct web_trace *t, const struct store_pkt *p, struct web_frame *f)
+{
+	if (!t->nsums)
+		return -1;
+	const struct web_sum *e = &t->sums[(uint64_t)p->pkt & (t->nsums - 1)];
+	if (e->ev != p->driver_ev + 1)
+		return -1;
+	memcpy(f->summary, e->text, e->tlen + 1);
+	f->len = e->len;
+	return 0;
+}
+
+/* Keeps f's summary for p (t->mu held). The table is made, or remade
+ * larger for a live trace that grew, here; without memory nothing is kept. */
+static void sums_put(struct web_trace *t, const struct store_pkt *p, const struct web_frame *f, size_t np)
+{
+	size_t want = sums_size(np);
+	if (want > t->nsums) {
+		struct web_sum *n = calloc(want, sizeof(*n));
+		if (!n)
+			return;
+		web_sums_free(t);
+		t->sums = n;
+		t->nsums = want;
+	}
+	struct web_sum *e = &t->sums[(uint64_t)p->pkt & (t->nsums - 1)];
+	size_t tl = strlen(f->summary);
+	char *text = malloc(tl + 1);
+	if (!text)
+		return;
+	memcpy(text, f->summary, tl + 1);
+	free(e->text);
+	e->text = text;
+	e->tlen = (uint32_t)tl;
+	e->len = f->len;
+	e->ev = p->driver_ev + 1;
+}
+
+int web_frame_summary(struct web_trace *t, const struct store_pkt *p, size_t np, struct web_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (p->driver_ev == STORE_NONE)
+		return -1;
+	pthread_mutex_lock(&t->mu);
+	int hit = sums_find(t, p, f);
+	pthread_mutex_unlock(&t->mu);
+	if (hit == 0)
+		return 0;
+	/* read and parsed outside t->mu: web_frame_get takes the store lock */
+	int r = web_frame_get(t->s, p, f);
+	web_frame_free(f);
+	if (r == 0) {
+		pthread_mutex_lock(&t->mu);
+		sums_put(t, p, f, np);
+		pthread_mutex_unlock(&t->mu);
+	}
+	return r;
+}
+
+void web_sums_free(struct web_trace *t)
+{
+	for (size_t i = 0; i < t->nsums; i++)
+		free(t->sums[i].text);
+	free(t->sums);
+	t->sums = NULL;
+	t->nsums = 0;
+}

@@ -59,6 +59,8 @@ static void trace_free(struct web_trace *t)
 		free(t->filters[k].res);
 	}
 	pthread_mutex_destroy(&t->mu);
+	web_hist_free(t->hist);
+	web_sums_free(t);
 	store_free(t->s);
 	free(t);
 }

@@ -19,6 +19,17 @@
 #define WEB_PAGE_MAX		1000	/* most items one API page carries */
 #define WEB_FILTERS		4	/* tcpdump expressions cached per trace */
 
+#define WEB_SUMS_MAX		4096	/* packet summaries cached per trace */
+
+/* One packet's list summary, kept so a page is not a read and a JSON
+ * parse of every packet's driver_rx line: slot pkt % nsums. */
+struct web_sum {
+	uint32_t ev;			/* the packet's driver_ev + 1; 0: empty */
+	uint32_t len;			/* frame length */
+	uint32_t tlen;			/* strlen(text) */
+	char *text;			/* web_frame.summary (malloc'd) */
+};
+
 /* One tcpdump expression's per-packet results (0 unknown, 1 match, 2 not). */
 struct web_filter {
 	char *expr;
@@ -37,6 +48,9 @@ struct web_trace {
 	pthread_mutex_t mu;		/* guards the caches below, not the store */
 	struct web_filter filters[WEB_FILTERS];
 	uint64_t clock;
+	struct web_sum *sums;		/* packet-list summaries (frame.c), nsums slots */
+	size_t nsums;
+	struct web_hist *hist;		/* histogram totals (histogram.c), under the store's lock */
 	/* registry bookkeeping (traces.c, under its lock) */
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
@@ -106,6 +120,24 @@ const char *web_qstr(struct web_req *r, const char *key);
 /* web_raw - a cJSON raw node from a store line (taken over); NULL line → null. */
 cJSON *web_raw(char *line);
 
+/* -- JSON text written directly, byte for byte as cJSON prints it (http.c):
+ * a 2000-number histogram column or a page of 1000 packet rows is then not
+ * thousands of nodes, each number printed with "%1.15g" and read back. A
+ * failed allocation sets oom and the rest is skipped. -- */
+struct web_text {
+	char *s;			/* NUL-terminated once anything is written */
+	size_t len, cap;
+	int oom;
+};
+void web_text_raw(struct web_text *b, const char *s, size_t n);
+#define web_text_lit(b, lit) web_text_raw((b), (lit), sizeof(lit) - 1)
+void web_text_num(struct web_text *b, double d);	/* as cJSON_CreateNumber(d) prints */
+void web_text_str(struct web_text *b, const char *s);	/* as cJSON_CreateString(s) prints */
+/* web_text_node - b's text as one raw node (b is emptied); NULL on oom. */
+cJSON *web_text_node(struct web_text *b);
+/* web_num_array - the array cJSON_CreateDoubleArray(v, n) prints; NULL on oom. */
+cJSON *web_num_array(const double *v, int n);
+
 /* -- frames (frame.c) -- */
 struct web_frame {
 	int linktype;
@@ -119,6 +151,13 @@ struct web_frame {
  * or -1 (no driver event, unreadable line). Free with web_frame_free. */
 int web_frame_get(struct nj_store *s, const struct store_pkt *p, struct web_frame *f);
 void web_frame_free(struct web_frame *f);
+/* web_frame_summary - only f->summary and f->len of packet p (of a trace
+ * of np packets), from t's cache or else read as web_frame_get would;
+ * f holds no bytes after it. Returns what web_frame_get returns. Takes
+ * t->mu, never while holding the store lock. */
+int web_frame_summary(struct web_trace *t, const struct store_pkt *p, size_t np, struct web_frame *f);
+/* web_sums_free - the summary cache (traces.c, when the trace goes). */
+void web_sums_free(struct web_trace *t);
 /* web_frame_flow - "udp 10.0.0.1:53 > 10.0.0.2:7" style key, proto and
  * addresses; returns 0, or -1 when the frame carries no IPv4 flow. */
 int web_frame_flow(const struct web_frame *f, char *proto, size_t plen, char *src, char *dst,
@@ -133,6 +172,11 @@ cJSON *web_pkt_json(struct web_trace *t, const struct store_pkt *p, struct web_f
 int web_filter_match(struct web_trace *t, const char *expr, int64_t pkt, char *err, size_t errlen);
 /* web_filters_free - the compiled programs (traces.c frees the rest). */
 void web_filters_free(struct web_trace *t);
+
+/* -- histogram (histogram.c) -- */
+struct web_hist;
+/* web_hist_free - a trace's histogram totals (NULL is fine). */
+void web_hist_free(struct web_hist *h);
 
 /* -- counters (mibs.c) -- */
 /* web_mib_at - totals of events [0, i] (the store checkpoints them: cheap). */
