@@ -283,40 +283,6 @@ static const char *kfree_msg(struct tracer *tr, enum skb_drop_reason reason)
 	return tr->msg;
 }
 
-/*
- * The lite mode (trace.h): a frame stack of fn and packet only, pushed and
- * popped inline (netns.h), which calls here only for what can change the
- * outcome table: a frame at depth 0, one of another packet than the
- * table's latest, an exit with a verdict.
- */
-void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
-{
-	struct tracer *tr = &net->tr;
-	(void)layer;
-	if (!tr->lite)
-		return;			/* -f left this packet untraced */
-	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
-	uint64_t seq = ++tr->next_seq;
-	outcome_track(tr->lite_tbl, 'B', tr->depth, seq, pkt, fn, V_NONE, SKB_DROP_REASON_NOT_DROPPED_YET);
-	if (tr->depth < TRACE_MAX_DEPTH) {
-		tr->lite_fn[tr->depth] = fn;
-		tr->lite_pk[tr->depth] = pkt;
-	}
-	tr->depth++;
-}
-
-void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
-{
-	struct tracer *tr = &net->tr;
-	if (!tr->lite || tr->depth <= 0)
-		return;
-	int d = --tr->depth;
-	const char *fn = d < TRACE_MAX_DEPTH ? tr->lite_fn[d] : "?";
-	int64_t pkt = d < TRACE_MAX_DEPTH ? tr->lite_pk[d] : -1;
-	outcome_track(tr->lite_tbl, 'E', d, ++tr->next_seq, pkt, fn, v,
-		      v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET);
-}
-
 static void lite_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)
 {
 	struct tracer *tr = &net->tr;

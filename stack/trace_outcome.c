@@ -4,10 +4,10 @@
  * last flush (outcome_track). Not in Linux, which has no notion of a
  * packet's fate: this is the tool's reading of the trace. The terminal
  * sink keeps a table from the events it receives; the lite mode of
- * `replay --no-trace` fills one with no events at all (trace.c), so both
+ * `replay --no-trace` fills one with no events at all (at the end), so both
  * give the same totals by construction.
  */
-#include "trace.h"
+#include "netns.h"
 
 #include <string.h>
 
@@ -64,8 +64,8 @@ static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t
 	return k ? k : INT64_MIN;
 }
 
-struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
-				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
+static inline struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+					 const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
 {
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
 	if (key == INT64_MIN)
@@ -84,4 +84,45 @@ struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, u
 	p->reason = reason;
 	p->fn = ph == 'i' ? NULL : fn;
 	return p;
+}
+
+struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
+{
+	return track(t, ph, depth, seq, pkt, fn, v, reason);
+}
+
+/*
+ * The lite mode (trace.h): a frame stack of fn and packet only, pushed and
+ * popped inline (netns.h), which calls here only for what can change the
+ * outcome table: a frame at depth 0, one of another packet than the
+ * table's latest, an exit with a verdict. Here, so the table's rules are
+ * inlined into them.
+ */
+void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
+{
+	struct tracer *tr = &net->tr;
+	(void)layer;
+	if (!tr->lite)
+		return;			/* -f left this packet untraced */
+	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
+	uint64_t seq = ++tr->next_seq;
+	track(tr->lite_tbl, 'B', tr->depth, seq, pkt, fn, V_NONE, SKB_DROP_REASON_NOT_DROPPED_YET);
+	if (tr->depth < TRACE_MAX_DEPTH) {
+		tr->lite_fn[tr->depth] = fn;
+		tr->lite_pk[tr->depth] = pkt;
+	}
+	tr->depth++;
+}
+
+void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	if (!tr->lite || tr->depth <= 0)
+		return;
+	int d = --tr->depth;
+	const char *fn = d < TRACE_MAX_DEPTH ? tr->lite_fn[d] : "?";
+	int64_t pkt = d < TRACE_MAX_DEPTH ? tr->lite_pk[d] : -1;
+	track(tr->lite_tbl, 'E', d, ++tr->next_seq, pkt, fn, v,
+		      v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET);
 }
