@@ -9,7 +9,7 @@ TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \
-	   -fno-strict-aliasing -Istack -Isrc -Iweb
+	   -fno-strict-aliasing
 B := build
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
@@ -25,34 +25,55 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-STACK_SRC := $(wildcard stack/*.c)
-APP_SRC   := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard web/*.c)
-STACK_OBJ := $(STACK_SRC:%.c=$(B)/%.o)
-APP_OBJ   := $(APP_SRC:%.c=$(B)/%.o)
+# The layers, lowest first (README "Layout"). A folder sees only its own
+# headers and those of the folders it names below it: each gets its own -I
+# list, so an include that climbs a layer fails to compile.
+LAYERS        := stack trace replay mkpcap diffkernel step classroom web cli
+INC_stack     := stack
+INC_trace     := trace stack
+INC_replay    := replay trace stack
+INC_mkpcap    := mkpcap replay trace stack
+INC_diffkernel:= diffkernel replay trace stack
+INC_step      := step replay trace stack
+INC_classroom := classroom replay trace stack
+INC_web       := web classroom replay trace stack
+INC_cli       := $(LAYERS)
+INC_tests     := $(LAYERS)
+
+reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+LIB_LAYERS := $(filter-out cli,$(LAYERS))
+LIBS_TOPDOWN := $(foreach l,$(call reverse,$(LIB_LAYERS)),$(B)/lib$(l).a)
+
+$(foreach l,$(LAYERS),$(eval OBJ_$(l) := $(patsubst %.c,$(B)/%.o,$(wildcard $(l)/*.c))))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+ALL_H     := $(foreach l,$(LAYERS),$(wildcard $(l)/*.h))
 
 .PHONY: all deps run test unit unit-san install clean debug bench fuzz soak
+
+# make -s print-VAR: a variable's value, for scripts (tests/layers, tests/fuzz).
+print-%:
+	@echo $($*)
 all: $(B)/netjourney
 
-$(B)/libstack.a: $(STACK_OBJ)
-	ar rcs $@ $^
+$(foreach l,$(LIB_LAYERS),$(eval $(B)/lib$(l).a: $$(OBJ_$(l)) ; @rm -f $$@; ar rcs $$@ $$^))
 
-$(B)/libapp.a: $(APP_OBJ)
-	ar rcs $@ $^
-
-$(B)/netjourney: $(B)/src/main.o $(B)/libapp.a $(B)/libstack.a
+$(B)/netjourney: $(OBJ_cli) $(LIBS_TOPDOWN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(B)/%.o: %.c $(wildcard stack/*.h src/*.h web/*.h)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+# One compile rule per layer, with that layer's include list.
+define layer_rule
+$(B)/$(1)/%.o: $(1)/%.c $$(ALL_H)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$<"
+	@$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) $$(addprefix -I,$$(INC_$(1))) -c -o $$@ $$<
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(B)/tests/%: tests/unit/%.c tests/unit/nj_check.h $(B)/libapp.a $(B)/libstack.a
+$(B)/tests/%: tests/unit/%.c tests/unit/nj_check.h $(LIBS_TOPDOWN)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(B)/libapp.a $(B)/libstack.a $(PKG_LIBS) $(CHECK_LIBS) -lm
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $(addprefix -I,$(INC_tests)) -o $@ $< $(LIBS_TOPDOWN) $(PKG_LIBS) $(CHECK_LIBS) -lm
 
 # deps: install what is missing, unattended, when root; otherwise say how.
 deps:

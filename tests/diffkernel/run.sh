@@ -8,7 +8,7 @@
 # Accepted differences are listed per case below (ACCEPT_<case>), each with
 # its reason. Everything else that differs fails the test. Fields never
 # compared (IP ids, checksums, TCP ISNs/options/window) are the tool's own
-# allowlist (src/diffkernel_cmp.c), printed in every report.
+# allowlist (diffkernel/diffkernel_cmp.c), printed in every report.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 OUT=${B:-build}/diffkernel
@@ -67,7 +67,7 @@ for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
 done
 
 # Netfilter: the scenario's rules go into the host namespace as nftables
-# (src/diffkernel_nft.c). nf-features.json uses every match key, priorities
+# (diffkernel/diffkernel_nft.c). nf-features.json uses every match key, priorities
 # from raw to security (an accept ends its own chain only), LOG, QUEUE with
 # and without bypass and two more reject types, on nf-reject.pcap.
 if command -v nft >/dev/null 2>&1; then

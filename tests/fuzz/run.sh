@@ -27,19 +27,21 @@ if ! "$CLANG" -fsanitize=fuzzer,address,undefined -o "$F/probe" "$F/probe.c" 2>"
 fi
 
 PKGS="libmicrohttpd libcjson libpcap libedit"
+# The libraries of the layers (the Makefile's LAYERS without cli, the only one with main).
+DIRS=$(make -s --no-print-directory print-LIB_LAYERS)
 # UB is recoverable in the build only so that ubsan.supp can let the known
 # open reports through; halt_on_error makes every other one fatal.
 SAN="-fsanitize=address,undefined -fsanitize-recover=undefined -fno-omit-frame-pointer"
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$(pwd)/tests/fuzz/ubsan.supp"
 export UBSAN_OPTIONS
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-strict-aliasing -Wall -Wextra -Wno-format-zero-length \
--Istack -Isrc -Iweb $(pkg-config --cflags $PKGS 2>/dev/null)"
+$(for d in $DIRS; do printf -- "-I%s " "$d"; done) $(pkg-config --cflags $PKGS 2>/dev/null)"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -lm"
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 # -- build: the project's objects with fuzzer-no-link instrumentation, only
 # those whose source or any header changed (build-fuzz/ persists).
-newest_h=$(ls -t stack/*.h src/*.h web/*.h 2>/dev/null | head -n 1)
+newest_h=$(for d in $DIRS; do ls "$d"/*.h; done 2>/dev/null | xargs ls -t | head -n 1)
 # Changed compiler flags rebuild everything: the stamp holds the last ones.
 if [ "$(cat "$F/flags" 2>/dev/null)" != "$CLANG $CFLAGS $SAN" ]; then
 	rm -rf "$F/obj"
@@ -48,9 +50,8 @@ if [ "$(cat "$F/flags" 2>/dev/null)" != "$CLANG $CFLAGS $SAN" ]; then
 fi
 : >"$F/todo"
 objs=""
-for c in stack/*.c src/*.c web/*.c; do
+for c in $(for d in $DIRS; do echo "$d"/*.c; done); do
 	[ -f "$c" ] || continue
-	[ "$c" = src/main.c ] && continue
 	o="$F/obj/${c%.c}.o"
 	objs="$objs $o"
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then

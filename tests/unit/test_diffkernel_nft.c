@@ -1,6 +1,6 @@
 /*
  * test_diffkernel_nft.c - diff-kernel's translation of the scenario's
- * netfilter rules into nftables (src/diffkernel_nft.c): every match key,
+ * netfilter rules into nftables (diffkernel/diffkernel_nft.c): every match key,
  * every verdict and reject type, a base chain per hook and priority in the
  * scenario's order, and the refusals naming the rule. tests/diffkernel
  * loads the same text into a real kernel.

@@ -1,9 +1,9 @@
 /*
- * test_outbuf.c - the JSONL writer thread (src/outbuf.c): every byte
+ * test_outbuf.c - the JSONL writer thread (trace/outbuf.c): every byte
  * arrives in order across buffer hand-overs and oversized lines; a flush
  * puts everything given so far in the file; a full disk is reported, not
  * ignored; the JSONL sink renames PATH.part only on close; an event that
- * crosses to the writer thread as a record (src/event_rec.c) comes out as
+ * crosses to the writer thread as a record (trace/event_rec.c) comes out as
  * the very JSON the event itself gives, in order with metadata lines, also
  * when it is bigger than a whole buffer.
  */

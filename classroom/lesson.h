@@ -1,0 +1,125 @@
+/*
+ * lesson.h - the classroom labs (lessons/NN-topic/): finding and loading
+ * them, replaying a lab's capture into an event store, evaluating the
+ * machine checks of its lesson.json against that trace, grading a
+ * student's answers, and rendering its README for a terminal.
+ *
+ * A lesson's answer key is never trusted on its own: every question's
+ * check computes the fact from the actual trace, and the key must agree
+ * with it, so a lesson whose text no longer matches the stack fails.
+ */
+#ifndef NJ_CLASSROOM_LESSON_H
+#define NJ_CLASSROOM_LESSON_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cJSON.h"
+#include "store.h"
+
+#define LESSON_MAX	64		/* labs in one directory */
+#define LESSON_VAL	512		/* longest computed value */
+
+struct lesson {
+	int n;				/* the NN of NN-topic */
+	char id[96];			/* "03-fragmentation" */
+	char dir[PATH_MAX];		/* the lab's directory */
+	char pcap[PATH_MAX];		/* resolved against dir */
+	char scenario[PATH_MAX];	/* resolved; "" = the default host */
+	cJSON *json;			/* lesson.json, owned */
+	const char *title;		/* inside json */
+};
+
+/**
+ * lesson_root - the lessons directory: opt (--lessons), else $NJ_LESSONS,
+ * else ../lessons beside the binary, ../share/netjourney/lessons, else
+ * /usr/local/share/netjourney/lessons. Writes it to out and returns 0, or
+ * -1 with err listing where it looked.
+ */
+int lesson_root(const char *opt, char *out, size_t len, char *err, size_t errlen);
+
+/**
+ * lesson_list - every NN-topic directory of root with a lesson.json, in
+ * order. *out is malloc'd (free each with lesson_free, then the array).
+ * Returns the count, or -1 with err naming the file that is malformed.
+ */
+int lesson_list(const char *root, struct lesson **out, char *err, size_t errlen);
+
+/**
+ * lesson_load - lesson which ("3", "03", "03-fragmentation" or
+ * "fragmentation") of root into *l. Returns 0, or -1 with err set.
+ */
+int lesson_load(const char *root, const char *which, struct lesson *l, char *err, size_t errlen);
+void lesson_free(struct lesson *l);
+
+/* lesson_readme - README.md's text (malloc'd), or NULL with err set. */
+char *lesson_readme(const struct lesson *l, char *err, size_t errlen);
+
+/**
+ * lesson_replay - replays the lab's capture with its scenario into a new
+ * anonymous store. Returns it (caller store_free()s) or NULL with err.
+ */
+struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen);
+
+/**
+ * lesson_eval - computes a check (see lessons/README.md for the kinds:
+ * event, outcome, packets, mib, child) against the trace in s, as text in
+ * out. Returns 0, or -1 with err saying why (no such event, bad check).
+ */
+int lesson_eval(struct nj_store *s, const cJSON *check, char *out, size_t outlen, char *err, size_t errlen);
+
+/**
+ * lesson_check - lesson_eval against s, or, when the check names its own
+ * "pcap" (and "scenario", relative to the lab), against that capture
+ * replayed now: a lab may compare two runs (Linux 6.x against 2.4).
+ */
+int lesson_check(const struct lesson *l, struct nj_store *s, const cJSON *check, char *out, size_t outlen,
+		 char *err, size_t errlen);
+
+/**
+ * lesson_link_seq - the seq of the event a link points at: its "seq", or
+ * the first event its "fn" (with optional "ph", "nth") selects in its
+ * "pkt". Returns 0, or -1 with err set.
+ */
+int lesson_link_seq(struct nj_store *s, const cJSON *link, uint64_t *seq, char *err, size_t errlen);
+
+/* Grading (lesson_grade.c). */
+struct lesson_answers {
+	char *id[128];
+	char *text[128];
+	int n;
+};
+
+/* lesson_answers_read - "q1: IP_CSUM" lines ('#' comments, blank lines
+ * skipped). Returns 0, or -1 with err naming the file and line. */
+int lesson_answers_read(const char *path, struct lesson_answers *a, char *err, size_t errlen);
+void lesson_answers_free(struct lesson_answers *a);
+
+/**
+ * lesson_key_ok - whether question q's answer key agrees with the value
+ * its check computed (kind-aware: numbers, reasons, choices, keywords).
+ */
+int lesson_key_ok(const cJSON *q, const char *computed);
+
+/**
+ * lesson_answer_ok - whether a student's answer to q is right, given the
+ * value its check computed (NULL when the question has no check).
+ */
+int lesson_answer_ok(const cJSON *q, const char *computed, const char *answer);
+
+/**
+ * lesson_grade - grades every question of l against s and a, printing
+ * per-question feedback (colour when colour is set) to f. Returns the
+ * number right; *total receives the number of questions and *stale the
+ * number whose key disagrees with the trace.
+ */
+int lesson_grade(const struct lesson *l, struct nj_store *s, const struct lesson_answers *a, FILE *f,
+		 int colour, int *total, int *stale);
+
+/* lesson_render_md - markdown for a terminal: bold/underlined headings and
+ * bold text when colour, code blocks indented, prose wrapped to width. */
+void lesson_render_md(FILE *f, const char *md, int colour, int width);
+
+#endif

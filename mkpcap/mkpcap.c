@@ -1,0 +1,98 @@
+/*
+ * mkpcap.c - the scenario pcap generator's registry (see mkpcap.h): finds a
+ * scenario by name, writes one pcap (and its .json twin when the scenario
+ * needs its own host), lists them, or writes them all into a folder.
+ */
+#include "mkpcap.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MK_EPOCH_US 1704067200000000ULL	/* 2024-01-01T00:00:00Z */
+
+static const struct mk_scenario *const tables[] = {
+	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios,
+};
+
+void mk_emit(struct mk_ctx *c, const uint8_t *frame, size_t len)
+{
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)(c->t_us / 1000000);
+	h.ts.tv_usec = (suseconds_t)(c->t_us % 1000000);
+	h.caplen = h.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)c->dumper, &h, frame);
+	c->t_us += c->step_us;
+	c->count++;
+}
+
+const struct mk_scenario *mk_find(const char *name)
+{
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct mk_scenario *s = tables[t]; s->name; s++)
+			if (!strcmp(s->name, name))
+				return s;
+	return NULL;
+}
+
+static int write_json_twin(const struct mk_scenario *s, const char *file)
+{
+	char path[4096];
+	size_t n = strlen(file);
+	if (n > 5 && !strcmp(file + n - 5, ".pcap"))
+		n -= 5;
+	snprintf(path, sizeof(path), "%.*s.json", (int)n, file);
+	if (!s->scenario) {
+		remove(path);
+		return 0;
+	}
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(s->scenario, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "netjourney mkpcap: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int mk_write(const struct mk_scenario *s, const char *file, unsigned long param)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	pcap_dumper_t *d = dead ? pcap_dump_open(dead, file) : NULL;
+	if (!d) {
+		fprintf(stderr, "netjourney mkpcap: %s: %s\n", file, dead ? pcap_geterr(dead) : "no memory");
+		if (dead)
+			pcap_close(dead);
+		return 1;
+	}
+	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000, .param = param };
+	s->build(&c);
+	pcap_dump_close(d);
+	pcap_close(dead);
+	if (write_json_twin(s, file) < 0)
+		return 1;
+	printf("%s: %u frames (%s)\n", file, c.count, s->name);
+	return 0;
+}
+
+void mk_list(void)
+{
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct mk_scenario *s = tables[t]; s->name; s++)
+			printf("%-28s %s%s\n", s->name, s->desc, s->scenario ? " [own scenario]" : "");
+}
+
+int mk_all(const char *dir)
+{
+	int r = 0;
+	char path[4096];
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct mk_scenario *s = tables[t]; s->name; s++) {
+			snprintf(path, sizeof(path), "%s/%s.pcap", dir, s->name);
+			if (strncmp(s->name, "bench-", 6))
+				r |= mk_write(s, path, 0);
+		}
+	return r;
+}
+

@@ -1,0 +1,52 @@
+/*
+ * mkpcap.h - the scenario pcap generator (`netjourney mkpcap NAME FILE`).
+ * Scenarios are listed in tables, one table per area, each in its own file
+ * (mkpcap_core.c, mkpcap_frag.c, mkpcap_route.c, mkpcap_transport.c).
+ * A scenario writes frames with mk_emit; packet time starts at
+ * 2024-01-01 00:00:00 UTC and advances 1 ms per frame unless told.
+ */
+#ifndef NJ_MKPCAP_MKPCAP_H
+#define NJ_MKPCAP_MKPCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pktbuild.h"
+
+struct mk_ctx {
+	void *dumper;			/* pcap_dumper_t */
+	uint64_t t_us;			/* time of the next frame */
+	uint64_t step_us;		/* added after each frame (default 1000) */
+	unsigned count;
+	unsigned long param;		/* --count N for scalable scenarios (0 = default) */
+};
+
+/* mk_emit - writes one frame at the current time, then advances step_us. */
+void mk_emit(struct mk_ctx *c, const uint8_t *frame, size_t len);
+/* mk_advance - moves the clock forward (e.g. 31 s for a fragment timeout). */
+static inline void mk_advance(struct mk_ctx *c, uint64_t us) { c->t_us += us; }
+
+struct mk_scenario {
+	const char *name;		/* file stem in pcaps/, e.g. "frag-in-order" */
+	const char *desc;		/* one line for pcaps/README.md and --list */
+	void (*build)(struct mk_ctx *c);
+	const char *scenario;		/* scenario JSON the pcap is meant for; NULL = default host */
+};
+/* Scenarios named "bench-*" are benchmark inputs: --all skips them. */
+
+/* Tables end with a { NULL } entry. */
+extern const struct mk_scenario mk_core_scenarios[];
+extern const struct mk_scenario mk_frag_scenarios[];
+extern const struct mk_scenario mk_route_scenarios[];
+extern const struct mk_scenario mk_transport_scenarios[];
+
+/* mk_find - the scenario named name in any table, or NULL. */
+const struct mk_scenario *mk_find(const char *name);
+/* mk_write - writes scenario s to file (param: --count, 0 = default); 0 or 1. */
+int mk_write(const struct mk_scenario *s, const char *file, unsigned long param);
+/* mk_list - one line per scenario on stdout. */
+void mk_list(void);
+/* mk_all - every scenario but bench-* into dir; 0, or 1 if any failed. */
+int mk_all(const char *dir);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * pcapng_writer.h - a minimal pcapng writer (libpcap reads pcapng but does
+ * not write it): one section, one Ethernet interface block per device of
+ * the host, named like the device, so `-w out.pcapng` tells on which
+ * interface each frame left (tshark/Wireshark show it as the interface).
+ */
+#ifndef NJ_REPLAY_PCAPNG_WRITER_H
+#define NJ_REPLAY_PCAPNG_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netns.h"
+
+struct pcapng_writer {
+	FILE *f;
+	int err;
+};
+
+/* pcapng_open - writes the section header and one interface block per
+ * device of net. Returns 0, or -1 with err naming the file. */
+int pcapng_open(struct pcapng_writer *w, const char *path, const struct net *net, char *err, size_t errlen);
+/* pcapng_write - an Enhanced Packet Block on interface ifindex (1-based). */
+void pcapng_write(struct pcapng_writer *w, int ifindex, uint64_t ts_ns, const uint8_t *data, uint32_t len);
+/* pcapng_close - returns 0, or -1 if any write failed. */
+int pcapng_close(struct pcapng_writer *w);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * replay.h - replaying a capture through the stack. Packet time drives the
+ * clock; the NET_RX softirq runs when the clock moves on (frames with the
+ * same timestamp arrive as one burst) or when netdev_budget frames wait.
+ * Used by `netjourney replay`, and by serve/step/lesson to build traces.
+ */
+#ifndef NJ_REPLAY_REPLAY_H
+#define NJ_REPLAY_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netns.h"
+
+struct replay_result;
+
+struct replay_cfg {
+	const char *pcap;		/* capture to read */
+	const char *scenario;		/* scenario file, NULL = default */
+	int auto_host;			/* adopt the capture's destination as the host */
+	int no_csum;			/* do not verify checksums */
+	const char *write_pcap;		/* -w: frames the stack sent */
+	const char *bpf_filter;		/* -f: trace only matching packets (NULL = all) */
+	/* extra sinks: called for every event */
+	void (*emit[4])(void *ctx, const struct trace_event *ev);
+	void *emit_ctx[4];
+	int nemit;
+	/* called after each softirq run (e.g. human_flush) */
+	void (*after_softirq)(void *ctx);
+	void *after_ctx;
+	/* called once the scenario is loaded, with its JSON text (trace_start) */
+	void (*on_start)(void *ctx, const struct replay_result *res);
+	void *on_start_ctx;
+	/* called once the net exists, before the first frame (extra set-up) */
+	int (*on_net)(void *ctx, struct net *net, char *err, size_t errlen);
+	void *on_net_ctx;
+	volatile int *stop;		/* set by a signal handler: stop early */
+	int progress;			/* progress on stderr */
+	FILE *info;			/* notes (auto-host, offload) or NULL */
+};
+
+struct replay_result {
+	uint64_t frames, events;
+	int complete;			/* the whole file was read */
+	char scenario_name[64];
+	char kernel[16];
+	char *scenario_json;		/* the effective scenario (malloc'd) */
+};
+
+/**
+ * replay_run - replays cfg->pcap. Returns 0 when the whole file was read;
+ * -1 with err set on a bad scenario, an unreadable or damaged file, or a
+ * write failure — events already emitted stay valid (the sinks decide how
+ * to mark an incomplete trace: see res->complete). *pnet receives the net
+ * (caller destroys it with net_destroy) when pnet is not NULL.
+ */
+int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct net **pnet, char *err,
+	       size_t errlen);
+
+/* auto_host_scenario - a scenario JSON for the capture's own host (the
+ * destination of its first SYN, or else of its first unicast IPv4 packet).
+ * Returns malloc'd text, or NULL with err set. */
+char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen);
+
+#endif

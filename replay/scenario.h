@@ -1,0 +1,48 @@
+/*
+ * scenario.h - the simulated host described in JSON (DESIGN.md §4), loaded
+ * with cJSON into a struct net. An embedded default host is used when no
+ * file is given. Errors name the file and the field ("interfaces[0].mac:
+ * expected "02:00:00:00:00:01"").
+ */
+#ifndef NJ_REPLAY_SCENARIO_H
+#define NJ_REPLAY_SCENARIO_H
+
+#include <stddef.h>
+
+#include "cJSON.h"
+#include "netns.h"
+
+/* The embedded default scenario (DESIGN.md §4) as JSON text. */
+extern const char scenario_default_json[];
+
+/**
+ * scenario_load_file - builds net from the JSON file at path (NULL: the
+ * default). Returns 0, or -1 with a message naming the file and field in
+ * err. net must be fresh (net_create()).
+ */
+int scenario_load_file(struct net *net, const char *path, char *err, size_t errlen);
+
+/* scenario_read_file - the file's text (malloc'd, NUL-terminated), or NULL
+ * with err naming the file. At most 16 MiB. */
+char *scenario_read_file(const char *path, char *err, size_t errlen);
+
+/* scenario_load_text - the same from JSON text; name is used in messages. */
+int scenario_load_text(struct net *net, const char *json, const char *name, char *err, size_t errlen);
+
+/*
+ * Section parsers, one per subsystem, each in its own file. Each gets the
+ * section (NULL when absent) and returns 0, or -1 with err naming the field
+ * ("routes[2].via: not an IPv4 address").
+ */
+int scenario_routes(struct net *net, const cJSON *routes, const cJSON *root, char *err, size_t errlen);	/* scenario_route.c: routes, forwarding, rp_filter */
+int scenario_netfilter(struct net *net, const cJSON *rules, char *err, size_t errlen);	/* scenario_route.c */
+int scenario_listen(struct net *net, const cJSON *listen, char *err, size_t errlen);		/* scenario_transport.c */
+int scenario_packet_sockets(struct net *net, const cJSON *arr, char *err, size_t errlen);	/* scenario_packet.c */
+
+/* Helpers for section parsers: parse "10.0.0.2/24" / "10.0.0.2" (network
+ * order) and "02:00:00:00:00:01". Return 0 or -1. */
+int scenario_parse_prefix(const char *s, uint32_t *addr, int *plen);
+int scenario_parse_ip(const char *s, uint32_t *addr);
+int scenario_parse_mac(const char *s, uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * source_pcap.h - capture files in (libpcap: pcap and pcapng), and the
+ * "driver" that turns each captured frame into an skb for the stack:
+ * Ethernet (eth_type_trans), Linux cooked SLL/SLL2 and raw IPv4 (the
+ * protocol and pkt_type come from the capture), as a NIC driver would.
+ */
+#ifndef NJ_REPLAY_SOURCE_PCAP_H
+#define NJ_REPLAY_SOURCE_PCAP_H
+
+#include <pcap/pcap.h>
+#include <stdint.h>
+
+#include "netns.h"
+
+struct pcap_source {
+	pcap_t *p;
+	char *path;
+	int dlt;
+	uint64_t frames;
+	long size;			/* file size for progress, -1 unknown */
+	char *iobuf;			/* the stream's buffer (SOURCE_PCAP_IOBUF) */
+};
+
+/* source_pcap_open - opens path; err names the file and the problem
+ * (missing, not a capture, unsupported link type). Returns 0 or -1. */
+int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t errlen);
+
+/*
+ * source_pcap_next - the next frame: 1 with hdr and data set, 0 at the end,
+ * -1 when the file is damaged (err names the file, the frame number and
+ * byte offset).
+ */
+int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
+		     size_t errlen);
+long source_pcap_offset(const struct pcap_source *s);
+void source_pcap_close(struct pcap_source *s);
+
+/* driver flags */
+#define DRV_LEARN_NEIGH	1		/* --auto-host: learn peers' MACs from frames */
+
+/**
+ * driver_rx - hands one captured frame to the stack on dev, traced as the
+ * "driver_rx" frame: a frame the host itself sent (its MAC, its IP on a
+ * cooked/raw link, or an SLL OUTGOING frame) is shown as a recorded
+ * transmit and not received; others go through eth_type_trans (Ethernet)
+ * and netif_rx. Never fails: malformed frames end in a drop with a reason.
+ * Returns 1 when the frame entered the stack, 0 otherwise.
+ */
+int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
+	      uint32_t len, int flags);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * dissect.h - a one-line, tcpdump-like summary of a captured frame
+ * ("10.0.0.1 > 10.0.0.2: ICMP echo request id 1 seq 1"), for packet
+ * lists and journey headers. Never reads past len.
+ */
+#ifndef NJ_TRACE_DISSECT_H
+#define NJ_TRACE_DISSECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Link types we read (DLT_ values as libpcap defines them). */
+#define NJ_DLT_EN10MB		1
+#define NJ_DLT_RAW		12	/* DLT_RAW on Linux/most */
+#define NJ_DLT_RAW_ALT		14	/* DLT_RAW on some BSDs */
+#define NJ_DLT_LINUX_SLL	113
+#define NJ_DLT_IPV4		228
+#define NJ_DLT_LINUX_SLL2	276
+
+/* dissect_summary - writes the summary into out (always NUL-terminated). */
+void dissect_summary(int dlt, const uint8_t *p, size_t len, char *out, size_t outlen);
+
+/* dissect_l3 - a summary starting at the network header of ethertype proto. */
+void dissect_l3(uint16_t proto, const uint8_t *p, size_t len, char *out, size_t outlen);
+
+#endif

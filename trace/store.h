@@ -1,0 +1,106 @@
+/*
+ * store.h - the event store the web server and the step CLI read: the
+ * JSONL trace lives in a file; memory holds only a compact index (one
+ * struct store_ev per event, one struct store_pkt per packet), so a trace
+ * of millions of events is an index build, not a parse into objects.
+ *
+ * Thread safety: every function takes the store's mutex, so a live replay
+ * may append while server threads read. Pointers returned by store_ev /
+ * store_pkt_* stay valid only until the next append (arrays may move):
+ * copy what you need, or hold store_lock() around the use.
+ */
+#ifndef NJ_TRACE_STORE_H
+#define NJ_TRACE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netns.h"
+
+#define STORE_NONE UINT32_MAX
+
+struct store_ev {
+	uint64_t off;			/* byte offset of the line in the file */
+	uint32_t len;			/* line length without the newline */
+	uint32_t next_in_pkt;		/* next event of the same packet, or STORE_NONE */
+	uint64_t seq, parent;		/* parent 0 = none */
+	int64_t pkt, skb;		/* -1 = none */
+	uint64_t ts_ns;
+	uint16_t fn, layer;		/* ids for store_name() */
+	char ph;			/* 'B', 'E', 'i' */
+	uint8_t verdict;		/* enum nj_verdict */
+	uint8_t reason;			/* enum skb_drop_reason (valid when verdict is drop) */
+	uint8_t depth;
+};
+
+struct store_pkt {
+	int64_t pkt;			/* capture packet number */
+	uint32_t first, last;		/* event indices */
+	uint32_t count;
+	uint32_t driver_ev;		/* the driver_rx B event (summary, bytes), or STORE_NONE */
+	uint64_t ts_ns;
+	uint8_t verdict, reason;	/* the packet's outcome (trace_outcome rule) */
+};
+
+struct nj_store;
+
+/**
+ * store_create - an empty store whose JSONL goes to path (NULL: an
+ * anonymous temporary file that vanishes with the store).
+ * Returns NULL with err set when the file cannot be created.
+ */
+struct nj_store *store_create(const char *path, char *err, size_t errlen);
+
+/* store_emit - a trace sink (trace_add_sink(net, store_emit, store)). */
+void store_emit(void *ctx, const struct trace_event *ev);
+
+/* store_add_meta - a "ph":"M" line (trace_start/trace_end); kept as text. */
+void store_add_meta(struct nj_store *s, const char *json);
+
+/**
+ * store_open_jsonl - indexes an existing trace file (read-only; the file
+ * stays open). Lines that are not valid events are reported in err with
+ * their line number. Returns the store or NULL.
+ */
+struct nj_store *store_open_jsonl(const char *path, char *err, size_t errlen);
+
+/* store_open_jsonl_flags - the same, with STORE_OPEN_CJSON: parse every
+ * line with cJSON instead of the fast scanner (tests compare the two). */
+#define STORE_OPEN_CJSON 1
+struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, size_t errlen);
+
+void store_free(struct nj_store *s);
+void store_lock(struct nj_store *s);
+void store_unlock(struct nj_store *s);
+
+size_t store_nevents(struct nj_store *s);
+/* store_ev - event i (0-based); NULL when out of range. */
+const struct store_ev *store_ev(struct nj_store *s, size_t i);
+/* store_index_of_seq - index of the event with seq, or SIZE_MAX. */
+size_t store_index_of_seq(struct nj_store *s, uint64_t seq);
+/* store_line - a malloc'd copy of event i's JSON (NUL-terminated), or NULL. */
+char *store_line(struct nj_store *s, size_t i, size_t *len);
+/* store_lines_json - events idx[0..n-1] as one malloc'd JSON array text
+ * ("[line,line]"), or NULL (out of memory, unreadable file). Events next to
+ * each other in the file are read with one pread: a page of 100 events is
+ * one system call, not 100. */
+char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n);
+const char *store_name(struct nj_store *s, uint16_t id);
+/* store_name_id - the id of a function/layer name, or -1 if never seen. */
+int store_name_id(struct nj_store *s, const char *name);
+
+size_t store_npkts(struct nj_store *s);
+const struct store_pkt *store_pkt_at(struct nj_store *s, size_t i);	/* i-th packet, in order */
+const struct store_pkt *store_pkt_find(struct nj_store *s, int64_t pkt);
+
+/* The trace_start / trace_end lines (NULL if none); valid until store_free. */
+const char *store_meta_start(struct nj_store *s);
+const char *store_meta_end(struct nj_store *s);
+/* store_path - the JSONL file (NULL for an anonymous one). */
+const char *store_path(struct nj_store *s);
+/* store_mib_at - counter totals up to and including event i (i past the
+ * end: all events). out has MIB_MAX entries. From a checkpoint every 4096
+ * events plus the deltas after it: reads no line, O(4096) at most. */
+void store_mib_at(struct nj_store *s, size_t i, uint64_t *out);
+
+#endif
