@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MK_EPOCH_US 1704067200000000ULL	/* 2024-01-01T00:00:00Z */
 
@@ -83,6 +85,27 @@ void mk_list(void)
 			printf("%-28s %s%s\n", s->name, s->desc, s->scenario ? " [own scenario]" : "");
 }
 
+/* Each scenario is written by a child of its own, so that no scenario can
+ * see what an earlier one left in a static buffer: --all and a single
+ * `mkpcap NAME FILE` give the same bytes. */
+static int mk_write_isolated(const struct mk_scenario *s, const char *file)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return mk_write(s, file, 0);
+	if (pid == 0) {
+		int r = mk_write(s, file, 0);
+		fflush(stdout);
+		_exit(r);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int mk_all(const char *dir)
 {
 	int r = 0;
@@ -91,8 +114,7 @@ int mk_all(const char *dir)
 		for (const struct mk_scenario *s = tables[t]; s->name; s++) {
 			snprintf(path, sizeof(path), "%s/%s.pcap", dir, s->name);
 			if (strncmp(s->name, "bench-", 6))
-				r |= mk_write(s, path, 0);
+				r |= mk_write_isolated(s, path);
 		}
 	return r;
 }
-

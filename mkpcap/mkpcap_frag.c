@@ -123,7 +123,7 @@ static void frag_overlap(struct mk_ctx *c)
 static void frag_teardrop(struct mk_ctx *c)
 {
 	struct pb_ipopt o = frag_opt(IPPROTO_UDP_, 0x0242);
-	memset(dgram, 0, 64);
+	memset(dgram, 0, sizeof(dgram));	/* the payload at dgram + 100 too: --all runs scenarios in turn */
 	pb_udp(dgram, o.saddr, o.daddr, 31337, 7, dgram + 100, 28, 0);
 	emit_frag(c, o, 0, 36, 1);
 	emit_frag(c, o, 24, 4, 0);
