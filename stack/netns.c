@@ -41,17 +41,22 @@ struct net *net_create(void)
 	return net;
 }
 
-void net_destroy(struct net *net)
+void net_purge(struct net *net)
 {
-	if (!net)
-		return;
 	ip_frag_exit(net);
-	fib_exit(net);
-	netfilter_exit(net);
 	packet_exit(net);
 	tcp_exit(net);		/* sockets and their queues */
 	neigh_table_exit(net);	/* and the packets waiting for ARP */
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
+}
+
+void net_destroy(struct net *net)
+{
+	if (!net)
+		return;
+	net_purge(net);
+	fib_exit(net);
+	netfilter_exit(net);
 	skb_cache_destroy(net);
 	jw_free(&net->tr.args);
 	free(net);

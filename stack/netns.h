@@ -99,6 +99,11 @@ struct net {
  */
 struct net *net_create(void);
 
+/* net_purge - releases every skb the host holds (fragment queues, sockets
+ * and their queues, packet sockets, packets waiting for ARP, the backlog):
+ * afterwards skbs_live is 0 unless something leaked. The host stays usable
+ * (an empty state); net_destroy purges too. */
+void net_purge(struct net *net);
 /* net_destroy - frees every queue and subsystem; any skb still held by the
  * stack is released. net is invalid afterwards. */
 void net_destroy(struct net *net);

@@ -16,8 +16,8 @@ for p in pcaps/*.pcap; do
 	if [ $rc -ne 0 ]; then echo "golden: $name: replay exited $rc"; echo "$out"; fail=1; continue; fi
 	if [ -n "$UPDATE" ]; then printf '%s\n' "$out" > "$exp"; continue; fi
 	if [ ! -f "$exp" ]; then echo "golden: $name: no $exp (run UPDATE=1 and review it)"; fail=1; continue; fi
-	if ! printf '%s\n' "$out" | diff -u "$exp" - > /tmp/nj-golden.diff; then
-		echo "golden: $name differs from $exp:"; cat /tmp/nj-golden.diff; fail=1
+	if ! d=$(printf '%s\n' "$out" | diff -u "$exp" -); then
+		echo "golden: $name differs from $exp:"; printf '%s\n' "$d"; fail=1
 	fi
 	n=$((n + 1))
 done

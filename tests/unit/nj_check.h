@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pktbuild.h"
 #include "stack.h"
 
 /* NJ_ASAN: built with AddressSanitizer, whose quarantine keeps freed
@@ -73,12 +74,12 @@ static void nj_rec_emit(void *ctx, const struct trace_event *e)
 	x->n_from = e->n_from;
 }
 
-static const uint8_t nj_host_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static const uint8_t nj_peer_mac[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+static const uint8_t *const nj_host_mac = PB_HOST_MAC;
+static const uint8_t *const nj_peer_mac = PB_PEER_MAC;
 #define NJ_HOST_IP "10.0.0.2"
 #define NJ_PEER_IP "10.0.0.1"
 
-static inline uint32_t nj_ip(const char *s) { struct in_addr a; inet_pton(AF_INET, s, &a); return a.s_addr; }
+static inline uint32_t nj_ip(const char *s) { return pb_ip(s); }
 
 /* nj_net - a host eth0 02:00:00:00:00:01 10.0.0.2/24 recording into nj_rec. */
 static inline struct net *nj_net(void)
@@ -93,14 +94,19 @@ static inline struct net *nj_net(void)
 	return net;
 }
 
-/* nj_net_free - asserts no skb leaked, then destroys the host. */
+/* nj_net_free - asserts the trace frames are balanced and, once the host
+ * has released what it holds (net_purge), that no skb leaked; then
+ * destroys the host. Every fixture ends here. */
 static inline void nj_net_free(struct net *net)
 {
 	ck_assert_msg(net->tr.depth == 0, "unbalanced trace frames: depth %d", net->tr.depth);
+	net_purge(net);
+	ck_assert_msg(net->skbs_live == 0, "%llu skb(s) leaked", (unsigned long long)net->skbs_live);
 	net_destroy(net);
 }
 
-/* Frame builder: Ethernet + IPv4 header (+ payload given). Returns length. */
+/* Frame builders: the project's own (replay/pktbuild.h), with the test
+ * host's addresses as strings. nj_ip_opts names pb_ipopt's fields. */
 struct nj_ip_opts {
 	const uint8_t *dst_mac;		/* default: host MAC */
 	uint8_t ttl;			/* default 64 */
@@ -119,79 +125,31 @@ static inline size_t nj_build_ip(uint8_t *buf, const char *src, const char *dst,
 	struct nj_ip_opts def = { 0 };
 	if (!o)
 		o = &def;
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	memcpy(eth->h_dest, o->dst_mac ? o->dst_mac : nj_host_mac, 6);
-	memcpy(eth->h_source, nj_peer_mac, 6);
-	eth->h_proto = htons(ETH_P_IP);
-	int ihl = o->ihl ? o->ihl : 5;
-	struct iphdr *iph = (struct iphdr *)(buf + ETH_HLEN);
-	memset(iph, 0, (size_t)(ihl < 5 ? 5 : ihl) * 4);
-	iph->ihl_version = (uint8_t)(((o->version ? o->version : 4) << 4) | ihl);
-	iph->tos = o->tos;
-	iph->tot_len = htons((uint16_t)((ihl < 5 ? 5 : ihl) * 4 + plen + o->tot_len_delta));
-	iph->id = htons(o->id);
-	iph->frag_off = htons(o->frag_off);
-	iph->ttl = o->ttl ? o->ttl : 64;
-	iph->protocol = proto;
-	iph->saddr = nj_ip(src);
-	iph->daddr = nj_ip(dst);
-	iph->check = 0;
-	iph->check = htons(csum_fold(csum_partial(iph, (size_t)(ihl < 5 ? 5 : ihl) * 4, 0)));
-	if (o->bad_csum)
-		iph->check ^= htons(0x1111);
-	size_t hl = (size_t)(ihl < 5 ? 5 : ihl) * 4;
-	memcpy(buf + ETH_HLEN + hl, payload, plen);
-	memset(buf + ETH_HLEN + hl + plen, 0, (size_t)o->pad);
-	return ETH_HLEN + hl + plen + (size_t)o->pad;
+	struct pb_ipopt p = { .saddr = nj_ip(src), .daddr = nj_ip(dst), .proto = proto, .ttl = o->ttl,
+			      .tos = o->tos, .id = o->id, .frag = o->frag_off, .dmac = o->dst_mac,
+			      .version = o->version, .ihl = o->ihl, .tot_len_delta = o->tot_len_delta,
+			      .bad_csum = o->bad_csum, .pad = o->pad };
+	return pb_eth_ip(buf, &p, payload, plen);
 }
 
 /* An ICMP echo request body (8-byte header + data) with a valid checksum. */
 static inline size_t nj_icmp_echo(uint8_t *p, uint16_t id, uint16_t seq, size_t datalen)
 {
-	struct icmphdr *h = (struct icmphdr *)p;
-	h->type = ICMP_ECHO;
-	h->code = 0;
-	h->checksum = 0;
-	h->id = htons(id);
-	h->sequence = htons(seq);
-	for (size_t i = 0; i < datalen; i++)
-		p[8 + i] = (uint8_t)i;
-	h->checksum = htons(csum_fold(csum_partial(p, 8 + datalen, 0)));
-	return 8 + datalen;
+	return pb_icmp_echo(p, ICMP_ECHO, id, seq, datalen);
 }
 
 /* A UDP datagram with a valid checksum for src > dst. */
 static inline size_t nj_udp(uint8_t *p, const char *src, const char *dst, uint16_t sport, uint16_t dport,
 			    const void *data, size_t len)
 {
-	struct udphdr *u = (struct udphdr *)p;
-	u->source = htons(sport);
-	u->dest = htons(dport);
-	u->len = htons((uint16_t)(8 + len));
-	u->check = 0;
-	memcpy(p + 8, data, len);
-	uint16_t c = csum_tcpudp(nj_ip(src), nj_ip(dst), IPPROTO_UDP_, p, 8 + len);
-	u->check = htons(c ? c : 0xffff);
-	return 8 + len;
+	return pb_udp(p, nj_ip(src), nj_ip(dst), sport, dport, data, len, 0);
 }
 
-/* A bare TCP header (no options) with a valid checksum. */
+/* A bare TCP header (no options, window 65535) with a valid checksum. */
 static inline size_t nj_tcp(uint8_t *p, const char *src, const char *dst, uint16_t sport, uint16_t dport,
 			    uint32_t seq, uint32_t ack, uint8_t flags, const void *data, size_t len)
 {
-	struct tcphdr *t = (struct tcphdr *)p;
-	memset(t, 0, sizeof(*t));
-	t->source = htons(sport);
-	t->dest = htons(dport);
-	t->seq = htonl(seq);
-	t->ack_seq = htonl(ack);
-	t->doff_res = 5 << 4;
-	t->flags = flags;
-	t->window = htons(65535);
-	if (len)
-		memcpy(p + 20, data, len);
-	t->check = htons(csum_tcpudp(nj_ip(src), nj_ip(dst), IPPROTO_TCP_, p, 20 + len));
-	return 20 + len;
+	return pb_tcp(p, nj_ip(src), nj_ip(dst), sport, dport, seq, ack, flags, 65535, NULL, 0, data, len, 0);
 }
 
 /* nj_inject - frame → skb on eth0 → eth_type_trans → netif_rx; softirq runs
@@ -242,9 +200,7 @@ static inline int nj_drop_reason(void)
 		return failed ? EXIT_FAILURE : EXIT_SUCCESS;		\
 	}
 
-#endif
-
-/* ---- Appended for the routing/forwarding/netfilter/ICMP tests ---- */
+/* ---- Transmitted frames, and the router ---- */
 
 /* Frames the host transmitted (net->xmit), copied for parsing back. */
 #define NJ_TX_MAX 64
@@ -323,7 +279,7 @@ static inline int nj_count(const char *fn, char ph)
 	return n;
 }
 
-/* ---- Appended for the TCP/UDP/ARP tests ---- */
+/* ---- Checking what the host sent ---- */
 
 /* nj_tx_csum_ok - transmitted frame i has valid IP and TCP/UDP checksums. */
 static inline int nj_tx_csum_ok(int i)
@@ -354,3 +310,5 @@ static inline struct net *nj_host(void)
 	nj_capture_tx(net);
 	return net;
 }
+
+#endif
