@@ -28,15 +28,16 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 # The layers, lowest first (README "Layout"). A folder sees only its own
 # headers and those of the folders it names below it: each gets its own -I
 # list, so an include that climbs a layer fails to compile.
-LAYERS        := stack trace replay mkpcap diffkernel step classroom web cli
+LAYERS        := stack trace replay mkpcap diffkernel whatif step classroom web cli
 INC_stack     := stack
 INC_trace     := trace stack
 INC_replay    := replay trace stack
 INC_mkpcap    := mkpcap replay trace stack
 INC_diffkernel:= diffkernel replay trace stack
-INC_step      := step replay trace stack
+INC_whatif    := whatif replay trace stack
+INC_step      := step whatif replay trace stack
 INC_classroom := classroom replay trace stack
-INC_web       := web classroom replay trace stack
+INC_web       := web classroom whatif replay trace stack
 INC_cli       := $(LAYERS)
 INC_tests     := $(LAYERS)
 

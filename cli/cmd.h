@@ -13,6 +13,7 @@ int cmd_live(int argc, char **argv);
 int cmd_lab_net(int argc, char **argv);	/* lab_net.c: the peer namespace for live */
 int cmd_lesson(int argc, char **argv);
 int cmd_diff_kernel(int argc, char **argv);
+int cmd_diff(int argc, char **argv);		/* what if: one capture, two scenarios */
 int cmd_run_default(int argc, char **argv);	/* `make run` */
 
 /* colour_wanted - "auto" (a TTY), "always", "never"; -1 if unknown. */

@@ -125,6 +125,21 @@ static void route_rp_filter(struct mk_ctx *c)
 	ping(c, &o, 2);
 }
 
+/* For `netjourney diff` (what if): a forward from a source that lives
+ * behind eth1 (spoofed: rp_filter=1 drops it), a 1200-byte UDP datagram
+ * with DF (fits eth1's 1400, not a 1000-byte MTU), and the peer's own
+ * forward, which every variant forwards. */
+static void route_whatif(struct mk_ctx *c)
+{
+	struct pb_ipopt o = ipo("192.168.1.50", "172.16.3.4", IPPROTO_UDP_, 0x700);
+	udp(c, &o, 53, 32);
+	o = ipo(PEER, "172.16.3.4", IPPROTO_UDP_, 0x701);
+	o.frag = IP_DF;
+	udp(c, &o, 53, 1200 - 28);
+	o = ipo(PEER, LAN, IPPROTO_ICMP_, 0x702);
+	ping(c, &o, 1);
+}
+
 /* eth1's MTU is 1400: 1500 bytes with DF get "fragmentation needed",
  * without DF they leave as two fragments. */
 static void route_df_mtu(struct mk_ctx *c)
@@ -204,6 +219,8 @@ const struct mk_scenario mk_route_scenarios[] = {
 	  route_martian, NULL },
 	{ "route-rp-filter", "rp_filter=1: a 192.168.1.x source arriving on eth0 is dropped (IP_RPFILTER); "
 	  "the peer's ping is answered", route_rp_filter, router_rpf_json },
+	{ "route-whatif", "for netjourney diff: a spoofed-source forward (rp_filter), 1200 bytes with DF (MTU), "
+	  "a plain forward", route_whatif, router_json },
 	{ "route-df-mtu", "1500 bytes towards a 1400-byte MTU: DF → frag needed (mtu 1400); no DF → 2 fragments",
 	  route_df_mtu, router_json },
 	{ "nf-drop", "netfilter FORWARD drops ICMP to 192.168.1/24, accepts UDP 53; a LOG rule logs the TCP SYN",

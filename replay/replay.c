@@ -147,6 +147,16 @@ static int load_scenario(const struct replay_cfg *cfg, struct net *net, struct r
 		res->scenario_json = json;
 		return scenario_load_text(net, json, "auto-host scenario", err, errlen);
 	}
+	if (cfg->scenario_json) {
+		const char *label = cfg->scenario_label ? cfg->scenario_label : "edited scenario";
+		snprintf(res->scenario_name, sizeof(res->scenario_name), "%s", label);
+		res->scenario_json = strdup(cfg->scenario_json);
+		if (!res->scenario_json) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return scenario_load_text(net, res->scenario_json, label, err, errlen);
+	}
 	snprintf(res->scenario_name, sizeof(res->scenario_name), "%s", cfg->scenario ? cfg->scenario : "default");
 	res->scenario_json = cfg->scenario ? scenario_read_file(cfg->scenario, err, errlen) : strdup(scenario_default_json);
 	if (!res->scenario_json)

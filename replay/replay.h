@@ -18,6 +18,8 @@ struct replay_result;
 struct replay_cfg {
 	const char *pcap;		/* capture to read */
 	const char *scenario;		/* scenario file, NULL = default */
+	const char *scenario_json;	/* scenario as JSON text; wins over scenario (what-if edits) */
+	const char *scenario_label;	/* its name in messages and trace_start (NULL: "edited scenario") */
 	int auto_host;			/* adopt the capture's destination as the host */
 	int no_csum;			/* do not verify checksums */
 	const char *write_pcap;		/* -w: frames the stack sent */

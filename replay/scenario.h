@@ -29,6 +29,13 @@ char *scenario_read_file(const char *path, char *err, size_t errlen);
 /* scenario_load_text - the same from JSON text; name is used in messages. */
 int scenario_load_text(struct net *net, const char *json, const char *name, char *err, size_t errlen);
 
+/* scenario_edit - one what-if edit "PATH=VALUE" (scenario_edit.c) applied
+ * to root. Returns 0, or -1 with err saying what is wrong. */
+int scenario_edit(cJSON *root, const char *assign, char *err, size_t errlen);
+/* scenario_edited - json with every edit applied, as malloc'd text; NULL
+ * with err set on a bad edit or bad JSON. */
+char *scenario_edited(const char *json, const char *const *sets, int nsets, char *err, size_t errlen);
+
 /*
  * Section parsers, one per subsystem, each in its own file. Each gets the
  * section (NULL when absent) and returns 0, or -1 with err naming the field
