@@ -78,66 +78,16 @@ static int parse(int argc, char **argv, struct diff_opts *o)
 	return 0;
 }
 
-/* The functions open at step k of a path, root first: "a › b › c". */
-static void print_stack(const struct whatif_run *r, const struct whatif_pkt *p, size_t k)
-{
-	const struct whatif_step *open[64];
-	int n = 0;
-	for (size_t j = 0; j < k && j < p->n; j++) {
-		const struct whatif_step *s = &p->path[j];
-		while (n > 0 && open[n - 1]->depth >= s->depth)
-			n--;
-		if (s->ph == 'B' && n < 64)
-			open[n++] = s;
-	}
-	for (int i = 0; i < n; i++)
-		printf("%s%s", i ? " › " : "", whatif_fn(r, open[i]));
-	putchar('\n');
-}
-
-static void print_outcome(const char *side, const struct whatif_pkt *p)
-{
-	if (p->verdict == V_DROP)
-		printf("    %s: drop %s in %s\n", side, drop_reason_name(p->reason), p->fn ? p->fn : "kfree_skb");
-	else
-		printf("    %s: %s%s%s\n", side, p->verdict == V_NONE ? "no outcome" : verdict_name(p->verdict),
-		       p->fn ? " by " : "", p->fn ? p->fn : "");
-}
-
-static void print_next(const char *side, const struct whatif_run *r, const struct whatif_pkt *p, size_t k)
-{
-	printf("      %s goes on to %s\n", side, k < p->n ? whatif_fn(r, &p->path[k]) : "(nothing: the journey ends)");
-}
-
 static void print_text(const struct whatif_run *a, const struct whatif_run *b, long limit)
 {
 	size_t n = whatif_packets(a, b), k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!whatif_pkt_differs(a, b, i))
-			continue;
-		if ((long)k++ >= limit)
-			continue;
-		const char *where;
-		size_t at = whatif_part(a, b, i, &where);
-		printf("\n#%zu\n", i + 1);
-		print_outcome("A", &a->pkts[i]);
-		print_outcome("B", &b->pkts[i]);
-		printf("    the journeys part in %s, after: ", where ? where : "(the top level)");
-		print_stack(a, &a->pkts[i], at);
-		print_next("A", a, &a->pkts[i], at);
-		print_next("B", b, &b->pkts[i], at);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (whatif_pkt_differs(a, b, i) && (long)k++ < limit)
+			whatif_print_pkt(stdout, a, b, i);
 	if ((long)k > limit)
 		printf("\n… and %zu more (--limit)\n", k - (size_t)limit);
 	printf("\n%zu packets, %zu differ (A: %s, B: %s)\n", n, k, a->scenario_name, b->scenario_name);
-	int head = 0;
-	for (int m = 0; m < MIB_MAX; m++)
-		if (a->mib[m] != b->mib[m]) {
-			if (!head++)
-				printf("counters that end differently:\n");
-			printf("    %-32s A %-8llu B %llu\n", mib_name((enum nj_mib)m), (unsigned long long)a->mib[m],
-			       (unsigned long long)b->mib[m]);
-		}
+	whatif_print_counters(stdout, a, b);
 }
 
 static int any_differs(const struct whatif_run *a, const struct whatif_run *b)

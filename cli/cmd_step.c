@@ -96,6 +96,13 @@ static void do_move(struct step_app *a, const struct step_cmd *c)
 	report_move(a, c, to, hit);
 }
 
+static void do_diff(struct step_app *a, const struct step_cmd *c)
+{
+	long long seq = step_diff(a, c->arg);	/* where this journey parts from B's */
+	if (seq > 0)
+		do_move(a, &(struct step_cmd){ .kind = SC_SEQ, .n = seq, .has_n = 1 });
+}
+
 static void do_break(struct step_app *a, const struct step_cmd *c)
 {
 	struct step_bp bp;
@@ -185,6 +192,7 @@ static void run_cmd(struct step_app *a, const struct step_cmd *c)
 	case SC_LIST: do_list(a, c); break;
 	case SC_HELP: step_help(a->v.out, c->arg); break;
 	case SC_QUIT: a->quit = 1; break;
+	case SC_DIFF: do_diff(a, c); break;
 	default: break;
 	}
 }
@@ -271,6 +279,7 @@ int cmd_step(int argc, char **argv)
 	step_free(&a.ss);
 	store_free(st);
 	explain_free(a.explain);
+	step_diff_free(&a);
 	free(a.scenario);
 	return r ? 1 : 0;
 }

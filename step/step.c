@@ -30,7 +30,7 @@ static const struct cmd_name cmd_names[] = {
 	{ "delete", SC_DELETE }, { "d", SC_DELETE }, { "print", SC_PRINT }, { "p", SC_PRINT },
 	{ "x", SC_X }, { "bt", SC_BT }, { "backtrace", SC_BT }, { "where", SC_BT }, { "list", SC_LIST },
 	{ "l", SC_LIST }, { "help", SC_HELP }, { "h", SC_HELP }, { "quit", SC_QUIT }, { "q", SC_QUIT },
-	{ "exit", SC_QUIT },
+	{ "exit", SC_QUIT }, { "diff", SC_DIFF },
 };
 
 struct what_name {
@@ -119,7 +119,7 @@ static int parse_arg(struct step_cmd *c, const char *kw, const char *arg, char *
 		return 0;
 	case SC_INFO: case SC_PRINT:
 		return parse_what(c, kw, arg, err, errlen);
-	case SC_HELP: case SC_LIST:
+	case SC_HELP: case SC_LIST: case SC_DIFF:
 		copy_trimmed(c->arg, sizeof(c->arg), arg);
 		return 0;
 	default:

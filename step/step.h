@@ -23,7 +23,7 @@
 
 enum step_kind {
 	SC_NONE, SC_STEP, SC_NEXT, SC_FINISH, SC_BACK, SC_PKT, SC_SEQ, SC_CONTINUE, SC_RUN,
-	SC_BREAK, SC_INFO, SC_DELETE, SC_PRINT, SC_X, SC_BT, SC_LIST, SC_HELP, SC_QUIT,
+	SC_BREAK, SC_INFO, SC_DELETE, SC_PRINT, SC_X, SC_BT, SC_LIST, SC_HELP, SC_QUIT, SC_DIFF,
 };
 
 /* What `info`/`print` show. */
@@ -37,7 +37,7 @@ struct step_cmd {
 	enum step_what what;		/* info/print */
 	long long n;			/* count or number */
 	int has_n;
-	char arg[STEP_ARG_MAX];		/* break spec, help topic */
+	char arg[STEP_ARG_MAX];		/* break spec, help topic, diff edits */
 };
 
 /**

@@ -31,6 +31,7 @@ struct step_app {
 	int explain_tried;
 	char explain_err[PATH_MAX + 100];
 	struct step_cmd last;		/* repeated by an empty line on a TTY */
+	struct step_whatif *whatif;	/* the last `diff` (step_diff.c), or NULL */
 	int quit;
 };
 
@@ -40,6 +41,18 @@ struct step_app {
  * banner and the first event. Returns 0, or -1 after printing the error.
  */
 int step_load(struct step_app *a, const struct step_cli *cli);
+
+/**
+ * step_diff - `diff [-c B.json] [--set] PATH=VALUE…`: replays the capture
+ * again under the edited scenario (whatif/), finds the next packet after
+ * the current one whose outcome differs, prints both outcomes and where
+ * the journeys part, and returns the seq of the event where this trace's
+ * journey parts from the edited one; `diff` alone goes on to the next
+ * such packet of the last comparison. Returns 0 when no packet is left
+ * (said so) or on an error (printed).
+ */
+long long step_diff(struct step_app *a, const char *arg);
+void step_diff_free(struct step_app *a);
 
 /* step_help - the command list, or one command's help (topic). */
 void step_help(FILE *out, const char *topic);

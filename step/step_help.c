@@ -38,6 +38,12 @@ static const struct help_entry help[] = {
 		    "marked (by colour on a TTY, [brackets] otherwise)." },
 	{ "bt backtrace where", "bt", "The call chain", "The call chain that led to the current event." },
 	{ "list l", "list [FN]", "What the kernel function does", "What the kernel function does and which checks it makes." },
+	{ "diff", "diff [-c B.json] [PATH=VALUE ...]", "What if: the next packet that ends otherwise",
+	  "Replays the capture again with the scenario edited (rp_filter=1,\n"
+	  "interfaces[0].mtu=1000, kernel=2.4, netfilter[0].verdict=ACCEPT) or\n"
+	  "replaced (-c B.json), shows the next packet whose outcome differs,\n"
+	  "both outcomes and where the journeys part, and stops there. `diff`\n"
+	  "alone goes on to the next such packet." },
 	{ "help h", "help [COMMAND]", "Help on all or one command", "This list, or one command's help." },
 	{ "quit q exit", "quit", "Leave", "Leaves (so does end of input)." },
 };

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "netns.h"
 
@@ -84,6 +85,11 @@ static inline size_t whatif_packets(const struct whatif_run *a, const struct wha
  * packet with both paths; NULL when out of memory. The caller frees it
  * with cJSON_Delete. (A cJSON *; void * keeps cJSON out of this header.) */
 void *whatif_json(const struct whatif_run *a, const struct whatif_run *b);
+
+/* whatif_print_pkt - packet i's two outcomes and where its journeys part,
+ * as text; whatif_print_counters - the counters that end differently. */
+void whatif_print_pkt(FILE *out, const struct whatif_run *a, const struct whatif_run *b, size_t i);
+void whatif_print_counters(FILE *out, const struct whatif_run *a, const struct whatif_run *b);
 
 /* whatif_fn - the name of a step's function. */
 static inline const char *whatif_fn(const struct whatif_run *r, const struct whatif_step *s)

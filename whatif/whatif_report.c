@@ -6,6 +6,7 @@
 #include "whatif.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cJSON.h"
 
@@ -73,4 +74,63 @@ void *whatif_json(const struct whatif_run *a, const struct whatif_run *b)
 		}
 	cJSON_AddItemToObject(o, "counters", ctr);
 	return o;
+}
+
+/* The functions open at step k of a path, root first: "a › b › c". */
+static void print_stack(FILE *out, const struct whatif_run *r, const struct whatif_pkt *p, size_t k)
+{
+	const struct whatif_step *open[64];
+	int n = 0;
+	for (size_t j = 0; j < k && j < p->n; j++) {
+		const struct whatif_step *s = &p->path[j];
+		while (n > 0 && open[n - 1]->depth >= s->depth)
+			n--;
+		if (s->ph == 'B' && n < 64)
+			open[n++] = s;
+	}
+	for (int i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? " › " : "", whatif_fn(r, open[i]));
+	fputc('\n', out);
+}
+
+static void print_outcome(FILE *out, const char *side, const struct whatif_pkt *p)
+{
+	if (p->verdict == V_DROP)
+		fprintf(out, "    %s: drop %s in %s\n", side, drop_reason_name(p->reason), p->fn ? p->fn : "kfree_skb");
+	else
+		fprintf(out, "    %s: %s%s%s\n", side, p->verdict == V_NONE ? "no outcome" : verdict_name(p->verdict),
+			p->fn ? " by " : "", p->fn ? p->fn : "");
+}
+
+static void print_next(FILE *out, const char *side, const struct whatif_run *r, const struct whatif_pkt *p, size_t k)
+{
+	fprintf(out, "      %s goes on to %s\n", side,
+		k < p->n ? whatif_fn(r, &p->path[k]) : "(nothing: the journey ends)");
+}
+
+void whatif_print_pkt(FILE *out, const struct whatif_run *a, const struct whatif_run *b, size_t i)
+{
+	static const struct whatif_pkt none;
+	const struct whatif_pkt *x = i < a->npkts ? &a->pkts[i] : &none, *y = i < b->npkts ? &b->pkts[i] : &none;
+	const char *where;
+	size_t at = whatif_part(a, b, i, &where);
+	fprintf(out, "\n#%zu\n", i + 1);
+	print_outcome(out, "A", x);
+	print_outcome(out, "B", y);
+	fprintf(out, "    the journeys part in %s, after: ", where ? where : "(the top level)");
+	print_stack(out, a, x, at);
+	print_next(out, "A", a, x, at);
+	print_next(out, "B", b, y, at);
+}
+
+void whatif_print_counters(FILE *out, const struct whatif_run *a, const struct whatif_run *b)
+{
+	int head = 0;
+	for (int m = 0; m < MIB_MAX; m++)
+		if (a->mib[m] != b->mib[m]) {
+			if (!head++)
+				fprintf(out, "counters that end differently:\n");
+			fprintf(out, "    %-32s A %-8llu B %llu\n", mib_name((enum nj_mib)m), (unsigned long long)a->mib[m],
+				(unsigned long long)b->mib[m]);
+		}
 }

@@ -77,5 +77,15 @@ done
 "$NJ" diff $W --set rp_filter=1 >"$T/out.txt"
 grep -q "part in ip_route_input_slow" "$T/out.txt" && grep -q "TcpExt\|Ip.ForwDatagrams" "$T/out.txt" ||
 	{ echo "FAIL whatif text report:"; cat "$T/out.txt"; fail=1; }
+# step's diff: stops where this journey parts from the edited one, then
+# says when no packet is left.
+printf 'diff rp_filter=1\ndiff\ndiff interfaces[1].mtu=1000\nquit\n' |
+	"$NJ" step -c pcaps/route-whatif.json pcaps/route-whatif.pcap >"$T/step.txt" 2>&1
+grep -q "pkt 1 depth [0-9]*  ip_forward" "$T/step.txt" && grep -q "none after packet 1" "$T/step.txt" &&
+	grep -q "PKT_TOO_BIG" "$T/step.txt" && grep -q "pkt 2 depth [0-9]*  ip_decrease_ttl" "$T/step.txt" ||
+	{ echo "FAIL whatif: step diff:"; cat "$T/step.txt"; fail=1; }
+"$NJ" replay -q -o "$T/t.jsonl" pcaps/udp.pcap >/dev/null
+printf 'diff rp_filter=1\nquit\n' | "$NJ" step "$T/t.jsonl" >"$T/step2.txt" 2>&1
+grep -q "diff replays a capture" "$T/step2.txt" || { echo "FAIL whatif: step diff on a trace:"; cat "$T/step2.txt"; fail=1; }
 [ $fail -eq 0 ] && echo "tests/whatif: $n diffs checked, bad edits refused"
 exit $fail
