@@ -58,8 +58,9 @@ static int parse_path(const char *p, size_t n, struct edit_step *st, int max, ch
 	return k;
 }
 
-/* The child a step names, created (as an object) when create is set. */
-static cJSON *step_into(cJSON *node, const struct edit_step *s, int create, char *err, size_t errlen)
+/* The child a step names; a missing one is created, as a list when the
+ * next step is an index (list_next), else as an object. */
+static cJSON *step_into(cJSON *node, const struct edit_step *s, int list_next, char *err, size_t errlen)
 {
 	if (s->is_index) {
 		if (!cJSON_IsArray(node)) {
@@ -67,8 +68,8 @@ static cJSON *step_into(cJSON *node, const struct edit_step *s, int create, char
 			return NULL;
 		}
 		cJSON *c = cJSON_GetArrayItem(node, s->index);
-		if (!c && create && s->index == cJSON_GetArraySize(node)) {
-			c = cJSON_CreateObject();
+		if (!c && s->index == cJSON_GetArraySize(node)) {
+			c = list_next ? cJSON_CreateArray() : cJSON_CreateObject();
 			cJSON_AddItemToArray(node, c);
 		}
 		if (!c)
@@ -80,10 +81,10 @@ static cJSON *step_into(cJSON *node, const struct edit_step *s, int create, char
 		return NULL;
 	}
 	cJSON *c = cJSON_GetObjectItemCaseSensitive(node, s->key);
-	if (!c && create)
-		c = cJSON_AddObjectToObject(node, s->key);
 	if (!c)
-		snprintf(err, errlen, "--set: no key \"%s\"", s->key);
+		c = list_next ? cJSON_AddArrayToObject(node, s->key) : cJSON_AddObjectToObject(node, s->key);
+	if (!c)
+		snprintf(err, errlen, "--set: out of memory at \"%s\"", s->key);
 	return c;
 }
 
@@ -108,7 +109,7 @@ int scenario_edit(cJSON *root, const char *assign, char *err, size_t errlen)
 		return -1;
 	cJSON *node = root;
 	for (int i = 0; i < n - 1; i++)
-		if (!(node = step_into(node, &st[i], 1, err, errlen)))
+		if (!(node = step_into(node, &st[i], st[i + 1].is_index, err, errlen)))
 			return -1;
 	const struct edit_step *last = &st[n - 1];
 	cJSON *old = last->is_index ? NULL : cJSON_GetObjectItemCaseSensitive(node, last->key);
