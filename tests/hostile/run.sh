@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ:-$B/netjourney}
 [ -x "$NJ" ] || { echo "tests/hostile: $NJ missing: run make first"; exit 1; }
-command -v python3 >/dev/null 2>&1 || { echo "tests/hostile: python3 missing: skipped"; exit 0; }
+command -v python3 >/dev/null 2>&1 || { echo "FAIL tests/hostile: python3 is needed (make deps)"; exit 1; }
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 fail=0

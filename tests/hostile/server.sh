@@ -22,9 +22,9 @@ NJ=${NJ:-build/netjourney}
 mode=${1:-short}
 secs=3 n=16; [ "$mode" = long ] && secs=30 n=64
 secs=${SERVER_SECS:-$secs}
-command -v wrk >/dev/null 2>&1 || { echo "tests/server: wrk not installed: skipped"; exit 0; }
-command -v curl >/dev/null 2>&1 || { echo "tests/server: curl not installed: skipped"; exit 0; }
-command -v python3 >/dev/null 2>&1 || { echo "tests/server: python3 not installed: skipped"; exit 0; }
+for t in wrk curl python3; do
+	command -v $t >/dev/null 2>&1 || { echo "tests/server: FAIL: $t is needed (make deps)"; exit 1; }
+done
 T=$(mktemp -d) || exit 1
 mkdir -p "$T/tmp"
 port=$((20000 + $$ % 20000))
