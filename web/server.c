@@ -44,8 +44,12 @@ static enum MHD_Result refuse_early(struct web_req *r, int *refused)
 	if (cl && strtoull(cl, NULL, 10) > cap)
 		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body of %s bytes is over the limit of %zu",
 				 cl, cap);
-	if (r->accept_body && (st = web_upload_begin(r)))
-		return st == MHD_HTTP_SERVICE_UNAVAILABLE ? web_busy(c, 2, "%s", r->err) : web_error(c, st, "%s", r->err);
+	if (r->accept_body && (st = web_upload_begin(r)) && st != MHD_HTTP_SERVICE_UNAVAILABLE)
+		return web_error(c, st, "%s", r->err);
+	/* All upload slots busy: the body is read and dropped, then a 503. An
+	 * answer sent before the body would be lost to most clients: closing
+	 * a socket with unread data resets it. */
+	r->busy = st == MHD_HTTP_SERVICE_UNAVAILABLE;
 	*refused = 0;
 	return MHD_YES;
 }
@@ -78,7 +82,7 @@ static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 		r->too_big = 1;
 		return MHD_YES;
 	}
-	if (r->accept_body) {
+	if (r->accept_body && !r->busy) {
 		for (size_t k = 0; r->len + k < sizeof(r->head) && k < n; k++)
 			r->head[r->len + k] = (unsigned char)data[k];
 		if (web_upload_chunk(r, data, n) < 0)
@@ -107,6 +111,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->too_big)
 		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body is over the limit of %zu bytes",
 				 r->accept_body ? r->max : (size_t)SMALL_BODY);
+	if (r->busy)
+		return web_busy(c, 2, "%s", r->err);
 	web_guard_phase(c, WEB_WORK);
 	enum MHD_Result res;
 	if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))

@@ -27,6 +27,7 @@
 #define WEB_UPLOAD_IDLE_DEFAULT		3600		/* seconds */
 #define WEB_UPLOAD_EVENT_BYTES		256		/* bytes of trace budgeted per event */
 #define WEB_UPLOADS_ACTIVE		2		/* uploads received or replayed at once */
+#define WEB_UPLOAD_QUEUE_MS		5000		/* how long one more waits for a slot */
 
 struct web_cfg {
 	const char *bind;		/* IPv4 address to listen on; NULL = 127.0.0.1 */

@@ -1,8 +1,9 @@
 /*
  * upload.c - POST /api/traces: a pcap/pcapng as the request body, replayed
  * server-side into a new trace. At most WEB_UPLOADS_ACTIVE uploads are in
- * flight (received or replayed) at once; the others are answered 503 with
- * Retry-After before their body is read. The body goes straight to a
+ * flight (received or replayed) at once; another waits up to 5 s for a
+ * slot, and is then answered 503 with Retry-After (its body read and
+ * dropped, so that the client sees the answer). The body goes straight to a
  * spool file (libpcap reads files) named netjourney-upload-PID-XXXXXX in
  * $TMPDIR, removed when the request ends; a server killed meanwhile
  * leaves it, and the next server to start removes the files of PIDs no
@@ -40,16 +41,34 @@ static const char *spool_dir(void)
 	return dir && *dir ? dir : "/tmp";
 }
 
+/* Waits on up_cv (up_mu held) for at most ms. */
+static void wait_ms(long ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&up_cv, &up_mu, &ts);
+}
+
 unsigned web_upload_begin(struct web_req *r)
 {
 	if (!web_uploads_allowed()) {
 		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
 		return MHD_HTTP_FORBIDDEN;
 	}
+	web_guard_phase(r->conn, WEB_WORK);	/* waiting here is not a slow body */
+	int64_t until = web_clock_ms() + WEB_UPLOAD_QUEUE_MS;
 	pthread_mutex_lock(&up_mu);
-	int ok = in_flight < WEB_UPLOADS_ACTIVE;
+	while (in_flight >= WEB_UPLOADS_ACTIVE && web_clock_ms() < until && !web_stopping())
+		wait_ms(50);
+	int ok = in_flight < WEB_UPLOADS_ACTIVE && !web_stopping();
 	in_flight += ok;
 	pthread_mutex_unlock(&up_mu);
+	web_guard_phase(r->conn, WEB_BODY);
 	if (!ok) {
 		snprintf(r->err, sizeof(r->err), "%d uploads are being replayed; try again in a moment",
 			 WEB_UPLOADS_ACTIVE);
@@ -78,7 +97,8 @@ int web_upload_chunk(struct web_req *r, const char *data, size_t n)
 	return r->spool_fd >= 0 ? 0 : -1;
 }
 
-void web_upload_end(struct web_req *r)
+/* The spool file goes as soon as the replay is done with it. */
+static void spool_remove(struct web_req *r)
 {
 	if (r->spool_fd >= 0)
 		close(r->spool_fd);
@@ -86,6 +106,11 @@ void web_upload_end(struct web_req *r)
 	if (r->spool[0])
 		unlink(r->spool);
 	r->spool[0] = 0;
+}
+
+void web_upload_end(struct web_req *r)
+{
+	spool_remove(r);
 	if (!r->upload_slot)
 		return;
 	r->upload_slot = 0;
@@ -99,16 +124,8 @@ void web_uploads_drain(int ms)
 {
 	int64_t until = web_clock_ms() + ms;
 	pthread_mutex_lock(&up_mu);
-	while (in_flight > 0 && web_clock_ms() < until) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&up_cv, &up_mu, &ts);
-	}
+	while (in_flight > 0 && web_clock_ms() < until)
+		wait_ms(50);
 	pthread_mutex_unlock(&up_mu);
 }
 
@@ -187,7 +204,7 @@ enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 	unsigned st;
 	web_upload_budget(&max_ev, &max_bytes);
 	struct nj_store *s = web_replay_limited(r->spool, name, max_ev, max_bytes, &st, err, sizeof(err));
-	web_upload_end(r);		/* the spool file goes, and the slot with it */
+	spool_remove(r);		/* the slot stays taken until the answer is sent */
 	if (!s && st == MHD_HTTP_SERVICE_UNAVAILABLE)
 		return web_busy(r->conn, 2, "%s: %s", name, err);
 	if (!s && st == MHD_HTTP_BAD_REQUEST)

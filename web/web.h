@@ -103,6 +103,7 @@ struct web_req {
 	int too_big;
 	int answered;			/* the first call already queued the answer */
 	int upload_slot;		/* holds one of the upload slots (upload.c) */
+	int busy;			/* no slot: the body is dropped, the answer a 503 */
 	int spool_fd;			/* the upload body's file, or -1 */
 	char spool[512];		/* its path ("" = none) */
 	unsigned char head[24];		/* the body's first bytes (the capture's magic) */
@@ -136,13 +137,16 @@ int web_host_ok(struct MHD_Connection *c, const char *host);
 int web_check_origin(struct MHD_Connection *c, const char *method, char *err, size_t errlen);
 
 /* -- uploads in flight (upload.c) -- */
-/* web_upload_begin - takes an upload slot and opens the spool file of r's
- * body. Returns 0, or the status refusing it (503 all slots busy or the
- * server stopping, 500 no temporary file) with r->err set. */
+/* web_upload_begin - takes an upload slot, waiting up to
+ * WEB_UPLOAD_QUEUE_MS for one, and opens the spool file of r's body.
+ * Returns 0, or the status refusing it (503 all slots still busy or the
+ * server stopping, 403 uploads off, 500 no temporary file), r->err set. */
 unsigned web_upload_begin(struct web_req *r);
 /* web_upload_chunk - appends to the spool; -1 on a write error. */
 int web_upload_chunk(struct web_req *r, const char *data, size_t n);
-void web_upload_end(struct web_req *r);		/* frees the slot and the spool */
+/* web_upload_end - removes the spool and frees the slot (once the answer
+ * is sent: web_uploads_drain then knows every upload was answered). */
+void web_upload_end(struct web_req *r);
 /* web_uploads_drain - waits until no upload is in flight, at most ms. */
 void web_uploads_drain(int ms);
 /* web_spool_sweep - removes the spool files of servers no longer running. */
