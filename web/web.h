@@ -114,7 +114,7 @@ struct web_req {
 
 /* -- connection management (guard.c) -- */
 #define WEB_CONN_LIMIT		512	/* the daemon's hard limit: it drops beyond */
-#define WEB_PER_IP_LIMIT	384
+#define WEB_PER_IP_LIMIT	448	/* above the soft limit: one address is refused 503 first */
 #define WEB_SOFT_LIMIT		384	/* over it, requests are answered 503 */
 #define WEB_PRESSURE		48	/* from here the watchdog's deadlines shorten */
 #define WEB_STREAMS_MAX		64	/* /api/live streams; a new one ends the oldest */

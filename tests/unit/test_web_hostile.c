@@ -296,8 +296,9 @@ START_TEST(test_web_cross_origin_post)
 }
 END_TEST
 
-/* Two uploads whose bodies are on their way hold both slots: a third is
- * answered 503 with Retry-After at once, and nothing is left behind. */
+/* Two uploads whose bodies are on their way hold both slots: a third
+ * waits WEB_UPLOAD_QUEUE_MS and is answered 503 with Retry-After; a fourth
+ * that is waiting when a slot frees goes on; nothing is left behind. */
 START_TEST(test_web_upload_slots)
 {
 	size_t len;
@@ -314,21 +315,27 @@ START_TEST(test_web_upload_slots)
 	for (int i = 0; i < 50 && spool_files() < WEB_UPLOADS_ACTIVE; i++)
 		usleep(20000);
 	ck_assert_int_eq(spool_files(), WEB_UPLOADS_ACTIVE);
+	time_t t0 = time(NULL);
 	struct hresp r = post_h("/api/traces", "Host: localhost\r\n", pcap, len);
 	ck_assert_msg(r.status == 503, "third upload: %d %s", r.status, r.body);
+	ck_assert_int_ge(time(NULL) - t0, WEB_UPLOAD_QUEUE_MS / 1000 - 1);
 	ck_assert_str_eq(r.retry, "2");
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(r.json, "retry")));
 	resp_free(&r);
+	int fourth = connect_server();
+	send_all(fourth, head, strlen(head));
+	send_all(fourth, pcap, len);
+	usleep(200000);
 	for (int i = 0; i < WEB_UPLOADS_ACTIVE; i++) {
 		send_all(fd[i], pcap + 30, len - 30);
 		r = read_resp(fd[i]);
 		ck_assert_msg(r.status == 201, "upload %d: %d %s", i, r.status, r.body);
 		resp_free(&r);
 	}
-	ck_assert_int_eq(spool_files(), 0);
-	r = post_h("/api/traces", "Host: localhost\r\n", pcap, len);
-	ck_assert_int_eq(r.status, 201);
+	r = read_resp(fourth);
+	ck_assert_msg(r.status == 201, "the upload that waited: %d %s", r.status, r.body);
 	resp_free(&r);
+	ck_assert_int_eq(spool_files(), 0);
 	free(pcap);
 }
 END_TEST
