@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	web_guard_phase(c, WEB_HEAD);	/* the next request's headers, on a kept-alive connection */
 }
 
+/* libmicrohttpd's messages on stderr, but not one line per connection a
+ * client dropped or the watchdog cut: under attack that is a flood. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	if (strstr(fmt, "closed") || strstr(fmt, "Connection reset"))
+		return;
+	vfprintf(stderr, fmt, ap);
+}
+
 static int set_static(const char *dir, char *err, size_t errlen)
 {
 	have_static = 0;
@@ -176,6 +187,7 @@ int web_start(const struct web_cfg *cfg, char *err, size_t errlen)
 	daemon_ = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 					   MHD_USE_ERROR_LOG,
 				   (uint16_t)cfg->port, NULL, NULL, &on_request, NULL,
+				   MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 				   MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
 				   MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_IP_LIMIT,

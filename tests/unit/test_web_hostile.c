@@ -9,12 +9,14 @@
  *  - upload slots (a third upload in flight is a 503 with Retry-After),
  *    the event budget enforced during the replay (507, no spool file left),
  *    stale spool files of dead servers removed, 503 while stopping;
- *  - a FIFO in the static folder answered at once, not served.
+ *  - a FIFO in the static folder answered at once, not served;
+ *  - connections trickling their headers cut by the watchdog.
  * Run from the project root.
  */
 #include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -393,6 +395,48 @@ START_TEST(test_web_fifo_not_served)
 }
 END_TEST
 
+/* 1 when the server closed fd (EOF or reset), draining what it sent. */
+static int closed_by_server(int fd)
+{
+	char b[4096];
+	ssize_t n;
+	while ((n = recv(fd, b, sizeof(b), MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Connections that trickle their headers are cut: with WEB_PRESSURE of
+ * them open, after 2 s; a normal request is answered meanwhile. */
+START_TEST(test_web_slowloris_cut)
+{
+	enum { N = WEB_PRESSURE + 2 };
+	int fd[N];
+	for (int i = 0; i < N; i++) {
+		fd[i] = connect_server();
+		send_all(fd[i], "GET /api/traces HTTP/1.1\r\nHost: localhost\r\n", 45);
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct hresp r = get("/api/traces");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
+	resp_free(&r);
+	for (int k = 0; k < 8; k++) {		/* a byte every 0.5 s: never idle */
+		for (int i = 0; i < N; i++)
+			(void)!send(fd[i], "X", 1, MSG_NOSIGNAL);
+		usleep(500000);
+	}
+	int cut = 0;
+	for (int i = 0; i < N; i++) {
+		cut += closed_by_server(fd[i]);
+		close(fd[i]);
+	}
+	ck_assert_int_eq(cut, N);
+	ck_assert_uint_ge(web_guard_cuts(), N);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("web_hostile");
@@ -407,6 +451,7 @@ static Suite *hostile_suite(void)
 	tcase_add_test(tc, test_web_budget_during_replay);
 	tcase_add_test(tc, test_web_spool_sweep);
 	tcase_add_test(tc, test_web_fifo_not_served);
+	tcase_add_test(tc, test_web_slowloris_cut);
 	return s;
 }
 
