@@ -413,7 +413,8 @@ START_TEST(test_web_slowloris_cut)
 	int fd[N];
 	for (int i = 0; i < N; i++) {
 		fd[i] = connect_server();
-		send_all(fd[i], "GET /api/traces HTTP/1.1\r\nHost: localhost\r\n", 45);
+		static const char part[] = "GET /api/traces HTTP/1.1\r\nHost: localhost\r\n";
+		send_all(fd[i], part, sizeof(part) - 1);
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
