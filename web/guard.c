@@ -11,8 +11,9 @@
  *    than BODY_MS in all;
  *  - an answer or an event stream the client does not read: bytes wait in
  *    the socket and the peer acknowledges none of them for STALL_MS.
- * Under pressure (PRESSURE connections or more) the first and last wait
- * a fraction of that: a normal client sends its headers in milliseconds.
+ * Under pressure (PRESSURE connections or more, and for HEAD_MS after)
+ * the first and last wait a fraction of that: a normal client sends its
+ * headers in milliseconds.
  * Handlers at work (an upload replaying) are never cut. Over SOFT_LIMIT
  * connections a request is answered 503 with Retry-After (server.c), and
  * at most STREAMS_MAX event streams are open: a new one ends the oldest
@@ -188,10 +189,14 @@ static int overdue(struct web_conn *w, int64_t now, int pressure)
 static void *watch(void *arg)
 {
 	(void)arg;
+	int64_t pressure_until = 0;
 	pthread_mutex_lock(&guard_mu);
 	while (running) {
 		int64_t now = web_clock_ms();
-		int pressure = nconns >= WEB_PRESSURE;
+		/* pressure lasts a while: the first cuts must not spare the rest */
+		if (nconns >= WEB_PRESSURE)
+			pressure_until = now + HEAD_MS;
+		int pressure = now < pressure_until;
 		for (struct web_conn *w = conns; w; w = w->next)
 			if (!w->shut && overdue(w, now, pressure))
 				cut(w);
