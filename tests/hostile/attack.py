@@ -131,7 +131,6 @@ def sse(base, n):
     cut = sum(closed_by_server(s) for s in socks)
     for s in socks:
         s.close()
-    st, _, _, dt = request(base, "/api/live?from=0", timeout=2)
     print("  sse: %d readers that never read: worst normal request %.2f s; %d of %d cut by the server"
           % (n, worst, cut, n))
     if cut < n:
