@@ -5,7 +5,9 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := libmicrohttpd libcjson libpcap libedit
 DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make nftables
-TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs wrk iproute2 iputils-ping netcat-openbsd arping time valgrind
+# Every tool a tests/*/run.sh calls: a missing one fails its suite, never skips it.
+TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs wrk curl iproute2 iputils-ping \
+		 netcat-openbsd arping time valgrind util-linux bsdutils
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-zero-length \

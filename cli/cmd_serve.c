@@ -23,6 +23,8 @@ static const char serve_help[] =
 	"(.jsonl written by `netjourney replay -o`). Open the printed URL.\n\n"
 	"  -p, --port P          TCP port (default 8080; 0 = any free port)\n"
 	"      --bind ADDR       IPv4 address to listen on (default 127.0.0.1: this machine only)\n"
+	"      --allow-host NAME another name the server answers to (repeatable; default: only\n"
+	"                        localhost, 127.0.0.1, [::1] and the --bind address)\n"
 	"      --pace            replay the first capture at packet time into a live trace\n"
 	"      --max-gap MS      with --pace: longest pause between packets (default 2000)\n"
 	"  -c, --scenario FILE   the simulated host (JSON); default: 10.0.0.2/24 on eth0\n"
@@ -53,6 +55,8 @@ struct serve_cli {
 	int pace, max_gap;
 	const char *lessons;
 	long uploads, upload_events, upload_idle;
+	const char *hosts[16];
+	int nhosts;
 };
 
 /* A non-negative integer option, or -1 with a message. */
@@ -76,7 +80,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		{ "no-csum", no_argument, 0, 'N' }, { "static", required_argument, 0, 'S' },
 		{ "log", no_argument, 0, 'L' }, { "lessons", required_argument, 0, 'l' },
 		{ "max-uploads", required_argument, 0, 'U' }, { "upload-events", required_argument, 0, 'E' },
-		{ "upload-idle", required_argument, 0, 'I' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "upload-idle", required_argument, 0, 'I' }, { "allow-host", required_argument, 0, 'H' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	char *end;
@@ -102,6 +107,14 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'U': c->uploads = count_arg("max-uploads", optarg); break;
 		case 'E': c->upload_events = count_arg("upload-events", optarg); break;
 		case 'I': c->upload_idle = count_arg("upload-idle", optarg); break;
+		case 'H':
+			if (c->nhosts == 16 || !*optarg || strlen(optarg) > 253) {
+				fprintf(stderr, "netjourney serve: --allow-host %s: at most 16 names of 1..253 characters\n",
+					optarg);
+				return -1;
+			}
+			c->hosts[c->nhosts++] = optarg;
+			break;
 		case 'h': fputs(serve_help, stdout); exit(0);
 		default: fputs(serve_help, stderr); return -1;
 		}
@@ -157,6 +170,8 @@ int cmd_serve(int argc, char **argv)
 	if (parse_args(&c, argc, argv) < 0)
 		return 2;
 	web_set_upload_limits((int)c.uploads, (size_t)c.upload_events, (int)c.upload_idle);
+	c.web.allow_hosts = c.hosts;
+	c.web.nallow_hosts = c.nhosts;
 	if (!c.web.static_dir)
 		c.web.static_dir = find_static(sbuf, sizeof(sbuf));
 	if (!c.web.static_dir)

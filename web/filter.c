@@ -82,10 +82,10 @@ static int evaluate(struct web_trace *t, struct web_filter *f, int64_t pkt, char
 	struct store_pkt p = sp ? *sp : (struct store_pkt){ .driver_ev = STORE_NONE };
 	store_unlock(t->s);
 	struct web_frame fr;
-	if (web_frame_get(t->s, &p, &fr) < 0 || !fr.n)
+	if (web_frame_get(t->s, &p, &fr) < 0)
 		return 0;
-	int m = 0;
-	if (compile(f, f->expr, fr.linktype, err, errlen) == 0) {
+	int m = 0;		/* a frame of no bytes matches nothing, and is freed too */
+	if (fr.n && compile(f, f->expr, fr.linktype, err, errlen) == 0) {
 		struct pcap_pkthdr h = { .caplen = (bpf_u_int32)fr.n, .len = fr.len > fr.n ? fr.len : (bpf_u_int32)fr.n };
 		m = pcap_offline_filter(f->prog, &h, fr.bytes) != 0;
 	}

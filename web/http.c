@@ -13,7 +13,8 @@
 
 #include "web.h"
 
-enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
+/* The reply; retry_s > 0 adds Retry-After and closes the connection. */
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s)
 {
 	char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
 	cJSON_Delete(doc);
@@ -34,9 +35,34 @@ enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, POST");
+	if (retry_s > 0) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", retry_s);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	}
 	enum MHD_Result r = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return r;
+}
+
+enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
+{
+	return reply(c, status, doc, 0);
+}
+
+enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddNumberToObject(o, "status", MHD_HTTP_SERVICE_UNAVAILABLE);
+	cJSON_AddNumberToObject(o, "retry", retry_s);
+	return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, o, retry_s);
 }
 
 enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)

@@ -130,5 +130,6 @@ enum MHD_Result api_live(struct web_req *r, const int64_t *ids)
 	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
 	enum MHD_Result res = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
+	r->stream = 1;			/* guard.c: a long answer, cut only if unread */
 	return res;
 }

@@ -73,8 +73,40 @@ static void rename_in(char *err, size_t errlen, const char *path, const char *na
 	snprintf(p, errlen - (size_t)(p - err), "%s%s", name, tail);
 }
 
-struct nj_store *web_replay_store(const char *path, const char *name, const struct web_load_opts *o,
-				  char *err, size_t errlen)
+/* A sink in front of the store that stops the replay past a budget or
+ * when the server stops: checked at every event (bytes every 64th). */
+struct limit {
+	struct nj_store *s;
+	size_t max_events, n;
+	uint64_t max_bytes;
+	volatile int stop;
+	unsigned status;		/* 507 over the budget, 503 stopping */
+};
+
+static void limited_emit(void *ctx, const struct trace_event *ev)
+{
+	struct limit *l = ctx;
+	store_emit(l->s, ev);
+	if (l->stop)
+		return;
+	if (++l->n > l->max_events)
+		l->status = MHD_HTTP_INSUFFICIENT_STORAGE;
+	else if (!(l->n & 63)) {
+		store_lock(l->s);
+		const struct store_ev *e = store_ev(l->s, store_nevents(l->s) - 1);
+		uint64_t bytes = e ? e->off + e->len : 0;
+		store_unlock(l->s);
+		if (bytes > l->max_bytes)
+			l->status = MHD_HTTP_INSUFFICIENT_STORAGE;
+		else if (web_stopping())
+			l->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+	l->stop = l->status != 0;
+}
+
+/* The replay itself; lim is NULL (no budget) or set up but for its store. */
+static struct nj_store *replay_into(const char *path, const char *name, const struct web_load_opts *o,
+				    struct limit *lim, char *err, size_t errlen)
 {
 	static const struct web_load_opts none = { 0 };
 	if (!o)
@@ -84,9 +116,13 @@ struct nj_store *web_replay_store(const char *path, const char *name, const stru
 		return NULL;
 	struct replay_cfg cfg = { .pcap = path, .scenario = o->scenario, .auto_host = o->auto_host,
 				  .no_csum = o->no_csum };
-	cfg.emit[0] = store_emit;
-	cfg.emit_ctx[0] = s;
+	cfg.emit[0] = lim ? limited_emit : store_emit;
+	cfg.emit_ctx[0] = lim ? (void *)lim : (void *)s;
 	cfg.nemit = 1;
+	if (lim) {
+		lim->s = s;
+		cfg.stop = &lim->stop;
+	}
 	struct replay_result res;
 	struct net *net = NULL;
 	int r = replay_run(&cfg, &res, &net, err, errlen);
@@ -101,6 +137,27 @@ struct nj_store *web_replay_store(const char *path, const char *name, const stru
 	}
 	free(res.scenario_json);
 	net_destroy(net);
+	return s;
+}
+
+struct nj_store *web_replay_store(const char *path, const char *name, const struct web_load_opts *o,
+				  char *err, size_t errlen)
+{
+	return replay_into(path, name, o, NULL, err, errlen);
+}
+
+struct nj_store *web_replay_limited(const char *path, const char *name, size_t max_events, uint64_t max_bytes,
+				    unsigned *status, char *err, size_t errlen)
+{
+	struct limit lim = { .max_events = max_events, .max_bytes = max_bytes };
+	struct nj_store *s = replay_into(path, name, NULL, &lim, err, errlen);
+	*status = s ? 0 : lim.status ? lim.status : MHD_HTTP_BAD_REQUEST;
+	if (lim.status == MHD_HTTP_INSUFFICIENT_STORAGE)
+		snprintf(err, errlen, "the capture makes more than %zu events or %llu bytes of trace, over this "
+			 "server's upload budget (serve --upload-events); stopped there", max_events,
+			 (unsigned long long)max_bytes);
+	else if (lim.status)
+		snprintf(err, errlen, "the server is shutting down; the replay was stopped");
 	return s;
 }
 

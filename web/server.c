@@ -1,31 +1,62 @@
 /*
  * server.c - the libmicrohttpd daemon: a thread per connection (handlers
  * may block: an upload replays, /api/live waits for events; the store has
- * its own mutex), connection, per-IP, memory and idle-time limits, and the
- * access handler in libmicrohttpd's three phases (STYLE.md §4): the first
- * call sets up the request context, later calls accumulate the body under
- * a size cap, the last one answers; the completion callback frees it.
+ * its own mutex), connection, per-IP, memory and idle-time limits with the
+ * watchdog of guard.c, and the access handler in libmicrohttpd's three
+ * phases (STYLE.md §4): the first call checks Host and Origin (origin.c)
+ * and the server's load and sets up the request context, later calls take
+ * the body under a size cap (an upload's straight to its spool file), the
+ * last one answers; the completion callback frees it.
  */
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "web.h"
 
-#define CONN_LIMIT	128
-#define PER_IP_LIMIT	64
 #define CONN_TIMEOUT_S	30
 #define CONN_MEMORY	(128 * 1024)
+#define SMALL_BODY	65536		/* a body that is not an upload */
 
 static struct MHD_Daemon *daemon_;
 static char static_root[PATH_MAX];
 static int have_static, log_requests;
 static size_t upload_max;
 
-/* The first call: per-request state; an announced oversized body is
- * refused before it is read. */
+/* Refusals decided before any body is read: Host/Origin, load, size,
+ * upload slots. *refused is 0 when the request goes on. */
+static enum MHD_Result refuse_early(struct web_req *r, int *refused)
+{
+	struct MHD_Connection *c = r->conn;
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	size_t cap = r->accept_body ? r->max : SMALL_BODY;
+	unsigned st = (unsigned)web_check_origin(c, r->method, r->err, sizeof(r->err));
+	*refused = 1;
+	if (st)
+		return web_error(c, st, "%s", r->err);
+	if (web_stopping())
+		return web_busy(c, 1, "the server is shutting down");
+	if (web_guard_count() > WEB_SOFT_LIMIT)
+		return web_busy(c, 1, "the server has %d connections open; try again", web_guard_count());
+	if (cl && strtoull(cl, NULL, 10) > cap)
+		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body of %s bytes is over the limit of %zu",
+				 cl, cap);
+	if (r->accept_body && (st = web_upload_begin(r)) && st != MHD_HTTP_SERVICE_UNAVAILABLE)
+		return web_error(c, st, "%s", r->err);
+	/* All upload slots busy: the body is read and dropped, then a 503. An
+	 * answer sent before the body would be lost to most clients: closing
+	 * a socket with unread data resets it. */
+	r->busy = st == MHD_HTTP_SERVICE_UNAVAILABLE;
+	*refused = 0;
+	return MHD_YES;
+}
+
+/* The first call: per-request state; a refused request is answered at
+ * once and its body is never read. */
 static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, const char *method, void **req_cls)
 {
 	struct web_req *r = calloc(1, sizeof(*r));
@@ -35,37 +66,28 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, con
 	r->url = url;
 	r->method = method;
 	r->max = upload_max;
+	r->spool_fd = -1;
 	r->accept_body = api_wants_body(method, url);
 	*req_cls = r;
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl && strtoull(cl, NULL, 10) > (r->accept_body ? r->max : 65536)) {
-		r->too_big = 2;		/* answered now; the body is never read */
-		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body of %s bytes is over the limit of %zu",
-				 cl, r->accept_body ? r->max : (size_t)65536);
-	}
-	return MHD_YES;
+	web_guard_phase(c, WEB_BODY);
+	return refuse_early(r, &r->answered);
 }
 
-/* A chunk of body: kept for the upload route, counted and dropped otherwise. */
+/* A chunk of body: an upload's goes to its spool file; another is counted
+ * and dropped. */
 static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 {
-	size_t cap = r->accept_body ? r->max : 65536;
+	size_t cap = r->accept_body ? r->max : SMALL_BODY;
+	web_guard_progress(r->conn);
 	if (r->too_big || r->len + n > cap) {
-		r->too_big = r->too_big ? r->too_big : 1;
+		r->too_big = 1;
 		return MHD_YES;
 	}
-	if (r->accept_body) {
-		if (r->len + n > r->cap) {
-			size_t nc = r->cap ? r->cap : 65536;
-			while (nc < r->len + n)
-				nc *= 2;
-			char *b = realloc(r->body, nc);
-			if (!b)
-				return MHD_NO;
-			r->body = b;
-			r->cap = nc;
-		}
-		memcpy(r->body + r->len, data, n);
+	if (r->accept_body && !r->busy) {
+		for (size_t k = 0; r->len + k < sizeof(r->head) && k < n; k++)
+			r->head[r->len + k] = (unsigned char)data[k];
+		if (web_upload_chunk(r, data, n) < 0)
+			return MHD_NO;
 	}
 	r->len += n;
 	return MHD_YES;
@@ -81,35 +103,53 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!r)
 		return first_call(c, url, method, req_cls);
 	if (*upload_data_size) {
-		enum MHD_Result res = body_chunk(r, upload_data, *upload_data_size);
+		enum MHD_Result res = r->answered ? MHD_YES : body_chunk(r, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return res;
 	}
-	if (r->too_big == 2)
+	if (r->answered)
 		return MHD_YES;
 	if (r->too_big)
 		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body is over the limit of %zu bytes",
-				 r->accept_body ? r->max : (size_t)65536);
+				 r->accept_body ? r->max : (size_t)SMALL_BODY);
+	if (r->busy)
+		return web_busy(c, 2, "%s", r->err);
+	web_guard_phase(c, WEB_WORK);
+	enum MHD_Result res;
 	if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
-		return api_dispatch(r);
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "%s is not allowed on static files", method);
-	return static_serve(c, have_static ? static_root : NULL, url);
+		res = api_dispatch(r);
+	else if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		res = web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "%s is not allowed on static files", method);
+	else
+		res = static_serve(c, have_static ? static_root : NULL, url);
+	web_guard_phase(c, r->stream ? WEB_STREAM : WEB_SEND);
+	return res;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	struct web_req *r = *req_cls;
 	if (!r)
 		return;
 	if (log_requests)
 		fprintf(stderr, "%s %s%s\n", r->method, r->url, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	web_trace_put(r->held);
+	web_upload_end(r);
 	free(r->body);
 	free(r);
 	*req_cls = NULL;
+	web_guard_phase(c, WEB_HEAD);	/* the next request's headers, on a kept-alive connection */
+}
+
+/* libmicrohttpd's messages on stderr, but not one line per connection a
+ * client dropped or the watchdog cut: under attack that is a flood. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	if (strstr(fmt, "closed") || strstr(fmt, "Connection reset"))
+		return;
+	vfprintf(stderr, fmt, ap);
 }
 
 static int set_static(const char *dir, char *err, size_t errlen)
@@ -137,18 +177,27 @@ int web_start(const struct web_cfg *cfg, char *err, size_t errlen)
 		return -1;
 	upload_max = cfg->upload_max ? cfg->upload_max : WEB_UPLOAD_MAX;
 	log_requests = cfg->log;
+	web_origin_config(bind, cfg->allow_hosts, cfg->nallow_hosts);
 	web_set_stopping(0);
+	web_spool_sweep();
+	if (web_guard_start() < 0) {
+		snprintf(err, errlen, "cannot start the connection watchdog");
+		return -1;
+	}
 	daemon_ = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 					   MHD_USE_ERROR_LOG,
 				   (uint16_t)cfg->port, NULL, NULL, &on_request, NULL,
+				   MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, NULL,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-				   MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-				   MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
+				   MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
+				   MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_IP_LIMIT,
 				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
 				   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				   MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
+				   MHD_OPTION_NOTIFY_CONNECTION, &web_guard_notify, NULL,
 				   MHD_OPTION_END);
 	if (!daemon_) {
+		web_guard_stop();
 		snprintf(err, errlen, "cannot listen on %s:%d (port in use, or no permission)", bind, cfg->port);
 		return -1;
 	}
@@ -167,8 +216,12 @@ void web_stop(void)
 {
 	web_set_stopping(1);
 	web_pace_join();
+	/* uploads in flight stop replaying and answer 503 before the daemon goes */
+	if (daemon_)
+		web_uploads_drain(1500);
 	if (daemon_)
 		MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	web_guard_stop();
 	web_traces_free();
 }

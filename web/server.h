@@ -25,6 +25,9 @@
 #define WEB_UPLOADS_DEFAULT		16
 #define WEB_UPLOAD_EVENTS_DEFAULT	1000000		/* about 64 MB of index, 250 MB of /tmp */
 #define WEB_UPLOAD_IDLE_DEFAULT		3600		/* seconds */
+#define WEB_UPLOAD_EVENT_BYTES		256		/* bytes of trace budgeted per event */
+#define WEB_UPLOADS_ACTIVE		2		/* uploads received or replayed at once */
+#define WEB_UPLOAD_QUEUE_MS		5000		/* how long one more waits for a slot */
 
 struct web_cfg {
 	const char *bind;		/* IPv4 address to listen on; NULL = 127.0.0.1 */
@@ -32,6 +35,8 @@ struct web_cfg {
 	const char *static_dir;		/* the UI's files; NULL = no static serving */
 	size_t upload_max;		/* 0 = WEB_UPLOAD_MAX */
 	int log;			/* one line per request on stderr */
+	const char *const *allow_hosts;	/* more names the server answers to (serve --allow-host) */
+	int nallow_hosts;
 };
 
 /* Options for turning a capture into a trace (serve's -c/--auto-host/--no-csum). */

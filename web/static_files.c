@@ -98,7 +98,9 @@ enum MHD_Result static_serve(struct MHD_Connection *c, const char *root, const c
 	size_t rl = strlen(root);
 	if (strncmp(real, root, rl) || real[rl] != '/')
 		return web_error(c, MHD_HTTP_FORBIDDEN, "refused path");
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO or device planted in the folder must not block
+	 * this thread in open(); only a regular file is served. */
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)

@@ -26,6 +26,7 @@ static int stopping;
 static int max_uploads = WEB_UPLOADS_DEFAULT;
 static int64_t idle_ms = WEB_UPLOAD_IDLE_DEFAULT * 1000;
 static size_t max_events = WEB_UPLOAD_EVENTS_DEFAULT;
+static uint64_t max_bytes = (uint64_t)WEB_UPLOAD_EVENTS_DEFAULT * WEB_UPLOAD_EVENT_BYTES;
 
 int64_t web_clock_ms(void)
 {
@@ -39,7 +40,16 @@ void web_set_upload_limits(int uploads, size_t events, int idle_s)
 	pthread_mutex_lock(&reg_mu);
 	max_uploads = uploads < 0 ? 0 : uploads;
 	max_events = events;
+	max_bytes = (uint64_t)events * WEB_UPLOAD_EVENT_BYTES;
 	idle_ms = idle_s < 0 ? 0 : (int64_t)idle_s * 1000;
+	pthread_mutex_unlock(&reg_mu);
+}
+
+void web_upload_budget(size_t *events, uint64_t *bytes)
+{
+	pthread_mutex_lock(&reg_mu);
+	*events = max_events;
+	*bytes = max_bytes;
 	pthread_mutex_unlock(&reg_mu);
 }
 
@@ -125,14 +135,16 @@ static int lru_victim(void)
 	return v;
 }
 
-static void upload_totals(int *n, size_t *events)
+static void upload_totals(int *n, size_t *events, uint64_t *bytes)
 {
 	*n = 0;
 	*events = 0;
+	*bytes = 0;
 	for (int i = 0; i < ntraces; i++)
 		if (traces[i]->upload) {
 			(*n)++;
 			*events += traces[i]->nev;
+			*bytes += traces[i]->nbytes;
 		}
 }
 
@@ -157,39 +169,41 @@ static int lru_if_idle(void)
 	return v >= 0 && !traces[v]->refs ? v : -1;
 }
 
-static int over_limits(size_t extra_events, int extra)
+static int over_limits(size_t extra_events, uint64_t extra_bytes, int extra)
 {
 	int n;
 	size_t events;
-	upload_totals(&n, &events);
-	return n + extra > max_uploads || events + extra_events > max_events;
+	uint64_t bytes;
+	upload_totals(&n, &events, &bytes);
+	return n + extra > max_uploads || events + extra_events > max_events || bytes + extra_bytes > max_bytes;
 }
 
 /* Evicts LRU uploads while the uploads (plus extra to come) are over the
  * limits (reg_mu held). Ones being read are skipped, or with strict they
  * stop it: the registry may then stay over the limits until their readers
  * let go (web_trace_put trims again), for the time of a request. */
-static void trim(size_t extra_events, int extra, int strict, struct web_trace **v, int *nv)
+static void trim(size_t extra_events, uint64_t extra_bytes, int extra, int strict, struct web_trace **v, int *nv)
 {
 	int i;
-	while (over_limits(extra_events, extra) && (i = strict ? lru_if_idle() : lru_victim()) >= 0)
+	while (over_limits(extra_events, extra_bytes, extra) && (i = strict ? lru_if_idle() : lru_victim()) >= 0)
 		v[(*nv)++] = unlist(i);
 }
 
 /* Makes room for an upload of nev events (reg_mu held). Returns 0, or the
  * HTTP status that refuses it with err set. */
-static unsigned make_room(size_t nev, struct web_trace **v, int *nv, char *err, size_t errlen)
+static unsigned make_room(size_t nev, uint64_t nbytes, struct web_trace **v, int *nv, char *err, size_t errlen)
 {
 	if (!max_uploads) {
 		snprintf(err, errlen, "uploads are disabled on this server (serve --max-uploads 0)");
 		return MHD_HTTP_FORBIDDEN;
 	}
-	if (nev > max_events) {
-		snprintf(err, errlen, "the capture makes %zu events, over this server's upload budget of %zu "
-			 "(serve --upload-events)", nev, max_events);
+	if (nev > max_events || nbytes > max_bytes) {
+		snprintf(err, errlen, "the capture makes %zu events (%llu bytes of trace), over this server's upload "
+			 "budget of %zu (%llu bytes; serve --upload-events)", nev, (unsigned long long)nbytes, max_events,
+			 (unsigned long long)max_bytes);
 		return MHD_HTTP_INSUFFICIENT_STORAGE;
 	}
-	trim(nev, 1, 0, v, nv);
+	trim(nev, nbytes, 1, 0, v, nv);
 	if (ntraces == WEB_MAX_TRACES) {
 		snprintf(err, errlen, "too many traces (at most %d)", WEB_MAX_TRACES);
 		return MHD_HTTP_INSUFFICIENT_STORAGE;
@@ -209,9 +223,13 @@ int web_add_upload(const char *name, struct nj_store *store, struct web_trace **
 		return -MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 	t->upload = 1;
+	store_lock(store);
 	t->nev = store_nevents(store);
+	const struct store_ev *last = t->nev ? store_ev(store, t->nev - 1) : NULL;
+	t->nbytes = last ? last->off + last->len : 0;
+	store_unlock(store);
 	pthread_mutex_lock(&reg_mu);
-	unsigned st = make_room(t->nev, v, &nv, err, errlen);
+	unsigned st = make_room(t->nev, t->nbytes, v, &nv, err, errlen);
 	int id = st ? -(int)st : insert(t);
 	if (!st)
 		t->refs = 1;		/* the caller's: not evictable before it replies */
@@ -277,7 +295,7 @@ void web_trace_put(struct web_trace *t)
 		return;
 	pthread_mutex_lock(&reg_mu);
 	if (!--t->refs && t->upload)
-		trim(0, 0, 1, v, &nv);	/* the eviction its reader held back */
+		trim(0, 0, 0, 1, v, &nv);	/* the eviction its reader held back */
 	pthread_mutex_unlock(&reg_mu);
 	free_victims(v, nv);
 }

@@ -1,19 +1,159 @@
 /*
- * upload.c - POST /api/traces: a pcap/pcapng as the request body (already
- * accumulated under the size cap by server.c), replayed server-side into a
- * new trace. The body is checked for a capture's magic number first, then
- * written to a private temporary file (libpcap reads files) that is
- * removed at once. Only a complete replay is registered: a bad or damaged
- * file is a 400 naming the problem and leaves the trace list unchanged.
- * Registration follows the upload limits (traces.c): the reply lists the
- * uploads evicted to make room; a refusal (403, 503, 507) keeps nothing.
+ * upload.c - POST /api/traces: a pcap/pcapng as the request body, replayed
+ * server-side into a new trace. At most WEB_UPLOADS_ACTIVE uploads are in
+ * flight (received or replayed) at once; another waits up to 5 s for a
+ * slot, and is then answered 503 with Retry-After (its body read and
+ * dropped, so that the client sees the answer). The body goes straight to a
+ * spool file (libpcap reads files) named netjourney-upload-PID-XXXXXX in
+ * $TMPDIR, removed when the request ends; a server killed meanwhile
+ * leaves it, and the next server to start removes the files of PIDs no
+ * longer running. The replay stops as soon as the trace passes the upload
+ * budget (507) or the server stops (503). Only a complete replay is
+ * registered: a bad or damaged file is a 400 naming the problem and leaves
+ * the trace list unchanged. Registration follows the upload limits
+ * (traces.c): the reply lists the uploads evicted to make room.
+ *
+ * Disk, at most: the uploads kept (--upload-events x 256 bytes) plus, for
+ * each upload in flight, its body (32 MiB) and its trace so far (the same
+ * budget again). Memory: the index of 64 bytes an event, for the same.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "web.h"
+
+#define SPOOL_PREFIX "netjourney-upload-"
+
+static pthread_mutex_t up_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t up_cv = PTHREAD_COND_INITIALIZER;
+static int in_flight;
+
+static const char *spool_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+	return dir && *dir ? dir : "/tmp";
+}
+
+/* Waits on up_cv (up_mu held) for at most ms. */
+static void wait_ms(long ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&up_cv, &up_mu, &ts);
+}
+
+unsigned web_upload_begin(struct web_req *r)
+{
+	if (!web_uploads_allowed()) {
+		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
+		return MHD_HTTP_FORBIDDEN;
+	}
+	web_guard_phase(r->conn, WEB_WORK);	/* waiting here is not a slow body */
+	int64_t until = web_clock_ms() + WEB_UPLOAD_QUEUE_MS;
+	pthread_mutex_lock(&up_mu);
+	while (in_flight >= WEB_UPLOADS_ACTIVE && web_clock_ms() < until && !web_stopping())
+		wait_ms(50);
+	int ok = in_flight < WEB_UPLOADS_ACTIVE && !web_stopping();
+	in_flight += ok;
+	pthread_mutex_unlock(&up_mu);
+	web_guard_phase(r->conn, WEB_BODY);
+	if (!ok) {
+		snprintf(r->err, sizeof(r->err), "%d uploads are being replayed; try again in a moment",
+			 WEB_UPLOADS_ACTIVE);
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+	r->upload_slot = 1;
+	snprintf(r->spool, sizeof(r->spool), "%s/" SPOOL_PREFIX "%ld-XXXXXX", spool_dir(), (long)getpid());
+	r->spool_fd = mkstemp(r->spool);
+	if (r->spool_fd < 0) {
+		r->spool[0] = 0;
+		snprintf(r->err, sizeof(r->err), "cannot store the upload in a temporary file");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	return 0;
+}
+
+int web_upload_chunk(struct web_req *r, const char *data, size_t n)
+{
+	while (n && r->spool_fd >= 0) {
+		ssize_t w = write(r->spool_fd, data, n);
+		if (w <= 0)
+			return -1;
+		data += w;
+		n -= (size_t)w;
+	}
+	return r->spool_fd >= 0 ? 0 : -1;
+}
+
+/* The spool file goes as soon as the replay is done with it. */
+static void spool_remove(struct web_req *r)
+{
+	if (r->spool_fd >= 0)
+		close(r->spool_fd);
+	r->spool_fd = -1;
+	if (r->spool[0])
+		unlink(r->spool);
+	r->spool[0] = 0;
+}
+
+void web_upload_end(struct web_req *r)
+{
+	spool_remove(r);
+	if (!r->upload_slot)
+		return;
+	r->upload_slot = 0;
+	pthread_mutex_lock(&up_mu);
+	in_flight--;
+	pthread_cond_broadcast(&up_cv);
+	pthread_mutex_unlock(&up_mu);
+}
+
+void web_uploads_drain(int ms)
+{
+	int64_t until = web_clock_ms() + ms;
+	pthread_mutex_lock(&up_mu);
+	while (in_flight > 0 && web_clock_ms() < until)
+		wait_ms(50);
+	pthread_mutex_unlock(&up_mu);
+}
+
+/* The PID in a spool file's name, or 0 when it is not one. */
+static long spool_pid(const char *name)
+{
+	if (strncmp(name, SPOOL_PREFIX, sizeof(SPOOL_PREFIX) - 1))
+		return 0;
+	char *end;
+	long pid = strtol(name + sizeof(SPOOL_PREFIX) - 1, &end, 10);
+	return *end == '-' && pid > 0 ? pid : 0;
+}
+
+int web_spool_sweep(void)
+{
+	DIR *d = opendir(spool_dir());
+	int n = 0;
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		long pid = spool_pid(e->d_name);
+		if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;		/* not a spool file, or its server still runs */
+		n += unlinkat(dirfd(d), e->d_name, 0) == 0;
+	}
+	closedir(d);
+	return n;
+}
 
 /* The name the trace is listed under: ?name= reduced to safe characters. */
 static void upload_name(struct web_req *r, char *out, size_t outlen)
@@ -39,48 +179,38 @@ static int is_capture(const unsigned char *b, size_t n)
 	return m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a;
 }
 
-/* Writes the body to a new temporary file; its path goes to path. */
-static int spool(const struct web_req *r, char *path, size_t pathlen)
-{
-	const char *dir = getenv("TMPDIR");
-	snprintf(path, pathlen, "%s/netjourney-upload-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	size_t off = 0;
-	while (off < r->len) {
-		ssize_t n = write(fd, r->body + off, r->len - off);
-		if (n <= 0) {
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	return close(fd);
-}
-
 enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 {
 	(void)ids;
-	char name[128], path[512], err[512] = "";
+	char name[128], err[512] = "";
 	upload_name(r, name, sizeof(name));
 	if (!web_uploads_allowed())	/* refused before any replay work */
 		return web_error(r->conn, MHD_HTTP_FORBIDDEN, "uploads are disabled on this server (serve --max-uploads 0)");
 	if (!r->len)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s: empty body: send the capture file as the request body",
 				 name);
-	const unsigned char *b = (const unsigned char *)r->body;
+	const unsigned char *b = r->head;
 	if (!is_capture(b, r->len))
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST,
 				 "%s: not a pcap or pcapng file (%zu bytes, starts with %02x %02x %02x %02x)", name,
 				 r->len, b[0], r->len > 1 ? b[1] : 0, r->len > 2 ? b[2] : 0, r->len > 3 ? b[3] : 0);
-	if (spool(r, path, sizeof(path)) < 0)
+	if (close(r->spool_fd) < 0) {
+		r->spool_fd = -1;
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the upload in a temporary file");
-	struct nj_store *s = web_replay_store(path, name, NULL, err, sizeof(err));
-	unlink(path);
+	}
+	r->spool_fd = -1;
+	size_t max_ev;
+	uint64_t max_bytes;
+	unsigned st;
+	web_upload_budget(&max_ev, &max_bytes);
+	struct nj_store *s = web_replay_limited(r->spool, name, max_ev, max_bytes, &st, err, sizeof(err));
+	spool_remove(r);		/* the slot stays taken until the answer is sent */
+	if (!s && st == MHD_HTTP_SERVICE_UNAVAILABLE)
+		return web_busy(r->conn, 2, "%s: %s", name, err);
+	if (!s && st == MHD_HTTP_BAD_REQUEST)
+		return web_error(r->conn, st, "%s", err);
 	if (!s)
-		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", err);
+		return web_error(r->conn, st, "%s: %s", name, err);
 	struct web_trace *t;
 	int evicted[WEB_MAX_TRACES], nev = WEB_MAX_TRACES;
 	int id = web_add_upload(name, s, &t, evicted, &nev, err, sizeof(err));

@@ -55,6 +55,7 @@ struct web_trace {
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
 	size_t nev;			/* events, counted against the upload budget */
+	uint64_t nbytes;		/* bytes of trace (its temporary file), likewise */
 	uint64_t lru;			/* registry clock of the last use */
 	int64_t used_ms;		/* web_clock_ms() of the last use */
 };
@@ -96,13 +97,60 @@ void web_set_stopping(int on);
 struct web_req {
 	struct MHD_Connection *conn;
 	const char *method, *url;
-	char *body;
+	char *body;			/* a body kept in memory (small: not an upload) */
 	size_t len, cap, max;
 	int accept_body;		/* this route reads a body (upload) */
 	int too_big;
+	int answered;			/* the first call already queued the answer */
+	int upload_slot;		/* holds one of the upload slots (upload.c) */
+	int busy;			/* no slot: the body is dropped, the answer a 503 */
+	int spool_fd;			/* the upload body's file, or -1 */
+	char spool[512];		/* its path ("" = none) */
+	unsigned char head[24];		/* the body's first bytes (the capture's magic) */
+	int stream;			/* the answer is an event stream (live.c) */
 	char err[512];
 	struct web_trace *held;		/* web_req_trace's reference */
 };
+
+/* -- connection management (guard.c) -- */
+#define WEB_CONN_LIMIT		512	/* the daemon's hard limit: it drops beyond */
+#define WEB_PER_IP_LIMIT	448	/* above the soft limit: one address is refused 503 first */
+#define WEB_SOFT_LIMIT		384	/* over it, requests are answered 503 */
+#define WEB_PRESSURE		48	/* from here the watchdog's deadlines shorten */
+#define WEB_STREAMS_MAX		64	/* /api/live streams; a new one ends the oldest */
+enum web_phase { WEB_HEAD, WEB_BODY, WEB_WORK, WEB_SEND, WEB_STREAM };
+/* web_guard_notify - MHD_OPTION_NOTIFY_CONNECTION: tracks every connection. */
+void web_guard_notify(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_ConnectionNotificationCode toe);
+void web_guard_phase(struct MHD_Connection *c, enum web_phase phase);
+void web_guard_progress(struct MHD_Connection *c);	/* a body chunk arrived */
+int web_guard_count(void);				/* open connections */
+unsigned long web_guard_cuts(void);			/* connections cut so far */
+int web_guard_start(void);
+void web_guard_stop(void);
+
+/* -- Host and Origin (origin.c) -- */
+void web_origin_config(const char *bind, const char *const *hosts, int n);
+/* web_host_ok - 1 when host ("name[:port]") names this server. */
+int web_host_ok(struct MHD_Connection *c, const char *host);
+/* web_check_origin - 0, or the status refusing the request (421 foreign
+ * Host, 403 state change from another origin) with err set. */
+int web_check_origin(struct MHD_Connection *c, const char *method, char *err, size_t errlen);
+
+/* -- uploads in flight (upload.c) -- */
+/* web_upload_begin - takes an upload slot, waiting up to
+ * WEB_UPLOAD_QUEUE_MS for one, and opens the spool file of r's body.
+ * Returns 0, or the status refusing it (503 all slots still busy or the
+ * server stopping, 403 uploads off, 500 no temporary file), r->err set. */
+unsigned web_upload_begin(struct web_req *r);
+/* web_upload_chunk - appends to the spool; -1 on a write error. */
+int web_upload_chunk(struct web_req *r, const char *data, size_t n);
+/* web_upload_end - removes the spool and frees the slot (once the answer
+ * is sent: web_uploads_drain then knows every upload was answered). */
+void web_upload_end(struct web_req *r);
+/* web_uploads_drain - waits until no upload is in flight, at most ms. */
+void web_uploads_drain(int ms);
+/* web_spool_sweep - removes the spool files of servers no longer running. */
+int web_spool_sweep(void);
 
 typedef enum MHD_Result (*web_handler)(struct web_req *r, const int64_t *ids);
 
@@ -111,6 +159,10 @@ typedef enum MHD_Result (*web_handler)(struct web_req *r, const int64_t *ids);
 enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc);
 /* web_error - {"error": message, "status": status} with status. */
 enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* web_busy - a 503 saying so, with Retry-After: retry_s and "retry" in
+ * the body, on a connection that is then closed. */
+enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* web_qint - integer query parameter key in [min,max] (dflt when absent).
  * Returns 0, or -1 with r->err naming the parameter. */
@@ -188,6 +240,13 @@ cJSON *web_mib_json(const uint64_t *m);
 /* web_scenario_line - the scenario (replayed text, else o->scenario's file)
  * as one line of JSON (trace lines hold no newline); malloc'd or NULL. */
 char *web_scenario_line(const struct web_load_opts *o, const char *replayed);
+/* web_replay_limited - web_replay_store (no scenario) that stops as soon
+ * as the trace passes max_events events or max_bytes bytes (*status 507),
+ * or the server stops (503); a bad capture is a 400. NULL then, with err. */
+struct nj_store *web_replay_limited(const char *path, const char *name, size_t max_events, uint64_t max_bytes,
+				    unsigned *status, char *err, size_t errlen);
+/* web_upload_budget - the upload budget: events, and bytes of trace. */
+void web_upload_budget(size_t *events, uint64_t *bytes);
 /* web_pace_join - stops and joins the --pace replay thread, if any. */
 void web_pace_join(void);
 

@@ -1,9 +1,26 @@
 // api.js - the JSON API client. Every call resolves to parsed JSON or
-// throws an Error carrying the server's message and status.
+// throws an Error carrying the server's message and status. A server that
+// is busy for now (503, 429 or 409 with Retry-After: a full upload queue,
+// a trace still being opened) is asked again after the time it names, a
+// few times, before the error is shown.
 import './types.js';
 
+const RETRIES = 5;
+const RETRY_MAX_S = 5;
+
+/** Seconds the server asks us to wait, or -1 when the answer is final. */
+function retryAfter(r) {
+	if (r.status !== 503 && r.status !== 429 && r.status !== 409) return -1;
+	const v = Number(r.headers.get('Retry-After'));
+	return Number.isFinite(v) && v >= 0 ? Math.min(v, RETRY_MAX_S) : -1;
+}
+
 async function getJSON(url, opts) {
-	const r = await fetch(url, opts);
+	let r = await fetch(url, opts);
+	for (let i = 0, wait; i < RETRIES && (wait = retryAfter(r)) >= 0; i++) {
+		await new Promise((res) => setTimeout(res, wait * 1000 + 50));
+		r = await fetch(url, opts);
+	}
 	let body = null;
 	try { body = await r.json(); } catch (e) { body = null; }
 	if (!r.ok) {
@@ -28,8 +45,8 @@ export const api = {
 	summary: (id) => getJSON(`/api/traces/${id}`),
 	/** @returns {Promise<{total: number, offset: number, packets: PacketRow[]}>} */
 	packets: (id, params) => getJSON(`/api/traces/${id}/packets${qsOf(params)}`),
-	/** @returns {Promise<PacketDetail>} */
-	packet: (id, n) => getJSON(`/api/traces/${id}/packets/${n}`),
+	/** @returns {Promise<PacketDetail & {trace: number}>} the detail and the trace it came from */
+	packet: (id, n) => getJSON(`/api/traces/${id}/packets/${n}`).then((p) => ({ ...p, trace: id })),
 	/** @returns {Promise<{total: number, next: number|null, events: TraceEvent[]}>} */
 	events: (id, params) => getJSON(`/api/traces/${id}/events${qsOf(params)}`),
 	/** @returns {Promise<Histogram>} */

@@ -92,6 +92,8 @@ export class Controller {
 	async setTrace(id, pkt = 0, seq = 0) {
 		const s = this.store;
 		const prev = s.traceId;
+		clearTimeout(this.timers.state);	/* the old packet's state is no longer wanted */
+		this.stateReq++;
 		s.traceId = id;
 		try {
 			/* the summary decodes every frame (flows): list packets meanwhile */
@@ -211,7 +213,8 @@ export class Controller {
 		if (!ev) return this.v.state.render(null, null);
 		const req = ++this.stateReq;
 		try {
-			const st = await api.state(s.traceId, ev.seq);
+			/* the packet's own trace: the trace may be switching meanwhile */
+			const st = await api.state(s.packet.trace || s.traceId, ev.seq);
 			if (req !== this.stateReq) return;
 			s.setState(st);
 			this.v.state.render(s.state, s.prevState);

@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 
 skip() { echo "SKIP tests/diffkernel: $*"; exit 0; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-command -v ip >/dev/null 2>&1 || skip "iproute2's ip is not installed"
+command -v ip >/dev/null 2>&1 || { echo "FAIL tests/diffkernel: ip is needed (make deps: iproute2)"; exit 1; }
 probe="njdk-probe-$$"
 ip netns add "$probe" 2>/dev/null || skip "ip netns add does not work here"
 ip netns del "$probe"
@@ -77,7 +77,7 @@ if command -v nft >/dev/null 2>&1; then
 	grep -q 'chain input_m150' "$OUT/nf-features.txt" ||
 		{ echo "FAIL nf-features: the report does not show the nft chains"; fail=1; }
 else
-	echo "SKIP nf-drop nf-reject nf-features: nft is not installed (Debian package nftables)"
+	echo "FAIL nf-drop nf-reject nf-features: nft is needed (make deps: nftables)"; fail=1
 fi
 
 # A rule with no nftables form is refused before any namespace exists, and

@@ -46,6 +46,40 @@ async function followLinks(page, n) {
 	return count;
 }
 
+/**
+ * The race of issue #26: a lab's trace is switched to while the previous
+ * lab's packet is still shown, and the user steps meanwhile. The new
+ * trace's summary is held back until that step has been taken, so the
+ * window is always open: no request may pair the new trace with an event
+ * of the old packet (it answered 404, a console error).
+ */
+async function switchWhileLoading(page) {
+	const open = async (n) => (await (await fetch(`${base}/api/lessons/${n}/open`, { method: 'POST' })).json()).trace;
+	const [t7, t8] = [await open(7), await open(8)];
+	const bad = [];
+	const onResp = (r) => { if (r.status() >= 400) bad.push(`${r.status()} ${r.url()}`); };
+	page.on('response', onResp);
+	await page.goto(`${base}/#lesson=7&trace=${t7}&pkt=5&seq=273`);
+	await page.waitForFunction(() => (document.querySelector('#ev .seq') || {}).textContent === 'seq 273');
+	let held, release;
+	const arrived = new Promise((res) => { held = res; });
+	const gate = new Promise((res) => { release = res; });
+	await page.route(`${base}/api/traces/${t8}`, async (route) => { held(); await gate; await route.continue(); });
+	await page.evaluate(() => { location.hash = '#lesson=8'; });
+	const wasHeld = await Promise.race([arrived.then(() => true), new Promise((res) => setTimeout(() => res(false), 5000))]);
+	check(wasHeld, 'switching to lab 8 asks for its trace\'s summary');
+	await page.keyboard.press('ArrowRight');	/* a step on the old packet, while the new trace loads */
+	await page.waitForTimeout(400);			/* the state panel's 120 ms debounce has fired */
+	release();
+	const shown = await page.waitForFunction((t) => new URL(location.href).hash.includes(`trace=${t}`) &&
+		(document.querySelector('#j-title') || {}).textContent.includes('#1'), t8, { timeout: 5000 }).then(() => true, () => false);
+	await page.unroute(`${base}/api/traces/${t8}`);
+	await page.waitForTimeout(300);
+	page.off('response', onResp);
+	check(shown, 'lab 8 opens at its first packet after the delay');
+	check(bad.length === 0, `no request failed while the trace switched${bad.length ? `: ${bad.join(', ')}` : ''}`);
+}
+
 async function lessons(page) {
 	await page.goto(`${base}/#lessons`);
 	await page.waitForSelector('#lessons-list .lesson-list li');
@@ -70,6 +104,7 @@ async function lessons(page) {
 		check(n > 0, `lesson ${l.n} has links to follow (${n})`);
 		if (l.n === 3) await page.screenshot({ path: join(here, 'artifacts', 'lessons.png') });
 	}
+	await switchWhileLoading(page);
 	await page.locator('#lesson-body [data-close]').click();
 	await page.waitForFunction(() => document.querySelector('#lesson-pane').hidden);
 	check(true, 'the lesson pane closes');

@@ -2,15 +2,15 @@
 # tests/e2e/run.sh - the UI in headless Chromium (playwright-core drives the
 # system's /usr/bin/chromium; no browser is downloaded). Starts
 # `netjourney serve` on a free port over pcaps/default.pcap (and lessons/),
-# runs ui.test.mjs and lessons.test.mjs, and always stops the server. Skips (exit 0) only when
-# Chromium or npm is missing; any other problem is a failure.
+# runs ui.test.mjs and lessons.test.mjs, and always stops the server. A
+# missing Chromium or npm is a failure (make deps installs them).
 cd "$(dirname "$0")/../.." || exit 1
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
-	echo "SKIP tests/e2e: no Chromium at $CHROMIUM (apt-get install chromium)"; exit 0
+	echo "FAIL tests/e2e: no Chromium at $CHROMIUM (make deps installs it)"; exit 1
 fi
 if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
-	echo "SKIP tests/e2e: npm/node not installed (apt-get install nodejs npm)"; exit 0
+	echo "FAIL tests/e2e: npm/node not installed (make deps installs nodejs npm)"; exit 1
 fi
 B=${B:-build}
 [ -x "$B/netjourney" ] || { echo "FAIL tests/e2e: $B/netjourney not built (make)"; exit 1; }

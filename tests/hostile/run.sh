@@ -8,13 +8,15 @@
 #     a trace whose every line is complete JSON and whose trace_end says
 #     "complete": false; SIGKILL leaves only TRACE.part (the final name
 #     never holds a half-written trace);
-#  3. the server's short hardening check (server.sh) when `serve` exists.
+#  3. the server's short hardening check (server.sh) and its attacks
+#     (attack.sh: slowloris, unread streams, Host/Origin, budgets, SIGTERM)
+#     when `serve` exists.
 # Sizes: HOSTILE_FRAGS (default 20000; the second run is 5x).
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ:-$B/netjourney}
 [ -x "$NJ" ] || { echo "tests/hostile: $NJ missing: run make first"; exit 1; }
-command -v python3 >/dev/null 2>&1 || { echo "tests/hostile: python3 missing: skipped"; exit 0; }
+command -v python3 >/dev/null 2>&1 || { echo "FAIL tests/hostile: python3 is needed (make deps)"; exit 1; }
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 fail=0
@@ -87,5 +89,6 @@ fi
 # -- 3. the server, when it exists
 if [ -f tests/hostile/server.sh ] && "$NJ" serve --help >/dev/null 2>&1; then
 	NJ="$NJ" sh tests/hostile/server.sh short || fail=1
+	NJ="$NJ" sh tests/hostile/attack.sh short || fail=1
 fi
 exit $fail

@@ -5,7 +5,8 @@
 # the peer's kernel: ping, ARP, a TCP connection to the http app, RST from
 # a closed port, ICMP port unreachable for UDP, a fragmented ping, the
 # browser's /api/live stream. Then SIGTERM, and the trace file is checked.
-# Skips (exit 0) only without root, /dev/net/tun or network namespaces.
+# Skips (exit 0) only without root, /dev/net/tun or network namespaces; a
+# missing tool (make deps installs them all) is a failure.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 start=$(date +%s)
@@ -13,10 +14,10 @@ start=$(date +%s)
 skip() { echo "SKIP tests/live: $*"; exit 0; }
 [ "$(id -u)" = 0 ] || skip "needs root (a TAP device and network namespaces)"
 [ -c /dev/net/tun ] || skip "/dev/net/tun is not available (no TUN/TAP driver)"
-command -v ip >/dev/null 2>&1 || skip "iproute2 (ip) is not installed"
+command -v ip >/dev/null 2>&1 || { echo "FAIL tests/live: ip is needed (make deps: iproute2)"; exit 1; }
 ip netns add njchk$$ 2>/dev/null || skip "network namespaces are not available (ip netns add failed)"
 ip netns del njchk$$
-for t in ping python3; do
+for t in ping python3 curl nc arping setpriv; do
 	command -v $t >/dev/null 2>&1 || { echo "FAIL tests/live: $t is needed (make deps)"; exit 1; }
 done
 [ -x "$NJ" ] || { echo "FAIL tests/live: $NJ not built"; exit 1; }
@@ -133,11 +134,19 @@ fi
 "$NJ" live --tap $TAP -q >/dev/null 2>"$TMP/busy.txt"
 [ $? -eq 1 ] && grep -q "busy" "$TMP/busy.txt" && ok "second reader: '$(head -c 60 "$TMP/busy.txt")…'" ||
 	{ cat "$TMP/busy.txt"; fail "a second live on the same TAP should fail with 'busy'"; }
-if command -v setpriv >/dev/null 2>&1; then
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$NJ" live --tap njnr$$ >/dev/null 2>"$TMP/priv.txt"
+# As nobody: a copy of the binary in a directory nobody can reach, run from
+# /, so the checkout's place (say /root, mode 700) does not matter.
+NOBODY=$(mktemp -d /tmp/nj-nobody.XXXXXX)
+chmod 755 "$NOBODY"
+cp "$NJ" "$NOBODY/netjourney" && chmod 755 "$NOBODY/netjourney"
+if ! (cd / && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$NOBODY/netjourney"); then
+	fail "unprivileged: user 65534 cannot run $NOBODY/netjourney"
+else
+	(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups "$NOBODY/netjourney" live --tap njnr$$) >/dev/null 2>"$TMP/priv.txt"
 	[ $? -eq 1 ] && grep -q "CAP_NET_ADMIN" "$TMP/priv.txt" && ok "unprivileged: names root/CAP_NET_ADMIN" ||
 		{ cat "$TMP/priv.txt"; fail "unprivileged live should name CAP_NET_ADMIN"; }
 fi
+rm -rf "$NOBODY"
 
 # 8. The browser stream carried the ping's journey.
 if [ -n "$SSE" ]; then

@@ -62,6 +62,7 @@ python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['trace
 tail -n 1 "$T/t.jsonl" | grep -q '"complete":true' || { echo "replay: good: not marked complete"; fail=1; }
 
 # pcapng reads like pcap: the same journeys (editcap comes with tshark).
+command -v editcap >/dev/null || { echo "replay: FAIL: editcap is needed (make deps: tshark)"; fail=1; }
 if command -v editcap >/dev/null; then
 	editcap -F pcapng pcaps/default.pcap "$T/default.pcapng"
 	$NJ replay --summary pcaps/default.pcap > "$T/a.txt" 2>&1

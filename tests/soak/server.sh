@@ -4,4 +4,5 @@
 # captures and 64 garbage bodies at once). The checks live in
 # tests/hostile/server.sh, whose short mode runs in make test.
 cd "$(dirname "$0")/../.." || exit 1
-exec sh tests/hostile/server.sh long
+sh tests/hostile/server.sh long || exit 1
+exec sh tests/hostile/attack.sh long

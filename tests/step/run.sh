@@ -240,7 +240,7 @@ if command -v script >/dev/null 2>&1; then
 	has "$T/pty.txt" '#3 pkt 1 depth 1 ' "pty: up arrow recalled 'step'"
 	has "$T/pty.txt" '\(nj\) ' "pty: the prompt"
 else
-	skip "pty test: script(1) not installed"
+	echo "  FAIL: pty test: script(1) is needed (util-linux's bsdutils)"; exit 1
 fi
 
 echo "tests/step: $pass checks passed"

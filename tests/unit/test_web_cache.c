@@ -28,7 +28,7 @@ static char *get(const char *path, int *status)
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	char head[512];
-	int hl = snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+	int hl = snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
 	ck_assert_int_eq(write(fd, head, (size_t)hl), hl);
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);

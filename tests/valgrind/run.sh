@@ -8,7 +8,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ:-$B/netjourney}
-command -v valgrind >/dev/null 2>&1 || { echo "tests/valgrind: valgrind not installed: skipped"; exit 0; }
+command -v valgrind >/dev/null 2>&1 || { echo "FAIL tests/valgrind: valgrind is needed (make deps)"; exit 1; }
 [ -x "$NJ" ] || { echo "tests/valgrind: $NJ missing: run make first"; exit 1; }
 # An ASan build cannot run under valgrind; its own leak check covers it.
 if nm "$NJ" 2>/dev/null | grep -q __asan_init; then

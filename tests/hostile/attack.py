@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""tests/hostile/attack.py - hostile clients against a running `netjourney
+serve` (driven by tests/hostile/attack.sh), each a bounded attack on
+loopback that prints one line of figures and exits 1 when the server does
+not hold:
+
+  slowloris BASE N ADDR...   N connections from each source ADDR trickle
+                             header bytes; a normal request from each ADDR
+                             and from 127.0.0.3 is answered in < 3 s, and
+                             the server cuts every trickler
+  sse BASE N                 N /api/live readers that never read (4 KiB
+                             receive buffers); normal requests stay < 3 s,
+                             and the server cuts the stalled streams
+  origin BASE PCAP           foreign Host 421, cross-site text/plain POST
+                             403 (nothing registered), same origin 201
+  uploads BASE PID PCAP N    N uploads of PCAP at once; samples the
+                             server's RSS and its temporary files (open
+                             files and spool) while they run
+  sigterm BASE PID PCAP      SIGTERM while PCAP replays: the upload is
+                             answered 503 within a second
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+FAIL = []
+
+
+def bad(msg):
+    FAIL.append(msg)
+    print("  FAIL: " + msg)
+
+
+def hostport(base):
+    h, p = base.split("//", 1)[1].rstrip("/").split(":")
+    return h, int(p)
+
+
+def request(base, path, method="GET", body=None, headers=None, src=None, timeout=10):
+    """(status, headers dict, body bytes, seconds) of one request."""
+    h, p = hostport(base)
+    t0 = time.monotonic()
+    c = http.client.HTTPConnection(h, p, timeout=timeout, source_address=(src, 0) if src else None)
+    try:
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        return r.status, dict(r.getheaders()), data, time.monotonic() - t0
+    except OSError as e:
+        return 0, {}, str(e).encode(), time.monotonic() - t0
+    finally:
+        c.close()
+
+
+def closed_by_server(s):
+    """True when the server has closed s (EOF or reset), reading what is left."""
+    s.setblocking(False)
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def normal_requests(base, srcs, rounds, gap, label):
+    worst = 0.0
+    for _ in range(rounds):
+        for src in srcs:
+            st, _, body, dt = request(base, "/api/traces", src=src)
+            worst = max(worst, dt)
+            if st != 200 or dt >= 3:
+                bad("%s: a normal request from %s: HTTP %s after %.2f s %s" % (label, src, st, dt, body[:80]))
+        time.sleep(gap)
+    return worst
+
+
+def slowloris(base, n, addrs):
+    h, p = hostport(base)
+    socks = []
+    for a in addrs:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind((a, 0))
+            s.connect((h, p))
+            s.sendall(b"GET /api/traces HTTP/1.1\r\nHost: localhost\r\n")
+            socks.append(s)
+    stop = time.monotonic() + 8
+    alive = list(socks)
+
+    def trickle():
+        while time.monotonic() < stop and alive:
+            for s in list(alive):
+                try:
+                    s.send(b"X")
+                except OSError:
+                    alive.remove(s)
+            time.sleep(0.5)
+    t = threading.Thread(target=trickle)
+    t.start()
+    worst = normal_requests(base, list(addrs) + ["127.0.0.3"], 4, 1.0, "slowloris")
+    t.join()
+    cut = sum(closed_by_server(s) for s in socks)
+    for s in socks:
+        s.close()
+    print("  slowloris: %d trickling connections from %s: worst normal request %.2f s; %d of %d cut by the server"
+          % (len(socks), " and ".join(addrs), worst, cut, len(socks)))
+    if cut != len(socks):
+        bad("slowloris: %d trickling connections still open after 8 s" % (len(socks) - cut))
+
+
+def sse(base, n):
+    h, p = hostport(base)
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect((h, p))
+        s.sendall(b"GET /api/live?from=0 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        socks.append(s)
+    worst = normal_requests(base, ["127.0.0.1"], 8, 0.5, "sse")
+    time.sleep(4)
+    cut = sum(closed_by_server(s) for s in socks)
+    for s in socks:
+        s.close()
+    print("  sse: %d readers that never read: worst normal request %.2f s; %d of %d cut by the server"
+          % (n, worst, cut, n))
+    if cut < n:
+        bad("sse: %d stalled streams still open" % (n - cut))
+
+
+def origin(base, pcap):
+    h, p = hostport(base)
+    body = open(pcap, "rb").read()
+    st, _, _, _ = request(base, "/api/traces", headers={"Host": "evil.example"})
+    if st != 421:
+        bad("origin: Host evil.example answered %s, not 421" % st)
+    st, _, _, _ = request(base, "/", headers={"Host": "evil.example:%d" % p})
+    if st != 421:
+        bad("origin: static file for Host evil.example answered %s, not 421" % st)
+    before = len(json.loads(request(base, "/api/traces")[2])["traces"])
+    st, _, _, _ = request(base, "/api/traces?name=x.pcap", "POST", body,
+                          {"Origin": "http://evil.example", "Content-Type": "text/plain"})
+    if st != 403:
+        bad("origin: cross-site text/plain POST answered %s, not 403" % st)
+    after = len(json.loads(request(base, "/api/traces")[2])["traces"])
+    if after != before:
+        bad("origin: the refused POST registered a trace")
+    st, _, _, _ = request(base, "/api/traces?name=own.pcap", "POST", body,
+                          {"Origin": "http://%s:%d" % (h, p), "Content-Type": "application/octet-stream"})
+    if st != 201:
+        bad("origin: same-origin POST answered %s, not 201" % st)
+    print("  origin: foreign Host 421, cross-site POST 403 (traces %d -> %d), same origin 201" % (before, after))
+
+
+def rss_kib(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1])
+    return 0
+
+
+def temp_bytes(pid, spool):
+    """Bytes of the server's open temporary files: its traces (unlinked, in
+    /tmp) and its upload spool files, each file counted once."""
+    seen = {}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        path = "/proc/%d/fd/%s" % (pid, fd)
+        try:
+            link = os.readlink(path)
+            st = os.stat(path)
+        except OSError:
+            continue
+        if (link.startswith("/tmp/") or link.startswith(spool + "/")) and os.path.isfile(path):
+            seen[(st.st_dev, st.st_ino)] = st.st_size
+    return sum(seen.values())
+
+
+def uploads(base, pid, pcap, n):
+    body = open(pcap, "rb").read()
+    spool = os.environ.get("SPOOL", "/tmp")
+    res = []
+    peak = [0, 0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            try:
+                peak[0] = max(peak[0], rss_kib(pid))
+                peak[1] = max(peak[1], temp_bytes(pid, spool))
+            except OSError:
+                pass
+            time.sleep(0.05)
+
+    def one(i):
+        st, hd, data, dt = request(base, "/api/traces?name=up%d.pcap" % i, "POST", body,
+                                   {"Content-Type": "application/octet-stream"}, timeout=120)
+        res.append((st, hd.get("Retry-After"), dt, data[:120]))
+    s = threading.Thread(target=sample)
+    s.start()
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    t0 = time.monotonic()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    took = time.monotonic() - t0
+    done.set()
+    s.join()
+    codes = sorted("%s%s" % (r[0], "(Retry-After %s)" % r[1] if r[1] else "") for r in res)
+    print("  uploads: %d x %d bytes at once: answers %s in %.1f s; peak RSS %d KiB, peak temporary files %d KiB"
+          % (n, len(body), " ".join(codes), took, peak[0], peak[1] // 1024))
+    for r in res:
+        if r[0] not in (201, 503, 507):
+            bad("uploads: answer %s: %s" % (r[0], r[3]))
+    limit = int(os.environ.get("RSS_LIMIT_KIB", "307200"))
+    if peak[0] > limit:
+        bad("uploads: peak RSS %d KiB over %d KiB" % (peak[0], limit))
+    disk = int(os.environ.get("DISK_LIMIT_KIB", "0"))
+    if disk and peak[1] // 1024 > disk:
+        bad("uploads: peak temporary files %d KiB over %d KiB" % (peak[1] // 1024, disk))
+    print("  figures: rss_kib=%d temp_kib=%d" % (peak[0], peak[1] // 1024))
+
+
+def sigterm(base, pid, pcap):
+    body = open(pcap, "rb").read()
+    out = {}
+
+    def one():
+        out["r"] = request(base, "/api/traces?name=slow.pcap", "POST", body, timeout=30)
+    t = threading.Thread(target=one)
+    t.start()
+    time.sleep(1.0)			# the body is in, the replay runs
+    t0 = time.monotonic()
+    os.kill(pid, signal.SIGTERM)
+    t.join()
+    st, hd, data, _ = out["r"]
+    dt = time.monotonic() - t0
+    print("  sigterm: the upload in flight was answered %s (Retry-After %s) %.2f s after SIGTERM"
+          % (st, hd.get("Retry-After"), dt))
+    if st != 503 or dt >= 1.0:
+        bad("sigterm: answer %s after %.2f s, not a 503 within 1 s: %s" % (st, dt, data[:100]))
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "slowloris":
+        slowloris(args[0], int(args[1]), args[2:])
+    elif cmd == "sse":
+        sse(args[0], int(args[1]))
+    elif cmd == "origin":
+        origin(args[0], args[1])
+    elif cmd == "uploads":
+        uploads(args[0], int(args[1]), args[2], int(args[3]))
+    elif cmd == "sigterm":
+        sigterm(args[0], int(args[1]), args[2])
+    sys.exit(1 if FAIL else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+#!/bin/sh
+# tests/hostile/attack.sh short|long - the server against hostile clients
+# (issue #26), each attack bounded in time, on loopback only
+# (tests/hostile/attack.py does the clients):
+#  - slowloris: 64 connections from 127.0.0.1 trickling headers, then 64
+#    more from 127.0.0.2: normal requests answered in < 3 s, tricklers cut;
+#  - /api/live readers that never read (64): normal requests < 3 s, the
+#    stalled streams cut;
+#  - Host/Origin: foreign Host 421, cross-site text/plain POST 403;
+#  - a FIFO in the static folder: answered 404 at once;
+#  - stale spool files of a dead server removed on start, a live one's kept;
+#  - uploads over the budget, three at once: 507, RSS and temporary files
+#    bounded (short: 100,000 fragments against a 200,000-event budget;
+#    long: 560,000 fragments, 32 MB, against the default budget);
+#  - SIGTERM during an upload's replay: a 503 within a second, exit 0.
+cd "$(dirname "$0")/../.." || exit 1
+NJ=${NJ:-build/netjourney}
+mode=${1:-short}
+for t in curl python3; do
+	command -v $t >/dev/null 2>&1 || { echo "tests/attack: FAIL: $t is needed (make deps)"; exit 1; }
+done
+T=$(mktemp -d) || exit 1
+pids=
+trap 'for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+fail=0
+bad() { echo "tests/attack: FAIL: $*"; fail=1; }
+asan=0
+nm "$NJ" 2>/dev/null | grep -q __asan_init && asan=1
+
+# start NAME ARGS...: serve on a free port; sets $port and $pid.
+start() {
+	name=$1
+	shift
+	port=$((30000 + ($$ + ${#pids}) % 20000))
+	"$NJ" serve -p "$port" "$@" >"$T/$name.log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	for _ in $(seq 40); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/api/traces" && return 0
+		sleep 0.25
+	done
+	bad "$name: the server did not come up"; cat "$T/$name.log"
+	return 1
+}
+attack() { python3 tests/hostile/attack.py "$@" || fail=1; }
+
+# -- connections and origins: a paced live trace for the streams, a static
+# folder with a FIFO in it.
+mkdir -p "$T/static"
+cp -r static/. "$T/static/"
+mkfifo "$T/static/fifo.js"
+if start conns --static "$T/static" --pace --max-gap 5 pcaps/tcp-http.pcap pcaps/default.pcap; then
+	base=http://127.0.0.1:$port
+	attack slowloris "$base" 64 127.0.0.1
+	attack slowloris "$base" 64 127.0.0.1 127.0.0.2
+	attack sse "$base" 64
+	attack origin "$base" pcaps/udp.pcap
+	code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$base/fifo.js")
+	[ "$code" = 404 ] && echo "  fifo: a FIFO in the static folder is a 404" || bad "fifo.js answered '$code', not 404"
+	code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$base/")
+	[ "$code" = 200 ] || bad "the UI after the attacks: HTTP $code"
+	kill "$pid"; wait "$pid" || bad "conns: serve exited $? on SIGTERM"
+fi
+
+# -- uploads: stale spool files first (a dead PID's and a running one's).
+mkdir -p "$T/spool"
+sh -c 'exit 0' & dead=$!; wait $dead
+: >"$T/spool/netjourney-upload-$dead-AAAAAA"
+: >"$T/spool/netjourney-upload-$$-BBBBBB"
+frags=100000 events=200000
+[ "$mode" = long ] && frags=560000 events=1000000
+"$NJ" mkpcap frag-flood "$T/flood.pcap" --count $frags >/dev/null || bad "mkpcap frag-flood"
+if TMPDIR="$T/spool" start uploads --upload-events $events; then
+	[ -e "$T/spool/netjourney-upload-$dead-AAAAAA" ] && bad "the spool file of dead PID $dead was not removed"
+	[ -e "$T/spool/netjourney-upload-$$-BBBBBB" ] || bad "the spool file of running PID $$ was removed"
+	echo "  spool: the dead server's file removed on start, the running one's kept"
+	rm -f "$T/spool/netjourney-upload-$$-BBBBBB"
+	# disk: two uploads in flight, each its body and its trace up to the budget
+	disk=$(( 2 * ( $(wc -c <"$T/flood.pcap") + events * 256 ) / 1024 + 4096 ))
+	[ $asan = 1 ] && rss_limit=4000000 || rss_limit=307200
+	SPOOL="$T/spool" RSS_LIMIT_KIB=$rss_limit DISK_LIMIT_KIB=$disk attack uploads "http://127.0.0.1:$port" "$pid" "$T/flood.pcap" 3
+	[ -z "$(ls "$T/spool")" ] || bad "spool files left: $(ls "$T/spool")"
+	kill "$pid"; wait "$pid" || bad "uploads: serve exited $? on SIGTERM"
+fi
+
+# -- SIGTERM while an upload replays (a budget it stays under for seconds).
+"$NJ" mkpcap frag-flood "$T/slow.pcap" --count 100000 >/dev/null
+if TMPDIR="$T/spool" start sigterm --upload-events 5000000; then
+	attack sigterm "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
+	wait "$pid" || bad "sigterm: serve exited $?"
+	[ -z "$(ls "$T/spool")" ] || bad "spool files left after SIGTERM: $(ls "$T/spool")"
+fi
+pids=
+exit $fail
