@@ -135,17 +135,17 @@ static void after_softirq(void *ctx)
 	replay_extra_drain(&c->extra);
 }
 
-/* The JSONL file's closing line: totals, and whether the replay completed. */
-static int finish_jsonl(struct jsonl_sink *js, struct net *net, const struct replay_result *res,
-			const char *error, char *err, size_t errlen)
+struct end_ctx {
+	struct net *net;
+	const struct replay_result *res;
+};
+
+/* jsonl_end_fn: the JSONL file's closing line, totals and whether the
+ * replay completed. */
+static void end_line(void *ctx, struct jw *w, int complete, uint64_t events, const char *error)
 {
-	struct jw w = { 0 };
-	if (net) {
-		event_meta_end(&w, net, res->complete, js->events, res->frames, error);
-		jsonl_line(js, w.buf);
-	}
-	jw_free(&w);
-	return jsonl_close(js, err, errlen);
+	struct end_ctx *e = ctx;
+	event_meta_end(w, e->net, complete, events, e->res->frames, error);
 }
 
 /* replay_cfg.on_start: the trace's first line, with the host it describes. */
@@ -164,11 +164,65 @@ static void write_start(void *ctx, const struct replay_result *res)
 	jw_free(&w);
 }
 
+/* A note for each output a failed replay did not put in place. */
+static void say_kept(const char *path, int how)
+{
+	if (!path || !strcmp(path, "-"))
+		return;
+	if (how < 0)
+		fprintf(stderr, "netjourney replay: nothing written to %s (left as it was)\n", path);
+	else
+		fprintf(stderr, "netjourney replay: %s left as it was; what was written is in %s.partial\n", path,
+			path);
+}
+
+/* Each output goes into place after a whole replay that wrote it whole;
+ * otherwise what was written goes to PATH.partial, or nowhere when no
+ * frame was read (then not even trace_start, e.g. after a failed
+ * --auto-host). r is the replay's result; each output's own write failure
+ * is reported here and makes the exit status non-zero. */
+static int close_outputs(struct replay_cli *c, struct jsonl_sink *js, struct chrome_sink *cs, struct net *net,
+			 const struct replay_result *res, int r, char *err)
+{
+	char err2[768] = "";
+	int how = r == 0 ? 1 : res->frames ? 0 : -1, bad = r;
+	if (r < 0)
+		fprintf(stderr, "netjourney replay: %s\n", err);
+	if (replay_extra_close(&c->extra, how, err2, sizeof(err2)) < 0) {
+		fprintf(stderr, "netjourney replay: %s\n", err2);
+		bad = -1;
+	}
+	if (c->chrome && how >= 0 && chrome_finish(cs, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
+		fprintf(stderr, "netjourney replay: %s\n", err2);
+		bad = -1;
+	}
+	struct end_ctx e = { net, res };
+	if (c->out && how >= 0 && jsonl_finish(js, end_line, &e, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
+		fprintf(stderr, "netjourney replay: %s\n", err2);
+		bad = -1;
+	}
+	if (how < 0) {
+		jsonl_discard(js);
+		chrome_discard(cs);
+	}
+	if (r < 0) {
+		say_kept(c->out, how);
+		say_kept(c->chrome, how);
+		say_kept(c->cfg.write_pcap, how);
+		say_kept(c->extra.reasm_out, how);
+		for (int i = 0; i < c->extra.ntaps; i++) {
+			const char *eq = strchr(c->extra.tap_spec[i], '=');
+			say_kept(eq ? eq + 1 : NULL, how);
+		}
+	}
+	return bad;
+}
+
 static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *js, struct chrome_sink *cs)
 {
 	struct replay_result res;
 	struct net *net = NULL;
-	char err[512] = "", err2[512] = "";
+	char err[768] = "";
 	int color = colour_wanted(c->color, 1);
 
 	if (color < 0) {
@@ -210,28 +264,18 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	}
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
 	offload_hint_report(hint, stderr);
-	replay_extra_close(&c->extra);
 	if (!c->quiet || r == 0)
 		human_totals(hs, res.frames);
 	if (c->no_trace && net)
 		human_counters(hs, net);
-	if (c->out && finish_jsonl(js, net, &res, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
-		r = -1;
-		snprintf(err, sizeof(err), "%s", err2);
-	}
-	if (c->chrome && chrome_close(cs, err2, sizeof(err2)) < 0 && !r) {
-		r = -1;
-		snprintf(err, sizeof(err), "%s", err2);
-	}
+	r = close_outputs(c, js, cs, net, &res, r, err);
 	free(res.scenario_json);
 	net_destroy(net);
-	if (r < 0)
-		fprintf(stderr, "netjourney replay: %s\n", err);
 	return r < 0 ? 1 : 0;
 fail_early:
 	fprintf(stderr, "netjourney replay: %s\n", err);
-	if (js->open)
-		jsonl_close(js, err2, sizeof(err2));
+	jsonl_discard(js);
+	chrome_discard(cs);
 	return 1;
 }
 

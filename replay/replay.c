@@ -63,13 +63,11 @@ static int open_outputs(struct replay_state *st, char *err, size_t errlen)
 	return pcapng_open(&st->out, st->cfg->write_pcap, st->net, err, errlen);
 }
 
-static int close_outputs(struct replay_state *st, char *err, size_t errlen)
+/* -w goes into place only after a whole replay; a failed one keeps what it
+ * wrote as PATH.partial, or nothing if no frame was read (pcapng_close). */
+static int close_outputs(struct replay_state *st, int r, uint64_t frames, char *err, size_t errlen)
 {
-	if (pcapng_close(&st->out) < 0) {
-		snprintf(err, errlen, "%s: write failed", st->cfg->write_pcap);
-		return -1;
-	}
-	return 0;
+	return pcapng_close(&st->out, r == 0 ? 1 : frames ? 0 : -1, err, errlen);
 }
 
 static void progress(const struct pcap_source *src, uint64_t frames, time_t *last)
@@ -192,10 +190,11 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	r = replay_loop(&st, &src, res, err, errlen);
 	res->complete = r == 0;
 	res->events = st.net->tr.next_seq;
-	if (close_outputs(&st, r ? NULL : err, r ? 0 : errlen) < 0)
+	if (close_outputs(&st, r, res->frames, r ? NULL : err, r ? 0 : errlen) < 0)
 		r = -1;
 	res->complete = r == 0;
 out:
+	pcapng_close(&st.out, -1, NULL, 0);	/* set up, but never reached the loop */
 	bpf_prog_destroy(st.filter);
 	source_pcap_close(&src);
 	st.net->xmit = NULL;
