@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bpf.h"
+#include "bpf_compile.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
 #include "scenario.h"
@@ -169,7 +170,10 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		source_pcap_close(&src);
 		return -1;
 	}
-	if (load_scenario(cfg, st.net, res, err, errlen) < 0)
+	scenario_set_stop(cfg->stop);	/* SIGINT/SIGTERM end a long load too */
+	int loaded = load_scenario(cfg, st.net, res, err, errlen);
+	scenario_set_stop(NULL);
+	if (loaded < 0)
 		goto out;
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
@@ -185,7 +189,7 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		trace_add_sink(st.net, cfg->emit[i], cfg->emit_ctx[i]);
 	st.net->xmit = replay_xmit;
 	st.net->xmit_ctx = &st;
-	if (cfg->bpf_filter && bpf_compile_filter(cfg->bpf_filter, src.dlt, &st.filter, err, errlen) < 0)
+	if (cfg->bpf_filter && bpf_compile_bounded(cfg->bpf_filter, src.dlt, &st.filter, cfg->stop, err, errlen) < 0)
 		goto out;
 	r = replay_loop(&st, &src, res, err, errlen);
 	res->complete = r == 0;
