@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cJSON.h"
 #include "cmd.h"
 #include "offload_hint.h"
 #include "replay.h"
@@ -155,11 +154,8 @@ static void write_start(void *ctx, const struct replay_result *res)
 	struct jw w = { 0 };
 	if (!c->js)
 		return;
-	char *one_line = res->scenario_json ? strdup(res->scenario_json) : NULL;
-	if (one_line)
-		cJSON_Minify(one_line);		/* JSONL: the scenario must not span lines */
-	event_meta_start(&w, c->cfg.pcap, one_line, res->kernel);
-	free(one_line);
+	/* re-written on one line, every string escaped (event_meta_start) */
+	event_meta_start(&w, c->cfg.pcap, res->scenario_json, res->kernel);
 	jsonl_line(c->js, w.buf);
 	jw_free(&w);
 }
