@@ -24,6 +24,15 @@
 
 #define MSG_MAX 256
 
+/* ASan reserves terabytes of shadow: an address-space limit breaks it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BPF_COMPILE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BPF_COMPILE_ASAN 1
+#endif
+#endif
+
 struct reply {
 	uint32_t status, len;
 	union {
@@ -64,8 +73,7 @@ static void limit_child(rlim_t vm)
 {
 	struct rlimit cpu = { BPF_COMPILE_CPU_S, BPF_COMPILE_CPU_S + 1 };
 	setrlimit(RLIMIT_CPU, &cpu);	/* SIGXCPU at the soft limit */
-#if !defined(__SANITIZE_ADDRESS__) && !defined(NJ_ASAN)
-	/* ASan reserves terabytes of shadow: an address-space limit breaks it */
+#ifndef BPF_COMPILE_ASAN
 	struct rlimit as = { vm + BPF_COMPILE_MEM, vm + BPF_COMPILE_MEM };
 	setrlimit(RLIMIT_AS, &as);
 #else
