@@ -95,7 +95,14 @@ if command -v tcpdump >/dev/null; then
 	tcpdump -r w.pcapng.partial -nn >/dev/null 2>err2 || bad "tcpdump cannot read w.pcapng.partial: $(cat err2)"
 	tcpdump -r r.pcap.partial -nn >/dev/null 2>err2 || bad "tcpdump cannot read r.pcap.partial: $(cat err2)"
 fi
-say "cut capture: 4 outputs kept, t.jsonl.partial $out"
+# --tap-out the same way (a scenario with a packet socket)
+S="$OLDPWD/lessons/08-packet-filter/scenario.json"
+"$NJ" replay -q -c "$S" --tap-out tcpdump=tap.pcap "$P" >/dev/null 2>err || bad "--tap-out: $(cat err)"
+cp tap.pcap keep/tap.pcap
+"$NJ" replay -q -c "$S" --tap-out tcpdump=tap.pcap cut.pcap >/dev/null 2>err && bad "--tap-out cut: exit 0"
+same tap.pcap keep/tap.pcap "--tap-out cut capture"
+[ -f tap.pcap.partial ] || bad "no tap.pcap.partial"
+say "cut capture: 5 outputs kept, t.jsonl.partial $out"
 
 # -- 3. a full disk
 if [ "$(id -u)" = 0 ] && mkdir -p "$MNT" && mount -t tmpfs -o size=1m outputs-test "$MNT" 2>/dev/null; then
