@@ -49,6 +49,8 @@ struct replay_cli {
 	struct replay_extra extra;
 	struct human_sink *hs;
 	struct jsonl_sink *js;		/* set when -o is given */
+	struct chrome_sink *cs;		/* set when --chrome is given */
+	int write_failed;		/* an output failed: the replay stopped early */
 	const char *out, *chrome, *color;
 	int quiet, summary;
 	int no_trace;			/* --no-trace: outcomes without events */
@@ -132,6 +134,11 @@ static void after_softirq(void *ctx)
 	struct replay_cli *c = ctx;
 	human_flush(c->hs);
 	replay_extra_drain(&c->extra);
+	/* a full disk: what follows would be lost, so stop now, not hours later */
+	if (((c->js && jsonl_failed(c->js)) || (c->cs && ferror(c->cs->f))) && !stop_flag) {
+		c->write_failed = 1;
+		stop_flag = 1;
+	}
 }
 
 struct end_ctx {
@@ -175,41 +182,48 @@ static void say_kept(const char *path, int how)
 /* Each output goes into place after a whole replay that wrote it whole;
  * otherwise what was written goes to PATH.partial, or nowhere when no
  * frame was read (then not even trace_start, e.g. after a failed
- * --auto-host). r is the replay's result; each output's own write failure
- * is reported here and makes the exit status non-zero. */
+ * --auto-host). r is the replay's result; an output's own write failure
+ * is reported by it and makes the exit status non-zero. */
 static int close_outputs(struct replay_cli *c, struct jsonl_sink *js, struct chrome_sink *cs, struct net *net,
-			 const struct replay_result *res, int r, char *err)
+			 const struct replay_result *res, int r, char *err, size_t errlen)
 {
 	char err2[768] = "";
 	int how = r == 0 ? 1 : res->frames ? 0 : -1, bad = r;
+	if (c->write_failed)
+		snprintf(err, errlen, "stopped after %llu frames: an output could not be written",
+			 (unsigned long long)res->frames);
 	if (r < 0)
 		fprintf(stderr, "netjourney replay: %s\n", err);
 	if (replay_extra_close(&c->extra, how, err2, sizeof(err2)) < 0) {
 		fprintf(stderr, "netjourney replay: %s\n", err2);
 		bad = -1;
-	}
-	if (c->chrome && how >= 0 && chrome_finish(cs, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
-		fprintf(stderr, "netjourney replay: %s\n", err2);
-		bad = -1;
-	}
-	struct end_ctx e = { net, res };
-	if (c->out && how >= 0 && jsonl_finish(js, end_line, &e, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
-		fprintf(stderr, "netjourney replay: %s\n", err2);
-		bad = -1;
-	}
-	if (how < 0) {
-		jsonl_discard(js);
-		chrome_discard(cs);
-	}
-	if (r < 0) {
-		say_kept(c->out, how);
-		say_kept(c->chrome, how);
-		say_kept(c->cfg.write_pcap, how);
+	} else if (r < 0) {
 		say_kept(c->extra.reasm_out, how);
 		for (int i = 0; i < c->extra.ntaps; i++) {
 			const char *eq = strchr(c->extra.tap_spec[i], '=');
 			say_kept(eq ? eq + 1 : NULL, how);
 		}
+	}
+	if (r < 0)
+		say_kept(c->cfg.write_pcap, how);	/* replay_run closed it */
+	struct end_ctx e = { net, res };
+	err2[0] = 0;
+	if (c->chrome && (how < 0 || chrome_finish(cs, r ? err : NULL, err2, sizeof(err2)) < 0)) {
+		chrome_discard(cs);
+		if (err2[0])
+			fprintf(stderr, "netjourney replay: %s\n", err2);
+		else
+			say_kept(c->chrome, how);
+		bad = -1;
+	}
+	err2[0] = 0;
+	if (c->out && (how < 0 || jsonl_finish(js, end_line, &e, r ? err : NULL, err2, sizeof(err2)) < 0)) {
+		jsonl_discard(js);
+		if (err2[0])
+			fprintf(stderr, "netjourney replay: %s\n", err2);
+		else
+			say_kept(c->out, how);
+		bad = -1;
 	}
 	return bad;
 }
@@ -247,6 +261,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	if (c->chrome) {
 		if (chrome_open(cs, c->chrome, err, sizeof(err)) < 0)
 			goto fail_early;
+		c->cs = cs;
 		c->cfg.emit[c->cfg.nemit] = chrome_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = cs;
 	}
@@ -264,7 +279,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 		human_totals(hs, res.frames);
 	if (c->no_trace && net)
 		human_counters(hs, net);
-	r = close_outputs(c, js, cs, net, &res, r, err);
+	r = close_outputs(c, js, cs, net, &res, r, err, sizeof(err));
 	free(res.scenario_json);
 	net_destroy(net);
 	return r < 0 ? 1 : 0;

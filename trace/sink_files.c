@@ -207,10 +207,11 @@ static int jsonl_keep_partial(struct jsonl_sink *s, off_t cut, uint64_t events, 
 	if (end && write_incomplete_end(s, cut, events, end, ctx, error) < 0)
 		snprintf(e2, sizeof(e2), " (no room left for its trace_end line)");
 	outfile_partial_name(&s->of, partial, sizeof(partial));
+	size_t k = strlen(err);		/* set: our own write failed; else the caller says why */
 	if (outfile_commit(&s->of, 0, err, errlen) < 0)
 		return -1;
-	size_t k = strlen(err);
-	snprintf(err + k, errlen - k, "%swhat was written is in %s%s", k ? "; " : "", partial, e2);
+	if (k)
+		snprintf(err + k, errlen - k, "; what was written is in %s%s", partial, e2);
 	return -1;
 }
 
@@ -270,7 +271,8 @@ int jsonl_finish(struct jsonl_sink *s, jsonl_end_fn end, void *ctx, const char *
 	} else if (werr) {
 		cut = whole_lines_after(s, &events);
 	}
-	r = jsonl_keep_partial(s, cut, events, end, ctx, error ? error : what, err, errlen);
+	/* the marker names the root cause: a write failure stops a replay early */
+	r = jsonl_keep_partial(s, cut, events, end, ctx, werr ? what : error, err, errlen);
 	jsonl_release(s);
 	return r;
 }
@@ -380,10 +382,11 @@ static int chrome_keep_partial(struct chrome_sink *s, int whole, const char *err
 		return -1;
 	}
 	outfile_partial_name(&s->of, partial, sizeof(partial));
+	size_t k = strlen(err);
 	if (outfile_commit(&s->of, 0, err, errlen) < 0)
 		return -1;
-	size_t k = strlen(err);
-	snprintf(err + k, errlen - k, "%swhat was written is in %s", k ? "; " : "", partial);
+	if (k)
+		snprintf(err + k, errlen - k, "; what was written is in %s", partial);
 	return -1;
 }
 
@@ -416,7 +419,7 @@ int chrome_finish(struct chrome_sink *s, const char *error, char *err, size_t er
 		outfile_commit(&s->of, 0, err, errlen);
 		return -1;
 	}
-	return chrome_keep_partial(s, whole, error ? error : what, err, errlen);
+	return chrome_keep_partial(s, whole, werr ? what : error, err, errlen);
 }
 
 int chrome_close(struct chrome_sink *s, char *err, size_t errlen)

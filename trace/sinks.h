@@ -42,6 +42,9 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 void jsonl_emit(void *ctx, const struct trace_event *ev);
 /* jsonl_line - writes one pre-built JSON line (metadata). */
 void jsonl_line(struct jsonl_sink *s, const char *json);
+/* jsonl_failed - whether a write to the file failed already (a full
+ * disk): the caller may stop early, as the rest would be lost anyway. */
+static inline int jsonl_failed(const struct jsonl_sink *s) { return s->open && !s->f && outbuf_failed(&s->ob); }
 /* jsonl_flush - puts every line given so far into the file (live mode:
  * a reader sees each packet as it happens). 0, or -1 on a write error. */
 int jsonl_flush(struct jsonl_sink *s);

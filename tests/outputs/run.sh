@@ -8,8 +8,9 @@
 #     trace_end complete:false and the error, a Chrome document, pcapng and
 #     pcap files of whole blocks/records that tcpdump reads;
 #  3. a full disk (a 1 MiB tmpfs; root only, else skipped and said so):
-#     the good trace already there survives, the new one is NAME.partial
-#     of valid lines ending complete:false with the error;
+#     the replay stops at the first failed write, the good trace already
+#     there survives, the new one is NAME.partial of valid lines ending
+#     complete:false with the error;
 #  4. two writers to one -o: the second refuses at once, the first's trace
 #     is whole (the first reads its capture from a FIFO, so it is still
 #     writing, deterministically, when the second starts);
@@ -111,6 +112,8 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$MNT" && mount -t tmpfs -o size=1m outputs-te
 	"$NJ" replay -q -o "$MNT/t.jsonl" mix.pcap >/dev/null 2>err && bad "full disk: exit 0"
 	same "$MNT/t.jsonl" keep/t.jsonl "full disk"
 	grep -q "No space left on device" err || bad "full disk: no ENOSPC message: $(cat err)"
+	grep -q "stopped after [0-9]* frames: an output could not be written" err ||
+		bad "full disk: the replay did not stop at the first failed write: $(cat err)"
 	out=$(json_lines "$MNT/t.jsonl.partial") || bad "full disk: t.jsonl.partial: $out"
 	case "$out" in *"complete=False error="*"No space left"*) ;; *) bad "full disk: not marked incomplete: $out" ;; esac
 	absent "$MNT/t.jsonl.part"
