@@ -5,7 +5,8 @@
  * trace_end, also on a full disk, simulated with RLIMIT_FSIZE; a second
  * writer is refused); any bytes from a scenario make valid JSON; routes
  * load in O(n log n) and keep the kernel's order; filters compile under
- * limits (replay/bpf_compile.c).
+ * limits (replay/bpf_compile.c); a scenario load stops when asked and
+ * refuses more packet sockets than its bound.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include "events.h"
 #include "fib.h"
 #include "outfile.h"
+#include "scenario.h"
 #include "sinks.h"
 
 static char dir[64], path[128], part[140], partial[140];
@@ -427,6 +429,34 @@ START_TEST(test_bpf_compile_bounded)
 }
 END_TEST
 
+START_TEST(test_scenario_load_interrupted_and_bounded)
+{
+	char err[512] = "";
+	volatile int stop = 1;
+	struct net *net = net_create();
+	scenario_set_stop(&stop);			/* as SIGTERM sets replay_cfg.stop */
+	ck_assert_int_eq(scenario_load_text(net, scenario_default_json, "s.json", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "s.json: interrupted while loading");
+	scenario_set_stop(NULL);
+	net_destroy(net);
+
+	/* one socket over the bound: refused before any filter is compiled */
+	size_t cap = 64 + (SCENARIO_MAX_PACKET_SOCKS + 1) * 48;
+	char *sc = malloc(cap);
+	ck_assert_ptr_nonnull(sc);
+	size_t k = (size_t)snprintf(sc, cap, "{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\"}],"
+				    "\"packet_sockets\":[");
+	for (int i = 0; i <= SCENARIO_MAX_PACKET_SOCKS; i++)
+		k += (size_t)snprintf(sc + k, cap - k, "%s{\"name\":\"s%d\",\"filter\":\"udp\"}", i ? "," : "", i);
+	snprintf(sc + k, cap - k, "]}");
+	net = net_create();
+	ck_assert_int_eq(scenario_load_text(net, sc, "s.json", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "packet_sockets: 1025 sockets; at most 1024") != NULL, "err: %s", err);
+	net_destroy(net);
+	free(sc);
+}
+END_TEST
+
 static Suite *outputs_suite(void)
 {
 	Suite *s = suite_create("outputs");
@@ -442,6 +472,7 @@ static Suite *outputs_suite(void)
 	tcase_add_test(tc, test_meta_start_hostile_scenario);
 	tcase_add_test(tc, test_fib_100k_routes_load_fast_and_in_order);
 	tcase_add_test(tc, test_bpf_compile_bounded);
+	tcase_add_test(tc, test_scenario_load_interrupted_and_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
