@@ -29,6 +29,7 @@ struct jsonl_sink {
 	uint64_t cw_events;		/* events in cw, not yet written */
 	off_t good;			/* bytes written whole, all lines */
 	uint64_t good_events;		/* events among them */
+	off_t synced;			/* bytes handed to the disk's writeback */
 	_Alignas(64) char end[1];
 };
 
