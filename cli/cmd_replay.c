@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cJSON.h"
 #include "cmd.h"
 #include "offload_hint.h"
 #include "replay.h"
@@ -50,6 +49,8 @@ struct replay_cli {
 	struct replay_extra extra;
 	struct human_sink *hs;
 	struct jsonl_sink *js;		/* set when -o is given */
+	struct chrome_sink *cs;		/* set when --chrome is given */
+	int write_failed;		/* an output failed: the replay stopped early */
 	const char *out, *chrome, *color;
 	int quiet, summary;
 	int no_trace;			/* --no-trace: outcomes without events */
@@ -133,19 +134,24 @@ static void after_softirq(void *ctx)
 	struct replay_cli *c = ctx;
 	human_flush(c->hs);
 	replay_extra_drain(&c->extra);
+	/* a full disk: what follows would be lost, so stop now, not hours later */
+	if (((c->js && jsonl_failed(c->js)) || (c->cs && ferror(c->cs->f))) && !stop_flag) {
+		c->write_failed = 1;
+		stop_flag = 1;
+	}
 }
 
-/* The JSONL file's closing line: totals, and whether the replay completed. */
-static int finish_jsonl(struct jsonl_sink *js, struct net *net, const struct replay_result *res,
-			const char *error, char *err, size_t errlen)
+struct end_ctx {
+	struct net *net;
+	const struct replay_result *res;
+};
+
+/* jsonl_end_fn: the JSONL file's closing line, totals and whether the
+ * replay completed. */
+static void end_line(void *ctx, struct jw *w, int complete, uint64_t events, const char *error)
 {
-	struct jw w = { 0 };
-	if (net) {
-		event_meta_end(&w, net, res->complete, js->events, res->frames, error);
-		jsonl_line(js, w.buf);
-	}
-	jw_free(&w);
-	return jsonl_close(js, err, errlen);
+	struct end_ctx *e = ctx;
+	event_meta_end(w, e->net, complete, events, e->res->frames, error);
 }
 
 /* replay_cfg.on_start: the trace's first line, with the host it describes. */
@@ -155,20 +161,78 @@ static void write_start(void *ctx, const struct replay_result *res)
 	struct jw w = { 0 };
 	if (!c->js)
 		return;
-	char *one_line = res->scenario_json ? strdup(res->scenario_json) : NULL;
-	if (one_line)
-		cJSON_Minify(one_line);		/* JSONL: the scenario must not span lines */
-	event_meta_start(&w, c->cfg.pcap, one_line, res->kernel);
-	free(one_line);
+	/* re-written on one line, every string escaped (event_meta_start) */
+	event_meta_start(&w, c->cfg.pcap, res->scenario_json, res->kernel);
 	jsonl_line(c->js, w.buf);
 	jw_free(&w);
+}
+
+/* A note for each output a failed replay did not put in place. */
+static void say_kept(const char *path, int how)
+{
+	if (!path || !strcmp(path, "-"))
+		return;
+	if (how < 0)
+		fprintf(stderr, "netjourney replay: nothing written to %s (left as it was)\n", path);
+	else
+		fprintf(stderr, "netjourney replay: %s left as it was; what was written is in %s.partial\n", path,
+			path);
+}
+
+/* Each output goes into place after a whole replay that wrote it whole;
+ * otherwise what was written goes to PATH.partial, or nowhere when no
+ * frame was read (then not even trace_start, e.g. after a failed
+ * --auto-host). r is the replay's result; an output's own write failure
+ * is reported by it and makes the exit status non-zero. */
+static int close_outputs(struct replay_cli *c, struct jsonl_sink *js, struct chrome_sink *cs, struct net *net,
+			 const struct replay_result *res, int r, char *err, size_t errlen)
+{
+	char err2[768] = "";
+	int how = r == 0 ? 1 : res->frames ? 0 : -1, bad = r;
+	if (c->write_failed)
+		snprintf(err, errlen, "stopped after %llu frames: an output could not be written",
+			 (unsigned long long)res->frames);
+	if (r < 0)
+		fprintf(stderr, "netjourney replay: %s\n", err);
+	if (replay_extra_close(&c->extra, how, err2, sizeof(err2)) < 0) {
+		fprintf(stderr, "netjourney replay: %s\n", err2);
+		bad = -1;
+	} else if (r < 0) {
+		say_kept(c->extra.reasm_out, how);
+		for (int i = 0; i < c->extra.ntaps; i++) {
+			const char *eq = strchr(c->extra.tap_spec[i], '=');
+			say_kept(eq ? eq + 1 : NULL, how);
+		}
+	}
+	if (r < 0)
+		say_kept(c->cfg.write_pcap, how);	/* replay_run closed it */
+	struct end_ctx e = { net, res };
+	err2[0] = 0;
+	if (c->chrome && (how < 0 || chrome_finish(cs, r ? err : NULL, err2, sizeof(err2)) < 0)) {
+		chrome_discard(cs);
+		if (err2[0])
+			fprintf(stderr, "netjourney replay: %s\n", err2);
+		else
+			say_kept(c->chrome, how);
+		bad = -1;
+	}
+	err2[0] = 0;
+	if (c->out && (how < 0 || jsonl_finish(js, end_line, &e, r ? err : NULL, err2, sizeof(err2)) < 0)) {
+		jsonl_discard(js);
+		if (err2[0])
+			fprintf(stderr, "netjourney replay: %s\n", err2);
+		else
+			say_kept(c->out, how);
+		bad = -1;
+	}
+	return bad;
 }
 
 static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *js, struct chrome_sink *cs)
 {
 	struct replay_result res;
 	struct net *net = NULL;
-	char err[512] = "", err2[512] = "";
+	char err[768] = "";
 	int color = colour_wanted(c->color, 1);
 
 	if (color < 0) {
@@ -197,6 +261,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	if (c->chrome) {
 		if (chrome_open(cs, c->chrome, err, sizeof(err)) < 0)
 			goto fail_early;
+		c->cs = cs;
 		c->cfg.emit[c->cfg.nemit] = chrome_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = cs;
 	}
@@ -210,28 +275,18 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	}
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
 	offload_hint_report(hint, stderr);
-	replay_extra_close(&c->extra);
 	if (!c->quiet || r == 0)
 		human_totals(hs, res.frames);
 	if (c->no_trace && net)
 		human_counters(hs, net);
-	if (c->out && finish_jsonl(js, net, &res, r ? err : NULL, err2, sizeof(err2)) < 0 && !r) {
-		r = -1;
-		snprintf(err, sizeof(err), "%s", err2);
-	}
-	if (c->chrome && chrome_close(cs, err2, sizeof(err2)) < 0 && !r) {
-		r = -1;
-		snprintf(err, sizeof(err), "%s", err2);
-	}
+	r = close_outputs(c, js, cs, net, &res, r, err, sizeof(err));
 	free(res.scenario_json);
 	net_destroy(net);
-	if (r < 0)
-		fprintf(stderr, "netjourney replay: %s\n", err);
 	return r < 0 ? 1 : 0;
 fail_early:
 	fprintf(stderr, "netjourney replay: %s\n", err);
-	if (js->open)
-		jsonl_close(js, err2, sizeof(err2));
+	jsonl_discard(js);
+	chrome_discard(cs);
 	return 1;
 }
 

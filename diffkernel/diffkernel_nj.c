@@ -220,5 +220,8 @@ out:
 	free(c.marks_fed);
 	free(c.marks_sent);
 	unlink(tmp);
+	char partial[sizeof(tmp) + 8];	/* what a failed replay's -w leaves */
+	snprintf(partial, sizeof(partial), "%s.partial", tmp);
+	unlink(partial);
 	return r;
 }

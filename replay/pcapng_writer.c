@@ -7,7 +7,9 @@
 #include "pcapng_writer.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 static void put32(struct pcapng_writer *w, uint32_t v)
 {
@@ -63,9 +65,15 @@ static void write_idb(struct pcapng_writer *w, const char *name)
 int pcapng_open(struct pcapng_writer *w, const char *path, const struct net *net, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
-	w->f = fopen(path, "wb");
+	if (outfile_open(&w->of, path, err, errlen) < 0)
+		return -1;
+	int fd = dup(w->of.fd);		/* stdio's own: the outfile keeps the lock */
+	w->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!w->f) {
 		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		outfile_discard(&w->of);
 		return -1;
 	}
 	write_shb(w);
@@ -91,12 +99,37 @@ void pcapng_write(struct pcapng_writer *w, int ifindex, uint64_t ts_ns, const ui
 	put32(w, blen);
 }
 
-int pcapng_close(struct pcapng_writer *w)
+/* The length of the whole blocks at the start of the first size bytes. */
+static off_t whole_blocks(int fd, off_t size)
+{
+	off_t off = 0;
+	uint32_t h[2];
+	while (off + 12 <= size && pread(fd, h, 8, off) == 8 && h[1] >= 12 && h[1] % 4 == 0 &&
+	       off + h[1] <= size)
+		off += h[1];
+	return off;
+}
+
+int pcapng_close(struct pcapng_writer *w, int how, char *err, size_t errlen)
 {
 	if (!w->f)
 		return 0;
 	if (fclose(w->f) != 0)
 		w->err = 1;
 	w->f = NULL;
-	return w->err ? -1 : 0;
+	if (how > 0 && w->err)
+		how = 0;
+	if (how == 0 && w->of.tmp) {	/* a write may have stopped inside a block */
+		off_t n = lseek(w->of.fd, 0, SEEK_END);
+		if (n >= 0 && ftruncate(w->of.fd, whole_blocks(w->of.fd, n)) != 0)
+			w->err = 1;
+	}
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s", w->of.path);
+	int r = outfile_finish(&w->of, how, err, errlen);
+	if (r == 0 && w->err && how >= 0) {
+		snprintf(err, errlen, "%s: write failed; what was written is in %s.partial", path, path);
+		r = -1;
+	}
+	return r;
 }

@@ -11,18 +11,27 @@
 #include <stdio.h>
 
 #include "netns.h"
+#include "outfile.h"
 
 struct pcapng_writer {
 	FILE *f;
 	int err;
+	struct outfile of;		/* PATH.part until closed (outfile.h) */
 };
 
 /* pcapng_open - writes the section header and one interface block per
- * device of net. Returns 0, or -1 with err naming the file. */
+ * device of net into PATH.part. Returns 0, or -1 with err naming the file
+ * (also when another process is writing it). */
 int pcapng_open(struct pcapng_writer *w, const char *path, const struct net *net, char *err, size_t errlen);
 /* pcapng_write - an Enhanced Packet Block on interface ifindex (1-based). */
 void pcapng_write(struct pcapng_writer *w, int ifindex, uint64_t ts_ns, const uint8_t *data, uint32_t len);
-/* pcapng_close - returns 0, or -1 if any write failed. */
-int pcapng_close(struct pcapng_writer *w);
+/**
+ * pcapng_close - how > 0: the replay succeeded; the file is synced and
+ * renamed into place. how == 0: it failed midway; the whole blocks go to
+ * PATH.partial, PATH untouched. how < 0: it failed before it began; the
+ * file is removed. A write failure makes a success a partial. Returns 0,
+ * or -1 with err set when the file did not reach PATH. Safe when closed.
+ */
+int pcapng_close(struct pcapng_writer *w, int how, char *err, size_t errlen);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bpf.h"
+#include "bpf_compile.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
 #include "scenario.h"
@@ -63,13 +64,11 @@ static int open_outputs(struct replay_state *st, char *err, size_t errlen)
 	return pcapng_open(&st->out, st->cfg->write_pcap, st->net, err, errlen);
 }
 
-static int close_outputs(struct replay_state *st, char *err, size_t errlen)
+/* -w goes into place only after a whole replay; a failed one keeps what it
+ * wrote as PATH.partial, or nothing if no frame was read (pcapng_close). */
+static int close_outputs(struct replay_state *st, int r, uint64_t frames, char *err, size_t errlen)
 {
-	if (pcapng_close(&st->out) < 0) {
-		snprintf(err, errlen, "%s: write failed", st->cfg->write_pcap);
-		return -1;
-	}
-	return 0;
+	return pcapng_close(&st->out, r == 0 ? 1 : frames ? 0 : -1, err, errlen);
 }
 
 static void progress(const struct pcap_source *src, uint64_t frames, time_t *last)
@@ -181,7 +180,10 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		source_pcap_close(&src);
 		return -1;
 	}
-	if (load_scenario(cfg, st.net, res, err, errlen) < 0)
+	scenario_set_stop(cfg->stop);	/* SIGINT/SIGTERM end a long load too */
+	int loaded = load_scenario(cfg, st.net, res, err, errlen);
+	scenario_set_stop(NULL);
+	if (loaded < 0)
 		goto out;
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
@@ -197,15 +199,16 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		trace_add_sink(st.net, cfg->emit[i], cfg->emit_ctx[i]);
 	st.net->xmit = replay_xmit;
 	st.net->xmit_ctx = &st;
-	if (cfg->bpf_filter && bpf_compile_filter(cfg->bpf_filter, src.dlt, &st.filter, err, errlen) < 0)
+	if (cfg->bpf_filter && bpf_compile_bounded(cfg->bpf_filter, src.dlt, &st.filter, cfg->stop, err, errlen) < 0)
 		goto out;
 	r = replay_loop(&st, &src, res, err, errlen);
 	res->complete = r == 0;
 	res->events = st.net->tr.next_seq;
-	if (close_outputs(&st, r ? NULL : err, r ? 0 : errlen) < 0)
+	if (close_outputs(&st, r, res->frames, r ? NULL : err, r ? 0 : errlen) < 0)
 		r = -1;
 	res->complete = r == 0;
 out:
+	pcapng_close(&st.out, -1, NULL, 0);	/* set up, but never reached the loop */
 	bpf_prog_destroy(st.filter);
 	source_pcap_close(&src);
 	st.net->xmit = NULL;

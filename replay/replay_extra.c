@@ -1,28 +1,82 @@
 /*
- * replay_extra.c - optional replay outputs (see replay_extra.h).
+ * replay_extra.c - optional replay outputs (see replay_extra.h), each
+ * written aside and renamed into place only after a whole replay.
  */
 #include "replay_extra.h"
 
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "af_packet.h"
 #include "ip_fragment.h"
 
-static int open_dump(void **dead, void **dump, int dlt, const char *path, char *err, size_t errlen)
+/* A pcap file written as PATH.part (outfile.h) through libpcap's dumper. */
+static int open_dump(struct replay_dump *o, int dlt, const char *path, char *err, size_t errlen)
 {
+	if (outfile_open(&o->of, path, err, errlen) < 0)
+		return -1;
+	int fd = dup(o->of.fd);		/* stdio's own: the outfile keeps the lock */
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	pcap_t *p = pcap_open_dead(dlt, 262144);
-	pcap_dumper_t *d = p ? pcap_dump_open(p, path) : NULL;
+	pcap_dumper_t *d = p && f ? pcap_dump_fopen(p, f) : NULL;
 	if (!d) {
-		snprintf(err, errlen, "%s: cannot write: %s", path, p ? pcap_geterr(p) : "no memory");
+		snprintf(err, errlen, "%s: cannot write: %s", path, p && f ? pcap_geterr(p) : "no memory");
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
 		if (p)
 			pcap_close(p);
+		outfile_discard(&o->of);
 		return -1;
 	}
-	*dead = p;
-	*dump = d;
+	o->dead = p;
+	o->dump = d;
+	return 0;
+}
+
+/* The length of the whole records at the start of the first size bytes
+ * (a header of 24 bytes, then 16 bytes and caplen per frame). */
+static off_t whole_records(int fd, off_t size)
+{
+	off_t off = 24;
+	uint32_t h[4];
+	if (size < off)
+		return 0;
+	while (off + 16 <= size && pread(fd, h, 16, off) == 16 && off + 16 + h[2] <= size)
+		off += 16 + (off_t)h[2];
+	return off;
+}
+
+/* how as pcapng_close: > 0 into place, 0 PATH.partial, < 0 removed. */
+static int close_dump(struct replay_dump *o, int how, char *err, size_t errlen)
+{
+	if (!o->dump)
+		return 0;
+	FILE *f = pcap_dump_file(o->dump);
+	int werr = pcap_dump_flush(o->dump) != 0 || ferror(f);
+	pcap_dump_close(o->dump);
+	pcap_close(o->dead);
+	o->dump = o->dead = NULL;
+	if (werr && how > 0)
+		how = 0;
+	if (how == 0 && o->of.tmp) {
+		off_t n = lseek(o->of.fd, 0, SEEK_END);
+		if (n >= 0 && ftruncate(o->of.fd, whole_records(o->of.fd, n)) != 0)
+			werr = 1;
+	}
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s", o->of.path);
+	if (outfile_finish(&o->of, how, err, errlen) < 0)
+		return -1;
+	if (werr && how >= 0) {
+		snprintf(err, errlen, "%s: write failed; what was written is in %s.partial", path, path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -40,7 +94,7 @@ static void dump_frame(void *dump, uint64_t ts_ns, const uint8_t *data, uint32_t
 static void on_reasm(void *ctx, struct net *net, const struct sk_buff *skb)
 {
 	struct replay_extra *x = ctx;
-	dump_frame(x->reasm_dump, net->now_ns, skb->data, skb->len, skb->len);
+	dump_frame(x->reasm.dump, net->now_ns, skb->data, skb->len, skb->len);
 	x->reasm_count++;
 }
 
@@ -58,14 +112,14 @@ static int setup_tap(struct replay_extra *x, int i, struct net *net, char *err, 
 		snprintf(err, errlen, "--tap-out: the scenario has no packet socket named '%s'", name);
 		return -1;
 	}
-	return open_dump(&x->tap_dead[i], &x->tap_dump[i], packet_sock_linktype(x->tap[i]), eq + 1, err, errlen);
+	return open_dump(&x->tap_out[i], packet_sock_linktype(x->tap[i]), eq + 1, err, errlen);
 }
 
 int replay_extra_setup(void *ctx, struct net *net, char *err, size_t errlen)
 {
 	struct replay_extra *x = ctx;
 	if (x->reasm_out) {
-		if (open_dump(&x->reasm_dead, &x->reasm_dump, DLT_RAW, x->reasm_out, err, errlen) < 0)
+		if (open_dump(&x->reasm, DLT_RAW, x->reasm_out, err, errlen) < 0)
 			return -1;
 		ip_frag_set_reasm_cb(net, on_reasm, x);
 	}
@@ -85,28 +139,20 @@ void replay_extra_drain(struct replay_extra *x)
 		if (!x->tap[i])
 			continue;
 		while ((f = packet_recvmsg(x->tap[i]))) {
-			dump_frame(x->tap_dump[i], f->ts_ns, f->data, f->caplen, f->origlen);
+			dump_frame(x->tap_out[i].dump, f->ts_ns, f->data, f->caplen, f->origlen);
 			x->tap_count[i]++;
 			free(f);
 		}
 	}
 }
 
-uint64_t replay_extra_close(struct replay_extra *x)
+int replay_extra_close(struct replay_extra *x, int how, char *err, size_t errlen)
 {
-	uint64_t n = x->reasm_count;
-	if (x->reasm_dump)
-		pcap_dump_close(x->reasm_dump);
-	if (x->reasm_dead)
-		pcap_close(x->reasm_dead);
+	int r = close_dump(&x->reasm, how, err, errlen);
 	for (int i = 0; i < x->ntaps; i++) {
-		n += x->tap_count[i];
-		if (x->tap_dump[i])
-			pcap_dump_close(x->tap_dump[i]);
-		if (x->tap_dead[i])
-			pcap_close(x->tap_dead[i]);
+		if (close_dump(&x->tap_out[i], how, r ? NULL : err, r ? 0 : errlen) < 0)
+			r = -1;
 		x->tap[i] = NULL;
 	}
-	x->reasm_dump = x->reasm_dead = NULL;
-	return n;
+	return r;
 }

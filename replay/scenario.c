@@ -157,6 +157,8 @@ static int parse_neighbours(struct net *net, const cJSON *arr, char *err, size_t
 	if (!cJSON_IsArray(arr))
 		FAIL("neighbours: expected an array");
 	cJSON_ArrayForEach(it, arr) {
+		if (scenario_stopped(err, errlen))
+			return -1;
 		const cJSON *ip = cJSON_GetObjectItemCaseSensitive(it, "ip");
 		const cJSON *mac = cJSON_GetObjectItemCaseSensitive(it, "mac");
 		const cJSON *dv = cJSON_GetObjectItemCaseSensitive(it, "dev");
@@ -229,18 +231,36 @@ static int parse_sysctls(struct net *net, const cJSON *root, char *err, size_t e
 	return 0;
 }
 
+static _Thread_local volatile int *stop_flag;
+
+void scenario_set_stop(volatile int *stop) { stop_flag = stop; }
+volatile int *scenario_stop_flag(void) { return stop_flag; }
+
+int scenario_stopped(char *err, size_t errlen)
+{
+	if (!stop_flag || !*stop_flag)
+		return 0;
+	snprintf(err, errlen, "interrupted while loading");
+	return 1;
+}
+
 static int scenario_apply(struct net *net, const cJSON *root, char *err, size_t errlen)
 {
 	if (!cJSON_IsObject(root))
 		FAIL("top level: expected a JSON object");
+	/* scenario_stopped between the sections; long sections check inside */
 	if (parse_kernel(net, cJSON_GetObjectItemCaseSensitive(root, "kernel"), err, errlen) < 0 ||
 	    parse_interfaces(net, cJSON_GetObjectItemCaseSensitive(root, "interfaces"), err, errlen) < 0 ||
-	    parse_sysctls(net, root, err, errlen) < 0 ||
+	    parse_sysctls(net, root, err, errlen) < 0 || scenario_stopped(err, errlen) ||
 	    parse_neighbours(net, cJSON_GetObjectItemCaseSensitive(root, "neighbours"), err, errlen) < 0)
 		return -1;
-	if (scenario_routes(net, cJSON_GetObjectItemCaseSensitive(root, "routes"), root, err, errlen) < 0 ||
+	if (scenario_stopped(err, errlen) ||
+	    scenario_routes(net, cJSON_GetObjectItemCaseSensitive(root, "routes"), root, err, errlen) < 0 ||
+	    scenario_stopped(err, errlen) ||
 	    scenario_netfilter(net, cJSON_GetObjectItemCaseSensitive(root, "netfilter"), err, errlen) < 0 ||
+	    scenario_stopped(err, errlen) ||
 	    scenario_listen(net, cJSON_GetObjectItemCaseSensitive(root, "listen"), err, errlen) < 0 ||
+	    scenario_stopped(err, errlen) ||
 	    scenario_packet_sockets(net, cJSON_GetObjectItemCaseSensitive(root, "packet_sockets"), err, errlen) < 0)
 		return -1;
 	return 0;
@@ -256,7 +276,7 @@ int scenario_load_text(struct net *net, const char *json, const char *name, char
 		snprintf(err, errlen, "%s: not valid JSON (near byte %zu)", name, off);
 		return -1;
 	}
-	int r = scenario_apply(net, root, inner, sizeof(inner));
+	int r = scenario_stopped(inner, sizeof(inner)) ? -1 : scenario_apply(net, root, inner, sizeof(inner));
 	cJSON_Delete(root);
 	if (r < 0)
 		snprintf(err, errlen, "%s: %s", name, inner);

@@ -36,6 +36,19 @@ int scenario_edit(cJSON *root, const char *assign, char *err, size_t errlen);
  * with err set on a bad edit or bad JSON. */
 char *scenario_edited(const char *json, const char *const *sets, int nsets, char *err, size_t errlen);
 
+/* scenario_set_stop - the flag a signal handler sets (replay_cfg.stop)
+ * for loads on this thread, NULL for none. Loading checks it between
+ * sections and inside every long loop, and then fails with "interrupted". */
+void scenario_set_stop(volatile int *stop);
+/* scenario_stopped - for section parsers: 1 with err set once asked to
+ * stop, else 0. scenario_stop_flag - the flag itself (for a compile). */
+int scenario_stopped(char *err, size_t errlen);
+volatile int *scenario_stop_flag(void);
+
+/* At most this many packet sockets: a process's default open-file limit
+ * (RLIMIT_NOFILE), and each filter is compiled in a process of its own. */
+#define SCENARIO_MAX_PACKET_SOCKS 1024
+
 /*
  * Section parsers, one per subsystem, each in its own file. Each gets the
  * section (NULL when absent) and returns 0, or -1 with err naming the field

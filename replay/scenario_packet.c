@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "af_packet.h"
+#include "bpf_compile.h"
 #include "scenario.h"
 #include "stack.h"
 
@@ -128,7 +129,8 @@ static int attach_filter(struct packet_sock *po, const cJSON *f, int i, char *er
 		snprintf(err, errlen, "packet_sockets[%d].filter: expected a tcpdump expression string", i);
 		return -1;
 	}
-	if (bpf_compile_filter(f->valuestring, packet_sock_linktype(po), &prog, why, sizeof(why)) < 0) {
+	if (bpf_compile_bounded(f->valuestring, packet_sock_linktype(po), &prog, scenario_stop_flag(), why,
+				sizeof(why)) < 0) {
 		snprintf(err, errlen, "packet_sockets[%d].filter: %s", i, why);
 		return -1;
 	}
@@ -189,10 +191,15 @@ int scenario_packet_sockets(struct net *net, const cJSON *arr, char *err, size_t
 		snprintf(err, errlen, "packet_sockets: expected an array of socket objects");
 		return -1;
 	}
+	if (cJSON_GetArraySize(arr) > SCENARIO_MAX_PACKET_SOCKS) {
+		snprintf(err, errlen, "packet_sockets: %d sockets; at most %d (a process's default open-file limit)",
+			 cJSON_GetArraySize(arr), SCENARIO_MAX_PACKET_SOCKS);
+		return -1;
+	}
 	int i = 0;
 	const cJSON *o;
 	cJSON_ArrayForEach(o, arr) {
-		if (parse_one(net, o, i, err, errlen) < 0)
+		if (scenario_stopped(err, errlen) || parse_one(net, o, i, err, errlen) < 0)
 			return -1;
 		i++;
 	}

@@ -212,7 +212,7 @@ int scenario_routes(struct net *net, const cJSON *routes, const cJSON *root, cha
 	int i = 0;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, routes)
-		if (scenario_route_one(net, it, i++, err, errlen) < 0)
+		if (scenario_stopped(err, errlen) || scenario_route_one(net, it, i++, err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -417,7 +417,7 @@ int scenario_netfilter(struct net *net, const cJSON *rules, char *err, size_t er
 	if (!cJSON_IsArray(rules))
 		FAIL("netfilter: expected an array of rules");
 	cJSON_ArrayForEach(it, rules)
-		if (scenario_nf_rule(net, it, i++, err, errlen) < 0)
+		if (scenario_stopped(err, errlen) || scenario_nf_rule(net, it, i++, err, errlen) < 0)
 			return -1;
 	return 0;
 }

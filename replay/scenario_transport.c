@@ -91,7 +91,7 @@ int scenario_listen(struct net *net, const cJSON *listen, char *err, size_t errl
 	if (!cJSON_IsArray(listen))
 		FAIL("listen: expected an array of {\"proto\",\"port\",\"app\"} objects");
 	cJSON_ArrayForEach(e, listen) {
-		if (listen_one(net, e, i, err, errlen) < 0)
+		if (scenario_stopped(err, errlen) || listen_one(net, e, i, err, errlen) < 0)
 			return -1;
 		i++;
 	}

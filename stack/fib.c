@@ -13,7 +13,9 @@
  * Left out: policy routing (more tables and rules), multipath, route
  * scopes beyond "on-link or via a gateway", nexthop objects, the trie
  * itself: a sorted array is scanned longest prefix first. That is O(n) per
- * lookup, fine for the few hundred routes a scenario holds.
+ * lookup, fine for the few hundred routes a scenario holds; loading is
+ * O(n log n) (one stable sort after the inserts), so 100,000 routes load
+ * in well under a second.
  */
 #include "fib.h"
 
@@ -26,8 +28,9 @@
 #define FIB_TRACE_TRIED	12
 
 struct fib_table {
-	struct fib_route *routes;	/* scenario routes, sorted */
+	struct fib_route *routes;	/* scenario routes, sorted unless unsorted */
 	int n, cap;
+	int unsorted;			/* routes appended out of order since the last sort */
 	struct fib_route *conn;		/* derived: local table, then connected */
 	int nconn, capconn;
 	uint64_t conn_gen;		/* net->dev_gen that conn was built from */
@@ -74,12 +77,53 @@ static struct fib_table *fib_get(struct net *net)
 
 /* Longest prefix first; equal prefixes by metric (lower wins), as the
  * kernel's fib_alias list is ordered. */
-static int route_cmp(const void *a, const void *b)
+static int route_cmp(const struct fib_route *x, const struct fib_route *y)
 {
-	const struct fib_route *x = a, *y = b;
 	if (x->plen != y->plen)
 		return y->plen - x->plen;
-	return x->metric - y->metric;
+	return (x->metric > y->metric) - (x->metric < y->metric);
+}
+
+/* A stable bottom-up merge sort: equal routes keep the order they were
+ * added in (as the kernel appends to a fib_alias list), which qsort does
+ * not promise. O(n log n), once per batch of inserts. */
+static int fib_sort(struct fib_table *t)
+{
+	size_t n = (size_t)t->n;
+	struct fib_route *a = t->routes, *b = malloc(n * sizeof(*b));
+	if (!b)
+		return -1;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				b[k++] = route_cmp(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+			while (i < mid)
+				b[k++] = a[i++];
+			while (j < hi)
+				b[k++] = a[j++];
+		}
+		struct fib_route *x = a;
+		a = b;
+		b = x;
+	}
+	if (a != t->routes) {		/* the sorted run ended in the scratch array */
+		memcpy(t->routes, a, n * sizeof(*a));
+		b = a;
+	}
+	free(b);
+	t->unsorted = 0;
+	return 0;
+}
+
+/* Readers see the routes sorted; a scenario's inserts sort once, here. */
+static void fib_settle(struct fib_table *t)
+{
+	if (t->unsorted && fib_sort(t) < 0) {
+		fputs("netjourney: out of memory sorting routes\n", stderr);
+		abort();
+	}
 }
 
 int fib_add_route(struct net *net, uint32_t dst, int plen, uint32_t gateway, int oif, int type, int metric)
@@ -104,7 +148,10 @@ int fib_add_route(struct net *net, uint32_t dst, int plen, uint32_t gateway, int
 	r->gateway = gateway;
 	r->oif = oif;
 	r->metric = metric;
-	qsort(t->routes, (size_t)t->n, sizeof(*r), route_cmp);
+	/* appended in order (the usual case) it stays sorted; otherwise the
+	 * next reader sorts all at once, instead of a sort per insert */
+	if (t->n > 1 && route_cmp(r - 1, r) > 0)
+		t->unsorted = 1;
 	return 0;
 }
 
@@ -318,6 +365,7 @@ static void fib_scan_all(struct net *net, struct fib_table *t, uint32_t daddr, i
 	fib_scan_init(&c);
 	fib_scan_init(&m);
 	fib_table_lookup(t->conn, t->nconn, FIB_TABLE_MAIN, daddr, oif, &c);
+	fib_settle(t);
 	fib_table_lookup(t->routes, t->n, FIB_TABLE_MAIN, daddr, oif, &m);
 	s->match = pick(c.match, m.match);
 	fib_scan_merge(s, &c);
@@ -367,6 +415,7 @@ void fib_for_each(struct net *net, void (*fn)(void *ctx, const struct fib_route 
 	for (int i = 0; i < t->nconn; i++)
 		if (t->conn[i].table == FIB_TABLE_MAIN)
 			fn(ctx, &t->conn[i]);
+	fib_settle(t);
 	for (int i = 0; i < t->n; i++)
 		fn(ctx, &t->routes[i]);
 }

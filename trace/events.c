@@ -4,8 +4,13 @@
  */
 #include "events.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "cJSON.h"
 
 #define NJ_STR_(x) #x
 #define NJ_STR(x) NJ_STR_(x)
@@ -220,6 +225,59 @@ void event_to_json(struct jw *w, const struct trace_event *ev)
 	jw_obj_close(w);
 }
 
+/* A number as cJSON prints it (the web's trace_start is printed by cJSON):
+ * integers as integers, others with the fewest digits that read back. */
+static void put_number(struct jw *w, const cJSON *j)
+{
+	double d = j->valuedouble;
+	char buf[32];
+	if (isnan(d) || isinf(d)) {
+		jw_val_null(w);
+		return;
+	}
+	if (d == (double)j->valueint) {
+		jw_val_int(w, j->valueint);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%1.15g", d);
+	if (strtod(buf, NULL) != d)
+		snprintf(buf, sizeof(buf), "%1.17g", d);
+	jw_val_raw(w, buf);
+}
+
+/* A parsed JSON value written again through jw: every string and key is
+ * escaped there, so control bytes and invalid UTF-8 that cJSON's parser
+ * lets through cannot break the trace's line. Depth is bounded by cJSON's
+ * own nesting limit. */
+static void put_json(struct jw *w, const cJSON *j)
+{
+	const cJSON *c;
+	if (cJSON_IsObject(j) || cJSON_IsArray(j)) {
+		int obj = cJSON_IsObject(j);
+		if (obj)
+			jw_obj_open(w);
+		else
+			jw_arr_open(w);
+		cJSON_ArrayForEach(c, j) {
+			if (obj)
+				jw_key(w, c->string ? c->string : "");
+			put_json(w, c);
+		}
+		if (obj)
+			jw_obj_close(w);
+		else
+			jw_arr_close(w);
+	} else if (cJSON_IsString(j)) {
+		jw_val_str(w, j->valuestring);
+	} else if (cJSON_IsNumber(j)) {
+		put_number(w, j);
+	} else if (cJSON_IsBool(j)) {
+		jw_val_bool(w, cJSON_IsTrue(j));
+	} else {
+		jw_val_null(w);
+	}
+}
+
 void event_meta_start(struct jw *w, const char *source, const char *scenario_json, const char *kernel)
 {
 	jw_obj_open(w);
@@ -230,10 +288,12 @@ void event_meta_start(struct jw *w, const char *source, const char *scenario_jso
 	jw_kv_str(w, "models", "Linux 6.13 IPv4 receive path");
 	jw_kv_str(w, "kernel", kernel);
 	jw_kv_str(w, "source", source);
-	if (scenario_json) {
+	cJSON *sc = scenario_json ? cJSON_Parse(scenario_json) : NULL;
+	if (sc) {			/* re-written, not copied: see put_json */
 		jw_key(w, "scenario");
-		jw_val_raw(w, scenario_json);
+		put_json(w, sc);
 	}
+	cJSON_Delete(sc);
 	jw_obj_close(w);
 }
 

@@ -17,7 +17,8 @@ static void write_all(struct outbuf *o, const char *p, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			o->err = k < 0 ? errno : EIO;
+			/* atomic: the producer polls it (outbuf_failed) while we run */
+			__atomic_store_n(&o->err, k < 0 ? errno : EIO, __ATOMIC_RELAXED);
 			break;
 		}
 		p += k;

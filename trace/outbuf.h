@@ -62,6 +62,10 @@ void outbuf_write(struct outbuf *o, const void *p, size_t n);
  * 0, or -1 with the first write error in o->err. */
 int outbuf_flush(struct outbuf *o);
 
+/* outbuf_failed - the first write error so far (0 none), readable by the
+ * producer while the writer thread runs: a replay stops early on it. */
+static inline int outbuf_failed(const struct outbuf *o) { return __atomic_load_n(&o->err, __ATOMIC_RELAXED); }
+
 /* outbuf_close - flushes, stops the thread, frees the buffers. Returns as
  * outbuf_flush. */
 int outbuf_close(struct outbuf *o);

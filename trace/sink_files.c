@@ -1,11 +1,12 @@
 /*
  * sink_files.c - the JSONL and Chrome trace sinks (see sinks.h). Both write
- * into PATH.part and rename on close, so a reader never takes a
- * half-written file for a whole one (a device or FIFO such as /dev/null is
- * written in place). JSONL goes through outbuf's writer thread; Chrome
+ * into PATH.part and rename on success (outfile.h), so a reader never
+ * takes a half-written file for a whole one and a failed run never harms
+ * an earlier PATH. JSONL goes through outbuf's writer thread; Chrome
  * through a 1 MiB stdio buffer.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,71 +16,22 @@
 #include "event_rec.h"
 #include "sinks.h"
 
-/* Only a regular file (or a new one) is written as PATH.part and renamed:
- * renaming over /dev/null would replace the device with a file. */
-static int is_regular_or_new(const char *p)
+/* Hands w's whole lines to the file; counts what got there in one piece. */
+static void jsonl_put(struct jsonl_sink *s, struct jw *w)
 {
-	struct stat st;
-	return stat(p, &st) != 0 || S_ISREG(st.st_mode);
-}
-
-/* Opens p for writing, as p.part when p is a regular (or new) file. */
-static int open_part(int *fd, char **path, char **tmp, const char *p, char *err, size_t errlen)
-{
-	*tmp = NULL;
-	*path = strdup(p);
-	if (!*path) {
-		snprintf(err, errlen, "%s: out of memory", p);
-		return -1;
+	outbuf_put_fd(&s->ob, w->buf, w->len);
+	if (!s->ob.err) {
+		s->good += (off_t)w->len;
+		s->good_events += s->cw_events;
 	}
-	if (!is_regular_or_new(p)) {	/* /dev/null, a FIFO: write in place */
-		*fd = open(p, O_WRONLY | O_CLOEXEC);
-		if (*fd < 0) {
-			snprintf(err, errlen, "%s: cannot open: %s", p, strerror(errno));
-			goto fail;
-		}
-		return 0;
+	/* start the disk writing every 8 MiB, off this thread's path: the
+	 * fsync before the rename then waits for the tail only */
+	if (s->of.tmp && s->good - s->synced >= (8 << 20)) {
+		sync_file_range(s->of.fd, s->synced, s->good - s->synced, SYNC_FILE_RANGE_WRITE);
+		s->synced = s->good;
 	}
-	size_t n = strlen(p) + 6;
-	*tmp = malloc(n);
-	if (!*tmp) {
-		snprintf(err, errlen, "%s: out of memory", p);
-		goto fail;
-	}
-	snprintf(*tmp, n, "%s.part", p);
-	*fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", *tmp, strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	free(*tmp);
-	free(*path);
-	*tmp = *path = NULL;
-	return -1;
-}
-
-/* Renames p.part into place once its bytes are safely handed over; wret
- * is the flush's result (errno set when -1). */
-static int close_part(int wret, int fd, char *path, char *tmp, char *err, size_t errlen)
-{
-	int r = 0;
-	if (wret < 0) {
-		snprintf(err, errlen, "%s: write failed: %s", tmp ? tmp : path, strerror(errno));
-		r = -1;
-	}
-	if (fd >= 0 && close(fd) != 0 && !r) {
-		snprintf(err, errlen, "%s: close failed: %s", tmp ? tmp : path, strerror(errno));
-		r = -1;
-	}
-	if (tmp && rename(tmp, path) != 0 && !r) {
-		snprintf(err, errlen, "%s: rename failed: %s", path, strerror(errno));
-		r = -1;
-	}
-	free(tmp);
-	free(path);
-	return r;
+	s->cw_events = 0;
+	jw_reset(w);
 }
 
 /* The writer thread's half: event records to JSON lines, then to the
@@ -104,14 +56,13 @@ static void jsonl_format(void *ctx, const char *p, size_t n)
 		} else {
 			w->need_comma = 0;
 			event_to_json(w, &ev);
+			s->cw_events++;
 		}
 		jw_raw(w, "\n", 1);
-		if (w->len >= OUTBUF_SIZE) {
-			outbuf_put_fd(&s->ob, w->buf, w->len);
-			jw_reset(w);
-		}
+		if (w->len >= OUTBUF_SIZE)
+			jsonl_put(s, w);
 	}
-	outbuf_put_fd(&s->ob, w->buf, w->len);
+	jsonl_put(s, w);
 }
 
 /* Copies ev (or a pre-built line) into the writer's queue as a record. */
@@ -136,21 +87,17 @@ static void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, cons
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	s->fd = -1;
+	s->of.fd = -1;
 	if (!strcmp(path, "-")) {
 		s->f = stdout;
-		s->path = strdup(path);
 		s->open = 1;
 		return 0;
 	}
-	if (open_part(&s->fd, &s->path, &s->tmp, path, err, errlen) < 0)
+	if (outfile_open(&s->of, path, err, errlen) < 0)
 		return -1;
-	if (outbuf_open_consumer(&s->ob, s->fd, jsonl_format, s) < 0) {
+	if (outbuf_open_consumer(&s->ob, s->of.fd, jsonl_format, s) < 0) {
 		snprintf(err, errlen, "%s: cannot start the writer: %s", path, strerror(errno));
-		close_part(0, s->fd, s->path, s->tmp, err, 0);
-		if (s->tmp)
-			unlink(s->tmp);
-		s->fd = -1;
+		outfile_discard(&s->of);
 		return -1;
 	}
 	s->open = 1;
@@ -193,49 +140,181 @@ int jsonl_flush(struct jsonl_sink *s)
 	return outbuf_flush(&s->ob);
 }
 
-int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen)
+static void jsonl_release(struct jsonl_sink *s)
 {
-	int r = 0;
-	if (!s->open)
-		return 0;
-	if (s->f) {
-		if (fflush(s->f) != 0 || ferror(s->f)) {
-			snprintf(err, errlen, "standard output: write failed: %s", strerror(errno));
-			r = -1;
-		}
-		free(s->path);
-	} else {
-		int w = outbuf_close(&s->ob);
-		r = close_part(w, s->fd, s->path, s->tmp, err, errlen);
-	}
 	jw_free(&s->w);
 	jw_free(&s->cw);
 	s->open = 0;
 	s->f = NULL;
-	s->fd = -1;
-	s->path = s->tmp = NULL;
+}
+
+/* Writes the end line at cut (whole lines before it) and drops what
+ * follows; on a full disk drops one more line at a time, never the first
+ * (trace_start). Returns 0, or -1 when not even that fits. */
+static int write_incomplete_end(struct jsonl_sink *s, off_t cut, uint64_t events, jsonl_end_fn end, void *ctx,
+				const char *error)
+{
+	struct jw w = { 0 };
+	int fd = s->of.fd, r = -1;
+	for (;;) {
+		jw_reset(&w);
+		end(ctx, &w, 0, events, error);
+		jw_raw(&w, "\n", 1);
+		if (ftruncate(fd, cut) == 0 && pwrite(fd, w.buf, w.len, cut) == (ssize_t)w.len) {
+			r = 0;
+			break;
+		}
+		if (errno != ENOSPC && errno != EDQUOT && errno != EFBIG)
+			break;
+		off_t p = outfile_prev_line(fd, cut);
+		if (p <= 0)
+			break;
+		cut = p;
+		events -= events > 0;
+	}
+	if (r < 0 && ftruncate(fd, cut) != 0)
+		r = -1;
+	jw_free(&w);
 	return r;
+}
+
+/* A write that failed midway may have left whole lines after s->good:
+ * the end of the last one, with events counting them. */
+static off_t whole_lines_after(struct jsonl_sink *s, uint64_t *events)
+{
+	char buf[4096];
+	off_t end = lseek(s->of.fd, 0, SEEK_END), cut = s->good, off = s->good;
+	while (off < end) {
+		ssize_t k = pread(s->of.fd, buf, sizeof(buf), off);
+		if (k <= 0)
+			break;
+		for (ssize_t i = 0; i < k; i++) {
+			if (buf[i] != '\n')
+				continue;
+			*events += cut > 0;	/* the first line is trace_start */
+			cut = off + i + 1;
+		}
+		off += k;
+	}
+	return cut;
+}
+
+/* The failure path: whole lines and the incomplete marker to PATH.partial. */
+static int jsonl_keep_partial(struct jsonl_sink *s, off_t cut, uint64_t events, jsonl_end_fn end, void *ctx,
+			      const char *error, char *err, size_t errlen)
+{
+	char partial[PATH_MAX + 16], e2[256] = "";
+	if (cut <= 0) {			/* not even trace_start reached the disk */
+		outfile_discard(&s->of);
+		size_t k = strlen(err);
+		snprintf(err + k, errlen - k, "%snot a line of it could be kept", k ? "; " : "");
+		return -1;
+	}
+	if (end && write_incomplete_end(s, cut, events, end, ctx, error) < 0)
+		snprintf(e2, sizeof(e2), " (no room left for its trace_end line)");
+	outfile_partial_name(&s->of, partial, sizeof(partial));
+	size_t k = strlen(err);		/* set: our own write failed; else the caller says why */
+	if (outfile_commit(&s->of, 0, err, errlen) < 0)
+		return -1;
+	if (k)
+		snprintf(err + k, errlen - k, "; what was written is in %s%s", partial, e2);
+	return -1;
+}
+
+int jsonl_finish(struct jsonl_sink *s, jsonl_end_fn end, void *ctx, const char *error, char *err, size_t errlen)
+{
+	struct jw w = { 0 };
+	int r = 0;
+	if (!s->open)
+		return 0;
+	if (s->f) {			/* stdout: in order, nothing to rename */
+		if (end) {
+			end(ctx, &w, !error, s->events, error);
+			jsonl_line(s, w.buf);
+		}
+		if (fflush(s->f) != 0 || ferror(s->f)) {
+			snprintf(err, errlen, "standard output: write failed: %s", strerror(errno));
+			r = -1;
+		}
+		jw_free(&w);
+		jsonl_release(s);
+		return r;
+	}
+	off_t before_end = -1;
+	uint64_t events_before_end = 0;
+	if (!s->of.tmp && end) {		/* a device or FIFO: nothing to cut or rename */
+		end(ctx, &w, !error, s->events, error);
+		jsonl_line(s, w.buf);
+	} else if (!error && end && outbuf_flush(&s->ob) == 0) {
+		before_end = s->good;	/* where a failed trace_end would be cut */
+		events_before_end = s->good_events;
+		end(ctx, &w, 1, s->events, NULL);
+		jsonl_line(s, w.buf);
+	}
+	jw_free(&w);
+	int werr = outbuf_close(&s->ob) < 0 ? s->ob.err : 0;
+	if (!werr && !error && s->of.tmp && fsync(s->of.fd) != 0)
+		werr = errno;
+	if (!werr && !error) {
+		r = outfile_commit(&s->of, 1, err, errlen);
+		jsonl_release(s);
+		return r;
+	}
+	char what[512];
+	if (werr)
+		snprintf(what, sizeof(what), "%s: write failed: %s", s->of.path, strerror(werr));
+	snprintf(err, errlen, "%s", werr ? what : "");
+	if (!s->of.tmp) {
+		outfile_commit(&s->of, 0, err, errlen);
+		jsonl_release(s);
+		return -1;
+	}
+	off_t cut = s->good;
+	uint64_t events = s->good_events;
+	if (before_end >= 0 && before_end < cut) {
+		cut = before_end;
+		events = events_before_end;
+	} else if (werr) {
+		cut = whole_lines_after(s, &events);
+	}
+	/* the marker names the root cause: a write failure stops a replay early */
+	r = jsonl_keep_partial(s, cut, events, end, ctx, werr ? what : error, err, errlen);
+	jsonl_release(s);
+	return r;
+}
+
+int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen)
+{
+	return jsonl_finish(s, NULL, NULL, NULL, err, errlen);
+}
+
+void jsonl_discard(struct jsonl_sink *s)
+{
+	if (!s->open)
+		return;
+	if (!s->f) {
+		outbuf_close(&s->ob);
+		outfile_discard(&s->of);
+	}
+	jsonl_release(s);
 }
 
 int chrome_open(struct chrome_sink *s, const char *path, char *err, size_t errlen)
 {
-	int fd;
 	memset(s, 0, sizeof(*s));
-	if (open_part(&fd, &s->path, &s->tmp, path, err, errlen) < 0)
+	if (outfile_open(&s->of, path, err, errlen) < 0)
 		return -1;
-	s->f = fdopen(fd, "w");
+	int fd = dup(s->of.fd);		/* stdio's own: the outfile keeps the lock */
+	s->f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	s->iobuf = malloc(OUTBUF_SIZE);	/* setvbuf(NULL, size) keeps glibc's 4 KiB */
 	if (!s->f || !s->iobuf) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		if (s->f)
 			fclose(s->f);
-		else
+		else if (fd >= 0)
 			close(fd);
-		if (s->tmp)
-			unlink(s->tmp);
+		outfile_discard(&s->of);
 		free(s->iobuf);
-		free(s->tmp);
-		free(s->path);
 		memset(s, 0, sizeof(*s));
 		return -1;
 	}
@@ -273,19 +352,95 @@ void chrome_emit(void *ctx, const struct trace_event *ev)
 	s->events++;
 }
 
-int chrome_close(struct chrome_sink *s, char *err, size_t errlen)
+/* Where the last whole event of a cut Chrome file ends: events are one
+ * per line, each but the first preceded by ",\n". -1: none left. */
+static off_t chrome_cut(int fd, off_t end, int whole)
+{
+	off_t p = whole ? end : outfile_prev_line(fd, end + 1);	/* just after the last '\n' */
+	if (!whole) {
+		if (p < 2)
+			return -1;
+		char c;
+		if (pread(fd, &c, 1, p - 2) != 1)
+			return -1;
+		return c == ',' ? p - 2 : p - 1;	/* drop ",\n" (or keep the header's "[") */
+	}
+	return p;
+}
+
+/* The failure path: the array closed after the last whole event, then
+ * "complete":false and the error; on a full disk, fewer events. */
+static int chrome_keep_partial(struct chrome_sink *s, int whole, const char *error, char *err, size_t errlen)
+{
+	struct jw w = { 0 };
+	char partial[PATH_MAX + 16];
+	int fd = s->of.fd;
+	off_t cut = chrome_cut(fd, lseek(fd, 0, SEEK_END), whole);
+	jw_lit(&w, "\n],\"complete\":false,\"error\":");
+	jw_str(&w, error, strlen(error));
+	jw_lit(&w, "}\n");
+	while (cut > 0 && (ftruncate(fd, cut) != 0 || pwrite(fd, w.buf, w.len, cut) != (ssize_t)w.len) &&
+	       (errno == ENOSPC || errno == EDQUOT))
+		cut = chrome_cut(fd, cut, 0);
+	jw_free(&w);
+	if (cut <= 0) {
+		outfile_discard(&s->of);
+		return -1;
+	}
+	outfile_partial_name(&s->of, partial, sizeof(partial));
+	size_t k = strlen(err);
+	if (outfile_commit(&s->of, 0, err, errlen) < 0)
+		return -1;
+	if (k)
+		snprintf(err + k, errlen - k, "; what was written is in %s", partial);
+	return -1;
+}
+
+int chrome_finish(struct chrome_sink *s, const char *error, char *err, size_t errlen)
 {
 	if (!s->f)
 		return 0;
-	fputs("\n]}\n", s->f);
+	if (!error)
+		fputs("\n]}\n", s->f);
 	/* fclose flushes: a failure there is the disk refusing the data */
-	int w = ferror(s->f) ? -1 : 0;
-	if (fclose(s->f) != 0)
-		w = -1;
-	int r = close_part(w, -1, s->path, s->tmp, err, errlen);
+	int werr = ferror(s->f) ? (errno ? errno : EIO) : 0;
+	if (fclose(s->f) != 0 && !werr)
+		werr = errno;
+	s->f = NULL;
 	free(s->iobuf);
 	jw_free(&s->w);
-	s->f = NULL;
 	s->iobuf = NULL;
-	return r;
+	int whole = !werr;		/* the file ends with a whole event */
+	if (!werr && !error) {
+		if (!s->of.tmp || fsync(s->of.fd) == 0)
+			return outfile_commit(&s->of, 1, err, errlen);
+		werr = errno;
+		off_t n = lseek(s->of.fd, 0, SEEK_END);	/* "\n]}\n" goes again */
+		whole = n >= 4 && ftruncate(s->of.fd, n - 4) == 0;
+	}
+	char what[512];
+	snprintf(what, sizeof(what), "%s: write failed: %s", s->of.path, strerror(werr));
+	snprintf(err, errlen, "%s", werr ? what : "");
+	if (!s->of.tmp) {
+		outfile_commit(&s->of, 0, err, errlen);
+		return -1;
+	}
+	return chrome_keep_partial(s, whole, werr ? what : error, err, errlen);
+}
+
+int chrome_close(struct chrome_sink *s, char *err, size_t errlen)
+{
+	return chrome_finish(s, NULL, err, errlen);
+}
+
+void chrome_discard(struct chrome_sink *s)
+{
+	if (!s->f)
+		return;
+	fclose(s->f);
+	s->f = NULL;
+	free(s->iobuf);
+	jw_free(&s->w);
+	s->iobuf = NULL;
+	outfile_discard(&s->of);
 }

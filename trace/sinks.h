@@ -11,45 +11,77 @@
 
 #include "events.h"
 #include "outbuf.h"
+#include "outfile.h"
 
-/* -- JSONL: written to PATH.part and renamed to PATH on close. -- */
+/* -- JSONL: written to PATH.part and renamed to PATH on success; a failed
+ * run leaves PATH as it was and its whole lines in PATH.partial, ended by a
+ * trace_end saying complete:false (outfile.h). -- */
 struct jsonl_sink {
 	int open;
 	FILE *f;			/* stdout ("-"), shared with the terminal printer */
-	int fd;				/* otherwise: the file, written through ob */
+	struct outfile of;		/* otherwise: the file, written through ob */
 	struct outbuf ob;		/* event records; formatted on its thread */
-	char *path, *tmp;		/* tmp NULL when written in place */
 	struct jw w;			/* stdout: this thread's JSON */
 	uint64_t events;
 	/* file: the writer thread's JSON, on cache lines of its own (sharing
 	 * one with events cost a cache miss per event) */
 	_Alignas(64) struct jw cw;
+	uint64_t cw_events;		/* events in cw, not yet written */
+	off_t good;			/* bytes written whole, all lines */
+	uint64_t good_events;		/* events among them */
+	off_t synced;			/* bytes handed to the disk's writeback */
 	_Alignas(64) char end[1];
 };
 
-/* jsonl_open - "-" is stdout. Returns 0, or -1 with err naming the file. */
+/* jsonl_end_fn - writes into the empty w the trace_end line (no newline)
+ * of a trace that is complete or not and holds events events. */
+typedef void (*jsonl_end_fn)(void *ctx, struct jw *w, int complete, uint64_t events, const char *error);
+
+/* jsonl_open - "-" is stdout. Returns 0, or -1 with err naming the file
+ * (also when another process is writing it). */
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen);
 void jsonl_emit(void *ctx, const struct trace_event *ev);
 /* jsonl_line - writes one pre-built JSON line (metadata). */
 void jsonl_line(struct jsonl_sink *s, const char *json);
+/* jsonl_failed - whether a write to the file failed already (a full
+ * disk): the caller may stop early, as the rest would be lost anyway. */
+static inline int jsonl_failed(const struct jsonl_sink *s) { return s->open && !s->f && outbuf_failed(&s->ob); }
 /* jsonl_flush - puts every line given so far into the file (live mode:
  * a reader sees each packet as it happens). 0, or -1 on a write error. */
 int jsonl_flush(struct jsonl_sink *s);
-/* jsonl_close - flushes, closes and renames into place. Returns 0 or -1
- * (err set) when the disk refused the data. */
+/**
+ * jsonl_finish - ends the trace. error NULL: end (if not NULL) writes the
+ * complete trace_end, then the file is synced and renamed into place.
+ * error set, or a write failed: the file is cut back to its last whole
+ * line, end writes trace_end with complete false and the error (lines are
+ * dropped from the end until it fits on a full disk), and the file goes
+ * to PATH.partial, PATH untouched. Returns 0, or -1 with err set when the
+ * trace did not reach PATH.
+ */
+int jsonl_finish(struct jsonl_sink *s, jsonl_end_fn end, void *ctx, const char *error, char *err,
+		 size_t errlen);
+/* jsonl_close - jsonl_finish without an end line: the caller wrote its own. */
 int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen);
+/* jsonl_discard - nothing worth keeping (the run failed before it began):
+ * PATH.part is removed, PATH untouched. */
+void jsonl_discard(struct jsonl_sink *s);
 
-/* -- Chrome Trace Event format (a JSON object with traceEvents). -- */
+/* -- Chrome Trace Event format (a JSON object with traceEvents); the same
+ * file rules as JSONL; a partial one ends "complete":false,"error":... -- */
 struct chrome_sink {
 	FILE *f;
 	char *iobuf;			/* stdio's buffer (setvbuf) */
-	char *path, *tmp;
+	struct outfile of;
 	struct jw w;
 	uint64_t events;
 };
 int chrome_open(struct chrome_sink *s, const char *path, char *err, size_t errlen);
 void chrome_emit(void *ctx, const struct trace_event *ev);
+/* chrome_finish - as jsonl_finish; error set or a write failure: the last
+ * whole event ends the array, then "complete":false and the error. */
+int chrome_finish(struct chrome_sink *s, const char *error, char *err, size_t errlen);
 int chrome_close(struct chrome_sink *s, char *err, size_t errlen);
+void chrome_discard(struct chrome_sink *s);
 
 /* -- Terminal: the journey, or --summary lines for golden tests. -- */
 /* human_sink.quiet: how much is printed. */

@@ -5,9 +5,9 @@
 #     of a 5x larger flood stays within a few MiB of the smaller one, i.e.
 #     reassembly memory is bounded (ipfrag_high_thresh), not the process;
 #  2. nothing lost: `replay -o` interrupted by SIGINT and by SIGTERM leaves
-#     a trace whose every line is complete JSON and whose trace_end says
-#     "complete": false; SIGKILL leaves only TRACE.part (the final name
-#     never holds a half-written trace);
+#     TRACE.partial, whose every line is complete JSON and whose trace_end
+#     says "complete": false, and no TRACE; SIGKILL leaves only TRACE.part
+#     (the final name never holds a half-written trace);
 #  3. the server's short hardening check (server.sh) and its attacks
 #     (attack.sh: slowloris, unread streams, Host/Origin, budgets, SIGTERM)
 #     when `serve` exists.
@@ -55,7 +55,7 @@ fi
 # -- 2. nothing lost when interrupted
 "$NJ" mkpcap bench-mix "$T/mix.pcap" --count 300000 >/dev/null || bad "mkpcap bench-mix"
 interrupt() {	# interrupt SIGNAL NAME
-	rm -f "$T/$2.jsonl" "$T/$2.jsonl.part"
+	rm -f "$T/$2.jsonl" "$T/$2.jsonl.part" "$T/$2.jsonl.partial"
 	"$NJ" replay -q -o "$T/$2.jsonl" "$T/mix.pcap" >/dev/null 2>"$T/$2.err" &
 	pid=$!
 	sleep 0.5
@@ -65,11 +65,11 @@ interrupt() {	# interrupt SIGNAL NAME
 }
 for sig in INT TERM; do
 	rc=$(interrupt "$sig" "sig$sig")
-	if [ ! -f "$T/sig$sig.jsonl" ]; then
-		bad "SIG$sig: no trace file (rc $rc): $(cat "$T/sig$sig.err")"
-	elif [ -f "$T/sig$sig.jsonl.part" ]; then
-		bad "SIG$sig: the .part file was left behind"
-	elif out=$(python3 tests/hostile/check_trace.py "$T/sig$sig.jsonl" --interrupted); then
+	if [ ! -f "$T/sig$sig.jsonl.partial" ]; then
+		bad "SIG$sig: no partial trace file (rc $rc): $(cat "$T/sig$sig.err")"
+	elif [ -f "$T/sig$sig.jsonl.part" ] || [ -f "$T/sig$sig.jsonl" ]; then
+		bad "SIG$sig: the .part file was left behind, or the final name written"
+	elif out=$(python3 tests/hostile/check_trace.py "$T/sig$sig.jsonl.partial" --interrupted); then
 		say "SIG$sig after 0.5 s: exit $rc, $out, all valid JSON, trace_end complete:false"
 	else
 		bad "SIG$sig: $out"

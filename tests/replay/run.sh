@@ -32,14 +32,16 @@ expect directory 1 "is a directory" $NJ replay "$T"
 expect usage 2 "expected one capture file" $NJ replay
 expect bad-option 2 "" $NJ replay --frobnicate pcaps/default.pcap
 
-# A capture cut in the middle of a frame: what was read is kept.
+# A capture cut in the middle of a frame: what was read is kept, as
+# cut.jsonl.partial (a failed replay never writes the final name).
 size=$(wc -c < pcaps/default.pcap)
 head -c $((size - 20)) pcaps/default.pcap > "$T/cut.pcap"
 expect truncated 1 "cut.pcap: frame 13 at byte offset" $NJ replay -o "$T/cut.jsonl" "$T/cut.pcap"
-n=$(check_json "$T/cut.jsonl") || { echo "replay: truncated: trace has an invalid line"; fail=1; }
-tail -n 1 "$T/cut.jsonl" | grep -q '"kind":"trace_end","complete":false' || { echo "replay: truncated: last line does not mark the trace incomplete"; fail=1; }
-grep -q '"pkt":12' "$T/cut.jsonl" || { echo "replay: truncated: the 12 whole frames were not kept"; fail=1; }
+n=$(check_json "$T/cut.jsonl.partial") || { echo "replay: truncated: trace has an invalid line"; fail=1; }
+tail -n 1 "$T/cut.jsonl.partial" | grep -q '"kind":"trace_end","complete":false' || { echo "replay: truncated: last line does not mark the trace incomplete"; fail=1; }
+grep -q '"pkt":12' "$T/cut.jsonl.partial" || { echo "replay: truncated: the 12 whole frames were not kept"; fail=1; }
 [ -e "$T/cut.jsonl.part" ] && { echo "replay: truncated: .part file left behind"; fail=1; }
+[ -e "$T/cut.jsonl" ] && { echo "replay: truncated: the final name was written by a failed replay"; fail=1; }
 
 # Unknown link type (DLT_PPP = 9): a valid header, an unsupported link.
 printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\011\000\000\000' > "$T/ppp.pcap"
