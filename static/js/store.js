@@ -1,6 +1,7 @@
 // store.js - all UI state in one place. The controller is the only caller
 // of the setters; views get what they render as arguments, never the store.
 import './types.js';
+import { stepNodes } from './kernel_map.js';
 
 /** @typedef {{verdict: string, reason: string, fn: string, expr: string}} Filters */
 
@@ -30,6 +31,15 @@ export class Store {
 		this.playing = false;
 		/** @type {import('./view_lessons.js').LessonDetail|null} */ this.lesson = null;
 		this.lessonN = 0;
+		/** the trace's first packet time: the origin of every time shown, filtered or not */
+		this.t0 = '0.0';
+		/** @type {string[]} */ this.fnNames = [];
+		this.view = 'map';
+		this.speed = 1;
+		this.presenter = false;
+		/** @type {string[]} stage of each step (kernel_map.stepNodes) */ this.nodes = [];
+		this.flowSel = -1;
+		/** @type {PacketRow[]} */ this.flowRows = [];
 	}
 
 	/** @param {PacketDetail|null} p @param {number} [seq] step to the event with this seq */
@@ -43,6 +53,7 @@ export class Store {
 			}
 		};
 		if (p) walk(p.tree, 0);
+		this.nodes = p ? stepNodes(p.steps) : [];
 		const i = p && seq !== undefined ? p.steps.findIndex((e) => e.seq === seq) : -1;
 		this.stepIndex = i >= 0 ? i : 0;
 	}
