@@ -183,7 +183,7 @@ export class Controller {
 		const names = s.fnNames.filter((n) => n.startsWith(f.fn));
 		if (!names.length) throw new Error(`function: no function of this trace starts with "${f.fn}"`);
 		if (names.length > 12) throw new Error(`function: "${f.fn}" matches ${names.length} functions; type more of the name`);
-		const pages = await Promise.all(names.map((fn) => api.packets(s.traceId, { ...q, fn, limit: 5000 })));
+		const pages = await Promise.all(names.map((fn) => api.packets(s.traceId, { ...q, fn, limit: 1000 })));
 		const byN = new Map();
 		for (const p of pages) for (const r of p.packets) byN.set(r.n, r);
 		const rows = [...byN.values()].sort((a, b) => a.n - b.n);
@@ -319,6 +319,8 @@ export class Controller {
 		this.v.inspector.render(ev, s.packet, s.explain);
 		if (s.view === 'timeline') this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
 		this._updateHash();
+		/* what is on screen, for scripts and tests: trace:packet:seq */
+		document.body.dataset.at = `${s.traceId}:${s.packet ? s.packet.n : 0}:${ev ? ev.seq : 0}`;
 		this._scheduleState();
 	}
 

@@ -98,8 +98,11 @@ export class InspectorView {
 		const rx = p.steps.find((e) => e.skb !== null && e.skb !== undefined);
 		const rxSkb = rx ? rx.skb : -1;
 		const reason = dropOf(ev, p.steps);
-		const entry = explain.functions[ev.fn];
-		this.$explain.innerHTML = explainNote(ev.fn, entry, failedIndex(entry, reason));
+		/* kfree_skb is where the caller's check ends: explain the caller */
+		const par = ev.fn === 'kfree_skb' ? p.steps.find((e) => e.seq === ev.parent) : null;
+		const fn = par ? par.fn : ev.fn;
+		const entry = explain.functions[fn];
+		this.$explain.innerHTML = explainNote(fn, entry, failedIndex(entry, reason));
 		const own = ev.skb === rxSkb || ev.skb === null || ev.skb === undefined;
 		/* bytes of another skb: only if the trace recorded them (an event of that skb with args.frame) */
 		const rec = own ? null : p.steps.find((e) => e.skb === ev.skb && e.args && typeof e.args.frame === 'string');
