@@ -160,6 +160,13 @@ export function journeyOnMap(steps, idx, nodes = stepNodes(steps)) {
 		bySeq.set(e.seq, e);
 		done.add(node);
 		if (e.ph !== 'E') {
+			/* the softirq's own events belong to no packet: a frame that left
+			 * the backlog for __netif_receive_skb went through it */
+			if (last === 'backlog' && node === 'netif_rcv') {
+				done.add('softirq');
+				edges.add('backlog>softirq');
+				last = 'softirq';
+			}
 			if (last && last !== node) edges.add(`${last}>${node}`);
 			last = node;
 		}

@@ -71,10 +71,11 @@ export const packetRows = (rows, selected, t0) => rows.map((p) => {
 	const c = packetCols(p);
 	const sel = p.n === selected;
 	return `<tr data-n="${p.n}" class="${verdictClass(p.verdict)}${sel ? ' selected' : ''}" tabindex="${sel ? 0 : -1}"${sel ? ' aria-current="true"' : ''}>
-	  <td class="num">${p.n}</td><td class="num">${esc(relTime(p.ts, t0))}</td>
+	  <td class="num">${p.n}</td><td class="num wide">${esc(relTime(p.ts, t0))}</td>
 	  <td class="wide">${esc(c.src)}</td><td class="wide">${esc(c.dst)}</td><td class="wide">${esc(c.proto)}</td><td class="wide num">${p.len}</td>
-	  <td class="info"><span class="wide">${esc(c.info)}</span><span class="compact">${esc(p.summary)}</span></td>
-	  <td><span class="badge ${verdictClass(p.verdict)}">${esc(outcome(p))}</span></td></tr>`;
+	  <td class="info"><span class="wide">${esc(c.info)}</span><span class="compact"><span class="mono">${esc(relTime(p.ts, t0))} s</span> ${esc(p.summary)}
+	    <span class="badge ${verdictClass(p.verdict)}">${esc(outcome(p))}</span></span></td>
+	  <td class="wide"><span class="badge ${verdictClass(p.verdict)}">${esc(outcome(p))}</span></td></tr>`;
 }).join('');
 
 /** @param {PacketRow[]} rows @param {number} selected */

@@ -3,7 +3,7 @@
 // the speed, the view tabs (map, call tree, step cards, timeline, flows),
 // the side tabs (inspector, state, lesson), the call tree and the cards.
 // A key pressed on a focused button or field stays there.
-import { qs, $on, $delegate } from './helpers.js';
+import { qs, $on, $delegate, scrollWithin } from './helpers.js';
 import { journey, stepCards } from './template.js';
 
 const KEYS = { ArrowLeft: 'back', ArrowRight: 'fwd', PageUp: 'back', PageDown: 'fwd', Home: 'home', End: 'end',
@@ -96,13 +96,13 @@ export class JourneyView {
 		this.$title.textContent = `#${p.n}: ${p.summary}`;
 		if (this.view === 'tree') {
 			this.$rows.innerHTML = journey(rows, current, ev ? ev.seq : 0);
-			const cur = this.$rows.querySelector('.jrow.current > div');
-			if (cur) cur.scrollIntoView({ block: 'nearest' });
+			const cur = /** @type {HTMLElement} */ (this.$rows.querySelector('.jrow.current > div'));
+			if (cur) scrollWithin(this.$rows, cur);
 		}
 		if (this.view === 'steps') {
 			this.$cards.innerHTML = stepCards(p.steps, step);
-			const cur = this.$cards.querySelector('.current');
-			if (cur) cur.scrollIntoView({ block: 'nearest' });
+			const cur = /** @type {HTMLElement} */ (this.$cards.querySelector('.current'));
+			if (cur) scrollWithin(this.$cards.parentElement, cur);
 		}
 		this.$pos.textContent = `step ${step + 1} / ${p.steps.length}`;
 		this.$msg.textContent = ev ? `${ev.fn}: ${ev.msg || (ev.ph === 'E' ? `returns ${ev.verdict}${ev.reason ? ` (${ev.reason})` : ''}` : '')}` : '';

@@ -5,7 +5,7 @@
 // moving from stage to stage, a drop pinned where it happened, and each
 // netfilter hook's rules. Stepping animates the tokens (CSS transitions
 // at the chosen speed). Clicking a stage asks to zoom into its calls.
-import { qs, $delegate, escapeHTML as esc } from './helpers.js';
+import { qs, $delegate, escapeHTML as esc, scrollWithin } from './helpers.js';
 import { NODES, EDGES } from './kernel_map.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -72,7 +72,7 @@ export class MapView {
 		this.$caption.innerHTML = j ? this._caption(j, ev) : '';
 		this._arrows();
 		const cur = j && this.$el.querySelector(`[data-node="${j.current}"]`);
-		if (cur && this.$el.offsetParent) cur.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+		if (cur && this.$el.offsetParent) scrollWithin(this.$el.parentElement, /** @type {HTMLElement} */ (cur));
 	}
 
 	_caption(j, ev) {
@@ -104,9 +104,16 @@ export class MapView {
 		this.$svg.setAttribute('height', String(this.$el.scrollHeight));
 		const g = this.$svg.querySelector('.edges');
 		g.textContent = '';
+		const at = new Map(NODES.map((n) => [n.id, n]));
 		for (const [a, b] of EDGES) {
-			const [p, q] = ends(R.get(a), R.get(b));
 			const on = !!j && j.edges.has(`${a}>${b}`);
+			const na = at.get(a), nb = at.get(b);
+			if (na.row === nb.row && Math.abs(na.col - nb.col) > 1) {	/* over the stage between them */
+				const ra = R.get(a), rb = R.get(b);
+				g.appendChild(arc({ x: ra.x + ra.w / 2, y: ra.y }, { x: rb.x + rb.w / 2, y: rb.y }, on ? 'on' : ''));
+				continue;
+			}
+			const [p, q] = ends(R.get(a), R.get(b));
 			g.appendChild(line(p, q, on ? 'on' : ''));
 		}
 		this._tokens(j, R);
@@ -124,7 +131,7 @@ export class MapView {
 			if (!r) continue;
 			const k = seen.get(t.node) || 0;
 			seen.set(t.node, k + 1);
-			const x = r.x + r.w - 8 - k * 14, y = r.y - 12 + k * 24;
+			const x = Math.max(0, r.x + r.w - 62 - k * 64), y = r.y - 24;
 			pos.set(t.skb, { x, y });
 			let el = /** @type {HTMLElement} */ (this.$tokens.querySelector(`[data-skb="${t.skb}"]`));
 			if (!el) {
@@ -164,6 +171,15 @@ function ends(a, b) {
 		return { x: c.x + dx * s, y: c.y + dy * s };
 	};
 	return [clip(ca, a, cb), clip(cb, b, ca)];
+}
+
+function arc(p, q, cls) {
+	const el = document.createElementNS(SVGNS, 'path');
+	el.setAttribute('d', `M${p.x},${p.y} Q${(p.x + q.x) / 2},${p.y - 26} ${q.x},${q.y}`);
+	el.setAttribute('fill', 'none');
+	el.setAttribute('class', cls);
+	el.setAttribute('marker-end', cls === 'on' ? 'url(#mk-on)' : 'url(#mk)');
+	return el;
 }
 
 function line(p, q, cls) {

@@ -1,7 +1,7 @@
 // view_packets.js - the packet list (Wireshark's columns, coloured by
 // outcome; pages appended as the list scrolls; ↑/↓ move the focus, Enter
 // opens) and, in presenter mode, the same packets as a strip.
-import { qs, $on, $delegate } from './helpers.js';
+import { qs, $on, $delegate, scrollWithin } from './helpers.js';
 import { packetRows, packetStrip } from './template.js';
 
 export class PacketsView {
@@ -61,12 +61,12 @@ export class PacketsView {
 		for (const b of this.$strip.querySelectorAll('.sel')) { b.classList.remove('sel'); b.removeAttribute('aria-current'); }
 		const tr = /** @type {HTMLElement} */ (this.$body.querySelector(`tr[data-n="${n}"]`));
 		const b = this.$strip.querySelector(`button[data-n="${n}"]`);
-		if (b) { b.classList.add('sel'); b.setAttribute('aria-current', 'true'); b.scrollIntoView({ block: 'nearest', inline: 'nearest' }); }
+		if (b) { b.classList.add('sel'); b.setAttribute('aria-current', 'true'); }
 		if (!tr) return;
 		for (const r of this.$body.querySelectorAll('tr[tabindex="0"]')) /** @type {HTMLElement} */ (r).tabIndex = -1;
 		tr.tabIndex = 0;
 		tr.classList.add('selected');
 		tr.setAttribute('aria-current', 'true');
-		tr.scrollIntoView({ block: 'nearest' });
+		scrollWithin(this.$scroll, tr);
 	}
 }

@@ -96,8 +96,10 @@ async function sizes(browser) {
 	const def = traceId('default.pcap');
 	const frag = traceId('frag-out-of-order.pcap');
 	for (const [w, h] of [[1280, 720], [1440, 900], [1920, 1080], [390, 844]]) {
-		const page = await browser.newPage({ viewport: { width: w, height: h } });
+		const page = await browser.newPage();
+		await page.setViewportSize({ width: w, height: h });
 		watch(page);
+		check(await page.evaluate(() => innerWidth) === w, `the window is ${w} px wide`);
 		await page.goto(`${base}/#trace=${frag}&pkt=6&seq=187`);
 		await page.waitForFunction(() => document.querySelector('#ev .seq'));
 		await page.waitForTimeout(600);
