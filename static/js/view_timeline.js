@@ -108,26 +108,33 @@ export class TimelineView {
 		if (!rows.length) { strip.innerHTML = ''; return; }
 		const t = rows.map((p) => Number(relTime(p.ts, t0)));
 		const gaps = t.slice(1).map((x, i) => x - t[i]).filter((g) => g > 0).sort((a, b) => a - b);
-		const med = gaps.length ? gaps[gaps.length >> 1] : 0;
-		const big = Math.max(1, med * 20);
+		const med = gaps.length ? gaps[(gaps.length - 1) >> 1] : 0;
+		const big = med > 0 ? med * 20 : 1;
 		const GAPW = 70;
 		let nBig = 0, spanSmall = 0;
 		for (let i = 1; i < t.length; i++) { const g = t[i] - t[i - 1]; if (g > big) nBig++; else spanSmall += g; }
 		const room = Math.max(50, w - 20 - nBig * GAPW);
 		const unit = spanSmall > 0 ? room / spanSmall : 0;
-		const slot = Math.max(3, Math.min(80, room / rows.length - 2));
+		const slot = Math.max(3, Math.min(40, room / rows.length - 2));
+		/* positions: time, gaps squeezed, slices never on top of each other, then fitted */
+		const xs = [], gapAt = [];
 		let x = 4;
-		const out = [];
 		for (let i = 0; i < rows.length; i++) {
 			if (i) {
 				const g = t[i] - t[i - 1];
-				if (g > big) { out.push(`<span class="gap" style="left:${x + 4}px">⟂ ${esc(fmtGap(g))}</span>`); x += GAPW; }
-				else x += unit ? g * unit : slot + 2;
+				if (g > big) { gapAt.push([x + slot, g]); x += slot + GAPW; }
+				else x += Math.max(slot + 2, unit * g);
 			}
+			xs.push(x);
+		}
+		const fit = x + slot > w - 4 ? (w - 4 - slot) / x : 1;
+		const sw = Math.max(3, slot * Math.min(1, fit));
+		const out = gapAt.map(([gx, g]) => `<span class="gap" style="left:${gx * fit + 4}px">⟂ ${esc(fmtGap(g))}</span>`);
+		for (let i = 0; i < rows.length; i++) {
 			const p = rows[i];
 			const lab = `#${p.n} at ${t[i].toFixed(6)} s: ${p.summary} — ${p.verdict === 'drop' ? p.reason || 'drop' : p.verdict}`;
-			out.push(`<span class="slice ${verdictClass(p.verdict)}${p.n === selected ? ' sel' : ''}" data-n="${p.n}" style="left:${Math.min(w - slot, x)}px;width:${slot}px"
-				aria-label="${esc(lab)}">${slot >= 30 ? p.n : ''}</span>`);
+			out.push(`<span class="slice ${verdictClass(p.verdict)}${p.n === selected ? ' sel' : ''}" data-n="${p.n}" style="left:${xs[i] * fit}px;width:${sw}px"
+				aria-label="${esc(lab)}">${sw >= 30 ? p.n : ''}</span>`);
 		}
 		strip.innerHTML = out.join('');
 	}

@@ -26,7 +26,7 @@ mkdir -p "$B/ui-e2e"
 "$B/netjourney" replay -q -c pcaps/route-forward.json -o "$B/ui-e2e/route-forward.jsonl" pcaps/route-forward.pcap >/dev/null ||
 	{ echo "FAIL tests/e2e: replay route-forward"; exit 1; }
 "$B/netjourney" serve --port "$PORT" --static static --lessons lessons pcaps/default.pcap pcaps/frag-out-of-order.pcap \
-	pcaps/ip-bad-csum.pcap pcaps/ip-bad-version.pcap pcaps/ip-short-header.pcap pcaps/ip-totlen-too-big.pcap \
+	pcaps/frag-timeout.pcap pcaps/ip-bad-csum.pcap pcaps/ip-bad-version.pcap pcaps/ip-short-header.pcap pcaps/ip-totlen-too-big.pcap \
 	"$B/ui-e2e/route-forward.jsonl" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { stepNodes, NODES } from '../../static/js/kernel_map.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -270,6 +271,72 @@ async function filtersAndKeys(page) {
 	check(await pos() === 3 && (await page.locator('[data-act="play"]').getAttribute('aria-pressed')) !== 'true', 'Space on the focused Step button steps once and does not start Play');
 }
 
+/** Lab 3 link by link: each link opens its step, and the map stands on that step's stage. */
+async function lab3(page) {
+	const o = await (await fetch(`${base}/api/lessons/3/open`, { method: 'POST' })).json();
+	const links = o.links.filter((l) => l.seq);
+	check(links.length > 0, `lab 3 has ${links.length} links`);
+	await page.goto(`${base}/#lesson=3`);
+	await page.waitForSelector('#lesson-body .lesson-links a');
+	check(await page.locator('#st-lesson[aria-selected="true"]').count() === 1, 'the open lab is the side panel\'s selected tab');
+	for (const [i, l] of links.entries()) {
+		await page.locator('#lesson-body .lesson-links a').nth(i).click();
+		await page.waitForFunction((at) => document.body.dataset.at === at, `${o.trace}:${l.pkt}:${l.seq}`, { timeout: 10000 });
+		const d = await get(`/api/traces/${o.trace}/packets/${l.pkt}`);
+		const k = d.steps.findIndex((e) => e.seq === l.seq);
+		const nodes = stepNodes(d.steps);
+		const cur = await page.locator('.mnode.current').getAttribute('data-node');
+		const e = d.steps[k];
+		/* an E step stands where its call's last step was */
+		const want = e.ph === 'E' ? nodes.slice(0, k + 1).filter((_, j) => d.steps[j].ph !== 'E').pop() : nodes[k];
+		check(cur === want, `lab 3 link ${i + 1} (${l.fn} at seq ${l.seq}): the map stands on ${want} (${cur})`);
+		check(await page.locator('#lesson-body .lesson-links a.current').count() === 1, `lab 3 link ${i + 1}: the link is marked current`);
+	}
+	await page.click('#presenter');
+	check((await text(page, '#lesson-caption')).includes('Lesson 3'), 'presenter mode shows the lab as a caption bar');
+	await page.click('#presenter');
+}
+
+/** Every function of the served traces lands on a stage by name or by its caller, never by chance. */
+async function mapCoverage() {
+	const ids = new Set(NODES.map((n) => n.id));
+	let steps = 0, bad = [];
+	for (const t of traces) {
+		const list = (await get(`/api/traces/${t.id}/packets?limit=50`)).packets;
+		for (const p of list) {
+			const d = await get(`/api/traces/${t.id}/packets/${p.n}`);
+			stepNodes(d.steps).forEach((n, i) => { steps++; if (!ids.has(n)) bad.push(`${d.steps[i].fn}→${n}`); });
+		}
+	}
+	check(steps > 500 && !bad.length, `all ${steps} steps of the served traces land on a stage of the map ${bad.slice(0, 5).join(' ')}`);
+}
+
+/** A long pause between packets is squeezed and labelled on the time strip. */
+async function timeGaps(page) {
+	const t = traceId('frag-timeout.pcap');
+	const rows = (await get(`/api/traces/${t}/packets?limit=50`)).packets;
+	const ts = rows.map((r) => Number(r.ts.split('.')[0]) + Number(r.ts.split('.')[1]) / 1e9);
+	const gap = Math.max(...ts.slice(1).map((x, i) => x - ts[i]));
+	await page.goto(`${base}/#trace=${t}&pkt=1`);
+	await page.click('#vt-timeline');
+	await page.waitForSelector('#tl-time .slice');
+	const labels = await page.locator('#tl-time .gap').allInnerTexts();
+	check(labels.some((l) => l.startsWith('⟂') && l.includes(`${+gap.toFixed(1)} s`)), `the ${gap.toFixed(1)} s pause is labelled on the time strip (${labels.join(', ')})`);
+	check(await page.locator('#tl-time .slice').count() === rows.length, 'one slice per packet');
+	await page.locator('#tl-time .slice').last().click();
+	await page.waitForFunction((n) => document.body.dataset.at.startsWith(`${document.body.dataset.at.split(':')[0]}:${n}:`), rows[rows.length - 1].n);
+	check(true, 'clicking a slice opens its packet');
+	await page.focus('#timeline');
+	const before = await text(page, '#tl-range');
+	await page.keyboard.press('+');
+	await page.waitForFunction((b) => document.querySelector('#tl-range').textContent !== b, before);
+	const zoomed = await text(page, '#tl-range');
+	await page.keyboard.press('ArrowRight');
+	await page.waitForFunction((b) => document.querySelector('#tl-range').textContent !== b, zoomed);
+	check(true, 'the timeline zooms with + and pans with → from the keyboard');
+	await page.click('#vt-map');
+}
+
 async function uploadAndGone(page) {
 	await page.click('#upload-open');
 	check(await page.locator('#upload-dlg[open]').count() === 1, 'Upload opens a dialog');
@@ -316,6 +383,9 @@ async function main() {
 		await page.waitForSelector('#ev .seq');
 		await mapPaths(page);
 		await fragSteps(page);
+		await mapCoverage();
+		await lab3(page);
+		await timeGaps(page);
 		await filtersAndKeys(page);
 		await sizes(browser);
 		await uploadAndGone(page);
