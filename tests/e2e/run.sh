@@ -20,14 +20,16 @@ fi
 mkdir -p tests/e2e/artifacts
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 LOG=tests/e2e/artifacts/server.log
-# ui.test.mjs finds its traces by name: a forward needs its scenario, so
-# that one is replayed to a trace file first.
+# ui.test.mjs finds its traces by name: a forward and netfilter rules need
+# their scenarios, so those are replayed to trace files first.
 mkdir -p "$B/ui-e2e"
-"$B/netjourney" replay -q -c pcaps/route-forward.json -o "$B/ui-e2e/route-forward.jsonl" pcaps/route-forward.pcap >/dev/null ||
-	{ echo "FAIL tests/e2e: replay route-forward"; exit 1; }
+for sc in route-forward nf-drop; do
+	"$B/netjourney" replay -q -c "pcaps/$sc.json" -o "$B/ui-e2e/$sc.jsonl" "pcaps/$sc.pcap" >/dev/null ||
+		{ echo "FAIL tests/e2e: replay $sc"; exit 1; }
+done
 "$B/netjourney" serve --port "$PORT" --static static --lessons lessons pcaps/default.pcap pcaps/frag-out-of-order.pcap \
 	pcaps/frag-timeout.pcap pcaps/ip-bad-csum.pcap pcaps/ip-bad-version.pcap pcaps/ip-short-header.pcap pcaps/ip-totlen-too-big.pcap \
-	"$B/ui-e2e/route-forward.jsonl" >"$LOG" 2>&1 &
+	"$B/ui-e2e/route-forward.jsonl" "$B/ui-e2e/nf-drop.jsonl" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM
 CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/ui.test.mjs "http://127.0.0.1:$PORT"

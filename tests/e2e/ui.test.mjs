@@ -142,6 +142,33 @@ async function mapPaths(page) {
 		for (const id of ['route', 'forward', 'fwd_hook', 'ip_output', 'post', 'xmit']) check(/\bdone\b/.test(await nodeClass(page, id)), `forward: stage ${id} lit`);
 		check(/\boff\b/.test(await nodeClass(page, 'local_in')), 'forward: LOCAL_IN grey');
 	}
+	const nf = traceId('nf-drop.jsonl');
+	const nfp = (await get(`/api/traces/${nf}/packets?limit=50`)).packets.find((p) => p.reason === 'NETFILTER_DROP');
+	check(!!nfp, 'nf-drop has a packet dropped by a rule');
+	if (nfp) {
+		const d = await get(`/api/traces/${nf}/packets/${nfp.n}`);
+		const hook = d.steps.find((e) => e.fn === 'nf_hook' && e.args && e.args.verdict === 'DROP');
+		await open(page, nf, nfp.n, hook.seq);
+		const node = { PRE_ROUTING: 'pre', LOCAL_IN: 'local_in', FORWARD: 'fwd_hook', LOCAL_OUT: 'out_hook', POST_ROUTING: 'post' }[hook.args.hook];
+		check((await text(page, `.mnode[data-node="${node}"] .mextra`)).includes(`${hook.args.rules.length} rule`) , `the ${hook.args.hook} hook counts the rules it evaluated`);
+		const decided = hook.args.rules.find((r) => r.matched);
+		check((await text(page, '#map-caption .cap-rules li.decided')).includes(decided.rule), `the caption marks the rule that decided ("${decided.rule}")`);
+		await page.locator(`.mnode[data-node="${node}"]`).click();
+		check(await page.locator('#vt-tree[aria-selected="true"]').count() === 1 && await page.locator('#journey .jrow.current').count() === 1,
+			'clicking a stage zooms into the call tree');
+		await axe(page, 'call tree');
+		await page.click('#vt-steps');
+		await axe(page, 'step cards');
+		await page.click('#vt-flows');
+		await page.locator('#flows tr[data-i]').first().click();
+		await page.waitForSelector('#flows svg.ladder');
+		check(await page.locator('#flows svg.ladder g[data-n]').count() > 0, 'a flow draws its ladder');
+		await axe(page, 'flows');
+		await page.click('#vt-map');
+		await page.selectOption('#speed', '2');
+		check(await page.evaluate(() => getComputedStyle(document.querySelector('#map')).getPropertyValue('--move').trim()) === '225ms', 'at 2× a move takes half the time');
+		await page.selectOption('#speed', '1');
+	}
 	for (const name of ['ip-bad-csum.pcap', 'ip-bad-version.pcap', 'ip-short-header.pcap', 'ip-totlen-too-big.pcap']) {
 		const t = traceId(name);
 		const d = await get(`/api/traces/${t}/packets/1`);
@@ -361,6 +388,7 @@ function watch(page) {
 		problems.push(`console: ${m.text()}`);
 	});
 	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+	page.on('response', (r) => { if (r.status() >= 400 && !allowHttpErrors) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
 	page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`request to another host: ${r.url()}`); });
 }
 
