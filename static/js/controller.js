@@ -254,7 +254,7 @@ export class Controller {
 
 	_renderFlows() {
 		const s = this.store;
-		this.v.flows.render(s.summary ? s.summary.flows.list : [], s.flowSel, s.flowRows, s.t0);
+		this.v.flows.render(s.summary ? s.summary.flows.list : [], s.flowSel, s.flowRows, s.t0, s.flowSent);
 	}
 
 	/** A conversation was picked: its packets, by a tcpdump filter built from its ends. */
@@ -269,10 +269,44 @@ export class Controller {
 			const page = await api.packets(s.traceId, { filter: expr, limit: 200 });
 			s.flowSel = i;
 			s.flowRows = page.packets;
+			s.flowSent = await this._sentBy(page.packets.slice(0, 60));
 		} catch (e) {
 			this._error(e);
 		}
 		this._renderFlows();
+	}
+
+	/**
+	 * What each packet made the host send: the skbs its journey handed to
+	 * dev_queue_xmit, each with the sentence of the step that built it.
+	 * @param {PacketRow[]} rows @returns {Promise<Map<number, Array<{skb: number, what: string}>>>}
+	 */
+	async _sentBy(rows) {
+		const s = this.store;
+		const out = new Map();
+		const details = await Promise.all(rows.map((r) => this._detail(s.traceId, r.n)));
+		for (const d of details) {
+			const rx = d.steps.find((e) => e.skb !== null && e.skb !== undefined);
+			const sent = [];
+			for (const e of d.steps) {
+				if (e.fn !== 'dev_queue_xmit' || e.ph !== 'E' || e.verdict !== 'sent' || (rx && e.skb === rx.skb)) continue;
+				const born = d.steps.find((x) => x.skb === e.skb);
+				sent.push({ skb: e.skb, what: born && born.msg ? born.msg : born ? born.fn : '' });
+			}
+			out.set(d.n, sent);
+		}
+		return out;
+	}
+
+	/** A packet's detail, cached per trace (the last 300). */
+	async _detail(id, n) {
+		const key = `${id}:${n}`;
+		const c = this.detailCache || (this.detailCache = new Map());
+		if (!c.has(key)) {
+			c.set(key, api.packet(id, n));
+			if (c.size > 300) c.delete(c.keys().next().value);
+		}
+		return c.get(key);
 	}
 
 	/** The Lessons page: the list of labs. */

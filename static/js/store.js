@@ -40,6 +40,8 @@ export class Store {
 		/** @type {string[]} stage of each step (kernel_map.stepNodes) */ this.nodes = [];
 		this.flowSel = -1;
 		/** @type {PacketRow[]} */ this.flowRows = [];
+		/** @type {Map<number, Array<{skb: number, what: string}>>} what each packet of the flow made the host send */
+		this.flowSent = new Map();
 	}
 
 	/** @param {PacketDetail|null} p @param {number} [seq] step to the event with this seq */
