@@ -34,6 +34,8 @@ export const api = {
 	events: (id, params) => getJSON(`/api/traces/${id}/events${qsOf(params)}`),
 	/** @returns {Promise<Histogram>} */
 	histogram: (id, params) => getJSON(`/api/traces/${id}/histogram${qsOf(params)}`),
+	/** The bytes of an skb the stack made (web/api_skb.c). @returns {Promise<{skb: number, how: string, linktype: number, frame: string}>} */
+	skb: (id, skb) => getJSON(`/api/traces/${id}/skbs/${skb}`),
 	/** @returns {Promise<StateSnapshot>} */
 	state: (id, seq) => getJSON(`/api/traces/${id}/state${qsOf({ seq })}`),
 	/**

@@ -350,12 +350,35 @@ export class Controller {
 		if (s.lesson) this.v.lessons.markLink(ev ? ev.seq : 0);
 		this.v.journey.render(s.packet, s.rows, s.currentRow(), ev, s.stepIndex);
 		this.v.map.render(s.packet ? journeyOnMap(s.packet.steps, s.stepIndex, s.nodes) : null, ev);
-		this.v.inspector.render(ev, s.packet, s.explain);
+		this.v.inspector.render(ev, s.packet, s.explain, this._skbBytes(ev));
 		if (s.view === 'timeline') this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
 		this._updateHash();
 		/* what is on screen, for scripts and tests: trace:packet:seq */
 		document.body.dataset.at = `${s.traceId}:${s.packet ? s.packet.n : 0}:${ev ? ev.seq : 0}`;
 		this._scheduleState();
+	}
+
+	/**
+	 * The bytes of the skb at ev when the stack made it (a reply, a
+	 * fragment, a reassembled datagram): cached; asked once, then the
+	 * inspector is drawn again. null while unknown or for the received frame.
+	 */
+	_skbBytes(ev) {
+		const s = this.store;
+		if (!ev || !s.packet || ev.skb === null || ev.skb === undefined) return null;
+		const rx = s.packet.steps.find((e) => e.skb !== null && e.skb !== undefined);
+		if (rx && rx.skb === ev.skb) return null;
+		const c = this.skbCache || (this.skbCache = new Map());
+		const key = `${s.traceId}:${ev.skb}`;
+		if (c.has(key)) return c.get(key);
+		c.set(key, { pending: true });
+		if (c.size > 200) c.delete(c.keys().next().value);
+		api.skb(s.traceId, ev.skb).then((b) => b, (e) => ({ error: e.message })).then((b) => {
+			c.set(key, b);
+			const cur = s.current();
+			if (cur && cur.skb === ev.skb && s.traceId === Number(key.split(':')[0])) this.v.inspector.render(cur, s.packet, s.explain, b);
+		});
+		return c.get(key);
 	}
 
 	_scheduleState() {

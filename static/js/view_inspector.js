@@ -8,7 +8,7 @@
 // found where the stack first set the network header: nh - (where the
 // decoder finds the network header in the frame), so it holds for every
 // link type (Ethernet, cooked, raw) without knowing the headroom.
-import { qs, $delegate } from './helpers.js';
+import { qs, $delegate, escapeHTML as esc } from './helpers.js';
 import { decodeFrame, hexToBytes } from './decode.js';
 import { eventDetail, explainNote, headers, hexDump } from './template.js';
 
@@ -18,6 +18,20 @@ function frameBase(steps, l3off, rxSkb) {
 	if (withNh && l3off >= 0) return withNh.skb_state.nh - l3off;
 	const first = steps.find((e) => e.skb === rxSkb && e.skb_state);
 	return first ? first.skb_state.data : 0;
+}
+
+/**
+ * Where the bytes of an skb the stack made start, as an offset from its
+ * head: a sent frame starts where data was when dev_queue_xmit got it; a
+ * reassembled datagram (raw IPv4) at its network header.
+ */
+function madeBase(steps, skb, how, l3off) {
+	if (how === 'sent') {
+		const x = steps.find((e) => e.skb === skb && e.fn === 'dev_queue_xmit' && e.skb_state);
+		if (x) return x.skb_state.data;
+	}
+	const n = steps.find((e) => e.skb === skb && e.skb_state && e.skb_state.nh >= 0);
+	return n ? n.skb_state.nh - Math.max(0, l3off) : 0;
 }
 
 /** The bytes a drop's check compared: [where, offset, length]; nh = network header, th = transport, l2 = frame start. */
@@ -86,8 +100,12 @@ export class InspectorView {
 		}
 	}
 
-	/** @param {TraceEvent|null} ev @param {PacketDetail|null} p @param {Explain} explain */
-	render(ev, p, explain) {
+	/**
+	 * @param {TraceEvent|null} ev @param {PacketDetail|null} p @param {Explain} explain
+	 * @param {{frame?: string, linktype?: number, how?: string, error?: string, pending?: boolean}|null} [made]
+	 *   the bytes of an skb the stack made, from /skbs (null for the received frame)
+	 */
+	render(ev, p, explain, made = null) {
 		if (!ev || !p) {
 			this.$ev.innerHTML = '<p class="muted">Nothing selected.</p>';
 			this.$explain.innerHTML = '';
@@ -104,23 +122,25 @@ export class InspectorView {
 		const entry = explain.functions[fn];
 		this.$explain.innerHTML = explainNote(fn, entry, failedIndex(entry, reason));
 		const own = ev.skb === rxSkb || ev.skb === null || ev.skb === undefined;
-		/* bytes of another skb: only if the trace recorded them (an event of that skb with args.frame) */
-		const rec = own ? null : p.steps.find((e) => e.skb === ev.skb && e.args && typeof e.args.frame === 'string');
-		const hex = own ? p.frame || '' : rec ? rec.args.frame : '';
+		/* another skb: its bytes as the stack sent or rebuilt it (/skbs), when the server can tell */
+		const rec = own ? null : made && made.frame ? made : null;
+		const hex = own ? p.frame || '' : rec ? rec.frame : '';
 		const bytes = hexToBytes(hex);
-		const dec = decodeFrame(bytes, own ? p.linktype : Number((rec && rec.args.linktype) || 1));
-		const base = own ? frameBase(p.steps, dec.l3off, rxSkb) : 0;
+		const dec = decodeFrame(bytes, own ? p.linktype : Number(rec ? rec.linktype : 1));
+		const base = own ? frameBase(p.steps, dec.l3off, rxSkb) : rec ? madeBase(p.steps, ev.skb, rec.how, dec.l3off) : 0;
 		this.$ev.innerHTML = eventDetail(ev, base);
-		this.$skbH.textContent = own ? `Headers of skb ${rxSkb} (the received frame)` : `Headers of skb ${ev.skb}`;
+		this.$skbH.textContent = own ? `Headers of skb ${rxSkb} (the received frame)`
+			: `Headers of skb ${ev.skb} (${rec && rec.how === 'sent' ? 'as it left the host' : rec ? 'the reassembled datagram' : 'made by the stack'})`;
 		if (!own && !rec) {
-			this.$hdrs.innerHTML = `<p class="note">skb ${ev.skb} was made by the stack (${ev.from ? 'the reassembled datagram' : 'a packet the host builds or a copy'});
-				this trace does not record its bytes, only the sk_buff fields above.</p>`;
+			this.$hdrs.innerHTML = made && made.pending ? '<p class="muted">Asking the server for its bytes…</p>'
+				: `<p class="note">The bytes of skb ${ev.skb}, made by the stack, are not known${
+					made && (made.why || made.error) ? ` (${esc(made.why || made.error)})` : ''}: only its sk_buff fields are known.</p>`;
 			this.$hex.innerHTML = '';
 			return;
 		}
 		const s = ev.skb_state;
-		const hl = own ? examined(ev, dec, base, reason) : { from: 0, to: 0 };
-		const skb = own && s ? { from: s.data - base, to: s.data - base + s.len } : { from: 0, to: bytes.length };
+		const hl = examined(ev, dec, base, reason);
+		const skb = s ? { from: s.data - base, to: s.data - base + s.len } : { from: 0, to: bytes.length };
 		this.$hdrs.innerHTML = headers(dec.headers, hl);
 		const cw = this.$hex.clientWidth || 300;
 		const ch = 9.7;	/* 16 px monospace */

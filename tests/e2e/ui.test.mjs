@@ -130,9 +130,27 @@ async function mapPaths(page) {
 	const out = p1.steps.find((e) => e.fn === 'dev_queue_xmit');
 	await open(page, def, 1, out.seq);
 	check((await text(page, '#skb-h')).includes(`skb ${out.skb}`), `on dev_queue_xmit the inspector shows skb ${out.skb}, the reply`);
+	await page.waitForSelector('#hdrs .htree');
+	const [, a, b] = /^(\S+?)(?::\d+)? > (\S+?)(?::\d+)?:/.exec(p1.summary);
+	const field = async (name) => page.evaluate((n) => {
+		const f = [...document.querySelectorAll('#hdrs .htree')].find((d) => d.querySelector('summary').textContent.startsWith('IPv4'));
+		const r = f && [...f.querySelectorAll('.fld')].find((x) => x.querySelector('.k').textContent === n);
+		return r ? r.querySelector('.v').textContent : '';
+	}, name);
+	check(await field('source') === b && await field('destination') === a, `the reply's IPv4 header goes ${b} > ${a}, back to the sender`);
+	check(await page.locator('#hex span[data-o]').count() > 0, 'and its bytes are dumped');
+	await page.locator('#hdrs .fld', { hasText: 'destination' }).last().click();
+	check(await page.locator('#hex .sel').count() >= 4, 'a header field lights its bytes in the hex dump');
+	await page.locator('#hex span[data-o="23"]').click();
+	check((await page.locator('#hdrs .fld.sel .k').innerText()) === 'protocol', 'a byte selects its field (byte 23: the IPv4 protocol)');
 	check(/\bcurrent\b/.test(await nodeClass(page, 'xmit')), 'the token stands on dev_queue_xmit');
 
 	const fw = traceId('route-forward.jsonl');
+	const jx = (await get(`/api/traces/${fw}/packets/1`)).steps.find((e) => e.fn === 'dev_queue_xmit');
+	if (jx) {
+		const r = await get(`/api/traces/${fw}/skbs/${jx.skb}`);
+		check(r.frame === null && /capture/.test(r.why), `a .jsonl trace has no skb bytes to give, and says why (${r.why})`);
+	}
 	const pkts = (await get(`/api/traces/${fw}/packets?limit=50`)).packets;
 	const f = pkts.find((p) => p.verdict === 'forwarded');
 	check(!!f, 'route-forward has a forwarded packet');
@@ -193,6 +211,10 @@ async function mapPaths(page) {
 		if (!re) continue;
 		await open(page, frag, p.n, re.seq);
 		check(await page.locator(`.token.t-reasm[data-skb="${re.skb}"]`).count() === 1, `reassembly: skb ${re.skb} appears as its own token`);
+		await page.waitForFunction(() => document.querySelector('#skb-h').textContent.includes('reassembled') && document.querySelector('#hdrs .htree'));
+		check((await text(page, '#hdrs')).includes(`total length\n${re.args.tot_len}`) || (await text(page, '#hdrs')).includes(`total length\t${re.args.tot_len}`)
+			|| (await page.locator('#hdrs .fld', { hasText: 'total length' }).first().locator('.v').innerText()) === String(re.args.tot_len),
+			`the reassembled datagram's header says total length ${re.args.tot_len}, as ip_frag_reasm does`);
 		check(/\bdone\b/.test(await nodeClass(page, 'defrag')), 'reassembly: ip_defrag lit');
 	}
 }
