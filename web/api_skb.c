@@ -14,6 +14,7 @@
  * neither sent nor reassembled) answers 200 with "frame": null and "why".
  */
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,34 @@
 #include "web.h"
 
 #define SKB_MAX_EVENTS 2000000
+#define SKB_CACHE 64			/* answers kept, oldest replaced first */
+
+/* One replay at a time (a replay costs the whole capture), and the last
+ * answers kept, so stepping back and forth costs nothing. */
+static pthread_mutex_t skb_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct { int tid; const void *store; int64_t skb; char *json; } skb_cache[SKB_CACHE];
+static unsigned skb_next;
+
+/* A cached answer (malloc'd copy), or NULL. Called with skb_mu held. */
+static char *cache_get(const struct web_trace *t, int64_t skb)
+{
+	for (unsigned i = 0; i < SKB_CACHE; i++)
+		if (skb_cache[i].json && skb_cache[i].tid == t->id && skb_cache[i].store == t->s && skb_cache[i].skb == skb)
+			return strdup(skb_cache[i].json);
+	return NULL;
+}
+
+/* Keeps an answer, by trace id and store (ids are never reused while
+ * serving; the store tells a restarted registry apart). Called with skb_mu held. */
+static void cache_put(const struct web_trace *t, int64_t skb, const cJSON *o)
+{
+	unsigned i = skb_next++ % SKB_CACHE;
+	free(skb_cache[i].json);
+	skb_cache[i].tid = t->id;
+	skb_cache[i].store = t->s;
+	skb_cache[i].skb = skb;
+	skb_cache[i].json = cJSON_PrintUnformatted(o);
+}
 
 struct skb_find {
 	uint64_t id;
@@ -169,15 +198,31 @@ static enum MHD_Result unknown(struct web_req *r, int64_t skb, const char *why)
 	cJSON_AddNumberToObject(o, "skb", (double)skb);
 	cJSON_AddNullToObject(o, "frame");
 	cJSON_AddStringToObject(o, "why", why);
+	if (r->held)
+		cache_put(r->held, skb, o);
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }
+
+static enum MHD_Result skb_answer(struct web_req *r, struct web_trace *t, const int64_t *ids);
 
 enum MHD_Result api_skb(struct web_req *r, const int64_t *ids)
 {
 	struct web_trace *t = web_req_trace(r, ids[0]);
-	char src[1024], scen[256], out[256], err[256];
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
+	pthread_mutex_lock(&skb_mu);
+	char *hit = cache_get(t, ids[1]);
+	cJSON *o = hit ? cJSON_Parse(hit) : NULL;
+	free(hit);
+	enum MHD_Result res = o ? web_reply(r->conn, MHD_HTTP_OK, o) : skb_answer(r, t, ids);
+	pthread_mutex_unlock(&skb_mu);
+	return res;
+}
+
+/* The answer for skb ids[1] of t, replayed now; called with skb_mu held. */
+static enum MHD_Result skb_answer(struct web_req *r, struct web_trace *t, const int64_t *ids)
+{
+	char src[1024], scen[256], out[256], err[256];
 	store_lock(t->s);
 	size_t nev = store_nevents(t->s);
 	store_unlock(t->s);
@@ -221,5 +266,6 @@ enum MHD_Result api_skb(struct web_req *r, const int64_t *ids)
 		snprintf(err, sizeof(err), "skb %lld is neither sent nor reassembled whole in trace %d", (long long)ids[1], t->id);
 		return unknown(r, ids[1], err);
 	}
+	cache_put(t, ids[1], o);
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }

@@ -367,7 +367,7 @@ export class Controller {
 		const s = this.store;
 		if (!ev || !s.packet || ev.skb === null || ev.skb === undefined) return null;
 		const rx = s.packet.steps.find((e) => e.skb !== null && e.skb !== undefined);
-		if (rx && rx.skb === ev.skb) return null;
+		if (rx && rx.skb === ev.skb && ev.fn !== 'dev_queue_xmit') return null;	/* a forwarded frame leaves changed */
 		const c = this.skbCache || (this.skbCache = new Map());
 		const key = `${s.traceId}:${ev.skb}`;
 		if (c.has(key)) return c.get(key);

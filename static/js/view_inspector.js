@@ -121,7 +121,7 @@ export class InspectorView {
 		const fn = par ? par.fn : ev.fn;
 		const entry = explain.functions[fn];
 		this.$explain.innerHTML = explainNote(fn, entry, failedIndex(entry, reason));
-		const own = ev.skb === rxSkb || ev.skb === null || ev.skb === undefined;
+		const own = (ev.skb === rxSkb && !(made && made.frame)) || ev.skb === null || ev.skb === undefined;
 		/* another skb: its bytes as the stack sent or rebuilt it (/skbs), when the server can tell */
 		const rec = own ? null : made && made.frame ? made : null;
 		const hex = own ? p.frame || '' : rec ? rec.frame : '';

@@ -146,11 +146,8 @@ async function mapPaths(page) {
 	check(/\bcurrent\b/.test(await nodeClass(page, 'xmit')), 'the token stands on dev_queue_xmit');
 
 	const fw = traceId('route-forward.jsonl');
-	const jx = (await get(`/api/traces/${fw}/packets/1`)).steps.find((e) => e.fn === 'dev_queue_xmit');
-	if (jx) {
-		const r = await get(`/api/traces/${fw}/skbs/${jx.skb}`);
-		check(r.frame === null && /capture/.test(r.why), `a .jsonl trace has no skb bytes to give, and says why (${r.why})`);
-	}
+	const r404 = await get(`/api/traces/${fw}/skbs/999999`);
+	check(r404.frame === null && r404.why, `an skb never sent has no bytes to give, and the answer says why (${r404.why})`);
 	const pkts = (await get(`/api/traces/${fw}/packets?limit=50`)).packets;
 	const f = pkts.find((p) => p.verdict === 'forwarded');
 	check(!!f, 'route-forward has a forwarded packet');
@@ -158,6 +155,13 @@ async function mapPaths(page) {
 		const d = await get(`/api/traces/${fw}/packets/${f.n}`);
 		await open(page, fw, f.n, d.steps[d.steps.length - 1].seq);
 		for (const id of ['route', 'forward', 'fwd_hook', 'ip_output', 'post', 'xmit']) check(/\bdone\b/.test(await nodeClass(page, id)), `forward: stage ${id} lit`);
+		const ttl = async () => page.locator('#hdrs .fld', { hasText: 'TTL' }).first().locator('.v').innerText();
+		const x = d.steps.find((e) => e.fn === 'dev_queue_xmit');
+		await open(page, fw, f.n, d.steps[1].seq);
+		const ttlIn = Number(await ttl());
+		await open(page, fw, f.n, x.seq);
+		await page.waitForFunction(() => document.querySelector('#skb-h').textContent.includes('left the host'));
+		check(Number(await ttl()) === ttlIn - 1, `the forwarded frame leaves with TTL ${ttlIn - 1}, one less than it came (${ttlIn})`);
 		check(/\boff\b/.test(await nodeClass(page, 'local_in')), 'forward: LOCAL_IN grey');
 	}
 	const nf = traceId('nf-drop.jsonl');
