@@ -59,7 +59,10 @@ export function relTime(ts, t0) {
  */
 export function packetCols(p) {
 	const m = /^(\S+) > (\S+?): (\S+)\s*(.*)$/.exec(p.summary || '');
-	if (!m) return { src: '', dst: '', proto: '', info: p.summary || '' };
+	if (!m) {	/* "ARP who-has …", "IPv6, 40 bytes": the first word names the protocol */
+		const w = /^([A-Z][A-Za-z0-9]*),?\s*(.*)$/.exec(p.summary || '');
+		return w ? { src: '', dst: '', proto: w[1], info: w[2] } : { src: '', dst: '', proto: '', info: p.summary || '' };
+	}
 	const proto = m[3] === 'IP' ? 'IPv4' : m[3];
 	return { src: m[1], dst: m[2], proto, info: m[4] };
 }
@@ -72,10 +75,10 @@ export const packetRows = (rows, selected, t0) => rows.map((p) => {
 	const sel = p.n === selected;
 	return `<tr data-n="${p.n}" class="${verdictClass(p.verdict)}${sel ? ' selected' : ''}" tabindex="${sel ? 0 : -1}"${sel ? ' aria-current="true"' : ''}>
 	  <td class="num">${p.n}</td><td class="num wide">${esc(relTime(p.ts, t0))}</td>
-	  <td class="wide">${esc(c.src)}</td><td class="wide">${esc(c.dst)}</td><td class="wide">${esc(c.proto)}</td><td class="wide num">${p.len}</td>
+	  <td class="wide addr">${esc(c.src)}</td><td class="wide addr">${esc(c.dst)}</td><td class="wide">${esc(c.proto)}</td><td class="wide num">${p.len}</td>
 	  <td class="info"><span class="wide">${esc(c.info)}</span><span class="compact"><span class="mono">${esc(relTime(p.ts, t0))} s</span> ${esc(p.summary)}
 	    <span class="badge ${verdictClass(p.verdict)}">${esc(outcome(p))}</span></span></td>
-	  <td class="wide"><span class="badge ${verdictClass(p.verdict)}">${esc(outcome(p))}</span></td></tr>`;
+	  <td class="wide"><span class="badge ${verdictClass(p.verdict)}">${esc(outcome(p)).replace(/_/g, '_<wbr>')}</span></td></tr>`;
 }).join('');
 
 /** @param {PacketRow[]} rows @param {number} selected */
