@@ -168,7 +168,33 @@ export class Controller {
 		const s = this.store;
 		const all = s.summary ? s.summary.packets : s.packetsTotal;
 		this.v.packets.render(s.packets, s.packet ? s.packet.n : 0, s.packetsTotal, s.t0, all);
-		if (s.view === 'timeline') this.v.timeline.renderTime(s.packets, s.t0, s.packet ? s.packet.n : 0);
+		if (s.view === 'timeline') this._renderTime();
+	}
+
+	/** The time strip, then its arrows once the journeys of (at most 150) shown packets are known. */
+	async _renderTime() {
+		const s = this.store;
+		const rows = s.packets, id = s.traceId;
+		this.v.timeline.renderTime(rows, s.t0, s.packet ? s.packet.n : 0);
+		if (rows.length > 150) return;
+		try {
+			const ds = await Promise.all(rows.map((r) => this._detail(id, r.n)));
+			if (s.traceId !== id || s.packets !== rows) return;
+			const rxOf = new Map();
+			for (const d of ds) {
+				const rx = d.steps.find((e) => e.skb !== null && e.skb !== undefined);
+				if (rx) rxOf.set(rx.skb, d.n);
+			}
+			const reasm = [], replied = [];
+			for (const d of ds) {
+				const rx = d.steps.find((e) => e.skb !== null && e.skb !== undefined);
+				for (const e of d.steps) if (e.from) for (const f of e.from) if (rxOf.has(f)) reasm.push({ from: rxOf.get(f), to: d.n });
+				if (d.steps.some((e) => e.fn === 'dev_queue_xmit' && e.ph === 'E' && (!rx || e.skb !== rx.skb))) replied.push(d.n);
+			}
+			this.v.timeline.renderLinks(reasm, replied);
+		} catch (e) {
+			this._error(e);
+		}
 	}
 
 	/**
@@ -211,7 +237,7 @@ export class Controller {
 			return this._error(e);
 		}
 		this.v.packets.select(n);
-		if (s.view === 'timeline') this.v.timeline.renderTime(s.packets, s.t0, n);
+		if (s.view === 'timeline') this._renderTime();
 		this.render();
 	}
 
@@ -220,7 +246,7 @@ export class Controller {
 		const s = this.store;
 		s.view = name;
 		this.v.journey.showView(name);
-		if (name === 'timeline') { this.loadTimeline(); this.v.timeline.renderTime(s.packets, s.t0, s.packet ? s.packet.n : 0); }
+		if (name === 'timeline') { this.loadTimeline(); this._renderTime(); }
 		if (name === 'flows') this._renderFlows();
 		this.render();
 	}

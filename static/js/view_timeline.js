@@ -139,6 +139,33 @@ export class TimelineView {
 		strip.innerHTML = out.join('');
 	}
 
+	/**
+	 * Arrows on the time strip: from each fragment to the packet whose
+	 * journey rebuilt the datagram, and a "↩" over a packet the host
+	 * answered (its reply is no captured packet, so it has no slice).
+	 * @param {Array<{from: number, to: number}>} reasm @param {number[]} replied packet numbers
+	 */
+	renderLinks(reasm, replied) {
+		const strip = qs('#tl-time');
+		const at = (n) => {
+			const el = /** @type {HTMLElement} */ (strip.querySelector(`.slice[data-n="${n}"]`));
+			return el ? el.offsetLeft + el.offsetWidth / 2 : null;
+		};
+		const paths = reasm.map(({ from, to }) => {
+			const a = at(from), b = at(to);
+			if (a === null || b === null || a === b) return '';
+			return `<path d="M${a},26 Q${(a + b) / 2},${26 - 2 * Math.min(22, 6 + Math.abs(b - a) / 20)} ${b},26" class="tl-reasm"/>`;
+		}).join('');
+		const marks = replied.map((n) => {
+			const x = at(n);
+			return x === null ? '' : `<text x="${x}" y="22" text-anchor="middle" class="tl-reply">↩</text>`;
+		}).join('');
+		const old = strip.querySelector('svg');
+		if (old) old.remove();
+		if (!paths && !marks) return;
+		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${strip.clientWidth}" height="28" aria-hidden="true">${paths}${marks}</svg>`);
+	}
+
 	/** The seq under a fraction of the width. */
 	seqAt(fx) {
 		if (!this.last) return 0;

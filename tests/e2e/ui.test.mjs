@@ -387,6 +387,20 @@ async function timeGaps(page) {
 	await page.keyboard.press('ArrowRight');
 	await page.waitForFunction((b) => document.querySelector('#tl-range').textContent !== b, zoomed);
 	check(true, 'the timeline zooms with + and pans with → from the keyboard');
+	/* frag-out-of-order: an arrow from each fragment to the packet that rebuilt the datagram, ↩ over what was answered */
+	const fr = traceId('frag-out-of-order.pcap');
+	const ds = await Promise.all((await get(`/api/traces/${fr}/packets?limit=50`)).packets.map((p) => get(`/api/traces/${fr}/packets/${p.n}`)));
+	const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
+	let arrows = 0, answered = 0;
+	for (const d of ds) {
+		for (const e of d.steps) for (const f of e.from || []) if (rxOf.has(f) && rxOf.get(f) !== d.n) arrows++;
+		const rx = d.steps.find((e) => e.skb !== null).skb;
+		if (d.steps.some((e) => e.fn === 'dev_queue_xmit' && e.ph === 'E' && e.skb !== rx)) answered++;
+	}
+	await page.goto(`${base}/#trace=${fr}&pkt=1`);
+	await page.waitForSelector('#tl-time .tl-links');
+	check(arrows > 0 && await page.locator('#tl-time .tl-reasm').count() === arrows, `the time strip draws ${arrows} arrows from fragments to their reassembly`);
+	check(await page.locator('#tl-time .tl-reply').count() === answered, `and marks the ${answered} packet(s) the host answered`);
 	await page.click('#vt-map');
 }
 
