@@ -75,6 +75,11 @@ async function layout(page, label) {
 			if (cs.overflowX === 'auto' || cs.overflowX === 'scroll') continue;
 			if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && (cs.overflowX === 'hidden' || cs.textOverflow === 'ellipsis')) clipped.push(`${el.tagName}.${el.className}: ${el.textContent.slice(0, 30)}`);
 		}
+		/* boxes that must hold their text whole: nothing sticks out of them either */
+		for (const el of document.querySelectorAll('.mnode, .mnode *, .badge, button, th, td, .vtab, .token, h2, .jmsg, dt, dd, label')) {
+			if (el.offsetParent === null || !el.clientWidth || el.closest('.sr')) continue;
+			if (el.scrollWidth > el.clientWidth + 1) clipped.push(`${el.tagName}.${el.className} overflows: ${el.textContent.slice(0, 30)}`);
+		}
 		const small = [...document.querySelectorAll('body *')].filter((el) => el.offsetParent !== null && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
 			&& parseFloat(getComputedStyle(el).fontSize) < 16).map((el) => `${el.tagName}.${el.className}`);
 		return { over: de.scrollWidth - de.clientWidth, clipped: clipped.slice(0, 5), small: small.slice(0, 5) };
@@ -82,6 +87,28 @@ async function layout(page, label) {
 	check(r.over <= 0, `${label}: no horizontal page overflow (${r.over} px)`);
 	check(!r.clipped.length, `${label}: no clipped text ${r.clipped.join(' | ')}`);
 	check(!r.small.length, `${label}: all text at 16 px or more ${r.small.join(' | ')}`);
+}
+
+/** The focus ring against what is behind it: at least 3:1. */
+async function focusRing(page, label) {
+	const r = await page.evaluate(() => {
+		const lum = (c) => {
+			const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map((v) => { const x = Number(v) / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+			return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+		};
+		const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; if (!/rgba\(.*, 0\)$/.test(c) && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+		const out = [];
+		for (const sel of ['[data-act="fwd"]', '#pk-body tr', '.vtab', '#presenter', '#filters input[name="expr"]']) {
+			const el = document.querySelector(sel);
+			if (!el) continue;
+			el.focus();
+			const cs = getComputedStyle(el);
+			const a = lum(cs.outlineColor), b = lum(bgOf(el.parentElement));
+			out.push([sel, cs.outlineStyle, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]);
+		}
+		return out;
+	});
+	for (const [sel, style, ratio] of r) check(style !== 'none' && ratio >= 3, `${label}: focus ring of ${sel} at ${ratio.toFixed(1)}:1`);
 }
 
 async function axe(page, label) {
@@ -107,6 +134,7 @@ async function sizes(browser) {
 		await page.screenshot({ path: join(shots, `ui-${w}x${h}.png`) });
 		await layout(page, `${w}×${h}`);
 		await axe(page, `${w}×${h}`);
+		if (w === 1280) await focusRing(page, `${w}×${h}`);
 		await page.click('#presenter');
 		await page.goto(`${base}/#trace=${def}&pkt=1&seq=26`);
 		await page.waitForTimeout(500);
