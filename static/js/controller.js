@@ -232,7 +232,10 @@ export class Controller {
 	async selectPacket(n, seq) {
 		const s = this.store;
 		try {
-			s.setPacket(await api.packet(s.traceId, n), seq);
+			const id = s.traceId;
+			const p = await api.packet(id, n);
+			if (s.traceId !== id) return;	/* another trace was opened meanwhile */
+			s.setPacket(p, seq);
 		} catch (e) {
 			return this._error(e);
 		}
@@ -391,7 +394,7 @@ export class Controller {
 	 */
 	_skbBytes(ev) {
 		const s = this.store;
-		if (!ev || !s.packet || ev.skb === null || ev.skb === undefined) return null;
+		if (!ev || !s.packet || s.packetTrace !== s.traceId || ev.skb === null || ev.skb === undefined) return null;
 		const rx = s.packet.steps.find((e) => e.skb !== null && e.skb !== undefined);
 		if (rx && rx.skb === ev.skb && ev.fn !== 'dev_queue_xmit') return null;	/* a forwarded frame leaves changed */
 		const c = this.skbCache || (this.skbCache = new Map());
@@ -416,6 +419,7 @@ export class Controller {
 		const s = this.store;
 		const ev = s.current();
 		if (!ev) { this.v.map.setMoved({}); return this.v.state.render(null, null); }
+		if (s.packetTrace !== s.traceId) return;	/* a trace is being opened: its packet comes next */
 		const req = ++this.stateReq;
 		try {
 			const st = await api.state(s.traceId, ev.seq);

@@ -47,6 +47,8 @@ export class Store {
 	/** @param {PacketDetail|null} p @param {number} [seq] step to the event with this seq */
 	setPacket(p, seq) {
 		this.packet = p;
+		/** the trace the packet came from: a request for another trace must not use its seqs */
+		this.packetTrace = p ? this.traceId : 0;
 		this.rows = [];
 		const walk = (nodes, depth) => {
 			for (const node of nodes) {

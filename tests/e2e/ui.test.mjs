@@ -373,8 +373,10 @@ async function lab3(page) {
 		check(cur === want, `lab 3 link ${i + 1} (${l.fn} at seq ${l.seq}): the map stands on ${want} (${cur})`);
 		check(await page.locator('#lesson-body .lesson-links a.current').count() === 1, `lab 3 link ${i + 1}: the link is marked current`);
 	}
+	await axe(page, 'lab 3 open');
 	await page.click('#presenter');
 	check((await text(page, '#lesson-caption')).includes('Lesson 3'), 'presenter mode shows the lab as a caption bar');
+	await layout(page, 'lab 3 in presenter mode');
 	await page.click('#presenter');
 }
 
@@ -426,9 +428,11 @@ async function timeGaps(page) {
 		if (d.steps.some((e) => e.fn === 'dev_queue_xmit' && e.ph === 'E' && e.skb !== rx)) answered++;
 	}
 	await page.goto(`${base}/#trace=${fr}&pkt=1`);
-	await page.waitForSelector('#tl-time .tl-links');
-	check(arrows > 0 && await page.locator('#tl-time .tl-reasm').count() === arrows, `the time strip draws ${arrows} arrows from fragments to their reassembly`);
-	check(await page.locator('#tl-time .tl-reply').count() === answered, `and marks the ${answered} packet(s) the host answered`);
+	const drawn = await page.waitForFunction(([t, a, r]) => document.body.dataset.at.startsWith(`${t}:`)
+		&& document.querySelectorAll('#tl-time .tl-reasm').length === a && document.querySelectorAll('#tl-time .tl-reply').length === r,
+	[fr, arrows, answered], { timeout: 8000 }).then(() => true, () => false);
+	check(arrows > 0 && drawn, `the time strip draws ${arrows} arrows from fragments to their reassembly and marks the ${answered} packet(s) the host answered (${
+		await page.locator('#tl-time .tl-reasm').count()} arrows, ${await page.locator('#tl-time .tl-reply').count()} marks)`);
 	await page.click('#vt-map');
 }
 
