@@ -2,6 +2,7 @@
 // API, updates the store, then tells the views what to render.
 import { api } from './api.js';
 import { journeyOnMap } from './kernel_map.js';
+import { packetLinks, sentBy } from './links.js';
 
 const PAGE = 200;
 
@@ -180,17 +181,7 @@ export class Controller {
 		try {
 			const ds = await Promise.all(rows.map((r) => this._detail(id, r.n)));
 			if (s.traceId !== id || s.packets !== rows) return;
-			const rxOf = new Map();
-			for (const d of ds) {
-				const rx = d.steps.find((e) => e.skb !== null && e.skb !== undefined);
-				if (rx) rxOf.set(rx.skb, d.n);
-			}
-			const reasm = [], replied = [];
-			for (const d of ds) {
-				const rx = d.steps.find((e) => e.skb !== null && e.skb !== undefined);
-				for (const e of d.steps) if (e.from) for (const f of e.from) if (rxOf.has(f)) reasm.push({ from: rxOf.get(f), to: d.n });
-				if (d.steps.some((e) => e.fn === 'dev_queue_xmit' && e.ph === 'E' && (!rx || e.skb !== rx.skb))) replied.push(d.n);
-			}
+			const { reasm, replied } = packetLinks(ds);
 			this.v.timeline.renderLinks(reasm, replied);
 		} catch (e) {
 			this._error(e);
@@ -311,20 +302,8 @@ export class Controller {
 	 * @param {PacketRow[]} rows @returns {Promise<Map<number, Array<{skb: number, what: string}>>>}
 	 */
 	async _sentBy(rows) {
-		const s = this.store;
-		const out = new Map();
-		const details = await Promise.all(rows.map((r) => this._detail(s.traceId, r.n)));
-		for (const d of details) {
-			const rx = d.steps.find((e) => e.skb !== null && e.skb !== undefined);
-			const sent = [];
-			for (const e of d.steps) {
-				if (e.fn !== 'dev_queue_xmit' || e.ph !== 'E' || e.verdict !== 'sent' || (rx && e.skb === rx.skb)) continue;
-				const born = d.steps.find((x) => x.skb === e.skb);
-				sent.push({ skb: e.skb, what: born && born.msg ? born.msg : born ? born.fn : '' });
-			}
-			out.set(d.n, sent);
-		}
-		return out;
+		const details = await Promise.all(rows.map((r) => this._detail(this.store.traceId, r.n)));
+		return new Map(details.map((d) => [d.n, sentBy(d)]));
 	}
 
 	/** A packet's detail, cached per trace (the last 300). */

@@ -420,6 +420,7 @@ async function timeGaps(page) {
 	/* frag-out-of-order: an arrow from each fragment to the packet that rebuilt the datagram, ↩ over what was answered */
 	const fr = traceId('frag-out-of-order.pcap');
 	const ds = await Promise.all((await get(`/api/traces/${fr}/packets?limit=50`)).packets.map((p) => get(`/api/traces/${fr}/packets/${p.n}`)));
+	/* counted here from the events, not with links.js, so the UI's code is checked, not reused */
 	const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
 	let arrows = 0, answered = 0;
 	for (const d of ds) {
