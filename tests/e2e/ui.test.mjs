@@ -76,7 +76,7 @@ async function layout(page, label) {
 			if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && (cs.overflowX === 'hidden' || cs.textOverflow === 'ellipsis')) clipped.push(`${el.tagName}.${el.className}: ${el.textContent.slice(0, 30)}`);
 		}
 		/* boxes that must hold their text whole: nothing sticks out of them either */
-		for (const el of document.querySelectorAll('.mnode, .mnode *, .badge, button, th, td, .vtab, .token, h2, .jmsg, dt, dd, label')) {
+		for (const el of document.querySelectorAll('.mnode, .mnode *, .badge, button, th, td, .vtab, .token, h2, .jmsg, dt, dd, label, .jtree, .jtree .fn, .card-s')) {
 			if (el.offsetParent === null || !el.clientWidth || el.closest('.sr')) continue;
 			if (el.scrollWidth > el.clientWidth + 1) clipped.push(`${el.tagName}.${el.className} overflows: ${el.textContent.slice(0, 30)}`);
 		}
@@ -207,6 +207,11 @@ async function mapPaths(page) {
 		check(await page.locator('#vt-tree[aria-selected="true"]').count() === 1 && await page.locator('#journey .jrow.current').count() === 1,
 			'clicking a stage zooms into the call tree');
 		await axe(page, 'call tree');
+		await layout(page, 'call tree at 1280×720');
+		const names = await page.$$eval('#journey .jtree .fn', (els) => els.map((e) => e.textContent));
+		const walk = (ns) => ns.flatMap((x) => [x.fn, ...walk(x.children || [])]);
+		const want = walk(d.tree);
+		check(names.join() === want.join(), `the call tree names all ${want.length} calls in order, whole`);
 		await page.click('#vt-steps');
 		await axe(page, 'step cards');
 		await page.click('#vt-flows');
@@ -295,9 +300,10 @@ async function fragSteps(page) {
 async function filtersAndKeys(page) {
 	const def = traceId('default.pcap');
 	await page.goto(`${base}/#trace=${def}&pkt=1`);
-	await page.locator('#pk-body tr').nth(0).waitFor();
+	await page.waitForFunction((t) => document.body.dataset.at.startsWith(`${t}:1:`), def);
 	const all = (await get(`/api/traces/${def}/packets?limit=500`)).packets;
-	check(await page.locator('#pk-body tr').count() === all.length, `the list shows the trace's ${all.length} packets`);
+	const listed = await page.waitForFunction((n) => document.querySelectorAll('#pk-body tr').length === n, all.length, { timeout: 5000 }).then(() => true, () => false);
+	check(listed, `the list shows the trace's ${all.length} packets`);
 	const udp = (await get(`/api/traces/${def}/packets?limit=500&filter=udp`)).packets;
 	const last = udp[udp.length - 1];
 	const timeOf = async (n) => page.locator(`#pk-body tr[data-n="${n}"] td`).nth(1).innerText();
