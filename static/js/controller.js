@@ -406,7 +406,8 @@ export class Controller {
 			s.setState(st);
 			/* the counters this very step moved: the fold's delta, else the event's own mib */
 			const delta = st.counters_delta || (st.seq === ev.seq && ev.mib) || {};
-			this.v.state.render(s.state, delta);
+			const lookup = s.packet.steps.slice(0, s.stepIndex + 1).reverse().find((e) => e.fn === 'fib_table_lookup' && e.args) || null;
+			this.v.state.render(s.state, delta, lookup);
 			this.v.map.setMoved(delta);
 		} catch (e) {
 			this._error(e);

@@ -223,7 +223,7 @@ function socketCard(k) {
 		.filter((f) => k[f] !== undefined && k[f] !== null).map((f) => [f, String(k[f])]);
 	if (k.timers) nums.push(['timers', arr(k.timers).join(' ') || 'none']);
 	return `<div class="sock"><p><strong>${esc(k.proto || 'tcp')}</strong> ${esc(k.local || k.sk || '')}${k.remote ? ` ↔ ${esc(k.remote)}` : ''}${k.old ? ` <span class="muted">(from ${esc(k.old)})</span>` : ''}</p>
-	${(k.proto || 'tcp') === 'tcp' ? sd : ''}${nums.length ? kv(nums) : ''}</div>`;
+	${(k.proto || 'tcp') === 'tcp' && (k.remote || k.old || k.new) ? sd : `<p class="muted">${esc(st)}</p>`}${nums.length ? kv(nums) : ''}</div>`;
 }
 
 /** Counters: totals, with "+n" on those this very step moved. */
@@ -237,13 +237,29 @@ function countersCard(s, delta) {
 }
 
 /**
+ * The routing lookup the journey made last, from fib_table_lookup's args:
+ * the prefixes tried in order, then the one that matched.
+ * @param {TraceEvent|null} e
+ */
+export function fibLookup(e) {
+	if (!e || !e.args) return '';
+	const a = e.args;
+	const tried = arr(a.tried).map((r) => `<tr><td>${esc(r)}</td><td class="muted">no match</td></tr>`).join('');
+	const more = a.tried_n > arr(a.tried).length ? `<tr><td colspan="2" class="muted">… ${a.tried_n - arr(a.tried).length} more</td></tr>` : '';
+	return `<section class="card" aria-label="routing lookup"><h3>FIB lookup <span class="muted">seq ${e.seq}, table ${esc(a.table ?? '?')}</span></h3>
+	  <p>for <code>${esc(a.daddr ?? '?')}</code></p><table class="mini"><tbody>${tried}${more}
+	  <tr class="matched"><td>${esc(a.match ?? 'none')}</td><td>${esc(a.type ?? '')}</td></tr></tbody></table></section>`;
+}
+
+/**
  * The state panels at the selected event, from /state. Renders the fold's
  * fields (frags, sockets, routes, neighbours, rules, packet_sockets) and
  * falls back to older answers (frag_queues, config); what is absent is
  * said, not invented.
  * @param {any} s @param {Object<string, number>} delta counters this step moved
+ * @param {TraceEvent|null} [lookup] the journey's last fib_table_lookup so far
  */
-export function statePanels(s, delta) {
+export function statePanels(s, delta, lookup = null) {
 	const cfg = s.config || {};
 	const frags = arr(s.frags).length || !s.frag_queues ? arr(s.frags) : arr(s.frag_queues).map((q) => ({ ...q, key: q.queue }));
 	const fragHTML = frags.length ? frags.map((q) => `<p class="mono">${esc(q.key || q.queue || '')}</p>${fragBar(q)}`).join('')
@@ -264,7 +280,7 @@ export function statePanels(s, delta) {
 	return `${countersCard(s, delta)}
 	<section class="card" aria-label="fragment queues"><h3>Fragment queues</h3>${fragHTML}${ended}</section>
 	<section class="card" aria-label="sockets"><h3>Sockets</h3>${socks.length ? socks.map(socketCard).join('') : '<p class="muted">No sockets.</p>'}${taps}</section>
-	<section class="card" aria-label="routes"><h3>Routes</h3>${routes}</section>
+	${fibLookup(lookup)}<section class="card" aria-label="routes"><h3>Routes</h3>${routes}</section>
 	<section class="card" aria-label="neighbours"><h3>Neighbours</h3>${neigh}</section>
 	<section class="card" aria-label="netfilter rules"><h3>Netfilter</h3>${rules}</section>${limits}`;
 }

@@ -7,8 +7,11 @@ import { statePanels } from './template.js';
 export class StateView {
 	constructor() { this.$el = qs('#state'); }
 
-	/** @param {any} s the /state answer @param {Object<string, number>} delta counters moved by this step */
-	render(s, delta) {
-		this.$el.innerHTML = s ? statePanels(s, delta || {}) : '<p class="muted">Nothing selected.</p>';
+	/**
+	 * @param {any} s the /state answer @param {Object<string, number>} delta counters moved by this step
+	 * @param {TraceEvent|null} [lookup] the journey's last routing lookup so far
+	 */
+	render(s, delta, lookup = null) {
+		this.$el.innerHTML = s ? statePanels(s, delta || {}, lookup) : '<p class="muted">Nothing selected.</p>';
 	}
 }

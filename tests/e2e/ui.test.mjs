@@ -294,6 +294,14 @@ async function fragSteps(page) {
 	}
 	check(bars > 0 && bars === queued, `the fragment bar was checked at each of the ${queued} steps that queued a fragment`);
 	check(counters > 10, `the counters matched the events' sums with "+n" on the counting step at ${counters} steps`);
+	/* the routing lookup the journey made, with the prefix that matched */
+	const d1 = await get(`/api/traces/${frag}/packets/${list[0].n}`);
+	const fib = d1.steps.find((e) => e.fn === 'fib_table_lookup' && e.args && e.args.match);
+	if (fib) {
+		await open(page, frag, list[0].n, fib.seq);
+		await page.waitForFunction((q) => { const h = document.querySelector('#state h3 .muted'); return h && h.textContent === `at seq ${q}`; }, fib.seq);
+		check((await text(page, '#state [aria-label="routing lookup"] tr.matched')).includes(fib.args.match), `the FIB card marks the matched route "${fib.args.match}"`);
+	}
 	await page.click('#st-inspector');
 }
 
