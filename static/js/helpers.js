@@ -32,4 +32,6 @@ export function scrollWithin(box, el) {
 	const b = box.getBoundingClientRect(), r = el.getBoundingClientRect();
 	if (r.top < b.top) box.scrollTop += r.top - b.top - 8;
 	else if (r.bottom > b.bottom) box.scrollTop += Math.min(r.bottom - b.bottom + 8, r.top - b.top - 8);
+	if (r.left < b.left) box.scrollLeft += r.left - b.left - 8;
+	else if (r.right > b.right) box.scrollLeft += Math.min(r.right - b.right + 8, r.left - b.left - 8);
 }
