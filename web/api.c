@@ -13,6 +13,7 @@
 enum MHD_Result api_lessons_list(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_lesson_get(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_skb(struct web_req *r, const int64_t *ids);	/* api_skb.c */
 
 struct route {
 	const char *method;
@@ -29,6 +30,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/traces/#/events", api_events },
 	{ "GET", "/api/traces/#/histogram", api_histogram },
 	{ "GET", "/api/traces/#/state", api_state },
+	{ "GET", "/api/traces/#/skbs/#", api_skb },
 	{ "GET", "/api/live", api_live },
 	{ "GET", "/api/lessons", api_lessons_list },
 	{ "GET", "/api/lessons/#", api_lesson_get },

@@ -51,10 +51,17 @@ export const api = {
 	events: (id, params) => getJSON(`/api/traces/${id}/events${qsOf(params)}`),
 	/** @returns {Promise<Histogram>} */
 	histogram: (id, params) => getJSON(`/api/traces/${id}/histogram${qsOf(params)}`),
+	/** The bytes of an skb the stack made (web/api_skb.c). @returns {Promise<{skb: number, how: string, linktype: number, frame: string}>} */
+	skb: (id, skb) => getJSON(`/api/traces/${id}/skbs/${skb}`),
 	/** @returns {Promise<StateSnapshot>} */
 	state: (id, seq) => getJSON(`/api/traces/${id}/state${qsOf({ seq })}`),
-	/** @param {File} file @returns {Promise<TraceBrief>} */
-	upload: (file) => getJSON(`/api/traces${qsOf({ name: file.name })}`, {
+	/**
+	 * The capture as the raw body; the host options as query parameters
+	 * (host=IP|MAC, no_csum=1, infer=0), which a server without them ignores.
+	 * @param {File} file @param {{infer: boolean, host: string, no_csum: boolean}} [o] @returns {Promise<TraceBrief>}
+	 */
+	upload: (file, o = { infer: true, host: '', no_csum: false }) => getJSON(`/api/traces${qsOf({ name: file.name,
+		host: o.host, no_csum: o.no_csum ? 1 : '', infer: o.infer ? '' : 0 })}`, {
 		method: 'POST', body: file, headers: { 'Content-Type': 'application/octet-stream' } }),
 	/** @returns {Promise<Explain>} */
 	explain: () => fetch('/explain.json').then((r) => (r.ok ? r.json() : { version: 1, functions: {} }))

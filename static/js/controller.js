@@ -1,6 +1,8 @@
 // controller.js - the only place where state changes: each method asks the
 // API, updates the store, then tells the views what to render.
 import { api } from './api.js';
+import { journeyOnMap } from './kernel_map.js';
+import { packetLinks, sentBy } from './links.js';
 
 const PAGE = 200;
 
@@ -16,7 +18,7 @@ const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single eve
 export class Controller {
 	/**
 	 * @param {import('./store.js').Store} store
-	 * @param {{toolbar: any, packets: any, journey: any, inspector: any, timeline: any, state: any, lessons: any}} views
+	 * @param {{toolbar: any, packets: any, journey: any, inspector: any, timeline: any, state: any, lessons: any, map: any, flows: any}} views
 	 */
 	constructor(store, views) {
 		this.store = store;
@@ -27,12 +29,18 @@ export class Controller {
 		this.live = null;
 		const v = views;
 		v.toolbar.bindTrace((id) => this.setTrace(id));
-		v.toolbar.bindUpload((f) => this.upload(f));
+		v.toolbar.bindUpload((f, o) => this.upload(f, o));
+		v.toolbar.bindPresenter((on) => this.setPresenter(on));
 		v.toolbar.bindFilters((f) => this.setFilters(f));
 		v.packets.bindSelect((n) => this.selectPacket(n));
 		v.packets.bindMore(() => this.loadPackets(false));
 		v.journey.bindStep((a) => this.step(a));
-		v.journey.bindRow((seq) => this.stepToSeq(seq));
+		v.journey.bindRow((seq) => this.stepToSeq(seq), (i) => this.stepTo(i));
+		v.journey.bindSpeed((x) => this.setSpeed(x));
+		v.journey.bindTabs((name) => this.setView(name), (name) => this.v.journey.showSide(name));
+		v.map.bindNode((node) => this.zoomNode(node));
+		v.timeline.bindPacket((n) => this.selectPacket(n));
+		v.flows.bind((i) => this.selectFlow(i), (n) => this.selectPacket(n));
 		v.timeline.bind((from, to) => this.setRange(from, to), (seq) => this.jumpTo(seq),
 			() => ({ ...this.store.range, total: this.store.summary ? this.store.summary.events : 0 }));
 	}
@@ -44,8 +52,18 @@ export class Controller {
 		window.addEventListener('hashchange', () => this.fromHash());
 		if (h.lessons || h.lesson) return this.fromHash();
 		const id = h.trace || this.store.liveId || (list.traces[0] && list.traces[0].id) || 0;
+		if (window.matchMedia && window.matchMedia('(max-width: 700px)').matches) this.setView('steps');
+		if (h.trace && !list.traces.some((t) => t.id === h.trace)) return this._gone(h.trace, list);
 		if (id) await this.setTrace(id, h.pkt, h.seq);
 		else this.v.toolbar.setStatus('No traces yet: upload a capture.');
+	}
+
+	/** A deep link to a trace the server no longer has: say so, open another. */
+	async _gone(id, list) {
+		const other = list.traces[0];
+		if (other) await this.setTrace(other.id);
+		this.v.toolbar.setStatus(`Trace ${id} is gone: the server no longer has it (uploads are dropped after a while, and a restart forgets them).${
+			other ? ` Showing ${other.name} instead.` : ''}`, true);
 	}
 
 	async refreshTraces() {
@@ -75,7 +93,11 @@ export class Controller {
 			}
 		} else if (!h.lesson && s.lessonN) this.closeLesson();
 		if (!h.trace && !s.traceId && s.traces.length) return this.setTrace(s.liveId || s.traces[0].id);
-		if (h.trace && h.trace !== s.traceId) return this.setTrace(h.trace, h.pkt, h.seq);
+		if (h.trace && h.trace !== s.traceId) {
+			if (!s.traces.some((t) => t.id === h.trace)) await this.refreshTraces();
+			if (!s.traces.some((t) => t.id === h.trace)) return this._gone(h.trace, { traces: s.traces });
+			return this.setTrace(h.trace, h.pkt, h.seq);
+		}
 		if (h.pkt && (!s.packet || h.pkt !== s.packet.n)) return this.selectPacket(h.pkt, h.seq);
 		if (h.seq) this.stepToSeq(h.seq);
 	}
@@ -97,8 +119,15 @@ export class Controller {
 		s.traceId = id;
 		try {
 			/* the summary decodes every frame (flows): list packets meanwhile */
-			const [sum] = await Promise.all([api.summary(id), this.loadPackets(true)]);
+			const [sum, first, hist] = await Promise.all([api.summary(id), api.packets(id, { limit: 1 }),
+				api.histogram(id, { buckets: 1 }), this.loadPackets(true)]);
 			s.summary = sum;
+			s.t0 = first.packets.length ? first.packets[0].ts : '0.0';
+			const layers = new Set(['driver', 'link', 'core', 'netfilter', 'ip', 'route', 'frag', 'tcp', 'udp', 'icmp', 'arp', 'packet', 'bpf', 'app', 'ipv6', '?']);
+			s.fnNames = hist.names.filter((n) => !layers.has(n)).sort();
+			this.v.toolbar.setNames(s.fnNames);
+			this._renderPackets();
+			s.flowSel = -1;
 		} catch (e) {
 			s.traceId = prev;
 			return this._error(e);
@@ -122,40 +151,172 @@ export class Controller {
 		this.loadingMore = true;
 		const f = s.filters;
 		try {
-			const page = await api.packets(s.traceId, { offset: reset ? 0 : s.packets.length, limit: PAGE,
-				verdict: f.verdict, reason: f.reason, fn: f.fn, filter: f.expr });
+			const page = await this._packetPage(reset ? 0 : s.packets.length, f);
 			s.packets = reset ? page.packets : s.packets.concat(page.packets);
 			s.packetsTotal = page.total;
-			if (reset) this.v.toolbar.setStatus('');
+			if (reset) this.v.toolbar.setFieldError('expr', '');
 		} catch (e) {
-			this._error(e);
+			if (reset) {	/* a bad expression: its error at the field, and no stale list */
+				s.packets = [];
+				s.packetsTotal = 0;
+				this.v.toolbar.setFieldError(/\bfn\b|function/.test(e.message) ? 'fn' : 'expr', e.message);
+			} else this._error(e);
 		} finally {
 			this.loadingMore = false;
 		}
-		this.v.packets.render(s.packets, s.packet ? s.packet.n : 0, s.packetsTotal, this._t0());
+		this._renderPackets();
 	}
 
-	_t0() {
+	_renderPackets() {
 		const s = this.store;
-		return s.packets.length ? s.packets[0].ts : '0.0';
+		const all = s.summary ? s.summary.packets : s.packetsTotal;
+		this.v.packets.render(s.packets, s.packet ? s.packet.n : 0, s.packetsTotal, s.t0, all);
+		if (s.view === 'timeline') this._renderTime();
+	}
+
+	/** The time strip, then its arrows once the journeys of (at most 150) shown packets are known. */
+	async _renderTime() {
+		const s = this.store;
+		const rows = s.packets, id = s.traceId;
+		this.v.timeline.renderTime(rows, s.t0, s.packet ? s.packet.n : 0);
+		if (rows.length > 150) return;
+		try {
+			const ds = await Promise.all(rows.map((r) => this._detail(id, r.n)));
+			if (s.traceId !== id || s.packets !== rows) return;
+			const { reasm, replied } = packetLinks(ds);
+			this.v.timeline.renderLinks(reasm, replied);
+		} catch (e) {
+			this._error(e);
+		}
+	}
+
+	/**
+	 * One page of packets. The function filter takes a prefix: an exact
+	 * name goes to the server as is; a prefix asks for each name it
+	 * matches (at most 12) and merges the answers in capture order.
+	 */
+	async _packetPage(offset, f) {
+		const s = this.store;
+		const q = { verdict: f.verdict, reason: f.reason, filter: f.expr };
+		if (!f.fn || s.fnNames.includes(f.fn) || !s.fnNames.length) return api.packets(s.traceId, { ...q, fn: f.fn, offset, limit: PAGE });
+		const names = s.fnNames.filter((n) => n.startsWith(f.fn));
+		if (!names.length) throw new Error(`function: no function of this trace starts with "${f.fn}"`);
+		if (names.length > 12) throw new Error(`function: "${f.fn}" matches ${names.length} functions; type more of the name`);
+		const pages = await Promise.all(names.map((fn) => api.packets(s.traceId, { ...q, fn, limit: 1000 })));
+		const byN = new Map();
+		for (const p of pages) for (const r of p.packets) byN.set(r.n, r);
+		const rows = [...byN.values()].sort((a, b) => a.n - b.n);
+		return { total: rows.length, offset, packets: rows.slice(offset, offset + PAGE) };
 	}
 
 	async setFilters(f) {
-		this.store.filters = f;
+		const s = this.store;
+		s.filters = f;
 		this.v.toolbar.setFilters(f);
 		await this.loadPackets(true);
+		/* the selection follows the filter: keep a shown packet, else the first shown */
+		if (s.packet && !s.packets.some((p) => p.n === s.packet.n)) {
+			if (s.packets.length) await this.selectPacket(s.packets[0].n);
+			else { s.setPacket(null); this.render(); }
+		}
 	}
 
 	/** @param {number} n @param {number} [seq] */
 	async selectPacket(n, seq) {
 		const s = this.store;
 		try {
-			s.setPacket(await api.packet(s.traceId, n), seq);
+			const id = s.traceId;
+			const p = await api.packet(id, n);
+			if (s.traceId !== id) return;	/* another trace was opened meanwhile */
+			s.setPacket(p, seq);
 		} catch (e) {
 			return this._error(e);
 		}
 		this.v.packets.select(n);
+		if (s.view === 'timeline') this._renderTime();
 		this.render();
+	}
+
+	/** @param {string} name the centre view */
+	setView(name) {
+		const s = this.store;
+		s.view = name;
+		this.v.journey.showView(name);
+		if (name === 'timeline') { this.loadTimeline(); this._renderTime(); }
+		if (name === 'flows') this._renderFlows();
+		this.render();
+	}
+
+	/** The map's stage was clicked: zoom into its calls in the call tree. */
+	zoomNode(node) {
+		const s = this.store;
+		const i = s.nodes.findIndex((n, k) => n === node && k <= s.stepIndex);
+		const j = i >= 0 ? i : s.nodes.indexOf(node);
+		this.setView('tree');
+		if (j >= 0 && s.packet) {
+			const e = s.packet.steps[j];
+			const row = document.querySelector(`#journey .jrow[data-seq="${e.ph === 'E' ? e.parent : e.seq}"] > div`);
+			if (row) row.scrollIntoView({ block: 'center' });
+		}
+	}
+
+	setSpeed(x) {
+		this.store.speed = x;
+		this.v.map.setSpeed(x);
+		if (this.store.playing) { this.togglePlay(); this.togglePlay(); }
+	}
+
+	setPresenter(on) {
+		this.store.presenter = on;
+		this.v.toolbar.setPresenter(on);
+		if (on) this.v.journey.showView('map');
+		if (on) this.store.view = 'map';
+		this.render();
+	}
+
+	_renderFlows() {
+		const s = this.store;
+		this.v.flows.render(s.summary ? s.summary.flows.list : [], s.flowSel, s.flowRows, s.t0, s.flowSent);
+	}
+
+	/** A conversation was picked: its packets, by a tcpdump filter built from its ends. */
+	async selectFlow(i) {
+		const s = this.store;
+		const f = s.summary && s.summary.flows.list[i];
+		if (!f) return;
+		const proto = String(f.proto).toLowerCase();
+		const ports = f.sport && f.dport ? ` and port ${f.sport} and port ${f.dport}` : '';
+		const expr = `${['tcp', 'udp', 'icmp'].includes(proto) ? `${proto} and ` : ''}host ${f.src} and host ${f.dst}${ports}`;
+		try {
+			const page = await api.packets(s.traceId, { filter: expr, limit: 200 });
+			s.flowSel = i;
+			s.flowRows = page.packets;
+			s.flowSent = await this._sentBy(page.packets.slice(0, 60));
+		} catch (e) {
+			this._error(e);
+		}
+		this._renderFlows();
+	}
+
+	/**
+	 * What each packet made the host send: the skbs its journey handed to
+	 * dev_queue_xmit, each with the sentence of the step that built it.
+	 * @param {PacketRow[]} rows @returns {Promise<Map<number, Array<{skb: number, what: string}>>>}
+	 */
+	async _sentBy(rows) {
+		const details = await Promise.all(rows.map((r) => this._detail(this.store.traceId, r.n)));
+		return new Map(details.map((d) => [d.n, sentBy(d)]));
+	}
+
+	/** A packet's detail, cached per trace (the last 300). */
+	async _detail(id, n) {
+		const key = `${id}:${n}`;
+		const c = this.detailCache || (this.detailCache = new Map());
+		if (!c.has(key)) {
+			c.set(key, api.packet(id, n));
+			if (c.size > 300) c.delete(c.keys().next().value);
+		}
+		return c.get(key);
 	}
 
 	/** The Lessons page: the list of labs. */
@@ -178,6 +339,7 @@ export class Controller {
 			s.lessonN = n;
 			await this.refreshTraces();
 			this.v.lessons.renderLesson(s.lesson);
+			this.v.journey.showSide('lesson');
 			return o;
 		} catch (e) {
 			this._error(e);
@@ -189,6 +351,7 @@ export class Controller {
 		this.store.lesson = null;
 		this.store.lessonN = 0;
 		this.v.lessons.renderLesson(null);
+		this.v.journey.showSide('inspector');
 	}
 
 	render() {
@@ -196,10 +359,36 @@ export class Controller {
 		const ev = s.current();
 		if (s.lesson) this.v.lessons.markLink(ev ? ev.seq : 0);
 		this.v.journey.render(s.packet, s.rows, s.currentRow(), ev, s.stepIndex);
-		this.v.inspector.render(ev, s.packet, s.explain);
-		this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
+		this.v.map.render(s.packet ? journeyOnMap(s.packet.steps, s.stepIndex, s.nodes) : null, ev);
+		this.v.inspector.render(ev, s.packet, s.explain, this._skbBytes(ev));
+		if (s.view === 'timeline') this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
 		this._updateHash();
+		/* what is on screen, for scripts and tests: trace:packet:seq */
+		document.body.dataset.at = `${s.traceId}:${s.packet ? s.packet.n : 0}:${ev ? ev.seq : 0}`;
 		this._scheduleState();
+	}
+
+	/**
+	 * The bytes of the skb at ev when the stack made it (a reply, a
+	 * fragment, a reassembled datagram): cached; asked once, then the
+	 * inspector is drawn again. null while unknown or for the received frame.
+	 */
+	_skbBytes(ev) {
+		const s = this.store;
+		if (!ev || !s.packet || s.packetTrace !== s.traceId || ev.skb === null || ev.skb === undefined) return null;
+		const rx = s.packet.steps.find((e) => e.skb !== null && e.skb !== undefined);
+		if (rx && rx.skb === ev.skb && ev.fn !== 'dev_queue_xmit') return null;	/* a forwarded frame leaves changed */
+		const c = this.skbCache || (this.skbCache = new Map());
+		const key = `${s.traceId}:${ev.skb}`;
+		if (c.has(key)) return c.get(key);
+		c.set(key, { pending: true });
+		if (c.size > 200) c.delete(c.keys().next().value);
+		api.skb(s.traceId, ev.skb).then((b) => b, (e) => ({ error: e.message })).then((b) => {
+			c.set(key, b);
+			const cur = s.current();
+			if (cur && cur.skb === ev.skb && s.traceId === Number(key.split(':')[0])) this.v.inspector.render(cur, s.packet, s.explain, b);
+		});
+		return c.get(key);
 	}
 
 	_scheduleState() {
@@ -210,14 +399,19 @@ export class Controller {
 	async loadState() {
 		const s = this.store;
 		const ev = s.current();
-		if (!ev) return this.v.state.render(null, null);
+		if (!ev) { this.v.map.setMoved({}); return this.v.state.render(null, null); }
+		if (s.packetTrace !== s.traceId) return;	/* a trace is being opened: its packet comes next */
 		const req = ++this.stateReq;
 		try {
 			/* the packet's own trace: the trace may be switching meanwhile */
 			const st = await api.state(s.packet.trace || s.traceId, ev.seq);
 			if (req !== this.stateReq) return;
 			s.setState(st);
-			this.v.state.render(s.state, s.prevState);
+			/* the counters this very step moved: the fold's delta, else the event's own mib */
+			const delta = st.counters_delta || (st.seq === ev.seq && ev.mib) || {};
+			const lookup = s.packet.steps.slice(0, s.stepIndex + 1).reverse().find((e) => e.fn === 'fib_table_lookup' && e.args) || null;
+			this.v.state.render(s.state, delta, lookup);
+			this.v.map.setMoved(delta);
 		} catch (e) {
 			this._error(e);
 		}
@@ -242,6 +436,13 @@ export class Controller {
 		this.render();
 	}
 
+	/** @param {number} i a step of the journey */
+	stepTo(i) {
+		if (!this.store.packet) return;
+		this.store.setStep(i);
+		this.render();
+	}
+
 	stepToSeq(seq) {
 		const s = this.store;
 		if (!s.packet) return;
@@ -261,7 +462,7 @@ export class Controller {
 			if (!s.packet || s.stepIndex >= s.packet.steps.length - 1) return this.togglePlay();
 			s.setStep(s.stepIndex + 1);
 			this.render();
-		}, 450);
+		}, Math.round(700 / s.speed));
 	}
 
 	/** Selects the next dropped packet, at its kfree_skb step. */
@@ -296,7 +497,7 @@ export class Controller {
 		const s = this.store;
 		if (!s.traceId) return;
 		const { from, to } = s.range;
-		const buckets = Math.max(10, Math.min(2000, Math.floor(this.v.timeline.$c.clientWidth / 3)));
+		const buckets = Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));
 		try {
 			const hist = await api.histogram(s.traceId, { from, to, buckets });
 			let evs = [];
@@ -332,11 +533,11 @@ export class Controller {
 		}
 	}
 
-	/** @param {File} file */
-	async upload(file) {
+	/** @param {File} file @param {{infer: boolean, host: string, no_csum: boolean}} [opts] */
+	async upload(file, opts) {
 		this.v.toolbar.setStatus(`Uploading ${file.name}…`);
 		try {
-			const t = await api.upload(file);
+			const t = await api.upload(file, opts);
 			await this.refreshTraces();
 			await this.setTrace(t.id);
 			this.v.toolbar.setStatus(`Uploaded ${t.name}: ${t.packets} packets, ${t.events} events.`);

@@ -3,7 +3,8 @@
 // ARP, IPv4, TCP, UDP, ICMP. Never reads past the captured length: a
 // truncated header is reported as such, not guessed.
 
-/** @typedef {{name: string, off: number, len: number, fields: Array<[string, string]>}} Header */
+/** A field is [name, value, offset, length]; offset and length are absent where not one run of bytes. */
+/** @typedef {{name: string, off: number, len: number, fields: Array<Array<string|number>>}} Header */
 /** @typedef {{headers: Header[], l3off: number, l4off: number, proto: number}} Decoded */
 
 const hex2 = (n) => n.toString(16).padStart(2, '0');
@@ -27,12 +28,12 @@ function ethernet(b, hs) {
 	let off = 12;
 	let type = u16(b, off);
 	hs.push({ name: 'Ethernet II', off: 0, len: 14, fields: [
-		['destination', mac(b, 0)], ['source', mac(b, 6)], ['type', etName(type)]] });
+		['destination', mac(b, 0), 0, 6], ['source', mac(b, 6), 6, 6], ['type', etName(type), 12, 2]] });
 	while ((type === 0x8100 || type === 0x88a8) && off + 6 <= b.length) {
 		const tci = u16(b, off + 2);
 		hs.push({ name: type === 0x8100 ? '802.1Q VLAN' : '802.1ad VLAN', off: off, len: 4, fields: [
-			['priority', String(tci >> 13)], ['DEI', String((tci >> 12) & 1)], ['VLAN id', String(tci & 0xfff)],
-			['type', etName(u16(b, off + 4))]] });
+			['priority', String(tci >> 13), off + 2, 1], ['DEI', String((tci >> 12) & 1), off + 2, 1], ['VLAN id', String(tci & 0xfff), off + 2, 2],
+			['type', etName(u16(b, off + 4)), off + 4, 2]] });
 		off += 4;
 		type = u16(b, off);
 	}
@@ -63,9 +64,9 @@ function arp(b, o, hs) {
 	if (b.length < o + 28) return;
 	const op = u16(b, o + 6);
 	hs.push({ name: 'ARP', off: o, len: 28, fields: [
-		['operation', op === 1 ? '1 (request)' : op === 2 ? '2 (reply)' : String(op)],
-		['sender MAC', mac(b, o + 8)], ['sender IP', ip4(b, o + 14)],
-		['target MAC', mac(b, o + 18)], ['target IP', ip4(b, o + 24)]] });
+		['operation', op === 1 ? '1 (request)' : op === 2 ? '2 (reply)' : String(op), o + 6, 2],
+		['sender MAC', mac(b, o + 8), o + 8, 6], ['sender IP', ip4(b, o + 14), o + 14, 4],
+		['target MAC', mac(b, o + 18), o + 18, 6], ['target IP', ip4(b, o + 24), o + 24, 4]] });
 }
 
 const PROTOS = { 1: 'ICMP', 6: 'TCP', 17: 'UDP' };
@@ -78,13 +79,13 @@ function ipv4(b, o, hs) {
 	const ihl = (b[o] & 15) * 4, fo = u16(b, o + 6);
 	const flags = [(fo & 0x4000) && 'DF', (fo & 0x2000) && 'MF'].filter(Boolean).join(' ') || 'none';
 	hs.push({ name: 'IPv4', off: o, len: Math.max(20, Math.min(ihl, b.length - o)), fields: [
-		['version', String(b[o] >> 4)], ['header length', `${ihl} bytes (ihl ${b[o] & 15})`],
-		['TOS', `0x${hex2(b[o + 1])}`], ['total length', String(u16(b, o + 2))],
-		['id', `0x${u16(b, o + 4).toString(16).padStart(4, '0')}`], ['flags', flags],
-		['fragment offset', `${(fo & 0x1fff) * 8} bytes`], ['TTL', String(b[o + 8])],
-		['protocol', `${b[o + 9]}${PROTOS[b[o + 9]] ? ` (${PROTOS[b[o + 9]]})` : ''}`],
-		['checksum', `0x${u16(b, o + 10).toString(16).padStart(4, '0')}`],
-		['source', ip4(b, o + 12)], ['destination', ip4(b, o + 16)]] });
+		['version', String(b[o] >> 4), o, 1], ['header length', `${ihl} bytes (ihl ${b[o] & 15})`, o, 1],
+		['TOS', `0x${hex2(b[o + 1])}`, o + 1, 1], ['total length', String(u16(b, o + 2)), o + 2, 2],
+		['id', `0x${u16(b, o + 4).toString(16).padStart(4, '0')}`, o + 4, 2], ['flags', flags, o + 6, 1],
+		['fragment offset', `${(fo & 0x1fff) * 8} bytes`, o + 6, 2], ['TTL', String(b[o + 8]), o + 8, 1],
+		['protocol', `${b[o + 9]}${PROTOS[b[o + 9]] ? ` (${PROTOS[b[o + 9]]})` : ''}`, o + 9, 1],
+		['checksum', `0x${u16(b, o + 10).toString(16).padStart(4, '0')}`, o + 10, 2],
+		['source', ip4(b, o + 12), o + 12, 4], ['destination', ip4(b, o + 16), o + 16, 4]] });
 	const first = (fo & 0x1fff) === 0;
 	return { l4: first && ihl >= 20 ? o + ihl : -1, proto: b[o + 9] };
 }
@@ -94,17 +95,17 @@ function tcp(b, o, hs) {
 	const doff = (b[o + 12] >> 4) * 4, fl = b[o + 13];
 	const names = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'].filter((_, i) => fl & (1 << i));
 	hs.push({ name: 'TCP', off: o, len: Math.min(Math.max(20, doff), b.length - o), fields: [
-		['source port', String(u16(b, o))], ['destination port', String(u16(b, o + 2))],
-		['sequence', String(u32(b, o + 4))], ['acknowledgment', String(u32(b, o + 8))],
-		['header length', `${doff} bytes`], ['flags', names.join(' ') || 'none'],
-		['window', String(u16(b, o + 14))], ['checksum', `0x${u16(b, o + 16).toString(16).padStart(4, '0')}`]] });
+		['source port', String(u16(b, o)), o, 2], ['destination port', String(u16(b, o + 2)), o + 2, 2],
+		['sequence', String(u32(b, o + 4)), o + 4, 4], ['acknowledgment', String(u32(b, o + 8)), o + 8, 4],
+		['header length', `${doff} bytes`, o + 12, 1], ['flags', names.join(' ') || 'none', o + 13, 1],
+		['window', String(u16(b, o + 14)), o + 14, 2], ['checksum', `0x${u16(b, o + 16).toString(16).padStart(4, '0')}`, o + 16, 2]] });
 }
 
 function udp(b, o, hs) {
 	if (b.length < o + 8) return;
 	hs.push({ name: 'UDP', off: o, len: 8, fields: [
-		['source port', String(u16(b, o))], ['destination port', String(u16(b, o + 2))],
-		['length', String(u16(b, o + 4))], ['checksum', `0x${u16(b, o + 6).toString(16).padStart(4, '0')}`]] });
+		['source port', String(u16(b, o)), o, 2], ['destination port', String(u16(b, o + 2)), o + 2, 2],
+		['length', String(u16(b, o + 4)), o + 4, 2], ['checksum', `0x${u16(b, o + 6).toString(16).padStart(4, '0')}`, o + 6, 2]] });
 }
 
 const ICMP_TYPES = { 0: 'echo reply', 3: 'destination unreachable', 8: 'echo request', 11: 'time exceeded' };
@@ -112,9 +113,9 @@ const ICMP_TYPES = { 0: 'echo reply', 3: 'destination unreachable', 8: 'echo req
 function icmp(b, o, hs) {
 	if (b.length < o + 8) return;
 	const t = b[o];
-	const f = [['type', `${t}${ICMP_TYPES[t] ? ` (${ICMP_TYPES[t]})` : ''}`], ['code', String(b[o + 1])],
-		['checksum', `0x${u16(b, o + 2).toString(16).padStart(4, '0')}`]];
-	if (t === 0 || t === 8) f.push(['id', String(u16(b, o + 4))], ['sequence', String(u16(b, o + 6))]);
+	const f = [['type', `${t}${ICMP_TYPES[t] ? ` (${ICMP_TYPES[t]})` : ''}`, o, 1], ['code', String(b[o + 1]), o + 1, 1],
+		['checksum', `0x${u16(b, o + 2).toString(16).padStart(4, '0')}`, o + 2, 2]];
+	if (t === 0 || t === 8) f.push(['id', String(u16(b, o + 4)), o + 4, 2], ['sequence', String(u16(b, o + 6)), o + 6, 2]);
 	hs.push({ name: 'ICMP', off: o, len: 8, fields: f });
 }
 

@@ -22,3 +22,16 @@ const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;
 
 /** escapeHTML - text safe inside element content and quoted attributes. @param {unknown} s */
 export const escapeHTML = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]);
+
+/**
+ * scrollWithin - brings el into view inside its scrolling container only
+ * (scrollIntoView would also scroll the page, moving the controls away).
+ * @param {HTMLElement} box @param {HTMLElement} el
+ */
+export function scrollWithin(box, el) {
+	const b = box.getBoundingClientRect(), r = el.getBoundingClientRect();
+	if (r.top < b.top) box.scrollTop += r.top - b.top - 8;
+	else if (r.bottom > b.bottom) box.scrollTop += Math.min(r.bottom - b.bottom + 8, r.top - b.top - 8);
+	if (r.left < b.left) box.scrollLeft += r.left - b.left - 8;
+	else if (r.right > b.right) box.scrollLeft += Math.min(r.right - b.right + 8, r.left - b.left - 8);
+}

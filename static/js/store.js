@@ -1,6 +1,7 @@
 // store.js - all UI state in one place. The controller is the only caller
 // of the setters; views get what they render as arguments, never the store.
 import './types.js';
+import { stepNodes } from './kernel_map.js';
 
 /** @typedef {{verdict: string, reason: string, fn: string, expr: string}} Filters */
 
@@ -30,11 +31,24 @@ export class Store {
 		this.playing = false;
 		/** @type {import('./view_lessons.js').LessonDetail|null} */ this.lesson = null;
 		this.lessonN = 0;
+		/** the trace's first packet time: the origin of every time shown, filtered or not */
+		this.t0 = '0.0';
+		/** @type {string[]} */ this.fnNames = [];
+		this.view = 'map';
+		this.speed = 1;
+		this.presenter = false;
+		/** @type {string[]} stage of each step (kernel_map.stepNodes) */ this.nodes = [];
+		this.flowSel = -1;
+		/** @type {PacketRow[]} */ this.flowRows = [];
+		/** @type {Map<number, Array<{skb: number, what: string}>>} what each packet of the flow made the host send */
+		this.flowSent = new Map();
 	}
 
 	/** @param {PacketDetail|null} p @param {number} [seq] step to the event with this seq */
 	setPacket(p, seq) {
 		this.packet = p;
+		/** the trace the packet came from: a request for another trace must not use its seqs */
+		this.packetTrace = p ? this.traceId : 0;
 		this.rows = [];
 		const walk = (nodes, depth) => {
 			for (const node of nodes) {
@@ -43,6 +57,7 @@ export class Store {
 			}
 		};
 		if (p) walk(p.tree, 0);
+		this.nodes = p ? stepNodes(p.steps) : [];
 		const i = p && seq !== undefined ? p.steps.findIndex((e) => e.seq === seq) : -1;
 		this.stepIndex = i >= 0 ? i : 0;
 	}

@@ -78,12 +78,22 @@
  */
 
 /**
+ * The host at event seq (/state). The one fold answers counters_delta,
+ * frags, frags_ended, sockets (with TCP fields), neighbours, routes, rules,
+ * packet_sockets, skbs and limits; older servers answer frag_queues and
+ * the scenario's config instead. Every field may be absent.
  * @typedef {Object} StateSnapshot
- * @property {number} seq @property {number} index
- * @property {Object<string, number>} counters
- * @property {Array<Object>} frag_queues
- * @property {Array<Object>} sockets
- * @property {Object} config  interfaces, routes, neighbours, netfilter, listen… (null when unknown)
+ * @property {number} seq @property {number} [index] @property {number} [ts_ns]
+ * @property {Object<string, number>} counters totals up to and including seq
+ * @property {Object<string, number>} [counters_delta] moved by event seq itself
+ * @property {Array<{key: string, have: number[][], meat: number, len: number|null, flags: string[], nfrags: number, mem: number, arrivals?: number[][]}>} [frags]
+ * @property {Array<{key: string, why: string, seq: number}>} [frags_ended]
+ * @property {Array<Object>} [frag_queues] older servers
+ * @property {Array<Object>} [sockets]
+ * @property {Array<{ip: string, mac: string, dev: string, nud: string}>} [neighbours]
+ * @property {Array<{table: string, type: string, dst: string, via: string|null, dev: string, matched?: boolean}>} [routes]
+ * @property {Array<{hook: string, index: number, verdict: string, hits: number}>} [rules]
+ * @property {Object} [config] older servers: interfaces, routes, neighbours, netfilter, listen…
  */
 
 /**

@@ -112,7 +112,9 @@ export class LessonsView {
 	renderLesson(d) {
 		document.body.classList.toggle('with-lesson', !!d);
 		this.$pane.hidden = !d;
-		if (!d) { this.$body.innerHTML = ''; return; }
+		qs('#st-lesson').hidden = !d;
+		this.lesson = d;
+		if (!d) { this.$body.innerHTML = ''; qs('#lesson-caption').textContent = ''; return; }
 		this.$body.innerHTML = `<h2>Lesson ${d.n}: ${esc(d.title)}</h2>
 			<p class="muted">${esc(d.pcap)} · <a href="#lessons">all lessons</a> · <a href="#" data-close>close</a></p>
 			<h4>Follow the journey</h4>${linksHTML(d)}
@@ -122,6 +124,14 @@ export class LessonsView {
 
 	/** @param {number} seq marks the link of the event shown */
 	markLink(seq) {
-		for (const a of this.$body.querySelectorAll('.lesson-links a')) a.classList.toggle('current', Number(/** @type {HTMLElement} */ (a).dataset.seq) === seq);
+		const links = [...this.$body.querySelectorAll('.lesson-links a')];
+		for (const a of links) a.classList.toggle('current', Number(/** @type {HTMLElement} */ (a).dataset.seq) === seq);
+		/* presenter mode: the lesson as a caption bar, the current link and the next one */
+		const d = this.lesson;
+		if (!d) return;
+		const i = links.findIndex((a) => a.classList.contains('current'));
+		const next = /** @type {HTMLAnchorElement} */ (links[i + 1] || null);
+		qs('#lesson-caption').innerHTML = `<strong>Lesson ${d.n}</strong> <span>${esc(i >= 0 ? links[i].textContent : d.title)}</span>${
+			next ? ` <a href="${esc(next.getAttribute('href'))}">next: ${esc(next.textContent)} ▶</a>` : ''}`;
 	}
 }

@@ -1,7 +1,8 @@
-// view_packets.js - the packet list: one row per packet, coloured by its
-// final verdict; pages are appended as the list scrolls.
-import { qs, $on, $delegate } from './helpers.js';
-import { packetRows } from './template.js';
+// view_packets.js - the packet list (Wireshark's columns, coloured by
+// outcome; pages appended as the list scrolls; ↑/↓ move the focus, Enter
+// opens) and, in presenter mode, the same packets as a strip.
+import { qs, $on, $delegate, scrollWithin } from './helpers.js';
+import { packetRows, packetStrip } from './template.js';
 
 export class PacketsView {
 	constructor() {
@@ -9,11 +10,26 @@ export class PacketsView {
 		this.$scroll = qs('#pk-scroll');
 		this.$count = qs('#pk-count');
 		this.$more = qs('#pk-more');
+		this.$strip = qs('#pk-strip');
 	}
 
 	/** @param {(n: number) => void} handler */
 	bindSelect(handler) {
 		$delegate(this.$body, 'tr', 'click', (tr) => handler(Number(tr.dataset.n)));
+		$delegate(this.$strip, 'button[data-n]', 'click', (b) => handler(Number(b.dataset.n)));
+		$on(this.$body, 'keydown', (ev) => {
+			const e = /** @type {KeyboardEvent} */ (ev);
+			const tr = /** @type {HTMLElement} */ (e.target).closest('tr');
+			if (!tr) return;
+			const to = e.key === 'ArrowDown' ? tr.nextElementSibling : e.key === 'ArrowUp' ? tr.previousElementSibling : null;
+			if (e.key === 'Enter') { e.preventDefault(); e.stopPropagation(); handler(Number(tr.dataset.n)); return; }
+			if (!to) return;
+			e.preventDefault();
+			e.stopPropagation();
+			tr.tabIndex = -1;
+			/** @type {HTMLElement} */ (to).tabIndex = 0;
+			/** @type {HTMLElement} */ (to).focus();
+		});
 	}
 
 	/** @param {() => void} handler called when the end of the list comes into view */
@@ -24,10 +40,15 @@ export class PacketsView {
 		});
 	}
 
-	/** @param {PacketRow[]} rows @param {number} selected @param {number} total @param {string} t0 */
-	render(rows, selected, total, t0) {
+	/**
+	 * @param {PacketRow[]} rows @param {number} selected @param {number} total shown by the filters
+	 * @param {string} t0 the trace's first packet time @param {number} all packets in the trace
+	 */
+	render(rows, selected, total, t0, all) {
 		this.$body.innerHTML = packetRows(rows, selected, t0);
-		this.$count.textContent = `${rows.length < total ? `${rows.length} of ` : ''}${total}`;
+		if (!this.$body.querySelector('tr[tabindex="0"]') && this.$body.firstElementChild) /** @type {HTMLElement} */ (this.$body.firstElementChild).tabIndex = 0;
+		this.$strip.innerHTML = packetStrip(rows, selected);
+		this.$count.textContent = total === all ? `${all} packets` : `${total} of ${all} shown`;
 		this.$more.textContent = !total ? 'No packets match.' : rows.length < total ? 'scroll for more…' : '';
 	}
 
@@ -35,12 +56,17 @@ export class PacketsView {
 	select(n) {
 		for (const tr of this.$body.querySelectorAll('tr.selected')) {
 			tr.classList.remove('selected');
-			tr.setAttribute('aria-selected', 'false');
+			tr.removeAttribute('aria-current');
 		}
-		const tr = this.$body.querySelector(`tr[data-n="${n}"]`);
+		for (const b of this.$strip.querySelectorAll('.sel')) { b.classList.remove('sel'); b.removeAttribute('aria-current'); }
+		const tr = /** @type {HTMLElement} */ (this.$body.querySelector(`tr[data-n="${n}"]`));
+		const b = this.$strip.querySelector(`button[data-n="${n}"]`);
+		if (b) { b.classList.add('sel'); b.setAttribute('aria-current', 'true'); }
 		if (!tr) return;
+		for (const r of this.$body.querySelectorAll('tr[tabindex="0"]')) /** @type {HTMLElement} */ (r).tabIndex = -1;
+		tr.tabIndex = 0;
 		tr.classList.add('selected');
-		tr.setAttribute('aria-selected', 'true');
-		tr.scrollIntoView({ block: 'nearest' });
+		tr.setAttribute('aria-current', 'true');
+		scrollWithin(this.$scroll, tr);
 	}
 }

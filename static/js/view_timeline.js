@@ -3,8 +3,8 @@
 // most seen, drops marked red), so a 1M-event trace costs one small
 // request; zoomed in to a few hundred events it draws each call as a bar
 // at its depth (a flame chart). Wheel zooms, drag pans, click jumps.
-import { qs, $on } from './helpers.js';
-import { laneOf } from './template.js';
+import { qs, $on, $delegate, escapeHTML as esc } from './helpers.js';
+import { laneOf, relTime, verdictClass } from './template.js';
 
 /** Lane colours; the same hues as .lane-cN in style.css. */
 export const LANE_COLORS = ['#5b7fa6', '#7f8c9a', '#b5651d', '#2f7ebd', '#7a5aa6', '#c08a00', '#2e8b57', '#b0417a', '#4f9a9a', '#8a6d3b'];
@@ -57,15 +57,113 @@ export class TimelineView {
 			onRange(from, from + span);
 		});
 		$on(c, 'keydown', (ev) => {
-			const k = /** @type {KeyboardEvent} */ (ev).key;
+			const e = /** @type {KeyboardEvent} */ (ev);
+			const k = e.key;
+			const pan = (f) => {
+				const r = getRange();
+				const span = r.to - r.from;
+				const from = Math.max(0, Math.min(r.total - span, Math.round(r.from + f * span)));
+				onRange(from, from + span);
+			};
 			if (k === '+' || k === '=') zoom(0.8, 0.5);
 			else if (k === '-') zoom(1.25, 0.5);
 			else if (k === '0') onRange(0, getRange().total);
+			else if (k === 'ArrowLeft') pan(-0.2);
+			else if (k === 'ArrowRight') pan(0.2);
+			else return;
+			e.preventDefault();
+			e.stopPropagation();
 		});
 		$on(qs('#tl-in'), 'click', () => zoom(0.6, 0.5));
 		$on(qs('#tl-out'), 'click', () => zoom(1.6, 0.5));
 		$on(qs('#tl-reset'), 'click', () => onRange(0, getRange().total));
 		$on(window, 'resize', () => this.last && this.render(...this.last));
+	}
+
+	/** @param {(n: number) => void} handler a packet slice of the time strip was picked */
+	bindPacket(handler) {
+		const strip = qs('#tl-time'), tip = qs('#tl-tip');
+		$delegate(strip, '.slice', 'click', (b) => handler(Number(b.dataset.n)));
+		$on(strip, 'mousemove', (ev) => {
+			const el = /** @type {HTMLElement} */ (ev.target).closest('.slice');
+			tip.hidden = !el;
+			if (!el) return;
+			tip.textContent = el.getAttribute('aria-label');
+			const r = strip.getBoundingClientRect(), m = /** @type {MouseEvent} */ (ev);
+			tip.style.left = `${Math.min(r.width - 200, Math.max(0, m.clientX - r.left))}px`;
+			tip.style.top = `${strip.offsetTop + 66}px`;
+		});
+		$on(strip, 'mouseleave', () => { tip.hidden = true; });
+	}
+
+	/**
+	 * The time strip: each packet a slice at its capture time, gaps much
+	 * longer than the usual spacing squeezed to a fixed width and labelled
+	 * ("⟂ 30 s"), so a 30 s reassembly timeout does not look like 1 µs.
+	 * @param {PacketRow[]} rows @param {string} t0 @param {number} selected
+	 */
+	renderTime(rows, t0, selected) {
+		const strip = qs('#tl-time');
+		const w = strip.clientWidth || 600;
+		if (!rows.length) { strip.innerHTML = ''; return; }
+		const t = rows.map((p) => Number(relTime(p.ts, t0)));
+		const gaps = t.slice(1).map((x, i) => x - t[i]).filter((g) => g > 0).sort((a, b) => a - b);
+		const med = gaps.length ? gaps[(gaps.length - 1) >> 1] : 0;
+		const big = med > 0 ? med * 20 : 1;
+		const GAPW = 70;
+		let nBig = 0, spanSmall = 0;
+		for (let i = 1; i < t.length; i++) { const g = t[i] - t[i - 1]; if (g > big) nBig++; else spanSmall += g; }
+		const room = Math.max(50, w - 20 - nBig * GAPW);
+		const unit = spanSmall > 0 ? room / spanSmall : 0;
+		const slot = Math.max(3, Math.min(40, room / rows.length - 2));
+		/* positions: time, gaps squeezed, slices never on top of each other, then fitted */
+		const xs = [], gapAt = [];
+		let x = 4;
+		for (let i = 0; i < rows.length; i++) {
+			if (i) {
+				const g = t[i] - t[i - 1];
+				if (g > big) { gapAt.push([x + slot, g]); x += slot + GAPW; }
+				else x += Math.max(slot + 2, unit * g);
+			}
+			xs.push(x);
+		}
+		const fit = x + slot > w - 4 ? (w - 4 - slot) / x : 1;
+		const sw = Math.max(3, slot * Math.min(1, fit));
+		const out = gapAt.map(([gx, g]) => `<span class="gap" style="left:${gx * fit + 4}px">⟂ ${esc(fmtGap(g))}</span>`);
+		for (let i = 0; i < rows.length; i++) {
+			const p = rows[i];
+			const lab = `#${p.n} at ${t[i].toFixed(6)} s: ${p.summary} — ${p.verdict === 'drop' ? p.reason || 'drop' : p.verdict}`;
+			out.push(`<span class="slice ${verdictClass(p.verdict)}${p.n === selected ? ' sel' : ''}" data-n="${p.n}" style="left:${xs[i] * fit}px;width:${sw}px"
+				aria-label="${esc(lab)}">${sw >= 30 ? p.n : ''}</span>`);
+		}
+		strip.innerHTML = out.join('');
+	}
+
+	/**
+	 * Arrows on the time strip: from each fragment to the packet whose
+	 * journey rebuilt the datagram, and a "↩" over a packet the host
+	 * answered (its reply is no captured packet, so it has no slice).
+	 * @param {Array<{from: number, to: number}>} reasm @param {number[]} replied packet numbers
+	 */
+	renderLinks(reasm, replied) {
+		const strip = qs('#tl-time');
+		const at = (n) => {
+			const el = /** @type {HTMLElement} */ (strip.querySelector(`.slice[data-n="${n}"]`));
+			return el ? el.offsetLeft + el.offsetWidth / 2 : null;
+		};
+		const paths = reasm.map(({ from, to }) => {
+			const a = at(from), b = at(to);
+			if (a === null || b === null || a === b) return '';
+			return `<path d="M${a},26 Q${(a + b) / 2},${26 - 2 * Math.min(22, 6 + Math.abs(b - a) / 20)} ${b},26" class="tl-reasm"/>`;
+		}).join('');
+		const marks = replied.map((n) => {
+			const x = at(n);
+			return x === null ? '' : `<text x="${x}" y="22" text-anchor="middle" class="tl-reply">↩</text>`;
+		}).join('');
+		const old = strip.querySelector('svg');
+		if (old) old.remove();
+		if (!paths && !marks) return;
+		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${strip.clientWidth}" height="28" aria-hidden="true">${paths}${marks}</svg>`);
 	}
 
 	/** The seq under a fraction of the width. */
@@ -109,6 +207,7 @@ export class TimelineView {
 	}
 
 	bars(g, hist, w, h) {
+		if (!hist.n || !hist.n.length) return;
 		const n = hist.n.length;
 		const max = Math.max(1, ...hist.n);
 		const bw = w / n;
@@ -151,9 +250,17 @@ export class TimelineView {
 			g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, w - xOf(b.seq)), row - 1);
 		}
 		g.fillStyle = '#555';
-		g.font = '10px system-ui, sans-serif';
+		g.font = '16px system-ui, sans-serif';
 		if (h > 0 && evs.length < 200) {
-			for (const e of evs) if (e.ph === 'B' && e.depth === 0) g.fillText(e.fn, xOf(e.seq) + 2, 10 + row - 1 + 10);
+			for (const e of evs) if (e.ph === 'B' && e.depth === 0) g.fillText(e.fn, xOf(e.seq) + 2, h - 6);
 		}
 	}
+}
+
+/** "30 s", "2.5 ms", "3 min" */
+function fmtGap(s) {
+	if (s >= 120) return `${Math.round(s / 60)} min`;
+	if (s >= 1) return `${+s.toFixed(1)} s`;
+	if (s >= 1e-3) return `${+(s * 1e3).toFixed(1)} ms`;
+	return `${Math.round(s * 1e6)} µs`;
 }

@@ -1,33 +1,51 @@
-// view_toolbar.js - the header (trace picker, upload, status, live badge)
-// and the filter form. Binds DOM events to handlers; renders what it is given.
-import { qs, $on } from './helpers.js';
+// view_toolbar.js - the header (trace picker, upload dialog with the host
+// options, presenter switch, status, live badge) and the filter form
+// (a bad expression's error shown at its field; function names suggested
+// by prefix). Binds DOM events to handlers; renders what it is given.
+import { qs, $on, escapeHTML as esc } from './helpers.js';
 import { traceOptions, reasonOptions } from './template.js';
+
+/** @typedef {{infer: boolean, host: string, no_csum: boolean}} UploadOptions */
 
 export class ToolbarView {
 	constructor() {
 		this.$trace = /** @type {HTMLSelectElement} */ (qs('#trace'));
 		this.$upload = /** @type {HTMLInputElement} */ (qs('#upload'));
+		this.$dlg = /** @type {HTMLDialogElement} */ (qs('#upload-dlg'));
+		this.$dform = /** @type {HTMLFormElement} */ (qs('#upload-form'));
 		this.$status = qs('#status');
 		this.$live = qs('#live');
 		this.$form = /** @type {HTMLFormElement} */ (qs('#filters'));
-		this.$summary = qs('#summary');
+		this.$exprErr = qs('#expr-err');
+		this.$names = qs('#fn-names');
+		this.$presenter = qs('#presenter');
 	}
 
 	/** @param {(id: number) => void} handler */
 	bindTrace(handler) { $on(this.$trace, 'change', () => handler(Number(this.$trace.value))); }
 
-	/** @param {(file: File) => void} handler */
+	/** @param {(file: File, opts: UploadOptions) => void} handler */
 	bindUpload(handler) {
-		$on(this.$upload, 'change', () => {
+		$on(qs('#upload-open'), 'click', () => this.$dlg.showModal());
+		$on(qs('#upload-cancel'), 'click', () => this.$dlg.close());
+		$on(this.$dform, 'submit', (ev) => {
 			const f = this.$upload.files && this.$upload.files[0];
-			if (f) handler(f);
+			if (!f) { ev.preventDefault(); this.$upload.focus(); return; }
+			const d = new FormData(this.$dform);
+			handler(f, { infer: d.get('infer') === 'on', host: String(d.get('host') || '').trim(), no_csum: d.get('no_csum') === 'on' });
 			this.$upload.value = '';
 		});
-		const label = this.$upload.parentElement;
-		$on(label, 'keydown', (ev) => {
-			const k = /** @type {KeyboardEvent} */ (ev).key;
-			if (k === 'Enter' || k === ' ') { ev.preventDefault(); this.$upload.click(); }
-		});
+	}
+
+	/** @param {(on: boolean) => void} handler */
+	bindPresenter(handler) {
+		$on(this.$presenter, 'click', () => handler(this.$presenter.getAttribute('aria-pressed') !== 'true'));
+	}
+
+	/** @param {boolean} on */
+	setPresenter(on) {
+		document.body.classList.toggle('presenter', on);
+		this.$presenter.setAttribute('aria-pressed', String(on));
 	}
 
 	/** @param {(f: import('./store.js').Filters) => void} handler */
@@ -52,9 +70,10 @@ export class ToolbarView {
 	setSummary(s, f) {
 		const reason = /** @type {HTMLSelectElement} */ (this.$form.elements.namedItem('reason'));
 		reason.innerHTML = reasonOptions(s.drops, f.reason);
-		const drops = s.drops.reduce((a, d) => a + d.packets, 0);
-		this.$summary.textContent = `${s.packets} packets · ${s.events} events · ${drops} dropped · ${s.flows.list.length} flows`;
 	}
+
+	/** @param {string[]} names function names of the trace, for the suggestions */
+	setNames(names) { this.$names.innerHTML = names.map((n) => `<option value="${esc(n)}">`).join(''); }
 
 	/** @param {import('./store.js').Filters} f */
 	setFilters(f) {
@@ -62,6 +81,15 @@ export class ToolbarView {
 			const el = /** @type {HTMLInputElement} */ (this.$form.elements.namedItem(k));
 			if (el && el.value !== v) el.value = v;
 		}
+	}
+
+	/** @param {string} field expr|fn @param {string} text empty to clear */
+	setFieldError(field, text) {
+		const el = /** @type {HTMLInputElement} */ (this.$form.elements.namedItem(field));
+		for (const n of ['expr', 'fn']) /** @type {HTMLInputElement} */ (this.$form.elements.namedItem(n)).removeAttribute('aria-invalid');
+		if (text && el) el.setAttribute('aria-invalid', 'true');
+		this.$exprErr.textContent = text;
+		if (text && el) el.setAttribute('aria-describedby', 'expr-err');
 	}
 
 	/** @param {string} text @param {boolean} [error] */

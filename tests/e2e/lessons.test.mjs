@@ -124,6 +124,7 @@ async function main() {
 		const page = browser.pages()[0] || await browser.newPage();
 		page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+		page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
 		page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`request to another host: ${r.url()}`); });
 		await lessons(page);
 	} finally {

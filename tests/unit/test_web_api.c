@@ -229,6 +229,43 @@ START_TEST(test_web_packet_detail)
 }
 END_TEST
 
+/* /skbs/N: the reply packet 1 made, as it left the host (web/api_skb.c). */
+START_TEST(test_web_skbs)
+{
+	struct resp p = get("/api/traces/1/packets/1");
+	const char *req = cJSON_GetObjectItem(p.json, "frame")->valuestring;
+	const cJSON *e, *steps = cJSON_GetObjectItem(p.json, "steps");
+	int rx = -1, sent = -1;
+	cJSON_ArrayForEach(e, steps) {
+		const cJSON *skb = cJSON_GetObjectItem(e, "skb");
+		if (rx < 0 && cJSON_IsNumber(skb))
+			rx = skb->valueint;
+		if (!strcmp(cJSON_GetObjectItem(e, "fn")->valuestring, "dev_queue_xmit") && skb->valueint != rx)
+			sent = skb->valueint;
+	}
+	ck_assert_msg(sent > 0, "packet 1 (an echo request) makes a reply that dev_queue_xmit sends");
+	char path[128];
+	snprintf(path, sizeof(path), "/api/traces/1/skbs/%d", sent);
+	for (int pass = 0; pass < 2; pass++) {	/* replayed, then from the cache */
+		struct resp r = get(path);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(cJSON_GetObjectItem(r.json, "how")->valuestring, "sent");
+		const char *rep = cJSON_GetObjectItem(r.json, "frame")->valuestring;
+		ck_assert_uint_ge(strlen(rep), 2 * 34);
+		/* IPv4 source and destination (frame bytes 26..33) are the request's swapped */
+		ck_assert_msg(!strncmp(rep + 52, req + 60, 8) && !strncmp(rep + 60, req + 52, 8), "reply goes back to the sender");
+		resp_free(&r);
+	}
+	struct resp r = get("/api/traces/1/skbs/999999");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "frame")));
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "why")));
+	resp_free(&r);
+	resp_free(&p);
+	expect_error("/api/traces/99/skbs/1", 404);
+}
+END_TEST
+
 START_TEST(test_web_events_filters)
 {
 	struct resp r = get("/api/traces/1/events?limit=10");
@@ -467,6 +504,7 @@ static Suite *web_suite(void)
 	tcase_add_test(core, test_web_packet_detail);
 	tcase_add_test(core, test_web_events_filters);
 	tcase_add_test(core, test_web_state_histogram);
+	tcase_add_test(core, test_web_skbs);
 	tcase_add_test(core, test_web_static_types);
 	tcase_add_test(lim, test_web_packets_pages);
 	tcase_add_test(lim, test_web_bad_parameters);

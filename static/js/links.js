@@ -1,0 +1,44 @@
+// links.js - how packets' journeys are tied together, from their events
+// alone (pure functions, no DOM): which fragments a reassembled datagram
+// was rebuilt from, and what each packet made the host send.
+import './types.js';
+
+/** The skb a packet's journey starts with (the received frame), or null. @param {PacketDetail} d */
+export const rxSkb = (d) => {
+	const e = d.steps.find((x) => x.skb !== null && x.skb !== undefined);
+	return e ? e.skb : null;
+};
+
+/**
+ * The skbs a packet made the host send (dev_queue_xmit returned "sent"),
+ * each with the sentence of the step that built it. A forwarded frame is
+ * the received skb itself and is not counted as a new one.
+ * @param {PacketDetail} d @returns {Array<{skb: number, what: string}>}
+ */
+export function sentBy(d) {
+	const rx = rxSkb(d);
+	const out = [];
+	for (const e of d.steps) {
+		if (e.fn !== 'dev_queue_xmit' || e.ph !== 'E' || e.verdict !== 'sent' || e.skb === rx) continue;
+		const born = d.steps.find((x) => x.skb === e.skb);
+		out.push({ skb: e.skb, what: born && born.msg ? born.msg : born ? born.fn : '' });
+	}
+	return out;
+}
+
+/**
+ * Arrows between packets: from each packet whose frame went into a
+ * reassembled datagram to the packet whose journey rebuilt it, and the
+ * packets the host answered.
+ * @param {PacketDetail[]} ds @returns {{reasm: Array<{from: number, to: number}>, replied: number[]}}
+ */
+export function packetLinks(ds) {
+	const rxOf = new Map();
+	for (const d of ds) if (rxSkb(d) !== null) rxOf.set(rxSkb(d), d.n);
+	const reasm = [], replied = [];
+	for (const d of ds) {
+		for (const e of d.steps) for (const f of e.from || []) if (rxOf.has(f)) reasm.push({ from: rxOf.get(f), to: d.n });
+		if (sentBy(d).length) replied.push(d.n);
+	}
+	return { reasm, replied };
+}
