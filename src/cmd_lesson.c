@@ -18,9 +18,9 @@ static const char lesson_help[] =
 	"and asks questions whose answers come from the trace itself.\n\n"
 	"  list                  the labs: number, title, capture, questions\n"
 	"  show N                the lab's text (README.md) for the terminal\n"
-	"  check N ANSWERS       grade ANSWERS (a file of lines \"q1: IP_CSUM\") against the\n"
-	"                        lab's trace: ✓/✗ and feedback per question, then the score;\n"
-	"                        exit 0 when every answer is right, 1 otherwise\n"
+	"  check N ANSWERS       grade ANSWERS (a file of lines \"q1: IP_CSUM\", - for standard\n"
+	"                        input) against the lab's trace: ✓/✗ and feedback per question,\n"
+	"                        then the score; exit 0 when every answer is right, 1 otherwise\n"
 	"  verify [N]            evaluate every check and link of lab N (or of all labs)\n"
 	"                        against the trace and print the facts; exit 1 on a mismatch\n\n"
 	"N is the lab's number (3), its directory (03-fragmentation) or its topic (fragmentation).\n"
@@ -94,12 +94,10 @@ static int do_check(struct lesson_cli *c, const char *which, const char *answers
 	if (!s)
 		fprintf(stderr, "netjourney lesson: %s: %s\n", l.id, err);
 	else {
-		int total, stale;
+		cJSON *res = lesson_grade_json(&l, s, &a);
 		printf("Lesson %d: %s\n", l.n, l.title);
-		int right = lesson_grade(&l, s, &a, stdout, c->colour, &total, &stale);
-		printf("Score: %d/%d%s\n", right, total,
-		       stale ? "  (some questions no longer match the stack: tell your teacher)" : "");
-		rc = right == total && !stale ? 0 : 1;
+		rc = lesson_result_print(stdout, res, c->colour);
+		cJSON_Delete(res);
 		store_free(s);
 	}
 	lesson_answers_free(&a);

@@ -61,6 +61,22 @@ for d in lessons/[0-9][0-9]-*/; do
 	else
 		bad "$id: $w missing"
 	fi
+	# answers from standard input; then each tricky answer alone (it may
+	# hold the right keywords) must be marked wrong
+	"$NJ" lesson check --color=never "$nn" - <"$d/answers.txt" >"$T/stdin.$id" 2>&1 && ok || bad "$id: lesson check N - (stdin) rejects the key"
+	tr=tests/lessons/tricky/$id.txt
+	if [ -f "$tr" ]; then
+		nt=0
+		while IFS= read -r line; do
+			case $line in ''|'#'*) continue ;; esac
+			q=${line%%:*}; nt=$((nt + 1))
+			printf '%s\n' "$line" | "$NJ" lesson check --color=never "$nn" - >"$T/tricky.$id" 2>&1
+			if grep -q "✗ $q: " "$T/tricky.$id"; then ok; else bad "$id: tricky answer passed: $line"; fi
+		done <"$tr"
+		[ "$nt" -ge 6 ] && ok || bad "$id: only $nt tricky answers"
+	else
+		bad "$id: $tr missing"
+	fi
 	python3 tests/lessons/readme_cmds.py "$d/README.md" "$NJ" >"$T/cmds.$id" 2>&1 && ok || { bad "$id: README commands"; cat "$T/cmds.$id"; }
 	# lesson show: plain, 80 columns, code indented; bold/underlined headings with colour
 	"$NJ" lesson show --color=never "$nn" >"$T/show.$id" 2>&1 && ok || bad "$id: lesson show"
@@ -80,6 +96,9 @@ PY
 	grep -q "$(printf '\033')\[1;4m" "$T/showc.$id" && ok || bad "$id: headings bold+underlined with colour"
 	[ -n "$title" ] || bad "$id: no title"
 done
+
+# the README's questions are the ones lesson.json (and so the browser) asks
+python3 tests/lessons/readme_questions.py lessons/[0-9][0-9]-*/ >"$T/rq" 2>&1 && ok || { bad "README questions"; cat "$T/rq"; }
 
 # 3. a lab whose key no longer matches the stack is reported, not graded right
 cp -r lessons/02-ip-rcv-checks "$T/02-stale"
