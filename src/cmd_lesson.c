@@ -1,6 +1,7 @@
 /*
  * cmd_lesson.c - `netjourney lesson list | show N | check N ANSWERS |
- * verify [N]`: the classroom labs of lessons/ (lesson.h). check and verify
+ * verify [N|DIR] | new CAPTURE DIR`: the classroom labs of lessons/
+ * (lesson.h); new scaffolds a teacher's lab (lesson_new.c). check and verify
  * replay the lab's capture first, so every answer is held against what the
  * stack does today, not against a key written once.
  */
@@ -21,16 +22,21 @@ static const char lesson_help[] =
 	"  check N ANSWERS       grade ANSWERS (a file of lines \"q1: IP_CSUM\", - for standard\n"
 	"                        input) against the lab's trace: ✓/✗ and feedback per question,\n"
 	"                        then the score; exit 0 when every answer is right, 1 otherwise\n"
-	"  verify [N]            evaluate every check and link of lab N (or of all labs)\n"
-	"                        against the trace and print the facts; exit 1 on a mismatch\n\n"
+	"  verify [N|DIR]        evaluate every check and link of lab N (or of all labs, or of\n"
+	"                        the lab in DIR) against the trace, print the facts and grade\n"
+	"                        its answers.txt; exit 1 on a mismatch or a wrong key\n"
+	"  new CAPTURE DIR       scaffold a lab for a teacher in DIR: the capture copied in,\n"
+	"                        README.md skeleton, lesson.json with a link per packet, no\n"
+	"                        questions yet, an empty answers.txt (-c FILE: its host)\n\n"
 	"N is the lab's number (3), its directory (03-fragmentation) or its topic (fragmentation).\n"
 	"  --lessons DIR         the labs' directory (default: $NJ_LESSONS, else lessons/ beside\n"
 	"                        the program, else /usr/local/share/netjourney/lessons)\n"
+	"  -c, --scenario FILE   with new: the lab's host (JSON), copied in\n"
 	"  --color WHEN          auto (a TTY, default), always, never\n"
 	"  -h, --help            this text\n";
 
 struct lesson_cli {
-	const char *dir;
+	const char *dir, *scenario;
 	int colour;
 	char root[PATH_MAX];
 };
@@ -105,6 +111,28 @@ static int do_check(struct lesson_cli *c, const char *which, const char *answers
 	return rc;
 }
 
+/* The lab's answers.txt graded against the trace: the key must score in
+ * full (a file without answers, as `lesson new` writes it, is fine). */
+static int verify_key(const struct lesson *l, struct nj_store *s)
+{
+	struct lesson_answers a;
+	char p[PATH_MAX + 16], err[768];
+	snprintf(p, sizeof(p), "%s/answers.txt", l->dir);
+	if (access(p, R_OK) != 0)
+		return 0;
+	if (lesson_answers_read(p, &a, err, sizeof(err)) < 0)
+		return printf("FAIL %s answers.txt: %s\n", l->id, err), 1;
+	cJSON *res = lesson_grade_json(l, s, &a);
+	int right = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "score"));
+	int total = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "total"));
+	int bad = a.n && right != total;
+	printf("%s %s answers.txt: %d/%d%s\n", bad ? "FAIL" : "ok  ", l->id, right, total,
+	       a.n ? "" : " (no answers yet)");
+	cJSON_Delete(res);
+	lesson_answers_free(&a);
+	return bad;
+}
+
 /* Every check and link of one lab; returns the number of problems. */
 static int verify_one(struct lesson *l)
 {
@@ -136,6 +164,7 @@ static int verify_one(struct lesson *l)
 		else
 			printf("ok   %s link \"%s\": seq %llu\n", l->id, label ? label : "?", (unsigned long long)seq);
 	}
+	bad += verify_key(l, s);
 	store_free(s);
 	return bad;
 }
@@ -151,6 +180,15 @@ static int do_verify(struct lesson_cli *c, const char *which)
 		}
 		snprintf(want, sizeof(want), "%s", one.id);
 		lesson_free(&one);
+	}
+	if (which && strchr(which, '/')) {	/* a teacher's lab anywhere */
+		if (lesson_load(c->root, which, &one, err, sizeof(err)) < 0) {
+			fprintf(stderr, "netjourney lesson: %s\n", err);
+			return 1;
+		}
+		int bad = verify_one(&one);
+		lesson_free(&one);
+		return bad ? 1 : 0;
 	}
 	int n = lesson_list(c->root, &ls, err, sizeof(err)), bad = 0;
 	if (n < 0) {
@@ -170,14 +208,16 @@ static int parse_args(struct lesson_cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "lessons", required_argument, 0, 'L' }, { "color", required_argument, 0, 'C' },
-		{ "colour", required_argument, 0, 'C' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "colour", required_argument, 0, 'C' }, { "help", no_argument, 0, 'h' },
+		{ "scenario", required_argument, 0, 'c' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	optind = 1;
 	c->colour = colour_wanted("auto", 1);
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'L': c->dir = optarg; break;
+		case 'c': c->scenario = optarg; break;
 		case 'C':
 			if ((c->colour = colour_wanted(optarg, 1)) < 0) {
 				fprintf(stderr, "netjourney lesson: --color %s: expected auto, always or never\n", optarg);
@@ -199,11 +239,23 @@ int cmd_lesson(int argc, char **argv)
 		return 2;
 	int nargs = argc - optind;
 	const char *cmd = nargs > 0 ? argv[optind] : NULL;
-	if (!cmd || (!strcmp(cmd, "show") && nargs != 2) || (!strcmp(cmd, "check") && nargs != 3)) {
+	if (!cmd || (!strcmp(cmd, "show") && nargs != 2) || (!strcmp(cmd, "check") && nargs != 3) ||
+	    (!strcmp(cmd, "new") && nargs != 3)) {
 		fputs(lesson_help, stderr);
 		return 2;
 	}
-	if (lesson_root(c.dir, c.root, sizeof(c.root), err, sizeof(err)) < 0) {
+	if (!strcmp(cmd, "new")) {
+		if (lesson_new(argv[optind + 1], c.scenario, argv[optind + 2], err, sizeof(err)) < 0) {
+			fprintf(stderr, "netjourney lesson new: %s\n", err);
+			return 1;
+		}
+		printf("lab scaffolded in %s: write README.md and the questions of lesson.json,\n"
+		       "then the key in answers.txt; `netjourney lesson verify %s%s` checks it\n", argv[optind + 2],
+		       strchr(argv[optind + 2], '/') ? "" : "./", argv[optind + 2]);
+		return 0;
+	}
+	int by_dir = nargs > 1 && strchr(argv[optind + 1], '/');	/* a lab's directory: no root needed */
+	if (lesson_root(c.dir, c.root, sizeof(c.root), err, sizeof(err)) < 0 && !by_dir) {
 		fprintf(stderr, "netjourney lesson: %s\n", err);
 		return 1;
 	}
@@ -215,6 +267,6 @@ int cmd_lesson(int argc, char **argv)
 		return do_check(&c, argv[optind + 1], argv[optind + 2]);
 	if (!strcmp(cmd, "verify"))
 		return do_verify(&c, nargs > 1 ? argv[optind + 1] : NULL);
-	fprintf(stderr, "netjourney lesson: unknown command '%s' (list, show, check, verify)\n", cmd);
+	fprintf(stderr, "netjourney lesson: unknown command '%s' (list, show, check, verify, new)\n", cmd);
 	return 2;
 }

@@ -49,7 +49,8 @@ int lesson_list(const char *root, struct lesson **out, char *err, size_t errlen)
 
 /**
  * lesson_load - lesson which ("3", "03", "03-fragmentation" or
- * "fragmentation") of root into *l. Returns 0, or -1 with err set.
+ * "fragmentation") of root into *l; a which with a '/' ("./mylab",
+ * "x/09-arp/") is a lab's directory anywhere. Returns 0, or -1 with err.
  */
 int lesson_load(const char *root, const char *which, struct lesson *l, char *err, size_t errlen);
 void lesson_free(struct lesson *l);
@@ -132,6 +133,15 @@ cJSON *lesson_grade_json(const struct lesson *l, struct nj_store *s, const struc
 /* lesson_result_print - that result for a terminal: ✓/✗ and feedback per
  * question, then "Score: R/T". Returns 0 when all are right, else 1. */
 int lesson_result_print(FILE *f, const cJSON *res, int colour);
+
+/**
+ * lesson_new - scaffolds a lab in dir (created when missing) from capture
+ * (and scenario, or NULL for the default host), both copied in: README.md
+ * skeleton, lesson.json with a link per packet to the event that decided
+ * its fate, no questions, an answers.txt without answers (lesson_new.c).
+ * Existing files are never overwritten. Returns 0, or -1 with err.
+ */
+int lesson_new(const char *capture, const char *scenario, const char *dir, char *err, size_t errlen);
 
 /* lesson_render_md - markdown for a terminal: bold/underlined headings and
  * bold text when colour, code blocks indented, prose wrapped to width. */

@@ -115,6 +115,32 @@ sed -i 's/"pkt": 9, "value": "reason"/"pkt": 99, "value": "reason"/' "$T/labs/02
 "$NJ" lesson --lessons "$T/labs" verify stale >"$T/stale99" 2>&1
 has "$T/stale99" 'no packet 99' "a check on a missing packet is reported"
 
+# 3b. a teacher's lab: lesson new scaffolds it, lesson verify DIR accepts
+# it; a question whose key the trace contradicts makes verify fail, the
+# right key makes it pass, and new never overwrites a lab
+"$NJ" lesson new pcaps/tcp-syn.pcap "$T/teach/09-mine" >"$T/new" 2>&1 && ok || { bad "lesson new"; cat "$T/new"; }
+for f in README.md lesson.json answers.txt tcp-syn.pcap; do [ -f "$T/teach/09-mine/$f" ] && ok || bad "lesson new: $f missing"; done
+has "$T/teach/09-mine/lesson.json" '"fn":.*"tcp_v4_rcv"' "lesson new links packet 2 to the event that dropped it"
+"$NJ" lesson verify "$T/teach/09-mine" >"$T/newv" 2>&1 && ok || { bad "lesson verify accepts what lesson new made"; cat "$T/newv"; }
+has "$T/newv" '^ok   09-mine link "packet 2 ' "verify resolves the scaffold's links"
+"$NJ" lesson new pcaps/tcp-syn.pcap "$T/teach/09-mine" >/dev/null 2>&1 && bad "lesson new overwrote a lab" || ok
+python3 - "$T/teach/09-mine/lesson.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j['questions'] = [{"id": "q1", "kind": "reason", "text": "Packet 2's drop reason?", "answer": "IP_CSUM",
+                   "check": {"type": "outcome", "pkt": 2, "value": "reason"}}]
+json.dump(j, open(sys.argv[1], 'w'))
+PY
+echo 'q1: IP_CSUM' >>"$T/teach/09-mine/answers.txt"
+"$NJ" lesson verify "$T/teach/09-mine" >"$T/newbad" 2>&1; [ $? -eq 1 ] && ok || bad "verify must fail on a key the trace contradicts"
+has "$T/newbad" '^FAIL 09-mine q1: NO_SOCKET' "verify names what the trace says"
+sed -i 's/IP_CSUM/NO_SOCKET/' "$T/teach/09-mine/lesson.json" "$T/teach/09-mine/answers.txt"
+"$NJ" lesson verify "$T/teach/09-mine" >"$T/newok" 2>&1 && ok || { bad "verify of the corrected lab"; cat "$T/newok"; }
+has "$T/newok" '^ok   09-mine answers.txt: 1/1' "verify grades the key"
+echo 'q1: IP_CSUM' >>"$T/teach/09-mine/answers.txt"
+"$NJ" lesson verify "$T/teach/09-mine" >"$T/newkey" 2>&1; [ $? -eq 1 ] && ok || bad "verify must fail on a wrong answers.txt"
+"$NJ" lesson new pcaps/none.pcap "$T/teach/10-x" >"$T/newno" 2>&1; [ $? -eq 1 ] && ok || bad "lesson new of a missing capture fails"
+
 # 4. the lessons API of serve (web/api_lessons.c)
 python3 tests/lessons/api_check.py "$NJ" >"$T/api" 2>&1 && ok || { bad "lessons API"; cat "$T/api"; }
 
