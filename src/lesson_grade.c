@@ -136,6 +136,8 @@ static void norm(const char *kind, const char *s, char *out, size_t len)
 	char *t = trim(buf);
 	if (!strcmp(kind, "reason") && !strncasecmp(t, "SKB_DROP_REASON_", 16))
 		t += 16;
+	if (!strcmp(kind, "field") && (!strncasecmp(t, "NUD_", 4) || !strncasecmp(t, "TCP_", 4)))
+		t += 4;		/* the kernel's names of states: NUD_STALE, TCP_TIME_WAIT */
 	size_t n = strlen(t);
 	if (!strcmp(kind, "fn") && n > 2 && !strcmp(t + n - 2, "()"))
 		t[n - 2] = 0;
