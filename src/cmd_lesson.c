@@ -133,6 +133,34 @@ static int verify_key(const struct lesson *l, struct nj_store *s)
 	return bad;
 }
 
+/* The scripted predictions: each must resolve to an event and ask one of
+ * the questions the browser knows (static/predict.js). */
+static int verify_predict(const struct lesson *l, struct nj_store *s)
+{
+	static const char *const asks[] = { "route", "drop_reason", "counter", "completes" };
+	const cJSON *k;
+	int bad = 0;
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, "predict")) {
+		const char *ask = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "ask"));
+		char err[256] = "";
+		uint64_t seq = 0;
+		int known = 0;
+		for (size_t i = 0; ask && i < sizeof(asks) / sizeof(asks[0]); i++)
+			known |= !strcmp(ask, asks[i]);
+		if (!known)
+			snprintf(err, sizeof(err), "ask \"%s\": expected route, drop_reason, counter or completes",
+				 ask ? ask : "");
+		else
+			lesson_link_seq(s, k, &seq, err, sizeof(err));
+		bad += *err != 0;
+		if (*err)
+			printf("FAIL %s predict %s: %s\n", l->id, ask ? ask : "?", err);
+		else
+			printf("ok   %s predict %s: seq %llu\n", l->id, ask, (unsigned long long)seq);
+	}
+	return bad;
+}
+
 /* Every check and link of one lab; returns the number of problems. */
 static int verify_one(struct lesson *l)
 {
@@ -164,6 +192,7 @@ static int verify_one(struct lesson *l)
 		else
 			printf("ok   %s link \"%s\": seq %llu\n", l->id, label ? label : "?", (unsigned long long)seq);
 	}
+	bad += verify_predict(l, s);
 	bad += verify_key(l, s);
 	store_free(s);
 	return bad;

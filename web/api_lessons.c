@@ -3,7 +3,8 @@
  * list), /api/lessons/N (README markdown + lesson.json without its answer
  * key) and POST /api/lessons/N/open, which replays the lab's capture into
  * a trace the first time it is asked (later calls return the same trace)
- * and resolves its links to event seqs for #trace=…&pkt=…&seq= deep links.
+ * and resolves its links (and its scripted predictions, "predict") to
+ * event seqs for #trace=…&pkt=…&seq= deep links.
  * Loading on demand keeps `serve` start-up as fast as before. POST
  * /api/lessons/N/check grades a student's answers with the code of
  * `lesson check` (lesson_grade_json) and returns its JSON result.
@@ -120,12 +121,13 @@ static int find_open(const char *name)
 	return found;
 }
 
-/* Every link with the seq it points at (null when it no longer resolves). */
-static cJSON *links_json(struct nj_store *s, const struct lesson *l)
+/* Every link (or scripted prediction: key "predict") with the seq it points
+ * at ("error" when it no longer resolves). */
+static cJSON *links_json(struct nj_store *s, const struct lesson *l, const char *key)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *k;
-	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, "links")) {
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, key)) {
 		cJSON *x = cJSON_Duplicate(k, 1);
 		uint64_t seq;
 		char err[256];
@@ -162,7 +164,8 @@ enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids)
 	}
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "trace", id);
-	cJSON_AddItemToObject(out, "links", links_json(t->s, &l));
+	cJSON_AddItemToObject(out, "links", links_json(t->s, &l, "links"));
+	cJSON_AddItemToObject(out, "predict", links_json(t->s, &l, "predict"));
 	lesson_free(&l);
 	return web_reply(r->conn, MHD_HTTP_OK, out);
 }
