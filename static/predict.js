@@ -2,7 +2,8 @@
 // lab's "predict" list, resolved to event seqs by POST /api/lessons/N/open,
 // or asked for by the student with "Predict what happens next") the rest of
 // the packet's journey is hidden and stepping past the point is refused
-// until the student answers one of four questions:
+// until the student answers (following a link elsewhere leaves it for
+// later) one of four questions:
 //   route        where the routing decision sends the packet
 //   drop_reason  which check drops it, and with which reason ("no drop")
 //   counter      which counter moves
@@ -74,6 +75,17 @@ export class Predict {
 		this.done = new Set();		/* seqs answered (this lab, this page) */
 		this.pending = null;		/* {seq, pkt, ask, choices} being asked */
 		this.explain = null;
+		/* Following a link elsewhere (the hash changes) leaves the question
+		 * unanswered, unscored, to be asked again; stepping does not. This
+		 * listener is added before the controller's, so it runs first. */
+		window.addEventListener('hashchange', () => {
+			const seq = Number(new URLSearchParams(location.hash.slice(1)).get('seq')) || 0;
+			if (this.pending && seq !== this.pending.seq) {
+				this.pending = null;
+				document.body.classList.remove('nj-predicting');
+				this._render();
+			}
+		});
 	}
 
 	/** The lab opened (d.predict resolved by the server) into pane element el. */
