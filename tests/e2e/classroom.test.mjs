@@ -44,7 +44,7 @@ function key(id) {
 async function openLab(page, n) {
 	await page.goto(`${base}/#lesson=${n}`);
 	await page.waitForSelector('#lesson-pane:not([hidden]) .nj-q', { timeout: 15000 });
-	await page.waitForFunction(() => document.querySelector('#ev .fn'));
+	await page.waitForSelector('#ev .fn');
 }
 
 /** Types answers into the pane's inputs (radio buttons by letter). */
@@ -75,7 +75,7 @@ async function answers(page) {
 	const k = key('02-ip-rcv-checks');
 	await fill(page, k);
 	await page.locator('.nj-answers button[type=submit]').click();
-	await page.waitForFunction(() => /Score: \d+\/\d+/.test(document.querySelector('.nj-score').textContent));
+	await until(async () => /Score: \d+\/\d+/.test(await page.locator('.nj-score').innerText()), 'the score');
 	const score = await page.locator('.nj-score').innerText();
 	const api = await (await fetch(`${base}/api/lessons/2/check`, { method: 'POST', body: JSON.stringify(k),
 		headers: { 'Content-Type': 'application/json' } })).json();
