@@ -92,6 +92,8 @@ export class Controller {
 	async setTrace(id, pkt = 0, seq = 0) {
 		const s = this.store;
 		const prev = s.traceId;
+		clearTimeout(this.timers.state);	/* a pending state request is for the old trace's step */
+		this.stateReq++;
 		s.traceId = id;
 		try {
 			/* the summary decodes every frame (flows): list packets meanwhile */

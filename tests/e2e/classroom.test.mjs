@@ -43,7 +43,7 @@ function key(id) {
 
 async function openLab(page, n) {
 	await page.goto(`${base}/#lesson=${n}`);
-	await page.waitForSelector('#lesson-pane:not([hidden]) .nj-q', { timeout: 15000 });
+	await page.waitForSelector(`#lesson-pane:not([hidden]) .nj-answers[data-lesson="${n}"] .nj-q`, { timeout: 15000 });
 	await page.waitForSelector('#ev .fn');
 }
 
@@ -89,6 +89,11 @@ async function answers(page) {
 	await page.reload();
 	await page.waitForSelector('.nj-q');
 	check(await page.locator('.nj-q[data-q="q1"] .nj-in').inputValue() === 'IP_INHDR', 'answers survive a reload (localStorage)');
+	await openLab(page, 4);	/* q8 is for the teacher */
+	await page.locator('.nj-q[data-q="q8"] textarea').fill('overlaps let an attacker choose');
+	await page.locator('.nj-answers button[type=submit]').click();
+	await until(async () => /Model answer/.test(await page.locator('.nj-q[data-q="q8"] .nj-fb').innerText()), 'the model answer');
+	check(await page.locator('.nj-q[data-q="q8"].ok, .nj-q[data-q="q8"].bad').count() === 0, 'a question for the teacher shows the model answer, neither ✓ nor ✗');
 }
 
 /** Goes to the lab's first prediction point and waits for the question. */
@@ -152,6 +157,7 @@ async function main() {
 		const page = browser.pages()[0] || await browser.newPage();
 		page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+		page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
 		page.on('request', (r) => { if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) problems.push(`request to another host: ${r.url()}`); });
 		await answers(page);
 		await predict(page);

@@ -97,6 +97,15 @@ PY
 	[ -n "$title" ] || bad "$id: no title"
 done
 
+# a question for the teacher: never ✓ or ✗, not in the score; its model
+# answer only once the student wrote something
+printf 'q8: anything at all\n' | "$NJ" lesson check --color=never 4 - >"$T/teacher" 2>&1
+has "$T/teacher" '^  \? q8: anything at all' "a teacher question is marked ?, not graded"
+has "$T/teacher" 'Model answer: With overlaps' "a teacher question shows its model answer after an answer"
+has "$T/teacher" '^Score: 0/7' "a teacher question does not count in the score"
+printf 'q1: c\n' | "$NJ" lesson check --color=never 4 - >"$T/teacher0" 2>&1
+hasnt "$T/teacher0" 'Model answer' "no model answer before the student answers"
+
 # the README's questions are the ones lesson.json (and so the browser) asks
 python3 tests/lessons/readme_questions.py lessons/[0-9][0-9]-*/ >"$T/rq" 2>&1 && ok || { bad "README questions"; cat "$T/rq"; }
 
