@@ -101,7 +101,10 @@ static int do_check(struct lesson_cli *c, const char *which, const char *answers
 		fprintf(stderr, "netjourney lesson: %s: %s\n", l.id, err);
 	else {
 		cJSON *res = lesson_grade_json(&l, s, &a);
-		printf("Lesson %d: %s\n", l.n, l.title);
+		if (l.n >= 0)
+			printf("Lesson %d: %s\n", l.n, l.title);
+		else
+			printf("Lesson %s: %s\n", l.id, l.title);	/* a teacher's lab, not numbered */
 		rc = lesson_result_print(stdout, res, c->colour);
 		cJSON_Delete(res);
 		store_free(s);

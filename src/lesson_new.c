@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "events.h"
 #include "lesson.h"
@@ -165,8 +166,12 @@ int lesson_new(const char *capture, const char *scenario, const char *dir, char 
 	    (scenario && copy_file(scenario, l.scenario, err, errlen) < 0))
 		return -1;
 	struct nj_store *s = lesson_replay(&l, err, errlen);
-	if (!s)
+	if (!s) {	/* not a capture we can replay: leave nothing behind */
+		unlink(l.pcap);
+		if (scenario)
+			unlink(l.scenario);
 		return -1;
+	}
 	l.json = cJSON_CreateObject();
 	cJSON_AddStringToObject(l.json, "title", "TODO: the lab's title");
 	cJSON_AddStringToObject(l.json, "pcap", base);

@@ -56,7 +56,8 @@ export function truth(ask, steps, seq) {
 	if (ask === 'drop_reason') return drop ? { answer: drop.reason || 'NOT_SPECIFIED', ev: drop } : { answer: 'no drop', ev: null };
 	if (ask === 'counter') {
 		const m = after.find((e) => e.mib && Object.keys(e.mib).length);
-		return m ? { answer: Object.keys(m.mib)[0], ev: m, moved: after.flatMap((e) => Object.keys(e.mib || {})) } : { answer: 'none', ev: null, moved: [] };
+		const moved = [...new Set(after.flatMap((e) => Object.keys(e.mib || {})))];
+		return { answer: moved.length ? moved.join(', ') : 'none', ev: m || null, moved };
 	}
 	const r = after.find((e) => e.fn === 'ip_frag_reasm');
 	return { answer: r ? 'yes' : 'no', ev: r || after.find((e) => e.fn === 'ip_frag_queue' && e.ph !== 'B') || null };
