@@ -83,6 +83,11 @@ def main():
             if st != 200 or o2.get('trace') != o.get('trace'):
                 bad.append(f"lesson {l['n']} open: {st} {o.get('trace')} then {o2.get('trace')}")
                 continue
+            for k in o.get('predict', []):
+                st, p = get(f"{base}/api/traces/{o['trace']}/packets/{k['pkt']}")
+                ev = [e for e in p.get('steps', []) if e['seq'] == k.get('seq')]
+                if not ev or ev[0]['fn'] != k['fn'] or k['ask'] not in ('route', 'drop_reason', 'counter', 'completes'):
+                    bad.append(f"lesson {l['n']} predict {k}: not resolved to {k.get('fn')} in packet {k['pkt']}")
             for k in o['links']:
                 st, p = get(f"{base}/api/traces/{o['trace']}/packets/{k['pkt']}")
                 ev = [e for e in p.get('steps', []) if e['seq'] == k.get('seq')]

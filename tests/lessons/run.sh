@@ -119,6 +119,15 @@ sed -i 's/"answer": "IP_CSUM"/"answer": "IP_INHDR"/' "$T/labs/02-stale/lesson.js
 has "$T/stale" 'out of date' "a stale key is reported"
 "$NJ" lesson --lessons "$T/labs" verify 2 >"$T/stalev" 2>&1; [ $? -eq 1 ] && ok || bad "verify fails on a stale key"
 has "$T/stalev" '^FAIL 02-stale q1: IP_CSUM' "verify names the question and what the trace says"
+# a scripted prediction must resolve and ask what the browser knows
+cp -r lessons/03-fragmentation "$T/labs/03-pred"
+sed -i 's#"\.\./\.\./pcaps/#"'"$PWD"'/pcaps/#' "$T/labs/03-pred/lesson.json"
+"$NJ" lesson --lessons "$T/labs" verify pred >"$T/pred" 2>&1 && ok || { bad "verify of a copied lab with predictions"; cat "$T/pred"; }
+has "$T/pred" '^ok   03-pred predict completes: seq [0-9]+' "verify resolves each prediction"
+sed -i 's/"ask":"completes"/"ask":"guess"/; s/"ask": "completes"/"ask": "guess"/' "$T/labs/03-pred/lesson.json"
+"$NJ" lesson --lessons "$T/labs" verify pred >"$T/pred2" 2>&1; [ $? -eq 1 ] && ok || bad "verify must fail on an unknown prediction"
+has "$T/pred2" '^FAIL 03-pred predict guess: ask "guess"' "verify names the unknown prediction"
+rm -rf "$T/labs/03-pred"
 # a check that finds nothing is an error, not an answer
 sed -i 's/"pkt": 9, "value": "reason"/"pkt": 99, "value": "reason"/' "$T/labs/02-stale/lesson.json"
 "$NJ" lesson --lessons "$T/labs" verify stale >"$T/stale99" 2>&1
