@@ -54,7 +54,7 @@ static int do_list(struct lesson_cli *c)
 		const char *pcap = strrchr(ls[i].pcap, '/') ? strrchr(ls[i].pcap, '/') + 1 : ls[i].pcap;
 		int nq = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ls[i].json, "questions"));
 		printf("%2d  %-22s %s\n    %s, %d questions%s\n", ls[i].n, ls[i].id, ls[i].title, pcap, nq,
-		       ls[i].scenario[0] ? ", own scenario" : "");
+		       ls[i].scenario[0] ? ", own scenario" : ls[i].auto_host ? ", --auto-host" : "");
 		lesson_free(&ls[i]);
 	}
 	free(ls);

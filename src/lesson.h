@@ -28,6 +28,7 @@ struct lesson {
 	char dir[PATH_MAX];		/* the lab's directory */
 	char pcap[PATH_MAX];		/* resolved against dir */
 	char scenario[PATH_MAX];	/* resolved; "" = the default host */
+	int auto_host;			/* "auto_host": true: replay --auto-host (a student's own capture) */
 	cJSON *json;			/* lesson.json, owned */
 	const char *title;		/* inside json */
 };
@@ -73,8 +74,9 @@ int lesson_eval(struct nj_store *s, const cJSON *check, char *out, size_t outlen
 
 /**
  * lesson_check - lesson_eval against s, or, when the check names its own
- * "pcap" (and "scenario", relative to the lab), against that capture
- * replayed now: a lab may compare two runs (Linux 6.x against 2.4).
+ * "pcap" (and "scenario", relative to the lab) or "auto_host", against
+ * that capture (or the lab's) replayed now: a lab may compare two runs
+ * (Linux 6.x against 2.4, --auto-host against the default host).
  */
 int lesson_check(const struct lesson *l, struct nj_store *s, const cJSON *check, char *out, size_t outlen,
 		 char *err, size_t errlen);

@@ -27,7 +27,8 @@ struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen)
 	struct nj_store *s = store_create(NULL, err, errlen);
 	if (!s)
 		return NULL;
-	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL };
+	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL,
+				  .auto_host = l->auto_host };
 	cfg.emit[0] = store_emit;
 	cfg.emit_ctx[0] = s;
 	cfg.nemit = 1;
@@ -355,11 +356,13 @@ int lesson_check(const struct lesson *l, struct nj_store *s, const cJSON *check,
 		 char *err, size_t errlen)
 {
 	const char *pcap = jstr(check, "pcap"), *sc = jstr(check, "scenario");
-	if (!pcap)
+	const cJSON *ah = cJSON_GetObjectItemCaseSensitive(check, "auto_host");
+	if (!pcap && !cJSON_IsBool(ah))
 		return lesson_eval(s, check, out, outlen, err, errlen);
 	struct lesson o = *l;
 	o.scenario[0] = 0;
-	if (rel_path(o.pcap, sizeof(o.pcap), l->dir, pcap) < 0 ||
+	o.auto_host = cJSON_IsTrue(ah);		/* another run: the host as the check says */
+	if ((pcap && rel_path(o.pcap, sizeof(o.pcap), l->dir, pcap) < 0) ||
 	    (sc && rel_path(o.scenario, sizeof(o.scenario), l->dir, sc) < 0))
 		return snprintf(err, errlen, "check: path too long"), -1;
 	struct nj_store *x = lesson_replay(&o, err, errlen);

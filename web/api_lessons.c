@@ -149,7 +149,7 @@ enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids)
 	if (load(r, ids[0], &l, &res) < 0)
 		return res;
 	snprintf(name, sizeof(name), "lesson %d: %.100s", l.n, base(l.pcap));
-	struct web_load_opts o = { .scenario = l.scenario[0] ? l.scenario : NULL };
+	struct web_load_opts o = { .scenario = l.scenario[0] ? l.scenario : NULL, .auto_host = l.auto_host };
 	pthread_mutex_lock(&lessons_mu);	/* two clicks must not replay twice */
 	int id = find_open(name);
 	if (!id) {
