@@ -111,6 +111,7 @@ static int load_dir(const char *root, const char *name, struct lesson *l, char *
 	}
 	l->title = title->valuestring;
 	resolve(l->pcap, sizeof(l->pcap), l->dir, pcap->valuestring);
+	l->auto_host = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l->json, "auto_host"));
 	if (cJSON_IsString(sc) && strcmp(sc->valuestring, "default"))
 		resolve(l->scenario, sizeof(l->scenario), l->dir, sc->valuestring);
 	return 0;
@@ -167,9 +168,28 @@ static int matches(const struct lesson *l, const char *which)
 	return !strcmp(which, l->id) || (topic && !strcmp(which, topic + 1));
 }
 
+/* A lab given by its directory ("x/09-arp", "./mylab/"): a teacher's lab
+ * outside the lessons directory. */
+static int load_path(const char *path, struct lesson *l, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+		return snprintf(err, errlen, "%s: path too long", path), -1;
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = 0;
+	char *slash = strrchr(p, '/');
+	if (!slash)
+		return load_dir(".", p, l, err, errlen);
+	*slash = 0;
+	return load_dir(slash == p ? "/" : p, slash + 1, l, err, errlen);
+}
+
 int lesson_load(const char *root, const char *which, struct lesson *l, char *err, size_t errlen)
 {
 	struct lesson *ls;
+	if (strchr(which, '/'))
+		return load_path(which, l, err, errlen);
 	int n = lesson_list(root, &ls, err, errlen);
 	if (n < 0)
 		return -1;

@@ -9,7 +9,7 @@
  *   event    the nth event matching pkt/fn/ph/verdict/reason/msg_has (optionally
  *            "in" the frame of the nth B event of another fn); "value":
  *            fn, parent_fn, seq, pkt, verdict, reason, msg, depth, count,
- *            arg:KEY
+ *            arg:KEY (arg:KEY.SUB for an object's member: arg:neigh.state)
  *   outcome  packet pkt's fate; "value": verdict, reason, fn
  *   packets  packets whose fate matches verdict/reason; "value": count, first
  *   mib      counter "counter"'s total at the end of the trace
@@ -27,7 +27,8 @@ struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen)
 	struct nj_store *s = store_create(NULL, err, errlen);
 	if (!s)
 		return NULL;
-	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL };
+	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL,
+				  .auto_host = l->auto_host };
 	cfg.emit[0] = store_emit;
 	cfg.emit_ctx[0] = s;
 	cfg.nemit = 1;
@@ -143,6 +144,17 @@ static int sel_parse(struct nj_store *s, const cJSON *c, struct sel *q, char *er
 	return 0;
 }
 
+/* args' member at a dotted path ("neigh.state"), or NULL. */
+static const cJSON *arg_path(const cJSON *args, const char *path)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", path);
+	const cJSON *v = args;
+	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+		v = cJSON_GetObjectItemCaseSensitive(v, k);
+	return v;
+}
+
 /* msg or args.KEY of event i, read from its JSON line. */
 static int line_value(struct nj_store *s, size_t i, const char *what, char *out, size_t outlen)
 {
@@ -150,7 +162,7 @@ static int line_value(struct nj_store *s, size_t i, const char *what, char *out,
 	cJSON *j = line ? cJSON_Parse(line) : NULL;
 	free(line);
 	const cJSON *v = !strcmp(what, "msg") ? cJSON_GetObjectItemCaseSensitive(j, "msg")
-		: cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "args"), what + 4);
+		: arg_path(cJSON_GetObjectItemCaseSensitive(j, "args"), what + 4);
 	int rc = 0;
 	if (cJSON_IsString(v))
 		snprintf(out, outlen, "%s", v->valuestring);
@@ -344,11 +356,13 @@ int lesson_check(const struct lesson *l, struct nj_store *s, const cJSON *check,
 		 char *err, size_t errlen)
 {
 	const char *pcap = jstr(check, "pcap"), *sc = jstr(check, "scenario");
-	if (!pcap)
+	const cJSON *ah = cJSON_GetObjectItemCaseSensitive(check, "auto_host");
+	if (!pcap && !cJSON_IsBool(ah))
 		return lesson_eval(s, check, out, outlen, err, errlen);
 	struct lesson o = *l;
 	o.scenario[0] = 0;
-	if (rel_path(o.pcap, sizeof(o.pcap), l->dir, pcap) < 0 ||
+	o.auto_host = cJSON_IsTrue(ah);		/* another run: the host as the check says */
+	if ((pcap && rel_path(o.pcap, sizeof(o.pcap), l->dir, pcap) < 0) ||
 	    (sc && rel_path(o.scenario, sizeof(o.scenario), l->dir, sc) < 0))
 		return snprintf(err, errlen, "check: path too long"), -1;
 	struct nj_store *x = lesson_replay(&o, err, errlen);

@@ -1,6 +1,7 @@
 /*
  * cmd_lesson.c - `netjourney lesson list | show N | check N ANSWERS |
- * verify [N]`: the classroom labs of lessons/ (lesson.h). check and verify
+ * verify [N|DIR] | new CAPTURE DIR`: the classroom labs of lessons/
+ * (lesson.h); new scaffolds a teacher's lab (lesson_new.c). check and verify
  * replay the lab's capture first, so every answer is held against what the
  * stack does today, not against a key written once.
  */
@@ -18,19 +19,24 @@ static const char lesson_help[] =
 	"and asks questions whose answers come from the trace itself.\n\n"
 	"  list                  the labs: number, title, capture, questions\n"
 	"  show N                the lab's text (README.md) for the terminal\n"
-	"  check N ANSWERS       grade ANSWERS (a file of lines \"q1: IP_CSUM\") against the\n"
-	"                        lab's trace: ✓/✗ and feedback per question, then the score;\n"
-	"                        exit 0 when every answer is right, 1 otherwise\n"
-	"  verify [N]            evaluate every check and link of lab N (or of all labs)\n"
-	"                        against the trace and print the facts; exit 1 on a mismatch\n\n"
+	"  check N ANSWERS       grade ANSWERS (a file of lines \"q1: IP_CSUM\", - for standard\n"
+	"                        input) against the lab's trace: ✓/✗ and feedback per question,\n"
+	"                        then the score; exit 0 when every answer is right, 1 otherwise\n"
+	"  verify [N|DIR]        evaluate every check and link of lab N (or of all labs, or of\n"
+	"                        the lab in DIR) against the trace, print the facts and grade\n"
+	"                        its answers.txt; exit 1 on a mismatch or a wrong key\n"
+	"  new CAPTURE DIR       scaffold a lab for a teacher in DIR: the capture copied in,\n"
+	"                        README.md skeleton, lesson.json with a link per packet, no\n"
+	"                        questions yet, an empty answers.txt (-c FILE: its host)\n\n"
 	"N is the lab's number (3), its directory (03-fragmentation) or its topic (fragmentation).\n"
 	"  --lessons DIR         the labs' directory (default: $NJ_LESSONS, else lessons/ beside\n"
 	"                        the program, else /usr/local/share/netjourney/lessons)\n"
+	"  -c, --scenario FILE   with new: the lab's host (JSON), copied in\n"
 	"  --color WHEN          auto (a TTY, default), always, never\n"
 	"  -h, --help            this text\n";
 
 struct lesson_cli {
-	const char *dir;
+	const char *dir, *scenario;
 	int colour;
 	char root[PATH_MAX];
 };
@@ -48,7 +54,7 @@ static int do_list(struct lesson_cli *c)
 		const char *pcap = strrchr(ls[i].pcap, '/') ? strrchr(ls[i].pcap, '/') + 1 : ls[i].pcap;
 		int nq = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ls[i].json, "questions"));
 		printf("%2d  %-22s %s\n    %s, %d questions%s\n", ls[i].n, ls[i].id, ls[i].title, pcap, nq,
-		       ls[i].scenario[0] ? ", own scenario" : "");
+		       ls[i].scenario[0] ? ", own scenario" : ls[i].auto_host ? ", --auto-host" : "");
 		lesson_free(&ls[i]);
 	}
 	free(ls);
@@ -94,17 +100,68 @@ static int do_check(struct lesson_cli *c, const char *which, const char *answers
 	if (!s)
 		fprintf(stderr, "netjourney lesson: %s: %s\n", l.id, err);
 	else {
-		int total, stale;
-		printf("Lesson %d: %s\n", l.n, l.title);
-		int right = lesson_grade(&l, s, &a, stdout, c->colour, &total, &stale);
-		printf("Score: %d/%d%s\n", right, total,
-		       stale ? "  (some questions no longer match the stack: tell your teacher)" : "");
-		rc = right == total && !stale ? 0 : 1;
+		cJSON *res = lesson_grade_json(&l, s, &a);
+		if (l.n >= 0)
+			printf("Lesson %d: %s\n", l.n, l.title);
+		else
+			printf("Lesson %s: %s\n", l.id, l.title);	/* a teacher's lab, not numbered */
+		rc = lesson_result_print(stdout, res, c->colour);
+		cJSON_Delete(res);
 		store_free(s);
 	}
 	lesson_answers_free(&a);
 	lesson_free(&l);
 	return rc;
+}
+
+/* The lab's answers.txt graded against the trace: the key must score in
+ * full (a file without answers, as `lesson new` writes it, is fine). */
+static int verify_key(const struct lesson *l, struct nj_store *s)
+{
+	struct lesson_answers a;
+	char p[PATH_MAX + 16], err[768];
+	snprintf(p, sizeof(p), "%s/answers.txt", l->dir);
+	if (access(p, R_OK) != 0)
+		return 0;
+	if (lesson_answers_read(p, &a, err, sizeof(err)) < 0)
+		return printf("FAIL %s answers.txt: %s\n", l->id, err), 1;
+	cJSON *res = lesson_grade_json(l, s, &a);
+	int right = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "score"));
+	int total = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "total"));
+	int bad = a.n && right != total;
+	printf("%s %s answers.txt: %d/%d%s\n", bad ? "FAIL" : "ok  ", l->id, right, total,
+	       a.n ? "" : " (no answers yet)");
+	cJSON_Delete(res);
+	lesson_answers_free(&a);
+	return bad;
+}
+
+/* The scripted predictions: each must resolve to an event and ask one of
+ * the questions the browser knows (static/predict.js). */
+static int verify_predict(const struct lesson *l, struct nj_store *s)
+{
+	static const char *const asks[] = { "route", "drop_reason", "counter", "completes" };
+	const cJSON *k;
+	int bad = 0;
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, "predict")) {
+		const char *ask = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "ask"));
+		char err[256] = "";
+		uint64_t seq = 0;
+		int known = 0;
+		for (size_t i = 0; ask && i < sizeof(asks) / sizeof(asks[0]); i++)
+			known |= !strcmp(ask, asks[i]);
+		if (!known)
+			snprintf(err, sizeof(err), "ask \"%s\": expected route, drop_reason, counter or completes",
+				 ask ? ask : "");
+		else
+			lesson_link_seq(s, k, &seq, err, sizeof(err));
+		bad += *err != 0;
+		if (*err)
+			printf("FAIL %s predict %s: %s\n", l->id, ask ? ask : "?", err);
+		else
+			printf("ok   %s predict %s: seq %llu\n", l->id, ask, (unsigned long long)seq);
+	}
+	return bad;
 }
 
 /* Every check and link of one lab; returns the number of problems. */
@@ -138,6 +195,8 @@ static int verify_one(struct lesson *l)
 		else
 			printf("ok   %s link \"%s\": seq %llu\n", l->id, label ? label : "?", (unsigned long long)seq);
 	}
+	bad += verify_predict(l, s);
+	bad += verify_key(l, s);
 	store_free(s);
 	return bad;
 }
@@ -153,6 +212,15 @@ static int do_verify(struct lesson_cli *c, const char *which)
 		}
 		snprintf(want, sizeof(want), "%s", one.id);
 		lesson_free(&one);
+	}
+	if (which && strchr(which, '/')) {	/* a teacher's lab anywhere */
+		if (lesson_load(c->root, which, &one, err, sizeof(err)) < 0) {
+			fprintf(stderr, "netjourney lesson: %s\n", err);
+			return 1;
+		}
+		int bad = verify_one(&one);
+		lesson_free(&one);
+		return bad ? 1 : 0;
 	}
 	int n = lesson_list(c->root, &ls, err, sizeof(err)), bad = 0;
 	if (n < 0) {
@@ -172,14 +240,16 @@ static int parse_args(struct lesson_cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "lessons", required_argument, 0, 'L' }, { "color", required_argument, 0, 'C' },
-		{ "colour", required_argument, 0, 'C' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "colour", required_argument, 0, 'C' }, { "help", no_argument, 0, 'h' },
+		{ "scenario", required_argument, 0, 'c' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	optind = 1;
 	c->colour = colour_wanted("auto", 1);
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'L': c->dir = optarg; break;
+		case 'c': c->scenario = optarg; break;
 		case 'C':
 			if ((c->colour = colour_wanted(optarg, 1)) < 0) {
 				fprintf(stderr, "netjourney lesson: --color %s: expected auto, always or never\n", optarg);
@@ -201,11 +271,23 @@ int cmd_lesson(int argc, char **argv)
 		return 2;
 	int nargs = argc - optind;
 	const char *cmd = nargs > 0 ? argv[optind] : NULL;
-	if (!cmd || (!strcmp(cmd, "show") && nargs != 2) || (!strcmp(cmd, "check") && nargs != 3)) {
+	if (!cmd || (!strcmp(cmd, "show") && nargs != 2) || (!strcmp(cmd, "check") && nargs != 3) ||
+	    (!strcmp(cmd, "new") && nargs != 3)) {
 		fputs(lesson_help, stderr);
 		return 2;
 	}
-	if (lesson_root(c.dir, c.root, sizeof(c.root), err, sizeof(err)) < 0) {
+	if (!strcmp(cmd, "new")) {
+		if (lesson_new(argv[optind + 1], c.scenario, argv[optind + 2], err, sizeof(err)) < 0) {
+			fprintf(stderr, "netjourney lesson new: %s\n", err);
+			return 1;
+		}
+		printf("lab scaffolded in %s: write README.md and the questions of lesson.json,\n"
+		       "then the key in answers.txt; `netjourney lesson verify %s%s` checks it\n", argv[optind + 2],
+		       strchr(argv[optind + 2], '/') ? "" : "./", argv[optind + 2]);
+		return 0;
+	}
+	int by_dir = nargs > 1 && strchr(argv[optind + 1], '/');	/* a lab's directory: no root needed */
+	if (lesson_root(c.dir, c.root, sizeof(c.root), err, sizeof(err)) < 0 && !by_dir) {
 		fprintf(stderr, "netjourney lesson: %s\n", err);
 		return 1;
 	}
@@ -217,6 +299,6 @@ int cmd_lesson(int argc, char **argv)
 		return do_check(&c, argv[optind + 1], argv[optind + 2]);
 	if (!strcmp(cmd, "verify"))
 		return do_verify(&c, nargs > 1 ? argv[optind + 1] : NULL);
-	fprintf(stderr, "netjourney lesson: unknown command '%s' (list, show, check, verify)\n", cmd);
+	fprintf(stderr, "netjourney lesson: unknown command '%s' (list, show, check, verify, new)\n", cmd);
 	return 2;
 }

@@ -14,6 +14,7 @@ enum MHD_Result api_lessons_list(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_lesson_get(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_skb(struct web_req *r, const int64_t *ids);	/* api_skb.c */
+enum MHD_Result api_lesson_check(struct web_req *r, const int64_t *ids);
 
 struct route {
 	const char *method;
@@ -35,6 +36,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/lessons", api_lessons_list },
 	{ "GET", "/api/lessons/#", api_lesson_get },
 	{ "POST", "/api/lessons/#/open", api_lesson_open },
+	{ "POST", "/api/lessons/#/check", api_lesson_check },
 	{ NULL, NULL, NULL },
 };
 
@@ -78,7 +80,11 @@ static int path_match(const char *pattern, const char *url, int64_t *ids)
 int api_wants_body(const char *method, const char *url)
 {
 	int64_t ids[4];
-	return !strcmp(method, "POST") && path_match("/api/traces", url, ids);
+	if (strcmp(method, "POST"))
+		return 0;
+	if (path_match("/api/lessons/#/check", url, ids))
+		return 2;	/* a student's answers: a small body (server.c) */
+	return path_match("/api/traces", url, ids);
 }
 
 enum MHD_Result api_dispatch(struct web_req *r)

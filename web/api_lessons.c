@@ -3,8 +3,11 @@
  * list), /api/lessons/N (README markdown + lesson.json without its answer
  * key) and POST /api/lessons/N/open, which replays the lab's capture into
  * a trace the first time it is asked (later calls return the same trace)
- * and resolves its links to event seqs for #trace=…&pkt=…&seq= deep links.
- * Loading on demand keeps `serve` start-up as fast as before.
+ * and resolves its links (and its scripted predictions, "predict") to
+ * event seqs for #trace=…&pkt=…&seq= deep links.
+ * Loading on demand keeps `serve` start-up as fast as before. POST
+ * /api/lessons/N/check grades a student's answers with the code of
+ * `lesson check` (lesson_grade_json) and returns its JSON result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,12 +121,13 @@ static int find_open(const char *name)
 	return found;
 }
 
-/* Every link with the seq it points at (null when it no longer resolves). */
-static cJSON *links_json(struct nj_store *s, const struct lesson *l)
+/* Every link (or scripted prediction: key "predict") with the seq it points
+ * at ("error" when it no longer resolves). */
+static cJSON *links_json(struct nj_store *s, const struct lesson *l, const char *key)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *k;
-	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, "links")) {
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(l->json, key)) {
 		cJSON *x = cJSON_Duplicate(k, 1);
 		uint64_t seq;
 		char err[256];
@@ -145,7 +149,7 @@ enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids)
 	if (load(r, ids[0], &l, &res) < 0)
 		return res;
 	snprintf(name, sizeof(name), "lesson %d: %.100s", l.n, base(l.pcap));
-	struct web_load_opts o = { .scenario = l.scenario[0] ? l.scenario : NULL };
+	struct web_load_opts o = { .scenario = l.scenario[0] ? l.scenario : NULL, .auto_host = l.auto_host };
 	pthread_mutex_lock(&lessons_mu);	/* two clicks must not replay twice */
 	int id = find_open(name);
 	if (!id) {
@@ -160,7 +164,60 @@ enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids)
 	}
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "trace", id);
-	cJSON_AddItemToObject(out, "links", links_json(t->s, &l));
+	cJSON_AddItemToObject(out, "links", links_json(t->s, &l, "links"));
+	cJSON_AddItemToObject(out, "predict", links_json(t->s, &l, "predict"));
 	lesson_free(&l);
+	return web_reply(r->conn, MHD_HTTP_OK, out);
+}
+
+/* The student's answers of a check request: JSON {"q1": "…"} or
+ * text/plain "q1: …" lines. Returns 0, or -1 with err set. */
+static int body_answers(struct web_req *r, struct lesson_answers *a, char *err, size_t errlen)
+{
+	char *text = malloc(r->len + 1);
+	if (!text)
+		return snprintf(err, errlen, "out of memory"), -1;
+	if (r->len)
+		memcpy(text, r->body, r->len);
+	text[r->len] = 0;
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *p = text + strspn(text, " \t\r\n");
+	int rc;
+	if ((ct && strstr(ct, "json")) || *p == '{') {
+		cJSON *j = cJSON_ParseWithLength(text, r->len);
+		rc = j ? lesson_answers_json(j, a, err, errlen)
+		       : (snprintf(err, errlen, "the body is not valid JSON"), -1);
+		cJSON_Delete(j);
+	} else
+		rc = lesson_answers_parse(text, "the answers", a, err, errlen);
+	free(text);
+	return rc;
+}
+
+/* Grading replays the lab in-process; one at a time keeps two classes of
+ * clicks from taking both cores (and the stack's replay from racing). */
+static pthread_mutex_t grade_mu = PTHREAD_MUTEX_INITIALIZER;
+
+enum MHD_Result api_lesson_check(struct web_req *r, const int64_t *ids)
+{
+	struct lesson l;
+	struct lesson_answers a;
+	enum MHD_Result res;
+	char err[768];
+	if (load(r, ids[0], &l, &res) < 0)
+		return res;
+	if (body_answers(r, &a, err, sizeof(err)) < 0) {
+		lesson_free(&l);
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", err);
+	}
+	pthread_mutex_lock(&grade_mu);
+	struct nj_store *s = lesson_replay(&l, err, sizeof(err));
+	cJSON *out = s ? lesson_grade_json(&l, s, &a) : NULL;
+	pthread_mutex_unlock(&grade_mu);
+	store_free(s);
+	lesson_answers_free(&a);
+	lesson_free(&l);
+	if (!out)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "replaying the lab: %s", err);
 	return web_reply(r->conn, MHD_HTTP_OK, out);
 }

@@ -45,7 +45,7 @@ static enum MHD_Result refuse_early(struct web_req *r, int *refused)
 	if (cl && strtoull(cl, NULL, 10) > cap)
 		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body of %s bytes is over the limit of %zu",
 				 cl, cap);
-	if (r->accept_body && (st = web_upload_begin(r)) && st != MHD_HTTP_SERVICE_UNAVAILABLE)
+	if (r->accept_body == 1 && (st = web_upload_begin(r)) && st != MHD_HTTP_SERVICE_UNAVAILABLE)
 		return web_error(c, st, "%s", r->err);
 	/* All upload slots busy: the body is read and dropped, then a 503. An
 	 * answer sent before the body would be lost to most clients: closing
@@ -68,6 +68,8 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, con
 	r->max = upload_max;
 	r->spool_fd = -1;
 	r->accept_body = api_wants_body(method, url);
+	if (r->accept_body == 2)	/* lesson answers, not an upload */
+		r->max = 65536;
 	*req_cls = r;
 	web_guard_phase(c, WEB_BODY);
 	return refuse_early(r, &r->answered);
@@ -83,7 +85,13 @@ static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 		r->too_big = 1;
 		return MHD_YES;
 	}
-	if (r->accept_body && !r->busy) {
+	if (r->accept_body == 2) {	/* a small body, kept in memory (lesson answers) */
+		char *b = realloc(r->body, r->len + n + 1);
+		if (!b)
+			return MHD_NO;
+		memcpy(b + r->len, data, n);
+		r->body = b;
+	} else if (r->accept_body && !r->busy) {
 		for (size_t k = 0; r->len + k < sizeof(r->head) && k < n; k++)
 			r->head[r->len + k] = (unsigned char)data[k];
 		if (web_upload_chunk(r, data, n) < 0)

@@ -264,7 +264,7 @@ enum MHD_Result api_live(struct web_req *r, const int64_t *ids);
 /* api_dispatch - routes an /api/ request (api.c); *wants_body is set on
  * the first call when the route reads a request body. */
 enum MHD_Result api_dispatch(struct web_req *r);
-int api_wants_body(const char *method, const char *url);
+int api_wants_body(const char *method, const char *url);	/* 1 upload, 2 small (lesson answers) */
 
 /* static_serve - a GET for the UI's files (static_files.c). */
 enum MHD_Result static_serve(struct MHD_Connection *c, const char *root, const char *url);

@@ -335,7 +335,7 @@ export class Controller {
 		try {
 			const [d, o] = await Promise.all([lessonJSON(`/api/lessons/${n}`),
 				lessonJSON(`/api/lessons/${n}/open`, { method: 'POST' })]);
-			s.lesson = { ...d, trace: o.trace, links: o.links };
+			s.lesson = { ...d, trace: o.trace, links: o.links, predict: o.predict };
 			s.lessonN = n;
 			await this.refreshTraces();
 			this.v.lessons.renderLesson(s.lesson);
@@ -356,8 +356,8 @@ export class Controller {
 
 	render() {
 		const s = this.store;
+		if (s.lesson) this.v.lessons.onStep(this);	/* classroom: may hold the step at a prediction */
 		const ev = s.current();
-		if (s.lesson) this.v.lessons.markLink(ev ? ev.seq : 0);
 		this.v.journey.render(s.packet, s.rows, s.currentRow(), ev, s.stepIndex);
 		this.v.map.render(s.packet ? journeyOnMap(s.packet.steps, s.stepIndex, s.nodes) : null, ev);
 		this.v.inspector.render(ev, s.packet, s.explain, this._skbBytes(ev));

@@ -5,6 +5,9 @@
 // markup, so a README cannot inject HTML.
 import { qs } from './helpers.js';
 import { escapeHTML as esc } from './helpers.js';
+// classroom (issue 22): answers beside the questions, predict-then-reveal
+import { renderAnswers, readmeForPane } from '../lesson_answers.js';
+import { Predict } from '../predict.js';
 
 /** @typedef {{n: number, id: string, title: string, pcap: string, questions: number}} LessonBrief */
 /** @typedef {{label: string, pkt: number, fn?: string, seq?: number, error?: string}} LessonLink */
@@ -79,13 +82,6 @@ const linksHTML = (d) => `<ol class="lesson-links">${d.links.map((l) => (l.seq
 	  <span class="muted">#${l.pkt}${l.fn ? ` · ${esc(l.fn)}` : ''}</span></li>`
 	: `<li class="muted">${esc(l.label)} (${esc(l.error || 'not found')})</li>`)).join('')}</ol>`;
 
-/** @param {LessonDetail} d */
-const questionsHTML = (d) => `<ol class="lesson-qs">${d.lesson.questions.map((q) => `
-	<li><span class="muted">${esc(q.id)} · ${esc(q.kind)}</span> ${inline(esc(q.text))}${q.choices
-	? `<ul>${Object.entries(q.choices).map(([k, v]) => `<li>${esc(k)}) ${esc(v)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ol>
-	<p class="muted">Write your answers as lines <code>q1: …</code> in a file and run
-	<code>netjourney lesson check ${d.n} answers.txt</code>.</p>`;
-
 export class LessonsView {
 	constructor() {
 		this.$page = qs('#lessons-page');
@@ -93,15 +89,24 @@ export class LessonsView {
 		this.$pane = qs('#lesson-pane');
 		this.$body = qs('#lesson-body');
 		this.$tabs = { timeline: qs('#tab-timeline'), lessons: qs('#tab-lessons') };
+		this.predict = new Predict();	/* classroom */
+		this.open = false;
 	}
 
 	/** @param {'timeline'|'lessons'} page */
 	setPage(page) {
 		document.body.classList.toggle('page-lessons', page === 'lessons');
 		this.$page.hidden = page !== 'lessons';
+		this.page = page;
+		this._markTab();
+	}
+
+	/* An open lab belongs to the Lessons tab, even beside the timeline. */
+	_markTab() {
+		const on = this.page === 'lessons' || this.open ? 'lessons' : 'timeline';
 		for (const [k, el] of Object.entries(this.$tabs)) {
-			el.classList.toggle('active', k === page);
-			if (k === page) el.setAttribute('aria-current', 'page'); else el.removeAttribute('aria-current');
+			el.classList.toggle('active', k === on);
+			if (k === on) el.setAttribute('aria-current', 'page'); else el.removeAttribute('aria-current');
 		}
 	}
 
@@ -114,12 +119,24 @@ export class LessonsView {
 		this.$pane.hidden = !d;
 		qs('#st-lesson').hidden = !d;
 		this.lesson = d;
+		this.open = !!d;
+		this._markTab();
 		if (!d) { this.$body.innerHTML = ''; qs('#lesson-caption').textContent = ''; return; }
 		this.$body.innerHTML = `<h2>Lesson ${d.n}: ${esc(d.title)}</h2>
 			<p class="muted">${esc(d.pcap)} · <a href="#lessons">all lessons</a> · <a href="#" data-close>close</a></p>
 			<h4>Follow the journey</h4>${linksHTML(d)}
-			<div class="md">${md(d.readme)}</div>
-			<h4>Questions</h4>${questionsHTML(d)}`;
+			<div id="nj-predict" class="nj-predict"></div>
+			<div class="md">${md(readmeForPane(d.readme))}</div>
+			<h4>Questions</h4><div id="nj-answers"></div>`;
+		renderAnswers(qs('#nj-answers', this.$body), d);
+		this.predict.setLab(qs('#nj-predict', this.$body), d);
+	}
+
+	/** Each render while a lab is open (controller.render): predictions, then the current link. */
+	onStep(ctl) {
+		this.predict.onStep(ctl);
+		const ev = ctl.store.current();
+		this.markLink(ev ? ev.seq : 0);
 	}
 
 	/** @param {number} seq marks the link of the event shown */

@@ -36,5 +36,6 @@ CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/ui.test.mjs "http://127.0.
 rc=$?
 # The Lessons page (after ui.test.mjs: it counts the traces it expects).
 CHROMIUM="$CHROMIUM" node tests/e2e/lessons.test.mjs "http://127.0.0.1:$PORT" || rc=1
+CHROMIUM="$CHROMIUM" node tests/e2e/classroom.test.mjs "http://127.0.0.1:$PORT" || rc=1	# answers, predict (issue 22)
 [ $rc -eq 0 ] || { echo "--- server log"; cat "$LOG"; }
 exit $rc
