@@ -102,6 +102,19 @@ struct sock {
 	uint8_t http_state;		/* bytes of "\r\n\r\n" matched so far */
 	uint8_t http_done;
 	uint64_t app_bytes;		/* bytes read by the application */
+
+	/* TCP options (tcp_options.c), tcp_options_received / tcp_sock. */
+	uint8_t tstamp_ok, sack_ok, wscale_ok;	/* agreed in the handshake */
+	uint8_t snd_wscale, rcv_wscale;	/* the peer's shift; ours */
+	uint8_t saw_tstamp;		/* the segment in hand carried a timestamp */
+	uint8_t num_sacks, dsack;	/* SACK blocks to send; a D-SACK is due */
+	uint8_t synack_ahead;		/* request: its SYN-ACK was the capture's, looked ahead */
+	uint8_t preexisting;		/* open before the capture began (scenario "connections") */
+	uint32_t rcv_tsval, rcv_tsecr;	/* of the segment in hand */
+	uint32_t ts_recent, ts_offset;	/* the peer's last valid TSval; our TSval's offset */
+	uint64_t ts_recent_stamp_ns;	/* when ts_recent was stored */
+	struct tcp_sack_block { uint32_t start_seq, end_seq; } selective_acks[4], duplicate_sack;
+	uint32_t rcv_ssthresh;		/* the window we may offer (tcp_select_initial_window) */
 };
 
 /* Per-net socket tables: hashes as Linux's ehash / lhash2 / udp table. */

@@ -21,6 +21,9 @@
 #define TCP_RTO_MIN_NS		(200ULL * 1000000ULL)	/* tcp_rto_min: the RTO a LAN's RTT gives */
 #define TCP_INIT_RCV_WND	64240	/* 44 * 1460: what Linux offers without wscale */
 
+/* th_doff - the TCP header length in 32-bit words, skb at the TCP header. */
+static inline uint32_t th_doff(const struct sk_buff *skb) { return (uint32_t)(skb->data[12] >> 4); }
+
 /* RFC 1982-style comparisons of 32-bit sequence numbers (wrap-safe). */
 static inline int before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline int after(uint32_t a, uint32_t b) { return before(b, a); }
@@ -31,6 +34,7 @@ struct tcp_skb_cb {
 	struct inet_skb_parm h4;
 	uint32_t seq, end_seq, ack_seq;	/* end_seq = seq + SYN + FIN + payload */
 	uint8_t tcp_flags;
+	uint8_t sacked;			/* offset of a SACK option in the header, 0 none */
 	uint16_t window;
 };
 #define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)((skb)->cb))
@@ -97,14 +101,86 @@ void tcp_run_timers(struct net *net);
 /* tcp_exit - frees every socket (net_destroy). */
 void tcp_exit(struct net *net);
 
+/* -- tcp_options.c -- */
+#define TCPOPT_EOL		0
+#define TCPOPT_NOP		1
+#define TCPOPT_MSS		2
+#define TCPOPT_WINDOW		3
+#define TCPOPT_SACK_PERM	4
+#define TCPOPT_SACK		5
+#define TCPOPT_TIMESTAMP	8
+#define TCPOLEN_MSS		4
+#define TCPOLEN_WINDOW		3
+#define TCPOLEN_SACK_PERM	2
+#define TCPOLEN_TIMESTAMP	10
+#define TCPOLEN_TSTAMP_ALIGNED	12
+#define TCP_MAX_WSCALE		14
+#define TCP_NUM_SACKS		4
+#define TCP_PAWS_WINDOW		1
+
+/* What tcp_parse_options found (struct tcp_options_received). Set
+ * tstamp_ok/sack_ok first when parsing for an established socket. */
+struct tcp_options_received {
+	uint16_t mss_clamp;		/* the MSS option, 0 if absent */
+	uint8_t saw_tstamp, tstamp_ok, sack_ok, wscale_ok, snd_wscale;
+	uint8_t sack_off;		/* a SACK option's offset in the header, 0 none */
+	uint8_t unknown;		/* options skipped as not modelled */
+	uint8_t malformed;		/* parsing stopped at a bad length, as Linux does */
+	uint32_t rcv_tsval, rcv_tsecr;
+};
+
+/**
+ * tcp_parse_options - reads the options of the TCP header th (its data
+ * offset bytes must be present) as Linux does: MSS, window scale and
+ * SACK-permitted only on a SYN before the connection exists (estab 0),
+ * and only when the sysctl allows; timestamps when agreed (estab) or
+ * allowed (SYN); SACK blocks only when SACK is agreed; unknown kinds
+ * skipped by their length; a length < 2 or past the header stops the
+ * parse, keeping what came before. Cannot fail.
+ */
+void tcp_parse_options(const struct net *net, const uint8_t *th, int estab, struct tcp_options_received *opt);
+/* tcp_fast_parse_options - the segment's timestamp into sk (saw_tstamp,
+ * rcv_tsval, rcv_tsecr) and its SACK option's offset into TCP_SKB_CB. */
+void tcp_fast_parse_options(const struct net *net, struct sock *sk, struct sk_buff *skb);
+uint32_t tcp_ts_offset(uint32_t saddr, uint32_t daddr);
+/* tcp_ts_now - our TSval: packet time in ms plus the connection's offset. */
+uint32_t tcp_ts_now(const struct net *net, const struct sock *sk);
+int tcp_paws_check(const struct sock *sk, int win);
+/* tcp_paws_discard - 1 when the segment in hand fails PAWS (RFC 7323 5). */
+int tcp_paws_discard(const struct sock *sk, const struct sk_buff *skb);
+void tcp_replace_ts_recent(struct net *net, struct sock *sk, uint32_t seq);
+/* tcp_select_initial_window - rcv_wnd and rcv_wscale for a new connection. */
+void tcp_select_initial_window(const struct net *net, struct sock *sk, uint32_t mss);
+void tcp_sack_new_ofo_skb(struct sock *sk, uint32_t seq, uint32_t end_seq);
+/* tcp_sack_remove - drops SACK blocks rcv_nxt has passed. */
+void tcp_sack_remove(struct sock *sk);
+/* tcp_dsack_set - the next ACK reports [seq, end_seq) as a duplicate. */
+void tcp_dsack_set(struct net *net, struct sock *sk, uint32_t seq, uint32_t end_seq);
+/* tcp_sacktag_write_queue - the SACK blocks of an ACK (TCP_SKB_CB sacked,
+ * skb at the TCP header) checked and set against what we sent; returns
+ * the number of sent segments they cover. */
+int tcp_sacktag_write_queue(struct net *net, struct sock *sk, const struct sk_buff *skb, uint32_t prior_snd_una);
+/* Option blocks for our segments into buf (40 bytes); return their length. */
+uint32_t tcp_synack_options(const struct net *net, const struct sock *req, uint8_t *buf);
+uint32_t tcp_established_options(const struct net *net, struct sock *sk, uint8_t *buf);
+/* tcp_options_str - tcpdump's "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7"
+ * for the header th (avail bytes readable), in a static ring. */
+const char *tcp_options_str(const uint8_t *th, uint32_t avail);
+/* tcp_opts_fmt - the same for a bare option block of len bytes. */
+const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len);
+/* tcp_options_args - the agreed options as the current event's args. */
+void tcp_options_args(struct net *net, const struct sock *sk);
+
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* tcp_v4_send_reset - answers skb (data at the TCP header) with a RST under
  * RFC 793's rules; never answers a RST. skb is not consumed. */
 void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb);
-/* tcp_v4_send_ack - a bare ACK outside a full socket (TIME_WAIT, request). */
+/* tcp_v4_send_ack - a bare ACK outside a full socket (TIME_WAIT, request);
+ * with a timestamp (TSecr = ts_recent) when ts (the TIME_WAIT or request
+ * sock) agreed timestamps; ts may be NULL. */
 void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack,
-		     uint16_t win, const char *why);
+		     uint16_t win, const struct sock *ts, const char *why);
 
 /* -- tcp_input.c -- */
 int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb);
@@ -123,13 +199,14 @@ void tcp_reset(struct net *net, struct sock *sk, const char *why);
 /* -- tcp_output.c -- */
 void tcp_set_state(struct net *net, struct sock *sk, int state);
 /**
- * tcp_v4_xmit - builds IPv4 + TCP (an MSS option when mss != 0) and sends it
- * through ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
+ * tcp_v4_xmit - builds IPv4 + TCP with the options opt (optlen bytes, a
+ * multiple of 4, at most 40; NULL/0 for none) and sends it through
+ * ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
  * Addresses and ports network order, the rest host order. Returns 0 or -1.
  */
 int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
-		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, uint16_t mss, const void *data,
-		uint32_t len);
+		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen,
+		const void *data, uint32_t len);
 /* tcp_flags_str - tcpdump's "[S.]" notation in a static ring. */
 const char *tcp_flags_str(uint8_t flags);
 /* tcp_transmit_skb - builds and sends one segment from sk at snd_nxt: flags,

@@ -8,30 +8,27 @@
  * new sock and frees the request); TIME_WAIT is the full sock with its
  * queues purged (Linux swaps in an inet_timewait_sock); FIN_WAIT2 stays a
  * full socket with tcp_fin_timeout instead of a TIME_WAIT substate.
- * Left out: SYN cookies (a full SYN queue drops), PAWS and timestamps,
- * window scaling and SACK negotiation, Fast Open, tcp_abort_on_overflow.
+ * Options are negotiated here from the SYN (tcp_options.c parses and
+ * writes them). Left out: SYN cookies (a full SYN queue drops), PAWS and
+ * the TSecr check on request socks, Fast Open, tcp_abort_on_overflow.
  */
 #include "tcp.h"
 
-/* tcp_parse_options: the peer's MSS (RFC 9293 3.7.1), 536 if absent. */
-static uint16_t tcp_parse_mss(const struct sk_buff *skb)
+/* tcp_openreq_init's options: what the SYN offered and the sysctls allow
+ * (tcp_parse_options did the sysctl checks). The MSS defaults to 536. */
+static void tcp_openreq_options(struct net *net, struct sock *req, const struct sk_buff *skb)
 {
-	const uint8_t *o = skb->data + 20, *end = skb->data + ((skb->data[12] >> 4) * 4);
+	struct tcp_options_received opt = { 0 };
 
-	while (o < end) {
-		if (*o == 0)
-			break;
-		if (*o == 1) {
-			o++;
-			continue;
-		}
-		if (o + 1 >= end || o[1] < 2 || o + o[1] > end)
-			break;
-		if (o[0] == 2 && o[1] == 4)
-			return (uint16_t)(o[2] << 8 | o[3]);
-		o += o[1];
-	}
-	return TCP_MSS_DEFAULT;
+	tcp_parse_options(net, skb->data, 0, &opt);
+	req->mss_cache = opt.mss_clamp ? opt.mss_clamp : TCP_MSS_DEFAULT;
+	req->tstamp_ok = opt.saw_tstamp;
+	req->ts_recent = opt.saw_tstamp ? opt.rcv_tsval : 0;
+	req->ts_recent_stamp_ns = net->now_ns;
+	req->sack_ok = opt.sack_ok;
+	req->wscale_ok = opt.wscale_ok;
+	req->snd_wscale = opt.wscale_ok ? opt.snd_wscale : 0;
+	req->ts_offset = tcp_ts_offset(req->saddr, req->daddr);
 }
 
 enum { PIN_NONE, PIN_REUSE, PIN_RECORDED };
@@ -74,11 +71,17 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	req->rcv_nxt = req->rcv_wup = cb->seq + 1;
 	req->snd_wnd = req->max_window = cb->window;	/* never scaled on a SYN */
 	req->snd_wl1 = cb->seq;
-	req->mss_cache = tcp_parse_mss(skb);
+	if (th_doff(skb) > 5)
+		tcp_openreq_options(net, req, skb);
+	else
+		req->mss_cache = TCP_MSS_DEFAULT;
 	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - 40);
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;
+	if (req->tstamp_ok)
+		req->mss_cache -= TCPOLEN_TSTAMP_ALIGNED;	/* tcp_sync_mss: room for the TS option */
+	tcp_select_initial_window(net, req, (uint32_t)req->advmss - (req->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));
 	pin = tcp_take_pin(net, req, &isn);
 	if (pin == PIN_NONE)
 		isn = tcp_isn(req->daddr, req->saddr, req->dport, req->sport, net->now_ns);
@@ -157,11 +160,15 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		jw_kv_uint(a, "iss", req->iss);
 		jw_kv_uint(a, "peer_mss", req->mss_cache);
 		jw_kv_uint(a, "snd_wnd", req->snd_wnd);
+		jw_kv_uint(a, "rcv_wnd", req->rcv_wnd);
+		jw_kv_str(a, "syn_options", tcp_options_str(skb->data, skb->len));
+		tcp_options_args(net, req);
 	}
-	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u", sk_fmt(req),
-		   req->irs, req->iss, pin == PIN_RECORDED ? "the recorded host's SYN-ACK, seen earlier in the capture"
+	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u; agreed:%s%s%s%s",
+		   sk_fmt(req), req->irs, req->iss, pin == PIN_RECORDED ? "the recorded host's SYN-ACK, from the capture"
 		   : pin == PIN_REUSE ? "above the old TIME_WAIT connection's" : "tcp_isn of the 4-tuple and time",
-		   req->mss_cache);
+		   req->mss_cache, req->sack_ok ? " SACK" : "", req->tstamp_ok ? " timestamps" : "",
+		   req->wscale_ok ? " window scale" : "", req->sack_ok || req->tstamp_ok || req->wscale_ok ? "" : " MSS only");
 	tcp_conn_send_synack(net, req, pin);
 	trace_exit(net, skb, V_CONSUMED, 0, "SYN_RECV: waiting for the handshake's ACK");
 }
@@ -259,7 +266,8 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 	}
 	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + TCP_INIT_RCV_WND)) {
 		if (!(fl & TCPHDR_RST) && !tcp_recorded_hold(net, req, "an ACK: the segment is out of window"))
-			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, TCP_INIT_RCV_WND, "out of window");
+			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, (uint16_t)(req->rcv_wnd >> req->rcv_wscale),
+					req, "out of window");
 		trace_exit(net, skb, V_PASS, 0, "segment outside the window");
 		return NULL;
 	}
@@ -268,6 +276,14 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 	if (!(fl & TCPHDR_ACK)) {
 		trace_exit(net, skb, V_PASS, 0, "no ACK: ignored");
 		return NULL;
+	}
+	/* The handshake's ACK brings the peer's latest TSval (RFC 7323 4.3). */
+	if (req->tstamp_ok) {
+		tcp_fast_parse_options(net, req, skb);
+		if (req->saw_tstamp && !after(cb->seq, req->rcv_nxt)) {
+			req->ts_recent = req->rcv_tsval;
+			req->ts_recent_stamp_ns = net->now_ns;
+		}
 	}
 	return tcp_v4_syn_recv_sock(net, req, skb);
 }
