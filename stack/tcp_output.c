@@ -160,15 +160,14 @@ static void tcp_event_ack_sent(struct sock *sk)
  * never scaled and carries the handshake's options. */
 static uint16_t tcp_tx_options(struct net *net, struct sock *sk, uint8_t flags, uint8_t *opt, uint32_t *optlen)
 {
-	uint16_t win = tcp_select_window(sk);
-
 	if (flags & TCPHDR_SYN) {
-		win = (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
+		/* The initial window as chosen (tcp_select_initial_window), unscaled. */
+		sk->rcv_wup = sk->rcv_nxt;
 		*optlen = tcp_synack_options(net, sk, opt);
-	} else {
-		*optlen = tcp_established_options(net, sk, opt);
+		return (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
 	}
-	return win;
+	*optlen = tcp_established_options(net, sk, opt);
+	return tcp_select_window(sk);
 }
 
 int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,

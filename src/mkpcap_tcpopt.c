@@ -1,0 +1,217 @@
+/*
+ * mkpcap_tcpopt.c - TCP option scenario pcaps for mkpcap (see mkpcap.h):
+ * a peer that offers what Linux and Windows clients offer (MSS 1460,
+ * SACK-permitted, timestamps, window scale 7), then PAWS, SACK, D-SACK,
+ * a segment without a timestamp after timestamps were agreed, and data
+ * that only the scaled window admits. Only the peer's frames are written.
+ * The peer's TSecr echoes the host's TSval as the stack computes it
+ * (tcp_ts_now: packet time in ms plus tcp_ts_offset), and its ack the
+ * host's ISN (tcp_isn), so replays are deterministic.
+ */
+#include <string.h>
+
+#include "mkpcap.h"
+#include "tcp.h"
+
+static uint8_t frame[2048], l4[1600];
+
+#define PEER_TS_OFF	100000u	/* the peer's TSval clock: its ms plus this */
+
+struct ok_conn {
+	uint32_t peer, host;		/* network order */
+	uint16_t pport, hport;		/* host order */
+	uint32_t snd, rcv;		/* the peer's next seq; the host's next seq */
+	uint32_t tsecr;			/* the host's last TSval, echoed */
+	int ts, sack, ws;		/* what the peer offers in its SYN */
+};
+
+static uint32_t peer_tsval(const struct mk_ctx *c) { return (uint32_t)(c->t_us / 1000) + PEER_TS_OFF; }
+
+static uint32_t host_tsval(const struct mk_ctx *c, const struct ok_conn *k)
+{
+	return (uint32_t)(c->t_us / 1000) + tcp_ts_offset(k->host, k->peer);
+}
+
+static uint8_t *be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+/* The SYN's options as a Linux client lays them out. */
+static size_t syn_opts(const struct mk_ctx *c, const struct ok_conn *k, uint8_t *o)
+{
+	uint8_t *p = o;
+	*p++ = 2, *p++ = 4, *p++ = 0x05, *p++ = 0xb4;
+	if (k->sack && k->ts) {
+		*p++ = 4, *p++ = 2, *p++ = 8, *p++ = 10;
+	} else if (k->ts) {
+		*p++ = 1, *p++ = 1, *p++ = 8, *p++ = 10;
+	} else if (k->sack) {
+		*p++ = 1, *p++ = 1, *p++ = 4, *p++ = 2;
+	}
+	if (k->ts) {
+		p = be32(p, peer_tsval(c));
+		p = be32(p, 0);
+	}
+	if (k->ws)
+		*p++ = 1, *p++ = 3, *p++ = 3, *p++ = 7;
+	return (size_t)(p - o);
+}
+
+/* One peer segment; ts < 0 leaves the timestamp out, else tsval = ts
+ * (0: the peer's clock now). sack: one block [s0, s1) when s1 != s0. */
+static void ok_tcp(struct mk_ctx *c, struct ok_conn *k, uint32_t seq, uint8_t flags, const void *data, size_t len,
+		   long ts, uint32_t s0, uint32_t s1)
+{
+	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_TCP_ };
+	uint8_t opt[40], *p = opt;
+	size_t n;
+
+	if (flags & TCPHDR_SYN) {
+		p += syn_opts(c, k, opt);
+	} else {
+		if (k->ts && ts >= 0) {
+			*p++ = 1, *p++ = 1, *p++ = 8, *p++ = 10;
+			p = be32(p, ts ? (uint32_t)ts : peer_tsval(c));
+			p = be32(p, k->tsecr);
+		}
+		if (s1 != s0) {
+			*p++ = 1, *p++ = 1, *p++ = 5, *p++ = 10;
+			p = be32(p, s0);
+			p = be32(p, s1);
+		}
+	}
+	n = pb_tcp(l4, k->peer, k->host, k->pport, k->hport, seq, flags & TCPHDR_SYN ? 0 : k->rcv, flags,
+		   k->ws && !(flags & TCPHDR_SYN) ? 502 : 64240, opt, (size_t)(p - opt), data, len, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* The peer's next segment in sequence (with its timestamp). */
+static void ok_seg(struct mk_ctx *c, struct ok_conn *k, uint8_t flags, const char *data)
+{
+	size_t len = data ? strlen(data) : 0;
+	ok_tcp(c, k, k->snd, flags | TCPHDR_ACK, data, len, 0, 0, 0);
+	k->snd += (uint32_t)len + !!(flags & TCPHDR_FIN);
+}
+
+/* SYN with options, and the handshake's ACK echoing the SYN-ACK's TSval. */
+static void ok_connect(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint16_t hport, uint32_t isn)
+{
+	k->peer = pb_ip("10.0.0.1");
+	k->host = pb_ip("10.0.0.2");
+	k->pport = pport;
+	k->hport = hport;
+	k->tsecr = host_tsval(c, k);
+	k->rcv = tcp_isn(k->peer, k->host, htons(pport), htons(hport), c->t_us * 1000) + 1;
+	ok_tcp(c, k, isn, TCPHDR_SYN, NULL, 0, 0, 0, 0);
+	k->snd = isn + 1;
+	ok_seg(c, k, 0, NULL);
+}
+
+static const char hundred[] = "0123456789012345678901234567890123456789012345678901234567890123456789"
+			      "01234567890123456789012345678\n";
+
+/* All four options to the http server: the SYN-ACK offers all four back. */
+static void tcp_options(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	ok_connect(c, &k, 41000, 80, 1000);
+	ok_seg(c, &k, TCPHDR_PSH, "GET / HTTP/1.0\r\nHost: 10.0.0.2\r\n\r\n");
+	k.tsecr = host_tsval(c, &k) - 1;	/* the reply went out at the GET's time */
+	k.rcv += sock_http_page_len + 1;
+	mk_advance(c, 20000);
+	ok_seg(c, &k, 0, NULL);
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* PAWS: a segment whose TSval went backwards is dropped with a dup ACK. */
+static void tcp_paws(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	ok_connect(c, &k, 41001, 9, 2000);
+	ok_seg(c, &k, TCPHDR_PSH, hundred);
+	mk_advance(c, 300000);
+	ok_tcp(c, &k, k.snd, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, (long)peer_tsval(c) - 100000, 0, 0);
+	mk_advance(c, 300000);
+	ok_seg(c, &k, TCPHDR_PSH, hundred);	/* a current TSval: accepted */
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* SACK: a hole, two segments beyond it, then the fill. */
+static void tcp_sack(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	ok_connect(c, &k, 41002, 9, 3000);
+	uint32_t s0 = k.snd;
+	ok_tcp(c, &k, s0, TCPHDR_ACK, hundred, 100, 0, 0, 0);		/* 1:101 */
+	ok_tcp(c, &k, s0 + 200, TCPHDR_ACK, hundred, 100, 0, 0, 0);	/* 201:301: SACK 201:301 */
+	ok_tcp(c, &k, s0 + 300, TCPHDR_ACK, hundred, 100, 0, 0, 0);	/* 301:401: SACK 201:401 */
+	ok_tcp(c, &k, s0 + 500, TCPHDR_ACK, hundred, 100, 0, 0, 0);	/* 501:601: two blocks */
+	ok_tcp(c, &k, s0 + 100, TCPHDR_ACK, hundred, 100, 0, 0, 0);	/* fills to 401 */
+	ok_tcp(c, &k, s0 + 400, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* fills to 601 */
+	k.snd = s0 + 600;
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* D-SACK: data sent twice (the ACK was lost), and a duplicate beyond a hole. */
+static void tcp_dsack(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	ok_connect(c, &k, 41003, 9, 4000);
+	uint32_t s0 = k.snd;
+	ok_tcp(c, &k, s0, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);
+	mk_advance(c, 300000);
+	ok_tcp(c, &k, s0, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);		/* D-SACK 1:101 (old) */
+	ok_tcp(c, &k, s0 + 200, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* SACK 201:301 */
+	ok_tcp(c, &k, s0 + 200, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* D-SACK 201:301 (OFO) */
+	ok_tcp(c, &k, s0 + 100, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* fill */
+	k.snd = s0 + 300;
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* Timestamps agreed, then a data segment without one: Linux 6.13 takes
+ * it (slow path, ts_recent unchanged) and its ACK still carries TS. */
+static void tcp_no_ts_after_ts(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	ok_connect(c, &k, 41004, 9, 5000);
+	ok_seg(c, &k, TCPHDR_PSH, hundred);
+	mk_advance(c, 300000);
+	ok_tcp(c, &k, k.snd, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, -1, 0, 0);
+	k.snd += 100;
+	mk_advance(c, 300000);
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* Window scale: the host offers 509 << 7 bytes; data 10000 bytes ahead
+ * fits the scaled window only; 70000 ahead fits neither. */
+static void tcp_wscale(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	ok_connect(c, &k, 41005, 9, 6000);
+	uint32_t s0 = k.snd;
+	ok_tcp(c, &k, s0, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);
+	ok_tcp(c, &k, s0 + 10000, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* held, SACKed */
+	mk_advance(c, 600000);
+	ok_tcp(c, &k, s0 + 70000, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* beyond: dup ACK */
+}
+
+const struct mk_scenario mk_tcpopt_scenarios[] = {
+	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
+	  "segment then carries timestamps", tcp_options, NULL },
+	{ "tcp-paws", "timestamps agreed; a segment whose TSval went back 100 s: PAWS drop (TCP_RFC7323_PAWS, "
+	  "PAWSEstab) and a duplicate ACK", tcp_paws, NULL },
+	{ "tcp-sack", "SACK agreed: a hole, ACKs with SACK blocks (tcp_sack_new_ofo_skb), then the fills",
+	  tcp_sack, NULL },
+	{ "tcp-dsack", "a retransmission of received data and a duplicate beyond a hole: ACKs with D-SACK blocks "
+	  "(TCPDSACKOldSent, TCPDSACKOfoSent)", tcp_dsack, NULL },
+	{ "tcp-no-ts-after-ts", "timestamps agreed, then a data segment without one: accepted on the slow path",
+	  tcp_no_ts_after_ts, NULL },
+	{ "tcp-wscale", "window scale 7: data 10000 bytes ahead fits the scaled window only; 70000 ahead is beyond it",
+	  tcp_wscale, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
