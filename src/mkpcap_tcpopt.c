@@ -200,6 +200,53 @@ static void tcp_wscale(struct mk_ctx *c)
 	ok_tcp(c, &k, s0 + 70000, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* beyond: dup ACK */
 }
 
+/* A host-side capture: the host's own segments are in it too (its MAC
+ * as source). Its SYN-ACK, ISN 777777, comes 1 ms after the SYN; replayed
+ * in step, the stack must send that one SYN-ACK, at the SYN. */
+static void host_tcp(struct mk_ctx *c, struct ok_conn *k, uint32_t seq, uint32_t ack, uint8_t flags,
+		     const char *data, const uint8_t *opt, size_t optlen)
+{
+	struct pb_ipopt o = { .saddr = k->host, .daddr = k->peer, .proto = IPPROTO_TCP_, .smac = PB_HOST_MAC,
+			      .dmac = (const uint8_t *)"\x02\x00\x00\x00\x00\xaa" };
+	size_t len = data ? strlen(data) : 0;
+	size_t n = pb_tcp(l4, k->host, k->peer, k->hport, k->pport, seq, ack, flags, flags & TCPHDR_SYN ? 65160 : 509,
+			  opt, optlen, data, len, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+static void tcp_recorded_server(struct mk_ctx *c)
+{
+	static const char reply[] = "HTTP/1.0 200 OK\r\n\r\nhi\n";
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	uint8_t o[20], *p;
+	k.peer = pb_ip("10.0.0.1");
+	k.host = pb_ip("10.0.0.2");
+	k.pport = 41100;
+	k.hport = 80;
+	ok_tcp(c, &k, 9000, TCPHDR_SYN, NULL, 0, 0, 0, 0);
+	uint32_t peer_ts0 = peer_tsval(c) - 1;
+	k.snd = 9001;
+	k.rcv = 777778;
+	/* the host's SYN-ACK: mss 1460,sackOK,TS,nop,wscale 7 */
+	p = o;
+	*p++ = 2, *p++ = 4, *p++ = 0x05, *p++ = 0xb4, *p++ = 4, *p++ = 2, *p++ = 8, *p++ = 10;
+	p = be32(p, host_tsval(c, &k));
+	p = be32(p, peer_ts0);
+	*p++ = 1, *p++ = 3, *p++ = 3, *p++ = 7;
+	k.tsecr = host_tsval(c, &k);
+	host_tcp(c, &k, 777777, 9001, TCPHDR_SYN | TCPHDR_ACK, NULL, o, 20);
+	ok_seg(c, &k, 0, NULL);
+	ok_seg(c, &k, TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
+	p = o;
+	*p++ = 1, *p++ = 1, *p++ = 8, *p++ = 10;
+	p = be32(p, host_tsval(c, &k));
+	p = be32(p, peer_tsval(c) - 1);
+	k.tsecr = host_tsval(c, &k);
+	host_tcp(c, &k, 777778, k.snd, TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, reply, o, 12);
+	k.rcv += (uint32_t)strlen(reply) + 1;
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
 const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
 	  "segment then carries timestamps", tcp_options, NULL },
@@ -213,5 +260,11 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  tcp_no_ts_after_ts, NULL },
 	{ "tcp-wscale", "window scale 7: data 10000 bytes ahead fits the scaled window only; 70000 ahead is beyond it",
 	  tcp_wscale, NULL },
+	{ "tcp-recorded-server", "a capture taken on the server: its SYN-ACK (ISN 777777) comes after the SYN; "
+	  "replayed in step the stack sends that one SYN-ACK, at the SYN", tcp_recorded_server,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
+	  "  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	  "  \"listen\": [{\"proto\":\"tcp\",\"port\":80,\"app\":\"recorded\"}]\n}\n" },
 	{ NULL, NULL, NULL, NULL },
 };

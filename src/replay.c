@@ -15,6 +15,7 @@
 #include "bpf.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
+#include "replay_ahead.h"
 #include "scenario.h"
 #include "source_pcap.h"
 #include "stack.h"
@@ -25,6 +26,7 @@ struct replay_state {
 	struct net *net;
 	struct bpf_prog *filter;	/* -f: which packets are traced */
 	struct pcapng_writer out;	/* -w: pcapng, one interface block per device */
+	struct replay_ahead ahead;	/* recorded SYN-ACKs, read ahead */
 	uint64_t sent;
 };
 
@@ -110,6 +112,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 
 	while (!(st->cfg->stop && *st->cfg->stop) && (r = source_pcap_next(src, &h, &data, err, errlen)) == 1) {
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		replay_ahead_run(&st->ahead, net, t + REPLAY_AHEAD_NS);
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
 		if (st->filter)
@@ -189,7 +192,9 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	st.net->xmit_ctx = &st;
 	if (cfg->bpf_filter && bpf_compile_filter(cfg->bpf_filter, src.dlt, &st.filter, err, errlen) < 0)
 		goto out;
+	replay_ahead_open(&st.ahead, st.net, cfg->pcap);
 	r = replay_loop(&st, &src, res, err, errlen);
+	replay_ahead_close(&st.ahead);
 	res->complete = r == 0;
 	res->events = st.net->tr.next_seq;
 	if (close_outputs(&st, r ? NULL : err, r ? 0 : errlen) < 0)

@@ -121,12 +121,12 @@ struct sock {
 #define SOCK_EHASH	4096
 #define SOCK_LHASH	256
 #define SOCK_UHASH	256
-#define SOCK_ISN_PINS	64
+#define SOCK_ISN_PINS	256
 
 struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint32_t saddr, daddr, isn;
 	uint16_t sport, dport;
-	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse) */
+	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead */
 };
 
 struct sock_table {

@@ -91,6 +91,14 @@ int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
 int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 		uint32_t isn, int recorded);
 
+/* tcp_isn_pin_ahead - the replay, reading ahead, saw the recorded host's
+ * SYN-ACK with ISN isn: the SYN still to come takes it and its SYN-ACK is
+ * that one (sent once, at the SYN). Kept only when no pin or socket for
+ * the 4-tuple has it already (a retransmitted SYN-ACK). Returns 0 if
+ * pinned, 1 if already known, -1 if the pin table is full. */
+int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t isn);
+
 /**
  * tcp_run_timers - fires every TCP timer due at net->now_ns: delayed ACKs,
  * TIME_WAIT and FIN_WAIT2 expiry, unanswered request socks. The replay loop

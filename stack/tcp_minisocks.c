@@ -31,7 +31,7 @@ static void tcp_openreq_options(struct net *net, struct sock *req, const struct 
 	req->ts_offset = tcp_ts_offset(req->saddr, req->daddr);
 }
 
-enum { PIN_NONE, PIN_REUSE, PIN_RECORDED };
+enum { PIN_NONE, PIN_REUSE, PIN_RECORDED, PIN_AHEAD };
 
 /* An ISN pinned by tcp_recorded_synack (PIN_RECORDED) or a TIME_WAIT
  * reuse (PIN_REUSE), if any; the pin is used up. */
@@ -42,7 +42,7 @@ static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
 		struct isn_pin *p = &t->pins[i];
 		if (p->saddr == req->saddr && p->sport == req->sport && p->daddr == req->daddr &&
 		    p->dport == req->dport) {
-			int kind = p->recorded ? PIN_RECORDED : PIN_REUSE;
+			int kind = p->recorded == 2 ? PIN_AHEAD : p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
 			t->pins[i] = t->pins[--t->npins];
 			return kind;
@@ -90,6 +90,9 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	req->app = lsk->app;
 	/* DESIGN.md §4b: in step with a capture, the SYN-ACK waits for the
 	 * recorded host's unless the capture showed it already. */
+	req->synack_ahead = pin == PIN_AHEAD;
+	if (pin == PIN_AHEAD)
+		pin = PIN_RECORDED;	/* the capture's SYN-ACK, read ahead: sent now, once */
 	req->recorded = lsk->app == APP_RECORDED || pin == PIN_RECORDED;
 	req->synack_held = req->recorded && pin != PIN_RECORDED;
 	req->state = TCP_LISTEN;	/* RFC 793: the request starts from LISTEN */
@@ -165,7 +168,8 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		tcp_options_args(net, req);
 	}
 	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u; agreed:%s%s%s%s",
-		   sk_fmt(req), req->irs, req->iss, pin == PIN_RECORDED ? "the recorded host's SYN-ACK, from the capture"
+		   sk_fmt(req), req->irs, req->iss, pin == PIN_RECORDED ? (req->synack_ahead ?
+		   "the recorded host's SYN-ACK, read ahead in the capture" : "the recorded host's SYN-ACK, earlier in the capture")
 		   : pin == PIN_REUSE ? "above the old TIME_WAIT connection's" : "tcp_isn of the 4-tuple and time",
 		   req->mss_cache, req->sack_ok ? " SACK" : "", req->tstamp_ok ? " timestamps" : "",
 		   req->wscale_ok ? " window scale" : "", req->sack_ok || req->tstamp_ok || req->wscale_ok ? "" : " MSS only");

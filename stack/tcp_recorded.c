@@ -53,11 +53,38 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
 	return 0;
 }
 
+int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t isn)
+{
+	struct sock_table *t = sock_table(net);
+	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+
+	if (!t)
+		return -1;
+	if (sk && sk->iss == isn)
+		return 1;	/* its SYN came already: this SYN-ACK is a retransmission */
+	for (int i = 0; i < t->npins; i++) {
+		const struct isn_pin *p = &t->pins[i];
+		if (p->saddr == saddr && p->sport == sport && p->daddr == daddr && p->dport == dport)
+			return 1;	/* the first SYN-ACK of the 4-tuple wins */
+	}
+	return tcp_isn_pin(net, saddr, sport, daddr, dport, isn, 2);
+}
+
 /* The request sock takes the host's ISN and sends its SYN-ACK with it. */
 static void tcp_recorded_req_synack(struct net *net, struct sock *req, uint32_t isn)
 {
 	struct sock_table *t = net->socks;
 	uint8_t saved = t->recorded_tx;
+
+	if (req->synack_ahead && isn == req->iss) {
+		/* Sent at the SYN already: the replay had read this one ahead. */
+		req->synack_ahead = 0;
+		trace_step(net, NULL, "tcp_recorded_synack", "%s: this SYN-ACK (ISN %u) went out when the SYN came: "
+			   "the replay read it ahead", sk_fmt(req), isn);
+		return;
+	}
+	req->synack_ahead = 0;
 
 	if (isn != req->iss)
 		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; the request sock takes "
