@@ -247,6 +247,40 @@ static void tcp_recorded_server(struct mk_ctx *c)
 	ok_seg(c, &k, TCPHDR_FIN, NULL);
 }
 
+/* The checksum field as a Linux sender leaves it for the device
+ * (CHECKSUM_PARTIAL): the folded pseudo-header sum, nothing else. */
+static void set_partial(uint8_t *field, uint32_t saddr, uint32_t daddr, uint8_t proto, uint32_t len)
+{
+	uint32_t sa = ntohl(saddr), da = ntohl(daddr);
+	uint32_t sum = (sa >> 16) + (sa & 0xffff) + (da >> 16) + (da & 0xffff) + proto + len;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	field[0] = (uint8_t)(sum >> 8);
+	field[1] = (uint8_t)sum;
+}
+
+static void tcp_csum_partial(struct mk_ctx *c)
+{
+	struct pb_ipopt o = { .saddr = pb_ip("10.0.0.1"), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_TCP_ };
+	static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+	static const uint16_t ports[3] = { 80, 81, 80 };
+	size_t n;
+
+	for (int i = 0; i < 3; i++) {
+		/* to 80: a SYN-ACK; to closed 81: a RST; the last one truly bad: dropped */
+		n = pb_tcp(l4, o.saddr, o.daddr, (uint16_t)(41200 + i), ports[i], 100, 0, TCPHDR_SYN, 64240, mss, 4,
+			   NULL, 0, 0);
+		set_partial(l4 + 16, o.saddr, o.daddr, IPPROTO_TCP_, (uint32_t)n);
+		if (i == 2)
+			l4[17] ^= 1;
+		mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	}
+	o.proto = IPPROTO_UDP_;
+	n = pb_udp(l4, o.saddr, o.daddr, 41300, 9999, "partial", 7, 0);
+	set_partial(l4 + 6, o.saddr, o.daddr, IPPROTO_UDP_, (uint32_t)n);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));	/* closed port: ICMP port unreachable */
+}
+
 const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
 	  "segment then carries timestamps", tcp_options, NULL },
@@ -266,5 +300,8 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
 	  "  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
 	  "  \"listen\": [{\"proto\":\"tcp\",\"port\":80,\"app\":\"recorded\"}]\n}\n" },
+	{ "tcp-csum-partial", "segments and a datagram whose checksum field holds only the pseudo-header sum "
+	  "(CHECKSUM_PARTIAL, as a Linux sender on veth leaves it): trusted, answered (SYN-ACK, RST, ICMP); one "
+	  "truly bad checksum still dropped", tcp_csum_partial, NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -170,6 +170,19 @@ static int tcp_v4_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb
 	return r;
 }
 
+/* skb_checksum_init: a checksum that holds only the pseudo-header sum is
+ * a CHECKSUM_PARTIAL skb's, which Linux does not verify (the sender is
+ * local, on veth or loopback, and the device was to complete it). */
+static int tcp_checksum_partial(struct net *net, struct sk_buff *skb, const struct iphdr *iph, uint16_t check)
+{
+	if (!skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_TCP_, skb->len, check))
+		return 0;
+	trace_step(net, skb, "skb_csum_unnecessary", "checksum 0x%04x is the pseudo-header sum only: CHECKSUM_PARTIAL "
+		   "(a local Linux sender left it for the device to complete); trusted, as Linux trusts it",
+		   ntohs(check));
+	return 1;
+}
+
 int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
@@ -199,7 +212,8 @@ int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 	}
 	if (net->sysctl.verify_checksums && !skb->csum_valid &&
-	    csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, skb->data, skb->len) != 0) {
+	    csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, skb->data, skb->len) != 0 &&
+	    !tcp_checksum_partial(net, skb, iph, th->check)) {
 		trace_step(net, skb, "tcp_v4_rcv", "checksum 0x%04x is wrong", ntohs(th->check));
 		SNMP_INC(net, MIB_TCP_INCSUMERRORS);
 		SNMP_INC(net, MIB_TCP_INERRS);
