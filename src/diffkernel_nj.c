@@ -191,7 +191,8 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 	struct replay_cfg cfg = { .pcap = o->pcap, .scenario = o->auto_host ? NULL : o->scenario,
 				  .auto_host = o->auto_host, .write_pcap = tmp,
 				  .after_softirq = after_softirq, .after_ctx = &c, .on_net = on_net,
-				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop };
+				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop,
+				  .stop_at_end = 1 };	/* the kernel half stops at the last frame too */
 	int fd = mkstemp(tmp), r = -1;
 
 	if (fd < 0) {

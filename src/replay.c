@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bpf.h"
+#include "inet_frag.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
 #include "replay_ahead.h"
@@ -56,6 +57,37 @@ static void advance_clock(struct replay_state *st, uint64_t t)
 	tcp_run_timers(st->net);
 	if (st->cfg->after_softirq)
 		st->cfg->after_softirq(st->cfg->after_ctx);
+}
+
+/* The earliest armed timer (fragment queues, TCP), 0 when none. */
+static uint64_t next_timer(const struct net *net)
+{
+	uint64_t next = 0;
+	if (net->ipfrags && net->ipfrags->tmr_head)
+		next = net->ipfrags->tmr_head->expires_ns;
+	if (net->socks && net->socks->next_timer_ns && (!next || net->socks->next_timer_ns < next))
+		next = net->socks->next_timer_ns;
+	return next;
+}
+
+/* After the last frame: the host's clock does not stop with the capture.
+ * Jump from deadline to deadline until nothing is armed or the bound is
+ * reached (what would happen later is left out). */
+static void run_after_capture(struct replay_state *st)
+{
+	struct net *net = st->net;
+	uint64_t end = net->now_ns, next;
+
+	softirq(st);
+	net->tr.capture_end_ns = end;
+	net->tr.after_capture = 1;
+	while ((next = next_timer(net)) && next <= end + REPLAY_AFTER_MAX_NS) {
+		if (next <= net->now_ns)
+			next = net->now_ns + 1;	/* a stale deadline: look again a moment later */
+		advance_clock(st, next);
+		softirq(st);
+	}
+	net->tr.after_capture = 0;
 }
 
 static int open_outputs(struct replay_state *st, char *err, size_t errlen)
@@ -133,6 +165,8 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		snprintf(err, errlen, "%s: interrupted after %llu frames", src->path, (unsigned long long)res->frames);
 		return -1;
 	}
+	if (r == 0 && !st->cfg->stop_at_end && res->frames)
+		run_after_capture(st);
 	return r < 0 ? -1 : 0;
 }
 

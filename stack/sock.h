@@ -115,6 +115,8 @@ struct sock {
 	uint64_t ts_recent_stamp_ns;	/* when ts_recent was stored */
 	struct tcp_sack_block { uint32_t start_seq, end_seq; } selective_acks[4], duplicate_sack;
 	uint32_t rcv_ssthresh;		/* the window we may offer (tcp_select_initial_window) */
+	uint64_t rtx_timeout_ns;	/* request sock: next SYN-ACK retransmission; 0 none */
+	uint8_t num_timeout;		/* … SYN-ACKs retransmitted by the timer */
 };
 
 /* Per-net socket tables: hashes as Linux's ehash / lhash2 / udp table. */

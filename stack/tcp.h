@@ -12,6 +12,8 @@
 #define TCP_TIMEWAIT_LEN_NS	(60ULL * 1000000000ULL)	/* TIME_WAIT: 60 s */
 #define TCP_FIN_TIMEOUT_NS	(60ULL * 1000000000ULL)	/* tcp_fin_timeout */
 #define TCP_SYNACK_EXPIRE_NS	(63ULL * 1000000000ULL)	/* 1+2+4+8+16+32 s of SYN-ACK retries */
+#define TCP_TIMEOUT_INIT_NS	(1000ULL * 1000000ULL)	/* the first SYN-ACK retransmission: 1 s */
+#define TCP_SYNACK_RETRIES	5			/* net.ipv4.tcp_synack_retries */
 #define TCP_ATO_MIN_NS		(40ULL * 1000000ULL)	/* delayed ACK: 40 ms min */
 #define TCP_DELACK_MAX_NS	(200ULL * 1000000ULL)	/* … 200 ms max */
 #define TCP_OOW_RATE_NS		(500ULL * 1000000ULL)	/* tcp_invalid_ratelimit */
@@ -262,5 +264,8 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb);
 /* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */
 void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb);
+/* reqsk_timer_handler - an unanswered SYN-ACK is sent again at 1, 3, 7, 15
+ * and 31 s (tcp_synack_retries 5); the request dies at 63 s (timeout_ns). */
+void reqsk_timer_handler(struct net *net, struct sock *req);
 
 #endif

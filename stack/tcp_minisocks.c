@@ -157,6 +157,8 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 	lsk->qlen++;
 	req->timeout_ns = net->now_ns + TCP_SYNACK_EXPIRE_NS;
 	tcp_timer_arm(net, req->timeout_ns);
+	req->rtx_timeout_ns = net->now_ns + TCP_TIMEOUT_INIT_NS;
+	tcp_timer_arm(net, req->rtx_timeout_ns);
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
 		jw_kv_uint(a, "irs", req->irs);
@@ -220,6 +222,7 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 	lsk->qlen--;
 	lsk->ack_backlog++;
 	req->timeout_ns = 0;
+	req->rtx_timeout_ns = 0;
 	trace_exit(net, skb, V_PASS, 0, "child socket %s created in SYN_RECV", sk_fmt(req));
 	return req;
 }
@@ -234,6 +237,20 @@ static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 		SNMP_INC(net, MIB_TCP_RETRANSSEGS);
 		SNMP_INC(net, MIB_TCPEXT_TCPSYNRETRANS);
 	}
+}
+
+void reqsk_timer_handler(struct net *net, struct sock *req)
+{
+	req->num_timeout++;
+	req->rtx_timeout_ns = 0;
+	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: no ACK for our SYN-ACK: retransmission %u of %u",
+		    sk_fmt(req), req->num_timeout, TCP_SYNACK_RETRIES);
+	inet_rtx_syn_ack(net, req);
+	if (req->num_timeout < TCP_SYNACK_RETRIES) {
+		req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
+		tcp_timer_arm(net, req->rtx_timeout_ns);
+	}
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 
 /* RFC 793 p.36: a retransmitted SYN (exactly SYN, at the request's IRS)

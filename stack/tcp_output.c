@@ -4,10 +4,10 @@
  * tcp_sendmsg, tcp_close, tcp_done) (Linux 6.13 behaviour).
  * Left out: the retransmit queue and RTO (data is sent once and not
  * kept), congestion control and cwnd (only the peer's window limits),
- * Nagle/TSO/autocork, window scaling, SACK and timestamp options (only
- * MSS is offered), the keepalive timer, SYN-ACK retransmits. The only
- * retransmissions (tcp_retransmit_skb) are those a replayed capture shows
- * the recorded host making (tcp_recorded.c).
+ * Nagle/TSO/autocork, the keepalive timer. Options come from
+ * tcp_options.c. Retransmissions are the SYN-ACK's (reqsk_timer_handler,
+ * tcp_minisocks.c) and those a replayed capture shows the recorded host
+ * making (tcp_recorded.c).
  */
 #include "tcp.h"
 
@@ -415,8 +415,10 @@ static void tcp_delack_timer(struct net *net, struct sock *sk)
 
 static void tcp_expire(struct net *net, struct sock *sk)
 {
-	trace_enter(net, NULL, sk->state == TCP_TIME_WAIT ? "tcp_tw_timer" : "tcp_keepalive_timer", "tcp",
-		    "%s: %s timeout", sk_fmt(sk), tcp_state_name(sk->state));
+	trace_enter(net, NULL, sk->state == TCP_TIME_WAIT ? "tcp_tw_timer" : sk->state == TCP_NEW_SYN_RECV ?
+		    "reqsk_timer_handler" : "tcp_keepalive_timer", "tcp", "%s: %s timeout%s", sk_fmt(sk),
+		    tcp_state_name(sk->state), sk->state == TCP_NEW_SYN_RECV ? ": no ACK after 5 SYN-ACK retransmissions, "
+		    "the request is dropped" : "");
 	if (sk->state == TCP_NEW_SYN_RECV) {
 		sk->parent->qlen--;
 		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
@@ -433,6 +435,8 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 
 	if (sk->ack_timeout_ns && sk->ack_timeout_ns <= now && sk->hashed)
 		tcp_delack_timer(net, sk);
+	if (sk->rtx_timeout_ns && sk->rtx_timeout_ns <= now && sk->hashed && sk->state == TCP_NEW_SYN_RECV)
+		reqsk_timer_handler(net, sk);
 	if (sk->timeout_ns && sk->timeout_ns <= now && sk->hashed) {
 		sk->timeout_ns = 0;
 		tcp_expire(net, sk);
@@ -443,6 +447,8 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 		next = sk->ack_timeout_ns;
 	if (sk->timeout_ns && (!next || sk->timeout_ns < next))
 		next = sk->timeout_ns;
+	if (sk->rtx_timeout_ns && sk->state == TCP_NEW_SYN_RECV && (!next || sk->rtx_timeout_ns < next))
+		next = sk->rtx_timeout_ns;
 	return next;
 }
 
