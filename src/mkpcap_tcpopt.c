@@ -281,6 +281,35 @@ static void tcp_csum_partial(struct mk_ctx *c)
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));	/* closed port: ICMP port unreachable */
 }
 
+/* The host as a client (scenario "connections"): its SYN went out before
+ * the capture began (ISN 12345, mss 1460, sackOK, TS, wscale 7); the
+ * server's SYN-ACK and data arrive. And a connection open before the
+ * capture (snd_nxt 70000, rcv_nxt 90000) that receives in-window data. */
+static void tcp_client(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	uint8_t o[20], *p = o;
+	k.peer = pb_ip("10.0.0.1");
+	k.host = pb_ip("10.0.0.2");
+	k.pport = 80;
+	k.hport = 40000;
+	k.rcv = 12346;
+	*p++ = 2, *p++ = 4, *p++ = 0x05, *p++ = 0xb4, *p++ = 4, *p++ = 2, *p++ = 8, *p++ = 10;
+	p = be32(p, peer_tsval(c));
+	p = be32(p, host_tsval(c, &k) - 3);	/* our SYN's TSval, 3 ms earlier */
+	*p++ = 1, *p++ = 3, *p++ = 3, *p++ = 7;
+	struct pb_ipopt io = { .saddr = k.peer, .daddr = k.host, .proto = IPPROTO_TCP_ };
+	size_t n = pb_tcp(l4, k.peer, k.host, 80, 40000, 5000, 12346, TCPHDR_SYN | TCPHDR_ACK, 65160, o, 20, NULL, 0, 0);
+	k.tsecr = host_tsval(c, &k);	/* our ACK goes out now */
+	mk_emit(c, frame, pb_eth_ip(frame, &io, l4, n));
+	k.snd = 5001;
+	ok_seg(c, &k, TCPHDR_PSH, "hello, client\n");
+	/* the pre-existing connection: no options were seen for it */
+	struct ok_conn e = { .peer = k.peer, .host = k.host, .pport = 81, .hport = 40001, .snd = 90000, .rcv = 70000 };
+	ok_seg(c, &e, TCPHDR_PSH, "more data\n");
+	ok_tcp(c, &e, 90000 + 10 + 2000000, TCPHDR_ACK, "far", 3, 0, 0, 0);	/* out of window: dup ACK */
+}
+
 const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
 	  "segment then carries timestamps", tcp_options, NULL },
@@ -303,5 +332,16 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-csum-partial", "segments and a datagram whose checksum field holds only the pseudo-header sum "
 	  "(CHECKSUM_PARTIAL, as a Linux sender on veth leaves it): trusted, answered (SYN-ACK, RST, ICMP); one "
 	  "truly bad checksum still dropped", tcp_csum_partial, NULL },
+	{ "tcp-client", "the host as a client (scenario \"connections\"): SYN_SENT gets the SYN-ACK, ESTABLISHED, "
+	  "our ACK with the agreed options; and a connection open before the capture (preexisting) taking data",
+	  tcp_client,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
+	  "  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	  "  \"connections\": [\n"
+	  "    {\"proto\":\"tcp\",\"local\":\"10.0.0.2:40000\",\"remote\":\"10.0.0.1:80\",\"state\":\"SYN_SENT\",\"isn\":12345,\n"
+	  "     \"app\":\"discard\",\"syn_options\":{\"mss\":1460,\"sack_ok\":true,\"ts\":true,\"wscale\":7}},\n"
+	  "    {\"proto\":\"tcp\",\"local\":\"10.0.0.2:40001\",\"remote\":\"10.0.0.1:81\",\"state\":\"ESTABLISHED\",\n"
+	  "     \"snd_nxt\":70000,\"rcv_nxt\":90000,\"snd_wnd\":64240,\"app\":\"discard\"}]\n}\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -241,6 +241,7 @@ static int scenario_apply(struct net *net, const cJSON *root, char *err, size_t 
 	if (scenario_routes(net, cJSON_GetObjectItemCaseSensitive(root, "routes"), root, err, errlen) < 0 ||
 	    scenario_netfilter(net, cJSON_GetObjectItemCaseSensitive(root, "netfilter"), err, errlen) < 0 ||
 	    scenario_listen(net, cJSON_GetObjectItemCaseSensitive(root, "listen"), err, errlen) < 0 ||
+	    scenario_transport(net, root, err, errlen) < 0 ||
 	    scenario_packet_sockets(net, cJSON_GetObjectItemCaseSensitive(root, "packet_sockets"), err, errlen) < 0)
 		return -1;
 	return 0;

@@ -250,6 +250,30 @@ void tcp_send_delayed_ack(struct net *net, struct sock *sk);
 void tcp_timer_arm(struct net *net, uint64_t when_ns);
 uint16_t tcp_select_window(struct sock *sk);
 
+/* -- tcp_connect.c -- */
+/* The SYN a client socket sent (a capture's, before it began): its options. */
+struct tcp_syn_options {
+	uint16_t mss;			/* 0: none (536 assumed) */
+	uint8_t sack_ok, ts, wscale_ok, wscale;
+};
+/**
+ * tcp_v4_connect_state - a client socket as connect() leaves it
+ * (tcp_v4_connect, tcp_connect_init): SYN_SENT, ISS isn, its SYN already
+ * sent with the options o (NULL: MSS only). Addresses and ports network
+ * order. Returns the socket, or NULL when the 4-tuple is in use, the
+ * socket limit is reached or memory is exhausted.
+ */
+struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+				  uint32_t isn, const struct tcp_syn_options *o, int app);
+/* tcp_sock_preexisting - an ESTABLISHED connection opened before the
+ * capture began (preexisting): snd_una = snd_nxt, rcv_nxt, the peer's
+ * window snd_wnd in bytes. NULL as above. */
+struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+				  uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app);
+/* tcp_rcv_synsent_state_process - a segment for a SYN_SENT socket (RFC 793
+ * p.66): returns as tcp_rcv_state_process. */
+int tcp_rcv_synsent_state_process(struct net *net, struct sock *sk, struct sk_buff *skb);
+
 /* -- tcp_minisocks.c -- */
 enum tcp_tw_status { TCP_TW_SUCCESS, TCP_TW_RST, TCP_TW_ACK, TCP_TW_SYN };
 enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, struct sk_buff *skb);

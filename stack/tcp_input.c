@@ -791,8 +791,7 @@ int tcp_rcv_state_process(struct net *net, struct sock *sk, struct sk_buff *skb)
 	case TCP_LISTEN:
 		return tcp_rcv_listen(net, sk, skb);
 	case TCP_SYN_SENT:
-		trace_step(net, skb, "tcp_rcv_synsent_state_process", "active opens are not modelled");
-		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED), -1;
+		return tcp_rcv_synsent_state_process(net, sk, skb);
 	}
 	return tcp_rcv_synchronized(net, sk, skb);
 }
