@@ -123,6 +123,9 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
  * left out); isn maps connections to their ISNs for relative numbers. */
 void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk_side *side, char *out,
 	     size_t outlen);
+/* dk_host_tsval - the TSval of that connection's SYN-ACK, as dk_host_isn. */
+int dk_host_tsval(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		  uint16_t rport, uint32_t *tsval);
 /* dk_host_isn - the ISN a side's SYN-ACK gave the connection of the TCP
  * segment p (host's view: local addr/port first), 1 if found. */
 int dk_host_isn(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,

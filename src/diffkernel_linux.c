@@ -194,6 +194,40 @@ static void csum_replace4(uint16_t *check, uint32_t from, uint32_t to)
 	*check = htons((uint16_t)~s);
 }
 
+/* The peer echoes the capture's host TSval (TSecr): moved by the gap between
+ * the two SYN-ACKs' TSvals, so Linux sees its own clock echoed (6.x checks
+ * the handshake ACK's TSecr against the SYN-ACKs it sent: TSEcrRejected). */
+static void translate_tsecr(struct lx_ctx *c, struct iphdr *ip, struct tcphdr *th, uint32_t avail)
+{
+	uint8_t *o = (uint8_t *)th + 20, *end = (uint8_t *)th + (th->doff_res >> 4) * 4;
+	uint32_t cap, lin;
+
+	if (end > (uint8_t *)th + avail ||
+	    !dk_host_tsval(c->nj, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &cap) ||
+	    !dk_host_tsval(c->lx, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &lin))
+		return;
+	while (o < end && *o) {
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+			return;
+		if (o[0] == 8 && o[1] == 10 && !((o + 6 - (uint8_t *)th) & 1)) {
+			uint32_t a, b;
+			memcpy(&a, o + 6, 4);
+			a = ntohl(a);
+			b = htonl(a - cap + lin);
+			memcpy(o + 6, &b, 4);
+			uint16_t check = th->check;
+			csum_replace4(&check, a, ntohl(b));
+			th->check = check;
+			return;
+		}
+		o += o[1];
+	}
+}
+
 static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 {
 	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
@@ -216,6 +250,7 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	th->ack_seq = htonl(b);
 	csum_replace4(&check, a, b);
 	th->check = check;
+	translate_tsecr(c, ip, th, len - 14 - ihl);
 }
 
 /* -- injection and capture -- */

@@ -7,7 +7,7 @@
 #
 # Accepted differences are listed per case below (ACCEPT_<case>), each with
 # its reason. Everything else that differs fails the test. Fields never
-# compared (IP ids, checksums, TCP ISNs/options/window) are the tool's own
+# compared (IP ids, checksums, TCP ISNs, TSvals, window) are the tool's own
 # allowlist (src/diffkernel_cmp.c), printed in every report.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
@@ -56,6 +56,18 @@ for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherh
 	 icmp-echo udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules; do
 	check "$p" "pcaps/$p.pcap"
 done
+# TCP options (issue 20): the SYN-ACK's kinds and values (mss, sackOK, TS
+# with its TSecr, wscale; tcp_rmem as 6.13 sizes it, so window scale 7),
+# timestamps on every segment, PAWS, SACK and D-SACK blocks relative to
+# the peer's ISN, the scaled window. The peer's TSecr is moved to Linux's
+# clock as its acks are moved to Linux's ISN.
+for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale; do
+	check "$p" "pcaps/$p.pcap"
+done
+# The comparison holds the SYN-ACK's options (both sides, as --json shows).
+"$NJ" diff-kernel --json pcaps/tcp-options.pcap >"$OUT/tcp-options.json" 2>&1
+[ "$(grep -o 'opts=mss:1460,sackOK,TS:ecr=[0-9]*,nop,ws:7' "$OUT/tcp-options.json" | wc -l)" = 2 ] ||
+	{ echo "FAIL tcp-options: the SYN-ACK's options are not in the comparison"; fail=1; }
 # The kernel's reassembly timeout is 30 s: both sides run with frag.time 1 s
 # (net.ipv4.ipfrag_time=1 in the host namespace); the capture's 31 s gap is
 # replayed as 1.5 s (--max-gap default), still past the timeout on both.
