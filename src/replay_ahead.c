@@ -78,7 +78,9 @@ static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t 
 	memcpy(&sport, th, 2);
 	memcpy(&dport, th + 2, 2);
 	seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
-	tcp_isn_pin_ahead(net, saddr, sport, daddr, dport, seq);
+	uint32_t tsval = 0;
+	int has_ts = tcp_options_tsval(th, left - ihl, &tsval);
+	tcp_isn_pin_ahead(net, saddr, sport, daddr, dport, seq, has_ts, tsval);
 }
 
 void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_ns)

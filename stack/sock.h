@@ -129,6 +129,8 @@ struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint32_t saddr, daddr, isn;
 	uint16_t sport, dport;
 	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead */
+	uint8_t has_ts;			/* the recorded SYN-ACK's TSval, for our clock's offset */
+	uint32_t tsval;
 };
 
 struct sock_table {
@@ -144,6 +146,8 @@ struct sock_table {
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
+	uint8_t rec_ts;			/* … and the recorded segment's TSval is rec_tsval */
+	uint32_t rec_tsval;
 };
 
 /* sock_table - the net's tables, created on first use; NULL if no memory. */

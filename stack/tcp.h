@@ -90,6 +90,9 @@ int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
 
 /* tcp_isn_pin - the next SYN for this 4-tuple (local side first) gets ISN
  * isn; recorded marks a pin from a capture. Returns 0, or -1 when full. */
+/* tcp_recorded_tsval - our TSval for sk now: the recorded segment's inside
+ * tcp_recorded_send, else tcp_ts_now. */
+uint32_t tcp_recorded_tsval(const struct net *net, const struct sock *sk);
 int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 		uint32_t isn, int recorded);
 
@@ -99,7 +102,10 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
  * the 4-tuple has it already (a retransmitted SYN-ACK). Returns 0 if
  * pinned, 1 if already known, -1 if the pin table is full. */
 int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-		      uint32_t isn);
+		      uint32_t isn, int has_ts, uint32_t tsval);
+/* tcp_recorded_ts - the next tcp_recorded_send's segment carried TSval
+ * tsval (has_ts): the socket's copy carries the same. */
+void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval);
 
 /**
  * tcp_run_timers - fires every TCP timer due at net->now_ns: delayed ACKs,
@@ -176,10 +182,13 @@ uint32_t tcp_established_options(const struct net *net, struct sock *sk, uint8_t
 /* tcp_options_str - tcpdump's "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7"
  * for the header th (avail bytes readable), in a static ring. */
 const char *tcp_options_str(const uint8_t *th, uint32_t avail);
+/* tcp_options_tsval - the TSval of the header th (avail bytes readable), if
+ * it carries a well-formed timestamp option: 1 and *tsval, else 0. */
+int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval);
 /* tcp_opts_fmt - the same for a bare option block of len bytes. */
 const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len);
-/* tcp_options_args - the agreed options as the current event's args. */
-void tcp_options_args(struct net *net, const struct sock *sk);
+/* tcp_options_args - the agreed options into the event args a (trace_args). */
+void tcp_options_args(struct jw *a, const struct sock *sk);
 
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);

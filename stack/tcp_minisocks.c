@@ -35,7 +35,7 @@ enum { PIN_NONE, PIN_REUSE, PIN_RECORDED, PIN_AHEAD };
 
 /* An ISN pinned by tcp_recorded_synack (PIN_RECORDED) or a TIME_WAIT
  * reuse (PIN_REUSE), if any; the pin is used up. */
-static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
+static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 {
 	struct sock_table *t = net->socks;
 	for (int i = 0; i < t->npins; i++) {
@@ -44,6 +44,8 @@ static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
 		    p->dport == req->dport) {
 			int kind = p->recorded == 2 ? PIN_AHEAD : p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
+			if (p->has_ts && req->tstamp_ok)	/* our clock reads what the host's read */
+				req->ts_offset = p->tsval - (uint32_t)(net->now_ns / 1000000ULL);
 			t->pins[i] = t->pins[--t->npins];
 			return kind;
 		}
@@ -167,7 +169,7 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		jw_kv_uint(a, "snd_wnd", req->snd_wnd);
 		jw_kv_uint(a, "rcv_wnd", req->rcv_wnd);
 		jw_kv_str(a, "syn_options", tcp_options_str(skb->data, skb->len));
-		tcp_options_args(net, req);
+		tcp_options_args(a, req);
 	}
 	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u; agreed:%s%s%s%s",
 		   sk_fmt(req), req->irs, req->iss, pin == PIN_RECORDED ? (req->synack_ahead ?
@@ -267,6 +269,9 @@ static void tcp_req_syn_again(struct net *net, struct sock *req, const struct sk
 	req->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
 	trace_step(net, skb, "tcp_check_req", "retransmitted SYN: send the SYN-ACK again");
 	inet_rtx_syn_ack(net, req);
+	/* the retransmission timer starts over (mod_timer_pending) */
+	req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
+	tcp_timer_arm(net, req->rtx_timeout_ns);
 	trace_exit(net, skb, V_PASS, 0, "%s", "");
 }
 

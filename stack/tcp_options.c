@@ -322,7 +322,7 @@ uint32_t tcp_synack_options(const struct net *net, const struct sock *req, uint8
 	*p++ = (uint8_t)(req->advmss >> 8);
 	*p++ = (uint8_t)req->advmss;
 	if (req->tstamp_ok) {
-		p = put_ts(p, req->sack_ok, tcp_ts_now(net, req), req->ts_recent);
+		p = put_ts(p, req->sack_ok, tcp_recorded_tsval(net, req), req->ts_recent);
 	} else if (req->sack_ok) {
 		*p++ = TCPOPT_NOP;
 		*p++ = TCPOPT_NOP;
@@ -344,7 +344,7 @@ uint32_t tcp_established_options(const struct net *net, struct sock *sk, uint8_t
 	int room = 40, n;
 
 	if (sk->tstamp_ok) {
-		p = put_ts(p, 0, tcp_ts_now(net, sk), sk->ts_recent);
+		p = put_ts(p, 0, tcp_recorded_tsval(net, sk), sk->ts_recent);
 		room -= 12;
 	}
 	n = sk->num_sacks + sk->dsack;
@@ -419,6 +419,28 @@ const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len)
 	return b;
 }
 
+int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval)
+{
+	uint32_t len = avail >= 13 ? (uint32_t)(th[12] >> 4) * 4 : 0, i = 20;
+
+	if (len > avail)
+		return 0;
+	while (i < len && th[i] != TCPOPT_EOL) {
+		if (th[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len || th[i + 1] < 2 || i + th[i + 1] > len)
+			return 0;
+		if (th[i] == TCPOPT_TIMESTAMP && th[i + 1] == TCPOLEN_TIMESTAMP) {
+			*tsval = get_be32(th + i + 2);
+			return 1;
+		}
+		i += th[i + 1];
+	}
+	return 0;
+}
+
 const char *tcp_options_str(const uint8_t *th, uint32_t avail)
 {
 	uint32_t len = (uint32_t)(th[12] >> 4) * 4;
@@ -427,11 +449,8 @@ const char *tcp_options_str(const uint8_t *th, uint32_t avail)
 	return tcp_opts_fmt(th + 20, len > 20 ? len - 20 : 0);
 }
 
-void tcp_options_args(struct net *net, const struct sock *sk)
+void tcp_options_args(struct jw *a, const struct sock *sk)
 {
-	if (!trace_on(net))
-		return;
-	struct jw *a = trace_args(net);
 	jw_kv_uint(a, "mss", sk->mss_cache);
 	jw_kv_bool(a, "sack_ok", sk->sack_ok);
 	jw_kv_bool(a, "tstamp_ok", sk->tstamp_ok);

@@ -64,7 +64,7 @@ void tcp_set_state(struct net *net, struct sock *sk, int state)
 	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
 	if (sk->preexisting)
 		jw_kv_bool(a, "preexisting", 1);
-	tcp_options_args(net, sk);
+	tcp_options_args(a, sk);
 	trace_step(net, NULL, "tcp_set_state", "%s → %s  snd_una %u snd_nxt %u rcv_nxt %u (relative to ISS/IRS)",
 		   tcp_state_name(old), tcp_state_name(state), sk->snd_una - sk->iss, sk->snd_nxt - sk->iss,
 		   sk->rcv_nxt - sk->irs);
