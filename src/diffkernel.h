@@ -61,6 +61,7 @@ struct dk_opts {
 	int json, keep, auto_host;
 	int settle_ms;			/* wait after each injected frame */
 	int max_gap_ms;			/* capture gaps longer than this are shortened */
+	int after_ms;			/* the time after the last frame compared (0: none) */
 };
 
 /* Set by SIGINT/SIGTERM: every loop stops and the cleanup runs. */

@@ -413,6 +413,8 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		}
 		drain(c, i, now_ms() + wait_after(in, i, o, notes, noteslen));
 	}
+	if (o->after_ms && !dk_stop)
+		drain(c, last, now_ms() + (uint64_t)o->after_ms);	/* the kernel's timers run on */
 	if (dk_stop) {
 		snprintf(err, errlen, "interrupted");
 		return -1;

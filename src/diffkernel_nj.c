@@ -192,7 +192,8 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 				  .auto_host = o->auto_host, .write_pcap = tmp,
 				  .after_softirq = after_softirq, .after_ctx = &c, .on_net = on_net,
 				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop,
-				  .stop_at_end = 1 };	/* the kernel half stops at the last frame too */
+				  .stop_at_end = !o->after_ms,	/* as the kernel half: --after */
+				  .after_max_ns = (uint64_t)o->after_ms * 1000000ULL };
 	int fd = mkstemp(tmp), r = -1;
 
 	if (fd < 0) {

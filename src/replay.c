@@ -77,11 +77,12 @@ static void run_after_capture(struct replay_state *st)
 {
 	struct net *net = st->net;
 	uint64_t end = net->now_ns, next;
+	uint64_t max = st->cfg->after_max_ns ? st->cfg->after_max_ns : REPLAY_AFTER_MAX_NS;
 
 	softirq(st);
 	net->tr.capture_end_ns = end;
 	net->tr.after_capture = 1;
-	while ((next = next_timer(net)) && next <= end + REPLAY_AFTER_MAX_NS) {
+	while ((next = next_timer(net)) && next <= end + max) {
 		if (next <= net->now_ns)
 			next = net->now_ns + 1;	/* a stale deadline: look again a moment later */
 		advance_clock(st, next);

@@ -44,6 +44,7 @@ struct replay_cfg {
 	void *on_net_ctx;
 	volatile int *stop;		/* set by a signal handler: stop early */
 	int stop_at_end;		/* --stop-at-end: no clock after the last frame */
+	uint64_t after_max_ns;		/* … else this long at most (0: REPLAY_AFTER_MAX_NS) */
 	int progress;			/* progress on stderr */
 	FILE *info;			/* notes (auto-host, offload) or NULL */
 };

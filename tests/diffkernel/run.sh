@@ -28,12 +28,14 @@ ip netns del "$probe"
 # retransmits (Tcp.RetransSegs) are counted where Linux 6.x counts them.
 
 fail=0
+AFTER=		# diff-kernel --after S for the cases that compare the time after the capture
 # check NAME PCAP [SCENARIO]: runs diff-kernel, compares what differs with
 # the accepted list for NAME.
 check() {
 	name=$1 pcap=$2 sc=$3
 	log="$OUT/$name.txt"
-	if [ -n "$sc" ]; then "$NJ" diff-kernel "$pcap" -c "$sc" >"$log" 2>&1; else "$NJ" diff-kernel "$pcap" >"$log" 2>&1; fi
+	if [ -n "$sc" ]; then "$NJ" diff-kernel $AFTER "$pcap" -c "$sc" >"$log" 2>&1
+	else "$NJ" diff-kernel $AFTER "$pcap" >"$log" 2>&1; fi
 	rc=$?
 	if ! grep -q '^AGREE\|^DIFFERENT' "$log"; then
 		echo "FAIL $name: diff-kernel did not finish (exit $rc)"; cat "$log"; fail=1; return
@@ -73,6 +75,17 @@ done
 # replayed as 1.5 s (--max-gap default), still past the timeout on both.
 check frag-timeout pcaps/frag-timeout.pcap tests/diffkernel/frag-time-1s.json
 check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/frag-time-1s.json
+# The time after the capture (--after S: Linux waits S s, netjourney runs
+# its clock S s on): a queue left waiting expires 1 s after its first
+# fragment (ReasmTimeout, ReasmFails, ICMP time exceeded); an unanswered
+# SYN-ACK is sent again at 1 and 3 s.
+AFTER="--after 2"; check frag-timeout-at-end pcaps/frag-timeout-at-end.pcap tests/diffkernel/frag-time-1s.json
+AFTER="--after 4"; check tcp-syn-after pcaps/tcp-syn.pcap
+AFTER=
+grep -q 'Ip.ReasmTimeout *1 *1' "$OUT/frag-timeout-at-end.txt" ||
+	{ echo "FAIL frag-timeout-at-end: the expiry after the capture is not in the comparison"; fail=1; }
+[ "$(grep -c 'TCP \[SA\]' "$OUT/tcp-syn-after.txt")" = 6 ] ||
+	{ echo "FAIL tcp-syn-after: not 1 + 2 SYN-ACKs on each side"; fail=1; }
 for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
 	sc=pcaps/$p.json; [ -f "$sc" ] || sc=
 	check "$p" "pcaps/$p.pcap" "$sc"
