@@ -194,6 +194,38 @@ static void csum_replace4(uint16_t *check, uint32_t from, uint32_t to)
 	*check = htons((uint16_t)~s);
 }
 
+/* The peer's SACK blocks name the host's sequence numbers: moved to Linux's
+ * ISN as the ack is (a = capture side's ISN, l = Linux's). */
+static void translate_sack(struct tcphdr *th, uint32_t avail, uint32_t cap, uint32_t lin)
+{
+	uint8_t *o = (uint8_t *)th + 20, *end = (uint8_t *)th + (th->doff_res >> 4) * 4;
+
+	if (end > (uint8_t *)th + avail)
+		return;
+	while (o < end && *o) {
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+			return;
+		if (o[0] == 5 && o[1] >= 10 && !((o + 2 - (uint8_t *)th) & 1)) {
+			for (uint8_t *b = o + 2; b + 4 <= o + o[1]; b += 4) {
+				uint32_t a, v;
+				memcpy(&a, b, 4);
+				a = ntohl(a);
+				v = htonl(a - cap + lin);
+				memcpy(b, &v, 4);
+				uint16_t check = th->check;
+				csum_replace4(&check, a, ntohl(v));
+				th->check = check;
+			}
+			return;
+		}
+		o += o[1];
+	}
+}
+
 /* The peer echoes the capture's host TSval (TSecr): moved by the gap between
  * the two SYN-ACKs' TSvals, so Linux sees its own clock echoed (6.x checks
  * the handshake ACK's TSecr against the SYN-ACKs it sent: TSEcrRejected). */
@@ -250,6 +282,7 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	th->ack_seq = htonl(b);
 	csum_replace4(&check, a, b);
 	th->check = check;
+	translate_sack(th, len - 14 - ihl, cap, lin);
 	translate_tsecr(c, ip, th, len - 14 - ihl);
 }
 

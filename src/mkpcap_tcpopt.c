@@ -310,6 +310,28 @@ static void tcp_client(struct mk_ctx *c)
 	ok_tcp(c, &e, 90000 + 10 + 2000000, TCPHDR_ACK, "far", 3, 0, 0, 0);	/* out of window: dup ACK */
 }
 
+/* SACK blocks the host receives: echo sends two full-sized replies (full
+ * segments, which Nagle does not hold); the peer acks both with a D-SACK
+ * of the first (a duplicate reached it: TCPDSACKRecv), then sends a block
+ * beyond anything sent (TCPSACKDiscard). tcp_sacktag_write_queue reads
+ * them. (A block beyond a hole would start loss recovery, not modelled.) */
+static void tcp_sack_recv(struct mk_ctx *c)
+{
+	static char full[1449];
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	memset(full, 'x', 1448);
+	ok_connect(c, &k, 41006, 7, 7000);
+	uint32_t h = k.rcv;	/* the host's first data byte */
+	ok_seg(c, &k, TCPHDR_PSH, full);	/* echoed: h .. h+1448 */
+	mk_advance(c, 10000);
+	ok_seg(c, &k, TCPHDR_PSH, full);	/* echoed: h+1448 .. h+2896 */
+	mk_advance(c, 10000);
+	k.rcv = h + 2896;
+	ok_tcp(c, &k, k.snd, TCPHDR_ACK, NULL, 0, 0, h, h + 1448);		/* D-SACK the first */
+	ok_tcp(c, &k, k.snd, TCPHDR_ACK, NULL, 0, 0, h + 5000, h + 6000);	/* never sent: discarded */
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
 const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
 	  "segment then carries timestamps", tcp_options, NULL },
@@ -343,5 +365,7 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  "     \"app\":\"discard\",\"syn_options\":{\"mss\":1460,\"sack_ok\":true,\"ts\":true,\"wscale\":7}},\n"
 	  "    {\"proto\":\"tcp\",\"local\":\"10.0.0.2:40001\",\"remote\":\"10.0.0.1:81\",\"state\":\"ESTABLISHED\",\n"
 	  "     \"snd_nxt\":70000,\"rcv_nxt\":90000,\"snd_wnd\":64240,\"app\":\"discard\"}]\n}\n" },
+	{ "tcp-sack-recv", "SACK blocks the host receives (echo's replies): a D-SACK (TcpExt.TCPDSACKRecv) and a "
+	  "block beyond what was sent (TcpExt.TCPSACKDiscard); tcp_sacktag_write_queue", tcp_sack_recv, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
