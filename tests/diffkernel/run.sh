@@ -63,7 +63,7 @@ done
 # timestamps on every segment, PAWS, SACK and D-SACK blocks relative to
 # the peer's ISN, the scaled window. The peer's TSecr is moved to Linux's
 # clock as its acks are moved to Linux's ISN.
-for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv; do
+for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv tcp-csum-partial; do
 	check "$p" "pcaps/$p.pcap"
 done
 # The comparison holds the SYN-ACK's options (both sides, as --json shows).
