@@ -27,8 +27,9 @@ struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen)
 	struct nj_store *s = store_create(NULL, err, errlen);
 	if (!s)
 		return NULL;
+	/* A lesson asks about the capture: the clock stops at its last frame. */
 	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL,
-				  .auto_host = l->auto_host };
+				  .auto_host = l->auto_host, .stop_at_end = 1 };
 	cfg.emit[0] = store_emit;
 	cfg.emit_ctx[0] = s;
 	cfg.nemit = 1;

@@ -33,7 +33,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: netjourney diff-kernel CAPTURE [-c scenario.json | --auto-host] [--json] [--keep]\n"
-	      "                              [--settle MS] [--max-gap SECONDS]\n"
+	      "                              [--settle MS] [--max-gap SECONDS] [--after SECONDS]\n"
 	      "Replays CAPTURE (Ethernet pcap/pcapng) into this machine's real Linux kernel, inside\n"
 	      "throwaway network namespaces built like the scenario (a \"host\" namespace with veth\n"
 	      "interfaces, addresses, routes, neighbours, sysctls, the netfilter rules as nftables and\n"
@@ -47,6 +47,9 @@ static void usage(FILE *f)
 	      "  --keep           leave the namespaces in place afterwards (njdk<pid>-*)\n"
 	      "  --settle MS      wait after each injected frame (default 30)\n"
 	      "  --max-gap S      longer capture gaps are shortened to this (default 1.5)\n"
+	      "  --after S        compare the time after the last frame too: Linux waits S\n"
+	      "                   seconds (real time), netjourney runs its clock S seconds on\n"
+	      "                   (default 0: both stop at the last frame; at most 300)\n"
 	      "Exit status: 0 when both sides agree, 1 when they differ or the run failed, 2 usage.\n"
 	      "Fields and counters that are not compared are listed, with reasons, in every report.\n",
 	      f);
@@ -72,6 +75,8 @@ static int parse_args(int argc, char **argv, struct dk_opts *o)
 			o->settle_ms = atoi(argv[++i]);
 		else if (!strcmp(a, "--max-gap") && i + 1 < argc)
 			o->max_gap_ms = (int)(atof(argv[++i]) * 1000);
+		else if (!strcmp(a, "--after") && i + 1 < argc)
+			o->after_ms = (int)(atof(argv[++i]) * 1000);
 		else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "netjourney diff-kernel: unknown option %s (or its value is missing)\n", a);
 			return -1;
@@ -86,7 +91,8 @@ static int parse_args(int argc, char **argv, struct dk_opts *o)
 		fprintf(stderr, "netjourney diff-kernel: -c and --auto-host exclude each other\n");
 		return -1;
 	}
-	if (!o->pcap || o->settle_ms < 1 || o->settle_ms > 10000 || o->max_gap_ms < 1) {
+	if (!o->pcap || o->settle_ms < 1 || o->settle_ms > 10000 || o->max_gap_ms < 1 || o->after_ms < 0 ||
+	    o->after_ms > 300000) {
 		usage(stderr);
 		return -1;
 	}

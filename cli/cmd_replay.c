@@ -30,6 +30,9 @@ static const char replay_help[] =
 	"  -c, --scenario FILE   the host (JSON, see README); default: 10.0.0.2/24 on eth0\n"
 	"      --auto-host       adopt the capture's server as the host (for your own captures)\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
+	"      --stop-at-end     stop the clock at the last frame (default: run the timers\n"
+	"                        on, up to 5 simulated minutes: expiries, delayed ACKs,\n"
+	"                        TIME_WAIT, shown as \"+N s after the capture\")\n"
 	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout)\n"
 	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
 	"  -w, --write FILE      write the frames the stack sent (pcap)\n"
@@ -87,6 +90,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		{ "chrome", required_argument, 0, 'C' }, { "write", required_argument, 0, 'w' },
 		{ "quiet", no_argument, 0, 'q' }, { "summary", no_argument, 0, 'S' },
 		{ "auto-host", no_argument, 0, 'A' }, { "no-csum", no_argument, 0, 'N' },
+		{ "stop-at-end", no_argument, 0, 'E' },
 		{ "color", required_argument, 0, 'K' }, { "colour", required_argument, 0, 'K' },
 		{ "filter", required_argument, 0, 'f' }, { "reasm-out", required_argument, 0, 'R' },
 		{ "tap-out", required_argument, 0, 'T' }, { "bpf-trace", no_argument, 0, 'B' },
@@ -106,6 +110,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case 'S': c->summary = 1; break;
 		case 'A': c->cfg.auto_host = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
+		case 'E': c->cfg.stop_at_end = 1; break;
 		case 'K': c->color = optarg; break;
 		case 'f': c->cfg.bpf_filter = optarg; break;
 		case 'R': c->extra.reasm_out = optarg; break;

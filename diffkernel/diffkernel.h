@@ -61,6 +61,7 @@ struct dk_opts {
 	int json, keep, auto_host;
 	int settle_ms;			/* wait after each injected frame */
 	int max_gap_ms;			/* capture gaps longer than this are shortened */
+	int after_ms;			/* the time after the last frame compared (0: none) */
 };
 
 /* Set by SIGINT/SIGTERM: every loop stops and the cleanup runs. */
@@ -123,6 +124,9 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
  * left out); isn maps connections to their ISNs for relative numbers. */
 void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk_side *side, char *out,
 	     size_t outlen);
+/* dk_host_tsval - the TSval of that connection's SYN-ACK, as dk_host_isn. */
+int dk_host_tsval(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		  uint16_t rport, uint32_t *tsval);
 /* dk_host_isn - the ISN a side's SYN-ACK gave the connection of the TCP
  * segment p (host's view: local addr/port first), 1 if found. */
 int dk_host_isn(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,

@@ -22,9 +22,8 @@ const struct dk_allow dk_allowlist[] = {
 	  "field holds only the pseudo-header sum); the IP checksum covers the id, which differs" },
 	{ "TCP initial sequence numbers", "Linux's ISN is a keyed hash plus a clock (RFC 6528), netjourney's "
 	  "is deterministic: sequence and ack numbers are compared relative to each side's ISN" },
-	{ "TCP options", "Linux's SYN-ACK carries MSS, SACK-permitted, timestamps and window scale when the "
-	  "peer offers them; netjourney leaves SACK, timestamps and window scaling out (so the IP total length is "
-	  "compared less the options' bytes)" },
+	{ "TCP timestamp values (TSval)", "Linux adds a random per-connection offset to its clock "
+	  "(secure_tcp_ts_off): the option's kind, place and TSecr (the peer's TSval echoed) are compared, TSval is not" },
 	{ "TCP window", "Linux sizes its receive window from tcp_rmem and autotuning; netjourney models a "
 	  "fixed window" },
 	{ "timestamps and frame length", "the replies are compared in order, per input frame, not by time; "
@@ -100,6 +99,39 @@ static int peer_isn(const struct dk_list *in, uint32_t raddr, uint16_t rport, ui
 	return 0;
 }
 
+int dk_host_tsval(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		  uint16_t rport, uint32_t *tsval)
+{
+	for (size_t i = 0; side->out && i < nin; i++)
+		for (size_t k = 0; k < side->out[i].n; k++) {
+			const struct dk_frame *f = &side->out[i].v[k];
+			uint32_t l3;
+			const struct iphdr *ip = frame_ip(f->data, f->len, &l3);
+			const struct tcphdr *th = ip ? ip_tcp(ip, l3) : NULL;
+			if (!th || (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) != (TCPHDR_SYN | TCPHDR_ACK) ||
+			    ip->saddr != laddr || th->source != lport || ip->daddr != raddr || th->dest != rport)
+				continue;
+			const uint8_t *o = (const uint8_t *)th + 20, *end = (const uint8_t *)th + (th->doff_res >> 4) * 4;
+			if (end > (const uint8_t *)ip + l3)
+				return 0;
+			while (o < end && *o) {
+				if (*o == 1) {
+					o++;
+					continue;
+				}
+				if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+					return 0;
+				if (o[0] == 8 && o[1] == 10) {
+					*tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
+					return 1;
+				}
+				o += o[1];
+			}
+			return 0;
+		}
+	return 0;
+}
+
 /* FNV-1a: payloads are compared by digest, to keep the line short. */
 static uint32_t digest(const uint8_t *p, uint32_t n)
 {
@@ -123,21 +155,71 @@ static size_t put(char *out, size_t outlen, size_t o, const char *fmt, ...)
 	return n < 0 ? o : o + (size_t)n;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The options in order: kinds, and the values both kernels must agree on
+ * (MSS, window scale, TSecr, SACK blocks relative to the peer's ISN). */
+static size_t norm_tcp_opts(const struct tcphdr *th, uint32_t avail, int have_pisn, uint32_t pisn, char *out,
+			    size_t outlen, size_t o)
+{
+	const uint8_t *p = (const uint8_t *)th + 20;
+	uint32_t len = (uint32_t)(th->doff_res >> 4) * 4;
+	if (len <= 20)
+		return o;
+	if (len > avail)
+		return put(out, outlen, o, " opts=(cut)");
+	len -= 20;
+	o = put(out, outlen, o, " opts=");
+	for (uint32_t i = 0; i < len;) {
+		const uint8_t *q = p + i;
+		uint32_t sz = q[0] <= 1 ? 1 : i + 1 < len ? q[1] : 0;
+		const char *sep = i ? "," : "";
+		if (q[0] == 0)
+			return put(out, outlen, o, "%seol", sep);
+		if (!sz || i + sz > len || (q[0] > 1 && sz < 2))
+			return put(out, outlen, o, "%sbad", sep);
+		if (q[0] == 1)
+			o = put(out, outlen, o, "%snop", sep);
+		else if (q[0] == 2 && sz == 4)
+			o = put(out, outlen, o, "%smss:%u", sep, (unsigned)(q[2] << 8 | q[3]));
+		else if (q[0] == 3 && sz == 3)
+			o = put(out, outlen, o, "%sws:%u", sep, q[2]);
+		else if (q[0] == 4 && sz == 2)
+			o = put(out, outlen, o, "%ssackOK", sep);
+		else if (q[0] == 8 && sz == 10)
+			o = put(out, outlen, o, "%sTS:ecr=%u", sep, be32(q + 6));
+		else if (q[0] == 5 && sz >= 10) {
+			o = put(out, outlen, o, "%ssack", sep);
+			for (uint32_t k = 2; k + 8 <= sz; k += 8)
+				o = have_pisn ? put(out, outlen, o, ":%u-%u", be32(q + k) - pisn, be32(q + k + 4) - pisn)
+					      : put(out, outlen, o, ":%u-%u", be32(q + k), be32(q + k + 4));
+		} else
+			o = put(out, outlen, o, "%sopt%u/%u", sep, q[0], sz);
+		i += sz;
+	}
+	return o;
+}
+
 static size_t norm_tcp(const struct iphdr *ip, const struct tcphdr *th, uint32_t l3, const struct dk_list *in,
 		       const struct dk_side *side, char *out, size_t outlen, size_t o)
 {
 	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, doff = (uint32_t)(th->doff_res >> 4) * 4;
 	uint32_t tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
-	uint32_t plen = tot > ihl + doff ? tot - ihl - doff : 0, hisn, pisn;
+	uint32_t plen = tot > ihl + doff ? tot - ihl - doff : 0, hisn, pisn = 0;
 	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
 	o = put(out, outlen, o, " tcp %u>%u flags=0x%02x", ntohs(th->source), ntohs(th->dest), th->flags);
 	if (dk_host_isn(side, in->n, ip->saddr, th->source, ip->daddr, th->dest, &hisn))
 		o = put(out, outlen, o, " seq=ISN+%u", seq - hisn);
 	else
 		o = put(out, outlen, o, " seq=%u", seq);
+	int have_pisn = peer_isn(in, ip->daddr, th->dest, ip->saddr, th->source, &pisn);
+	o = norm_tcp_opts(th, l3 - ihl, have_pisn, pisn, out, outlen, o);
 	if (!(th->flags & TCPHDR_ACK))
 		return put(out, outlen, o, " len=%u", plen);
-	if (peer_isn(in, ip->daddr, th->dest, ip->saddr, th->source, &pisn))
+	if (have_pisn)
 		o = put(out, outlen, o, " ack=peerISN+%u", ack - pisn);
 	else
 		o = put(out, outlen, o, " ack=%u", ack);
@@ -179,12 +261,10 @@ static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list 
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 	uint16_t fo = ntohs(ip->frag_off);
 	const struct tcphdr *th = ip_is_fragment(ip) ? NULL : ip_tcp(ip, l3);
-	/* TCP options are not compared, so neither are the bytes they add. */
-	uint32_t optlen = th && (th->doff_res >> 4) > 5 ? (uint32_t)(th->doff_res >> 4) * 4 - 20 : 0;
 	inet_ntop(AF_INET, &ip->saddr, s, sizeof(s));
 	inet_ntop(AF_INET, &ip->daddr, d, sizeof(d));
 	o = put(out, outlen, o, "ip %s>%s tos=0x%02x ttl=%u len=%u%s%s off=%u proto=%u", s, d, ip->tos, ip->ttl,
-		ntohs(ip->tot_len) - optlen, fo & IP_DF ? " DF" : "", fo & IP_MF ? " MF" : "", (fo & IP_OFFSET) * 8,
+		ntohs(ip->tot_len), fo & IP_DF ? " DF" : "", fo & IP_MF ? " MF" : "", (fo & IP_OFFSET) * 8,
 		ip->protocol);
 	if (ip_is_fragment(ip))
 		return o;

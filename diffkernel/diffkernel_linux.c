@@ -40,6 +40,7 @@ struct lx_ctx {
 	struct dk_env *env;
 	const struct net *net;
 	int fd[NJ_MAX_DEVS];
+	int vfd[NJ_MAX_DEVS];		/* send-only, PACKET_VNET_HDR: CHECKSUM_PARTIAL frames */
 	int ifindex[NJ_MAX_DEVS];
 	int ndev;
 	struct dk_side *lx;
@@ -72,6 +73,13 @@ static int open_peer(struct dk_env *env, struct lx_ctx *c, int i, char *err, siz
 	/* Our own injected frames are not replies. */
 	if (ok)
 		setsockopt(c->fd[i], SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	/* Protocol 0: it receives nothing; a virtio_net_hdr before each frame
+	 * lets it send CHECKSUM_PARTIAL skbs, as a local sender on veth does. */
+	c->vfd[i] = ok ? socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0) : -1;
+	if (c->vfd[i] >= 0 && setsockopt(c->vfd[i], SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0) {
+		close(c->vfd[i]);
+		c->vfd[i] = -1;
+	}
 	dk_leave(env);
 	if (!ok) {
 		snprintf(err, errlen, "AF_PACKET socket on %s in %s: %s", name, env->peer[i], strerror(errno));
@@ -184,14 +192,123 @@ static int read_counters(struct dk_env *env, struct dk_side *s, char *err, size_
 }
 
 /* -- TCP ack translation -- */
+static int csum_frozen;	/* the frame in hand is CHECKSUM_PARTIAL: its field is the pseudo sum only */
+
 static void csum_replace4(uint16_t *check, uint32_t from, uint32_t to)
 {
+	if (csum_frozen)
+		return;
 	/* RFC 1624: HC' = ~(~HC + ~m + m'), 16 bits at a time. */
 	uint32_t s = (uint16_t)~ntohs(*check);
 	s += (uint16_t)~(from >> 16) + (uint16_t)~(from & 0xffff) + (to >> 16) + (to & 0xffff);
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	*check = htons((uint16_t)~s);
+}
+
+/* The peer's SACK blocks name the host's sequence numbers: moved to Linux's
+ * ISN as the ack is (a = capture side's ISN, l = Linux's). */
+static void translate_sack(struct tcphdr *th, uint32_t avail, uint32_t cap, uint32_t lin)
+{
+	uint8_t *o = (uint8_t *)th + 20, *end = (uint8_t *)th + (th->doff_res >> 4) * 4;
+
+	if (end > (uint8_t *)th + avail)
+		return;
+	while (o < end && *o) {
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+			return;
+		if (o[0] == 5 && o[1] >= 10 && !((o + 2 - (uint8_t *)th) & 1)) {
+			for (uint8_t *b = o + 2; b + 4 <= o + o[1]; b += 4) {
+				uint32_t a, v;
+				memcpy(&a, b, 4);
+				a = ntohl(a);
+				v = htonl(a - cap + lin);
+				memcpy(b, &v, 4);
+				uint16_t check = th->check;
+				csum_replace4(&check, a, ntohl(v));
+				th->check = check;
+			}
+			return;
+		}
+		o += o[1];
+	}
+}
+
+/* The peer echoes the capture's host TSval (TSecr): moved by the gap between
+ * the two SYN-ACKs' TSvals, so Linux sees its own clock echoed (6.x checks
+ * the handshake ACK's TSecr against the SYN-ACKs it sent: TSEcrRejected). */
+static void translate_tsecr(struct lx_ctx *c, struct iphdr *ip, struct tcphdr *th, uint32_t avail)
+{
+	uint8_t *o = (uint8_t *)th + 20, *end = (uint8_t *)th + (th->doff_res >> 4) * 4;
+	uint32_t cap, lin;
+
+	if (end > (uint8_t *)th + avail ||
+	    !dk_host_tsval(c->nj, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &cap) ||
+	    !dk_host_tsval(c->lx, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &lin))
+		return;
+	while (o < end && *o) {
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+			return;
+		if (o[0] == 8 && o[1] == 10 && !((o + 6 - (uint8_t *)th) & 1)) {
+			uint32_t a, b;
+			memcpy(&a, o + 6, 4);
+			a = ntohl(a);
+			b = htonl(a - cap + lin);
+			memcpy(o + 6, &b, 4);
+			uint16_t check = th->check;
+			csum_replace4(&check, a, ntohl(b));
+			th->check = check;
+			return;
+		}
+		o += o[1];
+	}
+}
+
+/* The frame's TCP/UDP checksum holds only the pseudo-header sum (a
+ * CHECKSUM_PARTIAL capture, skb_csum_is_partial's rule): returns the L4
+ * header's offset and sets *csum_off (16 TCP, 6 UDP), else 0. */
+static uint32_t partial_l4(const uint8_t *p, uint32_t len, uint16_t *csum_off)
+{
+	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
+		return 0;
+	const struct iphdr *ip = (const struct iphdr *)(p + 14);
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, tot = ntohs(ip->tot_len);
+	if (ip_is_fragment(ip) || ihl < 20 || tot > len - 14 || tot < ihl + 8 ||
+	    (ip->protocol != 6 && ip->protocol != 17) || (ip->protocol == 6 && tot < ihl + 20))
+		return 0;
+	uint16_t off = ip->protocol == 6 ? 16 : 6, check;
+	memcpy(&check, p + 14 + ihl + off, 2);
+	struct sk_buff skb;
+	memset(&skb, 0, sizeof(skb));
+	if (csum_tcpudp(ip->saddr, ip->daddr, ip->protocol, p + 14 + ihl, tot - ihl) == 0 ||
+	    !skb_csum_is_partial(&skb, ip->saddr, ip->daddr, ip->protocol, tot - ihl, check))
+		return 0;
+	*csum_off = off;
+	return 14 + ihl;
+}
+
+/* sendto on the vnet socket: virtio_net_hdr (NEEDS_CSUM, where the device
+ * is to put the sum) and the frame. */
+static ssize_t send_partial(struct lx_ctx *c, int dev, const uint8_t *p, uint32_t len, uint32_t l4, uint16_t off,
+			    const struct sockaddr_ll *to)
+{
+	static uint8_t b[65536 + 10];
+	if (len > 65536)
+		return -1;
+	memset(b, 0, 10);
+	b[0] = 1;				/* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	b[6] = (uint8_t)l4, b[7] = (uint8_t)(l4 >> 8);	/* csum_start, little endian */
+	b[8] = (uint8_t)off, b[9] = (uint8_t)(off >> 8);	/* csum_offset */
+	memcpy(b + 10, p, len);
+	return sendto(c->vfd[dev], b, len + 10, 0, (const struct sockaddr *)to, sizeof(*to));
 }
 
 static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
@@ -216,6 +333,8 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	th->ack_seq = htonl(b);
 	csum_replace4(&check, a, b);
 	th->check = check;
+	translate_sack(th, len - 14 - ihl, cap, lin);
+	translate_tsecr(c, ip, th, len - 14 - ihl);
 }
 
 /* -- injection and capture -- */
@@ -359,10 +478,15 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		if (o->auto_host)
 			driver_learn(c, f);
 		memcpy(buf, f->data, f->len);
+		uint16_t coff = 0;
+		uint32_t l4 = c->vfd[f->dev] >= 0 ? partial_l4(buf, f->len, &coff) : 0;
+		csum_frozen = l4 != 0;
 		translate_ack(c, buf, f->len);
+		csum_frozen = 0;
 		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
 		memcpy(to.sll_addr, buf, 6);
-		if (sendto(c->fd[f->dev], buf, f->len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if ((l4 ? send_partial(c, f->dev, buf, f->len, l4, coff, &to)
+			: sendto(c->fd[f->dev], buf, f->len, 0, (struct sockaddr *)&to, sizeof(to))) < 0) {
 			if (errno != ENOBUFS) {
 				snprintf(err, errlen, "frame %zu: sendto on the peer of interface %d: %s", i + 1, f->dev,
 					 strerror(errno));
@@ -378,6 +502,8 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		}
 		drain(c, i, now_ms() + wait_after(in, i, o, notes, noteslen));
 	}
+	if (o->after_ms && !dk_stop)
+		drain(c, last, now_ms() + (uint64_t)o->after_ms);	/* the kernel's timers run on */
 	if (dk_stop) {
 		snprintf(err, errlen, "interrupted");
 		return -1;
@@ -400,7 +526,7 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 	int r = -1;
 
 	for (int i = 0; i < NJ_MAX_DEVS; i++)
-		c.fd[i] = -1;
+		c.fd[i] = c.vfd[i] = -1;
 	lx->out = calloc(in->n ? in->n : 1, sizeof(*lx->out));
 	if (!lx->out) {
 		snprintf(err, errlen, "out of memory");
@@ -420,8 +546,11 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 		lx->mib[m] -= before.mib[m];
 	r = 0;
 out:
-	for (int i = 0; i < c.ndev; i++)
+	for (int i = 0; i < c.ndev; i++) {
 		if (c.fd[i] >= 0)
 			close(c.fd[i]);
+		if (c.vfd[i] >= 0)
+			close(c.vfd[i]);
+	}
 	return r;
 }

@@ -191,7 +191,9 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 	struct replay_cfg cfg = { .pcap = o->pcap, .scenario = o->auto_host ? NULL : o->scenario,
 				  .auto_host = o->auto_host, .write_pcap = tmp,
 				  .after_softirq = after_softirq, .after_ctx = &c, .on_net = on_net,
-				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop };
+				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop,
+				  .stop_at_end = !o->after_ms,	/* as the kernel half: --after */
+				  .after_max_ns = (uint64_t)o->after_ms * 1000000ULL };
 	int fd = mkstemp(tmp), r = -1;
 
 	if (fd < 0) {

@@ -190,8 +190,25 @@ static int setup_dev(struct dk_env *env, const struct net_device *d, int i, char
 	return IPN(env->host, "link", "set", d->name, "up");
 }
 
-/* Forwarding, rp_filter and the fragment limits, as the loaded net has them
- * (the scenario loader already applied its inheritance rules). */
+/* tcp_rmem as Linux 6.13 sizes it on a machine with enough memory, which
+ * netjourney models (window scale 7); later kernels raise the maximum (6.18:
+ * 32 MiB, window scale 10). Three numbers, so not through sysctl_set. */
+static int tcp_rmem_set(const struct dk_env *env, char *err, size_t errlen)
+{
+	if (dk_enter(env, env->host, err, errlen) < 0)
+		return -1;
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_rmem", "w");
+	int ok = f && fprintf(f, "4096 131072 6291456\n") > 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	dk_leave(env);
+	if (!ok)
+		snprintf(err, errlen, "sysctl net.ipv4.tcp_rmem in namespace %s: %s", env->host, strerror(errno));
+	return ok ? 0 : -1;
+}
+
+/* Forwarding, rp_filter, the fragment limits and the TCP options, as the
+ * loaded net has them (the scenario loader applied its inheritance rules). */
 static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, size_t errlen)
 {
 	char key[96];
@@ -204,7 +221,13 @@ static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, s
 	    sysctl_set(env, env->host, "net.ipv4.ipfrag_high_thresh", (long)net->sysctl.ipfrag_high_thresh, err,
 		       errlen) < 0 ||
 	    sysctl_set(env, env->host, "net.ipv4.ipfrag_low_thresh", (long)net->sysctl.ipfrag_low_thresh, err,
-		       errlen) < 0)
+		       errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.tcp_sack", net->sysctl.tcp_sack, err, errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.tcp_timestamps", net->sysctl.tcp_timestamps, err, errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.tcp_window_scaling", net->sysctl.tcp_window_scaling, err,
+		       errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.tcp_dsack", net->sysctl.tcp_dsack, err, errlen) < 0 ||
+	    tcp_rmem_set(env, err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < net->ndevs; i++) {
 		const struct net_device *d = &net->devs[i];

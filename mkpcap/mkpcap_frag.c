@@ -140,6 +140,16 @@ static void frag_timeout(struct mk_ctx *c)
 	ping_later(c, 31 * SEC_US);
 }
 
+/* The capture ends while the queue waits: the expiry (ReasmTimeout,
+ * ReasmFails, ICMP time exceeded: the first fragment came) happens 30 s
+ * after the last frame, in the time the replay runs on. */
+static void frag_timeout_at_end(struct mk_ctx *c)
+{
+	echo_prepare(1);
+	echo_piece(c, 0x1c4c, 0);
+	echo_piece(c, 0x1c4c, 2);
+}
+
 /* Only [1480,2960) and [2960,3008): no first fragment, so no ICMP. */
 static void frag_timeout_no_first(struct mk_ctx *c)
 {
@@ -221,6 +231,8 @@ const struct mk_scenario mk_frag_scenarios[] = {
 	{ "frag-teardrop", "teardrop: a last fragment inside the first; 6.x discards the datagram as corrupt", frag_teardrop, NULL },
 	{ "frag-teardrop-2.4", "teardrop on Linux 2.4: only the bad fragment is dropped; the queue times out (ICMP)", frag_teardrop, SCENARIO_24 },
 	{ "frag-timeout", "the middle fragment never comes: ReasmTimeout after 30 s, ICMP time exceeded", frag_timeout, NULL },
+	{ "frag-timeout-at-end", "the capture ends while a queue waits for its middle fragment: 30 s after the last "
+	  "frame, ip_expire (ReasmTimeout, ReasmFails) and ICMP time exceeded", frag_timeout_at_end, NULL },
 	{ "frag-timeout-no-first", "no first fragment: the queue times out without ICMP", frag_timeout_no_first, NULL },
 	{ "frag-oversized", "ping of death: fragments reaching past 65535 bytes (ReasmFails in ip_frag_reasm)", frag_oversized, NULL },
 	{ "frag-tiny", "RFC 1858 tiny fragments: a TCP SYN in 8-byte pieces", frag_tiny, NULL },

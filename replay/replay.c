@@ -14,8 +14,10 @@
 
 #include "bpf.h"
 #include "bpf_compile.h"
+#include "inet_frag.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
+#include "replay_ahead.h"
 #include "scenario.h"
 #include "source_pcap.h"
 #include "stack.h"
@@ -26,6 +28,7 @@ struct replay_state {
 	struct net *net;
 	struct bpf_prog *filter;	/* -f: which packets are traced */
 	struct pcapng_writer out;	/* -w: pcapng, one interface block per device */
+	struct replay_ahead ahead;	/* recorded SYN-ACKs, read ahead */
 	uint64_t sent;
 };
 
@@ -55,6 +58,38 @@ static void advance_clock(struct replay_state *st, uint64_t t)
 	tcp_run_timers(st->net);
 	if (st->cfg->after_softirq)
 		st->cfg->after_softirq(st->cfg->after_ctx);
+}
+
+/* The earliest armed timer (fragment queues, TCP), 0 when none. */
+static uint64_t next_timer(const struct net *net)
+{
+	uint64_t next = 0;
+	if (net->ipfrags && net->ipfrags->tmr_head)
+		next = net->ipfrags->tmr_head->expires_ns;
+	if (net->socks && net->socks->next_timer_ns && (!next || net->socks->next_timer_ns < next))
+		next = net->socks->next_timer_ns;
+	return next;
+}
+
+/* After the last frame: the host's clock does not stop with the capture.
+ * Jump from deadline to deadline until nothing is armed or the bound is
+ * reached (what would happen later is left out). */
+static void run_after_capture(struct replay_state *st)
+{
+	struct net *net = st->net;
+	uint64_t end = net->now_ns, next;
+	uint64_t max = st->cfg->after_max_ns ? st->cfg->after_max_ns : REPLAY_AFTER_MAX_NS;
+
+	softirq(st);
+	net->tr.capture_end_ns = end;
+	net->tr.after_capture = 1;
+	while ((next = next_timer(net)) && next <= end + max) {
+		if (next <= net->now_ns)
+			next = net->now_ns + 1;	/* a stale deadline: look again a moment later */
+		advance_clock(st, next);
+		softirq(st);
+	}
+	net->tr.after_capture = 0;
 }
 
 static int open_outputs(struct replay_state *st, char *err, size_t errlen)
@@ -109,6 +144,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 
 	while (!(st->cfg->stop && *st->cfg->stop) && (r = source_pcap_next(src, &h, &data, err, errlen)) == 1) {
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		replay_ahead_run(&st->ahead, net, t + REPLAY_AHEAD_NS);
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
 		if (st->filter)
@@ -129,6 +165,8 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		snprintf(err, errlen, "%s: interrupted after %llu frames", src->path, (unsigned long long)res->frames);
 		return -1;
 	}
+	if (r == 0 && !st->cfg->stop_at_end && res->frames)
+		run_after_capture(st);
 	return r < 0 ? -1 : 0;
 }
 
@@ -201,7 +239,9 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	st.net->xmit_ctx = &st;
 	if (cfg->bpf_filter && bpf_compile_bounded(cfg->bpf_filter, src.dlt, &st.filter, cfg->stop, err, errlen) < 0)
 		goto out;
+	replay_ahead_open(&st.ahead, st.net, cfg->pcap);
 	r = replay_loop(&st, &src, res, err, errlen);
+	replay_ahead_close(&st.ahead);
 	res->complete = r == 0;
 	res->events = st.net->tr.next_seq;
 	if (close_outputs(&st, r, res->frames, r ? NULL : err, r ? 0 : errlen) < 0)

@@ -3,6 +3,11 @@
  * clock; the NET_RX softirq runs when the clock moves on (frames with the
  * same timestamp arrive as one burst) or when netdev_budget frames wait.
  * Used by `netjourney replay`, and by serve/step/lesson to build traces.
+ * When the frames end, the clock runs on (REPLAY_AFTER_MAX_NS at most)
+ * while timers are armed: fragment queues expire, delayed ACKs, SYN-ACK
+ * retransmissions and TIME_WAIT run out, as on the host after the
+ * capture stopped; those events carry after_capture (trace.h). Not when
+ * cfg->stop_at_end, nor when stopped early (cfg->stop).
  */
 #ifndef NJ_REPLAY_REPLAY_H
 #define NJ_REPLAY_REPLAY_H
@@ -12,6 +17,8 @@
 #include <stdio.h>
 
 #include "netns.h"
+
+#define REPLAY_AFTER_MAX_NS	(300ULL * 1000000000ULL)	/* 5 min of simulated time */
 
 struct replay_result;
 
@@ -38,6 +45,8 @@ struct replay_cfg {
 	int (*on_net)(void *ctx, struct net *net, char *err, size_t errlen);
 	void *on_net_ctx;
 	volatile int *stop;		/* set by a signal handler: stop early */
+	int stop_at_end;		/* --stop-at-end: no clock after the last frame */
+	uint64_t after_max_ns;		/* … else this long at most (0: REPLAY_AFTER_MAX_NS) */
 	int progress;			/* progress on stderr */
 	FILE *info;			/* notes (auto-host, offload) or NULL */
 };

@@ -260,6 +260,7 @@ static int scenario_apply(struct net *net, const cJSON *root, char *err, size_t 
 	    scenario_netfilter(net, cJSON_GetObjectItemCaseSensitive(root, "netfilter"), err, errlen) < 0 ||
 	    scenario_stopped(err, errlen) ||
 	    scenario_listen(net, cJSON_GetObjectItemCaseSensitive(root, "listen"), err, errlen) < 0 ||
+	    scenario_transport(net, root, err, errlen) < 0 ||
 	    scenario_stopped(err, errlen) ||
 	    scenario_packet_sockets(net, cJSON_GetObjectItemCaseSensitive(root, "packet_sockets"), err, errlen) < 0)
 		return -1;

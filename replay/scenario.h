@@ -57,6 +57,7 @@ volatile int *scenario_stop_flag(void);
 int scenario_routes(struct net *net, const cJSON *routes, const cJSON *root, char *err, size_t errlen);	/* scenario_route.c: routes, forwarding, rp_filter */
 int scenario_netfilter(struct net *net, const cJSON *rules, char *err, size_t errlen);	/* scenario_route.c */
 int scenario_listen(struct net *net, const cJSON *listen, char *err, size_t errlen);		/* scenario_transport.c */
+int scenario_transport(struct net *net, const cJSON *root, char *err, size_t errlen);	/* scenario_transport.c: connections, TCP sysctls */
 int scenario_packet_sockets(struct net *net, const cJSON *arr, char *err, size_t errlen);	/* scenario_packet.c */
 
 /* Helpers for section parsers: parse "10.0.0.2/24" / "10.0.0.2" (network

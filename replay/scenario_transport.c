@@ -6,12 +6,22 @@
  *   "listen": [{"proto":"tcp","port":80,"app":"http"},
  *              {"proto":"tcp","port":7,"app":"echo","addr":"10.0.0.2","backlog":128}]
  * backlog defaults to somaxconn (4096) and is capped by it, as listen() does.
+ * Also "connections", the TCP sockets a capture's host had open or
+ * opening when the capture began (tcp_connect.c), and the TCP option
+ * sysctls "tcp_sack", "tcp_timestamps", "tcp_window_scaling" (0 or 1,
+ * default 1 as in Linux):
+ *   "connections": [{"proto":"tcp","local":"10.0.0.2:40000","remote":"10.0.0.1:80",
+ *                    "state":"SYN_SENT","isn":12345,"app":"recorded",
+ *                    "syn_options":{"mss":1460,"sack_ok":true,"ts":true,"wscale":7}},
+ *                   {"proto":"tcp","local":"...","remote":"...","state":"ESTABLISHED",
+ *                    "snd_nxt":N,"rcv_nxt":M,"snd_wnd":W,"app":"recorded"}]
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario.h"
-#include "sock.h"
+#include "tcp.h"
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
@@ -78,6 +88,135 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 		     port->valueint);
 	if (r < 0)
 		FAIL("listen[%d]: out of memory", i);
+	return 0;
+}
+
+/* "A.B.C.D:port" → network-order address and port. */
+static int parse_endpoint(const cJSON *v, uint32_t *addr, uint16_t *port)
+{
+	char buf[32];
+	const char *colon;
+	long p;
+	char *end;
+
+	if (!cJSON_IsString(v) || !(colon = strrchr(v->valuestring, ':')) || colon - v->valuestring >= 31)
+		return -1;
+	memcpy(buf, v->valuestring, (size_t)(colon - v->valuestring));
+	buf[colon - v->valuestring] = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (*end || p < 1 || p > 65535 || scenario_parse_ip(buf, addr) < 0)
+		return -1;
+	*port = htons((uint16_t)p);
+	return 0;
+}
+
+/* A number field 0..2^32-1; -1 when absent or out of range. */
+static int u32_field(const cJSON *e, const char *k, uint32_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, k);
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 4294967295.0 ||
+	    v->valuedouble != (double)(uint32_t)v->valuedouble)
+		return -1;
+	*out = (uint32_t)v->valuedouble;
+	return 0;
+}
+
+static int syn_options(const cJSON *o, int i, struct tcp_syn_options *so, char *err, size_t errlen)
+{
+	const cJSON *mss = cJSON_GetObjectItemCaseSensitive(o, "mss");
+	const cJSON *ws = cJSON_GetObjectItemCaseSensitive(o, "wscale");
+
+	if (!cJSON_IsObject(o))
+		FAIL("connections[%d].syn_options: expected {\"mss\":1460,\"sack_ok\":true,\"ts\":true,\"wscale\":7}", i);
+	if (mss && (!cJSON_IsNumber(mss) || mss->valuedouble < 88 || mss->valuedouble > 65535))
+		FAIL("connections[%d].syn_options.mss: expected 88..65535", i);
+	if (ws && (!cJSON_IsNumber(ws) || ws->valuedouble < 0 || ws->valuedouble > 14))
+		FAIL("connections[%d].syn_options.wscale: expected 0..14", i);
+	so->mss = mss ? (uint16_t)mss->valuedouble : 0;
+	so->sack_ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "sack_ok"));
+	so->ts = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ts"));
+	so->wscale_ok = ws != NULL;
+	so->wscale = ws ? (uint8_t)ws->valuedouble : 0;
+	return 0;
+}
+
+static int connection_one(struct net *net, const cJSON *e, int i, char *err, size_t errlen)
+{
+	const cJSON *proto = cJSON_GetObjectItemCaseSensitive(e, "proto");
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(e, "state");
+	const cJSON *app = cJSON_GetObjectItemCaseSensitive(e, "app");
+	const cJSON *so = cJSON_GetObjectItemCaseSensitive(e, "syn_options");
+	struct tcp_syn_options o = { 0 };
+	uint32_t la, ra, isn, snd_nxt, rcv_nxt, snd_wnd;
+	uint16_t lp, rp;
+	struct sock *sk;
+	int a = APP_RECORDED;
+
+	if (!cJSON_IsObject(e))
+		FAIL("connections[%d]: expected an object like {\"proto\":\"tcp\",\"local\":\"10.0.0.2:40000\",...}", i);
+	if (!cJSON_IsString(proto) || strcmp(proto->valuestring, "tcp"))
+		FAIL("connections[%d].proto: expected \"tcp\"", i);
+	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "local"), &la, &lp) < 0)
+		FAIL("connections[%d].local: expected \"A.B.C.D:port\"", i);
+	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "remote"), &ra, &rp) < 0)
+		FAIL("connections[%d].remote: expected \"A.B.C.D:port\"", i);
+	if (!ip_dev_find(net, la))
+		FAIL("connections[%d].local: not an address of this host", i);
+	if (app && (!cJSON_IsString(app) || (a = app_lookup(app->valuestring)) < 0))
+		FAIL("connections[%d].app: expected \"recorded\", \"echo\", \"discard\" or \"http\"", i);
+	if (!cJSON_IsString(state) || (strcmp(state->valuestring, "SYN_SENT") && strcmp(state->valuestring, "ESTABLISHED")))
+		FAIL("connections[%d].state: expected \"SYN_SENT\" or \"ESTABLISHED\"", i);
+	if (!strcmp(state->valuestring, "SYN_SENT")) {
+		if (u32_field(e, "isn", &isn) < 0)
+			FAIL("connections[%d].isn: expected the SYN's sequence number 0..4294967295", i);
+		if (so && syn_options(so, i, &o, err, errlen) < 0)
+			return -1;
+		sk = tcp_v4_connect_state(net, la, lp, ra, rp, isn, so ? &o : NULL, a);
+	} else {
+		if (u32_field(e, "snd_nxt", &snd_nxt) < 0 || u32_field(e, "rcv_nxt", &rcv_nxt) < 0)
+			FAIL("connections[%d]: ESTABLISHED needs \"snd_nxt\" and \"rcv_nxt\" (0..4294967295)", i);
+		if (u32_field(e, "snd_wnd", &snd_wnd) < 0)
+			snd_wnd = 65535;
+		sk = tcp_sock_preexisting(net, la, lp, ra, rp, snd_nxt, rcv_nxt, snd_wnd, a);
+	}
+	if (!sk)
+		FAIL("connections[%d]: the connection exists already, or no socket could be made", i);
+	return 0;
+}
+
+static int tcp_sysctl(struct net *net, const cJSON *root, const char *key, int *out, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	(void)net;
+	if (!v)
+		return 0;
+	if (cJSON_IsBool(v))
+		*out = cJSON_IsTrue(v);
+	else if (cJSON_IsNumber(v) && (v->valueint == 0 || v->valueint == 1) && v->valuedouble == v->valueint)
+		*out = v->valueint;
+	else
+		FAIL("%s: expected 0 or 1 (net.ipv4.%s)", key, key);
+	return 0;
+}
+
+int scenario_transport(struct net *net, const cJSON *root, char *err, size_t errlen)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "connections"), *e;
+	int i = 0;
+
+	if (tcp_sysctl(net, root, "tcp_sack", &net->sysctl.tcp_sack, err, errlen) < 0 ||
+	    tcp_sysctl(net, root, "tcp_timestamps", &net->sysctl.tcp_timestamps, err, errlen) < 0 ||
+	    tcp_sysctl(net, root, "tcp_window_scaling", &net->sysctl.tcp_window_scaling, err, errlen) < 0)
+		return -1;
+	if (!c)
+		return 0;
+	if (!cJSON_IsArray(c))
+		FAIL("connections: expected an array of {\"proto\",\"local\",\"remote\",\"state\"} objects");
+	cJSON_ArrayForEach(e, c) {
+		if (connection_one(net, e, i, err, errlen) < 0)
+			return -1;
+		i++;
+	}
 	return 0;
 }
 

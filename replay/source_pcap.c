@@ -315,6 +315,9 @@ static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 	if (doff < 20 || len < hl + doff)
 		return;
 	const uint8_t *data = recorded_payload(iph, len, hl + doff, &plen);
+	uint32_t tsval = 0;
+	int has_ts = tcp_options_tsval((const uint8_t *)th, len - hl, &tsval);
+	tcp_recorded_ts(net, has_ts, tsval);	/* the socket's copy carries the same TSval */
 	tcp_recorded_send(net, iph->saddr, th->source, iph->daddr, th->dest, ntohl(th->seq), ntohl(th->ack_seq),
 			  th->flags, data, plen);
 }

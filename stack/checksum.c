@@ -82,6 +82,19 @@ uint16_t csum_tcpudp(uint32_t saddr, uint32_t daddr, uint8_t proto, const void *
 	return csum_fold(csum_partial(buf, len, s));
 }
 
+int skb_csum_is_partial(struct sk_buff *skb, uint32_t saddr, uint32_t daddr, uint8_t proto, uint32_t len,
+			uint16_t check)
+{
+	uint32_t sa = ntohl(saddr), da = ntohl(daddr);
+	uint32_t s = (sa >> 16) + (sa & 0xffff) + (da >> 16) + (da & 0xffff) + proto + len;
+	uint16_t pseudo = (uint16_t)~csum_fold(s);	/* ~tcp_v4_check(len, saddr, daddr, 0) */
+
+	if (ntohs(check) != pseudo)
+		return 0;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	return 1;
+}
+
 void ip_send_check(struct iphdr *iph)
 {
 	iph->check = 0;

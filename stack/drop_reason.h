@@ -80,7 +80,8 @@
 	X(IPV6_BAD_EXTHDR)			\
 	X(VLAN_FILTER)				\
 	X(ARP_PVLAN_DISABLE)			\
-	X(MAC_IS_HOST)
+	X(MAC_IS_HOST)				\
+	X(TCP_INVALID_ACK_SEQUENCE)
 
 enum skb_drop_reason {
 #define NJ_DR_ENUM(n) SKB_DROP_REASON_##n,

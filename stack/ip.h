@@ -120,6 +120,23 @@ uint16_t ip_fast_csum(const void *iph, unsigned int ihl);
 /* The TCP/UDP checksum over the pseudo-header and len bytes at buf; 0 if right
  * (when buf includes the transmitted checksum). */
 uint16_t csum_tcpudp(uint32_t saddr, uint32_t daddr, uint8_t proto, const void *buf, size_t len);
+/* skb->ip_summed (include/linux/skbuff.h): PARTIAL is a locally sent skb
+ * whose TCP/UDP checksum the device has still to complete. */
+#define CHECKSUM_NONE		0
+#define CHECKSUM_UNNECESSARY	1
+#define CHECKSUM_COMPLETE	2
+#define CHECKSUM_PARTIAL	3
+/**
+ * skb_csum_is_partial - recognises a CHECKSUM_PARTIAL segment in a capture:
+ * a Linux sender offloading its TCP/UDP checksum writes only the folded
+ * pseudo-header sum (addresses network order, proto, len = the transport
+ * length) into the field, and a capture taken before the device (veth,
+ * a NIC with offload) shows exactly that. check is the field as read
+ * (network order). Returns 1 then, and marks skb ip_summed =
+ * CHECKSUM_PARTIAL, which Linux trusts (skb_csum_unnecessary); 0 otherwise.
+ */
+int skb_csum_is_partial(struct sk_buff *skb, uint32_t saddr, uint32_t daddr, uint8_t proto, uint32_t len,
+			uint16_t check);
 /* ip_send_check - fills in iph->check. */
 void ip_send_check(struct iphdr *iph);
 

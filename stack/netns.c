@@ -27,6 +27,8 @@ struct net *net_create(void)
 	net->sysctl.ipfrag_low_thresh = 3 * 1024 * 1024;
 	net->sysctl.ipfrag_time_ns = 30ULL * 1000000000ULL;
 	net->sysctl.ipfrag_max_dist = 64;
+	net->sysctl.tcp_sack = net->sysctl.tcp_timestamps = 1;
+	net->sysctl.tcp_window_scaling = net->sysctl.tcp_dsack = 1;
 	net->cur_pkt = -1;
 	skb_queue_head_init(&net->sd.input_pkt_queue);
 	if (ip_frag_init(net) < 0) {

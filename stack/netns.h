@@ -61,6 +61,10 @@ struct nj_sysctl {
 	uint64_t ipfrag_low_thresh;	/* 3 MiB */
 	uint64_t ipfrag_time_ns;	/* 30 s */
 	int ipfrag_max_dist;		/* 64 */
+	int tcp_sack;			/* net.ipv4.tcp_sack, 1 */
+	int tcp_timestamps;		/* net.ipv4.tcp_timestamps, 1 */
+	int tcp_window_scaling;		/* net.ipv4.tcp_window_scaling, 1 */
+	int tcp_dsack;			/* net.ipv4.tcp_dsack, 1 */
 };
 
 /* Called for every frame the host transmits (dev_queue_xmit). */

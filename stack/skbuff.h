@@ -78,6 +78,7 @@ struct sk_buff {
 	uint8_t pkt_type;
 	uint8_t csum_valid;		/* checksum already verified (CHECKSUM_UNNECESSARY) */
 	uint8_t capture_trunc;		/* the capture cut this frame short */
+	uint8_t ip_summed;		/* CHECKSUM_NONE, or CHECKSUM_PARTIAL (checksum.c) */
 	_Alignas(8) char cb[SKB_CB_SIZE];	/* per-layer control block, as skb->cb */
 };
 

@@ -102,18 +102,35 @@ struct sock {
 	uint8_t http_state;		/* bytes of "\r\n\r\n" matched so far */
 	uint8_t http_done;
 	uint64_t app_bytes;		/* bytes read by the application */
+
+	/* TCP options (tcp_options.c), tcp_options_received / tcp_sock. */
+	uint8_t tstamp_ok, sack_ok, wscale_ok;	/* agreed in the handshake */
+	uint8_t snd_wscale, rcv_wscale;	/* the peer's shift; ours */
+	uint8_t saw_tstamp;		/* the segment in hand carried a timestamp */
+	uint8_t num_sacks, dsack;	/* SACK blocks to send; a D-SACK is due */
+	uint8_t synack_ahead;		/* request: its SYN-ACK was the capture's, looked ahead */
+	uint8_t preexisting;		/* open before the capture began (scenario "connections") */
+	uint32_t rcv_tsval, rcv_tsecr;	/* of the segment in hand */
+	uint32_t ts_recent, ts_offset;	/* the peer's last valid TSval; our TSval's offset */
+	uint64_t ts_recent_stamp_ns;	/* when ts_recent was stored */
+	struct tcp_sack_block { uint32_t start_seq, end_seq; } selective_acks[4], duplicate_sack;
+	uint32_t rcv_ssthresh;		/* the window we may offer (tcp_select_initial_window) */
+	uint64_t rtx_timeout_ns;	/* request sock: next SYN-ACK retransmission; 0 none */
+	uint8_t num_timeout;		/* … SYN-ACKs retransmitted by the timer */
 };
 
 /* Per-net socket tables: hashes as Linux's ehash / lhash2 / udp table. */
 #define SOCK_EHASH	4096
 #define SOCK_LHASH	256
 #define SOCK_UHASH	256
-#define SOCK_ISN_PINS	64
+#define SOCK_ISN_PINS	256
 
 struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint32_t saddr, daddr, isn;
 	uint16_t sport, dport;
-	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse) */
+	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead */
+	uint8_t has_ts;			/* the recorded SYN-ACK's TSval, for our clock's offset */
+	uint32_t tsval;
 };
 
 struct sock_table {
@@ -129,6 +146,8 @@ struct sock_table {
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
+	uint8_t rec_ts;			/* … and the recorded segment's TSval is rec_tsval */
+	uint32_t rec_tsval;
 };
 
 /* sock_table - the net's tables, created on first use; NULL if no memory. */

@@ -12,6 +12,8 @@
 #define TCP_TIMEWAIT_LEN_NS	(60ULL * 1000000000ULL)	/* TIME_WAIT: 60 s */
 #define TCP_FIN_TIMEOUT_NS	(60ULL * 1000000000ULL)	/* tcp_fin_timeout */
 #define TCP_SYNACK_EXPIRE_NS	(63ULL * 1000000000ULL)	/* 1+2+4+8+16+32 s of SYN-ACK retries */
+#define TCP_TIMEOUT_INIT_NS	(1000ULL * 1000000ULL)	/* the first SYN-ACK retransmission: 1 s */
+#define TCP_SYNACK_RETRIES	5			/* net.ipv4.tcp_synack_retries */
 #define TCP_ATO_MIN_NS		(40ULL * 1000000ULL)	/* delayed ACK: 40 ms min */
 #define TCP_DELACK_MAX_NS	(200ULL * 1000000ULL)	/* … 200 ms max */
 #define TCP_OOW_RATE_NS		(500ULL * 1000000ULL)	/* tcp_invalid_ratelimit */
@@ -20,6 +22,9 @@
 #define TCP_MIN_MSS		88
 #define TCP_RTO_MIN_NS		(200ULL * 1000000ULL)	/* tcp_rto_min: the RTO a LAN's RTT gives */
 #define TCP_INIT_RCV_WND	64240	/* 44 * 1460: what Linux offers without wscale */
+
+/* th_doff - the TCP header length in 32-bit words, skb at the TCP header. */
+static inline uint32_t th_doff(const struct sk_buff *skb) { return (uint32_t)(skb->data[12] >> 4); }
 
 /* RFC 1982-style comparisons of 32-bit sequence numbers (wrap-safe). */
 static inline int before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
@@ -31,6 +36,7 @@ struct tcp_skb_cb {
 	struct inet_skb_parm h4;
 	uint32_t seq, end_seq, ack_seq;	/* end_seq = seq + SYN + FIN + payload */
 	uint8_t tcp_flags;
+	uint8_t sacked;			/* offset of a SACK option in the header, 0 none */
 	uint16_t window;
 };
 #define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)((skb)->cb))
@@ -84,8 +90,22 @@ int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
 
 /* tcp_isn_pin - the next SYN for this 4-tuple (local side first) gets ISN
  * isn; recorded marks a pin from a capture. Returns 0, or -1 when full. */
+/* tcp_recorded_tsval - our TSval for sk now: the recorded segment's inside
+ * tcp_recorded_send, else tcp_ts_now. */
+uint32_t tcp_recorded_tsval(const struct net *net, const struct sock *sk);
 int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 		uint32_t isn, int recorded);
+
+/* tcp_isn_pin_ahead - the replay, reading ahead, saw the recorded host's
+ * SYN-ACK with ISN isn: the SYN still to come takes it and its SYN-ACK is
+ * that one (sent once, at the SYN). Kept only when no pin or socket for
+ * the 4-tuple has it already (a retransmitted SYN-ACK). Returns 0 if
+ * pinned, 1 if already known, -1 if the pin table is full. */
+int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t isn, int has_ts, uint32_t tsval);
+/* tcp_recorded_ts - the next tcp_recorded_send's segment carried TSval
+ * tsval (has_ts): the socket's copy carries the same. */
+void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval);
 
 /**
  * tcp_run_timers - fires every TCP timer due at net->now_ns: delayed ACKs,
@@ -97,14 +117,89 @@ void tcp_run_timers(struct net *net);
 /* tcp_exit - frees every socket (net_destroy). */
 void tcp_exit(struct net *net);
 
+/* -- tcp_options.c -- */
+#define TCPOPT_EOL		0
+#define TCPOPT_NOP		1
+#define TCPOPT_MSS		2
+#define TCPOPT_WINDOW		3
+#define TCPOPT_SACK_PERM	4
+#define TCPOPT_SACK		5
+#define TCPOPT_TIMESTAMP	8
+#define TCPOLEN_MSS		4
+#define TCPOLEN_WINDOW		3
+#define TCPOLEN_SACK_PERM	2
+#define TCPOLEN_TIMESTAMP	10
+#define TCPOLEN_TSTAMP_ALIGNED	12
+#define TCP_MAX_WSCALE		14
+#define TCP_NUM_SACKS		4
+#define TCP_PAWS_WINDOW		1
+
+/* What tcp_parse_options found (struct tcp_options_received). Set
+ * tstamp_ok/sack_ok first when parsing for an established socket. */
+struct tcp_options_received {
+	uint16_t mss_clamp;		/* the MSS option, 0 if absent */
+	uint8_t saw_tstamp, tstamp_ok, sack_ok, wscale_ok, snd_wscale;
+	uint8_t sack_off;		/* a SACK option's offset in the header, 0 none */
+	uint8_t unknown;		/* options skipped as not modelled */
+	uint8_t malformed;		/* parsing stopped at a bad length, as Linux does */
+	uint32_t rcv_tsval, rcv_tsecr;
+};
+
+/**
+ * tcp_parse_options - reads the options of the TCP header th (its data
+ * offset bytes must be present) as Linux does: MSS, window scale and
+ * SACK-permitted only on a SYN before the connection exists (estab 0),
+ * and only when the sysctl allows; timestamps when agreed (estab) or
+ * allowed (SYN); SACK blocks only when SACK is agreed; unknown kinds
+ * skipped by their length; a length < 2 or past the header stops the
+ * parse, keeping what came before. Cannot fail.
+ */
+void tcp_parse_options(const struct net *net, const uint8_t *th, int estab, struct tcp_options_received *opt);
+/* tcp_fast_parse_options - the segment's timestamp into sk (saw_tstamp,
+ * rcv_tsval, rcv_tsecr) and its SACK option's offset into TCP_SKB_CB. */
+void tcp_fast_parse_options(const struct net *net, struct sock *sk, struct sk_buff *skb);
+uint32_t tcp_ts_offset(uint32_t saddr, uint32_t daddr);
+/* tcp_ts_now - our TSval: packet time in ms plus the connection's offset. */
+uint32_t tcp_ts_now(const struct net *net, const struct sock *sk);
+int tcp_paws_check(const struct sock *sk, int win);
+/* tcp_paws_discard - 1 when the segment in hand fails PAWS (RFC 7323 5). */
+int tcp_paws_discard(const struct sock *sk, const struct sk_buff *skb);
+void tcp_replace_ts_recent(struct net *net, struct sock *sk, uint32_t seq);
+/* tcp_select_initial_window - rcv_wnd and rcv_wscale for a new connection. */
+void tcp_select_initial_window(const struct net *net, struct sock *sk, uint32_t mss);
+void tcp_sack_new_ofo_skb(struct sock *sk, uint32_t seq, uint32_t end_seq);
+/* tcp_sack_remove - drops SACK blocks rcv_nxt has passed. */
+void tcp_sack_remove(struct sock *sk);
+/* tcp_dsack_set - the next ACK reports [seq, end_seq) as a duplicate. */
+void tcp_dsack_set(struct net *net, struct sock *sk, uint32_t seq, uint32_t end_seq);
+/* tcp_sacktag_write_queue - the SACK blocks of an ACK (TCP_SKB_CB sacked,
+ * skb at the TCP header) checked and set against what we sent; returns
+ * the number of sent segments they cover. */
+int tcp_sacktag_write_queue(struct net *net, struct sock *sk, const struct sk_buff *skb, uint32_t prior_snd_una);
+/* Option blocks for our segments into buf (40 bytes); return their length. */
+uint32_t tcp_synack_options(const struct net *net, const struct sock *req, uint8_t *buf);
+uint32_t tcp_established_options(const struct net *net, struct sock *sk, uint8_t *buf);
+/* tcp_options_str - tcpdump's "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7"
+ * for the header th (avail bytes readable), in a static ring. */
+const char *tcp_options_str(const uint8_t *th, uint32_t avail);
+/* tcp_options_tsval - the TSval of the header th (avail bytes readable), if
+ * it carries a well-formed timestamp option: 1 and *tsval, else 0. */
+int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval);
+/* tcp_opts_fmt - the same for a bare option block of len bytes. */
+const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len);
+/* tcp_options_args - the agreed options into the event args a (trace_args). */
+void tcp_options_args(struct jw *a, const struct sock *sk);
+
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* tcp_v4_send_reset - answers skb (data at the TCP header) with a RST under
  * RFC 793's rules; never answers a RST. skb is not consumed. */
 void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb);
-/* tcp_v4_send_ack - a bare ACK outside a full socket (TIME_WAIT, request). */
+/* tcp_v4_send_ack - a bare ACK outside a full socket (TIME_WAIT, request);
+ * with a timestamp (TSecr = ts_recent) when ts (the TIME_WAIT or request
+ * sock) agreed timestamps; ts may be NULL. */
 void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack,
-		     uint16_t win, const char *why);
+		     uint16_t win, const struct sock *ts, const char *why);
 
 /* -- tcp_input.c -- */
 int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb);
@@ -123,13 +218,14 @@ void tcp_reset(struct net *net, struct sock *sk, const char *why);
 /* -- tcp_output.c -- */
 void tcp_set_state(struct net *net, struct sock *sk, int state);
 /**
- * tcp_v4_xmit - builds IPv4 + TCP (an MSS option when mss != 0) and sends it
- * through ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
+ * tcp_v4_xmit - builds IPv4 + TCP with the options opt (optlen bytes, a
+ * multiple of 4, at most 40; NULL/0 for none) and sends it through
+ * ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
  * Addresses and ports network order, the rest host order. Returns 0 or -1.
  */
 int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
-		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, uint16_t mss, const void *data,
-		uint32_t len);
+		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen,
+		const void *data, uint32_t len);
 /* tcp_flags_str - tcpdump's "[S.]" notation in a static ring. */
 const char *tcp_flags_str(uint8_t flags);
 /* tcp_transmit_skb - builds and sends one segment from sk at snd_nxt: flags,
@@ -163,6 +259,30 @@ void tcp_send_delayed_ack(struct net *net, struct sock *sk);
 void tcp_timer_arm(struct net *net, uint64_t when_ns);
 uint16_t tcp_select_window(struct sock *sk);
 
+/* -- tcp_connect.c -- */
+/* The SYN a client socket sent (a capture's, before it began): its options. */
+struct tcp_syn_options {
+	uint16_t mss;			/* 0: none (536 assumed) */
+	uint8_t sack_ok, ts, wscale_ok, wscale;
+};
+/**
+ * tcp_v4_connect_state - a client socket as connect() leaves it
+ * (tcp_v4_connect, tcp_connect_init): SYN_SENT, ISS isn, its SYN already
+ * sent with the options o (NULL: MSS only). Addresses and ports network
+ * order. Returns the socket, or NULL when the 4-tuple is in use, the
+ * socket limit is reached or memory is exhausted.
+ */
+struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+				  uint32_t isn, const struct tcp_syn_options *o, int app);
+/* tcp_sock_preexisting - an ESTABLISHED connection opened before the
+ * capture began (preexisting): snd_una = snd_nxt, rcv_nxt, the peer's
+ * window snd_wnd in bytes. NULL as above. */
+struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+				  uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app);
+/* tcp_rcv_synsent_state_process - a segment for a SYN_SENT socket (RFC 793
+ * p.66): returns as tcp_rcv_state_process. */
+int tcp_rcv_synsent_state_process(struct net *net, struct sock *sk, struct sk_buff *skb);
+
 /* -- tcp_minisocks.c -- */
 enum tcp_tw_status { TCP_TW_SUCCESS, TCP_TW_RST, TCP_TW_ACK, TCP_TW_SYN };
 enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, struct sk_buff *skb);
@@ -177,5 +297,8 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb);
 /* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */
 void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb);
+/* reqsk_timer_handler - an unanswered SYN-ACK is sent again at 1, 3, 7, 15
+ * and 31 s (tcp_synack_retries 5); the request dies at 63 s (timeout_ns). */
+void reqsk_timer_handler(struct net *net, struct sock *req);
 
 #endif

@@ -7,18 +7,35 @@
  * FIN bit), tcp_validate_incoming (RFC 5961 challenge ACKs), tcp_ack,
  * tcp_data_queue with the out-of-order queue, tcp_fin, and the inputs to
  * the ACK policy (quickack, delayed-ACK ato).
- * Left out: SACK and D-SACK blocks, timestamps/PAWS, window scaling, ECN,
- * urgent data (step six), RTT/RTO and congestion control, receive-buffer
- * autotuning and collapsing, SYN_SENT (the host never connects).
+ * Options (timestamps and PAWS, window scale, SACK and D-SACK) are read
+ * and written in tcp_options.c; this file calls them where Linux does.
+ * Left out: ECN, urgent data (step six), RTT/RTO and congestion control,
+ * receive-buffer autotuning and collapsing, SACK-based recovery.
  */
 #include "tcp.h"
+
+#include <string.h>
 
 #define FLAG_DATA		0x01
 #define TCP_REMNANT		(TCPHDR_FIN | TCPHDR_URG | TCPHDR_SYN | TCPHDR_PSH)
 #define FLAG_SLOWPATH		0x100
+#define FLAG_UPDATE_TS_RECENT	0x4000
 #define FLAG_NO_CHALLENGE_ACK	0x8000
 
 static uint32_t th_len(const struct sk_buff *skb) { return (uint32_t)(skb->data[12] >> 4) * 4; }
+
+/* tp->tcp_header_len: what header prediction expects, 32 with timestamps. */
+static uint32_t tcp_header_len(const struct sock *sk) { return 20 + (sk->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0); }
+
+/* The fast path's ts_recent update: the segment is in order, so it covers
+ * the left edge when nothing is unacknowledged (rcv_nxt == rcv_wup). */
+static void tcp_fast_store_ts(struct net *net, struct sock *sk)
+{
+	if (sk->saw_tstamp && sk->rcv_nxt == sk->rcv_wup) {
+		sk->ts_recent = sk->rcv_tsval;
+		sk->ts_recent_stamp_ns = net->now_ns;
+	}
+}
 
 uint32_t tcp_receive_window(const struct sock *sk)
 {
@@ -73,7 +90,7 @@ static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	len += (uint32_t)(skb->data - skb_transport_header(skb));	/* with the TCP header */
 	if (len >= TCP_MSS_DEFAULT + 20 ||
 	    (len >= TCP_MIN_MSS + 20 && !(TCP_SKB_CB(skb)->tcp_flags & TCP_REMNANT))) {
-		len -= 20;	/* tcp_header_len: no timestamps negotiated */
+		len -= sk->tstamp_ok ? 20 + TCPOLEN_TSTAMP_ALIGNED : 20;	/* tcp_header_len */
 		sk->last_seg_size = (uint16_t)len;
 		if (len == lss) {
 			sk->rcv_mss = (uint16_t)len;
@@ -139,6 +156,10 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 			   sk->snd_nxt - sk->iss);
 		return -SKB_DROP_REASON_TCP_ACK_UNSENT_DATA;
 	}
+	if (flag & FLAG_UPDATE_TS_RECENT)
+		tcp_replace_ts_recent(net, sk, cb->seq);
+	if (cb->sacked)
+		tcp_sacktag_write_queue(net, sk, skb, prior);
 	if (!(flag & FLAG_SLOWPATH) && after(ack, prior)) {
 		sk->snd_wl1 = cb->seq;	/* the window was predicted unchanged */
 		SNMP_INC(net, MIB_TCPEXT_TCPHPACKS);
@@ -146,12 +167,13 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 		if (cb->seq == cb->end_seq && !(flag & FLAG_DATA) && th_len(skb) == skb->len)
 			SNMP_INC(net, MIB_TCPEXT_TCPPUREACKS);
 		/* tcp_may_update_window: a newer segment may move the window. */
+		uint32_t nwin = (uint32_t)cb->window << sk->snd_wscale;	/* RFC 7323 2.3 */
 		if (after(ack, prior) || after(cb->seq, sk->snd_wl1) ||
-		    (cb->seq == sk->snd_wl1 && cb->window > sk->snd_wnd)) {
+		    (cb->seq == sk->snd_wl1 && nwin > sk->snd_wnd)) {
 			sk->snd_wl1 = cb->seq;
-			sk->snd_wnd = cb->window;
-			if (cb->window > sk->max_window)
-				sk->max_window = cb->window;
+			sk->snd_wnd = nwin;
+			if (nwin > sk->max_window)
+				sk->max_window = nwin;
 		}
 	}
 	sk->snd_una = ack;
@@ -174,19 +196,20 @@ static void tcp_send_dupack(struct net *net, struct sock *sk, const struct sk_bu
 	if (cb->end_seq != cb->seq && before(cb->seq, sk->rcv_nxt)) {
 		SNMP_INC(net, MIB_TCPEXT_DELAYEDACKLOST);
 		tcp_enter_quickack_mode(sk);
+		tcp_dsack_set(net, sk, cb->seq, after(cb->end_seq, sk->rcv_nxt) ? sk->rcv_nxt : cb->end_seq);
 	}
 	tcp_send_ack(net, sk, "duplicate ACK");
 }
 
 /* tcp_oow_rate_limited: pure ACKs out of window are answered at most
  * every 500 ms; data segments always (they cannot be an ACK loop). */
-static int tcp_oow_rate_limited(struct net *net, struct sock *sk, const struct sk_buff *skb)
+static int tcp_oow_rate_limited(struct net *net, struct sock *sk, const struct sk_buff *skb, enum nj_mib mib)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	if (cb->seq != cb->end_seq && !(cb->tcp_flags & TCPHDR_SYN))
 		return 0;
 	if (sk->last_oow_ack_ns && (int64_t)(net->now_ns - sk->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
-		SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDSEQ);
+		SNMP_INC(net, mib);
 		return 1;
 	}
 	sk->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
@@ -230,6 +253,24 @@ static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buf
 
 	trace_enter(net, skb, "tcp_validate_incoming", "tcp", "seq %u:%u, window [%u, %u]", cb->seq - sk->irs,
 		    cb->end_seq - sk->irs, sk->rcv_wup - sk->irs, sk->rcv_nxt + tcp_receive_window(sk) - sk->irs);
+	/* RFC 7323 5.3 H1: PAWS comes first; a RST is let through. */
+	tcp_fast_parse_options(net, sk, skb);
+	if (sk->saw_tstamp && tcp_paws_discard(sk, skb) && !(fl & TCPHDR_RST)) {
+		if (fl & TCPHDR_SYN)
+			return tcp_syn_challenge(net, sk, skb, syn_inerr);
+		if (trace_on(net)) {
+			struct jw *a = trace_args(net);
+			jw_kv_uint(a, "tsval", sk->rcv_tsval);
+			jw_kv_uint(a, "ts_recent", sk->ts_recent);
+		}
+		trace_step(net, skb, "tcp_paws_discard", "TSval %u is older than ts_recent %u: a segment from an earlier "
+			   "wrap of the sequence space (PAWS, RFC 7323 5)", sk->rcv_tsval, sk->ts_recent);
+		SNMP_INC(net, MIB_TCPEXT_PAWSESTABREJECTED);
+		if (!tcp_oow_rate_limited(net, sk, skb, MIB_TCPEXT_TCPACKSKIPPEDPAWS))
+			tcp_send_dupack(net, sk, skb);
+		skb_drop(net, skb, SKB_DROP_REASON_TCP_RFC7323_PAWS);
+		return 0;
+	}
 	/* first, check sequence number */
 	r = tcp_sequence(sk, cb->seq, cb->end_seq);
 	if (r) {
@@ -238,7 +279,7 @@ static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buf
 		if (!(fl & TCPHDR_RST)) {
 			if (fl & TCPHDR_SYN)
 				return tcp_syn_challenge(net, sk, skb, syn_inerr);
-			if (!tcp_oow_rate_limited(net, sk, skb))
+			if (!tcp_oow_rate_limited(net, sk, skb, MIB_TCPEXT_TCPACKSKIPPEDSEQ))
 				tcp_send_dupack(net, sk, skb);
 		} else if (tcp_reset_check(sk, cb->seq)) {
 			goto reset;
@@ -361,6 +402,8 @@ void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack)
 	sk->rcv_nxt = ack;
 	if (skb_queue_len(&sk->ofo_queue))
 		tcp_ofo_queue(net, sk);	/* what waited beyond the hole may now be in order */
+	if (sk->num_sacks)
+		tcp_sack_remove(sk);
 	tcp_fast_path_check(sk);
 }
 
@@ -383,6 +426,9 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 		n = pos->next;
 		if (!after(pc->seq, cb->seq) && !before(pc->end_seq, cb->end_seq)) {
 			SNMP_INC(net, MIB_TCPEXT_TCPOFOMERGE);
+			tcp_dsack_set(net, sk, cb->seq, cb->end_seq);
+			if (sk->sack_ok)
+				tcp_sack_new_ofo_skb(sk, cb->seq, cb->end_seq);
 			trace_step(net, skb, "tcp_data_queue_ofo", "already held in the out-of-order queue");
 			return skb_drop(net, skb, SKB_DROP_REASON_TCP_OFOMERGE), SKB_DROP_REASON_TCP_OFOMERGE;
 		}
@@ -398,6 +444,8 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 	sk_rmem_schedule(sk, skb->truesize);
 	skb_insert_before(q, pos, skb);
 	sk->rmem += skb->len;
+	if (sk->sack_ok)
+		tcp_sack_new_ofo_skb(sk, cb->seq, cb->end_seq);
 	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
 		   cb->seq - sk->irs, cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs, skb_queue_len(q));
 	return SKB_DROP_REASON_NOT_DROPPED_YET;
@@ -434,6 +482,8 @@ static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock 
 		if (!skb_queue_len(&sk->ofo_queue))
 			sk->ack_pending |= ICSK_ACK_NOW;	/* the hole is filled: say so at once */
 	}
+	if (sk->num_sacks)
+		tcp_sack_remove(sk);
 	tcp_fast_path_check(sk);
 	return SKB_DROP_REASON_NOT_DROPPED_YET;
 }
@@ -456,6 +506,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 	if (!after(cb->end_seq, sk->rcv_nxt)) {
 		/* A retransmission of what we have: our ACK was probably lost. */
 		SNMP_INC(net, MIB_TCPEXT_DELAYEDACKLOST);
+		tcp_dsack_set(net, sk, cb->seq, cb->end_seq);
 		tcp_enter_quickack_mode(sk);
 		sk->ack_pending |= ICSK_ACK_SCHED;
 		trace_step(net, skb, "tcp_data_queue", "duplicate: everything up to %u was already received",
@@ -471,6 +522,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 		/* Partial overlap: keep only the new bytes. */
 		trace_step(net, skb, "tcp_data_queue", "partly old: bytes %u:%u were already received",
 			   cb->seq - sk->irs, sk->rcv_nxt - sk->irs);
+		tcp_dsack_set(net, sk, cb->seq, sk->rcv_nxt);
 		skb_pull(skb, sk->rcv_nxt - cb->seq);
 		cb->seq = sk->rcv_nxt;
 		return tcp_data_queue_inorder(net, sk, skb);
@@ -495,9 +547,16 @@ static const char *tcp_predict(const struct sock *sk, const struct sk_buff *skb)
 						     : "fast path off";
 	if ((cb->tcp_flags & ~TCPHDR_PSH) != TCPHDR_ACK)
 		return "flags are not a plain ACK";
-	if (th_len(skb) != 20)
-		return "header carries options";
-	if (cb->window != sk->snd_wnd)
+	if (th_len(skb) != tcp_header_len(sk))
+		return sk->tstamp_ok ? "header length is not that of a timestamp-only header" : "header carries options";
+	if (sk->tstamp_ok) {
+		static const uint8_t ts_aligned[4] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, TCPOLEN_TIMESTAMP };
+		if (memcmp(skb->data + 20, ts_aligned, 4))
+			return "options other than the aligned timestamp";
+		if ((int32_t)(sk->rcv_tsval - sk->ts_recent) < 0)
+			return "TSval older than ts_recent (PAWS is checked on the slow path)";
+	}
+	if ((uint32_t)cb->window << sk->snd_wscale != sk->snd_wnd)
 		return "window changed";
 	if (cb->seq != sk->rcv_nxt)
 		return "seq is not rcv_nxt";
@@ -509,11 +568,12 @@ static const char *tcp_predict(const struct sock *sk, const struct sk_buff *skb)
 static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
-	uint32_t len = skb->len - 20;
+	uint32_t hl = tcp_header_len(sk), len = skb->len - hl;
 
 	SNMP_INC(net, MIB_TCPEXT_TCPHPHITS);
 	trace_step(net, skb, "tcp_rcv_established", "fast path: %u bytes in order (header prediction hit)", len);
-	skb_pull(skb, 20);
+	tcp_fast_store_ts(net, sk);
+	skb_pull(skb, hl);
 	tcp_queue_rcv(sk, skb);
 	tcp_event_data_recv(net, sk, skb);
 	if (cb->ack_seq != sk->snd_una)
@@ -528,8 +588,9 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	uint32_t len = skb->len;
 
-	if (len == 20) {
+	if (len == tcp_header_len(sk)) {
 		trace_step(net, skb, "tcp_rcv_established", "fast path: pure ACK (header prediction hit)");
+		tcp_fast_store_ts(net, sk);
 		tcp_ack(net, sk, skb, 0);
 		kfree_skb(net, skb);
 		trace_exit(net, NULL, V_CONSUMED, 0, "ACK processed");
@@ -554,6 +615,7 @@ int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
 
 	trace_enter(net, skb, "tcp_rcv_established", "tcp", "seq %u:%u ack %u Flags %s win %u", cb->seq - sk->irs,
 		    cb->end_seq - sk->irs, cb->ack_seq - sk->iss, tcp_flags_str(cb->tcp_flags), cb->window);
+	tcp_fast_parse_options(net, sk, skb);
 	why = tcp_predict(sk, skb);
 	if (!why && (ret = tcp_rcv_fast(net, sk, skb)) >= 0)
 		return ret;
@@ -567,7 +629,7 @@ int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
 	if (!tcp_validate_incoming(net, sk, skb, 1))
 		return trace_ret(net, sk->hashed ? NET_RX_DROP : NET_RX_SUCCESS);
 	/* step 5: the ACK field */
-	int a = tcp_ack(net, sk, skb, FLAG_SLOWPATH);
+	int a = tcp_ack(net, sk, skb, FLAG_SLOWPATH | FLAG_UPDATE_TS_RECENT);
 	if (a < 0)
 		return skb_drop(net, skb, (enum skb_drop_reason)-a);
 	int bare = cb->seq == cb->end_seq;
@@ -609,7 +671,7 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 
 	switch (sk->state) {
 	case TCP_SYN_RECV:
-		sk->snd_wnd = cb->window;
+		sk->snd_wnd = (uint32_t)cb->window << sk->snd_wscale;
 		sk->snd_wl1 = cb->seq;
 		tcp_set_state(net, sk, TCP_ESTABLISHED);
 		sk->fast_path = 1;	/* tcp_fast_path_on */
@@ -686,7 +748,7 @@ static int tcp_rcv_synchronized(struct net *net, struct sock *sk, struct sk_buff
 		return sk->hashed ? -1 : 0;
 	}
 	/* fifth, check the ACK field */
-	a = tcp_ack(net, sk, skb, FLAG_SLOWPATH | FLAG_NO_CHALLENGE_ACK);
+	a = tcp_ack(net, sk, skb, FLAG_SLOWPATH | FLAG_UPDATE_TS_RECENT | FLAG_NO_CHALLENGE_ACK);
 	if (a <= 0) {
 		if (sk->state == TCP_SYN_RECV) {
 			trace_exit(net, skb, V_PASS, 0, "unacceptable ACK in SYN_RECV: answer with RST");
@@ -729,8 +791,7 @@ int tcp_rcv_state_process(struct net *net, struct sock *sk, struct sk_buff *skb)
 	case TCP_LISTEN:
 		return tcp_rcv_listen(net, sk, skb);
 	case TCP_SYN_SENT:
-		trace_step(net, skb, "tcp_rcv_synsent_state_process", "active opens are not modelled");
-		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED), -1;
+		return tcp_rcv_synsent_state_process(net, sk, skb);
 	}
 	return tcp_rcv_synchronized(net, sk, skb);
 }

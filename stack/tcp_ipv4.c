@@ -52,18 +52,29 @@ void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 	trace_enter(net, NULL, "tcp_v4_send_reset", "tcp", "RST %s:%u > %s:%u Flags %s seq %u ack %u (%s)",
 		    ip_fmt(iph->daddr), ntohs(th->dest), ip_fmt(iph->saddr), ntohs(th->source), tcp_flags_str(flags),
 		    seq, ack, th->flags & TCPHDR_ACK ? "seq = the segment's ack" : "seq 0, ack = seq + its length");
-	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, 0, NULL, 0);
+	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, NULL, 0, NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
 
 void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack, uint16_t win,
-		     const char *why)
+		     const struct sock *ts, const char *why)
 {
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	const struct iphdr *iph = ip_hdr(skb);
+	uint8_t opt[40];
+	uint32_t optlen = 0;
 
-	trace_enter(net, NULL, "tcp_v4_send_ack", "tcp", "ACK seq %u ack %u win %u (%s)", seq, ack, win, why);
-	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, 0,
+	if (ts && ts->tstamp_ok) {
+		/* tcp_v4_send_ack's timestamp: NOP, NOP, TS (TSecr = ts_recent). */
+		struct sock t = *ts;
+		t.num_sacks = t.dsack = 0;
+		optlen = tcp_established_options(net, &t, opt);
+	}
+	if (trace_on(net) && optlen)
+		jw_kv_str(trace_args(net), "options", tcp_opts_fmt(opt, optlen));
+	trace_enter(net, NULL, "tcp_v4_send_ack", "tcp", "ACK seq %u ack %u win %u%s%s%s (%s)", seq, ack, win,
+		    optlen ? ", options [" : "", optlen ? tcp_opts_fmt(opt, optlen) : "", optlen ? "]" : "", why);
+	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, opt, optlen,
 			    NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
@@ -83,6 +94,8 @@ static struct sock *__inet_lookup_skb(struct net *net, struct sk_buff *skb)
 	}
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
+		if (th->doff_res >> 4 > 5)
+			jw_kv_str(a, "options", tcp_options_str(skb->data, skb->len));
 		jw_kv_str(a, "table", sk ? table : "none");
 		jw_kv_str(a, "state", sk ? tcp_state_name(sk->state) : "none");
 		if (sk)
@@ -105,7 +118,8 @@ static int tcp_no_socket(struct net *net, struct sk_buff *skb)
 static void tcp_v4_timewait_ack(struct net *net, struct sock *tw, const struct sk_buff *skb)
 {
 	if (!tcp_recorded_hold(net, tw, "a TIME_WAIT ACK"))
-		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)tw->rcv_wnd, "TIME_WAIT ACK");
+		tcp_v4_send_ack(net, skb, tw->snd_nxt, tw->rcv_nxt, (uint16_t)(tw->rcv_wnd >> tw->rcv_wscale), tw,
+				"TIME_WAIT ACK");
 }
 
 /* do_time_wait: the mini-socket decides; a new SYN may reopen. */
@@ -156,6 +170,19 @@ static int tcp_v4_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb
 	return r;
 }
 
+/* skb_checksum_init: a checksum that holds only the pseudo-header sum is
+ * a CHECKSUM_PARTIAL skb's, which Linux does not verify (the sender is
+ * local, on veth or loopback, and the device was to complete it). */
+static int tcp_checksum_partial(struct net *net, struct sk_buff *skb, const struct iphdr *iph, uint16_t check)
+{
+	if (!skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_TCP_, skb->len, check))
+		return 0;
+	trace_step(net, skb, "skb_csum_unnecessary", "checksum 0x%04x is the pseudo-header sum only: CHECKSUM_PARTIAL "
+		   "(a local Linux sender left it for the device to complete); trusted, as Linux trusts it",
+		   ntohs(check));
+	return 1;
+}
+
 int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
@@ -185,7 +212,8 @@ int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 	}
 	if (net->sysctl.verify_checksums && !skb->csum_valid &&
-	    csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, skb->data, skb->len) != 0) {
+	    csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, skb->data, skb->len) != 0 &&
+	    !tcp_checksum_partial(net, skb, iph, th->check)) {
 		trace_step(net, skb, "tcp_v4_rcv", "checksum 0x%04x is wrong", ntohs(th->check));
 		SNMP_INC(net, MIB_TCP_INCSUMERRORS);
 		SNMP_INC(net, MIB_TCP_INERRS);

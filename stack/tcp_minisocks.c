@@ -8,45 +8,44 @@
  * new sock and frees the request); TIME_WAIT is the full sock with its
  * queues purged (Linux swaps in an inet_timewait_sock); FIN_WAIT2 stays a
  * full socket with tcp_fin_timeout instead of a TIME_WAIT substate.
- * Left out: SYN cookies (a full SYN queue drops), PAWS and timestamps,
- * window scaling and SACK negotiation, Fast Open, tcp_abort_on_overflow.
+ * Options are negotiated here from the SYN (tcp_options.c parses and
+ * writes them). Left out: SYN cookies (a full SYN queue drops), PAWS and
+ * the TSecr check on request socks, Fast Open, tcp_abort_on_overflow.
  */
 #include "tcp.h"
 
-/* tcp_parse_options: the peer's MSS (RFC 9293 3.7.1), 536 if absent. */
-static uint16_t tcp_parse_mss(const struct sk_buff *skb)
+/* tcp_openreq_init's options: what the SYN offered and the sysctls allow
+ * (tcp_parse_options did the sysctl checks). The MSS defaults to 536. */
+static void tcp_openreq_options(struct net *net, struct sock *req, const struct sk_buff *skb)
 {
-	const uint8_t *o = skb->data + 20, *end = skb->data + ((skb->data[12] >> 4) * 4);
+	struct tcp_options_received opt = { 0 };
 
-	while (o < end) {
-		if (*o == 0)
-			break;
-		if (*o == 1) {
-			o++;
-			continue;
-		}
-		if (o + 1 >= end || o[1] < 2 || o + o[1] > end)
-			break;
-		if (o[0] == 2 && o[1] == 4)
-			return (uint16_t)(o[2] << 8 | o[3]);
-		o += o[1];
-	}
-	return TCP_MSS_DEFAULT;
+	tcp_parse_options(net, skb->data, 0, &opt);
+	req->mss_cache = opt.mss_clamp ? opt.mss_clamp : TCP_MSS_DEFAULT;
+	req->tstamp_ok = opt.saw_tstamp;
+	req->ts_recent = opt.saw_tstamp ? opt.rcv_tsval : 0;
+	req->ts_recent_stamp_ns = net->now_ns;
+	req->sack_ok = opt.sack_ok;
+	req->wscale_ok = opt.wscale_ok;
+	req->snd_wscale = opt.wscale_ok ? opt.snd_wscale : 0;
+	req->ts_offset = tcp_ts_offset(req->saddr, req->daddr);
 }
 
-enum { PIN_NONE, PIN_REUSE, PIN_RECORDED };
+enum { PIN_NONE, PIN_REUSE, PIN_RECORDED, PIN_AHEAD };
 
 /* An ISN pinned by tcp_recorded_synack (PIN_RECORDED) or a TIME_WAIT
  * reuse (PIN_REUSE), if any; the pin is used up. */
-static int tcp_take_pin(struct net *net, const struct sock *req, uint32_t *isn)
+static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 {
 	struct sock_table *t = net->socks;
 	for (int i = 0; i < t->npins; i++) {
 		struct isn_pin *p = &t->pins[i];
 		if (p->saddr == req->saddr && p->sport == req->sport && p->daddr == req->daddr &&
 		    p->dport == req->dport) {
-			int kind = p->recorded ? PIN_RECORDED : PIN_REUSE;
+			int kind = p->recorded == 2 ? PIN_AHEAD : p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
+			if (p->has_ts && req->tstamp_ok)	/* our clock reads what the host's read */
+				req->ts_offset = p->tsval - (uint32_t)(net->now_ns / 1000000ULL);
 			t->pins[i] = t->pins[--t->npins];
 			return kind;
 		}
@@ -74,11 +73,17 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	req->rcv_nxt = req->rcv_wup = cb->seq + 1;
 	req->snd_wnd = req->max_window = cb->window;	/* never scaled on a SYN */
 	req->snd_wl1 = cb->seq;
-	req->mss_cache = tcp_parse_mss(skb);
+	if (th_doff(skb) > 5)
+		tcp_openreq_options(net, req, skb);
+	else
+		req->mss_cache = TCP_MSS_DEFAULT;
 	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - 40);
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;
+	if (req->tstamp_ok)
+		req->mss_cache -= TCPOLEN_TSTAMP_ALIGNED;	/* tcp_sync_mss: room for the TS option */
+	tcp_select_initial_window(net, req, (uint32_t)req->advmss - (req->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));
 	pin = tcp_take_pin(net, req, &isn);
 	if (pin == PIN_NONE)
 		isn = tcp_isn(req->daddr, req->saddr, req->dport, req->sport, net->now_ns);
@@ -87,6 +92,9 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	req->app = lsk->app;
 	/* DESIGN.md §4b: in step with a capture, the SYN-ACK waits for the
 	 * recorded host's unless the capture showed it already. */
+	req->synack_ahead = pin == PIN_AHEAD;
+	if (pin == PIN_AHEAD)
+		pin = PIN_RECORDED;	/* the capture's SYN-ACK, read ahead: sent now, once */
 	req->recorded = lsk->app == APP_RECORDED || pin == PIN_RECORDED;
 	req->synack_held = req->recorded && pin != PIN_RECORDED;
 	req->state = TCP_LISTEN;	/* RFC 793: the request starts from LISTEN */
@@ -151,17 +159,24 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 	lsk->qlen++;
 	req->timeout_ns = net->now_ns + TCP_SYNACK_EXPIRE_NS;
 	tcp_timer_arm(net, req->timeout_ns);
+	req->rtx_timeout_ns = net->now_ns + TCP_TIMEOUT_INIT_NS;
+	tcp_timer_arm(net, req->rtx_timeout_ns);
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
 		jw_kv_uint(a, "irs", req->irs);
 		jw_kv_uint(a, "iss", req->iss);
 		jw_kv_uint(a, "peer_mss", req->mss_cache);
 		jw_kv_uint(a, "snd_wnd", req->snd_wnd);
+		jw_kv_uint(a, "rcv_wnd", req->rcv_wnd);
+		jw_kv_str(a, "syn_options", tcp_options_str(skb->data, skb->len));
+		tcp_options_args(a, req);
 	}
-	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u", sk_fmt(req),
-		   req->irs, req->iss, pin == PIN_RECORDED ? "the recorded host's SYN-ACK, seen earlier in the capture"
+	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u; agreed:%s%s%s%s",
+		   sk_fmt(req), req->irs, req->iss, pin == PIN_RECORDED ? (req->synack_ahead ?
+		   "the recorded host's SYN-ACK, read ahead in the capture" : "the recorded host's SYN-ACK, earlier in the capture")
 		   : pin == PIN_REUSE ? "above the old TIME_WAIT connection's" : "tcp_isn of the 4-tuple and time",
-		   req->mss_cache);
+		   req->mss_cache, req->sack_ok ? " SACK" : "", req->tstamp_ok ? " timestamps" : "",
+		   req->wscale_ok ? " window scale" : "", req->sack_ok || req->tstamp_ok || req->wscale_ok ? "" : " MSS only");
 	tcp_conn_send_synack(net, req, pin);
 	trace_exit(net, skb, V_CONSUMED, 0, "SYN_RECV: waiting for the handshake's ACK");
 }
@@ -209,6 +224,7 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 	lsk->qlen--;
 	lsk->ack_backlog++;
 	req->timeout_ns = 0;
+	req->rtx_timeout_ns = 0;
 	trace_exit(net, skb, V_PASS, 0, "child socket %s created in SYN_RECV", sk_fmt(req));
 	return req;
 }
@@ -225,6 +241,20 @@ static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 	}
 }
 
+void reqsk_timer_handler(struct net *net, struct sock *req)
+{
+	req->num_timeout++;
+	req->rtx_timeout_ns = 0;
+	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: no ACK for our SYN-ACK: retransmission %u of %u",
+		    sk_fmt(req), req->num_timeout, TCP_SYNACK_RETRIES);
+	inet_rtx_syn_ack(net, req);
+	if (req->num_timeout < TCP_SYNACK_RETRIES) {
+		req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
+		tcp_timer_arm(net, req->rtx_timeout_ns);
+	}
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+}
+
 /* RFC 793 p.36: a retransmitted SYN (exactly SYN, at the request's IRS)
  * means our SYN-ACK was lost; answered at most every 500 ms per request
  * (tcp_oow_rate_limited), as it could be one end of a loop. */
@@ -239,6 +269,9 @@ static void tcp_req_syn_again(struct net *net, struct sock *req, const struct sk
 	req->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
 	trace_step(net, skb, "tcp_check_req", "retransmitted SYN: send the SYN-ACK again");
 	inet_rtx_syn_ack(net, req);
+	/* the retransmission timer starts over (mod_timer_pending) */
+	req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
+	tcp_timer_arm(net, req->rtx_timeout_ns);
 	trace_exit(net, skb, V_PASS, 0, "%s", "");
 }
 
@@ -259,7 +292,8 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 	}
 	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + TCP_INIT_RCV_WND)) {
 		if (!(fl & TCPHDR_RST) && !tcp_recorded_hold(net, req, "an ACK: the segment is out of window"))
-			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, TCP_INIT_RCV_WND, "out of window");
+			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, (uint16_t)(req->rcv_wnd >> req->rcv_wscale),
+					req, "out of window");
 		trace_exit(net, skb, V_PASS, 0, "segment outside the window");
 		return NULL;
 	}
@@ -268,6 +302,14 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 	if (!(fl & TCPHDR_ACK)) {
 		trace_exit(net, skb, V_PASS, 0, "no ACK: ignored");
 		return NULL;
+	}
+	/* The handshake's ACK brings the peer's latest TSval (RFC 7323 4.3). */
+	if (req->tstamp_ok) {
+		tcp_fast_parse_options(net, req, skb);
+		if (req->saw_tstamp && !after(cb->seq, req->rcv_nxt)) {
+			req->ts_recent = req->rcv_tsval;
+			req->ts_recent_stamp_ns = net->now_ns;
+		}
 	}
 	return tcp_v4_syn_recv_sock(net, req, skb);
 }

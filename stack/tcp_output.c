@@ -4,10 +4,10 @@
  * tcp_sendmsg, tcp_close, tcp_done) (Linux 6.13 behaviour).
  * Left out: the retransmit queue and RTO (data is sent once and not
  * kept), congestion control and cwnd (only the peer's window limits),
- * Nagle/TSO/autocork, window scaling, SACK and timestamp options (only
- * MSS is offered), the keepalive timer, SYN-ACK retransmits. The only
- * retransmissions (tcp_retransmit_skb) are those a replayed capture shows
- * the recorded host making (tcp_recorded.c).
+ * Nagle/TSO/autocork, the keepalive timer. Options come from
+ * tcp_options.c. Retransmissions are the SYN-ACK's (reqsk_timer_handler,
+ * tcp_minisocks.c) and those a replayed capture shows the recorded host
+ * making (tcp_recorded.c).
  */
 #include "tcp.h"
 
@@ -62,6 +62,9 @@ void tcp_set_state(struct net *net, struct sock *sk, int state)
 	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
 	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
 	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+	if (sk->preexisting)
+		jw_kv_bool(a, "preexisting", 1);
+	tcp_options_args(a, sk);
 	trace_step(net, NULL, "tcp_set_state", "%s → %s  snd_una %u snd_nxt %u rcv_nxt %u (relative to ISS/IRS)",
 		   tcp_state_name(old), tcp_state_name(state), sk->snd_una - sk->iss, sk->snd_nxt - sk->iss,
 		   sk->rcv_nxt - sk->irs);
@@ -70,11 +73,11 @@ void tcp_set_state(struct net *net, struct sock *sk, int state)
 /* Fills the IP and TCP headers of a segment in skb (data at the IP header). */
 static void tcp_build_headers(struct net *net, struct sk_buff *skb, uint32_t saddr, uint32_t daddr,
 			      uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
-			      uint16_t win, uint16_t mss, uint32_t tcplen)
+			      uint16_t win, const uint8_t *opt, uint32_t optlen, uint32_t tcplen)
 {
 	struct iphdr *iph = (struct iphdr *)skb->data;
 	struct tcphdr *th = (struct tcphdr *)(skb->data + 20);
-	uint32_t hl = mss ? 24 : 20;
+	uint32_t hl = 20 + optlen;
 
 	memset(iph, 0, 20);
 	iph->ihl_version = 0x45;
@@ -85,7 +88,7 @@ static void tcp_build_headers(struct net *net, struct sk_buff *skb, uint32_t sad
 	iph->protocol = IPPROTO_TCP_;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
-	memset(th, 0, hl);
+	memset(th, 0, 20);
 	th->source = sport;
 	th->dest = dport;
 	th->seq = htonl(seq);
@@ -93,29 +96,24 @@ static void tcp_build_headers(struct net *net, struct sk_buff *skb, uint32_t sad
 	th->doff_res = (uint8_t)((hl / 4) << 4);
 	th->flags = flags;
 	th->window = htons(win);
-	if (mss) {
-		uint8_t *o = (uint8_t *)th + 20;
-		o[0] = 2;	/* TCPOPT_MSS */
-		o[1] = 4;
-		o[2] = (uint8_t)(mss >> 8);
-		o[3] = (uint8_t)mss;
-	}
+	if (optlen)
+		memcpy((uint8_t *)th + 20, opt, optlen);
 	th->check = htons(csum_tcpudp(saddr, daddr, IPPROTO_TCP_, th, tcplen));
 }
 
 int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
-		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, uint16_t mss, const void *data,
-		uint32_t len)
+		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen,
+		const void *data, uint32_t len)
 {
-	uint32_t tcplen = (mss ? 24 : 20) + len;
+	uint32_t tcplen = 20 + optlen + len;
 	struct sk_buff *skb;
 
-	if (!sock_table(net) || !(skb = alloc_skb(net, 20 + tcplen)))
+	if (optlen > 40 || (optlen & 3) || !sock_table(net) || !(skb = alloc_skb(net, 20 + tcplen)))
 		return -1;
 	skb_put(skb, 20 + tcplen);
 	if (len)
-		memcpy(skb->data + 20 + (mss ? 24 : 20), data, len);
-	tcp_build_headers(net, skb, saddr, daddr, sport, dport, seq, ack, flags, win, mss, tcplen);
+		memcpy(skb->data + 40 + optlen, data, len);
+	tcp_build_headers(net, skb, saddr, daddr, sport, dport, seq, ack, flags, win, opt, optlen, tcplen);
 	skb->protocol = ETH_P_IP;
 	SNMP_INC(net, MIB_TCP_OUTSEGS);
 	if (flags & TCPHDR_RST)
@@ -123,23 +121,28 @@ int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport,
 	return ip_local_out(net, skb) == 0 ? 0 : -1;
 }
 
-/* tcp_select_window - the window we offer: free receive buffer, at most the
- * initial window (no scaling); advertising it moves rcv_wup to rcv_nxt. */
+/* tcp_select_window - the window we offer: free receive buffer, at most
+ * the initial window (rcv_ssthresh: no growth modelled), in whole units
+ * of the window scale; advertising it moves rcv_wup to rcv_nxt. */
 static uint32_t __tcp_select_window(const struct sock *sk)
 {
+	uint32_t cap = sk->rcv_ssthresh ? sk->rcv_ssthresh : TCP_INIT_RCV_WND;
 	uint32_t free_space = sk->rcvbuf > sk->rmem ? (sk->rcvbuf - sk->rmem) / 2 : 0;
-	uint32_t win = free_space < TCP_INIT_RCV_WND ? free_space : TCP_INIT_RCV_WND;
-	if (win < sk->rcv_mss && win < TCP_INIT_RCV_WND)
+	uint32_t win = free_space < cap ? free_space : cap;
+	if (win < sk->rcv_mss && win < cap)
 		win = 0;	/* silly window avoidance: never offer a sliver */
+	win &= ~((1u << sk->rcv_wscale) - 1);	/* round_down to what the shift can say */
 	return win;
 }
 
+/* The window field: scaled by rcv_wscale except on a SYN (RFC 7323 2.2). */
 uint16_t tcp_select_window(struct sock *sk)
 {
 	uint32_t win = __tcp_select_window(sk);
 	sk->rcv_wnd = win;
 	sk->rcv_wup = sk->rcv_nxt;
-	return (uint16_t)win;
+	win >>= sk->rcv_wscale;
+	return (uint16_t)(win > 65535 ? 65535 : win);
 }
 
 /* tcp_event_ack_sent: an ACK went out, so no delayed one is owed. Only
@@ -156,15 +159,32 @@ static void tcp_event_ack_sent(struct sock *sk)
 /* __tcp_transmit_skb - one segment from sk at seq (snd_nxt for new data,
  * lower for a retransmission). A socket in step with a capture sends only
  * inside tcp_recorded_send; anything else it would send is held back. */
+/* The window and options of a segment from sk: a SYN-ACK's window is
+ * never scaled and carries the handshake's options. */
+static uint16_t tcp_tx_options(struct net *net, struct sock *sk, uint8_t flags, uint8_t *opt, uint32_t *optlen)
+{
+	if (flags & TCPHDR_SYN) {
+		/* The initial window as chosen (tcp_select_initial_window), unscaled. */
+		sk->rcv_wup = sk->rcv_nxt;
+		*optlen = tcp_synack_options(net, sk, opt);
+		return (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
+	}
+	*optlen = tcp_established_options(net, sk, opt);
+	return tcp_select_window(sk);
+}
+
 int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
 		       uint32_t len, const char *why)
 {
-	uint16_t win, mss = (flags & TCPHDR_SYN) ? sk->advmss : 0;
+	uint8_t opt[40];
+	uint32_t optlen;
+	uint16_t win;
 	int ret;
 
 	if (tcp_recorded_hold(net, sk, why))
 		return 0;
-	win = tcp_select_window(sk);
+	win = tcp_tx_options(net, sk, flags, opt, &optlen);
+	const char *os = optlen ? tcp_opts_fmt(opt, optlen) : "";
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
 		jw_kv_str(a, "flags", tcp_flags_str(flags));
@@ -172,15 +192,18 @@ int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 		jw_kv_uint(a, "ack", sk->rcv_nxt);
 		jw_kv_uint(a, "win", win);
 		jw_kv_uint(a, "len", len);
+		if (optlen)
+			jw_kv_str(a, "options", os);
 	}
 	if (len)
-		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u:%u, ack %u, win %u, length %u (%s)",
+		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u:%u, ack %u, win %u,%s%s%s length %u (%s)",
 			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, seq - sk->iss + len, sk->rcv_nxt - sk->irs,
-			    win, len, why);
+			    win, optlen ? " options [" : "", os, optlen ? "]," : "", len, why);
 	else
-		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u, ack %u, win %u, length 0 (%s)",
-			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, sk->rcv_nxt - sk->irs, win, why);
-	ret = tcp_v4_xmit(net, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags, win, mss,
+		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u, ack %u, win %u,%s%s%s length 0 (%s)",
+			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, sk->rcv_nxt - sk->irs, win,
+			    optlen ? " options [" : "", os, optlen ? "]," : "", why);
+	ret = tcp_v4_xmit(net, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags, win, opt, optlen,
 			  data, len);
 	if (flags & TCPHDR_ACK)
 		tcp_event_ack_sent(sk);
@@ -210,7 +233,7 @@ int tcp_send_synack(struct net *net, struct sock *req)
 {
 	uint32_t seq = req->snd_nxt;
 	req->snd_nxt = req->iss;	/* the SYN occupies iss */
-	int r = tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK with our MSS");
+	int r = tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK");
 	req->snd_nxt = seq;
 	return r;
 }
@@ -367,7 +390,7 @@ void tcp_cleanup_rbuf(struct net *net, struct sock *sk, uint32_t copied)
 	}
 	if (copied && !why && !(sk->shutdown & RCV_SHUTDOWN)) {
 		uint32_t now = tcp_receive_window(sk);
-		if (2 * now <= TCP_INIT_RCV_WND) {
+		if (2 * now <= (sk->rcv_ssthresh ? sk->rcv_ssthresh : TCP_INIT_RCV_WND)) {
 			uint32_t win = __tcp_select_window(sk);
 			if (win && win >= 2 * now)
 				why = "read: the window can open to twice its size";
@@ -395,8 +418,10 @@ static void tcp_delack_timer(struct net *net, struct sock *sk)
 
 static void tcp_expire(struct net *net, struct sock *sk)
 {
-	trace_enter(net, NULL, sk->state == TCP_TIME_WAIT ? "tcp_tw_timer" : "tcp_keepalive_timer", "tcp",
-		    "%s: %s timeout", sk_fmt(sk), tcp_state_name(sk->state));
+	trace_enter(net, NULL, sk->state == TCP_TIME_WAIT ? "tcp_tw_timer" : sk->state == TCP_NEW_SYN_RECV ?
+		    "reqsk_timer_handler" : "tcp_keepalive_timer", "tcp", "%s: %s timeout%s", sk_fmt(sk),
+		    tcp_state_name(sk->state), sk->state == TCP_NEW_SYN_RECV ? ": no ACK after 5 SYN-ACK retransmissions, "
+		    "the request is dropped" : "");
 	if (sk->state == TCP_NEW_SYN_RECV) {
 		sk->parent->qlen--;
 		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
@@ -413,6 +438,8 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 
 	if (sk->ack_timeout_ns && sk->ack_timeout_ns <= now && sk->hashed)
 		tcp_delack_timer(net, sk);
+	if (sk->rtx_timeout_ns && sk->rtx_timeout_ns <= now && sk->hashed && sk->state == TCP_NEW_SYN_RECV)
+		reqsk_timer_handler(net, sk);
 	if (sk->timeout_ns && sk->timeout_ns <= now && sk->hashed) {
 		sk->timeout_ns = 0;
 		tcp_expire(net, sk);
@@ -423,6 +450,8 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 		next = sk->ack_timeout_ns;
 	if (sk->timeout_ns && (!next || sk->timeout_ns < next))
 		next = sk->timeout_ns;
+	if (sk->rtx_timeout_ns && sk->state == TCP_NEW_SYN_RECV && (!next || sk->rtx_timeout_ns < next))
+		next = sk->rtx_timeout_ns;
 	return next;
 }
 

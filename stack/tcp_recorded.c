@@ -44,13 +44,53 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
 		if (p->saddr == saddr && p->sport == sport && p->daddr == daddr && p->dport == dport) {
 			p->isn = isn;	/* a later SYN-ACK for the same 4-tuple wins */
 			p->recorded = (uint8_t)recorded;
+			p->has_ts = 0;
 			return 0;
 		}
 	}
 	if (t->npins >= SOCK_ISN_PINS)
 		return -1;
-	t->pins[t->npins++] = (struct isn_pin){ saddr, daddr, isn, sport, dport, (uint8_t)recorded };
+	t->pins[t->npins++] = (struct isn_pin){ saddr, daddr, isn, sport, dport, (uint8_t)recorded, 0, 0 };
 	return 0;
+}
+
+int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t isn, int has_ts, uint32_t tsval)
+{
+	struct sock_table *t = sock_table(net);
+	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+
+	if (!t)
+		return -1;
+	if (sk && sk->iss == isn)
+		return 1;	/* its SYN came already: this SYN-ACK is a retransmission */
+	for (int i = 0; i < t->npins; i++) {
+		const struct isn_pin *p = &t->pins[i];
+		if (p->saddr == saddr && p->sport == sport && p->daddr == daddr && p->dport == dport)
+			return 1;	/* the first SYN-ACK of the 4-tuple wins */
+	}
+	if (tcp_isn_pin(net, saddr, sport, daddr, dport, isn, 2) < 0)
+		return -1;
+	t->pins[t->npins - 1].has_ts = (uint8_t)!!has_ts;
+	t->pins[t->npins - 1].tsval = tsval;
+	return 0;
+}
+
+void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval)
+{
+	struct sock_table *t = sock_table(net);
+	if (!t)
+		return;
+	t->rec_ts = (uint8_t)!!has_ts;
+	t->rec_tsval = tsval;
+}
+
+uint32_t tcp_recorded_tsval(const struct net *net, const struct sock *sk)
+{
+	const struct sock_table *t = net->socks;
+	if (t && t->recorded_tx && t->rec_ts)
+		return t->rec_tsval;
+	return tcp_ts_now(net, sk);
 }
 
 /* The request sock takes the host's ISN and sends its SYN-ACK with it. */
@@ -58,6 +98,15 @@ static void tcp_recorded_req_synack(struct net *net, struct sock *req, uint32_t 
 {
 	struct sock_table *t = net->socks;
 	uint8_t saved = t->recorded_tx;
+
+	if (req->synack_ahead && isn == req->iss) {
+		/* Sent at the SYN already: the replay had read this one ahead. */
+		req->synack_ahead = 0;
+		trace_step(net, NULL, "tcp_recorded_synack", "%s: this SYN-ACK (ISN %u) went out when the SYN came: "
+			   "the replay read it ahead", sk_fmt(req), isn);
+		return;
+	}
+	req->synack_ahead = 0;
 
 	if (isn != req->iss)
 		trace_step(net, NULL, "tcp_recorded_synack", "%s: the recorded host chose ISN %u; the request sock takes "
@@ -266,8 +315,11 @@ int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t 
 	trace_enter(net, NULL, "tcp_recorded_send", "tcp", "%s:%u > %s:%u Flags %s, seq %u, length %u: a segment "
 		    "the recorded host sent", ip_fmt(saddr), ntohs(sport), ip_fmt(daddr), ntohs(dport),
 		    tcp_flags_str(flags), seq, len);
-	if (!t || !sk)
+	if (!t || !sk) {
+		if (t)
+			t->rec_ts = 0;
 		return tcp_recorded_nosock(net, saddr, sport, daddr, dport, seq, flags);
+	}
 	sk->recorded = 1;
 	t->recorded_tx = 1;
 	if (sk->state == TCP_NEW_SYN_RECV)
@@ -275,6 +327,7 @@ int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t 
 	else
 		tcp_recorded_conn(net, sk, seq, ack, flags, data, len);
 	t->recorded_tx = 0;
+	t->rec_ts = 0;
 	if (sk->hashed && sk->data_ready)
 		sock_app_wakeup(net, sk);	/* bytes taken as received may be readable now */
 	trace_exit(net, NULL, V_SENT, 0, "%s: sent by the stack's socket, in step with the capture", sk_fmt(sk));

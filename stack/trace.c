@@ -195,6 +195,10 @@ static void emit(struct net *net, struct trace_event *ev, const struct sk_buff *
 
 	ev->seq = ++tr->next_seq;
 	ev->ts_ns = net->now_ns;
+	if (tr->after_capture) {
+		ev->after_capture = 1;
+		ev->after_ns = net->now_ns - tr->capture_end_ns;
+	}
 	if (skb) {
 		skb_state_of(skb, &st);
 		ev->st = &st;

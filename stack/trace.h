@@ -117,6 +117,8 @@ struct trace_event {
 	int n_mib;
 	const uint64_t *from;		/* skb ids merged into this skb (reassembly) */
 	int n_from;
+	uint8_t after_capture;		/* happened after the capture's last frame */
+	uint64_t after_ns;		/* … this long after it */
 };
 
 /* A sink: emit is called for every event, in order; the event and every
@@ -151,6 +153,10 @@ struct tracer {
 	uint64_t from[TRACE_MAX_FROM];	/* "from" for the next event */
 	int n_from;
 	char msg[512];
+	/* After the capture's last frame the replay runs the clock on until
+	 * the timers are quiet: events then carry after_capture (replay.c). */
+	uint8_t after_capture;
+	uint64_t capture_end_ns;	/* packet time of the last frame */
 };
 
 /* trace_add_sink - registers a sink; returns 0, or -1 when the table is full. */

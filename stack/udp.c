@@ -55,6 +55,18 @@ static int udp_no_socket(struct net *net, struct sk_buff *skb, int bcast)
 	return skb_drop(net, skb, SKB_DROP_REASON_NO_SOCKET);
 }
 
+/* skb_checksum_init: CHECKSUM_PARTIAL (the pseudo-header sum only) is trusted. */
+static int udp_checksum_partial(struct net *net, struct sk_buff *skb, const struct iphdr *iph, uint16_t check,
+				uint32_t ulen)
+{
+	if (!skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_UDP_, ulen, check))
+		return 0;
+	trace_step(net, skb, "skb_csum_unnecessary", "checksum 0x%04x is the pseudo-header sum only: CHECKSUM_PARTIAL "
+		   "(a local Linux sender left it for the device to complete); trusted, as Linux trusts it",
+		   ntohs(check));
+	return 1;
+}
+
 int udp_rcv(struct net *net, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
@@ -73,7 +85,8 @@ int udp_rcv(struct net *net, struct sk_buff *skb)
 	skb_trim(skb, ulen);
 	/* RFC 768: a zero checksum means the sender computed none. */
 	if (uh->check && net->sysctl.verify_checksums && !skb->csum_valid &&
-	    csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_UDP_, skb->data, ulen) != 0) {
+	    csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_UDP_, skb->data, ulen) != 0 &&
+	    !udp_checksum_partial(net, skb, iph, uh->check, ulen)) {
 		trace_step(net, skb, "udp_rcv", "checksum 0x%04x is wrong", ntohs(uh->check));
 		SNMP_INC(net, MIB_UDP_INCSUMERRORS);
 		SNMP_INC(net, MIB_UDP_INERRORS);

@@ -168,6 +168,8 @@ void view_headers(const struct step_view *v, struct nj_store *s, size_t i)
 			h[k].off + h[k].len, h[k].line1);
 		if (h[k].line2[0])
 			fprintf(v->out, "    %s\n", h[k].line2);
+		if (h[k].line3[0])
+			fprintf(v->out, "    %s\n", h[k].line3);
 	}
 	free(fr.bytes);
 }

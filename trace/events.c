@@ -221,6 +221,10 @@ void event_to_json(struct jw *w, const struct trace_event *ev)
 		jw_lit(w, ",\"args\":");
 		jw_puts(w, ev->args);
 	}
+	if (ev->after_capture) {
+		jw_lit(w, ",\"after_capture_ns\":");
+		put_ts(w, ev->after_ns);
+	}
 	put_tail(w, ev);
 	jw_obj_close(w);
 }

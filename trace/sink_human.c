@@ -59,6 +59,9 @@ static void print_event(struct human_sink *s, const struct trace_event *ev)
 {
 	int ind = 2 * ev->depth;
 	const char *msg = ev->msg ? ev->msg : "";
+	if (ev->ph == 'B' && ev->depth == 0 && ev->after_capture)
+		fprintf(s->out, "\n%s+%.1f s after the capture:%s\n", s->color ? C_BLD : "", (double)ev->after_ns / 1e9,
+			s->color ? C_OFF : "");
 	if (ev->ph == 'B') {
 		if (!strcmp(ev->fn, "driver_rx"))
 			fprintf(s->out, "\n%s%s%s\n", s->color ? C_BLD : "", msg, s->color ? C_OFF : "");
@@ -80,6 +83,10 @@ static void print_event(struct human_sink *s, const struct trace_event *ev)
 void human_emit(void *ctx, const struct trace_event *ev)
 {
 	struct human_sink *s = ctx;
+	if (ev->ph == 'B' && ev->depth == 0) {
+		s->after = ev->after_capture;
+		s->after_ns = ev->after_ns;
+	}
 	track(s, ev);
 	if (!s->summary && s->quiet == HUMAN_JOURNEY)
 		print_event(s, ev);
@@ -90,10 +97,14 @@ static void print_outcome(struct human_sink *s, const struct outcome_pkt *p, con
 	const char *v = p->outcome == V_NONE ? "no verdict" : verdict_name(p->outcome);
 	const char *r = p->outcome == V_DROP ? drop_reason_name(p->reason) : "";
 	if (s->summary && p->key < 0) {
+		if (s->after)
+			fprintf(s->out, "+%.1f s after the capture, ", (double)s->after_ns / 1e9);
 		fprintf(s->out, "timer: %s => %s%s%s\n", fns->buf ? fns->buf : "", v, *r ? " " : "", r);
 		return;
 	}
 	if (s->summary) {
+		if (s->after)
+			fprintf(s->out, "+%.1f s after the capture, ", (double)s->after_ns / 1e9);
 		fprintf(s->out, "pkt %lld: %s => %s%s%s\n", (long long)p->key, fns->buf ? fns->buf : "", v,
 			*r ? " " : "", r);
 		return;

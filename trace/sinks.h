@@ -98,6 +98,8 @@ struct human_sink {
 	struct jw fns[OUTCOME_OPEN_MAX];	/* "fn fn fn" of each, for the summary */
 	uint64_t verdicts[V_MAX];	/* packets per final outcome */
 	uint64_t drops[SKB_DROP_REASON_MAX];
+	uint64_t after_ns;		/* the latest root event's time after the capture */
+	int after;			/* … it came after the capture's last frame */
 };
 
 /* human_init - quiet is HUMAN_JOURNEY, HUMAN_VERDICTS or HUMAN_TOTALS (any

@@ -11,6 +11,7 @@
 
 #include "dissect.h"
 #include "ip.h"
+#include "tcp.h"
 
 static unsigned be16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
 static unsigned long be32(const uint8_t *p) { return (unsigned long)be16(p) << 16 | be16(p + 2); }
@@ -107,6 +108,11 @@ static int dec_tcp(const uint8_t *p, size_t off, size_t n, struct step_hdr *out,
 		 be32(t + 4), be32(t + 8));
 	snprintf(h->line2, sizeof(h->line2), "doff %u (%zu bytes)  win %u  csum 0x%04x  urg %u", t[12] >> 4, hl,
 		 be16(t + 14), be16(t + 16), be16(t + 18));
+	if (hl > 20 && n >= off + hl) {
+		const char *o = tcp_opts_fmt(t + 20, (uint32_t)(hl - 20));
+		/* under 80 columns with the view's indent: long SACK lists end in "..." */
+		snprintf(h->line3, sizeof(h->line3), strlen(o) > 66 ? "options [%.63s...]" : "options [%s]", o);
+	}
 	return *k;
 }
 

@@ -16,6 +16,7 @@ struct step_hdr {
 	const char *name;		/* "Ethernet", "802.1Q", "IPv4", "TCP", … */
 	size_t off, len;		/* span in the frame */
 	char line1[160], line2[160];	/* decoded fields, each under 80 columns */
+	char line3[160];		/* TCP options as tcpdump shows them, or empty */
 };
 
 /* step_decode - the headers of frame p[0..n) of link type dlt into out;

@@ -7,7 +7,7 @@
 #
 # Accepted differences are listed per case below (ACCEPT_<case>), each with
 # its reason. Everything else that differs fails the test. Fields never
-# compared (IP ids, checksums, TCP ISNs/options/window) are the tool's own
+# compared (IP ids, checksums, TCP ISNs, TSvals, window) are the tool's own
 # allowlist (diffkernel/diffkernel_cmp.c), printed in every report.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
@@ -28,12 +28,14 @@ ip netns del "$probe"
 # retransmits (Tcp.RetransSegs) are counted where Linux 6.x counts them.
 
 fail=0
+AFTER=		# diff-kernel --after S for the cases that compare the time after the capture
 # check NAME PCAP [SCENARIO]: runs diff-kernel, compares what differs with
 # the accepted list for NAME.
 check() {
 	name=$1 pcap=$2 sc=$3
 	log="$OUT/$name.txt"
-	if [ -n "$sc" ]; then "$NJ" diff-kernel "$pcap" -c "$sc" >"$log" 2>&1; else "$NJ" diff-kernel "$pcap" >"$log" 2>&1; fi
+	if [ -n "$sc" ]; then "$NJ" diff-kernel $AFTER "$pcap" -c "$sc" >"$log" 2>&1
+	else "$NJ" diff-kernel $AFTER "$pcap" >"$log" 2>&1; fi
 	rc=$?
 	if ! grep -q '^AGREE\|^DIFFERENT' "$log"; then
 		echo "FAIL $name: diff-kernel did not finish (exit $rc)"; cat "$log"; fail=1; return
@@ -56,11 +58,34 @@ for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherh
 	 icmp-echo udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules; do
 	check "$p" "pcaps/$p.pcap"
 done
+# TCP options (issue 20): the SYN-ACK's kinds and values (mss, sackOK, TS
+# with its TSecr, wscale; tcp_rmem as 6.13 sizes it, so window scale 7),
+# timestamps on every segment, PAWS, SACK and D-SACK blocks relative to
+# the peer's ISN, the scaled window. The peer's TSecr is moved to Linux's
+# clock as its acks are moved to Linux's ISN.
+for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv tcp-csum-partial; do
+	check "$p" "pcaps/$p.pcap"
+done
+# The comparison holds the SYN-ACK's options (both sides, as --json shows).
+"$NJ" diff-kernel --json pcaps/tcp-options.pcap >"$OUT/tcp-options.json" 2>&1
+[ "$(grep -o 'opts=mss:1460,sackOK,TS:ecr=[0-9]*,nop,ws:7' "$OUT/tcp-options.json" | wc -l)" = 2 ] ||
+	{ echo "FAIL tcp-options: the SYN-ACK's options are not in the comparison"; fail=1; }
 # The kernel's reassembly timeout is 30 s: both sides run with frag.time 1 s
 # (net.ipv4.ipfrag_time=1 in the host namespace); the capture's 31 s gap is
 # replayed as 1.5 s (--max-gap default), still past the timeout on both.
 check frag-timeout pcaps/frag-timeout.pcap tests/diffkernel/frag-time-1s.json
 check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/frag-time-1s.json
+# The time after the capture (--after S: Linux waits S s, netjourney runs
+# its clock S s on): a queue left waiting expires 1 s after its first
+# fragment (ReasmTimeout, ReasmFails, ICMP time exceeded); an unanswered
+# SYN-ACK is sent again at 1 and 3 s.
+AFTER="--after 2"; check frag-timeout-at-end pcaps/frag-timeout-at-end.pcap tests/diffkernel/frag-time-1s.json
+AFTER="--after 4"; check tcp-syn-after pcaps/tcp-syn.pcap
+AFTER=
+grep -q 'Ip.ReasmTimeout *1 *1' "$OUT/frag-timeout-at-end.txt" ||
+	{ echo "FAIL frag-timeout-at-end: the expiry after the capture is not in the comparison"; fail=1; }
+[ "$(grep -c 'TCP \[SA\]' "$OUT/tcp-syn-after.txt")" = 6 ] ||
+	{ echo "FAIL tcp-syn-after: not 1 + 2 SYN-ACKs on each side"; fail=1; }
 for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
 	sc=pcaps/$p.json; [ -f "$sc" ] || sc=
 	check "$p" "pcaps/$p.pcap" "$sc"

@@ -1,5 +1,5 @@
 /*
- * test_lesson_grade.c - grading a lab's answers (src/lesson_grade.c): every
+ * test_lesson_grade.c - grading a lab's answers (classroom/lesson_grade.c): every
  * kind compares the student's answer with the value the trace computed,
  * never by keywords, so an answer holding the right words is still wrong;
  * a choice is right only as the one choice the trace stands for; the key

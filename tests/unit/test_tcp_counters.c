@@ -86,7 +86,7 @@ START_TEST(test_synack_retransmit_counted)
 	tc_raw(&t, 1000, 0, TCPHDR_SYN, NULL);
 	ck_assert_int_eq(nj_tx.n, 1);
 	ck_assert_int_eq(net->mib[MIB_TCP_RETRANSSEGS], 0);
-	later(net, 1000000000ULL);
+	later(net, 900000000ULL);	/* before the SYN-ACK timer (1 s), which this answer re-arms */
 	tc_raw(&t, 1000, 0, TCPHDR_SYN, NULL);
 	ck_assert_int_eq(nj_tx.n, 2);
 	ck_assert_int_eq(nj_tx_tcp(1)->flags, TCPHDR_SYN | TCPHDR_ACK);
@@ -153,6 +153,35 @@ START_TEST(test_hp_hit_into_send_memory)
 }
 END_TEST
 
+/* reqsk_timer_handler: an unanswered SYN-ACK goes again at 1, 3, 7, 15 and
+ * 31 s (Tcp.RetransSegs, TCPSynRetrans), and the request dies at 63 s. */
+START_TEST(test_synack_timer)
+{
+	struct net *net = host();
+	struct tc t = { net, 40000, 9, 1000, 0 };
+	static const uint64_t at[] = { 1, 3, 7, 15, 31 };
+	uint64_t t0 = net->now_ns;
+	tc_raw(&t, 1000, 0, TCPHDR_SYN, NULL);
+	ck_assert_int_eq(nj_tx.n, 1);
+	for (int i = 0; i < 5; i++) {
+		net_set_time(net, t0 + at[i] * 1000000000ULL - 1);
+		tcp_run_timers(net);
+		ck_assert_int_eq(nj_tx.n, 1 + i);	/* not a nanosecond early */
+		later(net, 1);
+		ck_assert_int_eq(nj_tx.n, 2 + i);
+		ck_assert_int_eq(nj_tx_tcp(1 + i)->flags, TCPHDR_SYN | TCPHDR_ACK);
+	}
+	ck_assert_int_eq(net->mib[MIB_TCP_RETRANSSEGS], 5);
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 5);
+	ck_assert_ptr_nonnull(tc_sk(&t));
+	net_set_time(net, t0 + 63 * 1000000000ULL);
+	tcp_run_timers(net);
+	ck_assert_ptr_null(tc_sk(&t));	/* dropped, no sixth SYN-ACK */
+	ck_assert_int_eq(nj_tx.n, 6);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_counters_suite(void)
 {
 	Suite *s = suite_create("tcp_counters");
@@ -160,6 +189,7 @@ static Suite *tcp_counters_suite(void)
 	tcase_add_test(c, test_tw_counted_when_orphan_reaches_fin_wait2);
 	tcase_add_test(c, test_tw_counted_once_fin_with_ack);
 	tcase_add_test(c, test_synack_retransmit_counted);
+	tcase_add_test(c, test_synack_timer);
 	tcase_add_test(c, test_pushed_segments_acked_when_read);
 	tcase_add_test(c, test_hp_hit_into_send_memory);
 	suite_add_tcase(s, c);

@@ -1,0 +1,120 @@
+/*
+ * replay_ahead.c - reading the capture ahead for recorded SYN-ACKs (see
+ * replay_ahead.h). Not a kernel file: Linux picks its ISN at the SYN; in
+ * step with a capture the stack must pick the one the host picked, which
+ * the capture shows only a moment later.
+ */
+#include "replay_ahead.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dissect.h"
+#include "tcp.h"
+
+static void has_listener(void *ctx, const struct sock *sk)
+{
+	if (sk->state == TCP_LISTEN)
+		*(int *)ctx = 1;
+}
+
+void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *path)
+{
+	char err[256];
+	int any = 0;
+
+	memset(ra, 0, sizeof(*ra));
+	sock_for_each(net, has_listener, &any);
+	if (any && source_pcap_open(&ra->src, path, err, sizeof(err)) == 0)
+		ra->open = 1;
+}
+
+/* The IPv4 header in a frame of link type dlt, or NULL. */
+static const uint8_t *ahead_ip(int dlt, const uint8_t *p, uint32_t n, uint32_t *left)
+{
+	uint32_t off = 0;
+	uint16_t proto = 0x0800;
+
+	if (dlt == NJ_DLT_EN10MB) {
+		off = 12;
+		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
+			off += 4;
+		if (off + 2 > n)
+			return NULL;
+		proto = (uint16_t)(p[off] << 8 | p[off + 1]);
+		off += 2;
+	} else if (dlt == NJ_DLT_LINUX_SLL && n >= 16) {
+		proto = (uint16_t)(p[14] << 8 | p[15]);
+		off = 16;
+	} else if (dlt == NJ_DLT_LINUX_SLL2 && n >= 20) {
+		proto = (uint16_t)(p[0] << 8 | p[1]);
+		off = 20;
+	}
+	if (proto != 0x0800 || off + 40 > n || (p[off] >> 4) != 4)
+		return NULL;
+	*left = n - off;
+	return p + off;
+}
+
+/* One frame: a host's SYN-ACK pins its ISN. */
+static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t *p, uint32_t n)
+{
+	uint32_t left, ihl, saddr, daddr, seq;
+	const uint8_t *ip = ahead_ip(ra->src.dlt, p, n, &left), *th;
+	uint16_t sport, dport;
+
+	if (!ip || ip[9] != IPPROTO_TCP_ || ((ip[6] << 8 | ip[7]) & 0x3fff))
+		return;
+	ihl = (uint32_t)(ip[0] & 15) * 4;
+	if (ihl < 20 || left < ihl + 20)
+		return;
+	th = ip + ihl;
+	if ((th[13] & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != (TCPHDR_SYN | TCPHDR_ACK))
+		return;
+	memcpy(&saddr, ip + 12, 4);
+	memcpy(&daddr, ip + 16, 4);
+	if (!ip_dev_find(net, saddr))
+		return;
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+	uint32_t tsval = 0;
+	int has_ts = tcp_options_tsval(th, left - ihl, &tsval);
+	tcp_isn_pin_ahead(net, saddr, sport, daddr, dport, seq, has_ts, tsval);
+}
+
+void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_ns)
+{
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	char err[256];
+
+	if (!ra->open)
+		return;
+	if (ra->pending) {
+		if (ra->pending_ns > until_ns)
+			return;
+		ahead_frame(ra, net, ra->frame, ra->len);
+		ra->pending = 0;
+	}
+	while (source_pcap_next(&ra->src, &h, &data, err, sizeof(err)) == 1) {
+		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		if (t > until_ns) {
+			/* Kept for later: only the headers matter. */
+			ra->len = h->caplen < sizeof(ra->frame) ? h->caplen : (uint32_t)sizeof(ra->frame);
+			memcpy(ra->frame, data, ra->len);
+			ra->pending_ns = t;
+			ra->pending = 1;
+			return;
+		}
+		ahead_frame(ra, net, data, h->caplen);
+	}
+	replay_ahead_close(ra);	/* the end, or a damaged file the main reader will report */
+}
+
+void replay_ahead_close(struct replay_ahead *ra)
+{
+	if (ra->open)
+		source_pcap_close(&ra->src);
+	ra->open = 0;
+}

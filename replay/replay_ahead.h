@@ -1,0 +1,37 @@
+/*
+ * replay_ahead.h - DESIGN.md §4b: the replay reads the capture a little
+ * ahead of the frame it delivers, so a socket in step with the capture
+ * answers a SYN with the SYN-ACK the recorded host sent (its ISN) at once,
+ * instead of with its own and then the recorded one: -w holds one SYN-ACK,
+ * as Linux sent. Only when the scenario has TCP listeners: a listener of
+ * any application falls in step once the capture shows the host sending.
+ */
+#ifndef NJ_SRC_REPLAY_AHEAD_H
+#define NJ_SRC_REPLAY_AHEAD_H
+
+#include <stdint.h>
+
+#include "source_pcap.h"
+
+#define REPLAY_AHEAD_NS	(1000ULL * 1000000ULL)	/* 1 s: a SYN-ACK answers its SYN within it */
+
+struct replay_ahead {
+	struct pcap_source src;
+	int open;			/* 0: off (no recorded listener, or unreadable) */
+	int pending;			/* frame holds one read past the horizon */
+	uint64_t pending_ns;
+	uint32_t len;
+	uint8_t frame[128];		/* its first bytes: headers only */
+};
+
+/* replay_ahead_open - starts a second reader of path when net has a TCP
+ * listener; otherwise (or when it cannot) stays off. */
+void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *path);
+
+/* replay_ahead_run - reads frames up to time until_ns; each SYN-ACK a host
+ * address sent pins its ISN (tcp_isn_pin_ahead) for the SYN to come. */
+void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_ns);
+
+void replay_ahead_close(struct replay_ahead *ra);
+
+#endif
