@@ -16,7 +16,7 @@
 #define MK_EPOCH_US 1704067200000000ULL	/* 2024-01-01T00:00:00Z */
 
 static const struct mk_scenario *const tables[] = {
-	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios,
+	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios, mk_ipv6_scenarios,
 };
 
 void mk_emit(struct mk_ctx *c, const uint8_t *frame, size_t len)

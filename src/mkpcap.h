@@ -39,6 +39,7 @@ extern const struct mk_scenario mk_core_scenarios[];
 extern const struct mk_scenario mk_frag_scenarios[];
 extern const struct mk_scenario mk_route_scenarios[];
 extern const struct mk_scenario mk_transport_scenarios[];
+extern const struct mk_scenario mk_ipv6_scenarios[];	/* mkpcap_ipv6.c */
 
 /* mk_find - the scenario named name in any table, or NULL. */
 const struct mk_scenario *mk_find(const char *name);
