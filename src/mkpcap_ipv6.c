@@ -146,8 +146,10 @@ static void ipv6_ndisc(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6_LL, "ff02::1:ff00:1", NEXTHDR_ICMP, 255, l4, n));
 	n = ns6(l4, PEER6, HOST6, HOST6, 0);				/* unicast: reachability probe */
 	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 255, l4, n));
-	n = ns6(l4, PEER6, "ff02::1:ff00:77", "fd00::77", 1);		/* not our address */
+	n = ns6(l4, PEER6, "ff02::1:ff00:77", "fd00::77", 1);		/* a group we are not in */
 	mk_emit(c, frame, pb6(PEER6, "ff02::1:ff00:77", NEXTHDR_ICMP, 255, l4, n));
+	n = ns6(l4, PEER6, HOST6, "fd00::77", 1);			/* to us, for an address not ours */
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 255, l4, n));
 	n = ns6(l4, PEER6, "ff02::1:ff00:2", HOST6, 1);			/* crossed a router */
 	mk_emit(c, frame, pb6(PEER6, "ff02::1:ff00:2", NEXTHDR_ICMP, 64, l4, n));
 	n = ns6(l4, "::", "ff02::1:ff00:2", HOST6, 0);			/* someone's DAD for our address */
