@@ -264,7 +264,7 @@ static void ipv6_frag(struct mk_ctx *c)
 
 static void ipv6_frag_bad(struct mk_ctx *c)
 {
-	static const int first[] = { 0 }, second[] = { 1 };
+	static const int first[] = { 0 };
 	/* an overlap: [0,616) then [608,...) of the same datagram */
 	frag_echo(c, 10, 1200, 616, first, 1);
 	size_t len = echo6(l4 + 8, PEER6, HOST6, 0x6666, 10, 1200);
@@ -283,7 +283,8 @@ static void ipv6_frag_bad(struct mk_ctx *c)
 	/* only the first fragment; ip6frag_time (60 s) later: time exceeded */
 	frag_echo(c, 12, 1200, 616, first, 1);
 	mk_advance(c, 61000000);
-	frag_echo(c, 13, 1200, 616, second, 1);
+	size_t n = echo6(l4, PEER6, HOST6, 0x6666, 13, 16);	/* a ping: the clock has moved */
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n));
 }
 
 static void ipv6_udp(struct mk_ctx *c)
@@ -297,11 +298,19 @@ static void ipv6_udp(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_UDP, 64, l4, n));
 }
 
+/* To closed port 81: a SYN (RST, ACK of seq + 1), a bare ACK (RST with
+ * seq = its ack), a RST (never answered). */
 static void ipv6_tcp_syn(struct mk_ctx *c)
 {
 	size_t n = syn6(l4, PEER6, HOST6, 40000, 81, 1000);
 	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_TCP, 64, l4, n));
-	n = syn6(l4, PEER6, HOST6, 40001, 80, 2000);
+	n = syn6(l4, PEER6, HOST6, 40001, 81, 2000);
+	l4[13] = TCPHDR_ACK;
+	l4[11] = 0x77;					/* ack 0x77 */
+	csum6(PEER6, HOST6, NEXTHDR_TCP, l4, n, 16);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_TCP, 64, l4, n));
+	l4[13] = TCPHDR_RST;
+	csum6(PEER6, HOST6, NEXTHDR_TCP, l4, n, 16);
 	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_TCP, 64, l4, n));
 }
 
@@ -343,7 +352,8 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	{ "ipv6-frag-bad", "an overlap (RFC 5722), a non-final fragment not a multiple of 8, a first fragment that times out",
 	  ipv6_frag_bad, NULL },
 	{ "ipv6-udp", "UDP over IPv6 to echo port 7, to closed port 9999, and with a zero checksum", ipv6_udp, NULL },
-	{ "ipv6-tcp-syn", "TCP SYNs over IPv6 to closed port 81 (RST) and to port 80", ipv6_tcp_syn, NULL },
+	{ "ipv6-tcp-syn", "TCP over IPv6 to closed port 81: a SYN and a bare ACK get RSTs, a RST gets nothing", ipv6_tcp_syn,
+	  NULL },
 	{ "ipv6-hdr", "ip6_rcv_core's checks: version 4, payload_len too long, short header, ::1 and multicast sources, "
 	  "a bad ICMPv6 checksum, a destination not ours", ipv6_hdr_checks, NULL },
 	{ NULL, NULL, NULL, NULL },

@@ -278,7 +278,8 @@ static void fq_trace_args(struct net *net, const struct frag6_queue *fq)
 /*
  * ip6_frag_queue - adds a fragment (data at its fragment header):
  *  1. the end must fit in 65535 bytes, a non-final fragment's length be a
- *     multiple of 8 (else parameter problem, code 0);
+ *     multiple of 8 (else parameter problem, code 0; the queue, even if
+ *     this fragment made it, is left to its timer, as Linux 6.x does);
  *  2. the final fragment fixes the length; bytes past it are corruption;
  *  3. inet_frag_queue_insert: a duplicate is dropped alone, an overlap
  *     discards the datagram (RFC 5722);
@@ -301,8 +302,8 @@ static int ip6_frag_queue(struct net *net, struct frag6_queue *fq, struct sk_buf
 	if (pos > 0) {
 		trace_step(net, skb, "ip6_frag_queue", "%s", *prob == 4 ? "1. a non-final fragment whose length is "
 			   "not a multiple of 8" : "1. the fragment would end past 65535 bytes");
-		fq_destroy(net, fq, SKB_DROP_REASON_CONSUMED);
-		trace_exit(net, skb, V_PASS, 0, "parameter problem to send");
+		/* Linux 6.x leaves the queue alone: it times out later. */
+		trace_exit(net, skb, V_PASS, 0, "parameter problem to send; the queue stays until its timer");
 		return -2;
 	}
 	if (pos < 0)

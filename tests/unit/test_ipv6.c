@@ -637,6 +637,11 @@ START_TEST(test_frag_bad_length_paramprob)
 	ck_assert_int_eq(net->mib[MIB_IP6_INHDRERRORS], 1);
 	ck_assert_int_eq(tx6_l4(0)[0], ICMPV6_PARAMPROB);
 	ck_assert_int_eq(tx6_l4(0)[7], 4);			/* payload_len */
+	/* the (empty) queue stays until ip6frag_time, as in Linux 6.x: no ICMP then */
+	net_set_time(net, net->now_ns + 61ULL * 1000000000ULL);
+	ip6_frag_timers(net);
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMTIMEOUT], 1);
+	ck_assert_int_eq(nj_tx.n, 1);
 	nj_net_free(net);
 }
 END_TEST
