@@ -386,6 +386,9 @@ int ndisc_rcv(struct net *net, struct sk_buff *skb);
 int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, const struct in6 *nexthop);
 /* ndisc_add_static - a PERMANENT entry (scenario neighbours); 0 or -1. */
 int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
+/* ndisc_learn - ip is at mac (STALE), unless already known: replay
+ * --auto-host learns its peers from their frames, as ARP's entries. */
+void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
 /* ndisc_lookup - the resolved MAC of ip on dev, or NULL. */
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip);
 void ndisc_exit(struct net *net);

@@ -184,6 +184,15 @@ static void ndisc_update(struct net *net, struct net_device *dev, struct nd_neig
 	}
 }
 
+void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
+{
+	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
+	if (n && nd_valid(n->state))
+		return;
+	if ((n = nd_get(net, dev->ifindex, ip)))
+		ndisc_update(net, dev, n, mac, NUD_STALE, "ndisc_learn");
+}
+
 /* One option area: source/target link-layer address options must be 8
  * bytes on Ethernet; a zero length or an overrun makes the message
  * invalid (ndisc_parse_options). Returns 0 and *ll (NULL if absent), or -1. */
