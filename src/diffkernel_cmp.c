@@ -28,6 +28,7 @@ const struct dk_allow dk_allowlist[] = {
 	{ "TCP window", "Linux sizes its receive window from tcp_rmem and autotuning; netjourney models a "
 	  "fixed window" },
 	{ "IPv6 flow label", "Linux labels its own flows from a hash (net.ipv6.auto_flowlabels); netjourney sends 0" },
+	{ "IPv6 fragment identification", "Linux hashes it per destination (ipv6_select_ident); netjourney counts" },
 	{ "timestamps and frame length", "the replies are compared in order, per input frame, not by time; "
 	  "Ethernet padding of short frames depends on the driver (veth pads nothing)" },
 	{ NULL, NULL }
@@ -216,6 +217,11 @@ static size_t norm_ip6(const uint8_t *h, uint32_t l3, char *out, size_t outlen, 
 	uint32_t ulen = l3 - 40 < plen ? l3 - 40 : plen;
 	o = put(out, outlen, o, "ipv6 %s>%s nh=%u hlim=%u tc=%u plen=%u", s, d, h[6], h[7],
 		(unsigned)((h[0] & 0x0f) << 4 | h[1] >> 4), plen);
+	if (h[6] == 44 && ulen >= 8) {		/* a fragment: its id is Linux's hash */
+		uint16_t fo = (uint16_t)(u[2] << 8 | u[3]);
+		return put(out, outlen, o, " frag nh=%u off=%u mf=%u data=%u:%08x", u[0], fo & 0xfff8u, fo & 1u, ulen - 8,
+			   digest(u + 8, ulen - 8));
+	}
 	if (h[6] == 58 && ulen >= 8) {
 		o = put(out, outlen, o, " icmp6 type=%u code=%u", u[0], u[1]);
 		if (u[0] == 128 || u[0] == 129)

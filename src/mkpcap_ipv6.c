@@ -254,6 +254,8 @@ static void ipv6_frag(struct mk_ctx *c)
 	static const int inorder[] = { 0, 1 }, reverse[] = { 2, 1, 0 };
 	frag_echo(c, 1, 1200, 616, inorder, 2);
 	frag_echo(c, 2, 1200, 408, reverse, 3);
+	static const int three[] = { 0, 1, 2 };
+	frag_echo(c, 4, 3000, 1232, three, 3);		/* the reply is longer than the MTU: fragmented */
 	/* an atomic fragment: offset 0, no more */
 	size_t len = echo6(l4 + 8, PEER6, HOST6, 0x6666, 3, 32);
 	memset(l4, 0, 8);
@@ -348,7 +350,8 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  "a group destination, bad PadN", ipv6_hbh, NULL },
 	{ "ipv6-rthdr", "routing headers: type 0 with a segment left (refused), with none left, segment routing",
 	  ipv6_rthdr, NULL },
-	{ "ipv6-frag", "fragmented echo requests in order and reversed, and an atomic fragment", ipv6_frag, NULL },
+	{ "ipv6-frag", "fragmented echo requests in order and reversed, one whose reply needs fragmenting, and an atomic "
+	  "fragment", ipv6_frag, NULL },
 	{ "ipv6-frag-bad", "an overlap (RFC 5722), a non-final fragment not a multiple of 8, a first fragment that times out",
 	  ipv6_frag_bad, NULL },
 	{ "ipv6-udp", "UDP over IPv6 to echo port 7, to closed port 9999, and with a zero checksum", ipv6_udp, NULL },

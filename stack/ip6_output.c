@@ -4,11 +4,12 @@
  * ip6_output → ip6_finish_output (MTU) → ip6_finish_output2
  * (Ip6.OutTransmits, multicast counters) → the neighbour layer (ndisc.c);
  * ip6_forward with its checks in the kernel's order → ip6_forward_finish.
- * Left out: netfilter's IPv6 hooks (no ip6tables rules), fragmenting
- * what this host originates (replies never exceed what came in, except an
- * echo of a reassembled datagram: dropped as too big, where Linux would
- * fragment it), redirects (a router forwarding back out of the arrival
- * link sends no redirect here), proxy NDP, router alert chains, GSO.
+ * What this host originates and is longer than the MTU is fragmented
+ * (ip6_fragment, the slow path: every packet here is linear).
+ * Left out: netfilter's IPv6 hooks (no ip6tables rules), the path MTU
+ * cache, redirects (a router forwarding back out of the arrival link sends
+ * no redirect here), proxy NDP, router alert chains, GSO; fragment
+ * identifications come from a counter (Linux hashes them per destination).
  */
 #include "ipv6.h"
 
@@ -68,6 +69,74 @@ static int ip6_finish_output2(struct net *net, struct sk_buff *skb, struct net_d
 	return trace_ret(net, ndisc_neigh_output(net, skb, dev, nexthop));
 }
 
+/* One fragment: the IPv6 header, a fragment header, len bytes from off. */
+static struct sk_buff *ip6_frag_next(struct net *net, const struct sk_buff *skb, uint32_t off, uint32_t len,
+				     int more, uint32_t id)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	struct sk_buff *f = alloc_skb(net, 48 + len);
+	if (!f)
+		return NULL;
+	uint8_t *p = skb_put(f, 48 + len);
+	memcpy(p, hdr, 40);
+	struct ipv6hdr *h = (struct ipv6hdr *)p;
+	h->nexthdr = NEXTHDR_FRAGMENT;
+	h->payload_len = htons((uint16_t)(8 + len));
+	struct frag_hdr *fh = (struct frag_hdr *)(p + 40);
+	fh->nexthdr = hdr->nexthdr;
+	fh->reserved = 0;
+	fh->frag_off = htons((uint16_t)(off | (more ? IP6_MF : 0)));
+	fh->identification = htonl(id);
+	memcpy(p + 48, (const uint8_t *)hdr + 40 + off, len);
+	skb_reset_network_header(f);
+	f->pkt = skb->pkt;
+	f->protocol = ETH_P_IPV6;
+	memcpy(f->cb, skb->cb, sizeof(f->cb));
+	return f;
+}
+
+static int ip6_finish_output2(struct net *net, struct sk_buff *skb, struct net_device *dev);
+
+/*
+ * ip6_fragment - a packet this host built, longer than the MTU: pieces of
+ * (MTU - 40 - 8) bytes rounded down to 8, each with a fragment header of
+ * one identification (RFC 8200 4.5); Ip6.FragCreates each, Ip6.FragOKs.
+ * Only the 40-byte header is unfragmentable: this host adds no extension
+ * headers to what it sends.
+ */
+static int ip6_fragment(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t mtu)
+{
+	uint32_t left = skb->len - 40, off = 0, n = 0, chunk = (mtu - 48) & ~7u;
+	uint32_t id = ++ipv6_state(net)->frag_ident;
+	int err = 0;
+
+	trace_enter(net, skb, "ip6_fragment", "ip", "%u bytes > MTU %u: fragments of %u, id 0x%08x", skb->len, mtu,
+		    chunk, id);
+	while (left > 0) {
+		uint32_t len = left > chunk ? chunk : left;
+		struct sk_buff *f = ip6_frag_next(net, skb, off, len, left > len, id);
+		if (!f) {
+			err = 1;
+			break;
+		}
+		trace_step(net, f, "ip6_fragment", "fragment %u: offset %u, %u bytes%s", ++n, off, len,
+			   left > len ? ", more follow" : "");
+		SNMP_INC(net, MIB_IP6_FRAGCREATES);
+		if (ip6_finish_output2(net, f, dev) == NET_RX_DROP)
+			err = 1;
+		off += len;
+		left -= len;
+	}
+	if (err) {
+		SNMP_INC(net, MIB_IP6_FRAGFAILS);
+		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	}
+	SNMP_INC(net, MIB_IP6_FRAGOKS);
+	trace_exit(net, skb, V_CONSUMED, 0, "sent as %u fragments", n);
+	kfree_skb(net, skb);
+	return 0;
+}
+
 /* ip6_output → ip6_finish_output: the device, then its MTU. */
 static int ip6_output(struct net *net, struct sk_buff *skb)
 {
@@ -80,12 +149,8 @@ static int ip6_output(struct net *net, struct sk_buff *skb)
 	}
 	skb->dev = dev;
 	skb->protocol = ETH_P_IPV6;
-	if (skb->len > dev->mtu) {
-		trace_step(net, skb, "ip6_finish_output", "%u bytes > MTU %u: fragmenting our own packets is not modelled",
-			   skb->len, dev->mtu);
-		SNMP_INC(net, MIB_IP6_FRAGFAILS);
-		return skb_drop(net, skb, SKB_DROP_REASON_PKT_TOO_BIG);
-	}
+	if (skb->len > dev->mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED))
+		return trace_ret(net, ip6_fragment(net, skb, dev, dev->mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : dev->mtu));
 	return trace_ret(net, ip6_finish_output2(net, skb, dev));
 }
 

@@ -82,6 +82,12 @@ else
 	ip -n $NS -6 neigh; fail "NDP: 02:00:00:00:00:01 not in the peer's IPv6 neighbour table"
 fi
 
+if peer ping -6 -s 4000 -c 1 -W 2 fd00::2 >"$TMP/frag6.txt" 2>&1 && grep -q " 1 received" "$TMP/frag6.txt"; then
+	ok "fragmented ping -6: reassembled, answered in fragments"
+else
+	cat "$TMP/frag6.txt"; fail "ping -6 -s 4000: no reply"
+fi
+
 # 2. ARP: the peer's neighbour table holds netjourney's MAC.
 if ip -n $NS neigh show 10.0.0.2 | grep -qi "02:00:00:00:00:01"; then
 	ok "ARP: peer's neighbour table has 10.0.0.2 at 02:00:00:00:00:01"

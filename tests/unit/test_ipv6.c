@@ -571,7 +571,7 @@ static size_t frag(uint32_t id, uint16_t off, int more, const uint8_t *data, siz
 	return frame6(P6, H6, NEXTHDR_FRAGMENT, 64, pl, 8 + len);
 }
 
-static uint8_t dg[2048];
+static uint8_t dg[4096];
 
 START_TEST(test_frag_reassembled_echo)
 {
@@ -586,6 +586,33 @@ START_TEST(test_frag_reassembled_echo)
 	ck_assert_int_eq(nj_tx.n, 1);
 	ck_assert_int_eq(ntohs(tx6(0)->payload_len), 1200);
 	ck_assert(tx6_csum_ok(0));
+	nj_net_free(net);
+}
+END_TEST
+
+/* A reply longer than the MTU leaves in fragments (ip6_fragment). */
+START_TEST(test_frag_reply_fragmented)
+{
+	struct net *net = nj_net6();
+	size_t len = echo6(dg, P6, H6, 2992);			/* 3000 bytes */
+	nj_inject(net, fr, frag(9, 0, 1, dg, 1232));
+	nj_inject(net, fr, frag(9, 1232, 1, dg + 1232, 1232));
+	nj_inject(net, fr, frag(9, 2464, 0, dg + 2464, len - 2464));
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMOKS], 1);
+	ck_assert_int_eq(net->mib[MIB_IP6_FRAGCREATES], 3);
+	ck_assert_int_eq(net->mib[MIB_IP6_FRAGOKS], 1);
+	ck_assert_int_eq(nj_tx.n, 3);
+	uint32_t total = 0;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(tx6(i)->nexthdr, NEXTHDR_FRAGMENT);
+		ck_assert_int_le(nj_tx.f[i].len, 14 + 1500);
+		uint16_t fo = (uint16_t)(tx6_l4(i)[2] << 8 | tx6_l4(i)[3]);
+		ck_assert_int_eq(fo & IP6_OFFSET, total);
+		ck_assert_int_eq(fo & IP6_MF, i < 2);
+		total += ntohs(tx6(i)->payload_len) - 8;
+	}
+	ck_assert_int_eq(total, 3000);
+	ck_assert_int_eq(tx6_l4(0)[8], ICMPV6_ECHO_REPLY);
 	nj_net_free(net);
 }
 END_TEST
@@ -807,6 +834,7 @@ static Suite *ipv6_suite(void)
 	tcase_add_test(icmp, test_ndisc_unsolicited_na_no_entry);
 	tcase_add_test(frags, test_frag_reassembled_echo);
 	tcase_add_test(frags, test_frag_atomic);
+	tcase_add_test(frags, test_frag_reply_fragmented);
 	tcase_add_test(frags, test_frag_overlap_discards);
 	tcase_add_test(frags, test_frag_duplicate);
 	tcase_add_test(frags, test_frag_bad_length_paramprob);
