@@ -337,6 +337,38 @@ static void ipv6_hdr_checks(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6, "2001:db8::77", NEXTHDR_ICMP, 64, l4, n));
 }
 
+/* ipv6-forward: a router between fd00::/64 (eth0) and fd01::/64 (eth1,
+ * MTU 1280) with IPv6 forwarding on; every frame arrives on eth0. */
+static const char router6_json[] =
+	"{\n"
+	"  \"kernel\": \"6.x\",\n"
+	"  \"interfaces\": [\n"
+	"    {\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"],\"mtu\":1500},\n"
+	"    {\"name\":\"eth1\",\"mac\":\"02:00:00:00:01:01\",\"addrs\":[\"192.168.1.1/24\",\"fd01::1/64\"],\"mtu\":1280}],\n"
+	"  \"neighbours\": [\n"
+	"    {\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n"
+	"    {\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n"
+	"    {\"ip\":\"fd01::10\",\"mac\":\"02:00:00:00:01:0a\",\"dev\":\"eth1\"}],\n"
+	"  \"ipv6\": {\"forwarding\": true}\n"
+	"}\n";
+
+static void ipv6_forward(struct mk_ctx *c)
+{
+	const char *lan = "fd01::10";
+	size_t n = echo6(l4, PEER6, lan, 0x6161, 1, 56);			/* forwarded out of eth1 */
+	mk_emit(c, frame, pb6(PEER6, lan, NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, lan, 0x6161, 2, 56);				/* hop limit 1: time exceeded */
+	mk_emit(c, frame, pb6(PEER6, lan, NEXTHDR_ICMP, 1, l4, n));
+	n = echo6(l4, PEER6, lan, 0x6161, 3, 1352);				/* 1400 bytes > 1280: too big */
+	mk_emit(c, frame, pb6(PEER6, lan, NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6_LL, lan, 0x6161, 4, 16);				/* link-local source: beyond scope */
+	mk_emit(c, frame, pb6(PEER6_LL, lan, NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, "fd02::5", 0x6161, 5, 16);			/* no route: unreachable */
+	mk_emit(c, frame, pb6(PEER6, "fd02::5", NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, "fd01::1", 0x6161, 6, 16);			/* the router's other address */
+	mk_emit(c, frame, pb6(PEER6, "fd01::1", NEXTHDR_ICMP, 64, l4, n));
+}
+
 const struct mk_scenario mk_ipv6_scenarios[] = {
 	{ "ipv6-echo", "ICMPv6 echo requests to fd00::2, to the link-local address and to all-nodes ff02::1", ipv6_echo,
 	  NULL },
@@ -359,5 +391,7 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  NULL },
 	{ "ipv6-hdr", "ip6_rcv_core's checks: version 4, payload_len too long, short header, ::1 and multicast sources, "
 	  "a bad ICMPv6 checksum, a destination not ours", ipv6_hdr_checks, NULL },
+	{ "ipv6-forward", "an IPv6 router (forwarding on): forwarded, hop limit 1, too big for eth1's 1280, a link-local "
+	  "source, no route, its own other address", ipv6_forward, router6_json },
 	{ NULL, NULL, NULL, NULL },
 };

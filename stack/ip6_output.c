@@ -170,7 +170,6 @@ int ip6_local_out(struct net *net, struct sk_buff *skb)
 static int ip6_forward_finish(struct net *net, struct sk_buff *skb)
 {
 	trace_enter(net, skb, "ip6_forward_finish", "ip", "%s", "");
-	SNMP_INC(net, MIB_IP6_OUTFORWDATAGRAMS);
 	int ret = ip6_output(net, skb);
 	if (ret == NET_RX_DROP)
 		return trace_ret(net, ret);
@@ -206,7 +205,7 @@ static const char *ip6_forward_saddr_bad(struct net *net, struct sk_buff *skb)
  *  2. only frames addressed to us at L2;
  *  3. hop limit 1 or less: time exceeded, Ip6.InHdrErrors;
  *  4. (same link in and out: a redirect would be sent — left out);
- *  5. the source must be a global unicast address;
+ *  5. the source must be a global unicast address; Ip6.OutForwDatagrams;
  *  6. longer than the out link's MTU: Packet Too Big (RFC 8201);
  *  7. hop limit decremented, then ip6_forward_finish.
  */
@@ -232,6 +231,9 @@ int ip6_forward(struct net *net, struct sk_buff *skb)
 	const char *why = !out || IP6CB(skb)->iif != out->ifindex ? ip6_forward_saddr_bad(net, skb) : NULL;
 	if (why)
 		return ip6_forward_error(net, skb, why);
+	/* Counted before the MTU check, as Linux 6.x does: a packet too big
+	 * for the out link was still a datagram to forward. */
+	SNMP_INC(net, MIB_IP6_OUTFORWDATAGRAMS);
 	uint32_t mtu = out && out->mtu > IPV6_MIN_MTU ? out->mtu : IPV6_MIN_MTU;
 	if (skb->len > mtu || (IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size > mtu)) {
 		trace_step(net, skb, "ip6_pkt_too_big", "6. %u bytes > MTU %u of %s: routers never fragment (RFC 8200 5)",

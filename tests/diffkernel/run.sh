@@ -80,6 +80,7 @@ for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh i
 	check "$p" "pcaps/$p.pcap"
 done
 check ipv6-frag-bad pcaps/ipv6-frag-bad.pcap tests/diffkernel/ip6frag-time-1s.json
+check ipv6-forward pcaps/ipv6-forward.pcap pcaps/ipv6-forward.json
 
 # Netfilter: the scenario's rules go into the host namespace as nftables
 # (src/diffkernel_nft.c). nf-features.json uses every match key, priorities

@@ -274,6 +274,7 @@ START_TEST(test_forward_too_big)
 	nj_inject(net, fr, frame6(P6, "fd01::10", NEXTHDR_ICMP, 64, pl, n));
 	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_PKT_TOO_BIG);
 	ck_assert_int_eq(net->mib[MIB_IP6_INTOOBIGERRORS], 1);
+	ck_assert_int_eq(net->mib[MIB_IP6_OUTFORWDATAGRAMS], 1);	/* counted before the MTU check */
 	ck_assert_int_eq(tx6_l4(0)[0], ICMPV6_PKT_TOOBIG);
 	ck_assert_int_eq(tx6_l4(0)[7], 1280 & 0xff);	/* the MTU */
 	ck_assert_int_eq(tx6_l4(0)[6], 1280 >> 8);
