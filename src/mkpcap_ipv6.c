@@ -337,6 +337,108 @@ static void ipv6_hdr_checks(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6, "2001:db8::77", NEXTHDR_ICMP, 64, l4, n));
 }
 
+/* An IPv6 header (payload_len len, next header nh) quoting what this host
+ * sent to the peer, with 8 bytes of its upper layer, for received errors. */
+static size_t quote6(uint8_t *p, uint8_t nh, const uint8_t *l4hdr)
+{
+	struct ipv6hdr *q = (struct ipv6hdr *)p;
+	memset(q, 0, sizeof(*q));
+	p[0] = 0x60;
+	q->payload_len = htons(8);
+	q->nexthdr = nh;
+	q->hop_limit = 64;
+	q->saddr = a6(HOST6);
+	q->daddr = a6(PEER6);
+	memcpy(p + 40, l4hdr, 8);
+	return 48;
+}
+
+/* A grab bag checked against Linux with diff-kernel: options in a
+ * destination options header, a misplaced hop-by-hop header, router
+ * and neighbour messages a host ignores, multicast UDP, errors received,
+ * hop limit 0, traffic class kept, an MLDv2 report for another group. */
+static void ipv6_misc(struct mk_ctx *c)
+{
+	static const uint8_t pad4[8] = { 0, 0, IPV6_TLV_PADN, 4 };
+	size_t n;
+	memcpy(l4, "\x3a\x00\x9e\x02\x00\x00\x01\x00", 8);		/* unknown option, action 10 */
+	n = echo6(l4 + 8, PEER6, HOST6, 0x5151, 1, 16);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_DEST, 64, l4, 8 + n));
+	memcpy(l4, pad4, 8);						/* hop-by-hop after it */
+	memcpy(l4 + 8, pad4, 8);
+	l4[8] = NEXTHDR_ICMP;
+	n = echo6(l4 + 16, PEER6, HOST6, 0x5151, 2, 16);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_DEST, 64, l4, 16 + n));
+	memset(l4, 0, 16);						/* RS to all-routers */
+	l4[0] = NDISC_ROUTER_SOLICITATION;
+	l4[8] = 1;
+	l4[9] = 1;
+	memcpy(l4 + 10, PB_PEER_MAC, 6);
+	csum6(PEER6_LL, "ff02::2", NEXTHDR_ICMP, l4, 16, 2);
+	mk_emit(c, frame, pb6(PEER6_LL, "ff02::2", NEXTHDR_ICMP, 255, l4, 16));
+	struct in6 p6 = a6(PEER6);					/* unsolicited NA, override */
+	memset(l4, 0, 32);
+	l4[0] = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	l4[4] = 0x20;
+	memcpy(l4 + 8, p6.s6, 16);
+	l4[24] = 2;
+	l4[25] = 1;
+	memcpy(l4 + 26, PB_PEER_MAC, 6);
+	csum6(PEER6, "ff02::1", NEXTHDR_ICMP, l4, 32, 2);
+	mk_emit(c, frame, pb6(PEER6, "ff02::1", NEXTHDR_ICMP, 255, l4, 32));
+	memset(l4, 0, 16);						/* 12 bytes of padding */
+	l4[0] = NEXTHDR_ICMP;
+	l4[1] = 1;
+	l4[2] = IPV6_TLV_PADN;
+	l4[3] = 10;
+	n = echo6(l4 + 16, PEER6, HOST6, 0x5151, 5, 16);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_HOP, 64, l4, 16 + n));
+	n = echo6(l4, PEER6, HOST6, 0x5151, 6, 16);			/* code 1: answered with it */
+	l4[1] = 1;
+	csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, n, 2);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n));
+	n = udp6(l4, PEER6, "ff02::1", 40000, 9999, "hi");		/* Udp6.IgnoredMulti */
+	mk_emit(c, frame, pb6(PEER6, "ff02::1", NEXTHDR_UDP, 64, l4, n));
+	memset(l4, 0, 8);						/* port unreachable for us */
+	l4[0] = ICMPV6_DEST_UNREACH;
+	l4[1] = ICMPV6_PORT_UNREACH;
+	n = 8 + quote6(l4 + 8, NEXTHDR_UDP, (const uint8_t *)"\x00\x07\x9c\x40\x00\x0a\x00\x00");
+	csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, n, 2);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n));
+	memcpy(l4, pad4, 8);						/* SYN behind destination options */
+	l4[0] = NEXTHDR_TCP;
+	n = syn6(l4 + 8, PEER6, HOST6, 40000, 81, 1000);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_DEST, 64, l4, 8 + n));
+	memcpy(l4, pad4, 8);						/* unknown next header at offset 40 */
+	l4[0] = 253;
+	memset(l4 + 8, 0, 8);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_DEST, 64, l4, 16));
+	n = echo6(l4, PEER6, HOST6, 0x5151, 11, 16);			/* hop limit 0: a host takes it */
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 0, l4, n));
+	memset(l4, 0, 8);						/* Packet Too Big about our reply */
+	l4[0] = ICMPV6_PKT_TOOBIG;
+	l4[6] = 5;
+	n = 8 + quote6(l4 + 8, NEXTHDR_ICMP, (const uint8_t *)"\x81\x00\x00\x00\x00\x01\x00\x01");
+	csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, n, 2);
+	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, "ff02::1:ff00:2", 0x5151, 13, 16);	/* to our solicited-node group */
+	mk_emit(c, frame, pb6(PEER6, "ff02::1:ff00:2", NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, HOST6, 0x5151, 14, 16);			/* traffic class 0xb8 kept */
+	size_t len = pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n);
+	frame[14] = 0x6b;
+	frame[15] = 0x80;
+	mk_emit(c, frame, len);
+	memcpy(l4, "\x3a\x00\x05\x02\x00\x00\x01\x00", 8);		/* MLDv2 report, router alert */
+	memset(l4 + 8, 0, 28);
+	l4[8] = ICMPV6_MLD2_REPORT;
+	l4[15] = 1;
+	l4[16] = 4;
+	struct in6 g = a6("ff02::1:ff00:1");
+	memcpy(l4 + 20, g.s6, 16);
+	csum6(PEER6_LL, "ff02::16", NEXTHDR_ICMP, l4 + 8, 28, 2);
+	mk_emit(c, frame, pb6(PEER6_LL, "ff02::16", NEXTHDR_HOP, 1, l4, 36));
+}
+
 /* ipv6-forward: a router between fd00::/64 (eth0) and fd01::/64 (eth1,
  * MTU 1280) with IPv6 forwarding on; every frame arrives on eth0. */
 static const char router6_json[] =
@@ -391,6 +493,8 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  NULL },
 	{ "ipv6-hdr", "ip6_rcv_core's checks: version 4, payload_len too long, short header, ::1 and multicast sources, "
 	  "a bad ICMPv6 checksum, a destination not ours", ipv6_hdr_checks, NULL },
+	{ "ipv6-misc", "destination options, a misplaced hop-by-hop header, RS, unsolicited NA, too much padding, multicast "
+	  "UDP, errors received, SYN behind options, hop limit 0, traffic class, an MLDv2 report", ipv6_misc, NULL },
 	{ "ipv6-forward", "an IPv6 router (forwarding on): forwarded, hop limit 1, too big for eth1's 1280, a link-local "
 	  "source, no route, its own other address", ipv6_forward, router6_json },
 	{ NULL, NULL, NULL, NULL },

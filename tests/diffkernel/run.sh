@@ -76,7 +76,7 @@ done
 # port), TCP to a closed port; ipv6-frag-bad (overlap, bad length, timeout)
 # runs with ip6frag_time 1 s on both sides, as frag-timeout does for IPv4.
 for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh ipv6-rthdr ipv6-frag \
-	 ipv6-udp ipv6-tcp-syn ipv6-hdr; do
+	 ipv6-udp ipv6-tcp-syn ipv6-hdr ipv6-misc; do
 	check "$p" "pcaps/$p.pcap"
 done
 check ipv6-frag-bad pcaps/ipv6-frag-bad.pcap tests/diffkernel/ip6frag-time-1s.json
