@@ -311,8 +311,7 @@ static int ip6_frag_queue(struct net *net, struct frag6_queue *fq, struct sk_buf
 	skb_pull(skb, 8);
 	skb_trim(skb, end - offset);
 	int err = inet_frag_queue_insert(&fq->q, skb, offset, end);
-	if (err == IPFRAG_DUP) {
-		SNMP_INC(net, MIB_IP6_REASMFAILS);
+	if (err == IPFRAG_DUP) {		/* not a failure: Ip6.ReasmFails stays (Linux 6.x) */
 		trace_step(net, skb, "inet_frag_queue_insert", "3. [%u,%u) is already held: a duplicate", offset, end);
 		skb_drop(net, skb, SKB_DROP_REASON_DUP_FRAG);
 		return -1;
