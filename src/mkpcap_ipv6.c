@@ -450,7 +450,8 @@ static const char router6_json[] =
 	"  \"neighbours\": [\n"
 	"    {\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n"
 	"    {\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n"
-	"    {\"ip\":\"fd01::10\",\"mac\":\"02:00:00:00:01:0a\",\"dev\":\"eth1\"}],\n"
+	"    {\"ip\":\"fd01::10\",\"mac\":\"02:00:00:00:01:0a\",\"dev\":\"eth1\"},\n"
+	"    {\"ip\":\"fd00::5\",\"mac\":\"02:00:00:00:00:05\",\"dev\":\"eth0\"}],\n"
 	"  \"ipv6\": {\"forwarding\": true}\n"
 	"}\n";
 
@@ -469,6 +470,10 @@ static void ipv6_forward(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6, "fd02::5", NEXTHDR_ICMP, 64, l4, n));
 	n = echo6(l4, PEER6, "fd01::1", 0x6161, 6, 16);			/* the router's other address */
 	mk_emit(c, frame, pb6(PEER6, "fd01::1", NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, "fd00::5", 0x6161, 7, 16);			/* same link: redirect, then forward */
+	mk_emit(c, frame, pb6(PEER6, "fd00::5", NEXTHDR_ICMP, 64, l4, n));
+	n = echo6(l4, PEER6, "fd01::", 0x6161, 8, 16);			/* subnet-router anycast: answered */
+	mk_emit(c, frame, pb6(PEER6, "fd01::", NEXTHDR_ICMP, 64, l4, n));
 }
 
 const struct mk_scenario mk_ipv6_scenarios[] = {
@@ -496,6 +501,7 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	{ "ipv6-misc", "destination options, a misplaced hop-by-hop header, RS, unsolicited NA, too much padding, multicast "
 	  "UDP, errors received, SYN behind options, hop limit 0, traffic class, an MLDv2 report", ipv6_misc, NULL },
 	{ "ipv6-forward", "an IPv6 router (forwarding on): forwarded, hop limit 1, too big for eth1's 1280, a link-local "
-	  "source, no route, its own other address", ipv6_forward, router6_json },
+	  "source, no route, its own other address, a redirect, the subnet-router anycast address", ipv6_forward,
+	  router6_json },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -125,6 +125,30 @@ struct net_device *ipv6_chk_addr(struct net *net, const struct in6 *addr, const 
 	return NULL;
 }
 
+/* addrconf_join_anycast: a router (forwarding on) owns the subnet-router
+ * anycast address of each of its prefixes (RFC 4291 2.6.1). */
+int ipv6_chk_acast_addr(struct net *net, const struct net_device *dev, const struct in6 *addr)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	if (!s || !s->sysctl.forwarding)
+		return 0;
+	for (int d = 0; d < net->ndevs; d++) {
+		if ((dev && dev->ifindex != d + 1 && ipv6_addr_linklocal(addr)) || ipv6_devconf_disabled(net, &net->devs[d]))
+			continue;
+		for (int i = 0; i < s->idev[d].naddrs; i++) {
+			const struct inet6_ifaddr *a = &s->idev[d].addrs[i];
+			struct in6 any = a->addr;
+			if (a->prefix_len >= 127)
+				continue;
+			for (int b = a->prefix_len; b < 128; b++)
+				any.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			if (ipv6_addr_equal(&any, addr))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 int ipv6_chk_mcast_addr(struct net *net, const struct net_device *dev, const struct in6 *group)
 {
 	static const struct in6 all_nodes = IN6_INIT(0xff, 0x02, [15] = 1);

@@ -46,6 +46,7 @@ static enum nj_mib icmp6_out_mib(int type)
 	case ICMPV6_ECHO_REPLY: return MIB_ICMP6_OUTECHOREPLIES;
 	case NDISC_NEIGHBOUR_SOLICITATION: return MIB_ICMP6_OUTNEIGHBORSOLICITS;
 	case NDISC_NEIGHBOUR_ADVERTISEMENT: return MIB_ICMP6_OUTNEIGHBORADVERTISEMENTS;
+	case NDISC_REDIRECT: return MIB_ICMP6_OUTREDIRECTS;
 	default: return MIB_MAX;
 	}
 }
@@ -118,24 +119,37 @@ static struct icmp6_peer *inet_getpeer_v6(struct net *net, const struct in6 *dad
 	return p;
 }
 
+int inet_peer_xrlim_allow_v6(struct net *net, const struct in6 *addr, uint64_t tmo)
+{
+	struct icmp6_peer *p = inet_getpeer_v6(net, addr);
+	p->rate_tokens_ns += net->now_ns - p->rate_last_ns;
+	p->rate_last_ns = net->now_ns;
+	if (p->rate_tokens_ns > 6 * tmo)
+		p->rate_tokens_ns = 6 * tmo;
+	if (p->rate_tokens_ns < tmo)
+		return 0;
+	p->rate_tokens_ns -= tmo;
+	return 1;
+}
+
+/* The kernel counts these timeouts in jiffies: HZ 250 (Debian's and the
+ * reference kernel's), so a /64's 1 s >> 2 is 62 jiffies, 248 ms. */
+#define NJ_HZ		250
+#define NJ_JIFFY_NS	(1000000000ULL / NJ_HZ)
+
 /* icmpv6_xrlim_allow: a bucket of 6 tokens per destination, one per
  * net.ipv6.icmp.ratelimit (1 s) — shortened for wider routes: the
  * timeout is shifted right by (128 - prefix length) / 32. */
 static int icmpv6_xrlim_allow(struct net *net, const struct in6 *daddr, const struct rt6_dst *dst)
 {
-	uint64_t tmo = (uint64_t)ipv6_state(net)->sysctl.icmp_ratelimit_ms * 1000000ULL;
+	uint64_t tmo = (uint64_t)ipv6_state(net)->sysctl.icmp_ratelimit_ms * NJ_HZ / 1000;	/* jiffies */
 	if (dst->plen < 128)
 		tmo >>= (128 - dst->plen) >> 5;
-	struct icmp6_peer *p = inet_getpeer_v6(net, daddr);
-	p->rate_tokens_ns += net->now_ns - p->rate_last_ns;
-	p->rate_last_ns = net->now_ns;
-	if (p->rate_tokens_ns > 6 * tmo)
-		p->rate_tokens_ns = 6 * tmo;
-	if (p->rate_tokens_ns < tmo) {
+	tmo *= NJ_JIFFY_NS;
+	if (!inet_peer_xrlim_allow_v6(net, daddr, tmo)) {
 		SNMP_INC(net, MIB_ICMP6_OUTRATELIMITHOST);
 		return 0;
 	}
-	p->rate_tokens_ns -= tmo;
 	icmp_global_consume(net);
 	return 1;
 }
@@ -162,7 +176,8 @@ static const char *icmp6_send_forbidden(struct net *net, const struct sk_buff *s
 	const struct ipv6hdr *hdr = ipv6_hdr(skb);
 	if ((const uint8_t *)hdr < skb->head || (const uint8_t *)(hdr + 1) > skb_tail_pointer(skb) || !skb->dev)
 		return "its IPv6 header is not in the buffer";
-	*saddr = ipv6_chk_addr(net, &hdr->daddr, skb->dev) ? &hdr->daddr : NULL;
+	*saddr = ipv6_chk_addr(net, &hdr->daddr, skb->dev) || ipv6_chk_acast_addr(net, skb->dev, &hdr->daddr) ?
+		 &hdr->daddr : NULL;
 	if (ipv6_addr_is_multicast(&hdr->daddr) || skb->pkt_type != PACKET_HOST) {
 		const uint8_t *op = skb_network_header(skb) + info;
 		int unrec = op >= skb_tail_pointer(skb) || (*op & 0xc0) == 0x80;
@@ -297,7 +312,8 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
 
 	if (ipv6_addr_is_multicast(&hdr->daddr) && s->sysctl.echo_ignore_multicast)
 		return SKB_DROP_REASON_NOT_SPECIFIED;
-	int unicast = !ipv6_addr_is_multicast(&hdr->daddr);
+	/* an anycast destination is not the source either (anycast_src_echo_reply 0) */
+	int unicast = !ipv6_addr_is_multicast(&hdr->daddr) && IP6CB(skb)->dst.type != RTN_ANYCAST;
 	if (unicast)
 		saddr = hdr->daddr;
 	if (icmp6_route(net, skb, &daddr, &saddr, unicast, &dst) < 0) {

@@ -7,8 +7,7 @@
  * What this host originates and is longer than the MTU is fragmented
  * (ip6_fragment, the slow path: every packet here is linear).
  * Left out: netfilter's IPv6 hooks (no ip6tables rules), the path MTU
- * cache, redirects (a router forwarding back out of the arrival link sends
- * no redirect here), proxy NDP, router alert chains, GSO; fragment
+ * cache, proxy NDP, router alert chains, GSO; fragment
  * identifications come from a counter (Linux hashes them per destination).
  */
 #include "ipv6.h"
@@ -204,7 +203,8 @@ static const char *ip6_forward_saddr_bad(struct net *net, struct sk_buff *skb)
  *  1. net.ipv6.conf.all.forwarding must be 1 (else Ip6.InAddrErrors);
  *  2. only frames addressed to us at L2;
  *  3. hop limit 1 or less: time exceeded, Ip6.InHdrErrors;
- *  4. (same link in and out: a redirect would be sent — left out);
+ *  4. same link in and out: a redirect to the sender (RFC 4861 8.2), then
+ *     the packet is forwarded all the same;
  *  5. the source must be a global unicast address; Ip6.OutForwDatagrams;
  *  6. longer than the out link's MTU: Packet Too Big (RFC 8201);
  *  7. hop limit decremented, then ip6_forward_finish.
@@ -227,6 +227,12 @@ int ip6_forward(struct net *net, struct sk_buff *skb)
 		icmpv6_send(net, skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
 		SNMP_INC(net, MIB_IP6_INHDRERRORS);
 		return skb_drop(net, skb, SKB_DROP_REASON_IP_INHDR);
+	}
+	if (out && IP6CB(skb)->iif == out->ifindex && !IP6CB(skb)->srcrt) {
+		const struct rt6_dst *d = &IP6CB(skb)->dst;
+		const struct in6 *target = d->gw ? &d->gateway : &hdr->daddr;
+		if (inet_peer_xrlim_allow_v6(net, &hdr->daddr, 1000000000ULL))
+			ndisc_send_redirect(net, skb, target);
 	}
 	const char *why = !out || IP6CB(skb)->iif != out->ifindex ? ip6_forward_saddr_bad(net, skb) : NULL;
 	if (why)

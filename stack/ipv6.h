@@ -292,6 +292,9 @@ int ipv6_add_addr(struct net *net, struct net_device *dev, const struct in6 *add
 /* ipv6_chk_addr - the device holding addr (a link-local one only on dev
  * when dev is given), or NULL. */
 struct net_device *ipv6_chk_addr(struct net *net, const struct in6 *addr, const struct net_device *dev);
+/* ipv6_chk_acast_addr - whether addr is a subnet-router anycast address
+ * of ours (only when forwarding; a link-local one only on dev). */
+int ipv6_chk_acast_addr(struct net *net, const struct net_device *dev, const struct in6 *addr);
 /* ipv6_chk_mcast_addr - whether dev is in group: all-nodes, the
  * solicited-node groups of its addresses, all-routers when forwarding. */
 int ipv6_chk_mcast_addr(struct net *net, const struct net_device *dev, const struct in6 *group);
@@ -370,6 +373,10 @@ void icmpv6_param_prob_reason(struct net *net, struct sk_buff *skb, uint8_t code
  * checksum filled here) out of the route in dst. Counts Icmp6.Out*. */
 void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst);
 
+/* inet_peer_xrlim_allow_v6 - the per-address token bucket (6 tokens, one
+ * per tmo ns) ICMPv6 errors and redirects share, as Linux's inet_peer. */
+int inet_peer_xrlim_allow_v6(struct net *net, const struct in6 *addr, uint64_t tmo);
+
 /* -- net/ipv4/icmp.c's global limiter, shared with ICMPv6 -- */
 /* icmp_global_allow_shared - 1 when icmp_msgs_per_sec has credit left. */
 int icmp_global_allow_shared(struct net *net);
@@ -386,6 +393,10 @@ int ndisc_rcv(struct net *net, struct sk_buff *skb);
 int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, const struct in6 *nexthop);
 /* ndisc_add_static - a PERMANENT entry (scenario neighbours); 0 or -1. */
 int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
+/* ndisc_send_redirect - a router forwarding skb (data at its IPv6 header)
+ * back out of the link it came in on tells the sender the better first hop
+ * target (RFC 4861 8.2). skb is not consumed. */
+void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target);
 /* ndisc_learn - ip is at mac (STALE), unless already known: replay
  * --auto-host learns its peers from their frames, as ARP's entries. */
 void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);

@@ -10,7 +10,7 @@
  * solicited again when a packet for it comes 1 s or more later), DAD of
  * our own addresses (a DAD probe for one of them is answered to
  * all-nodes), router advertisements (checked, then consumed: no SLAAC, no
- * default route learnt), redirects (consumed), proxy NDP, anycast.
+ * default route learnt), redirects received (consumed), proxy NDP, anycast.
  */
 #include "ipv6.h"
 
@@ -241,21 +241,86 @@ static void ndisc_send(struct net *net, struct net_device *dev, const struct in6
 }
 
 /* ndisc_send_ns - who has target? To its solicited-node group, from the
- * held packet's source when it is ours, with our link-layer address. */
+ * held packet's source when it is ours (ndisc_solicit), else from the
+ * link-local address (ipv6_get_lladdr), with our link-layer address. */
 static void ndisc_send_ns(struct net *net, struct net_device *dev, const struct in6 *target,
 			  const struct sk_buff *held)
 {
+	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
 	struct in6 saddr, daddr;
 	const struct ipv6hdr *h = held ? ipv6_hdr(held) : NULL;
 	if (h && ipv6_chk_addr(net, &h->saddr, dev))
 		saddr = h->saddr;
-	else if (ipv6_dev_get_saddr(net, dev, target, &saddr) < 0)
-		return;
+	else if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
+		return;		/* no link-local address: no solicitation */
 	addrconf_addr_solict_mult(target, &daddr);
 	trace_enter(net, NULL, "ndisc_send_ns", "icmp", "who has %s? tell %s (to %s)", in6_fmt(target),
 		    in6_fmt(&saddr), in6_fmt(&daddr));
 	ndisc_send(net, dev, &saddr, &daddr, NDISC_NEIGHBOUR_SOLICITATION, 0, target, ND_OPT_SOURCE_LL_ADDR,
 		   held ? held->pkt : net->cur_pkt);
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+}
+
+/* The redirect's options: the target's link-layer address when known,
+ * then as much of the redirected packet as fits in 1280 bytes (rd_len). */
+static uint32_t ndisc_redirect_opts(struct net *net, const struct sk_buff *skb, struct net_device *dev,
+				    const struct in6 *target, uint8_t *o)
+{
+	const uint8_t *ha = ndisc_lookup(net, dev, target);
+	uint32_t optlen = ha ? 8 : 0, have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
+	uint32_t rd_len = IPV6_MIN_MTU - 40 - 40 - optlen;
+	if (have + 8 < rd_len)
+		rd_len = have + 8;
+	rd_len &= ~7u;
+	if (ha) {
+		o[0] = ND_OPT_TARGET_LL_ADDR;
+		o[1] = 1;
+		memcpy(o + 2, ha, ETH_ALEN);
+		o += 8;
+	}
+	memset(o, 0, 8);
+	o[0] = 4;				/* ND_OPT_REDIRECT_HDR */
+	o[1] = (uint8_t)(rd_len >> 3);
+	memcpy(o + 8, skb_network_header(skb), rd_len - 8);
+	return optlen + rd_len;
+}
+
+static void redirect_skip(struct net *net, const char *why)
+{
+	trace_exit(net, NULL, V_PASS, 0, "no redirect: %s", why);
+}
+
+void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target)
+{
+	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	struct net_device *dev = skb->dev;
+	struct in6 saddr, src = hdr->saddr;
+	struct rt6_dst dst;
+	uint8_t opts[IPV6_MIN_MTU], *p;
+
+	trace_enter(net, skb, "ndisc_send_redirect", "icmp", "%s should go straight to %s", in6_fmt(&hdr->daddr),
+		    in6_fmt(target));
+	if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
+		return redirect_skip(net, "no link-local address on the device");
+	if (!ipv6_addr_equal(&hdr->daddr, target) && !ipv6_addr_linklocal(target))
+		return redirect_skip(net, "target is not link-local unicast");
+	if (ip6_route_output(net, &src, dev->ifindex, &dst) < 0 || dst.gw)
+		return redirect_skip(net, "the sender is not a neighbour");
+	if (!inet_peer_xrlim_allow_v6(net, &src, 1000000000ULL))
+		return redirect_skip(net, "rate limited (one per second per sender)");
+	uint32_t optlen = ndisc_redirect_opts(net, skb, dev, target, opts);
+	struct sk_buff *nskb = ip6_build(net, &saddr, &src, NEXTHDR_ICMP, 255, 40 + optlen, &p);
+	if (!nskb)
+		return redirect_skip(net, "out of memory");
+	memset(p, 0, 40);
+	p[0] = NDISC_REDIRECT;
+	memcpy(p + 8, target->s6, 16);
+	memcpy(p + 24, hdr->daddr.s6, 16);
+	memcpy(p + 40, opts, optlen);
+	nskb->pkt = skb->pkt;
+	dst.oif = dev->ifindex;
+	icmpv6_push(net, nskb, &dst);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 

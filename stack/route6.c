@@ -118,6 +118,10 @@ void ip6_route_input(struct net *net, struct sk_buff *skb)
 		snprintf(what, sizeof(what), "local %s table local", in6_fmt(&hdr->daddr));
 		rt6_consider(&p, 128, 0, RTN_LOCAL, dev->ifindex, NULL, what);
 		p.dst.input = RT6_INPUT;
+	} else if (ipv6_chk_acast_addr(net, dev, &hdr->daddr)) {
+		snprintf(what, sizeof(what), "anycast %s table local", in6_fmt(&hdr->daddr));
+		rt6_consider(&p, 128, 0, RTN_ANYCAST, dev->ifindex, NULL, what);
+		p.dst.input = RT6_INPUT;
 	} else {
 		/* a link-local destination is looked up on the arrival link only */
 		fib6_lookup_main(net, &hdr->daddr, ipv6_addr_linklocal(&hdr->daddr) ? dev->ifindex : 0, &p);

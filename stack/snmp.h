@@ -167,6 +167,7 @@
 	X(ICMP6_OUTECHOREPLIES, "Icmp6.OutEchoReplies") \
 	X(ICMP6_OUTNEIGHBORSOLICITS, "Icmp6.OutNeighborSolicits") \
 	X(ICMP6_OUTNEIGHBORADVERTISEMENTS, "Icmp6.OutNeighborAdvertisements") \
+	X(ICMP6_OUTREDIRECTS, "Icmp6.OutRedirects") \
 	X(UDP6_INDATAGRAMS, "Udp6.InDatagrams") \
 	X(UDP6_NOPORTS, "Udp6.NoPorts") \
 	X(UDP6_INERRORS, "Udp6.InErrors") \

@@ -282,6 +282,43 @@ START_TEST(test_forward_too_big)
 }
 END_TEST
 
+START_TEST(test_forward_same_link_redirect)
+{
+	struct net *net = nj_router6();
+	struct in6 five = a6("fd00::5"), ll = a6("fe80::ff:fe00:1");
+	ndisc_add_static(net, &net->devs[0], &five, (const uint8_t *)"\x02\x00\x00\x00\x00\x05");
+	nj_inject(net, fr, ping6(P6, "fd00::5"));
+	ck_assert_int_eq(nj_tx.n, 2);				/* the redirect, then the packet */
+	const uint8_t *rd = tx6_l4(0);
+	ck_assert_int_eq(rd[0], NDISC_REDIRECT);
+	ck_assert_mem_eq(rd + 8, five.s6, 16);			/* target */
+	ck_assert_mem_eq(rd + 24, five.s6, 16);			/* destination */
+	ck_assert_int_eq(rd[40], 2);				/* the target's link-layer address */
+	ck_assert_int_eq(rd[48], 4);				/* then the redirected header */
+	ck_assert(ipv6_addr_equal(&tx6(0)->saddr, &ll));
+	ck_assert_int_eq(tx6(0)->hop_limit, 255);
+	ck_assert(tx6_csum_ok(0));
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTREDIRECTS], 1);
+	ck_assert_int_eq(net->mib[MIB_IP6_OUTFORWDATAGRAMS], 1);
+	ck_assert_mem_eq(nj_tx.f[1].buf, "\x02\x00\x00\x00\x00\x05", 6);
+	nj_net_free(net);
+}
+END_TEST
+
+START_TEST(test_router_anycast_echo)
+{
+	struct net *net = nj_router6();
+	nj_inject(net, fr, ping6(P6, "fd01::"));
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTECHOREPLIES], 1);
+	struct in6 h = a6(H6);
+	ck_assert(ipv6_addr_equal(&tx6(0)->saddr, &h));	/* not the anycast address */
+	net->ipv6->sysctl.forwarding = 0;			/* a host owns no anycast address */
+	nj_inject(net, fr, ping6(P6, "fd01::"));
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTECHOREPLIES], 1);
+	nj_net_free(net);
+}
+END_TEST
+
 START_TEST(test_forward_link_local_source)
 {
 	struct net *net = nj_router6();
@@ -821,6 +858,8 @@ static Suite *ipv6_suite(void)
 	tcase_add_test(core, test_forward_hop_limit_exceeded);
 	tcase_add_test(core, test_forward_too_big);
 	tcase_add_test(core, test_forward_link_local_source);
+	tcase_add_test(core, test_forward_same_link_redirect);
+	tcase_add_test(core, test_router_anycast_echo);
 	tcase_add_test(ext, test_hbh_skip_discard_paramprob);
 	tcase_add_test(ext, test_hbh_action11_multicast_no_icmp);
 	tcase_add_test(ext, test_hbh_bad_padding);
