@@ -230,6 +230,7 @@ static int run(struct dk_run_state *s, char *err, size_t errlen)
 	    dk_nj_run(&s->o, &s->in, &s->nj, &s->njnet, err, errlen) < 0)
 		return -1;
 	remove_stale();
+	s->env.ipv6 = dk_has_ipv6(&s->in);
 	if (dk_env_setup(&s->env, s->net, s->json, err, errlen) < 0)
 		return -1;
 	return dk_linux_run(&s->env, s->net, &s->in, &s->nj, &s->o, &s->lx, s->notes, sizeof(s->notes), err,

@@ -10,8 +10,9 @@
  * The peer's address and MAC are the default scenario's gateway neighbour,
  * so the simulated host 10.0.0.2 (02:00:00:00:00:01) answers it at once.
  * IPv6 address generation is off on the lab's links so the trace shows
- * the IPv4 lessons, not router solicitations. Left out: several peers,
- * routing beyond the /24.
+ * the lessons, not router solicitations; the peer has the scenario's
+ * fd00::1/64 (no DAD), so `ping fd00::2` works too (issue 24). Left out:
+ * several peers, routing beyond the /24 and /64.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@
 extern char **environ;
 
 #define LAB_PEER_ADDR	"10.0.0.1/24"
+#define LAB_PEER_ADDR6	"fd00::1/64"
 #define LAB_PEER_MAC	"02:00:00:00:00:aa"
 #define LAB_TAP_MAX	12		/* room for the "br-"/"ve-" prefixes in IFNAMSIZ */
 
@@ -140,6 +142,7 @@ static int up_peer(const struct lab *l)
 	       IP("-n", n, "link", "set", "dev", "eth0", "address", LAB_PEER_MAC) ||
 	       IP("-n", n, "link", "set", "dev", "eth0", "addrgenmode", "none") ||
 	       IP("-n", n, "addr", "add", LAB_PEER_ADDR, "dev", "eth0") ||
+	       IP("-n", n, "addr", "add", LAB_PEER_ADDR6, "dev", "eth0", "nodad") ||
 	       IP("-n", n, "link", "set", "dev", "eth0", "up") ? -1 : 0;
 }
 

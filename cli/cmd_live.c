@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipv6.h"
 #include "cJSON.h"
 #include "cmd.h"
 #include "ip_fragment.h"
@@ -294,6 +295,7 @@ static void run_timers(struct live *lv)
 {
 	net_set_time(lv->net, wall_ns());
 	ip_frag_run_timers(lv->net);
+	ip6_frag_timers(lv->net);	/* ip6frag_time, as ip_frag_run_timers for IPv4 */
 	tcp_run_timers(lv->net);
 }
 

@@ -54,6 +54,7 @@ struct dk_env {
 	int orig_ns;			/* fd of the namespace we started in */
 	const char *nft;		/* the scenario's rules as an nft ruleset, NULL none */
 	int keep;			/* --keep: leave the namespaces */
+	int ipv6;			/* the capture has IPv6 frames: IPv6 is set up too */
 };
 
 struct dk_opts {
@@ -115,6 +116,8 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 /* -- diffkernel_nj.c -- */
 /* dk_load_capture - reads the capture's Ethernet frames; marks host_sent. */
 int dk_load_capture(const char *path, const struct net *net, struct dk_list *in, char *err, size_t errlen);
+/* dk_has_ipv6 - 1 when an input frame is IPv6 (ethertype 0x86dd, tagged or not). */
+int dk_has_ipv6(const struct dk_list *in);
 /* dk_nj_run - the capture through replay_run; *pnet gets the net. */
 int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side *nj, struct net **pnet,
 	      char *err, size_t errlen);

@@ -26,6 +26,8 @@ const struct dk_allow dk_allowlist[] = {
 	  "(secure_tcp_ts_off): the option's kind, place and TSecr (the peer's TSval echoed) are compared, TSval is not" },
 	{ "TCP window", "Linux sizes its receive window from tcp_rmem and autotuning; netjourney models a "
 	  "fixed window" },
+	{ "IPv6 flow label", "Linux labels its own flows from a hash (net.ipv6.auto_flowlabels); netjourney sends 0" },
+	{ "IPv6 fragment identification", "Linux hashes it per destination (ipv6_select_ident); netjourney counts" },
 	{ "timestamps and frame length", "the replies are compared in order, per input frame, not by time; "
 	  "Ethernet padding of short frames depends on the driver (veth pads nothing)" },
 	{ NULL, NULL }
@@ -281,6 +283,43 @@ static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list 
 	return o;
 }
 
+/* IPv6 (issue 24): addresses, next header, hop limit, traffic class and
+ * length; ICMPv6 by type (echo id/seq/data, errors' info and quote, ND
+ * target and options), UDP ports and data, TCP ports, flags, seq/ack. The
+ * flow label and upper-layer checksums are left out. */
+static size_t norm_ip6(const uint8_t *h, uint32_t l3, char *out, size_t outlen, size_t o)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, h + 8, s, sizeof(s));
+	inet_ntop(AF_INET6, h + 24, d, sizeof(d));
+	uint32_t plen = (uint32_t)(h[4] << 8 | h[5]);
+	const uint8_t *u = h + 40;
+	uint32_t ulen = l3 - 40 < plen ? l3 - 40 : plen;
+	o = put(out, outlen, o, "ipv6 %s>%s nh=%u hlim=%u tc=%u plen=%u", s, d, h[6], h[7],
+		(unsigned)((h[0] & 0x0f) << 4 | h[1] >> 4), plen);
+	if (h[6] == 44 && ulen >= 8) {		/* a fragment: its id is Linux's hash */
+		uint16_t fo = (uint16_t)(u[2] << 8 | u[3]);
+		return put(out, outlen, o, " frag nh=%u off=%u mf=%u data=%u:%08x", u[0], fo & 0xfff8u, fo & 1u, ulen - 8,
+			   digest(u + 8, ulen - 8));
+	}
+	if (h[6] == 58 && ulen >= 8) {
+		o = put(out, outlen, o, " icmp6 type=%u code=%u", u[0], u[1]);
+		if (u[0] == 128 || u[0] == 129)
+			return put(out, outlen, o, " id=%u seq=%u data=%u:%08x", u[4] << 8 | u[5], u[6] << 8 | u[7], ulen - 8,
+				   digest(u + 8, ulen - 8));
+		return put(out, outlen, o, " info=%02x%02x%02x%02x rest=%u:%08x", u[4], u[5], u[6], u[7], ulen - 8,
+			   digest(u + 8, ulen - 8));
+	}
+	if (h[6] == 17 && ulen >= 8)
+		return put(out, outlen, o, " udp %u>%u len=%u data=%08x", u[0] << 8 | u[1], u[2] << 8 | u[3],
+			   u[4] << 8 | u[5], digest(u + 8, ulen - 8));
+	if (h[6] == 6 && ulen >= 20)
+		return put(out, outlen, o, " tcp %u>%u flags=0x%02x seq=%u ack=%u", u[0] << 8 | u[1], u[2] << 8 | u[3], u[13],
+			   (unsigned)(u[4] << 24 | u[5] << 16 | u[6] << 8 | u[7]),
+			   (unsigned)(u[8] << 24 | u[9] << 16 | u[10] << 8 | u[11]));
+	return put(out, outlen, o, " data=%08x", digest(u, ulen));
+}
+
 static size_t norm_mac(const uint8_t *m, char *out, size_t outlen, size_t o)
 {
 	return put(out, outlen, o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -306,6 +345,10 @@ void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk
 		return;
 	}
 	uint16_t et = (uint16_t)(f->data[12] << 8 | f->data[13]);
+	if (et == 0x86dd && f->len >= 14 + 40) {
+		norm_ip6(f->data + 14, f->len - 14, out, outlen, o);
+		return;
+	}
 	if (et == 0x0806 && f->len >= 14 + 28) {
 		const uint8_t *a = f->data + 14;
 		o = put(out, outlen, o, "arp op=%u sha=", a[7]);

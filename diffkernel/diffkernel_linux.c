@@ -178,6 +178,38 @@ static int read_proc(const char *path, struct dk_side *s, char *err, size_t errl
 	return 0;
 }
 
+/* /proc/net/snmp6: one "Ip6InReceives 5" per line; the group is the name's
+ * prefix (Ip6, Icmp6, Udp6), our names put a dot after it. */
+static int read_snmp6(const char *path, struct dk_side *s, char *err, size_t errlen)
+{
+	static const char *const groups[] = { "Icmp6", "Udp6", "Ip6" };
+	char line[256], name[128], val[64];
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char mib[160];
+		if (sscanf(line, "%127s %63s", name, val) != 2)
+			continue;
+		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+			size_t l = strlen(groups[g]);
+			if (strncmp(name, groups[g], l))
+				continue;
+			snprintf(mib, sizeof(mib), "%s.%s", groups[g], name + l);
+			int m = mib_lookup(mib);
+			if (m >= 0) {
+				s->mib[m] = strtoll(val, NULL, 10);
+				s->known[m] = 1;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 static int read_counters(struct dk_env *env, struct dk_side *s, char *err, size_t errlen)
 {
 	memset(s->mib, 0, sizeof(s->mib));
@@ -186,7 +218,8 @@ static int read_counters(struct dk_env *env, struct dk_side *s, char *err, size_
 		return -1;
 	/* /proc/self/net is the namespace of the reading task. */
 	int r = read_proc("/proc/self/net/snmp", s, err, errlen) < 0 ||
-			read_proc("/proc/self/net/netstat", s, err, errlen) < 0 ? -1 : 0;
+			read_proc("/proc/self/net/netstat", s, err, errlen) < 0 ||
+			(env->ipv6 && read_snmp6("/proc/self/net/snmp6", s, err, errlen) < 0) ? -1 : 0;
 	dk_leave(env);
 	return r;
 }
@@ -338,6 +371,40 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 }
 
 /* -- injection and capture -- */
+/* An MLD report (RFC 3810: hop-by-hop router alert, then ICMPv6 131, 132
+ * or 143): the kernel's own, sent when it joins its solicited-node groups
+ * as the link comes up, whenever that timer fires; not a reply. */
+static int is_mld_report(const uint8_t *f, ssize_t n)
+{
+	if (n < 14 + 40 + 8 + 1 || f[12] != 0x86 || f[13] != 0xdd || f[20] != 0 || f[54] != 58)
+		return 0;
+	uint32_t off = 14 + 40 + ((uint32_t)f[55] + 1) * 8;
+	return (ssize_t)off < n && (f[off] == 131 || f[off] == 132 || f[off] == 143);
+}
+
+/* The kernel's own MLD reports follow link up and every group it joins
+ * (forwarding adds the all-routers groups), retransmitted at random within
+ * mldv2_unsolicited_report_interval: wait until 1.5 s pass without one
+ * (at most 8 s), so none falls inside the counted run. */
+static void mld_quiet(struct lx_ctx *c)
+{
+	uint8_t buf[2048];
+	uint64_t start = now_ms(), last = start;
+	struct pollfd pf[NJ_MAX_DEVS];
+	while (!dk_stop && now_ms() - last < 1500 && now_ms() - start < 8000) {
+		for (int i = 0; i < c->ndev; i++)
+			pf[i] = (struct pollfd){ .fd = c->fd[i], .events = POLLIN };
+		if (poll(pf, (nfds_t)c->ndev, 100) <= 0)
+			continue;
+		for (int i = 0; i < c->ndev; i++) {
+			ssize_t n;
+			while ((n = recv(c->fd[i], buf, sizeof(buf), 0)) > 0)
+				if (is_mld_report(buf, n))
+					last = now_ms();
+		}
+	}
+}
+
 static void drain(struct lx_ctx *c, size_t owner, uint64_t deadline)
 {
 	uint8_t buf[65536];
@@ -355,7 +422,7 @@ static void drain(struct lx_ctx *c, size_t owner, uint64_t deadline)
 			struct sockaddr_ll from;
 			socklen_t fl = sizeof(from);
 			while ((n = recvfrom(c->fd[i], buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl)) > 0) {
-				if (from.sll_pkttype != PACKET_OUTGOING)
+				if (from.sll_pkttype != PACKET_OUTGOING && !is_mld_report(buf, n))
 					dk_list_add(&c->lx->out[owner], buf, (uint32_t)n, 0, i);
 				fl = sizeof(from);
 			}
@@ -536,6 +603,8 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 		if (open_peer(env, &c, i, err, errlen) < 0)
 			goto out;
 	links_ready(&c, notes, noteslen);
+	if (env->ipv6)
+		mld_quiet(&c);
 	if (read_counters(env, &before, err, errlen) < 0)
 		goto out;
 	if (inject_all(&c, in, o, notes, noteslen, err, errlen) < 0)

@@ -41,7 +41,22 @@ static int app_kind(const char *s)
 	return APP_K_ECHO;
 }
 
-static int open_one(const cJSON *e, struct lfd *l)
+/* A listener bound to any address in a run with IPv6 is a dual-stack
+ * socket (AF_INET6, IPV6_V6ONLY off), as netjourney's scenario listeners
+ * are (udp_ipv6.c, tcp_ipv6.c). */
+static int open_dual(struct lfd *l, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int one = 1, zero = 0;
+	l->fd = socket(AF_INET6, l->udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (l->fd < 0)
+		return -1;
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	return bind(l->fd, (struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+static int open_one(const cJSON *e, struct lfd *l, int ipv6)
 {
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "port");
 	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(e, "proto");
@@ -55,14 +70,19 @@ static int open_one(const cJSON *e, struct lfd *l)
 	l->app = app_kind(cJSON_IsString(ap) ? ap->valuestring : NULL);
 	l->listening = 1;
 	sin.sin_port = htons((uint16_t)(cJSON_IsNumber(p) ? p->valueint : 0));
-	if (cJSON_IsString(ad))
-		inet_pton(AF_INET, ad->valuestring, &sin.sin_addr);
-	l->fd = socket(AF_INET, l->udp ? SOCK_DGRAM : SOCK_STREAM, 0);
-	if (l->fd < 0)
-		return -1;
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		return -1;
+	if (ipv6 && !cJSON_IsString(ad)) {
+		if (open_dual(l, ntohs(sin.sin_port)) < 0)
+			return -1;
+	} else {
+		if (cJSON_IsString(ad))
+			inet_pton(AF_INET, ad->valuestring, &sin.sin_addr);
+		l->fd = socket(AF_INET, l->udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+		if (l->fd < 0)
+			return -1;
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(l->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return -1;
+	}
 	if (!l->udp && listen(l->fd, cJSON_IsNumber(bl) ? bl->valueint : SOMAXCONN) < 0)
 		return -1;
 	return 0;
@@ -97,7 +117,7 @@ static int serve_conn(struct lfd *l)
 static void serve_udp(struct lfd *l)
 {
 	char buf[65536];
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
 	ssize_t n = recvfrom(l->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
 	if (n >= 0 && l->app == APP_K_ECHO)
@@ -144,7 +164,7 @@ static void child(struct dk_env *env, const char *json, int wfd)
 	signal(SIGTERM, SIG_DFL);
 	if (dk_enter(env, env->host, err, sizeof(err)) == 0)
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "listen")) {
-			if (n >= MAXFD / 2 || open_one(e, &v[n]) < 0) {
+			if (n >= MAXFD / 2 || open_one(e, &v[n], env->ipv6) < 0) {
 				snprintf(err, sizeof(err), "listen[%d]: %s", n, strerror(errno));
 				break;
 			}

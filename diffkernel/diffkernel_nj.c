@@ -227,3 +227,16 @@ out:
 	unlink(partial);
 	return r;
 }
+
+int dk_has_ipv6(const struct dk_list *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		const uint8_t *f = in->v[i].data;
+		uint32_t off = 12;
+		while (off + 4 <= in->v[i].len && ((f[off] == 0x81 && f[off + 1] == 0x00) || (f[off] == 0x88 && f[off + 1] == 0xa8)))
+			off += 4;
+		if (off + 2 <= in->v[i].len && f[off] == 0x86 && f[off + 1] == 0xdd)
+			return 1;
+	}
+	return 0;
+}

@@ -8,7 +8,10 @@
  * `ip` runs through posix_spawnp with an argument vector; sysctls are
  * written to /proc/sys from inside the namespace (setns), which is what
  * sysctl(8) does. IPv6 is switched off in every namespace before any link
- * exists, so no router solicitations, MLD or DAD frames mix with the replies.
+ * exists, so no router solicitations, MLD or DAD frames mix with the replies;
+ * when the capture carries IPv6 (issue 24), the host namespace keeps it, with
+ * DAD and router solicitations off and its addresses "nodad", and the
+ * scenario's IPv6 addresses, neighbours, routes and sysctls are set up.
  */
 #include "diffkernel.h"
 
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "cJSON.h"
+#include "ipv6.h"
 
 extern char **environ;
 
@@ -148,13 +152,46 @@ static int ns_no_ipv6(const struct dk_env *env, const char *ns, char *err, size_
 	return 0;
 }
 
+/* IPv6 on, without the frames a link coming up sends by itself: no DAD
+ * probes, no router solicitations (MLD reports are left out of the capture
+ * instead, diffkernel_linux.c). */
+static int ns_quiet_ipv6(const struct dk_env *env, const char *ns, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "accept_dad", "router_solicitations", "accept_ra" };
+	char key[96];
+	for (int w = 0; w < 2; w++)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			snprintf(key, sizeof(key), "net.ipv6.conf.%s.%s", w ? "default" : "all", keys[k]);
+			if (sysctl_set(env, ns, key, 0, err, errlen) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+/* The scenario's IPv6 addresses on d (the EUI-64 link-local one the kernel
+ * makes itself from the same MAC). */
+static int setup_dev6(struct dk_env *env, const struct net *net, const struct net_device *d, char *err, size_t errlen)
+{
+	const struct inet6_dev *idev = net->ipv6 ? &net->ipv6->idev[d->ifindex - 1] : NULL;
+	char a[64];
+	for (int k = 0; env->ipv6 && idev && k < idev->naddrs; k++) {
+		if (ipv6_addr_linklocal(&idev->addrs[k].addr))
+			continue;
+		snprintf(a, sizeof(a), "%s/%u", in6_fmt(&idev->addrs[k].addr), idev->addrs[k].prefix_len);
+		if (IPN(env->host, "addr", "add", a, "dev", d->name, "nodad") < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void fmt_mac(const uint8_t *m, char *out)
 {
 	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 /* One interface: host side named as in the scenario, peer side "pN". */
-static int setup_dev(struct dk_env *env, const struct net_device *d, int i, char *err, size_t errlen)
+static int setup_dev(struct dk_env *env, const struct net *net, const struct net_device *d, int i, char *err,
+		     size_t errlen)
 {
 	char pname[16], mac[20], mtu[16], a[32];
 	char prefix[sizeof(env->prefix)];
@@ -187,6 +224,8 @@ static int setup_dev(struct dk_env *env, const struct net_device *d, int i, char
 		if (IPN(env->host, "addr", "add", a, "dev", d->name) < 0)
 			return -1;
 	}
+	if (setup_dev6(env, net, d, err, errlen) < 0)
+		return -1;
 	return IPN(env->host, "link", "set", d->name, "up");
 }
 
@@ -229,6 +268,11 @@ static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, s
 	    sysctl_set(env, env->host, "net.ipv4.tcp_dsack", net->sysctl.tcp_dsack, err, errlen) < 0 ||
 	    tcp_rmem_set(env, err, errlen) < 0)
 		return -1;
+	if (env->ipv6 && net->ipv6 &&
+	    (sysctl_set(env, env->host, "net.ipv6.conf.all.forwarding", net->ipv6->sysctl.forwarding, err, errlen) < 0 ||
+	     sysctl_set(env, env->host, "net.ipv6.ip6frag_time",
+			(long)((net->ipv6->sysctl.ip6frag_time_ns + 999999999ULL) / 1000000000ULL), err, errlen) < 0))
+		return -1;
 	for (int i = 0; i < net->ndevs; i++) {
 		const struct net_device *d = &net->devs[i];
 		snprintf(key, sizeof(key), "net.ipv4.conf.%s.forwarding", d->name);
@@ -253,6 +297,8 @@ static int setup_neigh(struct dk_env *env, const struct net *net, const cJSON *r
 	const cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "neighbours")) {
 		const char *dev = jstr(e, "dev") ? jstr(e, "dev") : net->devs[0].name;
+		if (!env->ipv6 && jstr(e, "ip") && strchr(jstr(e, "ip"), ':'))
+			continue;	/* IPv6 is off in this run */
 		if (IPN(env->host, "neigh", "replace", jstr(e, "ip"), "lladdr", jstr(e, "mac"), "dev", dev, "nud",
 			"permanent") < 0)
 			return -1;
@@ -293,7 +339,7 @@ static int setup_routes(struct dk_env *env, const cJSON *root, char *err, size_t
 {
 	const cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "routes"))
-		if (setup_route(env, e, err, errlen) < 0)
+		if ((env->ipv6 || !jstr(e, "dst") || !strchr(jstr(e, "dst"), ':')) && setup_route(env, e, err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -313,10 +359,11 @@ int dk_env_setup(struct dk_env *env, const struct net *net, const char *scenario
 	if (netns_add(env->host, err, errlen) < 0)
 		goto out;
 	env->made_host = 1;
-	if (ns_no_ipv6(env, env->host, err, errlen) < 0 || IPN(env->host, "link", "set", "lo", "up") < 0)
+	if ((env->ipv6 ? ns_quiet_ipv6(env, env->host, err, errlen) : ns_no_ipv6(env, env->host, err, errlen)) < 0 ||
+	    IPN(env->host, "link", "set", "lo", "up") < 0)
 		goto out;
 	for (int i = 0; i < net->ndevs && !dk_stop; i++)
-		if (setup_dev(env, &net->devs[i], i, err, errlen) < 0)
+		if (setup_dev(env, net, &net->devs[i], i, err, errlen) < 0)
 			goto out;
 	if (setup_sysctls(env, net, err, errlen) < 0 || setup_neigh(env, net, root, err, errlen) < 0 ||
 	    setup_routes(env, root, err, errlen) < 0 || (env->nft && dk_nft_load(env, env->nft, err, errlen) < 0) ||

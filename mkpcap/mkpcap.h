@@ -41,6 +41,7 @@ extern const struct mk_scenario mk_route_scenarios[];
 extern const struct mk_scenario mk_transport_scenarios[];
 extern const struct mk_scenario mk_lessons_scenarios[];	/* mkpcap_lessons.c: the classroom's own */
 extern const struct mk_scenario mk_tcpopt_scenarios[];	/* mkpcap_tcpopt.c */
+extern const struct mk_scenario mk_ipv6_scenarios[];	/* mkpcap_ipv6.c */
 
 /* mk_find - the scenario named name in any table, or NULL. */
 const struct mk_scenario *mk_find(const char *name);

@@ -230,7 +230,7 @@ const struct mk_scenario mk_core_scenarios[] = {
 	{ "ip-totlen-too-big", "tot_len 100 bytes beyond the frame (PKT_TOO_SMALL); then tot_len 19 (IP_INHDR)", ip_totlen_too_big, NULL },
 	{ "ip-padding", "a small UDP datagram with 16 bytes of Ethernet padding to trim", ip_padding, NULL },
 	{ "eth-otherhost", "an echo request to another MAC, seen in promiscuous mode (OTHERHOST)", eth_otherhost, NULL },
-	{ "eth-ipv6", "an IPv6 frame: the host is IPv4-only (UNHANDLED_PROTO)", eth_ipv6, NULL },
+	{ "eth-ipv6", "an IPv6 frame from :: to :: (not for the host, which does not forward: IP_INADDRERRORS)", eth_ipv6, NULL },
 	{ "eth-arp", "an ARP who-has for the host's address", eth_arp, NULL },
 	{ "eth-unknown-ethertype", "ethertype 0x88b5, no handler (UNHANDLED_PROTO)", eth_unknown, NULL },
 	{ "eth-vlan", "a ping with a VLAN 0 priority tag, then one on VLAN 11 (no VLAN device: OTHERHOST)", eth_vlan, NULL },

@@ -2,7 +2,8 @@
  * auto_host.c - `replay --auto-host`: make a user's own capture "just
  * work" by adopting the capture's server as the simulated host: the
  * destination of the first SYN in the first 10,000 frames, or else the
- * destination of the first unicast IPv4 packet.
+ * destination of the first unicast IPv4 packet; in a capture without IPv4,
+ * the same for IPv6 (issue 24: a global or unique-local destination, /64).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "dissect.h"
 #include "ip.h"
+#include "ipv6.h"
 #include "replay.h"
 #include "source_pcap.h"
 
@@ -21,7 +23,50 @@ struct candidate {
 	int has_mac;
 	uint16_t vlan;			/* the innermost non-zero VLAN id, 0 none */
 	uint64_t frame;
+	struct in6 daddr6;		/* the IPv6 one, when there is no IPv4 */
+	int found6, syn6;
+	uint16_t dport6;
+	uint8_t mac6[6];
+	int has_mac6;
+	uint64_t frame6;
 };
+
+/* The IPv6 header of an Ethernet frame (untagged or tagged), or NULL. */
+static const uint8_t *frame_ip6(int dlt, const uint8_t *p, uint32_t n)
+{
+	uint32_t off = 12;
+	if (dlt != NJ_DLT_EN10MB || n < 14)
+		return NULL;
+	while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
+		off += 4;
+	if (off + 2 + 40 > n || p[off] != 0x86 || p[off + 1] != 0xdd || (p[off + 2] >> 4) != 6)
+		return NULL;
+	return p + off + 2;
+}
+
+/* An IPv6 candidate: a unicast destination of global or unique-local
+ * scope (link-local ones belong to every host), a SYN preferred. */
+static void consider6(struct candidate *c, int dlt, const uint8_t *p, uint32_t n, uint64_t frame)
+{
+	const uint8_t *ip = frame_ip6(dlt, p, n);
+	struct in6 d;
+	if (!ip || (p[0] & 1))
+		return;
+	memcpy(d.s6, ip + 24, 16);
+	if (ipv6_addr_is_multicast(&d) || ipv6_addr_any(&d) || ipv6_addr_loopback(&d) || ipv6_addr_linklocal(&d))
+		return;
+	uint32_t avail = n - (uint32_t)(ip - p);
+	int syn = ip[6] == NEXTHDR_TCP && avail >= 40 + 14 && (ip[40 + 13] & 0x12) == 0x02;
+	if (c->found6 && (c->syn6 || !syn))
+		return;
+	c->found6 = 1;
+	c->syn6 = syn;
+	c->daddr6 = d;
+	c->dport6 = syn ? (uint16_t)(ip[42] << 8 | ip[43]) : 0;
+	memcpy(c->mac6, p, 6);
+	c->has_mac6 = 1;
+	c->frame6 = frame;
+}
 
 /* The IPv4 header of a frame, or NULL; *mac set for Ethernet. */
 static const uint8_t *frame_ip(int dlt, const uint8_t *p, uint32_t n, const uint8_t **mac, uint16_t *vlan)
@@ -135,6 +180,30 @@ static void auto_host_listen(const struct candidate *c, char *buf, size_t len)
 					      std[i].port, std[i].app);
 }
 
+/* The IPv6 host: its address as a /64 with an on-link default route; the
+ * peers' MACs are learned from their frames as if neighbour discovery had
+ * resolved them (source_pcap.c). */
+static char *auto_host_scenario6(const struct candidate *c, char *note, size_t notelen, char *err, size_t errlen)
+{
+	char mac[18], tcp[256] = "", *json = malloc(1024);
+	struct candidate v4 = { .syn = c->syn6, .dport = c->dport6 };
+	if (!json) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(mac, sizeof(mac), "%s", mac_fmt(c->mac6));
+	snprintf(note, notelen, "the host is %s (%s), the destination of %s %llu (no IPv4 in the capture); peers' MACs "
+		 "are learned from their frames as if neighbour discovery had resolved them", in6_fmt(&c->daddr6), mac,
+		 c->syn6 ? "the SYN in frame" : "frame", (unsigned long long)c->frame6);
+	auto_host_listen(&v4, tcp, sizeof(tcp));
+	snprintf(json, 1024,
+		 "{\"kernel\":\"6.x\",\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"%s\",\"addrs\":[\"%s/64\"]}],"
+		 "\"routes\":[{\"dst\":\"::/0\",\"dev\":\"eth0\"}],"
+		 "\"listen\":[%s{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}]}",
+		 mac, in6_fmt(&c->daddr6), tcp);
+	return json;
+}
+
 char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen)
 {
 	struct pcap_source src;
@@ -144,11 +213,15 @@ char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err
 
 	if (source_pcap_open(&src, pcap, err, errlen) < 0)
 		return NULL;
-	while (src.frames < 10000 && !c.syn && source_pcap_next(&src, &h, &d, err, errlen) == 1)
+	while (src.frames < 10000 && !c.syn && source_pcap_next(&src, &h, &d, err, errlen) == 1) {
 		consider(&c, src.dlt, d, h->caplen, src.frames);
+		consider6(&c, src.dlt, d, h->caplen, src.frames);
+	}
 	source_pcap_close(&src);
+	if (!c.found && c.found6)
+		return auto_host_scenario6(&c, note, notelen, err, errlen);
 	if (!c.found) {
-		snprintf(err, errlen, "%s: --auto-host found no unicast IPv4 packet to adopt", pcap);
+		snprintf(err, errlen, "%s: --auto-host found no unicast IPv4 or IPv6 packet to adopt", pcap);
 		return NULL;
 	}
 	if (c.has_mac && (c.mac[0] & 1))

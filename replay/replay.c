@@ -3,6 +3,7 @@
  * → netif_rx; the softirq and the stack's timers run as packet time
  * advances. Everything the stack sends goes to the -w pcap.
  */
+#include "ipv6.h"
 #include "replay.h"
 
 #include <pcap/pcap.h>
@@ -55,6 +56,7 @@ static void advance_clock(struct replay_state *st, uint64_t t)
 	softirq(st);
 	net_set_time(st->net, t);
 	ip_frag_run_timers(st->net);
+	ip6_frag_timers(st->net);	/* ip6frag_time, as ip_frag_run_timers for IPv4 */
 	tcp_run_timers(st->net);
 	if (st->cfg->after_softirq)
 		st->cfg->after_softirq(st->cfg->after_ctx);

@@ -16,9 +16,11 @@
 const char scenario_default_json[] =
 	"{\n"
 	"  \"kernel\": \"6.x\",\n"
-	"  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
-	"  \"routes\": [{\"dst\":\"0.0.0.0/0\",\"via\":\"10.0.0.1\",\"dev\":\"eth0\"}],\n"
-	"  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	"  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"],\"mtu\":1500}],\n"
+	"  \"routes\": [{\"dst\":\"0.0.0.0/0\",\"via\":\"10.0.0.1\",\"dev\":\"eth0\"},\n"
+	"             {\"dst\":\"::/0\",\"via\":\"fd00::1\",\"dev\":\"eth0\"}],\n"
+	"  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n"
+	"                 {\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
 	"  \"forwarding\": false, \"rp_filter\": 0,\n"
 	"  \"listen\": [{\"proto\":\"tcp\",\"port\":80,\"app\":\"http\"},{\"proto\":\"tcp\",\"port\":7,\"app\":\"echo\"},\n"
 	"             {\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\"},{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}]\n"
@@ -78,8 +80,13 @@ static int parse_addrs(struct net_device *dev, const cJSON *addrs, int i, char *
 	cJSON_ArrayForEach(a, addrs) {
 		uint32_t ip;
 		int plen;
+		if (cJSON_IsString(a) && strchr(a->valuestring, ':')) {
+			if (scenario_addr6(dev->nd_net, dev, a->valuestring, i, j++, err, errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (!cJSON_IsString(a) || scenario_parse_prefix(a->valuestring, &ip, &plen) < 0)
-			FAIL("interfaces[%d].addrs[%d]: expected \"A.B.C.D/N\"", i, j);
+			FAIL("interfaces[%d].addrs[%d]: expected \"A.B.C.D/N\" or an IPv6 \"fd00::2/64\"", i, j);
 		if (dev_add_addr(dev, ip, plen) < 0)
 			FAIL("interfaces[%d].addrs[%d]: at most %d addresses per interface", i, j, NJ_MAX_ADDRS);
 		j++;
@@ -165,12 +172,18 @@ static int parse_neighbours(struct net *net, const cJSON *arr, char *err, size_t
 		uint32_t a;
 		uint8_t m[6];
 		struct net_device *dev = &net->devs[0];
-		if (!cJSON_IsString(ip) || scenario_parse_ip(ip->valuestring, &a) < 0)
-			FAIL("neighbours[%d].ip: expected \"A.B.C.D\"", i);
+		int v6 = cJSON_IsString(ip) && strchr(ip->valuestring, ':');
+		if (!cJSON_IsString(ip) || (!v6 && scenario_parse_ip(ip->valuestring, &a) < 0))
+			FAIL("neighbours[%d].ip: expected \"A.B.C.D\" or an IPv6 address", i);
 		if (!cJSON_IsString(mac) || scenario_parse_mac(mac->valuestring, m) < 0)
 			FAIL("neighbours[%d].mac: expected \"xx:xx:xx:xx:xx:xx\"", i);
 		if (dv && (!cJSON_IsString(dv) || !(dev = dev_get_by_name(net, dv->valuestring))))
 			FAIL("neighbours[%d].dev: no interface named %s", i, cJSON_IsString(dv) ? dv->valuestring : "?");
+		if (v6) {
+			if (scenario_neigh6(net, dev, ip->valuestring, m, i++, err, errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (neigh_add_static(net, dev, a, m) < 0)
 			FAIL("neighbours[%d]: neighbour table full", i);
 		i++;
@@ -252,6 +265,7 @@ static int scenario_apply(struct net *net, const cJSON *root, char *err, size_t 
 	if (parse_kernel(net, cJSON_GetObjectItemCaseSensitive(root, "kernel"), err, errlen) < 0 ||
 	    parse_interfaces(net, cJSON_GetObjectItemCaseSensitive(root, "interfaces"), err, errlen) < 0 ||
 	    parse_sysctls(net, root, err, errlen) < 0 || scenario_stopped(err, errlen) ||
+	    scenario_ipv6_sysctls(net, cJSON_GetObjectItemCaseSensitive(root, "ipv6"), err, errlen) < 0 ||
 	    parse_neighbours(net, cJSON_GetObjectItemCaseSensitive(root, "neighbours"), err, errlen) < 0)
 		return -1;
 	if (scenario_stopped(err, errlen) ||

@@ -66,4 +66,15 @@ int scenario_parse_prefix(const char *s, uint32_t *addr, int *plen);
 int scenario_parse_ip(const char *s, uint32_t *addr);
 int scenario_parse_mac(const char *s, uint8_t mac[6]);
 
+/* scenario_ipv6.c: IPv6 addresses, neighbours, routes (an address with a
+ * ':' selects them) and the "ipv6" sysctl object. Each returns 0, or -1
+ * with err naming the field. */
+struct in6;
+int scenario_parse_prefix6(const char *s, struct in6 *addr, int *plen);
+int scenario_addr6(struct net *net, struct net_device *dev, const char *s, int i, int j, char *err, size_t errlen);
+int scenario_neigh6(struct net *net, struct net_device *dev, const char *ip, const uint8_t mac[6], int i, char *err,
+		    size_t errlen);
+int scenario_route6_one(struct net *net, const cJSON *r, int i, int rtype, char *err, size_t errlen);
+int scenario_ipv6_sysctls(struct net *net, const cJSON *o, char *err, size_t errlen);
+
 #endif

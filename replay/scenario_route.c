@@ -72,6 +72,10 @@ static int scenario_route_one(struct net *net, const cJSON *r, int i, char *err,
 
 	if (!cJSON_IsObject(r))
 		FAIL("routes[%d]: expected an object like {\"dst\":\"0.0.0.0/0\",\"via\":\"10.0.0.1\"}", i);
+	if (opt_str(r, "type", &type) < 0 || (type && (rtype = route_type_lookup(type)) < 0))
+		FAIL("routes[%d].type: expected \"unicast\", \"blackhole\", \"unreachable\" or \"prohibit\"", i);
+	if (opt_str(r, "dst", &dst) > 0 && strchr(dst, ':'))
+		return scenario_route6_one(net, r, i, rtype, err, errlen);	/* scenario_ipv6.c */
 	if (opt_str(r, "dst", &dst) <= 0 || scenario_parse_prefix(dst, &addr, &plen) < 0)
 		FAIL("routes[%d].dst: expected a prefix like \"10.1.0.0/16\" or \"0.0.0.0/0\"", i);
 	if (addr & ~(plen ? htonl(0xffffffffu << (32 - plen)) : 0))

@@ -5,6 +5,7 @@
  * Left out: per-packet interface ids of pcapng (libpcap does not expose
  * them), so every frame arrives on the first interface.
  */
+#include "ipv6.h"
 #include "source_pcap.h"
 
 #include <errno.h>
@@ -201,6 +202,13 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
 static void driver_learn(struct net *net, struct net_device *dev, const uint8_t *frame, uint32_t caplen)
 {
 	uint32_t saddr;
+	if (caplen >= ETH_HLEN + 40 && frame[12] == 0x86 && frame[13] == 0xdd) {
+		struct in6 s6;
+		memcpy(s6.s6, frame + ETH_HLEN + 8, 16);
+		if (!ipv6_addr_is_multicast(&s6) && !ipv6_addr_any(&s6) && !(frame[6] & 1))
+			ndisc_learn(net, dev, &s6, frame + 6);
+		return;
+	}
 	if (caplen < ETH_HLEN + 20 || frame[12] != 0x08 || frame[13] != 0x00 || (frame[14] >> 4) != 4)
 		return;
 	memcpy(&saddr, frame + ETH_HLEN + 12, 4);

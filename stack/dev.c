@@ -7,6 +7,7 @@
  * rx_handlers (bridge, bond), qdiscs on transmit.
  */
 #include "af_packet.h"
+#include "ipv6.h"
 #include "stack.h"
 
 #include <stdio.h>
@@ -139,14 +140,15 @@ static int deliver_ptype(struct net *net, struct sk_buff *skb)
 		return ip_rcv(net, skb, dev);
 	case ETH_P_ARP:
 		return arp_rcv(net, skb, dev);
+	case ETH_P_IPV6:
+		return ipv6_rcv(net, skb, dev);
 	default:
 		dev->rx_nohandler++;
 		dev->rx_dropped++;
 		SNMP_INC(net, MIB_DEV_RX_NOHANDLER);
 		trace_step(net, skb, "__netif_receive_skb_core",
-			   "no ptype_base handler for ethertype 0x%04x (%s)%s", skb->protocol,
-			   eth_proto_name(skb->protocol),
-			   skb->protocol == ETH_P_IPV6 ? ": this host is IPv4-only, like ipv6.disable=1" : "");
+			   "no ptype_base handler for ethertype 0x%04x (%s)", skb->protocol,
+			   eth_proto_name(skb->protocol));
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 		return NET_RX_DROP;
 	}

@@ -82,6 +82,20 @@ static int icmp_global_allow(struct net *net, struct icmp_state *s)
 	return 1;
 }
 
+/* The global limiter is one per host, shared by ICMPv6 (icmp6.c calls
+ * these as Linux's icmpv6_global_allow calls icmp_global_allow). */
+int icmp_global_allow_shared(struct net *net)
+{
+	return icmp_global_allow(net, icmp_state(net));
+}
+
+void icmp_global_consume(struct net *net)
+{
+	struct icmp_state *s = icmp_state(net);
+	if (s->global_credit > 0)
+		s->global_credit--;
+}
+
 /* inet_peer_xrlim_allow: a per-destination bucket of at most 6 tokens
  * (XRLIM_BURST_FACTOR), one refilled per icmp_ratelimit ms. The bucket is
  * the inet_peer's rate_tokens/rate_last, shared with ip_error's own limit

@@ -9,6 +9,7 @@
 #include "tcp.h"
 #include "netfilter.h"
 #include "af_packet.h"
+#include "ipv6.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ void net_purge(struct net *net)
 	packet_exit(net);
 	tcp_exit(net);		/* sockets and their queues */
 	neigh_table_exit(net);	/* and the packets waiting for ARP */
+	ipv6_exit(net);		/* addresses, routes, ndisc cache, fragments */
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 }
 
@@ -78,6 +80,7 @@ struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t 
 	dev->up = 1;
 	dev->nd_net = net;
 	net->dev_gen++;
+	addrconf_dev_config(net, dev);	/* its IPv6 link-local address, as Linux on NETDEV_UP */
 	return dev;
 }
 

@@ -95,6 +95,7 @@ struct net {
 	struct packet_sock *packet_socks; /* af_packet.c (ptype_all taps) */
 	struct sock_table *socks;	/* tcp_ipv4.c / udp.c */
 	struct neigh_table *arp_tbl;	/* neighbour.c */
+	struct ipv6_state *ipv6;	/* ipv6.h: addrconf.c and the IPv6 files */
 };
 
 /**

@@ -111,7 +111,75 @@
 	X(TCPEXT_TCPDSACKOFOSENT, "TcpExt.TCPDSACKOfoSent")	\
 	X(TCPEXT_TCPSACKDISCARD, "TcpExt.TCPSACKDiscard")	\
 	X(TCPEXT_TCPDSACKRECV, "TcpExt.TCPDSACKRecv")		\
-	X(TCPEXT_PAWSACTIVEREJECTED, "TcpExt.PAWSActive")
+	X(TCPEXT_PAWSACTIVEREJECTED, "TcpExt.PAWSActive") \
+	/* IPv6 (/proc/net/snmp6, with a dot after the group) */ \
+	X(IP6_INRECEIVES, "Ip6.InReceives") \
+	X(IP6_INHDRERRORS, "Ip6.InHdrErrors") \
+	X(IP6_INTOOBIGERRORS, "Ip6.InTooBigErrors") \
+	X(IP6_INNOROUTES, "Ip6.InNoRoutes") \
+	X(IP6_INADDRERRORS, "Ip6.InAddrErrors") \
+	X(IP6_INUNKNOWNPROTOS, "Ip6.InUnknownProtos") \
+	X(IP6_INTRUNCATEDPKTS, "Ip6.InTruncatedPkts") \
+	X(IP6_INDISCARDS, "Ip6.InDiscards") \
+	X(IP6_INDELIVERS, "Ip6.InDelivers") \
+	X(IP6_OUTFORWDATAGRAMS, "Ip6.OutForwDatagrams") \
+	X(IP6_OUTREQUESTS, "Ip6.OutRequests") \
+	X(IP6_OUTDISCARDS, "Ip6.OutDiscards") \
+	X(IP6_OUTNOROUTES, "Ip6.OutNoRoutes") \
+	X(IP6_REASMTIMEOUT, "Ip6.ReasmTimeout") \
+	X(IP6_REASMREQDS, "Ip6.ReasmReqds") \
+	X(IP6_REASMOKS, "Ip6.ReasmOKs") \
+	X(IP6_REASMFAILS, "Ip6.ReasmFails") \
+	X(IP6_FRAGOKS, "Ip6.FragOKs") \
+	X(IP6_FRAGFAILS, "Ip6.FragFails") \
+	X(IP6_FRAGCREATES, "Ip6.FragCreates") \
+	X(IP6_INMCASTPKTS, "Ip6.InMcastPkts") \
+	X(IP6_OUTMCASTPKTS, "Ip6.OutMcastPkts") \
+	X(IP6_INOCTETS, "Ip6.InOctets") \
+	X(IP6_OUTOCTETS, "Ip6.OutOctets") \
+	X(IP6_INMCASTOCTETS, "Ip6.InMcastOctets") \
+	X(IP6_OUTMCASTOCTETS, "Ip6.OutMcastOctets") \
+	X(IP6_INNOECTPKTS, "Ip6.InNoECTPkts") \
+	X(IP6_INECT1PKTS, "Ip6.InECT1Pkts") \
+	X(IP6_INECT0PKTS, "Ip6.InECT0Pkts") \
+	X(IP6_INCEPKTS, "Ip6.InCEPkts") \
+	X(IP6_OUTTRANSMITS, "Ip6.OutTransmits") \
+	X(ICMP6_INMSGS, "Icmp6.InMsgs") \
+	X(ICMP6_INERRORS, "Icmp6.InErrors") \
+	X(ICMP6_OUTMSGS, "Icmp6.OutMsgs") \
+	X(ICMP6_OUTERRORS, "Icmp6.OutErrors") \
+	X(ICMP6_INCSUMERRORS, "Icmp6.InCsumErrors") \
+	X(ICMP6_OUTRATELIMITHOST, "Icmp6.OutRateLimitHost") \
+	X(ICMP6_INDESTUNREACHS, "Icmp6.InDestUnreachs") \
+	X(ICMP6_INPKTTOOBIGS, "Icmp6.InPktTooBigs") \
+	X(ICMP6_INTIMEEXCDS, "Icmp6.InTimeExcds") \
+	X(ICMP6_INPARMPROBLEMS, "Icmp6.InParmProblems") \
+	X(ICMP6_INECHOS, "Icmp6.InEchos") \
+	X(ICMP6_INECHOREPLIES, "Icmp6.InEchoReplies") \
+	X(ICMP6_INGROUPMEMBQUERIES, "Icmp6.InGroupMembQueries") \
+	X(ICMP6_INGROUPMEMBRESPONSES, "Icmp6.InGroupMembResponses") \
+	X(ICMP6_INGROUPMEMBREDUCTIONS, "Icmp6.InGroupMembReductions") \
+	X(ICMP6_INROUTERSOLICITS, "Icmp6.InRouterSolicits") \
+	X(ICMP6_INROUTERADVERTISEMENTS, "Icmp6.InRouterAdvertisements") \
+	X(ICMP6_INNEIGHBORSOLICITS, "Icmp6.InNeighborSolicits") \
+	X(ICMP6_INNEIGHBORADVERTISEMENTS, "Icmp6.InNeighborAdvertisements") \
+	X(ICMP6_INREDIRECTS, "Icmp6.InRedirects") \
+	X(ICMP6_INMLDV2REPORTS, "Icmp6.InMLDv2Reports") \
+	X(ICMP6_OUTDESTUNREACHS, "Icmp6.OutDestUnreachs") \
+	X(ICMP6_OUTPKTTOOBIGS, "Icmp6.OutPktTooBigs") \
+	X(ICMP6_OUTTIMEEXCDS, "Icmp6.OutTimeExcds") \
+	X(ICMP6_OUTPARMPROBLEMS, "Icmp6.OutParmProblems") \
+	X(ICMP6_OUTECHOREPLIES, "Icmp6.OutEchoReplies") \
+	X(ICMP6_OUTNEIGHBORSOLICITS, "Icmp6.OutNeighborSolicits") \
+	X(ICMP6_OUTNEIGHBORADVERTISEMENTS, "Icmp6.OutNeighborAdvertisements") \
+	X(ICMP6_OUTREDIRECTS, "Icmp6.OutRedirects") \
+	X(UDP6_INDATAGRAMS, "Udp6.InDatagrams") \
+	X(UDP6_NOPORTS, "Udp6.NoPorts") \
+	X(UDP6_INERRORS, "Udp6.InErrors") \
+	X(UDP6_OUTDATAGRAMS, "Udp6.OutDatagrams") \
+	X(UDP6_RCVBUFERRORS, "Udp6.RcvbufErrors") \
+	X(UDP6_INCSUMERRORS, "Udp6.InCsumErrors") \
+	X(UDP6_IGNOREDMULTI, "Udp6.IgnoredMulti")
 
 enum nj_mib {
 #define NJ_MIB_ENUM(e, s) MIB_##e,

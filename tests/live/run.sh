@@ -71,6 +71,24 @@ else
 	cat "$TMP/ping.txt"; fail "ping 10.0.0.2: expected 3 replies"
 fi
 
+# 1b. ping over IPv6 (issue 24): neighbour discovery, then three echo replies.
+if peer ping -6 -c 3 -i 0.3 -W 2 fd00::2 >"$TMP/ping6.txt" 2>&1 && grep -q " 3 received" "$TMP/ping6.txt"; then
+	ok "ping -6: 3 replies from fd00::2"
+else
+	cat "$TMP/ping6.txt"; fail "ping -6 fd00::2: expected 3 replies"
+fi
+if ip -n $NS -6 neigh show fd00::2 | grep -qi "02:00:00:00:00:01"; then
+	ok "NDP: peer's neighbour table has fd00::2 at 02:00:00:00:00:01"
+else
+	ip -n $NS -6 neigh; fail "NDP: 02:00:00:00:00:01 not in the peer's IPv6 neighbour table"
+fi
+
+if peer ping -6 -s 4000 -c 1 -W 2 fd00::2 >"$TMP/frag6.txt" 2>&1 && grep -q " 1 received" "$TMP/frag6.txt"; then
+	ok "fragmented ping -6: reassembled, answered in fragments"
+else
+	cat "$TMP/frag6.txt"; fail "ping -6 -s 4000: no reply"
+fi
+
 # 2. ARP: the peer's neighbour table holds netjourney's MAC.
 if ip -n $NS neigh show 10.0.0.2 | grep -qi "02:00:00:00:00:01"; then
 	ok "ARP: peer's neighbour table has 10.0.0.2 at 02:00:00:00:00:01"
@@ -173,7 +191,8 @@ fns = {e.get("fn") for e in ev}
 want = [("arp_process", "E", "consumed", None), ("icmp_rcv", "E", "consumed", None),
         ("tcp_conn_request", "E", "consumed", None), ("tcp_v4_send_reset", "E", "sent", None),
         ("tcp_v4_rcv", "E", "drop", "NO_SOCKET"), ("udp_rcv", "E", "drop", "NO_SOCKET"),
-        ("ip_frag_reasm", "E", "pass", None)]
+        ("ip_frag_reasm", "E", "pass", None), ("ndisc_rcv", "E", "consumed", None),
+        ("icmpv6_rcv", "E", "consumed", None)]
 missing = [w for w in want if w not in seen]
 missing += [f for f in ("driver_rx", "icmp_send", "dev_queue_xmit", "ip_fragment") if f not in fns]
 assert not missing, "missing from the trace: %r" % missing

@@ -1,0 +1,547 @@
+/*
+ * ndisc.c - neighbour discovery (RFC 4861), after net/ipv6/ndisc.c and the
+ * nd_tbl side of net/core/neighbour.c (Linux 6.13): ndisc_rcv's checks
+ * (fragmented messages, hop limit 255, code 0), neighbour solicitations
+ * for our addresses answered with advertisements, advertisements updating
+ * the cache, and the output side: multicast mapped to 33:33:xx:xx:xx:xx
+ * (RFC 2464 7), unresolved next hops held while a solicitation goes to
+ * their solicited-node group, as ARP does for IPv4.
+ * Left out: the NUD timers (no PROBE/DELAY/FAILED: an unanswered entry is
+ * solicited again when a packet for it comes 1 s or more later), DAD of
+ * our own addresses (a DAD probe for one of them is answered to
+ * all-nodes), router advertisements (checked, then consumed: no SLAAC, no
+ * default route learnt), redirects received (consumed), proxy NDP, anycast.
+ */
+#include "ipv6.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ND_MAX			256
+#define ND_QUEUE_LEN_BYTES	212992u		/* unres_qlen_bytes */
+#define ND_RETRANS_NS		1000000000ULL	/* retrans_time 1 s */
+#define ND_OPT_SOURCE_LL_ADDR	1
+#define ND_OPT_TARGET_LL_ADDR	2
+#define ND_MSG_LEN		24		/* struct nd_msg: icmp6hdr + target */
+
+struct nd_neigh {
+	int ifindex;
+	struct in6 ip;
+	uint8_t mac[ETH_ALEN];
+	uint8_t state;			/* enum nud_state */
+	uint64_t updated_ns, probe_ns;
+	struct sk_buff_head queue;	/* packets waiting for resolution */
+	uint32_t queue_bytes;
+};
+
+struct nd_table {
+	struct nd_neigh e[ND_MAX];
+	int n;
+};
+
+static struct nd_table *nd_tbl(struct net *net)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	if (s && !s->nd)
+		s->nd = calloc(1, sizeof(struct nd_table));
+	return s ? s->nd : NULL;
+}
+
+static struct nd_neigh *nd_find(struct net *net, int ifindex, const struct in6 *ip)
+{
+	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
+	for (int i = 0; t && i < t->n; i++)
+		if (t->e[i].ifindex == ifindex && ipv6_addr_equal(&t->e[i].ip, ip))
+			return &t->e[i];
+	return NULL;
+}
+
+/* The entry, created in state NONE if missing; the oldest learned entry
+ * (and what it held) makes room in a full table. NULL if none can. */
+static struct nd_neigh *nd_get(struct net *net, int ifindex, const struct in6 *ip)
+{
+	struct nd_table *t = nd_tbl(net);
+	struct nd_neigh *n = nd_find(net, ifindex, ip);
+	struct sk_buff *skb;
+	if (n || !t)
+		return n;
+	if (t->n < ND_MAX) {
+		n = &t->e[t->n++];
+		skb_queue_head_init(&n->queue);
+	} else {
+		for (int i = 0; i < t->n; i++)
+			if (t->e[i].state != NUD_PERMANENT && (!n || t->e[i].updated_ns < n->updated_ns))
+				n = &t->e[i];
+		if (!n)
+			return NULL;
+		while ((skb = skb_dequeue(&n->queue)))
+			kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_DEAD);
+	}
+	n->ifindex = ifindex;
+	n->ip = *ip;
+	n->state = NUD_NONE;
+	n->queue_bytes = 0;
+	n->probe_ns = 0;
+	n->updated_ns = net->now_ns;
+	memset(n->mac, 0, ETH_ALEN);
+	return n;
+}
+
+static int nd_valid(uint8_t st)
+{
+	return st == NUD_REACHABLE || st == NUD_STALE || st == NUD_PERMANENT;
+}
+
+int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
+{
+	struct nd_neigh *n = nd_get(net, dev->ifindex, ip);
+	if (!n)
+		return -1;
+	memcpy(n->mac, mac, ETH_ALEN);
+	n->state = NUD_PERMANENT;
+	return 0;
+}
+
+const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip)
+{
+	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
+	return n && nd_valid(n->state) ? n->mac : NULL;
+}
+
+void ndisc_exit(struct net *net)
+{
+	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
+	for (int i = 0; t && i < t->n; i++)
+		skb_queue_purge(net, &t->e[i].queue);
+	free(t);
+	if (net->ipv6)
+		net->ipv6->nd = NULL;
+}
+
+static const char *nud_name(uint8_t st)
+{
+	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT" };
+	return st <= NUD_PERMANENT ? nud[st] : "?";
+}
+
+void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx)
+{
+	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
+	char line[128];
+	for (int i = 0; t && i < t->n; i++) {
+		const struct nd_neigh *n = &t->e[i];
+		struct net_device *dev = dev_get_by_index(net, n->ifindex);
+		if (n->state == NUD_NONE)
+			continue;
+		snprintf(line, sizeof(line), "%s dev %s lladdr %s %s", in6_fmt(&n->ip), dev ? dev->name : "?",
+			 n->state == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(n->mac), nud_name(n->state));
+		fn(ctx, line);
+	}
+}
+
+/* The changed entry as the next event's args, as neigh_trace_entry does. */
+static void nd_trace_entry(struct net *net, const struct nd_neigh *n)
+{
+	if (!trace_on(net))
+		return;
+	struct jw *a = trace_args(net);
+	struct net_device *dev = dev_get_by_index(net, n->ifindex);
+	jw_key(a, "neigh");
+	jw_obj_open(a);
+	jw_kv_str(a, "dev", dev ? dev->name : "?");
+	jw_kv_str(a, "ip", in6_fmt(&n->ip));
+	jw_kv_str(a, "mac", n->state == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(n->mac));
+	jw_kv_str(a, "state", nud_name(n->state));
+	jw_obj_close(a);
+}
+
+/* ndisc_update → neigh_update: learn lladdr; a PERMANENT entry never
+ * changes; an entry that becomes valid sends what it held. */
+static void ndisc_update(struct net *net, struct net_device *dev, struct nd_neigh *n, const uint8_t *lladdr,
+			 enum nud_state st, const char *fn)
+{
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+	if (n->state == NUD_PERMANENT || !lladdr)
+		return;
+	int was_valid = nd_valid(n->state);
+	memcpy(n->mac, lladdr, ETH_ALEN);
+	n->state = (uint8_t)st;
+	n->updated_ns = net->now_ns;
+	nd_trace_entry(net, n);
+	trace_step(net, NULL, fn, "%s is at %s (%s)", in6_fmt(&n->ip), mac_fmt(lladdr), nud_name(n->state));
+	if (was_valid || !skb_queue_len(&n->queue))
+		return;
+	skb_queue_head_init(&q);
+	while ((skb = skb_dequeue(&n->queue)))
+		skb_queue_tail(&q, skb);
+	n->queue_bytes = 0;
+	struct in6 ip = n->ip;
+	while ((skb = skb_dequeue(&q))) {
+		skb->pkt = net->cur_pkt;
+		ndisc_neigh_output(net, skb, dev, &ip);
+	}
+}
+
+void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
+{
+	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
+	if (n && nd_valid(n->state))
+		return;
+	if ((n = nd_get(net, dev->ifindex, ip)))
+		ndisc_update(net, dev, n, mac, NUD_STALE, "ndisc_learn");
+}
+
+/* One option area: source/target link-layer address options must be 8
+ * bytes on Ethernet; a zero length or an overrun makes the message
+ * invalid (ndisc_parse_options). Returns 0 and *ll (NULL if absent), or -1. */
+static int ndisc_parse_options(const uint8_t *opt, int len, int want, const uint8_t **ll, int *ll_bad)
+{
+	*ll = NULL;
+	*ll_bad = 0;
+	while (len > 0) {
+		if (len < 2 || opt[1] == 0 || opt[1] * 8 > len)
+			return -1;
+		if (opt[0] == want && !*ll && !*ll_bad) {
+			if (opt[1] == 1)
+				*ll = opt + 2;
+			else
+				*ll_bad = 1;
+		}
+		len -= opt[1] * 8;
+		opt += opt[1] * 8;
+	}
+	return 0;
+}
+
+/* ndisc_send_skb for an NS or NA built here: hop limit 255, out of dev. */
+static void ndisc_send(struct net *net, struct net_device *dev, const struct in6 *saddr,
+		       const struct in6 *daddr, uint8_t type, uint8_t flags, const struct in6 *target,
+		       int opt_type, int64_t pkt)
+{
+	uint8_t *p;
+	uint32_t len = ND_MSG_LEN + (opt_type ? 8 : 0);
+	struct sk_buff *skb = ip6_build(net, saddr, daddr, NEXTHDR_ICMP, 255, len, &p);
+	if (!skb)
+		return;
+	memset(p, 0, len);
+	p[0] = type;
+	p[4] = flags;
+	memcpy(p + 8, target, 16);
+	if (opt_type) {
+		p[24] = (uint8_t)opt_type;
+		p[25] = 1;
+		memcpy(p + 26, dev->dev_addr, ETH_ALEN);
+	}
+	skb->pkt = pkt;
+	struct rt6_dst dst = { .type = (uint8_t)(ipv6_addr_is_multicast(daddr) ? RTN_MULTICAST : RTN_UNICAST),
+			       .oif = dev->ifindex, .plen = 128 };
+	icmpv6_push(net, skb, &dst);
+}
+
+/* ndisc_send_ns - who has target? To its solicited-node group, from the
+ * held packet's source when it is ours (ndisc_solicit), else from the
+ * link-local address (ipv6_get_lladdr), with our link-layer address. */
+static void ndisc_send_ns(struct net *net, struct net_device *dev, const struct in6 *target,
+			  const struct sk_buff *held)
+{
+	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
+	struct in6 saddr, daddr;
+	const struct ipv6hdr *h = held ? ipv6_hdr(held) : NULL;
+	if (h && ipv6_chk_addr(net, &h->saddr, dev))
+		saddr = h->saddr;
+	else if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
+		return;		/* no link-local address: no solicitation */
+	addrconf_addr_solict_mult(target, &daddr);
+	trace_enter(net, NULL, "ndisc_send_ns", "icmp", "who has %s? tell %s (to %s)", in6_fmt(target),
+		    in6_fmt(&saddr), in6_fmt(&daddr));
+	ndisc_send(net, dev, &saddr, &daddr, NDISC_NEIGHBOUR_SOLICITATION, 0, target, ND_OPT_SOURCE_LL_ADDR,
+		   held ? held->pkt : net->cur_pkt);
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+}
+
+/* The redirect's options: the target's link-layer address when known,
+ * then as much of the redirected packet as fits in 1280 bytes (rd_len). */
+static uint32_t ndisc_redirect_opts(struct net *net, const struct sk_buff *skb, struct net_device *dev,
+				    const struct in6 *target, uint8_t *o)
+{
+	const uint8_t *ha = ndisc_lookup(net, dev, target);
+	uint32_t optlen = ha ? 8 : 0, have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
+	uint32_t rd_len = IPV6_MIN_MTU - 40 - 40 - optlen;
+	if (have + 8 < rd_len)
+		rd_len = have + 8;
+	rd_len &= ~7u;
+	if (ha) {
+		o[0] = ND_OPT_TARGET_LL_ADDR;
+		o[1] = 1;
+		memcpy(o + 2, ha, ETH_ALEN);
+		o += 8;
+	}
+	memset(o, 0, 8);
+	o[0] = 4;				/* ND_OPT_REDIRECT_HDR */
+	o[1] = (uint8_t)(rd_len >> 3);
+	memcpy(o + 8, skb_network_header(skb), rd_len - 8);
+	return optlen + rd_len;
+}
+
+static void redirect_skip(struct net *net, const char *why)
+{
+	trace_exit(net, NULL, V_PASS, 0, "no redirect: %s", why);
+}
+
+void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target)
+{
+	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	struct net_device *dev = skb->dev;
+	struct in6 saddr, src = hdr->saddr;
+	struct rt6_dst dst;
+	uint8_t opts[IPV6_MIN_MTU], *p;
+
+	trace_enter(net, skb, "ndisc_send_redirect", "icmp", "%s should go straight to %s", in6_fmt(&hdr->daddr),
+		    in6_fmt(target));
+	if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
+		return redirect_skip(net, "no link-local address on the device");
+	if (!ipv6_addr_equal(&hdr->daddr, target) && !ipv6_addr_linklocal(target))
+		return redirect_skip(net, "target is not link-local unicast");
+	if (ip6_route_output(net, &src, dev->ifindex, &dst) < 0 || dst.gw)
+		return redirect_skip(net, "the sender is not a neighbour");
+	if (!inet_peer_xrlim_allow_v6(net, &src, 1000000000ULL))
+		return redirect_skip(net, "rate limited (one per second per sender)");
+	uint32_t optlen = ndisc_redirect_opts(net, skb, dev, target, opts);
+	struct sk_buff *nskb = ip6_build(net, &saddr, &src, NEXTHDR_ICMP, 255, 40 + optlen, &p);
+	if (!nskb)
+		return redirect_skip(net, "out of memory");
+	memset(p, 0, 40);
+	p[0] = NDISC_REDIRECT;
+	memcpy(p + 8, target->s6, 16);
+	memcpy(p + 24, hdr->daddr.s6, 16);
+	memcpy(p + 40, opts, optlen);
+	nskb->pkt = skb->pkt;
+	dst.oif = dev->ifindex;
+	icmpv6_push(net, nskb, &dst);
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+}
+
+/* __neigh_event_send: hold skb (oldest dropped past unres_qlen_bytes) and
+ * solicit when resolution starts or retrans_time has passed. */
+static int ndisc_resolve(struct net *net, struct sk_buff *skb, struct net_device *dev, const struct in6 *nh)
+{
+	struct nd_neigh *n = nd_get(net, dev->ifindex, nh);
+	struct sk_buff *old;
+	if (!n) {
+		trace_step(net, skb, "__neigh_create", "neighbour table full (%d)", ND_MAX);
+		return skb_drop(net, skb, SKB_DROP_REASON_NEIGH_CREATEFAIL);
+	}
+	if (n->state == NUD_NONE)
+		n->state = NUD_INCOMPLETE;
+	while (n->queue_bytes + skb->truesize > ND_QUEUE_LEN_BYTES && (old = skb_dequeue(&n->queue))) {
+		n->queue_bytes -= old->truesize;
+		trace_step(net, old, "__neigh_event_send", "queue for %s full: oldest packet dropped", in6_fmt(nh));
+		kfree_skb_reason(net, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
+	}
+	skb_queue_tail(&n->queue, skb);
+	n->queue_bytes += skb->truesize;
+	nd_trace_entry(net, n);
+	trace_step(net, skb, "__neigh_event_send", "held for %s (%u packet(s), %u of %u bytes)", in6_fmt(nh),
+		   skb_queue_len(&n->queue), n->queue_bytes, ND_QUEUE_LEN_BYTES);
+	if (!n->probe_ns || net->now_ns - n->probe_ns >= ND_RETRANS_NS) {
+		n->probe_ns = net->now_ns ? net->now_ns : 1;
+		ndisc_send_ns(net, dev, nh, skb);
+	}
+	trace_exit(net, NULL, V_QUEUED, 0, "waiting for a neighbour advertisement");
+	return NET_RX_SUCCESS;
+}
+
+int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, const struct in6 *nexthop)
+{
+	uint8_t mcast[ETH_ALEN] = { 0x33, 0x33 };
+	const uint8_t *mac;
+
+	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", in6_fmt(nexthop), dev->name);
+	if (ipv6_addr_is_multicast(nexthop)) {
+		memcpy(mcast + 2, nexthop->s6 + 12, 4);	/* ndisc_mc_map */
+		mac = mcast;
+	} else if (!(mac = ndisc_lookup(net, dev, nexthop))) {
+		trace_step(net, skb, "neigh_resolve_output", "%s is not in the neighbour cache", in6_fmt(nexthop));
+		return ndisc_resolve(net, skb, dev, nexthop);
+	}
+	struct ethhdr *eth = (struct ethhdr *)skb_push(skb, ETH_HLEN);
+	memcpy(eth->h_dest, mac, ETH_ALEN);
+	memcpy(eth->h_source, dev->dev_addr, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IPV6);
+	skb_reset_mac_header(skb);
+	skb->dev = dev;
+	trace_step(net, skb, "neigh_hh_output", "%s is at %s", in6_fmt(nexthop), mac_fmt(mac));
+	dev_queue_xmit(net, skb);
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+	return 0;
+}
+
+static int ndisc_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, const char *fn, const char *why)
+{
+	trace_step(net, skb, fn, "%s", why);
+	return skb_drop(net, skb, r);
+}
+
+static int ndisc_consumed(struct net *net, struct sk_buff *skb, const char *what)
+{
+	trace_exit(net, skb, V_CONSUMED, 0, "%s", what);
+	kfree_skb(net, skb);
+	return NET_RX_SUCCESS;
+}
+
+static int ipv6_addr_is_solict_mult(const struct in6 *a)
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff };
+	return !memcmp(a->s6, pfx, 13);
+}
+
+/*
+ * ndisc_recv_ns - a solicitation:
+ *  1. a whole nd_msg; a unicast target; a DAD probe (from ::) only to a
+ *     solicited-node group and without a source link-layer option;
+ *  2. valid options (BAD_OPTIONS), an 8-byte source link-layer address;
+ *  3. the target must be one of our addresses on this link (NS_OTHERHOST);
+ *  4. a DAD probe is answered to all-nodes;
+ *  5. the sender is learnt (STALE) — created only from a unicast NS or
+ *     one with its link-layer address — and answered: solicited, with
+ *     override and our address option when it came to a group.
+ */
+static int ndisc_recv_ns(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	struct net_device *dev = skb->dev;
+	struct in6 target, saddr = hdr->saddr;
+	const uint8_t *ll;
+	int ll_bad, dad = ipv6_addr_any(&hdr->saddr), inc = ipv6_addr_is_multicast(&hdr->daddr);
+
+	if (skb->len < ND_MSG_LEN)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_ns", "1. shorter than an NS");
+	memcpy(&target, skb->data + 8, 16);
+	if (ipv6_addr_is_multicast(&target))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_ns", "1. multicast target address");
+	if (dad && !ipv6_addr_is_solict_mult(&hdr->daddr))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_ns",
+				  "1. DAD probe not sent to a solicited-node group");
+	if (ndisc_parse_options(skb->data + ND_MSG_LEN, (int)skb->len - ND_MSG_LEN, ND_OPT_SOURCE_LL_ADDR, &ll, &ll_bad))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS, "ndisc_parse_options",
+				  "2. an option of length 0 or past the message");
+	if (ll_bad || (ll && dad))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_ns", ll_bad ?
+				  "2. invalid link-layer address length" : "1. DAD probe with a link-layer address option");
+	if (!ipv6_chk_addr(net, &target, dev))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_NS_OTHERHOST, "ndisc_recv_ns",
+				  "3. the target is not one of our addresses");
+	int router = ipv6_state(net)->sysctl.forwarding ? 0x80 : 0;
+	if (dad) {
+		static const struct in6 all_nodes = IN6_INIT(0xff, 0x02, [15] = 1);
+		trace_step(net, skb, "ndisc_recv_ns", "4. DAD probe for our %s: defend it", in6_fmt(&target));
+		ndisc_send(net, dev, &target, &all_nodes, NDISC_NEIGHBOUR_ADVERTISEMENT, (uint8_t)(router | 0x20), &target,
+			   ND_OPT_TARGET_LL_ADDR, skb->pkt);
+		return ndisc_consumed(net, skb, "DAD answered");
+	}
+	struct nd_neigh *n = !inc || ll ? nd_get(net, dev->ifindex, &saddr) : nd_find(net, dev->ifindex, &saddr);
+	if (!n)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_ns",
+				  "5. multicast NS without the sender's link-layer address: nothing to answer to");
+	ndisc_update(net, dev, n, ll, NUD_STALE, "ndisc_recv_ns");
+	trace_step(net, skb, "ndisc_send_na", "5. %s is ours: advertise it to %s (solicited%s)", in6_fmt(&target),
+		   in6_fmt(&saddr), inc ? ", override, with our link-layer address" : "");
+	ndisc_send(net, dev, &target, &saddr, NDISC_NEIGHBOUR_ADVERTISEMENT, (uint8_t)(router | 0x40 | (inc ? 0x20 : 0)),
+		   &target, inc ? ND_OPT_TARGET_LL_ADDR : 0, skb->pkt);
+	return ndisc_consumed(net, skb, "answered with a neighbour advertisement");
+}
+
+/*
+ * ndisc_recv_na - an advertisement:
+ *  1. a whole nd_msg, a unicast target, not solicited-and-multicast;
+ *  2. valid options, an 8-byte target link-layer address;
+ *  3. our own address advertised by someone else: ignored;
+ *  4. only an entry already in the cache is updated (a host creates none,
+ *     RFC 9131): REACHABLE when solicited, else STALE; what it held goes.
+ */
+static int ndisc_recv_na(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	struct net_device *dev = skb->dev;
+	struct in6 target;
+	const uint8_t *ll;
+	int ll_bad;
+
+	if (skb->len < ND_MSG_LEN)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_na", "1. shorter than an NA");
+	memcpy(&target, skb->data + 8, 16);
+	int solicited = skb->data[4] & 0x40;
+	if (ipv6_addr_is_multicast(&target))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na", "1. target address is multicast");
+	if (ipv6_addr_is_multicast(&hdr->daddr) && solicited)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na", "1. solicited NA is multicasted");
+	if (ndisc_parse_options(skb->data + ND_MSG_LEN, (int)skb->len - ND_MSG_LEN, ND_OPT_TARGET_LL_ADDR, &ll, &ll_bad))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS, "ndisc_parse_options",
+				  "2. an option of length 0 or past the message");
+	if (ll_bad)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na",
+				  "2. invalid link-layer address length");
+	if (ipv6_chk_addr(net, &target, dev))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na",
+				  "3. someone advertised our own address");
+	struct nd_neigh *n = nd_find(net, dev->ifindex, &target);
+	if (!n || n->state == NUD_NONE)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na",
+				  "4. no cache entry for the target: a host does not create one");
+	ndisc_update(net, dev, n, ll ? ll : (nd_valid(n->state) ? n->mac : NULL), solicited ? NUD_REACHABLE : NUD_STALE,
+		     "ndisc_recv_na");
+	return ndisc_consumed(net, skb, "neighbour cache updated");
+}
+
+/* Router messages as a host: solicitations are for routers; an
+ * advertisement or redirect must come from a link-local address. */
+static int ndisc_router_msg(struct net *net, struct sk_buff *skb, int type)
+{
+	if (type == NDISC_ROUTER_SOLICITATION) {
+		if (skb->len < 8)
+			return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_rs", "shorter than an RS");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_rs",
+				  "not a router (forwarding = 0): solicitations are not for us");
+	}
+	const char *fn = type == NDISC_ROUTER_ADVERTISEMENT ? "ndisc_router_discovery" : "ndisc_redirect_rcv";
+	if (!ipv6_addr_linklocal(&ipv6_hdr(skb)->saddr))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "source address is not link-local");
+	if (skb->len < (type == NDISC_ROUTER_ADVERTISEMENT ? 16u : 40u))
+		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "message too short");
+	trace_step(net, skb, fn, "%s", type == NDISC_ROUTER_ADVERTISEMENT ?
+		   "router advertisement: default route and SLAAC are not modelled" : "redirect: not modelled");
+	return ndisc_consumed(net, skb, "router message noted");
+}
+
+/*
+ * ndisc_rcv - every ND message:
+ *  1. not reassembled from fragments (suppress_frag_ndisc, RFC 6980);
+ *  2. hop limit 255: it was sent on this link (RFC 4861 7.1.1);
+ *  3. code 0.
+ */
+int ndisc_rcv(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	int type = skb->data[0];
+
+	trace_enter(net, skb, "ndisc_rcv", "icmp", "type %d from %s", type, in6_fmt(&hdr->saddr));
+	if (IP6CB(skb)->flags & IP6SKB_FRAGMENTED)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_FRAG, "ndisc_rcv",
+				  "1. a fragmented ND message (suppress_frag_ndisc = 1)");
+	if (hdr->hop_limit != 255) {
+		trace_step(net, skb, "ndisc_rcv", "2. hop limit %u, not 255: it crossed a router", hdr->hop_limit);
+		return skb_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_HOP_LIMIT);
+	}
+	if (skb->data[1] != 0) {
+		trace_step(net, skb, "ndisc_rcv", "3. code %u, not 0", skb->data[1]);
+		return skb_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_BAD_CODE);
+	}
+	if (type == NDISC_NEIGHBOUR_SOLICITATION)
+		return ndisc_recv_ns(net, skb);
+	if (type == NDISC_NEIGHBOUR_ADVERTISEMENT)
+		return ndisc_recv_na(net, skb);
+	return ndisc_router_msg(net, skb, type);
+}

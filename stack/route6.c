@@ -1,0 +1,254 @@
+/*
+ * route6.c - IPv6 routing, after net/ipv6/route.c and ip6_fib.c (Linux
+ * 6.13): ip6_route_input and ip6_route_output over a FIB6 made of the local
+ * table (each address as a /128 local route, ff00::/8 multicast on each
+ * device) and the main table (each address's prefix and fe80::/64 on each
+ * device, metric 256, and the scenario's routes, metric 1024 by default),
+ * longest prefix first, then the lowest metric. A unicast route on input
+ * means ip6_forward (which refuses unless forwarding is on); no route
+ * means the null entry's ip6_pkt_discard.
+ * Left out: the fib6 radix tree and route cache (a scan of a bounded list
+ * gives the same answers), policy routing, source-specific routes, ECMP,
+ * routes learnt from router advertisements, PMTU exceptions.
+ */
+#include "fib.h"
+#include "ipv6.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One candidate during a lookup. */
+struct rt6_pick {
+	struct rt6_dst dst;
+	int metric;
+	int found;
+	char what[96];
+};
+
+static void rt6_consider(struct rt6_pick *p, int plen, int metric, int type, int oif, const struct in6 *gw,
+			 const char *what)
+{
+	if (p->found && (plen < p->dst.plen || (plen == p->dst.plen && metric >= p->metric)))
+		return;
+	memset(&p->dst, 0, sizeof(p->dst));
+	p->found = 1;
+	p->metric = metric;
+	p->dst.plen = (uint8_t)plen;
+	p->dst.type = (uint8_t)type;
+	p->dst.oif = oif;
+	if (gw) {
+		p->dst.gw = 1;
+		p->dst.gateway = *gw;
+	}
+	snprintf(p->what, sizeof(p->what), "%s", what);
+}
+
+/* The main table: connected prefixes, fe80::/64, the scenario's routes.
+ * oif > 0 keeps only routes out of that device. */
+static void fib6_lookup_main(struct net *net, const struct in6 *daddr, int oif, struct rt6_pick *p)
+{
+	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
+	struct ipv6_state *s = ipv6_state(net);
+	char buf[96];
+
+	for (int d = 0; d < net->ndevs; d++) {
+		if ((oif && oif != d + 1) || ipv6_devconf_disabled(net, &net->devs[d]))
+			continue;
+		if (ipv6_prefix_equal(daddr, &ll, 64)) {
+			snprintf(buf, sizeof(buf), "fe80::/64 dev %s", net->devs[d].name);
+			rt6_consider(p, 64, 256, RTN_UNICAST, d + 1, NULL, buf);
+		}
+		for (int i = 0; i < s->idev[d].naddrs; i++) {
+			const struct inet6_ifaddr *a = &s->idev[d].addrs[i];
+			if (ipv6_addr_linklocal(&a->addr) || !ipv6_prefix_equal(daddr, &a->addr, a->prefix_len))
+				continue;
+			snprintf(buf, sizeof(buf), "%s/%u dev %s (connected)", in6_fmt(&a->addr), a->prefix_len,
+				 net->devs[d].name);
+			rt6_consider(p, a->prefix_len, 256, RTN_UNICAST, d + 1, NULL, buf);
+		}
+	}
+	for (int i = 0; i < s->nroutes; i++) {
+		const struct rt6_info *r = &s->routes[i];
+		if ((oif && r->oif && oif != r->oif) || !ipv6_prefix_equal(daddr, &r->dst, r->plen))
+			continue;
+		snprintf(buf, sizeof(buf), "%s/%u%s%s", in6_fmt(&r->dst), r->plen, r->gw ? " via " : "",
+			 r->gw ? in6_fmt(&r->gateway) : "");
+		rt6_consider(p, r->plen, r->metric, r->type, r->oif, r->gw ? &r->gateway : NULL, buf);
+	}
+}
+
+static void rt6_trace(struct net *net, const struct sk_buff *skb, const struct in6 *daddr,
+		      const struct rt6_pick *p)
+{
+	if (!trace_on(net))
+		return;
+	struct jw *a = trace_args(net);
+	struct net_device *dev = dev_get_by_index(net, p->dst.oif);
+	jw_kv_str(a, "daddr", in6_fmt(daddr));
+	jw_kv_str(a, "route", p->found ? p->what : "(null entry)");
+	jw_kv_str(a, "type", rtn_type_name(p->found ? p->dst.type : RTN_UNREACHABLE));
+	jw_kv_str(a, "dev", dev ? dev->name : "");
+	if (p->dst.gw)
+		jw_kv_str(a, "gateway", in6_fmt(&p->dst.gateway));
+	trace_step(net, skb, "fib6_table_lookup", "%s: %s", in6_fmt(daddr),
+		   p->found ? p->what : "no route matches: the null entry (unreachable)");
+}
+
+/* rt6 input for a unicast route type (ip6_rt_copy_init's dst.input). */
+static uint8_t rt6_input_of(int type)
+{
+	return type == RTN_UNICAST ? RT6_FORWARD : RT6_DISCARD;
+}
+
+void ip6_route_input(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	struct rt6_dst *dst = &IP6CB(skb)->dst;
+	struct net_device *dev = skb->dev;
+	struct rt6_pick p = { 0 };
+	char what[96];
+
+	trace_enter(net, skb, "ip6_route_input", "route", "%s on %s", in6_fmt(&hdr->daddr), dev->name);
+	if (ipv6_addr_is_multicast(&hdr->daddr)) {
+		snprintf(what, sizeof(what), "multicast ff00::/8 dev %s table local", dev->name);
+		rt6_consider(&p, 8, 256, RTN_MULTICAST, dev->ifindex, NULL, what);
+		p.dst.input = RT6_MC_INPUT;
+	} else if (ipv6_chk_addr(net, &hdr->daddr, dev)) {
+		snprintf(what, sizeof(what), "local %s table local", in6_fmt(&hdr->daddr));
+		rt6_consider(&p, 128, 0, RTN_LOCAL, dev->ifindex, NULL, what);
+		p.dst.input = RT6_INPUT;
+	} else if (ipv6_chk_acast_addr(net, dev, &hdr->daddr)) {
+		snprintf(what, sizeof(what), "anycast %s table local", in6_fmt(&hdr->daddr));
+		rt6_consider(&p, 128, 0, RTN_ANYCAST, dev->ifindex, NULL, what);
+		p.dst.input = RT6_INPUT;
+	} else {
+		/* a link-local destination is looked up on the arrival link only */
+		fib6_lookup_main(net, &hdr->daddr, ipv6_addr_linklocal(&hdr->daddr) ? dev->ifindex : 0, &p);
+		p.dst.input = p.found ? rt6_input_of(p.dst.type) : RT6_DISCARD;
+		if (!p.found)
+			p.dst.type = RTN_UNREACHABLE;
+	}
+	rt6_trace(net, skb, &hdr->daddr, &p);
+	*dst = p.dst;
+	trace_exit(net, skb, V_PASS, 0, "%s", rtn_type_name(dst->type));
+}
+
+int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct rt6_dst *dst)
+{
+	struct rt6_pick p = { 0 };
+
+	memset(dst, 0, sizeof(*dst));
+	if (ipv6_addr_is_multicast(daddr)) {
+		dst->type = RTN_MULTICAST;
+		dst->oif = oif ? oif : (net->ndevs ? 1 : 0);
+		return dst->oif ? 0 : -ENETUNREACH;
+	}
+	if (ipv6_chk_addr(net, daddr, NULL)) {
+		dst->type = RTN_LOCAL;		/* the loopback device is not modelled */
+		return -ENETUNREACH;
+	}
+	fib6_lookup_main(net, daddr, oif, &p);
+	if (!p.found || p.dst.type != RTN_UNICAST) {
+		dst->type = p.found ? p.dst.type : RTN_UNREACHABLE;
+		return -ENETUNREACH;
+	}
+	*dst = p.dst;
+	return 0;
+}
+
+int ip6_route_add(struct net *net, const struct in6 *dst, int plen, const struct in6 *gw, int oif,
+		  int type, int metric)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	if (!s || s->nroutes >= RT6_MAX || plen < 0 || plen > 128)
+		return -1;
+	struct rt6_info *r = &s->routes[s->nroutes++];
+	memset(r, 0, sizeof(*r));
+	r->dst = *dst;
+	r->plen = (uint8_t)plen;
+	for (int b = plen; b < 128; b++)	/* host bits cleared */
+		r->dst.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	r->type = (uint8_t)type;
+	if (gw && !ipv6_addr_any(gw)) {
+		r->gw = 1;
+		r->gateway = *gw;
+	}
+	r->oif = oif;
+	r->metric = metric;
+	return 0;
+}
+
+/*
+ * ip6_pkt_discard - ip6_pkt_drop for the null entry and reject routes:
+ * to the unspecified address Ip6.InAddrErrors, otherwise Ip6.InNoRoutes;
+ * destination unreachable (no route, or administratively prohibited for a
+ * prohibit route); a blackhole route discards silently (dst_discard).
+ */
+int ip6_pkt_discard(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	uint8_t type = IP6CB(skb)->dst.type;
+	enum skb_drop_reason r = SKB_DROP_REASON_IP_INNOROUTES;
+
+	trace_enter(net, skb, type == RTN_PROHIBIT ? "ip6_pkt_prohibit" : "ip6_pkt_discard", "route", "%s route to %s",
+		    rtn_type_name(type), in6_fmt(&hdr->daddr));
+	if (type == RTN_BLACKHOLE) {
+		trace_step(net, skb, "dst_discard", "blackhole route: discard silently");
+		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	}
+	if (ipv6_addr_any(&hdr->daddr)) {
+		SNMP_INC(net, MIB_IP6_INADDRERRORS);
+		r = SKB_DROP_REASON_IP_INADDRERRORS;
+		trace_step(net, skb, "ip6_pkt_drop", "destination :: (unspecified): an address error");
+	} else {
+		SNMP_INC(net, MIB_IP6_INNOROUTES);
+		trace_step(net, skb, "ip6_pkt_drop", "no route to %s", in6_fmt(&hdr->daddr));
+	}
+	icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, type == RTN_PROHIBIT ? ICMPV6_ADM_PROHIBITED : ICMPV6_NOROUTE, 0);
+	return skb_drop(net, skb, r);
+}
+
+void rt6_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	char line[160];
+	if (!s)
+		return;
+	for (int d = 0; d < net->ndevs; d++) {
+		for (int i = 0; i < s->idev[d].naddrs; i++) {
+			snprintf(line, sizeof(line), "local %s dev %s table local", in6_fmt(&s->idev[d].addrs[i].addr),
+				 net->devs[d].name);
+			fn(ctx, line);
+		}
+		snprintf(line, sizeof(line), "multicast ff00::/8 dev %s table local", net->devs[d].name);
+		fn(ctx, line);
+	}
+	for (int d = 0; d < net->ndevs; d++) {
+		for (int i = 0; i < s->idev[d].naddrs; i++) {
+			const struct inet6_ifaddr *a = &s->idev[d].addrs[i];
+			struct in6 pfx = a->addr;
+			if (ipv6_addr_linklocal(&a->addr))
+				continue;
+			for (int b = a->prefix_len; b < 128; b++)
+				pfx.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			snprintf(line, sizeof(line), "%s/%u dev %s metric 256", in6_fmt(&pfx), a->prefix_len,
+				 net->devs[d].name);
+			fn(ctx, line);
+		}
+		snprintf(line, sizeof(line), "fe80::/64 dev %s metric 256", net->devs[d].name);
+		fn(ctx, line);
+	}
+	for (int i = 0; i < s->nroutes; i++) {
+		const struct rt6_info *r = &s->routes[i];
+		struct net_device *dev = dev_get_by_index(net, r->oif);
+		char via[64] = "", on[32] = "";
+		if (r->gw)
+			snprintf(via, sizeof(via), " via %s", in6_fmt(&r->gateway));
+		if (dev)
+			snprintf(on, sizeof(on), " dev %s", dev->name);
+		snprintf(line, sizeof(line), "%s%s%s/%u%s%s metric %d", r->type == RTN_UNICAST ? "" : rtn_type_name(r->type),
+			 r->type == RTN_UNICAST ? "" : " ", in6_fmt(&r->dst), r->plen, via, on, r->metric);
+		fn(ctx, line);
+	}
+}

@@ -1,0 +1,137 @@
+/*
+ * udp_ipv6.c - UDP over IPv6, after net/ipv6/udp.c (Linux 6.13):
+ * udpv6_rcv → __udp6_lib_rcv (length, the checksum over the IPv6
+ * pseudo-header, which IPv6 makes mandatory: a zero checksum is an error,
+ * RFC 8200 8.1), the lookup on the shared socket table (a scenario
+ * listener bound to any address is a dual-stack socket, as a socket bound
+ * to :: with IPV6_V6ONLY off is in Linux), port unreachable when nobody
+ * listens, and the echo application's reply (udpv6_sendmsg).
+ * Left out: IPv6-only or IPv6-address bound sockets, multicast delivery
+ * (counted as Udp6.IgnoredMulti), UDP-Lite, encapsulation, GRO.
+ */
+#include "ipv6.h"
+#include "sock.h"
+
+#include <string.h>
+
+/* udpv6_sendmsg: len bytes from sk's port to daddr:dport, from the source
+ * address routing chooses. Udp6.OutDatagrams. Returns 0 or -1. */
+static int udpv6_sendmsg(struct net *net, const struct sock *sk, const struct in6 *daddr, uint16_t dport,
+			 const void *data, uint32_t len, int iif)
+{
+	struct rt6_dst dst;
+	struct in6 saddr;
+	uint8_t *p;
+
+	trace_enter(net, NULL, "udpv6_sendmsg", "udp", "%u bytes to [%s]:%u", len, in6_fmt(daddr), ntohs(dport));
+	int oif = ipv6_addr_linklocal(daddr) ? iif : 0;
+	struct net_device *out = ip6_route_output(net, daddr, oif, &dst) ? NULL : dev_get_by_index(net, dst.oif);
+	struct sk_buff *skb = NULL;
+	if (out && ipv6_dev_get_saddr(net, out, daddr, &saddr) == 0)
+		skb = ip6_build(net, &saddr, daddr, NEXTHDR_UDP, (uint8_t)ipv6_state(net)->sysctl.hop_limit, 8 + len, &p);
+	if (!skb) {
+		SNMP_INC(net, MIB_IP6_OUTNOROUTES);
+		trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_IP_OUTNOROUTES, "no route to %s", in6_fmt(daddr));
+		return -1;
+	}
+	struct udphdr *uh = (struct udphdr *)p;
+	uh->source = sk->sport;
+	uh->dest = dport;
+	uh->len = htons((uint16_t)(8 + len));
+	uh->check = 0;
+	memcpy(uh + 1, data, len);
+	uint16_t c = csum_ipv6_magic(&saddr, daddr, 8 + len, NEXTHDR_UDP, uh);
+	uh->check = htons(c ? c : 0xffff);
+	memset(IP6CB(skb), 0, sizeof(struct inet6_skb_parm));
+	IP6CB(skb)->dst = dst;
+	skb->pkt = net->cur_pkt;
+	SNMP_INC(net, MIB_UDP6_OUTDATAGRAMS);
+	int r = ip6_local_out(net, skb);
+	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
+	return r ? -1 : 0;
+}
+
+/* udpv6_queue_rcv_skb, then the application reads it at once (udpv6_recvmsg
+ * counts Udp6.InDatagrams); the echo application answers. */
+static void udpv6_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	const struct udphdr *uh = (const struct udphdr *)skb->data;
+	uint32_t n = skb->len - 8;
+
+	trace_enter(net, skb, "udpv6_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
+	if (sk->rmem > sk->rcvbuf) {
+		SNMP_INC(net, MIB_UDP6_RCVBUFERRORS);
+		SNMP_INC(net, MIB_UDP6_INERRORS);
+		skb_drop(net, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+		return;
+	}
+	trace_exit(net, skb, V_QUEUED, 0, "queued on the socket");
+	trace_enter(net, skb, "udpv6_recvmsg", "app", "%s application reads %u bytes", sock_app_name(sk->app), n);
+	SNMP_INC(net, MIB_UDP6_INDATAGRAMS);
+	sk->app_bytes += n;
+	if (sk->app == APP_ECHO)
+		udpv6_sendmsg(net, sk, &hdr->saddr, uh->source, uh + 1, n, IP6CB(skb)->iif);
+	kfree_skb(net, skb);
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", sk->app == APP_ECHO ? "echoed" : "discarded");
+}
+
+static int udpv6_fail(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, int csum, const char *why)
+{
+	trace_step(net, skb, "__udp6_lib_rcv", "%s", why);
+	if (csum)
+		SNMP_INC(net, MIB_UDP6_INCSUMERRORS);
+	SNMP_INC(net, MIB_UDP6_INERRORS);
+	skb_drop(net, skb, r);
+	return 0;
+}
+
+/*
+ * udpv6_rcv - __udp6_lib_rcv:
+ *  1. an 8-byte header and a length within what arrived (0 = jumbo: all
+ *     of it), at least 8; trimmed to it;
+ *  2. a checksum, and a right one (Udp6.InCsumErrors);
+ *  3. multicast: no group sockets here (Udp6.IgnoredMulti);
+ *  4. the socket (dual-stack wildcard listener), else Udp6.NoPorts and
+ *     port unreachable.
+ * Always returns 0.
+ */
+int udpv6_rcv(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *hdr = ipv6_hdr(skb);
+	const struct udphdr *uh = (const struct udphdr *)skb->data;
+
+	trace_enter(net, skb, "udpv6_rcv", "udp", "%u bytes", skb->len);
+	if (!pskb_may_pull(skb, sizeof(*uh)))
+		return udpv6_fail(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, 0, "1. shorter than a UDP header");
+	uint32_t ulen = ntohs(uh->len);
+	if (ulen == 0)
+		ulen = skb->len;
+	if (ulen > skb->len || ulen < sizeof(*uh))
+		return udpv6_fail(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, 0, "1. UDP length field beyond the datagram");
+	skb_trim(skb, ulen);
+	if (!uh->check)
+		return udpv6_fail(net, skb, SKB_DROP_REASON_UDP_CSUM, 1, "2. zero checksum: mandatory over IPv6");
+	if (net->sysctl.verify_checksums && !skb->csum_valid &&
+	    csum_ipv6_magic(&hdr->saddr, &hdr->daddr, ulen, NEXTHDR_UDP, skb->data) != 0)
+		return udpv6_fail(net, skb, SKB_DROP_REASON_UDP_CSUM, 1, "2. checksum over the pseudo-header is wrong");
+	if (ipv6_addr_is_multicast(&hdr->daddr)) {
+		SNMP_INC(net, MIB_UDP6_IGNOREDMULTI);
+		trace_step(net, skb, "__udp6_lib_mcast_deliver", "3. to group %s: no socket joined it", in6_fmt(&hdr->daddr));
+		kfree_skb(net, skb);
+		trace_exit(net, NULL, V_CONSUMED, 0, "ignored");
+		return 0;
+	}
+	struct sock *sk = __udp4_lib_lookup(net, 0, uh->source, 0, uh->dest);
+	trace_step(net, skb, "__udp6_lib_lookup", "4. [%s]:%u > [%s]:%u: %s", in6_fmt(&hdr->saddr), ntohs(uh->source),
+		   in6_fmt(&hdr->daddr), ntohs(uh->dest), sk ? "a dual-stack socket bound to any address" : "no socket");
+	if (sk) {
+		udpv6_queue_rcv_skb(net, sk, skb);
+		trace_exit(net, NULL, V_PASS, 0, "%s", "");
+		return 0;
+	}
+	SNMP_INC(net, MIB_UDP6_NOPORTS);
+	icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+	skb_drop(net, skb, SKB_DROP_REASON_NO_SOCKET);
+	return 0;
+}
