@@ -20,27 +20,13 @@
 
 #include "events.h"
 #include "lesson.h"
-#include "replay.h"
+#include "load.h"
 
 struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen)
 {
-	struct nj_store *s = store_create(NULL, err, errlen);
-	if (!s)
-		return NULL;
-	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL };
-	cfg.emit[0] = store_emit;
-	cfg.emit_ctx[0] = s;
-	cfg.nemit = 1;
-	struct replay_result res = { 0 };
-	struct net *net = NULL;
-	int r = replay_run(&cfg, &res, &net, err, errlen);
-	free(res.scenario_json);
-	net_destroy(net);
-	if (r < 0) {
-		store_free(s);
-		return NULL;
-	}
-	return s;
+	struct replay_cfg cfg = { .scenario = l->scenario[0] ? l->scenario : NULL };
+	struct load_opts o = { .cfg = &cfg };
+	return load_capture(l->pcap, &o, err, errlen);
 }
 
 /* An event selector, from a check or a link. */
