@@ -294,16 +294,15 @@ void step_init(struct step_session *ss, struct nj_store *st)
 	ss->st = st;
 	ss->next_id = 1;
 	ss->dlt = 1;
-	ss->mib = calloc(MIB_MAX, sizeof(uint64_t));
-	ss->mib_at = STEP_NONE;
+	ss->fold = fold_index_new(st);
 }
 
 void step_free(struct step_session *ss)
 {
 	for (int i = 0; i < ss->nbp; i++)
 		step_bp_free(&ss->bp[i]);
-	free(ss->mib);
-	ss->mib = NULL;
+	fold_index_free(ss->fold);
+	ss->fold = NULL;
 	ss->nbp = 0;
 }
 

@@ -60,6 +60,7 @@ static void trace_free(struct web_trace *t)
 	}
 	pthread_mutex_destroy(&t->mu);
 	web_hist_free(t->hist);
+	fold_index_free(t->fold);
 	web_sums_free(t);
 	store_free(t->s);
 	free(t);

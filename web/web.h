@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cJSON.h"
+#include "fold.h"
 #include "server.h"
 #include "snmp.h"
 
@@ -51,6 +52,7 @@ struct web_trace {
 	struct web_sum *sums;		/* packet-list summaries (frame.c), nsums slots */
 	size_t nsums;
 	struct web_hist *hist;		/* histogram totals (histogram.c), under the store's lock */
+	struct fold_index *fold;	/* /state's snapshots (api_state.c), made under mu */
 	/* registry bookkeeping (traces.c, under its lock) */
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
@@ -177,12 +179,6 @@ void web_filters_free(struct web_trace *t);
 struct web_hist;
 /* web_hist_free - a trace's histogram totals (NULL is fine). */
 void web_hist_free(struct web_hist *h);
-
-/* -- counters (mibs.c) -- */
-/* web_mib_at - totals of events [0, i] (the store checkpoints them: cheap). */
-void web_mib_at(struct web_trace *t, size_t i, uint64_t *out);
-/* web_mib_json - the non-zero counters as {"Ip.InReceives": n, …}. */
-cJSON *web_mib_json(const uint64_t *m);
 
 /* -- loading (load.c, pace.c) -- */
 /* web_scenario_line - the scenario (replayed text, else o->scenario's file)
