@@ -158,7 +158,7 @@ static void write_start(void *ctx, const struct replay_result *res)
 	char *one_line = res->scenario_json ? strdup(res->scenario_json) : NULL;
 	if (one_line)
 		cJSON_Minify(one_line);		/* JSONL: the scenario must not span lines */
-	event_meta_start(&w, c->cfg.pcap, one_line, res->kernel);
+	event_meta_start_net(&w, c->cfg.pcap, one_line, res->kernel, res->net);
 	free(one_line);
 	jsonl_line(c->js, w.buf);
 	jw_free(&w);
