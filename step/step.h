@@ -50,7 +50,7 @@ int step_parse(const char *line, struct step_cmd *c, char *err, size_t errlen);
 
 enum bp_kind { BP_FN, BP_DROP, BP_REASON, BP_PKT, BP_FILTER };
 
-struct step_filter;			/* a compiled tcpdump expression (step_filter.c) */
+struct nj_filter;			/* a compiled tcpdump expression (trace/filter.h) */
 
 struct step_bp {
 	int id;
@@ -60,7 +60,7 @@ struct step_bp {
 	int64_t pkt;
 	char expr[256];
 	unsigned hits;
-	struct step_filter *filter;
+	struct nj_filter *filter;
 };
 
 /**

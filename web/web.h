@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cJSON.h"
+#include "filter.h"
 #include "fold.h"
 #include "server.h"
 #include "snmp.h"
@@ -31,14 +32,10 @@ struct web_sum {
 	char *text;			/* web_frame.summary (malloc'd) */
 };
 
-/* One tcpdump expression's per-packet results (0 unknown, 1 match, 2 not). */
+/* One tcpdump expression of a trace (trace/filter.h caches its results). */
 struct web_filter {
-	char *expr;
-	uint8_t *res;			/* indexed by packet number */
-	size_t cap;
+	struct nj_filter *f;		/* NULL: an empty slot */
 	uint64_t used;			/* LRU clock */
-	void *prog;			/* struct bpf_program compiled for prog_dlt */
-	int prog_dlt;
 };
 
 struct web_trace {
@@ -172,7 +169,7 @@ cJSON *web_pkt_json(struct web_trace *t, const struct store_pkt *p, struct web_f
 /* -- tcpdump filters (filter.c) -- */
 /* web_filter_match - 1 match, 0 no match, -1 bad expression (err set). */
 int web_filter_match(struct web_trace *t, const char *expr, int64_t pkt, char *err, size_t errlen);
-/* web_filters_free - the compiled programs (traces.c frees the rest). */
+/* web_filters_free - a trace's filters. */
 void web_filters_free(struct web_trace *t);
 
 /* -- histogram (histogram.c) -- */
