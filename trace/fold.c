@@ -391,34 +391,63 @@ static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const
 	}
 }
 
-static int fold_event(struct nj_store *s, const int ids[FF_MAX], struct fold_state *st, size_t k)
+#define FOLD_CHUNK	512		/* index entries copied per hold of the store's lock */
+
+/* Event e (its line is line[0..len), not NUL-terminated) into st. */
+static int fold_line(struct fold_state *st, enum fold_fn role, const struct store_ev *e, const char *line, size_t len)
 {
-	store_lock(s);
-	const struct store_ev *p = store_ev(s, k);
-	struct store_ev e = p ? *p : (struct store_ev){ .fn = UINT16_MAX };
-	store_unlock(s);
-	st->nends = st->ends_more = 0;
-	st->next = k + 1;
-	enum fold_fn role = role_of(ids, &e);
-	if (role == FF_MAX)
-		return 0;
-	char *line = store_line(s, k, NULL);
-	cJSON *o = line ? cJSON_Parse(line) : NULL;
-	free(line);
+	cJSON *o = cJSON_ParseWithLength(line, len);
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "args");
-	int r = cJSON_IsObject(a) ? apply(st, role, a, &e) : 0;
+	int r = cJSON_IsObject(a) ? apply(st, role, a, e) : 0;
 	cJSON_Delete(o);
+	return r;
+}
+
+/* Events ev[0..n) (index first..): the lines of those that matter are read
+ * with one pread, from the first such line to the last. */
+static int fold_chunk(struct nj_store *s, const int ids[FF_MAX], struct fold_state *st, const struct store_ev *ev,
+		      size_t n, size_t first)
+{
+	size_t a = n, b = 0;
+	for (size_t k = 0; k < n; k++)
+		if (role_of(ids, &ev[k]) != FF_MAX) {
+			a = a == n ? k : a;
+			b = k;
+		}
+	char *buf = NULL;
+	uint64_t base = a < n ? ev[a].off : 0;
+	if (a < n && (ev[b].off < base || !(buf = malloc(ev[b].off + ev[b].len - base)) ||
+		      store_read(s, base, ev[b].off + ev[b].len - base, buf) < 0)) {
+		free(buf);
+		return -1;
+	}
+	int r = 0;
+	for (size_t k = 0; k < n && r == 0; k++) {
+		enum fold_fn role = role_of(ids, &ev[k]);
+		st->nends = st->ends_more = 0;
+		st->next = first + k + 1;
+		if (role != FF_MAX && ev[k].off >= base && ev[k].off + ev[k].len <= ev[b].off + ev[b].len)
+			r = fold_line(st, role, &ev[k], buf + (ev[k].off - base), ev[k].len);
+	}
+	free(buf);
 	return r;
 }
 
 int fold_forward(struct fold_index *x, struct fold_state *st, size_t i)
 {
 	int ids[FF_MAX];
+	struct store_ev *ev = malloc(FOLD_CHUNK * sizeof(*ev));
 	fold_ids(x, ids);
-	for (size_t k = st->next; k <= i; k++)
-		if (fold_event(x->s, ids, st, k) < 0) {
-			fold_state_free(st);
-			return -1;
-		}
+	while (ev && st->next <= i) {
+		size_t want = i + 1 - st->next < FOLD_CHUNK ? i + 1 - st->next : FOLD_CHUNK;
+		size_t n = store_evs(x->s, st->next, want, ev);
+		if (n != want || fold_chunk(x->s, ids, st, ev, n, st->next) < 0)
+			break;
+	}
+	free(ev);
+	if (st->next <= i) {
+		fold_state_free(st);
+		return -1;
+	}
 	return 0;
 }

@@ -3,8 +3,13 @@
  * S was emitted, from the one fold (trace/fold.h) that `step` prints too:
  * the answer is fold_json's object, nothing added or renamed here. The
  * trace's fold index (its snapshots) is made on first use and lives with
- * the trace.
+ * the trace. The last few answers are kept as text: the state at an event
+ * never changes once the event exists (a live trace only appends), and a
+ * class stepping through one lab asks for the same events again and again.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "fold.h"
 #include "web.h"
 
@@ -17,6 +22,44 @@ static struct fold_index *trace_fold(struct web_trace *t)
 	struct fold_index *x = t->fold;
 	pthread_mutex_unlock(&t->mu);
 	return x;
+}
+
+/* The cached answer for event i as a raw node, or NULL. */
+static cJSON *cached(struct web_trace *t, size_t i)
+{
+	cJSON *o = NULL;
+	pthread_mutex_lock(&t->mu);
+	for (int k = 0; k < WEB_STATE_CACHE && !o; k++)
+		if (t->state_cache[k].i == i + 1) {
+			t->state_cache[k].used = ++t->clock;
+			o = cJSON_CreateRaw(t->state_cache[k].text);
+		}
+	pthread_mutex_unlock(&t->mu);
+	return o;
+}
+
+/* o as text, kept in the least recently used slot; returns o as a raw
+ * node (o freed), or o itself when there is no memory for the copy. */
+static cJSON *keep(struct web_trace *t, size_t i, cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON *raw = text ? cJSON_CreateRaw(text) : NULL;
+	if (!raw) {
+		free(text);
+		return o;
+	}
+	cJSON_Delete(o);
+	pthread_mutex_lock(&t->mu);
+	int lru = 0;
+	for (int k = 1; k < WEB_STATE_CACHE; k++)
+		if (t->state_cache[k].used < t->state_cache[lru].used)
+			lru = k;
+	free(t->state_cache[lru].text);
+	t->state_cache[lru].text = text;
+	t->state_cache[lru].i = i + 1;
+	t->state_cache[lru].used = ++t->clock;
+	pthread_mutex_unlock(&t->mu);
+	return raw;
 }
 
 enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
@@ -35,9 +78,12 @@ enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 	store_unlock(t->s);
 	if (i == SIZE_MAX)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "trace %d has no event %lld", t->id, (long long)seq);
+	cJSON *o = cached(t, i);
+	if (o)
+		return web_reply(r->conn, MHD_HTTP_OK, o);
 	struct fold_index *x = trace_fold(t);
-	cJSON *o = x ? fold_json_at(x, i) : NULL;
+	o = x ? fold_json_at(x, i) : NULL;
 	if (!o)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	return web_reply(r->conn, MHD_HTTP_OK, o);
+	return web_reply(r->conn, MHD_HTTP_OK, keep(t, i, o));
 }

@@ -22,6 +22,7 @@
 #define WEB_FILTERS		4	/* tcpdump expressions cached per trace */
 
 #define WEB_SUMS_MAX		4096	/* packet summaries cached per trace */
+#define WEB_STATE_CACHE		4	/* /state answers kept per trace (api_state.c) */
 
 /* One packet's list summary, kept so a page is not a read and a JSON
  * parse of every packet's driver_rx line: slot pkt % nsums. */
@@ -50,6 +51,7 @@ struct web_trace {
 	size_t nsums;
 	struct web_hist *hist;		/* histogram totals (histogram.c), under the store's lock */
 	struct fold_index *fold;	/* /state's snapshots (api_state.c), made under mu */
+	struct { size_t i; char *text; uint64_t used; } state_cache[WEB_STATE_CACHE];	/* i + 1, 0 empty */
 	/* registry bookkeeping (traces.c, under its lock) */
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
