@@ -99,10 +99,10 @@ static void frags(const struct step_view *v, const cJSON *st)
 			fprintf(v->out, "    have %s  meat %lld of %lld bytes", have[0] ? have : "-", num(q, "meat", 0), len);
 		else
 			fprintf(v->out, "    have %s  meat %lld, total unknown", have[0] ? have : "-", num(q, "meat", 0));
-		fprintf(v->out, "  (%lld frag%s", nf, nf == 1 ? "" : "s");
+		fprintf(v->out, "  (%lld frag%s, #%lld)", nf, nf == 1 ? "" : "s", num(q, "seq", 0));
 		if (mem >= 0)
-			fprintf(v->out, ", %lld bytes charged", mem);
-		fprintf(v->out, ", #%lld)\n", num(q, "seq", 0));
+			fprintf(v->out, "  %lld bytes charged", mem);
+		fputc('\n', v->out);
 		if (num(q, "have_more", 0))
 			fprintf(v->out, "    (and %lld more ranges the trace does not list)\n", num(q, "have_more", 0));
 	}
@@ -118,13 +118,15 @@ static void sockets(const struct step_view *v, const cJSON *st)
 	int conns = 0;
 	fprintf(v->out, "sockets at #%lld\n", num(st, "seq", 0));
 	cJSON_ArrayForEach(k, arr(st, "sockets")) {
+		const char *proto = str(k, "proto", "?");
 		if (!cJSON_IsString(arr(k, "remote"))) {
-			fprintf(v->out, "  %-3s %-40s %s\n", str(k, "proto", "?"), str(k, "local", "?"), str(k, "state", "?"));
+			fprintf(v->out, "  %-3s %-7s  %-12s %s\n", proto, str(k, "local", "?"),
+				strcmp(proto, "tcp") ? "(bound)" : str(k, "state", "?"), str(k, "app", ""));
 			continue;
 		}
 		conns++;
-		fprintf(v->out, "  %-3s %-40s %-12s (since #%lld)\n", str(k, "proto", "?"), str(k, "sk", "?"),
-			str(k, "state", "?"), num(k, "seq", 0));
+		fprintf(v->out, "  %-3s %-40s %-12s (from %s at #%lld)\n", proto, str(k, "sk", "?"), str(k, "state", "?"),
+			str(k, "old", "?"), num(k, "seq", 0));
 		if (num(k, "snd_nxt", -1) >= 0)
 			fprintf(v->out, "      snd_una %lld snd_nxt %lld rcv_nxt %lld snd_wnd %lld rcv_wnd %lld\n",
 				num(k, "snd_una", -1), num(k, "snd_nxt", -1), num(k, "rcv_nxt", -1), num(k, "snd_wnd", -1),
@@ -141,29 +143,53 @@ static void taps(const struct step_view *v, const cJSON *st)
 		fprintf(v->out, "packet taps: %s (the host has no packet socket)\n", none_recorded);
 		return;
 	}
-	fprintf(v->out, "packet taps at #%lld\n  %-16s %6s %8s %8s %7s %6s\n", num(st, "seq", 0), "socket", "seen",
-		"received", "filtered", "dropped", "qlen");
+	fprintf(v->out, "packet taps at #%lld\n  %-16s %6s %6s %8s %7s %6s\n", num(st, "seq", 0), "socket", "seen",
+		"queued", "filtered", "dropped", "qlen");
 	cJSON_ArrayForEach(t, arr(st, "packet_sockets"))
-		fprintf(v->out, "  %-16s %6lld %8lld %8lld %7lld %6lld\n", str(t, "name", "?"), num(t, "seen", 0),
-			num(t, "received", 0), num(t, "filtered", 0), num(t, "dropped", 0), num(t, "qlen", 0));
+		fprintf(v->out, "  %-16s %6lld %6lld %8lld %7lld %6lld\n", str(t, "name", "?"), num(t, "seen", 0),
+			num(t, "received", 0), num(t, "filtered", 0), num(t, "dropped", 0),
+			num(t, "qlen", -1) < 0 ? 0 : num(t, "qlen", 0));
+}
+
+/* One route as `ip route` words it: connected and local-table routes
+ * marked, a gateway and a device when there are. */
+static void route(const struct step_view *v, const cJSON *r)
+{
+	const char *type = str(r, "type", "?"), *dst = str(r, "dst", "?");
+	char host[24];
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(dst, "/"), dst);
+	if (!strcmp(str(r, "table", ""), "local")) {
+		fprintf(v->out, "  %s %s  dev %s  (table local)\n", type, host, str(r, "dev", "?"));
+		return;
+	}
+	fprintf(v->out, "  dst %s", dst);
+	if (cJSON_IsString(arr(r, "via")))
+		fprintf(v->out, "  via %s", str(r, "via", "?"));
+	if (cJSON_IsString(arr(r, "dev")))
+		fprintf(v->out, "  dev %s", str(r, "dev", "?"));
+	if (!strcmp(str(r, "proto", ""), "kernel"))
+		fprintf(v->out, "  scope %s  (connected)", str(r, "scope", "?"));
+	if (strcmp(type, "unicast"))
+		fprintf(v->out, "  type %s", type);
+	fputc('\n', v->out);
 }
 
 static void routes(const struct step_view *v, const cJSON *st)
 {
-	const cJSON *r;
+	const cJSON *r, *sys = arr(st, "sysctl");
 	if (!cJSON_GetArraySize(arr(st, "routes"))) {
 		fprintf(v->out, "routes: %s (the trace does not carry the host's FIB)\n", none_recorded);
 		return;
 	}
-	fprintf(v->out, "routes (the FIB as the stack held it)\n");
-	cJSON_ArrayForEach(r, arr(st, "routes")) {
-		fprintf(v->out, "  %-5s %-9s dst %s", str(r, "table", "?"), str(r, "type", "?"), str(r, "dst", "?"));
-		if (cJSON_IsString(arr(r, "via")))
-			fprintf(v->out, "  via %s", str(r, "via", "?"));
-		if (cJSON_IsString(arr(r, "dev")))
-			fprintf(v->out, "  dev %s", str(r, "dev", "?"));
-		fprintf(v->out, "  scope %s\n", str(r, "scope", "?"));
-	}
+	fprintf(v->out, "routes (the FIB as the stack holds it; fixed for the whole trace)\n");
+	cJSON_ArrayForEach(r, arr(st, "routes"))
+		if (!strcmp(str(r, "table", ""), "main"))
+			route(v, r);
+	cJSON_ArrayForEach(r, arr(st, "routes"))
+		if (strcmp(str(r, "table", ""), "main"))
+			route(v, r);
+	if (sys)
+		fprintf(v->out, "  ip_forward %lld  rp_filter %lld\n", num(sys, "ip_forward", 0), num(sys, "rp_filter", 0));
 }
 
 static void neigh(const struct step_view *v, const cJSON *st)
@@ -177,15 +203,39 @@ static void neigh(const struct step_view *v, const cJSON *st)
 			str(n, "dev", "?"), str(n, "nud", "?"));
 }
 
+/* A rule's match as "match.proto icmp  match.daddr 10.0.0.0/8". */
+static void match_text(const cJSON *m, char *out, size_t outlen)
+{
+	const cJSON *c;
+	size_t k = 0;
+	out[0] = 0;
+	cJSON_ArrayForEach(c, m) {
+		char *val = cJSON_IsString(c) ? NULL : cJSON_PrintUnformatted(c);
+		int n = snprintf(out + k, outlen - k, "  match.%s %s", c->string ? c->string : "?",
+				 val ? val : c->valuestring);
+		free(val);
+		if (n < 0 || (size_t)n >= outlen - k)
+			return;
+		k += (size_t)n;
+	}
+}
+
 static void rules(const struct step_view *v, const cJSON *st)
 {
 	const cJSON *r;
+	char m[300];
 	fprintf(v->out, "netfilter rules at #%lld\n", num(st, "seq", 0));
 	if (!cJSON_GetArraySize(arr(st, "rules")))
 		fprintf(v->out, "  no rules: every hook ACCEPTs\n");
-	cJSON_ArrayForEach(r, arr(st, "rules"))
-		fprintf(v->out, "  %2lld %-12s %-44s %5lld hits\n", num(r, "index", 0), str(r, "hook", "?"),
-			str(r, "rule", "?"), num(r, "hits", 0));
+	cJSON_ArrayForEach(r, arr(st, "rules")) {
+		if (cJSON_IsObject(arr(r, "match"))) {
+			match_text(arr(r, "match"), m, sizeof(m));
+			fprintf(v->out, "  hook %s%s  verdict %s", str(r, "hook", "?"), m, str(r, "verdict", "?"));
+		} else {
+			fprintf(v->out, "  hook %s  %s", str(r, "hook", "?"), str(r, "rule", "?"));
+		}
+		fprintf(v->out, "  (%lld hit%s)\n", num(r, "hits", 0), num(r, "hits", 0) == 1 ? "" : "s");
+	}
 }
 
 void view_state(const struct step_view *v, struct step_session *ss, size_t i, enum step_what w)

@@ -281,6 +281,7 @@ static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq)
 		return -1;
 	put(p->proto, sizeof(p->proto), "tcp");
 	put(p->state, sizeof(p->state), nw);
+	put(p->old, sizeof(p->old), jstr(a, "old"));
 	p->snd_una = jnum(a, "snd_una", -1);
 	p->snd_nxt = jnum(a, "snd_nxt", -1);
 	p->rcv_nxt = jnum(a, "rcv_nxt", -1);
@@ -298,7 +299,7 @@ static void sock_ack(struct fold_state *st, const cJSON *a, uint64_t seq)
 		return;
 	p->snd_una = jnum(a, "snd_una", p->snd_una);
 	p->snd_wnd = jnum(a, "snd_wnd", p->snd_wnd);
-	p->seq = seq;
+	(void)seq;			/* seq stays the state change's */
 }
 
 /* -- packet sockets: packet_rcv's E event, with the socket's counters -- */

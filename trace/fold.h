@@ -56,6 +56,7 @@ struct fold_frag {
 struct fold_sock {
 	char sk[FOLD_KEY];		/* "10.0.0.2:80>10.0.0.1:40000", "*:80" */
 	char proto[4], state[16];
+	char old[16];			/* the state before (a listener: its app) */
 	long long snd_una, snd_nxt, rcv_nxt, snd_wnd, rcv_wnd;	/* -1: not recorded */
 	uint64_t seq;
 };

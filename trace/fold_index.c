@@ -27,6 +27,63 @@ void fold_ids(struct fold_index *x, int ids[FF_MAX])
 	store_unlock(x->s);
 }
 
+static const char *jstr(const cJSON *o, const char *k);
+
+/* A scenario rule's priority: a number or a table's name (NF_IP_PRI_*). */
+static int rule_prio(const cJSON *r)
+{
+	static const struct { const char *n; int p; } names[] = {
+		{ "raw", -300 }, { "mangle", -150 }, { "nat_dst", -100 }, { "filter", 0 }, { "security", 50 },
+		{ "nat_src", 100 },
+	};
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "priority");
+	for (size_t k = 0; cJSON_IsString(v) && k < sizeof(names) / sizeof(names[0]); k++)
+		if (!strcmp(v->valuestring, names[k].n))
+			return names[k].p;
+	return cJSON_IsNumber(v) ? (int)v->valuedouble : 0;
+}
+
+static int hook_rank(const char *h)
+{
+	static const char *const hooks[] = { "PRE_ROUTING", "LOCAL_IN", "FORWARD", "LOCAL_OUT", "POST_ROUTING" };
+	for (int k = 0; h && k < 5; k++)
+		if (!strcmp(h, hooks[k]))
+			return k;
+	return 5;
+}
+
+/* Each trace_start rule's scenario entry (its "match" for the panels): the
+ * scenario's rules in the stack's walk order (hook, priority, insertion),
+ * kept only when every pair agrees on hook and priority. */
+static void match_rules(struct fold_index *x)
+{
+	const cJSON *nf = cJSON_GetObjectItemCaseSensitive(x->scenario, "netfilter"), *r;
+	size_t n = (size_t)cJSON_GetArraySize(nf), k = 0;
+	if (!x->nrules || n != x->nrules || !(x->rule_src = calloc(n, sizeof(*x->rule_src))))
+		return;
+	cJSON_ArrayForEach(r, nf)
+		x->rule_src[k++] = r;
+	for (size_t i = 1; i < n; i++)		/* insertion sort: stable */
+		for (size_t j = i; j > 0; j--) {
+			const cJSON *a = x->rule_src[j - 1], *b = x->rule_src[j];
+			int ha = hook_rank(jstr(a, "hook")), hb = hook_rank(jstr(b, "hook"));
+			if (ha < hb || (ha == hb && rule_prio(a) <= rule_prio(b)))
+				break;
+			x->rule_src[j - 1] = b;
+			x->rule_src[j] = a;
+		}
+	k = 0;
+	cJSON_ArrayForEach(r, x->rules) {
+		const cJSON *src = x->rule_src[k++], *p = cJSON_GetObjectItemCaseSensitive(r, "priority");
+		const char *h = jstr(r, "hook"), *hs = jstr(src, "hook");
+		if (!h || !hs || strcmp(h, hs) || !cJSON_IsNumber(p) || (int)p->valuedouble != rule_prio(src)) {
+			free(x->rule_src);
+			x->rule_src = NULL;
+			return;
+		}
+	}
+}
+
 struct fold_index *fold_index_new(struct nj_store *s)
 {
 	struct fold_index *x = calloc(1, sizeof(*x));
@@ -46,6 +103,7 @@ struct fold_index *fold_index_new(struct nj_store *s)
 	x->fib = cJSON_IsArray(fib) ? fib : NULL;
 	x->rules = cJSON_IsArray(rules) ? rules : NULL;
 	x->nrules = x->rules ? (size_t)cJSON_GetArraySize(x->rules) : 0;
+	match_rules(x);
 	return x;
 }
 
@@ -65,6 +123,7 @@ void fold_index_free(struct fold_index *x)
 	if (!x)
 		return;
 	drop_snaps(x);
+	free(x->rule_src);
 	cJSON_Delete(x->start);
 	pthread_mutex_destroy(&x->mu);
 	free(x);
@@ -100,6 +159,7 @@ static int init_listeners(struct fold_state *st, const cJSON *sc)
 			return -1;
 		snprintf(p->proto, sizeof(p->proto), "%s", proto);
 		snprintf(p->state, sizeof(p->state), "%s", strcmp(proto, "tcp") ? "UNCONN" : "LISTEN");
+		snprintf(p->old, sizeof(p->old), "%s", jstr(l, "app") ? jstr(l, "app") : "");	/* a listener's app */
 		p->snd_una = p->snd_nxt = p->rcv_nxt = p->snd_wnd = p->rcv_wnd = -1;
 	}
 	return 0;

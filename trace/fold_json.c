@@ -100,6 +100,8 @@ static cJSON *sock_json(const struct fold_sock *p)
 	cJSON_AddStringToObject(k, "sk", sk);
 	cJSON_AddStringToObject(k, "proto", p->proto);
 	cJSON_AddStringToObject(k, "state", p->state);
+	if (p->old[0])
+		cJSON_AddStringToObject(k, gt ? "old" : "app", p->old);
 	cJSON_AddStringToObject(k, "local", local);
 	if (gt)
 		cJSON_AddStringToObject(k, "remote", gt + 1);
@@ -164,10 +166,25 @@ static void routes_rules(struct fold_index *x, const struct fold_state *st, cJSO
 	size_t k = 0;
 	cJSON_ArrayForEach(r, x->rules) {
 		cJSON *e = cJSON_Duplicate(r, 1);
+		const cJSON *m = x->rule_src ? cJSON_GetObjectItemCaseSensitive(x->rule_src[k], "match") : NULL;
+		if (m)
+			cJSON_AddItemToObject(e, "match", cJSON_Duplicate(m, 1));
 		cJSON_AddNumberToObject(e, "hits", k < st->nrules ? (double)st->rule_pkts[k] : 0);
 		cJSON_AddItemToArray(a, e);
 		k++;
 	}
+}
+
+/* The scenario's forwarding and rp_filter, as sysctl names them. */
+static void sysctl(struct fold_index *x, cJSON *o)
+{
+	if (!x->scenario)
+		return;
+	const cJSON *fw = cJSON_GetObjectItemCaseSensitive(x->scenario, "forwarding");
+	const cJSON *rp = cJSON_GetObjectItemCaseSensitive(x->scenario, "rp_filter");
+	cJSON *s = cJSON_AddObjectToObject(o, "sysctl");
+	cJSON_AddNumberToObject(s, "ip_forward", cJSON_IsTrue(fw));
+	cJSON_AddNumberToObject(s, "rp_filter", cJSON_IsNumber(rp) ? rp->valuedouble : 0);
 }
 
 /* The skbs of the frames open at event i, innermost first, each once. */
@@ -217,6 +234,7 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 	socks_neigh_taps(st, o);
 	routes_rules(x, st, o);
 	skbs(x, i, o);
+	sysctl(x, o);
 	cJSON *lim = cJSON_AddObjectToObject(o, "limits");
 	cJSON_AddNumberToObject(lim, "have_ranges", FOLD_HAVE_RANGES);
 	cJSON_AddStringToObject(lim, "skbs", "the skbs of the frames open at this event; skbs held in a queue "

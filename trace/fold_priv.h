@@ -23,6 +23,7 @@ struct fold_index {
 	cJSON *start;			/* trace_start, parsed once (may be NULL) */
 	const cJSON *scenario, *fib, *rules;	/* inside start, or NULL */
 	size_t nrules;
+	const cJSON **rule_src;		/* [nrules]: the scenario entry of each rule, or NULL */
 	struct fold_state **snap;	/* snap[c]: the state before event c * every */
 	size_t nsnap, capsnap;
 	size_t every;			/* events between snapshots */
