@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "fold.h"
 #include "lesson.h"
 #include "load.h"
 
@@ -262,9 +263,11 @@ static int eval_mib(struct nj_store *s, const cJSON *c, char *out, size_t outlen
 	if (id < 0)
 		return snprintf(err, errlen, "counter \"%s\": unknown (nstat names, e.g. Ip.InReceives)",
 				name ? name : ""), -1;
-	uint64_t m[MIB_MAX];
-	store_mib_at(s, SIZE_MAX, m);
-	snprintf(out, outlen, "%llu", (unsigned long long)m[id]);
+	size_t n = store_nevents(s);
+	cJSON *m = n ? fold_counters_json(s, n - 1) : NULL;	/* the one fold's totals */
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, mib_name((enum nj_mib)id));
+	snprintf(out, outlen, "%llu", cJSON_IsNumber(v) ? (unsigned long long)v->valuedouble : 0ULL);
+	cJSON_Delete(m);
 	return 0;
 }
 
