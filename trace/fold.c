@@ -302,6 +302,16 @@ static void sock_ack(struct fold_state *st, const cJSON *a, uint64_t seq)
 	(void)seq;			/* seq stays the state change's */
 }
 
+/* A socket freed without a tcp_set_state (a request sock dropped). */
+static void sock_gone(struct fold_state *st, const cJSON *a)
+{
+	const char *sk = jstr(a, "sk");
+	struct fold_sock *p = sk && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "sk_gone")) ? fold_get(&st->socks, sk)
+												    : NULL;
+	if (p)
+		fold_del(&st->socks, p);
+}
+
 /* -- packet sockets: packet_rcv's E event, with the socket's counters -- */
 
 static int tap_event(struct fold_state *st, const cJSON *a, const struct store_ev *e)
@@ -357,7 +367,7 @@ static int neigh_event(struct fold_state *st, const cJSON *a, uint64_t seq)
 
 /* The role of event e, or FF_MAX when it changes nothing the fold keeps:
  * B events carry no state but ip_expire's; E events only ip_frag_queue's
- * (queued) and packet_rcv's. */
+ * (queued), packet_rcv's and those that may free a socket. */
 static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
 {
 	int r = 0;
@@ -368,8 +378,8 @@ static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
 	if (e->ph == 'B')
 		return r == FF_EXPIRE ? FF_EXPIRE : FF_MAX;
 	if (e->ph == 'E')
-		return r == FF_FRAG_QUEUE || r == FF_PACKET_RCV ? (enum fold_fn)r : FF_MAX;
-	return r == FF_PACKET_RCV ? FF_MAX : (enum fold_fn)r;
+		return r == FF_FRAG_QUEUE || r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? (enum fold_fn)r : FF_MAX;
+	return r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? FF_MAX : (enum fold_fn)r;
 }
 
 static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const struct store_ev *e)
@@ -386,6 +396,9 @@ static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const
 		return tap_event(st, a, e);
 	case FF_NF_HOOK:
 		rule_event(st, a);
+		return 0;
+	case FF_CHECK_REQ: case FF_V4_ERR: case FF_KEEPALIVE: case FF_TW_TIMER:
+		sock_gone(st, a);
 		return 0;
 	default:
 		return neigh_event(st, a, e->seq);

@@ -20,6 +20,8 @@ void fold_ids(struct fold_index *x, int ids[FF_MAX])
 		[FF_EXPIRE] = "ip_expire", [FF_EVICTOR] = "ip_evictor", [FF_SET_STATE] = "tcp_set_state",
 		[FF_TCP_ACK] = "tcp_ack", [FF_PACKET_RCV] = "packet_rcv", [FF_NF_HOOK] = "nf_hook",
 		[FF_NEIGH_UPDATE] = "neigh_update", [FF_NEIGH_SEND] = "__neigh_event_send",
+		[FF_CHECK_REQ] = "tcp_check_req", [FF_V4_ERR] = "tcp_v4_err", [FF_KEEPALIVE] = "tcp_keepalive_timer",
+		[FF_TW_TIMER] = "tcp_tw_timer",
 	};
 	store_lock(x->s);
 	for (int k = 0; k < FF_MAX; k++)

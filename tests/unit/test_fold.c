@@ -55,7 +55,9 @@ static const char trace[] =
 	EV(16, 1, 1, "B", "ip_expire", 3) ",\"args\":{\"queue\":\"Q3\",\"have\":[],\"meat\":0,\"len\":null,"
 	"\"flags\":[],\"nfrags\":0,\"queues\":1,\"end\":\"expired\"}}\n"
 	EV(17, 0, 0, "E", "ip_defrag", 1) ",\"verdict\":\"drop\",\"reason\":\"NOT_SPECIFIED\","
-	"\"mib\":{\"Ip.ReasmFails\":1}}\n";
+	"\"mib\":{\"Ip.ReasmFails\":1}}\n"
+	EV(18, 1, 1, "i", "tcp_set_state", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"old\":\"LISTEN\",\"new\":\"NEW_SYN_RECV\"}}\n"
+	EV(19, 1, 1, "E", "tcp_check_req", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"sk_gone\":true},\"verdict\":\"pass\"}\n";
 
 static struct nj_store *st;
 static struct fold_index *fx;
@@ -71,7 +73,7 @@ static void setup(void)
 	close(fd);
 	st = store_open_jsonl(path, err, sizeof(err));
 	ck_assert_msg(st != NULL, "the test trace does not load: %s", err);
-	ck_assert_uint_eq(store_nevents(st), 17);
+	ck_assert_uint_eq(store_nevents(st), 19);
 	fx = fold_index_new(st);
 	ck_assert_ptr_nonnull(fx);
 }
@@ -183,6 +185,12 @@ START_TEST(test_fold_sockets)
 	ck_assert_int_eq((int)num(k, "snd_una"), 101);
 	ck_assert_int_eq((int)num(k, "snd_wnd"), 2000);
 	ck_assert_int_eq((int)num(k, "rcv_nxt"), 5);
+	cJSON_Delete(o);
+	o = at(17);						/* a request sock */
+	ck_assert_str_eq(str(find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:5"), "old"), "LISTEN");
+	cJSON_Delete(o);
+	o = at(18);						/* dropped without tcp_set_state */
+	ck_assert_ptr_null(find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:5"));
 	cJSON_Delete(o);
 	o = at(13);						/* CLOSE: destroyed */
 	ck_assert_ptr_null(find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:4000"));
