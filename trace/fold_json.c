@@ -220,6 +220,9 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 	store_lock(x->s);
 	const struct store_ev *e = store_ev(x->s, i);
 	uint64_t seq = e ? e->seq : 0, ts = e ? e->ts_ns : 0;
+	size_t np = store_npkts(x->s);
+	const struct store_pkt *lp = np ? store_pkt_at(x->s, np - 1) : NULL;
+	int after = lp && i > lp->last;		/* timers that fired once the capture was over */
 	store_unlock(x->s);
 	if (!e)
 		return NULL;
@@ -228,7 +231,7 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 	char tsbuf[24];
 	snprintf(tsbuf, sizeof(tsbuf), "%llu", (unsigned long long)ts);	/* exact: ns since the epoch pass 2^53 */
 	cJSON_AddRawToObject(o, "ts_ns", tsbuf);
-	cJSON_AddBoolToObject(o, "after_capture", 0);
+	cJSON_AddBoolToObject(o, "after_capture", after);
 	counters(x, i, o);
 	frags(st, seq, o);
 	socks_neigh_taps(st, o);
