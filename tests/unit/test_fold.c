@@ -57,7 +57,9 @@ static const char trace[] =
 	EV(17, 0, 0, "E", "ip_defrag", 1) ",\"verdict\":\"drop\",\"reason\":\"NOT_SPECIFIED\","
 	"\"mib\":{\"Ip.ReasmFails\":1}}\n"
 	EV(18, 1, 1, "i", "tcp_set_state", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"old\":\"LISTEN\",\"new\":\"NEW_SYN_RECV\"}}\n"
-	EV(19, 1, 1, "E", "tcp_check_req", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"sk_gone\":true},\"verdict\":\"pass\"}\n";
+	EV(19, 1, 1, "E", "tcp_check_req", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"sk_gone\":true},\"verdict\":\"pass\"}\n"
+	"{\"v\":1,\"seq\":20,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"run_timers\",\"layer\":\"core\","
+	"\"pkt\":null,\"skb\":null,\"ts_ns\":1704067260000000000}\n";
 
 static struct nj_store *st;
 static struct fold_index *fx;
@@ -73,7 +75,7 @@ static void setup(void)
 	close(fd);
 	st = store_open_jsonl(path, err, sizeof(err));
 	ck_assert_msg(st != NULL, "the test trace does not load: %s", err);
-	ck_assert_uint_eq(store_nevents(st), 19);
+	ck_assert_uint_eq(store_nevents(st), 20);
 	fx = fold_index_new(st);
 	ck_assert_ptr_nonnull(fx);
 }
@@ -121,6 +123,7 @@ START_TEST(test_fold_start)
 	ck_assert_int_eq(len(o, "rules"), 2);
 	ck_assert_int_eq((int)num(item(o, "rules", 1), "hits"), 0);
 	ck_assert_ptr_nonnull(get(o, "limits"));
+	ck_assert(cJSON_IsFalse(get(o, "after_capture")));
 	char *txt = cJSON_PrintUnformatted(get(o, "ts_ns"));
 	ck_assert_str_eq(txt, "1704067200000000001");		/* exact, not a double */
 	free(txt);
@@ -221,6 +224,18 @@ START_TEST(test_fold_rules_neigh_taps)
 	ck_assert_int_eq((int)num(t, "received"), 1);
 	ck_assert_int_eq((int)num(t, "qlen"), 1);
 	ck_assert_str_eq(str(t, "filter"), "tcp");
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_fold_after_capture)
+{
+	cJSON *o = at(18);
+	ck_assert(cJSON_IsFalse(get(o, "after_capture")));	/* packet 1's last event */
+	cJSON_Delete(o);
+	o = at(19);						/* a timer after the last packet */
+	ck_assert(cJSON_IsTrue(get(o, "after_capture")));
+	ck_assert_int_eq(len(o, "skbs"), 0);
 	cJSON_Delete(o);
 }
 END_TEST
@@ -357,6 +372,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(core, test_fold_sockets);
 	tcase_add_test(core, test_fold_rules_neigh_taps);
 	tcase_add_test(core, test_fold_skbs_in_flight);
+	tcase_add_test(core, test_fold_after_capture);
 	tcase_add_test(core, test_fold_snapshots_hand_trace);
 	tcase_set_timeout(pcaps, 1200);
 	tcase_add_test(pcaps, test_fold_snapshots_every_pcap);
