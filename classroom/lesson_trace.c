@@ -19,30 +19,17 @@
 #include <string.h>
 
 #include "events.h"
+#include "fold.h"
 #include "lesson.h"
-#include "replay.h"
+#include "load.h"
 
 struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen)
 {
-	struct nj_store *s = store_create(NULL, err, errlen);
-	if (!s)
-		return NULL;
 	/* A lesson asks about the capture: the clock stops at its last frame. */
-	struct replay_cfg cfg = { .pcap = l->pcap, .scenario = l->scenario[0] ? l->scenario : NULL,
-				  .auto_host = l->auto_host, .stop_at_end = 1 };
-	cfg.emit[0] = store_emit;
-	cfg.emit_ctx[0] = s;
-	cfg.nemit = 1;
-	struct replay_result res = { 0 };
-	struct net *net = NULL;
-	int r = replay_run(&cfg, &res, &net, err, errlen);
-	free(res.scenario_json);
-	net_destroy(net);
-	if (r < 0) {
-		store_free(s);
-		return NULL;
-	}
-	return s;
+	struct replay_cfg cfg = { .scenario = l->scenario[0] ? l->scenario : NULL, .auto_host = l->auto_host,
+				  .stop_at_end = 1 };
+	struct load_opts o = { .cfg = &cfg };
+	return load_capture(l->pcap, &o, err, errlen);
 }
 
 /* An event selector, from a check or a link. */
@@ -289,9 +276,11 @@ static int eval_mib(struct nj_store *s, const cJSON *c, char *out, size_t outlen
 	if (id < 0)
 		return snprintf(err, errlen, "counter \"%s\": unknown (nstat names, e.g. Ip.InReceives)",
 				name ? name : ""), -1;
-	uint64_t m[MIB_MAX];
-	store_mib_at(s, SIZE_MAX, m);
-	snprintf(out, outlen, "%llu", (unsigned long long)m[id]);
+	size_t n = store_nevents(s);
+	cJSON *m = n ? fold_counters_json(s, n - 1) : NULL;	/* the one fold's totals */
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, mib_name((enum nj_mib)id));
+	snprintf(out, outlen, "%llu", cJSON_IsNumber(v) ? (unsigned long long)v->valuedouble : 0ULL);
+	cJSON_Delete(m);
 	return 0;
 }
 

@@ -167,7 +167,7 @@ static void write_start(void *ctx, const struct replay_result *res)
 	if (!c->js)
 		return;
 	/* re-written on one line, every string escaped (event_meta_start) */
-	event_meta_start(&w, c->cfg.pcap, res->scenario_json, res->kernel);
+	event_meta_start_net(&w, c->cfg.pcap, res->scenario_json, res->kernel, res->net);
 	jsonl_line(c->js, w.buf);
 	jw_free(&w);
 }

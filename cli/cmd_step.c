@@ -30,6 +30,8 @@ static const char step_usage[] =
 	"      --batch           run -x files (or nothing), print, and exit\n"
 	"      --color WHEN      auto (a TTY, default), always, never\n"
 	"      --static DIR      where explain.json is (default: beside the program)\n"
+	"      --dump-state[=N]  print the state after every (Nth, and the last) event\n"
+	"                        as JSON Lines, what the server's /state answers; exit\n"
 	"  -h, --help            this text; inside: help [COMMAND]\n";
 
 static int parse_args(struct step_cli *c, int argc, char **argv)
@@ -38,7 +40,8 @@ static int parse_args(struct step_cli *c, int argc, char **argv)
 		{ "scenario", required_argument, 0, 'c' }, { "auto-host", no_argument, 0, 'A' },
 		{ "no-csum", no_argument, 0, 'N' }, { "batch", no_argument, 0, 'B' },
 		{ "color", required_argument, 0, 'K' }, { "colour", required_argument, 0, 'K' },
-		{ "static", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "static", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
+		{ "dump-state", optional_argument, 0, 'D' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	optind = 1;
@@ -48,6 +51,11 @@ static int parse_args(struct step_cli *c, int argc, char **argv)
 		case 'A': c->cfg.auto_host = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
 		case 'B': c->batch = 1; break;
+		case 'D':
+			c->dump_state = optarg ? atol(optarg) : 1;
+			if (c->dump_state < 1)
+				return fprintf(stderr, "netjourney step: --dump-state=N takes N >= 1\n"), -1;
+			break;
 		case 'K': c->color = optarg; break;
 		case 'S': c->static_opt = optarg; break;
 		case 'x':
@@ -156,11 +164,9 @@ static void do_info(struct step_app *a, enum step_what w)
 	size_t i = a->ss.cur;
 	switch (w) {
 	case SW_BREAK: view_breaks(&a->v, &a->ss); break;
-	case SW_COUNTERS: view_counters(&a->v, &a->ss, i); break;
-	case SW_FRAGS: view_frags(&a->v, s, i); break;
-	case SW_SOCKETS: view_sockets(&a->v, s, i, a->scenario); break;
-	case SW_TAPS: view_taps(&a->v, s, i, a->scenario); break;
-	case SW_ROUTES: case SW_NEIGH: case SW_RULES: view_scenario(&a->v, a->scenario, w); break;
+	case SW_COUNTERS: case SW_FRAGS: case SW_SOCKETS: case SW_TAPS: case SW_ROUTES: case SW_NEIGH: case SW_RULES:
+		view_state(&a->v, &a->ss, i, w);
+		break;
 	case SW_SKB: view_skb(&a->v, s, i); break;
 	case SW_HEADERS: view_headers(&a->v, s, i); break;
 	case SW_EVENT: view_event(&a->v, s, i); break;
@@ -266,11 +272,18 @@ int cmd_step(int argc, char **argv)
 	if (color < 0)
 		return fprintf(stderr, "netjourney step: --color takes auto, always or never\n"), 2;
 	a.cli = &cli;
-	a.v.out = stdout;
+	a.v.out = cli.dump_state ? stderr : stdout;
 	a.v.color = color;
 	if (step_load(&a, &cli) < 0)
 		return 1;
 	int r = 0;
+	if (cli.dump_state) {
+		r = step_dump_state(&a.ss, (size_t)cli.dump_state, stdout) < 0 || fflush(stdout) != 0;
+		if (r)
+			fprintf(stderr, "netjourney step: --dump-state: out of memory or a write error\n");
+		cli.batch = 1;
+		cli.nx = 0;
+	}
 	for (int k = 0; k < cli.nx && !a.quit; k++)
 		r |= run_file(&a, cli.xfiles[k]);
 	if (!cli.batch)

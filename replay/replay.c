@@ -229,8 +229,10 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)
 		st.net->sysctl.verify_checksums = 0;
+	res->net = st.net;		/* for on_start: the host as it starts */
 	if (cfg->on_start)
 		cfg->on_start(cfg->on_start_ctx, res);
+	res->net = NULL;
 	if (cfg->on_net && cfg->on_net(cfg->on_net_ctx, st.net, err, errlen) < 0)
 		goto out;
 	if (open_outputs(&st, err, errlen) < 0)

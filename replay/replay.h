@@ -57,6 +57,7 @@ struct replay_result {
 	char scenario_name[64];
 	char kernel[16];
 	char *scenario_json;		/* the effective scenario (malloc'd) */
+	struct net *net;		/* during on_start only: the host, set up (trace_start's fib, rules) */
 };
 
 /**

@@ -366,7 +366,7 @@ void ip_evictor(struct net *net, uint32_t need)
 	while (t->lru_head && (t->mem > s->ipfrag_low_thresh || t->mem + need > s->ipfrag_high_thresh)) {
 		struct ipq *q = t->lru_head;
 		if (trace_on(net))
-			ipq_trace_args(net, q);
+			jw_kv_str(ipq_trace_args(net, q), "end", "evicted");
 		trace_step(net, NULL, "ip_evictor", "evicting the oldest queue %s (%d fragments, %u bytes)",
 			   ipq_name(&q->key), q->nfrags, q->truesize + IPQ_QSIZE);
 		SNMP_INC(net, MIB_IP_REASMFAILS);
@@ -422,8 +422,10 @@ static void args_flags(struct jw *a, uint8_t flags)
 }
 
 /* ipq_trace_args - the queue as the next event's args: key, "have",
- * "meat", "len" (null until the last fragment), flags, memory. */
-void ipq_trace_args(struct net *net, const struct ipq *q)
+ * "meat", "len" (null until the last fragment), flags, memory (the
+ * table's "mem" and the queue's own "truesize"). Returns the args writer,
+ * so the caller may add why the queue ends ("end"). */
+struct jw *ipq_trace_args(struct net *net, const struct ipq *q)
 {
 	struct ipq_table *t = net->ipfrags;
 	struct jw *a = trace_args(net);
@@ -451,6 +453,8 @@ void ipq_trace_args(struct net *net, const struct ipq *q)
 	jw_kv_int(a, "nfrags", q->nfrags);
 	jw_kv_uint(a, "queues", t->queues.n);
 	jw_kv_uint(a, "mem", t->mem);
+	jw_kv_uint(a, "truesize", (uint64_t)q->truesize + IPQ_QSIZE);
+	return a;
 }
 
 void ip_frag_for_each(struct net *net, void (*fn)(void *ctx, const struct ipq_info *q), void *ctx)

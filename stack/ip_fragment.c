@@ -53,7 +53,8 @@ static uint8_t ip4_frag_ecn(uint8_t tos) { return (uint8_t)(1u << (tos & 3)); }
 
 /* ---- ip_find ---- */
 
-static void ip_find_args(struct net *net, const struct frag_v4_key *k, int found)
+/* refused: no queue was found or made (the memory limit, or no memory). */
+static void ip_find_args(struct net *net, const struct frag_v4_key *k, int found, int refused)
 {
 	struct jw *a = trace_args(net);
 
@@ -68,6 +69,8 @@ static void ip_find_args(struct net *net, const struct frag_v4_key *k, int found
 	jw_kv_uint(a, "queues", ip_frag_queue_count(net));
 	jw_kv_uint(a, "mem", ip_frag_mem(net));
 	jw_kv_uint(a, "high_thresh", net->sysctl.ipfrag_high_thresh);
+	if (refused)
+		jw_kv_bool(a, "refused", 1);
 }
 
 /*
@@ -87,7 +90,7 @@ static struct ipq *ip_find(struct net *net, struct sk_buff *skb)
 
 	if (!high || t->mem + need > high) {
 		if (trace_on(net))
-			ip_find_args(net, &key, qp != NULL);
+			ip_find_args(net, &key, qp != NULL, 1);
 		trace_step(net, skb, "ip_find", "frag memory %llu + %llu would pass ipfrag_high_thresh %llu: refused. %s",
 			   (unsigned long long)t->mem, (unsigned long long)need, (unsigned long long)high,
 			   net->kernel == KERNEL_6X ? "Since 4.17 nothing evicts old queues: memory comes back only "
@@ -96,14 +99,14 @@ static struct ipq *ip_find(struct net *net, struct sk_buff *skb)
 	}
 	if (qp) {
 		if (trace_on(net))
-			ip_find_args(net, &key, 1);
+			ip_find_args(net, &key, 1, 0);
 		trace_step(net, skb, "ip_find", "found the queue %s: %d fragment(s), %u payload bytes held",
 			   ipq_name(&key), qp->nfrags, qp->meat);
 		return qp;
 	}
 	qp = inet_frag_create(net, &key);
 	if (trace_on(net))
-		ip_find_args(net, &key, 0);
+		ip_find_args(net, &key, 0, qp == NULL);
 	trace_step(net, skb, "ip_find", qp ? "no queue for %s: created one; its timer fires in %llu s whatever arrives "
 		   "later (queues now %u)" : "no queue for %s and no memory to create one",
 		   ipq_name(&key), (unsigned long long)(net->sysctl.ipfrag_time_ns / 1000000000ULL),
@@ -214,7 +217,7 @@ static int ip_frag_discard(struct net *net, struct ipq *qp, struct sk_buff *skb,
 		return ip_frag_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 	}
 	if (trace_on(net))
-		ipq_trace_args(net, qp);
+		jw_kv_str(ipq_trace_args(net, qp), "end", "killed");
 	trace_step(net, skb, "ip_frag_queue", "%s: discard_qp kills the queue; its %d fragment(s) are freed as consumed "
 		   "(only a timed-out queue's fragments count as drops)", why, qp->nfrags);
 	SNMP_INC(net, MIB_IP_REASMFAILS);
@@ -443,6 +446,11 @@ static struct sk_buff *ip_frag_build(struct net *net, struct ipq *qp, struct sk_
  * (the one at hand included) with it. */
 static int ip_frag_reasm_fail(struct net *net, struct ipq *qp, int err, const char *why)
 {
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "queue", ipq_name(&qp->key));
+		jw_kv_str(a, "end", "killed");
+	}
 	trace_step(net, NULL, "ip_frag_reasm", "%s; the %d fragment(s) are freed%s", why, qp->nfrags,
 		   net->kernel == KERNEL_6X ? " as consumed" : "");
 	SNMP_INC(net, MIB_IP_REASMFAILS);
@@ -462,6 +470,7 @@ static void ip_frag_reasm_args(struct net *net, const struct ipq *qp, const stru
 	jw_kv_uint(a, "frag_max_size", IPCB(n)->frag_max_size);
 	jw_kv_bool(a, "df", (ip_hdr(n)->frag_off & htons(IP_DF)) != 0);
 	jw_kv_uint(a, "id", n->id);
+	jw_kv_str(a, "end", "reassembled");
 }
 
 /* The new skb appears: its first event carries "from" (the fragment ids,
@@ -569,7 +578,7 @@ static void ip_expire(struct net *net, struct ipq *qp)
 	enum skb_drop_reason r = SKB_DROP_REASON_FRAG_REASM_TIMEOUT;
 
 	if (trace_on(net))
-		ipq_trace_args(net, qp);
+		jw_kv_str(ipq_trace_args(net, qp), "end", "expired");
 	trace_enter(net, head, "ip_expire", "frag", "%s: %llu s since its first fragment and still incomplete",
 		    ipq_name(&qp->key), (unsigned long long)((net->now_ns - qp->created_ns) / 1000000000ULL));
 	qp->flags |= INET_FRAG_DROP;

@@ -376,6 +376,8 @@ static void nf_hook_trace(struct net *net, const struct sk_buff *skb, int hook, 
 		jw_obj_open(a);
 		jw_kv_str(a, "rule", nf_rule_fmt(w->tried[i], buf, sizeof(buf)));
 		jw_kv_bool(a, "matched", w->hit[i]);
+		jw_kv_int(a, "index", (int)(w->tried[i] - net->nf->rules));
+		jw_kv_uint(a, "pkts", w->tried[i]->pkts);
 		jw_obj_close(a);
 	}
 	jw_arr_close(a);

@@ -180,6 +180,7 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 	sk_wmem_free_acked(sk, ack);
 	if (trace_on(net) && after(ack, prior)) {
 		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(sk));
 		jw_kv_uint(a, "snd_una", ack);
 		jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
 		trace_step(net, skb, "tcp_ack", "acknowledges up to %u (%u new bytes); peer window %u",

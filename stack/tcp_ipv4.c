@@ -303,6 +303,11 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 		} else {
 			tcp_done(net, sk);
 		}
+		if (trace_on(net)) {
+			struct jw *a = trace_args(net);
+			jw_kv_str(a, "sk", sk_fmt(sk));
+			jw_kv_bool(a, "sk_gone", 1);
+		}
 		trace_exit(net, skb, V_CONSUMED, 0, "hard error %d during the handshake: connection aborted", err);
 		return 0;
 	}

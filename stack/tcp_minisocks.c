@@ -201,6 +201,11 @@ static struct sock *tcp_embryonic_reset(struct net *net, struct sock *req, struc
 		tcp_v4_send_reset(net, req, skb);
 	req->parent->qlen--;
 	SNMP_INC(net, MIB_TCPEXT_EMBRYONICRSTS);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(req));
+		jw_kv_bool(a, "sk_gone", 1);
+	}
 	trace_exit(net, skb, V_PASS, 0, "%s on a request sock: it is dropped (embryonic reset)",
 		   fl & TCPHDR_RST ? "RST" : "SYN in window");
 	sock_unhash(net, req);

@@ -428,6 +428,11 @@ static void tcp_expire(struct net *net, struct sock *sk)
 	} else {
 		tcp_done(net, sk);
 	}
+	if (trace_on(net)) {		/* the fold's fact: this socket is gone */
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(sk));
+		jw_kv_bool(a, "sk_gone", 1);
+	}
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "socket freed");
 }
 

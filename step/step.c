@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "cJSON.h"
-#include "step_filter.h"
+#include "filter.h"
 
 /* -- command parsing -- */
 
@@ -201,7 +201,10 @@ int step_bp_parse(const char *spec, int dlt, struct step_bp *bp, char *err, size
 	spec = skip_ws(spec);
 	if (unquote(spec, bp->expr, sizeof(bp->expr)) == 0) {
 		bp->kind = BP_FILTER;
-		bp->filter = step_filter_compile(bp->expr, dlt, err, errlen);
+		char why[256];
+		bp->filter = filter_compile(bp->expr, dlt, why, sizeof(why));
+		if (!bp->filter)
+			snprintf(err, errlen, "break '%s': %s", bp->expr, why);
 		return bp->filter ? 0 : -1;
 	}
 	if (!strcmp(spec, "drop")) {
@@ -225,7 +228,7 @@ int step_bp_parse(const char *spec, int dlt, struct step_bp *bp, char *err, size
 
 void step_bp_free(struct step_bp *bp)
 {
-	step_filter_free(bp->filter);
+	filter_free(bp->filter);
 	bp->filter = NULL;
 }
 
@@ -281,7 +284,7 @@ int step_bp_match(struct nj_store *s, const struct step_bp *bp, size_t i)
 	case BP_PKT:
 		return e->pkt == bp->pkt && pkt_first(s, e, i);
 	case BP_FILTER:
-		return pkt_first(s, e, i) && step_filter_match(bp->filter, s, e->pkt);
+		return pkt_first(s, e, i) && filter_match(bp->filter, s, e->pkt);
 	}
 	return 0;
 }
@@ -294,16 +297,15 @@ void step_init(struct step_session *ss, struct nj_store *st)
 	ss->st = st;
 	ss->next_id = 1;
 	ss->dlt = 1;
-	ss->mib = calloc(MIB_MAX, sizeof(uint64_t));
-	ss->mib_at = STEP_NONE;
+	ss->fold = fold_index_new(st);
 }
 
 void step_free(struct step_session *ss)
 {
 	for (int i = 0; i < ss->nbp; i++)
 		step_bp_free(&ss->bp[i]);
-	free(ss->mib);
-	ss->mib = NULL;
+	fold_index_free(ss->fold);
+	ss->fold = NULL;
 	ss->nbp = 0;
 }
 

@@ -5,9 +5,9 @@
  * here: cmd_step.c reads lines and step_view.c formats; this file's
  * functions are pure over the store so the unit tests can drive them.
  *
- * Why reconstruction instead of snapshots: every state panel (counters,
- * fragment queues, sockets, taps) is a fold over the events up to the
- * current one, so stepping backwards is exact by construction.
+ * Every state panel is the one fold's state at the current event
+ * (trace/fold.h: snapshots plus a fold forward), so stepping backwards is
+ * exact by construction and the panels say what the server's /state says.
  */
 #ifndef NJ_STEP_STEP_H
 #define NJ_STEP_STEP_H
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fold.h"
 #include "store.h"
 
 #define STEP_MAX_BP	64
@@ -49,7 +50,7 @@ int step_parse(const char *line, struct step_cmd *c, char *err, size_t errlen);
 
 enum bp_kind { BP_FN, BP_DROP, BP_REASON, BP_PKT, BP_FILTER };
 
-struct step_filter;			/* a compiled tcpdump expression (step_filter.c) */
+struct nj_filter;			/* a compiled tcpdump expression (trace/filter.h) */
 
 struct step_bp {
 	int id;
@@ -59,7 +60,7 @@ struct step_bp {
 	int64_t pkt;
 	char expr[256];
 	unsigned hits;
-	struct step_filter *filter;
+	struct nj_filter *filter;
 };
 
 /**
@@ -86,8 +87,7 @@ struct step_session {
 	struct step_bp bp[STEP_MAX_BP];
 	int nbp, next_id;
 	int dlt;			/* link type of the first frame (for filters) */
-	uint64_t *mib;			/* counter totals at mib_at (cache) */
-	size_t mib_at;			/* STEP_NONE: empty cache */
+	struct fold_index *fold;	/* the state at any event (trace/fold.h) */
 };
 
 void step_init(struct step_session *ss, struct nj_store *st);
@@ -105,10 +105,6 @@ size_t step_move(struct step_session *ss, const struct step_cmd *c, int *hit, ch
 int step_add_bp(struct step_session *ss, const struct step_bp *bp);
 /* step_delete_bp - deletes breakpoint id (0: all). Returns 0 or -1. */
 int step_delete_bp(struct step_session *ss, int id);
-
-/* step_counters - counter totals up to and including event i (cached; the
- * returned array has MIB_MAX entries and lives until the next call). */
-const uint64_t *step_counters(struct step_session *ss, size_t i);
 
 /* step_frame_of - the seq of the B event of the frame event i is in (for
  * a B event: itself; for an E: the enclosing frame); 0 at top level. */

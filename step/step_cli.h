@@ -20,6 +20,7 @@ struct step_cli {
 	const char *file, *color, *static_opt;
 	const char *xfiles[MAX_XFILES];
 	int nx, batch;
+	long dump_state;		/* --dump-state=N: the fold after every Nth event */
 };
 
 struct step_app {

@@ -130,38 +130,3 @@ size_t step_move(struct step_session *ss, const struct step_cmd *c, int *hit, ch
 	}
 }
 
-/* Adds event k's mib deltas (any phase: E events carry them today). */
-static void add_mib(struct nj_store *s, size_t k, uint64_t *out)
-{
-	const struct store_ev *e = store_ev(s, k);
-	if (!e || e->ph != 'E')
-		return;
-	char *line = store_line(s, k, NULL);
-	if (!line || !strstr(line, "\"mib\"")) {
-		free(line);
-		return;
-	}
-	cJSON *o = cJSON_Parse(line);
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "mib"), *c;
-	cJSON_ArrayForEach(c, m) {
-		int id = mib_lookup(c->string);
-		if (id >= 0 && cJSON_IsNumber(c))
-			out[id] += (uint64_t)c->valuedouble;
-	}
-	cJSON_Delete(o);
-	free(line);
-}
-
-/* Forward moves extend the cache; backward ones rebuild it from 0. */
-const uint64_t *step_counters(struct step_session *ss, size_t i)
-{
-	size_t from = 0;
-	if (ss->mib_at != STEP_NONE && ss->mib_at <= i)
-		from = ss->mib_at + 1;
-	else
-		memset(ss->mib, 0, MIB_MAX * sizeof(uint64_t));
-	for (size_t k = from; k <= i && k < store_nevents(ss->st); k++)
-		add_mib(ss->st, k, ss->mib);
-	ss->mib_at = i;
-	return ss->mib;
-}

@@ -1,16 +1,15 @@
 /*
  * step_panels.c - the `info` panels of `netjourney step` (step_view.h):
- * breakpoints, counters, fragment queues, sockets, taps, and the routes,
- * neighbours and netfilter rules of the trace's scenario. Scenario entries
- * are printed generically (key value …) so new scenario fields show up
- * without a change here.
+ * breakpoints, and the state at the current event (counters, fragment
+ * queues, sockets, packet taps, routes, neighbours, netfilter rules),
+ * printed from the one fold's JSON (trace/fold.h), the same object the
+ * server's /state answers.
  */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cJSON.h"
-#include "step_state.h"
+#include "fold.h"
 #include "step_view.h"
 
 static const char none_recorded[] = "none recorded";
@@ -29,194 +28,256 @@ void view_breaks(const struct step_view *v, const struct step_session *ss)
 	}
 }
 
-/* What event i itself added to each counter. */
-static void event_mib(struct nj_store *s, size_t i, uint64_t *d)
+/* -- the state panels: one fold (trace/fold.h), printed -- */
+
+static long long num(const cJSON *o, const char *k, long long dflt)
 {
-	char *line = store_line(s, i, NULL);
-	cJSON *o = line ? cJSON_Parse(line) : NULL;
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "mib"), *c;
-	memset(d, 0, MIB_MAX * sizeof(uint64_t));
-	cJSON_ArrayForEach(c, m) {
-		int id = mib_lookup(c->string);
-		if (id >= 0 && cJSON_IsNumber(c))
-			d[id] = (uint64_t)c->valuedouble;
-	}
-	cJSON_Delete(o);
-	free(line);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
 }
 
-void view_counters(const struct step_view *v, struct step_session *ss, size_t i)
+static const char *str(const cJSON *o, const char *k, const char *dflt)
 {
-	uint64_t here[MIB_MAX];
-	const uint64_t *t = step_counters(ss, i);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+static const cJSON *arr(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static void counters(const struct step_view *v, const cJSON *st)
+{
+	const cJSON *c, *d = arr(st, "counters_delta");
 	int any = 0;
-	event_mib(ss->st, i, here);
-	fprintf(v->out, "counters up to #%llu (nstat names; \"+N\" = added by this event)\n",
-		(unsigned long long)store_ev(ss->st, i)->seq);
-	for (int m = 0; m < MIB_MAX; m++) {
-		if (!t[m])
-			continue;
+	fprintf(v->out, "counters up to #%lld (nstat names; \"+N\" = added by this event)\n", num(st, "seq", 0));
+	cJSON_ArrayForEach(c, arr(st, "counters")) {
+		long long here = num(d, c->string, 0);
 		any = 1;
-		fprintf(v->out, "  %-30s %10llu", mib_name(m), (unsigned long long)t[m]);
-		if (here[m])
-			fprintf(v->out, "  +%llu", (unsigned long long)here[m]);
+		fprintf(v->out, "  %-30s %10lld", c->string, (long long)c->valuedouble);
+		if (here)
+			fprintf(v->out, "  +%lld", here);
 		fputc('\n', v->out);
 	}
 	if (!any)
 		fprintf(v->out, "  all zero so far\n");
 }
 
-void view_frags(const struct step_view *v, struct nj_store *s, size_t i)
+/* "[0,1480) [1480,2960)" from [[0,1480],[1480,2960]], at most outlen. */
+static void ranges(const cJSON *have, char *out, size_t outlen)
 {
-	struct step_frags f;
-	step_frags_at(s, i, &f);
-	if (!f.events) {
+	const cJSON *r;
+	size_t k = 0;
+	out[0] = 0;
+	cJSON_ArrayForEach(r, have) {
+		int n = snprintf(out + k, outlen - k, "%s[%.0f,%.0f)", k ? " " : "",
+				 cJSON_GetArrayItem(r, 0) ? cJSON_GetArrayItem(r, 0)->valuedouble : 0,
+				 cJSON_GetArrayItem(r, 1) ? cJSON_GetArrayItem(r, 1)->valuedouble : 0);
+		if (n < 0 || (size_t)n >= outlen - k) {
+			snprintf(out + k, outlen - k, " …");
+			return;
+		}
+		k += (size_t)n;
+	}
+}
+
+static void frags(const struct step_view *v, const cJSON *st)
+{
+	const cJSON *q;
+	char have[200];
+	if (!num(st, "frag_events", 0)) {
 		fprintf(v->out, "fragment queues: %s (no fragment events up to here)\n", none_recorded);
 		return;
 	}
-	fprintf(v->out, "fragment queues at #%llu: %d\n", (unsigned long long)store_ev(s, i)->seq, f.n);
-	for (int k = 0; k < f.n; k++) {
-		const struct step_fragq *q = &f.q[k];
-		fprintf(v->out, "  %s\n", q->queue);
-		if (q->len >= 0)
-			fprintf(v->out, "    have %s  meat %lld of %lld bytes", q->have[0] ? q->have : "-", q->meat, q->len);
+	fprintf(v->out, "fragment queues at #%lld: %d\n", num(st, "seq", 0), cJSON_GetArraySize(arr(st, "frags")));
+	cJSON_ArrayForEach(q, arr(st, "frags")) {
+		long long len = num(q, "len", -1), mem = num(q, "mem", -1), nf = num(q, "nfrags", 0);
+		ranges(arr(q, "have"), have, sizeof(have));
+		fprintf(v->out, "  %s\n", str(q, "key", "?"));
+		if (len >= 0)
+			fprintf(v->out, "    have %s  meat %lld of %lld bytes", have[0] ? have : "-", num(q, "meat", 0), len);
 		else
-			fprintf(v->out, "    have %s  meat %lld, total unknown", q->have[0] ? q->have : "-", q->meat);
-		fprintf(v->out, "  (%d frag%s, #%llu)\n", q->nfrags, q->nfrags == 1 ? "" : "s",
-			(unsigned long long)q->seq);
+			fprintf(v->out, "    have %s  meat %lld, total unknown", have[0] ? have : "-", num(q, "meat", 0));
+		fprintf(v->out, "  (%lld frag%s, #%lld)", nf, nf == 1 ? "" : "s", num(q, "seq", 0));
+		if (mem >= 0)
+			fprintf(v->out, "  %lld bytes charged", mem);
+		fputc('\n', v->out);
+		if (num(q, "have_more", 0))
+			fprintf(v->out, "    (and %lld more ranges the trace does not list)\n", num(q, "have_more", 0));
 	}
-	if (f.last[0])
-		fprintf(v->out, "  last gone: %s\n", f.last);
+	cJSON_ArrayForEach(q, arr(st, "frags_ended"))
+		fprintf(v->out, "  ended here: %s: %s at #%lld\n", str(q, "key", "?"), str(q, "why", "?"), num(q, "seq", 0));
+	if (num(st, "frags_ended_more", 0))
+		fprintf(v->out, "  ended here: %lld more\n", num(st, "frags_ended_more", 0));
 }
 
-/* The scenario's listen entries, as the listening sockets. */
-static void listeners(const struct step_view *v, const char *scenario)
+static void sockets(const struct step_view *v, const cJSON *st)
 {
-	cJSON *root = scenario ? cJSON_Parse(scenario) : NULL;
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "listen"), *e;
-	cJSON_ArrayForEach(e, l) {
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "proto");
-		const cJSON *port = cJSON_GetObjectItemCaseSensitive(e, "port");
-		const cJSON *app = cJSON_GetObjectItemCaseSensitive(e, "app");
-		if (cJSON_IsString(p) && cJSON_IsNumber(port))
-			fprintf(v->out, "  %-3s *:%-5d  %-12s %s\n", p->valuestring, (int)port->valuedouble,
-				!strcmp(p->valuestring, "tcp") ? "LISTEN" : "(bound)",
-				cJSON_IsString(app) ? app->valuestring : "");
-	}
-	cJSON_Delete(root);
-}
-
-void view_sockets(const struct step_view *v, struct nj_store *s, size_t i, const char *scenario)
-{
-	struct step_socks k;
-	step_socks_at(s, i, &k);
-	fprintf(v->out, "sockets at #%llu\n", (unsigned long long)store_ev(s, i)->seq);
-	listeners(v, scenario);
-	if (!k.n)
-		fprintf(v->out, "  connections: %s (no tcp_set_state up to here)\n", none_recorded);
-	for (int j = 0; j < k.n; j++) {
-		const struct step_sock *p = &k.s[j];
-		fprintf(v->out, "  tcp %-40s %-12s (from %s at #%llu)\n", p->sk, p->state, p->old,
-			(unsigned long long)p->seq);
-		if (p->snd_nxt >= 0)
-			fprintf(v->out, "      snd_una %lld snd_nxt %lld rcv_nxt %lld\n", p->snd_una, p->snd_nxt, p->rcv_nxt);
-	}
-}
-
-void view_taps(const struct step_view *v, struct nj_store *s, size_t i, const char *scenario)
-{
-	struct step_taps t;
-	(void)scenario;
-	step_taps_at(s, i, &t);
-	if (!t.n) {
-		fprintf(v->out, "packet taps: %s (no packet_rcv up to here)\n", none_recorded);
-		return;
-	}
-	fprintf(v->out, "packet taps at #%llu\n  %-16s %6s %6s %8s %7s %6s\n", (unsigned long long)store_ev(s, i)->seq,
-		"socket", "seen", "queued", "filtered", "dropped", "qlen");
-	for (int k = 0; k < t.n; k++)
-		fprintf(v->out, "  %-16s %6u %6u %8u %7u %6lld\n", t.t[k].sock, t.t[k].seen, t.t[k].queued,
-			t.t[k].filtered, t.t[k].dropped, t.t[k].qlen);
-}
-
-/* One scenario entry as "key value key value", nested keys dotted. */
-static void flat(const cJSON *o, const char *prefix, char *out, size_t outlen)
-{
-	const cJSON *c;
-	cJSON_ArrayForEach(c, o) {
-		size_t k = strlen(out);
-		char key[64];
-		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", c->string ? c->string : "");
-		if (cJSON_IsObject(c)) {
-			flat(c, key, out, outlen);
+	const cJSON *k;
+	int conns = 0;
+	fprintf(v->out, "sockets at #%lld\n", num(st, "seq", 0));
+	cJSON_ArrayForEach(k, arr(st, "sockets")) {
+		const char *proto = str(k, "proto", "?");
+		if (!cJSON_IsString(arr(k, "remote"))) {
+			fprintf(v->out, "  %-3s %-7s  %-12s %s\n", proto, str(k, "local", "?"),
+				strcmp(proto, "tcp") ? "(bound)" : str(k, "state", "?"), str(k, "app", ""));
 			continue;
 		}
+		conns++;
+		fprintf(v->out, "  %-3s %-40s %-12s (from %s at #%lld)\n", proto, str(k, "sk", "?"), str(k, "state", "?"),
+			str(k, "old", "?"), num(k, "seq", 0));
+		if (num(k, "snd_nxt", -1) >= 0)
+			fprintf(v->out, "      snd_una %lld snd_nxt %lld rcv_nxt %lld snd_wnd %lld rcv_wnd %lld\n",
+				num(k, "snd_una", -1), num(k, "snd_nxt", -1), num(k, "rcv_nxt", -1), num(k, "snd_wnd", -1),
+				num(k, "rcv_wnd", -1));
+	}
+	if (!conns)
+		fprintf(v->out, "  connections: %s (no tcp_set_state up to here)\n", none_recorded);
+}
+
+static void taps(const struct step_view *v, const cJSON *st)
+{
+	const cJSON *t;
+	if (!cJSON_GetArraySize(arr(st, "packet_sockets"))) {
+		fprintf(v->out, "packet taps: %s (the host has no packet socket)\n", none_recorded);
+		return;
+	}
+	fprintf(v->out, "packet taps at #%lld\n  %-16s %6s %6s %8s %7s %6s\n", num(st, "seq", 0), "socket", "seen",
+		"queued", "filtered", "dropped", "qlen");
+	cJSON_ArrayForEach(t, arr(st, "packet_sockets"))
+		fprintf(v->out, "  %-16s %6lld %6lld %8lld %7lld %6lld\n", str(t, "name", "?"), num(t, "seen", 0),
+			num(t, "received", 0), num(t, "filtered", 0), num(t, "dropped", 0),
+			num(t, "qlen", -1) < 0 ? 0 : num(t, "qlen", 0));
+}
+
+/* One route as `ip route` words it: connected and local-table routes
+ * marked, a gateway and a device when there are. */
+static void route(const struct step_view *v, const cJSON *r)
+{
+	const char *type = str(r, "type", "?"), *dst = str(r, "dst", "?");
+	char host[24];
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(dst, "/"), dst);
+	if (!strcmp(str(r, "table", ""), "local")) {
+		fprintf(v->out, "  %s %s  dev %s  (table local)\n", type, host, str(r, "dev", "?"));
+		return;
+	}
+	fprintf(v->out, "  dst %s", dst);
+	if (cJSON_IsString(arr(r, "via")))
+		fprintf(v->out, "  via %s", str(r, "via", "?"));
+	if (cJSON_IsString(arr(r, "dev")))
+		fprintf(v->out, "  dev %s", str(r, "dev", "?"));
+	if (!strcmp(str(r, "proto", ""), "kernel"))
+		fprintf(v->out, "  scope %s  (connected)", str(r, "scope", "?"));
+	if (strcmp(type, "unicast"))
+		fprintf(v->out, "  type %s", type);
+	fputc('\n', v->out);
+}
+
+static void routes(const struct step_view *v, const cJSON *st)
+{
+	const cJSON *r, *sys = arr(st, "sysctl");
+	if (!cJSON_GetArraySize(arr(st, "routes"))) {
+		fprintf(v->out, "routes: %s (the trace does not carry the host's FIB)\n", none_recorded);
+		return;
+	}
+	fprintf(v->out, "routes (the FIB as the stack holds it; fixed for the whole trace)\n");
+	cJSON_ArrayForEach(r, arr(st, "routes"))
+		if (!strcmp(str(r, "table", ""), "main"))
+			route(v, r);
+	cJSON_ArrayForEach(r, arr(st, "routes"))
+		if (strcmp(str(r, "table", ""), "main"))
+			route(v, r);
+	if (sys)
+		fprintf(v->out, "  ip_forward %lld  rp_filter %lld\n", num(sys, "ip_forward", 0), num(sys, "rp_filter", 0));
+}
+
+static void neigh(const struct step_view *v, const cJSON *st)
+{
+	const cJSON *n;
+	fprintf(v->out, "neighbours at #%lld\n", num(st, "seq", 0));
+	if (!cJSON_GetArraySize(arr(st, "neighbours")))
+		fprintf(v->out, "  none\n");
+	cJSON_ArrayForEach(n, arr(st, "neighbours"))
+		fprintf(v->out, "  %-15s %-17s %-6s %s\n", str(n, "ip", "?"), str(n, "mac", "(incomplete)"),
+			str(n, "dev", "?"), str(n, "nud", "?"));
+}
+
+/* A rule's match as "match.proto icmp  match.daddr 10.0.0.0/8". */
+static void match_text(const cJSON *m, char *out, size_t outlen)
+{
+	const cJSON *c;
+	size_t k = 0;
+	out[0] = 0;
+	cJSON_ArrayForEach(c, m) {
 		char *val = cJSON_IsString(c) ? NULL : cJSON_PrintUnformatted(c);
-		snprintf(out + k, outlen - k, "%s%s %s", k ? "  " : "", key, val ? val : c->valuestring);
+		int n = snprintf(out + k, outlen - k, "  match.%s %s", c->string ? c->string : "?",
+				 val ? val : c->valuestring);
 		free(val);
+		if (n < 0 || (size_t)n >= outlen - k)
+			return;
+		k += (size_t)n;
 	}
 }
 
-static void list_entries(const struct step_view *v, const cJSON *arr, const char *what)
+static void rules(const struct step_view *v, const cJSON *st)
 {
-	const cJSON *e;
-	char line[400];
-	if (!cJSON_GetArraySize(arr)) {
-		fprintf(v->out, "  no %s\n", what);
-		return;
-	}
-	cJSON_ArrayForEach(e, arr) {
-		line[0] = 0;
-		flat(e, "", line, sizeof(line));
-		fprintf(v->out, "  %s\n", line);
-	}
-}
-
-/* Connected routes: one per interface address, as the kernel adds them. */
-static void connected(const struct step_view *v, const cJSON *ifs)
-{
-	const cJSON *it, *a;
-	cJSON_ArrayForEach(it, ifs) {
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
-		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(it, "addrs")) {
-			char buf[64], *slash;
-			struct in_addr in;
-			if (!cJSON_IsString(a) || snprintf(buf, sizeof(buf), "%s", a->valuestring) >= (int)sizeof(buf))
-				continue;
-			int plen = (slash = strchr(buf, '/')) ? atoi(slash + 1) : 32;
-			if (slash)
-				*slash = 0;
-			if (inet_pton(AF_INET, buf, &in) != 1 || plen < 0 || plen > 32)
-				continue;
-			uint32_t mask = plen ? htonl(0xffffffffu << (32 - plen)) : 0;
-			in.s_addr &= mask;
-			fprintf(v->out, "  dst %s/%d  dev %s  scope link  (connected)\n", inet_ntoa(in), plen,
-				cJSON_IsString(name) ? name->valuestring : "?");
-			fprintf(v->out, "  local %s  dev %s  (table local)\n", buf, cJSON_IsString(name) ? name->valuestring : "?");
+	const cJSON *r;
+	char m[300];
+	fprintf(v->out, "netfilter rules at #%lld\n", num(st, "seq", 0));
+	if (!cJSON_GetArraySize(arr(st, "rules")))
+		fprintf(v->out, "  no rules: every hook ACCEPTs\n");
+	cJSON_ArrayForEach(r, arr(st, "rules")) {
+		if (cJSON_IsObject(arr(r, "match"))) {
+			match_text(arr(r, "match"), m, sizeof(m));
+			fprintf(v->out, "  hook %s%s  verdict %s", str(r, "hook", "?"), m, str(r, "verdict", "?"));
+		} else {
+			fprintf(v->out, "  hook %s  %s", str(r, "hook", "?"), str(r, "rule", "?"));
 		}
+		fprintf(v->out, "  (%lld hit%s)\n", num(r, "hits", 0), num(r, "hits", 0) == 1 ? "" : "s");
 	}
 }
 
-void view_scenario(const struct step_view *v, const char *scenario, enum step_what w)
+void view_state(const struct step_view *v, struct step_session *ss, size_t i, enum step_what w)
 {
-	cJSON *root = scenario ? cJSON_Parse(scenario) : NULL;
-	const char *what = w == SW_ROUTES ? "routes" : w == SW_NEIGH ? "neighbours" : "netfilter rules";
-	if (!cJSON_IsObject(root)) {
-		fprintf(v->out, "%s: %s (the trace does not carry its scenario; give -c FILE)\n", what, none_recorded);
-		cJSON_Delete(root);
+	cJSON *st = fold_json_at(ss->fold, i);
+	if (!st) {
+		fprintf(v->out, "state at this event: out of memory\n");
 		return;
 	}
-	fprintf(v->out, "%s (from the scenario: fixed for the whole trace)\n", what);
-	if (w == SW_ROUTES) {
-		const cJSON *fw = cJSON_GetObjectItemCaseSensitive(root, "forwarding");
-		const cJSON *rp = cJSON_GetObjectItemCaseSensitive(root, "rp_filter");
-		connected(v, cJSON_GetObjectItemCaseSensitive(root, "interfaces"));
-		list_entries(v, cJSON_GetObjectItemCaseSensitive(root, "routes"), "other routes");
-		fprintf(v->out, "  ip_forward %d  rp_filter %d\n", cJSON_IsTrue(fw), cJSON_IsNumber(rp) ? (int)rp->valuedouble : 0);
-	} else if (w == SW_NEIGH) {
-		list_entries(v, cJSON_GetObjectItemCaseSensitive(root, "neighbours"), "static neighbours");
-	} else {
-		list_entries(v, cJSON_GetObjectItemCaseSensitive(root, "netfilter"), "rules: every hook ACCEPTs");
+	switch (w) {
+	case SW_COUNTERS: counters(v, st); break;
+	case SW_FRAGS: frags(v, st); break;
+	case SW_SOCKETS: sockets(v, st); break;
+	case SW_TAPS: taps(v, st); break;
+	case SW_ROUTES: routes(v, st); break;
+	case SW_NEIGH: neigh(v, st); break;
+	default: rules(v, st); break;
 	}
-	cJSON_Delete(root);
+	cJSON_Delete(st);
+}
+
+int step_dump_state(struct step_session *ss, size_t stride, FILE *out)
+{
+	struct fold_state st;
+	size_t n = store_nevents(ss->st);
+	if (!ss->fold || fold_state_init(ss->fold, &st) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (fold_forward(ss->fold, &st, i) < 0)
+			return -1;		/* st freed */
+		if (i % stride && i != n - 1)
+			continue;
+		cJSON *o = fold_json(ss->fold, &st, i);
+		char *txt = o ? cJSON_PrintUnformatted(o) : NULL;
+		cJSON_Delete(o);
+		if (!txt) {
+			fold_state_free(&st);
+			return -1;
+		}
+		fprintf(out, "%s\n", txt);
+		free(txt);
+	}
+	fold_state_free(&st);
+	return 0;
 }

@@ -24,13 +24,13 @@ void view_x(const struct step_view *v, struct nj_store *s, size_t i);
 void view_bt(const struct step_view *v, struct nj_store *s, size_t i);
 void view_event(const struct step_view *v, struct nj_store *s, size_t i);
 void view_breaks(const struct step_view *v, const struct step_session *ss);
-/* view_counters - nonzero totals at i, with what event i itself added. */
-void view_counters(const struct step_view *v, struct step_session *ss, size_t i);
-void view_frags(const struct step_view *v, struct nj_store *s, size_t i);
-void view_sockets(const struct step_view *v, struct nj_store *s, size_t i, const char *scenario);
-void view_taps(const struct step_view *v, struct nj_store *s, size_t i, const char *scenario);
-/* view_scenario - routes, neigh or rules from the scenario JSON (NULL:
- * "none recorded"). */
-void view_scenario(const struct step_view *v, const char *scenario, enum step_what w);
+/* view_state - one state panel (counters, frags, sockets, taps, routes,
+ * neigh, rules) at event i, from the one fold (trace/fold.h). */
+void view_state(const struct step_view *v, struct step_session *ss, size_t i, enum step_what w);
+/* step_dump_state - the fold's JSON after every stride-th event (seq 1,
+ * 1 + stride, …) and the last, one line each, folded in order from the
+ * first event (`step --dump-state`; tests compare it with /state, which
+ * folds from snapshots). Returns 0 or -1 (out of memory). */
+int step_dump_state(struct step_session *ss, size_t stride, FILE *out);
 
 #endif

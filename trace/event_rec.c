@@ -14,13 +14,13 @@ struct rec_hdr {
 	uint8_t kind;
 	char ph;
 	uint8_t has_st;
-	uint8_t pad;
+	uint8_t after_capture;		/* with after_ns: time after the capture's last frame */
 	int32_t depth;
 	uint32_t msg_len, args_len;	/* with the NUL; NO_TEXT for NULL; a line's length in msg_len */
 	uint16_t n_mib, n_from;
 	int32_t verdict, reason;
 	uint32_t pad2;
-	uint64_t seq, parent, ts_ns;
+	uint64_t seq, parent, ts_ns, after_ns;
 	int64_t pkt, skb;
 	const char *fn, *layer;
 	struct skb_state st;
@@ -64,6 +64,8 @@ size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, 
 	h.seq = ev->seq;
 	h.parent = ev->parent;
 	h.ts_ns = ev->ts_ns;
+	h.after_capture = ev->after_capture;
+	h.after_ns = ev->after_ns;
 	h.pkt = ev->pkt;
 	h.skb = ev->skb;
 	h.fn = ev->fn;
@@ -116,6 +118,8 @@ size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event 
 	ev->pkt = h->pkt;
 	ev->skb = h->skb;
 	ev->ts_ns = h->ts_ns;
+	ev->after_capture = h->after_capture;
+	ev->after_ns = h->after_ns;
 	if (h->has_st) {
 		*st = h->st;
 		ev->st = st;

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "fib.h"
+#include "netfilter.h"
 
 #define NJ_STR_(x) #x
 #define NJ_STR(x) NJ_STR_(x)
@@ -282,7 +284,80 @@ static void put_json(struct jw *w, const cJSON *j)
 	}
 }
 
+struct meta_ctx {
+	struct jw *w;
+	struct net *net;
+	int n;				/* rules written so far */
+};
+
+/* One FIB route as the stack holds it, in the words of `ip route show table all`. */
+static void meta_route(void *ctx, const struct fib_route *r)
+{
+	struct meta_ctx *c = ctx;
+	struct jw *w = c->w;
+	const struct net_device *dev = r->oif ? dev_get_by_index(c->net, r->oif) : NULL;
+	char dst[24];
+	snprintf(dst, sizeof(dst), "%s/%u", ip_fmt(r->dst), r->plen);
+	jw_obj_open(w);
+	jw_kv_str(w, "table", r->table == FIB_TABLE_LOCAL ? "local" : "main");
+	jw_kv_str(w, "type", rtn_type_name(r->type));
+	jw_kv_str(w, "dst", dst);
+	jw_key(w, "via");
+	if (r->gateway)
+		jw_val_str(w, ip_fmt(r->gateway));
+	else
+		jw_val_null(w);
+	jw_key(w, "dev");
+	if (dev)
+		jw_val_str(w, dev->name);
+	else
+		jw_val_null(w);
+	jw_kv_str(w, "scope", r->type == RTN_LOCAL ? "host" : r->gateway || !r->oif ? "universe" : "link");
+	jw_kv_str(w, "proto", r->connected || r->table == FIB_TABLE_LOCAL ? "kernel" : "static");
+	if (r->prefsrc)
+		jw_kv_str(w, "src", ip_fmt(r->prefsrc));
+	jw_kv_int(w, "metric", r->metric);
+	jw_obj_close(w);
+}
+
+/* One netfilter rule, numbered in the order the stack walks them (the
+ * "index" nf_hook's args name). */
+static void meta_rule(void *ctx, const struct nf_rule *r)
+{
+	struct meta_ctx *c = ctx;
+	char buf[160];
+	jw_obj_open(c->w);
+	jw_kv_int(c->w, "index", c->n++);
+	jw_kv_str(c->w, "hook", nf_hook_name(r->hook));
+	jw_kv_int(c->w, "priority", r->priority);
+	jw_kv_str(c->w, "rule", nf_rule_fmt(r, buf, sizeof(buf)));
+	jw_kv_str(c->w, "verdict", nf_target_name(r->target));
+	jw_obj_close(c->w);
+}
+
+/* The host as the stack holds it when the replay starts: "fib" (local and
+ * main tables, connected, local and broadcast routes included) and
+ * "rules" (netfilter, in walk order). */
+static void meta_host(struct jw *w, struct net *net)
+{
+	struct meta_ctx c = { w, net, 0 };
+	jw_key(w, "fib");
+	jw_arr_open(w);
+	fib_for_each(net, meta_route, &c);
+	jw_arr_close(w);
+	jw_key(w, "rules");
+	jw_arr_open(w);
+	nf_for_each_rule(net, meta_rule, &c);
+	jw_arr_close(w);
+}
+
 void event_meta_start(struct jw *w, const char *source, const char *scenario_json, const char *kernel)
+{
+	event_meta_start_net(w, source, scenario_json, kernel, NULL);
+}
+
+void event_meta_start_net(struct jw *w, const char *source, const char *scenario_json, const char *kernel,
+			  struct net *net)
 {
 	jw_obj_open(w);
 	jw_kv_int(w, "v", TRACE_SCHEMA_VERSION);
@@ -298,6 +373,8 @@ void event_meta_start(struct jw *w, const char *source, const char *scenario_jso
 		put_json(w, sc);
 	}
 	cJSON_Delete(sc);
+	if (net)
+		meta_host(w, net);
 	jw_obj_close(w);
 }
 

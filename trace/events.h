@@ -14,6 +14,10 @@ void event_to_json(struct jw *w, const struct trace_event *ev);
 
 /* A metadata line ("ph":"M"): trace_start / trace_end. */
 void event_meta_start(struct jw *w, const char *source, const char *scenario_json, const char *kernel);
+/* event_meta_start_net - the same, with the host as the stack holds it
+ * when net is not NULL: "fib" and "rules" (docs/events.md). */
+void event_meta_start_net(struct jw *w, const char *source, const char *scenario_json, const char *kernel,
+			  struct net *net);
 void event_meta_end(struct jw *w, const struct net *net, int complete, uint64_t events, uint64_t packets,
 		    const char *error);
 

@@ -125,16 +125,22 @@ static int frame_from_args(const cJSON *args, struct step_frame *out)
 
 int step_frame_of_pkt(struct nj_store *s, int64_t pkt, struct step_frame *out)
 {
-	const struct store_pkt *p = store_pkt_find(s, pkt);
 	memset(out, 0, sizeof(*out));
 	out->skb = -1;
-	if (!p || p->driver_ev == STORE_NONE)
+	store_lock(s);			/* a live trace may move its arrays */
+	const struct store_pkt *sp = store_pkt_find(s, pkt);
+	struct store_pkt p = sp ? *sp : (struct store_pkt){ .driver_ev = STORE_NONE };
+	store_unlock(s);
+	if (p.driver_ev == STORE_NONE)
 		return -1;
-	cJSON *o = parse_ev(s, p->driver_ev);
+	cJSON *o = parse_ev(s, p.driver_ev);
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(o, "args");
 	int r = cJSON_IsObject(args) ? frame_from_args(args, out) : -1;
 	cJSON_Delete(o);
-	if (r == 0)
-		out->skb = frame_skb(s, p);
+	if (r == 0) {
+		store_lock(s);
+		out->skb = frame_skb(s, &p);
+		store_unlock(s);
+	}
 	return r;
 }

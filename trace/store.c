@@ -497,6 +497,25 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 	return buf;
 }
 
+size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *out)
+{
+	pthread_mutex_lock(&s->mu);
+	size_t k = first < s->nev ? (s->nev - first < n ? s->nev - first : n) : 0;
+	if (k)
+		memcpy(out, s->ev + first, k * sizeof(*out));
+	pthread_mutex_unlock(&s->mu);
+	return k;
+}
+
+int store_read(struct nj_store *s, uint64_t off, size_t len, char *buf)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->writable)
+		fflush(s->f);
+	pthread_mutex_unlock(&s->mu);
+	return pread(fileno(s->f), buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+}
+
 /* Reads the lines e[0..n-1], adjacent in the file (each followed by its
  * newline), into out with commas between them; 0, or -1 when the bytes
  * read are not those lines. */

@@ -80,6 +80,12 @@ const struct store_ev *store_ev(struct nj_store *s, size_t i);
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq);
 /* store_line - a malloc'd copy of event i's JSON (NUL-terminated), or NULL. */
 char *store_line(struct nj_store *s, size_t i, size_t *len);
+/* store_evs - copies the index entries of events [first, first + n) into
+ * out under one hold of the lock; returns how many exist (fewer at the end). */
+size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *out);
+/* store_read - len bytes of the trace file at off into buf (a span of
+ * lines, their offsets from store_evs). Returns 0, or -1 on a short read. */
+int store_read(struct nj_store *s, uint64_t off, size_t len, char *buf);
 /* store_lines_json - events idx[0..n-1] as one malloc'd JSON array text
  * ("[line,line]"), or NULL (out of memory, unreadable file). Events next to
  * each other in the file are read with one pread: a page of 100 events is

@@ -1,164 +1,65 @@
 /*
  * api_state.c - /api/traces/ID/state?seq=S: the host as it was when event
- * S was emitted, rebuilt from the trace alone (the stack is not kept):
- * counters summed up to S, fragment queues from the args of the ip_find /
- * ip_frag_queue / ip_frag_reasm / ip_expire events (queue name → latest
- * args; a queue is gone once its reasm/expire frame closes or it is
- * killed), TCP sockets from tcp_set_state args (old/new state), and the
- * static configuration (interfaces, routes, neighbours, rules, listeners)
- * from the trace_start scenario. Missing args are skipped, not errors:
- * older traces simply show less.
+ * S was emitted, from the one fold (trace/fold.h) that `step` prints too:
+ * the answer is fold_json's object, nothing added or renamed here. The
+ * trace's fold index (its snapshots) is made on first use and lives with
+ * the trace. The last few answers are kept as text: the state at an event
+ * never changes once the event exists (a live trace only appends), and a
+ * class stepping through one lab asks for the same events again and again.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "web.h"
 
-#define FRAG_FNS 6
-
-struct state_scan {
-	int fn_frag[FRAG_FNS], fn_tcp;
-	cJSON *queues;			/* object: queue name → args */
-	cJSON *closing;			/* object: B seq (text) → queue name */
-	cJSON *socks;			/* object: sk → state */
-};
-
-static void scan_init(struct state_scan *sc, struct nj_store *s)
+/* The trace's fold index, made on first use (under t->mu). */
+static struct fold_index *trace_fold(struct web_trace *t)
 {
-	static const char *const fr[FRAG_FNS] = { "ip_find", "ip_frag_queue", "inet_frag_queue_insert",
-						  "ip_frag_reasm", "ip_expire", "ip_defrag" };
-	store_lock(s);
-	for (int k = 0; k < FRAG_FNS; k++)
-		sc->fn_frag[k] = store_name_id(s, fr[k]);
-	sc->fn_tcp = store_name_id(s, "tcp_set_state");
-	store_unlock(s);
-	sc->queues = cJSON_CreateObject();
-	sc->closing = cJSON_CreateObject();
-	sc->socks = cJSON_CreateObject();
+	pthread_mutex_lock(&t->mu);
+	if (!t->fold)
+		t->fold = fold_index_new(t->s);
+	struct fold_index *x = t->fold;
+	pthread_mutex_unlock(&t->mu);
+	return x;
 }
 
-static void scan_free(struct state_scan *sc)
+/* The cached answer for event i as a raw node, or NULL. */
+static cJSON *cached(struct web_trace *t, size_t i)
 {
-	cJSON_Delete(sc->queues);
-	cJSON_Delete(sc->closing);
-	cJSON_Delete(sc->socks);
+	cJSON *o = NULL;
+	pthread_mutex_lock(&t->mu);
+	for (int k = 0; k < WEB_STATE_CACHE && !o; k++)
+		if (t->state_cache[k].i == i + 1) {
+			t->state_cache[k].used = ++t->clock;
+			o = cJSON_CreateRaw(t->state_cache[k].text);
+		}
+	pthread_mutex_unlock(&t->mu);
+	return o;
 }
 
-static int is_frag_fn(const struct state_scan *sc, uint16_t fn)
+/* o as text, kept in the least recently used slot; returns o as a raw
+ * node (o freed), or o itself when there is no memory for the copy. */
+static cJSON *keep(struct web_trace *t, size_t i, cJSON *o)
 {
-	for (int k = 0; k < FRAG_FNS; k++)
-		if (sc->fn_frag[k] == fn)
-			return 1;
-	return 0;
-}
-
-static void replace_item(cJSON *obj, const char *key, cJSON *val)
-{
-	if (cJSON_GetObjectItemCaseSensitive(obj, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, val);
-	else
-		cJSON_AddItemToObject(obj, key, val);
-}
-
-/* One fragment event: update, or forget the queue it closes. */
-static void frag_event(struct state_scan *sc, const char *fn, const cJSON *o, const struct store_ev *e)
-{
-	char key[32];
-	if (e->ph == 'E') {
-		snprintf(key, sizeof(key), "%llu", (unsigned long long)e->parent);
-		cJSON *q = cJSON_DetachItemFromObjectCaseSensitive(sc->closing, key);
-		if (cJSON_IsString(q))
-			cJSON_DeleteItemFromObjectCaseSensitive(sc->queues, q->valuestring);
-		cJSON_Delete(q);
-		return;
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON *raw = text ? cJSON_CreateRaw(text) : NULL;
+	if (!raw) {
+		free(text);
+		return o;
 	}
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "args");
-	const cJSON *qn = cJSON_GetObjectItemCaseSensitive(a, "queue");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(o, "msg");
-	if (!cJSON_IsString(qn))
-		return;
-	if (e->ph == 'B' && (!strcmp(fn, "ip_frag_reasm") || !strcmp(fn, "ip_expire"))) {
-		snprintf(key, sizeof(key), "%llu", (unsigned long long)e->seq);
-		replace_item(sc->closing, key, cJSON_CreateString(qn->valuestring));
-	}
-	if (cJSON_IsString(msg) && strstr(msg->valuestring, "kills the queue")) {
-		cJSON_DeleteItemFromObjectCaseSensitive(sc->queues, qn->valuestring);
-		return;
-	}
-	cJSON *cur = cJSON_GetObjectItemCaseSensitive(sc->queues, qn->valuestring);
-	if (!cur) {
-		cur = cJSON_AddObjectToObject(sc->queues, qn->valuestring);
-		cJSON_AddNumberToObject(cur, "since_seq", (double)e->seq);
-	}
-	const cJSON *c;
-	cJSON_ArrayForEach(c, a)
-		replace_item(cur, c->string, cJSON_Duplicate(c, 1));
-	replace_item(cur, "seq", cJSON_CreateNumber((double)e->seq));
-}
-
-static void tcp_event(struct state_scan *sc, const cJSON *o, const struct store_ev *e)
-{
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "args");
-	const cJSON *sk = cJSON_GetObjectItemCaseSensitive(a, "sk");
-	if (!cJSON_IsString(sk))
-		return;
-	cJSON *x = cJSON_Duplicate(a, 1);
-	cJSON_AddNumberToObject(x, "seq", (double)e->seq);
-	replace_item(sc->socks, sk->valuestring, x);
-}
-
-/* Replays the stateful events of [0, last]. */
-static void scan(struct state_scan *sc, struct nj_store *s, size_t last)
-{
-	for (size_t i = 0; i <= last; i++) {
-		store_lock(s);
-		struct store_ev e = *store_ev(s, i);
-		store_unlock(s);
-		int frag = is_frag_fn(sc, e.fn), tcp = sc->fn_tcp >= 0 && e.fn == sc->fn_tcp;
-		if (!frag && !tcp)
-			continue;
-		char *line = store_line(s, i, NULL);
-		cJSON *o = line ? cJSON_Parse(line) : NULL;
-		free(line);
-		if (o && frag)
-			frag_event(sc, store_name(s, e.fn), o, &e);
-		else if (o)
-			tcp_event(sc, o, &e);
-		cJSON_Delete(o);
-	}
-}
-
-/* An object of named entries → an array with the name as "name". */
-static cJSON *as_list(cJSON *obj, const char *keyname)
-{
-	cJSON *arr = cJSON_CreateArray(), *c;
-	while ((c = obj->child)) {
-		cJSON_DetachItemViaPointer(obj, c);
-		if (cJSON_IsObject(c) && !cJSON_GetObjectItemCaseSensitive(c, keyname))
-			cJSON_AddStringToObject(c, keyname, c->string);
-		cJSON_AddItemToArray(arr, c);
-	}
-	return arr;
-}
-
-/* The configuration sections of the trace_start scenario, or nulls. */
-static void add_config(struct web_trace *t, cJSON *o)
-{
-	static const char *const keys[] = { "interfaces", "routes", "neighbours", "netfilter", "listen",
-					    "packet_sockets", "forwarding", "rp_filter", "kernel" };
-	store_lock(t->s);
-	const char *m = store_meta_start(t->s);
-	cJSON *start = m ? cJSON_Parse(m) : NULL;
-	store_unlock(t->s);
-	cJSON *sc = cJSON_GetObjectItemCaseSensitive(start, "scenario");
-	cJSON *cfg = cJSON_AddObjectToObject(o, "config");
-	cJSON_AddBoolToObject(cfg, "known", cJSON_IsObject(sc));
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(sc, keys[k]);
-		cJSON_AddItemToObject(cfg, keys[k], v ? v : cJSON_CreateNull());
-	}
-	cJSON_Delete(start);
+	cJSON_Delete(o);
+	pthread_mutex_lock(&t->mu);
+	int lru = 0;
+	for (int k = 1; k < WEB_STATE_CACHE; k++)
+		if (t->state_cache[k].used < t->state_cache[lru].used)
+			lru = k;
+	free(t->state_cache[lru].text);
+	t->state_cache[lru].text = text;
+	t->state_cache[lru].i = i + 1;
+	t->state_cache[lru].used = ++t->clock;
+	pthread_mutex_unlock(&t->mu);
+	return raw;
 }
 
 enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
@@ -177,18 +78,12 @@ enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 	store_unlock(t->s);
 	if (i == SIZE_MAX)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "trace %d has no event %lld", t->id, (long long)seq);
-	uint64_t m[MIB_MAX];
-	web_mib_at(t, i, m);
-	struct state_scan sc;
-	scan_init(&sc, t->s);
-	scan(&sc, t->s, i);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "seq", (double)seq);
-	cJSON_AddNumberToObject(o, "index", (double)i);
-	cJSON_AddItemToObject(o, "counters", web_mib_json(m));
-	cJSON_AddItemToObject(o, "frag_queues", as_list(sc.queues, "queue"));
-	cJSON_AddItemToObject(o, "sockets", as_list(sc.socks, "sk"));
-	scan_free(&sc);
-	add_config(t, o);
-	return web_reply(r->conn, MHD_HTTP_OK, o);
+	cJSON *o = cached(t, i);
+	if (o)
+		return web_reply(r->conn, MHD_HTTP_OK, o);
+	struct fold_index *x = trace_fold(t);
+	o = x ? fold_json_at(x, i) : NULL;
+	if (!o)
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	return web_reply(r->conn, MHD_HTTP_OK, keep(t, i, o));
 }

@@ -146,14 +146,10 @@ static cJSON *counters_json(struct web_trace *t, cJSON *end)
 	if (cJSON_IsObject(m))
 		return m;
 	cJSON_Delete(m);
-	uint64_t tot[MIB_MAX];
 	store_lock(t->s);
 	size_t n = store_nevents(t->s);
 	store_unlock(t->s);
-	if (!n)
-		return cJSON_CreateObject();
-	web_mib_at(t, n - 1, tot);
-	return web_mib_json(tot);
+	return n ? fold_counters_json(t->s, n - 1) : cJSON_CreateObject();
 }
 
 static cJSON *meta_copy(struct web_trace *t, int end)

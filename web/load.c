@@ -1,16 +1,16 @@
 /*
- * load.c - turning files into traces: a capture is replayed through the
- * stack into an anonymous store (store_emit as a sink, trace_start with the
- * effective scenario, trace_end with the totals), a .jsonl trace is
- * indexed in place. The kind is taken from the file's first bytes, not
- * its name. A failed replay frees its store: nothing half-built escapes.
+ * load.c - turning files into traces for the server, through the one
+ * loader (replay/load.c): a capture is replayed into an anonymous store, a
+ * .jsonl trace is indexed in place. An upload's replay runs under a budget
+ * of events and bytes and stops as soon as it passes it, or when the
+ * server stops. A failed replay frees its store: nothing half-built escapes.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
+#include "load.h"
 #include "replay.h"
 #include "web.h"
 
@@ -50,31 +50,8 @@ char *web_scenario_line(const struct web_load_opts *o, const char *replayed)
 	return line;
 }
 
-static void add_meta(struct nj_store *s, const char *source, const char *scenario, const char *kernel,
-		     struct net *net, const struct replay_result *res)
-{
-	struct jw w = { 0 };
-	event_meta_start(&w, source, scenario, kernel);
-	store_add_meta(s, w.buf);
-	jw_reset(&w);
-	event_meta_end(&w, net, res->complete, res->events, res->frames, NULL);
-	store_add_meta(s, w.buf);
-	jw_free(&w);
-}
-
-/* err mentions path (a temporary upload file): show the user's name instead. */
-static void rename_in(char *err, size_t errlen, const char *path, const char *name)
-{
-	char *p = strstr(err, path);
-	if (!p || !name)
-		return;
-	char tail[512];
-	snprintf(tail, sizeof(tail), "%s", p + strlen(path));
-	snprintf(p, errlen - (size_t)(p - err), "%s%s", name, tail);
-}
-
-/* A sink in front of the store that stops the replay past a budget or
- * when the server stops: checked at every event (bytes every 64th). */
+/* A sink beside the store's that stops the replay past a budget or when
+ * the server stops: checked at every event (bytes every 64th). */
 struct limit {
 	struct nj_store *s;
 	size_t max_events, n;
@@ -86,7 +63,7 @@ struct limit {
 static void limited_emit(void *ctx, const struct trace_event *ev)
 {
 	struct limit *l = ctx;
-	store_emit(l->s, ev);
+	(void)ev;
 	if (l->stop)
 		return;
 	if (++l->n > l->max_events)
@@ -111,33 +88,18 @@ static struct nj_store *replay_into(const char *path, const char *name, const st
 	static const struct web_load_opts none = { 0 };
 	if (!o)
 		o = &none;
-	struct nj_store *s = store_create(NULL, err, errlen);
-	if (!s)
-		return NULL;
-	struct replay_cfg cfg = { .pcap = path, .scenario = o->scenario, .auto_host = o->auto_host,
-				  .no_csum = o->no_csum };
-	cfg.emit[0] = lim ? limited_emit : store_emit;
-	cfg.emit_ctx[0] = lim ? (void *)lim : (void *)s;
-	cfg.nemit = 1;
+	struct replay_cfg cfg = { .scenario = o->scenario, .auto_host = o->auto_host, .no_csum = o->no_csum };
+	struct load_opts lo = { .cfg = &cfg, .source = name };
 	if (lim) {
-		lim->s = s;
+		if (!(lim->s = store_create(NULL, err, errlen)))
+			return NULL;
+		lo.store = lim->s;
+		cfg.emit[0] = limited_emit;
+		cfg.emit_ctx[0] = lim;
+		cfg.nemit = 1;
 		cfg.stop = &lim->stop;
 	}
-	struct replay_result res;
-	struct net *net = NULL;
-	int r = replay_run(&cfg, &res, &net, err, errlen);
-	if (r == 0) {
-		char *sc = web_scenario_line(o, res.scenario_json);
-		add_meta(s, name ? name : path, sc, res.kernel, net, &res);
-		free(sc);
-	} else {
-		rename_in(err, errlen, path, name);
-		store_free(s);
-		s = NULL;
-	}
-	free(res.scenario_json);
-	net_destroy(net);
-	return s;
+	return load_capture(path, &lo, err, errlen);
 }
 
 struct nj_store *web_replay_store(const char *path, const char *name, const struct web_load_opts *o,
@@ -161,35 +123,14 @@ struct nj_store *web_replay_limited(const char *path, const char *name, size_t m
 	return s;
 }
 
-/* "pcap", "jsonl" or NULL from the first bytes of the file. */
-static const char *file_kind(const char *path, char *err, size_t errlen)
-{
-	unsigned char b[4] = { 0 };
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
-	uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	if (n == 4 && (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a))
-		return "pcap";
-	if (n >= 1 && b[0] == '{')
-		return "jsonl";
-	snprintf(err, errlen, "%s: not a pcap, pcapng or netjourney .jsonl trace (starts with %02x %02x %02x %02x)",
-		 path, b[0], b[1], b[2], b[3]);
-	return NULL;
-}
-
 int web_load_file(const char *path, const struct web_load_opts *o, char *err, size_t errlen)
 {
-	const char *kind = file_kind(path, err, errlen);
-	if (!kind)
+	enum load_kind kind = load_sniff(path, err, errlen);
+	if (kind == LOAD_UNKNOWN)
 		return -1;
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct nj_store *s = !strcmp(kind, "pcap") ? web_replay_store(path, NULL, o, err, errlen)
-						   : store_open_jsonl(path, err, errlen);
+	struct nj_store *s = kind == LOAD_CAPTURE ? web_replay_store(path, NULL, o, err, errlen)
+						  : store_open_jsonl(path, err, errlen);
 	if (!s)
 		return -1;
 	int id = web_add_trace(base, s, 0);

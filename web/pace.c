@@ -55,7 +55,7 @@ static void meta(struct pace *p, const char *scenario_text, struct net *net, con
 {
 	struct jw w = { 0 };
 	char *sc = web_scenario_line(&p->o, scenario_text);
-	event_meta_start(&w, p->path, sc, res && res->kernel[0] ? res->kernel : "6.x");
+	event_meta_start_net(&w, p->path, sc, res && res->kernel[0] ? res->kernel : "6.x", net);
 	store_add_meta(p->s, w.buf);
 	free(sc);
 	if (net && res) {

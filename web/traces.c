@@ -64,12 +64,11 @@ int web_uploads_allowed(void)
 static void trace_free(struct web_trace *t)
 {
 	web_filters_free(t);
-	for (int k = 0; k < WEB_FILTERS; k++) {
-		free(t->filters[k].expr);
-		free(t->filters[k].res);
-	}
 	pthread_mutex_destroy(&t->mu);
 	web_hist_free(t->hist);
+	fold_index_free(t->fold);
+	for (int k = 0; k < WEB_STATE_CACHE; k++)
+		free(t->state_cache[k].text);
 	web_sums_free(t);
 	store_free(t->s);
 	free(t);

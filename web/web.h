@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "cJSON.h"
+#include "filter.h"
+#include "fold.h"
 #include "server.h"
 #include "snmp.h"
 
@@ -20,6 +22,7 @@
 #define WEB_FILTERS		4	/* tcpdump expressions cached per trace */
 
 #define WEB_SUMS_MAX		4096	/* packet summaries cached per trace */
+#define WEB_STATE_CACHE		4	/* /state answers kept per trace (api_state.c) */
 
 /* One packet's list summary, kept so a page is not a read and a JSON
  * parse of every packet's driver_rx line: slot pkt % nsums. */
@@ -30,14 +33,10 @@ struct web_sum {
 	char *text;			/* web_frame.summary (malloc'd) */
 };
 
-/* One tcpdump expression's per-packet results (0 unknown, 1 match, 2 not). */
+/* One tcpdump expression of a trace (trace/filter.h caches its results). */
 struct web_filter {
-	char *expr;
-	uint8_t *res;			/* indexed by packet number */
-	size_t cap;
+	struct nj_filter *f;		/* NULL: an empty slot */
 	uint64_t used;			/* LRU clock */
-	void *prog;			/* struct bpf_program compiled for prog_dlt */
-	int prog_dlt;
 };
 
 struct web_trace {
@@ -51,6 +50,8 @@ struct web_trace {
 	struct web_sum *sums;		/* packet-list summaries (frame.c), nsums slots */
 	size_t nsums;
 	struct web_hist *hist;		/* histogram totals (histogram.c), under the store's lock */
+	struct fold_index *fold;	/* /state's snapshots (api_state.c), made under mu */
+	struct { size_t i; char *text; uint64_t used; } state_cache[WEB_STATE_CACHE];	/* i + 1, 0 empty */
 	/* registry bookkeeping (traces.c, under its lock) */
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
@@ -222,19 +223,13 @@ cJSON *web_pkt_json(struct web_trace *t, const struct store_pkt *p, struct web_f
 /* -- tcpdump filters (filter.c) -- */
 /* web_filter_match - 1 match, 0 no match, -1 bad expression (err set). */
 int web_filter_match(struct web_trace *t, const char *expr, int64_t pkt, char *err, size_t errlen);
-/* web_filters_free - the compiled programs (traces.c frees the rest). */
+/* web_filters_free - a trace's filters. */
 void web_filters_free(struct web_trace *t);
 
 /* -- histogram (histogram.c) -- */
 struct web_hist;
 /* web_hist_free - a trace's histogram totals (NULL is fine). */
 void web_hist_free(struct web_hist *h);
-
-/* -- counters (mibs.c) -- */
-/* web_mib_at - totals of events [0, i] (the store checkpoints them: cheap). */
-void web_mib_at(struct web_trace *t, size_t i, uint64_t *out);
-/* web_mib_json - the non-zero counters as {"Ip.InReceives": n, …}. */
-cJSON *web_mib_json(const uint64_t *m);
 
 /* -- loading (load.c, pace.c) -- */
 /* web_scenario_line - the scenario (replayed text, else o->scenario's file)

@@ -1,8 +1,8 @@
 /*
  * test_step.c - the engine of `netjourney step` without a terminal:
- * command parsing, breakpoint matching, movement, and the state rebuilt
- * at an event (counters, fragment queues, sockets, taps, skb, frame,
- * headers), over a small hand-written trace whose every event is known.
+ * command parsing, breakpoint matching, movement, and the skb, frame and
+ * headers at an event, over a small hand-written trace whose every event
+ * is known. The host's state at an event is the fold's: test_fold.c.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -187,57 +187,6 @@ START_TEST(test_step_move)
 }
 END_TEST
 
-START_TEST(test_step_counters)
-{
-	struct step_session ss;
-	step_init(&ss, st);
-	ck_assert_uint_eq(step_counters(&ss, 3)[MIB_IP_INRECEIVES], 0);
-	ck_assert_uint_eq(step_counters(&ss, 4)[MIB_IP_INRECEIVES], 1);
-	ck_assert_uint_eq(step_counters(&ss, 17)[MIB_IP_REASMREQDS], 1);
-	/* backwards: the cache is rebuilt, not reused */
-	ck_assert_uint_eq(step_counters(&ss, 3)[MIB_IP_INHDRERRORS], 0);
-	ck_assert_uint_eq(step_counters(&ss, 9)[MIB_IP_REASMREQDS], 0);
-	step_free(&ss);
-}
-END_TEST
-
-START_TEST(test_step_state_frags)
-{
-	struct step_frags f;
-	step_frags_at(st, 8, &f);
-	ck_assert_int_eq(f.events, 1);
-	ck_assert_int_eq(f.n, 0);
-	step_frags_at(st, 9, &f);				/* ip_find created it */
-	ck_assert_int_eq(f.n, 1);
-	ck_assert_str_eq(f.q[0].queue, "Q1");
-	step_frags_at(st, 10, &f);
-	ck_assert_str_eq(f.q[0].have, "[0,8)");
-	ck_assert_int_eq(f.q[0].len, -1);
-	step_frags_at(st, 13, &f);				/* reassembled */
-	ck_assert_int_eq(f.n, 0);
-	ck_assert_ptr_nonnull(strstr(f.last, "reassembled at #14"));
-}
-END_TEST
-
-START_TEST(test_step_state_socks_taps)
-{
-	struct step_socks k;
-	struct step_taps t;
-	step_socks_at(st, 10, &k);
-	ck_assert_int_eq(k.n, 0);
-	step_socks_at(st, 11, &k);
-	ck_assert_int_eq(k.n, 1);
-	ck_assert_str_eq(k.s[0].state, "SYN_RECV");
-	ck_assert_str_eq(k.s[0].old, "LISTEN");
-	step_taps_at(st, 15, &t);
-	ck_assert_int_eq(t.n, 0);
-	step_taps_at(st, 16, &t);
-	ck_assert_int_eq(t.n, 1);
-	ck_assert_uint_eq(t.t[0].queued, 1);
-	ck_assert_int_eq(t.t[0].qlen, 1);
-}
-END_TEST
-
 START_TEST(test_step_state_skb_frame)
 {
 	struct step_skb k;
@@ -304,9 +253,6 @@ static Suite *step_suite(void)
 	tcase_add_test(core, test_step_bp_match);
 	tcase_add_test(core, test_step_move);
 	tcase_add_checked_fixture(state, setup, teardown);
-	tcase_add_test(state, test_step_counters);
-	tcase_add_test(state, test_step_state_frags);
-	tcase_add_test(state, test_step_state_socks_taps);
 	tcase_add_test(state, test_step_state_skb_frame);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, state);

@@ -305,7 +305,9 @@ START_TEST(test_web_state_histogram)
 	struct resp r = get("/api/traces/1/state?seq=40");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq((int)num(cJSON_GetObjectItem(r.json, "counters"), "Ip.InReceives"), 1);
-	ck_assert_int_gt(arr_len(cJSON_GetObjectItem(r.json, "config"), "routes"), 0);
+	ck_assert_int_gt(arr_len(r.json, "routes"), 0);		/* trace_start's fib */
+	ck_assert_int_eq((int)num(r.json, "seq"), 40);
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(r.json, "limits"));
 	resp_free(&r);
 	r = get("/api/traces/1/histogram?buckets=10");
 	ck_assert_int_eq(arr_len(r.json, "n"), 10);

@@ -1,0 +1,391 @@
+/*
+ * test_fold.c - the one fold (trace/fold.h): each kind of state over a
+ * hand-written trace whose args have the stack's shapes, the snapshot path
+ * against a fold in order from the first event (every pcap of pcaps/), and
+ * frag-flood-2.4 against the stack's own queue count at every event that
+ * reports it.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cJSON.h"
+#include "fold.h"
+#include "load.h"
+#include "nj_check.h"
+#include "store.h"
+
+#define EV(seq, par, d, ph, fn, skb) \
+	"{\"v\":1,\"seq\":" #seq ",\"parent\":" #par ",\"depth\":" #d ",\"ph\":\"" ph "\",\"fn\":\"" fn \
+	"\",\"layer\":\"ip\",\"pkt\":1,\"skb\":" #skb ",\"ts_ns\":1704067200000000001"
+#define SK "\"sk\":\"10.0.0.2:80>10.0.0.1:4000\""
+
+/* seq n is event index n - 1. */
+static const char trace[] =
+	"{\"v\":1,\"ph\":\"M\",\"kind\":\"trace_start\",\"source\":\"t\",\"scenario\":{"
+	"\"listen\":[{\"proto\":\"tcp\",\"port\":80}],"
+	"\"neighbours\":[{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],"
+	"\"packet_sockets\":[{\"name\":\"tcpdump\",\"filter\":\"tcp\"}]},"
+	"\"fib\":[{\"table\":\"main\",\"type\":\"unicast\",\"dst\":\"10.0.0.0/24\",\"via\":null,\"dev\":\"eth0\"}],"
+	"\"rules\":[{\"index\":0,\"hook\":\"PRE_ROUTING\",\"rule\":\"a\",\"verdict\":\"ACCEPT\"},"
+	"{\"index\":1,\"hook\":\"PRE_ROUTING\",\"rule\":\"b\",\"verdict\":\"DROP\"}]}\n"
+	EV(1, 0, 0, "B", "ip_defrag", 1) "}\n"
+	EV(2, 1, 1, "i", "ip_find", 1) ",\"args\":{\"queue\":\"Q1\",\"found\":false,\"queues\":1}}\n"
+	EV(3, 1, 1, "B", "ip_frag_queue", 1) "}\n"
+	EV(4, 1, 1, "E", "ip_frag_queue", 1) ",\"args\":{\"queue\":\"Q1\",\"have\":[[0,8]],\"meat\":8,\"len\":null,"
+	"\"flags\":[\"FIRST_IN\"],\"nfrags\":1,\"queues\":1,\"mem\":1232,\"truesize\":1032},\"verdict\":\"queued\","
+	"\"mib\":{\"Ip.ReasmReqds\":1}}\n"
+	EV(5, 1, 1, "i", "ip_find", 1) ",\"args\":{\"queue\":\"Q2\",\"found\":false,\"refused\":true}}\n"
+	EV(6, 1, 1, "i", "ip_frag_reasm", 2) ",\"args\":{\"queue\":\"Q1\",\"tot_len\":40,\"end\":\"reassembled\"}}\n"
+	EV(7, 1, 1, "i", "tcp_set_state", 2) ",\"args\":{" SK ",\"old\":\"LISTEN\",\"new\":\"SYN_RECV\","
+	"\"snd_una\":100,\"snd_nxt\":101,\"rcv_nxt\":5,\"rcv_wnd\":64240,\"snd_wnd\":1000}}\n"
+	EV(8, 1, 1, "i", "tcp_ack", 2) ",\"args\":{" SK ",\"snd_una\":101,\"snd_wnd\":2000}}\n"
+	EV(9, 1, 1, "i", "nf_hook", 2) ",\"args\":{\"hook\":\"PRE_ROUTING\",\"rules\":[{\"rule\":\"a\","
+	"\"matched\":false,\"index\":0,\"pkts\":0},{\"rule\":\"b\",\"matched\":true,\"index\":1,\"pkts\":3}],"
+	"\"verdict\":\"DROP\"}}\n"
+	EV(10, 1, 1, "i", "__neigh_event_send", 2) ",\"args\":{\"neigh\":{\"dev\":\"eth0\",\"ip\":\"10.0.0.9\","
+	"\"mac\":\"(incomplete)\",\"state\":\"INCOMPLETE\"},\"entries\":2}}\n"
+	EV(11, 1, 1, "i", "neigh_update", 2) ",\"args\":{\"neigh\":{\"dev\":\"eth0\",\"ip\":\"10.0.0.9\","
+	"\"mac\":\"02:00:00:00:00:09\",\"state\":\"REACHABLE\"},\"entries\":2}}\n"
+	EV(12, 1, 1, "B", "packet_rcv", 2) "}\n"
+	EV(13, 12, 1, "E", "packet_rcv", 2) ",\"args\":{\"sock\":\"tcpdump\",\"qlen\":0,\"tp_drops\":0},"
+	"\"verdict\":\"queued\"}\n"
+	EV(14, 1, 1, "i", "tcp_set_state", 2) ",\"args\":{" SK ",\"old\":\"SYN_RECV\",\"new\":\"CLOSE\"}}\n"
+	EV(15, 1, 1, "i", "ip_find", 3) ",\"args\":{\"queue\":\"Q3\",\"found\":false,\"queues\":1}}\n"
+	EV(16, 1, 1, "B", "ip_expire", 3) ",\"args\":{\"queue\":\"Q3\",\"have\":[],\"meat\":0,\"len\":null,"
+	"\"flags\":[],\"nfrags\":0,\"queues\":1,\"end\":\"expired\"}}\n"
+	EV(17, 0, 0, "E", "ip_defrag", 1) ",\"verdict\":\"drop\",\"reason\":\"NOT_SPECIFIED\","
+	"\"mib\":{\"Ip.ReasmFails\":1}}\n"
+	EV(18, 1, 1, "i", "tcp_set_state", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"old\":\"LISTEN\",\"new\":\"NEW_SYN_RECV\"}}\n"
+	EV(19, 1, 1, "E", "tcp_check_req", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"sk_gone\":true},\"verdict\":\"pass\"}\n"
+	"{\"v\":1,\"seq\":20,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"run_timers\",\"layer\":\"core\","
+	"\"pkt\":null,\"skb\":null,\"ts_ns\":1704067260000000000}\n";
+
+static struct nj_store *st;
+static struct fold_index *fx;
+static char path[64];
+
+static void setup(void)
+{
+	char err[256];
+	snprintf(path, sizeof(path), "/tmp/nj_test_fold.XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, trace, sizeof(trace) - 1), (int)sizeof(trace) - 1);
+	close(fd);
+	st = store_open_jsonl(path, err, sizeof(err));
+	ck_assert_msg(st != NULL, "the test trace does not load: %s", err);
+	ck_assert_uint_eq(store_nevents(st), 20);
+	fx = fold_index_new(st);
+	ck_assert_ptr_nonnull(fx);
+}
+
+static void teardown(void)
+{
+	fold_index_free(fx);
+	store_free(st);
+	unlink(path);
+}
+
+static cJSON *at(size_t i)
+{
+	cJSON *o = fold_json_at(fx, i);
+	ck_assert_msg(o != NULL, "no state at index %zu", i);
+	return o;
+}
+
+static const cJSON *get(const cJSON *o, const char *k) { return cJSON_GetObjectItemCaseSensitive(o, k); }
+static int len(const cJSON *o, const char *k) { return cJSON_GetArraySize(get(o, k)); }
+static double num(const cJSON *o, const char *k) { return cJSON_GetNumberValue(get(o, k)); }
+static const char *str(const cJSON *o, const char *k) { return cJSON_GetStringValue(get(o, k)); }
+static const cJSON *item(const cJSON *o, const char *k, int i) { return cJSON_GetArrayItem(get(o, k), i); }
+
+/* The item of array k whose field f is v, or NULL. */
+static const cJSON *find(const cJSON *o, const char *k, const char *f, const char *v)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, get(o, k))
+		if (str(e, f) && !strcmp(str(e, f), v))
+			return e;
+	return NULL;
+}
+
+START_TEST(test_fold_start)
+{
+	cJSON *o = at(0);
+	ck_assert_int_eq((int)num(o, "seq"), 1);
+	ck_assert_int_eq(len(o, "frags"), 0);
+	ck_assert_int_eq((int)num(o, "frag_events"), 0);
+	ck_assert_str_eq(str(find(o, "sockets", "sk", "*:80"), "state"), "LISTEN");
+	ck_assert_str_eq(str(find(o, "neighbours", "ip", "10.0.0.1"), "nud"), "PERMANENT");
+	ck_assert_int_eq((int)num(find(o, "packet_sockets", "name", "tcpdump"), "received"), 0);
+	ck_assert_int_eq(len(o, "routes"), 1);
+	ck_assert_int_eq(len(o, "rules"), 2);
+	ck_assert_int_eq((int)num(item(o, "rules", 1), "hits"), 0);
+	ck_assert_ptr_nonnull(get(o, "limits"));
+	ck_assert(cJSON_IsFalse(get(o, "after_capture")));
+	char *txt = cJSON_PrintUnformatted(get(o, "ts_ns"));
+	ck_assert_str_eq(txt, "1704067200000000001");		/* exact, not a double */
+	free(txt);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_fold_frag_queue_life)
+{
+	cJSON *o = at(1);					/* ip_find made it */
+	ck_assert_int_eq(len(o, "frags"), 1);
+	ck_assert_str_eq(str(item(o, "frags", 0), "key"), "Q1");
+	ck_assert_int_eq(len(item(o, "frags", 0), "have"), 0);
+	ck_assert(cJSON_IsNull(get(item(o, "frags", 0), "len")));
+	ck_assert_int_eq((int)num(item(o, "frags", 0), "since_seq"), 2);
+	cJSON_Delete(o);
+	o = at(3);						/* held ranges */
+	const cJSON *q = item(o, "frags", 0);
+	ck_assert_int_eq(len(q, "have"), 1);
+	ck_assert_int_eq((int)cJSON_GetArrayItem(cJSON_GetArrayItem(get(q, "have"), 0), 1)->valuedouble, 8);
+	ck_assert_int_eq((int)num(q, "meat"), 8);
+	ck_assert_int_eq((int)num(q, "mem"), 1032);
+	ck_assert_str_eq(cJSON_GetArrayItem(get(q, "flags"), 0)->valuestring, "FIRST_IN");
+	ck_assert_int_eq((int)num(get(o, "counters_delta"), "Ip.ReasmReqds"), 1);
+	ck_assert_int_eq((int)num(get(o, "counters"), "Ip.ReasmReqds"), 1);
+	cJSON_Delete(o);
+	o = at(4);						/* refused: no queue Q2 */
+	ck_assert_int_eq(len(o, "frags"), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(get(o, "counters_delta")), 0);
+	cJSON_Delete(o);
+	o = at(5);						/* reassembled: gone, said once */
+	ck_assert_int_eq(len(o, "frags"), 0);
+	ck_assert_int_eq(len(o, "frags_ended"), 1);
+	ck_assert_str_eq(str(item(o, "frags_ended", 0), "why"), "reassembled");
+	ck_assert_int_eq((int)num(item(o, "frags_ended", 0), "seq"), 6);
+	cJSON_Delete(o);
+	o = at(6);
+	ck_assert_int_eq(len(o, "frags_ended"), 0);
+	cJSON_Delete(o);
+	o = at(15);						/* expired */
+	ck_assert_int_eq(len(o, "frags"), 0);
+	ck_assert_str_eq(str(item(o, "frags_ended", 0), "why"), "expired");
+	cJSON_Delete(o);
+	o = at(16);
+	ck_assert_int_eq((int)num(get(o, "counters_delta"), "Ip.ReasmFails"), 1);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_fold_sockets)
+{
+	cJSON *o = at(6);
+	const cJSON *k = find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:4000");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(str(k, "state"), "SYN_RECV");
+	ck_assert_str_eq(str(k, "local"), "10.0.0.2:80");
+	ck_assert_str_eq(str(k, "remote"), "10.0.0.1:4000");
+	ck_assert_int_eq((int)num(k, "snd_una"), 100);
+	cJSON_Delete(o);
+	o = at(7);						/* tcp_ack moves snd_una and snd_wnd */
+	k = find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:4000");
+	ck_assert_int_eq((int)num(k, "snd_una"), 101);
+	ck_assert_int_eq((int)num(k, "snd_wnd"), 2000);
+	ck_assert_int_eq((int)num(k, "rcv_nxt"), 5);
+	cJSON_Delete(o);
+	o = at(17);						/* a request sock */
+	ck_assert_str_eq(str(find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:5"), "old"), "LISTEN");
+	cJSON_Delete(o);
+	o = at(18);						/* dropped without tcp_set_state */
+	ck_assert_ptr_null(find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:5"));
+	cJSON_Delete(o);
+	o = at(13);						/* CLOSE: destroyed */
+	ck_assert_ptr_null(find(o, "sockets", "sk", "10.0.0.2:80>10.0.0.1:4000"));
+	ck_assert_ptr_nonnull(find(o, "sockets", "sk", "*:80"));
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_fold_rules_neigh_taps)
+{
+	cJSON *o = at(8);
+	ck_assert_int_eq((int)num(item(o, "rules", 1), "hits"), 3);
+	ck_assert_int_eq((int)num(item(o, "rules", 0), "hits"), 0);
+	cJSON_Delete(o);
+	o = at(9);
+	const cJSON *n = find(o, "neighbours", "ip", "10.0.0.9");
+	ck_assert_str_eq(str(n, "nud"), "INCOMPLETE");
+	ck_assert(cJSON_IsNull(get(n, "mac")));
+	cJSON_Delete(o);
+	o = at(10);
+	n = find(o, "neighbours", "ip", "10.0.0.9");
+	ck_assert_str_eq(str(n, "nud"), "REACHABLE");
+	ck_assert_str_eq(str(n, "mac"), "02:00:00:00:00:09");
+	ck_assert_int_eq(len(o, "neighbours"), 2);
+	cJSON_Delete(o);
+	o = at(12);
+	const cJSON *t = find(o, "packet_sockets", "name", "tcpdump");
+	ck_assert_int_eq((int)num(t, "received"), 1);
+	ck_assert_int_eq((int)num(t, "qlen"), 1);
+	ck_assert_str_eq(str(t, "filter"), "tcp");
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_fold_after_capture)
+{
+	cJSON *o = at(18);
+	ck_assert(cJSON_IsFalse(get(o, "after_capture")));	/* packet 1's last event */
+	cJSON_Delete(o);
+	o = at(19);						/* a timer after the last packet */
+	ck_assert(cJSON_IsTrue(get(o, "after_capture")));
+	ck_assert_int_eq(len(o, "skbs"), 0);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_fold_skbs_in_flight)
+{
+	cJSON *o = at(2);				/* ip_frag_queue B inside ip_defrag: skb 1 once */
+	ck_assert_int_eq(len(o, "skbs"), 1);
+	ck_assert_int_eq((int)num(item(o, "skbs", 0), "skb"), 1);
+	ck_assert_str_eq(str(item(o, "skbs", 0), "fn"), "ip_frag_queue");
+	cJSON_Delete(o);
+	o = at(5);					/* skb 2 inside skb 1's frame */
+	ck_assert_int_eq(len(o, "skbs"), 2);
+	cJSON_Delete(o);
+}
+END_TEST
+
+/* The snapshot path equals a fold in order, at every event (tiny intervals). */
+static void same_everywhere(struct nj_store *s, struct fold_index *x, size_t every, size_t stride)
+{
+	struct fold_state seq;
+	size_t n = store_nevents(s);
+	fold_index_set_every(x, every);
+	ck_assert_int_eq(fold_state_init(x, &seq), 0);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(fold_forward(x, &seq, i), 0);
+		if (i % stride && i != n - 1)
+			continue;
+		cJSON *a = fold_json(x, &seq, i), *b = fold_json_at(x, i);
+		char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
+		ck_assert_msg(ta && tb && !strcmp(ta, tb), "event index %zu (every %zu): in order %.300s, from a snapshot %.300s",
+			      i, every, ta ? ta : "", tb ? tb : "");
+		free(ta);
+		free(tb);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+	}
+	fold_state_free(&seq);
+}
+
+START_TEST(test_fold_snapshots_hand_trace)
+{
+	for (size_t every = 1; every <= 5; every++)
+		same_everywhere(st, fx, every, 1);
+}
+END_TEST
+
+static struct nj_store *replay_pcap(const char *pcap)
+{
+	char sc[512], err[600];
+	snprintf(sc, sizeof(sc), "%.*s.json", (int)(strlen(pcap) - 5), pcap);
+	struct replay_cfg cfg = { .scenario = access(sc, R_OK) == 0 ? sc : NULL };
+	struct load_opts o = { .cfg = &cfg };
+	struct nj_store *s = load_capture(pcap, &o, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s: %s", pcap, err);
+	return s;
+}
+
+/* Every pcap: every event below 20,000 events, every 1999th above (the
+ * floods: their states hold thousands of queues; tests/fold compares more). */
+START_TEST(test_fold_snapshots_every_pcap)
+{
+	DIR *d = opendir("pcaps");
+	struct dirent *de;
+	int n = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char p[512];
+		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
+			continue;
+		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
+		struct nj_store *s = replay_pcap(p);
+		struct fold_index *x = fold_index_new(s);
+		size_t ev = store_nevents(s);
+		same_everywhere(s, x, ev < 20000 ? 61 : 4096, ev < 20000 ? 1 : 1999);
+		fold_index_free(x);
+		store_free(s);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_ge(n, 40);
+}
+END_TEST
+
+/* The stack's own count ("queues" in ip_find's and every queue event's
+ * args, counted before an ending event removes its queue) is the fold's,
+ * at every event that reports it, and at the last event. */
+START_TEST(test_fold_frag_flood_agrees_with_stack)
+{
+	struct nj_store *s = replay_pcap("pcaps/frag-flood-2.4.pcap");
+	struct fold_index *x = fold_index_new(s);
+	struct fold_state f;
+	long long last = -1, checked = 0, ended = 0;
+	size_t cap_end = 0;	/* the capture's last event reporting queues: the clock runs on after it */
+	ck_assert_int_eq(fold_state_init(x, &f), 0);
+	for (size_t i = 0; i < store_nevents(s); i++) {
+		ck_assert_int_eq(fold_forward(x, &f, i), 0);
+		char *line = store_line(s, i, NULL);
+		if (!strstr(line, "\"queues\":")) {
+			free(line);
+			continue;
+		}
+		cJSON *o = cJSON_Parse(line), *a = cJSON_GetObjectItemCaseSensitive(o, "args");
+		if (!get(o, "after_capture_ns"))
+			cap_end = i;
+		long long q = (long long)num(a, "queues"), want = q - (get(a, "end") ? 1 : 0);
+		ended += get(a, "end") != NULL;
+		ck_assert_msg((long long)f.frags.live == want, "seq %s: the stack says %lld queue(s) (end: %s), the fold %zu",
+			      cJSON_PrintUnformatted(get(o, "seq")), q, str(a, "end") ? str(a, "end") : "no", f.frags.live);
+		last = want;
+		checked++;
+		cJSON_Delete(o);
+		free(line);
+	}
+	ck_assert_int_gt(checked, 1000);
+	ck_assert_int_gt(ended, 100);				/* the evictor was folded */
+	cJSON *o = fold_json_at(x, cap_end);
+	ck_assert_int_eq(len(o, "frags"), 192);
+	const cJSON *q = item(o, "frags", 0);
+	ck_assert_int_gt(len(q, "have"), 0);			/* held ranges for the panel */
+	cJSON_Delete(o);
+	o = fold_json_at(x, store_nevents(s) - 1);		/* 30 s after the capture: all expired */
+	ck_assert_int_eq(len(o, "frags"), 0);
+	ck_assert_int_eq(last, 0);
+	cJSON_Delete(o);
+	fold_state_free(&f);
+	fold_index_free(x);
+	store_free(s);
+}
+END_TEST
+
+static Suite *fold_suite(void)
+{
+	Suite *s = suite_create("fold");
+	TCase *core = tcase_create("Core"), *pcaps = tcase_create("Pcaps");
+	tcase_add_checked_fixture(core, setup, teardown);
+	tcase_add_test(core, test_fold_start);
+	tcase_add_test(core, test_fold_frag_queue_life);
+	tcase_add_test(core, test_fold_sockets);
+	tcase_add_test(core, test_fold_rules_neigh_taps);
+	tcase_add_test(core, test_fold_skbs_in_flight);
+	tcase_add_test(core, test_fold_after_capture);
+	tcase_add_test(core, test_fold_snapshots_hand_trace);
+	tcase_set_timeout(pcaps, 1200);
+	tcase_add_test(pcaps, test_fold_snapshots_every_pcap);
+	tcase_add_test(pcaps, test_fold_frag_flood_agrees_with_stack);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, pcaps);
+	return s;
+}
+
+NJ_TEST_MAIN(fold_suite)

@@ -1,0 +1,53 @@
+/*
+ * fold_priv.h - what the fold's three files share (fold.c: events into
+ * state; fold_index.c: trace_start and snapshots; fold_json.c: state into
+ * the /state object). Not an API: front ends use fold.h.
+ */
+#ifndef NJ_TRACE_FOLD_PRIV_H
+#define NJ_TRACE_FOLD_PRIV_H
+
+#include <pthread.h>
+
+#include "fold.h"
+
+/* The functions whose events carry state, by role. */
+enum fold_fn {
+	FF_IP_FIND, FF_FRAG_QUEUE, FF_FRAG_INSERT, FF_FRAG_REASM, FF_EXPIRE, FF_EVICTOR,
+	FF_SET_STATE, FF_TCP_ACK, FF_PACKET_RCV, FF_NF_HOOK, FF_NEIGH_UPDATE, FF_NEIGH_SEND,
+	FF_CHECK_REQ, FF_V4_ERR, FF_KEEPALIVE, FF_TW_TIMER,	/* their E events may say "sk_gone" */
+	FF_MAX
+};
+
+struct fold_index {
+	pthread_mutex_t mu;		/* the snapshots and the start state */
+	struct nj_store *s;
+	cJSON *start;			/* trace_start, parsed once (may be NULL) */
+	const cJSON *scenario, *fib, *rules;	/* inside start, or NULL */
+	size_t nrules;
+	const cJSON **rule_src;		/* [nrules]: the scenario entry of each rule, or NULL */
+	struct fold_state **snap;	/* snap[c]: the state before event c * every */
+	size_t nsnap, capsnap;
+	size_t every;			/* events between snapshots */
+	size_t bytes;			/* the snapshots' size, kept under FOLD_SNAP_BUDGET */
+};
+
+#define FOLD_EVERY		4096
+#define FOLD_SNAP_BUDGET	(64u << 20)
+
+/* fold_ids - the store's name id of every enum fold_fn (-1: never seen). */
+void fold_ids(struct fold_index *x, int ids[FF_MAX]);
+
+/* fold_state_copy - a deep copy of src into dst; 0 or -1 (no memory). */
+int fold_state_copy(struct fold_state *dst, const struct fold_state *src);
+/* fold_state_bytes - memory a snapshot of st holds. */
+size_t fold_state_bytes(const struct fold_state *st);
+
+/* Tables: the entry with key (NULL if none), one added (zeroed but for its
+ * key; NULL when out of memory), one removed. */
+void *fold_get(struct fold_table *t, const char *key);
+void *fold_add(struct fold_table *t, const char *key);
+void fold_del(struct fold_table *t, void *entry);
+/* fold_entry - the table's entry i (i < t->n), NULL if removed. */
+void *fold_entry(const struct fold_table *t, size_t i);
+
+#endif
