@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissect.h"
+#include "frame.h"
 #include "ip.h"
 
 #define HINT_SOURCES	64	/* sources counted; later new ones are not */
@@ -37,40 +37,6 @@ struct offload_hint *offload_hint_new(void)
 	return h;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Decodes up to n bytes of the hex string at s (stops at its end). */
-static uint32_t unhex(const char *s, uint8_t *out, uint32_t n)
-{
-	uint32_t i = 0;
-	for (; i < n; i++, s += 2) {
-		int a = hexval(s[0]), b = a < 0 ? -1 : hexval(s[1]);
-		if (b < 0)
-			break;
-		out[i] = (uint8_t)(a << 4 | b);
-	}
-	return i;
-}
-
-/* Where the IPv4 header starts for this link type, or -1. */
-static int ip_offset(long dlt, const uint8_t *p, uint32_t n)
-{
-	uint32_t off = 12;
-
-	if (dlt == NJ_DLT_LINUX_SLL)
-		return n >= 16 && p[14] == 0x08 && p[15] == 0x00 ? 16 : -1;
-	if (dlt == NJ_DLT_LINUX_SLL2)
-		return n >= 20 && p[0] == 0x08 && p[1] == 0x00 ? 20 : -1;
-	if (dlt != NJ_DLT_EN10MB)
-		return 0;
-	while (off + 4 <= n && ((p[off] == 0x81 && p[off + 1] == 0x00) || (p[off] == 0x88 && p[off + 1] == 0xa8)))
-		off += 4;
-	return off + 2 <= n && p[off] == 0x08 && p[off + 1] == 0x00 ? (int)off + 2 : -1;
-}
-
 static int source_index(struct offload_hint *h, uint32_t saddr)
 {
 	for (int i = 0; i < h->nsrc; i++)
@@ -87,21 +53,23 @@ static void hint_frame(struct offload_hint *h, const struct trace_event *ev)
 {
 	const char *lt = ev->args ? strstr(ev->args, "\"linktype\":") : NULL;
 	const char *fr = ev->args ? strstr(ev->args, "\"frame\":\"") : NULL;
-	uint8_t p[64];
-	uint32_t n, saddr;
-	int off, idx;
+	uint8_t p[96];
+	struct frame_l2 l2;
+	const uint8_t *ip;
+	size_t avail;
+	uint32_t saddr;
+	int idx;
 
 	if (!lt || !fr || ev->pkt < 0)
 		return;
-	n = unhex(fr + 9, p, sizeof(p));
-	off = ip_offset(strtol(lt + 11, NULL, 10), p, n);
-	if (off < 0 || (uint32_t)off + 20 > n || (p[off] >> 4) != 4)
+	size_t n = frame_unhex(fr + 9, p, sizeof(p));
+	if (!(ip = frame_ipv4((int)strtol(lt + 11, NULL, 10), p, n, &l2, &avail)))
 		return;
-	memcpy(&saddr, p + off + 12, 4);
+	memcpy(&saddr, ip + 12, 4);
 	if ((idx = source_index(h, saddr)) < 0)
 		return;
 	h->src[idx].ip++;
-	h->src[idx].l4 += p[off + 9] == IPPROTO_TCP_ || p[off + 9] == IPPROTO_UDP_;
+	h->src[idx].l4 += ip[9] == IPPROTO_TCP_ || ip[9] == IPPROTO_UDP_;
 	h->ring[ev->pkt % HINT_RING].pkt = ev->pkt;
 	h->ring[ev->pkt % HINT_RING].idx = idx;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bpf.h"
+#include "host_infer.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
 #include "scenario.h"
@@ -26,6 +27,7 @@ struct replay_state {
 	struct bpf_prog *filter;	/* -f: which packets are traced */
 	struct pcapng_writer out;	/* -w: pcapng, one interface block per device */
 	uint64_t sent;
+	int learn;			/* an inferred host: peers' MACs learned from frames */
 };
 
 /* nj_xmit_fn: a frame leaving the host is written to -w, on its device. */
@@ -105,7 +107,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 	struct net *net = st->net;
 	struct pcap_pkthdr *h;
 	const uint8_t *data;
-	int r, flags = st->cfg->auto_host ? DRV_LEARN_NEIGH : 0;
+	int r, flags = st->learn ? DRV_LEARN_NEIGH : 0;
 	time_t last = 0;
 
 	while (!(st->cfg->stop && *st->cfg->stop) && (r = source_pcap_next(src, &h, &data, err, errlen)) == 1) {
@@ -133,19 +135,62 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 	return r < 0 ? -1 : 0;
 }
 
+char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen)
+{
+	struct host_infer h;
+	if (host_infer(pcap, NULL, 1, &h, err, errlen) < 0)
+		return NULL;
+	snprintf(note, notelen, "%s", h.note);
+	if (h.kind != HOST_INFERRED)
+		snprintf(err, errlen, "%s: no host to infer: %s", pcap, h.note);
+	char *json = h.kind == HOST_INFERRED ? h.json : NULL;
+	h.json = NULL;
+	host_infer_free(&h);
+	return json;
+}
+
+/* Without -c: the capture's own host, inferred unless the capture fits
+ * the default host (or --auto-host / --host ask for it). Returns 1 when
+ * the inferred host was loaded, 0 for the default, -1 on error. */
+static int load_inferred(const struct replay_cfg *cfg, struct net *net, struct replay_result *res, char *err,
+			 size_t errlen)
+{
+	struct host_infer h;
+	if (cfg->no_infer && !cfg->host && !cfg->auto_host)
+		return 0;
+	if (host_infer(cfg->pcap, cfg->host, cfg->auto_host, &h, err, errlen) < 0)
+		return -1;
+	res->host_kind = h.kind;
+	snprintf(res->host_note, sizeof(res->host_note), "%s", h.note);
+	snprintf(res->host_why, sizeof(res->host_why), "%s", h.why);
+	snprintf(res->host_addr, sizeof(res->host_addr), "%s", h.addr);
+	snprintf(res->host_mac, sizeof(res->host_mac), "%s", h.mac);
+	if (cfg->info && h.note[0])
+		fprintf(cfg->info, "host: %s\n", h.note);
+	if (h.kind != HOST_INFERRED) {
+		host_infer_free(&h);
+		if (cfg->auto_host || cfg->host) {
+			snprintf(err, errlen, "%s: no host to infer: %s", cfg->pcap, res->host_note);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(res->scenario_name, sizeof(res->scenario_name), "inferred");
+	res->scenario_json = h.json;
+	h.json = NULL;
+	host_infer_free(&h);
+	if (scenario_load_text(net, res->scenario_json, "inferred scenario", err, errlen) < 0)
+		return -1;
+	return 1;
+}
+
 static int load_scenario(const struct replay_cfg *cfg, struct net *net, struct replay_result *res, char *err,
 			 size_t errlen)
 {
-	char note[256] = "";
-	if (cfg->auto_host) {
-		char *json = auto_host_scenario(cfg->pcap, note, sizeof(note), err, errlen);
-		if (!json)
-			return -1;
-		if (cfg->info)
-			fprintf(cfg->info, "auto-host: %s\n", note);
-		snprintf(res->scenario_name, sizeof(res->scenario_name), "auto-host");
-		res->scenario_json = json;
-		return scenario_load_text(net, json, "auto-host scenario", err, errlen);
+	if (!cfg->scenario) {
+		int r = load_inferred(cfg, net, res, err, errlen);
+		if (r != 0)
+			return r;
 	}
 	snprintf(res->scenario_name, sizeof(res->scenario_name), "%s", cfg->scenario ? cfg->scenario : "default");
 	res->scenario_json = cfg->scenario ? scenario_read_file(cfg->scenario, err, errlen) : strdup(scenario_default_json);
@@ -171,8 +216,10 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		source_pcap_close(&src);
 		return -1;
 	}
-	if (load_scenario(cfg, st.net, res, err, errlen) < 0)
+	int ls = load_scenario(cfg, st.net, res, err, errlen);
+	if (ls < 0)
 		goto out;
+	st.learn = ls == 1;
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)

@@ -6,6 +6,8 @@
  *   "listen": [{"proto":"tcp","port":80,"app":"http"},
  *              {"proto":"tcp","port":7,"app":"echo","addr":"10.0.0.2","backlog":128}]
  * backlog defaults to somaxconn (4096) and is capped by it, as listen() does.
+ * A "recorded" UDP socket is a capture's own (a DNS or NTP client): it
+ * takes what arrives and sends nothing of its own, as the capture shows.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,7 +63,7 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 		FAIL("listen[%d].port: %g is out of range 1..65535", i, port->valuedouble);
 	if (!cJSON_IsString(app) || (a = app_lookup(app->valuestring)) < 0)
 		FAIL("listen[%d].app: expected \"echo\", \"discard\", \"http\" or \"recorded\"", i);
-	if ((a == APP_HTTP || a == APP_RECORDED) && !tcp)
+	if (a == APP_HTTP && !tcp)
 		FAIL("listen[%d].app: \"%s\" needs proto \"tcp\"", i, app->valuestring);
 	if (bl) {
 		if (!tcp)

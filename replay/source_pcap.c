@@ -15,6 +15,7 @@
 
 #include "af_packet.h"
 #include "dissect.h"
+#include "frame.h"
 #include "stack.h"
 #include "tcp.h"
 
@@ -115,7 +116,6 @@ void source_pcap_close(struct pcap_source *s)
 /* The frame's bytes and what it is, as args of the driver_rx event. */
 static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint32_t n = caplen < 16384 ? caplen : 16384;
 	struct jw *a = trace_args(net);
 	jw_kv_int(a, "linktype", dlt);
@@ -125,12 +125,9 @@ static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t 
 	jw_raw(a, "\"", 1);
 	char buf[256];
 	for (uint32_t i = 0; i < n; i += 128) {
-		uint32_t k = 0;
-		for (uint32_t j = i; j < n && j < i + 128; j++) {
-			buf[k++] = hex[data[j] >> 4];
-			buf[k++] = hex[data[j] & 15];
-		}
-		jw_raw(a, buf, k);
+		uint32_t k = n - i < 128 ? n - i : 128;
+		frame_hex(data + i, k, buf);
+		jw_raw(a, buf, 2 * k);
 	}
 	jw_raw(a, "\"", 1);
 	a->need_comma = 1;
@@ -155,77 +152,75 @@ static int is_host_mac(struct net *net, const uint8_t *mac)
 	return 0;
 }
 
-/* Link-layer framing: sets protocol/pkt_type for cooked and raw links.
- * Returns 1 = a frame the host sent (recorded transmit), 0 = receive,
- * -1 = the link header itself is cut short. */
+static int zero_mac(const uint8_t *m)
+{
+	static const uint8_t zero[ETH_ALEN];
+	return !memcmp(m, zero, ETH_ALEN);
+}
+
+/* A loopback device (Linux "lo", BSD "lo0"): what it sends, it receives. */
+static int dev_loopback(const struct net_device *dev)
+{
+	return dev && (!strcmp(dev->name, "lo") || !strcmp(dev->name, "lo0"));
+}
+
+/* Link-layer framing: sets protocol/pkt_type for cooked, raw, loopback and
+ * PPP links. Returns 1 = a frame the host sent (recorded transmit), 0 =
+ * receive, -1 = the link header itself is cut short. */
 static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
 {
-	const uint8_t *p = skb->data;
-	uint32_t n = skb->len, hl;
+	struct frame_l2 l2;
 
 	skb_reset_mac_header(skb);
-	switch (dlt) {
-	case NJ_DLT_EN10MB:
-		if (n < ETH_HLEN)
-			return -1;
-		return is_host_mac(net, p + 6);
-	case NJ_DLT_LINUX_SLL:
-		if (n < 16)
-			return -1;
-		skb->pkt_type = (uint8_t)(p[0] << 8 | p[1]);
-		skb->protocol = (uint16_t)(p[14] << 8 | p[15]);
-		hl = 16;
-		break;
-	case NJ_DLT_LINUX_SLL2:
-		if (n < 20)
-			return -1;
-		skb->protocol = (uint16_t)(p[0] << 8 | p[1]);
-		skb->pkt_type = p[10];
-		hl = 20;
-		break;
-	default:
-		if (n < 1)
-			return -1;
-		skb->pkt_type = PACKET_HOST;
-		skb->protocol = (p[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
-		hl = 0;
-		break;
+	if (frame_link(dlt, skb->data, skb->len, &l2) < 0 || l2.l3_off > skb->len)
+		return -1;
+	if (dlt == NJ_DLT_EN10MB) {
+		/* A Linux loopback capture (all-zero MACs on a zero-MAC device):
+		 * the host sent every frame and received it too. */
+		if (zero_mac(l2.src) && dev_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
+			return 0;
+		return is_host_mac(net, l2.src);
 	}
-	skb_pull(skb, hl);
+	skb->pkt_type = l2.pkt_type >= 0 ? (uint8_t)l2.pkt_type : PACKET_HOST;
+	skb->protocol = l2.proto;
+	skb_pull(skb, l2.l3_off);
 	if (skb->pkt_type == PACKET_OUTGOING)
 		return 1;
+	/* lo: the host is at both ends; what it sent, it receives. */
+	if (dev_loopback(skb->dev))
+		return 0;
 	return skb->protocol == ETH_P_IP && is_host_ip(net, skb->data, skb->len);
 }
 
-/* --auto-host only: pretend ARP already resolved the sender. */
-static void driver_learn(struct net *net, struct net_device *dev, const uint8_t *frame, uint32_t caplen)
+/* Host inference: pretend ARP already resolved the sender (Ethernet, or a
+ * cooked header carrying the sender's 6-byte address). */
+static void driver_learn(struct net *net, struct net_device *dev, int dlt, const uint8_t *frame, uint32_t caplen)
 {
+	struct frame_l2 l2;
+	const uint8_t *ip;
+	size_t avail;
 	uint32_t saddr;
-	if (caplen < ETH_HLEN + 20 || frame[12] != 0x08 || frame[13] != 0x00 || (frame[14] >> 4) != 4)
+
+	if (!(ip = frame_ipv4(dlt, frame, caplen, &l2, &avail)) || !l2.src || l2.src_len != ETH_ALEN)
 		return;
-	memcpy(&saddr, frame + ETH_HLEN + 12, 4);
+	if (l2.pkt_type == PACKET_OUTGOING || (l2.src[0] & 1) || zero_mac(l2.src))
+		return;
+	memcpy(&saddr, ip + 12, 4);
 	if (!ipv4_is_multicast(saddr) && !ipv4_is_zeronet(saddr) && !neigh_lookup(net, dev, saddr))
-		neigh_update(net, dev, saddr, frame + 6, NUD_STALE);
+		neigh_update(net, dev, saddr, l2.src, NUD_STALE);
 }
 
 /* The IPv4 header of a recorded transmit, or NULL (Ethernet: after the
- * MAC header and any VLAN tags; cooked/raw links: already at data). */
+ * MAC header and any VLAN tags; other links: already at data). */
 static const struct iphdr *recorded_ip(const struct sk_buff *skb, int dlt, uint32_t *len)
 {
-	const uint8_t *p = skb->data;
-	uint32_t n = skb->len, off = 0;
-	if (dlt == NJ_DLT_EN10MB) {
-		off = 12;
-		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
-			off += 4;
-		if (off + 2 > n || p[off] != 0x08 || p[off + 1] != 0x00)
-			return NULL;
-		off += 2;
-	}
-	if (off + 20 > n || (p[off] >> 4) != 4)
+	struct frame_l2 l2;
+	size_t avail;
+	const uint8_t *ip = frame_ipv4(dlt == NJ_DLT_EN10MB ? dlt : NJ_DLT_RAW, skb->data, skb->len, &l2, &avail);
+	if (!ip)
 		return NULL;
-	*len = n - off;
-	return (const struct iphdr *)(p + off);
+	*len = (uint32_t)avail;
+	return (const struct iphdr *)ip;
 }
 
 /* The recorded host's own frames show its neighbour table: ip is reached
@@ -349,8 +344,8 @@ int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *d
 	/* Charged as diff-kernel's Linux receives it: an Ethernet frame
 	 * written to a packet socket on the veth's other end. */
 	skb->truesize = packet_alloc_skb_truesize(dlt == NJ_DLT_EN10MB ? caplen : ETH_HLEN + skb->len);
-	if (flags & DRV_LEARN_NEIGH && dlt == NJ_DLT_EN10MB)
-		driver_learn(net, dev, data, caplen);
+	if (flags & DRV_LEARN_NEIGH)
+		driver_learn(net, dev, dlt, data, caplen);
 	if (dlt == NJ_DLT_EN10MB)
 		eth_type_trans(net, skb, dev);
 	int r = netif_rx(net, skb);
