@@ -11,6 +11,7 @@
 
 #include "cJSON.h"
 #include "cmd.h"
+#include "host_infer.h"
 #include "offload_hint.h"
 #include "replay.h"
 #include "replay_extra.h"
@@ -26,10 +27,15 @@ static void on_signal(int sig)
 
 static const char replay_help[] =
 	"usage: netjourney replay [options] CAPTURE\n"
-	"Replays a pcap or pcapng (Ethernet, Linux cooked SLL/SLL2, raw IPv4) through the\n"
-	"simulated host and prints each packet's journey through the Linux receive path.\n\n"
+	"Replays a pcap or pcapng (Ethernet, Linux cooked SLL/SLL2, raw IPv4, BSD loopback,\n"
+	"PPP) through the simulated host and prints each packet's journey through the Linux\n"
+	"receive path. Without -c, a capture that does not talk to the default host is\n"
+	"replayed on its own host, inferred from the capture (said on stderr).\n\n"
 	"  -c, --scenario FILE   the host (JSON, see README); default: 10.0.0.2/24 on eth0\n"
-	"      --auto-host       adopt the capture's server as the host (for your own captures)\n"
+	"      --host IP|MAC     the capture host is this one (its sockets are inferred)\n"
+	"      --auto-host       infer the capture host even if the capture fits the default\n"
+	"      --default-host    infer nothing: the default host, whatever the capture\n"
+	"      --print-scenario  print the inferred host as scenario JSON (to edit; -c takes it)\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
 	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout)\n"
 	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
@@ -43,7 +49,10 @@ static const char replay_help[] =
 	"                        counters), at full speed; also --stats\n"
 	"      --summary         one line per packet: functions => verdict [reason]\n"
 	"      --color WHEN      auto (default), always, never\n"
-	"  -h, --help            this text\n";
+	"  -h, --help            this text\n"
+	"Exit status: 0 replayed; 1 error (nothing or only part replayed: the message says);\n"
+	"2 usage; 3 replayed every complete record, then found a truncated record or\n"
+	"trailing garbage (the warning gives its byte offset).\n";
 
 struct replay_cli {
 	struct replay_cfg cfg;
@@ -53,6 +62,7 @@ struct replay_cli {
 	const char *out, *chrome, *color;
 	int quiet, summary;
 	int no_trace;			/* --no-trace: outcomes without events */
+	int print_scenario;		/* --print-scenario */
 };
 
 /* --no-trace emits no events, so the options that consume them clash. */
@@ -90,6 +100,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		{ "filter", required_argument, 0, 'f' }, { "reasm-out", required_argument, 0, 'R' },
 		{ "tap-out", required_argument, 0, 'T' }, { "bpf-trace", no_argument, 0, 'B' },
 		{ "no-trace", no_argument, 0, 'n' }, { "stats", no_argument, 0, 'n' },
+		{ "host", required_argument, 0, 'H' }, { "print-scenario", no_argument, 0, 'P' },
+		{ "default-host", no_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
@@ -104,6 +116,9 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case 'n': c->no_trace = 1; break;
 		case 'S': c->summary = 1; break;
 		case 'A': c->cfg.auto_host = 1; break;
+		case 'H': c->cfg.host = optarg; break;
+		case 'P': c->print_scenario = 1; break;
+		case 'D': c->cfg.no_infer = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
 		case 'K': c->color = optarg; break;
 		case 'f': c->cfg.bpf_filter = optarg; break;
@@ -125,6 +140,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		return -1;
 	}
 	c->cfg.pcap = argv[optind];
+	if (c->cfg.scenario && (c->cfg.host || c->cfg.auto_host || c->print_scenario)) {
+		fprintf(stderr, "netjourney replay: -c gives the host; --host, --auto-host and --print-scenario "
+			"infer one\n");
+		return -1;
+	}
 	return check_no_trace(c);
 }
 
@@ -227,12 +247,31 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	net_destroy(net);
 	if (r < 0)
 		fprintf(stderr, "netjourney replay: %s\n", err);
-	return r < 0 ? 1 : 0;
+	else if (res.trailing[0])
+		fprintf(stderr, "netjourney replay: warning: %s\n", res.trailing);
+	return r < 0 ? 1 : res.trailing[0] ? 3 : 0;
 fail_early:
 	fprintf(stderr, "netjourney replay: %s\n", err);
 	if (js->open)
 		jsonl_close(js, err2, sizeof(err2));
 	return 1;
+}
+
+/* --print-scenario: the inferred host as JSON on stdout. */
+static int print_scenario(const struct replay_cli *c)
+{
+	struct host_infer h;
+	char err[512] = "";
+	if (host_infer(c->cfg.pcap, c->cfg.host, 1, &h, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney replay: %s\n", err);
+		return 1;
+	}
+	int r = h.kind == HOST_INFERRED ? 0 : 1;
+	fprintf(stderr, "%s%s\n", r ? "netjourney replay: no host to infer: " : "host: ", h.note);
+	if (!r)
+		printf("%s\n", h.json_print);
+	host_infer_free(&h);
+	return r;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -245,6 +284,8 @@ int cmd_replay(int argc, char **argv)
 
 	if (parse_args(&c, argc, argv) < 0)
 		return 2;
+	if (c.print_scenario)
+		return print_scenario(&c);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	int r = run(&c, &hs, &js, &cs);

@@ -78,9 +78,10 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 {
 	static const uint8_t zero[6], local[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 	char a[32];
-	cJSON *o = cJSON_CreateObject(), *addrs = cJSON_AddArrayToObject(o, "addrs");
+	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", dev_name(s));
 	cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : s->loopback || s->dlt == NJ_DLT_EN10MB ? zero : local));
+	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
 	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
 	cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
 	if (s->nvlan) {

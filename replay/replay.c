@@ -132,6 +132,12 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		snprintf(err, errlen, "%s: interrupted after %llu frames", src->path, (unsigned long long)res->frames);
 		return -1;
 	}
+	if (r == SOURCE_TAIL) {	/* replayed; the caller warns */
+		snprintf(res->trailing, sizeof(res->trailing), "%s", err);
+		res->trailing_offset = src->good_end;
+		err[0] = 0;
+		return 0;
+	}
 	return r < 0 ? -1 : 0;
 }
 

@@ -63,17 +63,15 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 		return -1;
 	}
 	s->dlt = pcap_datalink(s->p);
-	switch (s->dlt) {
-	case NJ_DLT_EN10MB: case NJ_DLT_RAW: case NJ_DLT_RAW_ALT: case NJ_DLT_LINUX_SLL:
-	case NJ_DLT_IPV4: case NJ_DLT_LINUX_SLL2:
-		break;
-	default:
+	if (!frame_dlt_known(s->dlt)) {
 		snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, Linux cooked "
-			 "(SLL, SLL2) or raw IPv4", path, s->dlt,
+			 "(SLL, SLL2), raw IPv4, BSD loopback (NULL, LOOP) or PPP", path, s->dlt,
 			 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?");
 		source_pcap_close(s);
 		return -1;
 	}
+	s->ng = pcap_major_version(s->p) != 2;
+	s->good_end = 24;
 	s->path = strdup(path);
 	s->size = (long)st.st_size;
 	return 0;
@@ -91,10 +89,20 @@ int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint
 	int r = pcap_next_ex(s->p, hdr, data);
 	if (r == 1) {
 		s->frames++;
+		s->good_end += 16 + (*hdr)->caplen;
 		return 1;
 	}
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
+	/* libpcap's words for a record cut short by the end of the file:
+	 * all that came before was whole. */
+	if (strstr(pcap_geterr(s->p), "truncated")) {
+		long at = s->ng ? source_pcap_offset(s) : (long)s->good_end;
+		snprintf(err, errlen, "%s: byte offset %ld: a truncated record or trailing garbage after frame %llu "
+			 "(%s); the %llu complete frames were replayed", s->path, at, (unsigned long long)s->frames,
+			 pcap_geterr(s->p), (unsigned long long)s->frames);
+		return SOURCE_TAIL;
+	}
 	/* Where the reader stopped; asking for the position before every
 	 * frame (an lseek each) cost a quarter of an untraced replay. */
 	snprintf(err, errlen, "%s: frame %llu at byte offset %ld: %s", s->path, (unsigned long long)s->frames + 1,

@@ -19,6 +19,8 @@ struct pcap_source {
 	uint64_t frames;
 	long size;			/* file size for progress, -1 unknown */
 	char *iobuf;			/* the stream's buffer (SOURCE_PCAP_IOBUF) */
+	int ng;				/* a pcapng file (record sizes not counted) */
+	uint64_t good_end;		/* pcap: where the last complete record ends */
 };
 
 /* source_pcap_open - opens path; err names the file and the problem
@@ -28,8 +30,10 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 /*
  * source_pcap_next - the next frame: 1 with hdr and data set, 0 at the end,
  * -1 when the file is damaged (err names the file, the frame number and
- * byte offset).
+ * byte offset), SOURCE_TAIL when every complete record was read and what
+ * follows is a truncated record or trailing garbage (err says where).
  */
+#define SOURCE_TAIL	(-2)
 int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
 		     size_t errlen);
 long source_pcap_offset(const struct pcap_source *s);
