@@ -11,6 +11,7 @@
 
 #include "cJSON.h"
 #include "cmd.h"
+#include "explain.h"
 #include "host_infer.h"
 #include "offload_hint.h"
 #include "replay.h"
@@ -228,6 +229,11 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
 	}
+	static struct explain ex;
+	if (!c->no_trace && c->cfg.nemit < 4) {
+		c->cfg.emit[c->cfg.nemit] = explain_emit;
+		c->cfg.emit_ctx[c->cfg.nemit++] = &ex;
+	}
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
 	offload_hint_report(hint, stderr);
 	replay_extra_close(&c->extra);
@@ -245,6 +251,12 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	}
 	free(res.scenario_json);
 	net_destroy(net);
+	char why[640];
+	if (r == 0 && !c->no_trace && !c->summary) {
+		explain_text(&ex, &res, c->cfg.pcap, c->cfg.scenario, why, sizeof(why));
+		if (why[0])
+			fprintf(stderr, "%s\n", why);
+	}
 	if (r < 0)
 		fprintf(stderr, "netjourney replay: %s\n", err);
 	else if (res.trailing[0])

@@ -1,0 +1,92 @@
+/*
+ * explain.c - the capture-level explanation (see explain.h). Not a kernel
+ * file: it reads the totals the way a person would and says the one thing
+ * that explains most packets.
+ */
+#include "explain.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "host_infer.h"
+
+void explain_emit(void *ctx, const struct trace_event *ev)
+{
+	struct explain *x = ctx;
+	if (ev->pkt < 0)
+		return;
+	if (ev->ph == 'E' && ev->verdict == V_SENT && !strcmp(ev->fn, "driver_rx"))
+		x->sent++;
+	else if (ev->ph == 'i' && ev->reason > 0 && ev->reason < SKB_DROP_REASON_MAX && !strcmp(ev->fn, "kfree_skb"))
+		x->drops[ev->reason]++;
+}
+
+/* 1776 → "1,776" */
+static const char *grouped(uint64_t v, char *b, size_t bl)
+{
+	char raw[32];
+	int n = snprintf(raw, sizeof(raw), "%llu", (unsigned long long)v), k = 0;
+	for (int i = 0; i < n && (size_t)k + 2 < bl; i++) {
+		if (i && (n - i) % 3 == 0)
+			b[k++] = ',';
+		b[k++] = raw[i];
+	}
+	b[k] = 0;
+	return b;
+}
+
+/* Most packets went to other hosts: name the capture's host if it has one. */
+static void explain_otherhost(uint64_t oh, const struct replay_result *res, const char *pcap, const char *scenario,
+			      char *out, size_t ol)
+{
+	char a[32], b[32], err[256];
+	struct host_infer h;
+	int k = snprintf(out, ol, "%s of %s packets were for other hosts", grouped(oh, a, sizeof(a)),
+			 grouped(res->frames, b, sizeof(b)));
+	if (k < 0 || (size_t)k >= ol)
+		return;
+	if (host_infer(pcap, NULL, 1, &h, err, sizeof(err)) < 0)
+		return;
+	if (h.kind == HOST_INFERRED)
+		snprintf(out + k, ol - (size_t)k, ": this capture was taken on %s%s - try --host %s", h.addr,
+			 scenario ? ", not on the scenario's host" : "", h.addr);
+	else
+		snprintf(out + k, ol - (size_t)k, ": no host sends or receives most of them, as on a LAN segment or "
+			 "at a router; choose one with --host IP|MAC, or describe the router with -c FILE");
+	host_infer_free(&h);
+}
+
+void explain_text(const struct explain *x, const struct replay_result *res, const char *pcap,
+		  const char *scenario, char *out, size_t ol)
+{
+	char a[32], b[32], c[32];
+	uint64_t oh = x->drops[SKB_DROP_REASON_OTHERHOST] + x->drops[SKB_DROP_REASON_IP_INADDRERRORS];
+	uint64_t n = res->frames, top = 0;
+	int topr = 0;
+
+	out[0] = 0;
+	if (!n)
+		return;
+	if (oh * 2 > n) {
+		explain_otherhost(oh, res, pcap, scenario, out, ol);
+		return;
+	}
+	if (res->host_kind != HOST_INFERRED && !x->sent)
+		return;	/* the scenario's own host: the totals say it all */
+	for (int r = 1; r < SKB_DROP_REASON_MAX; r++)
+		if (x->drops[r] > top) {
+			top = x->drops[r];
+			topr = r;
+		}
+	int k = 0;
+	if (res->host_kind == HOST_INFERRED)
+		k = snprintf(out, ol, "replayed on the capture host %s: ", res->host_addr);
+	if (k < 0 || (size_t)k >= ol)
+		return;
+	k += snprintf(out + k, ol - (size_t)k, "of %s packets, %s were sent by the host itself (shown as recorded "
+		      "transmits) and %s received", grouped(n, a, sizeof(a)), grouped(x->sent, b, sizeof(b)),
+		      grouped(n - x->sent, c, sizeof(c)));
+	if (top && k > 0 && (size_t)k < ol)
+		snprintf(out + k, ol - (size_t)k, "; the most common drop is %s (%s packets)", drop_reason_name(topr),
+			 grouped(top, a, sizeof(a)));
+}
