@@ -26,7 +26,11 @@ static const char serve_help[] =
 	"      --pace            replay the first capture at packet time into a live trace\n"
 	"      --max-gap MS      with --pace: longest pause between packets (default 2000)\n"
 	"  -c, --scenario FILE   the simulated host (JSON); default: 10.0.0.2/24 on eth0\n"
-	"      --auto-host       adopt each capture's server as the host\n"
+	"      --host IP|MAC     each capture's host is this one (its sockets are inferred)\n"
+	"      --auto-host       infer each capture's host even if it fits the default\n"
+	"      --default-host    infer nothing: the default host for every capture\n"
+	"                        (without -c, a capture not talking to the default host is\n"
+	"                        replayed on its own host, inferred; uploads: ?host=&infer=0)\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
 	"      --static DIR      the UI's files (default: $NJ_STATIC, or static/ of the project)\n"
 	"      --lessons DIR     the classroom labs for the Lessons page (default: $NJ_LESSONS, or\n"
@@ -76,7 +80,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		{ "no-csum", no_argument, 0, 'N' }, { "static", required_argument, 0, 'S' },
 		{ "log", no_argument, 0, 'L' }, { "lessons", required_argument, 0, 'l' },
 		{ "max-uploads", required_argument, 0, 'U' }, { "upload-events", required_argument, 0, 'E' },
-		{ "upload-idle", required_argument, 0, 'I' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "upload-idle", required_argument, 0, 'I' }, { "host", required_argument, 0, 'H' },
+		{ "default-host", no_argument, 0, 'D' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	char *end;
@@ -95,6 +100,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'G': c->max_gap = atoi(optarg); break;
 		case 'c': c->load.scenario = optarg; break;
 		case 'A': c->load.auto_host = 1; break;
+		case 'H': c->load.host = optarg; break;
+		case 'D': c->load.no_infer = 1; break;
 		case 'N': c->load.no_csum = 1; break;
 		case 'S': c->web.static_dir = optarg; break;
 		case 'L': c->web.log = 1; break;

@@ -241,6 +241,12 @@ static int parse_host_opt(struct hi_state *s, const char *host, char *err, size_
 				take_mac(s, &s->macs[i]);
 				s->ip = ip;
 			}
+	for (int i = 0; i < s->nmacs && !s->have_mac; i++)	/* else the one frames to it went to */
+		for (int k = 0; k < s->macs[i].ndst && k < 64; k++)
+			if (s->macs[i].dst_ips[k] == ip && !s->have_mac) {
+				take_mac(s, &s->macs[i]);
+				s->ip = ip;
+			}
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "explain.h"
 #include "replay.h"
 #include "web.h"
 
@@ -50,12 +51,46 @@ char *web_scenario_line(const struct web_load_opts *o, const char *replayed)
 	return line;
 }
 
+static void rename_in(char *err, size_t errlen, const char *path, const char *name);
+
+/* The trace_start line, with what the summary shows beside the scenario:
+ * the capture host (inferred or not), warnings, the explanation. */
+static void add_start(struct nj_store *s, const char *line, const struct replay_result *res, const char *why)
+{
+	cJSON *o = cJSON_Parse(line);
+	char *text = NULL;
+	if (o) {
+		cJSON *h = cJSON_AddObjectToObject(o, "host");
+		cJSON_AddBoolToObject(h, "inferred", res->host_kind == 1 && res->host_addr[0]);
+		if (res->host_addr[0])
+			cJSON_AddStringToObject(h, "addr", res->host_addr);
+		else
+			cJSON_AddNullToObject(h, "addr");
+		if (res->host_mac[0])
+			cJSON_AddStringToObject(h, "mac", res->host_mac);
+		else
+			cJSON_AddNullToObject(h, "mac");
+		cJSON_AddStringToObject(h, "why", res->host_why[0] ? res->host_why : res->host_note[0] ? res->host_note
+					: "the scenario's host (or the default one)");
+		cJSON *w = cJSON_AddArrayToObject(o, "warnings");
+		if (res->trailing[0])
+			cJSON_AddItemToArray(w, cJSON_CreateString(res->trailing));
+		if (res->host_kind == 2 && res->host_note[0])	/* HOST_NONE: no dominant host */
+			cJSON_AddItemToArray(w, cJSON_CreateString(res->host_note));
+		cJSON_AddStringToObject(o, "explanation", why);
+		text = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+	}
+	store_add_meta(s, text ? text : line);
+	free(text);
+}
+
 static void add_meta(struct nj_store *s, const char *source, const char *scenario, const char *kernel,
-		     struct net *net, const struct replay_result *res)
+		     struct net *net, const struct replay_result *res, const char *why)
 {
 	struct jw w = { 0 };
 	event_meta_start(&w, source, scenario, kernel);
-	store_add_meta(s, w.buf);
+	add_start(s, w.buf, res, why);
 	jw_reset(&w);
 	event_meta_end(&w, net, res->complete, res->events, res->frames, NULL);
 	store_add_meta(s, w.buf);
@@ -83,16 +118,21 @@ struct nj_store *web_replay_store(const char *path, const char *name, const stru
 	if (!s)
 		return NULL;
 	struct replay_cfg cfg = { .pcap = path, .scenario = o->scenario, .auto_host = o->auto_host,
-				  .no_csum = o->no_csum };
+				  .no_csum = o->no_csum, .host = o->host, .no_infer = o->no_infer };
+	struct explain ex = { 0 };
 	cfg.emit[0] = store_emit;
 	cfg.emit_ctx[0] = s;
-	cfg.nemit = 1;
+	cfg.emit[1] = explain_emit;
+	cfg.emit_ctx[1] = &ex;
+	cfg.nemit = 2;
 	struct replay_result res;
 	struct net *net = NULL;
 	int r = replay_run(&cfg, &res, &net, err, errlen);
 	if (r == 0) {
-		char *sc = web_scenario_line(o, res.scenario_json);
-		add_meta(s, name ? name : path, sc, res.kernel, net, &res);
+		char *sc = web_scenario_line(o, res.scenario_json), why[640];
+		explain_text(&ex, &res, path, o->scenario, why, sizeof(why));
+		rename_in(res.trailing, sizeof(res.trailing), path, name);
+		add_meta(s, name ? name : path, sc, res.kernel, net, &res, why);
 		free(sc);
 	} else {
 		rename_in(err, errlen, path, name);

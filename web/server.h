@@ -34,10 +34,13 @@ struct web_cfg {
 	int log;			/* one line per request on stderr */
 };
 
-/* Options for turning a capture into a trace (serve's -c/--auto-host/--no-csum). */
+/* Options for turning a capture into a trace (serve's -c/--auto-host/--no-csum,
+ * --host, --default-host; an upload's ?host=&no_csum=1&infer=0). */
 struct web_load_opts {
 	const char *scenario;		/* scenario file or NULL (default host) */
 	int auto_host, no_csum;
+	const char *host;		/* the capture host (IP or MAC), NULL = inferred */
+	int no_infer;			/* the default host, nothing inferred */
 };
 
 /**

@@ -77,7 +77,15 @@ enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 				 r->len, b[0], r->len > 1 ? b[1] : 0, r->len > 2 ? b[2] : 0, r->len > 3 ? b[3] : 0);
 	if (spool(r, path, sizeof(path)) < 0)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the upload in a temporary file");
-	struct nj_store *s = web_replay_store(path, name, NULL, err, sizeof(err));
+	/* The upload dialog's host options: ?host=IP|MAC&no_csum=1&infer=0. */
+	struct web_load_opts lo = { .host = web_qstr(r, "host") };
+	int64_t v;
+	if (web_qint(r, "no_csum", 0, 0, 1, &v) < 0 || (lo.no_csum = (int)v, web_qint(r, "infer", 1, 0, 1, &v) < 0)) {
+		unlink(path);
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	}
+	lo.no_infer = !v;
+	struct nj_store *s = web_replay_store(path, name, &lo, err, sizeof(err));
 	unlink(path);
 	if (!s)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", err);
