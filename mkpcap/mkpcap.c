@@ -14,12 +14,17 @@
 #define MK_EPOCH_US 1704067200000000ULL	/* 2024-01-01T00:00:00Z */
 
 static const struct mk_scenario *const tables[] = {
-	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios,
+	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios, mk_host_scenarios,
 };
 
 void mk_emit(struct mk_ctx *c, const uint8_t *frame, size_t len)
 {
+	static uint8_t re[65536 + 64];
 	struct pcap_pkthdr h;
+	if (c->dlt && c->dlt != DLT_EN10MB && len <= 65536) {
+		len = mk_relink(c, frame, len, re);
+		frame = re;
+	}
 	h.ts.tv_sec = (time_t)(c->t_us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(c->t_us % 1000000);
 	h.caplen = h.len = (bpf_u_int32)len;
@@ -58,7 +63,8 @@ static int write_json_twin(const struct mk_scenario *s, const char *file)
 
 int mk_write(const struct mk_scenario *s, const char *file, unsigned long param)
 {
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	int mdlt = mk_dlt(s->name), dlt = mdlt == MK_DLT_NULL ? DLT_NULL : mdlt ? mdlt : DLT_EN10MB;
+	pcap_t *dead = pcap_open_dead(dlt, 262144);
 	pcap_dumper_t *d = dead ? pcap_dump_open(dead, file) : NULL;
 	if (!d) {
 		fprintf(stderr, "netjourney mkpcap: %s: %s\n", file, dead ? pcap_geterr(dead) : "no memory");
@@ -66,7 +72,8 @@ int mk_write(const struct mk_scenario *s, const char *file, unsigned long param)
 			pcap_close(dead);
 		return 1;
 	}
-	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000, .param = param };
+	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000, .param = param,
+			     .dlt = mdlt };
 	s->build(&c);
 	pcap_dump_close(d);
 	pcap_close(dead);

@@ -19,6 +19,9 @@ struct mk_ctx {
 	uint64_t step_us;		/* added after each frame (default 1000) */
 	unsigned count;
 	unsigned long param;		/* --count N for scalable scenarios (0 = default) */
+	int dlt;			/* as mk_dlt(): frames are built as Ethernet
+					 * and rewritten (mkpcap_host.c) */
+	const uint8_t *host_mac;	/* SLL2: frames from this MAC are OUTGOING */
 };
 
 /* mk_emit - writes one frame at the current time, then advances step_us. */
@@ -32,6 +35,11 @@ struct mk_scenario {
 	void (*build)(struct mk_ctx *c);
 	const char *scenario;		/* scenario JSON the pcap is meant for; NULL = default host */
 };
+#define MK_DLT_NULL	(-1)		/* mk_ctx.dlt for DLT_NULL (0 means Ethernet) */
+
+/* mk_dlt - the link type scenario name is written with: 0 = Ethernet, else
+ * a DLT_ value or MK_DLT_NULL (mkpcap_host.c). */
+int mk_dlt(const char *name);
 /* Scenarios named "bench-*" are benchmark inputs: --all skips them. */
 
 /* Tables end with a { NULL } entry. */
@@ -39,6 +47,11 @@ extern const struct mk_scenario mk_core_scenarios[];
 extern const struct mk_scenario mk_frag_scenarios[];
 extern const struct mk_scenario mk_route_scenarios[];
 extern const struct mk_scenario mk_transport_scenarios[];
+extern const struct mk_scenario mk_host_scenarios[];
+
+/* mk_relink - an Ethernet frame rewritten for c->dlt into out (mkpcap_host.c);
+ * returns the new length. */
+size_t mk_relink(const struct mk_ctx *c, const uint8_t *frame, size_t len, uint8_t *out);
 
 /* mk_find - the scenario named name in any table, or NULL. */
 const struct mk_scenario *mk_find(const char *name);

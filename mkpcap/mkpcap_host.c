@@ -1,0 +1,207 @@
+/*
+ * mkpcap_host.c - captures taken on a host, for host inference (issue #19,
+ * tests/hostcap): both directions are in the file, as tcpdump on the host
+ * writes them. A laptop browsing through its gateway, a port scan of a
+ * server, a connection already open when the capture began, a Linux
+ * loopback capture, BSD loopback (DLT_NULL), Linux cooked v2 (SLL2), a
+ * QinQ-tagged host. Frames are built as Ethernet and rewritten for the
+ * file's link type by mk_relink.
+ */
+#include <pcap/pcap.h>
+#include <string.h>
+
+#include "mkpcap.h"
+#include "tcp.h"
+
+#define LAPTOP_MAC	((const uint8_t *)"\x02\x00\x00\x00\x01\x07")
+#define GW_MAC		((const uint8_t *)"\x02\x00\x00\x00\x01\xfe")
+#define NEIGH_MAC	((const uint8_t *)"\x02\x00\x00\x00\x01\x42")
+#define ZERO_MAC	((const uint8_t *)"\x00\x00\x00\x00\x00\x00")
+
+static uint8_t frame[2048], l4[1600];
+static const uint8_t syn_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
+
+size_t mk_relink(const struct mk_ctx *c, const uint8_t *f, size_t len, uint8_t *out)
+{
+	size_t body = len > 14 ? len - 14 : 0;
+	size_t hl = 0;
+	if (c->dlt == MK_DLT_NULL) {
+		memcpy(out, "\x02\x00\x00\x00", 4);	/* AF_INET, little-endian host */
+		hl = 4;
+	} else if (c->dlt == DLT_LINUX_SLL2) {
+		memset(out, 0, 20);
+		memcpy(out, f + 12, 2);				/* protocol */
+		out[7] = 2;					/* ifindex */
+		out[9] = 1;					/* ARPHRD_ETHER */
+		out[10] = c->host_mac && !memcmp(f + 6, c->host_mac, 6) ? 4 : 0;	/* OUTGOING : HOST */
+		out[11] = 6;
+		memcpy(out + 12, f + 6, 6);
+		hl = 20;
+	}
+	memcpy(out + hl, f + 14, body);
+	return hl + body;
+}
+
+struct hpeer {
+	uint32_t a, b;			/* network order */
+	const uint8_t *amac, *bmac;	/* a's and b's MACs (frames from a go to bmac) */
+	uint16_t vlan;			/* inner 802.1Q tag */
+	uint16_t outer;			/* an 802.1ad tag outside it (QinQ) */
+};
+
+/* Emits the frame, with the 802.1ad outer tag inserted when there is one. */
+static void emit_eth(struct mk_ctx *c, const struct hpeer *p, size_t n)
+{
+	if (p->outer) {
+		memmove(frame + 16, frame + 12, n - 12);
+		frame[12] = 0x88;
+		frame[13] = 0xa8;
+		frame[14] = (uint8_t)(p->outer >> 8);
+		frame[15] = (uint8_t)p->outer;
+		n += 4;
+	}
+	mk_emit(c, frame, n);
+}
+
+static void udp_ab(struct mk_ctx *c, const struct hpeer *p, int from_a, uint16_t sport, uint16_t dport,
+		   const char *data)
+{
+	uint32_t s = from_a ? p->a : p->b, d = from_a ? p->b : p->a;
+	struct pb_ipopt o = { .saddr = s, .daddr = d, .proto = IPPROTO_UDP_, .smac = from_a ? p->amac : p->bmac,
+			      .dmac = from_a ? p->bmac : p->amac, .vlan = p->vlan };
+	size_t n = pb_udp(l4, s, d, sport, dport, data, strlen(data), 0);
+	emit_eth(c, p, pb_eth_ip(frame, &o, l4, n));
+}
+
+static void tcp_ab(struct mk_ctx *c, const struct hpeer *p, int from_a, uint16_t sport, uint16_t dport,
+		   uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
+{
+	uint32_t s = from_a ? p->a : p->b, d = from_a ? p->b : p->a;
+	struct pb_ipopt o = { .saddr = s, .daddr = d, .proto = IPPROTO_TCP_, .smac = from_a ? p->amac : p->bmac,
+			      .dmac = from_a ? p->bmac : p->amac, .vlan = p->vlan };
+	int syn = flags & TCPHDR_SYN;
+	size_t len = data ? strlen(data) : 0;
+	size_t n = pb_tcp(l4, s, d, sport, dport, seq, ack, flags, 64240, syn ? syn_opts : NULL, syn ? 20 : 0,
+			  data, len, 0);
+	emit_eth(c, p, pb_eth_ip(frame, &o, l4, n));
+}
+
+static void echo_ab(struct mk_ctx *c, const struct hpeer *p, int from_a, int type, uint16_t seq)
+{
+	uint32_t s = from_a ? p->a : p->b, d = from_a ? p->b : p->a;
+	struct pb_ipopt o = { .saddr = s, .daddr = d, .proto = 1, .smac = from_a ? p->amac : p->bmac,
+			      .dmac = from_a ? p->bmac : p->amac, .vlan = p->vlan };
+	size_t n = pb_icmp_echo(l4, type, 0x77, seq, 32);
+	emit_eth(c, p, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* A laptop (192.168.1.7) asks its gateway's resolver for a name, then
+ * fetches a page from a server on the Internet through the gateway; its
+ * printer on the same LAN says hello. */
+static void host_laptop(struct mk_ctx *c)
+{
+	struct hpeer dns = { pb_ip("192.168.1.7"), pb_ip("192.168.1.1"), LAPTOP_MAC, GW_MAC, 0, 0 };
+	struct hpeer web = { pb_ip("192.168.1.7"), pb_ip("93.184.216.34"), LAPTOP_MAC, GW_MAC, 0, 0 };
+	struct hpeer lan = { pb_ip("192.168.1.7"), pb_ip("192.168.1.42"), LAPTOP_MAC, NEIGH_MAC, 0, 0 };
+	udp_ab(c, &dns, 1, 41000, 53, "example.com? A");
+	udp_ab(c, &dns, 0, 53, 41000, "example.com. A 93.184.216.34");
+	tcp_ab(c, &web, 1, 50000, 80, 1000, 0, TCPHDR_SYN, NULL);
+	tcp_ab(c, &web, 0, 80, 50000, 7000, 1001, TCPHDR_SYN | TCPHDR_ACK, NULL);
+	tcp_ab(c, &web, 1, 50000, 80, 1001, 7001, TCPHDR_ACK, NULL);
+	tcp_ab(c, &web, 1, 50000, 80, 1001, 7001, TCPHDR_ACK | TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
+	tcp_ab(c, &web, 0, 80, 50000, 7001, 1019, TCPHDR_ACK | TCPHDR_PSH, "HTTP/1.0 200 OK\r\n\r\nhi");
+	udp_ab(c, &lan, 0, 5353, 41001, "printer here");
+	udp_ab(c, &lan, 1, 41001, 5353, "hello printer");
+}
+
+/* A scanner (192.168.1.66) probes a server (192.168.1.7): 22 and 80 open
+ * (SYN-ACK, then the scanner resets), 23 closed (RST). */
+static void host_portscan(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("192.168.1.7"), pb_ip("192.168.1.66"), LAPTOP_MAC, NEIGH_MAC, 0, 0 };
+	static const uint16_t ports[] = { 22, 23, 80 };
+	for (int i = 0; i < 3; i++) {
+		uint16_t port = ports[i];
+		tcp_ab(c, &p, 0, 61000, port, 5000, 0, TCPHDR_SYN, NULL);
+		if (port == 23) {
+			tcp_ab(c, &p, 1, port, 61000, 0, 5001, TCPHDR_RST | TCPHDR_ACK, NULL);
+			continue;
+		}
+		tcp_ab(c, &p, 1, port, 61000, 9000, 5001, TCPHDR_SYN | TCPHDR_ACK, NULL);
+		tcp_ab(c, &p, 0, 61000, port, 5001, 0, TCPHDR_RST, NULL);
+	}
+}
+
+/* The capture begins in the middle of a download the host (192.168.1.7)
+ * started earlier from 198.51.100.9:443. */
+static void host_midconn(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("192.168.1.7"), pb_ip("198.51.100.9"), LAPTOP_MAC, GW_MAC, 0, 0 };
+	tcp_ab(c, &p, 0, 443, 51000, 300000, 20000, TCPHDR_ACK | TCPHDR_PSH, "data data data data");
+	tcp_ab(c, &p, 1, 51000, 443, 20000, 300019, TCPHDR_ACK, NULL);
+	tcp_ab(c, &p, 0, 443, 51000, 300019, 20000, TCPHDR_ACK | TCPHDR_PSH, "more data");
+	tcp_ab(c, &p, 1, 51000, 443, 20000, 300028, TCPHDR_ACK, NULL);
+}
+
+/* tcpdump -i lo on Linux: all-zero MACs; a ping and a UDP exchange. */
+static void host_loopback(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("127.0.0.1"), pb_ip("127.0.0.1"), ZERO_MAC, ZERO_MAC, 0, 0 };
+	echo_ab(c, &p, 1, 8, 1);
+	echo_ab(c, &p, 0, 0, 1);
+	udp_ab(c, &p, 1, 42000, 5000, "ping");
+	udp_ab(c, &p, 0, 5000, 42000, "pong");
+}
+
+/* macOS/BSD tunnel-style capture (DLT_NULL): a DNS client 10.8.0.2. */
+static void host_null(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("10.8.0.2"), pb_ip("10.8.0.1"), ZERO_MAC, ZERO_MAC, 0, 0 };
+	udp_ab(c, &p, 1, 43000, 53, "example.org? A");
+	udp_ab(c, &p, 0, 53, 43000, "example.org. A 203.0.113.5");
+	udp_ab(c, &p, 1, 43001, 53, "example.net? A");
+	udp_ab(c, &p, 0, 53, 43001, "example.net. A 203.0.113.6");
+}
+
+/* tcpdump -i any (SLL2): the host 10.9.0.5 asks 8.8.8.8, then pings it. */
+static void host_sll2(struct mk_ctx *c)
+{
+	static const uint8_t hmac[6] = { 0x02, 0, 0, 0, 0x09, 0x05 };
+	struct hpeer p = { pb_ip("10.9.0.5"), pb_ip("8.8.8.8"), hmac, GW_MAC, 0, 0 };
+	c->host_mac = hmac;
+	udp_ab(c, &p, 1, 44000, 53, "example.com? A");
+	udp_ab(c, &p, 0, 53, 44000, "example.com. A 93.184.216.34");
+	echo_ab(c, &p, 1, 8, 1);
+	echo_ab(c, &p, 0, 0, 1);
+}
+
+/* A host on stacked VLANs (802.1ad outer 100, 802.1Q inner 200) answers
+ * pings from its neighbour. */
+static void host_qinq(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("172.16.5.10"), pb_ip("172.16.5.1"), LAPTOP_MAC, GW_MAC, 200, 100 };
+	for (uint16_t i = 1; i <= 2; i++) {
+		echo_ab(c, &p, 0, 8, i);
+		echo_ab(c, &p, 1, 0, i);
+	}
+}
+
+const struct mk_scenario mk_host_scenarios[] = {
+	{ "host-laptop", "a laptop's own capture: DNS and HTTP through its gateway, a LAN neighbour", host_laptop, NULL },
+	{ "host-portscan", "a server scanned: ports 22 and 80 open, 23 closed", host_portscan, NULL },
+	{ "host-midconn", "a capture that begins in the middle of the host's download", host_midconn, NULL },
+	{ "host-loopback", "tcpdump -i lo on Linux (all-zero MACs): ping and UDP", host_loopback, NULL },
+	{ "host-null", "DLT_NULL (BSD loopback header): a DNS client", host_null, NULL },
+	{ "host-sll2", "Linux cooked v2: a DNS client and a ping", host_sll2, NULL },
+	{ "host-qinq", "a host behind QinQ answering pings", host_qinq, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int mk_dlt(const char *name)
+{
+	if (!strcmp(name, "host-null"))
+		return MK_DLT_NULL;
+	if (!strcmp(name, "host-sll2"))
+		return DLT_LINUX_SLL2;
+	return 0;
+}
