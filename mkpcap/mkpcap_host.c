@@ -153,14 +153,16 @@ static void host_loopback(struct mk_ctx *c)
 	udp_ab(c, &p, 0, 5000, 42000, "pong");
 }
 
-/* macOS/BSD tunnel-style capture (DLT_NULL): a DNS client 10.8.0.2. */
+/* macOS/BSD tunnel-style capture (DLT_NULL): a DNS client 10.8.0.2 asking
+ * two resolvers. */
 static void host_null(struct mk_ctx *c)
 {
 	struct hpeer p = { pb_ip("10.8.0.2"), pb_ip("10.8.0.1"), ZERO_MAC, ZERO_MAC, 0, 0 };
+	struct hpeer q = { pb_ip("10.8.0.2"), pb_ip("10.8.0.53"), ZERO_MAC, ZERO_MAC, 0, 0 };
 	udp_ab(c, &p, 1, 43000, 53, "example.org? A");
 	udp_ab(c, &p, 0, 53, 43000, "example.org. A 203.0.113.5");
-	udp_ab(c, &p, 1, 43001, 53, "example.net? A");
-	udp_ab(c, &p, 0, 53, 43001, "example.net. A 203.0.113.6");
+	udp_ab(c, &q, 1, 43001, 53, "example.net? A");
+	udp_ab(c, &q, 0, 53, 43001, "example.net. A 203.0.113.6");
 }
 
 /* tcpdump -i any (SLL2): the host 10.9.0.5 asks 8.8.8.8, then pings it. */

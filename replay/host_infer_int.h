@@ -43,7 +43,8 @@ struct hi_flow {
 	uint16_t lport, rport;
 	uint8_t first_from_host, syn_from_host, synack_from_host, syn_from_peer, rst_from_host;
 	uint8_t seen_peer;
-	uint32_t isn, first_seq, first_ack, peer_wnd;
+	uint32_t isn, peer_wnd;
+	uint32_t first_seq, first_ack;	/* at the first segment: the host's next seq, and the peer's */
 	uint16_t mss;
 	uint8_t sack_ok, ts, wscale;	/* wscale 0xff: none */
 };

@@ -158,8 +158,8 @@ static cJSON *conn_json(const struct hi_state *s, const struct hi_flow *f)
 		return o;
 	}
 	cJSON_AddStringToObject(o, "state", "ESTABLISHED");
-	cJSON_AddNumberToObject(o, "snd_nxt", f->first_from_host == 1 ? f->first_seq : f->first_ack);
-	cJSON_AddNumberToObject(o, "rcv_nxt", f->first_from_host == 1 ? f->first_ack : f->first_seq);
+	cJSON_AddNumberToObject(o, "snd_nxt", f->first_seq);	/* the host's side (host_infer_sock.c) */
+	cJSON_AddNumberToObject(o, "rcv_nxt", f->first_ack);
 	cJSON_AddNumberToObject(o, "snd_wnd", f->peer_wnd);
 	cJSON_AddStringToObject(o, "app", "recorded");
 	return o;

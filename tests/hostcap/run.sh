@@ -1,0 +1,99 @@
+#!/bin/sh
+# Host inference (issue #19): each capture made by `mkpcap host-*` is taken
+# on a host; replay must infer that host, its links and sockets (checked on
+# --print-scenario's JSON) and give its packets the outcomes a host with
+# those sockets gives them (checked on --summary).
+cd "$(dirname "$0")/../.." || exit 1
+NJ=${NJ:-build/netjourney}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail=0; n=0
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq; do
+	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
+	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
+	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
+done
+
+# check NAME PYTHON-EXPR...: each expression over the scenario s must hold.
+check() {
+	name=$1; shift
+	python3 - "$T/$name.json" "$@" <<'PY' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+ifc = s["interfaces"][0]
+listen = {(l["proto"], l["port"], l["app"]) for l in s.get("listen", [])}
+conns = s.get("connections", [])
+neigh = {n["ip"]: n["mac"] for n in s.get("neighbours", [])}
+bad = [e for e in sys.argv[2:] if not eval(e)]
+for e in bad:
+    print("hostcap: %s: does not hold: %s" % (sys.argv[1].rsplit("/", 1)[-1], e))
+print(json.dumps(s)) if bad else None
+sys.exit(1 if bad else 0)
+PY
+	n=$((n + 1))
+}
+# outcome NAME PKT PATTERN: packet PKT's summary line matches PATTERN.
+outcome() {
+	line=$(grep "^pkt $2:" "$T/$1.sum")
+	echo "$line" | grep -q -- "$3" || { echo "hostcap: $1: packet $2 expected '$3': $line"; fail=1; }
+	n=$((n + 1))
+}
+
+check host-laptop 'ifc["addrs"] == ["192.168.1.7/24"]' 'ifc["mac"] == "02:00:00:00:01:07"' \
+	's["routes"] == [{"dst": "0.0.0.0/0", "via": "192.168.1.1", "dev": "eth0"}]' \
+	'neigh == {"192.168.1.1": "02:00:00:00:01:fe", "192.168.1.42": "02:00:00:00:01:42"}' \
+	'listen == {("udp", 41000, "recorded"), ("udp", 41001, "recorded")}' \
+	'conns == [{"proto": "tcp", "local": "192.168.1.7:50000", "remote": "93.184.216.34:80", "state": "SYN_SENT", "isn": 1000, "app": "recorded", "syn_options": {"mss": 1460, "sack_ok": True, "ts": True, "wscale": 7}}]'
+grep -q "the unicast MAC in 9 of 9 frames" "$T/host-laptop.note" || { echo "hostcap: laptop: the note does not say from what:"; cat "$T/host-laptop.note"; fail=1; }
+outcome host-laptop 1 "=> sent"				# the host's DNS query
+outcome host-laptop 2 "udp_recvmsg => consumed"		# its answer reaches the socket
+outcome host-laptop 8 "udp_recvmsg => consumed"		# the printer's hello too
+outcome host-laptop 9 "=> sent"
+
+check host-portscan 'listen == {("tcp", 22, "recorded"), ("tcp", 80, "recorded")}' 'conns == []' \
+	'ifc["addrs"] == ["192.168.1.7/24"]' 's["routes"][0].get("via") is None'
+outcome host-portscan 1 "tcp_v4_rcv"				# SYN to 22: a listener
+outcome host-portscan 4 "NO_SOCKET"				# SYN to 23: closed, as the RST said
+outcome host-portscan 6 "tcp_v4_rcv"				# SYN to 80: a listener
+
+check host-midconn 'conns == [{"proto": "tcp", "local": "192.168.1.7:51000", "remote": "198.51.100.9:443", "state": "ESTABLISHED", "snd_nxt": 20000, "rcv_nxt": 300000, "snd_wnd": 64240, "app": "recorded"}]' \
+	'listen == set()'
+
+check host-loopback 'ifc["name"] == "lo"' 'ifc["mac"] == "00:00:00:00:00:00"' 'ifc["addrs"] == ["127.0.0.1/8"]' \
+	'listen == {("udp", 42000, "recorded"), ("udp", 5000, "recorded")}'
+grep -q "on loopback" "$T/host-loopback.note" || { echo "hostcap: loopback not named"; fail=1; }
+outcome host-loopback 1 "ip_rcv"				# sent and received: not a recorded transmit
+
+check host-null 'ifc["addrs"] == ["10.8.0.2/24"]' 'listen == {("udp", 43000, "recorded"), ("udp", 43001, "recorded")}'
+outcome host-null 1 "=> sent"
+outcome host-null 2 "udp_recvmsg => consumed"
+outcome host-null 4 "udp_recvmsg => consumed"
+
+check host-sll2 'ifc["addrs"] == ["10.9.0.5/24"]' 'listen == {("udp", 44000, "recorded")}'
+grep -q "cooked header's direction" "$T/host-sll2.note" || { echo "hostcap: sll2: evidence not named"; fail=1; }
+outcome host-sll2 1 "=> sent"
+outcome host-sll2 2 "udp_recvmsg => consumed"
+
+check host-qinq 'ifc["vlans"] == [100, 200]' 'ifc["addrs"] == ["172.16.5.10/24"]' 'ifc["mac"] == "02:00:00:00:01:07"'
+outcome host-qinq 1 "icmp_rcv"					# both tags stripped, not OTHERHOST
+outcome host-qinq 2 "=> sent"
+
+# --host chooses: the neighbour of the laptop capture instead.
+$NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
+	python3 -c 'import json,sys; s=json.load(sys.stdin); i=s["interfaces"][0]; assert i["addrs"]==["192.168.1.42/24"] and i["mac"]=="02:00:00:00:01:42", i' ||
+	{ echo "hostcap: --host 192.168.1.42 not taken"; fail=1; }
+n=$((n + 1))
+
+# The default host's own captures are not touched: nothing inferred.
+$NJ replay -q pcaps/icmp-echo.pcap 2>&1 | grep -q "^host:" && { echo "hostcap: icmp-echo.pcap got an inferred host"; fail=1; }
+n=$((n + 1))
+
+# A truncated tail: every complete record replayed, totals, then the offset.
+{ cat "$T/host-laptop.pcap"; printf 'xyz'; } > "$T/tail.pcap"
+size=$(wc -c < "$T/host-laptop.pcap")
+$NJ replay -q "$T/tail.pcap" >"$T/tail.out" 2>"$T/tail.err"; rc=$?
+[ $rc -eq 3 ] && grep -q "byte offset $size:" "$T/tail.err" && grep -q "packet 9:" "$T/tail.out" ||
+	{ echo "hostcap: truncated tail: exit $rc"; cat "$T/tail.err"; fail=1; }
+n=$((n + 1))
+
+[ $fail -eq 0 ] && echo "hostcap: $n checks passed"
+exit $fail
