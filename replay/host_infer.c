@@ -81,6 +81,8 @@ static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8
 	}
 	if (!unicast_mac(l2->src) && !unicast_mac(l2->dst))
 		s->zero_mac++;
+	else if (!memcmp(l2->src, l2->dst, 6))
+		s->same_mac++;	/* a rewritten capture: MACs say nothing */
 	struct hi_mac *m = unicast_mac(l2->src) ? mac_get(s, l2->src) : NULL;
 	if (m) {
 		m->frames++;
@@ -241,6 +243,9 @@ static int parse_host_opt(struct hi_state *s, const char *host, char *err, size_
 				take_mac(s, &s->macs[i]);
 				s->ip = ip;
 			}
+	for (int i = 0; i < s->nmacs && !s->have_mac && s->same_mac * 2 > s->frames; i++)
+		if (s->macs[i].frames * 2 > s->frames)		/* a rewritten capture's one MAC */
+			take_mac(s, &s->macs[i]), s->ip = ip;
 	for (int i = 0; i < s->nmacs && !s->have_mac; i++)	/* else the one frames to it went to */
 		for (int k = 0; k < s->macs[i].ndst && k < 64; k++)
 			if (s->macs[i].dst_ips[k] == ip && !s->have_mac) {
@@ -261,7 +266,7 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 	uint64_t n;
 	int cooked = s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2;
 
-	if (s->dlt == NJ_DLT_EN10MB && s->zero_mac < s->frames) {
+	if (s->dlt == NJ_DLT_EN10MB && s->zero_mac < s->frames && s->same_mac * 2 <= s->frames) {
 		const struct hi_mac *m = dominant_mac(s, s->frames - s->zero_mac);
 		if (!m)
 			return 1;
@@ -279,8 +284,13 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 	else
 		snprintf(why, wl, "the address in %llu of %llu packets", (unsigned long long)n,
 			 (unsigned long long)s->ipv4);
-	if (s->dlt == NJ_DLT_EN10MB && (ntohl(s->ip) >> 24) == 127)
+	if (s->dlt == NJ_DLT_EN10MB && (ntohl(s->ip) >> 24) == 127 && !s->same_mac)
 		s->loopback = 1;	/* all-zero MACs, 127/8: a Linux lo capture */
+	for (int i = 0; i < s->nmacs && s->same_mac && !s->have_mac; i++)
+		if (s->macs[i].frames * 2 > s->frames) {	/* the one MAC every frame has */
+			s->have_mac = 1;
+			memcpy(s->mac, s->macs[i].mac, 6);
+		}
 	if ((s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP) && (ntohl(s->ip) >> 24) == 127)
 		s->loopback = 1;
 	return 0;

@@ -51,7 +51,7 @@ struct hi_flow {
 
 struct hi_state {
 	int dlt;
-	uint64_t frames, ipv4, zero_mac, default_seen, first_unicast_frame;
+	uint64_t frames, ipv4, zero_mac, same_mac, default_seen, first_unicast_frame;
 	uint32_t first_unicast_dst;	/* destination of the first unicast IPv4 packet */
 	struct hi_mac macs[HI_MACS];
 	int nmacs;

@@ -228,7 +228,7 @@ static int sent_by_host(const struct hi_state *s, const struct frame_l2 *l2, uin
 		return saddr == s->ip;
 	if (l2->pkt_type == PACKET_OUTGOING_)
 		return 1;
-	if (l2->dst && s->have_mac)
+	if (l2->dst && s->have_mac && s->same_mac * 2 <= s->frames)
 		return !memcmp(l2->src, s->mac, 6);
 	return saddr == s->ip;
 }

@@ -21,7 +21,7 @@ PASSIVE_CLOSE="$HS ESTABLISHED>CLOSE_WAIT CLOSE_WAIT>LAST_ACK LAST_ACK>CLOSE"
 # name, server address, expected states, fields compared (all|noack|none), extra, replay options
 sync() {
 	name=$1 server=$2 states=$3 fields=$4 extra=$5; shift 5
-	if ! $NJ replay -q --auto-host "$@" -o "$T/t.jsonl" -w "$T/o.pcap" "$S/$name.pcap" >/dev/null 2>"$T/err"; then
+	if ! $NJ replay -q --host "$server" "$@" -o "$T/t.jsonl" -w "$T/o.pcap" "$S/$name.pcap" >/dev/null 2>"$T/err"; then
 		echo "tcpsync: $name: replay failed"; cat "$T/err"; fail=1; return
 	fi
 	python3 tests/tcpsync/check.py "$name" "$S/$name.pcap" "$T/t.jsonl" "$T/o.pcap" "$server" "$states" \
