@@ -113,8 +113,21 @@ static void routes_json(cJSON *root, const struct hi_state *s, int plen)
 	}
 }
 
-static void listen_json(cJSON *root, const struct hi_state *s)
+/* A port that got a SYN the host never refused (no RST) listens too: the
+ * capture missed its answer, or it gave none; a recorded listener sends
+ * only what the capture shows, where no listener would send a RST. */
+static void unanswered_syns(struct hi_state *s)
 {
+	for (int i = 0; i < s->nflows; i++) {
+		const struct hi_flow *f = &s->flows[i];
+		if (f->syn_from_peer && !f->rst_from_host && !hi_port_has(s->tcp_closed, s->nclosed, f->lport))
+			hi_port_add(s->tcp_listen, &s->nlisten, f->lport);
+	}
+}
+
+static void listen_json(cJSON *root, struct hi_state *s)
+{
+	unanswered_syns(s);
 	cJSON *l = cJSON_AddArrayToObject(root, "listen");
 	for (int k = 0; k < 2; k++) {
 		const uint16_t *set = k ? s->udp : s->tcp_listen;

@@ -112,6 +112,8 @@ static void tcp_seen(struct hi_state *s, const struct hi_frame *fr)
 		f->synack_from_host = 1;
 		hi_port_add(s->tcp_listen, &s->nlisten, lport);
 	}
+	if (fl & 0x04)
+		f->rst_from_host = 1;
 	if ((fl & 0x04) && f->syn_from_peer && !f->synack_from_host)
 		hi_port_add(s->tcp_closed, &s->nclosed, lport);
 }
