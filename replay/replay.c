@@ -90,13 +90,13 @@ static void progress(const struct pcap_source *src, uint64_t frames, time_t *las
 /* -f: the packet runs through the stack either way; only a matching one is
  * traced. Its softirq runs at once so the tracing switch covers its whole
  * journey. */
-static void filtered_rx(struct replay_state *st, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
-			int flags)
+static void filtered_rx(struct replay_state *st, struct net_device *dev, int dlt, const uint8_t *data,
+			uint32_t caplen, uint32_t len, int flags)
 {
 	struct net *net = st->net;
 	int on = net->tr.nsinks > 0;
 	net->tr.on = on && bpf_prog_run_wire(st->filter, data, caplen, len) != 0;
-	driver_rx(net, &net->devs[0], dlt, data, caplen, len, flags);
+	driver_rx(net, dev, dlt, data, caplen, len, flags);
 	softirq(st);
 	net->tr.on = on;
 }
@@ -114,10 +114,14 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
+		/* pcapng: interface i is the scenario's i-th (DESIGN.md §4); its
+		 * EPB direction says who sent the frame. */
+		struct net_device *dev = &net->devs[src->iface < net->ndevs ? src->iface : 0];
+		int fl = flags | (src->dir == 1 ? DRV_INBOUND : src->dir == 2 ? DRV_OUTBOUND : 0);
 		if (st->filter)
-			filtered_rx(st, src->dlt, data, h->caplen, h->len, flags);
+			filtered_rx(st, dev, src->frame_dlt, data, h->caplen, h->len, fl);
 		else
-			driver_rx(net, &net->devs[0], src->dlt, data, h->caplen, h->len, flags);
+			driver_rx(net, dev, src->frame_dlt, data, h->caplen, h->len, fl);
 		net->cur_pkt = -1;
 		if (skb_queue_len(&net->sd.input_pkt_queue) >= (uint32_t)net->sysctl.netdev_budget)
 			softirq(st);

@@ -43,6 +43,52 @@ static pcap_t *open_buffered(struct pcap_source *s, const char *path, char *perr
 	return p;
 }
 
+/* A pcapng file: our reader, and its first packet read now so that the
+ * interfaces before it (and so the link type) are known. */
+static int open_ng(struct pcap_source *s, const char *path, char *err, size_t errlen)
+{
+	char e[200];
+	s->ngf = fopen(path, "rb");
+	s->ngr = calloc(1, sizeof(*s->ngr));
+	s->iobuf = malloc(SOURCE_PCAP_IOBUF);
+	if (!s->ngf || !s->ngr || !s->iobuf) {
+		snprintf(err, errlen, "%s: %s", path, s->ngf ? "out of memory" : strerror(errno));
+		return -1;
+	}
+	setvbuf(s->ngf, s->iobuf, _IOFBF, SOURCE_PCAP_IOBUF);
+	if (pcapng_open_reader(s->ngr, s->ngf, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, e);
+		return -1;
+	}
+	int r = pcapng_next(s->ngr, &s->ngp, e, sizeof(e));
+	if (r == -1) {
+		snprintf(err, errlen, "%s: not a readable pcapng capture: %s", path, e);
+		return -1;
+	}
+	s->pending = r == 1;
+	s->dlt = s->ngr->nifs ? s->ngr->ifs[0].dlt : NJ_DLT_EN10MB;
+	return 0;
+}
+
+static int file_is_pcapng(const char *path)
+{
+	uint8_t b[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(b, 1, 4, f) : 0;
+	if (f)
+		fclose(f);
+	return frame_sniff_file(b, n) == FRAME_FILE_PCAPNG;
+}
+
+static int dlt_error(struct pcap_source *s, const char *path, int dlt, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, Linux cooked "
+		 "(SLL, SLL2), raw IPv4, BSD loopback (NULL, LOOP) or PPP", path, dlt,
+		 pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?");
+	source_pcap_close(s);
+	return -1;
+}
+
 int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE];
@@ -57,21 +103,26 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 		snprintf(err, errlen, "%s: is a directory, expected a pcap or pcapng file", path);
 		return -1;
 	}
-	s->p = open_buffered(s, path, perr);
-	if (!s->p) {
-		snprintf(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, perr);
-		return -1;
+	if (file_is_pcapng(path)) {
+		if (open_ng(s, path, err, errlen) < 0) {
+			source_pcap_close(s);
+			return -1;
+		}
+		for (int i = 0; i < s->ngr->nifs; i++)
+			if (!frame_dlt_known(s->ngr->ifs[i].dlt))
+				return dlt_error(s, path, s->ngr->ifs[i].dlt, err, errlen);
+	} else {
+		s->p = open_buffered(s, path, perr);
+		if (!s->p) {
+			snprintf(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, perr);
+			return -1;
+		}
+		s->dlt = pcap_datalink(s->p);
+		if (!frame_dlt_known(s->dlt))
+			return dlt_error(s, path, s->dlt, err, errlen);
+		s->good_end = 24;
 	}
-	s->dlt = pcap_datalink(s->p);
-	if (!frame_dlt_known(s->dlt)) {
-		snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, Linux cooked "
-			 "(SLL, SLL2), raw IPv4, BSD loopback (NULL, LOOP) or PPP", path, s->dlt,
-			 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?");
-		source_pcap_close(s);
-		return -1;
-	}
-	s->ng = pcap_major_version(s->p) != 2;
-	s->good_end = 24;
+	s->frame_dlt = s->dlt;
 	s->path = strdup(path);
 	s->size = (long)st.st_size;
 	return 0;
@@ -79,13 +130,49 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 
 long source_pcap_offset(const struct pcap_source *s)
 {
-	FILE *f = s->p ? pcap_file(s->p) : NULL;
+	FILE *f = s->ngf ? s->ngf : s->p ? pcap_file(s->p) : NULL;
 	return f ? ftell(f) : -1;
+}
+
+/* The next pcapng packet, as libpcap would hand it. */
+static int next_ng(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
+		   size_t errlen)
+{
+	char e[200];
+	int r = s->pending ? 1 : pcapng_next(s->ngr, &s->ngp, e, sizeof(e));
+	s->pending = 0;
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		s->good_end = s->ngr->good_end;
+		snprintf(err, errlen, "%s: %s after frame %llu%s", s->path, e, (unsigned long long)s->frames,
+			 r == -2 ? "; the complete frames before it were replayed" : "");
+		return r == -2 ? SOURCE_TAIL : -1;
+	}
+	const struct pcapng_iface *i = &s->ngr->ifs[s->ngp.iface];
+	if (!frame_dlt_known(i->dlt)) {
+		snprintf(err, errlen, "%s: frame %llu: interface %d's link type %d is not supported", s->path,
+			 (unsigned long long)s->frames + 1, s->ngp.iface, i->dlt);
+		return -1;
+	}
+	s->ngh.ts.tv_sec = (time_t)(s->ngp.ts_ns / 1000000000ULL);
+	s->ngh.ts.tv_usec = (suseconds_t)(s->ngp.ts_ns % 1000000000ULL);	/* ns, as libpcap's nano mode */
+	s->ngh.caplen = s->ngp.caplen;
+	s->ngh.len = s->ngp.len;
+	*hdr = &s->ngh;
+	*data = s->ngp.data;
+	s->frame_dlt = i->dlt;
+	s->iface = s->ngp.iface;
+	s->dir = s->ngp.dir;
+	s->frames++;
+	return 1;
 }
 
 int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
 		     size_t errlen)
 {
+	if (s->ngr)
+		return next_ng(s, hdr, data, err, errlen);
 	int r = pcap_next_ex(s->p, hdr, data);
 	if (r == 1) {
 		s->frames++;
@@ -97,10 +184,9 @@ int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint
 	/* libpcap's words for a record cut short by the end of the file:
 	 * all that came before was whole. */
 	if (strstr(pcap_geterr(s->p), "truncated")) {
-		long at = s->ng ? source_pcap_offset(s) : (long)s->good_end;
-		snprintf(err, errlen, "%s: byte offset %ld: a truncated record or trailing garbage after frame %llu "
-			 "(%s); the %llu complete frames were replayed", s->path, at, (unsigned long long)s->frames,
-			 pcap_geterr(s->p), (unsigned long long)s->frames);
+		snprintf(err, errlen, "%s: byte offset %llu: a truncated record or trailing garbage after frame %llu "
+			 "(%s); the %llu complete frames were replayed", s->path, (unsigned long long)s->good_end,
+			 (unsigned long long)s->frames, pcap_geterr(s->p), (unsigned long long)s->frames);
 		return SOURCE_TAIL;
 	}
 	/* Where the reader stopped; asking for the position before every
@@ -114,9 +200,16 @@ void source_pcap_close(struct pcap_source *s)
 {
 	if (s->p)
 		pcap_close(s->p);	/* closes the stream before its buffer goes */
+	if (s->ngr)
+		pcapng_close_reader(s->ngr);
+	if (s->ngf)
+		fclose(s->ngf);
+	free(s->ngr);
 	free(s->iobuf);
 	free(s->path);
 	s->p = NULL;
+	s->ngr = NULL;
+	s->ngf = NULL;
 	s->path = NULL;
 	s->iobuf = NULL;
 }
@@ -175,7 +268,7 @@ static int dev_loopback(const struct net_device *dev)
 /* Link-layer framing: sets protocol/pkt_type for cooked, raw, loopback and
  * PPP links. Returns 1 = a frame the host sent (recorded transmit), 0 =
  * receive, -1 = the link header itself is cut short. */
-static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
+static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
 {
 	struct frame_l2 l2;
 
@@ -183,6 +276,8 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
 	if (frame_link(dlt, skb->data, skb->len, &l2) < 0 || l2.l3_off > skb->len)
 		return -1;
 	if (dlt == NJ_DLT_EN10MB) {
+		if (flags & (DRV_INBOUND | DRV_OUTBOUND))	/* pcapng EPB flags say it */
+			return !!(flags & DRV_OUTBOUND);
 		/* A Linux loopback capture (all-zero MACs on a zero-MAC device):
 		 * the host sent every frame and received it too. */
 		if (zero_mac(l2.src) && dev_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
@@ -192,6 +287,8 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
 	skb->pkt_type = l2.pkt_type >= 0 ? (uint8_t)l2.pkt_type : PACKET_HOST;
 	skb->protocol = l2.proto;
 	skb_pull(skb, l2.l3_off);
+	if (flags & (DRV_INBOUND | DRV_OUTBOUND))
+		return !!(flags & DRV_OUTBOUND);
 	if (skb->pkt_type == PACKET_OUTGOING)
 		return 1;
 	/* lo: the host is at both ends; what it sent, it receives. */
@@ -340,7 +437,7 @@ int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *d
 	memcpy(skb_put(skb, caplen), data, caplen);
 	skb->dev = dev;
 	skb->capture_trunc = caplen < len;
-	int sent = driver_link(net, skb, dlt);
+	int sent = driver_link(net, skb, dlt, flags);
 	if (sent < 0)
 		return skb_drop(net, skb, SKB_DROP_REASON_HDR_TRUNC), 0;
 	if (sent) {

@@ -11,16 +11,24 @@
 #include <stdint.h>
 
 #include "netns.h"
+#include "pcapng_reader.h"
 
 struct pcap_source {
-	pcap_t *p;
+	pcap_t *p;			/* a pcap file: libpcap reads it */
+	struct pcapng_reader *ngr;	/* a pcapng file: our own block reader */
+	FILE *ngf;
+	struct pcapng_pkt ngp;		/* its last packet */
+	int pending;			/* ngp read at open, not yet handed out */
+	struct pcap_pkthdr ngh;
 	char *path;
-	int dlt;
+	int dlt;			/* the first interface's link type */
+	int frame_dlt;			/* the last frame's (pcapng: its interface's) */
+	int iface;			/* the last frame's interface (pcapng), else 0 */
+	int dir;			/* its EPB direction: 0 unknown, 1 inbound, 2 outbound */
 	uint64_t frames;
 	long size;			/* file size for progress, -1 unknown */
 	char *iobuf;			/* the stream's buffer (SOURCE_PCAP_IOBUF) */
-	int ng;				/* a pcapng file (record sizes not counted) */
-	uint64_t good_end;		/* pcap: where the last complete record ends */
+	uint64_t good_end;		/* where the last complete record ends */
 };
 
 /* source_pcap_open - opens path; err names the file and the problem
@@ -40,7 +48,9 @@ long source_pcap_offset(const struct pcap_source *s);
 void source_pcap_close(struct pcap_source *s);
 
 /* driver flags */
-#define DRV_LEARN_NEIGH	1		/* --auto-host: learn peers' MACs from frames */
+#define DRV_LEARN_NEIGH	1		/* an inferred host: learn peers' MACs from frames */
+#define DRV_INBOUND	2		/* pcapng EPB flags: the host received this frame */
+#define DRV_OUTBOUND	4		/* ... the host sent it (a recorded transmit) */
 
 /**
  * driver_rx - hands one captured frame to the stack on dev, traced as the
