@@ -22,6 +22,8 @@ struct mk_ctx {
 	int dlt;			/* as mk_dlt(): frames are built as Ethernet
 					 * and rewritten (mkpcap_host.c) */
 	const uint8_t *host_mac;	/* SLL2: frames from this MAC are OUTGOING */
+	void *ng;			/* FILE *: a pcapng file (mk_pcapng_ifaces), else NULL */
+	int iface, dir;			/* pcapng: the next frame's interface, EPB direction (1 in, 2 out) */
 };
 
 /* mk_emit - writes one frame at the current time, then advances step_us. */
@@ -40,7 +42,15 @@ struct mk_scenario {
 /* mk_dlt - the link type scenario name is written with: 0 = Ethernet, else
  * a DLT_ value or MK_DLT_NULL (mkpcap_host.c). */
 int mk_dlt(const char *name);
-/* Scenarios named "bench-*" are benchmark inputs: --all skips them. */
+/* mk_pcapng_ifaces - how many Ethernet interfaces the scenario's pcapng has;
+ * 0 = it is written as pcap (mkpcap_host.c). */
+int mk_pcapng_ifaces(const char *name);
+/* mk_ng_header / mk_ng_epb - the pcapng writer: section and interface
+ * blocks; one Enhanced Packet Block with epb_flags (mkpcap_host.c). */
+int mk_ng_header(void *f, int nifs);
+void mk_ng_epb(struct mk_ctx *c, const uint8_t *frame, size_t len);
+/* Scenarios named "bench-*" are benchmark inputs, "host-*" the captures of
+ * tests/hostcap (made there, on the fly): --all skips both. */
 
 /* Tables end with a { NULL } entry. */
 extern const struct mk_scenario mk_core_scenarios[];

@@ -188,7 +188,67 @@ static void host_qinq(struct mk_ctx *c)
 	}
 }
 
+/* A router (eth0 192.168.1.1 on the LAN, eth1 203.0.113.2 towards its
+ * upstream 203.0.113.1), captured on both interfaces into one pcapng with
+ * direction flags: ARP on each side, then a client's ping and DNS query to
+ * the Internet forwarded out and their replies forwarded back. */
+#define R0_MAC		((const uint8_t *)"\x02\x00\x00\x00\x10\x01")
+#define R1_MAC		((const uint8_t *)"\x02\x00\x00\x00\x20\x01")
+#define UP_MAC		((const uint8_t *)"\x02\x00\x00\x00\x20\xfe")
+#define CL_MAC		((const uint8_t *)"\x02\x00\x00\x00\x10\x50")
+
+static void ng_at(struct mk_ctx *c, int iface, int dir)
+{
+	c->iface = iface;
+	c->dir = dir;
+}
+
+/* One packet forwarded: in on one interface, out on the other, TTL - 1. */
+static void forwarded(struct mk_ctx *c, int in, struct pb_ipopt o, const uint8_t *l4b, size_t n,
+		      const uint8_t *out_smac, const uint8_t *out_dmac)
+{
+	ng_at(c, in, 1);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4b, n));
+	o.ttl = 63;
+	o.smac = out_smac;
+	o.dmac = out_dmac;
+	ng_at(c, !in, 2);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4b, n));
+}
+
+static void host_router(struct mk_ctx *c)
+{
+	uint32_t r0 = pb_ip("192.168.1.1"), r1 = pb_ip("203.0.113.2"), up = pb_ip("203.0.113.1");
+	uint32_t cl = pb_ip("192.168.1.50"), srv = pb_ip("198.51.100.80"), dns = pb_ip("198.51.100.53");
+	ng_at(c, 0, 1);
+	mk_emit(c, frame, pb_arp(frame, 1, PB_BCAST_MAC, CL_MAC, cl, (const uint8_t *)"\0\0\0\0\0\0", r0));
+	ng_at(c, 0, 2);
+	mk_emit(c, frame, pb_arp(frame, 2, CL_MAC, R0_MAC, r0, CL_MAC, cl));
+	ng_at(c, 1, 2);
+	mk_emit(c, frame, pb_arp(frame, 1, PB_BCAST_MAC, R1_MAC, r1, (const uint8_t *)"\0\0\0\0\0\0", up));
+	ng_at(c, 1, 1);
+	mk_emit(c, frame, pb_arp(frame, 2, R1_MAC, UP_MAC, up, R1_MAC, r1));
+	struct pb_ipopt req = { .saddr = cl, .daddr = srv, .proto = 1, .smac = CL_MAC, .dmac = R0_MAC };
+	size_t n = pb_icmp_echo(l4, 8, 0x99, 1, 32);
+	forwarded(c, 0, req, l4, n, R1_MAC, UP_MAC);
+	struct pb_ipopt rep = { .saddr = srv, .daddr = cl, .proto = 1, .smac = UP_MAC, .dmac = R1_MAC };
+	n = pb_icmp_echo(l4, 0, 0x99, 1, 32);
+	forwarded(c, 1, rep, l4, n, R0_MAC, CL_MAC);
+	struct pb_ipopt q = { .saddr = cl, .daddr = dns, .proto = IPPROTO_UDP_, .smac = CL_MAC, .dmac = R0_MAC };
+	n = pb_udp(l4, cl, dns, 45000, 53, "example.com? A", 14, 0);
+	forwarded(c, 0, q, l4, n, R1_MAC, UP_MAC);
+	struct pb_ipopt a = { .saddr = dns, .daddr = cl, .proto = IPPROTO_UDP_, .smac = UP_MAC, .dmac = R1_MAC };
+	n = pb_udp(l4, dns, cl, 53, 45000, "example.com. A 93.184.216.34", 28, 0);
+	forwarded(c, 1, a, l4, n, R0_MAC, CL_MAC);
+}
+
+int mk_pcapng_ifaces(const char *name)
+{
+	return !strcmp(name, "host-router") ? 2 : 0;
+}
+
 const struct mk_scenario mk_host_scenarios[] = {
+	{ "host-router", "a router captured on both interfaces (pcapng, direction flags): forwarded ping and DNS", host_router, NULL },
 	{ "host-laptop", "a laptop's own capture: DNS and HTTP through its gateway, a LAN neighbour", host_laptop, NULL },
 	{ "host-portscan", "a server scanned: ports 22 and 80 open, 23 closed", host_portscan, NULL },
 	{ "host-midconn", "a capture that begins in the middle of the host's download", host_midconn, NULL },
@@ -206,4 +266,55 @@ int mk_dlt(const char *name)
 	if (!strcmp(name, "host-sll2"))
 		return DLT_LINUX_SLL2;
 	return 0;
+}
+
+/* -- pcapng output, for captures with several interfaces and direction
+ * flags (a router's). Host byte order, microsecond timestamps. */
+
+static int put(FILE *f, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, f) == n ? 0 : -1;
+}
+
+static int put32(FILE *f, uint32_t v)
+{
+	return put(f, &v, 4);
+}
+
+int mk_ng_header(void *fp, int nifs)
+{
+	FILE *f = fp;
+	static const uint8_t shb_tail[] = { 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	int r = put32(f, 0x0A0D0D0A) | put32(f, 28) | put32(f, 0x1A2B3C4D) | put(f, shb_tail, sizeof(shb_tail)) |
+		put32(f, 28);
+	for (int i = 0; i < nifs; i++) {
+		/* IDB: Ethernet, snaplen 262144, if_name "ethN" (4 bytes), end */
+		char name[4] = { 'e', 't', 'h', (char)('0' + i) };
+		uint16_t lt[2] = { 1, 0 }, opt[2] = { 2, 4 }, end[2] = { 0, 0 };
+		r |= put32(f, 1) | put32(f, 32) | put(f, lt, 4) | put32(f, 262144) | put(f, opt, 4) | put(f, name, 4) |
+		     put(f, end, 4) | put32(f, 32);
+	}
+	return r ? -1 : 0;
+}
+
+void mk_ng_epb(struct mk_ctx *c, const uint8_t *frame, size_t len)
+{
+	static const uint8_t zero[4];
+	FILE *f = c->ng;
+	size_t pad = (4 - len % 4) % 4;
+	uint32_t blen = (uint32_t)(28 + len + pad + 12 + 4);	/* header, data, epb_flags + end, length */
+	uint16_t flags_opt[2] = { 2, 4 }, end[2] = { 0, 0 };
+	put32(f, 6);
+	put32(f, blen);
+	put32(f, (uint32_t)c->iface);
+	put32(f, (uint32_t)(c->t_us >> 32));
+	put32(f, (uint32_t)c->t_us);
+	put32(f, (uint32_t)len);
+	put32(f, (uint32_t)len);
+	put(f, frame, len);
+	put(f, zero, pad);
+	put(f, flags_opt, 4);
+	put32(f, (uint32_t)c->dir);
+	put(f, end, 4);
+	put32(f, blen);
 }

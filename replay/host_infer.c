@@ -143,8 +143,17 @@ static int pass1(struct hi_state *s, const char *pcap, char *err, size_t errlen)
 	s->dlt = src.dlt;
 	while (src.frames < HI_FRAMES && source_pcap_next(&src, &h, &d, e2, sizeof(e2)) == 1) {
 		s->frames++;
-		const uint8_t *ip = frame_ipv4(src.dlt, d, h->caplen, &l2, &avail);
-		if (src.dlt == NJ_DLT_EN10MB && l2.dst)
+		const uint8_t *ip = frame_ipv4(src.frame_dlt, d, h->caplen, &l2, &avail);
+		if (src.dir) {	/* pcapng EPB flags: as good as a cooked header */
+			s->dir_frames++;
+			l2.pkt_type = src.dir == 2 ? PACKET_OUTGOING_ : PACKET_HOST_;
+			if (src.dir == 2 && l2.src && l2.src_len == 6 && !s->have_out_mac) {
+				s->have_out_mac = 1;
+				memcpy(s->out_mac, l2.src, 6);
+			}
+		}
+		hi_router_frame(s, src.iface, src.dir, &l2, d, h->caplen, ip);
+		if (src.frame_dlt == NJ_DLT_EN10MB && l2.dst)
 			pass1_eth(s, &l2, ip, avail);
 		if (ip)
 			pass1_ip(s, &l2, ip, avail);
@@ -265,7 +274,18 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 {
 	uint64_t n;
 	int cooked = s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2;
+	int epb = s->dir_frames * 2 > s->frames;
 
+	if (epb) {	/* the direction flags say which frames the host sent */
+		uint32_t ip = dominant_ip(s, 1, &n);
+		for (int i = 0; i < s->nmacs && s->have_out_mac && !s->have_mac; i++)
+			if (!memcmp(s->macs[i].mac, s->out_mac, 6))
+				take_mac(s, &s->macs[i]);
+		s->ip = ip ? ip : s->ip;
+		snprintf(why, wl, "the pcapng direction flags: %llu packets sent or received by it",
+			 (unsigned long long)n);
+		return !s->ip;
+	}
 	if (s->dlt == NJ_DLT_EN10MB && s->zero_mac < s->frames && s->same_mac * 2 <= s->frames) {
 		const struct hi_mac *m = dominant_mac(s, s->frames - s->zero_mac);
 		if (!m)
@@ -328,6 +348,11 @@ int host_infer(const char *pcap, const char *host, int force, struct host_infer 
 	out->kind = HOST_FITS_DEFAULT;
 	if (!host && !force && fits_default(s))
 		goto done;
+	if (!host && hi_is_router(s)) {
+		if ((r = hi_router(s, pcap, out, err, errlen)) == 0)
+			out->kind = HOST_INFERRED;
+		goto done;
+	}
 	if (host) {
 		if ((r = parse_host_opt(s, host, err, errlen)) < 0)
 			goto done;

@@ -18,6 +18,18 @@
 #define HI_FLOWS	2048
 #define HI_PORTS	256
 #define HI_NEIGH	64
+#define HI_IFACES	8	/* pcapng interfaces looked at (more: counted as the last) */
+
+/* One pcapng interface, as its outbound frames (EPB flags) show it. */
+struct hi_ifc {
+	uint64_t frames, out;
+	int have_mac;
+	uint8_t mac[6];			/* the source MAC of its outbound frames */
+	uint32_t arp_ip;		/* the sender address of its outbound ARP */
+	uint32_t src[8];		/* source addresses of its outbound IPv4 */
+	uint64_t src_n[8];
+	int nsrc;
+};
 
 struct hi_mac {
 	uint8_t mac[6];
@@ -51,6 +63,11 @@ struct hi_flow {
 
 struct hi_state {
 	int dlt;
+	struct hi_ifc ifc[HI_IFACES];
+	int nifc;			/* interfaces with frames (pcapng) */
+	uint64_t dir_frames;		/* frames with an EPB direction */
+	int have_out_mac;
+	uint8_t out_mac[6];		/* the source MAC of the first outbound frame */
 	uint64_t frames, ipv4, zero_mac, same_mac, default_seen, first_unicast_frame;
 	uint32_t first_unicast_dst;	/* destination of the first unicast IPv4 packet */
 	struct hi_mac macs[HI_MACS];
@@ -79,6 +96,11 @@ struct hi_state {
 	int loopback;			/* a capture on lo / lo0 */
 };
 
+/* host_infer_router.c */
+void hi_router_frame(struct hi_state *s, int iface, int dir, const struct frame_l2 *l2, const uint8_t *p, size_t n,
+		     const uint8_t *ip);
+int hi_is_router(const struct hi_state *s);
+int hi_router(struct hi_state *s, const char *pcap, struct host_infer *out, char *err, size_t errlen);
 /* host_infer_sock.c */
 int hi_pass2(struct hi_state *s, const char *pcap, char *err, size_t errlen);
 /* host_infer_json.c */

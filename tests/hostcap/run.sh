@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
-for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq; do
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -76,6 +76,30 @@ outcome host-sll2 2 "udp_recvmsg => consumed"
 check host-qinq 'ifc["vlans"] == [100, 200]' 'ifc["addrs"] == ["172.16.5.10/24"]' 'ifc["mac"] == "02:00:00:00:01:07"'
 outcome host-qinq 1 "icmp_rcv"					# both tags stripped, not OTHERHOST
 outcome host-qinq 2 "=> sent"
+
+# A router captured on both interfaces (pcapng): interface ids map to eth0
+# and eth1, direction flags say what it sent; what it received it forwards.
+check host-router 's["forwarding"] is True' \
+	'[(i["name"], i["mac"], i["addrs"]) for i in s["interfaces"]] == [("eth0", "02:00:00:00:10:01", ["192.168.1.1/24"]), ("eth1", "02:00:00:00:20:01", ["203.0.113.2/24"])]' \
+	's["routes"] == [{"dst": "0.0.0.0/0", "via": "203.0.113.1", "dev": "eth1"}]' \
+	'neigh == {"192.168.1.50": "02:00:00:00:10:50", "203.0.113.1": "02:00:00:00:20:fe"}'
+grep -q "a router with 2 interfaces" "$T/host-router.note" || { echo "hostcap: router not named"; fail=1; }
+outcome host-router 1 "arp_rcv"				# who-has 192.168.1.1 on eth0: answered
+outcome host-router 2 "driver_rx => sent"			# the router's own reply (outbound flag)
+for p in 5 7 9 11; do outcome host-router $p "=> forwarded"; done	# each way, ping and DNS
+for p in 6 8 10 12; do outcome host-router $p "driver_rx => sent"; done
+# the forwarded copies leave on the other interface: -w has them on interface 1 and 0
+$NJ replay -q -w "$T/out.pcapng" "$T/host-router.pcap" >/dev/null 2>&1
+tshark -r "$T/out.pcapng" -T fields -e frame.interface_id -Y icmp 2>/dev/null | tr '\n' ' ' | grep -q "^1 0 $" ||
+	{ echo "hostcap: router: forwarded ICMP not on eth1 then eth0:"; tshark -r "$T/out.pcapng" -T fields -e frame.interface_id -e _ws.col.Info 2>/dev/null; fail=1; }
+n=$((n + 1))
+# A pcapng cut in its last block: the complete blocks replayed, the offset said.
+size=$(wc -c < "$T/host-router.pcap")
+head -c $((size - 7)) "$T/host-router.pcap" > "$T/cut.pcapng"
+$NJ replay -q "$T/cut.pcapng" >"$T/cut.out" 2>"$T/cut.err"; rc=$?
+[ $rc -eq 3 ] && grep -q "a truncated block or trailing garbage after frame 11" "$T/cut.err" && grep -q "packet 11:" "$T/cut.out" ||
+	{ echo "hostcap: cut pcapng: exit $rc"; cat "$T/cut.err"; fail=1; }
+n=$((n + 1))
 
 # --host chooses: the neighbour of the laptop capture instead.
 $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
