@@ -83,8 +83,8 @@ struct hi_state {
 	/* pass 2 */
 	struct hi_flow flows[HI_FLOWS];
 	int nflows;
-	uint16_t udp[HI_PORTS], tcp_listen[HI_PORTS], tcp_closed[HI_PORTS];
-	int nudp, nlisten, nclosed;
+	uint16_t udp[HI_PORTS], tcp_listen[HI_PORTS], tcp_closed[HI_PORTS], ping[HI_PORTS];
+	int nudp, nlisten, nclosed, nping;
 	uint64_t echo_out, igmp_out, tunnels, over_mtu_out, totlen0_out;
 	uint32_t groups[16];
 	int ngroups;

@@ -129,11 +129,12 @@ static void listen_json(cJSON *root, struct hi_state *s)
 {
 	unanswered_syns(s);
 	cJSON *l = cJSON_AddArrayToObject(root, "listen");
-	for (int k = 0; k < 2; k++) {
-		const uint16_t *set = k ? s->udp : s->tcp_listen;
-		for (int i = 0, n = k ? s->nudp : s->nlisten; i < n; i++) {
+	static const char *const proto[] = { "tcp", "udp", "icmp" };
+	for (int k = 0; k < 3; k++) {
+		const uint16_t *set = k == 2 ? s->ping : k ? s->udp : s->tcp_listen;
+		for (int i = 0, n = k == 2 ? s->nping : k ? s->nudp : s->nlisten; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "proto", k ? "udp" : "tcp");
+			cJSON_AddStringToObject(o, "proto", proto[k]);
 			cJSON_AddNumberToObject(o, "port", set[i]);
 			cJSON_AddStringToObject(o, "app", "recorded");
 			cJSON_AddItemToArray(l, o);
@@ -207,10 +208,10 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 	if (s->gw_ip && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, ", gateway %s", ip_fmt(s->gw_ip));
 	if (k < nl)
-		k += (size_t)snprintf(out->note + k, nl - k, "\n  sockets from its traffic: %d TCP listener%s, %d UDP, "
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  sockets from its traffic: %d TCP listener%s, %d UDP, %d ping, "
 				      "%d connection%s it opened, %d open before the capture; --host IP|MAC to "
 				      "choose another, --print-scenario to see it all", s->nlisten,
-				      s->nlisten == 1 ? "" : "s", s->nudp, nsyn, nsyn == 1 ? "" : "s", nest);
+				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping, nsyn, nsyn == 1 ? "" : "s", nest);
 	if (s->tunnels && k < nl)
 		snprintf(out->note + k, nl - k, "\n  %llu tunnelled packets (GRE, IPIP, VXLAN, Geneve) reach a host "
 			 "with no tunnel device: they end where such a host ends them", (unsigned long long)s->tunnels);

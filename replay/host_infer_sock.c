@@ -204,7 +204,11 @@ static void frame_seen(struct hi_state *s, const struct hi_frame *fr)
 		s->totlen0_out += tot == 0;
 		s->over_mtu_out += tot > 1500;
 		next_hop_seen(s, fr);
-		s->echo_out += ip[9] == 1 && fr->l4len >= 1 && fr->l4[0] == 8;
+		if (ip[9] == IPPROTO_ICMP_ && fr->l4len >= 6 && fr->l4[0] == 8) {	/* its ping: a ping socket */
+			s->echo_out++;
+			if (!s->nping || !hi_port_has(s->ping, s->nping, rd16(fr->l4 + 4)))
+				s->ping[s->nping < HI_PORTS ? s->nping++ : HI_PORTS - 1] = rd16(fr->l4 + 4);
+		}
 	} else if (fr->l2->src && fr->l2->src_len == 6) {
 		neigh_add(s, fr->saddr, fr->l2->src);	/* pruned to on-link ones later */
 	}
