@@ -38,6 +38,7 @@ static const char replay_help[] =
 	"      --default-host    infer nothing: the default host, whatever the capture\n"
 	"      --print-scenario  print the inferred host as scenario JSON (to edit; -c takes it)\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
+	"      --csum            verify checksums even where the inferred host took bad ones\n"
 	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout)\n"
 	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
 	"  -w, --write FILE      write the frames the stack sent (pcap)\n"
@@ -102,7 +103,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		{ "tap-out", required_argument, 0, 'T' }, { "bpf-trace", no_argument, 0, 'B' },
 		{ "no-trace", no_argument, 0, 'n' }, { "stats", no_argument, 0, 'n' },
 		{ "host", required_argument, 0, 'H' }, { "print-scenario", no_argument, 0, 'P' },
-		{ "default-host", no_argument, 0, 'D' },
+		{ "default-host", no_argument, 0, 'D' }, { "csum", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
@@ -120,6 +121,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case 'H': c->cfg.host = optarg; break;
 		case 'P': c->print_scenario = 1; break;
 		case 'D': c->cfg.no_infer = 1; break;
+		case 'V': c->cfg.csum = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
 		case 'K': c->color = optarg; break;
 		case 'f': c->cfg.bpf_filter = optarg; break;

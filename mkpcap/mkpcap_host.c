@@ -10,6 +10,7 @@
 #include <pcap/pcap.h>
 #include <string.h>
 
+#include "ip.h"
 #include "mkpcap.h"
 #include "tcp.h"
 
@@ -188,6 +189,40 @@ static void host_qinq(struct mk_ctx *c)
 	}
 }
 
+/* CHECKSUM_PARTIAL as a Linux sender on veth leaves it: the TCP checksum
+ * field holds only the folded pseudo-header sum (th->check = ~csum_tcpudp_magic
+ * over an empty payload), the rest is for the NIC, which a veth does not have. */
+static void tcp_partial(struct mk_ctx *c, const struct hpeer *p, uint16_t sport, uint16_t dport, uint32_t seq,
+			uint32_t ack, uint8_t flags, const char *data)
+{
+	size_t len = data ? strlen(data) : 0;
+	size_t n = pb_tcp(l4, p->b, p->a, sport, dport, seq, ack, flags, 64240, NULL, 0, data, len, 0);
+	uint32_t sa = ntohl(p->b), da = ntohl(p->a);
+	uint32_t ps = (sa >> 16) + (sa & 0xffff) + (da >> 16) + (da & 0xffff) + IPPROTO_TCP_ + (uint32_t)n;
+	uint16_t partial = htons((uint16_t)(0xffffu ^ csum_fold(ps)));
+	memcpy(l4 + 16, &partial, 2);
+	struct pb_ipopt o = { .saddr = p->b, .daddr = p->a, .proto = IPPROTO_TCP_, .smac = p->bmac, .dmac = p->amac };
+	emit_eth(c, p, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* Captured on a host (10.1.0.2:8080) behind a veth: its peer's segments
+ * carry partial checksums, and the host answers them all; then a ping
+ * reply whose checksum field is 0. */
+static void host_partial(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("10.1.0.2"), pb_ip("10.1.0.1"), LAPTOP_MAC, NEIGH_MAC, 0, 0 };
+	tcp_partial(c, &p, 40000, 8080, 100, 0, TCPHDR_SYN, NULL);
+	tcp_ab(c, &p, 1, 8080, 40000, 500, 101, TCPHDR_SYN | TCPHDR_ACK, NULL);
+	tcp_partial(c, &p, 40000, 8080, 101, 501, TCPHDR_ACK, NULL);
+	tcp_partial(c, &p, 40000, 8080, 101, 501, TCPHDR_ACK | TCPHDR_PSH, "hello");
+	tcp_ab(c, &p, 1, 8080, 40000, 501, 106, TCPHDR_ACK, NULL);
+	struct pb_ipopt o = { .saddr = p.b, .daddr = p.a, .proto = 1, .smac = p.bmac, .dmac = p.amac };
+	size_t n = pb_icmp_echo(l4, 8, 0x55, 1, 16);
+	l4[2] = l4[3] = 0;	/* the checksum left at 0 */
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	echo_ab(c, &p, 1, 0, 1);
+}
+
 /* A router (eth0 192.168.1.1 on the LAN, eth1 203.0.113.2 towards its
  * upstream 203.0.113.1), captured on both interfaces into one pcapng with
  * direction flags: ARP on each side, then a client's ping and DNS query to
@@ -248,6 +283,7 @@ int mk_pcapng_ifaces(const char *name)
 }
 
 const struct mk_scenario mk_host_scenarios[] = {
+	{ "host-partial", "a host behind a veth: its peer's TCP checksums are partial (pseudo-header only), accepted", host_partial, NULL },
 	{ "host-router", "a router captured on both interfaces (pcapng, direction flags): forwarded ping and DNS", host_router, NULL },
 	{ "host-laptop", "a laptop's own capture: DNS and HTTP through its gateway, a LAN neighbour", host_laptop, NULL },
 	{ "host-portscan", "a server scanned: ports 22 and 80 open, 23 closed", host_portscan, NULL },

@@ -79,6 +79,9 @@ static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8
 		memcpy(&saddr, ip + 12, 4);
 		memcpy(&daddr, ip + 16, 4);
 	}
+	static const uint8_t zero[6];
+	if (!memcmp(l2->src, zero, 6) && !memcmp(l2->dst, zero, 6))
+		s->lo_frames++;
 	if (!unicast_mac(l2->src) && !unicast_mac(l2->dst))
 		s->zero_mac++;
 	else if (!memcmp(l2->src, l2->dst, 6))
@@ -123,7 +126,7 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 		e->out += l2->pkt_type == PACKET_OUTGOING_;
 		e->synack += is_synack(ip, avail);
 	}
-	if (ip_unicast(daddr) && (e = ip_get(s, daddr))) {
+	if (ip_unicast(daddr) && daddr != saddr && (e = ip_get(s, daddr))) {
 		e->frames++;
 		e->in += l2->pkt_type == PACKET_HOST_;
 	}
@@ -304,7 +307,7 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 	else
 		snprintf(why, wl, "the address in %llu of %llu packets", (unsigned long long)n,
 			 (unsigned long long)s->ipv4);
-	if (s->dlt == NJ_DLT_EN10MB && (ntohl(s->ip) >> 24) == 127 && !s->same_mac)
+	if (s->dlt == NJ_DLT_EN10MB && (ntohl(s->ip) >> 24) == 127 && s->lo_frames * 2 > s->frames)
 		s->loopback = 1;	/* all-zero MACs, 127/8: a Linux lo capture */
 	for (int i = 0; i < s->nmacs && s->same_mac && !s->have_mac; i++)
 		if (s->macs[i].frames * 2 > s->frames) {	/* the one MAC every frame has */

@@ -59,6 +59,8 @@ struct hi_flow {
 	uint32_t first_seq, first_ack;	/* at the first segment: the host's next seq, and the peer's */
 	uint16_t mss;
 	uint8_t sack_ok, ts, wscale;	/* wscale 0xff: none */
+	uint32_t bad_end;		/* the peer's segments with wrong checksums end here */
+	uint32_t bad_n;			/* ... and are this many, not yet acknowledged */
 };
 
 struct hi_state {
@@ -69,6 +71,7 @@ struct hi_state {
 	int have_out_mac;
 	uint8_t out_mac[6];		/* the source MAC of the first outbound frame */
 	uint64_t frames, ipv4, zero_mac, same_mac, default_seen, first_unicast_frame;
+	uint64_t lo_frames;		/* both MACs all zero, as on Linux lo */
 	uint32_t first_unicast_dst;	/* destination of the first unicast IPv4 packet */
 	struct hi_mac macs[HI_MACS];
 	int nmacs;
@@ -86,6 +89,9 @@ struct hi_state {
 	uint16_t udp[HI_PORTS], tcp_listen[HI_PORTS], tcp_closed[HI_PORTS], ping[HI_PORTS];
 	int nudp, nlisten, nclosed, nping;
 	uint64_t echo_out, igmp_out, tunnels, over_mtu_out, totlen0_out;
+	uint64_t csum_bad, csum_partial, csum_accepted;	/* received with wrong checksums; of them */
+	struct { uint32_t raddr; uint16_t lport, rport; uint32_t n; } udp_bad[16];
+	int nudp_bad;
 	uint32_t groups[16];
 	int ngroups;
 	int have_gw_mac;

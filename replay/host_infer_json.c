@@ -196,6 +196,13 @@ static int connections_json(cJSON *root, const struct hi_state *s, int *nsyn, in
 	return n;
 }
 
+/* The host evidently accepted packets whose checksums look wrong (it
+ * acknowledged or answered them): most of them, and at least one. */
+static int hi_checksums_offloaded(const struct hi_state *s)
+{
+	return s->csum_accepted && s->csum_accepted * 2 >= s->csum_bad;
+}
+
 static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn, int nest)
 {
 	size_t k = 0, nl = sizeof(out->note);
@@ -212,6 +219,12 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 				      "%d connection%s it opened, %d open before the capture; --host IP|MAC to "
 				      "choose another, --print-scenario to see it all", s->nlisten,
 				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping, nsyn, nsyn == 1 ? "" : "s", nest);
+	if (hi_checksums_offloaded(s) && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  %llu packets it received have checksums that look "
+				      "wrong (%llu hold only the pseudo-header sum, as CHECKSUM_PARTIAL leaves it) and it "
+				      "accepted them: the capture point saw them before their checksums were filled in, so "
+				      "checksums are not verified (\"verify_checksums\": false)",
+				      (unsigned long long)s->csum_bad, (unsigned long long)s->csum_partial);
 	if (s->tunnels && k < nl)
 		snprintf(out->note + k, nl - k, "\n  %llu tunnelled packets (GRE, IPIP, VXLAN, Geneve) reach a host "
 			 "with no tunnel device: they end where such a host ends them", (unsigned long long)s->tunnels);
@@ -231,6 +244,8 @@ int hi_build_json(struct hi_state *s, struct host_infer *out)
 	routes_json(root, s, plen);
 	listen_json(root, s);
 	connections_json(root, s, &nsyn, &nest);
+	if (hi_checksums_offloaded(s))	/* the host took them: so do we */
+		cJSON_AddBoolToObject(root, "verify_checksums", 0);
 	out->json_print = cJSON_Print(root);
 	if (!host_infer_connections_known())
 		cJSON_DeleteItemFromObjectCaseSensitive(root, "connections");

@@ -33,6 +33,32 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The TCP/UDP checksum of a received packet: 0 right (or not all of it
+ * captured), 1 wrong, 2 only the pseudo-header sum, as a Linux sender's
+ * CHECKSUM_PARTIAL leaves it for the NIC (here: the veth peer) to finish. */
+static int l4_csum(const struct hi_frame *fr, int udp)
+{
+	size_t hl = (size_t)(fr->ip[0] & 15) * 4, tot = rd16(fr->ip + 2);
+	if (tot < hl + (udp ? 8 : 20) || tot > fr->avail)
+		return 0;
+	size_t len = tot - hl;
+	uint16_t field = rd16(fr->l4 + (udp ? 6 : 16));
+	if (udp && field == 0)
+		return 0;	/* no checksum: allowed for UDP over IPv4 */
+	if (csum_tcpudp(fr->saddr, fr->daddr, udp ? IPPROTO_UDP_ : IPPROTO_TCP_, fr->l4, len) == 0)
+		return 0;
+	uint32_t sa = ntohl(fr->saddr), da = ntohl(fr->daddr);
+	uint32_t ps = (sa >> 16) + (sa & 0xffff) + (da >> 16) + (da & 0xffff) + (udp ? 17u : 6u) + (uint32_t)len;
+	uint16_t partial = (uint16_t)(0xffffu ^ csum_fold(ps));
+	return field == partial ? 2 : 1;
+}
+
+static void csum_seen(struct hi_state *s, int r)
+{
+	s->csum_bad += r != 0;
+	s->csum_partial += r == 2;
+}
+
 static struct hi_flow *flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
 	for (int i = 0; i < s->nflows; i++) {
@@ -96,11 +122,25 @@ static void tcp_seen(struct hi_state *s, const struct hi_frame *fr)
 		f->first_ack = fr->from_host ? rd32(th + 8) : rd32(th + 4);
 	}
 	if (!fr->from_host) {
+		int bad = l4_csum(fr, 0);
+		csum_seen(s, bad);
+		if (bad) {	/* accepted if the host acknowledges past it */
+			size_t hl = (size_t)(fr->ip[0] & 15) * 4;
+			uint32_t plen = (uint32_t)(rd16(fr->ip + 2) - hl - doff);
+			f->bad_end = rd32(th + 4) + plen + !!syn + !!(fl & 0x01);
+			f->bad_n++;
+		} else if (f->bad_n && (int32_t)(rd32(th + 4) - f->bad_end) < 0) {
+			f->bad_n = 0;	/* re-sent whole: the host's ACK is for the good copy */
+		}
 		f->seen_peer = 1;
 		if (!f->peer_wnd)
 			f->peer_wnd = rd16(th + 14);
 		f->syn_from_peer |= syn && !ack;
 		return;
+	}
+	if (ack && f->bad_n && (int32_t)(rd32(th + 8) - f->bad_end) >= 0) {
+		s->csum_accepted += f->bad_n;
+		f->bad_n = 0;
 	}
 	if (syn && !ack && !f->syn_from_host) {
 		f->syn_from_host = 1;
@@ -122,11 +162,28 @@ static void udp_seen(struct hi_state *s, const struct hi_frame *fr)
 {
 	if (fr->l4len < 8)
 		return;
-	uint16_t dport = rd16(fr->l4 + 2);
+	uint16_t sport = rd16(fr->l4), dport = rd16(fr->l4 + 2);
 	if (fr->to_host && (dport == 4789 || dport == 6081))
 		s->tunnels++;	/* VXLAN, Geneve */
-	if (fr->from_host)
-		hi_port_add(s->udp, &s->nudp, rd16(fr->l4));
+	if (fr->to_host) {
+		int bad = l4_csum(fr, 1);
+		csum_seen(s, bad);
+		if (bad && s->nudp_bad < 16) {	/* accepted if the host answers on that port */
+			s->udp_bad[s->nudp_bad].raddr = fr->saddr;
+			s->udp_bad[s->nudp_bad].lport = dport;
+			s->udp_bad[s->nudp_bad].rport = sport;
+			s->udp_bad[s->nudp_bad++].n = 1;
+		}
+	}
+	if (!fr->from_host)
+		return;
+	hi_port_add(s->udp, &s->nudp, sport);
+	for (int i = 0; i < s->nudp_bad; i++)
+		if (s->udp_bad[i].n && s->udp_bad[i].lport == sport && s->udp_bad[i].raddr == fr->daddr &&
+		    s->udp_bad[i].rport == dport) {
+			s->csum_accepted += s->udp_bad[i].n;
+			s->udp_bad[i].n = 0;
+		}
 }
 
 /* IGMPv2/v3 reports the host sent: the groups it joined. */

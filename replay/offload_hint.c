@@ -21,12 +21,13 @@ struct hint_src {
 	uint32_t saddr;			/* network order */
 	uint64_t ip, l4;		/* IPv4 frames; of them TCP/UDP */
 	uint64_t bad_ip, bad_l4;	/* IP_CSUM; TCP_CSUM + UDP_CSUM drops */
+	uint64_t icmp_zero;		/* ICMP_CSUM drops of messages whose checksum field is 0 */
 };
 
 struct offload_hint {
 	struct hint_src src[HINT_SOURCES];
 	int nsrc;
-	struct { int64_t pkt; int idx; } ring[HINT_RING];
+	struct { int64_t pkt; int idx; int icmp0; } ring[HINT_RING];
 };
 
 struct offload_hint *offload_hint_new(void)
@@ -72,6 +73,8 @@ static void hint_frame(struct offload_hint *h, const struct trace_event *ev)
 	h->src[idx].l4 += ip[9] == IPPROTO_TCP_ || ip[9] == IPPROTO_UDP_;
 	h->ring[ev->pkt % HINT_RING].pkt = ev->pkt;
 	h->ring[ev->pkt % HINT_RING].idx = idx;
+	size_t hl = (size_t)(ip[0] & 15) * 4;
+	h->ring[ev->pkt % HINT_RING].icmp0 = ip[9] == 1 && avail >= hl + 4 && !ip[hl + 2] && !ip[hl + 3];
 }
 
 void offload_hint_emit(void *ctx, const struct trace_event *ev)
@@ -83,12 +86,15 @@ void offload_hint_emit(void *ctx, const struct trace_event *ev)
 		return;
 	}
 	if (ev->ph != 'i' || ev->pkt < 0 || (ev->reason != SKB_DROP_REASON_TCP_CSUM &&
-	    ev->reason != SKB_DROP_REASON_UDP_CSUM && ev->reason != SKB_DROP_REASON_IP_CSUM))
+	    ev->reason != SKB_DROP_REASON_UDP_CSUM && ev->reason != SKB_DROP_REASON_IP_CSUM &&
+	    ev->reason != SKB_DROP_REASON_ICMP_CSUM))
 		return;
 	if (strcmp(ev->fn, "kfree_skb") || h->ring[ev->pkt % HINT_RING].pkt != ev->pkt)
 		return;
 	struct hint_src *s = &h->src[h->ring[ev->pkt % HINT_RING].idx];
-	if (ev->reason == SKB_DROP_REASON_IP_CSUM)
+	if (ev->reason == SKB_DROP_REASON_ICMP_CSUM)
+		s->icmp_zero += h->ring[ev->pkt % HINT_RING].icmp0;
+	else if (ev->reason == SKB_DROP_REASON_IP_CSUM)
 		s->bad_ip++;
 	else
 		s->bad_l4++;
@@ -111,6 +117,13 @@ int offload_hint_report(struct offload_hint *h, FILE *f)
 			best_l4 = l4;
 		}
 	}
+	for (int i = 0; h && i < h->nsrc; i++)	/* a checksum of 0 is never computed: it was left out */
+		if (h->src[i].icmp_zero)
+			fprintf(f, "note: %llu ICMP message%s from %s carr%s checksum 0: the capture point saw %s before "
+				"the checksum was filled in (or a tool zeroed it); replay with --no-csum\n",
+				(unsigned long long)h->src[i].icmp_zero, h->src[i].icmp_zero == 1 ? "" : "s",
+				ip_fmt(h->src[i].saddr), h->src[i].icmp_zero == 1 ? "ies" : "y",
+				h->src[i].icmp_zero == 1 ? "it" : "them");
 	if (best)
 		fprintf(f, "note: most %s checksums from %s are wrong: the capture was probably taken on that host "
 			"with checksum offload (its NIC fills them in after capture); replay with --no-csum\n",

@@ -234,6 +234,8 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)
 		st.net->sysctl.verify_checksums = 0;
+	if (cfg->csum)
+		st.net->sysctl.verify_checksums = 1;
 	if (cfg->on_start)
 		cfg->on_start(cfg->on_start_ctx, res);
 	if (cfg->on_net && cfg->on_net(cfg->on_net_ctx, st.net, err, errlen) < 0)

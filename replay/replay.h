@@ -22,6 +22,7 @@ struct replay_cfg {
 	const char *host;		/* --host IP|MAC: the capture host (implies inference) */
 	int no_infer;			/* without -c: keep the default host, infer nothing */
 	int no_csum;			/* do not verify checksums */
+	int csum;			/* verify checksums, whatever the scenario (--csum) */
 	const char *write_pcap;		/* -w: frames the stack sent */
 	const char *bpf_filter;		/* -f: trace only matching packets (NULL = all) */
 	/* extra sinks: called for every event */

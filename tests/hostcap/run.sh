@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
-for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router; do
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -109,6 +109,21 @@ $NJ replay -q "$T/cut.pcapng" >"$T/cut.out" 2>"$T/cut.err"; rc=$?
 [ $rc -eq 3 ] && grep -q "a truncated block or trailing garbage after frame 11" "$T/cut.err" && grep -q "packet 11:" "$T/cut.out" ||
 	{ echo "hostcap: cut pcapng: exit $rc"; cat "$T/cut.err"; fail=1; }
 n=$((n + 1))
+
+# Partial checksums (a Linux sender on veth: only the pseudo-header sum):
+# the host answered every such segment, so they are not errors.
+check host-partial 's.get("verify_checksums") is False' 'listen == {("tcp", 8080, "recorded")}'
+grep -q "3 packets it received have checksums that look wrong (3 hold only the pseudo-header sum" "$T/host-partial.note" ||
+	{ echo "hostcap: partial checksums not said:"; cat "$T/host-partial.note"; fail=1; }
+outcome host-partial 1 "tcp_conn_request => consumed"
+outcome host-partial 4 "sk_data_ready => consumed"
+# With --csum they are verified, and fail; the ICMP checksum 0 gets its hint.
+$NJ replay --summary --csum "$T/host-partial.pcap" >"$T/csum.sum" 2>"$T/csum.err"
+grep -q "^pkt 4:.*drop TCP_CSUM" "$T/csum.sum" && grep -q "^pkt 6:.*drop ICMP_CSUM" "$T/csum.sum" ||
+	{ echo "hostcap: --csum: partial/zero checksums not dropped"; cat "$T/csum.sum"; fail=1; }
+$NJ replay -q --csum "$T/host-partial.pcap" 2>&1 >/dev/null | grep -q "1 ICMP message from 10.1.0.1 carries checksum 0" ||
+	{ echo "hostcap: no hint for an ICMP checksum of 0"; fail=1; }
+n=$((n + 2))
 
 # --host chooses: the neighbour of the laptop capture instead.
 $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
