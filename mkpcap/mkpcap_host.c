@@ -19,7 +19,7 @@
 #define NEIGH_MAC	((const uint8_t *)"\x02\x00\x00\x00\x01\x42")
 #define ZERO_MAC	((const uint8_t *)"\x00\x00\x00\x00\x00\x00")
 
-static uint8_t frame[2048], l4[1600];
+static uint8_t frame[8192], l4[8000];
 static const uint8_t syn_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
 
 size_t mk_relink(const struct mk_ctx *c, const uint8_t *f, size_t len, uint8_t *out)
@@ -223,6 +223,26 @@ static void host_partial(struct mk_ctx *c)
 	echo_ab(c, &p, 1, 0, 1);
 }
 
+/* Segmentation offload at both ends of the capture point: the host
+ * (10.2.0.2) sends a 4,000-byte TSO frame with tot_len 0 (TCP segmentation
+ * is left to its NIC) and receives a 2,920-byte GRO-merged frame. */
+static void host_tso(struct mk_ctx *c)
+{
+	static char big[4001];
+	struct hpeer p = { pb_ip("10.2.0.2"), pb_ip("10.2.0.1"), LAPTOP_MAC, NEIGH_MAC, 0, 0 };
+	memset(big, 'x', sizeof(big) - 1);
+	tcp_ab(c, &p, 0, 40000, 443, 1000, 0, TCPHDR_SYN, NULL);
+	tcp_ab(c, &p, 1, 443, 40000, 5000, 1001, TCPHDR_SYN | TCPHDR_ACK, NULL);
+	tcp_ab(c, &p, 0, 40000, 443, 1001, 5001, TCPHDR_ACK, NULL);
+	struct pb_ipopt o = { .saddr = p.a, .daddr = p.b, .proto = IPPROTO_TCP_, .smac = p.amac, .dmac = p.bmac };
+	size_t n = pb_tcp(l4, p.a, p.b, 443, 40000, 5001, 1001, TCPHDR_ACK, 64240, NULL, 0, big, 4000, 0);
+	o.tot_len_delta = -(int)(n + 20);	/* tot_len 0 */
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	big[2920] = 0;
+	tcp_ab(c, &p, 0, 40000, 443, 1001, 9001, TCPHDR_ACK | TCPHDR_PSH, big);
+	big[2920] = 'x';
+}
+
 /* A router (eth0 192.168.1.1 on the LAN, eth1 203.0.113.2 towards its
  * upstream 203.0.113.1), captured on both interfaces into one pcapng with
  * direction flags: ARP on each side, then a client's ping and DNS query to
@@ -284,6 +304,7 @@ int mk_pcapng_ifaces(const char *name)
 
 const struct mk_scenario mk_host_scenarios[] = {
 	{ "host-partial", "a host behind a veth: its peer's TCP checksums are partial (pseudo-header only), accepted", host_partial, NULL },
+	{ "host-tso", "TSO (tot_len 0) sent by the host, a GRO-merged frame received", host_tso, NULL },
 	{ "host-router", "a router captured on both interfaces (pcapng, direction flags): forwarded ping and DNS", host_router, NULL },
 	{ "host-laptop", "a laptop's own capture: DNS and HTTP through its gateway, a LAN neighbour", host_laptop, NULL },
 	{ "host-portscan", "a server scanned: ports 22 and 80 open, 23 closed", host_portscan, NULL },

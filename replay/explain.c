@@ -8,15 +8,47 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "frame.h"
 #include "host_infer.h"
+
+/* A frame enters (driver_rx's args): is it one segmentation offload makes? */
+static void frame_size(struct explain *x, const struct trace_event *ev)
+{
+	const char *lt = ev->args ? strstr(ev->args, "\"linktype\":") : NULL;
+	const char *ln = ev->args ? strstr(ev->args, "\"len\":") : NULL;
+	const char *fr = ev->args ? strstr(ev->args, "\"frame\":\"") : NULL;
+	uint8_t p[96];
+	struct frame_l2 l2;
+	size_t avail;
+	x->cur_pkt = ev->pkt;
+	x->cur_big = ln && strtoul(ln + 6, NULL, 10) > 1518;
+	x->cur_tot0 = 0;
+	if (!lt || !fr)
+		return;
+	size_t n = frame_unhex(fr + 9, p, sizeof(p));
+	const uint8_t *ip = frame_ipv4((int)strtol(lt + 11, NULL, 10), p, n, &l2, &avail);
+	x->cur_tot0 = ip && !ip[2] && !ip[3];
+	x->cur_big = x->cur_big && l2.proto == 0x0800;
+}
 
 void explain_emit(void *ctx, const struct trace_event *ev)
 {
 	struct explain *x = ctx;
 	if (ev->pkt < 0)
 		return;
-	if (ev->ph == 'E' && ev->verdict == V_SENT && !strcmp(ev->fn, "driver_rx"))
-		x->sent++;
+	if (ev->ph == 'B' && !strcmp(ev->fn, "driver_rx")) {
+		frame_size(x, ev);
+		return;
+	}
+	if (ev->ph == 'E' && !strcmp(ev->fn, "driver_rx") && ev->pkt == x->cur_pkt) {
+		int sent = ev->verdict == V_SENT;
+		x->sent += sent;
+		*(sent ? &x->big_tx : &x->big_rx) += x->cur_big && !x->cur_tot0;
+		*(sent ? &x->tot0_tx : &x->tot0_rx) += x->cur_tot0;
+		x->cur_pkt = -1;
+	}
 	else if (ev->ph == 'i' && ev->reason > 0 && ev->reason < SKB_DROP_REASON_MAX && !strcmp(ev->fn, "kfree_skb"))
 		x->drops[ev->reason]++;
 }
@@ -56,6 +88,27 @@ static void explain_otherhost(uint64_t oh, const struct replay_result *res, cons
 	host_infer_free(&h);
 }
 
+/* Frames no wire carries: segmentation offload (TSO/GSO) on the sender,
+ * GRO/LRO on the receiver, both before the capture point. */
+static void explain_offload(const struct explain *x, char *out, size_t ol, int k)
+{
+	char a[32];
+	if (k < 0 || (size_t)k >= ol)
+		return;
+	if (x->big_tx + x->tot0_tx)
+		k += snprintf(out + k, ol - (size_t)k, ". %s frames the host sent are longer than its MTU or say tot_len 0: "
+			      "segmentation offload (TSO) cuts them up after the capture point; they are transmits",
+			      grouped(x->big_tx + x->tot0_tx, a, sizeof(a)));
+	if (x->big_rx && k > 0 && (size_t)k < ol)
+		k += snprintf(out + k, ol - (size_t)k, ". %s frames it received are longer than the MTU: GRO/LRO merged "
+			      "them before the capture point, and the stack takes them as Linux's ip_rcv does after GRO",
+			      grouped(x->big_rx, a, sizeof(a)));
+	if (x->tot0_rx && k > 0 && (size_t)k < ol)
+		snprintf(out + k, ol - (size_t)k, ". %s frames it received say tot_len 0: segmentation-offload frames "
+			 "captured on their sender, which no wire carries (ip_rcv refuses them as IP_INHDR); were they "
+			 "sent by the host? try --host with the sender", grouped(x->tot0_rx, a, sizeof(a)));
+}
+
 void explain_text(const struct explain *x, const struct replay_result *res, const char *pcap,
 		  const char *scenario, char *out, size_t ol)
 {
@@ -71,7 +124,7 @@ void explain_text(const struct explain *x, const struct replay_result *res, cons
 		explain_otherhost(oh, res, pcap, scenario, out, ol);
 		return;
 	}
-	if (res->host_kind != HOST_INFERRED && !x->sent)
+	if (res->host_kind != HOST_INFERRED && !x->sent && !x->big_rx && !x->tot0_rx)
 		return;	/* the scenario's own host: the totals say it all */
 	for (int r = 1; r < SKB_DROP_REASON_MAX; r++)
 		if (x->drops[r] > top) {
@@ -87,6 +140,7 @@ void explain_text(const struct explain *x, const struct replay_result *res, cons
 		      "transmits) and %s received", grouped(n, a, sizeof(a)), grouped(x->sent, b, sizeof(b)),
 		      grouped(n - x->sent, c, sizeof(c)));
 	if (top && k > 0 && (size_t)k < ol)
-		snprintf(out + k, ol - (size_t)k, "; the most common drop is %s (%s packets)", drop_reason_name(topr),
-			 grouped(top, a, sizeof(a)));
+		k += snprintf(out + k, ol - (size_t)k, "; the most common drop is %s (%s packets)", drop_reason_name(topr),
+			      grouped(top, a, sizeof(a)));
+	explain_offload(x, out, ol, k);
 }

@@ -72,7 +72,14 @@ static int is_synack(const uint8_t *ip, size_t avail)
 }
 
 /* One Ethernet frame: both unicast MACs count it. */
-static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail)
+/* A frame only its sender's capture shows: TSO/GSO not yet cut up (IPv4
+ * tot_len 0, or longer than any Ethernet MTU). */
+static int gso_frame(const uint8_t *ip, uint32_t len)
+{
+	return ip && ((!ip[2] && !ip[3]) || len > 1518);
+}
+
+static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail, uint32_t len)
 {
 	uint32_t saddr = 0, daddr = 0;
 	if (ip) {
@@ -94,6 +101,7 @@ static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8
 			add_ip(m->src_ips, &m->nsrc, 8, saddr);
 		if (ip && is_synack(ip, avail))
 			m->synack++;
+		m->gso += gso_frame(ip, len);
 		if (m->sent == 1) {
 			m->nvlan = l2->nvlan;
 			memcpy(m->vlan, l2->vlan, sizeof(m->vlan));
@@ -108,7 +116,7 @@ static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8
 		s->default_seen++;
 }
 
-static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail)
+static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail, uint32_t len)
 {
 	uint32_t saddr, daddr, def = htonl(0x0a000002);
 	struct hi_ip *e;
@@ -125,6 +133,7 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 		e->frames++;
 		e->out += l2->pkt_type == PACKET_OUTGOING_;
 		e->synack += is_synack(ip, avail);
+		e->gso += gso_frame(ip, len);
 	}
 	if (ip_unicast(daddr) && daddr != saddr && (e = ip_get(s, daddr))) {
 		e->frames++;
@@ -157,9 +166,9 @@ static int pass1(struct hi_state *s, const char *pcap, char *err, size_t errlen)
 		}
 		hi_router_frame(s, src.iface, src.dir, &l2, d, h->caplen, ip);
 		if (src.frame_dlt == NJ_DLT_EN10MB && l2.dst)
-			pass1_eth(s, &l2, ip, avail);
+			pass1_eth(s, &l2, ip, avail, h->len);
 		if (ip)
-			pass1_ip(s, &l2, ip, avail);
+			pass1_ip(s, &l2, ip, avail, h->len);
 	}
 	source_pcap_close(&src);
 	return 0;
@@ -199,8 +208,9 @@ static const struct hi_mac *dominant_mac(const struct hi_state *s, uint64_t tota
 		const struct hi_mac *m = &s->macs[i];
 		if (m->frames * 5 < total * 4)
 			continue;
-		int better = !best || m->nsrc < best->nsrc;
-		if (best && m->nsrc == best->nsrc) {
+		/* TSO frames are captured only on their sender: the host. */
+		int better = !best || m->gso > best->gso || (m->gso == best->gso && m->nsrc < best->nsrc);
+		if (best && m->gso == best->gso && m->nsrc == best->nsrc) {
 			if (m->synack != best->synack)
 				better = m->synack > best->synack;
 			else
@@ -220,7 +230,7 @@ static uint32_t dominant_ip(const struct hi_state *s, int cooked, uint64_t *coun
 	uint64_t most = 0, syn = 0;
 	for (int i = 0; i < s->nips; i++) {
 		const struct hi_ip *e = &s->ips[i];
-		uint64_t n = cooked ? e->out + e->in : e->frames;
+		uint64_t n = cooked ? e->out + e->in : e->frames + e->gso;
 		if (n > most || (n == most && n && (e->synack > syn || (e->synack == syn && e->ip == s->first_unicast_dst)))) {
 			most = n;
 			best = e->ip;

@@ -38,6 +38,7 @@ struct hi_mac {
 	uint32_t src_ips[8];		/* distinct IPv4 sources it sent from */
 	int nsrc;			/* up to 9: 9 means "more than 8" */
 	uint64_t synack;		/* SYN-ACKs it sent */
+	uint64_t gso;			/* frames it sent that only segmentation offload makes */
 	uint32_t dst_ips[64];		/* distinct destinations frames to it had */
 	int ndst;
 	int nvlan;			/* VLAN tags of the first frame it sent */
@@ -47,7 +48,7 @@ struct hi_mac {
 struct hi_ip {
 	uint32_t ip;
 	uint64_t frames, out, in;	/* in any frame; cooked OUTGOING source; cooked HOST dest */
-	uint64_t synack;
+	uint64_t synack, gso;
 };
 
 struct hi_flow {

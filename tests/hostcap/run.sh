@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
-for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial; do
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -124,6 +124,15 @@ grep -q "^pkt 4:.*drop TCP_CSUM" "$T/csum.sum" && grep -q "^pkt 6:.*drop ICMP_CS
 $NJ replay -q --csum "$T/host-partial.pcap" 2>&1 >/dev/null | grep -q "1 ICMP message from 10.1.0.1 carries checksum 0" ||
 	{ echo "hostcap: no hint for an ICMP checksum of 0"; fail=1; }
 n=$((n + 2))
+
+# Segmentation offload: the TSO frame's sender is the capture host; its
+# frame is a transmit; the GRO-merged frame it received is explained.
+check host-tso 'ifc["addrs"] == ["10.2.0.2/24"]' 'listen == {("tcp", 443, "recorded")}'
+outcome host-tso 4 "^pkt 4: driver_rx tcp_recorded_send .* => sent"	# its socket sends it, cut to the MSS
+outcome host-tso 5 "=> consumed"
+$NJ replay -q "$T/host-tso.pcap" 2>&1 >/dev/null | grep "1 frames the host sent are longer than its MTU or say tot_len 0" |
+	grep -q "1 frames it received are longer than the MTU: GRO/LRO" || { echo "hostcap: tso/gro not explained"; fail=1; }
+n=$((n + 1))
 
 # --host chooses: the neighbour of the laptop capture instead.
 $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
