@@ -29,6 +29,13 @@ size_t mk_relink(const struct mk_ctx *c, const uint8_t *f, size_t len, uint8_t *
 	if (c->dlt == MK_DLT_NULL) {
 		memcpy(out, "\x02\x00\x00\x00", 4);	/* AF_INET, little-endian host */
 		hl = 4;
+	} else if (c->dlt == DLT_LINUX_SLL) {
+		memset(out, 0, 16);				/* no link address (halen 0), as on ppp or tun */
+		out[1] = c->host_mac && !memcmp(f + 6, c->host_mac, 6) ? 4 : 0;
+		out[3] = 0xff;					/* ARPHRD_NONE-ish: no MAC to learn */
+		out[2] = 0xff;
+		memcpy(out + 14, f + 12, 2);
+		hl = 16;
 	} else if (c->dlt == DLT_LINUX_SLL2) {
 		memset(out, 0, 20);
 		memcpy(out, f + 12, 2);				/* protocol */
@@ -243,6 +250,17 @@ static void host_tso(struct mk_ctx *c)
 	big[2920] = 'x';
 }
 
+/* A cooked capture with no link addresses: 300 pings arrive at once, and
+ * the host's replies wait for ARP (no MAC to learn), until its queue is
+ * full and the oldest are dropped while later requests are handled. */
+static void host_arpwait(struct mk_ctx *c)
+{
+	struct hpeer p = { pb_ip("10.3.0.2"), pb_ip("10.3.0.1"), LAPTOP_MAC, NEIGH_MAC, 0, 0 };
+	c->step_us = 0;
+	for (uint16_t i = 1; i <= 300; i++)
+		echo_ab(c, &p, 0, 8, i);
+}
+
 /* A router (eth0 192.168.1.1 on the LAN, eth1 203.0.113.2 towards its
  * upstream 203.0.113.1), captured on both interfaces into one pcapng with
  * direction flags: ARP on each side, then a client's ping and DNS query to
@@ -305,6 +323,7 @@ int mk_pcapng_ifaces(const char *name)
 const struct mk_scenario mk_host_scenarios[] = {
 	{ "host-partial", "a host behind a veth: its peer's TCP checksums are partial (pseudo-header only), accepted", host_partial, NULL },
 	{ "host-tso", "TSO (tot_len 0) sent by the host, a GRO-merged frame received", host_tso, NULL },
+	{ "host-arpwait", "cooked, no link addresses: 300 pings whose replies wait for ARP", host_arpwait, NULL },
 	{ "host-router", "a router captured on both interfaces (pcapng, direction flags): forwarded ping and DNS", host_router, NULL },
 	{ "host-laptop", "a laptop's own capture: DNS and HTTP through its gateway, a LAN neighbour", host_laptop, NULL },
 	{ "host-portscan", "a server scanned: ports 22 and 80 open, 23 closed", host_portscan, NULL },
@@ -322,6 +341,8 @@ int mk_dlt(const char *name)
 		return MK_DLT_NULL;
 	if (!strcmp(name, "host-sll2"))
 		return DLT_LINUX_SLL2;
+	if (!strcmp(name, "host-arpwait"))
+		return DLT_LINUX_SLL;
 	return 0;
 }
 

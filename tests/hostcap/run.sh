@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
-for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso; do
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -132,6 +132,16 @@ outcome host-tso 4 "^pkt 4: driver_rx tcp_recorded_send .* => sent"	# its socket
 outcome host-tso 5 "=> consumed"
 $NJ replay -q "$T/host-tso.pcap" 2>&1 >/dev/null | grep "1 frames the host sent are longer than its MTU or say tot_len 0" |
 	grep -q "1 frames it received are longer than the MTU: GRO/LRO" || { echo "hostcap: tso/gro not explained"; fail=1; }
+n=$((n + 1))
+
+# Cooked, no link address to learn: the replies wait for ARP and the oldest
+# are dropped when the queue is full. Each packet has one outcome (its own:
+# consumed), and the totals add up, traced or not.
+$NJ replay -q "$T/host-arpwait.pcap" >"$T/aw.out" 2>/dev/null
+[ "$(grep -c '^=> packet' "$T/aw.out")" = 300 ] && grep -q "^300 packets: consumed 300" "$T/aw.out" ||
+	{ echo "hostcap: arpwait: not one outcome per packet:"; tail -4 "$T/aw.out"; fail=1; }
+$NJ replay --no-trace "$T/host-arpwait.pcap" 2>/dev/null | grep -q "^300 packets: consumed 300" ||
+	{ echo "hostcap: arpwait: --no-trace totals differ"; fail=1; }
 n=$((n + 1))
 
 # --host chooses: the neighbour of the laptop capture instead.
