@@ -120,6 +120,20 @@ static void host_laptop(struct mk_ctx *c)
 	tcp_ab(c, &web, 0, 80, 50000, 7001, 1019, TCPHDR_ACK | TCPHDR_PSH, "HTTP/1.0 200 OK\r\n\r\nhi");
 	udp_ab(c, &lan, 0, 5353, 41001, "printer here");
 	udp_ab(c, &lan, 1, 41001, 5353, "hello printer");
+	/* It joins the SSDP group (IGMPv2 report), then a neighbour's NOTIFY
+	 * and a datagram to a group it never joined arrive. */
+	static const uint8_t ssdp_mac[6] = { 0x01, 0x00, 0x5e, 0x7f, 0xff, 0xfa };
+	static const uint8_t other_mac[6] = { 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 };
+	uint8_t igmp[8] = { 0x16, 0, 0, 0, 239, 255, 255, 250 };
+	uint16_t ck = htons(csum_fold(csum_partial(igmp, 8, 0)));
+	memcpy(igmp + 2, &ck, 2);
+	struct pb_ipopt o = { .saddr = lan.a, .daddr = pb_ip("239.255.255.250"), .proto = 2, .ttl = 1,
+			      .smac = LAPTOP_MAC, .dmac = ssdp_mac };
+	mk_emit(c, frame, pb_eth_ip(frame, &o, igmp, 8));
+	struct hpeer grp = { pb_ip("239.255.255.250"), pb_ip("192.168.1.42"), ssdp_mac, NEIGH_MAC, 0, 0 };
+	udp_ab(c, &grp, 0, 1900, 1900, "NOTIFY * HTTP/1.1");
+	struct hpeer not_joined = { pb_ip("239.1.2.3"), pb_ip("192.168.1.42"), other_mac, NEIGH_MAC, 0, 0 };
+	udp_ab(c, &not_joined, 0, 5000, 5000, "stream");
 }
 
 /* A scanner (192.168.1.66) probes a server (192.168.1.7): 22 and 80 open

@@ -84,6 +84,11 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
 	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
 	cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
+	if (s->ngroups) {	/* from its IGMP reports */
+		cJSON *g = cJSON_AddArrayToObject(o, "multicast");
+		for (int i = 0; i < s->ngroups; i++)
+			cJSON_AddItemToArray(g, cJSON_CreateString(ip_fmt(s->groups[i])));
+	}
 	if (s->nvlan) {
 		cJSON *v = cJSON_AddArrayToObject(o, "vlans");
 		for (int i = 0; i < s->nvlan; i++)

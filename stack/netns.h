@@ -41,6 +41,8 @@ struct net_device {
 	int naddrs;
 	uint16_t vlans[8];		/* VLAN ids with a VLAN device on top */
 	int nvlans;
+	uint32_t mc_groups[16];		/* multicast groups joined (ip_mc_join_group), network order */
+	int nmc;
 	uint64_t rx_packets, rx_dropped, rx_otherhost_dropped, rx_nohandler;
 	uint64_t tx_packets;
 };

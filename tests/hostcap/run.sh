@@ -43,11 +43,14 @@ check host-laptop 'ifc["addrs"] == ["192.168.1.7/24"]' 'ifc["mac"] == "02:00:00:
 	'neigh == {"192.168.1.1": "02:00:00:00:01:fe", "192.168.1.42": "02:00:00:00:01:42"}' \
 	'listen == {("udp", 41000, "recorded"), ("udp", 41001, "recorded")}' \
 	'conns == [{"proto": "tcp", "local": "192.168.1.7:50000", "remote": "93.184.216.34:80", "state": "SYN_SENT", "isn": 1000, "app": "recorded", "syn_options": {"mss": 1460, "sack_ok": True, "ts": True, "wscale": 7}}]'
-grep -q "the unicast MAC in 9 of 9 frames" "$T/host-laptop.note" || { echo "hostcap: laptop: the note does not say from what:"; cat "$T/host-laptop.note"; fail=1; }
+grep -q "the unicast MAC in 10 of 12 frames" "$T/host-laptop.note" || { echo "hostcap: laptop: the note does not say from what:"; cat "$T/host-laptop.note"; fail=1; }
 outcome host-laptop 1 "=> sent"				# the host's DNS query
 outcome host-laptop 2 "udp_recvmsg => consumed"		# its answer reaches the socket
 outcome host-laptop 8 "udp_recvmsg => consumed"		# the printer's hello too
 outcome host-laptop 9 "=> sent"
+check host-laptop 'ifc["multicast"] == ["239.255.255.250"]'	# from its IGMP report
+outcome host-laptop 11 "udp_rcv"				# SSDP: a group it joined
+outcome host-laptop 12 "ip_route_input_noref kfree_skb => drop NOT_SPECIFIED"	# one it did not
 
 check host-portscan 'listen == {("tcp", 22, "recorded"), ("tcp", 80, "recorded")}' 'conns == []' \
 	'ifc["addrs"] == ["192.168.1.7/24"]' 's["routes"][0].get("via") is None'
