@@ -227,8 +227,9 @@ static void tcp_partial(struct mk_ctx *c, const struct hpeer *p, uint16_t sport,
 }
 
 /* Captured on a host (10.1.0.2:8080) behind a veth: its peer's segments
- * carry partial checksums, and the host answers them all; then a ping
- * reply whose checksum field is 0. */
+ * carry partial checksums, and the host answers them all; then a GRE packet
+ * and a VXLAN datagram it has no tunnel device for, and a ping whose
+ * checksum field is 0. */
 static void host_partial(struct mk_ctx *c)
 {
 	struct hpeer p = { pb_ip("10.1.0.2"), pb_ip("10.1.0.1"), LAPTOP_MAC, NEIGH_MAC, 0, 0 };
@@ -237,6 +238,10 @@ static void host_partial(struct mk_ctx *c)
 	tcp_partial(c, &p, 40000, 8080, 101, 501, TCPHDR_ACK, NULL);
 	tcp_partial(c, &p, 40000, 8080, 101, 501, TCPHDR_ACK | TCPHDR_PSH, "hello");
 	tcp_ab(c, &p, 1, 8080, 40000, 501, 106, TCPHDR_ACK, NULL);
+	struct pb_ipopt g = { .saddr = p.b, .daddr = p.a, .proto = 47, .smac = p.bmac, .dmac = p.amac };
+	static const uint8_t gre[8] = { 0, 0, 0x08, 0x00, 0x45, 0, 0, 20 };	/* GRE carrying IPv4 */
+	mk_emit(c, frame, pb_eth_ip(frame, &g, gre, sizeof(gre)));
+	udp_ab(c, &p, 0, 40001, 4789, "vxlan-ish");
 	struct pb_ipopt o = { .saddr = p.b, .daddr = p.a, .proto = 1, .smac = p.bmac, .dmac = p.amac };
 	size_t n = pb_icmp_echo(l4, 8, 0x55, 1, 16);
 	l4[2] = l4[3] = 0;	/* the checksum left at 0 */

@@ -30,6 +30,9 @@ static void frame_size(struct explain *x, const struct trace_event *ev)
 	size_t n = frame_unhex(fr + 9, p, sizeof(p));
 	const uint8_t *ip = frame_ipv4((int)strtol(lt + 11, NULL, 10), p, n, &l2, &avail);
 	x->cur_tot0 = ip && !ip[2] && !ip[3];
+	size_t hl = ip ? (size_t)(ip[0] & 15) * 4 : 0;
+	unsigned dport = ip && ip[9] == 17 && avail >= hl + 4 ? (unsigned)(ip[hl + 2] << 8 | ip[hl + 3]) : 0;
+	x->cur_tunnel = ip && (ip[9] == 47 || ip[9] == 4 || dport == 4789 || dport == 6081);
 	x->cur_big = x->cur_big && l2.proto == 0x0800;
 }
 
@@ -47,6 +50,7 @@ void explain_emit(void *ctx, const struct trace_event *ev)
 		x->sent += sent;
 		*(sent ? &x->big_tx : &x->big_rx) += x->cur_big && !x->cur_tot0;
 		*(sent ? &x->tot0_tx : &x->tot0_rx) += x->cur_tot0;
+		x->tunnel_rx += !sent && x->cur_tunnel;
 		x->cur_pkt = -1;
 	}
 	else if (ev->ph == 'i' && ev->reason > 0 && ev->reason < SKB_DROP_REASON_MAX && !strcmp(ev->fn, "kfree_skb"))
@@ -103,6 +107,10 @@ static void explain_offload(const struct explain *x, char *out, size_t ol, int k
 		k += snprintf(out + k, ol - (size_t)k, ". %s frames it received are longer than the MTU: GRO/LRO merged "
 			      "them before the capture point, and the stack takes them as Linux's ip_rcv does after GRO",
 			      grouped(x->big_rx, a, sizeof(a)));
+	if (x->tunnel_rx && k > 0 && (size_t)k < ol)
+		k += snprintf(out + k, ol - (size_t)k, ". %s packets it received are tunnelled (GRE, IPIP, VXLAN or "
+			      "Geneve) and the host has no tunnel device: they end as on a Linux host without one",
+			      grouped(x->tunnel_rx, a, sizeof(a)));
 	if (x->tot0_rx && k > 0 && (size_t)k < ol)
 		snprintf(out + k, ol - (size_t)k, ". %s frames it received say tot_len 0: segmentation-offload frames "
 			 "captured on their sender, which no wire carries (ip_rcv refuses them as IP_INHDR); were they "
@@ -124,7 +132,7 @@ void explain_text(const struct explain *x, const struct replay_result *res, cons
 		explain_otherhost(oh, res, pcap, scenario, out, ol);
 		return;
 	}
-	if (res->host_kind != HOST_INFERRED && !x->sent && !x->big_rx && !x->tot0_rx)
+	if (res->host_kind != HOST_INFERRED && !x->sent && !x->big_rx && !x->tot0_rx && !x->tunnel_rx)
 		return;	/* the scenario's own host: the totals say it all */
 	for (int r = 1; r < SKB_DROP_REASON_MAX; r++)
 		if (x->drops[r] > top) {

@@ -18,8 +18,9 @@ struct explain {
 	uint64_t sent;				/* recorded transmits */
 	uint64_t big_rx, tot0_rx;		/* received: longer than 1518 bytes; IPv4 tot_len 0 */
 	uint64_t big_tx, tot0_tx;		/* the same, sent by the host (segmentation offload) */
+	uint64_t tunnel_rx;			/* received GRE, IPIP, VXLAN, Geneve */
 	int64_t cur_pkt;			/* the frame driver_rx is on */
-	int cur_big, cur_tot0;
+	int cur_big, cur_tot0, cur_tunnel;
 	uint64_t drops[SKB_DROP_REASON_MAX];	/* packets dropped, by reason */
 };
 

@@ -230,9 +230,6 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 				      "accepted them: the capture point saw them before their checksums were filled in, so "
 				      "checksums are not verified (\"verify_checksums\": false)",
 				      (unsigned long long)s->csum_bad, (unsigned long long)s->csum_partial);
-	if (s->tunnels && k < nl)
-		snprintf(out->note + k, nl - k, "\n  %llu tunnelled packets (GRE, IPIP, VXLAN, Geneve) reach a host "
-			 "with no tunnel device: they end where such a host ends them", (unsigned long long)s->tunnels);
 	snprintf(out->addr, sizeof(out->addr), "%s", ip_fmt(s->ip));
 	snprintf(out->mac, sizeof(out->mac), "%s", s->have_mac ? mac_fmt(s->mac) : "");
 }
