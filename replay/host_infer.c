@@ -141,7 +141,8 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 	}
 }
 
-static int pass1(struct hi_state *s, const char *pcap, char *err, size_t errlen)
+/* early: stop at the first frame of the default host (nothing to infer). */
+static int pass1(struct hi_state *s, const char *pcap, int early, char *err, size_t errlen)
 {
 	struct pcap_source src;
 	struct pcap_pkthdr *h;
@@ -153,7 +154,8 @@ static int pass1(struct hi_state *s, const char *pcap, char *err, size_t errlen)
 	if (source_pcap_open(&src, pcap, err, errlen) < 0)
 		return -1;
 	s->dlt = src.dlt;
-	while (src.frames < HI_FRAMES && source_pcap_next(&src, &h, &d, e2, sizeof(e2)) == 1) {
+	while (src.frames < HI_FRAMES && !(early && s->default_seen) &&
+	       source_pcap_next(&src, &h, &d, e2, sizeof(e2)) == 1) {
 		s->frames++;
 		const uint8_t *ip = frame_ipv4(src.frame_dlt, d, h->caplen, &l2, &avail);
 		if (src.dir) {	/* pcapng EPB flags: as good as a cooked header */
@@ -354,7 +356,7 @@ int host_infer(const char *pcap, const char *host, int force, struct host_infer 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	int r = pass1(s, pcap, err, errlen);
+	int r = pass1(s, pcap, !host && !force, err, errlen);
 	out->frames = s->frames;
 	if (r < 0)
 		goto done;
