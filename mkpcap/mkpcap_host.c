@@ -280,6 +280,21 @@ static void host_arpwait(struct mk_ctx *c)
 		echo_ab(c, &p, 0, 8, i);
 }
 
+/* A mirror port on a LAN segment: two conversations, no host in most frames. */
+static void host_segment(struct mk_ctx *c)
+{
+	static const uint8_t m1[6] = { 2, 0, 0, 0, 5, 1 }, m2[6] = { 2, 0, 0, 0, 5, 2 };
+	static const uint8_t m3[6] = { 2, 0, 0, 0, 5, 3 }, m4[6] = { 2, 0, 0, 0, 5, 4 };
+	struct hpeer ab = { pb_ip("172.20.0.1"), pb_ip("172.20.0.2"), m1, m2, 0, 0 };
+	struct hpeer cd = { pb_ip("172.20.0.3"), pb_ip("172.20.0.4"), m3, m4, 0, 0 };
+	for (uint16_t i = 1; i <= 3; i++) {
+		echo_ab(c, &ab, 1, 8, i);
+		echo_ab(c, &ab, 0, 0, i);
+		udp_ab(c, &cd, 1, 5000, 6000, "x");
+		udp_ab(c, &cd, 0, 6000, 5000, "y");
+	}
+}
+
 /* A router (eth0 192.168.1.1 on the LAN, eth1 203.0.113.2 towards its
  * upstream 203.0.113.1), captured on both interfaces into one pcapng with
  * direction flags: ARP on each side, then a client's ping and DNS query to
@@ -343,6 +358,7 @@ const struct mk_scenario mk_host_scenarios[] = {
 	{ "host-partial", "a host behind a veth: its peer's TCP checksums are partial (pseudo-header only), accepted", host_partial, NULL },
 	{ "host-tso", "TSO (tot_len 0) sent by the host, a GRO-merged frame received", host_tso, NULL },
 	{ "host-arpwait", "cooked, no link addresses: 300 pings whose replies wait for ARP", host_arpwait, NULL },
+	{ "host-segment", "a LAN segment (mirror port): two conversations, no dominant host", host_segment, NULL },
 	{ "host-router", "a router captured on both interfaces (pcapng, direction flags): forwarded ping and DNS", host_router, NULL },
 	{ "host-laptop", "a laptop's own capture: DNS and HTTP through its gateway, a LAN neighbour", host_laptop, NULL },
 	{ "host-portscan", "a server scanned: ports 22 and 80 open, 23 closed", host_portscan, NULL },

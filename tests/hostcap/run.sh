@@ -147,6 +147,17 @@ $NJ replay --no-trace "$T/host-arpwait.pcap" 2>/dev/null | grep -q "^300 packets
 	{ echo "hostcap: arpwait: --no-trace totals differ"; fail=1; }
 n=$((n + 1))
 
+# A LAN segment with no dominant host: named as such, with the options;
+# the replay keeps the default host and the explanation says so again.
+$NJ mkpcap host-segment "$T/seg.pcap" >/dev/null
+$NJ replay --print-scenario "$T/seg.pcap" >/dev/null 2>"$T/seg.err" && { echo "hostcap: segment: a host was inferred"; fail=1; }
+grep -q "no host sends or receives most frames.*a LAN segment or at a router.*--host IP|MAC.*-c FILE" "$T/seg.err" ||
+	{ echo "hostcap: segment not named:"; cat "$T/seg.err"; fail=1; }
+$NJ replay -q "$T/seg.pcap" >"$T/seg.out" 2>"$T/seg.err"
+grep -q "12 of 12 packets were for other hosts: no host sends or receives most of them" "$T/seg.err" &&
+	grep -q "drop OTHERHOST *12" "$T/seg.out" || { echo "hostcap: segment replay:"; cat "$T/seg.err"; fail=1; }
+n=$((n + 2))
+
 # --host chooses: the neighbour of the laptop capture instead.
 $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
 	python3 -c 'import json,sys; s=json.load(sys.stdin); i=s["interfaces"][0]; assert i["addrs"]==["192.168.1.42/24"] and i["mac"]=="02:00:00:00:01:42", i' ||
