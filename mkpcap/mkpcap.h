@@ -24,6 +24,7 @@ struct mk_ctx {
 	const uint8_t *host_mac;	/* SLL2: frames from this MAC are OUTGOING */
 	void *ng;			/* FILE *: a pcapng file (mk_pcapng_ifaces), else NULL */
 	int iface, dir;			/* pcapng: the next frame's interface, EPB direction (1 in, 2 out) */
+	const char *comment;		/* pcapng: the next frame's comment, or NULL */
 };
 
 /* mk_emit - writes one frame at the current time, then advances step_us. */

@@ -328,6 +328,7 @@ static void host_router(struct mk_ctx *c)
 	uint32_t r0 = pb_ip("192.168.1.1"), r1 = pb_ip("203.0.113.2"), up = pb_ip("203.0.113.1");
 	uint32_t cl = pb_ip("192.168.1.50"), srv = pb_ip("198.51.100.80"), dns = pb_ip("198.51.100.53");
 	ng_at(c, 0, 1);
+	c->comment = "the client looks for its gateway";
 	mk_emit(c, frame, pb_arp(frame, 1, PB_BCAST_MAC, CL_MAC, cl, (const uint8_t *)"\0\0\0\0\0\0", r0));
 	ng_at(c, 0, 2);
 	mk_emit(c, frame, pb_arp(frame, 2, CL_MAC, R0_MAC, r0, CL_MAC, cl));
@@ -414,9 +415,10 @@ void mk_ng_epb(struct mk_ctx *c, const uint8_t *frame, size_t len)
 {
 	static const uint8_t zero[4];
 	FILE *f = c->ng;
-	size_t pad = (4 - len % 4) % 4;
-	uint32_t blen = (uint32_t)(28 + len + pad + 12 + 4);	/* header, data, epb_flags + end, length */
-	uint16_t flags_opt[2] = { 2, 4 }, end[2] = { 0, 0 };
+	size_t pad = (4 - len % 4) % 4, clen = c->comment ? strlen(c->comment) : 0, cpad = (4 - clen % 4) % 4;
+	size_t copt = clen ? 4 + clen + cpad : 0;	/* opt_comment */
+	uint32_t blen = (uint32_t)(28 + len + pad + copt + 12 + 4);	/* header, data, options, length */
+	uint16_t flags_opt[2] = { 2, 4 }, end[2] = { 0, 0 }, com[2] = { 1, (uint16_t)clen };
 	put32(f, 6);
 	put32(f, blen);
 	put32(f, (uint32_t)c->iface);
@@ -426,6 +428,12 @@ void mk_ng_epb(struct mk_ctx *c, const uint8_t *frame, size_t len)
 	put32(f, (uint32_t)len);
 	put(f, frame, len);
 	put(f, zero, pad);
+	if (clen) {
+		put(f, com, 4);
+		put(f, c->comment, clen);
+		put(f, zero, cpad);
+		c->comment = NULL;
+	}
 	put(f, flags_opt, 4);
 	put32(f, (uint32_t)c->dir);
 	put(f, end, 4);

@@ -91,12 +91,12 @@ static void progress(const struct pcap_source *src, uint64_t frames, time_t *las
  * traced. Its softirq runs at once so the tracing switch covers its whole
  * journey. */
 static void filtered_rx(struct replay_state *st, struct net_device *dev, int dlt, const uint8_t *data,
-			uint32_t caplen, uint32_t len, int flags)
+			uint32_t caplen, uint32_t len, int flags, const char *comment)
 {
 	struct net *net = st->net;
 	int on = net->tr.nsinks > 0;
 	net->tr.on = on && bpf_prog_run_wire(st->filter, data, caplen, len) != 0;
-	driver_rx(net, dev, dlt, data, caplen, len, flags);
+	driver_rx_comment(net, dev, dlt, data, caplen, len, flags, comment);
 	softirq(st);
 	net->tr.on = on;
 }
@@ -118,10 +118,11 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		 * EPB direction says who sent the frame. */
 		struct net_device *dev = &net->devs[src->iface < net->ndevs ? src->iface : 0];
 		int fl = flags | (src->dir == 1 ? DRV_INBOUND : src->dir == 2 ? DRV_OUTBOUND : 0);
+		const char *comment = src->ngr ? src->ngp.comment : NULL;
 		if (st->filter)
-			filtered_rx(st, dev, src->frame_dlt, data, h->caplen, h->len, fl);
+			filtered_rx(st, dev, src->frame_dlt, data, h->caplen, h->len, fl, comment);
 		else
-			driver_rx(net, dev, src->frame_dlt, data, h->caplen, h->len, fl);
+			driver_rx_comment(net, dev, src->frame_dlt, data, h->caplen, h->len, fl, comment);
 		net->cur_pkt = -1;
 		if (skb_queue_len(&net->sd.input_pkt_queue) >= (uint32_t)net->sysctl.netdev_budget)
 			softirq(st);

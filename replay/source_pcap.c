@@ -215,7 +215,8 @@ void source_pcap_close(struct pcap_source *s)
 }
 
 /* The frame's bytes and what it is, as args of the driver_rx event. */
-static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
+static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len, int flags,
+			const char *comment)
 {
 	uint32_t n = caplen < 16384 ? caplen : 16384;
 	struct jw *a = trace_args(net);
@@ -234,6 +235,10 @@ static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t 
 	a->need_comma = 1;
 	if (n < caplen)
 		jw_kv_bool(a, "frame_cut", 1);
+	if (flags & (DRV_INBOUND | DRV_OUTBOUND))
+		jw_kv_str(a, "direction", flags & DRV_OUTBOUND ? "outbound" : "inbound");
+	if (comment && comment[0])
+		jw_kv_str(a, "comment", comment);
 }
 
 static int is_host_ip(struct net *net, const uint8_t *ip, uint32_t len)
@@ -422,10 +427,16 @@ static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags)
 {
+	return driver_rx_comment(net, dev, dlt, data, caplen, len, flags, NULL);
+}
+
+int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
+		      uint32_t len, int flags, const char *comment)
+{
 	char sum[200];
 	if (trace_on(net)) {
 		dissect_summary(dlt, data, caplen, sum, sizeof(sum));
-		driver_args(net, dlt, data, caplen, len);
+		driver_args(net, dlt, data, caplen, len, flags, comment);
 	}
 	trace_enter(net, NULL, "driver_rx", "driver", "#%lld %s%s", (long long)net->cur_pkt, sum,
 		    caplen < len ? " [cut short by the capture]" : "");

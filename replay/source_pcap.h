@@ -62,5 +62,8 @@ void source_pcap_close(struct pcap_source *s);
  */
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags);
+/* driver_rx_comment - the same, with the pcapng packet comment (args.comment). */
+int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
+		      uint32_t len, int flags, const char *comment);
 
 #endif

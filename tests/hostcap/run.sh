@@ -100,6 +100,15 @@ outcome host-router 1 "arp_rcv"				# who-has 192.168.1.1 on eth0: answered
 outcome host-router 2 "driver_rx => sent"			# the router's own reply (outbound flag)
 for p in 5 7 9 11; do outcome host-router $p "=> forwarded"; done	# each way, ping and DNS
 for p in 6 8 10 12; do outcome host-router $p "driver_rx => sent"; done
+# the EPB direction and comment travel in driver_rx's args
+$NJ replay -q -o "$T/r.jsonl" "$T/host-router.pcap" >/dev/null 2>&1
+python3 - "$T/r.jsonl" <<'PY' || { echo "hostcap: router: driver_rx args lack direction/comment"; fail=1; }
+import json, sys
+d = [e for e in map(json.loads, open(sys.argv[1])) if e.get("fn") == "driver_rx" and e.get("ph") == "B"]
+assert d[0]["args"]["direction"] == "inbound" and d[0]["args"]["comment"] == "the client looks for its gateway", d[0]["args"]
+assert d[1]["args"]["direction"] == "outbound" and "comment" not in d[1]["args"], d[1]["args"]
+PY
+n=$((n + 1))
 # the forwarded copies leave on the other interface: -w has them on interface 1 and 0
 $NJ replay -q -w "$T/out.pcapng" "$T/host-router.pcap" >/dev/null 2>&1
 tshark -r "$T/out.pcapng" -T fields -e frame.interface_id -Y icmp 2>/dev/null | tr '\n' ' ' | grep -q "^1 0 $" ||
