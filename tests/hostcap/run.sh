@@ -167,6 +167,13 @@ grep -q "12 of 12 packets were for other hosts: no host sends or receives most o
 	grep -q "drop OTHERHOST *12" "$T/seg.out" || { echo "hostcap: segment replay:"; cat "$T/seg.err"; fail=1; }
 n=$((n + 2))
 
+# --print-scenario's JSON, given back with -c, replays the same journeys.
+for c in host-laptop host-portscan host-qinq host-router; do
+	$NJ replay --summary -c "$T/$c.json" "$T/$c.pcap" 2>&1 | diff -q "$T/$c.sum" - >/dev/null ||
+		{ echo "hostcap: $c: -c with the printed scenario differs from the inferred replay"; fail=1; }
+	n=$((n + 1))
+done
+
 # --host chooses: the neighbour of the laptop capture instead.
 $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
 	python3 -c 'import json,sys; s=json.load(sys.stdin); i=s["interfaces"][0]; assert i["addrs"]==["192.168.1.42/24"] and i["mac"]=="02:00:00:00:01:42", i' ||
