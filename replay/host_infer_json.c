@@ -71,6 +71,8 @@ static const char *dev_name(const struct hi_state *s)
 		return s->dlt == NJ_DLT_EN10MB ? "lo" : "lo0";
 	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL)
 		return "ppp0";
+	if (s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP)
+		return "tun0";	/* a BSD/macOS tunnel (utun) has the same header */
 	return "eth0";
 }
 
