@@ -163,6 +163,7 @@ int cmd_serve(int argc, char **argv)
 	char sbuf[PATH_MAX], err[768];
 	if (parse_args(&c, argc, argv) < 0)
 		return 2;
+	c.load.info = stderr;	/* what inference found for the captures named here */
 	web_set_upload_limits((int)c.uploads, (size_t)c.upload_events, (int)c.upload_idle);
 	if (!c.web.static_dir)
 		c.web.static_dir = find_static(sbuf, sizeof(sbuf));

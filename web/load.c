@@ -118,7 +118,7 @@ struct nj_store *web_replay_store(const char *path, const char *name, const stru
 	if (!s)
 		return NULL;
 	struct replay_cfg cfg = { .pcap = path, .scenario = o->scenario, .auto_host = o->auto_host,
-				  .no_csum = o->no_csum, .host = o->host, .no_infer = o->no_infer };
+				  .no_csum = o->no_csum, .host = o->host, .no_infer = o->no_infer, .info = o->info };
 	struct explain ex = { 0 };
 	cfg.emit[0] = store_emit;
 	cfg.emit_ctx[0] = s;

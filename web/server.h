@@ -14,6 +14,7 @@
 #define NJ_WEB_SERVER_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -41,6 +42,7 @@ struct web_load_opts {
 	int auto_host, no_csum;
 	const char *host;		/* the capture host (IP or MAC), NULL = inferred */
 	int no_infer;			/* the default host, nothing inferred */
+	FILE *info;			/* what inference found, said here (serve's own traces), or NULL */
 };
 
 /**
