@@ -70,14 +70,14 @@ static int open_ng(struct pcap_source *s, const char *path, char *err, size_t er
 	return 0;
 }
 
-static int file_is_pcapng(const char *path)
+static enum frame_file_kind file_kind(const char *path)
 {
 	uint8_t b[4] = { 0 };
 	FILE *f = fopen(path, "rb");
 	size_t n = f ? fread(b, 1, 4, f) : 0;
 	if (f)
 		fclose(f);
-	return frame_sniff_file(b, n) == FRAME_FILE_PCAPNG;
+	return frame_sniff_file(b, n);
 }
 
 static int dlt_error(struct pcap_source *s, const char *path, int dlt, char *err, size_t errlen)
@@ -103,7 +103,13 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 		snprintf(err, errlen, "%s: is a directory, expected a pcap or pcapng file", path);
 		return -1;
 	}
-	if (file_is_pcapng(path)) {
+	enum frame_file_kind kind = file_kind(path);
+	if (kind == FRAME_FILE_GZIP || kind == FRAME_FILE_ZSTD) {
+		snprintf(err, errlen, "%s: a %s-compressed capture: decompress it first (%s)", path,
+			 kind == FRAME_FILE_GZIP ? "gzip" : "zstd", kind == FRAME_FILE_GZIP ? "gunzip -k" : "unzstd");
+		return -1;
+	}
+	if (kind == FRAME_FILE_PCAPNG) {
 		if (open_ng(s, path, err, errlen) < 0) {
 			source_pcap_close(s);
 			return -1;

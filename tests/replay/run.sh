@@ -49,6 +49,10 @@ tail -n 1 "$T/cut.jsonl" | grep -q '"kind":"trace_end","complete":true,"events":
 $NJ replay -q "$T/stray.pcap" >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q "stray.pcap: byte offset $size: " "$T/err" || { echo "replay: stray byte: exit $rc"; cat "$T/err"; fail=1; }
 
+# A compressed capture: said so, with what to do.
+gzip -c pcaps/default.pcap > "$T/z.pcap.gz"
+expect gzip 1 "z.pcap.gz: a gzip-compressed capture: decompress it first" $NJ replay "$T/z.pcap.gz"
+
 # Unknown link type (DLT_IEEE802_11 = 105): a valid header, an unsupported link.
 printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\151\000\000\000' > "$T/wifi.pcap"
 expect linktype 1 "wifi.pcap: link type 105" $NJ replay "$T/wifi.pcap"
