@@ -135,8 +135,8 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 		e->synack += is_synack(ip, avail);
 		e->gso += gso_frame(ip, len);
 	}
-	if (ip_unicast(daddr) && daddr != saddr && (e = ip_get(s, daddr))) {
-		e->frames++;
+	if (ip_unicast(daddr) && (e = ip_get(s, daddr))) {
+		e->frames += daddr != saddr;	/* a packet to itself counts once */
 		e->in += l2->pkt_type == PACKET_HOST_;
 	}
 }
