@@ -82,7 +82,11 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 	char a[32];
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", dev_name(s));
-	cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : s->loopback || s->dlt == NJ_DLT_EN10MB ? zero : local));
+	/* No MAC of its own: all-zero where every frame has zero MACs (lo, or a
+	 * scrubbed capture: its frames then match as the host's), else a local
+	 * one (a frame to a broadcast or group MAC gives none an interface can have). */
+	int zero_ok = s->loopback || (s->dlt == NJ_DLT_EN10MB && s->lo_frames * 2 > s->frames);
+	cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : zero_ok ? zero : local));
 	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
 	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
 	cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
