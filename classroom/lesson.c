@@ -112,6 +112,7 @@ static int load_dir(const char *root, const char *name, struct lesson *l, char *
 	l->title = title->valuestring;
 	resolve(l->pcap, sizeof(l->pcap), l->dir, pcap->valuestring);
 	l->auto_host = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l->json, "auto_host"));
+	l->default_host = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l->json, "default_host"));
 	if (cJSON_IsString(sc) && strcmp(sc->valuestring, "default"))
 		resolve(l->scenario, sizeof(l->scenario), l->dir, sc->valuestring);
 	return 0;

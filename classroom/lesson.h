@@ -29,6 +29,7 @@ struct lesson {
 	char pcap[PATH_MAX];		/* resolved against dir */
 	char scenario[PATH_MAX];	/* resolved; "" = the default host */
 	int auto_host;			/* "auto_host": true: replay --auto-host (a student's own capture) */
+	int default_host;		/* "default_host": true: replay --default-host (nothing inferred) */
 	cJSON *json;			/* lesson.json, owned */
 	const char *title;		/* inside json */
 };

@@ -27,6 +27,7 @@ struct nj_store *lesson_replay(const struct lesson *l, char *err, size_t errlen)
 {
 	/* A lesson asks about the capture: the clock stops at its last frame. */
 	struct replay_cfg cfg = { .scenario = l->scenario[0] ? l->scenario : NULL, .auto_host = l->auto_host,
+				  .no_infer = l->default_host,
 				  .stop_at_end = 1 };
 	struct load_opts o = { .cfg = &cfg };
 	return load_capture(l->pcap, &o, err, errlen);
@@ -352,6 +353,7 @@ int lesson_check(const struct lesson *l, struct nj_store *s, const cJSON *check,
 	struct lesson o = *l;
 	o.scenario[0] = 0;
 	o.auto_host = cJSON_IsTrue(ah);		/* another run: the host as the check says */
+	o.default_host = cJSON_IsFalse(ah);	/* false: the default host, nothing inferred */
 	if ((pcap && rel_path(o.pcap, sizeof(o.pcap), l->dir, pcap) < 0) ||
 	    (sc && rel_path(o.scenario, sizeof(o.scenario), l->dir, sc) < 0))
 		return snprintf(err, errlen, "check: path too long"), -1;

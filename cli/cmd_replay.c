@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "explain.h"
+#include "host_infer.h"
 #include "offload_hint.h"
 #include "replay.h"
 #include "replay_extra.h"
@@ -25,14 +27,20 @@ static void on_signal(int sig)
 
 static const char replay_help[] =
 	"usage: netjourney replay [options] CAPTURE\n"
-	"Replays a pcap or pcapng (Ethernet, Linux cooked SLL/SLL2, raw IPv4) through the\n"
-	"simulated host and prints each packet's journey through the Linux receive path.\n\n"
+	"Replays a pcap or pcapng (Ethernet, Linux cooked SLL/SLL2, raw IPv4, BSD loopback,\n"
+	"PPP) through the simulated host and prints each packet's journey through the Linux\n"
+	"receive path. Without -c, a capture that does not talk to the default host is\n"
+	"replayed on its own host, inferred from the capture (said on stderr).\n\n"
 	"  -c, --scenario FILE   the host (JSON, see README); default: 10.0.0.2/24 on eth0\n"
-	"      --auto-host       adopt the capture's server as the host (for your own captures)\n"
+	"      --host IP|MAC     the capture host is this one (its sockets are inferred)\n"
+	"      --auto-host       infer the capture host even if the capture fits the default\n"
+	"      --default-host    infer nothing: the default host, whatever the capture\n"
+	"      --print-scenario  print the inferred host as scenario JSON (to edit; -c takes it)\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
 	"      --stop-at-end     stop the clock at the last frame (default: run the timers\n"
 	"                        on, up to 5 simulated minutes: expiries, delayed ACKs,\n"
 	"                        TIME_WAIT, shown as \"+N s after the capture\")\n"
+	"      --csum            verify checksums even where the inferred host took bad ones\n"
 	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout)\n"
 	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
 	"  -w, --write FILE      write the frames the stack sent (pcap)\n"
@@ -45,7 +53,10 @@ static const char replay_help[] =
 	"                        counters), at full speed; also --stats\n"
 	"      --summary         one line per packet: functions => verdict [reason]\n"
 	"      --color WHEN      auto (default), always, never\n"
-	"  -h, --help            this text\n";
+	"  -h, --help            this text\n"
+	"Exit status: 0 replayed; 1 error (nothing or only part replayed: the message says);\n"
+	"2 usage; 3 replayed every complete record, then found a truncated record or\n"
+	"trailing garbage (the warning gives its byte offset).\n";
 
 struct replay_cli {
 	struct replay_cfg cfg;
@@ -57,6 +68,7 @@ struct replay_cli {
 	const char *out, *chrome, *color;
 	int quiet, summary;
 	int no_trace;			/* --no-trace: outcomes without events */
+	int print_scenario;		/* --print-scenario */
 };
 
 /* --no-trace emits no events, so the options that consume them clash. */
@@ -95,6 +107,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		{ "filter", required_argument, 0, 'f' }, { "reasm-out", required_argument, 0, 'R' },
 		{ "tap-out", required_argument, 0, 'T' }, { "bpf-trace", no_argument, 0, 'B' },
 		{ "no-trace", no_argument, 0, 'n' }, { "stats", no_argument, 0, 'n' },
+		{ "host", required_argument, 0, 'H' }, { "print-scenario", no_argument, 0, 'P' },
+		{ "default-host", no_argument, 0, 'D' }, { "csum", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
@@ -109,6 +123,10 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case 'n': c->no_trace = 1; break;
 		case 'S': c->summary = 1; break;
 		case 'A': c->cfg.auto_host = 1; break;
+		case 'H': c->cfg.host = optarg; break;
+		case 'P': c->print_scenario = 1; break;
+		case 'D': c->cfg.no_infer = 1; break;
+		case 'V': c->cfg.csum = 1; break;
 		case 'N': c->cfg.no_csum = 1; break;
 		case 'E': c->cfg.stop_at_end = 1; break;
 		case 'K': c->color = optarg; break;
@@ -131,6 +149,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		return -1;
 	}
 	c->cfg.pcap = argv[optind];
+	if (c->cfg.scenario && (c->cfg.host || c->cfg.auto_host || c->print_scenario)) {
+		fprintf(stderr, "netjourney replay: -c gives the host; --host, --auto-host and --print-scenario "
+			"infer one\n");
+		return -1;
+	}
 	return check_no_trace(c);
 }
 
@@ -278,6 +301,11 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
 	}
+	static struct explain ex;
+	if (!c->no_trace && c->cfg.nemit < 4) {
+		c->cfg.emit[c->cfg.nemit] = explain_emit;
+		c->cfg.emit_ctx[c->cfg.nemit++] = &ex;
+	}
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
 	offload_hint_report(hint, stderr);
 	if (!c->quiet || r == 0)
@@ -285,14 +313,39 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	if (c->no_trace && net)
 		human_counters(hs, net);
 	r = close_outputs(c, js, cs, net, &res, r, err, sizeof(err));
-	free(res.scenario_json);
 	net_destroy(net);
-	return r < 0 ? 1 : 0;
+	char why[640];
+	if (r == 0 && !c->no_trace && !c->summary) {
+		explain_text(&ex, &res, c->cfg.pcap, c->cfg.scenario, why, sizeof(why));
+		if (why[0])
+			fprintf(stderr, "%s\n", why);
+	}
+	if (r == 0 && res.trailing[0])
+		fprintf(stderr, "netjourney replay: warning: %s\n", res.trailing);
+	free(res.scenario_json);
+	return r < 0 ? 1 : res.trailing[0] ? 3 : 0;
 fail_early:
 	fprintf(stderr, "netjourney replay: %s\n", err);
 	jsonl_discard(js);
 	chrome_discard(cs);
 	return 1;
+}
+
+/* --print-scenario: the inferred host as JSON on stdout. */
+static int print_scenario(const struct replay_cli *c)
+{
+	struct host_infer h;
+	char err[512] = "";
+	if (host_infer(c->cfg.pcap, c->cfg.host, 1, &h, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netjourney replay: %s\n", err);
+		return 1;
+	}
+	int r = h.kind == HOST_INFERRED ? 0 : 1;
+	fprintf(stderr, "%s%s\n", r ? "netjourney replay: no host to infer: " : "host: ", h.note);
+	if (!r)
+		printf("%s\n", h.json_print);
+	host_infer_free(&h);
+	return r;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -305,6 +358,8 @@ int cmd_replay(int argc, char **argv)
 
 	if (parse_args(&c, argc, argv) < 0)
 		return 2;
+	if (c.print_scenario)
+		return print_scenario(&c);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	int r = run(&c, &hs, &js, &cs);

@@ -28,7 +28,11 @@ static const char serve_help[] =
 	"      --pace            replay the first capture at packet time into a live trace\n"
 	"      --max-gap MS      with --pace: longest pause between packets (default 2000)\n"
 	"  -c, --scenario FILE   the simulated host (JSON); default: 10.0.0.2/24 on eth0\n"
-	"      --auto-host       adopt each capture's server as the host\n"
+	"      --host IP|MAC     each capture's host is this one (its sockets are inferred)\n"
+	"      --auto-host       infer each capture's host even if it fits the default\n"
+	"      --default-host    infer nothing: the default host for every capture\n"
+	"                        (without -c, a capture not talking to the default host is\n"
+	"                        replayed on its own host, inferred; uploads: ?host=&infer=0)\n"
 	"      --no-csum         do not verify checksums (captures with checksum offload)\n"
 	"      --static DIR      the UI's files (default: $NJ_STATIC, or static/ of the project)\n"
 	"      --lessons DIR     the classroom labs for the Lessons page (default: $NJ_LESSONS, or\n"
@@ -80,7 +84,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		{ "no-csum", no_argument, 0, 'N' }, { "static", required_argument, 0, 'S' },
 		{ "log", no_argument, 0, 'L' }, { "lessons", required_argument, 0, 'l' },
 		{ "max-uploads", required_argument, 0, 'U' }, { "upload-events", required_argument, 0, 'E' },
-		{ "upload-idle", required_argument, 0, 'I' }, { "allow-host", required_argument, 0, 'H' },
+		{ "upload-idle", required_argument, 0, 'I' }, { "allow-host", required_argument, 0, 'W' },
+		{ "host", required_argument, 0, 'H' }, { "default-host", no_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int o;
@@ -100,6 +105,8 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'G': c->max_gap = atoi(optarg); break;
 		case 'c': c->load.scenario = optarg; break;
 		case 'A': c->load.auto_host = 1; break;
+		case 'H': c->load.host = optarg; break;
+		case 'D': c->load.no_infer = 1; break;
 		case 'N': c->load.no_csum = 1; break;
 		case 'S': c->web.static_dir = optarg; break;
 		case 'L': c->web.log = 1; break;
@@ -107,7 +114,7 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'U': c->uploads = count_arg("max-uploads", optarg); break;
 		case 'E': c->upload_events = count_arg("upload-events", optarg); break;
 		case 'I': c->upload_idle = count_arg("upload-idle", optarg); break;
-		case 'H':
+		case 'W':
 			if (c->nhosts == 16 || !*optarg || strlen(optarg) > 253) {
 				fprintf(stderr, "netjourney serve: --allow-host %s: at most 16 names of 1..253 characters\n",
 					optarg);
@@ -169,6 +176,7 @@ int cmd_serve(int argc, char **argv)
 	char sbuf[PATH_MAX], err[768];
 	if (parse_args(&c, argc, argv) < 0)
 		return 2;
+	c.load.info = stderr;	/* what inference found for the captures named here */
 	web_set_upload_limits((int)c.uploads, (size_t)c.upload_events, (int)c.upload_idle);
 	c.web.allow_hosts = c.hosts;
 	c.web.nallow_hosts = c.nhosts;

@@ -24,7 +24,9 @@ static const char step_usage[] =
 	"Steps through the journey of each packet, event by event, like gdb. FILE is a\n"
 	"capture (pcap/pcapng, replayed on the fly) or a trace (.jsonl from replay -o).\n\n"
 	"  -c, --scenario FILE   the host for a capture (JSON); for a trace: its routes\n"
-	"      --auto-host       adopt the capture's server as the host\n"
+	"      --host IP|MAC     the capture host (without -c a capture's host is inferred\n"
+	"                        when it does not talk to the default host)\n"
+	"      --auto-host       infer the capture host even if the capture fits the default\n"
 	"      --no-csum         do not verify checksums (checksum offload captures)\n"
 	"  -x FILE               run the commands in FILE first (may repeat)\n"
 	"      --batch           run -x files (or nothing), print, and exit\n"
@@ -40,8 +42,8 @@ static int parse_args(struct step_cli *c, int argc, char **argv)
 		{ "scenario", required_argument, 0, 'c' }, { "auto-host", no_argument, 0, 'A' },
 		{ "no-csum", no_argument, 0, 'N' }, { "batch", no_argument, 0, 'B' },
 		{ "color", required_argument, 0, 'K' }, { "colour", required_argument, 0, 'K' },
-		{ "static", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
-		{ "dump-state", optional_argument, 0, 'D' }, { 0, 0, 0, 0 },
+		{ "static", required_argument, 0, 'S' }, { "host", required_argument, 0, 'H' },
+		{ "help", no_argument, 0, 'h' }, { "dump-state", optional_argument, 0, 'D' }, { 0, 0, 0, 0 },
 	};
 	int o;
 	optind = 1;
@@ -49,6 +51,7 @@ static int parse_args(struct step_cli *c, int argc, char **argv)
 		switch (o) {
 		case 'c': c->cfg.scenario = optarg; break;
 		case 'A': c->cfg.auto_host = 1; break;
+		case 'H': c->cfg.host = optarg; break;
 		case 'N': c->cfg.no_csum = 1; break;
 		case 'B': c->batch = 1; break;
 		case 'D':

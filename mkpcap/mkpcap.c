@@ -17,12 +17,23 @@
 
 static const struct mk_scenario *const tables[] = {
 	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios, mk_lessons_scenarios,
-	mk_tcpopt_scenarios, mk_ipv6_scenarios,
+	mk_tcpopt_scenarios, mk_ipv6_scenarios, mk_host_scenarios,
 };
 
 void mk_emit(struct mk_ctx *c, const uint8_t *frame, size_t len)
 {
+	static uint8_t re[65536 + 64];
 	struct pcap_pkthdr h;
+	if (c->ng) {
+		mk_ng_epb(c, frame, len);
+		c->t_us += c->step_us;
+		c->count++;
+		return;
+	}
+	if (c->dlt && c->dlt != DLT_EN10MB && len <= 65536) {
+		len = mk_relink(c, frame, len, re);
+		frame = re;
+	}
 	h.ts.tv_sec = (time_t)(c->t_us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(c->t_us % 1000000);
 	h.caplen = h.len = (bpf_u_int32)len;
@@ -59,9 +70,34 @@ static int write_json_twin(const struct mk_scenario *s, const char *file)
 	return 0;
 }
 
+/* A scenario written as pcapng: several interfaces, direction flags. */
+static int mk_write_ng(const struct mk_scenario *s, const char *file, int nifs)
+{
+	FILE *f = fopen(file, "wb");
+	if (!f || mk_ng_header(f, nifs) < 0) {
+		fprintf(stderr, "netjourney mkpcap: %s: %s\n", file, strerror(errno));
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	struct mk_ctx c = { .t_us = MK_EPOCH_US, .step_us = 1000, .ng = f };
+	s->build(&c);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "netjourney mkpcap: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	if (write_json_twin(s, file) < 0)
+		return 1;
+	printf("%s: %u frames (%s, pcapng)\n", file, c.count, s->name);
+	return 0;
+}
+
 int mk_write(const struct mk_scenario *s, const char *file, unsigned long param)
 {
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	if (mk_pcapng_ifaces(s->name))
+		return mk_write_ng(s, file, mk_pcapng_ifaces(s->name));
+	int mdlt = mk_dlt(s->name), dlt = mdlt == MK_DLT_NULL ? DLT_NULL : mdlt ? mdlt : DLT_EN10MB;
+	pcap_t *dead = pcap_open_dead(dlt, 262144);
 	pcap_dumper_t *d = dead ? pcap_dump_open(dead, file) : NULL;
 	if (!d) {
 		fprintf(stderr, "netjourney mkpcap: %s: %s\n", file, dead ? pcap_geterr(dead) : "no memory");
@@ -69,7 +105,8 @@ int mk_write(const struct mk_scenario *s, const char *file, unsigned long param)
 			pcap_close(dead);
 		return 1;
 	}
-	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000, .param = param };
+	struct mk_ctx c = { .dumper = d, .t_us = MK_EPOCH_US, .step_us = 1000, .param = param,
+			     .dlt = mdlt };
 	s->build(&c);
 	pcap_dump_close(d);
 	pcap_close(dead);
@@ -114,7 +151,7 @@ int mk_all(const char *dir)
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct mk_scenario *s = tables[t]; s->name; s++) {
 			snprintf(path, sizeof(path), "%s/%s.pcap", dir, s->name);
-			if (strncmp(s->name, "bench-", 6))
+			if (strncmp(s->name, "bench-", 6) && strncmp(s->name, "host-", 5))
 				r |= mk_write_isolated(s, path);
 		}
 	return r;

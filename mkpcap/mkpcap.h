@@ -19,6 +19,12 @@ struct mk_ctx {
 	uint64_t step_us;		/* added after each frame (default 1000) */
 	unsigned count;
 	unsigned long param;		/* --count N for scalable scenarios (0 = default) */
+	int dlt;			/* as mk_dlt(): frames are built as Ethernet
+					 * and rewritten (mkpcap_host.c) */
+	const uint8_t *host_mac;	/* SLL2: frames from this MAC are OUTGOING */
+	void *ng;			/* FILE *: a pcapng file (mk_pcapng_ifaces), else NULL */
+	int iface, dir;			/* pcapng: the next frame's interface, EPB direction (1 in, 2 out) */
+	const char *comment;		/* pcapng: the next frame's comment, or NULL */
 };
 
 /* mk_emit - writes one frame at the current time, then advances step_us. */
@@ -32,7 +38,20 @@ struct mk_scenario {
 	void (*build)(struct mk_ctx *c);
 	const char *scenario;		/* scenario JSON the pcap is meant for; NULL = default host */
 };
-/* Scenarios named "bench-*" are benchmark inputs: --all skips them. */
+#define MK_DLT_NULL	(-1)		/* mk_ctx.dlt for DLT_NULL (0 means Ethernet) */
+
+/* mk_dlt - the link type scenario name is written with: 0 = Ethernet, else
+ * a DLT_ value or MK_DLT_NULL (mkpcap_host.c). */
+int mk_dlt(const char *name);
+/* mk_pcapng_ifaces - how many Ethernet interfaces the scenario's pcapng has;
+ * 0 = it is written as pcap (mkpcap_host.c). */
+int mk_pcapng_ifaces(const char *name);
+/* mk_ng_header / mk_ng_epb - the pcapng writer: section and interface
+ * blocks; one Enhanced Packet Block with epb_flags (mkpcap_host.c). */
+int mk_ng_header(void *f, int nifs);
+void mk_ng_epb(struct mk_ctx *c, const uint8_t *frame, size_t len);
+/* Scenarios named "bench-*" are benchmark inputs, "host-*" the captures of
+ * tests/hostcap (made there, on the fly): --all skips both. */
 
 /* Tables end with a { NULL } entry. */
 extern const struct mk_scenario mk_core_scenarios[];
@@ -42,6 +61,11 @@ extern const struct mk_scenario mk_transport_scenarios[];
 extern const struct mk_scenario mk_lessons_scenarios[];	/* mkpcap_lessons.c: the classroom's own */
 extern const struct mk_scenario mk_tcpopt_scenarios[];	/* mkpcap_tcpopt.c */
 extern const struct mk_scenario mk_ipv6_scenarios[];	/* mkpcap_ipv6.c */
+extern const struct mk_scenario mk_host_scenarios[];
+
+/* mk_relink - an Ethernet frame rewritten for c->dlt into out (mkpcap_host.c);
+ * returns the new length. */
+size_t mk_relink(const struct mk_ctx *c, const uint8_t *frame, size_t len, uint8_t *out);
 
 /* mk_find - the scenario named name in any table, or NULL. */
 const struct mk_scenario *mk_find(const char *name);

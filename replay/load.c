@@ -15,6 +15,9 @@
 
 #include "cJSON.h"
 #include "events.h"
+#include "explain.h"
+#include "frame.h"
+#include "host_infer.h"
 
 enum load_kind load_sniff(const char *path, char *err, size_t errlen)
 {
@@ -26,8 +29,13 @@ enum load_kind load_sniff(const char *path, char *err, size_t errlen)
 	}
 	size_t n = fread(b, 1, sizeof(b), f);
 	fclose(f);
-	uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	if (n == 4 && (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a))
+	enum frame_file_kind fk = frame_sniff_file(b, n);
+	if (fk == FRAME_FILE_GZIP || fk == FRAME_FILE_ZSTD) {
+		snprintf(err, errlen, "%s: a compressed file (%s): decompress it first", path,
+			 fk == FRAME_FILE_GZIP ? "gzip" : "zstd");
+		return LOAD_UNKNOWN;
+	}
+	if (fk == FRAME_FILE_PCAP || fk == FRAME_FILE_PCAPNG)
 		return LOAD_CAPTURE;
 	if (n >= 1 && b[0] == '{')
 		return LOAD_TRACE;
@@ -47,9 +55,40 @@ static void rename_in(char *err, size_t errlen, const char *path, const char *na
 	snprintf(p, errlen - (size_t)(p - err), "%s%s", name, tail);
 }
 
+/* What the summary shows beside the scenario (issue #19): the capture
+ * host, inferred or not, the warnings and the capture-level explanation,
+ * added to the trace_start line. */
+static char *with_host(const char *line, const struct replay_result *res, const char *why)
+{
+	cJSON *o = cJSON_Parse(line);
+	if (!o)
+		return NULL;
+	cJSON *h = cJSON_AddObjectToObject(o, "host");
+	cJSON_AddBoolToObject(h, "inferred", res->host_kind == HOST_INFERRED && res->host_addr[0]);
+	if (res->host_addr[0])
+		cJSON_AddStringToObject(h, "addr", res->host_addr);
+	else
+		cJSON_AddNullToObject(h, "addr");
+	if (res->host_mac[0])
+		cJSON_AddStringToObject(h, "mac", res->host_mac);
+	else
+		cJSON_AddNullToObject(h, "mac");
+	cJSON_AddStringToObject(h, "why", res->host_why[0] ? res->host_why : res->host_note[0] ? res->host_note
+				: "the scenario's host (or the default one)");
+	cJSON *w = cJSON_AddArrayToObject(o, "warnings");
+	if (res->trailing[0])
+		cJSON_AddItemToArray(w, cJSON_CreateString(res->trailing));
+	if (res->host_kind == HOST_NONE && res->host_note[0])	/* no dominant host */
+		cJSON_AddItemToArray(w, cJSON_CreateString(res->host_note));
+	cJSON_AddStringToObject(o, "explanation", why ? why : "");
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}
+
 /* trace_start and trace_end: the scenario on one line (JSONL). */
 static void add_meta(struct nj_store *s, const char *source, struct net *net, const struct replay_result *res,
-		     const char *error)
+		     const char *error, const char *why)
 {
 	struct jw w = { 0 };
 	char *one = res->scenario_json ? strdup(res->scenario_json) : NULL;
@@ -57,7 +96,9 @@ static void add_meta(struct nj_store *s, const char *source, struct net *net, co
 		cJSON_Minify(one);
 	event_meta_start_net(&w, source, one, res->kernel[0] ? res->kernel : "6.x", net);
 	free(one);
-	store_add_meta(s, w.buf);
+	char *start = with_host(w.buf, res, why);
+	store_add_meta(s, start ? start : w.buf);
+	free(start);
 	if (net) {
 		jw_reset(&w);
 		event_meta_end(&w, net, res->complete && !error, res->events, res->frames, error);
@@ -82,6 +123,11 @@ struct nj_store *load_capture(const char *path, const struct load_opts *o, char 
 	cfg.pcap = path;
 	cfg.emit[cfg.nemit] = store_emit;
 	cfg.emit_ctx[cfg.nemit++] = s;
+	struct explain ex = { 0 };
+	if (cfg.nemit < (int)(sizeof(cfg.emit) / sizeof(cfg.emit[0]))) {
+		cfg.emit[cfg.nemit] = explain_emit;
+		cfg.emit_ctx[cfg.nemit++] = &ex;
+	}
 	struct replay_result res = { 0 };
 	struct net *net = NULL;
 	int r = replay_run(&cfg, &res, &net, err, errlen);
@@ -91,7 +137,11 @@ struct nj_store *load_capture(const char *path, const struct load_opts *o, char 
 		store_free(s);
 		s = NULL;
 	} else {
-		add_meta(s, source, net, &res, r < 0 ? err : NULL);
+		char why[640] = "";
+		if (r == 0)
+			explain_text(&ex, &res, path, cfg.scenario, why, sizeof(why));
+		rename_in(res.trailing, sizeof(res.trailing), path, source);
+		add_meta(s, source, net, &res, r < 0 ? err : NULL, why);
 	}
 	if (s && o && o->scenario)
 		*o->scenario = res.scenario_json;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissect.h"
+#include "frame.h"
 #include "ip.h"
 
 #define HINT_SOURCES	64	/* sources counted; later new ones are not */
@@ -21,12 +21,13 @@ struct hint_src {
 	uint32_t saddr;			/* network order */
 	uint64_t ip, l4;		/* IPv4 frames; of them TCP/UDP */
 	uint64_t bad_ip, bad_l4;	/* IP_CSUM; TCP_CSUM + UDP_CSUM drops */
+	uint64_t icmp_zero;		/* ICMP_CSUM drops of messages whose checksum field is 0 */
 };
 
 struct offload_hint {
 	struct hint_src src[HINT_SOURCES];
 	int nsrc;
-	struct { int64_t pkt; int idx; } ring[HINT_RING];
+	struct { int64_t pkt; int idx; int icmp0; } ring[HINT_RING];
 };
 
 struct offload_hint *offload_hint_new(void)
@@ -35,40 +36,6 @@ struct offload_hint *offload_hint_new(void)
 	for (int i = 0; h && i < HINT_RING; i++)
 		h->ring[i].pkt = -1;
 	return h;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Decodes up to n bytes of the hex string at s (stops at its end). */
-static uint32_t unhex(const char *s, uint8_t *out, uint32_t n)
-{
-	uint32_t i = 0;
-	for (; i < n; i++, s += 2) {
-		int a = hexval(s[0]), b = a < 0 ? -1 : hexval(s[1]);
-		if (b < 0)
-			break;
-		out[i] = (uint8_t)(a << 4 | b);
-	}
-	return i;
-}
-
-/* Where the IPv4 header starts for this link type, or -1. */
-static int ip_offset(long dlt, const uint8_t *p, uint32_t n)
-{
-	uint32_t off = 12;
-
-	if (dlt == NJ_DLT_LINUX_SLL)
-		return n >= 16 && p[14] == 0x08 && p[15] == 0x00 ? 16 : -1;
-	if (dlt == NJ_DLT_LINUX_SLL2)
-		return n >= 20 && p[0] == 0x08 && p[1] == 0x00 ? 20 : -1;
-	if (dlt != NJ_DLT_EN10MB)
-		return 0;
-	while (off + 4 <= n && ((p[off] == 0x81 && p[off + 1] == 0x00) || (p[off] == 0x88 && p[off + 1] == 0xa8)))
-		off += 4;
-	return off + 2 <= n && p[off] == 0x08 && p[off + 1] == 0x00 ? (int)off + 2 : -1;
 }
 
 static int source_index(struct offload_hint *h, uint32_t saddr)
@@ -87,23 +54,27 @@ static void hint_frame(struct offload_hint *h, const struct trace_event *ev)
 {
 	const char *lt = ev->args ? strstr(ev->args, "\"linktype\":") : NULL;
 	const char *fr = ev->args ? strstr(ev->args, "\"frame\":\"") : NULL;
-	uint8_t p[64];
-	uint32_t n, saddr;
-	int off, idx;
+	uint8_t p[96];
+	struct frame_l2 l2;
+	const uint8_t *ip;
+	size_t avail;
+	uint32_t saddr;
+	int idx;
 
 	if (!lt || !fr || ev->pkt < 0)
 		return;
-	n = unhex(fr + 9, p, sizeof(p));
-	off = ip_offset(strtol(lt + 11, NULL, 10), p, n);
-	if (off < 0 || (uint32_t)off + 20 > n || (p[off] >> 4) != 4)
+	size_t n = frame_unhex(fr + 9, p, sizeof(p));
+	if (!(ip = frame_ipv4((int)strtol(lt + 11, NULL, 10), p, n, &l2, &avail)))
 		return;
-	memcpy(&saddr, p + off + 12, 4);
+	memcpy(&saddr, ip + 12, 4);
 	if ((idx = source_index(h, saddr)) < 0)
 		return;
 	h->src[idx].ip++;
-	h->src[idx].l4 += p[off + 9] == IPPROTO_TCP_ || p[off + 9] == IPPROTO_UDP_;
+	h->src[idx].l4 += ip[9] == IPPROTO_TCP_ || ip[9] == IPPROTO_UDP_;
 	h->ring[ev->pkt % HINT_RING].pkt = ev->pkt;
 	h->ring[ev->pkt % HINT_RING].idx = idx;
+	size_t hl = (size_t)(ip[0] & 15) * 4;
+	h->ring[ev->pkt % HINT_RING].icmp0 = ip[9] == 1 && avail >= hl + 4 && !ip[hl + 2] && !ip[hl + 3];
 }
 
 void offload_hint_emit(void *ctx, const struct trace_event *ev)
@@ -115,12 +86,15 @@ void offload_hint_emit(void *ctx, const struct trace_event *ev)
 		return;
 	}
 	if (ev->ph != 'i' || ev->pkt < 0 || (ev->reason != SKB_DROP_REASON_TCP_CSUM &&
-	    ev->reason != SKB_DROP_REASON_UDP_CSUM && ev->reason != SKB_DROP_REASON_IP_CSUM))
+	    ev->reason != SKB_DROP_REASON_UDP_CSUM && ev->reason != SKB_DROP_REASON_IP_CSUM &&
+	    ev->reason != SKB_DROP_REASON_ICMP_CSUM))
 		return;
 	if (strcmp(ev->fn, "kfree_skb") || h->ring[ev->pkt % HINT_RING].pkt != ev->pkt)
 		return;
 	struct hint_src *s = &h->src[h->ring[ev->pkt % HINT_RING].idx];
-	if (ev->reason == SKB_DROP_REASON_IP_CSUM)
+	if (ev->reason == SKB_DROP_REASON_ICMP_CSUM)
+		s->icmp_zero += h->ring[ev->pkt % HINT_RING].icmp0;
+	else if (ev->reason == SKB_DROP_REASON_IP_CSUM)
 		s->bad_ip++;
 	else
 		s->bad_l4++;
@@ -143,6 +117,13 @@ int offload_hint_report(struct offload_hint *h, FILE *f)
 			best_l4 = l4;
 		}
 	}
+	for (int i = 0; h && i < h->nsrc; i++)	/* a checksum of 0 is never computed: it was left out */
+		if (h->src[i].icmp_zero)
+			fprintf(f, "note: %llu ICMP message%s from %s carr%s checksum 0: the capture point saw %s before "
+				"the checksum was filled in (or a tool zeroed it); replay with --no-csum\n",
+				(unsigned long long)h->src[i].icmp_zero, h->src[i].icmp_zero == 1 ? "" : "s",
+				ip_fmt(h->src[i].saddr), h->src[i].icmp_zero == 1 ? "ies" : "y",
+				h->src[i].icmp_zero == 1 ? "it" : "them");
 	if (best)
 		fprintf(f, "note: most %s checksums from %s are wrong: the capture was probably taken on that host "
 			"with checksum offload (its NIC fills them in after capture); replay with --no-csum\n",

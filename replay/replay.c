@@ -16,6 +16,7 @@
 #include "bpf.h"
 #include "bpf_compile.h"
 #include "inet_frag.h"
+#include "host_infer.h"
 #include "ip_fragment.h"
 #include "pcapng_writer.h"
 #include "replay_ahead.h"
@@ -31,6 +32,7 @@ struct replay_state {
 	struct pcapng_writer out;	/* -w: pcapng, one interface block per device */
 	struct replay_ahead ahead;	/* recorded SYN-ACKs, read ahead */
 	uint64_t sent;
+	int learn;			/* an inferred host: peers' MACs learned from frames */
 };
 
 /* nj_xmit_fn: a frame leaving the host is written to -w, on its device. */
@@ -124,13 +126,13 @@ static void progress(const struct pcap_source *src, uint64_t frames, time_t *las
 /* -f: the packet runs through the stack either way; only a matching one is
  * traced. Its softirq runs at once so the tracing switch covers its whole
  * journey. */
-static void filtered_rx(struct replay_state *st, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
-			int flags)
+static void filtered_rx(struct replay_state *st, struct net_device *dev, int dlt, const uint8_t *data,
+			uint32_t caplen, uint32_t len, int flags, const char *comment)
 {
 	struct net *net = st->net;
 	int on = net->tr.nsinks > 0;
 	net->tr.on = on && bpf_prog_run_wire(st->filter, data, caplen, len) != 0;
-	driver_rx(net, &net->devs[0], dlt, data, caplen, len, flags);
+	driver_rx_comment(net, dev, dlt, data, caplen, len, flags, comment);
 	softirq(st);
 	net->tr.on = on;
 }
@@ -141,7 +143,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 	struct net *net = st->net;
 	struct pcap_pkthdr *h;
 	const uint8_t *data;
-	int r, flags = st->cfg->auto_host ? DRV_LEARN_NEIGH : 0;
+	int r, flags = st->learn ? DRV_LEARN_NEIGH : 0;
 	time_t last = 0;
 
 	while (!(st->cfg->stop && *st->cfg->stop) && (r = source_pcap_next(src, &h, &data, err, errlen)) == 1) {
@@ -149,10 +151,15 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		replay_ahead_run(&st->ahead, net, t + REPLAY_AHEAD_NS);
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
+		/* pcapng: interface i is the scenario's i-th (DESIGN.md §4); its
+		 * EPB direction says who sent the frame. */
+		struct net_device *dev = &net->devs[src->iface < net->ndevs ? src->iface : 0];
+		int fl = flags | (src->dir == 1 ? DRV_INBOUND : src->dir == 2 ? DRV_OUTBOUND : 0);
+		const char *comment = src->ngr ? src->ngp.comment : NULL;
 		if (st->filter)
-			filtered_rx(st, src->dlt, data, h->caplen, h->len, flags);
+			filtered_rx(st, dev, src->frame_dlt, data, h->caplen, h->len, fl, comment);
 		else
-			driver_rx(net, &net->devs[0], src->dlt, data, h->caplen, h->len, flags);
+			driver_rx_comment(net, dev, src->frame_dlt, data, h->caplen, h->len, fl, comment);
 		net->cur_pkt = -1;
 		if (skb_queue_len(&net->sd.input_pkt_queue) >= (uint32_t)net->sysctl.netdev_budget)
 			softirq(st);
@@ -167,24 +174,79 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		snprintf(err, errlen, "%s: interrupted after %llu frames", src->path, (unsigned long long)res->frames);
 		return -1;
 	}
+	if (r == SOURCE_TAIL) {	/* replayed; the caller warns */
+		snprintf(res->trailing, sizeof(res->trailing), "%s", err);
+		res->trailing_offset = src->good_end;
+		err[0] = 0;
+		r = 0;
+	}
 	if (r == 0 && !st->cfg->stop_at_end && res->frames)
 		run_after_capture(st);
 	return r < 0 ? -1 : 0;
 }
 
+char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen)
+{
+	struct host_infer h;
+	if (host_infer(pcap, NULL, 1, &h, err, errlen) < 0)
+		return NULL;
+	snprintf(note, notelen, "%s", h.note);
+	if (h.kind != HOST_INFERRED)
+		snprintf(err, errlen, "%s: no host to infer: %s", pcap, h.note);
+	char *json = h.kind == HOST_INFERRED ? h.json : NULL;
+	h.json = NULL;
+	host_infer_free(&h);
+	return json;
+}
+
+/* Without -c: the capture's own host, inferred unless the capture fits
+ * the default host (or --auto-host / --host ask for it). Returns 1 when
+ * the inferred host was loaded, 0 for the default, -1 on error. */
+static int load_inferred(const struct replay_cfg *cfg, struct net *net, struct replay_result *res, char *err,
+			 size_t errlen)
+{
+	struct host_infer h;
+	if (cfg->no_infer && !cfg->host && !cfg->auto_host)
+		return 0;
+	if (!source_pcap_rereadable(cfg->pcap)) {	/* a pipe: read once, by the replay */
+		if (!cfg->host && !cfg->auto_host)
+			return 0;
+		snprintf(err, errlen, "%s: not a regular file: its host cannot be inferred (give -c)", cfg->pcap);
+		return -1;
+	}
+	if (host_infer(cfg->pcap, cfg->host, cfg->auto_host, &h, err, errlen) < 0)
+		return -1;
+	res->host_kind = h.kind;
+	snprintf(res->host_note, sizeof(res->host_note), "%s", h.note);
+	snprintf(res->host_why, sizeof(res->host_why), "%s", h.why);
+	snprintf(res->host_addr, sizeof(res->host_addr), "%s", h.addr);
+	snprintf(res->host_mac, sizeof(res->host_mac), "%s", h.mac);
+	if (cfg->info && h.note[0])
+		fprintf(cfg->info, "host: %s\n", h.note);
+	if (h.kind != HOST_INFERRED) {
+		host_infer_free(&h);
+		if (cfg->auto_host || cfg->host) {
+			snprintf(err, errlen, "%s: no host to infer: %s", cfg->pcap, res->host_note);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(res->scenario_name, sizeof(res->scenario_name), "inferred");
+	res->scenario_json = h.json;
+	h.json = NULL;
+	host_infer_free(&h);
+	if (scenario_load_text(net, res->scenario_json, "inferred scenario", err, errlen) < 0)
+		return -1;
+	return 1;
+}
+
 static int load_scenario(const struct replay_cfg *cfg, struct net *net, struct replay_result *res, char *err,
 			 size_t errlen)
 {
-	char note[256] = "";
-	if (cfg->auto_host) {
-		char *json = auto_host_scenario(cfg->pcap, note, sizeof(note), err, errlen);
-		if (!json)
-			return -1;
-		if (cfg->info)
-			fprintf(cfg->info, "auto-host: %s\n", note);
-		snprintf(res->scenario_name, sizeof(res->scenario_name), "auto-host");
-		res->scenario_json = json;
-		return scenario_load_text(net, json, "auto-host scenario", err, errlen);
+	if (!cfg->scenario && !cfg->scenario_json) {
+		int r = load_inferred(cfg, net, res, err, errlen);
+		if (r != 0)
+			return r;
 	}
 	if (cfg->scenario_json) {
 		const char *label = cfg->scenario_label ? cfg->scenario_label : "edited scenario";
@@ -221,14 +283,19 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 		return -1;
 	}
 	scenario_set_stop(cfg->stop);	/* SIGINT/SIGTERM end a long load too */
-	int loaded = load_scenario(cfg, st.net, res, err, errlen);
+	int ls = load_scenario(cfg, st.net, res, err, errlen);
 	scenario_set_stop(NULL);
-	if (loaded < 0)
+	if (ls < 0)
 		goto out;
+	st.learn = ls == 1;
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)
 		st.net->sysctl.verify_checksums = 0;
+	if (cfg->csum) {	/* every checksum verified: none taken as CHECKSUM_PARTIAL either */
+		st.net->sysctl.verify_checksums = 1;
+		st.net->sysctl.csum_partial_trusted = 0;
+	}
 	res->net = st.net;		/* for on_start: the host as it starts */
 	if (cfg->on_start)
 		cfg->on_start(cfg->on_start_ctx, res);

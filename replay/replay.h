@@ -27,8 +27,11 @@ struct replay_cfg {
 	const char *scenario;		/* scenario file, NULL = default */
 	const char *scenario_json;	/* scenario as JSON text; wins over scenario (what-if edits) */
 	const char *scenario_label;	/* its name in messages and trace_start (NULL: "edited scenario") */
-	int auto_host;			/* adopt the capture's destination as the host */
+	int auto_host;			/* infer the capture's host even if it fits the default */
+	const char *host;		/* --host IP|MAC: the capture host (implies inference) */
+	int no_infer;			/* without -c: keep the default host, infer nothing */
 	int no_csum;			/* do not verify checksums */
+	int csum;			/* verify checksums, whatever the scenario (--csum) */
 	const char *write_pcap;		/* -w: frames the stack sent */
 	const char *bpf_filter;		/* -f: trace only matching packets (NULL = all) */
 	/* extra sinks: called for every event */
@@ -58,6 +61,12 @@ struct replay_result {
 	char kernel[16];
 	char *scenario_json;		/* the effective scenario (malloc'd) */
 	struct net *net;		/* during on_start only: the host, set up (trace_start's fib, rules) */
+	int host_kind;			/* enum host_kind: what inference found (no -c) */
+	char host_addr[16], host_mac[18];	/* the inferred host, "" none */
+	char host_why[160];		/* from what */
+	char host_note[640];		/* the lines said about it */
+	uint64_t trailing_offset;	/* a damaged tail: where it starts (0 none) */
+	char trailing[256];		/* and what is wrong there */
 };
 
 /**
@@ -70,9 +79,9 @@ struct replay_result {
 int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct net **pnet, char *err,
 	       size_t errlen);
 
-/* auto_host_scenario - a scenario JSON for the capture's own host (the
- * destination of its first SYN, or else of its first unicast IPv4 packet).
- * Returns malloc'd text, or NULL with err set. */
+/* auto_host_scenario - a scenario JSON for the capture's own host, as
+ * --auto-host infers it (host_infer.h). Returns malloc'd text, or NULL
+ * with err set when no host can be inferred. */
 char *auto_host_scenario(const char *pcap, char *note, size_t notelen, char *err, size_t errlen);
 
 #endif

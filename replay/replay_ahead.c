@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dissect.h"
+#include "frame.h"
 #include "tcp.h"
 
 static void has_listener(void *ctx, const struct sock *sk)
@@ -25,42 +26,18 @@ void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *pat
 
 	memset(ra, 0, sizeof(*ra));
 	sock_for_each(net, has_listener, &any);
-	if (any && source_pcap_open(&ra->src, path, err, sizeof(err)) == 0)
+	/* a pipe cannot be read twice: no looking ahead there */
+	if (any && source_pcap_rereadable(path) && source_pcap_open(&ra->src, path, err, sizeof(err)) == 0)
 		ra->open = 1;
-}
-
-/* The IPv4 header in a frame of link type dlt, or NULL. */
-static const uint8_t *ahead_ip(int dlt, const uint8_t *p, uint32_t n, uint32_t *left)
-{
-	uint32_t off = 0;
-	uint16_t proto = 0x0800;
-
-	if (dlt == NJ_DLT_EN10MB) {
-		off = 12;
-		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
-			off += 4;
-		if (off + 2 > n)
-			return NULL;
-		proto = (uint16_t)(p[off] << 8 | p[off + 1]);
-		off += 2;
-	} else if (dlt == NJ_DLT_LINUX_SLL && n >= 16) {
-		proto = (uint16_t)(p[14] << 8 | p[15]);
-		off = 16;
-	} else if (dlt == NJ_DLT_LINUX_SLL2 && n >= 20) {
-		proto = (uint16_t)(p[0] << 8 | p[1]);
-		off = 20;
-	}
-	if (proto != 0x0800 || off + 40 > n || (p[off] >> 4) != 4)
-		return NULL;
-	*left = n - off;
-	return p + off;
 }
 
 /* One frame: a host's SYN-ACK pins its ISN. */
 static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t *p, uint32_t n)
 {
-	uint32_t left, ihl, saddr, daddr, seq;
-	const uint8_t *ip = ahead_ip(ra->src.dlt, p, n, &left), *th;
+	uint32_t ihl, saddr, daddr, seq;
+	struct frame_l2 l2;
+	size_t left;
+	const uint8_t *ip = frame_ipv4(ra->src.frame_dlt, p, n, &l2, &left), *th;
 	uint16_t sport, dport;
 
 	if (!ip || ip[9] != IPPROTO_TCP_ || ((ip[6] << 8 | ip[7]) & 0x3fff))

@@ -111,6 +111,25 @@ static int parse_vlans(struct net_device *dev, const cJSON *vl, int i, char *err
 	return 0;
 }
 
+/* interfaces[].multicast: the groups the host's applications joined. */
+static int parse_groups(struct net_device *dev, const cJSON *g, int i, char *err, size_t errlen)
+{
+	const cJSON *v;
+	uint32_t a;
+	if (!g)
+		return 0;
+	if (!cJSON_IsArray(g))
+		FAIL("interfaces[%d].multicast: expected an array of group addresses", i);
+	cJSON_ArrayForEach(v, g) {
+		if (!cJSON_IsString(v) || scenario_parse_ip(v->valuestring, &a) < 0 || !ipv4_is_multicast(a))
+			FAIL("interfaces[%d].multicast: expected group addresses like \"239.255.255.250\"", i);
+		if (dev->nmc >= 16)
+			FAIL("interfaces[%d].multicast: at most 16 groups", i);
+		dev->mc_groups[dev->nmc++] = a;
+	}
+	return 0;
+}
+
 static int parse_interface(struct net *net, const cJSON *it, int i, char *err, size_t errlen)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
@@ -137,6 +156,8 @@ static int parse_interface(struct net *net, const cJSON *it, int i, char *err, s
 	if (!dev)
 		FAIL("interfaces: at most %d interfaces", NJ_MAX_DEVS);
 	if (parse_addrs(dev, cJSON_GetObjectItemCaseSensitive(it, "addrs"), i, err, errlen) < 0)
+		return -1;
+	if (parse_groups(dev, cJSON_GetObjectItemCaseSensitive(it, "multicast"), i, err, errlen) < 0)
 		return -1;
 	return parse_vlans(dev, cJSON_GetObjectItemCaseSensitive(it, "vlans"), i, err, errlen);
 }

@@ -15,6 +15,10 @@
  *                    "syn_options":{"mss":1460,"sack_ok":true,"ts":true,"wscale":7}},
  *                   {"proto":"tcp","local":"...","remote":"...","state":"ESTABLISHED",
  *                    "snd_nxt":N,"rcv_nxt":M,"snd_wnd":W,"app":"recorded"}]
+ * {"proto":"icmp","port":ID} is a ping socket bound to echo identifier ID
+ * (0..65535): echo replies with that id reach it (stack/ping.c).
+ * A "recorded" UDP socket is a capture's own (a DNS or NTP client): it
+ * takes what arrives and sends nothing of its own, as the capture shows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,16 +66,18 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 
 	if (!cJSON_IsObject(e))
 		FAIL("listen[%d]: expected an object like {\"proto\":\"tcp\",\"port\":80,\"app\":\"http\"}", i);
-	if (!cJSON_IsString(proto) || (strcmp(proto->valuestring, "tcp") && strcmp(proto->valuestring, "udp")))
-		FAIL("listen[%d].proto: expected \"tcp\" or \"udp\"", i);
+	if (!cJSON_IsString(proto) || (strcmp(proto->valuestring, "tcp") && strcmp(proto->valuestring, "udp") &&
+				       strcmp(proto->valuestring, "icmp")))
+		FAIL("listen[%d].proto: expected \"tcp\", \"udp\" or \"icmp\" (a ping socket)", i);
 	tcp = !strcmp(proto->valuestring, "tcp");
+	int icmp = !strcmp(proto->valuestring, "icmp"), lo = icmp ? 0 : 1;
 	if (!cJSON_IsNumber(port))
-		FAIL("listen[%d].port: expected a number 1..65535", i);
-	if (port->valuedouble < 1 || port->valuedouble > 65535 || port->valuedouble != (int)port->valuedouble)
-		FAIL("listen[%d].port: %g is out of range 1..65535", i, port->valuedouble);
+		FAIL("listen[%d].port: expected a number %d..65535", i, lo);
+	if (port->valuedouble < lo || port->valuedouble > 65535 || port->valuedouble != (int)port->valuedouble)
+		FAIL("listen[%d].port: %g is out of range %d..65535", i, port->valuedouble, lo);
 	if (!cJSON_IsString(app) || (a = app_lookup(app->valuestring)) < 0)
 		FAIL("listen[%d].app: expected \"echo\", \"discard\", \"http\" or \"recorded\"", i);
-	if ((a == APP_HTTP || a == APP_RECORDED) && !tcp)
+	if (a == APP_HTTP && !tcp)
 		FAIL("listen[%d].app: \"%s\" needs proto \"tcp\"", i, app->valuestring);
 	if (bl) {
 		if (!tcp)
@@ -82,7 +88,8 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	}
 	if (listen_addr(net, e, i, &addr, err, errlen) < 0)
 		return -1;
-	int r = sock_listen(net, tcp ? IPPROTO_TCP_ : IPPROTO_UDP_, addr, (uint16_t)port->valueint, a, backlog);
+	int r = sock_listen(net, tcp ? IPPROTO_TCP_ : icmp ? IPPROTO_ICMP_ : IPPROTO_UDP_, addr,
+			    (uint16_t)port->valueint, a, backlog);
 	if (r == -1)
 		FAIL("listen[%d].port: %s port %d is already in use (bind: EADDRINUSE)", i, proto->valuestring,
 		     port->valueint);

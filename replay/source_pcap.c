@@ -16,6 +16,7 @@
 
 #include "af_packet.h"
 #include "dissect.h"
+#include "frame.h"
 #include "stack.h"
 #include "tcp.h"
 
@@ -43,6 +44,58 @@ static pcap_t *open_buffered(struct pcap_source *s, const char *path, char *perr
 	return p;
 }
 
+/* A pcapng file: our reader, and its first packet read now so that the
+ * interfaces before it (and so the link type) are known. */
+static int open_ng(struct pcap_source *s, const char *path, char *err, size_t errlen)
+{
+	char e[200];
+	s->ngf = fopen(path, "rb");
+	s->ngr = calloc(1, sizeof(*s->ngr));
+	s->iobuf = malloc(SOURCE_PCAP_IOBUF);
+	if (!s->ngf || !s->ngr || !s->iobuf) {
+		snprintf(err, errlen, "%s: %s", path, s->ngf ? "out of memory" : strerror(errno));
+		return -1;
+	}
+	setvbuf(s->ngf, s->iobuf, _IOFBF, SOURCE_PCAP_IOBUF);
+	if (pcapng_open_reader(s->ngr, s->ngf, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, e);
+		return -1;
+	}
+	int r = pcapng_next(s->ngr, &s->ngp, e, sizeof(e));
+	if (r == -1) {
+		snprintf(err, errlen, "%s: not a readable pcapng capture: %s", path, e);
+		return -1;
+	}
+	s->pending = r == 1;
+	s->dlt = s->ngr->nifs ? s->ngr->ifs[0].dlt : NJ_DLT_EN10MB;
+	return 0;
+}
+
+static enum frame_file_kind file_kind(const char *path)
+{
+	uint8_t b[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(b, 1, 4, f) : 0;
+	if (f)
+		fclose(f);
+	return frame_sniff_file(b, n);
+}
+
+static int dlt_error(struct pcap_source *s, const char *path, int dlt, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, Linux cooked "
+		 "(SLL, SLL2), raw IPv4, BSD loopback (NULL, LOOP) or PPP", path, dlt,
+		 pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?");
+	source_pcap_close(s);
+	return -1;
+}
+
+int source_pcap_rereadable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE];
@@ -57,23 +110,34 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 		snprintf(err, errlen, "%s: is a directory, expected a pcap or pcapng file", path);
 		return -1;
 	}
-	s->p = open_buffered(s, path, perr);
-	if (!s->p) {
-		snprintf(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, perr);
+	/* A pipe is read once: by libpcap, which reads pcapng too (one link
+	 * type, no per-packet interfaces); its first bytes are not sniffed. */
+	enum frame_file_kind kind = S_ISREG(st.st_mode) ? file_kind(path) : FRAME_FILE_PCAP;
+	if (kind == FRAME_FILE_GZIP || kind == FRAME_FILE_ZSTD) {
+		snprintf(err, errlen, "%s: a %s-compressed capture: decompress it first (%s)", path,
+			 kind == FRAME_FILE_GZIP ? "gzip" : "zstd", kind == FRAME_FILE_GZIP ? "gunzip -k" : "unzstd");
 		return -1;
 	}
-	s->dlt = pcap_datalink(s->p);
-	switch (s->dlt) {
-	case NJ_DLT_EN10MB: case NJ_DLT_RAW: case NJ_DLT_RAW_ALT: case NJ_DLT_LINUX_SLL:
-	case NJ_DLT_IPV4: case NJ_DLT_LINUX_SLL2:
-		break;
-	default:
-		snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, Linux cooked "
-			 "(SLL, SLL2) or raw IPv4", path, s->dlt,
-			 pcap_datalink_val_to_name(s->dlt) ? pcap_datalink_val_to_name(s->dlt) : "?");
-		source_pcap_close(s);
-		return -1;
+	if (kind == FRAME_FILE_PCAPNG) {
+		if (open_ng(s, path, err, errlen) < 0) {
+			source_pcap_close(s);
+			return -1;
+		}
+		for (int i = 0; i < s->ngr->nifs; i++)
+			if (!frame_dlt_known(s->ngr->ifs[i].dlt))
+				return dlt_error(s, path, s->ngr->ifs[i].dlt, err, errlen);
+	} else {
+		s->p = open_buffered(s, path, perr);
+		if (!s->p) {
+			snprintf(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, perr);
+			return -1;
+		}
+		s->dlt = pcap_datalink(s->p);
+		if (!frame_dlt_known(s->dlt))
+			return dlt_error(s, path, s->dlt, err, errlen);
+		s->good_end = 24;
 	}
+	s->frame_dlt = s->dlt;
 	s->path = strdup(path);
 	s->size = (long)st.st_size;
 	return 0;
@@ -81,20 +145,65 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 
 long source_pcap_offset(const struct pcap_source *s)
 {
-	FILE *f = s->p ? pcap_file(s->p) : NULL;
+	FILE *f = s->ngf ? s->ngf : s->p ? pcap_file(s->p) : NULL;
 	return f ? ftell(f) : -1;
+}
+
+/* The next pcapng packet, as libpcap would hand it. */
+static int next_ng(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
+		   size_t errlen)
+{
+	char e[200];
+	int r = s->pending ? 1 : pcapng_next(s->ngr, &s->ngp, e, sizeof(e));
+	s->pending = 0;
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		s->good_end = s->ngr->good_end;
+		snprintf(err, errlen, "%s: %s after frame %llu%s", s->path, e, (unsigned long long)s->frames,
+			 r == -2 ? "; the complete frames before it were replayed" : "");
+		return r == -2 ? SOURCE_TAIL : -1;
+	}
+	const struct pcapng_iface *i = &s->ngr->ifs[s->ngp.iface];
+	if (!frame_dlt_known(i->dlt)) {
+		snprintf(err, errlen, "%s: frame %llu: interface %d's link type %d is not supported", s->path,
+			 (unsigned long long)s->frames + 1, s->ngp.iface, i->dlt);
+		return -1;
+	}
+	s->ngh.ts.tv_sec = (time_t)(s->ngp.ts_ns / 1000000000ULL);
+	s->ngh.ts.tv_usec = (suseconds_t)(s->ngp.ts_ns % 1000000000ULL);	/* ns, as libpcap's nano mode */
+	s->ngh.caplen = s->ngp.caplen;
+	s->ngh.len = s->ngp.len;
+	*hdr = &s->ngh;
+	*data = s->ngp.data;
+	s->frame_dlt = i->dlt;
+	s->iface = s->ngp.iface;
+	s->dir = s->ngp.dir;
+	s->frames++;
+	return 1;
 }
 
 int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
 		     size_t errlen)
 {
+	if (s->ngr)
+		return next_ng(s, hdr, data, err, errlen);
 	int r = pcap_next_ex(s->p, hdr, data);
 	if (r == 1) {
 		s->frames++;
+		s->good_end += 16 + (*hdr)->caplen;
 		return 1;
 	}
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
+	/* libpcap's words for a record cut short by the end of the file:
+	 * all that came before was whole. */
+	if (strstr(pcap_geterr(s->p), "truncated")) {
+		snprintf(err, errlen, "%s: byte offset %llu: a truncated record or trailing garbage after frame %llu "
+			 "(%s); the %llu complete frames were replayed", s->path, (unsigned long long)s->good_end,
+			 (unsigned long long)s->frames, pcap_geterr(s->p), (unsigned long long)s->frames);
+		return SOURCE_TAIL;
+	}
 	/* Where the reader stopped; asking for the position before every
 	 * frame (an lseek each) cost a quarter of an untraced replay. */
 	snprintf(err, errlen, "%s: frame %llu at byte offset %ld: %s", s->path, (unsigned long long)s->frames + 1,
@@ -106,17 +215,24 @@ void source_pcap_close(struct pcap_source *s)
 {
 	if (s->p)
 		pcap_close(s->p);	/* closes the stream before its buffer goes */
+	if (s->ngr)
+		pcapng_close_reader(s->ngr);
+	if (s->ngf)
+		fclose(s->ngf);
+	free(s->ngr);
 	free(s->iobuf);
 	free(s->path);
 	s->p = NULL;
+	s->ngr = NULL;
+	s->ngf = NULL;
 	s->path = NULL;
 	s->iobuf = NULL;
 }
 
 /* The frame's bytes and what it is, as args of the driver_rx event. */
-static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
+static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len, int flags,
+			const char *comment)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint32_t n = caplen < 16384 ? caplen : 16384;
 	struct jw *a = trace_args(net);
 	jw_kv_int(a, "linktype", dlt);
@@ -126,17 +242,18 @@ static void driver_args(struct net *net, int dlt, const uint8_t *data, uint32_t 
 	jw_raw(a, "\"", 1);
 	char buf[256];
 	for (uint32_t i = 0; i < n; i += 128) {
-		uint32_t k = 0;
-		for (uint32_t j = i; j < n && j < i + 128; j++) {
-			buf[k++] = hex[data[j] >> 4];
-			buf[k++] = hex[data[j] & 15];
-		}
-		jw_raw(a, buf, k);
+		uint32_t k = n - i < 128 ? n - i : 128;
+		frame_hex(data + i, k, buf);
+		jw_raw(a, buf, 2 * k);
 	}
 	jw_raw(a, "\"", 1);
 	a->need_comma = 1;
 	if (n < caplen)
 		jw_kv_bool(a, "frame_cut", 1);
+	if (flags & (DRV_INBOUND | DRV_OUTBOUND))
+		jw_kv_str(a, "direction", flags & DRV_OUTBOUND ? "outbound" : "inbound");
+	if (comment && comment[0])
+		jw_kv_str(a, "comment", comment);
 }
 
 static int is_host_ip(struct net *net, const uint8_t *ip, uint32_t len)
@@ -156,84 +273,87 @@ static int is_host_mac(struct net *net, const uint8_t *mac)
 	return 0;
 }
 
-/* Link-layer framing: sets protocol/pkt_type for cooked and raw links.
- * Returns 1 = a frame the host sent (recorded transmit), 0 = receive,
- * -1 = the link header itself is cut short. */
-static int driver_link(struct net *net, struct sk_buff *skb, int dlt)
+static int zero_mac(const uint8_t *m)
 {
-	const uint8_t *p = skb->data;
-	uint32_t n = skb->len, hl;
+	static const uint8_t zero[ETH_ALEN];
+	return !memcmp(m, zero, ETH_ALEN);
+}
+
+/* A loopback device (Linux "lo", BSD "lo0"): what it sends, it receives. */
+static int dev_loopback(const struct net_device *dev)
+{
+	return dev && (!strcmp(dev->name, "lo") || !strcmp(dev->name, "lo0"));
+}
+
+/* Link-layer framing: sets protocol/pkt_type for cooked, raw, loopback and
+ * PPP links. Returns 1 = a frame the host sent (recorded transmit), 0 =
+ * receive, -1 = the link header itself is cut short. */
+static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
+{
+	struct frame_l2 l2;
 
 	skb_reset_mac_header(skb);
-	switch (dlt) {
-	case NJ_DLT_EN10MB:
-		if (n < ETH_HLEN)
-			return -1;
-		return is_host_mac(net, p + 6);
-	case NJ_DLT_LINUX_SLL:
-		if (n < 16)
-			return -1;
-		skb->pkt_type = (uint8_t)(p[0] << 8 | p[1]);
-		skb->protocol = (uint16_t)(p[14] << 8 | p[15]);
-		hl = 16;
-		break;
-	case NJ_DLT_LINUX_SLL2:
-		if (n < 20)
-			return -1;
-		skb->protocol = (uint16_t)(p[0] << 8 | p[1]);
-		skb->pkt_type = p[10];
-		hl = 20;
-		break;
-	default:
-		if (n < 1)
-			return -1;
-		skb->pkt_type = PACKET_HOST;
-		skb->protocol = (p[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
-		hl = 0;
-		break;
+	if (frame_link(dlt, skb->data, skb->len, &l2) < 0 || l2.l3_off > skb->len)
+		return -1;
+	if (dlt == NJ_DLT_EN10MB) {
+		if (flags & (DRV_INBOUND | DRV_OUTBOUND))	/* pcapng EPB flags say it */
+			return !!(flags & DRV_OUTBOUND);
+		/* A Linux loopback capture (all-zero MACs on a zero-MAC device):
+		 * the host sent every frame and received it too. */
+		if (zero_mac(l2.src) && dev_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
+			return 0;
+		return is_host_mac(net, l2.src);
 	}
-	skb_pull(skb, hl);
+	skb->pkt_type = l2.pkt_type >= 0 ? (uint8_t)l2.pkt_type : PACKET_HOST;
+	skb->protocol = l2.proto;
+	skb_pull(skb, l2.l3_off);
+	if (flags & (DRV_INBOUND | DRV_OUTBOUND))
+		return !!(flags & DRV_OUTBOUND);
 	if (skb->pkt_type == PACKET_OUTGOING)
 		return 1;
+	/* lo: the host is at both ends; what it sent, it receives. */
+	if (dev_loopback(skb->dev))
+		return 0;
 	return skb->protocol == ETH_P_IP && is_host_ip(net, skb->data, skb->len);
 }
 
-/* --auto-host only: pretend ARP already resolved the sender. */
-static void driver_learn(struct net *net, struct net_device *dev, const uint8_t *frame, uint32_t caplen)
+/* Host inference: pretend ARP already resolved the sender (Ethernet, or a
+ * cooked header carrying the sender's 6-byte address). */
+static void driver_learn(struct net *net, struct net_device *dev, int dlt, const uint8_t *frame, uint32_t caplen)
 {
+	struct frame_l2 l2;
+	const uint8_t *ip;
+	size_t avail;
 	uint32_t saddr;
-	if (caplen >= ETH_HLEN + 40 && frame[12] == 0x86 && frame[13] == 0xdd) {
+	if (frame_link(dlt, frame, caplen, &l2) < 0 || !l2.src || l2.src_len != ETH_ALEN)
+		return;
+	if (l2.pkt_type == PACKET_OUTGOING || (l2.src[0] & 1) || zero_mac(l2.src))
+		return;
+	if (l2.proto == 0x86dd && caplen >= l2.l3_off + 40) {	/* IPv6: its neighbour cache */
 		struct in6 s6;
-		memcpy(s6.s6, frame + ETH_HLEN + 8, 16);
-		if (!ipv6_addr_is_multicast(&s6) && !ipv6_addr_any(&s6) && !(frame[6] & 1))
-			ndisc_learn(net, dev, &s6, frame + 6);
+		memcpy(s6.s6, frame + l2.l3_off + 8, 16);
+		if (!ipv6_addr_is_multicast(&s6) && !ipv6_addr_any(&s6))
+			ndisc_learn(net, dev, &s6, l2.src);
 		return;
 	}
-	if (caplen < ETH_HLEN + 20 || frame[12] != 0x08 || frame[13] != 0x00 || (frame[14] >> 4) != 4)
+	if (!(ip = frame_ipv4(dlt, frame, caplen, &l2, &avail)))
 		return;
-	memcpy(&saddr, frame + ETH_HLEN + 12, 4);
+	memcpy(&saddr, ip + 12, 4);
 	if (!ipv4_is_multicast(saddr) && !ipv4_is_zeronet(saddr) && !neigh_lookup(net, dev, saddr))
-		neigh_update(net, dev, saddr, frame + 6, NUD_STALE);
+		neigh_update(net, dev, saddr, l2.src, NUD_STALE);
 }
 
 /* The IPv4 header of a recorded transmit, or NULL (Ethernet: after the
- * MAC header and any VLAN tags; cooked/raw links: already at data). */
+ * MAC header and any VLAN tags; other links: already at data). */
 static const struct iphdr *recorded_ip(const struct sk_buff *skb, int dlt, uint32_t *len)
 {
-	const uint8_t *p = skb->data;
-	uint32_t n = skb->len, off = 0;
-	if (dlt == NJ_DLT_EN10MB) {
-		off = 12;
-		while (off + 4 <= n && p[off] == 0x81 && p[off + 1] == 0x00)
-			off += 4;
-		if (off + 2 > n || p[off] != 0x08 || p[off + 1] != 0x00)
-			return NULL;
-		off += 2;
-	}
-	if (off + 20 > n || (p[off] >> 4) != 4)
+	struct frame_l2 l2;
+	size_t avail;
+	const uint8_t *ip = frame_ipv4(dlt == NJ_DLT_EN10MB ? dlt : NJ_DLT_RAW, skb->data, skb->len, &l2, &avail);
+	if (!ip)
 		return NULL;
-	*len = n - off;
-	return (const struct iphdr *)(p + off);
+	*len = (uint32_t)avail;
+	return (const struct iphdr *)ip;
 }
 
 /* The recorded host's own frames show its neighbour table: ip is reached
@@ -333,10 +453,16 @@ static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags)
 {
+	return driver_rx_comment(net, dev, dlt, data, caplen, len, flags, NULL);
+}
+
+int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
+		      uint32_t len, int flags, const char *comment)
+{
 	char sum[200];
 	if (trace_on(net)) {
 		dissect_summary(dlt, data, caplen, sum, sizeof(sum));
-		driver_args(net, dlt, data, caplen, len);
+		driver_args(net, dlt, data, caplen, len, flags, comment);
 	}
 	trace_enter(net, NULL, "driver_rx", "driver", "#%lld %s%s", (long long)net->cur_pkt, sum,
 		    caplen < len ? " [cut short by the capture]" : "");
@@ -348,7 +474,7 @@ int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *d
 	memcpy(skb_put(skb, caplen), data, caplen);
 	skb->dev = dev;
 	skb->capture_trunc = caplen < len;
-	int sent = driver_link(net, skb, dlt);
+	int sent = driver_link(net, skb, dlt, flags);
 	if (sent < 0)
 		return skb_drop(net, skb, SKB_DROP_REASON_HDR_TRUNC), 0;
 	if (sent) {
@@ -360,8 +486,8 @@ int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *d
 	/* Charged as diff-kernel's Linux receives it: an Ethernet frame
 	 * written to a packet socket on the veth's other end. */
 	skb->truesize = packet_alloc_skb_truesize(dlt == NJ_DLT_EN10MB ? caplen : ETH_HLEN + skb->len);
-	if (flags & DRV_LEARN_NEIGH && dlt == NJ_DLT_EN10MB)
-		driver_learn(net, dev, data, caplen);
+	if (flags & DRV_LEARN_NEIGH)
+		driver_learn(net, dev, dlt, data, caplen);
 	if (dlt == NJ_DLT_EN10MB)
 		eth_type_trans(net, skb, dev);
 	int r = netif_rx(net, skb);

@@ -11,15 +11,30 @@
 #include <stdint.h>
 
 #include "netns.h"
+#include "pcapng_reader.h"
 
 struct pcap_source {
-	pcap_t *p;
+	pcap_t *p;			/* a pcap file: libpcap reads it */
+	struct pcapng_reader *ngr;	/* a pcapng file: our own block reader */
+	FILE *ngf;
+	struct pcapng_pkt ngp;		/* its last packet */
+	int pending;			/* ngp read at open, not yet handed out */
+	struct pcap_pkthdr ngh;
 	char *path;
-	int dlt;
+	int dlt;			/* the first interface's link type */
+	int frame_dlt;			/* the last frame's (pcapng: its interface's) */
+	int iface;			/* the last frame's interface (pcapng), else 0 */
+	int dir;			/* its EPB direction: 0 unknown, 1 inbound, 2 outbound */
 	uint64_t frames;
 	long size;			/* file size for progress, -1 unknown */
 	char *iobuf;			/* the stream's buffer (SOURCE_PCAP_IOBUF) */
+	uint64_t good_end;		/* where the last complete record ends */
 };
+
+/* source_pcap_rereadable - path is a regular file, which can be read more
+ * than once (host inference and the read-ahead read it before the replay);
+ * a pipe or a device is read once, by the replay. */
+int source_pcap_rereadable(const char *path);
 
 /* source_pcap_open - opens path; err names the file and the problem
  * (missing, not a capture, unsupported link type). Returns 0 or -1. */
@@ -28,15 +43,19 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 /*
  * source_pcap_next - the next frame: 1 with hdr and data set, 0 at the end,
  * -1 when the file is damaged (err names the file, the frame number and
- * byte offset).
+ * byte offset), SOURCE_TAIL when every complete record was read and what
+ * follows is a truncated record or trailing garbage (err says where).
  */
+#define SOURCE_TAIL	(-2)
 int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
 		     size_t errlen);
 long source_pcap_offset(const struct pcap_source *s);
 void source_pcap_close(struct pcap_source *s);
 
 /* driver flags */
-#define DRV_LEARN_NEIGH	1		/* --auto-host: learn peers' MACs from frames */
+#define DRV_LEARN_NEIGH	1		/* an inferred host: learn peers' MACs from frames */
+#define DRV_INBOUND	2		/* pcapng EPB flags: the host received this frame */
+#define DRV_OUTBOUND	4		/* ... the host sent it (a recorded transmit) */
 
 /**
  * driver_rx - hands one captured frame to the stack on dev, traced as the
@@ -48,5 +67,8 @@ void source_pcap_close(struct pcap_source *s);
  */
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags);
+/* driver_rx_comment - the same, with the pcapng packet comment (args.comment). */
+int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
+		      uint32_t len, int flags, const char *comment);
 
 #endif

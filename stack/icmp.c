@@ -6,7 +6,7 @@
  * icmp_ratelimit token bucket.
  *
  * Left out: timestamp and address-mask replies, redirects (received ones
- * are ignored: no route cache to update), ping sockets and raw sockets,
+ * are ignored: no route cache to update), raw sockets,
  * IP options echoed back, icmp_errors_extension (RFC 4884), the
  * random 0-2 credit the global limiter consumes per message (1 here, so
  * replays are deterministic), IcmpMsg per-type counters.
@@ -444,6 +444,8 @@ static enum skb_drop_reason icmp_dispatch(struct net *net, struct sk_buff *skb, 
 	case ICMP_REDIRECT:
 		trace_step(net, skb, "icmp_redirect", "redirect ignored: no route cache or nexthop exceptions here");
 		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	case ICMP_ECHOREPLY:
+		return ping_rcv(net, skb);	/* ping.c */
 	default:
 		trace_step(net, skb, "icmp_discard", "%s: nothing to do (no ping socket)", icmp_type_name(type));
 		return SKB_DROP_REASON_NOT_DROPPED_YET;

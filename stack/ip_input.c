@@ -141,14 +141,32 @@ static int dst_input(struct net *net, struct sk_buff *skb)
 	}
 }
 
+/* A packet on the loopback device (a replayed lo capture) still holds the
+ * dst the sender's output route gave it (loopback_xmit keeps it), so
+ * ip_rcv_finish finds skb_valid_dst and makes no input route lookup: 127/8
+ * is no martian there. */
+static int loopback_dst(struct net *net, struct sk_buff *skb, struct nj_dst *dst)
+{
+	const struct net_device *dev = skb->dev;
+	if (!dev || (strcmp(dev->name, "lo") && strcmp(dev->name, "lo0")))
+		return 0;
+	memset(dst, 0, sizeof(*dst));
+	dst->type = RTN_LOCAL;
+	dst->input = DST_LOCAL_DELIVER;
+	trace_step(net, skb, "skb_valid_dst", "on %s: the dst of the sender's output route came along; no input "
+		   "route lookup", dev->name);
+	return 1;
+}
+
 int ip_rcv_finish(struct net *net, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	struct nj_dst *dst = &IPCB(skb)->dst;
-	enum skb_drop_reason r;
+	enum skb_drop_reason r = SKB_DROP_REASON_NOT_DROPPED_YET;
 
 	trace_enter(net, skb, "ip_rcv_finish", "ip", "%s > %s", ip_fmt(iph->saddr), ip_fmt(iph->daddr));
-	r = ip_route_input_noref(net, skb, iph->daddr, iph->saddr, iph->tos, skb->dev, dst);
+	if (!loopback_dst(net, skb, dst))
+		r = ip_route_input_noref(net, skb, iph->daddr, iph->saddr, iph->tos, skb->dev, dst);
 	if (r != SKB_DROP_REASON_NOT_DROPPED_YET) {
 		if (r == SKB_DROP_REASON_IP_RPFILTER)
 			SNMP_INC(net, MIB_TCPEXT_IPREVERSEPATHFILTER);

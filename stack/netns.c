@@ -24,6 +24,7 @@ struct net *net_create(void)
 	net->sysctl.netdev_budget = 300;
 	net->sysctl.dev_weight = 64;
 	net->sysctl.verify_checksums = 1;
+	net->sysctl.csum_partial_trusted = 1;
 	net->sysctl.ipfrag_high_thresh = 4 * 1024 * 1024;
 	net->sysctl.ipfrag_low_thresh = 3 * 1024 * 1024;
 	net->sysctl.ipfrag_time_ns = 30ULL * 1000000000ULL;

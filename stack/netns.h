@@ -41,6 +41,8 @@ struct net_device {
 	int naddrs;
 	uint16_t vlans[8];		/* VLAN ids with a VLAN device on top */
 	int nvlans;
+	uint32_t mc_groups[16];		/* multicast groups joined (ip_mc_join_group), network order */
+	int nmc;
 	uint64_t rx_packets, rx_dropped, rx_otherhost_dropped, rx_nohandler;
 	uint64_t tx_packets;
 };
@@ -57,6 +59,7 @@ struct nj_sysctl {
 	int ip_forward;			/* net.ipv4.ip_forward */
 	int rp_filter;			/* net.ipv4.conf.all.rp_filter */
 	int verify_checksums;		/* 0: trust checksums (offloaded capture) */
+	int csum_partial_trusted;	/* 1: a pseudo-header-only sum is CHECKSUM_PARTIAL (replay --csum: 0) */
 	uint64_t ipfrag_high_thresh;	/* 4 MiB */
 	uint64_t ipfrag_low_thresh;	/* 3 MiB */
 	uint64_t ipfrag_time_ns;	/* 30 s */

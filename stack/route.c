@@ -7,7 +7,7 @@
  * There is no route cache: Linux removed the global one in 3.6 and since
  * routes every packet through the FIB (caching only per next hop, which
  * changes nothing a student can observe).
- * Left out: multicast routing (only the all-hosts group 224.0.0.1 is
+ * Left out: multicast routing (only 224.0.0.1 and the scenario's groups are
  * joined), route_localnet, accept_local, bc_forwarding, ICMP redirects,
  * source-address classids and realms, L3 master devices (VRF).
  */
@@ -209,20 +209,31 @@ static enum skb_drop_reason ip_route_input_slow(struct net *net, struct sk_buff 
 	return ip_mkroute_input(net, skb, saddr, dev, &res, dst);
 }
 
-/* ip_route_input_mc: only the all-hosts group is joined (every IPv4 host
- * is a member of 224.0.0.1, RFC 1112). ip_mc_validate_source's checks. */
+/* ip_check_mc_rcu: the device joined the group (every IPv4 host is a
+ * member of 224.0.0.1, RFC 1112; others through the scenario's
+ * interfaces[].multicast, as an application's IP_ADD_MEMBERSHIP does). */
+static int ip_check_mc(const struct net_device *dev, uint32_t group)
+{
+	for (int i = 0; i < dev->nmc; i++)
+		if (dev->mc_groups[i] == group)
+			return 1;
+	return group == htonl(0xe0000001);
+}
+
+/* ip_route_input_mc: a joined group's datagrams are delivered locally
+ * (no multicast routing). ip_mc_validate_source's checks. */
 static enum skb_drop_reason ip_route_input_mc(struct net *net, struct sk_buff *skb, uint32_t daddr,
 					      uint32_t saddr, struct net_device *dev, struct nj_dst *dst)
 {
-	if (daddr != htonl(0xe0000001))
+	if (!ip_check_mc(dev, daddr))
 		return route_done(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "multicast group not joined");
 	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || ipv4_is_loopback(saddr))
 		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE, "martian multicast source");
 	if (saddr == 0 && !ipv4_is_local_multicast(daddr))
 		return route_done(net, skb, SKB_DROP_REASON_IP_INVALID_SOURCE, "multicast from 0.0.0.0");
-	(void)dev;
 	dst_set(dst, RTN_MULTICAST, DST_LOCAL_DELIVER, 0, 0, 0);
-	return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, "224.0.0.1 (all hosts): ip_local_deliver");
+	return route_done(net, skb, SKB_DROP_REASON_NOT_DROPPED_YET, daddr == htonl(0xe0000001) ?
+			  "224.0.0.1 (all hosts): ip_local_deliver" : "a joined multicast group: ip_local_deliver");
 }
 
 enum skb_drop_reason ip_route_input_noref(struct net *net, struct sk_buff *skb, uint32_t daddr,

@@ -87,6 +87,9 @@ int ip_error(struct net *net, struct sk_buff *skb);
 
 /* -- transport entry points (net/ipv4/{icmp,udp,tcp_ipv4}.c) -- */
 int icmp_rcv(struct net *net, struct sk_buff *skb);
+/* ping_rcv - an echo reply to its ping socket (ping.c): NOT_DROPPED_YET when
+ * a socket took it, else NO_SOCKET. */
+enum skb_drop_reason ping_rcv(struct net *net, struct sk_buff *skb);
 int udp_rcv(struct net *net, struct sk_buff *skb);
 int tcp_v4_rcv(struct net *net, struct sk_buff *skb);
 

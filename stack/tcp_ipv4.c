@@ -175,7 +175,8 @@ static int tcp_v4_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb
  * local, on veth or loopback, and the device was to complete it). */
 static int tcp_checksum_partial(struct net *net, struct sk_buff *skb, const struct iphdr *iph, uint16_t check)
 {
-	if (!skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_TCP_, skb->len, check))
+	if (!net->sysctl.csum_partial_trusted ||
+	    !skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_TCP_, skb->len, check))
 		return 0;
 	trace_step(net, skb, "skb_csum_unnecessary", "checksum 0x%04x is the pseudo-header sum only: CHECKSUM_PARTIAL "
 		   "(a local Linux sender left it for the device to complete); trusted, as Linux trusts it",

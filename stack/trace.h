@@ -64,9 +64,12 @@ struct outcome_pkt {
 	const char *fn;			/* what decided it; NULL after a kfree_skb step */
 };
 
+#define OUTCOME_DONE	1024	/* packets flushed lately, remembered by key */
 struct outcome_table {
 	struct outcome_pkt open[OUTCOME_OPEN_MAX];
 	int nopen;
+	int64_t done_key[OUTCOME_DONE];	/* key % OUTCOME_DONE: a flushed packet (+1; 0 none) */
+	uint8_t done_v[OUTCOME_DONE];	/* and its outcome */
 	int64_t timer_root;		/* key of the open timer root frame, 0 none */
 	void (*closed)(void *ctx, const struct outcome_pkt *p);	/* each packet at a flush */
 	void *ctx;

@@ -27,10 +27,41 @@ enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 
 void outcome_flush(struct outcome_table *t)
 {
-	for (int i = 0; i < t->nopen; i++)
+	for (int i = 0; i < t->nopen; i++) {
+		const struct outcome_pkt *p = &t->open[i];
 		if (t->closed)
-			t->closed(t->ctx, &t->open[i]);
+			t->closed(t->ctx, p);
+		if (p->key >= 0) {
+			t->done_key[p->key % OUTCOME_DONE] = p->key + 1;
+			t->done_v[p->key % OUTCOME_DONE] = (uint8_t)p->outcome;
+		}
+	}
 	t->nopen = 0;
+}
+
+/* A drop on the way out for want of a neighbour (the ARP queue full, ARP
+ * failed): of a reply skb, not of the packet it answers. */
+static int neigh_drop(enum nj_verdict o, enum skb_drop_reason r)
+{
+	return o == V_DROP && (r == SKB_DROP_REASON_NEIGH_QUEUEFULL || r == SKB_DROP_REASON_NEIGH_FAILED ||
+			       r == SKB_DROP_REASON_NEIGH_DEAD || r == SKB_DROP_REASON_NEIGH_CREATEFAIL);
+}
+
+/* The packet had its own fate (it was consumed, delivered, sent ...; a
+ * forwarded packet is the skb that waits, so its drop is its fate). */
+static int own_fate(uint8_t o)
+{
+	return o != V_NONE && o != V_DROP && o != V_FORWARDED && o != V_QUEUED;
+}
+
+/* 1 when a neighbour drop belongs to a reply of packet key, whose own
+ * outcome is settled (still open, or flushed lately): it is not counted. */
+static int reply_fate(struct outcome_table *t, int64_t key)
+{
+	for (int i = t->nopen - 1; i >= 0; i--)
+		if (t->open[i].key == key)
+			return own_fate((uint8_t)t->open[i].outcome);
+	return key >= 0 && t->done_key[key % OUTCOME_DONE] == key + 1 && own_fate(t->done_v[key % OUTCOME_DONE]);
 }
 
 static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
@@ -70,8 +101,10 @@ static inline struct outcome_pkt *track(struct outcome_table *t, char ph, int de
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
 	if (key == INT64_MIN)
 		return NULL;
-	struct outcome_pkt *p = outcome_open(t, key);
 	enum nj_verdict o = trace_outcome(fn, ph, v);
+	if (neigh_drop(o, reason) && reply_fate(t, key))
+		return NULL;	/* the reply's fate, not its packet's second one */
+	struct outcome_pkt *p = outcome_open(t, key);
 	if (key < 0 && ph == 'E' && depth == 0)
 		o = v;			/* timer work ends as its root frame says */
 	if (o == V_NONE)

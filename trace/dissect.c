@@ -86,40 +86,18 @@ void dissect_l3(uint16_t proto, const uint8_t *p, size_t len, char *o, size_t ol
 
 void dissect_summary(int dlt, const uint8_t *p, size_t len, char *o, size_t ol)
 {
-	size_t off;
-	uint16_t proto;
+	struct frame_l2 l2;
 
 	o[0] = 0;
-	switch (dlt) {
-	case NJ_DLT_EN10MB:
-		if (len < 14) {
+	if (frame_link(dlt, p, len, &l2) < 0) {
+		if (dlt == NJ_DLT_EN10MB)
 			snprintf(o, ol, "truncated Ethernet frame (%zu bytes)", len);
-			return;
-		}
-		off = 12;
-		proto = rd16(p + off);
-		while ((proto == ETH_P_8021Q || proto == ETH_P_8021AD) && off + 6 <= len) {
-			off += 4;
-			proto = rd16(p + off);
-		}
-		off += 2;
-		break;
-	case NJ_DLT_LINUX_SLL:
-		if (len < 16) { snprintf(o, ol, "truncated SLL header"); return; }
-		proto = rd16(p + 14);
-		off = 16;
-		break;
-	case NJ_DLT_LINUX_SLL2:
-		if (len < 20) { snprintf(o, ol, "truncated SLL2 header"); return; }
-		proto = rd16(p);
-		off = 20;
-		break;
-	default:
-		proto = len && (p[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
-		off = 0;
-		break;
+		else if (dlt == NJ_DLT_LINUX_SLL || dlt == NJ_DLT_LINUX_SLL2)
+			snprintf(o, ol, "truncated %s header", dlt == NJ_DLT_LINUX_SLL ? "SLL" : "SLL2");
+		else
+			snprintf(o, ol, "truncated or unknown link header (link type %d, %zu bytes)", dlt, len);
+		return;
 	}
-	if (off > len)
-		off = len;
-	dissect_l3(proto, p + off, len - off, o, ol);
+	size_t off = l2.l3_off > len ? len : l2.l3_off;
+	dissect_l3(l2.proto, p + off, len - off, o, ol);
 }

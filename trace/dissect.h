@@ -9,13 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Link types we read (DLT_ values as libpcap defines them). */
-#define NJ_DLT_EN10MB		1
-#define NJ_DLT_RAW		12	/* DLT_RAW on Linux/most */
-#define NJ_DLT_RAW_ALT		14	/* DLT_RAW on some BSDs */
-#define NJ_DLT_LINUX_SLL	113
-#define NJ_DLT_IPV4		228
-#define NJ_DLT_LINUX_SLL2	276
+#include "frame.h"	/* the link types we read (NJ_DLT_*) */
 
 /* dissect_summary - writes the summary into out (always NUL-terminated). */
 void dissect_summary(int dlt, const uint8_t *p, size_t len, char *out, size_t outlen);

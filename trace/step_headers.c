@@ -188,17 +188,29 @@ static int dec_eth(const uint8_t *p, size_t n, struct step_hdr *out, int *k, int
 	fmt_mac(p + 6, s, sizeof(s));
 	struct step_hdr *h = add(out, k, max, "Ethernet", 0, 14);
 	snprintf(h->line1, sizeof(h->line1), "%s > %s  type 0x%04x", s, d, be16(p + 12));
-	size_t off = 14;
-	unsigned type = be16(p + 12);
-	while ((type == 0x8100 || type == 0x88a8) && n >= off + 4) {
-		if (!(h = add(out, k, max, "802.1Q", off, 4)))
+	struct frame_l2 l2;
+	frame_link(NJ_DLT_EN10MB, p, n, &l2);
+	for (int i = 0; i < l2.nvlan; i++) {
+		size_t off = 14 + 4 * (size_t)i;
+		if (!(h = add(out, k, max, l2.vlan_tpid[i] == 0x8100 ? "802.1Q" : "802.1ad", off, 4)))
 			return *k;
-		snprintf(h->line1, sizeof(h->line1), "vlan %u  prio %u  type 0x%04x", be16(p + off) & 0xfff,
-			 p[off] >> 5, be16(p + off + 2));
-		type = be16(p + off + 2);
-		off += 4;
+		snprintf(h->line1, sizeof(h->line1), "vlan %u  prio %u  type 0x%04x", l2.vlan[i], p[off] >> 5,
+			 be16(p + off + 2));
 	}
-	return dec_l3(type, p, off, n, out, k, max);
+	return dec_l3(l2.proto, p, l2.l3_off, n, out, k, max);
+}
+
+/* BSD loopback and PPP: a small header naming the protocol. */
+static int dec_other(int dlt, const uint8_t *p, size_t n, struct step_hdr *out, int *k, int max)
+{
+	struct frame_l2 l2;
+	const char *name = dlt == NJ_DLT_PPP || dlt == NJ_DLT_PPP_SERIAL ? "PPP" : "Loopback";
+	if (frame_link(dlt, p, n, &l2) < 0)
+		return cut(out, k, max, name, 0, n, 4);
+	struct step_hdr *h = add(out, k, max, name, 0, l2.l3_off);
+	if (h)
+		snprintf(h->line1, sizeof(h->line1), "link type %d  protocol 0x%04x", dlt, l2.proto);
+	return dec_l3(l2.proto, p, l2.l3_off, n, out, k, max);
 }
 
 static int dec_sll(int dlt, const uint8_t *p, size_t n, struct step_hdr *out, int *k, int max)
@@ -221,6 +233,8 @@ int step_decode(int dlt, const uint8_t *p, size_t n, struct step_hdr *out, int m
 	case NJ_DLT_EN10MB: return dec_eth(p, n, out, &k, max);
 	case NJ_DLT_LINUX_SLL: case NJ_DLT_LINUX_SLL2: return dec_sll(dlt, p, n, out, &k, max);
 	case NJ_DLT_RAW: case NJ_DLT_RAW_ALT: case NJ_DLT_IPV4: return dec_ipv4(p, 0, n, out, &k, max);
+	case NJ_DLT_NULL: case NJ_DLT_LOOP: case NJ_DLT_PPP: case NJ_DLT_PPP_SERIAL:
+		return dec_other(dlt, p, n, out, &k, max);
 	default: return 0;
 	}
 }

@@ -4,33 +4,17 @@
  * it is the first skb its packet's events name, and its bytes start at
  * NET_SKB_PAD (64) from skb->head, as alloc_skb reserves that headroom.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cJSON.h"
+#include "frame.h"
 #include "step_state.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 size_t step_hex_decode(const char *hex, uint8_t *out, size_t outlen)
 {
-	size_t n = 0;
-	while (n < outlen && hex[0] && hex[1]) {
-		int a = hexval((unsigned char)hex[0]), b = hexval((unsigned char)hex[1]);
-		if (a < 0 || b < 0)
-			break;
-		out[n++] = (uint8_t)(a << 4 | b);
-		hex += 2;
-	}
-	return n;
+	return frame_unhex(hex, out, outlen);
 }
 
 static cJSON *parse_ev(struct nj_store *s, size_t i)

@@ -180,6 +180,12 @@ enum MHD_Result api_trace_summary(struct web_req *r, const int64_t *ids)
 	outcomes_json(t, o);
 	cJSON *sc = cJSON_DetachItemFromObjectCaseSensitive(start, "scenario");
 	cJSON_AddItemToObject(o, "scenario", sc ? sc : cJSON_CreateNull());
+	static const char *const from_start[] = { "host", "warnings", "explanation" };	/* web/load.c */
+	for (size_t i = 0; i < sizeof(from_start) / sizeof(from_start[0]); i++) {
+		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(start, from_start[i]);
+		if (v)
+			cJSON_AddItemToObject(o, from_start[i], v);
+	}
 	cJSON_Delete(start);
 	cJSON_Delete(end);
 	return web_reply(r->conn, MHD_HTTP_OK, o);

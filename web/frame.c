@@ -12,17 +12,6 @@
 #include "dissect.h"
 #include "web.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int fill_from_json(struct web_frame *f, const cJSON *o)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "args");
@@ -45,12 +34,7 @@ static int fill_from_json(struct web_frame *f, const cJSON *o)
 	f->bytes = malloc(hl / 2 + 1);
 	if (!f->hex || !f->bytes)
 		return -1;
-	for (size_t i = 0; i + 1 < hl; i += 2) {
-		int h = hexval(hex->valuestring[i]), l = hexval(hex->valuestring[i + 1]);
-		if (h < 0 || l < 0)
-			break;
-		f->bytes[f->n++] = (uint8_t)(h << 4 | l);
-	}
+	f->n = frame_unhex(hex->valuestring, f->bytes, hl / 2);
 	f->caplen = cJSON_IsNumber(cl) ? (uint32_t)cl->valuedouble : (uint32_t)f->n;
 	f->len = cJSON_IsNumber(ln) ? (uint32_t)ln->valuedouble : f->caplen;
 	return 0;
@@ -85,34 +69,11 @@ void web_frame_free(struct web_frame *f)
 /* The offset of the network header and its ethertype, or -1. */
 static long l3_offset(const struct web_frame *f, uint16_t *proto)
 {
-	const uint8_t *b = f->bytes;
-	size_t n = f->n, off;
-	switch (f->linktype) {
-	case NJ_DLT_EN10MB:
-		if (n < 14)
-			return -1;
-		off = 12;
-		*proto = (uint16_t)(b[off] << 8 | b[off + 1]);
-		while ((*proto == 0x8100 || *proto == 0x88a8) && off + 6 <= n) {
-			off += 4;
-			*proto = (uint16_t)(b[off] << 8 | b[off + 1]);
-		}
-		return (long)off + 2;
-	case NJ_DLT_LINUX_SLL:
-		if (n < 16)
-			return -1;
-		*proto = (uint16_t)(b[14] << 8 | b[15]);
-		return 16;
-	case NJ_DLT_LINUX_SLL2:
-		if (n < 20)
-			return -1;
-		*proto = (uint16_t)(b[0] << 8 | b[1]);
-		return 20;
-	case NJ_DLT_RAW: case NJ_DLT_RAW_ALT: case NJ_DLT_IPV4:
-		*proto = 0x0800;
-		return 0;
-	}
-	return -1;
+	struct frame_l2 l2;
+	if (frame_link(f->linktype, f->bytes, f->n, &l2) < 0)
+		return -1;
+	*proto = l2.proto;
+	return l2.l3_off <= f->n ? (long)l2.l3_off : -1;
 }
 
 static void ip_str(const uint8_t *p, char *out)

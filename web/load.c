@@ -88,7 +88,8 @@ static struct nj_store *replay_into(const char *path, const char *name, const st
 	static const struct web_load_opts none = { 0 };
 	if (!o)
 		o = &none;
-	struct replay_cfg cfg = { .scenario = o->scenario, .auto_host = o->auto_host, .no_csum = o->no_csum };
+	struct replay_cfg cfg = { .scenario = o->scenario, .auto_host = o->auto_host, .no_csum = o->no_csum,
+				  .host = o->host, .no_infer = o->no_infer, .info = o->info };
 	struct load_opts lo = { .cfg = &cfg, .source = name };
 	if (lim) {
 		if (!(lim->s = store_create(NULL, err, errlen)))
@@ -108,11 +109,12 @@ struct nj_store *web_replay_store(const char *path, const char *name, const stru
 	return replay_into(path, name, o, NULL, err, errlen);
 }
 
-struct nj_store *web_replay_limited(const char *path, const char *name, size_t max_events, uint64_t max_bytes,
+struct nj_store *web_replay_limited(const char *path, const char *name, const struct web_load_opts *o,
+				    size_t max_events, uint64_t max_bytes,
 				    unsigned *status, char *err, size_t errlen)
 {
 	struct limit lim = { .max_events = max_events, .max_bytes = max_bytes };
-	struct nj_store *s = replay_into(path, name, NULL, &lim, err, errlen);
+	struct nj_store *s = replay_into(path, name, o, &lim, err, errlen);
 	*status = s ? 0 : lim.status ? lim.status : MHD_HTTP_BAD_REQUEST;
 	if (lim.status == MHD_HTTP_INSUFFICIENT_STORAGE)
 		snprintf(err, errlen, "the capture makes more than %zu events or %llu bytes of trace, over this "

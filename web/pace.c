@@ -72,6 +72,7 @@ static void *pace_main(void *arg)
 	struct pace *p = arg;
 	char err[512];
 	struct replay_cfg cfg = { .pcap = p->path, .scenario = p->o.scenario, .auto_host = p->o.auto_host,
+				  .host = p->o.host, .no_infer = p->o.no_infer,
 				  .no_csum = p->o.no_csum, .stop = &pace_stop };
 	cfg.emit[0] = pace_emit;
 	cfg.emit_ctx[0] = p;

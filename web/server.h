@@ -14,6 +14,7 @@
 #define NJ_WEB_SERVER_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -39,10 +40,14 @@ struct web_cfg {
 	int nallow_hosts;
 };
 
-/* Options for turning a capture into a trace (serve's -c/--auto-host/--no-csum). */
+/* Options for turning a capture into a trace (serve's -c/--auto-host/--no-csum,
+ * --host, --default-host; an upload's ?host=&no_csum=1&infer=0). */
 struct web_load_opts {
 	const char *scenario;		/* scenario file or NULL (default host) */
 	int auto_host, no_csum;
+	const char *host;		/* the capture host (IP or MAC), NULL = inferred */
+	int no_infer;			/* the default host, nothing inferred */
+	FILE *info;			/* what inference found, said here (serve's own traces), or NULL */
 };
 
 /**

@@ -199,11 +199,17 @@ enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the upload in a temporary file");
 	}
 	r->spool_fd = -1;
+	/* The upload dialog's host options: ?host=IP|MAC&no_csum=1&infer=0. */
+	struct web_load_opts lo = { .host = web_qstr(r, "host") };
+	int64_t v;
+	if (web_qint(r, "no_csum", 0, 0, 1, &v) < 0 || (lo.no_csum = (int)v, web_qint(r, "infer", 1, 0, 1, &v) < 0))
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	lo.no_infer = !v;
 	size_t max_ev;
 	uint64_t max_bytes;
 	unsigned st;
 	web_upload_budget(&max_ev, &max_bytes);
-	struct nj_store *s = web_replay_limited(r->spool, name, max_ev, max_bytes, &st, err, sizeof(err));
+	struct nj_store *s = web_replay_limited(r->spool, name, &lo, max_ev, max_bytes, &st, err, sizeof(err));
 	spool_remove(r);		/* the slot stays taken until the answer is sent */
 	if (!s && st == MHD_HTTP_SERVICE_UNAVAILABLE)
 		return web_busy(r->conn, 2, "%s: %s", name, err);

@@ -235,10 +235,11 @@ void web_hist_free(struct web_hist *h);
 /* web_scenario_line - the scenario (replayed text, else o->scenario's file)
  * as one line of JSON (trace lines hold no newline); malloc'd or NULL. */
 char *web_scenario_line(const struct web_load_opts *o, const char *replayed);
-/* web_replay_limited - web_replay_store (no scenario) that stops as soon
+/* web_replay_limited - web_replay_store (o: host options, NULL none) that stops as soon
  * as the trace passes max_events events or max_bytes bytes (*status 507),
  * or the server stops (503); a bad capture is a 400. NULL then, with err. */
-struct nj_store *web_replay_limited(const char *path, const char *name, size_t max_events, uint64_t max_bytes,
+struct nj_store *web_replay_limited(const char *path, const char *name, const struct web_load_opts *o,
+				    size_t max_events, uint64_t max_bytes,
 				    unsigned *status, char *err, size_t errlen);
 /* web_upload_budget - the upload budget: events, and bytes of trace. */
 void web_upload_budget(size_t *events, uint64_t *bytes);

@@ -32,20 +32,30 @@ expect directory 1 "is a directory" $NJ replay "$T"
 expect usage 2 "expected one capture file" $NJ replay
 expect bad-option 2 "" $NJ replay --frobnicate pcaps/default.pcap
 
-# A capture cut in the middle of a frame: what was read is kept, as
-# cut.jsonl.partial (a failed replay never writes the final name).
+# A capture cut in the middle of its last frame: every complete record is
+# replayed, the totals printed, then a warning with the byte offset where
+# the cut record starts (24 + 12 records); exit status 3.
 size=$(wc -c < pcaps/default.pcap)
 head -c $((size - 20)) pcaps/default.pcap > "$T/cut.pcap"
-expect truncated 1 "cut.pcap: frame 13 at byte offset" $NJ replay -o "$T/cut.jsonl" "$T/cut.pcap"
-n=$(check_json "$T/cut.jsonl.partial") || { echo "replay: truncated: trace has an invalid line"; fail=1; }
-tail -n 1 "$T/cut.jsonl.partial" | grep -q '"kind":"trace_end","complete":false' || { echo "replay: truncated: last line does not mark the trace incomplete"; fail=1; }
-grep -q '"pkt":12' "$T/cut.jsonl.partial" || { echo "replay: truncated: the 12 whole frames were not kept"; fail=1; }
+$NJ replay -o "$T/cut.jsonl" "$T/cut.pcap" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 3 ] || { echo "replay: truncated: exit $rc, expected 3"; fail=1; }
+grep -q "cut.pcap: byte offset 1184: a truncated record" "$T/err" || { echo "replay: truncated: no warning with the offset:"; cat "$T/err"; fail=1; }
+grep -q "^  packets *12" "$T/out" || grep -q "12 packets" "$T/out" || { echo "replay: truncated: no totals for the 12 frames:"; tail -5 "$T/out"; fail=1; }
+n=$(check_json "$T/cut.jsonl") || { echo "replay: truncated: trace has an invalid line"; fail=1; }
+tail -n 1 "$T/cut.jsonl" | grep -q '"kind":"trace_end","complete":true,"events":[0-9]*,"packets":12' || { echo "replay: truncated: last line is not a complete 12-packet end"; fail=1; }
 [ -e "$T/cut.jsonl.part" ] && { echo "replay: truncated: .part file left behind"; fail=1; }
-[ -e "$T/cut.jsonl" ] && { echo "replay: truncated: the final name was written by a failed replay"; fail=1; }
+# One stray byte after the last record: the same, at the file's old end.
+{ cat pcaps/default.pcap; printf 'x'; } > "$T/stray.pcap"
+$NJ replay -q "$T/stray.pcap" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "stray.pcap: byte offset $size: " "$T/err" || { echo "replay: stray byte: exit $rc"; cat "$T/err"; fail=1; }
 
-# Unknown link type (DLT_PPP = 9): a valid header, an unsupported link.
-printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\011\000\000\000' > "$T/ppp.pcap"
-expect linktype 1 "ppp.pcap: link type 9" $NJ replay "$T/ppp.pcap"
+# A compressed capture: said so, with what to do.
+gzip -c pcaps/default.pcap > "$T/z.pcap.gz"
+expect gzip 1 "z.pcap.gz: a gzip-compressed capture: decompress it first" $NJ replay "$T/z.pcap.gz"
+
+# Unknown link type (DLT_IEEE802_11 = 105): a valid header, an unsupported link.
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\151\000\000\000' > "$T/wifi.pcap"
+expect linktype 1 "wifi.pcap: link type 105" $NJ replay "$T/wifi.pcap"
 
 # Scenarios that are not right.
 printf '{"interfaces": [' > "$T/bad.json"

@@ -7,6 +7,7 @@
  */
 #include "nj_check.h"
 #include "fib.h"
+#include "sock.h"
 
 static uint8_t frame[4096];
 static uint8_t body[3000];
@@ -33,6 +34,32 @@ START_TEST(test_icmp_echo_reply)
 	ck_assert_int_eq(net->mib[MIB_ICMP_OUTECHOREPS], 1);
 	ck_assert_int_eq(net->mib[MIB_ICMP_OUTMSGS], 1);
 	ck_assert_int_eq(net->mib[MIB_IP_OUTREQUESTS], 1);
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* net/ipv4/ping.c: an echo reply goes to the ping socket bound to its
+ * identifier; with none it is dropped NO_SOCKET and nothing is sent. */
+START_TEST(test_icmp_echo_reply_ping_socket)
+{
+	struct net *net = nj_net();
+	size_t l = nj_icmp_echo(body, 0x77, 3, 16);
+	body[0] = ICMP_ECHOREPLY;
+	body[2] = body[3] = 0;
+	uint16_t c = htons(csum_fold(csum_partial(body, l, 0)));
+	memcpy(body + 2, &c, 2);
+	l = nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, body, l, NULL);
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NO_SOCKET);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INECHOREPS], 1);
+	ck_assert_int_eq(nj_tx.n, 0);
+	ck_assert_int_eq(sock_listen(net, IPPROTO_ICMP_, 0, 0x77, APP_RECORDED, 0), 0);
+	nj_rec.n = 0;
+	nj_inject(net, frame, l);
+	ck_assert_int_eq(nj_drop_reason(), -1);		/* no drop: the socket took it */
+	ck_assert_ptr_nonnull(nj_find("ping_rcv", 'i'));
+	ck_assert_int_eq(net->mib[MIB_ICMP_INECHOREPS], 2);
 	ck_assert_int_eq((int)net->skbs_live, 0);
 	nj_net_free(net);
 }
@@ -204,6 +231,7 @@ static Suite *icmp_suite(void)
 	TCase *core = tcase_create("Core");
 	tcase_add_test(core, test_icmp_echo_reply);
 	tcase_add_test(core, test_icmp_echo_broadcast_ignored);
+	tcase_add_test(core, test_icmp_echo_reply_ping_socket);
 	tcase_add_test(core, test_icmp_port_unreach_quotes_and_source);
 	tcase_add_test(core, test_icmp_error_received_shows_quote);
 	suite_add_tcase(s, core);

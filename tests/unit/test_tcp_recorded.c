@@ -310,8 +310,14 @@ START_TEST(test_tcp_recorded_scenario_app)
 					 "t", err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(__inet_lookup_listener(net, 0, htons(443))->app, APP_RECORDED);
 	net_destroy(net);
+	/* a capture's own UDP socket (a DNS client): takes what arrives, sends nothing */
 	net = net_create();
-	ck_assert_int_lt(scenario_load_text(net, "{" SC_IF "\"listen\":[{\"proto\":\"udp\",\"port\":53,\"app\":\"recorded\"}]}",
+	ck_assert_msg(scenario_load_text(net, "{" SC_IF "\"listen\":[{\"proto\":\"udp\",\"port\":53,\"app\":\"recorded\"}]}",
+					 "t", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(__udp4_lib_lookup(net, 0, 0, nj_ip(NJ_HOST_IP), htons(53))->app, APP_RECORDED);
+	net_destroy(net);
+	net = net_create();
+	ck_assert_int_lt(scenario_load_text(net, "{" SC_IF "\"listen\":[{\"proto\":\"udp\",\"port\":53,\"app\":\"http\"}]}",
 					    "t", err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(err, "needs proto \"tcp\""));
 	net_destroy(net);

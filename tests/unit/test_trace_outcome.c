@@ -100,6 +100,35 @@ START_TEST(test_outcome_full_table_flushes_in_order)
 }
 END_TEST
 
+/* A reply that waits for ARP and is dropped later (the queue full, while
+ * another packet is handled; or after its packet was flushed) is the
+ * reply's fate: its packet keeps the outcome it had, counted once. A
+ * forwarded packet is the skb that waits: its drop is its fate. */
+START_TEST(test_outcome_reply_neigh_drop_not_a_second_outcome)
+{
+	struct outcome_table *t = table();
+	enum skb_drop_reason q = SKB_DROP_REASON_NEIGH_QUEUEFULL;
+	outcome_track(t, 'B', 0, 1, 1, "driver_rx", V_NONE, 0);
+	outcome_track(t, 'E', 0, 2, 1, "icmp_rcv", V_CONSUMED, 0);
+	outcome_track(t, 'B', 0, 3, 2, "driver_rx", V_NONE, 0);
+	outcome_track(t, 'i', 3, 4, 1, "kfree_skb", V_DROP, q);	/* 1's reply, dropped during 2 */
+	outcome_track(t, 'E', 2, 5, 1, "neigh_resolve_output", V_DROP, q);
+	outcome_track(t, 'E', 0, 6, 2, "icmp_rcv", V_CONSUMED, 0);
+	outcome_flush(t);
+	ck_assert_int_eq(nclosed, 2);
+	ck_assert_int_eq(closed[0].outcome, V_CONSUMED);
+	outcome_track(t, 'i', 3, 7, 2, "kfree_skb", V_DROP, q);	/* 2's reply, after 2 was flushed */
+	outcome_flush(t);
+	ck_assert_int_eq(nclosed_total, 2);				/* no second line for packet 2 */
+	outcome_track(t, 'E', 1, 8, 3, "ip_forward", V_FORWARDED, 0);
+	outcome_track(t, 'i', 3, 9, 3, "kfree_skb", V_DROP, q);		/* the forwarded skb itself */
+	outcome_flush(t);
+	ck_assert_int_eq(nclosed_total, 3);
+	ck_assert_int_eq(closed[2].outcome, V_DROP);
+	ck_assert_int_eq(closed[2].reason, q);
+}
+END_TEST
+
 static Suite *outcome_suite(void)
 {
 	Suite *s = suite_create("trace_outcome");
@@ -108,6 +137,7 @@ static Suite *outcome_suite(void)
 	tcase_add_test(tc, test_outcome_reply_sent_is_not_the_fate);
 	tcase_add_test(tc, test_outcome_timer_and_softirq_keys);
 	tcase_add_test(tc, test_outcome_full_table_flushes_in_order);
+	tcase_add_test(tc, test_outcome_reply_neigh_drop_not_a_second_outcome);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -419,10 +419,41 @@ START_TEST(test_web_upload)
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(cJSON_GetObjectItem(r.json, "error")->valuestring, "not a pcap"));
 	resp_free(&r);
-	r = post("/api/traces", pcap, 60);	/* a valid header, then a cut record */
-	ck_assert_int_eq(r.status, 400);
+	/* A valid header, then a cut record: accepted (issue #19) with no
+	 * packet and a warning naming where the cut record starts. */
+	r = post("/api/traces?name=cut.pcap", pcap, 60);
+	ck_assert_int_eq(r.status, 201);
+	int id = (int)num(r.json, "id");
 	resp_free(&r);
-	ck_assert_int_eq(ntraces(), 2);
+	ck_assert_int_eq(ntraces(), 3);
+	char url[64];
+	snprintf(url, sizeof(url), "/api/traces/%d", id);
+	r = get(url);
+	const cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "warnings"), 0);
+	ck_assert(cJSON_IsString(w) && strstr(w->valuestring, "cut.pcap: byte offset 24: a truncated record"));
+	ck_assert(cJSON_IsObject(cJSON_GetObjectItem(r.json, "host")));
+	resp_free(&r);
+	/* ?host= names the capture host; the summary shows it, inferred. */
+	r = post("/api/traces?name=h.pcap&host=10.0.0.1", pcap, len);
+	ck_assert_int_eq(r.status, 201);
+	snprintf(url, sizeof(url), "/api/traces/%d", (int)num(r.json, "id"));
+	resp_free(&r);
+	r = get(url);
+	const cJSON *h = cJSON_GetObjectItem(r.json, "host");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(h, "inferred")));
+	ck_assert_str_eq(cJSON_GetObjectItem(h, "addr")->valuestring, "10.0.0.1");
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "explanation")));
+	resp_free(&r);
+	/* udp.pcap talks to the default host: nothing inferred */
+	snprintf(url, sizeof(url), "/api/traces/%d", id - 1);
+	r = get(url);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "host"), "inferred")));
+	resp_free(&r);
+	r = post("/api/traces?infer=2", pcap, len);	/* the host options are checked */
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(strstr(cJSON_GetObjectItem(r.json, "error")->valuestring, "parameter infer"));
+	resp_free(&r);
+	ck_assert_int_eq(ntraces(), 4);
 	free(pcap);
 }
 END_TEST

@@ -1,0 +1,245 @@
+/*
+ * host_infer_json.c - the inferred host as a scenario (see host_infer.h)
+ * and the line that says what was inferred and from what. The scenario
+ * holds what the capture shows and nothing else: no default listeners.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "host_infer_int.h"
+#include "ip.h"
+#include "scenario.h"
+
+#define HI_MAX_CONN	512	/* connections written; more are left out */
+
+int hi_port_has(const uint16_t *set, int n, uint16_t port)
+{
+	for (int i = 0; i < n; i++)
+		if (set[i] == port)
+			return 1;
+	return 0;
+}
+
+int hi_port_add(uint16_t *set, int *n, uint16_t port)
+{
+	if (!port || hi_port_has(set, *n, port) || *n == HI_PORTS)
+		return 0;
+	set[(*n)++] = port;
+	return 1;
+}
+
+static int in_prefix(uint32_t a, uint32_t b, int plen)
+{
+	uint32_t m = plen ? htonl(~0u << (32 - plen)) : 0;
+	return (a & m) == (b & m);
+}
+
+/* The gateway's address: a neighbour at the gateway's MAC, nearest first. */
+static void find_gateway(struct hi_state *s, int *plen)
+{
+	for (int p = 24; p >= 8 && s->have_gw_mac && !s->gw_ip; p -= 8)
+		for (int i = 0; i < s->nneigh; i++)
+			if (!memcmp(s->neigh[i].mac, s->gw_mac, 6) && in_prefix(s->neigh[i].ip, s->ip, p)) {
+				s->gw_ip = s->neigh[i].ip;
+				*plen = p;
+				break;
+			}
+}
+
+static const char *dev_name(const struct hi_state *s)
+{
+	if (s->loopback)
+		return s->dlt == NJ_DLT_EN10MB ? "lo" : "lo0";
+	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL)
+		return "ppp0";
+	if (s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP)
+		return "tun0";	/* a BSD/macOS tunnel (utun) has the same header */
+	return "eth0";
+}
+
+static cJSON *interface_json(const struct hi_state *s, int plen)
+{
+	static const uint8_t zero[6], local[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	char a[32];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", dev_name(s));
+	/* No MAC of its own: all-zero where every frame has zero MACs (lo, or a
+	 * scrubbed capture: its frames then match as the host's), else a local
+	 * one (a frame to a broadcast or group MAC gives none an interface can have). */
+	int zero_ok = s->loopback || (s->dlt == NJ_DLT_EN10MB && s->lo_frames * 2 > s->frames);
+	cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : zero_ok ? zero : local));
+	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
+	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
+	cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
+	if (s->ngroups) {	/* from its IGMP reports */
+		cJSON *g = cJSON_AddArrayToObject(o, "multicast");
+		for (int i = 0; i < s->ngroups; i++)
+			cJSON_AddItemToArray(g, cJSON_CreateString(ip_fmt(s->groups[i])));
+	}
+	if (s->nvlan) {
+		cJSON *v = cJSON_AddArrayToObject(o, "vlans");
+		for (int i = 0; i < s->nvlan; i++)
+			if (s->vlan[i])
+				cJSON_AddItemToArray(v, cJSON_CreateNumber(s->vlan[i]));
+	}
+	return o;
+}
+
+static void routes_json(cJSON *root, const struct hi_state *s, int plen)
+{
+	cJSON *r = cJSON_AddArrayToObject(root, "routes"), *o = cJSON_CreateObject();
+	cJSON *nb = cJSON_AddArrayToObject(root, "neighbours");
+	cJSON_AddStringToObject(o, "dst", "0.0.0.0/0");
+	if (s->gw_ip)	/* else every destination is on-link: peers are learned */
+		cJSON_AddStringToObject(o, "via", ip_fmt(s->gw_ip));
+	cJSON_AddStringToObject(o, "dev", dev_name(s));
+	cJSON_AddItemToArray(r, o);
+	for (int i = 0; i < s->nneigh && s->have_mac; i++) {
+		if (!in_prefix(s->neigh[i].ip, s->ip, plen))
+			continue;	/* off-link: reached through the gateway */
+		cJSON *n = cJSON_CreateObject();
+		cJSON_AddStringToObject(n, "ip", ip_fmt(s->neigh[i].ip));
+		cJSON_AddStringToObject(n, "mac", mac_fmt(s->neigh[i].mac));
+		cJSON_AddStringToObject(n, "dev", dev_name(s));
+		cJSON_AddItemToArray(nb, n);
+	}
+}
+
+/* A port that got a SYN the host never refused (no RST) listens too: the
+ * capture missed its answer, or it gave none; a recorded listener sends
+ * only what the capture shows, where no listener would send a RST. */
+static void unanswered_syns(struct hi_state *s)
+{
+	for (int i = 0; i < s->nflows; i++) {
+		const struct hi_flow *f = &s->flows[i];
+		if (f->syn_from_peer && !f->rst_from_host && !hi_port_has(s->tcp_closed, s->nclosed, f->lport))
+			hi_port_add(s->tcp_listen, &s->nlisten, f->lport);
+	}
+}
+
+static void listen_json(cJSON *root, struct hi_state *s)
+{
+	unanswered_syns(s);
+	cJSON *l = cJSON_AddArrayToObject(root, "listen");
+	static const char *const proto[] = { "tcp", "udp", "icmp" };
+	for (int k = 0; k < 3; k++) {
+		const uint16_t *set = k == 2 ? s->ping : k ? s->udp : s->tcp_listen;
+		for (int i = 0, n = k == 2 ? s->nping : k ? s->nudp : s->nlisten; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "proto", proto[k]);
+			cJSON_AddNumberToObject(o, "port", set[i]);
+			cJSON_AddStringToObject(o, "app", "recorded");
+			cJSON_AddItemToArray(l, o);
+		}
+	}
+}
+
+static cJSON *endpoint(uint32_t ip, uint16_t port)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "%s:%u", ip_fmt(ip), port);
+	return cJSON_CreateString(b);
+}
+
+/* One connection of the host's own: the contract of the "connections"
+ * section (issue #20): SYN_SENT with the recorded ISN and SYN options, or
+ * ESTABLISHED (open before the capture began) with where it stood. */
+static cJSON *conn_json(const struct hi_state *s, const struct hi_flow *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "proto", "tcp");
+	cJSON_AddItemToObject(o, "local", endpoint(s->ip, f->lport));
+	cJSON_AddItemToObject(o, "remote", endpoint(f->raddr, f->rport));
+	if (f->syn_from_host) {
+		cJSON_AddStringToObject(o, "state", "SYN_SENT");
+		cJSON_AddNumberToObject(o, "isn", f->isn);
+		cJSON_AddStringToObject(o, "app", "recorded");
+		cJSON *so = cJSON_AddObjectToObject(o, "syn_options");
+		if (f->mss)
+			cJSON_AddNumberToObject(so, "mss", f->mss);
+		cJSON_AddBoolToObject(so, "sack_ok", f->sack_ok);
+		cJSON_AddBoolToObject(so, "ts", f->ts);
+		if (f->wscale != 0xff)
+			cJSON_AddNumberToObject(so, "wscale", f->wscale);
+		return o;
+	}
+	cJSON_AddStringToObject(o, "state", "ESTABLISHED");
+	cJSON_AddNumberToObject(o, "snd_nxt", f->first_seq);	/* the host's side (host_infer_sock.c) */
+	cJSON_AddNumberToObject(o, "rcv_nxt", f->first_ack);
+	cJSON_AddNumberToObject(o, "snd_wnd", f->peer_wnd);
+	cJSON_AddStringToObject(o, "app", "recorded");
+	return o;
+}
+
+static int connections_json(cJSON *root, const struct hi_state *s, int *nsyn, int *nest)
+{
+	cJSON *c = cJSON_AddArrayToObject(root, "connections");
+	int n = 0;
+	for (int i = 0; i < s->nflows && n < HI_MAX_CONN; i++) {
+		const struct hi_flow *f = &s->flows[i];
+		if (f->synack_from_host || f->syn_from_peer || (!f->syn_from_host && !f->first_from_host))
+			continue;	/* the host's listeners answer those */
+		if (!f->syn_from_host && hi_port_has(s->tcp_listen, s->nlisten, f->lport))
+			continue;
+		*(f->syn_from_host ? nsyn : nest) += 1;
+		cJSON_AddItemToArray(c, conn_json(s, f));
+		n++;
+	}
+	return n;
+}
+
+/* The host evidently accepted packets whose checksums look wrong (it
+ * acknowledged or answered them): most of them, and at least one. */
+static int hi_checksums_offloaded(const struct hi_state *s)
+{
+	return s->csum_accepted && s->csum_accepted * 2 >= s->csum_bad;
+}
+
+static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn, int nest)
+{
+	size_t k = 0, nl = sizeof(out->note);
+	k += (size_t)snprintf(out->note, nl, "the capture host is %s%s%s%s (%s)", ip_fmt(s->ip),
+			      s->have_mac ? " " : "", s->have_mac ? mac_fmt(s->mac) : "",
+			      s->loopback ? " on loopback" : "", out->why);
+	if (s->nvlan && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, ", VLAN %u%s%.0u", s->vlan[0], s->nvlan > 1 ? "." : "",
+				      s->nvlan > 1 ? s->vlan[1] : 0);
+	if (s->gw_ip && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, ", gateway %s", ip_fmt(s->gw_ip));
+	if (k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  sockets from its traffic: %d TCP listener%s, %d UDP, %d ping, "
+				      "%d connection%s it opened, %d open before the capture; --host IP|MAC to "
+				      "choose another, --print-scenario to see it all", s->nlisten,
+				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping, nsyn, nsyn == 1 ? "" : "s", nest);
+	if (hi_checksums_offloaded(s) && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  %llu packets it received have checksums that look "
+				      "wrong (%llu hold only the pseudo-header sum, as CHECKSUM_PARTIAL leaves it) and it "
+				      "accepted them: the capture point saw them before their checksums were filled in, so "
+				      "checksums are not verified (\"verify_checksums\": false)",
+				      (unsigned long long)s->csum_bad, (unsigned long long)s->csum_partial);
+	snprintf(out->addr, sizeof(out->addr), "%s", ip_fmt(s->ip));
+	snprintf(out->mac, sizeof(out->mac), "%s", s->have_mac ? mac_fmt(s->mac) : "");
+}
+
+int hi_build_json(struct hi_state *s, struct host_infer *out)
+{
+	int plen = s->loopback ? 8 : 24, nsyn = 0, nest = 0;
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return -1;
+	find_gateway(s, &plen);
+	cJSON_AddStringToObject(root, "kernel", "6.x");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "interfaces"), interface_json(s, plen));
+	routes_json(root, s, plen);
+	listen_json(root, s);
+	connections_json(root, s, &nsyn, &nest);
+	if (hi_checksums_offloaded(s))	/* the host took them: so do we */
+		cJSON_AddBoolToObject(root, "verify_checksums", 0);
+	out->json_print = cJSON_Print(root);
+	out->json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	note_json(s, out, nsyn, nest);
+	return out->json && out->json_print ? 0 : -1;
+}

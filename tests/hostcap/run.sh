@@ -1,0 +1,213 @@
+#!/bin/sh
+# Host inference (issue #19): each capture made by `mkpcap host-*` is taken
+# on a host; replay must infer that host, its links and sockets (checked on
+# --print-scenario's JSON) and give its packets the outcomes a host with
+# those sockets gives them (checked on --summary).
+cd "$(dirname "$0")/../.." || exit 1
+NJ=${NJ:-build/netjourney}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail=0; n=0
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait; do
+	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
+	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
+	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
+done
+
+# The reviewed goldens: each capture's inferred scenario (all of it, JSON),
+# and its journeys (--summary): host-laptop's SYN-ACK and host-midconn's data
+# reach the client sockets of the scenario's "connections".
+# UPDATE=1 rewrites them: review the diff.
+for f in tests/hostcap/expected/*.json tests/hostcap/expected/*.summary; do
+	c=$(basename "${f%.*}")
+	case $f in
+	*.json) python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), indent=1, sort_keys=True))' \
+			"$T/$c.json" >"$T/$c.norm" 2>/dev/null || : >"$T/$c.norm" ;;
+	*) cp "$T/$c.sum" "$T/$c.norm" ;;
+	esac
+	if [ -n "$UPDATE" ]; then cp "$T/$c.norm" "$f"; continue; fi
+	diff -u "$f" "$T/$c.norm" >"$T/golden.diff" || { echo "hostcap: $f differs:"; cat "$T/golden.diff"; fail=1; }
+	n=$((n + 1))
+done
+
+# check NAME PYTHON-EXPR...: each expression over the scenario s must hold.
+check() {
+	name=$1; shift
+	python3 - "$T/$name.json" "$@" <<'PY' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+ifc = s["interfaces"][0]
+listen = {(l["proto"], l["port"], l["app"]) for l in s.get("listen", [])}
+conns = s.get("connections", [])
+neigh = {n["ip"]: n["mac"] for n in s.get("neighbours", [])}
+bad = [e for e in sys.argv[2:] if not eval(e)]
+for e in bad:
+    print("hostcap: %s: does not hold: %s" % (sys.argv[1].rsplit("/", 1)[-1], e))
+print(json.dumps(s)) if bad else None
+sys.exit(1 if bad else 0)
+PY
+	n=$((n + 1))
+}
+# outcome NAME PKT PATTERN: packet PKT's summary line matches PATTERN.
+outcome() {
+	line=$(grep "^pkt $2:" "$T/$1.sum")
+	echo "$line" | grep -q -- "$3" || { echo "hostcap: $1: packet $2 expected '$3': $line"; fail=1; }
+	n=$((n + 1))
+}
+
+check host-laptop 'ifc["addrs"] == ["192.168.1.7/24"]' 'ifc["mac"] == "02:00:00:00:01:07"' \
+	's["routes"] == [{"dst": "0.0.0.0/0", "via": "192.168.1.1", "dev": "eth0"}]' \
+	'neigh == {"192.168.1.1": "02:00:00:00:01:fe", "192.168.1.42": "02:00:00:00:01:42"}' \
+	'listen == {("udp", 41000, "recorded"), ("udp", 41001, "recorded")}' \
+	'conns == [{"proto": "tcp", "local": "192.168.1.7:50000", "remote": "93.184.216.34:80", "state": "SYN_SENT", "isn": 1000, "app": "recorded", "syn_options": {"mss": 1460, "sack_ok": True, "ts": True, "wscale": 7}}]'
+grep -q "the unicast MAC in 10 of 12 frames" "$T/host-laptop.note" || { echo "hostcap: laptop: the note does not say from what:"; cat "$T/host-laptop.note"; fail=1; }
+outcome host-laptop 1 "=> sent"				# the host's DNS query
+outcome host-laptop 2 "udp_recvmsg => consumed"		# its answer reaches the socket
+outcome host-laptop 4 "tcp_rcv_state_process => consumed"	# the SYN-ACK reaches its SYN_SENT socket ("connections")
+outcome host-laptop 8 "udp_recvmsg => consumed"		# the printer's hello too
+outcome host-laptop 9 "=> sent"
+check host-laptop 'ifc["multicast"] == ["239.255.255.250"]'	# from its IGMP report
+outcome host-laptop 11 "udp_rcv"				# SSDP: a group it joined
+outcome host-laptop 12 "ip_route_input_noref kfree_skb => drop NOT_SPECIFIED"	# one it did not
+
+check host-portscan 'listen == {("tcp", 22, "recorded"), ("tcp", 80, "recorded")}' 'conns == []' \
+	'ifc["addrs"] == ["192.168.1.7/24"]' 's["routes"][0].get("via") is None'
+outcome host-portscan 1 "tcp_v4_rcv"				# SYN to 22: a listener
+outcome host-portscan 4 "NO_SOCKET"				# SYN to 23: closed, as the RST said
+outcome host-portscan 6 "tcp_v4_rcv"				# SYN to 80: a listener
+
+check host-midconn 'conns == [{"proto": "tcp", "local": "192.168.1.7:51000", "remote": "198.51.100.9:443", "state": "ESTABLISHED", "snd_nxt": 20000, "rcv_nxt": 300000, "snd_wnd": 64240, "app": "recorded"}]' \
+	'listen == set()'
+
+check host-loopback 'ifc["name"] == "lo"' 'ifc["mac"] == "00:00:00:00:00:00"' 'ifc["addrs"] == ["127.0.0.1/8"]' \
+	'listen == {("udp", 42000, "recorded"), ("udp", 5000, "recorded"), ("icmp", 0x77, "recorded")}'
+grep -q "on loopback" "$T/host-loopback.note" || { echo "hostcap: loopback not named"; fail=1; }
+outcome host-loopback 1 "icmp_rcv => consumed"		# sent and received: not a recorded transmit;
+outcome host-loopback 2 "icmp_rcv => consumed"		# on lo, 127/8 is no martian (the dst came along)
+outcome host-loopback 3 "udp_recvmsg => consumed"
+
+check host-null 'ifc["addrs"] == ["10.8.0.2/24"]' 'listen == {("udp", 43000, "recorded"), ("udp", 43001, "recorded")}'
+outcome host-null 1 "=> sent"
+outcome host-null 2 "udp_recvmsg => consumed"
+outcome host-null 4 "udp_recvmsg => consumed"
+
+check host-sll2 'ifc["addrs"] == ["10.9.0.5/24"]' 'listen == {("udp", 44000, "recorded"), ("icmp", 0x77, "recorded")}'
+grep -q "cooked header's direction" "$T/host-sll2.note" || { echo "hostcap: sll2: evidence not named"; fail=1; }
+outcome host-sll2 1 "=> sent"
+outcome host-sll2 2 "udp_recvmsg => consumed"
+outcome host-sll2 4 "icmp_rcv => consumed"				# its ping's reply: to its ping socket
+# Without the ping socket, Linux's ping_rcv drops the reply NO_SOCKET.
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["listen"]=[l for l in s["listen"] if l["proto"]!="icmp"]; json.dump(s,open(sys.argv[2],"w"))' \
+	"$T/host-sll2.json" "$T/noping.json"
+$NJ replay --summary -c "$T/noping.json" "$T/host-sll2.pcap" 2>&1 | grep "^pkt 4:" | grep -q "drop NO_SOCKET" ||
+	{ echo "hostcap: an echo reply with no ping socket is not NO_SOCKET"; fail=1; }
+n=$((n + 1))
+
+check host-qinq 'ifc["vlans"] == [100, 200]' 'ifc["addrs"] == ["172.16.5.10/24"]' 'ifc["mac"] == "02:00:00:00:01:07"'
+outcome host-qinq 1 "icmp_rcv"					# both tags stripped, not OTHERHOST
+outcome host-qinq 2 "=> sent"
+
+# A router captured on both interfaces (pcapng): interface ids map to eth0
+# and eth1, direction flags say what it sent; what it received it forwards.
+check host-router 's["forwarding"] is True' \
+	'[(i["name"], i["mac"], i["addrs"]) for i in s["interfaces"]] == [("eth0", "02:00:00:00:10:01", ["192.168.1.1/24"]), ("eth1", "02:00:00:00:20:01", ["203.0.113.2/24"])]' \
+	's["routes"] == [{"dst": "0.0.0.0/0", "via": "203.0.113.1", "dev": "eth1"}]' \
+	'neigh == {"192.168.1.50": "02:00:00:00:10:50", "203.0.113.1": "02:00:00:00:20:fe"}'
+grep -q "a router with 2 interfaces" "$T/host-router.note" || { echo "hostcap: router not named"; fail=1; }
+outcome host-router 1 "arp_rcv"				# who-has 192.168.1.1 on eth0: answered
+outcome host-router 2 "driver_rx => sent"			# the router's own reply (outbound flag)
+for p in 5 7 9 11; do outcome host-router $p "=> forwarded"; done	# each way, ping and DNS
+for p in 6 8 10 12; do outcome host-router $p "driver_rx => sent"; done
+# the EPB direction and comment travel in driver_rx's args
+$NJ replay -q -o "$T/r.jsonl" "$T/host-router.pcap" >/dev/null 2>&1
+python3 - "$T/r.jsonl" <<'PY' || { echo "hostcap: router: driver_rx args lack direction/comment"; fail=1; }
+import json, sys
+d = [e for e in map(json.loads, open(sys.argv[1])) if e.get("fn") == "driver_rx" and e.get("ph") == "B"]
+assert d[0]["args"]["direction"] == "inbound" and d[0]["args"]["comment"] == "the client looks for its gateway", d[0]["args"]
+assert d[1]["args"]["direction"] == "outbound" and "comment" not in d[1]["args"], d[1]["args"]
+PY
+n=$((n + 1))
+# the forwarded copies leave on the other interface: -w has them on interface 1 and 0
+$NJ replay -q -w "$T/out.pcapng" "$T/host-router.pcap" >/dev/null 2>&1
+tshark -r "$T/out.pcapng" -T fields -e frame.interface_id -Y icmp 2>/dev/null | tr '\n' ' ' | grep -q "^1 0 $" ||
+	{ echo "hostcap: router: forwarded ICMP not on eth1 then eth0:"; tshark -r "$T/out.pcapng" -T fields -e frame.interface_id -e _ws.col.Info 2>/dev/null; fail=1; }
+n=$((n + 1))
+# A pcapng cut in its last block: the complete blocks replayed, the offset said.
+size=$(wc -c < "$T/host-router.pcap")
+head -c $((size - 7)) "$T/host-router.pcap" > "$T/cut.pcapng"
+$NJ replay -q "$T/cut.pcapng" >"$T/cut.out" 2>"$T/cut.err"; rc=$?
+[ $rc -eq 3 ] && grep -q "a truncated block or trailing garbage after frame 11" "$T/cut.err" && grep -q "packet 11:" "$T/cut.out" ||
+	{ echo "hostcap: cut pcapng: exit $rc"; cat "$T/cut.err"; fail=1; }
+n=$((n + 1))
+
+# Partial checksums (a Linux sender on veth: only the pseudo-header sum):
+# the host answered every such segment, so they are not errors.
+check host-partial 's.get("verify_checksums") is False' 'listen == {("tcp", 8080, "recorded")}'
+grep -q "3 packets it received have checksums that look wrong (3 hold only the pseudo-header sum" "$T/host-partial.note" ||
+	{ echo "hostcap: partial checksums not said:"; cat "$T/host-partial.note"; fail=1; }
+outcome host-partial 1 "tcp_conn_request .*=> consumed"	# its SYN-ACK leaves at once (read ahead)
+outcome host-partial 4 "sk_data_ready => consumed"
+# With --csum they are verified, and fail; the ICMP checksum 0 gets its hint.
+$NJ replay --summary --csum "$T/host-partial.pcap" >"$T/csum.sum" 2>"$T/csum.err"
+grep -q "^pkt 4:.*drop TCP_CSUM" "$T/csum.sum" && grep -q "^pkt 8:.*drop ICMP_CSUM" "$T/csum.sum" ||
+	{ echo "hostcap: --csum: partial/zero checksums not dropped"; cat "$T/csum.sum"; fail=1; }
+$NJ replay -q --csum "$T/host-partial.pcap" 2>&1 >/dev/null | grep -q "1 ICMP message from 10.1.0.1 carries checksum 0" ||
+	{ echo "hostcap: no hint for an ICMP checksum of 0"; fail=1; }
+n=$((n + 2))
+
+# Segmentation offload: the TSO frame's sender is the capture host; its
+# frame is a transmit; the GRO-merged frame it received is explained.
+check host-tso 'ifc["addrs"] == ["10.2.0.2/24"]' 'listen == {("tcp", 443, "recorded")}'
+outcome host-tso 4 "^pkt 4: driver_rx tcp_recorded_send .* => sent"	# its socket sends it, cut to the MSS
+outcome host-tso 5 "=> consumed"
+$NJ replay -q "$T/host-tso.pcap" 2>&1 >/dev/null | grep "1 frames the host sent are longer than its MTU or say tot_len 0" |
+	grep -q "1 frames it received are longer than the MTU: GRO/LRO" || { echo "hostcap: tso/gro not explained"; fail=1; }
+n=$((n + 1))
+
+# Cooked, no link address to learn: the replies wait for ARP and the oldest
+# are dropped when the queue is full. Each packet has one outcome (its own:
+# consumed), and the totals add up, traced or not.
+$NJ replay -q "$T/host-arpwait.pcap" >"$T/aw.out" 2>/dev/null
+[ "$(grep -c '^=> packet' "$T/aw.out")" = 300 ] && grep -q "^300 packets: consumed 300" "$T/aw.out" ||
+	{ echo "hostcap: arpwait: not one outcome per packet:"; tail -4 "$T/aw.out"; fail=1; }
+$NJ replay --no-trace "$T/host-arpwait.pcap" 2>/dev/null | grep -q "^300 packets: consumed 300" ||
+	{ echo "hostcap: arpwait: --no-trace totals differ"; fail=1; }
+n=$((n + 1))
+
+# A LAN segment with no dominant host: named as such, with the options;
+# the replay keeps the default host and the explanation says so again.
+$NJ mkpcap host-segment "$T/seg.pcap" >/dev/null
+$NJ replay --print-scenario "$T/seg.pcap" >/dev/null 2>"$T/seg.err" && { echo "hostcap: segment: a host was inferred"; fail=1; }
+grep -q "no host sends or receives most frames.*a LAN segment or at a router.*--host IP|MAC.*-c FILE" "$T/seg.err" ||
+	{ echo "hostcap: segment not named:"; cat "$T/seg.err"; fail=1; }
+$NJ replay -q "$T/seg.pcap" >"$T/seg.out" 2>"$T/seg.err"
+grep -q "12 of 12 packets were for other hosts: no host sends or receives most of them" "$T/seg.err" &&
+	grep -q "drop OTHERHOST *12" "$T/seg.out" || { echo "hostcap: segment replay:"; cat "$T/seg.err"; fail=1; }
+n=$((n + 2))
+
+# --print-scenario's JSON, given back with -c, replays the same journeys.
+for c in host-laptop host-portscan host-qinq host-router; do
+	$NJ replay --summary -c "$T/$c.json" "$T/$c.pcap" 2>&1 | diff -q "$T/$c.sum" - >/dev/null ||
+		{ echo "hostcap: $c: -c with the printed scenario differs from the inferred replay"; fail=1; }
+	n=$((n + 1))
+done
+
+# --host chooses: the neighbour of the laptop capture instead.
+$NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/null |
+	python3 -c 'import json,sys; s=json.load(sys.stdin); i=s["interfaces"][0]; assert i["addrs"]==["192.168.1.42/24"] and i["mac"]=="02:00:00:00:01:42", i' ||
+	{ echo "hostcap: --host 192.168.1.42 not taken"; fail=1; }
+n=$((n + 1))
+
+# The default host's own captures are not touched: nothing inferred.
+$NJ replay -q pcaps/icmp-echo.pcap 2>&1 | grep -q "^host:" && { echo "hostcap: icmp-echo.pcap got an inferred host"; fail=1; }
+n=$((n + 1))
+
+# A truncated tail: every complete record replayed, totals, then the offset.
+{ cat "$T/host-laptop.pcap"; printf 'xyz'; } > "$T/tail.pcap"
+size=$(wc -c < "$T/host-laptop.pcap")
+$NJ replay -q "$T/tail.pcap" >"$T/tail.out" 2>"$T/tail.err"; rc=$?
+[ $rc -eq 3 ] && grep -q "byte offset $size:" "$T/tail.err" && grep -q "packet 9:" "$T/tail.out" ||
+	{ echo "hostcap: truncated tail: exit $rc"; cat "$T/tail.err"; fail=1; }
+n=$((n + 1))
+
+[ $fail -eq 0 ] && echo "hostcap: $n checks passed"
+exit $fail

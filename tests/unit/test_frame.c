@@ -1,0 +1,149 @@
+/*
+ * test_frame.c - trace/frame.c: where the network header starts on every
+ * link type, VLAN tags (802.1Q, 802.1ad, QinQ), cut-short headers, hex
+ * both ways and capture-file sniffing.
+ */
+#include "frame.h"
+#include "nj_check.h"
+
+static const uint8_t eth_ip[] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xaa, 0x08, 0x00, 0x45 };
+
+START_TEST(test_frame_ethernet)
+{
+	struct frame_l2 l2;
+	ck_assert_int_eq(frame_link(NJ_DLT_EN10MB, eth_ip, sizeof(eth_ip), &l2), 0);
+	ck_assert_uint_eq(l2.l3_off, 14);
+	ck_assert_uint_eq(l2.proto, 0x0800);
+	ck_assert_int_eq(l2.nvlan, 0);
+	ck_assert_ptr_eq(l2.src, eth_ip + 6);
+	ck_assert_int_eq(frame_link(NJ_DLT_EN10MB, eth_ip, 13, &l2), -1);
+}
+END_TEST
+
+/* 802.1ad outside 802.1Q (QinQ), and the old 0x9100 outer tag. */
+START_TEST(test_frame_qinq)
+{
+	uint8_t f[40] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xaa, 0x88, 0xa8, 0x00, 100, 0x81, 0x00, 0x20, 200,
+			  0x08, 0x00, 0x45 };
+	struct frame_l2 l2;
+	ck_assert_int_eq(frame_link(NJ_DLT_EN10MB, f, 23, &l2), 0);
+	ck_assert_uint_eq(l2.l3_off, 22);
+	ck_assert_uint_eq(l2.proto, 0x0800);
+	ck_assert_int_eq(l2.nvlan, 2);
+	ck_assert_uint_eq(l2.vlan[0], 100);
+	ck_assert_uint_eq(l2.vlan[1], 200);
+	ck_assert_uint_eq(l2.vlan_tpid[0], 0x88a8);
+	f[12] = 0x91;
+	f[13] = 0x00;
+	ck_assert_int_eq(frame_link(NJ_DLT_EN10MB, f, 23, &l2), 0);
+	ck_assert_uint_eq(l2.l3_off, 22);
+	/* a tag cut short: the ethertype is the tag's, never read past n */
+	ck_assert_int_eq(frame_link(NJ_DLT_EN10MB, f, 17, &l2), 0);
+	ck_assert_uint_le(l2.l3_off, 17);
+}
+END_TEST
+
+START_TEST(test_frame_cooked)
+{
+	uint8_t sll[20] = { 0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 7, 0, 0, 0x08, 0x00 };
+	uint8_t sll2[24] = { 0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 9 };
+	struct frame_l2 l2;
+	ck_assert_int_eq(frame_link(NJ_DLT_LINUX_SLL, sll, 16, &l2), 0);
+	ck_assert_int_eq(l2.pkt_type, 4);
+	ck_assert_uint_eq(l2.l3_off, 16);
+	ck_assert_int_eq(l2.src_len, 6);
+	ck_assert_int_eq(frame_link(NJ_DLT_LINUX_SLL2, sll2, 20, &l2), 0);
+	ck_assert_int_eq(l2.pkt_type, 0);
+	ck_assert_uint_eq(l2.l3_off, 20);
+	ck_assert_uint_eq(l2.src[5], 9);
+	ck_assert_int_eq(frame_link(NJ_DLT_LINUX_SLL2, sll2, 19, &l2), -1);
+}
+END_TEST
+
+/* DLT_NULL in either byte order, DLT_LOOP in network order, PPP with and
+ * without ff 03, raw IPv4/IPv6. */
+START_TEST(test_frame_other_links)
+{
+	static const uint8_t null_le[] = { 2, 0, 0, 0, 0x45 }, null_be[] = { 0, 0, 0, 2, 0x45 };
+	static const uint8_t loop6[] = { 0, 0, 0, 24, 0x60 }, ppp[] = { 0xff, 0x03, 0x00, 0x21, 0x45 };
+	static const uint8_t ppp_c[] = { 0x00, 0x57, 0x60 }, raw6[] = { 0x60 };
+	struct frame_l2 l2;
+	ck_assert_int_eq(frame_link(NJ_DLT_NULL, null_le, 5, &l2), 0);
+	ck_assert_uint_eq(l2.proto, 0x0800);
+	ck_assert_int_eq(frame_link(NJ_DLT_NULL, null_be, 5, &l2), 0);
+	ck_assert_uint_eq(l2.proto, 0x0800);
+	ck_assert_int_eq(frame_link(NJ_DLT_LOOP, loop6, 5, &l2), 0);
+	ck_assert_uint_eq(l2.proto, 0x86dd);
+	ck_assert_int_eq(frame_link(NJ_DLT_LOOP, null_le, 5, &l2), 0);
+	ck_assert_uint_eq(l2.proto, 0);		/* LOOP is network order only */
+	ck_assert_int_eq(frame_link(NJ_DLT_PPP, ppp, 5, &l2), 0);
+	ck_assert_uint_eq(l2.l3_off, 4);
+	ck_assert_uint_eq(l2.proto, 0x0800);
+	ck_assert_int_eq(frame_link(NJ_DLT_PPP, ppp_c, 3, &l2), 0);
+	ck_assert_uint_eq(l2.l3_off, 2);
+	ck_assert_uint_eq(l2.proto, 0x86dd);
+	ck_assert_int_eq(frame_link(NJ_DLT_RAW, raw6, 1, &l2), 0);
+	ck_assert_uint_eq(l2.proto, 0x86dd);
+	ck_assert_int_eq(frame_link(105, ppp, 5, &l2), -1);	/* 802.11: not ours */
+	ck_assert_int_eq(frame_dlt_known(105), 0);
+	ck_assert_int_eq(frame_dlt_known(NJ_DLT_LOOP), 1);
+}
+END_TEST
+
+START_TEST(test_frame_ipv4)
+{
+	uint8_t f[34] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xaa, 0x08, 0x00, 0x45 };
+	struct frame_l2 l2;
+	size_t avail;
+	ck_assert_ptr_eq(frame_ipv4(NJ_DLT_EN10MB, f, 34, &l2, &avail), f + 14);
+	ck_assert_uint_eq(avail, 20);
+	ck_assert_ptr_null(frame_ipv4(NJ_DLT_EN10MB, f, 33, &l2, &avail));
+	f[14] = 0x65;
+	ck_assert_ptr_null(frame_ipv4(NJ_DLT_EN10MB, f, 34, &l2, &avail));
+}
+END_TEST
+
+START_TEST(test_frame_hex)
+{
+	static const uint8_t b[] = { 0x00, 0x7f, 0xa5, 0xff };
+	char h[9] = { 0 };
+	uint8_t back[8];
+	frame_hex(b, 4, h);
+	ck_assert_str_eq(h, "007fa5ff");
+	ck_assert_uint_eq(frame_unhex("007FA5ff", back, sizeof(back)), 4);
+	ck_assert_mem_eq(back, b, 4);
+	ck_assert_uint_eq(frame_unhex("00zz", back, sizeof(back)), 1);	/* stops at a non-digit */
+	ck_assert_uint_eq(frame_unhex("0", back, sizeof(back)), 0);	/* an odd digit is not a byte */
+	ck_assert_uint_eq(frame_unhex("0102", back, 1), 1);		/* never past outlen */
+}
+END_TEST
+
+START_TEST(test_frame_sniff)
+{
+	static const uint8_t pcap[] = { 0xd4, 0xc3, 0xb2, 0xa1 }, ng[] = { 0x0a, 0x0d, 0x0d, 0x0a };
+	static const uint8_t gz[] = { 0x1f, 0x8b, 8, 0 }, zs[] = { 0x28, 0xb5, 0x2f, 0xfd }, junk[] = "GET ";
+	ck_assert_int_eq(frame_sniff_file(pcap, 4), FRAME_FILE_PCAP);
+	ck_assert_int_eq(frame_sniff_file(ng, 4), FRAME_FILE_PCAPNG);
+	ck_assert_int_eq(frame_sniff_file(gz, 4), FRAME_FILE_GZIP);
+	ck_assert_int_eq(frame_sniff_file(zs, 4), FRAME_FILE_ZSTD);
+	ck_assert_int_eq(frame_sniff_file(junk, 4), FRAME_FILE_UNKNOWN);
+	ck_assert_int_eq(frame_sniff_file(pcap, 3), FRAME_FILE_UNKNOWN);
+}
+END_TEST
+
+static Suite *frame_suite(void)
+{
+	Suite *s = suite_create("frame");
+	TCase *tc = tcase_create("Core");
+	tcase_add_test(tc, test_frame_ethernet);
+	tcase_add_test(tc, test_frame_qinq);
+	tcase_add_test(tc, test_frame_cooked);
+	tcase_add_test(tc, test_frame_other_links);
+	tcase_add_test(tc, test_frame_ipv4);
+	tcase_add_test(tc, test_frame_hex);
+	tcase_add_test(tc, test_frame_sniff);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+NJ_TEST_MAIN(frame_suite)
