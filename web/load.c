@@ -161,6 +161,23 @@ struct nj_store *web_replay_limited(const char *path, const char *name, size_t m
 	return s;
 }
 
+struct nj_store *web_replay_scenario_limited(const char *path, const char *name, const char *scen, int no_csum,
+					     size_t max_events, uint64_t max_bytes, unsigned *status, char *err,
+					     size_t errlen)
+{
+	struct web_load_opts o = { .scenario = scen, .no_csum = no_csum };
+	struct limit lim = { .max_events = max_events, .max_bytes = max_bytes };
+	struct nj_store *s = replay_into(path, name, &o, &lim, err, errlen);
+	*status = s ? 0 : lim.status ? lim.status : MHD_HTTP_BAD_REQUEST;
+	if (lim.status == MHD_HTTP_INSUFFICIENT_STORAGE)
+		snprintf(err, errlen, "the replay makes more than %zu events or %llu bytes of trace, over this "
+			 "server's upload budget (serve --upload-events); stopped there", max_events,
+			 (unsigned long long)max_bytes);
+	else if (lim.status)
+		snprintf(err, errlen, "the server is shutting down; the replay was stopped");
+	return s;
+}
+
 /* "pcap", "jsonl" or NULL from the first bytes of the file. */
 static const char *file_kind(const char *path, char *err, size_t errlen)
 {

@@ -54,12 +54,8 @@ static void wait_ms(long ms)
 	pthread_cond_timedwait(&up_cv, &up_mu, &ts);
 }
 
-unsigned web_upload_begin(struct web_req *r)
+unsigned web_replay_slot(struct web_req *r)
 {
-	if (!web_uploads_allowed()) {
-		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
-		return MHD_HTTP_FORBIDDEN;
-	}
 	web_guard_phase(r->conn, WEB_WORK);	/* waiting here is not a slow body */
 	int64_t until = web_clock_ms() + WEB_UPLOAD_QUEUE_MS;
 	pthread_mutex_lock(&up_mu);
@@ -68,13 +64,25 @@ unsigned web_upload_begin(struct web_req *r)
 	int ok = in_flight < WEB_UPLOADS_ACTIVE && !web_stopping();
 	in_flight += ok;
 	pthread_mutex_unlock(&up_mu);
-	web_guard_phase(r->conn, WEB_BODY);
 	if (!ok) {
 		snprintf(r->err, sizeof(r->err), "%d uploads are being replayed; try again in a moment",
 			 WEB_UPLOADS_ACTIVE);
 		return MHD_HTTP_SERVICE_UNAVAILABLE;
 	}
 	r->upload_slot = 1;
+	return 0;
+}
+
+unsigned web_upload_begin(struct web_req *r)
+{
+	if (!web_uploads_allowed()) {
+		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
+		return MHD_HTTP_FORBIDDEN;
+	}
+	unsigned st = web_replay_slot(r);
+	web_guard_phase(r->conn, WEB_BODY);
+	if (st)
+		return st;
 	snprintf(r->spool, sizeof(r->spool), "%s/" SPOOL_PREFIX "%ld-XXXXXX", spool_dir(), (long)getpid());
 	r->spool_fd = mkstemp(r->spool);
 	if (r->spool_fd < 0) {
