@@ -107,6 +107,7 @@ struct web_req {
 	int spool_fd;			/* the upload body's file, or -1 */
 	char spool[512];		/* its path ("" = none) */
 	unsigned char head[24];		/* the body's first bytes (the capture's magic) */
+	struct multipart *mp;		/* a multipart/form-data upload's parser (multipart.h) */
 	int stream;			/* the answer is an event stream (live.c) */
 	char err[512];
 	struct web_trace *held;		/* web_req_trace's reference */
