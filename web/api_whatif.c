@@ -3,7 +3,8 @@
  * again under an edited scenario B, against A, the trace's own scenario
  * (its trace_start line), and the report of `netjourney diff --json`
  * (docs/whatif.md) as the answer. The body is {"sets": ["PATH=VALUE", …]}
- * (edits to A) or {"scenario": {…}} (B whole). B's replay is registered as
+ * (edits to A), {"scenario": {…}} (B whole), or both (the edits applied
+ * to the scenario given: the browser removes a rule that way). B's replay is registered as
  * an upload-like trace ("b_trace"), so that the browser can open B's
  * journeys beside A's; "b_scenario_json" is B's text, to download.
  *
@@ -68,12 +69,8 @@ static int whatif_parse(const cJSON *body, struct whatif_req *q, char *err, size
 	const cJSON *sets = cJSON_GetObjectItemCaseSensitive(body, "sets");
 	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(body, "scenario");
 	if (!cJSON_IsObject(body) || (!cJSON_IsArray(sets) && !cJSON_IsObject(sc))) {
-		snprintf(err, errlen, "the body must be {\"sets\": [\"PATH=VALUE\", …]} or {\"scenario\": {…}}");
+		snprintf(err, errlen, "the body must be {\"sets\": [\"PATH=VALUE\", …]} and/or {\"scenario\": {…}}");
 		return -1;
-	}
-	if (cJSON_IsObject(sc)) {
-		q->b_json = cJSON_Print(sc);
-		return q->b_json ? 0 : -1;
 	}
 	const cJSON *s;
 	cJSON_ArrayForEach(s, sets) {
@@ -83,7 +80,7 @@ static int whatif_parse(const cJSON *body, struct whatif_req *q, char *err, size
 		}
 		q->sets[q->nsets++] = s->valuestring;
 	}
-	char *a = scenario_a_text(q->scen_a, err, errlen);
+	char *a = cJSON_IsObject(sc) ? cJSON_Print(sc) : scenario_a_text(q->scen_a, err, errlen);
 	q->b_json = a ? scenario_edited(a, q->sets, q->nsets, err, errlen) : NULL;
 	free(a);
 	return q->b_json ? 0 : -1;
