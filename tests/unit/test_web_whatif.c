@@ -166,6 +166,16 @@ START_TEST(test_whatif_whole_scenario)
 	ck_assert_msg(r.status == 200, "status %d: %s", r.status, r.body);
 	ck_assert_int_eq(cJSON_GetObjectItem(r.json, "differ")->valueint, 1);
 	free(b);
+	resp_free(&r);
+	/* The scenario and edits together: the edits apply to the scenario given
+	 * (rp_filter back to 0: nothing differs any more). */
+	cJSON_AddItemToObject(body, "sets", cJSON_CreateStringArray((const char *[]){ "rp_filter=0" }, 1));
+	b = cJSON_PrintUnformatted(body);
+	r = http("POST", "/api/traces/1/whatif", b);
+	ck_assert_msg(r.status == 200, "status %d: %s", r.status, r.body);
+	ck_assert_int_eq(cJSON_GetObjectItem(r.json, "differ")->valueint, 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(r.json, "b_scenario")->valuestring, "route-whatif.pcap with rp_filter=0");
+	free(b);
 	cJSON_Delete(body);
 	resp_free(&r);
 }
