@@ -113,8 +113,8 @@ START_TEST(test_mp_content_types)
 	static const char *bad[] = { "multipart/form-data", "multipart/form-data; boundary=",
 				     "multipart/form-data; boundary=\"abc", "multipart/form-data; boundary=a\rb",
 				     "multipart/form-data; boundary=\"a\nb\"",
-				     "multipart/form-data; boundary=12345678901234567890123456789012345678901234567890"
-				     "123456789012345678901" };
+				     ("multipart/form-data; boundary=12345678901234567890123456789012345678901234567890"
+				      "123456789012345678901") };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct multipart *m = multipart_new(bad[i], 10, sink, &o, err, sizeof(err));
 		ck_assert_msg(m == NULL, "accepted %s", bad[i]);
