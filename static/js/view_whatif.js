@@ -113,12 +113,12 @@ export function whatifResult(r, rowsA, rowsB, sel) {
 		const oa = x ? x.a : pa && { verdict: pa.verdict, reason: pa.reason }, ob = x ? x.b : pb && { verdict: pb.verdict, reason: pb.reason };
 		rows.push(`<tr data-pkt="${i}" class="${x ? 'changed' : ''}${d && d.pkt === i ? ' selected' : ''}"><td class="num">${x
 			? `<button type="button" class="btn wi-pick" data-pkt="${i}" aria-pressed="${d && d.pkt === i}">${i}</button>` : i}</td>
-			<td>${esc(pa ? pa.summary : '')}</td><td>${esc(outcome(oa))}</td><td>${esc(outcome(ob))}</td>
+			<td>${esc(pa ? pa.summary : '')}</td><td data-label="A: ">${esc(outcome(oa))}</td><td data-label="B: ">${esc(outcome(ob))}</td>
 			<td>${x ? '<strong class="wi-changed">changed</strong>' : 'same'}</td></tr>`);
 	}
 	const ctr = Object.entries(r.counters || {}).map(([k, v]) => {
 		const dd = Number(v.b) - Number(v.a);
-		return `<tr><th scope="row" class="mono">${esc(k)}</th><td class="num">${esc(v.a)}</td><td class="num">${esc(v.b)}</td><td class="num">${dd > 0 ? '+' : ''}${dd}</td></tr>`;
+		return `<tr><th scope="row" class="mono">${esc(k)}</th><td class="num" data-label="A ">${esc(v.a)}</td><td class="num" data-label="B ">${esc(v.b)}</td><td class="num" data-label="B − A ">${dd > 0 ? '+' : ''}${dd}</td></tr>`;
 	}).join('');
 	const next = (path, k) => (path && path[k] ? path[k] : '(the journey ends)');
 	return `<p class="wi-sum"><strong>${esc(r.differ)} of ${esc(r.packets)} packets</strong> end differently.
@@ -141,10 +141,10 @@ export function kernelResult(r) {
 		throw new Error('not a diff-kernel --json report (it has "kernel", "packets" and "counters")');
 	}
 	const sent = (l) => (l && l.length ? l.map((x) => esc(x.summary)).join('<br>') : '<span class="muted">nothing</span>');
-	const frames = r.packets.map((p) => `<tr class="${p.agree ? '' : 'changed'}"><td class="num">${esc(p.frame)}</td><td>${esc(p.in)}</td>
-		<td>${sent(p.linux)}</td><td>${sent(p.netjourney)}</td><td>${p.agree ? 'same' : '<strong class="wi-changed">differs</strong>'}</td></tr>`).join('');
+	const frames = r.packets.map((p) => `<tr class="${p.agree ? '' : 'changed'}"><td class="num" data-label="frame ">${esc(p.frame)}</td><td data-label="in: ">${esc(p.in)}</td>
+		<td data-label="Linux sent: ">${sent(p.linux)}</td><td data-label="netjourney sent: ">${sent(p.netjourney)}</td><td>${p.agree ? 'same' : '<strong class="wi-changed">differs</strong>'}</td></tr>`).join('');
 	const ctr = r.counters.filter((c) => !c.agree || c.accepted).map((c) => `<tr class="${c.agree ? '' : 'changed'}"><th scope="row" class="mono">${esc(c.name)}</th>
-		<td class="num">${esc(c.linux)}</td><td class="num">${esc(c.netjourney)}</td><td>${c.agree ? esc(c.accepted ? `accepted: ${c.accepted}` : 'same') : '<strong class="wi-changed">differs</strong>'}</td></tr>`).join('');
+		<td class="num" data-label="Linux ">${esc(c.linux)}</td><td class="num" data-label="netjourney ">${esc(c.netjourney)}</td><td>${c.agree ? esc(c.accepted ? `accepted: ${c.accepted}` : 'same') : '<strong class="wi-changed">differs</strong>'}</td></tr>`).join('');
 	return `<p class="wi-sum"><strong>${r.agree ? 'netjourney and Linux agree' : `${esc(r.differences)} difference${r.differences === 1 ? '' : 's'}`}</strong>
 		between netjourney and Linux ${esc(r.kernel)} <span class="muted">on ${esc(r.capture)} (scenario ${esc(r.scenario)})</span></p>
 		<h3>Frames: what each sent</h3><div class="wi-scroll" tabindex="0" aria-label="frames of the capture, scrollable"><table class="wi-table">
@@ -239,6 +239,8 @@ export class WhatIfView {
 		try {
 			this.$out.innerHTML = kernelResult(JSON.parse(await f.text()));
 			this.setStatus(`${f.name}: netjourney against Linux.`);
+			/** @type {HTMLDetailsElement} */ (qs('#whatif-edit')).open = false;
+			this.$status.scrollIntoView({ block: 'start' });
 		} catch (e) {
 			this.$out.innerHTML = '';
 			this.setStatus(`${f.name}: ${e.message}`, true);
