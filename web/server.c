@@ -90,8 +90,8 @@ static int web_body_keep(struct web_req *r, const char *data, size_t n)
 	return 0;
 }
 
-/* A chunk of body: an upload's goes to its spool file; another is kept
- * in memory (at most SMALL_BODY). */
+/* A chunk of body: an upload's goes to its spool file; another POST's
+ * is kept in memory (at most SMALL_BODY); any other is counted and dropped. */
 static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 {
 	size_t cap = r->accept_body ? r->max : SMALL_BODY;
@@ -105,7 +105,7 @@ static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 			r->head[r->len + k] = (unsigned char)data[k];
 		if (web_upload_chunk(r, data, n) < 0)
 			return MHD_NO;
-	} else if (!r->accept_body && web_body_keep(r, data, n) < 0)
+	} else if (!r->accept_body && !strcmp(r->method, "POST") && web_body_keep(r, data, n) < 0)
 		return MHD_NO;
 	r->len += n;
 	return MHD_YES;
