@@ -4,8 +4,9 @@
  * (its scenario) and over a copy of it that is then removed (a trace whose
  * capture is gone). A good edit answers what `netjourney diff --json`
  * prints for the same capture and edit ($NJ, else build/netjourney), and
- * B's trace is listed; a bad edit is a 400, a missing capture a 409. Run
- * from the project root.
+ * B's trace is listed; a bad edit is a 400, a missing capture a 409; with
+ * both upload slots held by uploads still arriving, a 503. Run from the
+ * project root.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -217,6 +218,37 @@ START_TEST(test_whatif_no_capture)
 }
 END_TEST
 
+/* An upload whose body has only begun: it holds an upload slot. */
+static int upload_begun(void)
+{
+	const char head[] = "POST /api/traces HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n\xd4\xc3";
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)web_port()) };
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(write(fd, head, sizeof(head) - 1), (ssize_t)sizeof(head) - 1);
+	return fd;
+}
+
+START_TEST(test_whatif_upload_slots)
+{
+	/* Both upload slots taken by uploads still arriving: a what-if waits
+	 * for one as an upload would, then is told to come back. */
+	int u1 = upload_begun(), u2 = upload_begun();
+	usleep(300000);
+	struct resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
+	ck_assert_msg(r.status == 503, "status %d: %s", r.status, r.body);
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(r.json, "retry")));
+	resp_free(&r);
+	close(u1);
+	close(u2);
+	usleep(300000);
+	r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
+	ck_assert_msg(r.status == 200, "once the uploads are gone: status %d: %s", r.status, r.body);
+	resp_free(&r);
+}
+END_TEST
+
 static Suite *whatif_suite(void)
 {
 	Suite *s = suite_create("web_whatif");
@@ -227,6 +259,7 @@ static Suite *whatif_suite(void)
 	tcase_add_test(tc, test_whatif_whole_scenario);
 	tcase_add_test(tc, test_whatif_bad_edit);
 	tcase_add_test(tc, test_whatif_no_capture);
+	tcase_add_test(tc, test_whatif_upload_slots);
 	suite_add_tcase(s, tc);
 	return s;
 }
