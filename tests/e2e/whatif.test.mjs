@@ -140,6 +140,19 @@ async function main() {
 			await page.screenshot({ path: join(shots, `whatif-kernel-${w}x${h}.png`) });
 			await layout(page, `${w}×${h} diff-kernel`);
 			await axe(page, `${w}×${h} diff-kernel`);
+			if (w === 1280) {	/* B's journeys open in the main view */
+				await page.click('#whatif-edit > summary');
+				await page.fill('#whatif-fields textarea[name="raw"]', '');
+				await page.click('#whatif-form button[type="submit"]');
+				await page.waitForSelector('#whatif-openb:not([hidden])');
+				await page.waitForFunction(() => /Done/.test(document.querySelector('#whatif-status').textContent));
+				const b = Number((await page.locator('#whatif-status').innerText()).match(/B is trace (\d+)/)[1]);
+				await page.click('#whatif-openb');
+				await page.waitForFunction((id) => document.querySelector('#trace').value === String(id), b);
+				await page.waitForFunction(() => /IP_RPFILTER/.test(document.querySelector('#pk-body').textContent), null, { timeout: 10000 })
+					.then(() => check(true, `Open B's journeys shows trace ${b}, packet 1 dropped IP_RPFILTER`),
+						() => check(false, `Open B's journeys: trace ${b}'s packet list has no IP_RPFILTER`));
+			}
 			await page.close();
 		}
 	} finally {
