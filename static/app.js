@@ -10,10 +10,11 @@ import { TimelineView } from './js/view_timeline.js';
 import { StateView } from './js/view_state.js';
 import { FlowsView } from './js/view_flows.js';
 import { LessonsView } from './js/view_lessons.js';
+import { WhatIfView } from './js/view_whatif.js';
 
 const controller = new Controller(new Store(), {
 	toolbar: new ToolbarView(), packets: new PacketsView(), journey: new JourneyView(), map: new MapView(),
 	inspector: new InspectorView(), timeline: new TimelineView(), state: new StateView(), flows: new FlowsView(),
-	lessons: new LessonsView(),
+	lessons: new LessonsView(), whatif: new WhatIfView(),
 });
 window.addEventListener('load', () => controller.init());

@@ -15,6 +15,7 @@ enum MHD_Result api_lesson_get(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_lesson_open(struct web_req *r, const int64_t *ids);
 enum MHD_Result api_skb(struct web_req *r, const int64_t *ids);	/* api_skb.c */
 enum MHD_Result api_lesson_check(struct web_req *r, const int64_t *ids);
+enum MHD_Result api_whatif(struct web_req *r, const int64_t *ids);	/* api_whatif.c */
 
 struct route {
 	const char *method;
@@ -32,6 +33,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/traces/#/histogram", api_histogram },
 	{ "GET", "/api/traces/#/state", api_state },
 	{ "GET", "/api/traces/#/skbs/#", api_skb },
+	{ "POST", "/api/traces/#/whatif", api_whatif },
 	{ "GET", "/api/live", api_live },
 	{ "GET", "/api/lessons", api_lessons_list },
 	{ "GET", "/api/lessons/#", api_lesson_get },

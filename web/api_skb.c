@@ -89,8 +89,7 @@ static void count_ev(void *ctx, const struct trace_event *ev)
 	((struct skb_find *)ctx)->events++;
 }
 
-/* The trace's capture and scenario (written to scen), from trace_start. */
-static int trace_source(struct web_trace *t, char *src, size_t srclen, char *scen, size_t scenlen, char *err,
+int web_trace_source(struct web_trace *t, char *src, size_t srclen, char *scen, size_t scenlen, char *err,
 			size_t errlen)
 {
 	cJSON *m = cJSON_Parse(store_meta_start(t->s) ? store_meta_start(t->s) : "");
@@ -228,7 +227,7 @@ static enum MHD_Result skb_answer(struct web_req *r, struct web_trace *t, const 
 	store_unlock(t->s);
 	if (nev > SKB_MAX_EVENTS)
 		return web_error(r->conn, 413, "trace %d is too long to replay for one skb's bytes", t->id);
-	if (trace_source(t, src, sizeof(src), scen, sizeof(scen), err, sizeof(err)) < 0)
+	if (web_trace_source(t, src, sizeof(src), scen, sizeof(scen), err, sizeof(err)) < 0)
 		return unknown(r, ids[1], err);
 	uint64_t last, k = xmit_rank(t->s, (uint64_t)ids[1], &last);
 	const char *dir = getenv("TMPDIR");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "multipart.h"
 #include "web.h"
 
 /* The reply; retry_s > 0 adds Retry-After and closes the connection. */
@@ -78,15 +79,26 @@ enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char 
 	return web_reply(c, status, o);
 }
 
-const char *web_qstr(struct web_req *r, const char *key)
+/* A query parameter, else the same field of a form upload (the file's
+ * own name standing in for name=). */
+static const char *arg(struct web_req *r, const char *key)
 {
 	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+	if (v || !r->mp)
+		return v;
+	v = multipart_field(r->mp, key);
+	return v || strcmp(key, "name") ? v : multipart_field(r->mp, "filename");
+}
+
+const char *web_qstr(struct web_req *r, const char *key)
+{
+	const char *v = arg(r, key);
 	return v && *v ? v : NULL;
 }
 
 int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int64_t max, int64_t *out)
 {
-	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+	const char *v = arg(r, key);
 	if (!v) {
 		*out = dflt;
 		return 0;

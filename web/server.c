@@ -75,8 +75,25 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, con
 	return refuse_early(r, &r->answered);
 }
 
-/* A chunk of body: an upload's goes to its spool file; another is counted
- * and dropped. */
+/* A small body (a what-if's edits) kept in memory, NUL-terminated; the
+ * caller has checked it stays under SMALL_BODY. */
+static int web_body_keep(struct web_req *r, const char *data, size_t n)
+{
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = (r->len + n + 1) * 2;
+		char *b = realloc(r->body, cap);
+		if (!b)
+			return -1;
+		r->body = b;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->body[r->len + n] = 0;
+	return 0;
+}
+
+/* A chunk of body: an upload's goes to its spool file; another POST's
+ * is kept in memory (at most SMALL_BODY); any other is counted and dropped. */
 static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 {
 	size_t cap = r->accept_body ? r->max : SMALL_BODY;
@@ -96,7 +113,8 @@ static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 			r->head[r->len + k] = (unsigned char)data[k];
 		if (web_upload_chunk(r, data, n) < 0)
 			return MHD_NO;
-	}
+	} else if (!r->accept_body && !strcmp(r->method, "POST") && web_body_keep(r, data, n) < 0)
+		return MHD_NO;
 	r->len += n;
 	return MHD_YES;
 }

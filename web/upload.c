@@ -27,10 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "multipart.h"
 #include "web.h"
 
 #define SPOOL_PREFIX "netjourney-upload-"
 
+static int spool_write(void *ctx, const char *data, size_t n);
 static pthread_mutex_t up_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t up_cv = PTHREAD_COND_INITIALIZER;
 static int in_flight;
@@ -54,12 +56,8 @@ static void wait_ms(long ms)
 	pthread_cond_timedwait(&up_cv, &up_mu, &ts);
 }
 
-unsigned web_upload_begin(struct web_req *r)
+unsigned web_replay_slot(struct web_req *r)
 {
-	if (!web_uploads_allowed()) {
-		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
-		return MHD_HTTP_FORBIDDEN;
-	}
 	web_guard_phase(r->conn, WEB_WORK);	/* waiting here is not a slow body */
 	int64_t until = web_clock_ms() + WEB_UPLOAD_QUEUE_MS;
 	pthread_mutex_lock(&up_mu);
@@ -68,13 +66,25 @@ unsigned web_upload_begin(struct web_req *r)
 	int ok = in_flight < WEB_UPLOADS_ACTIVE && !web_stopping();
 	in_flight += ok;
 	pthread_mutex_unlock(&up_mu);
-	web_guard_phase(r->conn, WEB_BODY);
 	if (!ok) {
 		snprintf(r->err, sizeof(r->err), "%d uploads are being replayed; try again in a moment",
 			 WEB_UPLOADS_ACTIVE);
 		return MHD_HTTP_SERVICE_UNAVAILABLE;
 	}
 	r->upload_slot = 1;
+	return 0;
+}
+
+unsigned web_upload_begin(struct web_req *r)
+{
+	if (!web_uploads_allowed()) {
+		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
+		return MHD_HTTP_FORBIDDEN;
+	}
+	unsigned st = web_replay_slot(r);
+	web_guard_phase(r->conn, WEB_BODY);
+	if (st)
+		return st;
 	snprintf(r->spool, sizeof(r->spool), "%s/" SPOOL_PREFIX "%ld-XXXXXX", spool_dir(), (long)getpid());
 	r->spool_fd = mkstemp(r->spool);
 	if (r->spool_fd < 0) {
@@ -82,11 +92,22 @@ unsigned web_upload_begin(struct web_req *r)
 		snprintf(r->err, sizeof(r->err), "cannot store the upload in a temporary file");
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (multipart_is(ct) && !(r->mp = multipart_new(ct, r->max, spool_write, r, r->err, sizeof(r->err))))
+		return MHD_HTTP_BAD_REQUEST;
 	return 0;
 }
 
 int web_upload_chunk(struct web_req *r, const char *data, size_t n)
 {
+	if (r->mp)			/* a malformed body is latched: a 400 once read */
+		return multipart_feed(r->mp, data, n), 0;
+	return spool_write(r, data, n);
+}
+
+static int spool_write(void *ctx, const char *data, size_t n)
+{
+	struct web_req *r = ctx;
 	while (n && r->spool_fd >= 0) {
 		ssize_t w = write(r->spool_fd, data, n);
 		if (w <= 0)
@@ -110,6 +131,8 @@ static void spool_remove(struct web_req *r)
 
 void web_upload_end(struct web_req *r)
 {
+	multipart_free(r->mp);
+	r->mp = NULL;
 	spool_remove(r);
 	if (!r->upload_slot)
 		return;
@@ -179,6 +202,18 @@ static int is_capture(const unsigned char *b, size_t n)
 	return m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a;
 }
 
+/* A form upload read whole: from here on its file part is the body. */
+static int upload_form(struct web_req *r)
+{
+	const unsigned char *h;
+	size_t hl;
+	if (multipart_finish(r->mp, r->err, sizeof(r->err)) < 0)
+		return -1;
+	r->len = (size_t)multipart_file(r->mp, &h, &hl);
+	memcpy(r->head, h, hl);
+	return 0;
+}
+
 enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 {
 	(void)ids;
@@ -186,6 +221,8 @@ enum MHD_Result api_upload(struct web_req *r, const int64_t *ids)
 	upload_name(r, name, sizeof(name));
 	if (!web_uploads_allowed())	/* refused before any replay work */
 		return web_error(r->conn, MHD_HTTP_FORBIDDEN, "uploads are disabled on this server (serve --max-uploads 0)");
+	if (r->mp && upload_form(r) < 0)
+		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s: %s", name, r->err);
 	if (!r->len)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s: empty body: send the capture file as the request body",
 				 name);

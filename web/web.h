@@ -108,6 +108,7 @@ struct web_req {
 	int spool_fd;			/* the upload body's file, or -1 */
 	char spool[512];		/* its path ("" = none) */
 	unsigned char head[24];		/* the body's first bytes (the capture's magic) */
+	struct multipart *mp;		/* a multipart/form-data upload's parser (multipart.h) */
 	int stream;			/* the answer is an event stream (live.c) */
 	char err[512];
 	struct web_trace *held;		/* web_req_trace's reference */
@@ -145,6 +146,10 @@ int web_check_origin(struct MHD_Connection *c, const char *method, char *err, si
 unsigned web_upload_begin(struct web_req *r);
 /* web_upload_chunk - appends to the spool; -1 on a write error. */
 int web_upload_chunk(struct web_req *r, const char *data, size_t n);
+/* web_replay_slot - takes one of the upload slots for another server-side
+ * replay (a what-if), waiting as web_upload_begin does; freed with the
+ * request by web_upload_end. Returns 0, or 503 with r->err set. */
+unsigned web_replay_slot(struct web_req *r);
 /* web_upload_end - removes the spool and frees the slot (once the answer
  * is sent: web_uploads_drain then knows every upload was answered). */
 void web_upload_end(struct web_req *r);
@@ -241,6 +246,12 @@ char *web_scenario_line(const struct web_load_opts *o, const char *replayed);
 struct nj_store *web_replay_limited(const char *path, const char *name, const struct web_load_opts *o,
 				    size_t max_events, uint64_t max_bytes,
 				    unsigned *status, char *err, size_t errlen);
+/* web_trace_source - t's capture (src) and its own scenario from
+ * trace_start, written to a temporary file named in scen ("" = the
+ * default; the caller unlinks it). -1 with err when the trace keeps no
+ * capture to replay (api_skb.c). */
+int web_trace_source(struct web_trace *t, char *src, size_t srclen, char *scen, size_t scenlen, char *err,
+		     size_t errlen);
 /* web_upload_budget - the upload budget: events, and bytes of trace. */
 void web_upload_budget(size_t *events, uint64_t *bytes);
 /* web_pace_join - stops and joins the --pace replay thread, if any. */

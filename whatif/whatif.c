@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_infer.h"
 #include "replay.h"
 #include "scenario.h"
+#include "source_pcap.h"
 
 struct whatif_sink {
 	struct whatif_run *r;
@@ -106,11 +108,25 @@ static void on_softirq(void *ctx)
 	outcome_flush(&((struct whatif_sink *)ctx)->ot);
 }
 
-/* The scenario text of one side: its file (or the default) with edits. */
-static char *side_json(const char *file, const char *const *s1, int n1, const char *const *s2, int n2,
-		       char *err, size_t errlen)
+/* Without a file, the host replay would take: the capture's own when it
+ * does not fit the default host (host inference), else the default. */
+static char *base_json(const char *pcap, char *err, size_t errlen)
 {
-	char *base = file ? scenario_read_file(file, err, errlen) : strdup(scenario_default_json);
+	struct host_infer h;
+	if (!source_pcap_rereadable(pcap) || host_infer(pcap, NULL, 0, &h, err, errlen) < 0)
+		return strdup(scenario_default_json);
+	char *json = h.kind == HOST_INFERRED ? h.json : NULL;
+	h.json = NULL;
+	host_infer_free(&h);
+	return json ? json : strdup(scenario_default_json);
+}
+
+/* The scenario text of one side: its file (or the host replay would take)
+ * with edits. */
+static char *side_json(const char *pcap, const char *file, const char *const *s1, int n1, const char *const *s2,
+		       int n2, char *err, size_t errlen)
+{
+	char *base = file ? scenario_read_file(file, err, errlen) : base_json(pcap, err, errlen);
 	if (!base)
 		return NULL;
 	const char *sets[64];
@@ -162,14 +178,15 @@ int whatif_run_both(const struct whatif_cfg *cfg, struct whatif_run *a, struct w
 	a->label = "A";
 	b->label = "B";
 	const char *fb = cfg->scenario_b ? cfg->scenario_b : cfg->scenario_a;
-	char *ja = side_json(cfg->scenario_a, cfg->sets_a, cfg->nsets_a, NULL, 0, err, errlen);
-	char *jb = ja ? side_json(fb, cfg->sets_a, cfg->nsets_a, cfg->sets_b, cfg->nsets_b, err, errlen) : NULL;
+	char *ja = side_json(cfg->pcap, cfg->scenario_a, cfg->sets_a, cfg->nsets_a, NULL, 0, err, errlen);
+	char *jb = ja ? side_json(cfg->pcap, fb, cfg->sets_a, cfg->nsets_a, cfg->sets_b, cfg->nsets_b, err, errlen)
+		      : NULL;
 	char lb[256];
-	int off = snprintf(lb, sizeof(lb), "%s", fb ? fb : "default");
+	int off = snprintf(lb, sizeof(lb), "%s", fb ? fb : "no -c");
 	for (int i = 0; i < cfg->nsets_b && off > 0 && (size_t)off < sizeof(lb); i++)
 		off += snprintf(lb + off, sizeof(lb) - (size_t)off, "%s%s", i ? ", " : " with ", cfg->sets_b[i]);
 	int r = -1;
-	if (ja && jb && run_one(cfg, ja, cfg->scenario_a ? cfg->scenario_a : "default", a, err, errlen) == 0)
+	if (ja && jb && run_one(cfg, ja, cfg->scenario_a ? cfg->scenario_a : "no -c", a, err, errlen) == 0)
 		r = run_one(cfg, jb, lb, b, err, errlen);
 	free(ja);
 	free(jb);

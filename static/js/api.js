@@ -63,6 +63,9 @@ export const api = {
 	upload: (file, o = { infer: true, host: '', no_csum: false }) => getJSON(`/api/traces${qsOf({ name: file.name,
 		host: o.host, no_csum: o.no_csum ? 1 : '', infer: o.infer ? '' : 0 })}`, {
 		method: 'POST', body: file, headers: { 'Content-Type': 'application/octet-stream' } }),
+	/** Replays the trace's capture under B (web/api_whatif.c). @param {{sets: string[], scenario?: any}} body */
+	whatif: (id, body) => getJSON(`/api/traces/${id}/whatif`, { method: 'POST', body: JSON.stringify(body),
+		headers: { 'Content-Type': 'application/json' } }),
 	/** @returns {Promise<Explain>} */
 	explain: () => fetch('/explain.json').then((r) => (r.ok ? r.json() : { version: 1, functions: {} }))
 		.catch(() => ({ version: 1, functions: {} })),

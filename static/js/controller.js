@@ -18,7 +18,7 @@ const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single eve
 export class Controller {
 	/**
 	 * @param {import('./store.js').Store} store
-	 * @param {{toolbar: any, packets: any, journey: any, inspector: any, timeline: any, state: any, lessons: any, map: any, flows: any}} views
+	 * @param {{toolbar: any, packets: any, journey: any, inspector: any, timeline: any, state: any, lessons: any, map: any, flows: any, whatif: any}} views
 	 */
 	constructor(store, views) {
 		this.store = store;
@@ -39,6 +39,7 @@ export class Controller {
 		v.journey.bindSpeed((x) => this.setSpeed(x));
 		v.journey.bindTabs((name) => this.setView(name), (name) => this.v.journey.showSide(name));
 		v.map.bindNode((node) => this.zoomNode(node));
+		v.whatif.bind(() => this.store.traceId, (id) => this.refreshTraces().then(() => this.setTrace(id)));
 		v.timeline.bindPacket((n) => this.selectPacket(n));
 		v.flows.bind((i) => this.selectFlow(i), (n) => this.selectPacket(n));
 		v.timeline.bind((from, to) => this.setRange(from, to), (seq) => this.jumpTo(seq),

@@ -23,13 +23,13 @@ LOG=tests/e2e/artifacts/server.log
 # ui.test.mjs finds its traces by name: a forward and netfilter rules need
 # their scenarios, so those are replayed to trace files first.
 mkdir -p "$B/ui-e2e"
-for sc in route-forward nf-drop; do
+for sc in route-forward nf-drop route-whatif; do
 	"$B/netjourney" replay -q -c "pcaps/$sc.json" -o "$B/ui-e2e/$sc.jsonl" "pcaps/$sc.pcap" >/dev/null ||
 		{ echo "FAIL tests/e2e: replay $sc"; exit 1; }
 done
 "$B/netjourney" serve --port "$PORT" --static static --lessons lessons pcaps/default.pcap pcaps/frag-out-of-order.pcap \
 	pcaps/frag-timeout.pcap pcaps/ip-bad-csum.pcap pcaps/ip-bad-version.pcap pcaps/ip-short-header.pcap pcaps/ip-totlen-too-big.pcap \
-	"$B/ui-e2e/route-forward.jsonl" "$B/ui-e2e/nf-drop.jsonl" >"$LOG" 2>&1 &
+	"$B/ui-e2e/route-forward.jsonl" "$B/ui-e2e/nf-drop.jsonl" "$B/ui-e2e/route-whatif.jsonl" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM
 CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/ui.test.mjs "http://127.0.0.1:$PORT"
@@ -37,5 +37,6 @@ rc=$?
 # The Lessons page (after ui.test.mjs: it counts the traces it expects).
 CHROMIUM="$CHROMIUM" node tests/e2e/lessons.test.mjs "http://127.0.0.1:$PORT" || rc=1
 CHROMIUM="$CHROMIUM" node tests/e2e/classroom.test.mjs "http://127.0.0.1:$PORT" || rc=1	# answers, predict (issue 22)
+CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/whatif.test.mjs "http://127.0.0.1:$PORT" || rc=1
 [ $rc -eq 0 ] || { echo "--- server log"; cat "$LOG"; }
 exit $rc

@@ -14,7 +14,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 F=build-fuzz
 CLANG=${FUZZ_CC:-clang}
-TARGETS=${FUZZ_TARGETS:-rx pcap scenario bpf http}
+TARGETS=${FUZZ_TARGETS:-rx pcap scenario bpf http multipart}
 if ! command -v "$CLANG" >/dev/null 2>&1; then
 	echo "FAIL tests/fuzz: $CLANG is needed (make deps installs it)"; exit 1
 fi

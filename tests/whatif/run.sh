@@ -58,6 +58,11 @@ assert d[3]["b"]["verdict"] == "consumed" and d[3]["diverges_at"] == "ip_frag_qu
 assert r["counters"]["IpExt.ReasmOverlaps"] == {"a": 1, "b": 0}, r["counters"]
 assert r["counters"]["Ip.ReasmOKs"] == {"a": 0, "b": 1}, r["counters"]
 ' -- pcaps/frag-overlap.pcap --set kernel=2.4
+check own-capture 1 '
+# no -c: A is the host replay infers (a listener on 8080); B moves it away
+assert r["counters"]["Tcp.OutRsts"]["a"] == 0 and r["counters"]["Tcp.OutRsts"]["b"] > 0, r["counters"]
+assert d[1]["a"]["verdict"] == "consumed" and d[1]["b"]["reason"] == "NO_SOCKET", d[1]
+' -- pcaps/own-web-server.pcap --set "listen[0].port=9999"
 check two-files 1 'assert r["differ"] >= 1 and r["b_scenario"] == "pcaps/frag-overlap-2.4.json", r' \
 	-- pcaps/frag-overlap.pcap -c pcaps/route-whatif.json -c pcaps/frag-overlap-2.4.json
 for p in pcaps/*.pcap; do
