@@ -3,8 +3,8 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := libmicrohttpd libcjson libpcap libedit
-DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make nftables
+PKGS    := libmicrohttpd libcjson libpcap libedit libzstd
+DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev libzstd-dev check pkg-config gcc make nftables
 TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs wrk iproute2 iputils-ping netcat-openbsd arping time valgrind
 
 CFLAGS  ?= -O2 -g

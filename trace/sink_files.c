@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "event_rec.h"
+#include "njz.h"
 #include "sinks.h"
 
 /* Only a regular file (or a new one) is written as PATH.part and renamed:
@@ -82,6 +83,15 @@ static int close_part(int wret, int fd, char *path, char *tmp, char *err, size_t
 	return r;
 }
 
+/* Formatted JSONL to the file, or through the compact writer. */
+static void jsonl_put(struct jsonl_sink *s, const char *p, size_t n)
+{
+	if (!s->z)
+		outbuf_put_fd(&s->ob, p, n);
+	else if (njz_append(s->z, p, n) < 0 && !s->zerr)
+		s->zerr = errno ? errno : EIO;
+}
+
 /* The writer thread's half: event records to JSON lines, then to the
  * file a megabyte at a time. */
 static void jsonl_format(void *ctx, const char *p, size_t n)
@@ -107,11 +117,11 @@ static void jsonl_format(void *ctx, const char *p, size_t n)
 		}
 		jw_raw(w, "\n", 1);
 		if (w->len >= OUTBUF_SIZE) {
-			outbuf_put_fd(&s->ob, w->buf, w->len);
+			jsonl_put(s, w->buf, w->len);
 			jw_reset(w);
 		}
 	}
-	outbuf_put_fd(&s->ob, w->buf, w->len);
+	jsonl_put(s, w->buf, w->len);
 }
 
 /* Copies ev (or a pre-built line) into the writer's queue as a record. */
@@ -145,6 +155,13 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 	}
 	if (open_part(&s->fd, &s->path, &s->tmp, path, err, errlen) < 0)
 		return -1;
+	if (njz_is_name(path) && !(s->z = njz_create(s->fd, err, errlen))) {
+		close_part(0, s->fd, s->path, s->tmp, err, 0);
+		if (s->tmp)
+			unlink(s->tmp);
+		s->fd = -1;
+		return -1;
+	}
 	if (outbuf_open_consumer(&s->ob, s->fd, jsonl_format, s) < 0) {
 		snprintf(err, errlen, "%s: cannot start the writer: %s", path, strerror(errno));
 		close_part(0, s->fd, s->path, s->tmp, err, 0);
@@ -206,6 +223,12 @@ int jsonl_close(struct jsonl_sink *s, char *err, size_t errlen)
 		free(s->path);
 	} else {
 		int w = outbuf_close(&s->ob);
+		if (s->z && w == 0 && (s->zerr || njz_finish(s->z) < 0)) {
+			errno = s->zerr ? s->zerr : errno;
+			w = -1;
+		}
+		njz_free(s->z);
+		s->z = NULL;
 		r = close_part(w, s->fd, s->path, s->tmp, err, errlen);
 	}
 	jw_free(&s->w);

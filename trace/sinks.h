@@ -19,6 +19,8 @@ struct jsonl_sink {
 	int fd;				/* otherwise: the file, written through ob */
 	struct outbuf ob;		/* event records; formatted on its thread */
 	char *path, *tmp;		/* tmp NULL when written in place */
+	struct njz *z;			/* a PATH ending in .njz: the compact form (njz.h) */
+	int zerr;			/* errno of a failed compact write, 0 = none */
 	struct jw w;			/* stdout: this thread's JSON */
 	uint64_t events;
 	/* file: the writer thread's JSON, on cache lines of its own (sharing
@@ -27,7 +29,7 @@ struct jsonl_sink {
 	_Alignas(64) char end[1];
 };
 
-/* jsonl_open - "-" is stdout. Returns 0, or -1 with err naming the file. */
+/* jsonl_open - "-" is stdout; a path ending in .njz is written compact. Returns 0, or -1 with err naming the file. */
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen);
 void jsonl_emit(void *ctx, const struct trace_event *ev);
 /* jsonl_line - writes one pre-built JSON line (metadata). */
