@@ -18,7 +18,7 @@
 #define NJZ_LEVEL	1		/* zstd -1: ~9.5x on a trace, fast enough to trace at speed */
 #define NJZ_MAX_BLOCK	(16u << 20)	/* a longer unbroken line is cut anyway */
 #define NJZ_CACHE	4		/* decompressed blocks kept per file */
-#define NJZ_HDR		16		/* magic, version, block size */
+#define NJZ_HDR		16		/* magic, version, flags (0 in version 1) */
 
 struct njz_blk {
 	uint64_t foff, uoff;		/* compressed data in the file; first logical byte */
@@ -154,7 +154,7 @@ struct njz *njz_create(int fd, char *err, size_t errlen)
 	ZSTD_CCtx_setParameter(z->cc, ZSTD_c_checksumFlag, 1);
 	memcpy(h, NJZ_MAGIC, 8);
 	put32(h + 8, NJZ_VERSION);
-	put32(h + 12, NJZ_BLOCK);
+	put32(h + 12, 0);
 	if (write_all(fd, h, sizeof(h)) < 0) {
 		snprintf(err, errlen, "write failed: %s", strerror(errno));
 		njz_free(z);
@@ -379,9 +379,9 @@ static int check_header(struct njz *z, char *err, size_t errlen, const char *nam
 		snprintf(err, errlen, "%s: not an njz trace (no %s header)", name, NJZ_MAGIC);
 		return -1;
 	}
-	if (get32(h + 8) != NJZ_VERSION) {
-		snprintf(err, errlen, "%s: njz version %u, this netjourney reads version %d", name,
-			 get32(h + 8), NJZ_VERSION);
+	if (get32(h + 8) != NJZ_VERSION || get32(h + 12)) {
+		snprintf(err, errlen, "%s: njz version %u flags %#x, this netjourney reads version %d flags 0", name,
+			 get32(h + 8), get32(h + 12), NJZ_VERSION);
 		return -1;
 	}
 	z->fend = NJZ_HDR;
