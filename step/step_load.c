@@ -1,8 +1,8 @@
 /*
  * step_load.c - opening the FILE of `netjourney step` (step_cli.h): a
  * capture is replayed through the stack into an anonymous event store
- * (replay_run with store_emit as its sink), a .jsonl trace is indexed in
- * place. Which one is decided by the first bytes, not the file name.
+ * (replay_run with store_emit as its sink), a .jsonl or .njz trace is
+ * indexed in place. Which one is decided by the first bytes, not the file name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "cJSON.h"
 #include "events.h"
+#include "njz.h"
 #include "step_cli.h"
 #include "step_state.h"
 
@@ -26,7 +27,7 @@ static enum file_kind sniff(const char *path)
 	uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 	if (n == 4 && (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a))
 		return FK_CAPTURE;
-	return n && b[0] == '{' ? FK_TRACE : FK_UNKNOWN;
+	return (n && b[0] == '{') || (n == 4 && !memcmp(b, NJZ_MAGIC, 4)) ? FK_TRACE : FK_UNKNOWN;
 }
 
 /* The capture replayed into a new anonymous store. */
@@ -103,7 +104,7 @@ int step_load(struct step_app *a, const struct step_cli *cli)
 	else if (k == FK_TRACE && (s = store_open_jsonl(cli->file, err, sizeof(err))))
 		a->scenario = trace_scenario(s, cli->cfg.scenario);
 	else if (k == FK_UNKNOWN)
-		snprintf(err, sizeof(err), "%s: not readable as a pcap, pcapng or netjourney trace (.jsonl)", cli->file);
+		snprintf(err, sizeof(err), "%s: not readable as a pcap, pcapng or netjourney trace (.jsonl, .njz)", cli->file);
 	if (!s) {
 		fprintf(stderr, "netjourney step: %s\n", err);
 		return -1;
