@@ -156,10 +156,13 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 	if (open_part(&s->fd, &s->path, &s->tmp, path, err, errlen) < 0)
 		return -1;
 	if (njz_is_name(path) && !(s->z = njz_create(s->fd, err, errlen))) {
-		close_part(0, s->fd, s->path, s->tmp, err, 0);
-		if (s->tmp)
+		close(s->fd);
+		if (s->tmp)		/* never a device written in place */
 			unlink(s->tmp);
+		free(s->tmp);
+		free(s->path);
 		s->fd = -1;
+		s->path = s->tmp = NULL;
 		return -1;
 	}
 	if (outbuf_open_consumer(&s->ob, s->fd, jsonl_format, s) < 0) {
