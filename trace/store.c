@@ -489,13 +489,15 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 		return NULL;
 	}
 	/* glibc ignores setvbuf's size without a buffer (4 KiB reads): the
-	 * scan gets its own megabyte, given back once the index is built */
-	char *iobuf = malloc(1 << 20);
+	 * scan gets its own megabyte, given back once the index is built (a
+	 * compact file is only ever read with pread) */
+	int compact = njz_sniff(fileno(s->f));
+	char *iobuf = compact ? NULL : malloc(1 << 20);
 	if (iobuf)
 		setvbuf(s->f, iobuf, _IOFBF, 1 << 20);
 	s->path = strdup(path);
-	int r = njz_sniff(fileno(s->f)) ? load_njz(s, path, err, errlen) : load_file(s, path, err, errlen);
-	if (r == 0 && !s->z && iobuf && reopen_unbuffered(s) < 0) {
+	int r = compact ? load_njz(s, path, err, errlen) : load_file(s, path, err, errlen);
+	if (r == 0 && iobuf && reopen_unbuffered(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		r = -1;
 	}
