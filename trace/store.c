@@ -27,6 +27,8 @@
 #define STORE_NAME_SLOTS 2048		/* open-addressing hash of names */
 #define STORE_CKPT	4096		/* events per counter checkpoint */
 
+_Static_assert(sizeof(struct store_ev) == 48, "store.h promises 48 bytes an event");
+
 /* One MIB increment of one event, in event order. */
 struct store_mib {
 	uint32_t ev;
@@ -242,10 +244,10 @@ static void add_event(struct nj_store *s, const struct scan_ev *x, const char *f
 	e->off = off;
 	e->len = (uint32_t)len;
 	e->next_in_pkt = STORE_NONE;
-	e->seq = x->seq;
-	e->parent = x->parent;
-	e->pkt = x->pkt;
-	e->skb = x->skb;
+	e->seq = (uint32_t)x->seq;		/* fits(): checked for read lines; 4G emitted events is 192 GB of index */
+	e->parent = (uint32_t)x->parent;
+	e->pkt = (int32_t)x->pkt;
+	e->skb = (int32_t)x->skb;
 	e->ts_ns = x->ts_ns;
 	e->depth = (uint8_t)x->depth;
 	e->ph = x->ph;
@@ -318,6 +320,13 @@ static void cjson_mib(const cJSON *o, struct scan_ev *x)
 	}
 }
 
+/* Whether an event's numbers fit the index's 32-bit fields (store.h). */
+static int fits(const struct scan_ev *x)
+{
+	return x->seq <= UINT32_MAX && x->parent <= UINT32_MAX && x->pkt >= INT32_MIN && x->pkt <= INT32_MAX &&
+	       x->skb >= INT32_MIN && x->skb <= INT32_MAX;
+}
+
 /* The slow path: a line the scanner refused (metadata, another writer). */
 static int load_line_cjson(struct nj_store *s, const char *line, size_t len, uint64_t off)
 {
@@ -347,6 +356,10 @@ static int load_line_cjson(struct nj_store *s, const char *line, size_t len, uin
 	x.verdict = v < 0 ? 0 : v;
 	x.reason = r < 0 ? 0 : r;
 	cjson_mib(o, &x);
+	if (!fits(&x)) {
+		cJSON_Delete(o);
+		return -1;
+	}
 	add_event(s, &x, str_or(o, "fn", "?"), str_or(o, "layer", "?"), off, len);
 	cJSON_Delete(o);
 	return 0;
@@ -357,6 +370,8 @@ static int load_line(struct nj_store *s, const char *line, size_t len, uint64_t 
 {
 	struct scan_ev x;
 	if (!s->force_cjson && scan_event_line(line, len, &x) == 0) {
+		if (!fits(&x))
+			return -1;
 		add_event(s, &x, x.fn, x.layer, off, len);
 		return 0;
 	}

@@ -19,13 +19,16 @@
 
 #define STORE_NONE UINT32_MAX
 
+/* One event in 48 bytes (a 1M-event trace: 48 MB of index). seq, parent,
+ * pkt and skb are 32 bits: a trace whose numbers do not fit (4 billion
+ * events) is refused when opened. */
 struct store_ev {
-	uint64_t off;			/* byte offset of the line in the file */
+	uint64_t off;			/* byte offset of the line in the JSONL stream */
+	uint64_t ts_ns;
 	uint32_t len;			/* line length without the newline */
 	uint32_t next_in_pkt;		/* next event of the same packet, or STORE_NONE */
-	uint64_t seq, parent;		/* parent 0 = none */
-	int64_t pkt, skb;		/* -1 = none */
-	uint64_t ts_ns;
+	uint32_t seq, parent;		/* parent 0 = none */
+	int32_t pkt, skb;		/* -1 = none */
 	uint16_t fn, layer;		/* ids for store_name() */
 	char ph;			/* 'B', 'E', 'i' */
 	uint8_t verdict;		/* enum nj_verdict */

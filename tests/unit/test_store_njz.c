@@ -277,6 +277,36 @@ START_TEST(test_njz_damaged_refused)
 }
 END_TEST
 
+/* The index keeps seq, parent, pkt and skb in 32 bits (48 bytes an event):
+ * a line whose numbers do not fit is refused, not wrapped. */
+START_TEST(test_store_ev_32bit_fields)
+{
+	static const char *const lines[] = {
+		"{\"v\":1,\"seq\":4294967296,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"f\",\"layer\":\"ip\",\"pkt\":1,\"skb\":1,\"ts_ns\":1}\n",
+		"{\"v\":1,\"seq\":1,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"f\",\"layer\":\"ip\",\"pkt\":2147483648,\"skb\":1,\"ts_ns\":1}\n",
+		"{\"v\":1,\"seq\":1,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"f\",\"layer\":\"ip\",\"pkt\":1,\"skb\":9999999999,\"ts_ns\":1}\n",
+	};
+	char err[512];
+	ck_assert_uint_eq(sizeof(struct store_ev), 48);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		spit(jsonl, lines[i], strlen(lines[i]));
+		struct nj_store *s = store_open_jsonl(jsonl, err, sizeof(err));
+		ck_assert_msg(s == NULL, "line %zu opened", i);
+		ck_assert_ptr_nonnull(strstr(err, "line 1"));
+	}
+	const char ok[] = "{\"v\":1,\"seq\":4294967295,\"parent\":4294967294,\"depth\":0,\"ph\":\"i\",\"fn\":\"f\","
+			  "\"layer\":\"ip\",\"pkt\":2147483647,\"skb\":-1,\"ts_ns\":1}\n";
+	spit(jsonl, ok, strlen(ok));
+	struct nj_store *s = store_open_jsonl(jsonl, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_uint_eq(store_ev(s, 0)->seq, 4294967295u);
+	ck_assert_uint_eq(store_ev(s, 0)->parent, 4294967294u);
+	ck_assert_int_eq(store_ev(s, 0)->pkt, 2147483647);
+	ck_assert_int_eq(store_ev(s, 0)->skb, -1);
+	store_free(s);
+}
+END_TEST
+
 static Suite *store_njz_suite(void)
 {
 	Suite *s = suite_create("store_njz");
@@ -287,6 +317,7 @@ static Suite *store_njz_suite(void)
 	tcase_add_test(tc, test_njz_line_longer_than_a_block);
 	tcase_add_test(tc, test_njz_live_store);
 	tcase_add_test(tc, test_njz_damaged_refused);
+	tcase_add_test(tc, test_store_ev_32bit_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }
