@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ:-$B/netjourney}
 T=$(mktemp -d "${TMPDIR:-/tmp}/njtrace.XXXXXX")
-PORT=${PERF_PORT:-18925}
+PORT=${PERF_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
 fail=0
