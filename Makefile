@@ -3,8 +3,8 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := libmicrohttpd libcjson libpcap libedit
-DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev check pkg-config gcc make nftables
+PKGS    := libmicrohttpd libcjson libpcap libedit libzstd
+DEB_PKGS := libmicrohttpd-dev libcjson-dev libpcap-dev libedit-dev libzstd-dev check pkg-config gcc make nftables
 # Every tool a tests/*/run.sh calls: a missing one fails its suite, never skips it.
 TEST_DEB_PKGS := tcpdump tshark clang libclang-rt-14-dev python3 chromium nodejs wrk curl iproute2 iputils-ping \
 		 netcat-openbsd arping time valgrind util-linux bsdutils

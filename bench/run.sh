@@ -35,8 +35,12 @@ timed() {
 
 median() { sort -n "$W/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# row LABEL NAME: one line of the speed table (wall and CPU medians).
-row() { printf '  %-40s %8s s %8s s\n' "$1" "$(secs "$(median "$2")")" "$(secs "$(median "$2.cpu")")"; }
+spread() { sort -n "$W/$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo / 1e6, hi / 1e6 }'; }
+
+# row LABEL NAME: one line of the speed table (wall and CPU medians, and
+# the spread of each: min-max over the rounds).
+row() { printf '  %-40s %8s s %8s s   (%s / %s)\n' "$1" "$(secs "$(median "$2")")" "$(secs "$(median "$2.cpu")")" \
+	"$(spread "$2")" "$(spread "$2.cpu")"; }
 
 # verdict WHAT PEER NJ GOAL: the peer/netjourney ratio, wall and CPU.
 verdict() {
@@ -54,7 +58,8 @@ peak() {
 }
 
 echo "netjourney bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute times; ratios are taken round by round)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute times; prefer the CPU ratios)"
+echo "method: each pair run side by side, who goes first swapping every round (A B, then B A), $ROUNDS rounds; medians, spread min-max"
 
 # -- 1. speed on FRAMES frames --------------------------------------------
 CAP=$W/bench.pcap
@@ -79,15 +84,21 @@ while [ "$r" -le "$ROUNDS" ]; do
 		have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
 	fi
+	rm -f "$W/t.njz"
+	timed nj_njz "$NJ" replay -q -o "$W/t.njz" "$CAP"
 	timed nj_devnull "$NJ" replay -q -o /dev/null "$CAP"
 	timed nj_quiet "$NJ" replay -q "$CAP"
 	timed nj_notrace_w "$NJ" replay --no-trace -w "$W/out.pcap" "$CAP"
 	r=$((r + 1))
 done
 JSONL_MB=$(($(stat -c %s "$W/t.jsonl") / 1048576))
-rm -f "$W/t.jsonl"
+JSONL_BPF=$(($(stat -c %s "$W/t.jsonl") / FRAMES))
+NJZ_BPF=$(($(stat -c %s "$W/t.njz") / FRAMES))
+NJZ_MB=$(($(stat -c %s "$W/t.njz") / 1048576))
+rm -f "$W/t.jsonl" "$W/t.njz"
 printf '  %-40s %10s %10s\n' "" "wall" "CPU"
 row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
+row "replay -q -o FILE.njz (compact, $NJZ_MB MiB)" nj_njz
 row "replay -q -o /dev/null" nj_devnull
 row "replay -q (traced, verdict lines)" nj_quiet
 row "replay --no-trace" nj_notrace
@@ -100,6 +111,9 @@ if have tcpdump; then
 	row "tcpdump -r X -w /dev/null" tcpdump
 	verdict "--no-trace speed as a fraction of tcpdump's" tcpdump nj_notrace 0.5
 fi
+
+echo
+echo "   trace bytes per frame: JSONL $JSONL_BPF, compact .njz $NJZ_BPF ($(ratio "$JSONL_BPF" "$NJZ_BPF")x less; goal <= 1500)"
 
 # -- 2. memory on BIG frames ----------------------------------------------
 echo
@@ -134,9 +148,34 @@ printf '  %-44s %9s s  (%s events, %s MiB; peak RSS %s MiB)\n' "step TRACE (stor
 	"$(($(stat -c %s "$W/store.jsonl") / 1048576))" "$(peak store_rss sh -c "\"$NJ\" step \"$W/store.jsonl\" < \"$W/quit\"")"
 rm -f "$W/store.jsonl" "$W/store.pcap"
 
-# -- 4. the HTTP side (bench/server.sh, when present) ---------------------
+# -- 4. serve on the FRAMES capture: ready time and peak RSS ---------------
+echo
+echo "4. serve of the $FRAMES-frame capture: until the packet list answers, and peak RSS ($ROUNDS rounds)"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	t0=$(now_us)
+	"$NJ" serve --port "$PORT" "$CAP" >"$W/serve.log" 2>&1 &
+	spid=$!
+	until curl -sf "http://127.0.0.1:$PORT/api/traces/1/packets?offset=0&limit=100" >/dev/null 2>&1; do
+		kill -0 "$spid" 2>/dev/null || { echo "bench: serve failed:"; tail -3 "$W/serve.log"; break; }
+		sleep 0.02
+	done
+	echo $(($(now_us) - t0)) >>"$W/serve_ready"
+	curl -sf "http://127.0.0.1:$PORT/api/traces/1/events?from=1000000&limit=100" >/dev/null 2>&1
+	awk '/VmHWM/ { print $2 }' "/proc/$spid/status" >>"$W/serve_rss"
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	r=$((r + 1))
+done
+printf '  %-40s %8s s   (%s)   goal <= 2 s\n' "ready: the packet list answers" "$(secs "$(median serve_ready)")" "$(spread serve_ready)"
+printf '  %-40s %8s MiB (%s MiB)   goal <= 100 MiB\n' "peak RSS (VmHWM) once ready" \
+	"$(awk -v k="$(median serve_rss)" 'BEGIN { printf "%.1f", k / 1024 }')" \
+	"$(sort -n "$W/serve_rss" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo / 1024, hi / 1024 }')"
+
+# -- 5. the HTTP side (bench/server.sh, when present) ---------------------
 if [ "$SERVER" = 1 ] && [ -f bench/server.sh ]; then
 	echo
-	echo "4. server (bench/server.sh)"
+	echo "5. server (bench/server.sh)"
 	B=$B sh bench/server.sh
 fi

@@ -15,6 +15,7 @@ int cmd_lesson(int argc, char **argv);
 int cmd_diff_kernel(int argc, char **argv);
 int cmd_diff(int argc, char **argv);		/* what if: one capture, two scenarios */
 int cmd_run_default(int argc, char **argv);	/* `make run` */
+int cmd_export(int argc, char **argv);		/* JSONL <-> compact trace */
 
 /* colour_wanted - "auto" (a TTY), "always", "never"; -1 if unknown. */
 int colour_wanted(const char *mode, int fd);

@@ -19,6 +19,7 @@ static const struct {
 	{ "lab-net", cmd_lab_net, "build or remove the classroom network (peer namespace + bridge + TAP)" },
 	{ "lesson", cmd_lesson, "classroom labs: list, show, check" },
 	{ "mkpcap", cmd_mkpcap, "write one of the project's scenario pcaps" },
+	{ "export", cmd_export, "convert a trace between JSON lines and the compact .njz form" },
 	{ "diff", cmd_diff, "what if: replay one capture under two scenarios and show where the journeys part" },
 	{ "diff-kernel", cmd_diff_kernel, "compare the stack with this machine's Linux kernel" },
 	{ "run-default", cmd_run_default, "what `make run` does: replay pcaps/ and serve the UI" },

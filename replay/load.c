@@ -18,6 +18,7 @@
 #include "explain.h"
 #include "frame.h"
 #include "host_infer.h"
+#include "njz.h"
 
 enum load_kind load_sniff(const char *path, char *err, size_t errlen)
 {
@@ -37,9 +38,9 @@ enum load_kind load_sniff(const char *path, char *err, size_t errlen)
 	}
 	if (fk == FRAME_FILE_PCAP || fk == FRAME_FILE_PCAPNG)
 		return LOAD_CAPTURE;
-	if (n >= 1 && b[0] == '{')
+	if ((n >= 1 && b[0] == '{') || (n == 4 && !memcmp(b, NJZ_MAGIC, 4)))	/* JSONL, or compact */
 		return LOAD_TRACE;
-	snprintf(err, errlen, "%s: not a pcap, pcapng or netjourney .jsonl trace (starts with %02x %02x %02x %02x)",
+	snprintf(err, errlen, "%s: not a pcap, pcapng or netjourney trace (.jsonl, .njz) (starts with %02x %02x %02x %02x)",
 		 path, b[0], b[1], b[2], b[3]);
 	return LOAD_UNKNOWN;
 }

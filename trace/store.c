@@ -5,10 +5,13 @@
  * without a JSON tree, cJSON only parses the lines it cannot. Counter totals
  * come from a list of every MIB delta plus a checkpoint of the running
  * totals every STORE_CKPT events, so store_mib_at reads no line.
+ * The file is JSONL or its compact form (njz.h): offsets in the index are
+ * JSONL offsets either way, and rd() reads them from whichever it is.
  */
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +20,14 @@
 
 #include "cJSON.h"
 #include "events.h"
+#include "njz.h"
 #include "store_scan.h"
 
 #define STORE_MAX_NAMES 1024
 #define STORE_NAME_SLOTS 2048		/* open-addressing hash of names */
 #define STORE_CKPT	4096		/* events per counter checkpoint */
+
+_Static_assert(sizeof(struct store_ev) == 48, "store.h promises 48 bytes an event");
 
 /* One MIB increment of one event, in event order. */
 struct store_mib {
@@ -33,6 +39,7 @@ struct store_mib {
 struct nj_store {
 	pthread_mutex_t mu;
 	FILE *f;
+	struct njz *z;			/* the compact form, or NULL for JSONL */
 	char *path;
 	uint64_t end;			/* bytes written */
 	int writable;
@@ -117,7 +124,18 @@ struct nj_store *store_create(const char *path, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
+	if (!path || njz_is_name(path)) {	/* a temporary store is compact: ~9x less disk */
+		char e[200];
+		s->z = njz_create(fileno(s->f), e, sizeof(e));
+		if (!s->z) {
+			snprintf(err, errlen, "%s: %s", path ? path : "temporary trace file", e);
+			fclose(s->f);
+			free(s);
+			return NULL;
+		}
+	} else {
+		setvbuf(s->f, NULL, _IOFBF, 1 << 20);
+	}
 	s->path = path ? strdup(path) : NULL;
 	s->writable = 1;
 	intern(s, "?");
@@ -171,9 +189,24 @@ static void index_event(struct nj_store *s, size_t i, const char *fn)
 
 static void append_line(struct nj_store *s, const char *line, size_t len)
 {
-	fwrite(line, 1, len, s->f);
-	fputc('\n', s->f);
+	if (s->z) {
+		njz_append(s->z, line, len);
+		njz_append(s->z, "\n", 1);
+	} else {
+		fwrite(line, 1, len, s->f);
+		fputc('\n', s->f);
+	}
 	s->end += len + 1;
+}
+
+/* n bytes at JSONL offset off, from whichever form the file is; 0 or -1.
+ * Without the store's mutex: the njz has its own, a JSONL file is flushed
+ * before. */
+static int rd(struct nj_store *s, char *buf, size_t n, uint64_t off)
+{
+	if (s->z)
+		return njz_pread(s->z, buf, n, off);
+	return pread(fileno(s->f), buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
 }
 
 /* Counter bookkeeping for event i, before it is appended: a checkpoint at
@@ -211,10 +244,10 @@ static void add_event(struct nj_store *s, const struct scan_ev *x, const char *f
 	e->off = off;
 	e->len = (uint32_t)len;
 	e->next_in_pkt = STORE_NONE;
-	e->seq = x->seq;
-	e->parent = x->parent;
-	e->pkt = x->pkt;
-	e->skb = x->skb;
+	e->seq = (uint32_t)x->seq;		/* fits(): checked for read lines; 4G emitted events is 192 GB of index */
+	e->parent = (uint32_t)x->parent;
+	e->pkt = (int32_t)x->pkt;
+	e->skb = (int32_t)x->skb;
 	e->ts_ns = x->ts_ns;
 	e->depth = (uint8_t)x->depth;
 	e->ph = x->ph;
@@ -287,6 +320,13 @@ static void cjson_mib(const cJSON *o, struct scan_ev *x)
 	}
 }
 
+/* Whether an event's numbers fit the index's 32-bit fields (store.h). */
+static int fits(const struct scan_ev *x)
+{
+	return x->seq <= UINT32_MAX && x->parent <= UINT32_MAX && x->pkt >= INT32_MIN && x->pkt <= INT32_MAX &&
+	       x->skb >= INT32_MIN && x->skb <= INT32_MAX;
+}
+
 /* The slow path: a line the scanner refused (metadata, another writer). */
 static int load_line_cjson(struct nj_store *s, const char *line, size_t len, uint64_t off)
 {
@@ -316,6 +356,10 @@ static int load_line_cjson(struct nj_store *s, const char *line, size_t len, uin
 	x.verdict = v < 0 ? 0 : v;
 	x.reason = r < 0 ? 0 : r;
 	cjson_mib(o, &x);
+	if (!fits(&x)) {
+		cJSON_Delete(o);
+		return -1;
+	}
 	add_event(s, &x, str_or(o, "fn", "?"), str_or(o, "layer", "?"), off, len);
 	cJSON_Delete(o);
 	return 0;
@@ -326,6 +370,8 @@ static int load_line(struct nj_store *s, const char *line, size_t len, uint64_t 
 {
 	struct scan_ev x;
 	if (!s->force_cjson && scan_event_line(line, len, &x) == 0) {
+		if (!fits(&x))
+			return -1;
 		add_event(s, &x, x.fn, x.layer, off, len);
 		return 0;
 	}
@@ -372,6 +418,77 @@ static int reopen_unbuffered(struct nj_store *s)
 	return 0;
 }
 
+/* The njz scan's state: lines may run across a block's end. */
+struct njz_load {
+	struct nj_store *s;
+	const char *path;
+	char *carry;			/* the start of a line cut by a block end */
+	size_t carry_len;
+	uint64_t carry_off, lineno;
+	char *err;
+	size_t errlen;
+};
+
+static int njz_line(struct njz_load *l, const char *line, size_t len, uint64_t off)
+{
+	l->lineno++;
+	while (len && line[len - 1] == '\r')
+		len--;
+	if (len && load_line(l->s, line, len, off) < 0) {
+		snprintf(l->err, l->errlen, "%s: line %llu is not a netjourney event (schema v%d)", l->path,
+			 (unsigned long long)l->lineno, TRACE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* njz_block_fn: the lines of one block into the index. */
+static int njz_block(void *ctx, const char *b, size_t n, uint64_t off)
+{
+	struct njz_load *l = ctx;
+	const char *p = b, *end = b + n, *nl;
+	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+		int r;
+		if (l->carry_len) {		/* the rest of a line begun in an earlier block */
+			char *c = realloc(l->carry, l->carry_len + (size_t)(nl - p));
+			if (!c)
+				return snprintf(l->err, l->errlen, "%s: out of memory", l->path), -1;
+			memcpy(c + l->carry_len, p, (size_t)(nl - p));
+			l->carry = c;
+			r = njz_line(l, c, l->carry_len + (size_t)(nl - p), l->carry_off);
+			l->carry_len = 0;
+		} else {
+			r = njz_line(l, p, (size_t)(nl - p), off + (uint64_t)(p - b));
+		}
+		if (r < 0)
+			return -1;
+		p = nl + 1;
+	}
+	if (p < end) {
+		char *c = realloc(l->carry, l->carry_len + (size_t)(end - p));
+		if (!c)
+			return snprintf(l->err, l->errlen, "%s: out of memory", l->path), -1;
+		if (!l->carry_len)
+			l->carry_off = off + (uint64_t)(p - b);
+		memcpy(c + l->carry_len, p, (size_t)(end - p));
+		l->carry = c;
+		l->carry_len += (size_t)(end - p);
+	}
+	return 0;
+}
+
+static int load_njz(struct nj_store *s, const char *path, char *err, size_t errlen)
+{
+	struct njz_load l = { .s = s, .path = path, .err = err, .errlen = errlen };
+	err[0] = 0;
+	s->z = njz_open(fileno(s->f), path, njz_block, &l, err, errlen);
+	int r = s->z && (!l.carry_len || njz_line(&l, l.carry, l.carry_len, l.carry_off) == 0) ? 0 : -1;
+	free(l.carry);
+	if (r == 0)
+		s->end = njz_size(s->z);
+	return r;
+}
+
 struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, size_t errlen)
 {
 	struct nj_store *s = calloc(1, sizeof(*s));
@@ -387,12 +504,14 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 		return NULL;
 	}
 	/* glibc ignores setvbuf's size without a buffer (4 KiB reads): the
-	 * scan gets its own megabyte, given back once the index is built */
-	char *iobuf = malloc(1 << 20);
+	 * scan gets its own megabyte, given back once the index is built (a
+	 * compact file is only ever read with pread) */
+	int compact = njz_sniff(fileno(s->f));
+	char *iobuf = compact ? NULL : malloc(1 << 20);
 	if (iobuf)
 		setvbuf(s->f, iobuf, _IOFBF, 1 << 20);
 	s->path = strdup(path);
-	int r = load_file(s, path, err, errlen);
+	int r = compact ? load_njz(s, path, err, errlen) : load_file(s, path, err, errlen);
 	if (r == 0 && iobuf && reopen_unbuffered(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		r = -1;
@@ -415,6 +534,9 @@ void store_free(struct nj_store *s)
 {
 	if (!s)
 		return;
+	if (s->z && s->writable && s->path)
+		njz_finish(s->z);		/* a named .njz: its last block and end record */
+	njz_free(s->z);
 	if (s->f)
 		fclose(s->f);
 	for (int i = 0; i < s->nnames; i++)
@@ -480,14 +602,13 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 		return NULL;
 	}
 	struct store_ev e = s->ev[i];
-	if (s->writable)
+	if (s->writable && !s->z)
 		fflush(s->f);
 	pthread_mutex_unlock(&s->mu);
 	char *buf = malloc((size_t)e.len + 1);
 	if (!buf)
 		return NULL;
-	ssize_t n = pread(fileno(s->f), buf, e.len, (off_t)e.off);
-	if (n != (ssize_t)e.len) {
+	if (rd(s, buf, e.len, e.off) < 0) {
 		free(buf);
 		return NULL;
 	}
@@ -510,20 +631,19 @@ size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *ou
 int store_read(struct nj_store *s, uint64_t off, size_t len, char *buf)
 {
 	pthread_mutex_lock(&s->mu);
-	if (s->writable)
+	if (s->writable && s->f && !s->z)
 		fflush(s->f);
 	pthread_mutex_unlock(&s->mu);
-	return pread(fileno(s->f), buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+	return rd(s, buf, len, off);	/* a compact store's blocks too */
 }
 
 /* Reads the lines e[0..n-1], adjacent in the file (each followed by its
  * newline), into out with commas between them; 0, or -1 when the bytes
  * read are not those lines. */
-static int read_run(int fd, const struct store_ev *e, size_t n, char *out)
+static int read_run(struct nj_store *s, const struct store_ev *e, size_t n, char *out)
 {
 	uint64_t span = e[n - 1].off + e[n - 1].len - e[0].off;
-	ssize_t got = pread(fd, out, span, (off_t)e[0].off);
-	if (got != (ssize_t)span)
+	if (rd(s, out, span, e[0].off) < 0)
 		return -1;
 	for (size_t k = 0; k + 1 < n; k++) {
 		char *sep = out + (e[k].off + e[k].len - e[0].off);
@@ -550,7 +670,7 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 		e[k] = s->ev[idx[k]];
 		total += e[k].len;
 	}
-	if (s->writable)
+	if (s->writable && !s->z)
 		fflush(s->f);
 	pthread_mutex_unlock(&s->mu);
 
@@ -565,7 +685,7 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 			;
 		if (k)
 			*o++ = ',';
-		if (read_run(fileno(s->f), e + k, r - k, o) < 0) {
+		if (read_run(s, e + k, r - k, o) < 0) {
 			free(out);
 			free(e);
 			return NULL;
@@ -591,4 +711,66 @@ void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 			out[s->mib[j].id] += s->mib[j].n;
 	}
 	pthread_mutex_unlock(&s->mu);
+}
+
+int store_is_compact(struct nj_store *s) { return s->z != NULL; }
+
+uint64_t store_bytes(struct nj_store *s, uint64_t *file)
+{
+	pthread_mutex_lock(&s->mu);
+	uint64_t n = s->end;
+	if (file)
+		*file = s->z ? njz_file_size(s->z) : n;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+/* Copies the JSONL bytes [0, n) to fd, as they are or through z. */
+static int export_to(struct nj_store *s, int fd, struct njz *z, uint64_t n)
+{
+	size_t chunk = 1 << 20;
+	char *buf = malloc(chunk);
+	int r = buf ? 0 : -1;
+	for (uint64_t off = 0; r == 0 && off < n; off += chunk) {
+		size_t m = n - off < chunk ? (size_t)(n - off) : chunk;
+		r = rd(s, buf, m, off);
+		if (r == 0)
+			r = z ? njz_append(z, buf, m) : (write(fd, buf, m) == (ssize_t)m ? 0 : -1);
+	}
+	if (r == 0 && z)
+		r = njz_finish(z);
+	free(buf);
+	return r;
+}
+
+int store_export(struct nj_store *s, const char *path, char *err, size_t errlen)
+{
+	int std = !strcmp(path, "-");
+	int fd = std ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+		return -1;
+	}
+	struct njz *z = NULL;
+	if (!std && njz_is_name(path) && !(z = njz_create(fd, err, errlen))) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	pthread_mutex_lock(&s->mu);
+	uint64_t n = s->end;
+	if (s->writable && !s->z)
+		fflush(s->f);
+	pthread_mutex_unlock(&s->mu);
+	int r = export_to(s, fd, z, n);
+	if (r < 0)
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+	njz_free(z);
+	if (!std && close(fd) != 0 && r == 0) {
+		snprintf(err, errlen, "%s: close failed: %s", path, strerror(errno));
+		r = -1;
+	}
+	if (r < 0 && !std)
+		unlink(path);
+	return r;
 }

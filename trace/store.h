@@ -19,13 +19,16 @@
 
 #define STORE_NONE UINT32_MAX
 
+/* One event in 48 bytes (a 1M-event trace: 48 MB of index). seq, parent,
+ * pkt and skb are 32 bits: a trace whose numbers do not fit (4 billion
+ * events) is refused when opened. */
 struct store_ev {
-	uint64_t off;			/* byte offset of the line in the file */
+	uint64_t off;			/* byte offset of the line in the JSONL stream */
+	uint64_t ts_ns;
 	uint32_t len;			/* line length without the newline */
 	uint32_t next_in_pkt;		/* next event of the same packet, or STORE_NONE */
-	uint64_t seq, parent;		/* parent 0 = none */
-	int64_t pkt, skb;		/* -1 = none */
-	uint64_t ts_ns;
+	uint32_t seq, parent;		/* parent 0 = none */
+	int32_t pkt, skb;		/* -1 = none */
 	uint16_t fn, layer;		/* ids for store_name() */
 	char ph;			/* 'B', 'E', 'i' */
 	uint8_t verdict;		/* enum nj_verdict */
@@ -45,8 +48,9 @@ struct store_pkt {
 struct nj_store;
 
 /**
- * store_create - an empty store whose JSONL goes to path (NULL: an
- * anonymous temporary file that vanishes with the store).
+ * store_create - an empty store whose trace goes to path, in the compact
+ * form when path ends in ".njz", else JSONL (NULL: an anonymous compact
+ * temporary file that vanishes with the store).
  * Returns NULL with err set when the file cannot be created.
  */
 struct nj_store *store_create(const char *path, char *err, size_t errlen);
@@ -58,8 +62,8 @@ void store_emit(void *ctx, const struct trace_event *ev);
 void store_add_meta(struct nj_store *s, const char *json);
 
 /**
- * store_open_jsonl - indexes an existing trace file (read-only; the file
- * stays open). Lines that are not valid events are reported in err with
+ * store_open_jsonl - indexes an existing trace file, JSONL or compact (the
+ * form is sniffed from its first bytes; read-only; the file stays open). Lines that are not valid events are reported in err with
  * their line number. Returns the store or NULL.
  */
 struct nj_store *store_open_jsonl(const char *path, char *err, size_t errlen);
@@ -102,8 +106,17 @@ const struct store_pkt *store_pkt_find(struct nj_store *s, int64_t pkt);
 /* The trace_start / trace_end lines (NULL if none); valid until store_free. */
 const char *store_meta_start(struct nj_store *s);
 const char *store_meta_end(struct nj_store *s);
-/* store_path - the JSONL file (NULL for an anonymous one). */
+/* store_path - the trace file (NULL for an anonymous one). */
 const char *store_path(struct nj_store *s);
+/* store_is_compact - 1 when the file is the compact form (njz.h). */
+int store_is_compact(struct nj_store *s);
+/* store_bytes - the trace's size as JSONL, and (file != NULL) the bytes
+ * its file holds. */
+uint64_t store_bytes(struct nj_store *s, uint64_t *file);
+/* store_export - writes the trace, byte for byte as it was read or
+ * written, to path: the compact form when path ends in ".njz", JSONL
+ * otherwise ("-" = stdout). 0, or -1 with err. */
+int store_export(struct nj_store *s, const char *path, char *err, size_t errlen);
 /* store_mib_at - counter totals up to and including event i (i past the
  * end: all events). out has MIB_MAX entries. From a checkpoint every 4096
  * events plus the deltas after it: reads no line, O(4096) at most. */
