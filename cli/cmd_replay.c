@@ -298,7 +298,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	c->cfg.progress = isatty(2) && !c->summary;
 	c->cfg.info = c->summary ? NULL : stderr;
 	struct offload_hint *hint = c->no_trace || c->cfg.nemit == 4 ? NULL : offload_hint_new();
-	if (hint) {	/* DESIGN.md §4b: say so when checksum offload is the likely cause */
+	if (hint) {	/* docs/design.md §4b: say so when checksum offload is the likely cause */
 		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
 	}

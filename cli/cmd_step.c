@@ -1,6 +1,6 @@
 /*
  * cmd_step.c - `netjourney step`: gdb-like stepping through a packet's
- * journey (DESIGN.md §7). The front end only: options, loading the trace
+ * journey (docs/design.md §7). The front end only: options, loading the trace
  * (a capture is replayed into an anonymous store; a .jsonl is indexed),
  * reading commands (libedit on a TTY, plain lines otherwise so scripts
  * drive it), and dispatch to the engine (step.c) and views (step_view.c).

@@ -1,5 +1,5 @@
 /*
- * offload_hint.h - DESIGN.md §4b: notice when most TCP/UDP (or IP header)
+ * offload_hint.h - docs/design.md §4b: notice when most TCP/UDP (or IP header)
  * checksums of packets from one source address fail, the mark of a capture
  * taken on that host with checksum offload, and say so once at the end of
  * a replay. A trace sink: it reads the driver_rx events (the frame's bytes)

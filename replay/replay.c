@@ -151,7 +151,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		replay_ahead_run(&st->ahead, net, t + REPLAY_AHEAD_NS);
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
-		/* pcapng: interface i is the scenario's i-th (DESIGN.md §4); its
+		/* pcapng: interface i is the scenario's i-th (docs/design.md §4); its
 		 * EPB direction says who sent the frame. */
 		struct net_device *dev = &net->devs[src->iface < net->ndevs ? src->iface : 0];
 		int fl = flags | (src->dir == 1 ? DRV_INBOUND : src->dir == 2 ? DRV_OUTBOUND : 0);

@@ -1,5 +1,5 @@
 /*
- * replay_ahead.h - DESIGN.md §4b: the replay reads the capture a little
+ * replay_ahead.h - docs/design.md §4b: the replay reads the capture a little
  * ahead of the frame it delivers, so a socket in step with the capture
  * answers a SYN with the SYN-ACK the recorded host sent (its ISN) at once,
  * instead of with its own and then the recorded one: -w holds one SYN-ACK,

@@ -1,5 +1,5 @@
 /*
- * scenario.c - loads the simulated host from JSON (DESIGN.md §4): the
+ * scenario.c - loads the simulated host from JSON (docs/design.md §4): the
  * interfaces, neighbours, kernel era and checksum switch here; routes,
  * netfilter, listeners and packet sockets in their own section parsers.
  */

@@ -1,5 +1,5 @@
 /*
- * scenario.h - the simulated host described in JSON (DESIGN.md §4), loaded
+ * scenario.h - the simulated host described in JSON (docs/design.md §4), loaded
  * with cJSON into a struct net. An embedded default host is used when no
  * file is given. Errors name the file and the field ("interfaces[0].mac:
  * expected "02:00:00:00:00:01"").
@@ -12,7 +12,7 @@
 #include "cJSON.h"
 #include "netns.h"
 
-/* The embedded default scenario (DESIGN.md §4) as JSON text. */
+/* The embedded default scenario (docs/design.md §4) as JSON text. */
 extern const char scenario_default_json[];
 
 /**

@@ -38,7 +38,7 @@ static int app_lookup(const char *s)
 	if (!strcmp(s, "http"))
 		return APP_HTTP;
 	if (!strcmp(s, "recorded"))
-		return APP_RECORDED;	/* DESIGN.md §4b: the capture's own server */
+		return APP_RECORDED;	/* docs/design.md §4b: the capture's own server */
 	return -1;
 }
 

@@ -419,7 +419,7 @@ static const uint8_t *recorded_payload(const struct iphdr *iph, uint32_t avail, 
 	return pad;
 }
 
-/* DESIGN.md §4b: a TCP segment the recorded host sent keeps the stack's
+/* docs/design.md §4b: a TCP segment the recorded host sent keeps the stack's
  * socket for that connection in step with the capture: the socket sends
  * the same segment (SYN-ACK with the host's ISN, data, FIN, RST) through
  * its ordinary output path, so -w shows it next to the capture. */

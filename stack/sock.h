@@ -23,7 +23,7 @@
 #define SK_RCVBUF_DEFAULT	131072	/* net.ipv4.tcp_rmem[1] */
 #define UDP_RCVBUF_DEFAULT	212992	/* net.core.rmem_default */
 
-/* APP_RECORDED: DESIGN.md §4b, the application is the one in a replayed
+/* APP_RECORDED: docs/design.md §4b, the application is the one in a replayed
  * capture: it reads what arrives and writes/closes only when the capture
  * shows the recorded host doing so (tcp_recorded_send). */
 enum sock_app { APP_NONE = 0, APP_ECHO, APP_DISCARD, APP_HTTP, APP_RECORDED };

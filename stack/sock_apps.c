@@ -6,7 +6,7 @@
  * always keep up: every wakeup reads the whole receive queue
  * (tcp_recvmsg / udp_recvmsg), so queues only fill when data cannot be
  * delivered in order. A socket in step with a replayed capture (the
- * "recorded" application, DESIGN.md §4b) only reads: its writes and its
+ * "recorded" application, docs/design.md §4b) only reads: its writes and its
  * close come from the capture (tcp_recorded.c).
  */
 #include "tcp.h"
@@ -88,7 +88,7 @@ void sock_app_wakeup(struct net *net, struct sock *sk)
 	if (n)
 		trace_step(net, NULL, "tcp_recvmsg", "read %u bytes", n);
 	if (sk->recorded) {
-		/* DESIGN.md §4b: the capture's own application answers. */
+		/* docs/design.md §4b: the capture's own application answers. */
 		trace_exit(net, NULL, n ? V_CONSUMED : V_PASS, 0, "%s", "in step with a capture: what the application "
 			   "writes, and when it closes, comes from the recorded host's segments");
 		return;

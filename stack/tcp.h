@@ -52,7 +52,7 @@ _Static_assert(sizeof(struct tcp_skb_cb) <= SKB_CB_SIZE, "tcp_skb_cb fits in cb"
 uint32_t tcp_isn(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint64_t ts_ns);
 
 /**
- * tcp_recorded_synack - DESIGN.md §4b: a replayed capture shows the
+ * tcp_recorded_synack - docs/design.md §4b: a replayed capture shows the
  * recorded host itself sending a SYN-ACK saddr:sport > daddr:dport (the
  * host's side first, network order) with sequence number isn. The
  * connection's request sock, if it exists, adopts isn as its ISS and sends
@@ -66,7 +66,7 @@ int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_
 			uint32_t isn);
 
 /**
- * tcp_recorded_send - DESIGN.md §4b: the capture shows the recorded host
+ * tcp_recorded_send - docs/design.md §4b: the capture shows the recorded host
  * sending this TCP segment (addresses and ports network order, seq/ack host
  * order; data/len the payload as sent, len may exceed what was captured if
  * the caller pads). The stack's socket for the connection sends the same
@@ -211,7 +211,7 @@ enum skb_drop_reason tcp_sequence(const struct sock *sk, uint32_t seq, uint32_t 
 uint32_t tcp_receive_window(const struct sock *sk);
 void tcp_fin(struct net *net, struct sock *sk);
 /* tcp_recorded_rcv_sync - rcv_nxt moves up to ack, which the recorded host
- * acknowledged: bytes the capture lost are taken as received (DESIGN.md §4b). */
+ * acknowledged: bytes the capture lost are taken as received (docs/design.md §4b). */
 void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack);
 void tcp_reset(struct net *net, struct sock *sk, const char *why);
 

@@ -90,7 +90,7 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	req->iss = req->snd_una = isn;
 	req->snd_nxt = isn + 1;
 	req->app = lsk->app;
-	/* DESIGN.md §4b: in step with a capture, the SYN-ACK waits for the
+	/* docs/design.md §4b: in step with a capture, the SYN-ACK waits for the
 	 * recorded host's unless the capture showed it already. */
 	req->synack_ahead = pin == PIN_AHEAD;
 	if (pin == PIN_AHEAD)

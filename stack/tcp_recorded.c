@@ -1,5 +1,5 @@
 /*
- * tcp_recorded.c - DESIGN.md §4b: keeping the stack's TCP sockets in step
+ * tcp_recorded.c - docs/design.md §4b: keeping the stack's TCP sockets in step
  * with a capture taken on the host the stack plays. Not a kernel file:
  * Linux has no such input. What the socket sends still takes the ordinary
  * traced path (tcp_transmit_skb, tcp_retransmit_skb → ip_local_out → -w).

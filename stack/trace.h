@@ -1,5 +1,5 @@
 /*
- * trace.h - the stack's one way to report: structured events (DESIGN.md §5,
+ * trace.h - the stack's one way to report: structured events (docs/design.md §5,
  * schema version 1). The stack calls trace_enter/trace_step/trace_exit
  * around each kernel function; sinks registered by the caller (JSONL, Chrome
  * trace, terminal printer, in-memory store) receive struct trace_event and

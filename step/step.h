@@ -1,5 +1,5 @@
 /*
- * step.h - the engine of `netjourney step` (DESIGN.md §7): command parsing,
+ * step.h - the engine of `netjourney step` (docs/design.md §7): command parsing,
  * movement over an indexed trace (struct nj_store), breakpoints, and the
  * reconstruction of stack state "as it was" at an event. No terminal I/O
  * here: cmd_step.c reads lines and step_view.c formats; this file's

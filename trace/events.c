@@ -364,7 +364,7 @@ void event_meta_start_net(struct jw *w, const char *source, const char *scenario
 	jw_kv_str(w, "ph", "M");
 	jw_kv_str(w, "kind", "trace_start");
 	jw_kv_str(w, "tool", "netjourney");
-	jw_kv_str(w, "models", "Linux 6.13 IPv4 receive path");
+	jw_kv_str(w, "models", "Linux 6.13 receive path (IPv4 and IPv6)");
 	jw_kv_str(w, "kernel", kernel);
 	jw_kv_str(w, "source", source);
 	cJSON *sc = scenario_json ? cJSON_Parse(scenario_json) : NULL;

@@ -1,6 +1,6 @@
 /*
  * server.h - the browser timeline's HTTP server (libmicrohttpd): a JSON API
- * over indexed event stores and the static UI (DESIGN.md §6). One server
+ * over indexed event stores and the static UI (docs/design.md §6). One server
  * per process. The registry owns the traces' stores. Traces registered
  * here live until web_stop(); uploads (POST /api/traces) are bounded by
  * web_set_upload_limits and evicted least recently used first.

@@ -46,7 +46,7 @@
  */
 
 /**
- * One trace event (schema v1, DESIGN.md §5).
+ * One trace event (schema v1, docs/design.md §5).
  * @typedef {Object} TraceEvent
  * @property {number} seq @property {number|null} parent @property {number} depth
  * @property {'B'|'E'|'i'} ph @property {string} fn @property {string} layer

@@ -1,5 +1,5 @@
 #!/bin/sh
-# TCP in step with a capture (DESIGN.md §4b): a server capture replayed
+# TCP in step with a capture (docs/design.md §4b): a server capture replayed
 # with its "recorded" listener puts exactly one SYN-ACK in -w, the one the
 # recorded host sent (read ahead: replay_ahead.c), not the stack's own
 # followed by the recorded one.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """check.py - tests/tcpsync/run.sh's checks for one replay of a capture
-taken on a host (DESIGN.md §4b):
+taken on a host (docs/design.md §4b):
 
   check.py NAME CAPTURE TRACE OUT SERVER STATES FIELDS [csum-retx]
 

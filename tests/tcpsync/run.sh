@@ -1,5 +1,5 @@
 #!/bin/sh
-# DESIGN.md §4b: third-party TCP captures taken on a host, replayed with
+# docs/design.md §4b: third-party TCP captures taken on a host, replayed with
 # --auto-host, keep the stack's server socket in step with the capture:
 # its tcp_set_state transitions are the ones the capture shows (read off
 # `tcpdump -nn -r`), no ACK acknowledges data the stack never sent, and

@@ -1,5 +1,5 @@
 /*
- * test_tcp_recorded.c - DESIGN.md §4b, replaying a capture taken on the
+ * test_tcp_recorded.c - docs/design.md §4b, replaying a capture taken on the
  * host: tcp_recorded_send keeps a socket in step with the recorded host's
  * segments (the SYN-ACK's ISN, data, retransmissions, FIN, RST, gaps, the
  * host's ACKs of bytes the capture lost), the socket's own sends are held
