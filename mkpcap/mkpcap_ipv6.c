@@ -23,40 +23,15 @@ static struct in6 a6(const char *s)
 	return a;
 }
 
-/* An Ethernet + IPv6 frame; the destination MAC is the host's, or the
- * 33:33 group MAC of a multicast destination. Returns its length. */
+/* An Ethernet + IPv6 frame in frame (replay/pktbuild). */
 static size_t pb6(const char *src, const char *dst, uint8_t nexthdr, uint8_t hlim, const void *pl, size_t plen)
 {
-	struct in6 d = a6(dst);
-	if (ipv6_addr_is_multicast(&d)) {
-		frame[0] = frame[1] = 0x33;
-		memcpy(frame + 2, d.s6 + 12, 4);
-	} else {
-		memcpy(frame, PB_HOST_MAC, 6);
-	}
-	memcpy(frame + 6, PB_PEER_MAC, 6);
-	frame[12] = 0x86;
-	frame[13] = 0xdd;
-	struct ipv6hdr *h = (struct ipv6hdr *)(frame + 14);
-	memset(h, 0, sizeof(*h));
-	frame[14] = 0x60;
-	h->payload_len = htons((uint16_t)plen);
-	h->nexthdr = nexthdr;
-	h->hop_limit = hlim;
-	h->saddr = a6(src);
-	h->daddr = d;
-	memcpy(h + 1, pl, plen);
-	return 14 + 40 + plen;
+	return pb_eth_ip6(frame, src, dst, nexthdr, hlim, pl, plen);
 }
 
-/* Fills the upper-layer checksum at off (2 for ICMPv6's, 6 UDP's, 16 TCP's). */
 static void csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_t len, int off)
 {
-	struct in6 s = a6(src), d = a6(dst);
-	p[off] = p[off + 1] = 0;
-	uint16_t c = csum_ipv6_magic(&s, &d, (uint32_t)len, proto, p);
-	p[off] = (uint8_t)(c >> 8);
-	p[off + 1] = (uint8_t)c;
+	pb_csum6(src, dst, proto, p, len, off);
 }
 
 static size_t echo6(uint8_t *p, const char *src, const char *dst, uint16_t id, uint16_t seq, size_t datalen)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ip.h"
+#include "ipv6.h"
 
 uint32_t pb_ip(const char *dotted)
 {
@@ -136,4 +137,49 @@ size_t pb_arp(uint8_t *buf, int op, const uint8_t *dmac, const uint8_t *smac, ui
 		len = 60;
 	}
 	return len;
+}
+
+static struct in6 pb_ip6(const char *s)
+{
+	struct in6 a;
+	if (in6_pton(s, &a) < 0) {
+		fprintf(stderr, "pktbuild: bad IPv6 address %s\n", s);
+		abort();
+	}
+	return a;
+}
+
+size_t pb_eth_ip6(uint8_t *buf, const char *src, const char *dst, uint8_t nexthdr, uint8_t hop_limit,
+		  const void *pl, size_t plen)
+{
+	struct in6 d = pb_ip6(dst);
+	if (ipv6_addr_is_multicast(&d)) {
+		buf[0] = buf[1] = 0x33;
+		memcpy(buf + 2, d.s6 + 12, 4);
+	} else {
+		memcpy(buf, PB_HOST_MAC, 6);
+	}
+	memcpy(buf + 6, PB_PEER_MAC, 6);
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	struct ipv6hdr *h = (struct ipv6hdr *)(buf + ETH_HLEN);
+	memset(h, 0, sizeof(*h));
+	buf[ETH_HLEN] = 0x60;
+	h->payload_len = htons((uint16_t)plen);
+	h->nexthdr = nexthdr;
+	h->hop_limit = hop_limit;
+	h->saddr = pb_ip6(src);
+	h->daddr = d;
+	if (plen)
+		memcpy(h + 1, pl, plen);
+	return ETH_HLEN + sizeof(*h) + plen;
+}
+
+void pb_csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_t len, int off)
+{
+	struct in6 s = pb_ip6(src), d = pb_ip6(dst);
+	p[off] = p[off + 1] = 0;
+	uint16_t c = csum_ipv6_magic(&s, &d, (uint32_t)len, proto, p);
+	p[off] = (uint8_t)(c >> 8);
+	p[off + 1] = (uint8_t)c;
 }

@@ -47,6 +47,16 @@ size_t pb_tcp(uint8_t *p, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16
 	      uint32_t ack, uint8_t flags, uint16_t win, const void *opts, size_t optlen, const void *data,
 	      size_t len, int bad_csum);
 
+/* pb_eth_ip6 - Ethernet + IPv6 header + plen payload bytes into buf: from
+ * the peer's MAC to the host's, or to the 33:33 group MAC of a multicast
+ * destination (RFC 2464); addresses as text. Returns the frame length. */
+size_t pb_eth_ip6(uint8_t *buf, const char *src, const char *dst, uint8_t nexthdr, uint8_t hop_limit,
+		  const void *pl, size_t plen);
+
+/* pb_csum6 - fills the upper-layer checksum of p (len bytes) at off: 2 for
+ * ICMPv6, 6 for UDP, 16 for TCP (RFC 8200 §8.1's pseudo-header). */
+void pb_csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_t len, int off);
+
 /* A whole Ethernet ARP frame (op 1 request, 2 reply). */
 size_t pb_arp(uint8_t *buf, int op, const uint8_t *dmac, const uint8_t *smac, uint32_t sip,
 	      const uint8_t *tmac, uint32_t tip);

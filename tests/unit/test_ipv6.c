@@ -33,37 +33,15 @@ static struct net *nj_net6(void)
 	return net;
 }
 
+/* The project's builders (replay/pktbuild) into fr. */
 static size_t frame6(const char *src, const char *dst, uint8_t nh, uint8_t hlim, const void *p, size_t n)
 {
-	struct in6 d = a6(dst);
-	if (ipv6_addr_is_multicast(&d)) {
-		fr[0] = fr[1] = 0x33;
-		memcpy(fr + 2, d.s6 + 12, 4);
-	} else {
-		memcpy(fr, nj_host_mac, 6);
-	}
-	memcpy(fr + 6, nj_peer_mac, 6);
-	fr[12] = 0x86;
-	fr[13] = 0xdd;
-	struct ipv6hdr *h = (struct ipv6hdr *)(fr + 14);
-	memset(h, 0, sizeof(*h));
-	fr[14] = 0x60;
-	h->payload_len = htons((uint16_t)n);
-	h->nexthdr = nh;
-	h->hop_limit = hlim;
-	h->saddr = a6(src);
-	h->daddr = d;
-	memcpy(h + 1, p, n);
-	return 54 + n;
+	return pb_eth_ip6(fr, src, dst, nh, hlim, p, n);
 }
 
 static void csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_t len, int off)
 {
-	struct in6 s = a6(src), d = a6(dst);
-	p[off] = p[off + 1] = 0;
-	uint16_t c = csum_ipv6_magic(&s, &d, (uint32_t)len, proto, p);
-	p[off] = (uint8_t)(c >> 8);
-	p[off + 1] = (uint8_t)c;
+	pb_csum6(src, dst, proto, p, len, off);
 }
 
 static size_t echo6(uint8_t *p, const char *src, const char *dst, size_t datalen)
