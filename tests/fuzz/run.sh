@@ -26,7 +26,7 @@ if ! "$CLANG" -fsanitize=fuzzer,address,undefined -o "$F/probe" "$F/probe.c" 2>"
 	exit 0
 fi
 
-PKGS="libmicrohttpd libcjson libpcap libedit"
+PKGS=$(make -s --no-print-directory print-PKGS)	# the Makefile's libraries
 # The libraries of the layers (the Makefile's LAYERS without cli, the only one with main).
 DIRS=$(make -s --no-print-directory print-LIB_LAYERS)
 # UB is recoverable in the build only so that ubsan.supp can let the known
