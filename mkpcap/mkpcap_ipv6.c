@@ -95,22 +95,10 @@ static void ipv6_echo(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6_LL, "ff02::1", NEXTHDR_ICMP, 1, l4, n));
 }
 
-/* A neighbour solicitation for target, with the sender's link-layer option when sll. */
+/* A neighbour solicitation for target (replay/pktbuild). */
 static size_t ns6(uint8_t *p, const char *src, const char *dst, const char *target, int sll)
 {
-	struct in6 t = a6(target);
-	memset(p, 0, 32);
-	p[0] = NDISC_NEIGHBOUR_SOLICITATION;
-	memcpy(p + 8, t.s6, 16);
-	size_t n = 24;
-	if (sll) {
-		p[24] = 1;
-		p[25] = 1;
-		memcpy(p + 26, PB_PEER_MAC, 6);
-		n = 32;
-	}
-	csum6(src, dst, NEXTHDR_ICMP, p, n, 2);
-	return n;
+	return pb_ndisc_ns(p, src, dst, target, sll);
 }
 
 static void ipv6_ndisc(struct mk_ctx *c)

@@ -183,3 +183,20 @@ void pb_csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_
 	p[off] = (uint8_t)(c >> 8);
 	p[off + 1] = (uint8_t)c;
 }
+
+size_t pb_ndisc_ns(uint8_t *p, const char *src, const char *dst, const char *target, int sll)
+{
+	struct in6 t = pb_ip6(target);
+	memset(p, 0, 32);
+	p[0] = NDISC_NEIGHBOUR_SOLICITATION;
+	memcpy(p + 8, t.s6, 16);
+	size_t n = 24;
+	if (sll) {
+		p[24] = 1;		/* source link-layer address, 8 bytes */
+		p[25] = 1;
+		memcpy(p + 26, PB_PEER_MAC, 6);
+		n = 32;
+	}
+	pb_csum6(src, dst, NEXTHDR_ICMP, p, n, 2);
+	return n;
+}

@@ -57,6 +57,11 @@ size_t pb_eth_ip6(uint8_t *buf, const char *src, const char *dst, uint8_t nexthd
  * ICMPv6, 6 for UDP, 16 for TCP (RFC 8200 §8.1's pseudo-header). */
 void pb_csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_t len, int off);
 
+/* pb_ndisc_ns - an ICMPv6 neighbour solicitation for target into p (RFC
+ * 4861 §4.3), with the peer's source link-layer option when sll, its
+ * checksum for src > dst filled in. Returns its length (24 or 32). */
+size_t pb_ndisc_ns(uint8_t *p, const char *src, const char *dst, const char *target, int sll);
+
 /* A whole Ethernet ARP frame (op 1 request, 2 reply). */
 size_t pb_arp(uint8_t *buf, int op, const uint8_t *dmac, const uint8_t *smac, uint32_t sip,
 	      const uint8_t *tmac, uint32_t tip);

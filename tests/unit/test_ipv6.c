@@ -463,19 +463,7 @@ END_TEST
 
 static size_t ns(const char *src, const char *dst, const char *target, int sll, uint8_t hlim)
 {
-	struct in6 t = a6(target);
-	memset(pl, 0, 32);
-	pl[0] = NDISC_NEIGHBOUR_SOLICITATION;
-	memcpy(pl + 8, t.s6, 16);
-	size_t n = 24;
-	if (sll) {
-		pl[24] = 1;
-		pl[25] = 1;
-		memcpy(pl + 26, nj_peer_mac, 6);
-		n = 32;
-	}
-	csum6(src, dst, NEXTHDR_ICMP, pl, n, 2);
-	return frame6(src, dst, NEXTHDR_ICMP, hlim, pl, n);
+	return frame6(src, dst, NEXTHDR_ICMP, hlim, pl, pb_ndisc_ns(pl, src, dst, target, sll));
 }
 
 START_TEST(test_ndisc_ns_solicited_node)
