@@ -116,6 +116,14 @@ static void pass1_eth(struct hi_state *s, const struct frame_l2 *l2, const uint8
 		s->default_seen++;
 }
 
+static void ip_vlan(struct hi_ip *e, const struct frame_l2 *l2)
+{
+	if (e->seen++)
+		return;
+	e->nvlan = l2->nvlan;
+	memcpy(e->vlan, l2->vlan, sizeof(e->vlan));
+}
+
 static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail, uint32_t len)
 {
 	uint32_t saddr, daddr, def = htonl(0x0a000002);
@@ -131,12 +139,14 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 	}
 	if (ip_unicast(saddr) && (e = ip_get(s, saddr))) {
 		e->frames++;
+		ip_vlan(e, l2);
 		e->out += l2->pkt_type == PACKET_OUTGOING_;
 		e->synack += is_synack(ip, avail);
 		e->gso += gso_frame(ip, len);
 	}
 	if (ip_unicast(daddr) && (e = ip_get(s, daddr))) {
 		e->frames += daddr != saddr;	/* a packet to itself counts once */
+		ip_vlan(e, l2);
 		e->in += l2->pkt_type == PACKET_HOST_;
 	}
 }
@@ -243,6 +253,35 @@ static uint32_t dominant_ip(const struct hi_state *s, int cooked, uint64_t *coun
 	return best;
 }
 
+/* A host known by address only: its VLAN is the one its packets carried
+ * (an interface without it would see them as another host's, as the
+ * kernel does with a tag no VLAN device claims). */
+static void take_ip_vlan(struct hi_state *s, uint32_t ip)
+{
+	for (int i = 0; i < s->nips; i++)
+		if (s->ips[i].ip == ip) {
+			s->nvlan = s->ips[i].nvlan;
+			memcpy(s->vlan, s->ips[i].vlan, sizeof(s->vlan));
+		}
+}
+
+/* A one-way capture: the only unicast MAC sent every frame, each to a group
+ * address, and never received one. A receive-path replay from its side
+ * shows nothing; the first unicast destination is the side that received. */
+static int one_way_receiver(struct hi_state *s, const struct hi_mac *m, char *why, size_t wl)
+{
+	if (m->frames != m->sent || !s->first_unicast_dst || s->nmacs != 1)
+		return 0;
+	for (int i = 0; i < m->nsrc && i < 8; i++)
+		if (m->src_ips[i] == s->first_unicast_dst)
+			return 0;
+	s->ip = s->first_unicast_dst;
+	take_ip_vlan(s, s->ip);
+	snprintf(why, wl, "every frame came from %s to a group address (a one-way capture): the receiver, its "
+		 "first unicast destination", mac_fmt(m->mac));
+	return 1;
+}
+
 static int parse_host_opt(struct hi_state *s, const char *host, char *err, size_t errlen)
 {
 	uint8_t m[6];
@@ -276,6 +315,8 @@ static int parse_host_opt(struct hi_state *s, const char *host, char *err, size_
 				take_mac(s, &s->macs[i]);
 				s->ip = ip;
 			}
+	if (!s->have_mac)
+		take_ip_vlan(s, ip);
 	return 0;
 }
 
@@ -305,6 +346,8 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 		const struct hi_mac *m = dominant_mac(s, s->frames - s->zero_mac);
 		if (!m)
 			return 1;
+		if (one_way_receiver(s, m, why, wl))
+			return 0;
 		take_mac(s, m);
 		snprintf(why, wl, "the unicast MAC in %llu of %llu frames", (unsigned long long)m->frames,
 			 (unsigned long long)(s->frames - s->zero_mac));

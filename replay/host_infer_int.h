@@ -49,6 +49,9 @@ struct hi_ip {
 	uint32_t ip;
 	uint64_t frames, out, in;	/* in any frame; cooked OUTGOING source; cooked HOST dest */
 	uint64_t synack, gso;
+	int nvlan;			/* VLAN tags of the first frame to or from it */
+	uint16_t vlan[FRAME_MAX_VLANS];
+	int seen;
 };
 
 struct hi_flow {

@@ -197,6 +197,18 @@ $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/nul
 	{ echo "hostcap: --host 192.168.1.42 not taken"; fail=1; }
 n=$((n + 1))
 
+# A one-way capture (one MAC sends everything to a group address): the
+# receiver is the host, on the VLAN its packets carried.
+oneway=../shared/pcaps/suricata-frag-vlan-tcp-syn.pcap
+if [ -f "$oneway" ]; then
+	$NJ replay --print-scenario "$oneway" 2>/dev/null |
+		python3 -c 'import json,sys; s=json.load(sys.stdin); i=s["interfaces"][0]; assert i["addrs"]==["2.2.2.2/24"] and i.get("vlans")==[6], i' ||
+		{ echo "hostcap: one-way capture: the receiver 2.2.2.2 on VLAN 6 not inferred"; fail=1; }
+	n=$((n + 1))
+else
+	echo "hostcap: $oneway absent: one-way check skipped"
+fi
+
 # The default host's own captures are not touched: nothing inferred.
 $NJ replay -q pcaps/icmp-echo.pcap 2>&1 | grep -q "^host:" && { echo "hostcap: icmp-echo.pcap got an inferred host"; fail=1; }
 n=$((n + 1))
