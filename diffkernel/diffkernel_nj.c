@@ -100,7 +100,9 @@ int dk_load_capture(const char *path, const struct net *net, struct dk_list *in,
 			break;
 		}
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
-		if (dk_list_add(in, d, h->caplen, t, 0) < 0) {
+		/* pcapng: the frame's own interface, mapped as replay maps it */
+		int dev = src.iface < net->ndevs ? src.iface : 0;
+		if (dk_list_add(in, d, h->caplen, t, dev) < 0) {
 			snprintf(err, errlen, "out of memory");
 			r = -1;
 			break;

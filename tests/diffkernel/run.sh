@@ -91,6 +91,15 @@ for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
 	check "$p" "pcaps/$p.pcap" "$sc"
 done
 
+# A two-interface pcapng router (issue 19): each frame goes in on its own
+# interface (the EPB's interface id), on both sides, with the scenario that
+# replay infers from the capture.
+"$NJ" mkpcap host-router "$OUT/host-router.pcapng" >/dev/null &&
+	"$NJ" replay --print-scenario "$OUT/host-router.pcapng" >"$OUT/host-router.json" 2>/dev/null &&
+	check host-router "$OUT/host-router.pcapng" "$OUT/host-router.json"
+grep -q 'Ip.ForwDatagrams *4 *4' "$OUT/host-router.txt" ||
+	{ echo "FAIL host-router: not 4 datagrams forwarded on each side (each frame on its own interface)"; fail=1; }
+
 # ---- IPv6 (issue 24) ----
 # A capture with IPv6 frames gets IPv6 in the host namespace (DAD and router
 # solicitations off, the kernel's own MLD reports left out of the capture),
