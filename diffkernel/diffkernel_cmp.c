@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "frame.h"
 #include "ip.h"
 #include "snmp.h"
 
@@ -49,13 +50,15 @@ const char *dk_counter_allowed(int mib)
 	return NULL;
 }
 
-/* The IPv4 header in an Ethernet frame, or NULL; *l3len is what follows. */
+/* The IPv4 header in an Ethernet frame (after its VLAN tags), or NULL;
+ * *l3len is what follows. */
 static const struct iphdr *frame_ip(const uint8_t *p, uint32_t len, uint32_t *l3len)
 {
-	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
+	struct frame_l2 l2;
+	if (frame_link(NJ_DLT_EN10MB, p, len, &l2) < 0 || l2.proto != 0x0800 || len < l2.l3_off + 20)
 		return NULL;
-	*l3len = len - 14;
-	return (const struct iphdr *)(p + 14);
+	*l3len = len - l2.l3_off;
+	return (const struct iphdr *)(p + l2.l3_off);
 }
 
 static const struct tcphdr *ip_tcp(const struct iphdr *ip, uint32_t l3len)
@@ -339,18 +342,26 @@ void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk
 	o = put(out, outlen, o, ">");
 	o = norm_mac(f->data, out, outlen, o);
 	o = put(out, outlen, o, " ");
+	struct frame_l2 l2;
+	uint32_t off = 14;
+	uint16_t et = (uint16_t)(f->data[12] << 8 | f->data[13]);
+	if (frame_link(NJ_DLT_EN10MB, f->data, f->len, &l2) == 0) {
+		for (int v = 0; v < l2.nvlan; v++)
+			o = put(out, outlen, o, "vlan=%04x:%u ", l2.vlan_tpid[v], l2.vlan[v]);
+		off = l2.l3_off;
+		et = l2.proto;
+	}
 	const struct iphdr *ip = frame_ip(f->data, f->len, &l3);
 	if (ip) {
 		norm_ip(ip, l3, in, side, out, outlen, o);
 		return;
 	}
-	uint16_t et = (uint16_t)(f->data[12] << 8 | f->data[13]);
-	if (et == 0x86dd && f->len >= 14 + 40) {
-		norm_ip6(f->data + 14, f->len - 14, out, outlen, o);
+	if (et == 0x86dd && f->len >= off + 40) {
+		norm_ip6(f->data + off, f->len - off, out, outlen, o);
 		return;
 	}
-	if (et == 0x0806 && f->len >= 14 + 28) {
-		const uint8_t *a = f->data + 14;
+	if (et == 0x0806 && f->len >= off + 28) {
+		const uint8_t *a = f->data + off;
 		o = put(out, outlen, o, "arp op=%u sha=", a[7]);
 		o = norm_mac(a + 8, out, outlen, o);
 		o = put(out, outlen, o, " spa=%u.%u.%u.%u tha=", a[14], a[15], a[16], a[17]);
@@ -358,5 +369,5 @@ void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk
 		put(out, outlen, o, " tpa=%u.%u.%u.%u", a[24], a[25], a[26], a[27]);
 		return;
 	}
-	put(out, outlen, o, "ethertype=0x%04x len=%u data=%08x", et, f->len, digest(f->data + 14, f->len - 14));
+	put(out, outlen, o, "ethertype=0x%04x len=%u data=%08x", et, f->len, digest(f->data + off, f->len - off));
 }

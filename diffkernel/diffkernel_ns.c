@@ -189,6 +189,37 @@ static void fmt_mac(const uint8_t *m, char *out)
 	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+/* The scenario's VLANs as VLAN devices over the veth phys, outermost first
+ * (802.1ad outside when stacked, as the stack tags them); the top one takes
+ * the scenario's name, so its addresses, routes and neighbours land there. */
+static int setup_vlans(struct dk_env *env, const struct net_device *d, const char *phys, int i, char *err,
+		       size_t errlen)
+{
+	char parent[16], name[16], id[8];
+	snprintf(parent, sizeof(parent), "%s", phys);
+	for (int k = 0; k < d->nvlans; k++) {
+		if (k == d->nvlans - 1)
+			snprintf(name, sizeof(name), "%s", d->name);
+		else
+			snprintf(name, sizeof(name), "v%d.%d", i, k);
+		snprintf(id, sizeof(id), "%u", d->vlans[k]);
+		if (IPN(env->host, "link", "set", parent, "up") < 0)
+			return -1;
+		if (IPN(env->host, "link", "add", "link", parent, "name", name, "type", "vlan", "proto",
+			d->nvlans > 1 && k == 0 ? "802.1ad" : "802.1Q", "id", id) < 0) {
+			char *probe[] = { "ip", "-n", env->host, "link", "add", "link", "lo", "name", "vlprobe",
+					  "type", "vlan", "id", "1", NULL };
+			if (dk_run_quiet(probe) < 0)
+				snprintf(err, errlen, "interface %s has VLAN %u, and this kernel has no VLAN devices "
+					 "(CONFIG_VLAN_8021Q is not set): its VLANs cannot be mirrored, so the capture "
+					 "cannot be compared here", d->name, d->vlans[k]);
+			return -1;
+		}
+		snprintf(parent, sizeof(parent), "%s", name);
+	}
+	return 0;
+}
+
 /* One interface: host side named as in the scenario, peer side "pN". */
 static int setup_dev(struct dk_env *env, const struct net *net, const struct net_device *d, int i, char *err,
 		     size_t errlen)
@@ -209,13 +240,19 @@ static int setup_dev(struct dk_env *env, const struct net *net, const struct net
 			 d->dev_addr[0] & 1 ? "a group address" : "all zeros");
 		return -1;
 	}
-	snprintf(mtu, sizeof(mtu), "%u", d->mtu);
+	snprintf(mtu, sizeof(mtu), "%u", d->mtu + 4u * (unsigned)d->nvlans);
+	char phys[16];	/* with VLANs, the veth is under the scenario's name's VLAN device */
+	if (d->nvlans)
+		snprintf(phys, sizeof(phys), "v%d", i);
+	else
+		snprintf(phys, sizeof(phys), "%s", d->name);
 	if (ns_no_ipv6(env, env->peer[i], err, errlen) < 0 ||
-	    IPN(env->host, "link", "add", d->name, "type", "veth", "peer", "name", pname, "netns", env->peer[i]) < 0 ||
-	    IPN(env->host, "link", "set", d->name, "address", mac, "mtu", mtu) < 0 ||
+	    IPN(env->host, "link", "add", phys, "type", "veth", "peer", "name", pname, "netns", env->peer[i]) < 0 ||
+	    IPN(env->host, "link", "set", phys, "address", mac, "mtu", mtu) < 0 ||
 	    /* The peer end takes any frame of the capture; the host end's MTU
 	     * decides, as a NIC's would (veth drops frames over MTU + 18). */
-	    IPN(env->peer[i], "link", "set", pname, "mtu", "65535", "up") < 0)
+	    IPN(env->peer[i], "link", "set", pname, "mtu", "65535", "up") < 0 ||
+	    setup_vlans(env, d, phys, i, err, errlen) < 0)
 		return -1;
 	for (int k = 0; k < d->naddrs; k++) {
 		char ip[INET_ADDRSTRLEN];

@@ -4,13 +4,16 @@
  * softirq (net_rx_action → process_backlog) and __netif_receive_skb_core
  * (ptype_all taps, VLAN, ptype_base dispatch), and dev_queue_xmit.
  * Left out: RPS/RFS and the flow limit (one CPU), GRO, XDP, tc ingress,
- * rx_handlers (bridge, bond), qdiscs on transmit.
+ * rx_handlers (bridge, bond), qdiscs on transmit. An interface with VLANs
+ * stands for its VLAN device (net/8021q/vlan_dev.c): what it sends leaves
+ * tagged, and untagged frames are still taken on it.
  */
 #include "af_packet.h"
 #include "ipv6.h"
 #include "stack.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* enqueue_to_backlog: accept while qlen <= netdev_max_backlog ("<=", so
  * max+1 packets fit, as in Linux); a full backlog drops with CPU_BACKLOG. */
@@ -168,12 +171,41 @@ int __netif_receive_skb(struct net *net, struct sk_buff *skb)
 	return trace_ret(net, deliver_ptype(net, skb));
 }
 
+/* vlan_dev_hard_start_xmit: the VLAN device's tags go in after the MACs,
+ * outermost first (802.1ad outside when stacked, as QinQ is set up). */
+static void vlan_dev_hard_start_xmit(struct net *net, struct sk_buff *skb, struct net_device *dev)
+{
+	uint32_t need = 4u * (uint32_t)dev->nvlans;
+	uint8_t macs[12];
+
+	if (skb->len < 14 || skb->data[12] == 0x81 || skb->data[12] == 0x88)
+		return;		/* a runt, or tagged already */
+	if (skb_headroom(skb) < need) {
+		trace_step(net, skb, "vlan_dev_hard_start_xmit", "no headroom for the VLAN tag: sent untagged");
+		return;
+	}
+	memcpy(macs, skb->data, 12);
+	uint8_t *p = skb_push(skb, need);
+	memcpy(p, macs, 12);
+	for (int i = 0; i < dev->nvlans; i++) {
+		uint16_t tpid = dev->nvlans > 1 && i == 0 ? ETH_P_8021AD : ETH_P_8021Q;
+		uint8_t *t = p + 12 + 4 * i;
+		t[0] = (uint8_t)(tpid >> 8), t[1] = (uint8_t)tpid;
+		t[2] = (uint8_t)(dev->vlans[i] >> 8 & 0x0f), t[3] = (uint8_t)dev->vlans[i];
+	}
+	skb_reset_mac_header(skb);
+	trace_step(net, skb, "vlan_dev_hard_start_xmit", "tagged for VLAN %u%s on %s", dev->vlans[dev->nvlans - 1],
+		   dev->nvlans > 1 ? " (stacked)" : "", dev->name);
+}
+
 int dev_queue_xmit(struct net *net, struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
 
 	trace_enter(net, skb, "dev_queue_xmit", "link", "%u bytes out of %s", skb->len,
 		    dev ? dev->name : "?");
+	if (dev && dev->nvlans)
+		vlan_dev_hard_start_xmit(net, skb, dev);
 	if (dev)
 		dev->tx_packets++;
 	dev_queue_xmit_nit(net, skb);		/* taps see what leaves too */

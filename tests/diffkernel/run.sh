@@ -100,6 +100,24 @@ done
 grep -q 'Ip.ForwDatagrams *4 *4' "$OUT/host-router.txt" ||
 	{ echo "FAIL host-router: not 4 datagrams forwarded on each side (each frame on its own interface)"; fail=1; }
 
+# VLANs: the scenario's VLANs become VLAN devices over the veth. A kernel
+# built without them (CONFIG_VLAN_8021Q) cannot mirror them: the run must
+# say so and compare nothing, rather than report differences.
+"$NJ" mkpcap host-qinq "$OUT/host-qinq.pcap" >/dev/null &&
+	"$NJ" replay --print-scenario "$OUT/host-qinq.pcap" >"$OUT/host-qinq.json" 2>/dev/null
+if ip link add link lo name njdkvl$$ type vlan id 5 2>/dev/null; then
+	ip link del njdkvl$$
+	check host-qinq "$OUT/host-qinq.pcap" "$OUT/host-qinq.json"
+else
+	"$NJ" diff-kernel "$OUT/host-qinq.pcap" -c "$OUT/host-qinq.json" >"$OUT/host-qinq.txt" 2>&1 && fail=1
+	if grep -q 'no VLAN devices (CONFIG_VLAN_8021Q is not set)' "$OUT/host-qinq.txt" &&
+		! grep -q '^AGREE\|^DIFFERENT' "$OUT/host-qinq.txt"; then
+		echo "ok   host-qinq (this kernel has no VLAN devices: refused with the reason)"
+	else
+		echo "FAIL host-qinq: no clear refusal on a kernel without VLAN devices"; cat "$OUT/host-qinq.txt"; fail=1
+	fi
+fi
+
 # ---- IPv6 (issue 24) ----
 # A capture with IPv6 frames gets IPv6 in the host namespace (DAD and router
 # solicitations off, the kernel's own MLD reports left out of the capture),

@@ -197,6 +197,13 @@ $NJ replay --print-scenario --host 192.168.1.42 "$T/host-laptop.pcap" 2>/dev/nul
 	{ echo "hostcap: --host 192.168.1.42 not taken"; fail=1; }
 n=$((n + 1))
 
+# The host's replies leave on its VLAN device: tagged as the recorded ones
+# (802.1ad 100 outside, 802.1Q 200 inside).
+$NJ replay -q -w "$T/qinq-out.pcap" "$T/host-qinq.pcap" >/dev/null 2>&1
+[ "$(tcpdump -enr "$T/qinq-out.pcap" 2>/dev/null | grep -c '(0x88a8).*vlan 100, p 0, ethertype 802.1Q (0x8100), vlan 200.*echo reply')" = 2 ] ||
+	{ echo "hostcap: host-qinq: the replies are not tagged 100.200 as the recorded ones"; fail=1; }
+n=$((n + 1))
+
 # A one-way capture (one MAC sends everything to a group address): the
 # receiver is the host, on the VLAN its packets carried.
 oneway=../shared/pcaps/suricata-frag-vlan-tcp-syn.pcap
