@@ -23,7 +23,7 @@
 #include "cJSON.h"
 #include "sock.h"
 
-#define MAXFD 64
+#define MAXFD 1024	/* listeners (at most half) and accepted connections */
 
 enum { APP_K_ECHO, APP_K_DISCARD, APP_K_HTTP };
 
@@ -164,7 +164,12 @@ static void child(struct dk_env *env, const char *json, int wfd)
 	signal(SIGTERM, SIG_DFL);
 	if (dk_enter(env, env->host, err, sizeof(err)) == 0)
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "listen")) {
-			if (n >= MAXFD / 2 || open_one(e, &v[n], env->ipv6) < 0) {
+			if (n >= MAXFD / 2) {
+				snprintf(err, sizeof(err), "listen: more than %d sockets; diff-kernel mirrors at most that many",
+					 MAXFD / 2);
+				break;
+			}
+			if (open_one(e, &v[n], env->ipv6) < 0) {
 				snprintf(err, sizeof(err), "listen[%d]: %s", n, strerror(errno));
 				break;
 			}
