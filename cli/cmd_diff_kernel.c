@@ -19,6 +19,7 @@
 #include "cJSON.h"
 #include "cmd.h"
 #include "diffkernel.h"
+#include "host_infer.h"
 #include "replay.h"
 #include "scenario.h"
 
@@ -41,8 +42,9 @@ static void usage(FILE *f)
 	      "netjourney; prints per packet what each sent back and the SNMP counters both know.\n"
 	      "Frames the recorded host sent (source MAC = a host MAC) are not injected. Needs root\n"
 	      "(ip netns), and nft (Debian: nftables) when the scenario has netfilter rules.\n"
-	      "  -c FILE          scenario JSON (default: the built-in default host)\n"
-	      "  --auto-host      the capture's own host as the scenario (as replay --auto-host)\n"
+	      "  -c FILE          scenario JSON (default: as replay: the built-in default host when\n"
+	      "                   the capture talks to it, else the capture's own host, inferred)\n"
+	      "  --auto-host      the capture's own host as the scenario, even when it fits the default\n"
 	      "  --json           one JSON object instead of the text report\n"
 	      "  --keep           leave the namespaces in place afterwards (njdk<pid>-*)\n"
 	      "  --settle MS      wait after each injected frame (default 30)\n"
@@ -200,24 +202,30 @@ static int scenario_nft(struct dk_run_state *s, char *err, size_t errlen)
 static void scenario_notes(struct dk_run_state *s)
 {
 	size_t l = strlen(s->notes);
-	for (int i = 0; i < s->net->ndevs && l < sizeof(s->notes); i++)
-		if (s->net->devs[i].nvlans) {
-			/* netjourney takes the tagged frames on the device itself and
-			 * answers untagged; Linux would need a VLAN device, and then
-			 * tags its answers: no faithful mirror yet. */
-			l += (size_t)snprintf(s->notes + l, sizeof(s->notes) - l, "interface %s's \"vlans\" are not set "
-					      "up in the kernel (no VLAN devices yet): tagged frames reach no VLAN device "
-					      "there and are expected to differ\n", s->net->devs[i].name);
-			break;
-		}
 	if (s->net->kernel != KERNEL_6X && l < sizeof(s->notes))
 		snprintf(s->notes + l, sizeof(s->notes) - l, "the scenario models Linux %s, this kernel is a modern "
 			 "one: where they differ is what the scenario is there to show\n",
 			 s->net->kernel == KERNEL_2_4 ? "2.4" : "2.6");
 }
 
+/* Without -c: the host replay would take, on both sides. A capture that
+ * does not fit the default host gets its own, inferred (as --auto-host). */
+static int default_or_inferred(struct dk_run_state *s, char *err, size_t errlen)
+{
+	struct host_infer h;
+	if (s->o.auto_host || s->o.scenario)
+		return 0;
+	if (host_infer(s->o.pcap, NULL, 0, &h, err, errlen) < 0)
+		return -1;
+	s->o.auto_host = h.kind == HOST_INFERRED;
+	host_infer_free(&h);
+	return 0;
+}
+
 static int run(struct dk_run_state *s, char *err, size_t errlen)
 {
+	if (default_or_inferred(s, err, errlen) < 0)
+		return -1;
 	if (s->o.auto_host ? auto_host(s, err, errlen) < 0 : !(s->json = scenario_text(s->o.scenario, err, errlen)))
 		return -1;
 	if (!(s->net = net_create()) ||
