@@ -38,7 +38,8 @@ export class Controller {
 		v.journey.bindRow((seq) => this.stepToSeq(seq), (i) => this.stepTo(i));
 		v.journey.bindSpeed((x) => this.setSpeed(x));
 		v.journey.bindTabs((name) => this.setView(name), (name) => this.v.journey.showSide(name));
-		v.map.bindNode((node) => this.zoomNode(node));
+		/* a stage clicked answers a pending prediction, else zooms into its calls */
+		v.map.bindNode((node) => { if (!(this.store.lesson && v.lessons.predict.onNode(node))) this.zoomNode(node); });
 		v.whatif.bind(() => this.store.traceId, (id) => this.refreshTraces().then(() => this.setTrace(id)));
 		v.timeline.bindPacket((n) => this.selectPacket(n));
 		v.flows.bind((i) => this.selectFlow(i), (n) => this.selectPacket(n));
