@@ -48,6 +48,13 @@ export class Controller {
 	}
 
 	async init() {
+		/* ?lesson=N&present=1 (a link a teacher hands out) is the deep link #lesson=N&present=1 */
+		const q = new URLSearchParams(location.search);
+		if (q.has('lesson') || q.has('present')) {
+			const h = new URLSearchParams(location.hash.slice(1));
+			for (const [k, v] of q) if (!h.has(k)) h.set(k, v);
+			history.replaceState(null, '', `${location.pathname}#${h}`);
+		}
 		this.store.explain = await api.explain();
 		const list = await this.refreshTraces();
 		const h = this._parseHash();
@@ -79,7 +86,8 @@ export class Controller {
 	_parseHash() {
 		const p = new URLSearchParams(location.hash.slice(1));
 		const num = (k) => (p.has(k) && /^\d+$/.test(p.get(k)) ? Number(p.get(k)) : 0);
-		return { trace: num('trace'), pkt: num('pkt'), seq: num('seq'), lesson: num('lesson'), lessons: p.has('lessons') };
+		return { trace: num('trace'), pkt: num('pkt'), seq: num('seq'), lesson: num('lesson'), lessons: p.has('lessons'),
+			present: p.get('present') === '1' };
 	}
 
 	async fromHash() {
@@ -87,6 +95,7 @@ export class Controller {
 		const s = this.store;
 		this.v.lessons.setPage(h.lessons ? 'lessons' : 'timeline');
 		if (h.lessons) return this.showLessons();
+		if (h.present && h.lesson && !s.presenter) this._presenter(true);	/* a lab opens in presenter mode */
 		if (h.lesson && h.lesson !== s.lessonN) {
 			const o = await this.openLesson(h.lesson);
 			if (o && !h.trace) {
@@ -269,11 +278,16 @@ export class Controller {
 	}
 
 	setPresenter(on) {
+		this._presenter(on);
+		this.render();
+	}
+
+	/** Presenter mode on or off, without drawing (the caller renders). */
+	_presenter(on) {
 		this.store.presenter = on;
 		this.v.toolbar.setPresenter(on);
 		if (on) this.v.journey.showView('map');
 		if (on) this.store.view = 'map';
-		this.render();
 	}
 
 	_renderFlows() {

@@ -100,6 +100,7 @@ export class Store {
 	hash() {
 		const p = new URLSearchParams();
 		if (this.lessonN) p.set('lesson', String(this.lessonN));
+		if (this.presenter) p.set('present', '1');
 		if (this.traceId) p.set('trace', String(this.traceId));
 		if (this.packet) p.set('pkt', String(this.packet.n));
 		const e = this.current();

@@ -8,7 +8,8 @@
 // map's lit path (local delivery, forward, each drop, reassembly), the
 // fragment bar and counters against the stack's args at every step of
 // frag-out-of-order, output steps, filters and keys, presenter mode, the
-// upload dialog and a deep link to a trace that is gone.
+// upload dialog and a deep link to a trace that is gone; a lab opened in
+// presenter mode at 1280×720.
 // Usage: SHOTS=DIR node ui.test.mjs BASE_URL
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
@@ -394,6 +395,60 @@ async function lab3(page) {
 	await page.click('#presenter');
 }
 
+/**
+ * A lab opens in presenter mode (issue 22 item 5), at 1280×720: from the
+ * lessons list and from the deep link ?lesson=N&present=1 a teacher hands
+ * out: the lesson as a caption bar, large Back/Play/Step, PageUp/PageDown
+ * for a clicker, no page overflow, no clipped text, axe-core clean.
+ */
+async function labPresenter(browser) {
+	const page = await browser.newPage();
+	await page.setViewportSize({ width: 1280, height: 720 });
+	watch(page);
+	const o = await (await fetch(`${base}/api/lessons/3/open`, { method: 'POST' })).json();
+	await page.goto(`${base}/?lesson=3&present=1`);
+	await page.waitForSelector('#lesson-body .lesson-links a');
+	await page.waitForFunction((t) => document.body.dataset.at && document.body.dataset.at.startsWith(`${t}:`), o.trace);
+	check(await page.evaluate(() => document.body.classList.contains('presenter')) && await page.locator('#presenter[aria-pressed="true"]').count() === 1,
+		'?lesson=3&present=1 opens lab 3 in presenter mode');
+	check(/#lesson=3&.*present=1/.test(page.url()), `the deep link keeps present=1 (${page.url().split('#')[1]})`);
+	const cap = page.locator('#lesson-caption');
+	check(await cap.isVisible() && (await cap.innerText()).includes('Lesson 3'), 'the lesson is a caption bar');
+	const big = await page.evaluate(() => ['back', 'play', 'fwd'].map((a) => {
+		const b = document.querySelector(`.steps [data-act="${a}"]`);
+		const r = b.getBoundingClientRect();
+		return parseFloat(getComputedStyle(b).fontSize) >= 22 && r.height >= 40 && r.bottom <= innerHeight && r.right <= innerWidth;
+	}));
+	check(big.every(Boolean), `Back, Play and Step are large and on screen (${big})`);
+	const seqNow = async () => Number((await page.evaluate(() => document.body.dataset.at)).split(':')[2]);
+	const s0 = await seqNow();
+	await page.locator('#map').click({ position: { x: 2, y: 2 } });	/* focus on the stage, as a clicker's keys land there */
+	await page.keyboard.press('PageDown');
+	await page.waitForFunction((s) => Number(document.body.dataset.at.split(':')[2]) !== s, s0);
+	const s1 = await seqNow();
+	await page.keyboard.press('PageUp');
+	await page.waitForFunction((s) => Number(document.body.dataset.at.split(':')[2]) !== s, s1);
+	check(s1 > s0 && await seqNow() === s0, `PageDown steps forward (seq ${s0} → ${s1}), PageUp back`);
+	check(/next:/.test(await cap.innerText()), 'the caption names the next link');
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: join(shots, 'ui-1280x720-lab-presenter.png') });
+	await layout(page, 'lab 3 from ?lesson=3&present=1 at 1280×720');
+	await axe(page, 'lab 3 presenter at 1280×720');
+	await page.reload();
+	await page.waitForSelector('#lesson-body .lesson-links a');
+	check(await page.evaluate(() => document.body.classList.contains('presenter')), 'a reload stays in presenter mode');
+	/* the Presenter button leaves it; opening a lab from the list enters it again */
+	await page.click('#presenter');
+	check(!(await page.evaluate(() => document.body.classList.contains('presenter'))) && !/present=1/.test(page.url()), 'the Presenter button leaves presenter mode');
+	await page.goto(`${base}/#lessons`);
+	await page.locator('#lessons-list a[data-lesson="2"]').click();
+	await page.waitForFunction(() => /Lesson 2/.test(document.querySelector('#lesson-caption').textContent));
+	check(await page.evaluate(() => document.body.classList.contains('presenter')) && await cap.isVisible(), 'a lab opened from the lessons list is in presenter mode');
+	await page.waitForTimeout(400);
+	await layout(page, 'lab 2 from the list at 1280×720');
+	await page.close();
+}
+
 /** Every function of the served traces lands on a stage by name or by its caller, never by chance. */
 async function mapCoverage() {
 	const ids = new Set(NODES.map((n) => n.id));
@@ -500,6 +555,7 @@ async function main() {
 		await fragSteps(page);
 		await mapCoverage();
 		await lab3(page);
+		await labPresenter(browser);
 		await timeGaps(page);
 		await filtersAndKeys(page);
 		await sizes(browser);
