@@ -506,6 +506,101 @@ async function timeGaps(page) {
 	await page.click('#vt-map');
 }
 
+/** pcaps/NAME's records repeated n times, a second apart each time, as one pcap. */
+function repeatPcap(name, n) {
+	const d = readFileSync(join(root, 'pcaps', name));
+	const le = d.readUInt32LE(0) === 0xa1b2c3d4;
+	const u32 = (b, o) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+	const recs = [];
+	for (let o = 24; o + 16 <= d.length;) {
+		const incl = u32(d, o + 8);
+		recs.push(d.subarray(o, o + 16 + incl));
+		o += 16 + incl;
+	}
+	const out = [d.subarray(0, 24)];
+	for (let c = 0; c < n; c++) {
+		for (const r of recs) {
+			const x = Buffer.from(r);
+			if (le) x.writeUInt32LE(u32(r, 0) + c, 0); else x.writeUInt32BE(u32(r, 0) + c, 0);
+			out.push(x);
+		}
+	}
+	return Buffer.concat(out);
+}
+
+/** Canvas pixels of the timeline: how many of each colour (r,g,b). */
+const canvasColours = (page, colours) => page.evaluate((cs) => {
+	const c = /** @type {HTMLCanvasElement} */ (document.querySelector('#timeline'));
+	const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	const n = cs.map(() => 0);
+	let bars = 0;
+	for (let i = 0; i < px.length; i += 4) {
+		if (px[i + 3] < 250) continue;
+		bars++;
+		cs.forEach(([r, g, b], k) => { if (Math.abs(px[i] - r) < 3 && Math.abs(px[i + 1] - g) < 3 && Math.abs(px[i + 2] - b) < 3) n[k]++; });
+	}
+	return { n, bars };
+}, colours);
+
+/**
+ * The timeline follows the filters (issue 21 item 5): the packets kept in
+ * colour over the rest in grey, in proportion to their events, and says
+ * so; with more packets than the strip reads journeys of, the arrows are
+ * drawn for those around the selected packet and the strip says which.
+ */
+async function timelineFilters(page) {
+	const KEPT = [31, 78, 140], OUT = [213, 220, 229];
+	/* 30 copies of frag-out-of-order: 180 packets, more than the strip reads journeys of, and too many events to draw one by one */
+	const body = repeatPcap('frag-out-of-order.pcap', 30);
+	const up = await (await fetch(`${base}/api/traces?name=frag-x30.pcap&infer=0`, { method: 'POST', body,
+		headers: { 'Content-Type': 'application/octet-stream' } })).json();
+	const rows = (await get(`/api/traces/${up.id}/packets?limit=1000`)).packets;
+	const sel = rows[Math.floor(rows.length / 2)].n;
+	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
+	await page.click('#vt-timeline');
+	await page.waitForFunction(() => /arrows for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
+	const note = await text(page, '#tl-links-note');
+	const m = /#(\d+)–#(\d+) only \((\d+) of the (\d+) shown\)/.exec(note);
+	check(!!m && Number(m[4]) === rows.length && Number(m[1]) <= sel && sel <= Number(m[2]), `with ${rows.length} packets the strip says whose arrows it draws (${note})`);
+	if (m) {
+		const ds = await Promise.all(rows.filter((r) => r.n >= Number(m[1]) && r.n <= Number(m[2])).map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
+		const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
+		let arrows = 0;
+		for (const d of ds) for (const e of d.steps) for (const x of e.from || []) if (rxOf.has(x) && rxOf.get(x) !== d.n) arrows++;
+		const got = await page.locator('#tl-time .tl-reasm').count();
+		check(arrows > 0 && got === arrows, `and draws those packets' ${arrows} arrows to their reassembly (${got})`);
+	}
+	/* zoomed out (bars of the histogram): the filter's packets in colour, in proportion to their events */
+	await page.waitForTimeout(300);
+	const plain = await canvasColours(page, [KEPT, OUT]);
+	check(plain.n[0] === 0 && plain.n[1] === 0 && plain.bars > 0, 'unfiltered, the timeline draws every layer in its colour');
+	await page.selectOption('#filters select[name="verdict"]', 'consumed');
+	const want = await get(`/api/traces/${up.id}/packets?verdict=consumed&limit=1000`);
+	const all = await get(`/api/traces/${up.id}`);
+	await page.waitForFunction((n) => document.querySelector('#tl-range').textContent.includes(`filtered: ${n} packet`), want.total, { timeout: 8000 });
+	await page.waitForTimeout(200);
+	const f = await canvasColours(page, [KEPT, OUT]);
+	const share = want.packets.reduce((x, r) => x + r.events, 0) / all.events;
+	const drawn = f.n[0] / (f.n[0] + f.n[1]);
+	check(want.total > 0 && want.total < rows.length && f.n[0] > 0 && f.n[1] > 0 && Math.abs(drawn - share) < 0.15,
+		`the filter colours its ${want.total} packets' events (${(100 * drawn).toFixed(0)}% of the bars, ${(100 * share).toFixed(0)}% of the events), the rest grey`);
+	await page.selectOption('#filters select[name="verdict"]', '');
+	await page.waitForFunction(() => !document.querySelector('#tl-range').textContent.includes('filtered'));
+	await page.waitForTimeout(200);
+	check((await canvasColours(page, [KEPT, OUT])).n[1] === 0, 'clearing the filter draws the whole trace again');
+	/* zoomed in (each event drawn): the packets left out are grey */
+	const def = traceId('default.pcap');
+	await page.goto(`${base}/#trace=${def}&pkt=1`);
+	await page.waitForFunction(() => /events 1–/.test(document.querySelector('#tl-range').textContent));
+	await page.selectOption('#filters select[name="verdict"]', 'drop');
+	await page.waitForFunction(() => document.querySelector('#tl-range').textContent.includes('filtered'));
+	await page.waitForTimeout(200);
+	const z = await canvasColours(page, [OUT]);
+	check(z.n[0] > 0 && z.n[0] < z.bars, 'zoomed in, the events of the packets left out are grey, the others in colour');
+	await page.selectOption('#filters select[name="verdict"]', '');
+	await page.click('#vt-map');
+}
+
 async function uploadAndGone(page) {
 	await page.click('#upload-open');
 	check(await page.locator('#upload-dlg[open]').count() === 1, 'Upload opens a dialog');
@@ -557,6 +652,7 @@ async function main() {
 		await lab3(page);
 		await labPresenter(browser);
 		await timeGaps(page);
+		await timelineFilters(page);
 		await filtersAndKeys(page);
 		await sizes(browser);
 		await uploadAndGone(page);
