@@ -557,7 +557,7 @@ export class Controller {
 
 	async loadTimeline() {
 		const s = this.store;
-		if (!s.traceId) return;
+		if (!s.traceId || s.range.to <= s.range.from) return;	/* no range yet: the trace is still being opened */
 		if (this.filteredKey !== `${s.traceId}|${JSON.stringify(s.filters)}`) this._loadFiltered();	/* another trace */
 		const { from, to } = s.range;
 		const buckets = Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));

@@ -217,6 +217,8 @@ export class TimelineView {
 			g.fillRect(Math.round(x) - 1, 0, 2, h);
 		}
 		const f = this.filter;
+		/* the range the bars drawn were counted for (a test waits on it) */
+		c.dataset.drawn = hist ? `${hist.from}-${hist.to}` : '';
 		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}${f ? ` · filtered: ${f.rows.length < f.total
 			? `the first ${f.rows.length} of ${f.total}` : f.total} packet${f.total === 1 ? '' : 's'} in colour, the rest grey` : ''}` : '';
 		c.setAttribute('aria-label', `events over the trace${f ? ', the filtered packets in colour' : ''}; drops in red; keys + − ← → 0`);
