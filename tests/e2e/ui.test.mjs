@@ -449,6 +449,44 @@ async function labPresenter(browser) {
 	await page.close();
 }
 
+/**
+ * IPv6 beside IPv4 (issue 21 item 1): an ICMPv6 echo request lights
+ * ipv6_rcv → ip6_rcv_core → ip6_route_input → ip6_input → icmpv6_rcv and,
+ * for the reply, ip6_output → neighbour → dev_queue_xmit, with IPv4's
+ * stages grey; a forwarded IPv6 packet lights ip6_forward instead of
+ * ip6_input; a fragment stands on ipv6_frag_rcv.
+ */
+async function ipv6Map(page) {
+	const echo = traceId('ipv6-echo.pcap');
+	const rows = (await get(`/api/traces/${echo}/packets?limit=50`)).packets;
+	let req = null;
+	for (const r of rows) {
+		const d = await get(`/api/traces/${echo}/packets/${r.n}`);
+		if (d.steps.some((e) => e.fn === 'icmpv6_echo_reply')) { req = d; break; }
+	}
+	check(!!req, `ipv6-echo.pcap has an echo request the host answers (#${req && req.n})`);
+	if (!req) return;
+	const last = req.steps[req.steps.length - 1];
+	await open(page, echo, req.n, last.seq);
+	const lit = ['ip6_rcv', 'ip6_core', 'ip6_route', 'ip6_local', 'ip6_icmp', 'ip6_out', 'neigh', 'xmit'];
+	for (const id of lit) check(/\bdone\b/.test(await nodeClass(page, id)), `IPv6 echo: stage ${id} lit`);
+	for (const id of ['ip_rcv', 'route', 'local_deliver', 'l4', 'ip6_fwd', 'ip6_frag', 'ip6_l4']) check(/\boff\b/.test(await nodeClass(page, id)), `IPv6 echo: stage ${id} grey`);
+	check(await page.locator('#map .token.t-out').count() >= 1, 'IPv6 echo: the reply is a token of its own');
+	await page.waitForTimeout(600);	/* the tokens' move */
+	await page.locator('.mnode[data-node="ip6_out"]').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: join(shots, 'ui-map-ipv6-echo.png') });
+	const fwd = traceId('ipv6-forward.jsonl');
+	const f = (await get(`/api/traces/${fwd}/packets?verdict=forwarded&limit=1`)).packets[0];
+	const fd = await get(`/api/traces/${fwd}/packets/${f.n}`);
+	await open(page, fwd, f.n, fd.steps[fd.steps.length - 1].seq);
+	check(/\bdone\b/.test(await nodeClass(page, 'ip6_fwd')) && /\boff\b/.test(await nodeClass(page, 'ip6_local')), 'IPv6 forward: ip6_forward lit, ip6_input grey');
+	const fr = traceId('ipv6-frag.pcap');
+	const q = (await get(`/api/traces/${fr}/packets?verdict=queued&limit=1`)).packets[0];
+	const qd = await get(`/api/traces/${fr}/packets/${q.n}`);
+	await open(page, fr, q.n, qd.steps[qd.steps.length - 1].seq);
+	check(/\bdone\b/.test(await nodeClass(page, 'ip6_frag')), 'IPv6 fragment: ipv6_frag_rcv lit');
+}
+
 /** Every function of the served traces lands on a stage by name or by its caller, never by chance. */
 async function mapCoverage() {
 	const ids = new Set(NODES.map((n) => n.id));
@@ -649,6 +687,7 @@ async function main() {
 		await mapPaths(page);
 		await fragSteps(page);
 		await mapCoverage();
+		await ipv6Map(page);
 		await lab3(page);
 		await labPresenter(browser);
 		await timeGaps(page);
