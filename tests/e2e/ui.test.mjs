@@ -446,6 +446,10 @@ async function labPresenter(browser) {
 	check(await page.evaluate(() => document.body.classList.contains('presenter')) && await cap.isVisible(), 'a lab opened from the lessons list is in presenter mode');
 	await page.waitForTimeout(400);
 	await layout(page, 'lab 2 from the list at 1280×720');
+	await page.setViewportSize({ width: 390, height: 844 });	/* a student following on a phone */
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: join(shots, 'ui-390x844-lab-presenter.png') });
+	await layout(page, 'lab 2 in presenter mode at 390×844');
 	await page.close();
 }
 
