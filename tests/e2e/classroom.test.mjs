@@ -9,7 +9,7 @@
 // localStorage and exports them as a file; a prediction can be answered by
 // clicking a stage of the kernel map. Usage: node classroom.test.mjs BASE_URL
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -190,6 +190,10 @@ async function predictOnMap(page) {
 	check(/✗/.test(await page.locator('.nj-predict-card.bad').innerText()), `map predict: clicking ${wrong} when it goes to ${went.fn} is wrong`);
 	check(/nj-truth/.test(await stageOf(page, truthStage).getAttribute('class')) && /nj-picked/.test(await stageOf(page, wrong).getAttribute('class')),
 		`map reveal: ${truthStage} outlined as the answer, ${wrong} as the pick`);
+	if (process.env.SHOTS) {
+		mkdirSync(process.env.SHOTS, { recursive: true });
+		await page.screenshot({ path: join(process.env.SHOTS, 'classroom-predict-on-map.png') });
+	}
 	const after = await page.evaluate(() => JSON.parse(localStorage.getItem('nj.scores') || '[]').filter((x) => x.kind === 'predict'));
 	const last = after[after.length - 1];
 	check(after.length === before.length + 2 && last.stage === wrong && last.truth_stage === truthStage && last.ok === false,

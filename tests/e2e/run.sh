@@ -38,7 +38,7 @@ CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/ui.test.mjs "http://127.0.
 rc=$?
 # The Lessons page (after ui.test.mjs: it counts the traces it expects).
 CHROMIUM="$CHROMIUM" node tests/e2e/lessons.test.mjs "http://127.0.0.1:$PORT" || rc=1
-CHROMIUM="$CHROMIUM" node tests/e2e/classroom.test.mjs "http://127.0.0.1:$PORT" || rc=1	# answers, predict (issue 22)
+CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/classroom.test.mjs "http://127.0.0.1:$PORT" || rc=1	# answers, predict (issue 22)
 CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/whatif.test.mjs "http://127.0.0.1:$PORT" || rc=1
 [ $rc -eq 0 ] || { echo "--- server log"; cat "$LOG"; }
 # E2E_BIG=1: the timeline over 4.19M events (default.pcap x 8400, a 1.1 GB
