@@ -4,7 +4,8 @@
 // the packet's journey is hidden and stepping past the point is refused
 // until the student answers (following a link elsewhere leaves it for
 // later) one of four questions:
-//   route        where the routing decision sends the packet
+//   route        where the routing decision sends the packet (ip_local_deliver
+//                or ip_forward; ip6_input or ip6_forward for IPv6)
 //   drop_reason  which check drops it, and with which reason ("no drop")
 //   counter      which counter moves
 //   completes    whether this fragment completes the datagram
@@ -17,7 +18,7 @@ import { escapeHTML as esc } from './js/helpers.js';
 import { recordScore } from './lesson_answers.js';
 import { NODES, stepNodes } from './js/kernel_map.js';
 
-const ROUTE_FNS = ['ip_local_deliver', 'ip_forward'];
+const ROUTE_FNS = ['ip_local_deliver', 'ip_forward', 'ip6_input', 'ip6_forward'];	/* IPv4's, IPv6's */
 const ASKS = {
 	route: 'Where will the routing decision send this packet?',
 	drop_reason: 'Will a check drop this packet? With which reason?',
@@ -36,8 +37,8 @@ const SOURCE = 'https://elixir.bootlin.com/linux/v6.13/source/';
  * the packet goes (a stage of the local or the forwarding path, or the
  * stage that drops it) and which check drops it (the stage it stands on). */
 const MAP_ASKS = ['route', 'drop_reason'];
-const LOCAL = ['local_deliver', 'defrag', 'local_in', 'l4', 'socket'];
-const FORWARD = ['forward', 'fwd_hook', 'ip_output', 'post', 'finish_output', 'neigh', 'xmit'];
+const LOCAL = ['local_deliver', 'defrag', 'local_in', 'l4', 'socket', 'ip6_local', 'ip6_frag', 'ip6_icmp', 'ip6_l4'];
+const FORWARD = ['forward', 'fwd_hook', 'ip_output', 'post', 'finish_output', 'neigh', 'xmit', 'ip6_fwd', 'ip6_out'];
 const stageName = (id) => (NODES.find((n) => n.id === id) || { label: id }).label;
 
 /** The map stage of the step that decides t (null when none does). */
@@ -55,8 +56,9 @@ function truthNode(steps, t) {
  */
 export function mapAnswer(ask, node, steps, t) {
 	const at = truthNode(steps, t);
-	if (ask === 'route' && LOCAL.includes(node)) return { choice: 'ip_local_deliver', ok: t.answer === 'ip_local_deliver' };
-	if (ask === 'route' && FORWARD.includes(node)) return { choice: 'ip_forward', ok: t.answer === 'ip_forward' };
+	const v6 = t.answer.startsWith('ip6_');	/* the stage stands for the packet's own family's function */
+	if (ask === 'route' && LOCAL.includes(node)) { const c = v6 ? 'ip6_input' : 'ip_local_deliver'; return { choice: c, ok: t.answer === c }; }
+	if (ask === 'route' && FORWARD.includes(node)) { const c = v6 ? 'ip6_forward' : 'ip_forward'; return { choice: c, ok: t.answer === c }; }
 	const dropped = ask === 'route' ? t.answer === 'drop' : t.answer !== 'no drop';
 	return { choice: `dropped at ${stageName(node)}`, ok: dropped && at === node };
 }
@@ -81,7 +83,7 @@ export function truth(ask, steps, seq) {
 	if (ask === 'route') {
 		const r = after.find((e) => e.ph === 'B' && ROUTE_FNS.includes(e.fn));
 		if (r) return { answer: r.fn, ev: r };
-		return { answer: 'drop', ev: drop || null };
+		return drop ? { answer: 'drop', ev: drop } : { answer: 'no routing decision', ev: null };	/* ARP, a tap's copy */
 	}
 	if (ask === 'drop_reason') return drop ? { answer: drop.reason || 'NOT_SPECIFIED', ev: drop } : { answer: 'no drop', ev: null };
 	if (ask === 'counter') {

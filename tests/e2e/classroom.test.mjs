@@ -207,6 +207,21 @@ async function predictOnMap(page) {
 		await page.locator('.nj-predict-card [data-predict]').first().click();
 		await page.waitForFunction(() => !document.body.classList.contains('nj-predicting'));
 	}
+	/* an IPv6 packet, predicted by the student: its routing decision is ip6_input's stage */
+	const v6 = (await (await fetch(`${base}/api/traces`)).json()).traces.find((t) => t.name === 'ipv6-echo.pcap');
+	if (v6) {
+		const d6 = await (await fetch(`${base}/api/traces/${v6.id}/packets/1`)).json();
+		const at = d6.steps.find((e) => e.fn === 'ip6_rcv_core' && e.ph === 'B');
+		await page.evaluate((h) => { location.hash = h; }, `#lesson=11&trace=${v6.id}&pkt=1&seq=${at.seq}`);
+		await until(async () => (await page.locator('#ev .seq').textContent()) === `seq ${at.seq}`, 'the IPv6 packet');
+		await page.locator('[data-predict-ask]').selectOption('route');
+		await page.locator('[data-predict-here]').click();
+		await page.click('#vt-map');
+		await stageOf(page, 'ip6_local').click();
+		await page.waitForSelector('.nj-predict-card.ok, .nj-predict-card.bad');
+		check(await page.locator('.nj-predict-card.ok').count() === 1 && /ip6_input/.test(await page.locator('.nj-predict-card.ok').innerText()),
+			'map predict: an IPv6 echo goes to ip6_input, clicked on the IPv6 band');
+	} else check(false, 'ipv6-echo.pcap is served');
 	/* with no question pending, a stage click zooms into its calls as before */
 	await page.click('#vt-map');
 	await stageOf(page, 'ip_rcv').click();
