@@ -631,6 +631,7 @@ export class Controller {
 			const f = s.filters;
 			if (!f.verdict && !f.reason && !f.fn && !f.expr) s.packetsTotal = s.summary.packets;
 			await this.loadPackets(false);
+			if (s.filtered) this._loadFiltered();	/* the new packets the filters keep */
 			this.loadTimeline();
 		}, 1000);
 	}
