@@ -230,7 +230,7 @@ export class Predict {
 				${note ? `<p>${esc(note.summary)}</p><p class="nj-src">Kernel source: <a href="${SOURCE}${esc(note.file)}" target="_blank" rel="noopener noreferrer"><code>${esc(note.file)}</code></a></p>` : ''}
 				${picked ? `<p class="nj-stages">On the map you picked <strong>${esc(stageName(picked))}</strong>; ${stage
 					? `it was decided at <strong>${esc(stageName(stage))}</strong>` : 'no stage drops it'} (outlined on the map).</p>` : ''}
-				<p class="muted">${esc(ASKS[q.ask] || '')}</p></div>`;
+				<p class="muted">${esc(ASKS[q.ask] || '')} (packet #${q.pkt}, seq ${q.seq})</p></div>`;
 		}
 		const todo = this.points.filter((x) => !this.done.has(x.seq) && (!p || x.seq !== p.seq));
 		const go = todo.length && this.lab ? `<p class="nj-predict-points">Predictions in this lab: ${todo.map((x, i) =>
