@@ -450,6 +450,7 @@ async function labPresenter(browser) {
 	await page.waitForTimeout(400);
 	await page.screenshot({ path: join(shots, 'ui-390x844-lab-presenter.png') });
 	await layout(page, 'lab 2 in presenter mode at 390×844');
+	await axe(page, 'lab 2 in presenter mode at 390×844');
 	await page.close();
 }
 
