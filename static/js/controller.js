@@ -14,6 +14,8 @@ async function lessonJSON(url, opts) {
 	return body;
 }
 const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single events */
+const LINKS_MAX = 150;		/* packets whose journeys are read for the time strip's arrows */
+const FILTER_ROWS = 20000;	/* filtered packets the timeline colours, at most */
 
 export class Controller {
 	/**
@@ -38,7 +40,8 @@ export class Controller {
 		v.journey.bindRow((seq) => this.stepToSeq(seq), (i) => this.stepTo(i));
 		v.journey.bindSpeed((x) => this.setSpeed(x));
 		v.journey.bindTabs((name) => this.setView(name), (name) => this.v.journey.showSide(name));
-		v.map.bindNode((node) => this.zoomNode(node));
+		/* a stage clicked answers a pending prediction, else zooms into its calls */
+		v.map.bindNode((node) => { if (!(this.store.lesson && v.lessons.predict.onNode(node))) this.zoomNode(node); });
 		v.whatif.bind(() => this.store.traceId, (id) => this.refreshTraces().then(() => this.setTrace(id)));
 		v.timeline.bindPacket((n) => this.selectPacket(n));
 		v.flows.bind((i) => this.selectFlow(i), (n) => this.selectPacket(n));
@@ -47,6 +50,13 @@ export class Controller {
 	}
 
 	async init() {
+		/* ?lesson=N&present=1 (a link a teacher hands out) is the deep link #lesson=N&present=1 */
+		const q = new URLSearchParams(location.search);
+		if (q.has('lesson') || q.has('present')) {
+			const h = new URLSearchParams(location.hash.slice(1));
+			for (const [k, v] of q) if (!h.has(k)) h.set(k, v);
+			history.replaceState(null, '', `${location.pathname}#${h}`);
+		}
 		this.store.explain = await api.explain();
 		const list = await this.refreshTraces();
 		const h = this._parseHash();
@@ -78,7 +88,8 @@ export class Controller {
 	_parseHash() {
 		const p = new URLSearchParams(location.hash.slice(1));
 		const num = (k) => (p.has(k) && /^\d+$/.test(p.get(k)) ? Number(p.get(k)) : 0);
-		return { trace: num('trace'), pkt: num('pkt'), seq: num('seq'), lesson: num('lesson'), lessons: p.has('lessons') };
+		return { trace: num('trace'), pkt: num('pkt'), seq: num('seq'), lesson: num('lesson'), lessons: p.has('lessons'),
+			present: p.get('present') === '1' };
 	}
 
 	async fromHash() {
@@ -86,6 +97,7 @@ export class Controller {
 		const s = this.store;
 		this.v.lessons.setPage(h.lessons ? 'lessons' : 'timeline');
 		if (h.lessons) return this.showLessons();
+		if (h.present && h.lesson && !s.presenter) this._presenter(true);	/* a lab opens in presenter mode */
 		if (h.lesson && h.lesson !== s.lessonN) {
 			const o = await this.openLesson(h.lesson);
 			if (o && !h.trace) {
@@ -175,17 +187,28 @@ export class Controller {
 		if (s.view === 'timeline') this._renderTime();
 	}
 
-	/** The time strip, then its arrows once the journeys of (at most 150) shown packets are known. */
+	/**
+	 * The time strip, then its arrows from the journeys of the shown
+	 * packets: all of them up to LINKS_MAX, else the LINKS_MAX around the
+	 * selected packet, and the strip says which.
+	 */
 	async _renderTime() {
 		const s = this.store;
 		const rows = s.packets, id = s.traceId;
 		this.v.timeline.renderTime(rows, s.t0, s.packet ? s.packet.n : 0);
-		if (rows.length > 150) return;
+		let from = 0;
+		if (rows.length > LINKS_MAX) {
+			const i = Math.max(0, rows.findIndex((r) => s.packet && r.n === s.packet.n));
+			from = Math.max(0, Math.min(rows.length - LINKS_MAX, i - (LINKS_MAX >> 1)));
+		}
+		const some = rows.slice(from, from + LINKS_MAX);
 		try {
-			const ds = await Promise.all(rows.map((r) => this._detail(id, r.n)));
+			const ds = await Promise.all(some.map((r) => this._detail(id, r.n)));
 			if (s.traceId !== id || s.packets !== rows) return;
 			const { reasm, replied } = packetLinks(ds);
-			this.v.timeline.renderLinks(reasm, replied);
+			const note = rows.length > LINKS_MAX && some.length ? `arrows for packets #${some[0].n}–#${some[some.length - 1].n} only (${
+				some.length} of the ${rows.length} shown): select a packet to see those around it` : '';
+			this.v.timeline.renderLinks(reasm, replied, note);
 		} catch (e) {
 			this._error(e);
 		}
@@ -196,10 +219,10 @@ export class Controller {
 	 * name goes to the server as is; a prefix asks for each name it
 	 * matches (at most 12) and merges the answers in capture order.
 	 */
-	async _packetPage(offset, f) {
+	async _packetPage(offset, f, limit = PAGE) {
 		const s = this.store;
 		const q = { verdict: f.verdict, reason: f.reason, filter: f.expr };
-		if (!f.fn || s.fnNames.includes(f.fn) || !s.fnNames.length) return api.packets(s.traceId, { ...q, fn: f.fn, offset, limit: PAGE });
+		if (!f.fn || s.fnNames.includes(f.fn) || !s.fnNames.length) return api.packets(s.traceId, { ...q, fn: f.fn, offset, limit });
 		const names = s.fnNames.filter((n) => n.startsWith(f.fn));
 		if (!names.length) throw new Error(`function: no function of this trace starts with "${f.fn}"`);
 		if (names.length > 12) throw new Error(`function: "${f.fn}" matches ${names.length} functions; type more of the name`);
@@ -207,7 +230,39 @@ export class Controller {
 		const byN = new Map();
 		for (const p of pages) for (const r of p.packets) byN.set(r.n, r);
 		const rows = [...byN.values()].sort((a, b) => a.n - b.n);
-		return { total: rows.length, offset, packets: rows.slice(offset, offset + PAGE) };
+		return { total: rows.length, offset, packets: rows.slice(offset, offset + limit) };
+	}
+
+	/**
+	 * The timeline follows the filters: the rows of every packet they keep
+	 * (up to FILTER_ROWS; their first seq and event count place them), or
+	 * null when nothing is filtered.
+	 */
+	async _loadFiltered() {
+		const s = this.store, f = s.filters, id = s.traceId;
+		s.filtered = null;
+		this.filteredKey = `${id}|${JSON.stringify(f)}`;
+		if (f.verdict || f.reason || f.fn || f.expr) {
+			const rows = [];
+			let total = 0;
+			try {
+				do {
+					const page = await this._packetPage(rows.length, f, 1000);
+					total = page.total;
+					rows.push(...page.packets);
+					if (!page.packets.length) break;
+				} while (rows.length < Math.min(total, FILTER_ROWS) && s.filters === f);
+			} catch (e) {
+				rows.length = 0;	/* a bad expression: its error is at the field */
+			}
+			if (s.filters !== f || s.traceId !== id) return;
+			s.filtered = { rows: rows.slice(0, FILTER_ROWS), total };
+		}
+		this.v.timeline.setFilter(s.filtered);
+		if (s.view === 'timeline') {
+			const ev = s.current();
+			this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
+		}
 	}
 
 	async setFilters(f) {
@@ -215,6 +270,7 @@ export class Controller {
 		s.filters = f;
 		this.v.toolbar.setFilters(f);
 		await this.loadPackets(true);
+		if (s.view === 'timeline') this._loadFiltered();	/* else when the timeline is next drawn */
 		/* the selection follows the filter: keep a shown packet, else the first shown */
 		if (s.packet && !s.packets.some((p) => p.n === s.packet.n)) {
 			if (s.packets.length) await this.selectPacket(s.packets[0].n);
@@ -268,11 +324,16 @@ export class Controller {
 	}
 
 	setPresenter(on) {
+		this._presenter(on);
+		this.render();
+	}
+
+	/** Presenter mode on or off, without drawing (the caller renders). */
+	_presenter(on) {
 		this.store.presenter = on;
 		this.v.toolbar.setPresenter(on);
 		if (on) this.v.journey.showView('map');
 		if (on) this.store.view = 'map';
-		this.render();
 	}
 
 	_renderFlows() {
@@ -496,7 +557,8 @@ export class Controller {
 
 	async loadTimeline() {
 		const s = this.store;
-		if (!s.traceId) return;
+		if (!s.traceId || s.range.to <= s.range.from) return;	/* no range yet: the trace is still being opened */
+		if (this.filteredKey !== `${s.traceId}|${JSON.stringify(s.filters)}`) this._loadFiltered();	/* another trace */
 		const { from, to } = s.range;
 		const buckets = Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));
 		try {
@@ -569,6 +631,7 @@ export class Controller {
 			const f = s.filters;
 			if (!f.verdict && !f.reason && !f.fn && !f.expr) s.packetsTotal = s.summary.packets;
 			await this.loadPackets(false);
+			if (s.filtered) this._loadFiltered();	/* the new packets the filters keep */
 			this.loadTimeline();
 		}, 1000);
 	}

@@ -10,7 +10,7 @@ import './types.js';
  * @typedef {{id: string, label: string, sub?: string, row: number, col: number, kind?: string, lane: string}} MapNode
  */
 
-/** The stages, on a grid of rows × 6 columns (row 0 = ingress). */
+/** The stages, on a grid of rows × 6 columns (row 0 = ingress; rows 5-6 = IPv6). */
 export const NODES = [
 	{ id: 'driver', label: 'driver', sub: 'driver_rx', row: 0, col: 0, lane: 'link' },
 	{ id: 'eth', label: 'eth_type_trans', row: 0, col: 1, lane: 'link' },
@@ -22,23 +22,30 @@ export const NODES = [
 	{ id: 'pre', label: 'PRE_ROUTING', row: 1, col: 1, kind: 'hook', lane: 'netfilter' },
 	{ id: 'route', label: 'routing decision', sub: 'ip_rcv_finish', row: 1, col: 2, lane: 'route' },
 	{ id: 'arp', label: 'arp_rcv', row: 1, col: 4, lane: 'arp' },
-	{ id: 'ip6_rcv', label: 'ipv6_rcv', sub: 'IPv6', row: 1, col: 5, lane: 'ipv6' },
 	{ id: 'local_deliver', label: 'ip_local_deliver', row: 2, col: 0, lane: 'ip' },
 	{ id: 'defrag', label: 'ip_defrag', sub: 'reassembly', row: 2, col: 1, lane: 'frag' },
 	{ id: 'local_in', label: 'LOCAL_IN', row: 2, col: 2, kind: 'hook', lane: 'netfilter' },
 	{ id: 'l4', label: 'tcp · udp · icmp', sub: 'ip_local_deliver_finish', row: 2, col: 3, lane: 'l4', kind: 'l4' },
 	{ id: 'socket', label: 'socket', row: 2, col: 4, lane: 'app' },
-	{ id: 'ip6_local', label: 'ip6_input', sub: 'IPv6 local', row: 2, col: 5, lane: 'ipv6' },
 	{ id: 'forward', label: 'ip_forward', row: 3, col: 0, lane: 'ip' },
 	{ id: 'fwd_hook', label: 'FORWARD', row: 3, col: 1, kind: 'hook', lane: 'netfilter' },
 	{ id: 'ip_output', label: 'ip_output', row: 3, col: 2, lane: 'ip' },
 	{ id: 'post', label: 'POST_ROUTING', row: 3, col: 3, kind: 'hook', lane: 'netfilter' },
 	{ id: 'finish_output', label: 'ip_finish_output', sub: 'ip_fragment', row: 3, col: 4, lane: 'ip' },
-	{ id: 'ip6_fwd', label: 'ip6_forward', sub: 'IPv6 output', row: 3, col: 5, lane: 'ipv6' },
 	{ id: 'local_out', label: 'ip_local_out', sub: 'the host sends', row: 4, col: 0, lane: 'ip' },
 	{ id: 'out_hook', label: 'LOCAL_OUT', row: 4, col: 1, kind: 'hook', lane: 'netfilter' },
 	{ id: 'neigh', label: 'neighbour', sub: 'ip_finish_output2', row: 4, col: 3, lane: 'arp' },
 	{ id: 'xmit', label: 'dev_queue_xmit', row: 4, col: 4, lane: 'link' },
+	/* IPv6, a band of its own under IPv4, stage for stage */
+	{ id: 'ip6_rcv', label: 'ipv6_rcv', sub: 'IPv6', row: 5, col: 0, lane: 'ipv6' },
+	{ id: 'ip6_core', label: 'ip6_rcv_core', sub: 'header checks', row: 5, col: 1, lane: 'ipv6' },
+	{ id: 'ip6_route', label: 'ip6_route_input', sub: 'routing decision', row: 5, col: 2, lane: 'ipv6' },
+	{ id: 'ip6_local', label: 'ip6_input', sub: 'ip6_protocol_deliver_rcu', row: 5, col: 3, lane: 'ipv6' },
+	{ id: 'ip6_frag', label: 'ipv6_frag_rcv', sub: 'reassembly', row: 5, col: 4, lane: 'ipv6' },
+	{ id: 'ip6_icmp', label: 'icmpv6_rcv', sub: 'ndisc_rcv', row: 5, col: 5, lane: 'ipv6', kind: 'l4' },
+	{ id: 'ip6_fwd', label: 'ip6_forward', row: 6, col: 2, lane: 'ipv6' },
+	{ id: 'ip6_l4', label: 'tcp_v6_rcv · udpv6_rcv', row: 6, col: 3, lane: 'ipv6', kind: 'l4' },
+	{ id: 'ip6_out', label: 'ip6_output', sub: 'the host sends', row: 6, col: 4, lane: 'ipv6' },
 ];
 
 /** The arrows of the map: [from, to]. */
@@ -49,7 +56,10 @@ export const EDGES = [
 	['local_deliver', 'defrag'], ['defrag', 'local_in'], ['local_deliver', 'local_in'], ['local_in', 'l4'], ['l4', 'socket'],
 	['forward', 'fwd_hook'], ['fwd_hook', 'ip_output'], ['ip_output', 'post'], ['post', 'finish_output'],
 	['finish_output', 'neigh'], ['neigh', 'xmit'], ['l4', 'local_out'], ['local_out', 'out_hook'], ['out_hook', 'ip_output'],
-	['ip6_rcv', 'ip6_local'], ['ip6_rcv', 'ip6_fwd'], ['arp', 'neigh'],
+	['arp', 'neigh'],
+	['ip6_rcv', 'ip6_core'], ['ip6_core', 'ip6_route'], ['ip6_route', 'ip6_local'], ['ip6_route', 'ip6_fwd'],
+	['ip6_local', 'ip6_frag'], ['ip6_local', 'ip6_icmp'], ['ip6_local', 'ip6_l4'], ['ip6_frag', 'ip6_icmp'], ['ip6_frag', 'ip6_l4'],
+	['ip6_icmp', 'ip6_out'], ['ip6_l4', 'ip6_out'], ['ip6_fwd', 'ip6_out'], ['ip6_out', 'neigh'],
 ];
 
 /** Exact function names. */
@@ -63,14 +73,20 @@ const BY_FN = {
 	ip_fragment: 'finish_output', ip_do_fragment: 'finish_output', ip_finish_output2: 'neigh',
 	dev_queue_xmit: 'xmit', ip_local_out: 'local_out', __ip_local_out: 'local_out', ip_queue_xmit: 'local_out',
 	ip_send_skb: 'local_out', ip_build_and_send_pkt: 'local_out', arp_rcv: 'arp', arp_process: 'arp',
-	ipv6_rcv: 'ip6_rcv', ip6_rcv_core: 'ip6_rcv', ip6_input: 'ip6_local', ip6_input_finish: 'ip6_local',
-	ip6_forward: 'ip6_fwd', ip6_output: 'ip6_fwd', ip6_finish_output: 'ip6_fwd',
+	ipv6_rcv: 'ip6_rcv', ip6_rcv_core: 'ip6_core', ip6_rcv_finish: 'ip6_route', ip6_input: 'ip6_local',
+	ip6_input_finish: 'ip6_local', ip6_protocol_deliver_rcu: 'ip6_local', ip6_mc_input: 'ip6_local',
+	ipv6_chk_mcast_addr: 'ip6_local', ip6_forward: 'ip6_fwd', ip6_forward_finish: 'ip6_fwd', ip6_pkt_too_big: 'ip6_fwd',
+	ip6_output: 'ip6_out', ip6_finish_output: 'ip6_out', ip6_fragment: 'ip6_out', ip6_local_out: 'ip6_out',
+	ip6_xmit: 'ip6_out', ip6_finish_output2: 'neigh', icmp6_send: 'ip6_icmp', __inet6_lookup_skb: 'ip6_l4',
 };
 
 /** Name prefixes, tried in order after the table. */
 const BY_PREFIX = [
-	['ip6_route', 'ip6_rcv'], ['ip6_frag', 'ip6_local'], ['ipv6_', 'ip6_rcv'], ['icmpv6', 'ip6_local'], ['ndisc', 'ip6_local'],
-	['ip6_', 'ip6_local'], ['udpv6', 'ip6_local'], ['tcp_v6', 'ip6_local'],
+	['ip6_route', 'ip6_route'], ['fib6', 'ip6_route'], ['ip6_pkt_', 'ip6_route'], ['ip6_frag', 'ip6_frag'],
+	['ipv6_frag', 'ip6_frag'], ['ipv6_parse', 'ip6_core'], ['ipv6_hop', 'ip6_core'], ['ip6_parse', 'ip6_core'],
+	['ip6_tlv', 'ip6_core'], ['ipv6_', 'ip6_rcv'], ['icmpv6', 'ip6_icmp'], ['icmp6', 'ip6_icmp'], ['ndisc', 'ip6_icmp'],
+	['udpv6', 'ip6_l4'], ['udp6', 'ip6_l4'], ['__udp6', 'ip6_l4'], ['tcp_v6', 'ip6_l4'], ['inet6', 'ip6_l4'],
+	['ip6_', 'ip6_local'],
 	['ip_frag', 'defrag'], ['inet_frag', 'defrag'], ['ip_defrag', 'defrag'], ['ip_expire', 'defrag'],
 	['neigh_', 'neigh'], ['arp_', 'arp'], ['packet_', 'taps'], ['tpacket', 'taps'], ['bpf', 'taps'], ['sk_filter', 'taps'],
 	['sock_', 'socket'], ['sk_', 'socket'], ['tcp_', 'l4'], ['udp_', 'l4'], ['icmp_', 'l4'], ['fib_', 'route'],
@@ -109,7 +125,8 @@ export function stepNodes(steps) {
 		let node;
 		if (e.fn === 'nf_hook' || e.layer === 'netfilter') {
 			const h = e.args && typeof e.args.hook === 'string' ? e.args.hook.replace(/^NF_INET_/, '') : '';
-			node = HOOKS[h] || (par && HOOK_CALLER[par.fn]) || (par ? par.node : 'pre');
+			/* IPv6's hooks stand on the IPv6 stage that runs them (the map draws IPv4's) */
+			node = par && par.node.startsWith('ip6_') ? par.node : HOOKS[h] || (par && HOOK_CALLER[par.fn]) || (par ? par.node : 'pre');
 		} else if (e.ph === 'E') node = open.has(e.parent) ? open.get(e.parent).node : nodeOfFn(e.fn) || BY_LAYER[e.layer] || 'netif_rcv';
 		else if (e.ph === 'i' && par) node = par.node;
 		else node = nodeOfFn(e.fn) || (par ? par.node : '') || BY_LAYER[e.layer] || 'netif_rcv';
@@ -140,7 +157,7 @@ function kindOf(e, node, origin) {
 	if (e.from && e.from.length) return 'reasm';
 	if (origin === null) return 'rx';
 	if (e.fn === 'ip_do_fragment' || e.fn === 'ip_fragment') return 'frag';
-	if (['local_out', 'out_hook', 'ip_output', 'post', 'finish_output', 'neigh', 'xmit', 'l4'].includes(node)) return 'out';
+	if (['local_out', 'out_hook', 'ip_output', 'post', 'finish_output', 'neigh', 'xmit', 'l4', 'ip6_icmp', 'ip6_l4', 'ip6_out'].includes(node)) return 'out';
 	return 'copy';
 }
 

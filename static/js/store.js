@@ -18,6 +18,7 @@ export class Store {
 		/** @type {PacketRow[]} */ this.packets = [];
 		this.packetsTotal = 0;
 		/** @type {Filters} */ this.filters = { verdict: '', reason: '', fn: '', expr: '' };
+		/** @type {{rows: PacketRow[], total: number}|null} the packets the filters keep, for the timeline */ this.filtered = null;
 		/** @type {PacketDetail|null} */ this.packet = null;
 		/** @type {JourneyRow[]} */ this.rows = [];
 		this.stepIndex = 0;
@@ -100,6 +101,7 @@ export class Store {
 	hash() {
 		const p = new URLSearchParams();
 		if (this.lessonN) p.set('lesson', String(this.lessonN));
+		if (this.presenter) p.set('present', '1');
 		if (this.traceId) p.set('trace', String(this.traceId));
 		if (this.packet) p.set('pkt', String(this.packet.n));
 		const e = this.current();

@@ -69,7 +69,7 @@ export function md(text) {
 
 /** @param {LessonBrief[]} lessons */
 const listHTML = (lessons) => (lessons.length ? `<ol class="lesson-list">${lessons.map((l) => `
-	<li><a href="#lesson=${l.n}" data-lesson="${l.n}"><span class="ln">${l.n}</span> ${esc(l.title)}</a>
+	<li><a href="#lesson=${l.n}&amp;present=1" data-lesson="${l.n}"><span class="ln">${l.n}</span> ${esc(l.title)}</a>
 	<span class="muted">${esc(l.pcap)} · ${l.questions} questions</span></li>`).join('')}</ol>`
 	: '<p class="muted">No lessons: start the server with <code>serve --lessons DIR</code>.</p>');
 

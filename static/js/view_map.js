@@ -114,7 +114,8 @@ export class MapView {
 				continue;
 			}
 			const [p, q] = ends(R.get(a), R.get(b));
-			g.appendChild(line(p, q, on ? 'on' : ''));
+			/* a jump over rows (down to the IPv6 band) passes behind other stages: faint unless taken */
+			g.appendChild(line(p, q, on ? 'on' : Math.abs(na.row - nb.row) > 1 ? 'far' : ''));
 		}
 		this._tokens(j, R);
 	}

@@ -9,6 +9,8 @@ import { laneOf, relTime, verdictClass } from './template.js';
 /** Lane colours; the same hues as .lane-cN in style.css. */
 export const LANE_COLORS = ['#5b7fa6', '#7f8c9a', '#b5651d', '#2f7ebd', '#7a5aa6', '#c08a00', '#2e8b57', '#b0417a', '#4f9a9a', '#8a6d3b'];
 const DROP = '#d0342c';
+const OUT = '#d5dce5';		/* what the filters leave out */
+const KEPT = '#1f4e8c';		/* what they keep */
 
 export class TimelineView {
 	constructor() {
@@ -16,6 +18,16 @@ export class TimelineView {
 		this.$range = qs('#tl-range');
 		this.drag = null;
 		this.last = null;
+		/** @type {{rows: PacketRow[], total: number, pkts: Set<number>}|null} the packets the filters keep */
+		this.filter = null;
+	}
+
+	/**
+	 * The filters apply to the timeline: the packets they keep are drawn in
+	 * colour over the whole trace in grey. @param {{rows: PacketRow[], total: number}|null} f
+	 */
+	setFilter(f) {
+		this.filter = f ? { ...f, pkts: new Set(f.rows.map((r) => r.n)) } : null;
 	}
 
 	/**
@@ -145,8 +157,9 @@ export class TimelineView {
 	 * answered (its reply is no captured packet, so it has no slice).
 	 * @param {Array<{from: number, to: number}>} reasm @param {number[]} replied packet numbers
 	 */
-	renderLinks(reasm, replied) {
+	renderLinks(reasm, replied, note = '') {
 		const strip = qs('#tl-time');
+		qs('#tl-links-note').textContent = note;
 		const at = (n) => {
 			const el = /** @type {HTMLElement} */ (strip.querySelector(`.slice[data-n="${n}"]`));
 			return el ? el.offsetLeft + el.offsetWidth / 2 : null;
@@ -197,27 +210,58 @@ export class TimelineView {
 		g.clearRect(0, 0, w, h);
 		const span = Math.max(1, range.to - range.from);
 		if (evs && evs.length) this.flame(g, evs, range, span, w, h);
-		else if (hist) this.bars(g, hist, w, h);
+		else if (hist) this.bars(g, hist, w, h, range);
 		const x = ((curSeq - 1 - range.from) / span) * w;
 		if (curSeq && x >= 0 && x <= w) {
 			g.fillStyle = '#111';
 			g.fillRect(Math.round(x) - 1, 0, 2, h);
 		}
-		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}` : '';
+		const f = this.filter;
+		/* the range the bars drawn were counted for (a test waits on it) */
+		c.dataset.drawn = hist ? `${hist.from}-${hist.to}` : '';
+		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}${f ? ` · filtered: ${f.rows.length < f.total
+			? `the first ${f.rows.length} of ${f.total}` : f.total} packet${f.total === 1 ? '' : 's'} in colour, the rest grey` : ''}` : '';
+		c.setAttribute('aria-label', `events over the trace${f ? ', the filtered packets in colour' : ''}; drops in red; keys + − ← → 0`);
 	}
 
-	bars(g, hist, w, h) {
+	/**
+	 * Events of the filtered packets per bucket of the range: each packet's
+	 * events run from its first seq, as many as it has.
+	 * @returns {{n: Float64Array, drops: Uint8Array}}
+	 */
+	filteredBuckets(nb, range) {
+		const n = new Float64Array(nb), drops = new Uint8Array(nb);
+		const span = Math.max(1, range.to - range.from), bw = span / nb;
+		for (const r of this.filter.rows) {
+			const a = Math.max(range.from, r.first_seq - 1), z = Math.min(range.to, r.first_seq - 1 + r.events);
+			if (z <= a) continue;
+			for (let b = Math.floor((a - range.from) / bw); b < nb && range.from + b * bw < z; b++) {
+				const lo = Math.max(a, range.from + b * bw), hi = Math.min(z, range.from + (b + 1) * bw);
+				if (hi > lo) n[b] += hi - lo;
+			}
+			if (r.verdict === 'drop' && r.first_seq - 1 + r.events <= range.to) drops[Math.min(nb - 1, Math.floor((z - 1 - range.from) / bw))] = 1;
+		}
+		return { n, drops };
+	}
+
+	bars(g, hist, w, h, range) {
 		if (!hist.n || !hist.n.length) return;
 		const n = hist.n.length;
 		const max = Math.max(1, ...hist.n);
 		const bw = w / n;
+		const kept = this.filter ? this.filteredBuckets(n, range) : null;
 		for (let b = 0; b < n; b++) {
 			if (!hist.n[b]) continue;
 			const name = hist.layer[b] >= 0 ? hist.names[hist.layer[b]] : '';
 			const bh = Math.max(2, (hist.n[b] / max) * (h - 14));
-			g.fillStyle = LANE_COLORS[laneOf(name, '')];
+			g.fillStyle = kept ? OUT : LANE_COLORS[laneOf(name, '')];
 			g.fillRect(b * bw, h - bh, Math.max(1, bw - (bw > 3 ? 1 : 0)), bh);
-			if (hist.drops[b]) {
+			if (kept && kept.n[b] > 0) {
+				const kh = Math.max(2, (Math.min(hist.n[b], kept.n[b]) / max) * (h - 14));
+				g.fillStyle = KEPT;
+				g.fillRect(b * bw, h - kh, Math.max(1, bw - (bw > 3 ? 1 : 0)), kh);
+			}
+			if (kept ? kept.drops[b] : hist.drops[b]) {
 				g.fillStyle = DROP;
 				g.fillRect(b * bw, 0, Math.max(2, bw - 1), 8);
 			}
@@ -228,25 +272,26 @@ export class TimelineView {
 		const open = new Map();
 		const row = 9;
 		const xOf = (seq) => ((seq - 1 - range.from) / span) * w;
+		const pk = this.filter && this.filter.pkts;
 		for (const e of evs) {
 			if (e.ph === 'B') open.set(e.seq, e);
-			const col = LANE_COLORS[laneOf(e.layer, e.fn)];
+			const col = pk && !pk.has(e.pkt) ? OUT : LANE_COLORS[laneOf(e.layer, e.fn)];
 			if (e.ph === 'E' && open.has(e.parent)) {
 				const b = open.get(e.parent);
 				g.fillStyle = col;
 				g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, xOf(e.seq) - xOf(b.seq)), row - 1);
 				open.delete(e.parent);
 			} else if (e.ph === 'i') {
-				g.fillStyle = e.verdict === 'drop' ? DROP : col;
+				g.fillStyle = e.verdict === 'drop' && (!pk || pk.has(e.pkt)) ? DROP : col;
 				g.fillRect(xOf(e.seq) - 1, 10 + e.depth * row, 3, row - 1);
 			}
-			if (e.verdict === 'drop') {
+			if (e.verdict === 'drop' && (!pk || pk.has(e.pkt))) {
 				g.fillStyle = DROP;
 				g.fillRect(xOf(e.seq) - 2, 0, 4, 8);
 			}
 		}
 		for (const b of open.values()) {	/* calls still open at the right edge */
-			g.fillStyle = LANE_COLORS[laneOf(b.layer, b.fn)];
+			g.fillStyle = pk && !pk.has(b.pkt) ? OUT : LANE_COLORS[laneOf(b.layer, b.fn)];
 			g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, w - xOf(b.seq)), row - 1);
 		}
 		g.fillStyle = '#555';

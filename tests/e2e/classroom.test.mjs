@@ -6,9 +6,10 @@
 // and a wrong answer is marked ✗; predict mode hides the rest of the
 // journey, refuses to step past the point, reveals the step with the kernel
 // source file, scores right and wrong predictions, keeps them in
-// localStorage and exports them as a file. Usage: node classroom.test.mjs BASE_URL
+// localStorage and exports them as a file; a prediction can be answered by
+// clicking a stage of the kernel map. Usage: node classroom.test.mjs BASE_URL
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -144,6 +145,89 @@ async function predict(page) {
 	check(await page.locator('.nj-predict-card [data-predict="ip_local_deliver"]').count() === 1, 'a student can hide and predict at any step');
 }
 
+/** The stage names of the map, as the UI's kernel_map.js has them. */
+const stageOf = (page, id) => page.locator(`#map .mnode[data-node="${id}"]`);
+
+/**
+ * Predicting by clicking the kernel map (issue 22 item 1): lab 2's drop
+ * question answered on the stage whose check drops the packet (right),
+ * lab 11's routing question on the wrong path (wrong, the right stage
+ * outlined); both scored, kept and exported with the stages clicked.
+ */
+async function predictOnMap(page) {
+	const before = await page.evaluate(() => JSON.parse(localStorage.getItem('nj.scores') || '[]').filter((x) => x.kind === 'predict'));
+	const right0 = before.filter((x) => x.ok).length;
+	await openLab(page, 2);
+	await toPoint(page);
+	await page.click('#vt-map');
+	check(await page.locator('.nj-predict-card .nj-map-hint').count() === 1 && await page.evaluate(() => document.body.classList.contains('nj-pick-map')),
+		'map predict: a drop question invites a click on the kernel map');
+	await stageOf(page, 'ip_rcv').click();
+	await page.waitForSelector('.nj-predict-card.ok, .nj-predict-card.bad');
+	const card = await page.locator('.nj-predict-card').innerText();
+	check(await page.locator('.nj-predict-card.ok').count() === 1 && /IP_CSUM/.test(card) && /picked ip_rcv/.test(card),
+		`map predict: clicking ip_rcv (the check that drops it) is right (${card.replace(/\s+/g, ' ').slice(0, 120)})`);
+	check(await page.locator('.nj-src a[href*="net/ipv4/ip_input.c"]').count() === 1, 'map reveal: the kernel source file');
+	check(await page.locator('#ev .fn').textContent() === 'ip_rcv_core', 'map reveal: the deciding step is selected');
+	check(/nj-truth/.test(await stageOf(page, 'ip_rcv').getAttribute('class')) && /nj-picked/.test(await stageOf(page, 'ip_rcv').getAttribute('class')),
+		'map reveal: the stage picked and the one that decided are outlined');
+	check(new RegExp(`Predictions: ${right0 + 1}/${before.length + 1} right`).test(await page.locator('.nj-predict-score').innerText()),
+		`map predict: scored (${right0 + 1}/${before.length + 1})`);
+	/* lab 11: where does the routing decision send packet 1? the trace says; the other path is clicked */
+	const o = await (await fetch(`${base}/api/lessons/11/open`, { method: 'POST' })).json();
+	const pt = o.predict.find((x) => x.ask === 'route');
+	const d = await (await fetch(`${base}/api/traces/${o.trace}/packets/${pt.pkt}`)).json();
+	const went = d.steps.find((e) => e.seq > pt.seq && e.ph === 'B' && ['ip_local_deliver', 'ip_forward'].includes(e.fn));
+	check(!!went, `lab 11's route prediction has an answer in the trace (${went && went.fn})`);
+	const [wrong, truthStage] = went.fn === 'ip_forward' ? ['local_deliver', 'forward'] : ['forward', 'local_deliver'];
+	await openLab(page, 11);
+	await page.evaluate((h) => { location.hash = h; }, `#lesson=11&trace=${o.trace}&pkt=${pt.pkt}&seq=${pt.seq}`);
+	await until(async () => /where will the routing decision/i.test(await page.locator('.nj-predict-card').innerText())
+		&& (await page.locator('#ev .seq').textContent()) === `seq ${pt.seq}`, 'lab 11\'s route question');
+	await page.click('#vt-map');
+	await stageOf(page, wrong).click();
+	await page.waitForSelector('.nj-predict-card.bad');
+	check(/✗/.test(await page.locator('.nj-predict-card.bad').innerText()), `map predict: clicking ${wrong} when it goes to ${went.fn} is wrong`);
+	check(/nj-truth/.test(await stageOf(page, truthStage).getAttribute('class')) && /nj-picked/.test(await stageOf(page, wrong).getAttribute('class')),
+		`map reveal: ${truthStage} outlined as the answer, ${wrong} as the pick`);
+	if (process.env.SHOTS) {
+		mkdirSync(process.env.SHOTS, { recursive: true });
+		await page.screenshot({ path: join(process.env.SHOTS, 'classroom-predict-on-map.png') });
+	}
+	const after = await page.evaluate(() => JSON.parse(localStorage.getItem('nj.scores') || '[]').filter((x) => x.kind === 'predict'));
+	const last = after[after.length - 1];
+	check(after.length === before.length + 2 && last.stage === wrong && last.truth_stage === truthStage && last.ok === false,
+		`map predictions are kept with the stage clicked (${last.stage} → ${last.truth_stage})`);
+	const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-predict-export]').click()]);
+	const file = JSON.parse(readFileSync(await dl.path(), 'utf8'));
+	check(file.scores.filter((x) => x.stage).length >= 2, 'the export holds the map predictions');
+	/* lab 11 asks its drop question at the step the route reveal selects: both show */
+	if (await page.locator('.nj-predict-card [data-predict]').count()) {
+		check(await page.locator('.nj-predict-card.bad').count() === 1, 'a question asked at the revealed step keeps the reveal beside it');
+		await page.locator('.nj-predict-card [data-predict]').first().click();
+		await page.waitForFunction(() => !document.body.classList.contains('nj-predicting'));
+	}
+	/* an IPv6 packet, predicted by the student: its routing decision is ip6_input's stage */
+	const v6 = (await (await fetch(`${base}/api/traces`)).json()).traces.find((t) => t.name === 'ipv6-echo.pcap');
+	if (v6) {
+		const d6 = await (await fetch(`${base}/api/traces/${v6.id}/packets/1`)).json();
+		const at = d6.steps.find((e) => e.fn === 'ip6_rcv_core' && e.ph === 'B');
+		await page.evaluate((h) => { location.hash = h; }, `#lesson=11&trace=${v6.id}&pkt=1&seq=${at.seq}`);
+		await until(async () => (await page.locator('#ev .seq').textContent()) === `seq ${at.seq}`, 'the IPv6 packet');
+		await page.locator('[data-predict-ask]').selectOption('route');
+		await page.locator('[data-predict-here]').click();
+		await page.click('#vt-map');
+		await stageOf(page, 'ip6_local').click();
+		await page.waitForSelector('.nj-predict-card.ok, .nj-predict-card.bad');
+		check(await page.locator('.nj-predict-card.ok').count() === 1 && /ip6_input/.test(await page.locator('.nj-predict-card.ok').innerText()),
+			'map predict: an IPv6 echo goes to ip6_input, clicked on the IPv6 band');
+	} else check(false, 'ipv6-echo.pcap is served');
+	/* with no question pending, a stage click zooms into its calls as before */
+	await page.click('#vt-map');
+	await stageOf(page, 'ip_rcv').click();
+	check(await page.locator('#vt-tree[aria-selected="true"]').count() === 1, 'without a pending question a stage click opens the call tree');
+}
+
 async function main() {
 	const profile = mkdtempSync(join(tmpdir(), 'nj-classroom-'));
 	const browser = await chromium.launchPersistentContext(profile, {
@@ -162,6 +246,7 @@ async function main() {
 		page.on('request', (r) => { if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) problems.push(`request to another host: ${r.url()}`); });
 		await answers(page);
 		await predict(page);
+		await predictOnMap(page);
 	} finally {
 		await browser.close();
 		rmSync(profile, { recursive: true, force: true });

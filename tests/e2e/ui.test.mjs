@@ -8,7 +8,8 @@
 // map's lit path (local delivery, forward, each drop, reassembly), the
 // fragment bar and counters against the stack's args at every step of
 // frag-out-of-order, output steps, filters and keys, presenter mode, the
-// upload dialog and a deep link to a trace that is gone.
+// upload dialog and a deep link to a trace that is gone; a lab opened in
+// presenter mode at 1280×720.
 // Usage: SHOTS=DIR node ui.test.mjs BASE_URL
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
@@ -394,6 +395,103 @@ async function lab3(page) {
 	await page.click('#presenter');
 }
 
+/**
+ * A lab opens in presenter mode (issue 22 item 5), at 1280×720: from the
+ * lessons list and from the deep link ?lesson=N&present=1 a teacher hands
+ * out: the lesson as a caption bar, large Back/Play/Step, PageUp/PageDown
+ * for a clicker, no page overflow, no clipped text, axe-core clean.
+ */
+async function labPresenter(browser) {
+	const page = await browser.newPage();
+	await page.setViewportSize({ width: 1280, height: 720 });
+	watch(page);
+	const o = await (await fetch(`${base}/api/lessons/3/open`, { method: 'POST' })).json();
+	await page.goto(`${base}/?lesson=3&present=1`);
+	await page.waitForSelector('#lesson-body .lesson-links a');
+	await page.waitForFunction((t) => document.body.dataset.at && document.body.dataset.at.startsWith(`${t}:`), o.trace);
+	check(await page.evaluate(() => document.body.classList.contains('presenter')) && await page.locator('#presenter[aria-pressed="true"]').count() === 1,
+		'?lesson=3&present=1 opens lab 3 in presenter mode');
+	check(/#lesson=3&.*present=1/.test(page.url()), `the deep link keeps present=1 (${page.url().split('#')[1]})`);
+	const cap = page.locator('#lesson-caption');
+	check(await cap.isVisible() && (await cap.innerText()).includes('Lesson 3'), 'the lesson is a caption bar');
+	const big = await page.evaluate(() => ['back', 'play', 'fwd'].map((a) => {
+		const b = document.querySelector(`.steps [data-act="${a}"]`);
+		const r = b.getBoundingClientRect();
+		return parseFloat(getComputedStyle(b).fontSize) >= 22 && r.height >= 40 && r.bottom <= innerHeight && r.right <= innerWidth;
+	}));
+	check(big.every(Boolean), `Back, Play and Step are large and on screen (${big})`);
+	const seqNow = async () => Number((await page.evaluate(() => document.body.dataset.at)).split(':')[2]);
+	const s0 = await seqNow();
+	await page.locator('#map').click({ position: { x: 2, y: 2 } });	/* focus on the stage, as a clicker's keys land there */
+	await page.keyboard.press('PageDown');
+	await page.waitForFunction((s) => Number(document.body.dataset.at.split(':')[2]) !== s, s0);
+	const s1 = await seqNow();
+	await page.keyboard.press('PageUp');
+	await page.waitForFunction((s) => Number(document.body.dataset.at.split(':')[2]) !== s, s1);
+	check(s1 > s0 && await seqNow() === s0, `PageDown steps forward (seq ${s0} → ${s1}), PageUp back`);
+	check(/next:/.test(await cap.innerText()), 'the caption names the next link');
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: join(shots, 'ui-1280x720-lab-presenter.png') });
+	await layout(page, 'lab 3 from ?lesson=3&present=1 at 1280×720');
+	await axe(page, 'lab 3 presenter at 1280×720');
+	await page.reload();
+	await page.waitForSelector('#lesson-body .lesson-links a');
+	check(await page.evaluate(() => document.body.classList.contains('presenter')), 'a reload stays in presenter mode');
+	/* the Presenter button leaves it; opening a lab from the list enters it again */
+	await page.click('#presenter');
+	check(!(await page.evaluate(() => document.body.classList.contains('presenter'))) && !/present=1/.test(page.url()), 'the Presenter button leaves presenter mode');
+	await page.goto(`${base}/#lessons`);
+	await page.locator('#lessons-list a[data-lesson="2"]').click();
+	await page.waitForFunction(() => /Lesson 2/.test(document.querySelector('#lesson-caption').textContent));
+	check(await page.evaluate(() => document.body.classList.contains('presenter')) && await cap.isVisible(), 'a lab opened from the lessons list is in presenter mode');
+	await page.waitForTimeout(400);
+	await layout(page, 'lab 2 from the list at 1280×720');
+	await page.setViewportSize({ width: 390, height: 844 });	/* a student following on a phone */
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: join(shots, 'ui-390x844-lab-presenter.png') });
+	await layout(page, 'lab 2 in presenter mode at 390×844');
+	await axe(page, 'lab 2 in presenter mode at 390×844');
+	await page.close();
+}
+
+/**
+ * IPv6 beside IPv4 (issue 21 item 1): an ICMPv6 echo request lights
+ * ipv6_rcv → ip6_rcv_core → ip6_route_input → ip6_input → icmpv6_rcv and,
+ * for the reply, ip6_output → neighbour → dev_queue_xmit, with IPv4's
+ * stages grey; a forwarded IPv6 packet lights ip6_forward instead of
+ * ip6_input; a fragment stands on ipv6_frag_rcv.
+ */
+async function ipv6Map(page) {
+	const echo = traceId('ipv6-echo.pcap');
+	const rows = (await get(`/api/traces/${echo}/packets?limit=50`)).packets;
+	let req = null;
+	for (const r of rows) {
+		const d = await get(`/api/traces/${echo}/packets/${r.n}`);
+		if (d.steps.some((e) => e.fn === 'icmpv6_echo_reply')) { req = d; break; }
+	}
+	check(!!req, `ipv6-echo.pcap has an echo request the host answers (#${req && req.n})`);
+	if (!req) return;
+	const last = req.steps[req.steps.length - 1];
+	await open(page, echo, req.n, last.seq);
+	const lit = ['ip6_rcv', 'ip6_core', 'ip6_route', 'ip6_local', 'ip6_icmp', 'ip6_out', 'neigh', 'xmit'];
+	for (const id of lit) check(/\bdone\b/.test(await nodeClass(page, id)), `IPv6 echo: stage ${id} lit`);
+	for (const id of ['ip_rcv', 'route', 'local_deliver', 'l4', 'ip6_fwd', 'ip6_frag', 'ip6_l4']) check(/\boff\b/.test(await nodeClass(page, id)), `IPv6 echo: stage ${id} grey`);
+	check(await page.locator('#map .token.t-out').count() >= 1, 'IPv6 echo: the reply is a token of its own');
+	await page.waitForTimeout(600);	/* the tokens' move */
+	await page.locator('.mnode[data-node="ip6_out"]').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: join(shots, 'ui-map-ipv6-echo.png') });
+	const fwd = traceId('ipv6-forward.jsonl');
+	const f = (await get(`/api/traces/${fwd}/packets?verdict=forwarded&limit=1`)).packets[0];
+	const fd = await get(`/api/traces/${fwd}/packets/${f.n}`);
+	await open(page, fwd, f.n, fd.steps[fd.steps.length - 1].seq);
+	check(/\bdone\b/.test(await nodeClass(page, 'ip6_fwd')) && /\boff\b/.test(await nodeClass(page, 'ip6_local')), 'IPv6 forward: ip6_forward lit, ip6_input grey');
+	const fr = traceId('ipv6-frag.pcap');
+	const q = (await get(`/api/traces/${fr}/packets?verdict=queued&limit=1`)).packets[0];
+	const qd = await get(`/api/traces/${fr}/packets/${q.n}`);
+	await open(page, fr, q.n, qd.steps[qd.steps.length - 1].seq);
+	check(/\bdone\b/.test(await nodeClass(page, 'ip6_frag')), 'IPv6 fragment: ipv6_frag_rcv lit');
+}
+
 /** Every function of the served traces lands on a stage by name or by its caller, never by chance. */
 async function mapCoverage() {
 	const ids = new Set(NODES.map((n) => n.id));
@@ -451,6 +549,101 @@ async function timeGaps(page) {
 	await page.click('#vt-map');
 }
 
+/** pcaps/NAME's records repeated n times, a second apart each time, as one pcap. */
+function repeatPcap(name, n) {
+	const d = readFileSync(join(root, 'pcaps', name));
+	const le = d.readUInt32LE(0) === 0xa1b2c3d4;
+	const u32 = (b, o) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+	const recs = [];
+	for (let o = 24; o + 16 <= d.length;) {
+		const incl = u32(d, o + 8);
+		recs.push(d.subarray(o, o + 16 + incl));
+		o += 16 + incl;
+	}
+	const out = [d.subarray(0, 24)];
+	for (let c = 0; c < n; c++) {
+		for (const r of recs) {
+			const x = Buffer.from(r);
+			if (le) x.writeUInt32LE(u32(r, 0) + c, 0); else x.writeUInt32BE(u32(r, 0) + c, 0);
+			out.push(x);
+		}
+	}
+	return Buffer.concat(out);
+}
+
+/** Canvas pixels of the timeline: how many of each colour (r,g,b). */
+const canvasColours = (page, colours) => page.evaluate((cs) => {
+	const c = /** @type {HTMLCanvasElement} */ (document.querySelector('#timeline'));
+	const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	const n = cs.map(() => 0);
+	let bars = 0;
+	for (let i = 0; i < px.length; i += 4) {
+		if (px[i + 3] < 250) continue;
+		bars++;
+		cs.forEach(([r, g, b], k) => { if (Math.abs(px[i] - r) < 3 && Math.abs(px[i + 1] - g) < 3 && Math.abs(px[i + 2] - b) < 3) n[k]++; });
+	}
+	return { n, bars };
+}, colours);
+
+/**
+ * The timeline follows the filters (issue 21 item 5): the packets kept in
+ * colour over the rest in grey, in proportion to their events, and says
+ * so; with more packets than the strip reads journeys of, the arrows are
+ * drawn for those around the selected packet and the strip says which.
+ */
+async function timelineFilters(page) {
+	const KEPT = [31, 78, 140], OUT = [213, 220, 229];
+	/* 30 copies of frag-out-of-order: 180 packets, more than the strip reads journeys of, and too many events to draw one by one */
+	const body = repeatPcap('frag-out-of-order.pcap', 30);
+	const up = await (await fetch(`${base}/api/traces?name=frag-x30.pcap&infer=0`, { method: 'POST', body,
+		headers: { 'Content-Type': 'application/octet-stream' } })).json();
+	const rows = (await get(`/api/traces/${up.id}/packets?limit=1000`)).packets;
+	const sel = rows[Math.floor(rows.length / 2)].n;
+	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
+	await page.click('#vt-timeline');
+	await page.waitForFunction(() => /arrows for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
+	const note = await text(page, '#tl-links-note');
+	const m = /#(\d+)–#(\d+) only \((\d+) of the (\d+) shown\)/.exec(note);
+	check(!!m && Number(m[4]) === rows.length && Number(m[1]) <= sel && sel <= Number(m[2]), `with ${rows.length} packets the strip says whose arrows it draws (${note})`);
+	if (m) {
+		const ds = await Promise.all(rows.filter((r) => r.n >= Number(m[1]) && r.n <= Number(m[2])).map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
+		const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
+		let arrows = 0;
+		for (const d of ds) for (const e of d.steps) for (const x of e.from || []) if (rxOf.has(x) && rxOf.get(x) !== d.n) arrows++;
+		const got = await page.locator('#tl-time .tl-reasm').count();
+		check(arrows > 0 && got === arrows, `and draws those packets' ${arrows} arrows to their reassembly (${got})`);
+	}
+	/* zoomed out (bars of the histogram): the filter's packets in colour, in proportion to their events */
+	await page.waitForTimeout(300);
+	const plain = await canvasColours(page, [KEPT, OUT]);
+	check(plain.n[0] === 0 && plain.n[1] === 0 && plain.bars > 0, 'unfiltered, the timeline draws every layer in its colour');
+	await page.selectOption('#filters select[name="verdict"]', 'consumed');
+	const want = await get(`/api/traces/${up.id}/packets?verdict=consumed&limit=1000`);
+	const all = await get(`/api/traces/${up.id}`);
+	await page.waitForFunction((n) => document.querySelector('#tl-range').textContent.includes(`filtered: ${n} packet`), want.total, { timeout: 8000 });
+	await page.waitForTimeout(200);
+	const f = await canvasColours(page, [KEPT, OUT]);
+	const share = want.packets.reduce((x, r) => x + r.events, 0) / all.events;
+	const drawn = f.n[0] / (f.n[0] + f.n[1]);
+	check(want.total > 0 && want.total < rows.length && f.n[0] > 0 && f.n[1] > 0 && Math.abs(drawn - share) < 0.15,
+		`the filter colours its ${want.total} packets' events (${(100 * drawn).toFixed(0)}% of the bars, ${(100 * share).toFixed(0)}% of the events), the rest grey`);
+	await page.selectOption('#filters select[name="verdict"]', '');
+	await page.waitForFunction(() => !document.querySelector('#tl-range').textContent.includes('filtered'));
+	await page.waitForTimeout(200);
+	check((await canvasColours(page, [KEPT, OUT])).n[1] === 0, 'clearing the filter draws the whole trace again');
+	/* zoomed in (each event drawn): the packets left out are grey */
+	const def = traceId('default.pcap');
+	await page.goto(`${base}/#trace=${def}&pkt=1`);
+	await page.waitForFunction(() => /events 1–/.test(document.querySelector('#tl-range').textContent));
+	await page.selectOption('#filters select[name="verdict"]', 'drop');
+	await page.waitForFunction(() => document.querySelector('#tl-range').textContent.includes('filtered'));
+	await page.waitForTimeout(200);
+	const z = await canvasColours(page, [OUT]);
+	check(z.n[0] > 0 && z.n[0] < z.bars, 'zoomed in, the events of the packets left out are grey, the others in colour');
+	await page.selectOption('#filters select[name="verdict"]', '');
+	await page.click('#vt-map');
+}
+
 async function uploadAndGone(page) {
 	await page.click('#upload-open');
 	check(await page.locator('#upload-dlg[open]').count() === 1, 'Upload opens a dialog');
@@ -499,8 +692,11 @@ async function main() {
 		await mapPaths(page);
 		await fragSteps(page);
 		await mapCoverage();
+		await ipv6Map(page);
 		await lab3(page);
+		await labPresenter(browser);
 		await timeGaps(page);
+		await timelineFilters(page);
 		await filtersAndKeys(page);
 		await sizes(browser);
 		await uploadAndGone(page);
