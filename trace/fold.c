@@ -123,12 +123,26 @@ static void table_free(struct fold_table *t)
 
 /* -- the state as a whole -- */
 
+static void frag_free(struct fold_frag *q)
+{
+	free(q->have);
+	free(q->arr);
+	q->have = NULL;
+	q->arr = NULL;
+	q->narr = q->caparr = 0;
+}
+
 void fold_state_free(struct fold_state *st)
 {
 	for (size_t i = 0; i < st->frags.n; i++) {
 		struct fold_frag *q = fold_entry(&st->frags, i);
 		if (q)
-			free(q->have);
+			frag_free(q);
+	}
+	for (size_t i = 0; i < st->neigh.n; i++) {
+		struct fold_neigh *n = fold_entry(&st->neigh, i);
+		if (n)
+			free(n->queued_skbs);
 	}
 	table_free(&st->frags);
 	table_free(&st->socks);
@@ -139,21 +153,58 @@ void fold_state_free(struct fold_state *st)
 	st->nrules = 0;
 }
 
+/* The copied entries' own memory: duplicated, or (after a failure) the
+ * pointers not yet duplicated cleared, as they are not the copy's to free. */
+static int frags_dup(struct fold_table *t)
+{
+	int r = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct fold_frag *q = fold_entry(t, i);
+		if (!q)
+			continue;
+		const struct fold_arrival *arr = q->arr;
+		char *have = q->have;
+		q->have = NULL;
+		q->arr = NULL;
+		if (r == 0 && have && !(q->have = strdup(have)))
+			r = -1;
+		if (r == 0 && arr && q->narr && (q->arr = malloc(q->narr * sizeof(*arr))))
+			memcpy(q->arr, arr, q->narr * sizeof(*arr));
+		else if (r == 0 && arr && q->narr)
+			r = -1;
+		q->caparr = q->arr ? q->narr : 0;
+		q->narr = q->arr ? q->narr : 0;
+	}
+	return r;
+}
+
+static int neigh_dup(struct fold_table *t)
+{
+	int r = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct fold_neigh *n = fold_entry(t, i);
+		char *qs = n ? n->queued_skbs : NULL;
+		if (!n)
+			continue;
+		n->queued_skbs = NULL;
+		if (r == 0 && qs && !(n->queued_skbs = strdup(qs)))
+			r = -1;
+	}
+	return r;
+}
+
 int fold_state_copy(struct fold_state *d, const struct fold_state *s)
 {
 	*d = *s;
 	d->frags = d->socks = d->neigh = d->taps = (struct fold_table){ 0 };
 	d->rule_pkts = NULL;
 	int r = table_copy(&d->frags, &s->frags);
-	for (size_t i = 0; r == 0 && i < d->frags.n; i++) {
-		struct fold_frag *q = fold_entry(&d->frags, i);
-		if (q && q->have && !(q->have = strdup(q->have)))
-			r = -1;
-		for (size_t j = i + 1; r < 0 && j < d->frags.n; j++)	/* not copied: not ours to free */
-			if ((q = fold_entry(&d->frags, j)))
-				q->have = NULL;
+	r = frags_dup(&d->frags) < 0 ? -1 : r;
+	if (r == 0) {
+		r = table_copy(&d->neigh, &s->neigh);
+		r = neigh_dup(&d->neigh) < 0 ? -1 : r;
 	}
-	if (r == 0 && table_copy(&d->socks, &s->socks) == 0 && table_copy(&d->neigh, &s->neigh) == 0 &&
+	if (r == 0 && table_copy(&d->socks, &s->socks) == 0 &&
 	    table_copy(&d->taps, &s->taps) == 0 &&
 	    (!s->nrules || (d->rule_pkts = malloc(s->nrules * sizeof(uint64_t))))) {
 		if (s->nrules)
@@ -173,6 +224,11 @@ size_t fold_state_bytes(const struct fold_state *st)
 	for (size_t i = 0; i < st->frags.n; i++) {
 		const struct fold_frag *q = fold_entry(&st->frags, i);
 		b += q && q->have ? strlen(q->have) + 1 : 0;
+		b += q ? q->caparr * sizeof(*q->arr) : 0;
+	}
+	for (size_t i = 0; i < st->neigh.n; i++) {
+		const struct fold_neigh *n = fold_entry(&st->neigh, i);
+		b += n && n->queued_skbs ? strlen(n->queued_skbs) + 1 : 0;
 	}
 	return b;
 }
@@ -202,7 +258,7 @@ static void frag_end(struct fold_state *st, const char *key, const char *why)
 {
 	struct fold_frag *q = fold_get(&st->frags, key);
 	if (q) {
-		free(q->have);
+		frag_free(q);
 		fold_del(&st->frags, q);
 	}
 	if (st->nends == FOLD_ENDS) {
@@ -236,6 +292,27 @@ static int frag_contents(struct fold_frag *q, const cJSON *a)
 	return 0;
 }
 
+/* A fragment held (ip_frag_queue's "arrival"): appended in arrival order;
+ * the queue's only fragment (a new or restarted queue) starts the list. */
+static int frag_arrival(struct fold_frag *q, const cJSON *arr, uint64_t seq)
+{
+	if (!cJSON_IsObject(arr))
+		return 0;
+	if (q->nfrags <= 1)
+		q->narr = 0;
+	if (q->narr == q->caparr) {
+		size_t cap = q->caparr ? 2 * q->caparr : 4;
+		struct fold_arrival *n = realloc(q->arr, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		q->arr = n;
+		q->caparr = cap;
+	}
+	q->arr[q->narr++] = (struct fold_arrival){ (uint32_t)jnum(arr, "offset", 0), (uint32_t)jnum(arr, "len", 0),
+						   jnum(arr, "skb", -1), seq };
+	return 0;
+}
+
 /* ip_find names (and creates) a queue unless refused; a queue's contents
  * come with every event that carries "have"; "end" says it is gone. */
 static int frag_event(struct fold_state *st, enum fold_fn role, const cJSON *a, uint64_t seq)
@@ -261,12 +338,60 @@ static int frag_event(struct fold_state *st, enum fold_fn role, const cJSON *a, 
 		q->since_seq = seq;
 	}
 	q->seq = seq;
-	return cJSON_IsArray(have) ? frag_contents(q, a) : 0;
+	if (cJSON_IsArray(have) && frag_contents(q, a) < 0)
+		return -1;
+	return frag_arrival(q, cJSON_GetObjectItemCaseSensitive(a, "arrival"), seq);
 }
 
-/* -- sockets: tcp_set_state makes and moves them, tcp_ack moves snd_una -- */
+/* -- sockets: tcp_set_state makes and moves them, tcp_ack moves snd_una;
+ * "sock" (queues, out-of-order ranges, ts_recent, timers) comes with
+ * tcp_set_state and the end of each segment and timer -- */
 
-static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq)
+void fold_sock_init(struct fold_sock *p)
+{
+	p->snd_una = p->snd_nxt = p->rcv_nxt = p->snd_wnd = p->rcv_wnd = -1;
+	p->mss = p->snd_wscale = p->rcv_wscale = p->sack_ok = p->tstamp_ok = p->ts_recent = -1;
+	p->rcvq_bytes = p->rcvq_segs = p->ofoq_segs = -1;
+	p->ofo_more = p->nofo = p->ntimers = 0;
+}
+
+static long long jbool(const cJSON *o, const char *k, long long dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+/* The "sock" object of args a, if any, into p; ts_ns: the event's clock. */
+static void sock_facts(struct fold_sock *p, const cJSON *a, uint64_t ts_ns)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "sock"), *r;
+	if (!cJSON_IsObject(s))
+		return;
+	p->rcvq_bytes = jnum(s, "rcvq_bytes", -1);
+	p->rcvq_segs = jnum(s, "rcvq_segs", -1);
+	p->ofoq_segs = jnum(s, "ofoq_segs", -1);
+	p->ofo_more = jnum(s, "ofo_more", 0);
+	p->ts_recent = jnum(s, "ts_recent", p->ts_recent);
+	p->nofo = p->ntimers = 0;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "ofo")) {
+		if (p->nofo == FOLD_OFO) {
+			p->ofo_more++;		/* more than the stack lists: counted, not lost */
+			continue;
+		}
+		p->ofo[p->nofo][0] = (uint32_t)(cJSON_GetArrayItem(r, 0) ? cJSON_GetArrayItem(r, 0)->valuedouble : 0);
+		p->ofo[p->nofo++][1] = (uint32_t)(cJSON_GetArrayItem(r, 1) ? cJSON_GetArrayItem(r, 1)->valuedouble : 0);
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "timers")) {
+		long long in = jnum(r, "in_ns", -1);
+		if (p->ntimers == FOLD_TIMERS || !jstr(r, "timer") || in < 0)
+			continue;
+		put(p->timers[p->ntimers].name, sizeof(p->timers[0].name), jstr(r, "timer"));
+		p->timers[p->ntimers++].expires_ns = ts_ns + (uint64_t)in;
+	}
+}
+
+
+static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq, uint64_t ts_ns)
 {
 	const char *sk = jstr(a, "sk"), *nw = jstr(a, "new");
 	if (!sk || !nw)
@@ -277,8 +402,11 @@ static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq)
 			fold_del(&st->socks, p);
 		return 0;
 	}
-	if (!p && !(p = fold_add(&st->socks, sk)))
-		return -1;
+	if (!p) {
+		if (!(p = fold_add(&st->socks, sk)))
+			return -1;
+		fold_sock_init(p);
+	}
 	put(p->proto, sizeof(p->proto), "tcp");
 	put(p->state, sizeof(p->state), nw);
 	put(p->old, sizeof(p->old), jstr(a, "old"));
@@ -287,8 +415,24 @@ static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq)
 	p->rcv_nxt = jnum(a, "rcv_nxt", -1);
 	p->snd_wnd = jnum(a, "snd_wnd", -1);
 	p->rcv_wnd = jnum(a, "rcv_wnd", -1);
+	p->mss = jnum(a, "mss", p->mss);
+	p->snd_wscale = jnum(a, "snd_wscale", p->snd_wscale);
+	p->rcv_wscale = jnum(a, "rcv_wscale", p->rcv_wscale);
+	p->sack_ok = jbool(a, "sack_ok", p->sack_ok);
+	p->tstamp_ok = jbool(a, "tstamp_ok", p->tstamp_ok);
+	p->ts_recent = jnum(a, "ts_recent", p->ts_recent);
+	sock_facts(p, a, ts_ns);
 	p->seq = seq;
 	return 0;
+}
+
+/* The end of a segment or a timer: the socket's queues and timers. */
+static void sock_update(struct fold_state *st, const cJSON *a, uint64_t ts_ns)
+{
+	const char *sk = jstr(a, "sk");
+	struct fold_sock *p = sk ? fold_get(&st->socks, sk) : NULL;
+	if (p)
+		sock_facts(p, a, ts_ns);
 }
 
 static void sock_ack(struct fold_state *st, const cJSON *a, uint64_t seq)
@@ -360,14 +504,36 @@ static int neigh_event(struct fold_state *st, const cJSON *a, uint64_t seq)
 	put(p->mac, sizeof(p->mac), mac && mac[0] != '(' ? mac : "");
 	put(p->nud, sizeof(p->nud), nud);
 	p->seq = seq;
+	p->queued = jnum(n, "queued", -1);
+	p->queued_bytes = jnum(n, "queued_bytes", -1);
+	free(p->queued_skbs);
+	p->queued_skbs = NULL;
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(n, "queued_skbs");
+	if (cJSON_IsArray(ids) && !(p->queued_skbs = cJSON_PrintUnformatted(ids)))
+		return -1;
 	return 0;
+}
+
+/* -- routes: the last lookup, its packet, the route it matched -- */
+
+static void route_event(struct fold_state *st, const cJSON *a, const struct store_ev *e)
+{
+	struct fold_route *r = &st->route;
+	r->seq = e->seq;
+	r->pkt = e->pkt;
+	put(r->daddr, sizeof(r->daddr), jstr(a, "daddr"));
+	put(r->table, sizeof(r->table), jstr(a, "table"));
+	put(r->dst, sizeof(r->dst), jstr(a, "match") ? jstr(a, "dst") : NULL);
+	put(r->type, sizeof(r->type), jstr(a, "type"));
+	r->metric = jnum(a, "metric", 0);
 }
 
 /* -- one event -- */
 
 /* The role of event e, or FF_MAX when it changes nothing the fold keeps:
  * B events carry no state but ip_expire's; E events only ip_frag_queue's
- * (queued), packet_rcv's and those that may free a socket. */
+ * (queued), packet_rcv's, those that may free a socket and those that end
+ * a segment or a timer ("sock"). */
 static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
 {
 	int r = 0;
@@ -379,7 +545,7 @@ static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
 		return r == FF_EXPIRE ? FF_EXPIRE : FF_MAX;
 	if (e->ph == 'E')
 		return r == FF_FRAG_QUEUE || r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? (enum fold_fn)r : FF_MAX;
-	return r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? FF_MAX : (enum fold_fn)r;
+	return r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? FF_MAX : (enum fold_fn)r;	/* 'i' steps */
 }
 
 static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const struct store_ev *e)
@@ -388,7 +554,13 @@ static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const
 	case FF_IP_FIND: case FF_FRAG_QUEUE: case FF_FRAG_INSERT: case FF_FRAG_REASM: case FF_EXPIRE: case FF_EVICTOR:
 		return frag_event(st, role, a, e->seq);
 	case FF_SET_STATE:
-		return sock_state(st, a, e->seq);
+		return sock_state(st, a, e->seq, e->ts_ns);
+	case FF_TIME_WAIT: case FF_REQSK_ALLOC: case FF_DO_RCV: case FF_DELACK: case FF_REQSK_TIMER: case FF_TW_PROCESS:
+		sock_update(st, a, e->ts_ns);
+		return 0;
+	case FF_FIB_LOOKUP:
+		route_event(st, a, e);
+		return 0;
 	case FF_TCP_ACK:
 		sock_ack(st, a, e->seq);
 		return 0;

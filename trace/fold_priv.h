@@ -14,7 +14,9 @@
 enum fold_fn {
 	FF_IP_FIND, FF_FRAG_QUEUE, FF_FRAG_INSERT, FF_FRAG_REASM, FF_EXPIRE, FF_EVICTOR,
 	FF_SET_STATE, FF_TCP_ACK, FF_PACKET_RCV, FF_NF_HOOK, FF_NEIGH_UPDATE, FF_NEIGH_SEND,
+	FF_FIB_LOOKUP, FF_TIME_WAIT, FF_REQSK_ALLOC,		/* steps: the route, a socket's "sock" */
 	FF_CHECK_REQ, FF_V4_ERR, FF_KEEPALIVE, FF_TW_TIMER,	/* their E events may say "sk_gone" */
+	FF_DO_RCV, FF_DELACK, FF_REQSK_TIMER, FF_TW_PROCESS,	/* their E events carry "sock" */
 	FF_MAX
 };
 
@@ -47,6 +49,8 @@ size_t fold_state_bytes(const struct fold_state *st);
 void *fold_get(struct fold_table *t, const char *key);
 void *fold_add(struct fold_table *t, const char *key);
 void fold_del(struct fold_table *t, void *entry);
+/* fold_sock_init - every recorded field of a new socket "not recorded". */
+void fold_sock_init(struct fold_sock *p);
 /* fold_entry - the table's entry i (i < t->n), NULL if removed. */
 void *fold_entry(const struct fold_table *t, size_t i);
 
