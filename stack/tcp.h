@@ -194,8 +194,9 @@ void tcp_options_args(struct jw *a, const struct sock *sk);
  * each armed timer with the time left (now_ns: the event's clock). */
 #define TCP_ARGS_OFO	32
 void tcp_sock_args(struct jw *a, const struct sock *sk, uint64_t now_ns);
-/* tcp_sock_trace - "sk" and "sock" as the next event's args (the fold's
- * facts at the end of a segment or a timer); nothing for an unhashed sk. */
+/* tcp_sock_trace - "sk", the sequence space (as tcp_set_state's) and
+ * "sock" as the next event's args (the fold's facts at the end of a
+ * segment or a timer); nothing for an unhashed sk. */
 void tcp_sock_trace(struct net *net, const struct sock *sk);
 
 /* -- tcp_ipv4.c -- */

@@ -118,6 +118,11 @@ void tcp_sock_trace(struct net *net, const struct sock *sk)
 		return;
 	struct jw *a = trace_args(net);
 	jw_kv_str(a, "sk", sk_fmt(sk));
+	jw_kv_uint(a, "snd_una", sk->snd_una);
+	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
+	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
+	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
+	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
 	tcp_sock_args(a, sk, net->now_ns);
 }
 

@@ -431,8 +431,14 @@ static void sock_update(struct fold_state *st, const cJSON *a, uint64_t ts_ns)
 {
 	const char *sk = jstr(a, "sk");
 	struct fold_sock *p = sk ? fold_get(&st->socks, sk) : NULL;
-	if (p)
-		sock_facts(p, a, ts_ns);
+	if (!p)
+		return;
+	p->snd_una = jnum(a, "snd_una", p->snd_una);
+	p->snd_nxt = jnum(a, "snd_nxt", p->snd_nxt);
+	p->rcv_nxt = jnum(a, "rcv_nxt", p->rcv_nxt);
+	p->rcv_wnd = jnum(a, "rcv_wnd", p->rcv_wnd);
+	p->snd_wnd = jnum(a, "snd_wnd", p->snd_wnd);
+	sock_facts(p, a, ts_ns);
 }
 
 static void sock_ack(struct fold_state *st, const cJSON *a, uint64_t seq)
