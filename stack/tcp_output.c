@@ -42,6 +42,16 @@ uint32_t tcp_isn(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
 	return h + (uint32_t)(ts_ns >> 6);
 }
 
+/* The sequence space (absolute) as args: tcp_set_state's and tcp_sock_trace's. */
+static void tcp_seq_args(struct jw *a, const struct sock *sk)
+{
+	jw_kv_uint(a, "snd_una", sk->snd_una);
+	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
+	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
+	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
+	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+}
+
 void tcp_set_state(struct net *net, struct sock *sk, int state)
 {
 	int old = sk->state;
@@ -57,11 +67,7 @@ void tcp_set_state(struct net *net, struct sock *sk, int state)
 	jw_kv_str(a, "sk", sk_fmt(sk));
 	jw_kv_str(a, "old", tcp_state_name(old));
 	jw_kv_str(a, "new", tcp_state_name(state));
-	jw_kv_uint(a, "snd_una", sk->snd_una);
-	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
-	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
-	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
-	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+	tcp_seq_args(a, sk);
 	if (sk->preexisting)
 		jw_kv_bool(a, "preexisting", 1);
 	tcp_options_args(a, sk);
@@ -118,11 +124,7 @@ void tcp_sock_trace(struct net *net, const struct sock *sk)
 		return;
 	struct jw *a = trace_args(net);
 	jw_kv_str(a, "sk", sk_fmt(sk));
-	jw_kv_uint(a, "snd_una", sk->snd_una);
-	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
-	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
-	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
-	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+	tcp_seq_args(a, sk);
 	tcp_sock_args(a, sk, net->now_ns);
 }
 

@@ -361,6 +361,15 @@ static long long jbool(const cJSON *o, const char *k, long long dflt)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
+/* The sequence space args a carry (absent ones stay as they were). */
+static void sock_seq(struct fold_sock *p, const cJSON *a)
+{
+	static const char *const k[] = { "snd_una", "snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd" };
+	long long *v[] = { &p->snd_una, &p->snd_nxt, &p->rcv_nxt, &p->snd_wnd, &p->rcv_wnd };
+	for (int j = 0; j < 5; j++)
+		*v[j] = jnum(a, k[j], *v[j]);
+}
+
 /* The "sock" object of args a, if any, into p; ts_ns: the event's clock. */
 static void sock_facts(struct fold_sock *p, const cJSON *a, uint64_t ts_ns)
 {
@@ -410,11 +419,7 @@ static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq, uint6
 	put(p->proto, sizeof(p->proto), "tcp");
 	put(p->state, sizeof(p->state), nw);
 	put(p->old, sizeof(p->old), jstr(a, "old"));
-	p->snd_una = jnum(a, "snd_una", -1);
-	p->snd_nxt = jnum(a, "snd_nxt", -1);
-	p->rcv_nxt = jnum(a, "rcv_nxt", -1);
-	p->snd_wnd = jnum(a, "snd_wnd", -1);
-	p->rcv_wnd = jnum(a, "rcv_wnd", -1);
+	sock_seq(p, a);
 	p->mss = jnum(a, "mss", p->mss);
 	p->snd_wscale = jnum(a, "snd_wscale", p->snd_wscale);
 	p->rcv_wscale = jnum(a, "rcv_wscale", p->rcv_wscale);
@@ -433,11 +438,7 @@ static void sock_update(struct fold_state *st, const cJSON *a, uint64_t ts_ns)
 	struct fold_sock *p = sk ? fold_get(&st->socks, sk) : NULL;
 	if (!p)
 		return;
-	p->snd_una = jnum(a, "snd_una", p->snd_una);
-	p->snd_nxt = jnum(a, "snd_nxt", p->snd_nxt);
-	p->rcv_nxt = jnum(a, "rcv_nxt", p->rcv_nxt);
-	p->rcv_wnd = jnum(a, "rcv_wnd", p->rcv_wnd);
-	p->snd_wnd = jnum(a, "snd_wnd", p->snd_wnd);
+	sock_seq(p, a);
 	sock_facts(p, a, ts_ns);
 }
 

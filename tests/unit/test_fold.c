@@ -294,44 +294,28 @@ static struct nj_store *replay_pcap(const char *pcap)
 	return s;
 }
 
-/* The state after every event of a replayed pcap, in order (fn: the
- * function of event i, for the tests that look at one kind of event). */
-struct walk {
-	struct nj_store *s;
-	struct fold_index *x;
+/* Replays pcap and calls check with the state after every event, in
+ * order, and the event's function. */
+static void walk_pcap(const char *pcap, void (*check)(void *ctx, const cJSON *o, const char *fn), void *ctx)
+{
+	struct nj_store *s = replay_pcap(pcap);
+	struct fold_index *x = fold_index_new(s);
 	struct fold_state f;
-	size_t i, n;
-};
-
-static void walk_open(struct walk *w, const char *pcap)
-{
-	w->s = replay_pcap(pcap);
-	w->x = fold_index_new(w->s);
-	ck_assert_ptr_nonnull(w->x);
-	ck_assert_int_eq(fold_state_init(w->x, &w->f), 0);
-	w->i = 0;
-	w->n = store_nevents(w->s);
-}
-
-/* The state after the next event (NULL after the last); *fn its function. */
-static cJSON *walk_next(struct walk *w, const char **fn)
-{
-	if (w->i == w->n)
-		return NULL;
-	ck_assert_int_eq(fold_forward(w->x, &w->f, w->i), 0);
-	store_lock(w->s);
-	*fn = store_name(w->s, store_ev(w->s, w->i)->fn);
-	store_unlock(w->s);
-	cJSON *o = fold_json(w->x, &w->f, w->i++);
-	ck_assert_ptr_nonnull(o);
-	return o;
-}
-
-static void walk_close(struct walk *w)
-{
-	fold_state_free(&w->f);
-	fold_index_free(w->x);
-	store_free(w->s);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(fold_state_init(x, &f), 0);
+	for (size_t i = 0; i < store_nevents(s); i++) {
+		ck_assert_int_eq(fold_forward(x, &f, i), 0);
+		store_lock(s);
+		const char *fn = store_name(s, store_ev(s, i)->fn);
+		store_unlock(s);
+		cJSON *o = fold_json(x, &f, i);
+		ck_assert_ptr_nonnull(o);
+		check(ctx, o, fn);
+		cJSON_Delete(o);
+	}
+	fold_state_free(&f);
+	fold_index_free(x);
+	store_free(s);
 }
 
 /* The connection of a state (the one socket with a remote), or NULL. */
@@ -349,168 +333,174 @@ static double range_at(const cJSON *ranges, int i, int end)
 	return cJSON_GetArrayItem(cJSON_GetArrayItem(ranges, i), end)->valuedouble;
 }
 
+static int imax(int a, int b) { return a > b ? a : b; }
+
+struct ofo_seen { int held, max_segs, emptied; };
+
+static void ofo_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct ofo_seen *c = ctx;
+	const cJSON *k = conn(o), *ofo = get(k, "ofo");
+	(void)fn;
+	if (k && get(k, "mss"))
+		ck_assert_int_eq((int)num(k, "mss"), 1460);
+	if (k && num(ofo, "segs") > 0) {
+		const cJSON *r = get(ofo, "ranges");
+		ck_assert_int_eq(len(ofo, "ranges"), 1);	/* touching segments merged */
+		ck_assert(range_at(r, 0, 0) > num(k, "rcv_nxt"));	/* a hole below */
+		ck_assert(range_at(r, 0, 1) > range_at(r, 0, 0));
+		c->held = 1;
+		c->max_segs = imax(c->max_segs, (int)num(ofo, "segs"));
+	} else if (c->held && ofo && !c->emptied) {
+		ck_assert_int_eq(len(ofo, "ranges"), 0);
+		c->emptied = 1;
+	}
+}
+
 /* tcp-ooo: segments 3 and 4 come before 2. The out-of-order queue holds
  * them as one merged range above rcv_nxt (a hole), and empties when 2
  * fills the hole; the options agreed in the handshake are there. */
 START_TEST(test_fold_tcp_ofo_queue)
 {
-	struct walk w;
-	const char *fn;
-	cJSON *o;
-	int held = 0, max_segs = 0, emptied = 0;
-	walk_open(&w, "pcaps/tcp-ooo.pcap");
-	while ((o = walk_next(&w, &fn))) {
-		const cJSON *k = conn(o), *ofo = get(k, "ofo");
-		if (k && get(k, "mss"))
-			ck_assert_int_eq((int)num(k, "mss"), 1460);
-		if (k && num(ofo, "segs") > 0) {
-			const cJSON *r = get(ofo, "ranges");
-			ck_assert_int_eq(len(ofo, "ranges"), 1);	/* touching segments merged */
-			ck_assert(range_at(r, 0, 0) > num(k, "rcv_nxt"));	/* a hole below */
-			ck_assert(range_at(r, 0, 1) > range_at(r, 0, 0));
-			held = 1;
-			max_segs = (int)num(ofo, "segs") > max_segs ? (int)num(ofo, "segs") : max_segs;
-		} else if (held && k && get(k, "ofo") && !emptied) {
-			ck_assert_int_eq(len(ofo, "ranges"), 0);
-			emptied = 1;
-		}
-		cJSON_Delete(o);
-	}
-	ck_assert_int_eq(held, 1);
-	ck_assert_int_eq(max_segs, 2);
-	ck_assert_int_eq(emptied, 1);
-	walk_close(&w);
+	struct ofo_seen c = { 0 };
+	walk_pcap("pcaps/tcp-ooo.pcap", ofo_check, &c);
+	ck_assert_int_eq(c.held, 1);
+	ck_assert_int_eq(c.max_segs, 2);
+	ck_assert_int_eq(c.emptied, 1);
 }
 END_TEST
+
+struct timers_seen { int delack, rtx, armed, cleared; };
+
+static void timers_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct timers_seen *c = ctx;
+	const cJSON *k = conn(o), *t;
+	(void)fn;
+	cJSON_ArrayForEach(t, get(k, "timers")) {
+		char *exp = cJSON_PrintUnformatted(get(t, "expires_ns")), *ts = cJSON_PrintUnformatted(get(o, "ts_ns"));
+		unsigned long long e = strtoull(exp, NULL, 10), now = strtoull(ts, NULL, 10);
+		ck_assert_msg((long long)(e - now) == (long long)num(t, "in_ns"), "in_ns is not expires_ns - ts_ns");
+		c->delack += !strcmp(str(t, "timer"), "delack");
+		c->rtx += !strcmp(str(t, "timer"), "retransmit");
+		free(exp);
+		free(ts);
+	}
+	if (c->armed && k && !find(k, "timers", "timer", "delack"))
+		c->cleared++;
+	c->armed = k && find(k, "timers", "timer", "delack");
+}
 
 /* tcp-delack: a delayed ACK is armed (in_ns: its expiry less the
  * event's time, exactly) and is gone once the ACK has left; a request
  * sock shows its SYN-ACK retransmission timer. */
 START_TEST(test_fold_tcp_timers)
 {
-	struct walk w;
-	const char *fn;
-	cJSON *o;
-	int delack = 0, rtx = 0, armed = 0, cleared = 0;
-	walk_open(&w, "pcaps/tcp-delack.pcap");
-	while ((o = walk_next(&w, &fn))) {
-		const cJSON *k = conn(o), *t;
-		cJSON_ArrayForEach(t, get(k, "timers")) {
-			char *exp = cJSON_PrintUnformatted(get(t, "expires_ns")), *ts = cJSON_PrintUnformatted(get(o, "ts_ns"));
-			unsigned long long e = strtoull(exp, NULL, 10), now = strtoull(ts, NULL, 10);
-			ck_assert_msg((long long)(e - now) == (long long)num(t, "in_ns"), "in_ns is not expires_ns - ts_ns");
-			delack += !strcmp(str(t, "timer"), "delack");
-			rtx += !strcmp(str(t, "timer"), "retransmit");
-			free(exp);
-			free(ts);
-		}
-		if (armed && k && !find(k, "timers", "timer", "delack"))
-			cleared++;
-		armed = k && find(k, "timers", "timer", "delack");
-		cJSON_Delete(o);
-	}
-	ck_assert_int_gt(delack, 0);
-	ck_assert_int_gt(rtx, 0);
-	ck_assert_int_gt(cleared, 0);
-	walk_close(&w);
+	struct timers_seen c = { 0 };
+	walk_pcap("pcaps/tcp-delack.pcap", timers_check, &c);
+	ck_assert_int_gt(c.delack, 0);
+	ck_assert_int_gt(c.rtx, 0);
+	ck_assert_int_gt(c.cleared, 0);
 }
 END_TEST
+
+struct neigh_seen { int most, resolved; };
+
+static void neigh_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct neigh_seen *c = ctx;
+	const cJSON *n = find(o, "neighbours", "ip", "10.0.0.3");
+	(void)fn;
+	if (!n || !get(n, "queued"))
+		return;
+	ck_assert_int_eq(len(n, "queued_skbs"), (int)num(n, "queued"));
+	if (!strcmp(str(n, "nud"), "INCOMPLETE"))
+		c->most = imax(c->most, (int)num(n, "queued"));
+	if (c->resolved)
+		ck_assert_int_eq((int)num(n, "queued"), 0);
+	c->resolved |= strcmp(str(n, "nud"), "INCOMPLETE") && num(n, "queued") == 0;
+}
 
 /* arp-resolve: while 10.0.0.3 is INCOMPLETE its arp_queue holds the
  * packets (their skb ids, as many as "queued"); once resolved it is
  * empty, and stays so. */
 START_TEST(test_fold_neigh_queue)
 {
-	struct walk w;
-	const char *fn;
-	cJSON *o;
-	int most = 0, resolved = 0;
-	walk_open(&w, "pcaps/arp-resolve.pcap");
-	while ((o = walk_next(&w, &fn))) {
-		const cJSON *n = find(o, "neighbours", "ip", "10.0.0.3");
-		if (n && get(n, "queued")) {
-			ck_assert_int_eq(len(n, "queued_skbs"), (int)num(n, "queued"));
-			if (!strcmp(str(n, "nud"), "INCOMPLETE"))
-				most = (int)num(n, "queued") > most ? (int)num(n, "queued") : most;
-			if (resolved)
-				ck_assert_int_eq((int)num(n, "queued"), 0);
-			resolved |= strcmp(str(n, "nud"), "INCOMPLETE") && num(n, "queued") == 0;
-		}
-		cJSON_Delete(o);
-	}
-	ck_assert_int_eq(most, 2);
-	ck_assert_int_eq(resolved, 1);
-	walk_close(&w);
+	struct neigh_seen c = { 0 };
+	walk_pcap("pcaps/arp-resolve.pcap", neigh_check, &c);
+	ck_assert_int_eq(c.most, 2);
+	ck_assert_int_eq(c.resolved, 1);
 }
 END_TEST
+
+struct arrivals_seen { int most, unsorted; };
+
+static void arrivals_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct arrivals_seen *c = ctx;
+	const cJSON *q, *a;
+	(void)fn;
+	cJSON_ArrayForEach(q, get(o, "frags")) {
+		double bytes = 0, prev_off = -1, prev_seq = 0;
+		cJSON_ArrayForEach(a, get(q, "arrivals")) {
+			bytes += num(a, "len");
+			c->unsorted |= num(a, "offset") < prev_off;
+			ck_assert(num(a, "seq") > prev_seq);
+			ck_assert(num(a, "skb") >= 0);
+			prev_off = num(a, "offset");
+			prev_seq = num(a, "seq");
+		}
+		ck_assert_int_eq((int)bytes, (int)num(q, "meat"));
+		ck_assert_int_eq(len(q, "arrivals"), (int)num(q, "nfrags"));
+		c->most = imax(c->most, len(q, "arrivals"));
+	}
+}
 
 /* frag-out-of-order: the arrivals are the fragments in the order they
  * came (not sorted), each once, their bytes the queue's meat. */
 START_TEST(test_fold_frag_arrivals)
 {
-	struct walk w;
-	const char *fn;
-	cJSON *o;
-	int most = 0, unsorted = 0;
-	walk_open(&w, "pcaps/frag-out-of-order.pcap");
-	while ((o = walk_next(&w, &fn))) {
-		const cJSON *q, *a;
-		cJSON_ArrayForEach(q, get(o, "frags")) {
-			double bytes = 0, prev_off = -1, prev_seq = 0;
-			cJSON_ArrayForEach(a, get(q, "arrivals")) {
-				bytes += num(a, "len");
-				unsorted |= num(a, "offset") < prev_off;
-				ck_assert(num(a, "seq") > prev_seq);
-				ck_assert(num(a, "skb") >= 0);
-				prev_off = num(a, "offset");
-				prev_seq = num(a, "seq");
-			}
-			ck_assert_int_eq((int)bytes, (int)num(q, "meat"));
-			ck_assert_int_eq(len(q, "arrivals"), (int)num(q, "nfrags"));
-			most = len(q, "arrivals") > most ? len(q, "arrivals") : most;
-		}
-		cJSON_Delete(o);
-	}
-	ck_assert_int_ge(most, 4);
-	ck_assert_int_eq(unsorted, 1);
-	walk_close(&w);
+	struct arrivals_seen c = { 0 };
+	walk_pcap("pcaps/frag-out-of-order.pcap", arrivals_check, &c);
+	ck_assert_int_ge(c.most, 4);
+	ck_assert_int_eq(c.unsorted, 1);
 }
 END_TEST
+
+struct route_seen { int lookups, unmarked; };
+
+static void route_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct route_seen *c = ctx;
+	const cJSON *l = get(o, "route_lookup"), *r, *hit = NULL;
+	int marked = 0;
+	cJSON_ArrayForEach(r, get(o, "routes"))
+		if (cJSON_IsTrue(get(r, "matched"))) {
+			marked++;
+			hit = r;
+		}
+	ck_assert_int_le(marked, 1);
+	if (!strcmp(fn, "fib_table_lookup")) {
+		ck_assert_int_eq(marked, 1);
+		ck_assert_str_eq(str(hit, "dst"), str(l, "dst"));
+		ck_assert_str_eq(str(hit, "table"), str(l, "table"));
+		c->lookups++;
+	}
+	if (cJSON_IsNull(l)) {
+		ck_assert_int_eq(marked, 0);
+		c->unmarked++;
+	}
+}
 
 /* route-forward: after each packet's fib_table_lookup exactly one route
  * is marked, the one route_lookup names; a packet before its own lookup
  * shows none. */
 START_TEST(test_fold_route_matched)
 {
-	struct walk w;
-	const char *fn;
-	cJSON *o;
-	int lookups = 0, unmarked = 0;
-	walk_open(&w, "pcaps/route-forward.pcap");
-	while ((o = walk_next(&w, &fn))) {
-		const cJSON *l = get(o, "route_lookup"), *r, *hit = NULL;
-		int marked = 0;
-		cJSON_ArrayForEach(r, get(o, "routes"))
-			if (cJSON_IsTrue(get(r, "matched"))) {
-				marked++;
-				hit = r;
-			}
-		ck_assert_int_le(marked, 1);
-		if (!strcmp(fn, "fib_table_lookup")) {
-			ck_assert_int_eq(marked, 1);
-			ck_assert_str_eq(str(hit, "dst"), str(l, "dst"));
-			ck_assert_str_eq(str(hit, "table"), str(l, "table"));
-			lookups++;
-		}
-		if (cJSON_IsNull(l)) {
-			ck_assert_int_eq(marked, 0);
-			unmarked++;
-		}
-		cJSON_Delete(o);
-	}
-	ck_assert_int_eq(lookups, 2);
-	ck_assert_int_gt(unmarked, 0);
-	walk_close(&w);
+	struct route_seen c = { 0 };
+	walk_pcap("pcaps/route-forward.pcap", route_check, &c);
+	ck_assert_int_eq(c.lookups, 2);
+	ck_assert_int_gt(c.unmarked, 0);
 }
 END_TEST
 
