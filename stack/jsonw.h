@@ -72,6 +72,7 @@ void jw_val_uint(struct jw *w, uint64_t v);
 void jw_val_bool(struct jw *w, int v);
 void jw_val_null(struct jw *w);
 void jw_val_raw(struct jw *w, const char *json);	/* pre-built JSON value */
+void jw_val_double(struct jw *w, double d);		/* as cJSON prints a number */
 
 static inline void jw_kv_str(struct jw *w, const char *k, const char *v) { jw_key(w, k); jw_val_str(w, v); }
 static inline void jw_kv_int(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_val_int(w, v); }

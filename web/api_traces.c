@@ -282,33 +282,27 @@ struct pkt_row {
 #define PKT_CHUNK 64		/* packets copied per hold of the store lock */
 
 /* One packet-list row, the bytes cJSON prints for web_pkt_json(t, p, f),
- * written straight into b (a page is then no tree of a thousand nodes). */
-static void pkt_row(struct web_text *b, const struct pkt_row *x, const struct web_frame *f)
+ * written straight into w (a page is then no tree of a thousand nodes). */
+static void pkt_row(struct jw *w, const struct pkt_row *x, const struct web_frame *f)
 {
 	const struct store_pkt *p = &x->p;
 	char ts[40];
 	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
 		 (unsigned long long)(p->ts_ns % 1000000000ULL));
-	web_text_lit(b, "{\"n\":");
-	web_text_num(b, (double)p->pkt);
-	web_text_lit(b, ",\"ts\":");
-	web_text_str(b, ts);
-	web_text_lit(b, ",\"summary\":");
-	web_text_str(b, f->summary);
-	web_text_lit(b, ",\"verdict\":");
-	web_text_str(b, p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
-	web_text_lit(b, ",\"reason\":");
-	if (p->verdict == V_DROP)
-		web_text_str(b, drop_reason_name((enum skb_drop_reason)p->reason));
-	else
-		web_text_lit(b, "null");
-	web_text_lit(b, ",\"len\":");
-	web_text_num(b, f->len);
-	web_text_lit(b, ",\"events\":");
-	web_text_num(b, p->count);
-	web_text_lit(b, ",\"first_seq\":");
-	web_text_num(b, x->seq);
-	web_text_lit(b, "}");
+	jw_obj_open(w);
+	jw_key(w, "n");
+	jw_val_double(w, (double)p->pkt);
+	jw_kv_str(w, "ts", ts);
+	jw_kv_str(w, "summary", f->summary);
+	jw_kv_str(w, "verdict", p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
+	jw_kv_str(w, "reason", p->verdict == V_DROP ? drop_reason_name((enum skb_drop_reason)p->reason) : NULL);
+	jw_key(w, "len");
+	jw_val_double(w, f->len);
+	jw_key(w, "events");
+	jw_val_double(w, p->count);
+	jw_key(w, "first_seq");
+	jw_val_double(w, x->seq);
+	jw_obj_close(w);
 }
 
 /*
@@ -356,17 +350,15 @@ static cJSON *page_json(struct web_trace *t, struct pkt_row *rows, int64_t n, si
 		rows[i].seq = first ? (double)first->seq : 0;
 	}
 	store_unlock(t->s);
-	struct web_text b = { 0 };
-	web_text_lit(&b, "[");
+	struct jw w = { 0 };
+	jw_arr_open(&w);
 	for (int64_t i = 0; i < n; i++) {
 		struct web_frame f;
 		web_frame_summary(t, &rows[i].p, np, &f);
-		if (i)
-			web_text_lit(&b, ",");
-		pkt_row(&b, &rows[i], &f);
+		pkt_row(&w, &rows[i], &f);
 	}
-	web_text_lit(&b, "]");
-	return web_text_node(&b);
+	jw_arr_close(&w);
+	return web_jw_node(&w);
 }
 
 enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)
