@@ -252,25 +252,11 @@ static int pkt_passes(struct web_req *r, struct web_trace *t, const struct store
 
 static int parse_pkt_query(struct web_req *r, struct web_trace *t, struct pkt_query *q)
 {
-	const char *v = web_qstr(r, "verdict"), *rs = web_qstr(r, "reason");
-	q->verdict = v ? verdict_lookup(v) : -1;
-	q->reason = rs ? drop_reason_lookup(rs) : -1;
-	q->filter = web_qstr(r, "filter");
-	const char *fn = web_qstr(r, "fn");
-	store_lock(t->s);
-	q->fn = fn ? store_name_id(t->s, fn) : -1;
-	store_unlock(t->s);
-	if (fn && q->fn < 0)
-		q->fn = -3;
-	if (v && q->verdict < 0)
-		snprintf(r->err, sizeof(r->err), "parameter verdict: unknown verdict \"%.40s\"", v);
-	else if (rs && q->reason < 0)
-		snprintf(r->err, sizeof(r->err), "parameter reason: unknown drop reason \"%.40s\"", rs);
-	else if (q->filter && web_filter_match(t, q->filter, -1, r->err, sizeof(r->err)) < 0)
+	struct web_sel sel;
+	if (web_qsel(r, t, -1, &sel) < 0)
 		return -1;
-	else
-		return 0;
-	return -1;
+	*q = (struct pkt_query){ sel.verdict, sel.reason, sel.fn, sel.filter };
+	return 0;
 }
 
 /* One row of a page: the packet and its first event's seq, copied. */

@@ -52,30 +52,33 @@ enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
 	return reply(c, status, doc, 0);
 }
 
-enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt, ...)
+/* {"error": the message, "status": status}, the body of every error. */
+static cJSON *error_doc(unsigned status, const char *fmt, va_list ap)
 {
 	char msg[768];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "error", msg);
-	cJSON_AddNumberToObject(o, "status", MHD_HTTP_SERVICE_UNAVAILABLE);
+	cJSON_AddNumberToObject(o, "status", status);
+	return o;
+}
+
+enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cJSON *o = error_doc(MHD_HTTP_SERVICE_UNAVAILABLE, fmt, ap);
+	va_end(ap);
 	cJSON_AddNumberToObject(o, "retry", retry_s);
 	return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, o, retry_s);
 }
 
 enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cJSON *o = error_doc(status, fmt, ap);
 	va_end(ap);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", msg);
-	cJSON_AddNumberToObject(o, "status", status);
 	return web_reply(c, status, o);
 }
 
@@ -117,6 +120,28 @@ int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int6
 	}
 	*out = n;
 	return 0;
+}
+
+int web_qsel(struct web_req *r, struct web_trace *t, int fn_absent, struct web_sel *q)
+{
+	const char *fn = web_qstr(r, "fn"), *v = web_qstr(r, "verdict"), *rs = web_qstr(r, "reason");
+	store_lock(t->s);
+	q->fn = fn ? store_name_id(t->s, fn) : fn_absent;
+	store_unlock(t->s);
+	if (fn && q->fn < 0)
+		q->fn = -3;
+	q->verdict = v ? verdict_lookup(v) : -1;
+	q->reason = rs ? drop_reason_lookup(rs) : -1;
+	q->filter = web_qstr(r, "filter");
+	if (v && q->verdict < 0)
+		snprintf(r->err, sizeof(r->err), "parameter verdict: unknown verdict \"%.40s\"", v);
+	else if (rs && q->reason < 0)
+		snprintf(r->err, sizeof(r->err), "parameter reason: unknown drop reason \"%.40s\"", rs);
+	else if (q->filter && web_filter_match(t, q->filter, -1, r->err, sizeof(r->err)) < 0)
+		return -1;
+	else
+		return 0;
+	return -1;
 }
 
 cJSON *web_raw(char *line)

@@ -176,6 +176,17 @@ enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt,
 int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int64_t max, int64_t *out);
 /* web_qstr - a query parameter or NULL (empty counts as absent). */
 const char *web_qstr(struct web_req *r, const char *key);
+
+/* The selectors the event and packet lists share: fn (no parameter:
+ * fn_absent; a name the trace never used: -3, matching nothing), verdict
+ * and reason (-1: any), filter (a tcpdump expression, or NULL). */
+struct web_sel {
+	int fn, verdict, reason;
+	const char *filter;
+};
+/* web_qsel - the query's fn, verdict, reason and filter into q; -1 with
+ * r->err set when a verdict, a reason or the filter is not understood. */
+int web_qsel(struct web_req *r, struct web_trace *t, int fn_absent, struct web_sel *q);
 /* web_raw - a cJSON raw node from a store line (taken over); NULL line → null. */
 cJSON *web_raw(char *line);
 
