@@ -279,6 +279,11 @@ static int ip_frag_insert_trim(struct net *net, struct ipq *qp, struct sk_buff *
 				   offset, end, FRAG_CB(prev)->offset, frag_end(prev));
 			return -1;
 		}
+		if (trace_on(net)) {
+			struct jw *a = trace_args(net);
+			jw_kv_str(a, "trim", "head");
+			jw_kv_uint(a, "bytes", i);
+		}
 		trace_step(net, skb, "ip_frag_queue", "head overlaps [%u,%u) by %u bytes: trimmed, the held data is kept; "
 			   "this fragment now starts at %u", FRAG_CB(prev)->offset, frag_end(prev), i, offset + i);
 		skb_pull(skb, i);
@@ -289,6 +294,11 @@ static int ip_frag_insert_trim(struct net *net, struct ipq *qp, struct sk_buff *
 		struct sk_buff *victim = next;
 		next = next->next;
 		if (i < victim->len) {
+			if (trace_on(net)) {
+				struct jw *a = trace_args(net);
+				jw_kv_str(a, "trim", "tail");
+				jw_kv_uint(a, "bytes", i);
+			}
 			trace_step(net, victim, "ip_frag_queue", "tail covers the first %u bytes of [%u,%u): those are cut "
 				   "from the held fragment, the new data wins", i, FRAG_CB(victim)->offset, frag_end(victim));
 			skb_pull(victim, i);

@@ -198,6 +198,13 @@ void tcp_sock_args(struct jw *a, const struct sock *sk, uint64_t now_ns);
  * "sock" as the next event's args (the fold's facts at the end of a
  * segment or a timer); nothing for an unhashed sk. */
 void tcp_sock_trace(struct net *net, const struct sock *sk);
+/* tcp_path_arg - "path": "fast" or "slow", the way tcp_rcv_established
+ * takes a segment, as the next step's args. */
+static inline void tcp_path_arg(struct net *net, const char *path)
+{
+	if (trace_on(net))
+		jw_kv_str(trace_args(net), "path", path);
+}
 
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);

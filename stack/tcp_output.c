@@ -338,6 +338,8 @@ void tcp_send_challenge_ack(struct net *net, struct sock *sk, const struct sk_bu
 	(void)skb;
 	if (sk->last_oow_ack_ns && (int64_t)(net->now_ns - sk->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
 		SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDCHALLENGE);
+		if (trace_on(net))
+			jw_kv_bool(trace_args(net), "rate_limited", 1);
 		trace_step(net, NULL, "tcp_send_challenge_ack", "rate limited: one per 500 ms (tcp_invalid_ratelimit)");
 		return;
 	}
