@@ -8,42 +8,20 @@
  * detail reply; and numbers and strings written without cJSON nodes
  * against cJSON's own printing.
  */
-#include <arpa/inet.h>
-#include <check.h>
 #include <math.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "nj_web_check.h"
 #include "web.h"
 
 /* GET path from the server; the body (malloc'd) and *status. */
 static char *get(const char *path, int *status)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)web_port()) };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	char head[512];
-	int hl = snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
-	ck_assert_int_eq(write(fd, head, (size_t)hl), hl);
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0)
-		if ((len += (size_t)n) + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	close(fd);
-	buf[len] = 0;
-	*status = 0;
-	sscanf(buf, "HTTP/1.%*d %d", status);
-	char *body = strstr(buf, "\r\n\r\n");
-	char *out = strdup(body ? body + 4 : "");
-	free(buf);
-	return out;
+	struct nj_resp r = nj_get(path);
+	char *body = r.body;
+	*status = r.status;
+	r.body = NULL;
+	nj_resp_free(&r);
+	return body;
 }
 
 /* The synthetic trace: what the test emitted, to fold by hand. */
@@ -170,10 +148,8 @@ static int check_ranges(int id, unsigned *rnd)
 
 static void setup(void)
 {
-	char err[256];
-	signal(SIGPIPE, SIG_IGN);
-	struct web_cfg cfg = { .port = 0 };
-	ck_assert_msg(web_start(&cfg, err, sizeof(err)) == 0, "web_start: %s", err);
+	struct web_cfg cfg = { 0 };
+	nj_web_start(&cfg);
 	memset(&syn, 0, sizeof(syn));
 }
 
@@ -420,11 +396,4 @@ static Suite *cache_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(cache_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_WEB_TEST_MAIN(cache_suite)
