@@ -2,9 +2,8 @@
  * nj_web_check.h - shared plumbing for the web Check units
  * (tests/unit/test_web_*.c), as nj_check.h is for the stack's: the server
  * started in-process on an ephemeral port, raw HTTP/1.1 requests read to
- * the close, a scratch directory, and main(). Each test file includes it
- * once and defines its own suite; NJ_WEB_TEST_MAIN(suite_fn) makes main().
- * CK_FORK=no in the environment runs in-process for gdb.
+ * the close, a scratch directory; main() is nj_check.h's NJ_TEST_MAIN.
+ * Each test file includes it once and defines its own suite.
  */
 #ifndef NJ_TESTS_UNIT_NJ_WEB_CHECK_H
 #define NJ_TESTS_UNIT_NJ_WEB_CHECK_H
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "cJSON.h"
+#include "nj_check.h"
 #include "server.h"
 
 /* One answer: status, the headers tests look at, the body (malloc'd,
@@ -149,15 +149,5 @@ static inline void nj_scratch_rm(const char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
-
-#define NJ_WEB_TEST_MAIN(suite_fn)					\
-	int main(void)							\
-	{								\
-		SRunner *sr = srunner_create(suite_fn());		\
-		srunner_run_all(sr, CK_NORMAL);				\
-		int failed = srunner_ntests_failed(sr);			\
-		srunner_free(sr);					\
-		return failed ? EXIT_FAILURE : EXIT_SUCCESS;		\
-	}
 
 #endif

@@ -470,4 +470,4 @@ static Suite *web_suite(void)
 	return s;
 }
 
-NJ_WEB_TEST_MAIN(web_suite)
+NJ_TEST_MAIN(web_suite)

@@ -396,4 +396,4 @@ static Suite *cache_suite(void)
 	return s;
 }
 
-NJ_WEB_TEST_MAIN(cache_suite)
+NJ_TEST_MAIN(cache_suite)

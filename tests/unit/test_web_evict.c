@@ -159,4 +159,4 @@ static Suite *evict_suite(void)
 	return s;
 }
 
-NJ_WEB_TEST_MAIN(evict_suite)
+NJ_TEST_MAIN(evict_suite)

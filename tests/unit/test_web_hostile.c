@@ -369,4 +369,4 @@ static Suite *hostile_suite(void)
 	return s;
 }
 
-NJ_WEB_TEST_MAIN(hostile_suite)
+NJ_TEST_MAIN(hostile_suite)

@@ -264,4 +264,4 @@ static Suite *mp_suite(void)
 	return s;
 }
 
-NJ_WEB_TEST_MAIN(mp_suite)
+NJ_TEST_MAIN(mp_suite)

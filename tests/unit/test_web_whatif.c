@@ -213,4 +213,4 @@ static Suite *whatif_suite(void)
 	return s;
 }
 
-NJ_WEB_TEST_MAIN(whatif_suite)
+NJ_TEST_MAIN(whatif_suite)
