@@ -352,7 +352,7 @@ void fold_sock_init(struct fold_sock *p)
 	p->snd_una = p->snd_nxt = p->rcv_nxt = p->snd_wnd = p->rcv_wnd = -1;
 	p->mss = p->snd_wscale = p->rcv_wscale = p->sack_ok = p->tstamp_ok = p->ts_recent = -1;
 	p->rcvq_bytes = p->rcvq_segs = p->ofoq_segs = -1;
-	p->ofo_more = p->nofo = p->ntimers = 0;
+	p->ofo_more = p->nofo = p->ntimers = p->timers_more = 0;
 }
 
 static long long jbool(const cJSON *o, const char *k, long long dflt)
@@ -381,7 +381,7 @@ static void sock_facts(struct fold_sock *p, const cJSON *a, uint64_t ts_ns)
 	p->ofoq_segs = jnum(s, "ofoq_segs", -1);
 	p->ofo_more = jnum(s, "ofo_more", 0);
 	p->ts_recent = jnum(s, "ts_recent", p->ts_recent);
-	p->nofo = p->ntimers = 0;
+	p->nofo = p->ntimers = p->timers_more = 0;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "ofo")) {
 		if (p->nofo == FOLD_OFO) {
 			p->ofo_more++;		/* more than the stack lists: counted, not lost */
@@ -392,8 +392,12 @@ static void sock_facts(struct fold_sock *p, const cJSON *a, uint64_t ts_ns)
 	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "timers")) {
 		long long in = jnum(r, "in_ns", -1);
-		if (p->ntimers == FOLD_TIMERS || !jstr(r, "timer") || in < 0)
+		if (!jstr(r, "timer") || in < 0)
 			continue;
+		if (p->ntimers == FOLD_TIMERS) {
+			p->timers_more++;
+			continue;
+		}
 		put(p->timers[p->ntimers].name, sizeof(p->timers[0].name), jstr(r, "timer"));
 		p->timers[p->ntimers++].expires_ns = ts_ns + (uint64_t)in;
 	}

@@ -78,14 +78,14 @@ struct fold_sock {
 	long long mss, snd_wscale, rcv_wscale, sack_ok, tstamp_ok, ts_recent;	/* -1: not recorded */
 	long long rcvq_bytes, rcvq_segs, ofoq_segs, ofo_more;	/* rcvq_bytes -1: no "sock" args yet */
 	uint32_t ofo[FOLD_OFO][2];	/* out-of-order ranges [start, end) of sequence space */
-	int nofo, ntimers;
+	int nofo, ntimers, timers_more;	/* timers_more: beyond FOLD_TIMERS, counted */
 	struct fold_timer timers[FOLD_TIMERS];
 	uint64_t seq;
 };
 
 struct fold_neigh {
 	char key[FOLD_KEY];		/* "dev ip" */
-	char ip[16], dev[16], mac[24], nud[16];
+	char ip[48], dev[16], mac[24], nud[16];	/* ip: an IPv6 address too */
 	long long queued, queued_bytes;	/* arp_queue; -1: not recorded */
 	char *queued_skbs;		/* their skb ids as JSON text (malloc'd), or NULL */
 	uint64_t seq;

@@ -142,6 +142,8 @@ static void sock_facts_json(cJSON *k, const struct fold_sock *p, uint64_t ts_ns)
 		cJSON_AddNumberToObject(t, "in_ns", (double)(int64_t)(p->timers[j].expires_ns - ts_ns));
 		cJSON_AddItemToArray(r, t);
 	}
+	if (p->timers_more)
+		cJSON_AddNumberToObject(k, "timers_more", p->timers_more);
 }
 
 static cJSON *sock_json(const struct fold_sock *p, uint64_t ts_ns)
@@ -338,6 +340,7 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 	sysctl(x, o);
 	cJSON *lim = cJSON_AddObjectToObject(o, "limits");
 	cJSON_AddNumberToObject(lim, "have_ranges", FOLD_HAVE_RANGES);
+	cJSON_AddNumberToObject(lim, "ofo_ranges", FOLD_OFO);
 	cJSON_AddStringToObject(lim, "skbs", "the skbs of the frames open at this event; skbs held in a queue "
 				"are counted by their queue (a fragment queue's nfrags, a packet socket's qlen)");
 	if (!x->fib)

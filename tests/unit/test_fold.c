@@ -294,6 +294,67 @@ static struct nj_store *replay_pcap(const char *pcap)
 	return s;
 }
 
+/* A trace of its own: the state after its last event. */
+static cJSON *state_of(const char *text)
+{
+	char tmp[64], err[256];
+	snprintf(tmp, sizeof(tmp), "/tmp/nj_test_fold2.XXXXXX");
+	int fd = mkstemp(tmp);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	struct nj_store *s = store_open_jsonl(tmp, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	struct fold_index *x = fold_index_new(s);
+	cJSON *o = fold_json_at(x, store_nevents(s) - 1);
+	ck_assert_ptr_nonnull(o);
+	fold_index_free(x);
+	store_free(s);
+	unlink(tmp);
+	return o;
+}
+
+/* "sock" args beyond what the fold keeps are counted, never dropped
+ * silently: 40 out-of-order ranges (the stack lists 32 and counts 8
+ * more), 4 timers (the fold keeps 3); a later tcp_v4_do_rcv replaces
+ * them; a socket the fold does not know is not made up. */
+START_TEST(test_fold_sock_facts_counted)
+{
+	char text[16384], ofo[4096] = "", *o = ofo;
+	for (int i = 0; i < 32; i++)
+		o += sprintf(o, "%s[%d,%d]", i ? "," : "", 1000 + 100 * i, 1050 + 100 * i);
+	snprintf(text, sizeof(text),
+		 "{\"v\":1,\"ph\":\"M\",\"kind\":\"trace_start\",\"source\":\"t\"}\n"
+		 EV(1, 0, 0, "i", "tcp_set_state", 1) ",\"args\":{" SK ",\"old\":\"SYN_RECV\",\"new\":\"ESTABLISHED\","
+		 "\"snd_una\":1,\"snd_nxt\":1,\"rcv_nxt\":900,\"rcv_wnd\":100,\"snd_wnd\":100,\"mss\":1460,\"sack_ok\":true,"
+		 "\"tstamp_ok\":false,\"snd_wscale\":7,\"rcv_wscale\":8,\"ts_recent\":5}}\n"
+		 EV(2, 0, 0, "E", "tcp_v4_do_rcv", 1) ",\"args\":{" SK ",\"rcv_nxt\":950,\"sock\":{\"rcvq_bytes\":50,"
+		 "\"rcvq_segs\":1,\"ofoq_segs\":40,\"ofo\":[%s],\"ofo_more\":8,\"ts_recent\":6,\"timers\":["
+		 "{\"timer\":\"delack\",\"in_ns\":40000000},{\"timer\":\"a\",\"in_ns\":1},{\"timer\":\"b\",\"in_ns\":2},"
+		 "{\"timer\":\"c\",\"in_ns\":3}]}},\"verdict\":\"pass\"}\n"
+		 EV(3, 0, 0, "E", "tcp_delack_timer", 1) ",\"args\":{\"sk\":\"10.9.9.9:1>10.0.0.1:2\",\"sock\":{"
+		 "\"rcvq_bytes\":1,\"rcvq_segs\":1,\"ofoq_segs\":0,\"ofo\":[],\"ts_recent\":0,\"timers\":[]}},"
+		 "\"verdict\":\"sent\"}\n", ofo);
+	cJSON *st = state_of(text);
+	const cJSON *k = find(st, "sockets", "sk", "10.0.0.2:80>10.0.0.1:4000");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_int_eq((int)num(k, "mss"), 1460);
+	ck_assert_int_eq((int)num(k, "rcv_wscale"), 8);
+	ck_assert(cJSON_IsTrue(get(k, "sack_ok")));
+	ck_assert_int_eq((int)num(k, "ts_recent"), 6);
+	ck_assert_int_eq((int)num(k, "rcv_nxt"), 950);			/* the segment moved it */
+	ck_assert_int_eq((int)num(get(k, "rcvq"), "bytes"), 50);
+	ck_assert_int_eq(len(get(k, "ofo"), "ranges"), 32);
+	ck_assert_int_eq((int)num(get(k, "ofo"), "ranges_more"), 8);
+	ck_assert_int_eq(len(k, "timers"), 3);
+	ck_assert_int_eq((int)num(k, "timers_more"), 1);
+	ck_assert_int_eq((int)num(item(k, "timers", 0), "in_ns"), 40000000);
+	ck_assert_ptr_null(find(st, "sockets", "sk", "10.9.9.9:1>10.0.0.1:2"));
+	ck_assert_int_eq((int)num(get(st, "limits"), "ofo_ranges"), 32);
+	cJSON_Delete(st);
+}
+END_TEST
+
 /* Replays pcap and calls check with the state after every event, in
  * order, and the event's function. */
 static void walk_pcap(const char *pcap, void (*check)(void *ctx, const cJSON *o, const char *fn), void *ctx)
@@ -590,6 +651,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(core, test_fold_skbs_in_flight);
 	tcase_add_test(core, test_fold_after_capture);
 	tcase_add_test(core, test_fold_snapshots_hand_trace);
+	tcase_add_test(core, test_fold_sock_facts_counted);
 	tcase_set_timeout(pcaps, 1200);
 	tcase_add_test(pcaps, test_fold_snapshots_every_pcap);
 	tcase_add_test(pcaps, test_fold_frag_flood_agrees_with_stack);
