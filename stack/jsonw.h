@@ -78,5 +78,6 @@ static inline void jw_kv_str(struct jw *w, const char *k, const char *v) { jw_ke
 static inline void jw_kv_int(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_val_int(w, v); }
 static inline void jw_kv_uint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_val_uint(w, v); }
 static inline void jw_kv_bool(struct jw *w, const char *k, int v) { jw_key(w, k); jw_val_bool(w, v); }
+static inline void jw_kv_double(struct jw *w, const char *k, double v) { jw_key(w, k); jw_val_double(w, v); }
 
 #endif

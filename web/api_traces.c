@@ -276,18 +276,14 @@ static void pkt_row(struct jw *w, const struct pkt_row *x, const struct web_fram
 	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
 		 (unsigned long long)(p->ts_ns % 1000000000ULL));
 	jw_obj_open(w);
-	jw_key(w, "n");
-	jw_val_double(w, (double)p->pkt);
+	jw_kv_double(w, "n", (double)p->pkt);
 	jw_kv_str(w, "ts", ts);
 	jw_kv_str(w, "summary", f->summary);
 	jw_kv_str(w, "verdict", p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
 	jw_kv_str(w, "reason", p->verdict == V_DROP ? drop_reason_name((enum skb_drop_reason)p->reason) : NULL);
-	jw_key(w, "len");
-	jw_val_double(w, f->len);
-	jw_key(w, "events");
-	jw_val_double(w, p->count);
-	jw_key(w, "first_seq");
-	jw_val_double(w, x->seq);
+	jw_kv_double(w, "len", f->len);
+	jw_kv_double(w, "events", p->count);
+	jw_kv_double(w, "first_seq", x->seq);
 	jw_obj_close(w);
 }
 
