@@ -35,7 +35,7 @@
 #define FOLD_KEY	96		/* every table's entries start with their key */
 #define FOLD_ENDS	8		/* queues one event can end (ip_evictor: more go to ends_more) */
 
-/* A keyed table of fixed-size entries in insertion order (fold.c). */
+/* A keyed table of fixed-size entries in insertion order (fold_table.c). */
 struct fold_table {
 	char *e;			/* cap entries of esz bytes; key[0] == 0: removed */
 	size_t n, cap, live, esz;

@@ -1,7 +1,8 @@
 /*
- * fold_priv.h - what the fold's three files share (fold.c: events into
- * state; fold_index.c: trace_start and snapshots; fold_json.c: state into
- * the /state object). Not an API: front ends use fold.h.
+ * fold_priv.h - what the fold's files share (fold.c: events into state;
+ * fold_table.c: its tables, copies and sizes; fold_index.c: trace_start
+ * and snapshots; fold_json.c: state into the /state object). Not an API:
+ * front ends use fold.h.
  */
 #ifndef NJ_TRACE_FOLD_PRIV_H
 #define NJ_TRACE_FOLD_PRIV_H
@@ -49,6 +50,8 @@ size_t fold_state_bytes(const struct fold_state *st);
 void *fold_get(struct fold_table *t, const char *key);
 void *fold_add(struct fold_table *t, const char *key);
 void fold_del(struct fold_table *t, void *entry);
+/* fold_frag_free - a queue's own memory (its ranges' text, its arrivals). */
+void fold_frag_free(struct fold_frag *q);
 /* fold_sock_init - every recorded field of a new socket "not recorded". */
 void fold_sock_init(struct fold_sock *p);
 /* fold_entry - the table's entry i (i < t->n), NULL if removed. */
