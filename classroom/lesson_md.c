@@ -3,77 +3,14 @@
  * headings (bold and underlined on a TTY, plain text otherwise), fenced
  * code indented and never wrapped, tables as written, prose and list items
  * wrapped to the width with a hanging indent, **bold** shown as bold on a
- * TTY and without its stars otherwise. Widths count UTF-8 characters.
+ * TTY and without its stars otherwise (trace/textwrap.c). Widths count
+ * UTF-8 characters.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lesson.h"
-
-/* Display width of n bytes of UTF-8 (continuation bytes do not count). */
-static int width_of(const char *s, size_t n)
-{
-	int w = 0;
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return w;
-}
-
-/* Writes a word, turning ** into bold (colour) or nothing; *bold carries
- * the state across words. */
-static void put_word(FILE *f, const char *w, size_t n, int colour, int *bold)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n && w[i] == '*' && w[i + 1] == '*') {
-			*bold = !*bold;
-			if (colour)
-				fputs(*bold ? "\033[1m" : "\033[0m", f);
-			i++;
-			continue;
-		}
-		fputc(w[i], f);
-	}
-}
-
-/* Visible width of a word: its characters minus the ** markers. */
-static int word_width(const char *w, size_t n)
-{
-	int stars = 0;
-	for (size_t i = 0; i + 1 < n; i++)
-		if (w[i] == '*' && w[i + 1] == '*')
-			stars += 2, i++;
-	return width_of(w, n) - stars;
-}
-
-/* Prose: words of text wrapped to width; first line after prefix, the
- * others indented by indent columns. */
-static void wrap(FILE *f, const char *text, const char *prefix, int indent, int width, int colour)
-{
-	int col = (int)width_of(prefix, strlen(prefix)), bold = 0, first = 1;
-	fputs(prefix, f);
-	for (const char *p = text; *p;) {
-		while (*p == ' ')
-			p++;
-		size_t n = strcspn(p, " ");
-		if (!n)
-			break;
-		int w = word_width(p, n);
-		if (!first && col + 1 + w > width) {
-			fprintf(f, "%s\n%*s", colour && bold ? "\033[0m" : "", indent, "");
-			if (colour && bold)
-				fputs("\033[1m", f);
-			col = indent;
-		} else if (!first) {
-			fputc(' ', f);
-			col++;
-		}
-		put_word(f, p, n, colour, &bold);
-		col += w;
-		first = 0;
-		p += n;
-	}
-	fputs(colour && bold ? "\033[0m\n" : "\n", f);
-}
+#include "textwrap.h"
 
 /* A list item's marker length ("- ", "* ", "12. "), or 0. */
 static size_t item_marker(const char *l)
@@ -111,7 +48,7 @@ static void para_add(struct para *p, const char *s)
 static void para_flush(FILE *f, struct para *p, int colour, int width)
 {
 	if (p->len)
-		wrap(f, p->buf, p->prefix, p->indent, width, colour);
+		text_wrap(f, p->buf, p->prefix, p->indent, width, colour);
 	p->len = 0;
 	p->prefix[0] = 0;
 	p->indent = 0;

@@ -6,8 +6,11 @@
  * answer key is computed from what the stack really did.
  *
  * Check kinds ("type"):
- *   event    the nth event matching pkt/fn/ph/verdict/reason/msg_has (optionally
- *            "in" the frame of the nth B event of another fn); "value":
+ *   event    the nth event matching pkt/fn/ph/verdict/reason and the
+ *            structured facts arg (args has KEY.SUB), args_has ({KEY.SUB:
+ *            value}: args' members equal to these) and skb_has ({field:
+ *            value} of skb_state) (optionally "in" the frame of the nth B
+ *            event of another fn); never msg text; "value":
  *            fn, parent_fn, seq, pkt, verdict, reason, msg, depth, count,
  *            arg:KEY (arg:KEY.SUB for an object's member: arg:neigh.state)
  *   outcome  packet pkt's fate; "value": verdict, reason, fn
@@ -40,7 +43,9 @@ struct sel {
 	char ph;			/* 0: any */
 	int verdict, reason;		/* -1: any */
 	uint64_t parent;		/* 0: any */
-	const char *msg_has;		/* the msg must contain this, or NULL */
+	const char *arg;		/* args must have this member (a dotted path), or NULL */
+	const cJSON *args_has;		/* {path: value}: args' members equal to these, or NULL */
+	const cJSON *skb_has;		/* {field: value}: skb_state's fields equal to these, or NULL */
 	int nth;
 };
 
@@ -56,13 +61,30 @@ static int64_t jint(const cJSON *o, const char *k, int64_t dflt)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
 }
 
-static int msg_contains(struct nj_store *s, size_t i, const char *what)
+static const cJSON *arg_path(const cJSON *args, const char *path);
+
+/* Whether every member of want ({path: value}) is in o at that path with
+ * an equal value. */
+static int has_all(const cJSON *o, const cJSON *want)
+{
+	const cJSON *w;
+	cJSON_ArrayForEach(w, want) {
+		const cJSON *v = arg_path(o, w->string);
+		if (!v || !cJSON_Compare(v, w, 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* The event's structured facts (its line's args and skb_state). */
+static int facts_match(struct nj_store *s, size_t i, const struct sel *q)
 {
 	char *line = store_line(s, i, NULL);
 	cJSON *j = line ? cJSON_Parse(line) : NULL;
 	free(line);
-	const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "msg"));
-	int r = msg && strstr(msg, what);
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(j, "args");
+	int r = (!q->arg || arg_path(args, q->arg)) && (!q->args_has || has_all(args, q->args_has)) &&
+		(!q->skb_has || has_all(cJSON_GetObjectItemCaseSensitive(j, "skb_state"), q->skb_has));
 	cJSON_Delete(j);
 	return r;
 }
@@ -74,7 +96,7 @@ static int match(struct nj_store *s, size_t i, const struct store_ev *e, const s
 		 (q->verdict < 0 || e->verdict == q->verdict) &&
 		 (q->reason < 0 || (e->verdict == V_DROP && e->reason == q->reason)) &&
 		 (!q->parent || e->parent == q->parent);
-	return ok && (!q->msg_has || msg_contains(s, i, q->msg_has));
+	return ok && (q->arg || q->args_has || q->skb_has ? facts_match(s, i, q) : 1);
 }
 
 /* Index of the nth (1-based) event matching q, or SIZE_MAX; *count gets
@@ -112,7 +134,13 @@ static int sel_parse(struct nj_store *s, const cJSON *c, struct sel *q, char *er
 	if (fn)
 		q->fn = store_name_id(s, fn) < 0 ? -2 : store_name_id(s, fn);
 	q->ph = ph ? ph[0] : 0;
-	q->msg_has = jstr(c, "msg_has");
+	q->arg = jstr(c, "arg");
+	q->args_has = cJSON_GetObjectItemCaseSensitive(c, "args_has");
+	q->skb_has = cJSON_GetObjectItemCaseSensitive(c, "skb_has");
+	if (cJSON_GetObjectItemCaseSensitive(c, "msg_has"))
+		return snprintf(err, errlen, "\"msg_has\" is gone: select by \"arg\", \"args_has\" or \"skb_has\""), -1;
+	if ((q->args_has && !cJSON_IsObject(q->args_has)) || (q->skb_has && !cJSON_IsObject(q->skb_has)))
+		return snprintf(err, errlen, "\"args_has\" and \"skb_has\" are objects ({\"KEY\": value})"), -1;
 	if (v && (q->verdict = verdict_lookup(v)) < 0)
 		return snprintf(err, errlen, "verdict \"%s\": unknown", v), -1;
 	if (r && (q->reason = drop_reason_lookup(r)) < 0)

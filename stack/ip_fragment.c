@@ -279,6 +279,11 @@ static int ip_frag_insert_trim(struct net *net, struct ipq *qp, struct sk_buff *
 				   offset, end, FRAG_CB(prev)->offset, frag_end(prev));
 			return -1;
 		}
+		if (trace_on(net)) {
+			struct jw *a = trace_args(net);
+			jw_kv_str(a, "trim", "head");
+			jw_kv_uint(a, "bytes", i);
+		}
 		trace_step(net, skb, "ip_frag_queue", "head overlaps [%u,%u) by %u bytes: trimmed, the held data is kept; "
 			   "this fragment now starts at %u", FRAG_CB(prev)->offset, frag_end(prev), i, offset + i);
 		skb_pull(skb, i);
@@ -289,6 +294,11 @@ static int ip_frag_insert_trim(struct net *net, struct ipq *qp, struct sk_buff *
 		struct sk_buff *victim = next;
 		next = next->next;
 		if (i < victim->len) {
+			if (trace_on(net)) {
+				struct jw *a = trace_args(net);
+				jw_kv_str(a, "trim", "tail");
+				jw_kv_uint(a, "bytes", i);
+			}
 			trace_step(net, victim, "ip_frag_queue", "tail covers the first %u bytes of [%u,%u): those are cut "
 				   "from the held fragment, the new data wins", i, FRAG_CB(victim)->offset, frag_end(victim));
 			skb_pull(victim, i);
@@ -327,11 +337,19 @@ static void ip_frag_account(struct net *net, struct ipq *qp, struct sk_buff *skb
 
 static int ip_frag_reasm(struct net *net, struct ipq *qp, struct sk_buff *skb, struct sk_buff **out);
 
-/* The fragment is held: say what is still missing. */
-static int ip_frag_queued(struct net *net, struct ipq *qp)
+/* The fragment is held: say what is still missing, and what arrived
+ * ("arrival": the UI fills a queue's byte bar in arrival order). */
+static int ip_frag_queued(struct net *net, struct ipq *qp, const struct sk_buff *skb, uint32_t offset)
 {
-	if (trace_on(net))
-		ipq_trace_args(net, qp);
+	if (trace_on(net)) {
+		struct jw *a = ipq_trace_args(net, qp);
+		jw_key(a, "arrival");
+		jw_obj_open(a);
+		jw_kv_uint(a, "offset", offset);
+		jw_kv_uint(a, "len", skb->len);
+		jw_kv_uint(a, "skb", skb->id);
+		jw_obj_close(a);
+	}
 	if (qp->flags & INET_FRAG_LAST_IN)
 		trace_exit(net, NULL, V_QUEUED, 0, "queued; %u of %u payload bytes here, %s", qp->meat, qp->len,
 			   qp->flags & INET_FRAG_FIRST_IN ? "waiting for the gaps" : "the first fragment is missing");
@@ -375,7 +393,7 @@ static int ip_frag_queue(struct net *net, struct ipq *qp, struct sk_buff *skb, s
 			   err ? "reassembly failed" : "the datagram is complete");
 		return err;
 	}
-	return ip_frag_queued(net, qp);
+	return ip_frag_queued(net, qp, skb, offset);
 }
 
 /* ---- ip_frag_reasm ---- */

@@ -5,6 +5,8 @@
  */
 #include "jsonw.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +101,8 @@ static size_t str_special(struct jw *w, const unsigned char *p, size_t n)
 	case '\n': memcpy(o, "\\n", 2); w->len += 2; return 1;
 	case '\t': memcpy(o, "\\t", 2); w->len += 2; return 1;
 	case '\r': memcpy(o, "\\r", 2); w->len += 2; return 1;
+	case '\b': memcpy(o, "\\b", 2); w->len += 2; return 1;	/* as cJSON: the server's rows match its trees */
+	case '\f': memcpy(o, "\\f", 2); w->len += 2; return 1;
 	}
 	if (c < 0x80) {			/* other control bytes and DEL */
 		memcpy(o, "\\u00", 4);
@@ -244,3 +248,28 @@ void jw_val_uint(struct jw *w, uint64_t v) { jw_sep(w); jw_u64(w, v); }
 void jw_val_bool(struct jw *w, int v) { jw_sep(w); jw_puts(w, v ? "true" : "false"); }
 void jw_val_null(struct jw *w) { jw_sep(w); jw_raw(w, "null", 4); }
 void jw_val_raw(struct jw *w, const char *json) { jw_sep(w); jw_puts(w, json); }
+
+/* As cJSON 1.7 prints a number, so a reply written here reads as one
+ * cJSON wrote: integers as digits, NaN and infinities as null, anything
+ * else "%1.15g", or "%1.17g" when that does not read back. */
+void jw_val_double(struct jw *w, double d)
+{
+	char b[32];
+	double back;
+
+	jw_sep(w);
+	if (d > -1e15 && d < 1e15 && d == (double)(long long)d && !(d == 0 && signbit(d))) {
+		jw_i64(w, (long long)d);
+		return;
+	}
+	if (isnan(d) || isinf(d)) {
+		jw_raw(w, "null", 4);
+		return;
+	}
+	snprintf(b, sizeof(b), "%1.15g", d);
+	back = strtod(b, NULL);
+	double diff = back > d ? back - d : d - back, ab = back < 0 ? -back : back, ad = d < 0 ? -d : d;
+	if (diff > (ab > ad ? ab : ad) * DBL_EPSILON)
+		snprintf(b, sizeof(b), "%1.17g", d);
+	jw_puts(w, b);
+}

@@ -72,10 +72,12 @@ void jw_val_uint(struct jw *w, uint64_t v);
 void jw_val_bool(struct jw *w, int v);
 void jw_val_null(struct jw *w);
 void jw_val_raw(struct jw *w, const char *json);	/* pre-built JSON value */
+void jw_val_double(struct jw *w, double d);		/* as cJSON prints a number */
 
 static inline void jw_kv_str(struct jw *w, const char *k, const char *v) { jw_key(w, k); jw_val_str(w, v); }
 static inline void jw_kv_int(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_val_int(w, v); }
 static inline void jw_kv_uint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_val_uint(w, v); }
 static inline void jw_kv_bool(struct jw *w, const char *k, int v) { jw_key(w, k); jw_val_bool(w, v); }
+static inline void jw_kv_double(struct jw *w, const char *k, double v) { jw_key(w, k); jw_val_double(w, v); }
 
 #endif

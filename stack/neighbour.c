@@ -156,16 +156,17 @@ static void neigh_flush_queue(struct net *net, struct net_device *dev, struct ne
 {
 	struct sk_buff_head q;
 	struct sk_buff *skb;
-	uint32_t ip = n->ip;
+	uint32_t ip = n->ip, held = skb_queue_len(&n->arp_queue);
 
-	if (!skb_queue_len(&n->arp_queue))
+	if (!held)
 		return;
-	trace_step(net, NULL, "neigh_update", "%s resolved: sending the %u packet(s) held in arp_queue", ip_fmt(ip),
-		   skb_queue_len(&n->arp_queue));
 	skb_queue_head_init(&q);	/* taken whole: output must not find them again */
 	while ((skb = skb_dequeue(&n->arp_queue)))
 		skb_queue_tail(&q, skb);
 	n->arp_queue_len_bytes = 0;
+	neigh_trace_entry(net, dev, ip);	/* the fold's fact: the queue is empty now */
+	trace_step(net, NULL, "neigh_update", "%s resolved: sending the %u packet(s) held in arp_queue", ip_fmt(ip),
+		   held);
 	while ((skb = skb_dequeue(&q))) {
 		skb->pkt = net->cur_pkt;	/* sent because of what resolved it */
 		neigh_output(net, skb, dev, ip);
@@ -221,16 +222,31 @@ void neigh_for_each(struct net *net, void (*fn)(void *, const struct net_device 
 			   (enum nud_state)t->e[i].state);
 }
 
-static void neigh_entry_args(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
-			     enum nud_state st)
+/* An entry's arp_queue: what waits for resolution, every skb by id (the
+ * queue is bounded by unres_qlen_bytes, so the list is too). */
+static void neigh_queue_args(struct jw *a, const struct neighbour *n)
+{
+	jw_kv_uint(a, "queued", skb_queue_len(&n->arp_queue));
+	jw_kv_uint(a, "queued_bytes", n->arp_queue_len_bytes);
+	jw_key(a, "queued_skbs");
+	jw_arr_open(a);
+	for (const struct sk_buff *skb = n->arp_queue.next; skb != (const struct sk_buff *)&n->arp_queue;
+	     skb = skb->next)
+		jw_val_uint(a, skb->id);
+	jw_arr_close(a);
+}
+
+static void neigh_entry_args(struct jw *a, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
+			     enum nud_state st, const struct neighbour *n)
 {
 	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT" };
-	struct jw *a = ctx;
 	jw_obj_open(a);
 	jw_kv_str(a, "dev", dev ? dev->name : "?");
 	jw_kv_str(a, "ip", ip_fmt(ip));
 	jw_kv_str(a, "mac", st == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(mac));
 	jw_kv_str(a, "state", st <= NUD_PERMANENT ? nud[st] : "?");
+	if (n)
+		neigh_queue_args(a, n);
 	jw_obj_close(a);
 }
 
@@ -238,6 +254,7 @@ struct neigh_pick {
 	struct jw *a;
 	uint32_t ip;
 	int ifindex, n;
+	const struct neighbour *e;	/* the entry, for its arp_queue */
 };
 
 static void neigh_pick_entry(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
@@ -247,18 +264,19 @@ static void neigh_pick_entry(void *ctx, const struct net_device *dev, uint32_t i
 	p->n++;
 	if (ip == p->ip && dev && dev->ifindex == p->ifindex) {
 		jw_key(p->a, "neigh");
-		neigh_entry_args(p->a, dev, ip, mac, st);
+		neigh_entry_args(p->a, dev, ip, mac, st, p->e);
 	}
 }
 
-/* The entry that changed, and the table's size, as the next event's args:
- * the whole table on every event made ARP-heavy traces mostly table dumps;
- * the state panels rebuild the table from these per-entry changes. */
+/* The entry that changed (with its arp_queue), and the table's size, as
+ * the next event's args: the whole table on every event made ARP-heavy
+ * traces mostly table dumps; the state panels rebuild the table from these
+ * per-entry changes. */
 void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t ip)
 {
 	if (!trace_on(net))
 		return;
-	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0 };
+	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0, neigh_find(net->arp_tbl, dev->ifindex, ip) };
 	neigh_for_each(net, neigh_pick_entry, &p);
 	jw_kv_int(p.a, "entries", p.n);
 }

@@ -239,6 +239,8 @@ static void nf_send_reset(struct net *net, const struct nf_pkt *p, const struct 
 	}
 	th->check = htons(csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, th, 20));
 	nskb->pkt = old->pkt;
+	if (trace_on(net))
+		jw_kv_str(trace_args(net), "reject_with", "tcp-reset");
 	trace_step(net, old, "nf_send_reset", "REJECT --reject-with tcp-reset: RST to %s:%u", ip_fmt(iph->daddr),
 		   ntohs(th->dest));
 	ip_local_out(net, nskb);
@@ -254,6 +256,8 @@ static void nf_send_unreach(struct net *net, struct sk_buff *skb, int hook, int 
 	if (hook == NF_INET_PRE_ROUTING && IPCB(skb)->dst.type == RTN_UNSPEC &&
 	    ip_route_output(net, ip_hdr(skb)->saddr, 0, &IPCB(skb)->dst) < 0)
 		return;
+	if (trace_on(net))
+		jw_kv_str(trace_args(net), "reject_with", reject_names[with]);
 	trace_step(net, skb, "nf_send_unreach", "REJECT --reject-with %s", reject_names[with]);
 	icmp_send(net, skb, ICMP_DEST_UNREACH, code[with], 0);
 }

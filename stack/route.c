@@ -35,6 +35,14 @@ static enum skb_drop_reason route_done(struct net *net, struct sk_buff *skb, enu
 	return r;
 }
 
+/* The route type the input lookup settled on, as the exit's args (a
+ * lesson selects "the function that decided local" by it, not by msg). */
+static void route_type_arg(struct net *net, int type)
+{
+	if (trace_on(net))
+		jw_kv_str(trace_args(net), "type", rtn_type_name(type));
+}
+
 /* rp_filter in effect on dev: max(conf/all, conf/<dev>). */
 static int rp_filter_of(const struct net *net, const struct net_device *dev)
 {
@@ -109,6 +117,7 @@ static enum skb_drop_reason ip_route_brd_input(struct net *net, struct sk_buff *
 	if (saddr && (r = fib_validate_source(net, skb, saddr, dev)) != SKB_DROP_REASON_NOT_DROPPED_YET)
 		return route_done(net, skb, r, "martian source (broadcast input)");
 	dst_set(dst, RTN_BROADCAST, DST_LOCAL_DELIVER, 0, 0, 0);
+	route_type_arg(net, RTN_BROADCAST);
 	return route_done(net, skb, r = SKB_DROP_REASON_NOT_DROPPED_YET, "RTN_BROADCAST: ip_local_deliver");
 }
 
@@ -199,6 +208,7 @@ static enum skb_drop_reason ip_route_input_slow(struct net *net, struct sk_buff 
 		if ((r = fib_validate_source(net, skb, saddr, dev)) != SKB_DROP_REASON_NOT_DROPPED_YET)
 			return route_done(net, skb, r, "martian source");
 		dst_set(dst, RTN_LOCAL, DST_LOCAL_DELIVER, 0, 0, 0);
+		route_type_arg(net, RTN_LOCAL);
 		return route_done(net, skb, r, "RTN_LOCAL: ip_local_deliver");
 	}
 	if (!in_dev_forward(dev))

@@ -189,6 +189,22 @@ int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval);
 const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len);
 /* tcp_options_args - the agreed options into the event args a (trace_args). */
 void tcp_options_args(struct jw *a, const struct sock *sk);
+/* tcp_sock_args - the socket's queues and timers as args "sock" (docs/events.md):
+ * receive queue bytes and segments, out-of-order ranges, ts_recent, and
+ * each armed timer with the time left (now_ns: the event's clock). */
+#define TCP_ARGS_OFO	32
+void tcp_sock_args(struct jw *a, const struct sock *sk, uint64_t now_ns);
+/* tcp_sock_trace - "sk", the sequence space (as tcp_set_state's) and
+ * "sock" as the next event's args (the fold's facts at the end of a
+ * segment or a timer); nothing for an unhashed sk. */
+void tcp_sock_trace(struct net *net, const struct sock *sk);
+/* tcp_path_arg - "path": "fast" or "slow", the way tcp_rcv_established
+ * takes a segment, as the next step's args. */
+static inline void tcp_path_arg(struct net *net, const char *path)
+{
+	if (trace_on(net))
+		jw_kv_str(trace_args(net), "path", path);
+}
 
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);

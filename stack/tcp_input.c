@@ -572,6 +572,7 @@ static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *
 	uint32_t hl = tcp_header_len(sk), len = skb->len - hl;
 
 	SNMP_INC(net, MIB_TCPEXT_TCPHPHITS);
+	tcp_path_arg(net, "fast");
 	trace_step(net, skb, "tcp_rcv_established", "fast path: %u bytes in order (header prediction hit)", len);
 	tcp_fast_store_ts(net, sk);
 	skb_pull(skb, hl);
@@ -590,6 +591,7 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 	uint32_t len = skb->len;
 
 	if (len == tcp_header_len(sk)) {
+		tcp_path_arg(net, "fast");
 		trace_step(net, skb, "tcp_rcv_established", "fast path: pure ACK (header prediction hit)");
 		tcp_fast_store_ts(net, sk);
 		tcp_ack(net, sk, skb, 0);
@@ -620,6 +622,7 @@ int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
 	why = tcp_predict(sk, skb);
 	if (!why && (ret = tcp_rcv_fast(net, sk, skb)) >= 0)
 		return ret;
+	tcp_path_arg(net, "slow");
 	if (why)
 		trace_step(net, skb, "tcp_rcv_established", "slow path: %s", why);
 	else

@@ -249,6 +249,7 @@ int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
 	}
 	if (sk->data_ready && sk->hashed)
 		sock_app_wakeup(net, sk);
+	tcp_sock_trace(net, sk);
 	return trace_ret(net, ret);
 }
 

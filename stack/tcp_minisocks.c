@@ -170,6 +170,8 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		jw_kv_uint(a, "rcv_wnd", req->rcv_wnd);
 		jw_kv_str(a, "syn_options", tcp_options_str(skb->data, skb->len));
 		tcp_options_args(a, req);
+		jw_kv_str(a, "sk", sk_fmt(req));
+		tcp_sock_args(a, req, net->now_ns);
 	}
 	trace_step(net, skb, "inet_reqsk_alloc", "request sock %s: IRS %u, ISS %u (%s), peer MSS %u; agreed:%s%s%s%s",
 		   sk_fmt(req), req->irs, req->iss, pin == PIN_RECORDED ? (req->synack_ahead ?
@@ -225,11 +227,11 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 		return NULL;
 	}
 	SNMP_INC(net, MIB_TCP_PASSIVEOPENS);
+	req->timeout_ns = 0;		/* the request's timers stop before the child is traced */
+	req->rtx_timeout_ns = 0;
 	tcp_set_state(net, req, TCP_SYN_RECV);
 	lsk->qlen--;
 	lsk->ack_backlog++;
-	req->timeout_ns = 0;
-	req->rtx_timeout_ns = 0;
 	trace_exit(net, skb, V_PASS, 0, "child socket %s created in SYN_RECV", sk_fmt(req));
 	return req;
 }
@@ -257,6 +259,7 @@ void reqsk_timer_handler(struct net *net, struct sock *req)
 		req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
 		tcp_timer_arm(net, req->rtx_timeout_ns);
 	}
+	tcp_sock_trace(net, req);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 
@@ -367,6 +370,7 @@ void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_n
 	sk->ack_pending = 0;
 	sk->timeout_ns = net->now_ns + timeo_ns;
 	tcp_timer_arm(net, sk->timeout_ns);
+	tcp_sock_trace(net, sk);
 	trace_step(net, NULL, "tcp_time_wait", "%s: TIME_WAIT for %llu s (2*MSL as Linux counts it)", sk_fmt(sk),
 		   (unsigned long long)(timeo_ns / 1000000000ULL));
 }
@@ -424,6 +428,7 @@ enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, 
 		st = TCP_TW_SUCCESS;
 		why = "out-of-window RST: ignored";
 	}
+	tcp_sock_trace(net, tw);
 	trace_exit(net, skb, V_PASS, 0, "%s", why);
 	return st;
 }

@@ -42,6 +42,16 @@ uint32_t tcp_isn(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
 	return h + (uint32_t)(ts_ns >> 6);
 }
 
+/* The sequence space (absolute) as args: tcp_set_state's and tcp_sock_trace's. */
+static void tcp_seq_args(struct jw *a, const struct sock *sk)
+{
+	jw_kv_uint(a, "snd_una", sk->snd_una);
+	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
+	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
+	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
+	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+}
+
 void tcp_set_state(struct net *net, struct sock *sk, int state)
 {
 	int old = sk->state;
@@ -57,17 +67,92 @@ void tcp_set_state(struct net *net, struct sock *sk, int state)
 	jw_kv_str(a, "sk", sk_fmt(sk));
 	jw_kv_str(a, "old", tcp_state_name(old));
 	jw_kv_str(a, "new", tcp_state_name(state));
-	jw_kv_uint(a, "snd_una", sk->snd_una);
-	jw_kv_uint(a, "snd_nxt", sk->snd_nxt);
-	jw_kv_uint(a, "rcv_nxt", sk->rcv_nxt);
-	jw_kv_uint(a, "rcv_wnd", sk->rcv_wnd);
-	jw_kv_uint(a, "snd_wnd", sk->snd_wnd);
+	tcp_seq_args(a, sk);
 	if (sk->preexisting)
 		jw_kv_bool(a, "preexisting", 1);
 	tcp_options_args(a, sk);
+	tcp_sock_args(a, sk, net->now_ns);
 	trace_step(net, NULL, "tcp_set_state", "%s → %s  snd_una %u snd_nxt %u rcv_nxt %u (relative to ISS/IRS)",
 		   tcp_state_name(old), tcp_state_name(state), sk->snd_una - sk->iss, sk->snd_nxt - sk->iss,
 		   sk->rcv_nxt - sk->irs);
+}
+
+/* The out-of-order queue (sorted by seq) as ranges of sequence space,
+ * touching segments merged: at most TCP_ARGS_OFO, "ofo_more" the rest. */
+static void tcp_ofo_args(struct jw *a, const struct sock *sk)
+{
+	const struct sk_buff *head = (const struct sk_buff *)&sk->ofo_queue;
+	uint32_t s = 0, e = 0, n = 0;
+
+	jw_key(a, "ofo");
+	jw_arr_open(a);
+	for (const struct sk_buff *skb = sk->ofo_queue.next; ; skb = skb->next) {
+		const struct tcp_skb_cb *cb = skb != head ? TCP_SKB_CB(skb) : NULL;
+		if (n && cb && !after(cb->seq, e)) {
+			e = after(cb->end_seq, e) ? cb->end_seq : e;
+			continue;
+		}
+		if (n && n <= TCP_ARGS_OFO) {
+			jw_arr_open(a);
+			jw_val_uint(a, s);
+			jw_val_uint(a, e);
+			jw_arr_close(a);
+		}
+		if (!cb)
+			break;
+		s = cb->seq;
+		e = cb->end_seq;
+		n++;
+	}
+	jw_arr_close(a);
+	if (n > TCP_ARGS_OFO)
+		jw_kv_uint(a, "ofo_more", n - TCP_ARGS_OFO);
+}
+
+/* One armed timer: its name and how long until it fires. */
+static void tcp_timer_args(struct jw *a, const char *name, uint64_t when_ns, uint64_t now_ns)
+{
+	jw_obj_open(a);
+	jw_kv_str(a, "timer", name);
+	jw_kv_uint(a, "in_ns", when_ns > now_ns ? when_ns - now_ns : 0);
+	jw_obj_close(a);
+}
+
+void tcp_sock_trace(struct net *net, const struct sock *sk)
+{
+	if (!trace_on(net) || !sk->hashed)
+		return;
+	struct jw *a = trace_args(net);
+	jw_kv_str(a, "sk", sk_fmt(sk));
+	tcp_seq_args(a, sk);
+	tcp_sock_args(a, sk, net->now_ns);
+}
+
+void tcp_sock_args(struct jw *a, const struct sock *sk, uint64_t now_ns)
+{
+	uint32_t bytes = 0;
+	const struct sk_buff *head = (const struct sk_buff *)&sk->receive_queue;
+
+	for (const struct sk_buff *skb = sk->receive_queue.next; skb != head; skb = skb->next)
+		bytes += skb->len;
+	jw_key(a, "sock");
+	jw_obj_open(a);
+	jw_kv_uint(a, "rcvq_bytes", bytes);
+	jw_kv_uint(a, "rcvq_segs", skb_queue_len(&sk->receive_queue));
+	jw_kv_uint(a, "ofoq_segs", skb_queue_len(&sk->ofo_queue));
+	tcp_ofo_args(a, sk);
+	jw_kv_uint(a, "ts_recent", sk->ts_recent);
+	jw_key(a, "timers");
+	jw_arr_open(a);
+	if (sk->ack_timeout_ns)
+		tcp_timer_args(a, "delack", sk->ack_timeout_ns, now_ns);
+	if (sk->rtx_timeout_ns && sk->state == TCP_NEW_SYN_RECV)
+		tcp_timer_args(a, "retransmit", sk->rtx_timeout_ns, now_ns);
+	if (sk->timeout_ns)
+		tcp_timer_args(a, sk->state == TCP_TIME_WAIT ? "time_wait" : sk->state == TCP_NEW_SYN_RECV ? "request"
+			       : sk->state == TCP_FIN_WAIT2 ? "fin_wait2" : "timeout", sk->timeout_ns, now_ns);
+	jw_arr_close(a);
+	jw_obj_close(a);
 }
 
 /* Fills the IP and TCP headers of a segment in skb (data at the IP header). */
@@ -253,6 +338,8 @@ void tcp_send_challenge_ack(struct net *net, struct sock *sk, const struct sk_bu
 	(void)skb;
 	if (sk->last_oow_ack_ns && (int64_t)(net->now_ns - sk->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS) {
 		SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDCHALLENGE);
+		if (trace_on(net))
+			jw_kv_bool(trace_args(net), "rate_limited", 1);
 		trace_step(net, NULL, "tcp_send_challenge_ack", "rate limited: one per 500 ms (tcp_invalid_ratelimit)");
 		return;
 	}
@@ -413,6 +500,7 @@ static void tcp_delack_timer(struct net *net, struct sock *sk)
 	}
 	SNMP_INC(net, MIB_TCPEXT_TCPDELAYEDACKS);
 	tcp_send_ack(net, sk, "delayed ACK");
+	tcp_sock_trace(net, sk);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cJSON.h"
+#include "textwrap.h"
 
 static int has_explain(const char *dir)
 {
@@ -91,32 +92,6 @@ int explain_has(void *ex, const char *fn)
 	return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(fns, fn));
 }
 
-/* Prints text wrapped at 78 columns: first line after first, the rest
- * after indent. */
-static void wrap(FILE *out, const char *text, const char *indent, const char *first)
-{
-	size_t col = strlen(first), start = col;
-	fputs(first, out);
-	for (const char *p = text; *p;) {
-		while (*p == ' ')
-			p++;
-		size_t w = strcspn(p, " ");
-		if (!w)
-			break;
-		if (col > start && col + 1 + w > 78) {
-			fprintf(out, "\n%s", indent);
-			col = start = strlen(indent);
-		} else if (col > start) {
-			fputc(' ', out);
-			col++;
-		}
-		fwrite(p, 1, w, out);
-		col += w;
-		p += w;
-	}
-	fputc('\n', out);
-}
-
 int explain_print(FILE *out, void *ex, const char *fn, int color)
 {
 	const cJSON *fns = cJSON_GetObjectItemCaseSensitive(ex, "functions");
@@ -129,7 +104,7 @@ int explain_print(FILE *out, void *ex, const char *fn, int color)
 	fprintf(out, "%s%s%s  (%s)\n", color ? "\033[1m" : "", fn, color ? "\033[0m" : "",
 		cJSON_IsString(file) ? file->valuestring : "?");
 	if (cJSON_IsString(sum))
-		wrap(out, sum->valuestring, "  ", "  ");
+		text_wrap(out, sum->valuestring, "  ", 2, 78, 0);
 	int k = 0;
 	if (cJSON_GetArraySize(checks))
 		fprintf(out, "  checks:\n");
@@ -138,7 +113,7 @@ int explain_print(FILE *out, void *ex, const char *fn, int color)
 		if (!cJSON_IsString(c))
 			continue;
 		snprintf(lead, sizeof(lead), "  %2d. ", ++k);
-		wrap(out, c->valuestring, "      ", lead);
+		text_wrap(out, c->valuestring, lead, 6, 78, 0);
 	}
 	return 0;
 }

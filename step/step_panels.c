@@ -82,6 +82,20 @@ static void ranges(const cJSON *have, char *out, size_t outlen)
 	}
 }
 
+/* "arrived: [1480,2960) skb 3 #25, [0,1480) skb 4 #57", every one. */
+static void arrivals(const struct step_view *v, const cJSON *list)
+{
+	const cJSON *a;
+	int k = 0;
+	cJSON_ArrayForEach(a, list) {
+		long long off = num(a, "offset", 0);
+		fprintf(v->out, "%s[%lld,%lld) skb %lld #%lld", k++ ? ", " : "    arrived: ", off, off + num(a, "len", 0),
+			num(a, "skb", -1), num(a, "seq", 0));
+	}
+	if (k)
+		fputc('\n', v->out);
+}
+
 static void frags(const struct step_view *v, const cJSON *st)
 {
 	const cJSON *q;
@@ -105,11 +119,35 @@ static void frags(const struct step_view *v, const cJSON *st)
 		fputc('\n', v->out);
 		if (num(q, "have_more", 0))
 			fprintf(v->out, "    (and %lld more ranges the trace does not list)\n", num(q, "have_more", 0));
+		arrivals(v, arr(q, "arrivals"));
 	}
 	cJSON_ArrayForEach(q, arr(st, "frags_ended"))
 		fprintf(v->out, "  ended here: %s: %s at #%lld\n", str(q, "key", "?"), str(q, "why", "?"), num(q, "seq", 0));
 	if (num(st, "frags_ended_more", 0))
 		fprintf(v->out, "  ended here: %lld more\n", num(st, "frags_ended_more", 0));
+}
+
+/* A connection's options, queues and timers, as far as recorded. */
+static void sock_facts(const struct step_view *v, const cJSON *k)
+{
+	const cJSON *q = arr(k, "rcvq"), *o = arr(k, "ofo"), *t;
+	char r[200];
+	if (num(k, "mss", -1) >= 0)
+		fprintf(v->out, "      mss %lld  wscale snd %lld rcv %lld  sack %s  timestamps %s  ts_recent %lld\n",
+			num(k, "mss", -1), num(k, "snd_wscale", -1), num(k, "rcv_wscale", -1),
+			cJSON_IsTrue(arr(k, "sack_ok")) ? "on" : "off", cJSON_IsTrue(arr(k, "tstamp_ok")) ? "on" : "off",
+			num(k, "ts_recent", 0));
+	if (!cJSON_IsObject(q))
+		return;
+	ranges(arr(o, "ranges"), r, sizeof(r));
+	fprintf(v->out, "      receive queue %lld bytes in %lld segment(s)  out-of-order %lld segment(s)%s%s\n",
+		num(q, "bytes", 0), num(q, "segs", 0), num(o, "segs", 0), r[0] ? ": " : "", r);
+	if (num(o, "ranges_more", 0))
+		fprintf(v->out, "      (and %lld more out-of-order ranges the trace does not list)\n",
+			num(o, "ranges_more", 0));
+	cJSON_ArrayForEach(t, arr(k, "timers"))
+		fprintf(v->out, "      timer %-10s fires in %.3f ms (at %s ns)\n", str(t, "timer", "?"),
+			num(t, "in_ns", 0) / 1e6, cJSON_IsRaw(arr(t, "expires_ns")) ? arr(t, "expires_ns")->valuestring : "?");
 }
 
 static void sockets(const struct step_view *v, const cJSON *st)
@@ -131,6 +169,7 @@ static void sockets(const struct step_view *v, const cJSON *st)
 			fprintf(v->out, "      snd_una %lld snd_nxt %lld rcv_nxt %lld snd_wnd %lld rcv_wnd %lld\n",
 				num(k, "snd_una", -1), num(k, "snd_nxt", -1), num(k, "rcv_nxt", -1), num(k, "snd_wnd", -1),
 				num(k, "rcv_wnd", -1));
+		sock_facts(v, k);
 	}
 	if (!conns)
 		fprintf(v->out, "  connections: %s (no tcp_set_state up to here)\n", none_recorded);
@@ -159,7 +198,8 @@ static void route(const struct step_view *v, const cJSON *r)
 	char host[24];
 	snprintf(host, sizeof(host), "%.*s", (int)strcspn(dst, "/"), dst);
 	if (!strcmp(str(r, "table", ""), "local")) {
-		fprintf(v->out, "  %s %s  dev %s  (table local)\n", type, host, str(r, "dev", "?"));
+		fprintf(v->out, "  %s %s  dev %s  (table local)%s\n", type, host, str(r, "dev", "?"),
+			cJSON_IsTrue(arr(r, "matched")) ? "  <= this packet's lookup" : "");
 		return;
 	}
 	fprintf(v->out, "  dst %s", dst);
@@ -171,6 +211,8 @@ static void route(const struct step_view *v, const cJSON *r)
 		fprintf(v->out, "  scope %s  (connected)", str(r, "scope", "?"));
 	if (strcmp(type, "unicast"))
 		fprintf(v->out, "  type %s", type);
+	if (cJSON_IsTrue(arr(r, "matched")))
+		fprintf(v->out, "  <= this packet's lookup");
 	fputc('\n', v->out);
 }
 
@@ -190,6 +232,10 @@ static void routes(const struct step_view *v, const cJSON *st)
 			route(v, r);
 	if (sys)
 		fprintf(v->out, "  ip_forward %lld  rp_filter %lld\n", num(sys, "ip_forward", 0), num(sys, "rp_filter", 0));
+	const cJSON *l = arr(st, "route_lookup");
+	if (cJSON_IsObject(l) && !cJSON_IsString(arr(l, "dst")))
+		fprintf(v->out, "  this packet's lookup of %s at #%lld: no route matched\n", str(l, "daddr", "?"),
+			num(l, "seq", 0));
 }
 
 static void neigh(const struct step_view *v, const cJSON *st)
@@ -198,9 +244,17 @@ static void neigh(const struct step_view *v, const cJSON *st)
 	fprintf(v->out, "neighbours at #%lld\n", num(st, "seq", 0));
 	if (!cJSON_GetArraySize(arr(st, "neighbours")))
 		fprintf(v->out, "  none\n");
-	cJSON_ArrayForEach(n, arr(st, "neighbours"))
-		fprintf(v->out, "  %-15s %-17s %-6s %s\n", str(n, "ip", "?"), str(n, "mac", "(incomplete)"),
+	cJSON_ArrayForEach(n, arr(st, "neighbours")) {
+		const cJSON *id;
+		int k = 0;
+		fprintf(v->out, "  %-15s %-17s %-6s %s", str(n, "ip", "?"), str(n, "mac", "(incomplete)"),
 			str(n, "dev", "?"), str(n, "nud", "?"));
+		if (num(n, "queued", 0))
+			fprintf(v->out, "  %lld packet(s) held (%lld bytes):", num(n, "queued", 0), num(n, "queued_bytes", 0));
+		cJSON_ArrayForEach(id, arr(n, "queued_skbs"))
+			fprintf(v->out, "%s skb %.0f", k++ ? "," : "", id->valuedouble);
+		fputc('\n', v->out);
+	}
 }
 
 /* A rule's match as "match.proto icmp  match.daddr 10.0.0.0/8". */

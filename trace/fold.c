@@ -1,6 +1,6 @@
 /*
- * fold.c - events into state (see fold.h): the keyed tables, and one
- * function per kind of state-changing event. Only the events of the
+ * fold.c - events into state (see fold.h): one function per kind of
+ * state-changing event (the tables they fill: fold_table.c). Only the events of the
  * functions in enum fold_fn are parsed, found by their interned name ids
  * in the store's index, so a fold reads few lines.
  */
@@ -9,173 +9,6 @@
 #include <string.h>
 
 #include "fold_priv.h"
-
-/* -- keyed tables: insertion order, a hash of indices, removal by mark -- */
-
-static uint32_t key_hash(const char *k)
-{
-	uint32_t h = 2166136261u;		/* FNV-1a */
-	while (*k)
-		h = (h ^ (unsigned char)*k++) * 16777619u;
-	return h;
-}
-
-void *fold_entry(const struct fold_table *t, size_t i)
-{
-	char *e = t->e + i * t->esz;
-	return e[0] ? e : NULL;
-}
-
-void *fold_get(struct fold_table *t, const char *key)
-{
-	if (!t->nslot || !key[0])
-		return NULL;
-	for (size_t i = key_hash(key) & (t->nslot - 1); t->slot[i]; i = (i + 1) & (t->nslot - 1)) {
-		char *e = t->e + (t->slot[i] - 1) * t->esz;
-		if (!strcmp(e, key))
-			return e;
-	}
-	return NULL;
-}
-
-/* Drops removed entries (keeping the order) and rebuilds the hash for at
- * least want entries. */
-static int rebuild(struct fold_table *t, size_t want)
-{
-	size_t w = 0, ns = 16;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->e[i * t->esz]) {
-			if (w != i)
-				memcpy(t->e + w * t->esz, t->e + i * t->esz, t->esz);
-			w++;
-		}
-	t->n = w;
-	while (ns < 2 * (want > w ? want : w) + 2)
-		ns *= 2;
-	uint32_t *slot = calloc(ns, sizeof(*slot));
-	if (!slot)
-		return -1;
-	free(t->slot);
-	t->slot = slot;
-	t->nslot = ns;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = key_hash(t->e + i * t->esz) & (ns - 1);
-		while (slot[j])
-			j = (j + 1) & (ns - 1);
-		slot[j] = (uint32_t)(i + 1);
-	}
-	return 0;
-}
-
-void *fold_add(struct fold_table *t, const char *key)
-{
-	if (!key[0])
-		return NULL;
-	if (2 * (t->n + 1) + 2 > t->nslot && rebuild(t, t->live + 1) < 0)
-		return NULL;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		char *e = realloc(t->e, cap * t->esz);
-		if (!e)
-			return NULL;
-		t->e = e;
-		t->cap = cap;
-	}
-	char *e = t->e + t->n * t->esz;
-	memset(e, 0, t->esz);
-	snprintf(e, FOLD_KEY, "%s", key);
-	size_t j = key_hash(e) & (t->nslot - 1);
-	while (t->slot[j])
-		j = (j + 1) & (t->nslot - 1);
-	t->slot[j] = (uint32_t)(++t->n);
-	t->live++;
-	return e;
-}
-
-void fold_del(struct fold_table *t, void *entry)
-{
-	((char *)entry)[0] = 0;		/* its slot stays: "" matches no key */
-	t->live--;
-}
-
-static int table_copy(struct fold_table *d, const struct fold_table *s)
-{
-	*d = (struct fold_table){ .esz = s->esz, .n = s->n, .cap = s->n, .live = s->live, .nslot = s->nslot };
-	d->e = s->n ? malloc(s->n * s->esz) : NULL;
-	d->slot = s->nslot ? malloc(s->nslot * sizeof(*d->slot)) : NULL;
-	if ((s->n && !d->e) || (s->nslot && !d->slot))
-		return -1;
-	if (s->n)
-		memcpy(d->e, s->e, s->n * s->esz);
-	if (s->nslot)
-		memcpy(d->slot, s->slot, s->nslot * sizeof(*d->slot));
-	return 0;
-}
-
-static void table_free(struct fold_table *t)
-{
-	free(t->e);
-	free(t->slot);
-	t->e = NULL;
-	t->slot = NULL;
-	t->n = t->cap = t->live = t->nslot = 0;
-}
-
-/* -- the state as a whole -- */
-
-void fold_state_free(struct fold_state *st)
-{
-	for (size_t i = 0; i < st->frags.n; i++) {
-		struct fold_frag *q = fold_entry(&st->frags, i);
-		if (q)
-			free(q->have);
-	}
-	table_free(&st->frags);
-	table_free(&st->socks);
-	table_free(&st->neigh);
-	table_free(&st->taps);
-	free(st->rule_pkts);
-	st->rule_pkts = NULL;
-	st->nrules = 0;
-}
-
-int fold_state_copy(struct fold_state *d, const struct fold_state *s)
-{
-	*d = *s;
-	d->frags = d->socks = d->neigh = d->taps = (struct fold_table){ 0 };
-	d->rule_pkts = NULL;
-	int r = table_copy(&d->frags, &s->frags);
-	for (size_t i = 0; r == 0 && i < d->frags.n; i++) {
-		struct fold_frag *q = fold_entry(&d->frags, i);
-		if (q && q->have && !(q->have = strdup(q->have)))
-			r = -1;
-		for (size_t j = i + 1; r < 0 && j < d->frags.n; j++)	/* not copied: not ours to free */
-			if ((q = fold_entry(&d->frags, j)))
-				q->have = NULL;
-	}
-	if (r == 0 && table_copy(&d->socks, &s->socks) == 0 && table_copy(&d->neigh, &s->neigh) == 0 &&
-	    table_copy(&d->taps, &s->taps) == 0 &&
-	    (!s->nrules || (d->rule_pkts = malloc(s->nrules * sizeof(uint64_t))))) {
-		if (s->nrules)
-			memcpy(d->rule_pkts, s->rule_pkts, s->nrules * sizeof(uint64_t));
-		return 0;
-	}
-	fold_state_free(d);
-	return -1;
-}
-
-size_t fold_state_bytes(const struct fold_state *st)
-{
-	const struct fold_table *t[] = { &st->frags, &st->socks, &st->neigh, &st->taps };
-	size_t b = sizeof(*st) + st->nrules * sizeof(uint64_t);
-	for (int k = 0; k < 4; k++)
-		b += t[k]->n * t[k]->esz + t[k]->nslot * sizeof(uint32_t);
-	for (size_t i = 0; i < st->frags.n; i++) {
-		const struct fold_frag *q = fold_entry(&st->frags, i);
-		b += q && q->have ? strlen(q->have) + 1 : 0;
-	}
-	return b;
-}
 
 /* -- reading args -- */
 
@@ -202,7 +35,7 @@ static void frag_end(struct fold_state *st, const char *key, const char *why)
 {
 	struct fold_frag *q = fold_get(&st->frags, key);
 	if (q) {
-		free(q->have);
+		fold_frag_free(q);
 		fold_del(&st->frags, q);
 	}
 	if (st->nends == FOLD_ENDS) {
@@ -236,6 +69,27 @@ static int frag_contents(struct fold_frag *q, const cJSON *a)
 	return 0;
 }
 
+/* A fragment held (ip_frag_queue's "arrival"): appended in arrival order;
+ * the queue's only fragment (a new or restarted queue) starts the list. */
+static int frag_arrival(struct fold_frag *q, const cJSON *arr, uint64_t seq)
+{
+	if (!cJSON_IsObject(arr))
+		return 0;
+	if (q->nfrags <= 1)
+		q->narr = 0;
+	if (q->narr == q->caparr) {
+		size_t cap = q->caparr ? 2 * q->caparr : 4;
+		struct fold_arrival *n = realloc(q->arr, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		q->arr = n;
+		q->caparr = cap;
+	}
+	q->arr[q->narr++] = (struct fold_arrival){ (uint32_t)jnum(arr, "offset", 0), (uint32_t)jnum(arr, "len", 0),
+						   jnum(arr, "skb", -1), seq };
+	return 0;
+}
+
 /* ip_find names (and creates) a queue unless refused; a queue's contents
  * come with every event that carries "have"; "end" says it is gone. */
 static int frag_event(struct fold_state *st, enum fold_fn role, const cJSON *a, uint64_t seq)
@@ -261,12 +115,73 @@ static int frag_event(struct fold_state *st, enum fold_fn role, const cJSON *a, 
 		q->since_seq = seq;
 	}
 	q->seq = seq;
-	return cJSON_IsArray(have) ? frag_contents(q, a) : 0;
+	if (cJSON_IsArray(have) && frag_contents(q, a) < 0)
+		return -1;
+	return frag_arrival(q, cJSON_GetObjectItemCaseSensitive(a, "arrival"), seq);
 }
 
-/* -- sockets: tcp_set_state makes and moves them, tcp_ack moves snd_una -- */
+/* -- sockets: tcp_set_state makes and moves them, tcp_ack moves snd_una;
+ * "sock" (queues, out-of-order ranges, ts_recent, timers) comes with
+ * tcp_set_state and the end of each segment and timer -- */
 
-static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq)
+void fold_sock_init(struct fold_sock *p)
+{
+	p->snd_una = p->snd_nxt = p->rcv_nxt = p->snd_wnd = p->rcv_wnd = -1;
+	p->mss = p->snd_wscale = p->rcv_wscale = p->sack_ok = p->tstamp_ok = p->ts_recent = -1;
+	p->rcvq_bytes = p->rcvq_segs = p->ofoq_segs = -1;
+	p->ofo_more = p->nofo = p->ntimers = p->timers_more = 0;
+}
+
+static long long jbool(const cJSON *o, const char *k, long long dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+/* The sequence space args a carry (absent ones stay as they were). */
+static void sock_seq(struct fold_sock *p, const cJSON *a)
+{
+	static const char *const k[] = { "snd_una", "snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd" };
+	long long *v[] = { &p->snd_una, &p->snd_nxt, &p->rcv_nxt, &p->snd_wnd, &p->rcv_wnd };
+	for (int j = 0; j < 5; j++)
+		*v[j] = jnum(a, k[j], *v[j]);
+}
+
+/* The "sock" object of args a, if any, into p; ts_ns: the event's clock. */
+static void sock_facts(struct fold_sock *p, const cJSON *a, uint64_t ts_ns)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "sock"), *r;
+	if (!cJSON_IsObject(s))
+		return;
+	p->rcvq_bytes = jnum(s, "rcvq_bytes", -1);
+	p->rcvq_segs = jnum(s, "rcvq_segs", -1);
+	p->ofoq_segs = jnum(s, "ofoq_segs", -1);
+	p->ofo_more = jnum(s, "ofo_more", 0);
+	p->ts_recent = jnum(s, "ts_recent", p->ts_recent);
+	p->nofo = p->ntimers = p->timers_more = 0;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "ofo")) {
+		if (p->nofo == FOLD_OFO) {
+			p->ofo_more++;		/* more than the stack lists: counted, not lost */
+			continue;
+		}
+		p->ofo[p->nofo][0] = (uint32_t)(cJSON_GetArrayItem(r, 0) ? cJSON_GetArrayItem(r, 0)->valuedouble : 0);
+		p->ofo[p->nofo++][1] = (uint32_t)(cJSON_GetArrayItem(r, 1) ? cJSON_GetArrayItem(r, 1)->valuedouble : 0);
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "timers")) {
+		long long in = jnum(r, "in_ns", -1);
+		if (!jstr(r, "timer") || in < 0)
+			continue;
+		if (p->ntimers == FOLD_TIMERS) {
+			p->timers_more++;
+			continue;
+		}
+		put(p->timers[p->ntimers].name, sizeof(p->timers[0].name), jstr(r, "timer"));
+		p->timers[p->ntimers++].expires_ns = ts_ns + (uint64_t)in;
+	}
+}
+
+
+static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq, uint64_t ts_ns)
 {
 	const char *sk = jstr(a, "sk"), *nw = jstr(a, "new");
 	if (!sk || !nw)
@@ -277,18 +192,35 @@ static int sock_state(struct fold_state *st, const cJSON *a, uint64_t seq)
 			fold_del(&st->socks, p);
 		return 0;
 	}
-	if (!p && !(p = fold_add(&st->socks, sk)))
-		return -1;
+	if (!p) {
+		if (!(p = fold_add(&st->socks, sk)))
+			return -1;
+		fold_sock_init(p);
+	}
 	put(p->proto, sizeof(p->proto), "tcp");
 	put(p->state, sizeof(p->state), nw);
 	put(p->old, sizeof(p->old), jstr(a, "old"));
-	p->snd_una = jnum(a, "snd_una", -1);
-	p->snd_nxt = jnum(a, "snd_nxt", -1);
-	p->rcv_nxt = jnum(a, "rcv_nxt", -1);
-	p->snd_wnd = jnum(a, "snd_wnd", -1);
-	p->rcv_wnd = jnum(a, "rcv_wnd", -1);
+	sock_seq(p, a);
+	p->mss = jnum(a, "mss", p->mss);
+	p->snd_wscale = jnum(a, "snd_wscale", p->snd_wscale);
+	p->rcv_wscale = jnum(a, "rcv_wscale", p->rcv_wscale);
+	p->sack_ok = jbool(a, "sack_ok", p->sack_ok);
+	p->tstamp_ok = jbool(a, "tstamp_ok", p->tstamp_ok);
+	p->ts_recent = jnum(a, "ts_recent", p->ts_recent);
+	sock_facts(p, a, ts_ns);
 	p->seq = seq;
 	return 0;
+}
+
+/* The end of a segment or a timer: the socket's queues and timers. */
+static void sock_update(struct fold_state *st, const cJSON *a, uint64_t ts_ns)
+{
+	const char *sk = jstr(a, "sk");
+	struct fold_sock *p = sk ? fold_get(&st->socks, sk) : NULL;
+	if (!p)
+		return;
+	sock_seq(p, a);
+	sock_facts(p, a, ts_ns);
 }
 
 static void sock_ack(struct fold_state *st, const cJSON *a, uint64_t seq)
@@ -360,14 +292,36 @@ static int neigh_event(struct fold_state *st, const cJSON *a, uint64_t seq)
 	put(p->mac, sizeof(p->mac), mac && mac[0] != '(' ? mac : "");
 	put(p->nud, sizeof(p->nud), nud);
 	p->seq = seq;
+	p->queued = jnum(n, "queued", -1);
+	p->queued_bytes = jnum(n, "queued_bytes", -1);
+	free(p->queued_skbs);
+	p->queued_skbs = NULL;
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(n, "queued_skbs");
+	if (cJSON_IsArray(ids) && !(p->queued_skbs = cJSON_PrintUnformatted(ids)))
+		return -1;
 	return 0;
+}
+
+/* -- routes: the last lookup, its packet, the route it matched -- */
+
+static void route_event(struct fold_state *st, const cJSON *a, const struct store_ev *e)
+{
+	struct fold_route *r = &st->route;
+	r->seq = e->seq;
+	r->pkt = e->pkt;
+	put(r->daddr, sizeof(r->daddr), jstr(a, "daddr"));
+	put(r->table, sizeof(r->table), jstr(a, "table"));
+	put(r->dst, sizeof(r->dst), jstr(a, "match") ? jstr(a, "dst") : NULL);
+	put(r->type, sizeof(r->type), jstr(a, "type"));
+	r->metric = jnum(a, "metric", 0);
 }
 
 /* -- one event -- */
 
 /* The role of event e, or FF_MAX when it changes nothing the fold keeps:
  * B events carry no state but ip_expire's; E events only ip_frag_queue's
- * (queued), packet_rcv's and those that may free a socket. */
+ * (queued), packet_rcv's, those that may free a socket and those that end
+ * a segment or a timer ("sock"). */
 static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
 {
 	int r = 0;
@@ -379,7 +333,7 @@ static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
 		return r == FF_EXPIRE ? FF_EXPIRE : FF_MAX;
 	if (e->ph == 'E')
 		return r == FF_FRAG_QUEUE || r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? (enum fold_fn)r : FF_MAX;
-	return r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? FF_MAX : (enum fold_fn)r;
+	return r == FF_PACKET_RCV || r >= FF_CHECK_REQ ? FF_MAX : (enum fold_fn)r;	/* 'i' steps */
 }
 
 static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const struct store_ev *e)
@@ -388,7 +342,13 @@ static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const
 	case FF_IP_FIND: case FF_FRAG_QUEUE: case FF_FRAG_INSERT: case FF_FRAG_REASM: case FF_EXPIRE: case FF_EVICTOR:
 		return frag_event(st, role, a, e->seq);
 	case FF_SET_STATE:
-		return sock_state(st, a, e->seq);
+		return sock_state(st, a, e->seq, e->ts_ns);
+	case FF_TIME_WAIT: case FF_REQSK_ALLOC: case FF_DO_RCV: case FF_DELACK: case FF_REQSK_TIMER: case FF_TW_PROCESS:
+		sock_update(st, a, e->ts_ns);
+		return 0;
+	case FF_FIB_LOOKUP:
+		route_event(st, a, e);
+		return 0;
 	case FF_TCP_ACK:
 		sock_ack(st, a, e->seq);
 		return 0;

@@ -35,7 +35,7 @@
 #define FOLD_KEY	96		/* every table's entries start with their key */
 #define FOLD_ENDS	8		/* queues one event can end (ip_evictor: more go to ends_more) */
 
-/* A keyed table of fixed-size entries in insertion order (fold.c). */
+/* A keyed table of fixed-size entries in insertion order (fold_table.c). */
 struct fold_table {
 	char *e;			/* cap entries of esz bytes; key[0] == 0: removed */
 	size_t n, cap, live, esz;
@@ -43,9 +43,18 @@ struct fold_table {
 	size_t nslot;
 };
 
+/* A fragment as it arrived (ip_frag_queue's "arrival"), at event seq. */
+struct fold_arrival {
+	uint32_t offset, len;
+	int64_t skb;
+	uint64_t seq;
+};
+
 struct fold_frag {
 	char key[FOLD_KEY];		/* "10.0.0.1>10.0.0.2 id=0x1c46 proto=17" */
 	char *have;			/* the "have" ranges as JSON text, or NULL */
+	struct fold_arrival *arr;	/* arrivals in order (malloc'd), narr of them */
+	size_t narr, caparr;
 	long long have_more;		/* ranges the stack did not list */
 	long long meat, len, mem;	/* len -1: unknown yet; mem -1: not recorded */
 	unsigned flags;			/* 1 FIRST_IN, 2 LAST_IN */
@@ -53,18 +62,41 @@ struct fold_frag {
 	uint64_t since_seq, seq;	/* created at, last changed at */
 };
 
+#define FOLD_OFO	32		/* stack/tcp.h TCP_ARGS_OFO: the ranges args carry */
+#define FOLD_TIMERS	3		/* delack, retransmit, and one of time_wait/fin_wait2/request */
+
+struct fold_timer {
+	char name[12];			/* "delack", "retransmit", "time_wait", "fin_wait2", "request" */
+	uint64_t expires_ns;		/* the event's clock + the args' in_ns */
+};
+
 struct fold_sock {
 	char sk[FOLD_KEY];		/* "10.0.0.2:80>10.0.0.1:40000", "*:80" */
 	char proto[4], state[16];
 	char old[16];			/* the state before (a listener: its app) */
 	long long snd_una, snd_nxt, rcv_nxt, snd_wnd, rcv_wnd;	/* -1: not recorded */
+	long long mss, snd_wscale, rcv_wscale, sack_ok, tstamp_ok, ts_recent;	/* -1: not recorded */
+	long long rcvq_bytes, rcvq_segs, ofoq_segs, ofo_more;	/* rcvq_bytes -1: no "sock" args yet */
+	uint32_t ofo[FOLD_OFO][2];	/* out-of-order ranges [start, end) of sequence space */
+	int nofo, ntimers, timers_more;	/* timers_more: beyond FOLD_TIMERS, counted */
+	struct fold_timer timers[FOLD_TIMERS];
 	uint64_t seq;
 };
 
 struct fold_neigh {
 	char key[FOLD_KEY];		/* "dev ip" */
-	char ip[16], dev[16], mac[24], nud[16];
+	char ip[48], dev[16], mac[24], nud[16];	/* ip: an IPv6 address too */
+	long long queued, queued_bytes;	/* arp_queue; -1: not recorded */
+	char *queued_skbs;		/* their skb ids as JSON text (malloc'd), or NULL */
 	uint64_t seq;
+};
+
+/* The last route lookup (fib_table_lookup) and the packet it was for. */
+struct fold_route {
+	uint64_t seq;			/* 0: none yet */
+	int64_t pkt;
+	char daddr[48], table[8], dst[48], type[16];	/* dst "": no route matched */
+	long long metric;
 };
 
 struct fold_tap {
@@ -87,6 +119,7 @@ struct fold_state {
 	struct fold_end ends[FOLD_ENDS];	/* queues the last folded event ended */
 	int nends, ends_more;
 	uint64_t frag_events;		/* fragment events folded (0: "none recorded") */
+	struct fold_route route;
 };
 
 struct fold_index;

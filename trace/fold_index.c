@@ -21,7 +21,9 @@ void fold_ids(struct fold_index *x, int ids[FF_MAX])
 		[FF_TCP_ACK] = "tcp_ack", [FF_PACKET_RCV] = "packet_rcv", [FF_NF_HOOK] = "nf_hook",
 		[FF_NEIGH_UPDATE] = "neigh_update", [FF_NEIGH_SEND] = "__neigh_event_send",
 		[FF_CHECK_REQ] = "tcp_check_req", [FF_V4_ERR] = "tcp_v4_err", [FF_KEEPALIVE] = "tcp_keepalive_timer",
-		[FF_TW_TIMER] = "tcp_tw_timer",
+		[FF_TW_TIMER] = "tcp_tw_timer", [FF_FIB_LOOKUP] = "fib_table_lookup", [FF_TIME_WAIT] = "tcp_time_wait",
+		[FF_REQSK_ALLOC] = "inet_reqsk_alloc", [FF_DO_RCV] = "tcp_v4_do_rcv", [FF_DELACK] = "tcp_delack_timer",
+		[FF_REQSK_TIMER] = "reqsk_timer_handler", [FF_TW_PROCESS] = "tcp_timewait_state_process",
 	};
 	store_lock(x->s);
 	for (int k = 0; k < FF_MAX; k++)
@@ -162,7 +164,7 @@ static int init_listeners(struct fold_state *st, const cJSON *sc)
 		snprintf(p->proto, sizeof(p->proto), "%s", proto);
 		snprintf(p->state, sizeof(p->state), "%s", strcmp(proto, "tcp") ? "UNCONN" : "LISTEN");
 		snprintf(p->old, sizeof(p->old), "%s", jstr(l, "app") ? jstr(l, "app") : "");	/* a listener's app */
-		p->snd_una = p->snd_nxt = p->rcv_nxt = p->snd_wnd = p->rcv_wnd = -1;
+		fold_sock_init(p);
 	}
 	return 0;
 }
@@ -184,6 +186,7 @@ static int init_neigh_taps(struct fold_state *st, const cJSON *sc)
 		snprintf(p->dev, sizeof(p->dev), "%s", dev);
 		snprintf(p->mac, sizeof(p->mac), "%s", jstr(n, "mac") ? jstr(n, "mac") : "");
 		snprintf(p->nud, sizeof(p->nud), "PERMANENT");
+		p->queued = p->queued_bytes = -1;
 	}
 	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(sc, "packet_sockets")) {
 		struct fold_tap *t;

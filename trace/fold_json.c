@@ -67,6 +67,15 @@ static cJSON *frag_json(const struct fold_frag *q)
 	add_num_or_null(f, "mem", q->mem);
 	cJSON_AddNumberToObject(f, "since_seq", (double)q->since_seq);
 	cJSON_AddNumberToObject(f, "seq", (double)q->seq);
+	cJSON *arr = cJSON_AddArrayToObject(f, "arrivals");
+	for (size_t k = 0; k < q->narr; k++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "offset", q->arr[k].offset);
+		cJSON_AddNumberToObject(x, "len", q->arr[k].len);
+		cJSON_AddNumberToObject(x, "skb", (double)q->arr[k].skb);
+		cJSON_AddNumberToObject(x, "seq", (double)q->arr[k].seq);
+		cJSON_AddItemToArray(arr, x);
+	}
 	return f;
 }
 
@@ -90,7 +99,54 @@ static void frags(const struct fold_state *st, uint64_t seq, cJSON *o)
 	cJSON_AddNumberToObject(o, "frag_events", (double)st->frag_events);
 }
 
-static cJSON *sock_json(const struct fold_sock *p)
+/* A time in ns since the epoch, exact (doubles stop at 2^53). */
+static void add_ns(cJSON *o, const char *k, uint64_t ns)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "%llu", (unsigned long long)ns);
+	cJSON_AddRawToObject(o, k, b);
+}
+
+/* What the socket's "sock" args said last: queues, out-of-order ranges,
+ * the armed timers with their expiry and the time left at event ts_ns. */
+static void sock_facts_json(cJSON *k, const struct fold_sock *p, uint64_t ts_ns)
+{
+	static const char *const names[] = { "mss", "snd_wscale", "rcv_wscale", "ts_recent" };
+	const long long v[] = { p->mss, p->snd_wscale, p->rcv_wscale, p->ts_recent };
+	for (int j = 0; j < 4; j++)
+		if (v[j] >= 0)
+			cJSON_AddNumberToObject(k, names[j], (double)v[j]);
+	if (p->sack_ok >= 0)
+		cJSON_AddBoolToObject(k, "sack_ok", (int)p->sack_ok);
+	if (p->tstamp_ok >= 0)
+		cJSON_AddBoolToObject(k, "tstamp_ok", (int)p->tstamp_ok);
+	if (p->rcvq_bytes < 0)
+		return;
+	cJSON *q = cJSON_AddObjectToObject(k, "rcvq");
+	cJSON_AddNumberToObject(q, "bytes", (double)p->rcvq_bytes);
+	cJSON_AddNumberToObject(q, "segs", (double)p->rcvq_segs);
+	q = cJSON_AddObjectToObject(k, "ofo");
+	cJSON_AddNumberToObject(q, "segs", (double)p->ofoq_segs);
+	cJSON *r = cJSON_AddArrayToObject(q, "ranges");
+	for (int j = 0; j < p->nofo; j++) {
+		double se[2] = { p->ofo[j][0], p->ofo[j][1] };
+		cJSON_AddItemToArray(r, cJSON_CreateDoubleArray(se, 2));
+	}
+	if (p->ofo_more)
+		cJSON_AddNumberToObject(q, "ranges_more", (double)p->ofo_more);
+	r = cJSON_AddArrayToObject(k, "timers");
+	for (int j = 0; j < p->ntimers; j++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "timer", p->timers[j].name);
+		add_ns(t, "expires_ns", p->timers[j].expires_ns);
+		cJSON_AddNumberToObject(t, "in_ns", (double)(int64_t)(p->timers[j].expires_ns - ts_ns));
+		cJSON_AddItemToArray(r, t);
+	}
+	if (p->timers_more)
+		cJSON_AddNumberToObject(k, "timers_more", p->timers_more);
+}
+
+static cJSON *sock_json(const struct fold_sock *p, uint64_t ts_ns)
 {
 	cJSON *k = cJSON_CreateObject();
 	const char *sk = strchr(p->sk, ' ') ? strchr(p->sk, ' ') + 1 : p->sk;	/* listeners: "tcp *:80" */
@@ -112,17 +168,18 @@ static cJSON *sock_json(const struct fold_sock *p)
 	for (int j = 0; j < 5; j++)
 		if (v[j] >= 0)
 			cJSON_AddNumberToObject(k, names[j], (double)v[j]);
+	sock_facts_json(k, p, ts_ns);
 	if (p->seq)
 		cJSON_AddNumberToObject(k, "seq", (double)p->seq);
 	return k;
 }
 
-static void socks_neigh_taps(const struct fold_state *st, cJSON *o)
+static void socks_neigh_taps(const struct fold_state *st, uint64_t ts_ns, cJSON *o)
 {
 	cJSON *a = cJSON_AddArrayToObject(o, "sockets");
 	for (size_t k = 0; k < st->socks.n; k++)
 		if (fold_entry(&st->socks, k))
-			cJSON_AddItemToArray(a, sock_json(fold_entry(&st->socks, k)));
+			cJSON_AddItemToArray(a, sock_json(fold_entry(&st->socks, k), ts_ns));
 	a = cJSON_AddArrayToObject(o, "neighbours");
 	for (size_t k = 0; k < st->neigh.n; k++) {
 		const struct fold_neigh *n = fold_entry(&st->neigh, k);
@@ -136,6 +193,12 @@ static void socks_neigh_taps(const struct fold_state *st, cJSON *o)
 			cJSON_AddNullToObject(e, "mac");
 		cJSON_AddStringToObject(e, "dev", n->dev);
 		cJSON_AddStringToObject(e, "nud", n->nud);
+		if (n->queued >= 0) {
+			cJSON *ids = n->queued_skbs ? cJSON_Parse(n->queued_skbs) : NULL;
+			cJSON_AddNumberToObject(e, "queued", (double)n->queued);
+			cJSON_AddNumberToObject(e, "queued_bytes", (double)n->queued_bytes);
+			cJSON_AddItemToObject(e, "queued_skbs", ids ? ids : cJSON_CreateArray());
+		}
 		cJSON_AddItemToArray(a, e);
 	}
 	a = cJSON_AddArrayToObject(o, "packet_sockets");
@@ -155,13 +218,51 @@ static void socks_neigh_taps(const struct fold_state *st, cJSON *o)
 	}
 }
 
-/* Routes and rules as trace_start holds them; rules with their hits. */
-static void routes_rules(struct fold_index *x, const struct fold_state *st, cJSON *o)
+static int str_is(const cJSON *o, const char *k, const char *v)
 {
-	const cJSON *r;
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(s) && !strcmp(s->valuestring, v);
+}
+
+/* The current packet's last route lookup (pkt: event i's packet), or null. */
+static const struct fold_route *lookup_of(const struct fold_state *st, int64_t pkt, cJSON *o)
+{
+	const struct fold_route *l = &st->route;
+	if (!l->seq || pkt < 0 || l->pkt != pkt) {
+		cJSON_AddNullToObject(o, "route_lookup");
+		return NULL;
+	}
+	cJSON *j = cJSON_AddObjectToObject(o, "route_lookup");
+	cJSON_AddNumberToObject(j, "seq", (double)l->seq);
+	cJSON_AddStringToObject(j, "daddr", l->daddr);
+	if (!l->dst[0]) {
+		cJSON_AddNullToObject(j, "dst");
+		return NULL;
+	}
+	cJSON_AddStringToObject(j, "table", l->table);
+	cJSON_AddStringToObject(j, "dst", l->dst);
+	cJSON_AddStringToObject(j, "type", l->type);
+	cJSON_AddNumberToObject(j, "metric", (double)l->metric);
+	return l;
+}
+
+/* Routes and rules as trace_start holds them: the route the current
+ * packet's lookup matched marked "matched"; rules with their hits. */
+static void routes_rules(struct fold_index *x, const struct fold_state *st, int64_t pkt, cJSON *o)
+{
+	const cJSON *r, *m;
+	const struct fold_route *l = lookup_of(st, pkt, o);
 	cJSON *a = cJSON_AddArrayToObject(o, "routes");
-	cJSON_ArrayForEach(r, x->fib)
-		cJSON_AddItemToArray(a, cJSON_Duplicate(r, 1));
+	cJSON_ArrayForEach(r, x->fib) {
+		cJSON *c = cJSON_Duplicate(r, 1);
+		m = cJSON_GetObjectItemCaseSensitive(r, "metric");
+		if (l && str_is(r, "table", l->table) && str_is(r, "dst", l->dst) && str_is(r, "type", l->type) &&
+		    cJSON_IsNumber(m) && (long long)m->valuedouble == l->metric) {
+			cJSON_AddTrueToObject(c, "matched");
+			l = NULL;		/* one route matched */
+		}
+		cJSON_AddItemToArray(a, c);
+	}
 	a = cJSON_AddArrayToObject(o, "rules");
 	size_t k = 0;
 	cJSON_ArrayForEach(r, x->rules) {
@@ -220,6 +321,7 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 	store_lock(x->s);
 	const struct store_ev *e = store_ev(x->s, i);
 	uint64_t seq = e ? e->seq : 0, ts = e ? e->ts_ns : 0;
+	int64_t pkt = e ? e->pkt : -1;
 	size_t np = store_npkts(x->s);
 	const struct store_pkt *lp = np ? store_pkt_at(x->s, np - 1) : NULL;
 	int after = lp && i > lp->last;		/* timers that fired once the capture was over */
@@ -228,18 +330,17 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 		return NULL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "seq", (double)seq);
-	char tsbuf[24];
-	snprintf(tsbuf, sizeof(tsbuf), "%llu", (unsigned long long)ts);	/* exact: ns since the epoch pass 2^53 */
-	cJSON_AddRawToObject(o, "ts_ns", tsbuf);
+	add_ns(o, "ts_ns", ts);
 	cJSON_AddBoolToObject(o, "after_capture", after);
 	counters(x, i, o);
 	frags(st, seq, o);
-	socks_neigh_taps(st, o);
-	routes_rules(x, st, o);
+	socks_neigh_taps(st, ts, o);
+	routes_rules(x, st, pkt, o);
 	skbs(x, i, o);
 	sysctl(x, o);
 	cJSON *lim = cJSON_AddObjectToObject(o, "limits");
 	cJSON_AddNumberToObject(lim, "have_ranges", FOLD_HAVE_RANGES);
+	cJSON_AddNumberToObject(lim, "ofo_ranges", FOLD_OFO);
 	cJSON_AddStringToObject(lim, "skbs", "the skbs of the frames open at this event; skbs held in a queue "
 				"are counted by their queue (a fragment queue's nfrags, a packet socket's qlen)");
 	if (!x->fib)

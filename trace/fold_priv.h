@@ -1,7 +1,8 @@
 /*
- * fold_priv.h - what the fold's three files share (fold.c: events into
- * state; fold_index.c: trace_start and snapshots; fold_json.c: state into
- * the /state object). Not an API: front ends use fold.h.
+ * fold_priv.h - what the fold's files share (fold.c: events into state;
+ * fold_table.c: its tables, copies and sizes; fold_index.c: trace_start
+ * and snapshots; fold_json.c: state into the /state object). Not an API:
+ * front ends use fold.h.
  */
 #ifndef NJ_TRACE_FOLD_PRIV_H
 #define NJ_TRACE_FOLD_PRIV_H
@@ -14,7 +15,9 @@
 enum fold_fn {
 	FF_IP_FIND, FF_FRAG_QUEUE, FF_FRAG_INSERT, FF_FRAG_REASM, FF_EXPIRE, FF_EVICTOR,
 	FF_SET_STATE, FF_TCP_ACK, FF_PACKET_RCV, FF_NF_HOOK, FF_NEIGH_UPDATE, FF_NEIGH_SEND,
+	FF_FIB_LOOKUP, FF_TIME_WAIT, FF_REQSK_ALLOC,		/* steps: the route, a socket's "sock" */
 	FF_CHECK_REQ, FF_V4_ERR, FF_KEEPALIVE, FF_TW_TIMER,	/* their E events may say "sk_gone" */
+	FF_DO_RCV, FF_DELACK, FF_REQSK_TIMER, FF_TW_PROCESS,	/* their E events carry "sock" */
 	FF_MAX
 };
 
@@ -47,6 +50,10 @@ size_t fold_state_bytes(const struct fold_state *st);
 void *fold_get(struct fold_table *t, const char *key);
 void *fold_add(struct fold_table *t, const char *key);
 void fold_del(struct fold_table *t, void *entry);
+/* fold_frag_free - a queue's own memory (its ranges' text, its arrivals). */
+void fold_frag_free(struct fold_frag *q);
+/* fold_sock_init - every recorded field of a new socket "not recorded". */
+void fold_sock_init(struct fold_sock *p);
 /* fold_entry - the table's entry i (i < t->n), NULL if removed. */
 void *fold_entry(const struct fold_table *t, size_t i);
 

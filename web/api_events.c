@@ -18,28 +18,16 @@ struct ev_query {
 
 static int parse_ev_query(struct web_req *r, struct web_trace *t, struct ev_query *q)
 {
-	const char *fn = web_qstr(r, "fn"), *v = web_qstr(r, "verdict"), *rs = web_qstr(r, "reason");
+	struct web_sel sel;
 	/* -1 (the default) means "no bound"; a given bound must be >= 0. */
 	if (web_qint(r, "pkt_from", -1, 0, INT64_MAX / 2, &q->pkt_from) < 0 ||
-	    web_qint(r, "pkt_to", -1, 0, INT64_MAX / 2, &q->pkt_to) < 0)
+	    web_qint(r, "pkt_to", -1, 0, INT64_MAX / 2, &q->pkt_to) < 0 || web_qsel(r, t, -2, &sel) < 0)
 		return -1;
-	store_lock(t->s);
-	q->fn = fn ? store_name_id(t->s, fn) : -2;
-	store_unlock(t->s);
-	if (fn && q->fn < 0)
-		q->fn = -3;		/* a name the trace never used: nothing matches */
-	q->verdict = v ? verdict_lookup(v) : -1;
-	q->reason = rs ? drop_reason_lookup(rs) : -1;
-	q->filter = web_qstr(r, "filter");
-	if (v && q->verdict < 0)
-		snprintf(r->err, sizeof(r->err), "parameter verdict: unknown verdict \"%.40s\"", v);
-	else if (rs && q->reason < 0)
-		snprintf(r->err, sizeof(r->err), "parameter reason: unknown drop reason \"%.40s\"", rs);
-	else if (q->filter && web_filter_match(t, q->filter, -1, r->err, sizeof(r->err)) < 0)
-		return -1;
-	else
-		return 0;
-	return -1;
+	q->fn = sel.fn;
+	q->verdict = sel.verdict;
+	q->reason = sel.reason;
+	q->filter = sel.filter;
+	return 0;
 }
 
 /* 1 when e passes q, 0 when not (the tcpdump filter was validated before). */

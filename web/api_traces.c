@@ -252,25 +252,11 @@ static int pkt_passes(struct web_req *r, struct web_trace *t, const struct store
 
 static int parse_pkt_query(struct web_req *r, struct web_trace *t, struct pkt_query *q)
 {
-	const char *v = web_qstr(r, "verdict"), *rs = web_qstr(r, "reason");
-	q->verdict = v ? verdict_lookup(v) : -1;
-	q->reason = rs ? drop_reason_lookup(rs) : -1;
-	q->filter = web_qstr(r, "filter");
-	const char *fn = web_qstr(r, "fn");
-	store_lock(t->s);
-	q->fn = fn ? store_name_id(t->s, fn) : -1;
-	store_unlock(t->s);
-	if (fn && q->fn < 0)
-		q->fn = -3;
-	if (v && q->verdict < 0)
-		snprintf(r->err, sizeof(r->err), "parameter verdict: unknown verdict \"%.40s\"", v);
-	else if (rs && q->reason < 0)
-		snprintf(r->err, sizeof(r->err), "parameter reason: unknown drop reason \"%.40s\"", rs);
-	else if (q->filter && web_filter_match(t, q->filter, -1, r->err, sizeof(r->err)) < 0)
+	struct web_sel sel;
+	if (web_qsel(r, t, -1, &sel) < 0)
 		return -1;
-	else
-		return 0;
-	return -1;
+	*q = (struct pkt_query){ sel.verdict, sel.reason, sel.fn, sel.filter };
+	return 0;
 }
 
 /* One row of a page: the packet and its first event's seq, copied. */
@@ -282,33 +268,23 @@ struct pkt_row {
 #define PKT_CHUNK 64		/* packets copied per hold of the store lock */
 
 /* One packet-list row, the bytes cJSON prints for web_pkt_json(t, p, f),
- * written straight into b (a page is then no tree of a thousand nodes). */
-static void pkt_row(struct web_text *b, const struct pkt_row *x, const struct web_frame *f)
+ * written straight into w (a page is then no tree of a thousand nodes). */
+static void pkt_row(struct jw *w, const struct pkt_row *x, const struct web_frame *f)
 {
 	const struct store_pkt *p = &x->p;
 	char ts[40];
 	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
 		 (unsigned long long)(p->ts_ns % 1000000000ULL));
-	web_text_lit(b, "{\"n\":");
-	web_text_num(b, (double)p->pkt);
-	web_text_lit(b, ",\"ts\":");
-	web_text_str(b, ts);
-	web_text_lit(b, ",\"summary\":");
-	web_text_str(b, f->summary);
-	web_text_lit(b, ",\"verdict\":");
-	web_text_str(b, p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
-	web_text_lit(b, ",\"reason\":");
-	if (p->verdict == V_DROP)
-		web_text_str(b, drop_reason_name((enum skb_drop_reason)p->reason));
-	else
-		web_text_lit(b, "null");
-	web_text_lit(b, ",\"len\":");
-	web_text_num(b, f->len);
-	web_text_lit(b, ",\"events\":");
-	web_text_num(b, p->count);
-	web_text_lit(b, ",\"first_seq\":");
-	web_text_num(b, x->seq);
-	web_text_lit(b, "}");
+	jw_obj_open(w);
+	jw_kv_double(w, "n", (double)p->pkt);
+	jw_kv_str(w, "ts", ts);
+	jw_kv_str(w, "summary", f->summary);
+	jw_kv_str(w, "verdict", p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
+	jw_kv_str(w, "reason", p->verdict == V_DROP ? drop_reason_name((enum skb_drop_reason)p->reason) : NULL);
+	jw_kv_double(w, "len", f->len);
+	jw_kv_double(w, "events", p->count);
+	jw_kv_double(w, "first_seq", x->seq);
+	jw_obj_close(w);
 }
 
 /*
@@ -356,17 +332,15 @@ static cJSON *page_json(struct web_trace *t, struct pkt_row *rows, int64_t n, si
 		rows[i].seq = first ? (double)first->seq : 0;
 	}
 	store_unlock(t->s);
-	struct web_text b = { 0 };
-	web_text_lit(&b, "[");
+	struct jw w = { 0 };
+	jw_arr_open(&w);
 	for (int64_t i = 0; i < n; i++) {
 		struct web_frame f;
 		web_frame_summary(t, &rows[i].p, np, &f);
-		if (i)
-			web_text_lit(&b, ",");
-		pkt_row(&b, &rows[i], &f);
+		pkt_row(&w, &rows[i], &f);
 	}
-	web_text_lit(&b, "]");
-	return web_text_node(&b);
+	jw_arr_close(&w);
+	return web_jw_node(&w);
 }
 
 enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)

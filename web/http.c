@@ -52,30 +52,33 @@ enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
 	return reply(c, status, doc, 0);
 }
 
-enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt, ...)
+/* {"error": the message, "status": status}, the body of every error. */
+static cJSON *error_doc(unsigned status, const char *fmt, va_list ap)
 {
 	char msg[768];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "error", msg);
-	cJSON_AddNumberToObject(o, "status", MHD_HTTP_SERVICE_UNAVAILABLE);
+	cJSON_AddNumberToObject(o, "status", status);
+	return o;
+}
+
+enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cJSON *o = error_doc(MHD_HTTP_SERVICE_UNAVAILABLE, fmt, ap);
+	va_end(ap);
 	cJSON_AddNumberToObject(o, "retry", retry_s);
 	return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, o, retry_s);
 }
 
 enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cJSON *o = error_doc(status, fmt, ap);
 	va_end(ap);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", msg);
-	cJSON_AddNumberToObject(o, "status", status);
 	return web_reply(c, status, o);
 }
 
@@ -119,6 +122,28 @@ int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int6
 	return 0;
 }
 
+int web_qsel(struct web_req *r, struct web_trace *t, int fn_absent, struct web_sel *q)
+{
+	const char *fn = web_qstr(r, "fn"), *v = web_qstr(r, "verdict"), *rs = web_qstr(r, "reason");
+	store_lock(t->s);
+	q->fn = fn ? store_name_id(t->s, fn) : fn_absent;
+	store_unlock(t->s);
+	if (fn && q->fn < 0)
+		q->fn = -3;
+	q->verdict = v ? verdict_lookup(v) : -1;
+	q->reason = rs ? drop_reason_lookup(rs) : -1;
+	q->filter = web_qstr(r, "filter");
+	if (v && q->verdict < 0)
+		snprintf(r->err, sizeof(r->err), "parameter verdict: unknown verdict \"%.40s\"", v);
+	else if (rs && q->reason < 0)
+		snprintf(r->err, sizeof(r->err), "parameter reason: unknown drop reason \"%.40s\"", rs);
+	else if (q->filter && web_filter_match(t, q->filter, -1, r->err, sizeof(r->err)) < 0)
+		return -1;
+	else
+		return 0;
+	return -1;
+}
+
 cJSON *web_raw(char *line)
 {
 	if (!line)
@@ -128,127 +153,19 @@ cJSON *web_raw(char *line)
 	return n ? n : cJSON_CreateNull();
 }
 
-/* Room for n more bytes and a NUL; 0, or -1 (b->oom set) without memory. */
-static int text_room(struct web_text *b, size_t n)
+cJSON *web_jw_node(struct jw *w)
 {
-	if (b->oom)
-		return -1;
-	if (b->len + n + 1 <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	char *s = realloc(b->s, cap);
-	if (!s) {
-		b->oom = 1;
-		return -1;
-	}
-	b->s = s;
-	b->cap = cap;
-	return 0;
-}
-
-void web_text_raw(struct web_text *b, const char *s, size_t n)
-{
-	if (text_room(b, n) < 0)
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = 0;
-}
-
-/*
- * cJSON 1.7 prints a number with "%1.15g" (then "%1.17g" if that does not
- * read back), which writes an integer under 10^15 as its plain digits:
- * those are formatted here, without printf and sscanf; any other value is
- * printed by cJSON itself.
- */
-void web_text_num(struct web_text *b, double d)
-{
-	if (d > -1e15 && d < 1e15 && d == (double)(long long)d && !(d == 0 && signbit(d))) {
-		char tmp[24];
-		long long v = (long long)d;
-		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-		size_t n = sizeof(tmp);
-		do
-			tmp[--n] = (char)('0' + u % 10);
-		while (u /= 10);
-		if (v < 0)
-			tmp[--n] = '-';
-		web_text_raw(b, tmp + n, sizeof(tmp) - n);
-		return;
-	}
-	cJSON *x = cJSON_CreateNumber(d);
-	char *s = x ? cJSON_PrintUnformatted(x) : NULL;
-	if (s)
-		web_text_raw(b, s, strlen(s));
-	else
-		b->oom = 1;
-	free(s);
-	cJSON_Delete(x);
-}
-
-/* The letter of c's two-character JSON escape, 0 when it has none. */
-static char esc_letter(unsigned char c)
-{
-	switch (c) {
-	case '"': return '"';
-	case '\\': return '\\';
-	case '\b': return 'b';
-	case '\f': return 'f';
-	case '\n': return 'n';
-	case '\r': return 'r';
-	case '\t': return 't';
-	}
-	return 0;
-}
-
-/* As cJSON escapes a string: the two-character escapes it knows, \u00xx
- * for the other control characters, every other byte as it is. */
-void web_text_str(struct web_text *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s);
-	if (text_room(b, 6 * n + 2) < 0)
-		return;
-	char *o = b->s + b->len;
-	*o++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char e = esc_letter(*p);
-		if (e) {
-			*o++ = '\\';
-			*o++ = e;
-		} else if (*p < 32) {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[*p >> 4];
-			o[5] = hex[*p & 15];
-			o += 6;
-		} else {
-			*o++ = (char)*p;
-		}
-	}
-	*o++ = '"';
-	*o = 0;
-	b->len = (size_t)(o - b->s);
-}
-
-cJSON *web_text_node(struct web_text *b)
-{
-	cJSON *n = b->oom || !b->s ? NULL : cJSON_CreateRaw(b->s);
-	free(b->s);
-	memset(b, 0, sizeof(*b));
+	cJSON *n = w->buf ? cJSON_CreateRaw(w->buf) : NULL;
+	jw_free(w);
 	return n;
 }
 
 cJSON *web_num_array(const double *v, int n)
 {
-	struct web_text b = { 0 };
-	web_text_lit(&b, "[");
-	for (int i = 0; i < n; i++) {
-		if (i)
-			web_text_lit(&b, ",");
-		web_text_num(&b, v[i]);
-	}
-	web_text_lit(&b, "]");
-	return web_text_node(&b);
+	struct jw w = { 0 };
+	jw_arr_open(&w);
+	for (int i = 0; i < n; i++)
+		jw_val_double(&w, v[i]);
+	jw_arr_close(&w);
+	return web_jw_node(&w);
 }

@@ -15,6 +15,7 @@
 #include "cJSON.h"
 #include "filter.h"
 #include "fold.h"
+#include "jsonw.h"
 #include "server.h"
 #include "snmp.h"
 
@@ -175,24 +176,26 @@ enum MHD_Result web_busy(struct MHD_Connection *c, int retry_s, const char *fmt,
 int web_qint(struct web_req *r, const char *key, int64_t dflt, int64_t min, int64_t max, int64_t *out);
 /* web_qstr - a query parameter or NULL (empty counts as absent). */
 const char *web_qstr(struct web_req *r, const char *key);
+
+/* The selectors the event and packet lists share: fn (no parameter:
+ * fn_absent; a name the trace never used: -3, matching nothing), verdict
+ * and reason (-1: any), filter (a tcpdump expression, or NULL). */
+struct web_sel {
+	int fn, verdict, reason;
+	const char *filter;
+};
+/* web_qsel - the query's fn, verdict, reason and filter into q; -1 with
+ * r->err set when a verdict, a reason or the filter is not understood. */
+int web_qsel(struct web_req *r, struct web_trace *t, int fn_absent, struct web_sel *q);
 /* web_raw - a cJSON raw node from a store line (taken over); NULL line → null. */
 cJSON *web_raw(char *line);
 
-/* -- JSON text written directly, byte for byte as cJSON prints it (http.c):
- * a 2000-number histogram column or a page of 1000 packet rows is then not
- * thousands of nodes, each number printed with "%1.15g" and read back. A
- * failed allocation sets oom and the rest is skipped. -- */
-struct web_text {
-	char *s;			/* NUL-terminated once anything is written */
-	size_t len, cap;
-	int oom;
-};
-void web_text_raw(struct web_text *b, const char *s, size_t n);
-#define web_text_lit(b, lit) web_text_raw((b), (lit), sizeof(lit) - 1)
-void web_text_num(struct web_text *b, double d);	/* as cJSON_CreateNumber(d) prints */
-void web_text_str(struct web_text *b, const char *s);	/* as cJSON_CreateString(s) prints */
-/* web_text_node - b's text as one raw node (b is emptied); NULL on oom. */
-cJSON *web_text_node(struct web_text *b);
+/* -- JSON text written directly with the trace's writer (stack/jsonw.h), as
+ * cJSON would print it: a 2000-number histogram column or a page of 1000
+ * packet rows is then not thousands of nodes. cJSON builds and parses the
+ * rest. -- */
+/* web_jw_node - w's text as one raw node; w is freed. NULL on oom. */
+cJSON *web_jw_node(struct jw *w);
 /* web_num_array - the array cJSON_CreateDoubleArray(v, n) prints; NULL on oom. */
 cJSON *web_num_array(const double *v, int n);
 

@@ -6,7 +6,9 @@
 # (every 499th and the last in the two floods, whose states hold thousands
 # of queues). At frag-flood-2.4's last captured event step's `info frags`,
 # /state and the stack's own count (the last ip_find's "queues") must agree;
-# after the capture every queue expires and none is listed.
+# after the capture every queue expires and none is listed. The later
+# fields (socket queues and timers, held ARP packets, fragment arrivals,
+# the matched route) must each show up in some trace.
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ_BIN:-${NJ:-$B/netjourney}}
@@ -44,6 +46,21 @@ for _ in range(600):
 else:
     sys.exit("tests/fold: the server did not come up with %d traces" % len(files))
 fail = compared = 0
+# The fields of issue 18's second round, each seen somewhere (both front
+# ends compare them whole; this says they are not absent from both).
+seen = {"sock options": 0, "receive queue": 0, "ofo ranges": 0, "timers": 0, "arp_queue held": 0,
+        "frag arrivals": 0, "route matched": 0}
+def note(st):
+    for k in st["sockets"]:
+        seen["sock options"] += "mss" in k and "rcv_wscale" in k and "sack_ok" in k
+        seen["receive queue"] += "rcvq" in k
+        seen["ofo ranges"] += bool(k.get("ofo", {}).get("ranges"))
+        seen["timers"] += bool(k.get("timers"))
+    seen["arp_queue held"] += any(n.get("queued", 0) > 0 and len(n["queued_skbs"]) == n["queued"]
+                                  for n in st["neighbours"])
+    seen["frag arrivals"] += any(f["arrivals"] for f in st["frags"])
+    seen["route matched"] += (st["route_lookup"] is not None and
+                              sum(1 for r in st["routes"] if r.get("matched")) == 1)
 def state(tid, seq):
     c.request("GET", "/api/traces/%d/state?seq=%d" % (tid, seq)); r = c.getresponse()
     return r.status, r.read()
@@ -55,6 +72,7 @@ for tid, f in enumerate(files, 1):
     n = 0
     for line in p.stdout:
         mine = json.loads(line)
+        note(mine)
         st, body = state(tid, mine["seq"])
         if st != 200 or json.loads(body) != mine:
             fail += 1
@@ -93,6 +111,10 @@ for tid, f in enumerate(files, 1):
               % (mine["seq"], expired, stepn, len(api["frags"]), len(mine["frags"])))
         if not (expired == q[-1] and stepn == len(api["frags"]) == len(mine["frags"]) == 0):
             fail += 1; print("  FAIL frag-flood-2.4: the queues held at the end do not all expire")
+missing = [k for k, v in seen.items() if not v]
+print("tests/fold: states with " + ", ".join("%s %d" % kv for kv in seen.items()))
+if missing:
+    fail += 1; print("  FAIL no state of any trace shows: %s" % ", ".join(missing))
 print("tests/fold: %d traces, %d events compared, %d differences" % (len(files), compared, fail))
 sys.exit(1 if fail else 0)
 PY

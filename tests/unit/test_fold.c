@@ -294,6 +294,277 @@ static struct nj_store *replay_pcap(const char *pcap)
 	return s;
 }
 
+/* A trace of its own: the state after its last event. */
+static cJSON *state_of(const char *text)
+{
+	char tmp[64], err[256];
+	snprintf(tmp, sizeof(tmp), "/tmp/nj_test_fold2.XXXXXX");
+	int fd = mkstemp(tmp);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	struct nj_store *s = store_open_jsonl(tmp, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	struct fold_index *x = fold_index_new(s);
+	cJSON *o = fold_json_at(x, store_nevents(s) - 1);
+	ck_assert_ptr_nonnull(o);
+	fold_index_free(x);
+	store_free(s);
+	unlink(tmp);
+	return o;
+}
+
+/* "sock" args beyond what the fold keeps are counted, never dropped
+ * silently: 40 out-of-order ranges (the stack lists 32 and counts 8
+ * more), 4 timers (the fold keeps 3); a later tcp_v4_do_rcv replaces
+ * them; a socket the fold does not know is not made up. */
+START_TEST(test_fold_sock_facts_counted)
+{
+	char text[16384], ofo[4096] = "", *o = ofo;
+	for (int i = 0; i < 32; i++)
+		o += sprintf(o, "%s[%d,%d]", i ? "," : "", 1000 + 100 * i, 1050 + 100 * i);
+	snprintf(text, sizeof(text),
+		 "{\"v\":1,\"ph\":\"M\",\"kind\":\"trace_start\",\"source\":\"t\"}\n"
+		 EV(1, 0, 0, "i", "tcp_set_state", 1) ",\"args\":{" SK ",\"old\":\"SYN_RECV\",\"new\":\"ESTABLISHED\","
+		 "\"snd_una\":1,\"snd_nxt\":1,\"rcv_nxt\":900,\"rcv_wnd\":100,\"snd_wnd\":100,\"mss\":1460,\"sack_ok\":true,"
+		 "\"tstamp_ok\":false,\"snd_wscale\":7,\"rcv_wscale\":8,\"ts_recent\":5}}\n"
+		 EV(2, 0, 0, "E", "tcp_v4_do_rcv", 1) ",\"args\":{" SK ",\"rcv_nxt\":950,\"sock\":{\"rcvq_bytes\":50,"
+		 "\"rcvq_segs\":1,\"ofoq_segs\":40,\"ofo\":[%s],\"ofo_more\":8,\"ts_recent\":6,\"timers\":["
+		 "{\"timer\":\"delack\",\"in_ns\":40000000},{\"timer\":\"a\",\"in_ns\":1},{\"timer\":\"b\",\"in_ns\":2},"
+		 "{\"timer\":\"c\",\"in_ns\":3}]}},\"verdict\":\"pass\"}\n"
+		 EV(3, 0, 0, "E", "tcp_delack_timer", 1) ",\"args\":{\"sk\":\"10.9.9.9:1>10.0.0.1:2\",\"sock\":{"
+		 "\"rcvq_bytes\":1,\"rcvq_segs\":1,\"ofoq_segs\":0,\"ofo\":[],\"ts_recent\":0,\"timers\":[]}},"
+		 "\"verdict\":\"sent\"}\n", ofo);
+	cJSON *st = state_of(text);
+	const cJSON *k = find(st, "sockets", "sk", "10.0.0.2:80>10.0.0.1:4000");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_int_eq((int)num(k, "mss"), 1460);
+	ck_assert_int_eq((int)num(k, "rcv_wscale"), 8);
+	ck_assert(cJSON_IsTrue(get(k, "sack_ok")));
+	ck_assert_int_eq((int)num(k, "ts_recent"), 6);
+	ck_assert_int_eq((int)num(k, "rcv_nxt"), 950);			/* the segment moved it */
+	ck_assert_int_eq((int)num(get(k, "rcvq"), "bytes"), 50);
+	ck_assert_int_eq(len(get(k, "ofo"), "ranges"), 32);
+	ck_assert_int_eq((int)num(get(k, "ofo"), "ranges_more"), 8);
+	ck_assert_int_eq(len(k, "timers"), 3);
+	ck_assert_int_eq((int)num(k, "timers_more"), 1);
+	ck_assert_int_eq((int)num(item(k, "timers", 0), "in_ns"), 40000000);
+	ck_assert_ptr_null(find(st, "sockets", "sk", "10.9.9.9:1>10.0.0.1:2"));
+	ck_assert_int_eq((int)num(get(st, "limits"), "ofo_ranges"), 32);
+	cJSON_Delete(st);
+}
+END_TEST
+
+/* Replays pcap and calls check with the state after every event, in
+ * order, and the event's function. */
+static void walk_pcap(const char *pcap, void (*check)(void *ctx, const cJSON *o, const char *fn), void *ctx)
+{
+	struct nj_store *s = replay_pcap(pcap);
+	struct fold_index *x = fold_index_new(s);
+	struct fold_state f;
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(fold_state_init(x, &f), 0);
+	for (size_t i = 0; i < store_nevents(s); i++) {
+		ck_assert_int_eq(fold_forward(x, &f, i), 0);
+		store_lock(s);
+		const char *fn = store_name(s, store_ev(s, i)->fn);
+		store_unlock(s);
+		cJSON *o = fold_json(x, &f, i);
+		ck_assert_ptr_nonnull(o);
+		check(ctx, o, fn);
+		cJSON_Delete(o);
+	}
+	fold_state_free(&f);
+	fold_index_free(x);
+	store_free(s);
+}
+
+/* The connection of a state (the one socket with a remote), or NULL. */
+static const cJSON *conn(const cJSON *o)
+{
+	const cJSON *k;
+	cJSON_ArrayForEach(k, get(o, "sockets"))
+		if (cJSON_IsString(get(k, "remote")))
+			return k;
+	return NULL;
+}
+
+static double range_at(const cJSON *ranges, int i, int end)
+{
+	return cJSON_GetArrayItem(cJSON_GetArrayItem(ranges, i), end)->valuedouble;
+}
+
+static int imax(int a, int b) { return a > b ? a : b; }
+
+struct ofo_seen { int held, max_segs, emptied; };
+
+static void ofo_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct ofo_seen *c = ctx;
+	const cJSON *k = conn(o), *ofo = get(k, "ofo");
+	(void)fn;
+	if (k && get(k, "mss"))
+		ck_assert_int_eq((int)num(k, "mss"), 1460);
+	if (k && num(ofo, "segs") > 0) {
+		const cJSON *r = get(ofo, "ranges");
+		ck_assert_int_eq(len(ofo, "ranges"), 1);	/* touching segments merged */
+		ck_assert(range_at(r, 0, 0) > num(k, "rcv_nxt"));	/* a hole below */
+		ck_assert(range_at(r, 0, 1) > range_at(r, 0, 0));
+		c->held = 1;
+		c->max_segs = imax(c->max_segs, (int)num(ofo, "segs"));
+	} else if (c->held && ofo && !c->emptied) {
+		ck_assert_int_eq(len(ofo, "ranges"), 0);
+		c->emptied = 1;
+	}
+}
+
+/* tcp-ooo: segments 3 and 4 come before 2. The out-of-order queue holds
+ * them as one merged range above rcv_nxt (a hole), and empties when 2
+ * fills the hole; the options agreed in the handshake are there. */
+START_TEST(test_fold_tcp_ofo_queue)
+{
+	struct ofo_seen c = { 0 };
+	walk_pcap("pcaps/tcp-ooo.pcap", ofo_check, &c);
+	ck_assert_int_eq(c.held, 1);
+	ck_assert_int_eq(c.max_segs, 2);
+	ck_assert_int_eq(c.emptied, 1);
+}
+END_TEST
+
+struct timers_seen { int delack, rtx, armed, cleared; };
+
+static void timers_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct timers_seen *c = ctx;
+	const cJSON *k = conn(o), *t;
+	(void)fn;
+	cJSON_ArrayForEach(t, get(k, "timers")) {
+		char *exp = cJSON_PrintUnformatted(get(t, "expires_ns")), *ts = cJSON_PrintUnformatted(get(o, "ts_ns"));
+		unsigned long long e = strtoull(exp, NULL, 10), now = strtoull(ts, NULL, 10);
+		ck_assert_msg((long long)(e - now) == (long long)num(t, "in_ns"), "in_ns is not expires_ns - ts_ns");
+		c->delack += !strcmp(str(t, "timer"), "delack");
+		c->rtx += !strcmp(str(t, "timer"), "retransmit");
+		free(exp);
+		free(ts);
+	}
+	if (c->armed && k && !find(k, "timers", "timer", "delack"))
+		c->cleared++;
+	c->armed = k && find(k, "timers", "timer", "delack");
+}
+
+/* tcp-delack: a delayed ACK is armed (in_ns: its expiry less the
+ * event's time, exactly) and is gone once the ACK has left; a request
+ * sock shows its SYN-ACK retransmission timer. */
+START_TEST(test_fold_tcp_timers)
+{
+	struct timers_seen c = { 0 };
+	walk_pcap("pcaps/tcp-delack.pcap", timers_check, &c);
+	ck_assert_int_gt(c.delack, 0);
+	ck_assert_int_gt(c.rtx, 0);
+	ck_assert_int_gt(c.cleared, 0);
+}
+END_TEST
+
+struct neigh_seen { int most, resolved; };
+
+static void neigh_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct neigh_seen *c = ctx;
+	const cJSON *n = find(o, "neighbours", "ip", "10.0.0.3");
+	(void)fn;
+	if (!n || !get(n, "queued"))
+		return;
+	ck_assert_int_eq(len(n, "queued_skbs"), (int)num(n, "queued"));
+	if (!strcmp(str(n, "nud"), "INCOMPLETE"))
+		c->most = imax(c->most, (int)num(n, "queued"));
+	if (c->resolved)
+		ck_assert_int_eq((int)num(n, "queued"), 0);
+	c->resolved |= strcmp(str(n, "nud"), "INCOMPLETE") && num(n, "queued") == 0;
+}
+
+/* arp-resolve: while 10.0.0.3 is INCOMPLETE its arp_queue holds the
+ * packets (their skb ids, as many as "queued"); once resolved it is
+ * empty, and stays so. */
+START_TEST(test_fold_neigh_queue)
+{
+	struct neigh_seen c = { 0 };
+	walk_pcap("pcaps/arp-resolve.pcap", neigh_check, &c);
+	ck_assert_int_eq(c.most, 2);
+	ck_assert_int_eq(c.resolved, 1);
+}
+END_TEST
+
+struct arrivals_seen { int most, unsorted; };
+
+static void arrivals_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct arrivals_seen *c = ctx;
+	const cJSON *q, *a;
+	(void)fn;
+	cJSON_ArrayForEach(q, get(o, "frags")) {
+		double bytes = 0, prev_off = -1, prev_seq = 0;
+		cJSON_ArrayForEach(a, get(q, "arrivals")) {
+			bytes += num(a, "len");
+			c->unsorted |= num(a, "offset") < prev_off;
+			ck_assert(num(a, "seq") > prev_seq);
+			ck_assert(num(a, "skb") >= 0);
+			prev_off = num(a, "offset");
+			prev_seq = num(a, "seq");
+		}
+		ck_assert_int_eq((int)bytes, (int)num(q, "meat"));
+		ck_assert_int_eq(len(q, "arrivals"), (int)num(q, "nfrags"));
+		c->most = imax(c->most, len(q, "arrivals"));
+	}
+}
+
+/* frag-out-of-order: the arrivals are the fragments in the order they
+ * came (not sorted), each once, their bytes the queue's meat. */
+START_TEST(test_fold_frag_arrivals)
+{
+	struct arrivals_seen c = { 0 };
+	walk_pcap("pcaps/frag-out-of-order.pcap", arrivals_check, &c);
+	ck_assert_int_ge(c.most, 4);
+	ck_assert_int_eq(c.unsorted, 1);
+}
+END_TEST
+
+struct route_seen { int lookups, unmarked; };
+
+static void route_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct route_seen *c = ctx;
+	const cJSON *l = get(o, "route_lookup"), *r, *hit = NULL;
+	int marked = 0;
+	cJSON_ArrayForEach(r, get(o, "routes"))
+		if (cJSON_IsTrue(get(r, "matched"))) {
+			marked++;
+			hit = r;
+		}
+	ck_assert_int_le(marked, 1);
+	if (!strcmp(fn, "fib_table_lookup")) {
+		ck_assert_int_eq(marked, 1);
+		ck_assert_str_eq(str(hit, "dst"), str(l, "dst"));
+		ck_assert_str_eq(str(hit, "table"), str(l, "table"));
+		c->lookups++;
+	}
+	if (cJSON_IsNull(l)) {
+		ck_assert_int_eq(marked, 0);
+		c->unmarked++;
+	}
+}
+
+/* route-forward: after each packet's fib_table_lookup exactly one route
+ * is marked, the one route_lookup names; a packet before its own lookup
+ * shows none. */
+START_TEST(test_fold_route_matched)
+{
+	struct route_seen c = { 0 };
+	walk_pcap("pcaps/route-forward.pcap", route_check, &c);
+	ck_assert_int_eq(c.lookups, 2);
+	ck_assert_int_gt(c.unmarked, 0);
+}
+END_TEST
+
 /* Every pcap: every event below 20,000 events, every 1999th above (the
  * floods: their states hold thousands of queues; tests/fold compares more). */
 START_TEST(test_fold_snapshots_every_pcap)
@@ -380,9 +651,15 @@ static Suite *fold_suite(void)
 	tcase_add_test(core, test_fold_skbs_in_flight);
 	tcase_add_test(core, test_fold_after_capture);
 	tcase_add_test(core, test_fold_snapshots_hand_trace);
+	tcase_add_test(core, test_fold_sock_facts_counted);
 	tcase_set_timeout(pcaps, 1200);
 	tcase_add_test(pcaps, test_fold_snapshots_every_pcap);
 	tcase_add_test(pcaps, test_fold_frag_flood_agrees_with_stack);
+	tcase_add_test(pcaps, test_fold_tcp_ofo_queue);
+	tcase_add_test(pcaps, test_fold_tcp_timers);
+	tcase_add_test(pcaps, test_fold_neigh_queue);
+	tcase_add_test(pcaps, test_fold_frag_arrivals);
+	tcase_add_test(pcaps, test_fold_route_matched);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, pcaps);
 	return s;

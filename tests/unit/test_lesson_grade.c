@@ -4,10 +4,12 @@
  * never by keywords, so an answer holding the right words is still wrong;
  * a choice is right only as the one choice the trace stands for; the key
  * itself must agree with the trace; a question for the teacher is never
- * right or wrong; answers parse from lines and from JSON, bounded.
+ * right or wrong; answers parse from lines and from JSON, bounded; a
+ * check selects events by their structured facts, never by msg.
  */
 #include "nj_check.h"
 #include "lesson.h"
+#include "load.h"
 
 static cJSON *q(const char *json)
 {
@@ -128,6 +130,49 @@ START_TEST(test_answers_parse)
 }
 END_TEST
 
+/* The value check c (JSON) computes on s, "ERR" when it is refused. */
+static const char *eval(struct nj_store *s, const char *c, char *out, size_t outlen)
+{
+	char err[256];
+	cJSON *j = q(c);
+	int r = lesson_eval(s, j, out, outlen, err, sizeof(err));
+	cJSON_Delete(j);
+	if (r < 0)
+		snprintf(out, outlen, "ERR");
+	return out;
+}
+
+/* Event selectors read structured facts, never msg: arg (a member is
+ * there), args_has (members equal), skb_has (skb_state's fields); the
+ * old msg_has is refused with a pointer to them. */
+START_TEST(test_selectors_structured)
+{
+	char err[600], v[256];
+	struct replay_cfg cfg = { .scenario = NULL };
+	struct load_opts o = { .cfg = &cfg };
+	struct nj_store *s = load_capture("pcaps/arp-resolve.pcap", &o, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"pkt\":1,\"ph\":\"i\",\"args_has\":{\"neigh.state\":\"INCOMPLETE\"},"
+			      "\"value\":\"fn\"}", v, sizeof(v)), "__neigh_event_send");
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"args_has\":{\"neigh.state\":\"REACHABLE\",\"neigh.queued\":2},"
+			      "\"value\":\"fn\"}", v, sizeof(v)), "neigh_update");
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"args_has\":{\"neigh.state\":\"NO_SUCH\"},\"value\":\"count\"}", v,
+			      sizeof(v)), "0");
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"pkt\":1,\"arg\":\"neigh.queued_skbs\",\"value\":\"arg:neigh.queued\"}",
+			      v, sizeof(v)), "1");
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"pkt\":1,\"ph\":\"E\",\"args_has\":{\"type\":\"local\"},"
+			      "\"value\":\"fn\"}", v, sizeof(v)), "ip_route_input_slow");
+	ck_assert_int_gt(atoi(eval(s, "{\"type\":\"event\",\"pkt\":1,\"skb_has\":{\"pkt_type\":\"HOST\",\"protocol\":\"IPv4\"},"
+				   "\"value\":\"count\"}", v, sizeof(v))), 0);
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"pkt\":1,\"skb_has\":{\"pkt_type\":\"OTHERHOST\"},\"value\":\"count\"}",
+			      v, sizeof(v)), "0");
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"pkt\":1,\"msg_has\":\"held\",\"value\":\"fn\"}", v, sizeof(v)),
+			 "ERR");
+	ck_assert_str_eq(eval(s, "{\"type\":\"event\",\"args_has\":\"x\",\"value\":\"fn\"}", v, sizeof(v)), "ERR");
+	store_free(s);
+}
+END_TEST
+
 static Suite *lesson_grade_suite(void)
 {
 	Suite *s = suite_create("lesson_grade");
@@ -137,6 +182,7 @@ static Suite *lesson_grade_suite(void)
 	tcase_add_test(tc, test_kinds_exact);
 	tcase_add_test(tc, test_teacher_and_unknown_kinds);
 	tcase_add_test(tc, test_answers_parse);
+	tcase_add_test(tc, test_selectors_structured);
 	suite_add_tcase(s, tc);
 	return s;
 }

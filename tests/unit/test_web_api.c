@@ -5,90 +5,17 @@
  * a tiny HTTP/1.1 client sends raw request lines so that traversal paths
  * reach the server exactly as written. Run from the project root.
  */
-#include <arpa/inet.h>
-#include <check.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "cJSON.h"
-#include "server.h"
+#include "nj_web_check.h"
 
 #define UPLOAD_MAX (1u << 20)
 
-struct resp {
-	int status;
-	char ctype[128], cache[128];
-	char *body;
-	size_t len;
-	cJSON *json;
-};
-
 static char tmpdir[256];
 
-/* Sends raw request text (and body) to the server; reads until close. */
-static struct resp http_raw(const char *head, const void *body, size_t blen)
+static struct nj_resp post(const char *path, const void *body, size_t len)
 {
-	struct resp r = { 0 };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)web_port()) };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
-	for (size_t off = 0; off < blen;) {
-		ssize_t n = write(fd, (const char *)body + off, blen - off);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	size_t cap = 1 << 16;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fd, buf + r.len, cap - r.len - 1)) > 0) {
-		r.len += (size_t)n;
-		if (r.len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	close(fd);
-	buf[r.len] = 0;
-	sscanf(buf, "HTTP/1.%*d %d", &r.status);
-	char *ct = strcasestr(buf, "\r\nContent-Type: "), *cc = strcasestr(buf, "\r\nCache-Control: ");
-	if (ct)
-		sscanf(ct + 16, "%127[^\r]", r.ctype);
-	if (cc)
-		sscanf(cc + 17, "%127[^\r]", r.cache);
-	char *sep = strstr(buf, "\r\n\r\n");
-	r.body = sep ? sep + 4 : buf + r.len;
-	r.json = cJSON_Parse(r.body);
-	r.body = strdup(r.body);
-	free(buf);
-	return r;
-}
-
-static struct resp get(const char *path)
-{
-	char head[2048];
-	snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
-	return http_raw(head, NULL, 0);
-}
-
-static struct resp post(const char *path, const void *body, size_t len)
-{
-	char head[1024];
-	snprintf(head, sizeof(head),
-		 "POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n"
-		 "Content-Length: %zu\r\n\r\n", path, len);
-	return http_raw(head, body, len);
-}
-
-static void resp_free(struct resp *r)
-{
-	cJSON_Delete(r->json);
-	free(r->body);
+	return nj_send("POST", path, "Host: localhost\r\nContent-Type: application/octet-stream\r\n", body, len);
 }
 
 static double num(const cJSON *o, const char *k)
@@ -118,9 +45,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 static void setup(void)
 {
 	char err[512], p[300], q[400];
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nj-web-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	nj_scratch_dir(tmpdir, sizeof(tmpdir));
 	snprintf(p, sizeof(p), "%s/static", tmpdir);
 	mkdir(p, 0755);
 	snprintf(q, sizeof(q), "%s/static/sub", tmpdir);
@@ -135,88 +60,85 @@ static void setup(void)
 	snprintf(l, sizeof(l), "%s/escape.txt", p);
 	ck_assert_int_eq(symlink(q, l), 0);
 	ck_assert_int_eq(web_load_file("pcaps/default.pcap", NULL, err, sizeof(err)), 1);
-	struct web_cfg cfg = { .port = 0, .static_dir = p, .upload_max = UPLOAD_MAX };
-	ck_assert_msg(web_start(&cfg, err, sizeof(err)) == 0, "web_start: %s", err);
-	ck_assert_int_gt(web_port(), 0);
+	struct web_cfg cfg = { .static_dir = p, .upload_max = UPLOAD_MAX };
+	nj_web_start(&cfg);
 }
 
 static void teardown(void)
 {
 	web_stop();
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	nj_scratch_rm(tmpdir);
 }
 
 /* Asserts a JSON error reply with status st. */
 static void expect_error(const char *path, int st)
 {
-	struct resp r = get(path);
+	struct nj_resp r = nj_get(path);
 	ck_assert_msg(r.status == st, "%s: status %d, expected %d", path, r.status, st);
 	ck_assert_msg(!strcmp(r.ctype, "application/json"), "%s: content type %s", path, r.ctype);
 	ck_assert_msg(cJSON_IsString(cJSON_GetObjectItem(r.json, "error")), "%s: no error message", path);
 	ck_assert_msg(!strstr(r.body, "TOP-SECRET"), "%s: leaked the file outside the root", path);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 
 START_TEST(test_web_traces_list)
 {
-	struct resp r = get("/api/traces");
+	struct nj_resp r = nj_get("/api/traces");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.ctype, "application/json");
 	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "traces"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(t, "name")->valuestring, "default.pcap");
 	ck_assert_int_eq((int)num(t, "packets"), 13);
 	ck_assert_int_gt((int)num(t, "events"), 100);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
 START_TEST(test_web_summary)
 {
-	struct resp r = get("/api/traces/1");
+	struct nj_resp r = nj_get("/api/traces/1");
 	ck_assert_int_eq(r.status, 200);
 	const cJSON *c = cJSON_GetObjectItem(r.json, "counters");
 	ck_assert_int_eq((int)num(c, "Ip.InReceives"), 10);
 	ck_assert_int_gt(arr_len(cJSON_GetObjectItem(r.json, "flows"), "list"), 3);
 	ck_assert_int_gt(arr_len(r.json, "drops"), 3);
 	ck_assert(cJSON_IsObject(cJSON_GetObjectItem(r.json, "scenario")));
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
 START_TEST(test_web_packets_pages)
 {
-	struct resp r = get("/api/traces/1/packets?limit=5");
+	struct nj_resp r = nj_get("/api/traces/1/packets?limit=5");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(arr_len(r.json, "packets"), 5);
 	ck_assert_int_eq((int)num(r.json, "total"), 13);
-	resp_free(&r);
-	r = get("/api/traces/1/packets?offset=10&limit=5");
+	nj_resp_free(&r);
+	r = nj_get("/api/traces/1/packets?offset=10&limit=5");
 	ck_assert_int_eq(arr_len(r.json, "packets"), 3);
-	resp_free(&r);
-	r = get("/api/traces/1/packets?offset=1000");
+	nj_resp_free(&r);
+	r = nj_get("/api/traces/1/packets?offset=1000");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(arr_len(r.json, "packets"), 0);
-	resp_free(&r);
-	r = get("/api/traces/1/packets?verdict=drop&limit=1000");
+	nj_resp_free(&r);
+	r = nj_get("/api/traces/1/packets?verdict=drop&limit=1000");
 	const cJSON *p;
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(r.json, "packets"))
 		ck_assert_str_eq(cJSON_GetObjectItem(p, "verdict")->valuestring, "drop");
 	ck_assert_int_gt((int)num(r.json, "total"), 3);
-	resp_free(&r);
-	r = get("/api/traces/1/packets?reason=IP_CSUM");
+	nj_resp_free(&r);
+	r = nj_get("/api/traces/1/packets?reason=IP_CSUM");
 	ck_assert_int_eq((int)num(r.json, "total"), 1);
-	resp_free(&r);
-	r = get("/api/traces/1/packets?filter=udp");
+	nj_resp_free(&r);
+	r = nj_get("/api/traces/1/packets?filter=udp");
 	ck_assert_int_eq((int)num(r.json, "total"), 2);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
 START_TEST(test_web_packet_detail)
 {
-	struct resp r = get("/api/traces/1/packets/1");
+	struct nj_resp r = nj_get("/api/traces/1/packets/1");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq((int)num(r.json, "linktype"), 1);
 	ck_assert_int_eq((int)strlen(cJSON_GetObjectItem(r.json, "frame")->valuestring), 2 * 98);
@@ -224,7 +146,7 @@ START_TEST(test_web_packet_detail)
 	const cJSON *root = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "tree"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(root, "fn")->valuestring, "driver_rx");
 	ck_assert_int_gt(arr_len(root, "children"), 0);
-	resp_free(&r);
+	nj_resp_free(&r);
 	expect_error("/api/traces/1/packets/999", 404);
 }
 END_TEST
@@ -232,7 +154,7 @@ END_TEST
 /* /skbs/N: the reply packet 1 made, as it left the host (web/api_skb.c). */
 START_TEST(test_web_skbs)
 {
-	struct resp p = get("/api/traces/1/packets/1");
+	struct nj_resp p = nj_get("/api/traces/1/packets/1");
 	const char *req = cJSON_GetObjectItem(p.json, "frame")->valuestring;
 	const cJSON *e, *steps = cJSON_GetObjectItem(p.json, "steps");
 	int rx = -1, sent = -1;
@@ -247,76 +169,76 @@ START_TEST(test_web_skbs)
 	char path[128];
 	snprintf(path, sizeof(path), "/api/traces/1/skbs/%d", sent);
 	for (int pass = 0; pass < 2; pass++) {	/* replayed, then from the cache */
-		struct resp r = get(path);
+		struct nj_resp r = nj_get(path);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_str_eq(cJSON_GetObjectItem(r.json, "how")->valuestring, "sent");
 		const char *rep = cJSON_GetObjectItem(r.json, "frame")->valuestring;
 		ck_assert_uint_ge(strlen(rep), 2 * 34);
 		/* IPv4 source and destination (frame bytes 26..33) are the request's swapped */
 		ck_assert_msg(!strncmp(rep + 52, req + 60, 8) && !strncmp(rep + 60, req + 52, 8), "reply goes back to the sender");
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
-	struct resp r = get("/api/traces/1/skbs/999999");
+	struct nj_resp r = nj_get("/api/traces/1/skbs/999999");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "frame")));
 	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "why")));
-	resp_free(&r);
-	resp_free(&p);
+	nj_resp_free(&r);
+	nj_resp_free(&p);
 	expect_error("/api/traces/99/skbs/1", 404);
 }
 END_TEST
 
 START_TEST(test_web_events_filters)
 {
-	struct resp r = get("/api/traces/1/events?limit=10");
+	struct nj_resp r = nj_get("/api/traces/1/events?limit=10");
 	ck_assert_int_eq(arr_len(r.json, "events"), 10);
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(r.json, "next")));
 	int next = (int)num(r.json, "next");
-	resp_free(&r);
+	nj_resp_free(&r);
 	char path[128];
 	snprintf(path, sizeof(path), "/api/traces/1/events?from=%d&limit=1", next);
-	r = get(path);
+	r = nj_get(path);
 	ck_assert_int_eq((int)num(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "events"), 0), "seq"), next);
-	resp_free(&r);
+	nj_resp_free(&r);
 	static const char *const q[][3] = {
 		{ "fn=ip_rcv", "fn", "ip_rcv" }, { "verdict=drop", "verdict", "drop" },
 		{ "reason=NO_SOCKET", "reason", "NO_SOCKET" },
 	};
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "/api/traces/1/events?limit=1000&%s", q[i][0]);
-		r = get(path);
+		r = nj_get(path);
 		ck_assert_int_gt(arr_len(r.json, "events"), 0);
 		const cJSON *e;
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "events"))
 			ck_assert_str_eq(cJSON_GetObjectItem(e, q[i][1])->valuestring, q[i][2]);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
-	r = get("/api/traces/1/events?limit=1000&filter=udp+port+7&pkt_from=1&pkt_to=13");
+	r = nj_get("/api/traces/1/events?limit=1000&filter=udp+port+7&pkt_from=1&pkt_to=13");
 	const cJSON *e;
 	ck_assert_int_gt(arr_len(r.json, "events"), 0);
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "events"))
 		ck_assert_int_eq((int)num(e, "pkt"), 4);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
 START_TEST(test_web_state_histogram)
 {
-	struct resp r = get("/api/traces/1/state?seq=40");
+	struct nj_resp r = nj_get("/api/traces/1/state?seq=40");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq((int)num(cJSON_GetObjectItem(r.json, "counters"), "Ip.InReceives"), 1);
 	ck_assert_int_gt(arr_len(r.json, "routes"), 0);		/* trace_start's fib */
 	ck_assert_int_eq((int)num(r.json, "seq"), 40);
 	ck_assert_ptr_nonnull(cJSON_GetObjectItem(r.json, "limits"));
-	resp_free(&r);
-	r = get("/api/traces/1/histogram?buckets=10");
+	nj_resp_free(&r);
+	r = nj_get("/api/traces/1/histogram?buckets=10");
 	ck_assert_int_eq(arr_len(r.json, "n"), 10);
 	double sum = 0;
 	const cJSON *v;
 	cJSON_ArrayForEach(v, cJSON_GetObjectItem(r.json, "n"))
 		sum += v->valuedouble;
 	ck_assert_int_eq((int)sum, (int)num(r.json, "total"));
-	resp_free(&r);
+	nj_resp_free(&r);
 	expect_error("/api/traces/1/state?seq=99999999", 404);
 }
 END_TEST
@@ -328,11 +250,11 @@ START_TEST(test_web_static_types)
 		{ "/style.css", "text/css; charset=utf-8" }, { "/logo.svg", "image/svg+xml" },
 	};
 	for (size_t i = 0; i < 4; i++) {
-		struct resp r = get(f[i][0]);
+		struct nj_resp r = nj_get(f[i][0]);
 		ck_assert_msg(r.status == 200, "%s: %d", f[i][0], r.status);
 		ck_assert_str_eq(r.ctype, f[i][1]);
 		ck_assert_msg(r.cache[0], "%s: no Cache-Control", f[i][0]);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
 	expect_error("/sub", 404);		/* no directory listing */
 	expect_error("/sub/", 404);
@@ -357,10 +279,10 @@ START_TEST(test_web_bad_parameters)
 	expect_error("/api/traces/77", 404);
 	expect_error("/api/traces/77/events", 404);
 	expect_error("/api/nothing", 404);
-	struct resp r = http_raw("DELETE /api/traces/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", NULL, 0);
+	struct nj_resp r = nj_http("DELETE /api/traces/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", NULL, 0);
 	ck_assert_int_eq(r.status, 405);
 	ck_assert_str_eq(r.ctype, "application/json");
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
@@ -372,14 +294,14 @@ START_TEST(test_web_traversal_refused)
 		"/escape.txt", "/.hidden",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct resp r = get(bad[i]);
+		struct nj_resp r = nj_get(bad[i]);
 		ck_assert_msg(r.status == 403 || r.status == 404 || r.status == 400, "%s: status %d", bad[i], r.status);
 		ck_assert_msg(!strstr(r.body, "TOP-SECRET"), "%s: leaked", bad[i]);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
-	struct resp r = http_raw("GET /etc/passwd HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", NULL, 0);
+	struct nj_resp r = nj_http("GET /etc/passwd HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", NULL, 0);
 	ck_assert_int_eq(r.status, 404);
-	resp_free(&r);
+	nj_resp_free(&r);
 	expect_error("/escape.txt", 403);
 }
 END_TEST
@@ -396,9 +318,9 @@ static char *slurp(const char *path, size_t *len)
 
 static int ntraces(void)
 {
-	struct resp r = get("/api/traces");
+	struct nj_resp r = nj_get("/api/traces");
 	int n = arr_len(r.json, "traces");
-	resp_free(&r);
+	nj_resp_free(&r);
 	return n;
 }
 
@@ -406,53 +328,53 @@ START_TEST(test_web_upload)
 {
 	size_t len;
 	char *pcap = slurp("pcaps/udp.pcap", &len);
-	struct resp r = post("/api/traces?name=mine.pcap", pcap, len);
+	struct nj_resp r = post("/api/traces?name=mine.pcap", pcap, len);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_int_eq((int)num(r.json, "id"), 2);
 	ck_assert_str_eq(cJSON_GetObjectItem(r.json, "name")->valuestring, "mine.pcap");
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 2);
-	r = get("/api/traces/2/packets");
+	r = nj_get("/api/traces/2/packets");
 	ck_assert_int_gt(arr_len(r.json, "packets"), 0);
-	resp_free(&r);
+	nj_resp_free(&r);
 	r = post("/api/traces", "this is not a capture at all, only text", 40);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(cJSON_GetObjectItem(r.json, "error")->valuestring, "not a pcap"));
-	resp_free(&r);
+	nj_resp_free(&r);
 	/* A valid header, then a cut record: accepted (issue #19) with no
 	 * packet and a warning naming where the cut record starts. */
 	r = post("/api/traces?name=cut.pcap", pcap, 60);
 	ck_assert_int_eq(r.status, 201);
 	int id = (int)num(r.json, "id");
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 3);
 	char url[64];
 	snprintf(url, sizeof(url), "/api/traces/%d", id);
-	r = get(url);
+	r = nj_get(url);
 	const cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "warnings"), 0);
 	ck_assert(cJSON_IsString(w) && strstr(w->valuestring, "cut.pcap: byte offset 24: a truncated record"));
 	ck_assert(cJSON_IsObject(cJSON_GetObjectItem(r.json, "host")));
-	resp_free(&r);
+	nj_resp_free(&r);
 	/* ?host= names the capture host; the summary shows it, inferred. */
 	r = post("/api/traces?name=h.pcap&host=10.0.0.1", pcap, len);
 	ck_assert_int_eq(r.status, 201);
 	snprintf(url, sizeof(url), "/api/traces/%d", (int)num(r.json, "id"));
-	resp_free(&r);
-	r = get(url);
+	nj_resp_free(&r);
+	r = nj_get(url);
 	const cJSON *h = cJSON_GetObjectItem(r.json, "host");
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(h, "inferred")));
 	ck_assert_str_eq(cJSON_GetObjectItem(h, "addr")->valuestring, "10.0.0.1");
 	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "explanation")));
-	resp_free(&r);
+	nj_resp_free(&r);
 	/* udp.pcap talks to the default host: nothing inferred */
 	snprintf(url, sizeof(url), "/api/traces/%d", id - 1);
-	r = get(url);
+	r = nj_get(url);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "host"), "inferred")));
-	resp_free(&r);
+	nj_resp_free(&r);
 	r = post("/api/traces?infer=2", pcap, len);	/* the host options are checked */
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(strstr(cJSON_GetObjectItem(r.json, "error")->valuestring, "parameter infer"));
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 4);
 	free(pcap);
 }
@@ -463,10 +385,10 @@ START_TEST(test_web_upload_too_large)
 	char head[512];
 	snprintf(head, sizeof(head), "POST /api/traces HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
 		 "Content-Length: %u\r\n\r\n", UPLOAD_MAX + 1);
-	struct resp r = http_raw(head, NULL, 0);	/* refused before the body is read */
+	struct nj_resp r = nj_http(head, NULL, 0);	/* refused before the body is read */
 	ck_assert_int_eq(r.status, 413);
 	ck_assert_str_eq(r.ctype, "application/json");
-	resp_free(&r);
+	nj_resp_free(&r);
 	char *big = calloc(1, UPLOAD_MAX + 100);
 	memcpy(big, "\xd4\xc3\xb2\xa1", 4);
 	snprintf(head, sizeof(head), "POST /api/traces HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
@@ -478,9 +400,9 @@ START_TEST(test_web_upload_too_large)
 	memcpy(body + blen, big, n);
 	blen += n;
 	blen += (size_t)sprintf(body + blen, "\r\n0\r\n\r\n");
-	r = http_raw(head, body, blen);
+	r = nj_http(head, body, blen);
 	ck_assert_int_eq(r.status, 413);
-	resp_free(&r);
+	nj_resp_free(&r);
 	free(big);
 	free(body);
 	ck_assert_int_eq(ntraces(), 1);
@@ -494,7 +416,7 @@ START_TEST(test_web_upload_limits)
 	size_t len;
 	char *pcap = slurp("pcaps/udp.pcap", &len);
 	web_set_upload_limits(1, 100000000, 0);
-	struct resp a = post("/api/traces?name=a.pcap", pcap, len), b = post("/api/traces?name=b.pcap", pcap, len);
+	struct nj_resp a = post("/api/traces?name=a.pcap", pcap, len), b = post("/api/traces?name=b.pcap", pcap, len);
 	ck_assert_int_eq(a.status, 201);
 	ck_assert_int_eq(b.status, 201);
 	int ida = (int)num(a.json, "id"), idb = (int)num(b.json, "id");
@@ -505,19 +427,19 @@ START_TEST(test_web_upload_limits)
 	snprintf(path, sizeof(path), "/api/traces/%d/events", ida);
 	expect_error(path, 404);
 	snprintf(path, sizeof(path), "/api/traces/%d/events", idb);
-	struct resp r = get(path);
+	struct nj_resp r = nj_get(path);
 	ck_assert_int_eq(r.status, 200);
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 2);			/* default.pcap, b */
 	web_set_upload_limits(0, 100000000, 0);
 	r = post("/api/traces?name=c.pcap", pcap, len);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "error")));
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 2);
 	web_set_upload_limits(WEB_UPLOADS_DEFAULT, WEB_UPLOAD_EVENTS_DEFAULT, WEB_UPLOAD_IDLE_DEFAULT);
-	resp_free(&a);
-	resp_free(&b);
+	nj_resp_free(&a);
+	nj_resp_free(&b);
 	free(pcap);
 }
 END_TEST
@@ -548,11 +470,4 @@ static Suite *web_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(web_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(web_suite)

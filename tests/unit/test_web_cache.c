@@ -8,42 +8,20 @@
  * detail reply; and numbers and strings written without cJSON nodes
  * against cJSON's own printing.
  */
-#include <arpa/inet.h>
-#include <check.h>
 #include <math.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "nj_web_check.h"
 #include "web.h"
 
 /* GET path from the server; the body (malloc'd) and *status. */
 static char *get(const char *path, int *status)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)web_port()) };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	char head[512];
-	int hl = snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
-	ck_assert_int_eq(write(fd, head, (size_t)hl), hl);
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0)
-		if ((len += (size_t)n) + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	close(fd);
-	buf[len] = 0;
-	*status = 0;
-	sscanf(buf, "HTTP/1.%*d %d", status);
-	char *body = strstr(buf, "\r\n\r\n");
-	char *out = strdup(body ? body + 4 : "");
-	free(buf);
-	return out;
+	struct nj_resp r = nj_get(path);
+	char *body = r.body;
+	*status = r.status;
+	r.body = NULL;
+	nj_resp_free(&r);
+	return body;
 }
 
 /* The synthetic trace: what the test emitted, to fold by hand. */
@@ -170,10 +148,8 @@ static int check_ranges(int id, unsigned *rnd)
 
 static void setup(void)
 {
-	char err[256];
-	signal(SIGPIPE, SIG_IGN);
-	struct web_cfg cfg = { .port = 0 };
-	ck_assert_msg(web_start(&cfg, err, sizeof(err)) == 0, "web_start: %s", err);
+	struct web_cfg cfg = { 0 };
+	nj_web_start(&cfg);
 	memset(&syn, 0, sizeof(syn));
 }
 
@@ -263,8 +239,22 @@ static char *page_row(const char *body)
 	return strndup(a, n - 2);
 }
 
+/* Whether every member of row is the detail's member of that name, in
+ * the same order at its start. */
+static int same_start(const cJSON *row, const cJSON *detail)
+{
+	const cJSON *a = row ? row->child : NULL, *b = detail ? detail->child : NULL;
+	for (; a; a = a->next, b = b->next)
+		if (!b || strcmp(a->string, b->string) || !cJSON_Compare(a, b, 1))
+			return 0;
+	return 1;
+}
+
 /* Each row of the list is the start of the packet's detail reply, which
- * cJSON prints from the same fields (web_pkt_json) and more after. */
+ * cJSON prints from the same fields (web_pkt_json) and more after: byte
+ * for byte, but for DEL, which the trace's writer escapes (\u007f, as
+ * tests/outputs asserts of traces) and cJSON does not; that row reads the
+ * same. */
 static void check_rows(int id, int64_t from, int64_t to)
 {
 	char path[128];
@@ -277,8 +267,13 @@ static void check_rows(int id, int64_t from, int64_t to)
 		snprintf(path, sizeof(path), "/api/traces/%d/packets/%d", id, (int)cJSON_GetObjectItem(r, "n")->valuedouble);
 		char *detail = get(path, &st);
 		size_t n = strlen(row);
-		ck_assert_msg(st == 200 && !strncmp(detail, row, n - 1) && detail[n - 1] == ',',
-			      "%s: row %s, detail %.400s", path, row, detail);
+		cJSON *d = cJSON_Parse(detail);
+		if (strstr(row, "\\u007f"))
+			ck_assert_msg(st == 200 && same_start(r, d), "%s: row %s, detail %.400s", path, row, detail);
+		else
+			ck_assert_msg(st == 200 && !strncmp(detail, row, n - 1) && detail[n - 1] == ',',
+				      "%s: row %s, detail %.400s", path, row, detail);
+		cJSON_Delete(d);
 		cJSON_Delete(r);
 		free(detail);
 		free(row);
@@ -329,22 +324,37 @@ START_TEST(test_web_packet_rows)
 }
 END_TEST
 
-/* web_text_str escapes every byte as cJSON does. */
-START_TEST(test_web_text_str_as_cjson)
+/* The server's one writer (the trace's, stack/jsonw.h) writes every
+ * string a packet row carries as cJSON does: ASCII and valid UTF-8 byte
+ * for byte but DEL, which both write validly (jw as \u007f) and which
+ * reads back the same. */
+START_TEST(test_web_jw_str_as_cjson)
 {
 	char s[300];
-	for (int i = 1; i < 256; i++)
+	for (int i = 1; i < 128; i++)
 		s[i - 1] = (char)i;
-	s[255] = 0;
-	for (size_t from = 0; from < 255; from += 17) {
-		struct web_text b = { 0 };
-		web_text_str(&b, s + from);
-		cJSON *ref = cJSON_CreateString(s + from);
-		char *want = cJSON_PrintUnformatted(ref);
-		ck_assert_str_eq(b.s, want);
-		free(want);
-		free(b.s);
+	s[127] = 0;
+	for (size_t from = 0; from < 127; from += 13) {
+		struct jw w = { 0 };
+		jw_val_str(&w, s + from);
+		cJSON *ref = cJSON_CreateString(s + from), *back = cJSON_Parse(w.buf);
+		ck_assert_ptr_nonnull(back);
+		ck_assert_str_eq(cJSON_GetStringValue(back), s + from);
+		cJSON_Delete(back);
 		cJSON_Delete(ref);
+		jw_free(&w);
+	}
+	const char *same[] = { "10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 64",
+			       "a \"quoted\" back\\slash\n\t\r", "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x93\xa6" };
+	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+		struct jw w = { 0 };
+		cJSON *ref = cJSON_CreateString(same[k]);
+		char *want = cJSON_PrintUnformatted(ref);
+		jw_val_str(&w, same[k]);
+		ck_assert_str_eq(w.buf, want);
+		free(want);
+		cJSON_Delete(ref);
+		jw_free(&w);
 	}
 }
 END_TEST
@@ -378,7 +388,7 @@ static Suite *cache_suite(void)
 	tcase_set_timeout(lim, 60);
 	tcase_add_test(core, test_web_hist_matches_walk);
 	tcase_add_test(core, test_web_num_array_as_cjson);
-	tcase_add_test(core, test_web_text_str_as_cjson);
+	tcase_add_test(core, test_web_jw_str_as_cjson);
 	tcase_add_test(core, test_web_packet_rows);
 	tcase_add_test(lim, test_web_hist_many_layers);
 	suite_add_tcase(s, core);
@@ -386,11 +396,4 @@ static Suite *cache_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(cache_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(cache_suite)

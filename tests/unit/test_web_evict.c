@@ -5,11 +5,7 @@
  * event budget, idle expiry, uploads disabled, and the traces given on the
  * command line never touched. Run from the project root.
  */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "nj_web_check.h"
 #include "web.h"
 
 /* A fresh replay of pcaps/default.pcap: what an upload registers. */
@@ -163,11 +159,4 @@ static Suite *evict_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(evict_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(evict_suite)

@@ -13,112 +13,29 @@
  *  - connections trickling their headers cut by the watchdog.
  * Run from the project root.
  */
-#include <arpa/inet.h>
-#include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "cJSON.h"
+#include "nj_web_check.h"
 #include "web.h"
-
-struct hresp {
-	int status;
-	char retry[32];
-	char *body;
-	cJSON *json;
-};
 
 static char tmpdir[256], spooldir[300];
 
-static int connect_server(void)
+/* A POST with the header lines extra (each ending in \r\n). */
+static struct nj_resp post_h(const char *path, const char *extra, const void *body, size_t len)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)web_port()) };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	return fd;
-}
-
-static void send_all(int fd, const void *p, size_t n)
-{
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, (const char *)p + off, n - off);
-		if (w <= 0)
-			return;
-		off += (size_t)w;
-	}
-}
-
-/* Reads the answer on fd until the server closes it. */
-static struct hresp read_resp(int fd)
-{
-	struct hresp r = { 0 };
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	close(fd);
-	buf[len] = 0;
-	sscanf(buf, "HTTP/1.%*d %d", &r.status);
-	char *ra = strcasestr(buf, "\r\nRetry-After: ");
-	if (ra)
-		sscanf(ra + 15, "%31[^\r]", r.retry);
-	char *sep = strstr(buf, "\r\n\r\n");
-	r.body = strdup(sep ? sep + 4 : "");
-	r.json = cJSON_Parse(r.body);
-	free(buf);
-	return r;
-}
-
-static struct hresp http_raw(const char *head, const void *body, size_t blen)
-{
-	int fd = connect_server();
-	send_all(fd, head, strlen(head));
-	send_all(fd, body, blen);
-	return read_resp(fd);
-}
-
-static struct hresp get(const char *path)
-{
-	char head[2048];
-	snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
-	return http_raw(head, NULL, 0);
-}
-
-/* A POST with extra header lines (each ending in \r\n). */
-static struct hresp post_h(const char *path, const char *extra, const void *body, size_t len)
-{
-	char head[2048];
-	snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\n%sConnection: close\r\nContent-Length: %zu\r\n\r\n", path,
-		 extra, len);
-	return http_raw(head, body, len);
-}
-
-static void resp_free(struct hresp *r)
-{
-	cJSON_Delete(r->json);
-	free(r->body);
+	return nj_send("POST", path, extra, body, len);
 }
 
 static int ntraces(void)
 {
-	struct hresp r = get("/api/traces");
+	struct nj_resp r = nj_get("/api/traces");
 	int n = cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "traces"));
-	resp_free(&r);
+	nj_resp_free(&r);
 	return n;
 }
 
@@ -171,11 +88,9 @@ static int spool_files(void)
 
 static void setup(void)
 {
-	char err[512], p[300];
+	char p[300];
 	static const char *const hosts[] = { "classroom.example" };
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nj-web-hostile-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	nj_scratch_dir(tmpdir, sizeof(tmpdir));
 	snprintf(p, sizeof(p), "%s/static", tmpdir);
 	mkdir(p, 0755);
 	snprintf(spooldir, sizeof(spooldir), "%s/spool", tmpdir);
@@ -185,17 +100,15 @@ static void setup(void)
 	fputs("<!doctype html><title>t</title>", f);
 	fclose(f);
 	p[strlen(p) - strlen("/index.html")] = 0;
-	struct web_cfg cfg = { .port = 0, .static_dir = p, .allow_hosts = hosts, .nallow_hosts = 1 };
-	ck_assert_msg(web_start(&cfg, err, sizeof(err)) == 0, "web_start: %s", err);
+	struct web_cfg cfg = { .static_dir = p, .allow_hosts = hosts, .nallow_hosts = 1 };
+	nj_web_start(&cfg);
 }
 
 static void teardown(void)
 {
 	web_stop();
 	web_set_upload_limits(WEB_UPLOADS_DEFAULT, WEB_UPLOAD_EVENTS_DEFAULT, WEB_UPLOAD_IDLE_DEFAULT);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	nj_scratch_rm(tmpdir);
 }
 
 /* Every endpoint that decodes frames, on frames of 0 and 3 bytes. */
@@ -203,33 +116,33 @@ START_TEST(test_web_empty_frames)
 {
 	size_t len;
 	uint8_t *pcap = weird_pcap(90, &len);
-	struct hresp r = post_h("/api/traces?name=weird.pcap", "Host: localhost\r\n", pcap, len);
+	struct nj_resp r = post_h("/api/traces?name=weird.pcap", "Host: localhost\r\n", pcap, len);
 	ck_assert_msg(r.status == 201, "upload: %d %s", r.status, r.body);
 	int id = (int)cJSON_GetObjectItem(r.json, "id")->valuedouble;
 	ck_assert_int_eq((int)cJSON_GetObjectItem(r.json, "packets")->valuedouble, 90);
-	resp_free(&r);
+	nj_resp_free(&r);
 	static const char *const filters[] = { "tcp", "udp+port+53", "ether+broadcast", "len+>+10", "ip[0]+%3D+0x45",
 					       "arp+or+icmp" };
 	char path[256];
 	for (size_t k = 0; k < sizeof(filters) / sizeof(filters[0]); k++) {
 		snprintf(path, sizeof(path), "/api/traces/%d/packets?limit=1000&filter=%s", id, filters[k]);
-		r = get(path);
+		r = nj_get(path);
 		ck_assert_msg(r.status == 200, "%s: %d %.300s", path, r.status, r.body);
 		/* zero-filled frames are no IP, ARP or broadcast; only "len > 10" matches, not the empty ones */
 		ck_assert_msg((int)cJSON_GetObjectItem(r.json, "total")->valuedouble == (k == 3 ? 60 : 0), "%s: %.300s",
 			      path, r.body);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
 	for (int n = 1; n <= 3; n++) {
 		snprintf(path, sizeof(path), "/api/traces/%d/packets/%d", id, n);
-		r = get(path);
+		r = nj_get(path);
 		ck_assert_msg(r.status == 200, "%s: %d", path, r.status);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
 	snprintf(path, sizeof(path), "/api/traces/%d", id);
-	r = get(path);
+	r = nj_get(path);
 	ck_assert_msg(r.status == 200, "%s: %d", path, r.status);
-	resp_free(&r);
+	nj_resp_free(&r);
 	free(pcap);
 }
 END_TEST
@@ -249,13 +162,13 @@ START_TEST(test_web_host_checked)
 		char host[128];
 		snprintf(host, sizeof(host), cases[i].host, web_port());
 		snprintf(head, sizeof(head), "GET /api/traces HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
-		struct hresp r = http_raw(head, NULL, 0);
+		struct nj_resp r = nj_http(head, NULL, 0);
 		ck_assert_msg(r.status == (cases[i].ok ? 200 : 421), "Host %s: %d", host, r.status);
-		resp_free(&r);
+		nj_resp_free(&r);
 		snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
-		r = http_raw(head, NULL, 0);
+		r = nj_http(head, NULL, 0);
 		ck_assert_msg(r.status == (cases[i].ok ? 200 : 421), "static, Host %s: %d", host, r.status);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
 }
 END_TEST
@@ -277,22 +190,22 @@ START_TEST(test_web_cross_origin_post)
 		char hdr[512], extra[256];
 		snprintf(extra, sizeof(extra), foreign[i], web_port());
 		snprintf(hdr, sizeof(hdr), "%s%s", own, extra);
-		struct hresp r = post_h("/api/traces", hdr, pcap, len);
+		struct nj_resp r = post_h("/api/traces", hdr, pcap, len);
 		ck_assert_msg(r.status == 403, "%s: %d %s", extra, r.status, r.body);
 		ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "error")));
-		resp_free(&r);
+		nj_resp_free(&r);
 		r = post_h("/api/lessons/1/open", hdr, NULL, 0);
 		ck_assert_msg(r.status == 403, "lesson open, %s: %d", extra, r.status);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
 	ck_assert_int_eq(ntraces(), 0);
 	snprintf(same, sizeof(same), "%sOrigin: http://127.0.0.1:%d\r\nSec-Fetch-Site: same-origin\r\n", own, web_port());
-	struct hresp r = post_h("/api/traces", same, pcap, len);
+	struct nj_resp r = post_h("/api/traces", same, pcap, len);
 	ck_assert_msg(r.status == 201, "same origin: %d %s", r.status, r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 	r = post_h("/api/traces", own, pcap, len);	/* no Origin: not a browser */
 	ck_assert_msg(r.status == 201, "no Origin: %d %s", r.status, r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 2);
 	free(pcap);
 }
@@ -310,33 +223,33 @@ START_TEST(test_web_upload_slots)
 		 "Content-Length: %zu\r\n\r\n", len);
 	int fd[WEB_UPLOADS_ACTIVE];
 	for (int i = 0; i < WEB_UPLOADS_ACTIVE; i++) {
-		fd[i] = connect_server();
-		send_all(fd[i], head, strlen(head));
-		send_all(fd[i], pcap, 30);
+		fd[i] = nj_web_connect();
+		nj_web_send(fd[i], head, strlen(head));
+		nj_web_send(fd[i], pcap, 30);
 	}
 	for (int i = 0; i < 50 && spool_files() < WEB_UPLOADS_ACTIVE; i++)
 		usleep(20000);
 	ck_assert_int_eq(spool_files(), WEB_UPLOADS_ACTIVE);
 	time_t t0 = time(NULL);
-	struct hresp r = post_h("/api/traces", "Host: localhost\r\n", pcap, len);
+	struct nj_resp r = post_h("/api/traces", "Host: localhost\r\n", pcap, len);
 	ck_assert_msg(r.status == 503, "third upload: %d %s", r.status, r.body);
 	ck_assert_int_ge(time(NULL) - t0, WEB_UPLOAD_QUEUE_MS / 1000 - 1);
 	ck_assert_str_eq(r.retry, "2");
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(r.json, "retry")));
-	resp_free(&r);
-	int fourth = connect_server();
-	send_all(fourth, head, strlen(head));
-	send_all(fourth, pcap, len);
+	nj_resp_free(&r);
+	int fourth = nj_web_connect();
+	nj_web_send(fourth, head, strlen(head));
+	nj_web_send(fourth, pcap, len);
 	usleep(200000);
 	for (int i = 0; i < WEB_UPLOADS_ACTIVE; i++) {
-		send_all(fd[i], pcap + 30, len - 30);
-		r = read_resp(fd[i]);
+		nj_web_send(fd[i], pcap + 30, len - 30);
+		r = nj_web_read(fd[i]);
 		ck_assert_msg(r.status == 201, "upload %d: %d %s", i, r.status, r.body);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
-	r = read_resp(fourth);
+	r = nj_web_read(fourth);
 	ck_assert_msg(r.status == 201, "the upload that waited: %d %s", r.status, r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(spool_files(), 0);
 	free(pcap);
 }
@@ -349,10 +262,10 @@ START_TEST(test_web_budget_during_replay)
 	size_t len;
 	uint8_t *pcap = slurp("pcaps/frag-flood.pcap", &len);
 	web_set_upload_limits(4, 200, 0);
-	struct hresp r = post_h("/api/traces?name=flood.pcap", "Host: localhost\r\n", pcap, len);
+	struct nj_resp r = post_h("/api/traces?name=flood.pcap", "Host: localhost\r\n", pcap, len);
 	ck_assert_msg(r.status == 507, "%d %s", r.status, r.body);
 	ck_assert_msg(strstr(r.body, "more than 200 events"), "%s", r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_eq(ntraces(), 0);
 	ck_assert_int_eq(spool_files(), 0);
 	free(pcap);
@@ -385,13 +298,13 @@ START_TEST(test_web_fifo_not_served)
 	snprintf(p, sizeof(p), "%s/static/pipe.js", tmpdir);
 	ck_assert_int_eq(mkfifo(p, 0644), 0);
 	time_t t0 = time(NULL);
-	struct hresp r = get("/pipe.js");
+	struct nj_resp r = nj_get("/pipe.js");
 	ck_assert_int_eq(r.status, 404);
-	resp_free(&r);
+	nj_resp_free(&r);
 	ck_assert_int_le(time(NULL) - t0, 2);
-	r = get("/index.html");
+	r = nj_get("/index.html");
 	ck_assert_int_eq(r.status, 200);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
@@ -412,17 +325,17 @@ START_TEST(test_web_slowloris_cut)
 	enum { N = WEB_PRESSURE + 2 };
 	int fd[N];
 	for (int i = 0; i < N; i++) {
-		fd[i] = connect_server();
+		fd[i] = nj_web_connect();
 		static const char part[] = "GET /api/traces HTTP/1.1\r\nHost: localhost\r\n";
-		send_all(fd[i], part, sizeof(part) - 1);
+		nj_web_send(fd[i], part, sizeof(part) - 1);
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	struct hresp r = get("/api/traces");
+	struct nj_resp r = nj_get("/api/traces");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
-	resp_free(&r);
+	nj_resp_free(&r);
 	for (int k = 0; k < 8; k++) {		/* a byte every 0.5 s: never idle */
 		for (int i = 0; i < N; i++)
 			(void)!send(fd[i], "X", 1, MSG_NOSIGNAL);
@@ -456,11 +369,4 @@ static Suite *hostile_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(hostile_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(hostile_suite)

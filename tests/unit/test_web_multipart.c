@@ -6,13 +6,7 @@
  * files, a file over the cap, a sink that fails); then real `curl -F`
  * uploads to the server running in-process. Run from the project root.
  */
-#include <check.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cJSON.h"
+#include "nj_web_check.h"
 #include "multipart.h"
 #include "server.h"
 
@@ -198,10 +192,8 @@ END_TEST
 
 static void srv_setup(void)
 {
-	char err[512];
-	signal(SIGPIPE, SIG_IGN);
-	struct web_cfg cfg = { .port = 0, .upload_max = 1u << 20 };
-	ck_assert_msg(web_start(&cfg, err, sizeof(err)) == 0, "web_start: %s", err);
+	struct web_cfg cfg = { .upload_max = 1u << 20 };
+	nj_web_start(&cfg);
 }
 
 static void srv_teardown(void)
@@ -272,11 +264,4 @@ static Suite *mp_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(mp_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(mp_suite)

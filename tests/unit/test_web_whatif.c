@@ -8,70 +8,21 @@
  * both upload slots held by uploads still arriving, a 503. Run from the
  * project root.
  */
-#include <arpa/inet.h>
-#include <check.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include "cJSON.h"
-#include "server.h"
-
-struct resp {
-	int status;
-	char *body;
-	cJSON *json;
-};
+#include "nj_web_check.h"
 
 static char tmpdir[256];
 
-static struct resp http(const char *method, const char *path, const char *body)
+/* method path with a JSON body (or none). */
+static struct nj_resp http(const char *method, const char *path, const char *body)
 {
-	struct resp r = { 0 };
-	char head[1024];
-	size_t blen = body ? strlen(body) : 0;
-	snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-		 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", method, path, blen);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)web_port()) };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
-	if (blen)
-		ck_assert_int_eq(write(fd, body, blen), (ssize_t)blen);
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	close(fd);
-	buf[len] = 0;
-	sscanf(buf, "HTTP/1.%*d %d", &r.status);
-	char *sep = strstr(buf, "\r\n\r\n");
-	r.body = strdup(sep ? sep + 4 : "");
-	r.json = cJSON_Parse(r.body);
-	free(buf);
-	return r;
-}
-
-static void resp_free(struct resp *r)
-{
-	cJSON_Delete(r->json);
-	free(r->body);
+	return nj_send(method, path, "Host: localhost\r\nContent-Type: application/json\r\n", body,
+		       body ? strlen(body) : 0);
 }
 
 static void setup(void)
 {
 	char err[512], copy[300], cmd[700];
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nj-whatif-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	nj_scratch_dir(tmpdir, sizeof(tmpdir));
 	struct web_load_opts o = { .scenario = "pcaps/route-whatif.json" };
 	ck_assert_int_eq(web_load_file("pcaps/route-whatif.pcap", &o, err, sizeof(err)), 1);
 	snprintf(copy, sizeof(copy), "%s/gone.pcap", tmpdir);
@@ -79,16 +30,14 @@ static void setup(void)
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(web_load_file(copy, &o, err, sizeof(err)), 2);
 	ck_assert_int_eq(unlink(copy), 0);
-	struct web_cfg cfg = { .port = 0, .upload_max = 1u << 20 };
-	ck_assert_msg(web_start(&cfg, err, sizeof(err)) == 0, "web_start: %s", err);
+	struct web_cfg cfg = { .upload_max = 1u << 20 };
+	nj_web_start(&cfg);
 }
 
 static void teardown(void)
 {
 	web_stop();
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	nj_scratch_rm(tmpdir);
 }
 
 /* `netjourney diff --json` on the same capture and edit. */
@@ -120,7 +69,7 @@ static void expect_same(const cJSON *server, const cJSON *cli, const char *key)
 
 START_TEST(test_whatif_matches_cli)
 {
-	struct resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
+	struct nj_resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
 	ck_assert_msg(r.status == 200, "status %d: %s", r.status, r.body);
 	cJSON *cli = cli_diff("rp_filter=1");
 	expect_same(r.json, cli, "packets");
@@ -139,12 +88,12 @@ START_TEST(test_whatif_matches_cli)
 	ck_assert_int_eq(b, 3);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/traces/%d/packets/1", b);
-	struct resp p = http("GET", path, NULL);
+	struct nj_resp p = http("GET", path, NULL);
 	ck_assert_int_eq(p.status, 200);
 	ck_assert_msg(strstr(p.body, "IP_RPFILTER") != NULL, "B's packet 1 is not the rp_filter drop");
-	resp_free(&p);
+	nj_resp_free(&p);
 	cJSON_Delete(cli);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
@@ -163,11 +112,11 @@ START_TEST(test_whatif_whole_scenario)
 	cJSON_AddNumberToObject(sc, "rp_filter", 1);
 	cJSON_AddItemToObject(body, "scenario", sc);
 	char *b = cJSON_PrintUnformatted(body);
-	struct resp r = http("POST", "/api/traces/1/whatif", b);
+	struct nj_resp r = http("POST", "/api/traces/1/whatif", b);
 	ck_assert_msg(r.status == 200, "status %d: %s", r.status, r.body);
 	ck_assert_int_eq(cJSON_GetObjectItem(r.json, "differ")->valueint, 1);
 	free(b);
-	resp_free(&r);
+	nj_resp_free(&r);
 	/* The scenario and edits together: the edits apply to the scenario given
 	 * (rp_filter back to 0: nothing differs any more). */
 	cJSON_AddItemToObject(body, "sets", cJSON_CreateStringArray((const char *[]){ "rp_filter=0" }, 1));
@@ -178,7 +127,7 @@ START_TEST(test_whatif_whole_scenario)
 	ck_assert_str_eq(cJSON_GetObjectItem(r.json, "b_scenario")->valuestring, "route-whatif.pcap with rp_filter=0");
 	free(b);
 	cJSON_Delete(body);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
@@ -187,34 +136,34 @@ START_TEST(test_whatif_bad_edit)
 	static const char *bad[] = { "{\"sets\":[\"interfaces[0].mtu=5\"]}", "{\"sets\":[\"rp_filter[=1\"]}",
 				     "{\"sets\":[7]}", "{\"nothing\":1}", "not json", "" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct resp r = http("POST", "/api/traces/1/whatif", bad[i]);
+		struct nj_resp r = http("POST", "/api/traces/1/whatif", bad[i]);
 		ck_assert_msg(r.status == 400, "%s: status %d", bad[i], r.status);
 		ck_assert_msg(cJSON_IsString(cJSON_GetObjectItem(r.json, "error")), "%s: no error message", bad[i]);
 		ck_assert_msg(!strstr(r.body, "netjourney-whatif-"), "%s: names a temporary file: %s", bad[i], r.body);
-		resp_free(&r);
+		nj_resp_free(&r);
 	}
-	struct resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"interfaces[0].mtu=5\"]}");
+	struct nj_resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"interfaces[0].mtu=5\"]}");
 	ck_assert_msg(strstr(r.body, "interfaces[0].mtu") != NULL, "the message does not name the edit: %s", r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 	/* Nothing was registered for a refused edit. */
 	r = http("GET", "/api/traces/3", NULL);
 	ck_assert_int_eq(r.status, 404);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
 START_TEST(test_whatif_no_capture)
 {
-	struct resp r = http("POST", "/api/traces/2/whatif", "{\"sets\":[\"rp_filter=1\"]}");
+	struct nj_resp r = http("POST", "/api/traces/2/whatif", "{\"sets\":[\"rp_filter=1\"]}");
 	ck_assert_msg(r.status == 409, "status %d: %s", r.status, r.body);
 	ck_assert_msg(strstr(r.body, "capture") != NULL, "no sentence about the capture: %s", r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 	r = http("POST", "/api/traces/99/whatif", "{\"sets\":[\"rp_filter=1\"]}");
 	ck_assert_int_eq(r.status, 404);
-	resp_free(&r);
+	nj_resp_free(&r);
 	r = http("GET", "/api/traces/1/whatif", NULL);
 	ck_assert_int_eq(r.status, 405);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
@@ -236,16 +185,16 @@ START_TEST(test_whatif_upload_slots)
 	 * for one as an upload would, then is told to come back. */
 	int u1 = upload_begun(), u2 = upload_begun();
 	usleep(300000);
-	struct resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
+	struct nj_resp r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
 	ck_assert_msg(r.status == 503, "status %d: %s", r.status, r.body);
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(r.json, "retry")));
-	resp_free(&r);
+	nj_resp_free(&r);
 	close(u1);
 	close(u2);
 	usleep(300000);
 	r = http("POST", "/api/traces/1/whatif", "{\"sets\":[\"rp_filter=1\"]}");
 	ck_assert_msg(r.status == 200, "once the uploads are gone: status %d: %s", r.status, r.body);
-	resp_free(&r);
+	nj_resp_free(&r);
 }
 END_TEST
 
@@ -264,11 +213,4 @@ static Suite *whatif_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(whatif_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(whatif_suite)
