@@ -92,7 +92,9 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	if (!hit)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	store_lock(t->s);
-	size_t n = store_nevents(t->s), i = lower_bound(t->s, (uint64_t)from, n);
+	size_t n;
+	int opening = web_extent(t, &n, NULL);
+	size_t i = lower_bound(t->s, (uint64_t)from, n);
 	store_unlock(t->s);
 	int64_t next = -1;
 	/* the index is copied under the lock a chunk at a time (64 clients do
@@ -120,6 +122,10 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 		}
 	}
 	free(chunk);
+	if (opening && next < 0) {		/* the page would end at the indexed end, not the trace's */
+		free(hit);
+		return web_not_ready(r, t, "events from seq %lld are not all indexed yet", (long long)from);
+	}
 	char *lines = store_lines_json(t->s, hit, nhit);
 	free(hit);
 	if (!lines)

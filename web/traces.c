@@ -63,6 +63,7 @@ int web_uploads_allowed(void)
 
 static void trace_free(struct web_trace *t)
 {
+	web_open_free(t->open);		/* its replay stops before the store goes */
 	web_filters_free(t);
 	pthread_mutex_destroy(&t->mu);
 	web_hist_free(t->hist);
@@ -110,6 +111,23 @@ int web_add_trace(const char *name, struct nj_store *store, int live)
 		store_free(store);
 		return -1;
 	}
+	int id = insert(t);
+	pthread_mutex_unlock(&reg_mu);
+	return id;
+}
+
+int web_add_opening(const char *name, struct nj_store *store, struct web_open *op)
+{
+	struct web_trace *t = trace_new(name, store, 0);
+	pthread_mutex_lock(&reg_mu);
+	if (!t || ntraces == WEB_MAX_TRACES) {
+		pthread_mutex_unlock(&reg_mu);
+		free(t);
+		web_open_free(op);
+		store_free(store);
+		return -1;
+	}
+	t->open = op;
 	int id = insert(t);
 	pthread_mutex_unlock(&reg_mu);
 	return id;
