@@ -139,5 +139,9 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	else
 		cJSON_AddNullToObject(o, "next");
 	cJSON_AddItemToObject(o, "events", arr);
+	if (opening) {				/* total counts the events indexed so far */
+		cJSON_AddStringToObject(o, "state", "opening");
+		cJSON_AddItemToObject(o, "progress", web_progress_json(t));
+	}
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }

@@ -178,7 +178,12 @@ enum MHD_Result api_trace_summary(struct web_req *r, const int64_t *ids)
 	if (cJSON_IsString(err))
 		cJSON_AddStringToObject(o, "error", err->valuestring);
 	cJSON_AddItemToObject(o, "counters", counters_json(t, end));
-	cJSON_AddItemToObject(o, "flows", flows_json(t, np));
+	/* the flow table decodes every packet: made once the trace is whole,
+	 * so polling an opening trace's progress stays cheap */
+	cJSON *fl = web_opening(t, NULL, NULL) ? flows_json(t, 0) : flows_json(t, np);
+	if (np && !cJSON_GetArraySize(cJSON_GetObjectItem(fl, "list")))
+		cJSON_AddBoolToObject(fl, "pending", 1);
+	cJSON_AddItemToObject(o, "flows", fl);
 	outcomes_json(t, o);
 	cJSON *sc = cJSON_DetachItemFromObjectCaseSensitive(start, "scenario");
 	cJSON_AddItemToObject(o, "scenario", sc ? sc : cJSON_CreateNull());
