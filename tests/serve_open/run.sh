@@ -9,7 +9,9 @@
 #  4. every page served while opening equals the same page once done, and
 #     the pages once done equal those of the same trace opened whole
 #     (`replay -o X.jsonl`, then `serve X.jsonl`); past the end is then a
-#     404 or an empty page, as before.
+#     404 or an empty page, as before;
+#  5. the UI (ui_open.mjs, headless Chromium) lists packets at once, shows
+#     the progress, then opens the whole trace, with no console error.
 # Ports 18531-18532 (this suite's own).
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
@@ -150,4 +152,15 @@ if got.get('counters') != want.get('counters') or got.get('seq') != want.get('se
 print('tests/serve_open: %d pages equal to those of the trace opened whole' % (len(pages) - fails))
 sys.exit(1 if fails else 0)
 PY
+# the browser over an opening capture (skipped without Chromium: tests/e2e
+# is where a missing browser fails the run)
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/e2e/node_modules/playwright-core ] && command -v node >/dev/null 2>&1; then
+	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	pids=
+	"$NJ" serve --port "$P1" --static static "$T/big.pcap" >"$T/serve3.log" 2>&1 &
+	pids="$!"
+	node tests/serve_open/ui_open.mjs "http://127.0.0.1:$P1" || { echo "tests/serve_open: FAIL: the UI over an opening capture"; exit 1; }
+else
+	echo "tests/serve_open: no Chromium or playwright-core (sh tests/e2e/run.sh installs it): the UI check skipped"
+fi
 echo "tests/serve_open: ok"
