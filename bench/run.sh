@@ -85,7 +85,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
 	fi
 	rm -f "$W/t.njz"
-	timed nj_njz "$NJ" export "$W/t.jsonl" "$W/t.njz"	# the compact form of that trace
+	timed nj_njz "$NJ" replay -q -o "$W/t.njz" "$CAP"	# the compact form, written directly
 	timed nj_devnull "$NJ" replay -q -o /dev/null "$CAP"
 	timed nj_quiet "$NJ" replay -q "$CAP"
 	timed nj_notrace_w "$NJ" replay --no-trace -w "$W/out.pcap" "$CAP"
@@ -98,7 +98,7 @@ NJZ_MB=$(($(stat -c %s "$W/t.njz") / 1048576))
 rm -f "$W/t.jsonl" "$W/t.njz"
 printf '  %-40s %10s %10s\n' "" "wall" "CPU"
 row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
-row "export FILE FILE.njz (compact, $NJZ_MB MiB)" nj_njz
+row "replay -q -o FILE.njz (compact, $NJZ_MB MiB)" nj_njz
 row "replay -q -o /dev/null" nj_devnull
 row "replay -q (traced, verdict lines)" nj_quiet
 row "replay --no-trace" nj_notrace

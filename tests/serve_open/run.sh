@@ -8,8 +8,11 @@
 #  3. the progress in GET /api/traces/1 only grows, and reaches done;
 #  4. every page served while opening equals the same page once done, and
 #     the pages once done equal those of the same trace opened whole
-#     (`replay -o X.jsonl`, then `serve X.jsonl`); past the end is then a
+#     (`replay -o X.njz`, then `serve X.njz`); past the end is then a
 #     404 or an empty page, as before;
+#  4b. `replay -o X.njz` writes the compact form directly: exported, it is
+#     byte for byte `replay -o X.jsonl`; interrupted, X.njz.partial is a
+#     whole compact trace ending "complete": false, X.njz untouched;
 #  5. the UI (ui_open.mjs, headless Chromium) lists packets at once, shows
 #     the progress, then opens the whole trace, with no console error.
 # Ports 18531-18532 (this suite's own).
@@ -121,9 +124,36 @@ json.dump({k: json.loads(v) for k, v in whole.items()}, open(tmp + '/pages.json'
 print('tests/serve_open: %d pages served while opening equal those once whole' % (len(early) - len(fails)))
 sys.exit(1 if fails else 0)
 PY
-# the same trace opened whole: replay -o, then serve the JSONL
-"$NJ" replay -q "$T/big.pcap" -o "$T/big.jsonl" >/dev/null 2>"$T/replay.err" || { echo "tests/serve_open: FAIL: replay -o"; cat "$T/replay.err"; exit 1; }
-"$NJ" serve --port "$P2" "$T/big.jsonl" >"$T/serve2.log" 2>&1 &
+# replay -o X.njz writes the compact form directly: byte for byte the
+# JSONL once exported (on a 3,000-frame capture: the disk is shared)
+"$NJ" mkpcap bench-mix "$T/small.pcap" --count 3000 >/dev/null || { echo "tests/serve_open: FAIL: mkpcap"; exit 1; }
+"$NJ" replay -q "$T/small.pcap" -o "$T/small.jsonl" >/dev/null 2>"$T/replay.err" &&
+	"$NJ" replay -q "$T/small.pcap" -o "$T/small.njz" >/dev/null 2>>"$T/replay.err" ||
+	{ echo "tests/serve_open: FAIL: replay -o"; cat "$T/replay.err"; exit 1; }
+"$NJ" export "$T/small.njz" "$T/back.jsonl" 2>"$T/export.err" && cmp -s "$T/small.jsonl" "$T/back.jsonl" ||
+	{ echo "tests/serve_open: FAIL: replay -o X.njz, exported, is not the JSONL of replay -o X.jsonl"; cat "$T/export.err"; exit 1; }
+echo "tests/serve_open: replay -o X.njz: $(stat -c %s "$T/small.njz") bytes, the JSONL's $(stat -c %s "$T/small.jsonl") byte for byte once exported"
+rm -f "$T/back.jsonl" "$T/small.jsonl"
+# the same trace opened whole: replay -o X.njz, then serve X.njz
+"$NJ" replay -q "$T/big.pcap" -o "$T/big.njz" >/dev/null 2>"$T/replay.err" || { echo "tests/serve_open: FAIL: replay -o X.njz"; cat "$T/replay.err"; exit 1; }
+# interrupted, a compact output goes to X.njz.partial: a whole compact file
+# whose last line says complete false; X.njz is left as it was
+echo keep >"$T/int.njz"
+"$NJ" replay -q "$T/big.pcap" -o "$T/int.njz" >/dev/null 2>"$T/int.err" &
+rp=$!
+sleep 0.5
+kill -INT "$rp" 2>/dev/null
+wait "$rp"
+if [ "$(cat "$T/int.njz")" != keep ]; then
+	echo "tests/serve_open: FAIL: an interrupted replay -o X.njz changed X.njz"; exit 1
+elif [ -f "$T/int.njz.partial" ]; then
+	"$NJ" export "$T/int.njz.partial" "$T/int.jsonl" 2>"$T/export.err" && tail -n 1 "$T/int.jsonl" | grep -q '"kind":"trace_end","complete":false' ||
+		{ echo "tests/serve_open: FAIL: X.njz.partial is not a compact trace ending incomplete"; cat "$T/export.err"; exit 1; }
+	echo "tests/serve_open: an interrupted replay -o X.njz left X.njz.partial, $(wc -l <"$T/int.jsonl") lines ending \"complete\": false"
+else
+	echo "tests/serve_open: the replay ended before SIGINT: no .partial to check"
+fi
+"$NJ" serve --port "$P2" "$T/big.njz" >"$T/serve2.log" 2>&1 &
 pids="$pids $!"
 python3 - "$P2" "$T" <<'PY' || exit 1
 import json, sys, time, urllib.request, urllib.error
