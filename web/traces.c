@@ -415,11 +415,16 @@ void web_set_stopping(int on)
 
 void web_traces_free(void)
 {
+	struct web_trace *v[WEB_MAX_TRACES];
 	pthread_mutex_lock(&reg_mu);
-	for (int i = 0; i < ntraces; i++)
-		trace_free(traces[i]);
+	int n = ntraces;
+	memcpy(v, traces, (size_t)n * sizeof(v[0]));
 	ntraces = 0;
 	live_id = 0;
 	next_id = 1;
 	pthread_mutex_unlock(&reg_mu);
+	/* outside reg_mu: a capture still opening is stopped and joined, and
+	 * its thread takes reg_mu on the way out (web_stopping, notify) */
+	for (int i = 0; i < n; i++)
+		trace_free(v[i]);
 }
