@@ -13,7 +13,8 @@
 #  4b. `replay -o X.njz` writes the compact form directly: exported, it is
 #     byte for byte `replay -o X.jsonl`; interrupted, X.njz.partial is a
 #     whole compact trace ending "complete": false, X.njz untouched;
-#  5. the UI (ui_open.mjs, headless Chromium) lists packets at once, shows
+#  5. SIGTERM while a capture opens ends the server at once, status 0;
+#  6. the UI (ui_open.mjs, headless Chromium) lists packets at once, shows
 #     the progress, then opens the whole trace, with no console error.
 # Ports 18531-18532 (this suite's own).
 cd "$(dirname "$0")/../.." || exit 1
@@ -182,6 +183,30 @@ if got.get('counters') != want.get('counters') or got.get('seq') != want.get('se
 print('tests/serve_open: %d pages equal to those of the trace opened whole' % (len(pages) - fails))
 sys.exit(1 if fails else 0)
 PY
+# SIGTERM while a capture opens: the replay stops, the server exits at once
+for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+pids=
+"$NJ" serve --port "$P1" "$T/big.pcap" >"$T/serve4.log" 2>&1 &
+sp=$!
+pids="$sp"
+i=0
+until curl -sf "http://127.0.0.1:$P1/api/traces/1/packets?offset=0&limit=10" >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ "$i" -lt 300 ] || { echo "tests/serve_open: FAIL: the server did not answer"; exit 1; }
+	sleep 0.05
+done
+kill -TERM "$sp"
+i=0
+while kill -0 "$sp" 2>/dev/null; do
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || { echo "tests/serve_open: FAIL: SIGTERM while opening: still running after 5 s"; exit 1; }
+	sleep 0.05
+done
+wait "$sp"
+rc=$?
+pids=
+[ "$rc" = 0 ] || { echo "tests/serve_open: FAIL: SIGTERM while opening: exit status $rc"; exit 1; }
+echo "tests/serve_open: SIGTERM while opening: exited in $((i * 50)) ms or less, status 0"
 # the browser over an opening capture (skipped without Chromium: tests/e2e
 # is where a missing browser fails the run)
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/e2e/node_modules/playwright-core ] && command -v node >/dev/null 2>&1; then
