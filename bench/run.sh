@@ -85,7 +85,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
 	fi
 	rm -f "$W/t.njz"
-	timed nj_njz "$NJ" export "$W/t.jsonl" "$W/t.njz"	# the compact form of that trace
+	timed nj_njz "$NJ" replay -q -o "$W/t.njz" "$CAP"	# the compact form, written directly
 	timed nj_devnull "$NJ" replay -q -o /dev/null "$CAP"
 	timed nj_quiet "$NJ" replay -q "$CAP"
 	timed nj_notrace_w "$NJ" replay --no-trace -w "$W/out.pcap" "$CAP"
@@ -98,7 +98,7 @@ NJZ_MB=$(($(stat -c %s "$W/t.njz") / 1048576))
 rm -f "$W/t.jsonl" "$W/t.njz"
 printf '  %-40s %10s %10s\n' "" "wall" "CPU"
 row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
-row "export FILE FILE.njz (compact, $NJZ_MB MiB)" nj_njz
+row "replay -q -o FILE.njz (compact, $NJZ_MB MiB)" nj_njz
 row "replay -q -o /dev/null" nj_devnull
 row "replay -q (traced, verdict lines)" nj_quiet
 row "replay --no-trace" nj_notrace
@@ -150,28 +150,8 @@ rm -f "$W/store.jsonl" "$W/store.pcap"
 
 # -- 4. serve on the FRAMES capture: ready time and peak RSS ---------------
 echo
-echo "4. serve of the $FRAMES-frame capture: until the packet list answers, and peak RSS ($ROUNDS rounds)"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	t0=$(now_us)
-	"$NJ" serve --port "$PORT" "$CAP" >"$W/serve.log" 2>&1 &
-	spid=$!
-	until curl -sf "http://127.0.0.1:$PORT/api/traces/1/packets?offset=0&limit=100" >/dev/null 2>&1; do
-		kill -0 "$spid" 2>/dev/null || { echo "bench: serve failed:"; tail -3 "$W/serve.log"; break; }
-		sleep 0.02
-	done
-	echo $(($(now_us) - t0)) >>"$W/serve_ready"
-	curl -sf "http://127.0.0.1:$PORT/api/traces/1/events?from=1000000&limit=100" >/dev/null 2>&1
-	awk '/VmHWM/ { print $2 }' "/proc/$spid/status" >>"$W/serve_rss"
-	kill "$spid" 2>/dev/null
-	wait "$spid" 2>/dev/null
-	r=$((r + 1))
-done
-printf '  %-40s %8s s   (%s)   goal <= 2 s\n' "ready: the packet list answers" "$(secs "$(median serve_ready)")" "$(spread serve_ready)"
-printf '  %-40s %8s MiB (%s MiB)   goal <= 100 MiB\n' "peak RSS (VmHWM) once ready" \
-	"$(awk -v k="$(median serve_rss)" 'BEGIN { printf "%.1f", k / 1024 }')" \
-	"$(sort -n "$W/serve_rss" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo / 1024, hi / 1024 }')"
+echo "4. serve of the $FRAMES-frame capture (bench/serve_open.sh, $ROUNDS rounds)"
+sh bench/serve_open.sh "$CAP" "$ROUNDS" "$NJ" | sed 's/^/  /'
 
 # -- 5. the HTTP side (bench/server.sh, when present) ---------------------
 if [ "$SERVER" = 1 ] && [ -f bench/server.sh ]; then

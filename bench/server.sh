@@ -1,13 +1,16 @@
 #!/bin/sh
 # bench/server.sh - the web server under load, printed as figures (not
 # asserted): a capture grown to about 1,000,000 events is replayed into
-# `netjourney serve`; wrk measures an events page and a packet page, and
-# headless Chromium measures the UI's first paint over that trace.
+# `netjourney serve`; wrk measures an events page, a packet page, the
+# histogram, /state at random events (bench/state.lua: each request another
+# seq) and a static file, and headless Chromium measures the UI's first
+# paint over that trace. NJ: the binary (default $B/netjourney).
 # Needs wrk; the paint figure needs Chromium and tests/e2e's playwright-core.
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-build}
 COPIES=${COPIES:-2100}		# default.pcap x 2100 ≈ 1M events
-[ -x "$B/netjourney" ] || { echo "bench/server.sh: build first (make)"; exit 1; }
+NJ=${NJ:-$B/netjourney}
+[ -x "$NJ" ] || { echo "bench/server.sh: build first (make)"; exit 1; }
 TMP=$(mktemp -d)
 PCAP=$TMP/big.pcap
 python3 - "$PCAP" "$COPIES" <<'PY'
@@ -29,9 +32,9 @@ PY
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # The issue's figure: `serve` started on a recorded 1M-event trace (an index
 # build, not a parse). The replay that records it is not counted.
-"$B/netjourney" replay -q "$PCAP" -o "$TMP/big.jsonl" >/dev/null 2>&1 || { echo "bench/server.sh: replay failed"; exit 1; }
+"$NJ" replay -q "$PCAP" -o "$TMP/big.jsonl" >/dev/null 2>&1 || { echo "bench/server.sh: replay failed"; exit 1; }
 start=$(python3 -c 'import time; print(time.time())')
-"$B/netjourney" serve --port "$PORT" --static static "$TMP/big.jsonl" >"$TMP/serve.log" 2>&1 &
+"$NJ" serve --port "$PORT" --static static "$TMP/big.jsonl" >"$TMP/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
 until grep -q serving "$TMP/serve.log" 2>/dev/null; do
@@ -47,13 +50,16 @@ if command -v wrk >/dev/null 2>&1; then
 	# the median p99 printed: one 5 s run on a shared 2-CPU machine can
 	# catch a neighbour's burst (the static file is the control)
 	ROUNDS=${WRK_ROUNDS:-3}
-	PATHS="/api/traces/1/events?from=500000&limit=100 /api/traces/1/packets?offset=20000&limit=100 /api/traces/1/histogram?buckets=400 /app.js"
+	PATHS="/api/traces/1/events?from=500000&limit=100 /api/traces/1/packets?offset=20000&limit=100 /api/traces/1/histogram?buckets=400 /api/traces/1/state?seq=random /app.js"
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
 		k=0
 		for path in $PATHS; do
 			# -c 64 as the issue asks; the server allows 64 connections per address
-			wrk -t2 -c64 -d5s --latency "$URL$path" >"$TMP/wrk.$k.$r.txt" 2>&1
+			case $path in
+			*seq=random) EVENTS=$EVENTS wrk -t2 -c64 -d5s --latency -s bench/state.lua "$URL" >"$TMP/wrk.$k.$r.txt" 2>&1 ;;
+			*) wrk -t2 -c64 -d5s --latency "$URL$path" >"$TMP/wrk.$k.$r.txt" 2>&1 ;;
+			esac
 			k=$((k + 1))
 		done
 		r=$((r + 1))
@@ -67,7 +73,8 @@ if command -v wrk >/dev/null 2>&1; then
 		done | sort | awk '{ l[NR] = $2 } END { print l[int((NR + 1) / 2)] }')
 		[ -n "$best" ] || best="$TMP/wrk.$k.1.txt"
 		case $path in
-		*/events*) goal="goal < 10ms" ;;
+		*/events* | */packets*) goal="goal < 10ms" ;;
+		*/state*) goal="goal < 20ms" ;;
 		/app.js) goal="control: a static file" ;;
 		*) goal="no goal" ;;
 		esac

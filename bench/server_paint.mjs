@@ -24,7 +24,7 @@ try {
 	await page.waitForSelector('#pk-body tr');
 	const list = Date.now() - t0;
 	await page.waitForFunction(() => document.querySelector('#tl-range').textContent.length > 0);
-	await page.waitForSelector('.jrow.current');
+	await page.waitForFunction(() => /pkt=\d+&seq=\d+/.test(location.hash));	/* the first journey is open */
 	const all = Date.now() - t0;
 	const fcp = await page.evaluate(() => {
 		const e = performance.getEntriesByName('first-contentful-paint')[0];

@@ -42,7 +42,7 @@ static const char replay_help[] =
 	"                        TIME_WAIT, shown as \"+N s after the capture\")\n"
 	"      --csum            verify checksums even where the inferred host took bad ones\n"
 	"  -o, --output FILE     write every event as JSON lines (schema v1; '-' = stdout);\n"
-	"                        `netjourney export` makes the compact .njz (docs/trace-format.md)\n"
+	"                        FILE.njz: the same lines, compact (docs/trace-format.md)\n"
 	"      --chrome FILE     write a Chrome trace (open in ui.perfetto.dev)\n"
 	"  -w, --write FILE      write the frames the stack sent (pcap)\n"
 	"  -f, --filter EXPR     trace only packets matching EXPR (tcpdump syntax; all are processed)\n"

@@ -116,9 +116,11 @@ struct nj_store *load_capture(const char *path, const struct load_opts *o, char 
 	struct nj_store *s = o && o->store ? o->store : store_create(NULL, err, errlen);
 	if (!s)
 		return NULL;
+	int keep = o && o->store && o->keep_store;
 	if (cfg.nemit >= (int)(sizeof(cfg.emit) / sizeof(cfg.emit[0]))) {
 		snprintf(err, errlen, "too many trace sinks");
-		store_free(s);
+		if (!keep)
+			store_free(s);
 		return NULL;
 	}
 	cfg.pcap = path;
@@ -135,7 +137,8 @@ struct nj_store *load_capture(const char *path, const struct load_opts *o, char 
 	if (r < 0)
 		rename_in(err, errlen, path, source);
 	if (r < 0 && !(o && o->keep_partial && store_nevents(s))) {
-		store_free(s);
+		if (!keep)
+			store_free(s);
 		s = NULL;
 	} else {
 		char why[640] = "";

@@ -28,6 +28,8 @@ struct load_opts {
 	char **scenario;		/* when not NULL: the effective scenario's text (malloc'd) */
 	struct nj_store *store;		/* an empty store to fill (NULL: a new one); load_capture
 					 * owns it from the call: returned, or freed on failure */
+	int keep_store;			/* o->store stays the caller's even on failure (a trace
+					 * already being served): never freed here */
 };
 
 /**

@@ -34,7 +34,7 @@ struct fold_index {
 	size_t bytes;			/* the snapshots' size, kept under FOLD_SNAP_BUDGET */
 };
 
-#define FOLD_EVERY		4096
+#define FOLD_EVERY		128
 #define FOLD_SNAP_BUDGET	(64u << 20)
 
 /* fold_ids - the store's name id of every enum fold_fn (-1: never seen). */

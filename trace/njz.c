@@ -17,7 +17,8 @@
 
 #define NJZ_LEVEL	1		/* zstd -1: ~9.5x on a trace, fast enough to trace at speed */
 #define NJZ_MAX_BLOCK	(16u << 20)	/* a longer unbroken line is cut anyway */
-#define NJZ_CACHE	4		/* decompressed blocks kept per file */
+#define NJZ_CACHE	16		/* decompressed blocks kept per file (1 MiB) */
+#define NJZ_DCTX	8		/* decompression contexts kept for readers */
 #define NJZ_HDR		16		/* magic, version, flags (0 in version 1) */
 
 struct njz_blk {
@@ -41,7 +42,9 @@ struct njz {
 	char *open;			/* writer: the block being filled */
 	size_t open_len, open_cap;
 	ZSTD_CCtx *cc;
-	ZSTD_DCtx *dc;
+	ZSTD_DCtx *dc;			/* the opening scan's */
+	ZSTD_DCtx *dcs[NJZ_DCTX];	/* readers': taken and given back under mu */
+	int ndcs;
 	struct njz_cached cache[NJZ_CACHE];
 	uint64_t clock;
 };
@@ -239,23 +242,80 @@ int njz_finish(struct njz *z)
 	return r;
 }
 
-/* Decompresses block k into out (b[k].usize bytes); NULL or an error text. */
-static const char *inflate_blk(struct njz *z, size_t k, char *out)
+/* Decompresses block b of fd into out (b->usize bytes) with dc; NULL or an
+ * error text. Touches nothing of the njz: readers call it without its mutex. */
+static const char *inflate_at(int fd, const struct njz_blk *b, ZSTD_DCtx *dc, char *out)
 {
-	const struct njz_blk *b = &z->b[k];
 	char *c = malloc(b->csize ? b->csize : 1);
 	if (!c)
 		return "out of memory";
-	int r = pread_all(z->fd, c, b->csize, b->foff);
+	int r = pread_all(fd, c, b->csize, b->foff);
 	if (r <= 0) {
 		free(c);
 		return r < 0 ? strerror(errno) : "the file ends inside it (cut short?)";
 	}
-	size_t n = ZSTD_decompressDCtx(z->dc, out, b->usize, c, b->csize);
+	size_t n = ZSTD_decompressDCtx(dc, out, b->usize, c, b->csize);
 	free(c);
 	if (ZSTD_isError(n))
 		return ZSTD_getErrorName(n);
 	return n == b->usize ? NULL : "its size does not match its header";
+}
+
+/* Decompresses block k into out with the scan's context (mu held). */
+static const char *inflate_blk(struct njz *z, size_t k, char *out)
+{
+	return inflate_at(z->fd, &z->b[k], z->dc, out);
+}
+
+static struct njz_cached *cache_find(struct njz *z, size_t k)
+{
+	for (int i = 0; i < NJZ_CACHE; i++)
+		if (z->cache[i].blk == k)
+			return &z->cache[i];
+	return NULL;
+}
+
+/* Copies m bytes at at of block k into buf (mu held). A block not in the
+ * LRU is decompressed with mu released, so readers on other threads
+ * decompress at the same time instead of queueing on one context. */
+static int block_copy(struct njz *z, size_t k, uint64_t at, size_t m, char *buf)
+{
+	struct njz_cached *c = cache_find(z, k);
+	if (c) {
+		c->used = ++z->clock;
+		memcpy(buf, c->buf + at, m);
+		return 0;
+	}
+	struct njz_blk b = z->b[k];	/* a copy: a writer may move the table */
+	ZSTD_DCtx *dc = z->ndcs ? z->dcs[--z->ndcs] : NULL;
+	pthread_mutex_unlock(&z->mu);
+	char *out = malloc(b.usize ? b.usize : 1);
+	if (!dc)
+		dc = ZSTD_createDCtx();
+	const char *e = out && dc ? inflate_at(z->fd, &b, dc, out) : "out of memory";
+	pthread_mutex_lock(&z->mu);
+	if (z->ndcs < NJZ_DCTX)
+		z->dcs[z->ndcs++] = dc;
+	else
+		ZSTD_freeDCtx(dc);
+	if (e) {
+		free(out);
+		return -1;
+	}
+	memcpy(buf, out + at, m);
+	if (cache_find(z, k)) {		/* another reader brought it meanwhile */
+		free(out);
+		return 0;
+	}
+	struct njz_cached *victim = &z->cache[0];
+	for (int i = 1; i < NJZ_CACHE; i++)
+		if (z->cache[i].used < victim->used)
+			victim = &z->cache[i];
+	free(victim->buf);
+	victim->buf = out;
+	victim->blk = k;
+	victim->used = ++z->clock;
+	return 0;
 }
 
 /* Block k decompressed, from the LRU or read now; NULL on failure. */
@@ -314,14 +374,12 @@ int njz_pread(struct njz *z, char *buf, size_t n, uint64_t off)
 			break;
 		}
 		size_t k = find_blk(z, off);
-		const char *b = block(z, k);
-		if (!b) {
+		uint64_t at = off - z->b[k].uoff;
+		size_t m = z->b[k].usize - at < n ? (size_t)(z->b[k].usize - at) : n;
+		if (block_copy(z, k, at, m, buf) < 0) {
 			r = -1;
 			break;
 		}
-		uint64_t at = off - z->b[k].uoff;
-		size_t m = z->b[k].usize - at < n ? (size_t)(z->b[k].usize - at) : n;
-		memcpy(buf, b + at, m);
 		buf += m;
 		n -= m;
 		off += m;
@@ -444,6 +502,8 @@ void njz_free(struct njz *z)
 		return;
 	ZSTD_freeCCtx(z->cc);
 	ZSTD_freeDCtx(z->dc);
+	for (int i = 0; i < z->ndcs; i++)
+		ZSTD_freeDCtx(z->dcs[i]);
 	for (int i = 0; i < NJZ_CACHE; i++)
 		free(z->cache[i].buf);
 	free(z->b);

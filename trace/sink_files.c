@@ -3,7 +3,8 @@
  * into PATH.part and rename on success (outfile.h), so a reader never
  * takes a half-written file for a whole one and a failed run never harms
  * an earlier PATH. JSONL goes through outbuf's writer thread; Chrome
- * through a 1 MiB stdio buffer.
+ * through a 1 MiB stdio buffer. A JSONL PATH ending in ".njz" gets the
+ * compact form (njz.h): the same lines, compressed by the writer thread.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,11 +15,21 @@
 #include <unistd.h>
 
 #include "event_rec.h"
+#include "njz.h"
 #include "sinks.h"
 
 /* Hands w's whole lines to the file; counts what got there in one piece. */
 static void jsonl_put(struct jsonl_sink *s, struct jw *w)
 {
+	if (s->z) {			/* the compact form: njz writes whole blocks */
+		if (!s->ob.err && njz_append(s->z, w->buf, w->len) < 0)
+			s->ob.err = errno ? errno : EIO;
+		if (!s->ob.err)
+			s->good_events += s->cw_events;
+		s->cw_events = 0;
+		jw_reset(w);
+		return;
+	}
 	outbuf_put_fd(&s->ob, w->buf, w->len);
 	if (!s->ob.err) {
 		s->good += (off_t)w->len;
@@ -95,8 +106,16 @@ int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
 	}
 	if (outfile_open(&s->of, path, err, errlen) < 0)
 		return -1;
+	char e[200];
+	if (njz_is_name(path) && !(s->z = njz_create(s->of.fd, e, sizeof(e)))) {
+		snprintf(err, errlen, "%s: %s", path, e);
+		outfile_discard(&s->of);
+		return -1;
+	}
 	if (outbuf_open_consumer(&s->ob, s->of.fd, jsonl_format, s) < 0) {
 		snprintf(err, errlen, "%s: cannot start the writer: %s", path, strerror(errno));
+		njz_free(s->z);
+		s->z = NULL;
 		outfile_discard(&s->of);
 		return -1;
 	}
@@ -142,6 +161,8 @@ int jsonl_flush(struct jsonl_sink *s)
 
 static void jsonl_release(struct jsonl_sink *s)
 {
+	njz_free(s->z);
+	s->z = NULL;
 	jw_free(&s->w);
 	jw_free(&s->cw);
 	s->open = 0;
@@ -221,12 +242,49 @@ static int jsonl_keep_partial(struct jsonl_sink *s, off_t cut, uint64_t events, 
 	return -1;
 }
 
+/* The compact form's end: every queued line compressed, then trace_end
+ * (complete, or not with the error), the last block and the end record;
+ * renamed to PATH, or to PATH.partial after an error. A failed write
+ * keeps nothing: a compact file cut inside a block is no trace at all. */
+static int jsonl_finish_njz(struct jsonl_sink *s, jsonl_end_fn end, void *ctx, const char *error, char *err,
+			    size_t errlen)
+{
+	struct jw w = { 0 };
+	outbuf_close(&s->ob);
+	int werr = s->ob.err;
+	if (!werr && end) {
+		end(ctx, &w, !error, s->events, error);
+		jw_raw(&w, "\n", 1);
+		if (njz_append(s->z, w.buf, w.len) < 0)
+			werr = errno ? errno : EIO;
+	}
+	jw_free(&w);
+	if (!werr && njz_finish(s->z) < 0)
+		werr = errno ? errno : EIO;
+	if (!werr && s->of.tmp && fsync(s->of.fd) != 0)
+		werr = errno;
+	int r;
+	if (werr) {
+		snprintf(err, errlen, "%s: write failed: %s (a compact trace cut short is not kept)", s->of.path,
+			 strerror(werr));
+		outfile_discard(&s->of);
+		r = -1;
+	} else {
+		err[0] = 0;
+		r = outfile_commit(&s->of, !error, err, errlen) < 0 || error ? -1 : 0;
+	}
+	jsonl_release(s);
+	return r;
+}
+
 int jsonl_finish(struct jsonl_sink *s, jsonl_end_fn end, void *ctx, const char *error, char *err, size_t errlen)
 {
 	struct jw w = { 0 };
 	int r = 0;
 	if (!s->open)
 		return 0;
+	if (s->z)
+		return jsonl_finish_njz(s, end, ctx, error, err, errlen);
 	if (s->f) {			/* stdout: in order, nothing to rename */
 		if (end) {
 			end(ctx, &w, !error, s->events, error);
@@ -296,7 +354,7 @@ void jsonl_discard(struct jsonl_sink *s)
 		outbuf_close(&s->ob);
 		outfile_discard(&s->of);
 	}
-	jsonl_release(s);
+	jsonl_release(s);	/* and the compact writer, if any */
 }
 
 int chrome_open(struct chrome_sink *s, const char *path, char *err, size_t errlen)

@@ -21,6 +21,7 @@ struct jsonl_sink {
 	FILE *f;			/* stdout ("-"), shared with the terminal printer */
 	struct outfile of;		/* otherwise: the file, written through ob */
 	struct outbuf ob;		/* event records; formatted on its thread */
+	struct njz *z;			/* PATH ends in ".njz": the compact form (njz.h), else NULL */
 	struct jw w;			/* stdout: this thread's JSON */
 	uint64_t events;
 	/* file: the writer thread's JSON, on cache lines of its own (sharing

@@ -80,7 +80,9 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	if (!hit)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	store_lock(t->s);
-	size_t n = store_nevents(t->s), i = lower_bound(t->s, (uint64_t)from, n);
+	size_t n;
+	int opening = web_extent(t, &n, NULL);
+	size_t i = lower_bound(t->s, (uint64_t)from, n);
 	store_unlock(t->s);
 	int64_t next = -1;
 	/* the index is copied under the lock a chunk at a time (64 clients do
@@ -108,6 +110,10 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 		}
 	}
 	free(chunk);
+	if (opening && next < 0) {		/* the page would end at the indexed end, not the trace's */
+		free(hit);
+		return web_not_ready(r, t, "events from seq %lld are not all indexed yet", (long long)from);
+	}
 	char *lines = store_lines_json(t->s, hit, nhit);
 	free(hit);
 	if (!lines)
@@ -121,5 +127,9 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	else
 		cJSON_AddNullToObject(o, "next");
 	cJSON_AddItemToObject(o, "events", arr);
+	if (opening) {				/* total counts the events indexed so far */
+		cJSON_AddStringToObject(o, "state", "opening");
+		cJSON_AddItemToObject(o, "progress", web_progress_json(t));
+	}
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }

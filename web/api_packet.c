@@ -130,10 +130,19 @@ enum MHD_Result api_packet(struct web_req *r, const int64_t *ids)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	cJSON *roots = cJSON_CreateArray();
 	store_lock(t->s);
+	size_t ready;
+	int opening = web_extent(t, NULL, &ready);
 	const struct store_pkt *sp = store_pkt_find(t->s, ids[1]);
+	if (opening && sp && (size_t)(sp - store_pkt_at(t->s, 0)) >= ready)
+		sp = NULL;		/* its events are still coming */
 	struct store_pkt p = sp ? *sp : (struct store_pkt){ 0 };
 	size_t n = sp ? collect(t->s, &p, idx, roots) : 0;
 	store_unlock(t->s);
+	if (!sp && opening) {
+		free(idx);
+		cJSON_Delete(roots);
+		return web_not_ready(r, t, "packet %lld is not indexed yet", (long long)ids[1]);
+	}
 	if (!sp) {
 		free(idx);
 		cJSON_Delete(roots);

@@ -209,6 +209,8 @@ enum MHD_Result api_skb(struct web_req *r, const int64_t *ids)
 	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
+	if (web_opening(t, NULL, NULL))		/* an skb's later events may still come */
+		return web_not_ready(r, t, "an skb's journey is known once the whole capture is replayed");
 	pthread_mutex_lock(&skb_mu);
 	char *hit = cache_get(t, ids[1]);
 	cJSON *o = hit ? cJSON_Parse(hit) : NULL;

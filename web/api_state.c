@@ -67,6 +67,8 @@ enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 	struct web_trace *t = web_req_trace(r, ids[0]);
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld", (long long)ids[0]);
+	if (web_opening(t, NULL, NULL))		/* the fold starts from trace_start, written last */
+		return web_not_ready(r, t, "the host's state is known once the whole capture is replayed");
 	store_lock(t->s);
 	size_t n = store_nevents(t->s);
 	int64_t last = n ? (int64_t)store_ev(t->s, n - 1)->seq : 0, seq;

@@ -28,6 +28,8 @@ static cJSON *trace_brief(struct web_trace *t)
 	cJSON_AddBoolToObject(o, "live", t->live);
 	cJSON_AddBoolToObject(o, "upload", t->upload);
 	cJSON_AddBoolToObject(o, "complete", done);
+	cJSON_AddStringToObject(o, "state", web_opening(t, NULL, NULL) ? "opening" : "open");
+	cJSON_AddItemToObject(o, "progress", web_progress_json(t));
 	return o;
 }
 
@@ -176,7 +178,12 @@ enum MHD_Result api_trace_summary(struct web_req *r, const int64_t *ids)
 	if (cJSON_IsString(err))
 		cJSON_AddStringToObject(o, "error", err->valuestring);
 	cJSON_AddItemToObject(o, "counters", counters_json(t, end));
-	cJSON_AddItemToObject(o, "flows", flows_json(t, np));
+	/* the flow table decodes every packet: made once the trace is whole,
+	 * so polling an opening trace's progress stays cheap */
+	cJSON *fl = web_opening(t, NULL, NULL) ? flows_json(t, 0) : flows_json(t, np);
+	if (np && !cJSON_GetArraySize(cJSON_GetObjectItem(fl, "list")))
+		cJSON_AddBoolToObject(fl, "pending", 1);
+	cJSON_AddItemToObject(o, "flows", fl);
 	outcomes_json(t, o);
 	cJSON *sc = cJSON_DetachItemFromObjectCaseSensitive(start, "scenario");
 	cJSON_AddItemToObject(o, "scenario", sc ? sc : cJSON_CreateNull());
@@ -353,15 +360,18 @@ enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)
 	if (web_qint(r, "offset", 0, 0, INT64_MAX / 2, &off) < 0 ||
 	    web_qint(r, "limit", 100, 1, WEB_PAGE_MAX, &lim) < 0 || parse_pkt_query(r, t, &q) < 0)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
-	store_lock(t->s);
-	size_t np = store_npkts(t->s);
-	store_unlock(t->s);
+	size_t np;
+	int opening = web_opening(t, NULL, &np);
 	struct pkt_row *rows = malloc((size_t)lim * sizeof(*rows));
 	if (!rows)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	if (page_select(r, t, &q, off, lim, np, rows, &n, &matched) < 0) {
 		free(rows);
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	}
+	if (opening && n < lim) {		/* the page would end at the indexed end, not the trace's */
+		free(rows);
+		return web_not_ready(r, t, "packets from offset %lld are not all indexed yet", (long long)off);
 	}
 	cJSON *arr = page_json(t, rows, n, np);
 	free(rows);
@@ -372,5 +382,9 @@ enum MHD_Result api_packets(struct web_req *r, const int64_t *ids)
 	cJSON_AddNumberToObject(o, "offset", (double)off);
 	cJSON_AddNumberToObject(o, "limit", (double)lim);
 	cJSON_AddItemToObject(o, "packets", arr);
+	if (opening) {				/* total counts the packets indexed so far */
+		cJSON_AddStringToObject(o, "state", "opening");
+		cJSON_AddItemToObject(o, "progress", web_progress_json(t));
+	}
 	return web_reply(r->conn, MHD_HTTP_OK, o);
 }

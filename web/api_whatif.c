@@ -103,6 +103,8 @@ enum MHD_Result api_whatif(struct web_req *r, const int64_t *ids)
 	if (!t)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "no trace %lld (an upload may have been evicted)",
 				 (long long)ids[0]);
+	if (web_opening(t, NULL, NULL))		/* it compares with the whole trace */
+		return web_not_ready(r, t, "a what-if compares with the whole trace");
 	if (!web_uploads_allowed())
 		return web_error(r->conn, MHD_HTTP_FORBIDDEN,
 				 "what-if replays are uploads, disabled on this server (serve --max-uploads 0)");

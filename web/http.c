@@ -40,7 +40,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *d
 		char v[16];
 		snprintf(v, sizeof(v), "%d", retry_s);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+		if (status == MHD_HTTP_SERVICE_UNAVAILABLE)	/* a 409 "not yet" keeps its connection */
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	}
 	enum MHD_Result r = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
@@ -50,6 +51,11 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *d
 enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
 {
 	return reply(c, status, doc, 0);
+}
+
+enum MHD_Result web_reply_retry(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s)
+{
+	return reply(c, status, doc, retry_s);
 }
 
 /* {"error": the message, "status": status}, the body of every error. */

@@ -130,9 +130,10 @@ int web_load_file(const char *path, const struct web_load_opts *o, char *err, si
 	enum load_kind kind = load_sniff(path, err, errlen);
 	if (kind == LOAD_UNKNOWN)
 		return -1;
+	if (kind == LOAD_CAPTURE)
+		return web_open_start(path, o, err, errlen);	/* open.c: served while it replays */
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct nj_store *s = kind == LOAD_CAPTURE ? web_replay_store(path, NULL, o, err, errlen)
-						  : store_open_jsonl(path, err, errlen);
+	struct nj_store *s = store_open_jsonl(path, err, errlen);
 	if (!s)
 		return -1;
 	int id = web_add_trace(base, s, 0);

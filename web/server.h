@@ -70,12 +70,21 @@ void web_stop(void);
 int web_add_trace(const char *name, struct nj_store *store, int live);
 
 /**
- * web_load_file - a pcap/pcapng (replayed now) or a .jsonl trace (indexed),
- * chosen by the file's first bytes, registered under its base name.
+ * web_load_file - a pcap/pcapng (web_open_start) or a .jsonl trace (indexed
+ * now), chosen by the file's first bytes, registered under its base name.
  * Returns the id, or -1 with err naming the file and the problem; nothing
  * is registered on failure.
  */
 int web_load_file(const char *path, const struct web_load_opts *o, char *err, size_t errlen);
+
+/**
+ * web_open_start - registers the capture at path as a trace as soon as its
+ * scenario is loaded, and replays it in a background thread: what is
+ * indexed is served at once, the rest answers 409 with Retry-After until
+ * the trace is whole (GET /api/traces/ID: "state", "progress"). Returns
+ * the id, or -1 with err when the replay fails before its first frame.
+ */
+int web_open_start(const char *path, const struct web_load_opts *o, char *err, size_t errlen);
 
 /**
  * web_replay_store - replays the capture at path into a new anonymous

@@ -63,6 +63,7 @@ int web_uploads_allowed(void)
 
 static void trace_free(struct web_trace *t)
 {
+	web_open_free(t->open);		/* its replay stops before the store goes */
 	web_filters_free(t);
 	pthread_mutex_destroy(&t->mu);
 	web_hist_free(t->hist);
@@ -110,6 +111,23 @@ int web_add_trace(const char *name, struct nj_store *store, int live)
 		store_free(store);
 		return -1;
 	}
+	int id = insert(t);
+	pthread_mutex_unlock(&reg_mu);
+	return id;
+}
+
+int web_add_opening(const char *name, struct nj_store *store, struct web_open *op)
+{
+	struct web_trace *t = trace_new(name, store, 0);
+	pthread_mutex_lock(&reg_mu);
+	if (!t || ntraces == WEB_MAX_TRACES) {
+		pthread_mutex_unlock(&reg_mu);
+		free(t);
+		web_open_free(op);
+		store_free(store);
+		return -1;
+	}
+	t->open = op;
 	int id = insert(t);
 	pthread_mutex_unlock(&reg_mu);
 	return id;
@@ -397,11 +415,16 @@ void web_set_stopping(int on)
 
 void web_traces_free(void)
 {
+	struct web_trace *v[WEB_MAX_TRACES];
 	pthread_mutex_lock(&reg_mu);
-	for (int i = 0; i < ntraces; i++)
-		trace_free(traces[i]);
+	int n = ntraces;
+	memcpy(v, traces, (size_t)n * sizeof(v[0]));
 	ntraces = 0;
 	live_id = 0;
 	next_id = 1;
 	pthread_mutex_unlock(&reg_mu);
+	/* outside reg_mu: a capture still opening is stopped and joined, and
+	 * its thread takes reg_mu on the way out (web_stopping, notify) */
+	for (int i = 0; i < n; i++)
+		trace_free(v[i]);
 }

@@ -53,6 +53,7 @@ struct web_trace {
 	struct web_hist *hist;		/* histogram totals (histogram.c), under the store's lock */
 	struct fold_index *fold;	/* /state's snapshots (api_state.c), made under mu */
 	struct { size_t i; char *text; uint64_t used; } state_cache[WEB_STATE_CACHE];	/* i + 1, 0 empty */
+	struct web_open *open;		/* a capture replayed in the background (load.c), or NULL */
 	/* registry bookkeeping (traces.c, under its lock) */
 	int refs;			/* readers holding it: never evicted then */
 	int upload;			/* POSTed: evictable; the others are pinned */
@@ -62,8 +63,34 @@ struct web_trace {
 	int64_t used_ms;		/* web_clock_ms() of the last use */
 };
 
-/* -- registry (traces.c) -- */
+/* -- opening a capture in the background (open.c) -- */
 struct web_req;
+struct web_trace;
+#define WEB_RETRY_OPENING	1	/* Retry-After (s) of a 409 while a trace opens */
+/* web_extent - what of t may be served now, under the store's lock (held
+ * by the caller): *nev events and *npkts packets (NULL: not wanted). While
+ * t opens, its newest packet may still gain events, so it is left out.
+ * Returns 1 while t is opening, else 0. */
+int web_extent(struct web_trace *t, size_t *nev, size_t *npkts);
+/* web_opening - web_extent taking the lock itself. */
+int web_opening(struct web_trace *t, size_t *nev, size_t *npkts);
+/* web_progress_json - {"packets","events","bytes","capture_bytes",
+ * "fraction","done"} of t (done: true for a trace not opening). */
+cJSON *web_progress_json(struct web_trace *t);
+/* web_not_ready - the answer to a request past what t has indexed while
+ * it opens: 409 with Retry-After and {"error","status","state":"opening",
+ * "progress"}; never a 404, the thing asked for may come. */
+enum MHD_Result web_not_ready(struct web_req *r, struct web_trace *t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* web_open_error - the error the replay ended with, or NULL (store's lock held). */
+const char *web_open_error(struct web_trace *t);
+/* web_open_free - stops t's background replay, waits for it, frees it. */
+void web_open_free(struct web_open *op);
+/* web_add_opening - registers store (being filled by op) as an opening
+ * trace (traces.c); the registry owns both from now on. -1 when full. */
+int web_add_opening(const char *name, struct nj_store *store, struct web_open *op);
+
+/* -- registry (traces.c) -- */
 /* web_trace_get - trace id with a reference taken (it cannot be evicted
  * until web_trace_put), or NULL. */
 struct web_trace *web_trace_get(int64_t id);
@@ -164,6 +191,8 @@ typedef enum MHD_Result (*web_handler)(struct web_req *r, const int64_t *ids);
 /* -- replies and parameters (http.c) -- */
 /* web_reply - sends doc (freed here) as JSON with status. */
 enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc);
+/* web_reply_retry - the same with a Retry-After: retry_s header. */
+enum MHD_Result web_reply_retry(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s);
 /* web_error - {"error": message, "status": status} with status. */
 enum MHD_Result web_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -149,6 +149,7 @@ export class Controller {
 		s.state = s.prevState = null;
 		this.v.toolbar.setTraces(s.traces, id, s.liveId);
 		this.v.toolbar.setSummary(s.summary, s.filters);
+		if (s.summary.state === 'opening') return this._awaitOpen(id, pkt, seq);
 		this.v.toolbar.setStatus('');
 		s.range = { from: 0, to: s.summary.events };
 		this.loadTimeline();
@@ -156,6 +157,25 @@ export class Controller {
 		const first = pkt || (s.packets[0] && s.packets[0].n);
 		if (first) await this.selectPacket(first, seq || undefined);
 		else this.render();
+	}
+
+	/**
+	 * A capture the server is still replaying (web/open.c): its first pages
+	 * are listed; the progress is shown from the trace list (cheap, never a
+	 * 409) until it is whole, then the trace is opened again in full.
+	 */
+	async _awaitOpen(id, pkt, seq) {
+		const s = this.store;
+		clearTimeout(this.timers.open);
+		for (;;) {
+			const t = (await this.refreshTraces().catch(() => ({ traces: [] }))).traces.find((x) => x.id === id);
+			if (s.traceId !== id || !t) return;
+			if (!t.progress || t.progress.done) return this.setTrace(id, pkt, seq);
+			const p = t.progress;
+			this.v.toolbar.setStatus(`Opening ${t.name}: ${p.packets.toLocaleString()} packets, ${
+				p.events.toLocaleString()} events so far (about ${Math.round(p.fraction * 100)}%)…`);
+			await new Promise((res) => { this.timers.open = setTimeout(res, 500); });
+		}
 	}
 
 	async loadPackets(reset) {

@@ -8,6 +8,8 @@
  * @property {number} events
  * @property {boolean} live
  * @property {boolean} complete
+ * @property {string} [state] "opening" while the server replays the capture, else "open"
+ * @property {{packets: number, events: number, fraction: number, done: boolean}} [progress]
  */
 
 /**

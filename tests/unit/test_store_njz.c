@@ -6,8 +6,11 @@
  * biggest block spans blocks; a live (anonymous) store is compact and
  * reads its open block; a cut or damaged file is refused with a message
  * (or, for a bit zstd does not use, opens with the very same bytes), never
- * a crash and never other data.
+ * a crash and never other data. Eight threads reading random lines of one
+ * compact store at once (each decompressing outside the file's mutex) read
+ * exactly the JSONL store's lines.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +168,48 @@ START_TEST(test_njz_round_trip_and_random_access)
 }
 END_TEST
 
+struct reader {
+	struct nj_store *a, *b;
+	unsigned seed;
+	int bad;
+};
+
+/* Random lines of b (compact) against a (JSONL), on a thread of its own. */
+static void *read_random(void *arg)
+{
+	struct reader *r = arg;
+	size_t n = store_nevents(r->a);
+	for (int k = 0; k < 3000 && !r->bad; k++) {
+		r->seed = r->seed * 1103515245u + 12345u;
+		size_t i = (r->seed >> 4) % n, la, lb;
+		char *x = store_line(r->a, i, &la), *y = store_line(r->b, i, &lb);
+		r->bad = !x || !y || la != lb || strcmp(x, y);
+		free(x);
+		free(y);
+	}
+	return NULL;
+}
+
+START_TEST(test_njz_concurrent_readers)
+{
+	struct nj_store *a, *b;
+	write_trace(jsonl, 20000, 0);
+	round_trip(&a, &b);
+	pthread_t th[8];
+	struct reader r[8];
+	for (int k = 0; k < 8; k++) {
+		r[k] = (struct reader){ .a = a, .b = b, .seed = 7u + (unsigned)k * 101u };
+		ck_assert_int_eq(pthread_create(&th[k], NULL, read_random, &r[k]), 0);
+	}
+	for (int k = 0; k < 8; k++) {
+		pthread_join(th[k], NULL);
+		ck_assert_msg(!r[k].bad, "reader %d read a line that differs", k);
+	}
+	store_free(a);
+	store_free(b);
+}
+END_TEST
+
 /* A line longer than the largest block is cut across blocks and still
  * reads back whole. */
 START_TEST(test_njz_line_longer_than_a_block)
@@ -315,6 +360,7 @@ static Suite *store_njz_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_njz_round_trip_and_random_access);
 	tcase_add_test(tc, test_njz_line_longer_than_a_block);
+	tcase_add_test(tc, test_njz_concurrent_readers);
 	tcase_add_test(tc, test_njz_live_store);
 	tcase_add_test(tc, test_njz_damaged_refused);
 	tcase_add_test(tc, test_store_ev_32bit_fields);
