@@ -234,6 +234,8 @@ struct rt6_info {
 	struct in6 gateway;
 	int oif;
 	int metric;
+	uint8_t ra;			/* RTF_RA_ROUTER: learnt from a router advertisement */
+	uint64_t expires_ns;		/* 0: never */
 };
 
 #define RT6_MAX		64
@@ -338,6 +340,9 @@ int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct r
 /* ip6_route_add - a scenario route; 0 or -1 (full). */
 int ip6_route_add(struct net *net, const struct in6 *dst, int plen, const struct in6 *gw, int oif,
 		  int type, int metric);
+/* rt6_clean_tohost - a router turned host: the routes learnt from its
+ * advertisements via gateway go (fib6_clean_tohost). */
+void rt6_clean_tohost(struct net *net, const struct in6 *gateway);
 /* ip6_pkt_discard - the input of a packet without a route. Owns skb. */
 int ip6_pkt_discard(struct net *net, struct sk_buff *skb);
 /* rt6_for_each - every route, as "ip -6 route show table all" would
@@ -403,6 +408,12 @@ void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, 
 /* ndisc_lookup - the resolved MAC of ip on dev, or NULL. */
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip);
 void ndisc_exit(struct net *net);
+/* ndisc_run_timers - fires the neighbour timers due at net->now_ns
+ * (neigh_timer_handler): solicitations again, FAILED, ageing. The replay
+ * calls it whenever packet time advances (cheap when nothing is due). */
+void ndisc_run_timers(struct net *net);
+/* ndisc_next_timer - the earliest armed neighbour timer, 0 when none. */
+uint64_t ndisc_next_timer(const struct net *net);
 /* ndisc_for_each - each entry as a formatted line (CLI, panels). */
 void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx);
 

@@ -1,0 +1,87 @@
+/*
+ * mkpcap_ipv6_nd.c - the neighbour unreachability detection pcaps (issue
+ * 24): a router whose next hop never answers (three solicitations, then
+ * FAILED and an ICMPv6 address unreachable for each forwarded packet
+ * held), and a host taking advertisements with each flag (solicited,
+ * override, router) through STALE, DELAY, REACHABLE and PROBE.
+ */
+#include <string.h>
+
+#include "ipv6.h"
+#include "mkpcap.h"
+
+static uint8_t frame[2048], l4[2048];
+
+static size_t echo6(const char *src, const char *dst, uint16_t seq)
+{
+	memset(l4, 0, 24);
+	l4[0] = ICMPV6_ECHO_REQUEST;
+	l4[4] = 0x4e;
+	l4[5] = 0x44;
+	l4[7] = (uint8_t)seq;
+	for (int i = 8; i < 24; i++)
+		l4[i] = (uint8_t)(0x20 + i);
+	pb_csum6(src, dst, NEXTHDR_ICMP, l4, 24, 2);
+	return pb_eth_ip6(frame, src, dst, NEXTHDR_ICMP, 64, l4, 24);
+}
+
+static size_t na6(const char *src, const char *dst, uint8_t flags, const uint8_t *tll)
+{
+	size_t n = pb_ndisc_na(l4, src, dst, src, flags, tll);
+	return pb_eth_ip6(frame, src, dst, NEXTHDR_ICMP, 255, l4, n);
+}
+
+static const char nud_router_json[] =
+	"{\n"
+	"  \"kernel\": \"6.x\",\n"
+	"  \"interfaces\": [\n"
+	"    {\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"],\"mtu\":1500},\n"
+	"    {\"name\":\"eth1\",\"mac\":\"02:00:00:00:01:01\",\"addrs\":[\"192.168.1.1/24\",\"fd01::1/64\"],\"mtu\":1500}],\n"
+	"  \"neighbours\": [\n"
+	"    {\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"},\n"
+	"    {\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	"  \"ipv6\": {\"forwarding\": true}\n"
+	"}\n";
+
+/* fd01::20 on eth1 never answers: the router solicits it at 0, 1 and 2 s
+ * and gives up at 3 s; a packet after that starts over. */
+static void ipv6_nud_failed(struct mk_ctx *c)
+{
+	mk_emit(c, frame, echo6("fd00::1", "fd01::20", 1));	/* held; NS 1 */
+	mk_advance(c, 500000);
+	mk_emit(c, frame, echo6("fd00::1", "fd01::20", 2));	/* held too; no NS */
+	mk_advance(c, 3500000);
+	mk_emit(c, frame, echo6("fd00::1", "fd01::20", 3));	/* after FAILED: resolution again */
+}
+
+/* The default host and fd00::99, whose advertisements carry each flag. */
+static void ipv6_nud_na(struct mk_ctx *c)
+{
+	static const uint8_t m99[6] = { 2, 0, 0, 0, 0, 0x99 }, m98[6] = { 2, 0, 0, 0, 0, 0x98 };
+	const char *p = "fd00::99", *h = "fd00::2";
+	mk_emit(c, frame, echo6(p, h, 1));			/* the reply waits; NS */
+	mk_advance(c, 20000);
+	mk_emit(c, frame, na6(p, h, 0, m99));			/* unsolicited: STALE, reply sent, DELAY */
+	mk_advance(c, 1000000);
+	mk_emit(c, frame, echo6(p, h, 2));			/* DELAY: sent directly */
+	mk_advance(c, 1000000);
+	mk_emit(c, frame, na6(p, h, PB_NA_SOLICITED | PB_NA_ROUTER, m99));	/* REACHABLE, a router */
+	mk_advance(c, 100000);
+	mk_emit(c, frame, na6(p, h, PB_NA_SOLICITED, m98));	/* another MAC, no override: STALE, kept */
+	mk_advance(c, 100000);
+	mk_emit(c, frame, na6(p, h, PB_NA_OVERRIDE, m98));	/* override: the new MAC; no longer a router */
+	mk_advance(c, 100000);
+	mk_emit(c, frame, echo6(p, h, 3));			/* to 02:..:98; DELAY, then PROBE at +5 s */
+	mk_advance(c, 10000000);
+	mk_emit(c, frame, na6(p, h, PB_NA_SOLICITED | PB_NA_OVERRIDE, m99));	/* too late: FAILED */
+}
+
+const struct mk_scenario mk_ipv6_nd_scenarios[] = {
+	{ "ipv6-nud-failed", "an IPv6 router's next hop never answers: three solicitations a second apart, FAILED, an "
+	  "ICMPv6 address unreachable for each held packet; a later packet starts over", ipv6_nud_failed,
+	  nud_router_json },
+	{ "ipv6-nud-na", "neighbour advertisements with each flag: unsolicited (STALE), solicited and router "
+	  "(REACHABLE), another address without and with override, unicast probes (PROBE), late for a FAILED entry",
+	  ipv6_nud_na, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
