@@ -106,6 +106,18 @@ for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh i
 done
 check ipv6-frag-bad pcaps/ipv6-frag-bad.pcap tests/diffkernel/ip6frag-time-1s.json
 check ipv6-forward pcaps/ipv6-forward.pcap pcaps/ipv6-forward.json
+# Neighbour unreachability detection: a router's next hop that never
+# answers is solicited three times a second apart, then FAILED, each held
+# packet answered with an ICMPv6 address unreachable (in the capture and
+# after it); advertisements with each flag, then unicast probes from PROBE
+# (the capture's 10 s gap kept whole: DELAY lasts 5 s).
+AFTER="--after 4"; check ipv6-nud-failed pcaps/ipv6-nud-failed.pcap pcaps/ipv6-nud-failed.json
+AFTER="--max-gap 11"; check ipv6-nud-na pcaps/ipv6-nud-na.pcap
+AFTER=
+grep -q 'Icmp6.OutDestUnreachs *3 *3' "$OUT/ipv6-nud-failed.txt" ||
+	{ echo "FAIL ipv6-nud-failed: not 3 address unreachables on each side"; fail=1; }
+grep -q 'Icmp6.OutNeighborSolicits *4 *4' "$OUT/ipv6-nud-na.txt" ||
+	{ echo "FAIL ipv6-nud-na: not 1 + 3 probes on each side"; fail=1; }
 
 # Netfilter: the scenario's rules go into the host namespace as nftables
 # (diffkernel/diffkernel_nft.c). nf-features.json uses every match key, priorities
