@@ -353,6 +353,9 @@ void rt6_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void
 /* ip6_local_out - a locally built packet (data at the IPv6 header,
  * payload_len filled), routed already in IP6CB(skb)->dst. Owns skb. */
 int ip6_local_out(struct net *net, struct sk_buff *skb);
+/* ip6_local_out_uncounted - ip6_local_out without Ip6.OutRequests, for a
+ * packet no sender counted (nf_send_reset6 calls ip6_local_out itself). */
+int ip6_local_out_uncounted(struct net *net, struct sk_buff *skb);
 /* ip6_forward - forwarding a packet not for us (or drop). Owns skb. */
 int ip6_forward(struct net *net, struct sk_buff *skb);
 /* ip6_build - a new skb with an IPv6 header from saddr to daddr, next
@@ -375,8 +378,10 @@ void icmpv6_send(struct net *net, struct sk_buff *skb, uint8_t type, uint8_t cod
 void icmpv6_param_prob_reason(struct net *net, struct sk_buff *skb, uint8_t code, uint32_t pos,
 			      enum skb_drop_reason reason);
 /* icmpv6_push - sends a built ICMPv6 message (data at its IPv6 header,
- * checksum filled here) out of the route in dst. Counts Icmp6.Out*. */
-void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst);
+ * checksum filled here) out of the route in dst. Counts Icmp6.Out*: before
+ * the hooks (and Ip6.OutDiscards if netfilter refuses it), or for a
+ * neighbour discovery message (ndisc) only once it got through. */
+void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst, int ndisc);
 
 /* inet_peer_xrlim_allow_v6 - the per-address token bucket (6 tokens, one
  * per tmo ns) ICMPv6 errors and redirects share, as Linux's inet_peer. */

@@ -269,7 +269,7 @@ static void ndisc_send(struct net *net, struct net_device *dev, const struct in6
 	skb->pkt = pkt;
 	struct rt6_dst dst = { .type = (uint8_t)(ipv6_addr_is_multicast(daddr) ? RTN_MULTICAST : RTN_UNICAST),
 			       .oif = dev->ifindex, .plen = 128 };
-	icmpv6_push(net, skb, &dst);
+	icmpv6_push(net, skb, &dst, 1);
 }
 
 /* ndisc_send_ns - who has target? To its solicited-node group, or to the
@@ -355,7 +355,7 @@ void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struc
 	memcpy(p + 40, opts, optlen);
 	nskb->pkt = skb->pkt;
 	dst.oif = dev->ifindex;
-	icmpv6_push(net, nskb, &dst);
+	icmpv6_push(net, nskb, &dst, 1);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 

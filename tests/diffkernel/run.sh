@@ -127,6 +127,12 @@ if command -v nft >/dev/null 2>&1; then
 	check nf-drop pcaps/nf-drop.pcap pcaps/nf-drop.json
 	check nf-reject pcaps/nf-reject.pcap pcaps/nf-reject.json
 	check nf-features pcaps/nf-reject.pcap tests/diffkernel/nf-features.json
+	# ip6tables: the IPv6 rules go into a table ip6 (REJECT's port
+	# unreachable, adm-prohibited and tcp reset; a DROP at LOCAL_OUT
+	# counted Ip6.OutDiscards; the RST uncounted in Ip6.OutRequests).
+	check ipv6-nf pcaps/ipv6-nf.pcap pcaps/ipv6-nf.json
+	grep -q 'table ip6 netjourney6' "$OUT/ipv6-nf.txt" && grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf.txt" ||
+		{ echo "FAIL ipv6-nf: no ip6 table, or the LOCAL_OUT drop is not in the comparison"; fail=1; }
 	grep -q 'chain input_m150' "$OUT/nf-features.txt" ||
 		{ echo "FAIL nf-features: the report does not show the nft chains"; fail=1; }
 else
