@@ -2,8 +2,9 @@
  * mkpcap_ipv6_nd.c - the neighbour unreachability detection pcaps (issue
  * 24): a router whose next hop never answers (three solicitations, then
  * FAILED and an ICMPv6 address unreachable for each forwarded packet
- * held), and a host taking advertisements with each flag (solicited,
- * override, router) through STALE, DELAY, REACHABLE and PROBE.
+ * held), a host taking advertisements with each flag (solicited,
+ * override, router) through STALE, DELAY, REACHABLE and PROBE, and a host
+ * configured by router advertisements (default route, SLAAC, MTU).
  */
 #include <string.h>
 
@@ -82,6 +83,78 @@ static void ipv6_nud_na(struct mk_ctx *c)
 	mk_emit(c, frame, na6(p, h, PB_NA_SOLICITED | PB_NA_OVERRIDE, m99));	/* too late: FAILED */
 }
 
+/* A router advertisement from fe80::1 (lifetime s, hop limit 64, the
+ * peer's MAC as source link-layer address), with prefix pfx/64 (flags:
+ * 0x80 on-link, 0x40 autonomous) and an MTU option when mtu. */
+static size_t ra6(const char *src, unsigned lifetime, const char *pfx, uint8_t flags, uint32_t mtu)
+{
+	struct in6 p;
+	size_t n = 16;
+	memset(l4, 0, 72);
+	l4[0] = NDISC_ROUTER_ADVERTISEMENT;
+	l4[4] = 64;
+	l4[6] = (uint8_t)(lifetime >> 8);
+	l4[7] = (uint8_t)lifetime;
+	l4[n] = 1;
+	l4[n + 1] = 1;
+	memcpy(l4 + n + 2, "\x02\x00\x00\x00\x00\xaa", 6);
+	n += 8;
+	if (pfx) {
+		in6_pton(pfx, &p);
+		l4[n] = 3;
+		l4[n + 1] = 4;
+		l4[n + 2] = 64;
+		l4[n + 3] = flags;
+		memcpy(l4 + n + 4, "\x00\x01\x51\x80\x00\x00\x38\x40", 8);	/* valid 86400 s, preferred 14400 s */
+		memcpy(l4 + n + 16, p.s6, 16);
+		n += 32;
+	}
+	if (mtu) {
+		l4[n] = 5;
+		l4[n + 1] = 1;
+		for (int i = 0; i < 4; i++)
+			l4[n + 4 + i] = (uint8_t)(mtu >> (24 - 8 * i));
+		n += 8;
+	}
+	pb_csum6(src, "ff02::1", NEXTHDR_ICMP, l4, n, 2);
+	return pb_eth_ip6(frame, src, "ff02::1", NEXTHDR_ICMP, 255, l4, n);
+}
+
+static size_t ping6(const char *src, const char *dst, uint16_t seq, size_t datalen)
+{
+	memset(l4, 0, 8 + datalen);
+	l4[0] = ICMPV6_ECHO_REQUEST;
+	l4[4] = 0x7a;
+	l4[7] = (uint8_t)seq;
+	for (size_t i = 8; i < 8 + datalen; i++)
+		l4[i] = (uint8_t)i;
+	pb_csum6(src, dst, NEXTHDR_ICMP, l4, 8 + datalen, 2);
+	return pb_eth_ip6(frame, src, dst, NEXTHDR_ICMP, 64, l4, 8 + datalen);
+}
+
+static const char ra_host_json[] =
+	"{\n"
+	"  \"kernel\": \"6.x\",\n"
+	"  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"]}],\n"
+	"  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	"  \"ipv6\": {\"accept_ra\": 1}\n"
+	"}\n";
+
+/* A host with only its link-local address learns from fe80::1: a default
+ * route, the SLAAC address 2001:db8:5::ff:fe00:1, MTU 1480; the router then
+ * withdraws (lifetime 0) and announces an on-link-only prefix. */
+static void ipv6_ra(struct mk_ctx *c)
+{
+	const char *me = "2001:db8:5::ff:fe00:1", *far = "2001:db8:99::1";
+	mk_emit(c, frame, ra6("fe80::1", 1800, "2001:db8:5::", 0xc0, 1480));
+	mk_emit(c, frame, ping6(far, me, 1, 16));		/* answered via fe80::1 */
+	mk_emit(c, frame, ping6(far, me, 2, 1450));		/* the reply is fragmented for MTU 1480 */
+	mk_emit(c, frame, ra6("fe80::1", 0, "2001:db8:6::", 0x80, 0));	/* no longer a default router */
+	mk_emit(c, frame, ping6(far, me, 3, 16));		/* no route back */
+	mk_emit(c, frame, ping6("2001:db8:6::9", me, 4, 16));	/* on-link by the new prefix: solicited */
+	mk_emit(c, frame, ra6("2001:db8:5::1", 1800, NULL, 0, 0));	/* not from a link-local address */
+}
+
 const struct mk_scenario mk_ipv6_nd_scenarios[] = {
 	{ "ipv6-nud-failed", "an IPv6 router's next hop never answers: three solicitations a second apart, FAILED, an "
 	  "ICMPv6 address unreachable for each held packet; a later packet starts over", ipv6_nud_failed,
@@ -89,5 +162,8 @@ const struct mk_scenario mk_ipv6_nd_scenarios[] = {
 	{ "ipv6-nud-na", "neighbour advertisements with each flag: unsolicited (STALE), solicited and router "
 	  "(REACHABLE), another address without and with override, unicast probes (PROBE), late for a FAILED entry",
 	  ipv6_nud_na, NULL },
+	{ "ipv6-ra", "router advertisements to a host (accept_ra 1): a default route via fe80::1, a SLAAC address from the "
+	  "prefix and the MAC, the MTU option fragmenting a reply; lifetime 0 withdraws the route; an on-link-only "
+	  "prefix; an RA from a global address dropped", ipv6_ra, ra_host_json },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -138,12 +138,15 @@ static int ip6_fragment(struct net *net, struct sk_buff *skb, struct net_device 
 	return 0;
 }
 
-/* ip6_finish_output: the MTU of the device. */
+/* ip6_finish_output: the MTU of the device (or the one a router
+ * advertisement gave: mtu6). */
 static int ip6_finish_output(struct net *net, struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
-	if (skb->len > dev->mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED))
-		return ip6_fragment(net, skb, dev, dev->mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : dev->mtu);
+	struct inet6_dev *idev = in6_dev_get(net, dev);
+	uint32_t mtu = idev && idev->mtu6 ? idev->mtu6 : dev->mtu;
+	if (skb->len > mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED))
+		return ip6_fragment(net, skb, dev, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu);
 	return ip6_finish_output2(net, skb, dev);
 }
 

@@ -223,6 +223,7 @@ struct inet6_dev {
 	struct inet6_ifaddr addrs[NJ_MAX_ADDRS6];
 	int naddrs;
 	int disable_ipv6;		/* net.ipv6.conf.<dev>.disable_ipv6 */
+	uint32_t mtu6;			/* a router advertisement's MTU; 0: the device's */
 };
 
 /* A scenario route (main table); connected and local ones are derived. */
@@ -256,6 +257,7 @@ struct ipv6_sysctl {
 	int icmp_ratelimit_ms;		/* net.ipv6.icmp.ratelimit, 1000 */
 	int echo_ignore_all;		/* net.ipv6.icmp.echo_ignore_all, 0 */
 	int echo_ignore_multicast;	/* net.ipv6.icmp.echo_ignore_multicast, 0 */
+	int accept_ra;			/* net.ipv6.conf.all.accept_ra, 1 (taken when forwarding is off) */
 	uint64_t ip6frag_high_thresh;	/* 4 MiB */
 	uint64_t ip6frag_low_thresh;	/* 3 MiB */
 	uint64_t ip6frag_time_ns;	/* 60 s */
@@ -305,6 +307,10 @@ int ipv6_chk_mcast_addr(struct net *net, const struct net_device *dev, const str
  * else a global one). Returns 0, or -1 when dev has none. */
 int ipv6_dev_get_saddr(struct net *net, const struct net_device *dev, const struct in6 *daddr,
 		       struct in6 *saddr);
+/* addrconf_prefix_rcv - one prefix information option (32 bytes at opt)
+ * of a router advertisement taken: an on-link prefix route, and with the
+ * autonomous flag a /64 gets the address prefix + the MAC's EUI-64. */
+void addrconf_prefix_rcv(struct net *net, struct net_device *dev, const uint8_t *opt);
 /* ipv6_devconf_disabled - disable_ipv6 for dev (all or dev). */
 int ipv6_devconf_disabled(struct net *net, const struct net_device *dev);
 
@@ -413,6 +419,11 @@ void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, 
 /* ndisc_lookup - the resolved MAC of ip on dev, or NULL. */
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip);
 void ndisc_exit(struct net *net);
+/* ndisc_router_neigh - a router advertised from ip (at lladdr when its
+ * option gave one): its entry STALE, a router (neigh_update's flags). */
+void ndisc_router_neigh(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t *lladdr);
+/* ndisc_router_rcv - RS, RA, redirect (ndisc_router.c); owns skb. */
+int ndisc_router_rcv(struct net *net, struct sk_buff *skb, int type);
 /* ndisc_run_timers - fires the neighbour timers due at net->now_ns
  * (neigh_timer_handler): solicitations again, FAILED, ageing. The replay
  * calls it whenever packet time advances (cheap when nothing is due). */

@@ -14,10 +14,9 @@
  * and router rules.
  * Left out: upper-layer reachability confirmation (TCP's dst_confirm),
  * reachable_time's randomisation (always 30 s), garbage collection of
- * FAILED entries, DAD of
- * our own addresses (a DAD probe for one of them is answered to
- * all-nodes), router advertisements (checked, then consumed: no SLAAC, no
- * default route learnt), redirects received (consumed), proxy NDP, anycast.
+ * FAILED entries, DAD of our own addresses (a DAD probe for one of them is
+ * answered to all-nodes), proxy NDP, anycast. Router messages, and the
+ * redirects a router sends, are ndisc_router.c's.
  */
 #include "ipv6.h"
 
@@ -225,6 +224,14 @@ void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, 
 		ndisc_update(net, dev, n, mac, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, "ndisc_learn");
 }
 
+void ndisc_router_neigh(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t *lladdr)
+{
+	struct nd_neigh *n = nd_get(net, dev->ifindex, ip);
+	if (n)
+		ndisc_update(net, dev, n, lladdr, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE |
+			     NEIGH_UPDATE_F_OVERRIDE_ISROUTER | NEIGH_UPDATE_F_ISROUTER, "ndisc_router_discovery");
+}
+
 /* One option area: source/target link-layer address options must be 8
  * bytes on Ethernet; a zero length or an overrun makes the message
  * invalid (ndisc_parse_options). Returns 0 and *ll (NULL if absent), or -1. */
@@ -293,69 +300,6 @@ static void ndisc_send_ns(struct net *net, struct net_device *dev, const struct 
 	trace_enter(net, NULL, "ndisc_send_ns", "icmp", "who has %s? tell %s (to %s)", in6_fmt(target),
 		    in6_fmt(&saddr), in6_fmt(&daddr));
 	ndisc_send(net, dev, &saddr, &daddr, NDISC_NEIGHBOUR_SOLICITATION, 0, target, ND_OPT_SOURCE_LL_ADDR, pkt);
-	trace_exit(net, NULL, V_SENT, 0, "%s", "");
-}
-
-/* The redirect's options: the target's link-layer address when known,
- * then as much of the redirected packet as fits in 1280 bytes (rd_len). */
-static uint32_t ndisc_redirect_opts(struct net *net, const struct sk_buff *skb, struct net_device *dev,
-				    const struct in6 *target, uint8_t *o)
-{
-	const uint8_t *ha = ndisc_lookup(net, dev, target);
-	uint32_t optlen = ha ? 8 : 0, have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
-	uint32_t rd_len = IPV6_MIN_MTU - 40 - 40 - optlen;
-	if (have + 8 < rd_len)
-		rd_len = have + 8;
-	rd_len &= ~7u;
-	if (ha) {
-		o[0] = ND_OPT_TARGET_LL_ADDR;
-		o[1] = 1;
-		memcpy(o + 2, ha, ETH_ALEN);
-		o += 8;
-	}
-	memset(o, 0, 8);
-	o[0] = 4;				/* ND_OPT_REDIRECT_HDR */
-	o[1] = (uint8_t)(rd_len >> 3);
-	memcpy(o + 8, skb_network_header(skb), rd_len - 8);
-	return optlen + rd_len;
-}
-
-static void redirect_skip(struct net *net, const char *why)
-{
-	trace_exit(net, NULL, V_PASS, 0, "no redirect: %s", why);
-}
-
-void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target)
-{
-	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
-	const struct ipv6hdr *hdr = ipv6_hdr(skb);
-	struct net_device *dev = skb->dev;
-	struct in6 saddr, src = hdr->saddr;
-	struct rt6_dst dst;
-	uint8_t opts[IPV6_MIN_MTU], *p;
-
-	trace_enter(net, skb, "ndisc_send_redirect", "icmp", "%s should go straight to %s", in6_fmt(&hdr->daddr),
-		    in6_fmt(target));
-	if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
-		return redirect_skip(net, "no link-local address on the device");
-	if (!ipv6_addr_equal(&hdr->daddr, target) && !ipv6_addr_linklocal(target))
-		return redirect_skip(net, "target is not link-local unicast");
-	if (ip6_route_output(net, &src, dev->ifindex, &dst) < 0 || dst.gw)
-		return redirect_skip(net, "the sender is not a neighbour");
-	if (!inet_peer_xrlim_allow_v6(net, &src, 1000000000ULL))
-		return redirect_skip(net, "rate limited (one per second per sender)");
-	uint32_t optlen = ndisc_redirect_opts(net, skb, dev, target, opts);
-	struct sk_buff *nskb = ip6_build(net, &saddr, &src, NEXTHDR_ICMP, 255, 40 + optlen, &p);
-	if (!nskb)
-		return redirect_skip(net, "out of memory");
-	memset(p, 0, 40);
-	p[0] = NDISC_REDIRECT;
-	memcpy(p + 8, target->s6, 16);
-	memcpy(p + 24, hdr->daddr.s6, 16);
-	memcpy(p + 40, opts, optlen);
-	nskb->pkt = skb->pkt;
-	dst.oif = dev->ifindex;
-	icmpv6_push(net, nskb, &dst, 1);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 
@@ -432,6 +376,29 @@ int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *
 	return 0;
 }
 
+/* ip6_link_failure for our own packet: the address unreachable goes from
+ * us to us over lo and is received there (its sender's socket would hear
+ * of it). The loopback device is not modelled: its counters are kept, both
+ * ways, as Linux counts them; nothing reaches the wire. */
+static void ndisc_link_failure_local(struct net *net, const struct sk_buff *skb)
+{
+	uint32_t have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
+	uint32_t len = 48 + (have < IPV6_MIN_MTU - 48 ? have : IPV6_MIN_MTU - 48);
+	trace_step(net, skb, "ip6_link_failure", "our own packet: ICMPv6 address unreachable (%u bytes) to %s over lo, "
+		   "received there", len, in6_fmt(&ipv6_hdr(skb)->saddr));
+	SNMP_INC(net, MIB_ICMP6_OUTMSGS);
+	SNMP_INC(net, MIB_ICMP6_OUTDESTUNREACHS);
+	SNMP_INC(net, MIB_IP6_OUTREQUESTS);
+	SNMP_INC(net, MIB_IP6_OUTTRANSMITS);
+	SNMP_ADD(net, MIB_IP6_OUTOCTETS, len);
+	SNMP_INC(net, MIB_IP6_INRECEIVES);
+	SNMP_ADD(net, MIB_IP6_INOCTETS, len);
+	SNMP_INC(net, MIB_IP6_INNOECTPKTS);
+	SNMP_INC(net, MIB_IP6_INDELIVERS);
+	SNMP_INC(net, MIB_ICMP6_INMSGS);
+	SNMP_INC(net, MIB_ICMP6_INDESTUNREACHS);
+}
+
 /* neigh_invalidate → ndisc_error_report: each held packet is reported to
  * its sender (ip6_link_failure: address unreachable) and freed. Linux
  * frees it with kfree_skb; NEIGH_FAILED (arp_error_report's reason) says
@@ -448,8 +415,7 @@ static void ndisc_invalidate(struct net *net, struct nd_neigh *n)
 		if (IP6CB(skb)->flags & IP6SKB_FORWARDED)
 			icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
 		else
-			trace_step(net, skb, "ip6_link_failure", "our own packet: the address unreachable error goes to "
-				   "the local sender over loopback (not modelled)");
+			ndisc_link_failure_local(net, skb);
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
 	}
 	n->queue_bytes = 0;
@@ -634,26 +600,6 @@ static int ndisc_recv_na(struct net *net, struct sk_buff *skb)
 	return ndisc_consumed(net, skb, "neighbour cache updated");
 }
 
-/* Router messages as a host: solicitations are for routers; an
- * advertisement or redirect must come from a link-local address. */
-static int ndisc_router_msg(struct net *net, struct sk_buff *skb, int type)
-{
-	if (type == NDISC_ROUTER_SOLICITATION) {
-		if (skb->len < 8)
-			return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_rs", "shorter than an RS");
-		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_rs",
-				  "not a router (forwarding = 0): solicitations are not for us");
-	}
-	const char *fn = type == NDISC_ROUTER_ADVERTISEMENT ? "ndisc_router_discovery" : "ndisc_redirect_rcv";
-	if (!ipv6_addr_linklocal(&ipv6_hdr(skb)->saddr))
-		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "source address is not link-local");
-	if (skb->len < (type == NDISC_ROUTER_ADVERTISEMENT ? 16u : 40u))
-		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "message too short");
-	trace_step(net, skb, fn, "%s", type == NDISC_ROUTER_ADVERTISEMENT ?
-		   "router advertisement: default route and SLAAC are not modelled" : "redirect: not modelled");
-	return ndisc_consumed(net, skb, "router message noted");
-}
-
 /*
  * ndisc_rcv - every ND message:
  *  1. not reassembled from fragments (suppress_frag_ndisc, RFC 6980);
@@ -681,5 +627,5 @@ int ndisc_rcv(struct net *net, struct sk_buff *skb)
 		return ndisc_recv_ns(net, skb);
 	if (type == NDISC_NEIGHBOUR_ADVERTISEMENT)
 		return ndisc_recv_na(net, skb);
-	return ndisc_router_msg(net, skb, type);
+	return ndisc_router_rcv(net, skb, type);	/* ndisc_router.c */
 }

@@ -113,9 +113,18 @@ check ipv6-forward pcaps/ipv6-forward.pcap pcaps/ipv6-forward.json
 # (the capture's 10 s gap kept whole: DELAY lasts 5 s).
 AFTER="--after 4"; check ipv6-nud-failed pcaps/ipv6-nud-failed.pcap pcaps/ipv6-nud-failed.json
 AFTER="--max-gap 11"; check ipv6-nud-na pcaps/ipv6-nud-na.pcap
+# The host's own replies to an address that never answers: 3 solicitations,
+# FAILED, and the address unreachable it sends itself over lo (counted both
+# ways). Router advertisements with accept_ra 1: default route, SLAAC, MTU.
+AFTER="--after 4"; check ipv6-echo-after pcaps/ipv6-echo.pcap
+check ipv6-ra pcaps/ipv6-ra.pcap pcaps/ipv6-ra.json
 AFTER=
 grep -q 'Icmp6.OutDestUnreachs *3 *3' "$OUT/ipv6-nud-failed.txt" ||
 	{ echo "FAIL ipv6-nud-failed: not 3 address unreachables on each side"; fail=1; }
+grep -q 'Icmp6.InDestUnreachs *2 *2' "$OUT/ipv6-echo-after.txt" ||
+	{ echo "FAIL ipv6-echo-after: the address unreachables over lo are not in the comparison"; fail=1; }
+grep -q 'Ip6.FragCreates *2 *2' "$OUT/ipv6-ra.txt" ||
+	{ echo "FAIL ipv6-ra: the RA's MTU did not fragment the reply on both sides"; fail=1; }
 grep -q 'Icmp6.OutNeighborSolicits *4 *4' "$OUT/ipv6-nud-na.txt" ||
 	{ echo "FAIL ipv6-nud-na: not 1 + 3 probes on each side"; fail=1; }
 
