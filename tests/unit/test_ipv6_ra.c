@@ -7,6 +7,7 @@
  */
 #include "nj_check.h"
 #include "ipv6.h"
+#include "scenario.h"
 
 #define SEC 1000000000ULL
 
@@ -167,6 +168,25 @@ START_TEST(test_router_turns_host)
 }
 END_TEST
 
+START_TEST(test_scenario_accept_ra)
+{
+	char err[256] = "";
+	struct net *net = net_create();
+	ck_assert_int_eq(scenario_load_text(net, "{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\","
+					       "\"addrs\":[]}],\"ipv6\":{\"accept_ra\":2}}", "t", err, sizeof(err)), 0);
+	ck_assert_int_eq(net->ipv6->sysctl.accept_ra, 2);
+	net_destroy(net);
+	net = net_create();
+	ck_assert_int_eq(scenario_load_text(net, "{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\","
+					       "\"addrs\":[]}],\"ipv6\":{\"accept_ra\":3}}", "t", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "ipv6.accept_ra"));
+	net_destroy(net);
+	net = host();
+	ck_assert_int_eq(net->ipv6->sysctl.accept_ra, 1);	/* Linux's default */
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *ra_suite(void)
 {
 	Suite *s = suite_create("ipv6_ra");
@@ -176,6 +196,7 @@ static Suite *ra_suite(void)
 	tcase_add_test(c, test_ra_checks);
 	tcase_add_test(c, test_ra_not_accepted);
 	tcase_add_test(c, test_router_turns_host);
+	tcase_add_test(c, test_scenario_accept_ra);
 	suite_add_tcase(s, c);
 	return s;
 }
