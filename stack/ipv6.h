@@ -414,7 +414,8 @@ int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *
  * target (RFC 4861 8.2). skb is not consumed. */
 void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target);
 /* ndisc_learn - ip is at mac (STALE), unless already known: replay
- * --auto-host learns its peers from their frames, as ARP's entries. */
+ * --auto-host learns its peers from their frames, as ARP's entries; a
+ * known one at that mac is confirmed (the NUD timers keep it REACHABLE). */
 void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
 /* ndisc_lookup - the resolved MAC of ip on dev, or NULL. */
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip);

@@ -218,8 +218,14 @@ static void ndisc_update(struct net *net, struct net_device *dev, struct nd_neig
 void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
 {
 	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
-	if (n && neigh_nud_valid(n->nud.state))
+	if (n && neigh_nud_valid(n->nud.state)) {
+		/* The capture shows it alive: a confirmation, as the recorded
+		 * host's TCP gave its kernel (dst_confirm_neigh), so the timers
+		 * do not fail a peer the capture keeps hearing from. */
+		if (!memcmp(n->mac, mac, ETH_ALEN))
+			n->nud.confirmed_ns = net->now_ns;
 		return;
+	}
 	if ((n = nd_get(net, dev->ifindex, ip)))
 		ndisc_update(net, dev, n, mac, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, "ndisc_learn");
 }

@@ -253,6 +253,25 @@ START_TEST(test_ndisc_na_flags)
 }
 END_TEST
 
+/* Replay learning (--auto-host): a peer the capture keeps hearing from is
+ * confirmed, so DELAY ends REACHABLE, not in probes. */
+START_TEST(test_ndisc_learn_confirms)
+{
+	struct net *net = net6();
+	struct in6 p = a6("fd00::99");
+	ndisc_learn(net, &net->devs[0], &p, mac99);
+	ck_assert_str_eq(state_of(net, "fd00::99"), "fd00::99 dev eth0 lladdr 02:00:00:00:00:99 STALE");
+	nj_inject(net, fr, echo_from("fd00::99"));		/* the reply uses it: DELAY */
+	at(net, 2 * SEC);
+	ndisc_learn(net, &net->devs[0], &p, mac99);		/* its next frame */
+	int before = nj_tx.n;
+	at(net, 5 * SEC);
+	ck_assert_str_eq(state_of(net, "fd00::99"), "fd00::99 dev eth0 lladdr 02:00:00:00:00:99 REACHABLE");
+	ck_assert_int_eq(nj_tx.n, before);			/* no probe */
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *nud_suite(void)
 {
 	Suite *s = suite_create("ipv6_nud");
@@ -262,6 +281,7 @@ static Suite *nud_suite(void)
 	tcase_add_test(nd, test_ndisc_failed_after_three_solicitations);
 	tcase_add_test(nd, test_ndisc_forwarded_held_gets_addr_unreach);
 	tcase_add_test(nd, test_ndisc_na_flags);
+	tcase_add_test(nd, test_ndisc_learn_confirms);
 	suite_add_tcase(s, m);
 	suite_add_tcase(s, nd);
 	return s;
