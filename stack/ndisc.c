@@ -413,7 +413,7 @@ static void ndisc_link_failure_local(struct net *net, const struct sk_buff *skb)
 static void ndisc_invalidate(struct net *net, struct nd_neigh *n)
 {
 	struct sk_buff *skb;
-	while ((skb = skb_dequeue(&n->queue))) {
+	while (n->nud.state == NUD_FAILED && (skb = skb_dequeue(&n->queue))) {	/* an error may restart it */
 		n->queue_bytes -= skb->truesize;
 		skb->pkt = -1;
 		trace_step(net, skb, "ndisc_error_report", "%s did not answer: the held packet is dropped",
@@ -424,6 +424,8 @@ static void ndisc_invalidate(struct net *net, struct nd_neigh *n)
 			ndisc_link_failure_local(net, skb);
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
 	}
+	while ((skb = skb_dequeue(&n->queue)))	/* __skb_queue_purge: what came meanwhile */
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
 	n->queue_bytes = 0;
 }
 
