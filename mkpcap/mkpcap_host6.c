@@ -149,5 +149,7 @@ const struct mk_scenario mk_host6_scenarios[] = {
 	  "router, a LAN neighbour's ping and ssh SYN over IPv6, DNS over IPv4", host_dualstack, NULL },
 	{ "host-ipv6only", "a host with IPv6 only: a router advertisement, a ping off-link, neighbour discovery and UDP "
 	  "with a LAN neighbour", host_ipv6only, NULL },
+	{ "host-ipv6raw", "host-ipv6only's frames on a raw IP link (DLT_RAW): the host is the IPv6 address in most "
+	  "packets", host_ipv6only, NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -8,7 +8,7 @@ NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
 for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait \
-	 host-dualstack host-ipv6only; do
+	 host-dualstack host-ipv6only host-ipv6raw; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -122,6 +122,13 @@ check host-ipv6only 'ifc["addrs"] == ["fd00:6::7/64"]' 'ifc["mac"] == "02:00:00:
 	'listen == {("udp", 5353, "recorded")}'
 outcome host-ipv6only 2 "=> sent"
 outcome host-ipv6only 6 "udpv6_recvmsg => consumed"
+# The same frames on a raw IP link: the address in most IPv6 packets, and
+# what it sent (its source address) is a recorded transmit.
+check host-ipv6raw 'ifc["addrs"] == ["fd00:6::7/64"]' 'listen == {("udp", 5353, "recorded")}'
+grep -q "the IPv6 address in most packets: 4 of 7" "$T/host-ipv6raw.note" || { echo "hostcap: ipv6raw: evidence not named"; cat "$T/host-ipv6raw.note"; fail=1; }
+outcome host-ipv6raw 2 "driver_rx => sent"
+outcome host-ipv6raw 6 "udpv6_recvmsg => consumed"
+outcome host-ipv6raw 7 "driver_rx => sent"
 $NJ replay --summary --host fd00:6::7 "$T/host-ipv6only.pcap" 2>&1 | grep -q "^pkt 6:.*udpv6_recvmsg => consumed" ||
 	{ echo "hostcap: --host with an IPv6 address"; fail=1; }
 n=$((n + 1))
