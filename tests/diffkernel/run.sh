@@ -140,6 +140,11 @@ if command -v nft >/dev/null 2>&1; then
 	# unreachable, adm-prohibited and tcp reset; a DROP at LOCAL_OUT
 	# counted Ip6.OutDiscards; the RST uncounted in Ip6.OutRequests).
 	check ipv6-nf pcaps/ipv6-nf.pcap pcaps/ipv6-nf.json
+	# … and on a router: FORWARD (REJECT adm-prohibited, LOG) and a
+	# POST_ROUTING DROP of its own time exceeded (Ip6.OutDiscards).
+	check ipv6-nf-forward pcaps/ipv6-forward.pcap tests/diffkernel/ipv6-nf-forward.json
+	grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf-forward.txt" ||
+		{ echo "FAIL ipv6-nf-forward: the POST_ROUTING drop is not in the comparison"; fail=1; }
 	grep -q 'table ip6 netjourney6' "$OUT/ipv6-nf.txt" && grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf.txt" ||
 		{ echo "FAIL ipv6-nf: no ip6 table, or the LOCAL_OUT drop is not in the comparison"; fail=1; }
 	grep -q 'chain input_m150' "$OUT/nf-features.txt" ||
