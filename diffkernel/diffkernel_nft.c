@@ -33,7 +33,9 @@ static const char *const nft_hooks[] = { "prerouting", "input", "forward", "outp
 static const char *const nft_rejects[] = {
 	"icmp type port-unreachable", "icmp type net-unreachable", "icmp type host-unreachable",
 	"icmp type prot-unreachable", "icmp type net-prohibited", "icmp type host-prohibited",
-	"icmp type admin-prohibited", "tcp reset"
+	"icmp type admin-prohibited", "tcp reset",
+	"icmpv6 type no-route", "icmpv6 type admin-prohibited", "icmpv6 type addr-unreachable",
+	"icmpv6 type port-unreachable"
 };
 
 /* A growing string: every append is checked once, at the end. */
@@ -77,6 +79,22 @@ static void nft_proto(struct sbuf *b, int proto)
 		sb_add(b, " ip protocol %s", proto == IPPROTO_TCP_ ? "tcp" : proto == IPPROTO_UDP_ ? "udp" : "icmp");
 	else
 		sb_add(b, " ip protocol %d", proto);
+}
+
+/* An IPv6 rule's protocol is the upper-layer header past any extension
+ * headers, as ip6tables' -p: nft's meta l4proto. */
+static void nft_proto6(struct sbuf *b, int proto)
+{
+	if (proto == NEXTHDR_TCP || proto == NEXTHDR_UDP || proto == NEXTHDR_ICMP)
+		sb_add(b, " meta l4proto %s", proto == NEXTHDR_TCP ? "tcp" : proto == NEXTHDR_UDP ? "udp" : "ipv6-icmp");
+	else
+		sb_add(b, " meta l4proto %d", proto);
+}
+
+static void nft_prefix6(struct sbuf *b, const char *k, const struct in6 *a, int plen)
+{
+	if (plen)
+		sb_add(b, " ip6 %s %s/%d", k, in6_fmt(a), plen);
 }
 
 static void nft_prefix(struct sbuf *b, const char *k, uint32_t a, uint32_t m)
@@ -167,7 +185,8 @@ static int nft_verdict(struct sbuf *b, const struct nf_rule *r, char *err, size_
 				 "and output (nft_reject_validate; iptables' REJECT not even at PREROUTING)");
 			return -1;
 		}
-		sb_add(b, " reject with %s", nft_rejects[r->reject_with]);
+		sb_add(b, " reject with %s", nft_rejects[r->family == NFPROTO_IPV6 && r->reject_with ==
+						       NF_REJECT_PORT_UNREACH ? NF_REJECT6_PORT_UNREACH : r->reject_with]);
 		return 0;
 	default:
 		snprintf(err, errlen, "verdict %s: nftables has no such statement (%s)", nf_target_name(r->target),
@@ -184,12 +203,27 @@ static int nft_rule_sb(struct sbuf *b, const struct nf_rule *r, char *err, size_
 		snprintf(err, errlen, "hook %d unknown", r->hook);
 		return -1;
 	}
-	if (m->proto >= 0)
+	int v6 = r->family == NFPROTO_IPV6;
+	if (m->proto >= 0 && v6)
+		nft_proto6(b, m->proto);
+	else if (m->proto >= 0)
 		nft_proto(b, m->proto);
-	nft_prefix(b, "saddr", m->saddr, m->smask);
-	nft_prefix(b, "daddr", m->daddr, m->dmask);
+	if (v6) {
+		nft_prefix6(b, "saddr", &m->saddr6, m->splen6);
+		nft_prefix6(b, "daddr", &m->daddr6, m->dplen6);
+	} else {
+		nft_prefix(b, "saddr", m->saddr, m->smask);
+		nft_prefix(b, "daddr", m->daddr, m->dmask);
+	}
+	if (m->fragment >= 0 && v6) {
+		snprintf(err, errlen, "an IPv6 fragment match: nft's exthdr frag has no form for \"no fragment "
+			 "header or offset 0\"");
+		return -1;
+	}
 	if (m->fragment >= 0)
 		sb_add(b, " ip frag-off & 0x1fff %s 0", m->fragment ? "!=" : "==");
+	if (m->icmp_type_set)
+		sb_add(b, " %s type %u", v6 ? "icmpv6" : "icmp", m->icmp_type);
 	nft_ports(b, m->proto, "sport", m->sport_lo, m->sport_hi);
 	nft_ports(b, m->proto, "dport", m->dport_lo, m->dport_hi);
 	nft_tcp_flags(b, m->tcp_mask, m->tcp_cmp);
@@ -245,14 +279,20 @@ static int parse_one(const cJSON *o, int i, struct nft_item *it, char *err, size
 	return r;
 }
 
-/* Stable: the scenario's order within one hook and priority is the chain's. */
+static int is6(const struct nft_item *it)
+{
+	return it->r.family == NFPROTO_IPV6;
+}
+
+/* Stable: the scenario's order within one hook and priority is the chain's;
+ * IPv4 rules first (table ip), then IPv6 ones (table ip6). */
 static void sort_items(struct nft_item *v, int n)
 {
 	for (int i = 1; i < n; i++) {
 		struct nft_item t = v[i];
 		int j = i;
-		while (j > 0 && (v[j - 1].r.hook > t.r.hook ||
-				 (v[j - 1].r.hook == t.r.hook && v[j - 1].r.priority > t.r.priority))) {
+		while (j > 0 && (is6(&v[j - 1]) > is6(&t) || (is6(&v[j - 1]) == is6(&t) && (v[j - 1].r.hook > t.r.hook ||
+				 (v[j - 1].r.hook == t.r.hook && v[j - 1].r.priority > t.r.priority))))) {
 			v[j] = v[j - 1];
 			j--;
 		}
@@ -266,10 +306,17 @@ static void chain_name(struct sbuf *b, const struct nf_rule *r)
 	sb_add(b, "%s_%c%u", nft_hooks[r->hook], r->priority < 0 ? 'm' : 'p', mag);
 }
 
+static void chain_open(struct sbuf *b, const struct nf_rule *r)
+{
+	sb_add(b, "\tchain ");
+	chain_name(b, r);
+	sb_add(b, " {\n\t\ttype filter hook %s priority %d; policy accept;\n", nft_hooks[r->hook], r->priority);
+}
+
+/* IPv4 rules into table ip, IPv6 ones into table ip6: each family's hooks. */
 static int emit(struct sbuf *b, const struct nft_item *v, int n, char *err, size_t errlen)
 {
 	char why[512], line[1024], desc[160];
-	sb_add(b, "table ip netjourney {\n");
 	for (int i = 0; i < n; i++) {
 		const struct nf_rule *r = &v[i].r;
 		if (dk_nft_rule(r, line, sizeof(line), why, sizeof(why)) < 0) {
@@ -277,15 +324,17 @@ static int emit(struct sbuf *b, const struct nft_item *v, int n, char *err, size
 				 nf_hook_name(r->hook), nf_rule_fmt(r, desc, sizeof(desc)), why);
 			return -1;
 		}
-		if (i == 0 || r->hook != v[i - 1].r.hook || r->priority != v[i - 1].r.priority) {
-			sb_add(b, "%s\tchain ", i ? "\t}\n" : "");
-			chain_name(b, r);
-			sb_add(b, " {\n\t\ttype filter hook %s priority %d; policy accept;\n", nft_hooks[r->hook],
-			       r->priority);
+		if (i == 0 || is6(&v[i]) != is6(&v[i - 1])) {
+			sb_add(b, "%s%s", i ? "\t}\n}\n" : "", is6(&v[i]) ? "table ip6 netjourney6 {\n" :
+			       "table ip netjourney {\n");
+			chain_open(b, r);
+		} else if (r->hook != v[i - 1].r.hook || r->priority != v[i - 1].r.priority) {
+			sb_add(b, "\t}\n");
+			chain_open(b, r);
 		}
 		sb_add(b, "\t\t%s comment \"netfilter[%d]\"\n", line, v[i].idx);
 	}
-	sb_add(b, "%s}\n", n ? "\t}\n" : "");
+	sb_add(b, "%s", n ? "\t}\n}\n" : "");
 	return 0;
 }
 

@@ -318,6 +318,10 @@ static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, s
 		snprintf(key, sizeof(key), "net.ipv4.conf.%s.rp_filter", d->name);
 		if (sysctl_set(env, env->host, key, d->rp_filter, err, errlen) < 0)
 			return -1;
+		/* router advertisements: as the scenario takes them (quiet set 0) */
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.accept_ra", d->name);
+		if (env->ipv6 && net->ipv6 && sysctl_set(env, env->host, key, net->ipv6->sysctl.accept_ra, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -62,6 +62,9 @@ extern const struct mk_scenario mk_lessons_scenarios[];	/* mkpcap_lessons.c: the
 extern const struct mk_scenario mk_tcpopt_scenarios[];	/* mkpcap_tcpopt.c */
 extern const struct mk_scenario mk_ipv6_scenarios[];	/* mkpcap_ipv6.c */
 extern const struct mk_scenario mk_host_scenarios[];
+extern const struct mk_scenario mk_ipv6_nd_scenarios[];	/* mkpcap_ipv6_nd.c */
+extern const struct mk_scenario mk_ip6tables_scenarios[];	/* mkpcap_ip6tables.c */
+extern const struct mk_scenario mk_host6_scenarios[];	/* mkpcap_host6.c */
 
 /* mk_relink - an Ethernet frame rewritten for c->dlt into out (mkpcap_host.c);
  * returns the new length. */

@@ -379,6 +379,8 @@ int mk_dlt(const char *name)
 		return DLT_LINUX_SLL2;
 	if (!strcmp(name, "host-arpwait"))
 		return DLT_LINUX_SLL;
+	if (!strcmp(name, "host-ipv6raw"))
+		return DLT_RAW;		/* mkpcap_host6.c */
 	return 0;
 }
 

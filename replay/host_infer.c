@@ -181,6 +181,8 @@ static int pass1(struct hi_state *s, const char *pcap, int early, char *err, siz
 			pass1_eth(s, &l2, ip, avail, h->len);
 		if (ip)
 			pass1_ip(s, &l2, ip, avail, h->len);
+		else
+			hi6_pass1(s, &l2, d, h->caplen);
 	}
 	source_pcap_close(&src);
 	return 0;
@@ -296,7 +298,10 @@ static int parse_host_opt(struct hi_state *s, const char *host, char *err, size_
 		return 0;
 	}
 	if (scenario_parse_ip(host, &ip) < 0) {
-		snprintf(err, errlen, "--host %s: expected an IPv4 address or a MAC like 02:00:00:00:00:01", host);
+		if (hi6_host_opt(s, host) == 0)
+			return 0;
+		snprintf(err, errlen, "--host %s: expected an IPv4 or IPv6 address or a MAC like 02:00:00:00:00:01",
+			 host);
 		return -1;
 	}
 	s->ip = ip;
@@ -340,7 +345,7 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 		s->ip = ip ? ip : s->ip;
 		snprintf(why, wl, "the pcapng direction flags: %llu packets sent or received by it",
 			 (unsigned long long)n);
-		return !s->ip;
+		return !s->ip && !(s->have_mac && s->v6.packets);
 	}
 	if (s->dlt == NJ_DLT_EN10MB && s->zero_mac < s->frames && s->same_mac * 2 <= s->frames) {
 		const struct hi_mac *m = dominant_mac(s, s->frames - s->zero_mac);
@@ -354,6 +359,8 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 		return 0;
 	}
 	s->ip = dominant_ip(s, cooked, &n);
+	if (!s->ipv4 && hi6_choose(s, cooked, why, wl))
+		return 0;		/* an IPv6-only capture */
 	if (!s->ip || (!cooked && n * 2 < s->ipv4))
 		return 1;
 	if (cooked)
@@ -420,10 +427,11 @@ int host_infer(const char *pcap, const char *host, int force, struct host_infer 
 		note_none(s, out);
 		goto done;
 	}
-	if (!s->ip) {
+	hi6_take_host(s);
+	if (!s->ip && !s->v6.nhost) {
 		out->kind = HOST_NONE;
-		snprintf(out->note, sizeof(out->note), "the host (%s) sent or received no IPv4 packet: nothing to "
-			 "infer; choose one with --host IP|MAC", s->have_mac ? mac_fmt(s->mac) : "?");
+		snprintf(out->note, sizeof(out->note), "the host (%s) sent or received no IPv4 or IPv6 packet: nothing "
+			 "to infer; choose one with --host IP|MAC", s->have_mac ? mac_fmt(s->mac) : "?");
 		goto done;
 	}
 	if ((r = hi_pass2(s, pcap, err, errlen)) < 0 || (r = hi_build_json(s, out)) < 0)

@@ -24,7 +24,7 @@ struct host_infer {
 	char *json;		/* the scenario, malloc'd (HOST_INFERRED) */
 	char *json_print;	/* the same with every section, for --print-scenario */
 	char note[640];		/* one or two lines: what was inferred and from what */
-	char addr[16], mac[18];	/* the host ("" when not known) */
+	char addr[46], mac[18];	/* the host: IPv4, else IPv6 ("" when not known) */
 	char why[160];		/* the evidence, short */
 	uint64_t frames;	/* frames looked at */
 };

@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "host_infer.h"
+#include "ipv6.h"
 
 #define HI_FRAMES	200000	/* frames read per pass */
 #define HI_MACS		256
@@ -67,6 +68,36 @@ struct hi_flow {
 	uint32_t bad_n;			/* ... and are this many, not yet acknowledged */
 };
 
+#define HI6_ADDRS	256
+#define HI6_HOST	4	/* IPv6 addresses the host gets at most */
+
+/* One IPv6 address, as pass 1 saw it. */
+struct hi6_addr {
+	struct in6 a;
+	uint8_t mac[6];			/* the MAC it was first sent from */
+	uint8_t have_mac;
+	uint64_t frames, out, in;	/* in any frame; cooked OUTGOING source; cooked HOST dest */
+};
+
+/* The IPv6 side (host_infer_ipv6.c). */
+struct hi6_state {
+	uint64_t packets;
+	struct hi6_addr addrs[HI6_ADDRS];
+	int naddrs;
+	int have_router;		/* a router advertisement with a lifetime */
+	struct in6 router;
+	uint8_t router_mac[6];
+	struct in6 host[HI6_HOST];	/* the host's, most frames first */
+	int nhost;
+	/* pass 2 */
+	struct { struct in6 ip; uint8_t mac[6]; } neigh[HI_NEIGH];
+	int nneigh;
+	int have_gw_mac;		/* where its off-link IPv6 went */
+	uint8_t gw_mac[6];
+	uint16_t syn_ports[HI_PORTS];	/* ports SYNs came to over IPv6 */
+	int nsyn_ports;
+};
+
 struct hi_state {
 	int dlt;
 	struct hi_ifc ifc[HI_IFACES];
@@ -104,8 +135,18 @@ struct hi_state {
 	struct { uint32_t ip; uint8_t mac[6]; } neigh[HI_NEIGH];
 	int nneigh;
 	int loopback;			/* a capture on lo / lo0 */
+	struct hi6_state v6;
 };
 
+/* host_infer_ipv6.c */
+void hi6_pass1(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, size_t n);
+int hi6_choose(struct hi_state *s, int cooked, char *why, size_t wl);
+int hi6_host_opt(struct hi_state *s, const char *host);
+void hi6_take_host(struct hi_state *s);
+void hi6_pass2(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, size_t n);
+struct cJSON;
+void hi6_json(const struct hi_state *s, struct cJSON *addrs, struct cJSON *routes, struct cJSON *neigh,
+	      const char *dev);
 /* host_infer_router.c */
 void hi_router_frame(struct hi_state *s, int iface, int dir, const struct frame_l2 *l2, const uint8_t *p, size_t n,
 		     const uint8_t *ip);

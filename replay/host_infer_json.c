@@ -72,7 +72,8 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 	cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : zero_ok ? zero : local));
 	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
 	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
-	cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
+	if (s->ip)	/* an IPv6-only host has none */
+		cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
 	if (s->ngroups) {	/* from its IGMP reports */
 		cJSON *g = cJSON_AddArrayToObject(o, "multicast");
 		for (int i = 0; i < s->ngroups; i++)
@@ -95,7 +96,10 @@ static void routes_json(cJSON *root, const struct hi_state *s, int plen)
 	if (s->gw_ip)	/* else every destination is on-link: peers are learned */
 		cJSON_AddStringToObject(o, "via", ip_fmt(s->gw_ip));
 	cJSON_AddStringToObject(o, "dev", dev_name(s));
-	cJSON_AddItemToArray(r, o);
+	if (s->ip)
+		cJSON_AddItemToArray(r, o);
+	else
+		cJSON_Delete(o);
 	for (int i = 0; i < s->nneigh && s->have_mac; i++) {
 		if (!in_prefix(s->neigh[i].ip, s->ip, plen))
 			continue;	/* off-link: reached through the gateway */
@@ -200,9 +204,12 @@ static int hi_checksums_offloaded(const struct hi_state *s)
 static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn, int nest)
 {
 	size_t k = 0, nl = sizeof(out->note);
-	k += (size_t)snprintf(out->note, nl, "the capture host is %s%s%s%s (%s)", ip_fmt(s->ip),
-			      s->have_mac ? " " : "", s->have_mac ? mac_fmt(s->mac) : "",
+	k += (size_t)snprintf(out->note, nl, "the capture host is %s%s%s%s (%s)", s->ip ? ip_fmt(s->ip) :
+			      in6_fmt(&s->v6.host[0]), s->have_mac ? " " : "", s->have_mac ? mac_fmt(s->mac) : "",
 			      s->loopback ? " on loopback" : "", out->why);
+	for (int i = s->ip ? 0 : 1; i < s->v6.nhost && k < nl; i++)
+		k += (size_t)snprintf(out->note + k, nl - k, "%s%s", i == (s->ip ? 0 : 1) ? ", IPv6 " : " ",
+				      in6_fmt(&s->v6.host[i]));
 	if (s->nvlan && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, ", VLAN %u%s%.0u", s->vlan[0], s->nvlan > 1 ? "." : "",
 				      s->nvlan > 1 ? s->vlan[1] : 0);
@@ -219,7 +226,7 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 				      "accepted them: the capture point saw them before their checksums were filled in, so "
 				      "checksums are not verified (\"verify_checksums\": false)",
 				      (unsigned long long)s->csum_bad, (unsigned long long)s->csum_partial);
-	snprintf(out->addr, sizeof(out->addr), "%s", ip_fmt(s->ip));
+	snprintf(out->addr, sizeof(out->addr), "%s", s->ip ? ip_fmt(s->ip) : in6_fmt(&s->v6.host[0]));
 	snprintf(out->mac, sizeof(out->mac), "%s", s->have_mac ? mac_fmt(s->mac) : "");
 }
 
@@ -233,6 +240,8 @@ int hi_build_json(struct hi_state *s, struct host_infer *out)
 	cJSON_AddStringToObject(root, "kernel", "6.x");
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "interfaces"), interface_json(s, plen));
 	routes_json(root, s, plen);
+	hi6_json(s, cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "interfaces"), 0), "addrs"),
+		 cJSON_GetObjectItem(root, "routes"), cJSON_GetObjectItem(root, "neighbours"), dev_name(s));
 	listen_json(root, s);
 	connections_json(root, s, &nsyn, &nest);
 	if (hi_checksums_offloaded(s))	/* the host took them: so do we */

@@ -311,6 +311,8 @@ int hi_pass2(struct hi_state *s, const char *pcap, char *err, size_t errlen)
 		if (!(fr.ip = frame_ipv4(src.dlt, d, h->caplen, &l2, &fr.avail))) {
 			if (l2.proto == 0x0806 && l2.l3_off < h->caplen)
 				arp_seen(s, d + l2.l3_off, h->caplen - l2.l3_off);
+			else if (l2.proto == 0x86dd)
+				hi6_pass2(s, &l2, d, h->caplen);	/* host_infer_ipv6.c */
 			continue;
 		}
 		memcpy(&fr.saddr, fr.ip + 12, 4);

@@ -200,3 +200,22 @@ size_t pb_ndisc_ns(uint8_t *p, const char *src, const char *dst, const char *tar
 	pb_csum6(src, dst, NEXTHDR_ICMP, p, n, 2);
 	return n;
 }
+
+size_t pb_ndisc_na(uint8_t *p, const char *src, const char *dst, const char *target, uint8_t flags,
+		   const uint8_t *tll)
+{
+	struct in6 t = pb_ip6(target);
+	memset(p, 0, 32);
+	p[0] = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	p[4] = flags;
+	memcpy(p + 8, t.s6, 16);
+	size_t n = 24;
+	if (tll) {
+		p[24] = 2;		/* target link-layer address, 8 bytes */
+		p[25] = 1;
+		memcpy(p + 26, tll, 6);
+		n = 32;
+	}
+	pb_csum6(src, dst, NEXTHDR_ICMP, p, n, 2);
+	return n;
+}

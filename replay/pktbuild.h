@@ -62,6 +62,15 @@ void pb_csum6(const char *src, const char *dst, uint8_t proto, uint8_t *p, size_
  * checksum for src > dst filled in. Returns its length (24 or 32). */
 size_t pb_ndisc_ns(uint8_t *p, const char *src, const char *dst, const char *target, int sll);
 
+/* pb_ndisc_na - a neighbour advertisement for target into p (RFC 4861
+ * §4.4): flags 0x80 router, 0x40 solicited, 0x20 override; the target
+ * link-layer option when tll is given. Returns its length (24 or 32). */
+#define PB_NA_ROUTER	0x80
+#define PB_NA_SOLICITED	0x40
+#define PB_NA_OVERRIDE	0x20
+size_t pb_ndisc_na(uint8_t *p, const char *src, const char *dst, const char *target, uint8_t flags,
+		   const uint8_t *tll);
+
 /* A whole Ethernet ARP frame (op 1 request, 2 reply). */
 size_t pb_arp(uint8_t *buf, int op, const uint8_t *dmac, const uint8_t *smac, uint32_t sip,
 	      const uint8_t *tmac, uint32_t tip);

@@ -62,7 +62,7 @@ struct replay_result {
 	char *scenario_json;		/* the effective scenario (malloc'd) */
 	struct net *net;		/* during on_start only: the host, set up (trace_start's fib, rules) */
 	int host_kind;			/* enum host_kind: what inference found (no -c) */
-	char host_addr[16], host_mac[18];	/* the inferred host, "" none */
+	char host_addr[46], host_mac[18];	/* the inferred host (IPv4, else IPv6), "" none */
 	char host_why[160];		/* from what */
 	char host_note[640];		/* the lines said about it */
 	uint64_t trailing_offset;	/* a damaged tail: where it starts (0 none) */

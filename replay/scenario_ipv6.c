@@ -5,7 +5,8 @@
  *   "ipv6": {"forwarding": false, "hop_limit": 64, "disable_ipv6": false,
  *            "ip6frag_high_thresh": 4194304, "ip6frag_low_thresh": 3145728,
  *            "ip6frag_time": 60, "icmp_ratelimit": 1000,
- *            "echo_ignore_all": false, "echo_ignore_multicast": false}
+ *            "echo_ignore_all": false, "echo_ignore_multicast": false,
+ *            "accept_ra": 1}
  * Not a kernel file: it plays `ip -6 addr/route/neigh add` and `sysctl -w
  * net.ipv6.*`, and refuses what those would refuse, naming the field.
  */
@@ -131,7 +132,7 @@ static int ipv6_num(const cJSON *o, const char *k, double lo, double hi, double 
 int scenario_ipv6_sysctls(struct net *net, const cJSON *o, char *err, size_t errlen)
 {
 	struct ipv6_state *s = ipv6_state(net);
-	double hl = -1, hi = -1, lo = -1, t = -1, rl = -1;
+	double hl = -1, hi = -1, lo = -1, t = -1, rl = -1, ra = -1;
 	if (!o)
 		return 0;
 	if (!cJSON_IsObject(o) || !s)
@@ -144,8 +145,11 @@ int scenario_ipv6_sysctls(struct net *net, const cJSON *o, char *err, size_t err
 	    ipv6_num(o, "ip6frag_high_thresh", 0, 1e10, &hi, err, errlen) < 0 ||
 	    ipv6_num(o, "ip6frag_low_thresh", 0, 1e10, &lo, err, errlen) < 0 ||
 	    ipv6_num(o, "ip6frag_time", 1, 3600, &t, err, errlen) < 0 ||
-	    ipv6_num(o, "icmp_ratelimit", 0, 1e7, &rl, err, errlen) < 0)
+	    ipv6_num(o, "icmp_ratelimit", 0, 1e7, &rl, err, errlen) < 0 ||
+	    ipv6_num(o, "accept_ra", 0, 2, &ra, err, errlen) < 0)
 		return -1;
+	if (ra >= 0)
+		s->sysctl.accept_ra = (int)ra;
 	if (hl >= 0)
 		s->sysctl.hop_limit = (int)hl;
 	if (hi >= 0)

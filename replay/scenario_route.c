@@ -223,14 +223,14 @@ int scenario_routes(struct net *net, const cJSON *routes, const cJSON *root, cha
 
 /* -- netfilter -- */
 
-static int nf_parse_proto(const cJSON *v, int *proto)
+static int nf_parse_proto(const cJSON *v, int *proto, int v6)
 {
 	if (cJSON_IsNumber(v) && v->valueint >= 0 && v->valueint <= 255)
 		return *proto = v->valueint, 0;
 	if (!cJSON_IsString(v))
 		return -1;
-	if (!strcmp(v->valuestring, "icmp"))
-		*proto = IPPROTO_ICMP_;
+	if (!strcmp(v->valuestring, v6 ? "icmpv6" : "icmp") || (v6 && !strcmp(v->valuestring, "ipv6-icmp")))
+		*proto = v6 ? NEXTHDR_ICMP : IPPROTO_ICMP_;
 	else if (!strcmp(v->valuestring, "tcp"))
 		*proto = IPPROTO_TCP_;
 	else if (!strcmp(v->valuestring, "udp"))
@@ -292,6 +292,38 @@ static int nf_parse_addr(const cJSON *v, uint32_t *a, uint32_t *m)
 	return 0;
 }
 
+/* An IPv6 rule's "fd00::/64" (or one address); host bits cleared. */
+static int nf_parse_addr6(const cJSON *v, struct in6 *a, uint8_t *plen)
+{
+	int p;
+	if (!cJSON_IsString(v) || scenario_parse_prefix6(v->valuestring, a, &p) < 0 || p == 0)
+		return -1;
+	for (int b = p; b < 128; b++)
+		a->s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	*plen = (uint8_t)p;
+	return 0;
+}
+
+/* A type number, or ip6tables'/iptables' name of the common ones. */
+static int nf_parse_icmp_type(const cJSON *v, int v6, uint8_t *type)
+{
+	static const struct { const char *n; int t4, t6; } names[] = {
+		{ "echo-request", 8, 128 }, { "echo-reply", 0, 129 }, { "destination-unreachable", 3, 1 },
+		{ "packet-too-big", -1, 2 }, { "time-exceeded", 11, 3 }, { "parameter-problem", 12, 4 },
+		{ "router-solicitation", 10, 133 }, { "router-advertisement", 9, 134 },
+		{ "neighbour-solicitation", -1, 135 }, { "neighbor-solicitation", -1, 135 },
+		{ "neighbour-advertisement", -1, 136 }, { "neighbor-advertisement", -1, 136 }, { "redirect", 5, 137 },
+	};
+	if (cJSON_IsNumber(v) && v->valueint >= 0 && v->valueint <= 255 && v->valuedouble == v->valueint)
+		return *type = (uint8_t)v->valueint, 0;
+	for (size_t k = 0; cJSON_IsString(v) && k < sizeof(names) / sizeof(names[0]); k++) {
+		int t = v6 ? names[k].t6 : names[k].t4;
+		if (t >= 0 && !strcmp(v->valuestring, names[k].n))
+			return *type = (uint8_t)t, 0;
+	}
+	return -1;
+}
+
 static int nf_parse_iface(const cJSON *v, char *out, size_t n)
 {
 	if (!cJSON_IsString(v) || strlen(v->valuestring) == 0 || strlen(v->valuestring) >= n)
@@ -301,16 +333,25 @@ static int nf_parse_iface(const cJSON *v, char *out, size_t n)
 }
 
 /* One "match" member; returns 0, or -1 with err naming it (w: "netfilter[i].match."). */
-static int nf_parse_match_key(const cJSON *v, struct nf_match *m, const char *w, char *err, size_t errlen)
+static int nf_parse_match_key(const cJSON *v, struct nf_match *m, int v6, const char *w, char *err, size_t errlen)
 {
 	const char *k = v->string;
 	if (!strcmp(k, "proto")) {
-		if (nf_parse_proto(v, &m->proto) < 0)
-			FAIL("%sproto: expected \"icmp\", \"tcp\", \"udp\" or a protocol number", w);
+		if (nf_parse_proto(v, &m->proto, v6) < 0)
+			FAIL("%sproto: expected \"%s\", \"tcp\", \"udp\" or a protocol number", w, v6 ? "icmpv6" : "icmp");
+	} else if ((!strcmp(k, "saddr") || !strcmp(k, "daddr")) && v6) {
+		int s = k[0] == 's';
+		if (nf_parse_addr6(v, s ? &m->saddr6 : &m->daddr6, s ? &m->splen6 : &m->dplen6) < 0)
+			FAIL("%s%s: expected an IPv6 address or prefix like \"fd00::/64\" (\"family\": \"ipv6\")", w, k);
 	} else if (!strcmp(k, "saddr") || !strcmp(k, "daddr")) {
 		int s = k[0] == 's';
 		if (nf_parse_addr(v, s ? &m->saddr : &m->daddr, s ? &m->smask : &m->dmask) < 0)
-			FAIL("%s%s: expected an address or prefix like \"10.0.0.0/8\"", w, k);
+			FAIL("%s%s: expected an address or prefix like \"10.0.0.0/8\" (IPv6 ones need \"family\": "
+			     "\"ipv6\")", w, k);
+	} else if (!strcmp(k, "icmp_type")) {
+		if (nf_parse_icmp_type(v, v6, &m->icmp_type) < 0)
+			FAIL("%sicmp_type: expected a type number or a name like \"echo-request\"", w);
+		m->icmp_type_set = 1;
 	} else if (!strcmp(k, "sport") || !strcmp(k, "dport")) {
 		int s = k[0] == 's';
 		if (nf_parse_ports(v, s ? &m->sport_lo : &m->dport_lo, s ? &m->sport_hi : &m->dport_hi) < 0)
@@ -326,13 +367,14 @@ static int nf_parse_match_key(const cJSON *v, struct nf_match *m, const char *w,
 		if (!cJSON_IsString(v) || nf_parse_tcp_flags(v->valuestring, &m->tcp_mask, &m->tcp_cmp) < 0)
 			FAIL("%stcp_flags: expected flags like \"SYN\" or \"SYN,ACK\"", w);
 	} else {
-		FAIL("%s%s: unknown match (known: proto, saddr, daddr, sport, dport, in, out, fragment, tcp_flags)", w, k);
+		FAIL("%s%s: unknown match (known: proto, saddr, daddr, sport, dport, in, out, fragment, tcp_flags, "
+		     "icmp_type)", w, k);
 	}
 	return 0;
 }
 
 /* The match object; then iptables' rules: ports need -p tcp/udp, flags -p tcp. */
-static int nf_parse_match(const cJSON *o, struct nf_match *m, int i, char *err, size_t errlen)
+static int nf_parse_match(const cJSON *o, struct nf_match *m, int v6, int i, char *err, size_t errlen)
 {
 	char w[48];
 	const cJSON *v;
@@ -344,12 +386,14 @@ static int nf_parse_match(const cJSON *o, struct nf_match *m, int i, char *err, 
 	if (!cJSON_IsObject(o))
 		FAIL("netfilter[%d].match: expected an object like {\"proto\":\"icmp\"}", i);
 	cJSON_ArrayForEach(v, o)
-		if (nf_parse_match_key(v, m, w, err, errlen) < 0)
+		if (nf_parse_match_key(v, m, v6, w, err, errlen) < 0)
 			return -1;
 	if ((m->sport_lo >= 0 || m->dport_lo >= 0) && m->proto != IPPROTO_TCP_ && m->proto != IPPROTO_UDP_)
 		FAIL("%sdport: ports need \"proto\": \"tcp\" or \"udp\" (as iptables' -p)", w);
 	if (m->tcp_mask && m->proto != IPPROTO_TCP_)
 		FAIL("%stcp_flags: needs \"proto\": \"tcp\"", w);
+	if (m->icmp_type_set && m->proto != (v6 ? NEXTHDR_ICMP : IPPROTO_ICMP_))
+		FAIL("%sicmp_type: needs \"proto\": \"%s\"", w, v6 ? "icmpv6" : "icmp");
 	return 0;
 }
 
@@ -369,8 +413,28 @@ static int nf_parse_priority(const cJSON *v, int *prio)
 	return -1;
 }
 
+/* "family": "ipv4" (the default, iptables) or "ipv6" (ip6tables). */
+static int nf_parse_family(const cJSON *o, int *family)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "family");
+	*family = NFPROTO_IPV4;
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "ipv6"))
+		return *family = NFPROTO_IPV6, 0;
+	return cJSON_IsString(v) && !strcmp(v->valuestring, "ipv4") ? 0 : -1;
+}
+
+/* "reject_with" fits the family: icmp6-* for ip6tables, icmp-* for iptables. */
+static int nf_reject_fits(int family, int with)
+{
+	if (with == NF_REJECT_TCP_RESET)
+		return 1;
+	return (family == NFPROTO_IPV6) == (with >= NF_REJECT6_NOROUTE);
+}
+
 /*
- * One rule; checks in order: an object; "hook" one of the five; "match";
+ * One rule; checks in order: an object; "family"; "hook" one of the five; "match";
  * "verdict" a known target, REJECT not at POST_ROUTING; "reject_with"
  * only with REJECT and known;
  * "priority" a number or a table name; "queue_bypass" a boolean.
@@ -382,9 +446,12 @@ static int scenario_nf_rule(struct net *net, const cJSON *o, int i, char *err, s
 
 	if (!cJSON_IsObject(o))
 		FAIL("netfilter[%d]: expected an object like {\"hook\":\"PRE_ROUTING\",\"verdict\":\"DROP\"}", i);
+	if (nf_parse_family(o, &r.family) < 0)
+		FAIL("netfilter[%d].family: expected \"ipv4\" (iptables) or \"ipv6\" (ip6tables)", i);
+	int v6 = r.family == NFPROTO_IPV6;
 	if (!(s = str_of(o, "hook")) || (r.hook = nf_hook_lookup(s)) < 0)
 		FAIL("netfilter[%d].hook: expected PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT or POST_ROUTING", i);
-	if (nf_parse_match(cJSON_GetObjectItemCaseSensitive(o, "match"), &r.m, i, err, errlen) < 0)
+	if (nf_parse_match(cJSON_GetObjectItemCaseSensitive(o, "match"), &r.m, v6, i, err, errlen) < 0)
 		return -1;
 	if (!(s = str_of(o, "verdict")) || (r.target = nf_target_lookup(s)) < 0)
 		FAIL("netfilter[%d].verdict: expected ACCEPT, DROP, REJECT, LOG, QUEUE, STOLEN or REPEAT", i);
@@ -394,10 +461,11 @@ static int scenario_nf_rule(struct net *net, const cJSON *o, int i, char *err, s
 	if ((s = str_of(o, "reject_with")) != NULL) {
 		if (r.target != NFT_REJECT)
 			FAIL("netfilter[%d].reject_with: only with \"verdict\": \"REJECT\"", i);
-		if ((r.reject_with = nf_reject_lookup(s)) < 0)
-			FAIL("netfilter[%d].reject_with: \"%s\" unknown (icmp-port-unreachable, icmp-net-unreachable, "
-			     "icmp-host-unreachable, icmp-proto-unreachable, icmp-net-prohibited, "
-			     "icmp-host-prohibited, icmp-admin-prohibited, tcp-reset)", i, s);
+		if ((r.reject_with = nf_reject_lookup(s)) < 0 || !nf_reject_fits(r.family, r.reject_with))
+			FAIL("netfilter[%d].reject_with: \"%s\" unknown for %s (%s, tcp-reset)", i, s, v6 ? "ip6tables" :
+			     "iptables", v6 ? "icmp6-port-unreachable, icmp6-no-route, icmp6-adm-prohibited, "
+			     "icmp6-addr-unreachable" : "icmp-port-unreachable, icmp-net-unreachable, icmp-host-unreachable, "
+			     "icmp-proto-unreachable, icmp-net-prohibited, icmp-host-prohibited, icmp-admin-prohibited");
 		if (r.reject_with == NF_REJECT_TCP_RESET && r.m.proto != IPPROTO_TCP_)
 			FAIL("netfilter[%d].reject_with: tcp-reset needs \"match\": {\"proto\": \"tcp\"}", i);
 	}

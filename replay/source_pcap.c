@@ -265,6 +265,15 @@ static int is_host_ip(struct net *net, const uint8_t *ip, uint32_t len)
 	return ip_dev_find(net, saddr) != NULL;
 }
 
+static int is_host_ip6(struct net *net, const uint8_t *ip, uint32_t len)
+{
+	struct in6 s;
+	if (len < 40 || (ip[0] >> 4) != 6)
+		return 0;
+	memcpy(s.s6, ip + 8, 16);
+	return ipv6_chk_addr(net, &s, NULL) != NULL;
+}
+
 static int is_host_mac(struct net *net, const uint8_t *mac)
 {
 	for (int i = 0; i < net->ndevs; i++)
@@ -314,7 +323,8 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
 	/* lo: the host is at both ends; what it sent, it receives. */
 	if (dev_loopback(skb->dev))
 		return 0;
-	return skb->protocol == ETH_P_IP && is_host_ip(net, skb->data, skb->len);
+	return (skb->protocol == ETH_P_IP && is_host_ip(net, skb->data, skb->len)) ||
+	       (skb->protocol == ETH_P_IPV6 && is_host_ip6(net, skb->data, skb->len));
 }
 
 /* Host inference: pretend ARP already resolved the sender (Ethernet, or a

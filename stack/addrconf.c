@@ -5,10 +5,12 @@
  * addresses, the groups a host joins (all-nodes ff02::1 and the
  * solicited-node group of each address; all-routers when forwarding),
  * source address selection, and net->ipv6 itself.
+ * SLAAC from a router advertisement's prefixes (addrconf_prefix_rcv: the
+ * prefix + the MAC's EUI-64, addr_gen_mode eui64 as the kernel's default).
  * Left out: DAD (addresses are valid at once; Linux sends a DAD NS and MLD
- * reports on NETDEV_UP, which a replay does not show), SLAAC from router
- * advertisements, privacy addresses, address lifetimes, RFC 6724's full
- * rule set (scope only), joining groups by sockets.
+ * reports on NETDEV_UP, which a replay does not show), privacy addresses,
+ * address lifetimes (a SLAAC address stays), RFC 6724's full rule set
+ * (scope only), joining groups by sockets.
  */
 #include "ipv6.h"
 
@@ -27,6 +29,7 @@ struct ipv6_state *ipv6_state(struct net *net)
 	s->sysctl.max_hbh_opts_cnt = 8;
 	s->sysctl.max_dst_opts_cnt = 8;
 	s->sysctl.icmp_ratelimit_ms = 1000;
+	s->sysctl.accept_ra = 1;
 	s->sysctl.ip6frag_high_thresh = 4 * 1024 * 1024;
 	s->sysctl.ip6frag_low_thresh = 3 * 1024 * 1024;
 	s->sysctl.ip6frag_time_ns = 60ULL * 1000000000ULL;
@@ -198,4 +201,81 @@ int ipv6_devconf_disabled(struct net *net, const struct net_device *dev)
 {
 	struct inet6_dev *idev = in6_dev_get(net, dev);
 	return !idev || net->ipv6->sysctl.disable_ipv6 || idev->disable_ipv6;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* An on-link prefix that no address of ours covers gets its own route,
+ * expiring with the valid lifetime (0xffffffff: never); 0 removes it. */
+static void addrconf_prefix_route(struct net *net, struct net_device *dev, const struct in6 *pfx, int plen,
+				  uint32_t valid)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	struct rt6_info *rt = NULL;
+	for (int i = 0; i < s->nroutes; i++)
+		if (s->routes[i].ra && !s->routes[i].gw && s->routes[i].plen == plen &&
+		    ipv6_prefix_equal(&s->routes[i].dst, pfx, plen) && s->routes[i].oif == dev->ifindex)
+			rt = &s->routes[i];
+	if (rt && !valid) {
+		*rt = s->routes[--s->nroutes];
+		trace_step(net, NULL, "addrconf_prefix_rcv", "%s/%d: valid lifetime 0, its route goes", in6_fmt(pfx), plen);
+		return;
+	}
+	if (!rt && valid) {
+		if (ip6_route_add(net, pfx, plen, NULL, dev->ifindex, RTN_UNICAST, 256) < 0)
+			return;
+		rt = &s->routes[s->nroutes - 1];
+		rt->ra = 1;
+		trace_step(net, NULL, "addrconf_prefix_route", "%s/%d dev %s (on-link)", in6_fmt(pfx), plen, dev->name);
+	}
+	if (rt)
+		rt->expires_ns = valid == 0xffffffffu ? 0 : net->now_ns + (uint64_t)valid * 1000000000ULL;
+}
+
+/*
+ * addrconf_prefix_rcv, in the kernel's order:
+ *  1. not a link-local or multicast prefix; preferred <= valid lifetime;
+ *  2. on-link (L): a prefix route (unless the address below covers it);
+ *  3. autonomous (A), a /64 and a valid lifetime: prefix + EUI-64.
+ */
+void addrconf_prefix_rcv(struct net *net, struct net_device *dev, const uint8_t *opt)
+{
+	struct in6 pfx;
+	int plen = opt[2], onlink = opt[3] & 0x80, autoconf = opt[3] & 0x40;
+	uint32_t valid = rd32(opt + 4), preferred = rd32(opt + 8);
+	memcpy(pfx.s6, opt + 16, 16);
+	if (ipv6_addr_linklocal(&pfx) || ipv6_addr_is_multicast(&pfx)) {
+		trace_step(net, NULL, "addrconf_prefix_rcv", "%s: a link-local or multicast prefix: ignored", in6_fmt(&pfx));
+		return;
+	}
+	if (preferred > valid || plen > 128) {
+		trace_step(net, NULL, "addrconf_prefix_rcv", "%s/%d: preferred lifetime past the valid one: ignored",
+			   in6_fmt(&pfx), plen);
+		return;
+	}
+	struct in6 addr = pfx;
+	struct in6 ll = IN6_INIT(0xfe, 0x80);
+	int slaac = autoconf && plen == 64 && valid;
+	if (autoconf && plen != 64)
+		trace_step(net, NULL, "addrconf_prefix_rcv", "%s/%d: prefix with wrong length for SLAAC", in6_fmt(&pfx),
+			   plen);
+	if (onlink && !slaac)
+		addrconf_prefix_route(net, dev, &pfx, plen, valid);
+	if (!slaac)
+		return;
+	memcpy(ll.s6 + 8, dev->dev_addr, 3);	/* the EUI-64, as addrconf_dev_config makes it */
+	ll.s6[8] ^= 0x02;
+	ll.s6[11] = 0xff;
+	ll.s6[12] = 0xfe;
+	memcpy(ll.s6 + 13, dev->dev_addr + 3, 3);
+	memcpy(addr.s6 + 8, ll.s6 + 8, 8);
+	if (ipv6_chk_addr(net, &addr, dev))
+		return;			/* already ours: Linux renews its lifetimes */
+	if (ipv6_add_addr(net, dev, &addr, 64) < 0)
+		return;
+	trace_step(net, NULL, "addrconf_prefix_rcv", "SLAAC: %s/64 on %s (prefix + EUI-64 of %s)", in6_fmt(&addr),
+		   dev->name, mac_fmt(dev->dev_addr));
 }

@@ -73,7 +73,7 @@ static const char *icmp6_type_name(int t)
 	}
 }
 
-void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst)
+void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst, int ndisc)
 {
 	struct ipv6hdr *h = (struct ipv6hdr *)skb->data;
 	struct icmp6hdr *ih = (struct icmp6hdr *)(h + 1);
@@ -84,10 +84,19 @@ void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst
 	ih->icmp6_cksum = htons(csum_ipv6_magic(&h->saddr, &h->daddr, len, NEXTHDR_ICMP, ih));
 	memset(IP6CB(skb), 0, sizeof(struct inet6_skb_parm));
 	IP6CB(skb)->dst = *dst;
-	SNMP_INC(net, MIB_ICMP6_OUTMSGS);
+	if (ndisc) {		/* ndisc_send_skb: counted once LOCAL_OUT let it through */
+		if (ip6_local_out(net, skb) == 0) {
+			SNMP_INC(net, MIB_ICMP6_OUTMSGS);
+			if (m != MIB_MAX)
+				SNMP_INC(net, m);
+		}
+		return;
+	}
+	SNMP_INC(net, MIB_ICMP6_OUTMSGS);	/* __ip6_make_skb counts before the hooks */
 	if (m != MIB_MAX)
 		SNMP_INC(net, m);
-	ip6_local_out(net, skb);
+	if (ip6_local_out(net, skb) == NET_RX_DROP && net->last_drop == SKB_DROP_REASON_NETFILTER_DROP)
+		SNMP_INC(net, MIB_IP6_OUTDISCARDS);	/* ip6_send_skb: the hook refused it */
 }
 
 /* icmpv6_mask_allow: only types in net.ipv6.icmp.ratemask (0-1,3-127 by
@@ -288,7 +297,7 @@ void icmpv6_send(struct net *net, struct sk_buff *skb, uint8_t type, uint8_t cod
 	}
 	trace_step(net, skb, "icmpv6_push_pending_frames", "%s type %u code %u (info %u) from %s to %s quoting %u bytes",
 		   icmp6_type_name(type), type, code, info, in6_fmt(&saddr), in6_fmt(&daddr), quoted);
-	icmpv6_push(net, nskb, &dst);
+	icmpv6_push(net, nskb, &dst, 0);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 
@@ -334,7 +343,7 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
 	trace_step(net, skb, "icmpv6_echo_reply", "echo reply id %u seq %u, %u data bytes, %s > %s",
 		   ntohs(req->icmp6_identifier), ntohs(req->icmp6_sequence), skb->len - 8, in6_fmt(&saddr),
 		   in6_fmt(&daddr));
-	icmpv6_push(net, nskb, &dst);
+	icmpv6_push(net, nskb, &dst, 0);
 	return SKB_DROP_REASON_NOT_DROPPED_YET;	/* consumed */
 }
 

@@ -11,6 +11,7 @@
  * tunnels (41, 4, 47: their modules are not loaded by default either).
  */
 #include "ipv6.h"
+#include "netfilter.h"
 
 #include <string.h>
 
@@ -143,8 +144,7 @@ int ipv6_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
 	skb = ip6_rcv_core(net, skb, dev);
 	if (!skb)
 		return trace_ret(net, NET_RX_DROP);
-	/* NF_INET_PRE_ROUTING for IPv6: no ip6tables rules are modelled. */
-	return trace_ret(net, ip6_rcv_finish(net, skb));
+	return trace_ret(net, NF_HOOK6(net, NF_INET_PRE_ROUTING, skb, dev, NULL, ip6_rcv_finish));
 }
 
 int ip6_rcv_finish(struct net *net, struct sk_buff *skb)
@@ -270,12 +270,14 @@ static int ip6_protocol_deliver_rcu(struct net *net, struct sk_buff *skb)
 	}
 }
 
+static int ip6_input_finish(struct net *net, struct sk_buff *skb)
+{
+	trace_enter(net, skb, "ip6_input_finish", "ip", "%s", "");
+	return trace_ret(net, ip6_protocol_deliver_rcu(net, skb));
+}
+
 int ip6_input(struct net *net, struct sk_buff *skb)
 {
 	trace_enter(net, skb, "ip6_input", "ip", "%s", "");
-	/* NF_INET_LOCAL_IN for IPv6: no ip6tables rules are modelled. */
-	trace_enter(net, skb, "ip6_input_finish", "ip", "%s", "");
-	int ret = ip6_protocol_deliver_rcu(net, skb);
-	trace_ret(net, ret);
-	return trace_ret(net, ret);
+	return trace_ret(net, NF_HOOK6(net, NF_INET_LOCAL_IN, skb, skb->dev, NULL, ip6_input_finish));
 }

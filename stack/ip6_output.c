@@ -6,11 +6,13 @@
  * ip6_forward with its checks in the kernel's order → ip6_forward_finish.
  * What this host originates and is longer than the MTU is fragmented
  * (ip6_fragment, the slow path: every packet here is linear).
- * Left out: netfilter's IPv6 hooks (no ip6tables rules), the path MTU
- * cache, proxy NDP, router alert chains, GSO; fragment
+ * The netfilter hooks (ip6tables: NF_HOOK6) at LOCAL_OUT, FORWARD and
+ * POST_ROUTING.
+ * Left out: the path MTU cache, proxy NDP, router alert chains, GSO; fragment
  * identifications come from a counter (Linux hashes them per destination).
  */
 #include "ipv6.h"
+#include "netfilter.h"
 
 #include <string.h>
 
@@ -136,10 +138,22 @@ static int ip6_fragment(struct net *net, struct sk_buff *skb, struct net_device 
 	return 0;
 }
 
-/* ip6_output → ip6_finish_output: the device, then its MTU. */
+/* ip6_finish_output: the MTU of the device (or the one a router
+ * advertisement gave: mtu6). */
+static int ip6_finish_output(struct net *net, struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+	struct inet6_dev *idev = in6_dev_get(net, dev);
+	uint32_t mtu = idev && idev->mtu6 ? idev->mtu6 : dev->mtu;
+	if (skb->len > mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED))
+		return ip6_fragment(net, skb, dev, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu);
+	return ip6_finish_output2(net, skb, dev);
+}
+
+/* ip6_output: the device, POST_ROUTING, then ip6_finish_output. */
 static int ip6_output(struct net *net, struct sk_buff *skb)
 {
-	struct net_device *dev = dev_get_by_index(net, IP6CB(skb)->dst.oif);
+	struct net_device *dev = dev_get_by_index(net, IP6CB(skb)->dst.oif), *indev = skb->dev;
 
 	trace_enter(net, skb, "ip6_output", "ip", "out %s", dev ? dev->name : "?");
 	if (!dev || ipv6_devconf_disabled(net, dev)) {
@@ -148,12 +162,10 @@ static int ip6_output(struct net *net, struct sk_buff *skb)
 	}
 	skb->dev = dev;
 	skb->protocol = ETH_P_IPV6;
-	if (skb->len > dev->mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED))
-		return trace_ret(net, ip6_fragment(net, skb, dev, dev->mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : dev->mtu));
-	return trace_ret(net, ip6_finish_output2(net, skb, dev));
+	return trace_ret(net, NF_HOOK6(net, NF_INET_POST_ROUTING, skb, indev, dev, ip6_finish_output));
 }
 
-int ip6_local_out(struct net *net, struct sk_buff *skb)
+static int ip6_local_out_mib(struct net *net, struct sk_buff *skb, int count)
 {
 	struct ipv6hdr *hdr = (struct ipv6hdr *)skb->data;
 
@@ -162,8 +174,20 @@ int ip6_local_out(struct net *net, struct sk_buff *skb)
 	hdr->payload_len = htons((uint16_t)(skb->len - sizeof(*hdr)));
 	trace_enter(net, skb, "ip6_local_out", "ip", "%s > %s next header %u, %u bytes", in6_fmt(&hdr->saddr),
 		    in6_fmt(&hdr->daddr), hdr->nexthdr, skb->len);
-	SNMP_INC(net, MIB_IP6_OUTREQUESTS);
-	return trace_ret(net, ip6_output(net, skb));
+	if (count)
+		SNMP_INC(net, MIB_IP6_OUTREQUESTS);
+	return trace_ret(net, NF_HOOK6(net, NF_INET_LOCAL_OUT, skb, NULL, dev_get_by_index(net, IP6CB(skb)->dst.oif),
+				       ip6_output));
+}
+
+int ip6_local_out(struct net *net, struct sk_buff *skb)
+{
+	return ip6_local_out_mib(net, skb, 1);
+}
+
+int ip6_local_out_uncounted(struct net *net, struct sk_buff *skb)
+{
+	return ip6_local_out_mib(net, skb, 0);
 }
 
 static int ip6_forward_finish(struct net *net, struct sk_buff *skb)
@@ -252,5 +276,5 @@ int ip6_forward(struct net *net, struct sk_buff *skb)
 	}
 	hdr->hop_limit--;
 	IP6CB(skb)->flags |= IP6SKB_FORWARDED;
-	return trace_ret(net, ip6_forward_finish(net, skb));
+	return trace_ret(net, NF_HOOK6(net, NF_INET_FORWARD, skb, skb->dev, out, ip6_forward_finish));
 }

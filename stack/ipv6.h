@@ -223,6 +223,7 @@ struct inet6_dev {
 	struct inet6_ifaddr addrs[NJ_MAX_ADDRS6];
 	int naddrs;
 	int disable_ipv6;		/* net.ipv6.conf.<dev>.disable_ipv6 */
+	uint32_t mtu6;			/* a router advertisement's MTU; 0: the device's */
 };
 
 /* A scenario route (main table); connected and local ones are derived. */
@@ -234,6 +235,8 @@ struct rt6_info {
 	struct in6 gateway;
 	int oif;
 	int metric;
+	uint8_t ra;			/* RTF_RA_ROUTER: learnt from a router advertisement */
+	uint64_t expires_ns;		/* 0: never */
 };
 
 #define RT6_MAX		64
@@ -254,6 +257,7 @@ struct ipv6_sysctl {
 	int icmp_ratelimit_ms;		/* net.ipv6.icmp.ratelimit, 1000 */
 	int echo_ignore_all;		/* net.ipv6.icmp.echo_ignore_all, 0 */
 	int echo_ignore_multicast;	/* net.ipv6.icmp.echo_ignore_multicast, 0 */
+	int accept_ra;			/* net.ipv6.conf.all.accept_ra, 1 (taken when forwarding is off) */
 	uint64_t ip6frag_high_thresh;	/* 4 MiB */
 	uint64_t ip6frag_low_thresh;	/* 3 MiB */
 	uint64_t ip6frag_time_ns;	/* 60 s */
@@ -303,6 +307,10 @@ int ipv6_chk_mcast_addr(struct net *net, const struct net_device *dev, const str
  * else a global one). Returns 0, or -1 when dev has none. */
 int ipv6_dev_get_saddr(struct net *net, const struct net_device *dev, const struct in6 *daddr,
 		       struct in6 *saddr);
+/* addrconf_prefix_rcv - one prefix information option (32 bytes at opt)
+ * of a router advertisement taken: an on-link prefix route, and with the
+ * autonomous flag a /64 gets the address prefix + the MAC's EUI-64. */
+void addrconf_prefix_rcv(struct net *net, struct net_device *dev, const uint8_t *opt);
 /* ipv6_devconf_disabled - disable_ipv6 for dev (all or dev). */
 int ipv6_devconf_disabled(struct net *net, const struct net_device *dev);
 
@@ -338,6 +346,9 @@ int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct r
 /* ip6_route_add - a scenario route; 0 or -1 (full). */
 int ip6_route_add(struct net *net, const struct in6 *dst, int plen, const struct in6 *gw, int oif,
 		  int type, int metric);
+/* rt6_clean_tohost - a router turned host: the routes learnt from its
+ * advertisements via gateway go (fib6_clean_tohost). */
+void rt6_clean_tohost(struct net *net, const struct in6 *gateway);
 /* ip6_pkt_discard - the input of a packet without a route. Owns skb. */
 int ip6_pkt_discard(struct net *net, struct sk_buff *skb);
 /* rt6_for_each - every route, as "ip -6 route show table all" would
@@ -348,6 +359,9 @@ void rt6_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void
 /* ip6_local_out - a locally built packet (data at the IPv6 header,
  * payload_len filled), routed already in IP6CB(skb)->dst. Owns skb. */
 int ip6_local_out(struct net *net, struct sk_buff *skb);
+/* ip6_local_out_uncounted - ip6_local_out without Ip6.OutRequests, for a
+ * packet no sender counted (nf_send_reset6 calls ip6_local_out itself). */
+int ip6_local_out_uncounted(struct net *net, struct sk_buff *skb);
 /* ip6_forward - forwarding a packet not for us (or drop). Owns skb. */
 int ip6_forward(struct net *net, struct sk_buff *skb);
 /* ip6_build - a new skb with an IPv6 header from saddr to daddr, next
@@ -370,8 +384,10 @@ void icmpv6_send(struct net *net, struct sk_buff *skb, uint8_t type, uint8_t cod
 void icmpv6_param_prob_reason(struct net *net, struct sk_buff *skb, uint8_t code, uint32_t pos,
 			      enum skb_drop_reason reason);
 /* icmpv6_push - sends a built ICMPv6 message (data at its IPv6 header,
- * checksum filled here) out of the route in dst. Counts Icmp6.Out*. */
-void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst);
+ * checksum filled here) out of the route in dst. Counts Icmp6.Out*: before
+ * the hooks (and Ip6.OutDiscards if netfilter refuses it), or for a
+ * neighbour discovery message (ndisc) only once it got through. */
+void icmpv6_push(struct net *net, struct sk_buff *skb, const struct rt6_dst *dst, int ndisc);
 
 /* inet_peer_xrlim_allow_v6 - the per-address token bucket (6 tokens, one
  * per tmo ns) ICMPv6 errors and redirects share, as Linux's inet_peer. */
@@ -398,11 +414,23 @@ int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *
  * target (RFC 4861 8.2). skb is not consumed. */
 void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target);
 /* ndisc_learn - ip is at mac (STALE), unless already known: replay
- * --auto-host learns its peers from their frames, as ARP's entries. */
+ * --auto-host learns its peers from their frames, as ARP's entries; a
+ * known one at that mac is confirmed (the NUD timers keep it REACHABLE). */
 void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
 /* ndisc_lookup - the resolved MAC of ip on dev, or NULL. */
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip);
 void ndisc_exit(struct net *net);
+/* ndisc_router_neigh - a router advertised from ip (at lladdr when its
+ * option gave one): its entry STALE, a router (neigh_update's flags). */
+void ndisc_router_neigh(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t *lladdr);
+/* ndisc_router_rcv - RS, RA, redirect (ndisc_router.c); owns skb. */
+int ndisc_router_rcv(struct net *net, struct sk_buff *skb, int type);
+/* ndisc_run_timers - fires the neighbour timers due at net->now_ns
+ * (neigh_timer_handler): solicitations again, FAILED, ageing. The replay
+ * calls it whenever packet time advances (cheap when nothing is due). */
+void ndisc_run_timers(struct net *net);
+/* ndisc_next_timer - the earliest armed neighbour timer, 0 when none. */
+uint64_t ndisc_next_timer(const struct net *net);
 /* ndisc_for_each - each entry as a formatted line (CLI, panels). */
 void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx);
 

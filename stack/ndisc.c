@@ -5,12 +5,18 @@
  * for our addresses answered with advertisements, advertisements updating
  * the cache, and the output side: multicast mapped to 33:33:xx:xx:xx:xx
  * (RFC 2464 7), unresolved next hops held while a solicitation goes to
- * their solicited-node group, as ARP does for IPv4.
- * Left out: the NUD timers (no PROBE/DELAY/FAILED: an unanswered entry is
- * solicited again when a packet for it comes 1 s or more later), DAD of
- * our own addresses (a DAD probe for one of them is answered to
- * all-nodes), router advertisements (checked, then consumed: no SLAAC, no
- * default route learnt), redirects received (consumed), proxy NDP, anycast.
+ * their solicited-node group, as ARP does for IPv4; the NUD timers of
+ * neigh_timer_handler (the state machine is neighbour.c's): INCOMPLETE is
+ * solicited every retrans_time (1 s), three times, then FAILED, its held
+ * packets dropped with an ICMPv6 address unreachable to their sender;
+ * REACHABLE ages to STALE, a used STALE entry goes DELAY then PROBE
+ * (unicast solicitations); advertisements follow neigh_update's override
+ * and router rules.
+ * Left out: upper-layer reachability confirmation (TCP's dst_confirm),
+ * reachable_time's randomisation (always 30 s), garbage collection of
+ * FAILED entries, DAD of our own addresses (a DAD probe for one of them is
+ * answered to all-nodes), proxy NDP, anycast. Router messages, and the
+ * redirects a router sends, are ndisc_router.c's.
  */
 #include "ipv6.h"
 
@@ -29,8 +35,7 @@ struct nd_neigh {
 	int ifindex;
 	struct in6 ip;
 	uint8_t mac[ETH_ALEN];
-	uint8_t state;			/* enum nud_state */
-	uint64_t updated_ns, probe_ns;
+	struct neigh_nud nud;		/* state, probes, timer */
 	struct sk_buff_head queue;	/* packets waiting for resolution */
 	uint32_t queue_bytes;
 };
@@ -38,6 +43,7 @@ struct nd_neigh {
 struct nd_table {
 	struct nd_neigh e[ND_MAX];
 	int n;
+	uint64_t next_timer_ns;		/* the earliest armed entry timer; 0 none */
 };
 
 static struct nd_table *nd_tbl(struct net *net)
@@ -71,7 +77,7 @@ static struct nd_neigh *nd_get(struct net *net, int ifindex, const struct in6 *i
 		skb_queue_head_init(&n->queue);
 	} else {
 		for (int i = 0; i < t->n; i++)
-			if (t->e[i].state != NUD_PERMANENT && (!n || t->e[i].updated_ns < n->updated_ns))
+			if (t->e[i].nud.state != NUD_PERMANENT && (!n || t->e[i].nud.updated_ns < n->nud.updated_ns))
 				n = &t->e[i];
 		if (!n)
 			return NULL;
@@ -80,17 +86,25 @@ static struct nd_neigh *nd_get(struct net *net, int ifindex, const struct in6 *i
 	}
 	n->ifindex = ifindex;
 	n->ip = *ip;
-	n->state = NUD_NONE;
+	memset(&n->nud, 0, sizeof(n->nud));
+	n->nud.updated_ns = net->now_ns;
 	n->queue_bytes = 0;
-	n->probe_ns = 0;
-	n->updated_ns = net->now_ns;
 	memset(n->mac, 0, ETH_ALEN);
 	return n;
 }
 
-static int nd_valid(uint8_t st)
+/* Notes n's timer for ndisc_run_timers (the replay's clock). */
+static void ndisc_arm(struct net *net, const struct nd_neigh *n)
 {
-	return st == NUD_REACHABLE || st == NUD_STALE || st == NUD_PERMANENT;
+	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
+	if (t && n->nud.timer_ns && (!t->next_timer_ns || n->nud.timer_ns < t->next_timer_ns))
+		t->next_timer_ns = n->nud.timer_ns;
+}
+
+uint64_t ndisc_next_timer(const struct net *net)
+{
+	const struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
+	return t ? t->next_timer_ns : 0;
 }
 
 int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
@@ -99,14 +113,15 @@ int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *
 	if (!n)
 		return -1;
 	memcpy(n->mac, mac, ETH_ALEN);
-	n->state = NUD_PERMANENT;
+	n->nud.state = NUD_PERMANENT;
+	n->nud.timer_ns = 0;
 	return 0;
 }
 
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip)
 {
 	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
-	return n && nd_valid(n->state) ? n->mac : NULL;
+	return n && neigh_nud_valid(n->nud.state) ? n->mac : NULL;
 }
 
 void ndisc_exit(struct net *net)
@@ -119,10 +134,10 @@ void ndisc_exit(struct net *net)
 		net->ipv6->nd = NULL;
 }
 
-static const char *nud_name(uint8_t st)
+/* An INCOMPLETE or FAILED entry has no address to show. */
+static int nd_has_lladdr(const struct nd_neigh *n)
 {
-	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT" };
-	return st <= NUD_PERMANENT ? nud[st] : "?";
+	return n->nud.state != NUD_INCOMPLETE && n->nud.state != NUD_FAILED;
 }
 
 void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx)
@@ -132,10 +147,11 @@ void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), vo
 	for (int i = 0; t && i < t->n; i++) {
 		const struct nd_neigh *n = &t->e[i];
 		struct net_device *dev = dev_get_by_index(net, n->ifindex);
-		if (n->state == NUD_NONE)
+		if (n->nud.state == NUD_NONE)
 			continue;
-		snprintf(line, sizeof(line), "%s dev %s lladdr %s %s", in6_fmt(&n->ip), dev ? dev->name : "?",
-			 n->state == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(n->mac), nud_name(n->state));
+		snprintf(line, sizeof(line), "%s dev %s lladdr %s%s %s", in6_fmt(&n->ip), dev ? dev->name : "?",
+			 nd_has_lladdr(n) ? mac_fmt(n->mac) : "(incomplete)", n->nud.router ? " router" : "",
+			 neigh_nud_name(n->nud.state));
 		fn(ctx, line);
 	}
 }
@@ -151,46 +167,75 @@ static void nd_trace_entry(struct net *net, const struct nd_neigh *n)
 	jw_obj_open(a);
 	jw_kv_str(a, "dev", dev ? dev->name : "?");
 	jw_kv_str(a, "ip", in6_fmt(&n->ip));
-	jw_kv_str(a, "mac", n->state == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(n->mac));
-	jw_kv_str(a, "state", nud_name(n->state));
+	jw_kv_str(a, "mac", nd_has_lladdr(n) ? mac_fmt(n->mac) : "(incomplete)");
+	jw_kv_str(a, "state", neigh_nud_name(n->nud.state));
+	if (n->nud.router)
+		jw_kv_bool(a, "router", 1);
 	jw_obj_close(a);
 }
 
-/* ndisc_update → neigh_update: learn lladdr; a PERMANENT entry never
- * changes; an entry that becomes valid sends what it held. */
-static void ndisc_update(struct net *net, struct net_device *dev, struct nd_neigh *n, const uint8_t *lladdr,
-			 enum nud_state st, const char *fn)
+/* The held packets leave, in order, through the ordinary output. */
+static void nd_flush_queue(struct net *net, struct net_device *dev, struct nd_neigh *n)
 {
 	struct sk_buff_head q;
 	struct sk_buff *skb;
-	if (n->state == NUD_PERMANENT || !lladdr)
-		return;
-	int was_valid = nd_valid(n->state);
-	memcpy(n->mac, lladdr, ETH_ALEN);
-	n->state = (uint8_t)st;
-	n->updated_ns = net->now_ns;
-	nd_trace_entry(net, n);
-	trace_step(net, NULL, fn, "%s is at %s (%s)", in6_fmt(&n->ip), mac_fmt(lladdr), nud_name(n->state));
-	if (was_valid || !skb_queue_len(&n->queue))
-		return;
-	skb_queue_head_init(&q);
+	struct in6 ip = n->ip;
+	skb_queue_head_init(&q);	/* taken whole: output must not find them again */
 	while ((skb = skb_dequeue(&n->queue)))
 		skb_queue_tail(&q, skb);
 	n->queue_bytes = 0;
-	struct in6 ip = n->ip;
 	while ((skb = skb_dequeue(&q))) {
 		skb->pkt = net->cur_pkt;
 		ndisc_neigh_output(net, skb, dev, &ip);
 	}
 }
 
+/* ndisc_update → neigh_update (neighbour.c's rules): learn lladdr with
+ * the message's flags; an entry that becomes valid sends what it held. */
+static void ndisc_update(struct net *net, struct net_device *dev, struct nd_neigh *n, const uint8_t *lladdr,
+			 enum nud_state st, int flags, const char *fn)
+{
+	const char *why = NULL;
+	int old = n->nud.state;
+	int r = neigh_nud_update(&n->nud, n->mac, lladdr, st, flags, net->now_ns, &why);
+	if (r < 0) {
+		trace_step(net, NULL, fn, "%s: %s", in6_fmt(&n->ip), why);
+		return;
+	}
+	if (r & NEIGH_UPDATE_LLADDR)
+		memcpy(n->mac, lladdr, ETH_ALEN);
+	ndisc_arm(net, n);
+	nd_trace_entry(net, n);
+	trace_step(net, NULL, fn, "%s is at %s (%s%s%s)", in6_fmt(&n->ip), mac_fmt(n->mac),
+		   old == n->nud.state ? "still " : "", neigh_nud_name(n->nud.state), n->nud.router ? ", a router" : "");
+	if ((r & NEIGH_UPDATE_VALID) && skb_queue_len(&n->queue)) {
+		trace_step(net, NULL, "neigh_update", "%s resolved: sending the %u packet(s) held", in6_fmt(&n->ip),
+			   skb_queue_len(&n->queue));
+		nd_flush_queue(net, dev, n);
+	}
+}
+
 void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
 {
 	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
-	if (n && nd_valid(n->state))
+	if (n && neigh_nud_valid(n->nud.state)) {
+		/* The capture shows it alive: a confirmation, as the recorded
+		 * host's TCP gave its kernel (dst_confirm_neigh), so the timers
+		 * do not fail a peer the capture keeps hearing from. */
+		if (!memcmp(n->mac, mac, ETH_ALEN))
+			n->nud.confirmed_ns = net->now_ns;
 		return;
+	}
 	if ((n = nd_get(net, dev->ifindex, ip)))
-		ndisc_update(net, dev, n, mac, NUD_STALE, "ndisc_learn");
+		ndisc_update(net, dev, n, mac, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, "ndisc_learn");
+}
+
+void ndisc_router_neigh(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t *lladdr)
+{
+	struct nd_neigh *n = nd_get(net, dev->ifindex, ip);
+	if (n)
+		ndisc_update(net, dev, n, lladdr, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE |
+			     NEIGH_UPDATE_F_OVERRIDE_ISROUTER | NEIGH_UPDATE_F_ISROUTER, "ndisc_router_discovery");
 }
 
 /* One option area: source/target link-layer address options must be 8
@@ -237,14 +282,15 @@ static void ndisc_send(struct net *net, struct net_device *dev, const struct in6
 	skb->pkt = pkt;
 	struct rt6_dst dst = { .type = (uint8_t)(ipv6_addr_is_multicast(daddr) ? RTN_MULTICAST : RTN_UNICAST),
 			       .oif = dev->ifindex, .plen = 128 };
-	icmpv6_push(net, skb, &dst);
+	icmpv6_push(net, skb, &dst, 1);
 }
 
-/* ndisc_send_ns - who has target? To its solicited-node group, from the
- * held packet's source when it is ours (ndisc_solicit), else from the
+/* ndisc_send_ns - who has target? To its solicited-node group, or to the
+ * target itself when probing a known address (ndisc_solicit in PROBE),
+ * from the held packet's source when it is ours, else from the
  * link-local address (ipv6_get_lladdr), with our link-layer address. */
 static void ndisc_send_ns(struct net *net, struct net_device *dev, const struct in6 *target,
-			  const struct sk_buff *held)
+			  const struct sk_buff *held, int unicast, int64_t pkt)
 {
 	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
 	struct in6 saddr, daddr;
@@ -253,79 +299,19 @@ static void ndisc_send_ns(struct net *net, struct net_device *dev, const struct 
 		saddr = h->saddr;
 	else if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
 		return;		/* no link-local address: no solicitation */
-	addrconf_addr_solict_mult(target, &daddr);
+	if (unicast)
+		daddr = *target;
+	else
+		addrconf_addr_solict_mult(target, &daddr);
 	trace_enter(net, NULL, "ndisc_send_ns", "icmp", "who has %s? tell %s (to %s)", in6_fmt(target),
 		    in6_fmt(&saddr), in6_fmt(&daddr));
-	ndisc_send(net, dev, &saddr, &daddr, NDISC_NEIGHBOUR_SOLICITATION, 0, target, ND_OPT_SOURCE_LL_ADDR,
-		   held ? held->pkt : net->cur_pkt);
+	ndisc_send(net, dev, &saddr, &daddr, NDISC_NEIGHBOUR_SOLICITATION, 0, target, ND_OPT_SOURCE_LL_ADDR, pkt);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 
-/* The redirect's options: the target's link-layer address when known,
- * then as much of the redirected packet as fits in 1280 bytes (rd_len). */
-static uint32_t ndisc_redirect_opts(struct net *net, const struct sk_buff *skb, struct net_device *dev,
-				    const struct in6 *target, uint8_t *o)
-{
-	const uint8_t *ha = ndisc_lookup(net, dev, target);
-	uint32_t optlen = ha ? 8 : 0, have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
-	uint32_t rd_len = IPV6_MIN_MTU - 40 - 40 - optlen;
-	if (have + 8 < rd_len)
-		rd_len = have + 8;
-	rd_len &= ~7u;
-	if (ha) {
-		o[0] = ND_OPT_TARGET_LL_ADDR;
-		o[1] = 1;
-		memcpy(o + 2, ha, ETH_ALEN);
-		o += 8;
-	}
-	memset(o, 0, 8);
-	o[0] = 4;				/* ND_OPT_REDIRECT_HDR */
-	o[1] = (uint8_t)(rd_len >> 3);
-	memcpy(o + 8, skb_network_header(skb), rd_len - 8);
-	return optlen + rd_len;
-}
-
-static void redirect_skip(struct net *net, const char *why)
-{
-	trace_exit(net, NULL, V_PASS, 0, "no redirect: %s", why);
-}
-
-void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struct in6 *target)
-{
-	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
-	const struct ipv6hdr *hdr = ipv6_hdr(skb);
-	struct net_device *dev = skb->dev;
-	struct in6 saddr, src = hdr->saddr;
-	struct rt6_dst dst;
-	uint8_t opts[IPV6_MIN_MTU], *p;
-
-	trace_enter(net, skb, "ndisc_send_redirect", "icmp", "%s should go straight to %s", in6_fmt(&hdr->daddr),
-		    in6_fmt(target));
-	if (ipv6_dev_get_saddr(net, dev, &ll, &saddr) < 0 || !ipv6_addr_linklocal(&saddr))
-		return redirect_skip(net, "no link-local address on the device");
-	if (!ipv6_addr_equal(&hdr->daddr, target) && !ipv6_addr_linklocal(target))
-		return redirect_skip(net, "target is not link-local unicast");
-	if (ip6_route_output(net, &src, dev->ifindex, &dst) < 0 || dst.gw)
-		return redirect_skip(net, "the sender is not a neighbour");
-	if (!inet_peer_xrlim_allow_v6(net, &src, 1000000000ULL))
-		return redirect_skip(net, "rate limited (one per second per sender)");
-	uint32_t optlen = ndisc_redirect_opts(net, skb, dev, target, opts);
-	struct sk_buff *nskb = ip6_build(net, &saddr, &src, NEXTHDR_ICMP, 255, 40 + optlen, &p);
-	if (!nskb)
-		return redirect_skip(net, "out of memory");
-	memset(p, 0, 40);
-	p[0] = NDISC_REDIRECT;
-	memcpy(p + 8, target->s6, 16);
-	memcpy(p + 24, hdr->daddr.s6, 16);
-	memcpy(p + 40, opts, optlen);
-	nskb->pkt = skb->pkt;
-	dst.oif = dev->ifindex;
-	icmpv6_push(net, nskb, &dst);
-	trace_exit(net, NULL, V_SENT, 0, "%s", "");
-}
-
-/* __neigh_event_send: hold skb (oldest dropped past unres_qlen_bytes) and
- * solicit when resolution starts or retrans_time has passed. */
+/* __neigh_event_send for an entry without an address: hold skb (the
+ * oldest dropped past unres_qlen_bytes); a new resolution solicits now,
+ * later ones are the timer's (neigh_timer_handler). */
 static int ndisc_resolve(struct net *net, struct sk_buff *skb, struct net_device *dev, const struct in6 *nh)
 {
 	struct nd_neigh *n = nd_get(net, dev->ifindex, nh);
@@ -334,8 +320,7 @@ static int ndisc_resolve(struct net *net, struct sk_buff *skb, struct net_device
 		trace_step(net, skb, "__neigh_create", "neighbour table full (%d)", ND_MAX);
 		return skb_drop(net, skb, SKB_DROP_REASON_NEIGH_CREATEFAIL);
 	}
-	if (n->state == NUD_NONE)
-		n->state = NUD_INCOMPLETE;
+	int probe = neigh_nud_event_send(&n->nud, net->now_ns);
 	while (n->queue_bytes + skb->truesize > ND_QUEUE_LEN_BYTES && (old = skb_dequeue(&n->queue))) {
 		n->queue_bytes -= old->truesize;
 		trace_step(net, old, "__neigh_event_send", "queue for %s full: oldest packet dropped", in6_fmt(nh));
@@ -344,14 +329,30 @@ static int ndisc_resolve(struct net *net, struct sk_buff *skb, struct net_device
 	skb_queue_tail(&n->queue, skb);
 	n->queue_bytes += skb->truesize;
 	nd_trace_entry(net, n);
-	trace_step(net, skb, "__neigh_event_send", "held for %s (%u packet(s), %u of %u bytes)", in6_fmt(nh),
-		   skb_queue_len(&n->queue), n->queue_bytes, ND_QUEUE_LEN_BYTES);
-	if (!n->probe_ns || net->now_ns - n->probe_ns >= ND_RETRANS_NS) {
-		n->probe_ns = net->now_ns ? net->now_ns : 1;
-		ndisc_send_ns(net, dev, nh, skb);
-	}
+	trace_step(net, skb, "__neigh_event_send", "held for %s (%u packet(s), %u of %u bytes)%s", in6_fmt(nh),
+		   skb_queue_len(&n->queue), n->queue_bytes, ND_QUEUE_LEN_BYTES,
+		   probe ? "" : ": the timer solicits again");
+	if (probe)
+		ndisc_send_ns(net, dev, nh, skb, 0, skb->pkt);	/* neigh_probe */
+	ndisc_arm(net, n);
 	trace_exit(net, NULL, V_QUEUED, 0, "waiting for a neighbour advertisement");
 	return NET_RX_SUCCESS;
+}
+
+/* A used entry: STALE moves to DELAY (its timer armed). */
+static void ndisc_event_send(struct net *net, struct net_device *dev, const struct in6 *nh)
+{
+	struct nd_neigh *n = nd_find(net, dev->ifindex, nh);
+	if (!n)
+		return;
+	int old = n->nud.state;
+	neigh_nud_event_send(&n->nud, net->now_ns);
+	if (n->nud.state != old) {
+		nd_trace_entry(net, n);
+		trace_step(net, NULL, "__neigh_event_send", "%s was STALE: used now, DELAY for %llu s before probing",
+			   in6_fmt(nh), (unsigned long long)(NEIGH_DELAY_PROBE_NS / 1000000000ULL));
+		ndisc_arm(net, n);
+	}
 }
 
 int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, const struct in6 *nexthop)
@@ -366,6 +367,8 @@ int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *
 	} else if (!(mac = ndisc_lookup(net, dev, nexthop))) {
 		trace_step(net, skb, "neigh_resolve_output", "%s is not in the neighbour cache", in6_fmt(nexthop));
 		return ndisc_resolve(net, skb, dev, nexthop);
+	} else {
+		ndisc_event_send(net, dev, nexthop);
 	}
 	struct ethhdr *eth = (struct ethhdr *)skb_push(skb, ETH_HLEN);
 	memcpy(eth->h_dest, mac, ETH_ALEN);
@@ -377,6 +380,102 @@ int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *
 	dev_queue_xmit(net, skb);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 	return 0;
+}
+
+/* ip6_link_failure for our own packet: the address unreachable goes from
+ * us to us over lo and is received there (its sender's socket would hear
+ * of it). The loopback device is not modelled: its counters are kept, both
+ * ways, as Linux counts them; nothing reaches the wire. */
+static void ndisc_link_failure_local(struct net *net, const struct sk_buff *skb)
+{
+	uint32_t have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
+	uint32_t len = 48 + (have < IPV6_MIN_MTU - 48 ? have : IPV6_MIN_MTU - 48);
+	trace_step(net, skb, "ip6_link_failure", "our own packet: ICMPv6 address unreachable (%u bytes) to %s over lo, "
+		   "received there", len, in6_fmt(&ipv6_hdr(skb)->saddr));
+	SNMP_INC(net, MIB_ICMP6_OUTMSGS);
+	SNMP_INC(net, MIB_ICMP6_OUTDESTUNREACHS);
+	SNMP_INC(net, MIB_IP6_OUTREQUESTS);
+	SNMP_INC(net, MIB_IP6_OUTTRANSMITS);
+	SNMP_ADD(net, MIB_IP6_OUTOCTETS, len);
+	SNMP_INC(net, MIB_IP6_INRECEIVES);
+	SNMP_ADD(net, MIB_IP6_INOCTETS, len);
+	SNMP_INC(net, MIB_IP6_INNOECTPKTS);
+	SNMP_INC(net, MIB_IP6_INDELIVERS);
+	SNMP_INC(net, MIB_ICMP6_INMSGS);
+	SNMP_INC(net, MIB_ICMP6_INDESTUNREACHS);
+}
+
+/* neigh_invalidate → ndisc_error_report: each held packet is reported to
+ * its sender (ip6_link_failure: address unreachable) and freed. Linux
+ * frees it with kfree_skb; NEIGH_FAILED (arp_error_report's reason) says
+ * here that it died for want of a neighbour. The packet's own outcome
+ * (forwarded, or answered) was told when it left: this is timer work. */
+static void ndisc_invalidate(struct net *net, struct nd_neigh *n)
+{
+	struct sk_buff *skb;
+	while (n->nud.state == NUD_FAILED && (skb = skb_dequeue(&n->queue))) {	/* an error may restart it */
+		n->queue_bytes -= skb->truesize;
+		skb->pkt = -1;
+		trace_step(net, skb, "ndisc_error_report", "%s did not answer: the held packet is dropped",
+			   in6_fmt(&n->ip));
+		if (IP6CB(skb)->flags & IP6SKB_FORWARDED)
+			icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+		else
+			ndisc_link_failure_local(net, skb);
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
+	}
+	while ((skb = skb_dequeue(&n->queue)))	/* __skb_queue_purge: what came meanwhile */
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
+	n->queue_bytes = 0;
+}
+
+/* neigh_timer_handler for one entry whose timer is due. */
+static void ndisc_timer(struct net *net, struct nd_neigh *n)
+{
+	struct net_device *dev = dev_get_by_index(net, n->ifindex);
+	int old = n->nud.state;
+	enum neigh_timer_act act = neigh_nud_timer(&n->nud, net->now_ns);
+	if (!dev || (act == NEIGH_TIMER_NONE && n->nud.state == old))
+		return;			/* re-armed, nothing to tell */
+	trace_enter(net, NULL, "neigh_timer_handler", "link", "%s: %s%s%s", in6_fmt(&n->ip), neigh_nud_name(old),
+		    old == n->nud.state ? ", still" : " → ", old == n->nud.state ? "" : neigh_nud_name(n->nud.state));
+	nd_trace_entry(net, n);
+	if (act == NEIGH_TIMER_PROBE) {
+		int uni = n->nud.state == NUD_PROBE;
+		const struct sk_buff *held = skb_queue_len(&n->queue) ? n->queue.prev : NULL;	/* the newest */
+		trace_step(net, NULL, "neigh_probe", "solicitation %u of %u%s", uni ? n->nud.probes :
+			   n->nud.probes - NEIGH_UCAST_PROBES, uni ? NEIGH_UCAST_PROBES : NEIGH_MCAST_PROBES,
+			   uni ? ", unicast to the known address" : "");
+		ndisc_send_ns(net, dev, &n->ip, held, uni, -1);	/* the timer's own work */
+		trace_exit(net, NULL, V_SENT, 0, "%s", "");
+		return;
+	}
+	if (act == NEIGH_TIMER_FAILED) {
+		trace_step(net, NULL, "neigh_invalidate", "%s: no answer to %u solicitations: FAILED", in6_fmt(&n->ip),
+			   old == NUD_PROBE ? NEIGH_UCAST_PROBES : NEIGH_MCAST_PROBES);
+		int held = (int)skb_queue_len(&n->queue);
+		ndisc_invalidate(net, n);
+		if (held)
+			trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_NEIGH_FAILED, "%d held packet(s) dropped", held);
+		else
+			trace_exit(net, NULL, V_PASS, 0, "nothing was waiting for it");
+		return;
+	}
+	trace_exit(net, NULL, V_PASS, 0, "%s", "");
+}
+
+void ndisc_run_timers(struct net *net)
+{
+	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
+	if (!t || !t->next_timer_ns || t->next_timer_ns > net->now_ns)
+		return;
+	t->next_timer_ns = 0;
+	for (int i = 0; i < t->n; i++) {
+		struct nd_neigh *n = &t->e[i];
+		if (n->nud.timer_ns && n->nud.timer_ns <= net->now_ns)
+			ndisc_timer(net, n);
+		ndisc_arm(net, n);
+	}
 }
 
 static int ndisc_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, const char *fn, const char *why)
@@ -446,7 +545,7 @@ static int ndisc_recv_ns(struct net *net, struct sk_buff *skb)
 	if (!n)
 		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_ns",
 				  "5. multicast NS without the sender's link-layer address: nothing to answer to");
-	ndisc_update(net, dev, n, ll, NUD_STALE, "ndisc_recv_ns");
+	ndisc_update(net, dev, n, ll, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE, "ndisc_recv_ns");
 	trace_step(net, skb, "ndisc_send_na", "5. %s is ours: advertise it to %s (solicited%s)", in6_fmt(&target),
 		   in6_fmt(&saddr), inc ? ", override, with our link-layer address" : "");
 	ndisc_send(net, dev, &target, &saddr, NDISC_NEIGHBOUR_ADVERTISEMENT, (uint8_t)(router | 0x40 | (inc ? 0x20 : 0)),
@@ -460,7 +559,11 @@ static int ndisc_recv_ns(struct net *net, struct sk_buff *skb)
  *  2. valid options, an 8-byte target link-layer address;
  *  3. our own address advertised by someone else: ignored;
  *  4. only an entry already in the cache is updated (a host creates none,
- *     RFC 9131): REACHABLE when solicited, else STALE; what it held goes.
+ *     RFC 9131), and not a FAILED one;
+ *  5. neigh_update: REACHABLE when solicited, else STALE; a different
+ *     address only with the override flag (without it a REACHABLE entry
+ *     turns STALE); the router flag is taken (a router that became a host
+ *     loses its default routes: rt6_clean_tohost); what it held goes.
  */
 static int ndisc_recv_na(struct net *net, struct sk_buff *skb)
 {
@@ -488,32 +591,21 @@ static int ndisc_recv_na(struct net *net, struct sk_buff *skb)
 		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na",
 				  "3. someone advertised our own address");
 	struct nd_neigh *n = nd_find(net, dev->ifindex, &target);
-	if (!n || n->state == NUD_NONE)
+	if (!n || n->nud.state == NUD_NONE)
 		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na",
 				  "4. no cache entry for the target: a host does not create one");
-	ndisc_update(net, dev, n, ll ? ll : (nd_valid(n->state) ? n->mac : NULL), solicited ? NUD_REACHABLE : NUD_STALE,
-		     "ndisc_recv_na");
+	if (n->nud.state == NUD_FAILED)
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_na",
+				  "4. the entry has FAILED: a late answer is ignored");
+	int was_router = n->nud.router, o = skb->data[4] & 0x20;
+	trace_step(net, skb, "ndisc_recv_na", "5. %s%s%s%s", in6_fmt(&target), solicited ? " solicited" : " unsolicited",
+		   o ? ", override" : "", skb->data[4] & 0x80 ? ", from a router" : "");
+	ndisc_update(net, dev, n, ll, solicited ? NUD_REACHABLE : NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE |
+		     (o ? NEIGH_UPDATE_F_OVERRIDE : 0) | NEIGH_UPDATE_F_OVERRIDE_ISROUTER |
+		     (skb->data[4] & 0x80 ? NEIGH_UPDATE_F_ISROUTER : 0), "ndisc_recv_na");
+	if (was_router && !n->nud.router)
+		rt6_clean_tohost(net, &target);
 	return ndisc_consumed(net, skb, "neighbour cache updated");
-}
-
-/* Router messages as a host: solicitations are for routers; an
- * advertisement or redirect must come from a link-local address. */
-static int ndisc_router_msg(struct net *net, struct sk_buff *skb, int type)
-{
-	if (type == NDISC_ROUTER_SOLICITATION) {
-		if (skb->len < 8)
-			return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_rs", "shorter than an RS");
-		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_rs",
-				  "not a router (forwarding = 0): solicitations are not for us");
-	}
-	const char *fn = type == NDISC_ROUTER_ADVERTISEMENT ? "ndisc_router_discovery" : "ndisc_redirect_rcv";
-	if (!ipv6_addr_linklocal(&ipv6_hdr(skb)->saddr))
-		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "source address is not link-local");
-	if (skb->len < (type == NDISC_ROUTER_ADVERTISEMENT ? 16u : 40u))
-		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "message too short");
-	trace_step(net, skb, fn, "%s", type == NDISC_ROUTER_ADVERTISEMENT ?
-		   "router advertisement: default route and SLAAC are not modelled" : "redirect: not modelled");
-	return ndisc_consumed(net, skb, "router message noted");
 }
 
 /*
@@ -543,5 +635,5 @@ int ndisc_rcv(struct net *net, struct sk_buff *skb)
 		return ndisc_recv_ns(net, skb);
 	if (type == NDISC_NEIGHBOUR_ADVERTISEMENT)
 		return ndisc_recv_na(net, skb);
-	return ndisc_router_msg(net, skb, type);
+	return ndisc_router_rcv(net, skb, type);	/* ndisc_router.c */
 }

@@ -239,12 +239,11 @@ static void neigh_queue_args(struct jw *a, const struct neighbour *n)
 static void neigh_entry_args(struct jw *a, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
 			     enum nud_state st, const struct neighbour *n)
 {
-	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT" };
 	jw_obj_open(a);
 	jw_kv_str(a, "dev", dev ? dev->name : "?");
 	jw_kv_str(a, "ip", ip_fmt(ip));
 	jw_kv_str(a, "mac", st == NUD_INCOMPLETE ? "(incomplete)" : mac_fmt(mac));
-	jw_kv_str(a, "state", st <= NUD_PERMANENT ? nud[st] : "?");
+	jw_kv_str(a, "state", neigh_nud_name(st));
 	if (n)
 		neigh_queue_args(a, n);
 	jw_obj_close(a);
@@ -367,4 +366,142 @@ int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, u
 	dev_queue_xmit(net, skb);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 	return 0;
+}
+
+/* -- the NUD state machine (neigh_timer_handler, __neigh_event_send,
+ * __neigh_update), shared with the IPv6 table -- */
+
+const char *neigh_nud_name(int st)
+{
+	static const char *nud[] = { "NONE", "INCOMPLETE", "REACHABLE", "STALE", "PERMANENT", "DELAY", "PROBE",
+				     "FAILED" };
+	return st >= 0 && st <= NUD_FAILED ? nud[st] : "?";
+}
+
+int neigh_nud_valid(int st)
+{
+	return st == NUD_REACHABLE || st == NUD_STALE || st == NUD_PERMANENT || st == NUD_DELAY || st == NUD_PROBE;
+}
+
+static int nud_in_timer(int st)
+{
+	return st == NUD_INCOMPLETE || st == NUD_REACHABLE || st == NUD_DELAY || st == NUD_PROBE;
+}
+
+static int nud_connected(int st)
+{
+	return st == NUD_REACHABLE || st == NUD_PERMANENT;
+}
+
+int neigh_nud_event_send(struct neigh_nud *n, uint64_t now)
+{
+	n->used_ns = now;
+	if (nud_connected(n->state) || n->state == NUD_DELAY || n->state == NUD_PROBE)
+		return 0;
+	if (n->state == NUD_STALE) {
+		n->state = NUD_DELAY;
+		n->updated_ns = now;
+		n->timer_ns = now + NEIGH_DELAY_PROBE_NS;
+		return 0;
+	}
+	if (n->state == NUD_INCOMPLETE)
+		return 0;			/* the timer solicits again */
+	n->probes = NEIGH_UCAST_PROBES;		/* a first resolution skips the unicast probes */
+	n->state = NUD_INCOMPLETE;
+	n->updated_ns = now;
+	n->timer_ns = now + NEIGH_RETRANS_TIME_NS;
+	n->probes++;				/* neigh_probe, at once */
+	return 1;
+}
+
+/* REACHABLE and DELAY age by the last confirmation and the last use. */
+static uint64_t nud_age(struct neigh_nud *n, uint64_t now)
+{
+	if (n->state == NUD_REACHABLE) {
+		if (now <= n->confirmed_ns + NEIGH_REACHABLE_TIME_NS)
+			return n->confirmed_ns + NEIGH_REACHABLE_TIME_NS;
+		n->updated_ns = now;
+		if (now <= n->used_ns + NEIGH_DELAY_PROBE_NS) {
+			n->state = NUD_DELAY;
+			return now + NEIGH_DELAY_PROBE_NS;
+		}
+		n->state = NUD_STALE;
+		return 0;
+	}
+	if (n->state == NUD_DELAY) {
+		n->updated_ns = now;
+		if (now <= n->confirmed_ns + NEIGH_DELAY_PROBE_NS) {
+			n->state = NUD_REACHABLE;
+			return n->confirmed_ns + NEIGH_REACHABLE_TIME_NS;
+		}
+		n->state = NUD_PROBE;
+		n->probes = 0;
+	}
+	return now + NEIGH_RETRANS_TIME_NS;
+}
+
+enum neigh_timer_act neigh_nud_timer(struct neigh_nud *n, uint64_t now)
+{
+	if (!nud_in_timer(n->state)) {
+		n->timer_ns = 0;
+		return NEIGH_TIMER_NONE;
+	}
+	uint64_t next = nud_age(n, now);
+	int resolving = n->state == NUD_INCOMPLETE || n->state == NUD_PROBE;
+	int max = NEIGH_UCAST_PROBES + (n->state == NUD_PROBE ? 0 : NEIGH_MCAST_PROBES);	/* mcast_resolicit 0 */
+	if (resolving && n->probes >= max) {
+		n->state = NUD_FAILED;
+		n->updated_ns = now;
+		n->timer_ns = 0;
+		return NEIGH_TIMER_FAILED;
+	}
+	n->timer_ns = nud_in_timer(n->state) ? (next > now ? next : now + 1) : 0;
+	if (!resolving)
+		return NEIGH_TIMER_NONE;
+	n->probes++;
+	return NEIGH_TIMER_PROBE;
+}
+
+/* __neigh_update for a message (not an administrator): the checks and
+ * the override rules, in the kernel's order. */
+int neigh_nud_update(struct neigh_nud *n, const uint8_t *ha, const uint8_t *lladdr, int new_state, int flags,
+		     uint64_t now, const char **why)
+{
+	int old = n->state;
+	if (old == NUD_PERMANENT)
+		return *why = "a permanent entry is not changed", -1;
+	if (!lladdr) {
+		if (!neigh_nud_valid(old))
+			return *why = "no link-layer address for an unresolved entry", -1;
+		lladdr = ha;
+	}
+	int same = !memcmp(lladdr, ha, ETH_ALEN) && neigh_nud_valid(old);
+	int isrouter = flags & NEIGH_UPDATE_F_OVERRIDE_ISROUTER;
+	if (nud_connected(new_state))
+		n->confirmed_ns = now;
+	if (neigh_nud_valid(old)) {
+		if (!same && !(flags & NEIGH_UPDATE_F_OVERRIDE)) {
+			if (!(flags & NEIGH_UPDATE_F_WEAK_OVERRIDE) || !nud_connected(old))
+				return *why = "a different address without the override flag: kept", -1;
+			isrouter = 0;
+			same = 1;		/* keep the address, doubt it */
+			new_state = NUD_STALE;
+		} else if (same && new_state == NUD_STALE) {
+			new_state = old;	/* nothing new: no downgrade */
+		}
+	}
+	if (isrouter)
+		n->router = !!(flags & NEIGH_UPDATE_F_ISROUTER);
+	if (new_state != old || !same)
+		n->updated_ns = now;
+	if (new_state != old) {
+		n->timer_ns = nud_in_timer(new_state) ? now + (new_state == NUD_REACHABLE ? NEIGH_REACHABLE_TIME_NS : 0) : 0;
+		if (new_state == NUD_PROBE)
+			n->probes = 0;
+		n->state = (uint8_t)new_state;
+	}
+	if (!same && !nud_connected(new_state))
+		n->confirmed_ns = now > 2 * NEIGH_REACHABLE_TIME_NS ? now - 2 * NEIGH_REACHABLE_TIME_NS : 0;
+	return (same ? 0 : NEIGH_UPDATE_LLADDR) | (!neigh_nud_valid(old) && neigh_nud_valid(new_state) ?
+						    NEIGH_UPDATE_VALID : 0);
 }

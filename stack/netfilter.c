@@ -1,8 +1,10 @@
 /*
- * netfilter.c - the IPv4 hook traversal, after net/netfilter/core.c
+ * netfilter.c - the hook traversal, after net/netfilter/core.c
  * (nf_hook_slow, Linux 6.13), with the scenario's rules as the hook
- * functions (standing in for x_tables' ipt_do_table), and REJECT after
- * net/ipv4/netfilter/nf_reject_ipv4.c (nf_send_unreach, nf_send_reset).
+ * functions (standing in for x_tables' ipt_do_table and ip6t_do_table:
+ * each family's hooks see only its own rules), and REJECT after
+ * net/ipv4/netfilter/nf_reject_ipv4.c (nf_send_unreach, nf_send_reset);
+ * IPv6's packet view and REJECT are netfilter_ipv6.c's.
  *
  * Left out: conntrack (no state match, no defrag at -400), NAT, mangle
  * targets, user chains and jumps, nfqueue listeners (QUEUE finds none and
@@ -35,11 +37,19 @@ const char *nf_target_name(int t)
 	return t >= 0 && t <= NFT_LOG ? n[t] : "?";
 }
 
-static const char *const reject_names[] = {
+static const char *const reject_names[NF_REJECT_MAX] = {
 	"icmp-port-unreachable", "icmp-net-unreachable", "icmp-host-unreachable",
 	"icmp-proto-unreachable", "icmp-net-prohibited", "icmp-host-prohibited",
-	"icmp-admin-prohibited", "tcp-reset"
+	"icmp-admin-prohibited", "tcp-reset",
+	"icmp6-no-route", "icmp6-adm-prohibited", "icmp6-addr-unreachable", "icmp6-port-unreachable"
 };
+
+const char *nf_reject_name(int family, int with)
+{
+	if (family == NFPROTO_IPV6 && with == NF_REJECT_PORT_UNREACH)
+		return reject_names[NF_REJECT6_PORT_UNREACH];
+	return with >= 0 && with < NF_REJECT_MAX ? reject_names[with] : "?";
+}
 
 static int name_lookup(const char *s, const char *const *names, int n)
 {
@@ -65,7 +75,7 @@ int nf_target_lookup(const char *s)
 
 int nf_reject_lookup(const char *s)
 {
-	int r = name_lookup(s, reject_names, 8);
+	int r = name_lookup(s, reject_names, NF_REJECT_MAX);
 	if (r < 0 && s && !strcmp(s, "tcp-rst"))
 		r = NF_REJECT_TCP_RESET;
 	return r;
@@ -127,17 +137,33 @@ static int fmt_prefix(char *b, size_t len, const char *k, uint32_t a, uint32_t m
 	return snprintf(b, len, " %s %s/%d", k, ip_fmt(a), __builtin_popcount(m));
 }
 
+static int fmt_prefix6(char *b, size_t len, const char *k, const struct in6 *a, int plen)
+{
+	return plen ? snprintf(b, len, " %s %s/%d", k, in6_fmt(a), plen) : 0;
+}
+
+static int fmt_proto(char *b, size_t len, int family, int proto)
+{
+	if (proto < 0)
+		return 0;
+	const char *n = proto == IPPROTO_TCP_ ? "tcp" : proto == IPPROTO_UDP_ ? "udp" :
+		proto == IPPROTO_ICMP_ && family != NFPROTO_IPV6 ? "icmp" :
+		proto == NEXTHDR_ICMP && family == NFPROTO_IPV6 ? "icmpv6" : NULL;
+	return n ? snprintf(b, len, " proto %s", n) : snprintf(b, len, " proto %d", proto);
+}
+
 const char *nf_rule_fmt(const struct nf_rule *r, char *b, size_t len)
 {
 	const struct nf_match *m = &r->m;
-	size_t n = (size_t)snprintf(b, len, "prio %d:", r->priority);
-	if (m->proto >= 0 && n < len)
-		n += (size_t)(m->proto == IPPROTO_TCP_ ? snprintf(b + n, len - n, " proto tcp")
-			     : m->proto == IPPROTO_UDP_ ? snprintf(b + n, len - n, " proto udp")
-			     : m->proto == IPPROTO_ICMP_ ? snprintf(b + n, len - n, " proto icmp")
-			     : snprintf(b + n, len - n, " proto %d", m->proto));
-	if (n < len) n += (size_t)fmt_prefix(b + n, len - n, "saddr", m->saddr, m->smask);
-	if (n < len) n += (size_t)fmt_prefix(b + n, len - n, "daddr", m->daddr, m->dmask);
+	int v6 = r->family == NFPROTO_IPV6;
+	size_t n = (size_t)snprintf(b, len, "%sprio %d:", v6 ? "ip6 " : "", r->priority);
+	if (n < len) n += (size_t)fmt_proto(b + n, len - n, r->family, m->proto);
+	if (n < len) n += (size_t)(v6 ? fmt_prefix6(b + n, len - n, "saddr", &m->saddr6, m->splen6)
+				   : fmt_prefix(b + n, len - n, "saddr", m->saddr, m->smask));
+	if (n < len) n += (size_t)(v6 ? fmt_prefix6(b + n, len - n, "daddr", &m->daddr6, m->dplen6)
+				   : fmt_prefix(b + n, len - n, "daddr", m->daddr, m->dmask));
+	if (m->icmp_type_set && n < len) n += (size_t)snprintf(b + n, len - n, " %s-type %u", v6 ? "icmpv6" : "icmp",
+							 m->icmp_type);
 	if (n < len) n += (size_t)fmt_ports(b + n, len - n, "sport", m->sport_lo, m->sport_hi);
 	if (n < len) n += (size_t)fmt_ports(b + n, len - n, "dport", m->dport_lo, m->dport_hi);
 	if (m->in[0] && n < len) n += (size_t)snprintf(b + n, len - n, " in %s", m->in);
@@ -146,30 +172,27 @@ const char *nf_rule_fmt(const struct nf_rule *r, char *b, size_t len)
 	if (m->tcp_mask && n < len) n += (size_t)snprintf(b + n, len - n, " tcp-flags 0x%02x/0x%02x", m->tcp_cmp, m->tcp_mask);
 	if (n < len)
 		snprintf(b + n, len - n, " -> %s%s%s", nf_target_name(r->target), r->target == NFT_REJECT ? " " : "",
-			 r->target == NFT_REJECT ? reject_names[r->reject_with] : "");
+			 r->target == NFT_REJECT ? nf_reject_name(r->family, r->reject_with) : "");
 	return b;
 }
 
-/* The L4 ports and TCP flags, when the transport header is present. */
-struct nf_pkt {
-	const struct iphdr *iph;
-	int nonfirst_frag;
-	int have_ports;
-	uint16_t sport, dport;
-	int have_flags;
-	uint8_t tcp_flags;
-};
-
+/* The L4 ports, TCP flags and ICMP type, when the transport header is present. */
 static void nf_pkt_parse(const struct sk_buff *skb, struct nf_pkt *p)
 {
 	const uint8_t *nh = skb_network_header(skb);
 	memset(p, 0, sizeof(*p));
+	p->family = NFPROTO_IPV4;
+	p->icmp_type = -1;
 	p->iph = (const struct iphdr *)nh;
+	p->proto = p->iph->protocol;
 	p->nonfirst_frag = (p->iph->frag_off & htons(IP_OFFSET)) != 0;
+	p->thoff = ip_ihl(p->iph) * 4u;
 	const uint8_t *th = nh + ip_ihl(p->iph) * 4;
 	long avail = (long)(skb_tail_pointer(skb) - th);
 	if (p->nonfirst_frag)
 		return;		/* no L4 header in this fragment: port matches fail */
+	if (p->iph->protocol == IPPROTO_ICMP_ && avail >= 1)
+		p->icmp_type = th[0];
 	if ((p->iph->protocol == IPPROTO_TCP_ || p->iph->protocol == IPPROTO_UDP_) && avail >= 4) {
 		p->have_ports = 1;
 		p->sport = (uint16_t)(th[0] << 8 | th[1]);
@@ -187,9 +210,12 @@ static int port_in(int lo, int hi, uint16_t v) { return v >= lo && v <= hi; }
 static int nf_match_rule(const struct nf_match *m, const struct nf_pkt *p, const struct net_device *in,
 			 const struct net_device *out)
 {
-	if (m->proto >= 0 && p->iph->protocol != m->proto)
+	if (m->proto >= 0 && p->proto != m->proto)
 		return 0;
-	if ((p->iph->saddr & m->smask) != m->saddr || (p->iph->daddr & m->dmask) != m->daddr)
+	if (p->family == NFPROTO_IPV6 ? !nf_match_addr6(m, p) :
+	    (p->iph->saddr & m->smask) != m->saddr || (p->iph->daddr & m->dmask) != m->daddr)
+		return 0;
+	if (m->icmp_type_set && p->icmp_type != m->icmp_type)
 		return 0;
 	if ((m->in[0] && (!in || strcmp(in->name, m->in))) || (m->out[0] && (!out || strcmp(out->name, m->out))))
 		return 0;
@@ -257,18 +283,21 @@ static void nf_send_unreach(struct net *net, struct sk_buff *skb, int hook, int 
 	    ip_route_output(net, ip_hdr(skb)->saddr, 0, &IPCB(skb)->dst) < 0)
 		return;
 	if (trace_on(net))
-		jw_kv_str(trace_args(net), "reject_with", reject_names[with]);
-	trace_step(net, skb, "nf_send_unreach", "REJECT --reject-with %s", reject_names[with]);
+		jw_kv_str(trace_args(net), "reject_with", nf_reject_name(NFPROTO_IPV4, with));
+	trace_step(net, skb, "nf_send_unreach", "REJECT --reject-with %s", nf_reject_name(NFPROTO_IPV4, with));
 	icmp_send(net, skb, ICMP_DEST_UNREACH, code[with], 0);
 }
 
 static void nf_log_packet(struct net *net, const struct sk_buff *skb, int hook, const struct nf_pkt *p,
 			  const struct net_device *in, const struct net_device *out)
 {
-	trace_step(net, skb, "nf_log_packet", "%s: IN=%s OUT=%s SRC=%s DST=%s LEN=%u TTL=%u ID=%u PROTO=%u%s",
-		   nf_hook_name(hook), in ? in->name : "", out ? out->name : "", ip_fmt(p->iph->saddr),
-		   ip_fmt(p->iph->daddr), ntohs(p->iph->tot_len), p->iph->ttl, ntohs(p->iph->id),
-		   p->iph->protocol, p->nonfirst_frag ? " (fragment)" : "");
+	if (p->family == NFPROTO_IPV6)
+		nf_log_packet6(net, skb, hook, p, in, out);
+	else
+		trace_step(net, skb, "nf_log_packet", "%s: IN=%s OUT=%s SRC=%s DST=%s LEN=%u TTL=%u ID=%u PROTO=%u%s",
+			   nf_hook_name(hook), in ? in->name : "", out ? out->name : "", ip_fmt(p->iph->saddr),
+			   ip_fmt(p->iph->daddr), ntohs(p->iph->tot_len), p->iph->ttl, ntohs(p->iph->id),
+			   p->iph->protocol, p->nonfirst_frag ? " (fragment)" : "");
 }
 
 #define NF_WALK_MAX 32
@@ -280,6 +309,7 @@ struct nf_walk {
 	int n;
 	const struct nf_rule *decided;	/* the rule whose target ended it */
 	int repeats;
+	int family;
 };
 
 static void nf_walk_add(struct nf_walk *w, const struct nf_rule *r, int hit)
@@ -299,6 +329,8 @@ static int nf_run_table(struct net *net, struct sk_buff *skb, int hook, struct n
 {
 again:
 	for (int i = 0; i < n; i++) {
+		if ((r[i].family == NFPROTO_IPV6) != (p->family == NFPROTO_IPV6))
+			continue;	/* the other family's table */
 		int hit = nf_match_rule(&r[i].m, p, in, out);
 		nf_walk_add(w, &r[i], hit);
 		if (!hit)
@@ -326,14 +358,17 @@ again:
 
 /* nf_hook_slow: the hook functions in ascending priority until one does
  * not accept. */
-static int nf_hook_slow(struct net *net, int hook, struct sk_buff *skb, const struct net_device *in,
+static int nf_hook_slow(struct net *net, int pf, int hook, struct sk_buff *skb, const struct net_device *in,
 			const struct net_device *out, struct nf_walk *w)
 {
 	struct nf_hooks *h = net->nf;
 	struct nf_pkt p;
 	int i = 0;
 
-	nf_pkt_parse(skb, &p);
+	if (pf == NFPROTO_IPV6)
+		nf_pkt_parse6(skb, &p);
+	else
+		nf_pkt_parse(skb, &p);
 	while (i < h->n && h->rules[i].hook < hook)
 		i++;
 	while (i < h->n && h->rules[i].hook == hook) {
@@ -355,10 +390,10 @@ static int nf_hook_slow(struct net *net, int hook, struct sk_buff *skb, const st
 	return NF_ACCEPT;
 }
 
-static int nf_hook_has_rules(const struct net *net, int hook)
+static int nf_hook_has_rules(const struct net *net, int pf, int hook)
 {
 	for (int i = 0; net->nf && i < net->nf->n; i++)
-		if (net->nf->rules[i].hook == hook)
+		if (net->nf->rules[i].hook == hook && (net->nf->rules[i].family == NFPROTO_IPV6) == (pf == NFPROTO_IPV6))
 			return 1;
 	return 0;
 }
@@ -374,6 +409,8 @@ static void nf_hook_trace(struct net *net, const struct sk_buff *skb, int hook, 
 	char buf[160];
 	struct jw *a = trace_args(net);
 	jw_kv_str(a, "hook", nf_hook_name(hook));
+	if (w->family == NFPROTO_IPV6)
+		jw_kv_str(a, "family", "ipv6");
 	jw_key(a, "rules");
 	jw_arr_open(a);
 	for (int i = 0; i < w->n && i < NF_WALK_MAX; i++) {
@@ -410,7 +447,11 @@ static int nf_verdict_apply(struct net *net, struct sk_buff *skb, int hook, int 
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return NET_RX_DROP;
 	}
-	if (w->decided && w->decided->target == NFT_REJECT) {
+	if (w->decided && w->decided->target == NFT_REJECT && w->family == NFPROTO_IPV6) {
+		struct nf_pkt p;
+		nf_pkt_parse6(skb, &p);
+		nf_reject6(net, skb, hook, w->decided->reject_with, &p);
+	} else if (w->decided && w->decided->target == NFT_REJECT) {
 		struct nf_pkt p;
 		nf_pkt_parse(skb, &p);
 		if (w->decided->reject_with == NF_REJECT_TCP_RESET)
@@ -422,18 +463,31 @@ static int nf_verdict_apply(struct net *net, struct sk_buff *skb, int hook, int 
 	return NET_RX_DROP;
 }
 
-int NF_HOOK(struct net *net, int hook, struct sk_buff *skb, struct net_device *in,
-	    struct net_device *out, nf_okfn okfn)
+static int nf_hook_pf(struct net *net, int pf, int hook, struct sk_buff *skb, struct net_device *in,
+		      struct net_device *out, nf_okfn okfn)
 {
-	if (!nf_hook_has_rules(net, hook)) {
-		trace_step(net, skb, "nf_hook", "NF_INET_%s: no rules registered, ACCEPT", nf_hook_name(hook));
+	if (!nf_hook_has_rules(net, pf, hook)) {
+		trace_step(net, skb, "nf_hook", "NF_INET_%s: no %srules registered, ACCEPT", nf_hook_name(hook),
+			   pf == NFPROTO_IPV6 ? "ip6tables " : "");
 		return okfn(net, skb);
 	}
-	struct nf_walk w = { .n = 0 };	/* kilobytes: only when rules exist */
-	int v = nf_hook_slow(net, hook, skb, in, out, &w);
+	struct nf_walk w = { .n = 0, .family = pf };	/* kilobytes: only when rules exist */
+	int v = nf_hook_slow(net, pf, hook, skb, in, out, &w);
 	if (trace_on(net))
 		nf_hook_trace(net, skb, hook, &w, v);
 	if (v == NF_ACCEPT)
 		return okfn(net, skb);
 	return nf_verdict_apply(net, skb, hook, v, &w);
+}
+
+int NF_HOOK(struct net *net, int hook, struct sk_buff *skb, struct net_device *in,
+	    struct net_device *out, nf_okfn okfn)
+{
+	return nf_hook_pf(net, NFPROTO_IPV4, hook, skb, in, out, okfn);
+}
+
+int NF_HOOK6(struct net *net, int hook, struct sk_buff *skb, struct net_device *in,
+	     struct net_device *out, nf_okfn okfn)
+{
+	return nf_hook_pf(net, NFPROTO_IPV6, hook, skb, in, out, okfn);
 }

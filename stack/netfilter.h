@@ -1,7 +1,9 @@
 /*
- * netfilter.h - the five IPv4 netfilter hooks, NF_HOOK and the rule tables
- * registered on them, after include/linux/netfilter.h,
- * include/uapi/linux/netfilter_ipv4.h and net/netfilter/core.c.
+ * netfilter.h - the five netfilter hooks of IPv4 and IPv6, NF_HOOK and the
+ * rule tables registered on them, after include/linux/netfilter.h,
+ * include/uapi/linux/netfilter_ipv4.h, netfilter_ipv6.h and
+ * net/netfilter/core.c. A rule belongs to one family (iptables or
+ * ip6tables) and only sees that family's packets.
  *
  * The scenario's rules stand in for iptables: the rules of one hook at one
  * priority form one hook function (like a table's built-in chain): they are
@@ -13,7 +15,11 @@
 #ifndef NJ_STACK_NETFILTER_H
 #define NJ_STACK_NETFILTER_H
 
-#include "stack.h"
+#include "ipv6.h"
+
+/* Protocol families (include/uapi/linux/netfilter.h); 0 means IPv4. */
+#define NFPROTO_IPV4	2
+#define NFPROTO_IPV6	10
 
 enum nf_inet_hooks {
 	NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, NF_INET_FORWARD,
@@ -43,22 +49,32 @@ enum nf_target { NFT_ACCEPT, NFT_DROP, NFT_STOLEN, NFT_QUEUE, NFT_REPEAT, NFT_RE
 enum nf_reject_with {
 	NF_REJECT_PORT_UNREACH, NF_REJECT_NET_UNREACH, NF_REJECT_HOST_UNREACH,
 	NF_REJECT_PROTO_UNREACH, NF_REJECT_NET_PROHIBITED, NF_REJECT_HOST_PROHIBITED,
-	NF_REJECT_ADMIN_PROHIBITED, NF_REJECT_TCP_RESET
+	NF_REJECT_ADMIN_PROHIBITED, NF_REJECT_TCP_RESET,
+	/* ip6t_REJECT's (net/ipv6/netfilter/ip6t_REJECT.c); an IPv6 rule's
+	 * default, NF_REJECT_PORT_UNREACH, is icmp6-port-unreachable */
+	NF_REJECT6_NOROUTE, NF_REJECT6_ADM_PROHIBITED, NF_REJECT6_ADDR_UNREACH, NF_REJECT6_PORT_UNREACH,
+	NF_REJECT_MAX
 };
 
 /* What a rule matches; a field at its "any" value is not tested. */
 struct nf_match {
-	int proto;			/* IPPROTO_*; -1 any */
+	int proto;			/* IPPROTO_*; -1 any (IPv6: the upper-layer header) */
 	uint32_t saddr, smask;		/* network order; smask 0 = any */
 	uint32_t daddr, dmask;
+	struct in6 saddr6, daddr6;	/* an IPv6 rule's prefixes */
+	uint8_t splen6, dplen6;		/* their lengths; 0 = any */
+	uint8_t icmp_type_set;		/* 1: icmp_type is tested (zeroed rules stay "any") */
+	uint8_t icmp_type;		/* ICMP or ICMPv6 type */
 	int sport_lo, sport_hi;		/* host order; -1 any */
 	int dport_lo, dport_hi;
 	char in[16], out[16];		/* interface names; "" any */
-	int fragment;			/* 1: only non-first fragments (-f), 0: not those, -1 any */
+	int fragment;			/* 1: only non-first fragments (-f), 0: not those, -1 any
+					 * (IPv6: a fragment header with a non-zero offset) */
 	uint8_t tcp_mask, tcp_cmp;	/* (flags & mask) == cmp; mask 0 = any */
 };
 
 struct nf_rule {
+	int family;			/* NFPROTO_IPV6, else IPv4 */
 	int hook;			/* enum nf_inet_hooks */
 	int priority;			/* NF_IP_PRI_* */
 	struct nf_match m;
@@ -105,5 +121,40 @@ const char *nf_rule_fmt(const struct nf_rule *r, char *buf, size_t len);
  */
 int NF_HOOK(struct net *net, int hook, struct sk_buff *skb, struct net_device *in,
 	    struct net_device *out, nf_okfn okfn);
+/* NF_HOOK6 - NF_HOOK(NFPROTO_IPV6, …): the same traversal over the IPv6
+ * rules (ip6tables), skb's data at its IPv6 header. */
+int NF_HOOK6(struct net *net, int hook, struct sk_buff *skb, struct net_device *in,
+	     struct net_device *out, nf_okfn okfn);
+
+/* -- shared by netfilter.c and netfilter_ipv6.c -- */
+
+/* What the rules test in a packet, of either family. */
+struct nf_pkt {
+	int family;
+	const struct iphdr *iph;	/* IPv4 */
+	const struct ipv6hdr *ip6h;	/* IPv6 */
+	int proto;			/* IPv4 protocol / IPv6 upper-layer header */
+	int nonfirst_frag;
+	int have_ports;
+	uint16_t sport, dport;
+	int have_flags;
+	uint8_t tcp_flags;
+	int icmp_type;			/* -1 when absent */
+	uint32_t thoff;			/* transport header, from the network header */
+};
+
+/* nf_pkt_parse6 - ip6t's view: the upper-layer header past the extension
+ * headers (ipv6_find_hdr), ports, TCP flags, ICMPv6 type. */
+void nf_pkt_parse6(const struct sk_buff *skb, struct nf_pkt *p);
+/* nf_match_addr6 - the IPv6 rule's prefixes against the packet. */
+int nf_match_addr6(const struct nf_match *m, const struct nf_pkt *p);
+/* nf_reject6 - ip6t_REJECT: a TCP RST (nf_send_reset6) or an ICMPv6
+ * destination unreachable (nf_send_unreach6), per with. */
+void nf_reject6(struct net *net, struct sk_buff *skb, int hook, int with, const struct nf_pkt *p);
+/* nf_log_packet6 - LOG's line for an IPv6 packet. */
+void nf_log_packet6(struct net *net, const struct sk_buff *skb, int hook, const struct nf_pkt *p,
+		    const struct net_device *in, const struct net_device *out);
+/* nf_reject_name - "icmp6-port-unreachable", … for family. */
+const char *nf_reject_name(int family, int with);
 
 #endif

@@ -70,7 +70,8 @@ static void fib6_lookup_main(struct net *net, const struct in6 *daddr, int oif, 
 	}
 	for (int i = 0; i < s->nroutes; i++) {
 		const struct rt6_info *r = &s->routes[i];
-		if ((oif && r->oif && oif != r->oif) || !ipv6_prefix_equal(daddr, &r->dst, r->plen))
+		if ((oif && r->oif && oif != r->oif) || !ipv6_prefix_equal(daddr, &r->dst, r->plen) ||
+		    (r->expires_ns && r->expires_ns <= net->now_ns))
 			continue;
 		snprintf(buf, sizeof(buf), "%s/%u%s%s", in6_fmt(&r->dst), r->plen, r->gw ? " via " : "",
 			 r->gw ? in6_fmt(&r->gateway) : "");
@@ -177,6 +178,18 @@ int ip6_route_add(struct net *net, const struct in6 *dst, int plen, const struct
 	r->oif = oif;
 	r->metric = metric;
 	return 0;
+}
+
+void rt6_clean_tohost(struct net *net, const struct in6 *gateway)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	for (int i = 0; s && i < s->nroutes; i++) {
+		if (!s->routes[i].ra || !s->routes[i].gw || !ipv6_addr_equal(&s->routes[i].gateway, gateway))
+			continue;
+		trace_step(net, NULL, "rt6_clean_tohost", "%s is no longer a router: its default route goes",
+			   in6_fmt(gateway));
+		s->routes[i--] = s->routes[--s->nroutes];
+	}
 }
 
 /*

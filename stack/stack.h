@@ -125,7 +125,56 @@ int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
 int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb);
 
 /* -- net/core/neighbour.c -- */
-enum nud_state { NUD_NONE = 0, NUD_INCOMPLETE, NUD_REACHABLE, NUD_STALE, NUD_PERMANENT };
+enum nud_state { NUD_NONE = 0, NUD_INCOMPLETE, NUD_REACHABLE, NUD_STALE, NUD_PERMANENT,
+		 NUD_DELAY, NUD_PROBE, NUD_FAILED };
+
+/* neigh_nud_name - "REACHABLE", … as ip neigh shows a state. */
+const char *neigh_nud_name(int state);
+
+/*
+ * The NUD state machine of net/core/neighbour.c, family-neutral (the
+ * IPv6 table, ndisc.c, runs on it; ARP's table does not yet: it has no
+ * timers). Times in ns; a timer of 0 is not armed.
+ */
+struct neigh_nud {
+	uint8_t state;			/* enum nud_state */
+	uint8_t probes;			/* solicitations sent in this round */
+	uint8_t router;			/* NTF_ROUTER: it said it is a router */
+	uint64_t timer_ns, confirmed_ns, used_ns, updated_ns;
+};
+
+#define NEIGH_RETRANS_TIME_NS	1000000000ULL	/* retrans_time: 1 s */
+#define NEIGH_REACHABLE_TIME_NS	30000000000ULL	/* base_reachable_time (Linux draws 15-45 s) */
+#define NEIGH_DELAY_PROBE_NS	5000000000ULL	/* delay_first_probe_time */
+#define NEIGH_UCAST_PROBES	3
+#define NEIGH_MCAST_PROBES	3		/* mcast_solicit */
+
+/* neigh_nud_valid - NUD_VALID: the link-layer address may be used. */
+int neigh_nud_valid(int state);
+
+/* __neigh_event_send's state change for an entry about to be used: NONE
+ * or FAILED starts resolution (INCOMPLETE, probes at ucast_probes, the
+ * timer at retrans_time: returns 1, probe now); STALE becomes DELAY. */
+int neigh_nud_event_send(struct neigh_nud *n, uint64_t now);
+
+enum neigh_timer_act { NEIGH_TIMER_NONE, NEIGH_TIMER_PROBE, NEIGH_TIMER_FAILED };
+/* neigh_timer_handler's state change when n's timer fired at now:
+ * REACHABLE → DELAY/STALE, DELAY → REACHABLE/PROBE; then an INCOMPLETE or
+ * PROBE entry fails once its probes are spent, else is probed again (the
+ * caller sends; probes counts it). The timer is re-armed as Linux does. */
+enum neigh_timer_act neigh_nud_timer(struct neigh_nud *n, uint64_t now);
+
+#define NEIGH_UPDATE_F_OVERRIDE		1
+#define NEIGH_UPDATE_F_WEAK_OVERRIDE	2
+#define NEIGH_UPDATE_F_OVERRIDE_ISROUTER 4
+#define NEIGH_UPDATE_F_ISROUTER		8
+#define NEIGH_UPDATE_LLADDR		1	/* neigh_nud_update: take lladdr */
+#define NEIGH_UPDATE_VALID		2	/* … the entry just became valid: flush */
+/* __neigh_update's decision: ha is the entry's address, lladdr the new one
+ * (NULL: none given). Returns -1 when the update is ignored (*why says
+ * why), else NEIGH_UPDATE_* bits; n's state, timer and router flag move. */
+int neigh_nud_update(struct neigh_nud *n, const uint8_t *ha, const uint8_t *lladdr, int new_state, int flags,
+		     uint64_t now, const char **why);
 
 /* neigh_add_static - a PERMANENT entry (scenario "neighbours"); -1 if full. */
 int neigh_add_static(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN]);

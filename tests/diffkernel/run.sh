@@ -133,6 +133,27 @@ for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh i
 done
 check ipv6-frag-bad pcaps/ipv6-frag-bad.pcap tests/diffkernel/ip6frag-time-1s.json
 check ipv6-forward pcaps/ipv6-forward.pcap pcaps/ipv6-forward.json
+# Neighbour unreachability detection: a router's next hop that never
+# answers is solicited three times a second apart, then FAILED, each held
+# packet answered with an ICMPv6 address unreachable (in the capture and
+# after it); advertisements with each flag, then unicast probes from PROBE
+# (the capture's 10 s gap kept whole: DELAY lasts 5 s).
+AFTER="--after 4"; check ipv6-nud-failed pcaps/ipv6-nud-failed.pcap pcaps/ipv6-nud-failed.json
+AFTER="--max-gap 11"; check ipv6-nud-na pcaps/ipv6-nud-na.pcap
+# The host's own replies to an address that never answers: 3 solicitations,
+# FAILED, and the address unreachable it sends itself over lo (counted both
+# ways). Router advertisements with accept_ra 1: default route, SLAAC, MTU.
+AFTER="--after 4"; check ipv6-echo-after pcaps/ipv6-echo.pcap
+check ipv6-ra pcaps/ipv6-ra.pcap pcaps/ipv6-ra.json
+AFTER=
+grep -q 'Icmp6.OutDestUnreachs *3 *3' "$OUT/ipv6-nud-failed.txt" ||
+	{ echo "FAIL ipv6-nud-failed: not 3 address unreachables on each side"; fail=1; }
+grep -q 'Icmp6.InDestUnreachs *2 *2' "$OUT/ipv6-echo-after.txt" ||
+	{ echo "FAIL ipv6-echo-after: the address unreachables over lo are not in the comparison"; fail=1; }
+grep -q 'Ip6.FragCreates *2 *2' "$OUT/ipv6-ra.txt" ||
+	{ echo "FAIL ipv6-ra: the RA's MTU did not fragment the reply on both sides"; fail=1; }
+grep -q 'Icmp6.OutNeighborSolicits *4 *4' "$OUT/ipv6-nud-na.txt" ||
+	{ echo "FAIL ipv6-nud-na: not 1 + 3 probes on each side"; fail=1; }
 
 # Netfilter: the scenario's rules go into the host namespace as nftables
 # (diffkernel/diffkernel_nft.c). nf-features.json uses every match key, priorities
@@ -142,6 +163,17 @@ if command -v nft >/dev/null 2>&1; then
 	check nf-drop pcaps/nf-drop.pcap pcaps/nf-drop.json
 	check nf-reject pcaps/nf-reject.pcap pcaps/nf-reject.json
 	check nf-features pcaps/nf-reject.pcap tests/diffkernel/nf-features.json
+	# ip6tables: the IPv6 rules go into a table ip6 (REJECT's port
+	# unreachable, adm-prohibited and tcp reset; a DROP at LOCAL_OUT
+	# counted Ip6.OutDiscards; the RST uncounted in Ip6.OutRequests).
+	check ipv6-nf pcaps/ipv6-nf.pcap pcaps/ipv6-nf.json
+	# … and on a router: FORWARD (REJECT adm-prohibited, LOG) and a
+	# POST_ROUTING DROP of its own time exceeded (Ip6.OutDiscards).
+	check ipv6-nf-forward pcaps/ipv6-forward.pcap tests/diffkernel/ipv6-nf-forward.json
+	grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf-forward.txt" ||
+		{ echo "FAIL ipv6-nf-forward: the POST_ROUTING drop is not in the comparison"; fail=1; }
+	grep -q 'table ip6 netjourney6' "$OUT/ipv6-nf.txt" && grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf.txt" ||
+		{ echo "FAIL ipv6-nf: no ip6 table, or the LOCAL_OUT drop is not in the comparison"; fail=1; }
 	grep -q 'chain input_m150' "$OUT/nf-features.txt" ||
 		{ echo "FAIL nf-features: the report does not show the nft chains"; fail=1; }
 else

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
-for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait; do
+for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait \
+	 host-dualstack host-ipv6only host-ipv6raw; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -100,6 +101,36 @@ python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["listen"]=[l for 
 	"$T/host-sll2.json" "$T/noping.json"
 $NJ replay --summary -c "$T/noping.json" "$T/host-sll2.pcap" 2>&1 | grep "^pkt 4:" | grep -q "drop NO_SOCKET" ||
 	{ echo "hostcap: an echo reply with no ping socket is not NO_SOCKET"; fail=1; }
+n=$((n + 1))
+
+# IPv6 (issue 24): a dual-stack laptop's addresses (its stable-privacy
+# link-local too; an EUI-64 one Linux makes itself), the router that
+# advertised as the IPv6 default route, on-link IPv6 neighbours, its IPv6
+# ssh and DNS ports as (dual-stack) listeners; and a capture with no IPv4
+# at all gets a host.
+check host-dualstack 'ifc["addrs"] == ["192.168.1.7/24", "2001:db8:1::7/64", "fe80::1:7/64"]' \
+	'{"dst": "::/0", "via": "fe80::1", "dev": "eth0"} in s["routes"]' \
+	'neigh["fe80::1"] == "02:00:00:00:01:fe" and neigh["2001:db8:1::42"] == "02:00:00:00:01:42"' \
+	'("tcp", 22, "recorded") in listen and ("udp", 41010, "recorded") in listen'
+grep -q "IPv6 2001:db8:1::7 fe80::1:7" "$T/host-dualstack.note" || { echo "hostcap: dualstack: IPv6 not in the note"; cat "$T/host-dualstack.note"; fail=1; }
+outcome host-dualstack 2 "=> sent"				# its DNS query over IPv6
+outcome host-dualstack 3 "udpv6_recvmsg => consumed"		# the answer reaches its socket
+outcome host-dualstack 6 "icmpv6_rcv"				# a neighbour's ping: answered, no NS (known neighbour)
+check host-ipv6only 'ifc["addrs"] == ["fd00:6::7/64"]' 'ifc["mac"] == "02:00:00:00:02:07"' \
+	's["routes"] == [{"dst": "::/0", "via": "fe80::1", "dev": "eth0"}]' \
+	'neigh == {"fe80::1": "02:00:00:00:01:fe", "fd00:6::42": "02:00:00:00:01:42"}' \
+	'listen == {("udp", 5353, "recorded")}'
+outcome host-ipv6only 2 "=> sent"
+outcome host-ipv6only 6 "udpv6_recvmsg => consumed"
+# The same frames on a raw IP link: the address in most IPv6 packets, and
+# what it sent (its source address) is a recorded transmit.
+check host-ipv6raw 'ifc["addrs"] == ["fd00:6::7/64"]' 'listen == {("udp", 5353, "recorded")}'
+grep -q "the IPv6 address in most packets: 4 of 7" "$T/host-ipv6raw.note" || { echo "hostcap: ipv6raw: evidence not named"; cat "$T/host-ipv6raw.note"; fail=1; }
+outcome host-ipv6raw 2 "driver_rx => sent"
+outcome host-ipv6raw 6 "udpv6_recvmsg => consumed"
+outcome host-ipv6raw 7 "driver_rx => sent"
+$NJ replay --summary --host fd00:6::7 "$T/host-ipv6only.pcap" 2>&1 | grep -q "^pkt 6:.*udpv6_recvmsg => consumed" ||
+	{ echo "hostcap: --host with an IPv6 address"; fail=1; }
 n=$((n + 1))
 
 check host-qinq 'ifc["vlans"] == [100, 200]' 'ifc["addrs"] == ["172.16.5.10/24"]' 'ifc["mac"] == "02:00:00:00:01:07"'
