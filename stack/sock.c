@@ -94,6 +94,7 @@ void sock_unhash(struct net *net, struct sock *sk)
 {
 	struct sock_table *t = net->socks;
 	sock_unhash_chain(net, sk);
+	sk_timer_del(t, sk);
 	unlink_from(&t->all, sk, 1);
 	sk->anext = t->graveyard;
 	t->graveyard = sk;
@@ -187,6 +188,7 @@ void sock_exit(struct net *net)
 		t->all = sk->anext;
 		sock_free(net, sk);
 	}
+	free(t->timers);
 	free(t);
 	net->socks = NULL;
 }
