@@ -48,6 +48,7 @@ enum tcp_state {
 struct sock {
 	struct sock *hnext;		/* hash chain (ehash, lhash or udp) */
 	struct sock *anext;		/* list of all sockets (timers), graveyard */
+	struct sock **aprev;		/* what points to it in that list (unlinked in O(1)) */
 	uint8_t protocol;		/* IPPROTO_TCP_ / IPPROTO_UDP_ */
 	uint8_t state;			/* enum tcp_state; UDP: TCP_CLOSE */
 	uint8_t hashed;			/* 0 once unhashed (dead) */
