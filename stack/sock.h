@@ -58,7 +58,6 @@ struct sock {
 	int ifindex;			/* device the connection came in on */
 	uint32_t id;			/* 1, 2, … for traces ("sk 3") */
 	uint32_t timer_slot;		/* its place in the timer heap + 1; 0 none (timer.c) */
-	uint64_t timer_key;		/* … keyed by its earliest deadline, or earlier */
 
 	/* Listener (inet_connection_sock accept queue, request queue). */
 	struct sock *parent;		/* request/child: its listener */
@@ -146,7 +145,10 @@ struct sock_table {
 	uint32_t next_id;
 	uint16_t ip_id;			/* IP ids of segments we build */
 	uint64_t next_timer_ns;		/* earliest armed timer; 0 none */
-	struct sock **timers;		/* sockets with a timer armed: a min-heap (timer.c) */
+	struct sk_timer {		/* sockets with a timer armed: a min-heap (timer.c) */
+		uint64_t key;		/* the earliest deadline, or earlier */
+		struct sock *sk;
+	} *timers;
 	uint32_t ntimers, timers_cap;
 	uint8_t timers_walk;		/* a deadline came without its socket: look at all */
 	struct isn_pin pins[SOCK_ISN_PINS];

@@ -15,40 +15,44 @@
 
 #include <stdlib.h>
 
-static void heap_place(struct sock_table *t, struct sock *sk, uint32_t i)
+/* A 4-ary heap: half the levels of a binary one; the keys sit in the
+ * array, so a comparison does not have to read the socket. */
+#define ARITY 4
+
+static void heap_place(struct sock_table *t, uint32_t i, struct sock *sk, uint64_t key)
 {
-	t->timers[i] = sk;
+	t->timers[i].key = key;
+	t->timers[i].sk = sk;
 	sk->timer_slot = i + 1;
 }
 
-static void heap_up(struct sock_table *t, uint32_t i)
+static void heap_up(struct sock_table *t, uint32_t i, struct sock *sk, uint64_t key)
 {
-	struct sock *sk = t->timers[i];
 	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		if (t->timers[p]->timer_key <= sk->timer_key)
+		uint32_t p = (i - 1) / ARITY;
+		if (t->timers[p].key <= key)
 			break;
-		heap_place(t, t->timers[p], i);
+		heap_place(t, i, t->timers[p].sk, t->timers[p].key);
 		i = p;
 	}
-	heap_place(t, sk, i);
+	heap_place(t, i, sk, key);
 }
 
-static void heap_down(struct sock_table *t, uint32_t i)
+static void heap_down(struct sock_table *t, uint32_t i, struct sock *sk, uint64_t key)
 {
-	struct sock *sk = t->timers[i];
 	for (;;) {
-		uint32_t c = 2 * i + 1;
+		uint32_t c = ARITY * i + 1, best = c;
 		if (c >= t->ntimers)
 			break;
-		if (c + 1 < t->ntimers && t->timers[c + 1]->timer_key < t->timers[c]->timer_key)
-			c++;
-		if (sk->timer_key <= t->timers[c]->timer_key)
+		for (uint32_t k = c + 1; k < c + ARITY && k < t->ntimers; k++)
+			if (t->timers[k].key < t->timers[best].key)
+				best = k;
+		if (key <= t->timers[best].key)
 			break;
-		heap_place(t, t->timers[c], i);
-		i = c;
+		heap_place(t, i, t->timers[best].sk, t->timers[best].key);
+		i = best;
 	}
-	heap_place(t, sk, i);
+	heap_place(t, i, sk, key);
 }
 
 void sk_timer_del(struct sock_table *t, struct sock *sk)
@@ -56,27 +60,26 @@ void sk_timer_del(struct sock_table *t, struct sock *sk)
 	if (!sk->timer_slot)
 		return;
 	uint32_t i = sk->timer_slot - 1;
-	struct sock *last = t->timers[--t->ntimers];
+	struct sk_timer last = t->timers[--t->ntimers];
 	sk->timer_slot = 0;
-	if (last == sk)
+	if (last.sk == sk)
 		return;
-	heap_place(t, last, i);
-	heap_up(t, i);
-	heap_down(t, last->timer_slot - 1);
+	if (i > 0 && last.key < t->timers[(i - 1) / ARITY].key)
+		heap_up(t, i, last.sk, last.key);
+	else
+		heap_down(t, i, last.sk, last.key);
 }
 
 void sk_timer_set(struct sock_table *t, struct sock *sk, uint64_t when_ns)
 {
 	if (sk->timer_slot) {
-		if (when_ns < sk->timer_key) {
-			sk->timer_key = when_ns;
-			heap_up(t, sk->timer_slot - 1);
-		}
+		if (when_ns < t->timers[sk->timer_slot - 1].key)
+			heap_up(t, sk->timer_slot - 1, sk, when_ns);
 		return;
 	}
 	if (t->ntimers == t->timers_cap) {
 		uint32_t cap = t->timers_cap ? 2 * t->timers_cap : 64;
-		struct sock **n = realloc(t->timers, cap * sizeof(*n));
+		struct sk_timer *n = realloc(t->timers, cap * sizeof(*n));
 		if (!n) {
 			t->timers_walk = 1;	/* not indexed: the next run looks at every socket */
 			return;
@@ -84,9 +87,7 @@ void sk_timer_set(struct sock_table *t, struct sock *sk, uint64_t when_ns)
 		t->timers = n;
 		t->timers_cap = cap;
 	}
-	sk->timer_key = when_ns;
-	heap_place(t, sk, t->ntimers++);
-	heap_up(t, sk->timer_slot - 1);
+	heap_up(t, t->ntimers++, sk, when_ns);
 }
 
 void sk_reset_timer(struct net *net, struct sock *sk, uint64_t when_ns)
@@ -115,19 +116,17 @@ int sk_timers_due(struct net *net, struct sock ***due)
 		t->timers_walk = 0;
 		return -1;
 	}
-	while (t->ntimers && t->timers[0]->timer_key <= net->now_ns) {
+	while (t->ntimers && t->timers[0].key <= net->now_ns) {
 		if (n == cap) {
 			struct sock **g = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*g));
-			if (!g) {	/* put them back and look at every socket */
-				for (uint32_t i = 0; i < n; i++)
-					sk_timer_set(t, v[i], v[i]->timer_key);
+			if (!g) {	/* the walk puts them back */
 				free(v);
 				return -1;
 			}
 			v = g;
 		}
-		v[n++] = t->timers[0];
-		sk_timer_del(t, t->timers[0]);
+		v[n++] = t->timers[0].sk;
+		sk_timer_del(t, t->timers[0].sk);
 	}
 	qsort(v, n, sizeof(*v), newest_first);
 	*due = v;
@@ -138,16 +137,14 @@ uint64_t sk_timers_next(struct net *net, uint64_t (*deadline)(const struct sock 
 {
 	struct sock_table *t = net->socks;
 	while (t->ntimers) {
-		struct sock *sk = t->timers[0];
+		struct sock *sk = t->timers[0].sk;
 		uint64_t d = deadline(sk);
-		if (d == sk->timer_key)
+		if (d == t->timers[0].key)
 			return d;
-		if (!d) {
+		if (!d)
 			sk_timer_del(t, sk);
-		} else {	/* pushed back since it was armed: only ever later */
-			sk->timer_key = d;
-			heap_down(t, 0);
-		}
+		else		/* pushed back since it was armed: only ever later */
+			heap_down(t, 0, sk, d);
 	}
 	return 0;
 }
