@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PB_BLOCK	(1024 * 1024)	/* read size; holds any record within MAX_SNAP */
+#define PB_BLOCK	(320 * 1024)	/* read size; holds any record within MAX_SNAP */
 #define PB_MAX_SNAP	262144		/* libpcap's maximum for the link types read here */
 #define PB_MAGIC_US	0xa1b2c3d4u
 #define PB_MAGIC_NS	0xa1b23c4du
