@@ -128,7 +128,8 @@ int sk_timers_due(struct net *net, struct sock ***due)
 		v[n++] = t->timers[0].sk;
 		sk_timer_del(t, t->timers[0].sk);
 	}
-	qsort(v, n, sizeof(*v), newest_first);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), newest_first);
 	*due = v;
 	return (int)n;
 }
