@@ -112,6 +112,38 @@ if have tcpdump; then
 	verdict "--no-trace speed as a fraction of tcpdump's" tcpdump nj_notrace 0.5
 fi
 
+
+# tclock NAME CMD...: the CPU time of one run as perf stat's task-clock
+# (µs, appended to $W/NAME.tc): /usr/bin/time counts in 10 ms steps, too
+# coarse for runs of 15-80 ms.
+tclock() {
+	name=$1; shift
+	perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '$3 == "task-clock" { printf "%d\n", $1 * 1000 }' \
+		>>"$W/$name.tc"
+}
+if have tcpdump && have perf && perf stat -x, -e task-clock true >/dev/null 2>&1; then
+	TC_ROUNDS=$((ROUNDS * 3))
+	r=1
+	while [ "$r" -le "$TC_ROUNDS" ]; do
+		if [ $((r % 2)) = 1 ]; then
+			tclock nj_notrace "$NJ" replay --no-trace "$CAP"
+			tclock tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
+		else
+			tclock tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
+			tclock nj_notrace "$NJ" replay --no-trace "$CAP"
+		fi
+		r=$((r + 1))
+	done
+	echo "  perf stat task-clock, $TC_ROUNDS alternating runs each (CPU ms, median and spread):"
+	for n in nj_notrace tcpdump; do
+		printf '  %-40s %8s ms   (%s)\n' "$([ $n = tcpdump ] && echo 'tcpdump -r X -w /dev/null' || echo 'replay --no-trace')" \
+			"$(awk -v u="$(median $n.tc)" 'BEGIN { printf "%.1f", u / 1e3 }')" \
+			"$(sort -n "$W/$n.tc" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.1f-%.1f", lo / 1e3, hi / 1e3 }')"
+	done
+	printf '  => --no-trace speed as a fraction of tcpdump'"'"'s, task-clock: %sx (goal >= 0.5)\n' \
+		"$(ratio "$(median tcpdump.tc)" "$(median nj_notrace.tc)")"
+fi
+
 echo
 echo "   trace bytes per frame: JSONL $JSONL_BPF, compact .njz $NJZ_BPF ($(ratio "$JSONL_BPF" "$NJZ_BPF")x less; goal <= 1500)"
 

@@ -136,6 +136,8 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 		if (!frame_dlt_known(s->dlt))
 			return dlt_error(s, path, s->dlt, err, errlen);
 		s->good_end = 24;
+		if (S_ISREG(st.st_mode))
+			s->blk = pcap_blocks_open(path, pcap_snapshot(s->p));
 	}
 	s->frame_dlt = s->dlt;
 	s->path = strdup(path);
@@ -146,6 +148,8 @@ int source_pcap_open(struct pcap_source *s, const char *path, char *err, size_t 
 long source_pcap_offset(const struct pcap_source *s)
 {
 	FILE *f = s->ngf ? s->ngf : s->p ? pcap_file(s->p) : NULL;
+	if (s->blk)
+		return (long)s->blk->off;
 	return f ? ftell(f) : -1;
 }
 
@@ -188,6 +192,22 @@ int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint
 {
 	if (s->ngr)
 		return next_ng(s, hdr, data, err, errlen);
+	if (s->blk) {
+		if (pcap_blocks_next(s->blk, hdr, data)) {
+			s->frames++;
+			s->good_end += 16 + (*hdr)->caplen;
+			return 1;
+		}
+		/* the end, or a record libpcap has to judge: it reads on from there */
+		int sk = fseeko(pcap_file(s->p), (off_t)s->blk->off, SEEK_SET);
+		pcap_blocks_close(s->blk);
+		s->blk = NULL;
+		if (sk != 0) {
+			snprintf(err, errlen, "%s: frame %llu: %s", s->path, (unsigned long long)s->frames + 1,
+				 strerror(errno));
+			return -1;
+		}
+	}
 	int r = pcap_next_ex(s->p, hdr, data);
 	if (r == 1) {
 		s->frames++;
@@ -213,6 +233,8 @@ int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint
 
 void source_pcap_close(struct pcap_source *s)
 {
+	pcap_blocks_close(s->blk);
+	s->blk = NULL;
 	if (s->p)
 		pcap_close(s->p);	/* closes the stream before its buffer goes */
 	if (s->ngr)

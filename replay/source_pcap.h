@@ -12,6 +12,7 @@
 
 #include "netns.h"
 #include "pcapng_reader.h"
+#include "source_pcap_blocks.h"
 
 struct pcap_source {
 	pcap_t *p;			/* a pcap file: libpcap reads it */
@@ -29,6 +30,7 @@ struct pcap_source {
 	long size;			/* file size for progress, -1 unknown */
 	char *iobuf;			/* the stream's buffer (SOURCE_PCAP_IOBUF) */
 	uint64_t good_end;		/* where the last complete record ends */
+	struct pcap_blocks *blk;	/* a plain pcap file's records, read in blocks */
 };
 
 /* source_pcap_rereadable - path is a regular file, which can be read more

@@ -53,6 +53,9 @@ struct sock *sock_alloc(struct net *net, uint8_t protocol)
 	skb_queue_head_init(&sk->receive_queue);
 	skb_queue_head_init(&sk->ofo_queue);
 	sk->anext = t->all;
+	if (t->all)
+		t->all->aprev = &sk->anext;
+	sk->aprev = &t->all;
 	t->all = sk;
 	t->count++;
 	return sk;
@@ -94,7 +97,13 @@ void sock_unhash(struct net *net, struct sock *sk)
 {
 	struct sock_table *t = net->socks;
 	sock_unhash_chain(net, sk);
-	unlink_from(&t->all, sk, 1);
+	sk_timer_del(t, sk);
+	if (sk->aprev) {		/* out of t->all */
+		*sk->aprev = sk->anext;
+		if (sk->anext)
+			sk->anext->aprev = sk->aprev;
+		sk->aprev = NULL;
+	}
 	sk->anext = t->graveyard;
 	t->graveyard = sk;
 	t->count--;
@@ -187,6 +196,7 @@ void sock_exit(struct net *net)
 		t->all = sk->anext;
 		sock_free(net, sk);
 	}
+	free(t->timers);
 	free(t);
 	net->socks = NULL;
 }

@@ -48,6 +48,7 @@ enum tcp_state {
 struct sock {
 	struct sock *hnext;		/* hash chain (ehash, lhash or udp) */
 	struct sock *anext;		/* list of all sockets (timers), graveyard */
+	struct sock **aprev;		/* what points to it in that list (unlinked in O(1)) */
 	uint8_t protocol;		/* IPPROTO_TCP_ / IPPROTO_UDP_ */
 	uint8_t state;			/* enum tcp_state; UDP: TCP_CLOSE */
 	uint8_t hashed;			/* 0 once unhashed (dead) */
@@ -56,6 +57,7 @@ struct sock {
 	uint16_t sport, dport;		/* local / remote, network order */
 	int ifindex;			/* device the connection came in on */
 	uint32_t id;			/* 1, 2, … for traces ("sk 3") */
+	uint32_t timer_slot;		/* its place in the timer heap + 1; 0 none (timer.c) */
 
 	/* Listener (inet_connection_sock accept queue, request queue). */
 	struct sock *parent;		/* request/child: its listener */
@@ -143,6 +145,12 @@ struct sock_table {
 	uint32_t next_id;
 	uint16_t ip_id;			/* IP ids of segments we build */
 	uint64_t next_timer_ns;		/* earliest armed timer; 0 none */
+	struct sk_timer {		/* sockets with a timer armed: a min-heap (timer.c) */
+		uint64_t key;		/* the earliest deadline, or earlier */
+		struct sock *sk;
+	} *timers;
+	uint32_t ntimers, timers_cap;
+	uint8_t timers_walk;		/* a deadline came without its socket: look at all */
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
@@ -169,6 +177,25 @@ void sock_rehash(struct net *net, struct sock *sk);
 void sock_reap(struct net *net);
 /* sock_exit - frees every socket and the tables (called by net_destroy). */
 void sock_exit(struct net *net);
+
+/* -- timer.c: the sockets whose timers are due, found without a walk -- */
+/* sk_reset_timer - sk has a timer armed for when_ns: tcp_run_timers wakes
+ * then and looks at sk (tcp_timer_arm without the socket looks at all). */
+void sk_reset_timer(struct net *net, struct sock *sk, uint64_t when_ns);
+/* sk_timer_set / sk_timer_del - puts sk in the heap keyed by when_ns (or
+ * lowers its key) / takes it out (sock_unhash). */
+void sk_timer_set(struct sock_table *t, struct sock *sk, uint64_t when_ns);
+void sk_timer_del(struct sock_table *t, struct sock *sk);
+/**
+ * sk_timers_due - takes out of the heap every socket keyed at or before
+ * net->now_ns and returns them in *due (malloc'd; the caller frees it) in
+ * the order of the table's list of all sockets (newest first). Returns
+ * their number, or -1 when the heap cannot tell: look at every socket.
+ */
+int sk_timers_due(struct net *net, struct sock ***due);
+/* sk_timers_next - the earliest deadline over the heap, as deadline(sk)
+ * tells it (0 none); fixes the keys that were early on the way. */
+uint64_t sk_timers_next(struct net *net, uint64_t (*deadline)(const struct sock *sk));
 
 /**
  * __inet_lookup_established - the TCP socket (full, TIME_WAIT or request)

@@ -271,7 +271,8 @@ void __tcp_ack_snd_check(struct net *net, struct sock *sk, int ofo_possible);
  * owed ACK now if Linux would (a drained push, a doubled window). */
 void tcp_cleanup_rbuf(struct net *net, struct sock *sk, uint32_t copied);
 void tcp_send_delayed_ack(struct net *net, struct sock *sk);
-/* tcp_timer_arm - notes a deadline so tcp_run_timers wakes for it. */
+/* tcp_timer_arm - notes a deadline so tcp_run_timers wakes for it; not
+ * knowing whose, that run looks at every socket (sk_reset_timer does not). */
 void tcp_timer_arm(struct net *net, uint64_t when_ns);
 uint16_t tcp_select_window(struct sock *sk);
 

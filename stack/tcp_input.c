@@ -687,7 +687,7 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 		if (!sk->app_closed)
 			return 0;	/* shutdown(SHUT_WR): FIN_WAIT2 lasts as long as the peer sends */
 		sk->timeout_ns = net->now_ns + TCP_FIN_TIMEOUT_NS;	/* orphaned: tcp_fin_timeout */
-		tcp_timer_arm(net, sk->timeout_ns);
+		sk_reset_timer(net, sk, sk->timeout_ns);
 		/* Linux hands an orphan to a timewait sock in its FIN_WAIT2
 		 * substate now, unless this segment's FIN makes it TIME_WAIT. */
 		if (!(cb->tcp_flags & TCPHDR_FIN))

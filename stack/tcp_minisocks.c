@@ -158,9 +158,9 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 	sock_hash(net, req);
 	lsk->qlen++;
 	req->timeout_ns = net->now_ns + TCP_SYNACK_EXPIRE_NS;
-	tcp_timer_arm(net, req->timeout_ns);
+	sk_reset_timer(net, req, req->timeout_ns);
 	req->rtx_timeout_ns = net->now_ns + TCP_TIMEOUT_INIT_NS;
-	tcp_timer_arm(net, req->rtx_timeout_ns);
+	sk_reset_timer(net, req, req->rtx_timeout_ns);
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
 		jw_kv_uint(a, "irs", req->irs);
@@ -257,7 +257,7 @@ void reqsk_timer_handler(struct net *net, struct sock *req)
 	inet_rtx_syn_ack(net, req);
 	if (req->num_timeout < TCP_SYNACK_RETRIES) {
 		req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
-		tcp_timer_arm(net, req->rtx_timeout_ns);
+		sk_reset_timer(net, req, req->rtx_timeout_ns);
 	}
 	tcp_sock_trace(net, req);
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
@@ -279,7 +279,7 @@ static void tcp_req_syn_again(struct net *net, struct sock *req, const struct sk
 	inet_rtx_syn_ack(net, req);
 	/* the retransmission timer starts over (mod_timer_pending) */
 	req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);
-	tcp_timer_arm(net, req->rtx_timeout_ns);
+	sk_reset_timer(net, req, req->rtx_timeout_ns);
 	trace_exit(net, skb, V_PASS, 0, "%s", "");
 }
 
@@ -369,7 +369,7 @@ void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_n
 	sk->ack_timeout_ns = 0;
 	sk->ack_pending = 0;
 	sk->timeout_ns = net->now_ns + timeo_ns;
-	tcp_timer_arm(net, sk->timeout_ns);
+	sk_reset_timer(net, sk, sk->timeout_ns);
 	tcp_sock_trace(net, sk);
 	trace_step(net, NULL, "tcp_time_wait", "%s: TIME_WAIT for %llu s (2*MSL as Linux counts it)", sk_fmt(sk),
 		   (unsigned long long)(timeo_ns / 1000000000ULL));
@@ -407,7 +407,7 @@ enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, 
 			why = "in-window RST: TIME_WAIT ends now";
 		} else {
 			tw->timeout_ns = net->now_ns + TCP_TIMEWAIT_LEN_NS;
-			tcp_timer_arm(net, tw->timeout_ns);
+			sk_reset_timer(net, tw, tw->timeout_ns);
 			why = "duplicate ACK: TIME_WAIT restarted";
 		}
 		st = TCP_TW_SUCCESS;
@@ -420,7 +420,7 @@ enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, 
 	} else if (!(fl & TCPHDR_RST)) {
 		if (fl & TCPHDR_ACK) {
 			tw->timeout_ns = net->now_ns + TCP_TIMEWAIT_LEN_NS;
-			tcp_timer_arm(net, tw->timeout_ns);
+			sk_reset_timer(net, tw, tw->timeout_ns);
 		}
 		st = tcp_tw_oow(net, tw, skb);
 		why = st == TCP_TW_ACK ? "out of window: answer with an ACK" : "ACK rate limited";

@@ -12,6 +12,7 @@
 #include "tcp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *tcp_flags_str(uint8_t f)
@@ -418,6 +419,7 @@ void tcp_timer_arm(struct net *net, uint64_t when_ns)
 	struct sock_table *t = net->socks;
 	if (!t->next_timer_ns || when_ns < t->next_timer_ns)
 		t->next_timer_ns = when_ns;
+	t->timers_walk = 1;	/* whose timer it is is not known: look at every socket */
 }
 
 void tcp_send_delayed_ack(struct net *net, struct sock *sk)
@@ -430,7 +432,7 @@ void tcp_send_delayed_ack(struct net *net, struct sock *sk)
 	sk->ack_pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
 	if (!sk->ack_timeout_ns || net->now_ns + ato < sk->ack_timeout_ns)
 		sk->ack_timeout_ns = net->now_ns + ato;
-	tcp_timer_arm(net, sk->ack_timeout_ns);
+	sk_reset_timer(net, sk, sk->ack_timeout_ns);
 	trace_step(net, NULL, "tcp_send_delayed_ack", "ACK delayed: the timer fires in %llu ms unless data "
 		   "or a second segment comes first", (unsigned long long)((sk->ack_timeout_ns - net->now_ns) / 1000000));
 }
@@ -524,19 +526,11 @@ static void tcp_expire(struct net *net, struct sock *sk)
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "socket freed");
 }
 
-/* Fires what is due on one socket; returns its next deadline (0 none). */
-static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
+/* The earliest deadline of sk's armed timers (0 none). */
+static uint64_t tcp_next_timer(const struct sock *sk)
 {
-	uint64_t now = net->now_ns, next = 0;
+	uint64_t next = 0;
 
-	if (sk->ack_timeout_ns && sk->ack_timeout_ns <= now && sk->hashed)
-		tcp_delack_timer(net, sk);
-	if (sk->rtx_timeout_ns && sk->rtx_timeout_ns <= now && sk->hashed && sk->state == TCP_NEW_SYN_RECV)
-		reqsk_timer_handler(net, sk);
-	if (sk->timeout_ns && sk->timeout_ns <= now && sk->hashed) {
-		sk->timeout_ns = 0;
-		tcp_expire(net, sk);
-	}
 	if (!sk->hashed)
 		return 0;
 	if (sk->ack_timeout_ns)
@@ -548,21 +542,45 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 	return next;
 }
 
+/* Fires what is due on one socket; returns its next deadline (0 none). */
+static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
+{
+	uint64_t now = net->now_ns;
+
+	if (sk->ack_timeout_ns && sk->ack_timeout_ns <= now && sk->hashed)
+		tcp_delack_timer(net, sk);
+	if (sk->rtx_timeout_ns && sk->rtx_timeout_ns <= now && sk->hashed && sk->state == TCP_NEW_SYN_RECV)
+		reqsk_timer_handler(net, sk);
+	if (sk->timeout_ns && sk->timeout_ns <= now && sk->hashed) {
+		sk->timeout_ns = 0;
+		tcp_expire(net, sk);
+	}
+	return tcp_next_timer(sk);
+}
+
 void tcp_run_timers(struct net *net)
 {
 	struct sock_table *t = net->socks;
-	uint64_t next = 0;
+	struct sock **due;
+	int n;
 
 	if (!t || !t->next_timer_ns || net->now_ns < t->next_timer_ns)
 		return;
-	for (struct sock *sk = t->all, *n; sk; sk = n) {
-		n = sk->anext;	/* sk may move to the graveyard */
+	n = sk_timers_due(net, &due);	/* the heap's candidates, in the order of t->all */
+	for (int i = 0; i < n; i++) {
+		uint64_t d = tcp_sock_timers(net, due[i]);
+		if (d)
+			sk_timer_set(t, due[i], d);
+	}
+	free(due);
+	for (struct sock *sk = n < 0 ? t->all : NULL, *nx; sk; sk = nx) {
+		nx = sk->anext;	/* sk may move to the graveyard */
 		if (sk->protocol != IPPROTO_TCP_)
 			continue;
 		uint64_t d = tcp_sock_timers(net, sk);
-		if (d && (!next || d < next))
-			next = d;
+		if (d)
+			sk_timer_set(t, sk, d);
 	}
-	t->next_timer_ns = next;
+	t->next_timer_ns = sk_timers_next(net, tcp_next_timer);
 	sock_reap(net);
 }

@@ -1,0 +1,210 @@
+/*
+ * test_pcap_blocks.c - the block reader of plain pcap files
+ * (replay/source_pcap_blocks.c) gives what libpcap gives: the same
+ * headers and bytes frame by frame, and at the end the same result (the
+ * end, a truncated record, an invalid length) and error text, on every
+ * capture in pcaps/ and ../shared/pcaps and on damaged copies of one:
+ * cut short, trailing garbage, a record over the snapshot length, a
+ * small snapshot length, another byte order.
+ */
+#include <dirent.h>
+#include <unistd.h>
+
+#include "nj_check.h"
+#include "source_pcap.h"
+
+static char dir[] = "/tmp/nj-pcap-blocks-XXXXXX";
+
+/* A digest of every frame libpcap reads, and how it ended. */
+struct digest {
+	uint64_t h;
+	long frames;
+	int end;	/* 0 the end, -1 an error, -2 the tail (source_pcap's codes) */
+	char err[512];
+};
+
+static void mix(uint64_t *h, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ ((const uint8_t *)p)[i]) * 1099511628211ull;
+}
+
+static void frame_mix(struct digest *d, const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	int64_t t[2] = { (int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec };
+	mix(&d->h, t, sizeof(t));
+	mix(&d->h, &h->caplen, 4);
+	mix(&d->h, &h->len, 4);
+	mix(&d->h, data, h->caplen);
+	d->frames++;
+}
+
+/* libpcap alone, as source_pcap read before the block reader. */
+static struct digest by_libpcap(const char *path)
+{
+	struct digest d = { .h = 1469598103934665603ull };
+	char e[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	int r;
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, e);
+	ck_assert_msg(p != NULL, "%s: %s", path, e);
+	while ((r = pcap_next_ex(p, &h, &data)) == 1)
+		frame_mix(&d, h, data);
+	d.end = r == PCAP_ERROR_BREAK ? 0 : -1;
+	if (r != PCAP_ERROR_BREAK)
+		snprintf(d.err, sizeof(d.err), "%s", pcap_geterr(p));
+	pcap_close(p);
+	return d;
+}
+
+/* source_pcap, blocks first; *used says whether it read in blocks. */
+static struct digest by_source(const char *path, int *used)
+{
+	struct digest d = { .h = 1469598103934665603ull };
+	struct pcap_source s;
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	char e[512];
+	int r;
+	ck_assert_msg(source_pcap_open(&s, path, e, sizeof(e)) == 0, "%s", e);
+	*used = s.blk != NULL;
+	while ((r = source_pcap_next(&s, &h, &data, e, sizeof(e))) == 1)
+		frame_mix(&d, h, data);
+	d.end = r == 0 ? 0 : -1;
+	if (r != 0 && s.p)
+		snprintf(d.err, sizeof(d.err), "%s", pcap_geterr(s.p));
+	source_pcap_close(&s);
+	return d;
+}
+
+static int same(const char *path)
+{
+	int used;
+	struct digest a = by_libpcap(path), b = by_source(path, &used);
+	ck_assert_msg(a.frames == b.frames, "%s: %ld frames by libpcap, %ld by source_pcap", path, a.frames,
+		      b.frames);
+	ck_assert_msg(a.h == b.h, "%s: frames differ", path);
+	ck_assert_msg(a.end == b.end && !strcmp(a.err, b.err), "%s: libpcap ended %d \"%s\", source_pcap %d \"%s\"",
+		      path, a.end, a.err, b.end, b.err);
+	return used;
+}
+
+static int is_pcap(const char *path)
+{
+	uint8_t m[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(m, 1, 4, f) : 0;
+	if (f)
+		fclose(f);
+	return n == 4 && ((m[0] == 0xd4 && m[1] == 0xc3) || (m[0] == 0x4d && m[1] == 0x3c) ||
+			  (m[0] == 0xa1 && m[1] == 0xb2));
+}
+
+START_TEST(every_capture_reads_the_same)
+{
+	const char *dirs[] = { "pcaps", "../../pcaps", "../shared/pcaps", "/work/shared/pcaps" };
+	int files = 0, blocks = 0;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *de;
+		char path[512];
+		while (d && (de = readdir(d))) {
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], de->d_name);
+			if (de->d_name[0] == '.' || !is_pcap(path))
+				continue;
+			blocks += same(path);
+			files++;
+		}
+		if (d)
+			closedir(d);
+	}
+	ck_assert_int_gt(files, 10);
+	ck_assert_int_gt(blocks, 5);	/* the block reader was used, not only libpcap */
+}
+END_TEST
+
+/* A 3-record capture, its bytes written as given. */
+static void put(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+static size_t sample(uint8_t *b, uint32_t magic, uint32_t snaplen, int swap)
+{
+	uint32_t fh[6] = { magic, 2 | 4u << 16, 0, 0, snaplen, 1 };
+	size_t n = 0;
+	uint32_t sw[6];
+	for (int i = 0; i < 6; i++)
+		sw[i] = swap ? __builtin_bswap32(fh[i]) : fh[i];
+	if (swap)	/* the version's two 16-bit halves swap in place */
+		sw[1] = (uint32_t)__builtin_bswap16(2) | (uint32_t)__builtin_bswap16(4) << 16;
+	memcpy(b, sw, 24);
+	n = 24;
+	for (uint32_t r = 0; r < 3; r++) {
+		uint32_t caplen = 60 + 7 * r, rh[4] = { 1700000000u + r, 999999u - r, caplen, caplen + r };
+		for (int i = 0; i < 4; i++)
+			rh[i] = swap ? __builtin_bswap32(rh[i]) : rh[i];
+		memcpy(b + n, rh, 16);
+		n += 16;
+		for (uint32_t i = 0; i < caplen; i++)
+			b[n++] = (uint8_t)(i * 31 + r);
+	}
+	return n;
+}
+
+START_TEST(damaged_and_unusual_files_read_the_same)
+{
+	static uint8_t b[4096];
+	char path[128];
+	size_t n;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.pcap", dir);
+
+	n = sample(b, 0xa1b2c3d4u, 65535, 0);
+	put(path, b, n);
+	ck_assert_int_eq(same(path), 1);	/* plain: blocks */
+	for (size_t cut = n - 1; cut > 24; cut -= 13) {	/* cut anywhere: a record's header or data */
+		put(path, b, cut);
+		same(path);
+	}
+	memcpy(b + n, "trailing garbage", 16);	/* a record header of nonsense */
+	put(path, b, n + 16);
+	same(path);
+	put(path, b, n + 5);
+	same(path);
+
+	n = sample(b, 0xa1b23c4du, 65535, 0);	/* nanoseconds */
+	put(path, b, n);
+	ck_assert_int_eq(same(path), 1);
+	n = sample(b, 0xa1b2c3d4u, 64, 0);	/* records over the snapshot length: libpcap cuts them */
+	put(path, b, n);
+	same(path);
+	n = sample(b, 0xa1b2c3d4u, 65535, 0);
+	uint32_t huge = 300000;			/* over libpcap's maximum */
+	memcpy(b + 24 + 16 + 60 + 8, &huge, 4);
+	put(path, b, n);
+	same(path);
+	n = sample(b, 0xa1b2c3d4u, 65535, 1);	/* the other byte order: libpcap's */
+	put(path, b, n);
+	ck_assert_int_eq(same(path), 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+static Suite *blocks_suite(void)
+{
+	Suite *s = suite_create("pcap_blocks");
+	TCase *tc = tcase_create("pcap_blocks");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, every_capture_reads_the_same);
+	tcase_add_test(tc, damaged_and_unusual_files_read_the_same);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+NJ_TEST_MAIN(blocks_suite)
