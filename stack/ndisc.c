@@ -406,9 +406,9 @@ static void ndisc_link_failure_local(struct net *net, const struct sk_buff *skb)
 }
 
 /* neigh_invalidate → ndisc_error_report: each held packet is reported to
- * its sender (ip6_link_failure: address unreachable) and freed. Linux
- * frees it with kfree_skb; NEIGH_FAILED (arp_error_report's reason) says
- * here that it died for want of a neighbour. The packet's own outcome
+ * its sender (ip6_link_failure: address unreachable) and freed with plain
+ * kfree_skb, so NOT_SPECIFIED (IPv4's arp_error_report says NEIGH_FAILED;
+ * Linux 6.13's ndisc_error_report does not). The packet's own outcome
  * (forwarded, or answered) was told when it left: this is timer work. */
 static void ndisc_invalidate(struct net *net, struct nd_neigh *n)
 {
@@ -422,7 +422,7 @@ static void ndisc_invalidate(struct net *net, struct nd_neigh *n)
 			icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
 		else
 			ndisc_link_failure_local(net, skb);
-		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 	}
 	while ((skb = skb_dequeue(&n->queue)))	/* __skb_queue_purge: what came meanwhile */
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);

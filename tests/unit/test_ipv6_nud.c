@@ -168,7 +168,7 @@ START_TEST(test_ndisc_failed_after_three_solicitations)
 	ck_assert_int_eq(nj_tx.n, 3);				/* no fourth: FAILED */
 	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTNEIGHBORSOLICITS], 3);
 	ck_assert_int_eq(nj_count("kfree_skb", 'i'), 2);		/* both held replies */
-	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NEIGH_FAILED);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NOT_SPECIFIED);
 	ck_assert_int_eq(nj_count("icmp6_send", 'B'), 0);		/* our own: no error on the wire */
 	ck_assert_uint_eq(ndisc_next_timer(net), 0);
 	/* a late advertisement for a FAILED entry is ignored */
@@ -208,7 +208,7 @@ START_TEST(test_ndisc_forwarded_held_gets_addr_unreach)
 	ck_assert_int_eq(e[1], ICMPV6_ADDR_UNREACH);
 	ck_assert(ipv6_addr_equal(&tx6(3)->daddr, &p));
 	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTDESTUNREACHS], 1);
-	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NEIGH_FAILED);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NOT_SPECIFIED);
 	nj_net_free(net);
 }
 END_TEST
