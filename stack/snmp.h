@@ -112,6 +112,7 @@
 	X(TCPEXT_TCPSACKDISCARD, "TcpExt.TCPSACKDiscard")	\
 	X(TCPEXT_TCPDSACKRECV, "TcpExt.TCPDSACKRecv")		\
 	X(TCPEXT_PAWSACTIVEREJECTED, "TcpExt.PAWSActive") \
+	X(TCPEXT_TCPRCVCOALESCE, "TcpExt.TCPRcvCoalesce")	\
 	/* IPv6 (/proc/net/snmp6, with a dot after the group) */ \
 	X(IP6_INRECEIVES, "Ip6.InReceives") \
 	X(IP6_INHDRERRORS, "Ip6.InHdrErrors") \

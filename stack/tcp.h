@@ -190,6 +190,34 @@ const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len);
 /* tcp_options_args - the agreed options into the event args a (trace_args). */
 void tcp_options_args(struct jw *a, const struct sock *sk);
 
+/* -- the receive window (tcp_input.c, tcp_output.c), include/net/tcp.h --
+ * Linux 6.x turns receive-buffer bytes (truesize) into window bytes with a
+ * per-socket ratio, skb->len / skb->truesize in 256ths, measured on the
+ * peer's full-sized segments (tcp_measure_rcv_mss), 50% until then. */
+#define TCP_RMEM_TO_WIN_SCALE	8
+#define TCP_DEFAULT_SCALING_RATIO	(1 << (TCP_RMEM_TO_WIN_SCALE - 1))
+#define SYSCTL_RMEM_MAX		212992	/* net.core.rmem_max, Linux's default */
+#define SOCK_MIN_RCVBUF		(2 * (2048 + 256))	/* 2 * TCP_SKB_MIN_TRUESIZE */
+
+static inline int32_t tcp_win_from_space(const struct sock *sk, int32_t space)
+{
+	return (int32_t)(((int64_t)space * sk->scaling_ratio) >> TCP_RMEM_TO_WIN_SCALE);
+}
+/* tcp_space: the window the free receive buffer is worth. */
+static inline int32_t tcp_space(const struct sock *sk)
+{
+	return tcp_win_from_space(sk, (int32_t)sk->rcvbuf - (int32_t)sk_rmem_alloc(sk));
+}
+static inline int32_t tcp_full_space(const struct sock *sk) { return tcp_win_from_space(sk, (int32_t)sk->rcvbuf); }
+/* tcp_init_buffer_space - window_clamp and rcv_ssthresh as the connection
+ * becomes ESTABLISHED (tcp_init_transfer): the full space less one segment. */
+void tcp_init_buffer_space(struct sock *sk);
+/* tcp_set_window_clamp (net/ipv4/tcp.c) - a new clamp; rcv_ssthresh follows. */
+void tcp_set_window_clamp(struct sock *sk, uint32_t val);
+/* __tcp_select_window - the window the free space allows now, before
+ * "never shrink" (tcp_select_window). May end quickack mode. */
+uint32_t __tcp_select_window(struct sock *sk);
+
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* tcp_v4_send_reset - answers skb (data at the TCP header) with a RST under

@@ -75,7 +75,85 @@ static void tcp_enter_quickack_mode(struct sock *sk)
 	sk->ato_ns = TCP_ATO_MIN_NS;
 }
 
-/* tcp_measure_rcv_mss: the peer's segment size, from full-sized segments.
+/* tcp_set_window_clamp (net/ipv4/tcp.c): a smaller clamp pulls
+ * rcv_ssthresh down with it; a larger one lets it up to the current offer. */
+void tcp_set_window_clamp(struct sock *sk, uint32_t val)
+{
+	uint32_t old = sk->window_clamp, clamp = val < SOCK_MIN_RCVBUF / 2 ? SOCK_MIN_RCVBUF / 2 : val;
+
+	if (clamp == old)
+		return;
+	sk->window_clamp = clamp;
+	if (clamp < old) {
+		if (sk->rcv_ssthresh > clamp)
+			sk->rcv_ssthresh = clamp;	/* __tcp_adjust_rcv_ssthresh, no reserved memory */
+	} else {
+		uint32_t t = sk->rcv_wnd < clamp ? sk->rcv_wnd : clamp;
+		if (t > sk->rcv_ssthresh)
+			sk->rcv_ssthresh = t;
+	}
+}
+
+/* tcp_init_buffer_space - the clamp is the whole buffer's worth, less one
+ * segment kept in reserve (tcp_app_win 31); rcv_ssthresh starts under it. */
+void tcp_init_buffer_space(struct sock *sk)
+{
+	int32_t maxwin = tcp_full_space(sk);
+	uint32_t adv = sk->advmss;
+
+	if (maxwin < 0)
+		maxwin = 0;
+	if (!sk->window_clamp || sk->window_clamp >= (uint32_t)maxwin)
+		sk->window_clamp = (uint32_t)maxwin > 4 * adv ? (uint32_t)maxwin : 4 * adv;
+	if (sk->window_clamp > 2 * adv && sk->window_clamp + adv > (uint32_t)maxwin)
+		sk->window_clamp = (uint32_t)maxwin - adv > 2 * adv && (uint32_t)maxwin > adv ? (uint32_t)maxwin - adv
+											: 2 * adv;
+	if (sk->rcv_ssthresh > sk->window_clamp)
+		sk->rcv_ssthresh = sk->window_clamp;
+}
+
+/* __tcp_grow_window: would a buffer full of skbs like this one hold the
+ * window rcv_ssthresh is heading for? Halve both until it fits. */
+static uint32_t __tcp_grow_window(const struct net *net, const struct sock *sk, const struct sk_buff *skb)
+{
+	int32_t truesize = tcp_win_from_space(sk, (int32_t)skb->truesize) >> 1;
+	int32_t window = tcp_win_from_space(sk, (int32_t)net->sysctl.tcp_rmem[2]) >> 1;
+
+	while (window >= 0 && sk->rcv_ssthresh <= (uint32_t)window) {
+		if (truesize <= (int32_t)skb->len)
+			return 2u * sk->rcv_mss;
+		truesize >>= 1;
+		window >>= 1;
+	}
+	return 0;
+}
+
+/* tcp_grow_window - data with a good len/truesize ratio raises
+ * rcv_ssthresh, the window we may offer, toward window_clamp and the free
+ * space (by two segments, or twice this one); an ACK then goes at once
+ * (quick). Left out: frag-only skbs' truesize_adjust (jumbo frames) and
+ * memory pressure. */
+static void tcp_grow_window(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	int32_t space = tcp_space(sk), room, incr;
+
+	room = ((int32_t)sk->window_clamp < space ? (int32_t)sk->window_clamp : space) - (int32_t)sk->rcv_ssthresh;
+	if (room <= 0)
+		return;
+	if (tcp_win_from_space(sk, (int32_t)skb->truesize) <= (int32_t)skb->len)
+		incr = 2 * sk->advmss;
+	else
+		incr = (int32_t)__tcp_grow_window(net, sk, skb);
+	if (!incr)
+		return;
+	if (incr < 2 * (int32_t)skb->len)
+		incr = 2 * (int32_t)skb->len;
+	sk->rcv_ssthresh += (uint32_t)(room < incr ? room : incr);
+	sk->ack_quick |= 1;
+}
+
+/* tcp_measure_rcv_mss: the peer's segment size, from full-sized segments,
+ * whose len/truesize also sets the scaling ratio (and so window_clamp).
  * A shorter one (or one with PSH) is a push: the ACK is marked PUSHED and
  * tcp_cleanup_rbuf sends it as soon as the application has read it. */
 static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
@@ -84,6 +162,13 @@ static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 
 	sk->last_seg_size = 0;
 	if (len >= sk->rcv_mss) {
+		if (len != sk->rcv_mss && skb->truesize) {
+			uint64_t r = ((uint64_t)skb->len << TCP_RMEM_TO_WIN_SCALE) / skb->truesize;
+			uint8_t old = sk->scaling_ratio;
+			sk->scaling_ratio = (uint8_t)(r ? (r > 255 ? 255 : r) : 1);
+			if (old != sk->scaling_ratio)
+				tcp_set_window_clamp(sk, (uint32_t)tcp_win_from_space(sk, (int32_t)sk->rcvbuf));
+		}
 		sk->rcv_mss = (uint16_t)(len < sk->advmss ? len : sk->advmss);
 		return;
 	}
@@ -126,6 +211,8 @@ static void tcp_event_data_recv(struct net *net, struct sock *sk, const struct s
 		tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
 	}
 	sk->lrcvtime_ns = now;
+	if (skb->len >= 128)
+		tcp_grow_window(net, sk, skb);
 }
 
 /* tcp_fast_path_check: header prediction only when nothing unusual is pending. */
@@ -675,6 +762,7 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 		sk->snd_wnd = (uint32_t)cb->window << sk->snd_wscale;
 		sk->snd_wl1 = cb->seq;
 		tcp_set_state(net, sk, TCP_ESTABLISHED);
+		tcp_init_buffer_space(sk);	/* tcp_init_transfer */
 		sk->fast_path = 1;	/* tcp_fast_path_on */
 		return 0;
 	case TCP_FIN_WAIT1:

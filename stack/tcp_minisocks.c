@@ -295,7 +295,7 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 		trace_exit(net, skb, V_PASS, 0, "ACK %u is not our ISN+1: answer with a RST", cb->ack_seq);
 		return req->parent;
 	}
-	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + TCP_INIT_RCV_WND)) {
+	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + req->rcv_wnd)) {
 		if (!(fl & TCPHDR_RST) && !tcp_recorded_hold(net, req, "an ACK: the segment is out of window"))
 			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, (uint16_t)(req->rcv_wnd >> req->rcv_wscale),
 					req, "out of window");
@@ -353,6 +353,10 @@ void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns)
 		return;
 	sk->tw_scheduled = 1;
 	(void)timeo_ns;
+	/* The timewait sock keeps the window offered so far (tw_rcv_wnd) and
+	 * answers with it from now on (tcp_select_window). */
+	sk->rcv_wnd = tcp_receive_window(sk);
+	sk->rcv_wup = sk->rcv_nxt;
 	SNMP_INC(net, MIB_TCPEXT_TCPTIMEWAITED);
 }
 

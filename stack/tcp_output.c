@@ -121,28 +121,63 @@ int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport,
 	return ip_local_out(net, skb) == 0 ? 0 : -1;
 }
 
-/* tcp_select_window - the window we offer: free receive buffer, at most
- * the initial window (rcv_ssthresh: no growth modelled), in whole units
- * of the window scale; advertising it moves rcv_wup to rcv_nxt. */
-static uint32_t __tcp_select_window(const struct sock *sk)
+/* __tcp_select_window - what the free receive buffer (tcp_space, in
+ * window bytes) lets us offer, at most rcv_ssthresh. Half-full buffers
+ * offer only what is free, nothing below a segment or 1/16 of the whole
+ * (silly window avoidance). Scaled windows are rounded up to the shift's
+ * unit; unscaled ones keep the current offer while it is within a
+ * segment of the free space, else a whole number of segments. */
+uint32_t __tcp_select_window(struct sock *sk)
 {
-	uint32_t cap = sk->rcv_ssthresh ? sk->rcv_ssthresh : TCP_INIT_RCV_WND;
-	uint32_t free_space = sk->rcvbuf > sk->rmem ? (sk->rcvbuf - sk->rmem) / 2 : 0;
-	uint32_t win = free_space < cap ? free_space : cap;
-	if (win < sk->rcv_mss && win < cap)
-		win = 0;	/* silly window avoidance: never offer a sliver */
-	win &= ~((1u << sk->rcv_wscale) - 1);	/* round_down to what the shift can say */
-	return win;
+	int32_t mss = sk->rcv_mss, free_space = tcp_space(sk), allowed = tcp_full_space(sk);
+	int32_t full = (int32_t)sk->window_clamp < allowed ? (int32_t)sk->window_clamp : allowed;
+	int32_t unit = 1 << sk->rcv_wscale, window;
+
+	if (mss > full) {
+		mss = full;
+		if (mss <= 0)
+			return 0;
+	}
+	if (free_space < (full >> 1)) {
+		sk->ack_quick = 0;
+		free_space &= ~(unit - 1);	/* round_down: the shift must not grow it */
+		if (free_space < (allowed >> 4) || free_space < mss)
+			return 0;
+	}
+	if (free_space > (int32_t)sk->rcv_ssthresh)
+		free_space = (int32_t)sk->rcv_ssthresh;
+	if (sk->rcv_wscale)
+		return (uint32_t)((free_space + unit - 1) & ~(unit - 1));	/* ALIGN */
+	window = (int32_t)sk->rcv_wnd;
+	if (window <= free_space - mss || window > free_space)
+		window = free_space / mss * mss;
+	else if (mss == full && free_space > window + (full >> 1))
+		window = free_space;
+	return (uint32_t)window;
 }
 
-/* The window field: scaled by rcv_wscale except on a SYN (RFC 7323 2.2). */
+/* tcp_select_window - the window field of a segment from sk: a window
+ * once offered is never taken back (tcp_shrink_window 0), so a smaller
+ * choice offers what is left of the old one; advertising moves rcv_wup to
+ * rcv_nxt. Scaled by rcv_wscale except on a SYN (RFC 7323 2.2). */
 uint16_t tcp_select_window(struct sock *sk)
 {
-	uint32_t win = __tcp_select_window(sk);
+	uint32_t cur = tcp_receive_window(sk), win, unit = 1u << sk->rcv_wscale;
+
+	if (sk->tw_scheduled)	/* a timewait sock in Linux: tw_rcv_wnd, as frozen */
+		return (uint16_t)((sk->rcv_wnd > 65535u << sk->rcv_wscale ? 65535u << sk->rcv_wscale : sk->rcv_wnd) >>
+				  sk->rcv_wscale);
+	win = __tcp_select_window(sk);
+	if (win < cur)
+		win = (cur + unit - 1) & ~(unit - 1);
 	sk->rcv_wnd = win;
 	sk->rcv_wup = sk->rcv_nxt;
+	if (win > 65535u << sk->rcv_wscale)
+		win = 65535u << sk->rcv_wscale;
 	win >>= sk->rcv_wscale;
-	return (uint16_t)(win > 65535 ? 65535 : win);
+	if (!win)
+		sk->fast_path = 0;	/* a zero window turns header prediction off */
+	return (uint16_t)win;
 }
 
 /* tcp_event_ack_sent: an ACK went out, so no delayed one is owed. Only
@@ -390,7 +425,7 @@ void tcp_cleanup_rbuf(struct net *net, struct sock *sk, uint32_t copied)
 	}
 	if (copied && !why && !(sk->shutdown & RCV_SHUTDOWN)) {
 		uint32_t now = tcp_receive_window(sk);
-		if (2 * now <= (sk->rcv_ssthresh ? sk->rcv_ssthresh : TCP_INIT_RCV_WND)) {
+		if (2 * now <= sk->window_clamp) {
 			uint32_t win = __tcp_select_window(sk);
 			if (win && win >= 2 * now)
 				why = "read: the window can open to twice its size";
