@@ -200,6 +200,26 @@ static void tcp_wscale(struct mk_ctx *c)
 	ok_tcp(c, &k, s0 + 70000, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* beyond: dup ACK */
 }
 
+/* Window growth: full-sized segments (1448 bytes, 2304 of truesize) set
+ * the scaling ratio to 160/256, so window_clamp grows to 80 KiB, and each
+ * raises rcv_ssthresh by two segments (tcp_grow_window): the windows the
+ * host offers grow from 501 << 7 toward the clamp. */
+static void tcp_window_grow(struct mk_ctx *c)
+{
+	static char seg[1448];
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	memset(seg, 'w', sizeof(seg));
+	ok_connect(c, &k, 41010, 9, 10000);
+	for (int i = 0; i < 24; i++) {
+		mk_advance(c, 1000);
+		k.tsecr = host_tsval(c, &k) - 1;
+		ok_tcp(c, &k, k.snd, TCPHDR_ACK | (i % 8 == 7 ? TCPHDR_PSH : 0), seg, sizeof(seg), 0, 0, 0);
+		k.snd += sizeof(seg);
+	}
+	mk_advance(c, 1000);
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
 /* A host-side capture: the host's own segments are in it too (its MAC
  * as source). Its SYN-ACK, ISN 777777, comes 1 ms after the SYN; replayed
  * in step, the stack must send that one SYN-ACK, at the SYN. */
@@ -345,6 +365,9 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  tcp_no_ts_after_ts, NULL },
 	{ "tcp-wscale", "window scale 7: data 10000 bytes ahead fits the scaled window only; 70000 ahead is beyond it",
 	  tcp_wscale, NULL },
+	{ "tcp-window-grow", "24 full-sized segments to discard: the scaling ratio, window_clamp and rcv_ssthresh "
+	  "grow as Linux 6.x grows them (tcp_grow_window), and so do the windows the host offers", tcp_window_grow,
+	  NULL },
 	{ "tcp-recorded-server", "a capture taken on the server: its SYN-ACK (ISN 777777) comes after the SYN; "
 	  "replayed in step the stack sends that one SYN-ACK, at the SYN", tcp_recorded_server,
 	  "{\n  \"kernel\": \"6.x\",\n"

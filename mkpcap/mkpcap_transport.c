@@ -111,6 +111,26 @@ static void tcp_ooo(struct mk_ctx *c)
 	mk_seg(c, &k, TCPHDR_FIN, NULL);
 }
 
+/* Receive-queue coalescing (tcp_try_coalesce): Linux copies a segment into
+ * the skb before it when it continues it and fits that skb's tailroom
+ * (a 104-byte frame's head has 150 bytes free, a 254-byte frame's 448). */
+static void tcp_coalesce(struct mk_ctx *c)
+{
+	static char a[200];
+	struct mk_conn k = { .pport = 40013, .hport = 9 };
+	memset(a, 'c', sizeof(a));
+	mk_connect(c, &k, 13000);
+	uint32_t s0 = k.snd;
+	mk_tcp(c, &k, s0, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);		/* 1:101, read at once */
+	mk_tcp(c, &k, s0 + 300, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* 301:351 held */
+	mk_tcp(c, &k, s0 + 350, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* coalesced: 100 left */
+	mk_tcp(c, &k, s0 + 400, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* coalesced: 50 left */
+	mk_tcp(c, &k, s0 + 450, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 150, 0);	/* 150 > 50: its own skb */
+	mk_tcp(c, &k, s0 + 100, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 200, 0);	/* fills: both runs join it */
+	k.snd = s0 + 600;
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
 static void tcp_bad_csum(struct mk_ctx *c)
 {
 	struct mk_conn k = { .pport = 40004, .hport = 80, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
@@ -194,6 +214,8 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  NULL },
 	{ "tcp-ooo", "out-of-order segments held and filled, a retransmission (TCP_OLD_DATA), a partial overlap",
 	  tcp_ooo, NULL },
+	{ "tcp-coalesce", "out-of-order runs coalesced into their last skb, then into the hole-filler "
+	  "(TcpExt.TCPRcvCoalesce, as the tailroom of Linux's skbs allows)", tcp_coalesce, NULL },
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
 	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",
 	  tcp_window_rst, NULL },

@@ -109,7 +109,8 @@ uint32_t sk_rmem_alloc(const struct sock *sk)
 	const struct sk_buff_head *qs[2] = { &sk->receive_queue, &sk->ofo_queue };
 	for (int i = 0; i < 2; i++)
 		for (const struct sk_buff *skb = qs[i]->next; skb != (const struct sk_buff *)qs[i]; skb = skb->next)
-			n += skb->truesize;
+			if (sk->protocol != IPPROTO_TCP_ || !TCP_SKB_CB(skb)->coalesced)	/* Linux freed it */
+				n += skb->truesize;
 	return n;
 }
 

@@ -38,6 +38,12 @@ struct tcp_skb_cb {
 	uint8_t tcp_flags;
 	uint8_t sacked;			/* offset of a SACK option in the header, 0 none */
 	uint16_t window;
+	/* Receive-queue coalescing (tcp_try_coalesce): Linux would have copied
+	 * this skb's bytes into the one before it in its queue (which then
+	 * also ends here); lx_tailroom is what Linux's skb ending here still
+	 * has free at its tail. */
+	uint8_t coalesced;
+	uint16_t lx_tailroom;
 };
 #define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)((skb)->cb))
 _Static_assert(sizeof(struct tcp_skb_cb) <= SKB_CB_SIZE, "tcp_skb_cb fits in cb");
@@ -196,7 +202,6 @@ void tcp_options_args(struct jw *a, const struct sock *sk);
  * peer's full-sized segments (tcp_measure_rcv_mss), 50% until then. */
 #define TCP_RMEM_TO_WIN_SCALE	8
 #define TCP_DEFAULT_SCALING_RATIO	(1 << (TCP_RMEM_TO_WIN_SCALE - 1))
-#define SYSCTL_RMEM_MAX		212992	/* net.core.rmem_max, Linux's default */
 #define SOCK_MIN_RCVBUF		(2 * (2048 + 256))	/* 2 * TCP_SKB_MIN_TRUESIZE */
 
 static inline int32_t tcp_win_from_space(const struct sock *sk, int32_t space)

@@ -418,12 +418,64 @@ static void skb_unlink(struct sk_buff_head *list, struct sk_buff *skb)
 
 static uint32_t tcp_payload(const struct sk_buff *skb) { return skb->len; }
 
-/* Appends in-order bytes (data at the payload) and advances rcv_nxt. */
-static void tcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+/* The room Linux's skb for this frame has after its tail: packet_snd
+ * (AF_PACKET on veth, as diff-kernel feeds Linux) asks for one kmalloc'd
+ * head of LL_RESERVED_SPACE (16) + the frame, whose size the truesize gives
+ * away (the head plus struct sk_buff), and puts the frame hard_header_len
+ * (14) back from that reserve, at offset 2. A frame that does not fit a
+ * page has its bytes in page frags: no tailroom is modelled then. */
+static uint16_t tcp_lx_tailroom(const struct sk_buff *skb)
 {
+	uint32_t over = SKB_DATA_ALIGN(232u) + SKB_SHINFO_SIZE, used = 2 + (skb->tail - skb->mac_header);
+
+	if (used >= SK_PAGE_SIZE || skb->truesize < over + used)
+		return 0;
+	return (uint16_t)(skb->truesize - over - used > 65535 ? 65535 : skb->truesize - over - used);
+}
+
+/* tcp_try_coalesce - Linux copies from's len bytes into to, the skb before
+ * it in its queue, when they continue it and fit its tailroom
+ * (skb_try_coalesce; heads that were kmalloc'd cannot be stolen, so no
+ * other way applies): one skb less to charge (TcpExt.TCPRcvCoalesce). Here
+ * both skbs stay queued; from is marked coalesced and charges nothing. */
+static int tcp_try_coalesce(struct net *net, struct sock *sk, struct sk_buff *to, struct sk_buff *from, uint32_t len)
+{
+	struct tcp_skb_cb *tc = TCP_SKB_CB(to), *fc = TCP_SKB_CB(from);
+
+	if (fc->seq != tc->end_seq || len > tc->lx_tailroom)
+		return 0;
+	fc->coalesced = 1;
+	fc->lx_tailroom = (uint16_t)(tc->lx_tailroom - len);
+	SNMP_INC(net, MIB_TCPEXT_TCPRCVCOALESCE);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "len", len);
+		jw_kv_uint(a, "tailroom", fc->lx_tailroom);
+	}
+	trace_step(net, from, "tcp_try_coalesce", "%s: %u bytes copied into the tail skb (%u:%u), %u bytes of its tailroom "
+		   "left: one skb less to charge", sk_fmt(sk), len, tc->seq - sk->irs, tc->end_seq - sk->irs,
+		   fc->lx_tailroom);
+	return 1;
+}
+
+/* tcp_queue_rcv - appends in-order bytes (data at the payload), coalesced
+ * into the queue's tail when Linux would, and advances rcv_nxt. len and
+ * room are what Linux's skb holds and has left (a merged out-of-order run:
+ * all of it; room < 0: this skb's own). Returns 1 when coalesced ("eaten"). */
+static int tcp_queue_rcv(struct net *net, struct sock *sk, struct sk_buff *skb, uint32_t len, int room)
+{
+	struct sk_buff_head *q = &sk->receive_queue;
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	int eaten = skb_queue_len(q) && tcp_try_coalesce(net, sk, q->prev, skb, len);
+
+	if (!eaten) {
+		cb->coalesced = 0;
+		cb->lx_tailroom = room < 0 ? tcp_lx_tailroom(skb) : (uint16_t)room;
+	}
 	sk->rmem += tcp_payload(skb);
-	sk->rcv_nxt = TCP_SKB_CB(skb)->end_seq;
-	skb_queue_tail(&sk->receive_queue, skb);
+	sk->rcv_nxt = cb->end_seq;
+	skb_queue_tail(q, skb);
+	return eaten;
 }
 
 void tcp_fin(struct net *net, struct sock *sk)
@@ -452,17 +504,56 @@ void tcp_fin(struct net *net, struct sock *sk)
 	skb_queue_purge(net, &sk->ofo_queue);
 }
 
+/* An out-of-order skb (just dequeued) and the ones coalesced behind it,
+ * still first in q, are one skb in Linux: their length, and the tailroom
+ * the last one left (*room). */
+static uint32_t tcp_ofo_run_len(const struct sk_buff_head *q, const struct sk_buff *skb, uint16_t *room)
+{
+	uint32_t len = skb->len;
+
+	*room = TCP_SKB_CB(skb)->lx_tailroom;
+	for (skb = q->next; skb != (const struct sk_buff *)q && TCP_SKB_CB(skb)->coalesced; skb = skb->next) {
+		len += skb->len;
+		*room = TCP_SKB_CB(skb)->lx_tailroom;
+	}
+	return len;
+}
+
+/* Moves one out-of-order skb (a run's head, or a follower: run 1) to the
+ * receive queue: a run's head decides for the whole run whether it is
+ * coalesced into the receive queue's tail; its followers go with it. */
+static void tcp_ofo_move(struct net *net, struct sock *sk, struct sk_buff *skb, int run)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	struct sk_buff_head *rq = &sk->receive_queue;
+	uint16_t room;
+
+	if (run) {
+		cb->coalesced = 1;	/* it was copied along with its run */
+		cb->lx_tailroom = TCP_SKB_CB(rq->prev)->lx_tailroom;
+		sk->rmem += tcp_payload(skb);
+		sk->rcv_nxt = cb->end_seq;
+		skb_queue_tail(rq, skb);
+		return;
+	}
+	uint32_t len = tcp_ofo_run_len(&sk->ofo_queue, skb, &room);
+	tcp_queue_rcv(net, sk, skb, len, room);
+}
+
 /* tcp_ofo_queue: move segments the hole-filler made contiguous. */
 static void tcp_ofo_queue(struct net *net, struct sock *sk)
 {
 	struct sk_buff_head *q = &sk->ofo_queue;
+	int run = 0;	/* the skb before was moved, and a coalesced one follows it */
 
 	while (skb_queue_len(q) && !after(TCP_SKB_CB(q->next)->seq, sk->rcv_nxt)) {
 		struct sk_buff *skb = skb_dequeue(q);
 		struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 		skb->pkt = net->cur_pkt;	/* its story continues with the packet that filled the hole */
 		sk->rmem -= tcp_payload(skb);
+		run = run && cb->coalesced;
 		if (!after(cb->end_seq, sk->rcv_nxt)) {
+			run = 0;
 			trace_step(net, skb, "tcp_ofo_queue", "%u:%u already received", cb->seq - sk->irs,
 				   cb->end_seq - sk->irs);
 			kfree_skb_reason(net, skb, SKB_DROP_REASON_TCP_OFO_DROP);
@@ -475,7 +566,8 @@ static void tcp_ofo_queue(struct net *net, struct sock *sk)
 		trace_step(net, skb, "tcp_ofo_queue", "%u:%u now in order: moved to the receive queue",
 			   cb->seq - sk->irs, cb->end_seq - sk->irs);
 		int fin = cb->tcp_flags & TCPHDR_FIN;
-		tcp_queue_rcv(sk, skb);
+		tcp_ofo_move(net, sk, skb, run);
+		run = 1;
 		if (fin)
 			tcp_fin(net, sk);
 	}
@@ -495,6 +587,25 @@ void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack)
 	tcp_fast_path_check(sk);
 }
 
+/* The out-of-order skb goes in before pos (the queue head: last). With
+ * SACK the window may grow (not without: the sender needs duplicate ACKs
+ * to retransmit), measured before the skb is charged. */
+static enum skb_drop_reason tcp_ofo_add(struct net *net, struct sock *sk, struct sk_buff *pos, struct sk_buff *skb)
+{
+	struct sk_buff_head *q = &sk->ofo_queue;
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+
+	if (sk->sack_ok)
+		tcp_grow_window(net, sk, skb);
+	skb_insert_before(q, pos, skb);
+	sk->rmem += skb->len;
+	if (sk->sack_ok)
+		tcp_sack_new_ofo_skb(sk, cb->seq, cb->end_seq);
+	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
+		   cb->seq - sk->irs, cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs, skb_queue_len(q));
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
 /* tcp_data_queue_ofo: a segment beyond a hole waits, sorted by seq. */
 static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
@@ -509,6 +620,13 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 		SNMP_INC(net, MIB_TCPEXT_TCPOFODROP);
 		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
 	}
+	sk_rmem_schedule(sk, skb->truesize);	/* tcp_try_rmem_schedule */
+	/* The usual case, the next segment after the last one held: Linux
+	 * tries to coalesce it there first (tcp_ooo_try_coalesce). */
+	if (skb_queue_len(q) && tcp_try_coalesce(net, sk, q->prev, skb, skb->len))
+		return tcp_ofo_add(net, sk, (struct sk_buff *)q, skb);
+	cb->coalesced = 0;
+	cb->lx_tailroom = tcp_lx_tailroom(skb);
 	for (; pos != (struct sk_buff *)q; pos = n) {
 		struct tcp_skb_cb *pc = TCP_SKB_CB(pos);
 		n = pos->next;
@@ -529,14 +647,7 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 		if (after(pc->seq, cb->seq))
 			break;
 	}
-	sk_rmem_schedule(sk, skb->truesize);
-	skb_insert_before(q, pos, skb);
-	sk->rmem += skb->len;
-	if (sk->sack_ok)
-		tcp_sack_new_ofo_skb(sk, cb->seq, cb->end_seq);
-	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
-		   cb->seq - sk->irs, cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs, skb_queue_len(q));
-	return SKB_DROP_REASON_NOT_DROPPED_YET;
+	return tcp_ofo_add(net, sk, pos, skb);
 }
 
 /* Data at rcv_nxt: to the receive queue, then fill from the OFO queue. */
@@ -557,7 +668,7 @@ static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock 
 		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
 	}
 	sk_rmem_schedule(sk, skb->truesize);	/* tcp_try_rmem_schedule */
-	tcp_queue_rcv(sk, skb);
+	tcp_queue_rcv(net, sk, skb, skb->len, -1);
 	if (len)
 		tcp_event_data_recv(net, sk, skb);
 	trace_exit(net, NULL, V_QUEUED, 0, "in order: %u bytes queued, rcv_nxt now %u", len, sk->rcv_nxt - sk->irs);
@@ -662,7 +773,7 @@ static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *
 	trace_step(net, skb, "tcp_rcv_established", "fast path: %u bytes in order (header prediction hit)", len);
 	tcp_fast_store_ts(net, sk);
 	skb_pull(skb, hl);
-	tcp_queue_rcv(sk, skb);
+	tcp_queue_rcv(net, sk, skb, skb->len, -1);
 	tcp_event_data_recv(net, sk, skb);
 	if (cb->ack_seq != sk->snd_una)
 		tcp_ack(net, sk, skb, FLAG_DATA);
@@ -763,6 +874,8 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 		sk->snd_wl1 = cb->seq;
 		tcp_set_state(net, sk, TCP_ESTABLISHED);
 		tcp_init_buffer_space(sk);	/* tcp_init_transfer */
+		if (sk->tstamp_ok)
+			sk->advmss -= TCPOLEN_TSTAMP_ALIGNED;	/* room for the option in every segment */
 		sk->fast_path = 1;	/* tcp_fast_path_on */
 		return 0;
 	case TCP_FIN_WAIT1:

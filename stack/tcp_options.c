@@ -170,7 +170,7 @@ static uint32_t ilog2_u32(uint32_t v)
 /* The space is what the whole receive buffer is worth (tcp_full_space:
  * half of tcp_rmem[1], 64 KiB), in whole segments of mss and at most 64 KiB
  * unscaled; the shift is sized for the largest buffer the socket may grow
- * to (tcp_rmem[2], 6 MiB: 22 bits - 15 = 7). */
+ * to (tcp_rmem[2] or rmem_max; 6 MiB: 22 bits - 15 = 7). */
 void tcp_select_initial_window(const struct net *net, struct sock *sk, uint32_t mss)
 {
 	int32_t full = tcp_full_space(sk);
@@ -187,8 +187,8 @@ void tcp_select_initial_window(const struct net *net, struct sock *sk, uint32_t 
 		uint32_t s = space;
 		if (s < net->sysctl.tcp_rmem[2])
 			s = net->sysctl.tcp_rmem[2];
-		if (s < SYSCTL_RMEM_MAX)
-			s = SYSCTL_RMEM_MAX;
+		if (s < net->sysctl.rmem_max)
+			s = net->sysctl.rmem_max;
 		if (s > clamp)
 			s = clamp;
 		int ws = (int)ilog2_u32(s) - 15;
