@@ -127,7 +127,12 @@ static void tcp_coalesce(struct mk_ctx *c)
 	mk_tcp(c, &k, s0 + 400, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* coalesced: 50 left */
 	mk_tcp(c, &k, s0 + 450, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 150, 0);	/* 150 > 50: its own skb */
 	mk_tcp(c, &k, s0 + 100, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 200, 0);	/* fills: both runs join it */
-	k.snd = s0 + 600;
+	/* A segment that starts before rcv_nxt keeps its old bytes in Linux:
+	 * what it makes in order (700:750, 20 bytes of it new) does not
+	 * continue it, though its 20 bytes would fit its tailroom. */
+	mk_tcp(c, &k, s0 + 700, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);
+	mk_tcp(c, &k, s0 + 550, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 180, 0);
+	k.snd = s0 + 750;
 	mk_seg(c, &k, TCPHDR_FIN, NULL);
 }
 

@@ -437,7 +437,10 @@ static uint16_t tcp_lx_tailroom(const struct sk_buff *skb)
  * it in its queue, when they continue it and fit its tailroom
  * (skb_try_coalesce; heads that were kmalloc'd cannot be stolen, so no
  * other way applies): one skb less to charge (TcpExt.TCPRcvCoalesce). Here
- * both skbs stay queued; from is marked coalesced and charges nothing. */
+ * both skbs stay queued; from is marked coalesced and charges nothing. A
+ * segment that began before rcv_nxt keeps its old bytes in Linux (the
+ * reader skips them), so it does not continue the tail: TCP_NO_COALESCE. */
+#define TCP_NO_COALESCE	UINT32_MAX
 static int tcp_try_coalesce(struct net *net, struct sock *sk, struct sk_buff *to, struct sk_buff *from, uint32_t len)
 {
 	struct tcp_skb_cb *tc = TCP_SKB_CB(to), *fc = TCP_SKB_CB(from);
@@ -522,7 +525,7 @@ static uint32_t tcp_ofo_run_len(const struct sk_buff_head *q, const struct sk_bu
 /* Moves one out-of-order skb (a run's head, or a follower: run 1) to the
  * receive queue: a run's head decides for the whole run whether it is
  * coalesced into the receive queue's tail; its followers go with it. */
-static void tcp_ofo_move(struct net *net, struct sock *sk, struct sk_buff *skb, int run)
+static void tcp_ofo_move(struct net *net, struct sock *sk, struct sk_buff *skb, int run, int trimmed)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	struct sk_buff_head *rq = &sk->receive_queue;
@@ -537,7 +540,7 @@ static void tcp_ofo_move(struct net *net, struct sock *sk, struct sk_buff *skb, 
 		return;
 	}
 	uint32_t len = tcp_ofo_run_len(&sk->ofo_queue, skb, &room);
-	tcp_queue_rcv(net, sk, skb, len, room);
+	tcp_queue_rcv(net, sk, skb, trimmed ? TCP_NO_COALESCE : len, room);
 }
 
 /* tcp_ofo_queue: move segments the hole-filler made contiguous. */
@@ -559,14 +562,15 @@ static void tcp_ofo_queue(struct net *net, struct sock *sk)
 			kfree_skb_reason(net, skb, SKB_DROP_REASON_TCP_OFO_DROP);
 			continue;
 		}
-		if (before(cb->seq, sk->rcv_nxt)) {
+		int trimmed = before(cb->seq, sk->rcv_nxt);
+		if (trimmed) {
 			skb_pull(skb, sk->rcv_nxt - cb->seq);
 			cb->seq = sk->rcv_nxt;
 		}
 		trace_step(net, skb, "tcp_ofo_queue", "%u:%u now in order: moved to the receive queue",
 			   cb->seq - sk->irs, cb->end_seq - sk->irs);
 		int fin = cb->tcp_flags & TCPHDR_FIN;
-		tcp_ofo_move(net, sk, skb, run);
+		tcp_ofo_move(net, sk, skb, run, trimmed);
 		run = 1;
 		if (fin)
 			tcp_fin(net, sk);
@@ -651,7 +655,7 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 }
 
 /* Data at rcv_nxt: to the receive queue, then fill from the OFO queue. */
-static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock *sk, struct sk_buff *skb)
+static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock *sk, struct sk_buff *skb, int trimmed)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	uint32_t len = skb->len;
@@ -668,7 +672,7 @@ static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock 
 		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
 	}
 	sk_rmem_schedule(sk, skb->truesize);	/* tcp_try_rmem_schedule */
-	tcp_queue_rcv(net, sk, skb, skb->len, -1);
+	tcp_queue_rcv(net, sk, skb, trimmed ? TCP_NO_COALESCE : len, -1);
 	if (len)
 		tcp_event_data_recv(net, sk, skb);
 	trace_exit(net, NULL, V_QUEUED, 0, "in order: %u bytes queued, rcv_nxt now %u", len, sk->rcv_nxt - sk->irs);
@@ -701,7 +705,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 		    cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs);
 	skb_pull(skb, th_len(skb));
 	if (cb->seq == sk->rcv_nxt)
-		return tcp_data_queue_inorder(net, sk, skb);
+		return tcp_data_queue_inorder(net, sk, skb, 0);
 	if (!after(cb->end_seq, sk->rcv_nxt)) {
 		/* A retransmission of what we have: our ACK was probably lost. */
 		SNMP_INC(net, MIB_TCPEXT_DELAYEDACKLOST);
@@ -724,7 +728,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 		tcp_dsack_set(net, sk, cb->seq, sk->rcv_nxt);
 		skb_pull(skb, sk->rcv_nxt - cb->seq);
 		cb->seq = sk->rcv_nxt;
-		return tcp_data_queue_inorder(net, sk, skb);
+		return tcp_data_queue_inorder(net, sk, skb, 1);
 	}
 	return tcp_data_queue_ofo(net, sk, skb);
 }
