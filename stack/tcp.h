@@ -44,6 +44,7 @@ struct tcp_skb_cb {
 	 * has free at its tail. */
 	uint8_t coalesced;
 	uint16_t lx_tailroom;
+	uint16_t req_drop;		/* tcp_check_req returned NULL: why (0 unspecified) */
 };
 #define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)((skb)->cb))
 _Static_assert(sizeof(struct tcp_skb_cb) <= SKB_CB_SIZE, "tcp_skb_cb fits in cb");
@@ -325,7 +326,8 @@ void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_n
 void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns);
 /* tcp_check_req - the ACK of a handshake on a request sock. Returns the
  * child (to run tcp_child_process on), the listener (the caller resets), or
- * NULL (handled; skb still owned by the caller, to discard). */
+ * NULL (handled; skb still owned by the caller, to discard with
+ * TCP_SKB_CB(skb)->req_drop if set: PAWS, out of window). */
 struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb);
 int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb);
 /* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */

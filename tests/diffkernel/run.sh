@@ -74,13 +74,15 @@ grep -q 'TcpExt.TCPRcvCoalesce *4 *4' "$OUT/tcp-coalesce.txt" ||
 # the peer's ISN, the scaled window. The peer's TSecr is moved to Linux's
 # clock as its acks are moved to Linux's ISN.
 for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv tcp-csum-partial \
-	 tcp-window-grow; do
+	 tcp-window-grow tcp-paws-req; do
 	check "$p" "pcaps/$p.pcap"
 done
 # The scenario's tcp_rmem reaches both sides: a 32 KiB buffer offers a
 # 16 KiB window (window scale 7 still: net.core.rmem_max, one value for
 # every namespace, is read from this machine for netjourney's side).
 check tcp-rmem-small pcaps/tcp-options.pcap tests/diffkernel/tcp-rmem-small.json
+grep -q 'TcpExt.PAWSEstab *3 *3' "$OUT/tcp-paws-req.txt" ||
+	{ echo "FAIL tcp-paws-req: PAWS on the request sock is not in the comparison"; fail=1; }
 # The comparison holds the SYN-ACK's options (both sides, as --json shows).
 "$NJ" diff-kernel --json pcaps/tcp-options.pcap >"$OUT/tcp-options.json" 2>&1
 [ "$(grep -o 'opts=mss:1460,sackOK,TS:ecr=[0-9]*,nop,ws:7' "$OUT/tcp-options.json" | wc -l)" = 2 ] ||
