@@ -136,6 +136,19 @@ static void tcp_coalesce(struct mk_ctx *c)
 	mk_seg(c, &k, TCPHDR_FIN, NULL);
 }
 
+/* The time after the capture: the host's replies are never acknowledged.
+ * Echo's data goes again after the RTO (201 ms: tcp_rto_min + the
+ * handshake's 1 ms), then 402, 804 ms later (TcpExt.TCPTimeouts,
+ * Tcp.RetransSegs); http's page and its FIN go again as one segment. */
+static void tcp_rto_after_capture(struct mk_ctx *c)
+{
+	struct mk_conn e = { .pport = 40015, .hport = 7 }, h = { .pport = 40016, .hport = 80 };
+	mk_connect(c, &e, 15000);
+	mk_seg(c, &e, TCPHDR_PSH, "hello\n");
+	mk_connect(c, &h, 16000);
+	mk_seg(c, &h, TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
+}
+
 static void tcp_bad_csum(struct mk_ctx *c)
 {
 	struct mk_conn k = { .pport = 40004, .hport = 80, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
@@ -221,6 +234,9 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  tcp_ooo, NULL },
 	{ "tcp-coalesce", "out-of-order runs coalesced into their last skb, then into the hole-filler "
 	  "(TcpExt.TCPRcvCoalesce, as the tailroom of Linux's skbs allows)", tcp_coalesce, NULL },
+	{ "tcp-rto-after-capture", "replies the capture never acknowledges: retransmitted after it ends, the RTO "
+	  "doubling each time (TCPTimeouts, RetransSegs); http's data and FIN collapsed into one", tcp_rto_after_capture,
+	  NULL },
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
 	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",
 	  tcp_window_rst, NULL },

@@ -119,6 +119,11 @@ struct sock {
 	uint8_t num_timeout;		/* … SYN-ACKs retransmitted by the timer */
 	uint8_t scaling_ratio;		/* skb->len / truesize in 256ths (tcp_win_from_space) */
 	uint32_t window_clamp;		/* the largest window we may ever offer */
+	/* Retransmission (tcp_timer.c): the handshake's RTT sample, and the
+	 * sent, unacknowledged segments with the RTO timer. */
+	uint64_t synack_sent_ns;	/* request: its first SYN-ACK; UINT64_MAX once resent */
+	uint32_t rtt_us;		/* the first RTT sample, 0 none */
+	struct tcp_rtx *rtx;		/* NULL until data is sent */
 };
 
 /* Per-net socket tables: hashes as Linux's ehash / lhash2 / udp table. */

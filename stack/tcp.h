@@ -293,6 +293,23 @@ void tcp_send_delayed_ack(struct net *net, struct sock *sk);
 void tcp_timer_arm(struct net *net, uint64_t when_ns);
 uint16_t tcp_select_window(struct sock *sk);
 
+/* -- tcp_timer.c: the retransmit queue and its timer -- */
+#define TCP_RTO_MAX_NS		(120ULL * 1000000000ULL)	/* TCP_RTO_MAX */
+#define TCP_RETRIES2		15	/* net.ipv4.tcp_retries2 */
+#define TCP_ORPHAN_RETRIES	8	/* tcp_orphan_retries 0: 8 while the RTO is below TCP_RTO_MAX */
+/* tcp_rtx_queue_add - a new segment [seq, seq + len (+ FIN)) left with
+ * flags: kept until acknowledged (its bytes up to 256 KiB per socket), and
+ * the RTO armed if it was not (tcp_rearm_rto). */
+void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data, uint32_t len);
+/* tcp_rtx_acked - snd_una moved: what it covers is freed; the timer
+ * restarts for what is left, or stops. */
+void tcp_rtx_acked(struct net *net, struct sock *sk);
+/* tcp_rtx_timer - fires the RTO if due; returns its deadline (0 none). */
+uint64_t tcp_rtx_timer(struct net *net, struct sock *sk);
+/* tcp_rtt_sample - the handshake's RTT (rtt_ns; 0: none, Karn's rule). */
+void tcp_rtt_sample(struct sock *sk, uint64_t rtt_ns);
+void tcp_rtx_free(struct sock *sk);
+
 /* -- tcp_connect.c -- */
 /* The SYN a client socket sent (a capture's, before it began): its options. */
 struct tcp_syn_options {

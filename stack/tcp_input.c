@@ -265,6 +265,8 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 	}
 	sk->snd_una = ack;
 	sk_wmem_free_acked(sk, ack);
+	if (after(ack, prior))
+		tcp_rtx_acked(net, sk);	/* tcp_clean_rtx_queue, tcp_rearm_rto */
 	if (trace_on(net) && after(ack, prior)) {
 		struct jw *a = trace_args(net);
 		jw_kv_str(a, "sk", sk_fmt(sk));

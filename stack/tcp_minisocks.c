@@ -225,6 +225,9 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 		return NULL;
 	}
 	SNMP_INC(net, MIB_TCP_PASSIVEOPENS);
+	/* tcp_synack_rtt_meas: the handshake's RTT, unless the SYN-ACK went twice */
+	tcp_rtt_sample(req, req->synack_sent_ns && req->synack_sent_ns != UINT64_MAX &&
+				    net->now_ns >= req->synack_sent_ns ? net->now_ns - req->synack_sent_ns + 1 : 0);
 	tcp_set_state(net, req, TCP_SYN_RECV);
 	lsk->qlen--;
 	lsk->ack_backlog++;
@@ -240,6 +243,7 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 {
 	int held = req->recorded && !(net->socks && net->socks->recorded_tx);
+	req->synack_sent_ns = UINT64_MAX;	/* Karn: no RTT sample from a resent SYN-ACK */
 	if (tcp_send_synack(net, req) == 0 && !held && !req->synack_held) {
 		SNMP_INC(net, MIB_TCP_RETRANSSEGS);
 		SNMP_INC(net, MIB_TCPEXT_TCPSYNRETRANS);
@@ -248,6 +252,7 @@ static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 
 void reqsk_timer_handler(struct net *net, struct sock *req)
 {
+	SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* tcp_syn_ack_timeout, each time the timer fires */
 	req->num_timeout++;
 	req->rtx_timeout_ns = 0;
 	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: no ACK for our SYN-ACK: retransmission %u of %u",

@@ -2,12 +2,13 @@
  * tcp_output.c - building and sending segments, ACK policy and timers,
  * after net/ipv4/tcp_output.c, tcp_timer.c and tcp.c (tcp_set_state,
  * tcp_sendmsg, tcp_close, tcp_done) (Linux 6.13 behaviour).
- * Left out: the retransmit queue and RTO (data is sent once and not
- * kept), congestion control and cwnd (only the peer's window limits),
- * Nagle/TSO/autocork, the keepalive timer. Options come from
- * tcp_options.c. Retransmissions are the SYN-ACK's (reqsk_timer_handler,
- * tcp_minisocks.c) and those a replayed capture shows the recorded host
- * making (tcp_recorded.c).
+ * Left out: congestion control and cwnd (only the peer's window limits),
+ * Nagle/TSO/autocork (the applications write whole replies at once and a
+ * recorded host's segments are sent as captured, so Nagle's wait would
+ * never apply), the keepalive timer. Options come from tcp_options.c.
+ * Retransmissions are the SYN-ACK's (reqsk_timer_handler,
+ * tcp_minisocks.c), the RTO's (tcp_timer.c) and those a replayed capture
+ * shows the recorded host making (tcp_recorded.c).
  */
 #include "tcp.h"
 
@@ -255,8 +256,16 @@ int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void
 int tcp_retransmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
 		       uint32_t len)
 {
+	uint64_t out = net->mib[MIB_TCP_OUTSEGS];
+	int r;
+
 	SNMP_INC(net, MIB_TCP_RETRANSSEGS);
-	return __tcp_transmit_skb(net, sk, seq, flags, data, len, "retransmission");
+	r = __tcp_transmit_skb(net, sk, seq, flags, data, len, "retransmission");
+	/* Tcp.OutSegs counts new data and bare segments only: not data or a
+	 * FIN sent again (a SYN-ACK's own path counts it). */
+	if (net->mib[MIB_TCP_OUTSEGS] > out && !(flags & TCPHDR_SYN) && (len || (flags & TCPHDR_FIN)))
+		net->mib[MIB_TCP_OUTSEGS]--;
+	return r;
 }
 
 void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
@@ -267,6 +276,8 @@ void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
 int tcp_send_synack(struct net *net, struct sock *req)
 {
 	uint32_t seq = req->snd_nxt;
+	if (!req->synack_sent_ns)
+		req->synack_sent_ns = net->now_ns ? net->now_ns : 1;	/* the RTT sample's start */
 	req->snd_nxt = req->iss;	/* the SYN occupies iss */
 	int r = tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK");
 	req->snd_nxt = seq;
@@ -276,6 +287,7 @@ int tcp_send_synack(struct net *net, struct sock *req)
 void tcp_send_fin(struct net *net, struct sock *sk)
 {
 	tcp_transmit_skb(net, sk, TCPHDR_FIN | TCPHDR_ACK, NULL, 0, "FIN: the application closed");
+	tcp_rtx_queue_add(net, sk, sk->snd_nxt, TCPHDR_FIN | TCPHDR_ACK, NULL, 0);
 	sk->snd_nxt++;
 	sk->fin_sent = 1;
 	sk_wmem_queue(sk, sk->snd_nxt, 0);	/* the FIN's skb, too (sk_forced_mem_schedule) */
@@ -322,6 +334,7 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 		uint8_t fl = TCPHDR_ACK | (sent + n == len ? TCPHDR_PSH : 0);
 		tcp_event_data_sent(net, sk);
 		tcp_transmit_skb(net, sk, fl, p + sent, n, "application data");
+		tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, p + sent, n);
 		sk->snd_nxt += n;
 		sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
 		sent += n;
@@ -458,6 +471,7 @@ static void tcp_expire(struct net *net, struct sock *sk)
 		    tcp_state_name(sk->state), sk->state == TCP_NEW_SYN_RECV ? ": no ACK after 5 SYN-ACK retransmissions, "
 		    "the request is dropped" : "");
 	if (sk->state == TCP_NEW_SYN_RECV) {
+		SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* the request timer's last expiry */
 		sk->parent->qlen--;
 		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
 	} else {
@@ -484,9 +498,11 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 		sk->timeout_ns = 0;
 		tcp_expire(net, sk);
 	}
+	uint64_t rto = sk->hashed ? tcp_rtx_timer(net, sk) : 0;
 	if (!sk->hashed)
 		return 0;
-	if (sk->ack_timeout_ns)
+	next = rto;
+	if (sk->ack_timeout_ns && (!next || sk->ack_timeout_ns < next))
 		next = sk->ack_timeout_ns;
 	if (sk->timeout_ns && (!next || sk->timeout_ns < next))
 		next = sk->timeout_ns;
