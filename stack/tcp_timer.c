@@ -27,19 +27,42 @@
 #include <string.h>
 
 #define TCP_RTX_SEGS	32
-#define TCP_RTX_BYTES	(256u * 1024u)
+#define TCP_RTX_BYTES	(64u * 1024u)	/* kept per socket at most; grown as needed */
 
 struct tcp_rtx {
 	uint64_t timeout_ns;		/* when the RTO fires; 0: not armed */
 	uint8_t backoff;		/* timeouts since the last new ACK (icsk_backoff) */
-	uint32_t una;			/* the seq of buf[0] */
-	uint32_t len;			/* bytes kept from una */
+	uint32_t una;			/* the seq of buf[off] */
+	uint32_t off, len, cap;		/* bytes kept from una: buf[off, off + len) */
 	uint8_t lost;			/* bytes were not kept (the cap): nothing is resent */
 	uint64_t retrans_stamp_ns;	/* the head's first transmission, once resent */
 	uint32_t nseg;
 	struct { uint32_t end_seq; uint8_t flags; uint64_t tx_ns; } seg[TCP_RTX_SEGS];
-	uint8_t buf[];			/* TCP_RTX_BYTES */
+	uint8_t *buf;
 };
+
+/* Room for len more bytes: the acknowledged front is dropped, then the
+ * buffer doubles, up to TCP_RTX_BYTES. Returns 0, or -1 (not kept). */
+static int tcp_rtx_room(struct tcp_rtx *r, uint32_t len)
+{
+	if (r->len + len > TCP_RTX_BYTES)
+		return -1;
+	if (r->off + r->len + len <= r->cap)
+		return 0;
+	memmove(r->buf, r->buf + r->off, r->len);
+	r->off = 0;
+	if (r->len + len <= r->cap)
+		return 0;
+	uint32_t cap = r->cap ? r->cap : 2048;
+	while (cap < r->len + len)
+		cap *= 2;
+	uint8_t *b = realloc(r->buf, cap);
+	if (!b)
+		return -1;
+	r->buf = b;
+	r->cap = cap;
+	return 0;
+}
 
 void tcp_rtt_sample(struct sock *sk, uint64_t rtt_ns)
 {
@@ -77,16 +100,16 @@ void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 	uint32_t end = seq + len + !!(flags & TCPHDR_FIN);
 
 	if (!r) {
-		if (!(r = sk->rtx = calloc(1, sizeof(*r) + TCP_RTX_BYTES)))
+		if (!(r = sk->rtx = calloc(1, sizeof(*r))))
 			return;	/* no memory: the segment is simply not resent */
 		r->una = seq;
 	}
 	if (!r->nseg && !r->len)
 		r->una = seq;
-	if (seq != r->una + r->len || r->len + len > TCP_RTX_BYTES)
+	if (seq != r->una + r->len || (len && tcp_rtx_room(r, len) < 0))
 		r->lost = 1;
 	else if (len)
-		memcpy(r->buf + r->len, data, len), r->len += len;
+		memcpy(r->buf + r->off + r->len, data, len), r->len += len;
 	if (r->nseg == TCP_RTX_SEGS) {
 		r->seg[TCP_RTX_SEGS - 1].end_seq = end;	/* full: the last one grows */
 		r->seg[TCP_RTX_SEGS - 1].flags |= flags;
@@ -113,7 +136,7 @@ void tcp_rtx_acked(struct net *net, struct sock *sk)
 	n = sk->snd_una - r->una;
 	if (n > r->len)
 		n = r->len;
-	memmove(r->buf, r->buf + n, r->len - n);
+	r->off += n;
 	r->len -= n;
 	r->una += n;
 	r->backoff = 0;	/* a new ACK: the RTO starts over (RFC 6298 5.3) */
@@ -205,17 +228,17 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 	trace_enter(net, NULL, "tcp_retransmit_timer", "tcp", "%s: no ACK for %u:%u within the RTO (%llu ms): "
 		    "timeout %u", sk_fmt(sk), seq - sk->iss, end - sk->iss,
 		    (unsigned long long)(tcp_rto_backed_off(sk) / 1000000ULL), r->backoff + 1);
+	SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* every expiry, the last one too */
 	if (tcp_write_timeout(net, sk)) {
 		trace_exit(net, NULL, V_CONSUMED, 0, "%s", "connection given up");
 		return;
 	}
-	SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);
 	if (fl & TCPHDR_FIN)
 		len--;
 	if (r->lost || len > r->len)
 		trace_step(net, NULL, "tcp_retransmit_timer", "the segment's bytes were not kept: not resent");
 	else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a retransmission"))
-		tcp_rtx_send(net, sk, seq, fl, len ? r->buf + (seq - r->una) : NULL, len);
+		tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off : NULL, len);
 	r->backoff++;
 	tcp_rearm_rto(net, sk);
 	trace_exit(net, NULL, V_SENT, 0, "next timeout in %llu ms",
@@ -239,6 +262,8 @@ uint64_t tcp_rtx_timer(struct net *net, struct sock *sk)
 
 void tcp_rtx_free(struct sock *sk)
 {
+	if (sk->rtx)
+		free(sk->rtx->buf);
 	free(sk->rtx);
 	sk->rtx = NULL;
 }
