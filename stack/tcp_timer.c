@@ -14,8 +14,15 @@
  * Small segments after the head join it when they fit one MSS and the
  * peer's window (tcp_retrans_try_collapse: data and the FIN after it go
  * again as one segment).
- * Left out: later RTT samples (the RTO stays the first one's), tail loss
- * probes (SACK connections send one before the RTO in Linux), congestion
+ * A SACK connection first sends a tail loss probe (tcp_send_loss_probe,
+ * TcpExt.TCPLossProbes): its last segment again, 2 RTTs after it was sent
+ * (+ tcp_rto_min with one segment out) or at the RTO if sooner; the RTO
+ * then starts over from the probe. Only after the capture's last frame:
+ * a probe due between two captured frames is not sent (the RTO stays as
+ * armed), since with several segments out it comes 2 RTTs + 2 ms after
+ * them, which the capture's timing, not the model, decides (diff-kernel's
+ * pacing gives Linux a longer RTT than the capture shows).
+ * Left out: later RTT samples (the RTO stays the first one's), congestion
  * control (no cwnd: only the head segment goes again), the zero-window
  * probe and keepalive timers, the orphan limits (tcp_max_orphans). A socket in step
  * with a capture retransmits on its own only after the capture's last
@@ -36,6 +43,8 @@ struct tcp_rtx {
 	uint32_t off, len, cap;		/* bytes kept from una: buf[off, off + len) */
 	uint8_t lost;			/* bytes were not kept (the cap): nothing is resent */
 	uint64_t retrans_stamp_ns;	/* the head's first transmission, once resent */
+	uint8_t probe;			/* the armed timer is the loss probe's */
+	uint32_t tlp_high_seq;		/* snd_nxt when a probe went out, 0 none */
 	uint32_t nseg;
 	struct { uint32_t end_seq; uint8_t flags; uint64_t tx_ns; } seg[TCP_RTX_SEGS];
 	uint8_t *buf;
@@ -90,8 +99,31 @@ static uint64_t tcp_rto_backed_off(const struct sock *sk)
 
 static void tcp_rearm_rto(struct net *net, struct sock *sk)
 {
+	sk->rtx->probe = 0;
 	sk->rtx->timeout_ns = net->now_ns + tcp_rto_backed_off(sk);
 	tcp_timer_arm(net, sk->rtx->timeout_ns);
+}
+
+/* tcp_schedule_loss_probe: SACK connections not recovering from a timeout
+ * probe the tail 2 RTTs on (with one segment out, + tcp_rto_min for the
+ * peer's delayed ACK), unless the RTO comes first (advancing: a new ACK
+ * restarts it; else it runs from the head's sending). Returns 1 if armed. */
+static int tcp_schedule_loss_probe(struct net *net, struct sock *sk, int advancing)
+{
+	struct tcp_rtx *r = sk->rtx;
+	uint64_t srtt = (uint64_t)sk->rtt_us * 1000, pto, rto = tcp_rto_ns(sk);
+	int64_t delta;
+
+	if (!sk->sack_ok || !r->nseg || r->backoff)
+		return 0;
+	pto = srtt ? 2 * srtt + (r->nseg == 1 ? TCP_RTO_MIN_NS : 2000000ULL) : TCP_TIMEOUT_INIT_NS;
+	delta = advancing ? (int64_t)rto : (int64_t)(r->seg[0].tx_ns + rto - net->now_ns);
+	if (delta > 0 && (uint64_t)delta < pto)
+		pto = (uint64_t)delta;
+	r->probe = 1;
+	r->timeout_ns = net->now_ns + pto;
+	tcp_timer_arm(net, r->timeout_ns);
+	return 1;
 }
 
 void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data, uint32_t len)
@@ -118,8 +150,9 @@ void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 		r->seg[r->nseg].tx_ns = net->now_ns;
 		r->seg[r->nseg++].flags = flags;
 	}
-	if (!r->timeout_ns)
+	if (!r->timeout_ns || r->probe)	/* tcp_event_new_data_sent */
 		tcp_rearm_rto(net, sk);
+	tcp_schedule_loss_probe(net, sk, 0);	/* tcp_write_xmit */
 }
 
 void tcp_rtx_acked(struct net *net, struct sock *sk)
@@ -142,11 +175,15 @@ void tcp_rtx_acked(struct net *net, struct sock *sk)
 	r->backoff = 0;	/* a new ACK: the RTO starts over (RFC 6298 5.3) */
 	r->retrans_stamp_ns = 0;
 	r->timeout_ns = 0;
+	r->probe = 0;
+	if (r->tlp_high_seq && !before(sk->snd_una, r->tlp_high_seq))
+		r->tlp_high_seq = 0;	/* the probe's episode is over */
 	if (!r->nseg) {
 		r->lost = 0;
 		return;
 	}
-	tcp_rearm_rto(net, sk);
+	if (!tcp_schedule_loss_probe(net, sk, 1))	/* tcp_set_xmit_timer */
+		tcp_rearm_rto(net, sk);
 }
 
 /* tcp_model_timeout: how long n retransmissions take from tcp_rto_min,
@@ -245,6 +282,39 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 		   (unsigned long long)(tcp_rto_backed_off(sk) / 1000000ULL));
 }
 
+/* tcp_send_loss_probe: the last segment again (one probe per episode),
+ * then the RTO from now. */
+static void tcp_send_loss_probe(struct net *net, struct sock *sk)
+{
+	struct tcp_rtx *r = sk->rtx;
+	uint32_t seq = r->nseg > 1 ? r->seg[r->nseg - 2].end_seq : sk->snd_una, end = r->seg[r->nseg - 1].end_seq;
+	uint8_t fl = r->seg[r->nseg - 1].flags;
+	uint32_t len = end - seq - !!(fl & TCPHDR_FIN), at = seq - r->una;
+
+	r->timeout_ns = 0;
+	if (!net->tr.after_capture) {
+		r->probe = 0;	/* during the capture: the RTO as it was armed */
+		r->timeout_ns = r->seg[0].tx_ns + tcp_rto_ns(sk);
+		if (r->timeout_ns <= net->now_ns)
+			r->timeout_ns = net->now_ns + 1;
+		tcp_timer_arm(net, r->timeout_ns);
+		return;
+	}
+	if (!r->tlp_high_seq) {
+		trace_enter(net, NULL, "tcp_send_loss_probe", "tcp", "%s: no ACK for the tail %u:%u: a loss probe",
+			    sk_fmt(sk), seq - sk->iss, end - sk->iss);
+		if (r->lost || at + len > r->len)
+			trace_step(net, NULL, "tcp_send_loss_probe", "the segment's bytes were not kept: not resent");
+		else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a loss probe"))
+			tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off + at : NULL, len);
+		SNMP_INC(net, MIB_TCPEXT_TCPLOSSPROBES);
+		r->tlp_high_seq = sk->snd_nxt;
+		trace_exit(net, NULL, V_SENT, 0, "the RTO (%llu ms) runs from now",
+			   (unsigned long long)(tcp_rto_backed_off(sk) / 1000000ULL));
+	}
+	tcp_rearm_rto(net, sk);
+}
+
 uint64_t tcp_rtx_timer(struct net *net, struct sock *sk)
 {
 	struct tcp_rtx *r = sk->rtx;
@@ -255,8 +325,12 @@ uint64_t tcp_rtx_timer(struct net *net, struct sock *sk)
 		r->timeout_ns = 0;
 		return 0;
 	}
-	if (r->timeout_ns <= net->now_ns && sk->hashed)
-		tcp_retransmit_timer(net, sk);
+	if (r->timeout_ns <= net->now_ns && sk->hashed) {
+		if (r->probe)
+			tcp_send_loss_probe(net, sk);
+		else
+			tcp_retransmit_timer(net, sk);
+	}
 	return sk->hashed && sk->rtx ? sk->rtx->timeout_ns : 0;
 }
 
