@@ -5,12 +5,16 @@
  * "SEGMENT ARRIVES": first check the sequence number, second the RST bit,
  * fourth the SYN bit, fifth the ACK field, seventh the text, eighth the
  * FIN bit), tcp_validate_incoming (RFC 5961 challenge ACKs), tcp_ack,
- * tcp_data_queue with the out-of-order queue, tcp_fin, and the inputs to
- * the ACK policy (quickack, delayed-ACK ato).
+ * tcp_data_queue with the out-of-order queue and receive-queue coalescing
+ * (tcp_try_coalesce), tcp_fin, the inputs to the ACK policy (quickack,
+ * delayed-ACK ato) and to the receive window (the scaling ratio,
+ * tcp_grow_window, tcp_init_buffer_space, tcp_set_window_clamp).
  * Options (timestamps and PAWS, window scale, SACK and D-SACK) are read
  * and written in tcp_options.c; this file calls them where Linux does.
- * Left out: ECN, urgent data (step six), RTT/RTO and congestion control,
- * receive-buffer autotuning and collapsing, SACK-based recovery.
+ * Left out: ECN, urgent data (step six), congestion control, receive-buffer
+ * autotuning (tcp_rcv_space_adjust: the buffer stays tcp_rmem[1]), queue
+ * collapsing and pruning under memory pressure, SACK-based recovery. The
+ * RTO lives in tcp_timer.c.
  */
 #include "tcp.h"
 
@@ -221,6 +225,21 @@ static void tcp_fast_path_check(struct sock *sk)
 	sk->fast_path = !skb_queue_len(&sk->ofo_queue) && sk->rcv_wnd && sk->rmem < sk->rcvbuf;
 }
 
+/* tcp_ack_update_window: a newer segment (tcp_may_update_window) moves
+ * the peer's window, scaled by its shift (RFC 7323 2.3). */
+static void tcp_ack_update_window(struct sock *sk, const struct sk_buff *skb, uint32_t ack, uint32_t prior)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t nwin = (uint32_t)cb->window << sk->snd_wscale;
+
+	if (after(ack, prior) || after(cb->seq, sk->snd_wl1) || (cb->seq == sk->snd_wl1 && nwin > sk->snd_wnd)) {
+		sk->snd_wl1 = cb->seq;
+		sk->snd_wnd = nwin;
+		if (nwin > sk->max_window)
+			sk->max_window = nwin;
+	}
+}
+
 /* tcp_ack - fifth, check the ACK field. Returns 1 when acceptable, 0 for
  * an old (duplicate) ACK, or -reason to drop. */
 static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, int flag)
@@ -253,15 +272,7 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 	} else {
 		if (cb->seq == cb->end_seq && !(flag & FLAG_DATA) && th_len(skb) == skb->len)
 			SNMP_INC(net, MIB_TCPEXT_TCPPUREACKS);
-		/* tcp_may_update_window: a newer segment may move the window. */
-		uint32_t nwin = (uint32_t)cb->window << sk->snd_wscale;	/* RFC 7323 2.3 */
-		if (after(ack, prior) || after(cb->seq, sk->snd_wl1) ||
-		    (cb->seq == sk->snd_wl1 && nwin > sk->snd_wnd)) {
-			sk->snd_wl1 = cb->seq;
-			sk->snd_wnd = nwin;
-			if (nwin > sk->max_window)
-				sk->max_window = nwin;
-		}
+		tcp_ack_update_window(sk, skb, ack, prior);
 	}
 	sk->snd_una = ack;
 	sk_wmem_free_acked(sk, ack);
@@ -333,6 +344,24 @@ static int tcp_syn_challenge(struct net *net, struct sock *sk, struct sk_buff *s
 	return 0;
 }
 
+/* A segment PAWS refuses: a duplicate ACK (rate limited), then the drop.
+ * Returns 0 (dropped), as tcp_validate_incoming. */
+static int tcp_paws_drop(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "tsval", sk->rcv_tsval);
+		jw_kv_uint(a, "ts_recent", sk->ts_recent);
+	}
+	trace_step(net, skb, "tcp_paws_discard", "TSval %u is older than ts_recent %u: a segment from an earlier "
+		   "wrap of the sequence space (PAWS, RFC 7323 5)", sk->rcv_tsval, sk->ts_recent);
+	SNMP_INC(net, MIB_TCPEXT_PAWSESTABREJECTED);
+	if (!tcp_oow_rate_limited(net, sk, skb, MIB_TCPEXT_TCPACKSKIPPEDPAWS))
+		tcp_send_dupack(net, sk, skb);
+	skb_drop(net, skb, SKB_DROP_REASON_TCP_RFC7323_PAWS);
+	return 0;
+}
+
 /* tcp_validate_incoming - RFC 793 steps one to four. Returns 1 to go on,
  * 0 when the segment was dropped or consumed (its frame closed). */
 static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buff *skb, int syn_inerr)
@@ -345,22 +374,8 @@ static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buf
 		    cb->end_seq - sk->irs, sk->rcv_wup - sk->irs, sk->rcv_nxt + tcp_receive_window(sk) - sk->irs);
 	/* RFC 7323 5.3 H1: PAWS comes first; a RST is let through. */
 	tcp_fast_parse_options(net, sk, skb);
-	if (sk->saw_tstamp && tcp_paws_discard(sk, skb) && !(fl & TCPHDR_RST)) {
-		if (fl & TCPHDR_SYN)
-			return tcp_syn_challenge(net, sk, skb, syn_inerr);
-		if (trace_on(net)) {
-			struct jw *a = trace_args(net);
-			jw_kv_uint(a, "tsval", sk->rcv_tsval);
-			jw_kv_uint(a, "ts_recent", sk->ts_recent);
-		}
-		trace_step(net, skb, "tcp_paws_discard", "TSval %u is older than ts_recent %u: a segment from an earlier "
-			   "wrap of the sequence space (PAWS, RFC 7323 5)", sk->rcv_tsval, sk->ts_recent);
-		SNMP_INC(net, MIB_TCPEXT_PAWSESTABREJECTED);
-		if (!tcp_oow_rate_limited(net, sk, skb, MIB_TCPEXT_TCPACKSKIPPEDPAWS))
-			tcp_send_dupack(net, sk, skb);
-		skb_drop(net, skb, SKB_DROP_REASON_TCP_RFC7323_PAWS);
-		return 0;
-	}
+	if (sk->saw_tstamp && tcp_paws_discard(sk, skb) && !(fl & TCPHDR_RST))
+		return fl & TCPHDR_SYN ? tcp_syn_challenge(net, sk, skb, syn_inerr) : tcp_paws_drop(net, sk, skb);
 	/* first, check sequence number */
 	r = tcp_sequence(sk, cb->seq, cb->end_seq);
 	if (r) {
