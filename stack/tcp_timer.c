@@ -58,7 +58,8 @@ static int tcp_rtx_room(struct tcp_rtx *r, uint32_t len)
 		return -1;
 	if (r->off + r->len + len <= r->cap)
 		return 0;
-	memmove(r->buf, r->buf + r->off, r->len);
+	if (r->off && r->len)
+		memmove(r->buf, r->buf + r->off, r->len);
 	r->off = 0;
 	if (r->len + len <= r->cap)
 		return 0;
