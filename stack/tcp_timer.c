@@ -205,6 +205,8 @@ static int tcp_write_timeout(struct net *net, struct sock *sk)
 
 	if (!r->backoff || net->now_ns - r->retrans_stamp_ns < tcp_model_timeout(n))
 		return 0;
+	if (sk->recorded && !net->tr.after_capture)
+		return 0;	/* the capture shows whether its host gave up */
 	trace_step(net, NULL, "tcp_write_timeout", "%s: unanswered for %llu ms, longer than %u retransmissions take "
 		   "(%s): the connection is given up", sk_fmt(sk),
 		   (unsigned long long)((net->now_ns - r->retrans_stamp_ns) / 1000000ULL), n,
@@ -277,7 +279,8 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 		trace_step(net, NULL, "tcp_retransmit_timer", "the segment's bytes were not kept: not resent");
 	else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a retransmission"))
 		tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off : NULL, len);
-	r->backoff++;
+	if (r->backoff < 255)
+		r->backoff++;
 	tcp_rearm_rto(net, sk);
 	trace_exit(net, NULL, V_SENT, 0, "next timeout in %llu ms",
 		   (unsigned long long)(tcp_rto_backed_off(sk) / 1000000ULL));
