@@ -25,8 +25,6 @@ const struct dk_allow dk_allowlist[] = {
 	  "is deterministic: sequence and ack numbers are compared relative to each side's ISN" },
 	{ "TCP timestamp values (TSval)", "Linux adds a random per-connection offset to its clock "
 	  "(secure_tcp_ts_off): the option's kind, place and TSecr (the peer's TSval echoed) are compared, TSval is not" },
-	{ "TCP window", "Linux sizes its receive window from tcp_rmem and autotuning; netjourney models a "
-	  "fixed window" },
 	{ "IPv6 flow label", "Linux labels its own flows from a hash (net.ipv6.auto_flowlabels); netjourney sends 0" },
 	{ "IPv6 fragment identification", "Linux hashes it per destination (ipv6_select_ident); netjourney counts" },
 	{ "timestamps and frame length", "the replies are compared in order, per input frame, not by time; "
@@ -215,7 +213,8 @@ static size_t norm_tcp(const struct iphdr *ip, const struct tcphdr *th, uint32_t
 	uint32_t tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
 	uint32_t plen = tot > ihl + doff ? tot - ihl - doff : 0, hisn, pisn = 0;
 	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
-	o = put(out, outlen, o, " tcp %u>%u flags=0x%02x", ntohs(th->source), ntohs(th->dest), th->flags);
+	o = put(out, outlen, o, " tcp %u>%u flags=0x%02x win=%u", ntohs(th->source), ntohs(th->dest), th->flags,
+		ntohs(th->window));
 	if (dk_host_isn(side, in->n, ip->saddr, th->source, ip->daddr, th->dest, &hisn))
 		o = put(out, outlen, o, " seq=ISN+%u", seq - hisn);
 	else

@@ -128,11 +128,21 @@ static uint64_t tx_total(const struct net *net)
 	return t;
 }
 
+/* net.core.rmem_max is one value for every namespace in Linux (it sizes
+ * the window scale with tcp_rmem[2]) and cannot be set from the host's
+ * namespace: netjourney's side takes this machine's. */
 static int on_net(void *ctx, struct net *net, char *err, size_t errlen)
 {
+	FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
+	unsigned long v;
+
 	(void)err;
 	(void)errlen;
 	((struct nj_ctx *)ctx)->net = net;
+	if (f && fscanf(f, "%lu", &v) == 1 && v > 0 && v <= 0x7fffffffUL)
+		net->sysctl.rmem_max = (uint32_t)v;
+	if (f)
+		fclose(f);
 	return 0;
 }
 

@@ -266,15 +266,16 @@ static int setup_dev(struct dk_env *env, const struct net *net, const struct net
 	return IPN(env->host, "link", "set", d->name, "up");
 }
 
-/* tcp_rmem as Linux 6.13 sizes it on a machine with enough memory, which
- * netjourney models (window scale 7); later kernels raise the maximum (6.18:
- * 32 MiB, window scale 10). Three numbers, so not through sysctl_set. */
-static int tcp_rmem_set(const struct dk_env *env, char *err, size_t errlen)
+/* The scenario's tcp_rmem, by default as Linux 6.13 sizes it on a machine
+ * with enough memory (window scale 7); later kernels raise the maximum
+ * (6.18: 32 MiB, window scale 10). Three numbers, so not through sysctl_set. */
+static int tcp_rmem_set(const struct dk_env *env, const struct net *net, char *err, size_t errlen)
 {
 	if (dk_enter(env, env->host, err, errlen) < 0)
 		return -1;
 	FILE *f = fopen("/proc/sys/net/ipv4/tcp_rmem", "w");
-	int ok = f && fprintf(f, "4096 131072 6291456\n") > 0;
+	int ok = f && fprintf(f, "%u %u %u\n", net->sysctl.tcp_rmem[0], net->sysctl.tcp_rmem[1],
+			      net->sysctl.tcp_rmem[2]) > 0;
 	if (f && fclose(f) != 0)
 		ok = 0;
 	dk_leave(env);
@@ -303,7 +304,7 @@ static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, s
 	    sysctl_set(env, env->host, "net.ipv4.tcp_window_scaling", net->sysctl.tcp_window_scaling, err,
 		       errlen) < 0 ||
 	    sysctl_set(env, env->host, "net.ipv4.tcp_dsack", net->sysctl.tcp_dsack, err, errlen) < 0 ||
-	    tcp_rmem_set(env, err, errlen) < 0)
+	    tcp_rmem_set(env, net, err, errlen) < 0)
 		return -1;
 	if (env->ipv6 && net->ipv6 &&
 	    (sysctl_set(env, env->host, "net.ipv6.conf.all.forwarding", net->ipv6->sysctl.forwarding, err, errlen) < 0 ||

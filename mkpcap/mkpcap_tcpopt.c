@@ -200,6 +200,55 @@ static void tcp_wscale(struct mk_ctx *c)
 	ok_tcp(c, &k, s0 + 70000, TCPHDR_ACK | TCPHDR_PSH, hundred, 100, 0, 0, 0);	/* beyond: dup ACK */
 }
 
+/* PAWS on a request sock (tcp_check_req): the handshake's ACK with a
+ * TSval older than the SYN's is refused with an ACK (PAWSEstab), a second
+ * within 500 ms gets none (TCPACKSkippedSynRecv), a RST with an old TSval
+ * is refused too (it would reset the request), then the right ACK opens. */
+static void tcp_paws_req(struct mk_ctx *c)
+{
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2"),
+			     .pport = 41011, .hport = 9 };
+	k.tsecr = host_tsval(c, &k);
+	k.rcv = tcp_isn(k.peer, k.host, htons(k.pport), htons(k.hport), c->t_us * 1000) + 1;
+	long old = (long)peer_tsval(c) - 50;
+	ok_tcp(c, &k, 11000, TCPHDR_SYN, NULL, 0, 0, 0, 0);
+	k.snd = 11001;
+	mk_advance(c, 1000);
+	ok_tcp(c, &k, k.snd, TCPHDR_ACK, NULL, 0, old, 0, 0);		/* PAWS: an ACK back */
+	mk_advance(c, 1000);
+	ok_tcp(c, &k, k.snd, TCPHDR_ACK, NULL, 0, old, 0, 0);		/* again: rate limited */
+	mk_advance(c, 1000);
+	ok_tcp(c, &k, k.snd, TCPHDR_RST | TCPHDR_ACK, NULL, 0, old, 0, 0);	/* refused, no reset */
+	mk_advance(c, 600000);
+	ok_tcp(c, &k, k.snd + 100000, TCPHDR_ACK, NULL, 0, 0, 0, 0);	/* out of window: an ACK */
+	mk_advance(c, 1000);
+	ok_seg(c, &k, 0, NULL);							/* the handshake completes */
+	ok_seg(c, &k, TCPHDR_PSH, "hello\n");
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* Window growth: full-sized segments (1448 bytes, 2304 of truesize) set
+ * the scaling ratio to 160/256, so window_clamp grows to 80 KiB, and each
+ * raises rcv_ssthresh by two segments (tcp_grow_window): the windows the
+ * host offers grow from 501 << 7 toward the free space. 14 segments: all
+ * acknowledged at once (quickack), none left to the delayed-ACK timer,
+ * whose 40 ms diff-kernel's pacing would not keep. */
+static void tcp_window_grow(struct mk_ctx *c)
+{
+	static char seg[1448];
+	struct ok_conn k = { .ts = 1, .sack = 1, .ws = 1 };
+	memset(seg, 'w', sizeof(seg));
+	ok_connect(c, &k, 41010, 9, 10000);
+	for (int i = 0; i < 14; i++) {
+		mk_advance(c, 1000);
+		k.tsecr = host_tsval(c, &k) - 1;
+		ok_tcp(c, &k, k.snd, TCPHDR_ACK | (i % 8 == 7 ? TCPHDR_PSH : 0), seg, sizeof(seg), 0, 0, 0);
+		k.snd += sizeof(seg);
+	}
+	mk_advance(c, 1000);
+	ok_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
 /* A host-side capture: the host's own segments are in it too (its MAC
  * as source). Its SYN-ACK, ISN 777777, comes 1 ms after the SYN; replayed
  * in step, the stack must send that one SYN-ACK, at the SYN. */
@@ -345,6 +394,11 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  tcp_no_ts_after_ts, NULL },
 	{ "tcp-wscale", "window scale 7: data 10000 bytes ahead fits the scaled window only; 70000 ahead is beyond it",
 	  tcp_wscale, NULL },
+	{ "tcp-paws-req", "PAWS on a request sock: handshake ACKs and a RST with a TSval older than the SYN's are "
+	  "refused (PAWSEstab, one ACK per 500 ms), then the handshake completes", tcp_paws_req, NULL },
+	{ "tcp-window-grow", "14 full-sized segments to discard: the scaling ratio, window_clamp and rcv_ssthresh "
+	  "grow as Linux 6.x grows them (tcp_grow_window), and so do the windows the host offers", tcp_window_grow,
+	  NULL },
 	{ "tcp-recorded-server", "a capture taken on the server: its SYN-ACK (ISN 777777) comes after the SYN; "
 	  "replayed in step the stack sends that one SYN-ACK, at the SYN", tcp_recorded_server,
 	  "{\n  \"kernel\": \"6.x\",\n"

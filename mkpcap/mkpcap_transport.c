@@ -111,6 +111,44 @@ static void tcp_ooo(struct mk_ctx *c)
 	mk_seg(c, &k, TCPHDR_FIN, NULL);
 }
 
+/* Receive-queue coalescing (tcp_try_coalesce): Linux copies a segment into
+ * the skb before it when it continues it and fits that skb's tailroom
+ * (a 104-byte frame's head has 150 bytes free, a 254-byte frame's 448). */
+static void tcp_coalesce(struct mk_ctx *c)
+{
+	static char a[200];
+	struct mk_conn k = { .pport = 40013, .hport = 9 };
+	memset(a, 'c', sizeof(a));
+	mk_connect(c, &k, 13000);
+	uint32_t s0 = k.snd;
+	mk_tcp(c, &k, s0, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 100, 0);		/* 1:101, read at once */
+	mk_tcp(c, &k, s0 + 300, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* 301:351 held */
+	mk_tcp(c, &k, s0 + 350, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* coalesced: 100 left */
+	mk_tcp(c, &k, s0 + 400, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);	/* coalesced: 50 left */
+	mk_tcp(c, &k, s0 + 450, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 150, 0);	/* 150 > 50: its own skb */
+	mk_tcp(c, &k, s0 + 100, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 200, 0);	/* fills: both runs join it */
+	/* A segment that starts before rcv_nxt keeps its old bytes in Linux:
+	 * what it makes in order (700:750, 20 bytes of it new) does not
+	 * continue it, though its 20 bytes would fit its tailroom. */
+	mk_tcp(c, &k, s0 + 700, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 50, 0);
+	mk_tcp(c, &k, s0 + 550, k.rcv, TCPHDR_ACK | TCPHDR_PSH, a, 180, 0);
+	k.snd = s0 + 750;
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
+/* The time after the capture: the host's replies are never acknowledged.
+ * Echo's data goes again after the RTO (201 ms: tcp_rto_min + the
+ * handshake's 1 ms), then 402, 804 ms later (TcpExt.TCPTimeouts,
+ * Tcp.RetransSegs); http's page and its FIN go again as one segment. */
+static void tcp_rto_after_capture(struct mk_ctx *c)
+{
+	struct mk_conn e = { .pport = 40015, .hport = 7 }, h = { .pport = 40016, .hport = 80 };
+	mk_connect(c, &e, 15000);
+	mk_seg(c, &e, TCPHDR_PSH, "hello\n");
+	mk_connect(c, &h, 16000);
+	mk_seg(c, &h, TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
+}
+
 static void tcp_bad_csum(struct mk_ctx *c)
 {
 	struct mk_conn k = { .pport = 40004, .hport = 80, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
@@ -194,6 +232,11 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  NULL },
 	{ "tcp-ooo", "out-of-order segments held and filled, a retransmission (TCP_OLD_DATA), a partial overlap",
 	  tcp_ooo, NULL },
+	{ "tcp-coalesce", "out-of-order runs coalesced into their last skb, then into the hole-filler "
+	  "(TcpExt.TCPRcvCoalesce, as the tailroom of Linux's skbs allows)", tcp_coalesce, NULL },
+	{ "tcp-rto-after-capture", "replies the capture never acknowledges: retransmitted after it ends, the RTO "
+	  "doubling each time (TCPTimeouts, RetransSegs); http's data and FIN collapsed into one", tcp_rto_after_capture,
+	  NULL },
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
 	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",
 	  tcp_window_rst, NULL },

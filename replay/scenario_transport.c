@@ -9,7 +9,9 @@
  * Also "connections", the TCP sockets a capture's host had open or
  * opening when the capture began (tcp_connect.c), and the TCP option
  * sysctls "tcp_sack", "tcp_timestamps", "tcp_window_scaling" (0 or 1,
- * default 1 as in Linux):
+ * default 1 as in Linux) and "tcp_rmem" ("min default max" bytes, default
+ * "4096 131072 6291456": the receive buffer a socket starts with and the
+ * largest it sizes its window scale for):
  *   "connections": [{"proto":"tcp","local":"10.0.0.2:40000","remote":"10.0.0.1:80",
  *                    "state":"SYN_SENT","isn":12345,"app":"recorded",
  *                    "syn_options":{"mss":1460,"sack_ok":true,"ts":true,"wscale":7}},
@@ -206,6 +208,24 @@ static int tcp_sysctl(struct net *net, const cJSON *root, const char *key, int *
 	return 0;
 }
 
+/* "tcp_rmem": "4096 131072 6291456" as Linux writes it; min <= default <= max. */
+static int tcp_rmem_sysctl(struct net *net, const cJSON *root, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "tcp_rmem");
+	unsigned long m[3];
+	char tail;
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v) || sscanf(v->valuestring, "%lu %lu %lu %c", &m[0], &m[1], &m[2], &tail) != 3 ||
+	    m[0] < 1 || m[0] > m[1] || m[1] > m[2] || m[1] < SOCK_MIN_RCVBUF || m[2] > 0x7fffffffUL)
+		FAIL("tcp_rmem: expected \"min default max\" bytes, min <= default <= max, default >= %d "
+		     "(net.ipv4.tcp_rmem)", SOCK_MIN_RCVBUF);
+	for (int i = 0; i < 3; i++)
+		net->sysctl.tcp_rmem[i] = (uint32_t)m[i];
+	return 0;
+}
+
 int scenario_transport(struct net *net, const cJSON *root, char *err, size_t errlen)
 {
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "connections"), *e;
@@ -213,7 +233,8 @@ int scenario_transport(struct net *net, const cJSON *root, char *err, size_t err
 
 	if (tcp_sysctl(net, root, "tcp_sack", &net->sysctl.tcp_sack, err, errlen) < 0 ||
 	    tcp_sysctl(net, root, "tcp_timestamps", &net->sysctl.tcp_timestamps, err, errlen) < 0 ||
-	    tcp_sysctl(net, root, "tcp_window_scaling", &net->sysctl.tcp_window_scaling, err, errlen) < 0)
+	    tcp_sysctl(net, root, "tcp_window_scaling", &net->sysctl.tcp_window_scaling, err, errlen) < 0 ||
+	    tcp_rmem_sysctl(net, root, err, errlen) < 0)
 		return -1;
 	if (!c)
 		return 0;

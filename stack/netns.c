@@ -31,6 +31,10 @@ struct net *net_create(void)
 	net->sysctl.ipfrag_max_dist = 64;
 	net->sysctl.tcp_sack = net->sysctl.tcp_timestamps = 1;
 	net->sysctl.tcp_window_scaling = net->sysctl.tcp_dsack = 1;
+	net->sysctl.tcp_rmem[0] = 4096;
+	net->sysctl.tcp_rmem[1] = SK_RCVBUF_DEFAULT;
+	net->sysctl.tcp_rmem[2] = 6291456;
+	net->sysctl.rmem_max = 212992;
 	net->cur_pkt = -1;
 	skb_queue_head_init(&net->sd.input_pkt_queue);
 	if (ip_frag_init(net) < 0) {

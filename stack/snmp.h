@@ -112,6 +112,10 @@
 	X(TCPEXT_TCPSACKDISCARD, "TcpExt.TCPSACKDiscard")	\
 	X(TCPEXT_TCPDSACKRECV, "TcpExt.TCPDSACKRecv")		\
 	X(TCPEXT_PAWSACTIVEREJECTED, "TcpExt.PAWSActive") \
+	X(TCPEXT_TCPRCVCOALESCE, "TcpExt.TCPRcvCoalesce")	\
+	X(TCPEXT_TCPTIMEOUTS, "TcpExt.TCPTimeouts")		\
+	X(TCPEXT_TCPLOSSPROBES, "TcpExt.TCPLossProbes")		\
+	X(TCPEXT_TCPABORTONTIMEOUT, "TcpExt.TCPAbortOnTimeout")	\
 	/* IPv6 (/proc/net/snmp6, with a dot after the group) */ \
 	X(IP6_INRECEIVES, "Ip6.InReceives") \
 	X(IP6_INHDRERRORS, "Ip6.InHdrErrors") \

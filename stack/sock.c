@@ -49,7 +49,9 @@ struct sock *sock_alloc(struct net *net, uint8_t protocol)
 	sk->protocol = protocol;
 	sk->state = TCP_CLOSE;
 	sk->id = ++t->next_id;
-	sk->rcvbuf = protocol == IPPROTO_UDP_ ? UDP_RCVBUF_DEFAULT : SK_RCVBUF_DEFAULT;
+	/* tcp_init_sock: sk_rcvbuf from tcp_rmem[1]; a 50% len/truesize guess */
+	sk->rcvbuf = protocol == IPPROTO_UDP_ ? UDP_RCVBUF_DEFAULT : net->sysctl.tcp_rmem[1];
+	sk->scaling_ratio = 128;
 	skb_queue_head_init(&sk->receive_queue);
 	skb_queue_head_init(&sk->ofo_queue);
 	sk->anext = t->all;
@@ -110,19 +112,20 @@ void sock_unhash(struct net *net, struct sock *sk)
 }
 
 /* The truesize charged to sk: its queued skbs (sk_rmem_alloc). */
-static uint32_t sk_rmem_charged(const struct sock *sk)
+uint32_t sk_rmem_alloc(const struct sock *sk)
 {
 	uint32_t n = 0;
 	const struct sk_buff_head *qs[2] = { &sk->receive_queue, &sk->ofo_queue };
 	for (int i = 0; i < 2; i++)
 		for (const struct sk_buff *skb = qs[i]->next; skb != (const struct sk_buff *)qs[i]; skb = skb->next)
-			n += skb->truesize;
+			if (sk->protocol != IPPROTO_TCP_ || !TCP_SKB_CB(skb)->coalesced)	/* Linux freed it */
+				n += skb->truesize;
 	return n;
 }
 
 int32_t sk_forward_alloc(const struct sock *sk)
 {
-	return (int32_t)(sk->mem_reserved - sk_rmem_charged(sk) - sk->wmem_queued);
+	return (int32_t)(sk->mem_reserved - sk_rmem_alloc(sk) - sk->wmem_queued);
 }
 
 /* sk_rmem_schedule / sk_wmem_schedule → __sk_mem_schedule: enough whole
@@ -170,6 +173,7 @@ void sk_wmem_free_acked(struct sock *sk, uint32_t snd_una)
 
 static void sock_free(struct net *net, struct sock *sk)
 {
+	tcp_rtx_free(sk);
 	skb_queue_purge(net, &sk->receive_queue);
 	skb_queue_purge(net, &sk->ofo_queue);
 	free(sk);

@@ -119,6 +119,13 @@ struct sock {
 	uint32_t rcv_ssthresh;		/* the window we may offer (tcp_select_initial_window) */
 	uint64_t rtx_timeout_ns;	/* request sock: next SYN-ACK retransmission; 0 none */
 	uint8_t num_timeout;		/* … SYN-ACKs retransmitted by the timer */
+	uint8_t scaling_ratio;		/* skb->len / truesize in 256ths (tcp_win_from_space) */
+	uint32_t window_clamp;		/* the largest window we may ever offer */
+	/* Retransmission (tcp_timer.c): the handshake's RTT sample, and the
+	 * sent, unacknowledged segments with the RTO timer. */
+	uint64_t synack_sent_ns;	/* request: its first SYN-ACK; UINT64_MAX once resent */
+	uint32_t rtt_us;		/* the first RTT sample, 0 none */
+	struct tcp_rtx *rtx;		/* NULL until data is sent */
 };
 
 /* Per-net socket tables: hashes as Linux's ehash / lhash2 / udp table. */
@@ -259,6 +266,8 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
  * offset (832); the data, in page frags, adds its length. */
 #define TCP_SKB_HEAD_TRUESIZE	SKB_TRUESIZE(SKB_WITH_OVERHEAD(SKB_SMALL_HEAD_CACHE_SIZE))
 int32_t sk_forward_alloc(const struct sock *sk);
+/* sk_rmem_alloc - the truesize of the skbs queued on sk (sk_rmem_alloc). */
+uint32_t sk_rmem_alloc(const struct sock *sk);
 void sk_rmem_schedule(struct sock *sk, uint32_t size);
 void sk_mem_reclaim(struct sock *sk);
 /* sk_wmem_queue - a segment ending at end_seq was sent: its skb (data and

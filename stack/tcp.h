@@ -38,6 +38,13 @@ struct tcp_skb_cb {
 	uint8_t tcp_flags;
 	uint8_t sacked;			/* offset of a SACK option in the header, 0 none */
 	uint16_t window;
+	/* Receive-queue coalescing (tcp_try_coalesce): Linux would have copied
+	 * this skb's bytes into the one before it in its queue (which then
+	 * also ends here); lx_tailroom is what Linux's skb ending here still
+	 * has free at its tail. */
+	uint8_t coalesced;
+	uint16_t lx_tailroom;
+	uint16_t req_drop;		/* tcp_check_req returned NULL: why (0 unspecified) */
 };
 #define TCP_SKB_CB(skb) ((struct tcp_skb_cb *)((skb)->cb))
 _Static_assert(sizeof(struct tcp_skb_cb) <= SKB_CB_SIZE, "tcp_skb_cb fits in cb");
@@ -206,6 +213,33 @@ static inline void tcp_path_arg(struct net *net, const char *path)
 		jw_kv_str(trace_args(net), "path", path);
 }
 
+/* -- the receive window (tcp_input.c, tcp_output.c), include/net/tcp.h --
+ * Linux 6.x turns receive-buffer bytes (truesize) into window bytes with a
+ * per-socket ratio, skb->len / skb->truesize in 256ths, measured on the
+ * peer's full-sized segments (tcp_measure_rcv_mss), 50% until then. */
+#define TCP_RMEM_TO_WIN_SCALE	8
+#define TCP_DEFAULT_SCALING_RATIO	(1 << (TCP_RMEM_TO_WIN_SCALE - 1))
+#define SOCK_MIN_RCVBUF		(2 * (2048 + 256))	/* 2 * TCP_SKB_MIN_TRUESIZE */
+
+static inline int32_t tcp_win_from_space(const struct sock *sk, int32_t space)
+{
+	return (int32_t)(((int64_t)space * sk->scaling_ratio) >> TCP_RMEM_TO_WIN_SCALE);
+}
+/* tcp_space: the window the free receive buffer is worth. */
+static inline int32_t tcp_space(const struct sock *sk)
+{
+	return tcp_win_from_space(sk, (int32_t)sk->rcvbuf - (int32_t)sk_rmem_alloc(sk));
+}
+static inline int32_t tcp_full_space(const struct sock *sk) { return tcp_win_from_space(sk, (int32_t)sk->rcvbuf); }
+/* tcp_init_buffer_space - window_clamp and rcv_ssthresh as the connection
+ * becomes ESTABLISHED (tcp_init_transfer): the full space less one segment. */
+void tcp_init_buffer_space(struct sock *sk);
+/* tcp_set_window_clamp (net/ipv4/tcp.c) - a new clamp; rcv_ssthresh follows. */
+void tcp_set_window_clamp(struct sock *sk, uint32_t val);
+/* __tcp_select_window - the window the free space allows now, before
+ * "never shrink" (tcp_select_window). May end quickack mode. */
+uint32_t __tcp_select_window(struct sock *sk);
+
 /* -- tcp_ipv4.c -- */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* tcp_v4_send_reset - answers skb (data at the TCP header) with a RST under
@@ -276,6 +310,25 @@ void tcp_send_delayed_ack(struct net *net, struct sock *sk);
 void tcp_timer_arm(struct net *net, uint64_t when_ns);
 uint16_t tcp_select_window(struct sock *sk);
 
+/* -- tcp_timer.c: the retransmit queue and its timer -- */
+#define TCP_RTO_MAX_NS		(120ULL * 1000000000ULL)	/* TCP_RTO_MAX */
+#define TCP_RETRIES2		15	/* net.ipv4.tcp_retries2 */
+#define TCP_ORPHAN_RETRIES	8	/* tcp_orphan_retries 0: 8 while the RTO is below TCP_RTO_MAX */
+/* tcp_rtx_queue_add - a new segment [seq, seq + len (+ FIN)) left with
+ * flags: kept until acknowledged (its bytes up to 256 KiB per socket), and
+ * the RTO armed if it was not (tcp_rearm_rto). */
+void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data, uint32_t len);
+/* tcp_rtx_acked - snd_una moved: what it covers is freed; the timer
+ * restarts for what is left, or stops. */
+void tcp_rtx_acked(struct net *net, struct sock *sk);
+/* tcp_rtx_deadline - when sk's retransmission timer fires (0 not armed). */
+uint64_t tcp_rtx_deadline(const struct sock *sk);
+/* tcp_rtx_timer - fires the RTO if due; returns its deadline (0 none). */
+uint64_t tcp_rtx_timer(struct net *net, struct sock *sk);
+/* tcp_rtt_sample - the handshake's RTT (rtt_ns; 0: none, Karn's rule). */
+void tcp_rtt_sample(struct sock *sk, uint64_t rtt_ns);
+void tcp_rtx_free(struct sock *sk);
+
 /* -- tcp_connect.c -- */
 /* The SYN a client socket sent (a capture's, before it began): its options. */
 struct tcp_syn_options {
@@ -309,7 +362,8 @@ void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_n
 void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns);
 /* tcp_check_req - the ACK of a handshake on a request sock. Returns the
  * child (to run tcp_child_process on), the listener (the caller resets), or
- * NULL (handled; skb still owned by the caller, to discard). */
+ * NULL (handled; skb still owned by the caller, to discard with
+ * TCP_SKB_CB(skb)->req_drop if set: PAWS, out of window). */
 struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb);
 int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb);
 /* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */

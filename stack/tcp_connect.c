@@ -70,6 +70,7 @@ struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t spor
 	sk->irs = rcv_nxt - 1;
 	sk->rcv_nxt = sk->rcv_wup = rcv_nxt;
 	tcp_select_initial_window(net, sk, sk->advmss);
+	tcp_init_buffer_space(sk);
 	sk->preexisting = 1;
 	sk->fast_path = 1;
 	sk->state = TCP_ESTABLISHED;
@@ -96,6 +97,7 @@ static void tcp_synsent_options(struct net *net, struct sock *sk, const struct s
 		sk->ts_recent = opt.rcv_tsval;
 		sk->ts_recent_stamp_ns = net->now_ns;
 		sk->mss_cache -= TCPOLEN_TSTAMP_ALIGNED;
+		sk->advmss -= TCPOLEN_TSTAMP_ALIGNED;	/* as tcp_rcv_synsent_state_process */
 	}
 }
 
@@ -111,6 +113,7 @@ static void tcp_finish_connect(struct net *net, struct sock *sk, const struct sk
 	sk->rcv_nxt = sk->rcv_wup = cb->seq + 1;
 	tcp_synsent_options(net, sk, skb);
 	tcp_set_state(net, sk, TCP_ESTABLISHED);
+	tcp_init_buffer_space(sk);	/* tcp_init_transfer */
 	sk->fast_path = 1;
 	tcp_send_ack(net, sk, "the handshake's third segment");
 }

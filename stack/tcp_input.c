@@ -5,12 +5,16 @@
  * "SEGMENT ARRIVES": first check the sequence number, second the RST bit,
  * fourth the SYN bit, fifth the ACK field, seventh the text, eighth the
  * FIN bit), tcp_validate_incoming (RFC 5961 challenge ACKs), tcp_ack,
- * tcp_data_queue with the out-of-order queue, tcp_fin, and the inputs to
- * the ACK policy (quickack, delayed-ACK ato).
+ * tcp_data_queue with the out-of-order queue and receive-queue coalescing
+ * (tcp_try_coalesce), tcp_fin, the inputs to the ACK policy (quickack,
+ * delayed-ACK ato) and to the receive window (the scaling ratio,
+ * tcp_grow_window, tcp_init_buffer_space, tcp_set_window_clamp).
  * Options (timestamps and PAWS, window scale, SACK and D-SACK) are read
  * and written in tcp_options.c; this file calls them where Linux does.
- * Left out: ECN, urgent data (step six), RTT/RTO and congestion control,
- * receive-buffer autotuning and collapsing, SACK-based recovery.
+ * Left out: ECN, urgent data (step six), congestion control, receive-buffer
+ * autotuning (tcp_rcv_space_adjust: the buffer stays tcp_rmem[1]), queue
+ * collapsing and pruning under memory pressure, SACK-based recovery. The
+ * RTO lives in tcp_timer.c.
  */
 #include "tcp.h"
 
@@ -75,7 +79,85 @@ static void tcp_enter_quickack_mode(struct sock *sk)
 	sk->ato_ns = TCP_ATO_MIN_NS;
 }
 
-/* tcp_measure_rcv_mss: the peer's segment size, from full-sized segments.
+/* tcp_set_window_clamp (net/ipv4/tcp.c): a smaller clamp pulls
+ * rcv_ssthresh down with it; a larger one lets it up to the current offer. */
+void tcp_set_window_clamp(struct sock *sk, uint32_t val)
+{
+	uint32_t old = sk->window_clamp, clamp = val < SOCK_MIN_RCVBUF / 2 ? SOCK_MIN_RCVBUF / 2 : val;
+
+	if (clamp == old)
+		return;
+	sk->window_clamp = clamp;
+	if (clamp < old) {
+		if (sk->rcv_ssthresh > clamp)
+			sk->rcv_ssthresh = clamp;	/* __tcp_adjust_rcv_ssthresh, no reserved memory */
+	} else {
+		uint32_t t = sk->rcv_wnd < clamp ? sk->rcv_wnd : clamp;
+		if (t > sk->rcv_ssthresh)
+			sk->rcv_ssthresh = t;
+	}
+}
+
+/* tcp_init_buffer_space - the clamp is the whole buffer's worth, less one
+ * segment kept in reserve (tcp_app_win 31); rcv_ssthresh starts under it. */
+void tcp_init_buffer_space(struct sock *sk)
+{
+	int32_t maxwin = tcp_full_space(sk);
+	uint32_t adv = sk->advmss;
+
+	if (maxwin < 0)
+		maxwin = 0;
+	if (!sk->window_clamp || sk->window_clamp >= (uint32_t)maxwin)
+		sk->window_clamp = (uint32_t)maxwin > 4 * adv ? (uint32_t)maxwin : 4 * adv;
+	if (sk->window_clamp > 2 * adv && sk->window_clamp + adv > (uint32_t)maxwin)
+		sk->window_clamp = (uint32_t)maxwin - adv > 2 * adv && (uint32_t)maxwin > adv ? (uint32_t)maxwin - adv
+											: 2 * adv;
+	if (sk->rcv_ssthresh > sk->window_clamp)
+		sk->rcv_ssthresh = sk->window_clamp;
+}
+
+/* __tcp_grow_window: would a buffer full of skbs like this one hold the
+ * window rcv_ssthresh is heading for? Halve both until it fits. */
+static uint32_t __tcp_grow_window(const struct net *net, const struct sock *sk, const struct sk_buff *skb)
+{
+	int32_t truesize = tcp_win_from_space(sk, (int32_t)skb->truesize) >> 1;
+	int32_t window = tcp_win_from_space(sk, (int32_t)net->sysctl.tcp_rmem[2]) >> 1;
+
+	while (window >= 0 && sk->rcv_ssthresh <= (uint32_t)window) {
+		if (truesize <= (int32_t)skb->len)
+			return 2u * sk->rcv_mss;
+		truesize >>= 1;
+		window >>= 1;
+	}
+	return 0;
+}
+
+/* tcp_grow_window - data with a good len/truesize ratio raises
+ * rcv_ssthresh, the window we may offer, toward window_clamp and the free
+ * space (by two segments, or twice this one); an ACK then goes at once
+ * (quick). Left out: frag-only skbs' truesize_adjust (jumbo frames) and
+ * memory pressure. */
+static void tcp_grow_window(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	int32_t space = tcp_space(sk), room, incr;
+
+	room = ((int32_t)sk->window_clamp < space ? (int32_t)sk->window_clamp : space) - (int32_t)sk->rcv_ssthresh;
+	if (room <= 0)
+		return;
+	if (tcp_win_from_space(sk, (int32_t)skb->truesize) <= (int32_t)skb->len)
+		incr = 2 * sk->advmss;
+	else
+		incr = (int32_t)__tcp_grow_window(net, sk, skb);
+	if (!incr)
+		return;
+	if (incr < 2 * (int32_t)skb->len)
+		incr = 2 * (int32_t)skb->len;
+	sk->rcv_ssthresh += (uint32_t)(room < incr ? room : incr);
+	sk->ack_quick |= 1;
+}
+
+/* tcp_measure_rcv_mss: the peer's segment size, from full-sized segments,
+ * whose len/truesize also sets the scaling ratio (and so window_clamp).
  * A shorter one (or one with PSH) is a push: the ACK is marked PUSHED and
  * tcp_cleanup_rbuf sends it as soon as the application has read it. */
 static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
@@ -84,6 +166,13 @@ static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 
 	sk->last_seg_size = 0;
 	if (len >= sk->rcv_mss) {
+		if (len != sk->rcv_mss && skb->truesize) {
+			uint64_t r = ((uint64_t)skb->len << TCP_RMEM_TO_WIN_SCALE) / skb->truesize;
+			uint8_t old = sk->scaling_ratio;
+			sk->scaling_ratio = (uint8_t)(r ? (r > 255 ? 255 : r) : 1);
+			if (old != sk->scaling_ratio)
+				tcp_set_window_clamp(sk, (uint32_t)tcp_win_from_space(sk, (int32_t)sk->rcvbuf));
+		}
 		sk->rcv_mss = (uint16_t)(len < sk->advmss ? len : sk->advmss);
 		return;
 	}
@@ -126,12 +215,29 @@ static void tcp_event_data_recv(struct net *net, struct sock *sk, const struct s
 		tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
 	}
 	sk->lrcvtime_ns = now;
+	if (skb->len >= 128)
+		tcp_grow_window(net, sk, skb);
 }
 
 /* tcp_fast_path_check: header prediction only when nothing unusual is pending. */
 static void tcp_fast_path_check(struct sock *sk)
 {
 	sk->fast_path = !skb_queue_len(&sk->ofo_queue) && sk->rcv_wnd && sk->rmem < sk->rcvbuf;
+}
+
+/* tcp_ack_update_window: a newer segment (tcp_may_update_window) moves
+ * the peer's window, scaled by its shift (RFC 7323 2.3). */
+static void tcp_ack_update_window(struct sock *sk, const struct sk_buff *skb, uint32_t ack, uint32_t prior)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint32_t nwin = (uint32_t)cb->window << sk->snd_wscale;
+
+	if (after(ack, prior) || after(cb->seq, sk->snd_wl1) || (cb->seq == sk->snd_wl1 && nwin > sk->snd_wnd)) {
+		sk->snd_wl1 = cb->seq;
+		sk->snd_wnd = nwin;
+		if (nwin > sk->max_window)
+			sk->max_window = nwin;
+	}
 }
 
 /* tcp_ack - fifth, check the ACK field. Returns 1 when acceptable, 0 for
@@ -166,18 +272,12 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 	} else {
 		if (cb->seq == cb->end_seq && !(flag & FLAG_DATA) && th_len(skb) == skb->len)
 			SNMP_INC(net, MIB_TCPEXT_TCPPUREACKS);
-		/* tcp_may_update_window: a newer segment may move the window. */
-		uint32_t nwin = (uint32_t)cb->window << sk->snd_wscale;	/* RFC 7323 2.3 */
-		if (after(ack, prior) || after(cb->seq, sk->snd_wl1) ||
-		    (cb->seq == sk->snd_wl1 && nwin > sk->snd_wnd)) {
-			sk->snd_wl1 = cb->seq;
-			sk->snd_wnd = nwin;
-			if (nwin > sk->max_window)
-				sk->max_window = nwin;
-		}
+		tcp_ack_update_window(sk, skb, ack, prior);
 	}
 	sk->snd_una = ack;
 	sk_wmem_free_acked(sk, ack);
+	if (after(ack, prior))
+		tcp_rtx_acked(net, sk);	/* tcp_clean_rtx_queue, tcp_rearm_rto */
 	if (trace_on(net) && after(ack, prior)) {
 		struct jw *a = trace_args(net);
 		jw_kv_str(a, "sk", sk_fmt(sk));
@@ -244,6 +344,24 @@ static int tcp_syn_challenge(struct net *net, struct sock *sk, struct sk_buff *s
 	return 0;
 }
 
+/* A segment PAWS refuses: a duplicate ACK (rate limited), then the drop.
+ * Returns 0 (dropped), as tcp_validate_incoming. */
+static int tcp_paws_drop(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "tsval", sk->rcv_tsval);
+		jw_kv_uint(a, "ts_recent", sk->ts_recent);
+	}
+	trace_step(net, skb, "tcp_paws_discard", "TSval %u is older than ts_recent %u: a segment from an earlier "
+		   "wrap of the sequence space (PAWS, RFC 7323 5)", sk->rcv_tsval, sk->ts_recent);
+	SNMP_INC(net, MIB_TCPEXT_PAWSESTABREJECTED);
+	if (!tcp_oow_rate_limited(net, sk, skb, MIB_TCPEXT_TCPACKSKIPPEDPAWS))
+		tcp_send_dupack(net, sk, skb);
+	skb_drop(net, skb, SKB_DROP_REASON_TCP_RFC7323_PAWS);
+	return 0;
+}
+
 /* tcp_validate_incoming - RFC 793 steps one to four. Returns 1 to go on,
  * 0 when the segment was dropped or consumed (its frame closed). */
 static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buff *skb, int syn_inerr)
@@ -256,22 +374,8 @@ static int tcp_validate_incoming(struct net *net, struct sock *sk, struct sk_buf
 		    cb->end_seq - sk->irs, sk->rcv_wup - sk->irs, sk->rcv_nxt + tcp_receive_window(sk) - sk->irs);
 	/* RFC 7323 5.3 H1: PAWS comes first; a RST is let through. */
 	tcp_fast_parse_options(net, sk, skb);
-	if (sk->saw_tstamp && tcp_paws_discard(sk, skb) && !(fl & TCPHDR_RST)) {
-		if (fl & TCPHDR_SYN)
-			return tcp_syn_challenge(net, sk, skb, syn_inerr);
-		if (trace_on(net)) {
-			struct jw *a = trace_args(net);
-			jw_kv_uint(a, "tsval", sk->rcv_tsval);
-			jw_kv_uint(a, "ts_recent", sk->ts_recent);
-		}
-		trace_step(net, skb, "tcp_paws_discard", "TSval %u is older than ts_recent %u: a segment from an earlier "
-			   "wrap of the sequence space (PAWS, RFC 7323 5)", sk->rcv_tsval, sk->ts_recent);
-		SNMP_INC(net, MIB_TCPEXT_PAWSESTABREJECTED);
-		if (!tcp_oow_rate_limited(net, sk, skb, MIB_TCPEXT_TCPACKSKIPPEDPAWS))
-			tcp_send_dupack(net, sk, skb);
-		skb_drop(net, skb, SKB_DROP_REASON_TCP_RFC7323_PAWS);
-		return 0;
-	}
+	if (sk->saw_tstamp && tcp_paws_discard(sk, skb) && !(fl & TCPHDR_RST))
+		return fl & TCPHDR_SYN ? tcp_syn_challenge(net, sk, skb, syn_inerr) : tcp_paws_drop(net, sk, skb);
 	/* first, check sequence number */
 	r = tcp_sequence(sk, cb->seq, cb->end_seq);
 	if (r) {
@@ -331,12 +435,67 @@ static void skb_unlink(struct sk_buff_head *list, struct sk_buff *skb)
 
 static uint32_t tcp_payload(const struct sk_buff *skb) { return skb->len; }
 
-/* Appends in-order bytes (data at the payload) and advances rcv_nxt. */
-static void tcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+/* The room Linux's skb for this frame has after its tail: packet_snd
+ * (AF_PACKET on veth, as diff-kernel feeds Linux) asks for one kmalloc'd
+ * head of LL_RESERVED_SPACE (16) + the frame, whose size the truesize gives
+ * away (the head plus struct sk_buff), and puts the frame hard_header_len
+ * (14) back from that reserve, at offset 2. A frame that does not fit a
+ * page has its bytes in page frags: no tailroom is modelled then. */
+static uint16_t tcp_lx_tailroom(const struct sk_buff *skb)
 {
+	uint32_t over = SKB_DATA_ALIGN(232u) + SKB_SHINFO_SIZE, used = 2 + (skb->tail - skb->mac_header);
+
+	if (used >= SK_PAGE_SIZE || skb->truesize < over + used)
+		return 0;
+	return (uint16_t)(skb->truesize - over - used > 65535 ? 65535 : skb->truesize - over - used);
+}
+
+/* tcp_try_coalesce - Linux copies from's len bytes into to, the skb before
+ * it in its queue, when they continue it and fit its tailroom
+ * (skb_try_coalesce; heads that were kmalloc'd cannot be stolen, so no
+ * other way applies): one skb less to charge (TcpExt.TCPRcvCoalesce). Here
+ * both skbs stay queued; from is marked coalesced and charges nothing. A
+ * segment that began before rcv_nxt keeps its old bytes in Linux (the
+ * reader skips them), so it does not continue the tail: TCP_NO_COALESCE. */
+#define TCP_NO_COALESCE	UINT32_MAX
+static int tcp_try_coalesce(struct net *net, struct sock *sk, struct sk_buff *to, struct sk_buff *from, uint32_t len)
+{
+	struct tcp_skb_cb *tc = TCP_SKB_CB(to), *fc = TCP_SKB_CB(from);
+
+	if (fc->seq != tc->end_seq || len > tc->lx_tailroom)
+		return 0;
+	fc->coalesced = 1;
+	fc->lx_tailroom = (uint16_t)(tc->lx_tailroom - len);
+	SNMP_INC(net, MIB_TCPEXT_TCPRCVCOALESCE);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "len", len);
+		jw_kv_uint(a, "tailroom", fc->lx_tailroom);
+	}
+	trace_step(net, from, "tcp_try_coalesce", "%s: %u bytes copied into the tail skb (%u:%u), %u bytes of its tailroom "
+		   "left: one skb less to charge", sk_fmt(sk), len, tc->seq - sk->irs, tc->end_seq - sk->irs,
+		   fc->lx_tailroom);
+	return 1;
+}
+
+/* tcp_queue_rcv - appends in-order bytes (data at the payload), coalesced
+ * into the queue's tail when Linux would, and advances rcv_nxt. len and
+ * room are what Linux's skb holds and has left (a merged out-of-order run:
+ * all of it; room < 0: this skb's own). Returns 1 when coalesced ("eaten"). */
+static int tcp_queue_rcv(struct net *net, struct sock *sk, struct sk_buff *skb, uint32_t len, int room)
+{
+	struct sk_buff_head *q = &sk->receive_queue;
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	int eaten = skb_queue_len(q) && tcp_try_coalesce(net, sk, q->prev, skb, len);
+
+	if (!eaten) {
+		cb->coalesced = 0;
+		cb->lx_tailroom = room < 0 ? tcp_lx_tailroom(skb) : (uint16_t)room;
+	}
 	sk->rmem += tcp_payload(skb);
-	sk->rcv_nxt = TCP_SKB_CB(skb)->end_seq;
-	skb_queue_tail(&sk->receive_queue, skb);
+	sk->rcv_nxt = cb->end_seq;
+	skb_queue_tail(q, skb);
+	return eaten;
 }
 
 void tcp_fin(struct net *net, struct sock *sk)
@@ -365,30 +524,71 @@ void tcp_fin(struct net *net, struct sock *sk)
 	skb_queue_purge(net, &sk->ofo_queue);
 }
 
+/* An out-of-order skb (just dequeued) and the ones coalesced behind it,
+ * still first in q, are one skb in Linux: their length, and the tailroom
+ * the last one left (*room). */
+static uint32_t tcp_ofo_run_len(const struct sk_buff_head *q, const struct sk_buff *skb, uint16_t *room)
+{
+	uint32_t len = skb->len;
+
+	*room = TCP_SKB_CB(skb)->lx_tailroom;
+	for (skb = q->next; skb != (const struct sk_buff *)q && TCP_SKB_CB(skb)->coalesced; skb = skb->next) {
+		len += skb->len;
+		*room = TCP_SKB_CB(skb)->lx_tailroom;
+	}
+	return len;
+}
+
+/* Moves one out-of-order skb (a run's head, or a follower: run 1) to the
+ * receive queue: a run's head decides for the whole run whether it is
+ * coalesced into the receive queue's tail; its followers go with it. */
+static void tcp_ofo_move(struct net *net, struct sock *sk, struct sk_buff *skb, int run, int trimmed)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	struct sk_buff_head *rq = &sk->receive_queue;
+	uint16_t room;
+
+	if (run) {
+		cb->coalesced = 1;	/* it was copied along with its run */
+		cb->lx_tailroom = TCP_SKB_CB(rq->prev)->lx_tailroom;
+		sk->rmem += tcp_payload(skb);
+		sk->rcv_nxt = cb->end_seq;
+		skb_queue_tail(rq, skb);
+		return;
+	}
+	uint32_t len = tcp_ofo_run_len(&sk->ofo_queue, skb, &room);
+	tcp_queue_rcv(net, sk, skb, trimmed ? TCP_NO_COALESCE : len, room);
+}
+
 /* tcp_ofo_queue: move segments the hole-filler made contiguous. */
 static void tcp_ofo_queue(struct net *net, struct sock *sk)
 {
 	struct sk_buff_head *q = &sk->ofo_queue;
+	int run = 0;	/* the skb before was moved, and a coalesced one follows it */
 
 	while (skb_queue_len(q) && !after(TCP_SKB_CB(q->next)->seq, sk->rcv_nxt)) {
 		struct sk_buff *skb = skb_dequeue(q);
 		struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 		skb->pkt = net->cur_pkt;	/* its story continues with the packet that filled the hole */
 		sk->rmem -= tcp_payload(skb);
+		run = run && cb->coalesced;
 		if (!after(cb->end_seq, sk->rcv_nxt)) {
+			run = 0;
 			trace_step(net, skb, "tcp_ofo_queue", "%u:%u already received", cb->seq - sk->irs,
 				   cb->end_seq - sk->irs);
 			kfree_skb_reason(net, skb, SKB_DROP_REASON_TCP_OFO_DROP);
 			continue;
 		}
-		if (before(cb->seq, sk->rcv_nxt)) {
+		int trimmed = before(cb->seq, sk->rcv_nxt);
+		if (trimmed) {
 			skb_pull(skb, sk->rcv_nxt - cb->seq);
 			cb->seq = sk->rcv_nxt;
 		}
 		trace_step(net, skb, "tcp_ofo_queue", "%u:%u now in order: moved to the receive queue",
 			   cb->seq - sk->irs, cb->end_seq - sk->irs);
 		int fin = cb->tcp_flags & TCPHDR_FIN;
-		tcp_queue_rcv(sk, skb);
+		tcp_ofo_move(net, sk, skb, run, trimmed);
+		run = 1;
 		if (fin)
 			tcp_fin(net, sk);
 	}
@@ -408,6 +608,25 @@ void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack)
 	tcp_fast_path_check(sk);
 }
 
+/* The out-of-order skb goes in before pos (the queue head: last). With
+ * SACK the window may grow (not without: the sender needs duplicate ACKs
+ * to retransmit), measured before the skb is charged. */
+static enum skb_drop_reason tcp_ofo_add(struct net *net, struct sock *sk, struct sk_buff *pos, struct sk_buff *skb)
+{
+	struct sk_buff_head *q = &sk->ofo_queue;
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+
+	if (sk->sack_ok)
+		tcp_grow_window(net, sk, skb);
+	skb_insert_before(q, pos, skb);
+	sk->rmem += skb->len;
+	if (sk->sack_ok)
+		tcp_sack_new_ofo_skb(sk, cb->seq, cb->end_seq);
+	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
+		   cb->seq - sk->irs, cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs, skb_queue_len(q));
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
 /* tcp_data_queue_ofo: a segment beyond a hole waits, sorted by seq. */
 static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
@@ -422,6 +641,13 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 		SNMP_INC(net, MIB_TCPEXT_TCPOFODROP);
 		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
 	}
+	sk_rmem_schedule(sk, skb->truesize);	/* tcp_try_rmem_schedule */
+	/* The usual case, the next segment after the last one held: Linux
+	 * tries to coalesce it there first (tcp_ooo_try_coalesce). */
+	if (skb_queue_len(q) && tcp_try_coalesce(net, sk, q->prev, skb, skb->len))
+		return tcp_ofo_add(net, sk, (struct sk_buff *)q, skb);
+	cb->coalesced = 0;
+	cb->lx_tailroom = tcp_lx_tailroom(skb);
 	for (; pos != (struct sk_buff *)q; pos = n) {
 		struct tcp_skb_cb *pc = TCP_SKB_CB(pos);
 		n = pos->next;
@@ -442,18 +668,11 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 		if (after(pc->seq, cb->seq))
 			break;
 	}
-	sk_rmem_schedule(sk, skb->truesize);
-	skb_insert_before(q, pos, skb);
-	sk->rmem += skb->len;
-	if (sk->sack_ok)
-		tcp_sack_new_ofo_skb(sk, cb->seq, cb->end_seq);
-	trace_exit(net, NULL, V_QUEUED, 0, "out of order: bytes %u:%u held, hole at %u; %u segment(s) waiting",
-		   cb->seq - sk->irs, cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs, skb_queue_len(q));
-	return SKB_DROP_REASON_NOT_DROPPED_YET;
+	return tcp_ofo_add(net, sk, pos, skb);
 }
 
 /* Data at rcv_nxt: to the receive queue, then fill from the OFO queue. */
-static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock *sk, struct sk_buff *skb)
+static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock *sk, struct sk_buff *skb, int trimmed)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	uint32_t len = skb->len;
@@ -470,7 +689,7 @@ static enum skb_drop_reason tcp_data_queue_inorder(struct net *net, struct sock 
 		return skb_drop(net, skb, SKB_DROP_REASON_PROTO_MEM), SKB_DROP_REASON_PROTO_MEM;
 	}
 	sk_rmem_schedule(sk, skb->truesize);	/* tcp_try_rmem_schedule */
-	tcp_queue_rcv(sk, skb);
+	tcp_queue_rcv(net, sk, skb, trimmed ? TCP_NO_COALESCE : len, -1);
 	if (len)
 		tcp_event_data_recv(net, sk, skb);
 	trace_exit(net, NULL, V_QUEUED, 0, "in order: %u bytes queued, rcv_nxt now %u", len, sk->rcv_nxt - sk->irs);
@@ -503,7 +722,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 		    cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs);
 	skb_pull(skb, th_len(skb));
 	if (cb->seq == sk->rcv_nxt)
-		return tcp_data_queue_inorder(net, sk, skb);
+		return tcp_data_queue_inorder(net, sk, skb, 0);
 	if (!after(cb->end_seq, sk->rcv_nxt)) {
 		/* A retransmission of what we have: our ACK was probably lost. */
 		SNMP_INC(net, MIB_TCPEXT_DELAYEDACKLOST);
@@ -526,7 +745,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 		tcp_dsack_set(net, sk, cb->seq, sk->rcv_nxt);
 		skb_pull(skb, sk->rcv_nxt - cb->seq);
 		cb->seq = sk->rcv_nxt;
-		return tcp_data_queue_inorder(net, sk, skb);
+		return tcp_data_queue_inorder(net, sk, skb, 1);
 	}
 	return tcp_data_queue_ofo(net, sk, skb);
 }
@@ -576,7 +795,7 @@ static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *
 	trace_step(net, skb, "tcp_rcv_established", "fast path: %u bytes in order (header prediction hit)", len);
 	tcp_fast_store_ts(net, sk);
 	skb_pull(skb, hl);
-	tcp_queue_rcv(sk, skb);
+	tcp_queue_rcv(net, sk, skb, skb->len, -1);
 	tcp_event_data_recv(net, sk, skb);
 	if (cb->ack_seq != sk->snd_una)
 		tcp_ack(net, sk, skb, FLAG_DATA);
@@ -678,6 +897,9 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 		sk->snd_wnd = (uint32_t)cb->window << sk->snd_wscale;
 		sk->snd_wl1 = cb->seq;
 		tcp_set_state(net, sk, TCP_ESTABLISHED);
+		tcp_init_buffer_space(sk);	/* tcp_init_transfer */
+		if (sk->tstamp_ok)
+			sk->advmss -= TCPOLEN_TSTAMP_ALIGNED;	/* room for the option in every segment */
 		sk->fast_path = 1;	/* tcp_fast_path_on */
 		return 0;
 	case TCP_FIN_WAIT1:

@@ -159,7 +159,8 @@ static int tcp_v4_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb
 	int r;
 
 	if (!nsk)
-		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+		return skb_drop(net, skb, TCP_SKB_CB(skb)->req_drop ? (enum skb_drop_reason)TCP_SKB_CB(skb)->req_drop
+								    : SKB_DROP_REASON_NOT_SPECIFIED);
 	if (nsk == lsk) {
 		tcp_v4_send_reset(net, lsk, skb);
 		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS);

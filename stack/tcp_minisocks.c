@@ -227,6 +227,9 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 		return NULL;
 	}
 	SNMP_INC(net, MIB_TCP_PASSIVEOPENS);
+	/* tcp_synack_rtt_meas: the handshake's RTT, unless the SYN-ACK went twice */
+	tcp_rtt_sample(req, req->synack_sent_ns && req->synack_sent_ns != UINT64_MAX &&
+				    net->now_ns >= req->synack_sent_ns ? net->now_ns - req->synack_sent_ns + 1 : 0);
 	req->timeout_ns = 0;		/* the request's timers stop before the child is traced */
 	req->rtx_timeout_ns = 0;
 	tcp_set_state(net, req, TCP_SYN_RECV);
@@ -242,6 +245,7 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 {
 	int held = req->recorded && !(net->socks && net->socks->recorded_tx);
+	req->synack_sent_ns = UINT64_MAX;	/* Karn: no RTT sample from a resent SYN-ACK */
 	if (tcp_send_synack(net, req) == 0 && !held && !req->synack_held) {
 		SNMP_INC(net, MIB_TCP_RETRANSSEGS);
 		SNMP_INC(net, MIB_TCPEXT_TCPSYNRETRANS);
@@ -250,6 +254,7 @@ static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 
 void reqsk_timer_handler(struct net *net, struct sock *req)
 {
+	SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* tcp_syn_ack_timeout, each time the timer fires */
 	req->num_timeout++;
 	req->rtx_timeout_ns = 0;
 	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: no ACK for our SYN-ACK: retransmission %u of %u",
@@ -283,14 +288,64 @@ static void tcp_req_syn_again(struct net *net, struct sock *req, const struct sk
 	trace_exit(net, skb, V_PASS, 0, "%s", "");
 }
 
-struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb)
+/* tcp_check_req's PAWS (RFC 7323 5): a timestamp older than the SYN's
+ * (the request's ts_recent) is from an old duplicate. The request keeps no
+ * stamp; Linux takes its age as its retransmission timeout (under 60 s), so
+ * a RST with an old timestamp is refused too (tcp_paws_reject). */
+static int tcp_req_paws_reject(const struct net *net, const struct sock *req, const struct sk_buff *skb,
+			       uint32_t *tsval)
+{
+	struct tcp_options_received opt = { 0 };
+
+	if (th_doff(skb) <= 5)
+		return 0;
+	tcp_parse_options(net, skb->data, 0, &opt);
+	*tsval = opt.rcv_tsval;
+	return opt.saw_tstamp && req->ts_recent && (int32_t)(req->ts_recent - opt.rcv_tsval) > 0;
+}
+
+/* An unacceptable segment on a request: an ACK that says where we are
+ * (pure ACKs and SYNs at most every 500 ms: tcp_oow_rate_limited), then
+ * the drop, PAWSEstab counted for a PAWS failure. */
+static void tcp_req_oow(struct net *net, struct sock *req, struct sk_buff *skb, int paws, uint32_t tsval)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	int loop = cb->seq == cb->end_seq || (cb->tcp_flags & TCPHDR_SYN);	/* could be an ACK loop */
+
+	int limited = 0;
+
+	if (!(cb->tcp_flags & TCPHDR_RST) && loop) {
+		limited = req->last_oow_ack_ns && (int64_t)(net->now_ns - req->last_oow_ack_ns) < (int64_t)TCP_OOW_RATE_NS;
+		if (limited)
+			SNMP_INC(net, MIB_TCPEXT_TCPACKSKIPPEDSYNRECV);
+		else
+			req->last_oow_ack_ns = net->now_ns ? net->now_ns : 1;
+	}
+	if (!(cb->tcp_flags & TCPHDR_RST) && !limited && !tcp_recorded_hold(net, req, "an ACK: unacceptable segment"))
+		tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, (uint16_t)(req->rcv_wnd >> req->rcv_wscale), req,
+				paws ? "PAWS" : "out of window");
+	TCP_SKB_CB(skb)->req_drop = paws ? SKB_DROP_REASON_TCP_RFC7323_PAWS : SKB_DROP_REASON_TCP_OVERWINDOW;
+	if (paws) {
+		SNMP_INC(net, MIB_TCPEXT_PAWSESTABREJECTED);
+		trace_exit(net, skb, V_PASS, 0, "TSval %u is older than the SYN's %u: an old duplicate (PAWS, "
+			   "RFC 7323 5)", tsval, req->ts_recent);
+	} else {
+		trace_exit(net, skb, V_PASS, 0, "segment outside the window");
+	}
+}
+
+struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	uint8_t fl = cb->tcp_flags;
+	uint32_t tsval = 0;
+	int paws;
 
 	trace_enter(net, skb, "tcp_check_req", "tcp", "%s: seq %u ack %u Flags %s", sk_fmt(req), cb->seq - req->irs,
 		    cb->ack_seq - req->iss, tcp_flags_str(fl));
-	if (cb->seq == req->irs && (fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) == TCPHDR_SYN) {
+	cb->req_drop = 0;
+	paws = tcp_req_paws_reject(net, req, skb, &tsval);
+	if (cb->seq == req->irs && (fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) == TCPHDR_SYN && !paws) {
 		tcp_req_syn_again(net, req, skb);
 		return NULL;
 	}
@@ -298,11 +353,8 @@ struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *sk
 		trace_exit(net, skb, V_PASS, 0, "ACK %u is not our ISN+1: answer with a RST", cb->ack_seq);
 		return req->parent;
 	}
-	if (!tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + TCP_INIT_RCV_WND)) {
-		if (!(fl & TCPHDR_RST) && !tcp_recorded_hold(net, req, "an ACK: the segment is out of window"))
-			tcp_v4_send_ack(net, skb, req->iss + 1, req->rcv_nxt, (uint16_t)(req->rcv_wnd >> req->rcv_wscale),
-					req, "out of window");
-		trace_exit(net, skb, V_PASS, 0, "segment outside the window");
+	if (paws || !tcp_in_window(cb->seq, cb->end_seq, req->rcv_nxt, req->rcv_nxt + req->rcv_wnd)) {
+		tcp_req_oow(net, req, skb, paws, tsval);
 		return NULL;
 	}
 	if (fl & (TCPHDR_RST | TCPHDR_SYN))
@@ -356,6 +408,10 @@ void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns)
 		return;
 	sk->tw_scheduled = 1;
 	(void)timeo_ns;
+	/* The timewait sock keeps the window offered so far (tw_rcv_wnd) and
+	 * answers with it from now on (tcp_select_window). */
+	sk->rcv_wnd = tcp_receive_window(sk);
+	sk->rcv_wup = sk->rcv_nxt;
 	SNMP_INC(net, MIB_TCPEXT_TCPTIMEWAITED);
 }
 

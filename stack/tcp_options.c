@@ -159,16 +159,42 @@ void tcp_replace_ts_recent(struct net *net, struct sock *sk, uint32_t seq)
 
 /* -- window scale (RFC 7323 2) -- */
 
+static uint32_t ilog2_u32(uint32_t v)
+{
+	uint32_t r = 0;
+	while (v >>= 1)
+		r++;
+	return r;
+}
+
+/* The space is what the whole receive buffer is worth (tcp_full_space:
+ * half of tcp_rmem[1], 64 KiB), in whole segments of mss and at most 64 KiB
+ * unscaled; the shift is sized for the largest buffer the socket may grow
+ * to (tcp_rmem[2] or rmem_max; 6 MiB: 22 bits - 15 = 7). */
 void tcp_select_initial_window(const struct net *net, struct sock *sk, uint32_t mss)
 {
-	/* space is the whole receive buffer, at least 64 KiB; with scaling
-	 * Linux sizes the shift for tcp_rmem[2] (6 MiB): 22 bits - 15 = 7. */
-	uint32_t space = 65535;
+	int32_t full = tcp_full_space(sk);
+	uint32_t space = full > 0 ? (uint32_t)full : 0;
+	uint32_t clamp = sk->window_clamp ? sk->window_clamp : 65535u << TCP_MAX_WSCALE;
 
+	if (space > clamp)
+		space = clamp;
+	if (space > mss && mss)
+		space = space / mss * mss;	/* rounddown(space, mss) */
+	sk->rcv_wnd = space < 65535 ? space : 65535;
 	sk->rcv_wscale = 0;
-	if (sk->wscale_ok && net->sysctl.tcp_window_scaling)
-		sk->rcv_wscale = 7;
-	sk->rcv_wnd = mss ? space / mss * mss : space;	/* rounddown(space, mss) */
+	if (sk->wscale_ok && net->sysctl.tcp_window_scaling) {
+		uint32_t s = space;
+		if (s < net->sysctl.tcp_rmem[2])
+			s = net->sysctl.tcp_rmem[2];
+		if (s < net->sysctl.rmem_max)
+			s = net->sysctl.rmem_max;
+		if (s > clamp)
+			s = clamp;
+		int ws = (int)ilog2_u32(s) - 15;
+		sk->rcv_wscale = (uint8_t)(ws < 0 ? 0 : ws > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : ws);
+	}
+	sk->window_clamp = (65535u << sk->rcv_wscale) < clamp ? 65535u << sk->rcv_wscale : clamp;
 	sk->rcv_ssthresh = sk->rcv_wnd;
 }
 

@@ -2,12 +2,13 @@
  * tcp_output.c - building and sending segments, ACK policy and timers,
  * after net/ipv4/tcp_output.c, tcp_timer.c and tcp.c (tcp_set_state,
  * tcp_sendmsg, tcp_close, tcp_done) (Linux 6.13 behaviour).
- * Left out: the retransmit queue and RTO (data is sent once and not
- * kept), congestion control and cwnd (only the peer's window limits),
- * Nagle/TSO/autocork, the keepalive timer. Options come from
- * tcp_options.c. Retransmissions are the SYN-ACK's (reqsk_timer_handler,
- * tcp_minisocks.c) and those a replayed capture shows the recorded host
- * making (tcp_recorded.c).
+ * Left out: congestion control and cwnd (only the peer's window limits),
+ * Nagle/TSO/autocork (the applications write whole replies at once and a
+ * recorded host's segments are sent as captured, so Nagle's wait would
+ * never apply), the keepalive timer. Options come from tcp_options.c.
+ * Retransmissions are the SYN-ACK's (reqsk_timer_handler,
+ * tcp_minisocks.c), the RTO's (tcp_timer.c) and those a replayed capture
+ * shows the recorded host making (tcp_recorded.c).
  */
 #include "tcp.h"
 
@@ -149,6 +150,8 @@ void tcp_sock_args(struct jw *a, const struct sock *sk, uint64_t now_ns)
 		tcp_timer_args(a, "delack", sk->ack_timeout_ns, now_ns);
 	if (sk->rtx_timeout_ns && sk->state == TCP_NEW_SYN_RECV)
 		tcp_timer_args(a, "retransmit", sk->rtx_timeout_ns, now_ns);
+	if (tcp_rtx_deadline(sk))
+		tcp_timer_args(a, "rto", tcp_rtx_deadline(sk), now_ns);
 	if (sk->timeout_ns)
 		tcp_timer_args(a, sk->state == TCP_TIME_WAIT ? "time_wait" : sk->state == TCP_NEW_SYN_RECV ? "request"
 			       : sk->state == TCP_FIN_WAIT2 ? "fin_wait2" : "timeout", sk->timeout_ns, now_ns);
@@ -207,28 +210,63 @@ int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport,
 	return ip_local_out(net, skb) == 0 ? 0 : -1;
 }
 
-/* tcp_select_window - the window we offer: free receive buffer, at most
- * the initial window (rcv_ssthresh: no growth modelled), in whole units
- * of the window scale; advertising it moves rcv_wup to rcv_nxt. */
-static uint32_t __tcp_select_window(const struct sock *sk)
+/* __tcp_select_window - what the free receive buffer (tcp_space, in
+ * window bytes) lets us offer, at most rcv_ssthresh. Half-full buffers
+ * offer only what is free, nothing below a segment or 1/16 of the whole
+ * (silly window avoidance). Scaled windows are rounded up to the shift's
+ * unit; unscaled ones keep the current offer while it is within a
+ * segment of the free space, else a whole number of segments. */
+uint32_t __tcp_select_window(struct sock *sk)
 {
-	uint32_t cap = sk->rcv_ssthresh ? sk->rcv_ssthresh : TCP_INIT_RCV_WND;
-	uint32_t free_space = sk->rcvbuf > sk->rmem ? (sk->rcvbuf - sk->rmem) / 2 : 0;
-	uint32_t win = free_space < cap ? free_space : cap;
-	if (win < sk->rcv_mss && win < cap)
-		win = 0;	/* silly window avoidance: never offer a sliver */
-	win &= ~((1u << sk->rcv_wscale) - 1);	/* round_down to what the shift can say */
-	return win;
+	int32_t mss = sk->rcv_mss, free_space = tcp_space(sk), allowed = tcp_full_space(sk);
+	int32_t full = (int32_t)sk->window_clamp < allowed ? (int32_t)sk->window_clamp : allowed;
+	int32_t unit = 1 << sk->rcv_wscale, window;
+
+	if (mss > full) {
+		mss = full;
+		if (mss <= 0)
+			return 0;
+	}
+	if (free_space < (full >> 1)) {
+		sk->ack_quick = 0;
+		free_space &= ~(unit - 1);	/* round_down: the shift must not grow it */
+		if (free_space < (allowed >> 4) || free_space < mss)
+			return 0;
+	}
+	if (free_space > (int32_t)sk->rcv_ssthresh)
+		free_space = (int32_t)sk->rcv_ssthresh;
+	if (sk->rcv_wscale)
+		return (uint32_t)((free_space + unit - 1) & ~(unit - 1));	/* ALIGN */
+	window = (int32_t)sk->rcv_wnd;
+	if (window <= free_space - mss || window > free_space)
+		window = free_space / mss * mss;
+	else if (mss == full && free_space > window + (full >> 1))
+		window = free_space;
+	return (uint32_t)window;
 }
 
-/* The window field: scaled by rcv_wscale except on a SYN (RFC 7323 2.2). */
+/* tcp_select_window - the window field of a segment from sk: a window
+ * once offered is never taken back (tcp_shrink_window 0), so a smaller
+ * choice offers what is left of the old one; advertising moves rcv_wup to
+ * rcv_nxt. Scaled by rcv_wscale except on a SYN (RFC 7323 2.2). */
 uint16_t tcp_select_window(struct sock *sk)
 {
-	uint32_t win = __tcp_select_window(sk);
+	uint32_t cur = tcp_receive_window(sk), win, unit = 1u << sk->rcv_wscale;
+
+	if (sk->tw_scheduled)	/* a timewait sock in Linux: tw_rcv_wnd, as frozen */
+		return (uint16_t)((sk->rcv_wnd > 65535u << sk->rcv_wscale ? 65535u << sk->rcv_wscale : sk->rcv_wnd) >>
+				  sk->rcv_wscale);
+	win = __tcp_select_window(sk);
+	if (win < cur)
+		win = (cur + unit - 1) & ~(unit - 1);
 	sk->rcv_wnd = win;
 	sk->rcv_wup = sk->rcv_nxt;
+	if (win > 65535u << sk->rcv_wscale)
+		win = 65535u << sk->rcv_wscale;
 	win >>= sk->rcv_wscale;
-	return (uint16_t)(win > 65535 ? 65535 : win);
+	if (!win)
+		sk->fast_path = 0;	/* a zero window turns header prediction off */
+	return (uint16_t)win;
 }
 
 /* tcp_event_ack_sent: an ACK went out, so no delayed one is owed. Only
@@ -306,8 +344,16 @@ int tcp_transmit_skb(struct net *net, struct sock *sk, uint8_t flags, const void
 int tcp_retransmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
 		       uint32_t len)
 {
+	uint64_t out = net->mib[MIB_TCP_OUTSEGS];
+	int r;
+
 	SNMP_INC(net, MIB_TCP_RETRANSSEGS);
-	return __tcp_transmit_skb(net, sk, seq, flags, data, len, "retransmission");
+	r = __tcp_transmit_skb(net, sk, seq, flags, data, len, "retransmission");
+	/* Tcp.OutSegs counts new data and bare segments only: not data or a
+	 * FIN sent again (a SYN-ACK's own path counts it). */
+	if (net->mib[MIB_TCP_OUTSEGS] > out && !(flags & TCPHDR_SYN) && (len || (flags & TCPHDR_FIN)))
+		net->mib[MIB_TCP_OUTSEGS]--;
+	return r;
 }
 
 void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
@@ -318,6 +364,8 @@ void tcp_send_ack(struct net *net, struct sock *sk, const char *why)
 int tcp_send_synack(struct net *net, struct sock *req)
 {
 	uint32_t seq = req->snd_nxt;
+	if (!req->synack_sent_ns)
+		req->synack_sent_ns = net->now_ns ? net->now_ns : 1;	/* the RTT sample's start */
 	req->snd_nxt = req->iss;	/* the SYN occupies iss */
 	int r = tcp_transmit_skb(net, req, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, "SYN-ACK");
 	req->snd_nxt = seq;
@@ -327,6 +375,7 @@ int tcp_send_synack(struct net *net, struct sock *req)
 void tcp_send_fin(struct net *net, struct sock *sk)
 {
 	tcp_transmit_skb(net, sk, TCPHDR_FIN | TCPHDR_ACK, NULL, 0, "FIN: the application closed");
+	tcp_rtx_queue_add(net, sk, sk->snd_nxt, TCPHDR_FIN | TCPHDR_ACK, NULL, 0);
 	sk->snd_nxt++;
 	sk->fin_sent = 1;
 	sk_wmem_queue(sk, sk->snd_nxt, 0);	/* the FIN's skb, too (sk_forced_mem_schedule) */
@@ -375,6 +424,7 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 		uint8_t fl = TCPHDR_ACK | (sent + n == len ? TCPHDR_PSH : 0);
 		tcp_event_data_sent(net, sk);
 		tcp_transmit_skb(net, sk, fl, p + sent, n, "application data");
+		tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, p + sent, n);
 		sk->snd_nxt += n;
 		sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
 		sent += n;
@@ -479,7 +529,7 @@ void tcp_cleanup_rbuf(struct net *net, struct sock *sk, uint32_t copied)
 	}
 	if (copied && !why && !(sk->shutdown & RCV_SHUTDOWN)) {
 		uint32_t now = tcp_receive_window(sk);
-		if (2 * now <= (sk->rcv_ssthresh ? sk->rcv_ssthresh : TCP_INIT_RCV_WND)) {
+		if (2 * now <= sk->window_clamp) {
 			uint32_t win = __tcp_select_window(sk);
 			if (win && win >= 2 * now)
 				why = "read: the window can open to twice its size";
@@ -513,6 +563,7 @@ static void tcp_expire(struct net *net, struct sock *sk)
 		    tcp_state_name(sk->state), sk->state == TCP_NEW_SYN_RECV ? ": no ACK after 5 SYN-ACK retransmissions, "
 		    "the request is dropped" : "");
 	if (sk->state == TCP_NEW_SYN_RECV) {
+		SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* the request timer's last expiry */
 		sk->parent->qlen--;
 		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
 	} else {
@@ -533,7 +584,8 @@ static uint64_t tcp_next_timer(const struct sock *sk)
 
 	if (!sk->hashed)
 		return 0;
-	if (sk->ack_timeout_ns)
+	next = tcp_rtx_deadline(sk);
+	if (sk->ack_timeout_ns && (!next || sk->ack_timeout_ns < next))
 		next = sk->ack_timeout_ns;
 	if (sk->timeout_ns && (!next || sk->timeout_ns < next))
 		next = sk->timeout_ns;
@@ -555,6 +607,8 @@ static uint64_t tcp_sock_timers(struct net *net, struct sock *sk)
 		sk->timeout_ns = 0;
 		tcp_expire(net, sk);
 	}
+	if (sk->hashed)
+		tcp_rtx_timer(net, sk);
 	return tcp_next_timer(sk);
 }
 

@@ -204,7 +204,10 @@ static void tcp_recorded_push(struct net *net, struct sock *sk, uint8_t flags, c
 			   "before segmentation offload; sent in MSS-sized segments", len, mss);
 	do {
 		uint32_t n = len - sent < mss ? len - sent : mss;
-		__tcp_transmit_skb(net, sk, sk->snd_nxt, sent + n == len ? flags : mid, n ? data + sent : NULL, n, why);
+		uint8_t fl = sent + n == len ? flags : mid;
+		__tcp_transmit_skb(net, sk, sk->snd_nxt, fl, n ? data + sent : NULL, n, why);
+		if (n || (fl & TCPHDR_FIN))
+			tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, n ? data + sent : NULL, n);
 		sk->snd_nxt += n;
 		sent += n;
 	} while (sent < len);

@@ -8,7 +8,8 @@
 # Accepted differences are listed per case below (ACCEPT_<case>), each with
 # its reason. Everything else that differs fails the test. Fields never
 # compared (IP ids, checksums, TCP ISNs, TSvals, window) are the tool's own
-# allowlist (diffkernel/diffkernel_cmp.c), printed in every report.
+# allowlist (diffkernel/diffkernel_cmp.c), printed in every report. The TCP
+# window is compared (as tcp_select_window computes it from tcp_rmem).
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 OUT=${B:-build}/diffkernel
@@ -55,17 +56,33 @@ check() {
 
 for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherhost \
 	 frag-in-order frag-out-of-order frag-duplicate frag-overlap \
-	 icmp-echo udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules; do
+	 icmp-echo udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce; do
 	check "$p" "pcaps/$p.pcap"
 done
+# The advertised window is in the comparison: after 6 bytes Linux offers
+# what is left of its first window (never shrink); after a hole is filled,
+# rounddown(rcv_ssthresh, rcv_mss). Receive-queue coalescing
+# (TcpExt.TCPRcvCoalesce) follows the tailroom of Linux's skbs.
+"$NJ" diff-kernel --json pcaps/tcp-echo.pcap >"$OUT/tcp-echo.json" 2>&1
+[ "$(grep -o 'flags=0x10 win=64234' "$OUT/tcp-echo.json" | wc -l)" = 2 ] ||
+	{ echo "FAIL tcp-echo: the window is not in the comparison"; fail=1; }
+grep -q 'TcpExt.TCPRcvCoalesce *4 *4' "$OUT/tcp-coalesce.txt" ||
+	{ echo "FAIL tcp-coalesce: 4 coalesced segments are not in the comparison"; fail=1; }
 # TCP options (issue 20): the SYN-ACK's kinds and values (mss, sackOK, TS
 # with its TSecr, wscale; tcp_rmem as 6.13 sizes it, so window scale 7),
 # timestamps on every segment, PAWS, SACK and D-SACK blocks relative to
 # the peer's ISN, the scaled window. The peer's TSecr is moved to Linux's
 # clock as its acks are moved to Linux's ISN.
-for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv tcp-csum-partial; do
+for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv tcp-csum-partial \
+	 tcp-window-grow tcp-paws-req; do
 	check "$p" "pcaps/$p.pcap"
 done
+# The scenario's tcp_rmem reaches both sides: a 32 KiB buffer offers a
+# 16 KiB window (window scale 7 still: net.core.rmem_max, one value for
+# every namespace, is read from this machine for netjourney's side).
+check tcp-rmem-small pcaps/tcp-options.pcap tests/diffkernel/tcp-rmem-small.json
+grep -q 'TcpExt.PAWSEstab *3 *3' "$OUT/tcp-paws-req.txt" ||
+	{ echo "FAIL tcp-paws-req: PAWS on the request sock is not in the comparison"; fail=1; }
 # The comparison holds the SYN-ACK's options (both sides, as --json shows).
 "$NJ" diff-kernel --json pcaps/tcp-options.pcap >"$OUT/tcp-options.json" 2>&1
 [ "$(grep -o 'opts=mss:1460,sackOK,TS:ecr=[0-9]*,nop,ws:7' "$OUT/tcp-options.json" | wc -l)" = 2 ] ||
@@ -81,9 +98,17 @@ check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/fr
 # SYN-ACK is sent again at 1 and 3 s.
 AFTER="--after 2"; check frag-timeout-at-end pcaps/frag-timeout-at-end.pcap tests/diffkernel/frag-time-1s.json
 AFTER="--after 4"; check tcp-syn-after pcaps/tcp-syn.pcap
+# Replies never acknowledged: retransmitted 0.2 and 0.6 s after their
+# first sending (RTO: tcp_rto_min + the handshake's RTT, doubling; Linux
+# samples its RTT through diff-kernel's pacing, tens of ms, so its RTO is
+# 0.23-0.27 s: its second timeout also comes before 1 s, its third well
+# after); http's data and FIN go again as one segment.
+AFTER="--after 1"; check tcp-rto-after-capture pcaps/tcp-rto-after-capture.pcap
 AFTER=
 grep -q 'Ip.ReasmTimeout *1 *1' "$OUT/frag-timeout-at-end.txt" ||
 	{ echo "FAIL frag-timeout-at-end: the expiry after the capture is not in the comparison"; fail=1; }
+grep -q 'TcpExt.TCPTimeouts *4 *4' "$OUT/tcp-rto-after-capture.txt" ||
+	{ echo "FAIL tcp-rto-after-capture: the retransmission timeouts are not in the comparison"; fail=1; }
 [ "$(grep -c 'TCP \[SA\]' "$OUT/tcp-syn-after.txt")" = 6 ] ||
 	{ echo "FAIL tcp-syn-after: not 1 + 2 SYN-ACKs on each side"; fail=1; }
 for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
