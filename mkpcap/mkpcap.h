@@ -61,6 +61,7 @@ extern const struct mk_scenario mk_transport_scenarios[];
 extern const struct mk_scenario mk_lessons_scenarios[];	/* mkpcap_lessons.c: the classroom's own */
 extern const struct mk_scenario mk_tcpopt_scenarios[];	/* mkpcap_tcpopt.c */
 extern const struct mk_scenario mk_ipv6_scenarios[];	/* mkpcap_ipv6.c */
+extern const struct mk_scenario mk_tcp6_scenarios[];	/* mkpcap_tcp6.c: TCP over IPv6 */
 extern const struct mk_scenario mk_host_scenarios[];
 
 /* mk_relink - an Ethernet frame rewritten for c->dlt into out (mkpcap_host.c);

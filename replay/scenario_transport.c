@@ -4,7 +4,10 @@
  * socket()/bind()/listen() and refuses what they would ("address already
  * in use", an address the host does not have), naming the field:
  *   "listen": [{"proto":"tcp","port":80,"app":"http"},
- *              {"proto":"tcp","port":7,"app":"echo","addr":"10.0.0.2","backlog":128}]
+ *              {"proto":"tcp","port":7,"app":"echo","addr":"10.0.0.2","backlog":128},
+ *              {"proto":"tcp","port":8080,"app":"echo","addr":"::","ipv6only":true}]
+ * No "addr" binds :: (a dual-stack socket: IPv4 and IPv6); "0.0.0.0" or an
+ * IPv4 address takes IPv4 only, an IPv6 one IPv6 only.
  * backlog defaults to somaxconn (4096) and is capped by it, as listen() does.
  * Also "connections", the TCP sockets a capture's host had open or
  * opening when the capture began (tcp_connect.c), and the TCP option
@@ -42,15 +45,36 @@ static int app_lookup(const char *s)
 	return -1;
 }
 
-static int listen_addr(struct net *net, const cJSON *e, int i, uint32_t *addr, char *err, size_t errlen)
+/* The bind address: none is :: (dual-stack, as a server bound to [::]
+ * takes IPv4 too); "0.0.0.0" or "10.0.0.2" is IPv4 only; "::" or
+ * "fd00::2" is IPv6, "::" taking IPv4 too unless "ipv6only" is true. */
+struct listen_bind {
+	int family, ipv6only;
+	uint32_t addr4;
+	struct in6 addr6;
+};
+
+static int listen_addr(struct net *net, const cJSON *e, int i, struct listen_bind *b, char *err, size_t errlen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "addr");
-	*addr = 0;
+	const cJSON *only = cJSON_GetObjectItemCaseSensitive(e, "ipv6only");
+
+	memset(b, 0, sizeof(*b));
+	b->family = AF_INET6;
+	if (only && !cJSON_IsBool(only))
+		FAIL("listen[%d].ipv6only: expected true or false", i);
+	b->ipv6only = cJSON_IsTrue(only);
 	if (!v)
 		return 0;
-	if (!cJSON_IsString(v) || scenario_parse_ip(v->valuestring, addr) < 0)
-		FAIL("listen[%d].addr: expected an IPv4 address like \"10.0.0.2\"", i);
-	if (*addr && !ip_dev_find(net, *addr))
+	if (cJSON_IsString(v) && scenario_parse_ip(v->valuestring, &b->addr4) == 0) {
+		b->family = AF_INET;
+		if (b->addr4 && !ip_dev_find(net, b->addr4))
+			FAIL("listen[%d].addr: %s is not an address of this host (bind: EADDRNOTAVAIL)", i, v->valuestring);
+		return 0;
+	}
+	if (!cJSON_IsString(v) || in6_pton(v->valuestring, &b->addr6) < 0)
+		FAIL("listen[%d].addr: expected an address like \"10.0.0.2\" or \"fd00::2\"", i);
+	if (!ipv6_addr_any(&b->addr6) && !ipv6_chk_addr(net, &b->addr6, NULL))
 		FAIL("listen[%d].addr: %s is not an address of this host (bind: EADDRNOTAVAIL)", i, v->valuestring);
 	return 0;
 }
@@ -61,7 +85,7 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(e, "port");
 	const cJSON *app = cJSON_GetObjectItemCaseSensitive(e, "app");
 	const cJSON *bl = cJSON_GetObjectItemCaseSensitive(e, "backlog");
-	uint32_t addr;
+	struct listen_bind b;
 	int a, tcp, backlog = SOMAXCONN;
 
 	if (!cJSON_IsObject(e))
@@ -86,10 +110,14 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 			FAIL("listen[%d].backlog: expected a number 0..65535", i);
 		backlog = (int)bl->valuedouble;
 	}
-	if (listen_addr(net, e, i, &addr, err, errlen) < 0)
+	if (listen_addr(net, e, i, &b, err, errlen) < 0)
 		return -1;
-	int r = sock_listen(net, tcp ? IPPROTO_TCP_ : icmp ? IPPROTO_ICMP_ : IPPROTO_UDP_, addr,
-			    (uint16_t)port->valueint, a, backlog);
+	if (icmp && b.family == AF_INET6 && !ipv6_addr_any(&b.addr6))
+		FAIL("listen[%d].addr: ping sockets are IPv4 ones here: expected an IPv4 address", i);
+	if (icmp)
+		b.family = AF_INET;	/* ping sockets here are IPv4's */
+	int r = sock_listen_af(net, tcp ? IPPROTO_TCP_ : icmp ? IPPROTO_ICMP_ : IPPROTO_UDP_, b.family, b.addr4,
+			       &b.addr6, b.ipv6only, (uint16_t)port->valueint, a, backlog);
 	if (r == -1)
 		FAIL("listen[%d].port: %s port %d is already in use (bind: EADDRINUSE)", i, proto->valuestring,
 		     port->valueint);

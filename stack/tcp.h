@@ -215,6 +215,26 @@ void tcp_fin(struct net *net, struct sock *sk);
 void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack);
 void tcp_reset(struct net *net, struct sock *sk, const char *why);
 
+/* tcp_do_time_wait / tcp_rcv_req - a segment for a TIME_WAIT sock or a
+ * request sock, either family (tcp_v4_rcv's and tcp_v6_rcv's branches). */
+int tcp_do_time_wait(struct net *net, struct sock *tw, struct sk_buff *skb);
+int tcp_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb);
+
+/* -- tcp_ipv6.c -- */
+int tcp_v6_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
+/* tcp_v6_send_reset / tcp_v6_send_ack - as the IPv4 ones, for an IPv6
+ * segment (tcp_v4_send_reset/ack hand those over). */
+void tcp_v6_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb);
+void tcp_v6_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack, uint16_t win,
+		     const struct sock *ts, const char *why);
+/* tcp_v6_init_req - a request sock's addresses from an IPv6 SYN (init_req). */
+void tcp_v6_init_req(struct sock *req, const struct sk_buff *skb);
+/* tcp_v6_xmit - tcp_v4_xmit over IPv6 (inet6_csk_xmit): routed to daddr
+ * (through oif for a link-local one). Returns 0 or -1. */
+int tcp_v6_xmit(struct net *net, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
+		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+		uint32_t optlen, const void *data, uint32_t len);
+
 /* -- tcp_output.c -- */
 void tcp_set_state(struct net *net, struct sock *sk, int state);
 /**

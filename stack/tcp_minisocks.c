@@ -63,8 +63,12 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	uint32_t isn;
 	int pin;
 
-	req->saddr = ip_hdr(skb)->daddr;
-	req->daddr = ip_hdr(skb)->saddr;
+	if (skb->protocol == ETH_P_IPV6) {
+		tcp_v6_init_req(req, skb);
+	} else {
+		req->saddr = ip_hdr(skb)->daddr;
+		req->daddr = ip_hdr(skb)->saddr;
+	}
 	req->sport = th->dest;
 	req->dport = th->source;
 	req->ifindex = dev ? dev->ifindex : 0;
@@ -77,7 +81,8 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 		tcp_openreq_options(net, req, skb);
 	else
 		req->mss_cache = TCP_MSS_DEFAULT;
-	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - 40);
+	/* ip6_default_advmss: the IPv6 header is 20 bytes longer */
+	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - (req->family == AF_INET6 ? 60 : 40));
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;
@@ -104,7 +109,8 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 /* The listener's limits: SYN queue, accept queue, socket count. */
 static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_buff *skb)
 {
-	if (IPCB(skb)->dst.type != RTN_LOCAL) {
+	if (skb->protocol == ETH_P_IPV6 ? ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr)
+					: IPCB(skb)->dst.type != RTN_LOCAL) {
 		trace_step(net, skb, "tcp_v4_conn_request", "SYN to a broadcast/multicast address: ignored");
 		return 1;
 	}
