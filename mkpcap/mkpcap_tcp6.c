@@ -21,6 +21,7 @@ struct mk_conn6 {
 	const uint8_t *opt;		/* the options of the peer's segments after the SYN */
 	uint8_t optlen;
 	uint32_t tsval;			/* the peer's TSval, +1 a segment */
+	uint32_t tsecr;			/* what it echoes: the host's SYN-ACK TSval */
 };
 
 static size_t tcp6(uint8_t *p, const struct mk_conn6 *k, uint32_t seq, uint32_t ack, uint8_t flags,
@@ -52,13 +53,16 @@ static void mk6_tcp(struct mk_ctx *c, struct mk_conn6 *k, uint32_t seq, uint32_t
 	mk_emit(c, frame, pb_eth_ip6(frame, k->peer, k->host, NEXTHDR_TCP, 64, l4, n));
 }
 
-/* NOP, NOP, TS val ecr 0: the timestamp the peer's later segments carry. */
+/* NOP, NOP, TS: the timestamp the peer's later segments carry, echoing the
+ * host's SYN-ACK (Linux 6.x checks the handshake ACK's TSecr). */
 static const uint8_t *ts_opt(struct mk_conn6 *k)
 {
 	static uint8_t o[12] = { 1, 1, 8, 10 };
 	uint32_t v = k->tsval++;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++) {
 		o[4 + i] = (uint8_t)(v >> (24 - 8 * i));
+		o[8 + i] = (uint8_t)(k->tsecr >> (24 - 8 * i));
+	}
 	return o;
 }
 
@@ -81,6 +85,7 @@ static void mk6_connect(struct mk_ctx *c, struct mk_conn6 *k, uint32_t isn, cons
 	mk6_tcp(c, k, isn, 0, TCPHDR_SYN, opt, optlen, NULL, 0);
 	k->snd = isn + 1;
 	k->rcv = tcp_isn(ipv6_addr_hash(&p), ipv6_addr_hash(&h), htons(k->pport), htons(k->hport), t_ns) + 1;
+	k->tsecr = (uint32_t)(c->t_us / 1000) - 1 + tcp_ts_offset(ipv6_addr_hash(&h), ipv6_addr_hash(&p));
 	mk6_seg(c, k, 0, NULL);
 }
 
