@@ -206,6 +206,47 @@ static void tcp6_dualstack(struct mk_ctx *c)
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));	/* UDP bound to fd00::2: port unreachable */
 }
 
+/* A segment the recorded host sent (from its MAC and fd00::2 to the peer). */
+static void host6_tcp(struct mk_ctx *c, const struct mk_conn6 *k, uint32_t seq, uint32_t ack, uint8_t flags,
+		      const uint8_t *opt, size_t optlen, const char *data)
+{
+	struct mk_conn6 h = { .peer = k->host, .host = k->peer, .pport = k->hport, .hport = k->pport };
+	uint8_t mac[6];
+	size_t n = tcp6(l4, &h, seq, ack, flags, opt, optlen, data, data ? strlen(data) : 0);
+	size_t len = pb_eth_ip6(frame, k->host, k->peer, NEXTHDR_TCP, 64, l4, n);
+	memcpy(mac, frame, 6);				/* the host's MAC is the source */
+	memmove(frame, frame + 6, 6);
+	memcpy(frame + 6, mac, 6);
+	mk_emit(c, frame, len);
+}
+
+static const char recorded6_json[] =
+	"{\n"
+	"  \"kernel\": \"6.x\",\n"
+	"  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"],"
+	"\"mtu\":1500}],\n"
+	"  \"neighbours\": [{\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	"  \"listen\": [{\"proto\":\"tcp\",\"port\":80,\"app\":\"recorded\"}]\n"
+	"}\n";
+
+/* A capture taken on an IPv6 server (docs/design.md §4b): its SYN-ACK
+ * (ISN 777777) follows the SYN, its answer and FIN follow the request;
+ * the stack's socket sends the same, in step. */
+static void tcp6_recorded_server(struct mk_ctx *c)
+{
+	static const char reply[] = "HTTP/1.0 200 OK\r\n\r\nhi\n";
+	struct mk_conn6 k = { .peer = "fd00::1", .host = "fd00::2", .pport = 41100, .hport = 80 };
+	mk6_tcp(c, &k, 9000, 0, TCPHDR_SYN, mss1440, sizeof(mss1440), NULL, 0);
+	host6_tcp(c, &k, 777777, 9001, TCPHDR_SYN | TCPHDR_ACK, mss1440, sizeof(mss1440), NULL);
+	k.snd = 9001;
+	k.rcv = 777778;
+	mk6_seg(c, &k, 0, NULL);
+	mk6_seg(c, &k, TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
+	host6_tcp(c, &k, 777778, k.snd, TCPHDR_ACK | TCPHDR_PSH | TCPHDR_FIN, NULL, 0, reply);
+	k.rcv += (uint32_t)strlen(reply) + 1;
+	mk6_seg(c, &k, TCPHDR_FIN, NULL);
+}
+
 const struct mk_scenario mk_tcp6_scenarios[] = {
 	{ "ipv6-tcp-http", "TCP over IPv6: an HTTP/1.0 session with the dual-stack http listener (MSS 1440), the host "
 	  "closes first; then a new SYN on the TIME_WAIT ports", tcp6_http, NULL },
@@ -215,5 +256,7 @@ const struct mk_scenario mk_tcp6_scenarios[] = {
 	  NULL },
 	{ "ipv6-tcp-dualstack", "listeners by family: 0.0.0.0 (IPv4 only), fd00::2 and ipv6only :: (IPv6 only), :: "
 	  "(both); UDP bound to fd00::2", tcp6_dualstack, dualstack_json },
+	{ "ipv6-tcp-recorded-server", "a capture taken on an IPv6 server: its SYN-ACK (ISN 777777) and its answer with FIN "
+	  "are the host's own; the stack's socket sends the same, in step", tcp6_recorded_server, recorded6_json },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -139,6 +139,8 @@ struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead */
 	uint8_t has_ts;			/* the recorded SYN-ACK's TSval, for our clock's offset */
 	uint32_t tsval;
+	uint8_t v6;			/* an IPv6 4-tuple: s6/d6 (saddr/daddr their hashes) */
+	struct in6 s6, d6;
 };
 
 struct sock_table {

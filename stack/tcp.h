@@ -103,6 +103,15 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
  * pinned, 1 if already known, -1 if the pin table is full. */
 int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 		      uint32_t isn, int has_ts, uint32_t tsval);
+/* The same over IPv6 (tcp_recorded_send6 as tcp_recorded_send), and
+ * tcp_isn_pin_sk: a pin for sk's own 4-tuple, either family;
+ * tcp_pin_matches_sk: whether pin p is for sk's 4-tuple. */
+int tcp_recorded_send6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+		       uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len);
+int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+		       uint16_t dport, uint32_t isn, int has_ts, uint32_t tsval);
+int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int recorded);
+int tcp_pin_matches_sk(const struct isn_pin *p, const struct sock *sk);
 /* tcp_recorded_ts - the next tcp_recorded_send's segment carried TSval
  * tsval (has_ts): the socket's copy carries the same. */
 void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval);

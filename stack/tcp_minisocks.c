@@ -40,8 +40,7 @@ static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 	struct sock_table *t = net->socks;
 	for (int i = 0; i < t->npins; i++) {
 		struct isn_pin *p = &t->pins[i];
-		if (p->saddr == req->saddr && p->sport == req->sport && p->daddr == req->daddr &&
-		    p->dport == req->dport) {
+		if (tcp_pin_matches_sk(p, req)) {
 			int kind = p->recorded == 2 ? PIN_AHEAD : p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
 			if (p->has_ts && req->tstamp_ok)	/* our clock reads what the host's read */
@@ -416,7 +415,7 @@ enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, 
 	} else if ((fl & TCPHDR_SYN) && !(fl & (TCPHDR_RST | TCPHDR_ACK)) && after(cb->seq, tw->rcv_nxt)) {
 		/* RFC 1122 4.2.2.13: a new incarnation may start; its ISN must
 		 * be above the old connection's, so pin snd_nxt + 65537. */
-		tcp_isn_pin(net, tw->saddr, tw->sport, tw->daddr, tw->dport, tw->snd_nxt + 65537, 0);
+		tcp_isn_pin_sk(net, tw, tw->snd_nxt + 65537, 0);
 		why = "new SYN with a higher sequence number: a new connection may reuse the 4-tuple";
 		st = TCP_TW_SYN;
 	} else if (!(fl & TCPHDR_RST)) {
