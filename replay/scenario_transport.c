@@ -18,6 +18,7 @@
  *                    "syn_options":{"mss":1460,"sack_ok":true,"ts":true,"wscale":7}},
  *                   {"proto":"tcp","local":"...","remote":"...","state":"ESTABLISHED",
  *                    "snd_nxt":N,"rcv_nxt":M,"snd_wnd":W,"app":"recorded"}]
+ * (IPv6 endpoints as "[fd00::2]:40000").
  * {"proto":"icmp","port":ID} is a ping socket bound to echo identifier ID
  * (0..65535): echo replies with that id reach it (stack/ping.c).
  * A "recorded" UDP socket is a capture's own (a DNS or NTP client): it
@@ -126,20 +127,25 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	return 0;
 }
 
-/* "A.B.C.D:port" → network-order address and port. */
-static int parse_endpoint(const cJSON *v, uint32_t *addr, uint16_t *port)
+/* "A.B.C.D:port" or "[fd00::2]:port" → network-order address and port;
+ * *v6 says which (the IPv6 address in *a6). */
+static int parse_endpoint(const cJSON *v, uint32_t *addr, struct in6 *a6, int *v6, uint16_t *port)
 {
-	char buf[32];
-	const char *colon;
+	char buf[64];
+	const char *colon, *s;
 	long p;
 	char *end;
 
-	if (!cJSON_IsString(v) || !(colon = strrchr(v->valuestring, ':')) || colon - v->valuestring >= 31)
+	if (!cJSON_IsString(v) || !(colon = strrchr(v->valuestring, ':')) || colon - v->valuestring >= 63)
 		return -1;
-	memcpy(buf, v->valuestring, (size_t)(colon - v->valuestring));
-	buf[colon - v->valuestring] = 0;
+	s = v->valuestring;
+	*v6 = s[0] == '[';
+	if (*v6 && (colon == s || colon[-1] != ']'))
+		return -1;
+	memcpy(buf, s + *v6, (size_t)(colon - s - 2 * *v6));
+	buf[colon - s - 2 * *v6] = 0;
 	p = strtol(colon + 1, &end, 10);
-	if (*end || p < 1 || p > 65535 || scenario_parse_ip(buf, addr) < 0)
+	if (*end || p < 1 || p > 65535 || (*v6 ? in6_pton(buf, a6) : scenario_parse_ip(buf, addr)) < 0)
 		return -1;
 	*port = htons((uint16_t)p);
 	return 0;
@@ -182,7 +188,9 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 	const cJSON *app = cJSON_GetObjectItemCaseSensitive(e, "app");
 	const cJSON *so = cJSON_GetObjectItemCaseSensitive(e, "syn_options");
 	struct tcp_syn_options o = { 0 };
-	uint32_t la, ra, isn, snd_nxt, rcv_nxt, snd_wnd;
+	uint32_t la = 0, ra = 0, isn, snd_nxt, rcv_nxt, snd_wnd;
+	struct in6 l6, r6;
+	int lv6, rv6;
 	uint16_t lp, rp;
 	struct sock *sk;
 	int a = APP_RECORDED;
@@ -191,11 +199,13 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 		FAIL("connections[%d]: expected an object like {\"proto\":\"tcp\",\"local\":\"10.0.0.2:40000\",...}", i);
 	if (!cJSON_IsString(proto) || strcmp(proto->valuestring, "tcp"))
 		FAIL("connections[%d].proto: expected \"tcp\"", i);
-	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "local"), &la, &lp) < 0)
-		FAIL("connections[%d].local: expected \"A.B.C.D:port\"", i);
-	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "remote"), &ra, &rp) < 0)
-		FAIL("connections[%d].remote: expected \"A.B.C.D:port\"", i);
-	if (!ip_dev_find(net, la))
+	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "local"), &la, &l6, &lv6, &lp) < 0)
+		FAIL("connections[%d].local: expected \"A.B.C.D:port\" or \"[fd00::2]:port\"", i);
+	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "remote"), &ra, &r6, &rv6, &rp) < 0)
+		FAIL("connections[%d].remote: expected \"A.B.C.D:port\" or \"[fd00::2]:port\"", i);
+	if (lv6 != rv6)
+		FAIL("connections[%d]: local and remote must be of one family (IPv4 or IPv6)", i);
+	if (lv6 ? !ipv6_chk_addr(net, &l6, NULL) : !ip_dev_find(net, la))
 		FAIL("connections[%d].local: not an address of this host", i);
 	if (app && (!cJSON_IsString(app) || (a = app_lookup(app->valuestring)) < 0))
 		FAIL("connections[%d].app: expected \"recorded\", \"echo\", \"discard\" or \"http\"", i);
@@ -206,13 +216,15 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 			FAIL("connections[%d].isn: expected the SYN's sequence number 0..4294967295", i);
 		if (so && syn_options(so, i, &o, err, errlen) < 0)
 			return -1;
-		sk = tcp_v4_connect_state(net, la, lp, ra, rp, isn, so ? &o : NULL, a);
+		sk = lv6 ? tcp_v6_connect_state(net, &l6, lp, &r6, rp, isn, so ? &o : NULL, a)
+			 : tcp_v4_connect_state(net, la, lp, ra, rp, isn, so ? &o : NULL, a);
 	} else {
 		if (u32_field(e, "snd_nxt", &snd_nxt) < 0 || u32_field(e, "rcv_nxt", &rcv_nxt) < 0)
 			FAIL("connections[%d]: ESTABLISHED needs \"snd_nxt\" and \"rcv_nxt\" (0..4294967295)", i);
 		if (u32_field(e, "snd_wnd", &snd_wnd) < 0)
 			snd_wnd = 65535;
-		sk = tcp_sock_preexisting(net, la, lp, ra, rp, snd_nxt, rcv_nxt, snd_wnd, a);
+		sk = lv6 ? tcp_sock_preexisting6(net, &l6, lp, &r6, rp, snd_nxt, rcv_nxt, snd_wnd, a)
+			 : tcp_sock_preexisting(net, la, lp, ra, rp, snd_nxt, rcv_nxt, snd_wnd, a);
 	}
 	if (!sk)
 		FAIL("connections[%d]: the connection exists already, or no socket could be made", i);

@@ -308,6 +308,11 @@ struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t spor
  * window snd_wnd in bytes. NULL as above. */
 struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 				  uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app);
+/* tcp_v6_connect_state / tcp_sock_preexisting6 - the same over IPv6. */
+struct sock *tcp_v6_connect_state(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+				  uint16_t dport, uint32_t isn, const struct tcp_syn_options *o, int app);
+struct sock *tcp_sock_preexisting6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+				   uint16_t dport, uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app);
 /* tcp_rcv_synsent_state_process - a segment for a SYN_SENT socket (RFC 793
  * p.66): returns as tcp_rcv_state_process. */
 int tcp_rcv_synsent_state_process(struct net *net, struct sock *sk, struct sk_buff *skb);

@@ -251,6 +251,91 @@ START_TEST(test_scenario_listen_ipv6)
 }
 END_TEST
 
+START_TEST(test_scenario_connections_ipv6)
+{
+	static const char ok[] =
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"fd00::2/64\"]}],"
+		"\"connections\":[{\"proto\":\"tcp\",\"local\":\"[fd00::2]:40000\",\"remote\":\"[fd00::1]:80\","
+		"\"state\":\"SYN_SENT\",\"isn\":5,\"syn_options\":{\"mss\":1440}},"
+		"{\"proto\":\"tcp\",\"local\":\"[fd00::2]:40001\",\"remote\":\"[fd00::1]:80\",\"state\":\"ESTABLISHED\","
+		"\"snd_nxt\":10,\"rcv_nxt\":20}]}";
+	static const char mixed[] =
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"]}],"
+		"\"connections\":[{\"proto\":\"tcp\",\"local\":\"[fd00::2]:40000\",\"remote\":\"10.0.0.1:80\","
+		"\"state\":\"SYN_SENT\",\"isn\":5}]}";
+	static const char notours[] =
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"fd00::2/64\"]}],"
+		"\"connections\":[{\"proto\":\"tcp\",\"local\":\"[fd00::3]:40000\",\"remote\":\"[fd00::1]:80\","
+		"\"state\":\"SYN_SENT\",\"isn\":5}]}";
+	struct in6 h = a6(H6), p = a6(P6);
+	struct net *net = net_create();
+	ck_assert_int_eq(scenario_load_text(net, ok, "t", err, sizeof(err)), 0);
+	struct sock *sk = __inet6_lookup_established(net, &p, htons(80), &h, htons(40000));
+	ck_assert_ptr_nonnull(sk);
+	ck_assert_int_eq(sk->state, TCP_SYN_SENT);
+	ck_assert_int_eq(sk->family, AF_INET6);
+	ck_assert_uint_eq(sk->iss, 5);
+	sk = __inet6_lookup_established(net, &p, htons(80), &h, htons(40001));
+	ck_assert_ptr_nonnull(sk);
+	ck_assert_int_eq(sk->state, TCP_ESTABLISHED);
+	ck_assert_str_eq(sk_fmt(sk), "[fd00::2]:40001>[fd00::1]:80");
+	net_destroy(net);
+	net = net_create();
+	ck_assert_int_lt(scenario_load_text(net, mixed, "t", err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "one family"));
+	net_destroy(net);
+	net = net_create();
+	ck_assert_int_lt(scenario_load_text(net, notours, "t", err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "not an address of this host"));
+	net_destroy(net);
+}
+END_TEST
+
+/* A client socket over IPv6 (SYN_SENT) completes its handshake: the
+ * SYN-ACK is answered with an ACK over IPv6, the socket is ESTABLISHED. */
+START_TEST(test_tcp6_client_synsent)
+{
+	struct net *net = net6();
+	struct in6 h = a6(H6), p = a6(P6);
+	struct sock *sk = tcp_v6_connect_state(net, &h, htons(40000), &p, htons(80), 500, NULL, APP_DISCARD);
+	ck_assert_ptr_nonnull(sk);
+	ck_assert_ptr_null(tcp_v6_connect_state(net, &h, htons(40000), &p, htons(80), 500, NULL, APP_DISCARD));
+	/* the server's SYN-ACK: from P6:80 to H6:40000 */
+	seg6(net, 80, 40000, 9000, 501, TCPHDR_SYN | TCPHDR_ACK, mss1440, 4, NULL);
+	ck_assert_int_eq(sk->state, TCP_ESTABLISHED);
+	const struct tcphdr *t = tx6_tcp(0);
+	ck_assert_int_eq(t->flags, TCPHDR_ACK);
+	ck_assert_uint_eq(ntohl(t->ack_seq), 9001);
+	ck_assert_int_eq(net->mib[MIB_TCP_ACTIVEOPENS], 1);
+	nj_net_free(net);
+}
+END_TEST
+
+/* docs/design.md §4b over IPv6: the recorded host's SYN-ACK seen before
+ * the SYN pins its ISN; the SYN's SYN-ACK then carries it. */
+START_TEST(test_tcp6_recorded_synack_pin)
+{
+	struct net *net = net6();
+	struct in6 h = a6(H6), p = a6(P6);
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 80, APP_RECORDED, -1), 0);
+	ck_assert_int_eq(tcp_recorded_send6(net, &h, htons(80), &p, htons(41000), 777777, 101,
+					    TCPHDR_SYN | TCPHDR_ACK, NULL, 0), 0);
+	ck_assert_int_eq(nj_tx.n, 0);
+	ck_assert_int_eq(tcp_isn_pin_ahead6(net, &h, htons(80), &p, htons(41000), 5, 0, 0), 1);	/* known */
+	seg6(net, 41000, 80, 100, 0, TCPHDR_SYN, mss1440, 4, NULL);
+	/* the pin came from the capture: the SYN-ACK waits for the recorded one */
+	struct sock *req = __inet6_lookup_established(net, &p, htons(41000), &h, htons(80));
+	ck_assert_ptr_nonnull(req);
+	ck_assert_uint_eq(req->iss, 777777);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_uint_eq(ntohl(tx6_tcp(0)->seq), 777777);
+	/* an IPv4 connection with the same ports is another one */
+	ck_assert_int_eq(tcp_recorded_send(net, nj_ip(NJ_HOST_IP), htons(80), nj_ip(NJ_PEER_IP), htons(41000), 5, 0,
+					   TCPHDR_ACK, NULL, 0), -1);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_ipv6_suite(void)
 {
 	Suite *s = suite_create("tcp_ipv6");
@@ -261,6 +346,9 @@ static Suite *tcp_ipv6_suite(void)
 	tcase_add_test(c, test_tcp6_bind_conflicts);
 	tcase_add_test(c, test_udp6_bound_to_ipv6_address);
 	tcase_add_test(c, test_scenario_listen_ipv6);
+	tcase_add_test(c, test_scenario_connections_ipv6);
+	tcase_add_test(c, test_tcp6_client_synsent);
+	tcase_add_test(c, test_tcp6_recorded_synack_pin);
 	suite_add_tcase(s, c);
 	return s;
 }
