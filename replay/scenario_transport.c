@@ -20,7 +20,8 @@
  *                    "snd_nxt":N,"rcv_nxt":M,"snd_wnd":W,"app":"recorded"}]
  * (IPv6 endpoints as "[fd00::2]:40000").
  * {"proto":"icmp","port":ID} is a ping socket bound to echo identifier ID
- * (0..65535): echo replies with that id reach it (stack/ping.c).
+ * (0..65535): echo replies with that id reach it (stack/ping.c); with an
+ * IPv6 "addr" ("::" for any) it is an IPv6 one, for ICMPv6 echo replies.
  * A "recorded" UDP socket is a capture's own (a DNS or NTP client): it
  * takes what arrives and sends nothing of its own, as the capture shows.
  */
@@ -113,12 +114,13 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	}
 	if (listen_addr(net, e, i, &b, err, errlen) < 0)
 		return -1;
-	if (icmp && b.family == AF_INET6 && !ipv6_addr_any(&b.addr6))
-		FAIL("listen[%d].addr: ping sockets are IPv4 ones here: expected an IPv4 address", i);
-	if (icmp)
-		b.family = AF_INET;	/* ping sockets here are IPv4's */
-	int r = sock_listen_af(net, tcp ? IPPROTO_TCP_ : icmp ? IPPROTO_ICMP_ : IPPROTO_UDP_, b.family, b.addr4,
-			       &b.addr6, b.ipv6only, (uint16_t)port->valueint, a, backlog);
+	/* A ping socket is of one family: IPv4 unless bound to an IPv6 address
+	 * ("::" included), then socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6). */
+	if (icmp && !cJSON_GetObjectItemCaseSensitive(e, "addr"))
+		b.family = AF_INET;
+	uint8_t pr = tcp ? IPPROTO_TCP_ : !icmp ? IPPROTO_UDP_ : b.family == AF_INET6 ? NEXTHDR_ICMP : IPPROTO_ICMP_;
+	int r = sock_listen_af(net, pr, b.family, b.addr4, &b.addr6, b.ipv6only || pr == NEXTHDR_ICMP,
+			       (uint16_t)port->valueint, a, backlog);
 	if (r == -1)
 		FAIL("listen[%d].port: %s port %d is already in use (bind: EADDRINUSE)", i, proto->valuestring,
 		     port->valueint);

@@ -5,8 +5,8 @@
  * and MLD), and icmp6_send, the error generator with RFC 4443 2.4(e)'s
  * rules, the global limiter shared with IPv4 and the per-destination
  * token bucket whose timeout grows with the route's prefix length.
- * Left out: ping sockets (echo replies received are counted and
- * consumed), extended echo (RFC 8335), node information queries, mobile
+ * Echo replies go to IPv6 ping sockets (ping.c). Left out: extended echo
+ * (RFC 8335), node information queries, mobile
  * IPv6 address swapping, anycast addresses, flow label reflection.
  */
 #include "ipv6.h"
@@ -422,8 +422,7 @@ static enum skb_drop_reason icmpv6_dispatch(struct net *net, struct sk_buff *skb
 		}
 		return icmpv6_echo_reply(net, skb);
 	case ICMPV6_ECHO_REPLY:
-		trace_step(net, skb, "ping_rcv", "echo reply: no ping socket waits for it");
-		return SKB_DROP_REASON_NO_SOCKET;
+		return ping_v6_rcv(net, skb);	/* ping.c */
 	case ICMPV6_PKT_TOOBIG:
 	case ICMPV6_DEST_UNREACH:
 	case ICMPV6_TIME_EXCEED:

@@ -360,6 +360,10 @@ struct sk_buff *ip6_build(struct net *net, const struct in6 *saddr, const struct
 uint16_t csum_ipv6_magic(const struct in6 *saddr, const struct in6 *daddr, uint32_t len,
 			 uint8_t proto, const void *buf);
 
+/* ping_v6_rcv - an ICMPv6 echo reply (skb at its header) to the IPv6 ping
+ * socket bound to its identifier (ping.c): NOT_DROPPED_YET, or NO_SOCKET. */
+enum skb_drop_reason ping_v6_rcv(struct net *net, struct sk_buff *skb);
+
 /* -- icmp6.c -- */
 int icmpv6_rcv(struct net *net, struct sk_buff *skb);
 /* icmp6_send - an ICMPv6 error about skb (data anywhere) under RFC 4443

@@ -336,6 +336,37 @@ START_TEST(test_tcp6_recorded_synack_pin)
 }
 END_TEST
 
+/* ICMPv6 echo replies reach the IPv6 ping socket bound to their
+ * identifier; an IPv4 ping socket with the same identifier takes none. */
+START_TEST(test_ping6_socket)
+{
+	static const char json[] =
+		"{\"interfaces\":[{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"]}],"
+		"\"neighbours\":[{\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],"
+		"\"listen\":[{\"proto\":\"icmp\",\"port\":7,\"app\":\"recorded\"},"
+		"{\"proto\":\"icmp\",\"port\":8,\"app\":\"recorded\",\"addr\":\"::\"}]}";
+	struct net *net = net_create();
+	nj_rec.n = 0;
+	trace_add_sink(net, nj_rec_emit, &nj_rec);
+	ck_assert_int_eq(scenario_load_text(net, json, "t", err, sizeof(err)), 0);
+	for (uint16_t id = 7; id <= 8; id++) {
+		memset(pl, 0, 16);
+		pl[0] = ICMPV6_ECHO_REPLY;
+		pl[5] = (uint8_t)id;
+		pl[7] = 1;
+		pb_csum6(P6, H6, NEXTHDR_ICMP, pl, 16, 2);
+		nj_rec.n = 0;
+		nj_inject(net, fr, pb_eth_ip6(fr, P6, H6, NEXTHDR_ICMP, 64, pl, 16));
+		if (id == 7)
+			ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NO_SOCKET);	/* IPv4's socket */
+		else
+			ck_assert_ptr_null(nj_find("kfree_skb", 'i'));			/* read by the socket */
+	}
+	ck_assert_int_eq(net->mib[MIB_ICMP6_INECHOREPLIES], 2);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_ipv6_suite(void)
 {
 	Suite *s = suite_create("tcp_ipv6");
@@ -349,6 +380,7 @@ static Suite *tcp_ipv6_suite(void)
 	tcase_add_test(c, test_scenario_connections_ipv6);
 	tcase_add_test(c, test_tcp6_client_synsent);
 	tcase_add_test(c, test_tcp6_recorded_synack_pin);
+	tcase_add_test(c, test_ping6_socket);
 	suite_add_tcase(s, c);
 	return s;
 }
