@@ -342,7 +342,7 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
  * icmpv6_notify - an error about a packet we sent: the quoted IPv6
  * header and, past its extension headers, 8 bytes of the upper-layer
  * header must be there (else Icmp6.InErrors); then the protocol's
- * err_handler would match a socket — no IPv6 sockets here, so it is
+ * err_handler: TCP's (tcp_v6_err); UDP's is not modelled, so the error is
  * shown and consumed.
  */
 static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, int type, int code)
@@ -376,6 +376,12 @@ static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, 
 		jw_kv_str(a, "quoted_saddr", in6_fmt(&q->saddr));
 		jw_kv_str(a, "quoted_daddr", in6_fmt(&q->daddr));
 		jw_kv_int(a, "quoted_proto", nexthdr);
+	}
+	if (nexthdr == NEXTHDR_TCP) {	/* inet6_protos[]'s err_handler */
+		trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s: for TCP", icmp6_type_name(type), code,
+			   in6_fmt(&q->saddr), in6_fmt(&q->daddr));
+		tcp_v6_err(net, skb, q, qp + inner, type, code);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
 	}
 	trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s next header %u: no IPv6 socket to tell",
 		   icmp6_type_name(type), code, in6_fmt(&q->saddr), in6_fmt(&q->daddr), nexthdr);

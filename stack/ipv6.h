@@ -413,5 +413,10 @@ void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), vo
 /* -- udp_ipv6.c, tcp_ipv6.c -- */
 int udpv6_rcv(struct net *net, struct sk_buff *skb);
 int tcp_v6_rcv(struct net *net, struct sk_buff *skb);
+/* tcp_v6_err - an ICMPv6 error (type, code) quoting q, a segment we sent
+ * whose TCP header is th (its first 8 bytes present): the socket is told,
+ * as tcp_v6_err does. skb is not consumed. */
+void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *th, int type,
+		int code);
 
 #endif

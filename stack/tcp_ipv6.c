@@ -9,8 +9,9 @@
  * (inet6_csk_xmit), all over ip6_local_out and neighbour discovery.
  * The IPv4-specific parts of the shared code ask skb->protocol or
  * sk->family, where Linux calls through icsk_af_ops and rsk_ops.
- * Left out: the flow label (auto_flowlabels hashes one; ours is 0),
- * tcp_v6_err (ICMPv6 errors for TCP sockets), IPv4-mapped addresses on
+ * tcp_v6_err tells a socket of an ICMPv6 error about its segments.
+ * Left out: the flow label (auto_flowlabels hashes one; ours is 0), path
+ * MTU from Packet Too Big, redirects to a socket, IPv4-mapped addresses on
  * IPv6 sockets (a dual-stack listener's IPv4 children are IPv4 sockets,
  * as tcp_v6_syn_recv_sock's mapped children behave), MD5/AO, SYN cookies.
  */
@@ -18,6 +19,7 @@
 #include "sock.h"
 #include "tcp.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The TCP header of an outgoing segment at th (tcplen bytes in all). */
@@ -247,4 +249,90 @@ int tcp_v6_rcv(struct net *net, struct sk_buff *skb)
 	if (net->tr.depth == depth)
 		trace_ret(net, r);
 	return 0;
+}
+
+/* icmpv6_err_convert: the errno an ICMPv6 error stands for, and whether it
+ * is fatal (a hard error ends a request sock). */
+static int icmpv6_err_convert(int type, int code, int *fatal)
+{
+	static const struct { int err, fatal; } unreach[] = {
+		{ ENETUNREACH, 0 }, { EACCES, 1 }, { EHOSTUNREACH, 0 }, { EHOSTUNREACH, 0 },
+		{ ECONNREFUSED, 1 }, { EACCES, 1 }, { EACCES, 1 },
+	};
+	*fatal = type == ICMPV6_PARAMPROB;
+	if (type == ICMPV6_DEST_UNREACH && code >= 0 && code <= 6) {
+		*fatal = unreach[code].fatal;
+		return unreach[code].err;
+	}
+	return type == ICMPV6_PKT_TOOBIG ? EMSGSIZE : type == ICMPV6_PARAMPROB ? EPROTO : EHOSTUNREACH;
+}
+
+/* The request sock's part (tcp_req_err): only an error about our SYN-ACK
+ * counts; a hard one ends the request. */
+static void tcp_v6_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int fatal)
+{
+	if (seq != req->iss) {
+		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
+		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is not our SYN-ACK's: ignored");
+		return;
+	}
+	if (!fatal) {
+		trace_exit(net, skb, V_CONSUMED, 0, "a soft error during the handshake: the request stays");
+		return;
+	}
+	req->parent->qlen--;
+	SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
+	sock_unhash(net, req);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(req));
+		jw_kv_bool(a, "sk_gone", 1);
+	}
+	trace_exit(net, skb, V_CONSUMED, 0, "hard error: the request sock is dropped");
+}
+
+void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *thp, int type, int code)
+{
+	const struct tcphdr *th = (const struct tcphdr *)thp;	/* ports and seq: 8 bytes */
+	struct sock *sk = __inet6_lookup_established(net, &q->daddr, th->dest, &q->saddr, th->source);
+	uint32_t seq = ntohl(th->seq);
+	int fatal, err = icmpv6_err_convert(type, code, &fatal);
+
+	trace_enter(net, skb, "tcp_v6_err", "tcp", "ICMPv6 type %d code %d about [%s]:%u > [%s]:%u seq %u", type, code,
+		    in6_fmt(&q->saddr), ntohs(th->source), in6_fmt(&q->daddr), ntohs(th->dest), seq);
+	if (!sk) {
+		SNMP_INC(net, MIB_ICMP6_INERRORS);
+		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket (Icmp6.InErrors)");
+		return;
+	}
+	if (sk->state == TCP_TIME_WAIT) {
+		trace_exit(net, skb, V_CONSUMED, 0, "TIME_WAIT socket: ignored");
+		return;
+	}
+	if (sk->state == TCP_NEW_SYN_RECV) {
+		tcp_v6_req_err(net, skb, sk, seq, fatal);
+		return;
+	}
+	if (!between(seq, sk->snd_una, sk->snd_nxt)) {
+		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
+		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is outside [snd_una, snd_nxt]: ignored");
+		return;
+	}
+	if (type == ICMPV6_PKT_TOOBIG || type == NDISC_REDIRECT) {
+		trace_exit(net, skb, V_CONSUMED, 0, "%s: the socket's route would change (not modelled)",
+			   type == NDISC_REDIRECT ? "a redirect" : "Packet Too Big");
+		return;
+	}
+	sk->err_soft = err;
+	if (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV) {	/* any error ends a handshake */
+		tcp_done(net, sk);
+		if (trace_on(net)) {
+			struct jw *a = trace_args(net);
+			jw_kv_str(a, "sk", sk_fmt(sk));
+			jw_kv_bool(a, "sk_gone", 1);
+		}
+		trace_exit(net, skb, V_CONSUMED, 0, "hard error %d during the handshake: connection aborted", err);
+		return;
+	}
+	trace_exit(net, skb, V_CONSUMED, 0, "%s: recorded as a soft error (errno %d)", sk_fmt(sk), err);
 }

@@ -367,6 +367,53 @@ START_TEST(test_ping6_socket)
 }
 END_TEST
 
+/* An ICMPv6 error from the peer quoting a segment H6:sport > P6:dport seq. */
+static void err6(struct net *net, uint8_t type, uint8_t code, uint16_t sport, uint16_t dport, uint32_t seq)
+{
+	static uint8_t q[128], e[256];
+	uint8_t th[20] = { 0 };
+	th[0] = (uint8_t)(sport >> 8), th[1] = (uint8_t)sport, th[2] = (uint8_t)(dport >> 8), th[3] = (uint8_t)dport;
+	for (int i = 0; i < 4; i++)
+		th[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+	th[12] = 5 << 4;
+	th[13] = TCPHDR_SYN;
+	size_t qn = pb_eth_ip6(q, H6, P6, NEXTHDR_TCP, 64, th, 20) - 14;	/* the quoted packet, as we sent it */
+	memset(e, 0, 8);
+	e[0] = type;
+	e[1] = code;
+	memcpy(e + 8, q + 14, qn);
+	pb_csum6(P6, H6, NEXTHDR_ICMP, e, 8 + qn, 2);
+	nj_inject(net, fr, pb_eth_ip6(fr, P6, H6, NEXTHDR_ICMP, 64, e, 8 + qn));
+}
+
+START_TEST(test_tcp6_err)
+{
+	struct net *net = net6();
+	struct in6 h = a6(H6), p = a6(P6);
+	err6(net, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 40000, 80, 1);	/* no socket */
+	ck_assert_int_eq(net->mib[MIB_ICMP6_INERRORS], 1);
+	ck_assert_ptr_nonnull(nj_find("tcp_v6_err", 'B'));
+	/* a client in SYN_SENT: even a soft error (no route) ends the handshake */
+	ck_assert_ptr_nonnull(tcp_v6_connect_state(net, &h, htons(40000), &p, htons(80), 500, NULL, APP_DISCARD));
+	err6(net, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 40000, 80, 7);		/* seq out of window */
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_OUTOFWINDOWICMPS], 1);
+	ck_assert_ptr_nonnull(__inet6_lookup_established(net, &p, htons(80), &h, htons(40000)));
+	err6(net, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 40000, 80, 500);
+	ck_assert_ptr_null(__inet6_lookup_established(net, &p, htons(80), &h, htons(40000)));
+	/* a request sock: only an error about its SYN-ACK, and a hard one, ends it */
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 7, APP_ECHO, -1), 0);
+	seg6(net, 41000, 7, 1000, 0, TCPHDR_SYN, mss1440, 4, NULL);
+	struct sock *req = __inet6_lookup_established(net, &p, htons(41000), &h, htons(7));
+	ck_assert_ptr_nonnull(req);
+	err6(net, ICMPV6_TIME_EXCEED, 0, 7, 41000, req->iss);			/* soft: stays */
+	ck_assert_ptr_nonnull(__inet6_lookup_established(net, &p, htons(41000), &h, htons(7)));
+	err6(net, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 7, 41000, req->iss);
+	ck_assert_ptr_null(__inet6_lookup_established(net, &p, htons(41000), &h, htons(7)));
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_LISTENDROPS], 1);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_ipv6_suite(void)
 {
 	Suite *s = suite_create("tcp_ipv6");
@@ -381,6 +428,7 @@ static Suite *tcp_ipv6_suite(void)
 	tcase_add_test(c, test_tcp6_client_synsent);
 	tcase_add_test(c, test_tcp6_recorded_synack_pin);
 	tcase_add_test(c, test_ping6_socket);
+	tcase_add_test(c, test_tcp6_err);
 	suite_add_tcase(s, c);
 	return s;
 }
