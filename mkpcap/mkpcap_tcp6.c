@@ -40,8 +40,10 @@ static size_t tcp6(uint8_t *p, const struct mk_conn6 *k, uint32_t seq, uint32_t 
 	p[13] = flags;
 	p[14] = 0xfa;					/* window 64240 */
 	p[15] = 0xf0;
-	memcpy(p + 20, opt, optlen);
-	memcpy(p + 20 + optlen, data, len);
+	if (optlen)
+		memcpy(p + 20, opt, optlen);
+	if (len)
+		memcpy(p + 20 + optlen, data, len);
 	pb_csum6(k->peer, k->host, NEXTHDR_TCP, p, 20 + optlen + len, 16);
 	return 20 + optlen + len;
 }

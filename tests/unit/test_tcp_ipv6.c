@@ -51,8 +51,10 @@ static int seg6(struct net *net, uint16_t sport, uint16_t dport, uint32_t seq, u
 	pl[13] = flags;
 	pl[14] = 0xfa;
 	pl[15] = 0xf0;
-	memcpy(pl + 20, opt, optlen);
-	memcpy(pl + 20 + optlen, data, len);
+	if (optlen)
+		memcpy(pl + 20, opt, optlen);
+	if (len)
+		memcpy(pl + 20 + optlen, data, len);
 	pb_csum6(P6, H6, NEXTHDR_TCP, pl, n, 16);
 	return nj_inject(net, fr, pb_eth_ip6(fr, P6, H6, NEXTHDR_TCP, 64, pl, n));
 }
