@@ -127,13 +127,19 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
  * left out); isn maps connections to their ISNs for relative numbers. */
 void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk_side *side, char *out,
 	     size_t outlen);
+/* dk_tcp_frame - the TCP header of an Ethernet frame over IPv4 (not a
+ * fragment) or IPv6 (TCP right after the fixed header), or NULL; *saddr,
+ * *daddr point at its addresses (*alen 4 or 16), *avail is what follows th. */
+const struct tcphdr *dk_tcp_frame(const uint8_t *p, uint32_t len, const uint8_t **saddr, const uint8_t **daddr,
+				  int *alen, uint32_t *avail);
 /* dk_host_tsval - the TSval of that connection's SYN-ACK, as dk_host_isn. */
-int dk_host_tsval(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		  uint16_t rport, uint32_t *tsval);
+int dk_host_tsval(const struct dk_side *side, size_t nin, const uint8_t *laddr, uint16_t lport, const uint8_t *raddr,
+		  uint16_t rport, int alen, uint32_t *tsval);
 /* dk_host_isn - the ISN a side's SYN-ACK gave the connection of the TCP
- * segment p (host's view: local addr/port first), 1 if found. */
-int dk_host_isn(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		uint16_t rport, uint32_t *isn);
+ * segment p (host's view: local addr/port first; addresses of alen bytes,
+ * network order), 1 if found. */
+int dk_host_isn(const struct dk_side *side, size_t nin, const uint8_t *laddr, uint16_t lport, const uint8_t *raddr,
+		uint16_t rport, int alen, uint32_t *isn);
 /* dk_counter_allowed - the reason a counter difference is accepted, or NULL. */
 const char *dk_counter_allowed(int mib);
 /* The frame-field allowlist: what is not compared, and why. */

@@ -67,71 +67,102 @@ static const struct tcphdr *ip_tcp(const struct iphdr *ip, uint32_t l3len)
 	return (const struct tcphdr *)((const uint8_t *)ip + ihl);
 }
 
-int dk_host_isn(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		uint16_t rport, uint32_t *isn)
+const struct tcphdr *dk_tcp_frame(const uint8_t *p, uint32_t len, const uint8_t **saddr, const uint8_t **daddr,
+				  int *alen, uint32_t *avail)
 {
-	for (size_t i = 0; side->out && i < nin; i++)
-		for (size_t k = 0; k < side->out[i].n; k++) {
-			const struct dk_frame *f = &side->out[i].v[k];
-			uint32_t l3;
-			const struct iphdr *ip = frame_ip(f->data, f->len, &l3);
-			const struct tcphdr *th = ip ? ip_tcp(ip, l3) : NULL;
-			if (th && (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK) &&
-			    ip->saddr == laddr && th->source == lport && ip->daddr == raddr && th->dest == rport) {
-				*isn = ntohl(th->seq);
-				return 1;
-			}
-		}
-	return 0;
+	uint32_t l3;
+	const struct iphdr *ip = frame_ip(p, len, &l3);
+	if (ip) {
+		const struct tcphdr *th = ip_tcp(ip, l3);
+		*saddr = (const uint8_t *)&ip->saddr;
+		*daddr = (const uint8_t *)&ip->daddr;
+		*alen = 4;
+		*avail = th ? l3 - (uint32_t)ip_ihl(ip) * 4 : 0;
+		return th;
+	}
+	if (len < 14 + 40 + 20 || p[12] != 0x86 || p[13] != 0xdd || p[14 + 6] != 6)
+		return NULL;
+	*saddr = p + 14 + 8;
+	*daddr = p + 14 + 24;
+	*alen = 16;
+	*avail = len - 14 - 40;
+	return (const struct tcphdr *)(p + 14 + 40);
+}
+
+/* The SYN-ACK (synack 1) or SYN (0) of the connection from saddr:sport to
+ * daddr:dport among frames. */
+static const struct tcphdr *find_syn(const struct dk_frame *f, size_t n, int synack, const uint8_t *saddr,
+				     uint16_t sport, const uint8_t *daddr, uint16_t dport, int alen, uint32_t *avail)
+{
+	uint8_t want = synack ? (TCPHDR_SYN | TCPHDR_ACK) : TCPHDR_SYN;
+	for (size_t k = 0; k < n; k++) {
+		const uint8_t *s, *d;
+		int al;
+		const struct tcphdr *th = dk_tcp_frame(f[k].data, f[k].len, &s, &d, &al, avail);
+		if (th && (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) == want && al == alen && th->source == sport &&
+		    th->dest == dport && !memcmp(s, saddr, (size_t)alen) && !memcmp(d, daddr, (size_t)alen))
+			return th;
+	}
+	return NULL;
+}
+
+/* The host's SYN-ACK of that connection on a side. */
+static const struct tcphdr *host_synack(const struct dk_side *side, size_t nin, const uint8_t *laddr, uint16_t lport,
+					const uint8_t *raddr, uint16_t rport, int alen, uint32_t *avail)
+{
+	for (size_t i = 0; side->out && i < nin; i++) {
+		const struct tcphdr *th = find_syn(side->out[i].v, side->out[i].n, 1, laddr, lport, raddr, rport, alen,
+						   avail);
+		if (th)
+			return th;
+	}
+	return NULL;
+}
+
+int dk_host_isn(const struct dk_side *side, size_t nin, const uint8_t *laddr, uint16_t lport, const uint8_t *raddr,
+		uint16_t rport, int alen, uint32_t *isn)
+{
+	uint32_t avail;
+	const struct tcphdr *th = host_synack(side, nin, laddr, lport, raddr, rport, alen, &avail);
+	if (th)
+		*isn = ntohl(th->seq);
+	return th != NULL;
 }
 
 /* The peer's ISN: its SYN among the inputs. */
-static int peer_isn(const struct dk_list *in, uint32_t raddr, uint16_t rport, uint32_t laddr, uint16_t lport,
-		    uint32_t *isn)
+static int peer_isn(const struct dk_list *in, const uint8_t *raddr, uint16_t rport, const uint8_t *laddr,
+		    uint16_t lport, int alen, uint32_t *isn)
 {
-	for (size_t i = 0; i < in->n; i++) {
-		uint32_t l3;
-		const struct iphdr *ip = frame_ip(in->v[i].data, in->v[i].len, &l3);
-		const struct tcphdr *th = ip ? ip_tcp(ip, l3) : NULL;
-		if (th && (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN && ip->saddr == raddr &&
-		    th->source == rport && ip->daddr == laddr && th->dest == lport) {
-			*isn = ntohl(th->seq);
-			return 1;
-		}
-	}
-	return 0;
+	uint32_t avail;
+	const struct tcphdr *th = find_syn(in->v, in->n, 0, raddr, rport, laddr, lport, alen, &avail);
+	if (th)
+		*isn = ntohl(th->seq);
+	return th != NULL;
 }
 
-int dk_host_tsval(const struct dk_side *side, size_t nin, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		  uint16_t rport, uint32_t *tsval)
+int dk_host_tsval(const struct dk_side *side, size_t nin, const uint8_t *laddr, uint16_t lport, const uint8_t *raddr,
+		  uint16_t rport, int alen, uint32_t *tsval)
 {
-	for (size_t i = 0; side->out && i < nin; i++)
-		for (size_t k = 0; k < side->out[i].n; k++) {
-			const struct dk_frame *f = &side->out[i].v[k];
-			uint32_t l3;
-			const struct iphdr *ip = frame_ip(f->data, f->len, &l3);
-			const struct tcphdr *th = ip ? ip_tcp(ip, l3) : NULL;
-			if (!th || (th->flags & (TCPHDR_SYN | TCPHDR_ACK)) != (TCPHDR_SYN | TCPHDR_ACK) ||
-			    ip->saddr != laddr || th->source != lport || ip->daddr != raddr || th->dest != rport)
-				continue;
-			const uint8_t *o = (const uint8_t *)th + 20, *end = (const uint8_t *)th + (th->doff_res >> 4) * 4;
-			if (end > (const uint8_t *)ip + l3)
-				return 0;
-			while (o < end && *o) {
-				if (*o == 1) {
-					o++;
-					continue;
-				}
-				if (o + 2 > end || o[1] < 2 || o + o[1] > end)
-					return 0;
-				if (o[0] == 8 && o[1] == 10) {
-					*tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
-					return 1;
-				}
-				o += o[1];
-			}
-			return 0;
+	uint32_t avail;
+	const struct tcphdr *th = host_synack(side, nin, laddr, lport, raddr, rport, alen, &avail);
+	if (!th)
+		return 0;
+	const uint8_t *o = (const uint8_t *)th + 20, *end = (const uint8_t *)th + (th->doff_res >> 4) * 4;
+	if (end > (const uint8_t *)th + avail)
+		return 0;
+	while (o < end && *o) {
+		if (*o == 1) {
+			o++;
+			continue;
 		}
+		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+			return 0;
+		if (o[0] == 8 && o[1] == 10) {
+			*tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
+			return 1;
+		}
+		o += o[1];
+	}
 	return 0;
 }
 
@@ -206,21 +237,22 @@ static size_t norm_tcp_opts(const struct tcphdr *th, uint32_t avail, int have_pi
 	return o;
 }
 
-static size_t norm_tcp(const struct iphdr *ip, const struct tcphdr *th, uint32_t l3, const struct dk_list *in,
-		       const struct dk_side *side, char *out, size_t outlen, size_t o)
+/* TCP over either family: th with avail bytes after it, plen of payload,
+ * addresses of alen bytes. */
+static size_t norm_tcp(const uint8_t *saddr, const uint8_t *daddr, int alen, const struct tcphdr *th,
+		       uint32_t avail, uint32_t plen, const struct dk_list *in, const struct dk_side *side, char *out,
+		       size_t outlen, size_t o)
 {
-	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, doff = (uint32_t)(th->doff_res >> 4) * 4;
-	uint32_t tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
-	uint32_t plen = tot > ihl + doff ? tot - ihl - doff : 0, hisn, pisn = 0;
+	uint32_t doff = (uint32_t)(th->doff_res >> 4) * 4, hisn, pisn = 0;
 	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
 	o = put(out, outlen, o, " tcp %u>%u flags=0x%02x win=%u", ntohs(th->source), ntohs(th->dest), th->flags,
 		ntohs(th->window));
-	if (dk_host_isn(side, in->n, ip->saddr, th->source, ip->daddr, th->dest, &hisn))
+	if (dk_host_isn(side, in->n, saddr, th->source, daddr, th->dest, alen, &hisn))
 		o = put(out, outlen, o, " seq=ISN+%u", seq - hisn);
 	else
 		o = put(out, outlen, o, " seq=%u", seq);
-	int have_pisn = peer_isn(in, ip->daddr, th->dest, ip->saddr, th->source, &pisn);
-	o = norm_tcp_opts(th, l3 - ihl, have_pisn, pisn, out, outlen, o);
+	int have_pisn = peer_isn(in, daddr, th->dest, saddr, th->source, alen, &pisn);
+	o = norm_tcp_opts(th, avail, have_pisn, pisn, out, outlen, o);
 	if (!(th->flags & TCPHDR_ACK))
 		return put(out, outlen, o, " len=%u", plen);
 	if (have_pisn)
@@ -228,7 +260,7 @@ static size_t norm_tcp(const struct iphdr *ip, const struct tcphdr *th, uint32_t
 	else
 		o = put(out, outlen, o, " ack=%u", ack);
 	o = put(out, outlen, o, " len=%u", plen);
-	if (plen && l3 >= ihl + doff + plen)
+	if (plen && avail >= doff + plen)
 		o = put(out, outlen, o, " data=%08x", digest((const uint8_t *)th + doff, plen));
 	return o;
 }
@@ -272,8 +304,12 @@ static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list 
 		ip->protocol);
 	if (ip_is_fragment(ip))
 		return o;
-	if (th)
-		return norm_tcp(ip, th, l3, in, side, out, outlen, o);
+	if (th) {
+		uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, doff = (uint32_t)(th->doff_res >> 4) * 4;
+		uint32_t tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
+		return norm_tcp((const uint8_t *)&ip->saddr, (const uint8_t *)&ip->daddr, 4, th, l3 - ihl,
+				tot > ihl + doff ? tot - ihl - doff : 0, in, side, out, outlen, o);
+	}
 	if (ip->protocol == 1)
 		return norm_icmp(ip, l3, out, outlen, o);
 	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, tot = ntohs(ip->tot_len) < l3 ? ntohs(ip->tot_len) : l3;
@@ -287,9 +323,10 @@ static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list 
 
 /* IPv6 (issue 24): addresses, next header, hop limit, traffic class and
  * length; ICMPv6 by type (echo id/seq/data, errors' info and quote, ND
- * target and options), UDP ports and data, TCP ports, flags, seq/ack. The
+ * target and options), UDP ports and data, TCP as over IPv4. The
  * flow label and upper-layer checksums are left out. */
-static size_t norm_ip6(const uint8_t *h, uint32_t l3, char *out, size_t outlen, size_t o)
+static size_t norm_ip6(const uint8_t *h, uint32_t l3, const struct dk_list *in, const struct dk_side *side,
+		       char *out, size_t outlen, size_t o)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	inet_ntop(AF_INET6, h + 8, s, sizeof(s));
@@ -315,10 +352,11 @@ static size_t norm_ip6(const uint8_t *h, uint32_t l3, char *out, size_t outlen, 
 	if (h[6] == 17 && ulen >= 8)
 		return put(out, outlen, o, " udp %u>%u len=%u data=%08x", u[0] << 8 | u[1], u[2] << 8 | u[3],
 			   u[4] << 8 | u[5], digest(u + 8, ulen - 8));
-	if (h[6] == 6 && ulen >= 20)
-		return put(out, outlen, o, " tcp %u>%u flags=0x%02x seq=%u ack=%u", u[0] << 8 | u[1], u[2] << 8 | u[3], u[13],
-			   (unsigned)(u[4] << 24 | u[5] << 16 | u[6] << 8 | u[7]),
-			   (unsigned)(u[8] << 24 | u[9] << 16 | u[10] << 8 | u[11]));
+	if (h[6] == 6 && ulen >= 20) {		/* as IPv4's: relative to the ISNs, options, data */
+		const struct tcphdr *th = (const struct tcphdr *)u;
+		uint32_t doff = (uint32_t)(th->doff_res >> 4) * 4;
+		return norm_tcp(h + 8, h + 24, 16, th, ulen, ulen > doff ? ulen - doff : 0, in, side, out, outlen, o);
+	}
 	return put(out, outlen, o, " data=%08x", digest(u, ulen));
 }
 
@@ -356,7 +394,7 @@ void dk_norm(const struct dk_frame *f, const struct dk_list *in, const struct dk
 		return;
 	}
 	if (et == 0x86dd && f->len >= off + 40) {
-		norm_ip6(f->data + off, f->len - off, out, outlen, o);
+		norm_ip6(f->data + off, f->len - off, in, side, out, outlen, o);
 		return;
 	}
 	if (et == 0x0806 && f->len >= off + 28) {

@@ -274,14 +274,15 @@ static void translate_sack(struct tcphdr *th, uint32_t avail, uint32_t cap, uint
 /* The peer echoes the capture's host TSval (TSecr): moved by the gap between
  * the two SYN-ACKs' TSvals, so Linux sees its own clock echoed (6.x checks
  * the handshake ACK's TSecr against the SYN-ACKs it sent: TSEcrRejected). */
-static void translate_tsecr(struct lx_ctx *c, struct iphdr *ip, struct tcphdr *th, uint32_t avail)
+static void translate_tsecr(struct lx_ctx *c, const uint8_t *sa, const uint8_t *da, int alen, struct tcphdr *th,
+			    uint32_t avail)
 {
 	uint8_t *o = (uint8_t *)th + 20, *end = (uint8_t *)th + (th->doff_res >> 4) * 4;
 	uint32_t cap, lin;
 
 	if (end > (uint8_t *)th + avail ||
-	    !dk_host_tsval(c->nj, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &cap) ||
-	    !dk_host_tsval(c->lx, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &lin))
+	    !dk_host_tsval(c->nj, c->nin, da, th->dest, sa, th->source, alen, &cap) ||
+	    !dk_host_tsval(c->lx, c->nin, da, th->dest, sa, th->source, alen, &lin))
 		return;
 	while (o < end && *o) {
 		if (*o == 1) {
@@ -344,30 +345,32 @@ static ssize_t send_partial(struct lx_ctx *c, int dev, const uint8_t *p, uint32_
 	return sendto(c->vfd[dev], b, len + 10, 0, (const struct sockaddr *)to, sizeof(*to));
 }
 
+/* The peer's ack (and SACK blocks, TSecr) of a TCP segment over IPv4 or
+ * IPv6, moved from the capture's host ISN to Linux's. */
 static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 {
-	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
-		return;
-	struct iphdr *ip = (struct iphdr *)(p + 14);
-	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4;
-	if (ip->protocol == 6 && ip_is_fragment(ip))
-		c->tcp_frags++;		/* the ack may sit in a later fragment than the header */
-	if (ip->protocol != 6 || ip_is_fragment(ip) || len < 14 + ihl + 20)
-		return;
-	struct tcphdr *th = (struct tcphdr *)(p + 14 + ihl);
+	if (len >= 14 + 20 && p[12] == 0x08 && p[13] == 0x00) {
+		const struct iphdr *ip = (const struct iphdr *)(p + 14);
+		if (ip->protocol == 6 && ip_is_fragment(ip))
+			c->tcp_frags++;	/* the ack may sit in a later fragment than the header */
+	}
+	const uint8_t *sa, *da;
+	int alen;
+	uint32_t avail;
+	struct tcphdr *th = (struct tcphdr *)dk_tcp_frame(p, len, &sa, &da, &alen, &avail);
 	uint32_t cap, lin;
-	if (!(th->flags & TCPHDR_ACK) || (th->flags & TCPHDR_SYN))
+	if (!th || avail < 20 || !(th->flags & TCPHDR_ACK) || (th->flags & TCPHDR_SYN))
 		return;
-	if (!dk_host_isn(c->nj, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &cap) ||
-	    !dk_host_isn(c->lx, c->nin, ip->daddr, th->dest, ip->saddr, th->source, &lin))
+	if (!dk_host_isn(c->nj, c->nin, da, th->dest, sa, th->source, alen, &cap) ||
+	    !dk_host_isn(c->lx, c->nin, da, th->dest, sa, th->source, alen, &lin))
 		return;
 	uint32_t a = ntohl(th->ack_seq), b = a - cap + lin;
 	uint16_t check = th->check;
 	th->ack_seq = htonl(b);
 	csum_replace4(&check, a, b);
 	th->check = check;
-	translate_sack(th, len - 14 - ihl, cap, lin);
-	translate_tsecr(c, ip, th, len - 14 - ihl);
+	translate_sack(th, avail, cap, lin);
+	translate_tsecr(c, sa, da, alen, th, avail);
 }
 
 /* -- injection and capture -- */

@@ -43,16 +43,17 @@ static int app_kind(const char *s)
 
 /* A listener bound to any address in a run with IPv6 is a dual-stack
  * socket (AF_INET6, IPV6_V6ONLY off), as netjourney's scenario listeners
- * are (udp_ipv6.c, tcp_ipv6.c). */
-static int open_dual(struct lfd *l, uint16_t port)
+ * are (udp_ipv6.c, tcp_ipv6.c); one with an IPv6 "addr" is bound to it,
+ * IPV6_V6ONLY as "ipv6only" says. */
+static int open_v6(struct lfd *l, const struct in6_addr *addr, uint16_t port, int v6only)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	int one = 1, zero = 0;
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = *addr };
+	int one = 1;
 	l->fd = socket(AF_INET6, l->udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (l->fd < 0)
 		return -1;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	return bind(l->fd, (struct sockaddr *)&sin6, sizeof(sin6));
 }
 
@@ -64,14 +65,15 @@ static int open_one(const cJSON *e, struct lfd *l, int ipv6)
 	const cJSON *bl = cJSON_GetObjectItemCaseSensitive(e, "backlog");
 	const cJSON *ap = cJSON_GetObjectItemCaseSensitive(e, "app");
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int one = 1;
+	struct in6_addr a6 = IN6ADDR_ANY_INIT;
+	int one = 1, v6only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "ipv6only"));
 
 	l->udp = cJSON_IsString(pr) && !strcmp(pr->valuestring, "udp");
 	l->app = app_kind(cJSON_IsString(ap) ? ap->valuestring : NULL);
 	l->listening = 1;
 	sin.sin_port = htons((uint16_t)(cJSON_IsNumber(p) ? p->valueint : 0));
-	if (ipv6 && !cJSON_IsString(ad)) {
-		if (open_dual(l, ntohs(sin.sin_port)) < 0)
+	if ((ipv6 && !cJSON_IsString(ad)) || (cJSON_IsString(ad) && inet_pton(AF_INET6, ad->valuestring, &a6) == 1)) {
+		if (open_v6(l, &a6, ntohs(sin.sin_port), v6only) < 0)
 			return -1;
 	} else {
 		if (cJSON_IsString(ad))

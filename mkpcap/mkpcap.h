@@ -61,6 +61,7 @@ extern const struct mk_scenario mk_transport_scenarios[];
 extern const struct mk_scenario mk_lessons_scenarios[];	/* mkpcap_lessons.c: the classroom's own */
 extern const struct mk_scenario mk_tcpopt_scenarios[];	/* mkpcap_tcpopt.c */
 extern const struct mk_scenario mk_ipv6_scenarios[];	/* mkpcap_ipv6.c */
+extern const struct mk_scenario mk_tcp6_scenarios[];	/* mkpcap_tcp6.c: TCP over IPv6 */
 extern const struct mk_scenario mk_host_scenarios[];
 extern const struct mk_scenario mk_ipv6_nd_scenarios[];	/* mkpcap_ipv6_nd.c */
 extern const struct mk_scenario mk_ip6tables_scenarios[];	/* mkpcap_ip6tables.c */

@@ -11,6 +11,7 @@
 
 #include "dissect.h"
 #include "frame.h"
+#include "ipv6.h"
 #include "tcp.h"
 
 static void has_listener(void *ctx, const struct sock *sk)
@@ -31,6 +32,28 @@ void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *pat
 		ra->open = 1;
 }
 
+/* The same for an IPv6 frame (TCP right after the fixed header). */
+static void ahead_frame6(struct net *net, const uint8_t *h, size_t left)
+{
+	const uint8_t *th = h + 40;
+	struct in6 s, d;
+	uint16_t sport, dport;
+	uint32_t seq, tsval = 0;
+
+	if (left < 40 + 20 || h[6] != IPPROTO_TCP_ ||
+	    (th[13] & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != (TCPHDR_SYN | TCPHDR_ACK))
+		return;
+	memcpy(s.s6, h + 8, 16);
+	memcpy(d.s6, h + 24, 16);
+	if (!ipv6_chk_addr(net, &s, NULL))
+		return;
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	memcpy(&seq, th + 4, 4);
+	int has_ts = tcp_options_tsval(th, (uint32_t)(left - 40), &tsval);
+	tcp_isn_pin_ahead6(net, &s, sport, &d, dport, ntohl(seq), has_ts, tsval);
+}
+
 /* One frame: a host's SYN-ACK pins its ISN. */
 static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t *p, uint32_t n)
 {
@@ -40,6 +63,8 @@ static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t 
 	const uint8_t *ip = frame_ipv4(ra->src.frame_dlt, p, n, &l2, &left), *th;
 	uint16_t sport, dport;
 
+	if (!ip && frame_link(ra->src.frame_dlt, p, n, &l2) == 0 && l2.proto == 0x86dd && l2.l3_off <= n)
+		ahead_frame6(net, p + l2.l3_off, n - l2.l3_off);
 	if (!ip || ip[9] != IPPROTO_TCP_ || ((ip[6] << 8 | ip[7]) & 0x3fff))
 		return;
 	ihl = (uint32_t)(ip[0] & 15) * 4;

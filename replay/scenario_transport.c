@@ -4,7 +4,10 @@
  * socket()/bind()/listen() and refuses what they would ("address already
  * in use", an address the host does not have), naming the field:
  *   "listen": [{"proto":"tcp","port":80,"app":"http"},
- *              {"proto":"tcp","port":7,"app":"echo","addr":"10.0.0.2","backlog":128}]
+ *              {"proto":"tcp","port":7,"app":"echo","addr":"10.0.0.2","backlog":128},
+ *              {"proto":"tcp","port":8080,"app":"echo","addr":"::","ipv6only":true}]
+ * No "addr" binds :: (a dual-stack socket: IPv4 and IPv6); "0.0.0.0" or an
+ * IPv4 address takes IPv4 only, an IPv6 one IPv6 only.
  * backlog defaults to somaxconn (4096) and is capped by it, as listen() does.
  * Also "connections", the TCP sockets a capture's host had open or
  * opening when the capture began (tcp_connect.c), and the TCP option
@@ -17,8 +20,10 @@
  *                    "syn_options":{"mss":1460,"sack_ok":true,"ts":true,"wscale":7}},
  *                   {"proto":"tcp","local":"...","remote":"...","state":"ESTABLISHED",
  *                    "snd_nxt":N,"rcv_nxt":M,"snd_wnd":W,"app":"recorded"}]
+ * (IPv6 endpoints as "[fd00::2]:40000").
  * {"proto":"icmp","port":ID} is a ping socket bound to echo identifier ID
- * (0..65535): echo replies with that id reach it (stack/ping.c).
+ * (0..65535): echo replies with that id reach it (stack/ping.c); with an
+ * IPv6 "addr" ("::" for any) it is an IPv6 one, for ICMPv6 echo replies.
  * A "recorded" UDP socket is a capture's own (a DNS or NTP client): it
  * takes what arrives and sends nothing of its own, as the capture shows.
  */
@@ -44,15 +49,36 @@ static int app_lookup(const char *s)
 	return -1;
 }
 
-static int listen_addr(struct net *net, const cJSON *e, int i, uint32_t *addr, char *err, size_t errlen)
+/* The bind address: none is :: (dual-stack, as a server bound to [::]
+ * takes IPv4 too); "0.0.0.0" or "10.0.0.2" is IPv4 only; "::" or
+ * "fd00::2" is IPv6, "::" taking IPv4 too unless "ipv6only" is true. */
+struct listen_bind {
+	int family, ipv6only;
+	uint32_t addr4;
+	struct in6 addr6;
+};
+
+static int listen_addr(struct net *net, const cJSON *e, int i, struct listen_bind *b, char *err, size_t errlen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "addr");
-	*addr = 0;
+	const cJSON *only = cJSON_GetObjectItemCaseSensitive(e, "ipv6only");
+
+	memset(b, 0, sizeof(*b));
+	b->family = AF_INET6;
+	if (only && !cJSON_IsBool(only))
+		FAIL("listen[%d].ipv6only: expected true or false", i);
+	b->ipv6only = cJSON_IsTrue(only);
 	if (!v)
 		return 0;
-	if (!cJSON_IsString(v) || scenario_parse_ip(v->valuestring, addr) < 0)
-		FAIL("listen[%d].addr: expected an IPv4 address like \"10.0.0.2\"", i);
-	if (*addr && !ip_dev_find(net, *addr))
+	if (cJSON_IsString(v) && scenario_parse_ip(v->valuestring, &b->addr4) == 0) {
+		b->family = AF_INET;
+		if (b->addr4 && !ip_dev_find(net, b->addr4))
+			FAIL("listen[%d].addr: %s is not an address of this host (bind: EADDRNOTAVAIL)", i, v->valuestring);
+		return 0;
+	}
+	if (!cJSON_IsString(v) || in6_pton(v->valuestring, &b->addr6) < 0)
+		FAIL("listen[%d].addr: expected an address like \"10.0.0.2\" or \"fd00::2\"", i);
+	if (!ipv6_addr_any(&b->addr6) && !ipv6_chk_addr(net, &b->addr6, NULL))
 		FAIL("listen[%d].addr: %s is not an address of this host (bind: EADDRNOTAVAIL)", i, v->valuestring);
 	return 0;
 }
@@ -63,7 +89,7 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(e, "port");
 	const cJSON *app = cJSON_GetObjectItemCaseSensitive(e, "app");
 	const cJSON *bl = cJSON_GetObjectItemCaseSensitive(e, "backlog");
-	uint32_t addr;
+	struct listen_bind b;
 	int a, tcp, backlog = SOMAXCONN;
 
 	if (!cJSON_IsObject(e))
@@ -88,10 +114,15 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 			FAIL("listen[%d].backlog: expected a number 0..65535", i);
 		backlog = (int)bl->valuedouble;
 	}
-	if (listen_addr(net, e, i, &addr, err, errlen) < 0)
+	if (listen_addr(net, e, i, &b, err, errlen) < 0)
 		return -1;
-	int r = sock_listen(net, tcp ? IPPROTO_TCP_ : icmp ? IPPROTO_ICMP_ : IPPROTO_UDP_, addr,
-			    (uint16_t)port->valueint, a, backlog);
+	/* A ping socket is of one family: IPv4 unless bound to an IPv6 address
+	 * ("::" included), then socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6). */
+	if (icmp && !cJSON_GetObjectItemCaseSensitive(e, "addr"))
+		b.family = AF_INET;
+	uint8_t pr = tcp ? IPPROTO_TCP_ : !icmp ? IPPROTO_UDP_ : b.family == AF_INET6 ? NEXTHDR_ICMP : IPPROTO_ICMP_;
+	int r = sock_listen_af(net, pr, b.family, b.addr4, &b.addr6, b.ipv6only || pr == NEXTHDR_ICMP,
+			       (uint16_t)port->valueint, a, backlog);
 	if (r == -1)
 		FAIL("listen[%d].port: %s port %d is already in use (bind: EADDRINUSE)", i, proto->valuestring,
 		     port->valueint);
@@ -100,20 +131,25 @@ static int listen_one(struct net *net, const cJSON *e, int i, char *err, size_t 
 	return 0;
 }
 
-/* "A.B.C.D:port" → network-order address and port. */
-static int parse_endpoint(const cJSON *v, uint32_t *addr, uint16_t *port)
+/* "A.B.C.D:port" or "[fd00::2]:port" → network-order address and port;
+ * *v6 says which (the IPv6 address in *a6). */
+static int parse_endpoint(const cJSON *v, uint32_t *addr, struct in6 *a6, int *v6, uint16_t *port)
 {
-	char buf[32];
-	const char *colon;
+	char buf[64];
+	const char *colon, *s;
 	long p;
 	char *end;
 
-	if (!cJSON_IsString(v) || !(colon = strrchr(v->valuestring, ':')) || colon - v->valuestring >= 31)
+	if (!cJSON_IsString(v) || !(colon = strrchr(v->valuestring, ':')) || colon - v->valuestring >= 63)
 		return -1;
-	memcpy(buf, v->valuestring, (size_t)(colon - v->valuestring));
-	buf[colon - v->valuestring] = 0;
+	s = v->valuestring;
+	*v6 = s[0] == '[';
+	if (*v6 && (colon == s || colon[-1] != ']'))
+		return -1;
+	memcpy(buf, s + *v6, (size_t)(colon - s - 2 * *v6));
+	buf[colon - s - 2 * *v6] = 0;
 	p = strtol(colon + 1, &end, 10);
-	if (*end || p < 1 || p > 65535 || scenario_parse_ip(buf, addr) < 0)
+	if (*end || p < 1 || p > 65535 || (*v6 ? in6_pton(buf, a6) : scenario_parse_ip(buf, addr)) < 0)
 		return -1;
 	*port = htons((uint16_t)p);
 	return 0;
@@ -156,7 +192,9 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 	const cJSON *app = cJSON_GetObjectItemCaseSensitive(e, "app");
 	const cJSON *so = cJSON_GetObjectItemCaseSensitive(e, "syn_options");
 	struct tcp_syn_options o = { 0 };
-	uint32_t la, ra, isn, snd_nxt, rcv_nxt, snd_wnd;
+	uint32_t la = 0, ra = 0, isn, snd_nxt, rcv_nxt, snd_wnd;
+	struct in6 l6, r6;
+	int lv6, rv6;
 	uint16_t lp, rp;
 	struct sock *sk;
 	int a = APP_RECORDED;
@@ -165,11 +203,13 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 		FAIL("connections[%d]: expected an object like {\"proto\":\"tcp\",\"local\":\"10.0.0.2:40000\",...}", i);
 	if (!cJSON_IsString(proto) || strcmp(proto->valuestring, "tcp"))
 		FAIL("connections[%d].proto: expected \"tcp\"", i);
-	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "local"), &la, &lp) < 0)
-		FAIL("connections[%d].local: expected \"A.B.C.D:port\"", i);
-	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "remote"), &ra, &rp) < 0)
-		FAIL("connections[%d].remote: expected \"A.B.C.D:port\"", i);
-	if (!ip_dev_find(net, la))
+	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "local"), &la, &l6, &lv6, &lp) < 0)
+		FAIL("connections[%d].local: expected \"A.B.C.D:port\" or \"[fd00::2]:port\"", i);
+	if (parse_endpoint(cJSON_GetObjectItemCaseSensitive(e, "remote"), &ra, &r6, &rv6, &rp) < 0)
+		FAIL("connections[%d].remote: expected \"A.B.C.D:port\" or \"[fd00::2]:port\"", i);
+	if (lv6 != rv6)
+		FAIL("connections[%d]: local and remote must be of one family (IPv4 or IPv6)", i);
+	if (lv6 ? !ipv6_chk_addr(net, &l6, NULL) : !ip_dev_find(net, la))
 		FAIL("connections[%d].local: not an address of this host", i);
 	if (app && (!cJSON_IsString(app) || (a = app_lookup(app->valuestring)) < 0))
 		FAIL("connections[%d].app: expected \"recorded\", \"echo\", \"discard\" or \"http\"", i);
@@ -180,13 +220,15 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 			FAIL("connections[%d].isn: expected the SYN's sequence number 0..4294967295", i);
 		if (so && syn_options(so, i, &o, err, errlen) < 0)
 			return -1;
-		sk = tcp_v4_connect_state(net, la, lp, ra, rp, isn, so ? &o : NULL, a);
+		sk = lv6 ? tcp_v6_connect_state(net, &l6, lp, &r6, rp, isn, so ? &o : NULL, a)
+			 : tcp_v4_connect_state(net, la, lp, ra, rp, isn, so ? &o : NULL, a);
 	} else {
 		if (u32_field(e, "snd_nxt", &snd_nxt) < 0 || u32_field(e, "rcv_nxt", &rcv_nxt) < 0)
 			FAIL("connections[%d]: ESTABLISHED needs \"snd_nxt\" and \"rcv_nxt\" (0..4294967295)", i);
 		if (u32_field(e, "snd_wnd", &snd_wnd) < 0)
 			snd_wnd = 65535;
-		sk = tcp_sock_preexisting(net, la, lp, ra, rp, snd_nxt, rcv_nxt, snd_wnd, a);
+		sk = lv6 ? tcp_sock_preexisting6(net, &l6, lp, &r6, rp, snd_nxt, rcv_nxt, snd_wnd, a)
+			 : tcp_sock_preexisting(net, la, lp, ra, rp, snd_nxt, rcv_nxt, snd_wnd, a);
 	}
 	if (!sk)
 		FAIL("connections[%d]: the connection exists already, or no socket could be made", i);

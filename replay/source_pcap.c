@@ -451,6 +451,48 @@ static const uint8_t *recorded_payload(const struct iphdr *iph, uint32_t avail, 
 	return pad;
 }
 
+/* driver_recorded over IPv6: a TCP segment from one of the host's IPv6
+ * addresses (TCP right after the fixed header) keeps its socket in step
+ * (tcp_recorded_send6). Returns 1 if the frame was IPv6. */
+static int driver_recorded6(struct net *net, const struct sk_buff *skb, int dlt)
+{
+	static uint8_t pad[65536];
+	struct frame_l2 l2 = { .l3_off = 0, .proto = skb->protocol };
+	if (dlt == NJ_DLT_EN10MB && frame_link(dlt, skb->data, skb->len, &l2) < 0)
+		return 0;
+	if (l2.proto != ETH_P_IPV6)
+		return 0;
+	const uint8_t *h = skb->data + l2.l3_off, *th = h + 40;
+	uint32_t len = skb->len - l2.l3_off, doff;
+	struct in6 s, d;
+	if (len < 40 + 20 || h[6] != NEXTHDR_TCP || (doff = (uint32_t)(th[12] >> 4) * 4) < 20 || len < 40 + doff)
+		return 1;
+	memcpy(s.s6, h + 8, 16);
+	memcpy(d.s6, h + 24, 16);
+	if (!ipv6_chk_addr(net, &s, NULL))
+		return 1;
+	if (dlt == NJ_DLT_EN10MB && !ipv6_addr_is_multicast(&d))
+		ndisc_learn(net, skb->dev, &d, skb->data);	/* the frame's destination MAC */
+	uint32_t plen = (uint32_t)(h[4] << 8 | h[5]), have = len - 40;
+	plen = plen > doff ? plen - doff : 0;
+	const uint8_t *data = plen ? th + doff : NULL;
+	if (plen && doff + plen > have) {	/* cut by the capture: the rest as zeros */
+		memset(pad, 0, plen);
+		memcpy(pad, th + doff, have - doff);
+		data = pad;
+	}
+	uint32_t tsval = 0, seq, ack;
+	uint16_t sport, dport;
+	int has_ts = tcp_options_tsval(th, have, &tsval);
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	memcpy(&seq, th + 4, 4);
+	memcpy(&ack, th + 8, 4);
+	tcp_recorded_ts(net, has_ts, tsval);
+	tcp_recorded_send6(net, &s, sport, &d, dport, ntohl(seq), ntohl(ack), th[13], data, plen);
+	return 1;
+}
+
 /* docs/design.md §4b: a TCP segment the recorded host sent keeps the stack's
  * socket for that connection in step with the capture: the socket sends
  * the same segment (SYN-ACK with the host's ISN, data, FIN, RST) through
@@ -458,6 +500,8 @@ static const uint8_t *recorded_payload(const struct iphdr *iph, uint32_t avail, 
 static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 {
 	uint32_t len, hl, plen;
+	if (driver_recorded6(net, skb, dlt))
+		return;
 	const struct iphdr *iph = recorded_ip(skb, dlt, &len);
 	if (!iph)
 		return;

@@ -5,8 +5,8 @@
  * and MLD), and icmp6_send, the error generator with RFC 4443 2.4(e)'s
  * rules, the global limiter shared with IPv4 and the per-destination
  * token bucket whose timeout grows with the route's prefix length.
- * Left out: ping sockets (echo replies received are counted and
- * consumed), extended echo (RFC 8335), node information queries, mobile
+ * Echo replies go to IPv6 ping sockets (ping.c). Left out: extended echo
+ * (RFC 8335), node information queries, mobile
  * IPv6 address swapping, anycast addresses, flow label reflection.
  */
 #include "ipv6.h"
@@ -351,7 +351,7 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
  * icmpv6_notify - an error about a packet we sent: the quoted IPv6
  * header and, past its extension headers, 8 bytes of the upper-layer
  * header must be there (else Icmp6.InErrors); then the protocol's
- * err_handler would match a socket — no IPv6 sockets here, so it is
+ * err_handler: TCP's (tcp_v6_err); UDP's is not modelled, so the error is
  * shown and consumed.
  */
 static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, int type, int code)
@@ -385,6 +385,12 @@ static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, 
 		jw_kv_str(a, "quoted_saddr", in6_fmt(&q->saddr));
 		jw_kv_str(a, "quoted_daddr", in6_fmt(&q->daddr));
 		jw_kv_int(a, "quoted_proto", nexthdr);
+	}
+	if (nexthdr == NEXTHDR_TCP) {	/* inet6_protos[]'s err_handler */
+		trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s: for TCP", icmp6_type_name(type), code,
+			   in6_fmt(&q->saddr), in6_fmt(&q->daddr));
+		tcp_v6_err(net, skb, q, qp + inner, type, code);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
 	}
 	trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s next header %u: no IPv6 socket to tell",
 		   icmp6_type_name(type), code, in6_fmt(&q->saddr), in6_fmt(&q->daddr), nexthdr);
@@ -431,8 +437,7 @@ static enum skb_drop_reason icmpv6_dispatch(struct net *net, struct sk_buff *skb
 		}
 		return icmpv6_echo_reply(net, skb);
 	case ICMPV6_ECHO_REPLY:
-		trace_step(net, skb, "ping_rcv", "echo reply: no ping socket waits for it");
-		return SKB_DROP_REASON_NO_SOCKET;
+		return ping_v6_rcv(net, skb);	/* ping.c */
 	case ICMPV6_PKT_TOOBIG:
 	case ICMPV6_DEST_UNREACH:
 	case ICMPV6_TIME_EXCEED:

@@ -374,6 +374,10 @@ struct sk_buff *ip6_build(struct net *net, const struct in6 *saddr, const struct
 uint16_t csum_ipv6_magic(const struct in6 *saddr, const struct in6 *daddr, uint32_t len,
 			 uint8_t proto, const void *buf);
 
+/* ping_v6_rcv - an ICMPv6 echo reply (skb at its header) to the IPv6 ping
+ * socket bound to its identifier (ping.c): NOT_DROPPED_YET, or NO_SOCKET. */
+enum skb_drop_reason ping_v6_rcv(struct net *net, struct sk_buff *skb);
+
 /* -- icmp6.c -- */
 int icmpv6_rcv(struct net *net, struct sk_buff *skb);
 /* icmp6_send - an ICMPv6 error about skb (data anywhere) under RFC 4443
@@ -437,5 +441,10 @@ void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), vo
 /* -- udp_ipv6.c, tcp_ipv6.c -- */
 int udpv6_rcv(struct net *net, struct sk_buff *skb);
 int tcp_v6_rcv(struct net *net, struct sk_buff *skb);
+/* tcp_v6_err - an ICMPv6 error (type, code) quoting q, a segment we sent
+ * whose TCP header is th (its first 8 bytes present): the socket is told,
+ * as tcp_v6_err does. skb is not consumed. */
+void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *th, int type,
+		int code);
 
 #endif

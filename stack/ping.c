@@ -4,18 +4,24 @@
  * SOCK_DGRAM, IPPROTO_ICMP)) is bound to an echo identifier, its "port";
  * the scenario makes one with {"proto":"icmp","port":ID}. An echo reply
  * with no socket for its identifier is dropped NO_SOCKET, with no ICMP
- * error (an error about an error message is never sent). Left out: ping
- * socket errors (ping_err), IPv6, the ping_group_range permission.
+ * error (an error about an error message is never sent). IPv6 ping
+ * sockets (net/ipv6/ping.c: socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6))
+ * take ICMPv6 echo replies the same way (ping_v6_rcv). Left out: ping
+ * socket errors (ping_err), the ping_group_range permission.
  */
+#include "ipv6.h"
 #include "sock.h"
 #include "stack.h"
+
+#include <string.h>
 
 /* ping_lookup: the socket bound to ident (and to daddr, or to any address). */
 static struct sock *ping_lookup(struct net *net, uint32_t daddr, uint16_t ident)
 {
 	struct sock_table *t = net->socks;
 	for (struct sock *sk = t ? t->all : NULL; sk; sk = sk->anext)
-		if (sk->protocol == IPPROTO_ICMP_ && sk->sport == ident && (!sk->saddr || sk->saddr == daddr))
+		if (sk->protocol == IPPROTO_ICMP_ && sk->family == AF_INET && sk->sport == ident &&
+		    (!sk->saddr || sk->saddr == daddr))
 			return sk;
 	return NULL;
 }
@@ -32,6 +38,34 @@ enum skb_drop_reason ping_rcv(struct net *net, struct sk_buff *skb)
 	}
 	trace_step(net, skb, "ping_rcv", "echo reply id %u seq %u: queued to the %s ping socket, which reads it",
 		   ntohs(ident), ntohs(icmph->sequence), sock_app_name(sk->app));
+	sk->app_bytes += skb->len;
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+/* ping_lookup for IPv6: the socket bound to ident (and to daddr, or to ::). */
+static struct sock *ping_v6_lookup(struct net *net, const struct in6 *daddr, uint16_t ident)
+{
+	struct sock_table *t = net->socks;
+	for (struct sock *sk = t ? t->all : NULL; sk; sk = sk->anext)
+		if (sk->protocol == NEXTHDR_ICMP && sk->sport == ident &&
+		    (ipv6_addr_any(&sk->v6_saddr) || ipv6_addr_equal(&sk->v6_saddr, daddr)))
+			return sk;
+	return NULL;
+}
+
+enum skb_drop_reason ping_v6_rcv(struct net *net, struct sk_buff *skb)
+{
+	const uint8_t *h = skb->data;	/* the ICMPv6 header: type, code, csum, id, seq */
+	uint16_t ident;
+	memcpy(&ident, h + 4, 2);	/* network order, as sk->sport */
+	struct sock *sk = ping_v6_lookup(net, &ipv6_hdr(skb)->daddr, ident);
+
+	if (!sk) {
+		trace_step(net, skb, "ping_rcv", "echo reply id %u: no ping socket bound to it", ntohs(ident));
+		return SKB_DROP_REASON_NO_SOCKET;
+	}
+	trace_step(net, skb, "ping_rcv", "echo reply id %u seq %u: queued to the %s IPv6 ping socket, which reads it",
+		   ntohs(ident), h[6] << 8 | h[7], sock_app_name(sk->app));
 	sk->app_bytes += skb->len;
 	return SKB_DROP_REASON_NOT_DROPPED_YET;
 }

@@ -1,8 +1,10 @@
 /*
  * sock.c - socket tables and lookups, after net/ipv4/inet_hashtables.c
  * (__inet_lookup_established, __inet_lookup_listener with compute_score),
- * net/ipv4/udp.c (__udp4_lib_lookup) and net/core/sock.c (sk_alloc)
- * (Linux 6.13). Left out: reuseport groups, bound devices, lhash2 by
+ * net/ipv6/inet6_hashtables.c (their IPv6 twins), net/ipv4/udp.c
+ * (__udp4_lib_lookup), net/ipv6/udp.c (__udp6_lib_lookup) and
+ * net/core/sock.c (sk_alloc) (Linux 6.13). Both families share the tables
+ * (Linux's are shared too). Left out: reuseport groups, bound devices, lhash2 by
  * address, RCU/refcounts (a dead socket waits on a graveyard instead),
  * connected UDP sockets (none are created).
  */
@@ -47,6 +49,7 @@ struct sock *sock_alloc(struct net *net, uint8_t protocol)
 	if (!sk)
 		return NULL;
 	sk->protocol = protocol;
+	sk->family = AF_INET;
 	sk->state = TCP_CLOSE;
 	sk->id = ++t->next_id;
 	/* tcp_init_sock: sk_rcvbuf from tcp_rmem[1]; a 50% len/truesize guess */
@@ -217,12 +220,34 @@ struct sock *__inet_lookup_established(struct net *net, uint32_t saddr, uint16_t
 	if (!t)
 		return NULL;
 	for (struct sock *sk = t->ehash[ehashfn(daddr, dport, saddr, sport)]; sk; sk = sk->hnext)
-		if (sk->saddr == daddr && sk->sport == dport && sk->daddr == saddr && sk->dport == sport)
+		if (sk->saddr == daddr && sk->sport == dport && sk->daddr == saddr && sk->dport == sport &&
+		    sk->family == AF_INET)
 			return sk;
 	return NULL;
 }
 
-/* compute_score: a listener bound to the exact address scores higher. */
+struct sock *__inet6_lookup_established(struct net *net, const struct in6 *saddr, uint16_t sport,
+					const struct in6 *daddr, uint16_t dport)
+{
+	struct sock_table *t = net->socks;
+	if (!t)
+		return NULL;
+	uint32_t hs = ipv6_addr_hash(saddr), hd = ipv6_addr_hash(daddr);
+	for (struct sock *sk = t->ehash[ehashfn(hd, dport, hs, sport)]; sk; sk = sk->hnext)
+		if (sk->family == AF_INET6 && sk->sport == dport && sk->dport == sport &&
+		    ipv6_addr_equal(&sk->v6_saddr, daddr) && ipv6_addr_equal(&sk->v6_daddr, saddr))
+			return sk;
+	return NULL;
+}
+
+/* An IPv6 socket that takes IPv4: bound to :: and not ipv6only. */
+static int sk_dual_stack(const struct sock *sk)
+{
+	return sk->family == AF_INET6 && !sk->ipv6only && ipv6_addr_any(&sk->v6_saddr);
+}
+
+/* compute_score: a listener bound to the exact address scores higher; of
+ * the wildcards, an IPv4 socket beats a dual-stack one. */
 struct sock *__inet_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport)
 {
 	struct sock_table *t = net->socks;
@@ -230,11 +255,30 @@ struct sock *__inet_lookup_listener(struct net *net, uint32_t daddr, uint16_t dp
 	if (!t)
 		return NULL;
 	for (struct sock *sk = t->lhash[ntohs(dport) % SOCK_LHASH]; sk; sk = sk->hnext) {
-		if (sk->sport != dport || (sk->saddr && sk->saddr != daddr))
+		if (sk->sport != dport || (sk->family == AF_INET6 && !sk_dual_stack(sk)) ||
+		    (sk->saddr && sk->saddr != daddr))
 			continue;
-		if (sk->saddr == daddr)
+		if (sk->saddr == daddr && sk->family == AF_INET)
 			return sk;
-		best = sk;
+		if (!best || best->family == AF_INET6)
+			best = sk;
+	}
+	return best;
+}
+
+struct sock *inet6_lookup_listener(struct net *net, const struct in6 *daddr, uint16_t dport)
+{
+	struct sock_table *t = net->socks;
+	struct sock *best = NULL;
+	if (!t)
+		return NULL;
+	for (struct sock *sk = t->lhash[ntohs(dport) % SOCK_LHASH]; sk; sk = sk->hnext) {
+		if (sk->sport != dport || sk->family != AF_INET6)
+			continue;
+		if (ipv6_addr_equal(&sk->v6_saddr, daddr))
+			return sk;
+		if (ipv6_addr_any(&sk->v6_saddr))
+			best = sk;
 	}
 	return best;
 }
@@ -248,10 +292,10 @@ struct sock *__udp4_lib_lookup(struct net *net, uint32_t saddr, uint16_t sport, 
 	if (!t)
 		return NULL;
 	for (struct sock *sk = t->uhash[ntohs(dport) % SOCK_UHASH]; sk; sk = sk->hnext) {
-		if (sk->sport != dport || (sk->saddr && sk->saddr != daddr) ||
-		    (sk->daddr && (sk->daddr != saddr || sk->dport != sport)))
+		if (sk->sport != dport || (sk->family == AF_INET6 && !sk_dual_stack(sk)) ||
+		    (sk->saddr && sk->saddr != daddr) || (sk->daddr && (sk->daddr != saddr || sk->dport != sport)))
 			continue;
-		int score = (sk->saddr ? 4 : 0) + (sk->daddr ? 8 : 0);
+		int score = (sk->saddr ? 4 : 0) + (sk->daddr ? 8 : 0) + (sk->family == AF_INET);
 		if (score > best_score) {
 			best = sk;
 			best_score = score;
@@ -260,13 +304,48 @@ struct sock *__udp4_lib_lookup(struct net *net, uint32_t saddr, uint16_t sport, 
 	return best;
 }
 
-static int port_taken(struct net *net, uint8_t protocol, uint32_t addr, uint16_t port)
+/* Only bound sockets exist (no connected UDP over IPv6): the address, then ::. */
+struct sock *__udp6_lib_lookup(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+			       uint16_t dport)
 {
 	struct sock_table *t = net->socks;
-	struct sock *c = protocol == IPPROTO_UDP_ ? t->uhash[ntohs(port) % SOCK_UHASH]
-						 : t->lhash[ntohs(port) % SOCK_LHASH];
+	struct sock *best = NULL;
+	(void)saddr;
+	(void)sport;
+	if (!t)
+		return NULL;
+	for (struct sock *sk = t->uhash[ntohs(dport) % SOCK_UHASH]; sk; sk = sk->hnext) {
+		if (sk->sport != dport || sk->family != AF_INET6 || sk->protocol != IPPROTO_UDP_)
+			continue;
+		if (ipv6_addr_equal(&sk->v6_saddr, daddr))
+			return sk;
+		if (ipv6_addr_any(&sk->v6_saddr))
+			best = sk;
+	}
+	return best;
+}
+
+/* inet_bind_conflict, reduced: two binds of a port clash when their
+ * addresses can meet (the same, or a wildcard covering the other's family). */
+static int bind_conflict(const struct sock *a, const struct sock *b)
+{
+	int a4 = a->family == AF_INET || sk_dual_stack(a), b4 = b->family == AF_INET || sk_dual_stack(b);
+	int a6 = a->family == AF_INET6, b6 = b->family == AF_INET6;
+
+	if (a4 && b4 && (a->saddr == b->saddr || !a->saddr || !b->saddr))
+		return 1;	/* a dual-stack socket's saddr is 0 (::) */
+	return a6 && b6 && (ipv6_addr_equal(&a->v6_saddr, &b->v6_saddr) || ipv6_addr_any(&a->v6_saddr) ||
+			    ipv6_addr_any(&b->v6_saddr));
+}
+
+static int port_taken(struct net *net, const struct sock *sk)
+{
+	struct sock_table *t = net->socks;
+	uint16_t port = sk->sport;
+	struct sock *c = sk->protocol == IPPROTO_UDP_ ? t->uhash[ntohs(port) % SOCK_UHASH]
+						     : t->lhash[ntohs(port) % SOCK_LHASH];
 	for (; c; c = c->hnext)
-		if (c->sport == port && (c->saddr == addr || !c->saddr || !addr))
+		if (c->sport == port && c->protocol == sk->protocol && bind_conflict(c, sk))
 			return 1;
 	return 0;
 }
@@ -274,14 +353,31 @@ static int port_taken(struct net *net, uint8_t protocol, uint32_t addr, uint16_t
 int sock_listen(struct net *net, uint8_t protocol, uint32_t addr, uint16_t port, enum sock_app app,
 		int backlog)
 {
+	static const struct in6 any;
+	int af = addr || protocol == IPPROTO_ICMP_ ? AF_INET : AF_INET6;
+	return sock_listen_af(net, protocol, af, addr, &any, 0, port, app, backlog);
+}
+
+int sock_listen_af(struct net *net, uint8_t protocol, int family, uint32_t addr4, const struct in6 *addr6,
+		   int ipv6only, uint16_t port, enum sock_app app, int backlog)
+{
+	struct sock probe = { .protocol = protocol, .family = (uint8_t)family, .sport = htons(port) };
+
 	if (!sock_table(net))
 		return -2;
-	if (port_taken(net, protocol, addr, htons(port)))
+	probe.ipv6only = (uint8_t)(family == AF_INET6 && ipv6only);
+	if (family == AF_INET6)
+		probe.v6_saddr = *addr6;
+	probe.saddr = family == AF_INET6 ? ipv6_addr_hash(addr6) : addr4;
+	if (port_taken(net, &probe))
 		return -1;
 	struct sock *sk = sock_alloc(net, protocol);
 	if (!sk)
 		return -2;
-	sk->saddr = addr;
+	sk->family = probe.family;
+	sk->ipv6only = probe.ipv6only;
+	sk->v6_saddr = probe.v6_saddr;
+	sk->saddr = probe.saddr;
 	sk->sport = htons(port);
 	sk->app = (uint8_t)app;
 	if (protocol == IPPROTO_TCP_) {
@@ -315,13 +411,22 @@ const char *tcp_state_name(int s)
 
 const char *sk_fmt(const struct sock *sk)
 {
-	static char ring[4][64];
+	static char ring[4][128];
 	static int i;
 	char *b = ring[i++ & 3];
-	if (!sk->daddr && !sk->dport)	/* no peer: a listener or a bound UDP socket */
-		snprintf(b, 64, "%s:%u", sk->saddr ? ip_fmt(sk->saddr) : "*", ntohs(sk->sport));
-	else
-		snprintf(b, 64, "%s:%u>%s:%u", ip_fmt(sk->saddr), ntohs(sk->sport), ip_fmt(sk->daddr),
+	if (sk->family == AF_INET6 && !sk->dport) {
+		if (sk_dual_stack(sk))
+			snprintf(b, 128, "*:%u", ntohs(sk->sport));
+		else
+			snprintf(b, 128, "[%s]:%u", in6_fmt(&sk->v6_saddr), ntohs(sk->sport));
+	} else if (sk->family == AF_INET6) {
+		snprintf(b, 128, "[%s]:%u>[%s]:%u", in6_fmt(&sk->v6_saddr), ntohs(sk->sport), in6_fmt(&sk->v6_daddr),
 			 ntohs(sk->dport));
+	} else if (!sk->daddr && !sk->dport) {	/* no peer: a listener or a bound UDP socket */
+		snprintf(b, 128, "%s:%u", sk->saddr ? ip_fmt(sk->saddr) : "*", ntohs(sk->sport));
+	} else {
+		snprintf(b, 128, "%s:%u>%s:%u", ip_fmt(sk->saddr), ntohs(sk->sport), ip_fmt(sk->daddr),
+			 ntohs(sk->dport));
+	}
 	return b;
 }

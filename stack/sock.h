@@ -16,6 +16,7 @@
 #ifndef NJ_STACK_SOCK_H
 #define NJ_STACK_SOCK_H
 
+#include "ipv6.h"
 #include "stack.h"
 
 #define SOCK_MAX_DEFAULT	65536	/* sockets per host, then drop */
@@ -55,6 +56,13 @@ struct sock {
 	uint8_t app;			/* enum sock_app */
 	uint32_t saddr, daddr;		/* local / remote, network order; 0 = any */
 	uint16_t sport, dport;		/* local / remote, network order */
+	/* sk_family. An AF_INET6 socket's addresses are v6_saddr/v6_daddr
+	 * (sk_v6_rcv_saddr, sk_v6_daddr); its saddr/daddr then hold their
+	 * ipv6_addr_hash, the key of the hash tables and the ISN stand-in
+	 * (Linux parks 127.0.0.6 there). One bound to :: without ipv6only
+	 * takes IPv4 too (a dual-stack socket). */
+	uint8_t family, ipv6only;
+	struct in6 v6_saddr, v6_daddr;
 	int ifindex;			/* device the connection came in on */
 	uint32_t id;			/* 1, 2, … for traces ("sk 3") */
 	uint32_t timer_slot;		/* its place in the timer heap + 1; 0 none (timer.c) */
@@ -140,6 +148,8 @@ struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead */
 	uint8_t has_ts;			/* the recorded SYN-ACK's TSval, for our clock's offset */
 	uint32_t tsval;
+	uint8_t v6;			/* an IPv6 4-tuple: s6/d6 (saddr/daddr their hashes) */
+	struct in6 s6, d6;
 };
 
 struct sock_table {
@@ -211,17 +221,42 @@ uint64_t sk_timers_next(struct net *net, uint64_t (*deadline)(const struct sock 
 struct sock *__inet_lookup_established(struct net *net, uint32_t saddr, uint16_t sport,
 				       uint32_t daddr, uint16_t dport);
 /* __inet_lookup_listener - a listener on daddr:dport: an exact address bind
- * beats a wildcard one (compute_score), or NULL. */
+ * beats a wildcard one, an IPv4 wildcard a dual-stack one (compute_score),
+ * or NULL. IPv6-only and IPv6-bound listeners take no IPv4. */
 struct sock *__inet_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport);
+/* __inet6_lookup_established / inet6_lookup_listener - the same over IPv6
+ * (inet6_hashtables.c): AF_INET6 sockets only; a listener bound to the
+ * address beats one bound to ::. */
+struct sock *__inet6_lookup_established(struct net *net, const struct in6 *saddr, uint16_t sport,
+					const struct in6 *daddr, uint16_t dport);
+struct sock *inet6_lookup_listener(struct net *net, const struct in6 *daddr, uint16_t dport);
+/* __udp6_lib_lookup - the UDP socket for an IPv6 datagram: bound to daddr,
+ * else to ::; NULL if none. */
+struct sock *__udp6_lib_lookup(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+			       uint16_t dport);
+/* ipv6_addr_hash - the 32-bit fold of an IPv6 address (include/net/ipv6.h). */
+static inline uint32_t ipv6_addr_hash(const struct in6 *a)
+{
+	uint32_t h = 0;
+	for (int i = 0; i < 16; i++)
+		h ^= (uint32_t)a->s6[i] << (8 * (3 - i % 4));
+	return htonl(h);
+}
 /* __udp4_lib_lookup - the UDP socket for the datagram: connected 4-tuple,
  * then an exact bind, then a wildcard; NULL if none. */
 struct sock *__udp4_lib_lookup(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
 			       uint16_t dport);
 
 /* sock_listen - scenario "listen": a TCP listener or a bound UDP socket.
- * addr 0 = any. Returns 0, -1 if the port is taken, -2 out of memory. */
+ * addr 0 = any: a dual-stack socket bound to :: (a ping socket: IPv4's
+ * any). Returns 0, -1 if the port is taken, -2 out of memory. */
 int sock_listen(struct net *net, uint8_t protocol, uint32_t addr, uint16_t port, enum sock_app app,
 		int backlog);
+/* sock_listen_af - the same for one family: AF_INET binds addr4 (0 =
+ * 0.0.0.0, IPv4 only), AF_INET6 binds addr6 (:: takes IPv4 too unless
+ * ipv6only). Returns as sock_listen. */
+int sock_listen_af(struct net *net, uint8_t protocol, int family, uint32_t addr4, const struct in6 *addr6,
+		   int ipv6only, uint16_t port, enum sock_app app, int backlog);
 
 /* sock_for_each - calls fn for each live socket (state panels, CLI). */
 void sock_for_each(struct net *net, void (*fn)(void *ctx, const struct sock *sk), void *ctx);
@@ -229,8 +264,10 @@ void sock_for_each(struct net *net, void (*fn)(void *ctx, const struct sock *sk)
 /* sock_app_name / tcp_state_name: "http", "ESTABLISHED". */
 const char *sock_app_name(int app);
 const char *tcp_state_name(int state);
-/* sk_fmt - "10.0.0.2:80>10.0.0.1:40000" in a static ring of buffers; a
- * socket with no peer (listener, bound UDP) prints as "*:80" or "10.0.0.2:80". */
+/* sk_fmt - "10.0.0.2:80>10.0.0.1:40000" ("[fd00::2]:80>[fd00::1]:40000")
+ * in a static ring of buffers; a socket with no peer (listener, bound UDP)
+ * prints as "*:80" (any address, dual-stack or IPv4), "[::]:80" (IPv6
+ * only), "10.0.0.2:80" or "[fd00::2]:80". */
 const char *sk_fmt(const struct sock *sk);
 
 

@@ -110,6 +110,15 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
  * pinned, 1 if already known, -1 if the pin table is full. */
 int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 		      uint32_t isn, int has_ts, uint32_t tsval);
+/* The same over IPv6 (tcp_recorded_send6 as tcp_recorded_send), and
+ * tcp_isn_pin_sk: a pin for sk's own 4-tuple, either family;
+ * tcp_pin_matches_sk: whether pin p is for sk's 4-tuple. */
+int tcp_recorded_send6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+		       uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len);
+int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+		       uint16_t dport, uint32_t isn, int has_ts, uint32_t tsval);
+int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int recorded);
+int tcp_pin_matches_sk(const struct isn_pin *p, const struct sock *sk);
 /* tcp_recorded_ts - the next tcp_recorded_send's segment carried TSval
  * tsval (has_ts): the socket's copy carries the same. */
 void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval);
@@ -265,6 +274,26 @@ void tcp_fin(struct net *net, struct sock *sk);
 void tcp_recorded_rcv_sync(struct net *net, struct sock *sk, uint32_t ack);
 void tcp_reset(struct net *net, struct sock *sk, const char *why);
 
+/* tcp_do_time_wait / tcp_rcv_req - a segment for a TIME_WAIT sock or a
+ * request sock, either family (tcp_v4_rcv's and tcp_v6_rcv's branches). */
+int tcp_do_time_wait(struct net *net, struct sock *tw, struct sk_buff *skb);
+int tcp_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb);
+
+/* -- tcp_ipv6.c -- */
+int tcp_v6_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb);
+/* tcp_v6_send_reset / tcp_v6_send_ack - as the IPv4 ones, for an IPv6
+ * segment (tcp_v4_send_reset/ack hand those over). */
+void tcp_v6_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb);
+void tcp_v6_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack, uint16_t win,
+		     const struct sock *ts, const char *why);
+/* tcp_v6_init_req - a request sock's addresses from an IPv6 SYN (init_req). */
+void tcp_v6_init_req(struct sock *req, const struct sk_buff *skb);
+/* tcp_v6_xmit - tcp_v4_xmit over IPv6 (inet6_csk_xmit): routed to daddr
+ * (through oif for a link-local one). Returns 0 or -1. */
+int tcp_v6_xmit(struct net *net, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
+		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+		uint32_t optlen, const void *data, uint32_t len);
+
 /* -- tcp_output.c -- */
 void tcp_set_state(struct net *net, struct sock *sk, int state);
 /**
@@ -349,6 +378,11 @@ struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t spor
  * window snd_wnd in bytes. NULL as above. */
 struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 				  uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app);
+/* tcp_v6_connect_state / tcp_sock_preexisting6 - the same over IPv6. */
+struct sock *tcp_v6_connect_state(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+				  uint16_t dport, uint32_t isn, const struct tcp_syn_options *o, int app);
+struct sock *tcp_sock_preexisting6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+				   uint16_t dport, uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app);
 /* tcp_rcv_synsent_state_process - a segment for a SYN_SENT socket (RFC 793
  * p.66): returns as tcp_rcv_state_process. */
 int tcp_rcv_synsent_state_process(struct net *net, struct sock *sk, struct sk_buff *skb);

@@ -12,32 +12,41 @@
  */
 #include "tcp.h"
 
-/* What both kinds of client socket share: the 4-tuple, buffers, MSS. */
+/* What both kinds of client socket share: the 4-tuple (IPv6 when s6/d6
+ * are given), buffers, MSS. */
 static struct sock *tcp_client_alloc(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
-				     uint16_t dport, int app)
+				     uint16_t dport, int app, const struct in6 *s6, const struct in6 *d6)
 {
 	struct sock *sk;
 
-	if (__inet_lookup_established(net, daddr, dport, saddr, sport) || !(sk = sock_alloc(net, IPPROTO_TCP_)))
+	if (s6 && d6) {
+		saddr = ipv6_addr_hash(s6);
+		daddr = ipv6_addr_hash(d6);
+	}
+	if ((s6 && d6 ? __inet6_lookup_established(net, d6, dport, s6, sport)
+		      : __inet_lookup_established(net, daddr, dport, saddr, sport)) ||
+	    !(sk = sock_alloc(net, IPPROTO_TCP_)))
 		return NULL;
+	if (s6 && d6) {
+		sk->family = AF_INET6;
+		sk->v6_saddr = *s6;
+		sk->v6_daddr = *d6;
+	}
 	sk->saddr = saddr;
 	sk->daddr = daddr;
 	sk->sport = sport;
 	sk->dport = dport;
 	sk->app = (uint8_t)app;
 	sk->recorded = app == APP_RECORDED;	/* sends only what the capture shows */
-	sk->advmss = 1460;
+	sk->advmss = s6 && d6 ? 1440 : 1460;	/* a 1500-byte MTU less the headers */
 	sk->mss_cache = TCP_MSS_DEFAULT;
 	sk->rcv_mss = TCP_MSS_DEFAULT;
 	sk->ts_offset = tcp_ts_offset(saddr, daddr);
 	return sk;
 }
 
-struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-				  uint32_t isn, const struct tcp_syn_options *o, int app)
+static struct sock *tcp_connect_state(struct net *net, struct sock *sk, uint32_t isn, const struct tcp_syn_options *o)
 {
-	struct sock *sk = tcp_client_alloc(net, saddr, sport, daddr, dport, app);
-
 	if (!sk)
 		return NULL;
 	if (o && o->mss)
@@ -57,11 +66,21 @@ struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t spor
 	return sk;
 }
 
-struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-				  uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app)
+struct sock *tcp_v4_connect_state(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+				  uint32_t isn, const struct tcp_syn_options *o, int app)
 {
-	struct sock *sk = tcp_client_alloc(net, saddr, sport, daddr, dport, app);
+	return tcp_connect_state(net, tcp_client_alloc(net, saddr, sport, daddr, dport, app, NULL, NULL), isn, o);
+}
 
+struct sock *tcp_v6_connect_state(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+				  uint16_t dport, uint32_t isn, const struct tcp_syn_options *o, int app)
+{
+	return tcp_connect_state(net, tcp_client_alloc(net, 0, sport, 0, dport, app, saddr, daddr), isn, o);
+}
+
+static struct sock *tcp_preexisting(struct net *net, struct sock *sk, uint32_t snd_nxt, uint32_t rcv_nxt,
+				    uint32_t snd_wnd)
+{
 	if (!sk)
 		return NULL;
 	sk->iss = snd_nxt - 1;	/* unknown: relative numbers count from here */
@@ -76,6 +95,20 @@ struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t spor
 	sk->state = TCP_ESTABLISHED;
 	sock_hash(net, sk);
 	return sk;
+}
+
+struct sock *tcp_sock_preexisting(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+				  uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app)
+{
+	return tcp_preexisting(net, tcp_client_alloc(net, saddr, sport, daddr, dport, app, NULL, NULL), snd_nxt,
+			       rcv_nxt, snd_wnd);
+}
+
+struct sock *tcp_sock_preexisting6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+				   uint16_t dport, uint32_t snd_nxt, uint32_t rcv_nxt, uint32_t snd_wnd, int app)
+{
+	return tcp_preexisting(net, tcp_client_alloc(net, 0, sport, 0, dport, app, saddr, daddr), snd_nxt, rcv_nxt,
+			       snd_wnd);
 }
 
 /* The SYN-ACK's options against what our SYN offered (tcp_rcv_synsent's

@@ -33,6 +33,10 @@ void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 	uint32_t seq = 0, ack = 0;
 	uint8_t flags = TCPHDR_RST;
 
+	if (skb->protocol == ETH_P_IPV6) {	/* the family's own (icsk_af_ops) */
+		tcp_v6_send_reset(net, sk, skb);
+		return;
+	}
 	/* RFC 793: never answer a RST; never answer a non-unicast destination. */
 	if (th->flags & TCPHDR_RST)
 		return;
@@ -64,6 +68,10 @@ void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 	uint8_t opt[40];
 	uint32_t optlen = 0;
 
+	if (skb->protocol == ETH_P_IPV6) {
+		tcp_v6_send_ack(net, skb, seq, ack, win, ts, why);
+		return;
+	}
 	if (ts && ts->tstamp_ok) {
 		/* tcp_v4_send_ack's timestamp: NOP, NOP, TS (TSecr = ts_recent). */
 		struct sock t = *ts;
@@ -122,14 +130,16 @@ static void tcp_v4_timewait_ack(struct net *net, struct sock *tw, const struct s
 				"TIME_WAIT ACK");
 }
 
-/* do_time_wait: the mini-socket decides; a new SYN may reopen. */
-static int tcp_v4_do_time_wait(struct net *net, struct sock *tw, struct sk_buff *skb)
+/* do_time_wait (both families): the mini-socket decides; a new SYN may reopen. */
+int tcp_do_time_wait(struct net *net, struct sock *tw, struct sk_buff *skb)
 {
+	uint16_t dport = ((struct tcphdr *)skb->data)->dest;
 	struct sock *lsk;
 
 	switch (tcp_timewait_state_process(net, tw, skb)) {
 	case TCP_TW_SYN:
-		lsk = __inet_lookup_listener(net, ip_hdr(skb)->daddr, ((struct tcphdr *)skb->data)->dest);
+		lsk = skb->protocol == ETH_P_IPV6 ? inet6_lookup_listener(net, &ipv6_hdr(skb)->daddr, dport)
+						  : __inet_lookup_listener(net, ip_hdr(skb)->daddr, dport);
 		if (lsk) {
 			trace_step(net, skb, "inet_twsk_deschedule_put", "new SYN: TIME_WAIT %s killed, SYN goes to "
 				   "the listener", sk_fmt(tw));
@@ -151,8 +161,8 @@ static int tcp_v4_do_time_wait(struct net *net, struct sock *tw, struct sk_buff 
 	return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 }
 
-/* The NEW_SYN_RECV branch: the third packet of a handshake. */
-static int tcp_v4_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb)
+/* The NEW_SYN_RECV branch (both families): the third packet of a handshake. */
+int tcp_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb)
 {
 	struct sock *lsk = req->parent;
 	struct sock *nsk = tcp_check_req(net, req, skb);
@@ -227,17 +237,20 @@ int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 	if (!sk)
 		return trace_ret(net, tcp_no_socket(net, skb));
 	if (sk->state == TCP_TIME_WAIT)
-		return trace_ret(net, tcp_v4_do_time_wait(net, sk, skb));
+		return trace_ret(net, tcp_do_time_wait(net, sk, skb));
 	if (sk->state == TCP_NEW_SYN_RECV)
-		return trace_ret(net, tcp_v4_rcv_req(net, sk, skb));
+		return trace_ret(net, tcp_rcv_req(net, sk, skb));
 	return trace_ret(net, tcp_v4_do_rcv(net, sk, skb));
 }
 
+/* One body for both families, named after the segment's (sk_backlog_rcv:
+ * tcp_v6_do_rcv hands an IPv4 segment of a dual-stack socket to this). */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	int r, ret = NET_RX_SUCCESS;
 
-	trace_enter(net, skb, "tcp_v4_do_rcv", "tcp", "%s %s", sk_fmt(sk), tcp_state_name(sk->state));
+	trace_enter(net, skb, skb->protocol == ETH_P_IPV6 ? "tcp_v6_do_rcv" : "tcp_v4_do_rcv", "tcp", "%s %s",
+		    sk_fmt(sk), tcp_state_name(sk->state));
 	if (sk->state == TCP_ESTABLISHED) {
 		ret = tcp_rcv_established(net, sk, skb);
 	} else {

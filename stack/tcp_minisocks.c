@@ -40,8 +40,7 @@ static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 	struct sock_table *t = net->socks;
 	for (int i = 0; i < t->npins; i++) {
 		struct isn_pin *p = &t->pins[i];
-		if (p->saddr == req->saddr && p->sport == req->sport && p->daddr == req->daddr &&
-		    p->dport == req->dport) {
+		if (tcp_pin_matches_sk(p, req)) {
 			int kind = p->recorded == 2 ? PIN_AHEAD : p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
 			if (p->has_ts && req->tstamp_ok)	/* our clock reads what the host's read */
@@ -63,8 +62,12 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	uint32_t isn;
 	int pin;
 
-	req->saddr = ip_hdr(skb)->daddr;
-	req->daddr = ip_hdr(skb)->saddr;
+	if (skb->protocol == ETH_P_IPV6) {
+		tcp_v6_init_req(req, skb);
+	} else {
+		req->saddr = ip_hdr(skb)->daddr;
+		req->daddr = ip_hdr(skb)->saddr;
+	}
 	req->sport = th->dest;
 	req->dport = th->source;
 	req->ifindex = dev ? dev->ifindex : 0;
@@ -77,7 +80,8 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 		tcp_openreq_options(net, req, skb);
 	else
 		req->mss_cache = TCP_MSS_DEFAULT;
-	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - 40);
+	/* ip6_default_advmss: the IPv6 header is 20 bytes longer */
+	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - (req->family == AF_INET6 ? 60 : 40));
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;
@@ -104,7 +108,8 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 /* The listener's limits: SYN queue, accept queue, socket count. */
 static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_buff *skb)
 {
-	if (IPCB(skb)->dst.type != RTN_LOCAL) {
+	if (skb->protocol == ETH_P_IPV6 ? ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr)
+					: IPCB(skb)->dst.type != RTN_LOCAL) {
 		trace_step(net, skb, "tcp_v4_conn_request", "SYN to a broadcast/multicast address: ignored");
 		return 1;
 	}
@@ -470,7 +475,7 @@ enum tcp_tw_status tcp_timewait_state_process(struct net *net, struct sock *tw, 
 	} else if ((fl & TCPHDR_SYN) && !(fl & (TCPHDR_RST | TCPHDR_ACK)) && after(cb->seq, tw->rcv_nxt)) {
 		/* RFC 1122 4.2.2.13: a new incarnation may start; its ISN must
 		 * be above the old connection's, so pin snd_nxt + 65537. */
-		tcp_isn_pin(net, tw->saddr, tw->sport, tw->daddr, tw->dport, tw->snd_nxt + 65537, 0);
+		tcp_isn_pin_sk(net, tw, tw->snd_nxt + 65537, 0);
 		why = "new SYN with a higher sequence number: a new connection may reuse the 4-tuple";
 		st = TCP_TW_SYN;
 	} else if (!(fl & TCPHDR_RST)) {

@@ -327,8 +327,12 @@ int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 		trace_enter(net, NULL, "tcp_transmit_skb", "tcp", "%s Flags %s, seq %u, ack %u, win %u,%s%s%s length 0 (%s)",
 			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, sk->rcv_nxt - sk->irs, win,
 			    optlen ? " options [" : "", os, optlen ? "]," : "", why);
-	ret = tcp_v4_xmit(net, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags, win, opt, optlen,
-			  data, len);
+	if (sk->family == AF_INET6)	/* icsk_af_ops->queue_xmit: inet6_csk_xmit */
+		ret = tcp_v6_xmit(net, &sk->v6_saddr, &sk->v6_daddr, sk->ifindex, sk->sport, sk->dport, seq,
+				  sk->rcv_nxt, flags, win, opt, optlen, data, len);
+	else
+		ret = tcp_v4_xmit(net, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags, win, opt,
+				  optlen, data, len);
 	if (flags & TCPHDR_ACK)
 		tcp_event_ack_sent(sk);
 	trace_exit(net, NULL, ret == 0 ? V_SENT : V_DROP, ret == 0 ? 0 : net->last_drop, "%s", "");

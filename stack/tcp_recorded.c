@@ -32,8 +32,48 @@ int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why)
 	return 1;
 }
 
-int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-		uint32_t isn, int recorded)
+/* A connection's 4-tuple, the recorded host's side first, either family
+ * (v6: s6/d6, saddr/daddr their ipv6_addr_hash as in struct sock). */
+struct rec_key {
+	int v6;
+	uint32_t saddr, daddr;
+	struct in6 s6, d6;
+	uint16_t sport, dport;
+};
+
+static struct rec_key key4(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	return (struct rec_key){ .saddr = saddr, .daddr = daddr, .sport = sport, .dport = dport };
+}
+
+static struct rec_key key6(const struct in6 *saddr, uint16_t sport, const struct in6 *daddr, uint16_t dport)
+{
+	return (struct rec_key){ .v6 = 1, .saddr = ipv6_addr_hash(saddr), .daddr = ipv6_addr_hash(daddr),
+				 .s6 = *saddr, .d6 = *daddr, .sport = sport, .dport = dport };
+}
+
+static struct sock *rec_lookup(struct net *net, const struct rec_key *k)
+{
+	return k->v6 ? __inet6_lookup_established(net, &k->d6, k->dport, &k->s6, k->sport)
+		     : __inet_lookup_established(net, k->daddr, k->dport, k->saddr, k->sport);
+}
+
+static int pin_match(const struct isn_pin *p, const struct rec_key *k)
+{
+	if (p->sport != k->sport || p->dport != k->dport || p->v6 != k->v6)
+		return 0;
+	return k->v6 ? ipv6_addr_equal(&p->s6, &k->s6) && ipv6_addr_equal(&p->d6, &k->d6)
+		     : p->saddr == k->saddr && p->daddr == k->daddr;
+}
+
+int tcp_pin_matches_sk(const struct isn_pin *p, const struct sock *sk)
+{
+	struct rec_key k = sk->family == AF_INET6 ? key6(&sk->v6_saddr, sk->sport, &sk->v6_daddr, sk->dport)
+						  : key4(sk->saddr, sk->sport, sk->daddr, sk->dport);
+	return pin_match(p, &k);
+}
+
+static int key_pin(struct net *net, const struct rec_key *k, uint32_t isn, int recorded)
 {
 	struct sock_table *t = sock_table(net);
 
@@ -41,7 +81,7 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
 		return -1;
 	for (int i = 0; i < t->npins; i++) {
 		struct isn_pin *p = &t->pins[i];
-		if (p->saddr == saddr && p->sport == sport && p->daddr == daddr && p->dport == dport) {
+		if (pin_match(p, k)) {
 			p->isn = isn;	/* a later SYN-ACK for the same 4-tuple wins */
 			p->recorded = (uint8_t)recorded;
 			p->has_ts = 0;
@@ -50,30 +90,56 @@ int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
 	}
 	if (t->npins >= SOCK_ISN_PINS)
 		return -1;
-	t->pins[t->npins++] = (struct isn_pin){ saddr, daddr, isn, sport, dport, (uint8_t)recorded, 0, 0 };
+	t->pins[t->npins++] = (struct isn_pin){ k->saddr, k->daddr, isn, k->sport, k->dport, (uint8_t)recorded, 0, 0,
+						(uint8_t)k->v6, k->s6, k->d6 };
+	return 0;
+}
+
+int tcp_isn_pin(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		uint32_t isn, int recorded)
+{
+	struct rec_key k = key4(saddr, sport, daddr, dport);
+	return key_pin(net, &k, isn, recorded);
+}
+
+int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int recorded)
+{
+	struct rec_key k = sk->family == AF_INET6 ? key6(&sk->v6_saddr, sk->sport, &sk->v6_daddr, sk->dport)
+						  : key4(sk->saddr, sk->sport, sk->daddr, sk->dport);
+	return key_pin(net, &k, isn, recorded);
+}
+
+static int key_pin_ahead(struct net *net, const struct rec_key *k, uint32_t isn, int has_ts, uint32_t tsval)
+{
+	struct sock_table *t = sock_table(net);
+	struct sock *sk = rec_lookup(net, k);
+
+	if (!t)
+		return -1;
+	if (sk && sk->iss == isn)
+		return 1;	/* its SYN came already: this SYN-ACK is a retransmission */
+	for (int i = 0; i < t->npins; i++)
+		if (pin_match(&t->pins[i], k))
+			return 1;	/* the first SYN-ACK of the 4-tuple wins */
+	if (key_pin(net, k, isn, 2) < 0)
+		return -1;
+	t->pins[t->npins - 1].has_ts = (uint8_t)!!has_ts;
+	t->pins[t->npins - 1].tsval = tsval;
 	return 0;
 }
 
 int tcp_isn_pin_ahead(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 		      uint32_t isn, int has_ts, uint32_t tsval)
 {
-	struct sock_table *t = sock_table(net);
-	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+	struct rec_key k = key4(saddr, sport, daddr, dport);
+	return key_pin_ahead(net, &k, isn, has_ts, tsval);
+}
 
-	if (!t)
-		return -1;
-	if (sk && sk->iss == isn)
-		return 1;	/* its SYN came already: this SYN-ACK is a retransmission */
-	for (int i = 0; i < t->npins; i++) {
-		const struct isn_pin *p = &t->pins[i];
-		if (p->saddr == saddr && p->sport == sport && p->daddr == daddr && p->dport == dport)
-			return 1;	/* the first SYN-ACK of the 4-tuple wins */
-	}
-	if (tcp_isn_pin(net, saddr, sport, daddr, dport, isn, 2) < 0)
-		return -1;
-	t->pins[t->npins - 1].has_ts = (uint8_t)!!has_ts;
-	t->pins[t->npins - 1].tsval = tsval;
-	return 0;
+int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+		       uint16_t dport, uint32_t isn, int has_ts, uint32_t tsval)
+{
+	struct rec_key k = key6(saddr, sport, daddr, dport);
+	return key_pin_ahead(net, &k, isn, has_ts, tsval);
 }
 
 void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval)
@@ -292,11 +358,10 @@ static void tcp_recorded_conn(struct net *net, struct sock *sk, uint32_t seq, ui
 }
 
 /* No socket for the segment's connection: a SYN-ACK may precede its SYN. */
-static int tcp_recorded_nosock(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr,
-			       uint16_t dport, uint32_t seq, uint8_t flags)
+static int tcp_recorded_nosock(struct net *net, const struct rec_key *k, uint32_t seq, uint8_t flags)
 {
 	if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK)) {
-		if (tcp_isn_pin(net, saddr, sport, daddr, dport, seq, 1) == 0) {
+		if (key_pin(net, k, seq, 1) == 0) {
 			trace_exit(net, NULL, V_PASS, 0, "no request sock yet (its SYN comes later in the capture): "
 				   "ISN %u pinned for it", seq);
 			return 0;
@@ -308,20 +373,25 @@ static int tcp_recorded_nosock(struct net *net, uint32_t saddr, uint16_t sport, 
 	return -1;
 }
 
-int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
-		      uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len)
+static int key_send(struct net *net, const struct rec_key *k, uint32_t seq, uint32_t ack, uint8_t flags,
+		    const void *data, uint32_t len)
 {
-	struct sock *sk = __inet_lookup_established(net, daddr, dport, saddr, sport);
+	struct sock *sk = rec_lookup(net, k);
 	struct sock_table *t = sock_table(net);
 
 	flags &= TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST | TCPHDR_PSH | TCPHDR_ACK;	/* no URG, no ECN here */
-	trace_enter(net, NULL, "tcp_recorded_send", "tcp", "%s:%u > %s:%u Flags %s, seq %u, length %u: a segment "
-		    "the recorded host sent", ip_fmt(saddr), ntohs(sport), ip_fmt(daddr), ntohs(dport),
-		    tcp_flags_str(flags), seq, len);
+	if (k->v6)
+		trace_enter(net, NULL, "tcp_recorded_send", "tcp", "[%s]:%u > [%s]:%u Flags %s, seq %u, length %u: a "
+			    "segment the recorded host sent", in6_fmt(&k->s6), ntohs(k->sport), in6_fmt(&k->d6),
+			    ntohs(k->dport), tcp_flags_str(flags), seq, len);
+	else
+		trace_enter(net, NULL, "tcp_recorded_send", "tcp", "%s:%u > %s:%u Flags %s, seq %u, length %u: a segment "
+			    "the recorded host sent", ip_fmt(k->saddr), ntohs(k->sport), ip_fmt(k->daddr), ntohs(k->dport),
+			    tcp_flags_str(flags), seq, len);
 	if (!t || !sk) {
 		if (t)
 			t->rec_ts = 0;
-		return tcp_recorded_nosock(net, saddr, sport, daddr, dport, seq, flags);
+		return tcp_recorded_nosock(net, k, seq, flags);
 	}
 	sk->recorded = 1;
 	t->recorded_tx = 1;
@@ -335,4 +405,18 @@ int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t 
 		sock_app_wakeup(net, sk);	/* bytes taken as received may be readable now */
 	trace_exit(net, NULL, V_SENT, 0, "%s: sent by the stack's socket, in step with the capture", sk_fmt(sk));
 	return 1;
+}
+
+int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len)
+{
+	struct rec_key k = key4(saddr, sport, daddr, dport);
+	return key_send(net, &k, seq, ack, flags, data, len);
+}
+
+int tcp_recorded_send6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
+		       uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const void *data, uint32_t len)
+{
+	struct rec_key k = key6(saddr, sport, daddr, dport);
+	return key_send(net, &k, seq, ack, flags, data, len);
 }

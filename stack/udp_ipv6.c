@@ -3,11 +3,13 @@
  * udpv6_rcv → __udp6_lib_rcv (length, the checksum over the IPv6
  * pseudo-header, which IPv6 makes mandatory: a zero checksum is an error,
  * RFC 8200 8.1), the lookup on the shared socket table (a scenario
- * listener bound to any address is a dual-stack socket, as a socket bound
- * to :: with IPV6_V6ONLY off is in Linux), port unreachable when nobody
- * listens, and the echo application's reply (udpv6_sendmsg).
- * Left out: IPv6-only or IPv6-address bound sockets, multicast delivery
- * (counted as Udp6.IgnoredMulti), UDP-Lite, encapsulation, GRO.
+ * listener without an address is a dual-stack socket, as a socket bound
+ * to :: with IPV6_V6ONLY off is in Linux; one bound to an IPv6 address or
+ * IPv6-only takes IPv6 alone, one bound to 0.0.0.0 IPv4 alone), port
+ * unreachable when nobody listens, and the echo application's reply
+ * (udpv6_sendmsg), from the bound address if any.
+ * Left out: multicast delivery (counted as Udp6.IgnoredMulti), connected
+ * sockets, UDP-Lite, encapsulation, GRO.
  */
 #include "ipv6.h"
 #include "sock.h"
@@ -27,7 +29,8 @@ static int udpv6_sendmsg(struct net *net, const struct sock *sk, const struct in
 	int oif = ipv6_addr_linklocal(daddr) ? iif : 0;
 	struct net_device *out = ip6_route_output(net, daddr, oif, &dst) ? NULL : dev_get_by_index(net, dst.oif);
 	struct sk_buff *skb = NULL;
-	if (out && ipv6_dev_get_saddr(net, out, daddr, &saddr) == 0)
+	saddr = sk->v6_saddr;	/* the bound address, else routing's choice */
+	if (out && (!ipv6_addr_any(&saddr) || ipv6_dev_get_saddr(net, out, daddr, &saddr) == 0))
 		skb = ip6_build(net, &saddr, daddr, NEXTHDR_UDP, (uint8_t)ipv6_state(net)->sysctl.hop_limit, 8 + len, &p);
 	if (!skb) {
 		SNMP_INC(net, MIB_IP6_OUTNOROUTES);
@@ -76,6 +79,14 @@ static void udpv6_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", sk->app == APP_ECHO ? "echoed" : "discarded");
 }
 
+/* How the socket took the datagram, for the trace. */
+static const char *sk_dual_stack_name(const struct sock *sk)
+{
+	if (!ipv6_addr_any(&sk->v6_saddr))
+		return "a socket bound to the address";
+	return sk->ipv6only ? "an IPv6-only socket bound to ::" : "a dual-stack socket bound to any address";
+}
+
 static int udpv6_fail(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, int csum, const char *why)
 {
 	trace_step(net, skb, "__udp6_lib_rcv", "%s", why);
@@ -122,9 +133,9 @@ int udpv6_rcv(struct net *net, struct sk_buff *skb)
 		trace_exit(net, NULL, V_CONSUMED, 0, "ignored");
 		return 0;
 	}
-	struct sock *sk = __udp4_lib_lookup(net, 0, uh->source, 0, uh->dest);
+	struct sock *sk = __udp6_lib_lookup(net, &hdr->saddr, uh->source, &hdr->daddr, uh->dest);
 	trace_step(net, skb, "__udp6_lib_lookup", "4. [%s]:%u > [%s]:%u: %s", in6_fmt(&hdr->saddr), ntohs(uh->source),
-		   in6_fmt(&hdr->daddr), ntohs(uh->dest), sk ? "a dual-stack socket bound to any address" : "no socket");
+		   in6_fmt(&hdr->daddr), ntohs(uh->dest), !sk ? "no socket" : sk_dual_stack_name(sk));
 	if (sk) {
 		udpv6_queue_rcv_skb(net, sk, skb);
 		trace_exit(net, NULL, V_PASS, 0, "%s", "");

@@ -156,6 +156,14 @@ for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh i
 	 ipv6-udp ipv6-tcp-syn ipv6-hdr ipv6-misc; do
 	check "$p" "pcaps/$p.pcap"
 done
+# TCP connections over IPv6 (tcp_ipv6.c): an HTTP session with TIME_WAIT and
+# a SYN reusing its ports, every option with data out of order, link-local
+# addresses behind neighbour discovery, and listeners by family (0.0.0.0,
+# fd00::2, ipv6only ::, dual-stack ::) with a UDP socket bound to fd00::2.
+for p in ipv6-tcp-http ipv6-tcp-echo ipv6-tcp-linklocal; do
+	check "$p" "pcaps/$p.pcap"
+done
+check ipv6-tcp-dualstack pcaps/ipv6-tcp-dualstack.pcap pcaps/ipv6-tcp-dualstack.json
 check ipv6-frag-bad pcaps/ipv6-frag-bad.pcap tests/diffkernel/ip6frag-time-1s.json
 check ipv6-forward pcaps/ipv6-forward.pcap pcaps/ipv6-forward.json
 # Neighbour unreachability detection: a router's next hop that never

@@ -16,7 +16,7 @@ taken on a host (docs/design.md §4b):
   dropped only as already received) until the connection ended for the
   stack (TIME_WAIT: later segments meet a connection that is over).
 Reads pcapng and classic pcap with Ethernet (VLAN tags), SLL, SLL2 or raw
-IPv4 links."""
+IPv4 links; IPv6 on Ethernet (SERVER then an IPv6 address)."""
 import json
 import socket
 import struct
@@ -66,7 +66,7 @@ def ip_offset(link, p):
         off = 12
         while p[off:off + 2] in (b"\x81\x00", b"\x88\xa8"):
             off += 4
-        return off + 2 if p[off:off + 2] == b"\x08\x00" else None
+        return off + 2 if p[off:off + 2] in (b"\x08\x00", b"\x86\xdd") else None
     if link == 113:
         return 16 if p[14:16] == b"\x08\x00" else None
     if link == 276:
@@ -76,7 +76,10 @@ def ip_offset(link, p):
 
 def csum_ok(p, off, ihl, tot):
     seg = p[off + ihl:off + tot]
-    data = p[off + 12:off + 20] + struct.pack(">BBH", 0, 6, len(seg)) + seg
+    if p[off] >> 4 == 6:    # RFC 8200 8.1's pseudo-header
+        data = p[off + 8:off + 40] + struct.pack(">IxxxB", len(seg), 6) + seg
+    else:
+        data = p[off + 12:off + 20] + struct.pack(">BBH", 0, 6, len(seg)) + seg
     if len(data) % 2:
         data += b"\0"
     s = sum(struct.unpack(">%dH" % (len(data) // 2), data))
@@ -86,18 +89,26 @@ def csum_ok(p, off, ihl, tot):
 
 
 def segments(path):
-    """(pkt number, src, dict) for each IPv4 TCP segment."""
+    """(pkt number, src, dict) for each TCP segment, over IPv4 or IPv6
+    (TCP right after the fixed header)."""
     for n, (link, p, wire) in enumerate(frames(path), 1):
         off = ip_offset(link, p)
-        if off is None or len(p) < off + 40 or p[off] >> 4 != 4 or p[off + 9] != 6:
+        if off is None or len(p) < off + 40:
             continue
-        ihl = (p[off] & 15) * 4
-        tot = struct.unpack(">H", p[off + 2:off + 4])[0] or len(p) - off
+        if p[off] >> 4 == 6 and p[off + 6] == 6 and len(p) >= off + 60:
+            ihl, tot = 40, 40 + struct.unpack(">H", p[off + 4:off + 6])[0]
+            src = socket.inet_ntop(socket.AF_INET6, p[off + 8:off + 24])
+        elif p[off] >> 4 == 4 and p[off + 9] == 6:
+            ihl = (p[off] & 15) * 4
+            tot = struct.unpack(">H", p[off + 2:off + 4])[0] or len(p) - off
+            src = socket.inet_ntoa(p[off + 12:off + 16])
+        else:
+            continue
         t = off + ihl
         seq, ack = struct.unpack(">II", p[t + 4:t + 12])
         fl = p[t + 13]
         whole = off + tot <= len(p)
-        yield n, socket.inet_ntoa(p[off + 12:off + 16]), {
+        yield n, src, {
             "flags": "".join(c for b, c in LETTERS if fl & b), "seq": seq, "ack": ack if fl & 16 else 0,
             "len": tot - ihl - (p[t + 12] >> 4) * 4, "whole": whole,
             "csum_ok": csum_ok(p, off, ihl, tot) if whole else None}
@@ -109,7 +120,8 @@ def trace(path, server):
     states, drops, over = [], {}, None
     for line in open(path, encoding="utf-8"):
         e = json.loads(line)
-        if e.get("fn") == "tcp_set_state" and e.get("args", {}).get("sk", "").startswith(server + ":"):
+        local = "[%s]:" % server if ":" in server else server + ":"
+        if e.get("fn") == "tcp_set_state" and e.get("args", {}).get("sk", "").startswith(local):
             states.append(e["args"]["old"] + ">" + e["args"]["new"])
             if over is None and e["args"]["new"] in ("TIME_WAIT", "CLOSE"):
                 over = e.get("pkt")

@@ -55,6 +55,16 @@ sync zeek-tcp-fin-before-synack-rst 17.167.193.62 "LISTEN>NEW_SYN_RECV NEW_SYN_R
 # A SYN and the client's RST (seq = the SYN's, out of window): the host
 # never answered, so neither does the stack.
 sync zeek-tcp-syn-then-rst 1.1.1.2 "LISTEN>NEW_SYN_RECV" all ""
+# IPv6 (issue 24): an SMTP client capture, its connection given in the
+# scenario ("connections" with IPv6 endpoints; SYN_SENT with the SYN's ISN).
+if $NJ replay -q -c tests/tcpsync/zeek-ipv6-smtp.json -o "$T/t.jsonl" -w "$T/o.pcap" "$S/zeek-ipv6-smtp.pcap" \
+	>/dev/null 2>"$T/err"; then
+	python3 tests/tcpsync/check.py zeek-ipv6-smtp "$S/zeek-ipv6-smtp.pcap" "$T/t.jsonl" "$T/o.pcap" \
+		2001:470:e5bf:dead:4957:2174:e82c:4887 "SYN_SENT>ESTABLISHED" all || fail=1
+	n=$((n + 1))
+else
+	echo "tcpsync: zeek-ipv6-smtp: replay failed"; cat "$T/err"; fail=1
+fi
 
 # The checksum-offload note: on for a capture taken with TX offload, off with --no-csum.
 # The inferred host accepted those segments: it says so and trusts them;
