@@ -407,6 +407,10 @@ void icmp_global_consume(struct net *net);
 /* ndisc_rcv - a router/neighbour message (data at its ICMPv6 header).
  * Owns skb: NET_RX_SUCCESS consumed, NET_RX_DROP freed with a reason. */
 int ndisc_rcv(struct net *net, struct sk_buff *skb);
+/* ndisc_drop / ndisc_consumed - a neighbour-discovery message's end: dropped
+ * after the step that says why, or consumed (ndisc.c, ndisc_router.c). */
+int ndisc_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, const char *fn, const char *why);
+int ndisc_consumed(struct net *net, struct sk_buff *skb, const char *what);
 /* ndisc_neigh_output - frames skb (data at the IPv6 header) for nexthop
  * on dev: multicast mapped to 33:33:…, resolved neighbours directly, else
  * held and a solicitation sent. Owns skb. */

@@ -478,13 +478,13 @@ void ndisc_run_timers(struct net *net)
 	}
 }
 
-static int ndisc_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, const char *fn, const char *why)
+int ndisc_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, const char *fn, const char *why)
 {
 	trace_step(net, skb, fn, "%s", why);
 	return skb_drop(net, skb, r);
 }
 
-static int ndisc_consumed(struct net *net, struct sk_buff *skb, const char *what)
+int ndisc_consumed(struct net *net, struct sk_buff *skb, const char *what)
 {
 	trace_exit(net, skb, V_CONSUMED, 0, "%s", what);
 	kfree_skb(net, skb);

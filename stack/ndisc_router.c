@@ -23,18 +23,6 @@
 #define ND_OPT_MTU		5
 #define RA_MSG_LEN		16	/* struct ra_msg: icmp6hdr, reachable, retrans */
 
-static int rt_drop(struct net *net, struct sk_buff *skb, enum skb_drop_reason r, const char *fn, const char *why)
-{
-	trace_step(net, skb, fn, "%s", why);
-	return skb_drop(net, skb, r);
-}
-
-static int rt_consumed(struct net *net, struct sk_buff *skb, const char *what)
-{
-	trace_exit(net, skb, V_CONSUMED, 0, "%s", what);
-	kfree_skb(net, skb);
-	return NET_RX_SUCCESS;
-}
 
 /* The RA's options (ndisc_parse_options): 0, or -1 for a zero length or an
  * overrun; the source link-layer address must be 8 bytes on Ethernet. */
@@ -151,11 +139,11 @@ static int ndisc_router_discovery(struct net *net, struct sk_buff *skb)
 	const char *fn = "ndisc_router_discovery";
 	struct ra_opts o;
 	if (!ipv6_addr_linklocal(&ipv6_hdr(skb)->saddr))
-		return rt_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "1. source address is not link-local");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "1. source address is not link-local");
 	if (skb->len < RA_MSG_LEN)
-		return rt_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "1. shorter than an RA");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "1. shorter than an RA");
 	if (ra_parse_options(skb->data + RA_MSG_LEN, (int)skb->len - RA_MSG_LEN, &o) < 0)
-		return rt_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS, fn,
+		return ndisc_drop(net, skb, SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS, fn,
 			       "1. an option of length 0 or past the message");
 	const uint8_t *ra = skb->data;
 	ra_trace(net, skb, ra, &o);
@@ -165,35 +153,35 @@ static int ndisc_router_discovery(struct net *net, struct sk_buff *skb)
 	if (ipv6_accept_ra(net))
 		ra_default_router(net, skb, ra);
 	if (o.sll_bad)
-		return rt_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "3. invalid link-layer address length");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "3. invalid link-layer address length");
 	struct in6 saddr = ipv6_hdr(skb)->saddr;
 	ndisc_router_neigh(net, skb->dev, &saddr, o.sll);
 	if (!ipv6_accept_ra(net))
-		return rt_consumed(net, skb, "router advertisement taken (neighbour only)");
+		return ndisc_consumed(net, skb, "router advertisement taken (neighbour only)");
 	for (int i = 0; i < o.npi; i++)
 		addrconf_prefix_rcv(net, skb->dev, o.pi[i]);
 	if (o.mtu)
 		ra_mtu(net, skb, o.mtu);
-	return rt_consumed(net, skb, "router advertisement taken");
+	return ndisc_consumed(net, skb, "router advertisement taken");
 }
 
 int ndisc_router_rcv(struct net *net, struct sk_buff *skb, int type)
 {
 	if (type == NDISC_ROUTER_SOLICITATION) {
 		if (skb->len < 8)
-			return rt_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_rs", "shorter than an RS");
-		return rt_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_rs",
+			return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, "ndisc_recv_rs", "shorter than an RS");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, "ndisc_recv_rs",
 			       "not a router (forwarding = 0): solicitations are not for us");
 	}
 	if (type == NDISC_ROUTER_ADVERTISEMENT)
 		return ndisc_router_discovery(net, skb);
 	const char *fn = "ndisc_redirect_rcv";
 	if (!ipv6_addr_linklocal(&ipv6_hdr(skb)->saddr))
-		return rt_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "source address is not link-local");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED, fn, "source address is not link-local");
 	if (skb->len < 40u)
-		return rt_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "message too short");
+		return ndisc_drop(net, skb, SKB_DROP_REASON_PKT_TOO_SMALL, fn, "message too short");
 	trace_step(net, skb, fn, "redirect: not modelled");
-	return rt_consumed(net, skb, "router message noted");
+	return ndisc_consumed(net, skb, "router message noted");
 }
 
 /* The redirect's options: the target's link-layer address when known,
