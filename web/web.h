@@ -123,8 +123,19 @@ struct web_req {
 enum web_phase { WEB_HEAD, WEB_BODY, WEB_WORK, WEB_SEND, WEB_STREAM };
 /* web_guard_notify - MHD_OPTION_NOTIFY_CONNECTION: tracks every connection. */
 void web_guard_notify(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_ConnectionNotificationCode toe);
-void web_guard_phase(struct MHD_Connection *c, enum web_phase phase);
-void web_guard_progress(struct MHD_Connection *c);	/* a body chunk arrived */
+/* web_guard_phase - c's request moves to phase; returns 1 (and leaves it)
+ * when the guard has answered the request already (web_guard_answer):
+ * the handler must then answer nothing. */
+int web_guard_phase(struct MHD_Connection *c, enum web_phase phase);
+int web_guard_progress(struct MHD_Connection *c);	/* a body chunk arrived; 1 as above */
+/* web_guard_answer - answers c's request while its body is still arriving
+ * (libmicrohttpd cannot then): the JSON of web_error (web_busy's with
+ * retry_s > 0) on a connection that is then closed; the rest of the body
+ * is dropped. Returns 0, or -1 when c is not in WEB_BODY or was answered. */
+int web_guard_answer(struct MHD_Connection *c, unsigned status, int retry_s, const char *msg);
+/* web_guard_answer_bodies - the same for every request still receiving
+ * its body (the server stopping); returns how many were answered. */
+int web_guard_answer_bodies(unsigned status, int retry_s, const char *msg);
 int web_guard_count(void);				/* open connections */
 unsigned long web_guard_cuts(void);			/* connections cut so far */
 int web_guard_start(void);

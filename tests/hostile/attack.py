@@ -18,9 +18,14 @@ not hold:
                              files and spool) while they run
   sigterm BASE PID PCAP      SIGTERM while PCAP replays: the upload is
                              answered 503 within a second
+  trickle BASE PID PCAP      SIGTERM while two uploads still send their
+                             bodies (one trickling, one stalled): each is
+                             answered 503 within a second, the server
+                             exits within 1.5 s
 """
 import http.client
 import json
+import select
 import os
 import signal
 import socket
@@ -250,6 +255,97 @@ def sigterm(base, pid, pcap):
         bad("sigterm: answer %s after %.2f s, not a 503 within 1 s: %s" % (st, dt, data[:100]))
 
 
+def read_answer(s, until):
+    """(status, headers dict, body bytes) of the answer on s, read until
+    EOF or its Content-Length; status 0 when none came before until."""
+    buf = b""
+    while time.monotonic() < until:
+        r, _, _ = select.select([s], [], [], max(0.0, until - time.monotonic()))
+        if not r:
+            break
+        try:
+            d = s.recv(65536)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+        head, sep, body = buf.partition(b"\r\n\r\n")
+        if sep:
+            hd = dict(l.split(": ", 1) for l in head.decode("latin-1").split("\r\n")[1:] if ": " in l)
+            if len(body) >= int(hd.get("Content-Length", "-1")) >= 0:
+                break
+    head, sep, body = buf.partition(b"\r\n\r\n")
+    if not sep:
+        return 0, {}, buf
+    lines = head.decode("latin-1").split("\r\n")
+    hd = dict(l.split(": ", 1) for l in lines[1:] if ": " in l)
+    return int(lines[0].split()[1]), hd, body
+
+
+def trickle(base, pid, pcap):
+    """Two uploads whose bodies are still arriving when SIGTERM comes: one
+    sends 100 bytes every 100 ms, the other sent 1 KiB and went quiet."""
+    h, p = hostport(base)
+    data = open(pcap, "rb").read()
+    head = ("POST /api/traces?name=%%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Length: %d\r\n\r\n" % (h, p, len(data)))
+    out = {}
+    term = threading.Event()
+    t_term = [0.0]
+
+    def client(name, steady):
+        s = socket.create_connection((h, p))
+        s.sendall((head % name).encode() + data[:1024])
+        off = 1024
+        while not term.is_set() or (steady and time.monotonic() - t_term[0] < 5):
+            if steady:
+                try:
+                    s.send(data[off:off + 100])
+                    off += 100
+                except OSError:
+                    pass
+            r, _, _ = select.select([s], [], [], 0.1)
+            if r or (term.is_set() and not steady):
+                break
+        out[name] = read_answer(s, time.monotonic() + 5) + (time.monotonic() - t_term[0], off)
+        s.close()
+    ts = [threading.Thread(target=client, args=("trickling.pcap", True)),
+          threading.Thread(target=client, args=("stalled.pcap", False))]
+    for t in ts:
+        t.start()
+    time.sleep(1.0)			# both are sending their bodies
+    t_term[0] = time.monotonic()
+    os.kill(pid, signal.SIGTERM)
+    term.set()
+    gone = None
+    while time.monotonic() - t_term[0] < 5:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    gone = time.monotonic() - t_term[0]
+                    break
+        except OSError:
+            gone = time.monotonic() - t_term[0]
+            break
+        time.sleep(0.02)
+    for t in ts:
+        t.join()
+    for name in ("trickling.pcap", "stalled.pcap"):
+        st, hd, body, dt, sent = out[name]
+        print("  trickle: %s (%d of %d bytes sent) answered %s (Retry-After %s) %.2f s after SIGTERM: %s"
+              % (name, sent, len(data), st, hd.get("Retry-After"), dt, body[:90].decode("latin-1")))
+        try:
+            err = json.loads(body).get("error")
+        except ValueError:
+            err = None
+        if st != 503 or dt >= 1.0 or not err or hd.get("Retry-After") != "1":
+            bad("trickle: %s: answer %s after %.2f s, not a JSON 503 with Retry-After within 1 s" % (name, st, dt))
+    print("  trickle: the server exited %s after SIGTERM" % ("%.2f s" % gone if gone is not None else "not within 5 s"))
+    if gone is None or gone >= 1.5:
+        bad("trickle: the server took %s to exit" % ("%.2f s" % gone if gone is not None else "over 5 s"))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "slowloris":
@@ -262,6 +358,8 @@ def main():
         uploads(args[0], int(args[1]), args[2], int(args[3]))
     elif cmd == "sigterm":
         sigterm(args[0], int(args[1]), args[2])
+    elif cmd == "trickle":
+        trickle(args[0], int(args[1]), args[2])
     sys.exit(1 if FAIL else 0)
 
 

@@ -12,7 +12,10 @@
 #  - uploads over the budget, three at once: 507, RSS and temporary files
 #    bounded (short: 100,000 fragments against a 200,000-event budget;
 #    long: 560,000 fragments, 32 MB, against the default budget);
-#  - SIGTERM during an upload's replay: a 503 within a second, exit 0.
+#  - SIGTERM during an upload's replay: a 503 within a second, exit 0;
+#  - SIGTERM while two uploads still send their bodies (one trickling, one
+#    stalled): each answered 503 within a second, exit 0 within 1.5 s, no
+#    spool file left.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 mode=${1:-short}
@@ -88,6 +91,13 @@ fi
 if TMPDIR="$T/spool" start sigterm --upload-events 5000000; then
 	attack sigterm "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
 	wait "$pid" || bad "sigterm: serve exited $?"
+	[ -z "$(ls "$T/spool")" ] || bad "spool files left after SIGTERM: $(ls "$T/spool")"
+fi
+
+# -- SIGTERM while upload bodies are still arriving.
+if TMPDIR="$T/spool" start trickle; then
+	attack trickle "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
+	wait "$pid" || bad "trickle: serve exited $?"
 	[ -z "$(ls "$T/spool")" ] || bad "spool files left after SIGTERM: $(ls "$T/spool")"
 fi
 pids=
