@@ -106,6 +106,8 @@ struct web_req {
 	int upload_slot;		/* holds one of the upload slots (upload.c) */
 	int busy;			/* no slot: the body is dropped, the answer a 503 */
 	int spool_fd;			/* the upload body's file, or -1 */
+	uint64_t disk;			/* its bytes, counted in the disk budget */
+	int over_disk;			/* the body passed the disk budget (or filled the disk): 507 */
 	char spool[512];		/* its path ("" = none) */
 	unsigned char head[24];		/* the body's first bytes (the capture's magic) */
 	struct multipart *mp;		/* a multipart/form-data upload's parser (multipart.h) */
@@ -166,6 +168,11 @@ unsigned web_replay_slot(struct web_req *r);
 void web_upload_end(struct web_req *r);
 /* web_uploads_drain - waits until no upload is in flight, at most ms. */
 void web_uploads_drain(int ms);
+/* web_disk_grow - the temporary space one upload holds (*have bytes, counted
+ * in the disk budget) becomes now bytes. Returns 0, or -1 (nothing
+ * changed) when growing would pass the budget of all uploads in flight. */
+int web_disk_grow(uint64_t *have, uint64_t now);
+uint64_t web_disk_budget(void);			/* bytes (serve --disk-budget) */
 /* web_spool_sweep - removes the spool files of servers no longer running. */
 int web_spool_sweep(void);
 

@@ -18,6 +18,15 @@ not hold:
                              files and spool) while they run
   sigterm BASE PID PCAP      SIGTERM while PCAP replays: the upload is
                              answered 503 within a second
+  disk BASE PID SPOOL PCAP   uploads against serve --disk-budget 6M: a
+                             body over it is answered 507 before it is
+                             all sent; with 2.9 MB of one upload's body
+                             held, another body and another upload's
+                             trace each pass it (507), the held upload
+                             then completes (201, its trace served) and
+                             the refused capture alone is a 201; no
+                             spool file left, no trace file but the
+                             kept ones
   trickle BASE PID PCAP      SIGTERM while two uploads still send their
                              bodies (one trickling, one stalled): each is
                              answered 503 within a second, the server
@@ -29,6 +38,7 @@ import select
 import os
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -346,6 +356,109 @@ def trickle(base, pid, pcap):
         bad("trickle: the server took %s to exit" % ("%.2f s" % gone if gone is not None else "over 5 s"))
 
 
+def big_frames(n, flen):
+    """A pcap of n Ethernet frames of flen bytes to another host: a large
+    body that makes a small trace (each frame is dropped OTHERHOST)."""
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)]
+    for i in range(n):
+        fr = bytes.fromhex("02000000999902000000aaaa0800") + bytes(flen - 14)
+        out.append(struct.pack("<IIII", 1000 + i, 0, len(fr), len(fr)) + fr)
+    return b"".join(out)
+
+
+class Upload:
+    """A POST /api/traces sent a piece at a time on its own socket."""
+
+    def __init__(self, base, name, data):
+        h, p = hostport(base)
+        self.data, self.sent, self.name = data, 0, name
+        self.s = socket.create_connection((h, p))
+        self.s.sendall(("POST /api/traces?name=%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/"
+                        "octet-stream\r\nContent-Length: %d\r\n\r\n" % (name, h, p, len(data))).encode())
+
+    def send(self, upto, step=65536):
+        """Sends up to byte upto; stops early when an answer came."""
+        while self.sent < upto:
+            try:
+                self.s.sendall(self.data[self.sent:min(upto, self.sent + step)])
+            except OSError:
+                return True
+            self.sent = min(upto, self.sent + step)
+            if select.select([self.s], [], [], 0.01)[0]:
+                return True
+        return False
+
+    def answer(self):
+        st, hd, body = read_answer(self.s, time.monotonic() + 30)
+        self.s.close()
+        try:
+            err = json.loads(body).get("error", "")
+        except ValueError:
+            err = ""
+        return st, err, body
+
+
+def tmp_files(pid, spool):
+    """How many temporary files the server holds open (its traces: unlinked
+    files in /tmp; spool files), and the spool folder's listing."""
+    n = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        n += (link.startswith("/tmp/") and link.endswith(" (deleted)")) or link.startswith(spool + "/")
+    return n, sorted(os.listdir(spool))
+
+
+def disk(base, pid, spool, pcap):
+    small = open(pcap, "rb").read()
+    held = big_frames(50, 60000)		# 3.0 MB body, 1.9 MB trace
+    # 1. one body over the budget: answered while it still arrives
+    u = Upload(base, "over.pcap", big_frames(120, 60000))
+    u.send(len(u.data))
+    st, err, _ = u.answer()
+    print("  disk: a %d-byte body against 6 MiB: answered %s after %d bytes sent: %s" % (len(u.data), st, u.sent, err))
+    if st != 507 or u.sent >= len(u.data) or "disk budget" not in err:
+        bad("disk: a body over the budget: %s after %d of %d bytes, not a 507 before the end" % (st, u.sent, len(u.data)))
+    # 2. one upload holds 2.9 MB of body; a second body, then a capture's trace pass the budget
+    a = Upload(base, "held.pcap", held)
+    a.send(2900000)
+    b = Upload(base, "body.pcap", big_frames(60, 60000))
+    b.send(len(b.data))
+    st_b, err_b, _ = b.answer()
+    st_c, _, body_c, _ = request(base, "/api/traces?name=trace.pcap", "POST", small,
+                                 {"Content-Type": "application/octet-stream"}, timeout=60)
+    err_c = json.loads(body_c or b"{}").get("error", "")
+    a.send(len(a.data))
+    st_a, _, body_a = a.answer()
+    st_d, _, body_d, _ = request(base, "/api/traces?name=alone.pcap", "POST", small,
+                                 {"Content-Type": "application/octet-stream"}, timeout=60)
+    print("  disk: with 2.9 MB held: a second body %s after %d of %d bytes; a %d-byte capture %s (%s); "
+          "the held upload %s; that capture alone %s" % (st_b, b.sent, len(b.data), len(small), st_c, err_c[:60],
+                                                       st_a, st_d))
+    if st_b != 507 or b.sent >= len(b.data) or "disk budget" not in err_b:
+        bad("disk: the second body answered %s after %d of %d bytes: %s" % (st_b, b.sent, len(b.data), err_b))
+    if st_c != 507 or "disk budget" not in err_c or "replay" not in err_c:
+        bad("disk: the capture whose trace passes the budget answered %s: %s" % (st_c, err_c))
+    if st_a != 201 or st_d != 201:
+        bad("disk: the held upload answered %s, the capture alone %s: %s %s" % (st_a, st_d, body_a[:80], body_d[:80]))
+        return
+    ids = {json.loads(body_a)["id"]: "held.pcap", json.loads(body_d)["id"]: "alone.pcap"}
+    listed = {t["id"]: t["name"] for t in json.loads(request(base, "/api/traces")[2])["traces"]}
+    if listed != ids:
+        bad("disk: traces listed %s, not the two 201 answers %s" % (listed, ids))
+    for i in ids:
+        st, _, ev, _ = request(base, "/api/traces/%d/events?limit=5" % i)
+        if st != 200 or len(json.loads(ev).get("events", [])) != 5:
+            bad("disk: trace %d: HTTP %s %s" % (i, st, ev[:80]))
+    time.sleep(0.3)			# the requests' ends are handled
+    n, left = tmp_files(pid, spool)
+    print("  disk: afterwards %d temporary files open (the 2 traces kept), spool %s" % (n, left or "empty"))
+    if n != 2 or left:
+        bad("disk: %d temporary files open, spool %s: not only the 2 kept traces" % (n, left))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "slowloris":
@@ -358,6 +471,8 @@ def main():
         uploads(args[0], int(args[1]), args[2], int(args[3]))
     elif cmd == "sigterm":
         sigterm(args[0], int(args[1]), args[2])
+    elif cmd == "disk":
+        disk(args[0], int(args[1]), args[2], args[3])
     elif cmd == "trickle":
         trickle(args[0], int(args[1]), args[2])
     sys.exit(1 if FAIL else 0)

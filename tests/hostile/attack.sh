@@ -12,6 +12,11 @@
 #  - uploads over the budget, three at once: 507, RSS and temporary files
 #    bounded (short: 100,000 fragments against a 200,000-event budget;
 #    long: 560,000 fragments, 32 MB, against the default budget);
+#  - the disk budget (--disk-budget 6M): a body over it answered 507
+#    before it is all sent; with one upload's body held, a second body and
+#    another upload's trace answered 507 as they pass it; the held upload
+#    and the refused capture alone then 201 and served; no temporary file
+#    left but the kept traces';
 #  - SIGTERM during an upload's replay: a 503 within a second, exit 0;
 #  - SIGTERM while two uploads still send their bodies (one trickling, one
 #    stalled): each answered 503 within a second, exit 0 within 1.5 s, no
@@ -84,6 +89,14 @@ if TMPDIR="$T/spool" start uploads --upload-events $events; then
 	SPOOL="$T/spool" RSS_LIMIT_KIB=$rss_limit DISK_LIMIT_KIB=$disk attack uploads "http://127.0.0.1:$port" "$pid" "$T/flood.pcap" 3
 	[ -z "$(ls "$T/spool")" ] || bad "spool files left: $(ls "$T/spool")"
 	kill "$pid"; wait "$pid" || bad "uploads: serve exited $? on SIGTERM"
+fi
+
+# -- the disk budget of uploads in flight, counted across them.
+"$NJ" mkpcap bench-mix "$T/mix.pcap" --count 3000 >/dev/null	# ~4 MB of compact trace
+if TMPDIR="$T/spool" start disk --disk-budget 6M; then
+	attack disk "http://127.0.0.1:$port" "$pid" "$T/spool" "$T/mix.pcap"
+	kill "$pid"; wait "$pid" || bad "disk: serve exited $? on SIGTERM"
+	[ -z "$(ls "$T/spool")" ] || bad "spool files left: $(ls "$T/spool")"
 fi
 
 # -- SIGTERM while an upload replays (a budget it stays under for seconds).
