@@ -10,8 +10,9 @@
 #  - a FIFO in the static folder: answered 404 at once;
 #  - stale spool files of a dead server removed on start, a live one's kept;
 #  - uploads over the budget, three at once: 507, RSS and temporary files
-#    bounded (short: 100,000 fragments against a 200,000-event budget;
-#    long: 560,000 fragments, 32 MB, against the default budget);
+#    bounded, the files within --disk-budget (short: 100,000 fragments
+#    against a 200,000-event budget and 16 MiB; long: 560,000 fragments,
+#    32 MB, against the default budgets);
 #  - the disk budget (--disk-budget 6M): a body over it answered 507
 #    before it is all sent; with one upload's body held, a second body and
 #    another upload's trace answered 507 as they pass it; the held upload
@@ -75,16 +76,17 @@ mkdir -p "$T/spool"
 sh -c 'exit 0' & dead=$!; wait $dead
 : >"$T/spool/netjourney-upload-$dead-AAAAAA"
 : >"$T/spool/netjourney-upload-$$-BBBBBB"
-frags=100000 events=200000
-[ "$mode" = long ] && frags=560000 events=1000000
+frags=100000 events=200000 budget=16
+[ "$mode" = long ] && frags=560000 events=1000000 budget=512
 "$NJ" mkpcap frag-flood "$T/flood.pcap" --count $frags >/dev/null || bad "mkpcap frag-flood"
-if TMPDIR="$T/spool" start uploads --upload-events $events; then
+if TMPDIR="$T/spool" start uploads --upload-events $events --disk-budget ${budget}M; then
 	[ -e "$T/spool/netjourney-upload-$dead-AAAAAA" ] && bad "the spool file of dead PID $dead was not removed"
 	[ -e "$T/spool/netjourney-upload-$$-BBBBBB" ] || bad "the spool file of running PID $$ was removed"
 	echo "  spool: the dead server's file removed on start, the running one's kept"
 	rm -f "$T/spool/netjourney-upload-$$-BBBBBB"
-	# disk: two uploads in flight, each its body and its trace up to the budget
-	disk=$(( 2 * ( $(wc -c <"$T/flood.pcap") + events * 256 ) / 1024 + 4096 ))
+	# disk: the bodies and traces in flight within --disk-budget (the
+	# trace is counted every 64 events: 1 MiB of slack)
+	disk=$(( budget * 1024 + 1024 ))
 	[ $asan = 1 ] && rss_limit=4000000 || rss_limit=307200
 	SPOOL="$T/spool" RSS_LIMIT_KIB=$rss_limit DISK_LIMIT_KIB=$disk attack uploads "http://127.0.0.1:$port" "$pid" "$T/flood.pcap" 3
 	[ -z "$(ls "$T/spool")" ] || bad "spool files left: $(ls "$T/spool")"
