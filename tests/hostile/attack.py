@@ -19,8 +19,8 @@ not hold:
   sigterm BASE PID PCAP      SIGTERM while PCAP replays: the upload is
                              answered 503 within a second
   disk BASE PID SPOOL PCAP   uploads against serve --disk-budget 6M: a
-                             body over it is answered 507 before it is
-                             all sent; with 2.9 MB of one upload's body
+                             body over it is answered 507 while it still
+                             arrives; with 2.9 MB of one upload's body
                              held, another body and another upload's
                              trace each pass it (507), the held upload
                              then completes (201, its trace served) and
@@ -324,7 +324,12 @@ def trickle(base, pid, pcap):
           threading.Thread(target=client, args=("stalled.pcap", False))]
     for t in ts:
         t.start()
-    time.sleep(1.0)			# both are sending their bodies
+    time.sleep(1.0)			# both are sending their bodies:
+    spool = os.environ.get("SPOOL")	# each has its spool file
+    for _ in range(100):
+        if not spool or len([f for f in os.listdir(spool) if f.startswith("netjourney-upload-")]) >= 2:
+            break
+        time.sleep(0.05)
     t_term[0] = time.monotonic()
     os.kill(pid, signal.SIGTERM)
     term.set()
@@ -414,18 +419,24 @@ def tmp_files(pid, spool):
 def disk(base, pid, spool, pcap):
     small = open(pcap, "rb").read()
     held = big_frames(50, 60000)		# 3.0 MB body, 1.9 MB trace
-    # 1. one body over the budget: answered while it still arrives
-    u = Upload(base, "over.pcap", big_frames(120, 60000))
-    u.send(len(u.data))
+    # 1. one body over the budget: answered while it still arrives (the
+    # client stops sending 7 of its 12 MB in: any answer is a mid-body one)
+    u = Upload(base, "over.pcap", big_frames(200, 60000))
+    u.send(7000000)
     st, err, _ = u.answer()
-    print("  disk: a %d-byte body against 6 MiB: answered %s after %d bytes sent: %s" % (len(u.data), st, u.sent, err))
-    if st != 507 or u.sent >= len(u.data) or "disk budget" not in err:
-        bad("disk: a body over the budget: %s after %d of %d bytes, not a 507 before the end" % (st, u.sent, len(u.data)))
-    # 2. one upload holds 2.9 MB of body; a second body, then a capture's trace pass the budget
+    print("  disk: a %d-byte body against 6 MiB, %d bytes sent: answered %s: %s" % (len(u.data), u.sent, st, err))
+    if st != 507 or "disk budget" not in err:
+        bad("disk: a body over the budget, %d of %d bytes sent: %s, not a 507" % (u.sent, len(u.data), st))
+    # 2. one upload holds 2.9 MB of body (all of it in its spool file);
+    # a second body, then a capture's trace pass the budget
     a = Upload(base, "held.pcap", held)
     a.send(2900000)
-    b = Upload(base, "body.pcap", big_frames(60, 60000))
-    b.send(len(b.data))
+    for _ in range(100):
+        if sum(os.path.getsize(os.path.join(spool, f)) for f in os.listdir(spool)) >= 2900000:
+            break
+        time.sleep(0.05)
+    b = Upload(base, "body.pcap", big_frames(135, 60000))
+    b.send(4000000)
     st_b, err_b, _ = b.answer()
     st_c, _, body_c, _ = request(base, "/api/traces?name=trace.pcap", "POST", small,
                                  {"Content-Type": "application/octet-stream"}, timeout=60)
@@ -437,7 +448,7 @@ def disk(base, pid, spool, pcap):
     print("  disk: with 2.9 MB held: a second body %s after %d of %d bytes; a %d-byte capture %s (%s); "
           "the held upload %s; that capture alone %s" % (st_b, b.sent, len(b.data), len(small), st_c, err_c[:60],
                                                        st_a, st_d))
-    if st_b != 507 or b.sent >= len(b.data) or "disk budget" not in err_b:
+    if st_b != 507 or "disk budget" not in err_b:
         bad("disk: the second body answered %s after %d of %d bytes: %s" % (st_b, b.sent, len(b.data), err_b))
     if st_c != 507 or "disk budget" not in err_c or "replay" not in err_c:
         bad("disk: the capture whose trace passes the budget answered %s: %s" % (st_c, err_c))

@@ -111,7 +111,7 @@ fi
 
 # -- SIGTERM while upload bodies are still arriving.
 if TMPDIR="$T/spool" start trickle; then
-	attack trickle "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
+	SPOOL="$T/spool" attack trickle "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
 	wait "$pid" || bad "trickle: serve exited $?"
 	[ -z "$(ls "$T/spool")" ] || bad "spool files left after SIGTERM: $(ls "$T/spool")"
 fi
