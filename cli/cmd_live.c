@@ -277,17 +277,22 @@ static int setup_net(struct live *lv, char *err, size_t errlen)
 	return 0;
 }
 
-/* After each softirq run: outcome lines, file and browser kept current. */
-static void after_softirq(struct live *lv)
+/* After each softirq run: outcome lines, file and browser kept current.
+ * A failed write to -o (a full disk) ends live, as it ends a replay:
+ * returns -1 with err set. */
+static int after_softirq(struct live *lv, char *err, size_t errlen)
 {
 	human_flush(lv->hs);
 	fflush(stdout);
-	if (lv->js && lv->js->open)
-		jsonl_flush(lv->js);
 	if (lv->web_dirty) {
 		lv->web_dirty = 0;
 		web_live_notify();
 	}
+	if (lv->js && lv->js->open && jsonl_flush(lv->js) < 0) {
+		snprintf(err, errlen, "%s: write failed: %s", lv->out, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* The timer softirq: wall-clock time has moved on. */
@@ -333,7 +338,11 @@ static int live_loop(struct live *lv, char *err, size_t errlen)
 		run_timers(lv);
 		int r = n > 0 ? rx_burst(lv, err, errlen) : 0;
 		net_rx_action(lv->net);
-		after_softirq(lv);
+		char werr[512];
+		if (after_softirq(lv, werr, sizeof(werr)) < 0 && r == 0) {
+			snprintf(err, errlen, "%s", werr);
+			r = -1;
+		}
 		if (r < 0)
 			return -1;
 	}
@@ -356,7 +365,18 @@ static void banner(const struct live *lv)
 		lv->tap.created ? "created now, removed on exit" : "existing device, left in place");
 }
 
-/* The closing lines: trace_end in the file and the browser, the totals. */
+/* jsonl_end_fn: -o's closing line, whole or cut back (jsonl_finish). */
+static void end_line(void *ctx, struct jw *w, int complete, uint64_t events, const char *error)
+{
+	const struct live *lv = ctx;
+	event_meta_end(w, lv->net, complete, events, lv->frames, error);
+}
+
+/* The closing lines: trace_end in the file and the browser, the totals.
+ * SIGINT/SIGTERM is live's clean end: -o is renamed into place, complete.
+ * An error (the TAP gone, a failed write) leaves -o as it was and what
+ * was written in -o.partial, ending with trace_end complete:false and the
+ * error, as replay does. */
 static int finish(struct live *lv, const char *error, char *err, size_t errlen)
 {
 	struct jw w = { 0 };
@@ -368,10 +388,10 @@ static int finish(struct live *lv, const char *error, char *err, size_t errlen)
 		web_live_notify();
 	}
 	if (lv->js && lv->js->open) {
-		jw_reset(&w);
-		event_meta_end(&w, lv->net, !error, lv->js->events, lv->frames, error);
-		jsonl_line(lv->js, w.buf);
-		r = jsonl_close(lv->js, err, errlen);
+		r = jsonl_finish(lv->js, end_line, lv, error, err, errlen);
+		if (r < 0 && error && !err[0])
+			snprintf(err, errlen, "%s was left as it was; what was written is in %s.partial, ending with "
+				 "trace_end \"complete\":false", lv->out, lv->out);
 	}
 	jw_free(&w);
 	human_totals(lv->hs, lv->frames);
@@ -394,12 +414,15 @@ static int run(struct live *lv)
 		goto out;
 	banner(lv);
 	r = live_loop(lv, err, sizeof(err));
-	if (finish(lv, r < 0 ? err : NULL, err2, sizeof(err2)) < 0 && r == 0) {
-		r = -1;
-		snprintf(err, sizeof(err), "%s", err2);
-	}
-out:
 	if (r < 0)
+		fprintf(stderr, "netjourney live: %s\n", err);
+	if (finish(lv, r < 0 ? err : NULL, err2, sizeof(err2)) < 0) {
+		fprintf(stderr, "netjourney live: %s\n", err2);
+		r = -1;
+	}
+	err[0] = 0;
+out:
+	if (err[0])
 		fprintf(stderr, "netjourney live: %s\n", err);
 	if (lv->js && lv->js->open)		/* not reached today: sinks open last */
 		jsonl_close(lv->js, err2, sizeof(err2));

@@ -42,6 +42,9 @@ static const char serve_help[] =
 	"      --upload-events N events kept over all uploads (default 1000000: about 64 MB of\n"
 	"                        memory, 250 MB of /tmp); a capture making more is refused (507)\n"
 	"      --upload-idle S   drop an upload nobody has read for S seconds (default 3600; 0 = never)\n"
+	"      --disk-budget N   bytes of temporary files the uploads in flight may hold together,\n"
+	"                        bodies and traces being written (K, M, G suffixes; default 512M);\n"
+	"                        an upload that would pass it is stopped and answered 507\n"
 	"      --log             one line per request on stderr\n"
 	"  -h, --help            this text\n";
 
@@ -59,6 +62,7 @@ struct serve_cli {
 	int pace, max_gap;
 	const char *lessons;
 	long uploads, upload_events, upload_idle;
+	long long disk_budget;			/* bytes; 0 = the default, -1 a bad value */
 	const char *hosts[16];
 	int nhosts;
 };
@@ -75,6 +79,21 @@ static long count_arg(const char *opt, const char *v)
 	return n;
 }
 
+/* A size in bytes with an optional K, M or G suffix (powers of 1024), at
+ * least 64 KiB, or -1 with a message. */
+static long long size_arg(const char *opt, const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	int shift = !*end ? 0 : !strcmp(end, "K") ? 10 : !strcmp(end, "M") ? 20 : !strcmp(end, "G") ? 30 : -1;
+	if (end == v || n < 1 || shift < 0 || n > (1LL << 40) >> shift || (n << shift) < 65536) {
+		fprintf(stderr, "netjourney serve: --%s %s: expected a size from 64K to 1024G (K, M, G: KiB, MiB, GiB)\n",
+			opt, v);
+		return -1;
+	}
+	return n << shift;
+}
+
 static int parse_args(struct serve_cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -85,6 +104,7 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		{ "log", no_argument, 0, 'L' }, { "lessons", required_argument, 0, 'l' },
 		{ "max-uploads", required_argument, 0, 'U' }, { "upload-events", required_argument, 0, 'E' },
 		{ "upload-idle", required_argument, 0, 'I' }, { "allow-host", required_argument, 0, 'W' },
+		{ "disk-budget", required_argument, 0, 'K' },
 		{ "host", required_argument, 0, 'H' }, { "default-host", no_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -114,6 +134,7 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		case 'U': c->uploads = count_arg("max-uploads", optarg); break;
 		case 'E': c->upload_events = count_arg("upload-events", optarg); break;
 		case 'I': c->upload_idle = count_arg("upload-idle", optarg); break;
+		case 'K': c->disk_budget = size_arg("disk-budget", optarg); break;
 		case 'W':
 			if (c->nhosts == 16 || !*optarg || strlen(optarg) > 253) {
 				fprintf(stderr, "netjourney serve: --allow-host %s: at most 16 names of 1..253 characters\n",
@@ -126,7 +147,7 @@ static int parse_args(struct serve_cli *c, int argc, char **argv)
 		default: fputs(serve_help, stderr); return -1;
 		}
 	}
-	return c->uploads < 0 || c->upload_events < 0 || c->upload_idle < 0 ? -1 : 0;
+	return c->uploads < 0 || c->upload_events < 0 || c->upload_idle < 0 || c->disk_budget < 0 ? -1 : 0;
 }
 
 /* The project's static/ next to the binary, or the installed copy. */
@@ -178,6 +199,7 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	c.load.info = stderr;	/* what inference found for the captures named here */
 	web_set_upload_limits((int)c.uploads, (size_t)c.upload_events, (int)c.upload_idle);
+	web_set_disk_budget((uint64_t)c.disk_budget);
 	c.web.allow_hosts = c.hosts;
 	c.web.nallow_hosts = c.nhosts;
 	if (!c.web.static_dir)

@@ -14,15 +14,24 @@
  * Under pressure (PRESSURE connections or more, and for HEAD_MS after)
  * the first and last wait a fraction of that: a normal client sends its
  * headers in milliseconds.
- * Handlers at work (an upload replaying) are never cut. Over SOFT_LIMIT
+ * Handlers at work (an upload replaying) are never cut. A request whose
+ * body is still arriving can be answered here (the server stopping, an
+ * upload over the disk budget): libmicrohttpd 0.9.75 queues an answer
+ * only before the body or after all of it, so the answer is written to
+ * the socket itself, then a FIN; the rest of the body is read and dropped
+ * until the client, which has its answer, closes. Over SOFT_LIMIT
  * connections a request is answered 503 with Retry-After (server.c), and
  * at most STREAMS_MAX event streams are open: a new one ends the oldest
  * (EventSource reconnects with Last-Event-ID, so a reader loses nothing).
  */
+#include <errno.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -44,6 +53,7 @@ struct web_conn {
 	int64_t progress_ms;		/* last progress: a body chunk, an acknowledged byte */
 	uint64_t acked;			/* the peer's acknowledged bytes at progress_ms */
 	int shut;
+	int answered;			/* answered here while its body arrived */
 	struct web_conn *prev, *next;
 };
 
@@ -112,11 +122,12 @@ static void cut_oldest_stream(const struct web_conn *w)
 		cut(old);
 }
 
-void web_guard_phase(struct MHD_Connection *c, enum web_phase phase)
+int web_guard_phase(struct MHD_Connection *c, enum web_phase phase)
 {
 	pthread_mutex_lock(&guard_mu);
 	struct web_conn *w = conn_of(c);
-	if (w && w->phase != phase) {
+	int answered = w && w->answered;
+	if (w && w->phase != phase && !answered) {
 		nstreams += (phase == WEB_STREAM) - (w->phase == WEB_STREAM);
 		w->phase = phase;
 		w->since_ms = w->progress_ms = web_clock_ms();
@@ -125,15 +136,85 @@ void web_guard_phase(struct MHD_Connection *c, enum web_phase phase)
 			cut_oldest_stream(w);
 	}
 	pthread_mutex_unlock(&guard_mu);
+	return answered;
 }
 
-void web_guard_progress(struct MHD_Connection *c)
+int web_guard_progress(struct MHD_Connection *c)
 {
 	pthread_mutex_lock(&guard_mu);
 	struct web_conn *w = conn_of(c);
 	if (w)
 		w->progress_ms = web_clock_ms();
+	int answered = w && w->answered;
 	pthread_mutex_unlock(&guard_mu);
+	return answered;
+}
+
+/* Sends all of buf on a non-blocking socket, waiting at most ~200 ms in all. */
+static int send_all(int fd, const char *buf, size_t n)
+{
+	for (int waits = 0; n && waits < 4;) {
+		ssize_t k = send(fd, buf, n, MSG_NOSIGNAL);
+		if (k > 0) {
+			buf += k;
+			n -= (size_t)k;
+		} else if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			poll(&p, 1, 50);
+			waits++;
+		} else
+			return -1;
+	}
+	return n ? -1 : 0;
+}
+
+/* The JSON answer web_error/web_busy would give, written on w's socket
+ * (guard_mu held), then a FIN. */
+static int answer_raw(struct web_conn *w, unsigned status, int retry_s, const char *msg)
+{
+	if (w->fd < 0 || w->shut || w->answered || w->phase != WEB_BODY)
+		return -1;
+	w->answered = 1;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddNumberToObject(o, "status", status);
+	if (retry_s > 0)
+		cJSON_AddNumberToObject(o, "retry", retry_s);
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	char head[512], retry[40] = "";
+	if (retry_s > 0)
+		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n", retry_s);
+	const char *reason = MHD_get_reason_phrase_for(status);
+	int hl = snprintf(head, sizeof(head),
+			  "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+			  "X-Content-Type-Options: nosniff\r\nConnection: close\r\n%sContent-Length: %zu\r\n\r\n",
+			  status, reason && *reason ? reason : "Error", retry, body ? strlen(body) : 0);
+	int r = send_all(w->fd, head, (size_t)hl);
+	if (r == 0 && body)
+		r = send_all(w->fd, body, strlen(body));
+	free(body);
+	shutdown(w->fd, SHUT_WR);
+	return r;
+}
+
+int web_guard_answer(struct MHD_Connection *c, unsigned status, int retry_s, const char *msg)
+{
+	pthread_mutex_lock(&guard_mu);
+	struct web_conn *w = conn_of(c);
+	int r = w ? answer_raw(w, status, retry_s, msg) : -1;
+	pthread_mutex_unlock(&guard_mu);
+	return r;
+}
+
+int web_guard_answer_bodies(unsigned status, int retry_s, const char *msg)
+{
+	int n = 0;
+	pthread_mutex_lock(&guard_mu);
+	for (struct web_conn *w = conns; w; w = w->next)
+		n += answer_raw(w, status, retry_s, msg) == 0;
+	pthread_mutex_unlock(&guard_mu);
+	return n;
 }
 
 int web_guard_count(void)

@@ -56,8 +56,10 @@ struct limit {
 	struct nj_store *s;
 	size_t max_events, n;
 	uint64_t max_bytes;
+	uint64_t disk;			/* its bytes counted in the disk budget (upload.c) */
 	volatile int stop;
 	unsigned status;		/* 507 over the budget, 503 stopping */
+	int over_disk;			/* the 507 is the disk budget's */
 };
 
 static void limited_emit(void *ctx, const struct trace_event *ev)
@@ -73,7 +75,11 @@ static void limited_emit(void *ctx, const struct trace_event *ev)
 		const struct store_ev *e = store_ev(l->s, store_nevents(l->s) - 1);
 		uint64_t bytes = e ? e->off + e->len : 0;
 		store_unlock(l->s);
+		uint64_t file;
+		store_bytes(l->s, &file);	/* on disk: the compact form's size */
 		if (bytes > l->max_bytes)
+			l->status = MHD_HTTP_INSUFFICIENT_STORAGE;
+		else if ((l->over_disk = web_disk_grow(&l->disk, file) < 0))
 			l->status = MHD_HTTP_INSUFFICIENT_STORAGE;
 		else if (web_stopping())
 			l->status = MHD_HTTP_SERVICE_UNAVAILABLE;
@@ -115,8 +121,12 @@ struct nj_store *web_replay_limited(const char *path, const char *name, const st
 {
 	struct limit lim = { .max_events = max_events, .max_bytes = max_bytes };
 	struct nj_store *s = replay_into(path, name, o, &lim, err, errlen);
+	web_disk_grow(&lim.disk, 0);	/* a trace kept counts in the upload budget from here */
 	*status = s ? 0 : lim.status ? lim.status : MHD_HTTP_BAD_REQUEST;
-	if (lim.status == MHD_HTTP_INSUFFICIENT_STORAGE)
+	if (lim.over_disk)
+		snprintf(err, errlen, "the uploads in flight would pass this server's disk budget of %llu bytes "
+			 "(serve --disk-budget); the replay was stopped there", (unsigned long long)web_disk_budget());
+	else if (lim.status == MHD_HTTP_INSUFFICIENT_STORAGE)
 		snprintf(err, errlen, "the capture makes more than %zu events or %llu bytes of trace, over this "
 			 "server's upload budget (serve --upload-events); stopped there", max_events,
 			 (unsigned long long)max_bytes);

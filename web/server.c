@@ -26,6 +26,7 @@ static struct MHD_Daemon *daemon_;
 static char static_root[PATH_MAX];
 static int have_static, log_requests;
 static size_t upload_max;
+static const char stop_msg[] = "the server is shutting down; the request was not handled";
 
 /* Refusals decided before any body is read: Host/Origin, load, size,
  * upload slots. *refused is 0 when the request goes on. */
@@ -72,7 +73,10 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, con
 		r->max = 65536;
 	*req_cls = r;
 	web_guard_phase(c, WEB_BODY);
-	return refuse_early(r, &r->answered);
+	enum MHD_Result res = refuse_early(r, &r->answered);
+	if (r->answered)		/* a body, if any, is dropped: not one the guard answers */
+		web_guard_phase(c, WEB_SEND);
+	return res;
 }
 
 /* A small body (a what-if's edits) kept in memory, NUL-terminated; the
@@ -97,7 +101,10 @@ static int web_body_keep(struct web_req *r, const char *data, size_t n)
 static enum MHD_Result body_chunk(struct web_req *r, const char *data, size_t n)
 {
 	size_t cap = r->accept_body ? r->max : SMALL_BODY;
-	web_guard_progress(r->conn);
+	if (web_guard_progress(r->conn))	/* answered already (guard.c): dropped */
+		return MHD_YES;
+	if (web_stopping() && web_guard_answer(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, 1, stop_msg) == 0)
+		return MHD_YES;		/* one that was queued for a slot when the server began to stop */
 	if (r->too_big || r->len + n > cap) {
 		r->too_big = 1;
 		return MHD_YES;
@@ -135,14 +142,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (r->answered)
 		return MHD_YES;
-	if (r->too_big)
-		return web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body is over the limit of %zu bytes",
-				 r->accept_body ? r->max : (size_t)SMALL_BODY);
-	if (r->busy)
-		return web_busy(c, 2, "%s", r->err);
-	web_guard_phase(c, WEB_WORK);
+	if (web_guard_phase(c, WEB_WORK))	/* the guard answered while the body arrived */
+		return MHD_NO;
 	enum MHD_Result res;
-	if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
+	if (r->too_big)
+		res = web_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body is over the limit of %zu bytes",
+				r->accept_body ? r->max : (size_t)SMALL_BODY);
+	else if (r->busy)
+		res = web_busy(c, 2, "%s", r->err);
+	else if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
 		res = api_dispatch(r);
 	else if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		res = web_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "%s is not allowed on static files", method);
@@ -241,6 +249,8 @@ int web_port(void)
 void web_stop(void)
 {
 	web_set_stopping(1);
+	/* requests still sending their bodies hear it now, not when cut */
+	web_guard_answer_bodies(MHD_HTTP_SERVICE_UNAVAILABLE, 1, stop_msg);
 	web_pace_join();
 	/* uploads in flight stop replaying and answer 503 before the daemon goes */
 	if (daemon_)

@@ -29,6 +29,8 @@
 #define WEB_UPLOAD_EVENT_BYTES		256		/* bytes of trace budgeted per event */
 #define WEB_UPLOADS_ACTIVE		2		/* uploads received or replayed at once */
 #define WEB_UPLOAD_QUEUE_MS		5000		/* how long one more waits for a slot */
+/* Temporary space of the uploads in flight (bodies and traces being written). */
+#define WEB_DISK_BUDGET_DEFAULT		(512ull << 20)
 
 struct web_cfg {
 	const char *bind;		/* IPv4 address to listen on; NULL = 127.0.0.1 */
@@ -109,6 +111,11 @@ struct nj_store *web_live_store(const char *name, int *id);
  * (0: never; see web_traces_expire). Defaults: WEB_UPLOAD*_DEFAULT.
  */
 void web_set_upload_limits(int uploads, size_t events, int idle_s);
+
+/* web_set_disk_budget - bytes of temporary space the uploads in flight may
+ * hold together: their bodies as they arrive and the traces their replays
+ * write (0: WEB_DISK_BUDGET_DEFAULT). One that would pass it gets a 507. */
+void web_set_disk_budget(uint64_t bytes);
 
 /* web_traces_expire - evicts the uploads idle since before now_ms minus the
  * idle limit and nobody reads; returns how many. serve calls it every

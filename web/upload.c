@@ -13,9 +13,13 @@
  * the trace list unchanged. Registration follows the upload limits
  * (traces.c): the reply lists the uploads evicted to make room.
  *
- * Disk, at most: the uploads kept (--upload-events x 256 bytes) plus, for
- * each upload in flight, its body (32 MiB) and its trace so far (the same
- * budget again). Memory: the index of 64 bytes an event, for the same.
+ * Disk, at most: the uploads kept (--upload-events x 256 bytes) plus the
+ * temporary space of the uploads in flight, counted together against the
+ * disk budget (serve --disk-budget): each body as it is spooled, and the
+ * trace its replay writes (load.c counts it every 64 events). An upload
+ * that passes it is answered 507 at once, while its body still arrives
+ * (guard.c) or its replay runs, and its files go. Memory: the index of 64
+ * bytes an event, for the traces kept and those being written.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +40,40 @@ static int spool_write(void *ctx, const char *data, size_t n);
 static pthread_mutex_t up_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t up_cv = PTHREAD_COND_INITIALIZER;
 static int in_flight;
+static uint64_t disk_budget = WEB_DISK_BUDGET_DEFAULT, disk_used;	/* under up_mu */
+
+void web_set_disk_budget(uint64_t bytes)
+{
+	pthread_mutex_lock(&up_mu);
+	disk_budget = bytes ? bytes : WEB_DISK_BUDGET_DEFAULT;
+	pthread_mutex_unlock(&up_mu);
+}
+
+uint64_t web_disk_budget(void)
+{
+	pthread_mutex_lock(&up_mu);
+	uint64_t b = disk_budget;
+	pthread_mutex_unlock(&up_mu);
+	return b;
+}
+
+int web_disk_grow(uint64_t *have, uint64_t now)
+{
+	int ok = 1;
+	pthread_mutex_lock(&up_mu);
+	if (now > *have) {
+		ok = disk_used + (now - *have) <= disk_budget;
+		if (ok) {
+			disk_used += now - *have;
+			*have = now;
+		}
+	} else {
+		disk_used -= *have - now;
+		*have = now;
+	}
+	pthread_mutex_unlock(&up_mu);
+	return ok ? 0 : -1;
+}
 
 static const char *spool_dir(void)
 {
@@ -98,20 +136,39 @@ unsigned web_upload_begin(struct web_req *r)
 	return 0;
 }
 
+static void spool_remove(struct web_req *r);
+
 int web_upload_chunk(struct web_req *r, const char *data, size_t n)
 {
+	int rc = 0;
 	if (r->mp)			/* a malformed body is latched: a 400 once read */
-		return multipart_feed(r->mp, data, n), 0;
-	return spool_write(r, data, n);
+		multipart_feed(r->mp, data, n);
+	else
+		rc = spool_write(r, data, n);
+	if (!r->over_disk)
+		return rc;
+	spool_remove(r);		/* answered now; the rest of the body is dropped */
+	return web_guard_answer(r->conn, MHD_HTTP_INSUFFICIENT_STORAGE, 0, r->err);
 }
 
 static int spool_write(void *ctx, const char *data, size_t n)
 {
 	struct web_req *r = ctx;
+	if (r->spool_fd >= 0 && web_disk_grow(&r->disk, r->disk + n) < 0) {
+		r->over_disk = 1;
+		snprintf(r->err, sizeof(r->err), "the uploads in flight would pass this server's disk budget of %llu "
+			 "bytes (serve --disk-budget): this one was stopped after %llu bytes",
+			 (unsigned long long)web_disk_budget(), (unsigned long long)r->disk);
+		return -1;
+	}
 	while (n && r->spool_fd >= 0) {
 		ssize_t w = write(r->spool_fd, data, n);
-		if (w <= 0)
+		if (w <= 0) {		/* a full disk, say: answered 507 like the budget */
+			r->over_disk = 1;
+			snprintf(r->err, sizeof(r->err), "cannot store the upload in a temporary file: %s",
+				 w < 0 ? strerror(errno) : "no space");
 			return -1;
+		}
 		data += w;
 		n -= (size_t)w;
 	}
@@ -127,6 +184,7 @@ static void spool_remove(struct web_req *r)
 	if (r->spool[0])
 		unlink(r->spool);
 	r->spool[0] = 0;
+	web_disk_grow(&r->disk, 0);	/* its space is free again */
 }
 
 void web_upload_end(struct web_req *r)

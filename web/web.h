@@ -134,6 +134,8 @@ struct web_req {
 	int upload_slot;		/* holds one of the upload slots (upload.c) */
 	int busy;			/* no slot: the body is dropped, the answer a 503 */
 	int spool_fd;			/* the upload body's file, or -1 */
+	uint64_t disk;			/* its bytes, counted in the disk budget */
+	int over_disk;			/* the body passed the disk budget (or filled the disk): 507 */
 	char spool[512];		/* its path ("" = none) */
 	unsigned char head[24];		/* the body's first bytes (the capture's magic) */
 	struct multipart *mp;		/* a multipart/form-data upload's parser (multipart.h) */
@@ -151,8 +153,19 @@ struct web_req {
 enum web_phase { WEB_HEAD, WEB_BODY, WEB_WORK, WEB_SEND, WEB_STREAM };
 /* web_guard_notify - MHD_OPTION_NOTIFY_CONNECTION: tracks every connection. */
 void web_guard_notify(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_ConnectionNotificationCode toe);
-void web_guard_phase(struct MHD_Connection *c, enum web_phase phase);
-void web_guard_progress(struct MHD_Connection *c);	/* a body chunk arrived */
+/* web_guard_phase - c's request moves to phase; returns 1 (and leaves it)
+ * when the guard has answered the request already (web_guard_answer):
+ * the handler must then answer nothing. */
+int web_guard_phase(struct MHD_Connection *c, enum web_phase phase);
+int web_guard_progress(struct MHD_Connection *c);	/* a body chunk arrived; 1 as above */
+/* web_guard_answer - answers c's request while its body is still arriving
+ * (libmicrohttpd cannot then): the JSON of web_error (web_busy's with
+ * retry_s > 0) on a connection that is then closed; the rest of the body
+ * is dropped. Returns 0, or -1 when c is not in WEB_BODY or was answered. */
+int web_guard_answer(struct MHD_Connection *c, unsigned status, int retry_s, const char *msg);
+/* web_guard_answer_bodies - the same for every request still receiving
+ * its body (the server stopping); returns how many were answered. */
+int web_guard_answer_bodies(unsigned status, int retry_s, const char *msg);
 int web_guard_count(void);				/* open connections */
 unsigned long web_guard_cuts(void);			/* connections cut so far */
 int web_guard_start(void);
@@ -183,6 +196,11 @@ unsigned web_replay_slot(struct web_req *r);
 void web_upload_end(struct web_req *r);
 /* web_uploads_drain - waits until no upload is in flight, at most ms. */
 void web_uploads_drain(int ms);
+/* web_disk_grow - the temporary space one upload holds (*have bytes, counted
+ * in the disk budget) becomes now bytes. Returns 0, or -1 (nothing
+ * changed) when growing would pass the budget of all uploads in flight. */
+int web_disk_grow(uint64_t *have, uint64_t now);
+uint64_t web_disk_budget(void);			/* bytes (serve --disk-budget) */
 /* web_spool_sweep - removes the spool files of servers no longer running. */
 int web_spool_sweep(void);
 

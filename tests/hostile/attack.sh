@@ -10,9 +10,18 @@
 #  - a FIFO in the static folder: answered 404 at once;
 #  - stale spool files of a dead server removed on start, a live one's kept;
 #  - uploads over the budget, three at once: 507, RSS and temporary files
-#    bounded (short: 100,000 fragments against a 200,000-event budget;
-#    long: 560,000 fragments, 32 MB, against the default budget);
-#  - SIGTERM during an upload's replay: a 503 within a second, exit 0.
+#    bounded, the files within --disk-budget (short: 100,000 fragments
+#    against a 200,000-event budget and 16 MiB; long: 560,000 fragments,
+#    32 MB, against the default budgets);
+#  - the disk budget (--disk-budget 6M): a body over it answered 507
+#    before it is all sent; with one upload's body held, a second body and
+#    another upload's trace answered 507 as they pass it; the held upload
+#    and the refused capture alone then 201 and served; no temporary file
+#    left but the kept traces';
+#  - SIGTERM during an upload's replay: a 503 within a second, exit 0;
+#  - SIGTERM while two uploads still send their bodies (one trickling, one
+#    stalled): each answered 503 within a second, exit 0 within 1.5 s, no
+#    spool file left.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 mode=${1:-short}
@@ -67,20 +76,29 @@ mkdir -p "$T/spool"
 sh -c 'exit 0' & dead=$!; wait $dead
 : >"$T/spool/netjourney-upload-$dead-AAAAAA"
 : >"$T/spool/netjourney-upload-$$-BBBBBB"
-frags=100000 events=200000
-[ "$mode" = long ] && frags=560000 events=1000000
+frags=100000 events=200000 budget=16
+[ "$mode" = long ] && frags=560000 events=1000000 budget=512
 "$NJ" mkpcap frag-flood "$T/flood.pcap" --count $frags >/dev/null || bad "mkpcap frag-flood"
-if TMPDIR="$T/spool" start uploads --upload-events $events; then
+if TMPDIR="$T/spool" start uploads --upload-events $events --disk-budget ${budget}M; then
 	[ -e "$T/spool/netjourney-upload-$dead-AAAAAA" ] && bad "the spool file of dead PID $dead was not removed"
 	[ -e "$T/spool/netjourney-upload-$$-BBBBBB" ] || bad "the spool file of running PID $$ was removed"
 	echo "  spool: the dead server's file removed on start, the running one's kept"
 	rm -f "$T/spool/netjourney-upload-$$-BBBBBB"
-	# disk: two uploads in flight, each its body and its trace up to the budget
-	disk=$(( 2 * ( $(wc -c <"$T/flood.pcap") + events * 256 ) / 1024 + 4096 ))
+	# disk: the bodies and traces in flight within --disk-budget (the
+	# trace is counted every 64 events: 1 MiB of slack)
+	disk=$(( budget * 1024 + 1024 ))
 	[ $asan = 1 ] && rss_limit=4000000 || rss_limit=307200
 	SPOOL="$T/spool" RSS_LIMIT_KIB=$rss_limit DISK_LIMIT_KIB=$disk attack uploads "http://127.0.0.1:$port" "$pid" "$T/flood.pcap" 3
 	[ -z "$(ls "$T/spool")" ] || bad "spool files left: $(ls "$T/spool")"
 	kill "$pid"; wait "$pid" || bad "uploads: serve exited $? on SIGTERM"
+fi
+
+# -- the disk budget of uploads in flight, counted across them.
+"$NJ" mkpcap bench-mix "$T/mix.pcap" --count 3000 >/dev/null	# ~4 MB of compact trace
+if TMPDIR="$T/spool" start disk --disk-budget 6M; then
+	attack disk "http://127.0.0.1:$port" "$pid" "$T/spool" "$T/mix.pcap"
+	kill "$pid"; wait "$pid" || bad "disk: serve exited $? on SIGTERM"
+	[ -z "$(ls "$T/spool")" ] || bad "spool files left: $(ls "$T/spool")"
 fi
 
 # -- SIGTERM while an upload replays (a budget it stays under for seconds).
@@ -88,6 +106,13 @@ fi
 if TMPDIR="$T/spool" start sigterm --upload-events 5000000; then
 	attack sigterm "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
 	wait "$pid" || bad "sigterm: serve exited $?"
+	[ -z "$(ls "$T/spool")" ] || bad "spool files left after SIGTERM: $(ls "$T/spool")"
+fi
+
+# -- SIGTERM while upload bodies are still arriving.
+if TMPDIR="$T/spool" start trickle; then
+	SPOOL="$T/spool" attack trickle "http://127.0.0.1:$port" "$pid" "$T/slow.pcap"
+	wait "$pid" || bad "trickle: serve exited $?"
 	[ -z "$(ls "$T/spool")" ] || bad "spool files left after SIGTERM: $(ls "$T/spool")"
 fi
 pids=

@@ -30,6 +30,8 @@ status=0
 
 cleanup() {
 	[ -n "$LIVE" ] && kill -TERM "$LIVE" 2>/dev/null && wait "$LIVE" 2>/dev/null
+	mountpoint -q "$TMP/full" 2>/dev/null && umount "$TMP/full"
+	for d in relg$$ relf$$; do ip link del dev "$d" 2>/dev/null; done
 	"$NJ" lab-net down --tap $TAP --ns $NS >/dev/null 2>&1
 	for d in ve-$TAP $TAP br-$TAP njc$$; do ip link del dev "$d" 2>/dev/null; done
 	ip netns del $NS 2>/dev/null
@@ -173,12 +175,16 @@ if [ -n "$SSE" ]; then
 		{ head -c 400 "$TMP/sse.txt"; fail "/api/live: no icmp_rcv event in the stream"; }
 fi
 
-# 9. SIGTERM: a clean stop, a complete trace.
+# 9. SIGTERM: a clean stop, a complete trace renamed into place (no
+#    .part, no .partial).
 kill -TERM $LIVE
 wait $LIVE
 rc=$?
 LIVE=
 [ $rc -eq 0 ] && ok "SIGTERM: exit 0" || { cat "$TMP/live.err"; fail "live exited $rc on SIGTERM"; }
+if [ -e "$TMP/trace.jsonl.part" ] || [ -e "$TMP/trace.jsonl.partial" ]; then
+	fail "SIGTERM left trace.jsonl.part or trace.jsonl.partial"
+fi
 python3 - "$TMP/trace.jsonl" <<'EOF' || status=1
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -208,6 +214,76 @@ until [ -e /sys/class/net/njc$$ ] || [ $i -gt 30 ]; do i=$((i + 1)); sleep 0.1; 
 [ -e /sys/class/net/njc$$ ] || fail "live --tap njc$$ did not create the device"
 kill -TERM $LIVE; wait $LIVE; LIVE=
 [ -e /sys/class/net/njc$$ ] && fail "the TAP live created outlived it" || ok "own TAP removed on exit"
+
+# 10b. -o when live fails: the TAP removed under it, then a full disk (a
+#      16 KiB tmpfs). Each time the old -o is left as it was, -o.partial
+#      holds whole lines from trace_start to a trace_end with complete:false
+#      and the error, and no -o.part is left (before: the TAP's error went
+#      into -o itself, and a full disk left a .partial cut mid-line).
+partial_ok() {	# partial_ok NAME FILE ERROR-WORDS
+	if [ "$(cat "$2")" != old ] || [ -e "$2.part" ]; then
+		fail "$1: $2 was changed, or $2.part left behind"
+		return
+	fi
+	if python3 - "$2.partial" "$3" <<'EOF'; then
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+ev = [json.loads(l) for l in lines]          # every line whole, valid JSON
+end = ev[-1]
+assert ev[0].get("kind") == "trace_start", "first line: %r" % lines[0][:100]
+assert end.get("kind") == "trace_end" and end.get("complete") is False, "last line: %r" % lines[-1][:200]
+assert sys.argv[2] in end.get("error", ""), "trace_end error %r lacks %r" % (end.get("error"), sys.argv[2])
+print("  %s: %d lines, trace_end error: %s" % (sys.argv[1].rsplit("/", 1)[1], len(lines), end["error"]))
+EOF
+		ok "$1: -o kept as it was, -o.partial ends with trace_end complete:false"
+	else
+		fail "$1: $2.partial"
+	fi
+}
+live_on_own_tap() {	# live_on_own_tap TAP FILE: live -o FILE on a TAP it creates; sets $LIVE
+	"$NJ" live --tap "$1" -q -o "$2" >/dev/null 2>"$TMP/$1.err" &
+	LIVE=$!
+	i=0
+	until [ -e /sys/class/net/$1 ] || [ $i -gt 30 ]; do i=$((i + 1)); sleep 0.1; done
+}
+wait_exit() {	# wait_exit TENTHS: waits for $LIVE to end; 1 (and kills it) if it does not
+	i=0
+	while kill -0 $LIVE 2>/dev/null && [ $i -lt "$1" ]; do i=$((i + 1)); sleep 0.1; done
+	if kill -0 $LIVE 2>/dev/null; then
+		kill -TERM $LIVE; wait $LIVE; LIVE=
+		return 1
+	fi
+	wait $LIVE
+	rc=$?
+	LIVE=
+	return 0
+}
+echo old >"$TMP/gone.jsonl"
+live_on_own_tap relg$$ "$TMP/gone.jsonl"
+sleep 0.5
+ip link del dev relg$$ 2>/dev/null
+if ! wait_exit 30; then
+	fail "live went on after its TAP was removed"
+else
+	[ $rc -eq 1 ] || fail "live exited $rc when its TAP was removed, not 1"
+	partial_ok "TAP removed" "$TMP/gone.jsonl" "removed"
+fi
+mkdir -p "$TMP/full"
+if mount -t tmpfs -o size=16k relfull "$TMP/full" 2>/dev/null; then
+	echo old >"$TMP/full/t.jsonl"
+	# the kernel's own IPv6 frames on the new link (MLD reports, router
+	# solicitations) soon pass 16 KiB of trace
+	live_on_own_tap relf$$ "$TMP/full/t.jsonl"
+	if ! wait_exit 100; then
+		fail "full disk: live still ran after 10 s: $(cat "$TMP/relf$$.err")"
+	else
+		[ $rc -eq 1 ] || fail "live exited $rc on a full disk, not 1"
+		partial_ok "full disk" "$TMP/full/t.jsonl" "No space left"
+	fi
+	umount "$TMP/full"
+else
+	echo "  (tmpfs cannot be mounted here: the full-disk case is not run)"
+fi
 
 # 11. lab-net down removes everything it made.
 "$NJ" lab-net down --tap $TAP --ns $NS >"$TMP/down.txt" 2>&1 || { cat "$TMP/down.txt"; fail "lab-net down"; }

@@ -186,6 +186,74 @@ static int check_lines(const char *p, cJSON **last)
 	return n;
 }
 
+/* Every way opening an output can fail says which file and why, creates
+ * nothing, and leaves the struct empty (item 4 of issue 26's leftovers:
+ * the messages were once built from a name already freed). */
+static void assert_open_fails(const char *p, const char *why)
+{
+	char err[512] = "", cerr[512] = "";
+	struct outfile o;
+	struct jsonl_sink js;
+	struct chrome_sink cs;
+	ck_assert_int_eq(outfile_open(&o, p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, p) && strstr(err, why), "outfile_open(%s): %s", p, err);
+	ck_assert_int_eq(o.fd, -1);
+	ck_assert_ptr_null(o.path);
+	ck_assert_ptr_null(o.tmp);
+	outfile_discard(&o);				/* safe on the empty struct */
+	ck_assert_int_eq(jsonl_open(&js, p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, p) && strstr(err, why), "jsonl_open(%s): %s", p, err);
+	ck_assert_int_eq(js.open, 0);
+	ck_assert_int_eq(chrome_open(&cs, p, cerr, sizeof(cerr)), -1);
+	ck_assert_msg(strstr(cerr, p) && strstr(cerr, why), "chrome_open(%s): %s", p, cerr);
+}
+
+START_TEST(test_outfile_open_failures_name_the_file)
+{
+	char p[200], sub[160];
+	setup_dir();
+	snprintf(p, sizeof(p), "%s/no-such-dir/t.jsonl", dir);	/* a directory that does not exist */
+	assert_open_fails(p, "No such file or directory");
+	snprintf(p, sizeof(p), "%s/no-such-dir/t.jsonl.part", dir);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	assert_open_fails(dir, "Is a directory");		/* a path that is a directory */
+	snprintf(sub, sizeof(sub), "%s/sub", dir);		/* PATH.part a directory */
+	snprintf(p, sizeof(p), "%s/sub.part", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	assert_open_fails(sub, "Is a directory");
+	ck_assert_int_ne(access(sub, F_OK), 0);
+	rmdir(p);
+	snprintf(sub, sizeof(sub), "%s/ro", dir);		/* a read-only directory */
+	ck_assert_int_eq(mkdir(sub, 0555), 0);
+	snprintf(p, sizeof(p), "%s/ro/t.jsonl", dir);
+	if (geteuid() != 0)			/* root writes there anyway */
+		assert_open_fails(p, "Permission denied");
+	rmdir(sub);
+	cleanup_dir();
+}
+END_TEST
+
+/* A commit whose rename fails (PATH.part taken away meanwhile) names the
+ * file and leaves PATH as it was and the struct empty. */
+START_TEST(test_outfile_commit_failure_names_the_file)
+{
+	char err[512] = "";
+	struct outfile o;
+	setup_dir();
+	put_file(path, "old\n");
+	ck_assert_int_eq(outfile_open(&o, path, err, sizeof(err)), 0);
+	write_fd(o.fd, "new\n");
+	ck_assert_int_eq(unlink(part), 0);
+	ck_assert_int_eq(outfile_commit(&o, 1, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, part) && strstr(err, "rename failed"), "err: %s", err);
+	ck_assert_ptr_null(o.path);
+	ck_assert_ptr_null(o.tmp);
+	ck_assert_int_eq(o.fd, -1);
+	assert_file(path, "old\n");
+	cleanup_dir();
+}
+END_TEST
+
 START_TEST(test_jsonl_failed_run_goes_to_partial)
 {
 	char err[512] = "";
@@ -465,6 +533,8 @@ static Suite *outputs_suite(void)
 	tcase_add_test(tc, test_outfile_replaces_only_on_success);
 	tcase_add_test(tc, test_outfile_second_writer_refused);
 	tcase_add_test(tc, test_outfile_device_in_place_and_prev_line);
+	tcase_add_test(tc, test_outfile_open_failures_name_the_file);
+	tcase_add_test(tc, test_outfile_commit_failure_names_the_file);
 	tcase_add_test(tc, test_jsonl_failed_run_goes_to_partial);
 	tcase_add_test(tc, test_jsonl_full_disk_keeps_whole_lines);
 	tcase_add_test(tc, test_chrome_failed_run_closes_the_array);

@@ -8,13 +8,17 @@
  *    too) and nothing registered, --allow-host names accepted;
  *  - upload slots (a third upload in flight is a 503 with Retry-After),
  *    the event budget enforced during the replay (507, no spool file left),
- *    stale spool files of dead servers removed, 503 while stopping;
+ *    stale spool files of dead servers removed, 503 while stopping (also
+ *    to a body still arriving), the disk budget counted across uploads
+ *    (507 while the body arrives);
  *  - a FIFO in the static folder answered at once, not served;
  *  - connections trickling their headers cut by the watchdog.
  * Run from the project root.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -272,6 +276,90 @@ START_TEST(test_web_budget_during_replay)
 }
 END_TEST
 
+/* The disk budget is one count for all uploads in flight: a growth that
+ * would pass it is refused and changes nothing; what is given back is
+ * free again. */
+START_TEST(test_web_disk_budget_counts)
+{
+	uint64_t a = 0, b = 0;
+	web_set_disk_budget(1000);
+	ck_assert_uint_eq(web_disk_budget(), 1000);
+	ck_assert_int_eq(web_disk_grow(&a, 600), 0);
+	ck_assert_int_eq(web_disk_grow(&b, 500), -1);
+	ck_assert_uint_eq(b, 0);
+	ck_assert_int_eq(web_disk_grow(&b, 400), 0);
+	ck_assert_int_eq(web_disk_grow(&a, 601), -1);
+	ck_assert_uint_eq(a, 600);
+	ck_assert_int_eq(web_disk_grow(&a, 0), 0);
+	ck_assert_int_eq(web_disk_grow(&b, 1000), 0);
+	ck_assert_int_eq(web_disk_grow(&b, 0), 0);
+	web_set_disk_budget(0);
+	ck_assert_uint_eq(web_disk_budget(), WEB_DISK_BUDGET_DEFAULT);
+}
+END_TEST
+
+/* A body that passes the disk budget is answered 507 while it still
+ * arrives (its Content-Length is never reached), its spool file gone. */
+START_TEST(test_web_disk_budget_mid_body)
+{
+	size_t len = 256 << 10;
+	uint8_t *body = calloc(1, len);
+	put32(body, 0xa1b2c3d4);
+	web_set_disk_budget(64 << 10);
+	char head[256];
+	snprintf(head, sizeof(head), "POST /api/traces HTTP/1.1\r\nHost: localhost\r\nContent-Length: %zu\r\n\r\n",
+		 len * 4);
+	int fd = nj_web_connect();
+	nj_web_send(fd, head, strlen(head));
+	nj_web_send(fd, body, len);
+	struct nj_resp r = nj_web_read(fd);
+	ck_assert_msg(r.status == 507 && strstr(r.body, "disk budget"), "%d %s", r.status, r.body);
+	ck_assert_int_eq(spool_files(), 0);
+	nj_resp_free(&r);
+	free(body);
+	web_set_disk_budget(0);
+}
+END_TEST
+
+static void *stop_server(void *arg)
+{
+	(void)arg;
+	web_stop();
+	return NULL;
+}
+
+/* The server stopping answers an upload whose body is still arriving:
+ * a 503 with Retry-After at once, not a connection cut later. */
+START_TEST(test_web_stop_answers_bodies)
+{
+	size_t len;
+	uint8_t *pcap = slurp("pcaps/udp.pcap", &len);
+	char head[256];
+	snprintf(head, sizeof(head), "POST /api/traces HTTP/1.1\r\nHost: localhost\r\nContent-Length: %zu\r\n\r\n",
+		 len);
+	int fd = nj_web_connect();
+	nj_web_send(fd, head, strlen(head));
+	nj_web_send(fd, pcap, 30);
+	for (int i = 0; i < 50 && spool_files() < 1; i++)
+		usleep(20000);
+	ck_assert_int_eq(spool_files(), 1);
+	struct timespec t0, t1;
+	pthread_t th;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pthread_create(&th, NULL, stop_server, NULL), 0);
+	struct nj_resp r = nj_web_read(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(th, NULL);
+	double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(r.status == 503 && dt < 1.0, "%d after %.2f s: %s", r.status, dt, r.body);
+	ck_assert_str_eq(r.retry, "1");
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "error")));
+	ck_assert_int_eq(spool_files(), 0);
+	nj_resp_free(&r);
+	free(pcap);
+}
+END_TEST
+
 START_TEST(test_web_spool_sweep)
 {
 	pid_t dead = fork();
@@ -363,6 +451,9 @@ static Suite *hostile_suite(void)
 	tcase_add_test(tc, test_web_cross_origin_post);
 	tcase_add_test(tc, test_web_upload_slots);
 	tcase_add_test(tc, test_web_budget_during_replay);
+	tcase_add_test(tc, test_web_disk_budget_counts);
+	tcase_add_test(tc, test_web_disk_budget_mid_body);
+	tcase_add_test(tc, test_web_stop_answers_bodies);
 	tcase_add_test(tc, test_web_spool_sweep);
 	tcase_add_test(tc, test_web_fifo_not_served);
 	tcase_add_test(tc, test_web_slowloris_cut);
