@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ_BIN:-${NJ:-$B/netjourney}}
 T=$(mktemp -d "${TMPDIR:-/tmp}/njfold.XXXXXX")
-PORT=${FOLD_PORT:-21870}
+# a free port, asked of the kernel (a fixed one clashed with other runs)
+PORT=${FOLD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 srv=""
 trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; rm -rf "$T"' EXIT
 [ -x "$NJ" ] || { echo "tests/fold: $NJ not built"; exit 1; }

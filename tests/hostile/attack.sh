@@ -40,13 +40,19 @@ nm "$NJ" 2>/dev/null | grep -q __asan_init && asan=1
 start() {
 	name=$1
 	shift
-	port=$((30000 + ($$ + ${#pids}) % 20000))
-	"$NJ" serve -p "$port" "$@" >"$T/$name.log" 2>&1 &
-	pid=$!
-	pids="$pids $pid"
-	for _ in $(seq 40); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/api/traces" && return 0
-		sleep 0.25
+	# below the ephemeral range (32768-60999), where wrk's and curl's closed
+	# connections linger; a port taken anyway is skipped for the next one
+	for try in 1 2 3 4 5; do
+		port=$((20000 + ($$ * 7 + ${#pids} + try * 131) % 12000))
+		"$NJ" serve -p "$port" "$@" >"$T/$name.log" 2>&1 &
+		pid=$!
+		pids="$pids $pid"
+		for _ in $(seq 40); do
+			curl -s -o /dev/null "http://127.0.0.1:$port/api/traces" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.25
+		done
+		grep -q 'cannot listen' "$T/$name.log" || break
 	done
 	bad "$name: the server did not come up"; cat "$T/$name.log"
 	return 1

@@ -27,7 +27,7 @@ for t in wrk curl python3; do
 done
 T=$(mktemp -d) || exit 1
 mkdir -p "$T/tmp"
-port=$((20000 + $$ % 20000))
+port=$((20000 + $$ % 12000))	# below the ephemeral range (32768-60999)
 TMPDIR="$T/tmp" "$NJ" serve -p "$port" --max-uploads 4 --upload-events 20000 --upload-idle 4 \
 	pcaps/default.pcap pcaps/tcp-http.pcap >"$T/log" 2>&1 &
 pid=$!
