@@ -114,6 +114,12 @@ fi
 grep -q "Hello from netjourney" "$TMP/http.txt" && ok "TCP: http page from 10.0.0.2:80" ||
 	{ cat "$TMP/http.txt"; fail "TCP: no http page from 10.0.0.2:80"; }
 
+# 3b. The same page over IPv6 (issue 24): the dual-stack listener, TCP
+# over IPv6 on the same socket code.
+peer curl -s -m 3 'http://[fd00::2]/' >"$TMP/http6.txt" 2>&1
+grep -q "Hello from netjourney" "$TMP/http6.txt" && ok "TCP over IPv6: http page from [fd00::2]:80" ||
+	{ cat "$TMP/http6.txt"; fail "TCP over IPv6: no http page from [fd00::2]:80"; }
+
 # 4. A closed TCP port: RST, i.e. "Connection refused".
 if command -v nc >/dev/null 2>&1; then
 	peer nc -v -w 2 10.0.0.2 81 </dev/null >"$TMP/rst.txt" 2>&1
