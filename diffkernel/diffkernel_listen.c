@@ -36,7 +36,11 @@ static int app_kind(const char *s)
 {
 	if (s && !strcmp(s, "http"))
 		return APP_K_HTTP;
-	if (s && !strcmp(s, "discard"))
+	/* "recorded": netjourney's app sends only what the capture shows the
+	 * host sent, which this child cannot know; reading and never writing
+	 * is that app for the sockets a capture's host mostly has (clients
+	 * reading answers), where echoing would invent replies. */
+	if (s && (!strcmp(s, "discard") || !strcmp(s, "recorded")))
 		return APP_K_DISCARD;
 	return APP_K_ECHO;
 }
