@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ip.h"
+#include "ipv6.h"
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -54,6 +55,73 @@ static void l4_summary(const struct iphdr *iph, const uint8_t *l4, size_t l4len,
 	}
 }
 
+static const char *icmp6_name(uint8_t t)
+{
+	switch (t) {
+	case 1: return "destination unreachable";
+	case 2: return "packet too big";
+	case 3: return "time exceeded";
+	case 4: return "parameter problem";
+	case 128: return "echo request";
+	case 129: return "echo reply";
+	case 130: case 131: case 143: return "MLD report";
+	case 133: return "router solicitation";
+	case 134: return "router advertisement";
+	case 135: return "neighbour solicitation";
+	case 136: return "neighbour advertisement";
+	default: return NULL;
+	}
+}
+
+/* IPv6: the upper layer after the extension headers (hop-by-hop, routing,
+ * destination options, fragment), as tcpdump names it. */
+static void ipv6_summary(const uint8_t *p, size_t len, char *o, size_t ol)
+{
+	struct in6 sa, da;
+	memcpy(sa.s6, p + 8, 16);
+	memcpy(da.s6, p + 24, 16);
+	const char *s = in6_fmt(&sa), *d = in6_fmt(&da);
+	uint8_t nh = p[6];
+	size_t off = 40;
+	const char *fr = "";
+	while ((nh == 0 || nh == 43 || nh == 60 || nh == 44) && off + 8 <= len) {
+		if (nh == 44) {
+			unsigned foff = rd16(p + off + 2) & 0xfff8;
+			if (foff) {
+				snprintf(o, ol, "%s > %s: IPv6 fragment id 0x%08x offset %u%s proto %u", s, d,
+					 rd32(p + off + 4), foff, p[off + 3] & 1 ? " MF" : "", p[off]);
+				return;
+			}
+			fr = p[off + 3] & 1 ? " (first fragment)" : "";
+			nh = p[off];
+			off += 8;
+			continue;
+		}
+		size_t hl = (size_t)(p[off + 1] + 1) * 8;
+		nh = p[off];
+		off += hl;
+	}
+	const uint8_t *l4 = p + (off < len ? off : len);
+	size_t l4len = off < len ? len - off : 0;
+	if (nh == IPPROTO_TCP_ && l4len >= 14) {
+		char fl[9];
+		tcp_flags(l4[13], fl);
+		snprintf(o, ol, "[%s]:%u > [%s]:%u: TCP [%s] seq %u%s", s, rd16(l4), d, rd16(l4 + 2), fl, rd32(l4 + 4), fr);
+	} else if (nh == IPPROTO_UDP_ && l4len >= 4) {
+		snprintf(o, ol, "[%s]:%u > [%s]:%u: UDP%s", s, rd16(l4), d, rd16(l4 + 2), fr);
+	} else if (nh == 58 && l4len >= 2) {
+		const char *t = icmp6_name(l4[0]);
+		if ((l4[0] == 128 || l4[0] == 129) && l4len >= 8)
+			snprintf(o, ol, "%s > %s: ICMP6 %s id %u seq %u%s", s, d, t, rd16(l4 + 4), rd16(l4 + 6), fr);
+		else if (t)
+			snprintf(o, ol, "%s > %s: ICMP6 %s%s", s, d, t, fr);
+		else
+			snprintf(o, ol, "%s > %s: ICMP6 type %u code %u%s", s, d, l4[0], l4[1], fr);
+	} else {
+		snprintf(o, ol, "%s > %s: IPv6 next header %u%s", s, d, nh, fr);
+	}
+}
+
 void dissect_l3(uint16_t proto, const uint8_t *p, size_t len, char *o, size_t ol)
 {
 	if (proto == ETH_P_IP) {
@@ -78,7 +146,10 @@ void dissect_l3(uint16_t proto, const uint8_t *p, size_t len, char *o, size_t ol
 		else
 			snprintf(o, ol, "ARP %s is-at %s (op %u)", ip_fmt(sip), mac_fmt(p + 8), rd16(p + 6));
 	} else if (proto == ETH_P_IPV6) {
-		snprintf(o, ol, "IPv6, %zu bytes", len);
+		if (len < 40 || (p[0] >> 4) != 6)
+			snprintf(o, ol, "IPv6 (malformed, %zu bytes)", len);
+		else
+			ipv6_summary(p, len, o, ol);
 	} else {
 		snprintf(o, ol, "ethertype 0x%04x (%s), %zu bytes", proto, eth_proto_name(proto), len);
 	}

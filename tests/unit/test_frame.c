@@ -3,6 +3,9 @@
  * link type, VLAN tags (802.1Q, 802.1ad, QinQ), cut-short headers, hex
  * both ways and capture-file sniffing.
  */
+#include <string.h>
+
+#include "dissect.h"
 #include "frame.h"
 #include "nj_check.h"
 
@@ -131,6 +134,48 @@ START_TEST(test_frame_sniff)
 }
 END_TEST
 
+/* An IPv6 packet's one-line summary names its upper layer after the
+ * extension headers, as IPv4's does (it said "IPv6, N bytes"). */
+static size_t ip6_pkt(uint8_t *p, uint8_t nh, const uint8_t *ext, size_t extlen, const uint8_t *l4, size_t l4len)
+{
+	static const uint8_t src[16] = { 0xfd, [15] = 1 }, dst[16] = { 0xfd, [15] = 2 };
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[4] = (uint8_t)((extlen + l4len) >> 8), p[5] = (uint8_t)(extlen + l4len);
+	p[6] = nh, p[7] = 64;
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+	if (extlen)
+		memcpy(p + 40, ext, extlen);
+	memcpy(p + 40 + extlen, l4, l4len);
+	return 40 + extlen + l4len;
+}
+
+START_TEST(test_dissect_ipv6)
+{
+	uint8_t p[128];
+	char o[160];
+	static const uint8_t echo[8] = { 128, 0, 0, 0, 0, 7, 0, 3 };
+	dissect_l3(0x86dd, p, ip6_pkt(p, 58, NULL, 0, echo, 8), o, sizeof(o));
+	ck_assert_str_eq(o, "fd00::1 > fd00::2: ICMP6 echo request id 7 seq 3");
+	static const uint8_t syn[20] = { 0x9c, 0x40, 0, 80, 0, 0, 0x03, 0xe8, [12] = 0x50, [13] = 0x02 };
+	static const uint8_t hbh[8] = { 6, 0, 1, 4, 0, 0, 0, 0 };	/* hop-by-hop, then TCP */
+	dissect_l3(0x86dd, p, ip6_pkt(p, 0, hbh, 8, syn, 20), o, sizeof(o));
+	ck_assert_str_eq(o, "[fd00::1]:40000 > [fd00::2]:80: TCP [S] seq 1000");
+	static const uint8_t frag[8] = { 17, 0, 0x02, 0x69, 0, 0, 0, 9 };	/* offset 616, MF */
+	dissect_l3(0x86dd, p, ip6_pkt(p, 44, frag, 8, echo, 8), o, sizeof(o));
+	ck_assert_str_eq(o, "fd00::1 > fd00::2: IPv6 fragment id 0x00000009 offset 616 MF proto 17");
+	static const uint8_t ns[4] = { 135, 0, 0, 0 };
+	dissect_l3(0x86dd, p, ip6_pkt(p, 58, NULL, 0, ns, 4), o, sizeof(o));
+	ck_assert_str_eq(o, "fd00::1 > fd00::2: ICMP6 neighbour solicitation");
+	dissect_l3(0x86dd, p, 39, o, sizeof(o));
+	ck_assert_str_eq(o, "IPv6 (malformed, 39 bytes)");
+	static const uint8_t long_ext[8] = { 58, 200, 0, 0, 0, 0, 0, 0 };	/* claims 1608 bytes */
+	dissect_l3(0x86dd, p, ip6_pkt(p, 60, long_ext, 8, echo, 8), o, sizeof(o));
+	ck_assert_str_eq(o, "fd00::1 > fd00::2: IPv6 next header 58");
+}
+END_TEST
+
 static Suite *frame_suite(void)
 {
 	Suite *s = suite_create("frame");
@@ -142,6 +187,7 @@ static Suite *frame_suite(void)
 	tcase_add_test(tc, test_frame_ipv4);
 	tcase_add_test(tc, test_frame_hex);
 	tcase_add_test(tc, test_frame_sniff);
+	tcase_add_test(tc, test_dissect_ipv6);
 	suite_add_tcase(s, tc);
 	return s;
 }
