@@ -73,7 +73,7 @@ $(B)/$(1)/%.o: $(1)/%.c $$(ALL_H)
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
-$(B)/tests/%: tests/unit/%.c tests/unit/nj_check.h $(LIBS_TOPDOWN)
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/nj_*.h) $(LIBS_TOPDOWN)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $(addprefix -I,$(INC_tests)) -o $@ $< $(LIBS_TOPDOWN) $(PKG_LIBS) $(CHECK_LIBS) -lm

@@ -79,6 +79,23 @@ static void fib6_lookup_main(struct net *net, const struct in6 *daddr, int oif, 
 	}
 }
 
+/* The route a lookup matched as the fold names a route (IPv4's
+ * fib_table_lookup does the same): its table (local, multicast and anycast
+ * routes sit in the local table here, as in Linux), its prefix (daddr cut
+ * to the route's length: the route covers daddr) and its metric. */
+static void rt6_trace_match(struct jw *a, const struct in6 *daddr, const struct rt6_pick *p)
+{
+	struct in6 pfx = *daddr;
+	char dst[64];
+	int local = p->dst.type == RTN_LOCAL || p->dst.type == RTN_ANYCAST || p->dst.type == RTN_MULTICAST;
+	for (int b = p->dst.plen; b < 128; b++)
+		pfx.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	snprintf(dst, sizeof(dst), "%s/%u", in6_fmt(&pfx), p->dst.plen);
+	jw_kv_str(a, "table", local ? "local" : "main");
+	jw_kv_str(a, "dst", dst);
+	jw_kv_int(a, "metric", p->metric);
+}
+
 static void rt6_trace(struct net *net, const struct sk_buff *skb, const struct in6 *daddr,
 		      const struct rt6_pick *p)
 {
@@ -92,6 +109,8 @@ static void rt6_trace(struct net *net, const struct sk_buff *skb, const struct i
 	jw_kv_str(a, "dev", dev ? dev->name : "");
 	if (p->dst.gw)
 		jw_kv_str(a, "gateway", in6_fmt(&p->dst.gateway));
+	if (p->found)
+		rt6_trace_match(a, daddr, p);
 	trace_step(net, skb, "fib6_table_lookup", "%s: %s", in6_fmt(daddr),
 		   p->found ? p->what : "no route matches: the null entry (unreachable)");
 }

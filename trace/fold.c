@@ -1,8 +1,9 @@
 /*
  * fold.c - events into state (see fold.h): one function per kind of
  * state-changing event (the tables they fill: fold_table.c). Only the events of the
- * functions in enum fold_fn are parsed, found by their interned name ids
- * in the store's index, so a fold reads few lines.
+ * functions in enum fold_fn (and their IPv6 counterparts, fold_v6) are
+ * parsed, found by their interned name ids in the store's index, so a fold
+ * reads few lines.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,7 +303,8 @@ static int neigh_event(struct fold_state *st, const cJSON *a, uint64_t seq)
 	return 0;
 }
 
-/* -- routes: the last lookup, its packet, the route it matched -- */
+/* -- routes: the last lookup (fib_table_lookup, fib6_table_lookup), its
+ * packet, the route it matched -- */
 
 static void route_event(struct fold_state *st, const cJSON *a, const struct store_ev *e)
 {
@@ -311,22 +313,50 @@ static void route_event(struct fold_state *st, const cJSON *a, const struct stor
 	r->pkt = e->pkt;
 	put(r->daddr, sizeof(r->daddr), jstr(a, "daddr"));
 	put(r->table, sizeof(r->table), jstr(a, "table"));
-	put(r->dst, sizeof(r->dst), jstr(a, "match") ? jstr(a, "dst") : NULL);
+	put(r->dst, sizeof(r->dst), jstr(a, "dst"));	/* only when a route matched */
 	put(r->type, sizeof(r->type), jstr(a, "type"));
 	r->metric = jnum(a, "metric", 0);
 }
 
 /* -- one event -- */
 
+/* The IPv6 path's functions whose args have the shape of their IPv4
+ * counterpart's: folded in the same role. */
+static const struct {
+	const char *name;
+	enum fold_fn role;
+} fold_v6[] = {
+	{ "fib6_table_lookup", FF_FIB_LOOKUP }, { "tcp_v6_do_rcv", FF_DO_RCV }, { "tcp_v6_err", FF_V4_ERR },
+};
+#define FOLD_V6 (sizeof(fold_v6) / sizeof(fold_v6[0]))
+
+/* The store's name id of every role's function(s) (-1: never seen). */
+struct fold_roles {
+	int ids[FF_MAX];
+	int v6[FOLD_V6];
+};
+
+static void fold_roles(struct fold_index *x, struct fold_roles *r)
+{
+	fold_ids(x, r->ids);
+	store_lock(x->s);
+	for (size_t k = 0; k < FOLD_V6; k++)
+		r->v6[k] = store_name_id(x->s, fold_v6[k].name);
+	store_unlock(x->s);
+}
+
 /* The role of event e, or FF_MAX when it changes nothing the fold keeps:
  * B events carry no state but ip_expire's; E events only ip_frag_queue's
  * (queued), packet_rcv's, those that may free a socket and those that end
  * a segment or a timer ("sock"). */
-static enum fold_fn role_of(const int ids[FF_MAX], const struct store_ev *e)
+static enum fold_fn role_of(const struct fold_roles *ro, const struct store_ev *e)
 {
 	int r = 0;
-	while (r < FF_MAX && (ids[r] < 0 || e->fn != ids[r]))
+	while (r < FF_MAX && (ro->ids[r] < 0 || e->fn != ro->ids[r]))
 		r++;
+	for (size_t k = 0; r == FF_MAX && k < FOLD_V6; k++)
+		if (ro->v6[k] >= 0 && e->fn == ro->v6[k])
+			r = fold_v6[k].role;
 	if (r == FF_MAX)
 		return FF_MAX;
 	if (e->ph == 'B')
@@ -379,8 +409,8 @@ static int fold_line(struct fold_state *st, enum fold_fn role, const struct stor
 
 /* Events ev[0..n) (index first..): the lines of those that matter are read
  * with one pread, from the first such line to the last. */
-static int fold_chunk(struct nj_store *s, const int ids[FF_MAX], struct fold_state *st, const struct store_ev *ev,
-		      size_t n, size_t first)
+static int fold_chunk(struct nj_store *s, const struct fold_roles *ids, struct fold_state *st,
+		      const struct store_ev *ev, size_t n, size_t first)
 {
 	size_t a = n, b = 0;
 	for (size_t k = 0; k < n; k++)
@@ -409,13 +439,13 @@ static int fold_chunk(struct nj_store *s, const int ids[FF_MAX], struct fold_sta
 
 int fold_forward(struct fold_index *x, struct fold_state *st, size_t i)
 {
-	int ids[FF_MAX];
+	struct fold_roles ids;
 	struct store_ev *ev = malloc(FOLD_CHUNK * sizeof(*ev));
-	fold_ids(x, ids);
+	fold_roles(x, &ids);
 	while (ev && st->next <= i) {
 		size_t want = i + 1 - st->next < FOLD_CHUNK ? i + 1 - st->next : FOLD_CHUNK;
 		size_t n = store_evs(x->s, st->next, want, ev);
-		if (n != want || fold_chunk(x->s, ids, st, ev, n, st->next) < 0)
+		if (n != want || fold_chunk(x->s, &ids, st, ev, n, st->next) < 0)
 			break;
 	}
 	free(ev);

@@ -5,33 +5,10 @@
  * UDP and TCP over IPv6. One test per check and drop reason, asserting the
  * reason, the counters and what was sent.
  */
-#include "nj_check.h"
-#include "ipv6.h"
+#include "nj_ipv6_check.h"
 #include "sock.h"
 
-#define H6 "fd00::2"
-#define P6 "fd00::1"
 #define PLL "fe80::ff:fe00:aa"
-
-static uint8_t fr[4096], pl[4096];
-
-static struct in6 a6(const char *s)
-{
-	struct in6 a;
-	ck_assert_int_eq(in6_pton(s, &a), 0);
-	return a;
-}
-
-/* nj_net6 - nj_net plus fd00::2/64 and the peer fd00::1, capturing frames. */
-static struct net *nj_net6(void)
-{
-	struct net *net = nj_net();
-	struct in6 h = a6(H6), p = a6(P6);
-	ck_assert_int_eq(ipv6_add_addr(net, &net->devs[0], &h, 64), 0);
-	ck_assert_int_eq(ndisc_add_static(net, &net->devs[0], &p, nj_peer_mac), 0);
-	nj_capture_tx(net);
-	return net;
-}
 
 /* The project's builders (replay/pktbuild) into fr. */
 static size_t frame6(const char *src, const char *dst, uint8_t nh, uint8_t hlim, const void *p, size_t n)

@@ -5,33 +5,12 @@
  * family, bind conflicts between families, the scenario's IPv6 listen
  * addresses, and UDP sockets bound to an IPv6 address.
  */
-#include "nj_check.h"
-#include "ipv6.h"
+#include "cJSON.h"
+#include "fold.h"
+#include "nj_ipv6_check.h"
 #include "scenario.h"
+#include "store.h"
 #include "tcp.h"
-
-#define H6 "fd00::2"
-#define P6 "fd00::1"
-
-static uint8_t fr[4096], pl[4096];
-
-static struct in6 a6(const char *s)
-{
-	struct in6 a;
-	ck_assert_int_eq(in6_pton(s, &a), 0);
-	return a;
-}
-
-/* nj_net plus fd00::2/64 and the peer fd00::1, capturing frames. */
-static struct net *net6(void)
-{
-	struct net *net = nj_net();
-	struct in6 h = a6(H6), p = a6(P6);
-	ck_assert_int_eq(ipv6_add_addr(net, &net->devs[0], &h, 64), 0);
-	ck_assert_int_eq(ndisc_add_static(net, &net->devs[0], &p, nj_peer_mac), 0);
-	nj_capture_tx(net);
-	return net;
-}
 
 /* A TCP segment from P6:sport to H6:dport, injected; returns nj_inject's. */
 static int seg6(struct net *net, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
@@ -86,7 +65,7 @@ static const uint8_t mss1440[4] = { 2, 4, 0x05, 0xa0 };
 
 START_TEST(test_tcp6_session_to_dual_stack_listener)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), p = a6(P6);
 	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 7, APP_ECHO, -1), 0);
 	seg6(net, 40000, 7, 1000, 0, TCPHDR_SYN, mss1440, 4, NULL);
@@ -126,7 +105,7 @@ END_TEST
 
 START_TEST(test_tcp6_rst_for_established_segment_mismatch)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	/* A bare ACK with no connection: RST with seq = its ack, from fd00::2. */
 	seg6(net, 40001, 80, 5, 0x1234, TCPHDR_ACK, NULL, 0, NULL);
 	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NO_SOCKET);
@@ -140,7 +119,7 @@ END_TEST
 
 START_TEST(test_tcp6_listener_families)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), any = { { 0 } };
 	ck_assert_int_eq(sock_listen_af(net, IPPROTO_TCP_, AF_INET, 0, NULL, 0, 8080, APP_ECHO, -1), 0);
 	ck_assert_int_eq(sock_listen_af(net, IPPROTO_TCP_, AF_INET6, 0, &h, 0, 8081, APP_ECHO, -1), 0);
@@ -178,7 +157,7 @@ END_TEST
 
 START_TEST(test_tcp6_bind_conflicts)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), any = { { 0 } };
 	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 80, APP_HTTP, -1), 0);
 	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, nj_ip(NJ_HOST_IP), 80, APP_ECHO, -1), -1);
@@ -194,7 +173,7 @@ END_TEST
 
 START_TEST(test_udp6_bound_to_ipv6_address)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), p = a6(P6);
 	ck_assert_int_eq(sock_listen_af(net, IPPROTO_UDP_, AF_INET6, 0, &h, 0, 7, APP_ECHO, -1), 0);
 	ck_assert_ptr_nonnull(__udp6_lib_lookup(net, &p, htons(5), &h, htons(7)));
@@ -297,7 +276,7 @@ END_TEST
  * SYN-ACK is answered with an ACK over IPv6, the socket is ESTABLISHED. */
 START_TEST(test_tcp6_client_synsent)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), p = a6(P6);
 	struct sock *sk = tcp_v6_connect_state(net, &h, htons(40000), &p, htons(80), 500, NULL, APP_DISCARD);
 	ck_assert_ptr_nonnull(sk);
@@ -317,7 +296,7 @@ END_TEST
  * the SYN pins its ISN; the SYN's SYN-ACK then carries it. */
 START_TEST(test_tcp6_recorded_synack_pin)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), p = a6(P6);
 	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 80, APP_RECORDED, -1), 0);
 	ck_assert_int_eq(tcp_recorded_send6(net, &h, htons(80), &p, htons(41000), 777777, 101,
@@ -390,7 +369,7 @@ static void err6(struct net *net, uint8_t type, uint8_t code, uint16_t sport, ui
 
 START_TEST(test_tcp6_err)
 {
-	struct net *net = net6();
+	struct net *net = nj_net6();
 	struct in6 h = a6(H6), p = a6(P6);
 	err6(net, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 40000, 80, 1);	/* no socket */
 	ck_assert_int_eq(net->mib[MIB_ICMP6_INERRORS], 1);
@@ -416,6 +395,82 @@ START_TEST(test_tcp6_err)
 }
 END_TEST
 
+/* The socket sk as the fold of store s shows it after its last event
+ * (o: the state, to free), or NULL. */
+static const cJSON *folded_sock(struct nj_store *s, const char *sk, cJSON **o)
+{
+	struct fold_index *x = fold_index_new(s);
+	const cJSON *k;
+	ck_assert_ptr_nonnull(x);
+	*o = fold_json_at(x, store_nevents(s) - 1);
+	fold_index_free(x);
+	ck_assert_ptr_nonnull(*o);
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(*o, "sockets"))
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "sk")), sk))
+			return k;
+	return NULL;
+}
+
+static double field(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	return cJSON_GetNumberValue(b ? cJSON_GetObjectItemCaseSensitive(v, b) : v);
+}
+
+/* The fold follows a TCP socket over IPv6 as it does over IPv4: after
+ * each segment (tcp_v6_do_rcv's "sock") its rcv_nxt, receive queue and
+ * out-of-order queue are the stack's; a request sock an ICMPv6 error
+ * ends (tcp_v6_err's "sk_gone") leaves the fold too. */
+START_TEST(test_tcp6_fold_follows_stack)
+{
+	char err[256];
+	struct net *net = nj_net6();
+	struct nj_store *s = store_create(NULL, err, sizeof(err));
+	struct in6 h = a6(H6), p = a6(P6);
+	cJSON *o;
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(trace_add_sink(net, store_emit, s), 0);
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 7, APP_NONE, -1), 0);
+	seg6(net, 40000, 7, 1000, 0, TCPHDR_SYN, mss1440, 4, NULL);
+	uint32_t isn = ntohl(tx6_tcp(0)->seq);
+	seg6(net, 40000, 7, 1001, isn + 1, TCPHDR_ACK, NULL, 0, NULL);
+	seg6(net, 40000, 7, 1001, isn + 1, TCPHDR_ACK | TCPHDR_PSH, NULL, 0, "hello");
+	seg6(net, 40000, 7, 1016, isn + 1, TCPHDR_ACK | TCPHDR_PSH, NULL, 0, "later");	/* a hole before it */
+	const struct sock *sk = __inet6_lookup_established(net, &p, htons(40000), &h, htons(7));
+	ck_assert_ptr_nonnull(sk);
+	uint32_t bytes = 0;
+	for (const struct sk_buff *b = sk->receive_queue.next; b != (const struct sk_buff *)&sk->receive_queue;
+	     b = b->next)
+		bytes += b->len;
+	ck_assert_uint_eq(sk->rcv_nxt, 1006);			/* "hello" was read at once: bytes 0 */
+	ck_assert_uint_eq(skb_queue_len(&sk->ofo_queue), 1);
+	const cJSON *k = folded_sock(s, "[fd00::2]:7>[fd00::1]:40000", &o);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "state")), "ESTABLISHED");
+	ck_assert_uint_eq((uint32_t)field(k, "rcv_nxt", NULL), sk->rcv_nxt);	/* tcp_set_state said 1001 */
+	ck_assert_uint_eq((uint32_t)field(k, "rcvq", "bytes"), bytes);
+	ck_assert_uint_eq((uint32_t)field(k, "rcvq", "segs"), skb_queue_len(&sk->receive_queue));
+	ck_assert_uint_eq((uint32_t)field(k, "ofo", "segs"), skb_queue_len(&sk->ofo_queue));
+	const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(k, "ofo"),
+									  "ranges"), 0);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetArrayItem(r, 0)), 1016);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetArrayItem(r, 1)), 1021);
+	cJSON_Delete(o);
+	seg6(net, 41000, 7, 1000, 0, TCPHDR_SYN, mss1440, 4, NULL);
+	struct sock *req = __inet6_lookup_established(net, &p, htons(41000), &h, htons(7));
+	ck_assert_ptr_nonnull(req);
+	ck_assert_ptr_nonnull(folded_sock(s, "[fd00::2]:7>[fd00::1]:41000", &o));
+	cJSON_Delete(o);
+	err6(net, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 7, 41000, req->iss);	/* hard: the request ends */
+	ck_assert_ptr_null(__inet6_lookup_established(net, &p, htons(41000), &h, htons(7)));
+	ck_assert_ptr_null(folded_sock(s, "[fd00::2]:7>[fd00::1]:41000", &o));
+	cJSON_Delete(o);
+	trace_clear_sinks(net);
+	store_free(s);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_ipv6_suite(void)
 {
 	Suite *s = suite_create("tcp_ipv6");
@@ -431,6 +486,7 @@ static Suite *tcp_ipv6_suite(void)
 	tcase_add_test(c, test_tcp6_recorded_synack_pin);
 	tcase_add_test(c, test_ping6_socket);
 	tcase_add_test(c, test_tcp6_err);
+	tcase_add_test(c, test_tcp6_fold_follows_stack);
 	suite_add_tcase(s, c);
 	return s;
 }
