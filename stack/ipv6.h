@@ -351,9 +351,17 @@ int ip6_route_add(struct net *net, const struct in6 *dst, int plen, const struct
 void rt6_clean_tohost(struct net *net, const struct in6 *gateway);
 /* ip6_pkt_discard - the input of a packet without a route. Owns skb. */
 int ip6_pkt_discard(struct net *net, struct sk_buff *skb);
-/* rt6_for_each - every route, as "ip -6 route show table all" would
- * list them (CLI, panels): fn gets a formatted line. */
-void rt6_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx);
+/* One route of the IPv6 FIB, as rt6_for_each gives it. */
+struct rt6_route {
+	const char *table;		/* "local" (local, anycast, multicast) or "main" */
+	const char *proto;		/* "kernel", "static", "ra" (learnt from an RA) */
+	struct in6 dst;			/* the prefix, host bits clear */
+	int plen, type, oif, metric;	/* type: enum rtn_type */
+	const struct in6 *gateway;	/* NULL: on-link */
+};
+/* rt6_for_each - every route ip6_route_input can match, as "ip -6 route
+ * show table all" lists them, local table first (trace_start's "fib"). */
+void rt6_for_each(struct net *net, void (*fn)(void *ctx, const struct rt6_route *r), void *ctx);
 
 /* -- ip6_output.c -- */
 /* ip6_local_out - a locally built packet (data at the IPv6 header,

@@ -241,46 +241,69 @@ int ip6_pkt_discard(struct net *net, struct sk_buff *skb)
 	return skb_drop(net, skb, r);
 }
 
-void rt6_for_each(struct net *net, void (*fn)(void *ctx, const char *line), void *ctx)
+/* The local table: each address (and, when forwarding, each prefix's
+ * subnet-router anycast address) as a /128, ff00::/8 multicast on each
+ * device, as ip6_route_input finds them. */
+static void rt6_for_each_local(struct net *net, struct ipv6_state *s, void (*fn)(void *, const struct rt6_route *),
+			       void *ctx)
 {
-	struct ipv6_state *s = ipv6_state(net);
-	char line[160];
-	if (!s)
-		return;
+	static const struct in6 mc = IN6_INIT(0xff, 0x00);
+	struct rt6_route r = { .table = "local", .proto = "kernel" };
 	for (int d = 0; d < net->ndevs; d++) {
-		for (int i = 0; i < s->idev[d].naddrs; i++) {
-			snprintf(line, sizeof(line), "local %s dev %s table local", in6_fmt(&s->idev[d].addrs[i].addr),
-				 net->devs[d].name);
-			fn(ctx, line);
-		}
-		snprintf(line, sizeof(line), "multicast ff00::/8 dev %s table local", net->devs[d].name);
-		fn(ctx, line);
-	}
-	for (int d = 0; d < net->ndevs; d++) {
+		if (ipv6_devconf_disabled(net, &net->devs[d]))
+			continue;
+		r.oif = d + 1;
 		for (int i = 0; i < s->idev[d].naddrs; i++) {
 			const struct inet6_ifaddr *a = &s->idev[d].addrs[i];
-			struct in6 pfx = a->addr;
-			if (ipv6_addr_linklocal(&a->addr))
+			r.dst = a->addr;
+			r.plen = 128, r.type = RTN_LOCAL, r.metric = 0;
+			fn(ctx, &r);
+			if (!s->sysctl.forwarding || a->prefix_len >= 127)
 				continue;
 			for (int b = a->prefix_len; b < 128; b++)
-				pfx.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
-			snprintf(line, sizeof(line), "%s/%u dev %s metric 256", in6_fmt(&pfx), a->prefix_len,
-				 net->devs[d].name);
-			fn(ctx, line);
+				r.dst.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			r.type = RTN_ANYCAST;
+			fn(ctx, &r);
 		}
-		snprintf(line, sizeof(line), "fe80::/64 dev %s metric 256", net->devs[d].name);
-		fn(ctx, line);
+		r.dst = mc;
+		r.plen = 8, r.type = RTN_MULTICAST, r.metric = 256;
+		fn(ctx, &r);
+	}
+}
+
+void rt6_for_each(struct net *net, void (*fn)(void *ctx, const struct rt6_route *r), void *ctx)
+{
+	static const struct in6 ll = IN6_INIT(0xfe, 0x80);
+	struct ipv6_state *s = ipv6_state(net);
+	struct rt6_route r = { .table = "main", .proto = "kernel", .type = RTN_UNICAST, .metric = 256 };
+	if (!s)
+		return;
+	rt6_for_each_local(net, s, fn, ctx);
+	for (int d = 0; d < net->ndevs; d++) {
+		if (ipv6_devconf_disabled(net, &net->devs[d]))
+			continue;
+		r.oif = d + 1;
+		for (int i = 0; i < s->idev[d].naddrs; i++) {
+			const struct inet6_ifaddr *a = &s->idev[d].addrs[i];
+			if (ipv6_addr_linklocal(&a->addr))
+				continue;
+			r.dst = a->addr;
+			r.plen = a->prefix_len;
+			for (int b = a->prefix_len; b < 128; b++)
+				r.dst.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			fn(ctx, &r);
+		}
+		r.dst = ll;
+		r.plen = 64;
+		fn(ctx, &r);
 	}
 	for (int i = 0; i < s->nroutes; i++) {
-		const struct rt6_info *r = &s->routes[i];
-		struct net_device *dev = dev_get_by_index(net, r->oif);
-		char via[64] = "", on[32] = "";
-		if (r->gw)
-			snprintf(via, sizeof(via), " via %s", in6_fmt(&r->gateway));
-		if (dev)
-			snprintf(on, sizeof(on), " dev %s", dev->name);
-		snprintf(line, sizeof(line), "%s%s%s/%u%s%s metric %d", r->type == RTN_UNICAST ? "" : rtn_type_name(r->type),
-			 r->type == RTN_UNICAST ? "" : " ", in6_fmt(&r->dst), r->plen, via, on, r->metric);
-		fn(ctx, line);
+		const struct rt6_info *x = &s->routes[i];
+		if (x->expires_ns && x->expires_ns <= net->now_ns)
+			continue;
+		r = (struct rt6_route){ .table = "main", .proto = x->ra ? "ra" : "static", .dst = x->dst, .plen = x->plen,
+					.type = x->type, .oif = x->oif, .metric = x->metric,
+					.gateway = x->gw ? &x->gateway : NULL };
+		fn(ctx, &r);
 	}
 }

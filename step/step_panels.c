@@ -195,8 +195,10 @@ static void taps(const struct step_view *v, const cJSON *st)
 static void route(const struct step_view *v, const cJSON *r)
 {
 	const char *type = str(r, "type", "?"), *dst = str(r, "dst", "?");
-	char host[24];
-	snprintf(host, sizeof(host), "%.*s", (int)strcspn(dst, "/"), dst);
+	const char *sl = strchr(dst, '/');
+	int full = sl && (!strcmp(sl, "/32") || !strcmp(sl, "/128"));	/* a host route: the address alone */
+	char host[64];
+	snprintf(host, sizeof(host), "%.*s", full ? (int)(sl - dst) : (int)strlen(dst), dst);
 	if (!strcmp(str(r, "table", ""), "local")) {
 		fprintf(v->out, "  %s %s  dev %s  (table local)%s\n", type, host, str(r, "dev", "?"),
 			cJSON_IsTrue(arr(r, "matched")) ? "  <= this packet's lookup" : "");

@@ -12,6 +12,7 @@
 
 #include "cJSON.h"
 #include "fib.h"
+#include "ipv6.h"
 #include "netfilter.h"
 
 #define NJ_STR_(x) #x
@@ -290,21 +291,25 @@ struct meta_ctx {
 	int n;				/* rules written so far */
 };
 
-/* One FIB route as the stack holds it, in the words of `ip route show table all`. */
-static void meta_route(void *ctx, const struct fib_route *r)
+/* A route in the words of `ip route show table all`, either family. */
+struct meta_rt {
+	const char *family, *table, *dst, *via, *proto, *src;	/* family, via, src: NULL when absent */
+	int type, oif, metric;
+};
+
+static void meta_route_put(struct meta_ctx *c, const struct meta_rt *m)
 {
-	struct meta_ctx *c = ctx;
 	struct jw *w = c->w;
-	const struct net_device *dev = r->oif ? dev_get_by_index(c->net, r->oif) : NULL;
-	char dst[24];
-	snprintf(dst, sizeof(dst), "%s/%u", ip_fmt(r->dst), r->plen);
+	const struct net_device *dev = m->oif ? dev_get_by_index(c->net, m->oif) : NULL;
 	jw_obj_open(w);
-	jw_kv_str(w, "table", r->table == FIB_TABLE_LOCAL ? "local" : "main");
-	jw_kv_str(w, "type", rtn_type_name(r->type));
-	jw_kv_str(w, "dst", dst);
+	if (m->family)
+		jw_kv_str(w, "family", m->family);
+	jw_kv_str(w, "table", m->table);
+	jw_kv_str(w, "type", rtn_type_name(m->type));
+	jw_kv_str(w, "dst", m->dst);
 	jw_key(w, "via");
-	if (r->gateway)
-		jw_val_str(w, ip_fmt(r->gateway));
+	if (m->via)
+		jw_val_str(w, m->via);
 	else
 		jw_val_null(w);
 	jw_key(w, "dev");
@@ -312,12 +317,35 @@ static void meta_route(void *ctx, const struct fib_route *r)
 		jw_val_str(w, dev->name);
 	else
 		jw_val_null(w);
-	jw_kv_str(w, "scope", r->type == RTN_LOCAL ? "host" : r->gateway || !r->oif ? "universe" : "link");
-	jw_kv_str(w, "proto", r->connected || r->table == FIB_TABLE_LOCAL ? "kernel" : "static");
-	if (r->prefsrc)
-		jw_kv_str(w, "src", ip_fmt(r->prefsrc));
-	jw_kv_int(w, "metric", r->metric);
+	jw_kv_str(w, "scope", m->type == RTN_LOCAL ? "host" : m->via || !m->oif ? "universe" : "link");
+	jw_kv_str(w, "proto", m->proto);
+	if (m->src)
+		jw_kv_str(w, "src", m->src);
+	jw_kv_int(w, "metric", m->metric);
 	jw_obj_close(w);
+}
+
+/* One FIB route as the stack holds it. */
+static void meta_route(void *ctx, const struct fib_route *r)
+{
+	char dst[24], via[16], src[16];
+	snprintf(dst, sizeof(dst), "%s/%u", ip_fmt(r->dst), r->plen);
+	snprintf(via, sizeof(via), "%s", ip_fmt(r->gateway));
+	snprintf(src, sizeof(src), "%s", ip_fmt(r->prefsrc));
+	struct meta_rt m = { NULL, r->table == FIB_TABLE_LOCAL ? "local" : "main", dst, r->gateway ? via : NULL,
+			     r->connected || r->table == FIB_TABLE_LOCAL ? "kernel" : "static", r->prefsrc ? src : NULL,
+			     r->type, r->oif, r->metric };
+	meta_route_put(ctx, &m);
+}
+
+/* One IPv6 route (rt6_for_each), with "family": "ipv6". */
+static void meta_route6(void *ctx, const struct rt6_route *r)
+{
+	char dst[64], via[48];
+	snprintf(dst, sizeof(dst), "%s/%d", in6_fmt(&r->dst), r->plen);
+	snprintf(via, sizeof(via), "%s", r->gateway ? in6_fmt(r->gateway) : "");
+	struct meta_rt m = { "ipv6", r->table, dst, r->gateway ? via : NULL, r->proto, NULL, r->type, r->oif, r->metric };
+	meta_route_put(ctx, &m);
 }
 
 /* One netfilter rule, numbered in the order the stack walks them (the
@@ -336,7 +364,8 @@ static void meta_rule(void *ctx, const struct nf_rule *r)
 }
 
 /* The host as the stack holds it when the replay starts: "fib" (local and
- * main tables, connected, local and broadcast routes included) and
+ * main tables, connected, local and broadcast routes included; then the
+ * IPv6 ones, "family": "ipv6") and
  * "rules" (netfilter, in walk order). */
 static void meta_host(struct jw *w, struct net *net)
 {
@@ -344,6 +373,7 @@ static void meta_host(struct jw *w, struct net *net)
 	jw_key(w, "fib");
 	jw_arr_open(w);
 	fib_for_each(net, meta_route, &c);
+	rt6_for_each(net, meta_route6, &c);
 	jw_arr_close(w);
 	jw_key(w, "rules");
 	jw_arr_open(w);

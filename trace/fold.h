@@ -92,7 +92,7 @@ struct fold_neigh {
 	uint64_t seq;
 };
 
-/* The last route lookup (fib_table_lookup) and the packet it was for. */
+/* The last route lookup (fib_table_lookup, fib6_table_lookup) and its packet. */
 struct fold_route {
 	uint64_t seq;			/* 0: none yet */
 	int64_t pkt;

@@ -8,20 +8,11 @@
 // source file, scores right and wrong predictions, keeps them in
 // localStorage and exports them as a file; a prediction can be answered by
 // clicking a stage of the kernel map. Usage: node classroom.test.mjs BASE_URL
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { check, main, runInBrowser } from './lesson_harness.mjs';
 
 const base = process.argv[2];
-const origin = new URL(base).origin;
-const problems = [];
-let failed = 0;
-
-function check(cond, what) {
-	if (cond) console.log(`  ok   ${what}`);
-	else { console.log(`  FAIL ${what}`); failed++; }
-}
 
 /** Polls cond() (in node: the page's CSP forbids evaluating strings) until true or 5 s. */
 async function until(cond, what) {
@@ -228,33 +219,8 @@ async function predictOnMap(page) {
 	check(await page.locator('#vt-tree[aria-selected="true"]').count() === 1, 'without a pending question a stage click opens the call tree');
 }
 
-async function main() {
-	const profile = mkdtempSync(join(tmpdir(), 'nj-classroom-'));
-	const browser = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		acceptDownloads: true,
-		viewport: { width: 1440, height: 900 },
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-	try {
-		const page = browser.pages()[0] || await browser.newPage();
-		page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-		page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-		page.on('request', (r) => { if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) problems.push(`request to another host: ${r.url()}`); });
-		await answers(page);
-		await predict(page);
-		await predictOnMap(page);
-	} finally {
-		await browser.close();
-		rmSync(profile, { recursive: true, force: true });
-	}
-	for (const p of problems) console.log(`  FAIL ${p}`);
-	check(problems.length === 0, 'no console errors and no request to another host');
-	console.log(failed ? `e2e classroom: ${failed} check(s) failed` : 'e2e classroom: all checks passed');
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => { console.error(`e2e classroom: ${e.stack || e}`); process.exit(1); });
+main('classroom', () => runInBrowser('classroom', base, async (page) => {
+	await answers(page);
+	await predict(page);
+	await predictOnMap(page);
+}, { launch: { acceptDownloads: true }, local: /^(data|blob):/ }));

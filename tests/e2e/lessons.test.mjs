@@ -4,22 +4,12 @@
 // links opens the packet it names at the event it names (the inspector
 // shows the link's function). No console errors, no request to another
 // host. Saves artifacts/lessons.png. Usage: node lessons.test.mjs BASE_URL
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { check, main, runInBrowser } from './lesson_harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const base = process.argv[2];
-const origin = new URL(base).origin;
-const problems = [];
-let failed = 0;
-
-function check(cond, what) {
-	if (cond) console.log(`  ok   ${what}`);
-	else { console.log(`  FAIL ${what}`); failed++; }
-}
 
 const text = (page, sel) => page.locator(sel).first().innerText();
 
@@ -110,31 +100,4 @@ async function lessons(page) {
 	check(true, 'the lesson pane closes');
 }
 
-async function main() {
-	const profile = mkdtempSync(join(tmpdir(), 'nj-chromium-'));
-	const browser = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		bypassCSP: true,
-		viewport: { width: 1440, height: 900 },
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-	try {
-		const page = browser.pages()[0] || await browser.newPage();
-		page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-		page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
-		page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`request to another host: ${r.url()}`); });
-		await lessons(page);
-	} finally {
-		await browser.close();
-		rmSync(profile, { recursive: true, force: true });
-	}
-	for (const p of problems) console.log(`  FAIL ${p}`);
-	check(problems.length === 0, 'no console errors and no request to another host');
-	console.log(failed ? `e2e lessons: ${failed} check(s) failed` : 'e2e lessons: all checks passed');
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => { console.error(`e2e lessons: ${e.stack || e}`); process.exit(1); });
+main('lessons', () => runInBrowser('lessons', base, lessons, { launch: { bypassCSP: true } }));

@@ -8,7 +8,7 @@
 # /state and the stack's own count (the last ip_find's "queues") must agree;
 # after the capture every queue expires and none is listed. The later
 # fields (socket queues and timers, held ARP packets, fragment arrivals,
-# the matched route) must each show up in some trace.
+# the matched route, IPv4 and IPv6) must each show up in some trace.
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ_BIN:-${NJ:-$B/netjourney}}
@@ -50,7 +50,7 @@ fail = compared = 0
 # The fields of issue 18's second round, each seen somewhere (both front
 # ends compare them whole; this says they are not absent from both).
 seen = {"sock options": 0, "receive queue": 0, "ofo ranges": 0, "timers": 0, "arp_queue held": 0,
-        "frag arrivals": 0, "route matched": 0}
+        "frag arrivals": 0, "route matched": 0, "IPv6 route matched": 0, "IPv6 socket queues": 0}
 def note(st):
     for k in st["sockets"]:
         seen["sock options"] += "mss" in k and "rcv_wscale" in k and "sack_ok" in k
@@ -62,6 +62,11 @@ def note(st):
     seen["frag arrivals"] += any(f["arrivals"] for f in st["frags"])
     seen["route matched"] += (st["route_lookup"] is not None and
                               sum(1 for r in st["routes"] if r.get("matched")) == 1)
+    # IPv6 as IPv4: fib6_table_lookup's route marked in the FIB, and the
+    # queues and timers tcp_v6_do_rcv's "sock" says
+    seen["IPv6 route matched"] += (st["route_lookup"] is not None and ":" in st["route_lookup"]["daddr"] and
+                                   [r.get("family") for r in st["routes"] if r.get("matched")] == ["ipv6"])
+    seen["IPv6 socket queues"] += sum(1 for k in st["sockets"] if k["sk"].startswith("[") and "rcvq" in k)
 def state(tid, seq):
     c.request("GET", "/api/traces/%d/state?seq=%d" % (tid, seq)); r = c.getresponse()
     return r.status, r.read()

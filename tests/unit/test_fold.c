@@ -13,7 +13,7 @@
 #include "fold.h"
 #include "load.h"
 #include "nj_check.h"
-#include "store.h"
+#include "nj_trace_check.h"
 
 #define EV(seq, par, d, ph, fn, skb) \
 	"{\"v\":1,\"seq\":" #seq ",\"parent\":" #par ",\"depth\":" #d ",\"ph\":\"" ph "\",\"fn\":\"" fn \
@@ -67,14 +67,7 @@ static char path[64];
 
 static void setup(void)
 {
-	char err[256];
-	snprintf(path, sizeof(path), "/tmp/nj_test_fold.XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, trace, sizeof(trace) - 1), (int)sizeof(trace) - 1);
-	close(fd);
-	st = store_open_jsonl(path, err, sizeof(err));
-	ck_assert_msg(st != NULL, "the test trace does not load: %s", err);
+	st = nj_trace_store(trace, path);
 	ck_assert_uint_eq(store_nevents(st), 20);
 	fx = fold_index_new(st);
 	ck_assert_ptr_nonnull(fx);
@@ -297,14 +290,8 @@ static struct nj_store *replay_pcap(const char *pcap)
 /* A trace of its own: the state after its last event. */
 static cJSON *state_of(const char *text)
 {
-	char tmp[64], err[256];
-	snprintf(tmp, sizeof(tmp), "/tmp/nj_test_fold2.XXXXXX");
-	int fd = mkstemp(tmp);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
-	close(fd);
-	struct nj_store *s = store_open_jsonl(tmp, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
+	char tmp[64];
+	struct nj_store *s = nj_trace_store(text, tmp);
 	struct fold_index *x = fold_index_new(s);
 	cJSON *o = fold_json_at(x, store_nevents(s) - 1);
 	ck_assert_ptr_nonnull(o);
@@ -528,24 +515,32 @@ START_TEST(test_fold_frag_arrivals)
 }
 END_TEST
 
-struct route_seen { int lookups, unmarked; };
+struct route_seen { int lookups, unmarked, v6, v6_none, v6_local; };
 
 static void route_check(void *ctx, const cJSON *o, const char *fn)
 {
 	struct route_seen *c = ctx;
 	const cJSON *l = get(o, "route_lookup"), *r, *hit = NULL;
-	int marked = 0;
+	int marked = 0, v6 = !strcmp(fn, "fib6_table_lookup");
 	cJSON_ArrayForEach(r, get(o, "routes"))
 		if (cJSON_IsTrue(get(r, "matched"))) {
 			marked++;
 			hit = r;
 		}
 	ck_assert_int_le(marked, 1);
-	if (!strcmp(fn, "fib_table_lookup")) {
+	if (v6 && !cJSON_IsString(get(l, "dst"))) {		/* the null entry: no route to mark */
+		ck_assert_int_eq(marked, 0);
+		ck_assert_ptr_nonnull(strchr(str(l, "daddr"), ':'));
+		c->v6_none++;
+	} else if (v6 || !strcmp(fn, "fib_table_lookup")) {
 		ck_assert_int_eq(marked, 1);
 		ck_assert_str_eq(str(hit, "dst"), str(l, "dst"));
 		ck_assert_str_eq(str(hit, "table"), str(l, "table"));
+		ck_assert_str_eq(str(hit, "type"), str(l, "type"));
+		ck_assert_int_eq(get(hit, "family") != NULL, v6);	/* an IPv6 route for an IPv6 lookup */
 		c->lookups++;
+		c->v6 += v6;
+		c->v6_local += v6 && !strcmp(str(l, "table"), "local");
 	}
 	if (cJSON_IsNull(l)) {
 		ck_assert_int_eq(marked, 0);
@@ -561,6 +556,23 @@ START_TEST(test_fold_route_matched)
 	struct route_seen c = { 0 };
 	walk_pcap("pcaps/route-forward.pcap", route_check, &c);
 	ck_assert_int_eq(c.lookups, 2);
+	ck_assert_int_eq(c.v6, 0);
+	ck_assert_int_gt(c.unmarked, 0);
+}
+END_TEST
+
+/* ipv6-forward: each fib6_table_lookup marks the IPv6 route it matched
+ * (forwarded ones in the main table, one to the host and one to its
+ * subnet-router anycast address in the local table); the lookup that
+ * found no route (the null entry) marks none. */
+START_TEST(test_fold_route6_matched)
+{
+	struct route_seen c = { 0 };
+	walk_pcap("pcaps/ipv6-forward.pcap", route_check, &c);
+	ck_assert_int_eq(c.v6, 7);
+	ck_assert_int_eq(c.v6_local, 2);
+	ck_assert_int_eq(c.v6_none, 1);
+	ck_assert_int_eq(c.lookups, c.v6);
 	ck_assert_int_gt(c.unmarked, 0);
 }
 END_TEST
@@ -660,6 +672,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(pcaps, test_fold_neigh_queue);
 	tcase_add_test(pcaps, test_fold_frag_arrivals);
 	tcase_add_test(pcaps, test_fold_route_matched);
+	tcase_add_test(pcaps, test_fold_route6_matched);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, pcaps);
 	return s;

@@ -9,10 +9,10 @@
 
 #include "cJSON.h"
 #include "nj_check.h"
+#include "nj_trace_check.h"
 #include "step.h"
 #include "step_headers.h"
 #include "step_state.h"
-#include "store.h"
 
 #define ICMP_FRAME "0200000000010200000000aa0800450000541c47000040014a600a0000010a0000020800f4df4a4a0001"
 #define UDP_FRAME "0200000000010200000000aa0800450000271c46000040114a7e0a0000010a0000029c400007001318b2" \
@@ -53,14 +53,7 @@ static char path[64];
 
 static void setup(void)
 {
-	char err[256];
-	snprintf(path, sizeof(path), "/tmp/nj_test_step.XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, trace, sizeof(trace) - 1), (int)sizeof(trace) - 1);
-	close(fd);
-	st = store_open_jsonl(path, err, sizeof(err));
-	ck_assert_msg(st != NULL, "the test trace does not load: %s", err);
+	st = nj_trace_store(trace, path);
 	ck_assert_uint_eq(store_nevents(st), 18);
 }
 

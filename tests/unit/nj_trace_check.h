@@ -1,0 +1,35 @@
+/*
+ * nj_trace_check.h - a hand-written trace as an event store, for the units
+ * of the trace layer and the front ends over it (test_fold.c,
+ * test_step.c): the text goes to a temporary file that store_open_jsonl
+ * indexes, as a trace written by replay -o would be.
+ */
+#ifndef NJ_TESTS_UNIT_NJ_TRACE_CHECK_H
+#define NJ_TESTS_UNIT_NJ_TRACE_CHECK_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* nj_trace_store - text (trace_start, then one event a line) in a new
+ * temporary file, named in path (unlink it after store_free), indexed.
+ * The test fails when the file cannot be written or does not load. */
+static inline struct nj_store *nj_trace_store(const char *text, char path[64])
+{
+	char err[256];
+	size_t n = strlen(text);
+	snprintf(path, 64, "/tmp/nj_test_trace.XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+	close(fd);
+	struct nj_store *s = store_open_jsonl(path, err, sizeof(err));
+	ck_assert_msg(s != NULL, "the test trace does not load: %s", err);
+	return s;
+}
+
+#endif
