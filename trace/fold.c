@@ -321,12 +321,20 @@ static void route_event(struct fold_state *st, const cJSON *a, const struct stor
 /* -- one event -- */
 
 /* The IPv6 path's functions whose args have the shape of their IPv4
- * counterpart's: folded in the same role. */
+ * counterpart's, folded in the same role when of phase ph: the route
+ * lookup, the end of a segment, an ICMPv6 error freeing a request sock,
+ * and the neighbour discovery events that say the entry they changed
+ * ("neigh", as neigh_update's). */
 static const struct {
 	const char *name;
 	enum fold_fn role;
+	char ph;
 } fold_v6[] = {
-	{ "fib6_table_lookup", FF_FIB_LOOKUP }, { "tcp_v6_do_rcv", FF_DO_RCV }, { "tcp_v6_err", FF_V4_ERR },
+	{ "fib6_table_lookup", FF_FIB_LOOKUP, 'i' }, { "tcp_v6_do_rcv", FF_DO_RCV, 'E' },
+	{ "tcp_v6_err", FF_V4_ERR, 'E' }, { "ndisc_recv_ns", FF_NEIGH_UPDATE, 'i' },
+	{ "ndisc_recv_na", FF_NEIGH_UPDATE, 'i' }, { "ndisc_learn", FF_NEIGH_UPDATE, 'i' },
+	{ "ndisc_router_discovery", FF_NEIGH_UPDATE, 'i' }, { "neigh_probe", FF_NEIGH_UPDATE, 'i' },
+	{ "neigh_invalidate", FF_NEIGH_UPDATE, 'i' }, { "neigh_timer_handler", FF_NEIGH_UPDATE, 'E' },
 };
 #define FOLD_V6 (sizeof(fold_v6) / sizeof(fold_v6[0]))
 
@@ -356,7 +364,7 @@ static enum fold_fn role_of(const struct fold_roles *ro, const struct store_ev *
 		r++;
 	for (size_t k = 0; r == FF_MAX && k < FOLD_V6; k++)
 		if (ro->v6[k] >= 0 && e->fn == ro->v6[k])
-			r = fold_v6[k].role;
+			return e->ph == fold_v6[k].ph ? fold_v6[k].role : FF_MAX;
 	if (r == FF_MAX)
 		return FF_MAX;
 	if (e->ph == 'B')

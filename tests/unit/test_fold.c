@@ -577,6 +577,59 @@ START_TEST(test_fold_route6_matched)
 }
 END_TEST
 
+/* The neighbour the event at index i says it changed ("neigh" in its
+ * args) has that NUD state in the fold after it: 1 checked, 0 none said. */
+static int neigh_agrees(struct nj_store *s, struct fold_index *x, const struct fold_state *f, size_t i,
+			char *states, size_t len)
+{
+	char *line = store_line(s, i, NULL);
+	cJSON *e = cJSON_Parse(line), *o;
+	const cJSON *n = get(get(e, "args"), "neigh"), *k;
+	int r = 0;
+	free(line);
+	if (str(n, "ip") && (o = fold_json(x, f, i))) {
+		const cJSON *m = NULL;
+		cJSON_ArrayForEach(k, get(o, "neighbours"))
+			if (!strcmp(str(k, "ip"), str(n, "ip")) && !strcmp(str(k, "dev"), str(n, "dev")))
+				m = k;
+		ck_assert_msg(m && !strcmp(str(m, "nud"), str(n, "state")), "%s at %s: the stack says %s, the fold %s",
+			      str(n, "ip"), str(e, "fn"), str(n, "state"), m ? str(m, "nud") : "nothing");
+		if (!strstr(states, str(n, "state")))
+			snprintf(states + strlen(states), len - strlen(states), " %s", str(n, "state"));
+		cJSON_Delete(o);
+		r = 1;
+	}
+	cJSON_Delete(e);
+	return r;
+}
+
+/* IPv6 neighbours as they change: every neighbour discovery event that
+ * names the entry it changed (NA received, probe, FAILED, the NUD timer)
+ * is the fold's state, as neigh_update is for ARP. */
+START_TEST(test_fold_ipv6_neigh_agrees_with_stack)
+{
+	const char *pcaps[] = { "pcaps/ipv6-nud-failed.pcap", "pcaps/ipv6-nud-na.pcap", "pcaps/ipv6-ndisc.pcap" };
+	char states[256] = "";
+	int checked = 0;
+	for (size_t p = 0; p < 3; p++) {
+		struct nj_store *s = replay_pcap(pcaps[p]);
+		struct fold_index *x = fold_index_new(s);
+		struct fold_state f;
+		ck_assert_int_eq(fold_state_init(x, &f), 0);
+		for (size_t i = 0; i < store_nevents(s); i++) {
+			ck_assert_int_eq(fold_forward(x, &f, i), 0);
+			checked += neigh_agrees(s, x, &f, i, states, sizeof(states));
+		}
+		fold_state_free(&f);
+		fold_index_free(x);
+		store_free(s);
+	}
+	ck_assert_int_ge(checked, 20);
+	ck_assert_msg(strstr(states, "FAILED") && strstr(states, "REACHABLE") && strstr(states, "PROBE"),
+		      "states seen:%s", states);
+}
+END_TEST
+
 /* Every pcap: every event below 20,000 events, every 1999th above (the
  * floods: their states hold thousands of queues; tests/fold compares more). */
 START_TEST(test_fold_snapshots_every_pcap)
@@ -673,6 +726,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(pcaps, test_fold_frag_arrivals);
 	tcase_add_test(pcaps, test_fold_route_matched);
 	tcase_add_test(pcaps, test_fold_route6_matched);
+	tcase_add_test(pcaps, test_fold_ipv6_neigh_agrees_with_stack);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, pcaps);
 	return s;
