@@ -8,7 +8,8 @@
 # /state and the stack's own count (the last ip_find's "queues") must agree;
 # after the capture every queue expires and none is listed. The later
 # fields (socket queues and timers, held ARP packets, fragment arrivals,
-# the matched route, IPv4 and IPv6) must each show up in some trace.
+# the matched route, IPv4 and IPv6; IPv6 sockets' queues and neighbours
+# past INCOMPLETE) must each show up in some trace.
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 NJ=${NJ_BIN:-${NJ:-$B/netjourney}}
@@ -50,7 +51,8 @@ fail = compared = 0
 # The fields of issue 18's second round, each seen somewhere (both front
 # ends compare them whole; this says they are not absent from both).
 seen = {"sock options": 0, "receive queue": 0, "ofo ranges": 0, "timers": 0, "arp_queue held": 0,
-        "frag arrivals": 0, "route matched": 0, "IPv6 route matched": 0, "IPv6 socket queues": 0}
+        "frag arrivals": 0, "route matched": 0, "IPv6 route matched": 0, "IPv6 socket queues": 0,
+        "IPv6 NUD states": 0}
 def note(st):
     for k in st["sockets"]:
         seen["sock options"] += "mss" in k and "rcv_wscale" in k and "sack_ok" in k
@@ -67,6 +69,8 @@ def note(st):
     seen["IPv6 route matched"] += (st["route_lookup"] is not None and ":" in st["route_lookup"]["daddr"] and
                                    [r.get("family") for r in st["routes"] if r.get("matched")] == ["ipv6"])
     seen["IPv6 socket queues"] += sum(1 for k in st["sockets"] if k["sk"].startswith("[") and "rcvq" in k)
+    seen["IPv6 NUD states"] += sum(1 for n in st["neighbours"]
+                                   if ":" in n["ip"] and n["nud"] not in ("PERMANENT", "INCOMPLETE"))
 def state(tid, seq):
     c.request("GET", "/api/traces/%d/state?seq=%d" % (tid, seq)); r = c.getresponse()
     return r.status, r.read()
