@@ -235,9 +235,15 @@ static void routes(const struct step_view *v, const cJSON *st)
 	if (sys)
 		fprintf(v->out, "  ip_forward %lld  rp_filter %lld\n", num(sys, "ip_forward", 0), num(sys, "rp_filter", 0));
 	const cJSON *l = arr(st, "route_lookup");
+	int marked = 0;
+	cJSON_ArrayForEach(r, arr(st, "routes"))
+		marked |= cJSON_IsTrue(arr(r, "matched"));
 	if (cJSON_IsObject(l) && !cJSON_IsString(arr(l, "dst")))
 		fprintf(v->out, "  this packet's lookup of %s at #%lld: no route matched\n", str(l, "daddr", "?"),
 			num(l, "seq", 0));
+	else if (cJSON_IsObject(l) && !marked)	/* e.g. an address or route an RA brought */
+		fprintf(v->out, "  this packet's lookup of %s at #%lld: %s %s (table %s), added after the trace began\n",
+			str(l, "daddr", "?"), num(l, "seq", 0), str(l, "type", "?"), str(l, "dst", "?"), str(l, "table", "?"));
 }
 
 static void neigh(const struct step_view *v, const cJSON *st)
