@@ -79,6 +79,13 @@ static void fib6_lookup_main(struct net *net, const struct in6 *daddr, int oif, 
 	}
 }
 
+/* ipv6_addr_prefix's work in place: a's bits past plen cleared. */
+static void ipv6_addr_prefix_clear(struct in6 *a, int plen)
+{
+	for (int b = plen; b < 128; b++)
+		a->s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+}
+
 /* The route a lookup matched as the fold names a route (IPv4's
  * fib_table_lookup does the same): its table (local, multicast and anycast
  * routes sit in the local table here, as in Linux), its prefix (daddr cut
@@ -88,8 +95,7 @@ static void rt6_trace_match(struct jw *a, const struct in6 *daddr, const struct 
 	struct in6 pfx = *daddr;
 	char dst[64];
 	int local = p->dst.type == RTN_LOCAL || p->dst.type == RTN_ANYCAST || p->dst.type == RTN_MULTICAST;
-	for (int b = p->dst.plen; b < 128; b++)
-		pfx.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	ipv6_addr_prefix_clear(&pfx, p->dst.plen);
 	snprintf(dst, sizeof(dst), "%s/%u", in6_fmt(&pfx), p->dst.plen);
 	jw_kv_str(a, "table", local ? "local" : "main");
 	jw_kv_str(a, "dst", dst);
@@ -260,8 +266,7 @@ static void rt6_for_each_local(struct net *net, struct ipv6_state *s, void (*fn)
 			fn(ctx, &r);
 			if (!s->sysctl.forwarding || a->prefix_len >= 127)
 				continue;
-			for (int b = a->prefix_len; b < 128; b++)
-				r.dst.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			ipv6_addr_prefix_clear(&r.dst, a->prefix_len);
 			r.type = RTN_ANYCAST;
 			fn(ctx, &r);
 		}
@@ -289,8 +294,7 @@ void rt6_for_each(struct net *net, void (*fn)(void *ctx, const struct rt6_route 
 				continue;
 			r.dst = a->addr;
 			r.plen = a->prefix_len;
-			for (int b = a->prefix_len; b < 128; b++)
-				r.dst.s6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			ipv6_addr_prefix_clear(&r.dst, a->prefix_len);
 			fn(ctx, &r);
 		}
 		r.dst = ll;
