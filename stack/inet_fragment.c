@@ -421,28 +421,25 @@ static void args_flags(struct jw *a, uint8_t flags)
 	jw_arr_close(a);
 }
 
-/* ipq_trace_args - the queue as the next event's args: key, "have",
- * "meat", "len" (null until the last fragment), flags, memory (the
- * table's "mem" and the queue's own "truesize"). Returns the args writer,
- * so the caller may add why the queue ends ("end"). */
-struct jw *ipq_trace_args(struct net *net, const struct ipq *q)
+/* inet_frag_args - what IPv4 and IPv6 queues have in common, as args:
+ * "have" (at most ARGS_MAX_RANGES fragments' [start,end), "have_more"
+ * counts the rest), "meat", "len" (null until the last fragment), flags
+ * and "nfrags". */
+void inet_frag_args(struct jw *a, const struct ipq *q)
 {
-	struct ipq_table *t = net->ipfrags;
-	struct jw *a = trace_args(net);
-	size_t n = ipq_ranges(t, q);
+	int n = 0;
 
-	jw_kv_str(a, "queue", ipq_name(&q->key));
 	jw_key(a, "have");
 	jw_arr_open(a);
-	for (size_t i = 0; i < n && i < ARGS_MAX_RANGES; i++) {
+	for (const struct sk_buff *p = q->fragments; p && n < ARGS_MAX_RANGES; p = p->next, n++) {
 		jw_arr_open(a);
-		jw_val_uint(a, t->scratch[i].start);
-		jw_val_uint(a, t->scratch[i].end);
+		jw_val_uint(a, FRAG_CB(p)->offset);
+		jw_val_uint(a, frag_end(p));
 		jw_arr_close(a);
 	}
 	jw_arr_close(a);
-	if (n > ARGS_MAX_RANGES)
-		jw_kv_uint(a, "have_more", n - ARGS_MAX_RANGES);
+	if (q->nfrags > ARGS_MAX_RANGES)
+		jw_kv_uint(a, "have_more", (uint64_t)(q->nfrags - ARGS_MAX_RANGES));
 	jw_kv_uint(a, "meat", q->meat);
 	jw_key(a, "len");
 	if (q->flags & INET_FRAG_LAST_IN)
@@ -451,6 +448,19 @@ struct jw *ipq_trace_args(struct net *net, const struct ipq *q)
 		jw_val_null(a);
 	args_flags(a, q->flags);
 	jw_kv_int(a, "nfrags", q->nfrags);
+}
+
+/* ipq_trace_args - the queue as the next event's args: key, its contents
+ * (inet_frag_args), memory (the table's "mem" and the queue's own
+ * "truesize"). Returns the args writer, so the caller may add why the
+ * queue ends ("end"). */
+struct jw *ipq_trace_args(struct net *net, const struct ipq *q)
+{
+	struct ipq_table *t = net->ipfrags;
+	struct jw *a = trace_args(net);
+
+	jw_kv_str(a, "queue", ipq_name(&q->key));
+	inet_frag_args(a, q);
 	jw_kv_uint(a, "queues", t->queues.n);
 	jw_kv_uint(a, "mem", t->mem);
 	jw_kv_uint(a, "truesize", (uint64_t)q->truesize + IPQ_QSIZE);

@@ -56,6 +56,48 @@ static const char *fq_name(const struct frag6_queue *fq)
 	return buf;
 }
 
+/* fq_trace_args - the queue as the next event's args, as IPv4 writes
+ * them (inet_frag_args) with the table's and the queue's memory; the fold
+ * keeps IPv6 queues from these. Returns the writer, so the caller may add
+ * an "arrival" or why the queue ends ("end"); NULL when not tracing. */
+static struct jw *fq_trace_args(struct net *net, const struct frag6_queue *fq)
+{
+	if (!trace_on(net))
+		return NULL;
+	struct jw *a = trace_args(net);
+	jw_kv_str(a, "queue", fq_name(fq));
+	inet_frag_args(a, &fq->q);
+	jw_kv_uint(a, "queues", (uint64_t)net->ipv6->frags->n);
+	jw_kv_uint(a, "mem", net->ipv6->frags->mem);
+	jw_kv_uint(a, "truesize", (uint64_t)fq->q.truesize + FRAG6_QSIZE);
+	return a;
+}
+
+static void fq_trace_end(struct net *net, const struct frag6_queue *fq, const char *why)
+{
+	if (!trace_on(net))
+		return;
+	struct jw *a = trace_args(net);
+	jw_kv_str(a, "queue", fq_name(fq));
+	jw_kv_str(a, "end", why);
+}
+
+/* The fragment is held: its queue and what arrived (the UI fills the
+ * byte bar in arrival order). */
+static void fq_trace_arrival(struct net *net, const struct frag6_queue *fq, const struct sk_buff *skb,
+			     uint32_t offset)
+{
+	struct jw *a = fq_trace_args(net, fq);
+	if (!a)
+		return;
+	jw_key(a, "arrival");
+	jw_obj_open(a);
+	jw_kv_uint(a, "offset", offset);
+	jw_kv_uint(a, "len", skb->len);
+	jw_kv_uint(a, "skb", skb->id);
+	jw_obj_close(a);
+}
+
 /* inet_frag_kill + destroy for this table: unlinked and freed, its
  * fragments as drops with reason (the timer) or quietly (consumed). */
 static void fq_destroy(struct net *net, struct frag6_queue *fq, enum skb_drop_reason reason)
@@ -124,6 +166,9 @@ static struct frag6_queue *fq_find(struct net *net, const struct ipv6hdr *hdr, u
  * time exceeded (code 1) about the first fragment, only if it came. */
 static void ip6_frag_expire(struct net *net, struct frag6_queue *fq)
 {
+	struct jw *a = fq_trace_args(net, fq);
+	if (a)
+		jw_kv_str(a, "end", "expired");
 	trace_enter(net, NULL, "ip6_frag_expire", "frag", "%s: ip6frag_time (%llu s) passed with %u of %u bytes",
 		    fq_name(fq), (unsigned long long)(net->ipv6->sysctl.ip6frag_time_ns / 1000000000ULL), fq->q.meat,
 		    fq->q.len);
@@ -163,6 +208,7 @@ void ip6_frag_timers(struct net *net)
 static int ip6_frag_discard(struct net *net, struct frag6_queue *fq, struct sk_buff *skb, enum skb_drop_reason r,
 			    const char *why)
 {
+	fq_trace_end(net, fq, "killed");
 	trace_step(net, skb, "ip6_frag_queue", "%s: the datagram is discarded", why);
 	fq_destroy(net, fq, SKB_DROP_REASON_CONSUMED);
 	SNMP_INC(net, MIB_IP6_REASMFAILS);
@@ -209,6 +255,7 @@ static int ip6_frag_reasm(struct net *net, struct frag6_queue *fq, const struct 
 	int k = 0;
 	struct sk_buff *n = ip6_frag_build(net, fq, fq->q.fragments);
 	if (!n) {
+		fq_trace_end(net, fq, "killed");
 		trace_step(net, NULL, "ip6_frag_reasm", "payload length over 65535 or no memory: discarded");
 		SNMP_INC(net, MIB_IP6_REASMFAILS);
 		fq_destroy(net, fq, SKB_DROP_REASON_CONSUMED);
@@ -219,6 +266,15 @@ static int ip6_frag_reasm(struct net *net, struct frag6_queue *fq, const struct 
 	for (struct sk_buff *f = fq->q.fragments; f && k < TRACE_MAX_FROM; f = f->next)
 		ids[k++] = f->id;
 	trace_from(net, ids, k);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "queue", fq_name(fq));
+		jw_kv_uint(a, "payload_len", ntohs(ipv6_hdr(n)->payload_len));
+		jw_kv_int(a, "nfrags", fq->q.nfrags);
+		jw_kv_uint(a, "frag_max_size", fq->q.max_size);
+		jw_kv_uint(a, "id", n->id);
+		jw_kv_str(a, "end", "reassembled");
+	}
 	trace_step(net, n, "ip6_frag_reasm", "rebuilt skb %llu: %u bytes from %d fragments, fragment header removed",
 		   (unsigned long long)n->id, n->len, fq->q.nfrags);
 	SNMP_INC(net, MIB_IP6_REASMOKS);
@@ -255,26 +311,6 @@ static int ip6_frag_position(struct frag6_queue *fq, int more, uint32_t offset, 
 	return end == offset ? -1 : 0;
 }
 
-static void fq_trace_args(struct net *net, const struct frag6_queue *fq)
-{
-	if (!trace_on(net))
-		return;
-	struct jw *a = trace_args(net);
-	jw_kv_str(a, "queue", fq_name(fq));
-	jw_key(a, "have");
-	jw_arr_open(a);
-	for (const struct sk_buff *f = fq->q.fragments; f; f = f->next) {
-		jw_arr_open(a);
-		jw_val_uint(a, FRAG_CB(f)->offset);
-		jw_val_uint(a, frag_end(f));
-		jw_arr_close(a);
-	}
-	jw_arr_close(a);
-	jw_kv_uint(a, "meat", fq->q.meat);
-	if (fq->q.flags & INET_FRAG_LAST_IN)
-		jw_kv_uint(a, "len", fq->q.len);
-}
-
 /*
  * ip6_frag_queue - adds a fragment (data at its fragment header):
  *  1. the end must fit in 65535 bytes, a non-final fragment's length be a
@@ -303,6 +339,7 @@ static int ip6_frag_queue(struct net *net, struct frag6_queue *fq, struct sk_buf
 		trace_step(net, skb, "ip6_frag_queue", "%s", *prob == 4 ? "1. a non-final fragment whose length is "
 			   "not a multiple of 8" : "1. the fragment would end past 65535 bytes");
 		/* Linux 6.x leaves the queue alone: it times out later. */
+		fq_trace_args(net, fq);
 		trace_exit(net, skb, V_PASS, 0, "parameter problem to send; the queue stays until its timer");
 		return -2;
 	}
@@ -331,12 +368,12 @@ static int ip6_frag_queue(struct net *net, struct frag6_queue *fq, struct sk_buf
 		fq->unfrag_len = (uint16_t)fhoff;
 		fq->q.flags |= INET_FRAG_FIRST_IN;
 	}
-	fq_trace_args(net, fq);
 	if (fq->q.flags == (INET_FRAG_FIRST_IN | INET_FRAG_LAST_IN) && fq->q.meat == fq->q.len) {
 		int r = ip6_frag_reasm(net, fq, &dst, out);
 		trace_exit(net, NULL, r ? V_DROP : V_PASS, net->last_drop, "%s", r ? "reassembly failed" : "complete");
 		return r ? -1 : 1;
 	}
+	fq_trace_arrival(net, fq, skb, offset);
 	trace_exit(net, NULL, V_QUEUED, 0, "queued; %u payload bytes here%s", fq->q.meat,
 		   fq->q.flags & INET_FRAG_LAST_IN ? "" : ", total unknown until the last fragment");
 	return 0;

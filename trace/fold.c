@@ -335,6 +335,8 @@ static const struct {
 	{ "ndisc_recv_na", FF_NEIGH_UPDATE, 'i' }, { "ndisc_learn", FF_NEIGH_UPDATE, 'i' },
 	{ "ndisc_router_discovery", FF_NEIGH_UPDATE, 'i' }, { "neigh_probe", FF_NEIGH_UPDATE, 'i' },
 	{ "neigh_invalidate", FF_NEIGH_UPDATE, 'i' }, { "neigh_timer_handler", FF_NEIGH_UPDATE, 'E' },
+	{ "ip6_frag_queue", FF_FRAG_QUEUE, 'E' }, { "ip6_frag_queue", FF_FRAG_QUEUE, 'i' },
+	{ "ip6_frag_reasm", FF_FRAG_REASM, 'i' }, { "ip6_frag_expire", FF_EXPIRE, 'B' },
 };
 #define FOLD_V6 (sizeof(fold_v6) / sizeof(fold_v6[0]))
 
@@ -362,11 +364,12 @@ static enum fold_fn role_of(const struct fold_roles *ro, const struct store_ev *
 	int r = 0;
 	while (r < FF_MAX && (ro->ids[r] < 0 || e->fn != ro->ids[r]))
 		r++;
-	for (size_t k = 0; r == FF_MAX && k < FOLD_V6; k++)
-		if (ro->v6[k] >= 0 && e->fn == ro->v6[k])
-			return e->ph == fold_v6[k].ph ? fold_v6[k].role : FF_MAX;
-	if (r == FF_MAX)
+	if (r == FF_MAX) {	/* a name may have a role at more than one phase */
+		for (size_t k = 0; k < FOLD_V6; k++)
+			if (ro->v6[k] >= 0 && e->fn == ro->v6[k] && e->ph == fold_v6[k].ph)
+				return fold_v6[k].role;
 		return FF_MAX;
+	}
 	if (e->ph == 'B')
 		return r == FF_EXPIRE ? FF_EXPIRE : FF_MAX;
 	if (e->ph == 'E')

@@ -704,6 +704,69 @@ START_TEST(test_fold_frag_flood_agrees_with_stack)
 }
 END_TEST
 
+/* IPv6 queues are folded as IPv4's: at every event naming a queue the
+ * fold holds the stack's count ("queues", less one when the event ends
+ * it), arrivals add up to the queue's meat, and each ending is kept with
+ * its reason. */
+struct frag6_seen { int reassembled, killed, expired, checked; };
+
+static void frag6_ends(void *ctx, const cJSON *o, const char *fn)
+{
+	struct frag6_seen *c = ctx;
+	const cJSON *e;
+	(void)fn;
+	cJSON_ArrayForEach(e, get(o, "frags_ended")) {
+		c->reassembled += !strcmp(str(e, "why"), "reassembled");
+		c->killed += !strcmp(str(e, "why"), "killed");
+		c->expired += !strcmp(str(e, "why"), "expired");
+	}
+}
+
+static void frag6_walk(const char *pcap, struct frag6_seen *c)
+{
+	struct nj_store *s = replay_pcap(pcap);
+	struct fold_index *x = fold_index_new(s);
+	struct fold_state f;
+	ck_assert_int_eq(fold_state_init(x, &f), 0);
+	for (size_t i = 0; i < store_nevents(s); i++) {
+		ck_assert_int_eq(fold_forward(x, &f, i), 0);
+		char *line = store_line(s, i, NULL);
+		cJSON *o = strstr(line, "\"queues\":") ? cJSON_Parse(line) : NULL;
+		const cJSON *a = get(o, "args");
+		if (o) {
+			long long want = (long long)num(a, "queues") - (get(a, "end") ? 1 : 0);
+			ck_assert_msg((long long)f.frags.live == want, "%s seq %zu: the stack %lld, the fold %zu", pcap, i,
+				      want, f.frags.live);
+			c->checked++;
+		}
+		cJSON_Delete(o);
+		free(line);
+		cJSON *st = fold_json(x, &f, i);
+		frag6_ends(c, st, NULL);
+		cJSON_Delete(st);
+	}
+	fold_state_free(&f);
+	fold_index_free(x);
+	store_free(s);
+}
+
+START_TEST(test_fold_frag6_queues)
+{
+	struct frag6_seen good = { 0 }, bad = { 0 };
+	struct arrivals_seen arr = { 0 };
+	frag6_walk("pcaps/ipv6-frag.pcap", &good);
+	frag6_walk("pcaps/ipv6-frag-bad.pcap", &bad);
+	walk_pcap("pcaps/ipv6-frag.pcap", arrivals_check, &arr);
+	ck_assert_int_ge(arr.most, 1);
+	ck_assert_int_gt(good.checked, 0);
+	ck_assert_int_gt(good.reassembled, 0);		/* frags_ended lasts one event per ending */
+	ck_assert_int_eq(good.killed + good.expired, 0);
+	ck_assert_int_gt(bad.killed, 0);		/* the overlap (RFC 5722) */
+	ck_assert_int_gt(bad.expired, 0);		/* ip6frag_time, after the capture */
+	ck_assert_int_eq(bad.reassembled, 0);
+}
+END_TEST
+
 static Suite *fold_suite(void)
 {
 	Suite *s = suite_create("fold");
@@ -727,6 +790,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(pcaps, test_fold_route_matched);
 	tcase_add_test(pcaps, test_fold_route6_matched);
 	tcase_add_test(pcaps, test_fold_ipv6_neigh_agrees_with_stack);
+	tcase_add_test(pcaps, test_fold_frag6_queues);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, pcaps);
 	return s;
