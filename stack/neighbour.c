@@ -249,24 +249,6 @@ static void neigh_entry_args(struct jw *a, const struct net_device *dev, uint32_
 	jw_obj_close(a);
 }
 
-struct neigh_pick {
-	struct jw *a;
-	uint32_t ip;
-	int ifindex, n;
-	const struct neighbour *e;	/* the entry, for its arp_queue */
-};
-
-static void neigh_pick_entry(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
-			     enum nud_state st)
-{
-	struct neigh_pick *p = ctx;
-	p->n++;
-	if (ip == p->ip && dev && dev->ifindex == p->ifindex) {
-		jw_key(p->a, "neigh");
-		neigh_entry_args(p->a, dev, ip, mac, st, p->e);
-	}
-}
-
 /* The entry that changed (with its arp_queue), and the table's size, as
  * the next event's args: the whole table on every event made ARP-heavy
  * traces mostly table dumps; the state panels rebuild the table from these
@@ -275,9 +257,20 @@ void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t i
 {
 	if (!trace_on(net))
 		return;
-	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0, neigh_find(net->arp_tbl, dev->ifindex, ip) };
-	neigh_for_each(net, neigh_pick_entry, &p);
-	jw_kv_int(p.a, "entries", p.n);
+	struct jw *a = trace_args(net);
+	struct neigh_table *t = net->arp_tbl;
+	const struct neighbour *e = neigh_find(t, dev->ifindex, ip);
+	const struct net_device *d = e && e->state != NUD_NONE ? dev_get_by_index(net, e->ifindex) : NULL;
+	int n = 0;
+	/* the entry, then the count of entries neigh_for_each would visit:
+	 * found by hash, counted without a call per entry (runs per event) */
+	if (d) {
+		jw_key(a, "neigh");
+		neigh_entry_args(a, d, e->ip, e->mac, (enum nud_state)e->state, e);
+	}
+	for (int i = 0; t && i < t->n; i++)
+		n += t->e[i].state != NUD_NONE;
+	jw_kv_int(a, "entries", n);
 }
 
 void neigh_table_exit(struct net *net)
