@@ -179,7 +179,10 @@ static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_
 {
 	struct tracer *tr = &net->tr;
 	int d = tr->depth - 1;
-	if ((v == V_PASS || v == V_NONE) && d > 0 && d < TRACE_MAX_DEPTH && tr->lite &&
+	/* an exit whose verdict is no outcome (trace_outcome: a reply's
+	 * "sent", netif_rx's "queued") changes nothing either */
+	if (d > 0 && d < TRACE_MAX_DEPTH && tr->lite &&
+	    (v == V_PASS || v == V_NONE || trace_outcome(tr->lite_fn[d], 'E', v) == V_NONE) &&
 	    trace_lite_idle(tr, tr->lite_pk[d])) {
 		tr->depth = d;
 		tr->next_seq++;
