@@ -29,7 +29,47 @@ struct neighbour {
 	uint64_t probe_ns;		/* the last ARP request for it; 0 none */
 	struct sk_buff_head arp_queue;	/* packets waiting for resolution */
 	uint32_t arp_queue_len_bytes;	/* their truesize */
+	/* The queued skbs' ids in queue order, ids[ids_head..+qlen): a traced
+	 * replay lists them on every change, and walking the skbs themselves
+	 * (cold memory) was a twentieth of it. NULL: walk the queue instead. */
+	uint64_t *ids;
+	uint32_t ids_head, ids_cap;
 };
+
+/* arp_queue's tail and head, with the ids kept beside them. */
+static void neigh_queue_tail(struct neighbour *n, struct sk_buff *skb)
+{
+	uint32_t len = skb_queue_len(&n->arp_queue);
+	skb_queue_tail(&n->arp_queue, skb);
+	if (!len)
+		n->ids_head = 0;
+	if (n->ids && n->ids_head + len == n->ids_cap && n->ids_head) {
+		memmove(n->ids, n->ids + n->ids_head, len * sizeof(*n->ids));
+		n->ids_head = 0;
+	}
+	if ((!n->ids && !len) || (n->ids && len == n->ids_cap)) {
+		uint32_t cap = n->ids_cap ? 2 * n->ids_cap : 16;
+		uint64_t *b = realloc(n->ids, cap * sizeof(*b));
+		if (!b) {		/* the list is walked instead */
+			free(n->ids);
+			n->ids = NULL;
+			n->ids_cap = 0;
+			return;
+		}
+		n->ids = b;
+		n->ids_cap = cap;
+	}
+	if (n->ids)
+		n->ids[n->ids_head + len] = skb->id;
+}
+
+static struct sk_buff *neigh_queue_head(struct neighbour *n)
+{
+	struct sk_buff *skb = skb_dequeue(&n->arp_queue);
+	if (skb && n->ids)
+		n->ids_head++;
+	return skb;
+}
 
 #define NEIGH_HASH		512		/* buckets: a power of two */
 
@@ -88,7 +128,7 @@ static struct neighbour *neigh_find(struct neigh_table *t, int ifindex, uint32_t
 static void neigh_purge(struct net *net, struct neighbour *n, enum skb_drop_reason why)
 {
 	struct sk_buff *skb;
-	while ((skb = skb_dequeue(&n->arp_queue)))
+	while ((skb = neigh_queue_head(n)))
 		kfree_skb_reason(net, skb, why);
 	n->arp_queue_len_bytes = 0;
 }
@@ -161,7 +201,7 @@ static void neigh_flush_queue(struct net *net, struct net_device *dev, struct ne
 	if (!held)
 		return;
 	skb_queue_head_init(&q);	/* taken whole: output must not find them again */
-	while ((skb = skb_dequeue(&n->arp_queue)))
+	while ((skb = neigh_queue_head(n)))
 		skb_queue_tail(&q, skb);
 	n->arp_queue_len_bytes = 0;
 	neigh_trace_entry(net, dev, ip);	/* the fold's fact: the queue is empty now */
@@ -230,9 +270,14 @@ static void neigh_queue_args(struct jw *a, const struct neighbour *n)
 	jw_kv_uint(a, "queued_bytes", n->arp_queue_len_bytes);
 	jw_key(a, "queued_skbs");
 	jw_arr_open(a);
-	for (const struct sk_buff *skb = n->arp_queue.next; skb != (const struct sk_buff *)&n->arp_queue;
-	     skb = skb->next)
-		jw_val_uint(a, skb->id);
+	if (n->ids) {
+		for (uint32_t i = 0; i < skb_queue_len(&n->arp_queue); i++)
+			jw_val_uint(a, n->ids[n->ids_head + i]);
+	} else {
+		for (const struct sk_buff *skb = n->arp_queue.next; skb != (const struct sk_buff *)&n->arp_queue;
+		     skb = skb->next)
+			jw_val_uint(a, skb->id);
+	}
 	jw_arr_close(a);
 }
 
@@ -276,8 +321,10 @@ void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t i
 void neigh_table_exit(struct net *net)
 {
 	struct neigh_table *t = net->arp_tbl;
-	for (int i = 0; t && i < t->n; i++)
+	for (int i = 0; t && i < t->n; i++) {
 		skb_queue_purge(net, &t->e[i].arp_queue);	/* quietly: the host is going away */
+		free(t->e[i].ids);
+	}
 	free(t);
 	net->arp_tbl = NULL;
 }
@@ -309,14 +356,14 @@ static int __neigh_event_send(struct net *net, struct neighbour *n, struct net_d
 		n->updated_ns = net->now_ns;
 	}
 	while (n->arp_queue_len_bytes + skb->truesize > NEIGH_QUEUE_LEN_BYTES &&
-	       (old = skb_dequeue(&n->arp_queue))) {
+	       (old = neigh_queue_head(n))) {
 		n->arp_queue_len_bytes -= old->truesize;
 		SNMP_INC(net, MIB_ARP_UNRESOLVED_DISCARDS);	/* arp_cache unres_discards */
 		trace_step(net, old, "__neigh_event_send", "arp_queue for %s full (unres_qlen_bytes %u): oldest "
 			   "packet dropped", ip_fmt(n->ip), NEIGH_QUEUE_LEN_BYTES);
 		kfree_skb_reason(net, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
 	}
-	skb_queue_tail(&n->arp_queue, skb);
+	neigh_queue_tail(n, skb);
 	n->arp_queue_len_bytes += skb->truesize;
 	neigh_trace_entry(net, dev, n->ip);
 	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u packet(s), %u of %u bytes)",
