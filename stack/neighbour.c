@@ -36,8 +36,10 @@ struct neighbour {
 	uint32_t ids_head, ids_cap;
 };
 
-/* arp_queue's tail and head, with the ids kept beside them. */
-static void neigh_queue_tail(struct neighbour *n, struct sk_buff *skb)
+/* arp_queue's tail and head, with the ids kept beside them: from when
+ * the queue starts empty with the trace on (an untraced replay never
+ * lists them, and allocates nothing for them). */
+static void neigh_queue_tail(struct net *net, struct neighbour *n, struct sk_buff *skb)
 {
 	uint32_t len = skb_queue_len(&n->arp_queue);
 	skb_queue_tail(&n->arp_queue, skb);
@@ -47,7 +49,7 @@ static void neigh_queue_tail(struct neighbour *n, struct sk_buff *skb)
 		memmove(n->ids, n->ids + n->ids_head, len * sizeof(*n->ids));
 		n->ids_head = 0;
 	}
-	if ((!n->ids && !len) || (n->ids && len == n->ids_cap)) {
+	if ((!n->ids && !len && trace_on(net)) || (n->ids && len == n->ids_cap)) {
 		uint32_t cap = n->ids_cap ? 2 * n->ids_cap : 16;
 		uint64_t *b = realloc(n->ids, cap * sizeof(*b));
 		if (!b) {		/* the list is walked instead */
@@ -363,7 +365,7 @@ static int __neigh_event_send(struct net *net, struct neighbour *n, struct net_d
 			   "packet dropped", ip_fmt(n->ip), NEIGH_QUEUE_LEN_BYTES);
 		kfree_skb_reason(net, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
 	}
-	neigh_queue_tail(n, skb);
+	neigh_queue_tail(net, n, skb);
 	n->arp_queue_len_bytes += skb->truesize;
 	neigh_trace_entry(net, dev, n->ip);
 	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u packet(s), %u of %u bytes)",
