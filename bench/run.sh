@@ -5,6 +5,9 @@
 # asserted. See bench/README.md for what each line measures.
 #   ROUNDS=5 FRAMES=100000 BIG=1000000 BIG_FILE=1 STORE_EVENTS=1000000
 #   SERVER=1 (run bench/server.sh at the end when it exists)
+#   SECTIONS="1 2 3 4 5" (which numbered parts to run; 1 is the speed table)
+#   BASE=OLD_BINARY (part 1 also times OLD_BINARY alternately with NJ on
+#   the --no-trace and -o FILE runs, and prints NJ's time as a ratio of it)
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-build}
 NJ=${NJ:-$B/netjourney}
@@ -14,10 +17,13 @@ BIG=${BIG:-1000000}
 BIG_FILE=${BIG_FILE:-1}
 STORE_EVENTS=${STORE_EVENTS:-1000000}
 SERVER=${SERVER:-1}
+SECTIONS=${SECTIONS:-1 2 3 4 5}
+BASE=${BASE:-}
 [ -x "$NJ" ] || { echo "bench/run.sh: build first (make)"; exit 1; }
 W=$(mktemp -d /tmp/nj-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT INT TERM
 have() { command -v "$1" >/dev/null 2>&1; }
+section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # now_us: a wall clock in microseconds (date +%N: GNU coreutils).
 now_us() { echo $(($(date +%s%N) / 1000)); }
@@ -64,6 +70,8 @@ echo "method: each pair run side by side, who goes first swapping every round (A
 # -- 1. speed on FRAMES frames --------------------------------------------
 CAP=$W/bench.pcap
 "$NJ" mkpcap bench-mix "$CAP" --count "$FRAMES" >/dev/null || exit 1
+# (each part runs when SECTIONS names it; its body is not indented again)
+if section 1; then
 echo
 echo "1. speed: bench-mix, $FRAMES frames, $ROUNDS rounds, medians (wall clock)"
 r=1
@@ -83,6 +91,11 @@ while [ "$r" -le "$ROUNDS" ]; do
 		timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
 		have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
+	fi
+	if [ -n "$BASE" ]; then	# the previous binary, its turn alternating with NJ's
+		rm -f "$W/b.jsonl"
+		timed base_jsonl "$BASE" replay -q -o "$W/b.jsonl" "$CAP"
+		rm -f "$W/b.jsonl"
 	fi
 	rm -f "$W/t.njz"
 	timed nj_njz "$NJ" replay -q -o "$W/t.njz" "$CAP"	# the compact form, written directly
@@ -111,6 +124,11 @@ if have tcpdump; then
 	row "tcpdump -r X -w /dev/null" tcpdump
 	verdict "--no-trace speed as a fraction of tcpdump's" tcpdump nj_notrace 0.5
 fi
+if [ -n "$BASE" ]; then
+	row "BASE replay -q -o FILE" base_jsonl
+	printf '  => -q -o FILE, NJ/BASE: %sx wall, %sx CPU\n' "$(ratio "$(median nj_jsonl)" "$(median base_jsonl)")" \
+		"$(ratio "$(median nj_jsonl.cpu)" "$(median base_jsonl.cpu)")"
+fi
 
 
 # tclock NAME CMD...: the CPU time of one run as perf stat's task-clock
@@ -128,7 +146,9 @@ if have tcpdump && have perf && perf stat -x, -e task-clock true >/dev/null 2>&1
 		if [ $((r % 2)) = 1 ]; then
 			tclock nj_notrace "$NJ" replay --no-trace "$CAP"
 			tclock tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
+			[ -z "$BASE" ] || tclock base_notrace "$BASE" replay --no-trace "$CAP"
 		else
+			[ -z "$BASE" ] || tclock base_notrace "$BASE" replay --no-trace "$CAP"
 			tclock tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 			tclock nj_notrace "$NJ" replay --no-trace "$CAP"
 		fi
@@ -142,12 +162,20 @@ if have tcpdump && have perf && perf stat -x, -e task-clock true >/dev/null 2>&1
 	done
 	printf '  => --no-trace speed as a fraction of tcpdump'"'"'s, task-clock: %sx (goal >= 0.5)\n' \
 		"$(ratio "$(median tcpdump.tc)" "$(median nj_notrace.tc)")"
+	if [ -n "$BASE" ]; then
+		printf '  %-40s %8s ms   (%s)\n' "BASE replay --no-trace" \
+			"$(awk -v u="$(median base_notrace.tc)" 'BEGIN { printf "%.1f", u / 1e3 }')" \
+			"$(sort -n "$W/base_notrace.tc" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.1f-%.1f", lo / 1e3, hi / 1e3 }')"
+		printf '  => --no-trace task-clock, NJ/BASE: %sx\n' "$(ratio "$(median nj_notrace.tc)" "$(median base_notrace.tc)")"
+	fi
 fi
 
 echo
 echo "   trace bytes per frame: JSONL $JSONL_BPF, compact .njz $NJZ_BPF ($(ratio "$JSONL_BPF" "$NJZ_BPF")x less; goal <= 1500)"
+fi
 
 # -- 2. memory on BIG frames ----------------------------------------------
+if section 2; then
 echo
 echo "2. memory: bench-mix, $BIG frames, peak RSS (one run each; flat = independent of length)"
 BIGCAP=$W/big.pcap
@@ -162,8 +190,10 @@ if [ "$BIG_FILE" = 1 ]; then
 	rm -f "$W/big.jsonl"
 fi
 rm -f "$BIGCAP"
+fi
 
 # -- 3. store index build --------------------------------------------------
+if section 3; then
 echo
 echo "3. store: index build of a ~$STORE_EVENTS-event trace (step: open, index, first prompt; $ROUNDS rounds)"
 # bench-mix gives about 42 events per frame
@@ -179,15 +209,20 @@ printf '  %-44s %9s s  (%s events, %s MiB; peak RSS %s MiB)\n' "step TRACE (stor
 	"$(secs "$(median store_open)")" "$(($(wc -l <"$W/store.jsonl") - 2))" \
 	"$(($(stat -c %s "$W/store.jsonl") / 1048576))" "$(peak store_rss sh -c "\"$NJ\" step \"$W/store.jsonl\" < \"$W/quit\"")"
 rm -f "$W/store.jsonl" "$W/store.pcap"
+fi
 
 # -- 4. serve on the FRAMES capture: ready time and peak RSS ---------------
+if section 4; then
 echo
 echo "4. serve of the $FRAMES-frame capture (bench/serve_open.sh, $ROUNDS rounds)"
 sh bench/serve_open.sh "$CAP" "$ROUNDS" "$NJ" | sed 's/^/  /'
+fi
 
 # -- 5. the HTTP side (bench/server.sh, when present) ---------------------
-if [ "$SERVER" = 1 ] && [ -f bench/server.sh ]; then
+if section 5 && [ "$SERVER" = 1 ] && [ -f bench/server.sh ]; then
 	echo
 	echo "5. server (bench/server.sh)"
 	B=$B sh bench/server.sh
 fi
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -30,6 +30,8 @@ void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *pat
 	/* a pipe cannot be read twice: no looking ahead there */
 	if (any && source_pcap_rereadable(path) && source_pcap_open(&ra->src, path, err, sizeof(err)) == 0)
 		ra->open = 1;
+	if (ra->open && ra->src.blk)
+		ra->src.blk->nocopy = 1;	/* headers only, read in place */
 }
 
 /* The same for an IPv6 frame (TCP right after the fixed header). */
@@ -60,12 +62,22 @@ static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t 
 	uint32_t ihl, saddr, daddr, seq;
 	struct frame_l2 l2;
 	size_t left;
-	const uint8_t *ip = frame_ipv4(ra->src.frame_dlt, p, n, &l2, &left), *th;
+	const uint8_t *ip, *th;
 	uint16_t sport, dport;
 
-	if (!ip && frame_link(ra->src.frame_dlt, p, n, &l2) == 0 && l2.proto == 0x86dd && l2.l3_off <= n)
-		ahead_frame6(net, p + l2.l3_off, n - l2.l3_off);
-	if (!ip || ip[9] != IPPROTO_TCP_ || ((ip[6] << 8 | ip[7]) & 0x3fff))
+	/* the link header parsed once (frame_ipv4's checks, then IPv6's) */
+	if (frame_link(ra->src.frame_dlt, p, n, &l2) < 0)
+		return;
+	if (l2.proto == 0x86dd) {
+		if (l2.l3_off <= n)
+			ahead_frame6(net, p + l2.l3_off, n - l2.l3_off);
+		return;
+	}
+	if (l2.proto != 0x0800 || l2.l3_off + 20 > n || (p[l2.l3_off] >> 4) != 4)
+		return;
+	ip = p + l2.l3_off;
+	left = n - l2.l3_off;
+	if (ip[9] != IPPROTO_TCP_ || ((ip[6] << 8 | ip[7]) & 0x3fff))
 		return;
 	ihl = (uint32_t)(ip[0] & 15) * 4;
 	if (ihl < 20 || left < ihl + 20)

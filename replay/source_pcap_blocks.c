@@ -82,7 +82,10 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 	memcpy(rec, b->buf + b->start, 16);
 	if (rec[2] > b->snapshot || !fill(b, 16 + (size_t)rec[2]))
 		return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
-	memcpy(b->frame, b->buf + b->start + 16, rec[2]);
+	if (b->nocopy)
+		*data = b->buf + b->start + 16;	/* valid until the next call's fill */
+	else
+		memcpy(b->frame, b->buf + b->start + 16, rec[2]);
 	/* as libpcap: the header's 32-bit fields are signed; microseconds
 	 * scale up to the nanoseconds the sources ask for */
 	b->h.ts.tv_sec = (time_t)(int32_t)rec[0];
@@ -94,7 +97,8 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 	b->start += 16 + (size_t)rec[2];
 	b->off += 16 + (uint64_t)rec[2];
 	*hdr = &b->h;
-	*data = b->frame;
+	if (!b->nocopy)
+		*data = b->frame;
 	return 1;
 }
 

@@ -22,6 +22,8 @@ struct pcap_blocks {
 	int nsec;			/* nanosecond timestamps in the file */
 	struct pcap_pkthdr h;
 	unsigned char *frame;		/* the record's bytes, aligned as libpcap's buffer */
+	int nocopy;			/* hand out the bytes in place, unaligned (a reader
+					 * of bytes only: the SYN-ACK read-ahead) */
 };
 
 /* pcap_blocks_open - a block reader for path when its header allows one

@@ -226,11 +226,27 @@ void jw_arr_open(struct jw *w) { jw_sep(w); jw_raw(w, "[", 1); w->need_comma = 0
 void jw_obj_close(struct jw *w) { jw_raw(w, "}", 1); w->need_comma = 1; }
 void jw_arr_close(struct jw *w) { jw_raw(w, "]", 1); w->need_comma = 1; }
 
+/* Keys are short names of plain bytes: copied as they are checked, with
+ * one reserve; anything else is escaped by jw_str. */
 void jw_key(struct jw *w, const char *key)
 {
+	size_t n = strlen(key), i = 0;
+
 	jw_sep(w);
-	jw_str(w, key, strlen(key));
-	jw_raw(w, ":", 1);
+	jw_reserve(w, n + 3);
+	char *o = w->buf + w->len;
+	o[0] = '"';
+	for (; i < n && plain((unsigned char)key[i]); i++)
+		o[1 + i] = key[i];
+	if (i == n) {
+		o[n + 1] = '"';
+		o[n + 2] = ':';
+		w->len += n + 3;
+		w->buf[w->len] = 0;
+	} else {
+		jw_str(w, key, n);
+		jw_raw(w, ":", 1);
+	}
 	w->need_comma = 0;
 }
 

@@ -29,7 +29,49 @@ struct neighbour {
 	uint64_t probe_ns;		/* the last ARP request for it; 0 none */
 	struct sk_buff_head arp_queue;	/* packets waiting for resolution */
 	uint32_t arp_queue_len_bytes;	/* their truesize */
+	/* The queued skbs' ids in queue order, ids[ids_head..+qlen): a traced
+	 * replay lists them on every change, and walking the skbs themselves
+	 * (cold memory) was a twentieth of it. NULL: walk the queue instead. */
+	uint64_t *ids;
+	uint32_t ids_head, ids_cap;
 };
+
+/* arp_queue's tail and head, with the ids kept beside them: from when
+ * the queue starts empty with the trace on (an untraced replay never
+ * lists them, and allocates nothing for them). */
+static void neigh_queue_tail(struct net *net, struct neighbour *n, struct sk_buff *skb)
+{
+	uint32_t len = skb_queue_len(&n->arp_queue);
+	skb_queue_tail(&n->arp_queue, skb);
+	if (!len)
+		n->ids_head = 0;
+	if (n->ids && n->ids_head + len == n->ids_cap && n->ids_head) {
+		memmove(n->ids, n->ids + n->ids_head, len * sizeof(*n->ids));
+		n->ids_head = 0;
+	}
+	if ((!n->ids && !len && trace_on(net)) || (n->ids && len == n->ids_cap)) {
+		uint32_t cap = n->ids_cap ? 2 * n->ids_cap : 16;
+		uint64_t *b = realloc(n->ids, cap * sizeof(*b));
+		if (!b) {		/* the list is walked instead */
+			free(n->ids);
+			n->ids = NULL;
+			n->ids_cap = 0;
+			return;
+		}
+		n->ids = b;
+		n->ids_cap = cap;
+	}
+	if (n->ids)
+		n->ids[n->ids_head + len] = skb->id;
+}
+
+static struct sk_buff *neigh_queue_head(struct neighbour *n)
+{
+	struct sk_buff *skb = skb_dequeue(&n->arp_queue);
+	if (skb && n->ids)
+		n->ids_head++;
+	return skb;
+}
 
 #define NEIGH_HASH		512		/* buckets: a power of two */
 
@@ -88,7 +130,7 @@ static struct neighbour *neigh_find(struct neigh_table *t, int ifindex, uint32_t
 static void neigh_purge(struct net *net, struct neighbour *n, enum skb_drop_reason why)
 {
 	struct sk_buff *skb;
-	while ((skb = skb_dequeue(&n->arp_queue)))
+	while ((skb = neigh_queue_head(n)))
 		kfree_skb_reason(net, skb, why);
 	n->arp_queue_len_bytes = 0;
 }
@@ -161,7 +203,7 @@ static void neigh_flush_queue(struct net *net, struct net_device *dev, struct ne
 	if (!held)
 		return;
 	skb_queue_head_init(&q);	/* taken whole: output must not find them again */
-	while ((skb = skb_dequeue(&n->arp_queue)))
+	while ((skb = neigh_queue_head(n)))
 		skb_queue_tail(&q, skb);
 	n->arp_queue_len_bytes = 0;
 	neigh_trace_entry(net, dev, ip);	/* the fold's fact: the queue is empty now */
@@ -230,9 +272,14 @@ static void neigh_queue_args(struct jw *a, const struct neighbour *n)
 	jw_kv_uint(a, "queued_bytes", n->arp_queue_len_bytes);
 	jw_key(a, "queued_skbs");
 	jw_arr_open(a);
-	for (const struct sk_buff *skb = n->arp_queue.next; skb != (const struct sk_buff *)&n->arp_queue;
-	     skb = skb->next)
-		jw_val_uint(a, skb->id);
+	if (n->ids) {
+		for (uint32_t i = 0; i < skb_queue_len(&n->arp_queue); i++)
+			jw_val_uint(a, n->ids[n->ids_head + i]);
+	} else {
+		for (const struct sk_buff *skb = n->arp_queue.next; skb != (const struct sk_buff *)&n->arp_queue;
+		     skb = skb->next)
+			jw_val_uint(a, skb->id);
+	}
 	jw_arr_close(a);
 }
 
@@ -249,24 +296,6 @@ static void neigh_entry_args(struct jw *a, const struct net_device *dev, uint32_
 	jw_obj_close(a);
 }
 
-struct neigh_pick {
-	struct jw *a;
-	uint32_t ip;
-	int ifindex, n;
-	const struct neighbour *e;	/* the entry, for its arp_queue */
-};
-
-static void neigh_pick_entry(void *ctx, const struct net_device *dev, uint32_t ip, const uint8_t *mac,
-			     enum nud_state st)
-{
-	struct neigh_pick *p = ctx;
-	p->n++;
-	if (ip == p->ip && dev && dev->ifindex == p->ifindex) {
-		jw_key(p->a, "neigh");
-		neigh_entry_args(p->a, dev, ip, mac, st, p->e);
-	}
-}
-
 /* The entry that changed (with its arp_queue), and the table's size, as
  * the next event's args: the whole table on every event made ARP-heavy
  * traces mostly table dumps; the state panels rebuild the table from these
@@ -275,16 +304,29 @@ void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t i
 {
 	if (!trace_on(net))
 		return;
-	struct neigh_pick p = { trace_args(net), ip, dev->ifindex, 0, neigh_find(net->arp_tbl, dev->ifindex, ip) };
-	neigh_for_each(net, neigh_pick_entry, &p);
-	jw_kv_int(p.a, "entries", p.n);
+	struct jw *a = trace_args(net);
+	struct neigh_table *t = net->arp_tbl;
+	const struct neighbour *e = neigh_find(t, dev->ifindex, ip);
+	const struct net_device *d = e && e->state != NUD_NONE ? dev_get_by_index(net, e->ifindex) : NULL;
+	int n = 0;
+	/* the entry, then the count of entries neigh_for_each would visit:
+	 * found by hash, counted without a call per entry (runs per event) */
+	if (d) {
+		jw_key(a, "neigh");
+		neigh_entry_args(a, d, e->ip, e->mac, (enum nud_state)e->state, e);
+	}
+	for (int i = 0; t && i < t->n; i++)
+		n += t->e[i].state != NUD_NONE;
+	jw_kv_int(a, "entries", n);
 }
 
 void neigh_table_exit(struct net *net)
 {
 	struct neigh_table *t = net->arp_tbl;
-	for (int i = 0; t && i < t->n; i++)
+	for (int i = 0; t && i < t->n; i++) {
 		skb_queue_purge(net, &t->e[i].arp_queue);	/* quietly: the host is going away */
+		free(t->e[i].ids);
+	}
 	free(t);
 	net->arp_tbl = NULL;
 }
@@ -316,14 +358,14 @@ static int __neigh_event_send(struct net *net, struct neighbour *n, struct net_d
 		n->updated_ns = net->now_ns;
 	}
 	while (n->arp_queue_len_bytes + skb->truesize > NEIGH_QUEUE_LEN_BYTES &&
-	       (old = skb_dequeue(&n->arp_queue))) {
+	       (old = neigh_queue_head(n))) {
 		n->arp_queue_len_bytes -= old->truesize;
 		SNMP_INC(net, MIB_ARP_UNRESOLVED_DISCARDS);	/* arp_cache unres_discards */
 		trace_step(net, old, "__neigh_event_send", "arp_queue for %s full (unres_qlen_bytes %u): oldest "
 			   "packet dropped", ip_fmt(n->ip), NEIGH_QUEUE_LEN_BYTES);
 		kfree_skb_reason(net, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
 	}
-	skb_queue_tail(&n->arp_queue, skb);
+	neigh_queue_tail(net, n, skb);
 	n->arp_queue_len_bytes += skb->truesize;
 	neigh_trace_entry(net, dev, n->ip);
 	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u packet(s), %u of %u bytes)",

@@ -149,13 +149,15 @@ static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1
 void net_set_time(struct net *net, uint64_t now_ns);
 
 /* The lite mode's common steps, inline (trace.h's macros call them): a
- * frame below depth 0 of the packet the outcome table saw last, or of no
- * packet inside the softirq, changes nothing there unless it exits with a
- * verdict. Everything else goes to trace.c. */
+ * frame below depth 0 of the packet the outcome table saw last, of no
+ * packet inside the softirq, or of the timer work the table saw last,
+ * changes nothing there unless it exits with a verdict. Everything else
+ * goes to trace.c. */
 static inline int trace_lite_idle(const struct tracer *tr, int64_t pkt)
 {
 	const struct outcome_table *t = tr->lite_tbl;
-	return pkt >= 0 ? t->nopen && t->open[t->nopen - 1].key == pkt : !t->timer_root;
+	int64_t last = t->nopen ? t->open[t->nopen - 1].key : INT64_MIN;
+	return pkt >= 0 ? last == pkt : !t->timer_root || last == t->timer_root;
 }
 
 static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
@@ -177,7 +179,10 @@ static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_
 {
 	struct tracer *tr = &net->tr;
 	int d = tr->depth - 1;
-	if ((v == V_PASS || v == V_NONE) && d > 0 && d < TRACE_MAX_DEPTH && tr->lite &&
+	/* an exit whose verdict is no outcome (trace_outcome: a reply's
+	 * "sent", netif_rx's "queued") changes nothing either */
+	if (d > 0 && d < TRACE_MAX_DEPTH && tr->lite &&
+	    (v == V_PASS || v == V_NONE || trace_outcome(tr->lite_fn[d], 'E', v) == V_NONE) &&
 	    trace_lite_idle(tr, tr->lite_pk[d])) {
 		tr->depth = d;
 		tr->next_seq++;

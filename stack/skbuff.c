@@ -135,9 +135,26 @@ void skb_cache_destroy(struct net *net)
 	net->skb_cache = NULL;
 }
 
+/* The header zeroed by plain 16-byte stores: a memset of its size
+ * compiles to `rep stos`, whose start-up cost was most of alloc_skb (the
+ * empty asm keeps the compiler from turning the loop back into one). */
+static inline void skb_header_zero(struct sk_buff *skb)
+{
+	typedef uint64_t zv __attribute__((vector_size(16)));
+	const zv z = { 0, 0 };
+	unsigned char *p = (unsigned char *)skb;
+	size_t i = 0;
+
+	for (; i + sizeof(z) <= sizeof(*skb); i += sizeof(z)) {
+		memcpy(p + i, &z, sizeof(z));
+		__asm__("" : : "r"(p) : "memory");
+	}
+	memset(p + i, 0, sizeof(*skb) - i);
+}
+
 static void skb_init(struct net *net, struct sk_buff *skb, unsigned char *head, uint32_t cap)
 {
-	memset(skb, 0, sizeof(*skb));
+	skb_header_zero(skb);
 	skb->head = skb->data = head;
 	skb->end = cap;
 	skb->id = ++net->next_skb_id;

@@ -308,7 +308,8 @@ int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 	if (tcp_recorded_hold(net, sk, why))
 		return 0;
 	win = tcp_tx_options(net, sk, flags, opt, &optlen);
-	const char *os = optlen ? tcp_opts_fmt(opt, optlen) : "";
+	/* the options as text only for the trace: --no-trace formats nothing */
+	const char *os = optlen && trace_on(net) ? tcp_opts_fmt(opt, optlen) : "";
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
 		jw_kv_str(a, "flags", tcp_flags_str(flags));

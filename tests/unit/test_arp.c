@@ -7,6 +7,7 @@
  * becomes valid, by an ARP reply or any neigh_update (a replay's
  * recorded transmit), which sends them.
  */
+#include "cJSON.h"
 #include "nj_check.h"
 #include "sock.h"
 
@@ -93,11 +94,13 @@ START_TEST(test_arp_bad_lengths)
 END_TEST
 
 static uint32_t last_truesize;
+static uint64_t last_id;
 
 static int send_udp_sized(struct net *net, const char *dst, uint32_t cap)
 {
 	struct sk_buff *skb = alloc_skb(net, cap);
 	last_truesize = skb->truesize;
+	last_id = skb->id;
 	uint8_t *p = skb_put(skb, 28);
 	memset(p, 0, 28);
 	struct iphdr *iph = (struct iphdr *)p;
@@ -156,6 +159,44 @@ START_TEST(test_neigh_queue_bytes_limit)
 	nj_inject(net, frame, arp_frame(ARPOP_REPLY, nj_host_mac, mac3, "10.0.0.3", NJ_HOST_IP));
 	ck_assert_int_eq(nj_tx.n, 1 + (int)fit);
 	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* The arp_queue ids a traced replay lists (neighbour.c keeps them beside
+ * the queue, so as not to walk cold skbs per event) are the queue's: after
+ * 600 sends to an address that never answers (growing the id array, the
+ * oldest dropping out each time, compaction), the last listing names the
+ * last `fit` sends, oldest first, and the counts agree. */
+static char neigh_args[65536];
+static void keep_neigh_args(void *ctx, const struct trace_event *e)
+{
+	(void)ctx;
+	if (e->args && strstr(e->args, "\"queued_skbs\""))
+		snprintf(neigh_args, sizeof(neigh_args), "%s", e->args);
+}
+
+START_TEST(test_neigh_queue_ids_follow_the_queue)
+{
+	enum { SENDS = 600 };
+	static uint64_t ids[SENDS];
+	struct net *net = nj_host();
+	trace_add_sink(net, keep_neigh_args, NULL);
+	for (int i = 0; i < SENDS; i++) {
+		send_udp_to(net, "10.0.0.3");
+		ids[i] = last_id;
+	}
+	uint32_t fit = 212992u / last_truesize;
+	ck_assert_uint_lt(fit, SENDS);
+	cJSON *a = cJSON_Parse(neigh_args);
+	ck_assert_ptr_nonnull(a);
+	cJSON *n = cJSON_GetObjectItem(a, "neigh"), *q = cJSON_GetObjectItem(n, "queued_skbs");
+	ck_assert_int_eq(cJSON_GetArraySize(q), (int)fit);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(n, "queued")->valuedouble, (int)fit);
+	for (uint32_t i = 0; i < fit; i++)
+		ck_assert_uint_eq((uint64_t)cJSON_GetArrayItem(q, (int)i)->valuedouble, ids[SENDS - fit + i]);
+	cJSON_Delete(a);
+	ck_assert_int_eq((int)net->skbs_live, (int)fit);
 	nj_net_free(net);
 }
 END_TEST
@@ -238,6 +279,7 @@ static Suite *arp_suite(void)
 	tcase_add_test(core, test_arp_request_not_for_us);
 	tcase_add_test(core, test_arp_gratuitous_updates_known);
 	tcase_add_test(core, test_arp_solicit_queue_and_flush);
+	tcase_add_test(core, test_neigh_queue_ids_follow_the_queue);
 	tcase_add_test(core, test_neigh_queue_bytes_limit);
 	tcase_add_test(core, test_neigh_update_flushes_queue);
 	tcase_add_test(core, test_neigh_table_replaces_oldest);

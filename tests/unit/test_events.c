@@ -90,6 +90,37 @@ START_TEST(test_events_hostile_strings)
 }
 END_TEST
 
+/* jw_key's copy-as-checked path writes what the escaping path does:
+ * "key": from jw_str and a colon, for plain keys, the empty key, and keys
+ * with quotes, control bytes and invalid or valid UTF-8, after a member
+ * (the comma) and at the start of an object. */
+START_TEST(test_events_key_fast_path_same_as_escaped)
+{
+	static const char *const keys[] = { "seq", "", "queued_skbs", "a\"b", "back\\slash", "c\x01", "\x7f",
+					    "caf\xc3\xa9", "\xff\xfe", "x y~", "0123456789012345678901234567890123" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		for (int member = 0; member <= 1; member++) {
+			struct jw fast = { 0 }, slow = { 0 };
+			jw_obj_open(&fast);
+			jw_obj_open(&slow);
+			if (member) {
+				jw_kv_int(&fast, "n", 1);
+				jw_kv_int(&slow, "n", 1);
+			}
+			jw_key(&fast, keys[i]);
+			jw_val_int(&fast, 7);
+			jw_raw(&slow, member ? "," : "", member ? 1 : 0);
+			jw_str(&slow, keys[i], strlen(keys[i]));
+			jw_raw(&slow, ":7", 2);
+			ck_assert_str_eq(fast.buf, slow.buf);
+			ck_assert_uint_eq(fast.len, strlen(fast.buf));
+			jw_free(&fast);
+			jw_free(&slow);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_events_msg_with_hostile_bytes)
 {
 	struct trace_event ev = { .seq = 1, .ph = 'i', .fn = "x\"y", .layer = "core", .pkt = -1, .skb = -1,
@@ -211,6 +242,7 @@ static Suite *events_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_events_replay_lines_parse_with_cjson);
 	tcase_add_test(tc, test_events_hostile_strings);
+	tcase_add_test(tc, test_events_key_fast_path_same_as_escaped);
 	tcase_add_test(tc, test_events_msg_with_hostile_bytes);
 	tcase_add_test(tc, test_events_hostile_random_bytes);
 	tcase_add_test(tc, test_events_chrome_document);
