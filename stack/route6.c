@@ -6,10 +6,12 @@
  * device, metric 256, and the scenario's routes, metric 1024 by default),
  * longest prefix first, then the lowest metric. A unicast route on input
  * means ip6_forward (which refuses unless forwarding is on); no route
- * means the null entry's ip6_pkt_discard.
+ * means the null entry's ip6_pkt_discard. Routes learnt from router
+ * advertisements are here too: the default router (ndisc_router.c) and
+ * the prefix of each address SLAAC made (addrconf.c).
  * Left out: the fib6 radix tree and route cache (a scan of a bounded list
  * gives the same answers), policy routing, source-specific routes, ECMP,
- * routes learnt from router advertisements, PMTU exceptions.
+ * PMTU exceptions.
  */
 #include "fib.h"
 #include "ipv6.h"
