@@ -22,7 +22,7 @@ enum fold_fn {
 };
 
 struct fold_index {
-	pthread_mutex_t mu;		/* the snapshots and the start state */
+	pthread_rwlock_t lock;		/* the snapshots: copied under a read lock, made under a write lock */
 	struct nj_store *s;
 	cJSON *start;			/* trace_start, parsed once (may be NULL) */
 	const cJSON *scenario, *fib, *rules;	/* inside start, or NULL */
