@@ -1,8 +1,8 @@
 /*
  * fold_index.c - the fold's random access (see fold.h): trace_start read
  * once, the state before the first event, and snapshots every `every`
- * events, built in order on first need, one at a time under the index's
- * write lock. Requests copy a snapshot under the read lock, so many copy
+ * events, compressed (fold_snap.c), built in order on first need, one at
+ * a time under the index's write lock. Requests copy a snapshot under the read lock, so many copy
  * at once and one preempted while copying holds up none of the others
  * (64 server threads on 2 CPUs queued behind a mutex made /state's slow
  * tail). When the snapshots pass FOLD_SNAP_BUDGET, every other one goes
@@ -121,13 +121,14 @@ struct fold_index *fold_index_new(struct nj_store *s)
 
 static void drop_snaps(struct fold_index *x)
 {
-	for (size_t c = 0; c < x->nsnap; c++) {
-		fold_state_free(x->snap[c]);
+	for (size_t c = 0; c < x->nsnap; c++)
 		free(x->snap[c]);
-	}
 	free(x->snap);
 	x->snap = NULL;
 	x->nsnap = x->capsnap = x->bytes = 0;
+	if (x->tail_ok)
+		fold_state_free(&x->tail);
+	x->tail_ok = 0;
 }
 
 void fold_index_free(struct fold_index *x)
@@ -229,45 +230,48 @@ static void thin(struct fold_index *x)
 	x->bytes = 0;
 	for (size_t c = 0; c < x->nsnap; c++) {
 		if (c % 2) {
-			fold_state_free(x->snap[c]);
 			free(x->snap[c]);
 			continue;
 		}
 		x->snap[w++] = x->snap[c];
-		x->bytes += fold_state_bytes(x->snap[c]);
+		x->bytes += fold_snap_bytes(x->snap[c]);
 	}
 	x->nsnap = w;
 	x->every *= 2;
 }
 
+/* x->tail as the state before event at: folded on from where it is, or
+ * from the newest snapshot when it is past that (after thin). */
+static int tail_to(struct fold_index *x, size_t at)
+{
+	if (x->tail_ok && x->tail.next > at) {
+		fold_state_free(&x->tail);
+		x->tail_ok = 0;
+	}
+	if (!x->tail_ok)
+		x->tail_ok = (x->nsnap ? fold_snap_unpack(x->snap[x->nsnap - 1], &x->tail)
+				       : fold_state_init(x, &x->tail)) == 0;
+	if (x->tail_ok && x->tail.next < at && fold_forward(x, &x->tail, at - 1) < 0)
+		x->tail_ok = 0;		/* fold_forward freed it */
+	return x->tail_ok ? 0 : -1;
+}
+
 /* Appends the next snapshot (the state before event nsnap * every). */
 static int snap_next(struct fold_index *x)
 {
-	struct fold_state *st = malloc(sizeof(*st));
-	int r = -1;
-	if (!st)
-		return -1;
-	if (x->nsnap == 0)
-		r = fold_state_init(x, st);
-	else if (fold_state_copy(st, x->snap[x->nsnap - 1]) == 0)
-		r = fold_forward(x, st, x->nsnap * x->every - 1);
-	if (r == 0 && x->nsnap == x->capsnap) {
+	if (x->nsnap == x->capsnap) {
 		size_t cap = x->capsnap ? 2 * x->capsnap : 64;
-		struct fold_state **n = realloc(x->snap, cap * sizeof(*n));
-		if (n) {
-			x->snap = n;
-			x->capsnap = cap;
-		} else {
-			fold_state_free(st);
-			r = -1;
-		}
+		struct fold_snap **n = realloc(x->snap, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		x->snap = n;
+		x->capsnap = cap;
 	}
-	if (r < 0) {
-		free(st);
+	struct fold_snap *z = tail_to(x, x->nsnap * x->every) == 0 ? fold_snap_pack(&x->tail) : NULL;
+	if (!z)
 		return -1;
-	}
-	x->snap[x->nsnap++] = st;
-	x->bytes += fold_state_bytes(st);
+	x->snap[x->nsnap++] = z;
+	x->bytes += fold_snap_bytes(z);
 	if (x->bytes > FOLD_SNAP_BUDGET && x->nsnap > 2)
 		thin(x);
 	return 0;
@@ -295,7 +299,7 @@ int fold_at(struct fold_index *x, size_t i, struct fold_state *st)
 		pthread_rwlock_rdlock(&x->lock);
 	}
 	if (r == 0)
-		r = fold_state_copy(st, x->snap[i / x->every]);
+		r = fold_snap_unpack(x->snap[i / x->every], st);
 	pthread_rwlock_unlock(&x->lock);
 	return r < 0 ? -1 : fold_forward(x, st, i);
 }
