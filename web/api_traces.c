@@ -275,13 +275,9 @@ struct pkt_row {
 #define PKT_CHUNK 64		/* packets copied per hold of the store lock */
 
 /* A key and its colon (with the comma before it, if any) as the fixed
- * text it always is: jw_key would scan it for escapes on every row. */
-static void row_key(struct jw *w, const char *lit, size_t n)
-{
-	jw_raw(w, lit, n);
-	w->need_comma = 0;
-}
-#define ROW_KEY(w, lit) row_key(w, lit, sizeof(lit) - 1)
+ * text it always is: jw_key would scan it for escapes on every row. The
+ * value that follows then writes no comma of its own. */
+#define ROW_KEY(w, lit) (jw_lit(w, lit), (w)->need_comma = 0)
 
 /* A capture time as "seconds.nanoseconds" (nine digits), a JSON string
  * written digit by digit: snprintf was a tenth of a page's CPU. */
@@ -292,9 +288,9 @@ static void row_ts(struct jw *w, uint64_t ns)
 	for (int k = 8; k >= 0; k--, f /= 10)
 		frac[k] = (char)('0' + f % 10);
 	frac[9] = '"';
-	jw_raw(w, "\"", 1);
+	jw_lit(w, "\"");
 	jw_u64(w, ns / 1000000000ULL);
-	jw_raw(w, ".", 1);
+	jw_lit(w, ".");
 	jw_raw(w, frac, sizeof(frac));
 	w->need_comma = 1;
 }
