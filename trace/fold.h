@@ -17,8 +17,8 @@
  * may show less, never something wrong.
  *
  * Random access: struct fold_index keeps a snapshot of the folded state
- * every K events (K = 128, doubled whenever the snapshots would pass 64
- * MiB) and folds forward from the nearest one: a request then reads a
+ * every K events (K = 32, compressed; doubled whenever the snapshots would
+ * pass 64 MiB) and folds forward from the nearest one: a request then reads a
  * block or two of a compact trace, not dozens. Nothing is capped: every
  * queue, socket and neighbour is kept and shown; "limits" in the JSON says
  * what the trace itself leaves out (a queue's "have" lists at most the

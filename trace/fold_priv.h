@@ -22,20 +22,29 @@ enum fold_fn {
 };
 
 struct fold_index {
-	pthread_mutex_t mu;		/* the snapshots and the start state */
+	pthread_rwlock_t lock;		/* the snapshots: copied under a read lock, made under a write lock */
 	struct nj_store *s;
 	cJSON *start;			/* trace_start, parsed once (may be NULL) */
 	const cJSON *scenario, *fib, *rules;	/* inside start, or NULL */
 	size_t nrules;
 	const cJSON **rule_src;		/* [nrules]: the scenario entry of each rule, or NULL */
-	struct fold_state **snap;	/* snap[c]: the state before event c * every */
+	struct fold_snap **snap;	/* snap[c]: the state before event c * every (fold_snap.c) */
 	size_t nsnap, capsnap;
 	size_t every;			/* events between snapshots */
 	size_t bytes;			/* the snapshots' size, kept under FOLD_SNAP_BUDGET */
+	struct fold_state tail;		/* the newest snapshot's state, unpacked, to fold on from */
+	int tail_ok;
 };
 
-#define FOLD_EVERY		128
+#define FOLD_EVERY		32
 #define FOLD_SNAP_BUDGET	(64u << 20)
+
+/* A snapshot, flattened and compressed (fold_snap.c). pack: NULL when out
+ * of memory; unpack: 0, or -1 (st then empty); bytes: what it holds. */
+struct fold_snap;
+struct fold_snap *fold_snap_pack(const struct fold_state *st);
+int fold_snap_unpack(const struct fold_snap *z, struct fold_state *st);
+size_t fold_snap_bytes(const struct fold_snap *z);
 
 /* fold_ids - the store's name id of every enum fold_fn (-1: never seen). */
 void fold_ids(struct fold_index *x, int ids[FF_MAX]);

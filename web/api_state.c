@@ -24,42 +24,42 @@ static struct fold_index *trace_fold(struct web_trace *t)
 	return x;
 }
 
-/* The cached answer for event i as a raw node, or NULL. */
-static cJSON *cached(struct web_trace *t, size_t i)
+/* A copy of the cached answer for event i (*len its length), or NULL. */
+static char *cached(struct web_trace *t, size_t i, size_t *len)
 {
-	cJSON *o = NULL;
+	char *text = NULL;
 	pthread_mutex_lock(&t->mu);
-	for (int k = 0; k < WEB_STATE_CACHE && !o; k++)
+	for (int k = 0; k < WEB_STATE_CACHE; k++)
 		if (t->state_cache[k].i == i + 1) {
 			t->state_cache[k].used = ++t->clock;
-			o = cJSON_CreateRaw(t->state_cache[k].text);
+			*len = strlen(t->state_cache[k].text);
+			if ((text = malloc(*len + 1)))
+				memcpy(text, t->state_cache[k].text, *len + 1);
+			break;
 		}
 	pthread_mutex_unlock(&t->mu);
-	return o;
+	return text;
 }
 
-/* o as text, kept in the least recently used slot; returns o as a raw
- * node (o freed), or o itself when there is no memory for the copy. */
-static cJSON *keep(struct web_trace *t, size_t i, cJSON *o)
+/* A copy of the answer text (len bytes) kept in the least recently used
+ * slot; without memory for the copy nothing is kept. */
+static void keep(struct web_trace *t, size_t i, const char *text, size_t len)
 {
-	char *text = cJSON_PrintUnformatted(o);
-	cJSON *raw = text ? cJSON_CreateRaw(text) : NULL;
-	if (!raw) {
-		free(text);
-		return o;
-	}
-	cJSON_Delete(o);
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, text, len + 1);
 	pthread_mutex_lock(&t->mu);
 	int lru = 0;
 	for (int k = 1; k < WEB_STATE_CACHE; k++)
 		if (t->state_cache[k].used < t->state_cache[lru].used)
 			lru = k;
-	free(t->state_cache[lru].text);
-	t->state_cache[lru].text = text;
+	char *old = t->state_cache[lru].text;
+	t->state_cache[lru].text = copy;
 	t->state_cache[lru].i = i + 1;
 	t->state_cache[lru].used = ++t->clock;
 	pthread_mutex_unlock(&t->mu);
-	return raw;
+	free(old);
 }
 
 enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
@@ -80,12 +80,16 @@ enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 	store_unlock(t->s);
 	if (i == SIZE_MAX)
 		return web_error(r->conn, MHD_HTTP_NOT_FOUND, "trace %d has no event %lld", t->id, (long long)seq);
-	cJSON *o = cached(t, i);
-	if (o)
-		return web_reply(r->conn, MHD_HTTP_OK, o);
+	size_t len = 0;
+	char *text = cached(t, i, &len);
+	if (text)
+		return web_reply_text(r->conn, MHD_HTTP_OK, text, len);
 	struct fold_index *x = trace_fold(t);
-	o = x ? fold_json_at(x, i) : NULL;
-	if (!o)
+	cJSON *o = x ? fold_json_at(x, i) : NULL;
+	text = o ? web_json_text(o, &len) : NULL;
+	cJSON_Delete(o);
+	if (!text)
 		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	return web_reply(r->conn, MHD_HTTP_OK, keep(t, i, o));
+	keep(t, i, text, len);
+	return web_reply_text(r->conn, MHD_HTTP_OK, text, len);
 }

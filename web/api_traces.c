@@ -274,23 +274,49 @@ struct pkt_row {
 
 #define PKT_CHUNK 64		/* packets copied per hold of the store lock */
 
+/* A key and its colon (with the comma before it, if any) as the fixed
+ * text it always is: jw_key would scan it for escapes on every row. The
+ * value that follows then writes no comma of its own. */
+#define ROW_KEY(w, lit) (jw_lit(w, lit), (w)->need_comma = 0)
+
+/* A capture time as "seconds.nanoseconds" (nine digits), a JSON string
+ * written digit by digit: snprintf was a tenth of a page's CPU. */
+static void row_ts(struct jw *w, uint64_t ns)
+{
+	char frac[10];
+	uint64_t f = ns % 1000000000ULL;
+	for (int k = 8; k >= 0; k--, f /= 10)
+		frac[k] = (char)('0' + f % 10);
+	frac[9] = '"';
+	jw_lit(w, "\"");
+	jw_u64(w, ns / 1000000000ULL);
+	jw_lit(w, ".");
+	jw_raw(w, frac, sizeof(frac));
+	w->need_comma = 1;
+}
+
 /* One packet-list row, the bytes cJSON prints for web_pkt_json(t, p, f),
  * written straight into w (a page is then no tree of a thousand nodes). */
 static void pkt_row(struct jw *w, const struct pkt_row *x, const struct web_frame *f)
 {
 	const struct store_pkt *p = &x->p;
-	char ts[40];
-	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
-		 (unsigned long long)(p->ts_ns % 1000000000ULL));
 	jw_obj_open(w);
-	jw_kv_double(w, "n", (double)p->pkt);
-	jw_kv_str(w, "ts", ts);
-	jw_kv_str(w, "summary", f->summary);
-	jw_kv_str(w, "verdict", p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
-	jw_kv_str(w, "reason", p->verdict == V_DROP ? drop_reason_name((enum skb_drop_reason)p->reason) : NULL);
-	jw_kv_double(w, "len", f->len);
-	jw_kv_double(w, "events", p->count);
-	jw_kv_double(w, "first_seq", x->seq);
+	ROW_KEY(w, "\"n\":");
+	jw_val_double(w, (double)p->pkt);
+	ROW_KEY(w, ",\"ts\":");
+	row_ts(w, p->ts_ns);
+	ROW_KEY(w, ",\"summary\":");
+	jw_val_str(w, f->summary);
+	ROW_KEY(w, ",\"verdict\":");
+	jw_val_str(w, p->verdict ? verdict_name((enum nj_verdict)p->verdict) : "none");
+	ROW_KEY(w, ",\"reason\":");
+	jw_val_str(w, p->verdict == V_DROP ? drop_reason_name((enum skb_drop_reason)p->reason) : NULL);
+	ROW_KEY(w, ",\"len\":");
+	jw_val_double(w, f->len);
+	ROW_KEY(w, ",\"events\":");
+	jw_val_double(w, p->count);
+	ROW_KEY(w, ",\"first_seq\":");
+	jw_val_double(w, x->seq);
 	jw_obj_close(w);
 }
 

@@ -14,19 +14,19 @@
 #include "multipart.h"
 #include "web.h"
 
-/* The reply; retry_s > 0 adds Retry-After and closes the connection. */
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s)
+/* The reply of text (len bytes, taken over; NULL: out of memory);
+ * retry_s > 0 adds Retry-After and closes the connection. */
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, char *text, size_t len, int retry_s)
 {
-	char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
-	cJSON_Delete(doc);
 	if (!text) {
 		static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
 		text = strdup(oom);
+		len = sizeof(oom) - 1;
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 		if (!text)
 			return MHD_NO;
 	}
-	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
@@ -48,9 +48,23 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *d
 	return r;
 }
 
+/* The reply of doc (freed here), printed as cJSON prints it (json_text.c). */
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s)
+{
+	size_t len = 0;
+	char *text = doc ? web_json_text(doc, &len) : NULL;
+	cJSON_Delete(doc);
+	return reply_text(c, status, text, len, retry_s);
+}
+
 enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc)
 {
 	return reply(c, status, doc, 0);
+}
+
+enum MHD_Result web_reply_text(struct MHD_Connection *c, unsigned status, char *text, size_t len)
+{
+	return reply_text(c, status, text, len, 0);
 }
 
 enum MHD_Result web_reply_retry(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s)
