@@ -211,8 +211,9 @@ typedef enum MHD_Result (*web_handler)(struct web_req *r, const int64_t *ids);
 enum MHD_Result web_reply(struct MHD_Connection *c, unsigned status, cJSON *doc);
 /* web_reply_text - sends text (len bytes of JSON, taken over) with status. */
 enum MHD_Result web_reply_text(struct MHD_Connection *c, unsigned status, char *text, size_t len);
-/* web_json_text - o as the exact bytes cJSON_PrintUnformatted gives, faster
- * (json_text.c); *len its length. NULL when out of memory. */
+/* web_json_text - o as text through jsonw (json_text.c): cJSON_PrintUnformatted's
+ * bytes but for strings holding DEL or bytes that are not UTF-8; *len its
+ * length. NULL when out of memory. */
 char *web_json_text(const cJSON *o, size_t *len);
 /* web_reply_retry - the same with a Retry-After: retry_s header. */
 enum MHD_Result web_reply_retry(struct MHD_Connection *c, unsigned status, cJSON *doc, int retry_s);

@@ -1,6 +1,7 @@
 /*
- * test_web_json_text.c - the server's printer (web/json_text.c) gives the
- * bytes cJSON_PrintUnformatted gives: on numbers at every edge of its fast
+ * test_web_json_text.c - the server's printer (web/json_text.c, through
+ * jsonw) gives the bytes cJSON_PrintUnformatted gives, but for strings
+ * holding DEL or bytes that are not UTF-8 (escaped, U+FFFD): on numbers at every edge of its fast
  * path (integers near 1e15 and 2^31, -0, fractions, NaN, infinities,
  * random doubles of every magnitude), strings of every byte, nesting,
  * empty containers, raw nodes, the nodes only cJSON prints (its fallback),
@@ -71,11 +72,24 @@ END_TEST
 
 START_TEST(test_json_text_strings_and_shapes)
 {
-	char s[256];
-	for (int c = 1; c < 256; c++)
+	char s[128];
+	for (int c = 1; c < 127; c++)			/* ASCII but DEL */
 		s[c - 1] = (char)c;
-	s[255] = 0;
-	same(cJSON_CreateString(s), "every byte");
+	s[126] = 0;
+	same(cJSON_CreateString(s), "every ASCII byte");
+	same(cJSON_CreateString("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x93\xa6"), "UTF-8");
+	/* DEL is escaped and a byte that is not UTF-8 becomes U+FFFD, as in
+	 * the trace: the text still parses, to the cleaned string. */
+	cJSON *h = cJSON_CreateString("a\x7f\xff\xc3z");
+	size_t hl = 0;
+	char *ht = web_json_text(h, &hl);
+	ck_assert_str_eq(ht, "\"a\\u007f\\ufffd\\ufffdz\"");
+	cJSON *back = cJSON_Parse(ht);
+	ck_assert(cJSON_IsString(back));
+	ck_assert_str_eq(back->valuestring, "a\x7f\xef\xbf\xbd\xef\xbf\xbdz");
+	cJSON_Delete(back);
+	free(ht);
+	cJSON_Delete(h);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, s, s);		/* a key needing escapes */
 	cJSON_AddItemToObject(o, "empty_obj", cJSON_CreateObject());
