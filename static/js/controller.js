@@ -15,7 +15,6 @@ async function lessonJSON(url, opts) {
 }
 const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single events */
 const LINKS_MAX = 150;		/* packets whose journeys are read for the time strip's arrows */
-const FILTER_ROWS = 20000;	/* filtered packets the timeline colours, at most */
 
 export class Controller {
 	/**
@@ -187,11 +186,12 @@ export class Controller {
 			const page = await this._packetPage(reset ? 0 : s.packets.length, f);
 			s.packets = reset ? page.packets : s.packets.concat(page.packets);
 			s.packetsTotal = page.total;
-			if (reset) this.v.toolbar.setFieldError('expr', '');
+			if (reset) { this.v.toolbar.setFieldError('expr', ''); s.filterError = ''; }
 		} catch (e) {
 			if (reset) {	/* a bad expression: its error at the field, and no stale list */
 				s.packets = [];
 				s.packetsTotal = 0;
+				s.filterError = e.message;
 				this.v.toolbar.setFieldError(/\bfn\b|function/.test(e.message) ? 'fn' : 'expr', e.message);
 			} else this._error(e);
 		} finally {
@@ -254,35 +254,22 @@ export class Controller {
 	}
 
 	/**
-	 * The timeline follows the filters: the rows of every packet they keep
-	 * (up to FILTER_ROWS; their first seq and event count place them), or
-	 * null when nothing is filtered.
+	 * The timeline follows the filters: the histogram is asked with the
+	 * packet list's selectors and counts, per bucket, the events of the
+	 * packets they keep (web/histogram_filter.c). A function prefix goes as
+	 * the names it matches; null when nothing is filtered, or the filters
+	 * are in error (the error is at the field, the timeline stays whole).
 	 */
-	async _loadFiltered() {
-		const s = this.store, f = s.filters, id = s.traceId;
-		s.filtered = null;
-		this.filteredKey = `${id}|${JSON.stringify(f)}`;
-		if (f.verdict || f.reason || f.fn || f.expr) {
-			const rows = [];
-			let total = 0;
-			try {
-				do {
-					const page = await this._packetPage(rows.length, f, 1000);
-					total = page.total;
-					rows.push(...page.packets);
-					if (!page.packets.length) break;
-				} while (rows.length < Math.min(total, FILTER_ROWS) && s.filters === f);
-			} catch (e) {
-				rows.length = 0;	/* a bad expression: its error is at the field */
-			}
-			if (s.filters !== f || s.traceId !== id) return;
-			s.filtered = { rows: rows.slice(0, FILTER_ROWS), total };
+	_histFilters() {
+		const s = this.store, f = s.filters;
+		if (!(f.verdict || f.reason || f.fn || f.expr) || s.filterError) return null;
+		let fn = f.fn;
+		if (fn && s.fnNames.length && !s.fnNames.includes(fn)) {
+			const names = s.fnNames.filter((n) => n.startsWith(fn));
+			if (!names.length || names.length > 12) return null;
+			fn = names.join(',');
 		}
-		this.v.timeline.setFilter(s.filtered);
-		if (s.view === 'timeline') {
-			const ev = s.current();
-			this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
-		}
+		return { verdict: f.verdict, reason: f.reason, filter: f.expr, fn };
 	}
 
 	async setFilters(f) {
@@ -290,7 +277,7 @@ export class Controller {
 		s.filters = f;
 		this.v.toolbar.setFilters(f);
 		await this.loadPackets(true);
-		if (s.view === 'timeline') this._loadFiltered();	/* else when the timeline is next drawn */
+		if (s.view === 'timeline') this.loadTimeline();	/* else when the timeline is next drawn */
 		/* the selection follows the filter: keep a shown packet, else the first shown */
 		if (s.packet && !s.packets.some((p) => p.n === s.packet.n)) {
 			if (s.packets.length) await this.selectPacket(s.packets[0].n);
@@ -578,11 +565,12 @@ export class Controller {
 	async loadTimeline() {
 		const s = this.store;
 		if (!s.traceId || s.range.to <= s.range.from) return;	/* no range yet: the trace is still being opened */
-		if (this.filteredKey !== `${s.traceId}|${JSON.stringify(s.filters)}`) this._loadFiltered();	/* another trace */
-		const { from, to } = s.range;
-		const buckets = Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));
+		const { from, to } = s.range, sel = this._histFilters();
+		/* zoomed in, one bucket per event: which events belong to kept packets */
+		const buckets = to - from <= WINDOW_EVENTS ? to - from : Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));
 		try {
-			const hist = await api.histogram(s.traceId, { from, to, buckets });
+			const hist = await api.histogram(s.traceId, { from, to, buckets, ...sel });
+			hist.filtered = !!sel;
 			let evs = [];
 			if (to - from <= WINDOW_EVENTS) {
 				let next = from + 1;
@@ -592,7 +580,7 @@ export class Controller {
 					next = page.next;
 				}
 			}
-			if (s.range.from !== from || s.range.to !== to) return;
+			if (s.range.from !== from || s.range.to !== to || JSON.stringify(this._histFilters()) !== JSON.stringify(sel)) return;
 			s.hist = hist;
 			s.windowEvents = evs;
 			const ev = s.current();
@@ -651,7 +639,6 @@ export class Controller {
 			const f = s.filters;
 			if (!f.verdict && !f.reason && !f.fn && !f.expr) s.packetsTotal = s.summary.packets;
 			await this.loadPackets(false);
-			if (s.filtered) this._loadFiltered();	/* the new packets the filters keep */
 			this.loadTimeline();
 		}, 1000);
 	}

@@ -18,7 +18,7 @@ export class Store {
 		/** @type {PacketRow[]} */ this.packets = [];
 		this.packetsTotal = 0;
 		/** @type {Filters} */ this.filters = { verdict: '', reason: '', fn: '', expr: '' };
-		/** @type {{rows: PacketRow[], total: number}|null} the packets the filters keep, for the timeline */ this.filtered = null;
+		/** the packet list's error for the filters ('' when they are understood) */ this.filterError = '';
 		/** @type {PacketDetail|null} */ this.packet = null;
 		/** @type {JourneyRow[]} */ this.rows = [];
 		this.stepIndex = 0;

@@ -18,16 +18,6 @@ export class TimelineView {
 		this.$range = qs('#tl-range');
 		this.drag = null;
 		this.last = null;
-		/** @type {{rows: PacketRow[], total: number, pkts: Set<number>}|null} the packets the filters keep */
-		this.filter = null;
-	}
-
-	/**
-	 * The filters apply to the timeline: the packets they keep are drawn in
-	 * colour over the whole trace in grey. @param {{rows: PacketRow[], total: number}|null} f
-	 */
-	setFilter(f) {
-		this.filter = f ? { ...f, pkts: new Set(f.rows.map((r) => r.n)) } : null;
 	}
 
 	/**
@@ -209,47 +199,40 @@ export class TimelineView {
 		g.setTransform(dpr, 0, 0, dpr, 0, 0);
 		g.clearRect(0, 0, w, h);
 		const span = Math.max(1, range.to - range.from);
-		if (evs && evs.length) this.flame(g, evs, range, span, w, h);
-		else if (hist) this.bars(g, hist, w, h, range);
+		if (evs && evs.length) this.flame(g, evs, range, span, w, h, hist);
+		else if (hist) this.bars(g, hist, w, h);
 		const x = ((curSeq - 1 - range.from) / span) * w;
 		if (curSeq && x >= 0 && x <= w) {
 			g.fillStyle = '#111';
 			g.fillRect(Math.round(x) - 1, 0, 2, h);
 		}
-		const f = this.filter;
-		/* the range the bars drawn were counted for (a test waits on it) */
-		c.dataset.drawn = hist ? `${hist.from}-${hist.to}` : '';
-		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}${f ? ` · filtered: ${f.rows.length < f.total
-			? `the first ${f.rows.length} of ${f.total}` : f.total} packet${f.total === 1 ? '' : 's'} in colour, the rest grey` : ''}` : '';
+		const f = hist && hist.kept ? hist : null;
+		/* the range the bars drawn were counted for, and whether filtered (a test waits on it) */
+		c.dataset.drawn = hist ? `${hist.from}-${hist.to}${f ? ' filtered' : ''}` : '';
+		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}${f ? ` · filtered: ${f.kept_packets} packet${
+			f.kept_packets === 1 ? '' : 's'} here in colour (${f.kept.reduce((a, b) => a + b, 0)} events), the rest grey` : ''}` : '';
 		c.setAttribute('aria-label', `events over the trace${f ? ', the filtered packets in colour' : ''}; drops in red; keys + − ← → 0`);
 	}
 
 	/**
-	 * Events of the filtered packets per bucket of the range: each packet's
-	 * events run from its first seq, as many as it has.
-	 * @returns {{n: Float64Array, drops: Uint8Array}}
+	 * Whether event index i is one of the filtered packets', from the
+	 * histogram's kept column (one bucket per event when zoomed in; a
+	 * bucket of more, while a new one is asked, counts if mostly kept).
+	 * null when not filtered.
 	 */
-	filteredBuckets(nb, range) {
-		const n = new Float64Array(nb), drops = new Uint8Array(nb);
-		const span = Math.max(1, range.to - range.from), bw = span / nb;
-		for (const r of this.filter.rows) {
-			const a = Math.max(range.from, r.first_seq - 1), z = Math.min(range.to, r.first_seq - 1 + r.events);
-			if (z <= a) continue;
-			for (let b = Math.floor((a - range.from) / bw); b < nb && range.from + b * bw < z; b++) {
-				const lo = Math.max(a, range.from + b * bw), hi = Math.min(z, range.from + (b + 1) * bw);
-				if (hi > lo) n[b] += hi - lo;
-			}
-			if (r.verdict === 'drop' && r.first_seq - 1 + r.events <= range.to) drops[Math.min(nb - 1, Math.floor((z - 1 - range.from) / bw))] = 1;
-		}
-		return { n, drops };
+	keptAt(hist, i) {
+		if (!hist || !hist.kept || i < hist.from || i >= hist.to) return hist && hist.kept ? false : null;
+		const nb = hist.kept.length, span = hist.to - hist.from;
+		const b = Math.min(nb - 1, Math.floor(((i - hist.from) * nb) / span));
+		return hist.kept[b] * 2 > hist.n[b];
 	}
 
-	bars(g, hist, w, h, range) {
+	bars(g, hist, w, h) {
 		if (!hist.n || !hist.n.length) return;
 		const n = hist.n.length;
 		const max = Math.max(1, ...hist.n);
 		const bw = w / n;
-		const kept = this.filter ? this.filteredBuckets(n, range) : null;
+		const kept = hist.kept ? { n: hist.kept, drops: hist.kept_drops } : null;
 		for (let b = 0; b < n; b++) {
 			if (!hist.n[b]) continue;
 			const name = hist.layer[b] >= 0 ? hist.names[hist.layer[b]] : '';
@@ -268,30 +251,31 @@ export class TimelineView {
 		}
 	}
 
-	flame(g, evs, range, span, w, h) {
+	flame(g, evs, range, span, w, h, hist) {
 		const open = new Map();
 		const row = 9;
 		const xOf = (seq) => ((seq - 1 - range.from) / span) * w;
-		const pk = this.filter && this.filter.pkts;
+		/* seq is the event's index + 1; the kept column says whose it is */
+		const out = (e) => this.keptAt(hist, e.seq - 1) === false;
 		for (const e of evs) {
 			if (e.ph === 'B') open.set(e.seq, e);
-			const col = pk && !pk.has(e.pkt) ? OUT : LANE_COLORS[laneOf(e.layer, e.fn)];
+			const col = out(e) ? OUT : LANE_COLORS[laneOf(e.layer, e.fn)];
 			if (e.ph === 'E' && open.has(e.parent)) {
 				const b = open.get(e.parent);
 				g.fillStyle = col;
 				g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, xOf(e.seq) - xOf(b.seq)), row - 1);
 				open.delete(e.parent);
 			} else if (e.ph === 'i') {
-				g.fillStyle = e.verdict === 'drop' && (!pk || pk.has(e.pkt)) ? DROP : col;
+				g.fillStyle = e.verdict === 'drop' && !out(e) ? DROP : col;
 				g.fillRect(xOf(e.seq) - 1, 10 + e.depth * row, 3, row - 1);
 			}
-			if (e.verdict === 'drop' && (!pk || pk.has(e.pkt))) {
+			if (e.verdict === 'drop' && !out(e)) {
 				g.fillStyle = DROP;
 				g.fillRect(xOf(e.seq) - 2, 0, 4, 8);
 			}
 		}
 		for (const b of open.values()) {	/* calls still open at the right edge */
-			g.fillStyle = pk && !pk.has(b.pkt) ? OUT : LANE_COLORS[laneOf(b.layer, b.fn)];
+			g.fillStyle = out(b) ? OUT : LANE_COLORS[laneOf(b.layer, b.fn)];
 			g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, w - xOf(b.seq)), row - 1);
 		}
 		g.fillStyle = '#555';
