@@ -17,6 +17,7 @@ export class Store {
 		/** @type {TraceSummary|null} */ this.summary = null;
 		/** @type {PacketRow[]} */ this.packets = [];
 		this.packetsTotal = 0;
+		/** the trace the packets above are of */ this.packetsTrace = 0;
 		/** @type {Filters} */ this.filters = { verdict: '', reason: '', fn: '', expr: '' };
 		/** the packet list's error for the filters ('' when they are understood) */ this.filterError = '';
 		/** @type {PacketDetail|null} */ this.packet = null;

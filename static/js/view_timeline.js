@@ -144,20 +144,44 @@ export class TimelineView {
 	/**
 	 * Arrows on the time strip: from each fragment to the packet whose
 	 * journey rebuilt the datagram, and a "↩" over a packet the host
-	 * answered (its reply is no captured packet, so it has no slice).
+	 * answered (its reply is no captured packet, so it has no slice). An
+	 * arrow whose other end is off the strip (filtered out, or not listed
+	 * yet) runs to the strip's edge (or a short way, toward a packet in
+	 * between) and ends in that packet's number.
 	 * @param {Array<{from: number, to: number}>} reasm @param {number[]} replied packet numbers
 	 */
 	renderLinks(reasm, replied, note = '') {
 		const strip = qs('#tl-time');
 		qs('#tl-links-note').textContent = note;
+		const w = strip.clientWidth;
+		const slices = [...strip.querySelectorAll('.slice')].map((el) => Number(/** @type {HTMLElement} */ (el).dataset.n));
+		const first = Math.min(...slices), last = Math.max(...slices);
 		const at = (n) => {
 			const el = /** @type {HTMLElement} */ (strip.querySelector(`.slice[data-n="${n}"]`));
 			return el ? el.offsetLeft + el.offsetWidth / 2 : null;
 		};
+		const arc = (a, b, cls) => `<path d="M${a},26 Q${(a + b) / 2},${26 - 2 * Math.min(22, 6 + Math.abs(b - a) / 20)} ${b},26" class="${cls}"/>`;
+		/* off-strip partners, grouped per visible packet and side: one arrow, their numbers */
+		const far = new Map();
 		const paths = reasm.map(({ from, to }) => {
 			const a = at(from), b = at(to);
-			if (a === null || b === null || a === b) return '';
-			return `<path d="M${a},26 Q${(a + b) / 2},${26 - 2 * Math.min(22, 6 + Math.abs(b - a) / 20)} ${b},26" class="tl-reasm"/>`;
+			if (a !== null && b !== null) return a === b ? '' : arc(a, b, 'tl-reasm');
+			if (a === null && b === null) return '';
+			const x = a === null ? b : a, other = a === null ? from : to, seen = a === null ? to : from;
+			const side = other < first ? -1 : other > last ? 1 : other < seen ? -1 : 1;
+			const k = `${seen}${side}`;
+			if (!far.has(k)) far.set(k, { x, side, edge: other < first || other > last, ns: [] });
+			far.get(k).ns.push(other);
+			return '';
+		}).join('');
+		let room = -Infinity;	/* where the last label ended: labels never overlap (the note counts them all) */
+		const clipped = [...far.values()].sort((p, q) => p.x - q.x).map(({ x, side, edge, ns }) => {
+			const end = edge ? (side < 0 ? 2 : w - 2) : x + side * 44;
+			const label = ns.length === 1 ? `#${ns[0]}` : `#${Math.min(...ns)}…#${Math.max(...ns)}`;
+			const lw = label.length * 9, l0 = side < 0 ? end : end - lw;
+			const text = l0 > room ? `<text x="${end}" y="12" text-anchor="${side < 0 ? 'start' : 'end'}" class="tl-far-label">${esc(label)}</text>` : '';
+			if (text) room = l0 + lw + 4;
+			return `${arc(x, end, 'tl-reasm tl-far')}${text}`;
 		}).join('');
 		const marks = replied.map((n) => {
 			const x = at(n);
@@ -165,8 +189,8 @@ export class TimelineView {
 		}).join('');
 		const old = strip.querySelector('svg');
 		if (old) old.remove();
-		if (!paths && !marks) return;
-		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${strip.clientWidth}" height="28" aria-hidden="true">${paths}${marks}</svg>`);
+		if (!paths && !marks && !clipped) return;
+		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${w}" height="28" aria-hidden="true">${paths}${clipped}${marks}</svg>`);
 	}
 
 	/** The seq under a fraction of the width. */

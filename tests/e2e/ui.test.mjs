@@ -542,7 +542,7 @@ async function timeGaps(page) {
 	}
 	await page.goto(`${base}/#trace=${fr}&pkt=1`);
 	const drawn = await page.waitForFunction(([t, a, r]) => document.body.dataset.at.startsWith(`${t}:`)
-		&& document.querySelectorAll('#tl-time .tl-reasm').length === a && document.querySelectorAll('#tl-time .tl-reply').length === r,
+		&& document.querySelectorAll('#tl-time .tl-reasm:not(.tl-far)').length === a && document.querySelectorAll('#tl-time .tl-reply').length === r,
 	[fr, arrows, answered], { timeout: 8000 }).then(() => true, () => false);
 	check(arrows > 0 && drawn, `the time strip draws ${arrows} arrows from fragments to their reassembly and marks the ${answered} packet(s) the host answered (${
 		await page.locator('#tl-time .tl-reasm').count()} arrows, ${await page.locator('#tl-time .tl-reply').count()} marks)`);
@@ -586,6 +586,50 @@ const canvasColours = (page, colours) => page.evaluate((cs) => {
 }, colours);
 
 /**
+ * Arrows whose other end is off the strip (issue 21): 34 copies of
+ * frag-out-of-order are 204 packets, the list's first page 200, so the
+ * last datagram's first fragments are listed and its reassembly (#204) is
+ * not; a filter that keeps only the reassembling packets leaves every
+ * fragment off the strip. Each such arrow runs toward the far packet and
+ * names it; the pairs are counted here from the journeys' `from`.
+ */
+async function farArrows(page) {
+	const body = repeatPcap('frag-out-of-order.pcap', 34);
+	const up = await (await fetch(`${base}/api/traces?name=frag-x34.pcap&infer=0`, { method: 'POST', body,
+		headers: { 'Content-Type': 'application/octet-stream' } })).json();
+	const all = [];
+	for (let off = 0; ; off += 1000) {
+		const p = await get(`/api/traces/${up.id}/packets?offset=${off}&limit=1000`);
+		all.push(...p.packets);
+		if (all.length >= p.total || !p.packets.length) break;
+	}
+	const ds = await Promise.all(all.map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
+	const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
+	const pairs = [];
+	for (const d of ds) for (const e of d.steps) for (const x of e.from || []) if (rxOf.has(x) && rxOf.get(x) !== d.n) pairs.push([rxOf.get(x), d.n]);
+	await page.goto(`${base}/#trace=${up.id}&pkt=1`);
+	await page.click('#vt-timeline');
+	const listed = new Set((await get(`/api/traces/${up.id}/packets?limit=200`)).packets.map((r) => r.n));
+	const cut = pairs.filter(([a, b]) => listed.has(a) !== listed.has(b));
+	const farOf = new Set(cut.map(([a, b]) => (listed.has(a) ? b : a)));
+	await page.waitForFunction(() => /off the strip/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 }).catch(() => {});
+	const labels = await page.locator('#tl-time .tl-far-label').allTextContents();
+	check(all.length > 200 && cut.length > 0 && (await text(page, '#tl-links-note')).includes(`${cut.length} arrow`) &&
+		[...farOf].every((n) => labels.includes(`#${n}`)),
+	`with ${all.length} packets and 200 listed, the ${cut.length} arrows to #${[...farOf].join(', #')} run to the edge and name it (${labels.join(' ')})`);
+	/* filtered: only the reassembling packets are shown; their fragments are off the strip */
+	await page.selectOption('#filters select[name="verdict"]', 'consumed');
+	const kept = new Set((await get(`/api/traces/${up.id}/packets?verdict=consumed&limit=1000`)).packets.map((r) => r.n));
+	const cutF = pairs.filter(([a, b]) => kept.has(a) !== kept.has(b));
+	await page.waitForFunction((n) => document.querySelector('#tl-links-note').textContent.includes(`${n} arrows lead`), cutF.length, { timeout: 15000 }).catch(() => {});
+	const far = await page.locator('#tl-time .tl-far').count(), shownLabels = await page.locator('#tl-time .tl-far-label').count();
+	check(cutF.length > 0 && (await text(page, '#tl-links-note')).includes(`${cutF.length} arrows lead`) && far === kept.size && shownLabels > 0,
+		`filtered to the ${kept.size} reassembling packets, each draws its arrow toward its ${cutF.length / kept.size} fragments off the strip (${far} arrows, ${shownLabels} labels that do not overlap)`);
+	await page.screenshot({ path: join(shots, 'ui-far-arrows.png') });
+	await page.selectOption('#filters select[name="verdict"]', '');
+}
+
+/**
  * The timeline follows the filters (issue 21 item 5): the packets kept in
  * colour over the rest in grey, in proportion to their events, and says
  * so; with more packets than the strip reads journeys of, the arrows are
@@ -601,18 +645,22 @@ async function timelineFilters(page) {
 	const sel = rows[Math.floor(rows.length / 2)].n;
 	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
 	await page.click('#vt-timeline');
-	await page.waitForFunction(() => /arrows for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
+	await page.waitForFunction(() => /↩ for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
 	const note = await text(page, '#tl-links-note');
 	const m = /#(\d+)–#(\d+) only \((\d+) of the (\d+) shown\)/.exec(note);
-	check(!!m && Number(m[4]) === rows.length && Number(m[1]) <= sel && sel <= Number(m[2]), `with ${rows.length} packets the strip says whose arrows it draws (${note})`);
-	if (m) {
-		const ds = await Promise.all(rows.filter((r) => r.n >= Number(m[1]) && r.n <= Number(m[2])).map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
+	check(!!m && Number(m[4]) === rows.length && Number(m[1]) <= sel && sel <= Number(m[2]), `with ${rows.length} packets the strip says whose ↩ it marks (${note})`);
+	{	/* the arrows to reassembly: for every packet of the strip, not only those around the selection */
+		const ds = await Promise.all(rows.map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
 		const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
 		let arrows = 0;
 		for (const d of ds) for (const e of d.steps) for (const x of e.from || []) if (rxOf.has(x) && rxOf.get(x) !== d.n) arrows++;
-		const got = await page.locator('#tl-time .tl-reasm').count();
-		check(arrows > 0 && got === arrows, `and draws those packets' ${arrows} arrows to their reassembly (${got})`);
+		await page.waitForFunction((a) => document.querySelectorAll('#tl-time .tl-reasm:not(.tl-far)').length === a, arrows, { timeout: 8000 }).catch(() => {});
+		const got = await page.locator('#tl-time .tl-reasm:not(.tl-far)').count();
+		check(arrows > 0 && got === arrows, `and draws all ${rows.length} packets' ${arrows} arrows to their reassembly (${got})`);
 	}
+	await farArrows(page);
+	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
+	await page.waitForFunction(() => /↩ for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
 	/* zoomed out (bars of the histogram): the filter's packets in colour, in proportion to their events */
 	await page.waitForTimeout(300);
 	const plain = await canvasColours(page, [KEPT, OUT]);
