@@ -239,11 +239,11 @@ const yesNo = (v) => (v === true ? 'yes' : v === false ? 'no' : null);
  * @param {any} k @returns {string}
  */
 function sockDetail(k) {
-	const opts = [['mss', k.mss], ['window scale (peer, ours)', k.snd_wscale !== undefined || k.rcv_wscale !== undefined ? `${k.snd_wscale ?? '?'}, ${k.rcv_wscale ?? '?'}` : null],
+	const opts = [['mss', k.mss], ['window scale', k.snd_wscale !== undefined || k.rcv_wscale !== undefined ? `peer ${k.snd_wscale ?? '?'}, ours ${k.rcv_wscale ?? '?'}` : null],
 		['SACK', yesNo(k.sack_ok)], ['timestamps', yesNo(k.tstamp_ok)], ['ts_recent', k.ts_recent]]
-		.filter(([, v]) => v !== undefined && v !== null).map(([n, v]) => [n, String(v)]);
-	if (k.rcvq && typeof k.rcvq === 'object') opts.push(['receive queue', `${k.rcvq.bytes} bytes in ${k.rcvq.segs} segment${k.rcvq.segs === 1 ? '' : 's'}`]);
-	let html = opts.length ? kv(opts) : '';
+		.filter(([, v]) => v !== undefined && v !== null).map(([n, v]) => `<span class="opt">${esc(n)} <b>${esc(v)}</b></span>`);
+	let html = opts.length ? `<p class="sockopts">${opts.join(' · ')}</p>` : '';
+	if (k.rcvq && typeof k.rcvq === 'object') html += `<p><strong>Receive queue</strong> ${esc(`${k.rcvq.bytes} bytes in ${k.rcvq.segs} segment${k.rcvq.segs === 1 ? '' : 's'}`)}</p>`;
 	const ofo = k.ofo && typeof k.ofo === 'object' ? k.ofo : null;
 	if (ofo) {
 		const ranges = arr(ofo.ranges);

@@ -178,7 +178,7 @@ export class TimelineView {
 		const clipped = [...far.values()].sort((p, q) => p.x - q.x).map(({ x, side, edge, ns }) => {
 			const end = edge ? (side < 0 ? 2 : w - 2) : x + side * 44;
 			const label = ns.length === 1 ? `#${ns[0]}` : `#${Math.min(...ns)}…#${Math.max(...ns)}`;
-			const lw = label.length * 9, l0 = side < 0 ? end : end - lw;
+			const lw = textWidth(label) + 6, l0 = side < 0 ? end : end - lw;
 			const text = l0 > room ? `<text x="${end}" y="12" text-anchor="${side < 0 ? 'start' : 'end'}" class="tl-far-label">${esc(label)}</text>` : '';
 			if (text) room = l0 + lw + 4;
 			return `${arc(x, end, 'tl-reasm tl-far')}${text}`;
@@ -308,6 +308,13 @@ export class TimelineView {
 			for (const e of evs) if (e.ph === 'B' && e.depth === 0) g.fillText(e.fn, xOf(e.seq) + 2, h - 6);
 		}
 	}
+}
+
+/** The width of a label in the strip's font (.tl-far-label), in px. */
+function textWidth(t) {
+	const g = textWidth.g || (textWidth.g = document.createElement('canvas').getContext('2d'));
+	g.font = '16px system-ui, sans-serif';
+	return g.measureText(t).width;
 }
 
 /** "30 s", "2.5 ms", "3 min" */

@@ -351,7 +351,7 @@ async function tcpPanel(browser) {
 		const ranges = await card.locator('.ofo-ranges li[data-start]').evaluateAll((ls) => ls.map((l) => [Number(l.dataset.start), Number(l.dataset.end)]));
 		const txt = await card.innerText();
 		check(JSON.stringify(ranges) === JSON.stringify(ofo.k.ofo.ranges), `${w}×${h}: the socket panel lists the out-of-order ranges ${JSON.stringify(ofo.k.ofo.ranges)} (${JSON.stringify(ranges)})`);
-		check(txt.includes(`${ofo.k.rcvq.bytes} bytes in ${ofo.k.rcvq.segs} segment`) && txt.includes(String(ofo.k.mss)) && /SACK/.test(txt) && /timestamps/.test(txt) && txt.includes(`${ofo.k.snd_wscale}, ${ofo.k.rcv_wscale}`),
+		check(txt.includes(`${ofo.k.rcvq.bytes} bytes in ${ofo.k.rcvq.segs} segment`) && txt.includes(String(ofo.k.mss)) && /SACK/.test(txt) && /timestamps/.test(txt) && txt.includes(`window scale peer ${ofo.k.snd_wscale}, ours ${ofo.k.rcv_wscale}`),
 			`${w}×${h}: with mss ${ofo.k.mss}, the window scales, SACK, timestamps and the receive queue`);
 		await page.screenshot({ path: join(shots, `ui-${w}x${h}-tcp-ofo.png`) });
 		await layout(page, `${w}×${h} TCP panel`);
