@@ -136,6 +136,16 @@ async function sizes(browser) {
 		await layout(page, `${w}×${h}`);
 		await axe(page, `${w}×${h}`);
 		if (w === 1280) await focusRing(page, `${w}×${h}`);
+		if (w === 1280 || w === 390) {	/* the State tab at a queued fragment: the byte bar in arrival order */
+			await open(page, frag, 5, (await get(`/api/traces/${frag}/packets/5`)).steps.find((e) => e.fn === 'ip_frag_queue' && e.ph === 'E').seq);
+			await page.click('#st-state');
+			await page.waitForSelector('#state .fragbar .seg.newest');
+			await page.locator('#state .fragbar').first().scrollIntoViewIfNeeded();
+			await page.screenshot({ path: join(shots, `ui-${w}x${h}-fragbar.png`) });
+			await layout(page, `${w}×${h} fragment bar`);
+			await axe(page, `${w}×${h} fragment bar`);
+			await page.click('#st-inspector');
+		}
 		await page.click('#presenter');
 		await page.goto(`${base}/#trace=${def}&pkt=1&seq=26`);
 		await page.waitForTimeout(500);
