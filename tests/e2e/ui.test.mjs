@@ -7,9 +7,12 @@
 // without critical/serious violations, screenshots in $SHOTS. Then the
 // map's lit path (local delivery, forward, each drop, reassembly), the
 // fragment bar and counters against the stack's args at every step of
-// frag-out-of-order, output steps, filters and keys, presenter mode, the
-// upload dialog and a deep link to a trace that is gone; a lab opened in
-// presenter mode at 1280×720.
+// frag-out-of-order (the bar's blocks in arrival order, as /state's
+// arrivals), the TCP panel's out-of-order ranges and timers (tcp-ooo),
+// output steps, filters and keys (the timeline's coloured share against
+// the filtered histogram, arrows to packets off the strip), presenter
+// mode, the upload dialog and a deep link to a trace that is gone; a lab
+// opened in presenter mode at 1280×720.
 // Usage: SHOTS=DIR node ui.test.mjs BASE_URL
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
