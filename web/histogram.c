@@ -2,7 +2,9 @@
  * histogram.c - /api/traces/ID/histogram: the whole trace, or a range of
  * it, folded into at most 2000 buckets so the timeline of a 1M-event trace
  * is drawn without fetching the events. Each bucket gives its events, its
- * drops (kfree_skb instants), its first seq and its most frequent layer.
+ * drops (kfree_skb instants), its first seq and its most frequent layer;
+ * with the packet list's filters, also the events and drops of the
+ * packets they keep (histogram_filter.c).
  *
  * A request does not walk the events. Running totals (events per layer,
  * drops) are kept at every HIST_BLOCK-th event, folded once, lazily, and
@@ -273,9 +275,10 @@ static int hist_point_at(struct web_trace *t, size_t p, const struct hist_point 
 	return 0;
 }
 
-/* The reply's four columns, nb entries each. */
+/* The reply's columns, nb entries each; kept and kept_drops only when
+ * filtered (histogram_filter.c), else NULL. */
 struct hist_cols {
-	double *n, *drops, *seq, *layer;
+	double *n, *drops, *seq, *layer, *kept, *kept_drops;
 };
 
 /*
@@ -370,17 +373,18 @@ static cJSON *layer_names(struct nj_store *s)
 	return names;
 }
 
-/* The reply: total, range, the four columns and the layer names. */
+/* The reply: total, range, the four columns (six when filtered: "kept"
+ * and "kept_drops", with "kept_packets") and the layer names. */
 static enum MHD_Result hist_reply(struct web_req *r, struct web_trace *t, size_t n, int64_t from, int64_t to,
-				  const struct hist_cols *c, int nb)
+				  const struct hist_cols *c, int nb, long long kept_packets)
 {
-	static const char *const key[] = { "n", "drops", "seq", "layer" };
-	const double *col[] = { c->n, c->drops, c->seq, c->layer };
+	static const char *const key[] = { "n", "drops", "seq", "layer", "kept", "kept_drops" };
+	const double *col[] = { c->n, c->drops, c->seq, c->layer, c->kept, c->kept_drops };
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "total", (double)n);
 	cJSON_AddNumberToObject(o, "from", (double)from);
 	cJSON_AddNumberToObject(o, "to", (double)to);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < (c->kept ? 6 : 4); i++) {
 		cJSON *a = web_num_array(col[i], nb);
 		if (!a || !cJSON_AddItemToObject(o, key[i], a)) {
 			cJSON_Delete(a);
@@ -388,8 +392,28 @@ static enum MHD_Result hist_reply(struct web_req *r, struct web_trace *t, size_t
 			return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 		}
 	}
+	if (c->kept)
+		cJSON_AddNumberToObject(o, "kept_packets", (double)kept_packets);
 	cJSON_AddItemToObject(o, "names", layer_names(t->s));
 	return web_reply(r->conn, MHD_HTTP_OK, o);
+}
+
+/* The columns of nb buckets over [from, from + span), filtered by k (NULL:
+ * not filtered), and the reply; mem holds six columns. */
+static enum MHD_Result hist_answer(struct web_req *r, struct web_trace *t, struct web_hist_sel *k, size_t n,
+				   int64_t from, int64_t to, int64_t nb, double *mem)
+{
+	size_t span = (size_t)(to - from), npk = 0;
+	struct hist_cols c = { mem, mem + nb, mem + 2 * nb, mem + 3 * nb, NULL, NULL };
+	if (k) {
+		c.kept = mem + 4 * nb;
+		c.kept_drops = mem + 5 * nb;
+	}
+	if ((hist_fold(t, (size_t)from, span, (size_t)nb, &c) < 0 &&
+	     hist_scan_all(t, (size_t)from, span, (size_t)nb, &c) < 0) ||
+	    (k && web_hist_kept(t, k, (size_t)from, span, (size_t)nb, c.kept, c.kept_drops, &npk) < 0))
+		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	return hist_reply(r, t, n, from, to, &c, (int)nb, (long long)npk);
 }
 
 enum MHD_Result api_histogram(struct web_req *r, const int64_t *ids)
@@ -401,26 +425,23 @@ enum MHD_Result api_histogram(struct web_req *r, const int64_t *ids)
 	size_t n = store_nevents(t->s);
 	store_unlock(t->s);
 	int64_t nb, from, to;
+	struct web_hist_sel *k;
 	if (web_qint(r, "buckets", 200, 1, HIST_MAX, &nb) < 0 || web_qint(r, "from", 0, 0, INT64_MAX / 2, &from) < 0 ||
 	    web_qint(r, "to", (int64_t)n, 0, INT64_MAX / 2, &to) < 0)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);
+	int sel = web_hist_sel(r, t, &k);
+	if (sel < 0)
+		return web_error(r->conn, sel == -1 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", r->err);
 	if (to > (int64_t)n)
 		to = (int64_t)n;
 	if (from > to)
 		from = to;
-	size_t span = (size_t)(to - from);
-	if ((size_t)nb > span)
-		nb = span ? (int64_t)span : 1;
-	double *mem = calloc((size_t)nb * 4, sizeof(double));
-	if (!mem)
-		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	struct hist_cols c = { mem, mem + nb, mem + 2 * nb, mem + 3 * nb };
-	if (hist_fold(t, (size_t)from, span, (size_t)nb, &c) < 0 &&
-	    hist_scan_all(t, (size_t)from, span, (size_t)nb, &c) < 0) {
-		free(mem);
-		return web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	}
-	enum MHD_Result res = hist_reply(r, t, n, from, to, &c, (int)nb);
+	if (nb > to - from)
+		nb = to > from ? to - from : 1;
+	double *mem = calloc((size_t)nb * 6, sizeof(double));
+	enum MHD_Result res = mem ? hist_answer(r, t, k, n, from, to, nb, mem)
+				  : web_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	free(mem);
+	web_hist_sel_free(k);
 	return res;
 }

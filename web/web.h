@@ -291,6 +291,18 @@ void web_filters_free(struct web_trace *t);
 struct web_hist;
 /* web_hist_free - a trace's histogram totals (NULL is fine). */
 void web_hist_free(struct web_hist *h);
+/* The histogram's filter (histogram_filter.c): the packet list's
+ * selectors, fn possibly a comma-separated list of names. */
+struct web_hist_sel;
+/* web_hist_sel - the request's selectors into *out: 1 (some given), 0 (none:
+ * *out NULL), -1 a bad one or -2 out of memory (r->err set). */
+int web_hist_sel(struct web_req *r, struct web_trace *t, struct web_hist_sel **out);
+void web_hist_sel_free(struct web_hist_sel *k);
+/* web_hist_kept - adds to kept[b] and drops[b] (nb buckets over events
+ * [from, from + span), bounds as the histogram's) the events and drop
+ * instants of the packets k keeps; *npk: those packets. -1 out of memory. */
+int web_hist_kept(struct web_trace *t, struct web_hist_sel *k, size_t from, size_t span, size_t nb, double *kept,
+		  double *drops, size_t *npk);
 
 /* -- loading (load.c, pace.c) -- */
 /* web_scenario_line - the scenario (replayed text, else o->scenario's file)

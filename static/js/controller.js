@@ -2,7 +2,7 @@
 // API, updates the store, then tells the views what to render.
 import { api } from './api.js';
 import { journeyOnMap } from './kernel_map.js';
-import { packetLinks, sentBy } from './links.js';
+import { fragLinks, packetLinks, sentBy } from './links.js';
 
 const PAGE = 200;
 
@@ -15,7 +15,6 @@ async function lessonJSON(url, opts) {
 }
 const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single events */
 const LINKS_MAX = 150;		/* packets whose journeys are read for the time strip's arrows */
-const FILTER_ROWS = 20000;	/* filtered packets the timeline colours, at most */
 
 export class Controller {
 	/**
@@ -180,22 +179,29 @@ export class Controller {
 
 	async loadPackets(reset) {
 		const s = this.store;
-		if (!s.traceId || this.loadingMore || (!reset && s.packets.length >= s.packetsTotal)) return;
+		if (!s.traceId || (!reset && (this.loadingMore || s.packets.length >= s.packetsTotal))) return;
+		/* a reset (another trace, other filters) goes at once; what an older load brings is dropped */
+		const req = this.packetsReq = (this.packetsReq || 0) + 1, id = s.traceId;
 		this.loadingMore = true;
 		const f = s.filters;
 		try {
 			const page = await this._packetPage(reset ? 0 : s.packets.length, f);
+			if (req !== this.packetsReq) return;
 			s.packets = reset ? page.packets : s.packets.concat(page.packets);
 			s.packetsTotal = page.total;
-			if (reset) this.v.toolbar.setFieldError('expr', '');
+			s.packetsTrace = id;
+			if (reset) { this.v.toolbar.setFieldError('expr', ''); s.filterError = ''; }
 		} catch (e) {
+			if (req !== this.packetsReq) return;
 			if (reset) {	/* a bad expression: its error at the field, and no stale list */
 				s.packets = [];
 				s.packetsTotal = 0;
+				s.packetsTrace = id;
+				s.filterError = e.message;
 				this.v.toolbar.setFieldError(/\bfn\b|function/.test(e.message) ? 'fn' : 'expr', e.message);
 			} else this._error(e);
 		} finally {
-			this.loadingMore = false;
+			if (req === this.packetsReq) this.loadingMore = false;
 		}
 		this._renderPackets();
 	}
@@ -208,13 +214,18 @@ export class Controller {
 	}
 
 	/**
-	 * The time strip, then its arrows from the journeys of the shown
-	 * packets: all of them up to LINKS_MAX, else the LINKS_MAX around the
-	 * selected packet, and the strip says which.
+	 * The time strip, then its arrows: from each fragment to the packet that
+	 * rebuilt its datagram for every packet on the strip (from the trace's
+	 * reassembly events; a partner off the strip, filtered out or not yet
+	 * listed, is drawn as an arrow to the edge with its number), and ↩ over
+	 * the packets the host answered, from the journeys of all of them up to
+	 * LINKS_MAX, else the LINKS_MAX around the selected packet, which the
+	 * strip names.
 	 */
 	async _renderTime() {
 		const s = this.store;
 		const rows = s.packets, id = s.traceId;
+		if (s.packetsTrace !== id) return;	/* the list is still the last trace's: its own comes next */
 		this.v.timeline.renderTime(rows, s.t0, s.packet ? s.packet.n : 0);
 		let from = 0;
 		if (rows.length > LINKS_MAX) {
@@ -223,15 +234,72 @@ export class Controller {
 		}
 		const some = rows.slice(from, from + LINKS_MAX);
 		try {
-			const ds = await Promise.all(some.map((r) => this._detail(id, r.n)));
+			/* the function names come with the trace's first histogram: a list drawn before is drawn again */
+			const key = `${id}|${rows.length}|${rows.length && rows[0].n}|${rows.length && rows[rows.length - 1].n}|${s.fnNames.join()}`;
+			if (!this.fragCache || this.fragCache.key !== key) this.fragCache = { key, p: this._fragLinks(id, rows) };
+			const [ds, frag] = await Promise.all([Promise.all(some.map((r) => this._detail(id, r.n))), this.fragCache.p]);
 			if (s.traceId !== id || s.packets !== rows) return;
-			const { reasm, replied } = packetLinks(ds);
-			const note = rows.length > LINKS_MAX && some.length ? `arrows for packets #${some[0].n}–#${some[some.length - 1].n} only (${
-				some.length} of the ${rows.length} shown): select a packet to see those around it` : '';
-			this.v.timeline.renderLinks(reasm, replied, note);
+			const { replied } = packetLinks(ds);
+			const notes = [];
+			if (rows.length > LINKS_MAX && some.length) notes.push(`↩ for packets #${some[0].n}–#${some[some.length - 1].n} only (${
+				some.length} of the ${rows.length} shown): select a packet to see those around it`);
+			const on = new Set(rows.map((r) => r.n));
+			const off = frag.links.filter((l) => on.has(l.from) !== on.has(l.to)).length;
+			if (off) notes.push(`${off} arrow${off === 1 ? ' leads' : 's lead'} to packets off the strip (filtered out or not listed yet), drawn to the edge with their number`);
+			if (frag.cut) notes.push(frag.cut);
+			this.v.timeline.renderLinks(frag.links, replied, notes.join('; '));
 		} catch (e) {
 			this._error(e);
 		}
+	}
+
+	/** Every page of events matching q (at most max events). */
+	async _allEvents(id, q, max = 20000) {
+		let out = [];
+		for (let next = 0; next !== null && out.length < max;) {
+			const page = await api.events(id, { ...q, from: next, limit: 1000 });
+			out = out.concat(page.events);
+			next = page.next;
+		}
+		return out;
+	}
+
+	/**
+	 * Fragment → reassembly pairs touching packets rows[0].n … last: the
+	 * reassembly events (`from`: the fragments' skbs) and the queueing
+	 * events (a fragment's skb and packet) of that range; a datagram
+	 * rebuilt after it is looked for in the next 1000 reassemblies, the
+	 * fragments queued before it at the queue's arrivals (/state).
+	 * @returns {Promise<{links: Array<{from: number, to: number}>, cut: string}>}
+	 */
+	async _fragLinks(id, rows) {
+		const s = this.store;
+		const reasmFns = s.fnNames.filter((n) => /^ip6?_frag_reasm$/.test(n)), queueFns = s.fnNames.filter((n) => /^ip6?_frag_queue$/.test(n));
+		if (!rows.length || !reasmFns.length) return { links: [], cut: '' };
+		const lo = rows[0].n, hi = rows[rows.length - 1].n;
+		const fetchAll = async (fns, q) => (await Promise.all(fns.map((fn) => this._allEvents(id, { fn, ...q })))).flat();
+		const [reasms, queued] = await Promise.all([fetchAll(reasmFns, { pkt_from: lo, pkt_to: hi }), fetchAll(queueFns, { pkt_from: lo, pkt_to: hi })]);
+		const skbPkt = new Map();
+		for (const e of queued) if (e.skb !== null && e.skb !== undefined && e.pkt !== null) skbPkt.set(e.skb, e.pkt);
+		const rebuilt = reasms.filter((e) => e.from);
+		const used = new Set(rebuilt.flatMap((e) => e.from));
+		let cut = '';
+		/* fragments of the range not rebuilt in it: their datagram may come later */
+		if ([...skbPkt.keys()].some((k) => !used.has(k))) {
+			const later = await Promise.all(reasmFns.map((fn) => api.events(id, { fn, pkt_from: hi + 1, limit: 1000 })));
+			for (const p of later) rebuilt.push(...p.events.filter((e) => e.from && e.from.some((f) => skbPkt.has(f) && !used.has(f))));
+		}
+		/* datagrams rebuilt in the range from fragments queued before it */
+		const early = rebuilt.filter((e) => e.pkt >= lo && e.from.some((f) => !skbPkt.has(f)));
+		for (const e of early.slice(0, 10)) {
+			const st = await api.state(id, e.seq - 1);
+			const q = (st.frags || []).find((x) => e.args && x.key === e.args.queue);
+			const seqs = (q ? q.arrivals || [] : []).filter((a) => !skbPkt.has(a.skb));
+			const evs = await Promise.all(seqs.map((a) => api.events(id, { from: a.seq, limit: 1 })));
+			evs.forEach((p, i) => { const x = p.events[0]; if (x && x.pkt !== null) skbPkt.set(seqs[i].skb, x.pkt); });
+		}
+		if (early.length > 10) cut = `the fragments of ${early.length - 10} datagrams begun before #${lo} are not looked up`;
+		return { links: fragLinks(rebuilt, skbPkt), cut };
 	}
 
 	/**
@@ -254,35 +322,22 @@ export class Controller {
 	}
 
 	/**
-	 * The timeline follows the filters: the rows of every packet they keep
-	 * (up to FILTER_ROWS; their first seq and event count place them), or
-	 * null when nothing is filtered.
+	 * The timeline follows the filters: the histogram is asked with the
+	 * packet list's selectors and counts, per bucket, the events of the
+	 * packets they keep (web/histogram_filter.c). A function prefix goes as
+	 * the names it matches; null when nothing is filtered, or the filters
+	 * are in error (the error is at the field, the timeline stays whole).
 	 */
-	async _loadFiltered() {
-		const s = this.store, f = s.filters, id = s.traceId;
-		s.filtered = null;
-		this.filteredKey = `${id}|${JSON.stringify(f)}`;
-		if (f.verdict || f.reason || f.fn || f.expr) {
-			const rows = [];
-			let total = 0;
-			try {
-				do {
-					const page = await this._packetPage(rows.length, f, 1000);
-					total = page.total;
-					rows.push(...page.packets);
-					if (!page.packets.length) break;
-				} while (rows.length < Math.min(total, FILTER_ROWS) && s.filters === f);
-			} catch (e) {
-				rows.length = 0;	/* a bad expression: its error is at the field */
-			}
-			if (s.filters !== f || s.traceId !== id) return;
-			s.filtered = { rows: rows.slice(0, FILTER_ROWS), total };
+	_histFilters() {
+		const s = this.store, f = s.filters;
+		if (!(f.verdict || f.reason || f.fn || f.expr) || s.filterError) return null;
+		let fn = f.fn;
+		if (fn && s.fnNames.length && !s.fnNames.includes(fn)) {
+			const names = s.fnNames.filter((n) => n.startsWith(fn));
+			if (!names.length || names.length > 12) return null;
+			fn = names.join(',');
 		}
-		this.v.timeline.setFilter(s.filtered);
-		if (s.view === 'timeline') {
-			const ev = s.current();
-			this.v.timeline.render(s.hist, s.windowEvents, ev ? ev.seq : 0, s.range);
-		}
+		return { verdict: f.verdict, reason: f.reason, filter: f.expr, fn };
 	}
 
 	async setFilters(f) {
@@ -290,7 +345,7 @@ export class Controller {
 		s.filters = f;
 		this.v.toolbar.setFilters(f);
 		await this.loadPackets(true);
-		if (s.view === 'timeline') this._loadFiltered();	/* else when the timeline is next drawn */
+		if (s.view === 'timeline') this.loadTimeline();	/* else when the timeline is next drawn */
 		/* the selection follows the filter: keep a shown packet, else the first shown */
 		if (s.packet && !s.packets.some((p) => p.n === s.packet.n)) {
 			if (s.packets.length) await this.selectPacket(s.packets[0].n);
@@ -578,11 +633,12 @@ export class Controller {
 	async loadTimeline() {
 		const s = this.store;
 		if (!s.traceId || s.range.to <= s.range.from) return;	/* no range yet: the trace is still being opened */
-		if (this.filteredKey !== `${s.traceId}|${JSON.stringify(s.filters)}`) this._loadFiltered();	/* another trace */
-		const { from, to } = s.range;
-		const buckets = Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));
+		const { from, to } = s.range, sel = this._histFilters();
+		/* zoomed in, one bucket per event: which events belong to kept packets */
+		const buckets = to - from <= WINDOW_EVENTS ? to - from : Math.max(10, Math.min(2000, Math.floor((this.v.timeline.$c.clientWidth || 600) / 3)));
 		try {
-			const hist = await api.histogram(s.traceId, { from, to, buckets });
+			const hist = await api.histogram(s.traceId, { from, to, buckets, ...sel });
+			hist.filtered = !!sel;
 			let evs = [];
 			if (to - from <= WINDOW_EVENTS) {
 				let next = from + 1;
@@ -592,7 +648,7 @@ export class Controller {
 					next = page.next;
 				}
 			}
-			if (s.range.from !== from || s.range.to !== to) return;
+			if (s.range.from !== from || s.range.to !== to || JSON.stringify(this._histFilters()) !== JSON.stringify(sel)) return;
 			s.hist = hist;
 			s.windowEvents = evs;
 			const ev = s.current();
@@ -651,7 +707,6 @@ export class Controller {
 			const f = s.filters;
 			if (!f.verdict && !f.reason && !f.fn && !f.expr) s.packetsTotal = s.summary.packets;
 			await this.loadPackets(false);
-			if (s.filtered) this._loadFiltered();	/* the new packets the filters keep */
 			this.loadTimeline();
 		}, 1000);
 	}

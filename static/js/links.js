@@ -42,3 +42,24 @@ export function packetLinks(ds) {
 	}
 	return { reasm, replied };
 }
+
+/**
+ * Arrows from fragments to the packet that rebuilt their datagram, from
+ * the reassembly events (each with `from`, the fragments' skb ids) and a
+ * map of fragment skb ids to packet numbers: every pair, the packets on
+ * the strip or not, once.
+ * @param {TraceEvent[]} reasms @param {Map<number, number>} skbPkt
+ * @returns {Array<{from: number, to: number}>}
+ */
+export function fragLinks(reasms, skbPkt) {
+	const seen = new Set(), out = [];
+	for (const e of reasms) {
+		for (const f of e.from || []) {
+			const n = skbPkt.get(f);
+			if (n === undefined || n === e.pkt || seen.has(`${n}>${e.pkt}`)) continue;
+			seen.add(`${n}>${e.pkt}`);
+			out.push({ from: n, to: e.pkt });
+		}
+	}
+	return out;
+}

@@ -17,8 +17,9 @@ export class Store {
 		/** @type {TraceSummary|null} */ this.summary = null;
 		/** @type {PacketRow[]} */ this.packets = [];
 		this.packetsTotal = 0;
+		/** the trace the packets above are of */ this.packetsTrace = 0;
 		/** @type {Filters} */ this.filters = { verdict: '', reason: '', fn: '', expr: '' };
-		/** @type {{rows: PacketRow[], total: number}|null} the packets the filters keep, for the timeline */ this.filtered = null;
+		/** the packet list's error for the filters ('' when they are understood) */ this.filterError = '';
 		/** @type {PacketDetail|null} */ this.packet = null;
 		/** @type {JourneyRow[]} */ this.rows = [];
 		this.stepIndex = 0;

@@ -197,33 +197,77 @@ const table = (cols, rows, empty, cls = () => '') => (rows.length
 export const arr = (v) => (Array.isArray(v) ? v : []);
 
 /**
- * A fragment queue as a byte bar: each range held is a block at its
- * offset, numbered in the order it arrived (`arrivals`, else `have`).
+ * A fragment queue as a byte bar that fills in arrival order: each
+ * fragment the fold lists in `arrivals` ({offset, len, skb, seq}) is a
+ * block at its offset, numbered in the order it came, the newest marked;
+ * an older answer without arrivals shows the ranges held (`have`).
  * @param {any} q @returns {string}
  */
 export function fragBar(q) {
-	const have = arr(q.have);
-	const ranges = arr(q.arrivals).length ? arr(q.arrivals) : have;
+	const arrivals = arr(q.arrivals).filter((a) => a && typeof a === 'object' && !Array.isArray(a));
+	const ranges = arrivals.length ? arrivals.map((a) => [Number(a.offset), Number(a.offset) + Number(a.len), a.skb, a.seq]) : arr(q.have);
 	const end = Math.max(Number(q.len) || 0, ...ranges.map((r) => Number(r[1]) || 0), 1);
 	const segs = ranges.map((r, i) => {
-		const l = (r[0] / end) * 100, w = ((r[1] - r[0]) / end) * 100;
-		return `<div class="seg${i === ranges.length - 1 ? ' newest' : ''}" style="left:${l}%;width:${w}%" title="bytes ${r[0]}–${r[1]}, arrived ${i + 1}.">${i + 1}</div>`;
+		const l = (r[0] / end) * 100, w = ((r[1] - r[0]) / end) * 100, newest = i === ranges.length - 1;
+		const what = `bytes ${r[0]}–${r[1]}, ${arrivals.length ? `arrived ${i + 1}.${r[2] !== undefined ? ` (skb ${r[2]})` : ''}${newest ? ', the newest' : ''}` : `held range ${i + 1}`}`;
+		return `<div class="seg${newest && arrivals.length ? ' newest' : ''}" style="left:${l}%;width:${w}%" data-off="${r[0]}" data-end="${r[1]}" title="${esc(what)}">${w >= 4 ? i + 1 : ''}</div>`;
 	}).join('');
 	const total = q.len === null || q.len === undefined ? 'total unknown until the last fragment' : `of ${q.len}`;
-	return `<div class="fragbar" role="img" aria-label="${esc(`${q.meat ?? '?'} bytes held ${total}`)}" data-meat="${q.meat ?? ''}" data-len="${q.len ?? ''}">${segs}</div>
-	<p class="muted">${esc(`${q.meat ?? '?'} bytes ${total}; ${q.nfrags ?? ranges.length} fragments${arr(q.flags).length ? `; ${arr(q.flags).join(' ')}` : ''}${q.mem !== undefined ? `; mem ${q.mem}` : ''}`)}</p>`;
+	const order = arrivals.length ? `, numbered in arrival order (${arrivals.map((a) => `${a.offset}+${a.len}`).join(', ')})` : '';
+	return `<div class="fragbar" role="img" aria-label="${esc(`${q.meat ?? '?'} bytes held ${total}${order}`)}" data-meat="${q.meat ?? ''}" data-len="${q.len ?? ''}">${segs}</div>
+	<p class="muted">${esc(`${q.meat ?? '?'} bytes ${total}; ${q.nfrags ?? ranges.length} fragments${arrivals.length ? `, the newest green` : ''}${arr(q.flags).length ? `; ${arr(q.flags).join(' ')}` : ''}${q.mem !== undefined ? `; mem ${q.mem}` : ''}`)}</p>`;
 }
 
 const TCP_STATES = ['LISTEN', 'SYN_RECV', 'SYN_SENT', 'ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING', 'TIME_WAIT', 'CLOSE'];
 
+/** "40 ms", "1.5 s", "-2 ms" from nanoseconds. */
+export function fmtNs(ns) {
+	const a = Math.abs(ns), sign = ns < 0 ? '-' : '';
+	if (a >= 1e9) return `${sign}${+(a / 1e9).toFixed(a >= 1e10 ? 0 : 2)} s`;
+	if (a >= 1e6) return `${sign}${+(a / 1e6).toFixed(1)} ms`;
+	return `${sign}${+(a / 1e3).toFixed(0)} µs`;
+}
+
+/** b − a in 32-bit sequence space. */
+const seqAfter = (b, a) => (((b - a) % 4294967296) + 4294967296) % 4294967296;
+
+const yesNo = (v) => (v === true ? 'yes' : v === false ? 'no' : null);
+
+/**
+ * A TCP socket's options, queues and timers from the fold (docs/events.md
+ * "State at an event"): what is absent is left out, never invented.
+ * @param {any} k @returns {string}
+ */
+function sockDetail(k) {
+	const opts = [['mss', k.mss], ['window scale', k.snd_wscale !== undefined || k.rcv_wscale !== undefined ? `peer ${k.snd_wscale ?? '?'}, ours ${k.rcv_wscale ?? '?'}` : null],
+		['SACK', yesNo(k.sack_ok)], ['timestamps', yesNo(k.tstamp_ok)], ['ts_recent', k.ts_recent]]
+		.filter(([, v]) => v !== undefined && v !== null).map(([n, v]) => `<span class="opt">${esc(n)} <b>${esc(v)}</b></span>`);
+	let html = opts.length ? `<p class="sockopts">${opts.join(' · ')}</p>` : '';
+	if (k.rcvq && typeof k.rcvq === 'object') html += `<p><strong>Receive queue</strong> ${esc(`${k.rcvq.bytes} bytes in ${k.rcvq.segs} segment${k.rcvq.segs === 1 ? '' : 's'}`)}</p>`;
+	const ofo = k.ofo && typeof k.ofo === 'object' ? k.ofo : null;
+	if (ofo) {
+		const ranges = arr(ofo.ranges);
+		html += `<div class="ofo" aria-label="out-of-order queue"><p><strong>Out of order</strong> ${esc(`${ofo.segs} segment${ofo.segs === 1 ? '' : 's'}`)}${
+			ranges.length ? '' : ' <span class="muted">(empty)</span>'}</p>${ranges.length ? `<ul class="ofo-ranges">${ranges.map(([a, b]) =>
+			`<li data-start="${a}" data-end="${b}">${esc(`${a}–${b}`)} <span class="muted">${esc(`${b - a} bytes${k.rcv_nxt !== undefined ? `, ${seqAfter(a, k.rcv_nxt)} past rcv_nxt` : ''}`)}</span></li>`).join('')}${
+			ofo.ranges_more ? `<li class="muted">… ${esc(ofo.ranges_more)} more ranges</li>` : ''}</ul>` : ''}</div>`;
+	}
+	if (Array.isArray(k.timers) && k.timers.length) {	/* an older answer names them only */
+		const ts = k.timers.map((t) => (typeof t === 'object' && t ? t : { timer: String(t) }));
+		html += `<div class="timers" aria-label="timers"><p><strong>Timers</strong></p><ul>${ts.map((t) => `<li data-timer="${esc(t.timer)}" data-in="${t.in_ns ?? ''}">${esc(t.timer)} ${
+			esc(typeof t.in_ns !== 'number' ? '' : t.in_ns < 0 ? `overdue by ${fmtNs(-t.in_ns)}` : `fires in ${fmtNs(t.in_ns)}`)}</li>`).join('')}${
+			k.timers_more ? `<li class="muted">… ${esc(k.timers_more)} more</li>` : ''}</ul></div>`;
+	} else if (Array.isArray(k.timers)) html += '<p class="muted">No timers armed.</p>';
+	return html;
+}
+
 function socketCard(k) {
 	const st = String(k.state || k.new || '?');
 	const sd = `<div class="tcpsd" role="img" aria-label="TCP state ${esc(st)}">${TCP_STATES.map((s) => `<span class="${s === st ? 'on' : ''}">${s}</span>`).join('')}</div>`;
-	const nums = ['snd_una', 'snd_nxt', 'rcv_nxt', 'snd_wnd', 'rcv_wnd', 'snd_wscale', 'rcv_wscale', 'mss', 'rqueue', 'ofo']
+	const nums = ['snd_una', 'snd_nxt', 'rcv_nxt', 'snd_wnd', 'rcv_wnd']
 		.filter((f) => k[f] !== undefined && k[f] !== null).map((f) => [f, String(k[f])]);
-	if (k.timers) nums.push(['timers', arr(k.timers).join(' ') || 'none']);
 	return `<div class="sock"><p><strong>${esc(k.proto || 'tcp')}</strong> ${esc(k.local || k.sk || '')}${k.remote ? ` ↔ ${esc(k.remote)}` : ''}${k.old ? ` <span class="muted">(from ${esc(k.old)})</span>` : ''}</p>
-	${(k.proto || 'tcp') === 'tcp' && (k.remote || k.old || k.new) ? sd : `<p class="muted">${esc(st)}</p>`}${nums.length ? kv(nums) : ''}</div>`;
+	${(k.proto || 'tcp') === 'tcp' && (k.remote || k.old || k.new) ? sd : `<p class="muted">${esc(st)}</p>`}${nums.length ? kv(nums) : ''}${sockDetail(k)}</div>`;
 }
 
 /** Counters: totals, with "+n" on those this very step moved. */

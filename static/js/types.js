@@ -77,6 +77,9 @@
  * @property {number[]} n @property {number[]} drops @property {number[]} seq
  * @property {number[]} layer  name ids (see names), -1 for an empty bucket
  * @property {string[]} names
+ * @property {number[]} [kept] with the filters: events of the packets they keep, per bucket
+ * @property {number[]} [kept_drops] their drop instants @property {number} [kept_packets] those packets
+ * @property {boolean} [filtered] asked with the filters (set by the controller)
  */
 
 /**

@@ -18,16 +18,6 @@ export class TimelineView {
 		this.$range = qs('#tl-range');
 		this.drag = null;
 		this.last = null;
-		/** @type {{rows: PacketRow[], total: number, pkts: Set<number>}|null} the packets the filters keep */
-		this.filter = null;
-	}
-
-	/**
-	 * The filters apply to the timeline: the packets they keep are drawn in
-	 * colour over the whole trace in grey. @param {{rows: PacketRow[], total: number}|null} f
-	 */
-	setFilter(f) {
-		this.filter = f ? { ...f, pkts: new Set(f.rows.map((r) => r.n)) } : null;
 	}
 
 	/**
@@ -154,20 +144,44 @@ export class TimelineView {
 	/**
 	 * Arrows on the time strip: from each fragment to the packet whose
 	 * journey rebuilt the datagram, and a "↩" over a packet the host
-	 * answered (its reply is no captured packet, so it has no slice).
+	 * answered (its reply is no captured packet, so it has no slice). An
+	 * arrow whose other end is off the strip (filtered out, or not listed
+	 * yet) runs to the strip's edge (or a short way, toward a packet in
+	 * between) and ends in that packet's number.
 	 * @param {Array<{from: number, to: number}>} reasm @param {number[]} replied packet numbers
 	 */
 	renderLinks(reasm, replied, note = '') {
 		const strip = qs('#tl-time');
 		qs('#tl-links-note').textContent = note;
+		const w = strip.clientWidth;
+		const slices = [...strip.querySelectorAll('.slice')].map((el) => Number(/** @type {HTMLElement} */ (el).dataset.n));
+		const first = Math.min(...slices), last = Math.max(...slices);
 		const at = (n) => {
 			const el = /** @type {HTMLElement} */ (strip.querySelector(`.slice[data-n="${n}"]`));
 			return el ? el.offsetLeft + el.offsetWidth / 2 : null;
 		};
+		const arc = (a, b, cls) => `<path d="M${a},26 Q${(a + b) / 2},${26 - 2 * Math.min(22, 6 + Math.abs(b - a) / 20)} ${b},26" class="${cls}"/>`;
+		/* off-strip partners, grouped per visible packet and side: one arrow, their numbers */
+		const far = new Map();
 		const paths = reasm.map(({ from, to }) => {
 			const a = at(from), b = at(to);
-			if (a === null || b === null || a === b) return '';
-			return `<path d="M${a},26 Q${(a + b) / 2},${26 - 2 * Math.min(22, 6 + Math.abs(b - a) / 20)} ${b},26" class="tl-reasm"/>`;
+			if (a !== null && b !== null) return a === b ? '' : arc(a, b, 'tl-reasm');
+			if (a === null && b === null) return '';
+			const x = a === null ? b : a, other = a === null ? from : to, seen = a === null ? to : from;
+			const side = other < first ? -1 : other > last ? 1 : other < seen ? -1 : 1;
+			const k = `${seen}${side}`;
+			if (!far.has(k)) far.set(k, { x, side, edge: other < first || other > last, ns: [] });
+			far.get(k).ns.push(other);
+			return '';
+		}).join('');
+		let room = -Infinity;	/* where the last label ended: labels never overlap (the note counts them all) */
+		const clipped = [...far.values()].sort((p, q) => p.x - q.x).map(({ x, side, edge, ns }) => {
+			const end = edge ? (side < 0 ? 2 : w - 2) : x + side * 44;
+			const label = ns.length === 1 ? `#${ns[0]}` : `#${Math.min(...ns)}…#${Math.max(...ns)}`;
+			const lw = textWidth(label) + 6, l0 = side < 0 ? end : end - lw;
+			const text = l0 > room ? `<text x="${end}" y="12" text-anchor="${side < 0 ? 'start' : 'end'}" class="tl-far-label">${esc(label)}</text>` : '';
+			if (text) room = l0 + lw + 4;
+			return `${arc(x, end, 'tl-reasm tl-far')}${text}`;
 		}).join('');
 		const marks = replied.map((n) => {
 			const x = at(n);
@@ -175,8 +189,8 @@ export class TimelineView {
 		}).join('');
 		const old = strip.querySelector('svg');
 		if (old) old.remove();
-		if (!paths && !marks) return;
-		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${strip.clientWidth}" height="28" aria-hidden="true">${paths}${marks}</svg>`);
+		if (!paths && !marks && !clipped) return;
+		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${w}" height="28" aria-hidden="true">${paths}${clipped}${marks}</svg>`);
 	}
 
 	/** The seq under a fraction of the width. */
@@ -209,47 +223,40 @@ export class TimelineView {
 		g.setTransform(dpr, 0, 0, dpr, 0, 0);
 		g.clearRect(0, 0, w, h);
 		const span = Math.max(1, range.to - range.from);
-		if (evs && evs.length) this.flame(g, evs, range, span, w, h);
-		else if (hist) this.bars(g, hist, w, h, range);
+		if (evs && evs.length) this.flame(g, evs, range, span, w, h, hist);
+		else if (hist) this.bars(g, hist, w, h);
 		const x = ((curSeq - 1 - range.from) / span) * w;
 		if (curSeq && x >= 0 && x <= w) {
 			g.fillStyle = '#111';
 			g.fillRect(Math.round(x) - 1, 0, 2, h);
 		}
-		const f = this.filter;
-		/* the range the bars drawn were counted for (a test waits on it) */
-		c.dataset.drawn = hist ? `${hist.from}-${hist.to}` : '';
-		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}${f ? ` · filtered: ${f.rows.length < f.total
-			? `the first ${f.rows.length} of ${f.total}` : f.total} packet${f.total === 1 ? '' : 's'} in colour, the rest grey` : ''}` : '';
+		const f = hist && hist.kept ? hist : null;
+		/* the range the bars drawn were counted for, and whether filtered (a test waits on it) */
+		c.dataset.drawn = hist ? `${hist.from}-${hist.to}${f ? ' filtered' : ''}` : '';
+		this.$range.textContent = hist ? `events ${range.from + 1}–${range.to} of ${hist.total}${f ? ` · filtered: ${f.kept_packets} packet${
+			f.kept_packets === 1 ? '' : 's'} here in colour (${f.kept.reduce((a, b) => a + b, 0)} events), the rest grey` : ''}` : '';
 		c.setAttribute('aria-label', `events over the trace${f ? ', the filtered packets in colour' : ''}; drops in red; keys + − ← → 0`);
 	}
 
 	/**
-	 * Events of the filtered packets per bucket of the range: each packet's
-	 * events run from its first seq, as many as it has.
-	 * @returns {{n: Float64Array, drops: Uint8Array}}
+	 * Whether event index i is one of the filtered packets', from the
+	 * histogram's kept column (one bucket per event when zoomed in; a
+	 * bucket of more, while a new one is asked, counts if mostly kept).
+	 * null when not filtered.
 	 */
-	filteredBuckets(nb, range) {
-		const n = new Float64Array(nb), drops = new Uint8Array(nb);
-		const span = Math.max(1, range.to - range.from), bw = span / nb;
-		for (const r of this.filter.rows) {
-			const a = Math.max(range.from, r.first_seq - 1), z = Math.min(range.to, r.first_seq - 1 + r.events);
-			if (z <= a) continue;
-			for (let b = Math.floor((a - range.from) / bw); b < nb && range.from + b * bw < z; b++) {
-				const lo = Math.max(a, range.from + b * bw), hi = Math.min(z, range.from + (b + 1) * bw);
-				if (hi > lo) n[b] += hi - lo;
-			}
-			if (r.verdict === 'drop' && r.first_seq - 1 + r.events <= range.to) drops[Math.min(nb - 1, Math.floor((z - 1 - range.from) / bw))] = 1;
-		}
-		return { n, drops };
+	keptAt(hist, i) {
+		if (!hist || !hist.kept || i < hist.from || i >= hist.to) return hist && hist.kept ? false : null;
+		const nb = hist.kept.length, span = hist.to - hist.from;
+		const b = Math.min(nb - 1, Math.floor(((i - hist.from) * nb) / span));
+		return hist.kept[b] * 2 > hist.n[b];
 	}
 
-	bars(g, hist, w, h, range) {
+	bars(g, hist, w, h) {
 		if (!hist.n || !hist.n.length) return;
 		const n = hist.n.length;
 		const max = Math.max(1, ...hist.n);
 		const bw = w / n;
-		const kept = this.filter ? this.filteredBuckets(n, range) : null;
+		const kept = hist.kept ? { n: hist.kept, drops: hist.kept_drops } : null;
 		for (let b = 0; b < n; b++) {
 			if (!hist.n[b]) continue;
 			const name = hist.layer[b] >= 0 ? hist.names[hist.layer[b]] : '';
@@ -268,30 +275,31 @@ export class TimelineView {
 		}
 	}
 
-	flame(g, evs, range, span, w, h) {
+	flame(g, evs, range, span, w, h, hist) {
 		const open = new Map();
 		const row = 9;
 		const xOf = (seq) => ((seq - 1 - range.from) / span) * w;
-		const pk = this.filter && this.filter.pkts;
+		/* seq is the event's index + 1; the kept column says whose it is */
+		const out = (e) => this.keptAt(hist, e.seq - 1) === false;
 		for (const e of evs) {
 			if (e.ph === 'B') open.set(e.seq, e);
-			const col = pk && !pk.has(e.pkt) ? OUT : LANE_COLORS[laneOf(e.layer, e.fn)];
+			const col = out(e) ? OUT : LANE_COLORS[laneOf(e.layer, e.fn)];
 			if (e.ph === 'E' && open.has(e.parent)) {
 				const b = open.get(e.parent);
 				g.fillStyle = col;
 				g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, xOf(e.seq) - xOf(b.seq)), row - 1);
 				open.delete(e.parent);
 			} else if (e.ph === 'i') {
-				g.fillStyle = e.verdict === 'drop' && (!pk || pk.has(e.pkt)) ? DROP : col;
+				g.fillStyle = e.verdict === 'drop' && !out(e) ? DROP : col;
 				g.fillRect(xOf(e.seq) - 1, 10 + e.depth * row, 3, row - 1);
 			}
-			if (e.verdict === 'drop' && (!pk || pk.has(e.pkt))) {
+			if (e.verdict === 'drop' && !out(e)) {
 				g.fillStyle = DROP;
 				g.fillRect(xOf(e.seq) - 2, 0, 4, 8);
 			}
 		}
 		for (const b of open.values()) {	/* calls still open at the right edge */
-			g.fillStyle = pk && !pk.has(b.pkt) ? OUT : LANE_COLORS[laneOf(b.layer, b.fn)];
+			g.fillStyle = out(b) ? OUT : LANE_COLORS[laneOf(b.layer, b.fn)];
 			g.fillRect(xOf(b.seq), 10 + b.depth * row, Math.max(1, w - xOf(b.seq)), row - 1);
 		}
 		g.fillStyle = '#555';
@@ -300,6 +308,13 @@ export class TimelineView {
 			for (const e of evs) if (e.ph === 'B' && e.depth === 0) g.fillText(e.fn, xOf(e.seq) + 2, h - 6);
 		}
 	}
+}
+
+/** The width of a label in the strip's font (.tl-far-label), in px. */
+function textWidth(t) {
+	const g = textWidth.g || (textWidth.g = document.createElement('canvas').getContext('2d'));
+	g.font = '16px system-ui, sans-serif';
+	return g.measureText(t).width;
 }
 
 /** "30 s", "2.5 ms", "3 min" */
