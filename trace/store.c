@@ -21,13 +21,14 @@
 #include "cJSON.h"
 #include "events.h"
 #include "njz.h"
+#include "store_index.h"
 #include "store_scan.h"
 
 #define STORE_MAX_NAMES 1024
 #define STORE_NAME_SLOTS 2048		/* open-addressing hash of names */
 #define STORE_CKPT	4096		/* events per counter checkpoint */
 
-_Static_assert(sizeof(struct store_ev) == 48, "store.h promises 48 bytes an event");
+_Static_assert(STORE_MAX_NAMES <= SIDX_NAMES, "every fn id has a default layer in the index");
 
 /* One MIB increment of one event, in event order. */
 struct store_mib {
@@ -43,8 +44,7 @@ struct nj_store {
 	char *path;
 	uint64_t end;			/* bytes written */
 	int writable;
-	struct store_ev *ev;
-	size_t nev, cap;
+	struct store_index idx;			/* the events, coded (store_index.h) */
 	struct store_pkt *pkts;
 	size_t npkts, pcap;
 	uint32_t *pkt_idx;		/* pkt number → index in pkts + 1 (0 = none) */
@@ -118,6 +118,7 @@ struct nj_store *store_create(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&s->mu, NULL);
+	sidx_init(&s->idx);
 	s->f = path ? fopen(path, "w+") : tmpfile();
 	if (!s->f) {
 		snprintf(err, errlen, "%s: cannot create: %s", path ? path : "temporary trace file", strerror(errno));
@@ -164,14 +165,13 @@ static struct store_pkt *pkt_slot(struct nj_store *s, int64_t pkt)
 }
 
 /* Links event i into its packet and updates the packet's outcome. */
-static void index_event(struct nj_store *s, size_t i, const char *fn)
+static void index_event(struct nj_store *s, size_t i, const struct store_ev *e, const char *fn)
 {
-	struct store_ev *e = &s->ev[i];
 	struct store_pkt *p = pkt_slot(s, e->pkt);
 	if (!p)
 		return;
 	if (p->last != STORE_NONE)
-		s->ev[p->last].next_in_pkt = (uint32_t)i;
+		sidx_set_next(&s->idx, p->last, (uint32_t)i);
 	else
 		p->first = (uint32_t)i;
 	p->last = (uint32_t)i;
@@ -238,25 +238,26 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 static void add_event(struct nj_store *s, const struct scan_ev *x, const char *fn, const char *layer,
 		      uint64_t off, size_t len)
 {
-	s->ev = grow(s->ev, &s->cap, s->nev + 1, sizeof(*s->ev));
-	struct store_ev *e = &s->ev[s->nev];
-	memset(e, 0, sizeof(*e));
-	e->off = off;
-	e->len = (uint32_t)len;
-	e->next_in_pkt = STORE_NONE;
-	e->seq = (uint32_t)x->seq;		/* fits(): checked for read lines; 4G emitted events is 192 GB of index */
-	e->parent = (uint32_t)x->parent;
-	e->pkt = (int32_t)x->pkt;
-	e->skb = (int32_t)x->skb;
-	e->ts_ns = x->ts_ns;
-	e->depth = (uint8_t)x->depth;
-	e->ph = x->ph;
-	e->verdict = (uint8_t)x->verdict;
-	e->reason = (uint8_t)x->reason;
-	e->fn = intern(s, fn);
-	e->layer = intern(s, layer);
-	note_mib(s, s->nev, x->ph, x->mib, x->n_mib);
-	index_event(s, s->nev++, fn);
+	struct store_ev e = {
+		.off = off,
+		.len = (uint32_t)len,
+		.next_in_pkt = STORE_NONE,
+		.seq = (uint32_t)x->seq,	/* fits(): checked for read lines; 4G emitted events is 24 GB of index */
+		.parent = (uint32_t)x->parent,
+		.pkt = (int32_t)x->pkt,
+		.skb = (int32_t)x->skb,
+		.ts_ns = x->ts_ns,
+		.depth = (uint8_t)x->depth,
+		.ph = x->ph,
+		.verdict = (uint8_t)x->verdict,
+		.reason = (uint8_t)x->reason,
+		.fn = intern(s, fn),
+		.layer = intern(s, layer),
+	};
+	size_t i = s->idx.n;
+	sidx_append(&s->idx, &e);
+	note_mib(s, i, x->ph, x->mib, x->n_mib);
+	index_event(s, i, &e, fn);
 }
 
 void store_emit(void *ctx, const struct trace_event *ev)
@@ -495,6 +496,7 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 	if (!s)
 		return NULL;
 	pthread_mutex_init(&s->mu, NULL);
+	sidx_init(&s->idx);
 	intern(s, "?");
 	s->force_cjson = (flags & STORE_OPEN_CJSON) != 0;
 	s->f = fopen(path, "r");
@@ -541,7 +543,7 @@ void store_free(struct nj_store *s)
 		fclose(s->f);
 	for (int i = 0; i < s->nnames; i++)
 		free(s->names[i]);
-	free(s->ev);
+	sidx_free(&s->idx);
 	free(s->mib);
 	free(s->ckpt);
 	free(s->ckpt_mib);
@@ -558,8 +560,20 @@ void store_free(struct nj_store *s)
 void store_lock(struct nj_store *s) { pthread_mutex_lock(&s->mu); }
 void store_unlock(struct nj_store *s) { pthread_mutex_unlock(&s->mu); }
 
-size_t store_nevents(struct nj_store *s) { return s->nev; }
-const struct store_ev *store_ev(struct nj_store *s, size_t i) { return i < s->nev ? &s->ev[i] : NULL; }
+size_t store_nevents(struct nj_store *s) { return s->idx.n; }
+int store_ev_get(struct nj_store *s, size_t i, struct store_ev *out) { return sidx_get(&s->idx, i, out); }
+
+const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev *out)
+{
+	return sidx_get(&s->idx, i, out) == 0 ? out : NULL;
+}
+
+size_t store_seq_lower_bound(struct nj_store *s, uint64_t seq, size_t n)
+{
+	return sidx_lower_bound(&s->idx, seq, n);
+}
+
+size_t store_index_bytes(struct nj_store *s) { return sidx_bytes(&s->idx); }
 size_t store_npkts(struct nj_store *s) { return s->npkts; }
 const struct store_pkt *store_pkt_at(struct nj_store *s, size_t i) { return i < s->npkts ? &s->pkts[i] : NULL; }
 const char *store_meta_start(struct nj_store *s) { return s->meta_start; }
@@ -583,25 +597,19 @@ int store_name_id(struct nj_store *s, const char *name)
 
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq)
 {
-	size_t lo = 0, hi = s->nev;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->ev[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->nev && s->ev[lo].seq == seq ? lo : SIZE_MAX;
+	struct store_ev e;
+	size_t i = sidx_lower_bound(&s->idx, seq, s->idx.n);
+	return sidx_get(&s->idx, i, &e) == 0 && e.seq == seq ? i : SIZE_MAX;
 }
 
 char *store_line(struct nj_store *s, size_t i, size_t *len)
 {
+	struct store_ev e;
 	pthread_mutex_lock(&s->mu);
-	if (i >= s->nev) {
+	if (sidx_get(&s->idx, i, &e) < 0) {
 		pthread_mutex_unlock(&s->mu);
 		return NULL;
 	}
-	struct store_ev e = s->ev[i];
 	if (s->writable && !s->z)
 		fflush(s->f);
 	pthread_mutex_unlock(&s->mu);
@@ -621,9 +629,9 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *out)
 {
 	pthread_mutex_lock(&s->mu);
-	size_t k = first < s->nev ? (s->nev - first < n ? s->nev - first : n) : 0;
-	if (k)
-		memcpy(out, s->ev + first, k * sizeof(*out));
+	size_t nev = s->idx.n, k = first < nev ? (nev - first < n ? nev - first : n) : 0;
+	for (size_t j = 0; j < k; j++)
+		sidx_get(&s->idx, first + j, &out[j]);
 	pthread_mutex_unlock(&s->mu);
 	return k;
 }
@@ -662,12 +670,11 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 	size_t total = 2 + n;
 	pthread_mutex_lock(&s->mu);
 	for (size_t k = 0; k < n; k++) {
-		if (idx[k] >= s->nev) {
+		if (sidx_get(&s->idx, idx[k], &e[k]) < 0) {
 			pthread_mutex_unlock(&s->mu);
 			free(e);
 			return NULL;
 		}
-		e[k] = s->ev[idx[k]];
 		total += e[k].len;
 	}
 	if (s->writable && !s->z)
@@ -702,9 +709,9 @@ void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * MIB_MAX);
 	pthread_mutex_lock(&s->mu);
-	if (s->nev) {
-		if (i >= s->nev)
-			i = s->nev - 1;
+	if (s->idx.n) {
+		if (i >= s->idx.n)
+			i = s->idx.n - 1;
 		size_t k = i / STORE_CKPT;	/* exists: event k*STORE_CKPT <= i was added */
 		memcpy(out, s->ckpt + k * MIB_MAX, sizeof(uint64_t) * MIB_MAX);
 		for (size_t j = s->ckpt_mib[k]; j < s->nmib && s->mib[j].ev <= i; j++)

@@ -119,9 +119,9 @@ static int hist_scan(struct web_hist *h, struct nj_store *s, size_t lo, size_t h
 {
 	if (lo == hi)
 		return 0;
-	const struct store_ev *e = store_ev(s, lo);	/* the index is one array */
+	struct store_ev ev, *e = &ev;
 	uint32_t d = (uint32_t)sign;			/* wraps: -1 subtracts */
-	for (size_t i = lo; i < hi; i++, e++) {
+	for (size_t i = lo; i < hi && store_ev_get(s, i, &ev) == 0; i++) {
 		int k = hist_slot(h, e->layer);
 		if (k < 0)
 			return -1;
@@ -189,9 +189,9 @@ static struct web_hist *hist_get(struct web_trace *t)
 static uint32_t last_before(const struct web_hist *h, struct nj_store *s, int k, size_t p)
 {
 	size_t b = p / HIST_BLOCK, lo = b * HIST_BLOCK;
-	const struct store_ev *ev = store_ev(s, 0);
+	struct store_ev ev;
 	for (size_t i = p; i > lo; i--)
-		if (slot_of(h, ev[i - 1].layer) == k)
+		if (store_ev_get(s, i - 1, &ev) == 0 && slot_of(h, ev.layer) == k)
 			return (uint32_t)(i - 1);
 	/* before lo: in the block just before the first row holding the same
 	 * count as row b (rows only grow) */
@@ -205,7 +205,7 @@ static uint32_t last_before(const struct web_hist *h, struct nj_store *s, int k,
 			b = mid;
 	}
 	for (size_t i = a * HIST_BLOCK; i > (a - 1) * HIST_BLOCK; i--)
-		if (slot_of(h, ev[i - 1].layer) == k)
+		if (store_ev_get(s, i - 1, &ev) == 0 && slot_of(h, ev.layer) == k)
 			return (uint32_t)(i - 1);
 	return STORE_NONE;
 }
@@ -266,7 +266,8 @@ static int hist_point_at(struct web_trace *t, size_t p, const struct hist_point 
 		hist_drop(h);
 		return -1;
 	}
-	const struct store_ev *e = store_ev(t->s, p);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(t->s, p, &e_buf);
 	pt->seq = e ? (double)e->seq : 0;
 	if (a)
 		*layer = mode_layer(h, t->s, a, pt, p);
@@ -330,9 +331,11 @@ static void hist_scan_bucket(struct nj_store *s, struct hist_cols *c, uint32_t *
 	uint16_t best = 0;
 	double drops = 0;
 	store_lock(s);
-	c->seq[i] = lo < hi ? (double)store_ev(s, lo)->seq : 0;
+	struct store_ev first;
+	c->seq[i] = lo < hi && store_ev_get(s, lo, &first) == 0 ? (double)first.seq : 0;
 	for (size_t k = lo; k < hi; k++) {
-		const struct store_ev *e = store_ev(s, k);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, k, &e_buf);
 		uint16_t l = e->layer < HIST_LAYERS ? e->layer : 0;
 		if (++lcount[l] > lcount[best])
 			best = l;

@@ -72,7 +72,8 @@ static void limited_emit(void *ctx, const struct trace_event *ev)
 		l->status = MHD_HTTP_INSUFFICIENT_STORAGE;
 	else if (!(l->n & 63)) {
 		store_lock(l->s);
-		const struct store_ev *e = store_ev(l->s, store_nevents(l->s) - 1);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(l->s, store_nevents(l->s) - 1, &e_buf);
 		uint64_t bytes = e ? e->off + e->len : 0;
 		store_unlock(l->s);
 		uint64_t file;

@@ -1,0 +1,316 @@
+/*
+ * store_index.c - the store's compact event index (see store_index.h).
+ * Not a kernel file. An event's code, after the event before it:
+ *
+ *   flags  bits 0-1 ph (B, E, i, or a raw byte follows), bits 2-3 depth
+ *          (same, +1, -1, or a raw byte follows), bit 4 same pkt, bit 5
+ *          same skb, bit 6 same ts_ns, bit 7 an ext byte follows
+ *   ext    bit 0 seq is not the previous + 1, bit 1 the line does not
+ *          follow the previous one, bit 2 layer is not the fn's first
+ *          layer, bit 3 verdict and reason follow
+ *   then   [ph] [depth] fn [layer] len parent [seq] [off] [pkt] [skb]
+ *          [ts_ns] [verdict reason]
+ *
+ * Numbers are LEB128 varints; differences are zigzag-coded and taken
+ * modulo the field's width, so any value (ts going backwards, offsets past
+ * 4 GiB, seq 2^32-1) codes exactly. parent is 0 for none, else
+ * zigzag(seq - parent) + 1: a child of the event just before is one byte.
+ */
+#include "store_index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIDX_CACHED	4		/* decoded blocks a thread keeps */
+
+enum { F_PH = 3, F_DEPTH = 3 << 2, F_PKT = 1 << 4, F_SKB = 1 << 5, F_TS = 1 << 6, F_EXT = 1 << 7 };
+enum { X_SEQ = 1, X_OFF = 2, X_LAYER = 4, X_VERDICT = 8 };
+
+struct sidx_cache {
+	uint64_t uid;			/* 0: empty */
+	size_t blk, n;			/* n events of block blk decoded */
+	struct store_ev ev[SIDX_BLOCK];
+};
+
+static _Thread_local struct sidx_cache cache[SIDX_CACHED];
+static _Thread_local unsigned cache_victim;
+static uint64_t next_uid;
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	void *n = realloc(p, c * elem);
+	if (!n) {
+		fputs("netjourney: out of memory in the event index\n", stderr);
+		abort();
+	}
+	*cap = c;
+	return n;
+}
+
+void sidx_init(struct store_index *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->uid = __atomic_add_fetch(&next_uid, 1, __ATOMIC_RELAXED);
+	x->prev.pkt = x->prev.skb = -1;
+}
+
+void sidx_free(struct store_index *x)
+{
+	free(x->buf);
+	free(x->blk);
+	free(x->next);
+	free(x->esc);
+	memset(x, 0, sizeof(*x));
+}
+
+static unsigned char *put_var(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static const unsigned char *get_var(const unsigned char *p, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (unsigned sh = 0;; sh += 7) {
+		r |= (uint64_t)(*p & 0x7f) << sh;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	*v = r;
+	return p;
+}
+
+static uint64_t zig(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static int64_t unzig(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+static unsigned ph_code(char ph) { return ph == 'B' ? 0 : ph == 'E' ? 1 : ph == 'i' ? 2 : 3; }
+
+static unsigned depth_code(uint8_t d, uint8_t prev)
+{
+	return d == prev ? 0 : d == (uint8_t)(prev + 1) ? 1 : d == (uint8_t)(prev - 1) ? 2 : 3;
+}
+
+static uint16_t layer_default(const struct store_index *x, uint16_t fn)
+{
+	return fn < SIDX_NAMES && x->deflayer[fn] ? (uint16_t)(x->deflayer[fn] - 1) : 0;
+}
+
+/* Codes e after state p into out (at most 64 bytes); returns its end. */
+static unsigned char *code_ev(const struct store_index *x, const struct sidx_prev *p, const struct store_ev *e,
+			      unsigned char *out)
+{
+	unsigned ext = (e->seq != (uint32_t)(p->seq + 1) ? X_SEQ : 0) | (e->off != p->off_next ? X_OFF : 0) |
+		       (e->layer != layer_default(x, e->fn) ? X_LAYER : 0) | (e->verdict || e->reason ? X_VERDICT : 0);
+	unsigned ph = ph_code(e->ph), dc = depth_code(e->depth, p->depth);
+	unsigned char *o = out;
+	*o++ = (unsigned char)(ph | dc << 2 | (e->pkt == p->pkt ? F_PKT : 0) | (e->skb == p->skb ? F_SKB : 0) |
+			       (e->ts_ns == p->ts_ns ? F_TS : 0) | (ext ? F_EXT : 0));
+	if (ext)
+		*o++ = (unsigned char)ext;
+	if (ph == 3)
+		*o++ = (unsigned char)e->ph;
+	if (dc == 3)
+		*o++ = e->depth;
+	o = put_var(o, e->fn);
+	if (ext & X_LAYER)
+		o = put_var(o, e->layer);
+	o = put_var(o, e->len);
+	o = put_var(o, e->parent ? zig((int64_t)e->seq - (int64_t)e->parent) + 1 : 0);
+	if (ext & X_SEQ)
+		o = put_var(o, zig((int32_t)(e->seq - (uint32_t)(p->seq + 1))));
+	if (ext & X_OFF)
+		o = put_var(o, zig((int64_t)(e->off - p->off_next)));
+	if (e->pkt != p->pkt)
+		o = put_var(o, zig((int64_t)e->pkt - p->pkt));
+	if (e->skb != p->skb)
+		o = put_var(o, zig((int64_t)e->skb - p->skb));
+	if (e->ts_ns != p->ts_ns)
+		o = put_var(o, zig((int64_t)(e->ts_ns - p->ts_ns)));
+	if (ext & X_VERDICT) {
+		*o++ = e->verdict;
+		*o++ = e->reason;
+	}
+	return o;
+}
+
+/* Decodes the event at in after state p into e, and moves p past it. */
+static const unsigned char *decode_ev(const struct store_index *x, struct sidx_prev *p, const unsigned char *in,
+				      struct store_ev *e)
+{
+	static const char phs[] = "BEi";
+	unsigned h = *in++, ext = h & F_EXT ? *in++ : 0;
+	uint64_t v;
+	memset(e, 0, sizeof(*e));
+	e->ph = (h & F_PH) == 3 ? (char)*in++ : phs[h & F_PH];
+	unsigned dc = (h & F_DEPTH) >> 2;
+	e->depth = dc == 3 ? *in++ : dc == 0 ? p->depth : dc == 1 ? (uint8_t)(p->depth + 1) : (uint8_t)(p->depth - 1);
+	in = get_var(in, &v);
+	e->fn = (uint16_t)v;
+	if (ext & X_LAYER)
+		in = get_var(in, &v), e->layer = (uint16_t)v;
+	else
+		e->layer = layer_default(x, e->fn);
+	in = get_var(in, &v);
+	e->len = (uint32_t)v;
+	e->seq = p->seq + 1;
+	uint64_t par;
+	in = get_var(in, &par);
+	if (ext & X_SEQ)
+		in = get_var(in, &v), e->seq += (uint32_t)unzig(v);
+	e->parent = par ? (uint32_t)((int64_t)e->seq - unzig(par - 1)) : 0;
+	e->off = p->off_next;
+	if (ext & X_OFF)
+		in = get_var(in, &v), e->off += (uint64_t)unzig(v);
+	e->pkt = p->pkt;
+	if (!(h & F_PKT))
+		in = get_var(in, &v), e->pkt = (int32_t)(p->pkt + unzig(v));
+	e->skb = p->skb;
+	if (!(h & F_SKB))
+		in = get_var(in, &v), e->skb = (int32_t)(p->skb + unzig(v));
+	e->ts_ns = p->ts_ns;
+	if (!(h & F_TS))
+		in = get_var(in, &v), e->ts_ns += (uint64_t)unzig(v);
+	if (ext & X_VERDICT) {
+		e->verdict = *in++;
+		e->reason = *in++;
+	}
+	*p = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
+	return in;
+}
+
+void sidx_append(struct store_index *x, const struct store_ev *e)
+{
+	if (x->n % SIDX_BLOCK == 0) {
+		x->blk = grow(x->blk, &x->blkcap, x->nblk + 1, sizeof(*x->blk));
+		x->blk[x->nblk++] = (struct sidx_blk){ x->len, x->prev, e->seq };
+	}
+	if (e->fn < SIDX_NAMES && !x->deflayer[e->fn])
+		x->deflayer[e->fn] = (uint32_t)e->layer + 1;
+	x->buf = grow(x->buf, &x->cap, x->len + 64, 1);
+	unsigned char *end = code_ev(x, &x->prev, e, x->buf + x->len);
+	x->len = (size_t)(end - x->buf);
+	x->prev = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
+	x->next = grow(x->next, &x->nextcap, x->n + 1, 1);
+	x->next[x->n++] = 0;
+}
+
+/* The thread's decoded copy of block k with at least `need` events. */
+static const struct sidx_cache *block(const struct store_index *x, size_t k, size_t need)
+{
+	struct sidx_cache *c = NULL;
+	for (int j = 0; j < SIDX_CACHED; j++)
+		if (cache[j].uid == x->uid && cache[j].blk == k) {
+			if (cache[j].n >= need)
+				return &cache[j];
+			c = &cache[j];
+		}
+	if (!c)
+		c = &cache[cache_victim++ % SIDX_CACHED];
+	size_t n = x->n - k * SIDX_BLOCK < SIDX_BLOCK ? x->n - k * SIDX_BLOCK : SIDX_BLOCK;
+	struct sidx_prev p = x->blk[k].prev;
+	const unsigned char *in = x->buf + x->blk[k].pos;
+	for (size_t j = 0; j < n; j++)
+		in = decode_ev(x, &p, in, &c->ev[j]);
+	c->uid = x->uid;
+	c->blk = k;
+	c->n = n;
+	return c;
+}
+
+static uint32_t esc_find(const struct store_index *x, uint32_t ev)
+{
+	size_t m = x->esccap - 1, h = (ev * 2654435761u) & m;
+	while (x->esc[h].ev != ev)
+		h = (h + 1) & m;
+	return x->esc[h].next;
+}
+
+int sidx_get(const struct store_index *x, size_t i, struct store_ev *out)
+{
+	if (i >= x->n)
+		return -1;
+	const struct sidx_cache *c = block(x, i / SIDX_BLOCK, i % SIDX_BLOCK + 1);
+	*out = c->ev[i % SIDX_BLOCK];
+	uint8_t d = x->next[i];
+	out->next_in_pkt = d == 0 ? STORE_NONE : d == 255 ? esc_find(x, (uint32_t)i) : (uint32_t)(i + d);
+	return 0;
+}
+
+static void esc_put(struct store_index *x, uint32_t ev, uint32_t next)
+{
+	if ((x->nesc + 1) * 2 > x->esccap) {
+		struct sidx_esc *old = x->esc;
+		size_t oldcap = x->esccap, cap = oldcap ? oldcap * 2 : 1024;
+		x->esc = malloc(cap * sizeof(*x->esc));
+		if (!x->esc) {
+			fputs("netjourney: out of memory in the event index\n", stderr);
+			abort();
+		}
+		memset(x->esc, 0xff, cap * sizeof(*x->esc));
+		x->esccap = cap;
+		x->nesc = 0;
+		for (size_t j = 0; j < oldcap; j++)
+			if (old[j].ev != UINT32_MAX)
+				esc_put(x, old[j].ev, old[j].next);
+		free(old);
+	}
+	size_t m = x->esccap - 1, h = (ev * 2654435761u) & m;
+	while (x->esc[h].ev != UINT32_MAX && x->esc[h].ev != ev)
+		h = (h + 1) & m;
+	x->nesc += x->esc[h].ev == UINT32_MAX;
+	x->esc[h] = (struct sidx_esc){ ev, next };
+}
+
+void sidx_set_next(struct store_index *x, size_t i, uint32_t next)
+{
+	if (i >= x->n)
+		return;
+	if (next == STORE_NONE) {
+		x->next[i] = 0;
+		return;
+	}
+	if (next > i && next - i < 255) {
+		x->next[i] = (uint8_t)(next - i);
+		return;
+	}
+	esc_put(x, (uint32_t)i, next);
+	x->next[i] = 255;
+}
+
+size_t sidx_lower_bound(const struct store_index *x, uint64_t seq, size_t n)
+{
+	if (n > x->n)
+		n = x->n;
+	size_t lo = 0, hi = (n + SIDX_BLOCK - 1) / SIDX_BLOCK;	/* the first block starting at >= seq */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->blk[mid].first_seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	size_t k = lo - 1, end = lo * SIDX_BLOCK < n ? lo * SIDX_BLOCK : n;	/* the answer is in block k */
+	const struct sidx_cache *c = block(x, k, end - k * SIDX_BLOCK);
+	for (size_t i = k * SIDX_BLOCK; i < end; i++)
+		if (c->ev[i - k * SIDX_BLOCK].seq >= seq)
+			return i;
+	return end;
+}
+
+size_t sidx_bytes(const struct store_index *x)
+{
+	return x->len + x->nblk * sizeof(*x->blk) + x->n + x->esccap * sizeof(*x->esc);
+}
