@@ -30,13 +30,6 @@
 
 _Static_assert(STORE_MAX_NAMES <= SIDX_NAMES, "every fn id has a default layer in the index");
 
-/* One MIB increment of one event, in event order. */
-struct store_mib {
-	uint32_t ev;
-	uint16_t id;
-	uint32_t n;
-};
-
 struct nj_store {
 	pthread_mutex_t mu;
 	FILE *f;
@@ -52,11 +45,10 @@ struct nj_store {
 	char *names[STORE_MAX_NAMES];
 	int nnames;
 	uint16_t name_slot[STORE_NAME_SLOTS];	/* name index + 1, 0 = empty */
-	struct store_mib *mib;			/* every delta, by event */
-	size_t nmib, mibcap;
+	struct sidx_mib mib;			/* every delta, by event (store_index.h) */
 	uint64_t run[MIB_MAX];			/* totals so far */
 	uint64_t *ckpt;				/* [k][MIB_MAX]: totals before event k*STORE_CKPT */
-	size_t *ckpt_mib;			/* [k]: index in mib[] of that event's first delta */
+	size_t *ckpt_mib;			/* [k]: where that event's first delta is in mib */
 	size_t nckpt, ckptcap, ckptmibcap;
 	char *meta_start, *meta_end;
 	struct jw w;
@@ -218,7 +210,7 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 		s->ckpt = grow(s->ckpt, &s->ckptcap, (k + 1) * MIB_MAX, sizeof(uint64_t));
 		memcpy(s->ckpt + k * MIB_MAX, s->run, sizeof(s->run));
 		s->ckpt_mib = grow(s->ckpt_mib, &s->ckptmibcap, k + 1, sizeof(size_t));
-		s->ckpt_mib[k] = s->nmib;
+		s->ckpt_mib[k] = sidx_mib_mark(&s->mib, i);
 		s->nckpt = k + 1;
 	}
 	if (ph != 'E')
@@ -226,10 +218,7 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 	for (int j = 0; j < n; j++) {
 		if (m[j].id >= MIB_MAX)
 			continue;
-		s->mib = grow(s->mib, &s->mibcap, s->nmib + 1, sizeof(*s->mib));
-		s->mib[s->nmib].ev = (uint32_t)i;
-		s->mib[s->nmib].id = m[j].id;
-		s->mib[s->nmib++].n = m[j].n;
+		sidx_mib_add(&s->mib, i, m[j].id, m[j].n);
 		s->run[m[j].id] += m[j].n;
 	}
 }
@@ -544,7 +533,7 @@ void store_free(struct nj_store *s)
 	for (int i = 0; i < s->nnames; i++)
 		free(s->names[i]);
 	sidx_free(&s->idx);
-	free(s->mib);
+	free(s->mib.buf);
 	free(s->ckpt);
 	free(s->ckpt_mib);
 	free(s->pkts);
@@ -714,8 +703,7 @@ void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 			i = s->idx.n - 1;
 		size_t k = i / STORE_CKPT;	/* exists: event k*STORE_CKPT <= i was added */
 		memcpy(out, s->ckpt + k * MIB_MAX, sizeof(uint64_t) * MIB_MAX);
-		for (size_t j = s->ckpt_mib[k]; j < s->nmib && s->mib[j].ev <= i; j++)
-			out[s->mib[j].id] += s->mib[j].n;
+		sidx_mib_sum(&s->mib, s->ckpt_mib[k], k * STORE_CKPT, i, out, MIB_MAX);
 	}
 	pthread_mutex_unlock(&s->mu);
 }

@@ -7,9 +7,10 @@
  *          same skb, bit 6 same ts_ns, bit 7 an ext byte follows
  *   ext    bit 0 seq is not the previous + 1, bit 1 the line does not
  *          follow the previous one, bit 2 layer is not the fn's first
- *          layer, bit 3 verdict and reason follow
+ *          layer, bit 3 a reason byte follows, bits 4-7 the verdict (15:
+ *          a verdict byte follows); E events carry one, so it is cheap
  *   then   [ph] [depth] fn [layer] len parent [seq] [off] [pkt] [skb]
- *          [ts_ns] [verdict reason]
+ *          [ts_ns] [verdict] [reason]
  *
  * Numbers are LEB128 varints; differences are zigzag-coded and taken
  * modulo the field's width, so any value (ts going backwards, offsets past
@@ -25,7 +26,7 @@
 #define SIDX_CACHED	4		/* decoded blocks a thread keeps */
 
 enum { F_PH = 3, F_DEPTH = 3 << 2, F_PKT = 1 << 4, F_SKB = 1 << 5, F_TS = 1 << 6, F_EXT = 1 << 7 };
-enum { X_SEQ = 1, X_OFF = 2, X_LAYER = 4, X_VERDICT = 8 };
+enum { X_SEQ = 1, X_OFF = 2, X_LAYER = 4, X_REASON = 8, X_VSHIFT = 4, X_VRAW = 15 };
 
 struct sidx_cache {
 	uint64_t uid;			/* 0: empty */
@@ -111,7 +112,8 @@ static unsigned char *code_ev(const struct store_index *x, const struct sidx_pre
 			      unsigned char *out)
 {
 	unsigned ext = (e->seq != (uint32_t)(p->seq + 1) ? X_SEQ : 0) | (e->off != p->off_next ? X_OFF : 0) |
-		       (e->layer != layer_default(x, e->fn) ? X_LAYER : 0) | (e->verdict || e->reason ? X_VERDICT : 0);
+		       (e->layer != layer_default(x, e->fn) ? X_LAYER : 0) | (e->reason ? X_REASON : 0) |
+		       (e->verdict < X_VRAW ? e->verdict : X_VRAW) << X_VSHIFT;
 	unsigned ph = ph_code(e->ph), dc = depth_code(e->depth, p->depth);
 	unsigned char *o = out;
 	*o++ = (unsigned char)(ph | dc << 2 | (e->pkt == p->pkt ? F_PKT : 0) | (e->skb == p->skb ? F_SKB : 0) |
@@ -137,10 +139,10 @@ static unsigned char *code_ev(const struct store_index *x, const struct sidx_pre
 		o = put_var(o, zig((int64_t)e->skb - p->skb));
 	if (e->ts_ns != p->ts_ns)
 		o = put_var(o, zig((int64_t)(e->ts_ns - p->ts_ns)));
-	if (ext & X_VERDICT) {
+	if (ext >> X_VSHIFT == X_VRAW)
 		*o++ = e->verdict;
+	if (ext & X_REASON)
 		*o++ = e->reason;
-	}
 	return o;
 }
 
@@ -181,10 +183,11 @@ static const unsigned char *decode_ev(const struct store_index *x, struct sidx_p
 	e->ts_ns = p->ts_ns;
 	if (!(h & F_TS))
 		in = get_var(in, &v), e->ts_ns += (uint64_t)unzig(v);
-	if (ext & X_VERDICT) {
+	e->verdict = (uint8_t)(ext >> X_VSHIFT);
+	if (e->verdict == X_VRAW)
 		e->verdict = *in++;
+	if (ext & X_REASON)
 		e->reason = *in++;
-	}
 	*p = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
 	return in;
 }
@@ -313,4 +316,36 @@ size_t sidx_lower_bound(const struct store_index *x, uint64_t seq, size_t n)
 size_t sidx_bytes(const struct store_index *x)
 {
 	return x->len + x->nblk * sizeof(*x->blk) + x->n + x->esccap * sizeof(*x->esc);
+}
+
+size_t sidx_mib_mark(struct sidx_mib *m, uint64_t ev)
+{
+	m->last_ev = ev;
+	return m->len;
+}
+
+void sidx_mib_add(struct sidx_mib *m, uint64_t ev, uint16_t id, uint32_t n)
+{
+	m->buf = grow(m->buf, &m->cap, m->len + 30, 1);
+	unsigned char *o = put_var(m->buf + m->len, ev - m->last_ev);
+	o = put_var(o, id);
+	o = put_var(o, n);
+	m->len = (size_t)(o - m->buf);
+	m->last_ev = ev;
+}
+
+void sidx_mib_sum(const struct sidx_mib *m, size_t pos, uint64_t ev, uint64_t upto, uint64_t *out, size_t nout)
+{
+	const unsigned char *in = m->buf + pos, *end = m->buf + m->len;
+	uint64_t d, id, n;
+	while (in < end) {
+		const unsigned char *next = get_var(in, &d);
+		if (ev + d > upto)
+			return;
+		ev += d;
+		next = get_var(get_var(next, &id), &n);
+		if (id < nout)
+			out[id] += n;
+		in = next;
+	}
 }

@@ -54,6 +54,22 @@ struct store_index {
 	struct sidx_prev prev;		/* the coder's state */
 };
 
+/* Every counter delta, in event order, coded as varints (event distance,
+ * counter id, amount): about 3 bytes each instead of a 12-byte struct. */
+struct sidx_mib {
+	unsigned char *buf;
+	size_t len, cap;
+	uint64_t last_ev;		/* the event the last distance counts from */
+};
+
+/* sidx_mib_mark - starts a run at event ev (a checkpoint); returns the
+ * run's position for sidx_mib_sum. */
+size_t sidx_mib_mark(struct sidx_mib *m, uint64_t ev);
+void sidx_mib_add(struct sidx_mib *m, uint64_t ev, uint16_t id, uint32_t n);
+/* sidx_mib_sum - adds to out[id] (id < nout) every delta of the run from
+ * pos (marked at event ev) up to and including event upto. */
+void sidx_mib_sum(const struct sidx_mib *m, size_t pos, uint64_t ev, uint64_t upto, uint64_t *out, size_t nout);
+
 void sidx_init(struct store_index *x);
 void sidx_free(struct store_index *x);
 /* sidx_append - codes e as event x->n (its next_in_pkt is ignored). */

@@ -6,9 +6,10 @@
  * equal in order, backwards and at random, while the index grows and from
  * two indexes at once (the per-thread block cache); next_in_pkt distances
  * of every size, escapes included; the seq lower bound matches a linear
- * scan. On a real replayed trace every event agrees with its own JSON line,
- * packets chain through next_in_pkt, and the index costs at most 12 bytes
- * an event.
+ * scan; counter deltas sum as a plain sum does from any checkpoint. On a
+ * real replayed trace every event agrees with its own JSON line, packets
+ * chain through next_in_pkt, and the index costs at most 12 bytes an
+ * event.
  */
 #include <pcap/pcap.h>
 #include <unistd.h>
@@ -215,6 +216,39 @@ START_TEST(test_index_lower_bound)
 }
 END_TEST
 
+/* Counter deltas: sums up to any event equal a plain sum, from any mark. */
+START_TEST(test_index_mib_runs)
+{
+	struct sidx_mib m = { 0 };
+	enum { NEV = 20000, RUN = 4096 };
+	static struct { uint32_t ev, n; uint16_t id; } d[30000];
+	size_t pos[NEV / RUN + 1], nd = 0;
+	for (uint32_t ev = 0; ev < NEV; ev++) {
+		if (ev % RUN == 0)
+			pos[ev / RUN] = sidx_mib_mark(&m, ev);
+		for (int k = (int)(rnd() % 4); k-- > 0 && rnd() % 3 == 0;) {
+			d[nd].ev = ev;
+			d[nd].id = (uint16_t)(rnd() % 9);	/* 8: past nout, ignored */
+			d[nd].n = rnd() % 5 ? 1 : (uint32_t)rnd();
+			if (rnd() % 50 == 0)
+				d[nd].n = UINT32_MAX;
+			sidx_mib_add(&m, ev, d[nd].id, d[nd].n);
+			nd++;
+		}
+	}
+	for (int q = 0; q < 300; q++) {
+		uint64_t upto = rnd() % (NEV + 10), k = (upto < NEV ? upto : NEV - 1) / RUN, got[8] = { 0 }, sum[8] = { 0 };
+		sidx_mib_sum(&m, pos[k], k * RUN, upto, got, 8);
+		for (size_t j = 0; j < nd; j++)
+			if (d[j].ev >= k * RUN && d[j].ev <= upto && d[j].id < 8)
+				sum[d[j].id] += d[j].n;
+		for (int i = 0; i < 8; i++)
+			ck_assert_msg(got[i] == sum[i], "counter %d up to %llu", i, (unsigned long long)upto);
+	}
+	free(m.buf);
+}
+END_TEST
+
 static int64_t jnum(const cJSON *o, const char *k, int64_t dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -297,6 +331,7 @@ static Suite *store_index_suite(void)
 	tcase_add_test(tc, test_index_two_indexes_one_thread);
 	tcase_add_test(tc, test_index_next_distances);
 	tcase_add_test(tc, test_index_lower_bound);
+	tcase_add_test(tc, test_index_mib_runs);
 	tcase_add_test(tc, test_index_real_trace);
 	suite_add_tcase(s, tc);
 	return s;
