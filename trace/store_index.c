@@ -31,6 +31,8 @@ enum { X_SEQ = 1, X_OFF = 2, X_LAYER = 4, X_REASON = 8, X_VSHIFT = 4, X_VRAW = 1
 struct sidx_cache {
 	uint64_t uid;			/* 0: empty */
 	size_t blk, n;			/* n events of block blk decoded */
+	struct sidx_prev p;		/* the state after them */
+	size_t pos;			/* and where the next one starts in buf */
 	struct store_ev ev[SIDX_BLOCK];
 };
 
@@ -80,8 +82,12 @@ static unsigned char *put_var(unsigned char *p, uint64_t v)
 	return p;
 }
 
-static const unsigned char *get_var(const unsigned char *p, uint64_t *v)
+static inline const unsigned char *get_var(const unsigned char *p, uint64_t *v)
 {
+	if (*p < 0x80) {		/* most numbers are one byte */
+		*v = *p;
+		return p + 1;
+	}
 	uint64_t r = 0;
 	for (unsigned sh = 0;; sh += 7) {
 		r |= (uint64_t)(*p & 0x7f) << sh;
@@ -153,7 +159,7 @@ static const unsigned char *decode_ev(const struct store_index *x, struct sidx_p
 	static const char phs[] = "BEi";
 	unsigned h = *in++, ext = h & F_EXT ? *in++ : 0;
 	uint64_t v;
-	memset(e, 0, sizeof(*e));
+	e->next_in_pkt = STORE_NONE;
 	e->ph = (h & F_PH) == 3 ? (char)*in++ : phs[h & F_PH];
 	unsigned dc = (h & F_DEPTH) >> 2;
 	e->depth = dc == 3 ? *in++ : dc == 0 ? p->depth : dc == 1 ? (uint8_t)(p->depth + 1) : (uint8_t)(p->depth - 1);
@@ -186,8 +192,7 @@ static const unsigned char *decode_ev(const struct store_index *x, struct sidx_p
 	e->verdict = (uint8_t)(ext >> X_VSHIFT);
 	if (e->verdict == X_VRAW)
 		e->verdict = *in++;
-	if (ext & X_REASON)
-		e->reason = *in++;
+	e->reason = ext & X_REASON ? *in++ : 0;
 	*p = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
 	return in;
 }
@@ -208,26 +213,32 @@ void sidx_append(struct store_index *x, const struct store_ev *e)
 	x->next[x->n++] = 0;
 }
 
-/* The thread's decoded copy of block k with at least `need` events. */
+/* The thread's decoded copy of block k's first `need` events (or more):
+ * decoding stops there and goes on from there when asked for more, so a
+ * random access decodes half a block on average, a walk each event once. */
 static const struct sidx_cache *block(const struct store_index *x, size_t k, size_t need)
 {
 	struct sidx_cache *c = NULL;
 	for (int j = 0; j < SIDX_CACHED; j++)
 		if (cache[j].uid == x->uid && cache[j].blk == k) {
-			if (cache[j].n >= need)
-				return &cache[j];
 			c = &cache[j];
+			if (c->n >= need)
+				return c;
+			break;
 		}
-	if (!c)
+	if (!c) {
 		c = &cache[cache_victim++ % SIDX_CACHED];
-	size_t n = x->n - k * SIDX_BLOCK < SIDX_BLOCK ? x->n - k * SIDX_BLOCK : SIDX_BLOCK;
-	struct sidx_prev p = x->blk[k].prev;
-	const unsigned char *in = x->buf + x->blk[k].pos;
-	for (size_t j = 0; j < n; j++)
-		in = decode_ev(x, &p, in, &c->ev[j]);
-	c->uid = x->uid;
-	c->blk = k;
-	c->n = n;
+		c->uid = x->uid;
+		c->blk = k;
+		c->n = 0;
+		c->p = x->blk[k].prev;
+		c->pos = x->blk[k].pos;
+	}
+	const unsigned char *in = x->buf + c->pos;
+	for (size_t j = c->n; j < need; j++)
+		in = decode_ev(x, &c->p, in, &c->ev[j]);
+	c->n = need;
+	c->pos = (size_t)(in - x->buf);
 	return c;
 }
 

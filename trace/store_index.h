@@ -17,7 +17,7 @@
 
 #include "store.h"
 
-#define SIDX_BLOCK	128		/* events per anchor */
+#define SIDX_BLOCK	64		/* events per anchor */
 #define SIDX_NAMES	1024		/* fn ids with a default layer (store.c's STORE_MAX_NAMES) */
 
 /* The coder's state before an event: what its deltas are taken from. */
