@@ -557,6 +557,8 @@ const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev
 	return sidx_get(&s->idx, i, out) == 0 ? out : NULL;
 }
 
+int store_ev_seq(struct nj_store *s, size_t i, uint32_t *seq) { return sidx_seq(&s->idx, i, seq); }
+
 size_t store_seq_lower_bound(struct nj_store *s, uint64_t seq, size_t n)
 {
 	return sidx_lower_bound(&s->idx, seq, n);
@@ -586,9 +588,9 @@ int store_name_id(struct nj_store *s, const char *name)
 
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq)
 {
-	struct store_ev e;
+	uint32_t got;
 	size_t i = sidx_lower_bound(&s->idx, seq, s->idx.n);
-	return sidx_get(&s->idx, i, &e) == 0 && e.seq == seq ? i : SIZE_MAX;
+	return sidx_seq(&s->idx, i, &got) == 0 && got == seq ? i : SIZE_MAX;
 }
 
 char *store_line(struct nj_store *s, size_t i, size_t *len)
@@ -619,8 +621,7 @@ size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *ou
 {
 	pthread_mutex_lock(&s->mu);
 	size_t nev = s->idx.n, k = first < nev ? (nev - first < n ? nev - first : n) : 0;
-	for (size_t j = 0; j < k; j++)
-		sidx_get(&s->idx, first + j, &out[j]);
+	sidx_evs(&s->idx, first, k, out);
 	pthread_mutex_unlock(&s->mu);
 	return k;
 }

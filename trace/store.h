@@ -88,6 +88,9 @@ size_t store_nevents(struct nj_store *s);
 int store_ev_get(struct nj_store *s, size_t i, struct store_ev *out);
 /* store_ev_at - the same as a pointer: out, or NULL when out of range. */
 const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev *out);
+/* store_ev_seq - event i's seq alone, mostly without decoding; 0, or -1
+ * when out of range. No lock. */
+int store_ev_seq(struct nj_store *s, size_t i, uint32_t *seq);
 /* store_index_of_seq - index of the event with seq, or SIZE_MAX. No lock. */
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq);
 /* store_seq_lower_bound - the first of events [0, n) whose seq is >= seq

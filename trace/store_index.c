@@ -84,9 +84,13 @@ static unsigned char *put_var(unsigned char *p, uint64_t v)
 
 static inline const unsigned char *get_var(const unsigned char *p, uint64_t *v)
 {
-	if (*p < 0x80) {		/* most numbers are one byte */
+	if (*p < 0x80) {		/* most numbers are one byte, line lengths two */
 		*v = *p;
 		return p + 1;
+	}
+	if (p[1] < 0x80) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		return p + 2;
 	}
 	uint64_t r = 0;
 	for (unsigned sh = 0;; sh += 7) {
@@ -201,7 +205,9 @@ void sidx_append(struct store_index *x, const struct store_ev *e)
 {
 	if (x->n % SIDX_BLOCK == 0) {
 		x->blk = grow(x->blk, &x->blkcap, x->nblk + 1, sizeof(*x->blk));
-		x->blk[x->nblk++] = (struct sidx_blk){ x->len, x->prev, e->seq };
+		x->blk[x->nblk++] = (struct sidx_blk){ x->len, x->prev, e->seq, 0 };
+	} else if (e->seq != (uint32_t)(x->prev.seq + 1)) {
+		x->blk[x->nblk - 1].irregular = 1;
 	}
 	if (e->fn < SIDX_NAMES && !x->deflayer[e->fn])
 		x->deflayer[e->fn] = (uint32_t)e->layer + 1;
@@ -250,15 +256,45 @@ static uint32_t esc_find(const struct store_index *x, uint32_t ev)
 	return x->esc[h].next;
 }
 
+static uint32_t next_of(const struct store_index *x, size_t i)
+{
+	uint8_t d = x->next[i];
+	return d == 0 ? STORE_NONE : d == 255 ? esc_find(x, (uint32_t)i) : (uint32_t)(i + d);
+}
+
 int sidx_get(const struct store_index *x, size_t i, struct store_ev *out)
 {
 	if (i >= x->n)
 		return -1;
 	const struct sidx_cache *c = block(x, i / SIDX_BLOCK, i % SIDX_BLOCK + 1);
 	*out = c->ev[i % SIDX_BLOCK];
-	uint8_t d = x->next[i];
-	out->next_in_pkt = d == 0 ? STORE_NONE : d == 255 ? esc_find(x, (uint32_t)i) : (uint32_t)(i + d);
+	out->next_in_pkt = next_of(x, i);
 	return 0;
+}
+
+int sidx_seq(const struct store_index *x, size_t i, uint32_t *seq)
+{
+	struct store_ev e;
+	if (i >= x->n)
+		return -1;
+	const struct sidx_blk *b = &x->blk[i / SIDX_BLOCK];
+	if (!b->irregular) {
+		*seq = b->first_seq + (uint32_t)(i % SIDX_BLOCK);
+		return 0;
+	}
+	sidx_get(x, i, &e);
+	*seq = e.seq;
+	return 0;
+}
+
+void sidx_evs(const struct store_index *x, size_t first, size_t n, struct store_ev *out)
+{
+	for (size_t i = first, end = first + n; i < end;) {
+		size_t k = i / SIDX_BLOCK, j = i % SIDX_BLOCK, m = SIDX_BLOCK - j < end - i ? SIDX_BLOCK - j : end - i;
+		memcpy(out + (i - first), block(x, k, j + m)->ev + j, m * sizeof(*out));
+		for (size_t q = 0; q < m; q++, i++)
+			out[i - first].next_in_pkt = next_of(x, i);
+	}
 }
 
 static void esc_put(struct store_index *x, uint32_t ev, uint32_t next)
@@ -317,6 +353,10 @@ size_t sidx_lower_bound(const struct store_index *x, uint64_t seq, size_t n)
 	if (lo == 0)
 		return 0;
 	size_t k = lo - 1, end = lo * SIDX_BLOCK < n ? lo * SIDX_BLOCK : n;	/* the answer is in block k */
+	if (!x->blk[k].irregular) {		/* seqs first_seq, first_seq + 1, ... */
+		uint64_t j = seq - x->blk[k].first_seq;
+		return j < end - k * SIDX_BLOCK ? k * SIDX_BLOCK + (size_t)j : end;
+	}
 	const struct sidx_cache *c = block(x, k, end - k * SIDX_BLOCK);
 	for (size_t i = k * SIDX_BLOCK; i < end; i++)
 		if (c->ev[i - k * SIDX_BLOCK].seq >= seq)

@@ -33,6 +33,7 @@ struct sidx_blk {
 	uint64_t pos;			/* the block's first byte in buf */
 	struct sidx_prev prev;		/* the state before its first event */
 	uint32_t first_seq;		/* its first event's seq (binary search) */
+	uint8_t irregular;		/* 1: a seq of the block is not the one before + 1 */
 };
 
 struct sidx_esc {
@@ -76,6 +77,11 @@ void sidx_free(struct store_index *x);
 void sidx_append(struct store_index *x, const struct store_ev *e);
 /* sidx_get - event i into out; 0, or -1 when i >= x->n. */
 int sidx_get(const struct store_index *x, size_t i, struct store_ev *out);
+/* sidx_seq - event i's seq into *seq without decoding when its block's
+ * seqs follow each other (a replay's always do); 0, or -1 out of range. */
+int sidx_seq(const struct store_index *x, size_t i, uint32_t *seq);
+/* sidx_evs - events [first, first + n) into out, a block at a time. */
+void sidx_evs(const struct store_index *x, size_t first, size_t n, struct store_ev *out);
 /* sidx_set_next - event i's next_in_pkt (once the next event arrives). */
 void sidx_set_next(struct store_index *x, size_t i, uint32_t next);
 /* sidx_lower_bound - the first of events [0, n) whose seq is >= seq,

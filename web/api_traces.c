@@ -337,9 +337,8 @@ static cJSON *page_json(struct web_trace *t, struct pkt_row *rows, int64_t n, si
 {
 	store_lock(t->s);
 	for (int64_t i = 0; i < n; i++) {
-		struct store_ev first_buf;
-		const struct store_ev *first = store_ev_at(t->s, rows[i].p.first, &first_buf);
-		rows[i].seq = first ? (double)first->seq : 0;
+		uint32_t seq;
+		rows[i].seq = store_ev_seq(t->s, rows[i].p.first, &seq) == 0 ? (double)seq : 0;
 	}
 	store_unlock(t->s);
 	struct jw w = { 0 };

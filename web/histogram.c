@@ -266,9 +266,8 @@ static int hist_point_at(struct web_trace *t, size_t p, const struct hist_point 
 		hist_drop(h);
 		return -1;
 	}
-	struct store_ev e_buf;
-	const struct store_ev *e = store_ev_at(t->s, p, &e_buf);
-	pt->seq = e ? (double)e->seq : 0;
+	uint32_t seq;
+	pt->seq = store_ev_seq(t->s, p, &seq) == 0 ? (double)seq : 0;
 	if (a)
 		*layer = mode_layer(h, t->s, a, pt, p);
 	return 0;

@@ -116,6 +116,20 @@ START_TEST(test_index_random_round_trip)
 		ck_assert_int_eq(sidx_get(x, i, &got), 0);
 		assert_ev_eq(&got, &want[i], i);
 	}
+	struct store_ev run[300];
+	for (int k = 0; k < 300; k++) {		/* the bulk copy, across block edges */
+		size_t first = rnd() % NRAND, n = rnd() % 300;
+		if (first + n > NRAND)
+			n = NRAND - first;
+		sidx_evs(x, first, n, run);
+		for (size_t j = 0; j < n; j++)
+			assert_ev_eq(&run[j], &want[first + j], first + j);
+	}
+	for (size_t i = 0; i < NRAND; i++) {	/* a seq alone: from the anchor when the block is regular */
+		uint32_t seq;
+		ck_assert_int_eq(sidx_seq(x, i, &seq), 0);
+		ck_assert_uint_eq(seq, want[i].seq);
+	}
 	sidx_free(x);
 	free(x);
 	free(want);
@@ -212,6 +226,20 @@ START_TEST(test_index_lower_bound)
 			      (unsigned long long)q, n, sidx_lower_bound(&x, q, n), want);
 	}
 	ck_assert_uint_eq(sidx_lower_bound(&x, 0, 3000), 0);
+	sidx_free(&x);
+	sidx_init(&x);				/* a replay's seqs: 1, 2, 3, ... (no decoding) */
+	for (uint32_t i = 0; i < 1000; i++) {
+		e.seq = i + 1;
+		sidx_append(&x, &e);
+	}
+	for (uint64_t q = 0; q < 1005; q++) {
+		uint32_t seq = 0;
+		size_t want = q ? (size_t)q - 1 : 0;
+		ck_assert_uint_eq(sidx_lower_bound(&x, q, 1000), want < 1000 ? want : 1000);
+		ck_assert_uint_eq(sidx_lower_bound(&x, q, 500), want < 500 ? want : 500);
+		ck_assert_int_eq(sidx_seq(&x, (size_t)q, &seq), q < 1000 ? 0 : -1);
+		ck_assert_uint_eq(seq, q < 1000 ? q + 1 : 0);
+	}
 	sidx_free(&x);
 }
 END_TEST
