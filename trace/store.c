@@ -559,6 +559,11 @@ const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev
 
 int store_ev_seq(struct nj_store *s, size_t i, uint32_t *seq) { return sidx_seq(&s->idx, i, seq); }
 
+int store_ev_layer(struct nj_store *s, size_t i, uint16_t *layer, int *drop_instant)
+{
+	return sidx_layer(&s->idx, i, layer, drop_instant);
+}
+
 size_t store_seq_lower_bound(struct nj_store *s, uint64_t seq, size_t n)
 {
 	return sidx_lower_bound(&s->idx, seq, n);

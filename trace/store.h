@@ -91,6 +91,10 @@ const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev
 /* store_ev_seq - event i's seq alone, mostly without decoding; 0, or -1
  * when out of range. No lock. */
 int store_ev_seq(struct nj_store *s, size_t i, uint32_t *seq);
+/* store_ev_layer - event i's layer id, and whether it is a drop instant
+ * (ph 'i', verdict drop), from a byte an event: what a scan of layers
+ * (the histogram) reads without decoding. 0, or -1 out of range. No lock. */
+int store_ev_layer(struct nj_store *s, size_t i, uint16_t *layer, int *drop_instant);
 /* store_index_of_seq - index of the event with seq, or SIZE_MAX. No lock. */
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq);
 /* store_seq_lower_bound - the first of events [0, n) whose seq is >= seq

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #define SIDX_CACHED	4		/* decoded blocks a thread keeps */
+#define LAY_DECODE	63		/* lay[]: a layer id this big is decoded */
 
 enum { F_PH = 3, F_DEPTH = 3 << 2, F_PKT = 1 << 4, F_SKB = 1 << 5, F_TS = 1 << 6, F_EXT = 1 << 7 };
 enum { X_SEQ = 1, X_OFF = 2, X_LAYER = 4, X_REASON = 8, X_VSHIFT = 4, X_VRAW = 15 };
@@ -68,6 +69,7 @@ void sidx_free(struct store_index *x)
 	free(x->buf);
 	free(x->blk);
 	free(x->next);
+	free(x->lay);
 	free(x->esc);
 	memset(x, 0, sizeof(*x));
 }
@@ -156,48 +158,46 @@ static unsigned char *code_ev(const struct store_index *x, const struct sidx_pre
 	return o;
 }
 
-/* Decodes the event at in after state p into e, and moves p past it. */
-static const unsigned char *decode_ev(const struct store_index *x, struct sidx_prev *p, const unsigned char *in,
-				      struct store_ev *e)
+/* Decodes the event at in after state p into e, and moves p past it.
+ * Fields are built in locals and each written once: reading back a struct
+ * just written field by field stalls the CPU's store forwarding. */
+static inline const unsigned char *decode_ev(const struct store_index *x, struct sidx_prev *p,
+					     const unsigned char *in, struct store_ev *e)
 {
 	static const char phs[] = "BEi";
-	unsigned h = *in++, ext = h & F_EXT ? *in++ : 0;
-	uint64_t v;
-	e->next_in_pkt = STORE_NONE;
-	e->ph = (h & F_PH) == 3 ? (char)*in++ : phs[h & F_PH];
-	unsigned dc = (h & F_DEPTH) >> 2;
-	e->depth = dc == 3 ? *in++ : dc == 0 ? p->depth : dc == 1 ? (uint8_t)(p->depth + 1) : (uint8_t)(p->depth - 1);
-	in = get_var(in, &v);
-	e->fn = (uint16_t)v;
+	unsigned h = *in++, ext = h & F_EXT ? *in++ : 0, dc = (h & F_DEPTH) >> 2;
+	uint64_t v, fn, layer, len, par;
+	char ph = (h & F_PH) == 3 ? (char)*in++ : phs[h & F_PH];
+	uint8_t depth = dc == 3 ? *in++ : dc == 0 ? p->depth : dc == 1 ? (uint8_t)(p->depth + 1) : (uint8_t)(p->depth - 1);
+	in = get_var(in, &fn);
 	if (ext & X_LAYER)
-		in = get_var(in, &v), e->layer = (uint16_t)v;
+		in = get_var(in, &layer);
 	else
-		e->layer = layer_default(x, e->fn);
-	in = get_var(in, &v);
-	e->len = (uint32_t)v;
-	e->seq = p->seq + 1;
-	uint64_t par;
+		layer = layer_default(x, (uint16_t)fn);
+	in = get_var(in, &len);
 	in = get_var(in, &par);
+	uint32_t seq = p->seq + 1;
 	if (ext & X_SEQ)
-		in = get_var(in, &v), e->seq += (uint32_t)unzig(v);
-	e->parent = par ? (uint32_t)((int64_t)e->seq - unzig(par - 1)) : 0;
-	e->off = p->off_next;
+		in = get_var(in, &v), seq += (uint32_t)unzig(v);
+	uint64_t off = p->off_next, ts = p->ts_ns;
 	if (ext & X_OFF)
-		in = get_var(in, &v), e->off += (uint64_t)unzig(v);
-	e->pkt = p->pkt;
+		in = get_var(in, &v), off += (uint64_t)unzig(v);
+	int32_t pkt = p->pkt, skb = p->skb;
 	if (!(h & F_PKT))
-		in = get_var(in, &v), e->pkt = (int32_t)(p->pkt + unzig(v));
-	e->skb = p->skb;
+		in = get_var(in, &v), pkt = (int32_t)(pkt + unzig(v));
 	if (!(h & F_SKB))
-		in = get_var(in, &v), e->skb = (int32_t)(p->skb + unzig(v));
-	e->ts_ns = p->ts_ns;
+		in = get_var(in, &v), skb = (int32_t)(skb + unzig(v));
 	if (!(h & F_TS))
-		in = get_var(in, &v), e->ts_ns += (uint64_t)unzig(v);
-	e->verdict = (uint8_t)(ext >> X_VSHIFT);
-	if (e->verdict == X_VRAW)
-		e->verdict = *in++;
-	e->reason = ext & X_REASON ? *in++ : 0;
-	*p = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
+		in = get_var(in, &v), ts += (uint64_t)unzig(v);
+	unsigned verdict = ext >> X_VSHIFT;
+	if (verdict == X_VRAW)
+		verdict = *in++;
+	uint8_t reason = ext & X_REASON ? *in++ : 0;
+	*e = (struct store_ev){ .off = off, .ts_ns = ts, .len = (uint32_t)len, .next_in_pkt = STORE_NONE,
+				.seq = seq, .parent = par ? (uint32_t)((int64_t)seq - unzig(par - 1)) : 0,
+				.pkt = pkt, .skb = skb, .fn = (uint16_t)fn, .layer = (uint16_t)layer, .ph = ph,
+				.verdict = (uint8_t)verdict, .reason = reason, .depth = depth };
+	*p = (struct sidx_prev){ off + len + 1, ts, seq, pkt, skb, depth };
 	return in;
 }
 
@@ -216,7 +216,10 @@ void sidx_append(struct store_index *x, const struct store_ev *e)
 	x->len = (size_t)(end - x->buf);
 	x->prev = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
 	x->next = grow(x->next, &x->nextcap, x->n + 1, 1);
-	x->next[x->n++] = 0;
+	x->next[x->n] = 0;
+	x->lay = grow(x->lay, &x->laycap, x->n + 1, 1);
+	x->lay[x->n++] = (uint8_t)((e->layer < LAY_DECODE ? e->layer : LAY_DECODE) | (e->ph == 'i') << 6 |
+				   (e->verdict == V_DROP) << 7);
 }
 
 /* The thread's decoded copy of block k's first `need` events (or more):
@@ -241,8 +244,10 @@ static const struct sidx_cache *block(const struct store_index *x, size_t k, siz
 		c->pos = x->blk[k].pos;
 	}
 	const unsigned char *in = x->buf + c->pos;
+	struct sidx_prev p = c->p;
 	for (size_t j = c->n; j < need; j++)
-		in = decode_ev(x, &c->p, in, &c->ev[j]);
+		in = decode_ev(x, &p, in, &c->ev[j]);
+	c->p = p;
 	c->n = need;
 	c->pos = (size_t)(in - x->buf);
 	return c;
@@ -284,6 +289,22 @@ int sidx_seq(const struct store_index *x, size_t i, uint32_t *seq)
 	}
 	sidx_get(x, i, &e);
 	*seq = e.seq;
+	return 0;
+}
+
+int sidx_layer(const struct store_index *x, size_t i, uint16_t *layer, int *drop_instant)
+{
+	struct store_ev e;
+	if (i >= x->n)
+		return -1;
+	uint8_t b = x->lay[i];
+	*drop_instant = (b & 0xc0) == 0xc0;
+	if ((b & LAY_DECODE) != LAY_DECODE) {
+		*layer = b & LAY_DECODE;
+		return 0;
+	}
+	sidx_get(x, i, &e);
+	*layer = e.layer;
 	return 0;
 }
 
@@ -366,7 +387,7 @@ size_t sidx_lower_bound(const struct store_index *x, uint64_t seq, size_t n)
 
 size_t sidx_bytes(const struct store_index *x)
 {
-	return x->len + x->nblk * sizeof(*x->blk) + x->n + x->esccap * sizeof(*x->esc);
+	return x->len + x->nblk * sizeof(*x->blk) + 2 * x->n + x->esccap * sizeof(*x->esc);
 }
 
 size_t sidx_mib_mark(struct sidx_mib *m, uint64_t ev)

@@ -49,6 +49,8 @@ struct store_index {
 	size_t nblk, blkcap;
 	uint8_t *next;			/* next_in_pkt - i: 1..254; 0 none; 255 in esc */
 	size_t nextcap;
+	uint8_t *lay;			/* layer (63: decode) | 'i' << 6 | drop << 7, for scans */
+	size_t laycap;
 	struct sidx_esc *esc;		/* open addressing, a power of two */
 	size_t nesc, esccap;
 	uint32_t deflayer[SIDX_NAMES];	/* fn → its first event's layer + 1 (0: not seen) */
@@ -82,6 +84,10 @@ int sidx_get(const struct store_index *x, size_t i, struct store_ev *out);
 int sidx_seq(const struct store_index *x, size_t i, uint32_t *seq);
 /* sidx_evs - events [first, first + n) into out, a block at a time. */
 void sidx_evs(const struct store_index *x, size_t first, size_t n, struct store_ev *out);
+/* sidx_layer - event i's layer and whether it is a drop instant (an 'i'
+ * event with verdict drop): one byte an event, decoded only for layer ids
+ * past 62. 0, or -1 out of range. */
+int sidx_layer(const struct store_index *x, size_t i, uint16_t *layer, int *drop_instant);
 /* sidx_set_next - event i's next_in_pkt (once the next event arrives). */
 void sidx_set_next(struct store_index *x, size_t i, uint32_t next);
 /* sidx_lower_bound - the first of events [0, n) whose seq is >= seq,

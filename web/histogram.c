@@ -119,16 +119,17 @@ static int hist_scan(struct web_hist *h, struct nj_store *s, size_t lo, size_t h
 {
 	if (lo == hi)
 		return 0;
-	struct store_ev ev, *e = &ev;
+	uint16_t layer;
+	int drop;
 	uint32_t d = (uint32_t)sign;			/* wraps: -1 subtracts */
-	for (size_t i = lo; i < hi && store_ev_get(s, i, &ev) == 0; i++) {
-		int k = hist_slot(h, e->layer);
+	for (size_t i = lo; i < hi && store_ev_layer(s, i, &layer, &drop) == 0; i++) {
+		int k = hist_slot(h, layer);
 		if (k < 0)
 			return -1;
 		while (pt->nslots <= k)
 			pt->cnt[pt->nslots++] = 0;
 		pt->cnt[k] += d;
-		if (e->verdict == V_DROP && e->ph == 'i')
+		if (drop)
 			pt->drops += d;
 	}
 	return 0;
@@ -189,9 +190,10 @@ static struct web_hist *hist_get(struct web_trace *t)
 static uint32_t last_before(const struct web_hist *h, struct nj_store *s, int k, size_t p)
 {
 	size_t b = p / HIST_BLOCK, lo = b * HIST_BLOCK;
-	struct store_ev ev;
+	uint16_t layer;
+	int drop;
 	for (size_t i = p; i > lo; i--)
-		if (store_ev_get(s, i - 1, &ev) == 0 && slot_of(h, ev.layer) == k)
+		if (store_ev_layer(s, i - 1, &layer, &drop) == 0 && slot_of(h, layer) == k)
 			return (uint32_t)(i - 1);
 	/* before lo: in the block just before the first row holding the same
 	 * count as row b (rows only grow) */
@@ -205,7 +207,7 @@ static uint32_t last_before(const struct web_hist *h, struct nj_store *s, int k,
 			b = mid;
 	}
 	for (size_t i = a * HIST_BLOCK; i > (a - 1) * HIST_BLOCK; i--)
-		if (store_ev_get(s, i - 1, &ev) == 0 && slot_of(h, ev.layer) == k)
+		if (store_ev_layer(s, i - 1, &layer, &drop) == 0 && slot_of(h, layer) == k)
 			return (uint32_t)(i - 1);
 	return STORE_NONE;
 }

@@ -59,7 +59,7 @@ static void random_event(struct store_ev *e, const struct store_ev *prev)
 	e->fn = rnd() % 8 ? (uint16_t)(rnd() % 40) : (uint16_t)rnd();
 	e->layer = rnd() % 8 ? (uint16_t)(e->fn % 7) : (uint16_t)rnd();
 	if (rnd() % 4 == 0) {
-		e->verdict = (uint8_t)rnd();
+		e->verdict = rnd() % 2 ? V_DROP : (uint8_t)rnd();
 		e->reason = (uint8_t)rnd();
 	}
 	e->next_in_pkt = STORE_NONE;
@@ -127,9 +127,17 @@ START_TEST(test_index_random_round_trip)
 	}
 	for (size_t i = 0; i < NRAND; i++) {	/* a seq alone: from the anchor when the block is regular */
 		uint32_t seq;
+		uint16_t layer;
+		int drop;
 		ck_assert_int_eq(sidx_seq(x, i, &seq), 0);
 		ck_assert_uint_eq(seq, want[i].seq);
+		ck_assert_int_eq(sidx_layer(x, i, &layer, &drop), 0);	/* the layer byte, or decoded past 62 */
+		ck_assert_uint_eq(layer, want[i].layer);
+		ck_assert_int_eq(drop, want[i].ph == 'i' && want[i].verdict == V_DROP);
 	}
+	uint16_t layer;
+	int drop;
+	ck_assert_int_eq(sidx_layer(x, NRAND, &layer, &drop), -1);
 	sidx_free(x);
 	free(x);
 	free(want);
