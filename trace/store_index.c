@@ -165,10 +165,16 @@ static inline const unsigned char *decode_ev(const struct store_index *x, struct
 					     const unsigned char *in, struct store_ev *e)
 {
 	static const char phs[] = "BEi";
-	unsigned h = *in++, ext = h & F_EXT ? *in++ : 0, dc = (h & F_DEPTH) >> 2;
+	static const int8_t step[4] = { 0, 1, -1, 0 };
+	/* the flags' common cases without branches (a mispredicted branch
+	 * costs more than decoding the rest): buf always has 64 bytes to spare */
+	unsigned h = *in++, has_ext = h >> 7, ext = *in & (0u - has_ext), dc = (h & F_DEPTH) >> 2;
+	in += has_ext;
 	uint64_t v, fn, layer, len, par;
 	char ph = (h & F_PH) == 3 ? (char)*in++ : phs[h & F_PH];
-	uint8_t depth = dc == 3 ? *in++ : dc == 0 ? p->depth : dc == 1 ? (uint8_t)(p->depth + 1) : (uint8_t)(p->depth - 1);
+	uint8_t depth = (uint8_t)(p->depth + step[dc]);
+	if (dc == 3)
+		depth = *in++;
 	in = get_var(in, &fn);
 	if (ext & X_LAYER)
 		in = get_var(in, &layer);
@@ -192,7 +198,9 @@ static inline const unsigned char *decode_ev(const struct store_index *x, struct
 	unsigned verdict = ext >> X_VSHIFT;
 	if (verdict == X_VRAW)
 		verdict = *in++;
-	uint8_t reason = ext & X_REASON ? *in++ : 0;
+	unsigned has_reason = (ext >> 3) & 1;
+	uint8_t reason = (uint8_t)(*in & (0u - has_reason));
+	in += has_reason;
 	*e = (struct store_ev){ .off = off, .ts_ns = ts, .len = (uint32_t)len, .next_in_pkt = STORE_NONE,
 				.seq = seq, .parent = par ? (uint32_t)((int64_t)seq - unzig(par - 1)) : 0,
 				.pkt = pkt, .skb = skb, .fn = (uint16_t)fn, .layer = (uint16_t)layer, .ph = ph,
