@@ -1,7 +1,7 @@
 /*
  * store.h - the event store the web server and the step CLI read: the
  * JSONL trace lives in a file; memory holds only a compact index (events
- * delta-coded in blocks, about 6 bytes each, store_index.h; one struct
+ * delta-coded in blocks, about 9 bytes each, store_index.h; one struct
  * store_pkt per packet), so a trace of millions of events is an index
  * build, not a parse into objects.
  *
@@ -23,7 +23,7 @@
 #define STORE_NONE UINT32_MAX
 
 /* One event, as decoded from the index into a caller's copy (the index
- * keeps it in about 6 bytes). seq, parent, pkt and skb are 32 bits: a
+ * keeps it in about 9 bytes). seq, parent, pkt and skb are 32 bits: a
  * trace whose numbers do not fit (4 billion events) is refused when
  * opened. */
 struct store_ev {

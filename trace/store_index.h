@@ -3,10 +3,12 @@
  * Events are coded one after another as small deltas from the event
  * before (a flags byte, then varints), in blocks of SIDX_BLOCK events that
  * each start from a full anchor, so event i is decoded from its block's
- * anchor: about 6 bytes an event instead of a 48-byte struct store_ev.
+ * anchor: about 7 bytes an event, 9 with the two side bytes below (a
+ * 48-byte struct store_ev before).
  * next_in_pkt is the only field set after the event: it lives beside the
  * coded stream as one byte of distance (an escape table for the rest).
- * A thread's last decoded blocks are cached, so walking events in order
+ * A second side byte holds the layer and whether the event is a drop
+ * instant, which the histogram scans read without decoding. A thread's last decoded blocks are cached, so walking events in order
  * decodes each block once.
  */
 #ifndef NJ_TRACE_STORE_INDEX_H
