@@ -53,6 +53,7 @@ struct nj_store {
 	char *meta_start, *meta_end;
 	struct jw w;
 	int force_cjson;			/* tests: the slow path for every line */
+	int sealed;				/* no more appends: readers skip the mutex (atomic) */
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -513,6 +514,7 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 		return NULL;
 	}
 	free(iobuf);
+	s->sealed = 1;				/* read-only: indexed once, never appended */
 	return s;
 }
 
@@ -548,6 +550,31 @@ void store_free(struct nj_store *s)
 
 void store_lock(struct nj_store *s) { pthread_mutex_lock(&s->mu); }
 void store_unlock(struct nj_store *s) { pthread_mutex_unlock(&s->mu); }
+
+void store_seal(struct nj_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->writable && !s->z)
+		fflush(s->f);			/* pread sees every line from now on */
+	__atomic_store_n(&s->sealed, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The mutex for a reader, unless the store is sealed: then nothing moves
+ * and 64 server threads do not queue on it for every page. */
+static int rd_lock(struct nj_store *s)
+{
+	if (__atomic_load_n(&s->sealed, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	return 1;
+}
+
+static void rd_unlock(struct nj_store *s, int held)
+{
+	if (held)
+		pthread_mutex_unlock(&s->mu);
+}
 
 size_t store_nevents(struct nj_store *s) { return s->idx.n; }
 int store_ev_get(struct nj_store *s, size_t i, struct store_ev *out) { return sidx_get(&s->idx, i, out); }
@@ -601,14 +628,14 @@ size_t store_index_of_seq(struct nj_store *s, uint64_t seq)
 char *store_line(struct nj_store *s, size_t i, size_t *len)
 {
 	struct store_ev e;
-	pthread_mutex_lock(&s->mu);
+	int held = rd_lock(s);
 	if (sidx_get(&s->idx, i, &e) < 0) {
-		pthread_mutex_unlock(&s->mu);
+		rd_unlock(s, held);
 		return NULL;
 	}
-	if (s->writable && !s->z)
+	if (held && s->writable && !s->z)
 		fflush(s->f);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 	char *buf = malloc((size_t)e.len + 1);
 	if (!buf)
 		return NULL;
@@ -624,19 +651,19 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 
 size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *out)
 {
-	pthread_mutex_lock(&s->mu);
+	int held = rd_lock(s);
 	size_t nev = s->idx.n, k = first < nev ? (nev - first < n ? nev - first : n) : 0;
 	sidx_evs(&s->idx, first, k, out);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 	return k;
 }
 
 int store_read(struct nj_store *s, uint64_t off, size_t len, char *buf)
 {
-	pthread_mutex_lock(&s->mu);
-	if (s->writable && s->f && !s->z)
+	int held = rd_lock(s);
+	if (held && s->writable && s->f && !s->z)
 		fflush(s->f);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 	return rd(s, buf, len, off);	/* a compact store's blocks too */
 }
 
@@ -663,18 +690,18 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 	if (!e)
 		return NULL;
 	size_t total = 2 + n;
-	pthread_mutex_lock(&s->mu);
+	int held = rd_lock(s);
 	for (size_t k = 0; k < n; k++) {
 		if (sidx_get(&s->idx, idx[k], &e[k]) < 0) {
-			pthread_mutex_unlock(&s->mu);
+			rd_unlock(s, held);
 			free(e);
 			return NULL;
 		}
 		total += e[k].len;
 	}
-	if (s->writable && !s->z)
+	if (held && s->writable && !s->z)
 		fflush(s->f);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 
 	char *out = malloc(total + 1), *o = out;
 	if (!out) {
@@ -703,7 +730,7 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * MIB_MAX);
-	pthread_mutex_lock(&s->mu);
+	int held = rd_lock(s);
 	if (s->idx.n) {
 		if (i >= s->idx.n)
 			i = s->idx.n - 1;
@@ -711,7 +738,7 @@ void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 		memcpy(out, s->ckpt + k * MIB_MAX, sizeof(uint64_t) * MIB_MAX);
 		sidx_mib_sum(&s->mib, s->ckpt_mib[k], k * STORE_CKPT, i, out, MIB_MAX);
 	}
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 }
 
 int store_is_compact(struct nj_store *s) { return s->z != NULL; }

@@ -80,6 +80,10 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 void store_free(struct nj_store *s);
 void store_lock(struct nj_store *s);
 void store_unlock(struct nj_store *s);
+/* store_seal - no event or line will be appended any more (a replay is
+ * done): readers stop taking the mutex. A trace opened from a file is
+ * sealed from the start. Appending to a sealed store is a bug. */
+void store_seal(struct nj_store *s);
 
 size_t store_nevents(struct nj_store *s);
 /* store_ev_get - event i (0-based) into *out; 0, or -1 when out of range.

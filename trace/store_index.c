@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIDX_CACHED	4		/* decoded blocks a thread keeps */
+#define SIDX_CACHED	8		/* decoded blocks a thread keeps (a page of 256 events spans 5) */
 #define LAY_DECODE	63		/* lay[]: a layer id this big is decoded */
 
 enum { F_PH = 3, F_DEPTH = 3 << 2, F_PKT = 1 << 4, F_SKB = 1 << 5, F_TS = 1 << 6, F_EXT = 1 << 7 };

@@ -107,7 +107,10 @@ static struct nj_store *replay_into(const char *path, const char *name, const st
 		cfg.nemit = 1;
 		cfg.stop = &lim->stop;
 	}
-	return load_capture(path, &lo, err, errlen);
+	struct nj_store *s = load_capture(path, &lo, err, errlen);
+	if (s)
+		store_seal(s);		/* whole: readers need no mutex now */
+	return s;
 }
 
 struct nj_store *web_replay_store(const char *path, const char *name, const struct web_load_opts *o,
