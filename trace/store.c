@@ -1,10 +1,11 @@
 /*
  * store.c - the indexed event store (see store.h). Lines are appended to a
- * file through stdio and read back with pread; the index grows by doubling.
+ * file through stdio and read back with pread; each event's index entry is
+ * delta-coded by store_index.c and decoded into the reader's copy.
  * Opening a trace is an index build: store_scan.c reads each line's fields
  * without a JSON tree, cJSON only parses the lines it cannot. Counter totals
- * come from a list of every MIB delta plus a checkpoint of the running
- * totals every STORE_CKPT events, so store_mib_at reads no line.
+ * come from a list of every MIB delta (varints) plus a checkpoint of the
+ * running totals every STORE_CKPT events, so store_mib_at reads no line.
  * The file is JSONL or its compact form (njz.h): offsets in the index are
  * JSONL offsets either way, and rd() reads them from whichever it is.
  */
