@@ -112,7 +112,8 @@ static size_t find(struct nj_store *s, const struct sel *q, size_t *count)
 		i = p ? p->first : n;
 	}
 	while (i < n) {
-		const struct store_ev *e = store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, i, &e_buf);
 		if (!e)
 			break;
 		if (match(s, i, e, q) && ++c == (size_t)q->nth && hit == SIZE_MAX)
@@ -156,7 +157,8 @@ static int sel_parse(struct nj_store *s, const cJSON *c, struct sel *q, char *er
 		size_t i = find(s, &f, NULL);
 		if (i == SIZE_MAX)
 			return snprintf(err, errlen, "\"in\": no %s frame found", jstr(in, "fn") ? jstr(in, "fn") : "such"), -1;
-		q->parent = store_ev(s, i)->seq;
+		struct store_ev e;
+		q->parent = store_ev_get(s, i, &e) == 0 ? e.seq : 0;
 	}
 	return 0;
 }
@@ -207,7 +209,8 @@ static int eval_event(struct nj_store *s, const cJSON *c, const char *value, cha
 		return snprintf(out, outlen, "%zu", count), 0;
 	if (i == SIZE_MAX)
 		return snprintf(err, errlen, "no event matches (%zu found, nth %d)", count, q.nth), -1;
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	if (!strcmp(value, "fn"))
 		snprintf(out, outlen, "%s", store_name(s, e->fn));
 	else if (!strcmp(value, "seq"))
@@ -216,7 +219,8 @@ static int eval_event(struct nj_store *s, const cJSON *c, const char *value, cha
 		snprintf(out, outlen, "%lld", (long long)e->pkt);
 	else if (!strcmp(value, "parent_fn")) {
 		size_t pi = store_index_of_seq(s, e->parent);
-		const struct store_ev *pe = pi == SIZE_MAX ? NULL : store_ev(s, pi);
+		struct store_ev pe_buf;
+		const struct store_ev *pe = pi == SIZE_MAX ? NULL : store_ev_at(s, pi, &pe_buf);
 		snprintf(out, outlen, "%s", pe ? store_name(s, pe->fn) : "");
 	} else if (!strcmp(value, "depth"))
 		snprintf(out, outlen, "%d", e->depth);
@@ -241,7 +245,8 @@ static const char *outcome_fn(struct nj_store *s, const struct store_pkt *p)
 	const char *fn = NULL;
 	int out = V_NONE, reason = -1;
 	for (uint32_t i = p->first; i != STORE_NONE;) {
-		const struct store_ev *e = store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, i, &e_buf);
 		if (!e)
 			break;
 		i = e->next_in_pkt;
@@ -346,7 +351,8 @@ int lesson_link_seq(struct nj_store *s, const cJSON *link, uint64_t *seq, char *
 	int64_t pkt = jint(link, "pkt", -1), want = jint(link, "seq", 0);
 	if (want > 0) {
 		size_t i = store_index_of_seq(s, (uint64_t)want);
-		const struct store_ev *e = i == SIZE_MAX ? NULL : store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = i == SIZE_MAX ? NULL : store_ev_at(s, i, &e_buf);
 		if (!e || (pkt >= 0 && e->pkt != pkt))
 			return snprintf(err, errlen, "seq %lld is not an event of packet %lld", (long long)want,
 					(long long)pkt), -1;

@@ -151,7 +151,8 @@ static int load_explain(struct step_app *a)
 
 static void do_list(struct step_app *a, const struct step_cmd *c)
 {
-	const struct store_ev *e = store_ev(a->ss.st, a->ss.cur);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(a->ss.st, a->ss.cur, &e_buf);
 	const char *fn = c->arg[0] ? c->arg : e ? store_name(a->ss.st, e->fn) : "?";
 	if (load_explain(a) < 0) {
 		fprintf(a->v.out, "%s\n", a->explain_err);

@@ -254,10 +254,11 @@ static int pkt_first(struct nj_store *s, const struct store_ev *e, size_t i)
  * numbered checks): a function breakpoint already stopped at its B. */
 static int step_inside_self(struct nj_store *s, const struct store_ev *e)
 {
+	struct store_ev pb;
 	const struct store_ev *p;
 	if (e->ph != 'i' || !e->parent)
 		return 0;
-	p = store_ev(s, store_index_of_seq(s, e->parent));
+	p = store_ev_at(s, store_index_of_seq(s, e->parent), &pb);
 	return p && p->fn == e->fn;
 }
 
@@ -265,13 +266,15 @@ static int step_inside_self(struct nj_store *s, const struct store_ev *e)
  * unwinds through; a breakpoint stops once, at the first of them. */
 static int same_drop(struct nj_store *s, const struct store_ev *e, size_t i)
 {
-	const struct store_ev *p = i ? store_ev(s, i - 1) : NULL;
+	struct store_ev p_buf;
+	const struct store_ev *p = i ? store_ev_at(s, i - 1, &p_buf) : NULL;
 	return p && e->ph == 'E' && p->verdict == V_DROP && p->reason == e->reason;
 }
 
 int step_bp_match(struct nj_store *s, const struct step_bp *bp, size_t i)
 {
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	if (!e)
 		return 0;
 	switch (bp->kind) {

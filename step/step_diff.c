@@ -99,7 +99,8 @@ static uint64_t seq_of_step(struct nj_store *st, int64_t pkt, size_t k)
 		return 0;
 	uint64_t last = 0;
 	for (uint32_t i = p->first; i != STORE_NONE;) {
-		const struct store_ev *e = store_ev(st, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(st, i, &e_buf);
 		if (!e)
 			break;
 		if (e->ph != 'E') {
@@ -121,7 +122,8 @@ long long step_diff(struct step_app *a, const char *arg)
 		fprintf(a->v.out, "diff: no comparison yet; e.g. diff rp_filter=1\n");
 		return 0;
 	}
-	const struct store_ev *e = store_ev(a->ss.st, a->ss.cur);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(a->ss.st, a->ss.cur, &e_buf);
 	size_t from = *arg || !e || e->pkt < 1 ? 0 : (size_t)e->pkt;	/* 0-based index of the next packet */
 	size_t n = whatif_packets(&w->a, &w->b), differ = 0;
 	for (size_t i = 0; i < n; i++)

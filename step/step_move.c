@@ -16,7 +16,8 @@
 
 uint64_t step_frame_of(struct nj_store *s, size_t i)
 {
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	if (!e)
 		return 0;
 	if (e->ph == 'B')
@@ -25,7 +26,8 @@ uint64_t step_frame_of(struct nj_store *s, size_t i)
 		return e->parent;
 	/* an E: the frame of its B's caller */
 	size_t b = e->parent ? store_index_of_seq(s, e->parent) : SIZE_MAX;
-	const struct store_ev *be = b == SIZE_MAX ? NULL : store_ev(s, b);
+	struct store_ev be_buf;
+	const struct store_ev *be = b == SIZE_MAX ? NULL : store_ev_at(s, b, &be_buf);
 	return be ? be->parent : 0;
 }
 
@@ -47,9 +49,10 @@ static size_t move_next(struct step_session *ss, long long n, char *err, size_t 
 {
 	size_t nev = store_nevents(ss->st), i = ss->cur;
 	for (long long k = 0; k < n; k++) {
-		int d = store_ev(ss->st, i)->depth;
+		struct store_ev e;
+		int d = store_ev_get(ss->st, i, &e) == 0 ? e.depth : 0;
 		size_t j = i + 1;
-		while (j < nev && store_ev(ss->st, j)->depth > d)
+		while (j < nev && store_ev_get(ss->st, j, &e) == 0 && e.depth > d)
 			j++;
 		if (j >= nev)
 			return k ? i : (snprintf(err, errlen, "end of trace"), STEP_NONE);
@@ -65,7 +68,8 @@ static size_t move_finish(struct step_session *ss, char *err, size_t errlen)
 	if (!f)
 		return snprintf(err, errlen, "finish: not inside a function (a top-level event)"), STEP_NONE;
 	for (size_t j = ss->cur + 1; j < nev; j++) {
-		const struct store_ev *e = store_ev(ss->st, j);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(ss->st, j, &e_buf);
 		if (e->ph == 'E' && e->parent == f)
 			return j;
 	}

@@ -78,7 +78,8 @@ static void ph_text(struct nj_store *s, const struct store_ev *e, char *out, siz
 
 static void loc_line(const struct step_view *v, struct nj_store *s, size_t i, size_t cols)
 {
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	char head[64], ph[64], msg[400];
 	if (!e)
 		return;
@@ -128,8 +129,10 @@ void view_skb(const struct step_view *v, struct nj_store *s, size_t i)
 	fmt_off(k.data, d, sizeof(d));
 	fmt_off(k.nh, nh, sizeof(nh));
 	fmt_off(k.th, th, sizeof(th));
-	fprintf(v->out, "skb %lld%s", (long long)k.skb, k.from_seq != store_ev(s, i)->seq ? "" : "\n");
-	if (k.from_seq != store_ev(s, i)->seq)
+	struct store_ev e;
+	uint64_t seq = store_ev_get(s, i, &e) == 0 ? e.seq : 0;
+	fprintf(v->out, "skb %lld%s", (long long)k.skb, k.from_seq != seq ? "" : "\n");
+	if (k.from_seq != seq)
 		fprintf(v->out, "  (as of #%llu: this event carries no skb state)\n", (unsigned long long)k.from_seq);
 	fprintf(v->out, "  len              %lld\n  data             %s\n", k.len, d);
 	fprintf(v->out, "  network_header   %s\n  transport_header %s\n", nh, th);
@@ -140,7 +143,8 @@ void view_skb(const struct step_view *v, struct nj_store *s, size_t i)
 /* The packet's frame, or a message why there is none. */
 static int load_frame(const struct step_view *v, struct nj_store *s, size_t i, struct step_frame *fr)
 {
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	if (!e || e->pkt < 0) {
 		fprintf(v->out, "this event belongs to no packet\n");
 		return -1;
@@ -159,7 +163,9 @@ void view_headers(const struct step_view *v, struct nj_store *s, size_t i)
 	if (load_frame(v, s, i, &fr) < 0)
 		return;
 	int n = step_decode(fr.dlt, fr.bytes, fr.caplen, h, STEP_MAX_HDRS);
-	fprintf(v->out, "packet %lld: %zu bytes captured (link type %d)\n", (long long)store_ev(s, i)->pkt,
+	struct store_ev e;
+	fprintf(v->out, "packet %lld: %zu bytes captured (link type %d)\n",
+		(long long)(store_ev_get(s, i, &e) == 0 ? e.pkt : -1),
 		fr.caplen, fr.dlt);
 	if (!n)
 		fprintf(v->out, "  (link type %d is not decoded)\n", fr.dlt);
@@ -243,7 +249,8 @@ void view_x(const struct step_view *v, struct nj_store *s, size_t i)
 	struct step_frame fr;
 	struct step_skb k;
 	struct step_hdr h[STEP_MAX_HDRS];
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	if (step_skb_at(s, i, &k) < 0 || !k.have) {
 		fprintf(v->out, "x: no skb at this event\n");
 		return;
@@ -271,7 +278,8 @@ void view_x(const struct step_view *v, struct nj_store *s, size_t i)
 
 void view_bt(const struct step_view *v, struct nj_store *s, size_t i)
 {
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	int level = 0;
 	if (!e)
 		return;
@@ -281,7 +289,8 @@ void view_bt(const struct step_view *v, struct nj_store *s, size_t i)
 	uint64_t p = e->ph == 'E' ? step_frame_of(s, i) : e->parent;
 	while (p && level < 70) {
 		size_t k = store_index_of_seq(s, p);
-		const struct store_ev *pe = store_ev(s, k);
+		struct store_ev pe_buf;
+		const struct store_ev *pe = store_ev_at(s, k, &pe_buf);
 		if (!pe)
 			break;
 		fprintf(v->out, "#%-2d ", level++);

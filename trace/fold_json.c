@@ -296,7 +296,8 @@ static void skbs(struct fold_index *x, size_t i, cJSON *o)
 	int n = 0;
 	store_lock(x->s);
 	for (size_t k = i; k != SIZE_MAX && n < 64;) {
-		const struct store_ev *e = store_ev(x->s, k);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(x->s, k, &e_buf);
 		if (!e)
 			break;
 		int dup = e->skb < 0;
@@ -319,7 +320,8 @@ static void skbs(struct fold_index *x, size_t i, cJSON *o)
 cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 {
 	store_lock(x->s);
-	const struct store_ev *e = store_ev(x->s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(x->s, i, &e_buf);
 	uint64_t seq = e ? e->seq : 0, ts = e ? e->ts_ns : 0;
 	int64_t pkt = e ? e->pkt : -1;
 	size_t np = store_npkts(x->s);

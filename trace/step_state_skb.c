@@ -45,7 +45,8 @@ static int read_skb_state(struct nj_store *s, size_t i, struct step_skb *out)
 	int r = -1;
 	if (cJSON_IsObject(st)) {
 		out->have = 1;
-		out->from_seq = store_ev(s, i)->seq;
+		struct store_ev e;
+		out->from_seq = store_ev_get(s, i, &e) == 0 ? e.seq : 0;
 		out->len = num_field(st, "len");
 		out->data = num_field(st, "data");
 		out->nh = num_field(st, "nh");
@@ -61,14 +62,16 @@ static int read_skb_state(struct nj_store *s, size_t i, struct step_skb *out)
 
 int step_skb_at(struct nj_store *s, size_t i, struct step_skb *out)
 {
-	const struct store_ev *e = store_ev(s, i);
+	struct store_ev e_buf;
+	const struct store_ev *e = store_ev_at(s, i, &e_buf);
 	memset(out, 0, sizeof(*out));
 	if (!e || e->skb < 0)
 		return -1;
 	out->skb = e->skb;
 	/* E events of freed or handed-on skbs carry no state: look back */
 	for (size_t k = i + 1; k-- > 0;) {
-		const struct store_ev *p = store_ev(s, k);
+		struct store_ev p_buf;
+		const struct store_ev *p = store_ev_at(s, k, &p_buf);
 		if (p->skb == e->skb && read_skb_state(s, k, out) == 0)
 			return 0;
 		if (i - k > 100000)
@@ -81,7 +84,8 @@ int step_skb_at(struct nj_store *s, size_t i, struct step_skb *out)
 static int64_t frame_skb(struct nj_store *s, const struct store_pkt *p)
 {
 	for (uint32_t k = p->first; k != STORE_NONE;) {
-		const struct store_ev *e = store_ev(s, k);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, k, &e_buf);
 		if (!e)
 			break;
 		if (e->skb >= 0)

@@ -1,10 +1,11 @@
 /*
  * store.c - the indexed event store (see store.h). Lines are appended to a
- * file through stdio and read back with pread; the index grows by doubling.
+ * file through stdio and read back with pread; each event's index entry is
+ * delta-coded by store_index.c and decoded into the reader's copy.
  * Opening a trace is an index build: store_scan.c reads each line's fields
  * without a JSON tree, cJSON only parses the lines it cannot. Counter totals
- * come from a list of every MIB delta plus a checkpoint of the running
- * totals every STORE_CKPT events, so store_mib_at reads no line.
+ * come from a list of every MIB delta (varints) plus a checkpoint of the
+ * running totals every STORE_CKPT events, so store_mib_at reads no line.
  * The file is JSONL or its compact form (njz.h): offsets in the index are
  * JSONL offsets either way, and rd() reads them from whichever it is.
  */
@@ -21,20 +22,14 @@
 #include "cJSON.h"
 #include "events.h"
 #include "njz.h"
+#include "store_index.h"
 #include "store_scan.h"
 
 #define STORE_MAX_NAMES 1024
 #define STORE_NAME_SLOTS 2048		/* open-addressing hash of names */
 #define STORE_CKPT	4096		/* events per counter checkpoint */
 
-_Static_assert(sizeof(struct store_ev) == 48, "store.h promises 48 bytes an event");
-
-/* One MIB increment of one event, in event order. */
-struct store_mib {
-	uint32_t ev;
-	uint16_t id;
-	uint32_t n;
-};
+_Static_assert(STORE_MAX_NAMES <= SIDX_NAMES, "every fn id has a default layer in the index");
 
 struct nj_store {
 	pthread_mutex_t mu;
@@ -43,8 +38,7 @@ struct nj_store {
 	char *path;
 	uint64_t end;			/* bytes written */
 	int writable;
-	struct store_ev *ev;
-	size_t nev, cap;
+	struct store_index idx;			/* the events, coded (store_index.h) */
 	struct store_pkt *pkts;
 	size_t npkts, pcap;
 	uint32_t *pkt_idx;		/* pkt number → index in pkts + 1 (0 = none) */
@@ -52,15 +46,15 @@ struct nj_store {
 	char *names[STORE_MAX_NAMES];
 	int nnames;
 	uint16_t name_slot[STORE_NAME_SLOTS];	/* name index + 1, 0 = empty */
-	struct store_mib *mib;			/* every delta, by event */
-	size_t nmib, mibcap;
+	struct sidx_mib mib;			/* every delta, by event (store_index.h) */
 	uint64_t run[MIB_MAX];			/* totals so far */
 	uint64_t *ckpt;				/* [k][MIB_MAX]: totals before event k*STORE_CKPT */
-	size_t *ckpt_mib;			/* [k]: index in mib[] of that event's first delta */
+	size_t *ckpt_mib;			/* [k]: where that event's first delta is in mib */
 	size_t nckpt, ckptcap, ckptmibcap;
 	char *meta_start, *meta_end;
 	struct jw w;
 	int force_cjson;			/* tests: the slow path for every line */
+	int sealed;				/* no more appends: readers skip the mutex (atomic) */
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -118,6 +112,7 @@ struct nj_store *store_create(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&s->mu, NULL);
+	sidx_init(&s->idx);
 	s->f = path ? fopen(path, "w+") : tmpfile();
 	if (!s->f) {
 		snprintf(err, errlen, "%s: cannot create: %s", path ? path : "temporary trace file", strerror(errno));
@@ -164,14 +159,13 @@ static struct store_pkt *pkt_slot(struct nj_store *s, int64_t pkt)
 }
 
 /* Links event i into its packet and updates the packet's outcome. */
-static void index_event(struct nj_store *s, size_t i, const char *fn)
+static void index_event(struct nj_store *s, size_t i, const struct store_ev *e, const char *fn)
 {
-	struct store_ev *e = &s->ev[i];
 	struct store_pkt *p = pkt_slot(s, e->pkt);
 	if (!p)
 		return;
 	if (p->last != STORE_NONE)
-		s->ev[p->last].next_in_pkt = (uint32_t)i;
+		sidx_set_next(&s->idx, p->last, (uint32_t)i);
 	else
 		p->first = (uint32_t)i;
 	p->last = (uint32_t)i;
@@ -218,7 +212,7 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 		s->ckpt = grow(s->ckpt, &s->ckptcap, (k + 1) * MIB_MAX, sizeof(uint64_t));
 		memcpy(s->ckpt + k * MIB_MAX, s->run, sizeof(s->run));
 		s->ckpt_mib = grow(s->ckpt_mib, &s->ckptmibcap, k + 1, sizeof(size_t));
-		s->ckpt_mib[k] = s->nmib;
+		s->ckpt_mib[k] = sidx_mib_mark(&s->mib, i);
 		s->nckpt = k + 1;
 	}
 	if (ph != 'E')
@@ -226,10 +220,7 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 	for (int j = 0; j < n; j++) {
 		if (m[j].id >= MIB_MAX)
 			continue;
-		s->mib = grow(s->mib, &s->mibcap, s->nmib + 1, sizeof(*s->mib));
-		s->mib[s->nmib].ev = (uint32_t)i;
-		s->mib[s->nmib].id = m[j].id;
-		s->mib[s->nmib++].n = m[j].n;
+		sidx_mib_add(&s->mib, i, m[j].id, m[j].n);
 		s->run[m[j].id] += m[j].n;
 	}
 }
@@ -238,25 +229,26 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 static void add_event(struct nj_store *s, const struct scan_ev *x, const char *fn, const char *layer,
 		      uint64_t off, size_t len)
 {
-	s->ev = grow(s->ev, &s->cap, s->nev + 1, sizeof(*s->ev));
-	struct store_ev *e = &s->ev[s->nev];
-	memset(e, 0, sizeof(*e));
-	e->off = off;
-	e->len = (uint32_t)len;
-	e->next_in_pkt = STORE_NONE;
-	e->seq = (uint32_t)x->seq;		/* fits(): checked for read lines; 4G emitted events is 192 GB of index */
-	e->parent = (uint32_t)x->parent;
-	e->pkt = (int32_t)x->pkt;
-	e->skb = (int32_t)x->skb;
-	e->ts_ns = x->ts_ns;
-	e->depth = (uint8_t)x->depth;
-	e->ph = x->ph;
-	e->verdict = (uint8_t)x->verdict;
-	e->reason = (uint8_t)x->reason;
-	e->fn = intern(s, fn);
-	e->layer = intern(s, layer);
-	note_mib(s, s->nev, x->ph, x->mib, x->n_mib);
-	index_event(s, s->nev++, fn);
+	struct store_ev e = {
+		.off = off,
+		.len = (uint32_t)len,
+		.next_in_pkt = STORE_NONE,
+		.seq = (uint32_t)x->seq,	/* fits(): checked for read lines; 4G emitted events is 24 GB of index */
+		.parent = (uint32_t)x->parent,
+		.pkt = (int32_t)x->pkt,
+		.skb = (int32_t)x->skb,
+		.ts_ns = x->ts_ns,
+		.depth = (uint8_t)x->depth,
+		.ph = x->ph,
+		.verdict = (uint8_t)x->verdict,
+		.reason = (uint8_t)x->reason,
+		.fn = intern(s, fn),
+		.layer = intern(s, layer),
+	};
+	size_t i = s->idx.n;
+	sidx_append(&s->idx, &e);
+	note_mib(s, i, x->ph, x->mib, x->n_mib);
+	index_event(s, i, &e, fn);
 }
 
 void store_emit(void *ctx, const struct trace_event *ev)
@@ -495,6 +487,7 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 	if (!s)
 		return NULL;
 	pthread_mutex_init(&s->mu, NULL);
+	sidx_init(&s->idx);
 	intern(s, "?");
 	s->force_cjson = (flags & STORE_OPEN_CJSON) != 0;
 	s->f = fopen(path, "r");
@@ -522,6 +515,7 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 		return NULL;
 	}
 	free(iobuf);
+	s->sealed = 1;				/* read-only: indexed once, never appended */
 	return s;
 }
 
@@ -541,8 +535,8 @@ void store_free(struct nj_store *s)
 		fclose(s->f);
 	for (int i = 0; i < s->nnames; i++)
 		free(s->names[i]);
-	free(s->ev);
-	free(s->mib);
+	sidx_free(&s->idx);
+	free(s->mib.buf);
 	free(s->ckpt);
 	free(s->ckpt_mib);
 	free(s->pkts);
@@ -558,8 +552,52 @@ void store_free(struct nj_store *s)
 void store_lock(struct nj_store *s) { pthread_mutex_lock(&s->mu); }
 void store_unlock(struct nj_store *s) { pthread_mutex_unlock(&s->mu); }
 
-size_t store_nevents(struct nj_store *s) { return s->nev; }
-const struct store_ev *store_ev(struct nj_store *s, size_t i) { return i < s->nev ? &s->ev[i] : NULL; }
+void store_seal(struct nj_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->writable && !s->z)
+		fflush(s->f);			/* pread sees every line from now on */
+	__atomic_store_n(&s->sealed, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The mutex for a reader, unless the store is sealed: then nothing moves
+ * and 64 server threads do not queue on it for every page. */
+static int rd_lock(struct nj_store *s)
+{
+	if (__atomic_load_n(&s->sealed, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	return 1;
+}
+
+static void rd_unlock(struct nj_store *s, int held)
+{
+	if (held)
+		pthread_mutex_unlock(&s->mu);
+}
+
+size_t store_nevents(struct nj_store *s) { return s->idx.n; }
+int store_ev_get(struct nj_store *s, size_t i, struct store_ev *out) { return sidx_get(&s->idx, i, out); }
+
+const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev *out)
+{
+	return sidx_get(&s->idx, i, out) == 0 ? out : NULL;
+}
+
+int store_ev_seq(struct nj_store *s, size_t i, uint32_t *seq) { return sidx_seq(&s->idx, i, seq); }
+
+int store_ev_layer(struct nj_store *s, size_t i, uint16_t *layer, int *drop_instant)
+{
+	return sidx_layer(&s->idx, i, layer, drop_instant);
+}
+
+size_t store_seq_lower_bound(struct nj_store *s, uint64_t seq, size_t n)
+{
+	return sidx_lower_bound(&s->idx, seq, n);
+}
+
+size_t store_index_bytes(struct nj_store *s) { return sidx_bytes(&s->idx); }
 size_t store_npkts(struct nj_store *s) { return s->npkts; }
 const struct store_pkt *store_pkt_at(struct nj_store *s, size_t i) { return i < s->npkts ? &s->pkts[i] : NULL; }
 const char *store_meta_start(struct nj_store *s) { return s->meta_start; }
@@ -583,28 +621,22 @@ int store_name_id(struct nj_store *s, const char *name)
 
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq)
 {
-	size_t lo = 0, hi = s->nev;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->ev[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->nev && s->ev[lo].seq == seq ? lo : SIZE_MAX;
+	uint32_t got;
+	size_t i = sidx_lower_bound(&s->idx, seq, s->idx.n);
+	return sidx_seq(&s->idx, i, &got) == 0 && got == seq ? i : SIZE_MAX;
 }
 
 char *store_line(struct nj_store *s, size_t i, size_t *len)
 {
-	pthread_mutex_lock(&s->mu);
-	if (i >= s->nev) {
-		pthread_mutex_unlock(&s->mu);
+	struct store_ev e;
+	int held = rd_lock(s);
+	if (sidx_get(&s->idx, i, &e) < 0) {
+		rd_unlock(s, held);
 		return NULL;
 	}
-	struct store_ev e = s->ev[i];
-	if (s->writable && !s->z)
+	if (held && s->writable && !s->z)
 		fflush(s->f);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 	char *buf = malloc((size_t)e.len + 1);
 	if (!buf)
 		return NULL;
@@ -620,20 +652,19 @@ char *store_line(struct nj_store *s, size_t i, size_t *len)
 
 size_t store_evs(struct nj_store *s, size_t first, size_t n, struct store_ev *out)
 {
-	pthread_mutex_lock(&s->mu);
-	size_t k = first < s->nev ? (s->nev - first < n ? s->nev - first : n) : 0;
-	if (k)
-		memcpy(out, s->ev + first, k * sizeof(*out));
-	pthread_mutex_unlock(&s->mu);
+	int held = rd_lock(s);
+	size_t nev = s->idx.n, k = first < nev ? (nev - first < n ? nev - first : n) : 0;
+	sidx_evs(&s->idx, first, k, out);
+	rd_unlock(s, held);
 	return k;
 }
 
 int store_read(struct nj_store *s, uint64_t off, size_t len, char *buf)
 {
-	pthread_mutex_lock(&s->mu);
-	if (s->writable && s->f && !s->z)
+	int held = rd_lock(s);
+	if (held && s->writable && s->f && !s->z)
 		fflush(s->f);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 	return rd(s, buf, len, off);	/* a compact store's blocks too */
 }
 
@@ -660,19 +691,18 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 	if (!e)
 		return NULL;
 	size_t total = 2 + n;
-	pthread_mutex_lock(&s->mu);
+	int held = rd_lock(s);
 	for (size_t k = 0; k < n; k++) {
-		if (idx[k] >= s->nev) {
-			pthread_mutex_unlock(&s->mu);
+		if (sidx_get(&s->idx, idx[k], &e[k]) < 0) {
+			rd_unlock(s, held);
 			free(e);
 			return NULL;
 		}
-		e[k] = s->ev[idx[k]];
 		total += e[k].len;
 	}
-	if (s->writable && !s->z)
+	if (held && s->writable && !s->z)
 		fflush(s->f);
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 
 	char *out = malloc(total + 1), *o = out;
 	if (!out) {
@@ -701,16 +731,15 @@ char *store_lines_json(struct nj_store *s, const size_t *idx, size_t n)
 void store_mib_at(struct nj_store *s, size_t i, uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * MIB_MAX);
-	pthread_mutex_lock(&s->mu);
-	if (s->nev) {
-		if (i >= s->nev)
-			i = s->nev - 1;
+	int held = rd_lock(s);
+	if (s->idx.n) {
+		if (i >= s->idx.n)
+			i = s->idx.n - 1;
 		size_t k = i / STORE_CKPT;	/* exists: event k*STORE_CKPT <= i was added */
 		memcpy(out, s->ckpt + k * MIB_MAX, sizeof(uint64_t) * MIB_MAX);
-		for (size_t j = s->ckpt_mib[k]; j < s->nmib && s->mib[j].ev <= i; j++)
-			out[s->mib[j].id] += s->mib[j].n;
+		sidx_mib_sum(&s->mib, s->ckpt_mib[k], k * STORE_CKPT, i, out, MIB_MAX);
 	}
-	pthread_mutex_unlock(&s->mu);
+	rd_unlock(s, held);
 }
 
 int store_is_compact(struct nj_store *s) { return s->z != NULL; }

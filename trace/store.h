@@ -1,13 +1,16 @@
 /*
  * store.h - the event store the web server and the step CLI read: the
- * JSONL trace lives in a file; memory holds only a compact index (one
- * struct store_ev per event, one struct store_pkt per packet), so a trace
- * of millions of events is an index build, not a parse into objects.
+ * JSONL trace lives in a file; memory holds only a compact index (events
+ * delta-coded in blocks, about 9 bytes each, store_index.h; one struct
+ * store_pkt per packet), so a trace of millions of events is an index
+ * build, not a parse into objects.
  *
- * Thread safety: every function takes the store's mutex, so a live replay
- * may append while server threads read. Pointers returned by store_ev /
- * store_pkt_* stay valid only until the next append (arrays may move):
- * copy what you need, or hold store_lock() around the use.
+ * Thread safety: the functions that take no lock say so; the others take
+ * the store's mutex, so a live replay may append while server threads
+ * read. store_ev_get/store_ev_at decode into the caller's struct and take
+ * no lock: hold store_lock() around them while a replay may append.
+ * Pointers returned by store_pkt_* stay valid only until the next append
+ * (the array may move): copy what you need, or hold store_lock().
  */
 #ifndef NJ_TRACE_STORE_H
 #define NJ_TRACE_STORE_H
@@ -19,9 +22,10 @@
 
 #define STORE_NONE UINT32_MAX
 
-/* One event in 48 bytes (a 1M-event trace: 48 MB of index). seq, parent,
- * pkt and skb are 32 bits: a trace whose numbers do not fit (4 billion
- * events) is refused when opened. */
+/* One event, as decoded from the index into a caller's copy (the index
+ * keeps it in about 9 bytes). seq, parent, pkt and skb are 32 bits: a
+ * trace whose numbers do not fit (4 billion events) is refused when
+ * opened. */
 struct store_ev {
 	uint64_t off;			/* byte offset of the line in the JSONL stream */
 	uint64_t ts_ns;
@@ -76,12 +80,32 @@ struct nj_store *store_open_jsonl_flags(const char *path, int flags, char *err, 
 void store_free(struct nj_store *s);
 void store_lock(struct nj_store *s);
 void store_unlock(struct nj_store *s);
+/* store_seal - no event or line will be appended any more (a replay is
+ * done): readers stop taking the mutex. A trace opened from a file is
+ * sealed from the start. Appending to a sealed store is a bug. */
+void store_seal(struct nj_store *s);
 
 size_t store_nevents(struct nj_store *s);
-/* store_ev - event i (0-based); NULL when out of range. */
-const struct store_ev *store_ev(struct nj_store *s, size_t i);
-/* store_index_of_seq - index of the event with seq, or SIZE_MAX. */
+/* store_ev_get - event i (0-based) into *out; 0, or -1 when out of range.
+ * No lock (see above). Walking events in order is cheap: a thread keeps
+ * its last decoded blocks. */
+int store_ev_get(struct nj_store *s, size_t i, struct store_ev *out);
+/* store_ev_at - the same as a pointer: out, or NULL when out of range. */
+const struct store_ev *store_ev_at(struct nj_store *s, size_t i, struct store_ev *out);
+/* store_ev_seq - event i's seq alone, mostly without decoding; 0, or -1
+ * when out of range. No lock. */
+int store_ev_seq(struct nj_store *s, size_t i, uint32_t *seq);
+/* store_ev_layer - event i's layer id, and whether it is a drop instant
+ * (ph 'i', verdict drop), from a byte an event: what a scan of layers
+ * (the histogram) reads without decoding. 0, or -1 out of range. No lock. */
+int store_ev_layer(struct nj_store *s, size_t i, uint16_t *layer, int *drop_instant);
+/* store_index_of_seq - index of the event with seq, or SIZE_MAX. No lock. */
 size_t store_index_of_seq(struct nj_store *s, uint64_t seq);
+/* store_seq_lower_bound - the first of events [0, n) whose seq is >= seq
+ * (seqs grow with the index); n when none. No lock. */
+size_t store_seq_lower_bound(struct nj_store *s, uint64_t seq, size_t n);
+/* store_index_bytes - the event index's memory in use (bytes). No lock. */
+size_t store_index_bytes(struct nj_store *s);
 /* store_line - a malloc'd copy of event i's JSON (NUL-terminated), or NULL. */
 char *store_line(struct nj_store *s, size_t i, size_t *len);
 /* store_evs - copies the index entries of events [first, first + n) into

@@ -55,15 +55,7 @@ static int ev_passes(struct web_trace *t, const struct store_ev *e, const struct
 /* The first index whose seq is >= seq (seqs grow with the index). */
 static size_t lower_bound(struct nj_store *s, uint64_t seq, size_t n)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (store_ev(s, mid)->seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return store_seq_lower_bound(s, seq, n);
 }
 
 enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
@@ -95,9 +87,7 @@ enum MHD_Result api_events(struct web_req *r, const int64_t *ids)
 	}
 	for (int done = 0; i < n && !done;) {
 		size_t m = n - i < EV_CHUNK ? n - i : EV_CHUNK;
-		store_lock(t->s);
-		memcpy(chunk, store_ev(t->s, i), m * sizeof(*chunk));
-		store_unlock(t->s);
+		store_evs(t->s, i, m, chunk);
 		for (size_t k = 0; k < m && !done; k++, i++) {
 			if (!ev_passes(t, &chunk[k], &q))
 				continue;

@@ -91,7 +91,8 @@ static void add_via(struct nj_store *s, cJSON *roots)
 		uint64_t seq = (uint64_t)p->valuedouble;
 		while (seq && nc < 16) {
 			size_t i = store_index_of_seq(s, seq);
-			const struct store_ev *e = i == SIZE_MAX ? NULL : store_ev(s, i);
+			struct store_ev e_buf;
+			const struct store_ev *e = i == SIZE_MAX ? NULL : store_ev_at(s, i, &e_buf);
 			if (!e)
 				break;
 			chain[nc++] = store_name(s, e->fn);
@@ -109,7 +110,8 @@ static size_t collect(struct nj_store *s, const struct store_pkt *p, size_t *idx
 	struct tree_build tb = { .roots = roots };
 	size_t n = 0;
 	for (uint32_t i = p->first; i != STORE_NONE && n < PKT_EV_MAX;) {
-		const struct store_ev *e = store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, i, &e_buf);
 		if (!e)
 			break;
 		idx[n++] = i;

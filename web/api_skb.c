@@ -131,11 +131,13 @@ static uint64_t xmit_rank(struct nj_store *s, uint64_t id, uint64_t *last)
 	int fn = store_name_id(s, "dev_queue_xmit");
 	size_t n = store_nevents(s);
 	for (size_t i = 0; fn >= 0 && i < n && !hit; i++) {
-		const struct store_ev *e = store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, i, &e_buf);
 		if (e->fn == fn && e->ph == 'B' && ++k && e->skb == (int64_t)id)
 			hit = k;
 	}
-	*last = n ? store_ev(s, n - 1)->seq : 0;
+	struct store_ev le;
+	*last = n && store_ev_get(s, n - 1, &le) == 0 ? le.seq : 0;
 	store_unlock(s);
 	return hit;
 }

@@ -71,7 +71,8 @@ enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 		return web_not_ready(r, t, "the host's state is known once the whole capture is replayed");
 	store_lock(t->s);
 	size_t n = store_nevents(t->s);
-	int64_t last = n ? (int64_t)store_ev(t->s, n - 1)->seq : 0, seq;
+	struct store_ev le;
+	int64_t last = n && store_ev_get(t->s, n - 1, &le) == 0 ? (int64_t)le.seq : 0, seq;
 	store_unlock(t->s);
 	if (web_qint(r, "seq", last, 1, INT64_MAX / 2, &seq) < 0)
 		return web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", r->err);

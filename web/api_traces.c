@@ -205,7 +205,8 @@ cJSON *web_pkt_json(struct web_trace *t, const struct store_pkt *p, struct web_f
 	snprintf(ts, sizeof(ts), "%llu.%09llu", (unsigned long long)(p->ts_ns / 1000000000ULL),
 		 (unsigned long long)(p->ts_ns % 1000000000ULL));
 	store_lock(t->s);
-	const struct store_ev *first = store_ev(t->s, p->first);
+	struct store_ev first_buf;
+	const struct store_ev *first = store_ev_at(t->s, p->first, &first_buf);
 	double seq = first ? (double)first->seq : 0;
 	store_unlock(t->s);
 	cJSON_AddNumberToObject(x, "n", (double)p->pkt);
@@ -233,7 +234,8 @@ static int pkt_has_fn(struct nj_store *s, const struct store_pkt *p, int fn)
 	int found = 0;
 	store_lock(s);
 	for (uint32_t i = p->first; i != STORE_NONE && !found;) {
-		const struct store_ev *e = store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, i, &e_buf);
 		if (!e)
 			break;
 		found = e->fn == fn;
@@ -361,8 +363,8 @@ static cJSON *page_json(struct web_trace *t, struct pkt_row *rows, int64_t n, si
 {
 	store_lock(t->s);
 	for (int64_t i = 0; i < n; i++) {
-		const struct store_ev *first = store_ev(t->s, rows[i].p.first);
-		rows[i].seq = first ? (double)first->seq : 0;
+		uint32_t seq;
+		rows[i].seq = store_ev_seq(t->s, rows[i].p.first, &seq) == 0 ? (double)seq : 0;
 	}
 	store_unlock(t->s);
 	struct jw w = { 0 };

@@ -121,16 +121,17 @@ static int hist_scan(struct web_hist *h, struct nj_store *s, size_t lo, size_t h
 {
 	if (lo == hi)
 		return 0;
-	const struct store_ev *e = store_ev(s, lo);	/* the index is one array */
+	uint16_t layer;
+	int drop;
 	uint32_t d = (uint32_t)sign;			/* wraps: -1 subtracts */
-	for (size_t i = lo; i < hi; i++, e++) {
-		int k = hist_slot(h, e->layer);
+	for (size_t i = lo; i < hi && store_ev_layer(s, i, &layer, &drop) == 0; i++) {
+		int k = hist_slot(h, layer);
 		if (k < 0)
 			return -1;
 		while (pt->nslots <= k)
 			pt->cnt[pt->nslots++] = 0;
 		pt->cnt[k] += d;
-		if (e->verdict == V_DROP && e->ph == 'i')
+		if (drop)
 			pt->drops += d;
 	}
 	return 0;
@@ -191,9 +192,10 @@ static struct web_hist *hist_get(struct web_trace *t)
 static uint32_t last_before(const struct web_hist *h, struct nj_store *s, int k, size_t p)
 {
 	size_t b = p / HIST_BLOCK, lo = b * HIST_BLOCK;
-	const struct store_ev *ev = store_ev(s, 0);
+	uint16_t layer;
+	int drop;
 	for (size_t i = p; i > lo; i--)
-		if (slot_of(h, ev[i - 1].layer) == k)
+		if (store_ev_layer(s, i - 1, &layer, &drop) == 0 && slot_of(h, layer) == k)
 			return (uint32_t)(i - 1);
 	/* before lo: in the block just before the first row holding the same
 	 * count as row b (rows only grow) */
@@ -207,7 +209,7 @@ static uint32_t last_before(const struct web_hist *h, struct nj_store *s, int k,
 			b = mid;
 	}
 	for (size_t i = a * HIST_BLOCK; i > (a - 1) * HIST_BLOCK; i--)
-		if (slot_of(h, ev[i - 1].layer) == k)
+		if (store_ev_layer(s, i - 1, &layer, &drop) == 0 && slot_of(h, layer) == k)
 			return (uint32_t)(i - 1);
 	return STORE_NONE;
 }
@@ -268,8 +270,8 @@ static int hist_point_at(struct web_trace *t, size_t p, const struct hist_point 
 		hist_drop(h);
 		return -1;
 	}
-	const struct store_ev *e = store_ev(t->s, p);
-	pt->seq = e ? (double)e->seq : 0;
+	uint32_t seq;
+	pt->seq = store_ev_seq(t->s, p, &seq) == 0 ? (double)seq : 0;
 	if (a)
 		*layer = mode_layer(h, t->s, a, pt, p);
 	return 0;
@@ -333,9 +335,11 @@ static void hist_scan_bucket(struct nj_store *s, struct hist_cols *c, uint32_t *
 	uint16_t best = 0;
 	double drops = 0;
 	store_lock(s);
-	c->seq[i] = lo < hi ? (double)store_ev(s, lo)->seq : 0;
+	struct store_ev first;
+	c->seq[i] = lo < hi && store_ev_get(s, lo, &first) == 0 ? (double)first.seq : 0;
 	for (size_t k = lo; k < hi; k++) {
-		const struct store_ev *e = store_ev(s, k);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, k, &e_buf);
 		uint16_t l = e->layer < HIST_LAYERS ? e->layer : 0;
 		if (++lcount[l] > lcount[best])
 			best = l;

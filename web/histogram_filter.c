@@ -90,7 +90,8 @@ void web_hist_sel_free(struct web_hist_sel *k)
 static int has_fn(struct nj_store *s, uint32_t first, const struct web_hist_sel *k)
 {
 	for (uint32_t i = first; i != STORE_NONE;) {
-		const struct store_ev *e = store_ev(s, i);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(s, i, &e_buf);
 		if (!e)
 			return 0;
 		for (int j = 0; j < k->nfn; j++)

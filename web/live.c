@@ -37,7 +37,8 @@ static size_t index_from(struct web_trace *t, int64_t from)
 {
 	size_t n = nevents(t), i = 0;
 	store_lock(t->s);
-	while (i < n && (int64_t)store_ev(t->s, i)->seq < from)
+	struct store_ev e;
+	while (i < n && store_ev_get(t->s, i, &e) == 0 && (int64_t)e.seq < from)
 		i++;
 	store_unlock(t->s);
 	return i;
@@ -71,7 +72,8 @@ static void refill(struct sse *x)
 	for (int k = 0; t && x->next < n && k < SSE_BATCH; k++, x->next++) {
 		char *line = store_line(t->s, x->next, NULL);
 		store_lock(t->s);
-		uint64_t seq = store_ev(t->s, x->next)->seq;
+		struct store_ev e;
+		uint64_t seq = store_ev_get(t->s, x->next, &e) == 0 ? e.seq : 0;
 		store_unlock(t->s);
 		if (line)
 			jw_printf(&x->out, "id: %llu\ndata: %s\n\n", (unsigned long long)seq, line);

@@ -72,7 +72,8 @@ static void limited_emit(void *ctx, const struct trace_event *ev)
 		l->status = MHD_HTTP_INSUFFICIENT_STORAGE;
 	else if (!(l->n & 63)) {
 		store_lock(l->s);
-		const struct store_ev *e = store_ev(l->s, store_nevents(l->s) - 1);
+		struct store_ev e_buf;
+		const struct store_ev *e = store_ev_at(l->s, store_nevents(l->s) - 1, &e_buf);
 		uint64_t bytes = e ? e->off + e->len : 0;
 		store_unlock(l->s);
 		uint64_t file;
@@ -106,7 +107,10 @@ static struct nj_store *replay_into(const char *path, const char *name, const st
 		cfg.nemit = 1;
 		cfg.stop = &lim->stop;
 	}
-	return load_capture(path, &lo, err, errlen);
+	struct nj_store *s = load_capture(path, &lo, err, errlen);
+	if (s)
+		store_seal(s);		/* whole: readers need no mutex now */
+	return s;
 }
 
 struct nj_store *web_replay_store(const char *path, const char *name, const struct web_load_opts *o,

@@ -79,6 +79,7 @@ static void *open_main(void *arg)
 	struct load_opts lo = { .cfg = &cfg, .store = op->s, .keep_store = 1, .keep_partial = 1 };
 	char err[sizeof(op->err)] = "";
 	struct nj_store *s = load_capture(op->path, &lo, err, sizeof(err));
+	store_seal(op->s);		/* whole (or cut short): readers need no mutex now */
 	store_lock(op->s);
 	op->ok = s != NULL;
 	op->done = 1;

@@ -242,7 +242,8 @@ int web_add_upload(const char *name, struct nj_store *store, struct web_trace **
 	t->upload = 1;
 	store_lock(store);
 	t->nev = store_nevents(store);
-	const struct store_ev *last = t->nev ? store_ev(store, t->nev - 1) : NULL;
+	struct store_ev last_buf;
+	const struct store_ev *last = t->nev ? store_ev_at(store, t->nev - 1, &last_buf) : NULL;
 	t->nbytes = last ? last->off + last->len : 0;
 	store_unlock(store);
 	pthread_mutex_lock(&reg_mu);

@@ -354,7 +354,9 @@ static void walk_pcap(const char *pcap, void (*check)(void *ctx, const cJSON *o,
 	for (size_t i = 0; i < store_nevents(s); i++) {
 		ck_assert_int_eq(fold_forward(x, &f, i), 0);
 		store_lock(s);
-		const char *fn = store_name(s, store_ev(s, i)->fn);
+		struct store_ev e;
+		ck_assert_int_eq(store_ev_get(s, i, &e), 0);
+		const char *fn = store_name(s, e.fn);
 		store_unlock(s);
 		cJSON *o = fold_json(x, &f, i);
 		ck_assert_ptr_nonnull(o);

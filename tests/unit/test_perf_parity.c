@@ -203,7 +203,9 @@ static uint64_t as_double(uint64_t v) { return (uint64_t)(double)v; }
 
 static void assert_same_event(struct nj_store *a, struct nj_store *b, size_t i, const char *name)
 {
-	const struct store_ev *x = store_ev(a, i), *y = store_ev(b, i);
+	struct store_ev xb, yb;
+	const struct store_ev *x = store_ev_at(a, i, &xb), *y = store_ev_at(b, i, &yb);
+	ck_assert_msg(x && y, "%s ev %zu missing", name, i);
 	ck_assert_msg(x->off == y->off && x->len == y->len && x->next_in_pkt == y->next_in_pkt, "%s ev %zu", name, i);
 	ck_assert_msg(as_double(x->seq) == y->seq && x->parent == y->parent && x->pkt == y->pkt && x->skb == y->skb,
 		      "%s ev %zu ids", name, i);
@@ -219,7 +221,8 @@ static void mib_by_lines(struct nj_store *s, size_t upto, uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * MIB_MAX);
 	for (size_t k = 0; k <= upto && k < store_nevents(s); k++) {
-		if (store_ev(s, k)->ph != 'E')
+		struct store_ev e;
+		if (store_ev_get(s, k, &e) < 0 || e.ph != 'E')
 			continue;
 		char *line = store_line(s, k, NULL);
 		cJSON *o = cJSON_Parse(line), *c;
