@@ -112,6 +112,7 @@ size_t ipq_ranges(struct ipq_table *t, const struct ipq *q);
 const char *ipq_name(const struct frag_v4_key *k);
 struct jw *ipq_trace_args(struct net *net, const struct ipq *q);
 void inet_frag_args(struct jw *a, const struct ipq *q);
+void inet_frag_args_arrival(struct jw *a, uint32_t offset, uint32_t len, uint64_t skb);
 
 /* What Linux charges per queue: its sizeof(struct ipq) on x86-64 (200,
  * measured against the reference kernel), not netjourney's struct. */

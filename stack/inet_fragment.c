@@ -450,6 +450,19 @@ void inet_frag_args(struct jw *a, const struct ipq *q)
 	jw_kv_int(a, "nfrags", q->nfrags);
 }
 
+/* inet_frag_args_arrival - "arrival": the fragment just held (payload
+ * offset and length after any trimming, its skb); the UI fills a queue's
+ * byte bar in arrival order. */
+void inet_frag_args_arrival(struct jw *a, uint32_t offset, uint32_t len, uint64_t skb)
+{
+	jw_key(a, "arrival");
+	jw_obj_open(a);
+	jw_kv_uint(a, "offset", offset);
+	jw_kv_uint(a, "len", len);
+	jw_kv_uint(a, "skb", skb);
+	jw_obj_close(a);
+}
+
 /* ipq_trace_args - the queue as the next event's args: key, its contents
  * (inet_frag_args), memory (the table's "mem" and the queue's own
  * "truesize"). Returns the args writer, so the caller may add why the

@@ -341,15 +341,8 @@ static int ip_frag_reasm(struct net *net, struct ipq *qp, struct sk_buff *skb, s
  * ("arrival": the UI fills a queue's byte bar in arrival order). */
 static int ip_frag_queued(struct net *net, struct ipq *qp, const struct sk_buff *skb, uint32_t offset)
 {
-	if (trace_on(net)) {
-		struct jw *a = ipq_trace_args(net, qp);
-		jw_key(a, "arrival");
-		jw_obj_open(a);
-		jw_kv_uint(a, "offset", offset);
-		jw_kv_uint(a, "len", skb->len);
-		jw_kv_uint(a, "skb", skb->id);
-		jw_obj_close(a);
-	}
+	if (trace_on(net))
+		inet_frag_args_arrival(ipq_trace_args(net, qp), offset, skb->len, skb->id);
 	if (qp->flags & INET_FRAG_LAST_IN)
 		trace_exit(net, NULL, V_QUEUED, 0, "queued; %u of %u payload bytes here, %s", qp->meat, qp->len,
 			   qp->flags & INET_FRAG_FIRST_IN ? "waiting for the gaps" : "the first fragment is missing");

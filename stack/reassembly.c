@@ -88,14 +88,8 @@ static void fq_trace_arrival(struct net *net, const struct frag6_queue *fq, cons
 			     uint32_t offset)
 {
 	struct jw *a = fq_trace_args(net, fq);
-	if (!a)
-		return;
-	jw_key(a, "arrival");
-	jw_obj_open(a);
-	jw_kv_uint(a, "offset", offset);
-	jw_kv_uint(a, "len", skb->len);
-	jw_kv_uint(a, "skb", skb->id);
-	jw_obj_close(a);
+	if (a)
+		inet_frag_args_arrival(a, offset, skb->len, skb->id);
 }
 
 /* inet_frag_kill + destroy for this table: unlinked and freed, its

@@ -57,22 +57,6 @@ struct nj_store {
 	int sealed;				/* no more appends: readers skip the mutex (atomic) */
 };
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	size_t c = *cap ? *cap : 1024;
-	while (c < need)
-		c *= 2;
-	void *n = realloc(p, c * elem);
-	if (!n) {
-		fputs("netjourney: out of memory in the event store\n", stderr);
-		abort();
-	}
-	*cap = c;
-	return n;
-}
-
 static unsigned name_hash(const char *name)
 {
 	unsigned h = 2166136261u;		/* FNV-1a */
@@ -143,12 +127,12 @@ static struct store_pkt *pkt_slot(struct nj_store *s, int64_t pkt)
 		return NULL;
 	if ((size_t)pkt >= s->pkt_idx_cap) {
 		size_t old = s->pkt_idx_cap;
-		s->pkt_idx = grow(s->pkt_idx, &s->pkt_idx_cap, (size_t)pkt + 1, sizeof(uint32_t));
+		s->pkt_idx = sidx_grow(s->pkt_idx, &s->pkt_idx_cap, (size_t)pkt + 1, sizeof(uint32_t));
 		memset(s->pkt_idx + old, 0, (s->pkt_idx_cap - old) * sizeof(uint32_t));
 	}
 	if (s->pkt_idx[pkt])
 		return &s->pkts[s->pkt_idx[pkt] - 1];
-	s->pkts = grow(s->pkts, &s->pcap, s->npkts + 1, sizeof(*s->pkts));
+	s->pkts = sidx_grow(s->pkts, &s->pcap, s->npkts + 1, sizeof(*s->pkts));
 	struct store_pkt *p = &s->pkts[s->npkts++];
 	memset(p, 0, sizeof(*p));
 	p->pkt = pkt;
@@ -209,9 +193,9 @@ static void note_mib(struct nj_store *s, size_t i, char ph, const struct trace_m
 {
 	if (i % STORE_CKPT == 0) {
 		size_t k = i / STORE_CKPT;
-		s->ckpt = grow(s->ckpt, &s->ckptcap, (k + 1) * MIB_MAX, sizeof(uint64_t));
+		s->ckpt = sidx_grow(s->ckpt, &s->ckptcap, (k + 1) * MIB_MAX, sizeof(uint64_t));
 		memcpy(s->ckpt + k * MIB_MAX, s->run, sizeof(s->run));
-		s->ckpt_mib = grow(s->ckpt_mib, &s->ckptmibcap, k + 1, sizeof(size_t));
+		s->ckpt_mib = sidx_grow(s->ckpt_mib, &s->ckptmibcap, k + 1, sizeof(size_t));
 		s->ckpt_mib[k] = sidx_mib_mark(&s->mib, i);
 		s->nckpt = k + 1;
 	}

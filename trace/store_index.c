@@ -41,7 +41,9 @@ static _Thread_local struct sidx_cache cache[SIDX_CACHED];
 static _Thread_local unsigned cache_victim;
 static uint64_t next_uid;
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+/* sidx_grow - *cap grown (doubling) to hold need elements; out of
+ * memory ends the process: the store has no way to report it mid-append. */
+void *sidx_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
 		return p;
@@ -50,7 +52,7 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 		c *= 2;
 	void *n = realloc(p, c * elem);
 	if (!n) {
-		fputs("netjourney: out of memory in the event index\n", stderr);
+		fputs("netjourney: out of memory in the event store\n", stderr);
 		abort();
 	}
 	*cap = c;
@@ -212,20 +214,20 @@ static inline const unsigned char *decode_ev(const struct store_index *x, struct
 void sidx_append(struct store_index *x, const struct store_ev *e)
 {
 	if (x->n % SIDX_BLOCK == 0) {
-		x->blk = grow(x->blk, &x->blkcap, x->nblk + 1, sizeof(*x->blk));
+		x->blk = sidx_grow(x->blk, &x->blkcap, x->nblk + 1, sizeof(*x->blk));
 		x->blk[x->nblk++] = (struct sidx_blk){ x->len, x->prev, e->seq, 0 };
 	} else if (e->seq != (uint32_t)(x->prev.seq + 1)) {
 		x->blk[x->nblk - 1].irregular = 1;
 	}
 	if (e->fn < SIDX_NAMES && !x->deflayer[e->fn])
 		x->deflayer[e->fn] = (uint32_t)e->layer + 1;
-	x->buf = grow(x->buf, &x->cap, x->len + 64, 1);
+	x->buf = sidx_grow(x->buf, &x->cap, x->len + 64, 1);
 	unsigned char *end = code_ev(x, &x->prev, e, x->buf + x->len);
 	x->len = (size_t)(end - x->buf);
 	x->prev = (struct sidx_prev){ e->off + e->len + 1, e->ts_ns, e->seq, e->pkt, e->skb, e->depth };
-	x->next = grow(x->next, &x->nextcap, x->n + 1, 1);
+	x->next = sidx_grow(x->next, &x->nextcap, x->n + 1, 1);
 	x->next[x->n] = 0;
-	x->lay = grow(x->lay, &x->laycap, x->n + 1, 1);
+	x->lay = sidx_grow(x->lay, &x->laycap, x->n + 1, 1);
 	x->lay[x->n++] = (uint8_t)((e->layer < LAY_DECODE ? e->layer : LAY_DECODE) | (e->ph == 'i') << 6 |
 				   (e->verdict == V_DROP) << 7);
 }
@@ -406,7 +408,7 @@ size_t sidx_mib_mark(struct sidx_mib *m, uint64_t ev)
 
 void sidx_mib_add(struct sidx_mib *m, uint64_t ev, uint16_t id, uint32_t n)
 {
-	m->buf = grow(m->buf, &m->cap, m->len + 30, 1);
+	m->buf = sidx_grow(m->buf, &m->cap, m->len + 30, 1);
 	unsigned char *o = put_var(m->buf + m->len, ev - m->last_ev);
 	o = put_var(o, id);
 	o = put_var(o, n);

@@ -75,6 +75,7 @@ void sidx_mib_add(struct sidx_mib *m, uint64_t ev, uint16_t id, uint32_t n);
  * pos (marked at event ev) up to and including event upto. */
 void sidx_mib_sum(const struct sidx_mib *m, size_t pos, uint64_t ev, uint64_t upto, uint64_t *out, size_t nout);
 
+void *sidx_grow(void *p, size_t *cap, size_t need, size_t elem);
 void sidx_init(struct store_index *x);
 void sidx_free(struct store_index *x);
 /* sidx_append - codes e as event x->n (its next_in_pkt is ignored). */

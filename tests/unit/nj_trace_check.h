@@ -2,7 +2,8 @@
  * nj_trace_check.h - a hand-written trace as an event store, for the units
  * of the trace layer and the front ends over it (test_fold.c,
  * test_step.c): the text goes to a temporary file that store_open_jsonl
- * indexes, as a trace written by replay -o would be.
+ * indexes, as a trace written by replay -o would be; or a pcap of
+ * pcaps/ replayed into a store (with its scenario when it has one).
  */
 #ifndef NJ_TESTS_UNIT_NJ_TRACE_CHECK_H
 #define NJ_TESTS_UNIT_NJ_TRACE_CHECK_H
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "load.h"
 #include "store.h"
 
 /* nj_trace_store - text (trace_start, then one event a line) in a new
@@ -29,6 +31,19 @@ static inline struct nj_store *nj_trace_store(const char *text, char path[64])
 	close(fd);
 	struct nj_store *s = store_open_jsonl(path, err, sizeof(err));
 	ck_assert_msg(s != NULL, "the test trace does not load: %s", err);
+	return s;
+}
+
+/* nj_replay_pcap - pcap ("pcaps/X.pcap") replayed under pcaps/X.json when
+ * that exists, as `netjourney replay` would; the test fails otherwise. */
+static inline struct nj_store *nj_replay_pcap(const char *pcap)
+{
+	char sc[512], err[600];
+	snprintf(sc, sizeof(sc), "%.*s.json", (int)(strlen(pcap) - 5), pcap);
+	struct replay_cfg cfg = { .scenario = access(sc, R_OK) == 0 ? sc : NULL };
+	struct load_opts o = { .cfg = &cfg };
+	struct nj_store *s = load_capture(pcap, &o, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s: %s", pcap, err);
 	return s;
 }
 

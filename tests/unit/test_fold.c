@@ -276,17 +276,6 @@ START_TEST(test_fold_snapshots_hand_trace)
 }
 END_TEST
 
-static struct nj_store *replay_pcap(const char *pcap)
-{
-	char sc[512], err[600];
-	snprintf(sc, sizeof(sc), "%.*s.json", (int)(strlen(pcap) - 5), pcap);
-	struct replay_cfg cfg = { .scenario = access(sc, R_OK) == 0 ? sc : NULL };
-	struct load_opts o = { .cfg = &cfg };
-	struct nj_store *s = load_capture(pcap, &o, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s: %s", pcap, err);
-	return s;
-}
-
 /* A trace of its own: the state after its last event. */
 static cJSON *state_of(const char *text)
 {
@@ -346,7 +335,7 @@ END_TEST
  * order, and the event's function. */
 static void walk_pcap(const char *pcap, void (*check)(void *ctx, const cJSON *o, const char *fn), void *ctx)
 {
-	struct nj_store *s = replay_pcap(pcap);
+	struct nj_store *s = nj_replay_pcap(pcap);
 	struct fold_index *x = fold_index_new(s);
 	struct fold_state f;
 	ck_assert_ptr_nonnull(x);
@@ -614,7 +603,7 @@ START_TEST(test_fold_ipv6_neigh_agrees_with_stack)
 	char states[256] = "";
 	int checked = 0;
 	for (size_t p = 0; p < 3; p++) {
-		struct nj_store *s = replay_pcap(pcaps[p]);
+		struct nj_store *s = nj_replay_pcap(pcaps[p]);
 		struct fold_index *x = fold_index_new(s);
 		struct fold_state f;
 		ck_assert_int_eq(fold_state_init(x, &f), 0);
@@ -646,7 +635,7 @@ START_TEST(test_fold_snapshots_every_pcap)
 		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
 			continue;
 		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
-		struct nj_store *s = replay_pcap(p);
+		struct nj_store *s = nj_replay_pcap(p);
 		struct fold_index *x = fold_index_new(s);
 		size_t ev = store_nevents(s);
 		same_everywhere(s, x, ev < 20000 ? 61 : 4096, ev < 20000 ? 1 : 1999);
@@ -664,7 +653,7 @@ END_TEST
  * at every event that reports it, and at the last event. */
 START_TEST(test_fold_frag_flood_agrees_with_stack)
 {
-	struct nj_store *s = replay_pcap("pcaps/frag-flood-2.4.pcap");
+	struct nj_store *s = nj_replay_pcap("pcaps/frag-flood-2.4.pcap");
 	struct fold_index *x = fold_index_new(s);
 	struct fold_state f;
 	long long last = -1, checked = 0, ended = 0;
@@ -726,7 +715,7 @@ static void frag6_ends(void *ctx, const cJSON *o, const char *fn)
 
 static void frag6_walk(const char *pcap, struct frag6_seen *c)
 {
-	struct nj_store *s = replay_pcap(pcap);
+	struct nj_store *s = nj_replay_pcap(pcap);
 	struct fold_index *x = fold_index_new(s);
 	struct fold_state f;
 	ck_assert_int_eq(fold_state_init(x, &f), 0);

@@ -15,18 +15,8 @@
 #include "fold_priv.h"
 #include "load.h"
 #include "nj_check.h"
+#include "nj_trace_check.h"
 #include "store.h"
-
-static struct nj_store *replay_pcap(const char *pcap)
-{
-	char sc[512], err[600];
-	snprintf(sc, sizeof(sc), "%.*s.json", (int)(strlen(pcap) - 5), pcap);
-	struct replay_cfg cfg = { .scenario = access(sc, R_OK) == 0 ? sc : NULL };
-	struct load_opts o = { .cfg = &cfg };
-	struct nj_store *s = load_capture(pcap, &o, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s: %s", pcap, err);
-	return s;
-}
 
 static char *json_of(struct fold_index *x, const struct fold_state *st, size_t i)
 {
@@ -81,7 +71,7 @@ START_TEST(test_fold_snap_round_trip_every_pcap)
 		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
 			continue;
 		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
-		struct nj_store *s = replay_pcap(p);
+		struct nj_store *s = nj_replay_pcap(p);
 		checked += round_trips(s, p, store_nevents(s) < 20000 ? 3 : 1999, &frag_states);
 		store_free(s);
 		n++;
@@ -97,7 +87,7 @@ END_TEST
  * flat length is wrong, is refused with an empty state. */
 START_TEST(test_fold_snap_small_and_damaged)
 {
-	struct nj_store *s = replay_pcap("pcaps/frag-flood-2.4.pcap");
+	struct nj_store *s = nj_replay_pcap("pcaps/frag-flood-2.4.pcap");
 	struct fold_index *x = fold_index_new(s);
 	struct fold_state st;
 	size_t n = store_nevents(s);
@@ -132,7 +122,7 @@ END_TEST
  * the budget, and far below what plain copies took. */
 START_TEST(test_fold_snap_budget)
 {
-	struct nj_store *s = replay_pcap("pcaps/frag-flood-2.4.pcap");
+	struct nj_store *s = nj_replay_pcap("pcaps/frag-flood-2.4.pcap");
 	struct fold_index *x = fold_index_new(s);
 	struct fold_state st;
 	size_t n = store_nevents(s);

@@ -17,6 +17,7 @@
 #include "fold.h"
 #include "load.h"
 #include "nj_check.h"
+#include "nj_trace_check.h"
 #include "store.h"
 #include "web.h"
 
@@ -123,17 +124,6 @@ START_TEST(test_json_text_strings_and_shapes)
 }
 END_TEST
 
-static struct nj_store *replay_pcap(const char *pcap)
-{
-	char sc[512], err[600];
-	snprintf(sc, sizeof(sc), "%.*s.json", (int)(strlen(pcap) - 5), pcap);
-	struct replay_cfg cfg = { .scenario = access(sc, R_OK) == 0 ? sc : NULL };
-	struct load_opts o = { .cfg = &cfg };
-	struct nj_store *s = load_capture(pcap, &o, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s: %s", pcap, err);
-	return s;
-}
-
 /* Every pcap: the state at every 7th event and the last, as /state sends it. */
 START_TEST(test_json_text_every_state)
 {
@@ -148,7 +138,7 @@ START_TEST(test_json_text_every_state)
 		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
 			continue;
 		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
-		struct nj_store *s = replay_pcap(p);
+		struct nj_store *s = nj_replay_pcap(p);
 		struct fold_index *x = fold_index_new(s);
 		size_t ev = store_nevents(s), stride = ev < 20000 ? 7 : 997;
 		for (size_t i = 0; i < ev; i = i + stride < ev || i == ev - 1 ? i + stride : ev - 1) {
