@@ -9,6 +9,7 @@
 #define NJ_TESTS_UNIT_NJ_TRACE_CHECK_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,29 @@ static inline struct nj_store *nj_replay_pcap(const char *pcap)
 	struct nj_store *s = load_capture(pcap, &o, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s: %s", pcap, err);
 	return s;
+}
+
+/* nj_each_pcap - fn on each pcap of pcaps/ replayed (its path, its store,
+ * freed after fn); returns how many. */
+static inline int nj_each_pcap(void (*fn)(void *ctx, const char *path, struct nj_store *s), void *ctx)
+{
+	DIR *d = opendir("pcaps");
+	struct dirent *de;
+	int n = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char p[512];
+		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
+			continue;
+		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
+		struct nj_store *s = nj_replay_pcap(p);
+		fn(ctx, p, s);
+		store_free(s);
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 #endif

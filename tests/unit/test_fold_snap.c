@@ -58,28 +58,20 @@ static size_t round_trips(struct nj_store *s, const char *name, size_t stride, s
 	return checked;
 }
 
+struct round_trip_seen { size_t checked, frag_states; };
+
+static void round_trip_pcap(void *ctx, const char *path, struct nj_store *s)
+{
+	struct round_trip_seen *c = ctx;
+	c->checked += round_trips(s, path, store_nevents(s) < 20000 ? 3 : 1999, &c->frag_states);
+}
+
 START_TEST(test_fold_snap_round_trip_every_pcap)
 {
-	DIR *d = opendir("pcaps");
-	struct dirent *de;
-	size_t checked = 0, frag_states = 0;
-	int n = 0;
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char p[512];
-		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
-			continue;
-		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
-		struct nj_store *s = nj_replay_pcap(p);
-		checked += round_trips(s, p, store_nevents(s) < 20000 ? 3 : 1999, &frag_states);
-		store_free(s);
-		n++;
-	}
-	closedir(d);
-	ck_assert_int_ge(n, 40);
-	ck_assert_uint_ge(checked, 5000);
-	ck_assert_uint_ge(frag_states, 100);	/* queues with ranges and arrivals were among them */
+	struct round_trip_seen c = { 0 };
+	ck_assert_int_ge(nj_each_pcap(round_trip_pcap, &c), 40);
+	ck_assert_uint_ge(c.checked, 5000);
+	ck_assert_uint_ge(c.frag_states, 100);	/* queues with ranges and arrivals were among them */
 }
 END_TEST
 

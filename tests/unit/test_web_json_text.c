@@ -125,34 +125,24 @@ START_TEST(test_json_text_strings_and_shapes)
 END_TEST
 
 /* Every pcap: the state at every 7th event and the last, as /state sends it. */
+static void states_same(void *ctx, const char *path, struct nj_store *s)
+{
+	size_t *states = ctx;
+	struct fold_index *x = fold_index_new(s);
+	size_t ev = store_nevents(s), stride = ev < 20000 ? 7 : 997;
+	for (size_t i = 0; i < ev; i = i + stride < ev || i == ev - 1 ? i + stride : ev - 1) {
+		cJSON *o = fold_json_at(x, i);
+		ck_assert_ptr_nonnull(o);
+		same(o, path);
+		(*states)++;
+	}
+	fold_index_free(x);
+}
+
 START_TEST(test_json_text_every_state)
 {
-	DIR *d = opendir("pcaps");
-	struct dirent *de;
-	int n = 0;
 	size_t states = 0;
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char p[512];
-		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap"))
-			continue;
-		snprintf(p, sizeof(p), "pcaps/%s", de->d_name);
-		struct nj_store *s = nj_replay_pcap(p);
-		struct fold_index *x = fold_index_new(s);
-		size_t ev = store_nevents(s), stride = ev < 20000 ? 7 : 997;
-		for (size_t i = 0; i < ev; i = i + stride < ev || i == ev - 1 ? i + stride : ev - 1) {
-			cJSON *o = fold_json_at(x, i);
-			ck_assert_ptr_nonnull(o);
-			same(o, p);
-			states++;
-		}
-		fold_index_free(x);
-		store_free(s);
-		n++;
-	}
-	closedir(d);
-	ck_assert_int_ge(n, 40);
+	ck_assert_int_ge(nj_each_pcap(states_same, &states), 40);
 	ck_assert_uint_ge(states, 1000);
 }
 END_TEST
