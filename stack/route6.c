@@ -162,21 +162,34 @@ void ip6_route_input(struct net *net, struct sk_buff *skb)
 	trace_exit(net, skb, V_PASS, 0, "%s", rtn_type_name(dst->type));
 }
 
+/* ip6_route_output - the route for a packet the host sends: its lookup
+ * is fib6_table_lookup's as on input (the kernel's tracepoint fires for
+ * both), so the trace and the fold see the route an answer took. */
 int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct rt6_dst *dst)
 {
 	struct rt6_pick p = { 0 };
+	char what[96];
 
 	memset(dst, 0, sizeof(*dst));
 	if (ipv6_addr_is_multicast(daddr)) {
+		int dev = oif ? oif : (net->ndevs ? 1 : 0);
+		struct net_device *d = dev_get_by_index(net, dev);
+		snprintf(what, sizeof(what), "multicast ff00::/8 dev %s table local", d ? d->name : "?");
+		rt6_consider(&p, 8, 256, RTN_MULTICAST, dev, NULL, what);
+		rt6_trace(net, NULL, daddr, &p);
 		dst->type = RTN_MULTICAST;
-		dst->oif = oif ? oif : (net->ndevs ? 1 : 0);
+		dst->oif = dev;
 		return dst->oif ? 0 : -ENETUNREACH;
 	}
 	if (ipv6_chk_addr(net, daddr, NULL)) {
+		snprintf(what, sizeof(what), "local %s table local", in6_fmt(daddr));
+		rt6_consider(&p, 128, 0, RTN_LOCAL, 0, NULL, what);
+		rt6_trace(net, NULL, daddr, &p);
 		dst->type = RTN_LOCAL;		/* the loopback device is not modelled */
 		return -ENETUNREACH;
 	}
 	fib6_lookup_main(net, daddr, oif, &p);
+	rt6_trace(net, NULL, daddr, &p);
 	if (!p.found || p.dst.type != RTN_UNICAST) {
 		dst->type = p.found ? p.dst.type : RTN_UNREACHABLE;
 		return -ENETUNREACH;
