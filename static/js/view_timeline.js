@@ -185,7 +185,7 @@ export class TimelineView {
 		}).join('');
 		const marks = replied.map((n) => {
 			const x = at(n);
-			return x === null ? '' : `<text x="${x}" y="22" text-anchor="middle" class="tl-reply">↩</text>`;
+			return x === null ? '' : `<text x="${x}" y="22" text-anchor="middle" class="tl-reply" data-n="${n}">↩</text>`;
 		}).join('');
 		const old = strip.querySelector('svg');
 		if (old) old.remove();

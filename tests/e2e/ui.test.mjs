@@ -273,42 +273,60 @@ async function mapPaths(page) {
 /**
  * At every step of frag-out-of-order: the byte bar's blocks, in order,
  * are the fold's arrivals (/state), and the counters the events' sums.
+ * Stepped in the page with the keyboard (→ within a packet, n and Home to
+ * the next), the DOM read and /state fetched in the page at each step.
  */
 async function fragSteps(page) {
 	const frag = traceId('frag-out-of-order.pcap');
 	const list = (await get(`/api/traces/${frag}/packets?limit=50`)).packets;
-	const totals = {};
-	let bars = 0, counters = 0, queued = 0, steps = 0, shownAt = 0, prev = '';
-	const bad = [];
 	await page.click('#st-state');
-	for (const p of list) {
-		const d = await get(`/api/traces/${frag}/packets/${p.n}`);
-		for (const e of d.steps) {
-			for (const [k, v] of Object.entries(e.mib || {})) totals[k] = (totals[k] || 0) + v;
-			if (e.fn === 'ip_frag_queue' && e.ph === 'E' && e.args && e.args.meat !== undefined) queued++;
-			/* /state at every step; the browser where the bar changes (or a counter moves): the time budget */
-			const st = await get(`/api/traces/${frag}/state?seq=${e.seq}`);
-			const want = (st.frags || []).map((q) => (q.arrivals || []).map((x) => [x.offset, x.offset + x.len]));
-			steps++;
-			if (want.length) bars++;
-			if (JSON.stringify(want) === prev && !e.mib) continue;
-			prev = JSON.stringify(want);
-			shownAt++;
-			await open(page, frag, p.n, e.seq);
-			await page.waitForFunction((s) => { const h = document.querySelector('#state h3 .muted'); return h && h.textContent === `at seq ${s}`; }, e.seq);
-			const got = await page.evaluate(() => [...document.querySelectorAll('#state .fragbar')].map((b) => [...b.querySelectorAll('.seg')].map((x) => [Number(x.dataset.off), Number(x.dataset.end)])));
-			const newest = await page.evaluate(() => [...document.querySelectorAll('#state .fragbar')].map((b) => [...b.querySelectorAll('.seg')].findIndex((x) => x.classList.contains('newest'))));
-			if (JSON.stringify(got) !== JSON.stringify(want) || newest.some((i, k) => i !== want[k].length - 1)) bad.push(`seq ${e.seq}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
-			if (!e.mib && !(e.fn === 'ip_frag_queue' && e.ph === 'E')) continue;
-			const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#state tr[data-k]')].map((tr) => [tr.dataset.k, Number(tr.children[1].textContent)])));
-			const plus = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#state tr[data-k]')].filter((tr) => tr.children[2].textContent).map((tr) => [tr.dataset.k, tr.children[2].textContent])));
-			const ok = Object.entries(totals).every(([k, v]) => shown[k] === v) && Object.entries(e.mib || {}).every(([k, v]) => plus[k] === `+${v}`);
-			if (!ok) check(false, `seq ${e.seq}: counters ${JSON.stringify(shown)} vs events ${JSON.stringify(totals)}, +${JSON.stringify(plus)}`);
-			counters++;
+	const first = await get(`/api/traces/${frag}/packets/${list[0].n}`);
+	await open(page, frag, list[0].n, first.steps[0].seq);
+	const t0 = Date.now();
+	const r = await page.evaluate(async ([frag, ns]) => {
+		const out = { steps: 0, bars: 0, queued: 0, counters: 0, bad: [] };
+		const totals = {};
+		const key = (k) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+		const until = async (f) => {
+			for (const t = performance.now(); !f();) {
+				if (performance.now() - t > 5000) return false;
+				await new Promise((res) => setTimeout(res, 2));
+			}
+			return true;
+		};
+		const rows = (sel) => [...document.querySelectorAll(sel)];
+		for (const [k, n] of ns.entries()) {
+			const d = await (await fetch(`/api/traces/${frag}/packets/${n}`)).json();
+			for (const [i, e] of d.steps.entries()) {
+				const st = fetch(`/api/traces/${frag}/state?seq=${e.seq}`).then((x) => x.json());
+				if (i === 0 && k > 0) { key('n'); await until(() => document.body.dataset.at.startsWith(`${frag}:${n}:`)); key('Home'); }
+				else if (i > 0) key('ArrowRight');
+				const shown = await until(() => document.body.dataset.at === `${frag}:${n}:${e.seq}`
+					&& (document.querySelector('#state h3 .muted') || {}).textContent === `at seq ${e.seq}`);
+				out.steps++;
+				for (const [c, v] of Object.entries(e.mib || {})) totals[c] = (totals[c] || 0) + v;
+				if (e.fn === 'ip_frag_queue' && e.ph === 'E' && e.args && e.args.meat !== undefined) out.queued++;
+				if (!shown) { out.bad.push(`seq ${e.seq}: not reached by the keys (at ${document.body.dataset.at})`); continue; }
+				const want = ((await st).frags || []).map((q) => (q.arrivals || []).map((x) => [x.offset, x.offset + x.len]));
+				if (want.length) out.bars++;
+				const bars = rows('#state .fragbar');
+				const got = bars.map((b) => [...b.querySelectorAll('.seg')].map((x) => [Number(x.dataset.off), Number(x.dataset.end)]));
+				const newest = bars.map((b) => [...b.querySelectorAll('.seg')].findIndex((x) => x.classList.contains('newest')));
+				if (JSON.stringify(got) !== JSON.stringify(want) || newest.some((j, q) => j !== want[q].length - 1)) out.bad.push(`seq ${e.seq}: bar ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+				const trs = rows('#state tr[data-k]');
+				const vals = Object.fromEntries(trs.map((tr) => [tr.dataset.k, Number(tr.children[1].textContent)]));
+				const plus = Object.fromEntries(trs.filter((tr) => tr.children[2].textContent).map((tr) => [tr.dataset.k, tr.children[2].textContent]));
+				const ok = Object.entries(totals).every(([c, v]) => vals[c] === v) && Object.entries(e.mib || {}).every(([c, v]) => plus[c] === `+${v}`)
+					&& Object.keys(plus).every((c) => e.mib && e.mib[c] !== undefined);
+				if (!ok) out.bad.push(`seq ${e.seq}: counters ${JSON.stringify(vals)} vs events ${JSON.stringify(totals)}, ${JSON.stringify(plus)}`);
+				else out.counters++;
+			}
 		}
-	}
-	check(!bad.length && bars > queued && shownAt > queued, `over all ${steps} steps (${bars} with a queue) the fragment bar's blocks, in order, are the fold's arrivals, the newest marked: checked in the browser at the ${shownAt} steps where the bar changes or a counter moves (${queued} queued a fragment) ${bad.slice(0, 3).join(' | ')}`);
-
+		return out;
+	}, [frag, list.map((p) => p.n)]);
+	const secs = (Date.now() - t0) / 1000;
+	check(!r.bad.length && r.steps > 200 && r.bars > r.queued && r.queued > 0, `stepped with the keyboard through all ${r.steps} steps in ${secs.toFixed(1)} s: at each the fragment bar's blocks, in order, are /state's arrivals, the newest marked (${r.bars} with a queue, ${r.queued} queued a fragment) ${r.bad.slice(0, 3).join(' | ')}`);
+	const counters = r.counters;
 	check(counters > 10, `the counters matched the events' sums with "+n" on the counting step at ${counters} steps`);
 	/* the routing lookup the journey made, with the prefix that matched */
 	const d1 = await get(`/api/traces/${frag}/packets/${list[0].n}`);
@@ -717,10 +735,15 @@ async function timelineFilters(page) {
 	const sel = rows[Math.floor(rows.length / 2)].n;
 	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
 	await page.click('#vt-timeline');
-	await page.waitForFunction(() => /↩ for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
-	const note = await text(page, '#tl-links-note');
-	const m = /#(\d+)–#(\d+) only \((\d+) of the (\d+) shown\)/.exec(note);
-	check(!!m && Number(m[4]) === rows.length && Number(m[1]) <= sel && sel <= Number(m[2]), `with ${rows.length} packets the strip says whose ↩ it marks (${note})`);
+	{	/* ↩ over every packet of the strip the host answered (a new skb sent), counted from the journeys */
+		const ds = await Promise.all(rows.map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
+		const want = ds.filter((d) => { const rx = d.steps.find((e) => e.skb !== null).skb; return d.steps.some((e) => e.fn === 'dev_queue_xmit' && e.ph === 'E' && e.verdict === 'sent' && e.skb !== rx); }).map((d) => d.n);
+		const marked = () => page.evaluate(() => [...document.querySelectorAll('#tl-time .tl-reply')].map((x) => Number(x.dataset.n)));
+		await page.waitForFunction((k) => document.querySelectorAll('#tl-time .tl-reply').length === k, want.length, { timeout: 15000 }).catch(() => {});
+		const got = await marked();
+		check(want.length > 0 && JSON.stringify(got.sort((a, b) => a - b)) === JSON.stringify(want) && !/↩/.test(await text(page, '#tl-links-note')),
+			`with ${rows.length} packets the strip marks ↩ over all ${want.length} the host answered, far from the selected #${sel} too (${got.length} marks: #${got[0]}…#${got[got.length - 1]})`);
+	}
 	{	/* the arrows to reassembly: for every packet of the strip, not only those around the selection */
 		const ds = await Promise.all(rows.map((r) => get(`/api/traces/${up.id}/packets/${r.n}`)));
 		const rxOf = new Map(ds.map((d) => [d.steps.find((e) => e.skb !== null).skb, d.n]));
@@ -732,7 +755,7 @@ async function timelineFilters(page) {
 	}
 	await farArrows(page);
 	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
-	await page.waitForFunction(() => /↩ for packets/.test(document.querySelector('#tl-links-note').textContent), null, { timeout: 15000 });
+	await page.waitForFunction(() => document.querySelectorAll('#tl-time .tl-reply').length > 0, null, { timeout: 15000 });
 	/* zoomed out (bars of the histogram): the filter's packets in colour, in proportion to their events */
 	await page.waitForTimeout(300);
 	const plain = await canvasColours(page, [KEPT, OUT]);
