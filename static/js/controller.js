@@ -27,6 +27,8 @@ export class Controller {
 		this.v = views;
 		this.loadingMore = false;
 		this.stateReq = 0;
+		this.stateBusy = false;	/* a /state request is on the way */
+		this.statePending = false;	/* and another step was shown meanwhile */
 		this.timers = {};
 		this.live = null;
 		const v = views;
@@ -127,7 +129,7 @@ export class Controller {
 	async setTrace(id, pkt = 0, seq = 0) {
 		const s = this.store;
 		const prev = s.traceId;
-		clearTimeout(this.timers.state);	/* the old packet's state is no longer wanted */
+		this.statePending = false;	/* the old packet's state is no longer wanted */
 		this.stateReq++;
 		s.traceId = id;
 		try {
@@ -576,9 +578,19 @@ export class Controller {
 		return c.get(key);
 	}
 
+	/**
+	 * /state for the step on screen: asked at once when none is on the way,
+	 * else once that one is back, for the step shown then (a key held down
+	 * keeps one request in flight, not one a step).
+	 */
 	_scheduleState() {
-		clearTimeout(this.timers.state);
-		this.timers.state = setTimeout(() => this.loadState(), 120);
+		if (this.stateBusy) { this.statePending = true; return; }
+		this.stateBusy = true;
+		this.statePending = false;
+		this.loadState().finally(() => {
+			this.stateBusy = false;
+			if (this.statePending) this._scheduleState();
+		});
 	}
 
 	async loadState() {
