@@ -720,6 +720,57 @@ async function farArrows(page) {
 }
 
 /**
+ * A datagram rebuilt long after the strip (issue 21): frag-out-of-order's
+ * first fragment from another source (a peer's own fragment count:
+ * ipfrag_max_dist would drop its queue otherwise), then 1050 whole copies
+ * of the datagram (1050 reassemblies), then its other fragments from that
+ * source, a millisecond apart (well inside the reassembly timeout). The strip lists
+ * the first 200 packets; its first fragment's arrow must reach the last
+ * packet, whose journey rebuilt it, by its number.
+ */
+async function laterReasm(page) {
+	const COPIES = 1050;
+	const d = readFileSync(join(root, 'pcaps', 'frag-out-of-order.pcap'));
+	const le = d.readUInt32LE(0) === 0xa1b2c3d4 || d.readUInt32LE(0) === 0xa1b23c4d;
+	const u32 = (b, o) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+	const put = (b, v, o) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
+	const ipAt = u32(d, 20) === 1 ? 14 : 0;	/* Ethernet, else raw IPv4 */
+	const recs = [];
+	for (let o = 24; o + 16 <= d.length; o += 16 + u32(d, o + 8)) recs.push(d.subarray(o, o + 16 + u32(d, o + 8)));
+	/* a copy of a record from another source, its header checksum made again */
+	const withId = (r, id) => {
+		const x = Buffer.from(r), h = 16 + ipAt, ihl = (x[h] & 15) * 4;
+		x.writeUInt16BE(id, h + 4);
+		x[h + 15] ^= 8;
+		x.writeUInt16BE(0, h + 10);
+		let sum = 0;
+		for (let k = 0; k < ihl; k += 2) sum += x.readUInt16BE(h + k);
+		while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+		x.writeUInt16BE(~sum & 0xffff, h + 10);
+		return x;
+	};
+	const other = (recs[0].readUInt16BE(16 + ipAt + 4) + 1) & 0xffff;
+	const seq = [withId(recs[0], other)];
+	for (let c = 0; c < COPIES; c++) for (const r of recs) seq.push(Buffer.from(r));
+	for (const r of recs.slice(1)) seq.push(withId(r, other));
+	const nsec = d.readUInt32LE(0) === 0xa1b23c4d || d.readUInt32BE(0) === 0xa1b23c4d;
+	seq.forEach((x, i) => { put(x, u32(recs[0], 0) + Math.floor(i / 1000), 0); put(x, (i % 1000) * (nsec ? 1e6 : 1e3), 4); });
+	const up = await (await fetch(`${base}/api/traces?name=frag-later.pcap&infer=0`, { method: 'POST', body: Buffer.concat([d.subarray(0, 24), ...seq]),
+		headers: { 'Content-Type': 'application/octet-stream' } })).json();
+	for (let i = 0; i < 600 && (await get(`/api/traces/${up.id}`)).state !== 'open'; i++) await new Promise((r) => setTimeout(r, 100));
+	const last = seq.length, dl = await get(`/api/traces/${up.id}/packets/${last}`);
+	const rx1 = (await get(`/api/traces/${up.id}/packets/1`)).steps.find((e) => e.skb !== null).skb;
+	const rebuilt = dl.steps.some((e) => (e.from || []).includes(rx1));
+	await page.goto(`${base}/#trace=${up.id}&pkt=1`);
+	await page.click('#vt-timeline');
+	const found = await page.waitForFunction((n) => [...document.querySelectorAll('#tl-time .tl-far-label')].some((x) => x.textContent.includes(`#${n}`)),
+		last, { timeout: 30000 }).then(() => true, () => false);
+	const note = await text(page, '#tl-links-note');
+	check(rebuilt && found && !/searched up to/.test(note), `#1's datagram, rebuilt by #${last} after ${COPIES} other reassemblies (${
+		rebuilt ? 'it was' : 'it was not'}), gets its arrow to the edge naming #${last} (note: ${note})`);
+}
+
+/**
  * The timeline follows the filters (issue 21 item 5): the packets kept in
  * colour over the rest in grey, in proportion to their events, and says
  * so; with more packets than the strip reads journeys of, the arrows are
@@ -754,6 +805,7 @@ async function timelineFilters(page) {
 		check(arrows > 0 && got === arrows, `and draws all ${rows.length} packets' ${arrows} arrows to their reassembly (${got})`);
 	}
 	await farArrows(page);
+	await laterReasm(page);
 	await page.goto(`${base}/#trace=${up.id}&pkt=${sel}`);
 	await page.waitForFunction(() => document.querySelectorAll('#tl-time .tl-reply').length > 0, null, { timeout: 15000 });
 	/* zoomed out (bars of the histogram): the filter's packets in colour, in proportion to their events */
