@@ -325,7 +325,8 @@ async function fragSteps(page) {
 		return out;
 	}, [frag, list.map((p) => p.n)]);
 	const secs = (Date.now() - t0) / 1000;
-	check(!r.bad.length && r.steps > 200 && r.bars > r.queued && r.queued > 0, `stepped with the keyboard through all ${r.steps} steps in ${secs.toFixed(1)} s: at each the fragment bar's blocks, in order, are /state's arrivals, the newest marked (${r.bars} with a queue, ${r.queued} queued a fragment) ${r.bad.slice(0, 3).join(' | ')}`);
+	const total = list.reduce((a, p) => a + p.events, 0);	/* every event of every packet */
+	check(!r.bad.length && r.steps === total && r.bars > r.queued && r.queued > 0, `stepped with the keyboard through all ${r.steps} of ${total} steps in ${secs.toFixed(1)} s: at each the fragment bar's blocks, in order, are /state's arrivals, the newest marked (${r.bars} with a queue, ${r.queued} queued a fragment) ${r.bad.slice(0, 3).join(' | ')}`);
 	const counters = r.counters;
 	check(counters > 10, `the counters matched the events' sums with "+n" on the counting step at ${counters} steps`);
 	/* the routing lookup the journey made, with the prefix that matched */
