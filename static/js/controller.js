@@ -250,8 +250,9 @@ export class Controller {
 	 * journey has dev_queue_xmit send an skb other than a forwarded frame
 	 * (ip_forward's skb goes out as itself). A reply's events carry the
 	 * number of the packet that caused it, so its mark is over that packet,
-	 * on the strip with it. At most REPLY_EVENTS transmits are read; the
-	 * note says where the search stopped.
+	 * on the strip with it; frames sent on timers after the capture name no
+	 * packet, and the note counts them. At most REPLY_EVENTS transmits are
+	 * read; the note says where the search stopped.
 	 * @returns {Promise<{replied: number[], cut: string}>}
 	 */
 	async _replied(id, rows) {
@@ -264,7 +265,14 @@ export class Controller {
 		const forwarded = new Set(fwd.flat().map((e) => e.skb));
 		const replied = [...new Set(sent.events.filter((e) => e.pkt !== null && !forwarded.has(e.skb)).map((e) => e.pkt))];
 		const last = sent.events.length ? sent.events[sent.events.length - 1].pkt : null;
-		const cut = sent.next !== null && last !== null ? `↩ searched up to #${last} only (the first ${sent.events.length.toLocaleString()} frames the host sent)` : '';
+		let cut = sent.next !== null && last !== null ? `↩ searched up to #${last} only (the first ${sent.events.length.toLocaleString()} frames the host sent)` : '';
+		/* after the capture's last frame the host may go on sending on its timers: those events name no packet */
+		const end = rows[rows.length - 1];
+		if (!cut && s.summary && end.n === s.summary.packets) {
+			const after = await api.events(id, { fn: 'dev_queue_xmit', verdict: 'sent', from: end.first_seq + end.events, limit: 1000 });
+			const k = after.events.filter((e) => e.pkt === null).length;
+			if (k) cut = `${k}${after.next !== null ? '+' : ''} frame${k === 1 ? '' : 's'} the host sent on timers after the capture name no packet: no ↩ for ${k === 1 ? 'it' : 'them'}`;
+		}
 		return { replied, cut };
 	}
 

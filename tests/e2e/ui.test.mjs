@@ -852,6 +852,12 @@ async function timelineFilters(page) {
 	const def = traceId('default.pcap');
 	await page.goto(`${base}/#trace=${def}&pkt=1`);
 	await page.waitForFunction(() => /events 1–/.test(document.querySelector('#tl-range').textContent));
+	{	/* frames sent on timers after the capture (no packet) are counted on the strip, not silently left out */
+		const k = (await get(`/api/traces/${def}/events?fn=dev_queue_xmit&verdict=sent&limit=1000`)).events.filter((e) => e.pkt === null).length;
+		const said = await page.waitForFunction((k) => document.querySelector('#tl-links-note').textContent.includes(`${k} frame${k === 1 ? '' : 's'} the host sent on timers`),
+			k, { timeout: 8000 }).then(() => true, () => false);
+		check(k > 0 && said, `default.pcap: the ${k} frames the host sent on timers after the capture are named on the strip (${await text(page, '#tl-links-note')})`);
+	}
 	await page.selectOption('#filters select[name="verdict"]', 'drop');
 	await page.waitForFunction(() => document.querySelector('#tl-range').textContent.includes('filtered'));
 	await page.waitForTimeout(200);
