@@ -769,6 +769,7 @@ async function laterReasm(page) {
 	const note = await text(page, '#tl-links-note');
 	check(rebuilt && found && !/searched up to/.test(note), `#1's datagram, rebuilt by #${last} after ${COPIES} other reassemblies (${
 		rebuilt ? 'it was' : 'it was not'}), gets its arrow to the edge naming #${last} (note: ${note})`);
+	await layout(page, 'the time strip with its notes at 1280×720');
 }
 
 /**
@@ -857,6 +858,7 @@ async function timelineFilters(page) {
 		const said = await page.waitForFunction((k) => document.querySelector('#tl-links-note').textContent.includes(`${k} frame${k === 1 ? '' : 's'} the host sent on timers`),
 			k, { timeout: 8000 }).then(() => true, () => false);
 		check(k > 0 && said, `default.pcap: the ${k} frames the host sent on timers after the capture are named on the strip (${await text(page, '#tl-links-note')})`);
+		await layout(page, 'the time strip of default.pcap with its note at 1280×720');
 	}
 	await page.selectOption('#filters select[name="verdict"]', 'drop');
 	await page.waitForFunction(() => document.querySelector('#tl-range').textContent.includes('filtered'));
