@@ -131,6 +131,7 @@ export class Controller {
 		this.statePending = false;	/* the old packet's state is no longer wanted */
 		this.stateReq++;
 		s.traceId = id;
+		s.fnNames = [];	/* the last trace's: the strip drawn meanwhile must not look for its functions */
 		try {
 			/* the summary decodes every frame (flows): list packets meanwhile */
 			const [sum, first, hist] = await Promise.all([api.summary(id), api.packets(id, { limit: 1 }),
@@ -229,8 +230,9 @@ export class Controller {
 		this.v.timeline.renderTime(rows, s.t0, s.packet ? s.packet.n : 0);
 		try {
 			/* the function names come with the trace's first histogram: a list drawn before is drawn again */
-			const key = `${id}|${rows.length}|${rows.length && rows[0].n}|${rows.length && rows[rows.length - 1].n}|${s.fnNames.join()}`;
-			if (!this.fragCache || this.fragCache.key !== key) this.fragCache = { key, p: Promise.all([fragArrows(id, rows, s.fnNames), replies(id, rows, s.fnNames, s.summary ? s.summary.packets : 0)]) };
+			const lastPkt = s.summary && s.summary.id === id ? s.summary.packets : 0;
+			const key = `${id}|${rows.length}|${rows.length && rows[0].n}|${rows.length && rows[rows.length - 1].n}|${s.fnNames.join()}|${lastPkt}`;
+			if (!this.fragCache || this.fragCache.key !== key) this.fragCache = { key, p: Promise.all([fragArrows(id, rows, s.fnNames), replies(id, rows, s.fnNames, lastPkt)]) };
 			const [frag, reply] = await this.fragCache.p;
 			if (s.traceId !== id || s.packets !== rows) return;
 			const notes = [];

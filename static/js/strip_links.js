@@ -13,7 +13,8 @@ const LATER_REASM = 20000;	/* reassemblies after the strip searched for its frag
 /**
  * The packets rows[0].n … last that the host answered: those whose
  * journey has dev_queue_xmit send an skb other than a forwarded frame
- * (ip_forward's skb goes out as itself). A reply's events carry the
+ * (the skb ip_forward or ip6_forward was given goes out as itself; an
+ * ICMP error they send is a new one). A reply's events carry the
  * number of the packet that caused it, so its mark is over that packet,
  * on the strip with it; frames sent on timers after the capture name no
  * packet, and the note counts them. At most REPLY_EVENTS transmits are
@@ -27,7 +28,7 @@ export async function replies(id, rows, fnNames, lastPkt) {
 	const q = { pkt_from: rows[0].n, pkt_to: rows[rows.length - 1].n };
 	const fwdFns = fnNames.filter((n) => /^ip6?_forward$/.test(n));
 	const [sent, fwd] = await Promise.all([eventPages(id, { fn: 'dev_queue_xmit', verdict: 'sent', ...q }, REPLY_EVENTS),
-		Promise.all(fwdFns.map((fn) => allEvents(id, { fn, verdict: 'forwarded', ...q })))]);
+		Promise.all(fwdFns.map((fn) => allEvents(id, { fn, ...q })))]);
 	const forwarded = new Set(fwd.flat().map((e) => e.skb));
 	const replied = [...new Set(sent.events.filter((e) => e.pkt !== null && !forwarded.has(e.skb)).map((e) => e.pkt))];
 	const last = sent.events.length ? sent.events[sent.events.length - 1].pkt : null;

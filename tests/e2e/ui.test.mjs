@@ -637,6 +637,18 @@ async function timeGaps(page) {
 	[fr, arrows, answered], { timeout: 8000 }).then(() => true, () => false);
 	check(arrows > 0 && drawn, `the time strip draws ${arrows} arrows from fragments to their reassembly and marks the ${answered} packet(s) the host answered (${
 		await page.locator('#tl-time .tl-reasm').count()} arrows, ${await page.locator('#tl-time .tl-reply').count()} marks)`);
+	/* forwarded frames go out as themselves: not answers; what the host itself sent is (ICMP errors), counted from the journeys */
+	for (const name of ['route-forward.jsonl', 'ipv6-forward.jsonl']) {
+		const t = traceId(name);
+		const js = await Promise.all((await get(`/api/traces/${t}/packets?limit=50`)).packets.map((p) => get(`/api/traces/${t}/packets/${p.n}`)));
+		const want = js.filter((d) => { const rx = d.steps.find((e) => e.skb !== null).skb; return d.steps.some((e) => e.fn === 'dev_queue_xmit' && e.ph === 'E' && e.verdict === 'sent' && e.skb !== rx); }).map((d) => d.n);
+		const fwd = js.filter((d) => d.verdict === 'forwarded').length;
+		await page.goto(`${base}/#trace=${t}&pkt=1`);
+		await page.waitForFunction((k) => document.querySelector('#tl-time').dataset.marks === String(k), want.length, { timeout: 8000 }).catch(() => {});
+		await page.waitForTimeout(300);	/* a later drawing would change them */
+		const got = await page.evaluate(() => [...document.querySelectorAll('#tl-time .tl-reply')].map((x) => Number(x.dataset.n)));
+		check(fwd > 0 && JSON.stringify(got) === JSON.stringify(want), `${name}: ↩ over the ${want.length} packet(s) the host answered${want.length ? ` (#${want.join(', #')})` : ''}, none over its ${fwd} forwarded (marks: ${got.join(', ') || 'none'})`);
+	}
 	await page.click('#vt-map');
 }
 
