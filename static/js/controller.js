@@ -2,7 +2,8 @@
 // API, updates the store, then tells the views what to render.
 import { api } from './api.js';
 import { journeyOnMap } from './kernel_map.js';
-import { fragLinks, packetLinks, sentBy } from './links.js';
+import { sentBy } from './links.js';
+import { fragArrows, replies } from './strip_links.js';
 
 const PAGE = 200;
 
@@ -14,7 +15,6 @@ async function lessonJSON(url, opts) {
 	return body;
 }
 const WINDOW_EVENTS = 1500;	/* zoomed in this far, the timeline draws single events */
-const LINKS_MAX = 150;		/* packets whose journeys are read for the time strip's arrows */
 
 export class Controller {
 	/**
@@ -26,6 +26,8 @@ export class Controller {
 		this.v = views;
 		this.loadingMore = false;
 		this.stateReq = 0;
+		this.stateBusy = false;	/* a /state request is on the way */
+		this.statePending = false;	/* and another step was shown meanwhile */
 		this.timers = {};
 		this.live = null;
 		const v = views;
@@ -126,9 +128,10 @@ export class Controller {
 	async setTrace(id, pkt = 0, seq = 0) {
 		const s = this.store;
 		const prev = s.traceId;
-		clearTimeout(this.timers.state);	/* the old packet's state is no longer wanted */
+		this.statePending = false;	/* the old packet's state is no longer wanted */
 		this.stateReq++;
 		s.traceId = id;
+		s.fnNames = [];	/* the last trace's: the strip drawn meanwhile must not look for its functions */
 		try {
 			/* the summary decodes every frame (flows): list packets meanwhile */
 			const [sum, first, hist] = await Promise.all([api.summary(id), api.packets(id, { limit: 1 }),
@@ -215,91 +218,32 @@ export class Controller {
 
 	/**
 	 * The time strip, then its arrows: from each fragment to the packet that
-	 * rebuilt its datagram for every packet on the strip (from the trace's
-	 * reassembly events; a partner off the strip, filtered out or not yet
-	 * listed, is drawn as an arrow to the edge with its number), and ↩ over
-	 * the packets the host answered, from the journeys of all of them up to
-	 * LINKS_MAX, else the LINKS_MAX around the selected packet, which the
-	 * strip names.
+	 * rebuilt its datagram (from the trace's reassembly events; a partner off
+	 * the strip, filtered out or not yet listed, is drawn as an arrow to the
+	 * edge with its number), and ↩ over the packets the host answered (from
+	 * the trace's transmit events), for every packet on the strip.
 	 */
 	async _renderTime() {
 		const s = this.store;
 		const rows = s.packets, id = s.traceId;
 		if (s.packetsTrace !== id) return;	/* the list is still the last trace's: its own comes next */
 		this.v.timeline.renderTime(rows, s.t0, s.packet ? s.packet.n : 0);
-		let from = 0;
-		if (rows.length > LINKS_MAX) {
-			const i = Math.max(0, rows.findIndex((r) => s.packet && r.n === s.packet.n));
-			from = Math.max(0, Math.min(rows.length - LINKS_MAX, i - (LINKS_MAX >> 1)));
-		}
-		const some = rows.slice(from, from + LINKS_MAX);
 		try {
 			/* the function names come with the trace's first histogram: a list drawn before is drawn again */
-			const key = `${id}|${rows.length}|${rows.length && rows[0].n}|${rows.length && rows[rows.length - 1].n}|${s.fnNames.join()}`;
-			if (!this.fragCache || this.fragCache.key !== key) this.fragCache = { key, p: this._fragLinks(id, rows) };
-			const [ds, frag] = await Promise.all([Promise.all(some.map((r) => this._detail(id, r.n))), this.fragCache.p]);
+			const lastPkt = s.summary && s.summary.id === id ? s.summary.packets : 0;
+			const key = `${id}|${rows.length}|${rows.length && rows[0].n}|${rows.length && rows[rows.length - 1].n}|${s.fnNames.join()}|${lastPkt}`;
+			if (!this.fragCache || this.fragCache.key !== key) this.fragCache = { key, p: Promise.all([fragArrows(id, rows, s.fnNames), replies(id, rows, s.fnNames, lastPkt)]) };
+			const [frag, reply] = await this.fragCache.p;
 			if (s.traceId !== id || s.packets !== rows) return;
-			const { replied } = packetLinks(ds);
 			const notes = [];
-			if (rows.length > LINKS_MAX && some.length) notes.push(`↩ for packets #${some[0].n}–#${some[some.length - 1].n} only (${
-				some.length} of the ${rows.length} shown): select a packet to see those around it`);
 			const on = new Set(rows.map((r) => r.n));
 			const off = frag.links.filter((l) => on.has(l.from) !== on.has(l.to)).length;
 			if (off) notes.push(`${off} arrow${off === 1 ? ' leads' : 's lead'} to packets off the strip (filtered out or not listed yet), drawn to the edge with their number`);
-			if (frag.cut) notes.push(frag.cut);
-			this.v.timeline.renderLinks(frag.links, replied, notes.join('; '));
+			for (const c of [frag.cut, frag.later, reply.cut]) if (c) notes.push(c);
+			this.v.timeline.renderLinks(frag.links, reply.replied, notes.join('; '));
 		} catch (e) {
 			this._error(e);
 		}
-	}
-
-	/** Every page of events matching q (at most max events). */
-	async _allEvents(id, q, max = 20000) {
-		let out = [];
-		for (let next = 0; next !== null && out.length < max;) {
-			const page = await api.events(id, { ...q, from: next, limit: 1000 });
-			out = out.concat(page.events);
-			next = page.next;
-		}
-		return out;
-	}
-
-	/**
-	 * Fragment → reassembly pairs touching packets rows[0].n … last: the
-	 * reassembly events (`from`: the fragments' skbs) and the queueing
-	 * events (a fragment's skb and packet) of that range; a datagram
-	 * rebuilt after it is looked for in the next 1000 reassemblies, the
-	 * fragments queued before it at the queue's arrivals (/state).
-	 * @returns {Promise<{links: Array<{from: number, to: number}>, cut: string}>}
-	 */
-	async _fragLinks(id, rows) {
-		const s = this.store;
-		const reasmFns = s.fnNames.filter((n) => /^ip6?_frag_reasm$/.test(n)), queueFns = s.fnNames.filter((n) => /^ip6?_frag_queue$/.test(n));
-		if (!rows.length || !reasmFns.length) return { links: [], cut: '' };
-		const lo = rows[0].n, hi = rows[rows.length - 1].n;
-		const fetchAll = async (fns, q) => (await Promise.all(fns.map((fn) => this._allEvents(id, { fn, ...q })))).flat();
-		const [reasms, queued] = await Promise.all([fetchAll(reasmFns, { pkt_from: lo, pkt_to: hi }), fetchAll(queueFns, { pkt_from: lo, pkt_to: hi })]);
-		const skbPkt = new Map();
-		for (const e of queued) if (e.skb !== null && e.skb !== undefined && e.pkt !== null) skbPkt.set(e.skb, e.pkt);
-		const rebuilt = reasms.filter((e) => e.from);
-		const used = new Set(rebuilt.flatMap((e) => e.from));
-		let cut = '';
-		/* fragments of the range not rebuilt in it: their datagram may come later */
-		if ([...skbPkt.keys()].some((k) => !used.has(k))) {
-			const later = await Promise.all(reasmFns.map((fn) => api.events(id, { fn, pkt_from: hi + 1, limit: 1000 })));
-			for (const p of later) rebuilt.push(...p.events.filter((e) => e.from && e.from.some((f) => skbPkt.has(f) && !used.has(f))));
-		}
-		/* datagrams rebuilt in the range from fragments queued before it */
-		const early = rebuilt.filter((e) => e.pkt >= lo && e.from.some((f) => !skbPkt.has(f)));
-		for (const e of early.slice(0, 10)) {
-			const st = await api.state(id, e.seq - 1);
-			const q = (st.frags || []).find((x) => e.args && x.key === e.args.queue);
-			const seqs = (q ? q.arrivals || [] : []).filter((a) => !skbPkt.has(a.skb));
-			const evs = await Promise.all(seqs.map((a) => api.events(id, { from: a.seq, limit: 1 })));
-			evs.forEach((p, i) => { const x = p.events[0]; if (x && x.pkt !== null) skbPkt.set(seqs[i].skb, x.pkt); });
-		}
-		if (early.length > 10) cut = `the fragments of ${early.length - 10} datagrams begun before #${lo} are not looked up`;
-		return { links: fragLinks(rebuilt, skbPkt), cut };
 	}
 
 	/**
@@ -528,9 +472,19 @@ export class Controller {
 		return c.get(key);
 	}
 
+	/**
+	 * /state for the step on screen: asked at once when none is on the way,
+	 * else once that one is back, for the step shown then (a key held down
+	 * keeps one request in flight, not one a step).
+	 */
 	_scheduleState() {
-		clearTimeout(this.timers.state);
-		this.timers.state = setTimeout(() => this.loadState(), 120);
+		if (this.stateBusy) { this.statePending = true; return; }
+		this.stateBusy = true;
+		this.statePending = false;
+		this.loadState().finally(() => {
+			this.stateBusy = false;
+			if (this.statePending) this._scheduleState();
+		});
 	}
 
 	async loadState() {

@@ -27,23 +27,6 @@ export function sentBy(d) {
 }
 
 /**
- * Arrows between packets: from each packet whose frame went into a
- * reassembled datagram to the packet whose journey rebuilt it, and the
- * packets the host answered.
- * @param {PacketDetail[]} ds @returns {{reasm: Array<{from: number, to: number}>, replied: number[]}}
- */
-export function packetLinks(ds) {
-	const rxOf = new Map();
-	for (const d of ds) if (rxSkb(d) !== null) rxOf.set(rxSkb(d), d.n);
-	const reasm = [], replied = [];
-	for (const d of ds) {
-		for (const e of d.steps) for (const f of e.from || []) if (rxOf.has(f)) reasm.push({ from: rxOf.get(f), to: d.n });
-		if (sentBy(d).length) replied.push(d.n);
-	}
-	return { reasm, replied };
-}
-
-/**
  * Arrows from fragments to the packet that rebuilt their datagram, from
  * the reassembly events (each with `from`, the fragments' skb ids) and a
  * map of fragment skb ids to packet numbers: every pair, the packets on

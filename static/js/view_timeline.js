@@ -139,6 +139,7 @@ export class TimelineView {
 				aria-label="${esc(lab)}">${sw >= 30 ? p.n : ''}</span>`);
 		}
 		strip.innerHTML = out.join('');
+		delete strip.dataset.marks;	/* set once the arrows and marks are drawn */
 	}
 
 	/**
@@ -185,10 +186,11 @@ export class TimelineView {
 		}).join('');
 		const marks = replied.map((n) => {
 			const x = at(n);
-			return x === null ? '' : `<text x="${x}" y="22" text-anchor="middle" class="tl-reply">↩</text>`;
+			return x === null ? '' : `<text x="${x}" y="22" text-anchor="middle" class="tl-reply" data-n="${n}">↩</text>`;
 		}).join('');
 		const old = strip.querySelector('svg');
 		if (old) old.remove();
+		strip.dataset.marks = String(replied.filter((n) => at(n) !== null).length);
 		if (!paths && !marks && !clipped) return;
 		strip.insertAdjacentHTML('beforeend', `<svg class="tl-links" width="${w}" height="28" aria-hidden="true">${paths}${clipped}${marks}</svg>`);
 	}
