@@ -121,7 +121,7 @@ static size_t msg_int(char *num, char conv, int lng, va_list *ap)
  * Returns -1 at anything else (flags, width, precision): the caller then
  * formats the whole message with vsnprintf from its own copy of ap.
  */
-static int msg_vfmt(char *out, size_t cap, const char *fmt, va_list *ap)
+static int msg_vfmt(char *out, size_t cap, const char *fmt, va_list *ap, size_t *outlen)
 {
 	size_t len = 0;
 	char num[32];
@@ -144,47 +144,71 @@ static int msg_vfmt(char *out, size_t cap, const char *fmt, va_list *ap)
 			msg_put(out, cap, &len, s, strlen(s));
 		} else if (*f == 'c' && !lng) {
 			num[0] = (char)va_arg(*ap, int);
+			if (!num[0])
+				return -1;	/* a NUL inside: vsnprintf's text, measured */
 			msg_put(out, cap, &len, num, 1);
 		} else if (*f == '%' && !lng) {
 			msg_put(out, cap, &len, "%", 1);
-		} else if (strchr("uxX", *f) || ((*f == 'd' || *f == 'i') && lng != 3)) {
-			if (!*f)
-				return -1;
+		} else if (*f == 'u' || *f == 'x' || *f == 'X' || ((*f == 'd' || *f == 'i') && lng != 3)) {
 			msg_put(out, cap, &len, num, msg_int(num, *f, lng, ap));
 		} else {
 			return -1;
 		}
 	}
-	out[len < cap ? len : cap - 1] = 0;
+	*outlen = len < cap ? len : cap - 1;
+	out[*outlen] = 0;
 	return 0;
 }
 
-/* The msg of an event. Constant text and a lone "%s" are passed through
- * without copying; other formats go through msg_vfmt (vsnprintf was a top
- * cost of a traced replay). Text that would not fit tr->msg is truncated
- * exactly as vsnprintf truncates it. */
+/* Whether fmt has no conversion and fits tr->msg, and its length: looked
+ * up by address, as formats are literals used again and again. */
+static const struct trace_fmt_info *fmt_info(struct tracer *tr, const char *fmt)
+{
+	struct trace_fmt_info *e = &tr->fmt_cache[((uintptr_t)fmt >> 3) % 256];
+	if (e->fmt != fmt) {
+		size_t n = strnlen(fmt, sizeof(tr->msg));
+		e->fmt = fmt;
+		e->len = (uint16_t)n;
+		e->plain = n < sizeof(tr->msg) && !memchr(fmt, '%', n);
+	}
+	return e;
+}
+
+/* The msg of an event, its length in tr->msg_len. Constant text and a
+ * lone "%s" are passed through without copying; other formats go through
+ * msg_vfmt (vsnprintf was a top cost of a traced replay). Text that would
+ * not fit tr->msg is truncated exactly as vsnprintf truncates it. */
 static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
 {
+	tr->msg_len = 0;
 	if (!fmt || !fmt[0])
 		return NULL;
-	if (!strchr(fmt, '%') && strnlen(fmt, sizeof(tr->msg)) < sizeof(tr->msg))
+	const struct trace_fmt_info *fi = fmt_info(tr, fmt);
+	if (fi->plain) {
+		tr->msg_len = fi->len;
 		return fmt;
+	}
 	va_list aq;
 	va_copy(aq, ap);
 	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
 		const char *s = va_arg(aq, const char *);
-		if (s && strnlen(s, sizeof(tr->msg)) < sizeof(tr->msg)) {
-			va_end(aq);
-			return s[0] ? s : NULL;
-		}
+		size_t n = s ? strnlen(s, sizeof(tr->msg)) : sizeof(tr->msg);
 		va_end(aq);
+		if (n < sizeof(tr->msg)) {
+			tr->msg_len = n;
+			return n ? s : NULL;
+		}
 		va_copy(aq, ap);
 	}
-	int r = msg_vfmt(tr->msg, sizeof(tr->msg), fmt, &aq);
+	size_t n = 0;
+	int r = msg_vfmt(tr->msg, sizeof(tr->msg), fmt, &aq, &n);
 	va_end(aq);
-	if (r < 0)
+	if (r < 0) {
 		vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
-	return tr->msg[0] ? tr->msg : NULL;
+		n = strlen(tr->msg);
+	}
+	tr->msg_len = n;
+	return n ? tr->msg : NULL;
 }
 
 /* Fills the fields common to all phases and hands the event to every sink. */
@@ -206,6 +230,7 @@ static void emit(struct net *net, struct trace_event *ev, const struct sk_buff *
 	if (tr->args_set) {
 		jw_obj_close(&tr->args);
 		ev->args = tr->args.buf;
+		ev->args_len = (uint32_t)tr->args.len;
 	}
 	if (tr->n_from) {
 		ev->from = tr->from;
@@ -238,6 +263,7 @@ void __trace_enter(struct net *net, const struct sk_buff *skb, const char *fn,
 	event_ids(net, skb, &ev);
 	va_start(ap, fmt);
 	ev.msg = fmt_msg(tr, fmt, ap);
+	ev.msg_len = (uint32_t)tr->msg_len;
 	va_end(ap);
 	emit(net, &ev, skb);
 	if (tr->depth < TRACE_MAX_DEPTH) {
@@ -271,6 +297,7 @@ void __trace_step(struct net *net, const struct sk_buff *skb, const char *fn, co
 	}
 	va_start(ap, fmt);
 	ev.msg = fmt_msg(tr, fmt, ap);
+	ev.msg_len = (uint32_t)tr->msg_len;
 	va_end(ap);
 	emit(net, &ev, skb);
 }
@@ -284,6 +311,7 @@ static const char *kfree_msg(struct tracer *tr, enum skb_drop_reason reason)
 	memcpy(tr->msg, pre, sizeof(pre) - 1);
 	memcpy(tr->msg + sizeof(pre) - 1, name, n);
 	memcpy(tr->msg + sizeof(pre) - 1 + n, ")", 2);
+	tr->msg_len = sizeof(pre) - 1 + n + 1;
 	return tr->msg;
 }
 
@@ -314,6 +342,7 @@ void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_rea
 	ev.verdict = V_DROP;
 	ev.reason = reason;
 	ev.msg = kfree_msg(tr, reason);
+	ev.msg_len = (uint32_t)tr->msg_len;
 	emit(net, &ev, skb);
 }
 
@@ -347,6 +376,7 @@ void __trace_exit(struct net *net, const struct sk_buff *skb, enum nj_verdict v,
 	ev.reason = v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET;
 	va_start(ap, fmt);
 	ev.msg = fmt_msg(tr, fmt, ap);
+	ev.msg_len = (uint32_t)tr->msg_len;
 	va_end(ap);
 	emit(net, &ev, skb);
 }

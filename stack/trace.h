@@ -122,7 +122,17 @@ struct trace_event {
 	int n_from;
 	uint8_t after_capture;		/* happened after the capture's last frame */
 	uint64_t after_ns;		/* … this long after it */
+	/* strlen of msg and args when the producer knows it, else 0: a sink
+	 * that copies them need not measure them again */
+	uint32_t msg_len, args_len;
 };
+
+/* trace_fn_is - whether ev is the step or frame of function name; the
+ * first byte settles most misses, as sinks ask this of every event. */
+static inline int trace_fn_is(const struct trace_event *ev, const char *name)
+{
+	return ev->fn && ev->fn[0] == name[0] && !strcmp(ev->fn, name);
+}
 
 /* A sink: emit is called for every event, in order; the event and every
  * pointer in it are valid only during the call. */
@@ -156,6 +166,12 @@ struct tracer {
 	uint64_t from[TRACE_MAX_FROM];	/* "from" for the next event */
 	int n_from;
 	char msg[512];
+	size_t msg_len;			/* of the text fmt_msg returned last */
+	struct trace_fmt_info {		/* per format string: plain text? (see fmt_msg) */
+		const char *fmt;
+		uint16_t len;
+		uint8_t plain;
+	} fmt_cache[256];
 	/* After the capture's last frame the replay runs the clock on until
 	 * the timers are quiet: events then carry after_capture (replay.c). */
 	uint8_t after_capture;

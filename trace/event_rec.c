@@ -31,13 +31,17 @@ _Static_assert(sizeof(struct trace_mib_delta) == 8, "mib deltas pack in 8 bytes"
 
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
-/* Texts keep their NUL: the JSON writer reads them as C strings. */
-static size_t text_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+/* Texts keep their NUL: the JSON writer reads them as C strings. known
+ * is the producer's strlen, or 0 when it did not say. */
+static size_t text_size(const char *s, uint32_t known)
+{
+	return s ? (known ? known : strlen(s)) + 1 : 0;
+}
 
 size_t event_rec_size(const struct trace_event *ev, size_t line_len, struct event_rec_len *len)
 {
-	len->msg = ev ? text_size(ev->msg) : 0;
-	len->args = ev ? text_size(ev->args) : 0;
+	len->msg = ev ? text_size(ev->msg, ev->msg_len) : 0;
+	len->args = ev ? text_size(ev->args, ev->args_len) : 0;
 	len->size = ev ? round8(sizeof(struct rec_hdr) + (size_t)ev->n_from * 8 + (size_t)ev->n_mib * 8 + len->msg +
 				len->args)
 		       : round8(sizeof(struct rec_hdr) + line_len);
@@ -133,7 +137,9 @@ size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event 
 	ev->mib = h->n_mib ? (const struct trace_mib_delta *)(const void *)b : NULL;
 	b += (size_t)h->n_mib * 8;
 	ev->msg = h->msg_len == NO_TEXT ? NULL : b;
+	ev->msg_len = h->msg_len == NO_TEXT ? 0 : h->msg_len - 1;
 	b += h->msg_len == NO_TEXT ? 0 : h->msg_len;
 	ev->args = h->args_len == NO_TEXT ? NULL : b;
+	ev->args_len = h->args_len == NO_TEXT ? 0 : h->args_len - 1;
 	return h->size;
 }

@@ -22,14 +22,6 @@
  * schema's field order, docs/events.md), but as literal key fragments and
  * hand-formatted numbers: this is the hottest loop of a traced replay. */
 
-static inline void put_str(struct jw *w, const char *s)
-{
-	if (s)
-		jw_str(w, s, strlen(s));
-	else
-		jw_lit(w, "null");
-}
-
 /* Function, layer, verdict, reason, counter and type names are static
  * strings from fixed tables: their length and whether they need escaping
  * are looked up by address instead of measured and scanned each time. */
@@ -100,16 +92,13 @@ static int same_state(const struct skb_state *a, const struct skb_state *b)
 	       a->pkt_type == b->pkt_type && a->protocol == b->protocol && a->ifindex == b->ifindex;
 }
 
-/* Consecutive events of a journey mostly carry the same skb_state and the
- * same ts_ns: their text is kept from the previous event (per thread, as a
+/* Consecutive events of a journey mostly carry the same skb_state: its
+ * text is kept from the previous event (per thread, as a
  * live store may serialise on another thread than a file sink). */
 static _Thread_local struct {
 	struct skb_state st;
 	size_t n;
 	char text[256];
-	uint64_t ts;
-	size_t ts_n;
-	char ts_text[24];
 } cache;
 
 static void put_state(struct jw *w, const struct skb_state *st)
@@ -128,17 +117,84 @@ static void put_state(struct jw *w, const struct skb_state *st)
 	}
 }
 
-static void put_ts(struct jw *w, uint64_t ts)
+/* Digits of v at o, left to right; returns the end. */
+static char *u64_text(char *o, uint64_t v)
 {
-	if (cache.ts_n && cache.ts == ts) {
-		jw_raw(w, cache.ts_text, cache.ts_n);
-		return;
+	char tmp[20], *p = tmp + sizeof(tmp);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(o, p, n);
+	return o + n;
+}
+
+/*
+ * A number's text kept from the event before: seq counts up by one, and
+ * pkt, skb, ts_ns and an event's parent (per depth) mostly repeat, so most
+ * numbers of an event are a fixed-size copy, not a conversion.
+ */
+struct num_text {
+	uint64_t v;
+	unsigned n;
+	char t[24];
+};
+
+#define NUM_SLACK 24	/* put_num copies a whole num_text.t */
+#define PARENT_SLOTS 32
+
+static _Thread_local struct {
+	struct num_text seq, pkt, skb, ts, after, parent[PARENT_SLOTS];
+} nums;
+
+static char *put_num(char *o, struct num_text *c, uint64_t v)
+{
+	if (c->n && c->v != v) {
+		if (v == c->v + 1 && c->t[c->n - 1] != '9') {
+			c->t[c->n - 1]++;
+			c->v = v;
+		} else {
+			c->n = 0;
+		}
 	}
-	size_t start = w->len;
-	jw_u64(w, ts);
-	cache.ts = ts;
-	cache.ts_n = w->len - start;
-	memcpy(cache.ts_text, w->buf + start, cache.ts_n);
+	if (!c->n) {
+		c->n = (unsigned)(u64_text(c->t, v) - c->t);
+		c->v = v;
+	}
+	memcpy(o, c->t, sizeof(c->t));
+	return o + c->n;
+}
+
+#define PUT_LIT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* An id that is -1 when absent, as null. */
+static char *put_id(char *o, struct num_text *c, int64_t v)
+{
+	return v >= 0 ? put_num(o, c, (uint64_t)v) : PUT_LIT(o, "null");
+}
+
+static char *put_i64(char *o, int64_t v)
+{
+	if (v < 0) {
+		*o++ = '-';
+		return u64_text(o, (uint64_t)0 - (uint64_t)v);	/* INT64_MIN safe */
+	}
+	return u64_text(o, (uint64_t)v);
+}
+
+/* Ends a run of direct writes at o: jw's length and NUL. */
+static void jw_end_at(struct jw *w, char *o)
+{
+	w->len = (size_t)(o - w->buf);
+	*o = 0;
+}
+
+static void put_after(struct jw *w, uint64_t ns)
+{
+	jw_reserve(w, 32 + NUM_SLACK);
+	char *o = PUT_LIT(w->buf + w->len, ",\"after_capture_ns\":");
+	jw_end_at(w, put_num(o, &nums.after, ns));
 }
 
 static void put_mib(struct jw *w, const struct trace_event *ev)
@@ -179,35 +235,44 @@ static void put_tail(struct jw *w, const struct trace_event *ev)
 	}
 }
 
+/* Room for the head's keys and numbers: at most 20 digits each, plus the
+ * slack put_num copies past them. */
+#define HEAD_ROOM (160 + NUM_SLACK)
+
 static void put_head(struct jw *w, const struct trace_event *ev)
 {
-	char ph[2] = { ev->ph, 0 };
-	jw_lit(w, "\"v\":" NJ_STR(TRACE_SCHEMA_VERSION) ",\"seq\":");
-	jw_u64(w, ev->seq);
-	jw_lit(w, ",\"parent\":");
+	jw_reserve(w, HEAD_ROOM);
+	char *o = PUT_LIT(w->buf + w->len, "\"v\":" NJ_STR(TRACE_SCHEMA_VERSION) ",\"seq\":");
+	o = put_num(o, &nums.seq, ev->seq);
+	o = PUT_LIT(o, ",\"parent\":");
 	if (ev->parent)
-		jw_u64(w, ev->parent);
+		o = put_num(o, &nums.parent[(unsigned)ev->depth % PARENT_SLOTS], ev->parent);
 	else
-		jw_lit(w, "null");
-	jw_lit(w, ",\"depth\":");
-	jw_i64(w, ev->depth);
-	jw_lit(w, ",\"ph\":");
+		o = PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"depth\":");
+	o = put_i64(o, ev->depth);
+	o = PUT_LIT(o, ",\"ph\":");
 	if (ev->ph > 0x20 && ev->ph < 0x7f && ev->ph != '"' && ev->ph != '\\') {
-		char q[3] = { '"', ev->ph, '"' };
-		jw_raw(w, q, 3);
+		*o++ = '"';
+		*o++ = ev->ph;
+		*o++ = '"';
+		jw_end_at(w, o);
 	} else {
+		char ph[2] = { ev->ph, 0 };
+		jw_end_at(w, o);
 		jw_str(w, ph, ev->ph ? 1 : 0);
 	}
 	jw_lit(w, ",\"fn\":");
 	put_name(w, ev->fn);
 	jw_lit(w, ",\"layer\":");
 	put_name(w, ev->layer);
-	jw_lit(w, ",\"pkt\":");
-	put_int_or_null(w, ev->pkt);
-	jw_lit(w, ",\"skb\":");
-	put_int_or_null(w, ev->skb);
-	jw_lit(w, ",\"ts_ns\":");
-	put_ts(w, ev->ts_ns);
+	jw_reserve(w, HEAD_ROOM);
+	o = PUT_LIT(w->buf + w->len, ",\"pkt\":");
+	o = put_id(o, &nums.pkt, ev->pkt);
+	o = PUT_LIT(o, ",\"skb\":");
+	o = put_id(o, &nums.skb, ev->skb);
+	o = PUT_LIT(o, ",\"ts_ns\":");
+	jw_end_at(w, put_num(o, &nums.ts, ev->ts_ns));
 }
 
 void event_to_json(struct jw *w, const struct trace_event *ev)
@@ -218,16 +283,14 @@ void event_to_json(struct jw *w, const struct trace_event *ev)
 		put_state(w, ev->st);
 	if (ev->msg) {
 		jw_lit(w, ",\"msg\":");
-		put_str(w, ev->msg);
+		jw_str(w, ev->msg, ev->msg_len ? ev->msg_len : strlen(ev->msg));
 	}
 	if (ev->args) {
 		jw_lit(w, ",\"args\":");
-		jw_puts(w, ev->args);
+		jw_raw(w, ev->args, ev->args_len ? ev->args_len : strlen(ev->args));
 	}
-	if (ev->after_capture) {
-		jw_lit(w, ",\"after_capture_ns\":");
-		put_ts(w, ev->after_ns);
-	}
+	if (ev->after_capture)
+		put_after(w, ev->after_ns);
 	put_tail(w, ev);
 	jw_obj_close(w);
 }
