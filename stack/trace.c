@@ -102,13 +102,19 @@ static size_t msg_int(char *num, char conv, int lng, va_list *ap)
 		  : lng == 3 ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
 	}
 	const char *dig = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-	unsigned base = conv == 'x' || conv == 'X' ? 16 : 10;
 	char tmp[24];
 	size_t k = sizeof(tmp), n = 0;
-	do {
-		tmp[--k] = dig[u % base];
-		u /= base;
-	} while (u);
+	if (conv == 'x' || conv == 'X') {
+		do {
+			tmp[--k] = dig[u & 15];
+			u >>= 4;
+		} while (u);
+	} else {
+		do {		/* a constant divisor: a multiply, not a divide */
+			tmp[--k] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+	}
 	if (neg)
 		num[n++] = '-';
 	memcpy(num + n, tmp + k, sizeof(tmp) - k);
@@ -160,18 +166,91 @@ static int msg_vfmt(char *out, size_t cap, const char *fmt, va_list *ap, size_t 
 	return 0;
 }
 
-/* Whether fmt has no conversion and fits tr->msg, and its length: looked
- * up by address, as formats are literals used again and again. */
+/* Splits fmt into literal runs and conversions msg_vfmt knows; nseg
+ * stays 0 (the slow way) at anything else or too many of them. */
+static void fmt_compile(struct trace_fmt_info *e, const char *fmt, size_t n)
+{
+	const char *f = fmt, *end = fmt + n;
+	int k = 0;
+	e->nseg = 0;
+	while (k < TRACE_FMT_SEGS) {
+		const char *lit = f;
+		while (f < end && *f != '%')
+			f++;
+		struct trace_fmt_seg *g = &e->seg[k++];
+		g->lit = (uint16_t)(lit - fmt);
+		g->lit_len = (uint16_t)(f - lit);
+		g->conv = 0;
+		g->lng = 0;
+		g->zpad = 0;
+		if (f == end) {
+			e->nseg = (uint8_t)k;
+			return;
+		}
+		f++;
+		if (*f == '0' && f[1] >= '1' && f[1] <= '9' && !(f[2] >= '0' && f[2] <= '9')) {
+			g->zpad = (uint8_t)(f[1] - '0');	/* "ethertype 0x%04x": one digit of width */
+			f += 2;
+		}
+		if (*f == 'l')
+			g->lng = f[1] == 'l' ? (f += 2, 2) : (f++, 1);
+		else if (*f == 'z')
+			g->lng = 3, f++;
+		if (!*f || !strchr("scdiuxX%", *f) || (g->lng && (*f == 's' || *f == 'c' || *f == '%')) ||
+		    (g->lng == 3 && (*f == 'd' || *f == 'i')) || (g->zpad && !strchr("uxX", *f)))
+			return;
+		g->conv = *f++;
+	}
+}
+
+/* fmt's entry in the cache, compiled on first sight. */
 static const struct trace_fmt_info *fmt_info(struct tracer *tr, const char *fmt)
 {
-	struct trace_fmt_info *e = &tr->fmt_cache[((uintptr_t)fmt >> 3) % 256];
+	struct trace_fmt_info *e = &tr->fmt_cache[((uintptr_t)fmt >> 3) % TRACE_FMT_CACHE];
 	if (e->fmt != fmt) {
 		size_t n = strnlen(fmt, sizeof(tr->msg));
 		e->fmt = fmt;
 		e->len = (uint16_t)n;
 		e->plain = n < sizeof(tr->msg) && !memchr(fmt, '%', n);
+		fmt_compile(e, fmt, n < sizeof(tr->msg) ? n : 0);
+		if (n >= sizeof(tr->msg))
+			e->nseg = 0;
 	}
 	return e;
+}
+
+/* A compiled format run over ap: as msg_vfmt, without parsing. */
+static int msg_run(const struct trace_fmt_info *fi, char *out, size_t cap, va_list *ap, size_t *outlen)
+{
+	size_t len = 0;
+	char num[32];
+	for (int i = 0; i < fi->nseg; i++) {
+		const struct trace_fmt_seg *g = &fi->seg[i];
+		msg_put(out, cap, &len, fi->fmt + g->lit, g->lit_len);
+		if (g->conv == 's') {
+			const char *s = va_arg(*ap, const char *);
+			s = s ? s : "(null)";
+			msg_put(out, cap, &len, s, strlen(s));
+		} else if (g->conv == 'c') {
+			num[0] = (char)va_arg(*ap, int);
+			if (!num[0])
+				return -1;
+			msg_put(out, cap, &len, num, 1);
+		} else if (g->conv == '%') {
+			msg_put(out, cap, &len, "%", 1);
+		} else if (g->conv) {
+			size_t k = msg_int(num, g->conv, g->lng, ap);
+			if (k < g->zpad) {
+				memmove(num + (g->zpad - k), num, k);
+				memset(num, '0', g->zpad - k);
+				k = g->zpad;
+			}
+			msg_put(out, cap, &len, num, k);
+		}
+	}
+	*outlen = len < cap ? len : cap - 1;
+	out[*outlen] = 0;
+	return 0;
 }
 
 /* The msg of an event, its length in tr->msg_len. Constant text and a
@@ -201,7 +280,8 @@ static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
 		va_copy(aq, ap);
 	}
 	size_t n = 0;
-	int r = msg_vfmt(tr->msg, sizeof(tr->msg), fmt, &aq, &n);
+	int r = fi->nseg ? msg_run(fi, tr->msg, sizeof(tr->msg), &aq, &n)
+			 : msg_vfmt(tr->msg, sizeof(tr->msg), fmt, &aq, &n);
 	va_end(aq);
 	if (r < 0) {
 		vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);

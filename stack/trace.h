@@ -149,6 +149,11 @@ struct trace_frame {
 	int n_mib;
 };
 
+/* Formats are string literals (every trace macro passes one), so they are
+ * compiled once and found again by address. */
+#define TRACE_FMT_CACHE	256
+#define TRACE_FMT_SEGS	8
+
 struct tracer {
 	int hooked;			/* on or lite: the one field the macros test first */
 	int on;				/* at least one sink: full events */
@@ -167,11 +172,18 @@ struct tracer {
 	int n_from;
 	char msg[512];
 	size_t msg_len;			/* of the text fmt_msg returned last */
-	struct trace_fmt_info {		/* per format string: plain text? (see fmt_msg) */
+	struct trace_fmt_info {		/* a format string, compiled (see fmt_msg) */
 		const char *fmt;
 		uint16_t len;
-		uint8_t plain;
-	} fmt_cache[256];
+		uint8_t plain;		/* no conversion: the text itself */
+		uint8_t nseg;		/* 0: not compiled, formatted the slow way */
+		struct trace_fmt_seg {
+			uint16_t lit, lit_len;	/* literal text before the conversion */
+			char conv;		/* s c d i u x X %, or 0 after the last */
+			uint8_t lng;		/* 0, l 1, ll 2, z 3 */
+			uint8_t zpad;		/* %0Nx / %0Nu: zero-padded to N */
+		} seg[TRACE_FMT_SEGS];
+	} fmt_cache[TRACE_FMT_CACHE];
 	/* After the capture's last frame the replay runs the clock on until
 	 * the timers are quiet: events then carry after_capture (replay.c). */
 	uint8_t after_capture;
