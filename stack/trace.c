@@ -88,19 +88,9 @@ static void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 	*len += n;
 }
 
-/* One integer conversion (d i u x X with l, ll, z) into num; its length. */
-static size_t msg_int(char *num, char conv, int lng, va_list *ap)
+/* An integer's digits (x X: hex) into num, '-' first when neg; its length. */
+static size_t num_text(char *num, unsigned long long u, int neg, char conv)
 {
-	unsigned long long u;
-	int neg = 0;
-	if (conv == 'd' || conv == 'i') {
-		long long v = lng == 2 ? va_arg(*ap, long long) : lng == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
-		neg = v < 0;
-		u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	} else {
-		u = lng == 2 ? va_arg(*ap, unsigned long long) : lng == 1 ? va_arg(*ap, unsigned long)
-		  : lng == 3 ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
-	}
 	const char *dig = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	size_t k = sizeof(tmp), n = 0;
@@ -121,53 +111,9 @@ static size_t msg_int(char *num, char conv, int lng, va_list *ap)
 	return n + sizeof(tmp) - k;
 }
 
-/*
- * msg_vfmt - vsnprintf for the plain conversions trace messages use (%s %c
- * %d %i %u %x %X %%, length l ll z), several times faster than glibc's.
- * Returns -1 at anything else (flags, width, precision): the caller then
- * formats the whole message with vsnprintf from its own copy of ap.
- */
-static int msg_vfmt(char *out, size_t cap, const char *fmt, va_list *ap, size_t *outlen)
-{
-	size_t len = 0;
-	char num[32];
-	for (const char *f = fmt; *f; f++) {
-		const char *lit = f;
-		while (*f && *f != '%')
-			f++;
-		msg_put(out, cap, &len, lit, (size_t)(f - lit));
-		if (!*f)
-			break;
-		int lng = 0;
-		f++;
-		if (*f == 'l')
-			lng = f[1] == 'l' ? (f += 2, 2) : (f++, 1);
-		else if (*f == 'z')
-			lng = 3, f++;
-		if (*f == 's' && !lng) {
-			const char *s = va_arg(*ap, const char *);
-			s = s ? s : "(null)";
-			msg_put(out, cap, &len, s, strlen(s));
-		} else if (*f == 'c' && !lng) {
-			num[0] = (char)va_arg(*ap, int);
-			if (!num[0])
-				return -1;	/* a NUL inside: vsnprintf's text, measured */
-			msg_put(out, cap, &len, num, 1);
-		} else if (*f == '%' && !lng) {
-			msg_put(out, cap, &len, "%", 1);
-		} else if (*f == 'u' || *f == 'x' || *f == 'X' || ((*f == 'd' || *f == 'i') && lng != 3)) {
-			msg_put(out, cap, &len, num, msg_int(num, *f, lng, ap));
-		} else {
-			return -1;
-		}
-	}
-	*outlen = len < cap ? len : cap - 1;
-	out[*outlen] = 0;
-	return 0;
-}
-
-/* Splits fmt into literal runs and conversions msg_vfmt knows; nseg
- * stays 0 (the slow way) at anything else or too many of them. */
+/* Splits fmt into literal runs and the plain conversions trace messages
+ * use (%s %c %d %i %u %x %X %%, length l ll z, %0Nx/%0Nu); nseg stays 0
+ * (vsnprintf) at anything else or too many of them. */
 static void fmt_compile(struct trace_fmt_info *e, const char *fmt, size_t n)
 {
 	const char *f = fmt, *end = fmt + n;
@@ -219,27 +165,45 @@ static const struct trace_fmt_info *fmt_info(struct tracer *tr, const char *fmt)
 	return e;
 }
 
-/* A compiled format run over ap: as msg_vfmt, without parsing. */
-static int msg_run(const struct trace_fmt_info *fi, char *out, size_t cap, va_list *ap, size_t *outlen)
+/*
+ * A compiled format run over ap, with vsnprintf's text and truncation
+ * (several times faster than glibc's, which was a top cost of a traced
+ * replay); returns the text's length. ap is consumed here: the caller
+ * never needs it again, so it is not copied (a va_copy right after
+ * va_start stalled on every call).
+ */
+static size_t msg_run(const struct trace_fmt_info *fi, char *out, size_t cap, va_list ap)
 {
 	size_t len = 0;
 	char num[32];
+	int nul = 0;
 	for (int i = 0; i < fi->nseg; i++) {
 		const struct trace_fmt_seg *g = &fi->seg[i];
 		msg_put(out, cap, &len, fi->fmt + g->lit, g->lit_len);
-		if (g->conv == 's') {
-			const char *s = va_arg(*ap, const char *);
+		char conv = g->conv;
+		if (conv == 's') {
+			const char *s = va_arg(ap, const char *);
 			s = s ? s : "(null)";
 			msg_put(out, cap, &len, s, strlen(s));
-		} else if (g->conv == 'c') {
-			num[0] = (char)va_arg(*ap, int);
-			if (!num[0])
-				return -1;
+		} else if (conv == 'c') {
+			num[0] = (char)va_arg(ap, int);
+			nul |= !num[0];
 			msg_put(out, cap, &len, num, 1);
-		} else if (g->conv == '%') {
+		} else if (conv == '%') {
 			msg_put(out, cap, &len, "%", 1);
-		} else if (g->conv) {
-			size_t k = msg_int(num, g->conv, g->lng, ap);
+		} else if (conv) {
+			unsigned long long u;
+			int neg = 0;
+			if (conv == 'd' || conv == 'i') {
+				long long v = g->lng == 2 ? va_arg(ap, long long)
+					    : g->lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
+				neg = v < 0;
+				u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+			} else {
+				u = g->lng == 2 ? va_arg(ap, unsigned long long) : g->lng == 1 ? va_arg(ap, unsigned long)
+				  : g->lng == 3 ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+			}
+			size_t k = num_text(num, u, neg, conv);
 			if (k < g->zpad) {
 				memmove(num + (g->zpad - k), num, k);
 				memset(num, '0', g->zpad - k);
@@ -248,44 +212,42 @@ static int msg_run(const struct trace_fmt_info *fi, char *out, size_t cap, va_li
 			msg_put(out, cap, &len, num, k);
 		}
 	}
-	*outlen = len < cap ? len : cap - 1;
-	out[*outlen] = 0;
-	return 0;
+	len = len < cap ? len : cap - 1;
+	out[len] = 0;
+	return nul ? strlen(out) : len;	/* a %c of NUL ends the text there */
 }
 
 /* The msg of an event, its length in tr->msg_len. Constant text and a
- * lone "%s" are passed through without copying; other formats go through
- * msg_vfmt (vsnprintf was a top cost of a traced replay). Text that would
- * not fit tr->msg is truncated exactly as vsnprintf truncates it. */
+ * lone "%s" are passed through without copying; other formats are run
+ * compiled (msg_run), the rest through vsnprintf. Text that would not fit
+ * tr->msg is truncated exactly as vsnprintf truncates it. */
 static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
 {
 	tr->msg_len = 0;
 	if (!fmt || !fmt[0])
 		return NULL;
 	const struct trace_fmt_info *fi = fmt_info(tr, fmt);
+	size_t n;
 	if (fi->plain) {
 		tr->msg_len = fi->len;
 		return fmt;
 	}
-	va_list aq;
-	va_copy(aq, ap);
-	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
-		const char *s = va_arg(aq, const char *);
-		size_t n = s ? strnlen(s, sizeof(tr->msg)) : sizeof(tr->msg);
-		va_end(aq);
+	if (!fi->nseg) {
+		vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
+		n = strlen(tr->msg);
+	} else if (fi->nseg == 2 && fi->seg[0].conv == 's' && !fi->seg[0].lit_len && !fi->seg[1].lit_len) {
+		const char *s = va_arg(ap, const char *);
+		n = s ? strnlen(s, sizeof(tr->msg)) : sizeof(tr->msg);
 		if (n < sizeof(tr->msg)) {
 			tr->msg_len = n;
 			return n ? s : NULL;
 		}
-		va_copy(aq, ap);
-	}
-	size_t n = 0;
-	int r = fi->nseg ? msg_run(fi, tr->msg, sizeof(tr->msg), &aq, &n)
-			 : msg_vfmt(tr->msg, sizeof(tr->msg), fmt, &aq, &n);
-	va_end(aq);
-	if (r < 0) {
-		vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
-		n = strlen(tr->msg);
+		s = s ? s : "(null)";
+		n = strnlen(s, sizeof(tr->msg) - 1);
+		memcpy(tr->msg, s, n);
+		tr->msg[n] = 0;
+	} else {
+		n = msg_run(fi, tr->msg, sizeof(tr->msg), ap);
 	}
 	tr->msg_len = n;
 	return n ? tr->msg : NULL;
