@@ -119,6 +119,40 @@ static char *put_u8(char *o, unsigned v)
 	return o;
 }
 
+char *txt_str(char *o, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(o, s, n);
+	return o + n;
+}
+
+char *txt_u32(char *o, uint32_t v)
+{
+	char tmp[10], *p = tmp + sizeof(tmp);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(o, p, n);
+	return o + n;
+}
+
+char *txt_hex(char *o, uint32_t v, int width)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[8], *p = tmp + sizeof(tmp);
+	do {
+		*--p = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	while (tmp + sizeof(tmp) - p < width)
+		*--p = '0';
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(o, p, n);
+	return o + n;
+}
+
 const char *ip_fmt(uint32_t a)
 {
 	static char ring[4][16];

@@ -385,8 +385,13 @@ const char *ipq_name(const struct frag_v4_key *k)
 	static unsigned i;
 	char *b = buf[i++ & 3];
 
-	snprintf(b, sizeof(buf[0]), "%s>%s id=0x%04x proto=%u", ip_fmt(k->saddr), ip_fmt(k->daddr),
-		 ntohs(k->id), k->protocol);
+	char *o = txt_str(b, ip_fmt(k->saddr));	/* "%s>%s id=0x%04x proto=%u" */
+	*o++ = '>';
+	o = txt_str(o, ip_fmt(k->daddr));
+	o = txt_str(o, " id=0x");
+	o = txt_hex(o, ntohs(k->id), 4);
+	o = txt_str(o, " proto=");
+	*txt_u32(o, k->protocol) = 0;
 	return b;
 }
 

@@ -422,11 +422,17 @@ const char *sk_fmt(const struct sock *sk)
 	} else if (sk->family == AF_INET6) {
 		snprintf(b, 128, "[%s]:%u>[%s]:%u", in6_fmt(&sk->v6_saddr), ntohs(sk->sport), in6_fmt(&sk->v6_daddr),
 			 ntohs(sk->dport));
-	} else if (!sk->daddr && !sk->dport) {	/* no peer: a listener or a bound UDP socket */
-		snprintf(b, 128, "%s:%u", sk->saddr ? ip_fmt(sk->saddr) : "*", ntohs(sk->sport));
-	} else {
-		snprintf(b, 128, "%s:%u>%s:%u", ip_fmt(sk->saddr), ntohs(sk->sport), ip_fmt(sk->daddr),
-			 ntohs(sk->dport));
+	} else {		/* without a peer: a listener or a bound UDP socket */
+		char *o = txt_str(b, sk->saddr || sk->daddr || sk->dport ? ip_fmt(sk->saddr) : "*");
+		*o++ = ':';
+		o = txt_u32(o, ntohs(sk->sport));
+		if (sk->daddr || sk->dport) {
+			*o++ = '>';
+			o = txt_str(o, ip_fmt(sk->daddr));
+			*o++ = ':';
+			o = txt_u32(o, ntohs(sk->dport));
+		}
+		*o = 0;
 	}
 	return b;
 }
