@@ -12,18 +12,9 @@
 
 static void write_all(struct outbuf *o, const char *p, size_t n)
 {
-	while (n && !o->err) {
-		ssize_t k = write(o->fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			/* atomic: the producer polls it (outbuf_failed) while we run */
-			__atomic_store_n(&o->err, k < 0 ? errno : EIO, __ATOMIC_RELAXED);
-			break;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
+	/* o->err is atomic: the producer polls it (outbuf_failed) while we run */
+	if (!o->err && outdisk_put(&o->disk, p, n) < 0)
+		__atomic_store_n(&o->err, o->disk.err, __ATOMIC_RELAXED);
 }
 
 void outbuf_put_fd(struct outbuf *o, const char *p, size_t n) { write_all(o, p, n); }
@@ -67,6 +58,7 @@ int outbuf_open_consumer(struct outbuf *o, int fd, outbuf_consume_fn fn, void *c
 {
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
+	outdisk_init(&o->disk, fd);
 	o->consume = fn;
 	o->ctx = ctx;
 	for (int i = 0; i < OUTBUF_NBUF; i++) {
@@ -155,6 +147,8 @@ void outbuf_commit(struct outbuf *o, size_t n) { o->len[o->tail % OUTBUF_NBUF] +
 int outbuf_flush(struct outbuf *o)
 {
 	drain(o);
+	if (outdisk_finish(&o->disk) < 0 && !o->err)
+		o->err = o->disk.err;
 	if (o->err) {
 		errno = o->err;
 		return -1;
@@ -177,8 +171,11 @@ int outbuf_close(struct outbuf *o)
 	pthread_cond_destroy(&o->freed);
 	for (int i = 0; i < OUTBUF_NBUF; i++)
 		free(o->buf[i]);
+	off_t written = outdisk_written(&o->disk);
+	outdisk_close(&o->disk);
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	o->err = e;
+	o->disk.written = written;	/* for the caller's clean-up after a failure */
 	return r;
 }

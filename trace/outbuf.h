@@ -14,6 +14,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "outdisk.h"
+
 #define OUTBUF_NBUF 4
 #define OUTBUF_SIZE (1u << 20)
 
@@ -35,6 +37,7 @@ struct outbuf {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t queued, freed;
+	struct outdisk disk;		/* where the bytes go: fd, O_DIRECT past a size */
 };
 
 /* outbuf_open - starts the writer thread on fd (not owned: the caller
@@ -59,8 +62,13 @@ void outbuf_commit(struct outbuf *o, size_t n);
 void outbuf_write(struct outbuf *o, const void *p, size_t n);
 
 /* outbuf_flush - returns once every byte given so far was written:
- * 0, or -1 with the first write error in o->err. */
+ * 0, or -1 with the first write error in o->err. The file is written
+ * plainly from then on (see outdisk.h). */
 int outbuf_flush(struct outbuf *o);
+
+/* outbuf_written - bytes from the start of the file known to be on disk
+ * (after a flush or close: every byte written, up to a failed write). */
+static inline off_t outbuf_written(const struct outbuf *o) { return outdisk_written(&o->disk); }
 
 /* outbuf_failed - the first write error so far (0 none), readable by the
  * producer while the writer thread runs: a replay stops early on it. */

@@ -223,6 +223,29 @@ static off_t whole_lines_after(struct jsonl_sink *s, uint64_t *events)
 	return cut;
 }
 
+/* After a failed write past the direct blocks' start (outdisk.h), lines
+ * counted as written may not be: good and good_events are counted again
+ * from the first limit bytes, the ones known to be on disk. */
+static void recount_good(struct jsonl_sink *s, off_t limit)
+{
+	static char buf[1 << 16];
+	uint64_t lines = 0;
+	off_t off = 0, cut = 0;
+	while (off < limit) {
+		size_t n = limit - off < (off_t)sizeof(buf) ? (size_t)(limit - off) : sizeof(buf);
+		ssize_t k = pread(s->of.fd, buf, n, off);
+		if (k <= 0)
+			break;
+		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + k - p))); p++) {
+			lines++;
+			cut = off + (p - buf) + 1;
+		}
+		off += k;
+	}
+	s->good = cut;
+	s->good_events = lines ? lines - 1 : 0;	/* the first line is trace_start */
+}
+
 /* The failure path: whole lines and the incomplete marker to PATH.partial. */
 static int jsonl_keep_partial(struct jsonl_sink *s, off_t cut, uint64_t events, jsonl_end_fn end, void *ctx,
 			      const char *error, char *err, size_t errlen)
@@ -336,6 +359,10 @@ int jsonl_finish(struct jsonl_sink *s, jsonl_end_fn end, void *ctx, const char *
 		cut = before_end;
 		events = events_before_end;
 	} else if (werr) {
+		if (s->good > outbuf_written(&s->ob)) {
+			recount_good(s, outbuf_written(&s->ob));
+			events = s->good_events;
+		}
 		cut = whole_lines_after(s, &events);
 	}
 	/* the marker names the root cause: a write failure stops a replay early */

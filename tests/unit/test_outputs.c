@@ -21,6 +21,7 @@
 #include "cJSON.h"
 #include "events.h"
 #include "fib.h"
+#include "outdisk.h"
 #include "outfile.h"
 #include "scenario.h"
 #include "sinks.h"
@@ -314,6 +315,44 @@ START_TEST(test_jsonl_full_disk_keeps_whole_lines)
 }
 END_TEST
 
+/* The same past the start of the direct blocks (trace/outdisk.h): lines
+ * counted as written while their block was still queued are counted again
+ * from what reached the disk, so the partial trace ends on a whole line
+ * and its events count is right. */
+START_TEST(test_jsonl_full_disk_direct_keeps_whole_lines)
+{
+	char err[512] = "", line[120];
+	struct jsonl_sink s;
+	cJSON *last;
+	struct rlimit old, lim = { OUTDISK_SIZE + 100037, OUTDISK_SIZE + 100037 };
+	setup_dir();
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	outdisk_after = 0;
+	ck_assert_int_eq(jsonl_open(&s, path, err, sizeof(err)), 0);
+	jsonl_line(&s, "{\"kind\":\"trace_start\"}");
+	for (int i = 0; i < 60000; i++) {		/* about 6 MB: three blocks */
+		snprintf(line, sizeof(line), "{\"seq\":%d,\"pad\":\"%080d\"}", i, i);
+		jsonl_line(&s, line);
+	}
+	s.events = 60000;
+	ck_assert_int_eq(jsonl_finish(&s, end_fn, NULL, NULL, err, sizeof(err)), -1);
+	setrlimit(RLIMIT_FSIZE, &old);
+	outdisk_after = OUTDISK_AFTER;
+	ck_assert_msg(strstr(err, "write failed") && strstr(err, ".partial"), "err: %s", err);
+	size_t n;
+	free(get_file(partial, &n));
+	ck_assert_uint_le(n, lim.rlim_cur);
+	int lines = check_lines(partial, &last);
+	ck_assert_int_gt(lines, 20000);			/* the first block and what fitted of the second */
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(last, "complete")));
+	ck_assert_int_eq((int)cJSON_GetObjectItem(last, "events")->valuedouble, lines - 2);
+	cJSON_Delete(last);
+	cleanup_dir();
+}
+END_TEST
+
 START_TEST(test_chrome_failed_run_closes_the_array)
 {
 	char err[512] = "", cpath[160], cpartial[170];
@@ -537,6 +576,7 @@ static Suite *outputs_suite(void)
 	tcase_add_test(tc, test_outfile_commit_failure_names_the_file);
 	tcase_add_test(tc, test_jsonl_failed_run_goes_to_partial);
 	tcase_add_test(tc, test_jsonl_full_disk_keeps_whole_lines);
+	tcase_add_test(tc, test_jsonl_full_disk_direct_keeps_whole_lines);
 	tcase_add_test(tc, test_chrome_failed_run_closes_the_array);
 	tcase_add_test(tc, test_jw_str_any_bytes_is_valid_json);
 	tcase_add_test(tc, test_meta_start_hostile_scenario);
