@@ -67,6 +67,14 @@ echo "netjourney bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(lscpu
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute times; prefer the CPU ratios)"
 echo "method: each pair run side by side, who goes first swapping every round (A B, then B A), $ROUNDS rounds; medians, spread min-max"
 
+# tshark_to_file: a timed tshark run writing its JSON to a file, as
+# netjourney's trace is (issue 25 compares the two writing files); the
+# previous one is removed first, untimed.
+tshark_to_file() {
+	rm -f "$W/ts.json"
+	timed tshark sh -c 'exec tshark -r "$1" -T json >"$2"' sh "$CAP" "$W/ts.json"
+}
+
 # -- 1. speed on FRAMES frames --------------------------------------------
 CAP=$W/bench.pcap
 "$NJ" mkpcap bench-mix "$CAP" --count "$FRAMES" >/dev/null || exit 1
@@ -83,11 +91,11 @@ while [ "$r" -le "$ROUNDS" ]; do
 	# (ABBA): the run after tshark's 12 s or the 1 GB write is slower
 	if [ $((r % 2)) = 1 ]; then
 		timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
-		have tshark && timed tshark tshark -r "$CAP" -T json
+		have tshark && tshark_to_file
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
 		have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 	else
-		have tshark && timed tshark tshark -r "$CAP" -T json
+		have tshark && tshark_to_file
 		timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
 		have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
@@ -108,7 +116,7 @@ JSONL_MB=$(($(stat -c %s "$W/t.jsonl") / 1048576))
 JSONL_BPF=$(($(stat -c %s "$W/t.jsonl") / FRAMES))
 NJZ_BPF=$(($(stat -c %s "$W/t.njz") / FRAMES))
 NJZ_MB=$(($(stat -c %s "$W/t.njz") / 1048576))
-rm -f "$W/t.jsonl" "$W/t.njz"
+rm -f "$W/t.jsonl" "$W/t.njz" "$W/ts.json"
 printf '  %-40s %10s %10s\n' "" "wall" "CPU"
 row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
 row "replay -q -o FILE.njz (compact, $NJZ_MB MiB)" nj_njz
@@ -117,7 +125,7 @@ row "replay -q (traced, verdict lines)" nj_quiet
 row "replay --no-trace" nj_notrace
 row "replay --no-trace -w out.pcap" nj_notrace_w
 if have tshark; then
-	row "tshark -r X -T json > /dev/null" tshark
+	row "tshark -r X -T json > FILE" tshark
 	verdict "traced JSONL vs tshark -T json, times faster" tshark nj_jsonl 10
 fi
 if have tcpdump; then
