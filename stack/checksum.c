@@ -153,16 +153,30 @@ char *txt_hex(char *o, uint32_t v, int width)
 	return o + n;
 }
 
+/* A replay names the same few addresses in most events: the last ones
+ * formatted are kept (by a hash of the address) and copied, not formatted
+ * again. Each call still takes the ring's next buffer. */
 const char *ip_fmt(uint32_t a)
 {
 	static char ring[4][16];
+	static struct {
+		uint32_t a;
+		char text[16];
+	} seen[16];
 	static int i;
 	char *b = ring[i++ & 3], *o = b;
+	unsigned h = (a * 2654435761u) >> 28;
+	if (seen[h].text[0] && seen[h].a == a) {
+		memcpy(b, seen[h].text, 16);
+		return b;
+	}
 	const unsigned char *p = (const unsigned char *)&a;
 	for (int k = 0; k < 4; k++) {
 		o = put_u8(o, p[k]);
 		*o++ = k < 3 ? '.' : 0;
 	}
+	seen[h].a = a;
+	memcpy(seen[h].text, b, 16);
 	return b;
 }
 
