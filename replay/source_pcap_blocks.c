@@ -4,8 +4,8 @@
  * savefile's (pcap-savefile(5)): a 24-byte file header, then per frame
  * 16 bytes (seconds, micro- or nanoseconds, captured and original length)
  * and the captured bytes. The file is mapped a window at a time, each
- * populated at once: a fault per page would cost more than the copy that
- * read(2) made (and the read-ahead maps the same file a second time).
+ * populated at once (cheaper than a fault per page, and than the copy of
+ * read(2), which the read-ahead made a second time).
  */
 #include "source_pcap_blocks.h"
 
@@ -23,22 +23,31 @@
 #define PB_MAX_SNAP	262144		/* libpcap's maximum for the link types read here */
 #define PB_MAGIC_US	0xa1b2c3d4u
 #define PB_MAGIC_NS	0xa1b23c4du
-#define PB_SLOTS	64		/* readers open at once (more: libpcap reads) */
+#define PB_WINDOWS	64		/* windows mapped at once (more: libpcap reads on) */
 
 /*
+ * The windows, shared: the replay and its SYN-ACK read-ahead read the same
+ * records of the same file, so the one ahead maps a window and the other
+ * finds it (mapping it twice cost a fifth of the reading). Each is
+ * counted by its readers and unmapped by the last.
+ *
  * The SIGBUS guard. A mapped page past the end of a file that shrank
  * raises SIGBUS when read; the handler maps zero pages over the rest of
- * that window and marks its reader, so the read completes and the reader
- * stops at its next record. Faults elsewhere go to the handler there was
- * before. One slot per open reader: [lo, hi) of its window.
+ * that window and marks it, so the read completes and its readers stop at
+ * their next record. Faults elsewhere go to the handler there was before.
  */
-struct pb_guard {
-	atomic_uintptr_t lo, hi;
-	atomic_int used;
+struct pb_win {
+	atomic_uintptr_t lo, hi;	/* its addresses, for the handler; 0 when unused */
 	volatile sig_atomic_t hit;
+	int refs;
+	dev_t dev;
+	ino_t ino;
+	uint64_t start;			/* file offset, and length */
+	size_t len;
 };
 
-static struct pb_guard pb_guards[PB_SLOTS];
+static struct pb_win pb_wins[PB_WINDOWS];
+static pthread_mutex_t pb_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sigaction pb_old;
 static uintptr_t pb_page;
 static pthread_once_t pb_once = PTHREAD_ONCE_INIT;
@@ -47,15 +56,15 @@ static int pb_installed;
 static void pb_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	for (int i = 0; i < PB_SLOTS; i++) {
-		struct pb_guard *g = &pb_guards[i];
-		uintptr_t lo = atomic_load_explicit(&g->lo, memory_order_relaxed);
-		uintptr_t hi = atomic_load_explicit(&g->hi, memory_order_relaxed);
+	for (int i = 0; i < PB_WINDOWS; i++) {
+		struct pb_win *w = &pb_wins[i];
+		uintptr_t lo = atomic_load_explicit(&w->lo, memory_order_relaxed);
+		uintptr_t hi = atomic_load_explicit(&w->hi, memory_order_relaxed);
 		if (a < lo || a >= hi)
 			continue;
 		uintptr_t pg = a & ~(pb_page - 1);
 		if (mmap((void *)pg, hi - pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
-			g->hit = 1;
+			w->hit = 1;
 			return;		/* the read is retried, and finds zeros */
 		}
 	}
@@ -78,50 +87,80 @@ static void pb_install(void)
 	pb_installed = pb_page > 0 && sigaction(SIGBUS, &sa, &pb_old) == 0;
 }
 
-static int pb_slot_take(void)
-{
-	pthread_once(&pb_once, pb_install);
-	if (!pb_installed)
-		return -1;
-	for (int i = 0; i < PB_SLOTS; i++) {
-		int free_ = 0;
-		if (atomic_compare_exchange_strong(&pb_guards[i].used, &free_, 1)) {
-			pb_guards[i].hit = 0;
-			return i;
-		}
-	}
-	return -1;
-}
-
+/* Lets go of b's window; the last reader unmaps it. */
 static void pb_unmap(struct pcap_blocks *b)
 {
-	struct pb_guard *g = &pb_guards[b->slot];
-	atomic_store(&g->lo, 0);
-	atomic_store(&g->hi, 0);
-	if (b->map)
-		munmap((void *)b->map, b->map_len);
+	if (b->win < 0)
+		return;
+	pthread_mutex_lock(&pb_lock);
+	struct pb_win *w = &pb_wins[b->win];
+	if (--w->refs == 0) {
+		atomic_store(&w->lo, 0);
+		atomic_store(&w->hi, 0);
+		munmap((void *)b->map, w->len);
+	}
+	pthread_mutex_unlock(&pb_lock);
+	b->win = -1;
 	b->map = NULL;
 	b->map_len = 0;
 }
 
-/* Maps the window that starts at the page of b->off and holds need bytes
- * from there (within b->size). 0 when mmap fails. */
-static int pb_map(struct pcap_blocks *b, size_t need)
+/* A window of b's file that holds [off, off + need), or -1. Locked. */
+static int pb_find(const struct pcap_blocks *b, size_t need)
+{
+	for (int i = 0; i < PB_WINDOWS; i++) {
+		const struct pb_win *w = &pb_wins[i];
+		if (w->refs && w->dev == b->dev && w->ino == b->ino && w->start <= b->off &&
+		    b->off + need <= w->start + w->len)
+			return i;
+	}
+	return -1;
+}
+
+/* A new window that starts at the page of b->off and holds need bytes
+ * from there (within b->size), or -1 (mmap failed, the table is full).
+ * Locked. */
+static int pb_new(const struct pcap_blocks *b, size_t need)
 {
 	uint64_t start = b->off & ~(uint64_t)(pb_page - 1);
 	size_t len = b->size - start < PB_WINDOW ? (size_t)(b->size - start) : PB_WINDOW;
-	pb_unmap(b);
-	if (len < b->off - start + need)
-		return 0;
+	int i = 0;
+	while (i < PB_WINDOWS && pb_wins[i].refs)
+		i++;
+	if (i == PB_WINDOWS || len < b->off - start + need)
+		return -1;
 	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, b->fd, (off_t)start);
 	if (p == MAP_FAILED)
-		return 0;
-	b->map = p;
-	b->map_off = start;
-	b->map_len = len;
-	atomic_store(&pb_guards[b->slot].lo, (uintptr_t)p);
-	atomic_store(&pb_guards[b->slot].hi, (uintptr_t)p + len);
-	return 1;
+		return -1;
+	struct pb_win *w = &pb_wins[i];
+	w->hit = 0;
+	w->dev = b->dev;
+	w->ino = b->ino;
+	w->start = start;
+	w->len = len;
+	atomic_store(&w->lo, (uintptr_t)p);
+	atomic_store(&w->hi, (uintptr_t)p + len);
+	return i;
+}
+
+/* Points b at a window holding need bytes at b->off. 0 when there is none. */
+static int pb_map(struct pcap_blocks *b, size_t need)
+{
+	pb_unmap(b);
+	pthread_mutex_lock(&pb_lock);
+	int i = pb_find(b, need);
+	if (i < 0)
+		i = pb_new(b, need);
+	if (i >= 0) {
+		struct pb_win *w = &pb_wins[i];
+		w->refs++;
+		b->win = i;
+		b->map = (const unsigned char *)atomic_load(&w->lo);
+		b->map_off = w->start;
+		b->map_len = w->len;
+	}
+	pthread_mutex_unlock(&pb_lock);
+	return i >= 0;
 }
 
 /* need bytes at b->off, within the size at open: their address, or NULL. */
@@ -154,17 +193,18 @@ struct pcap_blocks *pcap_blocks_open(const char *path, int snapshot)
 	memcpy(&minor, fh + 6, 2);
 	if ((magic != PB_MAGIC_US && magic != PB_MAGIC_NS) || major != 2 || minor != 4)
 		goto no;	/* swapped, patched formats, old versions: libpcap's */
-	int slot = pb_slot_take();
-	if (slot < 0)
+	pthread_once(&pb_once, pb_install);
+	if (!pb_installed)
 		goto no;
 	struct pcap_blocks *b = calloc(1, sizeof(*b));
 	if (!b || !(b->frame = malloc((size_t)snapshot))) {	/* malloc's alignment, as libpcap's buffer */
 		free(b);
-		atomic_store(&pb_guards[slot].used, 0);
 		goto no;
 	}
 	b->fd = fd;
-	b->slot = slot;
+	b->win = -1;
+	b->dev = st.st_dev;
+	b->ino = st.st_ino;
 	b->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
 	b->off = sizeof(fh);
 	b->snapshot = (uint32_t)snapshot;
@@ -189,7 +229,7 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 		*data = p + 16;	/* valid until the next call */
 	else
 		memcpy(b->frame, p + 16, rec[2]);
-	if (pb_guards[b->slot].hit) {
+	if (pb_wins[b->win].hit) {
 		b->shrunk = 1;	/* those were zeros, not the file's bytes */
 		return 0;
 	}
@@ -221,7 +261,6 @@ void pcap_blocks_close(struct pcap_blocks *b)
 	if (!b)
 		return;
 	pb_unmap(b);
-	atomic_store(&pb_guards[b->slot].used, 0);
 	close(b->fd);
 	free(b->frame);
 	free(b);

@@ -16,11 +16,14 @@
 
 #include <pcap/pcap.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pcap_blocks {
 	int fd;
-	int slot;			/* its entry in the SIGBUS guard's table */
-	const unsigned char *map;	/* a window of the file: [map_off, map_off + map_len) */
+	dev_t dev;			/* the file, to share its windows */
+	ino_t ino;
+	int win;			/* its window's entry in the table, -1 none */
+	const unsigned char *map;	/* the window: [map_off, map_off + map_len) of the file */
 	uint64_t map_off;
 	size_t map_len;
 	uint64_t size;			/* the file's size at open: records end within it */

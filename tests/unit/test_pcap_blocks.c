@@ -236,6 +236,41 @@ START_TEST(a_file_larger_than_a_window_reads_the_same)
 }
 END_TEST
 
+/* Two readers of one file, one ahead of the other (the replay and its
+ * read-ahead), share its windows: each reads what libpcap reads. */
+START_TEST(two_readers_of_one_file_read_the_same)
+{
+	char path[128], e[512], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	struct pcap_source s[2];
+	struct digest g[2] = { { .h = 1469598103934665603ull }, { .h = 1469598103934665603ull } };
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	int more[2] = { 1, 1 };
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/two.pcap", d);
+	many(path, 22000);
+	struct digest want = by_libpcap(path);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(source_pcap_open(&s[i], path, e, sizeof(e)) == 0, "%s", e);
+		ck_assert_ptr_nonnull(s[i].blk);
+	}
+	s[1].blk->nocopy = 1;
+	for (int k = 0; k < 3000 && source_pcap_next(&s[1], &h, &data, e, sizeof(e)) == 1; k++)
+		frame_mix(&g[1], h, data);	/* the read-ahead goes first */
+	while (more[0] || more[1])
+		for (int i = 0; i < 2; i++)
+			if (more[i] && (more[i] = source_pcap_next(&s[i], &h, &data, e, sizeof(e)) == 1))
+				frame_mix(&g[i], h, data);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(g[i].frames, want.frames);
+		ck_assert_msg(g[i].h == want.h, "reader %d: frames differ", i);
+		source_pcap_close(&s[i]);
+	}
+	unlink(path);
+	rmdir(d);
+}
+END_TEST
+
 /* The file cut short while its pages are mapped (they would raise SIGBUS):
  * the reader says so and stops, in both modes. */
 START_TEST(a_file_that_shrinks_while_read_is_an_error)
@@ -305,6 +340,7 @@ static Suite *blocks_suite(void)
 	tcase_add_test(tc, every_capture_reads_the_same);
 	tcase_add_test(tc, damaged_and_unusual_files_read_the_same);
 	tcase_add_test(tc, a_file_larger_than_a_window_reads_the_same);
+	tcase_add_test(tc, two_readers_of_one_file_read_the_same);
 	tcase_add_test(tc, a_file_that_shrinks_while_read_is_an_error);
 	tcase_add_test(tc, a_file_that_grows_while_read_is_read_to_its_end);
 	suite_add_tcase(s, tc);
