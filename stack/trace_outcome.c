@@ -11,17 +11,27 @@
 
 #include <string.h>
 
+/* fn is name: strcmp's answer without its call, as these run per event
+ * and most names differ from the one asked for within a letter or two. */
+static inline int fn_is(const char *fn, const char *name)
+{
+	while (*name && *fn == *name) {
+		fn++;
+		name++;
+	}
+	return *fn == *name;
+}
+
 enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 {
 	if (ph == 'i')
 		return v == V_DROP ? V_DROP : V_NONE;
 	if (ph != 'E' || v == V_NONE || v == V_PASS)
 		return V_NONE;
-	/* (the first letter spares most calls to strcmp: this runs per exit) */
 	if (v == V_QUEUED)	/* into the backlog: the softirq decides */
-		return fn[0] == 'n' && !strcmp(fn, "netif_rx") ? V_NONE : V_QUEUED;
+		return fn_is(fn, "netif_rx") ? V_NONE : V_QUEUED;
 	if (v == V_SENT)	/* a recorded transmit is the packet's fate; */
-		return fn[0] == 'd' && !strcmp(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
+		return fn_is(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
 	return v;
 }
 
@@ -88,7 +98,7 @@ static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t
 	if (pkt >= 0)
 		return pkt;
 	if (depth == 0 && ph == 'B')
-		t->timer_root = strcmp(fn, "net_rx_action") ? -(int64_t)seq : 0;
+		t->timer_root = fn_is(fn, "net_rx_action") ? 0 : -(int64_t)seq;
 	int64_t k = t->timer_root;
 	if (depth == 0 && ph == 'E')
 		t->timer_root = 0;
