@@ -11,17 +11,6 @@
 
 #include <string.h>
 
-/* fn is name: strcmp's answer without its call, as these run per event
- * and most names differ from the one asked for within a letter or two. */
-static inline int fn_is(const char *fn, const char *name)
-{
-	while (*name && *fn == *name) {
-		fn++;
-		name++;
-	}
-	return *fn == *name;
-}
-
 enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 {
 	if (ph == 'i')
@@ -29,9 +18,9 @@ enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 	if (ph != 'E' || v == V_NONE || v == V_PASS)
 		return V_NONE;
 	if (v == V_QUEUED)	/* into the backlog: the softirq decides */
-		return fn_is(fn, "netif_rx") ? V_NONE : V_QUEUED;
+		return trace_fn_is(fn, "netif_rx") ? V_NONE : V_QUEUED;
 	if (v == V_SENT)	/* a recorded transmit is the packet's fate; */
-		return fn_is(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
+		return trace_fn_is(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
 	return v;
 }
 
@@ -98,14 +87,14 @@ static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t
 	if (pkt >= 0)
 		return pkt;
 	if (depth == 0 && ph == 'B')
-		t->timer_root = fn_is(fn, "net_rx_action") ? 0 : -(int64_t)seq;
+		t->timer_root = trace_fn_is(fn, "net_rx_action") ? 0 : -(int64_t)seq;
 	int64_t k = t->timer_root;
 	if (depth == 0 && ph == 'E')
 		t->timer_root = 0;
 	return k ? k : INT64_MIN;
 }
 
-static inline struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+static inline __attribute__((always_inline)) struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
 					 const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
 {
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
