@@ -176,8 +176,9 @@ static inline int trace_exit_no_outcome(const char *fn, enum nj_verdict v)
 static inline int trace_lite_idle(const struct tracer *tr, int64_t pkt)
 {
 	const struct outcome_table *t = tr->lite_tbl;
-	int64_t last = t->nopen ? t->open[t->nopen - 1].key : INT64_MIN;
-	return pkt >= 0 ? last == pkt : !t->timer_root || last == t->timer_root;
+	if (pkt >= 0)
+		return t->nopen && t->last == pkt;
+	return !t->timer_root || (t->nopen && t->last == t->timer_root);
 }
 
 static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)

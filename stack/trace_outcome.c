@@ -75,6 +75,7 @@ static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 		outcome_flush(t);
 	struct outcome_pkt *p = &t->open[t->nopen++];
 	p->key = key;
+	t->last = key;
 	p->outcome = V_NONE;
 	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
 	p->fn = NULL;
