@@ -61,8 +61,11 @@ all: $(B)/netjourney
 
 $(foreach l,$(LIB_LAYERS),$(eval $(B)/lib$(l).a: $$(OBJ_$(l)) ; @rm -f $$@; ar rcs $$@ $$^))
 
+# libmicrohttpd is opened when the server starts (web/mhd_lazy.c), libedit
+# when step reads a terminal (cli/edit_lazy.c): linked, they and their
+# libraries (GnuTLS ...) took 2 ms of every run's start.
 $(B)/netjourney: $(OBJ_cli) $(LIBS_TOPDOWN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lmicrohttpd -ledit,$(PKG_LIBS)) -lm
 
 # One compile rule per layer, with that layer's include list.
 define layer_rule

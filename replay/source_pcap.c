@@ -198,6 +198,12 @@ int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint
 			s->good_end += 16 + (*hdr)->caplen;
 			return 1;
 		}
+		if (pcap_blocks_shrunk(s->blk)) {
+			snprintf(err, errlen, "%s: the file shrank while it was read (%llu bytes at the start, less "
+				 "now) after frame %llu", s->path, (unsigned long long)s->blk->size,
+				 (unsigned long long)s->frames);
+			return -1;
+		}
 		/* the end, or a record libpcap has to judge: it reads on from there */
 		int sk = fseeko(pcap_file(s->p), (off_t)s->blk->off, SEEK_SET);
 		pcap_blocks_close(s->blk);

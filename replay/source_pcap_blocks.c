@@ -1,50 +1,211 @@
 /*
- * source_pcap_blocks.c - plain pcap records in large blocks (see
+ * source_pcap_blocks.c - plain pcap records from a mapping of the file (see
  * source_pcap_blocks.h). Not a kernel file. The record layout is the
  * savefile's (pcap-savefile(5)): a 24-byte file header, then per frame
  * 16 bytes (seconds, micro- or nanoseconds, captured and original length)
- * and the captured bytes.
+ * and the captured bytes. The file is mapped a window at a time, each
+ * populated at once (cheaper than a fault per page, and than the copy of
+ * read(2), which the read-ahead made a second time).
  */
 #include "source_pcap_blocks.h"
 
-#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define PB_BLOCK	(320 * 1024)	/* read size; holds any record within MAX_SNAP */
+#define PB_WINDOW	((size_t)8 << 20)	/* bytes mapped at once; holds any record within MAX_SNAP */
 #define PB_MAX_SNAP	262144		/* libpcap's maximum for the link types read here */
 #define PB_MAGIC_US	0xa1b2c3d4u
 #define PB_MAGIC_NS	0xa1b23c4du
+#define PB_WINDOWS	64		/* windows mapped at once (more: libpcap reads on) */
+
+/*
+ * The windows, shared: the replay and its SYN-ACK read-ahead read the same
+ * records of the same file, so the one ahead maps a window and the other
+ * finds it (mapping it twice cost a fifth of the reading). Each is
+ * counted by its readers and unmapped by the last.
+ *
+ * The SIGBUS guard. A mapped page past the end of a file that shrank
+ * raises SIGBUS when read; the handler maps zero pages over the rest of
+ * that window and marks it, so the read completes and its readers stop at
+ * their next record. Faults elsewhere go to the handler there was before.
+ */
+struct pb_win {
+	atomic_uintptr_t lo, hi;	/* its addresses, for the handler; 0 when unused */
+	volatile sig_atomic_t hit;
+	int refs;
+	dev_t dev;
+	ino_t ino;
+	uint64_t start;			/* file offset, and length */
+	size_t len;
+};
+
+static struct pb_win pb_wins[PB_WINDOWS];
+static pthread_mutex_t pb_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction pb_old;
+static uintptr_t pb_page;
+static pthread_once_t pb_once = PTHREAD_ONCE_INIT;
+static int pb_installed;
+
+static void pb_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	for (int i = 0; i < PB_WINDOWS; i++) {
+		struct pb_win *w = &pb_wins[i];
+		uintptr_t lo = atomic_load_explicit(&w->lo, memory_order_relaxed);
+		uintptr_t hi = atomic_load_explicit(&w->hi, memory_order_relaxed);
+		if (a < lo || a >= hi)
+			continue;
+		uintptr_t pg = a & ~(pb_page - 1);
+		if (mmap((void *)pg, hi - pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+			w->hit = 1;
+			return;		/* the read is retried, and finds zeros */
+		}
+	}
+	if ((pb_old.sa_flags & SA_SIGINFO) && pb_old.sa_sigaction)
+		pb_old.sa_sigaction(sig, si, uc);
+	else if (pb_old.sa_handler != SIG_DFL && pb_old.sa_handler != SIG_IGN)
+		pb_old.sa_handler(sig);
+	else
+		sigaction(SIGBUS, &pb_old, NULL);	/* the fault repeats, as if we were not here */
+}
+
+static void pb_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = pb_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	pb_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	pb_installed = pb_page > 0 && sigaction(SIGBUS, &sa, &pb_old) == 0;
+}
+
+/* Lets go of b's window; the last reader unmaps it. */
+static void pb_unmap(struct pcap_blocks *b)
+{
+	if (b->win < 0)
+		return;
+	pthread_mutex_lock(&pb_lock);
+	struct pb_win *w = &pb_wins[b->win];
+	if (--w->refs == 0) {
+		atomic_store(&w->lo, 0);
+		atomic_store(&w->hi, 0);
+		munmap((void *)b->map, w->len);
+	}
+	pthread_mutex_unlock(&pb_lock);
+	b->win = -1;
+	b->map = NULL;
+	b->map_len = 0;
+}
+
+/* A window of b's file that holds [off, off + need), or -1. Locked. */
+static int pb_find(const struct pcap_blocks *b, size_t need)
+{
+	for (int i = 0; i < PB_WINDOWS; i++) {
+		const struct pb_win *w = &pb_wins[i];
+		if (w->refs && w->dev == b->dev && w->ino == b->ino && w->start <= b->off &&
+		    b->off + need <= w->start + w->len)
+			return i;
+	}
+	return -1;
+}
+
+/* A new window that starts at the page of b->off and holds need bytes
+ * from there (within b->size), or -1 (mmap failed, the table is full).
+ * Locked. */
+static int pb_new(const struct pcap_blocks *b, size_t need)
+{
+	uint64_t start = b->off & ~(uint64_t)(pb_page - 1);
+	size_t len = b->size - start < PB_WINDOW ? (size_t)(b->size - start) : PB_WINDOW;
+	int i = 0;
+	while (i < PB_WINDOWS && pb_wins[i].refs)
+		i++;
+	if (i == PB_WINDOWS || len < b->off - start + need)
+		return -1;
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, b->fd, (off_t)start);
+	if (p == MAP_FAILED)
+		return -1;
+	struct pb_win *w = &pb_wins[i];
+	w->hit = 0;
+	w->dev = b->dev;
+	w->ino = b->ino;
+	w->start = start;
+	w->len = len;
+	atomic_store(&w->lo, (uintptr_t)p);
+	atomic_store(&w->hi, (uintptr_t)p + len);
+	return i;
+}
+
+/* Points b at a window holding need bytes at b->off. 0 when there is none. */
+static int pb_map(struct pcap_blocks *b, size_t need)
+{
+	pb_unmap(b);
+	pthread_mutex_lock(&pb_lock);
+	int i = pb_find(b, need);
+	if (i < 0)
+		i = pb_new(b, need);
+	if (i >= 0) {
+		struct pb_win *w = &pb_wins[i];
+		w->refs++;
+		b->win = i;
+		b->map = (const unsigned char *)atomic_load(&w->lo);
+		b->map_off = w->start;
+		b->map_len = w->len;
+	}
+	pthread_mutex_unlock(&pb_lock);
+	return i >= 0;
+}
+
+/* need bytes at b->off, within the size at open: their address, or NULL. */
+static const unsigned char *pb_at(struct pcap_blocks *b, size_t need)
+{
+	if (b->size - b->off < need)
+		return NULL;
+	if (!b->map || b->off + need > b->map_off + b->map_len) {
+		if (!pb_map(b, need))
+			return NULL;
+	}
+	return b->map + (b->off - b->map_off);
+}
 
 struct pcap_blocks *pcap_blocks_open(const char *path, int snapshot)
 {
 	unsigned char fh[24];
 	uint32_t magic;
 	uint16_t major, minor;
+	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
-	if (snapshot <= 0 || snapshot > PB_MAX_SNAP || read(fd, fh, sizeof(fh)) != (ssize_t)sizeof(fh))
+	if (snapshot <= 0 || snapshot > PB_MAX_SNAP || fstat(fd, &st) != 0 ||
+	    pread(fd, fh, sizeof(fh), 0) != (ssize_t)sizeof(fh))
 		goto no;
 	memcpy(&magic, fh, 4);
 	memcpy(&major, fh + 4, 2);
 	memcpy(&minor, fh + 6, 2);
 	if ((magic != PB_MAGIC_US && magic != PB_MAGIC_NS) || major != 2 || minor != 4)
 		goto no;	/* swapped, patched formats, old versions: libpcap's */
-	struct pcap_blocks *b = calloc(1, sizeof(*b));
-	if (!b)
+	pthread_once(&pb_once, pb_install);
+	if (!pb_installed)
 		goto no;
-	b->fd = -1;
-	b->buf = malloc(PB_BLOCK);
-	b->frame = malloc((size_t)snapshot);	/* malloc's alignment, as libpcap's buffer */
-	if (!b->buf || !b->frame) {
-		pcap_blocks_close(b);
+	struct pcap_blocks *b = calloc(1, sizeof(*b));
+	if (!b || !(b->frame = malloc((size_t)snapshot))) {	/* malloc's alignment, as libpcap's buffer */
+		free(b);
 		goto no;
 	}
 	b->fd = fd;
+	b->win = -1;
+	b->dev = st.st_dev;
+	b->ino = st.st_ino;
+	b->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
 	b->off = sizeof(fh);
 	b->snapshot = (uint32_t)snapshot;
 	b->nsec = magic == PB_MAGIC_NS;
@@ -54,38 +215,24 @@ no:
 	return NULL;
 }
 
-/* At least need bytes from start on, or 0 (end of file, a read error). */
-static int fill(struct pcap_blocks *b, size_t need)
-{
-	if (b->end - b->start >= need)
-		return 1;
-	memmove(b->buf, b->buf + b->start, b->end - b->start);
-	b->end -= b->start;
-	b->start = 0;
-	while (b->end < need) {
-		ssize_t n = read(b->fd, b->buf + b->end, PB_BLOCK - b->end);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		b->end += (size_t)n;
-	}
-	return 1;
-}
-
 int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint8_t **data)
 {
 	uint32_t rec[4];	/* seconds, fraction, caplen, len */
+	const unsigned char *p = pb_at(b, 16);
 
-	if (!fill(b, 16))
+	if (!p)
 		return 0;
-	memcpy(rec, b->buf + b->start, 16);
-	if (rec[2] > b->snapshot || !fill(b, 16 + (size_t)rec[2]))
+	memcpy(rec, p, 16);
+	if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
 		return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
 	if (b->nocopy)
-		*data = b->buf + b->start + 16;	/* valid until the next call's fill */
+		*data = p + 16;	/* valid until the next call */
 	else
-		memcpy(b->frame, b->buf + b->start + 16, rec[2]);
+		memcpy(b->frame, p + 16, rec[2]);
+	if (pb_wins[b->win].hit) {
+		b->shrunk = 1;	/* those were zeros, not the file's bytes */
+		return 0;
+	}
 	/* as libpcap: the header's 32-bit fields are signed; microseconds
 	 * scale up to the nanoseconds the sources ask for */
 	b->h.ts.tv_sec = (time_t)(int32_t)rec[0];
@@ -94,7 +241,6 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 		b->h.ts.tv_usec *= 1000;
 	b->h.caplen = rec[2];
 	b->h.len = rec[3];
-	b->start += 16 + (size_t)rec[2];
 	b->off += 16 + (uint64_t)rec[2];
 	*hdr = &b->h;
 	if (!b->nocopy)
@@ -102,13 +248,20 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 	return 1;
 }
 
+int pcap_blocks_shrunk(struct pcap_blocks *b)
+{
+	struct stat st;
+	if (!b->shrunk && fstat(b->fd, &st) == 0 && (uint64_t)st.st_size < b->size)
+		b->shrunk = 1;
+	return b->shrunk;
+}
+
 void pcap_blocks_close(struct pcap_blocks *b)
 {
 	if (!b)
 		return;
-	if (b->fd >= 0)
-		close(b->fd);
-	free(b->buf);
+	pb_unmap(b);
+	close(b->fd);
 	free(b->frame);
 	free(b);
 }

@@ -1,38 +1,55 @@
 /*
- * source_pcap_blocks.h - the records of a plain pcap file read in large
- * blocks, without libpcap's two stdio reads per frame (a fifth of an
- * untraced replay). Only what needs no judgement is read here: a native
- * byte order file of version 2.4, records within the snapshot length.
- * Anything else - the end of the file, a truncated record, a length
- * libpcap would cut or reject - is handed back: libpcap reads on from that
- * very record, so its results and its errors stay libpcap's.
+ * source_pcap_blocks.h - the records of a plain pcap file read straight
+ * from a mapping of it, without libpcap's two stdio reads per frame (a
+ * fifth of an untraced replay) nor read(2)'s copy. Only what needs no
+ * judgement is read here: a native byte order file of version 2.4,
+ * records within the snapshot length and within the size the file had at
+ * open. Anything else - the end of the file, a truncated record, a length
+ * libpcap would cut or reject, a file that grew - is handed back: libpcap
+ * reads on from that very record, so its results and its errors stay
+ * libpcap's. A file that shrinks while mapped (its pages past the new end
+ * would raise SIGBUS) is caught: its missing bytes read as zeros, and the
+ * reader stops with b->shrunk set (source_pcap reports it).
  */
 #ifndef NJ_REPLAY_SOURCE_PCAP_BLOCKS_H
 #define NJ_REPLAY_SOURCE_PCAP_BLOCKS_H
 
 #include <pcap/pcap.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pcap_blocks {
 	int fd;
-	unsigned char *buf;		/* the file from off on: [start, end) */
-	size_t start, end;
+	dev_t dev;			/* the file, to share its windows */
+	ino_t ino;
+	int win;			/* its window's entry in the table, -1 none */
+	const unsigned char *map;	/* the window: [map_off, map_off + map_len) of the file */
+	uint64_t map_off;
+	size_t map_len;
+	uint64_t size;			/* the file's size at open: records end within it */
 	uint64_t off;			/* file offset of the next record */
 	uint32_t snapshot;		/* libpcap's, as pcap_snapshot gives it */
 	int nsec;			/* nanosecond timestamps in the file */
+	int shrunk;			/* the file became shorter than size while read */
 	struct pcap_pkthdr h;
 	unsigned char *frame;		/* the record's bytes, aligned as libpcap's buffer */
 	int nocopy;			/* hand out the bytes in place, unaligned (a reader
 					 * of bytes only: the SYN-ACK read-ahead) */
 };
 
-/* pcap_blocks_open - a block reader for path when its header allows one
- * (see above), positioned after the header. Returns NULL otherwise. */
+/* pcap_blocks_open - a reader for path when its header allows one (see
+ * above), positioned after the header. Returns NULL otherwise (then
+ * libpcap reads it all). */
 struct pcap_blocks *pcap_blocks_open(const char *path, int snapshot);
 
 /* pcap_blocks_next - 1 with *hdr and *data set (valid until the next
- * call); 0 when libpcap must read the record at b->off itself. */
+ * call); 0 when libpcap must read the record at b->off itself, or when
+ * b->shrunk. */
 int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint8_t **data);
+
+/* pcap_blocks_shrunk - 1 when the file is now shorter than at open (it
+ * shrank while read: what was handed out may be zeros); sets b->shrunk. */
+int pcap_blocks_shrunk(struct pcap_blocks *b);
 
 void pcap_blocks_close(struct pcap_blocks *b);
 

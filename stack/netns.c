@@ -63,6 +63,7 @@ void net_destroy(struct net *net)
 {
 	if (!net)
 		return;
+	skb_cache_dying(net);
 	net_purge(net);
 	fib_exit(net);
 	netfilter_exit(net);

@@ -148,16 +148,37 @@ static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1
 /* net_set_time - advances the clock (never backwards). */
 void net_set_time(struct net *net, uint64_t now_ns);
 
+/* trace_fn_is - fn is name: strcmp's answer without its call, for checks
+ * that run per event (most names differ within a letter or two). */
+static inline int trace_fn_is(const char *fn, const char *name)
+{
+	while (*name && *fn == *name) {
+		fn++;
+		name++;
+	}
+	return *fn == *name;
+}
+
+/* trace_exit_no_outcome - trace_outcome(fn, 'E', v) == V_NONE, inline:
+ * pass, a reply's "sent", netif_rx's "queued". */
+static inline int trace_exit_no_outcome(const char *fn, enum nj_verdict v)
+{
+	return v == V_PASS || v == V_NONE || (v == V_QUEUED && trace_fn_is(fn, "netif_rx")) ||
+	       (v == V_SENT && !trace_fn_is(fn, "driver_rx"));
+}
+
 /* The lite mode's common steps, inline (trace.h's macros call them): a
- * frame below depth 0 of the packet the outcome table saw last, of no
- * packet inside the softirq, or of the timer work the table saw last,
+ * frame of the packet the outcome table saw last (at any depth: a packet's
+ * key does not depend on it), of no packet inside the softirq, or of the
+ * timer work the table saw last (below depth 0: the root sets the key),
  * changes nothing there unless it exits with a verdict. Everything else
- * goes to trace.c. */
+ * goes to trace_outcome.c. */
 static inline int trace_lite_idle(const struct tracer *tr, int64_t pkt)
 {
 	const struct outcome_table *t = tr->lite_tbl;
-	int64_t last = t->nopen ? t->open[t->nopen - 1].key : INT64_MIN;
-	return pkt >= 0 ? last == pkt : !t->timer_root || last == t->timer_root;
+	if (pkt >= 0)
+		return t->nopen && t->last == pkt;
+	return !t->timer_root || (t->nopen && t->last == t->timer_root);
 }
 
 static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
@@ -165,7 +186,7 @@ static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, 
 	struct tracer *tr = &net->tr;
 	int d = tr->depth;
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
-	if (d == 0 || d >= TRACE_MAX_DEPTH || !tr->lite || !trace_lite_idle(tr, pkt)) {
+	if ((d == 0 && pkt < 0) || d >= TRACE_MAX_DEPTH || !tr->lite || !trace_lite_idle(tr, pkt)) {
 		__trace_lite_enter(net, skb, fn, layer);
 		return;
 	}
@@ -181,9 +202,8 @@ static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_
 	int d = tr->depth - 1;
 	/* an exit whose verdict is no outcome (trace_outcome: a reply's
 	 * "sent", netif_rx's "queued") changes nothing either */
-	if (d > 0 && d < TRACE_MAX_DEPTH && tr->lite &&
-	    (v == V_PASS || v == V_NONE || trace_outcome(tr->lite_fn[d], 'E', v) == V_NONE) &&
-	    trace_lite_idle(tr, tr->lite_pk[d])) {
+	if (d >= 0 && d < TRACE_MAX_DEPTH && tr->lite && (d > 0 || tr->lite_pk[0] >= 0) &&
+	    trace_exit_no_outcome(tr->lite_fn[d], v) && trace_lite_idle(tr, tr->lite_pk[d])) {
 		tr->depth = d;
 		tr->next_seq++;
 		return;

@@ -100,6 +100,9 @@ struct sk_buff *alloc_skb(struct net *net, uint32_t size);
 /* skb_cache_destroy - returns the net's skb slabs to the system; every
  * skb must have been freed (net_destroy calls it last). */
 void skb_cache_destroy(struct net *net);
+/* skb_cache_dying - net_destroy has begun: skb_queue_purge may drop a
+ * queue without freeing its skbs one by one, their slabs going whole. */
+void skb_cache_dying(struct net *net);
 
 /* kmalloc_reserve - the head buffer Linux allocates when __alloc_skb is
  * asked for size bytes: the small-head cache or a kmalloc size class. */

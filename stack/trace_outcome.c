@@ -17,11 +17,10 @@ enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 		return v == V_DROP ? V_DROP : V_NONE;
 	if (ph != 'E' || v == V_NONE || v == V_PASS)
 		return V_NONE;
-	/* (the first letter spares most calls to strcmp: this runs per exit) */
 	if (v == V_QUEUED)	/* into the backlog: the softirq decides */
-		return fn[0] == 'n' && !strcmp(fn, "netif_rx") ? V_NONE : V_QUEUED;
+		return trace_fn_is(fn, "netif_rx") ? V_NONE : V_QUEUED;
 	if (v == V_SENT)	/* a recorded transmit is the packet's fate; */
-		return fn[0] == 'd' && !strcmp(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
+		return trace_fn_is(fn, "driver_rx") ? V_SENT : V_NONE;	/* a reply leaving is not */
 	return v;
 }
 
@@ -76,6 +75,7 @@ static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 		outcome_flush(t);
 	struct outcome_pkt *p = &t->open[t->nopen++];
 	p->key = key;
+	t->last = key;
 	p->outcome = V_NONE;
 	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
 	p->fn = NULL;
@@ -88,14 +88,14 @@ static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t
 	if (pkt >= 0)
 		return pkt;
 	if (depth == 0 && ph == 'B')
-		t->timer_root = strcmp(fn, "net_rx_action") ? -(int64_t)seq : 0;
+		t->timer_root = trace_fn_is(fn, "net_rx_action") ? 0 : -(int64_t)seq;
 	int64_t k = t->timer_root;
 	if (depth == 0 && ph == 'E')
 		t->timer_root = 0;
 	return k ? k : INT64_MIN;
 }
 
-static inline struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+static inline __attribute__((always_inline)) struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
 					 const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
 {
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);

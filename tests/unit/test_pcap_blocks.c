@@ -203,6 +203,135 @@ START_TEST(damaged_and_unusual_files_read_the_same)
 }
 END_TEST
 
+/* n records of sizes that vary (60 to 1559 bytes), so that some cross
+ * the edges of the reader's 8 MiB windows. Returns the file's size. */
+static long many(const char *path, int n)
+{
+	FILE *f = fopen(path, "wb");
+	static uint8_t rec[16 + 1600];
+	uint32_t fh[6] = { 0xa1b2c3d4u, 2 | 4u << 16, 0, 0, 65535, 1 };
+	ck_assert_ptr_nonnull(f);
+	fwrite(fh, 4, 6, f);
+	for (int r = 0; r < n; r++) {
+		uint32_t caplen = 60 + (uint32_t)(r * 977) % 1500, rh[4] = { 1700000000u + (uint32_t)r, 5, caplen, caplen };
+		memcpy(rec, rh, 16);
+		for (uint32_t i = 0; i < caplen; i++)
+			rec[16 + i] = (uint8_t)(i + (uint32_t)r);
+		ck_assert_uint_eq(fwrite(rec, 1, 16 + caplen, f), 16 + caplen);
+	}
+	long size = ftell(f);
+	fclose(f);
+	return size;
+}
+
+START_TEST(a_file_larger_than_a_window_reads_the_same)
+{
+	char path[128], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/big.pcap", d);
+	ck_assert_int_gt(many(path, 22000), 2 * (8 << 20));	/* three windows */
+	ck_assert_int_eq(same(path), 1);
+	unlink(path);
+	rmdir(d);
+}
+END_TEST
+
+/* Two readers of one file, one ahead of the other (the replay and its
+ * read-ahead), share its windows: each reads what libpcap reads. */
+START_TEST(two_readers_of_one_file_read_the_same)
+{
+	char path[128], e[512], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	struct pcap_source s[2];
+	struct digest g[2] = { { .h = 1469598103934665603ull }, { .h = 1469598103934665603ull } };
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	int more[2] = { 1, 1 };
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/two.pcap", d);
+	many(path, 22000);
+	struct digest want = by_libpcap(path);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(source_pcap_open(&s[i], path, e, sizeof(e)) == 0, "%s", e);
+		ck_assert_ptr_nonnull(s[i].blk);
+	}
+	s[1].blk->nocopy = 1;
+	for (int k = 0; k < 3000 && source_pcap_next(&s[1], &h, &data, e, sizeof(e)) == 1; k++)
+		frame_mix(&g[1], h, data);	/* the read-ahead goes first */
+	while (more[0] || more[1])
+		for (int i = 0; i < 2; i++)
+			if (more[i] && (more[i] = source_pcap_next(&s[i], &h, &data, e, sizeof(e)) == 1))
+				frame_mix(&g[i], h, data);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(g[i].frames, want.frames);
+		ck_assert_msg(g[i].h == want.h, "reader %d: frames differ", i);
+		source_pcap_close(&s[i]);
+	}
+	unlink(path);
+	rmdir(d);
+}
+END_TEST
+
+/* The file cut short while its pages are mapped (they would raise SIGBUS):
+ * the reader says so and stops, in both modes. */
+START_TEST(a_file_that_shrinks_while_read_is_an_error)
+{
+	char path[128], e[512], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/shrink.pcap", d);
+	for (int nocopy = 0; nocopy <= 1; nocopy++) {
+		struct pcap_source s;
+		struct pcap_pkthdr *h;
+		const uint8_t *data;
+		int r, n = 0;
+		many(path, 400);	/* about 300 KiB */
+		ck_assert_msg(source_pcap_open(&s, path, e, sizeof(e)) == 0, "%s", e);
+		ck_assert_ptr_nonnull(s.blk);
+		s.blk->nocopy = nocopy;
+		while (n < 10 && source_pcap_next(&s, &h, &data, e, sizeof(e)) == 1)
+			n++;
+		ck_assert_int_eq(truncate(path, 100000), 0);	/* mid-page, mid-record */
+		while ((r = source_pcap_next(&s, &h, &data, e, sizeof(e))) == 1)
+			n++;
+		ck_assert_int_eq(r, -1);
+		ck_assert_msg(strstr(e, "shrank") != NULL, "%s", e);
+		ck_assert_int_lt(n, 400);
+		ck_assert_int_eq(s.blk->shrunk, 1);
+		source_pcap_close(&s);
+	}
+	unlink(path);
+	rmdir(d);
+}
+END_TEST
+
+/* Records added after open are read too (by libpcap, past the size the
+ * reader mapped). */
+START_TEST(a_file_that_grows_while_read_is_read_to_its_end)
+{
+	char path[128], e[512], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	struct pcap_source s;
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	static uint8_t b[4096];
+	int n = 0;
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/grow.pcap", d);
+	size_t len = sample(b, 0xa1b2c3d4u, 65535, 0);
+	put(path, b, len);
+	ck_assert_msg(source_pcap_open(&s, path, e, sizeof(e)) == 0, "%s", e);
+	ck_assert_int_eq(source_pcap_next(&s, &h, &data, e, sizeof(e)), 1);
+	FILE *f = fopen(path, "ab");
+	ck_assert_ptr_nonnull(f);
+	fwrite(b + 24, 1, len - 24, f);	/* the three records again */
+	fclose(f);
+	while (source_pcap_next(&s, &h, &data, e, sizeof(e)) == 1)
+		n++;
+	ck_assert_int_eq(n, 5);
+	source_pcap_close(&s);
+	unlink(path);
+	rmdir(d);
+}
+END_TEST
+
 static Suite *blocks_suite(void)
 {
 	Suite *s = suite_create("pcap_blocks");
@@ -210,6 +339,10 @@ static Suite *blocks_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, every_capture_reads_the_same);
 	tcase_add_test(tc, damaged_and_unusual_files_read_the_same);
+	tcase_add_test(tc, a_file_larger_than_a_window_reads_the_same);
+	tcase_add_test(tc, two_readers_of_one_file_read_the_same);
+	tcase_add_test(tc, a_file_that_shrinks_while_read_is_an_error);
+	tcase_add_test(tc, a_file_that_grows_while_read_is_read_to_its_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -129,6 +129,24 @@ START_TEST(test_outcome_reply_neigh_drop_not_a_second_outcome)
 }
 END_TEST
 
+/* The lite mode's inline check (netns.h) answers as trace_outcome does,
+ * for every verdict and for names that differ from the ones it looks for
+ * only at the end, or are their prefixes. */
+START_TEST(test_outcome_inline_exit_check_matches)
+{
+	static const char *const fns[] = { "netif_rx", "driver_rx", "dev_queue_xmit", "netif_receive_skb",
+					   "netif_r", "driver_r", "netif_rxx", "driver_rx_", "ip_rcv", "", "d", "n" };
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		for (int v = 0; v < V_MAX; v++)
+			ck_assert_msg(trace_exit_no_outcome(fns[i], (enum nj_verdict)v) ==
+					      (trace_outcome(fns[i], 'E', (enum nj_verdict)v) == V_NONE),
+				      "%s %s", fns[i], verdict_name((enum nj_verdict)v));
+	ck_assert(trace_fn_is("net_rx_action", "net_rx_action"));
+	ck_assert(!trace_fn_is("net_rx_actio", "net_rx_action"));
+	ck_assert(!trace_fn_is("net_rx_actions", "net_rx_action"));
+}
+END_TEST
+
 static Suite *outcome_suite(void)
 {
 	Suite *s = suite_create("trace_outcome");
@@ -138,6 +156,7 @@ static Suite *outcome_suite(void)
 	tcase_add_test(tc, test_outcome_timer_and_softirq_keys);
 	tcase_add_test(tc, test_outcome_full_table_flushes_in_order);
 	tcase_add_test(tc, test_outcome_reply_neigh_drop_not_a_second_outcome);
+	tcase_add_test(tc, test_outcome_inline_exit_check_matches);
 	suite_add_tcase(s, tc);
 	return s;
 }
