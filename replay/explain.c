@@ -41,11 +41,11 @@ void explain_emit(void *ctx, const struct trace_event *ev)
 	struct explain *x = ctx;
 	if (ev->pkt < 0)
 		return;
-	if (ev->ph == 'B' && trace_fn_is(ev, "driver_rx")) {
+	if (ev->ph == 'B' && trace_fn_is(ev->fn, "driver_rx")) {
 		frame_size(x, ev);
 		return;
 	}
-	if (ev->ph == 'E' && trace_fn_is(ev, "driver_rx") && ev->pkt == x->cur_pkt) {
+	if (ev->ph == 'E' && trace_fn_is(ev->fn, "driver_rx") && ev->pkt == x->cur_pkt) {
 		int sent = ev->verdict == V_SENT;
 		x->sent += sent;
 		*(sent ? &x->big_tx : &x->big_rx) += x->cur_big && !x->cur_tot0;
@@ -53,7 +53,8 @@ void explain_emit(void *ctx, const struct trace_event *ev)
 		x->tunnel_rx += !sent && x->cur_tunnel;
 		x->cur_pkt = -1;
 	}
-	else if (ev->ph == 'i' && ev->reason > 0 && ev->reason < SKB_DROP_REASON_MAX && trace_fn_is(ev, "kfree_skb"))
+	else if (ev->ph == 'i' && ev->reason > 0 && ev->reason < SKB_DROP_REASON_MAX &&
+		 trace_fn_is(ev->fn, "kfree_skb"))
 		x->drops[ev->reason]++;
 }
 

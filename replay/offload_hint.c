@@ -81,7 +81,7 @@ void offload_hint_emit(void *ctx, const struct trace_event *ev)
 {
 	struct offload_hint *h = ctx;
 
-	if (ev->ph == 'B' && trace_fn_is(ev, "driver_rx")) {
+	if (ev->ph == 'B' && trace_fn_is(ev->fn, "driver_rx")) {
 		hint_frame(h, ev);
 		return;
 	}
@@ -89,7 +89,7 @@ void offload_hint_emit(void *ctx, const struct trace_event *ev)
 	    ev->reason != SKB_DROP_REASON_UDP_CSUM && ev->reason != SKB_DROP_REASON_IP_CSUM &&
 	    ev->reason != SKB_DROP_REASON_ICMP_CSUM))
 		return;
-	if (!trace_fn_is(ev, "kfree_skb") || h->ring[ev->pkt % HINT_RING].pkt != ev->pkt)
+	if (!trace_fn_is(ev->fn, "kfree_skb") || h->ring[ev->pkt % HINT_RING].pkt != ev->pkt)
 		return;
 	struct hint_src *s = &h->src[h->ring[ev->pkt % HINT_RING].idx];
 	if (ev->reason == SKB_DROP_REASON_ICMP_CSUM)

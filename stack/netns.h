@@ -148,17 +148,6 @@ static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1
 /* net_set_time - advances the clock (never backwards). */
 void net_set_time(struct net *net, uint64_t now_ns);
 
-/* trace_fn_is - fn is name: strcmp's answer without its call, for checks
- * that run per event (most names differ within a letter or two). */
-static inline int trace_fn_is(const char *fn, const char *name)
-{
-	while (*name && *fn == *name) {
-		fn++;
-		name++;
-	}
-	return *fn == *name;
-}
-
 /* trace_exit_no_outcome - trace_outcome(fn, 'E', v) == V_NONE, inline:
  * pass, a reply's "sent", netif_rx's "queued". */
 static inline int trace_exit_no_outcome(const char *fn, enum nj_verdict v)
