@@ -144,22 +144,22 @@ void frame_hex(const uint8_t *p, size_t n, char *out)
 	}
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* A hex digit's value by table, one load per digit (the replay's sinks
+ * decode every frame's first bytes from its args); 0 also for a byte that
+ * is no digit, which hex_digit tells from '0'. */
+static const uint8_t hexval[256] = {
+	['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8,
+	['9'] = 9, ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15, ['A'] = 10,
+	['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
+static int hex_digit(unsigned char c) { return c == '0' || hexval[c] ? hexval[c] : -1; }
 
 size_t frame_unhex(const char *hex, uint8_t *out, size_t outlen)
 {
 	size_t n = 0;
 	while (n < outlen) {
-		int a = hexval((unsigned char)hex[0]), b = a < 0 ? -1 : hexval((unsigned char)hex[1]);
+		int a = hex_digit((unsigned char)hex[0]), b = a < 0 ? -1 : hex_digit((unsigned char)hex[1]);
 		if (b < 0)
 			break;
 		out[n++] = (uint8_t)(a << 4 | b);
