@@ -126,9 +126,9 @@ char *txt_str(char *o, const char *s)
 	return o + n;
 }
 
-char *txt_u32(char *o, uint32_t v)
+char *txt_u64(char *o, uint64_t v)
 {
-	char tmp[10], *p = tmp + sizeof(tmp);
+	char tmp[20], *p = tmp + sizeof(tmp);
 	do {
 		*--p = (char)('0' + v % 10);
 		v /= 10;

@@ -336,7 +336,7 @@ static void fib_trace(struct net *net, const struct sk_buff *skb, uint32_t daddr
 		jw_kv_str(a, "type", rtn_type_name(s->match->type));
 		char *o = txt_str(buf, ip_fmt(s->match->dst));
 		*o++ = '/';
-		*txt_u32(o, s->match->plen) = 0;
+		*txt_u64(o, s->match->plen) = 0;
 		jw_kv_str(a, "dst", buf);	/* with table and metric: the route as trace_start's "fib" names it */
 		jw_kv_int(a, "metric", s->match->metric);
 		trace_step(net, skb, "fib_table_lookup", "%s: %s route %s/%u (%d prefixes tried)", ip_fmt(daddr),

@@ -391,7 +391,7 @@ const char *ipq_name(const struct frag_v4_key *k)
 	o = txt_str(o, " id=0x");
 	o = txt_hex(o, ntohs(k->id), 4);
 	o = txt_str(o, " proto=");
-	*txt_u32(o, k->protocol) = 0;
+	*txt_u64(o, k->protocol) = 0;
 	return b;
 }
 

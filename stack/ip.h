@@ -149,12 +149,12 @@ static inline int ipv4_is_local_multicast(uint32_t a) { return (ntohl(a) & 0xfff
 
 /* ip_fmt - dotted quad into a static ring of buffers (4 at a time). */
 const char *ip_fmt(uint32_t a);
-/* txt_str / txt_u32 / txt_hex - append text, a decimal, or lowercase hex
+/* txt_str / txt_u64 / txt_hex - append text, a decimal, or lowercase hex
  * zero-padded to width at o; each returns the new end (no NUL). For
  * names and messages built once per packet, where snprintf showed in
  * the profile of a traced replay. */
 char *txt_str(char *o, const char *s);
-char *txt_u32(char *o, uint32_t v);
+char *txt_u64(char *o, uint64_t v);
 char *txt_hex(char *o, uint32_t v, int width);
 const char *mac_fmt(const uint8_t *m);
 

@@ -425,12 +425,12 @@ const char *sk_fmt(const struct sock *sk)
 	} else {		/* without a peer: a listener or a bound UDP socket */
 		char *o = txt_str(b, sk->saddr || sk->daddr || sk->dport ? ip_fmt(sk->saddr) : "*");
 		*o++ = ':';
-		o = txt_u32(o, ntohs(sk->sport));
+		o = txt_u64(o, ntohs(sk->sport));
 		if (sk->daddr || sk->dport) {
 			*o++ = '>';
 			o = txt_str(o, ip_fmt(sk->daddr));
 			*o++ = ':';
-			o = txt_u32(o, ntohs(sk->dport));
+			o = txt_u64(o, ntohs(sk->dport));
 		}
 		*o = 0;
 	}

@@ -12,6 +12,7 @@
 
 #include "cJSON.h"
 #include "fib.h"
+#include "ip.h"
 #include "ipv6.h"
 #include "netfilter.h"
 
@@ -117,19 +118,6 @@ static void put_state(struct jw *w, const struct skb_state *st)
 	}
 }
 
-/* Digits of v at o, left to right; returns the end. */
-static char *u64_text(char *o, uint64_t v)
-{
-	char tmp[20], *p = tmp + sizeof(tmp);
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	size_t n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(o, p, n);
-	return o + n;
-}
-
 /*
  * A number's text kept from the event before: seq counts up by one, and
  * pkt, skb, ts_ns and an event's parent (per depth) mostly repeat, so most
@@ -159,7 +147,7 @@ static char *put_num(char *o, struct num_text *c, uint64_t v)
 		}
 	}
 	if (!c->n) {
-		c->n = (unsigned)(u64_text(c->t, v) - c->t);
+		c->n = (unsigned)(txt_u64(c->t, v) - c->t);
 		c->v = v;
 	}
 	memcpy(o, c->t, sizeof(c->t));
@@ -178,9 +166,9 @@ static char *put_i64(char *o, int64_t v)
 {
 	if (v < 0) {
 		*o++ = '-';
-		return u64_text(o, (uint64_t)0 - (uint64_t)v);	/* INT64_MIN safe */
+		return txt_u64(o, (uint64_t)0 - (uint64_t)v);	/* INT64_MIN safe */
 	}
-	return u64_text(o, (uint64_t)v);
+	return txt_u64(o, (uint64_t)v);
 }
 
 /* Ends a run of direct writes at o: jw's length and NUL. */
