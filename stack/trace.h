@@ -156,7 +156,7 @@ struct trace_frame {
 
 /* Formats are string literals (every trace macro passes one), so they are
  * compiled once and found again by address. */
-#define TRACE_FMT_CACHE	256
+#define TRACE_FMT_CACHE	512		/* a power of two */
 #define TRACE_FMT_SEGS	8
 
 struct tracer {
