@@ -36,6 +36,8 @@ void outcome_flush(struct outcome_table *t)
 		}
 	}
 	t->nopen = 0;
+	if (t->flushed)
+		*t->flushed = 1;
 }
 
 /* A drop on the way out for want of a neighbour (the ARP queue full, ARP
@@ -75,7 +77,6 @@ static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 		outcome_flush(t);
 	struct outcome_pkt *p = &t->open[t->nopen++];
 	p->key = key;
-	t->last = key;
 	p->outcome = V_NONE;
 	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
 	p->fn = NULL;
@@ -128,9 +129,9 @@ struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, u
 /*
  * The lite mode (trace.h): a frame stack of fn and packet only, pushed and
  * popped inline (netns.h), which calls here only for what can change the
- * outcome table: a frame at depth 0, one of another packet than the
- * table's latest, an exit with a verdict. Here, so the table's rules are
- * inlined into them.
+ * outcome table: a frame at depth 0, one of another packet than its
+ * parent's, an exit with a verdict, anything after a flush. Here, so the
+ * table's rules are inlined into them.
  */
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
 {
@@ -140,6 +141,8 @@ void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *
 		return;			/* -f left this packet untraced */
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
 	uint64_t seq = ++tr->next_seq;
+	if (tr->depth == 0)
+		tr->lite_flushed = 0;	/* the frames below may rely on the table from here */
 	track(tr->lite_tbl, 'B', tr->depth, seq, pkt, fn, V_NONE, SKB_DROP_REASON_NOT_DROPPED_YET);
 	if (tr->depth < TRACE_MAX_DEPTH) {
 		tr->lite_fn[tr->depth] = fn;
