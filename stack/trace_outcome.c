@@ -11,6 +11,10 @@
 
 #include <string.h>
 
+/* The table's steps inlined into the lite mode's two entry points (and
+ * outcome_track): as calls they were a tenth of an untraced replay. */
+#define OUTCOME_INLINE static inline __attribute__((always_inline))
+
 enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 {
 	if (ph == 'i')
@@ -65,7 +69,7 @@ static int reply_fate(struct outcome_table *t, int64_t key)
 	return key >= 0 && t->done_key[key % OUTCOME_DONE] == key + 1 && own_fate(t->done_v[key % OUTCOME_DONE]);
 }
 
-static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
+OUTCOME_INLINE struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 {
 	/* Nearly every event belongs to the packet of the one before it. */
 	if (t->nopen && t->open[t->nopen - 1].key == key)
@@ -84,7 +88,8 @@ static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 }
 
 /* The key an event counts under (see trace.h), INT64_MIN for none. */
-static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt, const char *fn)
+OUTCOME_INLINE int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+				   const char *fn)
 {
 	if (pkt >= 0)
 		return pkt;
@@ -96,7 +101,7 @@ static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t
 	return k ? k : INT64_MIN;
 }
 
-static inline __attribute__((always_inline)) struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+OUTCOME_INLINE struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
 					 const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
 {
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
