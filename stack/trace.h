@@ -66,9 +66,9 @@ struct outcome_pkt {
 
 #define OUTCOME_DONE	1024	/* packets flushed lately, remembered by key */
 struct outcome_table {
+	struct outcome_pkt open[OUTCOME_OPEN_MAX];
 	int nopen;
 	uint8_t *flushed;		/* set to 1 by every flush (the lite tracer's flag), or NULL */
-	struct outcome_pkt open[OUTCOME_OPEN_MAX];
 	int64_t done_key[OUTCOME_DONE];	/* key % OUTCOME_DONE: a flushed packet (+1; 0 none) */
 	uint8_t done_v[OUTCOME_DONE];	/* and its outcome */
 	int64_t timer_root;		/* key of the open timer root frame, 0 none */
