@@ -65,6 +65,7 @@ void net_destroy(struct net *net)
 		return;
 	skb_cache_dying(net);
 	net_purge(net);
+	trace_set_outcome_table(net, NULL);	/* the table outlives the host */
 	fib_exit(net);
 	netfilter_exit(net);
 	skb_cache_destroy(net);

@@ -156,26 +156,22 @@ static inline int trace_exit_no_outcome(const char *fn, enum nj_verdict v)
 	       (v == V_SENT && !trace_fn_is(fn, "driver_rx"));
 }
 
-/* The lite mode's common steps, inline (trace.h's macros call them): a
- * frame of the packet the outcome table saw last (at any depth: a packet's
- * key does not depend on it), of no packet inside the softirq, or of the
- * timer work the table saw last (below depth 0: the root sets the key),
- * changes nothing there unless it exits with a verdict. Everything else
- * goes to trace_outcome.c. */
-static inline int trace_lite_idle(const struct tracer *tr, int64_t pkt)
-{
-	const struct outcome_table *t = tr->lite_tbl;
-	if (pkt >= 0)
-		return t->nopen && t->last == pkt;
-	return !t->timer_root || (t->nopen && t->last == t->timer_root);
-}
-
+/*
+ * The lite mode's common steps, inline (trace.h's macros call them). A
+ * frame's entry and exit change the outcome table only by opening an
+ * entry for its packet (or timer work) when there is none, and by an
+ * exit's verdict (outcome_key, track). Below depth 0, a frame of the same
+ * packet as its parent finds the parent's entry there, and an exit with
+ * no outcome finds its own, both opened when those frames began - unless
+ * the table was flushed since the depth-0 frame began (lite_flushed: a
+ * full table). Everything else goes to trace_outcome.c.
+ */
 static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
 {
 	struct tracer *tr = &net->tr;
 	int d = tr->depth;
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
-	if ((d == 0 && pkt < 0) || d >= TRACE_MAX_DEPTH || !tr->lite || !trace_lite_idle(tr, pkt)) {
+	if (d == 0 || d >= TRACE_MAX_DEPTH || !tr->lite || pkt != tr->lite_pk[d - 1] || tr->lite_flushed) {
 		__trace_lite_enter(net, skb, fn, layer);
 		return;
 	}
@@ -190,9 +186,10 @@ static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_
 	struct tracer *tr = &net->tr;
 	int d = tr->depth - 1;
 	/* an exit whose verdict is no outcome (trace_outcome: a reply's
-	 * "sent", netif_rx's "queued") changes nothing either */
+	 * "sent", netif_rx's "queued"); at depth 0 only a packet's (a timer
+	 * root's exit sets its outcome, the softirq's ends the timer work) */
 	if (d >= 0 && d < TRACE_MAX_DEPTH && tr->lite && (d > 0 || tr->lite_pk[0] >= 0) &&
-	    trace_exit_no_outcome(tr->lite_fn[d], v) && trace_lite_idle(tr, tr->lite_pk[d])) {
+	    trace_exit_no_outcome(tr->lite_fn[d], v) && !tr->lite_flushed) {
 		tr->depth = d;
 		tr->next_seq++;
 		return;

@@ -46,8 +46,13 @@ void trace_clear_sinks(struct net *net)
 void trace_set_outcome_table(struct net *net, struct outcome_table *t)
 {
 	struct tracer *tr = &net->tr;
+	if (tr->lite_tbl)
+		tr->lite_tbl->flushed = NULL;
 	tr->lite_tbl = t;
 	tr->lite = t != NULL;
+	tr->lite_flushed = 1;
+	if (t)		/* its flushes tell the inline steps (netns.h) */
+		t->flushed = &tr->lite_flushed;
 	tr->hooked = tr->on || tr->lite;
 }
 

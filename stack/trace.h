@@ -66,9 +66,9 @@ struct outcome_pkt {
 
 #define OUTCOME_DONE	1024	/* packets flushed lately, remembered by key */
 struct outcome_table {
-	int nopen;
-	int64_t last;			/* open[nopen - 1].key when nopen (the lite mode's test) */
 	struct outcome_pkt open[OUTCOME_OPEN_MAX];
+	int nopen;
+	uint8_t *flushed;		/* set to 1 by every flush (the lite tracer's flag), or NULL */
 	int64_t done_key[OUTCOME_DONE];	/* key % OUTCOME_DONE: a flushed packet (+1; 0 none) */
 	uint8_t done_v[OUTCOME_DONE];	/* and its outcome */
 	int64_t timer_root;		/* key of the open timer root frame, 0 none */
@@ -166,6 +166,7 @@ struct tracer {
 	struct outcome_table *lite_tbl;
 	const char *lite_fn[TRACE_MAX_DEPTH];	/* the lite mode's frames: fn and pkt */
 	int64_t lite_pk[TRACE_MAX_DEPTH];
+	uint8_t lite_flushed;		/* lite_tbl flushed since the depth-0 frame began */
 	uint64_t next_seq;
 	int depth;			/* open frames, also counted when off */
 	struct trace_frame frames[TRACE_MAX_DEPTH];

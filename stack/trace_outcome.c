@@ -11,6 +11,10 @@
 
 #include <string.h>
 
+/* The table's steps inlined into the lite mode's two entry points (and
+ * outcome_track): as calls they were a tenth of an untraced replay. */
+#define OUTCOME_INLINE static inline __attribute__((always_inline))
+
 enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 {
 	if (ph == 'i')
@@ -36,6 +40,8 @@ void outcome_flush(struct outcome_table *t)
 		}
 	}
 	t->nopen = 0;
+	if (t->flushed)
+		*t->flushed = 1;
 }
 
 /* A drop on the way out for want of a neighbour (the ARP queue full, ARP
@@ -63,7 +69,7 @@ static int reply_fate(struct outcome_table *t, int64_t key)
 	return key >= 0 && t->done_key[key % OUTCOME_DONE] == key + 1 && own_fate(t->done_v[key % OUTCOME_DONE]);
 }
 
-static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
+OUTCOME_INLINE struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 {
 	/* Nearly every event belongs to the packet of the one before it. */
 	if (t->nopen && t->open[t->nopen - 1].key == key)
@@ -75,7 +81,6 @@ static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 		outcome_flush(t);
 	struct outcome_pkt *p = &t->open[t->nopen++];
 	p->key = key;
-	t->last = key;
 	p->outcome = V_NONE;
 	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
 	p->fn = NULL;
@@ -83,7 +88,8 @@ static struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 }
 
 /* The key an event counts under (see trace.h), INT64_MIN for none. */
-static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt, const char *fn)
+OUTCOME_INLINE int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+				   const char *fn)
 {
 	if (pkt >= 0)
 		return pkt;
@@ -95,7 +101,7 @@ static int64_t outcome_key(struct outcome_table *t, char ph, int depth, uint64_t
 	return k ? k : INT64_MIN;
 }
 
-static inline __attribute__((always_inline)) struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
+OUTCOME_INLINE struct outcome_pkt *track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
 					 const char *fn, enum nj_verdict v, enum skb_drop_reason reason)
 {
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
@@ -128,9 +134,9 @@ struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, u
 /*
  * The lite mode (trace.h): a frame stack of fn and packet only, pushed and
  * popped inline (netns.h), which calls here only for what can change the
- * outcome table: a frame at depth 0, one of another packet than the
- * table's latest, an exit with a verdict. Here, so the table's rules are
- * inlined into them.
+ * outcome table: a frame at depth 0, one of another packet than its
+ * parent's, an exit with a verdict, anything after a flush. Here, so the
+ * table's rules are inlined into them.
  */
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
 {
@@ -140,6 +146,8 @@ void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *
 		return;			/* -f left this packet untraced */
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
 	uint64_t seq = ++tr->next_seq;
+	if (tr->depth == 0)
+		tr->lite_flushed = 0;	/* the frames below may rely on the table from here */
 	track(tr->lite_tbl, 'B', tr->depth, seq, pkt, fn, V_NONE, SKB_DROP_REASON_NOT_DROPPED_YET);
 	if (tr->depth < TRACE_MAX_DEPTH) {
 		tr->lite_fn[tr->depth] = fn;

@@ -147,6 +147,104 @@ START_TEST(test_outcome_inline_exit_check_matches)
 }
 END_TEST
 
+/* The lite mode's inline steps (netns.h) against the events: one script
+ * of frames run twice, once traced into a table as the terminal sink
+ * fills it, once in lite mode; the packets closed must be the same, in
+ * order. The script nests frames of other packets, overflows the table
+ * (OUTCOME_OPEN_MAX) inside one softirq, frees skbs, and runs timer work. */
+struct closed_log {
+	struct outcome_pkt p[12000];
+	int n;
+};
+
+static void log_closed(void *ctx, const struct outcome_pkt *p)
+{
+	struct closed_log *l = ctx;
+	if (l->n < 12000)
+		l->p[l->n] = *p;
+	l->n++;
+}
+
+static void ref_emit(void *ctx, const struct trace_event *ev)
+{
+	outcome_track(ctx, ev->ph, ev->depth, ev->seq, ev->pkt, ev->fn, ev->verdict, ev->reason);
+}
+
+static void lite_script(struct net *net)
+{
+	net->cur_pkt = 1;
+	trace_enter(net, NULL, "driver_rx", "driver", "%s", "");
+	trace_enter(net, NULL, "netif_rx", "core", "%s", "");
+	trace_exit(net, NULL, V_QUEUED, 0, "%s", "");
+	trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	net->cur_pkt = -1;
+	trace_enter(net, NULL, "net_rx_action", "core", "%s", "");
+	net->cur_pkt = 5;		/* a frame open across the overflow */
+	trace_enter(net, NULL, "process_backlog", "core", "%s", "");
+	for (int i = 0; i < 5000; i++) {
+		net->cur_pkt = i % 1000 == 999 ? 1 : 10 + i;	/* now and then an older packet */
+		trace_enter(net, NULL, "ip_rcv", "ip", "%s", "");
+		trace_enter(net, NULL, "ip_rcv_finish", "ip", "%s", "");
+		if (i % 11 == 0) {
+			struct sk_buff *skb = alloc_skb(net, 10);
+			skb->pkt = net->cur_pkt;
+			kfree_skb_reason(net, skb, SKB_DROP_REASON_IP_CSUM);
+			trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_IP_CSUM, "%s", "");
+		} else {
+			trace_enter(net, NULL, "dev_queue_xmit", "core", "%s", "");
+			trace_exit(net, NULL, V_SENT, 0, "%s", "");	/* a reply leaving */
+			trace_exit(net, NULL, V_PASS, 0, "%s", "");
+		}
+		trace_exit(net, NULL, i % 5 == 0 ? V_CONSUMED : i % 11 == 0 ? V_DROP : V_PASS,
+			   SKB_DROP_REASON_IP_CSUM, "%s", "");
+	}
+	net->cur_pkt = 5;
+	trace_enter(net, NULL, "__netif_receive_skb", "core", "%s", "");
+	trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	net->cur_pkt = -1;
+	trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	trace_enter(net, NULL, "tcp_retransmit_timer", "tcp", "%s", "");	/* timer work */
+	trace_enter(net, NULL, "ip_output", "ip", "%s", "");
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
+}
+
+START_TEST(test_outcome_lite_mode_matches_events)
+{
+	static struct outcome_table ref, lite;
+	static struct closed_log lref, llite;
+	memset(&ref, 0, sizeof(ref));
+	memset(&lite, 0, sizeof(lite));
+	lref.n = llite.n = 0;
+	ref.closed = lite.closed = log_closed;
+	ref.ctx = &lref;
+	lite.ctx = &llite;
+	struct net *a = net_create(), *b = net_create();
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	trace_add_sink(a, ref_emit, &ref);
+	trace_set_outcome_table(b, &lite);
+	lite_script(a);
+	lite_script(b);
+	outcome_flush(&ref);
+	outcome_flush(&lite);
+	ck_assert_int_gt(lref.n, OUTCOME_OPEN_MAX);	/* the table overflowed */
+	ck_assert_int_eq(llite.n, lref.n);
+	for (int i = 0; i < lref.n && i < 12000; i++) {
+		const struct outcome_pkt *x = &lref.p[i], *y = &llite.p[i];
+		ck_assert_msg(x->key == y->key && x->outcome == y->outcome && x->reason == y->reason &&
+				      (x->fn == NULL) == (y->fn == NULL) && (!x->fn || !strcmp(x->fn, y->fn)),
+			      "packet %d: key %lld %s/%d vs key %lld %s/%d", i, (long long)x->key,
+			      verdict_name(x->outcome), x->reason, (long long)y->key, verdict_name(y->outcome), y->reason);
+	}
+	ck_assert_int_eq(a->tr.depth, 0);
+	ck_assert_int_eq(b->tr.depth, 0);
+	net_destroy(a);
+	net_destroy(b);
+}
+END_TEST
+
 static Suite *outcome_suite(void)
 {
 	Suite *s = suite_create("trace_outcome");
@@ -157,6 +255,7 @@ static Suite *outcome_suite(void)
 	tcase_add_test(tc, test_outcome_full_table_flushes_in_order);
 	tcase_add_test(tc, test_outcome_reply_neigh_drop_not_a_second_outcome);
 	tcase_add_test(tc, test_outcome_inline_exit_check_matches);
+	tcase_add_test(tc, test_outcome_lite_mode_matches_events);
 	suite_add_tcase(s, tc);
 	return s;
 }
