@@ -67,8 +67,8 @@ void addrconf_addr_solict_mult(const struct in6 *addr, struct in6 *sol)
 
 const char *in6_fmt(const struct in6 *a)
 {
-	static char ring[8][INET6_ADDRSTRLEN];
-	static unsigned next;
+	static _Thread_local char ring[8][INET6_ADDRSTRLEN];
+	static _Thread_local unsigned next;
 	char *b = ring[next++ % 8];
 	if (!inet_ntop(AF_INET6, a->s6, b, INET6_ADDRSTRLEN))
 		strcpy(b, "?");

@@ -158,12 +158,12 @@ char *txt_hex(char *o, uint32_t v, int width)
  * again. Each call still takes the ring's next buffer. */
 const char *ip_fmt(uint32_t a)
 {
-	static char ring[4][16];
-	static struct {
+	static _Thread_local char ring[4][16];
+	static _Thread_local struct {
 		uint32_t a;
 		char text[16];
 	} seen[16];
-	static int i;
+	static _Thread_local int i;
 	char *b = ring[i++ & 3], *o = b;
 	unsigned h = (a * 2654435761u) >> 28;
 	if (seen[h].text[0] && seen[h].a == a) {
@@ -183,8 +183,8 @@ const char *ip_fmt(uint32_t a)
 const char *mac_fmt(const uint8_t *m)
 {
 	static const char hex[] = "0123456789abcdef";
-	static char ring[4][18];
-	static int i;
+	static _Thread_local char ring[4][18];
+	static _Thread_local int i;
 	char *b = ring[i++ & 3];
 	for (int k = 0; k < 6; k++) {
 		b[3 * k] = hex[m[k] >> 4];

@@ -381,8 +381,8 @@ void ip_evictor(struct net *net, uint32_t need)
 
 const char *ipq_name(const struct frag_v4_key *k)
 {
-	static char buf[4][80];
-	static unsigned i;
+	static _Thread_local char buf[4][80];
+	static _Thread_local unsigned i;
 	char *b = buf[i++ & 3];
 
 	char *o = txt_str(b, ip_fmt(k->saddr));	/* "%s>%s id=0x%04x proto=%u" */

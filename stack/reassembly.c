@@ -51,7 +51,7 @@ static struct frag6_table *frag6_tbl(struct net *net)
 
 static const char *fq_name(const struct frag6_queue *fq)
 {
-	static char buf[160];
+	static _Thread_local char buf[160];
 	snprintf(buf, sizeof(buf), "%s>%s id=0x%08x", in6_fmt(&fq->saddr), in6_fmt(&fq->daddr), ntohl(fq->id));
 	return buf;
 }

@@ -411,8 +411,8 @@ const char *tcp_state_name(int s)
 
 const char *sk_fmt(const struct sock *sk)
 {
-	static char ring[4][128];
-	static int i;
+	static _Thread_local char ring[4][128];
+	static _Thread_local int i;
 	char *b = ring[i++ & 3];
 	if (sk->family == AF_INET6 && !sk->dport) {
 		if (sk_dual_stack(sk))

@@ -405,8 +405,8 @@ static void opt_append(char *buf, size_t len, size_t *at, const char *fmt, uint3
 
 const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len)
 {
-	static char ring[4][160];
-	static int r;
+	static _Thread_local char ring[4][160];
+	static _Thread_local int r;
 	char *b = ring[r++ & 3];
 	uint32_t i = 0;
 	size_t at = 0;

@@ -18,8 +18,8 @@
 
 const char *tcp_flags_str(uint8_t f)
 {
-	static char ring[4][12];
-	static int i;
+	static _Thread_local char ring[4][12];
+	static _Thread_local int i;
 	char *b = ring[i++ & 3], *p = b;
 	*p++ = '[';
 	if (f & TCPHDR_SYN) *p++ = 'S';

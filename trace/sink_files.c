@@ -228,11 +228,12 @@ static off_t whole_lines_after(struct jsonl_sink *s, uint64_t *events)
  * from the first limit bytes, the ones known to be on disk. */
 static void recount_good(struct jsonl_sink *s, off_t limit)
 {
-	static char buf[1 << 16];
+	enum { CHUNK = 1 << 16 };
+	char *buf = malloc(CHUNK);
 	uint64_t lines = 0;
 	off_t off = 0, cut = 0;
-	while (off < limit) {
-		size_t n = limit - off < (off_t)sizeof(buf) ? (size_t)(limit - off) : sizeof(buf);
+	while (buf && off < limit) {
+		size_t n = limit - off < (off_t)CHUNK ? (size_t)(limit - off) : CHUNK;
 		ssize_t k = pread(s->of.fd, buf, n, off);
 		if (k <= 0)
 			break;
@@ -242,6 +243,7 @@ static void recount_good(struct jsonl_sink *s, off_t limit)
 		}
 		off += k;
 	}
+	free(buf);
 	s->good = cut;
 	s->good_events = lines ? lines - 1 : 0;	/* the first line is trace_start */
 }
