@@ -301,11 +301,15 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	if (hint) {	/* docs/design.md §4b: say so when checksum offload is the likely cause */
 		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
+		c->cfg.on_frame[c->cfg.nframe] = offload_hint_frame;
+		c->cfg.on_frame_ctx[c->cfg.nframe++] = hint;
 	}
 	static struct explain ex;
 	if (!c->no_trace && c->cfg.nemit < 4) {
 		c->cfg.emit[c->cfg.nemit] = explain_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = &ex;
+		c->cfg.on_frame[c->cfg.nframe] = explain_frame;
+		c->cfg.on_frame_ctx[c->cfg.nframe++] = &ex;
 	}
 	int r = replay_run(&c->cfg, &res, &net, err, sizeof(err));
 	offload_hint_report(hint, stderr);

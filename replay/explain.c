@@ -13,22 +13,14 @@
 #include "frame.h"
 #include "host_infer.h"
 
-/* A frame enters (driver_rx's args): is it one segmentation offload makes? */
-static void frame_size(struct explain *x, const struct trace_event *ev)
+void explain_frame(void *ctx, int64_t pkt, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-	const char *lt = ev->args ? strstr(ev->args, "\"linktype\":") : NULL;
-	const char *ln = ev->args ? strstr(ev->args, "\"len\":") : NULL;
-	const char *fr = ev->args ? strstr(ev->args, "\"frame\":\"") : NULL;
-	uint8_t p[96];
+	struct explain *x = ctx;
 	struct frame_l2 l2;
 	size_t avail;
-	x->cur_pkt = ev->pkt;
-	x->cur_big = ln && strtoul(ln + 6, NULL, 10) > 1518;
-	x->cur_tot0 = 0;
-	if (!lt || !fr)
-		return;
-	size_t n = frame_unhex(fr + 9, p, sizeof(p));
-	const uint8_t *ip = frame_ipv4((int)strtol(lt + 11, NULL, 10), p, n, &l2, &avail);
+	x->cur_pkt = pkt;
+	x->cur_big = len > 1518;
+	const uint8_t *ip = frame_ipv4(dlt, data, caplen < 96 ? caplen : 96, &l2, &avail);
 	x->cur_tot0 = ip && !ip[2] && !ip[3];
 	size_t hl = ip ? (size_t)(ip[0] & 15) * 4 : 0;
 	unsigned dport = ip && ip[9] == 17 && avail >= hl + 4 ? (unsigned)(ip[hl + 2] << 8 | ip[hl + 3]) : 0;
@@ -41,10 +33,6 @@ void explain_emit(void *ctx, const struct trace_event *ev)
 	struct explain *x = ctx;
 	if (ev->pkt < 0)
 		return;
-	if (ev->ph == 'B' && trace_fn_is(ev->fn, "driver_rx")) {
-		frame_size(x, ev);
-		return;
-	}
 	if (ev->ph == 'E' && trace_fn_is(ev->fn, "driver_rx") && ev->pkt == x->cur_pkt) {
 		int sent = ev->verdict == V_SENT;
 		x->sent += sent;

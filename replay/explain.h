@@ -24,7 +24,9 @@ struct explain {
 	uint64_t drops[SKB_DROP_REASON_MAX];	/* packets dropped, by reason */
 };
 
-/* explain_emit - the sink (trace_sink.emit); ctx is a zeroed struct explain. */
+/* explain_frame - a frame enters (replay_cfg.on_frame). explain_emit - the
+ * sink (trace_sink.emit). ctx is a zeroed struct explain for both. */
+void explain_frame(void *ctx, int64_t pkt, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len);
 void explain_emit(void *ctx, const struct trace_event *ev);
 
 /**

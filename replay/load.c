@@ -130,6 +130,8 @@ struct nj_store *load_capture(const char *path, const struct load_opts *o, char 
 	if (cfg.nemit < (int)(sizeof(cfg.emit) / sizeof(cfg.emit[0]))) {
 		cfg.emit[cfg.nemit] = explain_emit;
 		cfg.emit_ctx[cfg.nemit++] = &ex;
+		cfg.on_frame[cfg.nframe] = explain_frame;
+		cfg.on_frame_ctx[cfg.nframe++] = &ex;
 	}
 	struct replay_result res = { 0 };
 	struct net *net = NULL;

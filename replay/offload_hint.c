@@ -49,42 +49,33 @@ static int source_index(struct offload_hint *h, uint32_t saddr)
 	return h->nsrc++;
 }
 
-/* A frame enters: count it for its IPv4 source. */
-static void hint_frame(struct offload_hint *h, const struct trace_event *ev)
+void offload_hint_frame(void *ctx, int64_t pkt, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-	const char *lt = ev->args ? strstr(ev->args, "\"linktype\":") : NULL;
-	const char *fr = ev->args ? strstr(ev->args, "\"frame\":\"") : NULL;
-	uint8_t p[96];
+	struct offload_hint *h = ctx;
 	struct frame_l2 l2;
 	const uint8_t *ip;
 	size_t avail;
 	uint32_t saddr;
 	int idx;
 
-	if (!lt || !fr || ev->pkt < 0)
-		return;
-	size_t n = frame_unhex(fr + 9, p, sizeof(p));
-	if (!(ip = frame_ipv4((int)strtol(lt + 11, NULL, 10), p, n, &l2, &avail)))
+	(void)len;
+	if (pkt < 0 || !(ip = frame_ipv4(dlt, data, caplen < 96 ? caplen : 96, &l2, &avail)))
 		return;
 	memcpy(&saddr, ip + 12, 4);
 	if ((idx = source_index(h, saddr)) < 0)
 		return;
 	h->src[idx].ip++;
 	h->src[idx].l4 += ip[9] == IPPROTO_TCP_ || ip[9] == IPPROTO_UDP_;
-	h->ring[ev->pkt % HINT_RING].pkt = ev->pkt;
-	h->ring[ev->pkt % HINT_RING].idx = idx;
+	h->ring[pkt % HINT_RING].pkt = pkt;
+	h->ring[pkt % HINT_RING].idx = idx;
 	size_t hl = (size_t)(ip[0] & 15) * 4;
-	h->ring[ev->pkt % HINT_RING].icmp0 = ip[9] == 1 && avail >= hl + 4 && !ip[hl + 2] && !ip[hl + 3];
+	h->ring[pkt % HINT_RING].icmp0 = ip[9] == 1 && avail >= hl + 4 && !ip[hl + 2] && !ip[hl + 3];
 }
 
 void offload_hint_emit(void *ctx, const struct trace_event *ev)
 {
 	struct offload_hint *h = ctx;
 
-	if (ev->ph == 'B' && trace_fn_is(ev->fn, "driver_rx")) {
-		hint_frame(h, ev);
-		return;
-	}
 	if (ev->ph != 'i' || ev->pkt < 0 || (ev->reason != SKB_DROP_REASON_TCP_CSUM &&
 	    ev->reason != SKB_DROP_REASON_UDP_CSUM && ev->reason != SKB_DROP_REASON_IP_CSUM &&
 	    ev->reason != SKB_DROP_REASON_ICMP_CSUM))

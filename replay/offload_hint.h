@@ -18,7 +18,10 @@ struct offload_hint;
 /* offload_hint_new - empty counters; NULL when out of memory (no hint). */
 struct offload_hint *offload_hint_new(void);
 
-/* offload_hint_emit - the sink (trace_sink.emit); ctx is the offload_hint. */
+/* offload_hint_frame - a frame enters (replay_cfg.on_frame): counted for
+ * its IPv4 source. offload_hint_emit - the sink (trace_sink.emit), for the
+ * checksum drops. ctx is the offload_hint for both. */
+void offload_hint_frame(void *ctx, int64_t pkt, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len);
 void offload_hint_emit(void *ctx, const struct trace_event *ev);
 
 /**

@@ -135,6 +135,15 @@ static void progress(const struct pcap_source *src, uint64_t frames, time_t *las
 		fprintf(stderr, "\r%llu frames", (unsigned long long)frames);
 }
 
+/* The cfg's frame hooks, for a frame whose driver_rx is traced. */
+static void frame_hooks(struct replay_state *st, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	if (!st->net->tr.on)
+		return;
+	for (int i = 0; i < st->cfg->nframe; i++)
+		st->cfg->on_frame[i](st->cfg->on_frame_ctx[i], st->net->cur_pkt, dlt, data, caplen, len);
+}
+
 /* -f: the packet runs through the stack either way; only a matching one is
  * traced. Its softirq runs at once so the tracing switch covers its whole
  * journey. */
@@ -144,6 +153,7 @@ static void filtered_rx(struct replay_state *st, struct net_device *dev, int dlt
 	struct net *net = st->net;
 	int on = net->tr.nsinks > 0;
 	net->tr.on = on && bpf_prog_run_wire(st->filter, data, caplen, len) != 0;
+	frame_hooks(st, dlt, data, caplen, len);
 	driver_rx_comment(net, dev, dlt, data, caplen, len, flags, comment);
 	softirq(st);
 	net->tr.on = on;
@@ -170,8 +180,10 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		const char *comment = src->ngr ? src->ngp.comment : NULL;
 		if (st->filter)
 			filtered_rx(st, dev, src->frame_dlt, data, h->caplen, h->len, fl, comment);
-		else
+		else {
+			frame_hooks(st, src->frame_dlt, data, h->caplen, h->len);
 			driver_rx_comment(net, dev, src->frame_dlt, data, h->caplen, h->len, fl, comment);
+		}
 		net->cur_pkt = -1;
 		if (skb_queue_len(&net->sd.input_pkt_queue) >= (uint32_t)net->sysctl.netdev_budget)
 			softirq(st);

@@ -38,6 +38,12 @@ struct replay_cfg {
 	void (*emit[4])(void *ctx, const struct trace_event *ev);
 	void *emit_ctx[4];
 	int nemit;
+	/* called with each frame that is about to be traced, just before its
+	 * driver_rx event: what a sink wants of the frame's bytes, without
+	 * decoding them again from the event's hex args */
+	void (*on_frame[2])(void *ctx, int64_t pkt, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len);
+	void *on_frame_ctx[2];
+	int nframe;
 	/* called after each softirq run (e.g. human_flush) */
 	void (*after_softirq)(void *ctx);
 	void *after_ctx;

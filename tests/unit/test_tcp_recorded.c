@@ -326,25 +326,17 @@ END_TEST
 
 /* ---- the offload note ---- */
 
-/* A driver_rx event for an Ethernet IPv4 frame from src, protocol proto. */
+/* An Ethernet IPv4 frame from src, protocol proto, entering (the replay's
+ * on_frame hook). */
 static void hint_frame(struct offload_hint *h, int64_t pkt, const char *src, uint8_t proto)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t f[34] = { 0 };
-	char args[160], *p;
 	uint32_t a = nj_ip(src);
 	f[12] = 0x08;
 	f[14] = 0x45;
 	f[14 + 9] = proto;
 	memcpy(f + 14 + 12, &a, 4);
-	p = args + sprintf(args, "{\"linktype\":1,\"caplen\":34,\"len\":34,\"frame\":\"");
-	for (int i = 0; i < 34; i++) {
-		*p++ = hex[f[i] >> 4];
-		*p++ = hex[f[i] & 15];
-	}
-	strcpy(p, "\"}");
-	struct trace_event ev = { .ph = 'B', .fn = "driver_rx", .pkt = pkt, .args = args };
-	offload_hint_emit(h, &ev);
+	offload_hint_frame(h, pkt, 1, f, sizeof(f), sizeof(f));
 }
 
 static void hint_drop(struct offload_hint *h, int64_t pkt, enum skb_drop_reason r)
