@@ -17,6 +17,10 @@ void jw_grow(struct jw *w, size_t extra)
 	size_t need = w->len + extra + 1;
 	if (need <= w->cap)
 		return;
+	if (w->fixed) {		/* a caller's sizing bug, never input */
+		fputs("netjourney: JSON writer: a borrowed buffer is too small\n", stderr);
+		abort();
+	}
 	size_t cap = w->cap ? w->cap : 256;
 	while (cap < need)
 		cap *= 2;

@@ -17,6 +17,7 @@ struct jw {
 	size_t len;
 	size_t cap;
 	int need_comma;		/* a value was written at this nesting level */
+	int fixed;		/* buf is not ours: the caller made room enough */
 };
 
 /* jw_grow - makes room for extra more bytes plus the NUL. Aborts the

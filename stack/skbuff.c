@@ -10,6 +10,8 @@
  */
 #include "netns.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +47,22 @@ struct skb_slab {
 	struct skb_slab *next;
 };
 
+/* The slab the prefault thread made ready (see skb_slab_take). */
+struct skb_spare {
+	struct skb_slab *slab;		/* ready, or NULL: taken atomically */
+	int quit, started, tried;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t want;
+};
+
 struct skb_cache {
 	struct sk_buff *free[SKB_NCLASS];
 	struct skb_slab *slabs;
 	unsigned char *bump, *bump_end;	/* the newest slab's uncarved rest */
 	uint64_t heap_live;		/* live skbs malloc'd, not carved */
 	int dying;			/* net_destroy: the slabs go as a whole */
+	struct skb_spare spare;
 };
 
 static int skb_class(uint32_t cap)
@@ -67,12 +79,12 @@ static size_t skb_obj_size(int c)
 }
 
 /* A 2 MiB-aligned slab, so the whole of it can be one huge page. */
-static int skb_slab_grow(struct skb_cache *sc)
+static struct skb_slab *skb_slab_map(void)
 {
 	size_t len = 2 * SKB_SLAB_BYTES;
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return -1;
+		return NULL;
 	uintptr_t a = ((uintptr_t)p + SKB_SLAB_BYTES - 1) & ~(uintptr_t)(SKB_SLAB_BYTES - 1);
 	unsigned char *slab = (unsigned char *)a;
 	if (slab > p)
@@ -81,11 +93,108 @@ static int skb_slab_grow(struct skb_cache *sc)
 #ifdef MADV_HUGEPAGE
 	madvise(slab, SKB_SLAB_BYTES, MADV_HUGEPAGE);	/* advice only: 4 KiB pages work too */
 #endif
-	struct skb_slab *h = (struct skb_slab *)slab;
+	return (struct skb_slab *)slab;
+}
+
+/*
+ * Not in the kernel: the first touch of a fresh slab is the kernel zeroing
+ * 2 MiB (and, on a VM, the host backing it), up to a millisecond each time
+ * and far more on some hosts. Once a replay needs a second slab it likely
+ * needs more, so a thread of the cache's own maps and touches the next one
+ * ahead, while the replay's thread carves the current one.
+ */
+static void skb_slab_touch(struct skb_slab *h)
+{
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(h, SKB_SLAB_BYTES, MADV_POPULATE_WRITE) == 0)
+		return;
+#endif
+	for (size_t i = 0; i < SKB_SLAB_BYTES; i += 4096)
+		((volatile unsigned char *)h)[i] = 0;
+}
+
+static void *skb_spare_main(void *arg)
+{
+	struct skb_spare *sp = arg;
+	pthread_mutex_lock(&sp->mu);
+	while (!sp->quit) {
+		if (__atomic_load_n(&sp->slab, __ATOMIC_ACQUIRE)) {
+			pthread_cond_wait(&sp->want, &sp->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&sp->mu);
+		struct skb_slab *h = skb_slab_map();
+		if (h)
+			skb_slab_touch(h);
+		pthread_mutex_lock(&sp->mu);
+		if (!h)
+			break;		/* no memory: the replay's thread maps its own */
+		__atomic_store_n(&sp->slab, h, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&sp->mu);
+	return NULL;
+}
+
+static void skb_spare_start(struct skb_spare *sp)
+{
+	pthread_mutex_init(&sp->mu, NULL);
+	pthread_cond_init(&sp->want, NULL);
+	sigset_t all, old;		/* signals are for the replay's thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	sp->started = pthread_create(&sp->th, NULL, skb_spare_main, sp) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!sp->started) {
+		pthread_mutex_destroy(&sp->mu);
+		pthread_cond_destroy(&sp->want);
+	}
+}
+
+static void skb_spare_stop(struct skb_spare *sp)
+{
+	if (!sp->started)
+		return;
+	pthread_mutex_lock(&sp->mu);
+	sp->quit = 1;
+	pthread_cond_signal(&sp->want);
+	pthread_mutex_unlock(&sp->mu);
+	pthread_join(sp->th, NULL);
+	pthread_mutex_destroy(&sp->mu);
+	pthread_cond_destroy(&sp->want);
+	sp->started = 0;
+	if (sp->slab)
+		munmap(sp->slab, SKB_SLAB_BYTES);
+	sp->slab = NULL;
+}
+
+/* The ready slab if there is one (and the thread starts on the next),
+ * else one mapped here; the second slab starts the thread. */
+static struct skb_slab *skb_slab_take(struct skb_cache *sc)
+{
+	struct skb_spare *sp = &sc->spare;
+	struct skb_slab *h = NULL;
+	if (sp->started && (h = __atomic_exchange_n(&sp->slab, NULL, __ATOMIC_ACQUIRE))) {
+		pthread_mutex_lock(&sp->mu);
+		pthread_cond_signal(&sp->want);
+		pthread_mutex_unlock(&sp->mu);
+		return h;
+	}
+	if (sc->slabs && !sp->tried && !sc->dying) {
+		sp->tried = 1;
+		skb_spare_start(sp);
+	}
+	return skb_slab_map();
+}
+
+static int skb_slab_grow(struct skb_cache *sc)
+{
+	struct skb_slab *h = skb_slab_take(sc);
+	if (!h)
+		return -1;
 	h->next = sc->slabs;
 	sc->slabs = h;
-	sc->bump = slab + SMP_CACHE_BYTES;
-	sc->bump_end = slab + SKB_SLAB_BYTES;
+	sc->bump = (unsigned char *)h + SMP_CACHE_BYTES;
+	sc->bump_end = (unsigned char *)h + SKB_SLAB_BYTES;
 	return 0;
 }
 
@@ -132,8 +241,20 @@ static void skb_cache_free(struct net *net, struct sk_buff *skb, int c)
 
 void skb_cache_dying(struct net *net)
 {
-	if (net->skb_cache)
+	if (net->skb_cache) {
 		net->skb_cache->dying = 1;
+		skb_spare_stop(&net->skb_cache->spare);
+	}
+}
+
+int skb_cache_slabs(const struct net *net, int *prefaulting)
+{
+	const struct skb_cache *sc = net->skb_cache;
+	int n = 0;
+	*prefaulting = sc && sc->spare.started;
+	for (const struct skb_slab *h = sc ? sc->slabs : NULL; h; h = h->next)
+		n++;
+	return n;
 }
 
 /* At net_destroy with every live skb carved from the slabs, a queue needs
@@ -156,6 +277,7 @@ void skb_cache_destroy(struct net *net)
 	struct skb_cache *sc = net->skb_cache;
 	if (!sc)
 		return;
+	skb_spare_stop(&sc->spare);
 	while (sc->slabs) {
 		struct skb_slab *h = sc->slabs;
 		sc->slabs = h->next;

@@ -103,6 +103,9 @@ void skb_cache_destroy(struct net *net);
 /* skb_cache_dying - net_destroy has begun: skb_queue_purge may drop a
  * queue without freeing its skbs one by one, their slabs going whole. */
 void skb_cache_dying(struct net *net);
+/* skb_cache_slabs - slabs carved so far, and whether the thread that
+ * touches the next one ahead of need is running (for tests). */
+int skb_cache_slabs(const struct net *net, int *prefaulting);
 
 /* kmalloc_reserve - the head buffer Linux allocates when __alloc_skb is
  * asked for size bytes: the small-head cache or a kmalloc size class. */

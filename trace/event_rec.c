@@ -100,6 +100,14 @@ size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, 
 	return h->size;
 }
 
+size_t event_rec_size_at(const char *p, size_t avail)
+{
+	const struct rec_hdr *h = (const struct rec_hdr *)(const void *)p;
+	if (avail < sizeof(*h) || h->size > avail || h->size < sizeof(*h))
+		return 0;
+	return h->size;
+}
+
 size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event *ev, struct skb_state *st,
 		     const char **line, size_t *line_len)
 {

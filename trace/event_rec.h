@@ -44,4 +44,8 @@ size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, 
 size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event *ev, struct skb_state *st,
 		     const char **line, size_t *line_len);
 
+/* event_rec_size_at - the size of the record at p, as event_rec_get
+ * returns it, without reading the rest. */
+size_t event_rec_size_at(const char *p, size_t avail);
+
 #endif

@@ -117,7 +117,7 @@ static void start_staging(struct outdisk *d)
 	if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return;
 	for (int i = 0; i < OUTDISK_NBUF; i++)
-		if (!(d->buf[i] = aligned_alloc(4096, OUTDISK_SIZE)))
+		if (!(d->buf[i] = aligned_alloc(4096, OUTDISK_SIZE + OUTDISK_SLACK)))
 			goto fail;
 	if (set_direct(d->fd, 1) < 0)
 		goto fail;
@@ -160,17 +160,39 @@ static int plain_put(struct outdisk *d, const char *p, size_t n)
 	return failed(d) ? -1 : 0;
 }
 
-/* Queues the full block and waits for a free one. */
+/* Queues the full block and waits for a free one; bytes past
+ * OUTDISK_SIZE (a window's overrun) start the next block. */
 static void submit(struct outdisk *d)
 {
+	size_t over = d->fill - OUTDISK_SIZE;
+	char *full = d->buf[d->tail % OUTDISK_NBUF];
 	pthread_mutex_lock(&d->mu);
-	d->at[d->tail % OUTDISK_NBUF] = d->pos - (off_t)OUTDISK_SIZE;
+	d->at[d->tail % OUTDISK_NBUF] = d->pos - (off_t)d->fill;
 	d->tail++;
 	pthread_cond_signal(&d->queued);
 	while (d->tail - d->head >= OUTDISK_NBUF)
 		pthread_cond_wait(&d->freed, &d->mu);
 	pthread_mutex_unlock(&d->mu);
-	d->fill = 0;
+	if (over)		/* the queued block is only read until it is freed */
+		memcpy(d->buf[d->tail % OUTDISK_NBUF], full + OUTDISK_SIZE, over);
+	d->fill = over;
+}
+
+char *outdisk_window(struct outdisk *d, size_t *room)
+{
+	if (d->state != OUTDISK_STAGING || failed(d))
+		return NULL;
+	*room = OUTDISK_SIZE + OUTDISK_SLACK - d->fill;
+	return d->buf[d->tail % OUTDISK_NBUF] + d->fill;
+}
+
+int outdisk_commit(struct outdisk *d, size_t n)
+{
+	d->fill += n;
+	d->pos += (off_t)n;
+	if (d->fill >= OUTDISK_SIZE)
+		submit(d);
+	return failed(d) ? -1 : 0;
 }
 
 int outdisk_put(struct outdisk *d, const char *p, size_t n)

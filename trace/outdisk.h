@@ -27,6 +27,7 @@
 
 #define OUTDISK_NBUF	4
 #define OUTDISK_SIZE	(2u << 20)	/* a block, a multiple of any O_DIRECT alignment */
+#define OUTDISK_SLACK	(1u << 20)	/* a block's room past OUTDISK_SIZE (outdisk_window) */
 #define OUTDISK_AFTER	((off_t)64 << 20)
 
 struct outdisk {
@@ -53,6 +54,14 @@ extern off_t outdisk_after;
 void outdisk_init(struct outdisk *d, int fd);
 /* outdisk_put - appends n bytes: 0, or -1 once a write failed (d->err). */
 int outdisk_put(struct outdisk *d, const char *p, size_t n);
+/* outdisk_window / outdisk_commit - zero copy: while the blocks are in
+ * use, the caller may write its next bytes straight into the current
+ * block: outdisk_window gives where, and room for more than OUTDISK_SLACK
+ * bytes (NULL when the file is plain: use outdisk_put); outdisk_commit
+ * then says how many were written. The block goes to the disk once it
+ * holds OUTDISK_SIZE bytes; what ran past that moves to the next one. */
+char *outdisk_window(struct outdisk *d, size_t *room);
+int outdisk_commit(struct outdisk *d, size_t n);
 /* outdisk_finish - every byte given is on disk (or d->err says why not),
  * the descriptor is plain and its offset at the end; later puts are plain
  * writes. Returns 0 or -1. */

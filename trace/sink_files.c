@@ -50,31 +50,93 @@ static void jsonl_put(struct jsonl_sink *s, struct jw *w)
  * than they saved in cache misses: measured 2026-12-05). */
 #define JSONL_CHUNK (1u << 20)
 
+/* Room a record of k bytes may need as JSON: its msg escaped (6 bytes for
+ * one at worst), its args and line as they are, the keys and numbers. */
+#define JSONL_ROOM(k) (6 * (size_t)(k) + 65536)
+
+static size_t jsonl_format_one(struct jsonl_sink *s, struct jw *w, const char *p, size_t n)
+{
+	struct trace_event ev;
+	struct skb_state st;
+	const char *line = NULL;
+	size_t line_len = 0;
+	int kind;
+	size_t k = event_rec_get(p, n, &kind, &ev, &st, &line, &line_len);
+
+	if (!k)
+		return 0;	/* cannot happen: the producer wrote whole records */
+	if (kind == EVENT_REC_LINE) {
+		jw_raw(w, line, line_len);
+	} else {
+		w->need_comma = 0;
+		event_to_json(w, &ev);
+		s->cw_events++;
+	}
+	jw_raw(w, "\n", 1);
+	return k;
+}
+
+/* Lines written straight into the disk's block (outdisk_window) are
+ * handed over: whole lines, counted like jsonl_put's. */
+static int jsonl_direct_put(struct jsonl_sink *s, struct jw *d)
+{
+	if (outdisk_commit(&s->ob.disk, d->len) < 0) {
+		__atomic_store_n(&s->ob.err, s->ob.disk.err, __ATOMIC_RELAXED);
+		return -1;
+	}
+	s->good += (off_t)d->len;
+	s->good_events += s->cw_events;
+	s->cw_events = 0;
+	size_t room;
+	d->buf = outdisk_window(&s->ob.disk, &room);
+	d->len = 0;
+	d->cap = room;
+	return d->buf ? 0 : -1;
+}
+
+/* Past the plain start of a big file: no copy, the JSON is formatted in
+ * the block the disk thread will write. Returns the bytes of p done. */
+static size_t jsonl_format_direct(struct jsonl_sink *s, const char *p, size_t n)
+{
+	size_t room, off = 0;
+	struct jw d = { .fixed = 1 };
+
+	if (s->z || s->ob.err || !(d.buf = outdisk_window(&s->ob.disk, &room)))
+		return 0;
+	d.cap = room;
+	while (off < n) {
+		size_t k = event_rec_size_at(p + off, n - off);
+		if (d.len + JSONL_ROOM(k) + 1 > d.cap) {
+			if (jsonl_direct_put(s, &d) < 0)
+				return off;
+			if (JSONL_ROOM(k) + 1 > d.cap)
+				break;	/* a huge record: the copying path */
+		}
+		size_t done = jsonl_format_one(s, &d, p + off, n - off);
+		if (!done)
+			break;
+		off += done;
+	}
+	if (d.len && jsonl_direct_put(s, &d) < 0)
+		return n;	/* the error is kept: the rest would be lost too */
+	return off;
+}
+
 static void jsonl_format(void *ctx, const char *p, size_t n)
 {
 	struct jsonl_sink *s = ctx;
 	struct jw *w = &s->cw;
-	struct trace_event ev;
-	struct skb_state st;
-	const char *line = NULL;
-	size_t line_len = 0, k;
-	int kind;
+	size_t off = jsonl_format_direct(s, p, n), k;
 
 	jw_reset(w);
-	for (size_t off = 0; off < n; off += k) {
-		k = event_rec_get(p + off, n - off, &kind, &ev, &st, &line, &line_len);
+	for (; off < n; off += k) {
+		k = jsonl_format_one(s, w, p + off, n - off);
 		if (!k)
-			break;		/* cannot happen: the producer wrote whole records */
-		if (kind == EVENT_REC_LINE) {
-			jw_raw(w, line, line_len);
-		} else {
-			w->need_comma = 0;
-			event_to_json(w, &ev);
-			s->cw_events++;
-		}
-		jw_raw(w, "\n", 1);
-		if (w->len >= JSONL_CHUNK)
+			break;
+		if (w->len >= JSONL_CHUNK) {
 			jsonl_put(s, w);
+			k += jsonl_format_direct(s, p + off + k, n - off - k);
+		}
 	}
 	jsonl_put(s, w);
 }

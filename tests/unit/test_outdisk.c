@@ -3,7 +3,9 @@
  * the bytes on disk are the bytes given, whatever the chunk sizes, across
  * the switch from plain writes to direct blocks and back; a write that
  * fails midway (the file size limit, as a full disk) leaves exactly the
- * bytes before it, and outdisk_written says how many.
+ * bytes before it, and outdisk_written says how many. Bytes written
+ * straight into a block (outdisk_window/commit), running past its end,
+ * land in order among the copied ones.
  */
 #include <check.h>
 #include <errno.h>
@@ -28,6 +30,8 @@ static void setup(void)
 }
 
 static void teardown(void) { unlink(path); }
+
+static int direct_works(void);
 
 /* A pseudo-random byte stream: byte i of the file is pattern(i). */
 static unsigned char pattern(size_t i) { return (unsigned char)((i * 2654435761u) >> 13); }
@@ -153,6 +157,44 @@ START_TEST(test_failed_block_keeps_what_fitted)
 }
 END_TEST
 
+/* Window writes of up to the whole room (past OUTDISK_SIZE: the overrun
+ * starts the next block), between copied puts. */
+START_TEST(test_window_writes_in_order)
+{
+	if (!direct_works()) {
+		printf("test_outdisk: the filesystem of build/ refuses O_DIRECT: no windows to check\n");
+		return;
+	}
+	struct outdisk d;
+	size_t room, off = 0, total = 7 * OUTDISK_SIZE + 4321;
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	outdisk_after = 10000;
+	outdisk_init(&d, fd);
+	ck_assert_ptr_null(outdisk_window(&d, &room));	/* plain: no window */
+	ck_assert_int_eq(put_chunks(&d, &off, 20000, 5000, 6), 0);
+	srand(7);
+	for (int i = 0; off < total; i++) {
+		char *w = outdisk_window(&d, &room);
+		ck_assert_ptr_nonnull(w);
+		ck_assert_uint_gt(room, OUTDISK_SLACK);
+		ck_assert_uint_eq((uintptr_t)(w + room - OUTDISK_SIZE - OUTDISK_SLACK) % 4096, 0);	/* the block is aligned */
+		size_t n = i % 3 == 2 ? room : 1 + (size_t)rand() % room;	/* every third fills it */
+		if (n > total - off)
+			n = total - off;
+		fill(w, off, n);
+		ck_assert_int_eq(outdisk_commit(&d, n), 0);
+		off += n;
+		if (i % 4 == 1 && off < total)
+			ck_assert_int_eq(put_chunks(&d, &off, off + 70000 < total ? off + 70000 : total, 9000, 8), 0);
+	}
+	ck_assert_int_eq(outdisk_close(&d), 0);
+	close(fd);
+	outdisk_after = OUTDISK_AFTER;
+	ck_assert(file_is_pattern(total));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("outdisk");
@@ -162,6 +204,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_direct_blocks_hold_the_bytes);
 	tcase_add_test(tc, test_small_files_stay_plain);
 	tcase_add_test(tc, test_failed_block_keeps_what_fitted);
+	tcase_add_test(tc, test_window_writes_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
