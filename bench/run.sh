@@ -75,6 +75,16 @@ tshark_to_file() {
 	timed tshark sh -c 'exec tshark -r "$1" -T json >"$2"' sh "$CAP" "$W/ts.json"
 }
 
+# disk_floor: how long the disk takes to take as many bytes as the trace
+# (dd with O_DIRECT, 2 MiB writes, as trace/outdisk.c writes), the floor
+# of any writer of that file; only where the filesystem takes O_DIRECT.
+disk_floor() {
+	[ -f "$W/t.jsonl" ] && dd if=/dev/zero of="$W/dd.out" bs=4096 count=1 oflag=direct 2>/dev/null || return 0
+	rm -f "$W/dd.out"
+	timed disk_dd dd if=/dev/zero of="$W/dd.out" bs=2M count=$(($(stat -c %s "$W/t.jsonl") / 2097152)) oflag=direct
+	rm -f "$W/dd.out"
+}
+
 # -- 1. speed on FRAMES frames --------------------------------------------
 CAP=$W/bench.pcap
 "$NJ" mkpcap bench-mix "$CAP" --count "$FRAMES" >/dev/null || exit 1
@@ -91,12 +101,14 @@ while [ "$r" -le "$ROUNDS" ]; do
 	# (ABBA): the run after tshark's 12 s or the 1 GB write is slower
 	if [ $((r % 2)) = 1 ]; then
 		timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
+		disk_floor
 		have tshark && tshark_to_file
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
 		have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 	else
 		have tshark && tshark_to_file
 		timed nj_jsonl "$NJ" replay -q -o "$W/t.jsonl" "$CAP"
+		disk_floor
 		have tcpdump && timed tcpdump tcpdump -Z "$(id -un)" -r "$CAP" -w /dev/null
 		timed nj_notrace "$NJ" replay --no-trace "$CAP"
 	fi
@@ -116,16 +128,18 @@ JSONL_MB=$(($(stat -c %s "$W/t.jsonl") / 1048576))
 JSONL_BPF=$(($(stat -c %s "$W/t.jsonl") / FRAMES))
 NJZ_BPF=$(($(stat -c %s "$W/t.njz") / FRAMES))
 NJZ_MB=$(($(stat -c %s "$W/t.njz") / 1048576))
+TS_MB=$([ -f "$W/ts.json" ] && echo $(($(stat -c %s "$W/ts.json") / 1048576)))
 rm -f "$W/t.jsonl" "$W/t.njz" "$W/ts.json"
 printf '  %-40s %10s %10s\n' "" "wall" "CPU"
 row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
+[ -f "$W/disk_dd" ] && row "dd oflag=direct of as many bytes (disk)" disk_dd
 row "replay -q -o FILE.njz (compact, $NJZ_MB MiB)" nj_njz
 row "replay -q -o /dev/null" nj_devnull
 row "replay -q (traced, verdict lines)" nj_quiet
 row "replay --no-trace" nj_notrace
 row "replay --no-trace -w out.pcap" nj_notrace_w
 if have tshark; then
-	row "tshark -r X -T json > FILE" tshark
+	row "tshark -r X -T json > FILE (${TS_MB:-?} MiB)" tshark
 	verdict "traced JSONL vs tshark -T json, times faster" tshark nj_jsonl 10
 fi
 if have tcpdump; then
