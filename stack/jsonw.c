@@ -232,9 +232,9 @@ void jw_arr_close(struct jw *w) { jw_raw(w, "]", 1); w->need_comma = 1; }
 
 /* Keys are short names of plain bytes: copied as they are checked, with
  * one reserve; anything else is escaped by jw_str. */
-void jw_key(struct jw *w, const char *key)
+void jw_key_n(struct jw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key), i = 0;
+	size_t i = 0;
 
 	jw_sep(w);
 	jw_reserve(w, n + 3);

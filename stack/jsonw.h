@@ -66,7 +66,9 @@ void jw_obj_open(struct jw *w);
 void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w);
 void jw_arr_close(struct jw *w);
-void jw_key(struct jw *w, const char *key);		/* "key": */
+void jw_key_n(struct jw *w, const char *key, size_t n);	/* "key": */
+/* Inline, so a literal key's length is known when compiling. */
+static inline void jw_key(struct jw *w, const char *key) { jw_key_n(w, key, strlen(key)); }
 void jw_val_str(struct jw *w, const char *s);		/* array element / after key */
 void jw_val_int(struct jw *w, int64_t v);
 void jw_val_uint(struct jw *w, uint64_t v);
