@@ -31,6 +31,8 @@ static void *writer_main(void *arg)
 {
 	struct outbuf *o = arg;
 
+	for (int i = 0; i < OUTBUF_NBUF; i++)		/* off the producer's path */
+		outdisk_prefault(o->buf[i], OUTBUF_SIZE);
 	pthread_mutex_lock(&o->mu);
 	for (;;) {
 		while (o->head == o->tail && !o->quit)

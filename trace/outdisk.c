@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,9 +75,23 @@ static void write_block(struct outdisk *d, const char *p, off_t at)
 		set_err(d, errno);	/* cannot happen: it was direct a block ago */
 }
 
+void outdisk_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+	if (e > a)
+		madvise((void *)a, e - a, MADV_POPULATE_WRITE);	/* advice: pages present stay as they are */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 static void *disk_main(void *arg)
 {
 	struct outdisk *d = arg;
+	for (int i = 0; i < OUTDISK_NBUF; i++)		/* before the writer reaches them */
+		outdisk_prefault(d->buf[i], OUTDISK_SIZE + OUTDISK_SLACK);
 	pthread_mutex_lock(&d->mu);
 	for (;;) {
 		while (d->head == d->tail && !d->quit)
