@@ -9,9 +9,8 @@
  * neighbour queues and socket buffers then fill when Linux's do.
  */
 #include "netns.h"
+#include "kthread.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +49,8 @@ struct skb_slab {
 /* The slab the prefault thread made ready (see skb_slab_take). */
 struct skb_spare {
 	struct skb_slab *slab;		/* ready, or NULL: taken atomically */
-	int quit, started, tried;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t want;
+	struct kthread k;		/* wakes when slab was taken */
+	int tried;
 };
 
 struct skb_cache {
@@ -116,52 +113,28 @@ static void skb_slab_touch(struct skb_slab *h)
 static void *skb_spare_main(void *arg)
 {
 	struct skb_spare *sp = arg;
-	pthread_mutex_lock(&sp->mu);
-	while (!sp->quit) {
+	pthread_mutex_lock(&sp->k.mu);
+	while (!kthread_should_stop(&sp->k)) {
 		if (__atomic_load_n(&sp->slab, __ATOMIC_ACQUIRE)) {
-			pthread_cond_wait(&sp->want, &sp->mu);
+			pthread_cond_wait(&sp->k.wake, &sp->k.mu);
 			continue;
 		}
-		pthread_mutex_unlock(&sp->mu);
+		pthread_mutex_unlock(&sp->k.mu);
 		struct skb_slab *h = skb_slab_map();
 		if (h)
 			skb_slab_touch(h);
-		pthread_mutex_lock(&sp->mu);
+		pthread_mutex_lock(&sp->k.mu);
 		if (!h)
 			break;		/* no memory: the replay's thread maps its own */
 		__atomic_store_n(&sp->slab, h, __ATOMIC_RELEASE);
 	}
-	pthread_mutex_unlock(&sp->mu);
+	pthread_mutex_unlock(&sp->k.mu);
 	return NULL;
-}
-
-static void skb_spare_start(struct skb_spare *sp)
-{
-	pthread_mutex_init(&sp->mu, NULL);
-	pthread_cond_init(&sp->want, NULL);
-	sigset_t all, old;		/* signals are for the replay's thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	sp->started = pthread_create(&sp->th, NULL, skb_spare_main, sp) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!sp->started) {
-		pthread_mutex_destroy(&sp->mu);
-		pthread_cond_destroy(&sp->want);
-	}
 }
 
 static void skb_spare_stop(struct skb_spare *sp)
 {
-	if (!sp->started)
-		return;
-	pthread_mutex_lock(&sp->mu);
-	sp->quit = 1;
-	pthread_cond_signal(&sp->want);
-	pthread_mutex_unlock(&sp->mu);
-	pthread_join(sp->th, NULL);
-	pthread_mutex_destroy(&sp->mu);
-	pthread_cond_destroy(&sp->want);
-	sp->started = 0;
+	kthread_stop(&sp->k);
 	if (sp->slab)
 		munmap(sp->slab, SKB_SLAB_BYTES);
 	sp->slab = NULL;
@@ -173,15 +146,15 @@ static struct skb_slab *skb_slab_take(struct skb_cache *sc)
 {
 	struct skb_spare *sp = &sc->spare;
 	struct skb_slab *h = NULL;
-	if (sp->started && (h = __atomic_exchange_n(&sp->slab, NULL, __ATOMIC_ACQUIRE))) {
-		pthread_mutex_lock(&sp->mu);
-		pthread_cond_signal(&sp->want);
-		pthread_mutex_unlock(&sp->mu);
+	if (sp->k.running && (h = __atomic_exchange_n(&sp->slab, NULL, __ATOMIC_ACQUIRE))) {
+		pthread_mutex_lock(&sp->k.mu);
+		pthread_cond_signal(&sp->k.wake);
+		pthread_mutex_unlock(&sp->k.mu);
 		return h;
 	}
 	if (sc->slabs && !sp->tried && !sc->dying) {
 		sp->tried = 1;
-		skb_spare_start(sp);
+		kthread_run(&sp->k, skb_spare_main, sp);	/* without it, as before */
 	}
 	return skb_slab_map();
 }
@@ -251,7 +224,7 @@ int skb_cache_slabs(const struct net *net, int *prefaulting)
 {
 	const struct skb_cache *sc = net->skb_cache;
 	int n = 0;
-	*prefaulting = sc && sc->spare.started;
+	*prefaulting = sc && sc->spare.k.running;
 	for (const struct skb_slab *h = sc ? sc->slabs : NULL; h; h = h->next)
 		n++;
 	return n;

@@ -5,7 +5,6 @@
 #include "outbuf.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,21 +32,21 @@ static void *writer_main(void *arg)
 
 	for (int i = 0; i < OUTBUF_NBUF; i++)		/* off the producer's path */
 		outdisk_prefault(o->buf[i], OUTBUF_SIZE);
-	pthread_mutex_lock(&o->mu);
+	pthread_mutex_lock(&o->k.mu);
 	for (;;) {
-		while (o->head == o->tail && !o->quit)
-			pthread_cond_wait(&o->queued, &o->mu);
+		while (o->head == o->tail && !kthread_should_stop(&o->k))
+			pthread_cond_wait(&o->k.wake, &o->k.mu);
 		if (o->head == o->tail)
 			break;
 		unsigned i = o->head % OUTBUF_NBUF;
-		pthread_mutex_unlock(&o->mu);
+		pthread_mutex_unlock(&o->k.mu);
 		consume(o, o->buf[i], o->len[i]);	/* o->err: only this thread writes it while running */
 		o->len[i] = 0;
-		pthread_mutex_lock(&o->mu);
+		pthread_mutex_lock(&o->k.mu);
 		o->head++;
 		pthread_cond_signal(&o->freed);
 	}
-	pthread_mutex_unlock(&o->mu);
+	pthread_mutex_unlock(&o->k.mu);
 	return NULL;
 }
 
@@ -68,20 +67,10 @@ int outbuf_open_consumer(struct outbuf *o, int fd, outbuf_consume_fn fn, void *c
 		if (!o->buf[i])
 			goto fail;
 	}
-	pthread_mutex_init(&o->mu, NULL);
-	pthread_cond_init(&o->queued, NULL);
 	pthread_cond_init(&o->freed, NULL);
-	/* The thread starts with every signal blocked: SIGINT/SIGTERM reach the
-	 * replay's thread, which stops at a packet boundary and closes. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&o->th, NULL, writer_main, o);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int e = kthread_run(&o->k, writer_main, o);
 	if (e == 0)
 		return 0;
-	pthread_mutex_destroy(&o->mu);
-	pthread_cond_destroy(&o->queued);
 	pthread_cond_destroy(&o->freed);
 	errno = e;
 fail:
@@ -97,22 +86,22 @@ fail:
 /* Hands the producer's buffer to the writer thread and waits for a free one. */
 static void submit(struct outbuf *o)
 {
-	pthread_mutex_lock(&o->mu);
+	pthread_mutex_lock(&o->k.mu);
 	o->tail++;
-	pthread_cond_signal(&o->queued);
+	pthread_cond_signal(&o->k.wake);
 	while (o->tail - o->head >= OUTBUF_NBUF)
-		pthread_cond_wait(&o->freed, &o->mu);
-	pthread_mutex_unlock(&o->mu);
+		pthread_cond_wait(&o->freed, &o->k.mu);
+	pthread_mutex_unlock(&o->k.mu);
 }
 
 static void drain(struct outbuf *o)
 {
 	if (o->len[o->tail % OUTBUF_NBUF])
 		submit(o);
-	pthread_mutex_lock(&o->mu);
+	pthread_mutex_lock(&o->k.mu);
 	while (o->head != o->tail)
-		pthread_cond_wait(&o->freed, &o->mu);
-	pthread_mutex_unlock(&o->mu);
+		pthread_cond_wait(&o->freed, &o->k.mu);
+	pthread_mutex_unlock(&o->k.mu);
 }
 
 void outbuf_write(struct outbuf *o, const void *p, size_t n)
@@ -163,13 +152,7 @@ int outbuf_close(struct outbuf *o)
 	int r = outbuf_flush(o);
 	int e = o->err;
 
-	pthread_mutex_lock(&o->mu);
-	o->quit = 1;
-	pthread_cond_signal(&o->queued);
-	pthread_mutex_unlock(&o->mu);
-	pthread_join(o->th, NULL);
-	pthread_mutex_destroy(&o->mu);
-	pthread_cond_destroy(&o->queued);
+	kthread_stop(&o->k);
 	pthread_cond_destroy(&o->freed);
 	for (int i = 0; i < OUTBUF_NBUF; i++)
 		free(o->buf[i]);

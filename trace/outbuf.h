@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "kthread.h"
 #include "outdisk.h"
 
 #define OUTBUF_NBUF 4
@@ -33,10 +34,8 @@ struct outbuf {
 	size_t len[OUTBUF_NBUF];
 	unsigned head;			/* next buffer the writer thread takes */
 	unsigned tail;			/* the buffer the producer fills */
-	int quit;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t queued, freed;
+	struct kthread k;		/* the writer thread; k.wake: a buffer queued */
+	pthread_cond_t freed;		/* a buffer written */
 	struct outdisk disk;		/* where the bytes go: fd, O_DIRECT past a size */
 };
 

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,21 +91,21 @@ static void *disk_main(void *arg)
 	struct outdisk *d = arg;
 	for (int i = 0; i < OUTDISK_NBUF; i++)		/* before the writer reaches them */
 		outdisk_prefault(d->buf[i], OUTDISK_SIZE + OUTDISK_SLACK);
-	pthread_mutex_lock(&d->mu);
+	pthread_mutex_lock(&d->k.mu);
 	for (;;) {
-		while (d->head == d->tail && !d->quit)
-			pthread_cond_wait(&d->queued, &d->mu);
+		while (d->head == d->tail && !kthread_should_stop(&d->k))
+			pthread_cond_wait(&d->k.wake, &d->k.mu);
 		if (d->head == d->tail)
 			break;
 		unsigned i = d->head % OUTDISK_NBUF;
-		pthread_mutex_unlock(&d->mu);
+		pthread_mutex_unlock(&d->k.mu);
 		if (!failed(d))
 			write_block(d, d->buf[i], d->at[i]);
-		pthread_mutex_lock(&d->mu);
+		pthread_mutex_lock(&d->k.mu);
 		d->head++;
 		pthread_cond_signal(&d->freed);
 	}
-	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_unlock(&d->k.mu);
 	return NULL;
 }
 
@@ -137,21 +136,11 @@ static void start_staging(struct outdisk *d)
 			goto fail;
 	if (set_direct(d->fd, 1) < 0)
 		goto fail;
-	pthread_mutex_init(&d->mu, NULL);
-	pthread_cond_init(&d->queued, NULL);
 	pthread_cond_init(&d->freed, NULL);
-	sigset_t all, old;		/* signals are for the replay's thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&d->th, NULL, disk_main, d);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e == 0) {
-		d->started = 1;
+	if (kthread_run(&d->k, disk_main, d) == 0) {
 		d->state = OUTDISK_STAGING;
 		return;
 	}
-	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->queued);
 	pthread_cond_destroy(&d->freed);
 	set_direct(d->fd, 0);
 fail:
@@ -182,13 +171,13 @@ static void submit(struct outdisk *d)
 {
 	size_t over = d->fill - OUTDISK_SIZE;
 	char *full = d->buf[d->tail % OUTDISK_NBUF];
-	pthread_mutex_lock(&d->mu);
+	pthread_mutex_lock(&d->k.mu);
 	d->at[d->tail % OUTDISK_NBUF] = d->pos - (off_t)d->fill;
 	d->tail++;
-	pthread_cond_signal(&d->queued);
+	pthread_cond_signal(&d->k.wake);
 	while (d->tail - d->head >= OUTDISK_NBUF)
-		pthread_cond_wait(&d->freed, &d->mu);
-	pthread_mutex_unlock(&d->mu);
+		pthread_cond_wait(&d->freed, &d->k.mu);
+	pthread_mutex_unlock(&d->k.mu);
 	if (over)		/* the queued block is only read until it is freed */
 		memcpy(d->buf[d->tail % OUTDISK_NBUF], full + OUTDISK_SIZE, over);
 	d->fill = over;
@@ -243,15 +232,8 @@ int outdisk_put(struct outdisk *d, const char *p, size_t n)
 
 static void stop_thread(struct outdisk *d)
 {
-	pthread_mutex_lock(&d->mu);
-	d->quit = 1;
-	pthread_cond_signal(&d->queued);
-	pthread_mutex_unlock(&d->mu);
-	pthread_join(d->th, NULL);
-	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->queued);
+	kthread_stop(&d->k);
 	pthread_cond_destroy(&d->freed);
-	d->started = 0;
 }
 
 int outdisk_finish(struct outdisk *d)

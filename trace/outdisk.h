@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "kthread.h"
+
 #define OUTDISK_NBUF	4
 #define OUTDISK_SIZE	(2u << 20)	/* a block, a multiple of any O_DIRECT alignment */
 #define OUTDISK_SLACK	(1u << 20)	/* a block's room past OUTDISK_SIZE (outdisk_window) */
@@ -40,10 +42,8 @@ struct outdisk {
 	off_t at[OUTDISK_NBUF];		/* each queued block's file offset */
 	size_t fill;			/* bytes in buf[tail % N] */
 	unsigned head, tail;		/* head..tail-1 queued for the thread */
-	int quit, started;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t queued, freed;
+	struct kthread k;		/* the disk thread; k.wake: a block queued */
+	pthread_cond_t freed;		/* a block written */
 };
 
 /* Where the direct blocks start: OUTDISK_AFTER; tests lower it. */
