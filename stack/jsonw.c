@@ -239,9 +239,13 @@ void jw_key_n(struct jw *w, const char *key, size_t n)
 	jw_sep(w);
 	jw_reserve(w, n + 3);
 	char *o = w->buf + w->len;
+	uint64_t v;
 	o[0] = '"';
-	for (; i < n && plain((unsigned char)key[i]); i++)
-		o[1 + i] = key[i];
+	memcpy(o + 1, key, n);		/* then checked: nearly always plain */
+	while (i + 8 <= n && (memcpy(&v, key + i, 8), plain8(v)))
+		i += 8;
+	while (i < n && plain((unsigned char)key[i]))
+		i++;
 	if (i == n) {
 		o[n + 1] = '"';
 		o[n + 2] = ':';

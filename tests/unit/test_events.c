@@ -97,7 +97,8 @@ END_TEST
 START_TEST(test_events_key_fast_path_same_as_escaped)
 {
 	static const char *const keys[] = { "seq", "", "queued_skbs", "a\"b", "back\\slash", "c\x01", "\x7f",
-					    "caf\xc3\xa9", "\xff\xfe", "x y~", "0123456789012345678901234567890123" };
+					    "caf\xc3\xa9", "\xff\xfe", "x y~", "0123456789012345678901234567890123",
+					    "abcdefgh\"ij", "abcdefghijklmno\x01", "abcdefg\\" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		for (int member = 0; member <= 1; member++) {
 			struct jw fast = { 0 }, slow = { 0 };
