@@ -3,6 +3,7 @@
  * link type, VLAN tags (802.1Q, 802.1ad, QinQ), cut-short headers, hex
  * both ways and capture-file sniffing.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dissect.h"
@@ -176,6 +177,57 @@ START_TEST(test_dissect_ipv6)
 }
 END_TEST
 
+/* IPv4 summaries of TCP, UDP and ICMP echo (built without snprintf) read
+ * as the printf formats say, for extreme ports, seqs, ids, every flag
+ * set or none, first fragments; a short output buffer gets the same
+ * text cut short. */
+START_TEST(test_dissect_ipv4_l4)
+{
+	static const struct { uint8_t proto, type; uint16_t sp, dp; uint32_t seq; uint8_t flags; int mf; } c[] = {
+		{ 6, 0, 0, 65535, 0, 0, 0 }, { 6, 0, 443, 51234, 4294967295u, 0xff, 1 }, { 6, 0, 80, 8080, 12345, 0x12, 0 },
+		{ 17, 0, 53, 0, 0, 0, 0 }, { 17, 0, 65535, 65535, 0, 0, 1 },
+		{ 1, 8, 0, 65535, 0, 0, 0 }, { 1, 0, 65535, 1, 0, 0, 1 },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint8_t p[60] = { 0x45, 0, 0, 60, 0x12, 0x34, c[i].mf ? 0x20 : 0, 0, 64, c[i].proto, 0, 0,
+				  255, 255, 255, 255, 10, 0, 0, 1 };
+		uint8_t *l4 = p + 20;
+		char o[200], want[200], small[40];
+		l4[0] = (uint8_t)(c[i].proto == 1 ? c[i].type : c[i].sp >> 8);
+		l4[1] = (uint8_t)(c[i].proto == 1 ? 0 : c[i].sp);
+		l4[2] = (uint8_t)(c[i].dp >> 8);
+		l4[3] = (uint8_t)c[i].dp;
+		if (c[i].proto == 1) {	/* id and seq: the ports' values */
+			l4[4] = (uint8_t)(c[i].sp >> 8);
+			l4[5] = (uint8_t)c[i].sp;
+			l4[6] = (uint8_t)(c[i].dp >> 8);
+			l4[7] = (uint8_t)c[i].dp;
+		}
+		for (int k = 0; k < 4 && c[i].proto == 6; k++)
+			l4[4 + k] = (uint8_t)(c[i].seq >> (24 - 8 * k));
+		l4[13] = c[i].proto == 6 ? c[i].flags : l4[13];
+		const char *fr = c[i].mf ? " (first fragment)" : "";
+		char fl[9] = "";
+		for (int b = 0, n = 0; b < 8; b++)
+			if (c[i].flags & (1 << b))
+				fl[n++] = "FSRPAUEC"[b], fl[n] = 0;
+		if (c[i].proto == 6)
+			snprintf(want, sizeof(want), "255.255.255.255:%u > 10.0.0.1:%u: TCP [%s] seq %u%s", c[i].sp, c[i].dp,
+				 fl[0] ? fl : ".", c[i].seq, fr);
+		else if (c[i].proto == 17)
+			snprintf(want, sizeof(want), "255.255.255.255:%u > 10.0.0.1:%u: UDP%s", c[i].sp, c[i].dp, fr);
+		else
+			snprintf(want, sizeof(want), "255.255.255.255 > 10.0.0.1: ICMP echo %s id %u seq %u%s",
+				 c[i].type == 8 ? "request" : "reply", c[i].sp, c[i].dp, fr);
+		dissect_l3(0x0800, p, sizeof(p), o, sizeof(o));
+		ck_assert_str_eq(o, want);
+		dissect_l3(0x0800, p, sizeof(p), small, sizeof(small));
+		want[sizeof(small) - 1] = 0;	/* snprintf's cut */
+		ck_assert_str_eq(small, want);
+	}
+}
+END_TEST
+
 static Suite *frame_suite(void)
 {
 	Suite *s = suite_create("frame");
@@ -188,6 +240,7 @@ static Suite *frame_suite(void)
 	tcase_add_test(tc, test_frame_hex);
 	tcase_add_test(tc, test_frame_sniff);
 	tcase_add_test(tc, test_dissect_ipv6);
+	tcase_add_test(tc, test_dissect_ipv4_l4);
 	suite_add_tcase(s, tc);
 	return s;
 }
