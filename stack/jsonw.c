@@ -86,10 +86,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 }
 
 /* Bytes that go out as they are: printable ASCII except '"' and '\\'. */
-static inline int plain(unsigned char c)
-{
-	return (unsigned)(c - 0x20) < 0x5f && c != '"' && c != '\\';
-}
+static inline int plain(unsigned char c) { return jw_plain(c); }
 
 /* One byte (or UTF-8 sequence) that needs care, at p; returns the bytes
  * consumed. Room for 6 output bytes is reserved by the caller. */

@@ -67,8 +67,40 @@ void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w);
 void jw_arr_close(struct jw *w);
 void jw_key_n(struct jw *w, const char *key, size_t n);	/* "key": */
-/* Inline, so a literal key's length is known when compiling. */
-static inline void jw_key(struct jw *w, const char *key) { jw_key_n(w, key, strlen(key)); }
+
+/* A byte a JSON string holds as it is. */
+static inline int jw_plain(unsigned char c) { return (unsigned)(c - 0x20) < 0x5f && c != '"' && c != '\\'; }
+
+/* jw_key - "key": after a comma when one is due. A literal key is checked
+ * while compiling (its length and bytes are constants, so the loop folds
+ * away) and copied with fixed-size moves; any other goes to jw_key_n. A
+ * macro: only there does __builtin_constant_p see the literal. */
+#define jw_key(w, key) jw_key_lit((w), (key), __builtin_constant_p(key))
+static inline __attribute__((always_inline)) void jw_key_lit(struct jw *w, const char *key, int literal)
+{
+	size_t n = strlen(key);
+	/* written out: a loop over a literal's bytes is not folded */
+#define JW_P(i) ((i) >= n || jw_plain((unsigned char)key[i]))
+#define JW_P4(i) (JW_P(i) && JW_P(i + 1) && JW_P(i + 2) && JW_P(i + 3))
+	int plain = literal && n <= 24 && JW_P4(0) && JW_P4(4) && JW_P4(8) && JW_P4(12) && JW_P4(16) && JW_P4(20);
+#undef JW_P4
+#undef JW_P
+	if (!plain) {
+		jw_key_n(w, key, n);
+		return;
+	}
+	jw_reserve(w, n + 4);
+	char *o = w->buf + w->len;
+	*o = ',';
+	o += w->need_comma;
+	*o++ = '"';
+	memcpy(o, key, n);
+	o[n] = '"';
+	o[n + 1] = ':';
+	o[n + 2] = 0;
+	w->len = (size_t)(o + n + 2 - w->buf);
+	w->need_comma = 0;
+}
 void jw_val_str(struct jw *w, const char *s);		/* array element / after key */
 void jw_val_int(struct jw *w, int64_t v);
 void jw_val_uint(struct jw *w, uint64_t v);
@@ -77,10 +109,21 @@ void jw_val_null(struct jw *w);
 void jw_val_raw(struct jw *w, const char *json);	/* pre-built JSON value */
 void jw_val_double(struct jw *w, double d);		/* as cJSON prints a number */
 
-static inline void jw_kv_str(struct jw *w, const char *k, const char *v) { jw_key(w, k); jw_val_str(w, v); }
-static inline void jw_kv_int(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_val_int(w, v); }
-static inline void jw_kv_uint(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_val_uint(w, v); }
-static inline void jw_kv_bool(struct jw *w, const char *k, int v) { jw_key(w, k); jw_val_bool(w, v); }
-static inline void jw_kv_double(struct jw *w, const char *k, double v) { jw_key(w, k); jw_val_double(w, v); }
+/* Key and value, each argument evaluated once as in a call; macros so
+ * that jw_key_lit learns whether the key is a literal. */
+#define JW_KV(name, type, val_fn) \
+	static inline __attribute__((always_inline)) void name##_lit(struct jw *w, const char *k, type v, int lit) \
+	{ jw_key_lit(w, k, lit); val_fn(w, v); }
+JW_KV(jw_kv_str, const char *, jw_val_str)
+JW_KV(jw_kv_int, int64_t, jw_val_int)
+JW_KV(jw_kv_uint, uint64_t, jw_val_uint)
+JW_KV(jw_kv_bool, int, jw_val_bool)
+JW_KV(jw_kv_double, double, jw_val_double)
+#undef JW_KV
+#define jw_kv_str(w, k, v) jw_kv_str_lit((w), (k), (v), __builtin_constant_p(k))
+#define jw_kv_int(w, k, v) jw_kv_int_lit((w), (k), (v), __builtin_constant_p(k))
+#define jw_kv_uint(w, k, v) jw_kv_uint_lit((w), (k), (v), __builtin_constant_p(k))
+#define jw_kv_bool(w, k, v) jw_kv_bool_lit((w), (k), (v), __builtin_constant_p(k))
+#define jw_kv_double(w, k, v) jw_kv_double_lit((w), (k), (v), __builtin_constant_p(k))
 
 #endif

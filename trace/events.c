@@ -60,14 +60,6 @@ static void put_name(struct jw *w, const char *s)
 	w->buf[w->len] = 0;
 }
 
-static inline void put_int_or_null(struct jw *w, int64_t v)
-{
-	if (v >= 0)
-		jw_i64(w, v);
-	else
-		jw_lit(w, "null");
-}
-
 static void put_state_text(struct jw *w, const struct skb_state *st)
 {
 	jw_lit(w, ",\"skb_state\":{\"len\":");
