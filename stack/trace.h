@@ -157,7 +157,7 @@ struct trace_frame {
 /* Formats are string literals (every trace macro passes one), so they are
  * compiled once and found again by address. */
 #define TRACE_FMT_CACHE	512		/* a power of two */
-#define TRACE_FMT_SEGS	8
+#define TRACE_FMT_SEGS	12		/* a TCP segment's summary has 9 conversions */
 
 struct tracer {
 	int hooked;			/* on or lite: the one field the macros test first */
