@@ -414,14 +414,24 @@ const char *sk_fmt(const struct sock *sk)
 	static _Thread_local char ring[4][128];
 	static _Thread_local int i;
 	char *b = ring[i++ & 3];
-	if (sk->family == AF_INET6 && !sk->dport) {
-		if (sk_dual_stack(sk))
-			snprintf(b, 128, "*:%u", ntohs(sk->sport));
-		else
-			snprintf(b, 128, "[%s]:%u", in6_fmt(&sk->v6_saddr), ntohs(sk->sport));
-	} else if (sk->family == AF_INET6) {
-		snprintf(b, 128, "[%s]:%u>[%s]:%u", in6_fmt(&sk->v6_saddr), ntohs(sk->sport), in6_fmt(&sk->v6_daddr),
-			 ntohs(sk->dport));
+	if (sk->family == AF_INET6) {	/* "*:P", "[S]:P" or "[S]:P>[D]:P": 2 × 46 bytes at most */
+		char *o = b;
+		if (!sk->dport && sk_dual_stack(sk)) {
+			*o++ = '*';
+		} else {
+			*o++ = '[';
+			o = txt_str(o, in6_fmt(&sk->v6_saddr));
+			*o++ = ']';
+		}
+		*o++ = ':';
+		o = txt_u64(o, ntohs(sk->sport));
+		if (sk->dport) {
+			o = txt_str(o, ">[");
+			o = txt_str(o, in6_fmt(&sk->v6_daddr));
+			o = txt_str(o, "]:");
+			o = txt_u64(o, ntohs(sk->dport));
+		}
+		*o = 0;
 	} else {		/* without a peer: a listener or a bound UDP socket */
 		char *o = txt_str(b, sk->saddr || sk->daddr || sk->dport ? ip_fmt(sk->saddr) : "*");
 		*o++ = ':';
