@@ -305,13 +305,24 @@ no:
 int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint8_t **data)
 {
 	uint32_t rec[4];	/* seconds, fraction, caplen, len */
-	const unsigned char *p = pb_at(b, 16);
+	const unsigned char *p = NULL;
 
-	if (!p)
-		return 0;
-	memcpy(rec, p, 16);
-	if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
-		return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
+	/* Nearly always the record lies in the window (which lies within
+	 * the size at open): one test for its header, one for its bytes. */
+	uint64_t rel = b->off - b->map_off;
+	if (b->map && rel + 16 <= b->map_len) {
+		p = b->map + rel;
+		memcpy(rec, p, 16);
+		if (rec[2] > b->snapshot || rel + 16 + rec[2] > b->map_len)
+			p = NULL;
+	}
+	if (!p) {
+		if (!(p = pb_at(b, 16)))
+			return 0;
+		memcpy(rec, p, 16);
+		if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
+			return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
+	}
 	if (b->nocopy)
 		*data = p + 16;	/* valid until the next call */
 	else
