@@ -56,27 +56,15 @@ static void ahead_frame6(struct net *net, const uint8_t *h, size_t left)
 	tcp_isn_pin_ahead6(net, &s, sport, &d, dport, ntohl(seq), has_ts, tsval);
 }
 
-/* One frame: a host's SYN-ACK pins its ISN. */
-static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t *p, uint32_t n)
+/* An IPv4 packet of left bytes: a host's SYN-ACK pins its ISN. */
+static void ahead_frame4(struct net *net, const uint8_t *ip, size_t left)
 {
 	uint32_t ihl, saddr, daddr, seq;
-	struct frame_l2 l2;
-	size_t left;
-	const uint8_t *ip, *th;
+	const uint8_t *th;
 	uint16_t sport, dport;
 
-	/* the link header parsed once (frame_ipv4's checks, then IPv6's) */
-	if (frame_link(ra->src.frame_dlt, p, n, &l2) < 0)
+	if (left < 20 || (ip[0] >> 4) != 4)
 		return;
-	if (l2.proto == 0x86dd) {
-		if (l2.l3_off <= n)
-			ahead_frame6(net, p + l2.l3_off, n - l2.l3_off);
-		return;
-	}
-	if (l2.proto != 0x0800 || l2.l3_off + 20 > n || (p[l2.l3_off] >> 4) != 4)
-		return;
-	ip = p + l2.l3_off;
-	left = n - l2.l3_off;
 	if (ip[9] != IPPROTO_TCP_ || ((ip[6] << 8 | ip[7]) & 0x3fff))
 		return;
 	ihl = (uint32_t)(ip[0] & 15) * 4;
@@ -95,6 +83,34 @@ static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t 
 	uint32_t tsval = 0;
 	int has_ts = tcp_options_tsval(th, left - ihl, &tsval);
 	tcp_isn_pin_ahead(net, saddr, sport, daddr, dport, seq, has_ts, tsval);
+}
+
+/* One frame: a host's SYN-ACK pins its ISN. */
+static void ahead_frame(struct replay_ahead *ra, struct net *net, const uint8_t *p, uint32_t n)
+{
+	struct frame_l2 l2;
+
+	/* Ethernet with no VLAN tag, nearly every frame, read here: IPv4 at
+	 * 14, and other protocols than IP (ARP) have nothing to pin. */
+	if (ra->src.frame_dlt == NJ_DLT_EN10MB && n >= 14) {
+		uint16_t et = (uint16_t)(p[12] << 8 | p[13]);
+		if (et == 0x0800) {
+			ahead_frame4(net, p + 14, n - 14);
+			return;
+		}
+		if (et != 0x86dd && et != 0x8100 && et != 0x88a8 && et != 0x9100)
+			return;
+	}
+	/* the link header parsed once (frame_ipv4's checks, then IPv6's) */
+	if (frame_link(ra->src.frame_dlt, p, n, &l2) < 0)
+		return;
+	if (l2.proto == 0x86dd) {
+		if (l2.l3_off <= n)
+			ahead_frame6(net, p + l2.l3_off, n - l2.l3_off);
+		return;
+	}
+	if (l2.proto == 0x0800 && l2.l3_off <= n)
+		ahead_frame4(net, p + l2.l3_off, n - l2.l3_off);
 }
 
 void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_ns)

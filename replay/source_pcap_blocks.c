@@ -5,7 +5,9 @@
  * 16 bytes (seconds, micro- or nanoseconds, captured and original length)
  * and the captured bytes. The file is mapped a window at a time, each
  * populated at once (cheaper than a fault per page, and than the copy of
- * read(2), which the read-ahead made a second time).
+ * read(2), which the read-ahead made a second time). The next window is
+ * mapped, and the one left unmapped, by a helper thread while the reader
+ * reads on, so the reader's thread does not wait for either.
  */
 #include "source_pcap_blocks.h"
 
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #define PB_WINDOW	((size_t)8 << 20)	/* bytes mapped at once; holds any record within MAX_SNAP */
+#define PB_FIRST	((size_t)1 << 20)	/* the first window: host inference reads a few frames */
 #define PB_MAX_SNAP	262144		/* libpcap's maximum for the link types read here */
 #define PB_MAGIC_US	0xa1b2c3d4u
 #define PB_MAGIC_NS	0xa1b23c4du
@@ -29,7 +32,11 @@
  * The windows, shared: the replay and its SYN-ACK read-ahead read the same
  * records of the same file, so the one ahead maps a window and the other
  * finds it (mapping it twice cost a fifth of the reading). Each is
- * counted by its readers and unmapped by the last.
+ * counted by its readers and unmapped by the last (by its helper, off
+ * the reader's thread, unless it closes). A reader's helper starts when it
+ * is halfway through a window: it unmaps the windows left behind and maps
+ * the next one, which overlaps this one by a record's maximum length. A
+ * helper joins before its reader looks at its results (pb_map, close).
  *
  * The SIGBUS guard. A mapped page past the end of a file that shrank
  * raises SIGBUS when read; the handler maps zero pages over the rest of
@@ -40,6 +47,8 @@ struct pb_win {
 	atomic_uintptr_t lo, hi;	/* its addresses, for the handler; 0 when unused */
 	volatile sig_atomic_t hit;
 	int refs;
+	int busy;			/* no readers, but a helper maps or unmaps it */
+	void *base;
 	dev_t dev;
 	ino_t ino;
 	uint64_t start;			/* file offset, and length */
@@ -87,80 +96,156 @@ static void pb_install(void)
 	pb_installed = pb_page > 0 && sigaction(SIGBUS, &sa, &pb_old) == 0;
 }
 
-/* Lets go of b's window; the last reader unmaps it. */
-static void pb_unmap(struct pcap_blocks *b)
+/* Drops a reader of window i; the last one unmaps it: at once, or when d
+ * has room, later, by a helper (the entry stays busy until then). */
+static void pb_put(int i, struct pb_dead *d)
 {
-	if (b->win < 0)
+	if (i < 0)
 		return;
 	pthread_mutex_lock(&pb_lock);
-	struct pb_win *w = &pb_wins[b->win];
+	struct pb_win *w = &pb_wins[i];
 	if (--w->refs == 0) {
 		atomic_store(&w->lo, 0);
 		atomic_store(&w->hi, 0);
-		munmap((void *)b->map, w->len);
+		if (d && d->n < PB_DEAD) {
+			w->busy = 1;
+			d->win[d->n++] = i;
+		} else {
+			munmap(w->base, w->len);
+		}
 	}
 	pthread_mutex_unlock(&pb_lock);
-	b->win = -1;
-	b->map = NULL;
-	b->map_len = 0;
 }
 
-/* A window of b's file that holds [off, off + need), or -1. Locked. */
-static int pb_find(const struct pcap_blocks *b, size_t need)
+/* Unmaps the windows put in d and frees their entries. */
+static void pb_bury(struct pb_dead *d)
+{
+	for (int k = 0; k < d->n; k++) {
+		struct pb_win *w = &pb_wins[d->win[k]];
+		munmap(w->base, w->len);
+		pthread_mutex_lock(&pb_lock);
+		w->busy = 0;
+		pthread_mutex_unlock(&pb_lock);
+	}
+	d->n = 0;
+}
+
+/* A window of b's file that holds [from, to), or -1. Locked. */
+static int pb_find(const struct pcap_blocks *b, uint64_t from, uint64_t to)
 {
 	for (int i = 0; i < PB_WINDOWS; i++) {
 		const struct pb_win *w = &pb_wins[i];
-		if (w->refs && w->dev == b->dev && w->ino == b->ino && w->start <= b->off &&
-		    b->off + need <= w->start + w->len)
+		if (w->refs && w->dev == b->dev && w->ino == b->ino && w->start <= from && to <= w->start + w->len)
 			return i;
 	}
 	return -1;
 }
 
-/* A new window that starts at the page of b->off and holds need bytes
- * from there (within b->size), or -1 (mmap failed, the table is full).
- * Locked. */
-static int pb_new(const struct pcap_blocks *b, size_t need)
+/* A window of b's file holding [from, to), with a reader more (b): one
+ * already mapped, or [start, start + len) mapped now. -1 when mmap fails
+ * or the table is full. */
+static int pb_get(const struct pcap_blocks *b, uint64_t from, uint64_t to, uint64_t start, size_t len)
 {
-	uint64_t start = b->off & ~(uint64_t)(pb_page - 1);
-	size_t len = b->size - start < PB_WINDOW ? (size_t)(b->size - start) : PB_WINDOW;
-	int i = 0;
-	while (i < PB_WINDOWS && pb_wins[i].refs)
-		i++;
-	if (i == PB_WINDOWS || len < b->off - start + need)
+	pthread_mutex_lock(&pb_lock);
+	int i = pb_find(b, from, to);
+	if (i >= 0) {
+		pb_wins[i].refs++;
+		pthread_mutex_unlock(&pb_lock);
+		return i;
+	}
+	for (i = 0; i < PB_WINDOWS && (pb_wins[i].refs || pb_wins[i].busy); i++)
+		;
+	if (i < PB_WINDOWS)
+		pb_wins[i].busy = 1;	/* reserved while mapped, unlocked */
+	pthread_mutex_unlock(&pb_lock);
+	if (i == PB_WINDOWS)
 		return -1;
 	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, b->fd, (off_t)start);
-	if (p == MAP_FAILED)
-		return -1;
 	struct pb_win *w = &pb_wins[i];
-	w->hit = 0;
-	w->dev = b->dev;
-	w->ino = b->ino;
-	w->start = start;
-	w->len = len;
-	atomic_store(&w->lo, (uintptr_t)p);
-	atomic_store(&w->hi, (uintptr_t)p + len);
-	return i;
+	pthread_mutex_lock(&pb_lock);
+	w->busy = 0;
+	if (p != MAP_FAILED) {
+		w->hit = 0;
+		w->refs = 1;
+		w->dev = b->dev;
+		w->ino = b->ino;
+		w->start = start;
+		w->len = len;
+		w->base = p;
+		atomic_store(&w->lo, (uintptr_t)p);
+		atomic_store(&w->hi, (uintptr_t)p + len);
+	}
+	pthread_mutex_unlock(&pb_lock);
+	return p == MAP_FAILED ? -1 : i;
+}
+
+/* The helper: unmaps the windows b left, maps the one after b's. */
+static void *pb_helper(void *arg)
+{
+	struct pcap_blocks *b = arg;
+	pb_bury(&b->dead);
+	if (b->want_len)
+		b->ahead = pb_get(b, b->want, b->want + b->want_len, b->want, b->want_len);
+	return NULL;
+}
+
+/* Starts the helper for b's next window: one that begins a record's
+ * length before the end of b's, so the record that crosses that end lies
+ * whole in it. Its own thread, with signals blocked (they are the
+ * reader's); inline if there is no thread to be had. */
+static void pb_spawn(struct pcap_blocks *b)
+{
+	const struct pb_win *w = &pb_wins[b->win];
+	uint64_t end = w->start + w->len;
+	sigset_t all, old;
+
+	b->pf_at = UINT64_MAX;
+	b->want_len = 0;
+	if (end < b->size) {
+		b->want = (end - 16 - b->snapshot) & ~(uint64_t)(pb_page - 1);
+		b->want_len = b->size - b->want < PB_WINDOW ? (size_t)(b->size - b->want) : PB_WINDOW;
+	}
+	if (!b->want_len && !b->dead.n)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	b->helping = pthread_create(&b->helper, NULL, pb_helper, b) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!b->helping)
+		pb_helper(b);
+}
+
+/* Waits for b's helper, if one runs. */
+static void pb_join(struct pcap_blocks *b)
+{
+	if (b->helping)
+		pthread_join(b->helper, NULL);
+	b->helping = 0;
 }
 
 /* Points b at a window holding need bytes at b->off. 0 when there is none. */
 static int pb_map(struct pcap_blocks *b, size_t need)
 {
-	pb_unmap(b);
-	pthread_mutex_lock(&pb_lock);
-	int i = pb_find(b, need);
+	pb_join(b);
+	pb_put(b->win, &b->dead);
+	b->win = -1;
+	uint64_t start = b->off & ~(uint64_t)(pb_page - 1);
+	size_t max = b->maps++ ? PB_WINDOW : PB_FIRST;
+	size_t len = b->size - start < max ? (size_t)(b->size - start) : max;
+	int i = len < b->off - start + need ? -1 : pb_get(b, b->off, b->off + need, start, len);
+	pb_put(b->ahead, &b->dead);
+	b->ahead = -1;
+	b->map = NULL;
+	b->map_len = 0;
 	if (i < 0)
-		i = pb_new(b, need);
-	if (i >= 0) {
-		struct pb_win *w = &pb_wins[i];
-		w->refs++;
-		b->win = i;
-		b->map = (const unsigned char *)atomic_load(&w->lo);
-		b->map_off = w->start;
-		b->map_len = w->len;
-	}
-	pthread_mutex_unlock(&pb_lock);
-	return i >= 0;
+		return 0;
+	const struct pb_win *w = &pb_wins[i];
+	b->win = i;
+	b->map = (const unsigned char *)w->base;
+	b->map_off = w->start;
+	b->map_len = w->len;
+	b->pf_at = w->start + w->len / 2;	/* the helper starts halfway */
+	return 1;
 }
 
 /* need bytes at b->off, within the size at open: their address, or NULL. */
@@ -203,6 +288,8 @@ struct pcap_blocks *pcap_blocks_open(const char *path, int snapshot)
 	}
 	b->fd = fd;
 	b->win = -1;
+	b->ahead = -1;
+	b->pf_at = UINT64_MAX;
 	b->dev = st.st_dev;
 	b->ino = st.st_ino;
 	b->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
@@ -218,13 +305,24 @@ no:
 int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint8_t **data)
 {
 	uint32_t rec[4];	/* seconds, fraction, caplen, len */
-	const unsigned char *p = pb_at(b, 16);
+	const unsigned char *p = NULL;
 
-	if (!p)
-		return 0;
-	memcpy(rec, p, 16);
-	if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
-		return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
+	/* Nearly always the record lies in the window (which lies within
+	 * the size at open): one test for its header, one for its bytes. */
+	uint64_t rel = b->off - b->map_off;
+	if (b->map && rel + 16 <= b->map_len) {
+		p = b->map + rel;
+		memcpy(rec, p, 16);
+		if (rec[2] > b->snapshot || rel + 16 + rec[2] > b->map_len)
+			p = NULL;
+	}
+	if (!p) {
+		if (!(p = pb_at(b, 16)))
+			return 0;
+		memcpy(rec, p, 16);
+		if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
+			return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
+	}
 	if (b->nocopy)
 		*data = p + 16;	/* valid until the next call */
 	else
@@ -242,6 +340,8 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 	b->h.caplen = rec[2];
 	b->h.len = rec[3];
 	b->off += 16 + (uint64_t)rec[2];
+	if (b->off >= b->pf_at)
+		pb_spawn(b);
 	*hdr = &b->h;
 	if (!b->nocopy)
 		*data = b->frame;
@@ -260,7 +360,10 @@ void pcap_blocks_close(struct pcap_blocks *b)
 {
 	if (!b)
 		return;
-	pb_unmap(b);
+	pb_join(b);
+	pb_put(b->ahead, &b->dead);
+	pb_put(b->win, &b->dead);
+	pb_bury(&b->dead);
 	close(b->fd);
 	free(b->frame);
 	free(b);

@@ -9,14 +9,24 @@
  * reads on from that very record, so its results and its errors stay
  * libpcap's. A file that shrinks while mapped (its pages past the new end
  * would raise SIGBUS) is caught: its missing bytes read as zeros, and the
- * reader stops with b->shrunk set (source_pcap reports it).
+ * reader stops with b->shrunk set (source_pcap reports it). A helper
+ * thread per reader maps the next window and unmaps the old ones while the
+ * reader reads on.
  */
 #ifndef NJ_REPLAY_SOURCE_PCAP_BLOCKS_H
 #define NJ_REPLAY_SOURCE_PCAP_BLOCKS_H
 
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* Windows a reader let go of, for its helper to unmap. */
+#define PB_DEAD	4
+struct pb_dead {
+	int win[PB_DEAD];
+	int n;
+};
 
 struct pcap_blocks {
 	int fd;
@@ -33,6 +43,16 @@ struct pcap_blocks {
 	int shrunk;			/* the file became shorter than size while read */
 	struct pcap_pkthdr h;
 	unsigned char *frame;		/* the record's bytes, aligned as libpcap's buffer */
+	/* The helper thread (source_pcap_blocks.c): it maps the next
+	 * window ahead of the reader and unmaps the ones it left. */
+	pthread_t helper;
+	int helping;			/* it runs: join it before the fields below */
+	int ahead;			/* the window it mapped (a reader for b), -1 none */
+	uint64_t want;			/* what it is to map: [want, want + want_len) */
+	size_t want_len;
+	struct pb_dead dead;
+	uint64_t pf_at;			/* the offset at which it starts */
+	unsigned maps;			/* windows b was pointed at */
 	int nocopy;			/* hand out the bytes in place, unaligned (a reader
 					 * of bytes only: the SYN-ACK read-ahead) */
 };

@@ -26,6 +26,19 @@
 
 #define PEER_MAX	256
 #define FIB_TRACE_TRIED	12
+#define FIB_CACHE_BITS	10
+#define FIB_CACHE	(1 << FIB_CACHE_BITS)
+
+/* A lookup's result, remembered for untraced lookups (a replay asks for the
+ * same few destinations again and again; Linux caches per nexthop). Valid
+ * while its epoch is the table's: adding a route, and any change of the
+ * devices or their addresses (dev_gen), starts a new epoch. */
+struct fib_cache_ent {
+	uint32_t daddr;
+	int oif;
+	uint64_t epoch;			/* 0: never filled */
+	const struct fib_route *match;
+};
 
 struct fib_table {
 	struct fib_route *routes;	/* scenario routes, sorted unless unsorted */
@@ -34,6 +47,8 @@ struct fib_table {
 	struct fib_route *conn;		/* derived: local table, then connected */
 	int nconn, capconn;
 	uint64_t conn_gen;		/* net->dev_gen that conn was built from */
+	uint64_t epoch;			/* of the cache (see fib_cache_ent) */
+	struct fib_cache_ent cache[FIB_CACHE];
 	struct inet_peer peers[PEER_MAX];
 	int npeers;
 	struct icmp_state icmp;
@@ -47,6 +62,7 @@ int fib_init(struct net *net)
 	if (!t)
 		return -1;
 	t->conn_gen = UINT64_MAX;	/* never a generation: the first lookup builds */
+	t->epoch = 1;
 	t->icmp.ratelimit_ms = 1000;
 	t->icmp.ratemask = 0x1818;
 	t->icmp.msgs_per_sec = 1000;
@@ -139,6 +155,7 @@ int fib_add_route(struct net *net, uint32_t dst, int plen, uint32_t gateway, int
 		t->routes = r;
 		t->cap = cap;
 	}
+	t->epoch++;			/* cached results may change */
 	struct fib_route *r = &t->routes[t->n++];
 	memset(r, 0, sizeof(*r));
 	r->dst = dst;
@@ -188,11 +205,18 @@ static void fib_add_ifaddr(struct fib_table *t, const struct net_device *d, cons
 		conn_push(t, a & m, ifa->ifa_prefixlen, RTN_UNICAST, FIB_TABLE_MAIN, d->ifindex, a);
 }
 
-static void fib_sync(struct net *net, struct fib_table *t)
+static void fib_rebuild(struct net *net, struct fib_table *t);
+
+static inline void fib_sync(struct net *net, struct fib_table *t)
 {
-	if (t->conn_gen == net->dev_gen)
-		return;
+	if (t->conn_gen != net->dev_gen)
+		fib_rebuild(net, t);
+}
+
+static void fib_rebuild(struct net *net, struct fib_table *t)
+{
 	t->conn_gen = net->dev_gen;
+	t->epoch++;
 	t->nconn = 0;
 	for (int i = 0; i < net->ndevs; i++) {
 		const struct net_device *d = &net->devs[i];
@@ -377,35 +401,74 @@ static void fib_scan_all(struct net *net, struct fib_table *t, uint32_t daddr, i
 	fib_scan_merge(s, &m);
 }
 
-int fib_lookup(struct net *net, uint32_t daddr, int oif, struct fib_result *res, const struct sk_buff *skb)
+/* The route for (daddr, oif) without the prefixes tried: the cache's
+ * entry when it is of this epoch, else a scan that fills it. */
+static const struct fib_route *fib_match(struct net *net, struct fib_table *t, uint32_t daddr, int oif)
+{
+	fib_sync(net, t);	/* a new epoch if the addresses changed */
+	/* the product's high bits: its low ones see only the address's low byte */
+	struct fib_cache_ent *e = &t->cache[((daddr ^ (uint32_t)oif << 24) * 2654435761u) >> (32 - FIB_CACHE_BITS)];
+	if (e->epoch == t->epoch && e->daddr == daddr && e->oif == oif)
+		return e->match;
+	struct fib_scan s;
+	fib_scan_init(&s);
+	fib_scan_all(net, t, daddr, oif, &s);
+	*e = (struct fib_cache_ent){ .daddr = daddr, .oif = oif, .epoch = t->epoch, .match = s.match };
+	return s.match;
+}
+
+static int fib_lookup_at(struct net *net, uint32_t daddr, int oif, struct fib_result *res,
+			 const struct sk_buff *skb, int cached)
 {
 	struct fib_table *t = fib_get(net);
-	struct fib_scan s;
+	const struct fib_route *m;
 
-	fib_scan_init(&s);
 	res->r = NULL;
 	res->type = RTN_UNSPEC;
 	if (!t)
 		return -ENETUNREACH;
-	fib_scan_all(net, t, daddr, oif, &s);
-	if (trace_on(net))
-		fib_trace(net, skb, daddr, oif, &s);
-	if (!s.match)
+	if (cached && !trace_on(net)) {
+		m = fib_match(net, t, daddr, oif);
+	} else {		/* traced: the scan's prefixes go into the event */
+		struct fib_scan s;
+		fib_scan_init(&s);
+		fib_scan_all(net, t, daddr, oif, &s);
+		if (trace_on(net))
+			fib_trace(net, skb, daddr, oif, &s);
+		m = s.match;
+	}
+	if (!m)
 		return -ENETUNREACH;
-	res->r = s.match;
-	res->type = s.match->type;
-	return fib_type_error(s.match->type);
+	res->r = m;
+	res->type = m->type;
+	return fib_type_error(m->type);
+}
+
+int fib_lookup(struct net *net, uint32_t daddr, int oif, struct fib_result *res, const struct sk_buff *skb)
+{
+	return fib_lookup_at(net, daddr, oif, res, skb, 1);
+}
+
+int fib_lookup_scan(struct net *net, uint32_t daddr, int oif, struct fib_result *res)
+{
+	return fib_lookup_at(net, daddr, oif, res, NULL, 0);
 }
 
 int inet_addr_type(struct net *net, uint32_t addr)
 {
 	struct fib_table *t = fib_get(net);
-	struct fib_scan s;
-	fib_scan_init(&s);
 	if (!t)
 		return RTN_UNSPEC;
-	fib_scan_all(net, t, addr, 0, &s);
-	return s.match ? s.match->type : RTN_UNSPEC;
+	const struct fib_route *m;
+	if (trace_on(net)) {	/* the cache serves untraced work only */
+		struct fib_scan s;
+		fib_scan_init(&s);
+		fib_scan_all(net, t, addr, 0, &s);
+		m = s.match;
+	} else {
+		m = fib_match(net, t, addr, 0);
+	}
+	return m ? m->type : RTN_UNSPEC;
 }
 
 void fib_for_each(struct net *net, void (*fn)(void *ctx, const struct fib_route *r), void *ctx)

@@ -57,6 +57,11 @@ int fib_add_route(struct net *net, uint32_t dst, int plen, uint32_t gateway, int
  */
 int fib_lookup(struct net *net, uint32_t daddr, int oif, struct fib_result *res, const struct sk_buff *skb);
 
+/* fib_lookup_scan - fib_lookup without its cache of results (untraced
+ * lookups use it) and untraced: every table scanned. For tests that hold
+ * the cache to the scan. */
+int fib_lookup_scan(struct net *net, uint32_t daddr, int oif, struct fib_result *res);
+
 /* inet_addr_type - RTN_LOCAL, RTN_BROADCAST, RTN_UNICAST (routable) or
  * RTN_UNSPEC for addr, without tracing. */
 int inet_addr_type(struct net *net, uint32_t addr);

@@ -36,6 +36,7 @@ struct net *net_create(void)
 	net->sysctl.tcp_rmem[2] = 6291456;
 	net->sysctl.rmem_max = 212992;
 	net->cur_pkt = -1;
+	net->tr.lite_flushed = 1;	/* the lite mode is off (trace.h) */
 	skb_queue_head_init(&net->sd.input_pkt_queue);
 	if (ip_frag_init(net) < 0) {
 		free(net);

@@ -171,7 +171,9 @@ static inline void trace_lite_enter(struct net *net, const struct sk_buff *skb, 
 	struct tracer *tr = &net->tr;
 	int d = tr->depth;
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
-	if (d == 0 || d >= TRACE_MAX_DEPTH || !tr->lite || pkt != tr->lite_pk[d - 1] || tr->lite_flushed) {
+	/* 0 < d < TRACE_MAX_DEPTH in one test; lite_flushed is also 1
+	 * whenever the lite mode is off (trace.h) */
+	if ((unsigned)d - 1 >= TRACE_MAX_DEPTH - 1 || tr->lite_flushed || pkt != tr->lite_pk[d - 1]) {
 		__trace_lite_enter(net, skb, fn, layer);
 		return;
 	}
@@ -187,9 +189,13 @@ static inline void trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_
 	int d = tr->depth - 1;
 	/* an exit whose verdict is no outcome (trace_outcome: a reply's
 	 * "sent", netif_rx's "queued"); at depth 0 only a packet's (a timer
-	 * root's exit sets its outcome, the softirq's ends the timer work) */
-	if (d >= 0 && d < TRACE_MAX_DEPTH && tr->lite && (d > 0 || tr->lite_pk[0] >= 0) &&
-	    trace_exit_no_outcome(tr->lite_fn[d], v) && !tr->lite_flushed) {
+	 * root's exit sets its outcome, the softirq's ends the timer work).
+	 * netif_rx's "queued", once a packet: its name compared once per
+	 * pointer. */
+	if ((unsigned)d < TRACE_MAX_DEPTH && !tr->lite_flushed && (d > 0 || tr->lite_pk[0] >= 0) &&
+	    ((v == V_QUEUED && tr->lite_fn[d] == tr->lite_rx_fn) || trace_exit_no_outcome(tr->lite_fn[d], v))) {
+		if (v == V_QUEUED)
+			tr->lite_rx_fn = tr->lite_fn[d];	/* it was "netif_rx" */
 		tr->depth = d;
 		tr->next_seq++;
 		return;

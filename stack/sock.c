@@ -25,10 +25,29 @@ struct sock_table *sock_table(struct net *net)
 }
 
 /* inet_ehashfn: a mix of the 4-tuple (jhash in Linux, keyed per boot). */
-static uint32_t ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport)
+static uint32_t ehash_mix(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport)
 {
 	uint32_t h = laddr * 2654435761u ^ faddr * 2246822519u ^ ((uint32_t)lport << 16 | fport) * 3266489917u;
-	return (h ^ (h >> 15)) % SOCK_EHASH;
+	return h ^ (h >> 15);
+}
+
+static uint32_t ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport)
+{
+	return ehash_mix(laddr, lport, faddr, fport) % SOCK_EHASH;
+}
+
+/* A chain's tags: one bit per member, from the mix's top bits (its low
+ * ones chose the chain). A lookup whose bit is clear finds nothing there
+ * without reading a socket: most SYNs look for a connection that does not
+ * exist, and each socket read is a cache miss. */
+static uint32_t ehash_tag(uint32_t mix)
+{
+	return 1u << (mix >> 27);
+}
+
+static uint32_t sk_ehash_tag(const struct sock *sk)
+{
+	return ehash_tag(ehash_mix(sk->saddr, sk->sport, sk->daddr, sk->dport));
 }
 
 static struct sock **chain_of(struct sock_table *t, const struct sock *sk)
@@ -66,9 +85,19 @@ struct sock *sock_alloc(struct net *net, uint8_t protocol)
 	return sk;
 }
 
+/* The ehash chain c is of, or -1 (a listener's or UDP chain). */
+static int ehash_index(const struct sock_table *t, struct sock **c)
+{
+	return c >= t->ehash && c < t->ehash + SOCK_EHASH ? (int)(c - t->ehash) : -1;
+}
+
 void sock_hash(struct net *net, struct sock *sk)
 {
-	struct sock **c = chain_of(net->socks, sk);
+	struct sock_table *t = net->socks;
+	struct sock **c = chain_of(t, sk);
+	int e = ehash_index(t, c);
+	if (e >= 0)
+		t->ehash_tags[e] |= sk_ehash_tag(sk);
 	sk->hnext = *c;
 	*c = sk;
 	sk->hashed = 1;
@@ -87,8 +116,17 @@ static void unlink_from(struct sock **pp, struct sock *sk, int all_list)
  * call before changing the state). */
 static void sock_unhash_chain(struct net *net, struct sock *sk)
 {
-	if (sk->hashed)
-		unlink_from(chain_of(net->socks, sk), sk, 0);
+	struct sock_table *t = net->socks;
+	if (sk->hashed) {
+		struct sock **c = chain_of(t, sk);
+		int e = ehash_index(t, c);
+		unlink_from(c, sk, 0);
+		if (e >= 0) {	/* the tags of those left */
+			t->ehash_tags[e] = 0;
+			for (struct sock *o = *c; o; o = o->hnext)
+				t->ehash_tags[e] |= sk_ehash_tag(o);
+		}
+	}
 	sk->hashed = 0;
 }
 
@@ -219,7 +257,10 @@ struct sock *__inet_lookup_established(struct net *net, uint32_t saddr, uint16_t
 	struct sock_table *t = net->socks;
 	if (!t)
 		return NULL;
-	for (struct sock *sk = t->ehash[ehashfn(daddr, dport, saddr, sport)]; sk; sk = sk->hnext)
+	uint32_t mix = ehash_mix(daddr, dport, saddr, sport), e = mix % SOCK_EHASH;
+	if (!(t->ehash_tags[e] & ehash_tag(mix)))
+		return NULL;
+	for (struct sock *sk = t->ehash[e]; sk; sk = sk->hnext)
 		if (sk->saddr == daddr && sk->sport == dport && sk->daddr == saddr && sk->dport == sport &&
 		    sk->family == AF_INET)
 			return sk;
@@ -233,7 +274,10 @@ struct sock *__inet6_lookup_established(struct net *net, const struct in6 *saddr
 	if (!t)
 		return NULL;
 	uint32_t hs = ipv6_addr_hash(saddr), hd = ipv6_addr_hash(daddr);
-	for (struct sock *sk = t->ehash[ehashfn(hd, dport, hs, sport)]; sk; sk = sk->hnext)
+	uint32_t mix = ehash_mix(hd, dport, hs, sport), e = mix % SOCK_EHASH;
+	if (!(t->ehash_tags[e] & ehash_tag(mix)))
+		return NULL;
+	for (struct sock *sk = t->ehash[e]; sk; sk = sk->hnext)
 		if (sk->family == AF_INET6 && sk->sport == dport && sk->dport == sport &&
 		    ipv6_addr_equal(&sk->v6_saddr, daddr) && ipv6_addr_equal(&sk->v6_daddr, saddr))
 			return sk;

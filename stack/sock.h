@@ -154,6 +154,7 @@ struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 
 struct sock_table {
 	struct sock *ehash[SOCK_EHASH];	/* 4-tuple: full, TIME_WAIT, request socks */
+	uint32_t ehash_tags[SOCK_EHASH];	/* per chain, a bit per member's tag (sock.c) */
 	struct sock *lhash[SOCK_LHASH];	/* TCP listeners by port */
 	struct sock *uhash[SOCK_UHASH];	/* UDP by port */
 	struct sock *all;		/* every live socket, for timers */

@@ -72,6 +72,7 @@ struct outcome_table {
 	int64_t done_key[OUTCOME_DONE];	/* key % OUTCOME_DONE: a flushed packet (+1; 0 none) */
 	uint8_t done_v[OUTCOME_DONE];	/* and its outcome */
 	int64_t timer_root;		/* key of the open timer root frame, 0 none */
+	const char *rx_fn;		/* a pointer to "net_rx_action" seen, or NULL */
 	void (*closed)(void *ctx, const struct outcome_pkt *p);	/* each packet at a flush */
 	void *ctx;
 };
@@ -166,7 +167,10 @@ struct tracer {
 	struct outcome_table *lite_tbl;
 	const char *lite_fn[TRACE_MAX_DEPTH];	/* the lite mode's frames: fn and pkt */
 	int64_t lite_pk[TRACE_MAX_DEPTH];
-	uint8_t lite_flushed;		/* lite_tbl flushed since the depth-0 frame began */
+	const char *lite_rx_fn;		/* a pointer to "netif_rx" seen, or NULL */
+	uint8_t lite_flushed;		/* lite_tbl flushed since the depth-0 frame began;
+					 * also 1 whenever the lite mode is off, so the
+					 * inline steps test this one flag */
 	uint64_t next_seq;
 	int depth;			/* open frames, also counted when off */
 	struct trace_frame frames[TRACE_MAX_DEPTH];

@@ -93,8 +93,11 @@ OUTCOME_INLINE int64_t outcome_key(struct outcome_table *t, char ph, int depth, 
 {
 	if (pkt >= 0)
 		return pkt;
-	if (depth == 0 && ph == 'B')
-		t->timer_root = trace_fn_is(fn, "net_rx_action") ? 0 : -(int64_t)seq;
+	if (depth == 0 && ph == 'B') {
+		/* the softirq's name, compared once per pointer (once a run) */
+		int rx = fn == t->rx_fn || (trace_fn_is(fn, "net_rx_action") && (t->rx_fn = fn));
+		t->timer_root = rx ? 0 : -(int64_t)seq;
+	}
 	int64_t k = t->timer_root;
 	if (depth == 0 && ph == 'E')
 		t->timer_root = 0;
@@ -164,6 +167,10 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 	int d = --tr->depth;
 	const char *fn = d < TRACE_MAX_DEPTH ? tr->lite_fn[d] : "?";
 	int64_t pkt = d < TRACE_MAX_DEPTH ? tr->lite_pk[d] : -1;
+	if (d == 0 && pkt < 0 && tr->lite_tbl->timer_root == 0) {
+		++tr->next_seq;	/* the softirq's frame: no packet, no timer work to end */
+		return;
+	}
 	track(tr->lite_tbl, 'E', d, ++tr->next_seq, pkt, fn, v,
 		      v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET);
 }

@@ -303,6 +303,51 @@ START_TEST(a_file_that_shrinks_while_read_is_an_error)
 }
 END_TEST
 
+/* The same when the file is cut short past the window the reader is in,
+ * within or before the one its helper maps ahead: the reader reads up to
+ * the cut, says so and stops; closing it mid-window waits for the helper. */
+START_TEST(a_file_that_shrinks_ahead_of_the_reader_is_an_error)
+{
+	char path[128], e[512], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	const long cuts[] = { 12L << 20, 2L << 20, 1L << 20 };
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/shrink2.pcap", d);
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		struct pcap_source s;
+		struct pcap_pkthdr *h;
+		const uint8_t *data;
+		int r, n = 0;
+		ck_assert_int_gt(many(path, 22000), 2 * (8 << 20));
+		ck_assert_msg(source_pcap_open(&s, path, e, sizeof(e)) == 0, "%s", e);
+		ck_assert_ptr_nonnull(s.blk);
+		while (!(s.blk->maps >= 2 && s.blk->helping) && source_pcap_next(&s, &h, &data, e, sizeof(e)) == 1)
+			n++;
+		ck_assert_int_eq(s.blk->maps, 2);	/* in the second window; the third is being mapped */
+		ck_assert_int_eq(truncate(path, cuts[c]), 0);
+		while ((r = source_pcap_next(&s, &h, &data, e, sizeof(e))) == 1)
+			n++;
+		ck_assert_int_eq(r, -1);
+		ck_assert_msg(strstr(e, "shrank") != NULL, "%s", e);
+		ck_assert_int_lt(n, 22000);
+		source_pcap_close(&s);
+	}
+	/* closed while its helper may still be mapping */
+	for (int k = 0; k < 20; k++) {
+		struct pcap_source s;
+		struct pcap_pkthdr *h;
+		const uint8_t *data;
+		many(path, 22000);
+		ck_assert_msg(source_pcap_open(&s, path, e, sizeof(e)) == 0, "%s", e);
+		while (!s.blk->helping && source_pcap_next(&s, &h, &data, e, sizeof(e)) == 1)
+			;
+		ck_assert_int_eq(s.blk->helping, 1);
+		source_pcap_close(&s);
+	}
+	unlink(path);
+	rmdir(d);
+}
+END_TEST
+
 /* Records added after open are read too (by libpcap, past the size the
  * reader mapped). */
 START_TEST(a_file_that_grows_while_read_is_read_to_its_end)
@@ -342,6 +387,7 @@ static Suite *blocks_suite(void)
 	tcase_add_test(tc, a_file_larger_than_a_window_reads_the_same);
 	tcase_add_test(tc, two_readers_of_one_file_read_the_same);
 	tcase_add_test(tc, a_file_that_shrinks_while_read_is_an_error);
+	tcase_add_test(tc, a_file_that_shrinks_ahead_of_the_reader_is_an_error);
 	tcase_add_test(tc, a_file_that_grows_while_read_is_read_to_its_end);
 	suite_add_tcase(s, tc);
 	return s;

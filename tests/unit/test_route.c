@@ -102,6 +102,80 @@ START_TEST(test_fib_lookup_traced_with_tried_prefixes)
 }
 END_TEST
 
+/* Every (daddr, oif) of a list: the untraced lookup (twice: a cache miss,
+ * then a hit) and inet_addr_type give what the full scan gives. */
+static int cache_agrees(struct net *net)
+{
+	static const char *const fixed[] = { "8.8.8.8", "10.0.0.2", "10.0.0.255", "10.0.0.1", "10.0.0.77",
+		"172.16.5.9", "172.16.5.1", "172.20.1.1", "192.168.1.1", "192.168.1.10", "192.168.1.255",
+		"192.168.7.1", "203.0.113.1", "198.51.100.1", "192.0.2.1", "100.64.0.1", "127.0.0.1",
+		"0.0.0.0", "255.255.255.255", "224.0.0.1" };
+	int n = 0;
+	for (int i = 0; i < 2000; i++) {
+		/* the fixed ones, then addresses near them (many share a cache slot) */
+		uint32_t d = i < 20 ? nj_ip(fixed[i]) : htonl(ntohl(nj_ip(fixed[i % 20])) ^ (uint32_t)(i * 2654435761u >> (i % 24 + 8)));
+		for (int oif = 0; oif <= 3; oif++) {
+			struct fib_result a, b, c;
+			int ra = fib_lookup(net, d, oif, &a, NULL);
+			int rb = fib_lookup(net, d, oif, &b, NULL);
+			int rc = fib_lookup_scan(net, d, oif, &c);
+			ck_assert_int_eq(ra, rc);
+			ck_assert_int_eq(rb, rc);
+			ck_assert_ptr_eq(a.r, c.r);
+			ck_assert_ptr_eq(b.r, c.r);
+			ck_assert_int_eq(b.type, c.type);
+			if (!oif)
+				ck_assert_int_eq(inet_addr_type(net, d), c.r ? c.r->type : RTN_UNSPEC);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The untraced lookups' cache of results (fib_match) answers as the scan
+ * does, and still does after routes, addresses and devices are added. */
+START_TEST(test_fib_cache_same_as_scan)
+{
+	struct net *net = nj_router();
+	trace_clear_sinks(net);		/* untraced: the cache serves */
+	ck_assert_int_eq(trace_on(net), 0);
+	fib_add_route(net, 0, 0, nj_ip("10.0.0.1"), 1, RTN_UNICAST, 0);
+	fib_add_route(net, nj_ip("172.16.0.0"), 12, nj_ip("10.0.0.3"), 1, RTN_UNICAST, 0);
+	fib_add_route(net, nj_ip("203.0.113.0"), 24, 0, 0, RTN_BLACKHOLE, 0);
+	fib_add_route(net, nj_ip("198.51.100.0"), 24, 0, 0, RTN_UNREACHABLE, 0);
+	fib_add_route(net, nj_ip("192.0.2.0"), 24, 0, 0, RTN_PROHIBIT, 0);
+	fib_add_route(net, nj_ip("100.64.0.0"), 10, nj_ip("10.0.0.9"), 1, RTN_UNICAST, 20);
+	fib_add_route(net, nj_ip("100.64.0.0"), 10, nj_ip("192.168.1.10"), 2, RTN_UNICAST, 10);
+	ck_assert_int_gt(cache_agrees(net), 1000);
+
+	/* a longer prefix for addresses already cached, out of order */
+	struct fib_result r;
+	fib_lookup(net, nj_ip("172.16.5.9"), 0, &r, NULL);
+	ck_assert_int_eq(r.r->plen, 12);
+	fib_add_route(net, nj_ip("172.16.5.0"), 24, nj_ip("10.0.0.4"), 1, RTN_UNICAST, 0);
+	fib_add_route(net, nj_ip("172.16.5.9"), 32, nj_ip("192.168.1.10"), 2, RTN_UNICAST, 0);
+	ck_assert_int_eq(fib_lookup(net, nj_ip("172.16.5.9"), 0, &r, NULL), 0);
+	ck_assert_int_eq(r.r->plen, 32);
+	cache_agrees(net);
+
+	/* an address: 192.168.7.1 becomes local, its subnet connected */
+	ck_assert_int_eq(inet_addr_type(net, nj_ip("192.168.7.1")), RTN_UNICAST);
+	dev_add_addr(&net->devs[1], nj_ip("192.168.7.1"), 24);
+	ck_assert_int_eq(inet_addr_type(net, nj_ip("192.168.7.1")), RTN_LOCAL);
+	cache_agrees(net);
+
+	/* a device with an address: its routes too */
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 2, 1 };
+	struct net_device *eth2 = net_add_dev(net, "eth2", mac, 1500);
+	ck_assert_int_eq(fib_lookup(net, nj_ip("100.64.0.1"), 3, &r, NULL), -ENETUNREACH);
+	dev_add_addr(eth2, nj_ip("100.64.0.7"), 16);
+	ck_assert_int_eq(fib_lookup(net, nj_ip("100.64.0.1"), 3, &r, NULL), 0);
+	ck_assert_int_eq(r.r->oif, 3);
+	cache_agrees(net);
+	nj_net_free(net);
+}
+END_TEST
+
 /* Each martian rule, in ip_route_input_slow's order. */
 static void martian(const char *src, const char *dst, enum skb_drop_reason want)
 {
@@ -277,6 +351,7 @@ static Suite *route_suite(void)
 	tcase_add_test(core, test_fib_local_table_first_and_broadcast);
 	tcase_add_test(core, test_fib_reject_types_and_metric);
 	tcase_add_test(core, test_fib_lookup_traced_with_tried_prefixes);
+	tcase_add_test(core, test_fib_cache_same_as_scan);
 	tcase_add_test(core, test_broadcasts_delivered);
 	suite_add_tcase(s, core);
 	TCase *err = tcase_create("Errors");

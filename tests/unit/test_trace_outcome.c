@@ -208,6 +208,30 @@ static void lite_script(struct net *net)
 	trace_enter(net, NULL, "ip_output", "ip", "%s", "");
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
+	/* Softirq after softirq (the lite steps remember the names
+	 * net_rx_action and netif_rx by pointer): the same names at other
+	 * addresses, names a letter off, timer roots between them. */
+	static char rx_copy[] = "net_rx_action", q_copy[] = "netif_rx";
+	for (int i = 0; i < 300; i++) {
+		net->cur_pkt = -1;
+		trace_enter(net, NULL, i % 3 ? "net_rx_action" : rx_copy, "core", "%s", "");
+		net->cur_pkt = 20000 + i;
+		trace_enter(net, NULL, "__netif_receive_skb", "core", "%s", "");
+		trace_enter(net, NULL, i % 2 ? "netif_rx" : i % 4 ? q_copy : "netif_rxx", "core", "%s", "");
+		trace_exit(net, NULL, V_QUEUED, 0, "%s", "");
+		static const char *const df = "ip_defrag";	/* "queued" as an outcome, */
+		trace_enter(net, NULL, df, "frag", "%s", "");	/* right after a pass */
+		trace_exit(net, NULL, V_PASS, 0, "%s", "");
+		trace_enter(net, NULL, df, "frag", "%s", "");
+		trace_exit(net, NULL, i % 3 ? V_PASS : V_QUEUED, 0, "%s", "");
+		trace_exit(net, NULL, i % 7 ? V_PASS : V_CONSUMED, 0, "%s", "");
+		net->cur_pkt = -1;
+		trace_exit(net, NULL, V_PASS, 0, "%s", "");
+		trace_enter(net, NULL, i % 5 ? "net_rx_actio" : "tcp_keepalive_timer", "tcp", "%s", "");
+		trace_enter(net, NULL, "ip_output", "ip", "%s", "");
+		trace_exit(net, NULL, V_SENT, 0, "%s", "");
+		trace_exit(net, NULL, i % 2 ? V_CONSUMED : V_PASS, 0, "%s", "");
+	}
 }
 
 START_TEST(test_outcome_lite_mode_matches_events)
@@ -240,8 +264,36 @@ START_TEST(test_outcome_lite_mode_matches_events)
 	}
 	ck_assert_int_eq(a->tr.depth, 0);
 	ck_assert_int_eq(b->tr.depth, 0);
+	ck_assert_uint_eq(a->tr.next_seq, b->tr.next_seq);
 	net_destroy(a);
 	net_destroy(b);
+}
+END_TEST
+
+/* The inline steps test lite_flushed alone: it is 1 whenever the lite mode
+ * is off, so a host with sinks whose tracing is switched off (-f for a
+ * packet that does not match) keeps no frames. */
+START_TEST(test_outcome_lite_off_keeps_no_frames)
+{
+	static struct outcome_table t;
+	memset(&t, 0, sizeof(t));
+	struct net *net = net_create();
+	ck_assert_ptr_nonnull(net);
+	ck_assert_int_eq(net->tr.lite_flushed, 1);
+	trace_set_outcome_table(net, &t);
+	trace_set_outcome_table(net, NULL);
+	ck_assert_int_eq(net->tr.lite_flushed, 1);
+	trace_add_sink(net, ref_emit, &t);
+	net->tr.on = 0;		/* as replay's filtered_rx does */
+	net->cur_pkt = 3;
+	trace_enter(net, NULL, "driver_rx", "driver", "%s", "");
+	trace_enter(net, NULL, "netif_rx", "core", "%s", "");
+	ck_assert_int_eq(net->tr.depth, 0);
+	trace_exit(net, NULL, V_QUEUED, 0, "%s", "");
+	trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	ck_assert_int_eq(net->tr.depth, 0);
+	ck_assert_int_eq(t.nopen, 0);
+	net_destroy(net);
 }
 END_TEST
 
@@ -256,6 +308,7 @@ static Suite *outcome_suite(void)
 	tcase_add_test(tc, test_outcome_reply_neigh_drop_not_a_second_outcome);
 	tcase_add_test(tc, test_outcome_inline_exit_check_matches);
 	tcase_add_test(tc, test_outcome_lite_mode_matches_events);
+	tcase_add_test(tc, test_outcome_lite_off_keeps_no_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }
