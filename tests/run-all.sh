@@ -16,6 +16,9 @@ done
 for s in tests/*/run.sh; do
 	[ -f "$s" ] || continue
 	# a hung script must not hang CI: each gets NJ_TEST_TIMEOUT seconds
-	if timeout "${NJ_TEST_TIMEOUT:-900}" sh "$s"; then echo "PASS $s"; else echo "FAIL $s (exit $?)"; fail=1; fi
+	t0=$(date +%s)
+	if timeout "${NJ_TEST_TIMEOUT:-900}" sh "$s"; then r=0; else r=$?; fi
+	t=$(($(date +%s) - t0))	# each suite's time: make test must stay under 15 minutes
+	if [ "$r" = 0 ]; then echo "PASS $s (${t} s)"; else echo "FAIL $s (exit $r, ${t} s)"; fail=1; fi
 done
 exit $fail
