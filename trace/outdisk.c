@@ -7,11 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "huge_memory.h"
 
 enum { OUTDISK_PLAIN, OUTDISK_STAGING, OUTDISK_DONE };
 
@@ -116,10 +117,14 @@ void outdisk_init(struct outdisk *d, int fd)
 	d->state = OUTDISK_PLAIN;
 }
 
+/* Each block starts on a huge page: the disk's DMA then takes a block
+ * as one contiguous piece (huge_memory.h). */
+#define OUTDISK_MAP	(OUTDISK_SIZE + OUTDISK_SLACK)
+
 static void free_blocks(struct outdisk *d)
 {
 	for (int i = 0; i < OUTDISK_NBUF; i++) {
-		free(d->buf[i]);
+		huge_unmap(d->buf[i], OUTDISK_MAP);
 		d->buf[i] = NULL;
 	}
 }
@@ -132,7 +137,7 @@ static void start_staging(struct outdisk *d)
 	if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return;
 	for (int i = 0; i < OUTDISK_NBUF; i++)
-		if (!(d->buf[i] = aligned_alloc(4096, OUTDISK_SIZE + OUTDISK_SLACK)))
+		if (!(d->buf[i] = huge_map(OUTDISK_MAP)))
 			goto fail;
 	if (set_direct(d->fd, 1) < 0)
 		goto fail;
