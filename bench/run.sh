@@ -75,9 +75,11 @@ tshark_to_file() {
 	timed tshark sh -c 'exec tshark -r "$1" -T json >"$2"' sh "$CAP" "$W/ts.json"
 }
 
-# disk_floor: how long the disk takes to take as many bytes as the trace
-# (dd with O_DIRECT, 2 MiB writes, as trace/outdisk.c writes), the floor
-# of any writer of that file; only where the filesystem takes O_DIRECT.
+# disk_floor: how long the disk takes as many bytes as the trace from dd
+# (O_DIRECT, 2 MiB writes, as trace/outdisk.c writes, but from dd's buffer
+# of 4 KiB pages: outdisk's blocks are huge pages, which the disk takes
+# faster, so this is a reference, not a floor); only where the filesystem
+# takes O_DIRECT.
 disk_floor() {
 	[ -f "$W/t.jsonl" ] && dd if=/dev/zero of="$W/dd.out" bs=4096 count=1 oflag=direct 2>/dev/null || return 0
 	rm -f "$W/dd.out"
@@ -132,7 +134,7 @@ TS_MB=$([ -f "$W/ts.json" ] && echo $(($(stat -c %s "$W/ts.json") / 1048576)))
 rm -f "$W/t.jsonl" "$W/t.njz" "$W/ts.json"
 printf '  %-40s %10s %10s\n' "" "wall" "CPU"
 row "replay -q -o FILE (all events, $JSONL_MB MiB)" nj_jsonl
-[ -f "$W/disk_dd" ] && row "dd oflag=direct of as many bytes (disk)" disk_dd
+[ -f "$W/disk_dd" ] && row "dd oflag=direct of as many bytes (4 KiB pages)" disk_dd
 row "replay -q -o FILE.njz (compact, $NJZ_MB MiB)" nj_njz
 row "replay -q -o /dev/null" nj_devnull
 row "replay -q (traced, verdict lines)" nj_quiet
