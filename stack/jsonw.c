@@ -178,17 +178,15 @@ static inline int ndigits(uint64_t v)
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-/* Digits are written in place, right to left: no temporary, one reserve. */
-void jw_u64(struct jw *w, uint64_t v)
+/* Digits are written in place, right to left: no temporary. */
+char *jw_txt_u64(char *o, uint64_t v)
 {
-	jw_reserve(w, 20);
 	if (v < 10) {			/* depth, offsets, counts: mostly one digit */
-		w->buf[w->len++] = (char)('0' + v);
-		w->buf[w->len] = 0;
-		return;
+		*o = (char)('0' + v);
+		return o + 1;
 	}
 	int n = ndigits(v);
-	char *end = w->buf + w->len + n, *p = end;
+	char *end = o + n, *p = end;
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100) * 2;
 		v /= 100;
@@ -201,7 +199,14 @@ void jw_u64(struct jw *w, uint64_t v)
 	} else {
 		*--p = (char)('0' + v);
 	}
-	w->len += (size_t)n;
+	return end;
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	jw_reserve(w, 20);
+	char *end = jw_txt_u64(w->buf + w->len, v);
+	w->len = (size_t)(end - w->buf);
 	*end = 0;
 }
 

@@ -121,7 +121,7 @@ size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event 
 		*line_len = h->msg_len;
 		return h->size;
 	}
-	memset(ev, 0, sizeof(*ev));
+	/* every field is set below: no memset of the whole event first */
 	ev->seq = h->seq;
 	ev->parent = h->parent;
 	ev->depth = h->depth;
@@ -133,6 +133,7 @@ size_t event_rec_get(const char *p, size_t avail, int *kind, struct trace_event 
 	ev->ts_ns = h->ts_ns;
 	ev->after_capture = h->after_capture;
 	ev->after_ns = h->after_ns;
+	ev->st = NULL;
 	if (h->has_st) {
 		*st = h->st;
 		ev->st = st;

@@ -106,7 +106,10 @@ static size_t jsonl_format_direct(struct jsonl_sink *s, const char *p, size_t n)
 	d.cap = room;
 	while (off < n) {
 		size_t k = event_rec_size_at(p + off, n - off);
-		if (d.len + JSONL_ROOM(k) + 1 > d.cap) {
+		/* handed over once the block is full: what ran past its end is
+		 * copied to the next one, so it should be one line, not most of
+		 * the slack (0.9 MiB a block when this waited for the slack) */
+		if (d.len + JSONL_ROOM(k) + 1 > d.cap || d.len + OUTDISK_SLACK >= d.cap) {
 			if (jsonl_direct_put(s, &d) < 0)
 				return off;
 			if (JSONL_ROOM(k) + 1 > d.cap)
