@@ -86,8 +86,14 @@ void trace_from(struct net *net, const uint64_t *ids, int n)
 
 /* Appends n bytes to out (cap bytes) at *len, keeping vsnprintf's
  * truncation: the count grows past cap, the bytes stop at cap - 1. */
-static void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
+static inline void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 {
+	if (n <= 8 && *len + n < cap) {	/* most runs: a few bytes, no memcpy call */
+		for (size_t i = 0; i < n; i++)
+			out[*len + i] = s[i];
+		*len += n;
+		return;
+	}
 	if (*len + 1 < cap)
 		memcpy(out + *len, s, *len + n < cap ? n : cap - 1 - *len);
 	*len += n;
@@ -104,11 +110,10 @@ static size_t num_text(char *num, unsigned long long u, int neg, char conv)
 			tmp[--k] = dig[u & 15];
 			u >>= 4;
 		} while (u);
-	} else {
-		do {		/* a constant divisor: a multiply, not a divide */
-			tmp[--k] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
+	} else {		/* two digits a step (jsonw's) */
+		if (neg)
+			num[n++] = '-';
+		return (size_t)(jw_txt_u64(num + n, u) - num);
 	}
 	if (neg)
 		num[n++] = '-';

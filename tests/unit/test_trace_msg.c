@@ -65,6 +65,13 @@ START_TEST(test_trace_msg_same_as_snprintf)
 			const char *volatile none = NULL;	/* "(null)", as glibc prints it */
 			CHECK_MSG(net, "%s %s", none, w);
 		}
+		/* digits two at a time: every length, each side of a power of ten */
+		for (unsigned long long p = 1; p; p = p <= 18446744073709551615ULL / 10 ? p * 10 : 0) {
+			CHECK_MSG(net, "%llu %llu %llu|%lld %lld", p - 1, p, p + 1, -(long long)(p / 2) - 1,
+				  (long long)(p / 2));
+			CHECK_MSG(net, "a%uab%dabcdefgh%uabcdefghi%02uabcdefghijklmnopq%04u", (unsigned)p, -(int)(p % 1000),
+				  (unsigned)(p % 100), (unsigned)(p % 1000), (unsigned)(p % 100000));
+		}
 	}
 	nj_net_free(net);
 }
