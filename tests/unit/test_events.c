@@ -303,6 +303,61 @@ START_TEST(test_events_kept_texts_same_as_plain)
 }
 END_TEST
 
+/* jw_str's 16- and 8-byte scans against a byte-at-a-time escaper, for
+ * every length up to 50 with each kind of byte that needs care at every
+ * position (and none): plain runs end where they should, in any lane. */
+static void ref_str(struct jw *w, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	jw_raw(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		char u[7] = "\\u00";
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			jw_raw(w, e, 2);
+		} else if (c == '\n') {
+			jw_raw(w, "\\n", 2);
+		} else if (c == 0xc3 && i + 1 < n && s[i + 1] == 0xa9) {
+			jw_raw(w, (const char *)s + i++, 2);
+		} else if (c >= 0x80) {
+			jw_raw(w, "\\ufffd", 6);
+		} else if (c < 0x20 || c == 0x7f) {
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			jw_raw(w, u, 6);
+		} else {
+			jw_raw(w, (const char *)&c, 1);
+		}
+	}
+	jw_raw(w, "\"", 1);
+}
+
+START_TEST(test_events_str_scan_same_as_bytewise)
+{
+	static const char *const odd[] = { "", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\x80", "\xff", "\xc3\xa9",
+					   " ", "~" };
+	unsigned char buf[64];
+	for (size_t n = 0; n <= 50; n++) {
+		for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+			size_t m = strlen(odd[k]);
+			for (size_t at = 0; at + m <= n; at++) {
+				for (size_t i = 0; i < n; i++)
+					buf[i] = (unsigned char)('a' + i % 26);
+				memcpy(buf + at, odd[k], m);
+				struct jw fast = { 0 }, ref = { 0 };
+				jw_str(&fast, (const char *)buf, n);
+				ref_str(&ref, buf, n);
+				ck_assert_msg(fast.len == ref.len && !memcmp(fast.buf, ref.buf, ref.len),
+					      "n %zu, odd %zu at %zu: %s vs %s", n, k, at, fast.buf, ref.buf);
+				jw_free(&fast);
+				jw_free(&ref);
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_events_msg_with_hostile_bytes)
 {
 	struct trace_event ev = { .seq = 1, .ph = 'i', .fn = "x\"y", .layer = "core", .pkt = -1, .skb = -1,
@@ -426,6 +481,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_events_hostile_strings);
 	tcase_add_test(tc, test_events_key_fast_path_same_as_escaped);
 	tcase_add_test(tc, test_events_kept_texts_same_as_plain);
+	tcase_add_test(tc, test_events_str_scan_same_as_bytewise);
 	tcase_add_test(tc, test_events_msg_with_hostile_bytes);
 	tcase_add_test(tc, test_events_hostile_random_bytes);
 	tcase_add_test(tc, test_events_chrome_document);
