@@ -14,6 +14,8 @@
 #define NJ_TRACE_EVENT_REC_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "trace.h"
 
@@ -27,15 +29,101 @@ struct event_rec_len {
 	size_t msg, args;		/* with the NUL; 0 for NULL */
 };
 
-/* event_rec_size - bytes event_rec_put needs for ev (or for a line of
- * line_len bytes when ev is NULL); fills *len for event_rec_put. */
-size_t event_rec_size(const struct trace_event *ev, size_t line_len, struct event_rec_len *len);
+/* The record's header (the rest follows it: from, mib, msg, args). Inline
+ * below, with event_rec_size and event_rec_put: they run once per event of
+ * a traced replay, on the stack's thread. */
+#define EVENT_REC_NO_TEXT UINT32_MAX
 
-/* event_rec_put - writes the record of ev (or of the line) at out, which
- * has event_rec_size() bytes and is 8-aligned; len is what event_rec_size
- * filled. Returns that size. */
-size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len,
-		     const struct event_rec_len *len);
+struct event_rec_hdr {
+	uint32_t size;			/* the whole record, a multiple of 8 */
+	uint8_t kind;
+	char ph;
+	uint8_t has_st;
+	uint8_t after_capture;		/* with after_ns: time after the capture's last frame */
+	int32_t depth;
+	uint32_t msg_len, args_len;	/* with the NUL; EVENT_REC_NO_TEXT for NULL; a line's length in msg_len */
+	uint16_t n_mib, n_from;
+	int32_t verdict, reason;
+	uint32_t pad2;
+	uint64_t seq, parent, ts_ns, after_ns;
+	int64_t pkt, skb;
+	const char *fn, *layer;
+	struct skb_state st;
+};
+
+_Static_assert(sizeof(struct event_rec_hdr) % 8 == 0, "records must stay 8-aligned");
+_Static_assert(sizeof(struct trace_mib_delta) == 8, "mib deltas pack in 8 bytes");
+
+static inline size_t event_rec_round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Texts keep their NUL: the JSON writer reads them as C strings. known
+ * is the producer's strlen, or 0 when it did not say. */
+static inline size_t event_rec_text_size(const char *s, uint32_t known)
+{
+	return s ? (known ? known : strlen(s)) + 1 : 0;
+}
+
+static inline size_t event_rec_size(const struct trace_event *ev, size_t line_len, struct event_rec_len *len)
+{
+	len->msg = ev ? event_rec_text_size(ev->msg, ev->msg_len) : 0;
+	len->args = ev ? event_rec_text_size(ev->args, ev->args_len) : 0;
+	len->size = ev ? event_rec_round8(sizeof(struct event_rec_hdr) + (size_t)ev->n_from * 8 +
+					  (size_t)ev->n_mib * 8 + len->msg + len->args)
+		       : event_rec_round8(sizeof(struct event_rec_hdr) + line_len);
+	return len->size;
+}
+
+/* The header is written field by field into out itself: built on the
+ * stack and copied, its wide loads waited on the narrow stores just made
+ * (a store-forwarding stall per load, the top cost of a traced replay's
+ * main thread). */
+static inline size_t event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t line_len,
+				   const struct event_rec_len *len)
+{
+	struct event_rec_hdr *h = (struct event_rec_hdr *)(void *)out;
+	char *o = out + sizeof(*h);
+	h->size = (uint32_t)len->size;
+	if (!ev) {
+		h->kind = EVENT_REC_LINE;
+		h->msg_len = (uint32_t)line_len;
+		memcpy(o, line, line_len);
+		return h->size;
+	}
+	h->kind = EVENT_REC_EVENT;
+	h->ph = ev->ph;
+	h->has_st = ev->st != NULL;
+	h->after_capture = ev->after_capture;
+	h->depth = ev->depth;
+	h->n_mib = (uint16_t)ev->n_mib;
+	h->n_from = (uint16_t)ev->n_from;
+	h->verdict = (int32_t)ev->verdict;
+	h->reason = (int32_t)ev->reason;
+	h->pad2 = 0;
+	h->seq = ev->seq;
+	h->parent = ev->parent;
+	h->ts_ns = ev->ts_ns;
+	h->after_ns = ev->after_ns;
+	h->pkt = ev->pkt;
+	h->skb = ev->skb;
+	h->fn = ev->fn;
+	h->layer = ev->layer;
+	if (ev->st)
+		h->st = *ev->st;
+	if (ev->n_from)		/* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(o, ev->from, (size_t)ev->n_from * 8);
+	o += (size_t)ev->n_from * 8;
+	if (ev->n_mib)
+		memcpy(o, ev->mib, (size_t)ev->n_mib * 8);
+	o += (size_t)ev->n_mib * 8;
+	h->msg_len = ev->msg ? (uint32_t)len->msg : EVENT_REC_NO_TEXT;
+	if (ev->msg)
+		memcpy(o, ev->msg, len->msg);
+	o += len->msg;
+	h->args_len = ev->args ? (uint32_t)len->args : EVENT_REC_NO_TEXT;
+	if (ev->args)
+		memcpy(o, ev->args, len->args);
+	return h->size;
+}
 
 /* event_rec_get - reads the record at p (8-aligned): *kind is
  * EVENT_REC_EVENT (ev filled, pointing into p) or EVENT_REC_LINE (*line,

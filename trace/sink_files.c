@@ -144,23 +144,31 @@ static void jsonl_format(void *ctx, const char *p, size_t n)
 	jsonl_put(s, w);
 }
 
-/* Copies ev (or a pre-built line) into the writer's queue as a record. */
-static void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, const char *line, size_t line_len)
+/* A record over a buffer (args of a huge frame): built apart, then written. */
+static __attribute__((noinline)) void jsonl_queue_big(struct jsonl_sink *s, const struct trace_event *ev,
+						      const char *line, size_t line_len, const struct event_rec_len *len)
 {
-	struct event_rec_len len;
-	size_t n = event_rec_size(ev, line_len, &len);
-	char *r = outbuf_reserve(&s->ob, n);
-	if (r) {
-		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len, &len));
-		return;
-	}
-	char *big = aligned_alloc(8, n);	/* over a buffer: args of a huge frame */
+	size_t n = len->size;
+	char *big = aligned_alloc(8, n);
 	if (!big) {
 		fputs("netjourney: out of memory queueing a trace event\n", stderr);
 		abort();
 	}
-	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len, &len));
+	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len, len));
 	free(big);
+}
+
+/* Copies ev (or a pre-built line) into the writer's queue as a record. */
+static inline void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, const char *line,
+			       size_t line_len)
+{
+	struct event_rec_len len;
+	size_t n = event_rec_size(ev, line_len, &len);
+	char *r = outbuf_reserve(&s->ob, n);
+	if (r)
+		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len, &len));
+	else
+		jsonl_queue_big(s, ev, line, line_len, &len);
 }
 
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)
