@@ -56,12 +56,10 @@ static void jsonl_put(struct jsonl_sink *s, struct jw *w)
 
 static size_t jsonl_format_one(struct jsonl_sink *s, struct jw *w, const char *p, size_t n)
 {
-	struct trace_event ev;
-	struct skb_state st;
 	const char *line = NULL;
-	size_t line_len = 0;
+	size_t line_len = 0, k;
 	int kind;
-	size_t k = event_rec_get(p, n, &kind, &ev, &st, &line, &line_len);
+	const struct trace_event *ev = event_rec_view(p, n, &kind, &line, &line_len, &k);
 
 	if (!k)
 		return 0;	/* cannot happen: the producer wrote whole records */
@@ -69,7 +67,7 @@ static size_t jsonl_format_one(struct jsonl_sink *s, struct jw *w, const char *p
 		jw_raw(w, line, line_len);
 	} else {
 		w->need_comma = 0;
-		event_to_json(w, &ev);
+		event_to_json(w, ev);
 		s->cw_events++;
 	}
 	jw_raw(w, "\n", 1);
