@@ -88,9 +88,25 @@ void trace_from(struct net *net, const uint64_t *ids, int n)
  * truncation: the count grows past cap, the bytes stop at cap - 1. */
 static inline void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 {
-	if (n <= 8 && *len + n < cap) {	/* most runs: a few bytes, no memcpy call */
-		for (size_t i = 0; i < n; i++)
-			out[*len + i] = s[i];
+	if (n <= 16 && *len + n < cap) {	/* most runs: a few bytes, no memcpy call */
+		char *d = out + *len;		/* two moves that overlap, within the n bytes */
+		uint64_t a, b;
+		uint32_t c, e;
+		if (n >= 8) {
+			memcpy(&a, s, 8);
+			memcpy(&b, s + n - 8, 8);
+			memcpy(d, &a, 8);
+			memcpy(d + n - 8, &b, 8);
+		} else if (n >= 4) {
+			memcpy(&c, s, 4);
+			memcpy(&e, s + n - 4, 4);
+			memcpy(d, &c, 4);
+			memcpy(d + n - 4, &e, 4);
+		} else if (n) {
+			d[0] = s[0];
+			d[n / 2] = s[n / 2];
+			d[n - 1] = s[n - 1];
+		}
 		*len += n;
 		return;
 	}
