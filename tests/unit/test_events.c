@@ -285,7 +285,7 @@ START_TEST(test_events_kept_texts_same_as_plain)
 		same_json_emit(&c, &ev);
 	}
 	/* many names: kept texts of different kinds share slots */
-	static char many[4096][8];
+	static char many[4096][16];
 	for (int i = 0; i < 4096; i++)
 		snprintf(many[i], sizeof(many[i]), "f%04d", i);
 	for (int i = 0; i < 60000; i++) {
