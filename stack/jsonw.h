@@ -57,6 +57,8 @@ void jw_str(struct jw *w, const char *s, size_t n);
  * event writer formats millions of them, vsnprintf was its top cost). */
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
+/* jw_txt_u64 - v's digits at o (room for 20), no NUL; returns their end. */
+char *jw_txt_u64(char *o, uint64_t v);
 
 /* jw_lit - raw bytes of a string literal (length known at compile time). */
 #define jw_lit(w, lit) jw_raw(w, lit, sizeof(lit) - 1)

@@ -86,8 +86,30 @@ void trace_from(struct net *net, const uint64_t *ids, int n)
 
 /* Appends n bytes to out (cap bytes) at *len, keeping vsnprintf's
  * truncation: the count grows past cap, the bytes stop at cap - 1. */
-static void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
+static inline void msg_put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 {
+	if (n <= 16 && *len + n < cap) {	/* most runs: a few bytes, no memcpy call */
+		char *d = out + *len;		/* two moves that overlap, within the n bytes */
+		uint64_t a, b;
+		uint32_t c, e;
+		if (n >= 8) {
+			memcpy(&a, s, 8);
+			memcpy(&b, s + n - 8, 8);
+			memcpy(d, &a, 8);
+			memcpy(d + n - 8, &b, 8);
+		} else if (n >= 4) {
+			memcpy(&c, s, 4);
+			memcpy(&e, s + n - 4, 4);
+			memcpy(d, &c, 4);
+			memcpy(d + n - 4, &e, 4);
+		} else if (n) {
+			d[0] = s[0];
+			d[n / 2] = s[n / 2];
+			d[n - 1] = s[n - 1];
+		}
+		*len += n;
+		return;
+	}
 	if (*len + 1 < cap)
 		memcpy(out + *len, s, *len + n < cap ? n : cap - 1 - *len);
 	*len += n;
@@ -104,11 +126,10 @@ static size_t num_text(char *num, unsigned long long u, int neg, char conv)
 			tmp[--k] = dig[u & 15];
 			u >>= 4;
 		} while (u);
-	} else {
-		do {		/* a constant divisor: a multiply, not a divide */
-			tmp[--k] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
+	} else {		/* two digits a step (jsonw's) */
+		if (neg)
+			num[n++] = '-';
+		return (size_t)(jw_txt_u64(num + n, u) - num);
 	}
 	if (neg)
 		num[n++] = '-';

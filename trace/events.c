@@ -30,7 +30,7 @@ static _Thread_local struct name_slot {
 	const char *p;
 	unsigned len;
 	int plain;
-} names[512];
+} names[1024];
 
 static void put_name(struct jw *w, const char *s)
 {
@@ -38,7 +38,7 @@ static void put_name(struct jw *w, const char *s)
 		jw_lit(w, "null");
 		return;
 	}
-	struct name_slot *e = &names[((uintptr_t)s >> 3) % 512];
+	struct name_slot *e = &names[((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) >> 54];
 	if (e->p != s) {
 		size_t n = strlen(s);
 		e->p = s;
@@ -128,18 +128,26 @@ static _Thread_local struct {
 	struct num_text seq, pkt, skb, ts, after, parent[PARENT_SLOTS];
 } nums;
 
-static char *put_num(char *o, struct num_text *c, uint64_t v)
+static inline __attribute__((always_inline)) char *put_num(char *o, struct num_text *c, uint64_t v)
 {
 	if (c->n && c->v != v) {
-		if (v == c->v + 1 && c->t[c->n - 1] != '9') {
-			c->t[c->n - 1]++;
+		int up = v == c->v + 1 && v;	/* not wrapped past UINT64_MAX */
+		unsigned i = c->n;
+		while (up && i && c->t[i - 1] == '9')
+			i--;
+		if (up && i) {
+			/* one up in place: the trailing 9s to 0, the digit
+			 * before them up (all 9s need one digit more: redone) */
+			c->t[i - 1]++;
+			for (; i < c->n; i++)	/* mostly none: no memset call */
+				c->t[i] = '0';
 			c->v = v;
 		} else {
 			c->n = 0;
 		}
 	}
 	if (!c->n) {
-		c->n = (unsigned)(txt_u64(c->t, v) - c->t);
+		c->n = (unsigned)(jw_txt_u64(c->t, v) - c->t);
 		c->v = v;
 	}
 	memcpy(o, c->t, sizeof(c->t));
@@ -158,9 +166,9 @@ static char *put_i64(char *o, int64_t v)
 {
 	if (v < 0) {
 		*o++ = '-';
-		return txt_u64(o, (uint64_t)0 - (uint64_t)v);	/* INT64_MIN safe */
+		return jw_txt_u64(o, (uint64_t)0 - (uint64_t)v);	/* INT64_MIN safe */
 	}
-	return txt_u64(o, (uint64_t)v);
+	return jw_txt_u64(o, (uint64_t)v);
 }
 
 /* Ends a run of direct writes at o: jw's length and NUL. */
@@ -190,7 +198,7 @@ static void put_mib(struct jw *w, const struct trace_event *ev)
 	jw_lit(w, "}");
 }
 
-static void put_tail(struct jw *w, const struct trace_event *ev)
+static void put_verdict(struct jw *w, const struct trace_event *ev)
 {
 	if (ev->verdict != V_NONE) {
 		jw_lit(w, ",\"verdict\":");
@@ -201,6 +209,39 @@ static void put_tail(struct jw *w, const struct trace_event *ev)
 		put_name(w, drop_reason_name(ev->reason));
 	} else if (ev->ph == 'E') {
 		jw_lit(w, ",\"reason\":null");
+	}
+}
+
+/* The verdict and reason of an event that is no drop depend on its
+ * verdict and on whether it is an E event only: their text is kept per
+ * pair, written once the plain way. */
+#define TAIL_TEXT 48
+
+static _Thread_local struct {
+	uint8_t n;			/* 0: not kept yet */
+	char t[TAIL_TEXT];
+} tails[V_MAX][2];
+
+static void put_tail(struct jw *w, const struct trace_event *ev)
+{
+	unsigned v = (unsigned)ev->verdict;
+	if (v < V_MAX && v != V_DROP) {
+		int e = ev->ph == 'E';
+		if (tails[v][e].n) {
+			jw_reserve(w, TAIL_TEXT);
+			memcpy(w->buf + w->len, tails[v][e].t, TAIL_TEXT);
+			jw_end_at(w, w->buf + w->len + tails[v][e].n);
+		} else {
+			size_t start = w->len;
+			put_verdict(w, ev);
+			size_t n = w->len - start;
+			if (n && n < TAIL_TEXT) {
+				memcpy(tails[v][e].t, w->buf + start, n);
+				tails[v][e].n = (uint8_t)n;
+			}
+		}
+	} else {
+		put_verdict(w, ev);
 	}
 	if (ev->n_mib)
 		put_mib(w, ev);
@@ -219,33 +260,83 @@ static void put_tail(struct jw *w, const struct trace_event *ev)
  * slack put_num copies past them. */
 #define HEAD_ROOM (160 + NUM_SLACK)
 
-static void put_head(struct jw *w, const struct trace_event *ev)
+static void put_kind_text(struct jw *w, const struct trace_event *ev)
 {
-	jw_reserve(w, HEAD_ROOM);
-	char *o = PUT_LIT(w->buf + w->len, "\"v\":" NJ_STR(TRACE_SCHEMA_VERSION) ",\"seq\":");
-	o = put_num(o, &nums.seq, ev->seq);
-	o = PUT_LIT(o, ",\"parent\":");
-	if (ev->parent)
-		o = put_num(o, &nums.parent[(unsigned)ev->depth % PARENT_SLOTS], ev->parent);
-	else
-		o = PUT_LIT(o, "null");
-	o = PUT_LIT(o, ",\"depth\":");
-	o = put_i64(o, ev->depth);
-	o = PUT_LIT(o, ",\"ph\":");
+	jw_lit(w, ",\"ph\":");
 	if (ev->ph > 0x20 && ev->ph < 0x7f && ev->ph != '"' && ev->ph != '\\') {
+		jw_reserve(w, 3);
+		char *o = w->buf + w->len;
 		*o++ = '"';
 		*o++ = ev->ph;
 		*o++ = '"';
 		jw_end_at(w, o);
 	} else {
 		char ph[2] = { ev->ph, 0 };
-		jw_end_at(w, o);
 		jw_str(w, ph, ev->ph ? 1 : 0);
 	}
 	jw_lit(w, ",\"fn\":");
 	put_name(w, ev->fn);
 	jw_lit(w, ",\"layer\":");
 	put_name(w, ev->layer);
+}
+
+/* ph, fn and layer as text (",\"ph\":…,\"layer\":…"): the three are
+ * static and few, so the text is kept per triple, written once the plain
+ * way and then copied (with a fixed-size move) instead of three names
+ * looked up and two keys copied on every event. */
+#define KIND_TEXT 96
+#define KIND_SLOTS 512
+
+static _Thread_local struct kind_slot {
+	const char *fn, *layer;
+	char ph;
+	uint8_t n;			/* 0: not kept */
+	char t[KIND_TEXT];
+} kinds[KIND_SLOTS];
+
+static void put_kind(struct jw *w, const struct trace_event *ev)
+{
+	uint64_t h = (uint64_t)(uintptr_t)ev->fn * 0x9e3779b97f4a7c15ull + (uint64_t)(uintptr_t)ev->layer +
+		     (unsigned char)ev->ph;
+	struct kind_slot *k = &kinds[(h * 0x9e3779b97f4a7c15ull) >> (64 - 9)];
+	_Static_assert(KIND_SLOTS == 1 << 9, "the hash takes 9 bits");
+	if (k->n && k->fn == ev->fn && k->layer == ev->layer && k->ph == ev->ph) {
+		jw_reserve(w, KIND_TEXT);
+		memcpy(w->buf + w->len, k->t, KIND_TEXT);
+		jw_end_at(w, w->buf + w->len + k->n);
+		return;
+	}
+	size_t start = w->len;
+	put_kind_text(w, ev);
+	size_t n = w->len - start;
+	k->n = 0;
+	if (n < KIND_TEXT && ev->fn && ev->layer) {
+		memcpy(k->t, w->buf + start, n);
+		k->fn = ev->fn;
+		k->layer = ev->layer;
+		k->ph = ev->ph;
+		k->n = (uint8_t)n;
+	}
+}
+
+static void put_head(struct jw *w, const struct trace_event *ev)
+{
+	jw_reserve(w, HEAD_ROOM);
+	char *o = PUT_LIT(w->buf + w->len, "\"v\":" NJ_STR(TRACE_SCHEMA_VERSION) ",\"seq\":");
+	o = put_num(o, &nums.seq, ev->seq);
+	/* A B event's seq is the parent of the events one level deeper and
+	 * of its own E (at its depth): slot depth + 1 holds it for both. */
+	if (ev->ph == 'B')
+		nums.parent[(unsigned)(ev->depth + 1) % PARENT_SLOTS] = nums.seq;
+	o = PUT_LIT(o, ",\"parent\":");
+	if (ev->parent)
+		o = put_num(o, &nums.parent[(unsigned)(ev->depth + (ev->ph == 'E')) % PARENT_SLOTS], ev->parent);
+	else
+		o = PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"depth\":");
+	o = put_i64(o, ev->depth);
+	jw_end_at(w, o);
+	put_kind(w, ev);
 	jw_reserve(w, HEAD_ROOM);
 	o = PUT_LIT(w->buf + w->len, ",\"pkt\":");
 	o = put_id(o, &nums.pkt, ev->pkt);

@@ -121,19 +121,14 @@ void outbuf_write(struct outbuf *o, const void *p, size_t n)
 	o->len[i] += n;
 }
 
-char *outbuf_reserve(struct outbuf *o, size_t n)
+char *outbuf_reserve_slow(struct outbuf *o, size_t n)
 {
 	if (n > OUTBUF_SIZE)
 		return NULL;
+	submit(o);
 	unsigned i = o->tail % OUTBUF_NBUF;
-	if (o->len[i] + n > OUTBUF_SIZE) {
-		submit(o);
-		i = o->tail % OUTBUF_NBUF;
-	}
 	return o->buf[i] + o->len[i];
 }
-
-void outbuf_commit(struct outbuf *o, size_t n) { o->len[o->tail % OUTBUF_NBUF] += n; }
 
 int outbuf_flush(struct outbuf *o)
 {

@@ -53,8 +53,17 @@ void outbuf_put_fd(struct outbuf *o, const char *p, size_t n);
 /* outbuf_reserve / outbuf_commit - room for n bytes in the current buffer
  * (NULL when n is over OUTBUF_SIZE: use outbuf_write), then how many of
  * them were filled. No copy through a temporary. */
-char *outbuf_reserve(struct outbuf *o, size_t n);
-void outbuf_commit(struct outbuf *o, size_t n);
+char *outbuf_reserve_slow(struct outbuf *o, size_t n);
+/* inline: called once per event of a traced replay; a full buffer (or
+ * n over OUTBUF_SIZE) takes the call */
+static inline char *outbuf_reserve(struct outbuf *o, size_t n)
+{
+	unsigned i = o->tail % OUTBUF_NBUF;
+	if (o->len[i] + n > OUTBUF_SIZE)
+		return outbuf_reserve_slow(o, n);
+	return o->buf[i] + o->len[i];
+}
+static inline void outbuf_commit(struct outbuf *o, size_t n) { o->len[o->tail % OUTBUF_NBUF] += n; }
 
 /* outbuf_write - appends n bytes; blocks only while every buffer waits
  * for the disk. */

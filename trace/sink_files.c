@@ -56,12 +56,10 @@ static void jsonl_put(struct jsonl_sink *s, struct jw *w)
 
 static size_t jsonl_format_one(struct jsonl_sink *s, struct jw *w, const char *p, size_t n)
 {
-	struct trace_event ev;
-	struct skb_state st;
 	const char *line = NULL;
-	size_t line_len = 0;
+	size_t line_len = 0, k;
 	int kind;
-	size_t k = event_rec_get(p, n, &kind, &ev, &st, &line, &line_len);
+	const struct trace_event *ev = event_rec_view(p, n, &kind, &line, &line_len, &k);
 
 	if (!k)
 		return 0;	/* cannot happen: the producer wrote whole records */
@@ -69,7 +67,7 @@ static size_t jsonl_format_one(struct jsonl_sink *s, struct jw *w, const char *p
 		jw_raw(w, line, line_len);
 	} else {
 		w->need_comma = 0;
-		event_to_json(w, &ev);
+		event_to_json(w, ev);
 		s->cw_events++;
 	}
 	jw_raw(w, "\n", 1);
@@ -106,7 +104,10 @@ static size_t jsonl_format_direct(struct jsonl_sink *s, const char *p, size_t n)
 	d.cap = room;
 	while (off < n) {
 		size_t k = event_rec_size_at(p + off, n - off);
-		if (d.len + JSONL_ROOM(k) + 1 > d.cap) {
+		/* handed over once the block is full: what ran past its end is
+		 * copied to the next one, so it should be one line, not most of
+		 * the slack (0.9 MiB a block when this waited for the slack) */
+		if (d.len + JSONL_ROOM(k) + 1 > d.cap || d.len + OUTDISK_SLACK >= d.cap) {
 			if (jsonl_direct_put(s, &d) < 0)
 				return off;
 			if (JSONL_ROOM(k) + 1 > d.cap)
@@ -141,23 +142,31 @@ static void jsonl_format(void *ctx, const char *p, size_t n)
 	jsonl_put(s, w);
 }
 
-/* Copies ev (or a pre-built line) into the writer's queue as a record. */
-static void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, const char *line, size_t line_len)
+/* A record over a buffer (args of a huge frame): built apart, then written. */
+static __attribute__((noinline)) void jsonl_queue_big(struct jsonl_sink *s, const struct trace_event *ev,
+						      const char *line, size_t line_len, const struct event_rec_len *len)
 {
-	struct event_rec_len len;
-	size_t n = event_rec_size(ev, line_len, &len);
-	char *r = outbuf_reserve(&s->ob, n);
-	if (r) {
-		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len, &len));
-		return;
-	}
-	char *big = aligned_alloc(8, n);	/* over a buffer: args of a huge frame */
+	size_t n = len->size;
+	char *big = aligned_alloc(8, n);
 	if (!big) {
 		fputs("netjourney: out of memory queueing a trace event\n", stderr);
 		abort();
 	}
-	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len, &len));
+	outbuf_write(&s->ob, big, event_rec_put(big, ev, line, line_len, len));
 	free(big);
+}
+
+/* Copies ev (or a pre-built line) into the writer's queue as a record. */
+static inline void jsonl_queue(struct jsonl_sink *s, const struct trace_event *ev, const char *line,
+			       size_t line_len)
+{
+	struct event_rec_len len;
+	size_t n = event_rec_size(ev, line_len, &len);
+	char *r = outbuf_reserve(&s->ob, n);
+	if (r)
+		outbuf_commit(&s->ob, event_rec_put(r, ev, line, line_len, &len));
+	else
+		jsonl_queue_big(s, ev, line, line_len, &len);
 }
 
 int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t errlen)

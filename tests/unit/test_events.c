@@ -122,6 +122,242 @@ START_TEST(test_events_key_fast_path_same_as_escaped)
 }
 END_TEST
 
+/* The plain writer of an event: jw_key and jw_val_* for every field, in
+ * the schema's order (docs/events.md), keeping no text between events.
+ * event_to_json's kept texts (numbers counted up in place, a parent per
+ * depth, ph/fn/layer and verdict/reason per kind) must write the same. */
+static void plain_name(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_val_str(w, s);
+}
+
+static void plain_id(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	if (v >= 0)
+		jw_val_int(w, v);
+	else
+		jw_val_null(w);
+}
+
+static void plain_tail(struct jw *w, const struct trace_event *ev)
+{
+	if (ev->verdict != V_NONE)
+		plain_name(w, "verdict", verdict_name(ev->verdict));
+	if (ev->verdict == V_DROP)
+		plain_name(w, "reason", drop_reason_name(ev->reason));
+	else if (ev->ph == 'E')
+		plain_name(w, "reason", NULL);
+	if (ev->n_mib) {
+		jw_key(w, "mib");
+		jw_obj_open(w);
+		for (int i = 0; i < ev->n_mib; i++)
+			jw_kv_uint(w, mib_name(ev->mib[i].id), ev->mib[i].n);
+		jw_obj_close(w);
+	}
+	if (ev->n_from) {
+		jw_key(w, "from");
+		jw_arr_open(w);
+		for (int i = 0; i < ev->n_from; i++)
+			jw_val_uint(w, ev->from[i]);
+		jw_arr_close(w);
+	}
+}
+
+static void plain_json(struct jw *w, const struct trace_event *ev)
+{
+	char ph[2] = { ev->ph, 0 };
+	jw_obj_open(w);
+	jw_kv_int(w, "v", 1);
+	jw_kv_uint(w, "seq", ev->seq);
+	jw_key(w, "parent");
+	if (ev->parent)
+		jw_val_uint(w, ev->parent);
+	else
+		jw_val_null(w);
+	jw_kv_int(w, "depth", ev->depth);
+	plain_name(w, "ph", ph);
+	plain_name(w, "fn", ev->fn);
+	plain_name(w, "layer", ev->layer);
+	plain_id(w, "pkt", ev->pkt);
+	plain_id(w, "skb", ev->skb);
+	jw_kv_uint(w, "ts_ns", ev->ts_ns);
+	if (ev->st) {
+		jw_key(w, "skb_state");
+		jw_obj_open(w);
+		jw_kv_uint(w, "len", ev->st->len);
+		jw_kv_int(w, "data", ev->st->data);
+		jw_kv_int(w, "nh", ev->st->nh);
+		jw_kv_int(w, "th", ev->st->th);
+		plain_name(w, "pkt_type", pkt_type_name(ev->st->pkt_type));
+		plain_name(w, "protocol", eth_proto_name(ev->st->protocol));
+		jw_kv_int(w, "ifindex", ev->st->ifindex);
+		jw_obj_close(w);
+	}
+	if (ev->msg) {
+		jw_key(w, "msg");
+		jw_str(w, ev->msg, ev->msg_len ? ev->msg_len : strlen(ev->msg));
+		w->need_comma = 1;
+	}
+	if (ev->args) {
+		jw_key(w, "args");
+		jw_val_raw(w, ev->args);
+	}
+	if (ev->after_capture)
+		jw_kv_uint(w, "after_capture_ns", ev->after_ns);
+	plain_tail(w, ev);
+	jw_obj_close(w);
+}
+
+struct same_json {
+	struct jw fast, plain;
+	int events, differ;
+};
+
+static void same_json_emit(void *ctx, const struct trace_event *ev)
+{
+	struct same_json *c = ctx;
+	jw_reset(&c->fast);
+	jw_reset(&c->plain);
+	event_to_json(&c->fast, ev);
+	plain_json(&c->plain, ev);
+	c->events++;
+	if (strcmp(c->fast.buf, c->plain.buf) || c->fast.len != strlen(c->fast.buf)) {
+		if (!c->differ++)
+			fprintf(stderr, "fast:  %s\nplain: %s\n", c->fast.buf, c->plain.buf);
+	}
+}
+
+/* Every event of a replay, and the edge cases a replay does not reach:
+ * numbers counted up across 9, 99 and 999 and down again, a parent that is
+ * not the one its slot holds, depths past the slots, the same fn with
+ * another layer or ph, NULL and hostile names, every verdict as B, i and
+ * E, drops with reasons, mib deltas and merged skbs. */
+START_TEST(test_events_kept_texts_same_as_plain)
+{
+	struct same_json c = { 0 };
+	struct replay_cfg cfg = { .pcap = pcap_path() };
+	struct replay_result res;
+	char err[256];
+	cfg.emit[0] = same_json_emit;
+	cfg.emit_ctx[0] = &c;
+	cfg.nemit = 1;
+	ck_assert_int_eq(replay_run(&cfg, &res, NULL, err, sizeof(err)), 0);
+	free(res.scenario_json);
+	ck_assert_int_gt(c.events, 100);
+
+	static const char *const fns[] = { "ip_rcv", "tcp_v4_rcv", "q\"uote", "back\\slash", "ctl\x01", "caf\xc3\xa9",
+					   "", NULL };
+	static const char *const layers[] = { "ip", "tcp", NULL, "odd\"layer" };
+	static const char phs[] = { 'B', 'E', 'i', '"', '\\', 0, 'Z' };
+	static const uint64_t seqs[] = { 1, 2, 8, 9, 10, 11, 19, 20, 98, 99, 100, 101, 999, 1000, 1001, 999999,
+					 1000000, 7, 8, 18446744073709551614ull, 18446744073709551615ull, 0, 1 };
+	struct skb_state st = { 60, 14, 14, 34, 0, 0x0800, 2 };
+	struct trace_mib_delta mib[2] = { { 0, 1 }, { 1, 4000000000u } };
+	uint64_t from[3] = { 5, 0, 18446744073709551615ull };
+	unsigned r = 12345;
+	for (int i = 0; i < 20000; i++) {
+		struct trace_event ev = { 0 };
+		r = r * 1103515245u + 12345u;
+		ev.seq = i < 2000 ? seqs[i % (sizeof(seqs) / sizeof(seqs[0]))] : (uint64_t)i / 3;
+		ev.ph = phs[(r >> 8) % sizeof(phs)];
+		ev.depth = (int)((r >> 12) % 70) - 2;
+		ev.parent = (r >> 4) % 5 ? (uint64_t)i / 4 + (r >> 20) % 3 : 0;
+		ev.fn = fns[(r >> 14) % (sizeof(fns) / sizeof(fns[0]))];
+		ev.layer = layers[(r >> 17) % (sizeof(layers) / sizeof(layers[0]))];
+		ev.pkt = (int64_t)((r >> 3) % 4) - 1;
+		ev.skb = (int64_t)i / 7 - 1;
+		ev.ts_ns = (r >> 9) % 3 ? (uint64_t)i * 999 : 18446744073709551615ull - (uint64_t)i;
+		ev.st = (r >> 19) % 2 ? &st : NULL;
+		st.len = (r >> 21) % 4 ? 60 : (uint32_t)i;
+		st.data = (r >> 23) % 3 ? 14 : -1;
+		ev.verdict = (enum nj_verdict)((r >> 24) % V_MAX);
+		ev.reason = (enum skb_drop_reason)((r >> 27) % 4);
+		ev.msg = (r >> 5) % 3 ? "a \"msg\"\n" : NULL;
+		ev.args = (r >> 6) % 3 ? NULL : "{\"a\":1}";
+		ev.after_capture = (r >> 7) % 5 == 0;
+		ev.after_ns = (uint64_t)i * 10;
+		ev.n_mib = (int)((r >> 11) % 3);
+		ev.mib = mib;
+		ev.n_from = (int)((r >> 13) % 4);
+		ev.from = from;
+		same_json_emit(&c, &ev);
+	}
+	/* many names: kept texts of different kinds share slots */
+	static char many[4096][16];
+	for (int i = 0; i < 4096; i++)
+		snprintf(many[i], sizeof(many[i]), "f%04d", i);
+	for (int i = 0; i < 60000; i++) {
+		struct trace_event ev = { .seq = (uint64_t)i + 1, .pkt = -1, .skb = -1 };
+		r = r * 1103515245u + 12345u;
+		ev.fn = many[(r >> 8) % 4096];
+		ev.layer = layers[(r >> 20) % 2];
+		ev.ph = phs[(r >> 22) % 3];
+		ev.verdict = (enum nj_verdict)((r >> 25) % V_MAX);
+		same_json_emit(&c, &ev);
+	}
+	ck_assert_int_eq(c.differ, 0);
+	jw_free(&c.fast);
+	jw_free(&c.plain);
+}
+END_TEST
+
+/* jw_str's 16- and 8-byte scans against a byte-at-a-time escaper, for
+ * every length up to 50 with each kind of byte that needs care at every
+ * position (and none): plain runs end where they should, in any lane. */
+static void ref_str(struct jw *w, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	jw_raw(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		char u[7] = "\\u00";
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			jw_raw(w, e, 2);
+		} else if (c == '\n') {
+			jw_raw(w, "\\n", 2);
+		} else if (c == 0xc3 && i + 1 < n && s[i + 1] == 0xa9) {
+			jw_raw(w, (const char *)s + i++, 2);
+		} else if (c >= 0x80) {
+			jw_raw(w, "\\ufffd", 6);
+		} else if (c < 0x20 || c == 0x7f) {
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			jw_raw(w, u, 6);
+		} else {
+			jw_raw(w, (const char *)&c, 1);
+		}
+	}
+	jw_raw(w, "\"", 1);
+}
+
+START_TEST(test_events_str_scan_same_as_bytewise)
+{
+	static const char *const odd[] = { "", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\x80", "\xff", "\xc3\xa9",
+					   " ", "~" };
+	unsigned char buf[64];
+	for (size_t n = 0; n <= 50; n++) {
+		for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+			size_t m = strlen(odd[k]);
+			for (size_t at = 0; at + m <= n; at++) {
+				for (size_t i = 0; i < n; i++)
+					buf[i] = (unsigned char)('a' + i % 26);
+				memcpy(buf + at, odd[k], m);
+				struct jw fast = { 0 }, ref = { 0 };
+				jw_str(&fast, (const char *)buf, n);
+				ref_str(&ref, buf, n);
+				ck_assert_msg(fast.len == ref.len && !memcmp(fast.buf, ref.buf, ref.len),
+					      "n %zu, odd %zu at %zu: %s vs %s", n, k, at, fast.buf, ref.buf);
+				jw_free(&fast);
+				jw_free(&ref);
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_events_msg_with_hostile_bytes)
 {
 	struct trace_event ev = { .seq = 1, .ph = 'i', .fn = "x\"y", .layer = "core", .pkt = -1, .skb = -1,
@@ -244,6 +480,8 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_events_replay_lines_parse_with_cjson);
 	tcase_add_test(tc, test_events_hostile_strings);
 	tcase_add_test(tc, test_events_key_fast_path_same_as_escaped);
+	tcase_add_test(tc, test_events_kept_texts_same_as_plain);
+	tcase_add_test(tc, test_events_str_scan_same_as_bytewise);
 	tcase_add_test(tc, test_events_msg_with_hostile_bytes);
 	tcase_add_test(tc, test_events_hostile_random_bytes);
 	tcase_add_test(tc, test_events_chrome_document);

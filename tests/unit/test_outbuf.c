@@ -215,12 +215,21 @@ START_TEST(test_event_rec_round_trip)
 		ck_assert_uint_eq(event_rec_get(rec, n, &kind, &back, &st2, &line, &ll), n);
 		ck_assert_int_eq(kind, EVENT_REC_EVENT);
 		ck_assert_uint_eq(event_rec_get(rec, n - 8, &kind, &back, &st2, &line, &ll), 0);	/* cut short */
-		struct jw a = { 0 }, b = { 0 };
+		struct jw a = { 0 }, b = { 0 }, c = { 0 };
 		event_to_json(&a, &ev);
 		event_to_json(&b, &back);
 		ck_assert_str_eq(a.buf, b.buf);
+		size_t sz = 1;		/* read in place, as the writer thread does */
+		ck_assert_ptr_null(event_rec_view(rec, n - 8, &kind, &line, &ll, &sz));
+		ck_assert_uint_eq(sz, 0);
+		const struct trace_event *v = event_rec_view(rec, n, &kind, &line, &ll, &sz);
+		ck_assert_ptr_nonnull(v);
+		ck_assert_uint_eq(sz, n);
+		event_to_json(&c, v);
+		ck_assert_str_eq(a.buf, c.buf);
 		jw_free(&a);
 		jw_free(&b);
+		jw_free(&c);
 		free(rec);
 	}
 	free(big_args);

@@ -65,6 +65,23 @@ START_TEST(test_trace_msg_same_as_snprintf)
 			const char *volatile none = NULL;	/* "(null)", as glibc prints it */
 			CHECK_MSG(net, "%s %s", none, w);
 		}
+		/* strings of every length to 20, each byte distinct (copied in
+		 * overlapping moves of 8 and 4 bytes, or 1 to 3 bytes) */
+		for (int n = 0; n <= 20; n++) {
+			char str[24];
+			for (int i = 0; i < n; i++)
+				str[i] = (char)('A' + i);
+			str[n] = 0;
+			CHECK_MSG(net, "%s", str);
+			CHECK_MSG(net, "<%s|%s>%u", str, str + n / 2, (unsigned)n);
+		}
+		/* digits two at a time: every length, each side of a power of ten */
+		for (unsigned long long p = 1; p; p = p <= 18446744073709551615ULL / 10 ? p * 10 : 0) {
+			CHECK_MSG(net, "%llu %llu %llu|%lld %lld", p - 1, p, p + 1, -(long long)(p / 2) - 1,
+				  (long long)(p / 2));
+			CHECK_MSG(net, "a%uab%dabcdefgh%uabcdefghi%02uabcdefghijklmnopq%04u", (unsigned)p, -(int)(p % 1000),
+				  (unsigned)(p % 100), (unsigned)(p % 1000), (unsigned)(p % 100000));
+		}
 	}
 	nj_net_free(net);
 }
