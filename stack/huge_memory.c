@@ -33,3 +33,15 @@ void huge_unmap(void *p, size_t len)
 	if (p)
 		munmap(p, huge_round(len));
 }
+
+int mem_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+	return e <= a || madvise((void *)a, e - a, MADV_POPULATE_WRITE) == 0 ? 0 : -1;
+#else
+	(void)p;
+	(void)n;
+	return -1;
+#endif
+}

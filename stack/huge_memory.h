@@ -21,5 +21,12 @@
 void *huge_map(size_t len);
 /* huge_unmap - gives back what huge_map(len) returned (NULL is fine). */
 void huge_unmap(void *p, size_t len);
+/* mem_prefault - faults in the whole pages inside p[0..n) on the calling
+ * thread (MADV_POPULATE_WRITE), so the first writes to fresh memory do not
+ * stop the thread that makes them: on this project's VM a page's first
+ * touch costs microseconds, a huge page's up to milliseconds. Changes no
+ * byte, so it is safe while another thread writes there. Returns 0, or -1
+ * where the kernel lacks the advice (then nothing was done). */
+int mem_prefault(void *p, size_t n);
 
 #endif

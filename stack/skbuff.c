@@ -9,12 +9,12 @@
  * neighbour queues and socket buffers then fill when Linux's do.
  */
 #include "netns.h"
+#include "huge_memory.h"
 #include "kthread.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /*
  * The skb cache, after skbuff_head_cache and the kmalloc size classes: an
@@ -76,22 +76,7 @@ static size_t skb_obj_size(int c)
 }
 
 /* A 2 MiB-aligned slab, so the whole of it can be one huge page. */
-static struct skb_slab *skb_slab_map(void)
-{
-	size_t len = 2 * SKB_SLAB_BYTES;
-	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	uintptr_t a = ((uintptr_t)p + SKB_SLAB_BYTES - 1) & ~(uintptr_t)(SKB_SLAB_BYTES - 1);
-	unsigned char *slab = (unsigned char *)a;
-	if (slab > p)
-		munmap(p, (size_t)(slab - p));
-	munmap(slab + SKB_SLAB_BYTES, (size_t)(p + len - (slab + SKB_SLAB_BYTES)));
-#ifdef MADV_HUGEPAGE
-	madvise(slab, SKB_SLAB_BYTES, MADV_HUGEPAGE);	/* advice only: 4 KiB pages work too */
-#endif
-	return (struct skb_slab *)slab;
-}
+static struct skb_slab *skb_slab_map(void) { return huge_map(SKB_SLAB_BYTES); }
 
 /*
  * Not in the kernel: the first touch of a fresh slab is the kernel zeroing
@@ -102,10 +87,8 @@ static struct skb_slab *skb_slab_map(void)
  */
 static void skb_slab_touch(struct skb_slab *h)
 {
-#ifdef MADV_POPULATE_WRITE
-	if (madvise(h, SKB_SLAB_BYTES, MADV_POPULATE_WRITE) == 0)
+	if (mem_prefault(h, SKB_SLAB_BYTES) == 0)
 		return;
-#endif
 	for (size_t i = 0; i < SKB_SLAB_BYTES; i += 4096)
 		((volatile unsigned char *)h)[i] = 0;
 }
@@ -136,7 +119,7 @@ static void skb_spare_stop(struct skb_spare *sp)
 {
 	kthread_stop(&sp->k);
 	if (sp->slab)
-		munmap(sp->slab, SKB_SLAB_BYTES);
+		huge_unmap(sp->slab, SKB_SLAB_BYTES);
 	sp->slab = NULL;
 }
 
@@ -254,7 +237,7 @@ void skb_cache_destroy(struct net *net)
 	while (sc->slabs) {
 		struct skb_slab *h = sc->slabs;
 		sc->slabs = h->next;
-		munmap(h, SKB_SLAB_BYTES);
+		huge_unmap(h, SKB_SLAB_BYTES);
 	}
 	free(sc);
 	net->skb_cache = NULL;

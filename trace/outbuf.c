@@ -4,6 +4,8 @@
  */
 #include "outbuf.h"
 
+#include "huge_memory.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,7 @@ static void *writer_main(void *arg)
 	struct outbuf *o = arg;
 
 	for (int i = 0; i < OUTBUF_NBUF; i++)		/* off the producer's path */
-		outdisk_prefault(o->buf[i], OUTBUF_SIZE);
+		mem_prefault(o->buf[i], OUTBUF_SIZE);
 	pthread_mutex_lock(&o->k.mu);
 	for (;;) {
 		while (o->head == o->tail && !kthread_should_stop(&o->k))

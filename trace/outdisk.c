@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,23 +74,11 @@ static void write_block(struct outdisk *d, const char *p, off_t at)
 		set_err(d, errno);	/* cannot happen: it was direct a block ago */
 }
 
-void outdisk_prefault(void *p, size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
-	if (e > a)
-		madvise((void *)a, e - a, MADV_POPULATE_WRITE);	/* advice: pages present stay as they are */
-#else
-	(void)p;
-	(void)n;
-#endif
-}
-
 static void *disk_main(void *arg)
 {
 	struct outdisk *d = arg;
 	for (int i = 0; i < OUTDISK_NBUF; i++)		/* before the writer reaches them */
-		outdisk_prefault(d->buf[i], OUTDISK_SIZE + OUTDISK_SLACK);
+		mem_prefault(d->buf[i], OUTDISK_SIZE + OUTDISK_SLACK);
 	pthread_mutex_lock(&d->k.mu);
 	for (;;) {
 		while (d->head == d->tail && !kthread_should_stop(&d->k))

@@ -62,11 +62,6 @@ int outdisk_put(struct outdisk *d, const char *p, size_t n);
  * holds OUTDISK_SIZE bytes; what ran past that moves to the next one. */
 char *outdisk_window(struct outdisk *d, size_t *room);
 int outdisk_commit(struct outdisk *d, size_t n);
-/* outdisk_prefault - faults in the pages of p[0..n) on the calling
- * thread, so the first writes to a fresh buffer do not stop the thread
- * that makes them (on this project's VM a page's first touch costs
- * microseconds). Safe while another thread writes them. */
-void outdisk_prefault(void *p, size_t n);
 /* outdisk_finish - every byte given is on disk (or d->err says why not),
  * the descriptor is plain and its offset at the end; later puts are plain
  * writes. Returns 0 or -1. */
