@@ -84,6 +84,15 @@ struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, u
 				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason);
 /* outcome_flush - hands every open packet to closed, in order, and empties the table. */
 void outcome_flush(struct outcome_table *t);
+/* outcome_flush_open - the same, with no call when no packet is open (a
+ * replay flushes after every softirq and timer run, most with none). */
+static inline void outcome_flush_open(struct outcome_table *t)
+{
+	if (t->nopen)
+		outcome_flush(t);
+	else if (t->flushed)
+		*t->flushed = 1;
+}
 
 /* verdict_name - "pass", "drop", …; "" for V_NONE. */
 const char *verdict_name(enum nj_verdict v);
