@@ -235,6 +235,12 @@ struct jw *__trace_args(struct net *net);
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer);
 void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason);
 
+/* The traced calls, placed off the straight path of the functions that
+ * make them: untraced (off, or the lite mode) the code a packet runs
+ * through stays dense in the instruction cache. A traced replay pays a
+ * jump per call, next to formatting an event. */
+#define trace_unlikely(x)	__builtin_expect(!!(x), 0)
+
 /*
  * trace_enter - opens a frame for fn. fmt/args form the event's msg (may be
  * NULL). Must be paired with trace_exit on every path.
@@ -242,7 +248,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 #define trace_enter(net, skb, fn, layer, ...) \
 	do { \
 		if ((net)->tr.hooked) { \
-			if ((net)->tr.on) \
+			if (trace_unlikely((net)->tr.on)) \
 				__trace_enter(net, skb, fn, layer, __VA_ARGS__); \
 			else \
 				trace_lite_enter(net, skb, fn, layer); \
@@ -250,7 +256,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 	} while (0)
 /* trace_step - an 'i' event inside the current frame (or a top-level one). */
 #define trace_step(net, skb, fn, ...) \
-	do { if ((net)->tr.on) __trace_step(net, skb, fn, __VA_ARGS__); } while (0)
+	do { if (trace_unlikely((net)->tr.on)) __trace_step(net, skb, fn, __VA_ARGS__); } while (0)
 /*
  * trace_exit - closes the innermost frame. skb is NULL when it was freed or
  * handed on; the event keeps the ids recorded at enter.
@@ -258,7 +264,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 #define trace_exit(net, skb, v, reason, ...) \
 	do { \
 		if ((net)->tr.hooked) { \
-			if ((net)->tr.on) \
+			if (trace_unlikely((net)->tr.on)) \
 				__trace_exit(net, skb, v, reason, __VA_ARGS__); \
 			else \
 				trace_lite_exit(net, v, reason); \
