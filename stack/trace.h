@@ -75,6 +75,9 @@ struct outcome_table {
 	const char *rx_fn;		/* a pointer to "net_rx_action" seen, or NULL */
 	void (*closed)(void *ctx, const struct outcome_pkt *p);	/* each packet at a flush */
 	void *ctx;
+	/* or, with no closed: each flushed packet (key >= 0) counted per
+	 * outcome, and a drop per reason (SKB_DROP_REASON_MAX entries) */
+	uint64_t *verdicts, *drops;
 };
 
 /* outcome_track - one event's effect (reason as the event carries it);
@@ -82,7 +85,8 @@ struct outcome_table {
  * first. */
 struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
 				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason);
-/* outcome_flush - hands every open packet to closed, in order, and empties the table. */
+/* outcome_flush - hands every open packet to closed (or counts it), in
+ * order, and empties the table. */
 void outcome_flush(struct outcome_table *t);
 /* outcome_flush_open - the same, with no call when no packet is open (a
  * replay flushes after every softirq and timer run, most with none). */

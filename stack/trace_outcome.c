@@ -38,8 +38,13 @@ void outcome_flush(struct outcome_table *t)
 {
 	for (int i = 0; i < t->nopen; i++) {
 		const struct outcome_pkt *p = &t->open[i];
-		if (t->closed)
+		if (t->closed) {
 			t->closed(t->ctx, p);
+		} else if (t->verdicts && p->key >= 0) {
+			t->verdicts[p->outcome]++;
+			if (p->outcome == V_DROP && (unsigned)p->reason < SKB_DROP_REASON_MAX)
+				t->drops[p->reason]++;
+		}
 		if (p->key >= 0) {
 			t->done_key[p->key % OUTCOME_DONE] = p->key + 1;
 			t->done_v[p->key % OUTCOME_DONE] = (uint8_t)p->outcome;

@@ -27,6 +27,11 @@ void human_init(struct human_sink *s, FILE *out, int color, int summary, int qui
 	s->quiet = quiet == HUMAN_TOTALS ? HUMAN_TOTALS : quiet ? HUMAN_VERDICTS : HUMAN_JOURNEY;
 	s->ot.closed = human_closed;
 	s->ot.ctx = s;
+	if (s->quiet == HUMAN_TOTALS && !summary) {	/* nothing printed: the table counts (human_closed's counts) */
+		s->ot.closed = NULL;
+		s->ot.verdicts = s->verdicts;
+		s->ot.drops = s->drops;
+	}
 }
 
 static const char *vcolor(const struct human_sink *s, enum nj_verdict v)
