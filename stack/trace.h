@@ -238,6 +238,8 @@ void __trace_mib(struct net *net, enum nj_mib m, uint32_t n);
 struct jw *__trace_args(struct net *net);
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer);
 void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason);
+/* __trace_lite_kfree - the kfree_skb step of an skb of packet pkt, lite mode (__trace_kfree). */
+void __trace_lite_kfree(struct net *net, int64_t pkt, enum skb_drop_reason reason);
 
 /* The traced calls, placed off the straight path of the functions that
  * make them: untraced (off, or the lite mode) the code a packet runs

@@ -253,3 +253,23 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 general:
 	lite_exit_track(net, v, reason);
 }
+
+/* The kfree_skb step: an 'i' event, keyed by the skb's packet. Its
+ * entry the table's last and no neighbour's drop: track() would make it
+ * a drop for reason, freed here (no fn), as below. */
+void __trace_lite_kfree(struct net *net, int64_t pkt, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	if (!tr->lite)
+		return;
+	struct outcome_table *t = tr->lite_tbl;
+	tr->next_seq++;
+	if (pkt >= 0 && !neigh_drop(V_DROP, reason) && t->nopen && t->open[t->nopen - 1].key == pkt) {
+		struct outcome_pkt *p = &t->open[t->nopen - 1];
+		p->outcome = V_DROP;
+		p->reason = reason;
+		p->fn = NULL;
+		return;
+	}
+	track(t, 'i', tr->depth, tr->next_seq, pkt, "kfree_skb", V_DROP, reason);
+}
