@@ -178,23 +178,33 @@ void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *
 	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
 	int d = tr->depth;
 	struct outcome_table *t = tr->lite_tbl;
-	/* track() would change nothing: the packet's entry is there (the
-	 * softirq's first frame of a packet), or the softirq begins (no
-	 * packet, no timer work: outcome_key) */
 	if ((unsigned)d < TRACE_MAX_DEPTH &&
 	    (pkt >= 0 ? t->nopen && t->open[t->nopen - 1].key == pkt : d == 0 && fn == t->rx_fn)) {
+		/* track() would change nothing: the packet's entry is there
+		 * (the softirq's first frame of a packet), or the softirq
+		 * begins (no packet, no timer work: outcome_key) */
 		if (d == 0) {
 			tr->lite_flushed = 0;
 			if (pkt < 0)
 				t->timer_root = 0;
 		}
-		tr->next_seq++;
-		tr->lite_fn[d] = fn;
-		tr->lite_pk[d] = pkt;
-		tr->depth = d + 1;
+	} else if (d == 0 && pkt >= 0 && !t->nopen) {
+		/* a packet's first frame after a flush: outcome_open's new entry */
+		struct outcome_pkt *p = &t->open[0];
+		t->nopen = 1;
+		p->key = pkt;
+		p->outcome = V_NONE;
+		p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
+		p->fn = NULL;
+		tr->lite_flushed = 0;
+	} else {
+		lite_enter_track(net, pkt, fn);
 		return;
 	}
-	lite_enter_track(net, pkt, fn);
+	tr->next_seq++;
+	tr->lite_fn[d] = fn;
+	tr->lite_pk[d] = pkt;
+	tr->depth = d + 1;
 }
 
 static __attribute__((noinline)) void lite_exit_track(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)

@@ -318,6 +318,19 @@ static void lite_script_edges(struct net *net)
 	net->cur_pkt = -1;
 	trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_FRAG_REASM_TIMEOUT, "%s", "");
 	trace_exit(net, NULL, V_DROP, c, "%s", "");
+	/* a packet's first frame after a flush, into the entry a consumed
+	 * packet left: no verdict of its own, none inherited */
+	struct outcome_table *tbl = net->tr.lite ? net->tr.lite_tbl : net->tr.sinks[0].ctx;
+	for (int64_t k = 32000; k < 32004; k++) {
+		outcome_flush(tbl);
+		net->cur_pkt = k;
+		trace_enter(net, NULL, "driver_rx", "driver", "%s", "");
+		if (k % 2 == 0) {
+			trace_enter(net, NULL, "icmp_rcv", "icmp", "%s", "");
+			trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
+		}
+		trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	}
 }
 
 START_TEST(test_outcome_lite_mode_matches_events)
