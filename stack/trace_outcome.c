@@ -264,9 +264,10 @@ general:
 	lite_exit_track(net, v, reason);
 }
 
-/* The kfree_skb step: an 'i' event, keyed by the skb's packet. Its
- * entry the table's last and no neighbour's drop: track() would make it
- * a drop for reason, freed here (no fn), as below. */
+/* The kfree_skb step: an 'i' event, keyed by the skb's packet. When that
+ * packet's entry is the table's last and the reason is no neighbour's,
+ * track() would make the entry a drop for reason with no fn (freed here,
+ * not named after a function yet): done at once. */
 void __trace_lite_kfree(struct net *net, int64_t pkt, enum skb_drop_reason reason)
 {
 	struct tracer *tr = &net->tr;
