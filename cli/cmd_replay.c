@@ -161,8 +161,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 static void after_softirq(void *ctx)
 {
 	struct replay_cli *c = ctx;
-	human_flush(c->hs);
-	replay_extra_drain(&c->extra);
+	/* human_flush's step and the drain, called only when there is work:
+	 * this runs after every softirq and timer run, twice a frame */
+	outcome_flush_open(&c->hs->ot);
+	if (c->extra.ntaps)
+		replay_extra_drain(&c->extra);
 	/* a full disk: what follows would be lost, so stop now, not hours later */
 	if (((c->js && jsonl_failed(c->js)) || (c->cs && ferror(c->cs->f))) && !stop_flag) {
 		c->write_failed = 1;

@@ -40,7 +40,8 @@ static void replay_xmit(void *ctx, const struct sk_buff *skb, const struct net_d
 {
 	struct replay_state *st = ctx;
 	st->sent++;
-	pcapng_write(&st->out, dev ? dev->ifindex : 1, st->net->now_ns, skb->data, skb->len);
+	if (st->out.f)		/* -w given */
+		pcapng_write(&st->out, dev ? dev->ifindex : 1, st->net->now_ns, skb->data, skb->len);
 }
 
 static void softirq(struct replay_state *st)

@@ -187,17 +187,14 @@ static int next_ng(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_
 	return 1;
 }
 
-int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
-		     size_t errlen)
+/* Everything but a plain pcap record the block reader hands out: pcapng,
+ * the block reader's end (shrunk, or libpcap reads on), libpcap. */
+static __attribute__((noinline)) int next_other(struct pcap_source *s, struct pcap_pkthdr **hdr,
+						const uint8_t **data, char *err, size_t errlen)
 {
 	if (s->ngr)
 		return next_ng(s, hdr, data, err, errlen);
 	if (s->blk) {
-		if (pcap_blocks_next(s->blk, hdr, data)) {
-			s->frames++;
-			s->good_end += 16 + (*hdr)->caplen;
-			return 1;
-		}
 		if (pcap_blocks_shrunk(s->blk)) {
 			snprintf(err, errlen, "%s: the file shrank while it was read (%llu bytes at the start, less "
 				 "now) after frame %llu", s->path, (unsigned long long)s->blk->size,
@@ -235,6 +232,18 @@ int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint
 	snprintf(err, errlen, "%s: frame %llu at byte offset %ld: %s", s->path, (unsigned long long)s->frames + 1,
 		 source_pcap_offset(s), pcap_geterr(s->p));
 	return -1;
+}
+
+int source_pcap_next(struct pcap_source *s, struct pcap_pkthdr **hdr, const uint8_t **data, char *err,
+		     size_t errlen)
+{
+	/* the usual record, on a short path (a plain pcap file has no ngr) */
+	if (s->blk && pcap_blocks_next(s->blk, hdr, data)) {
+		s->frames++;
+		s->good_end += 16 + (*hdr)->caplen;
+		return 1;
+	}
+	return next_other(s, hdr, data, err, errlen);
 }
 
 void source_pcap_close(struct pcap_source *s)
@@ -330,17 +339,22 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
 	struct frame_l2 l2;
 
 	skb_reset_mac_header(skb);
-	if (frame_link(dlt, skb->data, skb->len, &l2) < 0 || l2.l3_off > skb->len)
-		return -1;
 	if (dlt == NJ_DLT_EN10MB) {
+		/* frame_link's one verdict on Ethernet, without its call: a MAC
+		 * header (any tags after it end within the frame) */
+		if (skb->len < ETH_HLEN)
+			return -1;
+		const uint8_t *src = skb->data + ETH_ALEN;
 		if (flags & (DRV_INBOUND | DRV_OUTBOUND))	/* pcapng EPB flags say it */
 			return !!(flags & DRV_OUTBOUND);
 		/* A Linux loopback capture (all-zero MACs on a zero-MAC device):
 		 * the host sent every frame and received it too. */
-		if (zero_mac(l2.src) && dev_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
+		if (zero_mac(src) && dev_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
 			return 0;
-		return is_host_mac(net, l2.src);
+		return is_host_mac(net, src);
 	}
+	if (frame_link(dlt, skb->data, skb->len, &l2) < 0 || l2.l3_off > skb->len)
+		return -1;
 	skb->pkt_type = l2.pkt_type >= 0 ? (uint8_t)l2.pkt_type : PACKET_HOST;
 	skb->protocol = l2.proto;
 	skb_pull(skb, l2.l3_off);

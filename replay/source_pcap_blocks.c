@@ -195,7 +195,7 @@ static void *pb_helper(void *arg)
  * length before the end of b's, so the record that crosses that end lies
  * whole in it. Its own thread, with signals blocked (they are the
  * reader's); inline if there is no thread to be had. */
-static void pb_spawn(struct pcap_blocks *b)
+static __attribute__((noinline)) void pb_spawn(struct pcap_blocks *b)
 {
 	const struct pb_win *w = &pb_wins[b->win];
 	uint64_t end = w->start + w->len;
@@ -304,6 +304,21 @@ no:
 	return NULL;
 }
 
+/* The record at b->off when it does not lie whole in the window (or there
+ * is none yet): its header in rec, its address from a window that holds
+ * it, or NULL when libpcap cuts it, rejects it, or finds it truncated.
+ * Off the usual record's path (pcap_blocks_next), as is pb_spawn. */
+static __attribute__((noinline)) const unsigned char *pb_record_mapped(struct pcap_blocks *b, uint32_t rec[4])
+{
+	const unsigned char *p = pb_at(b, 16);
+	if (!p)
+		return NULL;
+	memcpy(rec, p, 16);
+	if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
+		return NULL;
+	return p;
+}
+
 int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint8_t **data)
 {
 	uint32_t rec[4];	/* seconds, fraction, caplen, len */
@@ -318,13 +333,8 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 		if (rec[2] > b->snapshot || rel + 16 + rec[2] > b->map_len)
 			p = NULL;
 	}
-	if (!p) {
-		if (!(p = pb_at(b, 16)))
-			return 0;
-		memcpy(rec, p, 16);
-		if (rec[2] > b->snapshot || !(p = pb_at(b, 16 + (size_t)rec[2])))
-			return 0;	/* libpcap cuts it, rejects it, or finds it truncated */
-	}
+	if (!p && !(p = pb_record_mapped(b, rec)))
+		return 0;
 	if (b->nocopy)
 		*data = p + 16;	/* valid until the next call */
 	else

@@ -134,13 +134,13 @@ struct net_device *dev_get_by_name(struct net *net, const char *name);
  * addresses, and on which device (NULL otherwise). */
 struct net_device *ip_dev_find(struct net *net, uint32_t addr);
 
-static inline int trace_on(const struct net *net) { return net->tr.on; }
+static inline int trace_on(const struct net *net) { return trace_unlikely(net->tr.on); }
 
 /* SNMP_INC / SNMP_ADD - bump a counter; also noted on the current trace frame. */
 static inline void SNMP_ADD(struct net *net, enum nj_mib m, uint32_t n)
 {
 	net->mib[m] += n;
-	if (net->tr.on)
+	if (trace_unlikely(net->tr.on))
 		__trace_mib(net, m, n);
 }
 static inline void SNMP_INC(struct net *net, enum nj_mib m) { SNMP_ADD(net, m, 1); }

@@ -395,23 +395,15 @@ static const char *kfree_msg(struct tracer *tr, enum skb_drop_reason reason)
 	return tr->msg;
 }
 
-static void lite_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)
-{
-	struct tracer *tr = &net->tr;
-	if (tr->lite)
-		outcome_track(tr->lite_tbl, 'i', tr->depth, ++tr->next_seq, skb->pkt, "kfree_skb", V_DROP, reason);
-}
-
 void __trace_kfree(struct net *net, const struct sk_buff *skb, enum skb_drop_reason reason)
 {
+	if (!net->tr.on) {	/* the lite mode's (trace_outcome.c), before the event is set up */
+		__trace_lite_kfree(net, skb->pkt, reason);
+		return;
+	}
 	struct tracer *tr = &net->tr;
 	struct trace_event ev = { 0 };
 	int d = tr->depth < TRACE_MAX_DEPTH ? tr->depth : TRACE_MAX_DEPTH;
-
-	if (!tr->on) {
-		lite_kfree(net, skb, reason);
-		return;
-	}
 
 	ev.ph = 'i';
 	ev.fn = "kfree_skb";

@@ -75,6 +75,9 @@ struct outcome_table {
 	const char *rx_fn;		/* a pointer to "net_rx_action" seen, or NULL */
 	void (*closed)(void *ctx, const struct outcome_pkt *p);	/* each packet at a flush */
 	void *ctx;
+	/* or, with no closed: each flushed packet (key >= 0) counted per
+	 * outcome, and a drop per reason (SKB_DROP_REASON_MAX entries) */
+	uint64_t *verdicts, *drops;
 };
 
 /* outcome_track - one event's effect (reason as the event carries it);
@@ -82,8 +85,18 @@ struct outcome_table {
  * first. */
 struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, uint64_t seq, int64_t pkt,
 				  const char *fn, enum nj_verdict v, enum skb_drop_reason reason);
-/* outcome_flush - hands every open packet to closed, in order, and empties the table. */
+/* outcome_flush - hands every open packet to closed (or counts it), in
+ * order, and empties the table. */
 void outcome_flush(struct outcome_table *t);
+/* outcome_flush_open - the same, with no call when no packet is open (a
+ * replay flushes after every softirq and timer run, most with none). */
+static inline void outcome_flush_open(struct outcome_table *t)
+{
+	if (t->nopen)
+		outcome_flush(t);
+	else if (t->flushed)
+		*t->flushed = 1;
+}
 
 /* verdict_name - "pass", "drop", …; "" for V_NONE. */
 const char *verdict_name(enum nj_verdict v);
@@ -225,6 +238,14 @@ void __trace_mib(struct net *net, enum nj_mib m, uint32_t n);
 struct jw *__trace_args(struct net *net);
 void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer);
 void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason);
+/* __trace_lite_kfree - the kfree_skb step of an skb of packet pkt, lite mode (__trace_kfree). */
+void __trace_lite_kfree(struct net *net, int64_t pkt, enum skb_drop_reason reason);
+
+/* The traced calls, placed off the straight path of the functions that
+ * make them: untraced (off, or the lite mode) the code a packet runs
+ * through stays dense in the instruction cache. A traced replay pays a
+ * jump per call, next to formatting an event. */
+#define trace_unlikely(x)	__builtin_expect(!!(x), 0)
 
 /*
  * trace_enter - opens a frame for fn. fmt/args form the event's msg (may be
@@ -233,7 +254,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 #define trace_enter(net, skb, fn, layer, ...) \
 	do { \
 		if ((net)->tr.hooked) { \
-			if ((net)->tr.on) \
+			if (trace_unlikely((net)->tr.on)) \
 				__trace_enter(net, skb, fn, layer, __VA_ARGS__); \
 			else \
 				trace_lite_enter(net, skb, fn, layer); \
@@ -241,7 +262,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 	} while (0)
 /* trace_step - an 'i' event inside the current frame (or a top-level one). */
 #define trace_step(net, skb, fn, ...) \
-	do { if ((net)->tr.on) __trace_step(net, skb, fn, __VA_ARGS__); } while (0)
+	do { if (trace_unlikely((net)->tr.on)) __trace_step(net, skb, fn, __VA_ARGS__); } while (0)
 /*
  * trace_exit - closes the innermost frame. skb is NULL when it was freed or
  * handed on; the event keeps the ids recorded at enter.
@@ -249,7 +270,7 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 #define trace_exit(net, skb, v, reason, ...) \
 	do { \
 		if ((net)->tr.hooked) { \
-			if ((net)->tr.on) \
+			if (trace_unlikely((net)->tr.on)) \
 				__trace_exit(net, skb, v, reason, __VA_ARGS__); \
 			else \
 				trace_lite_exit(net, v, reason); \

@@ -15,7 +15,8 @@
  * outcome_track): as calls they were a tenth of an untraced replay. */
 #define OUTCOME_INLINE static inline __attribute__((always_inline))
 
-enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
+/* trace_outcome's rules, inlined into the lite mode's exits. */
+OUTCOME_INLINE enum nj_verdict outcome_of(const char *fn, char ph, enum nj_verdict v)
 {
 	if (ph == 'i')
 		return v == V_DROP ? V_DROP : V_NONE;
@@ -28,12 +29,22 @@ enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
 	return v;
 }
 
+enum nj_verdict trace_outcome(const char *fn, char ph, enum nj_verdict v)
+{
+	return outcome_of(fn, ph, v);
+}
+
 void outcome_flush(struct outcome_table *t)
 {
 	for (int i = 0; i < t->nopen; i++) {
 		const struct outcome_pkt *p = &t->open[i];
-		if (t->closed)
+		if (t->closed) {
 			t->closed(t->ctx, p);
+		} else if (t->verdicts && p->key >= 0) {
+			t->verdicts[p->outcome]++;
+			if (p->outcome == V_DROP && (unsigned)p->reason < SKB_DROP_REASON_MAX)
+				t->drops[p->reason]++;
+		}
 		if (p->key >= 0) {
 			t->done_key[p->key % OUTCOME_DONE] = p->key + 1;
 			t->done_v[p->key % OUTCOME_DONE] = (uint8_t)p->outcome;
@@ -110,7 +121,7 @@ OUTCOME_INLINE struct outcome_pkt *track(struct outcome_table *t, char ph, int d
 	int64_t key = outcome_key(t, ph, depth, seq, pkt, fn);
 	if (key == INT64_MIN)
 		return NULL;
-	enum nj_verdict o = trace_outcome(fn, ph, v);
+	enum nj_verdict o = outcome_of(fn, ph, v);
 	if (neigh_drop(o, reason) && reply_fate(t, key))
 		return NULL;	/* the reply's fate, not its packet's second one */
 	struct outcome_pkt *p = outcome_open(t, key);
@@ -139,15 +150,14 @@ struct outcome_pkt *outcome_track(struct outcome_table *t, char ph, int depth, u
  * popped inline (netns.h), which calls here only for what can change the
  * outcome table: a frame at depth 0, one of another packet than its
  * parent's, an exit with a verdict, anything after a flush. Here, so the
- * table's rules are inlined into them.
+ * table's rules are inlined into them. The calls that are common and
+ * simple (a packet's frame or exit while its entry is the table's last;
+ * the softirq's own frame) are decided first, in functions small enough
+ * to save no registers; the rest go on to the general steps (lite_*_track).
  */
-void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
+static __attribute__((noinline)) void lite_enter_track(struct net *net, int64_t pkt, const char *fn)
 {
 	struct tracer *tr = &net->tr;
-	(void)layer;
-	if (!tr->lite)
-		return;			/* -f left this packet untraced */
-	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
 	uint64_t seq = ++tr->next_seq;
 	if (tr->depth == 0)
 		tr->lite_flushed = 0;	/* the frames below may rely on the table from here */
@@ -159,7 +169,45 @@ void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *
 	tr->depth++;
 }
 
-void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
+void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *fn, const char *layer)
+{
+	struct tracer *tr = &net->tr;
+	(void)layer;
+	if (!tr->lite)
+		return;			/* -f left this packet untraced */
+	int64_t pkt = skb ? skb->pkt : net->cur_pkt;
+	int d = tr->depth;
+	struct outcome_table *t = tr->lite_tbl;
+	if ((unsigned)d < TRACE_MAX_DEPTH &&
+	    (pkt >= 0 ? t->nopen && t->open[t->nopen - 1].key == pkt : d == 0 && fn == t->rx_fn)) {
+		/* track() would change nothing: the packet's entry is there
+		 * (the softirq's first frame of a packet), or the softirq
+		 * begins (no packet, no timer work: outcome_key) */
+		if (d == 0) {
+			tr->lite_flushed = 0;
+			if (pkt < 0)
+				t->timer_root = 0;
+		}
+	} else if (d == 0 && pkt >= 0 && !t->nopen) {
+		/* a packet's first frame after a flush: outcome_open's new entry */
+		struct outcome_pkt *p = &t->open[0];
+		t->nopen = 1;
+		p->key = pkt;
+		p->outcome = V_NONE;
+		p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
+		p->fn = NULL;
+		tr->lite_flushed = 0;
+	} else {
+		lite_enter_track(net, pkt, fn);
+		return;
+	}
+	tr->next_seq++;
+	tr->lite_fn[d] = fn;
+	tr->lite_pk[d] = pkt;
+	tr->depth = d + 1;
+}
+
+static __attribute__((noinline)) void lite_exit_track(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
 {
 	struct tracer *tr = &net->tr;
 	if (!tr->lite || tr->depth <= 0)
@@ -172,5 +220,67 @@ void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason 
 		return;
 	}
 	track(tr->lite_tbl, 'E', d, ++tr->next_seq, pkt, fn, v,
-		      v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET);
+	      v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET);
+}
+
+void __trace_lite_exit(struct net *net, enum nj_verdict v, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	int d = tr->depth - 1;
+	if (!tr->lite || (unsigned)d >= TRACE_MAX_DEPTH)
+		goto general;
+	struct outcome_table *t = tr->lite_tbl;
+	int64_t pkt = tr->lite_pk[d];
+	if (pkt < 0) {
+		if (d != 0 || t->timer_root != 0)
+			goto general;	/* timer work */
+		/* the softirq's frame: no packet, no timer work to end */
+	} else {
+		/* track() on the packet's entry, the table's last: its verdict,
+		 * unless a neighbour's drop (reply_fate decides) */
+		if (!t->nopen || t->open[t->nopen - 1].key != pkt)
+			goto general;
+		struct outcome_pkt *p = &t->open[t->nopen - 1];
+		const char *fn = tr->lite_fn[d];
+		enum nj_verdict o = outcome_of(fn, 'E', v);
+		if (o == V_DROP) {
+			if (neigh_drop(o, reason))
+				goto general;
+			if (p->outcome != V_DROP || p->reason != reason || !p->fn) {
+				p->outcome = V_DROP;
+				p->reason = reason;
+				p->fn = fn;
+			}
+		} else if (o != V_NONE) {
+			p->outcome = o;
+			p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
+			p->fn = fn;
+		}
+	}
+	tr->depth = d;
+	tr->next_seq++;
+	return;
+general:
+	lite_exit_track(net, v, reason);
+}
+
+/* The kfree_skb step: an 'i' event, keyed by the skb's packet. When that
+ * packet's entry is the table's last and the reason is no neighbour's,
+ * track() would make the entry a drop for reason with no fn (freed here,
+ * not named after a function yet): done at once. */
+void __trace_lite_kfree(struct net *net, int64_t pkt, enum skb_drop_reason reason)
+{
+	struct tracer *tr = &net->tr;
+	if (!tr->lite)
+		return;
+	struct outcome_table *t = tr->lite_tbl;
+	tr->next_seq++;
+	if (pkt >= 0 && !neigh_drop(V_DROP, reason) && t->nopen && t->open[t->nopen - 1].key == pkt) {
+		struct outcome_pkt *p = &t->open[t->nopen - 1];
+		p->outcome = V_DROP;
+		p->reason = reason;
+		p->fn = NULL;
+		return;
+	}
+	track(t, 'i', tr->depth, tr->next_seq, pkt, "kfree_skb", V_DROP, reason);
 }

@@ -27,6 +27,11 @@ void human_init(struct human_sink *s, FILE *out, int color, int summary, int qui
 	s->quiet = quiet == HUMAN_TOTALS ? HUMAN_TOTALS : quiet ? HUMAN_VERDICTS : HUMAN_JOURNEY;
 	s->ot.closed = human_closed;
 	s->ot.ctx = s;
+	if (s->quiet == HUMAN_TOTALS && !summary) {	/* nothing printed: the table counts (human_closed's counts) */
+		s->ot.closed = NULL;
+		s->ot.verdicts = s->verdicts;
+		s->ot.drops = s->drops;
+	}
 }
 
 static const char *vcolor(const struct human_sink *s, enum nj_verdict v)
@@ -179,7 +184,7 @@ static void human_closed(void *ctx, const struct outcome_pkt *p)
 
 void human_flush(struct human_sink *s)
 {
-	outcome_flush(&s->ot);
+	outcome_flush_open(&s->ot);	/* cmd_replay's after_softirq does this inline */
 }
 
 void human_totals(struct human_sink *s, uint64_t packets)

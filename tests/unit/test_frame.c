@@ -9,6 +9,7 @@
 #include "dissect.h"
 #include "frame.h"
 #include "nj_check.h"
+#include "source_pcap.h"
 
 static const uint8_t eth_ip[] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xaa, 0x08, 0x00, 0x45 };
 
@@ -21,6 +22,67 @@ START_TEST(test_frame_ethernet)
 	ck_assert_int_eq(l2.nvlan, 0);
 	ck_assert_ptr_eq(l2.src, eth_ip + 6);
 	ck_assert_int_eq(frame_link(NJ_DLT_EN10MB, eth_ip, 13, &l2), -1);
+}
+END_TEST
+
+/* driver_rx reads an Ethernet frame's sender without frame_link (its one
+ * verdict there: at least a MAC header): the frame's fate, for every
+ * length up to a few tags past the header, tag stacks, senders (the host,
+ * a peer, all zeros) and pcapng directions, is what frame_link's answer
+ * gives (too short: HDR_TRUNC; the host's MAC or outbound: a recorded
+ * transmit; otherwise received). */
+struct drv_seen {
+	enum nj_verdict v;
+	enum skb_drop_reason r;
+};
+
+static void drv_emit(void *ctx, const struct trace_event *ev)
+{
+	struct drv_seen *d = ctx;
+	if (ev->depth == 0 && ev->ph == 'E')
+		d->v = ev->verdict;
+	if (ev->ph == 'i' && ev->verdict == V_DROP && !d->r)
+		d->r = ev->reason;
+}
+
+START_TEST(test_frame_driver_ethernet_shortcut)
+{
+	static const uint8_t host[6] = { 2, 0, 0, 0, 0, 1 }, peer[6] = { 2, 0, 0, 0, 0, 0xaa }, zero[6] = { 0 };
+	static const uint16_t tpids[] = { 0x8100, 0x88a8, 0x9100, 0x0800 };
+	const uint8_t *srcs[] = { host, peer, zero };
+	struct drv_seen seen;
+	struct net *net = net_create();
+	ck_assert_ptr_nonnull(net);
+	struct net_device *dev = net_add_dev(net, "eth0", host, 1500);
+	ck_assert_ptr_nonnull(dev);
+	trace_add_sink(net, drv_emit, &seen);
+	int cases = 0;
+	for (uint32_t n = 0; n <= 30; n++)
+		for (int ntag = 0; ntag < 4; ntag++)
+			for (int si = 0; si < 3; si++)
+				for (int fl = 0; fl <= DRV_OUTBOUND; fl += DRV_INBOUND) {
+					uint8_t f[64] = { 0 };
+					memset(f, 0xff, 6);
+					memcpy(f + 6, srcs[si], 6);
+					for (int t = 0; t <= ntag; t++) {	/* tags, then 0x0800 */
+						uint16_t tp = t < ntag ? tpids[(t + si) % 3] : 0x0800;
+						f[12 + 4 * t] = (uint8_t)(tp >> 8);
+						f[13 + 4 * t] = (uint8_t)tp;
+					}
+					struct frame_l2 l2;
+					int trunc = frame_link(NJ_DLT_EN10MB, f, n, &l2) < 0 || l2.l3_off > n;
+					int sent = !trunc && (fl ? fl == DRV_OUTBOUND : !memcmp(l2.src, host, 6));
+					memset(&seen, 0, sizeof(seen));
+					net->cur_pkt = cases++;
+					int in = driver_rx(net, dev, NJ_DLT_EN10MB, f, n, n, fl);
+					ck_assert_msg((seen.r == SKB_DROP_REASON_HDR_TRUNC) == trunc, "len %u tags %d: trunc %d", n,
+						      ntag, trunc);
+					ck_assert_msg((seen.v == V_SENT) == sent, "len %u tags %d src %d flags %d: sent %d", n,
+						      ntag, si, fl, sent);
+					ck_assert(!in || (!trunc && !sent));
+					net_rx_action(net);
+				}
+	net_destroy(net);
 }
 END_TEST
 
@@ -234,6 +296,7 @@ static Suite *frame_suite(void)
 	TCase *tc = tcase_create("Core");
 	tcase_add_test(tc, test_frame_ethernet);
 	tcase_add_test(tc, test_frame_qinq);
+	tcase_add_test(tc, test_frame_driver_ethernet_shortcut);
 	tcase_add_test(tc, test_frame_cooked);
 	tcase_add_test(tc, test_frame_other_links);
 	tcase_add_test(tc, test_frame_ipv4);

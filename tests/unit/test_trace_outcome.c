@@ -234,6 +234,105 @@ static void lite_script(struct net *net)
 	}
 }
 
+/* The lite mode's calls decided before the general rules (trace_outcome.c:
+ * a packet's frame or exit while its entry is the table's last, the
+ * softirq's frame) at their edges: drops named, kept and renamed, a
+ * neighbour's drop of a reply and of a forwarded packet, a packet's
+ * depth-0 frame whose entry is open, one after a flush, frames past
+ * TRACE_MAX_DEPTH, timer work and no packet at depth 0. */
+static void drop_in(struct net *net, int64_t pkt, enum skb_drop_reason r)
+{
+	struct sk_buff *skb = alloc_skb(net, 10);
+	skb->pkt = pkt;
+	kfree_skb_reason(net, skb, r);
+}
+
+static void lite_script_edges(struct net *net)
+{
+	enum skb_drop_reason q = SKB_DROP_REASON_NEIGH_QUEUEFULL, c = SKB_DROP_REASON_IP_CSUM;
+	for (int i = 0; i < 40; i++) {
+		net->cur_pkt = 30000 + i;
+		trace_enter(net, NULL, "driver_rx", "driver", "%s", "");
+		if (i % 4 == 1) {	/* its depth-0 frame again, its entry open */
+			trace_exit(net, NULL, V_PASS, 0, "%s", "");
+			trace_enter(net, NULL, "driver_rx", "driver", "%s", "");
+		}
+		trace_enter(net, NULL, "ip_rcv", "ip", "%s", "");
+		trace_enter(net, NULL, i % 3 ? "icmp_rcv" : "ip_forward", "icmp", "%s", "");
+		trace_enter(net, NULL, "neigh_resolve_output", "arp", "%s", "");
+		if (i % 2)
+			drop_in(net, net->cur_pkt, i % 5 ? q : c);
+		trace_exit(net, NULL, i % 2 ? V_DROP : V_PASS, i % 5 ? q : c, "%s", "");
+		trace_exit(net, NULL, i % 3 ? V_CONSUMED : V_FORWARDED, 0, "%s", "");
+		if (i % 4 == 3) {	/* its reply dropped for want of a neighbour */
+			trace_enter(net, NULL, "neigh_resolve_output", "arp", "%s", "");
+			if (i % 8 == 3)
+				drop_in(net, net->cur_pkt, q);
+			trace_exit(net, NULL, V_DROP, q, "%s", "");
+		}
+		if (i % 7 == 0)		/* a drop after a verdict, named after its freer */
+			drop_in(net, net->cur_pkt, c);
+		trace_exit(net, NULL, i % 7 == 0 ? V_DROP : V_PASS, c, "%s", "");
+		if (i % 6 == 0) {	/* the same drop passed up; then another reason */
+			trace_enter(net, NULL, "x", "ip", "%s", "");
+			trace_exit(net, NULL, V_DROP, c, "%s", "");
+		}
+		if (i % 6 == 3) {
+			trace_enter(net, NULL, "y", "ip", "%s", "");
+			trace_exit(net, NULL, V_DROP, q, "%s", "");
+		}
+		if (i % 8 == 5) {	/* a recorded transmit; a reply leaving */
+			trace_enter(net, NULL, "dev_queue_xmit", "core", "%s", "");
+			trace_exit(net, NULL, V_SENT, 0, "%s", "");
+		}
+		trace_exit(net, NULL, i % 8 == 5 ? V_SENT : i % 9 == 4 ? V_STOLEN : V_PASS, 0, "%s", "");
+		if (i % 10 == 9) {	/* flushed mid-softirq: the entry gone, frames go on */
+			net->cur_pkt = -1;
+			trace_enter(net, NULL, "net_rx_action", "core", "%s", "");
+			net->cur_pkt = 30000 + i;
+			trace_enter(net, NULL, "__netif_receive_skb", "core", "%s", "");
+			outcome_flush(net->tr.lite ? net->tr.lite_tbl : net->tr.sinks[0].ctx);
+			trace_enter(net, NULL, "ip_rcv", "ip", "%s", "");
+			trace_exit(net, NULL, V_DELIVERED, 0, "%s", "");
+			drop_in(net, net->cur_pkt, q);		/* its reply, after the flush */
+			trace_exit(net, NULL, V_PASS, 0, "%s", "");
+			net->cur_pkt = -1;
+			trace_exit(net, NULL, V_PASS, 0, "%s", "");
+		}
+	}
+	/* frames past TRACE_MAX_DEPTH, with verdicts on the way out */
+	net->cur_pkt = 31000;
+	for (int d = 0; d < TRACE_MAX_DEPTH + 6; d++) {
+		net->cur_pkt = d % 9 == 8 ? 31001 : 31000;
+		trace_enter(net, NULL, "deep", "ip", "%s", "");
+	}
+	for (int d = TRACE_MAX_DEPTH + 5; d >= 0; d--)
+		trace_exit(net, NULL, d % 5 == 0 ? V_CONSUMED : d % 11 == 0 ? V_DROP : V_PASS, c, "%s", "");
+	/* timer work whose frames carry a packet; an exit at depth 0 with none open */
+	net->cur_pkt = -1;
+	trace_enter(net, NULL, "ip_expire", "frag", "%s", "");
+	net->cur_pkt = 31000;
+	trace_enter(net, NULL, "icmp_send", "icmp", "%s", "");
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+	drop_in(net, 31000, SKB_DROP_REASON_FRAG_REASM_TIMEOUT);
+	net->cur_pkt = -1;
+	trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_FRAG_REASM_TIMEOUT, "%s", "");
+	trace_exit(net, NULL, V_DROP, c, "%s", "");
+	/* a packet's first frame after a flush, into the entry a consumed
+	 * packet left: no verdict of its own, none inherited */
+	struct outcome_table *tbl = net->tr.lite ? net->tr.lite_tbl : net->tr.sinks[0].ctx;
+	for (int64_t k = 32000; k < 32004; k++) {
+		outcome_flush(tbl);
+		net->cur_pkt = k;
+		trace_enter(net, NULL, "driver_rx", "driver", "%s", "");
+		if (k % 2 == 0) {
+			trace_enter(net, NULL, "icmp_rcv", "icmp", "%s", "");
+			trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
+		}
+		trace_exit(net, NULL, V_PASS, 0, "%s", "");
+	}
+}
+
 START_TEST(test_outcome_lite_mode_matches_events)
 {
 	static struct outcome_table ref, lite;
@@ -251,6 +350,8 @@ START_TEST(test_outcome_lite_mode_matches_events)
 	trace_set_outcome_table(b, &lite);
 	lite_script(a);
 	lite_script(b);
+	lite_script_edges(a);
+	lite_script_edges(b);
 	outcome_flush(&ref);
 	outcome_flush(&lite);
 	ck_assert_int_gt(lref.n, OUTCOME_OPEN_MAX);	/* the table overflowed */
