@@ -191,6 +191,49 @@ START_TEST(test_csum_partial_matches_rfc1071)
 }
 END_TEST
 
+/* What csum_partial returns, by the book: the 16-bit one's-complement sum
+ * of the bytes in network order (0 only for all-zero data), plus init,
+ * folded to 32 bits with end-around carry. */
+static uint32_t csum_reference_unfolded(const unsigned char *p, size_t len, uint32_t init)
+{
+	uint64_t s = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	s += init;
+	while (s >> 32)
+		s = (s & 0xffffffff) + (s >> 32);
+	return (uint32_t)s;
+}
+
+/* The 32-byte rounds and their carry count against the byte-by-byte sum:
+ * every length 0..2000 at eight alignments, random bytes, all-ones (a
+ * carry out of every add) and all-zero data, and init values near 2^32. */
+START_TEST(test_csum_partial_every_length)
+{
+	static unsigned char buf[2048 + 8], ones[2048 + 8], zero[2048 + 8];
+	static const uint32_t inits[] = { 0, 1, 0xffff, 0x1fffe, 0xfffffffeu, 0xffffffffu };
+	uint32_t x = 987654321;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	memset(ones, 0xff, sizeof(ones));
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len <= 2000; len++) {
+			uint32_t init = inits[(len + off) % 6];
+			ck_assert_uint_eq(csum_partial(buf + off, len, init),
+					  csum_reference_unfolded(buf + off, len, init));
+			ck_assert_uint_eq(csum_partial(ones + off, len, init),
+					  csum_reference_unfolded(ones + off, len, init));
+			ck_assert_uint_eq(csum_partial(zero + off, len, init), init);
+		}
+}
+END_TEST
+
 static Suite *skbuff_suite(void)
 {
 	Suite *s = suite_create("skbuff");
@@ -206,6 +249,7 @@ static Suite *skbuff_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("Checksum");
 	tcase_add_test(tc, test_csum_partial_matches_rfc1071);
+	tcase_add_test(tc, test_csum_partial_every_length);
 	suite_add_tcase(s, tc);
 	return s;
 }
