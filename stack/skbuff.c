@@ -270,6 +270,12 @@ static inline void skb_header_zero(struct sk_buff *skb)
 	unsigned char *p = (unsigned char *)skb;
 	size_t i = 0;
 
+	for (; i + 3 * sizeof(z) <= sizeof(*skb); i += 3 * sizeof(z)) {	/* 3 a round */
+		memcpy(p + i, &z, sizeof(z));
+		memcpy(p + i + sizeof(z), &z, sizeof(z));
+		memcpy(p + i + 2 * sizeof(z), &z, sizeof(z));
+		__asm__("" : : "r"(p) : "memory");
+	}
 	for (; i + sizeof(z) <= sizeof(*skb); i += sizeof(z)) {
 		memcpy(p + i, &z, sizeof(z));
 		__asm__("" : : "r"(p) : "memory");
@@ -295,6 +301,11 @@ static uint32_t kmalloc_size_roundup(uint32_t size)
 	static const uint32_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
 	uint32_t pages = SK_PAGE_SIZE;
 
+	/* From 256 up the classes, and the page orders after them, are the
+	 * powers of two: the next one, without the scan (every skb head is
+	 * past 192, so alloc_skb always came here). */
+	if (size > 192 && size <= (1u << 30))
+		return size <= 256 ? 256 : 1u << (32 - __builtin_clz(size - 1));
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (size <= classes[i])
 			return classes[i];

@@ -234,11 +234,37 @@ START_TEST(test_csum_partial_every_length)
 }
 END_TEST
 
+/* kmalloc_reserve's size classes by a plain scan, as mm/slab_common.c
+ * lists them, against skbuff.c's (which computes the powers of two). */
+static uint32_t kmalloc_reserve_scan(uint32_t size)
+{
+	static const uint32_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+	uint32_t obj = SKB_HEAD_ALIGN(size), pages = SK_PAGE_SIZE;
+	if (obj <= SKB_SMALL_HEAD_CACHE_SIZE)
+		return SKB_SMALL_HEAD_CACHE_SIZE;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (obj <= classes[i])
+			return classes[i];
+	while (pages < obj)
+		pages <<= 1;
+	return pages;
+}
+
+START_TEST(test_kmalloc_reserve_every_size)
+{
+	for (uint32_t size = 0; size <= 300000; size++)
+		ck_assert_uint_eq(kmalloc_reserve(size), kmalloc_reserve_scan(size));
+	for (uint32_t size = 1u << 20; size <= 1u << 29; size += 4093)	/* a reassembled super-packet */
+		ck_assert_uint_eq(kmalloc_reserve(size), kmalloc_reserve_scan(size));
+}
+END_TEST
+
 static Suite *skbuff_suite(void)
 {
 	Suite *s = suite_create("skbuff");
 	TCase *tc = tcase_create("Truesize");
 	tcase_add_test(tc, test_alloc_skb_truesize_classes);
+	tcase_add_test(tc, test_kmalloc_reserve_every_size);
 	tcase_add_test(tc, test_packet_alloc_skb_truesize);
 	tcase_add_test(tc, test_alloc_skb_size_class_buffer);
 	suite_add_tcase(s, tc);
