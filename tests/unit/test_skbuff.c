@@ -57,6 +57,7 @@ START_TEST(test_alloc_skb_size_class_buffer)
 	kfree_skb(net, c);
 	kfree_skb(net, skb);
 	/* the classes by request: size + NET_SKB_PAD rounded up, malloc past 2 KiB */
+	static const uint32_t classes[] = { 128, 192, 256, 512, 1024, 1600, 2048 };
 	const uint32_t sizes[] = { 0, 64, 65, 128, 129, 192, 193, 448, 449, 1514, 1536, 1537, 1984, 1985, 65535 };
 	const uint32_t ends[] = { 128, 128, 192, 192, 256, 256, 512, 512, 1024, 1600, 1600, 2048, 2048, 2049, 65599 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -66,6 +67,19 @@ START_TEST(test_alloc_skb_size_class_buffer)
 		memset(skb_put(skb, sizes[i]), 0x5a, sizes[i]);	/* all of it is writable */
 		kfree_skb(net, skb);
 	}
+	for (uint32_t size = 0; size <= 4200; size++) {	/* every size: the first class that holds it */
+		uint32_t want = size + NET_SKB_PAD;
+		for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++)
+			if (size + NET_SKB_PAD <= classes[c]) {
+				want = classes[c];
+				break;
+			}
+		skb = alloc_skb(net, size);
+		ck_assert_ptr_nonnull(skb);
+		ck_assert_uint_eq(skb->end, want);
+		kfree_skb(net, skb);
+	}
+	ck_assert_uint_eq(net->skbs_live, 0);
 	nj_net_free(net);
 }
 END_TEST
