@@ -57,6 +57,7 @@ struct skb_cache {
 	struct sk_buff *free[SKB_NCLASS];
 	struct skb_slab *slabs;
 	unsigned char *bump, *bump_end;	/* the newest slab's uncarved rest */
+	unsigned char *spare_at;	/* carving past it starts the spare thread */
 	uint64_t heap_live;		/* live skbs malloc'd, not carved */
 	int dying;			/* net_destroy: the slabs go as a whole */
 	struct skb_spare spare;
@@ -144,6 +145,16 @@ static void skb_spare_stop(struct skb_spare *sp)
 	sp->slab = NULL;
 }
 
+static void skb_spare_start(struct skb_cache *sc)
+{
+	struct skb_spare *sp = &sc->spare;
+	sc->spare_at = NULL;
+	if (!sp->tried && !sc->dying) {
+		sp->tried = 1;
+		kthread_run(&sp->k, skb_spare_main, sp);	/* without it, as before */
+	}
+}
+
 /* The ready slab if there is one (and the thread starts on the next),
  * else one mapped here; the second slab starts the thread. */
 static struct skb_slab *skb_slab_take(struct skb_cache *sc)
@@ -156,10 +167,8 @@ static struct skb_slab *skb_slab_take(struct skb_cache *sc)
 		pthread_mutex_unlock(&sp->k.mu);
 		return h;
 	}
-	if (sc->slabs && !sp->tried && !sc->dying) {
-		sp->tried = 1;
-		kthread_run(&sp->k, skb_spare_main, sp);	/* without it, as before */
-	}
+	if (sc->slabs)
+		skb_spare_start(sc);
 	return skb_slab_map();
 }
 
@@ -172,6 +181,10 @@ static int skb_slab_grow(struct skb_cache *sc)
 	sc->slabs = h;
 	sc->bump = (unsigned char *)h + SMP_CACHE_BYTES;
 	sc->bump_end = (unsigned char *)h + SKB_SLAB_BYTES;
+	/* A replay that carves half its first slab will want a second: the
+	 * thread starts then, so the second is ready, not faulted here. */
+	if (!h->next && !sc->spare.tried)
+		sc->spare_at = (unsigned char *)h + SKB_SLAB_BYTES / 2;
 	return 0;
 }
 
@@ -201,6 +214,8 @@ static struct sk_buff *skb_cache_alloc(struct net *net, int c)
 		return NULL;
 	skb = (struct sk_buff *)sc->bump;
 	sc->bump += sz;
+	if (sc->spare_at && sc->bump >= sc->spare_at)
+		skb_spare_start(sc);
 	return skb;
 }
 

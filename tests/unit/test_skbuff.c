@@ -139,7 +139,7 @@ START_TEST(test_skb_queue_purge_dying)
 }
 END_TEST
 
-/* Past one slab a thread touches the next ahead; the skbs carved from
+/* Past half a slab a thread touches the next ahead; the skbs carved from
  * its slabs are whole, apart (each keeps the bytes written into it) and
  * freed with the net. Not under ASan, where every skb is malloc'd. */
 START_TEST(test_slabs_touched_ahead)
@@ -155,6 +155,10 @@ START_TEST(test_slabs_touched_ahead)
 		if (i == 0) {
 			ck_assert_int_le(skb_cache_slabs(net, &ahead), 1);
 			ck_assert_int_eq(ahead, 0);	/* one slab: no thread yet */
+		}
+		if (i == 700 && skb_cache_slabs(net, &ahead)) {	/* 1.2 of 2 MiB carved */
+			ck_assert_int_eq(skb_cache_slabs(net, &ahead), 1);
+			ck_assert_int_eq(ahead, 1);	/* half the first slab: the thread runs */
 		}
 	}
 	slabs = skb_cache_slabs(net, &ahead);
