@@ -18,50 +18,75 @@ static inline uint64_t add_carry(uint64_t s, uint64_t w)
 	return s + (s < w);
 }
 
+/* 64-bit words added 32 bytes a round, the carries counted apart: the
+ * compiler makes each an add and an add-with-carry into the count (as
+ * arch/x86/lib/csum-partial_64.c's adcq chain), half the instructions of
+ * splitting words into 32-bit halves; the count is added back at the end
+ * (2^64 is 1 modulo 0xffff). */
+static inline uint64_t csum_words(const unsigned char *p, size_t n32)
+{
+	uint64_t s = 0, carries = 0;
+	for (; n32; n32--, p += 32) {
+		uint64_t a, b, c, d;
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		memcpy(&c, p + 16, 8);
+		memcpy(&d, p + 24, 8);
+		s += a;
+		carries += s < a;
+		s += b;
+		carries += s < b;
+		s += c;
+		carries += s < c;
+		s += d;
+		carries += s < d;
+	}
+	return add_carry(s, carries);
+}
+
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 {
 	const unsigned char *p = buf;
-	uint64_t s = 0, q;
+	uint64_t s = csum_words(p, len / 32), q;
 	uint32_t w;
 	uint16_t h;
 
-	/* Bulk: 32-bit halves into two 64-bit sums, which cannot carry out
-	 * before 2^31 rounds; no chain of carries, so the adds overlap. */
-	uint64_t a = 0, b = 0;
-	for (; len >= 16; p += 16, len -= 16) {
+	p += len & ~(size_t)31;
+	if (len & 16) {
 		uint64_t q2;
 		memcpy(&q, p, 8);
 		memcpy(&q2, p + 8, 8);
-		a += (q & 0xffffffffu) + (q >> 32);
-		b += (q2 & 0xffffffffu) + (q2 >> 32);
+		s = add_carry(add_carry(s, q), q2);
+		p += 16;
 	}
-	s = add_carry(a, b);
-	for (; len >= 8; p += 8, len -= 8) {
+	if (len & 8) {
 		memcpy(&q, p, 8);
 		s = add_carry(s, q);
+		p += 8;
 	}
-	if (len >= 4) {
+	if (len & 4) {
 		memcpy(&w, p, 4);
 		s = add_carry(s, w);
 		p += 4;
-		len -= 4;
 	}
-	if (len >= 2) {
+	if (len & 2) {
 		memcpy(&h, p, 2);
 		s = add_carry(s, h);
 		p += 2;
-		len -= 2;
 	}
-	if (len) {		/* the odd byte is the high half of a last word */
+	if (len & 1) {		/* the odd byte is the high half of a last word */
 		unsigned char last[2] = { p[0], 0 };
 		memcpy(&h, last, 2);
 		s = add_carry(s, h);
 	}
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
+	/* Folded to 16 bits in as many steps as the widest sum needs; a step
+	 * on a sum that already fits changes nothing. */
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
 	uint64_t total = (uint64_t)ntohs((uint16_t)s) + sum;
-	while (total >> 32)
-		total = (total & 0xffffffff) + (total >> 32);
+	total = (total & 0xffffffff) + (total >> 32);
 	return (uint32_t)total;
 }
 
@@ -72,9 +97,30 @@ uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/* After arch/x86/include/asm/checksum_64.h: the header's ihl 32-bit words
+ * summed into 64 bits (at most 15 of them: no carry out) and folded,
+ * without csum_partial's length tests; the same result as
+ * csum_fold(csum_partial(iph, ihl * 4, 0)). */
 uint16_t ip_fast_csum(const void *iph, unsigned int ihl)
 {
-	return csum_fold(csum_partial(iph, ihl * 4, 0));
+	const unsigned char *p = iph;
+	uint64_t s = 0;
+	unsigned int i = 0;
+	uint32_t w[5];
+	if (ihl >= 5) {		/* every valid header: its five fixed words at once */
+		memcpy(w, p, sizeof(w));
+		s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+		i = 5;
+	}
+	for (; i < ihl; i++) {
+		memcpy(w, p + 4 * i, 4);
+		s += w[0];
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~ntohs((uint16_t)s);
 }
 
 uint16_t csum_tcpudp(uint32_t saddr, uint32_t daddr, uint8_t proto, const void *buf, size_t len)

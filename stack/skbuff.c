@@ -57,17 +57,22 @@ struct skb_cache {
 	struct sk_buff *free[SKB_NCLASS];
 	struct skb_slab *slabs;
 	unsigned char *bump, *bump_end;	/* the newest slab's uncarved rest */
+	unsigned char *spare_at;	/* carving past it starts the spare thread */
 	uint64_t heap_live;		/* live skbs malloc'd, not carved */
 	int dying;			/* net_destroy: the slabs go as a whole */
 	struct skb_spare spare;
 };
 
+/* Every class's size is a multiple of 64, so (cap - 1) / 64 names the
+ * class without a scan (alloc_skb and kfree_skb ask on every skb). */
+static const int8_t skb_class_of64[32] = {
+	0, 0, 1, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4,
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6,
+};
+
 static int skb_class(uint32_t cap)
 {
-	for (int c = 0; c < SKB_NCLASS; c++)
-		if (cap <= skb_class_cap[c])
-			return c;
-	return -1;
+	return cap - 1 < 2048 ? skb_class_of64[(cap - 1) / 64] : cap ? -1 : 0;
 }
 
 static size_t skb_obj_size(int c)
@@ -123,6 +128,16 @@ static void skb_spare_stop(struct skb_spare *sp)
 	sp->slab = NULL;
 }
 
+static void skb_spare_start(struct skb_cache *sc)
+{
+	struct skb_spare *sp = &sc->spare;
+	sc->spare_at = NULL;
+	if (!sp->tried && !sc->dying) {
+		sp->tried = 1;
+		kthread_run(&sp->k, skb_spare_main, sp);	/* without it, as before */
+	}
+}
+
 /* The ready slab if there is one (and the thread starts on the next),
  * else one mapped here; the second slab starts the thread. */
 static struct skb_slab *skb_slab_take(struct skb_cache *sc)
@@ -135,10 +150,8 @@ static struct skb_slab *skb_slab_take(struct skb_cache *sc)
 		pthread_mutex_unlock(&sp->k.mu);
 		return h;
 	}
-	if (sc->slabs && !sp->tried && !sc->dying) {
-		sp->tried = 1;
-		kthread_run(&sp->k, skb_spare_main, sp);	/* without it, as before */
-	}
+	if (sc->slabs)
+		skb_spare_start(sc);
 	return skb_slab_map();
 }
 
@@ -151,6 +164,10 @@ static int skb_slab_grow(struct skb_cache *sc)
 	sc->slabs = h;
 	sc->bump = (unsigned char *)h + SMP_CACHE_BYTES;
 	sc->bump_end = (unsigned char *)h + SKB_SLAB_BYTES;
+	/* A replay that carves half its first slab will want a second: the
+	 * thread starts then, so the second is ready, not faulted here. */
+	if (!h->next && !sc->spare.tried)
+		sc->spare_at = (unsigned char *)h + SKB_SLAB_BYTES / 2;
 	return 0;
 }
 
@@ -180,6 +197,8 @@ static struct sk_buff *skb_cache_alloc(struct net *net, int c)
 		return NULL;
 	skb = (struct sk_buff *)sc->bump;
 	sc->bump += sz;
+	if (sc->spare_at && sc->bump >= sc->spare_at)
+		skb_spare_start(sc);
 	return skb;
 }
 
@@ -253,6 +272,12 @@ static inline void skb_header_zero(struct sk_buff *skb)
 	unsigned char *p = (unsigned char *)skb;
 	size_t i = 0;
 
+	for (; i + 3 * sizeof(z) <= sizeof(*skb); i += 3 * sizeof(z)) {	/* 3 a round */
+		memcpy(p + i, &z, sizeof(z));
+		memcpy(p + i + sizeof(z), &z, sizeof(z));
+		memcpy(p + i + 2 * sizeof(z), &z, sizeof(z));
+		__asm__("" : : "r"(p) : "memory");
+	}
 	for (; i + sizeof(z) <= sizeof(*skb); i += sizeof(z)) {
 		memcpy(p + i, &z, sizeof(z));
 		__asm__("" : : "r"(p) : "memory");
@@ -278,6 +303,11 @@ static uint32_t kmalloc_size_roundup(uint32_t size)
 	static const uint32_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
 	uint32_t pages = SK_PAGE_SIZE;
 
+	/* From 256 up the classes, and the page orders after them, are the
+	 * powers of two: the next one, without the scan (every skb head is
+	 * past 192, so alloc_skb always came here). */
+	if (size > 192 && size <= (1u << 30))
+		return size <= 256 ? 256 : 1u << (32 - __builtin_clz(size - 1));
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (size <= classes[i])
 			return classes[i];

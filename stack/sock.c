@@ -242,6 +242,7 @@ void sock_exit(struct net *net)
 		sock_free(net, sk);
 	}
 	free(t->timers);
+	free(t->due);
 	free(t);
 	net->socks = NULL;
 }

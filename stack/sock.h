@@ -169,6 +169,8 @@ struct sock_table {
 	} *timers;
 	uint32_t ntimers, timers_cap;
 	uint8_t timers_walk;		/* a deadline came without its socket: look at all */
+	struct sock **due;		/* sk_timers_due's answer, reused */
+	uint32_t due_cap;
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
@@ -206,8 +208,9 @@ void sk_timer_set(struct sock_table *t, struct sock *sk, uint64_t when_ns);
 void sk_timer_del(struct sock_table *t, struct sock *sk);
 /**
  * sk_timers_due - takes out of the heap every socket keyed at or before
- * net->now_ns and returns them in *due (malloc'd; the caller frees it) in
- * the order of the table's list of all sockets (newest first). Returns
+ * net->now_ns and returns them in *due (the table's, valid until the next
+ * call; not to be freed) in the order of the table's list of all sockets
+ * (newest first). Returns
  * their number, or -1 when the heap cannot tell: look at every socket.
  */
 int sk_timers_due(struct net *net, struct sock ***due);

@@ -631,7 +631,6 @@ void tcp_run_timers(struct net *net)
 		if (d)
 			sk_timer_set(t, due[i], d);
 	}
-	free(due);
 	for (struct sock *sk = n < 0 ? t->all : NULL, *nx; sk; sk = nx) {
 		nx = sk->anext;	/* sk may move to the graveyard */
 		if (sk->protocol != IPPROTO_TCP_)

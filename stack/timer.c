@@ -17,7 +17,7 @@
 
 /* A 4-ary heap: half the levels of a binary one; the keys sit in the
  * array, so a comparison does not have to read the socket. */
-#define ARITY 4
+#define ARITY 4	/* heap_min4 compares a group of four */
 
 static void heap_place(struct sock_table *t, uint32_t i, struct sock *sk, uint64_t key)
 {
@@ -38,15 +38,29 @@ static void heap_up(struct sock_table *t, uint32_t i, struct sock *sk, uint64_t 
 	heap_place(t, i, sk, key);
 }
 
+/* The first smallest of a full group of ARITY children, by a tournament:
+ * no bounds tests, and ties go to the lower index as a scan's would. */
+static inline uint32_t heap_min4(const struct sk_timer *h, uint32_t c)
+{
+	uint32_t a = h[c + 1].key < h[c].key ? c + 1 : c;
+	uint32_t b = h[c + 3].key < h[c + 2].key ? c + 3 : c + 2;
+	return h[b].key < h[a].key ? b : a;
+}
+
 static void heap_down(struct sock_table *t, uint32_t i, struct sock *sk, uint64_t key)
 {
+	const uint32_t n = t->ntimers;
 	for (;;) {
 		uint32_t c = ARITY * i + 1, best = c;
-		if (c >= t->ntimers)
-			break;
-		for (uint32_t k = c + 1; k < c + ARITY && k < t->ntimers; k++)
-			if (t->timers[k].key < t->timers[best].key)
-				best = k;
+		if (c + ARITY <= n) {
+			best = heap_min4(t->timers, c);
+		} else {
+			if (c >= n)
+				break;
+			for (uint32_t k = c + 1; k < n; k++)
+				if (t->timers[k].key < t->timers[best].key)
+					best = k;
+		}
 		if (key <= t->timers[best].key)
 			break;
 		heap_place(t, i, t->timers[best].sk, t->timers[best].key);
@@ -105,11 +119,24 @@ static int newest_first(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* Room for n due sockets in the table's array, kept from run to run. */
+static int due_room(struct sock_table *t, uint32_t n)
+{
+	if (n <= t->due_cap)
+		return 0;
+	uint32_t cap = t->due_cap ? 2 * t->due_cap : 16;
+	struct sock **g = realloc(t->due, cap * sizeof(*g));
+	if (!g)
+		return -1;
+	t->due = g;
+	t->due_cap = cap;
+	return 0;
+}
+
 int sk_timers_due(struct net *net, struct sock ***due)
 {
 	struct sock_table *t = net->socks;
-	uint32_t n = 0, cap = 0;
-	struct sock **v = NULL;
+	uint32_t n = 0;
 
 	*due = NULL;
 	if (t->timers_walk) {
@@ -117,20 +144,14 @@ int sk_timers_due(struct net *net, struct sock ***due)
 		return -1;
 	}
 	while (t->ntimers && t->timers[0].key <= net->now_ns) {
-		if (n == cap) {
-			struct sock **g = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*g));
-			if (!g) {	/* the walk puts them back */
-				free(v);
-				return -1;
-			}
-			v = g;
-		}
-		v[n++] = t->timers[0].sk;
+		if (due_room(t, n + 1) < 0)
+			return -1;	/* the walk puts them back */
+		t->due[n++] = t->timers[0].sk;
 		sk_timer_del(t, t->timers[0].sk);
 	}
 	if (n > 1)
-		qsort(v, n, sizeof(*v), newest_first);
-	*due = v;
+		qsort(t->due, n, sizeof(*t->due), newest_first);
+	*due = t->due;
 	return (int)n;
 }
 

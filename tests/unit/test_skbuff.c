@@ -57,6 +57,7 @@ START_TEST(test_alloc_skb_size_class_buffer)
 	kfree_skb(net, c);
 	kfree_skb(net, skb);
 	/* the classes by request: size + NET_SKB_PAD rounded up, malloc past 2 KiB */
+	static const uint32_t classes[] = { 128, 192, 256, 512, 1024, 1600, 2048 };
 	const uint32_t sizes[] = { 0, 64, 65, 128, 129, 192, 193, 448, 449, 1514, 1536, 1537, 1984, 1985, 65535 };
 	const uint32_t ends[] = { 128, 128, 192, 192, 256, 256, 512, 512, 1024, 1600, 1600, 2048, 2048, 2049, 65599 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -66,6 +67,19 @@ START_TEST(test_alloc_skb_size_class_buffer)
 		memset(skb_put(skb, sizes[i]), 0x5a, sizes[i]);	/* all of it is writable */
 		kfree_skb(net, skb);
 	}
+	for (uint32_t size = 0; size <= 4200; size++) {	/* every size: the first class that holds it */
+		uint32_t want = size + NET_SKB_PAD;
+		for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++)
+			if (size + NET_SKB_PAD <= classes[c]) {
+				want = classes[c];
+				break;
+			}
+		skb = alloc_skb(net, size);
+		ck_assert_ptr_nonnull(skb);
+		ck_assert_uint_eq(skb->end, want);
+		kfree_skb(net, skb);
+	}
+	ck_assert_uint_eq(net->skbs_live, 0);
 	nj_net_free(net);
 }
 END_TEST
@@ -125,7 +139,7 @@ START_TEST(test_skb_queue_purge_dying)
 }
 END_TEST
 
-/* Past one slab a thread touches the next ahead; the skbs carved from
+/* Past half a slab a thread touches the next ahead; the skbs carved from
  * its slabs are whole, apart (each keeps the bytes written into it) and
  * freed with the net. Not under ASan, where every skb is malloc'd. */
 START_TEST(test_slabs_touched_ahead)
@@ -141,6 +155,10 @@ START_TEST(test_slabs_touched_ahead)
 		if (i == 0) {
 			ck_assert_int_le(skb_cache_slabs(net, &ahead), 1);
 			ck_assert_int_eq(ahead, 0);	/* one slab: no thread yet */
+		}
+		if (i == 700 && skb_cache_slabs(net, &ahead)) {	/* 1.2 of 2 MiB carved */
+			ck_assert_int_eq(skb_cache_slabs(net, &ahead), 1);
+			ck_assert_int_eq(ahead, 1);	/* half the first slab: the thread runs */
 		}
 	}
 	slabs = skb_cache_slabs(net, &ahead);
@@ -191,11 +209,103 @@ START_TEST(test_csum_partial_matches_rfc1071)
 }
 END_TEST
 
+/* What csum_partial returns, by the book: the 16-bit one's-complement sum
+ * of the bytes in network order (0 only for all-zero data), plus init,
+ * folded to 32 bits with end-around carry. */
+static uint32_t csum_reference_unfolded(const unsigned char *p, size_t len, uint32_t init)
+{
+	uint64_t s = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	s += init;
+	while (s >> 32)
+		s = (s & 0xffffffff) + (s >> 32);
+	return (uint32_t)s;
+}
+
+/* The 32-byte rounds and their carry count against the byte-by-byte sum:
+ * every length 0..2000 at eight alignments, random bytes, all-ones (a
+ * carry out of every add) and all-zero data, and init values near 2^32. */
+START_TEST(test_csum_partial_every_length)
+{
+	static unsigned char buf[2048 + 8], ones[2048 + 8], zero[2048 + 8];
+	static const uint32_t inits[] = { 0, 1, 0xffff, 0x1fffe, 0xfffffffeu, 0xffffffffu };
+	uint32_t x = 987654321;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	memset(ones, 0xff, sizeof(ones));
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len <= 2000; len++) {
+			uint32_t init = inits[(len + off) % 6];
+			ck_assert_uint_eq(csum_partial(buf + off, len, init),
+					  csum_reference_unfolded(buf + off, len, init));
+			ck_assert_uint_eq(csum_partial(ones + off, len, init),
+					  csum_reference_unfolded(ones + off, len, init));
+			ck_assert_uint_eq(csum_partial(zero + off, len, init), init);
+		}
+}
+END_TEST
+
+/* kmalloc_reserve's size classes by a plain scan, as mm/slab_common.c
+ * lists them, against skbuff.c's (which computes the powers of two). */
+static uint32_t kmalloc_reserve_scan(uint32_t size)
+{
+	static const uint32_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+	uint32_t obj = SKB_HEAD_ALIGN(size), pages = SK_PAGE_SIZE;
+	if (obj <= SKB_SMALL_HEAD_CACHE_SIZE)
+		return SKB_SMALL_HEAD_CACHE_SIZE;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (obj <= classes[i])
+			return classes[i];
+	while (pages < obj)
+		pages <<= 1;
+	return pages;
+}
+
+START_TEST(test_kmalloc_reserve_every_size)
+{
+	for (uint32_t size = 0; size <= 300000; size++)
+		ck_assert_uint_eq(kmalloc_reserve(size), kmalloc_reserve_scan(size));
+	for (uint32_t size = 1u << 20; size <= 1u << 29; size += 4093)	/* a reassembled super-packet */
+		ck_assert_uint_eq(kmalloc_reserve(size), kmalloc_reserve_scan(size));
+}
+END_TEST
+
+/* ip_fast_csum's word sum against csum_partial's, every ihl 0..15, at
+ * four alignments, on random, all-ones and all-zero headers, and a
+ * header it filled itself checks as 0. */
+START_TEST(test_ip_fast_csum_matches_csum_partial)
+{
+	static unsigned char buf[64 + 4];
+	uint32_t x = 4242;
+	for (int round = 0; round < 3000; round++) {
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = round == 0 ? 0xff : round == 1 ? 0 : (unsigned char)(x >> 16);
+		}
+		for (unsigned ihl = 0; ihl <= 15; ihl++)
+			for (size_t off = 0; off < 4; off++)
+				ck_assert_uint_eq(ip_fast_csum(buf + off, ihl),
+						  csum_fold(csum_partial(buf + off, ihl * 4, 0)));
+		buf[0] = 0x45;
+		ip_send_check((struct iphdr *)buf);
+		ck_assert_uint_eq(ip_fast_csum(buf, 5), 0);
+	}
+}
+END_TEST
+
 static Suite *skbuff_suite(void)
 {
 	Suite *s = suite_create("skbuff");
 	TCase *tc = tcase_create("Truesize");
 	tcase_add_test(tc, test_alloc_skb_truesize_classes);
+	tcase_add_test(tc, test_kmalloc_reserve_every_size);
 	tcase_add_test(tc, test_packet_alloc_skb_truesize);
 	tcase_add_test(tc, test_alloc_skb_size_class_buffer);
 	suite_add_tcase(s, tc);
@@ -206,6 +316,8 @@ static Suite *skbuff_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("Checksum");
 	tcase_add_test(tc, test_csum_partial_matches_rfc1071);
+	tcase_add_test(tc, test_csum_partial_every_length);
+	tcase_add_test(tc, test_ip_fast_csum_matches_csum_partial);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,7 +66,6 @@ START_TEST(heap_matches_a_walk)
 			for (int j = 0; j < n; j++)	/* what is left is armed again, as tcp_run_timers does */
 				if (model_deadline[due[j]->id])
 					sk_timer_set(t, due[j], model_deadline[due[j]->id]);
-			free(due);
 			break;
 		}
 		case 3: {	/* the next deadline is the model's minimum */
@@ -83,6 +82,46 @@ START_TEST(heap_matches_a_walk)
 	sock_unhash(net, sk[7]);	/* a dead socket leaves the heap */
 	for (uint32_t j = 0; j < t->ntimers; j++)
 		ck_assert_ptr_ne(t->timers[j].sk, sk[7]);
+	net_destroy(net);
+}
+END_TEST
+
+/* Many sockets at once, so the heap has full groups of four children on
+ * several levels (the walk test above rarely holds more than a few):
+ * with ties and re-arms, every run must hand out exactly the sockets
+ * whose deadline passed, and every parent's key stays <= its children's. */
+#define NMANY 3000
+START_TEST(heap_many_timers)
+{
+	static uint64_t dl[NMANY + 1];
+	struct net *net = net_create();
+	struct sock *sk[NMANY + 1];
+	ck_assert_ptr_nonnull(net);
+	for (int i = 1; i <= NMANY; i++) {
+		sk[i] = sock_alloc(net, IPPROTO_TCP_);
+		ck_assert_ptr_nonnull(sk[i]);
+		dl[i] = 1 + rnd() % 500;	/* many ties */
+		sk_reset_timer(net, sk[i], dl[i]);
+	}
+	struct sock_table *t = net->socks;
+	for (uint64_t now = 0; now < 3000; now += 1 + rnd() % 7) {
+		net->now_ns = now;
+		struct sock **due;
+		int n = sk_timers_due(net, &due);
+		int want = 0;
+		for (int j = 1; j <= NMANY; j++)
+			want += dl[j] && dl[j] <= now;
+		ck_assert_int_eq(n, want);
+		for (int j = 0; j < n; j++) {
+			uint32_t id = due[j]->id;
+			ck_assert(dl[id] && dl[id] <= now);
+			dl[id] = rnd() % 3 ? now + 1 + rnd() % 400 : 0;	/* re-armed or not */
+			if (dl[id])
+				sk_timer_set(t, due[j], dl[id]);
+		}
+		for (uint32_t j = 1; j < t->ntimers; j++)
+			ck_assert_uint_le(t->timers[(j - 1) / 4].key, t->timers[j].key);
+	}
 	net_destroy(net);
 }
 END_TEST
@@ -182,6 +221,7 @@ static Suite *timer_suite(void)
 	TCase *tc = tcase_create("timer");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, heap_matches_a_walk);
+	tcase_add_test(tc, heap_many_timers);
 	tcase_add_test(tc, tcp_timers_same_with_heap_or_walk);
 	suite_add_tcase(s, tc);
 	return s;
