@@ -25,9 +25,17 @@ int verdict_lookup(const char *s)
 
 int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx)
 {
+	return trace_add_sink_flags(net, emit, ctx, 0);
+}
+
+int trace_add_sink_flags(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx,
+			 unsigned flags)
+{
 	struct tracer *tr = &net->tr;
 	if (tr->nsinks >= TRACE_MAX_SINKS)
 		return -1;
+	int raw = (flags & TRACE_SINK_RAW_MSG) != 0;
+	tr->msg_defer = tr->nsinks ? tr->msg_defer && raw : raw;
 	tr->sinks[tr->nsinks].emit = emit;
 	tr->sinks[tr->nsinks].ctx = ctx;
 	tr->nsinks++;
@@ -39,6 +47,7 @@ int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_even
 void trace_clear_sinks(struct net *net)
 {
 	net->tr.nsinks = 0;
+	net->tr.msg_defer = 0;
 	net->tr.on = 0;
 	net->tr.hooked = net->tr.lite;
 }
@@ -178,12 +187,12 @@ static void fmt_compile(struct trace_fmt_info *e, const char *fmt, size_t n)
 /* fmt's entry in the cache, compiled on first sight. Open addressing
  * over 4 slots: with one slot per hash, two hot formats that shared one
  * were compiled again and again (133,000 times in a 100,000-frame replay). */
-static const struct trace_fmt_info *fmt_info(struct tracer *tr, const char *fmt)
+static const struct trace_fmt_info *fmt_info(struct trace_fmt_info *cache, const char *fmt)
 {
 	uint64_t h = ((uint64_t)(uintptr_t)fmt * 0x9e3779b97f4a7c15ull) >> (64 - __builtin_ctz(TRACE_FMT_CACHE));
 	struct trace_fmt_info *e = NULL;
 	for (unsigned k = 0; k < 4; k++) {
-		struct trace_fmt_info *c = &tr->fmt_cache[(h + k) % TRACE_FMT_CACHE];
+		struct trace_fmt_info *c = &cache[(h + k) % TRACE_FMT_CACHE];
 		if (c->fmt == fmt)
 			return c;
 		if (!c->fmt) {
@@ -192,62 +201,97 @@ static const struct trace_fmt_info *fmt_info(struct tracer *tr, const char *fmt)
 		}
 	}
 	if (!e)
-		e = &tr->fmt_cache[h];	/* all four taken: the first is compiled over */
-	size_t n = strnlen(fmt, sizeof(tr->msg));
+		e = &cache[h];	/* all four taken: the first is compiled over */
+	size_t n = strnlen(fmt, TRACE_MSG_MAX);
 	e->fmt = fmt;
 	e->len = (uint16_t)n;
-	e->plain = n < sizeof(tr->msg) && !memchr(fmt, '%', n);
-	fmt_compile(e, fmt, n < sizeof(tr->msg) ? n : 0);
-	if (n >= sizeof(tr->msg))
+	e->plain = n < TRACE_MSG_MAX && !memchr(fmt, '%', n);
+	fmt_compile(e, fmt, n < TRACE_MSG_MAX ? n : 0);
+	if (n >= TRACE_MSG_MAX)
 		e->nseg = 0;
 	return e;
 }
 
 /*
- * A compiled format run over ap, with vsnprintf's text and truncation
- * (several times faster than glibc's, which was a top cost of a traced
- * replay); returns the text's length. ap is consumed here: the caller
+ * A compiled format's arguments taken from ap into a (see struct
+ * trace_msg_raw); returns the bytes used. ap is consumed here: the caller
  * never needs it again, so it is not copied (a va_copy right after
  * va_start stalled on every call).
  */
-static size_t msg_run(const struct trace_fmt_info *fi, char *out, size_t cap, va_list ap)
+static size_t msg_capture(const struct trace_fmt_info *fi, unsigned char *a, va_list ap)
+{
+	unsigned char *o = a;
+	for (int i = 0; i < fi->nseg; i++) {
+		const struct trace_fmt_seg *g = &fi->seg[i];
+		uint64_t v;
+		if (g->conv == 's') {
+			const char *s = va_arg(ap, const char *);
+			s = s ? s : "(null)";
+			uint16_t n = (uint16_t)strnlen(s, TRACE_MSG_MAX - 1);
+			memcpy(o, &n, 2);
+			memcpy(o + 2, s, n);
+			o += 2 + n;
+			continue;
+		}
+		if (g->conv == 'c')
+			v = (uint64_t)(int64_t)va_arg(ap, int);
+		else if (g->conv == 'd' || g->conv == 'i')
+			v = (uint64_t)(g->lng == 2 ? va_arg(ap, long long) : g->lng == 1 ? va_arg(ap, long) : va_arg(ap, int));
+		else if (g->conv && g->conv != '%')
+			v = g->lng == 2 ? va_arg(ap, unsigned long long) : g->lng == 1 ? va_arg(ap, unsigned long)
+			  : g->lng == 3 ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+		else
+			continue;	/* '%' and the text after the last conversion */
+		memcpy(o, &v, 8);
+		o += 8;
+	}
+	return (size_t)(o - a);
+}
+
+/* One number's text at *len, zero-padded as the format says. */
+static void msg_num(const struct trace_fmt_seg *g, uint64_t v, char *out, size_t cap, size_t *len)
+{
+	char num[32];
+	int neg = (g->conv == 'd' || g->conv == 'i') && (int64_t)v < 0;
+	size_t k = num_text(num, neg ? 0ULL - v : v, neg, g->conv);
+	if (k < g->zpad) {
+		memmove(num + (g->zpad - k), num, k);
+		memset(num, '0', g->zpad - k);
+		k = g->zpad;
+	}
+	msg_put(out, cap, len, num, k);
+}
+
+/*
+ * A compiled format's text from its captured arguments a, with
+ * vsnprintf's text and truncation (several times faster than glibc's,
+ * which was a top cost of a traced replay); returns the text's length.
+ */
+static size_t msg_render(const struct trace_fmt_info *fi, const unsigned char *a, char *out, size_t cap)
 {
 	size_t len = 0;
-	char num[32];
 	int nul = 0;
 	for (int i = 0; i < fi->nseg; i++) {
 		const struct trace_fmt_seg *g = &fi->seg[i];
 		msg_put(out, cap, &len, fi->fmt + g->lit, g->lit_len);
-		char conv = g->conv;
-		if (conv == 's') {
-			const char *s = va_arg(ap, const char *);
-			s = s ? s : "(null)";
-			msg_put(out, cap, &len, s, strlen(s));
-		} else if (conv == 'c') {
-			num[0] = (char)va_arg(ap, int);
-			nul |= !num[0];
-			msg_put(out, cap, &len, num, 1);
-		} else if (conv == '%') {
+		uint64_t v;
+		if (g->conv == 's') {
+			uint16_t n;
+			memcpy(&n, a, 2);
+			msg_put(out, cap, &len, (const char *)a + 2, n);
+			a += 2 + n;
+		} else if (g->conv == '%') {
 			msg_put(out, cap, &len, "%", 1);
-		} else if (conv) {
-			unsigned long long u;
-			int neg = 0;
-			if (conv == 'd' || conv == 'i') {
-				long long v = g->lng == 2 ? va_arg(ap, long long)
-					    : g->lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
-				neg = v < 0;
-				u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		} else if (g->conv) {
+			memcpy(&v, a, 8);
+			a += 8;
+			if (g->conv == 'c') {
+				char c = (char)v;
+				nul |= !c;
+				msg_put(out, cap, &len, &c, 1);
 			} else {
-				u = g->lng == 2 ? va_arg(ap, unsigned long long) : g->lng == 1 ? va_arg(ap, unsigned long)
-				  : g->lng == 3 ? va_arg(ap, size_t) : va_arg(ap, unsigned);
+				msg_num(g, v, out, cap, &len);
 			}
-			size_t k = num_text(num, u, neg, conv);
-			if (k < g->zpad) {
-				memmove(num + (g->zpad - k), num, k);
-				memset(num, '0', g->zpad - k);
-				k = g->zpad;
-			}
-			msg_put(out, cap, &len, num, k);
 		}
 	}
 	len = len < cap ? len : cap - 1;
@@ -255,20 +299,31 @@ static size_t msg_run(const struct trace_fmt_info *fi, char *out, size_t cap, va
 	return nul ? strlen(out) : len;	/* a %c of NUL ends the text there */
 }
 
-/* The msg of an event, its length in tr->msg_len. Constant text and a
- * lone "%s" are passed through without copying; other formats are run
- * compiled (msg_run), the rest through vsnprintf. Text that would not fit
- * tr->msg is truncated exactly as vsnprintf truncates it. */
-static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
+/* The formats compiled again where raw msgs are formatted: another
+ * thread than the tracer's, with a cache of its own. */
+static _Thread_local struct trace_fmt_info text_cache[TRACE_FMT_CACHE];
+
+size_t trace_msg_text(const struct trace_msg_raw *r, char *out)
 {
-	tr->msg_len = 0;
+	return msg_render(fmt_info(text_cache, r->fmt), r->args, out, TRACE_MSG_MAX);
+}
+
+/* An event's msg (ev->msg, its length in ev->msg_len). Constant text and
+ * a lone "%s" are passed through without copying; other formats are run
+ * compiled (msg_capture, msg_render) or, when every sink takes them so,
+ * left in ev->msg_raw to be formatted later; the rest go through
+ * vsnprintf. Text that would not fit tr->msg is truncated exactly as
+ * vsnprintf truncates it. */
+static void fmt_msg(struct tracer *tr, struct trace_event *ev, const char *fmt, va_list ap)
+{
 	if (!fmt || !fmt[0])
-		return NULL;
-	const struct trace_fmt_info *fi = fmt_info(tr, fmt);
+		return;
+	const struct trace_fmt_info *fi = fmt_info(tr->fmt_cache, fmt);
 	size_t n;
 	if (fi->plain) {
-		tr->msg_len = fi->len;
-		return fmt;
+		ev->msg = fmt;
+		ev->msg_len = fi->len;
+		return;
 	}
 	if (!fi->nseg) {
 		vsnprintf(tr->msg, sizeof(tr->msg), fmt, ap);
@@ -277,18 +332,27 @@ static const char *fmt_msg(struct tracer *tr, const char *fmt, va_list ap)
 		const char *s = va_arg(ap, const char *);
 		n = s ? strnlen(s, sizeof(tr->msg)) : sizeof(tr->msg);
 		if (n < sizeof(tr->msg)) {
-			tr->msg_len = n;
-			return n ? s : NULL;
+			ev->msg = n ? s : NULL;
+			ev->msg_len = (uint32_t)n;
+			return;
 		}
 		s = s ? s : "(null)";
 		n = strnlen(s, sizeof(tr->msg) - 1);
 		memcpy(tr->msg, s, n);
 		tr->msg[n] = 0;
 	} else {
-		n = msg_run(fi, tr->msg, sizeof(tr->msg), ap);
+		struct trace_msg_raw *r = (struct trace_msg_raw *)(void *)tr->msg_raw;
+		size_t k = msg_capture(fi, r->args, ap);
+		if (tr->msg_defer) {
+			r->fmt = fmt;
+			r->size = (uint32_t)((sizeof(*r) + k + 7) & ~(size_t)7);
+			ev->msg_raw = r;
+			return;
+		}
+		n = msg_render(fi, r->args, tr->msg, sizeof(tr->msg));
 	}
-	tr->msg_len = n;
-	return n ? tr->msg : NULL;
+	ev->msg = n ? tr->msg : NULL;
+	ev->msg_len = (uint32_t)n;
 }
 
 /* Fills the fields common to all phases and hands the event to every sink. */
@@ -339,11 +403,11 @@ void __trace_enter(struct net *net, const struct sk_buff *skb, const char *fn,
 	ev.fn = fn;
 	ev.layer = layer;
 	ev.depth = tr->depth;
-	ev.parent = tr->depth > 0 ? tr->frames[tr->depth - 1].seq : 0;
+	/* past TRACE_MAX_DEPTH frames are not kept: the deepest kept one */
+	ev.parent = tr->depth > 0 ? tr->frames[(tr->depth < TRACE_MAX_DEPTH ? tr->depth : TRACE_MAX_DEPTH) - 1].seq : 0;
 	event_ids(net, skb, &ev);
 	va_start(ap, fmt);
-	ev.msg = fmt_msg(tr, fmt, ap);
-	ev.msg_len = (uint32_t)tr->msg_len;
+	fmt_msg(tr, &ev, fmt, ap);
 	va_end(ap);
 	emit(net, &ev, skb);
 	if (tr->depth < TRACE_MAX_DEPTH) {
@@ -376,8 +440,7 @@ void __trace_step(struct net *net, const struct sk_buff *skb, const char *fn, co
 		ev.skb = tr->frames[d - 1].skb;
 	}
 	va_start(ap, fmt);
-	ev.msg = fmt_msg(tr, fmt, ap);
-	ev.msg_len = (uint32_t)tr->msg_len;
+	fmt_msg(tr, &ev, fmt, ap);
 	va_end(ap);
 	emit(net, &ev, skb);
 }
@@ -447,8 +510,7 @@ void __trace_exit(struct net *net, const struct sk_buff *skb, enum nj_verdict v,
 	ev.verdict = v;
 	ev.reason = v == V_DROP ? reason : SKB_DROP_REASON_NOT_DROPPED_YET;
 	va_start(ap, fmt);
-	ev.msg = fmt_msg(tr, fmt, ap);
-	ev.msg_len = (uint32_t)tr->msg_len;
+	fmt_msg(tr, &ev, fmt, ap);
 	va_end(ap);
 	emit(net, &ev, skb);
 }
