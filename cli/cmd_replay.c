@@ -272,7 +272,8 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 		return 2;
 	}
 	human_init(hs, stdout, color, c->summary, c->no_trace ? HUMAN_TOTALS : c->quiet);
-	if (!c->no_trace) {
+	if (!c->no_trace) {	/* it reads msg only to print each event */
+		c->cfg.emit_flags[c->cfg.nemit] = human_prints_events(hs) ? 0 : TRACE_SINK_RAW_MSG;
 		c->cfg.emit[c->cfg.nemit] = human_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hs;
 	}
@@ -287,6 +288,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 		c->js = js;
 		c->cfg.on_start = write_start;
 		c->cfg.on_start_ctx = c;
+		c->cfg.emit_flags[c->cfg.nemit] = TRACE_SINK_RAW_MSG;	/* through event_to_json */
 		c->cfg.emit[c->cfg.nemit] = jsonl_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = js;
 	}
@@ -302,6 +304,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	c->cfg.info = c->summary ? NULL : stderr;
 	struct offload_hint *hint = c->no_trace || c->cfg.nemit == 4 ? NULL : offload_hint_new();
 	if (hint) {	/* docs/design.md §4b: say so when checksum offload is the likely cause */
+		c->cfg.emit_flags[c->cfg.nemit] = TRACE_SINK_RAW_MSG;	/* reads no msg */
 		c->cfg.emit[c->cfg.nemit] = offload_hint_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = hint;
 		c->cfg.on_frame[c->cfg.nframe] = offload_hint_frame;
@@ -309,6 +312,7 @@ static int run(struct replay_cli *c, struct human_sink *hs, struct jsonl_sink *j
 	}
 	static struct explain ex;
 	if (!c->no_trace && c->cfg.nemit < 4) {
+		c->cfg.emit_flags[c->cfg.nemit] = TRACE_SINK_RAW_MSG;	/* reads no msg */
 		c->cfg.emit[c->cfg.nemit] = explain_emit;
 		c->cfg.emit_ctx[c->cfg.nemit++] = &ex;
 		c->cfg.on_frame[c->cfg.nframe] = explain_frame;

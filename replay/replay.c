@@ -330,7 +330,7 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	if (open_outputs(&st, err, errlen) < 0)
 		goto out;
 	for (int i = 0; i < cfg->nemit; i++)
-		trace_add_sink(st.net, cfg->emit[i], cfg->emit_ctx[i]);
+		trace_add_sink_flags(st.net, cfg->emit[i], cfg->emit_ctx[i], cfg->emit_flags[i]);
 	st.net->xmit = replay_xmit;
 	st.net->xmit_ctx = &st;
 	if (cfg->bpf_filter && bpf_compile_bounded(cfg->bpf_filter, src.dlt, &st.filter, cfg->stop, err, errlen) < 0)

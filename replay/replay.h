@@ -37,6 +37,7 @@ struct replay_cfg {
 	/* extra sinks: called for every event */
 	void (*emit[4])(void *ctx, const struct trace_event *ev);
 	void *emit_ctx[4];
+	unsigned emit_flags[4];		/* trace_add_sink_flags's (0: none) */
 	int nemit;
 	/* called with each frame that is about to be traced, just before its
 	 * driver_rx event: what a sink wants of the frame's bytes, without

@@ -128,6 +128,9 @@ struct trace_event {
 	uint64_t ts_ns;
 	const struct skb_state *st;	/* NULL when there is no skb */
 	const char *msg;		/* human summary, may be NULL */
+	/* or, with msg NULL, the summary still to be formatted (only for
+	 * sinks registered with TRACE_SINK_RAW_MSG): trace_msg_text */
+	const struct trace_msg_raw *msg_raw;
 	const char *args;		/* a JSON object's text, or NULL */
 	enum nj_verdict verdict;	/* E events */
 	enum skb_drop_reason reason;	/* E events with V_DROP and kfree_skb steps */
@@ -173,6 +176,41 @@ struct trace_frame {
 #define TRACE_FMT_CACHE	512		/* a power of two */
 #define TRACE_FMT_SEGS	12		/* a TCP segment's summary has 9 conversions */
 
+#define TRACE_MSG_MAX	512		/* a msg's bytes with its NUL, at most */
+
+struct trace_fmt_info {			/* a format string, compiled (see fmt_msg) */
+	const char *fmt;
+	uint16_t len;
+	uint8_t plain;			/* no conversion: the text itself */
+	uint8_t nseg;			/* 0: not compiled, formatted the slow way */
+	struct trace_fmt_seg {
+		uint16_t lit, lit_len;	/* literal text before the conversion */
+		char conv;		/* s c d i u x X %, or 0 after the last */
+		uint8_t lng;		/* 0, l 1, ll 2, z 3 */
+		uint8_t zpad;		/* %0Nx / %0Nu: zero-padded to N */
+	} seg[TRACE_FMT_SEGS];
+};
+
+/*
+ * A msg not yet formatted, as Linux's trace_bprintk records one: the
+ * format (a string literal, as every trace macro passes) and the raw
+ * arguments its compiled form took, each number in 8 bytes, each string
+ * as a 2-byte length and its bytes (cut at TRACE_MSG_MAX - 1: the text is
+ * cut there anyway). A traced replay writing JSONL formats it on the
+ * writer's thread.
+ */
+struct trace_msg_raw {
+	uint32_t size;			/* the whole of it, a multiple of 8 */
+	uint32_t pad;
+	const char *fmt;
+	unsigned char args[];
+};
+#define TRACE_MSG_RAW_MAX (sizeof(struct trace_msg_raw) + TRACE_FMT_SEGS * (2 + TRACE_MSG_MAX) + 8)
+
+/* trace_msg_text - the text of r into out (TRACE_MSG_MAX bytes), as the
+ * tracer would have made it: its length (0: the event has no msg). */
+size_t trace_msg_text(const struct trace_msg_raw *r, char *out);
+
 struct tracer {
 	int hooked;			/* on or lite: the one field the macros test first */
 	int on;				/* at least one sink: full events */
@@ -193,20 +231,12 @@ struct tracer {
 	int args_set;
 	uint64_t from[TRACE_MAX_FROM];	/* "from" for the next event */
 	int n_from;
-	char msg[512];
-	size_t msg_len;			/* of the text fmt_msg returned last */
-	struct trace_fmt_info {		/* a format string, compiled (see fmt_msg) */
-		const char *fmt;
-		uint16_t len;
-		uint8_t plain;		/* no conversion: the text itself */
-		uint8_t nseg;		/* 0: not compiled, formatted the slow way */
-		struct trace_fmt_seg {
-			uint16_t lit, lit_len;	/* literal text before the conversion */
-			char conv;		/* s c d i u x X %, or 0 after the last */
-			uint8_t lng;		/* 0, l 1, ll 2, z 3 */
-			uint8_t zpad;		/* %0Nx / %0Nu: zero-padded to N */
-		} seg[TRACE_FMT_SEGS];
-	} fmt_cache[TRACE_FMT_CACHE];
+	char msg[TRACE_MSG_MAX];
+	size_t msg_len;			/* of the text kfree_msg made last */
+	struct trace_fmt_info fmt_cache[TRACE_FMT_CACHE];
+	/* TRACE_SINK_RAW_MSG on every sink: compiled msgs are left to them */
+	int msg_defer;
+	_Alignas(8) unsigned char msg_raw[TRACE_MSG_RAW_MAX];	/* the next event's msg_raw */
 	/* After the capture's last frame the replay runs the clock on until
 	 * the timers are quiet: events then carry after_capture (replay.c). */
 	uint8_t after_capture;
@@ -215,6 +245,12 @@ struct tracer {
 
 /* trace_add_sink - registers a sink; returns 0, or -1 when the table is full. */
 int trace_add_sink(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx);
+/* TRACE_SINK_RAW_MSG: the sink reads msg only through event_to_json (or
+ * copies msg_raw), so the tracer may leave it unformatted while every
+ * sink says so. */
+#define TRACE_SINK_RAW_MSG	1u
+int trace_add_sink_flags(struct net *net, void (*emit)(void *, const struct trace_event *), void *ctx,
+			 unsigned flags);
 void trace_clear_sinks(struct net *net);
 
 /*

@@ -26,7 +26,7 @@
  * measure them again (both run once per event of a traced replay). */
 struct event_rec_len {
 	size_t size;			/* the whole record */
-	size_t msg, args;		/* with the NUL; 0 for NULL */
+	size_t msg, args;		/* with the NUL; 0 for NULL; msg: or msg_raw's size */
 };
 
 /* The record's header: the event itself, its pointers already pointing
@@ -58,7 +58,7 @@ static inline size_t event_rec_text_size(const char *s, uint32_t known)
 
 static inline size_t event_rec_size(const struct trace_event *ev, size_t line_len, struct event_rec_len *len)
 {
-	len->msg = ev ? event_rec_text_size(ev->msg, ev->msg_len) : 0;
+	len->msg = !ev ? 0 : ev->msg_raw ? ev->msg_raw->size : event_rec_text_size(ev->msg, ev->msg_len);
 	len->args = ev ? event_rec_text_size(ev->args, ev->args_len) : 0;
 	len->size = ev ? event_rec_round8(sizeof(struct event_rec_hdr) + (size_t)ev->n_from * 8 +
 					  (size_t)ev->n_mib * 8 + len->msg + len->args)
@@ -113,8 +113,9 @@ event_rec_put(char *out, const struct trace_event *ev, const char *line, size_t 
 	o += (size_t)ev->n_mib * 8;
 	e->msg = ev->msg ? o : NULL;
 	e->msg_len = ev->msg ? (uint32_t)len->msg - 1 : 0;
-	if (ev->msg)
-		memcpy(o, ev->msg, len->msg);
+	e->msg_raw = ev->msg_raw ? (const struct trace_msg_raw *)(const void *)o : NULL;
+	if (ev->msg || ev->msg_raw)	/* a raw msg's size keeps o 8-aligned */
+		memcpy(o, ev->msg ? ev->msg : (const char *)ev->msg_raw, len->msg);
 	o += len->msg;
 	e->args = ev->args ? o : NULL;
 	e->args_len = ev->args ? (uint32_t)len->args - 1 : 0;

@@ -346,6 +346,18 @@ static void put_head(struct jw *w, const struct trace_event *ev)
 	jw_end_at(w, put_num(o, &nums.ts, ev->ts_ns));
 }
 
+/* A msg the tracer left unformatted (trace.h, TRACE_SINK_RAW_MSG): its
+ * text, made here on the thread that writes the JSON. */
+static void put_msg_raw(struct jw *w, const struct trace_msg_raw *r)
+{
+	char text[TRACE_MSG_MAX];
+	size_t n = trace_msg_text(r, text);
+	if (!n)
+		return;		/* as the tracer: an empty text is no msg */
+	jw_lit(w, ",\"msg\":");
+	jw_str(w, text, n);
+}
+
 void event_to_json(struct jw *w, const struct trace_event *ev)
 {
 	jw_obj_open(w);
@@ -355,6 +367,8 @@ void event_to_json(struct jw *w, const struct trace_event *ev)
 	if (ev->msg) {
 		jw_lit(w, ",\"msg\":");
 		jw_str(w, ev->msg, ev->msg_len ? ev->msg_len : strlen(ev->msg));
+	} else if (ev->msg_raw) {
+		put_msg_raw(w, ev->msg_raw);
 	}
 	if (ev->args) {
 		jw_lit(w, ",\"args\":");

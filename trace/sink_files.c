@@ -51,7 +51,9 @@ static void jsonl_put(struct jsonl_sink *s, struct jw *w)
 #define JSONL_CHUNK (1u << 20)
 
 /* Room a record of k bytes may need as JSON: its msg escaped (6 bytes for
- * one at worst), its args and line as they are, the keys and numbers. */
+ * one at worst), its args and line as they are, the keys and numbers. A
+ * msg left raw (trace.h) becomes at most TRACE_MSG_MAX - 1 bytes, 6 times
+ * that escaped: inside the constant. */
 #define JSONL_ROOM(k) (6 * (size_t)(k) + 65536)
 
 static size_t jsonl_format_one(struct jsonl_sink *s, struct jw *w, const char *p, size_t n)

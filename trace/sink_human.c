@@ -93,9 +93,11 @@ void human_emit(void *ctx, const struct trace_event *ev)
 		s->after_ns = ev->after_ns;
 	}
 	track(s, ev);
-	if (!s->summary && s->quiet == HUMAN_JOURNEY)
+	if (human_prints_events(s))
 		print_event(s, ev);
 }
+
+int human_prints_events(const struct human_sink *s) { return !s->summary && s->quiet == HUMAN_JOURNEY; }
 
 /* Appends s at o, stopping at end; returns the new end. */
 static char *put(char *o, char *end, const char *s)

@@ -109,6 +109,9 @@ void human_init(struct human_sink *s, FILE *out, int color, int summary, int qui
 /* human_emit - the full trace sink. With tracing off (trace.h lite mode)
  * the stack fills s->ot itself: trace_set_outcome_table(net, &s->ot). */
 void human_emit(void *ctx, const struct trace_event *ev);
+/* human_prints_events - whether human_emit prints each event (with its
+ * msg): otherwise it reads no msg (TRACE_SINK_RAW_MSG, trace.h). */
+int human_prints_events(const struct human_sink *s);
 /* human_flush - prints the outcome line of every packet seen since the last
  * flush (the replay calls it after each softirq run). */
 void human_flush(struct human_sink *s);

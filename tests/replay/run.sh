@@ -97,11 +97,16 @@ else
 fi
 # --no-trace (the tracer's lite mode, which skips the exits that decide
 # nothing) must reach the traced replay's totals on every capture we have.
+# And the JSONL of -q, whose msgs the writer's thread formats from their
+# raw arguments (TRACE_SINK_RAW_MSG), is the JSONL of a replay that prints
+# every event, whose msgs the tracer formats itself.
 totals() { sed -n '/ packets:/,/^counters/p' | grep -v '^counters'; }
 np=0
 for p in pcaps/*.pcap "$shared"/*.pcap; do
 	[ -f "$p" ] || continue
-	$NJ replay -q "$p" 2>/dev/null | totals >"$T/traced.txt"
+	$NJ replay -q -o "$T/raw.jsonl" "$p" 2>/dev/null | totals >"$T/traced.txt"
+	$NJ replay -o "$T/text.jsonl" "$p" >/dev/null 2>&1
+	cmp -s "$T/raw.jsonl" "$T/text.jsonl" || { echo "replay: $(basename "$p"): -q -o and -o JSONL differ:"; cmp "$T/raw.jsonl" "$T/text.jsonl"; fail=1; }
 	$NJ replay --no-trace "$p" 2>/dev/null | totals >"$T/lite.txt"
 	grep -q ' packets:' "$T/traced.txt" || { echo "replay: $(basename "$p"): no totals line"; fail=1; }
 	cmp -s "$T/traced.txt" "$T/lite.txt" || { echo "replay: $(basename "$p"): --no-trace totals differ:"; diff "$T/traced.txt" "$T/lite.txt" | head -5; fail=1; }
@@ -109,5 +114,5 @@ for p in pcaps/*.pcap "$shared"/*.pcap; do
 done
 [ "$np" -ge 50 ] || { echo "replay: only $np captures compared traced against --no-trace"; fail=1; }
 
-[ $fail = 0 ] && echo "replay: bad-input and output-format checks passed (last trace: $n lines; $np captures: --no-trace totals = traced)"
+[ $fail = 0 ] && echo "replay: bad-input and output-format checks passed (last trace: $n lines; $np captures: --no-trace totals = traced, raw msgs = formatted)"
 exit $fail

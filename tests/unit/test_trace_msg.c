@@ -4,6 +4,9 @@
  * %%, l ll z, %0Nx/%0Nu) or vsnprintf for anything else, is the text
  * snprintf makes of the same format and values: up to 11 conversions
  * compiled, more going the slow way, and long text cut at the same byte.
+ * Each test runs twice: with a plain sink, and with one that takes its
+ * msgs raw (TRACE_SINK_RAW_MSG) and formats them later (trace_msg_text),
+ * as the JSONL writer's thread does.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,18 +14,44 @@
 #include "nj_check.h"
 
 static char got[1024];
+static int raw_mode, raw_seen;
 
 static void keep_msg(void *ctx, const struct trace_event *ev)
 {
 	(void)ctx;
+	if (ev->msg_raw) {
+		ck_assert(raw_mode);	/* never to a sink that did not ask */
+		ck_assert_ptr_null(ev->msg);
+		char text[TRACE_MSG_MAX];
+		size_t n = trace_msg_text(ev->msg_raw, text);
+		ck_assert_uint_eq(n, strlen(text));
+		ck_assert_uint_gt(n, 0);	/* an empty text is no msg */
+		snprintf(got, sizeof(got), "%s", text);
+		raw_seen++;
+		return;
+	}
 	snprintf(got, sizeof(got), "%s", ev->msg ? ev->msg : "");
 }
 
-static struct net *msg_net(void)
+static struct net *msg_net(int raw)
 {
 	struct net *net = nj_net();
-	trace_add_sink(net, keep_msg, NULL);
+	raw_mode = raw;
+	raw_seen = 0;
+	if (raw)
+		trace_clear_sinks(net);	/* nj_net's recorder reads msg */
+	trace_add_sink_flags(net, keep_msg, NULL, raw ? TRACE_SINK_RAW_MSG : 0);
 	return net;
+}
+
+/* Raw mode saw raw msgs (compiled formats), plain mode none. */
+static void msg_net_free(struct net *net)
+{
+	if (raw_mode)
+		ck_assert_int_gt(raw_seen, 0);
+	else
+		ck_assert_int_eq(raw_seen, 0);
+	nj_net_free(net);
 }
 
 /* snprintf through a va_list: the cut text is the point, not a warning. */
@@ -46,7 +75,7 @@ static void want(char *o, size_t n, const char *fmt, ...)
 
 START_TEST(test_trace_msg_same_as_snprintf)
 {
-	struct net *net = msg_net();
+	struct net *net = msg_net(_i);
 	static const char *const words[] = { "", "S", "pkt_type=HOST", "a longer name, with, commas" };
 	for (int round = 0; round < 2; round++) {	/* the second: every format cached */
 		for (int i = 0; i < 4; i++) {
@@ -83,14 +112,14 @@ START_TEST(test_trace_msg_same_as_snprintf)
 				  (unsigned)(p % 100), (unsigned)(p % 1000), (unsigned)(p % 100000));
 		}
 	}
-	nj_net_free(net);
+	msg_net_free(net);
 }
 END_TEST
 
 /* Text over the tracer's 512 bytes ends where snprintf's does. */
 START_TEST(test_trace_msg_cut_like_snprintf)
 {
-	struct net *net = msg_net();
+	struct net *net = msg_net(_i);
 	char big[700];
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
@@ -100,6 +129,35 @@ START_TEST(test_trace_msg_cut_like_snprintf)
 		CHECK_MSG(net, "%s%s", big, big);
 		big[n] = 'x';
 	}
+	msg_net_free(net);
+}
+END_TEST
+
+static void other_sink(void *ctx, const struct trace_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+}
+
+/* One sink that needs the text keeps every msg formatted, whatever the
+ * others take; clearing the sinks forgets the raw ones. */
+START_TEST(test_trace_msg_raw_only_when_all_sinks_ask)
+{
+	struct net *net = msg_net(1);
+	trace_add_sink(net, other_sink, NULL);
+	raw_mode = 0;
+	CHECK_MSG(net, "seq %u, %s", 7u, "x");
+	ck_assert_int_eq(raw_seen, 0);
+	trace_clear_sinks(net);
+	trace_add_sink_flags(net, other_sink, NULL, TRACE_SINK_RAW_MSG);
+	trace_add_sink(net, keep_msg, NULL);
+	CHECK_MSG(net, "seq %u, %s", 8u, "y");
+	ck_assert_int_eq(raw_seen, 0);
+	trace_clear_sinks(net);
+	trace_add_sink_flags(net, keep_msg, NULL, TRACE_SINK_RAW_MSG);
+	raw_mode = 1;
+	CHECK_MSG(net, "seq %u, %s", 9u, "z");
+	ck_assert_int_eq(raw_seen, 1);
 	nj_net_free(net);
 }
 END_TEST
@@ -108,8 +166,9 @@ static Suite *suite(void)
 {
 	Suite *s = suite_create("trace_msg");
 	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, test_trace_msg_same_as_snprintf);
-	tcase_add_test(tc, test_trace_msg_cut_like_snprintf);
+	tcase_add_loop_test(tc, test_trace_msg_same_as_snprintf, 0, 2);
+	tcase_add_loop_test(tc, test_trace_msg_cut_like_snprintf, 0, 2);
+	tcase_add_test(tc, test_trace_msg_raw_only_when_all_sinks_ask);
 	suite_add_tcase(s, tc);
 	return s;
 }
