@@ -2,8 +2,9 @@
 # bench/parity.sh - the replay's outputs, to compare two builds byte for
 # byte (a speed change must change nothing): every capture of pcaps/ (and
 # of EXTRA, a folder, e.g. /work/shared/pcaps) replayed with -o FILE, with
-# -q -o FILE, with --no-trace, with -q and with -w, into OUT/. Run it with the old binary and
-# the new one into two folders and compare them: diff -r OLD NEW.
+# -q -o FILE, with --no-trace, with -q and with -w, into OUT/. Run it with
+# the old binary and the new one into two folders and compare them:
+# diff -r OLD NEW.
 #   NJ=build/netjourney OUT=/tmp/parity-new EXTRA=DIR sh bench/parity.sh
 cd "$(dirname "$0")/.." || exit 1
 NJ=${NJ:-build/netjourney}
