@@ -4,12 +4,10 @@
  * is asked; mem_prefault changes no byte (of a buffer another thread could
  * be writing) and takes any pointer and length, page-aligned or not.
  */
-#include <check.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "huge_memory.h"
+#include "nj_check.h"
 
 START_TEST(test_huge_map_aligned_zeroed)
 {
@@ -66,11 +64,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+NJ_TEST_MAIN(suite)
