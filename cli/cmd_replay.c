@@ -161,9 +161,9 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 static void after_softirq(void *ctx)
 {
 	struct replay_cli *c = ctx;
-	/* human_flush's step and the drain, called only when there is work:
+	/* the flush and the drain act only when there is work (inline):
 	 * this runs after every softirq and timer run, twice a frame */
-	outcome_flush_open(&c->hs->ot);
+	human_flush(c->hs);
 	if (c->extra.ntaps)
 		replay_extra_drain(&c->extra);
 	/* a full disk: what follows would be lost, so stop now, not hours later */

@@ -3,6 +3,7 @@
  * include/net/checksum.h. Also the address formatters the trace uses.
  */
 #include "ip.h"
+#include "jsonw.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,17 @@ static inline uint64_t add_carry(uint64_t s, uint64_t w)
 {
 	s += w;
 	return s + (s < w);
+}
+
+/* A 64-bit one's-complement sum folded to 16 bits, in as many steps as
+ * the widest sum needs (a step on a sum that already fits changes
+ * nothing). */
+static inline uint64_t fold16(uint64_t s)
+{
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
 }
 
 /* 64-bit words added 32 bytes a round, the carries counted apart: the
@@ -79,12 +91,7 @@ uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 		memcpy(&h, last, 2);
 		s = add_carry(s, h);
 	}
-	/* Folded to 16 bits in as many steps as the widest sum needs; a step
-	 * on a sum that already fits changes nothing. */
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
+	s = fold16(s);
 	uint64_t total = (uint64_t)ntohs((uint16_t)s) + sum;
 	total = (total & 0xffffffff) + (total >> 32);
 	return (uint32_t)total;
@@ -116,11 +123,7 @@ uint16_t ip_fast_csum(const void *iph, unsigned int ihl)
 		memcpy(w, p + 4 * i, 4);
 		s += w[0];
 	}
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~ntohs((uint16_t)s);
+	return (uint16_t)~ntohs((uint16_t)fold16(s));
 }
 
 uint16_t csum_tcpudp(uint32_t saddr, uint32_t daddr, uint8_t proto, const void *buf, size_t len)
@@ -172,17 +175,7 @@ char *txt_str(char *o, const char *s)
 	return o + n;
 }
 
-char *txt_u64(char *o, uint64_t v)
-{
-	char tmp[20], *p = tmp + sizeof(tmp);
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	size_t n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(o, p, n);
-	return o + n;
-}
+char *txt_u64(char *o, uint64_t v) { return jw_txt_u64(o, v); }	/* one digit writer */
 
 char *txt_hex(char *o, uint32_t v, int width)
 {

@@ -80,6 +80,16 @@ static int reply_fate(struct outcome_table *t, int64_t key)
 	return key >= 0 && t->done_key[key % OUTCOME_DONE] == key + 1 && own_fate(t->done_v[key % OUTCOME_DONE]);
 }
 
+/* A packet's entry as it opens: no outcome yet. */
+OUTCOME_INLINE struct outcome_pkt *outcome_pkt_init(struct outcome_pkt *p, int64_t key)
+{
+	p->key = key;
+	p->outcome = V_NONE;
+	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
+	p->fn = NULL;
+	return p;
+}
+
 OUTCOME_INLINE struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t key)
 {
 	/* Nearly every event belongs to the packet of the one before it. */
@@ -90,12 +100,7 @@ OUTCOME_INLINE struct outcome_pkt *outcome_open(struct outcome_table *t, int64_t
 			return &t->open[i];
 	if (t->nopen == OUTCOME_OPEN_MAX)
 		outcome_flush(t);
-	struct outcome_pkt *p = &t->open[t->nopen++];
-	p->key = key;
-	p->outcome = V_NONE;
-	p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
-	p->fn = NULL;
-	return p;
+	return outcome_pkt_init(&t->open[t->nopen++], key);
 }
 
 /* The key an event counts under (see trace.h), INT64_MIN for none. */
@@ -190,12 +195,8 @@ void __trace_lite_enter(struct net *net, const struct sk_buff *skb, const char *
 		}
 	} else if (d == 0 && pkt >= 0 && !t->nopen) {
 		/* a packet's first frame after a flush: outcome_open's new entry */
-		struct outcome_pkt *p = &t->open[0];
+		outcome_pkt_init(&t->open[0], pkt);
 		t->nopen = 1;
-		p->key = pkt;
-		p->outcome = V_NONE;
-		p->reason = SKB_DROP_REASON_NOT_DROPPED_YET;
-		p->fn = NULL;
 		tr->lite_flushed = 0;
 	} else {
 		lite_enter_track(net, pkt, fn);

@@ -184,11 +184,6 @@ static void human_closed(void *ctx, const struct outcome_pkt *p)
 	jw_reset(fns);
 }
 
-void human_flush(struct human_sink *s)
-{
-	outcome_flush_open(&s->ot);	/* cmd_replay's after_softirq does this inline */
-}
-
 void human_totals(struct human_sink *s, uint64_t packets)
 {
 	if (s->summary)

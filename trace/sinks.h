@@ -114,7 +114,7 @@ void human_emit(void *ctx, const struct trace_event *ev);
 int human_prints_events(const struct human_sink *s);
 /* human_flush - prints the outcome line of every packet seen since the last
  * flush (the replay calls it after each softirq run). */
-void human_flush(struct human_sink *s);
+static inline void human_flush(struct human_sink *s) { outcome_flush_open(&s->ot); }
 /* human_totals - the closing table: packets per outcome and drop reason. */
 void human_totals(struct human_sink *s, uint64_t packets);
 /* human_counters - the nonzero MIB counters of net, nstat's names. */
