@@ -224,6 +224,17 @@ static void arp_resolve(struct mk_ctx *c)
 	mk_emit(c, frame, n);
 }
 
+/* 16 SYNs that are never acknowledged, to a listener whose backlog is 16:
+ * the full SYN queue's timer prunes old requests (reqsk_timer_handler). */
+static void tcp_syn_queue(struct mk_ctx *c)
+{
+	for (int i = 0; i < 16; i++) {
+		struct mk_conn k = { .pport = (uint16_t)(41000 + i), .hport = 9, .peer = pb_ip("10.0.0.1"),
+				     .host = pb_ip("10.0.0.2") };
+		mk_tcp(c, &k, 5000u + 1000u * (uint32_t)i, 0, TCPHDR_SYN, NULL, 0, 0);
+	}
+}
+
 const struct mk_scenario mk_transport_scenarios[] = {
 	{ "tcp-http", "HTTP/1.0 on port 80: handshake, GET, the host answers and closes first (FIN_WAIT, TIME_WAIT)",
 	  tcp_http, NULL },
@@ -246,5 +257,12 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  udp_echo_closed, NULL },
 	{ "arp-resolve", "a SYN from an unknown neighbour: ARP request, SYN-ACKs held in arp_queue, reply flushes",
 	  arp_resolve, NULL },
+	{ "tcp-syn-queue", "16 SYNs never acknowledged, to discard port 9 with backlog 16: each SYN-ACK is sent "
+	  "again at 1 and 3 s; at 7 s old requests crowd the queue and the first 8 are dropped, the other 8 go on "
+	  "to 5 retransmissions (reqsk_timer_handler)", tcp_syn_queue,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
+	  "  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	  "  \"listen\": [{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\",\"backlog\":16}]\n}\n" },
 	{ NULL, NULL, NULL, NULL },
 };

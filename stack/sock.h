@@ -72,6 +72,7 @@ struct sock {
 	int max_ack_backlog;		/* min(backlog, somaxconn) */
 	int ack_backlog;		/* children waiting for accept() */
 	int qlen;			/* request socks (SYN_RECV) */
+	int qlen_young;			/* … of them, those whose SYN-ACK the timer has not resent */
 
 	/* Send side (RFC 793 SND.*). */
 	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, max_window;

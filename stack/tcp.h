@@ -403,7 +403,29 @@ int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, 
 /* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */
 void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb);
 /* reqsk_timer_handler - an unanswered SYN-ACK is sent again at 1, 3, 7, 15
- * and 31 s (tcp_synack_retries 5); the request dies at 63 s (timeout_ns). */
+ * and 31 s (tcp_synack_retries 5); the request dies at 63 s (timeout_ns).
+ * When old requests crowd the SYN queue they get fewer (reqsk_max_retries). */
 void reqsk_timer_handler(struct net *net, struct sock *req);
+/* reqsk_max_retries - the SYN-ACK retransmissions a request of lsk may have
+ * now: tcp_synack_retries, down to 2 while more than half of the queue is
+ * taken and young requests are too few to fill half of it. */
+int reqsk_max_retries(const struct sock *lsk);
+
+/* reqsk_queue_added / reqsk_queue_removed: a listener's SYN queue, counted
+ * whole (qlen) and young (qlen_young: no SYN-ACK resent by the timer yet). */
+static inline void reqsk_queue_added(struct sock *lsk)
+{
+	lsk->qlen++;
+	lsk->qlen_young++;
+}
+
+static inline void reqsk_queue_removed(struct sock *req)
+{
+	if (!req->parent)
+		return;
+	req->parent->qlen--;
+	if (req->num_timeout == 0)
+		req->parent->qlen_young--;
+}
 
 #endif

@@ -314,7 +314,7 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 	sk->err_soft = err;
 	if (fatal && (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV || sk->state == TCP_NEW_SYN_RECV)) {
 		if (sk->state == TCP_NEW_SYN_RECV) {
-			sk->parent->qlen--;
+			reqsk_queue_removed(sk);
 			sock_unhash(net, sk);
 		} else {
 			tcp_done(net, sk);

@@ -280,7 +280,7 @@ static void tcp_v6_req_err(struct net *net, struct sk_buff *skb, struct sock *re
 		trace_exit(net, skb, V_CONSUMED, 0, "a soft error during the handshake: the request stays");
 		return;
 	}
-	req->parent->qlen--;
+	reqsk_queue_removed(req);
 	SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
 	sock_unhash(net, req);
 	if (trace_on(net)) {

@@ -161,7 +161,7 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 	pin = tcp_openreq_init(net, req, lsk, skb);
 	tcp_set_state(net, req, TCP_NEW_SYN_RECV);
 	sock_hash(net, req);
-	lsk->qlen++;
+	reqsk_queue_added(lsk);
 	req->timeout_ns = net->now_ns + TCP_SYNACK_EXPIRE_NS;
 	sk_reset_timer(net, req, req->timeout_ns);
 	req->rtx_timeout_ns = net->now_ns + TCP_TIMEOUT_INIT_NS;
@@ -206,7 +206,7 @@ static struct sock *tcp_embryonic_reset(struct net *net, struct sock *req, struc
 	SNMP_INC(net, MIB_TCP_ATTEMPTFAILS);
 	if (!(fl & TCPHDR_RST))
 		tcp_v4_send_reset(net, req, skb);
-	req->parent->qlen--;
+	reqsk_queue_removed(req);
 	SNMP_INC(net, MIB_TCPEXT_EMBRYONICRSTS);
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
@@ -238,7 +238,7 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 	req->timeout_ns = 0;		/* the request's timers stop before the child is traced */
 	req->rtx_timeout_ns = 0;
 	tcp_set_state(net, req, TCP_SYN_RECV);
-	lsk->qlen--;
+	reqsk_queue_removed(req);
 	lsk->ack_backlog++;
 	trace_exit(net, skb, V_PASS, 0, "child socket %s created in SYN_RECV", sk_fmt(req));
 	return req;
@@ -257,13 +257,54 @@ static void inet_rtx_syn_ack(struct net *net, struct sock *req)
 	}
 }
 
+int reqsk_max_retries(const struct sock *lsk)
+{
+	int max = TCP_SYNACK_RETRIES, young = lsk->qlen_young * 2;
+
+	if (lsk->qlen * 2 <= (lsk->max_ack_backlog > 8 ? lsk->max_ack_backlog : 8))
+		return max;
+	while (max > 2 && lsk->qlen >= young) {
+		max--;
+		young *= 2;
+	}
+	return max;
+}
+
+/* The timer found a request with all the retransmissions reqsk_max_retries
+ * allows now, fewer than tcp_synack_retries: it goes at once (the usual end,
+ * at 63 s, is tcp_expire's). */
+static void reqsk_timer_prune(struct net *net, struct sock *req, int max)
+{
+	const struct sock *lsk = req->parent;
+
+	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: SYN-ACK sent again %u times, unanswered, and old "
+		    "requests crowd the SYN queue (%d of %d, %d young): %d retransmissions at most, the request "
+		    "is dropped", sk_fmt(req), req->num_timeout, lsk->qlen, lsk->max_ack_backlog, lsk->qlen_young, max);
+	reqsk_queue_removed(req);
+	req->timeout_ns = 0;
+	sock_unhash(net, req);	/* inet_csk_reqsk_queue_drop_and_put */
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(req));
+		jw_kv_bool(a, "sk_gone", 1);
+	}
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "socket freed");
+}
+
 void reqsk_timer_handler(struct net *net, struct sock *req)
 {
+	int max = req->parent ? reqsk_max_retries(req->parent) : TCP_SYNACK_RETRIES;
+
 	SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* tcp_syn_ack_timeout, each time the timer fires */
-	req->num_timeout++;
 	req->rtx_timeout_ns = 0;
+	if (req->num_timeout >= max) {
+		reqsk_timer_prune(net, req, max);
+		return;
+	}
+	if (req->num_timeout++ == 0 && req->parent)
+		req->parent->qlen_young--;
 	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: no ACK for our SYN-ACK: retransmission %u of %u",
-		    sk_fmt(req), req->num_timeout, TCP_SYNACK_RETRIES);
+		    sk_fmt(req), req->num_timeout, max);
 	inet_rtx_syn_ack(net, req);
 	if (req->num_timeout < TCP_SYNACK_RETRIES) {
 		req->rtx_timeout_ns = net->now_ns + (TCP_TIMEOUT_INIT_NS << req->num_timeout);

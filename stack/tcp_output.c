@@ -569,7 +569,7 @@ static void tcp_expire(struct net *net, struct sock *sk)
 		    "the request is dropped" : "");
 	if (sk->state == TCP_NEW_SYN_RECV) {
 		SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* the request timer's last expiry */
-		sk->parent->qlen--;
+		reqsk_queue_removed(sk);
 		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
 	} else {
 		tcp_done(net, sk);

@@ -210,8 +210,7 @@ int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_
 /* inet_csk_reqsk_queue_drop: the request sock is gone. */
 static void inet_csk_reqsk_queue_drop(struct net *net, struct sock *req)
 {
-	if (req->parent)
-		req->parent->qlen--;
+	reqsk_queue_removed(req);
 	tcp_set_state(net, req, TCP_CLOSE);
 	sock_unhash(net, req);
 }

@@ -4,7 +4,9 @@
  * handshake's RTT), which doubles each time (TcpExt.TCPTimeouts,
  * Tcp.RetransSegs, Tcp.OutSegs unchanged); an ACK stops it; data and the
  * FIN after it go again as one segment; a closed (orphaned) socket gives
- * up after tcp_orphan_retries' 102.2 s (TcpExt.TCPAbortOnTimeout).
+ * up after tcp_orphan_retries' 102.2 s (TcpExt.TCPAbortOnTimeout). The
+ * SYN-ACK's timer: 5 retransmissions, fewer for old requests while they
+ * crowd more than half of the SYN queue (reqsk_timer_handler's pruning).
  */
 #include "nj_check.h"
 #include "tcp.h"
@@ -93,12 +95,120 @@ START_TEST(test_collapse_and_orphan_gives_up)
 }
 END_TEST
 
+/* reqsk_timer_handler's rule, case by case: qlen, young, backlog -> the
+ * retransmissions a request may have. */
+START_TEST(test_reqsk_max_retries_rule)
+{
+	static const struct { int qlen, young, backlog, max; } c[] = {
+		{ 8, 0, 16, 5 },	/* half full, not more: no pruning */
+		{ 4, 0, 4, 5 },		/* the threshold is at least 8: 4 * 2 <= 8 */
+		{ 5, 0, 4, 2 },		/* 5 * 2 > 8: nothing young, down to 2 */
+		{ 9, 5, 16, 5 },	/* young * 2 = 10 > 9 */
+		{ 9, 4, 16, 4 },	/* 8 <= 9, then 16 > 9 */
+		{ 9, 2, 16, 3 },	/* 4, 8 <= 9, then 16 */
+		{ 9, 1, 16, 2 },
+		{ 4096, 2048, 4096, 4 },	/* qlen >= young * 2 counts: 4096 >= 4096 */
+		{ 4096, 2049, 4096, 5 },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct sock l = { .qlen = c[i].qlen, .qlen_young = c[i].young, .max_ack_backlog = c[i].backlog };
+		ck_assert_msg(reqsk_max_retries(&l) == c[i].max, "case %zu: %d, expected %d", i, reqsk_max_retries(&l),
+			      c[i].max);
+	}
+}
+END_TEST
+
+/* n SYNs from the peer to port 9 (backlog 16), unanswered; then the
+ * timers run for 70 s, second by second. */
+static struct net *synflood(int n, struct sock **lsk)
+{
+	struct net *net = nj_host();
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 9, APP_DISCARD, 16), 0);
+	*lsk = __inet_lookup_listener(net, nj_ip(NJ_HOST_IP), htons(9));
+	ck_assert_ptr_nonnull(*lsk);
+	for (int i = 0; i < n; i++) {
+		struct tc t = { net, (uint16_t)(41000 + i), 9, 1000, 0 };
+		tc_send(&t, TCPHDR_SYN, NULL);
+	}
+	ck_assert_int_eq((*lsk)->qlen, n);
+	ck_assert_int_eq((*lsk)->qlen_young, n);
+	return net;
+}
+
+/* Half the queue or less: each request is sent again 5 times (1, 3, 7, 15,
+ * 31 s) and dies at 63 s. */
+START_TEST(test_synack_retries_queue_half_full)
+{
+	struct sock *lsk;
+	struct net *net = synflood(8, &lsk);
+	later(net, 1000 * MS);
+	ck_assert_int_eq(lsk->qlen_young, 0);
+	for (int s = 1; s < 70; s++)
+		later(net, 1000 * MS);
+	ck_assert_int_eq(lsk->qlen, 0);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 8 * 5);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPTIMEOUTS], 8 * 6);
+	nj_net_free(net);
+}
+END_TEST
+
+/* A full queue of 16: at 1 s all are young, so all go again; at 3 s none
+ * is young, so old ones may have 2; at 7 s the first 8 go (the 9th finds
+ * the queue half full: no more pruning), the other 8 have all 5. */
+START_TEST(test_synack_prune_crowded_queue)
+{
+	struct sock *lsk;
+	struct net *net = synflood(16, &lsk);
+	later(net, 1000 * MS);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 16);
+	ck_assert_int_eq(lsk->qlen_young, 0);
+	later(net, 2000 * MS);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 32);
+	ck_assert_int_eq(lsk->qlen, 16);
+	later(net, 4000 * MS);
+	ck_assert_int_eq(lsk->qlen, 8);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 40);
+	for (int s = 7; s < 70; s++)
+		later(net, 1000 * MS);
+	ck_assert_int_eq(lsk->qlen, 0);
+	ck_assert_int_eq(lsk->qlen_young, 0);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 8 * 2 + 8 * 5);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPTIMEOUTS], 8 * 3 + 8 * 6);
+	/* a new SYN finds room again */
+	struct tc t = { net, 42000, 9, 1000, 0 };
+	tc_send(&t, TCPHDR_SYN, NULL);
+	ck_assert_int_eq(lsk->qlen, 1);
+	ck_assert_int_eq(lsk->qlen_young, 1);
+	nj_net_free(net);
+}
+END_TEST
+
+/* A request acknowledged while young leaves the young count with it. */
+START_TEST(test_synack_young_count_on_accept)
+{
+	struct sock *lsk;
+	struct net *net = synflood(3, &lsk);
+	struct tc t = { net, 41001, 9, 1001, 0 };
+	t.hseq = ntohl(nj_tx_tcp(1)->seq) + 1;
+	tc_send(&t, TCPHDR_ACK, NULL);
+	ck_assert_ptr_nonnull(tc_sk(&t));
+	ck_assert_int_eq(tc_sk(&t)->state, TCP_ESTABLISHED);
+	ck_assert_int_eq(lsk->qlen, 2);
+	ck_assert_int_eq(lsk->qlen_young, 2);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_timer_suite(void)
 {
 	Suite *s = suite_create("tcp_timer");
 	TCase *c = tcase_create("Core");
 	tcase_add_test(c, test_rto_backoff_and_ack);
 	tcase_add_test(c, test_collapse_and_orphan_gives_up);
+	tcase_add_test(c, test_reqsk_max_retries_rule);
+	tcase_add_test(c, test_synack_retries_queue_half_full);
+	tcase_add_test(c, test_synack_prune_crowded_queue);
+	tcase_add_test(c, test_synack_young_count_on_accept);
 	suite_add_tcase(s, c);
 	return s;
 }
