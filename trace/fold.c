@@ -384,8 +384,12 @@ static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const
 		return frag_event(st, role, a, e->seq);
 	case FF_SET_STATE:
 		return sock_state(st, a, e->seq, e->ts_ns);
-	case FF_TIME_WAIT: case FF_REQSK_ALLOC: case FF_DO_RCV: case FF_DELACK: case FF_REQSK_TIMER: case FF_TW_PROCESS:
+	case FF_TIME_WAIT: case FF_REQSK_ALLOC: case FF_DO_RCV: case FF_DELACK: case FF_TW_PROCESS:
 		sock_update(st, a, e->ts_ns);
+		return 0;
+	case FF_REQSK_TIMER:		/* a retransmission, or the request dropped (sk_gone) */
+		sock_update(st, a, e->ts_ns);
+		sock_gone(st, a);
 		return 0;
 	case FF_FIB_LOOKUP:
 		route_event(st, a, e);

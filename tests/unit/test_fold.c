@@ -443,6 +443,40 @@ START_TEST(test_fold_tcp_timers)
 }
 END_TEST
 
+/* Request socks, counted after each event: NEW_SYN_RECV sockets listed,
+ * the most at once, and how many the last state still lists. */
+struct reqs_seen { int most, last, freed; };
+
+static void reqs_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct reqs_seen *c = ctx;
+	const cJSON *k;
+	int n = 0;
+	cJSON_ArrayForEach(k, get(o, "sockets"))
+		n += str(k, "state") && !strcmp(str(k, "state"), "NEW_SYN_RECV");
+	c->freed += n < c->last && !strcmp(fn, "reqsk_timer_handler");
+	c->most = imax(c->most, n);
+	c->last = n;
+}
+
+/* A request sock the SYN-ACK timer drops leaves the state with its
+ * "socket freed" event: at 63 s (tcp-syn), or pruned at 7 s from a
+ * crowded queue (tcp-syn-queue: 8 pruned, 8 expire later). */
+START_TEST(test_fold_request_expiry)
+{
+	struct reqs_seen c = { 0 };
+	walk_pcap("pcaps/tcp-syn.pcap", reqs_check, &c);
+	ck_assert_int_eq(c.most, 1);
+	ck_assert_int_eq(c.last, 0);
+	ck_assert_int_eq(c.freed, 1);
+	memset(&c, 0, sizeof(c));
+	walk_pcap("pcaps/tcp-syn-queue.pcap", reqs_check, &c);
+	ck_assert_int_eq(c.most, 16);
+	ck_assert_int_eq(c.last, 0);
+	ck_assert_int_eq(c.freed, 16);
+}
+END_TEST
+
 struct neigh_seen { int most, resolved; };
 
 static void neigh_check(void *ctx, const cJSON *o, const char *fn)
@@ -768,6 +802,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(pcaps, test_fold_frag_flood_agrees_with_stack);
 	tcase_add_test(pcaps, test_fold_tcp_ofo_queue);
 	tcase_add_test(pcaps, test_fold_tcp_timers);
+	tcase_add_test(pcaps, test_fold_request_expiry);
 	tcase_add_test(pcaps, test_fold_neigh_queue);
 	tcase_add_test(pcaps, test_fold_frag_arrivals);
 	tcase_add_test(pcaps, test_fold_route_matched);
