@@ -48,10 +48,16 @@ spread() { sort -n "$W/$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "
 row() { printf '  %-40s %8s s %8s s   (%s / %s)\n' "$1" "$(secs "$(median "$2")")" "$(secs "$(median "$2.cpu")")" \
 	"$(spread "$2")" "$(spread "$2.cpu")"; }
 
-# verdict WHAT PEER NJ GOAL: the peer/netjourney ratio, wall and CPU.
+# verdict WHAT PEER NJ GOAL: the peer/netjourney ratio, wall and CPU. A
+# CPU median under 50 ms is a few ticks of /usr/bin/time's 10 ms clock (it
+# read 0.00 s for tcpdump): no CPU ratio then (perf's task-clock follows).
 verdict() {
-	printf '  => %s: %sx wall, %sx CPU (goal >= %s)\n' "$1" "$(ratio "$(median "$2")" "$(median "$3")")" \
-		"$(ratio "$(median "$2.cpu")" "$(median "$3.cpu")")" "$4"
+	if [ "$(median "$2.cpu")" -lt 50000 ] || [ "$(median "$3.cpu")" -lt 50000 ]; then
+		cpu="CPU: too short for /usr/bin/time's 10 ms ticks"
+	else
+		cpu="$(ratio "$(median "$2.cpu")" "$(median "$3.cpu")")x CPU"
+	fi
+	printf '  => %s: %sx wall, %s (goal >= %s)\n' "$1" "$(ratio "$(median "$2")" "$(median "$3")")" "$cpu" "$4"
 }
 secs() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
