@@ -6,7 +6,8 @@
  * FIN after it go again as one segment; a closed (orphaned) socket gives
  * up after tcp_orphan_retries' 102.2 s (TcpExt.TCPAbortOnTimeout). The
  * SYN-ACK's timer: 5 retransmissions, fewer for old requests while they
- * crowd more than half of the SYN queue (reqsk_timer_handler's pruning).
+ * crowd more than half of the SYN queue (reqsk_timer_handler's pruning),
+ * and the queue's counts held to its live request socks over random steps.
  */
 #include "nj_check.h"
 #include "tcp.h"
@@ -199,6 +200,65 @@ START_TEST(test_synack_young_count_on_accept)
 }
 END_TEST
 
+/* The listener's counts against its live request socks; pick: the
+ * pick-th of them (counting from 1), or none. */
+struct reqs_count { const struct sock *lsk; int reqs, young, pick; const struct sock *picked; };
+
+static void count_req(void *ctx, const struct sock *sk)
+{
+	struct reqs_count *c = ctx;
+	if (sk->state == TCP_NEW_SYN_RECV && sk->parent == c->lsk) {
+		c->young += sk->num_timeout == 0;
+		if (++c->reqs == c->pick)
+			c->picked = sk;
+	}
+}
+
+/* 6,000 random steps on a listener with backlog 8: SYNs from 500 ports
+ * (new, or again on a request), handshake ACKs and RSTs on a live request,
+ * the clock moving 0-3 s. After each, qlen is the number of live request
+ * socks, qlen_young the number not yet resent, and neither passes the
+ * backlog; the timer's pruning and each way out of the queue are met. */
+START_TEST(test_synack_queue_counts_hold)
+{
+	struct net *net = nj_host();
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 9, APP_DISCARD, 8), 0);
+	struct sock *lsk = __inet_lookup_listener(net, nj_ip(NJ_HOST_IP), htons(9));
+	uint32_t r = 12345;
+	for (int i = 0; i < 6000; i++) {
+		r = r * 1103515245u + 12345u;
+		int op = (int)((r >> 16) % 5);
+		struct reqs_count c = { lsk, 0, 0, lsk->qlen ? 1 + (int)((r >> 4) % (uint32_t)lsk->qlen) : 0, NULL };
+		sock_for_each(net, count_req, &c);
+		struct tc t = { net, (uint16_t)(41000 + (r >> 8) % 500), 9, 1000, 0 };
+		if (c.picked && (op == 2 || op == 3)) {
+			t.sport = ntohs(c.picked->dport);
+			t.pseq = c.picked->irs + 1;
+			t.hseq = c.picked->iss + 1;
+		}
+		if (op <= 1)
+			tc_send(&t, TCPHDR_SYN, NULL);
+		else if (op == 2 && c.picked)
+			tc_send(&t, TCPHDR_ACK, NULL);
+		else if (op == 3 && c.picked)
+			tc_raw(&t, t.pseq, 0, TCPHDR_RST, NULL);
+		else if (op == 4)
+			later(net, (uint64_t)((r >> 4) % 3000) * MS);
+		c = (struct reqs_count){ lsk, 0, 0, 0, NULL };
+		sock_for_each(net, count_req, &c);
+		ck_assert_msg(lsk->qlen == c.reqs && lsk->qlen_young == c.young,
+			      "step %d: qlen %d young %d, live requests %d young %d", i, lsk->qlen, lsk->qlen_young,
+			      c.reqs, c.young);
+		ck_assert_int_le(lsk->qlen, lsk->max_ack_backlog);
+	}
+	ck_assert_uint_gt(net->mib[MIB_TCP_PASSIVEOPENS], 100);	/* ACKed requests */
+	ck_assert_uint_gt(net->mib[MIB_TCPEXT_EMBRYONICRSTS], 100);	/* RSTs */
+	ck_assert_uint_gt(net->mib[MIB_TCPEXT_TCPREQQFULLDROP], 0);	/* a full queue */
+	ck_assert_uint_gt(net->mib[MIB_TCPEXT_TCPSYNRETRANS], 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tcp_timer_suite(void)
 {
 	Suite *s = suite_create("tcp_timer");
@@ -209,6 +269,7 @@ static Suite *tcp_timer_suite(void)
 	tcase_add_test(c, test_synack_retries_queue_half_full);
 	tcase_add_test(c, test_synack_prune_crowded_queue);
 	tcase_add_test(c, test_synack_young_count_on_accept);
+	tcase_add_test(c, test_synack_queue_counts_hold);
 	suite_add_tcase(s, c);
 	return s;
 }
