@@ -428,4 +428,23 @@ static inline void reqsk_queue_removed(struct sock *req)
 		req->parent->qlen_young--;
 }
 
+/* inet_csk_reqsk_queue_drop - a request sock leaves its listener's queue
+ * and the hash (freed when reaped). */
+static inline void inet_csk_reqsk_queue_drop(struct net *net, struct sock *req)
+{
+	reqsk_queue_removed(req);
+	sock_unhash(net, req);
+}
+
+/* tcp_trace_sk_gone - the event's args say sk is freed: the fold's fact
+ * for a socket that leaves without a tcp_set_state. */
+static inline void tcp_trace_sk_gone(struct net *net, const struct sock *sk)
+{
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(sk));
+		jw_kv_bool(a, "sk_gone", 1);
+	}
+}
+
 #endif

@@ -313,17 +313,11 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 	}
 	sk->err_soft = err;
 	if (fatal && (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV || sk->state == TCP_NEW_SYN_RECV)) {
-		if (sk->state == TCP_NEW_SYN_RECV) {
-			reqsk_queue_removed(sk);
-			sock_unhash(net, sk);
-		} else {
+		if (sk->state == TCP_NEW_SYN_RECV)
+			inet_csk_reqsk_queue_drop(net, sk);
+		else
 			tcp_done(net, sk);
-		}
-		if (trace_on(net)) {
-			struct jw *a = trace_args(net);
-			jw_kv_str(a, "sk", sk_fmt(sk));
-			jw_kv_bool(a, "sk_gone", 1);
-		}
+		tcp_trace_sk_gone(net, sk);
 		trace_exit(net, skb, V_CONSUMED, 0, "hard error %d during the handshake: connection aborted", err);
 		return 0;
 	}

@@ -280,14 +280,9 @@ static void tcp_v6_req_err(struct net *net, struct sk_buff *skb, struct sock *re
 		trace_exit(net, skb, V_CONSUMED, 0, "a soft error during the handshake: the request stays");
 		return;
 	}
-	reqsk_queue_removed(req);
 	SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
-	sock_unhash(net, req);
-	if (trace_on(net)) {
-		struct jw *a = trace_args(net);
-		jw_kv_str(a, "sk", sk_fmt(req));
-		jw_kv_bool(a, "sk_gone", 1);
-	}
+	inet_csk_reqsk_queue_drop(net, req);
+	tcp_trace_sk_gone(net, req);
 	trace_exit(net, skb, V_CONSUMED, 0, "hard error: the request sock is dropped");
 }
 
@@ -326,11 +321,7 @@ void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, c
 	sk->err_soft = err;
 	if (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV) {	/* any error ends a handshake */
 		tcp_done(net, sk);
-		if (trace_on(net)) {
-			struct jw *a = trace_args(net);
-			jw_kv_str(a, "sk", sk_fmt(sk));
-			jw_kv_bool(a, "sk_gone", 1);
-		}
+		tcp_trace_sk_gone(net, sk);
 		trace_exit(net, skb, V_CONSUMED, 0, "hard error %d during the handshake: connection aborted", err);
 		return;
 	}

@@ -206,16 +206,11 @@ static struct sock *tcp_embryonic_reset(struct net *net, struct sock *req, struc
 	SNMP_INC(net, MIB_TCP_ATTEMPTFAILS);
 	if (!(fl & TCPHDR_RST))
 		tcp_v4_send_reset(net, req, skb);
-	reqsk_queue_removed(req);
 	SNMP_INC(net, MIB_TCPEXT_EMBRYONICRSTS);
-	if (trace_on(net)) {
-		struct jw *a = trace_args(net);
-		jw_kv_str(a, "sk", sk_fmt(req));
-		jw_kv_bool(a, "sk_gone", 1);
-	}
+	tcp_trace_sk_gone(net, req);
 	trace_exit(net, skb, V_PASS, 0, "%s on a request sock: it is dropped (embryonic reset)",
 		   fl & TCPHDR_RST ? "RST" : "SYN in window");
-	sock_unhash(net, req);
+	inet_csk_reqsk_queue_drop(net, req);
 	return NULL;
 }
 
@@ -280,14 +275,9 @@ static void reqsk_timer_prune(struct net *net, struct sock *req, int max)
 	trace_enter(net, NULL, "reqsk_timer_handler", "tcp", "%s: SYN-ACK sent again %u times, unanswered, and old "
 		    "requests crowd the SYN queue (%d of %d, %d young): %d retransmissions at most, the request "
 		    "is dropped", sk_fmt(req), req->num_timeout, lsk->qlen, lsk->max_ack_backlog, lsk->qlen_young, max);
-	reqsk_queue_removed(req);
 	req->timeout_ns = 0;
-	sock_unhash(net, req);	/* inet_csk_reqsk_queue_drop_and_put */
-	if (trace_on(net)) {
-		struct jw *a = trace_args(net);
-		jw_kv_str(a, "sk", sk_fmt(req));
-		jw_kv_bool(a, "sk_gone", 1);
-	}
+	inet_csk_reqsk_queue_drop(net, req);
+	tcp_trace_sk_gone(net, req);
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "socket freed");
 }
 

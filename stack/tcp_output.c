@@ -569,16 +569,11 @@ static void tcp_expire(struct net *net, struct sock *sk)
 		    "the request is dropped" : "");
 	if (sk->state == TCP_NEW_SYN_RECV) {
 		SNMP_INC(net, MIB_TCPEXT_TCPTIMEOUTS);	/* the request timer's last expiry */
-		reqsk_queue_removed(sk);
-		sock_unhash(net, sk);	/* inet_csk_reqsk_queue_drop */
+		inet_csk_reqsk_queue_drop(net, sk);
 	} else {
 		tcp_done(net, sk);
 	}
-	if (trace_on(net)) {		/* the fold's fact: this socket is gone */
-		struct jw *a = trace_args(net);
-		jw_kv_str(a, "sk", sk_fmt(sk));
-		jw_kv_bool(a, "sk_gone", 1);
-	}
+	tcp_trace_sk_gone(net, sk);
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", "socket freed");
 }
 

@@ -207,19 +207,12 @@ int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_
 	return tcp_isn_pin(net, saddr, sport, daddr, dport, isn, 1);
 }
 
-/* inet_csk_reqsk_queue_drop: the request sock is gone. */
-static void inet_csk_reqsk_queue_drop(struct net *net, struct sock *req)
-{
-	reqsk_queue_removed(req);
-	tcp_set_state(net, req, TCP_CLOSE);
-	sock_unhash(net, req);
-}
-
 /* A recorded segment on a request sock (NEW_SYN_RECV). */
 static void tcp_recorded_req(struct net *net, struct sock *req, uint32_t seq, uint8_t flags)
 {
 	if (flags & TCPHDR_RST) {
 		__tcp_transmit_skb(net, req, seq, flags, NULL, 0, "the recorded host resets the connection request");
+		tcp_set_state(net, req, TCP_CLOSE);
 		inet_csk_reqsk_queue_drop(net, req);
 		return;
 	}
