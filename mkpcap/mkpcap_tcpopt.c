@@ -381,6 +381,53 @@ static void tcp_sack_recv(struct mk_ctx *c)
 	ok_seg(c, &k, TCPHDR_FIN, NULL);
 }
 
+/* A SYN the host answers with a cookie (its queue full): the ISN and, with
+ * timestamps, the TSval the stack's syncookies.c gives it, for the ACK. */
+static void cookie_syn(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint32_t isn)
+{
+	struct sock req = { .wscale_ok = (uint8_t)k->ws, .snd_wscale = 7, .sack_ok = (uint8_t)k->sack };
+	uint16_t mss = 1460;
+	k->peer = pb_ip("10.0.0.1");
+	k->host = pb_ip("10.0.0.2");
+	k->pport = pport;
+	k->hport = 9;
+	k->rcv = __cookie_v4_init_sequence(k->peer, k->host, htons(pport), htons(9), isn, &mss, c->t_us * 1000) + 1;
+	k->tsecr = cookie_init_timestamp(&req, c->t_us * 1000) + tcp_ts_offset(k->host, k->peer);
+	ok_tcp(c, k, isn, TCPHDR_SYN, NULL, 0, 0, 0, 0);
+	k->snd = isn + 1;
+}
+
+/* SYN cookies: three SYNs fill discard's queue (backlog 2: full when it
+ * holds more, as in Linux 6.14 on); two more get cookie SYN-ACKs (one with timestamps, its options in the TSval; one
+ * without, MSS only). The first cookie's ACK opens a connection; the
+ * second's ACK is first forged (a RST), then right. */
+static void tcp_syn_cookies(struct mk_ctx *c)
+{
+	struct ok_conn q = { .ts = 1, .sack = 1, .ws = 1, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2"),
+			     .hport = 9 };
+	struct ok_conn a = { .ts = 1, .sack = 1, .ws = 1 }, b = { 0 };
+	for (int i = 0; i < 3; i++) {
+		q.pport = (uint16_t)(41020 + i);
+		ok_tcp(c, &q, 20000u + 1000u * (uint32_t)i, TCPHDR_SYN, NULL, 0, 0, 0, 0);
+		mk_advance(c, 1000);
+	}
+	cookie_syn(c, &a, 41023, 23000);
+	mk_advance(c, 1000);
+	cookie_syn(c, &b, 41024, 24000);
+	mk_advance(c, 1000);
+	ok_seg(c, &a, 0, NULL);
+	ok_seg(c, &a, TCPHDR_PSH, "hello\n");
+	uint32_t right = b.rcv;
+	b.rcv += 1000;
+	ok_seg(c, &b, 0, NULL);		/* not our cookie: SyncookiesFailed, a RST */
+	b.rcv = right;
+	mk_advance(c, 1000);
+	ok_seg(c, &b, 0, NULL);
+	ok_seg(c, &b, TCPHDR_PSH, "hello\n");
+	ok_seg(c, &a, TCPHDR_FIN, NULL);
+	ok_seg(c, &b, TCPHDR_FIN, NULL);
+}
+
 const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
 	  "segment then carries timestamps", tcp_options, NULL },
@@ -421,5 +468,13 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  "     \"snd_nxt\":70000,\"rcv_nxt\":90000,\"snd_wnd\":64240,\"app\":\"discard\"}]\n}\n" },
 	{ "tcp-sack-recv", "SACK blocks the host receives (echo's replies): a D-SACK (TcpExt.TCPDSACKRecv) and a "
 	  "block beyond what was sent (TcpExt.TCPSACKDiscard); tcp_sacktag_write_queue", tcp_sack_recv, NULL },
+	{ "tcp-syn-cookies", "SYN cookies (net.ipv4.tcp_syncookies=1): three SYNs fill discard's SYN queue (backlog 2), so "
+	  "two more SYNs get cookie SYN-ACKs, one carrying its options in the TSval, one with the MSS only; their ACKs "
+	  "open connections with no request sock (SyncookiesRecv), a forged one gets a RST (SyncookiesFailed)",
+	  tcp_syn_cookies,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
+	  "  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	  "  \"listen\": [{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\",\"backlog\":2}]\n}\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -12,7 +12,8 @@
  * Also "connections", the TCP sockets a capture's host had open or
  * opening when the capture began (tcp_connect.c), and the TCP option
  * sysctls "tcp_sack", "tcp_timestamps", "tcp_window_scaling" (0 or 1,
- * default 1 as in Linux) and "tcp_rmem" ("min default max" bytes, default
+ * default 1 as in Linux), "tcp_syncookies" (0: a full SYN queue drops,
+ * 1 the default: it answers with cookies, 2: every SYN gets one) and "tcp_rmem" ("min default max" bytes, default
  * "4096 131072 6291456": the receive buffer a socket starts with and the
  * largest it sizes its window scale for):
  *   "connections": [{"proto":"tcp","local":"10.0.0.2:40000","remote":"10.0.0.1:80",
@@ -235,18 +236,20 @@ static int connection_one(struct net *net, const cJSON *e, int i, char *err, siz
 	return 0;
 }
 
-static int tcp_sysctl(struct net *net, const cJSON *root, const char *key, int *out, char *err, size_t errlen)
+/* A TCP sysctl: 0 .. max (true and false for 1 and 0). */
+static int tcp_sysctl(const cJSON *root, const char *key, int max, int *out, char *err, size_t errlen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-	(void)net;
 	if (!v)
 		return 0;
 	if (cJSON_IsBool(v))
 		*out = cJSON_IsTrue(v);
-	else if (cJSON_IsNumber(v) && (v->valueint == 0 || v->valueint == 1) && v->valuedouble == v->valueint)
+	else if (cJSON_IsNumber(v) && v->valueint >= 0 && v->valueint <= max && v->valuedouble == v->valueint)
 		*out = v->valueint;
-	else
+	else if (max == 1)
 		FAIL("%s: expected 0 or 1 (net.ipv4.%s)", key, key);
+	else
+		FAIL("%s: expected 0, 1 or %d (net.ipv4.%s)", key, max, key);
 	return 0;
 }
 
@@ -273,9 +276,10 @@ int scenario_transport(struct net *net, const cJSON *root, char *err, size_t err
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "connections"), *e;
 	int i = 0;
 
-	if (tcp_sysctl(net, root, "tcp_sack", &net->sysctl.tcp_sack, err, errlen) < 0 ||
-	    tcp_sysctl(net, root, "tcp_timestamps", &net->sysctl.tcp_timestamps, err, errlen) < 0 ||
-	    tcp_sysctl(net, root, "tcp_window_scaling", &net->sysctl.tcp_window_scaling, err, errlen) < 0 ||
+	if (tcp_sysctl(root, "tcp_sack", 1, &net->sysctl.tcp_sack, err, errlen) < 0 ||
+	    tcp_sysctl(root, "tcp_timestamps", 1, &net->sysctl.tcp_timestamps, err, errlen) < 0 ||
+	    tcp_sysctl(root, "tcp_window_scaling", 1, &net->sysctl.tcp_window_scaling, err, errlen) < 0 ||
+	    tcp_sysctl(root, "tcp_syncookies", 2, &net->sysctl.tcp_syncookies, err, errlen) < 0 ||
 	    tcp_rmem_sysctl(net, root, err, errlen) < 0)
 		return -1;
 	if (!c)

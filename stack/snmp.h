@@ -183,7 +183,12 @@
 	X(UDP6_OUTDATAGRAMS, "Udp6.OutDatagrams") \
 	X(UDP6_RCVBUFERRORS, "Udp6.RcvbufErrors") \
 	X(UDP6_INCSUMERRORS, "Udp6.InCsumErrors") \
-	X(UDP6_IGNOREDMULTI, "Udp6.IgnoredMulti")
+	X(UDP6_IGNOREDMULTI, "Udp6.IgnoredMulti") \
+	/* appended, not grouped: the order is the counters' index */ \
+	X(TCPEXT_TCPREQQFULLDOCOOKIES, "TcpExt.TCPReqQFullDoCookies") \
+	X(TCPEXT_SYNCOOKIESSENT, "TcpExt.SyncookiesSent") \
+	X(TCPEXT_SYNCOOKIESRECV, "TcpExt.SyncookiesRecv") \
+	X(TCPEXT_SYNCOOKIESFAILED, "TcpExt.SyncookiesFailed")
 
 enum nj_mib {
 #define NJ_MIB_ENUM(e, s) MIB_##e,

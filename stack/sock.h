@@ -73,6 +73,9 @@ struct sock {
 	int ack_backlog;		/* children waiting for accept() */
 	int qlen;			/* request socks (SYN_RECV) */
 	int qlen_young;			/* … of them, those whose SYN-ACK the timer has not resent */
+	uint64_t synq_overflow_ns;	/* tcp_synq_overflow: when it last sent a SYN cookie */
+	uint8_t synq_overflowed;	/* … if ever */
+	uint8_t synflood_warned;	/* "Possible SYN flooding" was logged */
 
 	/* Send side (RFC 793 SND.*). */
 	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, max_window;
@@ -146,12 +149,15 @@ struct sock {
 struct isn_pin {			/* tcp_recorded_synack before the SYN arrived */
 	uint32_t saddr, daddr, isn;
 	uint16_t sport, dport;
-	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead */
+	uint8_t recorded;		/* from a capture (not a TIME_WAIT reuse); 2: read ahead;
+					 * PIN_KIND_COOKIE: a recorded SYN cookie sent, awaiting its ACK */
 	uint8_t has_ts;			/* the recorded SYN-ACK's TSval, for our clock's offset */
 	uint32_t tsval;
 	uint8_t v6;			/* an IPv6 4-tuple: s6/d6 (saddr/daddr their hashes) */
 	struct in6 s6, d6;
+	uint16_t mss;			/* PIN_KIND_COOKIE: the MSS the cookie stands for */
 };
+#define PIN_KIND_COOKIE	3
 
 struct sock_table {
 	struct sock *ehash[SOCK_EHASH];	/* 4-tuple: full, TIME_WAIT, request socks */

@@ -118,6 +118,9 @@ int tcp_recorded_send6(struct net *net, const struct in6 *saddr, uint16_t sport,
 int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
 		       uint16_t dport, uint32_t isn, int has_ts, uint32_t tsval);
 int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int recorded);
+/* tcp_cookie_pin - the recorded host's ISN on a cookie SYN-ACK of req,
+ * for cookie_v4_check to accept its ACK (with mss). -1 when pins are full. */
+int tcp_cookie_pin(struct net *net, const struct sock *req, uint32_t isn, uint16_t mss);
 int tcp_pin_matches_sk(const struct isn_pin *p, const struct sock *sk);
 /* tcp_recorded_ts - the next tcp_recorded_send's segment carried TSval
  * tsval (has_ts): the socket's copy carries the same. */
@@ -400,6 +403,10 @@ void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns);
  * TCP_SKB_CB(skb)->req_drop if set: PAWS, out of window). */
 struct sock *tcp_check_req(struct net *net, struct sock *req, struct sk_buff *skb);
 int tcp_child_process(struct net *net, struct sock *parent, struct sock *child, struct sk_buff *skb);
+/* tcp_v4_syn_recv_sock - the child of req (a request sock, or a cookie's,
+ * not queued), in SYN_RECV; NULL when the accept queue is full. Exits the
+ * caller's event. */
+struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, struct sk_buff *skb);
 /* tcp_conn_request - a SYN on a listener: request sock + SYN-ACK. Owns nothing. */
 void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb);
 /* reqsk_timer_handler - an unanswered SYN-ACK is sent again at 1, 3, 7, 15
@@ -410,6 +417,25 @@ void reqsk_timer_handler(struct net *net, struct sock *req);
  * now: tcp_synack_retries, down to 2 while more than half of the queue is
  * taken and young requests are too few to fill half of it. */
 int reqsk_max_retries(const struct sock *lsk);
+
+/* -- syncookies.c -- */
+/* __cookie_v4_init_sequence - the SYN cookie for a SYN from saddr:sport
+ * to daddr:dport (network order, as in its headers) with sequence number
+ * seq, at now_ns; *mssp is rounded down to the MSS it encodes. */
+uint32_t __cookie_v4_init_sequence(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq,
+				   uint16_t *mssp, uint64_t now_ns);
+/* cookie_init_sequence - the cookie for skb (a SYN at its TCP header,
+ * either family), counted (TcpExt.SyncookiesSent) and marked on the
+ * listener (tcp_synq_overflow). */
+uint32_t cookie_init_sequence(struct net *net, struct sock *lsk, const struct sk_buff *skb, uint16_t *mssp);
+/* cookie_init_timestamp - the ms clock at now_ns, rounded down so its low 6
+ * bits hold req's window scale (0xf: none) and SACK. */
+uint32_t cookie_init_timestamp(const struct sock *req, uint64_t now_ns);
+/* cookie_v4_check - an ACK (not a SYN) on listener lsk: a valid cookie's
+ * child in SYN_RECV (the caller runs tcp_child_process), lsk (the listener
+ * answers: not a cookie, or none went out lately), or NULL (dropped:
+ * TCP_SKB_CB(skb)->req_drop says why). Both families. */
+struct sock *cookie_v4_check(struct net *net, struct sock *lsk, struct sk_buff *skb);
 
 /* reqsk_queue_added / reqsk_queue_removed: a listener's SYN queue, counted
  * whole (qlen) and young (qlen_young: no SYN-ACK resent by the timer yet). */
@@ -426,6 +452,14 @@ static inline void reqsk_queue_removed(struct sock *req)
 	req->parent->qlen--;
 	if (req->num_timeout == 0)
 		req->parent->qlen_young--;
+}
+
+/* inet_csk_reqsk_queue_is_full - more requests than the backlog: Linux
+ * 6.14's test (6.13 and earlier: as many), which the 6.18 kernel
+ * diff-kernel runs against agrees with (pcaps/tcp-syn-cookies.pcap). */
+static inline int inet_csk_reqsk_queue_is_full(const struct sock *lsk)
+{
+	return lsk->qlen > lsk->max_ack_backlog;
 }
 
 /* inet_csk_reqsk_queue_drop - a request sock leaves its listener's queue

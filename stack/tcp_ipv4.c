@@ -171,10 +171,8 @@ int tcp_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb)
 	if (!nsk)
 		return skb_drop(net, skb, TCP_SKB_CB(skb)->req_drop ? (enum skb_drop_reason)TCP_SKB_CB(skb)->req_drop
 								    : SKB_DROP_REASON_NOT_SPECIFIED);
-	if (nsk == lsk) {
-		tcp_v4_send_reset(net, lsk, skb);
-		return skb_drop(net, skb, SKB_DROP_REASON_TCP_FLAGS);
-	}
+	if (nsk == lsk)		/* refused: on to the listener (a cookie check, else its RST) */
+		return tcp_v4_do_rcv(net, lsk, skb);
 	r = tcp_child_process(net, lsk, nsk, skb);
 	if (nsk->data_ready && nsk->hashed)
 		sock_app_wakeup(net, nsk);
@@ -243,6 +241,18 @@ int tcp_v4_rcv(struct net *net, struct sk_buff *skb)
 	return trace_ret(net, tcp_v4_do_rcv(net, sk, skb));
 }
 
+/* tcp_v4_cookie_check's child: the ACK goes on to it, as to a request
+ * sock's (tcp_rcv_req). */
+static int tcp_cookie_child(struct net *net, struct sock *lsk, struct sock *nsk, struct sk_buff *skb)
+{
+	if (!nsk)
+		return skb_drop(net, skb, (enum skb_drop_reason)TCP_SKB_CB(skb)->req_drop);
+	int r = tcp_child_process(net, lsk, nsk, skb);
+	if (nsk->data_ready && nsk->hashed)
+		sock_app_wakeup(net, nsk);
+	return r;
+}
+
 /* One body for both families, named after the segment's (sk_backlog_rcv:
  * tcp_v6_do_rcv hands an IPv4 segment of a dual-stack socket to this). */
 int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
@@ -251,6 +261,11 @@ int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
 
 	trace_enter(net, skb, skb->protocol == ETH_P_IPV6 ? "tcp_v6_do_rcv" : "tcp_v4_do_rcv", "tcp", "%s %s",
 		    sk_fmt(sk), tcp_state_name(sk->state));
+	if (sk->state == TCP_LISTEN && !(TCP_SKB_CB(skb)->tcp_flags & TCPHDR_SYN)) {
+		struct sock *nsk = cookie_v4_check(net, sk, skb);	/* tcp_v4_cookie_check */
+		if (nsk != sk)
+			return trace_ret(net, tcp_cookie_child(net, sk, nsk, skb));
+	}
 	if (sk->state == TCP_ESTABLISHED) {
 		ret = tcp_rcv_established(net, sk, skb);
 	} else {

@@ -9,8 +9,9 @@
  * queues purged (Linux swaps in an inet_timewait_sock); FIN_WAIT2 stays a
  * full socket with tcp_fin_timeout instead of a TIME_WAIT substate.
  * Options are negotiated here from the SYN (tcp_options.c parses and
- * writes them). Left out: SYN cookies (a full SYN queue drops), PAWS and
- * the TSecr check on request socks, Fast Open, tcp_abort_on_overflow.
+ * writes them); a full SYN queue answers with SYN cookies (syncookies.c).
+ * Left out: PAWS and the TSecr check on request socks, Fast Open,
+ * tcp_abort_on_overflow, a TIME_WAIT reuse's pass past a full queue.
  */
 #include "tcp.h"
 
@@ -40,7 +41,7 @@ static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 	struct sock_table *t = net->socks;
 	for (int i = 0; i < t->npins; i++) {
 		struct isn_pin *p = &t->pins[i];
-		if (tcp_pin_matches_sk(p, req)) {
+		if (p->recorded != PIN_KIND_COOKIE && tcp_pin_matches_sk(p, req)) {
 			int kind = p->recorded == 2 ? PIN_AHEAD : p->recorded ? PIN_RECORDED : PIN_REUSE;
 			*isn = p->isn;
 			if (p->has_ts && req->tstamp_ok)	/* our clock reads what the host's read */
@@ -105,21 +106,41 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	return pin;
 }
 
-/* The listener's limits: SYN queue, accept queue, socket count. */
-static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_buff *skb)
+/* tcp_syn_flood_action: a SYN that finds the queue full (or any SYN, with
+ * tcp_syncookies 2) gets a cookie, or with tcp_syncookies 0 is dropped.
+ * The kernel logs "Possible SYN flooding" once per listener. */
+static int tcp_syn_flood_action(struct net *net, struct sock *lsk, struct sk_buff *skb)
+{
+	int cookies = net->sysctl.tcp_syncookies;
+
+	SNMP_INC(net, cookies ? MIB_TCPEXT_TCPREQQFULLDOCOOKIES : MIB_TCPEXT_TCPREQQFULLDROP);
+	if (cookies != 2 && !lsk->synflood_warned) {
+		lsk->synflood_warned = 1;
+		trace_step(net, skb, "tcp_syn_flood_action", "kernel log: \"TCP: request_sock_TCP: Possible SYN "
+			   "flooding on port %s. %s. Check SNMP counters.\"", sk_fmt(lsk),
+			   cookies ? "Sending cookies" : "Dropping request");
+	}
+	if (cookies == 2 && !inet_csk_reqsk_queue_is_full(lsk))
+		trace_step(net, skb, "tcp_syn_flood_action", "tcp_syncookies=2: every SYN is answered with a cookie");
+	else
+		trace_step(net, skb, "tcp_syn_flood_action", "SYN queue full (%d requests, backlog %d): %s", lsk->qlen,
+			   lsk->max_ack_backlog, cookies ? "answer with a SYN cookie, keeping no request sock "
+			   "(net.ipv4.tcp_syncookies=1)" : "net.ipv4.tcp_syncookies=0, so the SYN is dropped");
+	return cookies != 0;
+}
+
+/* The listener's limits: SYN queue (or a cookie: *want_cookie), accept
+ * queue, socket count. */
+static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_buff *skb, int *want_cookie)
 {
 	if (skb->protocol == ETH_P_IPV6 ? ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr)
 					: IPCB(skb)->dst.type != RTN_LOCAL) {
 		trace_step(net, skb, "tcp_v4_conn_request", "SYN to a broadcast/multicast address: ignored");
 		return 1;
 	}
-	if (lsk->qlen >= lsk->max_ack_backlog) {
-		/* tcp_syn_flood_action: Linux would answer with a SYN cookie. */
-		SNMP_INC(net, MIB_TCPEXT_TCPREQQFULLDROP);
-		trace_step(net, skb, "tcp_syn_flood_action", "SYN queue full (%d of %d); SYN cookies are not "
-			   "modelled, so the SYN is dropped", lsk->qlen, lsk->max_ack_backlog);
+	if ((net->sysctl.tcp_syncookies == 2 || inet_csk_reqsk_queue_is_full(lsk)) &&
+	    !(*want_cookie = tcp_syn_flood_action(net, lsk, skb)))
 		return 1;
-	}
 	if (lsk->ack_backlog > lsk->max_ack_backlog) {
 		SNMP_INC(net, MIB_TCPEXT_LISTENOVERFLOWS);
 		trace_step(net, skb, "sk_acceptq_is_full", "accept queue full (%d > backlog %d)", lsk->ack_backlog,
@@ -144,14 +165,56 @@ static void tcp_conn_send_synack(struct net *net, struct sock *req, int pin)
 	net->socks->recorded_tx = 0;
 }
 
+/* The SYN's MSS as tcp_parse_options leaves mss_clamp: the option, or
+ * the family's default (TCP_MSS_DEFAULT; IPv6: its minimum MTU less 60). */
+static uint16_t tcp_syn_mss(const struct net *net, const struct sk_buff *skb)
+{
+	struct tcp_options_received opt = { 0 };
+	if (th_doff(skb) > 5)
+		tcp_parse_options(net, skb->data, 0, &opt);
+	return opt.mss_clamp ? opt.mss_clamp : skb->protocol == ETH_P_IPV6 ? 1220 : TCP_MSS_DEFAULT;
+}
+
+/* The cookie SYN-ACK (tcp_conn_request with want_cookie): the ISN is the
+ * cookie, or the recorded host's, pinned for the ACK; without timestamps
+ * there is nowhere to keep the options, so only the MSS goes; with them,
+ * the TSval's low bits carry them (cookie_init_timestamp). The request is
+ * freed at once. */
+static void tcp_cookie_synack(struct net *net, struct sock *lsk, struct sock *req, struct sk_buff *skb, int pin)
+{
+	uint16_t mss = tcp_syn_mss(net, skb);
+	uint32_t isn = cookie_init_sequence(net, lsk, skb, &mss);
+
+	if (!req->tstamp_ok)
+		req->sack_ok = req->wscale_ok = req->snd_wscale = 0;
+	if (pin == PIN_RECORDED)
+		tcp_cookie_pin(net, req, req->iss, mss);	/* full: its ACK will fail the check */
+	else
+		req->iss = req->snd_una = isn;
+	req->snd_nxt = req->iss + 1;
+	if (req->tstamp_ok && pin == PIN_NONE)	/* our clock, read so that TSval ends in the options */
+		req->ts_offset += cookie_init_timestamp(req, net->now_ns) - (uint32_t)(net->now_ns / 1000000ULL);
+	trace_step(net, skb, "cookie_init_sequence", "SYN cookie %u: the peer's MSS %u, the minute and a hash of the "
+		   "4-tuple; %s", req->iss, mss, req->tstamp_ok ? "TSval's low 6 bits hold window scale and SACK"
+		   : "no timestamps, so no options but the MSS");
+	if (req->synack_held)
+		trace_step(net, NULL, "tcp_conn_request", "in step with a capture: the recorded host's cookie "
+			   "SYN-ACK is not in the capture, so none is sent");
+	else
+		tcp_conn_send_synack(net, req, pin);
+	sock_unhash(net, req);		/* reqsk_free */
+	tcp_trace_sk_gone(net, req);
+	trace_exit(net, skb, V_CONSUMED, 0, "SYN cookie sent: no request sock kept (the ACK will rebuild it)");
+}
+
 void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 {
 	struct sock *req;
-	int pin;
+	int pin, want_cookie = 0;
 
 	trace_enter(net, skb, "tcp_conn_request", "tcp", "SYN for %s listener (%s), backlog %d",
 		    sock_app_name(lsk->app), sk_fmt(lsk), lsk->max_ack_backlog);
-	if (tcp_conn_request_full(net, lsk, skb) || !(req = sock_alloc(net, IPPROTO_TCP_))) {
+	if (tcp_conn_request_full(net, lsk, skb, &want_cookie) || !(req = sock_alloc(net, IPPROTO_TCP_))) {
 		if (net->socks && net->socks->count >= net->socks->max)
 			trace_step(net, skb, "inet_reqsk_alloc", "socket limit (%d) reached", net->socks->max);
 		SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
@@ -159,6 +222,8 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		return;
 	}
 	pin = tcp_openreq_init(net, req, lsk, skb);
+	if (want_cookie)
+		return tcp_cookie_synack(net, lsk, req, skb, pin);
 	tcp_set_state(net, req, TCP_NEW_SYN_RECV);
 	sock_hash(net, req);
 	reqsk_queue_added(lsk);
@@ -214,8 +279,7 @@ static struct sock *tcp_embryonic_reset(struct net *net, struct sock *req, struc
 	return NULL;
 }
 
-/* tcp_v4_syn_recv_sock + inet_csk_complete_hashdance: the child. */
-static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, struct sk_buff *skb)
+struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, struct sk_buff *skb)
 {
 	struct sock *lsk = req->parent;
 
@@ -233,7 +297,10 @@ static struct sock *tcp_v4_syn_recv_sock(struct net *net, struct sock *req, stru
 	req->timeout_ns = 0;		/* the request's timers stop before the child is traced */
 	req->rtx_timeout_ns = 0;
 	tcp_set_state(net, req, TCP_SYN_RECV);
-	reqsk_queue_removed(req);
+	if (req->hashed)
+		reqsk_queue_removed(req);
+	else
+		sock_hash(net, req);	/* a cookie's: never in the SYN queue */
 	lsk->ack_backlog++;
 	trace_exit(net, skb, V_PASS, 0, "child socket %s created in SYN_RECV", sk_fmt(req));
 	return req;

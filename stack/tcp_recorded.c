@@ -91,7 +91,7 @@ static int key_pin(struct net *net, const struct rec_key *k, uint32_t isn, int r
 	if (t->npins >= SOCK_ISN_PINS)
 		return -1;
 	t->pins[t->npins++] = (struct isn_pin){ k->saddr, k->daddr, isn, k->sport, k->dport, (uint8_t)recorded, 0, 0,
-						(uint8_t)k->v6, k->s6, k->d6 };
+						(uint8_t)k->v6, k->s6, k->d6, 0 };
 	return 0;
 }
 
@@ -107,6 +107,18 @@ int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int rec
 	struct rec_key k = sk->family == AF_INET6 ? key6(&sk->v6_saddr, sk->sport, &sk->v6_daddr, sk->dport)
 						  : key4(sk->saddr, sk->sport, sk->daddr, sk->dport);
 	return key_pin(net, &k, isn, recorded);
+}
+
+int tcp_cookie_pin(struct net *net, const struct sock *req, uint32_t isn, uint16_t mss)
+{
+	struct rec_key k = req->family == AF_INET6 ? key6(&req->v6_saddr, req->sport, &req->v6_daddr, req->dport)
+						   : key4(req->saddr, req->sport, req->daddr, req->dport);
+	if (key_pin(net, &k, isn, PIN_KIND_COOKIE) < 0)
+		return -1;
+	for (int i = 0; i < net->socks->npins; i++)
+		if (pin_match(&net->socks->pins[i], &k))
+			net->socks->pins[i].mss = mss;
+	return 0;
 }
 
 static int key_pin_ahead(struct net *net, const struct rec_key *k, uint32_t isn, int has_ts, uint32_t tsval)

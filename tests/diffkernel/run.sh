@@ -81,6 +81,14 @@ done
 # 16 KiB window (window scale 7 still: net.core.rmem_max, one value for
 # every namespace, is read from this machine for netjourney's side).
 check tcp-rmem-small pcaps/tcp-options.pcap tests/diffkernel/tcp-rmem-small.json
+# SYN cookies (net.ipv4.tcp_syncookies=1 on both sides): the queue of a
+# backlog-2 listener is full at 3 requests (Linux 6.14 on), two more SYNs
+# get cookie SYN-ACKs (options, TSval aside, and windows compared); their
+# ACKs open connections (the peer's ack and TSecr moved to Linux's cookie
+# as to any ISN), a forged one gets a RST.
+check tcp-syn-cookies pcaps/tcp-syn-cookies.pcap pcaps/tcp-syn-cookies.json
+grep -q 'TcpExt.SyncookiesRecv *2 *2' "$OUT/tcp-syn-cookies.txt" && grep -q 'TcpExt.SyncookiesFailed *1 *1' \
+	"$OUT/tcp-syn-cookies.txt" || { echo "FAIL tcp-syn-cookies: the cookie counters are not in the comparison"; fail=1; }
 grep -q 'TcpExt.PAWSEstab *3 *3' "$OUT/tcp-paws-req.txt" ||
 	{ echo "FAIL tcp-paws-req: PAWS on the request sock is not in the comparison"; fail=1; }
 # The comparison holds the SYN-ACK's options (both sides, as --json shows).

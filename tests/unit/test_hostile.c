@@ -81,15 +81,19 @@ static void segment(struct net *net, uint32_t saddr, uint16_t sport, uint32_t se
 
 /*
  * SYN flood: SYNs from distinct sources that never complete the handshake.
- * Linux keeps at most the listener's backlog of request socks (SYN cookies
- * off, as modelled): each further SYN counts TCPReqQFullDrop and ListenDrops
- * and is not answered. The request socks expire after the SYN-ACK retries
+ * Linux keeps at most the listener's backlog + 1 request socks; with SYN
+ * cookies (tcp_syncookies 1, the default) each further SYN is answered
+ * from no state (TCPReqQFullDoCookies, SyncookiesSent), with 0 it is
+ * dropped (TCPReqQFullDrop, ListenDrops). Either way the sockets and the
+ * memory stay bounded. The request socks expire after the SYN-ACK retries
  * (63 s) and the queue is free again.
  */
 START_TEST(test_hostile_syn_flood_bounded)
 {
 	long n = env_count("NJ_HOSTILE_SYNS", 20000);
+	int cookies = _i;
 	struct net *net = hostile_net();
+	net->sysctl.tcp_syncookies = cookies;
 	struct sock *lsk = listener(net, 80);
 	ck_assert_ptr_nonnull(lsk);
 	int backlog = lsk->max_ack_backlog, base = net->socks->count, peak = 0;
@@ -104,17 +108,20 @@ START_TEST(test_hostile_syn_flood_bounded)
 			peak = lsk->qlen;
 	}
 	long rss1 = rss_kib();
-	printf("syn flood: %ld SYNs in %.2f s: SYN queue peak %d of backlog %d, sockets %d, "
-	       "TCPReqQFullDrop %llu, ListenDrops %llu, ListenOverflows %llu, RSS +%ld KiB\n",
-	       n, now_s() - t0, peak, backlog, net->socks->count,
+	printf("syn flood (tcp_syncookies %d): %ld SYNs in %.2f s: SYN queue peak %d of backlog %d, sockets %d, "
+	       "SyncookiesSent %llu, TCPReqQFullDrop %llu, ListenDrops %llu, ListenOverflows %llu, RSS +%ld KiB\n",
+	       cookies, n, now_s() - t0, peak, backlog, net->socks->count,
+	       (unsigned long long)net->mib[MIB_TCPEXT_SYNCOOKIESSENT],
 	       (unsigned long long)net->mib[MIB_TCPEXT_TCPREQQFULLDROP],
 	       (unsigned long long)net->mib[MIB_TCPEXT_LISTENDROPS],
 	       (unsigned long long)net->mib[MIB_TCPEXT_LISTENOVERFLOWS], rss1 - rss0);
-	long kept = n < backlog ? n : backlog;
+	long kept = n < backlog + 1 ? n : backlog + 1;
 	ck_assert_int_eq(peak, kept);
 	ck_assert_int_eq(net->socks->count, base + kept);
-	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPREQQFULLDROP], (uint64_t)(n - kept));
-	ck_assert_uint_eq(net->mib[MIB_TCPEXT_LISTENDROPS], (uint64_t)(n - kept));
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPREQQFULLDROP], cookies ? 0 : (uint64_t)(n - kept));
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_LISTENDROPS], cookies ? 0 : (uint64_t)(n - kept));
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPREQQFULLDOCOOKIES], cookies ? (uint64_t)(n - kept) : 0);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_SYNCOOKIESSENT], cookies ? (uint64_t)(n - kept) : 0);
 	/* The application accepts at once, so the accept queue never overflows. */
 	ck_assert_uint_eq(net->mib[MIB_TCPEXT_LISTENOVERFLOWS], 0);
 	ck_assert_uint_eq(net->skbs_live, 0);
@@ -234,7 +241,7 @@ static Suite *hostile_suite(void)
 	Suite *s = suite_create("hostile");
 	TCase *lim = tcase_create("Limits");
 	tcase_set_timeout(lim, 600);		/* sanitizer builds and soak sizes */
-	tcase_add_test(lim, test_hostile_syn_flood_bounded);
+	tcase_add_loop_test(lim, test_hostile_syn_flood_bounded, 0, 2);
 	tcase_add_test(lim, test_hostile_backlog_overrun_drops);
 	tcase_add_test(lim, test_hostile_many_flows_bounded);
 	suite_add_tcase(s, lim);
