@@ -9,7 +9,9 @@
  * with boot-time ones (as tcp_isn does), so a capture replays the same
  * cookies every time. A cookie SYN-ACK of a socket in step with a capture
  * carries the recorded host's ISN (read ahead); its ACK is accepted
- * against that ISN, which netjourney cannot recompute. Left out: BPF
+ * against that ISN, which netjourney cannot recompute. One the capture
+ * shows later than the read-ahead's second is not sent, and its ACK is
+ * refused like a forged one (the cookie it carries is unknown). Left out: BPF
  * cookies (cookie_bpf_check), MPTCP, ECN (not modelled), reuseport groups.
  */
 #include "tcp.h"

@@ -118,6 +118,9 @@ int tcp_recorded_send6(struct net *net, const struct in6 *saddr, uint16_t sport,
 int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
 		       uint16_t dport, uint32_t isn, int has_ts, uint32_t tsval);
 int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int recorded);
+/* tcp_reuse_pinned - skb (a SYN at its TCP header) reopens a TIME_WAIT
+ * connection (an ISN pinned by tcp_timewait_state_process). */
+int tcp_reuse_pinned(const struct net *net, const struct sk_buff *skb);
 /* tcp_cookie_pin - the recorded host's ISN on a cookie SYN-ACK of req,
  * for cookie_v4_check to accept its ACK (with mss). -1 when pins are full. */
 int tcp_cookie_pin(struct net *net, const struct sock *req, uint32_t isn, uint16_t mss);

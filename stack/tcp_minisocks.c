@@ -11,7 +11,7 @@
  * Options are negotiated here from the SYN (tcp_options.c parses and
  * writes them); a full SYN queue answers with SYN cookies (syncookies.c).
  * Left out: PAWS and the TSecr check on request socks, Fast Open,
- * tcp_abort_on_overflow, a TIME_WAIT reuse's pass past a full queue.
+ * tcp_abort_on_overflow.
  */
 #include "tcp.h"
 
@@ -138,7 +138,10 @@ static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_bu
 		trace_step(net, skb, "tcp_v4_conn_request", "SYN to a broadcast/multicast address: ignored");
 		return 1;
 	}
-	if ((net->sysctl.tcp_syncookies == 2 || inet_csk_reqsk_queue_is_full(lsk)) &&
+	/* A SYN reopening a TIME_WAIT connection is let through a full queue:
+	 * its peer has shown it is real, and the timewait sock it replaces
+	 * frees as much as the request takes. */
+	if ((net->sysctl.tcp_syncookies == 2 || inet_csk_reqsk_queue_is_full(lsk)) && !tcp_reuse_pinned(net, skb) &&
 	    !(*want_cookie = tcp_syn_flood_action(net, lsk, skb)))
 		return 1;
 	if (lsk->ack_backlog > lsk->max_ack_backlog) {

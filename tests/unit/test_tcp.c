@@ -308,9 +308,17 @@ START_TEST(test_tcp_time_wait_syn_reopens)
 	run_op(&t, OP_FIN);
 	ck_assert_int_eq(tc_state(&t), TCP_TIME_WAIT);
 	uint32_t old_nxt = tc_sk(&t)->snd_nxt;
+	/* the SYN queue full (backlog 4: 5 requests): the reopening SYN still
+	 * gets a request sock, not a cookie (tcp_conn_request's !isn) */
+	for (int i = 0; i < 5; i++) {
+		struct tc o = { net, (uint16_t)(41000 + i), 9, 1, 0 };
+		tc_send(&o, TCPHDR_SYN, NULL);
+	}
 	tc_raw(&t, t.pseq + 100000, 0, TCPHDR_SYN, NULL);
 	ck_assert_int_eq(tc_state(&t), TCP_NEW_SYN_RECV);
 	ck_assert_uint_eq(ntohl(last_tx()->seq), old_nxt + 65537);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_SYNCOOKIESSENT], 0);
+	ck_assert_int_eq(__inet_lookup_listener(net, nj_ip(NJ_HOST_IP), htons(9))->qlen, 6);
 	nj_net_free(net);
 }
 END_TEST

@@ -95,6 +95,31 @@ START_TEST(test_tcp_recorded_synack_before_syn)
 }
 END_TEST
 
+/* A cookie in step with a capture (tcp_syncookies 2: every SYN gets one):
+ * the SYN-ACK carries the recorded host's ISN, which is no cookie of
+ * ours; its ACK is accepted against it and opens the connection. */
+START_TEST(test_tcp_recorded_cookie)
+{
+	struct net *net = recorded_host();
+	net->sysctl.tcp_syncookies = 2;
+	ck_assert_int_eq(host(net, HOST_ISN, PEER_ISN + 1, TCPHDR_SYN | TCPHDR_ACK, NULL, 0), 0);
+	peer(net, PEER_ISN, 0, TCPHDR_SYN, NULL);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_uint_eq(ntohl(tx(0)->seq), HOST_ISN);
+	ck_assert_ptr_null(conn(net));			/* no request sock */
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_SYNCOOKIESSENT], 1);
+	peer(net, PEER_ISN + 1, HOST_ISN + 2, TCPHDR_ACK, NULL);	/* not the recorded ISN + 1 */
+	ck_assert_ptr_null(conn(net));
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_SYNCOOKIESFAILED], 1);
+	peer(net, PEER_ISN + 1, HOST_ISN + 1, TCPHDR_ACK, NULL);
+	ck_assert_ptr_nonnull(conn(net));
+	ck_assert_int_eq(conn(net)->state, TCP_ESTABLISHED);
+	ck_assert(conn(net)->recorded);
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_SYNCOOKIESRECV], 1);
+	nj_net_free(net);
+}
+END_TEST
+
 START_TEST(test_tcp_recorded_synack_retransmitted)
 {
 	struct net *net = recorded_host();
@@ -392,6 +417,7 @@ static Suite *tcp_recorded_suite(void)
 	TCase *core = tcase_create("Core");
 	tcase_add_test(core, test_tcp_recorded_synack_waits_for_capture);
 	tcase_add_test(core, test_tcp_recorded_synack_before_syn);
+	tcase_add_test(core, test_tcp_recorded_cookie);
 	tcase_add_test(core, test_tcp_recorded_synack_retransmitted);
 	tcase_add_test(core, test_tcp_recorded_http_listener_adopts);
 	tcase_add_test(core, test_tcp_recorded_data_and_ack);
