@@ -249,6 +249,49 @@ static void tcp6_recorded_server(struct mk_ctx *c)
 	mk6_seg(c, &k, TCPHDR_FIN, NULL);
 }
 
+/* SYN cookies over IPv6 (stack/syncookies.c, IPv6's MSS table): two SYNs
+ * fill discard's queue (backlog 1); then a SYN with every option (MSS
+ * 1400, encoded as 1220; options in the TSval) and one with MSS 1440 only
+ * get cookies, and their ACKs open connections. */
+static void cookie6(struct mk_ctx *c, struct mk_conn6 *k, uint32_t isn, const uint8_t *opt, size_t optlen,
+		    uint16_t mss, int ts)
+{
+	struct in6 p, h;
+	struct sock req = { .wscale_ok = 1, .snd_wscale = 7, .sack_ok = 1 };
+	in6_pton(k->peer, &p);
+	in6_pton(k->host, &h);
+	mk6_tcp(c, k, isn, 0, TCPHDR_SYN, opt, optlen, NULL, 0);
+	k->snd = isn + 1;
+	k->rcv = __cookie_v6_init_sequence(&p, &h, htons(k->pport), htons(k->hport), isn, &mss, c->t_us * 1000) + 1;
+	if (ts)
+		k->tsecr = cookie_init_timestamp(&req, c->t_us * 1000) +
+			   tcp_ts_offset(ipv6_addr_hash(&h), ipv6_addr_hash(&p));
+}
+
+static void tcp6_syn_cookies(struct mk_ctx *c)
+{
+	static const uint8_t all[20] = { 2, 4, 0x05, 0x78, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
+	struct mk_conn6 q = { .peer = "fd00::1", .host = "fd00::2", .hport = 9 };
+	struct mk_conn6 a = { .peer = "fd00::1", .host = "fd00::2", .pport = 40022, .hport = 9, .optlen = 12,
+			      .tsval = 2 };
+	struct mk_conn6 b = { .peer = "fd00::1", .host = "fd00::2", .pport = 40023, .hport = 9 };
+	for (int i = 0; i < 2; i++) {
+		q.pport = (uint16_t)(40020 + i);
+		mk6_tcp(c, &q, 20000u + 1000u * (uint32_t)i, 0, TCPHDR_SYN, mss1440, sizeof(mss1440), NULL, 0);
+		mk_advance(c, 1000);
+	}
+	cookie6(c, &a, 22000, all, sizeof(all), 1400, 1);
+	mk_advance(c, 1000);
+	cookie6(c, &b, 23000, mss1440, sizeof(mss1440), 1440, 0);
+	mk_advance(c, 1000);
+	mk6_seg(c, &a, 0, NULL);
+	mk6_seg(c, &a, TCPHDR_PSH, "hello\n");
+	mk6_seg(c, &b, 0, NULL);
+	mk6_seg(c, &b, TCPHDR_PSH, "hello\n");
+	mk6_seg(c, &a, TCPHDR_FIN, NULL);
+	mk6_seg(c, &b, TCPHDR_FIN, NULL);
+}
+
 const struct mk_scenario mk_tcp6_scenarios[] = {
 	{ "ipv6-tcp-http", "TCP over IPv6: an HTTP/1.0 session with the dual-stack http listener (MSS 1440), the host "
 	  "closes first; then a new SYN on the TIME_WAIT ports", tcp6_http, NULL },
@@ -260,5 +303,15 @@ const struct mk_scenario mk_tcp6_scenarios[] = {
 	  "(both); UDP bound to fd00::2", tcp6_dualstack, dualstack_json },
 	{ "ipv6-tcp-recorded-server", "a capture taken on an IPv6 server: its SYN-ACK (ISN 777777) and its answer with FIN "
 	  "are the host's own; the stack's socket sends the same, in step", tcp6_recorded_server, recorded6_json },
+	{ "ipv6-tcp-syn-cookies", "SYN cookies over IPv6: two SYNs fill discard's queue (backlog 1); a SYN with every "
+	  "option (MSS 1400, encoded as 1220 from IPv6's table; options in the TSval) and one with MSS 1440 only get "
+	  "cookie SYN-ACKs, and their ACKs open connections (cookie_v6_check)", tcp6_syn_cookies,
+	  "{\n"
+	  "  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"],"
+	  "\"mtu\":1500}],\n"
+	  "  \"neighbours\": [{\"ip\":\"fd00::1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
+	  "  \"listen\": [{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\",\"backlog\":1}]\n"
+	  "}\n" },
 	{ NULL, NULL, NULL, NULL },
 };

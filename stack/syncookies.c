@@ -116,6 +116,16 @@ uint32_t __cookie_v4_init_sequence(uint32_t saddr, uint32_t daddr, uint16_t spor
 	return cookie_seq(&k, msstab4, seq, mssp, now_ns);
 }
 
+uint32_t __cookie_v6_init_sequence(const struct in6 *saddr, const struct in6 *daddr, uint16_t sport, uint16_t dport,
+				   uint32_t seq, uint16_t *mssp, uint64_t now_ns)
+{
+	struct cookie_key k = { .n = 9 };
+	memcpy(k.w, saddr, 16);
+	memcpy(k.w + 4, daddr, 16);
+	k.w[8] = (uint32_t)sport << 16 | dport;
+	return cookie_seq(&k, msstab6, seq, mssp, now_ns);
+}
+
 /* tcp_synq_overflow: the listener sent a cookie now (kept to the second,
  * as Linux keeps it to HZ). */
 static void tcp_synq_overflow(struct net *net, struct sock *lsk)
@@ -291,7 +301,8 @@ struct sock *cookie_v4_check(struct net *net, struct sock *lsk, struct sk_buff *
 		return lsk;
 	}
 	cookie_reqsk_options(net, req, &opt, (uint16_t)mss, skb);
-	trace_step(net, skb, "cookie_v4_check", "valid cookie: peer MSS %d; agreed:%s%s%s%s", mss,
+	trace_step(net, skb, skb->protocol == ETH_P_IPV6 ? "cookie_v6_check" : "cookie_v4_check",
+		   "valid cookie: peer MSS %d; agreed:%s%s%s%s", mss,
 		   req->sack_ok ? " SACK" : "", req->tstamp_ok ? " timestamps" : "", req->wscale_ok ? " window scale" : "",
 		   req->sack_ok || req->tstamp_ok || req->wscale_ok ? "" : " MSS only");
 	child = tcp_v4_syn_recv_sock(net, req, skb);	/* tcp_get_cookie_sock; it exits the event */

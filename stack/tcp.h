@@ -427,6 +427,9 @@ int reqsk_max_retries(const struct sock *lsk);
  * seq, at now_ns; *mssp is rounded down to the MSS it encodes. */
 uint32_t __cookie_v4_init_sequence(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq,
 				   uint16_t *mssp, uint64_t now_ns);
+/* __cookie_v6_init_sequence - the same over IPv6 (its own MSS table). */
+uint32_t __cookie_v6_init_sequence(const struct in6 *saddr, const struct in6 *daddr, uint16_t sport, uint16_t dport,
+				   uint32_t seq, uint16_t *mssp, uint64_t now_ns);
 /* cookie_init_sequence - the cookie for skb (a SYN at its TCP header,
  * either family), counted (TcpExt.SyncookiesSent) and marked on the
  * listener (tcp_synq_overflow). */

@@ -116,8 +116,8 @@ static int tcp_syn_flood_action(struct net *net, struct sock *lsk, struct sk_buf
 	SNMP_INC(net, cookies ? MIB_TCPEXT_TCPREQQFULLDOCOOKIES : MIB_TCPEXT_TCPREQQFULLDROP);
 	if (cookies != 2 && !lsk->synflood_warned) {
 		lsk->synflood_warned = 1;
-		trace_step(net, skb, "tcp_syn_flood_action", "kernel log: \"TCP: request_sock_TCP: Possible SYN "
-			   "flooding on port %s. %s. Check SNMP counters.\"", sk_fmt(lsk),
+		trace_step(net, skb, "tcp_syn_flood_action", "kernel log: \"TCP: request_sock_TCP%s: Possible SYN "
+			   "flooding on port %s. %s.\"", skb->protocol == ETH_P_IPV6 ? "v6" : "", sk_fmt(lsk),
 			   cookies ? "Sending cookies" : "Dropping request");
 	}
 	if (cookies == 2 && !inet_csk_reqsk_queue_is_full(lsk))
@@ -225,8 +225,10 @@ void tcp_conn_request(struct net *net, struct sock *lsk, struct sk_buff *skb)
 		return;
 	}
 	pin = tcp_openreq_init(net, req, lsk, skb);
-	if (want_cookie)
-		return tcp_cookie_synack(net, lsk, req, skb, pin);
+	if (want_cookie) {
+		tcp_cookie_synack(net, lsk, req, skb, pin);
+		return;
+	}
 	tcp_set_state(net, req, TCP_NEW_SYN_RECV);
 	sock_hash(net, req);
 	reqsk_queue_added(lsk);

@@ -87,6 +87,7 @@ check tcp-rmem-small pcaps/tcp-options.pcap tests/diffkernel/tcp-rmem-small.json
 # ACKs open connections (the peer's ack and TSecr moved to Linux's cookie
 # as to any ISN), a forged one gets a RST.
 check tcp-syn-cookies pcaps/tcp-syn-cookies.pcap pcaps/tcp-syn-cookies.json
+check ipv6-tcp-syn-cookies pcaps/ipv6-tcp-syn-cookies.pcap pcaps/ipv6-tcp-syn-cookies.json
 grep -q 'TcpExt.SyncookiesRecv *2 *2' "$OUT/tcp-syn-cookies.txt" && grep -q 'TcpExt.SyncookiesFailed *1 *1' \
 	"$OUT/tcp-syn-cookies.txt" || { echo "FAIL tcp-syn-cookies: the cookie counters are not in the comparison"; fail=1; }
 grep -q 'TcpExt.PAWSEstab *3 *3' "$OUT/tcp-paws-req.txt" ||
