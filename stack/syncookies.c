@@ -207,21 +207,11 @@ static int cookie_recorded(struct net *net, struct sock *req, uint32_t isn)
  * and cookie_v4_check's fill): not hashed, not in the SYN queue. */
 static struct sock *cookie_reqsk_alloc(struct net *net, struct sock *lsk, struct sk_buff *skb)
 {
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	struct sock *req = sock_alloc(net, IPPROTO_TCP_);
 	if (!req)
 		return NULL;
-	if (skb->protocol == ETH_P_IPV6) {
-		tcp_v6_init_req(req, skb);
-	} else {
-		req->saddr = ip_hdr(skb)->daddr;
-		req->daddr = ip_hdr(skb)->saddr;
-	}
-	req->sport = th->dest;
-	req->dport = th->source;
-	req->ifindex = skb->dev ? skb->dev->ifindex : 0;
-	req->parent = lsk;
+	inet_reqsk_init(req, lsk, skb);
 	req->irs = cb->seq - 1;
 	req->rcv_nxt = req->rcv_wup = cb->seq;
 	req->snd_wl1 = req->irs;

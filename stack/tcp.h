@@ -421,6 +421,24 @@ void reqsk_timer_handler(struct net *net, struct sock *req);
  * taken and young requests are too few to fill half of it. */
 int reqsk_max_retries(const struct sock *lsk);
 
+/* inet_reqsk_init - a request sock's 4-tuple, family, arrival device and
+ * listener from skb (a segment to lsk, at its TCP header): what
+ * tcp_openreq_init and the af_ops' init_req fill, SYN or cookie ACK. */
+static inline void inet_reqsk_init(struct sock *req, struct sock *lsk, const struct sk_buff *skb)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	if (skb->protocol == ETH_P_IPV6) {
+		tcp_v6_init_req(req, skb);
+	} else {
+		req->saddr = ip_hdr(skb)->daddr;
+		req->daddr = ip_hdr(skb)->saddr;
+	}
+	req->sport = th->dest;
+	req->dport = th->source;
+	req->ifindex = skb->dev ? skb->dev->ifindex : 0;
+	req->parent = lsk;
+}
+
 /* -- syncookies.c -- */
 /* __cookie_v4_init_sequence - the SYN cookie for a SYN from saddr:sport
  * to daddr:dport (network order, as in its headers) with sequence number

@@ -58,21 +58,11 @@ static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk, struct sk_buff *skb)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	struct net_device *dev = skb->dev;
 	uint32_t isn;
 	int pin;
 
-	if (skb->protocol == ETH_P_IPV6) {
-		tcp_v6_init_req(req, skb);
-	} else {
-		req->saddr = ip_hdr(skb)->daddr;
-		req->daddr = ip_hdr(skb)->saddr;
-	}
-	req->sport = th->dest;
-	req->dport = th->source;
-	req->ifindex = dev ? dev->ifindex : 0;
-	req->parent = lsk;
+	inet_reqsk_init(req, lsk, skb);
 	req->irs = cb->seq;
 	req->rcv_nxt = req->rcv_wup = cb->seq + 1;
 	req->snd_wnd = req->max_window = cb->window;	/* never scaled on a SYN */
