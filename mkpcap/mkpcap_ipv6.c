@@ -439,6 +439,24 @@ static void ipv6_forward(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6, "fd01::", NEXTHDR_ICMP, 64, l4, n));
 }
 
+/* ICMPv6 errors about what the host sent, with no socket to take them:
+ * UDP from port 5000 and TCP with no connection (Icmp6.InErrors, from
+ * __udp6_lib_err and tcp_v6_err), then UDP from echo's port 7. */
+static void ipv6_errors_in(struct mk_ctx *c)
+{
+	static const char *const l4hdr[3] = { "\x13\x88\x00\x35\x00\x40\x00\x00", "\x9c\x40\x00\x50\x00\x00\x03\xe8",
+					      "\x00\x07\x9c\x40\x00\x40\x00\x00" };
+	static const uint8_t nh[3] = { NEXTHDR_UDP, NEXTHDR_TCP, NEXTHDR_UDP };
+	for (int i = 0; i < 3; i++) {
+		memset(l4, 0, 8);
+		l4[0] = ICMPV6_DEST_UNREACH;
+		l4[1] = i == 1 ? 0 : ICMPV6_PORT_UNREACH;
+		size_t n = 8 + quote6(l4 + 8, nh[i], (const uint8_t *)l4hdr[i]);
+		csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, n, 2);
+		mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n));
+	}
+}
+
 const struct mk_scenario mk_ipv6_scenarios[] = {
 	{ "ipv6-echo", "ICMPv6 echo requests to fd00::2, to the link-local address and to all-nodes ff02::1", ipv6_echo,
 	  NULL },
@@ -466,5 +484,7 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	{ "ipv6-forward", "an IPv6 router (forwarding on): forwarded, hop limit 1, too big for eth1's 1280, a link-local "
 	  "source, no route, its own other address, a redirect, the subnet-router anycast address", ipv6_forward,
 	  router6_json },
+	{ "ipv6-errors-in", "ICMPv6 errors about what the host sent: UDP from a port with no socket and TCP with no "
+	  "connection (Icmp6.InErrors), UDP from echo's port (the socket's error)", ipv6_errors_in, NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -8,6 +8,7 @@
 
 #include "ip.h"
 #include "mkpcap.h"
+#include "stack.h"
 
 #define PEER "10.0.0.1"
 #define HOST "10.0.0.2"
@@ -208,6 +209,40 @@ static void icmp_port_unreach(struct mk_ctx *c)
 	}
 }
 
+/* An ICMP error from the peer quoting what the host sent (an IP header
+ * HOST > PEER with protocol proto, then 8 bytes of it). */
+static void icmp_err_in(struct mk_ctx *c, uint8_t type, uint8_t code, uint8_t proto, const char *l4hdr8)
+{
+	struct pb_ipopt o = ipo(PEER, HOST, IPPROTO_ICMP_, 0xe00);
+	struct iphdr *q = (struct iphdr *)(l4 + 8);
+	memset(l4, 0, 8 + 20);
+	l4[0] = type;
+	l4[1] = code;
+	q->ihl_version = 0x45;
+	q->tot_len = htons(20 + 64);
+	q->ttl = 64;
+	q->protocol = proto;
+	q->saddr = pb_ip(HOST);
+	q->daddr = pb_ip(PEER);
+	q->check = ip_fast_csum(q, 5);
+	memcpy(l4 + 28, l4hdr8, 8);
+	uint16_t s = htons(csum_fold(csum_partial(l4, 36, 0)));
+	memcpy(l4 + 2, &s, 2);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
+}
+
+/* Errors about what the host sent (default host): about UDP from a port
+ * with no socket (Icmp.InErrors, __udp4_lib_err) and from echo's port 7
+ * (the socket's soft error); about TCP with no connection (Icmp.InErrors,
+ * tcp_v4_err); about an ICMP echo request (no ping socket: ignored). */
+static void icmp_errors_in(struct mk_ctx *c)
+{
+	icmp_err_in(c, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, IPPROTO_UDP_, "\x13\x88\x00\x35\x00\x40\x00\x00");
+	icmp_err_in(c, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, IPPROTO_UDP_, "\x00\x07\x9c\x40\x00\x40\x00\x00");
+	icmp_err_in(c, ICMP_DEST_UNREACH, 1, IPPROTO_TCP_, "\x9c\x40\x00\x50\x00\x00\x03\xe8");
+	icmp_err_in(c, ICMP_TIME_EXCEEDED, 0, IPPROTO_ICMP_, "\x08\x00\x00\x00\x3e\x3e\x00\x01");
+}
+
 const struct mk_scenario mk_route_scenarios[] = {
 	{ "route-forward", "router forwards a ping on-link out of eth1 and a UDP datagram via the 172.16/16 gateway",
 	  route_forward, router_json },
@@ -233,5 +268,8 @@ const struct mk_scenario mk_route_scenarios[] = {
 	  route_ping_router, router_json },
 	{ "icmp-port-unreach", "UDP to a closed port 10 times: 6 port unreachables, then icmp_ratelimit",
 	  icmp_port_unreach, NULL },
+	{ "icmp-errors-in", "ICMP errors about what the host sent: UDP from a port with no socket and TCP with no "
+	  "connection (Icmp.InErrors), UDP from echo's port (the socket's error), an echo request (ignored)",
+	  icmp_errors_in, NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -351,8 +351,8 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
  * icmpv6_notify - an error about a packet we sent: the quoted IPv6
  * header and, past its extension headers, 8 bytes of the upper-layer
  * header must be there (else Icmp6.InErrors); then the protocol's
- * err_handler: TCP's (tcp_v6_err); UDP's is not modelled, so the error is
- * shown and consumed.
+ * err_handler: TCP's (tcp_v6_err) or UDP's (udpv6_err); others (ICMPv6
+ * about our echo replies: no ping socket sent them) are shown and consumed.
  */
 static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, int type, int code)
 {
@@ -390,6 +390,12 @@ static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, 
 		trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s: for TCP", icmp6_type_name(type), code,
 			   in6_fmt(&q->saddr), in6_fmt(&q->daddr));
 		tcp_v6_err(net, skb, q, qp + inner, type, code);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	if (nexthdr == NEXTHDR_UDP) {
+		trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s: for UDP", icmp6_type_name(type), code,
+			   in6_fmt(&q->saddr), in6_fmt(&q->daddr));
+		udpv6_err(net, skb, q, qp + inner, type, code);
 		return SKB_DROP_REASON_NOT_DROPPED_YET;
 	}
 	trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s next header %u: no IPv6 socket to tell",

@@ -452,6 +452,10 @@ void ndisc_for_each(struct net *net, void (*fn)(void *ctx, const char *line), vo
 
 /* -- udp_ipv6.c, tcp_ipv6.c -- */
 int udpv6_rcv(struct net *net, struct sk_buff *skb);
+/* udpv6_err - an ICMPv6 error quoting a datagram we sent (q its IPv6
+ * header, uhp its UDP header): the socket's soft error, or, with no
+ * socket, Icmp6.InErrors (__udp6_lib_err). skb is not consumed. */
+void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *uhp, int type, int code);
 int tcp_v6_rcv(struct net *net, struct sk_buff *skb);
 /* tcp_v6_err - an ICMPv6 error (type, code) quoting q, a segment we sent
  * whose TCP header is th (its first 8 bytes present): the socket is told,

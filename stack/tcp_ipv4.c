@@ -317,8 +317,13 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 
 	trace_enter(net, skb, "tcp_v4_err", "tcp", "ICMP type %d code %d about %s:%u > %s:%u seq %u", type, code,
 		    ip_fmt(quoted->saddr), ntohs(th->source), ip_fmt(quoted->daddr), ntohs(th->dest), seq);
-	if (!sk || sk->state == TCP_TIME_WAIT) {
-		trace_exit(net, skb, V_CONSUMED, 0, "%s", sk ? "TIME_WAIT socket: ignored" : "no matching socket");
+	if (!sk) {
+		SNMP_INC(net, MIB_ICMP_INERRORS);
+		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket (Icmp.InErrors)");
+		return 0;
+	}
+	if (sk->state == TCP_TIME_WAIT) {
+		trace_exit(net, skb, V_CONSUMED, 0, "TIME_WAIT socket: ignored");
 		return 0;
 	}
 	if (!between(seq, sk->snd_una, sk->snd_nxt)) {

@@ -173,7 +173,8 @@ int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, in
 	trace_enter(net, skb, "udp_err", "udp", "ICMP type %d code %d about %s:%u > %s:%u", type, code,
 		    ip_fmt(quoted->saddr), ntohs(uh->source), ip_fmt(quoted->daddr), ntohs(uh->dest));
 	if (!sk) {
-		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket");
+		SNMP_INC(net, MIB_ICMP_INERRORS);	/* __udp4_lib_err: an error nobody sent */
+		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket (Icmp.InErrors)");
 		return 0;
 	}
 	sk->err_soft = type == ICMP_DEST_UNREACH && code == ICMP_PORT_UNREACH ? 111 /* ECONNREFUSED */ : 113;

@@ -97,6 +97,23 @@ static int udpv6_fail(struct net *net, struct sk_buff *skb, enum skb_drop_reason
 	return 0;
 }
 
+void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *uhp, int type, int code)
+{
+	const struct udphdr *uh = (const struct udphdr *)uhp;	/* its ports: 4 bytes */
+	struct sock *sk = __udp6_lib_lookup(net, &q->daddr, uh->dest, &q->saddr, uh->source);
+
+	trace_enter(net, skb, "udpv6_err", "udp", "ICMPv6 type %d code %d about [%s]:%u > [%s]:%u", type, code,
+		    in6_fmt(&q->saddr), ntohs(uh->source), in6_fmt(&q->daddr), ntohs(uh->dest));
+	if (!sk) {
+		SNMP_INC(net, MIB_ICMP6_INERRORS);	/* __udp6_lib_err */
+		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket (Icmp6.InErrors)");
+		return;
+	}
+	sk->err_soft = type == ICMPV6_DEST_UNREACH && code == ICMPV6_PORT_UNREACH ? 111 /* ECONNREFUSED */ : 113;
+	trace_exit(net, skb, V_CONSUMED, 0, "%s socket %s: unconnected, so the error is not reported to the "
+		   "application", sock_app_name(sk->app), sk_fmt(sk));
+}
+
 /*
  * udpv6_rcv - __udp6_lib_rcv:
  *  1. an 8-byte header and a length within what arrived (0 = jumbo: all

@@ -56,7 +56,7 @@ check() {
 
 for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherhost \
 	 frag-in-order frag-out-of-order frag-duplicate frag-overlap \
-	 icmp-echo udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce; do
+	 icmp-echo icmp-errors-in udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce; do
 	check "$p" "pcaps/$p.pcap"
 done
 # The advertised window is in the comparison: after 6 bytes Linux offers
@@ -181,10 +181,11 @@ fi
 # listeners; /proc/net/snmp6 is compared as Ip6.*, Icmp6.*, Udp6.*.
 # Echo and fragmented echo, neighbour solicitations, unknown next header,
 # hop-by-hop actions, routing headers, header checks, UDP (echo and closed
-# port), TCP to a closed port; ipv6-frag-bad (overlap, bad length, timeout)
+# port), TCP to a closed port, errors about what the host sent (Icmp6.InErrors
+# when no socket takes one); ipv6-frag-bad (overlap, bad length, timeout)
 # runs with ip6frag_time 1 s on both sides, as frag-timeout does for IPv4.
 for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh ipv6-rthdr ipv6-frag \
-	 ipv6-udp ipv6-tcp-syn ipv6-hdr ipv6-misc; do
+	 ipv6-udp ipv6-tcp-syn ipv6-hdr ipv6-misc ipv6-errors-in; do
 	check "$p" "pcaps/$p.pcap"
 done
 # TCP connections over IPv6 (tcp_ipv6.c): an HTTP session with TIME_WAIT and

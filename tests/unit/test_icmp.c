@@ -201,19 +201,25 @@ START_TEST(test_icmp_frag_needed_not_limited)
 }
 END_TEST
 
+/* A port unreachable from the peer quoting a datagram or segment the host
+ * sent from sport (proto UDP or TCP) to the peer's port 53. */
+static void error_about(struct net *net, uint8_t proto, uint16_t sport)
+{
+	uint8_t q[96], u[40];
+	size_t ul = proto == IPPROTO_UDP_ ? nj_udp(u, NJ_HOST_IP, "10.0.0.1", sport, 53, u, 0)
+					  : nj_tcp(u, NJ_HOST_IP, "10.0.0.1", sport, 53, 1000, 0, TCPHDR_SYN, NULL, 0);
+	struct nj_ip_opts o = { .dst_mac = nj_peer_mac };
+	size_t ql = nj_build_ip(q, NJ_HOST_IP, NJ_PEER_IP, proto, u, ul, &o) - ETH_HLEN;
+	uint8_t msg[8 + 96] = { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH };
+	memmove(msg + 8, q + ETH_HLEN, ql);
+	((struct icmphdr *)msg)->checksum = htons(csum_fold(csum_partial(msg, 8 + ql, 0)));
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, msg, 8 + ql, NULL));
+}
+
 START_TEST(test_icmp_error_received_shows_quote)
 {
 	struct net *net = nj_router();
-	uint8_t q[64];
-	uint8_t u[8];
-	size_t ul = nj_udp(u, NJ_HOST_IP, "10.0.0.1", 5353, 53, u, 0);
-	struct nj_ip_opts o = { .dst_mac = nj_peer_mac };
-	size_t ql = nj_build_ip(q, NJ_HOST_IP, NJ_PEER_IP, IPPROTO_UDP_, u, ul, &o) - ETH_HLEN;
-	uint8_t msg[8 + 64] = { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH };
-	memmove(msg + 8, q + ETH_HLEN, ql);
-	((struct icmphdr *)msg)->checksum = htons(csum_fold(csum_partial(msg, 8 + ql, 0)));
-	size_t l = nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, msg, 8 + ql, NULL);
-	nj_inject(net, frame, l);
+	error_about(net, IPPROTO_UDP_, 5353);
 	ck_assert_int_eq(net->mib[MIB_ICMP_INDESTUNREACHS], 1);
 	const struct nj_rec *e = nj_find("icmp_socket_deliver", 'i');
 	ck_assert_ptr_nonnull(e);
@@ -221,6 +227,24 @@ START_TEST(test_icmp_error_received_shows_quote)
 	ck_assert_ptr_nonnull(strstr(e->args, "\"quoted_daddr\":\"10.0.0.1\""));
 	ck_assert_int_eq(nj_tx.n, 0);				/* never an error about an error */
 	ck_assert_int_eq(nj_drop_reason(), -1);
+	nj_net_free(net);
+}
+END_TEST
+
+/* An error no socket takes counts Icmp.InErrors (__udp4_lib_err,
+ * tcp_v4_err); one a UDP socket takes does not. */
+START_TEST(test_icmp_error_without_socket_counted)
+{
+	struct net *net = nj_router();
+	ck_assert_int_eq(sock_listen(net, IPPROTO_UDP_, 0, 7, APP_ECHO, -1), 0);
+	error_about(net, IPPROTO_UDP_, 5353);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 1);
+	error_about(net, IPPROTO_TCP_, 40000);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 2);
+	error_about(net, IPPROTO_UDP_, 7);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 2);
+	ck_assert_int_eq(__udp4_lib_lookup(net, 0, 0, nj_ip(NJ_HOST_IP), htons(7))->err_soft, 111);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INDESTUNREACHS], 3);
 	nj_net_free(net);
 }
 END_TEST
@@ -234,6 +258,7 @@ static Suite *icmp_suite(void)
 	tcase_add_test(core, test_icmp_echo_reply_ping_socket);
 	tcase_add_test(core, test_icmp_port_unreach_quotes_and_source);
 	tcase_add_test(core, test_icmp_error_received_shows_quote);
+	tcase_add_test(core, test_icmp_error_without_socket_counted);
 	suite_add_tcase(s, core);
 	TCase *rules = tcase_create("Rules");
 	tcase_add_test(rules, test_icmp_send_not_about_icmp_errors);

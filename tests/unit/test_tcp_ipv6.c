@@ -3,7 +3,8 @@
  * dual-stack listener end to end (SYN-ACK with MSS = MTU - 60, checksums
  * over the IPv6 pseudo-header, data, FIN), which listener takes which
  * family, bind conflicts between families, the scenario's IPv6 listen
- * addresses, and UDP sockets bound to an IPv6 address.
+ * addresses, UDP sockets bound to an IPv6 address, and ICMPv6 errors about
+ * what the host sent (tcp_v6_err, udpv6_err).
  */
 #include "cJSON.h"
 #include "fold.h"
@@ -348,8 +349,10 @@ START_TEST(test_ping6_socket)
 }
 END_TEST
 
-/* An ICMPv6 error from the peer quoting a segment H6:sport > P6:dport seq. */
-static void err6(struct net *net, uint8_t type, uint8_t code, uint16_t sport, uint16_t dport, uint32_t seq)
+/* An ICMPv6 error from the peer quoting a segment H6:sport > P6:dport seq
+ * (nh NEXTHDR_UDP: a datagram between those ports). */
+static void err6_nh(struct net *net, uint8_t nh, uint8_t type, uint8_t code, uint16_t sport, uint16_t dport,
+		    uint32_t seq)
 {
 	static uint8_t q[128], e[256];
 	uint8_t th[20] = { 0 };
@@ -358,7 +361,9 @@ static void err6(struct net *net, uint8_t type, uint8_t code, uint16_t sport, ui
 		th[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
 	th[12] = 5 << 4;
 	th[13] = TCPHDR_SYN;
-	size_t qn = pb_eth_ip6(q, H6, P6, NEXTHDR_TCP, 64, th, 20) - 14;	/* the quoted packet, as we sent it */
+	if (nh == NEXTHDR_UDP)
+		th[4] = 0, th[5] = 20;					/* the UDP length */
+	size_t qn = pb_eth_ip6(q, H6, P6, nh, 64, th, 20) - 14;	/* the quoted packet, as we sent it */
 	memset(e, 0, 8);
 	e[0] = type;
 	e[1] = code;
@@ -366,6 +371,30 @@ static void err6(struct net *net, uint8_t type, uint8_t code, uint16_t sport, ui
 	pb_csum6(P6, H6, NEXTHDR_ICMP, e, 8 + qn, 2);
 	nj_inject(net, fr, pb_eth_ip6(fr, P6, H6, NEXTHDR_ICMP, 64, e, 8 + qn));
 }
+
+static void err6(struct net *net, uint8_t type, uint8_t code, uint16_t sport, uint16_t dport, uint32_t seq)
+{
+	err6_nh(net, NEXTHDR_TCP, type, code, sport, dport, seq);
+}
+
+/* udpv6_err: an error about a datagram from a port no socket holds counts
+ * Icmp6.InErrors (__udp6_lib_err); echo's socket on port 7 takes its own. */
+START_TEST(test_udp6_err)
+{
+	struct net *net = nj_net6();
+	struct in6 any = { 0 };
+	ck_assert_int_eq(sock_listen_af(net, IPPROTO_UDP_, AF_INET6, 0, &any, 0, 7, APP_ECHO, -1), 0);
+	err6_nh(net, NEXTHDR_UDP, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 5000, 53, 0);
+	ck_assert_int_eq(net->mib[MIB_ICMP6_INERRORS], 1);
+	ck_assert_ptr_nonnull(nj_find("udpv6_err", 'B'));
+	err6_nh(net, NEXTHDR_UDP, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 7, 53, 0);
+	ck_assert_int_eq(net->mib[MIB_ICMP6_INERRORS], 1);
+	struct in6 h = a6(H6), p = a6(P6);
+	ck_assert_int_eq(__udp6_lib_lookup(net, &p, htons(53), &h, htons(7))->err_soft, 111);
+	ck_assert_int_eq(net->mib[MIB_ICMP6_INDESTUNREACHS], 2);
+	nj_net_free(net);
+}
+END_TEST
 
 START_TEST(test_tcp6_err)
 {
@@ -486,6 +515,7 @@ static Suite *tcp_ipv6_suite(void)
 	tcase_add_test(c, test_tcp6_recorded_synack_pin);
 	tcase_add_test(c, test_ping6_socket);
 	tcase_add_test(c, test_tcp6_err);
+	tcase_add_test(c, test_udp6_err);
 	tcase_add_test(c, test_tcp6_fold_follows_stack);
 	suite_add_tcase(s, c);
 	return s;
