@@ -231,6 +231,55 @@ static void icmp_err_in(struct mk_ctx *c, uint8_t type, uint8_t code, uint8_t pr
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
 }
 
+/* An ICMP message from the peer (to dst, on the broadcast MAC when bcast):
+ * type, code, the 4 bytes after the checksum, then len bytes of data. */
+static void icmp_msg(struct mk_ctx *c, uint8_t type, uint8_t code, const char *rest4, const void *d, size_t len,
+		     const char *dst)
+{
+	struct pb_ipopt o = ipo(PEER, dst, IPPROTO_ICMP_, (uint16_t)(0xf00 + type));
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	if (strcmp(dst, HOST))
+		o.dmac = bcast;
+	l4[0] = type;
+	l4[1] = code;
+	memset(l4 + 2, 0, 2);
+	memcpy(l4 + 4, rest4, 4);
+	memcpy(l4 + 8, d, len);
+	uint16_t s = htons(csum_fold(csum_partial(l4, 8 + len, 0)));
+	memcpy(l4 + 2, &s, 2);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 8 + len));
+}
+
+/* ICMP types a host meets (default host), as Linux 6.18 answers and
+ * counts them: timestamp requests answered (one too short, one to the
+ * broadcast address refused), address mask and information requests,
+ * router messages and stray replies taken silently, an extended echo
+ * (PROBE, off by default) and its reply, type 50 (InErrors), a redirect,
+ * source quench and parameter problem about UDP nobody sent (InErrors). */
+static void icmp_types(struct mk_ctx *c)
+{
+	static const uint8_t ts[12] = { 0, 0, 0x03, 0xe8 };
+	static const uint8_t ra[12] = { 10, 0, 0, 1 };
+	static const char udpq[28] = "\x45\x00\x00\x24\x00\x01\x00\x00\x40\x11\x00\x00\x0a\x00\x00\x02"
+				     "\x0a\x00\x00\x01\x13\x88\x00\x35\x00\x10\x00\x00";
+	icmp_msg(c, ICMP_TIMESTAMP, 0, "\x12\x34\x00\x01", ts, 12, HOST);
+	icmp_msg(c, ICMP_TIMESTAMP, 0, "\x12\x34\x00\x02", ts, 8, HOST);
+	icmp_msg(c, ICMP_TIMESTAMP, 0, "\x12\x34\x00\x03", ts, 2, HOST);	/* too short */
+	icmp_msg(c, ICMP_TIMESTAMP, 0, "\x12\x34\x00\x04", ts, 12, "10.0.0.255");
+	icmp_msg(c, ICMP_ADDRESS, 0, "\x12\x34\x00\x05", ts, 4, HOST);
+	icmp_msg(c, 15, 0, "\x12\x34\x00\x06", ts, 0, HOST);			/* information request */
+	icmp_msg(c, 9, 0, "\x01\x02\x00\x1e", ra, 8, HOST);			/* router advertisement */
+	icmp_msg(c, 10, 0, "\x00\x00\x00\x00", ts, 0, HOST);			/* router solicitation */
+	icmp_msg(c, ICMP_EXT_ECHO, 0, "\x12\x34\x00\x07", ts, 8, HOST);
+	icmp_msg(c, ICMP_EXT_ECHOREPLY, 0, "\x12\x34\x00\x08", ts, 8, HOST);
+	icmp_msg(c, 50, 0, "\x12\x34\x00\x09", ts, 8, HOST);
+	icmp_msg(c, ICMP_TIMESTAMPREPLY, 0, "\x12\x34\x00\x0a", ts, 12, HOST);
+	icmp_msg(c, ICMP_ADDRESSREPLY, 0, "\x12\x34\x00\x0b", "\xff\xff\xff\x00", 4, HOST);
+	icmp_msg(c, ICMP_REDIRECT, 1, "\x0a\x00\x00\x09", udpq, 28, HOST);
+	icmp_msg(c, ICMP_SOURCE_QUENCH, 0, "\x00\x00\x00\x00", udpq, 28, HOST);
+	icmp_msg(c, ICMP_PARAMETERPROB, 0, "\x14\x00\x00\x00", udpq, 28, HOST);
+}
+
 /* Errors about what the host sent (default host): about UDP from a port
  * with no socket (Icmp.InErrors, __udp4_lib_err) and from echo's port 7
  * (the socket's soft error); about TCP with no connection (Icmp.InErrors,
@@ -268,6 +317,9 @@ const struct mk_scenario mk_route_scenarios[] = {
 	  route_ping_router, router_json },
 	{ "icmp-port-unreach", "UDP to a closed port 10 times: 6 port unreachables, then icmp_ratelimit",
 	  icmp_port_unreach, NULL },
+	{ "icmp-types", "ICMP types a host meets: timestamp requests answered (a short one and one to broadcast refused), "
+	  "address mask and information requests, router messages, PROBE (RFC 8335) and its reply, type 50, stray "
+	  "replies, a redirect, source quench and parameter problem about UDP nobody sent", icmp_types, NULL },
 	{ "icmp-errors-in", "ICMP errors about what the host sent: UDP from a port with no socket and TCP with no "
 	  "connection (Icmp.InErrors), UDP from echo's port (the socket's error), an echo request (ignored)",
 	  icmp_errors_in, NULL },

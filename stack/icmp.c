@@ -27,6 +27,10 @@ static const char *icmp_type_name(int t)
 	case ICMP_PARAMETERPROB: return "parameter problem";
 	case ICMP_TIMESTAMP: return "timestamp";
 	case ICMP_TIMESTAMPREPLY: return "timestamp reply";
+	case ICMP_ADDRESS: return "address mask request";
+	case ICMP_ADDRESSREPLY: return "address mask reply";
+	case ICMP_EXT_ECHO: return "extended echo request";
+	case ICMP_EXT_ECHOREPLY: return "extended echo reply";
 	default: return "other";
 	}
 }
@@ -38,6 +42,17 @@ static int icmp_is_error(int t)
 	       t == ICMP_TIME_EXCEEDED || t == ICMP_PARAMETERPROB;
 }
 
+/* The Icmp In counter of a type (a /proc/net/snmp column, kept from the
+ * per-type IcmpMsg counters); 0 where it has none. */
+static const int16_t icmp_mib_in[NR_ICMP_TYPES + 1] = {
+	[ICMP_ECHOREPLY] = MIB_ICMP_INECHOREPS, [ICMP_DEST_UNREACH] = MIB_ICMP_INDESTUNREACHS,
+	[ICMP_SOURCE_QUENCH] = MIB_ICMP_INSRCQUENCHS, [ICMP_REDIRECT] = MIB_ICMP_INREDIRECTS,
+	[ICMP_ECHO] = MIB_ICMP_INECHOS, [ICMP_TIME_EXCEEDED] = MIB_ICMP_INTIMEEXCDS,
+	[ICMP_PARAMETERPROB] = MIB_ICMP_INPARMPROBS, [ICMP_TIMESTAMP] = MIB_ICMP_INTIMESTAMPS,
+	[ICMP_TIMESTAMPREPLY] = MIB_ICMP_INTIMESTAMPREPS, [ICMP_ADDRESS] = MIB_ICMP_INADDRMASKS,
+	[ICMP_ADDRESSREPLY] = MIB_ICMP_INADDRMASKREPS,
+};
+
 /* icmp_out_count: Icmp.OutMsgs and the per-type counter. */
 static void icmp_out_count(struct net *net, int type)
 {
@@ -48,6 +63,12 @@ static void icmp_out_count(struct net *net, int type)
 		SNMP_INC(net, MIB_ICMP_OUTTIMEEXCDS);
 	else if (type == ICMP_ECHOREPLY)
 		SNMP_INC(net, MIB_ICMP_OUTECHOREPS);
+	else if (type == ICMP_PARAMETERPROB)
+		SNMP_INC(net, MIB_ICMP_OUTPARMPROBS);
+	else if (type == ICMP_REDIRECT)
+		SNMP_INC(net, MIB_ICMP_OUTREDIRECTS);
+	else if (type == ICMP_TIMESTAMPREPLY)
+		SNMP_INC(net, MIB_ICMP_OUTTIMESTAMPREPS);
 }
 
 /* icmpv4_mask_allow: types outside icmp_ratemask, and "fragmentation
@@ -198,14 +219,20 @@ static int icmp_route(struct net *net, uint32_t daddr, uint32_t *saddr, struct n
 	return 0;
 }
 
-static void icmp_push_reply(struct net *net, struct sk_buff *nskb, const struct nj_dst *dst, int64_t pkt)
+static void icmp_push_reply_as(struct net *net, struct sk_buff *nskb, const struct nj_dst *dst, int64_t pkt,
+			       int counted)
 {
 	nskb->pkt = pkt;
 	skb_reset_network_header(nskb);
 	memset(IPCB(nskb), 0, sizeof(struct inet_skb_parm));
 	IPCB(nskb)->dst = *dst;
-	icmp_out_count(net, ((struct icmphdr *)(nskb->data + 20))->type);
+	icmp_out_count(net, counted);
 	__ip_local_out(net, nskb);
+}
+
+static void icmp_push_reply(struct net *net, struct sk_buff *nskb, const struct nj_dst *dst, int64_t pkt)
+{
+	icmp_push_reply_as(net, nskb, dst, pkt, ((struct icmphdr *)(nskb->data + 20))->type);
 }
 
 /* How much of the offending datagram fits: 576 bytes in all (RFC 1812
@@ -304,32 +331,68 @@ __attribute__((weak)) int tcp_v4_err(struct net *net, struct sk_buff *skb, const
 	return 0;
 }
 
-/* icmp_echo: the same identifier, sequence and data back, from the
- * address the request was sent to (fib_compute_spec_dst). */
-static void icmp_echo(struct net *net, struct sk_buff *skb)
+/* icmp_reply: h and len bytes of data back to the sender of skb, from the
+ * address it was sent to (fib_compute_spec_dst); counted as type counted. */
+static void icmp_reply(struct net *net, struct sk_buff *skb, const struct icmphdr *h, const void *data,
+		       uint32_t len, int counted)
 {
-	struct icmp_state *s = icmp_state(net);
 	const struct iphdr *iph = ip_hdr(skb);
-	const struct icmphdr *req = (const struct icmphdr *)skb->data;
 	struct nj_dst dst;
-
-	if (s->echo_ignore_all) {
-		trace_step(net, skb, "icmp_echo", "net.ipv4.icmp_echo_ignore_all=1: no reply");
-		return;
-	}
 	uint32_t saddr = IPCB(skb)->dst.type == RTN_LOCAL ? iph->daddr : 0;
 	if (icmp_route(net, iph->saddr, &saddr, &dst) < 0) {
 		trace_step(net, skb, "icmp_reply", "no route back to %s: no reply", ip_fmt(iph->saddr));
 		return;
 	}
-	struct icmphdr h = *req;
-	h.type = ICMP_ECHOREPLY;
-	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, iph->tos, &h, req + 1, skb->len - 8);
+	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, iph->tos, h, data, len);
 	if (!nskb)
 		return;
-	trace_step(net, skb, "icmp_reply", "echo reply id %u seq %u, %u data bytes, %s > %s", ntohs(req->id),
-		   ntohs(req->sequence), skb->len - 8, ip_fmt(saddr), ip_fmt(iph->saddr));
-	icmp_push_reply(net, nskb, &dst, skb->pkt);
+	trace_step(net, skb, "icmp_reply", "%s id %u seq %u, %u data bytes, %s > %s", icmp_type_name(h->type),
+		   ntohs(h->id), ntohs(h->sequence), len, ip_fmt(saddr), ip_fmt(iph->saddr));
+	icmp_push_reply_as(net, nskb, &dst, skb->pkt, counted);
+}
+
+/* icmp_echo: the same identifier, sequence and data back. An extended
+ * echo (RFC 8335 PROBE) is answered only with icmp_echo_enable_probe,
+ * off by default (and not modelled). */
+static void icmp_echo(struct net *net, struct sk_buff *skb)
+{
+	const struct icmphdr *req = (const struct icmphdr *)skb->data;
+
+	if (icmp_state(net)->echo_ignore_all) {
+		trace_step(net, skb, "icmp_echo", "net.ipv4.icmp_echo_ignore_all=1: no reply");
+		return;
+	}
+	if (req->type == ICMP_EXT_ECHO) {
+		trace_step(net, skb, "icmp_echo", "extended echo (PROBE, RFC 8335): net.ipv4.icmp_echo_enable_probe=0, "
+			   "no reply");
+		return;
+	}
+	struct icmphdr h = *req;
+	h.type = ICMP_ECHOREPLY;
+	icmp_reply(net, skb, &h, req + 1, skb->len - 8, ICMP_ECHOREPLY);
+}
+
+/* icmp_timestamp (RFC 792): the originate timestamp back, with the time
+ * of receipt and of sending, ms since midnight UT (the replay's clock).
+ * Counted as an echo reply (OutEchoReps, IcmpMsg OutType0), not
+ * OutTimestampReps: what Linux 6.18 shows (diff-kernel, pcaps/icmp-types). */
+static enum skb_drop_reason icmp_timestamp(struct net *net, struct sk_buff *skb)
+{
+	const struct icmphdr *req = (const struct icmphdr *)skb->data;
+	uint32_t times[3];
+
+	if (skb->len < 8 + 4) {
+		SNMP_INC(net, MIB_ICMP_INERRORS);
+		trace_step(net, skb, "icmp_timestamp", "%u bytes after the header: no originate timestamp", skb->len - 8);
+		return SKB_DROP_REASON_PKT_TOO_SMALL;
+	}
+	memcpy(&times[0], req + 1, 4);
+	times[1] = times[2] = htonl((uint32_t)((net->now_ns / 1000000ULL) % (86400ULL * 1000ULL)));
+	struct icmphdr h = *req;
+	h.type = ICMP_TIMESTAMPREPLY;
+	h.code = 0;
+	icmp_reply(net, skb, &h, times, sizeof(times), ICMP_ECHOREPLY);
+	return SKB_DROP_REASON_NOT_DROPPED_YET;
 }
 
 static void icmp_err_trace(struct net *net, const struct sk_buff *skb, int type, int code, const struct iphdr *q)
@@ -350,6 +413,8 @@ static void icmp_err_trace(struct net *net, const struct sk_buff *skb, int type,
 	trace_step(net, skb, "icmp_socket_deliver", "%s code %d about our %s > %s proto %u", icmp_type_name(type), code,
 		   ip_fmt(q->saddr), ip_fmt(q->daddr), q->protocol);
 }
+
+static enum skb_drop_reason icmp_socket_deliver(struct net *net, struct sk_buff *skb, int type, int code);
 
 /*
  * icmp_unreach - errors (unreachable, time exceeded, parameter problem,
@@ -376,6 +441,30 @@ static enum skb_drop_reason icmp_unreach(struct net *net, struct sk_buff *skb, i
 		trace_step(net, skb, "icmp_unreach", "type %d code %d: nothing for the transport to do", type, code);
 		return SKB_DROP_REASON_NOT_DROPPED_YET;
 	}
+	return icmp_socket_deliver(net, skb, type, code);
+}
+
+/* icmp_redirect: no route cache or nexthop exceptions here, but the
+ * quoted datagram still goes to its protocol's error handler (which would
+ * update the socket's route). */
+static enum skb_drop_reason icmp_redirect(struct net *net, struct sk_buff *skb, int code)
+{
+	if (skb->len - 8 < sizeof(struct iphdr)) {
+		SNMP_INC(net, MIB_ICMP_INERRORS);
+		trace_step(net, skb, "icmp_redirect", "only %u bytes quoted: no IP header", skb->len - 8);
+		return SKB_DROP_REASON_PKT_TOO_SMALL;
+	}
+	trace_step(net, skb, "icmp_redirect", "redirect: no route cache or nexthop exceptions to update here");
+	return icmp_socket_deliver(net, skb, ICMP_REDIRECT, code);
+}
+
+/* icmp_socket_deliver: the quoted header + 8 bytes must be there (else
+ * InErrors); then the quoted protocol's error handler. */
+static enum skb_drop_reason icmp_socket_deliver(struct net *net, struct sk_buff *skb, int type, int code)
+{
+	const struct iphdr *q = (const struct iphdr *)(skb->data + 8);
+	uint32_t plen = skb->len - 8;
+
 	if (plen < (uint32_t)ip_ihl(q) * 4 + 8) {
 		SNMP_INC(net, MIB_ICMP_INERRORS);
 		trace_step(net, skb, "icmp_socket_deliver", "quoted header + 8 bytes not all there (%u bytes)", plen);
@@ -392,14 +481,8 @@ static enum skb_drop_reason icmp_unreach(struct net *net, struct sk_buff *skb, i
 
 static void icmp_in_count(struct net *net, int type)
 {
-	if (type == ICMP_ECHO)
-		SNMP_INC(net, MIB_ICMP_INECHOS);
-	else if (type == ICMP_ECHOREPLY)
-		SNMP_INC(net, MIB_ICMP_INECHOREPS);
-	else if (type == ICMP_DEST_UNREACH)
-		SNMP_INC(net, MIB_ICMP_INDESTUNREACHS);
-	else if (type == ICMP_TIME_EXCEEDED)
-		SNMP_INC(net, MIB_ICMP_INTIMEEXCDS);
+	if (type <= NR_ICMP_TYPES && icmp_mib_in[type] > 0)
+		SNMP_INC(net, (enum nj_mib)icmp_mib_in[type]);
 }
 
 static int icmp_rcv_error(struct net *net, struct sk_buff *skb, enum skb_drop_reason r)
@@ -423,7 +506,7 @@ static int icmp_bcast_refused(struct net *net, const struct sk_buff *skb, int ty
 			   "(net.ipv4.icmp_echo_ignore_broadcasts=1, against smurf attacks)", icmp_type_name(type));
 		return 1;
 	}
-	if (type == 17 || type == 18)	/* address mask request/reply */
+	if (type == ICMP_ADDRESS || type == ICMP_ADDRESSREPLY)
 		return 0;
 	trace_step(net, skb, "icmp_rcv", "%s to a broadcast/multicast address is not acceptable",
 		   icmp_type_name(type));
@@ -434,17 +517,20 @@ static enum skb_drop_reason icmp_dispatch(struct net *net, struct sk_buff *skb, 
 {
 	switch (type) {
 	case ICMP_ECHO:
+	case ICMP_EXT_ECHO:
 		icmp_echo(net, skb);
 		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	case ICMP_TIMESTAMP:
+		return icmp_timestamp(net, skb);
 	case ICMP_DEST_UNREACH:
 	case ICMP_SOURCE_QUENCH:
 	case ICMP_TIME_EXCEEDED:
 	case ICMP_PARAMETERPROB:
 		return icmp_unreach(net, skb, type, code);
 	case ICMP_REDIRECT:
-		trace_step(net, skb, "icmp_redirect", "redirect ignored: no route cache or nexthop exceptions here");
-		return SKB_DROP_REASON_NOT_DROPPED_YET;
+		return icmp_redirect(net, skb, code);
 	case ICMP_ECHOREPLY:
+	case ICMP_EXT_ECHOREPLY:
 		return ping_rcv(net, skb);	/* ping.c */
 	default:
 		trace_step(net, skb, "icmp_discard", "%s: nothing to do (no ping socket)", icmp_type_name(type));
@@ -456,8 +542,10 @@ static enum skb_drop_reason icmp_dispatch(struct net *net, struct sk_buff *skb, 
  * icmp_rcv - in the kernel's order:
  *  1. Icmp.InMsgs; the checksum over the whole message (InCsumErrors);
  *  2. an 8-byte header must be there;
- *  3. the per-type In counter; types above NR_ICMP_TYPES are refused;
- *  4. broadcast/multicast destinations (icmp_bcast_refused);
+ *  3. the per-type In counter; broadcast/multicast destinations
+ *     (icmp_bcast_refused);
+ *  4. types above NR_ICMP_TYPES are refused (InErrors), but for the
+ *     extended echo and its reply (RFC 8335);
  *  5. the type's handler; a handled message is consumed.
  */
 int icmp_rcv(struct net *net, struct sk_buff *skb)
@@ -480,10 +568,10 @@ int icmp_rcv(struct net *net, struct sk_buff *skb)
 	icmph = (const struct icmphdr *)skb->data;
 	int type = icmph->type, code = icmph->code;
 	icmp_in_count(net, type);
-	if (type > NR_ICMP_TYPES)
-		return icmp_rcv_error(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 	if (icmp_bcast_refused(net, skb, type))
 		return icmp_rcv_error(net, skb, SKB_DROP_REASON_INVALID_PROTO);
+	if (type > NR_ICMP_TYPES && type != ICMP_EXT_ECHO && type != ICMP_EXT_ECHOREPLY)
+		return icmp_rcv_error(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 	r = icmp_dispatch(net, skb, type, code);
 	if (r != SKB_DROP_REASON_NOT_DROPPED_YET)
 		return skb_drop(net, skb, r);

@@ -60,7 +60,11 @@ struct icmphdr {
 #define ICMP_PARAMETERPROB	12
 #define ICMP_TIMESTAMP		13
 #define ICMP_TIMESTAMPREPLY	14
+#define ICMP_ADDRESS		17
+#define ICMP_ADDRESSREPLY	18
 #define NR_ICMP_TYPES		18
+#define ICMP_EXT_ECHO		42	/* RFC 8335 PROBE */
+#define ICMP_EXT_ECHOREPLY	43
 
 struct udphdr {
 	uint16_t source;

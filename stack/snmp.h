@@ -188,7 +188,17 @@
 	X(TCPEXT_TCPREQQFULLDOCOOKIES, "TcpExt.TCPReqQFullDoCookies") \
 	X(TCPEXT_SYNCOOKIESSENT, "TcpExt.SyncookiesSent") \
 	X(TCPEXT_SYNCOOKIESRECV, "TcpExt.SyncookiesRecv") \
-	X(TCPEXT_SYNCOOKIESFAILED, "TcpExt.SyncookiesFailed")
+	X(TCPEXT_SYNCOOKIESFAILED, "TcpExt.SyncookiesFailed") \
+	X(ICMP_INPARMPROBS, "Icmp.InParmProbs") \
+	X(ICMP_INSRCQUENCHS, "Icmp.InSrcQuenchs") \
+	X(ICMP_INREDIRECTS, "Icmp.InRedirects") \
+	X(ICMP_INTIMESTAMPS, "Icmp.InTimestamps") \
+	X(ICMP_INTIMESTAMPREPS, "Icmp.InTimestampReps") \
+	X(ICMP_INADDRMASKS, "Icmp.InAddrMasks") \
+	X(ICMP_INADDRMASKREPS, "Icmp.InAddrMaskReps") \
+	X(ICMP_OUTPARMPROBS, "Icmp.OutParmProbs") \
+	X(ICMP_OUTREDIRECTS, "Icmp.OutRedirects") \
+	X(ICMP_OUTTIMESTAMPREPS, "Icmp.OutTimestampReps")
 
 enum nj_mib {
 #define NJ_MIB_ENUM(e, s) MIB_##e,

@@ -39,6 +39,56 @@ START_TEST(test_icmp_echo_reply)
 }
 END_TEST
 
+/* An ICMP message type, code, id 0x1234, sequence seq and len data bytes
+ * from the peer to the host. */
+static void icmp_in(struct net *net, uint8_t type, uint8_t code, uint16_t seq, const void *d, size_t len)
+{
+	uint8_t m[64] = { type, code, 0, 0, 0x12, 0x34, (uint8_t)(seq >> 8), (uint8_t)seq };
+	memcpy(m + 8, d, len);
+	((struct icmphdr *)m)->checksum = htons(csum_fold(csum_partial(m, 8 + len, 0)));
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, m, 8 + len, NULL));
+}
+
+/* icmp_timestamp: the originate timestamp back with receive and transmit
+ * times (ms since midnight UT, the replay's clock), counted as Linux 6.18
+ * counts it (OutEchoReps); fewer than 4 data bytes: InErrors. PROBE (42)
+ * is not answered (icmp_echo_enable_probe 0); type 50 is an error. */
+START_TEST(test_icmp_timestamp_and_others)
+{
+	struct net *net = nj_router();
+	static const uint8_t ts[12] = { 0xde, 0xad, 0xbe, 0xef };
+	net_set_time(net, 86400ULL * 1000000000ULL * 3 + 3723456000000ULL);	/* 01:02:03.456 UT */
+	icmp_in(net, ICMP_TIMESTAMP, 0, 1, ts, 12);
+	ck_assert_int_eq(nj_tx.n, 1);
+	const struct icmphdr *h = (const struct icmphdr *)nj_tx_l4(0);
+	const uint8_t *t = (const uint8_t *)(h + 1);
+	ck_assert_int_eq(h->type, ICMP_TIMESTAMPREPLY);
+	ck_assert_int_eq(ntohs(h->sequence), 1);
+	ck_assert_int_eq(ntohs(nj_tx_ip(0)->tot_len), 20 + 8 + 12);
+	ck_assert_int_eq(memcmp(t, ts, 4), 0);
+	ck_assert_uint_eq((uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7], 3723456);
+	ck_assert_int_eq(memcmp(t + 4, t + 8, 4), 0);
+	ck_assert_int_eq(csum_fold(csum_partial(h, 20, 0)), 0);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INTIMESTAMPS], 1);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTECHOREPS], 1);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTTIMESTAMPREPS], 0);
+	icmp_in(net, ICMP_TIMESTAMP, 0, 2, ts, 2);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_PKT_TOO_SMALL);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 1);
+	icmp_in(net, ICMP_EXT_ECHO, 0, 3, ts, 8);
+	icmp_in(net, ICMP_ADDRESS, 0, 4, ts, 4);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 1);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INADDRMASKS], 1);
+	nj_rec.n = 0;
+	icmp_in(net, 50, 0, 5, ts, 8);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_UNHANDLED_PROTO);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INERRORS], 2);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INMSGS], 5);
+	nj_net_free(net);
+}
+END_TEST
+
 /* net/ipv4/ping.c: an echo reply goes to the ping socket bound to its
  * identifier; with none it is dropped NO_SOCKET and nothing is sent. */
 START_TEST(test_icmp_echo_reply_ping_socket)
@@ -259,6 +309,7 @@ static Suite *icmp_suite(void)
 	tcase_add_test(core, test_icmp_port_unreach_quotes_and_source);
 	tcase_add_test(core, test_icmp_error_received_shows_quote);
 	tcase_add_test(core, test_icmp_error_without_socket_counted);
+	tcase_add_test(core, test_icmp_timestamp_and_others);
 	suite_add_tcase(s, core);
 	TCase *rules = tcase_create("Rules");
 	tcase_add_test(rules, test_icmp_send_not_about_icmp_errors);
