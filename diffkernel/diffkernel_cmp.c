@@ -291,6 +291,37 @@ static size_t norm_icmp(const struct iphdr *ip, uint32_t l3, char *out, size_t o
 	return o;
 }
 
+/* The IP options, kind by kind: record route's pointer and addresses;
+ * timestamp's pointer, flags, overflow and addresses, not its times (each
+ * side's clock); others by kind and length. */
+static size_t norm_ip_opts(const struct iphdr *ip, uint32_t l3, char *out, size_t outlen, size_t o)
+{
+	const uint8_t *p = (const uint8_t *)(ip + 1);
+	int l = ip_ihl(ip) * 4 - 20;
+	if (l <= 0 || (uint32_t)ip_ihl(ip) * 4 > l3)
+		return o;
+	o = put(out, outlen, o, " ipopts=");
+	while (l > 0 && p[0] != 0) {
+		int n = p[0] == 1 ? 1 : l < 2 || p[1] < 2 || p[1] > l ? l : p[1];
+		if (p[0] == 7 && n >= 3) {
+			o = put(out, outlen, o, "rr:%u", p[2]);
+			for (int i = 3; i + 4 <= n; i += 4)
+				o = put(out, outlen, o, ":%u.%u.%u.%u", p[i], p[i + 1], p[i + 2], p[i + 3]);
+		} else if (p[0] == 68 && n >= 4) {
+			o = put(out, outlen, o, "ts:%u:%u:%u", p[2], p[3] & 0xf, p[3] >> 4);
+			for (int i = 4; (p[3] & 0xf) && i + 8 <= n; i += 8)
+				o = put(out, outlen, o, ":%u.%u.%u.%u", p[i], p[i + 1], p[i + 2], p[i + 3]);
+		} else if (p[0] != 1) {
+			o = put(out, outlen, o, "%u:%u", p[0], n);
+		}
+		if (p[0] != 1)
+			o = put(out, outlen, o, ",");
+		l -= n;
+		p += n;
+	}
+	return o;
+}
+
 static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list *in, const struct dk_side *side,
 		      char *out, size_t outlen, size_t o)
 {
@@ -302,6 +333,7 @@ static size_t norm_ip(const struct iphdr *ip, uint32_t l3, const struct dk_list 
 	o = put(out, outlen, o, "ip %s>%s tos=0x%02x ttl=%u len=%u%s%s off=%u proto=%u", s, d, ip->tos, ip->ttl,
 		ntohs(ip->tot_len), fo & IP_DF ? " DF" : "", fo & IP_MF ? " MF" : "", (fo & IP_OFFSET) * 8,
 		ip->protocol);
+	o = norm_ip_opts(ip, l3, out, outlen, o);
 	if (ip_is_fragment(ip))
 		return o;
 	if (th) {

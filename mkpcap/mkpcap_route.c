@@ -9,6 +9,7 @@
 #include "ip.h"
 #include "mkpcap.h"
 #include "stack.h"
+#include "tcp.h"
 
 #define PEER "10.0.0.1"
 #define HOST "10.0.0.2"
@@ -280,6 +281,68 @@ static void icmp_types(struct mk_ctx *c)
 	icmp_msg(c, ICMP_PARAMETERPROB, 0, "\x14\x00\x00\x00", udpq, 28, HOST);
 }
 
+/* The peer's datagram of protocol proto with the IP options o (n bytes). */
+static void with_opts(struct mk_ctx *c, uint8_t proto, const uint8_t *o, int n, const void *pl, size_t len)
+{
+	struct pb_ipopt ip = ipo(PEER, HOST, proto, (uint16_t)(0xd00 + n));
+	ip.opts = o;
+	ip.optlen = n;
+	mk_emit(c, frame, pb_eth_ip(frame, &ip, pl, len));
+}
+
+/* IP options (ip_options.c), default host: pings with record route (2
+ * slots, and 9 as `ping -R` sends them), timestamps (times only, times
+ * and addresses), router alert, stream id and an unknown option, all
+ * answered with what Linux echoes; a loose source route (refused) and a
+ * record route longer than the header (parameter problem, InHdrErrors);
+ * UDP to a closed port and a SYN to a closed one with record route (the
+ * port unreachable and the RST echo it); a connection to discard whose
+ * every segment has it (the SYN-ACK and ACKs echo it). */
+static void ip_options(struct mk_ctx *c)
+{
+	static const uint8_t rr2[12] = { 7, 11, 4 }, tsonly[12] = { 68, 12, 5, 0 };
+	static const uint8_t rr9[40] = { 7, 39, 8, 10, 0, 0, 1 };	/* the sender's own address first */
+	static const uint8_t tsaddr[20] = { 68, 20, 5, 1 }, ra[4] = { 148, 4, 0, 0 }, sid[4] = { 136, 4, 0x12, 0x34 };
+	static const uint8_t unk[4] = { 25, 4, 0, 0 }, lsrr[8] = { 131, 7, 4, 10, 0, 0, 9, 1 }, bad[4] = { 7, 40, 4 };
+	const uint8_t *o[9] = { rr2, rr9, tsonly, tsaddr, ra, sid, unk, lsrr, bad };
+	const int n[9] = { 12, 40, 12, 20, 4, 4, 4, 8, 4 };
+	for (int i = 0; i < 9; i++) {
+		size_t len = pb_icmp_echo(l4, ICMP_ECHO, 0x7070, (uint16_t)i, 16);
+		with_opts(c, IPPROTO_ICMP_, o[i], n[i], l4, len);
+	}
+	size_t len = pb_udp(l4, pb_ip(PEER), pb_ip(HOST), 40000, 9999, "x", 1, 0);
+	with_opts(c, IPPROTO_UDP_, rr2, 12, l4, len);
+	len = pb_tcp(l4, pb_ip(PEER), pb_ip(HOST), 40001, 81, 1000, 0, TCPHDR_SYN, 64240, NULL, 0, NULL, 0, 0);
+	with_opts(c, IPPROTO_TCP_, rr2, 12, l4, len);
+	uint32_t isn = tcp_isn(pb_ip(PEER), pb_ip(HOST), htons(40002), htons(9), c->t_us * 1000);
+	static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+	len = pb_tcp(l4, pb_ip(PEER), pb_ip(HOST), 40002, 9, 5000, 0, TCPHDR_SYN, 64240, mss, 4, NULL, 0, 0);
+	with_opts(c, IPPROTO_TCP_, rr2, 12, l4, len);
+	len = pb_tcp(l4, pb_ip(PEER), pb_ip(HOST), 40002, 9, 5001, isn + 1, TCPHDR_ACK, 64240, NULL, 0, NULL, 0, 0);
+	with_opts(c, IPPROTO_TCP_, rr2, 12, l4, len);
+	len = pb_tcp(l4, pb_ip(PEER), pb_ip(HOST), 40002, 9, 5001, isn + 1, TCPHDR_ACK | TCPHDR_PSH, 64240, NULL, 0,
+		     "hello\n", 6, 0);
+	with_opts(c, IPPROTO_TCP_, rr2, 12, l4, len);
+	len = pb_tcp(l4, pb_ip(PEER), pb_ip(HOST), 40002, 9, 5007, isn + 1, TCPHDR_ACK | TCPHDR_FIN, 64240, NULL, 0,
+		     NULL, 0, 0);
+	with_opts(c, IPPROTO_TCP_, rr2, 12, l4, len);
+}
+
+/* Options forwarded by the router: record route takes eth1's address (the
+ * way out, ip_forward_options), a timestamp with addresses eth0's (the
+ * way in, written on receive). */
+static void route_options(struct mk_ctx *c)
+{
+	static const uint8_t rr[12] = { 7, 11, 4 }, ts[12] = { 68, 12, 5, 1 };
+	for (int i = 0; i < 2; i++) {
+		struct pb_ipopt ip = ipo(PEER, LAN, IPPROTO_ICMP_, (uint16_t)(0xc00 + i));
+		ip.opts = i ? ts : rr;
+		ip.optlen = 12;
+		size_t len = pb_icmp_echo(l4, ICMP_ECHO, 0x7171, (uint16_t)i, 16);
+		mk_emit(c, frame, pb_eth_ip(frame, &ip, l4, len));
+	}
+}
+
 /* Errors about what the host sent (default host): about UDP from a port
  * with no socket (Icmp.InErrors, __udp4_lib_err) and from echo's port 7
  * (the socket's soft error); about TCP with no connection (Icmp.InErrors,
@@ -320,6 +383,11 @@ const struct mk_scenario mk_route_scenarios[] = {
 	{ "icmp-types", "ICMP types a host meets: timestamp requests answered (a short one and one to broadcast refused), "
 	  "address mask and information requests, router messages, PROBE (RFC 8335) and its reply, type 50, stray "
 	  "replies, a redirect, source quench and parameter problem about UDP nobody sent", icmp_types, NULL },
+	{ "ip-options", "IP options: record route and timestamps echoed in the ping replies (as Linux fills them), "
+	  "router alert and others taken, a source route refused, a bad length answered with parameter problem; a "
+	  "port unreachable, a RST and a connection's segments echo record route", ip_options, NULL },
+	{ "route-options", "IP options forwarded: record route takes the outgoing interface's address, a timestamp "
+	  "with addresses the incoming one's", route_options, router_json },
 	{ "icmp-errors-in", "ICMP errors about what the host sent: UDP from a port with no socket and TCP with no "
 	  "connection (Icmp.InErrors), UDP from echo's port (the socket's error), an echo request (ignored)",
 	  icmp_errors_in, NULL },

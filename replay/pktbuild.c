@@ -39,12 +39,16 @@ static size_t pb_eth(uint8_t *buf, const uint8_t *dmac, const uint8_t *smac, uin
 size_t pb_eth_ip(uint8_t *buf, const struct pb_ipopt *o, const void *l4, size_t l4len)
 {
 	size_t off = pb_eth(buf, o->dmac ? o->dmac : PB_HOST_MAC, o->smac ? o->smac : PB_PEER_MAC, o->vlan, ETH_P_IP);
-	int ihl = o->ihl ? o->ihl : 5;
+	int ihl = o->optlen ? 5 + (o->optlen + 3) / 4 : o->ihl ? o->ihl : 5;
 	size_t hl = (size_t)(ihl < 5 ? 5 : ihl) * 4;
 	struct iphdr *iph = (struct iphdr *)(buf + off);
 
 	memset(iph, 0, hl);
 	memset((uint8_t *)iph + 20, 1, hl - 20);	/* NOP options */
+	if (o->optlen) {
+		memcpy((uint8_t *)iph + 20, o->opts, (size_t)o->optlen);
+		memset((uint8_t *)iph + 20 + o->optlen, 0, hl - 20 - (size_t)o->optlen);
+	}
 	iph->ihl_version = (uint8_t)((o->version ? o->version : 4) << 4 | (ihl & 15));
 	iph->tos = o->tos;
 	iph->tot_len = htons((uint16_t)((int)(hl + l4len) + o->tot_len_delta));

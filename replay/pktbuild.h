@@ -26,6 +26,8 @@ struct pb_ipopt {
 	const uint8_t *dmac, *smac;	/* NULL → host / peer MAC */
 	int version;			/* 0 → 4 */
 	int ihl;			/* 0 → 5; >5 adds NOP options */
+	const uint8_t *opts;		/* IP options (optlen bytes, END-padded to 4): ihl follows */
+	int optlen;
 	int tot_len_delta;		/* added to the true tot_len */
 	int bad_csum;			/* corrupt the header checksum */
 	int pad;			/* link-layer padding after the datagram */

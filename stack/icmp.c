@@ -139,22 +139,25 @@ static int icmp_peer_allow(struct net *net, struct icmp_state *s, uint32_t daddr
 
 /* The IPv4 + ICMP headers of a message this host builds. */
 static struct sk_buff *icmp_build(struct net *net, uint32_t saddr, uint32_t daddr, uint8_t tos,
-				  const struct icmphdr *h, const void *data, uint32_t dlen)
+				  const struct icmphdr *h, const void *data, uint32_t dlen,
+				  const struct ip_txopts *ro)
 {
-	struct sk_buff *skb = alloc_skb(net, 28 + dlen);
+	uint32_t hl = 20 + (uint32_t)ro->len;
+	struct sk_buff *skb = alloc_skb(net, hl + 8 + dlen);
 	if (!skb)
 		return NULL;
-	struct iphdr *iph = (struct iphdr *)skb_put(skb, 28 + dlen);
-	struct icmphdr *icmph = (struct icmphdr *)(iph + 1);
+	struct iphdr *iph = (struct iphdr *)skb_put(skb, hl + 8 + dlen);
+	struct icmphdr *icmph = (struct icmphdr *)((uint8_t *)iph + hl);
 	memset(iph, 0, sizeof(*iph));
-	iph->ihl_version = 0x45;
+	iph->ihl_version = (uint8_t)(0x40 | hl / 4);
 	iph->tos = tos;
-	iph->tot_len = htons((uint16_t)(28 + dlen));
+	iph->tot_len = htons((uint16_t)(hl + 8 + dlen));
 	iph->id = htons(ip_select_ident(net));
 	iph->ttl = 64;			/* net.ipv4.ip_default_ttl */
 	iph->protocol = IPPROTO_ICMP_;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
+	ip_options_build(net, iph, ro);
 	*icmph = *h;
 	icmph->checksum = 0;
 	memcpy(icmph + 1, data, dlen);
@@ -232,16 +235,16 @@ static void icmp_push_reply_as(struct net *net, struct sk_buff *nskb, const stru
 
 static void icmp_push_reply(struct net *net, struct sk_buff *nskb, const struct nj_dst *dst, int64_t pkt)
 {
-	icmp_push_reply_as(net, nskb, dst, pkt, ((struct icmphdr *)(nskb->data + 20))->type);
+	icmp_push_reply_as(net, nskb, dst, pkt, ((struct icmphdr *)(nskb->data + ip_ihl((struct iphdr *)nskb->data) * 4))->type);
 }
 
 /* How much of the offending datagram fits: 576 bytes in all (RFC 1812
  * 4.3.2.3), less our IP and ICMP headers. 0 means too little room. */
-static uint32_t icmp_room(struct net *net, const struct sk_buff *skb_in, const struct nj_dst *dst)
+static uint32_t icmp_room(struct net *net, const struct sk_buff *skb_in, const struct nj_dst *dst, int optlen)
 {
 	struct net_device *out = dev_get_by_index(net, dst->oif);
 	int room = out && out->mtu < 576 ? (int)out->mtu : 576;
-	room -= 20 + 8;
+	room -= 20 + optlen + 8;
 	if (room <= 20)
 		return 0;
 	uint32_t have = (uint32_t)(skb_tail_pointer(skb_in) - skb_network_header(skb_in));
@@ -295,14 +298,17 @@ void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint
 	}
 	if (limited && s->global_credit > 0)
 		s->global_credit--;		/* icmp_global_consume */
-	uint32_t len = icmp_room(net, skb_in, &dst);
+	struct ip_txopts ro;
+	if (ip_options_echo(skb_in, &ro) < 0)
+		return icmp_not_sent(net, "its IP options cannot be echoed");
+	uint32_t len = icmp_room(net, skb_in, &dst, ro.len);
 	if (!len)
 		return icmp_not_sent(net, "the route's MTU leaves no room to quote a header");
 	struct icmphdr h = { .type = (uint8_t)type, .code = (uint8_t)code };
 	memcpy(&h.id, &info, 4);	/* un.gateway: unused, or the next-hop MTU */
 	/* Errors go out as "internetwork control" precedence (RFC 1812 4.3.2.5). */
 	uint8_t tos = (uint8_t)((iph->tos & 0x1e) | 0xc0);
-	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, tos, &h, iph, len);
+	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, tos, &h, iph, len, &ro);
 	if (!nskb) {
 		SNMP_INC(net, MIB_ICMP_OUTERRORS);
 		return icmp_not_sent(net, "out of memory");
@@ -337,17 +343,23 @@ static void icmp_reply(struct net *net, struct sk_buff *skb, const struct icmphd
 		       uint32_t len, int counted)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	struct ip_txopts ro;
 	struct nj_dst dst;
+	if (ip_options_echo(skb, &ro) < 0) {
+		trace_step(net, skb, "icmp_reply", "its IP options cannot be echoed: no reply");
+		return;
+	}
 	uint32_t saddr = IPCB(skb)->dst.type == RTN_LOCAL ? iph->daddr : 0;
 	if (icmp_route(net, iph->saddr, &saddr, &dst) < 0) {
 		trace_step(net, skb, "icmp_reply", "no route back to %s: no reply", ip_fmt(iph->saddr));
 		return;
 	}
-	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, iph->tos, h, data, len);
+	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, iph->tos, h, data, len, &ro);
 	if (!nskb)
 		return;
-	trace_step(net, skb, "icmp_reply", "%s id %u seq %u, %u data bytes, %s > %s", icmp_type_name(h->type),
-		   ntohs(h->id), ntohs(h->sequence), len, ip_fmt(saddr), ip_fmt(iph->saddr));
+	trace_step(net, skb, "icmp_reply", "%s id %u seq %u, %u data bytes, %s > %s%s", icmp_type_name(h->type),
+		   ntohs(h->id), ntohs(h->sequence), len, ip_fmt(saddr), ip_fmt(iph->saddr),
+		   ro.len ? "; the request's record route/timestamp options echoed" : "");
 	icmp_push_reply_as(net, nskb, &dst, skb->pkt, counted);
 }
 
@@ -387,7 +399,7 @@ static enum skb_drop_reason icmp_timestamp(struct net *net, struct sk_buff *skb)
 		return SKB_DROP_REASON_PKT_TOO_SMALL;
 	}
 	memcpy(&times[0], req + 1, 4);
-	times[1] = times[2] = htonl((uint32_t)((net->now_ns / 1000000ULL) % (86400ULL * 1000ULL)));
+	times[1] = times[2] = inet_current_timestamp(net);
 	struct icmphdr h = *req;
 	h.type = ICMP_TIMESTAMPREPLY;
 	h.code = 0;

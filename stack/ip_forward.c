@@ -6,7 +6,7 @@
  *
  * Left out: IPsec policy checks, Router Alert, strict source routes,
  * ICMP redirects (send_redirects), LRO, skb priority from TOS, switchdev
- * offload, IP options rewriting (options are forwarded unchanged).
+ * offload, source routes (refused on receive: ip_options.c).
  */
 #include "netfilter.h"
 #include "stack.h"
@@ -19,6 +19,8 @@ int ip_forward_finish(struct net *net, struct sk_buff *skb)
 		    ip_fmt(ip_hdr(skb)->daddr));
 	if (net->kernel == KERNEL_2_4)
 		SNMP_INC(net, MIB_IP_FORWDATAGRAMS);	/* 2.4 counted here, after the hook */
+	if (ip_ihl(ip_hdr(skb)) > 5)
+		ip_forward_options(net, skb);
 	int ret = ip_output(net, skb);
 	if (ret == NET_RX_DROP)
 		trace_exit(net, NULL, V_DROP, net->last_drop, "%s", "");

@@ -4,8 +4,7 @@
  * ip_rcv_finish (routing) → dst_input → ip_local_deliver (defrag) →
  * LOCAL_IN → ip_local_deliver_finish → the transport handler.
  * Left out: early demux, list receive and route hints, raw sockets, IPsec
- * policy, L3 master devices, IP options processing (options are kept but
- * not interpreted).
+ * policy, L3 master devices (IP options: ip_options.c).
  */
 #include "ip_fragment.h"
 #include "netfilter.h"
@@ -172,9 +171,8 @@ int ip_rcv_finish(struct net *net, struct sk_buff *skb)
 			SNMP_INC(net, MIB_TCPEXT_IPREVERSEPATHFILTER);
 		return skb_drop(net, skb, r);
 	}
-	if (ip_ihl(iph) > 5)
-		trace_step(net, skb, "ip_rcv_options", "%d bytes of IP options (kept, not interpreted)",
-			   (ip_ihl(iph) - 5) * 4);
+	if (ip_ihl(iph) > 5 && (r = ip_rcv_options(net, skb)) != SKB_DROP_REASON_NOT_DROPPED_YET)
+		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);	/* as ip_rcv_finish_core */
 	if (dst->type == RTN_MULTICAST) {
 		SNMP_INC(net, MIB_IPEXT_INMCASTPKTS);
 	} else if (dst->type == RTN_BROADCAST) {

@@ -110,6 +110,7 @@ struct sock {
 
 	uint64_t timeout_ns;		/* TIME_WAIT / FIN_WAIT2 / request expiry; 0 none */
 	int err_soft;			/* last ICMP error (tcp_v4_err/udp_err) */
+	struct ip_txopts *ip_opt;	/* IPv4 options its segments carry: the SYN's, echoed (ireq_opt); NULL none */
 
 	/* The application's side (sock_apps.c). */
 	uint8_t app_closed;		/* close() was called */

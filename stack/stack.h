@@ -237,7 +237,46 @@ struct inet_skb_parm {
 	struct nj_dst dst;
 	uint16_t frag_max_size;
 	uint8_t flags;
+	uint8_t opt_flags;		/* IPOPT_F_*: what ip_options_compile found */
 };
+
+/* -- ip_options.c: IPv4 header options (struct ip_options' flags; the
+ * options themselves are found in the header again when needed) -- */
+#define IPOPT_F_COMPILED	0x01	/* checked by ip_options_compile */
+#define IPOPT_F_RR		0x02	/* record route present */
+#define IPOPT_F_RR_NEEDADDR	0x04	/* … with room: an address to add on the way out */
+#define IPOPT_F_TS		0x08	/* timestamp present */
+#define IPOPT_F_TS_NEEDTIME	0x10
+#define IPOPT_F_TS_NEEDADDR	0x20
+#define IPOPT_F_SRR		0x40	/* loose or strict source route */
+#define IPOPT_F_RA		0x80	/* router alert */
+/* inet_current_timestamp - ms since midnight UT at the replay's clock,
+ * network order (the ICMP and IP timestamp options' unit). */
+uint32_t inet_current_timestamp(const struct net *net);
+/* ip_options_compile - checks skb's IP options (receive form: records our
+ * address and the time in place) and sets IPCB(skb)->opt_flags. Returns 0,
+ * or -1 with *pp the offset in the header of the bad byte. */
+int ip_options_compile(struct net *net, struct sk_buff *skb, int *pp);
+/* ip_rcv_options - ip_rcv_finish's step for a header with options:
+ * compiled, a bad one answered with a parameter problem (InHdrErrors), a
+ * source route refused. Returns the drop reason or NOT_DROPPED_YET. */
+enum skb_drop_reason ip_rcv_options(struct net *net, struct sk_buff *skb);
+/* ip_forward_options - a forwarded header's record route slot takes the
+ * output device's address; the checksum is redone. */
+void ip_forward_options(struct net *net, struct sk_buff *skb);
+/* The options an outgoing IPv4 header carries (struct ip_options_rcu). */
+struct ip_txopts {
+	uint8_t data[40];
+	int len;			/* a multiple of 4 */
+	uint8_t flags;			/* IPOPT_F_*, for ip_options_build */
+};
+/* ip_options_echo - the options a reply to skb carries (__ip_options_echo:
+ * record route and timestamp, room kept for ours), padded to 4. Returns
+ * o->len, or -1 when they cannot be echoed (o->len 0). */
+int ip_options_echo(const struct sk_buff *skb, struct ip_txopts *o);
+/* ip_options_build - the options of o into the header iph (its ihl and
+ * room already set), with the kept room filled: our address, the time. */
+void ip_options_build(const struct net *net, struct iphdr *iph, const struct ip_txopts *o);
 #define IPCB(skb) ((struct inet_skb_parm *)((skb)->cb))
 
 /**

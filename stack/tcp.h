@@ -303,14 +303,15 @@ int tcp_v6_xmit(struct net *net, const struct in6 *saddr, const struct in6 *dadd
 /* -- tcp_output.c -- */
 void tcp_set_state(struct net *net, struct sock *sk, int state);
 /**
- * tcp_v4_xmit - builds IPv4 + TCP with the options opt (optlen bytes, a
- * multiple of 4, at most 40; NULL/0 for none) and sends it through
+ * tcp_v4_xmit - builds IPv4 (with ipo's options, NULL for none) + TCP with
+ * the options opt (optlen bytes, a multiple of 4, at most 40; NULL/0 for
+ * none) and sends it through
  * ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
  * Addresses and ports network order, the rest host order. Returns 0 or -1.
  */
-int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
-		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen,
-		const void *data, uint32_t len);
+int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+		uint32_t optlen, const void *data, uint32_t len);
 /* tcp_flags_str - tcpdump's "[S.]" notation in a static ring. */
 const char *tcp_flags_str(uint8_t flags);
 /* tcp_transmit_skb - builds and sends one segment from sk at snd_nxt: flags,
@@ -421,6 +422,10 @@ void reqsk_timer_handler(struct net *net, struct sock *req);
  * taken and young requests are too few to fill half of it. */
 int reqsk_max_retries(const struct sock *lsk);
 
+/* tcp_v4_save_options - the IPv4 options a request's (and its child's)
+ * segments carry: those of skb, echoed; NULL when none (or unechoable). */
+struct ip_txopts *tcp_v4_save_options(const struct sk_buff *skb);
+
 /* inet_reqsk_init - a request sock's 4-tuple, family, arrival device and
  * listener from skb (a segment to lsk, at its TCP header): what
  * tcp_openreq_init and the af_ops' init_req fill, SYN or cookie ACK. */
@@ -437,6 +442,7 @@ static inline void inet_reqsk_init(struct sock *req, struct sock *lsk, const str
 	req->dport = th->source;
 	req->ifindex = skb->dev ? skb->dev->ifindex : 0;
 	req->parent = lsk;
+	req->ip_opt = tcp_v4_save_options(skb);
 }
 
 /* -- syncookies.c -- */

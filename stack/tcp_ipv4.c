@@ -12,6 +12,7 @@
 #include "tcp.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 /* tcp_v4_fill_cb: seq/end_seq/ack/flags into TCP_SKB_CB (host order). */
 static void tcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
@@ -23,6 +24,16 @@ static void tcp_v4_fill_cb(struct sk_buff *skb, const struct tcphdr *th)
 	cb->tcp_flags = th->flags;
 	cb->window = ntohs(th->window);
 	cb->end_seq = cb->seq + !!(th->flags & TCPHDR_SYN) + !!(th->flags & TCPHDR_FIN) + (skb->len - hl);
+}
+
+struct ip_txopts *tcp_v4_save_options(const struct sk_buff *skb)
+{
+	struct ip_txopts o, *d;
+	if (skb->protocol == ETH_P_IPV6 || ip_ihl(ip_hdr(skb)) <= 5 || ip_options_echo(skb, &o) <= 0 ||
+	    !(d = malloc(sizeof(*d))))
+		return NULL;
+	*d = o;
+	return d;
 }
 
 void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb)
@@ -56,7 +67,13 @@ void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 	trace_enter(net, NULL, "tcp_v4_send_reset", "tcp", "RST %s:%u > %s:%u Flags %s seq %u ack %u (%s)",
 		    ip_fmt(iph->daddr), ntohs(th->dest), ip_fmt(iph->saddr), ntohs(th->source), tcp_flags_str(flags),
 		    seq, ack, th->flags & TCPHDR_ACK ? "seq = the segment's ack" : "seq 0, ack = seq + its length");
-	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, NULL, 0, NULL, 0);
+	struct ip_txopts ro;
+	if (ip_options_echo(skb, &ro) < 0) {	/* ip_send_unicast_reply */
+		trace_exit(net, NULL, V_PASS, 0, "the segment's IP options cannot be echoed: no RST");
+		return;
+	}
+	int r = tcp_v4_xmit(net, &ro, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, NULL, 0, NULL,
+			    0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
 
@@ -82,8 +99,13 @@ void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 		jw_kv_str(trace_args(net), "options", tcp_opts_fmt(opt, optlen));
 	trace_enter(net, NULL, "tcp_v4_send_ack", "tcp", "ACK seq %u ack %u win %u%s%s%s (%s)", seq, ack, win,
 		    optlen ? ", options [" : "", optlen ? tcp_opts_fmt(opt, optlen) : "", optlen ? "]" : "", why);
-	int r = tcp_v4_xmit(net, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, opt, optlen,
-			    NULL, 0);
+	struct ip_txopts ro;
+	if (ip_options_echo(skb, &ro) < 0) {
+		trace_exit(net, NULL, V_PASS, 0, "the segment's IP options cannot be echoed: no ACK");
+		return;
+	}
+	int r = tcp_v4_xmit(net, &ro, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, opt,
+			    optlen, NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
 

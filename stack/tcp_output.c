@@ -159,24 +159,27 @@ void tcp_sock_args(struct jw *a, const struct sock *sk, uint64_t now_ns)
 	jw_obj_close(a);
 }
 
-/* Fills the IP and TCP headers of a segment in skb (data at the IP header). */
-static void tcp_build_headers(struct net *net, struct sk_buff *skb, uint32_t saddr, uint32_t daddr,
-			      uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+/* Fills the IP (with ipo's options) and TCP headers of a segment in skb
+ * (data at the IP header). */
+static void tcp_build_headers(struct net *net, struct sk_buff *skb, const struct ip_txopts *ipo, uint32_t saddr,
+			      uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
 			      uint16_t win, const uint8_t *opt, uint32_t optlen, uint32_t tcplen)
 {
+	uint32_t iphl = 20 + (uint32_t)(ipo ? ipo->len : 0);
 	struct iphdr *iph = (struct iphdr *)skb->data;
-	struct tcphdr *th = (struct tcphdr *)(skb->data + 20);
+	struct tcphdr *th = (struct tcphdr *)(skb->data + iphl);
 	uint32_t hl = 20 + optlen;
 
 	memset(iph, 0, 20);
-	iph->ihl_version = 0x45;
-	iph->tot_len = htons((uint16_t)(20 + tcplen));
+	iph->ihl_version = (uint8_t)(0x40 | iphl / 4);
+	iph->tot_len = htons((uint16_t)(iphl + tcplen));
 	iph->id = htons(net->socks->ip_id++);
 	iph->frag_off = htons(IP_DF);	/* path MTU discovery is on for TCP */
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_TCP_;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
+	ip_options_build(net, iph, ipo);
 	memset(th, 0, 20);
 	th->source = sport;
 	th->dest = dport;
@@ -190,19 +193,19 @@ static void tcp_build_headers(struct net *net, struct sk_buff *skb, uint32_t sad
 	th->check = htons(csum_tcpudp(saddr, daddr, IPPROTO_TCP_, th, tcplen));
 }
 
-int tcp_v4_xmit(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
-		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen,
-		const void *data, uint32_t len)
+int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+		uint32_t optlen, const void *data, uint32_t len)
 {
-	uint32_t tcplen = 20 + optlen + len;
+	uint32_t tcplen = 20 + optlen + len, iphl = 20 + (uint32_t)(ipo ? ipo->len : 0);
 	struct sk_buff *skb;
 
-	if (optlen > 40 || (optlen & 3) || !sock_table(net) || !(skb = alloc_skb(net, 20 + tcplen)))
+	if (optlen > 40 || (optlen & 3) || !sock_table(net) || !(skb = alloc_skb(net, iphl + tcplen)))
 		return -1;
-	skb_put(skb, 20 + tcplen);
+	skb_put(skb, iphl + tcplen);
 	if (len)
-		memcpy(skb->data + 40 + optlen, data, len);
-	tcp_build_headers(net, skb, saddr, daddr, sport, dport, seq, ack, flags, win, opt, optlen, tcplen);
+		memcpy(skb->data + iphl + 20 + optlen, data, len);
+	tcp_build_headers(net, skb, ipo, saddr, daddr, sport, dport, seq, ack, flags, win, opt, optlen, tcplen);
 	skb->protocol = ETH_P_IP;
 	SNMP_INC(net, MIB_TCP_OUTSEGS);
 	if (flags & TCPHDR_RST)
@@ -332,8 +335,8 @@ int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 		ret = tcp_v6_xmit(net, &sk->v6_saddr, &sk->v6_daddr, sk->ifindex, sk->sport, sk->dport, seq,
 				  sk->rcv_nxt, flags, win, opt, optlen, data, len);
 	else
-		ret = tcp_v4_xmit(net, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags, win, opt,
-				  optlen, data, len);
+		ret = tcp_v4_xmit(net, sk->ip_opt, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags,
+				  win, opt, optlen, data, len);
 	if (flags & TCPHDR_ACK)
 		tcp_event_ack_sent(sk);
 	trace_exit(net, NULL, ret == 0 ? V_SENT : V_DROP, ret == 0 ? 0 : net->last_drop, "%s", "");

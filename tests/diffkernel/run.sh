@@ -56,7 +56,7 @@ check() {
 
 for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherhost \
 	 frag-in-order frag-out-of-order frag-duplicate frag-overlap \
-	 icmp-echo icmp-errors-in icmp-types udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce; do
+	 icmp-echo icmp-errors-in icmp-types ip-options udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce; do
 	check "$p" "pcaps/$p.pcap"
 done
 # The advertised window is in the comparison: after 6 bytes Linux offers
@@ -90,6 +90,10 @@ check tcp-syn-cookies pcaps/tcp-syn-cookies.pcap pcaps/tcp-syn-cookies.json
 check ipv6-tcp-syn-cookies pcaps/ipv6-tcp-syn-cookies.pcap pcaps/ipv6-tcp-syn-cookies.json
 grep -q 'TcpExt.SyncookiesRecv *2 *2' "$OUT/tcp-syn-cookies.txt" && grep -q 'TcpExt.SyncookiesFailed *1 *1' \
 	"$OUT/tcp-syn-cookies.txt" || { echo "FAIL tcp-syn-cookies: the cookie counters are not in the comparison"; fail=1; }
+# IP options are in the comparison (record route's addresses, timestamp's
+# pointer, flags and addresses; not its times).
+[ "$("$NJ" diff-kernel --json pcaps/ip-options.pcap 2>&1 | grep -o 'ipopts=rr:16:10.0.0.1:10.0.0.2:10.0.0.2:' | wc -l)" = 2 ] ||
+	{ echo "FAIL ip-options: ping -R's echoed record route is not in the comparison"; fail=1; }
 grep -q 'TcpExt.PAWSEstab *3 *3' "$OUT/tcp-paws-req.txt" ||
 	{ echo "FAIL tcp-paws-req: PAWS on the request sock is not in the comparison"; fail=1; }
 # The comparison holds the SYN-ACK's options (both sides, as --json shows).
@@ -142,7 +146,7 @@ elif ! grep -q 'TcpExt.TCPSynRetrans *40 *40' "$sq" || ! grep -q 'TcpExt.TCPTime
 else
 	echo "ok   tcp-syn-queue (40 SYN-ACKs sent again and 8 requests pruned at 7 s on each side; which 8 differs)"
 fi
-for p in route-ttl-expired route-df-mtu route-no-route route-martian; do
+for p in route-ttl-expired route-df-mtu route-no-route route-martian route-options; do
 	sc=pcaps/$p.json; [ -f "$sc" ] || sc=
 	check "$p" "pcaps/$p.pcap" "$sc"
 done
