@@ -330,15 +330,16 @@ static void ip_options(struct mk_ctx *c)
 
 /* Options forwarded by the router: record route takes eth1's address (the
  * way out, ip_forward_options), a timestamp with addresses eth0's (the
- * way in, written on receive). */
+ * way in, written on receive); a ping too big for eth1's 1400 bytes is
+ * fragmented, record route only in the first fragment. */
 static void route_options(struct mk_ctx *c)
 {
 	static const uint8_t rr[12] = { 7, 11, 4 }, ts[12] = { 68, 12, 5, 1 };
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		struct pb_ipopt ip = ipo(PEER, LAN, IPPROTO_ICMP_, (uint16_t)(0xc00 + i));
-		ip.opts = i ? ts : rr;
+		ip.opts = i == 1 ? ts : rr;
 		ip.optlen = 12;
-		size_t len = pb_icmp_echo(l4, ICMP_ECHO, 0x7171, (uint16_t)i, 16);
+		size_t len = pb_icmp_echo(l4, ICMP_ECHO, 0x7171, (uint16_t)i, i == 2 ? 1440 : 16);
 		mk_emit(c, frame, pb_eth_ip(frame, &ip, l4, len));
 	}
 }
@@ -387,7 +388,8 @@ const struct mk_scenario mk_route_scenarios[] = {
 	  "router alert and others taken, a source route refused, a bad length answered with parameter problem; a "
 	  "port unreachable, a RST and a connection's segments echo record route", ip_options, NULL },
 	{ "route-options", "IP options forwarded: record route takes the outgoing interface's address, a timestamp "
-	  "with addresses the incoming one's", route_options, router_json },
+	  "with addresses the incoming one's; fragmented, record route stays in the first fragment only", route_options,
+	  router_json },
 	{ "icmp-errors-in", "ICMP errors about what the host sent: UDP from a port with no socket and TCP with no "
 	  "connection (Icmp.InErrors), UDP from echo's port (the socket's error), an echo request (ignored)",
 	  icmp_errors_in, NULL },

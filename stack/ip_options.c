@@ -316,3 +316,18 @@ void ip_forward_options(struct net *net, struct sk_buff *skb)
 	iph->check = 0;				/* ip_send_check: compile changed it too */
 	iph->check = htons(ip_fast_csum(iph, ip_ihl(iph)));
 }
+
+void ip_options_fragment(struct iphdr *iph)
+{
+	uint8_t *o = (uint8_t *)(iph + 1);
+	int l = ip_ihl(iph) * 4 - (int)sizeof(*iph);
+	while (l > 0 && o[0] != IPOPT_END) {
+		int n = o[0] == IPOPT_NOOP ? 1 : o[1];
+		if (n < 1 || n > l)
+			return;
+		if (!(o[0] & 0x80))	/* the copied bit: only those go in every fragment */
+			memset(o, IPOPT_NOOP, (size_t)n);
+		l -= n;
+		o += n;
+	}
+}

@@ -83,6 +83,8 @@ static int ip_do_fragment(struct net *net, struct sk_buff *skb, uint32_t mtu)
 		}
 		trace_step(net, f, "ip_do_fragment", "fragment %u: offset %u, %u bytes%s", ++n, off, len,
 			   left > len ? ", MF" : "");
+		if (off == 0 && hlen > 20)
+			ip_options_fragment(ip_hdr(skb));	/* the rest carry copied options only */
 		SNMP_INC(net, MIB_IP_FRAGCREATES);
 		if (ip_finish_output2(net, f) == NET_RX_DROP)
 			err = -ENOBUFS;

@@ -264,6 +264,9 @@ enum skb_drop_reason ip_rcv_options(struct net *net, struct sk_buff *skb);
 /* ip_forward_options - a forwarded header's record route slot takes the
  * output device's address; the checksum is redone. */
 void ip_forward_options(struct net *net, struct sk_buff *skb);
+/* ip_options_fragment - after the first fragment: the options without the
+ * copied bit (record route, timestamp) become NOPs for the rest. */
+void ip_options_fragment(struct iphdr *iph);
 /* The options an outgoing IPv4 header carries (struct ip_options_rcu). */
 struct ip_txopts {
 	uint8_t data[40];

@@ -129,6 +129,21 @@ START_TEST(test_ipopt_rst_echo)
 }
 END_TEST
 
+/* After the first fragment only options with the copied bit stay. */
+START_TEST(test_ipopt_fragment)
+{
+	uint8_t h[40] = { 0x4a };
+	static const uint8_t o[20] = { 7, 7, 8, 10, 0, 0, 1, 131, 7, 4, 10, 0, 0, 9, 1, 68, 4, 5, 0, 0 };
+	memcpy(h + 20, o, 20);
+	ip_options_fragment((struct iphdr *)h);
+	for (int i = 0; i < 7; i++)
+		ck_assert_int_eq(h[20 + i], 1);			/* record route: NOPs */
+	ck_assert_int_eq(memcmp(h + 27, o + 7, 8), 0);		/* loose source route: copied */
+	for (int i = 15; i < 19; i++)
+		ck_assert_int_eq(h[20 + i], 1);			/* timestamp: NOPs */
+}
+END_TEST
+
 static Suite *ip_options_suite(void)
 {
 	Suite *s = suite_create("ip_options");
@@ -137,6 +152,7 @@ static Suite *ip_options_suite(void)
 	tcase_add_test(tc, test_ipopt_timestamps);
 	tcase_add_test(tc, test_ipopt_errors);
 	tcase_add_test(tc, test_ipopt_rst_echo);
+	tcase_add_test(tc, test_ipopt_fragment);
 	suite_add_tcase(s, tc);
 	return s;
 }
