@@ -116,6 +116,47 @@ static void eth_ipv6(struct mk_ctx *c)
 	mk_emit(c, frame, 14 + 40);
 }
 
+/* An ARP frame from smac: op, sender (sha, sip), target tip; hrd and hln
+ * as given (1 and 6 for Ethernet). */
+static void arp_frame(struct mk_ctx *c, int op, const uint8_t *dmac, const uint8_t *sha, const char *sip,
+		      const char *tip, int hrd, int hln)
+{
+	static const uint8_t zero[6];
+	size_t n = pb_arp(frame, op, dmac, sha, pb_ip(sip), zero, pb_ip(tip));
+	frame[14] = (uint8_t)(hrd >> 8), frame[15] = (uint8_t)hrd;
+	frame[18] = (uint8_t)hln;
+	mk_emit(c, frame, n);
+}
+
+/* Checked against Linux with diff-kernel. Senders 10.0.0.7 (asked for
+ * us: learned), .9 (gratuitous, unknown: not learned) and .10 (an
+ * unsolicited reply: not learned) then ping. */
+static void arp_edges(struct mk_ctx *c)
+{
+	static const uint8_t m1[6] = { 2, 0, 0, 0, 0, 0xbb }, m2[6] = { 2, 0, 0, 0, 0, 0xcc }, m3[6] = { 2, 0, 0, 0, 0, 0xdd };
+	const uint8_t *B = PB_BCAST_MAC;
+	arp_frame(c, ARPOP_REQUEST, B, m1, "10.0.0.7", HOST, 1, 6);
+	arp_frame(c, ARPOP_REQUEST, B, m2, "10.0.0.8", "10.0.0.99", 1, 6);
+	arp_frame(c, ARPOP_REQUEST, B, m3, "10.0.0.9", "10.0.0.9", 1, 6);
+	arp_frame(c, ARPOP_REQUEST, B, m2, "10.0.0.7", "10.0.0.7", 1, 6);	/* a known sender's new MAC */
+	arp_frame(c, ARPOP_REPLY, PB_HOST_MAC, m3, "10.0.0.10", HOST, 1, 6);
+	arp_frame(c, ARPOP_REQUEST, B, m3, "0.0.0.0", HOST, 1, 6);		/* RFC 5227 probe */
+	arp_frame(c, ARPOP_REQUEST, B, m3, "10.0.0.11", HOST, 6, 6);		/* IEEE 802 */
+	arp_frame(c, ARPOP_REQUEST, B, m3, "10.0.0.11", HOST, 1, 8);
+	arp_frame(c, 3, B, m3, "10.0.0.11", HOST, 1, 6);			/* RARP's op */
+	arp_frame(c, ARPOP_REQUEST, B, m3, "127.0.0.1", HOST, 1, 6);
+	arp_frame(c, ARPOP_REQUEST, B, m3, "224.0.0.1", HOST, 1, 6);
+	arp_frame(c, ARPOP_REQUEST, B, m3, "10.0.0.13", "10.0.0.255", 1, 6);
+	arp_frame(c, ARPOP_REQUEST, PB_HOST_MAC, m1, "10.0.0.7", HOST, 1, 6);	/* unicast (a NUD probe) */
+	const char *src[3] = { "10.0.0.7", "10.0.0.9", "10.0.0.10" };
+	const uint8_t *mac[3] = { m2, m3, m3 };
+	for (int i = 0; i < 3; i++) {
+		struct pb_ipopt o = { .saddr = pb_ip(src[i]), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_, .smac = mac[i] };
+		size_t n = pb_icmp_echo(l4, ICMP_ECHO, 1, (uint16_t)(i + 1), 8);
+		mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	}
+}
+
 static void eth_arp(struct mk_ctx *c)
 {
 	static const uint8_t zero[6] = { 0 };
@@ -232,6 +273,9 @@ const struct mk_scenario mk_core_scenarios[] = {
 	{ "eth-otherhost", "an echo request to another MAC, seen in promiscuous mode (OTHERHOST)", eth_otherhost, NULL },
 	{ "eth-ipv6", "an IPv6 frame from :: to :: (not for the host, which does not forward: IP_INADDRERRORS)", eth_ipv6, NULL },
 	{ "eth-arp", "an ARP who-has for the host's address", eth_arp, NULL },
+	{ "arp-edges", "ARP as Linux's arp_process takes it: requests for us, another host, gratuitous ones, an "
+	  "unsolicited reply, a probe, hardware type IEEE 802, bad lengths and ops, martian senders (not answered), a "
+	  "unicast request; then pings from those the host learned and did not", arp_edges, NULL },
 	{ "eth-unknown-ethertype", "ethertype 0x88b5, no handler (UNHANDLED_PROTO)", eth_unknown, NULL },
 	{ "eth-vlan", "a ping with a VLAN 0 priority tag, then one on VLAN 11 (no VLAN device: OTHERHOST)", eth_vlan, NULL },
 	{ "ip-not-ours", "a ping to 192.0.2.77 on a host that does not forward (IP_INADDRERRORS)", ip_not_ours, NULL },

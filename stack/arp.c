@@ -75,17 +75,29 @@ static void arp_learn(struct net *net, struct sk_buff *skb, struct net_device *d
 		neigh_flush(net, dev, b->sip);	/* neigh_update's end: the arp_queue leaves */
 }
 
-/* arp_process for Ethernet/IPv4. */
+/* The martian-source part of ip_route_input_noref(tip, sip), which a
+ * request must pass to be answered: a multicast, limited broadcast, zero
+ * network or loopback sender is none a reply could go to. */
+static int arp_martian_source(struct net *net, struct sk_buff *skb, uint32_t sip)
+{
+	if (!ipv4_is_multicast(sip) && !ipv4_is_lbcast(sip) && !ipv4_is_zeronet(sip) && !ipv4_is_loopback(sip))
+		return 0;
+	trace_step(net, skb, "ip_route_input_noref", "martian source %s: the request is not answered", ip_fmt(sip));
+	return 1;
+}
+
+/* arp_process for Ethernet/IPv4: hardware type Ethernet or IEEE 802 (an
+ * Ethernet device takes both, RFC 2625). */
 static int arp_process(struct net *net, struct sk_buff *skb, struct net_device *dev)
 {
 	const struct arphdr *arp = (const struct arphdr *)skb->data;
 	const struct arp_eth_body *b = (const struct arp_eth_body *)(arp + 1);
-	int op = ntohs(arp->ar_op);
+	int op = ntohs(arp->ar_op), hrd = ntohs(arp->ar_hrd);
 	int for_us = ip_dev_find(net, b->tip) == dev;
 
 	trace_enter(net, skb, "arp_process", "arp", "%s %s tell %s", op == ARPOP_REQUEST ? "who-has" : "reply",
 		    ip_fmt(op == ARPOP_REQUEST ? b->tip : b->sip), ip_fmt(b->sip));
-	if (ntohs(arp->ar_hrd) != ARPHRD_ETHER || ntohs(arp->ar_pro) != ETH_P_IP ||
+	if ((hrd != ARPHRD_ETHER && hrd != ARPHRD_IEEE802) || ntohs(arp->ar_pro) != ETH_P_IP ||
 	    (op != ARPOP_REQUEST && op != ARPOP_REPLY))
 		return skb_drop(net, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 	if (ipv4_is_multicast(b->tip) || ipv4_is_loopback(b->tip))
@@ -97,7 +109,7 @@ static int arp_process(struct net *net, struct sk_buff *skb, struct net_device *
 			SNMP_INC(net, MIB_ARP_OUTREPLIES);
 			arp_send(net, ARPOP_REPLY, dev, 0, b->sha, b->tip, b->sha);
 		}
-	} else if (op == ARPOP_REQUEST && for_us) {
+	} else if (op == ARPOP_REQUEST && for_us && !arp_martian_source(net, skb, b->sip)) {
 		/* neigh_event_ns: whoever asks for us will talk to us next. */
 		arp_learn(net, skb, dev, op, b, 1);
 		SNMP_INC(net, MIB_ARP_OUTREPLIES);

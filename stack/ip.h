@@ -103,6 +103,7 @@ struct arphdr {
 } __attribute__((packed));
 
 #define ARPHRD_ETHER	1
+#define ARPHRD_IEEE802	6	/* ARP hardware type an Ethernet device also takes */
 #define ARPOP_REQUEST	1
 #define ARPOP_REPLY	2
 

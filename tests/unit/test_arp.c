@@ -54,6 +54,25 @@ START_TEST(test_arp_request_answered_and_learned)
 }
 END_TEST
 
+/* An Ethernet device takes hardware type IEEE 802 too; a request from a
+ * martian sender (loopback, multicast) fails ip_route_input: no reply,
+ * nothing learned. */
+START_TEST(test_arp_ieee802_and_martian_senders)
+{
+	struct net *net = nj_host();
+	size_t n = arp_frame(ARPOP_REQUEST, bcast, mac3, "10.0.0.3", NJ_HOST_IP);
+	((struct arp_eth *)frame)->a.ar_hrd = htons(ARPHRD_IEEE802);
+	nj_inject(net, frame, n);
+	ck_assert_int_eq(nj_tx.n, 1);
+	nj_inject(net, frame, arp_frame(ARPOP_REQUEST, bcast, mac3, "127.0.0.1", NJ_HOST_IP));
+	nj_inject(net, frame, arp_frame(ARPOP_REQUEST, bcast, mac3, "224.0.0.1", NJ_HOST_IP));
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_ptr_null(neigh_lookup(net, &net->devs[0], nj_ip("127.0.0.1")));
+	ck_assert_int_eq(net->mib[MIB_ARP_INREQUESTS], 3);
+	nj_net_free(net);
+}
+END_TEST
+
 START_TEST(test_arp_request_not_for_us)
 {
 	struct net *net = nj_host();
@@ -277,6 +296,7 @@ static Suite *arp_suite(void)
 	TCase *core = tcase_create("Core");
 	tcase_add_test(core, test_arp_request_answered_and_learned);
 	tcase_add_test(core, test_arp_request_not_for_us);
+	tcase_add_test(core, test_arp_ieee802_and_martian_senders);
 	tcase_add_test(core, test_arp_gratuitous_updates_known);
 	tcase_add_test(core, test_arp_solicit_queue_and_flush);
 	tcase_add_test(core, test_neigh_queue_ids_follow_the_queue);
