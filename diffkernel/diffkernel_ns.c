@@ -305,6 +305,7 @@ static int setup_sysctls(struct dk_env *env, const struct net *net, char *err, s
 		       errlen) < 0 ||
 	    sysctl_set(env, env->host, "net.ipv4.tcp_dsack", net->sysctl.tcp_dsack, err, errlen) < 0 ||
 	    sysctl_set(env, env->host, "net.ipv4.tcp_syncookies", net->sysctl.tcp_syncookies, err, errlen) < 0 ||
+	    sysctl_set(env, env->host, "net.ipv4.tcp_ecn", net->sysctl.tcp_ecn, err, errlen) < 0 ||
 	    tcp_rmem_set(env, net, err, errlen) < 0)
 		return -1;
 	if (env->ipv6 && net->ipv6 &&

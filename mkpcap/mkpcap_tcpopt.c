@@ -23,6 +23,7 @@ struct ok_conn {
 	uint32_t snd, rcv;		/* the peer's next seq; the host's next seq */
 	uint32_t tsecr;			/* the host's last TSval, echoed */
 	int ts, sack, ws;		/* what the peer offers in its SYN */
+	uint8_t tos;			/* the IP ECN field of its segments */
 };
 
 static uint32_t peer_tsval(const struct mk_ctx *c) { return (uint32_t)(c->t_us / 1000) + PEER_TS_OFF; }
@@ -67,7 +68,7 @@ static size_t syn_opts(const struct mk_ctx *c, const struct ok_conn *k, uint8_t 
 static void ok_tcp(struct mk_ctx *c, struct ok_conn *k, uint32_t seq, uint8_t flags, const void *data, size_t len,
 		   long ts, uint32_t s0, uint32_t s1)
 {
-	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_TCP_ };
+	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_TCP_, .tos = k->tos };
 	uint8_t opt[40], *p = opt;
 	size_t n;
 
@@ -428,6 +429,52 @@ static void tcp_syn_cookies(struct mk_ctx *c)
 	ok_seg(c, &b, TCPHDR_FIN, NULL);
 }
 
+/* An ECN SYN (ECE and CWR) to port hport, then the handshake's ACK. */
+static void ecn_connect(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint16_t hport, uint32_t isn,
+			uint8_t synflags, uint8_t syntos)
+{
+	k->peer = pb_ip("10.0.0.1");
+	k->host = pb_ip("10.0.0.2");
+	k->pport = pport;
+	k->hport = hport;
+	k->tsecr = host_tsval(c, k);
+	k->rcv = tcp_isn(k->peer, k->host, htons(pport), htons(hport), c->t_us * 1000) + 1;
+	k->tos = syntos;
+	ok_tcp(c, k, isn, synflags, NULL, 0, 0, 0, 0);
+	k->tos = 0;
+	k->snd = isn + 1;
+	ok_seg(c, k, 0, NULL);
+}
+
+/* ECN (RFC 3168) as a Linux server agrees to it (tcp_ecn 2): a SYN with
+ * ECE and CWR gets a SYN-ACK with ECE; http's answer goes out ECT(0),
+ * its FIN and our ACKs not. To discard: a CE-marked segment makes every
+ * ACK carry ECE until a segment with CWR. A SYN with ECE alone, and an
+ * ECT-marked one, get no ECN. */
+static void tcp_ecn(struct mk_ctx *c)
+{
+	const uint8_t ecn = TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR;
+	struct ok_conn a = { .ts = 1, .sack = 1, .ws = 1 }, b = a, d = a, e = a;
+	ecn_connect(c, &a, 41030, 80, 30000, ecn, 0);
+	ok_seg(c, &a, TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
+	a.tsecr = host_tsval(c, &a);
+	a.rcv += sock_http_page_len + 1;
+	mk_advance(c, 20000);
+	ok_seg(c, &a, 0, NULL);
+	ecn_connect(c, &b, 41031, 9, 31000, ecn, 0);
+	b.tos = 3;					/* CE */
+	ok_seg(c, &b, TCPHDR_PSH, "congested\n");
+	b.tos = 2;					/* ECT(0) */
+	mk_advance(c, 1000);
+	ok_seg(c, &b, TCPHDR_PSH, "still\n");
+	mk_advance(c, 1000);
+	ok_seg(c, &b, TCPHDR_PSH | TCPHDR_CWR, "cwr\n");
+	mk_advance(c, 1000);
+	ok_seg(c, &b, TCPHDR_PSH, "after\n");
+	ecn_connect(c, &d, 41032, 9, 32000, TCPHDR_SYN | TCPHDR_ECE, 0);
+	ecn_connect(c, &e, 41033, 9, 33000, ecn, 2);
+}
+
 const struct mk_scenario mk_tcpopt_scenarios[] = {
 	{ "tcp-options", "a peer offering mss, sackOK, TS and wscale 7 to http: the SYN-ACK offers all four, every "
 	  "segment then carries timestamps", tcp_options, NULL },
@@ -476,5 +523,8 @@ const struct mk_scenario mk_tcpopt_scenarios[] = {
 	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
 	  "  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\n"
 	  "  \"listen\": [{\"proto\":\"tcp\",\"port\":9,\"app\":\"discard\",\"backlog\":2}]\n}\n" },
+	{ "tcp-ecn", "ECN agreed as a Linux server does (tcp_ecn 2): SYN-ACK with ECE, http's answer ECT(0); a CE mark "
+	  "answered with ECE on every ACK until the peer's CWR; a SYN with ECE alone, and an ECT one, get no ECN", tcp_ecn,
+	  NULL },
 	{ NULL, NULL, NULL, NULL },
 };

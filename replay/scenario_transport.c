@@ -13,7 +13,8 @@
  * opening when the capture began (tcp_connect.c), and the TCP option
  * sysctls "tcp_sack", "tcp_timestamps", "tcp_window_scaling" (0 or 1,
  * default 1 as in Linux), "tcp_syncookies" (0: a full SYN queue drops,
- * 1 the default: it answers with cookies, 2: every SYN gets one) and "tcp_rmem" ("min default max" bytes, default
+ * 1 the default: it answers with cookies, 2: every SYN gets one),
+ * "tcp_ecn" (0: never, 1: ask and accept, 2 the default: accept) and "tcp_rmem" ("min default max" bytes, default
  * "4096 131072 6291456": the receive buffer a socket starts with and the
  * largest it sizes its window scale for):
  *   "connections": [{"proto":"tcp","local":"10.0.0.2:40000","remote":"10.0.0.1:80",
@@ -280,6 +281,7 @@ int scenario_transport(struct net *net, const cJSON *root, char *err, size_t err
 	    tcp_sysctl(root, "tcp_timestamps", 1, &net->sysctl.tcp_timestamps, err, errlen) < 0 ||
 	    tcp_sysctl(root, "tcp_window_scaling", 1, &net->sysctl.tcp_window_scaling, err, errlen) < 0 ||
 	    tcp_sysctl(root, "tcp_syncookies", 2, &net->sysctl.tcp_syncookies, err, errlen) < 0 ||
+	    tcp_sysctl(root, "tcp_ecn", 2, &net->sysctl.tcp_ecn, err, errlen) < 0 ||
 	    tcp_rmem_sysctl(net, root, err, errlen) < 0)
 		return -1;
 	if (!c)

@@ -32,6 +32,7 @@ struct net *net_create(void)
 	net->sysctl.tcp_sack = net->sysctl.tcp_timestamps = 1;
 	net->sysctl.tcp_window_scaling = net->sysctl.tcp_dsack = 1;
 	net->sysctl.tcp_syncookies = 1;
+	net->sysctl.tcp_ecn = 2;
 	net->sysctl.tcp_rmem[0] = 4096;
 	net->sysctl.tcp_rmem[1] = SK_RCVBUF_DEFAULT;
 	net->sysctl.tcp_rmem[2] = 6291456;

@@ -69,6 +69,7 @@ struct nj_sysctl {
 	int tcp_window_scaling;		/* net.ipv4.tcp_window_scaling, 1 */
 	int tcp_dsack;			/* net.ipv4.tcp_dsack, 1 */
 	int tcp_syncookies;		/* net.ipv4.tcp_syncookies, 1: cookies when the SYN queue is full */
+	int tcp_ecn;			/* net.ipv4.tcp_ecn, 2: ECN when the peer asks for it */
 	uint32_t tcp_rmem[3];		/* net.ipv4.tcp_rmem: 4096 131072 6291456 */
 	uint32_t rmem_max;		/* net.core.rmem_max, 212992 (global in Linux) */
 };

@@ -12,7 +12,7 @@
  * against that ISN, which netjourney cannot recompute. One the capture
  * shows later than the read-ahead's second is not sent, and its ACK is
  * refused like a forged one (the cookie it carries is unknown). Left out: BPF
- * cookies (cookie_bpf_check), MPTCP, ECN (not modelled), reuseport groups.
+ * cookies (cookie_bpf_check), MPTCP, reuseport groups.
  */
 #include "tcp.h"
 
@@ -24,6 +24,7 @@
 #define TCP_SYNCOOKIE_PERIOD_NS	(60ULL * 1000000000ULL)
 #define TS_OPT_WSCALE_MASK	0xfu		/* no window scaling */
 #define TS_OPT_SACK		(1u << 4)
+#define TS_OPT_ECN		(1u << 5)
 #define TSBITS			6
 #define NSEC_PER_SEC_		1000000000ULL
 
@@ -160,6 +161,8 @@ uint32_t cookie_init_timestamp(const struct sock *req, uint64_t now_ns)
 	uint32_t options = req->wscale_ok ? req->snd_wscale : TS_OPT_WSCALE_MASK;
 	if (req->sack_ok)
 		options |= TS_OPT_SACK;
+	if (req->ecn_flags & TCP_ECN_OK)
+		options |= TS_OPT_ECN;
 	ts = (ts_now >> TSBITS) << TSBITS | options;
 	if (ts > ts_now)
 		ts -= 1u << TSBITS;
@@ -291,6 +294,8 @@ struct sock *cookie_v4_check(struct net *net, struct sock *lsk, struct sk_buff *
 		return lsk;
 	}
 	cookie_reqsk_options(net, req, &opt, (uint16_t)mss, skb);
+	if (opt.saw_tstamp && (opt.rcv_tsecr & TS_OPT_ECN) && net->sysctl.tcp_ecn)
+		req->ecn_flags = TCP_ECN_OK;	/* cookie_ecn_ok */
 	trace_step(net, skb, skb->protocol == ETH_P_IPV6 ? "cookie_v6_check" : "cookie_v4_check",
 		   "valid cookie: peer MSS %d; agreed:%s%s%s%s", mss,
 		   req->sack_ok ? " SACK" : "", req->tstamp_ok ? " timestamps" : "", req->wscale_ok ? " window scale" : "",

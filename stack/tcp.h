@@ -296,22 +296,22 @@ void tcp_v6_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 void tcp_v6_init_req(struct sock *req, const struct sk_buff *skb);
 /* tcp_v6_xmit - tcp_v4_xmit over IPv6 (inet6_csk_xmit): routed to daddr
  * (through oif for a link-local one). Returns 0 or -1. */
-int tcp_v6_xmit(struct net *net, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
+int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
 		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
 		uint32_t optlen, const void *data, uint32_t len);
 
 /* -- tcp_output.c -- */
 void tcp_set_state(struct net *net, struct sock *sk, int state);
 /**
- * tcp_v4_xmit - builds IPv4 (with ipo's options, NULL for none) + TCP with
+ * tcp_v4_xmit - builds IPv4 (with ipo's options, NULL for none; TOS tos) + TCP with
  * the options opt (optlen bytes, a multiple of 4, at most 40; NULL/0 for
  * none) and sends it through
  * ip_local_out, counting Tcp.OutSegs (and Tcp.OutRsts for RST).
  * Addresses and ports network order, the rest host order. Returns 0 or -1.
  */
-int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint32_t saddr, uint32_t daddr, uint16_t sport,
-		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
-		uint32_t optlen, const void *data, uint32_t len);
+int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint8_t tos, uint32_t saddr, uint32_t daddr,
+		uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+		const uint8_t *opt, uint32_t optlen, const void *data, uint32_t len);
 /* tcp_flags_str - tcpdump's "[S.]" notation in a static ring. */
 const char *tcp_flags_str(uint8_t flags);
 /* tcp_transmit_skb - builds and sends one segment from sk at snd_nxt: flags,
@@ -444,6 +444,23 @@ static inline void inet_reqsk_init(struct sock *req, struct sock *lsk, const str
 	req->parent = lsk;
 	req->ip_opt = tcp_v4_save_options(skb);
 }
+
+/* ECN (RFC 3168; include/net/tcp.h's ecn_flags): agreed in the handshake,
+ * a CWR to send, an ECE to echo until the peer's CWR, ECT seen. */
+#define TCP_ECN_OK		1
+#define TCP_ECN_QUEUE_CWR	2
+#define TCP_ECN_DEMAND_CWR	4
+#define TCP_ECN_SEEN		8
+#define INET_ECN_MASK		3
+#define INET_ECN_ECT_0		2
+#define INET_ECN_CE		3
+/* tcp_ecn_create_request - a SYN asking for ECN (ECE and CWR, itself not
+ * ECT unless AccECN's bit is set) gets it when net.ipv4.tcp_ecn allows. */
+void tcp_ecn_create_request(const struct net *net, struct sock *req, const struct sk_buff *skb);
+/* tcp_ecn_check_ce - data arrived: CE asks for ECE on our ACKs until the
+ * peer's CWR (quick ACKs meanwhile); tcp_ecn_accept_cwr - that CWR. */
+void tcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb);
+void tcp_ecn_accept_cwr(struct sock *sk, const struct sk_buff *skb);
 
 /* -- syncookies.c -- */
 /* __cookie_v4_init_sequence - the SYN cookie for a SYN from saddr:sport

@@ -72,11 +72,53 @@ static void tcp_incr_quickack(struct sock *sk, unsigned max)
 		sk->ack_quick = (uint8_t)q;
 }
 
-static void tcp_enter_quickack_mode(struct sock *sk)
+static void tcp_enter_quickack_mode_max(struct sock *sk, unsigned max)
 {
-	tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
+	tcp_incr_quickack(sk, max);
 	sk->pingpong = 0;
 	sk->ato_ns = TCP_ATO_MIN_NS;
+}
+
+static void tcp_enter_quickack_mode(struct sock *sk)
+{
+	tcp_enter_quickack_mode_max(sk, TCP_MAX_QUICKACKS);
+}
+
+/* The segment's IP ECN field (TCP_SKB_CB's ip_dsfield), either family. */
+static unsigned tcp_skb_ecn(const struct sk_buff *skb)
+{
+	const uint8_t *h = skb_network_header(skb);
+	return (skb->protocol == ETH_P_IPV6 ? h[1] >> 4 : h[1]) & INET_ECN_MASK;
+}
+
+void tcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
+{
+	if (!(sk->ecn_flags & TCP_ECN_OK))
+		return;
+	switch (tcp_skb_ecn(skb)) {
+	case 0:		/* not ECT after ECT: likely a retransmission */
+		if (sk->ecn_flags & TCP_ECN_SEEN)
+			tcp_enter_quickack_mode_max(sk, 2);
+		break;
+	case INET_ECN_CE:
+		if (!(sk->ecn_flags & TCP_ECN_DEMAND_CWR)) {
+			tcp_enter_quickack_mode_max(sk, 2);	/* the sender may have a tiny window */
+			sk->ecn_flags |= TCP_ECN_DEMAND_CWR;
+		}
+		sk->ecn_flags |= TCP_ECN_SEEN;
+		break;
+	default:
+		sk->ecn_flags |= TCP_ECN_SEEN;
+	}
+}
+
+void tcp_ecn_accept_cwr(struct sock *sk, const struct sk_buff *skb)
+{
+	if (!(TCP_SKB_CB(skb)->tcp_flags & TCPHDR_CWR))
+		return;
+	sk->ecn_flags &= (uint8_t)~TCP_ECN_DEMAND_CWR;
+	if (TCP_SKB_CB(skb)->seq != TCP_SKB_CB(skb)->end_seq)
+		sk->ack_pending |= ICSK_ACK_NOW;	/* its window may be one segment */
 }
 
 /* tcp_set_window_clamp (net/ipv4/tcp.c): a smaller clamp pulls
@@ -215,6 +257,7 @@ static void tcp_event_data_recv(struct net *net, struct sock *sk, const struct s
 		tcp_incr_quickack(sk, TCP_MAX_QUICKACKS);
 	}
 	sk->lrcvtime_ns = now;
+	tcp_ecn_check_ce(sk, skb);
 	if (skb->len >= 128)
 		tcp_grow_window(net, sk, skb);
 }
@@ -634,6 +677,7 @@ static enum skb_drop_reason tcp_data_queue_ofo(struct net *net, struct sock *sk,
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	struct sk_buff *pos = q->next, *n;
 
+	tcp_ecn_check_ce(sk, skb);
 	sk->fast_path = 0;
 	sk->ack_pending |= ICSK_ACK_SCHED;
 	SNMP_INC(net, MIB_TCPEXT_TCPOFOQUEUE);
@@ -721,6 +765,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
 	trace_enter(net, skb, "tcp_data_queue", "tcp", "seq %u:%u, rcv_nxt %u", cb->seq - sk->irs,
 		    cb->end_seq - sk->irs, sk->rcv_nxt - sk->irs);
 	skb_pull(skb, th_len(skb));
+	tcp_ecn_accept_cwr(sk, skb);
 	if (cb->seq == sk->rcv_nxt)
 		return tcp_data_queue_inorder(net, sk, skb, 0);
 	if (!after(cb->end_seq, sk->rcv_nxt)) {

@@ -72,7 +72,7 @@ void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 		trace_exit(net, NULL, V_PASS, 0, "the segment's IP options cannot be echoed: no RST");
 		return;
 	}
-	int r = tcp_v4_xmit(net, &ro, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, NULL, 0, NULL,
+	int r = tcp_v4_xmit(net, &ro, 0, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, NULL, 0, NULL,
 			    0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
@@ -104,7 +104,7 @@ void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 		trace_exit(net, NULL, V_PASS, 0, "the segment's IP options cannot be echoed: no ACK");
 		return;
 	}
-	int r = tcp_v4_xmit(net, &ro, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, opt,
+	int r = tcp_v4_xmit(net, &ro, 0, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, opt,
 			    optlen, NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }

@@ -40,7 +40,7 @@ static void tcp_v6_fill_th(struct tcphdr *th, const struct in6 *saddr, const str
 	th->check = htons(csum_ipv6_magic(saddr, daddr, tcplen, NEXTHDR_TCP, th));
 }
 
-int tcp_v6_xmit(struct net *net, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
+int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
 		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
 		uint32_t optlen, const void *data, uint32_t len)
 {
@@ -62,6 +62,8 @@ int tcp_v6_xmit(struct net *net, const struct in6 *saddr, const struct in6 *dadd
 	if (len)
 		memcpy(p + 20 + optlen, data, len);
 	tcp_v6_fill_th((struct tcphdr *)p, saddr, daddr, sport, dport, seq, ack, flags, win, opt, optlen, tcplen);
+	skb->data[0] = (uint8_t)(0x60 | tclass >> 4);		/* the traffic class's ECN bits */
+	skb->data[1] = (uint8_t)((skb->data[1] & 0x0f) | tclass << 4);
 	memset(IP6CB(skb), 0, sizeof(struct inet6_skb_parm));
 	IP6CB(skb)->dst = dst;
 	skb->pkt = net->cur_pkt;
@@ -100,7 +102,7 @@ void tcp_v6_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 	trace_enter(net, NULL, "tcp_v6_send_reset", "tcp", "RST [%s]:%u > [%s]:%u Flags %s seq %u ack %u (%s)",
 		    in6_fmt(&hdr->daddr), ntohs(th->dest), in6_fmt(&hdr->saddr), ntohs(th->source), tcp_flags_str(flags),
 		    seq, ack, th->flags & TCPHDR_ACK ? "seq = the segment's ack" : "seq 0, ack = seq + its length");
-	int r = tcp_v6_xmit(net, &hdr->daddr, &hdr->saddr, tcp_v6_iif(skb), th->dest, th->source, seq, ack, flags, 0,
+	int r = tcp_v6_xmit(net, 0, &hdr->daddr, &hdr->saddr, tcp_v6_iif(skb), th->dest, th->source, seq, ack, flags, 0,
 			    NULL, 0, NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
@@ -122,7 +124,7 @@ void tcp_v6_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 		jw_kv_str(trace_args(net), "options", tcp_opts_fmt(opt, optlen));
 	trace_enter(net, NULL, "tcp_v6_send_ack", "tcp", "ACK seq %u ack %u win %u%s%s%s (%s)", seq, ack, win,
 		    optlen ? ", options [" : "", optlen ? tcp_opts_fmt(opt, optlen) : "", optlen ? "]" : "", why);
-	int r = tcp_v6_xmit(net, &hdr->daddr, &hdr->saddr, tcp_v6_iif(skb), th->dest, th->source, seq, ack,
+	int r = tcp_v6_xmit(net, 0, &hdr->daddr, &hdr->saddr, tcp_v6_iif(skb), th->dest, th->source, seq, ack,
 			    TCPHDR_ACK, win, opt, optlen, NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }

@@ -53,6 +53,16 @@ static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 	return PIN_NONE;
 }
 
+void tcp_ecn_create_request(const struct net *net, struct sock *req, const struct sk_buff *skb)
+{
+	const uint8_t *th = skb->data, *nh = skb_network_header(skb);
+	unsigned ect = (skb->protocol == ETH_P_IPV6 ? nh[1] >> 4 : nh[1]) & INET_ECN_MASK;
+	if ((th[13] & (TCPHDR_ECE | TCPHDR_CWR)) != (TCPHDR_ECE | TCPHDR_CWR))
+		return;
+	if ((!ect || (th[12] & 0x0f)) && net->sysctl.tcp_ecn)	/* AccECN's bit lets an ECT SYN in */
+		req->ecn_flags = TCP_ECN_OK;
+}
+
 /* Fills a request sock from the SYN: inet_reqsk_alloc + tcp_openreq_init.
  * Returns the kind of ISN pin used (PIN_*). */
 static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk, struct sk_buff *skb)
@@ -79,6 +89,7 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	if (req->tstamp_ok)
 		req->mss_cache -= TCPOLEN_TSTAMP_ALIGNED;	/* tcp_sync_mss: room for the TS option */
 	tcp_select_initial_window(net, req, (uint32_t)req->advmss - (req->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));
+	tcp_ecn_create_request(net, req, skb);
 	pin = tcp_take_pin(net, req, &isn);
 	if (pin == PIN_NONE)
 		isn = tcp_isn(req->daddr, req->saddr, req->dport, req->sport, net->now_ns);
@@ -178,8 +189,8 @@ static void tcp_cookie_synack(struct net *net, struct sock *lsk, struct sock *re
 	uint16_t mss = tcp_syn_mss(net, skb);
 	uint32_t isn = cookie_init_sequence(net, lsk, skb, &mss);
 
-	if (!req->tstamp_ok)
-		req->sack_ok = req->wscale_ok = req->snd_wscale = 0;
+	if (!req->tstamp_ok)	/* nowhere to keep options, ECN either */
+		req->sack_ok = req->wscale_ok = req->snd_wscale = req->ecn_flags = 0;
 	if (pin == PIN_RECORDED)
 		tcp_cookie_pin(net, req, req->iss, mss);	/* full: its ACK will fail the check */
 	else

@@ -193,9 +193,9 @@ static void tcp_build_headers(struct net *net, struct sk_buff *skb, const struct
 	th->check = htons(csum_tcpudp(saddr, daddr, IPPROTO_TCP_, th, tcplen));
 }
 
-int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint32_t saddr, uint32_t daddr, uint16_t sport,
-		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
-		uint32_t optlen, const void *data, uint32_t len)
+int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint8_t tos, uint32_t saddr, uint32_t daddr,
+		uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+		const uint8_t *opt, uint32_t optlen, const void *data, uint32_t len)
 {
 	uint32_t tcplen = 20 + optlen + len, iphl = 20 + (uint32_t)(ipo ? ipo->len : 0);
 	struct sk_buff *skb;
@@ -206,6 +206,7 @@ int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint32_t saddr, ui
 	if (len)
 		memcpy(skb->data + iphl + 20 + optlen, data, len);
 	tcp_build_headers(net, skb, ipo, saddr, daddr, sport, dport, seq, ack, flags, win, opt, optlen, tcplen);
+	((struct iphdr *)skb->data)->tos = tos;	/* ECT(0) on new data when ECN is agreed */
 	skb->protocol = ETH_P_IP;
 	SNMP_INC(net, MIB_TCP_OUTSEGS);
 	if (flags & TCPHDR_RST)
@@ -300,16 +301,42 @@ static uint16_t tcp_tx_options(struct net *net, struct sock *sk, uint8_t flags, 
 	return tcp_select_window(sk);
 }
 
+/* tcp_ecn_make_synack / tcp_ecn_send: with ECN agreed, a SYN-ACK says so
+ * (ECE); new data goes out ECT(0), with CWR when one is queued; ACKs,
+ * retransmissions and FINs not ECT; ECE while the peer's CWR is due.
+ * Returns the IP ECN field. */
+static uint8_t tcp_ecn_send(struct sock *sk, uint32_t seq, uint32_t len, uint8_t *flags)
+{
+	if (!(sk->ecn_flags & TCP_ECN_OK))
+		return 0;
+	if (*flags & TCPHDR_SYN) {
+		*flags |= TCPHDR_ECE;
+		return 0;
+	}
+	uint8_t ect = 0;
+	if (len && !before(seq, sk->snd_nxt)) {
+		ect = INET_ECN_ECT_0;
+		if (sk->ecn_flags & TCP_ECN_QUEUE_CWR) {
+			sk->ecn_flags &= (uint8_t)~TCP_ECN_QUEUE_CWR;
+			*flags |= TCPHDR_CWR;
+		}
+	}
+	if (sk->ecn_flags & TCP_ECN_DEMAND_CWR)
+		*flags |= TCPHDR_ECE;
+	return ect;
+}
+
 int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t flags, const void *data,
 		       uint32_t len, const char *why)
 {
-	uint8_t opt[40];
+	uint8_t opt[40], tos;
 	uint32_t optlen;
 	uint16_t win;
 	int ret;
 
 	if (tcp_recorded_hold(net, sk, why))
 		return 0;
+	tos = tcp_ecn_send(sk, seq, len, &flags);
 	win = tcp_tx_options(net, sk, flags, opt, &optlen);
 	/* the options as text only for the trace: --no-trace formats nothing */
 	const char *os = optlen && trace_on(net) ? tcp_opts_fmt(opt, optlen) : "";
@@ -332,11 +359,11 @@ int __tcp_transmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 			    sk_fmt(sk), tcp_flags_str(flags), seq - sk->iss, sk->rcv_nxt - sk->irs, win,
 			    optlen ? " options [" : "", os, optlen ? "]," : "", why);
 	if (sk->family == AF_INET6)	/* icsk_af_ops->queue_xmit: inet6_csk_xmit */
-		ret = tcp_v6_xmit(net, &sk->v6_saddr, &sk->v6_daddr, sk->ifindex, sk->sport, sk->dport, seq,
+		ret = tcp_v6_xmit(net, tos, &sk->v6_saddr, &sk->v6_daddr, sk->ifindex, sk->sport, sk->dport, seq,
 				  sk->rcv_nxt, flags, win, opt, optlen, data, len);
 	else
-		ret = tcp_v4_xmit(net, sk->ip_opt, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt, flags,
-				  win, opt, optlen, data, len);
+		ret = tcp_v4_xmit(net, sk->ip_opt, tos, sk->saddr, sk->daddr, sk->sport, sk->dport, seq, sk->rcv_nxt,
+				  flags, win, opt, optlen, data, len);
 	if (flags & TCPHDR_ACK)
 		tcp_event_ack_sent(sk);
 	trace_exit(net, NULL, ret == 0 ? V_SENT : V_DROP, ret == 0 ? 0 : net->last_drop, "%s", "");

@@ -74,7 +74,7 @@ grep -q 'TcpExt.TCPRcvCoalesce *4 *4' "$OUT/tcp-coalesce.txt" ||
 # the peer's ISN, the scaled window. The peer's TSecr is moved to Linux's
 # clock as its acks are moved to Linux's ISN.
 for p in tcp-options tcp-paws tcp-sack tcp-dsack tcp-no-ts-after-ts tcp-wscale tcp-sack-recv tcp-csum-partial \
-	 tcp-window-grow tcp-paws-req; do
+	 tcp-window-grow tcp-paws-req tcp-ecn; do
 	check "$p" "pcaps/$p.pcap"
 done
 # The scenario's tcp_rmem reaches both sides: a 32 KiB buffer offers a

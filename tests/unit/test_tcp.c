@@ -492,6 +492,37 @@ START_TEST(test_tcp_echo_and_http_replies)
 }
 END_TEST
 
+/* ECN (tcp_ecn 2): a SYN with ECE and CWR gets a SYN-ACK with ECE; echo's
+ * data goes out ECT(0); CE-marked data asks for ECE on our ACKs until the
+ * peer's CWR; a SYN with ECE alone gets no ECN. */
+START_TEST(test_tcp_ecn)
+{
+	struct net *net = host_listening();
+	struct tc t = { net, 40000, 7, 1000, 0 };
+	tc_send(&t, TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR, NULL);
+	ck_assert_int_eq(last_tx()->flags, TCPHDR_SYN | TCPHDR_ACK | TCPHDR_ECE);
+	t.hseq = ntohl(last_tx()->seq) + 1;
+	tc_send(&t, TCPHDR_ACK, NULL);
+	ck_assert(tc_sk(&t)->ecn_flags & TCP_ECN_OK);
+	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "hi");
+	ck_assert_int_eq(nj_tx_ip(nj_tx.n - 1)->tos, INET_ECN_ECT_0);	/* the echo, new data */
+	tc_sync(&t);
+	size_t n = nj_tcp(seg, NJ_PEER_IP, NJ_HOST_IP, t.sport, t.dport, t.pseq, t.hseq, TCPHDR_ACK | TCPHDR_PSH, "x", 1);
+	struct nj_ip_opts o = { .tos = INET_ECN_CE };
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_TCP_, seg, n, &o));
+	t.pseq++;
+	ck_assert(tc_sk(&t)->ecn_flags & TCP_ECN_DEMAND_CWR);
+	ck_assert(last_tx()->flags & TCPHDR_ECE);
+	tc_sync(&t);
+	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH | TCPHDR_CWR, "y");
+	ck_assert(!(tc_sk(&t)->ecn_flags & TCP_ECN_DEMAND_CWR));
+	struct tc u = { net, 40001, 9, 5000, 0 };
+	tc_send(&u, TCPHDR_SYN | TCPHDR_ECE, NULL);
+	ck_assert_int_eq(last_tx()->flags, TCPHDR_SYN | TCPHDR_ACK);
+	nj_net_free(net);
+}
+END_TEST
+
 /* Backlog 4: the queue is full when it holds more (5, as in Linux 6.14
  * on). With tcp_syncookies 0 the next SYNs are dropped; with 1 (the
  * default) they are answered with cookies and no request sock. */
@@ -582,6 +613,7 @@ static Suite *tcp_suite(void)
 	suite_add_tcase(s, err);
 	TCase *lim = tcase_create("Limits");
 	tcase_add_test(lim, test_tcp_syn_queue_full);
+	tcase_add_test(lim, test_tcp_ecn);
 	tcase_add_test(lim, test_tcp_socket_limit);
 	suite_add_tcase(s, lim);
 	return s;
