@@ -99,8 +99,10 @@ static void ok_seg(struct mk_ctx *c, struct ok_conn *k, uint8_t flags, const cha
 	k->snd += (uint32_t)len + !!(flags & TCPHDR_FIN);
 }
 
-/* SYN with options, and the handshake's ACK echoing the SYN-ACK's TSval. */
-static void ok_connect(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint16_t hport, uint32_t isn)
+/* A SYN with options (flags: SYN and maybe ECE, CWR; its IP ECN field
+ * tos), then the handshake's ACK echoing the SYN-ACK's TSval. */
+static void ok_syn_ack(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint16_t hport, uint32_t isn,
+		       uint8_t synflags, uint8_t tos)
 {
 	k->peer = pb_ip("10.0.0.1");
 	k->host = pb_ip("10.0.0.2");
@@ -108,9 +110,16 @@ static void ok_connect(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint
 	k->hport = hport;
 	k->tsecr = host_tsval(c, k);
 	k->rcv = tcp_isn(k->peer, k->host, htons(pport), htons(hport), c->t_us * 1000) + 1;
-	ok_tcp(c, k, isn, TCPHDR_SYN, NULL, 0, 0, 0, 0);
+	k->tos = tos;
+	ok_tcp(c, k, isn, synflags, NULL, 0, 0, 0, 0);
+	k->tos = 0;
 	k->snd = isn + 1;
 	ok_seg(c, k, 0, NULL);
+}
+
+static void ok_connect(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint16_t hport, uint32_t isn)
+{
+	ok_syn_ack(c, k, pport, hport, isn, TCPHDR_SYN, 0);
 }
 
 static const char hundred[] = "0123456789012345678901234567890123456789012345678901234567890123456789"
@@ -429,23 +438,6 @@ static void tcp_syn_cookies(struct mk_ctx *c)
 	ok_seg(c, &b, TCPHDR_FIN, NULL);
 }
 
-/* An ECN SYN (ECE and CWR) to port hport, then the handshake's ACK. */
-static void ecn_connect(struct mk_ctx *c, struct ok_conn *k, uint16_t pport, uint16_t hport, uint32_t isn,
-			uint8_t synflags, uint8_t syntos)
-{
-	k->peer = pb_ip("10.0.0.1");
-	k->host = pb_ip("10.0.0.2");
-	k->pport = pport;
-	k->hport = hport;
-	k->tsecr = host_tsval(c, k);
-	k->rcv = tcp_isn(k->peer, k->host, htons(pport), htons(hport), c->t_us * 1000) + 1;
-	k->tos = syntos;
-	ok_tcp(c, k, isn, synflags, NULL, 0, 0, 0, 0);
-	k->tos = 0;
-	k->snd = isn + 1;
-	ok_seg(c, k, 0, NULL);
-}
-
 /* ECN (RFC 3168) as a Linux server agrees to it (tcp_ecn 2): a SYN with
  * ECE and CWR gets a SYN-ACK with ECE; http's answer goes out ECT(0),
  * its FIN and our ACKs not. To discard: a CE-marked segment makes every
@@ -455,13 +447,13 @@ static void tcp_ecn(struct mk_ctx *c)
 {
 	const uint8_t ecn = TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR;
 	struct ok_conn a = { .ts = 1, .sack = 1, .ws = 1 }, b = a, d = a, e = a;
-	ecn_connect(c, &a, 41030, 80, 30000, ecn, 0);
+	ok_syn_ack(c, &a, 41030, 80, 30000, ecn, 0);
 	ok_seg(c, &a, TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
 	a.tsecr = host_tsval(c, &a);
 	a.rcv += sock_http_page_len + 1;
 	mk_advance(c, 20000);
 	ok_seg(c, &a, 0, NULL);
-	ecn_connect(c, &b, 41031, 9, 31000, ecn, 0);
+	ok_syn_ack(c, &b, 41031, 9, 31000, ecn, 0);
 	b.tos = 3;					/* CE */
 	ok_seg(c, &b, TCPHDR_PSH, "congested\n");
 	b.tos = 2;					/* ECT(0) */
@@ -471,8 +463,8 @@ static void tcp_ecn(struct mk_ctx *c)
 	ok_seg(c, &b, TCPHDR_PSH | TCPHDR_CWR, "cwr\n");
 	mk_advance(c, 1000);
 	ok_seg(c, &b, TCPHDR_PSH, "after\n");
-	ecn_connect(c, &d, 41032, 9, 32000, TCPHDR_SYN | TCPHDR_ECE, 0);
-	ecn_connect(c, &e, 41033, 9, 33000, ecn, 2);
+	ok_syn_ack(c, &d, 41032, 9, 32000, TCPHDR_SYN | TCPHDR_ECE, 0);
+	ok_syn_ack(c, &e, 41033, 9, 33000, ecn, 2);
 }
 
 const struct mk_scenario mk_tcpopt_scenarios[] = {
