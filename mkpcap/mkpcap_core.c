@@ -133,7 +133,8 @@ static void arp_frame(struct mk_ctx *c, int op, const uint8_t *dmac, const uint8
  * unsolicited reply: not learned) then ping. */
 static void arp_edges(struct mk_ctx *c)
 {
-	static const uint8_t m1[6] = { 2, 0, 0, 0, 0, 0xbb }, m2[6] = { 2, 0, 0, 0, 0, 0xcc }, m3[6] = { 2, 0, 0, 0, 0, 0xdd };
+	static const uint8_t m1[6] = { 2, 0, 0, 0, 0, 0xbb }, m2[6] = { 2, 0, 0, 0, 0, 0xcc };
+	static const uint8_t m3[6] = { 2, 0, 0, 0, 0, 0xdd };
 	const uint8_t *B = PB_BCAST_MAC;
 	arp_frame(c, ARPOP_REQUEST, B, m1, "10.0.0.7", HOST, 1, 6);
 	arp_frame(c, ARPOP_REQUEST, B, m2, "10.0.0.8", "10.0.0.99", 1, 6);
@@ -151,7 +152,8 @@ static void arp_edges(struct mk_ctx *c)
 	const char *src[3] = { "10.0.0.7", "10.0.0.9", "10.0.0.10" };
 	const uint8_t *mac[3] = { m2, m3, m3 };
 	for (int i = 0; i < 3; i++) {
-		struct pb_ipopt o = { .saddr = pb_ip(src[i]), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_, .smac = mac[i] };
+		struct pb_ipopt o = { .saddr = pb_ip(src[i]), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_,
+				      .smac = mac[i] };
 		size_t n = pb_icmp_echo(l4, ICMP_ECHO, 1, (uint16_t)(i + 1), 8);
 		mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
 	}

@@ -235,7 +235,8 @@ static void icmp_push_reply_as(struct net *net, struct sk_buff *nskb, const stru
 
 static void icmp_push_reply(struct net *net, struct sk_buff *nskb, const struct nj_dst *dst, int64_t pkt)
 {
-	icmp_push_reply_as(net, nskb, dst, pkt, ((struct icmphdr *)(nskb->data + ip_ihl((struct iphdr *)nskb->data) * 4))->type);
+	const struct icmphdr *h = (const struct icmphdr *)(nskb->data + ip_ihl((const struct iphdr *)nskb->data) * 4);
+	icmp_push_reply_as(net, nskb, dst, pkt, h->type);
 }
 
 /* How much of the offending datagram fits: 576 bytes in all (RFC 1812

@@ -296,7 +296,8 @@ void tcp_v6_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 void tcp_v6_init_req(struct sock *req, const struct sk_buff *skb);
 /* tcp_v6_xmit - tcp_v4_xmit over IPv6 (inet6_csk_xmit): routed to daddr
  * (through oif for a link-local one). Returns 0 or -1. */
-int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
+int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const struct in6 *daddr, int oif,
+		uint16_t sport,
 		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
 		uint32_t optlen, const void *data, uint32_t len);
 

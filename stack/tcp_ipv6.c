@@ -40,7 +40,8 @@ static void tcp_v6_fill_th(struct tcphdr *th, const struct in6 *saddr, const str
 	th->check = htons(csum_ipv6_magic(saddr, daddr, tcplen, NEXTHDR_TCP, th));
 }
 
-int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const struct in6 *daddr, int oif, uint16_t sport,
+int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const struct in6 *daddr, int oif,
+		uint16_t sport,
 		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
 		uint32_t optlen, const void *data, uint32_t len)
 {
