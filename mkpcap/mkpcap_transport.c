@@ -174,6 +174,33 @@ static void tcp_window_rst(struct mk_ctx *c)
 	mk_seg(c, &k, TCPHDR_PSH, "late\n");			/* no socket any more: RST */
 }
 
+/* ACKs a connection must judge (echo, port 7): keepalives (one byte
+ * before what is expected, with or without a byte), an ACK of data never
+ * sent (Linux 6.18: a challenge ACK), one far older than what the peer
+ * has acknowledged (a challenge ACK, rate limited: none within 500 ms of
+ * the last), then the close; a SYN-ACK to a listener gets a RST. */
+static void tcp_ack_edges(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40050, .hport = 7 };
+	mk_connect(c, &k, 50000);
+	mk_seg(c, &k, TCPHDR_PSH, "abc\n");
+	k.rcv += 4;
+	mk_advance(c, 300000);
+	mk_tcp(c, &k, k.snd - 1, k.rcv, TCPHDR_ACK, NULL, 0, 0);
+	mk_advance(c, 300000);
+	mk_tcp(c, &k, k.snd - 1, k.rcv, TCPHDR_ACK, "x", 1, 0);
+	mk_advance(c, 300000);
+	mk_tcp(c, &k, k.snd, k.rcv + 5000, TCPHDR_ACK, NULL, 0, 0);
+	mk_advance(c, 300000);
+	mk_tcp(c, &k, k.snd, k.rcv - 100000, TCPHDR_ACK, NULL, 0, 0);
+	mk_advance(c, 600000);
+	mk_tcp(c, &k, k.snd, k.rcv - 100000, TCPHDR_ACK, NULL, 0, 0);
+	mk_advance(c, 300000);
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+	struct mk_conn l = { .pport = 40051, .hport = 80, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
+	mk_tcp(c, &l, 700, 9999, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, 0);
+}
+
 static void tcp_rst_rules(struct mk_ctx *c)
 {
 	struct mk_conn k = { .pport = 40007, .hport = 81, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
@@ -249,6 +276,8 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  "doubling each time (TCPTimeouts, RetransSegs); http's data and FIN collapsed into one", tcp_rto_after_capture,
 	  NULL },
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
+	{ "tcp-ack-edges", "ACKs to judge on echo: keepalives, an ACK of data never sent and one far too old "
+	  "(challenge ACKs, rate limited), then the close; a SYN-ACK to a listener gets a RST", tcp_ack_edges, NULL },
 	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",
 	  tcp_window_rst, NULL },
 	{ "tcp-rst-rules", "segments to a closed port: how the RST's seq/ack are chosen; no RST for a RST",

@@ -125,6 +125,7 @@ struct sock {
 	uint8_t num_sacks, dsack;	/* SACK blocks to send; a D-SACK is due */
 	uint8_t synack_ahead;		/* request: its SYN-ACK was the capture's, looked ahead */
 	uint8_t ecn_flags;		/* TCP_ECN_*: ECN agreed in the handshake, and its state */
+	uint64_t bytes_acked;		/* RFC 4898 tcpEStatsAppHCThruOctetsAcked (the SYN's 1 included) */
 	uint8_t preexisting;		/* open before the capture began (scenario "connections") */
 	uint32_t rcv_tsval, rcv_tsecr;	/* of the segment in hand */
 	uint32_t ts_recent, ts_offset;	/* the peer's last valid TSval; our TSval's offset */

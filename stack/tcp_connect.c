@@ -86,6 +86,7 @@ static struct sock *tcp_preexisting(struct net *net, struct sock *sk, uint32_t s
 	sk->iss = snd_nxt - 1;	/* unknown: relative numbers count from here */
 	sk->snd_una = sk->snd_nxt = snd_nxt;
 	sk->snd_wnd = sk->max_window = snd_wnd;
+	sk->bytes_acked = UINT32_MAX;	/* open before the capture: whatever it acked, more than a window */
 	sk->irs = rcv_nxt - 1;
 	sk->rcv_nxt = sk->rcv_wup = rcv_nxt;
 	tcp_select_initial_window(net, sk, sk->advmss);
@@ -139,6 +140,7 @@ static void tcp_finish_connect(struct net *net, struct sock *sk, const struct sk
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 
+	sk->bytes_acked = cb->ack_seq - sk->snd_una;	/* the SYN */
 	sk->snd_una = cb->ack_seq;
 	sk->snd_wnd = sk->max_window = cb->window;	/* a SYN's window is never scaled */
 	sk->snd_wl1 = cb->seq;

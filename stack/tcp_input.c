@@ -291,7 +291,10 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 	uint32_t ack = cb->ack_seq, prior = sk->snd_una;
 
 	if (before(ack, prior)) {
-		if (before(ack, prior - sk->max_window)) {
+		/* RFC 5961 5.2: older than the peer could have seen us send
+		 * (the window, or all it has acked so far if less) */
+		uint64_t maxw = sk->max_window < sk->bytes_acked ? sk->max_window : sk->bytes_acked;
+		if (before(ack, prior - (uint32_t)maxw)) {
 			if (!(flag & FLAG_NO_CHALLENGE_ACK))
 				tcp_send_challenge_ack(net, sk, skb);
 			trace_step(net, skb, "tcp_ack", "ACK %u is older than the window: too old", ack - sk->iss);
@@ -301,6 +304,9 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 		return 0;
 	}
 	if (after(ack, sk->snd_nxt)) {
+		/* Linux 6.18 answers it with a challenge ACK too (RFC 9293) */
+		if (!(flag & FLAG_NO_CHALLENGE_ACK))
+			tcp_send_challenge_ack(net, sk, skb);
 		trace_step(net, skb, "tcp_ack", "ACK %u acknowledges data never sent (snd_nxt %u)", ack - sk->iss,
 			   sk->snd_nxt - sk->iss);
 		return -SKB_DROP_REASON_TCP_ACK_UNSENT_DATA;
@@ -317,6 +323,7 @@ static int tcp_ack(struct net *net, struct sock *sk, const struct sk_buff *skb, 
 			SNMP_INC(net, MIB_TCPEXT_TCPPUREACKS);
 		tcp_ack_update_window(sk, skb, ack, prior);
 	}
+	sk->bytes_acked += ack - prior;		/* tcp_snd_una_update */
 	sk->snd_una = ack;
 	sk_wmem_free_acked(sk, ack);
 	if (after(ack, prior))

@@ -325,6 +325,28 @@ END_TEST
 
 /* ---- RFC 5961 ---- */
 
+/* An ACK of data never sent gets a challenge ACK (Linux 6.18); so does one
+ * older than all the peer has acknowledged (here only the SYN: 1 byte,
+ * less than the window), at most one per 500 ms. */
+START_TEST(test_tcp_ack_unsent_and_too_old)
+{
+	struct net *net = host_listening();
+	struct tc t = tc_open(net, 9, 1);
+	int n = nj_tx.n;
+	tc_raw(&t, t.pseq, t.hseq + 5000, TCPHDR_ACK, NULL);
+	ck_assert_int_eq(nj_tx.n, n + 1);
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPCHALLENGEACK], 1);
+	ck_assert_uint_eq(ntohl(last_tx()->ack_seq), t.pseq);
+	net_set_time(net, net->now_ns + 600000000ULL);
+	tc_raw(&t, t.pseq, t.hseq - 2, TCPHDR_ACK, NULL);
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPCHALLENGEACK], 2);
+	tc_raw(&t, t.pseq, t.hseq - 2, TCPHDR_ACK, NULL);
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_TCPACKSKIPPEDCHALLENGE], 1);
+	ck_assert_int_eq(tc_state(&t), TCP_ESTABLISHED);
+	nj_net_free(net);
+}
+END_TEST
+
 START_TEST(test_tcp_challenge_ack_rst_in_window)
 {
 	struct net *net = host_listening();
@@ -614,6 +636,7 @@ static Suite *tcp_suite(void)
 	TCase *lim = tcase_create("Limits");
 	tcase_add_test(lim, test_tcp_syn_queue_full);
 	tcase_add_test(lim, test_tcp_ecn);
+	tcase_add_test(lim, test_tcp_ack_unsent_and_too_old);
 	tcase_add_test(lim, test_tcp_socket_limit);
 	suite_add_tcase(s, lim);
 	return s;
