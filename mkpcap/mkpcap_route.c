@@ -256,7 +256,9 @@ static void icmp_msg(struct mk_ctx *c, uint8_t type, uint8_t code, const char *r
  * broadcast address refused), address mask and information requests,
  * router messages and stray replies taken silently, an extended echo
  * (PROBE, off by default) and its reply, type 50 (InErrors), a redirect,
- * source quench and parameter problem about UDP nobody sent (InErrors). */
+ * source quench and parameter problem about UDP nobody sent (InErrors);
+ * type 50 and PROBE to the broadcast address (the type checks come before
+ * the broadcast one). */
 static void icmp_types(struct mk_ctx *c)
 {
 	static const uint8_t ts[12] = { 0, 0, 0x03, 0xe8 };
@@ -279,6 +281,8 @@ static void icmp_types(struct mk_ctx *c)
 	icmp_msg(c, ICMP_REDIRECT, 1, "\x0a\x00\x00\x09", udpq, 28, HOST);
 	icmp_msg(c, ICMP_SOURCE_QUENCH, 0, "\x00\x00\x00\x00", udpq, 28, HOST);
 	icmp_msg(c, ICMP_PARAMETERPROB, 0, "\x14\x00\x00\x00", udpq, 28, HOST);
+	icmp_msg(c, 50, 0, "\x12\x34\x00\x0c", ts, 8, "10.0.0.255");		/* unknown before broadcast */
+	icmp_msg(c, ICMP_EXT_ECHO, 0, "\x12\x34\x00\x0d", ts, 8, "10.0.0.255");	/* PROBE skips that check */
 }
 
 /* The peer's datagram of protocol proto with the IP options o (n bytes). */

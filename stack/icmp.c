@@ -555,11 +555,11 @@ static enum skb_drop_reason icmp_dispatch(struct net *net, struct sk_buff *skb, 
  * icmp_rcv - in the kernel's order:
  *  1. Icmp.InMsgs; the checksum over the whole message (InCsumErrors);
  *  2. an 8-byte header must be there;
- *  3. the per-type In counter; broadcast/multicast destinations
- *     (icmp_bcast_refused);
- *  4. types above NR_ICMP_TYPES are refused (InErrors), but for the
- *     extended echo and its reply (RFC 8335);
- *  5. the type's handler; a handled message is consumed.
+ *  3. the per-type In counter; the extended echo and its reply (RFC 8335)
+ *     go straight to their handlers;
+ *  4. types above NR_ICMP_TYPES are refused (InErrors);
+ *  5. broadcast/multicast destinations (icmp_bcast_refused);
+ *  6. the type's handler; a handled message is consumed.
  */
 int icmp_rcv(struct net *net, struct sk_buff *skb)
 {
@@ -581,10 +581,12 @@ int icmp_rcv(struct net *net, struct sk_buff *skb)
 	icmph = (const struct icmphdr *)skb->data;
 	int type = icmph->type, code = icmph->code;
 	icmp_in_count(net, type);
-	if (icmp_bcast_refused(net, skb, type))
-		return icmp_rcv_error(net, skb, SKB_DROP_REASON_INVALID_PROTO);
-	if (type > NR_ICMP_TYPES && type != ICMP_EXT_ECHO && type != ICMP_EXT_ECHOREPLY)
-		return icmp_rcv_error(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+	if (type != ICMP_EXT_ECHO && type != ICMP_EXT_ECHOREPLY) {
+		if (type > NR_ICMP_TYPES)
+			return icmp_rcv_error(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		if (icmp_bcast_refused(net, skb, type))
+			return icmp_rcv_error(net, skb, SKB_DROP_REASON_INVALID_PROTO);
+	}
 	r = icmp_dispatch(net, skb, type, code);
 	if (r != SKB_DROP_REASON_NOT_DROPPED_YET)
 		return skb_drop(net, skb, r);

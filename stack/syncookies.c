@@ -192,18 +192,15 @@ static int cookie_timestamp_decode(const struct net *net, struct tcp_options_rec
 
 /* A recorded cookie: the ISN the capture's host chose for this 4-tuple,
  * pinned when its SYN-ACK went out (tcp_cookie_pin). Used up. */
-static int cookie_recorded(struct net *net, struct sock *req, uint32_t isn)
+static int cookie_recorded(struct net *net, const struct sk_buff *skb, uint32_t isn)
 {
+	int i = tcp_pin_find_skb(net, skb, PIN_KIND_COOKIE);
 	struct sock_table *t = net->socks;
-	for (int i = 0; t && i < t->npins; i++) {
-		struct isn_pin *p = &t->pins[i];
-		if (p->recorded == PIN_KIND_COOKIE && p->isn == isn && tcp_pin_matches_sk(p, req)) {
-			int mss = p->mss;
-			t->pins[i] = t->pins[--t->npins];
-			return mss;
-		}
-	}
-	return 0;
+	if (i < 0 || t->pins[i].isn != isn)
+		return 0;
+	int mss = t->pins[i].mss;
+	t->pins[i] = t->pins[--t->npins];
+	return mss;
 }
 
 /* The child's request sock, built from the ACK (cookie_tcp_reqsk_alloc
@@ -250,13 +247,21 @@ static void cookie_reqsk_options(struct net *net, struct sock *req, const struct
 }
 
 /* The cookie's MSS: ours, or a recorded host's; 0 when it is neither. */
-static int cookie_mss(struct net *net, struct sock *req, struct sk_buff *skb)
+/* secure_tcp_ts_off of the connection skb belongs to (ours first). */
+static uint32_t cookie_ts_off(const struct sk_buff *skb)
+{
+	if (skb->protocol == ETH_P_IPV6)
+		return tcp_ts_offset(ipv6_addr_hash(&ipv6_hdr(skb)->daddr), ipv6_addr_hash(&ipv6_hdr(skb)->saddr));
+	return tcp_ts_offset(ip_hdr(skb)->daddr, ip_hdr(skb)->saddr);
+}
+
+static int cookie_mss(struct net *net, const struct sk_buff *skb)
 {
 	const struct cookie_key k = cookie_key(skb);
 	int i = check_tcp_syn_cookie(&k, TCP_SKB_CB(skb)->ack_seq - 1, TCP_SKB_CB(skb)->seq - 1, net->now_ns);
 	if (i >= 0)
 		return cookie_msstab(skb)[i];
-	return cookie_recorded(net, req, TCP_SKB_CB(skb)->ack_seq - 1);
+	return cookie_recorded(net, skb, TCP_SKB_CB(skb)->ack_seq - 1);
 }
 
 struct sock *cookie_v4_check(struct net *net, struct sock *lsk, struct sk_buff *skb)
@@ -271,14 +276,9 @@ struct sock *cookie_v4_check(struct net *net, struct sock *lsk, struct sk_buff *
 		return lsk;
 	trace_enter(net, skb, skb->protocol == ETH_P_IPV6 ? "cookie_v6_check" : "cookie_v4_check", "tcp",
 		    "no request sock: is ACK %u a SYN cookie of ours (ISN + 1)?", cb->ack_seq);
-	if (!(req = cookie_reqsk_alloc(net, lsk, skb))) {
-		trace_exit(net, skb, V_DROP, SKB_DROP_REASON_NOMEM, "socket limit reached");
-		return NULL;
-	}
-	mss = cookie_mss(net, req, skb);
+	mss = cookie_mss(net, skb);
 	if (!mss) {
 		SNMP_INC(net, MIB_TCPEXT_SYNCOOKIESFAILED);
-		sock_unhash(net, req);
 		trace_exit(net, skb, V_PASS, 0, "not a cookie of ours (or older than 2 minutes): the listener "
 			   "answers the ACK with a RST");
 		return lsk;
@@ -287,11 +287,15 @@ struct sock *cookie_v4_check(struct net *net, struct sock *lsk, struct sk_buff *
 	if (th_doff(skb) > 5)
 		tcp_parse_options(net, skb->data, 0, &opt);
 	if (opt.saw_tstamp && opt.rcv_tsecr)
-		opt.rcv_tsecr -= tcp_ts_offset(req->saddr, req->daddr);
+		opt.rcv_tsecr -= cookie_ts_off(skb);
 	if (!cookie_timestamp_decode(net, &opt)) {
-		sock_unhash(net, req);
 		trace_exit(net, skb, V_PASS, 0, "the cookie asks for an option the sysctls now refuse: RST");
 		return lsk;
+	}
+	if (!(req = cookie_reqsk_alloc(net, lsk, skb))) {
+		TCP_SKB_CB(skb)->req_drop = SKB_DROP_REASON_NOMEM;
+		trace_exit(net, skb, V_DROP, SKB_DROP_REASON_NOMEM, "socket limit reached");
+		return NULL;
 	}
 	cookie_reqsk_options(net, req, &opt, (uint16_t)mss, skb);
 	if (opt.saw_tstamp && (opt.rcv_tsecr & TS_OPT_ECN) && net->sysctl.tcp_ecn)

@@ -118,9 +118,10 @@ int tcp_recorded_send6(struct net *net, const struct in6 *saddr, uint16_t sport,
 int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport, const struct in6 *daddr,
 		       uint16_t dport, uint32_t isn, int has_ts, uint32_t tsval);
 int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int recorded);
-/* tcp_reuse_pinned - skb (a SYN at its TCP header) reopens a TIME_WAIT
- * connection (an ISN pinned by tcp_timewait_state_process). */
-int tcp_reuse_pinned(const struct net *net, const struct sk_buff *skb);
+/* tcp_pin_find_skb - the pin of kind (0: a TIME_WAIT reuse, pinned by
+ * tcp_timewait_state_process; PIN_KIND_COOKIE) for the connection of skb
+ * (a segment at its TCP header): its index in net->socks->pins, or -1. */
+int tcp_pin_find_skb(const struct net *net, const struct sk_buff *skb, int kind);
 /* tcp_cookie_pin - the recorded host's ISN on a cookie SYN-ACK of req,
  * for cookie_v4_check to accept its ACK (with mss). -1 when pins are full. */
 int tcp_cookie_pin(struct net *net, const struct sock *req, uint32_t isn, uint16_t mss);
@@ -455,6 +456,13 @@ static inline void inet_reqsk_init(struct sock *req, struct sock *lsk, const str
 #define INET_ECN_MASK		3
 #define INET_ECN_ECT_0		2
 #define INET_ECN_CE		3
+/* ip_skb_ecn - the ECN field of skb's IP header, either family
+ * (TCP_SKB_CB's ip_dsfield & INET_ECN_MASK). */
+static inline unsigned ip_skb_ecn(const struct sk_buff *skb)
+{
+	const uint8_t *h = skb_network_header(skb);
+	return (skb->protocol == ETH_P_IPV6 ? h[1] >> 4 : h[1]) & INET_ECN_MASK;
+}
 /* tcp_ecn_create_request - a SYN asking for ECN (ECE and CWR, itself not
  * ECT unless AccECN's bit is set) gets it when net.ipv4.tcp_ecn allows. */
 void tcp_ecn_create_request(const struct net *net, struct sock *req, const struct sk_buff *skb);

@@ -84,18 +84,11 @@ static void tcp_enter_quickack_mode(struct sock *sk)
 	tcp_enter_quickack_mode_max(sk, TCP_MAX_QUICKACKS);
 }
 
-/* The segment's IP ECN field (TCP_SKB_CB's ip_dsfield), either family. */
-static unsigned tcp_skb_ecn(const struct sk_buff *skb)
-{
-	const uint8_t *h = skb_network_header(skb);
-	return (skb->protocol == ETH_P_IPV6 ? h[1] >> 4 : h[1]) & INET_ECN_MASK;
-}
-
 void tcp_ecn_check_ce(struct sock *sk, const struct sk_buff *skb)
 {
 	if (!(sk->ecn_flags & TCP_ECN_OK))
 		return;
-	switch (tcp_skb_ecn(skb)) {
+	switch (ip_skb_ecn(skb)) {
 	case 0:		/* not ECT after ECT: likely a retransmission */
 		if (sk->ecn_flags & TCP_ECN_SEEN)
 			tcp_enter_quickack_mode_max(sk, 2);

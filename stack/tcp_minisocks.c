@@ -55,8 +55,8 @@ static int tcp_take_pin(struct net *net, struct sock *req, uint32_t *isn)
 
 void tcp_ecn_create_request(const struct net *net, struct sock *req, const struct sk_buff *skb)
 {
-	const uint8_t *th = skb->data, *nh = skb_network_header(skb);
-	unsigned ect = (skb->protocol == ETH_P_IPV6 ? nh[1] >> 4 : nh[1]) & INET_ECN_MASK;
+	const uint8_t *th = skb->data;
+	unsigned ect = ip_skb_ecn(skb);
 	if ((th[13] & (TCPHDR_ECE | TCPHDR_CWR)) != (TCPHDR_ECE | TCPHDR_CWR))
 		return;
 	if ((!ect || (th[12] & 0x0f)) && net->sysctl.tcp_ecn)	/* AccECN's bit lets an ECT SYN in */
@@ -142,7 +142,7 @@ static int tcp_conn_request_full(struct net *net, struct sock *lsk, struct sk_bu
 	/* A SYN reopening a TIME_WAIT connection is let through a full queue:
 	 * its peer has shown it is real, and the timewait sock it replaces
 	 * frees as much as the request takes. */
-	if ((net->sysctl.tcp_syncookies == 2 || inet_csk_reqsk_queue_is_full(lsk)) && !tcp_reuse_pinned(net, skb) &&
+	if ((net->sysctl.tcp_syncookies == 2 || inet_csk_reqsk_queue_is_full(lsk)) && tcp_pin_find_skb(net, skb, 0) < 0 &&
 	    !(*want_cookie = tcp_syn_flood_action(net, lsk, skb)))
 		return 1;
 	if (lsk->ack_backlog > lsk->max_ack_backlog) {

@@ -109,16 +109,16 @@ int tcp_isn_pin_sk(struct net *net, const struct sock *sk, uint32_t isn, int rec
 	return key_pin(net, &k, isn, recorded);
 }
 
-int tcp_reuse_pinned(const struct net *net, const struct sk_buff *skb)
+int tcp_pin_find_skb(const struct net *net, const struct sk_buff *skb, int kind)
 {
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
 	struct rec_key k = skb->protocol == ETH_P_IPV6 ? key6(&ipv6_hdr(skb)->daddr, th->dest, &ipv6_hdr(skb)->saddr,
 							       th->source)
 						       : key4(ip_hdr(skb)->daddr, th->dest, ip_hdr(skb)->saddr, th->source);
 	for (int i = 0; net->socks && i < net->socks->npins; i++)
-		if (net->socks->pins[i].recorded == 0 && pin_match(&net->socks->pins[i], &k))
-			return 1;
-	return 0;
+		if (net->socks->pins[i].recorded == kind && pin_match(&net->socks->pins[i], &k))
+			return i;
+	return -1;
 }
 
 int tcp_cookie_pin(struct net *net, const struct sock *req, uint32_t isn, uint16_t mss)
