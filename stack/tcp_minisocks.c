@@ -206,8 +206,7 @@ static void tcp_cookie_synack(struct net *net, struct sock *lsk, struct sock *re
 			   "SYN-ACK is not in the capture, so none is sent");
 	else
 		tcp_conn_send_synack(net, req, pin);
-	sock_unhash(net, req);		/* reqsk_free */
-	tcp_trace_sk_gone(net, req);
+	sock_unhash(net, req);		/* reqsk_free: it was never in the state's sockets */
 	trace_exit(net, skb, V_CONSUMED, 0, "SYN cookie sent: no request sock kept (the ACK will rebuild it)");
 }
 
