@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ip.h"
+#include "ipv6.h"
 #include "stack.h"
 
 #ifndef ETH_P_ALL
@@ -433,6 +434,46 @@ static void drain(struct lx_ctx *c, size_t owner, uint64_t deadline)
 	}
 }
 
+/* The device whose MAC sent frame f, or -1. */
+static int sender_dev(const struct lx_ctx *c, const struct dk_frame *f)
+{
+	int d = -1;
+	for (int i = 0; i < c->net->ndevs; i++)
+		if (!memcmp(c->net->devs[i].dev_addr, f->data + 6, 6))
+			d = i;
+	return d;
+}
+
+static void neigh_stale(struct lx_ctx *c, const char *ip, const uint8_t *mac, int d)
+{
+	char m[20], err[256];
+	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	char *argv[] = { "ip", "-n", c->env->host, "neigh", "replace", (char *)ip, "lladdr", m, "dev",
+			 (char *)c->net->devs[d].name, "nud", "stale", NULL };
+	if (dk_run(argv, err, sizeof(err)) < 0)
+		fprintf(stderr, "netjourney diff-kernel: %s\n", err);
+}
+
+/* The IPv6 half (source_pcap.c driver_recorded6): a TCP segment from one
+ * of the host's IPv6 addresses, TCP right after the fixed header. */
+static void recorded_learn6(struct lx_ctx *c, const struct dk_frame *f)
+{
+	char ip[INET6_ADDRSTRLEN];
+	struct in6 s, d;
+	const uint8_t *h = f->data + 14;
+	if (f->len < 14 + 40 + 20 || f->data[12] != 0x86 || f->data[13] != 0xdd || (h[0] >> 4) != 6 ||
+	    h[6] != NEXTHDR_TCP || (h[40 + 12] >> 4) < 5 || f->len < 14 + 40 + (uint32_t)(h[40 + 12] >> 4) * 4)
+		return;
+	memcpy(s.s6, h + 8, 16);
+	memcpy(d.s6, h + 24, 16);
+	int dev = sender_dev(c, f);
+	if (dev < 0 || ipv6_addr_is_multicast(&d) || !ipv6_chk_addr((struct net *)c->net, &s, NULL) ||
+	    ndisc_lookup((struct net *)c->net, &c->net->devs[dev], &d))
+		return;	/* a scenario neighbour: permanent on both sides */
+	inet_ntop(AF_INET6, d.s6, ip, sizeof(ip));
+	neigh_stale(c, ip, f->data, dev);
+}
+
 /*
  * A frame the recorded host sent shows its neighbour table: netjourney
  * learns "ip is at mac" from it (source_pcap.c recorded_learn) so its own
@@ -442,27 +483,20 @@ static void drain(struct lx_ctx *c, size_t owner, uint64_t deadline)
  */
 static void recorded_learn(struct lx_ctx *c, const struct dk_frame *f)
 {
-	char ip[INET_ADDRSTRLEN], mac[20], err[256];
+	char ip[INET_ADDRSTRLEN];
+	recorded_learn6(c, f);
 	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[0] & 1))
 		return;
 	const struct iphdr *iph = (const struct iphdr *)(f->data + 14);
 	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) || iph->daddr == 0)
 		return;
-	int d = -1;
-	for (int i = 0; i < c->net->ndevs; i++)
-		if (!memcmp(c->net->devs[i].dev_addr, f->data + 6, 6))
-			d = i;
+	int d = sender_dev(c, f);
 	if (d < 0)
 		return;
 	inet_ntop(AF_INET, &iph->daddr, ip, sizeof(ip));
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", f->data[0], f->data[1], f->data[2], f->data[3],
-		 f->data[4], f->data[5]);
 	if (neigh_lookup((struct net *)c->net, &c->net->devs[d], iph->daddr))
 		return;	/* a scenario neighbour: permanent on both sides */
-	char *argv[] = { "ip", "-n", c->env->host, "neigh", "replace", ip, "lladdr", mac, "dev",
-			 (char *)c->net->devs[d].name, "nud", "stale", NULL };
-	if (dk_run(argv, err, sizeof(err)) < 0)
-		fprintf(stderr, "netjourney diff-kernel: %s\n", err);
+	neigh_stale(c, ip, f->data, d);
 }
 
 /*

@@ -38,10 +38,14 @@ static size_t udp6(const char *src, const char *dst, uint16_t sport, uint16_t dp
 	return 8 + n;
 }
 
-static size_t tcp6(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
-		   uint8_t flags)
+/* A TCP segment without options; data (may be NULL) follows the header. */
+static size_t tcp6d(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+		    uint8_t flags, const char *data)
 {
+	size_t n = data ? strlen(data) : 0;
 	memset(l4, 0, 20);
+	if (n)
+		memcpy(l4 + 20, data, n);
 	l4[0] = (uint8_t)(sport >> 8);
 	l4[1] = (uint8_t)sport;
 	l4[2] = (uint8_t)(dport >> 8);
@@ -54,8 +58,14 @@ static size_t tcp6(const char *src, const char *dst, uint16_t sport, uint16_t dp
 	l4[13] = flags;
 	l4[14] = 0xfa;
 	l4[15] = 0xf0;
-	pb_csum6(src, dst, NEXTHDR_TCP, l4, 20, 16);
-	return 20;
+	pb_csum6(src, dst, NEXTHDR_TCP, l4, 20 + n, 16);
+	return 20 + n;
+}
+
+static size_t tcp6(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+		   uint8_t flags)
+{
+	return tcp6d(src, dst, sport, dport, seq, ack, flags, NULL);
 }
 
 static size_t echo6(const char *src, const char *dst, int reply)
@@ -124,7 +134,9 @@ static void host_dualstack(struct mk_ctx *c)
 
 /* A host with IPv6 only (fd00:6::7, its link-local the EUI-64 one) behind
  * a router that advertises itself: it pings off-link through the router
- * and answers a LAN neighbour's UDP; the neighbour's advertisement names it. */
+ * and answers a LAN neighbour's UDP; the neighbour's advertisement names it.
+ * Last, an HTTPS connection it had open before the capture began: its
+ * request, the server's ACK and answer, its ACK. */
 static void host_ipv6only(struct mk_ctx *c)
 {
 	const char *me = "fd00:6::7", *far = "2001:db8::99", *lan = "fd00:6::42";
@@ -142,13 +154,18 @@ static void host_ipv6only(struct mk_ctx *c)
 	mk_emit(c, frame, f6(LAN, HOST6, lan, mell, NEXTHDR_ICMP, 255, n));
 	mk_emit(c, frame, f6(LAN, HOST6, lan, me, NEXTHDR_UDP, 64, udp6(lan, me, 5353, 5353, "who is there?")));
 	mk_emit(c, frame, f6(HOST6, LAN, me, lan, NEXTHDR_UDP, 64, udp6(me, lan, 5353, 5353, "me")));
+	const uint8_t PA = TCPHDR_PSH | TCPHDR_ACK;
+	mk_emit(c, frame, f6(HOST6, GW, me, far, NEXTHDR_TCP, 64, tcp6d(me, far, 50022, 443, 1000, 2000, PA, "GET /")));
+	mk_emit(c, frame, f6(GW, HOST6, far, me, NEXTHDR_TCP, 57, tcp6(far, me, 443, 50022, 2000, 1005, TCPHDR_ACK)));
+	mk_emit(c, frame, f6(GW, HOST6, far, me, NEXTHDR_TCP, 57, tcp6d(far, me, 443, 50022, 2000, 1005, PA, "200 OK")));
+	mk_emit(c, frame, f6(HOST6, GW, me, far, NEXTHDR_TCP, 64, tcp6(me, far, 50022, 443, 1005, 2006, TCPHDR_ACK)));
 }
 
 const struct mk_scenario mk_host6_scenarios[] = {
 	{ "host-dualstack", "a dual-stack laptop's own capture: a router advertisement, DNS and HTTPS over IPv6 via the "
 	  "router, a LAN neighbour's ping and ssh SYN over IPv6, DNS over IPv4", host_dualstack, NULL },
 	{ "host-ipv6only", "a host with IPv6 only: a router advertisement, a ping off-link, neighbour discovery and UDP "
-	  "with a LAN neighbour", host_ipv6only, NULL },
+	  "with a LAN neighbour, then an HTTPS connection open before the capture", host_ipv6only, NULL },
 	{ "host-ipv6raw", "host-ipv6only's frames on a raw IP link (DLT_RAW): the host is the IPv6 address in most "
 	  "packets", host_ipv6only, NULL },
 	{ NULL, NULL, NULL, NULL },

@@ -457,6 +457,29 @@ static void ipv6_errors_in(struct mk_ctx *c)
 	}
 }
 
+/* The recorded host's own TCP segment to fd00::77 (a RST, no socket
+ * behind it) shows that neighbour's MAC; its ping and UDP to a closed port
+ * are then answered at that MAC with no solicitation first. */
+static void ipv6_recorded_neigh(struct mk_ctx *c)
+{
+	static const uint8_t host_mac[6] = { 2, 0, 0, 0, 0, 1 }, nb_mac[6] = { 2, 0, 0, 0, 0, 0x77 };
+	const char *nb = "fd00::77";
+	syn6(l4, HOST6, nb, 4000, 5000, 1);
+	l4[13] = TCPHDR_RST | TCPHDR_ACK;
+	l4[8] = 0x11;			/* ack 0x11000000 */
+	csum6(HOST6, nb, NEXTHDR_TCP, l4, 20, 16);
+	size_t n = pb6(HOST6, nb, NEXTHDR_TCP, 64, l4, 20);
+	memcpy(frame, nb_mac, 6);
+	memcpy(frame + 6, host_mac, 6);
+	mk_emit(c, frame, n);
+	n = pb6(nb, HOST6, NEXTHDR_ICMP, 64, l4, echo6(l4, nb, HOST6, 0x7777, 1, 8));
+	memcpy(frame + 6, nb_mac, 6);
+	mk_emit(c, frame, n);
+	n = pb6(nb, HOST6, NEXTHDR_UDP, 64, l4, udp6(l4, nb, HOST6, 5001, 9999, "closed?"));
+	memcpy(frame + 6, nb_mac, 6);
+	mk_emit(c, frame, n);
+}
+
 const struct mk_scenario mk_ipv6_scenarios[] = {
 	{ "ipv6-echo", "ICMPv6 echo requests to fd00::2, to the link-local address and to all-nodes ff02::1", ipv6_echo,
 	  NULL },
@@ -486,5 +509,7 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  router6_json },
 	{ "ipv6-errors-in", "ICMPv6 errors about what the host sent: UDP from a port with no socket and TCP with no "
 	  "connection (Icmp6.InErrors), UDP from echo's port (the socket's error)", ipv6_errors_in, NULL },
+	{ "ipv6-recorded-neigh", "the host's own TCP segment (a recorded transmit) names fd00::77's MAC: its ping and "
+	  "UDP are answered there with no solicitation", ipv6_recorded_neigh, NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -66,6 +66,8 @@ struct hi_flow {
 	uint8_t sack_ok, ts, wscale;	/* wscale 0xff: none */
 	uint32_t bad_end;		/* the peer's segments with wrong checksums end here */
 	uint32_t bad_n;			/* ... and are this many, not yet acknowledged */
+	uint8_t v6;			/* an IPv6 flow: laddr6 (the host's), raddr6 */
+	struct in6 laddr6, raddr6;
 };
 
 #define HI6_ADDRS	256
@@ -94,8 +96,6 @@ struct hi6_state {
 	int nneigh;
 	int have_gw_mac;		/* where its off-link IPv6 went */
 	uint8_t gw_mac[6];
-	uint16_t syn_ports[HI_PORTS];	/* ports SYNs came to over IPv6 */
-	int nsyn_ports;
 };
 
 struct hi_state {
@@ -157,6 +157,11 @@ int hi_pass2(struct hi_state *s, const char *pcap, char *err, size_t errlen);
 /* host_infer_json.c */
 int hi_build_json(struct hi_state *s, struct host_infer *out);
 int hi_port_add(uint16_t *set, int *n, uint16_t port);
+/* host_infer_sock.c: the host's TCP flows, either family */
+struct hi_flow *hi_flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, uint16_t rport,
+			    const struct in6 *l6, const struct in6 *r6);
+void hi_tcp_flow_seen(struct hi_state *s, struct hi_flow *f, const uint8_t *th, size_t l4len, uint32_t plen,
+		      int from_host, int bad);
 int hi_port_has(const uint16_t *set, int n, uint16_t port);
 
 #endif

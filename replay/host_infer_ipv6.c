@@ -9,8 +9,8 @@
  * sender of router advertisements with a lifetime, else the link-local
  * address of the MAC its off-link IPv6 went to) and the ports its IPv6
  * SYN-ACKs and UDP show listening (the scenario's listeners are
- * dual-stack). Its IPv6 client connections are left out: the scenario's
- * "connections" name IPv4 endpoints.
+ * dual-stack), and its IPv6 TCP connections, which go into the scenario's
+ * "connections" as its IPv4 ones do (host_infer_sock.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -249,22 +249,37 @@ static void ndisc_seen(struct hi_state *s, const struct in6 *sa, const uint8_t *
 	}
 }
 
-static void tcp6_seen(struct hi_state *s, const uint8_t *th, size_t len, int from_host)
+/* A received segment's checksum, as host_infer_sock.c's l4_csum: 0 right
+ * (or not all captured), 1 wrong, 2 only the pseudo-header sum. */
+static int tcp6_csum(const struct in6 *sa, const struct in6 *da, const uint8_t *th, size_t seglen, size_t avail)
 {
-	struct hi6_state *v = &s->v6;
-	if (len < 20)
+	if (seglen < 20 || seglen > avail || csum_ipv6_magic(sa, da, (uint32_t)seglen, NEXTHDR_TCP, th) == 0)
+		return 0;
+	uint32_t ps = (uint32_t)(seglen >> 16) + (uint32_t)(seglen & 0xffff) + NEXTHDR_TCP;
+	for (int i = 0; i < 16; i += 2)
+		ps += rd16(sa->s6 + i) + rd16(da->s6 + i);
+	uint16_t partial = (uint16_t)~csum_fold(ps), field = rd16(th + 16);
+	return field == partial ? 2 : 1;
+}
+
+/* A TCP segment to or from the host: its flow, as for IPv4 (listeners,
+ * closed ports, its own connections and those open before the capture). */
+static void tcp6_seen(struct hi_state *s, const uint8_t *ip, size_t off, size_t avail, int from_host)
+{
+	const uint8_t *th = ip + off;
+	struct in6 sa, da;
+	if (avail - off < 20)
 		return;
-	uint8_t fl = th[13];
-	if (!from_host) {
-		if ((fl & 0x12) == 0x02)
-			hi_port_add(v->syn_ports, &v->nsyn_ports, rd16(th + 2));
+	memcpy(&sa, ip + 8, 16);
+	memcpy(&da, ip + 24, 16);
+	uint16_t lport = from_host ? rd16(th) : rd16(th + 2), rport = from_host ? rd16(th + 2) : rd16(th);
+	struct hi_flow *f = hi_flow_get(s, lport, 0, rport, from_host ? &sa : &da, from_host ? &da : &sa);
+	if (!f)
 		return;
-	}
-	if ((fl & 0x12) == 0x12)
-		hi_port_add(s->tcp_listen, &s->nlisten, rd16(th));
-	else if ((fl & 0x04) && hi_port_has(v->syn_ports, v->nsyn_ports, rd16(th)) &&
-		 !hi_port_has(s->tcp_listen, s->nlisten, rd16(th)))
-		hi_port_add(s->tcp_closed, &s->nclosed, rd16(th));
+	size_t seglen = 40 + (size_t)rd16(ip + 4) > off ? 40 + (size_t)rd16(ip + 4) - off : 0;
+	size_t doff = (size_t)(th[12] >> 4) * 4;
+	uint32_t plen = seglen > doff ? (uint32_t)(seglen - doff) : 0;
+	hi_tcp_flow_seen(s, f, th, avail - off, plen, from_host, from_host ? 0 : tcp6_csum(&sa, &da, th, seglen, avail - off));
 }
 
 /* Was this IPv6 frame sent by the host? Its direction, its MAC, or its address. */
@@ -303,7 +318,7 @@ void hi6_pass2(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, 
 	if (!from && !to)
 		return;
 	if (proto == NEXTHDR_TCP)
-		tcp6_seen(s, ip + off, avail - off, from);
+		tcp6_seen(s, ip, off, avail, from);
 	else if (proto == NEXTHDR_UDP && from && avail - off >= 8)
 		hi_port_add(s->udp, &s->nudp, rd16(ip + off));
 }

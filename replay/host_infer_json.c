@@ -147,6 +147,13 @@ static cJSON *endpoint(uint32_t ip, uint16_t port)
 	return cJSON_CreateString(b);
 }
 
+static cJSON *endpoint6(const struct in6 *ip, uint16_t port)
+{
+	char b[64];
+	snprintf(b, sizeof(b), "[%s]:%u", in6_fmt(ip), port);
+	return cJSON_CreateString(b);
+}
+
 /* One connection of the host's own: the contract of the "connections"
  * section (issue #20): SYN_SENT with the recorded ISN and SYN options, or
  * ESTABLISHED (open before the capture began) with where it stood. */
@@ -154,8 +161,8 @@ static cJSON *conn_json(const struct hi_state *s, const struct hi_flow *f)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "proto", "tcp");
-	cJSON_AddItemToObject(o, "local", endpoint(s->ip, f->lport));
-	cJSON_AddItemToObject(o, "remote", endpoint(f->raddr, f->rport));
+	cJSON_AddItemToObject(o, "local", f->v6 ? endpoint6(&f->laddr6, f->lport) : endpoint(s->ip, f->lport));
+	cJSON_AddItemToObject(o, "remote", f->v6 ? endpoint6(&f->raddr6, f->rport) : endpoint(f->raddr, f->rport));
 	if (f->syn_from_host) {
 		cJSON_AddStringToObject(o, "state", "SYN_SENT");
 		cJSON_AddNumberToObject(o, "isn", f->isn);

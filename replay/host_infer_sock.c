@@ -59,11 +59,15 @@ static void csum_seen(struct hi_state *s, int r)
 	s->csum_partial += r == 2;
 }
 
-static struct hi_flow *flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, uint16_t rport)
+/* The flow of (lport, remote, rport): IPv4 (raddr) or, with r6, IPv6 from
+ * the host's l6. NULL when the table is full. */
+struct hi_flow *hi_flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, uint16_t rport,
+			    const struct in6 *l6, const struct in6 *r6)
 {
 	for (int i = 0; i < s->nflows; i++) {
 		struct hi_flow *f = &s->flows[i];
-		if (f->lport == lport && f->raddr == raddr && f->rport == rport)
+		if (f->lport == lport && f->rport == rport && f->v6 == !!r6 &&
+		    (r6 ? ipv6_addr_equal(&f->raddr6, r6) && ipv6_addr_equal(&f->laddr6, l6) : f->raddr == raddr))
 			return f;
 	}
 	if (s->nflows == HI_FLOWS)
@@ -74,6 +78,11 @@ static struct hi_flow *flow_get(struct hi_state *s, uint16_t lport, uint32_t rad
 	f->raddr = raddr;
 	f->rport = rport;
 	f->wscale = 0xff;
+	if (r6) {
+		f->v6 = 1;
+		f->laddr6 = *l6;
+		f->raddr6 = *r6;
+	}
 	return f;
 }
 
@@ -102,31 +111,25 @@ static void syn_options(struct hi_flow *f, const uint8_t *th, size_t doff)
 	}
 }
 
-static void tcp_seen(struct hi_state *s, const struct hi_frame *fr)
+/* What one TCP segment of flow f tells (either family): th and its
+ * l4len captured bytes, plen its payload, bad its checksum as l4_csum
+ * says (only a received one is checked). */
+void hi_tcp_flow_seen(struct hi_state *s, struct hi_flow *f, const uint8_t *th, size_t l4len, uint32_t plen,
+		      int from_host, int bad)
 {
-	const uint8_t *th = fr->l4;
-	if (fr->l4len < 20)
-		return;
 	size_t doff = (size_t)(th[12] >> 4) * 4;
 	uint8_t fl = th[13];
 	int syn = fl & 0x02, ack = fl & 0x10;
-	uint16_t lport = fr->from_host ? rd16(th) : rd16(th + 2), rport = fr->from_host ? rd16(th + 2) : rd16(th);
-	struct hi_flow *f = flow_get(s, lport, fr->from_host ? fr->daddr : fr->saddr, rport);
-	if (!f)
-		return;
 	int first = !f->first_seq && !f->first_ack && !f->syn_from_host && !f->syn_from_peer && !f->seen_peer &&
 		    !f->first_from_host;
 	if (first && !syn) {	/* open before the capture began */
-		f->first_from_host = fr->from_host ? 1 : 2;
-		f->first_seq = fr->from_host ? rd32(th + 4) : rd32(th + 8);
-		f->first_ack = fr->from_host ? rd32(th + 8) : rd32(th + 4);
+		f->first_from_host = from_host ? 1 : 2;
+		f->first_seq = from_host ? rd32(th + 4) : rd32(th + 8);
+		f->first_ack = from_host ? rd32(th + 8) : rd32(th + 4);
 	}
-	if (!fr->from_host) {
-		int bad = l4_csum(fr, 0);
+	if (!from_host) {
 		csum_seen(s, bad);
 		if (bad) {	/* accepted if the host acknowledges past it */
-			size_t hl = (size_t)(fr->ip[0] & 15) * 4;
-			uint32_t plen = (uint32_t)(rd16(fr->ip + 2) - hl - doff);
 			f->bad_end = rd32(th + 4) + plen + !!syn + !!(fl & 0x01);
 			f->bad_n++;
 		} else if (f->bad_n && (int32_t)(rd32(th + 4) - f->bad_end) < 0) {
@@ -145,17 +148,31 @@ static void tcp_seen(struct hi_state *s, const struct hi_frame *fr)
 	if (syn && !ack && !f->syn_from_host) {
 		f->syn_from_host = 1;
 		f->isn = rd32(th + 4);
-		if (doff >= 20 && fr->l4len >= doff)
+		if (doff >= 20 && l4len >= doff)
 			syn_options(f, th, doff);
 	}
 	if (syn && ack) {
 		f->synack_from_host = 1;
-		hi_port_add(s->tcp_listen, &s->nlisten, lport);
+		hi_port_add(s->tcp_listen, &s->nlisten, f->lport);
 	}
 	if (fl & 0x04)
 		f->rst_from_host = 1;
 	if ((fl & 0x04) && f->syn_from_peer && !f->synack_from_host)
-		hi_port_add(s->tcp_closed, &s->nclosed, lport);
+		hi_port_add(s->tcp_closed, &s->nclosed, f->lport);
+}
+
+static void tcp_seen(struct hi_state *s, const struct hi_frame *fr)
+{
+	const uint8_t *th = fr->l4;
+	if (fr->l4len < 20)
+		return;
+	uint16_t lport = fr->from_host ? rd16(th) : rd16(th + 2), rport = fr->from_host ? rd16(th + 2) : rd16(th);
+	struct hi_flow *f = hi_flow_get(s, lport, fr->from_host ? fr->daddr : fr->saddr, rport, NULL, NULL);
+	if (!f)
+		return;
+	size_t hl = (size_t)(fr->ip[0] & 15) * 4, doff = (size_t)(th[12] >> 4) * 4;
+	uint32_t tot = rd16(fr->ip + 2), plen = tot > hl + doff ? (uint32_t)(tot - hl - doff) : 0;
+	hi_tcp_flow_seen(s, f, th, fr->l4len, plen, fr->from_host, fr->from_host ? 0 : l4_csum(fr, 0));
 }
 
 static void udp_seen(struct hi_state *s, const struct hi_frame *fr)

@@ -189,7 +189,7 @@ fi
 # when no socket takes one); ipv6-frag-bad (overlap, bad length, timeout)
 # runs with ip6frag_time 1 s on both sides, as frag-timeout does for IPv4.
 for p in ipv6-echo ipv6-ndisc ipv6-ndisc-resolve ipv6-unknown-nexthdr ipv6-hbh ipv6-rthdr ipv6-frag \
-	 ipv6-udp ipv6-tcp-syn ipv6-hdr ipv6-misc ipv6-errors-in; do
+	 ipv6-udp ipv6-tcp-syn ipv6-hdr ipv6-misc ipv6-errors-in ipv6-recorded-neigh; do
 	check "$p" "pcaps/$p.pcap"
 done
 # TCP connections over IPv6 (tcp_ipv6.c): an HTTP session with TIME_WAIT and

@@ -116,19 +116,31 @@ grep -q "IPv6 2001:db8:1::7 fe80::1:7" "$T/host-dualstack.note" || { echo "hostc
 outcome host-dualstack 2 "=> sent"				# its DNS query over IPv6
 outcome host-dualstack 3 "udpv6_recvmsg => consumed"		# the answer reaches its socket
 outcome host-dualstack 6 "icmpv6_rcv"				# a neighbour's ping: answered, no NS (known neighbour)
+# Its HTTPS connection over IPv6: a client socket in SYN_SENT, as for IPv4
+# (it was left out, and the server's SYN-ACK drew a RST: NO_SOCKET).
+check host-dualstack 'conns == [{"proto": "tcp", "local": "[2001:db8:1::7]:50010", "remote": "[2606:2800::1]:443", "state": "SYN_SENT", "isn": 5000, "app": "recorded", "syn_options": {"sack_ok": False, "ts": False}}]'
+outcome host-dualstack 4 "tcp_recorded_send tcp_transmit_skb"	# its SYN, sent by its socket
+outcome host-dualstack 5 "tcp_rcv_state_process => consumed"	# the SYN-ACK reaches it
 check host-ipv6only 'ifc["addrs"] == ["fd00:6::7/64"]' 'ifc["mac"] == "02:00:00:00:02:07"' \
 	's["routes"] == [{"dst": "::/0", "via": "fe80::1", "dev": "eth0"}]' \
 	'neigh == {"fe80::1": "02:00:00:00:01:fe", "fd00:6::42": "02:00:00:00:01:42"}' \
 	'listen == {("udp", 5353, "recorded")}'
 outcome host-ipv6only 2 "=> sent"
 outcome host-ipv6only 6 "udpv6_recvmsg => consumed"
+# An IPv6 connection open before the capture: ESTABLISHED where its first
+# segment left it; the server's ACK and data reach it, no RST.
+check host-ipv6only 'conns == [{"proto": "tcp", "local": "[fd00:6::7]:50022", "remote": "[2001:db8::99]:443", "state": "ESTABLISHED", "snd_nxt": 1000, "rcv_nxt": 2000, "snd_wnd": 64240, "app": "recorded"}]'
+outcome host-ipv6only 9 "tcp_rcv_established => consumed"
+outcome host-ipv6only 10 "tcp_data_queue sk_data_ready => consumed"
+outcome host-ipv6only 11 "tcp_recorded_send"
 # The same frames on a raw IP link: the address in most IPv6 packets, and
 # what it sent (its source address) is a recorded transmit.
 check host-ipv6raw 'ifc["addrs"] == ["fd00:6::7/64"]' 'listen == {("udp", 5353, "recorded")}'
-grep -q "the IPv6 address in most packets: 4 of 7" "$T/host-ipv6raw.note" || { echo "hostcap: ipv6raw: evidence not named"; cat "$T/host-ipv6raw.note"; fail=1; }
+grep -q "the IPv6 address in most packets: 8 of 11" "$T/host-ipv6raw.note" || { echo "hostcap: ipv6raw: evidence not named"; cat "$T/host-ipv6raw.note"; fail=1; }
 outcome host-ipv6raw 2 "driver_rx => sent"
 outcome host-ipv6raw 6 "udpv6_recvmsg => consumed"
 outcome host-ipv6raw 7 "driver_rx => sent"
+outcome host-ipv6raw 10 "sk_data_ready => consumed"
 $NJ replay --summary --host fd00:6::7 "$T/host-ipv6only.pcap" 2>&1 | grep -q "^pkt 6:.*udpv6_recvmsg => consumed" ||
 	{ echo "hostcap: --host with an IPv6 address"; fail=1; }
 n=$((n + 1))
