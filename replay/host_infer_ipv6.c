@@ -93,6 +93,8 @@ void hi6_pass1(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, 
 	if (v6_unicast(&sa) && (e = addr_get(v, &sa))) {
 		e->frames++;
 		e->out += l2->pkt_type == PACKET_OUTGOING_;
+		/* to itself (on lo): it received it too */
+		e->in += ipv6_addr_equal(&sa, &da) && l2->pkt_type == PACKET_HOST_;
 		if (!e->have_mac && l2->src && l2->src_len == 6 && !(l2->src[0] & 1)) {
 			e->have_mac = 1;
 			memcpy(e->mac, l2->src, 6);

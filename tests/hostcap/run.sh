@@ -259,6 +259,20 @@ else
 	echo "hostcap: $oneway absent: one-way check skipped"
 fi
 
+# A cooked capture on lo: ping6 to its own link-local address (source and
+# destination alike, "In") makes that address the host's, so the echo
+# request and reply are its own, not forwarded (IP_INADDRERRORS before).
+lo6=../shared/pcaps/zeek-sll2-icmp-arp.pcap
+if [ -f "$lo6" ]; then
+	$NJ replay --print-scenario "$lo6" 2>/dev/null |
+		python3 -c 'import json,sys; s=json.load(sys.stdin); a=s["interfaces"][0]["addrs"]; assert "fe80::8c36:6ff:fe44:acaf/64" in a, a' ||
+		{ echo "hostcap: lo capture: fe80::8c36:6ff:fe44:acaf not the host's"; fail=1; }
+	$NJ replay --summary "$lo6" 2>&1 | grep -q "INADDRERRORS" && { echo "hostcap: lo capture: ping6 forwarded"; fail=1; }
+	n=$((n + 2))
+else
+	echo "hostcap: $lo6 absent: lo ping6 check skipped"
+fi
+
 # The default host's own captures are not touched: nothing inferred.
 $NJ replay -q pcaps/icmp-echo.pcap 2>&1 | grep -q "^host:" && { echo "hostcap: icmp-echo.pcap got an inferred host"; fail=1; }
 n=$((n + 1))
