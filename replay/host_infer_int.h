@@ -96,6 +96,8 @@ struct hi6_state {
 	int nneigh;
 	int have_gw_mac;		/* where its off-link IPv6 went */
 	uint8_t gw_mac[6];
+	uint16_t ping[HI_PORTS];	/* its ICMPv6 echo requests' identifiers */
+	int nping;
 };
 
 struct hi_state {

@@ -319,6 +319,8 @@ void hi6_pass2(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, 
 		ndisc_seen(s, &sa, ip + off, avail - off);
 	if (!from && !to)
 		return;
+	if (proto == NEXTHDR_ICMP && from && avail - off >= 8 && ip[off] == ICMPV6_ECHO_REQUEST)
+		hi_port_add(v->ping, &v->nping, rd16(ip + off + 4));	/* its ping: an IPv6 ping socket */
 	if (proto == NEXTHDR_TCP)
 		tcp6_seen(s, ip, off, avail, from);
 	else if (proto == NEXTHDR_UDP && from && avail - off >= 8)

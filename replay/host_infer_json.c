@@ -138,6 +138,14 @@ static void listen_json(cJSON *root, struct hi_state *s)
 			cJSON_AddItemToArray(l, o);
 		}
 	}
+	for (int i = 0; i < s->v6.nping; i++) {	/* IPv6 ping sockets */
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "proto", "icmp");
+		cJSON_AddNumberToObject(o, "port", s->v6.ping[i]);
+		cJSON_AddStringToObject(o, "addr", "::");
+		cJSON_AddStringToObject(o, "app", "recorded");
+		cJSON_AddItemToArray(l, o);
+	}
 }
 
 static cJSON *endpoint(uint32_t ip, uint16_t port)
@@ -226,7 +234,7 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 		k += (size_t)snprintf(out->note + k, nl - k, "\n  sockets from its traffic: %d TCP listener%s, %d UDP, %d ping, "
 				      "%d connection%s it opened, %d open before the capture; --host IP|MAC to "
 				      "choose another, --print-scenario to see it all", s->nlisten,
-				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping, nsyn, nsyn == 1 ? "" : "s", nest);
+				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping + s->v6.nping, nsyn, nsyn == 1 ? "" : "s", nest);
 	if (hi_checksums_offloaded(s) && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, "\n  %llu packets it received have checksums that look "
 				      "wrong (%llu hold only the pseudo-header sum, as CHECKSUM_PARTIAL leaves it) and it "

@@ -124,8 +124,10 @@ outcome host-dualstack 5 "tcp_rcv_state_process => consumed"	# the SYN-ACK reach
 check host-ipv6only 'ifc["addrs"] == ["fd00:6::7/64"]' 'ifc["mac"] == "02:00:00:00:02:07"' \
 	's["routes"] == [{"dst": "::/0", "via": "fe80::1", "dev": "eth0"}]' \
 	'neigh == {"fe80::1": "02:00:00:00:01:fe", "fd00:6::42": "02:00:00:00:01:42"}' \
-	'listen == {("udp", 5353, "recorded")}'
+	'listen == {("udp", 5353, "recorded"), ("icmp", 4608, "recorded")}' \
+	'{"proto": "icmp", "port": 4608, "addr": "::", "app": "recorded"} in s["listen"]'	# its ping: an IPv6 ping socket
 outcome host-ipv6only 2 "=> sent"
+outcome host-ipv6only 3 "icmpv6_rcv => consumed"		# the reply reaches it (NO_SOCKET before)
 outcome host-ipv6only 6 "udpv6_recvmsg => consumed"
 # An IPv6 connection open before the capture: ESTABLISHED where its first
 # segment left it; the server's ACK and data reach it, no RST.
@@ -135,7 +137,7 @@ outcome host-ipv6only 10 "tcp_data_queue sk_data_ready => consumed"
 outcome host-ipv6only 11 "tcp_recorded_send"
 # The same frames on a raw IP link: the address in most IPv6 packets, and
 # what it sent (its source address) is a recorded transmit.
-check host-ipv6raw 'ifc["addrs"] == ["fd00:6::7/64"]' 'listen == {("udp", 5353, "recorded")}'
+check host-ipv6raw 'ifc["addrs"] == ["fd00:6::7/64"]' 'listen == {("udp", 5353, "recorded"), ("icmp", 4608, "recorded")}'
 grep -q "the IPv6 address in most packets: 8 of 11" "$T/host-ipv6raw.note" || { echo "hostcap: ipv6raw: evidence not named"; cat "$T/host-ipv6raw.note"; fail=1; }
 outcome host-ipv6raw 2 "driver_rx => sent"
 outcome host-ipv6raw 6 "udpv6_recvmsg => consumed"
