@@ -23,7 +23,7 @@ struct host_infer {
 	enum host_kind kind;
 	char *json;		/* the scenario, malloc'd (HOST_INFERRED) */
 	char *json_print;	/* the same with every section, for --print-scenario */
-	char note[640];		/* one or two lines: what was inferred and from what */
+	char note[768];		/* one or two lines: what was inferred and from what */
 	char addr[46], mac[18];	/* the host: IPv4, else IPv6 ("" when not known) */
 	char why[160];		/* the evidence, short */
 	uint64_t frames;	/* frames looked at */

@@ -66,9 +66,12 @@ struct hi_flow {
 	uint8_t sack_ok, ts, wscale;	/* wscale 0xff: none */
 	uint32_t bad_end;		/* the peer's segments with wrong checksums end here */
 	uint32_t bad_n;			/* ... and are this many, not yet acknowledged */
+	uint8_t peer_opts;		/* HI_OPT_* the peer's SYN offered, when seen */
 	uint8_t v6;			/* an IPv6 flow: laddr6 (the host's), raddr6 */
 	struct in6 laddr6, raddr6;
 };
+
+enum { HI_OPT_TS = 1, HI_OPT_SACK = 2, HI_OPT_WS = 4 };
 
 #define HI6_ADDRS	256
 #define HI6_HOST	4	/* IPv6 addresses the host gets at most */
@@ -127,6 +130,10 @@ struct hi_state {
 	int nudp, nlisten, nclosed, nping;
 	uint64_t echo_out, igmp_out, tunnels, over_mtu_out, totlen0_out;
 	uint64_t csum_bad, csum_partial, csum_accepted;	/* received with wrong checksums; of them */
+	/* its SYN-ACKs to SYNs that offered each option (HI_OPT_*), and how
+	 * many of them took it up: its tcp_timestamps, tcp_sack and
+	 * tcp_window_scaling; wscale_n[w]: SYN-ACKs with window scale w */
+	uint32_t opt_offered[3], opt_taken[3], wscale_n[15];
 	struct { uint32_t raddr; uint16_t lport, rport; uint32_t n; } udp_bad[16];
 	int nudp_bad;
 	uint32_t groups[16];

@@ -216,7 +216,7 @@ static int hi_checksums_offloaded(const struct hi_state *s)
 	return s->csum_accepted && s->csum_accepted * 2 >= s->csum_bad;
 }
 
-static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn, int nest)
+static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn, int nest, const char *tcp)
 {
 	size_t k = 0, nl = sizeof(out->note);
 	k += (size_t)snprintf(out->note, nl, "the capture host is %s%s%s%s (%s)", s->ip ? ip_fmt(s->ip) :
@@ -235,6 +235,8 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 				      "%d connection%s it opened, %d open before the capture; --host IP|MAC to "
 				      "choose another, --print-scenario to see it all", s->nlisten,
 				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping + s->v6.nping, nsyn, nsyn == 1 ? "" : "s", nest);
+	if (tcp[0] && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  its SYN-ACKs show %s", tcp);
 	if (hi_checksums_offloaded(s) && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, "\n  %llu packets it received have checksums that look "
 				      "wrong (%llu hold only the pseudo-header sum, as CHECKSUM_PARTIAL leaves it) and it "
@@ -245,9 +247,38 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 	snprintf(out->mac, sizeof(out->mac), "%s", s->have_mac ? mac_fmt(s->mac) : "");
 }
 
+/* The host's TCP sysctls from its SYN-ACKs: an option every SYN offered
+ * and no SYN-ACK took up is off; the window scale it answered with most
+ * says how large its receive buffers may grow (tcp_select_initial_window:
+ * ilog2 of the larger of tcp_rmem[2] and rmem_max, less 15; 7 with
+ * Linux's defaults). Writes what it found into why. */
+static void tcp_sysctls_json(cJSON *root, const struct hi_state *s, char *why, size_t wl)
+{
+	static const char *const name[3] = { "tcp_timestamps", "tcp_sack", "tcp_window_scaling" };
+	size_t k = 0;
+	why[0] = 0;
+	for (int i = 0; i < 3; i++)
+		if (s->opt_offered[i] && !s->opt_taken[i]) {
+			cJSON_AddNumberToObject(root, name[i], 0);
+			k += (size_t)snprintf(why + k, wl - k, "%s%s 0", k ? ", " : "", name[i]);
+		}
+	int w = -1;
+	for (int i = 0; i < 15; i++)
+		if (s->wscale_n[i] && (w < 0 || s->wscale_n[i] > s->wscale_n[w]))
+			w = i;
+	if (w < 2 || w == 7 || k >= wl)
+		return;	/* below 2 no tcp_rmem gives it: rmem_max (212992) is the floor */
+	unsigned long max = 1UL << (w + 15), def = max < 131072 ? max : 131072;
+	char b[64];
+	snprintf(b, sizeof(b), "4096 %lu %lu", def, max);
+	cJSON_AddStringToObject(root, "tcp_rmem", b);
+	snprintf(why + k, wl - k, "%swindow scale %d (tcp_rmem \"%s\")", k ? ", " : "", w, b);
+}
+
 int hi_build_json(struct hi_state *s, struct host_infer *out)
 {
 	int plen = s->loopback ? 8 : 24, nsyn = 0, nest = 0;
+	char tcp[160];
 	cJSON *root = cJSON_CreateObject();
 	if (!root)
 		return -1;
@@ -259,11 +290,12 @@ int hi_build_json(struct hi_state *s, struct host_infer *out)
 		 cJSON_GetObjectItem(root, "routes"), cJSON_GetObjectItem(root, "neighbours"), dev_name(s));
 	listen_json(root, s);
 	connections_json(root, s, &nsyn, &nest);
+	tcp_sysctls_json(root, s, tcp, sizeof(tcp));
 	if (hi_checksums_offloaded(s))	/* the host took them: so do we */
 		cJSON_AddBoolToObject(root, "verify_checksums", 0);
 	out->json_print = cJSON_Print(root);
 	out->json = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	note_json(s, out, nsyn, nest);
+	note_json(s, out, nsyn, nest, tcp);
 	return out->json && out->json_print ? 0 : -1;
 }

@@ -86,9 +86,11 @@ struct hi_flow *hi_flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, 
 	return f;
 }
 
-/* The options of the host's SYN, as its connect() asked for them. */
-static void syn_options(struct hi_flow *f, const uint8_t *th, size_t doff)
+/* A SYN's or SYN-ACK's options: HI_OPT_* offered, and mss, wscale (0xff:
+ * none) where asked for. */
+static int syn_opts(const uint8_t *th, size_t doff, uint16_t *mss, uint8_t *wscale)
 {
+	int o = 0;
 	for (size_t i = 20; i < doff;) {
 		uint8_t kind = th[i];
 		if (kind == 0)
@@ -99,16 +101,42 @@ static void syn_options(struct hi_flow *f, const uint8_t *th, size_t doff)
 		}
 		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
 			break;
-		if (kind == 2 && th[i + 1] == 4)
-			f->mss = rd16(th + i + 2);
-		else if (kind == 3 && th[i + 1] == 3)
-			f->wscale = th[i + 2];
-		else if (kind == 4)
-			f->sack_ok = 1;
+		if (kind == 2 && th[i + 1] == 4 && mss)
+			*mss = rd16(th + i + 2);
+		else if (kind == 3 && th[i + 1] == 3) {
+			o |= HI_OPT_WS;
+			if (wscale)
+				*wscale = th[i + 2];
+		} else if (kind == 4)
+			o |= HI_OPT_SACK;
 		else if (kind == 8)
-			f->ts = 1;
+			o |= HI_OPT_TS;
 		i += th[i + 1];
 	}
+	return o;
+}
+
+/* The options of the host's SYN, as its connect() asked for them. */
+static void syn_options(struct hi_flow *f, const uint8_t *th, size_t doff)
+{
+	int o = syn_opts(th, doff, &f->mss, &f->wscale);
+	f->sack_ok = !!(o & HI_OPT_SACK);
+	f->ts = !!(o & HI_OPT_TS);
+}
+
+/* The host's SYN-ACK to a SYN the capture showed: which of the options
+ * the SYN offered it took up shows its sysctls (hi_tcp_sysctls_json). */
+static void synack_options(struct hi_state *s, const struct hi_flow *f, const uint8_t *th, size_t doff)
+{
+	uint8_t ws = 0xff;
+	int o = syn_opts(th, doff, NULL, &ws);
+	for (int k = 0; k < 3; k++)
+		if (f->peer_opts & (1 << k)) {
+			s->opt_offered[k]++;
+			s->opt_taken[k] += !!(o & (1 << k));
+		}
+	if (ws <= 14)
+		s->wscale_n[ws]++;
 }
 
 /* What one TCP segment of flow f tells (either family): th and its
@@ -138,6 +166,8 @@ void hi_tcp_flow_seen(struct hi_state *s, struct hi_flow *f, const uint8_t *th, 
 		f->seen_peer = 1;
 		if (!f->peer_wnd)
 			f->peer_wnd = rd16(th + 14);
+		if (syn && !ack && !f->syn_from_peer && doff >= 20 && l4len >= doff)
+			f->peer_opts = (uint8_t)syn_opts(th, doff, NULL, NULL);
 		f->syn_from_peer |= syn && !ack;
 		return;
 	}
@@ -152,6 +182,8 @@ void hi_tcp_flow_seen(struct hi_state *s, struct hi_flow *f, const uint8_t *th, 
 			syn_options(f, th, doff);
 	}
 	if (syn && ack) {
+		if (!f->synack_from_host && f->syn_from_peer && doff >= 20 && l4len >= doff)
+			synack_options(s, f, th, doff);
 		f->synack_from_host = 1;
 		hi_port_add(s->tcp_listen, &s->nlisten, f->lport);
 	}

@@ -71,7 +71,7 @@ struct replay_result {
 	int host_kind;			/* enum host_kind: what inference found (no -c) */
 	char host_addr[46], host_mac[18];	/* the inferred host (IPv4, else IPv6), "" none */
 	char host_why[160];		/* from what */
-	char host_note[640];		/* the lines said about it */
+	char host_note[768];		/* the lines said about it */
 	uint64_t trailing_offset;	/* a damaged tail: where it starts (0 none) */
 	char trailing[256];		/* and what is wrong there */
 };

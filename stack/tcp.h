@@ -94,6 +94,9 @@ int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t 
  * about to send (why) did not come from tcp_recorded_send: the caller must
  * not send it. Traces the held segment. 0 otherwise. */
 int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
+/* tcp_recorded_held_ack - before TIME_WAIT: the window of the held ACK of
+ * the peer's FIN, as the recorded host sent it. */
+void tcp_recorded_held_ack(struct sock *sk);
 
 /* tcp_isn_pin - the next SYN for this 4-tuple (local side first) gets ISN
  * isn; recorded marks a pin from a capture. Returns 0, or -1 when full. */

@@ -55,7 +55,10 @@ static struct sock *tcp_connect_state(struct net *net, struct sock *sk, uint32_t
 	sk->tstamp_ok = o && o->ts;
 	sk->sack_ok = o && o->sack_ok;
 	sk->wscale_ok = o && o->wscale_ok;
-	tcp_select_initial_window(net, sk, (uint32_t)sk->advmss - (sk->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));
+	/* tcp_connect_init: the whole advmss (less the timestamp option
+	 * only for a peer whose timestamp a TIME_WAIT left, never here),
+	 * unlike a SYN-ACK's (tcp_openreq_init_rwin): 64240 for 1460. */
+	tcp_select_initial_window(net, sk, (uint32_t)sk->advmss);
 	if (o && o->wscale_ok)
 		sk->rcv_wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
 	sk->iss = sk->snd_una = isn;

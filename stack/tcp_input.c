@@ -200,6 +200,11 @@ static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 	uint32_t lss = sk->last_seg_size, len = skb->len;
 
 	sk->last_seg_size = 0;
+	/* A frame longer than a segment (offloaded: TSO on the sender, GRO
+	 * here) is measured by its gso_size; the capture does not keep it,
+	 * so the segment size this connection uses stands in. */
+	if (len > sk->advmss && sk->mss_cache)
+		len = sk->mss_cache;
 	if (len >= sk->rcv_mss) {
 		if (len != sk->rcv_mss && skb->truesize) {
 			uint64_t r = ((uint64_t)skb->len << TCP_RMEM_TO_WIN_SCALE) / skb->truesize;
@@ -559,6 +564,7 @@ void tcp_fin(struct net *net, struct sock *sk)
 		break;
 	case TCP_FIN_WAIT2:
 		tcp_send_ack(net, sk, "ACK of the peer's FIN");
+		tcp_recorded_held_ack(sk);
 		tcp_time_wait(net, sk, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN_NS);
 		break;
 	default:
@@ -963,6 +969,7 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 	case TCP_CLOSING:
 		if (!fin_acked)
 			return 0;
+		tcp_recorded_held_ack(sk);	/* the ACK of the peer's FIN, sent when it came */
 		tcp_time_wait(net, sk, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN_NS);
 		return 1;
 	case TCP_LAST_ACK:

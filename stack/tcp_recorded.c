@@ -32,6 +32,16 @@ int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why)
 	return 1;
 }
 
+/* Linux has acknowledged the peer's FIN before tcp_time_wait freezes the
+ * window (tw_rcv_wnd); in step with a capture that ACK was held, and the
+ * recorded host's comes later, from the timewait sock. The window that
+ * ACK carried is chosen here, as the host chose it. */
+void tcp_recorded_held_ack(struct sock *sk)
+{
+	if (sk->recorded && !sk->tw_scheduled && sk->rcv_wup != sk->rcv_nxt)
+		(void)tcp_select_window(sk);
+}
+
 /* A connection's 4-tuple, the recorded host's side first, either family
  * (v6: s6/d6, saddr/daddr their ipv6_addr_hash as in struct sock). */
 struct rec_key {
@@ -231,11 +241,30 @@ int tcp_recorded_synack(struct net *net, uint32_t saddr, uint16_t sport, uint32_
 	return tcp_isn_pin(net, saddr, sport, daddr, dport, isn, 1);
 }
 
+/* The host reset a connection request: a request sock has no window or
+ * options of its own to send, so its RST is tcp_v4_send_reset's (or
+ * tcp_v6_send_reset's): window 0, no options, seq and ack as recorded. */
+static void tcp_recorded_req_reset(struct net *net, struct sock *req, uint32_t seq, uint8_t flags)
+{
+	int v6 = req->family == AF_INET6, r;
+	uint32_t ack = flags & TCPHDR_ACK ? req->rcv_nxt : 0;
+	trace_enter(net, NULL, v6 ? "tcp_v6_send_reset" : "tcp_v4_send_reset", "tcp",
+		    "%s: RST Flags %s seq %u ack %u (the recorded host resets the connection request)", sk_fmt(req),
+		    tcp_flags_str(flags), seq, ack);
+	if (v6)
+		r = tcp_v6_xmit(net, 0, &req->v6_saddr, &req->v6_daddr, req->ifindex, req->sport, req->dport, seq,
+				ack, flags, 0, NULL, 0, NULL, 0);
+	else
+		r = tcp_v4_xmit(net, req->ip_opt, 0, req->saddr, req->daddr, req->sport, req->dport, seq, ack,
+				flags, 0, NULL, 0, NULL, 0);
+	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
+}
+
 /* A recorded segment on a request sock (NEW_SYN_RECV). */
 static void tcp_recorded_req(struct net *net, struct sock *req, uint32_t seq, uint8_t flags)
 {
 	if (flags & TCPHDR_RST) {
-		__tcp_transmit_skb(net, req, seq, flags, NULL, 0, "the recorded host resets the connection request");
+		tcp_recorded_req_reset(net, req, seq, flags);
 		tcp_set_state(net, req, TCP_CLOSE);
 		inet_csk_reqsk_queue_drop(net, req);
 		return;

@@ -279,8 +279,31 @@ START_TEST(test_tcp_recorded_rst_on_request)
 	ck_assert_int_eq(nj_tx.n, 2);
 	ck_assert_int_eq(tx(1)->flags, TCPHDR_RST);
 	ck_assert_uint_eq(ntohl(tx(1)->seq), HOST_ISN + 1);
+	/* a request sock's RST is tcp_v4_send_reset's: no window, no options */
+	ck_assert_uint_eq(ntohs(tx(1)->window), 0);
+	ck_assert_uint_eq(tx(1)->doff_res >> 4, 5);
+	ck_assert_uint_eq(tx(1)->ack_seq, 0);
 	ck_assert_ptr_null(conn(net));
 	ck_assert_int_eq(__inet_lookup_listener(net, nj_ip(NJ_HOST_IP), htons(80))->qlen, 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* No listener yet when the SYN came (the capture shows a RST at once, seq
+ * 0): the stack's request sock sends that RST as Linux's no-socket reset,
+ * [R.] seq 0 ack SYN+1, window 0, no options. */
+START_TEST(test_tcp_recorded_refused_request)
+{
+	struct net *net = recorded_host();
+	peer(net, PEER_ISN, 0, TCPHDR_SYN, NULL);
+	host(net, 0, PEER_ISN + 1, TCPHDR_RST | TCPHDR_ACK, NULL, 0);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(tx(0)->flags, TCPHDR_RST | TCPHDR_ACK);
+	ck_assert_uint_eq(ntohl(tx(0)->seq), 0);
+	ck_assert_uint_eq(ntohl(tx(0)->ack_seq), PEER_ISN + 1);
+	ck_assert_uint_eq(ntohs(tx(0)->window), 0);
+	ck_assert_uint_eq(tx(0)->doff_res >> 4, 5);
+	ck_assert_ptr_null(conn(net));
 	nj_net_free(net);
 }
 END_TEST
@@ -418,6 +441,7 @@ static Suite *tcp_recorded_suite(void)
 	tcase_add_test(core, test_tcp_recorded_synack_waits_for_capture);
 	tcase_add_test(core, test_tcp_recorded_synack_before_syn);
 	tcase_add_test(core, test_tcp_recorded_cookie);
+	tcase_add_test(core, test_tcp_recorded_refused_request);
 	tcase_add_test(core, test_tcp_recorded_synack_retransmitted);
 	tcase_add_test(core, test_tcp_recorded_http_listener_adopts);
 	tcase_add_test(core, test_tcp_recorded_data_and_ack);

@@ -96,6 +96,46 @@ START_TEST(test_small_segments_never_shrink)
 }
 END_TEST
 
+/* A frame longer than a segment (TSO on the sender, GRO here) is measured
+ * by its gso_size, as Linux's tcp_measure_rcv_mss does: the ratio the
+ * full-sized segment set stays, where the big frame's len/truesize
+ * (4380 bytes in an 8 KiB buffer) would have lowered it and the clamp. */
+START_TEST(test_offloaded_frame_keeps_ratio)
+{
+	static uint8_t big_seg[4500], big_frame[4600];
+	static char big[4381];
+	struct net *net = host();
+	struct tc t = tc_open(net);
+	struct sock *sk = tc_sk(&t);
+	sk->mss_cache = 1460;		/* the connection's segment size */
+	tc_bytes(&t, 0, 1460);
+	t.pseq += 1460;
+	ck_assert_uint_eq(sk->scaling_ratio, 162);
+	memset(big, 'b', 4380);
+	size_t n = nj_tcp(big_seg, NJ_PEER_IP, NJ_HOST_IP, t.sport, t.dport, t.pseq, t.hseq, TCPHDR_ACK, big, 4380);
+	nj_inject(net, big_frame, nj_build_ip(big_frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_TCP_, big_seg, n, NULL));
+	ck_assert_uint_eq(sk->rcv_nxt, t.pseq + 4380);
+	ck_assert_uint_eq(sk->scaling_ratio, 162);
+	ck_assert_uint_eq(sk->window_clamp, 82944);
+	nj_net_free(net);
+}
+END_TEST
+
+/* An active open sizes its first window on the whole MSS (tcp_connect_init:
+ * no room kept for timestamps, unlike a SYN-ACK): 44 x 1460 = 64240 with
+ * timestamps on, where 1448-byte segments would give 45 x 1448 = 65160. */
+START_TEST(test_active_open_window)
+{
+	struct net *net = nj_host();
+	struct tcp_syn_options o = { .mss = 1460, .sack_ok = 1, .ts = 1, .wscale_ok = 1, .wscale = 7 };
+	struct sock *sk = tcp_v4_connect_state(net, nj_ip(NJ_HOST_IP), htons(40000), nj_ip(NJ_PEER_IP), htons(80),
+					       1000, &o, APP_DISCARD);
+	ck_assert_ptr_nonnull(sk);
+	ck_assert_uint_eq(sk->rcv_wnd, 64240);
+	nj_net_free(net);
+}
+END_TEST
+
 /* tcp_rmem from the scenario: a 32 KiB buffer offers 16 KiB (11 segments). */
 START_TEST(test_tcp_rmem_sysctl)
 {
@@ -145,6 +185,8 @@ static Suite *tcp_window_suite(void)
 	tcase_add_test(c, test_full_segment_grows_window);
 	tcase_add_test(c, test_small_segments_never_shrink);
 	tcase_add_test(c, test_tcp_rmem_sysctl);
+	tcase_add_test(c, test_offloaded_frame_keeps_ratio);
+	tcase_add_test(c, test_active_open_window);
 	tcase_add_test(c, test_coalesce_tailroom);
 	suite_add_tcase(s, c);
 	return s;
