@@ -275,6 +275,27 @@ else
 	echo "hostcap: $lo6 absent: lo ping6 check skipped"
 fi
 
+# The host's TCP sysctls from its SYN-ACKs: to a SYN offering timestamps,
+# SACK and window scale 4, a SYN-ACK with SACK and window scale 4 and no
+# timestamps: tcp_timestamps 0, and tcp_rmem's maximum 2^(4+15); one with
+# only an MSS option: all three off.
+syna=../shared/pcaps/zeek-tcp-fin-before-synack-rst.pcap
+synb=../shared/pcaps/tcpdump-dns-over-tcp.pcap
+if [ -f "$syna" ] && [ -f "$synb" ]; then
+	$NJ replay --print-scenario "$syna" 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s.get("tcp_timestamps") == 0 and "tcp_sack" not in s and "tcp_window_scaling" not in s, s
+assert s.get("tcp_rmem") == "4096 131072 524288", s' || { echo "hostcap: $syna: TCP sysctls not inferred"; fail=1; }
+	$NJ replay --print-scenario "$synb" 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s.get("tcp_timestamps") == 0 and s.get("tcp_sack") == 0 and s.get("tcp_window_scaling") == 0, s' ||
+		{ echo "hostcap: $synb: TCP sysctls not inferred"; fail=1; }
+	$NJ replay -q -w "$T/syna.pcap" "$syna" >/dev/null 2>&1
+	tcpdump -nr "$T/syna.pcap" 2>/dev/null | grep -q 'Flags \[S.\].*wscale 4' ||
+		{ echo "hostcap: $syna: the stack's SYN-ACK does not offer window scale 4 as the host did"; fail=1; }
+	n=$((n + 3))
+else
+	echo "hostcap: third-party captures absent: SYN-ACK sysctl checks skipped"
+fi
+
 # The default host's own captures are not touched: nothing inferred.
 $NJ replay -q pcaps/icmp-echo.pcap 2>&1 | grep -q "^host:" && { echo "hostcap: icmp-echo.pcap got an inferred host"; fail=1; }
 n=$((n + 1))
