@@ -134,6 +134,9 @@ struct hi_state {
 	 * many of them took it up: its tcp_timestamps, tcp_sack and
 	 * tcp_window_scaling; wscale_n[w]: SYN-ACKs with window scale w */
 	uint32_t opt_offered[3], opt_taken[3], wscale_n[15];
+	/* the MSS its SYNs and SYN-ACKs offered, IPv4 [0] and IPv6 [1]: its MTU */
+	struct { uint16_t mss; uint32_t n; } mss_seen[2][8];
+	uint32_t max_out;		/* its longest IP packet of at most 1500 bytes */
 	struct { uint32_t raddr; uint16_t lport, rport; uint32_t n; } udp_bad[16];
 	int nudp_bad;
 	uint32_t groups[16];
@@ -166,6 +169,8 @@ int hi_pass2(struct hi_state *s, const char *pcap, char *err, size_t errlen);
 /* host_infer_json.c */
 int hi_build_json(struct hi_state *s, struct host_infer *out);
 int hi_port_add(uint16_t *set, int *n, uint16_t port);
+/* host_infer_json.c: the MTU its SYNs' MSS says, 0 for 1500 or none */
+int hi_mtu(const struct hi_state *s);
 /* host_infer_sock.c: the host's TCP flows, either family */
 struct hi_flow *hi_flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, uint16_t rport,
 			    const struct in6 *l6, const struct in6 *r6);

@@ -313,6 +313,9 @@ void hi6_pass2(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, 
 		v->have_gw_mac = 1;		/* its off-link packets' next hop */
 		memcpy(v->gw_mac, l2->dst, 6);
 	}
+	uint32_t tot = 40 + (uint32_t)rd16(ip + 4);
+	if (from && tot <= 1500 && tot > s->max_out)
+		s->max_out = tot;
 	if (!l4)
 		return;
 	if (proto == NEXTHDR_ICMP && !from)

@@ -59,6 +59,29 @@ static const char *dev_name(const struct hi_state *s)
 	return "eth0";
 }
 
+/* The MTU the MSS the host offered most says (tcp_connect_init and the
+ * SYN-ACK take it from the route's MTU less 40 bytes of IPv4 and TCP
+ * header, 60 with IPv6): 0 when that is 1500 (or no MSS was seen), on lo,
+ * or when the host sent a longer packet (up to 1500 bytes: longer ones are
+ * offloaded segments). A host behind PPPoE offers 1452, one on Google
+ * Cloud 1420, one on a 6in4 tunnel 1420 over IPv6. */
+int hi_mtu(const struct hi_state *s)
+{
+	for (int v6 = 0; v6 < 2 && !s->loopback; v6++) {
+		int best = -1;
+		for (int i = 0; i < 8 && s->mss_seen[v6][i].n; i++)
+			if (best < 0 || s->mss_seen[v6][i].n > s->mss_seen[v6][best].n)
+				best = i;
+		if (best < 0)
+			continue;
+		int mtu = s->mss_seen[v6][best].mss + (v6 ? 60 : 40);
+		/* a longer packet it sent says the MSS came from elsewhere
+		 * (TCP_MAXSEG, a route's advmss) */
+		return mtu == 1500 || mtu < (v6 ? 1280 : 576) || mtu > 65535 || s->max_out > (uint32_t)mtu ? 0 : mtu;
+	}
+	return 0;
+}
+
 static cJSON *interface_json(const struct hi_state *s, int plen)
 {
 	static const uint8_t zero[6], local[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -79,6 +102,9 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 		for (int i = 0; i < s->ngroups; i++)
 			cJSON_AddItemToArray(g, cJSON_CreateString(ip_fmt(s->groups[i])));
 	}
+	int mtu = hi_mtu(s);
+	if (mtu)
+		cJSON_AddNumberToObject(o, "mtu", mtu);
 	if (s->nvlan) {
 		cJSON *v = cJSON_AddArrayToObject(o, "vlans");
 		for (int i = 0; i < s->nvlan; i++)
@@ -237,6 +263,10 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 				      s->nlisten == 1 ? "" : "s", s->nudp, s->nping + s->v6.nping, nsyn, nsyn == 1 ? "" : "s", nest);
 	if (tcp[0] && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, "\n  its SYN-ACKs show %s", tcp);
+	int mtu = hi_mtu(s);
+	if (mtu && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  the MSS it offered says MTU %d (\"mtu\" of its interface)",
+				      mtu);
 	if (hi_checksums_offloaded(s) && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, "\n  %llu packets it received have checksums that look "
 				      "wrong (%llu hold only the pseudo-header sum, as CHECKSUM_PARTIAL leaves it) and it "

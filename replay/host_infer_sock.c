@@ -139,6 +139,20 @@ static void synack_options(struct hi_state *s, const struct hi_flow *f, const ui
 		s->wscale_n[ws]++;
 }
 
+/* The MSS the host offered in a SYN or SYN-ACK of flow f. */
+static void mss_seen(struct hi_state *s, const struct hi_flow *f, const uint8_t *th, size_t doff)
+{
+	uint16_t mss = 0;
+	syn_opts(th, doff, &mss, NULL);
+	for (int i = 0; mss && i < 8; i++) {
+		if (s->mss_seen[f->v6][i].n && s->mss_seen[f->v6][i].mss != mss)
+			continue;
+		s->mss_seen[f->v6][i].mss = mss;
+		s->mss_seen[f->v6][i].n++;
+		return;
+	}
+}
+
 /* What one TCP segment of flow f tells (either family): th and its
  * l4len captured bytes, plen its payload, bad its checksum as l4_csum
  * says (only a received one is checked). */
@@ -175,6 +189,8 @@ void hi_tcp_flow_seen(struct hi_state *s, struct hi_flow *f, const uint8_t *th, 
 		s->csum_accepted += f->bad_n;
 		f->bad_n = 0;
 	}
+	if (syn && doff >= 20 && l4len >= doff)
+		mss_seen(s, f, th, doff);
 	if (syn && !ack && !f->syn_from_host) {
 		f->syn_from_host = 1;
 		f->isn = rd32(th + 4);
@@ -309,6 +325,8 @@ static void frame_seen(struct hi_state *s, const struct hi_frame *fr)
 	if (fr->from_host) {
 		s->totlen0_out += tot == 0;
 		s->over_mtu_out += tot > 1500;
+		if (tot <= 1500 && tot > s->max_out)
+			s->max_out = tot;
 		next_hop_seen(s, fr);
 		if (ip[9] == IPPROTO_ICMP_ && fr->l4len >= 6 && fr->l4[0] == 8) {	/* its ping: a ping socket */
 			s->echo_out++;

@@ -291,7 +291,15 @@ assert s.get("tcp_timestamps") == 0 and s.get("tcp_sack") == 0 and s.get("tcp_wi
 	$NJ replay -q -w "$T/syna.pcap" "$syna" >/dev/null 2>&1
 	tcpdump -nr "$T/syna.pcap" 2>/dev/null | grep -q 'Flags \[S.\].*wscale 4' ||
 		{ echo "hostcap: $syna: the stack's SYN-ACK does not offer window scale 4 as the host did"; fail=1; }
-	n=$((n + 3))
+	# The MSS the host offered says its MTU: 1360 + 40; a 6in4 tunnel's
+	# 1420 + 60 over IPv6; not where it sent longer packets than that.
+	$NJ replay --print-scenario "$syna" 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s["interfaces"][0].get("mtu") == 1400, s' || { echo "hostcap: $syna: MTU 1400 not inferred"; fail=1; }
+	$NJ replay --print-scenario ../shared/pcaps/zeek-ipv6-smtp.pcap 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert s["interfaces"][0].get("mtu") == 1480, s' || { echo "hostcap: zeek-ipv6-smtp: MTU 1480 not inferred"; fail=1; }
+	$NJ replay --print-scenario ../shared/pcaps/zeek-chksum-zero-all-http.pcap 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)
+assert "mtu" not in s["interfaces"][0], s' || { echo "hostcap: zeek-chksum-zero-all-http: an MTU below what it sent"; fail=1; }
+	n=$((n + 6))
 else
 	echo "hostcap: third-party captures absent: SYN-ACK sysctl checks skipped"
 fi
