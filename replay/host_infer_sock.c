@@ -125,7 +125,7 @@ static void syn_options(struct hi_flow *f, const uint8_t *th, size_t doff)
 }
 
 /* The host's SYN-ACK to a SYN the capture showed: which of the options
- * the SYN offered it took up shows its sysctls (hi_tcp_sysctls_json). */
+ * the SYN offered it took up shows its sysctls (tcp_sysctls_json). */
 static void synack_options(struct hi_state *s, const struct hi_flow *f, const uint8_t *th, size_t doff)
 {
 	uint8_t ws = 0xff;
