@@ -201,6 +201,49 @@ static void tcp_ack_edges(struct mk_ctx *c)
 	mk_tcp(c, &l, 700, 9999, TCPHDR_SYN | TCPHDR_ACK, NULL, 0, 0);
 }
 
+/* The peer's next segment with URG set and the urgent pointer ptr (the
+ * byte before it is the urgent one, as Linux reads it: tcp_stdurg 0). */
+static void mk_urg(struct mk_ctx *c, struct mk_conn *k, const char *data, uint16_t ptr)
+{
+	size_t len = strlen(data);
+	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_TCP_, .smac = k->smac };
+	size_t n = pb_tcp(l4, k->peer, k->host, k->pport, k->hport, k->snd, k->rcv,
+			  TCPHDR_URG | TCPHDR_PSH | TCPHDR_ACK, 64240, NULL, 0, data, len, 0);
+	struct tcphdr *t = (struct tcphdr *)l4;
+	t->urg_ptr = htons(ptr);
+	t->check = 0;
+	t->check = htons(csum_tcpudp(k->peer, k->host, IPPROTO_TCP_, l4, n));
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	k->snd += (uint32_t)len;
+}
+
+/* Urgent data to echo (tcp_urg, tcp_check_urg; read without SO_OOBINLINE):
+ * the urgent byte leaves the stream, so echo returns "abcdef" of
+ * "abcdefg"; in "xyz!123" it returns "xyz", and "123" after its ACK
+ * (a read stops at the urgent byte; Nagle holds the second write). */
+static void tcp_urgent(struct mk_ctx *c)
+{
+	struct mk_conn k = { .pport = 40060, .hport = 7 };
+	mk_connect(c, &k, 60000);
+	mk_urg(c, &k, "abcdefg", 7);
+	k.rcv += 6;
+	mk_advance(c, 300000);
+	mk_seg(c, &k, 0, NULL);
+	mk_advance(c, 300000);
+	mk_urg(c, &k, "xyz!123", 4);
+	k.rcv += 3;
+	mk_advance(c, 300000);
+	mk_seg(c, &k, 0, NULL);
+	k.rcv += 3;
+	mk_advance(c, 300000);
+	mk_seg(c, &k, 0, NULL);
+	mk_advance(c, 300000);
+	mk_seg(c, &k, TCPHDR_FIN, NULL);
+	k.rcv += 1;
+	mk_advance(c, 300000);
+	mk_seg(c, &k, 0, NULL);
+}
+
 static void tcp_rst_rules(struct mk_ctx *c)
 {
 	struct mk_conn k = { .pport = 40007, .hport = 81, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
@@ -276,6 +319,8 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  "doubling each time (TCPTimeouts, RetransSegs); http's data and FIN collapsed into one", tcp_rto_after_capture,
 	  NULL },
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
+	{ "tcp-urgent", "urgent data to echo: the urgent byte leaves the stream (\"abcdefg\" comes back as "
+	  "\"abcdef\"), and a read stops at it (\"xyz!123\": \"xyz\", then \"123\")", tcp_urgent, NULL },
 	{ "tcp-ack-edges", "ACKs to judge on echo: keepalives, an ACK of data never sent and one far too old "
 	  "(challenge ACKs, rate limited), then the close; a SYN-ACK to a listener gets a RST", tcp_ack_edges, NULL },
 	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",

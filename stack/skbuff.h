@@ -161,6 +161,10 @@ void skb_queue_tail(struct sk_buff_head *list, struct sk_buff *skb);
 struct sk_buff *skb_dequeue(struct sk_buff_head *list);
 void skb_queue_purge(struct net *net, struct sk_buff_head *list);
 static inline uint32_t skb_queue_len(const struct sk_buff_head *l) { return l->qlen; }
+static inline struct sk_buff *skb_peek(const struct sk_buff_head *l)
+{
+	return l->next == (const struct sk_buff *)l ? NULL : l->next;
+}
 
 /* Packet type and protocol names for traces ("HOST", "IPv4"). */
 const char *pkt_type_name(int pkt_type);

@@ -215,6 +215,7 @@ void sk_wmem_free_acked(struct sock *sk, uint32_t snd_una)
 static void sock_free(struct net *net, struct sock *sk)
 {
 	free(sk->ip_opt);
+	free(sk->nagle_data);
 	tcp_rtx_free(sk);
 	skb_queue_purge(net, &sk->receive_queue);
 	skb_queue_purge(net, &sk->ofo_queue);

@@ -92,6 +92,9 @@ struct sock {
 	uint8_t wq_n;
 	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	uint8_t fin_sent;		/* our FIN is in snd_nxt */
+	uint32_t snd_sml;		/* end of the last small segment sent (Minshall) */
+	uint8_t *nagle_data;		/* written, held by Nagle: the send queue's unsent tail */
+	uint32_t nagle_len;
 	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
 	uint8_t fast_path;		/* pred_flags set (header prediction) */
 	uint8_t recorded;		/* in step with a capture: sends only what it shows */
@@ -117,6 +120,8 @@ struct sock {
 	uint8_t http_state;		/* bytes of "\r\n\r\n" matched so far */
 	uint8_t http_done;
 	uint64_t app_bytes;		/* bytes read by the application */
+	uint32_t urg_seq;		/* the urgent byte's seq (tcp_check_urg) */
+	uint16_t urg_data;		/* TCP_URG_* | the byte, 0: none */
 
 	/* TCP options (tcp_options.c), tcp_options_received / tcp_sock. */
 	uint8_t tstamp_ok, sack_ok, wscale_ok;	/* agreed in the handshake */
@@ -140,6 +145,10 @@ struct sock {
 	 * sent, unacknowledged segments with the RTO timer. */
 	uint64_t synack_sent_ns;	/* request: its first SYN-ACK; UINT64_MAX once resent */
 	uint32_t rtt_us;		/* the first RTT sample, 0 none */
+	/* tcp_rtt_estimator (Jacobson/Karels as Linux keeps it): srtt in
+	 * 1/8 us, the deviation, its largest this RTT, rttvar, and the seq
+	 * that ends this RTT's window of samples */
+	uint32_t srtt_us, mdev_us, mdev_max_us, rttvar_us, rtt_seq;
 	struct tcp_rtx *rtx;		/* NULL until data is sent */
 };
 

@@ -31,24 +31,53 @@ static int http_scan(struct sock *sk, const uint8_t *p, uint32_t n)
 	return sk->http_state == 4;
 }
 
-/* tcp_recvmsg: drain the receive queue into buf (up to cap bytes kept). */
+/* tcp_recvmsg: one read() of the receive queue into buf (up to cap bytes
+ * kept). Without SO_OOBINLINE an urgent byte is not in the stream: a read
+ * stops before it, and the next one steps over it (tcp_recvmsg_locked). */
 static uint32_t tcp_recvmsg(struct net *net, struct sock *sk, uint8_t *buf, uint32_t cap)
 {
-	uint32_t got = 0, kept = 0;
+	uint32_t got = 0, kept = 0, seq = tcp_copied_seq(sk);
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&sk->receive_queue))) {
-		uint32_t n = skb->len, c = n < cap - kept ? n : cap - kept;
+	while ((skb = skb_peek(&sk->receive_queue))) {
+		if (sk->urg_data && sk->urg_seq == seq) {
+			if (got)
+				break;
+			tcp_urg_skip_head(net, sk);
+			seq++;
+			sk->urg_data = 0;	/* read past it */
+			tcp_fast_path_check(sk);
+			continue;
+		}
+		uint32_t n = skb->len, c;
+		if (sk->urg_data && sk->urg_seq - seq < n)
+			n = sk->urg_seq - seq;
+		c = n < cap - kept ? n : cap - kept;
 		memcpy(buf + kept, skb->data, c);
 		kept += c;
 		got += n;
+		seq += n;
 		sk->rmem -= n;
-		kfree_skb(net, skb);
+		if (n < skb->len)
+			skb_pull(skb, n);
+		else
+			kfree_skb(net, skb_dequeue(&sk->receive_queue));
 	}
 	sk->app_bytes += got;
 	sk_mem_reclaim(sk);	/* sock_rfree → sk_mem_uncharge, per skb */
 	tcp_cleanup_rbuf(net, sk, got);
 	return kept;
+}
+
+/* poll()'s POLLIN (tcp_poll, tcp_epollin_ready): an urgent byte next in
+ * line needs a byte more than itself to make the socket readable. */
+static int tcp_readable(const struct sock *sk)
+{
+	uint32_t copied = tcp_copied_seq(sk), avail = 0;
+	for (const struct sk_buff *b = skb_peek(&sk->receive_queue); b && b != (const struct sk_buff *)&sk->receive_queue;
+	     b = b->next)
+		avail += b->len;
+	return avail >= 1u + (sk->urg_data && sk->urg_seq == copied);
 }
 
 static void app_answer(struct net *net, struct sock *sk, const uint8_t *buf, uint32_t n)
@@ -89,11 +118,18 @@ void sock_app_wakeup(struct net *net, struct sock *sk)
 		trace_step(net, NULL, "tcp_recvmsg", "read %u bytes", n);
 	if (sk->recorded) {
 		/* docs/design.md §4b: the capture's own application answers. */
+		while (tcp_readable(sk) && tcp_recvmsg(net, sk, buf, sizeof(buf)))
+			;
 		trace_exit(net, NULL, n ? V_CONSUMED : V_PASS, 0, "%s", "in step with a capture: what the application "
 			   "writes, and when it closes, comes from the recorded host's segments");
 		return;
 	}
 	app_answer(net, sk, buf, n);
+	/* poll() again: a read that stopped at an urgent byte leaves more */
+	for (uint32_t m; tcp_readable(sk) && (m = tcp_recvmsg(net, sk, buf, sizeof(buf))); n += m) {
+		trace_step(net, NULL, "tcp_recvmsg", "read %u bytes (after the urgent byte)", m);
+		app_answer(net, sk, buf, m);
+	}
 	if ((sk->shutdown & RCV_SHUTDOWN) && !sk->app_closed &&
 	    (sk->state == TCP_CLOSE_WAIT || sk->state == TCP_ESTABLISHED)) {
 		/* recv() returned 0: the peer closed; so do we. */

@@ -94,6 +94,20 @@ int tcp_recorded_send(struct net *net, uint32_t saddr, uint16_t sport, uint32_t 
  * about to send (why) did not come from tcp_recorded_send: the caller must
  * not send it. Traces the held segment. 0 otherwise. */
 int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
+/* Urgent data (tcp_urg): the pointer is known, the byte not yet; the byte
+ * (in the low 8 bits) has arrived. */
+#define TCP_URG_VALID	0x0100
+#define TCP_URG_NOTYET	0x0200
+/* tcp_copied_seq - the seq of the next byte the application reads. */
+uint32_t tcp_copied_seq(const struct sock *sk);
+/* tcp_fast_path_check - header prediction back on once nothing unusual
+ * (out-of-order data, a zero window, a full buffer, urgent data) is left. */
+void tcp_fast_path_check(struct sock *sk);
+/* tcp_urg_skip_head - drops the first unread byte (an urgent one). */
+void tcp_urg_skip_head(struct net *net, struct sock *sk);
+/* tcp_push_pending - sends what Nagle held once it may go (fin: with a
+ * FIN, whatever Nagle says). Returns 1 when the FIN went with data. */
+int tcp_push_pending(struct net *net, struct sock *sk, int fin);
 /* tcp_recorded_held_ack - before TIME_WAIT: the window of the held ACK of
  * the peer's FIN, as the recorded host sent it. */
 void tcp_recorded_held_ack(struct sock *sk);

@@ -11,7 +11,7 @@
  * tcp_grow_window, tcp_init_buffer_space, tcp_set_window_clamp).
  * Options (timestamps and PAWS, window scale, SACK and D-SACK) are read
  * and written in tcp_options.c; this file calls them where Linux does.
- * Left out: ECN, urgent data (step six), congestion control, receive-buffer
+ * Left out: ECN, congestion control, receive-buffer
  * autotuning (tcp_rcv_space_adjust: the buffer stays tcp_rmem[1]), queue
  * collapsing and pruning under memory pressure, SACK-based recovery. The
  * RTO lives in tcp_timer.c.
@@ -261,9 +261,9 @@ static void tcp_event_data_recv(struct net *net, struct sock *sk, const struct s
 }
 
 /* tcp_fast_path_check: header prediction only when nothing unusual is pending. */
-static void tcp_fast_path_check(struct sock *sk)
+void tcp_fast_path_check(struct sock *sk)
 {
-	sk->fast_path = !skb_queue_len(&sk->ofo_queue) && sk->rcv_wnd && sk->rmem < sk->rcvbuf;
+	sk->fast_path = !skb_queue_len(&sk->ofo_queue) && sk->rcv_wnd && sk->rmem < sk->rcvbuf && !sk->urg_data;
 }
 
 /* tcp_ack_update_window: a newer segment (tcp_may_update_window) moves
@@ -805,6 +805,7 @@ static enum skb_drop_reason tcp_data_queue(struct net *net, struct sock *sk, str
  * send: the apps write synchronously) and the ACK decision. */
 static void tcp_ack_snd_check(struct net *net, struct sock *sk)
 {
+	tcp_push_pending(net, sk, 0);	/* tcp_data_snd_check */
 	__tcp_ack_snd_check(net, sk, 1);
 }
 
@@ -815,6 +816,7 @@ static const char *tcp_predict(const struct sock *sk, const struct sk_buff *skb)
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	if (!sk->fast_path)
 		return skb_queue_len(&sk->ofo_queue) ? "fast path off: out-of-order data pending"
+		       : sk->urg_data		     ? "fast path off: urgent data pending"
 						     : "fast path off";
 	if ((cb->tcp_flags & ~TCPHDR_PSH) != TCPHDR_ACK)
 		return "flags are not a plain ACK";
@@ -851,6 +853,7 @@ static int tcp_fast_path_data(struct net *net, struct sock *sk, struct sk_buff *
 	if (cb->ack_seq != sk->snd_una)
 		tcp_ack(net, sk, skb, FLAG_DATA);
 	sk->data_ready = 1;
+	tcp_push_pending(net, sk, 0);	/* tcp_data_snd_check */
 	__tcp_ack_snd_check(net, sk, 0);
 	trace_exit(net, NULL, V_QUEUED, 0, "queued; rcv_nxt now %u", sk->rcv_nxt - sk->irs);
 	return NET_RX_SUCCESS;
@@ -865,6 +868,7 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 		trace_step(net, skb, "tcp_rcv_established", "fast path: pure ACK (header prediction hit)");
 		tcp_fast_store_ts(net, sk);
 		tcp_ack(net, sk, skb, 0);
+		tcp_push_pending(net, sk, 0);	/* tcp_data_snd_check */
 		kfree_skb(net, skb);
 		trace_exit(net, NULL, V_CONSUMED, 0, "ACK processed");
 		return NET_RX_SUCCESS;
@@ -877,6 +881,61 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 	if ((int32_t)skb->truesize > sk_forward_alloc(sk))
 		return -1;	/* the slow path (step 5) reserves it */
 	return tcp_fast_path_data(net, sk, skb);
+}
+
+uint32_t tcp_copied_seq(const struct sock *sk)
+{
+	uint32_t queued = 0;
+	for (const struct sk_buff *b = skb_peek(&sk->receive_queue); b && b != (const struct sk_buff *)&sk->receive_queue;
+	     b = b->next)
+		queued += b->len;
+	return sk->rcv_nxt - queued - !!(sk->shutdown & RCV_SHUTDOWN);	/* the FIN takes a seq, no byte */
+}
+
+void tcp_urg_skip_head(struct net *net, struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->receive_queue);
+	if (!skb)
+		return;
+	skb_pull(skb, 1);
+	sk->rmem -= 1;
+	if (!skb->len)
+		kfree_skb(net, skb_dequeue(&sk->receive_queue));
+}
+
+/* tcp_check_urg - a new urgent pointer (RFC 6093: Linux takes the byte
+ * before it, tcp_stdurg 0). The application reads urgent data only with
+ * MSG_OOB: the byte leaves the stream, and a read stops before it. */
+static void tcp_check_urg(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	uint16_t raw = (uint16_t)(skb->data[18] << 8 | skb->data[19]);
+	uint32_t ptr = TCP_SKB_CB(skb)->seq + (raw ? raw - 1u : 0u), copied = tcp_copied_seq(sk);
+
+	if (after(copied, ptr) || before(ptr, sk->rcv_nxt))
+		return;	/* read already, or not a new one (no replays) */
+	if (sk->urg_data && !after(ptr, sk->urg_seq))
+		return;
+	/* An old urgent byte, unread, at the head: it leaves the stream now. */
+	if (sk->urg_seq == copied && sk->urg_data && copied != sk->rcv_nxt)
+		tcp_urg_skip_head(net, sk);
+	sk->urg_data = TCP_URG_NOTYET;
+	sk->urg_seq = ptr;
+	sk->fast_path = 0;
+	trace_step(net, skb, "tcp_check_urg", "urgent pointer %u: the byte at %u is urgent (out of band: the "
+		   "application reads around it)", raw, ptr - sk->irs);
+}
+
+/* tcp_urg - step six: the URG bit, and the urgent byte once it is here. */
+static void tcp_urg(struct net *net, struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	if (cb->tcp_flags & TCPHDR_URG)
+		tcp_check_urg(net, sk, skb);
+	if (sk->urg_data != TCP_URG_NOTYET)
+		return;
+	uint32_t off = sk->urg_seq - cb->seq + th_len(skb) - !!(cb->tcp_flags & TCPHDR_SYN);
+	if (off < skb->len)
+		sk->urg_data = (uint16_t)(TCP_URG_VALID | skb->data[off]);
 }
 
 int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
@@ -907,6 +966,7 @@ int tcp_rcv_established(struct net *net, struct sock *sk, struct sk_buff *skb)
 	if (a < 0)
 		return skb_drop(net, skb, (enum skb_drop_reason)-a);
 	int bare = cb->seq == cb->end_seq;
+	tcp_urg(net, sk, skb);
 	r = tcp_data_queue(net, sk, skb);
 	tcp_ack_snd_check(net, sk);
 	if (r) {
@@ -1042,7 +1102,7 @@ static int tcp_rcv_synchronized(struct net *net, struct sock *sk, struct sk_buff
 		trace_exit(net, NULL, V_CONSUMED, 0, "%s", "");
 		return 0;
 	}
-	/* sixth, the URG bit: urgent data is not modelled */
+	tcp_urg(net, sk, skb);	/* sixth, the URG bit */
 	/* seventh, the segment text; eighth, the FIN bit (in tcp_data_queue) */
 	int bare = TCP_SKB_CB(skb)->seq == TCP_SKB_CB(skb)->end_seq;
 	r = tcp_rcv_text(net, sk, skb);

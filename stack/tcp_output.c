@@ -409,6 +409,10 @@ int tcp_send_synack(struct net *net, struct sock *req)
 
 void tcp_send_fin(struct net *net, struct sock *sk)
 {
+	if (tcp_push_pending(net, sk, 1)) {	/* the FIN rides on the held data */
+		sk->fin_sent = 1;
+		return;
+	}
 	tcp_transmit_skb(net, sk, TCPHDR_FIN | TCPHDR_ACK, NULL, 0, "FIN: the application closed");
 	tcp_rtx_queue_add(net, sk, sk->snd_nxt, TCPHDR_FIN | TCPHDR_ACK, NULL, 0);
 	sk->snd_nxt++;
@@ -441,11 +445,59 @@ static void tcp_event_data_sent(struct net *net, struct sock *sk)
 		sk->pingpong = 1;
 }
 
+/* One segment of new data (flags: ACK, PSH, FIN) at snd_nxt. */
+static void tcp_send_data(struct net *net, struct sock *sk, const uint8_t *p, uint32_t n, uint8_t fl)
+{
+	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT;
+	tcp_event_data_sent(net, sk);
+	tcp_transmit_skb(net, sk, fl, p, n, fl & TCPHDR_FIN ? "application data and FIN" : "application data");
+	tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, p, n);
+	sk->snd_nxt += n + !!(fl & TCPHDR_FIN);
+	sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
+	if (n < mss)
+		sk->snd_sml = sk->snd_nxt;	/* tcp_minshall_update */
+}
+
+/* tcp_nagle_test: a segment shorter than the MSS waits while a short one
+ * sent before is unacknowledged (Minshall's variant, tcp_minshall_check). */
+static int tcp_nagle_holds(const struct sock *sk, uint32_t n)
+{
+	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT;
+	return n < mss && sk->snd_nxt != sk->snd_una && after(sk->snd_sml, sk->snd_una) &&
+	       !after(sk->snd_sml, sk->snd_nxt);
+}
+
+/* tcp_push_pending_frames: what Nagle held, once it may go (an ACK came)
+ * or must (fin: the application closed, TCP_NAGLE_OFF). Returns 1 when a
+ * FIN went with the data. */
+int tcp_push_pending(struct net *net, struct sock *sk, int fin)
+{
+	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0, len = sk->nagle_len;
+	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt;
+
+	if (!len || (!fin && tcp_nagle_holds(sk, len < mss ? len : mss)))
+		return 0;
+	if (len > room)
+		len = room;
+	while (sent < len) {
+		uint32_t n = len - sent < mss ? len - sent : mss;
+		if (n < mss && !fin && tcp_nagle_holds(sk, n))
+			break;
+		int last = sent + n == sk->nagle_len;
+		tcp_send_data(net, sk, sk->nagle_data + sent, n,
+			      TCPHDR_ACK | (last ? TCPHDR_PSH : 0) | (last && fin ? TCPHDR_FIN : 0));
+		sent += n;
+	}
+	memmove(sk->nagle_data, sk->nagle_data + sent, sk->nagle_len - sent);
+	sk->nagle_len -= sent;
+	return fin && sent && !sk->nagle_len;
+}
+
 int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len)
 {
 	const uint8_t *p = data;
 	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0;
-	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt;
+	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt - sk->nagle_len;
 
 	if (sk->state != TCP_ESTABLISHED && sk->state != TCP_CLOSE_WAIT)
 		return -1;
@@ -454,17 +506,24 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 			   "(no send queue in this model)", room, len);
 		len = room;
 	}
-	while (sent < len) {
+	while (sent < len && !sk->nagle_len) {
 		uint32_t n = len - sent < mss ? len - sent : mss;
-		uint8_t fl = TCPHDR_ACK | (sent + n == len ? TCPHDR_PSH : 0);
-		tcp_event_data_sent(net, sk);
-		tcp_transmit_skb(net, sk, fl, p + sent, n, "application data");
-		tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, p + sent, n);
-		sk->snd_nxt += n;
-		sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
+		if (tcp_nagle_holds(sk, n))
+			break;
+		tcp_send_data(net, sk, p + sent, n, TCPHDR_ACK | (sent + n == len ? TCPHDR_PSH : 0));
 		sent += n;
 	}
-	return (int)sent;
+	if (sent < len) {	/* behind a short segment in flight: held (Nagle) */
+		uint8_t *q = realloc(sk->nagle_data, sk->nagle_len + len - sent);
+		if (!q)
+			return (int)sent;
+		memcpy(q + sk->nagle_len, p + sent, len - sent);
+		sk->nagle_data = q;
+		sk->nagle_len += len - sent;
+		trace_step(net, NULL, "tcp_sendmsg", "%u bytes wait (Nagle): a short segment is not yet acknowledged",
+			   sk->nagle_len);
+	}
+	return (int)len;
 }
 
 int tcp_close_state(struct net *net, struct sock *sk)

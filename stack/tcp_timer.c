@@ -9,8 +9,11 @@
  * (TcpExt.TCPAbortOnTimeout) once the head segment has waited as long as
  * tcp_retries2 (15) retransmissions would take at tcp_rto_min, 924.6 s,
  * or tcp_orphan_retries' 8, 102.2 s, when the application has closed.
- * The RTO comes from the handshake's RTT sample as Linux's first sample
- * sets it (srtt + max(2 srtt, tcp_rto_min)), 1 s without one.
+ * The RTO is srtt + rttvar as tcp_rtt_estimator keeps them from every
+ * valid RTT sample (the handshake's first: rtt + max(2 rtt,
+ * tcp_rto_min)), 1 s without one; a sample from an ACK of data sent again
+ * is not valid (Karn) unless timestamps give it, and only a valid one ends
+ * the backoff (RFC 6298).
  * Small segments after the head join it when they fit one MSS and the
  * peer's window (tcp_retrans_try_collapse: data and the FIN after it go
  * again as one segment).
@@ -22,7 +25,7 @@
  * armed), since with several segments out it comes 2 RTTs + 2 ms after
  * them, which the capture's timing, not the model, decides (diff-kernel's
  * pacing gives Linux a longer RTT than the capture shows).
- * Left out: later RTT samples (the RTO stays the first one's), congestion
+ * Left out: congestion
  * control (no cwnd: only the head segment goes again), the zero-window
  * probe and keepalive timers, the orphan limits (tcp_max_orphans). A socket in step
  * with a capture retransmits on its own only after the capture's last
@@ -46,7 +49,7 @@ struct tcp_rtx {
 	uint8_t probe;			/* the armed timer is the loss probe's */
 	uint32_t tlp_high_seq;		/* snd_nxt when a probe went out, 0 none */
 	uint32_t nseg;
-	struct { uint32_t end_seq; uint8_t flags; uint64_t tx_ns; } seg[TCP_RTX_SEGS];
+	struct { uint32_t end_seq; uint8_t flags, retrans; uint64_t tx_ns; } seg[TCP_RTX_SEGS];
 	uint8_t *buf;
 };
 
@@ -74,20 +77,64 @@ static int tcp_rtx_room(struct tcp_rtx *r, uint32_t len)
 	return 0;
 }
 
+/* tcp_rtt_estimator: srtt moves 1/8 of the way to each sample, the mean
+ * deviation 1/4; rttvar is the largest deviation seen in an RTT (at
+ * least tcp_rto_min), and decays by 1/4 per RTT towards the latest. */
+static void tcp_rtt_estimator(struct sock *sk, uint32_t m)
+{
+	const uint32_t rto_min_us = (uint32_t)(TCP_RTO_MIN_NS / 1000);
+	int64_t d = m;
+
+	if (!sk->srtt_us) {
+		sk->srtt_us = m << 3;
+		sk->mdev_us = m << 1;
+		sk->rttvar_us = sk->mdev_us > rto_min_us ? sk->mdev_us : rto_min_us;
+		sk->mdev_max_us = sk->rttvar_us;
+		sk->rtt_seq = sk->snd_nxt;
+		sk->rtt_us = m;
+		if (!sk->srtt_us)
+			sk->srtt_us = 1;
+		return;
+	}
+	d -= sk->srtt_us >> 3;
+	int64_t srtt = (int64_t)sk->srtt_us + d;
+	if (d < 0) {
+		d = -d - (sk->mdev_us >> 2);
+		if (d > 0)
+			d >>= 3;
+	} else {
+		d -= sk->mdev_us >> 2;
+	}
+	sk->mdev_us = (uint32_t)((int64_t)sk->mdev_us + d);
+	if (sk->mdev_us > sk->mdev_max_us) {
+		sk->mdev_max_us = sk->mdev_us;
+		if (sk->mdev_max_us > sk->rttvar_us)
+			sk->rttvar_us = sk->mdev_max_us;
+	}
+	if (after(sk->snd_una, sk->rtt_seq)) {
+		if (sk->mdev_max_us < sk->rttvar_us)
+			sk->rttvar_us -= (sk->rttvar_us - sk->mdev_max_us) >> 2;
+		sk->rtt_seq = sk->snd_nxt;
+		sk->mdev_max_us = rto_min_us;
+	}
+	sk->srtt_us = srtt > 1 ? (uint32_t)srtt : 1;
+}
+
 void tcp_rtt_sample(struct sock *sk, uint64_t rtt_ns)
 {
 	uint64_t us = rtt_ns / 1000;
-	sk->rtt_us = rtt_ns ? (uint32_t)(us ? (us > 60000000 ? 60000000 : us) : 1) : 0;
+	if (rtt_ns)
+		tcp_rtt_estimator(sk, (uint32_t)(us ? (us > 60000000 ? 60000000 : us) : 1));
 }
 
-/* __tcp_set_rto after the first sample: srtt + rttvar, where rttvar is
- * max(2 * rtt, tcp_rto_min); TCP_TIMEOUT_INIT without a sample. */
+/* __tcp_set_rto: srtt + rttvar (at first rtt + max(2 rtt, tcp_rto_min));
+ * TCP_TIMEOUT_INIT without a sample. */
 static uint64_t tcp_rto_ns(const struct sock *sk)
 {
-	uint64_t rtt = (uint64_t)sk->rtt_us * 1000;
-	if (!rtt)
+	if (!sk->srtt_us)
 		return TCP_TIMEOUT_INIT_NS;
-	return rtt + (2 * rtt > TCP_RTO_MIN_NS ? 2 * rtt : TCP_RTO_MIN_NS);
+	uint64_t rto = ((uint64_t)(sk->srtt_us >> 3) + sk->rttvar_us) * 1000;
+	return rto < TCP_RTO_MAX_NS ? rto : TCP_RTO_MAX_NS;
 }
 
 static uint64_t tcp_rto_backed_off(const struct sock *sk)
@@ -112,7 +159,7 @@ static void tcp_rearm_rto(struct net *net, struct sock *sk)
 static int tcp_schedule_loss_probe(struct net *net, struct sock *sk, int advancing)
 {
 	struct tcp_rtx *r = sk->rtx;
-	uint64_t srtt = (uint64_t)sk->rtt_us * 1000, pto, rto = tcp_rto_ns(sk);
+	uint64_t srtt = (uint64_t)(sk->srtt_us >> 3) * 1000, pto, rto = tcp_rto_ns(sk);
 	int64_t delta;
 
 	if (!sk->sack_ok || !r->nseg || r->backoff)
@@ -149,11 +196,33 @@ void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 	} else {
 		r->seg[r->nseg].end_seq = end;
 		r->seg[r->nseg].tx_ns = net->now_ns;
+		r->seg[r->nseg].retrans = 0;
 		r->seg[r->nseg++].flags = flags;
 	}
 	if (!r->timeout_ns || r->probe)	/* tcp_event_new_data_sent */
 		tcp_rearm_rto(net, sk);
 	tcp_schedule_loss_probe(net, sk, 0);	/* tcp_write_xmit */
+}
+
+/* tcp_ack_update_rtt: an RTT sample from the oldest segment this ACK
+ * covers, unless it covers one sent again (Karn); then, with timestamps,
+ * from the echoed TSval. Only a valid sample ends the backoff (RFC 6298). */
+static void tcp_ack_update_rtt(struct net *net, struct sock *sk, uint32_t k)
+{
+	struct tcp_rtx *r = sk->rtx;
+	int64_t rtt_us = -1;
+	int retrans = 0;
+
+	for (uint32_t i = 0; i < k; i++)
+		retrans |= r->seg[i].retrans;
+	if (k && !retrans)
+		rtt_us = (int64_t)((net->now_ns - r->seg[0].tx_ns) / 1000);
+	else if (sk->saw_tstamp && sk->rcv_tsecr)
+		rtt_us = (int64_t)(uint32_t)(tcp_ts_now(net, sk) - sk->rcv_tsecr) * 1000;
+	if (rtt_us < 0)
+		return;
+	tcp_rtt_estimator(sk, (uint32_t)(rtt_us ? (rtt_us > 60000000 ? 60000000 : rtt_us) : 1));
+	r->backoff = 0;
 }
 
 void tcp_rtx_acked(struct net *net, struct sock *sk)
@@ -165,6 +234,7 @@ void tcp_rtx_acked(struct net *net, struct sock *sk)
 		return;
 	while (k < r->nseg && !after(r->seg[k].end_seq, sk->snd_una))
 		k++;
+	tcp_ack_update_rtt(net, sk, k);
 	memmove(r->seg, r->seg + k, (r->nseg - k) * sizeof(r->seg[0]));
 	r->nseg -= k;
 	n = sk->snd_una - r->una;
@@ -173,7 +243,6 @@ void tcp_rtx_acked(struct net *net, struct sock *sk)
 	r->off += n;
 	r->len -= n;
 	r->una += n;
-	r->backoff = 0;	/* a new ACK: the RTO starts over (RFC 6298 5.3) */
 	r->retrans_stamp_ns = 0;
 	r->timeout_ns = 0;
 	r->probe = 0;
@@ -246,6 +315,7 @@ static void tcp_retrans_try_collapse(struct sock *sk)
 			break;
 		r->seg[0].end_seq = r->seg[1].end_seq;
 		r->seg[0].flags |= r->seg[1].flags;
+		r->seg[0].retrans |= r->seg[1].retrans;
 		memmove(r->seg + 1, r->seg + 2, (r->nseg - 2) * sizeof(r->seg[0]));
 		r->nseg--;
 	}
@@ -279,6 +349,7 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 		trace_step(net, NULL, "tcp_retransmit_timer", "the segment's bytes were not kept: not resent");
 	else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a retransmission"))
 		tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off : NULL, len);
+	r->seg[0].retrans = 1;
 	if (r->backoff < 255)
 		r->backoff++;
 	tcp_rearm_rto(net, sk);
@@ -312,6 +383,7 @@ static void tcp_send_loss_probe(struct net *net, struct sock *sk)
 		else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a loss probe"))
 			tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off + at : NULL, len);
 		SNMP_INC(net, MIB_TCPEXT_TCPLOSSPROBES);
+		r->seg[r->nseg - 1].retrans = 1;
 		r->tlp_high_seq = sk->snd_nxt;
 		trace_exit(net, NULL, V_SENT, 0, "the RTO (%llu ms) runs from now",
 			   (unsigned long long)(tcp_rto_backed_off(sk) / 1000000ULL));
