@@ -2,10 +2,11 @@
  * tcp_output.c - building and sending segments, ACK policy and timers,
  * after net/ipv4/tcp_output.c, tcp_timer.c and tcp.c (tcp_set_state,
  * tcp_sendmsg, tcp_close, tcp_done) (Linux 6.13 behaviour).
+ * Nagle (Minshall's variant) holds a short write behind a short segment
+ * in flight; nothing else is queued for sending (a recorded host's
+ * segments are sent as captured).
  * Left out: congestion control and cwnd (only the peer's window limits),
- * Nagle/TSO/autocork (the applications write whole replies at once and a
- * recorded host's segments are sent as captured, so Nagle's wait would
- * never apply), the keepalive timer. Options come from tcp_options.c.
+ * TSO/autocork, the keepalive timer. Options come from tcp_options.c.
  * Retransmissions are the SYN-ACK's (reqsk_timer_handler,
  * tcp_minisocks.c), the RTO's (tcp_timer.c) and those a replayed capture
  * shows the recorded host making (tcp_recorded.c).
