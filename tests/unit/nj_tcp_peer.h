@@ -37,4 +37,16 @@ static inline struct sock *tc_sk(struct tc *t)
 					 htons(t->dport));
 }
 
+/* The peer opens a connection to dport (port 40000 > dport): SYN, then the
+ * handshake's ACK 1 ms after the SYN-ACK (an RTT sample of 1 ms: RTO 201). */
+static inline struct tc tc_connect(struct net *net, uint16_t dport)
+{
+	struct tc t = { net, 40000, dport, 1000, 0 };
+	tc_send(&t, TCPHDR_SYN, NULL);
+	t.hseq = ntohl(nj_tx_tcp(nj_tx.n - 1)->seq) + 1;
+	net_set_time(net, net->now_ns + 1000000ULL);
+	tc_send(&t, TCPHDR_ACK, NULL);
+	return t;
+}
+
 #endif

@@ -23,17 +23,6 @@ static struct net *host(void)
 	return net;
 }
 
-/* The handshake's ACK 1 ms after the SYN-ACK: RTO 201 ms. */
-static struct tc tc_open(struct net *net, uint16_t dport)
-{
-	struct tc t = { net, 40000, dport, 1000, 0 };
-	tc_send(&t, TCPHDR_SYN, NULL);
-	t.hseq = ntohl(nj_tx_tcp(nj_tx.n - 1)->seq) + 1;
-	net_set_time(net, net->now_ns + 1 * MS);
-	tc_send(&t, TCPHDR_ACK, NULL);
-	return t;
-}
-
 static void later(struct net *net, uint64_t ns)
 {
 	net_set_time(net, net->now_ns + ns);
@@ -43,7 +32,7 @@ static void later(struct net *net, uint64_t ns)
 START_TEST(test_rto_backoff_and_ack)
 {
 	struct net *net = host();
-	struct tc t = tc_open(net, 7);
+	struct tc t = tc_connect(net, 7);
 	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "hello\n");	/* echoed: 6 bytes unacknowledged */
 	int n0 = nj_tx.n;
 	uint64_t out = net->mib[MIB_TCP_OUTSEGS];
@@ -74,7 +63,7 @@ END_TEST
 START_TEST(test_collapse_and_orphan_gives_up)
 {
 	struct net *net = host();
-	struct tc t = tc_open(net, 80);
+	struct tc t = tc_connect(net, 80);
 	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "GET / HTTP/1.0\r\n\r\n");
 	struct sock *sk = tc_sk(&t);
 	ck_assert_int_eq(sk->state, TCP_FIN_WAIT1);

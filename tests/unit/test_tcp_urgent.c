@@ -19,16 +19,6 @@ static struct net *host(void)
 	return net;
 }
 
-static struct tc tc_open(struct net *net)
-{
-	struct tc t = { net, 40000, 7, 1000, 0 };
-	tc_send(&t, TCPHDR_SYN, NULL);
-	t.hseq = ntohl(nj_tx_tcp(nj_tx.n - 1)->seq) + 1;
-	net_set_time(net, net->now_ns + 1 * MS);
-	tc_send(&t, TCPHDR_ACK, NULL);
-	return t;
-}
-
 /* The peer's next data with URG set and the urgent pointer ptr. */
 static void tc_urg(struct tc *t, const char *data, uint16_t ptr)
 {
@@ -58,7 +48,7 @@ static const char *tx_data(int i)
 START_TEST(test_urgent_byte_leaves_the_stream)
 {
 	struct net *net = host();
-	struct tc t = tc_open(net);
+	struct tc t = tc_connect(net, 7);
 	int n0 = nj_tx.n;
 	tc_urg(&t, "abcdefg", 7);
 	struct sock *sk = tc_sk(&t);
@@ -80,7 +70,7 @@ END_TEST
 START_TEST(test_read_stops_at_urgent_and_nagle_holds)
 {
 	struct net *net = host();
-	struct tc t = tc_open(net);
+	struct tc t = tc_connect(net, 7);
 	tc_urg(&t, "xyz!123", 4);
 	struct sock *sk = tc_sk(&t);
 	int i = nj_tx.n - 1;
@@ -105,7 +95,7 @@ END_TEST
 START_TEST(test_fin_rides_on_held_data)
 {
 	struct net *net = host();
-	struct tc t = tc_open(net);
+	struct tc t = tc_connect(net, 7);
 	tc_urg(&t, "xyz!123", 4);
 	struct sock *sk = tc_sk(&t);
 	ck_assert_uint_eq(sk->nagle_len, 3);
@@ -125,7 +115,7 @@ END_TEST
 START_TEST(test_karn_keeps_the_backoff)
 {
 	struct net *net = host();
-	struct tc t = tc_open(net);
+	struct tc t = tc_connect(net, 7);
 	struct sock *sk;
 	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, "one\n");
 	net_set_time(net, net->now_ns + 201 * MS);
