@@ -3,13 +3,14 @@
 # pcap goes through a real kernel in throwaway network namespaces and
 # through netjourney; replies and SNMP counters must agree. Needs root and
 # `ip netns` (and nft for the netfilter cases); skips with the reason
-# otherwise. About 20 s.
+# otherwise.
 #
 # Accepted differences are listed per case below (ACCEPT_<case>), each with
 # its reason. Everything else that differs fails the test. Fields never
 # compared (IP ids, checksums, TCP ISNs, TSvals, window) are the tool's own
 # allowlist (diffkernel/diffkernel_cmp.c), printed in every report. The TCP
 # window is compared (as tcp_select_window computes it from tcp_rmem).
+# The runs overlap (DK_PAR, default 3): about 60 s.
 cd "$(dirname "$0")/../.." || exit 1
 NJ=${NJ:-build/netjourney}
 OUT=${B:-build}/diffkernel
@@ -30,16 +31,36 @@ ip netns del "$probe"
 
 fail=0
 AFTER=		# diff-kernel --after S for the cases that compare the time after the capture
-# check NAME PCAP [SCENARIO]: runs diff-kernel, compares what differs with
-# the accepted list for NAME.
+# check NAME PCAP [SCENARIO]: runs diff-kernel in the background (at most
+# DK_PAR at once: each run mostly waits on its settle time, so they overlap
+# well), compares what differs with the accepted list for NAME; join
+# waits for them and prints their verdicts in order. Anything that reads
+# a run's report joins first.
+DK_PAR=${DK_PAR:-3}
+pending= npend=0
 check() {
 	name=$1 pcap=$2 sc=$3
+	if [ "$npend" -ge "$DK_PAR" ]; then wait; npend=0; fi
+	( check_one "$name" "$pcap" "$sc" >"$OUT/$name.res" 2>&1 || : >"$OUT/$name.failed" ) &
+	pending="$pending $name" npend=$((npend + 1))
+}
+join() {
+	wait
+	for n in $pending; do
+		cat "$OUT/$n.res"
+		[ -f "$OUT/$n.failed" ] && fail=1
+	done
+	pending= npend=0
+}
+check_one() {
+	name=$1 pcap=$2 sc=$3
 	log="$OUT/$name.txt"
+	rm -f "$OUT/$name.failed"
 	if [ -n "$sc" ]; then "$NJ" diff-kernel $AFTER "$pcap" -c "$sc" >"$log" 2>&1
 	else "$NJ" diff-kernel $AFTER "$pcap" >"$log" 2>&1; fi
 	rc=$?
 	if ! grep -q '^AGREE\|^DIFFERENT' "$log"; then
-		echo "FAIL $name: diff-kernel did not finish (exit $rc)"; cat "$log"; fail=1; return
+		echo "FAIL $name: diff-kernel did not finish (exit $rc)"; cat "$log"; return 1
 	fi
 	pkts=$(grep -c '^    ! DIFFERENT$' "$log")
 	got=$(grep '! DIFFERENT$' "$log" | grep -v '^    !' | awk '{print $1}' | sort | tr '\n' ' ')
@@ -48,10 +69,9 @@ check() {
 	if [ "$pkts" != 0 ] || [ "$got" != "$want" ]; then
 		echo "FAIL $name: $pkts packet(s) differ; counters differing: [${got}] accepted: [${want}]"
 		grep -B6 '! DIFFERENT' "$log" | head -60
-		fail=1
-	else
-		echo "ok   $name${want:+ (accepted: $want)}"
+		return 1
 	fi
+	echo "ok   $name${want:+ (accepted: $want)}"
 }
 
 for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherhost \
@@ -63,9 +83,12 @@ done
 # what is left of its first window (never shrink); after a hole is filled,
 # rounddown(rcv_ssthresh, rcv_mss). Receive-queue coalescing
 # (TcpExt.TCPRcvCoalesce) follows the tailroom of Linux's skbs.
+join
 "$NJ" diff-kernel --json pcaps/tcp-echo.pcap >"$OUT/tcp-echo.json" 2>&1
+join
 [ "$(grep -o 'flags=0x10 win=64234' "$OUT/tcp-echo.json" | wc -l)" = 2 ] ||
 	{ echo "FAIL tcp-echo: the window is not in the comparison"; fail=1; }
+join
 grep -q 'TcpExt.TCPRcvCoalesce *4 *4' "$OUT/tcp-coalesce.txt" ||
 	{ echo "FAIL tcp-coalesce: 4 coalesced segments are not in the comparison"; fail=1; }
 # TCP options (issue 20): the SYN-ACK's kinds and values (mss, sackOK, TS
@@ -88,16 +111,21 @@ check tcp-rmem-small pcaps/tcp-options.pcap tests/diffkernel/tcp-rmem-small.json
 # as to any ISN), a forged one gets a RST.
 check tcp-syn-cookies pcaps/tcp-syn-cookies.pcap pcaps/tcp-syn-cookies.json
 check ipv6-tcp-syn-cookies pcaps/ipv6-tcp-syn-cookies.pcap pcaps/ipv6-tcp-syn-cookies.json
+join
 grep -q 'TcpExt.SyncookiesRecv *2 *2' "$OUT/tcp-syn-cookies.txt" && grep -q 'TcpExt.SyncookiesFailed *1 *1' \
 	"$OUT/tcp-syn-cookies.txt" || { echo "FAIL tcp-syn-cookies: the cookie counters are not in the comparison"; fail=1; }
 # IP options are in the comparison (record route's addresses, timestamp's
 # pointer, flags and addresses; not its times).
+join
 [ "$("$NJ" diff-kernel --json pcaps/ip-options.pcap 2>&1 | grep -o 'ipopts=rr:16:10.0.0.1:10.0.0.2:10.0.0.2:' | wc -l)" = 2 ] ||
 	{ echo "FAIL ip-options: ping -R's echoed record route is not in the comparison"; fail=1; }
+join
 grep -q 'TcpExt.PAWSEstab *3 *3' "$OUT/tcp-paws-req.txt" ||
 	{ echo "FAIL tcp-paws-req: PAWS on the request sock is not in the comparison"; fail=1; }
 # The comparison holds the SYN-ACK's options (both sides, as --json shows).
+join
 "$NJ" diff-kernel --json pcaps/tcp-options.pcap >"$OUT/tcp-options.json" 2>&1
+join
 [ "$(grep -o 'opts=mss:1460,sackOK,TS:ecr=[0-9]*,nop,ws:7' "$OUT/tcp-options.json" | wc -l)" = 2 ] ||
 	{ echo "FAIL tcp-options: the SYN-ACK's options are not in the comparison"; fail=1; }
 # The kernel's reassembly timeout is 30 s: both sides run with frag.time 1 s
@@ -118,10 +146,13 @@ AFTER="--after 4"; check tcp-syn-after pcaps/tcp-syn.pcap
 # after); http's data and FIN go again as one segment.
 AFTER="--after 1"; check tcp-rto-after-capture pcaps/tcp-rto-after-capture.pcap
 AFTER=
+join
 grep -q 'Ip.ReasmTimeout *1 *1' "$OUT/frag-timeout-at-end.txt" ||
 	{ echo "FAIL frag-timeout-at-end: the expiry after the capture is not in the comparison"; fail=1; }
+join
 grep -q 'TcpExt.TCPTimeouts *4 *4' "$OUT/tcp-rto-after-capture.txt" ||
 	{ echo "FAIL tcp-rto-after-capture: the retransmission timeouts are not in the comparison"; fail=1; }
+join
 [ "$(grep -c 'TCP \[SA\]' "$OUT/tcp-syn-after.txt")" = 6 ] ||
 	{ echo "FAIL tcp-syn-after: not 1 + 2 SYN-ACKs on each side"; fail=1; }
 # A SYN queue crowded with old requests (16 SYNs never acknowledged,
@@ -132,9 +163,12 @@ grep -q 'TcpExt.TCPTimeouts *4 *4' "$OUT/tcp-rto-after-capture.txt" ||
 # newest first, netjourney in deadline order. So this case compares the
 # counters and how many SYN-ACKs each side sent, not each reply.
 AFTER="--after 8"
+join
 "$NJ" diff-kernel $AFTER pcaps/tcp-syn-queue.pcap -c pcaps/tcp-syn-queue.json >"$OUT/tcp-syn-queue.txt" 2>&1
 AFTER=
+join
 sq=$OUT/tcp-syn-queue.txt
+join
 if ! grep -q '^AGREE\|^DIFFERENT' "$sq"; then
 	echo "FAIL tcp-syn-queue: diff-kernel did not finish"; cat "$sq"; fail=1
 elif grep '! DIFFERENT$' "$sq" | grep -qv '^    !'; then
@@ -154,9 +188,11 @@ done
 # A two-interface pcapng router (issue 19): each frame goes in on its own
 # interface (the EPB's interface id), on both sides, with the scenario that
 # replay infers from the capture.
+join
 "$NJ" mkpcap host-router "$OUT/host-router.pcapng" >/dev/null &&
 	"$NJ" replay --print-scenario "$OUT/host-router.pcapng" >"$OUT/host-router.json" 2>/dev/null &&
 	check host-router "$OUT/host-router.pcapng" "$OUT/host-router.json"
+join
 grep -q 'Ip.ForwDatagrams *4 *4' "$OUT/host-router.txt" ||
 	{ echo "FAIL host-router: not 4 datagrams forwarded on each side (each frame on its own interface)"; fail=1; }
 
@@ -165,6 +201,7 @@ grep -q 'Ip.ForwDatagrams *4 *4' "$OUT/host-router.txt" ||
 # say so and compare nothing, rather than report differences.
 "$NJ" mkpcap host-qinq "$OUT/host-qinq.pcap" >/dev/null &&
 	"$NJ" replay --print-scenario "$OUT/host-qinq.pcap" >"$OUT/host-qinq.json" 2>/dev/null
+join
 if ip link add link lo name njdkvl$$ type vlan id 5 2>/dev/null; then
 	ip link del njdkvl$$
 	check host-qinq "$OUT/host-qinq.pcap" "$OUT/host-qinq.json"
@@ -215,12 +252,16 @@ AFTER="--max-gap 11"; check ipv6-nud-na pcaps/ipv6-nud-na.pcap
 AFTER="--after 4"; check ipv6-echo-after pcaps/ipv6-echo.pcap
 check ipv6-ra pcaps/ipv6-ra.pcap pcaps/ipv6-ra.json
 AFTER=
+join
 grep -q 'Icmp6.OutDestUnreachs *3 *3' "$OUT/ipv6-nud-failed.txt" ||
 	{ echo "FAIL ipv6-nud-failed: not 3 address unreachables on each side"; fail=1; }
+join
 grep -q 'Icmp6.InDestUnreachs *2 *2' "$OUT/ipv6-echo-after.txt" ||
 	{ echo "FAIL ipv6-echo-after: the address unreachables over lo are not in the comparison"; fail=1; }
+join
 grep -q 'Ip6.FragCreates *2 *2' "$OUT/ipv6-ra.txt" ||
 	{ echo "FAIL ipv6-ra: the RA's MTU did not fragment the reply on both sides"; fail=1; }
+join
 grep -q 'Icmp6.OutNeighborSolicits *4 *4' "$OUT/ipv6-nud-na.txt" ||
 	{ echo "FAIL ipv6-nud-na: not 1 + 3 probes on each side"; fail=1; }
 
@@ -239,6 +280,7 @@ if command -v nft >/dev/null 2>&1; then
 	# … and on a router: FORWARD (REJECT adm-prohibited, LOG) and a
 	# POST_ROUTING DROP of its own time exceeded (Ip6.OutDiscards).
 	check ipv6-nf-forward pcaps/ipv6-forward.pcap tests/diffkernel/ipv6-nf-forward.json
+	join
 	grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf-forward.txt" ||
 		{ echo "FAIL ipv6-nf-forward: the POST_ROUTING drop is not in the comparison"; fail=1; }
 	grep -q 'table ip6 netjourney6' "$OUT/ipv6-nf.txt" && grep -q 'Ip6.OutDiscards *1 *1' "$OUT/ipv6-nf.txt" ||
@@ -265,6 +307,7 @@ refuse() {
 		echo "FAIL $name: no \"$want\" or a comparison ran anyway"; cat "$OUT/$name.txt"; fail=1
 	fi
 }
+join
 refuse nf-refuse-stolen 'netfilter\[1\] (LOCAL_IN.*dport 23.*STOLEN' \
 	"$NJ" diff-kernel pcaps/nf-reject.pcap -c "$OUT/nf-stolen.json"
 # A PATH with ip but no nft.
@@ -278,11 +321,13 @@ printf '#!/bin/sh\nwhile read -r l; do :; done\necho "/dev/stdin:4:3-9: Error: r
 chmod +x "$nonft/nft"
 refuse nf-nft-fails 'nft could not load.*' \
 	env PATH="$nonft" "$NJ" diff-kernel pcaps/nf-reject.pcap -c pcaps/nf-reject.json
+join
 grep -q 'refused by the test' "$OUT/nf-nft-fails.txt" || { echo "FAIL nf-nft-fails: nft's message is lost"; fail=1; }
 rm -f "$nonft/nft"
 
 # --auto-host: both sides learn the peer's MAC from its frames (replay
 # --auto-host's rule), so the echo replies leave without an ARP request.
+join
 "$NJ" diff-kernel --auto-host pcaps/icmp-echo.pcap >"$OUT/auto-host.txt" 2>&1
 if grep -q '^AGREE' "$OUT/auto-host.txt" && ! grep -q 'ARP who-has' "$OUT/auto-host.txt" &&
 	[ "$(grep -c 'ICMP echo reply' "$OUT/auto-host.txt")" = 6 ]; then
@@ -294,6 +339,7 @@ fi
 # --auto-host on a capture sent to the broadcast MAC: no interface can have
 # that address, so the host takes a unicast one and the frames stay
 # broadcast on both sides (a third-party capture; skipped without it).
+join
 SH="$(cd .. && pwd)/shared/pcaps/zeek-chksum-ip4-bad.pcap"
 if [ -f "$SH" ]; then
 	"$NJ" diff-kernel --auto-host "$SH" >"$OUT/auto-host-bcast.txt" 2>&1
@@ -309,6 +355,7 @@ fi
 # TCP inside IP fragments is injected as captured (its ack is not moved to
 # Linux's ISN): the report must say so rather than leave the difference
 # unexplained.
+join
 SH="$(cd .. && pwd)/shared/pcaps/zeek-frag-tiny-syn.pcap"
 if [ -f "$SH" ]; then
 	"$NJ" diff-kernel --auto-host "$SH" >"$OUT/tcp-frags.txt" 2>&1
@@ -322,6 +369,7 @@ else
 fi
 
 # --json is one valid object naming the kernel.
+join
 "$NJ" diff-kernel --json pcaps/udp.pcap >"$OUT/udp.json" 2>&1
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["agree"] and d["kernel"] and d["packets"]' \
@@ -329,6 +377,7 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 
 # Ctrl-C half-way: non-zero exit, and the namespaces are gone.
+join
 "$NJ" diff-kernel pcaps/icmp-echo.pcap >"$OUT/interrupt.txt" 2>&1 &
 pid=$!
 sleep 1
@@ -336,12 +385,15 @@ kill -INT "$pid"
 if wait "$pid"; then echo "FAIL interrupt: exit 0 after SIGINT"; fail=1; fi
 left=$(ip netns list | grep -c "^njdk$pid-")
 [ "$left" = 0 ] || { echo "FAIL interrupt: $left namespace(s) left"; fail=1; }
+join
 grep -q interrupted "$OUT/interrupt.txt" || { echo "FAIL interrupt: no message"; cat "$OUT/interrupt.txt"; fail=1; }
 
+join
 # Nothing left behind: a namespace njdk<pid>-* whose process is gone is a
 # leak (another run going on at the same time still owns its own).
 for ns in $(ip netns list | awk '{print $1}' | grep '^njdk[0-9]*-'); do
 	p=${ns#njdk}; p=${p%%-*}
 	kill -0 "$p" 2>/dev/null || { echo "FAIL: namespace $ns left behind"; fail=1; }
 done
+join
 exit $fail
