@@ -446,6 +446,8 @@ static void tcp_event_data_sent(struct net *net, struct sock *sk)
 		sk->pingpong = 1;
 }
 
+#define TCP_WMEM_MAX	(4u << 20)	/* net.ipv4.tcp_wmem[2], 4 MiB */
+
 /* One segment of new data (flags: ACK, PSH, FIN) at snd_nxt. */
 static void tcp_send_data(struct net *net, struct sock *sk, const uint8_t *p, uint32_t n, uint8_t fl)
 {
@@ -499,6 +501,10 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 	const uint8_t *p = data;
 	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0;
 	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt - sk->nagle_len;
+
+	/* what Nagle holds is bounded as a send buffer is (tcp_wmem[2]) */
+	if (room > TCP_WMEM_MAX - sk->nagle_len)
+		room = TCP_WMEM_MAX - sk->nagle_len;
 
 	if (sk->state != TCP_ESTABLISHED && sk->state != TCP_CLOSE_WAIT)
 		return -1;
