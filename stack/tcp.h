@@ -105,6 +105,10 @@ uint32_t tcp_copied_seq(const struct sock *sk);
 void tcp_fast_path_check(struct sock *sk);
 /* tcp_urg_skip_head - drops the first unread byte (an urgent one). */
 void tcp_urg_skip_head(struct net *net, struct sock *sk);
+/* tcp_req_err - an ICMP error about a request sock's SYN-ACK (seq): the
+ * request is dropped when abort says so (TcpExt.ListenDrops); an error
+ * quoting another seq is out of window. Closes the trace. */
+void tcp_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int abort);
 /* tcp_push_pending - sends what Nagle held once it may go (fin: with a
  * FIN, whatever Nagle says). Returns 1 when the FIN went with data. */
 int tcp_push_pending(struct net *net, struct sock *sk, int fin);

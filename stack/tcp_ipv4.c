@@ -304,30 +304,49 @@ int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
 	return trace_ret(net, ret);
 }
 
-/* The errno an ICMP error stands for, and whether it is fatal
- * (icmp_err_convert[] in net/ipv4/icmp.c). */
-static int tcp_icmp_errno(int type, int code, int *fatal)
+/* The errno of a destination unreachable code (icmp_err_convert[] in
+ * net/ipv4/icmp.c; TCP uses only the errno, whatever "fatal" says). */
+static int tcp_unreach_errno(int code)
 {
-	*fatal = 0;
-	if (type == ICMP_PARAMETERPROB) {
-		*fatal = 1;
+	static const uint8_t e[16] = { ENETUNREACH, EHOSTUNREACH, ENOPROTOOPT, ECONNREFUSED, EMSGSIZE, EOPNOTSUPP,
+				       ENETUNREACH, EHOSTDOWN, ENONET, ENETUNREACH, EHOSTUNREACH, ENETUNREACH,
+				       EHOSTUNREACH, EHOSTUNREACH, EHOSTUNREACH, EHOSTUNREACH };
+	return e[code & 15];
+}
+
+/* The errno the error stands for on a connection, 0 when TCP ignores it
+ * (a redirect, a source quench, a code past 15, a frag-needed: path MTU
+ * discovery, which is not modelled). */
+static int tcp_v4_err_errno(struct net *net, struct sk_buff *skb, const struct sock *sk, int type, int code)
+{
+	switch (type) {
+	case ICMP_PARAMETERPROB:
 		return EPROTO;
-	}
-	if (type == ICMP_TIME_EXCEEDED)
+	case ICMP_TIME_EXCEEDED:
 		return EHOSTUNREACH;
-	if (type != ICMP_DEST_UNREACH || code > 15)
-		return 0;
-	*fatal = code == ICMP_PROT_UNREACH || code == ICMP_PORT_UNREACH || code == ICMP_FRAG_NEEDED ||
-		 code == 5 || code == ICMP_PKT_FILTERED;
-	return code == ICMP_PORT_UNREACH ? ECONNREFUSED : code == ICMP_NET_UNREACH ? ENETUNREACH : EHOSTUNREACH;
+	case ICMP_DEST_UNREACH:
+		if (code > 15)
+			break;
+		if (code == ICMP_FRAG_NEEDED) {
+			if (sk->state != TCP_LISTEN)
+				trace_step(net, skb, "tcp_v4_err", "fragmentation needed: path MTU discovery would lower "
+					   "the route's MTU and the socket's MSS (tcp_v4_mtu_reduced: not modelled)");
+			break;
+		}
+		return tcp_unreach_errno(code);
+	}
+	return 0;
 }
 
 /*
  * tcp_v4_err - an ICMP error quoting a segment we sent (quoted: its IP
  * header, followed by at least 8 bytes: the ports and the sequence
- * number). RFC 5927/5961: an error whose quoted seq is not in
- * [snd_una, snd_nxt] is ignored (TcpExt.OutOfWindowIcmps); in SYN_SENT or
- * SYN_RECV a hard error aborts; otherwise it is kept as a soft error.
+ * number), as Linux 6.x takes it. A request sock is dropped only for a
+ * parameter problem, a time exceeded, or a network or host unreachable,
+ * and only about its SYN-ACK (tcp_req_err); otherwise an error whose
+ * quoted seq is not in [snd_una, snd_nxt] is ignored (TcpExt.OutOfWindowIcmps,
+ * RFC 5927); in SYN_SENT or SYN_RECV any error TCP takes ends the
+ * handshake; an established connection keeps it as a soft error.
  * Returns 0; skb is not consumed.
  */
 int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code)
@@ -335,7 +354,7 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 	const struct tcphdr *th = (const struct tcphdr *)((const uint8_t *)quoted + ip_ihl(quoted) * 4);
 	struct sock *sk = __inet_lookup_established(net, quoted->daddr, th->dest, quoted->saddr, th->source);
 	uint32_t seq = ntohl(th->seq);
-	int fatal, err = tcp_icmp_errno(type, code, &fatal);
+	int err;
 
 	trace_enter(net, skb, "tcp_v4_err", "tcp", "ICMP type %d code %d about %s:%u > %s:%u seq %u", type, code,
 		    ip_fmt(quoted->saddr), ntohs(th->source), ip_fmt(quoted->daddr), ntohs(th->dest), seq);
@@ -348,21 +367,28 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 		trace_exit(net, skb, V_CONSUMED, 0, "TIME_WAIT socket: ignored");
 		return 0;
 	}
+	if (sk->state == TCP_NEW_SYN_RECV) {
+		tcp_req_err(net, skb, sk, seq, type == ICMP_PARAMETERPROB || type == ICMP_TIME_EXCEEDED ||
+			    (type == ICMP_DEST_UNREACH && (code == ICMP_NET_UNREACH || code == ICMP_HOST_UNREACH)));
+		return 0;
+	}
 	if (!between(seq, sk->snd_una, sk->snd_nxt)) {
 		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
 		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is outside [snd_una, snd_nxt]: ignored");
 		return 0;
 	}
-	sk->err_soft = err;
-	if (fatal && (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV || sk->state == TCP_NEW_SYN_RECV)) {
-		if (sk->state == TCP_NEW_SYN_RECV)
-			inet_csk_reqsk_queue_drop(net, sk);
-		else
-			tcp_done(net, sk);
-		tcp_trace_sk_gone(net, sk);
-		trace_exit(net, skb, V_CONSUMED, 0, "hard error %d during the handshake: connection aborted", err);
+	if (!(err = tcp_v4_err_errno(net, skb, sk, type, code))) {
+		trace_exit(net, skb, V_CONSUMED, 0, "%s", "ignored by TCP");
 		return 0;
 	}
+	if (sk->state == TCP_SYN_SENT || sk->state == TCP_SYN_RECV) {	/* any error ends a handshake */
+		sk->err_soft = err;
+		tcp_done(net, sk);
+		tcp_trace_sk_gone(net, sk);
+		trace_exit(net, skb, V_CONSUMED, 0, "error %d during the handshake: connection aborted", err);
+		return 0;
+	}
+	sk->err_soft = err;
 	trace_exit(net, skb, V_CONSUMED, 0, "%s: recorded as a soft error (errno %d)", sk_fmt(sk), err);
 	return 0;
 }

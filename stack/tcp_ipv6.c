@@ -272,14 +272,14 @@ static int icmpv6_err_convert(int type, int code, int *fatal)
 
 /* The request sock's part (tcp_req_err): only an error about our SYN-ACK
  * counts; a hard one ends the request. */
-static void tcp_v6_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int fatal)
+void tcp_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int abort)
 {
 	if (seq != req->iss) {
 		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
 		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is not our SYN-ACK's: ignored");
 		return;
 	}
-	if (!fatal) {
+	if (!abort) {
 		trace_exit(net, skb, V_CONSUMED, 0, "a soft error during the handshake: the request stays");
 		return;
 	}
@@ -308,7 +308,7 @@ void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, c
 		return;
 	}
 	if (sk->state == TCP_NEW_SYN_RECV) {
-		tcp_v6_req_err(net, skb, sk, seq, fatal);
+		tcp_req_err(net, skb, sk, seq, fatal);
 		return;
 	}
 	if (!between(seq, sk->snd_una, sk->snd_nxt)) {

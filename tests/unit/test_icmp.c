@@ -8,9 +8,11 @@
 #include "nj_check.h"
 #include "fib.h"
 #include "sock.h"
+#include "tcp.h"
 
 static uint8_t frame[4096];
 static uint8_t body[3000];
+static uint8_t seg_buf[64];
 
 START_TEST(test_icmp_echo_reply)
 {
@@ -299,6 +301,47 @@ START_TEST(test_icmp_error_without_socket_counted)
 }
 END_TEST
 
+/* An ICMP error (type, code) from the peer about the host's TCP segment
+ * from sport 7 to the peer's dport, sequence number seq. */
+static void tcp_error(struct net *net, int type, int code, uint16_t dport, uint32_t seq)
+{
+	uint8_t q[96], u[40];
+	size_t ul = nj_tcp(u, NJ_HOST_IP, NJ_PEER_IP, 7, dport, seq, 0, TCPHDR_SYN | TCPHDR_ACK, NULL, 0);
+	struct nj_ip_opts o = { .dst_mac = nj_peer_mac };
+	size_t ql = nj_build_ip(q, NJ_HOST_IP, NJ_PEER_IP, IPPROTO_TCP_, u, ul, &o) - ETH_HLEN;
+	uint8_t msg[8 + 96] = { (uint8_t)type, (uint8_t)code };
+	memmove(msg + 8, q + ETH_HLEN, ql);
+	((struct icmphdr *)msg)->checksum = htons(csum_fold(csum_partial(msg, 8 + ql, 0)));
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_ICMP_, msg, 8 + ql, NULL));
+}
+
+/* tcp_v4_err on a request sock (Linux 6.x): a port unreachable about its
+ * SYN-ACK leaves it (only a parameter problem, a time exceeded or a
+ * network or host unreachable drops it: TcpExt.ListenDrops); a quoted seq
+ * other than the SYN-ACK's is out of window; a frag-needed is path MTU
+ * discovery's, never an abort. */
+START_TEST(test_tcp_v4_err_request_sock)
+{
+	struct net *net = nj_host();
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 7, APP_ECHO, -1), 0);
+	size_t n = nj_tcp(seg_buf, NJ_PEER_IP, NJ_HOST_IP, 40000, 7, 1000, 0, TCPHDR_SYN, NULL, 0);
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_TCP_, seg_buf, n, NULL));
+	struct sock *req = __inet_lookup_established(net, nj_ip(NJ_PEER_IP), htons(40000), nj_ip(NJ_HOST_IP), htons(7));
+	ck_assert_ptr_nonnull(req);
+	uint32_t iss = req->iss;
+	tcp_error(net, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 40000, iss);
+	tcp_error(net, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 40000, iss);
+	ck_assert_ptr_eq(__inet_lookup_established(net, nj_ip(NJ_PEER_IP), htons(40000), nj_ip(NJ_HOST_IP), htons(7)), req);
+	tcp_error(net, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 40000, iss + 1);
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_OUTOFWINDOWICMPS], 1);
+	ck_assert_ptr_nonnull(__inet_lookup_established(net, nj_ip(NJ_PEER_IP), htons(40000), nj_ip(NJ_HOST_IP), htons(7)));
+	tcp_error(net, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 40000, iss);
+	ck_assert_ptr_null(__inet_lookup_established(net, nj_ip(NJ_PEER_IP), htons(40000), nj_ip(NJ_HOST_IP), htons(7)));
+	ck_assert_int_eq(net->mib[MIB_TCPEXT_LISTENDROPS], 1);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *icmp_suite(void)
 {
 	Suite *s = suite_create("icmp");
@@ -307,6 +350,7 @@ static Suite *icmp_suite(void)
 	tcase_add_test(core, test_icmp_echo_broadcast_ignored);
 	tcase_add_test(core, test_icmp_echo_reply_ping_socket);
 	tcase_add_test(core, test_icmp_port_unreach_quotes_and_source);
+	tcase_add_test(core, test_tcp_v4_err_request_sock);
 	tcase_add_test(core, test_icmp_error_received_shows_quote);
 	tcase_add_test(core, test_icmp_error_without_socket_counted);
 	tcase_add_test(core, test_icmp_timestamp_and_others);
