@@ -13,7 +13,8 @@
  * TCP: the capture's peer acknowledges the ISN the recorded host (or
  * netjourney) chose; Linux picks its own. Once Linux's SYN-ACK is seen, the
  * ack field of that connection's later peer segments is moved by the
- * difference (checksum patched incrementally, so a bad one stays bad).
+ * difference (checksum patched incrementally, so a bad one stays bad), and
+ * so is the seq an ICMP error quotes from one of the host's segments.
  */
 #include "diffkernel.h"
 
@@ -374,6 +375,41 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	translate_tsecr(c, sa, da, alen, th, avail);
 }
 
+/* An ICMP error (destination unreachable, time exceeded, parameter
+ * problem) quoting a TCP segment the host sent: the quoted seq moved from
+ * the capture's host ISN to Linux's, as the peer's acks are, so the
+ * kernel's tcp_v4_err finds its own SYN-ACK or data there. The ICMP
+ * checksum is patched; the quoted TCP checksum is no one's to check. */
+static void translate_icmp_quote(struct lx_ctx *c, uint8_t *p, uint32_t len)
+{
+	if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00)
+		return;
+	const struct iphdr *ip = (const struct iphdr *)(p + 14);
+	uint32_t ihl = (uint32_t)ip_ihl(ip) * 4, o = 14 + ihl;
+	if (ip->protocol != IPPROTO_ICMP_ || ip_is_fragment(ip) || len < o + 8 + 20 ||
+	    (p[o] != ICMP_DEST_UNREACH && p[o] != ICMP_TIME_EXCEEDED && p[o] != ICMP_PARAMETERPROB))
+		return;
+	const struct iphdr *q = (const struct iphdr *)(p + o + 8);
+	uint32_t qo = o + 8 + (uint32_t)ip_ihl(q) * 4;
+	if (q->protocol != IPPROTO_TCP_ || len < qo + 8)
+		return;
+	uint16_t sport, dport;
+	uint32_t cap, lin, a;
+	memcpy(&sport, p + qo, 2);
+	memcpy(&dport, p + qo + 2, 2);
+	if (!dk_host_isn(c->nj, c->nin, (const uint8_t *)&q->saddr, sport, (const uint8_t *)&q->daddr, dport, 4, &cap) ||
+	    !dk_host_isn(c->lx, c->nin, (const uint8_t *)&q->saddr, sport, (const uint8_t *)&q->daddr, dport, 4, &lin))
+		return;
+	memcpy(&a, p + qo + 4, 4);
+	a = ntohl(a);
+	uint32_t b = htonl(a - cap + lin);
+	memcpy(p + qo + 4, &b, 4);
+	uint16_t check;
+	memcpy(&check, p + o + 2, 2);
+	csum_replace4(&check, a, ntohl(b));
+	memcpy(p + o + 2, &check, 2);
+}
+
 /* -- injection and capture -- */
 /* An MLD report (RFC 3810: hop-by-hop router alert, then ICMPv6 131, 132
  * or 143): the kernel's own, sent when it joins its solicited-node groups
@@ -586,6 +622,7 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		uint32_t l4 = c->vfd[f->dev] >= 0 ? partial_l4(buf, f->len, &coff) : 0;
 		csum_frozen = l4 != 0;
 		translate_ack(c, buf, f->len);
+		translate_icmp_quote(c, buf, f->len);
 		csum_frozen = 0;
 		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
 		memcpy(to.sll_addr, buf, 6);

@@ -244,6 +244,66 @@ static void tcp_urgent(struct mk_ctx *c)
 	mk_seg(c, &k, 0, NULL);
 }
 
+/* An ICMP error (type, code) from the peer quoting the host's segment of
+ * connection k with sequence number seq (its IP header and 8 bytes). */
+static void mk_tcp_err(struct mk_ctx *c, const struct mk_conn *k, uint8_t type, uint8_t code, uint32_t seq)
+{
+	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_ICMP_ };
+	struct iphdr *q = (struct iphdr *)(l4 + 8);
+	memset(l4, 0, 8 + 20 + 8);
+	l4[0] = type;
+	l4[1] = code;
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		l4[7] = 0x10, l4[6] = 0x05;	/* next-hop MTU 1296 */
+	q->ihl_version = 0x45;
+	q->tot_len = htons(20 + 44);
+	q->ttl = 64;
+	q->protocol = IPPROTO_TCP_;
+	q->saddr = k->host;
+	q->daddr = k->peer;
+	q->check = ip_fast_csum(q, 5);
+	uint8_t *t = l4 + 28;
+	t[0] = (uint8_t)(k->hport >> 8), t[1] = (uint8_t)k->hport;
+	t[2] = (uint8_t)(k->pport >> 8), t[3] = (uint8_t)k->pport;
+	for (int i = 0; i < 4; i++)
+		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+	uint16_t sum = htons(csum_fold(csum_partial(l4, 36, 0)));
+	memcpy(l4 + 2, &sum, 2);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
+}
+
+/* ICMP errors about a request sock's SYN-ACK (tcp_v4_err, tcp_req_err):
+ * a port unreachable and a frag-needed leave it, the handshake completes;
+ * a host unreachable drops it (TcpExt.ListenDrops), so its ACK finds only
+ * the listener (RST); a time exceeded quoting another seq is out of window. */
+static void tcp_icmp_errors(struct mk_ctx *c)
+{
+	struct mk_conn a = { .pport = 40070, .hport = 7 }, b = { .pport = 40071, .hport = 7 },
+		       d = { .pport = 40072, .hport = 7 };
+	struct mk_conn *ks[3] = { &a, &b, &d };
+	for (int i = 0; i < 3; i++) {
+		struct mk_conn *k = ks[i];
+		uint64_t t_ns = c->t_us * 1000;
+		k->peer = pb_ip("10.0.0.1");
+		k->host = pb_ip("10.0.0.2");
+		mk_tcp(c, k, 70000u + 1000u * (uint32_t)i, 0, TCPHDR_SYN, NULL, 0, 0);
+		k->snd = 70001u + 1000u * (uint32_t)i;
+		k->rcv = tcp_isn(k->peer, k->host, htons(k->pport), htons(k->hport), t_ns) + 1;
+	}
+	mk_tcp_err(c, &a, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, a.rcv - 1);
+	mk_tcp_err(c, &a, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, a.rcv - 1);
+	mk_tcp_err(c, &b, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, b.rcv - 1);
+	mk_tcp_err(c, &d, ICMP_TIME_EXCEEDED, 0, d.rcv + 999);
+	mk_advance(c, 20000);
+	mk_seg(c, &a, 0, NULL);
+	mk_seg(c, &b, 0, NULL);
+	mk_seg(c, &d, 0, NULL);
+	mk_seg(c, &a, TCPHDR_PSH, "hi\n");
+	a.rcv += 3;
+	mk_advance(c, 20000);
+	mk_seg(c, &a, 0, NULL);
+}
+
 static void tcp_rst_rules(struct mk_ctx *c)
 {
 	struct mk_conn k = { .pport = 40007, .hport = 81, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
@@ -321,6 +381,9 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
 	{ "tcp-urgent", "urgent data to echo: the urgent byte leaves the stream (\"abcdefg\" comes back as "
 	  "\"abcdef\"), and a read stops at it (\"xyz!123\": \"xyz\", then \"123\")", tcp_urgent, NULL },
+	{ "tcp-icmp-errors", "ICMP errors about a request sock's SYN-ACK: port unreachable and frag-needed leave it, "
+	  "host unreachable drops it (its ACK then gets a RST), a time exceeded quoting another seq is out of window",
+	  tcp_icmp_errors, NULL },
 	{ "tcp-ack-edges", "ACKs to judge on echo: keepalives, an ACK of data never sent and one far too old "
 	  "(challenge ACKs, rate limited), then the close; a SYN-ACK to a listener gets a RST", tcp_ack_edges, NULL },
 	{ "tcp-window-rst", "out-of-window data, RST and SYN in window (RFC 5961 challenge ACKs), exact RST",

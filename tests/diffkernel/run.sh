@@ -76,7 +76,7 @@ check_one() {
 
 for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherhost \
 	 frag-in-order frag-out-of-order frag-duplicate frag-overlap \
-	 icmp-echo icmp-errors-in icmp-types ip-options arp-edges udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce tcp-ack-edges tcp-urgent; do
+	 icmp-echo icmp-errors-in icmp-types ip-options arp-edges udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce tcp-ack-edges tcp-urgent tcp-icmp-errors; do
 	check "$p" "pcaps/$p.pcap"
 done
 # The advertised window is in the comparison: after 6 bytes Linux offers
