@@ -149,6 +149,18 @@ static void unanswered_syns(struct hi_state *s)
 	}
 }
 
+/* One "listen" entry of the recorded application (addr: NULL for any). */
+static void listen_add(cJSON *l, const char *proto, uint16_t port, const char *addr)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "proto", proto);
+	cJSON_AddNumberToObject(o, "port", port);
+	if (addr)
+		cJSON_AddStringToObject(o, "addr", addr);
+	cJSON_AddStringToObject(o, "app", "recorded");
+	cJSON_AddItemToArray(l, o);
+}
+
 static void listen_json(cJSON *root, struct hi_state *s)
 {
 	unanswered_syns(s);
@@ -156,22 +168,11 @@ static void listen_json(cJSON *root, struct hi_state *s)
 	static const char *const proto[] = { "tcp", "udp", "icmp" };
 	for (int k = 0; k < 3; k++) {
 		const uint16_t *set = k == 2 ? s->ping : k ? s->udp : s->tcp_listen;
-		for (int i = 0, n = k == 2 ? s->nping : k ? s->nudp : s->nlisten; i < n; i++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "proto", proto[k]);
-			cJSON_AddNumberToObject(o, "port", set[i]);
-			cJSON_AddStringToObject(o, "app", "recorded");
-			cJSON_AddItemToArray(l, o);
-		}
+		for (int i = 0, n = k == 2 ? s->nping : k ? s->nudp : s->nlisten; i < n; i++)
+			listen_add(l, proto[k], set[i], NULL);
 	}
-	for (int i = 0; i < s->v6.nping; i++) {	/* IPv6 ping sockets */
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "proto", "icmp");
-		cJSON_AddNumberToObject(o, "port", s->v6.ping[i]);
-		cJSON_AddStringToObject(o, "addr", "::");
-		cJSON_AddStringToObject(o, "app", "recorded");
-		cJSON_AddItemToArray(l, o);
-	}
+	for (int i = 0; i < s->v6.nping; i++)
+		listen_add(l, "icmp", s->v6.ping[i], "::");	/* IPv6 ping sockets */
 }
 
 static cJSON *endpoint(uint32_t ip, uint16_t port)

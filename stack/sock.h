@@ -144,7 +144,6 @@ struct sock {
 	/* Retransmission (tcp_timer.c): the handshake's RTT sample, and the
 	 * sent, unacknowledged segments with the RTO timer. */
 	uint64_t synack_sent_ns;	/* request: its first SYN-ACK; UINT64_MAX once resent */
-	uint32_t rtt_us;		/* the first RTT sample, 0 none */
 	/* tcp_rtt_estimator (Jacobson/Karels as Linux keeps it): srtt in
 	 * 1/8 us, the deviation, its largest this RTT, rttvar, and the seq
 	 * that ends this RTT's window of samples */

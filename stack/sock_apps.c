@@ -36,7 +36,8 @@ static int http_scan(struct sock *sk, const uint8_t *p, uint32_t n)
  * stops before it, and the next one steps over it (tcp_recvmsg_locked). */
 static uint32_t tcp_recvmsg(struct net *net, struct sock *sk, uint8_t *buf, uint32_t cap)
 {
-	uint32_t got = 0, kept = 0, seq = tcp_copied_seq(sk);
+	/* where the read is: needed only around an urgent byte */
+	uint32_t got = 0, kept = 0, seq = sk->urg_data ? tcp_copied_seq(sk) : 0;
 	struct sk_buff *skb;
 
 	while ((skb = skb_peek(&sk->receive_queue))) {
@@ -73,11 +74,9 @@ static uint32_t tcp_recvmsg(struct net *net, struct sock *sk, uint8_t *buf, uint
  * line needs a byte more than itself to make the socket readable. */
 static int tcp_readable(const struct sock *sk)
 {
-	uint32_t copied = tcp_copied_seq(sk), avail = 0;
-	for (const struct sk_buff *b = skb_peek(&sk->receive_queue); b && b != (const struct sk_buff *)&sk->receive_queue;
-	     b = b->next)
-		avail += b->len;
-	return avail >= 1u + (sk->urg_data && sk->urg_seq == copied);
+	if (!sk->urg_data)
+		return skb_queue_len(&sk->receive_queue) != 0;
+	return tcp_rcvq_bytes(sk) >= 1u + (sk->urg_seq == tcp_copied_seq(sk));
 }
 
 static void app_answer(struct net *net, struct sock *sk, const uint8_t *buf, uint32_t n)

@@ -98,6 +98,8 @@ int tcp_recorded_hold(struct net *net, const struct sock *sk, const char *why);
  * (in the low 8 bits) has arrived. */
 #define TCP_URG_VALID	0x0100
 #define TCP_URG_NOTYET	0x0200
+/* tcp_rcvq_bytes - the bytes in the receive queue, unread. */
+uint32_t tcp_rcvq_bytes(const struct sock *sk);
 /* tcp_copied_seq - the seq of the next byte the application reads. */
 uint32_t tcp_copied_seq(const struct sock *sk);
 /* tcp_fast_path_check - header prediction back on once nothing unusual
@@ -109,6 +111,11 @@ void tcp_urg_skip_head(struct net *net, struct sock *sk);
  * request is dropped when abort says so (TcpExt.ListenDrops); an error
  * quoting another seq is out of window. Closes the trace. */
 void tcp_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int abort);
+/* The segment size data goes out in (mss_cache, else the default 536). */
+static inline uint32_t tcp_send_mss(const struct sock *sk)
+{
+	return sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT;
+}
 /* tcp_push_pending - sends what Nagle held once it may go (fin: with a
  * FIN, whatever Nagle says). Returns 1 when the FIN went with data. */
 int tcp_push_pending(struct net *net, struct sock *sk, int fin);
@@ -384,7 +391,8 @@ void tcp_rtx_acked(struct net *net, struct sock *sk);
 uint64_t tcp_rtx_deadline(const struct sock *sk);
 /* tcp_rtx_timer - fires the RTO if due; returns its deadline (0 none). */
 uint64_t tcp_rtx_timer(struct net *net, struct sock *sk);
-/* tcp_rtt_sample - the handshake's RTT (rtt_ns; 0: none, Karn's rule). */
+/* tcp_rtt_sample - an RTT sample for tcp_rtt_estimator (rtt_ns; 0: none,
+ * as when Karn's rule forbids one). */
 void tcp_rtt_sample(struct sock *sk, uint64_t rtt_ns);
 void tcp_rtx_free(struct sock *sk);
 

@@ -564,7 +564,6 @@ void tcp_fin(struct net *net, struct sock *sk)
 		break;
 	case TCP_FIN_WAIT2:
 		tcp_send_ack(net, sk, "ACK of the peer's FIN");
-		tcp_recorded_held_ack(sk);
 		tcp_time_wait(net, sk, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN_NS);
 		break;
 	default:
@@ -883,13 +882,18 @@ static int tcp_rcv_fast(struct net *net, struct sock *sk, struct sk_buff *skb)
 	return tcp_fast_path_data(net, sk, skb);
 }
 
-uint32_t tcp_copied_seq(const struct sock *sk)
+uint32_t tcp_rcvq_bytes(const struct sock *sk)
 {
 	uint32_t queued = 0;
 	for (const struct sk_buff *b = skb_peek(&sk->receive_queue); b && b != (const struct sk_buff *)&sk->receive_queue;
 	     b = b->next)
 		queued += b->len;
-	return sk->rcv_nxt - queued - !!(sk->shutdown & RCV_SHUTDOWN);	/* the FIN takes a seq, no byte */
+	return queued;
+}
+
+uint32_t tcp_copied_seq(const struct sock *sk)
+{
+	return sk->rcv_nxt - tcp_rcvq_bytes(sk) - !!(sk->shutdown & RCV_SHUTDOWN);	/* the FIN takes a seq, no byte */
 }
 
 void tcp_urg_skip_head(struct net *net, struct sock *sk)
@@ -1029,7 +1033,6 @@ static int tcp_ack_state(struct net *net, struct sock *sk, struct sk_buff *skb)
 	case TCP_CLOSING:
 		if (!fin_acked)
 			return 0;
-		tcp_recorded_held_ack(sk);	/* the ACK of the peer's FIN, sent when it came */
 		tcp_time_wait(net, sk, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN_NS);
 		return 1;
 	case TCP_LAST_ACK:

@@ -304,6 +304,25 @@ int tcp_v4_do_rcv(struct net *net, struct sock *sk, struct sk_buff *skb)
 	return trace_ret(net, ret);
 }
 
+/* The request sock's part (tcp_req_err): only an error about our SYN-ACK
+ * counts; a hard one ends the request. */
+void tcp_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int abort)
+{
+	if (seq != req->iss) {
+		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
+		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is not our SYN-ACK's: ignored");
+		return;
+	}
+	if (!abort) {
+		trace_exit(net, skb, V_CONSUMED, 0, "a soft error during the handshake: the request stays");
+		return;
+	}
+	SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
+	inet_csk_reqsk_queue_drop(net, req);
+	tcp_trace_sk_gone(net, req);
+	trace_exit(net, skb, V_CONSUMED, 0, "hard error: the request sock is dropped");
+}
+
 /* The errno of a destination unreachable code (icmp_err_convert[] in
  * net/ipv4/icmp.c; TCP uses only the errno, whatever "fatal" says). */
 static int tcp_unreach_errno(int code)

@@ -270,25 +270,6 @@ static int icmpv6_err_convert(int type, int code, int *fatal)
 	return type == ICMPV6_PKT_TOOBIG ? EMSGSIZE : type == ICMPV6_PARAMPROB ? EPROTO : EHOSTUNREACH;
 }
 
-/* The request sock's part (tcp_req_err): only an error about our SYN-ACK
- * counts; a hard one ends the request. */
-void tcp_req_err(struct net *net, struct sk_buff *skb, struct sock *req, uint32_t seq, int abort)
-{
-	if (seq != req->iss) {
-		SNMP_INC(net, MIB_TCPEXT_OUTOFWINDOWICMPS);
-		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is not our SYN-ACK's: ignored");
-		return;
-	}
-	if (!abort) {
-		trace_exit(net, skb, V_CONSUMED, 0, "a soft error during the handshake: the request stays");
-		return;
-	}
-	SNMP_INC(net, MIB_TCPEXT_LISTENDROPS);	/* tcp_listendrop */
-	inet_csk_reqsk_queue_drop(net, req);
-	tcp_trace_sk_gone(net, req);
-	trace_exit(net, skb, V_CONSUMED, 0, "hard error: the request sock is dropped");
-}
-
 void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *thp, int type, int code)
 {
 	const struct tcphdr *th = (const struct tcphdr *)thp;	/* ports and seq: 8 bytes */

@@ -525,6 +525,7 @@ void inet_twsk_schedule(struct net *net, struct sock *sk, uint64_t timeo_ns)
 
 void tcp_time_wait(struct net *net, struct sock *sk, int state, uint64_t timeo_ns)
 {
+	tcp_recorded_held_ack(sk);	/* the ACK of the peer's FIN, before the window freezes */
 	inet_twsk_schedule(net, sk, timeo_ns);
 	tcp_set_state(net, sk, state);
 	skb_queue_purge(net, &sk->receive_queue);

@@ -448,10 +448,17 @@ static void tcp_event_data_sent(struct net *net, struct sock *sk)
 
 #define TCP_WMEM_MAX	(4u << 20)	/* net.ipv4.tcp_wmem[2], 4 MiB */
 
+/* What the peer's window still takes past snd_nxt (0 when it shrank). */
+static uint32_t tcp_wnd_room(const struct sock *sk)
+{
+	int32_t room = (int32_t)(sk->snd_una + sk->snd_wnd - sk->snd_nxt);
+	return room > 0 ? (uint32_t)room : 0;
+}
+
 /* One segment of new data (flags: ACK, PSH, FIN) at snd_nxt. */
 static void tcp_send_data(struct net *net, struct sock *sk, const uint8_t *p, uint32_t n, uint8_t fl)
 {
-	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT;
+	uint32_t mss = tcp_send_mss(sk);
 	tcp_event_data_sent(net, sk);
 	tcp_transmit_skb(net, sk, fl, p, n, fl & TCPHDR_FIN ? "application data and FIN" : "application data");
 	tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, p, n);
@@ -465,8 +472,7 @@ static void tcp_send_data(struct net *net, struct sock *sk, const uint8_t *p, ui
  * sent before is unacknowledged (Minshall's variant, tcp_minshall_check). */
 static int tcp_nagle_holds(const struct sock *sk, uint32_t n)
 {
-	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT;
-	return n < mss && sk->snd_nxt != sk->snd_una && after(sk->snd_sml, sk->snd_una) &&
+	return n < tcp_send_mss(sk) && sk->snd_nxt != sk->snd_una && after(sk->snd_sml, sk->snd_una) &&
 	       !after(sk->snd_sml, sk->snd_nxt);
 }
 
@@ -475,10 +481,10 @@ static int tcp_nagle_holds(const struct sock *sk, uint32_t n)
  * FIN went with the data. */
 int tcp_push_pending(struct net *net, struct sock *sk, int fin)
 {
-	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0, len = sk->nagle_len;
-	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt;
+	uint32_t mss = tcp_send_mss(sk), sent = 0, len = sk->nagle_len, room = tcp_wnd_room(sk);
+	int fin_sent = 0;
 
-	if (!len || (!fin && tcp_nagle_holds(sk, len < mss ? len : mss)))
+	if (!len)
 		return 0;
 	if (len > room)
 		len = room;
@@ -487,22 +493,28 @@ int tcp_push_pending(struct net *net, struct sock *sk, int fin)
 		if (n < mss && !fin && tcp_nagle_holds(sk, n))
 			break;
 		int last = sent + n == sk->nagle_len;
+		fin_sent = last && fin;
 		tcp_send_data(net, sk, sk->nagle_data + sent, n,
-			      TCPHDR_ACK | (last ? TCPHDR_PSH : 0) | (last && fin ? TCPHDR_FIN : 0));
+			      TCPHDR_ACK | (last ? TCPHDR_PSH : 0) | (fin_sent ? TCPHDR_FIN : 0));
 		sent += n;
+	}
+	if (fin && sent < sk->nagle_len) {	/* the FIN goes after what the window took */
+		trace_step(net, NULL, "tcp_sendmsg", "%u held bytes do not fit the peer's window: not sent (no send "
+			   "queue in this model)", sk->nagle_len - sent);
+		sent = sk->nagle_len;
 	}
 	memmove(sk->nagle_data, sk->nagle_data + sent, sk->nagle_len - sent);
 	sk->nagle_len -= sent;
-	return fin && sent && !sk->nagle_len;
+	return fin_sent;
 }
 
 int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len)
 {
 	const uint8_t *p = data;
-	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0;
-	uint32_t room = sk->snd_una + sk->snd_wnd - sk->snd_nxt - sk->nagle_len;
+	uint32_t mss = tcp_send_mss(sk), sent = 0, room = tcp_wnd_room(sk);
 
-	/* what Nagle holds is bounded as a send buffer is (tcp_wmem[2]) */
+	/* what Nagle holds counts; it is bounded as a send buffer is (tcp_wmem[2]) */
+	room = room > sk->nagle_len ? room - sk->nagle_len : 0;
 	if (room > TCP_WMEM_MAX - sk->nagle_len)
 		room = TCP_WMEM_MAX - sk->nagle_len;
 

@@ -305,7 +305,7 @@ static void tcp_recorded_ack(struct net *net, struct sock *sk, uint32_t ack)
  * segmentation offload (TSO/GSO) shows larger ones than the wire carried. */
 static void tcp_recorded_push(struct net *net, struct sock *sk, uint8_t flags, const uint8_t *data, uint32_t len)
 {
-	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, sent = 0;
+	uint32_t mss = tcp_send_mss(sk), sent = 0;
 	uint8_t mid = flags & (uint8_t)~(TCPHDR_FIN | TCPHDR_PSH);
 	const char *why = flags & TCPHDR_FIN ? (len ? "the recorded host's data and FIN" : "the recorded host's FIN")
 					     : "the recorded host's data";

@@ -91,7 +91,6 @@ static void tcp_rtt_estimator(struct sock *sk, uint32_t m)
 		sk->rttvar_us = sk->mdev_us > rto_min_us ? sk->mdev_us : rto_min_us;
 		sk->mdev_max_us = sk->rttvar_us;
 		sk->rtt_seq = sk->snd_nxt;
-		sk->rtt_us = m;
 		if (!sk->srtt_us)
 			sk->srtt_us = 1;
 		return;
@@ -210,18 +209,18 @@ void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 static void tcp_ack_update_rtt(struct net *net, struct sock *sk, uint32_t k)
 {
 	struct tcp_rtx *r = sk->rtx;
-	int64_t rtt_us = -1;
+	uint64_t rtt_ns;
 	int retrans = 0;
 
 	for (uint32_t i = 0; i < k; i++)
 		retrans |= r->seg[i].retrans;
 	if (k && !retrans)
-		rtt_us = (int64_t)((net->now_ns - r->seg[0].tx_ns) / 1000);
+		rtt_ns = net->now_ns - r->seg[0].tx_ns;
 	else if (sk->saw_tstamp && sk->rcv_tsecr)
-		rtt_us = (int64_t)(uint32_t)(tcp_ts_now(net, sk) - sk->rcv_tsecr) * 1000;
-	if (rtt_us < 0)
+		rtt_ns = (uint64_t)(uint32_t)(tcp_ts_now(net, sk) - sk->rcv_tsecr) * 1000000ULL;	/* 1 ms ticks */
+	else
 		return;
-	tcp_rtt_estimator(sk, (uint32_t)(rtt_us ? (rtt_us > 60000000 ? 60000000 : rtt_us) : 1));
+	tcp_rtt_sample(sk, rtt_ns ? rtt_ns : 1);
 	r->backoff = 0;
 }
 
@@ -305,7 +304,7 @@ static void tcp_rtx_send(struct net *net, struct sock *sk, uint32_t seq, uint8_t
 static void tcp_retrans_try_collapse(struct sock *sk)
 {
 	struct tcp_rtx *r = sk->rtx;
-	uint32_t mss = sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT, wnd_end = sk->snd_una + sk->snd_wnd;
+	uint32_t mss = tcp_send_mss(sk), wnd_end = sk->snd_una + sk->snd_wnd;
 	int32_t space = (int32_t)(sk->snd_wnd < mss ? sk->snd_wnd : mss);
 
 	space -= (int32_t)(r->seg[0].end_seq - sk->snd_una - !!(r->seg[0].flags & TCPHDR_FIN));
