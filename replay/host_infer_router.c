@@ -151,7 +151,7 @@ static int rt_pass(struct rt_state *r, const struct hi_state *s, const char *pca
 
 static const char *dev_name(int i)
 {
-	static char n[HI_IFACES][8];
+	static char n[HI_IFACES][16];	/* room for any int: -O2 with profiling proves no bound on i */
 	snprintf(n[i], sizeof(n[i]), "eth%d", i);
 	return n[i];
 }

@@ -190,7 +190,7 @@ static int parse_neighbours(struct net *net, const cJSON *arr, char *err, size_t
 		const cJSON *ip = cJSON_GetObjectItemCaseSensitive(it, "ip");
 		const cJSON *mac = cJSON_GetObjectItemCaseSensitive(it, "mac");
 		const cJSON *dv = cJSON_GetObjectItemCaseSensitive(it, "dev");
-		uint32_t a;
+		uint32_t a = 0;	/* read only for IPv4 (gcc -flto cannot tell) */
 		uint8_t m[6];
 		struct net_device *dev = &net->devs[0];
 		int v6 = cJSON_IsString(ip) && strchr(ip->valuestring, ':');
