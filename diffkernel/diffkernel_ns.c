@@ -18,11 +18,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -220,6 +224,40 @@ static int setup_vlans(struct dk_env *env, const struct net_device *d, const cha
 	return 0;
 }
 
+/* TSO and GSO off on dev in the host namespace (ethtool -K dev tso off gso
+ * off): a segment longer than the MSS then leaves as the wire would carry
+ * it, in MSS-sized pieces, not as one super-packet the capture socket would
+ * see whole (TCP's retransmissions after path MTU discovery are such). */
+/* From <linux/ethtool.h>, whose <linux/if_ether.h> clashes with the
+ * stack's own struct ethhdr. */
+#define NJ_ETHTOOL_STSO	0x1fu
+#define NJ_ETHTOOL_SGSO	0x24u
+struct nj_ethtool_value {
+	uint32_t cmd, data;
+};
+
+static int dev_no_offload(const struct dk_env *env, const char *dev, char *err, size_t errlen)
+{
+	static const uint32_t cmds[2] = { NJ_ETHTOOL_STSO, NJ_ETHTOOL_SGSO };
+	if (dk_enter(env, env->host, err, errlen) < 0)
+		return -1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok = fd >= 0;
+	for (int i = 0; ok && i < 2; i++) {
+		struct nj_ethtool_value v = { .cmd = cmds[i], .data = 0 };
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+		ifr.ifr_data = (void *)&v;
+		ok = ioctl(fd, SIOCETHTOOL, &ifr) == 0;
+	}
+	if (!ok)
+		snprintf(err, errlen, "%s: turning TSO and GSO off: %s", dev, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	dk_leave(env);
+	return ok ? 0 : -1;
+}
+
 /* One interface: host side named as in the scenario, peer side "pN". */
 static int setup_dev(struct dk_env *env, const struct net *net, const struct net_device *d, int i, char *err,
 		     size_t errlen)
@@ -249,6 +287,7 @@ static int setup_dev(struct dk_env *env, const struct net *net, const struct net
 	if (ns_no_ipv6(env, env->peer[i], err, errlen) < 0 ||
 	    IPN(env->host, "link", "add", phys, "type", "veth", "peer", "name", pname, "netns", env->peer[i]) < 0 ||
 	    IPN(env->host, "link", "set", phys, "address", mac, "mtu", mtu) < 0 ||
+	    dev_no_offload(env, phys, err, errlen) < 0 ||
 	    /* The peer end takes any frame of the capture; the host end's MTU
 	     * decides, as a NIC's would (veth drops frames over MTU + 18). */
 	    IPN(env->peer[i], "link", "set", pname, "mtu", "65535", "up") < 0 ||

@@ -18,7 +18,7 @@
 static const struct mk_scenario *const tables[] = {
 	mk_core_scenarios, mk_frag_scenarios, mk_route_scenarios, mk_transport_scenarios, mk_lessons_scenarios,
 	mk_tcpopt_scenarios, mk_ipv6_scenarios, mk_tcp6_scenarios, mk_host_scenarios, mk_ipv6_nd_scenarios,
-	mk_ip6tables_scenarios, mk_host6_scenarios,
+	mk_ip6tables_scenarios, mk_host6_scenarios, mk_pmtu_scenarios,
 };
 
 void mk_emit(struct mk_ctx *c, const uint8_t *frame, size_t len)

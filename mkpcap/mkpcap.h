@@ -66,6 +66,7 @@ extern const struct mk_scenario mk_host_scenarios[];
 extern const struct mk_scenario mk_ipv6_nd_scenarios[];	/* mkpcap_ipv6_nd.c */
 extern const struct mk_scenario mk_ip6tables_scenarios[];	/* mkpcap_ip6tables.c */
 extern const struct mk_scenario mk_host6_scenarios[];	/* mkpcap_host6.c */
+extern const struct mk_scenario mk_pmtu_scenarios[];	/* mkpcap_pmtu.c: path MTU discovery */
 
 /* mk_relink - an Ethernet frame rewritten for c->dlt into out (mkpcap_host.c);
  * returns the new length. */

@@ -198,9 +198,71 @@ static void vlan_dev_hard_start_xmit(struct net *net, struct sk_buff *skb, struc
 		   dev->nvlans > 1 ? " (stacked)" : "", dev->name);
 }
 
+/* One segment of a GSO skb: the headers (link to TCP) and len bytes from
+ * off; the IP length, id and checksum, the TCP seq, flags and checksum
+ * made its own (tcp4_gso_segment: FIN and PSH on the last only). */
+static struct sk_buff *gso_segment_one(struct net *net, const struct sk_buff *skb, uint32_t hlen, uint32_t off,
+				       uint32_t len, int i, int last)
+{
+	struct sk_buff *s = alloc_skb(net, hlen + len);
+	if (!s)
+		return NULL;
+	uint32_t nh = (uint32_t)skb_network_offset(skb);
+	uint8_t *p = skb_put(s, hlen + len);
+	memcpy(p, skb->data, hlen);
+	memcpy(p + hlen, skb->data + hlen + off, len);
+	struct iphdr *iph = (struct iphdr *)(p + nh);
+	uint32_t ihl = (uint32_t)ip_ihl(iph) * 4, tcplen = hlen - nh - ihl + len;
+	struct tcphdr *th = (struct tcphdr *)((uint8_t *)iph + ihl);
+	iph->tot_len = htons((uint16_t)(ihl + tcplen));
+	iph->id = htons((uint16_t)(ntohs(iph->id) + i));
+	iph->check = 0;
+	iph->check = ip_fast_csum(iph, ip_ihl(iph));
+	th->seq = htonl(ntohl(th->seq) + off);
+	if (!last)
+		th->flags &= (uint8_t)~(TCPHDR_FIN | TCPHDR_PSH);
+	th->check = 0;
+	th->check = htons(csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, th, tcplen));
+	s->dev = skb->dev;
+	s->protocol = skb->protocol;
+	s->pkt = skb->pkt;
+	s->network_header = (uint16_t)(s->data - s->head + nh);
+	return s;
+}
+
+/*
+ * validate_xmit_skb → skb_gso_segment: no device here offloads TCP
+ * segmentation, so a GSO skb (several TCP segments in one, as TCP hands
+ * them to IP) is cut into gso_size segments in software before it
+ * leaves; each goes out as its own frame.
+ */
+static int dev_gso_xmit(struct net *net, struct sk_buff *skb)
+{
+	uint32_t nh = (uint32_t)skb_network_offset(skb);
+	const struct iphdr *iph = (const struct iphdr *)(skb->data + nh);
+	const uint8_t *th = (const uint8_t *)iph + ip_ihl(iph) * 4;
+	uint32_t hlen = nh + (uint32_t)ip_ihl(iph) * 4 + (uint32_t)(th[12] >> 4) * 4;
+	uint32_t plen = skb->len - hlen, n = (plen + skb->gso_size - 1) / skb->gso_size;
+
+	trace_enter(net, skb, "skb_gso_segment", "link", "%u bytes of TCP data in %u segments of %u", plen, n,
+		    skb->gso_size);
+	for (uint32_t i = 0, off = 0; i < n; i++, off += skb->gso_size) {
+		uint32_t len = plen - off < skb->gso_size ? plen - off : skb->gso_size;
+		struct sk_buff *s = gso_segment_one(net, skb, hlen, off, len, (int)i, i + 1 == n);
+		if (s)
+			dev_queue_xmit(net, s);
+	}
+	trace_exit(net, skb, V_SENT, 0, "%s", "");
+	kfree_skb(net, skb);
+	return 0;
+}
+
 int dev_queue_xmit(struct net *net, struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
+
+	if (skb->gso_size && skb->protocol == ETH_P_IP)
+		return dev_gso_xmit(net, skb);
 
 	trace_enter(net, skb, "dev_queue_xmit", "link", "%u bytes out of %s", skb->len,
 		    dev ? dev->name : "?");

@@ -52,6 +52,8 @@ struct fib_table {
 	struct inet_peer peers[PEER_MAX];
 	int npeers;
 	struct icmp_state icmp;
+	struct fib_nh_exception fnhe[FNHE_HASH][FNHE_DEPTH];
+	int nfnhe;			/* in use: lookups skip the table while 0 */
 };
 
 static uint32_t plen_mask(int plen) { return plen ? htonl(0xffffffffu << (32 - plen)) : 0; }
@@ -513,6 +515,55 @@ struct inet_peer *inet_getpeer_v4(struct net *net, uint32_t daddr)
 	 * Unsigned arithmetic: now - rate_last is 60 s even near time 0. */
 	p->rate_last_ns = net->now_ns - 60000000000ULL;
 	return p;
+}
+
+static struct fib_nh_exception *fnhe_bucket(struct fib_table *t, uint32_t daddr)
+{
+	uint32_t h = ntohl(daddr) * 2654435761u;	/* Knuth's multiplicative hash */
+	return t->fnhe[h >> 24];
+}
+
+struct fib_nh_exception *fnhe_lookup(struct net *net, uint32_t daddr)
+{
+	struct fib_table *t = net->fib;
+	if (!t || !t->nfnhe || !daddr)
+		return NULL;
+	struct fib_nh_exception *b = fnhe_bucket(t, daddr);
+	for (int i = 0; i < FNHE_DEPTH; i++)
+		if (b[i].daddr == daddr)
+			return &b[i];
+	return NULL;
+}
+
+struct fib_nh_exception *fnhe_create(struct net *net, uint32_t daddr)
+{
+	struct fib_table *t = net->fib;
+	struct fib_nh_exception *e = fnhe_lookup(net, daddr), *b;
+	if (e || !t)
+		return e;
+	b = fnhe_bucket(t, daddr);
+	e = &b[0];
+	for (int i = 0; i < FNHE_DEPTH; i++) {
+		if (!b[i].daddr) {
+			e = &b[i];
+			t->nfnhe++;
+			break;
+		}
+		if (b[i].stamp_ns < e->stamp_ns)
+			e = &b[i];	/* fnhe_oldest: recycled when the bucket is full */
+	}
+	memset(e, 0, sizeof(*e));
+	e->daddr = daddr;
+	return e;
+}
+
+void fnhe_for_each(struct net *net, void (*fn)(void *ctx, const struct fib_nh_exception *e), void *ctx)
+{
+	struct fib_table *t = net->fib;
+	for (int h = 0; t && t->nfnhe && h < FNHE_HASH; h++)
+		for (int i = 0; i < FNHE_DEPTH; i++)
+			if (t->fnhe[h][i].daddr)
+				fn(ctx, &t->fnhe[h][i]);
 }
 
 struct icmp_state *icmp_state(struct net *net)

@@ -92,6 +92,27 @@ struct inet_peer {
  */
 struct inet_peer *inet_getpeer_v4(struct net *net, uint32_t daddr);
 
+/* -- net/ipv4/route.c's nexthop exceptions: a path MTU learned for a
+ * destination (struct fib_nh_exception's fnhe_pmtu, fnhe_mtu_locked,
+ * fnhe_expires). Kept in FNHE_HASH buckets of FNHE_DEPTH, the oldest of a
+ * full bucket recycled (Linux: 2048 buckets, FNHE_RECLAIM_DEPTH 5). -- */
+#define FNHE_HASH	256
+#define FNHE_DEPTH	5
+struct fib_nh_exception {
+	uint32_t daddr;			/* network order; 0 = free */
+	uint32_t pmtu;
+	uint8_t locked;			/* below min_pmtu: DF cleared, never lowered again */
+	uint64_t expires_ns;
+	uint64_t stamp_ns;		/* last updated: the oldest goes first */
+};
+
+/* fnhe_lookup - daddr's exception, expired or not; NULL when none.
+ * fnhe_create - daddr's exception, made (or recycled) if missing; NULL
+ * only without net->fib. fnhe_for_each - every one in use. */
+struct fib_nh_exception *fnhe_lookup(struct net *net, uint32_t daddr);
+struct fib_nh_exception *fnhe_create(struct net *net, uint32_t daddr);
+void fnhe_for_each(struct net *net, void (*fn)(void *ctx, const struct fib_nh_exception *e), void *ctx);
+
 /* ICMP sysctls (net.ipv4.icmp_*) and the global limiter's state. */
 struct icmp_state {
 	int ratelimit_ms;		/* icmp_ratelimit, 1000 */

@@ -320,24 +320,6 @@ void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint
 	trace_exit(net, NULL, V_SENT, 0, "%s", "");
 }
 
-/* Until the transport files provide them: show the error, match nothing. */
-__attribute__((weak)) int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type,
-				  int code)
-{
-	(void)quoted;
-	trace_step(net, skb, "udp_err", "ICMP type %d code %d for UDP: no socket matching in this build", type, code);
-	return 0;
-}
-
-__attribute__((weak)) int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type,
-				     int code)
-{
-	(void)quoted;
-	trace_step(net, skb, "tcp_v4_err", "ICMP type %d code %d for TCP: no socket matching in this build", type,
-		   code);
-	return 0;
-}
-
 /* icmp_reply: h and len bytes of data back to the sender of skb, from the
  * address it was sent to (fib_compute_spec_dst); counted as type counted. */
 static void icmp_reply(struct net *net, struct sk_buff *skb, const struct icmphdr *h, const void *data,
@@ -473,10 +455,31 @@ static enum skb_drop_reason icmp_redirect(struct net *net, struct sk_buff *skb, 
 
 /* icmp_socket_deliver: the quoted header + 8 bytes must be there (else
  * InErrors); then the quoted protocol's error handler. */
+/* icmp_err: an error about an ICMP message we sent. About an echo reply
+ * (from the kernel's own ICMP socket), a frag-needed lowers the path MTU
+ * (ipv4_update_pmtu); about an echo request, it is a ping socket's
+ * (ping_err, left out). */
+static void icmp_err(struct net *net, struct sk_buff *skb, const struct iphdr *q, int type, int code, uint32_t info)
+{
+	const uint8_t *qi = (const uint8_t *)q + ip_ihl(q) * 4;
+	if (qi[0] != ICMP_ECHOREPLY) {
+		trace_step(net, skb, "icmp_err", "about an ICMP type %u we sent: a ping socket's (ping_err: not modelled)",
+			   qi[0]);
+		return;
+	}
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(net, skb, q->daddr, info);
+	else
+		trace_step(net, skb, "icmp_err", "about an echo reply we sent: nothing to do");
+}
+
 static enum skb_drop_reason icmp_socket_deliver(struct net *net, struct sk_buff *skb, int type, int code)
 {
 	const struct iphdr *q = (const struct iphdr *)(skb->data + 8);
 	uint32_t plen = skb->len - 8;
+	/* a frag-needed's next-hop MTU (icmph->un.frag.mtu) */
+	uint32_t info = type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED
+				? ntohs(((const struct icmphdr *)skb->data)->sequence) : 0;
 
 	if (plen < (uint32_t)ip_ihl(q) * 4 + 8) {
 		SNMP_INC(net, MIB_ICMP_INERRORS);
@@ -486,9 +489,11 @@ static enum skb_drop_reason icmp_socket_deliver(struct net *net, struct sk_buff 
 	if (trace_on(net))
 		icmp_err_trace(net, skb, type, code, q);
 	if (q->protocol == IPPROTO_UDP_)
-		udp_err(net, skb, q, type, code);
+		udp_err(net, skb, q, type, code, info);
 	else if (q->protocol == IPPROTO_TCP_)
-		tcp_v4_err(net, skb, q, type, code);
+		tcp_v4_err(net, skb, q, type, code, info);
+	else if (q->protocol == IPPROTO_ICMP_)
+		icmp_err(net, skb, q, type, code, info);
 	return SKB_DROP_REASON_NOT_DROPPED_YET;
 }
 

@@ -120,13 +120,26 @@ static int ip_fragment(struct net *net, struct sk_buff *skb, uint32_t mtu)
 	return skb_drop(net, skb, SKB_DROP_REASON_PKT_TOO_BIG);
 }
 
+/* One segment's length: IP and TCP headers and gso_size (data at IP). */
+static uint32_t ip_gso_seg_len(const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const uint8_t *th = (const uint8_t *)iph + ip_ihl(iph) * 4;
+	return (uint32_t)ip_ihl(iph) * 4 + (uint32_t)(th[12] >> 4) * 4 + skb->gso_size;
+}
+
 static int ip_finish_output(struct net *net, struct sk_buff *skb)
 {
 	struct net_device *dev = dev_get_by_index(net, IPCB(skb)->dst.oif);
-	uint32_t mtu = dev ? dev->mtu : 1500;
+	/* ip_skb_dst_mtu: what this host builds goes by the path MTU it
+	 * learned; what it forwards, by the device's (ip_forward_use_pmtu 0) */
+	uint32_t mtu = IPCB(skb)->flags & IPSKB_FORWARDED ? (dev ? dev->mtu : 1500)
+							 : ip_dst_mtu(net, ip_hdr(skb)->daddr, dev);
 
-	trace_enter(net, skb, "ip_finish_output", "ip", "%u bytes, %s MTU %u", skb->len, dev ? dev->name : "?", mtu);
-	if (skb->len > mtu)
+	trace_enter(net, skb, "ip_finish_output", "ip", "%u bytes, %s %s %u", skb->len, dev ? dev->name : "?",
+		    dev && mtu < dev->mtu ? "path MTU" : "MTU", mtu);
+	/* ip_finish_output_gso: a GSO skb whose segments fit goes whole */
+	if (skb->len > mtu && !(skb->gso_size && ip_gso_seg_len(skb) <= mtu))
 		return trace_ret(net, ip_fragment(net, skb, mtu));
 	return trace_ret(net, ip_finish_output2(net, skb));
 }

@@ -7,6 +7,10 @@
  * There is no route cache: Linux removed the global one in 3.6 and since
  * routes every packet through the FIB (caching only per next hop, which
  * changes nothing a student can observe).
+ * Path MTU discovery (RFC 1191): an ICMP "fragmentation needed" lowers the
+ * MTU towards its destination for 10 minutes (a nexthop exception,
+ * __ip_rt_update_pmtu); a claim below min_pmtu (552) sets 552 and locks
+ * it, so DF is no longer set towards that destination.
  * Left out: multicast routing (only 224.0.0.1 and the scenario's groups are
  * joined), route_localnet, accept_local, bc_forwarding, ICMP redirects,
  * source-address classids and realms, L3 master devices (VRF).
@@ -375,4 +379,87 @@ int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_d
 	}
 	dst_set(dst, res.type, DST_NONE, 0, res.r->oif, res.r->gateway);
 	return 0;
+}
+
+/* -- nexthop exceptions: the path MTU -- */
+#define IP_RT_MIN_PMTU		552u			/* net.ipv4.route.min_pmtu: 512 + 20 + 20 */
+#define IP_RT_MTU_EXPIRES_NS	(600ULL * 1000000000ULL)	/* net.ipv4.route.mtu_expires */
+
+/* The exception while it lasts (rt_pmtu before dst.expires), or NULL. */
+static const struct fib_nh_exception *fnhe_valid(struct net *net, uint32_t daddr)
+{
+	const struct fib_nh_exception *e = fnhe_lookup(net, daddr);
+	return e && net->now_ns < e->expires_ns ? e : NULL;
+}
+
+uint32_t ip_dst_mtu(struct net *net, uint32_t daddr, const struct net_device *dev)
+{
+	const struct fib_nh_exception *e = fnhe_valid(net, daddr);
+	return e ? e->pmtu : dev ? dev->mtu : 1500;
+}
+
+int ip_dont_fragment(struct net *net, uint32_t daddr)
+{
+	const struct fib_nh_exception *e = fnhe_valid(net, daddr);
+	return !(e && e->locked);
+}
+
+/* __ip_rt_update_pmtu: only ever lower, never below min_pmtu (a lower
+ * claim sets it and locks it); the same value again only refreshes an
+ * exception past half its life. */
+static void __ip_rt_update_pmtu(struct net *net, const struct sk_buff *skb, uint32_t daddr,
+				const struct net_device *dev, uint32_t mtu)
+{
+	uint32_t old_mtu = ip_dst_mtu(net, daddr, dev);
+	const struct fib_nh_exception *v = fnhe_valid(net, daddr);
+	int lock = 0;
+
+	if (v && v->locked) {
+		trace_step(net, skb, "__ip_rt_update_pmtu", "the path MTU to %s is locked at %u: unchanged",
+			   ip_fmt(daddr), old_mtu);
+		return;
+	}
+	if (old_mtu < mtu) {
+		trace_step(net, skb, "__ip_rt_update_pmtu", "the path to %s is already %u, narrower than %u: unchanged",
+			   ip_fmt(daddr), old_mtu, mtu);
+		return;
+	}
+	if (mtu < IP_RT_MIN_PMTU) {
+		lock = 1;
+		mtu = old_mtu < IP_RT_MIN_PMTU ? old_mtu : IP_RT_MIN_PMTU;
+	}
+	if (v && v->pmtu == mtu && !lock && net->now_ns < v->expires_ns - IP_RT_MTU_EXPIRES_NS / 2) {
+		trace_step(net, skb, "__ip_rt_update_pmtu", "the path MTU to %s is already %u", ip_fmt(daddr), mtu);
+		return;
+	}
+	struct fib_nh_exception *e = fnhe_create(net, daddr);
+	if (!e)
+		return;
+	e->pmtu = mtu;
+	e->locked = (uint8_t)lock;
+	e->expires_ns = e->stamp_ns = net->now_ns;
+	e->expires_ns += IP_RT_MTU_EXPIRES_NS;
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "daddr", ip_fmt(daddr));
+		jw_kv_uint(a, "old_mtu", old_mtu);
+		jw_kv_uint(a, "pmtu", mtu);
+		jw_kv_bool(a, "locked", lock);
+		jw_kv_uint(a, "expires_s", (uint32_t)(IP_RT_MTU_EXPIRES_NS / 1000000000ULL));
+	}
+	trace_step(net, skb, "__ip_rt_update_pmtu", "path MTU to %s: %u -> %u for %llu s%s", ip_fmt(daddr), old_mtu,
+		   mtu, (unsigned long long)(IP_RT_MTU_EXPIRES_NS / 1000000000ULL),
+		   lock ? " (below min_pmtu: locked, DF no longer set)" : "");
+}
+
+uint32_t ipv4_update_pmtu(struct net *net, const struct sk_buff *skb, uint32_t daddr, uint32_t mtu)
+{
+	struct nj_dst dst;
+	if (ip_route_output(net, daddr, 0, &dst) < 0) {
+		trace_step(net, skb, "__ip_rt_update_pmtu", "no route to %s: nothing to update", ip_fmt(daddr));
+		return 0;
+	}
+	const struct net_device *dev = dev_get_by_index(net, dst.oif);
+	__ip_rt_update_pmtu(net, skb, daddr, dev, mtu);
+	return ip_dst_mtu(net, daddr, dev);
 }

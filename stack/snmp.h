@@ -115,6 +115,7 @@
 	X(TCPEXT_TCPRCVCOALESCE, "TcpExt.TCPRcvCoalesce")	\
 	X(TCPEXT_TCPTIMEOUTS, "TcpExt.TCPTimeouts")		\
 	X(TCPEXT_TCPLOSSPROBES, "TcpExt.TCPLossProbes")		\
+	X(TCPEXT_TCPSLOWSTARTRETRANS, "TcpExt.TCPSlowStartRetrans") \
 	X(TCPEXT_TCPABORTONTIMEOUT, "TcpExt.TCPAbortOnTimeout")	\
 	/* IPv6 (/proc/net/snmp6, with a dot after the group) */ \
 	X(IP6_INRECEIVES, "Ip6.InReceives") \

@@ -83,6 +83,7 @@ struct sock {
 	/* Receive side (RFC 793 RCV.*). rcv_wup: rcv_nxt when we last sent a window. */
 	uint32_t irs, rcv_nxt, rcv_wup, rcv_wnd;
 	uint16_t advmss, rcv_mss;	/* ours; the peer's estimated segment size */
+	uint16_t pmtu_cookie;		/* the path MTU mss_cache was synced to (icsk_pmtu_cookie); 0: the device's */
 	struct sk_buff_head receive_queue;
 	struct sk_buff_head ofo_queue;	/* sorted by seq (an rb-tree in Linux) */
 	uint32_t rmem, rcvbuf;		/* bytes queued, limit */
@@ -191,6 +192,7 @@ struct sock_table {
 	uint32_t due_cap;
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
+	uint16_t tx_gso_size;		/* set around a send: segments longer go as one GSO skb */
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
 	uint8_t rec_ts;			/* … and the recorded segment's TSval is rec_tsval */
 	uint32_t rec_tsval;

@@ -231,6 +231,18 @@ int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_d
 /* inet_select_addr - the source address to use on dev towards daddr. */
 uint32_t inet_select_addr(const struct net_device *dev, uint32_t daddr);
 
+/* Path MTU discovery (route.c's nexthop exceptions, RFC 1191). */
+/* ip_dst_mtu - the MTU towards daddr out of dev (ipv4_mtu): the learned
+ * path MTU while it lasts, else dev's. */
+uint32_t ip_dst_mtu(struct net *net, uint32_t daddr, const struct net_device *dev);
+/* ip_dont_fragment - DF on what a PMTU-discovering socket sends to daddr:
+ * unless that path's MTU is locked (it was claimed below min_pmtu). */
+int ip_dont_fragment(struct net *net, uint32_t daddr);
+/* ipv4_update_pmtu - an ICMP frag-needed said the path to daddr takes at
+ * most mtu bytes: route to daddr, lower its path MTU (__ip_rt_update_pmtu,
+ * traced as a step). Returns the MTU towards daddr after it, 0 with no route. */
+uint32_t ipv4_update_pmtu(struct net *net, const struct sk_buff *skb, uint32_t daddr, uint32_t mtu);
+
 /* IP control block (IPCB) stored in skb->cb. */
 struct inet_skb_parm {
 	int iif;
@@ -336,10 +348,12 @@ void inet_forward_change(struct net *net, int on);
  * this host sent: quoted points at its IP header, followed by at least 8
  * bytes of the transport header (icmp_rcv checked). The handler matches a
  * socket and records or reports the error. skb (the ICMP message, data at
- * the ICMP payload) is not consumed. Return 0.
+ * the ICMP payload) is not consumed. info is a frag-needed's next-hop MTU
+ * (0 otherwise). Return 0.
  */
-int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code);
-int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code);
+int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code, uint32_t info);
+int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code,
+	       uint32_t info);
 
 /* __ip_local_out - ip_local_out for a datagram whose route the caller
  * already chose (IPCB(skb)->dst filled, as icmp_send does). Owns skb. */

@@ -236,7 +236,8 @@ static void cookie_reqsk_options(struct net *net, struct sock *req, const struct
 	req->wscale_ok = opt->wscale_ok;
 	req->snd_wscale = opt->snd_wscale;
 	req->ts_offset = tcp_ts_offset(req->saddr, req->daddr);
-	req->advmss = (uint16_t)((skb->dev ? skb->dev->mtu : 1500) - (req->family == AF_INET6 ? 60 : 40));
+	req->pmtu_cookie = (uint16_t)tcp_dst_mtu(net, req, skb->dev);
+	req->advmss = (uint16_t)(req->pmtu_cookie - (req->family == AF_INET6 ? 60 : 40));
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	req->mss_cache = mss > req->advmss ? req->advmss : mss;
 	if (req->tstamp_ok)

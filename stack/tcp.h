@@ -116,6 +116,12 @@ static inline uint32_t tcp_send_mss(const struct sock *sk)
 {
 	return sk->mss_cache ? sk->mss_cache : TCP_MSS_DEFAULT;
 }
+/* tcp_dst_mtu - the MTU of sk's route out of dev: a path MTU learned for
+ * its peer, else dev's (dst_mtu). */
+uint32_t tcp_dst_mtu(struct net *net, const struct sock *sk, const struct net_device *dev);
+/* tcp_sync_mss - the MSS for path MTU pmtu (options aside, as mss_cache
+ * is); stores it and pmtu (the cookie). Only ever called to lower it. */
+uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu);
 /* tcp_push_pending - sends what Nagle held once it may go (fin: with a
  * FIN, whatever Nagle says). Returns 1 when the FIN went with data. */
 int tcp_push_pending(struct net *net, struct sock *sk, int fin);
@@ -389,6 +395,9 @@ void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 void tcp_rtx_acked(struct net *net, struct sock *sk);
 /* tcp_rtx_deadline - when sk's retransmission timer fires (0 not armed). */
 uint64_t tcp_rtx_deadline(const struct sock *sk);
+/* tcp_simple_retransmit - the MSS shrank (path MTU discovery): what is in
+ * flight longer than it goes again at once, cut to fit. */
+void tcp_simple_retransmit(struct net *net, struct sock *sk);
 /* tcp_rtx_timer - fires the RTO if due; returns its deadline (0 none). */
 uint64_t tcp_rtx_timer(struct net *net, struct sock *sk);
 /* tcp_rtt_sample - an RTT sample for tcp_rtt_estimator (rtt_ns; 0: none,

@@ -335,8 +335,8 @@ static int tcp_unreach_errno(int code)
 
 /* The errno the error stands for on a connection, 0 when TCP ignores it
  * (a redirect, a source quench, a code past 15, a frag-needed: path MTU
- * discovery, which is not modelled). */
-static int tcp_v4_err_errno(struct net *net, struct sk_buff *skb, const struct sock *sk, int type, int code)
+ * discovery's, tcp_v4_err's own case). */
+static int tcp_v4_err_errno(int type, int code)
 {
 	switch (type) {
 	case ICMP_PARAMETERPROB:
@@ -344,17 +344,52 @@ static int tcp_v4_err_errno(struct net *net, struct sk_buff *skb, const struct s
 	case ICMP_TIME_EXCEEDED:
 		return EHOSTUNREACH;
 	case ICMP_DEST_UNREACH:
-		if (code > 15)
+		if (code > 15 || code == ICMP_FRAG_NEEDED)
 			break;
-		if (code == ICMP_FRAG_NEEDED) {
-			if (sk->state != TCP_LISTEN)
-				trace_step(net, skb, "tcp_v4_err", "fragmentation needed: path MTU discovery would lower "
-					   "the route's MTU and the socket's MSS (tcp_v4_mtu_reduced: not modelled)");
-			break;
-		}
 		return tcp_unreach_errno(code);
 	}
 	return 0;
+}
+
+/* The MTU the socket's MSS was last synced to: its route's device's
+ * until path MTU discovery lowered it. */
+static uint32_t tcp_pmtu_cookie(struct net *net, const struct sock *sk)
+{
+	struct nj_dst dst = { 0 };
+	if (sk->pmtu_cookie)
+		return sk->pmtu_cookie;
+	if (ip_route_output(net, sk->daddr, sk->saddr, &dst) < 0 || !dev_get_by_index(net, dst.oif))
+		return 1500;
+	return dev_get_by_index(net, dst.oif)->mtu;
+}
+
+/*
+ * tcp_v4_mtu_reduced (RFC 1191): the route to the peer takes the new path
+ * MTU; if the socket's MSS was synced to a wider one, the MSS shrinks
+ * (tcp_sync_mss) and what is in flight longer than it goes again in
+ * pieces that fit (tcp_simple_retransmit). Otherwise the retransmission
+ * timer is left to deal with it.
+ */
+static void tcp_v4_mtu_reduced(struct net *net, struct sk_buff *skb, struct sock *sk, uint32_t mtu)
+{
+	uint32_t dmtu, cookie;
+
+	if (sk->state == TCP_LISTEN || sk->state == TCP_CLOSE)
+		return;
+	if (!(dmtu = ipv4_update_pmtu(net, skb, sk->daddr, mtu)))
+		return;
+	if (mtu < dmtu && ip_dont_fragment(net, sk->daddr))
+		sk->err_soft = EMSGSIZE;	/* the path stays narrower than what we send */
+	cookie = tcp_pmtu_cookie(net, sk);
+	if (cookie <= dmtu) {
+		trace_step(net, skb, "tcp_v4_mtu_reduced", "%s: the MSS (%u) already fits the path MTU %u",
+			   sk_fmt(sk), tcp_send_mss(sk), dmtu);
+		return;
+	}
+	uint32_t old = tcp_send_mss(sk), mss = tcp_sync_mss(sk, dmtu);
+	trace_step(net, skb, "tcp_v4_mtu_reduced", "%s: path MTU %u -> %u, MSS %u -> %u", sk_fmt(sk), cookie, dmtu,
+		   old, mss);
+	tcp_simple_retransmit(net, sk);
 }
 
 /*
@@ -368,7 +403,8 @@ static int tcp_v4_err_errno(struct net *net, struct sk_buff *skb, const struct s
  * handshake; an established connection keeps it as a soft error.
  * Returns 0; skb is not consumed.
  */
-int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code)
+int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code,
+	       uint32_t info)
 {
 	const struct tcphdr *th = (const struct tcphdr *)((const uint8_t *)quoted + ip_ihl(quoted) * 4);
 	struct sock *sk = __inet_lookup_established(net, quoted->daddr, th->dest, quoted->saddr, th->source);
@@ -396,7 +432,12 @@ int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted,
 		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is outside [snd_una, snd_nxt]: ignored");
 		return 0;
 	}
-	if (!(err = tcp_v4_err_errno(net, skb, sk, type, code))) {
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED && sk->state != TCP_LISTEN) {
+		tcp_v4_mtu_reduced(net, skb, sk, info);
+		trace_exit(net, skb, V_CONSUMED, 0, "%s", "path MTU discovery");
+		return 0;
+	}
+	if (!(err = tcp_v4_err_errno(type, code))) {
 		trace_exit(net, skb, V_CONSUMED, 0, "%s", "ignored by TCP");
 		return 0;
 	}

@@ -15,6 +15,14 @@
  */
 #include "tcp.h"
 
+
+uint32_t tcp_dst_mtu(struct net *net, const struct sock *sk, const struct net_device *dev)
+{
+	if (sk->family == AF_INET6)
+		return dev ? dev->mtu : 1500;
+	return ip_dst_mtu(net, sk->daddr, dev);
+}
+
 /* tcp_openreq_init's options: what the SYN offered and the sysctls allow
  * (tcp_parse_options did the sysctl checks). The MSS defaults to 536. */
 static void tcp_openreq_options(struct net *net, struct sock *req, const struct sk_buff *skb)
@@ -81,8 +89,10 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 		tcp_openreq_options(net, req, skb);
 	else
 		req->mss_cache = TCP_MSS_DEFAULT;
-	/* ip6_default_advmss: the IPv6 header is 20 bytes longer */
-	req->advmss = (uint16_t)((dev ? dev->mtu : 1500) - (req->family == AF_INET6 ? 60 : 40));
+	/* ipv4_default_advmss / ip6_default_advmss: the route's MTU (a path
+	 * MTU learned for the peer, else the device's) less the headers */
+	req->pmtu_cookie = (uint16_t)tcp_dst_mtu(net, req, dev);
+	req->advmss = (uint16_t)(req->pmtu_cookie - (req->family == AF_INET6 ? 60 : 40));
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;

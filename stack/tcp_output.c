@@ -175,7 +175,8 @@ static void tcp_build_headers(struct net *net, struct sk_buff *skb, const struct
 	iph->ihl_version = (uint8_t)(0x40 | iphl / 4);
 	iph->tot_len = htons((uint16_t)(iphl + tcplen));
 	iph->id = htons(net->socks->ip_id++);
-	iph->frag_off = htons(IP_DF);	/* path MTU discovery is on for TCP */
+	if (ip_dont_fragment(net, daddr))	/* path MTU discovery is on for TCP */
+		iph->frag_off = htons(IP_DF);
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_TCP_;
 	iph->saddr = saddr;
@@ -209,6 +210,8 @@ int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint8_t tos, uint3
 	tcp_build_headers(net, skb, ipo, saddr, daddr, sport, dport, seq, ack, flags, win, opt, optlen, tcplen);
 	((struct iphdr *)skb->data)->tos = tos;	/* ECT(0) on new data when ECN is agreed */
 	skb->protocol = ETH_P_IP;
+	if (net->socks->tx_gso_size && len > net->socks->tx_gso_size)
+		skb->gso_size = net->socks->tx_gso_size;
 	SNMP_INC(net, MIB_TCP_OUTSEGS);
 	if (flags & TCPHDR_RST)
 		SNMP_INC(net, MIB_TCP_OUTRSTS);
@@ -449,6 +452,31 @@ static void tcp_event_data_sent(struct net *net, struct sock *sk)
 #define TCP_WMEM_MAX	(4u << 20)	/* net.ipv4.tcp_wmem[2], 4 MiB */
 
 /* What the peer's window still takes past snd_nxt (0 when it shrank). */
+/* tcp_sync_mss after __tcp_mtu_to_mss: the path MTU less the IP and TCP
+ * headers, no more than the peer's MSS (what mss_cache was synced to
+ * before, as the MTU only falls), at least tcp_min_snd_mss (48), less the
+ * options every segment carries; then no more than half the largest
+ * window the peer offered (tcp_bound_to_half_wnd). */
+uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu)
+{
+	uint32_t opts = sk->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0, clamp = tcp_send_mss(sk) + opts;
+	int32_t mss = (int32_t)pmtu - (sk->family == AF_INET6 ? 40 : 20) - 20, cut;
+
+	if (mss > (int32_t)clamp)
+		mss = (int32_t)clamp;
+	if (mss < 48)
+		mss = 48;
+	mss -= (int32_t)opts;
+	cut = sk->max_window > TCP_MSS_DEFAULT ? (int32_t)(sk->max_window / 2) : (int32_t)sk->max_window;
+	if (cut && mss > cut)
+		mss = cut;
+	if (mss < 68 - 20 - (int32_t)opts)
+		mss = 68 - 20 - (int32_t)opts;
+	sk->pmtu_cookie = (uint16_t)pmtu;
+	sk->mss_cache = (uint16_t)mss;
+	return (uint32_t)mss;
+}
+
 static uint32_t tcp_wnd_room(const struct sock *sk)
 {
 	int32_t room = (int32_t)(sk->snd_una + sk->snd_wnd - sk->snd_nxt);

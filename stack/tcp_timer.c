@@ -49,7 +49,12 @@ struct tcp_rtx {
 	uint8_t probe;			/* the armed timer is the loss probe's */
 	uint32_t tlp_high_seq;		/* snd_nxt when a probe went out, 0 none */
 	uint32_t nseg;
-	struct { uint32_t end_seq; uint8_t flags, retrans; uint64_t tx_ns; } seg[TCP_RTX_SEGS];
+	struct {
+		uint32_t end_seq;
+		uint8_t flags, retrans;
+		uint8_t mtu_lost;	/* longer than the MSS path MTU discovery left (TCPCB_LOST) */
+		uint64_t tx_ns;
+	} seg[TCP_RTX_SEGS];
 	uint8_t *buf;
 };
 
@@ -196,6 +201,7 @@ void tcp_rtx_queue_add(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 		r->seg[r->nseg].end_seq = end;
 		r->seg[r->nseg].tx_ns = net->now_ns;
 		r->seg[r->nseg].retrans = 0;
+		r->seg[r->nseg].mtu_lost = 0;
 		r->seg[r->nseg++].flags = flags;
 	}
 	if (!r->timeout_ns || r->probe)	/* tcp_event_new_data_sent */
@@ -388,6 +394,64 @@ static void tcp_send_loss_probe(struct net *net, struct sock *sk)
 			   (unsigned long long)(tcp_rto_backed_off(sk) / 1000000ULL));
 	}
 	tcp_rearm_rto(net, sk);
+}
+
+/* tcp_xmit_retransmit_queue: each segment marked lost goes again, in
+ * MSS-sized pieces; the head's going again restarts the RTO. Congestion
+ * control is not modelled: the window lets all of them go (a reply in
+ * flight is far below the initial 10 segments). */
+static void tcp_xmit_retransmit_queue(struct net *net, struct sock *sk)
+{
+	struct tcp_rtx *r = sk->rtx;
+	uint32_t mss = tcp_send_mss(sk), start = sk->snd_una;
+	int head = 0;
+
+	for (uint32_t i = 0; i < r->nseg; start = r->seg[i++].end_seq) {
+		if (!r->seg[i].mtu_lost)
+			continue;
+		uint32_t len = r->seg[i].end_seq - start - !!(r->seg[i].flags & TCPHDR_FIN);
+		r->seg[i].mtu_lost = 0;
+		if (r->lost || start - r->una + len > r->len) {
+			trace_step(net, NULL, "tcp_xmit_retransmit_queue", "the segment's bytes were not kept: not resent");
+			continue;
+		}
+		if (sk->recorded && !net->tr.after_capture && tcp_recorded_hold(net, sk, "a retransmission"))
+			continue;
+		/* one GSO skb of MSS-sized segments (tcp_tso_segs allows two at
+		 * least, the window the initial ten): counted once by IP, cut
+		 * before the wire (skb_gso_segment) */
+		net->socks->tx_gso_size = (uint16_t)mss;
+		tcp_rtx_send(net, sk, start, r->seg[i].flags, len ? r->buf + r->off + (start - r->una) : NULL, len);
+		net->socks->tx_gso_size = 0;
+		uint32_t pcount = (len + mss - 1) / mss;	/* tcp_skb_pcount */
+		if (pcount > 1)
+			SNMP_ADD(net, MIB_TCP_RETRANSSEGS, pcount - 1);	/* one was counted sending it */
+		SNMP_ADD(net, MIB_TCPEXT_TCPSLOWSTARTRETRANS, pcount);	/* in CA_Loss */
+		if (!r->retrans_stamp_ns)
+			r->retrans_stamp_ns = r->seg[i].tx_ns;
+		r->seg[i].retrans = 1;
+		r->seg[i].tx_ns = net->now_ns;
+		head |= i == 0;
+	}
+	if (head)
+		tcp_rearm_rto(net, sk);
+}
+
+void tcp_simple_retransmit(struct net *net, struct sock *sk)
+{
+	struct tcp_rtx *r = sk->rtx;
+	uint32_t mss = tcp_send_mss(sk), start = sk->snd_una, n = 0;
+
+	for (uint32_t i = 0; r && i < r->nseg; start = r->seg[i++].end_seq)
+		if (r->seg[i].end_seq - start - !!(r->seg[i].flags & TCPHDR_FIN) > mss)
+			r->seg[i].mtu_lost = 1, n++;
+	if (!n) {
+		trace_step(net, NULL, "tcp_simple_retransmit", "nothing in flight is longer than %u bytes", mss);
+		return;
+	}
+	trace_step(net, NULL, "tcp_simple_retransmit", "%u segment%s in flight longer than %u bytes: lost, sent "
+		   "again cut to fit", n, n == 1 ? "" : "s", mss);
+	tcp_xmit_retransmit_queue(net, sk);
 }
 
 uint64_t tcp_rtx_deadline(const struct sock *sk)

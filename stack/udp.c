@@ -125,6 +125,15 @@ static uint32_t udp_pick_saddr(struct net *net, const struct sock *sk, uint32_t 
 	return inet_select_addr(dev_get_by_index(net, dst.oif), daddr);
 }
 
+/* The MTU towards daddr: the learned path MTU, else the route's device's. */
+static uint32_t udp_path_mtu(struct net *net, uint32_t daddr)
+{
+	struct nj_dst dst = { 0 };
+	if (ip_route_output(net, daddr, 0, &dst) < 0)
+		return 1500;
+	return ip_dst_mtu(net, daddr, dev_get_by_index(net, dst.oif));
+}
+
 int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		uint32_t len)
 {
@@ -140,7 +149,10 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
 	iph->ihl_version = 0x45;
 	iph->tot_len = htons((uint16_t)tot);
 	iph->id = htons(sock_table(net) ? net->socks->ip_id++ : 0);
-	iph->frag_off = htons(IP_DF);
+	/* IP_PMTUDISC_WANT: DF on what fits the path (ip_push_pending_frames);
+	 * a longer datagram goes in fragments (ip_append_data) */
+	if (tot <= udp_path_mtu(net, daddr) && ip_dont_fragment(net, daddr))
+		iph->frag_off = htons(IP_DF);
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_UDP_;
 	iph->saddr = saddr;
@@ -165,7 +177,7 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
  * errors to the application (Linux's __udp4_lib_err), so it is only shown.
  * Returns 0; skb is not consumed.
  */
-int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code)
+int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code, uint32_t info)
 {
 	const struct udphdr *uh = (const struct udphdr *)((const uint8_t *)quoted + ip_ihl(quoted) * 4);
 	struct sock *sk = __udp4_lib_lookup(net, quoted->daddr, uh->dest, quoted->saddr, uh->source);
@@ -177,6 +189,8 @@ int udp_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, in
 		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket (Icmp.InErrors)");
 		return 0;
 	}
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(net, skb, quoted->daddr, info);	/* ipv4_sk_update_pmtu */
 	sk->err_soft = type == ICMP_DEST_UNREACH && code == ICMP_PORT_UNREACH ? 111 /* ECONNREFUSED */ : 113;
 	trace_exit(net, skb, V_CONSUMED, 0, "%s socket %s: unconnected, so the error is not reported to the "
 		   "application", sock_app_name(sk->app), sk_fmt(sk));

@@ -596,10 +596,10 @@ START_TEST(test_tcp_err_out_of_window_icmp)
 	th->source = htons(9);
 	th->dest = htons(40000);
 	th->seq = htonl(sk->snd_una - 1000);
-	tcp_v4_err(net, NULL, iph, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
+	tcp_v4_err(net, NULL, iph, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 	ck_assert_int_eq(net->mib[MIB_TCPEXT_OUTOFWINDOWICMPS], 1);
 	th->seq = htonl(sk->snd_una);
-	tcp_v4_err(net, NULL, iph, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
+	tcp_v4_err(net, NULL, iph, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
 	ck_assert_int_eq(tc_state(&t), TCP_ESTABLISHED);	/* soft error only */
 	ck_assert_int_ne(sk->err_soft, 0);
 	nj_net_free(net);

@@ -1,0 +1,173 @@
+/*
+ * mkpcap_pmtu.c - path MTU discovery scenario pcaps (stack/route.c's
+ * nexthop exceptions, tcp_v4_mtu_reduced): the peer 10.0.0.1 says, with
+ * ICMP "fragmentation needed", that the path to it is narrower than the
+ * host's 1500-byte link, and the host sends smaller from then on. The
+ * errors quote what the host sent: an echo reply, a UDP reply, a TCP
+ * segment (its seq from the stack's own tcp_isn, as mkpcap_transport.c).
+ */
+#include <string.h>
+
+#include "ip.h"
+#include "mkpcap.h"
+#include "tcp.h"
+
+#define HOST "10.0.0.2"
+#define PEER "10.0.0.1"
+
+static uint8_t frame[2048], l4[1600];
+
+/* An ICMP frag-needed from the peer with next-hop MTU mtu, quoting an IPv4
+ * header from the host (proto, tot_len) and the first 8 bytes after it. */
+static void mk_frag_needed(struct mk_ctx *c, uint16_t mtu, uint8_t proto, uint16_t tot_len, const uint8_t q8[8])
+{
+	struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_ };
+	struct iphdr *q = (struct iphdr *)(l4 + 8);
+
+	memset(l4, 0, 36);
+	l4[0] = ICMP_DEST_UNREACH;
+	l4[1] = ICMP_FRAG_NEEDED;
+	l4[6] = (uint8_t)(mtu >> 8);
+	l4[7] = (uint8_t)mtu;
+	q->ihl_version = 0x45;
+	q->tot_len = htons(tot_len);
+	q->frag_off = htons(IP_DF);
+	q->ttl = 64;
+	q->protocol = proto;
+	q->saddr = pb_ip(HOST);
+	q->daddr = pb_ip(PEER);
+	q->check = ip_fast_csum(q, 5);
+	memcpy(l4 + 28, q8, 8);
+	uint16_t sum = htons(csum_fold(csum_partial(l4, 36, 0)));
+	memcpy(l4 + 2, &sum, 2);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
+}
+
+static void mk_ping(struct mk_ctx *c, uint16_t seq, size_t datalen)
+{
+	struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_, .id = seq };
+	size_t n = pb_icmp_echo(l4, ICMP_ECHO, 0x4a4a, seq, datalen);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* The error about the echo reply to ping seq (its 8 quoted bytes: type 0,
+ * code 0, a checksum nobody checks, id, seq). */
+static void mk_frag_needed_echo(struct mk_ctx *c, uint16_t mtu, uint16_t seq, size_t datalen)
+{
+	const uint8_t q8[8] = { ICMP_ECHOREPLY, 0, 0, 0, 0x4a, 0x4a, (uint8_t)(seq >> 8), (uint8_t)seq };
+	mk_frag_needed(c, mtu, IPPROTO_ICMP_, (uint16_t)(28 + datalen), q8);
+}
+
+static void mk_udp_echo(struct mk_ctx *c, uint16_t sport, size_t len)
+{
+	static uint8_t data[1600];
+	struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_UDP_, .id = sport };
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)('a' + i % 26);
+	size_t n = pb_udp(l4, o.saddr, o.daddr, sport, 7, data, len, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+/*
+ * icmp-pmtu: echo replies and UDP echoes against the learned path MTU.
+ *  1. A 1473-byte UDP echo: the 1501-byte reply is fragmented at the
+ *     link's 1500 (a UDP socket sets DF only on what fits).
+ *  2. A 1472-byte ping: its reply fills the link (1500, no DF: ICMP's
+ *     own socket never sets it). Then "fragmentation needed, MTU 1400"
+ *     about that reply: the next one goes in fragments of 1400.
+ *  3. A claim of 1450 is ignored (the path is already narrower); one of
+ *     500, below ip_rt_min_pmtu, sets 552 and locks it.
+ *  4. A UDP echo after it: fragments of 552.
+ */
+static void icmp_pmtu(struct mk_ctx *c)
+{
+	mk_udp_echo(c, 40100, 1473);
+	mk_advance(c, 10000);
+	mk_ping(c, 1, 1472);
+	mk_advance(c, 10000);
+	mk_frag_needed_echo(c, 1400, 1, 1472);
+	mk_advance(c, 10000);
+	mk_ping(c, 2, 1472);
+	mk_advance(c, 10000);
+	mk_frag_needed_echo(c, 1450, 2, 1472);
+	mk_advance(c, 10000);
+	mk_ping(c, 3, 1472);
+	mk_advance(c, 10000);
+	mk_frag_needed_echo(c, 500, 3, 1472);
+	mk_advance(c, 10000);
+	mk_ping(c, 4, 1472);
+	mk_advance(c, 10000);
+	mk_udp_echo(c, 40101, 1000);
+}
+
+/* A TCP segment from the peer (MSS 1460 on a SYN, no other option). */
+static void mk_tcp_seg(struct mk_ctx *c, uint16_t pport, uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data,
+		       size_t len)
+{
+	static const uint8_t mss_opt[4] = { 2, 4, 0x05, 0xb4 };
+	struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_TCP_, .id = pport };
+	int syn = flags & TCPHDR_SYN;
+	size_t n = pb_tcp(l4, o.saddr, o.daddr, pport, 7, seq, ack, flags, 64240, syn ? mss_opt : NULL, syn ? 4 : 0,
+			  data, len, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+}
+
+/* The error about the host's segment seq from port 7 to pport, tot_len long. */
+static void mk_frag_needed_tcp(struct mk_ctx *c, uint16_t mtu, uint16_t pport, uint32_t seq, uint16_t tot_len)
+{
+	const uint8_t q8[8] = { 0, 7, (uint8_t)(pport >> 8), (uint8_t)pport,
+				(uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq };
+	mk_frag_needed(c, mtu, IPPROTO_TCP_, tot_len, q8);
+}
+
+/* An echo connection: handshake (the host's ISN from tcp_isn at the SYN's
+ * time); returns the host's next seq. */
+static uint32_t mk_echo_connect(struct mk_ctx *c, uint16_t pport, uint32_t isn)
+{
+	uint32_t host = tcp_isn(pb_ip(PEER), pb_ip(HOST), htons(pport), htons(7), c->t_us * 1000) + 1;
+	mk_tcp_seg(c, pport, isn, 0, TCPHDR_SYN, NULL, 0);
+	mk_tcp_seg(c, pport, isn + 1, host, TCPHDR_ACK, NULL, 0);
+	return host;
+}
+
+/*
+ * tcp-pmtu: TCP and path MTU discovery (tcp_v4_mtu_reduced).
+ *  1. 1460 bytes to echo come back in one 1460-byte segment; a
+ *     frag-needed with MTU 1400 about it: the MSS drops to 1360 and the
+ *     segment goes again as 1360 + 100 (tcp_simple_retransmit).
+ *  2. The peer acknowledges; a claim of 1450 changes nothing.
+ *  3. A new connection from the same peer: the SYN-ACK offers MSS 1360
+ *     (the route's path MTU, its window 48 such segments), and 1360
+ *     bytes come back in one full segment.
+ */
+static void tcp_pmtu(struct mk_ctx *c)
+{
+	static uint8_t data[1460];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)('A' + i % 26);
+	uint32_t h = mk_echo_connect(c, 40110, 1000);
+	mk_advance(c, 10000);
+	mk_tcp_seg(c, 40110, 1001, h, TCPHDR_ACK | TCPHDR_PSH, data, sizeof(data));
+	mk_advance(c, 10000);
+	mk_frag_needed_tcp(c, 1400, 40110, h, 1500);
+	mk_advance(c, 10000);
+	mk_tcp_seg(c, 40110, 1001 + 1460, h + 1460, TCPHDR_ACK, NULL, 0);
+	mk_advance(c, 10000);
+	mk_frag_needed_tcp(c, 1450, 40110, h, 1500);
+	mk_advance(c, 10000);
+	uint32_t h2 = mk_echo_connect(c, 40111, 5000);
+	mk_advance(c, 10000);
+	mk_tcp_seg(c, 40111, 5001, h2, TCPHDR_ACK | TCPHDR_PSH, data, 1360);
+	mk_advance(c, 10000);
+	mk_tcp_seg(c, 40111, 5001 + 1360, h2 + 1360, TCPHDR_ACK, NULL, 0);
+}
+
+const struct mk_scenario mk_pmtu_scenarios[] = {
+	{ "tcp-pmtu", "TCP and path MTU discovery: a frag-needed (MTU 1400) about a 1460-byte echo lowers the MSS "
+	  "to 1360 and the segment goes again as 1360 + 100; a new connection's SYN-ACK offers 1360",
+	  tcp_pmtu, NULL },
+	{ "icmp-pmtu", "path MTU discovery for echo replies and UDP: a frag-needed about a 1500-byte reply makes "
+	  "the next ones 1400-byte fragments; a wider claim is ignored, one below 552 sets 552; a UDP reply too "
+	  "long for the path goes in fragments without DF", icmp_pmtu, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
