@@ -410,6 +410,32 @@ static void translate_icmp_quote(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	memcpy(p + o + 2, &check, 2);
 }
 
+/* The same for an ICMPv6 error (destination unreachable, packet too big,
+ * time exceeded, parameter problem) quoting a TCP segment right after the
+ * quoted IPv6 header. */
+static void translate_icmp6_quote(struct lx_ctx *c, uint8_t *p, uint32_t len)
+{
+	const uint32_t o = 14 + 40, q = o + 8, qo = q + 40;	/* ICMPv6, quoted IPv6, quoted TCP */
+	if (len < qo + 8 || p[12] != 0x86 || p[13] != 0xdd || p[20] != 58 || p[o] < 1 || p[o] > 4 ||
+	    p[q + 6] != IPPROTO_TCP_)
+		return;
+	uint16_t sport, dport;
+	uint32_t cap, lin, a;
+	memcpy(&sport, p + qo, 2);
+	memcpy(&dport, p + qo + 2, 2);
+	if (!dk_host_isn(c->nj, c->nin, p + q + 8, sport, p + q + 24, dport, 16, &cap) ||
+	    !dk_host_isn(c->lx, c->nin, p + q + 8, sport, p + q + 24, dport, 16, &lin))
+		return;
+	memcpy(&a, p + qo + 4, 4);
+	a = ntohl(a);
+	uint32_t b = htonl(a - cap + lin);
+	memcpy(p + qo + 4, &b, 4);
+	uint16_t check;
+	memcpy(&check, p + o + 2, 2);
+	csum_replace4(&check, a, ntohl(b));
+	memcpy(p + o + 2, &check, 2);
+}
+
 /* -- injection and capture -- */
 /* An MLD report (RFC 3810: hop-by-hop router alert, then ICMPv6 131, 132
  * or 143): the kernel's own, sent when it joins its solicited-node groups
@@ -623,6 +649,7 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		csum_frozen = l4 != 0;
 		translate_ack(c, buf, f->len);
 		translate_icmp_quote(c, buf, f->len);
+		translate_icmp6_quote(c, buf, f->len);
 		csum_frozen = 0;
 		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
 		memcpy(to.sll_addr, buf, 6);

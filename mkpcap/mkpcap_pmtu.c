@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ip.h"
+#include "ipv6.h"
 #include "mkpcap.h"
 #include "tcp.h"
 
@@ -162,7 +163,140 @@ static void tcp_pmtu(struct mk_ctx *c)
 	mk_tcp_seg(c, 40111, 5001 + 1360, h2 + 1360, TCPHDR_ACK, NULL, 0);
 }
 
+#define HOST6 "fd00::2"
+#define PEER6 "fd00::1"
+
+static void mk_ping6(struct mk_ctx *c, uint16_t seq, size_t datalen)
+{
+	memset(l4, 0, 8);
+	l4[0] = ICMPV6_ECHO_REQUEST;
+	l4[4] = 0x4a, l4[5] = 0x4a;
+	l4[6] = (uint8_t)(seq >> 8), l4[7] = (uint8_t)seq;
+	for (size_t i = 0; i < datalen; i++)
+		l4[8 + i] = (uint8_t)i;
+	pb_csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, 8 + datalen, 2);
+	mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_ICMP, 64, l4, 8 + datalen));
+}
+
+/* A Packet Too Big from the peer quoting the host's IPv6 header (nexthdr,
+ * payload length plen) and the 8 bytes after it. */
+static void mk_ptb(struct mk_ctx *c, uint32_t mtu, uint8_t nexthdr, uint16_t plen, const uint8_t q8[8])
+{
+	struct in6 h, p;
+	in6_pton(HOST6, &h);
+	in6_pton(PEER6, &p);
+	memset(l4, 0, 56);
+	l4[0] = ICMPV6_PKT_TOOBIG;
+	for (int i = 0; i < 4; i++)
+		l4[4 + i] = (uint8_t)(mtu >> (24 - 8 * i));
+	l4[8] = 0x60;
+	l4[12] = (uint8_t)(plen >> 8), l4[13] = (uint8_t)plen;
+	l4[14] = nexthdr;
+	l4[15] = 64;
+	memcpy(l4 + 16, h.s6, 16);
+	memcpy(l4 + 32, p.s6, 16);
+	memcpy(l4 + 48, q8, 8);
+	pb_csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, 56, 2);
+	mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_ICMP, 64, l4, 56));
+}
+
+static void mk_ptb_echo(struct mk_ctx *c, uint32_t mtu, uint16_t seq, size_t datalen)
+{
+	const uint8_t q8[8] = { ICMPV6_ECHO_REPLY, 0, 0, 0, 0x4a, 0x4a, (uint8_t)(seq >> 8), (uint8_t)seq };
+	mk_ptb(c, mtu, NEXTHDR_ICMP, (uint16_t)(8 + datalen), q8);
+}
+
+static void mk_tcp6_seg(struct mk_ctx *c, uint16_t pport, uint32_t seq, uint32_t ack, uint8_t flags,
+			const uint8_t *data, size_t len)
+{
+	static const uint8_t mss1440[4] = { 2, 4, 0x05, 0xa0 };
+	int syn = flags & TCPHDR_SYN;
+	size_t ol = syn ? 4 : 0;
+	memset(l4, 0, 20);
+	l4[0] = (uint8_t)(pport >> 8), l4[1] = (uint8_t)pport;
+	l4[3] = 7;
+	for (int i = 0; i < 4; i++) {
+		l4[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		l4[8 + i] = (uint8_t)(flags & TCPHDR_ACK ? ack >> (24 - 8 * i) : 0);
+	}
+	l4[12] = (uint8_t)(((20 + ol) / 4) << 4);
+	l4[13] = flags;
+	l4[14] = 0xfa, l4[15] = 0xf0;	/* window 64240 */
+	if (syn)
+		memcpy(l4 + 20, mss1440, 4);
+	memcpy(l4 + 20 + ol, data, len);
+	pb_csum6(PEER6, HOST6, NEXTHDR_TCP, l4, 20 + ol + len, 16);
+	mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_TCP, 64, l4, 20 + ol + len));
+}
+
+static uint32_t mk_echo6_connect(struct mk_ctx *c, uint16_t pport, uint32_t isn)
+{
+	struct in6 p, h;
+	in6_pton(PEER6, &p);
+	in6_pton(HOST6, &h);
+	uint32_t host = tcp_isn(ipv6_addr_hash(&p), ipv6_addr_hash(&h), htons(pport), htons(7), c->t_us * 1000) + 1;
+	mk_tcp6_seg(c, pport, isn, 0, TCPHDR_SYN, NULL, 0);
+	mk_tcp6_seg(c, pport, isn + 1, host, TCPHDR_ACK, NULL, 0);
+	return host;
+}
+
+static void mk_udp6_echo(struct mk_ctx *c, uint16_t sport, size_t len)
+{
+	memset(l4, 0, 8);
+	l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport;
+	l4[3] = 7;
+	l4[4] = (uint8_t)((8 + len) >> 8), l4[5] = (uint8_t)(8 + len);
+	for (size_t i = 0; i < len; i++)
+		l4[8 + i] = (uint8_t)('a' + i % 26);
+	pb_csum6(PEER6, HOST6, NEXTHDR_UDP, l4, 8 + len, 6);
+	mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_UDP, 64, l4, 8 + len));
+}
+
+/*
+ * ipv6-pmtu: path MTU discovery over IPv6 (RFC 8201).
+ *  1. TCP to echo (MSS 1440): 1440 bytes come back whole; a Packet Too Big
+ *     (1400) about them: MSS 1340, sent again as 1340 + 100.
+ *  2. A 1452-byte ping6: its reply goes in fragments of 1400 (the host
+ *     fragments what it builds); claims of 1200 (below 1280) and 1450
+ *     change nothing.
+ *  3. A new connection's SYN-ACK offers 1340; a 1452-byte UDP echo
+ *     comes back in fragments of 1400.
+ */
+static void ipv6_pmtu(struct mk_ctx *c)
+{
+	static uint8_t data[1440];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)('A' + i % 26);
+	uint32_t h = mk_echo6_connect(c, 40120, 1000);
+	mk_advance(c, 10000);
+	mk_tcp6_seg(c, 40120, 1001, h, TCPHDR_ACK | TCPHDR_PSH, data, sizeof(data));
+	mk_advance(c, 10000);
+	const uint8_t q8[8] = { 0, 7, (uint8_t)(40120 >> 8), (uint8_t)40120,
+				(uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h };
+	mk_ptb(c, 1400, NEXTHDR_TCP, 20 + 1440, q8);
+	mk_advance(c, 10000);
+	mk_tcp6_seg(c, 40120, 1001 + 1440, h + 1440, TCPHDR_ACK, NULL, 0);
+	mk_advance(c, 10000);
+	mk_ping6(c, 1, 1452);
+	mk_advance(c, 10000);
+	mk_ptb_echo(c, 1200, 1, 1452);
+	mk_ptb_echo(c, 1450, 1, 1452);
+	mk_advance(c, 10000);
+	mk_ping6(c, 2, 1452);
+	mk_advance(c, 10000);
+	uint32_t h2 = mk_echo6_connect(c, 40121, 5000);
+	mk_advance(c, 10000);
+	mk_tcp6_seg(c, 40121, 5001, h2, TCPHDR_ACK | TCPHDR_PSH, data, 1340);
+	mk_advance(c, 10000);
+	mk_tcp6_seg(c, 40121, 5001 + 1340, h2 + 1340, TCPHDR_ACK, NULL, 0);
+	mk_advance(c, 10000);
+	mk_udp6_echo(c, 40122, 1452);
+}
+
 const struct mk_scenario mk_pmtu_scenarios[] = {
+	{ "ipv6-pmtu", "IPv6 path MTU discovery: a Packet Too Big (1400) about a 1440-byte TCP echo: MSS 1340, the "
+	  "segment goes again as 1340 + 100; echo replies and a UDP echo then come back in 1400-byte fragments "
+	  "(claims of 1200 and 1450 change nothing); a new connection offers MSS 1340", ipv6_pmtu, NULL },
 	{ "tcp-pmtu", "TCP and path MTU discovery: a frag-needed (MTU 1400) about a 1460-byte echo lowers the MSS "
 	  "to 1360 and the segment goes again as 1360 + 100; a new connection's SYN-ACK offers 1360",
 	  tcp_pmtu, NULL },

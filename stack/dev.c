@@ -198,9 +198,33 @@ static void vlan_dev_hard_start_xmit(struct net *net, struct sk_buff *skb, struc
 		   dev->nvlans > 1 ? " (stacked)" : "", dev->name);
 }
 
+/* One segment's IP header made its own: IPv4's length, id and checksum,
+ * IPv6's payload length; then its TCP checksum. */
+static void gso_fix_ip(uint8_t *nh, uint32_t tcplen, int i)
+{
+	struct tcphdr *th;
+	if ((nh[0] >> 4) == 6) {
+		struct ipv6hdr *h6 = (struct ipv6hdr *)nh;
+		h6->payload_len = htons((uint16_t)tcplen);
+		th = (struct tcphdr *)(h6 + 1);
+		th->check = 0;
+		th->check = htons(csum_ipv6_magic(&h6->saddr, &h6->daddr, tcplen, IPPROTO_TCP_, th));
+		return;
+	}
+	struct iphdr *iph = (struct iphdr *)nh;
+	uint32_t ihl = (uint32_t)ip_ihl(iph) * 4;
+	iph->tot_len = htons((uint16_t)(ihl + tcplen));
+	iph->id = htons((uint16_t)(ntohs(iph->id) + i));
+	iph->check = 0;
+	iph->check = ip_fast_csum(iph, ip_ihl(iph));
+	th = (struct tcphdr *)(nh + ihl);
+	th->check = 0;
+	th->check = htons(csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, th, tcplen));
+}
+
 /* One segment of a GSO skb: the headers (link to TCP) and len bytes from
- * off; the IP length, id and checksum, the TCP seq, flags and checksum
- * made its own (tcp4_gso_segment: FIN and PSH on the last only). */
+ * off; the IP header, the TCP seq, flags and checksum made its own
+ * (tcp_gso_segment: FIN and PSH on the last only). */
 static struct sk_buff *gso_segment_one(struct net *net, const struct sk_buff *skb, uint32_t hlen, uint32_t off,
 				       uint32_t len, int i, int last)
 {
@@ -211,18 +235,12 @@ static struct sk_buff *gso_segment_one(struct net *net, const struct sk_buff *sk
 	uint8_t *p = skb_put(s, hlen + len);
 	memcpy(p, skb->data, hlen);
 	memcpy(p + hlen, skb->data + hlen + off, len);
-	struct iphdr *iph = (struct iphdr *)(p + nh);
-	uint32_t ihl = (uint32_t)ip_ihl(iph) * 4, tcplen = hlen - nh - ihl + len;
-	struct tcphdr *th = (struct tcphdr *)((uint8_t *)iph + ihl);
-	iph->tot_len = htons((uint16_t)(ihl + tcplen));
-	iph->id = htons((uint16_t)(ntohs(iph->id) + i));
-	iph->check = 0;
-	iph->check = ip_fast_csum(iph, ip_ihl(iph));
+	uint32_t l3 = (p[nh] >> 4) == 6 ? (uint32_t)sizeof(struct ipv6hdr) : (uint32_t)(p[nh] & 15) * 4;
+	struct tcphdr *th = (struct tcphdr *)(p + nh + l3);
 	th->seq = htonl(ntohl(th->seq) + off);
 	if (!last)
 		th->flags &= (uint8_t)~(TCPHDR_FIN | TCPHDR_PSH);
-	th->check = 0;
-	th->check = htons(csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, th, tcplen));
+	gso_fix_ip(p + nh, hlen - nh - l3 + len, i);
 	s->dev = skb->dev;
 	s->protocol = skb->protocol;
 	s->pkt = skb->pkt;
@@ -239,9 +257,9 @@ static struct sk_buff *gso_segment_one(struct net *net, const struct sk_buff *sk
 static int dev_gso_xmit(struct net *net, struct sk_buff *skb)
 {
 	uint32_t nh = (uint32_t)skb_network_offset(skb);
-	const struct iphdr *iph = (const struct iphdr *)(skb->data + nh);
-	const uint8_t *th = (const uint8_t *)iph + ip_ihl(iph) * 4;
-	uint32_t hlen = nh + (uint32_t)ip_ihl(iph) * 4 + (uint32_t)(th[12] >> 4) * 4;
+	const uint8_t *l3 = skb->data + nh;
+	uint32_t l3len = (l3[0] >> 4) == 6 ? (uint32_t)sizeof(struct ipv6hdr) : (uint32_t)(l3[0] & 15) * 4;
+	uint32_t hlen = nh + l3len + (uint32_t)(l3[l3len + 12] >> 4) * 4;
 	uint32_t plen = skb->len - hlen, n = (plen + skb->gso_size - 1) / skb->gso_size;
 
 	trace_enter(net, skb, "skb_gso_segment", "link", "%u bytes of TCP data in %u segments of %u", plen, n,
@@ -261,7 +279,7 @@ int dev_queue_xmit(struct net *net, struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
 
-	if (skb->gso_size && skb->protocol == ETH_P_IP)
+	if (skb->gso_size && (skb->protocol == ETH_P_IP || skb->protocol == ETH_P_IPV6))
 		return dev_gso_xmit(net, skb);
 
 	trace_enter(net, skb, "dev_queue_xmit", "link", "%u bytes out of %s", skb->len,

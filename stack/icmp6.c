@@ -351,11 +351,15 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
  * icmpv6_notify - an error about a packet we sent: the quoted IPv6
  * header and, past its extension headers, 8 bytes of the upper-layer
  * header must be there (else Icmp6.InErrors); then the protocol's
- * err_handler: TCP's (tcp_v6_err) or UDP's (udpv6_err); others (ICMPv6
- * about our echo replies: no ping socket sent them) are shown and consumed.
+ * err_handler: TCP's (tcp_v6_err) or UDP's (udpv6_err); ICMPv6's own
+ * (icmpv6_err) takes a Packet Too Big's path MTU; others are shown and
+ * consumed.
  */
 static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, int type, int code)
 {
+	/* the Packet Too Big's MTU (icmp6_mtu) */
+	uint32_t info = (uint32_t)skb->data[4] << 24 | (uint32_t)skb->data[5] << 16 | (uint32_t)skb->data[6] << 8 |
+			skb->data[7];
 	if (!pskb_may_pull(skb, 8 + sizeof(struct ipv6hdr))) {
 		SNMP_INC(net, MIB_ICMP6_INERRORS);
 		trace_step(net, skb, "icmpv6_notify", "quoted IPv6 header not all there");
@@ -389,13 +393,18 @@ static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, 
 	if (nexthdr == NEXTHDR_TCP) {	/* inet6_protos[]'s err_handler */
 		trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s: for TCP", icmp6_type_name(type), code,
 			   in6_fmt(&q->saddr), in6_fmt(&q->daddr));
-		tcp_v6_err(net, skb, q, qp + inner, type, code);
+		tcp_v6_err(net, skb, q, qp + inner, type, code, type == ICMPV6_PKT_TOOBIG ? info : 0);
 		return SKB_DROP_REASON_NOT_DROPPED_YET;
 	}
 	if (nexthdr == NEXTHDR_UDP) {
 		trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s: for UDP", icmp6_type_name(type), code,
 			   in6_fmt(&q->saddr), in6_fmt(&q->daddr));
-		udpv6_err(net, skb, q, qp + inner, type, code);
+		udpv6_err(net, skb, q, qp + inner, type, code, type == ICMPV6_PKT_TOOBIG ? info : 0);
+		return SKB_DROP_REASON_NOT_DROPPED_YET;
+	}
+	if (nexthdr == NEXTHDR_ICMP && type == ICMPV6_PKT_TOOBIG) {
+		/* icmpv6_err: whatever ICMPv6 message it quotes, the path MTU */
+		ip6_update_pmtu(net, skb, &q->daddr, info);
 		return SKB_DROP_REASON_NOT_DROPPED_YET;
 	}
 	trace_step(net, skb, "icmpv6_notify", "%s code %d about our %s > %s next header %u: no IPv6 socket to tell",

@@ -138,14 +138,22 @@ static int ip6_fragment(struct net *net, struct sk_buff *skb, struct net_device 
 	return 0;
 }
 
-/* ip6_finish_output: the MTU of the device (or the one a router
- * advertisement gave: mtu6). */
+/* One segment of a GSO skb: the IPv6 and TCP headers and gso_size. */
+static uint32_t ip6_gso_seg_len(const struct sk_buff *skb)
+{
+	const uint8_t *th = (const uint8_t *)ipv6_hdr(skb) + sizeof(struct ipv6hdr);
+	return (uint32_t)sizeof(struct ipv6hdr) + (uint32_t)(th[12] >> 4) * 4 + skb->gso_size;
+}
+
+/* ip6_finish_output: the path MTU to the destination (a Packet Too Big's,
+ * else the device's, or the one a router advertisement gave: mtu6) for
+ * what this host built; a GSO skb whose segments fit goes whole. */
 static int ip6_finish_output(struct net *net, struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
-	struct inet6_dev *idev = in6_dev_get(net, dev);
-	uint32_t mtu = idev && idev->mtu6 ? idev->mtu6 : dev->mtu;
-	if (skb->len > mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED))
+	uint32_t mtu = ip6_dst_mtu(net, &ipv6_hdr(skb)->daddr, dev);
+	if (skb->len > mtu && !(IP6CB(skb)->flags & IP6SKB_FORWARDED) &&
+	    !(skb->gso_size && ipv6_hdr(skb)->nexthdr == NEXTHDR_TCP && ip6_gso_seg_len(skb) <= mtu))
 		return ip6_fragment(net, skb, dev, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu);
 	return ip6_finish_output2(net, skb, dev);
 }

@@ -193,8 +193,12 @@ static int ip_local_out_routed(struct net *net, struct sk_buff *skb)
 
 	SNMP_INC(net, MIB_IP_OUTREQUESTS);
 	iph->tot_len = htons((uint16_t)skb->len);
-	ip_send_check(iph);
 	struct net_device *out = dev_get_by_index(net, IPCB(skb)->dst.oif);
+	/* IP_PMTUDISC_WANT (ip_push_pending_frames): DF on what fits the
+	 * path, unless its MTU is locked; a longer datagram is fragmented */
+	if (skb->df_if_fits && skb->len <= ip_dst_mtu(net, iph->daddr, out) && ip_dont_fragment(net, iph->daddr))
+		iph->frag_off |= htons(IP_DF);
+	ip_send_check(iph);
 	return trace_ret(net, NF_HOOK(net, NF_INET_LOCAL_OUT, skb, NULL, out, ip_output));
 }
 

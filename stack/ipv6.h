@@ -266,8 +266,21 @@ struct ipv6_sysctl {
 struct nd_table;
 struct frag6_table;
 
+/* A route exception's path MTU (rt6_insert_exception, rt6_do_update_pmtu):
+ * RT6_EXC_HASH buckets of RT6_EXC_DEPTH, the oldest of a full bucket
+ * recycled (Linux: 1024 buckets, FIB6_MAX_DEPTH 5). */
+#define RT6_EXC_HASH	256
+#define RT6_EXC_DEPTH	5
+struct rt6_exception {
+	struct in6 daddr;
+	uint32_t pmtu;			/* 0: free */
+	uint64_t expires_ns, stamp_ns;
+};
+
 struct ipv6_state {
 	struct ipv6_sysctl sysctl;
+	struct rt6_exception exc[RT6_EXC_HASH][RT6_EXC_DEPTH];
+	int nexc;			/* in use: lookups skip the table while 0 */
 	struct inet6_dev idev[NJ_MAX_DEVS];	/* by ifindex - 1 */
 	struct rt6_info routes[RT6_MAX];
 	int nroutes;
@@ -343,6 +356,16 @@ void ip6_route_input(struct net *net, struct sk_buff *skb);
 /* ip6_route_output - the route to daddr (oif: required device, 0 any).
  * Returns 0, or -ENETUNREACH (dst->type says what matched). */
 int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct rt6_dst *dst);
+/* ip6_dst_mtu - the MTU towards daddr out of dev: a path MTU learned
+ * from a Packet Too Big while it lasts, else the device's (or the one a
+ * router advertisement gave, mtu6). */
+uint32_t ip6_dst_mtu(struct net *net, const struct in6 *daddr, const struct net_device *dev);
+/* ip6_update_pmtu - a Packet Too Big said the path to daddr takes mtu:
+ * lowers it for 600 s, never below 1280 (__ip6_rt_update_pmtu, traced as
+ * a step). Returns the MTU towards daddr after it, 0 with no route. */
+uint32_t ip6_update_pmtu(struct net *net, const struct sk_buff *skb, const struct in6 *daddr, uint32_t mtu);
+/* rt6_exception_for_each - every path MTU exception in use. */
+void rt6_exception_for_each(struct net *net, void (*fn)(void *ctx, const struct rt6_exception *e), void *ctx);
 /* ip6_route_add - a scenario route; 0 or -1 (full). */
 int ip6_route_add(struct net *net, const struct in6 *dst, int plen, const struct in6 *gw, int oif,
 		  int type, int metric);
@@ -455,12 +478,13 @@ int udpv6_rcv(struct net *net, struct sk_buff *skb);
 /* udpv6_err - an ICMPv6 error quoting a datagram we sent (q its IPv6
  * header, uhp its UDP header): the socket's soft error, or, with no
  * socket, Icmp6.InErrors (__udp6_lib_err). skb is not consumed. */
-void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *uhp, int type, int code);
+void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *uhp, int type, int code,
+	       uint32_t info);
 int tcp_v6_rcv(struct net *net, struct sk_buff *skb);
 /* tcp_v6_err - an ICMPv6 error (type, code) quoting q, a segment we sent
  * whose TCP header is th (its first 8 bytes present): the socket is told,
  * as tcp_v6_err does. skb is not consumed. */
 void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *th, int type,
-		int code);
+		int code, uint32_t info);
 
 #endif

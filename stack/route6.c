@@ -9,9 +9,11 @@
  * means the null entry's ip6_pkt_discard. Routes learnt from router
  * advertisements are here too: the default router (ndisc_router.c) and
  * the prefix of each address SLAAC made (addrconf.c).
+ * Path MTU discovery (RFC 8201): a Packet Too Big lowers the MTU towards
+ * its destination for 10 minutes (a route exception); one below 1280 or
+ * not below the path's MTU changes nothing.
  * Left out: the fib6 radix tree and route cache (a scan of a bounded list
- * gives the same answers), policy routing, source-specific routes, ECMP,
- * PMTU exceptions.
+ * gives the same answers), policy routing, source-specific routes, ECMP.
  */
 #include "fib.h"
 #include "ipv6.h"
@@ -325,4 +327,100 @@ void rt6_for_each(struct net *net, void (*fn)(void *ctx, const struct rt6_route 
 					.gateway = x->gw ? &x->gateway : NULL };
 		fn(ctx, &r);
 	}
+}
+
+/* -- route exceptions: the path MTU -- */
+#define IP6_RT_MTU_EXPIRES_NS	(600ULL * 1000000000ULL)	/* net.ipv6.route.mtu_expires */
+
+static struct rt6_exception *rt6_exc_bucket(struct ipv6_state *s, const struct in6 *daddr)
+{
+	uint32_t h = 0;
+	for (int i = 0; i < 16; i++)
+		h = h * 31 + daddr->s6[i];
+	return s->exc[(h * 2654435761u) >> 24];
+}
+
+/* rt6_find_cached_rt: daddr's exception while it lasts, or NULL. */
+static struct rt6_exception *rt6_find_exception(struct net *net, const struct in6 *daddr)
+{
+	struct ipv6_state *s = net->ipv6;
+	if (!s || !s->nexc)
+		return NULL;
+	struct rt6_exception *b = rt6_exc_bucket(s, daddr);
+	for (int i = 0; i < RT6_EXC_DEPTH; i++)
+		if (b[i].pmtu && !memcmp(&b[i].daddr, daddr, sizeof(*daddr)))
+			return net->now_ns < b[i].expires_ns ? &b[i] : NULL;
+	return NULL;
+}
+
+static struct rt6_exception *rt6_insert_exception(struct net *net, const struct in6 *daddr)
+{
+	struct ipv6_state *s = ipv6_state(net);
+	if (!s)
+		return NULL;
+	struct rt6_exception *b = rt6_exc_bucket(s, daddr), *e = &b[0];
+	for (int i = 0; i < RT6_EXC_DEPTH; i++) {
+		if (b[i].pmtu && !memcmp(&b[i].daddr, daddr, sizeof(*daddr)))
+			return &b[i];
+		if (!b[i].pmtu) {
+			e = &b[i];
+			s->nexc++;
+			break;
+		}
+		if (b[i].stamp_ns < e->stamp_ns)
+			e = &b[i];	/* rt6_exception_remove_oldest */
+	}
+	memset(e, 0, sizeof(*e));
+	e->daddr = *daddr;
+	return e;
+}
+
+uint32_t ip6_dst_mtu(struct net *net, const struct in6 *daddr, const struct net_device *dev)
+{
+	const struct rt6_exception *e = rt6_find_exception(net, daddr);
+	struct inet6_dev *idev = in6_dev_get(net, dev);
+	if (e)
+		return e->pmtu;
+	return idev && idev->mtu6 ? idev->mtu6 : dev ? dev->mtu : 1500;
+}
+
+uint32_t ip6_update_pmtu(struct net *net, const struct sk_buff *skb, const struct in6 *daddr, uint32_t mtu)
+{
+	struct rt6_dst dst;
+	if (ip6_route_output(net, daddr, 0, &dst) < 0) {
+		trace_step(net, skb, "__ip6_rt_update_pmtu", "no route to %s: nothing to update", in6_fmt(daddr));
+		return 0;
+	}
+	const struct net_device *dev = dev_get_by_index(net, dst.oif);
+	uint32_t old = ip6_dst_mtu(net, daddr, dev);
+	if (mtu < IPV6_MIN_MTU || mtu >= old) {
+		trace_step(net, skb, "__ip6_rt_update_pmtu", "%u %s: the path MTU to %s stays %u", mtu,
+			   mtu < IPV6_MIN_MTU ? "is below IPv6's minimum 1280" : "is not below it", in6_fmt(daddr), old);
+		return old;
+	}
+	struct rt6_exception *e = rt6_insert_exception(net, daddr);
+	if (!e)
+		return old;
+	e->pmtu = mtu;
+	e->stamp_ns = net->now_ns;
+	e->expires_ns = net->now_ns + IP6_RT_MTU_EXPIRES_NS;
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "daddr", in6_fmt(daddr));
+		jw_kv_uint(a, "old_mtu", old);
+		jw_kv_uint(a, "pmtu", mtu);
+		jw_kv_uint(a, "expires_s", (uint32_t)(IP6_RT_MTU_EXPIRES_NS / 1000000000ULL));
+	}
+	trace_step(net, skb, "__ip6_rt_update_pmtu", "path MTU to %s: %u -> %u for %llu s (a route exception)",
+		   in6_fmt(daddr), old, mtu, (unsigned long long)(IP6_RT_MTU_EXPIRES_NS / 1000000000ULL));
+	return mtu;
+}
+
+void rt6_exception_for_each(struct net *net, void (*fn)(void *ctx, const struct rt6_exception *e), void *ctx)
+{
+	struct ipv6_state *s = net->ipv6;
+	for (int h = 0; s && s->nexc && h < RT6_EXC_HASH; h++)
+		for (int i = 0; i < RT6_EXC_DEPTH; i++)
+			if (s->exc[h][i].pmtu)
+				fn(ctx, &s->exc[h][i]);
 }

@@ -79,6 +79,7 @@ struct sk_buff {
 	uint8_t csum_valid;		/* checksum already verified (CHECKSUM_UNNECESSARY) */
 	uint8_t capture_trunc;		/* the capture cut this frame short */
 	uint8_t ip_summed;		/* CHECKSUM_NONE, or CHECKSUM_PARTIAL (checksum.c) */
+	uint8_t df_if_fits;		/* IP sets DF if it fits the path (a UDP socket's IP_PMTUDISC_WANT) */
 	uint16_t gso_size;		/* a TCP skb of several segments of this size, cut
 					 * before it leaves (skb_gso_segment); 0 none */
 	_Alignas(8) char cb[SKB_CB_SIZE];	/* per-layer control block, as skb->cb */

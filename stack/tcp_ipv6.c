@@ -68,6 +68,8 @@ int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const 
 	memset(IP6CB(skb), 0, sizeof(struct inet6_skb_parm));
 	IP6CB(skb)->dst = dst;
 	skb->pkt = net->cur_pkt;
+	if (net->socks && net->socks->tx_gso_size && len > net->socks->tx_gso_size)
+		skb->gso_size = net->socks->tx_gso_size;
 	SNMP_INC(net, MIB_TCP_OUTSEGS);
 	if (flags & TCPHDR_RST)
 		SNMP_INC(net, MIB_TCP_OUTRSTS);
@@ -270,7 +272,51 @@ static int icmpv6_err_convert(int type, int code, int *fatal)
 	return type == ICMPV6_PKT_TOOBIG ? EMSGSIZE : type == ICMPV6_PARAMPROB ? EPROTO : EHOSTUNREACH;
 }
 
-void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *thp, int type, int code)
+/* tcp_mtu_to_mss: what an MTU leaves a segment's data, options aside, no
+ * more than the MSS the connection had synced to its wider path. */
+static uint32_t tcp_v6_mtu_to_mss(const struct sock *sk, uint32_t mtu)
+{
+	uint32_t opts = sk->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0, clamp = tcp_send_mss(sk) + opts;
+	int32_t mss = (int32_t)mtu - 60;
+	if (mss > (int32_t)clamp)
+		mss = (int32_t)clamp;
+	return (uint32_t)((mss < 48 ? 48 : mss) - (int32_t)opts);
+}
+
+/*
+ * tcp_v6_mtu_reduced (RFC 8201): a Packet Too Big that would not lower the
+ * MSS is dropped first; otherwise the route to the peer takes the new
+ * path MTU and, if the MSS was synced to a wider one, it shrinks and what
+ * is in flight too long goes again (tcp_simple_retransmit).
+ */
+static void tcp_v6_mtu_reduced(struct net *net, struct sk_buff *skb, struct sock *sk, uint32_t mtu)
+{
+	if (sk->state == TCP_LISTEN || sk->state == TCP_CLOSE)
+		return;
+	if (tcp_v6_mtu_to_mss(sk, mtu) >= tcp_send_mss(sk)) {
+		trace_step(net, skb, "tcp_v6_mtu_reduced", "%s: MTU %u would not lower the MSS (%u): ignored",
+			   sk_fmt(sk), mtu, tcp_send_mss(sk));
+		return;
+	}
+	struct rt6_dst dst;
+	uint32_t cookie = sk->pmtu_cookie;
+	if (!cookie && ip6_route_output(net, &sk->v6_daddr, sk->ifindex, &dst) == 0) {
+		/* the route's device's MTU (or the router advertisement's) */
+		const struct net_device *dev = dev_get_by_index(net, dst.oif);
+		const struct inet6_dev *idev = in6_dev_get(net, dev);
+		cookie = idev && idev->mtu6 ? idev->mtu6 : dev ? dev->mtu : 1500;
+	}
+	uint32_t dmtu = ip6_update_pmtu(net, skb, &sk->v6_daddr, mtu);
+	if (!dmtu || cookie <= dmtu)
+		return;
+	uint32_t old = tcp_send_mss(sk), mss = tcp_sync_mss(sk, dmtu);
+	trace_step(net, skb, "tcp_v6_mtu_reduced", "%s: path MTU %u -> %u, MSS %u -> %u", sk_fmt(sk), cookie, dmtu,
+		   old, mss);
+	tcp_simple_retransmit(net, sk);
+}
+
+void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *thp, int type, int code,
+		uint32_t info)
 {
 	const struct tcphdr *th = (const struct tcphdr *)thp;	/* ports and seq: 8 bytes */
 	struct sock *sk = __inet6_lookup_established(net, &q->daddr, th->dest, &q->saddr, th->source);
@@ -297,9 +343,16 @@ void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, c
 		trace_exit(net, skb, V_CONSUMED, 0, "quoted seq is outside [snd_una, snd_nxt]: ignored");
 		return;
 	}
-	if (type == ICMPV6_PKT_TOOBIG || type == NDISC_REDIRECT) {
-		trace_exit(net, skb, V_CONSUMED, 0, "%s: the socket's route would change (not modelled)",
-			   type == NDISC_REDIRECT ? "a redirect" : "Packet Too Big");
+	if (type == NDISC_REDIRECT) {
+		trace_exit(net, skb, V_CONSUMED, 0, "%s", "a redirect: the socket's route would change (not modelled)");
+		return;
+	}
+	if (type == ICMPV6_PKT_TOOBIG) {
+		if (info < IPV6_MIN_MTU)
+			trace_step(net, skb, "tcp_v6_err", "MTU %u is below IPv6's minimum 1280: ignored", info);
+		else
+			tcp_v6_mtu_reduced(net, skb, sk, info);
+		trace_exit(net, skb, V_CONSUMED, 0, "%s", "path MTU discovery");
 		return;
 	}
 	sk->err_soft = err;

@@ -13,13 +13,14 @@
  * Left out: PAWS and the TSecr check on request socks, Fast Open,
  * tcp_abort_on_overflow.
  */
+#include "ipv6.h"
 #include "tcp.h"
 
 
 uint32_t tcp_dst_mtu(struct net *net, const struct sock *sk, const struct net_device *dev)
 {
 	if (sk->family == AF_INET6)
-		return dev ? dev->mtu : 1500;
+		return ip6_dst_mtu(net, &sk->v6_daddr, dev);
 	return ip_dst_mtu(net, sk->daddr, dev);
 }
 

@@ -125,15 +125,6 @@ static uint32_t udp_pick_saddr(struct net *net, const struct sock *sk, uint32_t 
 	return inet_select_addr(dev_get_by_index(net, dst.oif), daddr);
 }
 
-/* The MTU towards daddr: the learned path MTU, else the route's device's. */
-static uint32_t udp_path_mtu(struct net *net, uint32_t daddr)
-{
-	struct nj_dst dst = { 0 };
-	if (ip_route_output(net, daddr, 0, &dst) < 0)
-		return 1500;
-	return ip_dst_mtu(net, daddr, dev_get_by_index(net, dst.oif));
-}
-
 int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		uint32_t len)
 {
@@ -149,10 +140,7 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
 	iph->ihl_version = 0x45;
 	iph->tot_len = htons((uint16_t)tot);
 	iph->id = htons(sock_table(net) ? net->socks->ip_id++ : 0);
-	/* IP_PMTUDISC_WANT: DF on what fits the path (ip_push_pending_frames);
-	 * a longer datagram goes in fragments (ip_append_data) */
-	if (tot <= udp_path_mtu(net, daddr) && ip_dont_fragment(net, daddr))
-		iph->frag_off = htons(IP_DF);
+	skb->df_if_fits = 1;	/* IP_PMTUDISC_WANT: DF once routed, if it fits (ip_local_out) */
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_UDP_;
 	iph->saddr = saddr;

@@ -97,7 +97,8 @@ static int udpv6_fail(struct net *net, struct sk_buff *skb, enum skb_drop_reason
 	return 0;
 }
 
-void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *uhp, int type, int code)
+void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *uhp, int type, int code,
+	       uint32_t info)
 {
 	const struct udphdr *uh = (const struct udphdr *)uhp;	/* its ports: 4 bytes */
 	struct sock *sk = __udp6_lib_lookup(net, &q->daddr, uh->dest, &q->saddr, uh->source);
@@ -109,6 +110,8 @@ void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, co
 		trace_exit(net, skb, V_CONSUMED, 0, "no matching socket (Icmp6.InErrors)");
 		return;
 	}
+	if (type == ICMPV6_PKT_TOOBIG)
+		ip6_update_pmtu(net, skb, &q->daddr, info);	/* ip6_sk_update_pmtu */
 	sk->err_soft = type == ICMPV6_DEST_UNREACH && code == ICMPV6_PORT_UNREACH ? 111 /* ECONNREFUSED */ : 113;
 	trace_exit(net, skb, V_CONSUMED, 0, "%s socket %s: unconnected, so the error is not reported to the "
 		   "application", sock_app_name(sk->app), sk_fmt(sk));
