@@ -375,6 +375,28 @@ static void translate_ack(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	translate_tsecr(c, sa, da, alen, th, avail);
 }
 
+/* The quoted TCP segment at qo (its addresses sa > da, alen bytes each)
+ * gets Linux's seq for the capture's; the ICMP(v6) checksum at o + 2 is
+ * patched. */
+static void quote_seq_move(struct lx_ctx *c, uint8_t *p, uint32_t o, uint32_t qo, const uint8_t *sa,
+			   const uint8_t *da, int alen)
+{
+	uint16_t sport, dport, check;
+	uint32_t cap, lin, a;
+	memcpy(&sport, p + qo, 2);
+	memcpy(&dport, p + qo + 2, 2);
+	if (!dk_host_isn(c->nj, c->nin, sa, sport, da, dport, alen, &cap) ||
+	    !dk_host_isn(c->lx, c->nin, sa, sport, da, dport, alen, &lin))
+		return;
+	memcpy(&a, p + qo + 4, 4);
+	a = ntohl(a);
+	uint32_t b = htonl(a - cap + lin);
+	memcpy(p + qo + 4, &b, 4);
+	memcpy(&check, p + o + 2, 2);
+	csum_replace4(&check, a, ntohl(b));
+	memcpy(p + o + 2, &check, 2);
+}
+
 /* An ICMP error (destination unreachable, time exceeded, parameter
  * problem) quoting a TCP segment the host sent: the quoted seq moved from
  * the capture's host ISN to Linux's, as the peer's acks are, so the
@@ -393,21 +415,7 @@ static void translate_icmp_quote(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	uint32_t qo = o + 8 + (uint32_t)ip_ihl(q) * 4;
 	if (q->protocol != IPPROTO_TCP_ || len < qo + 8)
 		return;
-	uint16_t sport, dport;
-	uint32_t cap, lin, a;
-	memcpy(&sport, p + qo, 2);
-	memcpy(&dport, p + qo + 2, 2);
-	if (!dk_host_isn(c->nj, c->nin, (const uint8_t *)&q->saddr, sport, (const uint8_t *)&q->daddr, dport, 4, &cap) ||
-	    !dk_host_isn(c->lx, c->nin, (const uint8_t *)&q->saddr, sport, (const uint8_t *)&q->daddr, dport, 4, &lin))
-		return;
-	memcpy(&a, p + qo + 4, 4);
-	a = ntohl(a);
-	uint32_t b = htonl(a - cap + lin);
-	memcpy(p + qo + 4, &b, 4);
-	uint16_t check;
-	memcpy(&check, p + o + 2, 2);
-	csum_replace4(&check, a, ntohl(b));
-	memcpy(p + o + 2, &check, 2);
+	quote_seq_move(c, p, o, qo, (const uint8_t *)&q->saddr, (const uint8_t *)&q->daddr, 4);
 }
 
 /* The same for an ICMPv6 error (destination unreachable, packet too big,
@@ -419,21 +427,7 @@ static void translate_icmp6_quote(struct lx_ctx *c, uint8_t *p, uint32_t len)
 	if (len < qo + 8 || p[12] != 0x86 || p[13] != 0xdd || p[20] != 58 || p[o] < 1 || p[o] > 4 ||
 	    p[q + 6] != IPPROTO_TCP_)
 		return;
-	uint16_t sport, dport;
-	uint32_t cap, lin, a;
-	memcpy(&sport, p + qo, 2);
-	memcpy(&dport, p + qo + 2, 2);
-	if (!dk_host_isn(c->nj, c->nin, p + q + 8, sport, p + q + 24, dport, 16, &cap) ||
-	    !dk_host_isn(c->lx, c->nin, p + q + 8, sport, p + q + 24, dport, 16, &lin))
-		return;
-	memcpy(&a, p + qo + 4, 4);
-	a = ntohl(a);
-	uint32_t b = htonl(a - cap + lin);
-	memcpy(p + qo + 4, &b, 4);
-	uint16_t check;
-	memcpy(&check, p + o + 2, 2);
-	csum_replace4(&check, a, ntohl(b));
-	memcpy(p + o + 2, &check, 2);
+	quote_seq_move(c, p, o, qo, p + q + 8, p + q + 24, 16);
 }
 
 /* -- injection and capture -- */

@@ -113,11 +113,20 @@ static void mk_tcp_seg(struct mk_ctx *c, uint16_t pport, uint32_t seq, uint32_t 
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
 }
 
+/* The 8 bytes an error quotes of the host's segment seq, port 7 > pport. */
+static void tcp_quote8(uint8_t q8[8], uint16_t pport, uint32_t seq)
+{
+	q8[0] = 0, q8[1] = 7;
+	q8[2] = (uint8_t)(pport >> 8), q8[3] = (uint8_t)pport;
+	for (int i = 0; i < 4; i++)
+		q8[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+}
+
 /* The error about the host's segment seq from port 7 to pport, tot_len long. */
 static void mk_frag_needed_tcp(struct mk_ctx *c, uint16_t mtu, uint16_t pport, uint32_t seq, uint16_t tot_len)
 {
-	const uint8_t q8[8] = { 0, 7, (uint8_t)(pport >> 8), (uint8_t)pport,
-				(uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq };
+	uint8_t q8[8];
+	tcp_quote8(q8, pport, seq);
 	mk_frag_needed(c, mtu, IPPROTO_TCP_, tot_len, q8);
 }
 
@@ -271,8 +280,8 @@ static void ipv6_pmtu(struct mk_ctx *c)
 	mk_advance(c, 10000);
 	mk_tcp6_seg(c, 40120, 1001, h, TCPHDR_ACK | TCPHDR_PSH, data, sizeof(data));
 	mk_advance(c, 10000);
-	const uint8_t q8[8] = { 0, 7, (uint8_t)(40120 >> 8), (uint8_t)40120,
-				(uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h };
+	uint8_t q8[8];
+	tcp_quote8(q8, 40120, h);
 	mk_ptb(c, 1400, NEXTHDR_TCP, 20 + 1440, q8);
 	mk_advance(c, 10000);
 	mk_tcp6_seg(c, 40120, 1001 + 1440, h + 1440, TCPHDR_ACK, NULL, 0);

@@ -2,7 +2,8 @@
  * dev.c - the device layer's receive and transmit core, after
  * net/core/dev.c (Linux 6.13): netif_rx → enqueue_to_backlog, the NET_RX
  * softirq (net_rx_action → process_backlog) and __netif_receive_skb_core
- * (ptype_all taps, VLAN, ptype_base dispatch), and dev_queue_xmit.
+ * (ptype_all taps, VLAN, ptype_base dispatch), and dev_queue_xmit (with
+ * validate_xmit_skb's software GSO: no device here segments TCP itself).
  * Left out: RPS/RFS and the flow limit (one CPU), GRO, XDP, tc ingress,
  * rx_handlers (bridge, bond), qdiscs on transmit. An interface with VLANs
  * stands for its VLAN device (net/8021q/vlan_dev.c): what it sends leaves

@@ -457,14 +457,12 @@ static enum skb_drop_reason icmp_redirect(struct net *net, struct sk_buff *skb, 
  * InErrors); then the quoted protocol's error handler. */
 /* icmp_err: an error about an ICMP message we sent. About an echo reply
  * (from the kernel's own ICMP socket), a frag-needed lowers the path MTU
- * (ipv4_update_pmtu); about an echo request, it is a ping socket's
- * (ping_err, left out). */
+ * (ipv4_update_pmtu); anything else is a ping socket's (ping_err). */
 static void icmp_err(struct net *net, struct sk_buff *skb, const struct iphdr *q, int type, int code, uint32_t info)
 {
 	const uint8_t *qi = (const uint8_t *)q + ip_ihl(q) * 4;
 	if (qi[0] != ICMP_ECHOREPLY) {
-		trace_step(net, skb, "icmp_err", "about an ICMP type %u we sent: a ping socket's (ping_err: not modelled)",
-			   qi[0]);
+		ping_err(net, skb, q, type, code, info);
 		return;
 	}
 	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)

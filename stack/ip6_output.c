@@ -4,11 +4,13 @@
  * ip6_output → ip6_finish_output (MTU) → ip6_finish_output2
  * (Ip6.OutTransmits, multicast counters) → the neighbour layer (ndisc.c);
  * ip6_forward with its checks in the kernel's order → ip6_forward_finish.
- * What this host originates and is longer than the MTU is fragmented
- * (ip6_fragment, the slow path: every packet here is linear).
+ * What this host originates and is longer than the path MTU (route6.c's
+ * exceptions, from Packet Too Big) is fragmented (ip6_fragment, the slow
+ * path: every packet here is linear); a TCP GSO skb whose segments fit
+ * goes whole, to be cut before it leaves (dev.c).
  * The netfilter hooks (ip6tables: NF_HOOK6) at LOCAL_OUT, FORWARD and
  * POST_ROUTING.
- * Left out: the path MTU cache, proxy NDP, router alert chains, GSO; fragment
+ * Left out: proxy NDP, router alert chains; fragment
  * identifications come from a counter (Linux hashes them per destination).
  */
 #include "ipv6.h"

@@ -2,13 +2,15 @@
  * ip_output.c - IPv4 output, after net/ipv4/ip_output.c (Linux 6.13):
  * ip_local_out → __ip_local_out (Ip.OutRequests, checksum, LOCAL_OUT) →
  * dst_output = ip_output (POST_ROUTING) → ip_finish_output (fragment when
- * longer than the device MTU) → ip_finish_output2 (Ip.OutTransmits) → the
- * neighbour layer.
+ * longer than the path MTU, route.c's, for what the host built; the
+ * device MTU for what it forwards; a TCP GSO skb whose segments fit goes
+ * whole) → ip_finish_output2 (Ip.OutTransmits) → the neighbour layer. A
+ * UDP datagram gets DF here, once routed, if it fits the path.
  *
- * Left out: GSO, the fast fragmentation path over frag_list (skbs here are
+ * Left out: the fast fragmentation path over frag_list (skbs here are
  * linear, so ip_do_fragment always takes the slow, copying path), IP
  * options (copied whole into every fragment instead of only the "copied"
- * ones), the path-MTU cache, cgroup BPF egress, xfrm, the loopback device
+ * ones), cgroup BPF egress, xfrm, the loopback device
  * (a datagram routed to one of our own addresses is dropped).
  */
 #include "netfilter.h"

@@ -6,8 +6,10 @@
  * with no socket for its identifier is dropped NO_SOCKET, with no ICMP
  * error (an error about an error message is never sent). IPv6 ping
  * sockets (net/ipv6/ping.c: socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6))
- * take ICMPv6 echo replies the same way (ping_v6_rcv). Left out: ping
- * socket errors (ping_err), the ping_group_range permission.
+ * take ICMPv6 echo replies the same way (ping_v6_rcv). An ICMP error about
+ * an IPv4 echo request reaches its socket (ping_err: a frag-needed lowers
+ * the path MTU). Left out: IPv6 ping sockets' errors, the ping_group_range
+ * permission.
  */
 #include "ipv6.h"
 #include "sock.h"
@@ -40,6 +42,22 @@ enum skb_drop_reason ping_rcv(struct net *net, struct sk_buff *skb)
 		   ntohs(ident), ntohs(icmph->sequence), sock_app_name(sk->app));
 	sk->app_bytes += skb->len;
 	return SKB_DROP_REASON_NOT_DROPPED_YET;
+}
+
+void ping_err(struct net *net, struct sk_buff *skb, const struct iphdr *q, int type, int code, uint32_t info)
+{
+	const struct icmphdr *qi = (const struct icmphdr *)((const uint8_t *)q + ip_ihl(q) * 4);
+	struct sock *sk = ping_lookup(net, q->saddr, qi->id);
+
+	if (!sk) {
+		trace_step(net, skb, "ping_err", "about an echo request id %u: no ping socket bound to it", ntohs(qi->id));
+		return;
+	}
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(net, skb, q->daddr, info);	/* ipv4_sk_update_pmtu */
+	sk->err_soft = type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED ? 90 /* EMSGSIZE */ : 113;
+	trace_step(net, skb, "ping_err", "about echo request id %u: the %s ping socket's error (errno %d)", ntohs(qi->id),
+		   sock_app_name(sk->app), sk->err_soft);
 }
 
 /* ping_lookup for IPv6: the socket bound to ident (and to daddr, or to ::). */

@@ -90,6 +90,9 @@ int icmp_rcv(struct net *net, struct sk_buff *skb);
 /* ping_rcv - an echo reply to its ping socket (ping.c): NOT_DROPPED_YET when
  * a socket took it, else NO_SOCKET. */
 enum skb_drop_reason ping_rcv(struct net *net, struct sk_buff *skb);
+/* ping_err - an ICMP error quoting an echo request (q its IP header) to the
+ * ping socket that sent it; info: a frag-needed's MTU. */
+void ping_err(struct net *net, struct sk_buff *skb, const struct iphdr *q, int type, int code, uint32_t info);
 int udp_rcv(struct net *net, struct sk_buff *skb);
 int tcp_v4_rcv(struct net *net, struct sk_buff *skb);
 

@@ -3,7 +3,8 @@
  * net/ipv4/tcp_ipv4.c (Linux 6.13): tcp_v4_rcv (checks in Linux's order,
  * __inet_lookup_skb, TIME_WAIT and request-sock dispatch), tcp_v4_do_rcv,
  * tcp_v4_send_reset (RFC 793 reset generation), tcp_v4_send_ack and
- * tcp_v4_err (ICMP errors for TCP sockets).
+ * tcp_v4_err (ICMP errors for TCP sockets, tcp_v4_mtu_reduced for path
+ * MTU discovery).
  * Left out: the socket backlog (the socket is never owned by a user), early
  * demux, MD5/AO signatures, IPsec policy, socket filters, SYN cookies,
  * reuseport, deferred checksum completion (the full checksum is verified

@@ -451,7 +451,6 @@ static void tcp_event_data_sent(struct net *net, struct sock *sk)
 
 #define TCP_WMEM_MAX	(4u << 20)	/* net.ipv4.tcp_wmem[2], 4 MiB */
 
-/* What the peer's window still takes past snd_nxt (0 when it shrank). */
 /* tcp_sync_mss after __tcp_mtu_to_mss: the path MTU less the IP and TCP
  * headers, no more than the peer's MSS (what mss_cache was synced to
  * before, as the MTU only falls), at least tcp_min_snd_mss (48), less the
@@ -477,6 +476,7 @@ uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu)
 	return (uint32_t)mss;
 }
 
+/* What the peer's window still takes past snd_nxt (0 when it shrank). */
 static uint32_t tcp_wnd_room(const struct sock *sk)
 {
 	int32_t room = (int32_t)(sk->snd_una + sk->snd_wnd - sk->snd_nxt);

@@ -3,7 +3,8 @@
  * __udp4_lib_rcv (header, length, checksum), __udp4_lib_lookup (connected,
  * then exact bind, then wildcard), udp_queue_rcv_skb (receive buffer
  * limit), ICMP port unreachable when nobody listens; udp_sendmsg for
- * replies and udp_err for ICMP errors about datagrams we sent.
+ * replies and udp_err for ICMP errors about datagrams we sent (a
+ * frag-needed lowers the path MTU, ipv4_sk_update_pmtu).
  * Left out: multicast/broadcast delivery to several sockets (such
  * datagrams are counted as IgnoredMulti when unmatched), UDP-Lite,
  * encapsulation, GRO, socket filters, reuseport, SO_RCVBUF tuning.

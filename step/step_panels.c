@@ -244,6 +244,9 @@ static void routes(const struct step_view *v, const cJSON *st)
 	else if (cJSON_IsObject(l) && !marked)	/* e.g. an address or route an RA brought */
 		fprintf(v->out, "  this packet's lookup of %s at #%lld: %s %s (table %s), added after the trace began\n",
 			str(l, "daddr", "?"), num(l, "seq", 0), str(l, "type", "?"), str(l, "dst", "?"), str(l, "table", "?"));
+	cJSON_ArrayForEach(r, arr(st, "pmtu"))	/* as ip route get shows a route exception */
+		fprintf(v->out, "  %s  cache expires %llds mtu %lld%s\n", str(r, "daddr", "?"), num(r, "expires_in_s", 0),
+			num(r, "mtu", 0), cJSON_IsTrue(arr(r, "locked")) ? " (locked: DF off)" : "");
 }
 
 static void neigh(const struct step_view *v, const cJSON *st)

@@ -318,6 +318,24 @@ static void route_event(struct fold_state *st, const cJSON *a, const struct stor
 	r->metric = jnum(a, "metric", 0);
 }
 
+/* -- path MTUs: an exception made or changed, as "pmtu" with "daddr" -- */
+
+static int pmtu_event(struct fold_state *st, const cJSON *a, const struct store_ev *e)
+{
+	const char *d = jstr(a, "daddr");
+	long long mtu = jnum(a, "pmtu", -1), life = jnum(a, "expires_s", -1);
+	if (!d || mtu < 0 || life < 0)
+		return 0;		/* a claim that changed nothing */
+	struct fold_pmtu *p = fold_get(&st->pmtu, d);
+	if (!p && !(p = fold_add(&st->pmtu, d)))
+		return -1;
+	p->mtu = mtu;
+	p->locked = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "locked"));
+	p->expires_ns = e->ts_ns + (uint64_t)life * 1000000000ULL;
+	p->seq = e->seq;
+	return 0;
+}
+
 /* -- one event -- */
 
 /* The IPv6 path's functions whose args have the shape of their IPv4
@@ -337,6 +355,7 @@ static const struct {
 	{ "neigh_invalidate", FF_NEIGH_UPDATE, 'i' }, { "neigh_timer_handler", FF_NEIGH_UPDATE, 'E' },
 	{ "ip6_frag_queue", FF_FRAG_QUEUE, 'E' }, { "ip6_frag_queue", FF_FRAG_QUEUE, 'i' },
 	{ "ip6_frag_reasm", FF_FRAG_REASM, 'i' }, { "ip6_frag_expire", FF_EXPIRE, 'B' },
+	{ "__ip6_rt_update_pmtu", FF_PMTU, 'i' },
 };
 #define FOLD_V6 (sizeof(fold_v6) / sizeof(fold_v6[0]))
 
@@ -394,6 +413,8 @@ static int apply(struct fold_state *st, enum fold_fn role, const cJSON *a, const
 	case FF_FIB_LOOKUP:
 		route_event(st, a, e);
 		return 0;
+	case FF_PMTU:
+		return pmtu_event(st, a, e);
 	case FF_TCP_ACK:
 		sock_ack(st, a, e->seq);
 		return 0;

@@ -10,7 +10,8 @@
  * ip_expire, ip_evictor: a queue leaves on the event whose args say "end"),
  * sockets (the scenario's listeners, then tcp_set_state and tcp_ack),
  * neighbours (the static ones, then every "neigh" arg: NUD as it changes),
- * routes (trace_start's "fib", as the stack held it), netfilter rules
+ * routes (trace_start's "fib", as the stack held it, and the path MTUs
+ * learned since: __ip_rt_update_pmtu's "pmtu"), netfilter rules
  * (trace_start's "rules", hits from nf_hook's per-rule "pkts"), packet
  * sockets (packet_rcv), and the skbs in flight at the event (the open
  * frames). Events without those args (older traces) are skipped: a panel
@@ -106,6 +107,17 @@ struct fold_tap {
 	long long seen, received, filtered, dropped, qlen;
 };
 
+/* A path MTU the host learned (__ip_rt_update_pmtu, __ip6_rt_update_pmtu):
+ * a route exception, as `ip route get` shows it ("cache expires 599sec
+ * mtu 1400"). */
+struct fold_pmtu {
+	char key[FOLD_KEY];		/* the destination */
+	long long mtu;
+	int locked;			/* IPv4, below min_pmtu: DF no longer set */
+	uint64_t expires_ns;		/* event time + the exception's life */
+	uint64_t seq;
+};
+
 struct fold_end {
 	char key[FOLD_KEY];
 	char why[16];			/* reassembled, expired, evicted, killed */
@@ -114,7 +126,7 @@ struct fold_end {
 /* The folded state after events [0, next). */
 struct fold_state {
 	size_t next;
-	struct fold_table frags, socks, neigh, taps;
+	struct fold_table frags, socks, neigh, taps, pmtu;
 	uint64_t *rule_pkts;		/* per trace_start rule index */
 	size_t nrules;
 	struct fold_end ends[FOLD_ENDS];	/* queues the last folded event ended */

@@ -28,6 +28,7 @@ void fold_ids(struct fold_index *x, int ids[FF_MAX])
 		[FF_TW_TIMER] = "tcp_tw_timer", [FF_FIB_LOOKUP] = "fib_table_lookup", [FF_TIME_WAIT] = "tcp_time_wait",
 		[FF_REQSK_ALLOC] = "inet_reqsk_alloc", [FF_DO_RCV] = "tcp_v4_do_rcv", [FF_DELACK] = "tcp_delack_timer",
 		[FF_REQSK_TIMER] = "reqsk_timer_handler", [FF_TW_PROCESS] = "tcp_timewait_state_process",
+		[FF_PMTU] = "__ip_rt_update_pmtu",
 	};
 	store_lock(x->s);
 	for (int k = 0; k < FF_MAX; k++)
@@ -214,6 +215,7 @@ int fold_state_init(struct fold_index *x, struct fold_state *st)
 	st->socks.esz = sizeof(struct fold_sock);
 	st->neigh.esz = sizeof(struct fold_neigh);
 	st->taps.esz = sizeof(struct fold_tap);
+	st->pmtu.esz = sizeof(struct fold_pmtu);
 	st->nrules = x->nrules;
 	if ((x->nrules && !(st->rule_pkts = calloc(x->nrules, sizeof(uint64_t)))) ||
 	    init_listeners(st, x->scenario) < 0 || init_neigh_taps(st, x->scenario) < 0) {

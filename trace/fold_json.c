@@ -276,6 +276,24 @@ static void routes_rules(struct fold_index *x, const struct fold_state *st, int6
 	}
 }
 
+/* The path MTUs still in force at ts (route exceptions; `ip route get`'s
+ * "cache expires 599sec mtu 1400"). */
+static void pmtus(const struct fold_state *st, uint64_t ts_ns, cJSON *o)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "pmtu");
+	for (size_t k = 0; k < st->pmtu.n; k++) {
+		const struct fold_pmtu *p = fold_entry(&st->pmtu, k);
+		if (!p || p->expires_ns <= ts_ns)
+			continue;
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "daddr", p->key);
+		cJSON_AddNumberToObject(j, "mtu", (double)p->mtu);
+		cJSON_AddBoolToObject(j, "locked", p->locked);
+		cJSON_AddNumberToObject(j, "expires_in_s", (double)((p->expires_ns - ts_ns + 999999999ULL) / 1000000000ULL));
+		cJSON_AddItemToArray(a, j);
+	}
+}
+
 /* The scenario's forwarding and rp_filter, as sysctl names them. */
 static void sysctl(struct fold_index *x, cJSON *o)
 {
@@ -338,6 +356,7 @@ cJSON *fold_json(struct fold_index *x, const struct fold_state *st, size_t i)
 	frags(st, seq, o);
 	socks_neigh_taps(st, ts, o);
 	routes_rules(x, st, pkt, o);
+	pmtus(st, ts, o);
 	skbs(x, i, o);
 	sysctl(x, o);
 	cJSON *lim = cJSON_AddObjectToObject(o, "limits");

@@ -15,7 +15,7 @@
 enum fold_fn {
 	FF_IP_FIND, FF_FRAG_QUEUE, FF_FRAG_INSERT, FF_FRAG_REASM, FF_EXPIRE, FF_EVICTOR,
 	FF_SET_STATE, FF_TCP_ACK, FF_PACKET_RCV, FF_NF_HOOK, FF_NEIGH_UPDATE, FF_NEIGH_SEND,
-	FF_FIB_LOOKUP, FF_TIME_WAIT, FF_REQSK_ALLOC,		/* steps: the route, a socket's "sock" */
+	FF_FIB_LOOKUP, FF_TIME_WAIT, FF_REQSK_ALLOC, FF_PMTU,	/* steps: the route, a socket's "sock", a path MTU */
 	FF_CHECK_REQ, FF_V4_ERR, FF_KEEPALIVE, FF_TW_TIMER,	/* their E events may say "sk_gone" */
 	FF_DO_RCV, FF_DELACK, FF_REQSK_TIMER, FF_TW_PROCESS,	/* their E events carry "sock" */
 	FF_MAX

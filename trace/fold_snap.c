@@ -103,13 +103,13 @@ static void put_str(struct flat *f, const char *s)
 
 static const struct fold_table *table_at(const struct fold_state *st, int k)
 {
-	return k == 0 ? &st->frags : k == 1 ? &st->socks : k == 2 ? &st->neigh : &st->taps;
+	return k == 0 ? &st->frags : k == 1 ? &st->socks : k == 2 ? &st->neigh : k == 3 ? &st->taps : &st->pmtu;
 }
 
 static void flatten(struct flat *f, const struct fold_state *st)
 {
 	put(f, st, sizeof(*st));
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		const struct fold_table *t = table_at(st, k);
 		put(f, t->e, t->n * t->esz);
 		put(f, t->slot, t->nslot * sizeof(*t->slot));
@@ -208,12 +208,12 @@ static int take_str(struct cur *c, char **out)
  * so that a failure part way frees only what was made here. */
 static int unflatten_tables(struct cur *c, struct fold_state *st)
 {
-	struct fold_table *t[] = { &st->frags, &st->socks, &st->neigh, &st->taps };
+	struct fold_table *t[] = { &st->frags, &st->socks, &st->neigh, &st->taps, &st->pmtu };
 	static const size_t esz[] = { sizeof(struct fold_frag), sizeof(struct fold_sock), sizeof(struct fold_neigh),
-				      sizeof(struct fold_tap) };
+				      sizeof(struct fold_tap), sizeof(struct fold_pmtu) };
 	size_t left = (size_t)(c->end - c->p);
 	int r = st->nrules > left / sizeof(uint64_t) ? -1 : 0;
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		size_t n = t[k]->n, ns = t[k]->nslot;
 		t[k]->cap = n;
 		if (t[k]->esz != esz[k] || n > left / esz[k] || ns > left / sizeof(uint32_t) || t[k]->live > n)

@@ -148,6 +148,7 @@ void fold_state_free(struct fold_state *st)
 	table_free(&st->socks);
 	table_free(&st->neigh);
 	table_free(&st->taps);
+	table_free(&st->pmtu);
 	free(st->rule_pkts);
 	st->rule_pkts = NULL;
 	st->nrules = 0;
@@ -196,7 +197,7 @@ static int neigh_dup(struct fold_table *t)
 int fold_state_copy(struct fold_state *d, const struct fold_state *s)
 {
 	*d = *s;
-	d->frags = d->socks = d->neigh = d->taps = (struct fold_table){ 0 };
+	d->frags = d->socks = d->neigh = d->taps = d->pmtu = (struct fold_table){ 0 };
 	d->rule_pkts = NULL;
 	int r = table_copy(&d->frags, &s->frags);
 	r = frags_dup(&d->frags) < 0 ? -1 : r;
@@ -205,7 +206,7 @@ int fold_state_copy(struct fold_state *d, const struct fold_state *s)
 		r = neigh_dup(&d->neigh) < 0 ? -1 : r;
 	}
 	if (r == 0 && table_copy(&d->socks, &s->socks) == 0 &&
-	    table_copy(&d->taps, &s->taps) == 0 &&
+	    table_copy(&d->taps, &s->taps) == 0 && table_copy(&d->pmtu, &s->pmtu) == 0 &&
 	    (!s->nrules || (d->rule_pkts = malloc(s->nrules * sizeof(uint64_t))))) {
 		if (s->nrules)
 			memcpy(d->rule_pkts, s->rule_pkts, s->nrules * sizeof(uint64_t));
@@ -217,9 +218,9 @@ int fold_state_copy(struct fold_state *d, const struct fold_state *s)
 
 size_t fold_state_bytes(const struct fold_state *st)
 {
-	const struct fold_table *t[] = { &st->frags, &st->socks, &st->neigh, &st->taps };
+	const struct fold_table *t[] = { &st->frags, &st->socks, &st->neigh, &st->taps, &st->pmtu };
 	size_t b = sizeof(*st) + st->nrules * sizeof(uint64_t);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 5; k++)
 		b += t[k]->n * t[k]->esz + t[k]->nslot * sizeof(uint32_t);
 	for (size_t i = 0; i < st->frags.n; i++) {
 		const struct fold_frag *q = fold_entry(&st->frags, i);

@@ -297,7 +297,7 @@ export function fibLookup(e) {
 
 /**
  * The state panels at the selected event, from /state. Renders the fold's
- * fields (frags, sockets, routes, neighbours, rules, packet_sockets) and
+ * fields (frags, sockets, routes, pmtu, neighbours, rules, packet_sockets) and
  * falls back to older answers (frag_queues, config); what is absent is
  * said, not invented.
  * @param {any} s @param {Object<string, number>} delta counters this step moved
@@ -315,6 +315,9 @@ export function statePanels(s, delta, lookup = null) {
 		'No routes.', (i) => (arr(s.routes)[i].matched ? 'matched' : ''))
 		: `${table(['destination', 'type', 'via', 'dev'], arr(cfg.routes).map((r) => [r.dst, r.type || 'unicast', r.via || '', r.dev || '']), 'No routes in the scenario.')}
 		   <p class="muted">The scenario's routes; the FIB (connected and local routes) comes with the state fold.</p>`;
+	// the path MTUs learned from ICMP (ip route get: "cache expires 599sec mtu 1400")
+	const pmtu = arr(s.pmtu).length ? `<p class="muted">Path MTU learned (route exceptions):</p>${table(['destination', 'path MTU', 'expires in'],
+		arr(s.pmtu).map((p) => [p.daddr, `${p.mtu}${p.locked ? ' (locked: no DF)' : ''}`, `${p.expires_in_s} s`]), '')}` : '';
 	const neigh = s.neighbours ? table(['ip', 'mac', 'dev', 'NUD'], arr(s.neighbours).map((n) => [n.ip, n.mac || '', n.dev || '', n.nud || '']), 'No neighbours.')
 		: table(['ip', 'mac', 'dev'], arr(cfg.neighbours).map((n) => [n.ip, n.mac, n.dev || '']), 'No static neighbours.');
 	const rules = s.rules ? table(['hook', '#', 'verdict', 'hits'], arr(s.rules).map((r) => [r.hook, r.index, r.verdict, r.hits ?? '']), 'No netfilter rules.')
@@ -324,7 +327,7 @@ export function statePanels(s, delta, lookup = null) {
 	return `${countersCard(s, delta)}
 	<section class="card" aria-label="fragment queues"><h3>Fragment queues</h3>${fragHTML}${ended}</section>
 	<section class="card" aria-label="sockets"><h3>Sockets</h3>${socks.length ? socks.map(socketCard).join('') : '<p class="muted">No sockets.</p>'}${taps}</section>
-	${fibLookup(lookup)}<section class="card" aria-label="routes"><h3>Routes</h3>${routes}</section>
+	${fibLookup(lookup)}<section class="card" aria-label="routes"><h3>Routes</h3>${routes}${pmtu}</section>
 	<section class="card" aria-label="neighbours"><h3>Neighbours</h3>${neigh}</section>
 	<section class="card" aria-label="netfilter rules"><h3>Netfilter</h3>${rules}</section>${limits}`;
 }

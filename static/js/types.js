@@ -84,7 +84,7 @@
 
 /**
  * The host at event seq (/state). The one fold answers counters_delta,
- * frags, frags_ended, sockets (with TCP fields), neighbours, routes, rules,
+ * frags, frags_ended, sockets (with TCP fields), neighbours, routes, pmtu, rules,
  * packet_sockets, skbs and limits; older servers answer frag_queues and
  * the scenario's config instead. Every field may be absent.
  * @typedef {Object} StateSnapshot
@@ -97,6 +97,7 @@
  * @property {Array<Object>} [sockets]
  * @property {Array<{ip: string, mac: string, dev: string, nud: string}>} [neighbours]
  * @property {Array<{table: string, type: string, dst: string, via: string|null, dev: string, matched?: boolean}>} [routes]
+ * @property {Array<{daddr: string, mtu: number, locked: boolean, expires_in_s: number}>} [pmtu] path MTUs learned (route exceptions)
  * @property {Array<{hook: string, index: number, verdict: string, hits: number}>} [rules]
  * @property {Object} [config] older servers: interfaces, routes, neighbours, netfilter, listen…
  */

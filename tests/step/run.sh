@@ -160,6 +160,18 @@ has "$T/routes" 'dst 0.0.0.0/0  via 10.0.0.1  dev eth0' "info routes: the scenar
 has "$T/routes" 'dst 10.0.0.0/24  dev eth0  scope link  \(connected\)' "info routes: the connected route"
 has "$T/routes" 'local 10.0.0.2  dev eth0  \(table local\)' "info routes: the local table"
 has "$T/routes" 'broadcast 10.0.0.255  dev eth0  \(table local\)' "info routes: the broadcast route"
+# path MTUs learned (the fold's "pmtu"): none before the first frag-needed,
+# 1400 after it, 552 locked once a claim went below it
+CMDS="pkt 2
+info routes
+pkt 4
+info routes
+pkt 9
+info routes"
+sess "$T/pmtu" "$P/icmp-pmtu.pcap"
+has "$T/pmtu" '10\.0\.0\.1  cache expires 600s mtu 1400$' "info routes: the path MTU a frag-needed taught"
+has "$T/pmtu" '10\.0\.0\.1  cache expires 600s mtu 552 \(locked: DF off\)' "info routes: a locked path MTU"
+[ "$(grep -c 'cache expires' "$T/pmtu")" = 2 ] && ok || bad "info routes: a path MTU before the frag-needed"
 
 # 7. fragment queues before and after reassembly.
 frag=""

@@ -594,6 +594,49 @@ END_TEST
  * subnet-router anycast address in the local table, and on output the
  * route of each of the 7 ICMPv6 answers); the lookup that found no route
  * (the null entry) marks none. */
+/* Path MTUs: none until the first update step, then the value its args
+ * say for the pinger (IPv6 1400; IPv4 1400, then 552 locked). */
+struct pmtu_seen {
+	int updates, before, v4_1400, v4_locked, v6_1400;
+};
+
+static void pmtu_check(void *ctx, const cJSON *o, const char *fn)
+{
+	struct pmtu_seen *c = ctx;
+	const cJSON *a = get(o, "pmtu"), *p = cJSON_GetArrayItem(a, 0);
+	ck_assert(cJSON_IsArray(a));
+	ck_assert_int_le(cJSON_GetArraySize(a), 1);	/* one peer */
+	c->updates += !strcmp(fn, "__ip_rt_update_pmtu") || !strcmp(fn, "__ip6_rt_update_pmtu");
+	if (!p) {
+		ck_assert_int_eq(c->updates, 0);
+		c->before++;
+		return;
+	}
+	int mtu = (int)cJSON_GetNumberValue(get(p, "mtu"));
+	ck_assert_int_eq((int)cJSON_GetNumberValue(get(p, "expires_in_s")), 600);
+	if (!strcmp(str(p, "daddr"), "fd00::1"))
+		c->v6_1400 += mtu == 1400;
+	else if (cJSON_IsTrue(get(p, "locked")))
+		c->v4_locked += mtu == 552;
+	else
+		c->v4_1400 += mtu == 1400;
+}
+
+START_TEST(test_fold_pmtu)
+{
+	struct pmtu_seen c = { 0 }, c6 = { 0 };
+	walk_pcap("pcaps/icmp-pmtu.pcap", pmtu_check, &c);
+	ck_assert_int_gt(c.before, 0);
+	ck_assert_int_eq(c.updates, 3);		/* 1400, 1450 (changes nothing), 500 (552, locked) */
+	ck_assert_int_gt(c.v4_1400, 0);
+	ck_assert_int_gt(c.v4_locked, 0);
+	walk_pcap("pcaps/ipv6-pmtu.pcap", pmtu_check, &c6);
+	ck_assert_int_gt(c6.before, 0);
+	ck_assert_int_gt(c6.v6_1400, 0);
+	ck_assert_int_eq(c6.v4_1400 + c6.v4_locked, 0);
+}
+END_TEST
+
 START_TEST(test_fold_route6_matched)
 {
 	struct route_seen c = { 0 };
@@ -810,6 +853,7 @@ static Suite *fold_suite(void)
 	tcase_add_test(pcaps, test_fold_frag_arrivals);
 	tcase_add_test(pcaps, test_fold_route_matched);
 	tcase_add_test(pcaps, test_fold_route6_matched);
+	tcase_add_test(pcaps, test_fold_pmtu);
 	tcase_add_test(pcaps, test_fold_ipv6_neigh_agrees_with_stack);
 	tcase_add_test(pcaps, test_fold_frag6_queues);
 	suite_add_tcase(s, core);

@@ -2,7 +2,8 @@
  * test_pmtu.c - path MTU discovery (route.c's nexthop exceptions,
  * tcp_sync_mss): a frag-needed about an echo reply or a UDP reply lowers
  * the path MTU to its destination, never raises it, is floored at 552 and
- * locked there (DF off), and lapses after 600 s; what the host builds
+ * locked there (DF off), and lapses after 600 s (from an error about an
+ * echo reply, a ping socket's echo request or a UDP reply); what the host builds
  * follows it, what it forwards does not; a UDP reply sets DF only when it
  * fits; the MSS follows the path MTU.
  */
@@ -99,10 +100,14 @@ START_TEST(test_pmtu_per_destination_and_not_forwarded)
 	ck_assert_int_eq(ip_dst_mtu(net, nj_ip("10.0.0.9"), &net->devs[0]), 1500);
 	ck_assert_int_eq(ip_dst_mtu(net, nj_ip(NJ_LAN_HOST), &net->devs[1]), 1400);
 
-	/* about an echo request (a ping socket's, ping_err): no change */
+	/* about an echo request: a ping socket's (ping_err); with none bound
+	 * to its identifier, no change; with one, the path MTU is lowered */
 	const uint8_t q8[8] = { ICMP_ECHO, 0, 0, 0, 0, 1, 0, 1 };
 	frag_needed(net, 600, IPPROTO_ICMP_, q8);
 	ck_assert_int_eq(ip_dst_mtu(net, nj_ip(NJ_PEER_IP), &net->devs[0]), 1280);
+	ck_assert_int_eq(sock_listen(net, IPPROTO_ICMP_, 0, 1, APP_DISCARD, 0), 0);
+	frag_needed(net, 600, IPPROTO_ICMP_, q8);
+	ck_assert_int_eq(ip_dst_mtu(net, nj_ip(NJ_PEER_IP), &net->devs[0]), 600);
 	nj_net_free(net);
 }
 END_TEST
