@@ -311,13 +311,19 @@ export function statePanels(s, delta, lookup = null) {
 	const ended = arr(s.frags_ended).map((e) => `<p class="muted">${esc(e.key)}: ${esc(e.why)}</p>`).join('');
 	const listen = arr(cfg.listen).map((l) => ({ proto: l.proto, state: 'LISTEN', local: `*:${l.port}`, sk: l.app }));
 	const socks = [...(s.sockets && s.sockets.length && s.sockets[0].state ? [] : listen), ...arr(s.sockets)];
-	const routes = s.routes ? table(['table', 'type', 'destination', 'via', 'dev'], arr(s.routes).map((r) => [r.table, r.type, r.dst, r.via || '', r.dev || '']),
-		'No routes.', (i) => (arr(s.routes)[i].matched ? 'matched' : ''))
+	// two columns fit the narrow panel on a projector: the type only when
+	// not unicast, next hop and device together; the main table, then local
+	const fibTable = (name) => {
+		const rs = arr(s.routes).filter((r) => (r.table === 'local') === (name === 'local'));
+		return rs.length ? `<p class="muted">table ${esc(name)}</p><div class="fib">${table(['destination', 'via'], rs.map((r) => [`${r.type && r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}`,
+			[r.via, r.dev].filter(Boolean).join(' · ')]), '', (i) => (rs[i].matched ? 'matched' : ''))}</div>` : '';
+	};
+	const routes = s.routes ? (arr(s.routes).length ? fibTable('main') + fibTable('local') : '<p class="muted">No routes.</p>')
 		: `${table(['destination', 'type', 'via', 'dev'], arr(cfg.routes).map((r) => [r.dst, r.type || 'unicast', r.via || '', r.dev || '']), 'No routes in the scenario.')}
 		   <p class="muted">The scenario's routes; the FIB (connected and local routes) comes with the state fold.</p>`;
 	// the path MTUs learned from ICMP (ip route get: "cache expires 599sec mtu 1400")
-	const pmtu = arr(s.pmtu).length ? `<p class="muted">Path MTU learned (route exceptions):</p>${table(['destination', 'path MTU', 'expires in'],
-		arr(s.pmtu).map((p) => [p.daddr, `${p.mtu}${p.locked ? ' (locked: no DF)' : ''}`, `${p.expires_in_s} s`]), '')}` : '';
+	const pmtu = arr(s.pmtu).length ? `<p class="muted">Path MTU learned (route exceptions):</p>${arr(s.pmtu).map((p) => `<p class="mono">${
+		esc(`${p.daddr}: mtu ${p.mtu}${p.locked ? ' (locked: no DF)' : ''}, expires in ${p.expires_in_s} s`)}</p>`).join('')}` : '';
 	const neigh = s.neighbours ? table(['ip', 'mac', 'dev', 'NUD'], arr(s.neighbours).map((n) => [n.ip, n.mac || '', n.dev || '', n.nud || '']), 'No neighbours.')
 		: table(['ip', 'mac', 'dev'], arr(cfg.neighbours).map((n) => [n.ip, n.mac, n.dev || '']), 'No static neighbours.');
 	const rules = s.rules ? table(['hook', '#', 'verdict', 'hits'], arr(s.rules).map((r) => [r.hook, r.index, r.verdict, r.hits ?? '']), 'No netfilter rules.')

@@ -31,7 +31,7 @@ done
 "$B/netjourney" serve --port "$PORT" --static static --lessons lessons pcaps/default.pcap pcaps/frag-out-of-order.pcap \
 	pcaps/frag-timeout.pcap pcaps/ip-bad-csum.pcap pcaps/ip-bad-version.pcap pcaps/ip-short-header.pcap pcaps/ip-totlen-too-big.pcap \
 	"$B/ui-e2e/route-forward.jsonl" "$B/ui-e2e/nf-drop.jsonl" "$B/ui-e2e/route-whatif.jsonl" \
-	pcaps/ipv6-echo.pcap pcaps/ipv6-frag.pcap "$B/ui-e2e/ipv6-forward.jsonl" >"$LOG" 2>&1 &
+	pcaps/ipv6-echo.pcap pcaps/ipv6-frag.pcap "$B/ui-e2e/ipv6-forward.jsonl" pcaps/icmp-pmtu.pcap >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT INT TERM
 CHROMIUM="$CHROMIUM" SHOTS="$B/ui-e2e" node tests/e2e/ui.test.mjs "http://127.0.0.1:$PORT"

@@ -881,6 +881,31 @@ async function timelineFilters(page) {
 	await page.click('#vt-map');
 }
 
+/**
+ * The path MTUs a host learned, in the State tab's Routes card
+ * (pcaps/icmp-pmtu.pcap): none at the first packet, 552 locked at the
+ * last (a frag-needed claimed 500), as /state's "pmtu" says.
+ */
+async function pmtuPanel(page) {
+	const id = traceId('icmp-pmtu.pcap');
+	const list = (await get(`/api/traces/${id}/packets?limit=100`)).packets;
+	const first = list[0], last = list[list.length - 1];
+	await open(page, id, first.n, first.first_seq);
+	await page.click('#st-state');
+	await page.waitForFunction((q) => { const h = document.querySelector('#state h3 .muted'); return h && h.textContent === `at seq ${q}`; }, first.first_seq);
+	check(!(await text(page, '#state [aria-label="routes"]')).includes('Path MTU'), 'no path MTU in the Routes card before any frag-needed');
+	await open(page, id, last.n, last.first_seq);
+	await page.waitForFunction((q) => { const h = document.querySelector('#state h3 .muted'); return h && h.textContent === `at seq ${q}`; }, last.first_seq);
+	const st = await get(`/api/traces/${id}/state?seq=${last.first_seq}`);
+	const routes = await text(page, '#state [aria-label="routes"]');
+	check(st.pmtu && st.pmtu.length === 1 && st.pmtu[0].mtu === 552 && st.pmtu[0].locked
+		&& routes.includes('Path MTU learned') && routes.includes('10.0.0.1') && routes.includes('552 (locked: no DF)')
+		&& routes.includes(`${st.pmtu[0].expires_in_s} s`), `the Routes card lists the path MTU /state holds (10.0.0.1: 552, locked)`);
+	await page.locator('#state [aria-label="routes"]').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: join(shots, 'ui-1280x720-pmtu.png') });
+	await page.click('#st-inspector');
+}
+
 async function uploadAndGone(page) {
 	await page.click('#upload-open');
 	check(await page.locator('#upload-dlg[open]').count() === 1, 'Upload opens a dialog');
@@ -935,6 +960,7 @@ async function main() {
 		await labPresenter(browser);
 		await timeGaps(page);
 		await timelineFilters(page);
+		await pmtuPanel(page);
 		await filtersAndKeys(page);
 		await sizes(browser);
 		await uploadAndGone(page);
