@@ -6,6 +6,7 @@
  * errors quote what the host sent: an echo reply, a UDP reply, a TCP
  * segment (its seq from the stack's own tcp_isn, as mkpcap_transport.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ip.h"
@@ -302,7 +303,54 @@ static void ipv6_pmtu(struct mk_ctx *c)
 	mk_udp6_echo(c, 40122, 1452);
 }
 
+/* bench-pmtu-flood (tests/hostile): --count N errors, each about an echo
+ * reply to another destination (v4 11.0.0.0 + i, v6 fd01::i), with
+ * path MTUs from 500 to 1499: every one makes or recycles a route
+ * exception, and the tables must stay bounded. */
+static void pmtu_flood(struct mk_ctx *c)
+{
+	unsigned long n = c->param ? c->param : 4096;
+	struct in6 h;
+	in6_pton(HOST6, &h);
+	c->step_us = 10;
+	for (unsigned long i = 0; i < n; i++) {
+		uint32_t d = htonl(0x0b000000u + (uint32_t)i), mtu = 500 + (uint32_t)(i % 1000);
+		if (i % 2) {
+			char d6[48];
+			snprintf(d6, sizeof(d6), "fd01::%lx:%lx", (i >> 16) & 0xffff, i & 0xffff);
+			struct in6 p;
+			in6_pton(d6, &p);
+			memset(l4, 0, 56);
+			l4[0] = ICMPV6_PKT_TOOBIG;
+			for (int k = 0; k < 4; k++)
+				l4[4 + k] = (uint8_t)((mtu + 800) >> (24 - 8 * k));
+			l4[8] = 0x60, l4[13] = 8 + 56, l4[14] = NEXTHDR_ICMP, l4[15] = 64;
+			memcpy(l4 + 16, h.s6, 16);
+			memcpy(l4 + 32, p.s6, 16);
+			l4[48] = ICMPV6_ECHO_REPLY;
+			pb_csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, 56, 2);
+			mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_ICMP, 64, l4, 56));
+			continue;
+		}
+		const uint8_t q8[8] = { ICMP_ECHOREPLY, 0, 0, 0, 0x4a, 0x4a, 0, 1 };
+		struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_ };
+		struct iphdr *q = (struct iphdr *)(l4 + 8);
+		memset(l4, 0, 36);
+		l4[0] = ICMP_DEST_UNREACH, l4[1] = ICMP_FRAG_NEEDED;
+		l4[6] = (uint8_t)(mtu >> 8), l4[7] = (uint8_t)mtu;
+		q->ihl_version = 0x45, q->tot_len = htons(1500), q->ttl = 64, q->protocol = IPPROTO_ICMP_;
+		q->saddr = pb_ip(HOST), q->daddr = d;
+		memcpy(l4 + 28, q8, 8);
+		uint16_t sum = htons(csum_fold(csum_partial(l4, 36, 0)));
+		memcpy(l4 + 2, &sum, 2);
+		mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
+	}
+	mk_ping(c, 1, 1472);	/* the peer's own path is untouched: a whole reply */
+}
+
 const struct mk_scenario mk_pmtu_scenarios[] = {
+	{ "bench-pmtu-flood", "--count N (4096) frag-needed and Packet Too Big errors, each about a reply to "
+	  "another destination: the route exception tables stay bounded", pmtu_flood, NULL },
 	{ "ipv6-pmtu", "IPv6 path MTU discovery: a Packet Too Big (1400) about a 1440-byte TCP echo: MSS 1340, the "
 	  "segment goes again as 1340 + 100; echo replies and a UDP echo then come back in 1400-byte fragments "
 	  "(claims of 1200 and 1450 change nothing); a new connection offers MSS 1340", ipv6_pmtu, NULL },

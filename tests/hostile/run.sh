@@ -4,6 +4,8 @@
 #  1. a fragment flood (mkpcap frag-flood) through `replay -q`: the peak RSS
 #     of a 5x larger flood stays within a few MiB of the smaller one, i.e.
 #     reassembly memory is bounded (ipfrag_high_thresh), not the process;
+#     likewise a flood of frag-needed / Packet Too Big errors, each for
+#     another destination (the route exception tables are fixed in size);
 #  2. nothing lost: `replay -o` interrupted by SIGINT and by SIGTERM leaves
 #     TRACE.partial, whose every line is complete JSON and whose trace_end
 #     says "complete": false, and no TRACE; SIGKILL leaves only TRACE.part
@@ -51,6 +53,22 @@ if [ "${r1:-0}" -gt 0 ] && [ "${r2:-0}" -gt 0 ]; then
 else
 	say "fragment flood replayed (/usr/bin/time missing: no RSS figure)"
 fi
+
+# -- 1b. path MTU flood: errors about replies to as many destinations, each
+# making or recycling a route exception: the tables are fixed in size, and
+# the peer's own path is untouched (its ping's reply leaves whole)
+"$NJ" mkpcap bench-pmtu-flood "$T/pmtu-small.pcap" --count "$n" >/dev/null || bad "mkpcap bench-pmtu-flood"
+"$NJ" mkpcap bench-pmtu-flood "$T/pmtu-big.pcap" --count "$big" >/dev/null || bad "mkpcap bench-pmtu-flood"
+p1=$(peak_rss "$T/pmtu-small.pcap") || bad "replay of the small path MTU flood failed: $(cat "$T/err")"
+p2=$(peak_rss "$T/pmtu-big.pcap") || bad "replay of the large path MTU flood failed: $(cat "$T/err")"
+say "path MTU flood: $n errors: peak RSS ${p1:-?} KiB; $big errors: ${p2:-?} KiB"
+if [ "${p1:-0}" -gt 0 ] && [ "${p2:-0}" -gt 0 ] && ! nm -A "$NJ" 2>/dev/null | grep -q __asan_init &&
+   [ $((p2 - p1)) -gt 8192 ]; then
+	bad "RSS grew by $((p2 - p1)) KiB for 5x the errors: the route exceptions are not bounded"
+fi
+"$NJ" replay --no-trace "$T/pmtu-big.pcap" >"$T/pmtu.out" 2>&1 || bad "replay --no-trace of the path MTU flood"
+grep -q "^$((big + 1)) packets: consumed $((big + 1))\$" "$T/pmtu.out" && ! grep -q 'Ip.FragCreates' "$T/pmtu.out" ||
+	bad "path MTU flood: not every error consumed, or the peer's reply was fragmented: $(head -3 "$T/pmtu.out")"
 
 # -- 2. nothing lost when interrupted
 "$NJ" mkpcap bench-mix "$T/mix.pcap" --count 300000 >/dev/null || bad "mkpcap bench-mix"
