@@ -20,8 +20,10 @@
 static uint8_t frame[2048], l4[1600];
 
 /* An ICMP frag-needed from the peer with next-hop MTU mtu, quoting an IPv4
- * header from the host (proto, tot_len) and the first 8 bytes after it. */
-static void mk_frag_needed(struct mk_ctx *c, uint16_t mtu, uint8_t proto, uint16_t tot_len, const uint8_t q8[8])
+ * header from the host to qdst (proto, tot_len) and the first 8 bytes
+ * after it. */
+static void mk_frag_needed_to(struct mk_ctx *c, uint32_t qdst, uint16_t mtu, uint8_t proto, uint16_t tot_len,
+			      const uint8_t q8[8])
 {
 	struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_ };
 	struct iphdr *q = (struct iphdr *)(l4 + 8);
@@ -37,12 +39,17 @@ static void mk_frag_needed(struct mk_ctx *c, uint16_t mtu, uint8_t proto, uint16
 	q->ttl = 64;
 	q->protocol = proto;
 	q->saddr = pb_ip(HOST);
-	q->daddr = pb_ip(PEER);
+	q->daddr = qdst;
 	q->check = ip_fast_csum(q, 5);
 	memcpy(l4 + 28, q8, 8);
 	uint16_t sum = htons(csum_fold(csum_partial(l4, 36, 0)));
 	memcpy(l4 + 2, &sum, 2);
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
+}
+
+static void mk_frag_needed(struct mk_ctx *c, uint16_t mtu, uint8_t proto, uint16_t tot_len, const uint8_t q8[8])
+{
+	mk_frag_needed_to(c, pb_ip(PEER), mtu, proto, tot_len, q8);
 }
 
 static void mk_ping(struct mk_ctx *c, uint16_t seq, size_t datalen)
@@ -188,13 +195,14 @@ static void mk_ping6(struct mk_ctx *c, uint16_t seq, size_t datalen)
 	mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_ICMP, 64, l4, 8 + datalen));
 }
 
-/* A Packet Too Big from the peer quoting the host's IPv6 header (nexthdr,
- * payload length plen) and the 8 bytes after it. */
-static void mk_ptb(struct mk_ctx *c, uint32_t mtu, uint8_t nexthdr, uint16_t plen, const uint8_t q8[8])
+/* A Packet Too Big from the peer quoting the host's IPv6 header to qdst
+ * (nexthdr, payload length plen) and the 8 bytes after it. */
+static void mk_ptb_to(struct mk_ctx *c, const char *qdst, uint32_t mtu, uint8_t nexthdr, uint16_t plen,
+		      const uint8_t q8[8])
 {
 	struct in6 h, p;
 	in6_pton(HOST6, &h);
-	in6_pton(PEER6, &p);
+	in6_pton(qdst, &p);
 	memset(l4, 0, 56);
 	l4[0] = ICMPV6_PKT_TOOBIG;
 	for (int i = 0; i < 4; i++)
@@ -208,6 +216,11 @@ static void mk_ptb(struct mk_ctx *c, uint32_t mtu, uint8_t nexthdr, uint16_t ple
 	memcpy(l4 + 48, q8, 8);
 	pb_csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, 56, 2);
 	mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_ICMP, 64, l4, 56));
+}
+
+static void mk_ptb(struct mk_ctx *c, uint32_t mtu, uint8_t nexthdr, uint16_t plen, const uint8_t q8[8])
+{
+	mk_ptb_to(c, PEER6, mtu, nexthdr, plen, q8);
 }
 
 static void mk_ptb_echo(struct mk_ctx *c, uint32_t mtu, uint16_t seq, size_t datalen)
@@ -309,41 +322,19 @@ static void ipv6_pmtu(struct mk_ctx *c)
  * exception, and the tables must stay bounded. */
 static void pmtu_flood(struct mk_ctx *c)
 {
+	static const uint8_t q8[8] = { ICMP_ECHOREPLY, 0, 0, 0, 0x4a, 0x4a, 0, 1 };
+	static const uint8_t q8v6[8] = { ICMPV6_ECHO_REPLY, 0, 0, 0, 0x4a, 0x4a, 0, 1 };
 	unsigned long n = c->param ? c->param : 4096;
-	struct in6 h;
-	in6_pton(HOST6, &h);
 	c->step_us = 10;
 	for (unsigned long i = 0; i < n; i++) {
-		uint32_t d = htonl(0x0b000000u + (uint32_t)i), mtu = 500 + (uint32_t)(i % 1000);
+		uint16_t mtu = (uint16_t)(500 + i % 1000);
 		if (i % 2) {
 			char d6[48];
 			snprintf(d6, sizeof(d6), "fd01::%lx:%lx", (i >> 16) & 0xffff, i & 0xffff);
-			struct in6 p;
-			in6_pton(d6, &p);
-			memset(l4, 0, 56);
-			l4[0] = ICMPV6_PKT_TOOBIG;
-			for (int k = 0; k < 4; k++)
-				l4[4 + k] = (uint8_t)((mtu + 800) >> (24 - 8 * k));
-			l4[8] = 0x60, l4[13] = 8 + 56, l4[14] = NEXTHDR_ICMP, l4[15] = 64;
-			memcpy(l4 + 16, h.s6, 16);
-			memcpy(l4 + 32, p.s6, 16);
-			l4[48] = ICMPV6_ECHO_REPLY;
-			pb_csum6(PEER6, HOST6, NEXTHDR_ICMP, l4, 56, 2);
-			mk_emit(c, frame, pb_eth_ip6(frame, PEER6, HOST6, NEXTHDR_ICMP, 64, l4, 56));
-			continue;
+			mk_ptb_to(c, d6, mtu + 800u, NEXTHDR_ICMP, 64, q8v6);
+		} else {
+			mk_frag_needed_to(c, htonl(0x0b000000u + (uint32_t)i), mtu, IPPROTO_ICMP_, 1500, q8);
 		}
-		const uint8_t q8[8] = { ICMP_ECHOREPLY, 0, 0, 0, 0x4a, 0x4a, 0, 1 };
-		struct pb_ipopt o = { .saddr = pb_ip(PEER), .daddr = pb_ip(HOST), .proto = IPPROTO_ICMP_ };
-		struct iphdr *q = (struct iphdr *)(l4 + 8);
-		memset(l4, 0, 36);
-		l4[0] = ICMP_DEST_UNREACH, l4[1] = ICMP_FRAG_NEEDED;
-		l4[6] = (uint8_t)(mtu >> 8), l4[7] = (uint8_t)mtu;
-		q->ihl_version = 0x45, q->tot_len = htons(1500), q->ttl = 64, q->protocol = IPPROTO_ICMP_;
-		q->saddr = pb_ip(HOST), q->daddr = d;
-		memcpy(l4 + 28, q8, 8);
-		uint16_t sum = htons(csum_fold(csum_partial(l4, 36, 0)));
-		memcpy(l4 + 2, &sum, 2);
-		mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
 	}
 	mk_ping(c, 1, 1472);	/* the peer's own path is untouched: a whole reply */
 }
