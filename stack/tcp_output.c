@@ -476,6 +476,19 @@ uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu)
 	return (uint32_t)mss;
 }
 
+void tcp_mtu_reduced_args(struct net *net, const struct sock *sk, uint32_t old_pmtu, uint32_t pmtu, uint32_t old_mss,
+			  uint32_t mss)
+{
+	if (!trace_on(net))
+		return;
+	struct jw *a = trace_args(net);
+	jw_kv_str(a, "sk", sk_fmt(sk));
+	jw_kv_uint(a, "old_pmtu", old_pmtu);
+	jw_kv_uint(a, "pmtu", pmtu);
+	jw_kv_uint(a, "old_mss", old_mss);
+	jw_kv_uint(a, "mss", mss);
+}
+
 /* What the peer's window still takes past snd_nxt (0 when it shrank). */
 static uint32_t tcp_wnd_room(const struct sock *sk)
 {

@@ -26,8 +26,8 @@ has "$T/help" 'check N ANSWERS' "lesson --help names check"
 "$NJ" lesson >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "lesson without a command is a usage error (2)"
 "$NJ" lesson list >"$T/list" 2>&1 && ok || bad "lesson list exits 0"
 n=$(grep -Ec '^ ?[0-9]+  [0-9]{2}-' "$T/list")
-[ "$n" -ge 14 ] && ok || bad "lesson list shows $n labs, expected at least 14"
-for id in 01-journey 02-ip-rcv-checks 03-fragmentation 04-hostile-fragments 05-routing 06-netfilter 07-tcp 08-packet-filter 09-packet-sockets 10-arp-neighbours 11-forwarding 12-tcp-defences 13-own-capture 14-what-if; do
+[ "$n" -ge 15 ] && ok || bad "lesson list shows $n labs, expected at least 15"
+for id in 01-journey 02-ip-rcv-checks 03-fragmentation 04-hostile-fragments 05-routing 06-netfilter 07-tcp 08-packet-filter 09-packet-sockets 10-arp-neighbours 11-forwarding 12-tcp-defences 13-own-capture 14-what-if 15-path-mtu; do
 	has "$T/list" " $id " "lesson list names $id"
 done
 has "$T/list" 'icmp-echo.pcap, 6 questions' "lesson list shows capture and question count"
