@@ -483,7 +483,8 @@ void udpv6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, co
 int tcp_v6_rcv(struct net *net, struct sk_buff *skb);
 /* tcp_v6_err - an ICMPv6 error (type, code) quoting q, a segment we sent
  * whose TCP header is th (its first 8 bytes present): the socket is told,
- * as tcp_v6_err does. skb is not consumed. */
+ * as tcp_v6_err does; a Packet Too Big's MTU (info) goes to path MTU
+ * discovery (tcp_v6_mtu_reduced). skb is not consumed. */
 void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *th, int type,
 		int code, uint32_t info);
 

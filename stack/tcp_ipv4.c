@@ -401,8 +401,9 @@ static void tcp_v4_mtu_reduced(struct net *net, struct sk_buff *skb, struct sock
  * parameter problem, a time exceeded, or a network or host unreachable,
  * and only about its SYN-ACK (tcp_req_err); otherwise an error whose
  * quoted seq is not in [snd_una, snd_nxt] is ignored (TcpExt.OutOfWindowIcmps,
- * RFC 5927); in SYN_SENT or SYN_RECV any error TCP takes ends the
- * handshake; an established connection keeps it as a soft error.
+ * RFC 5927); a frag-needed is path MTU discovery's (tcp_v4_mtu_reduced),
+ * never an error; in SYN_SENT or SYN_RECV any other error TCP takes ends
+ * the handshake; an established connection keeps it as a soft error.
  * Returns 0; skb is not consumed.
  */
 int tcp_v4_err(struct net *net, struct sk_buff *skb, const struct iphdr *quoted, int type, int code,
