@@ -272,6 +272,29 @@ static void mk_tcp_err(struct mk_ctx *c, const struct mk_conn *k, uint8_t type, 
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, 36));
 }
 
+/* A peer that takes 1000-byte segments (its SYN's MSS) sends 1460 bytes
+ * to echo: they come back as one skb of two segments (1000 + 460: GSO,
+ * counted once by IP, twice by Tcp.OutSegs). */
+static void tcp_gso_echo(struct mk_ctx *c)
+{
+	static const uint8_t mss1000[4] = { 2, 4, 0x03, 0xe8 };
+	static char data[1461];
+	struct mk_conn k = { .pport = 40080, .hport = 7, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
+	struct pb_ipopt o = { .saddr = k.peer, .daddr = k.host, .proto = IPPROTO_TCP_ };
+	uint64_t t_ns = c->t_us * 1000;
+	size_t n = pb_tcp(l4, k.peer, k.host, k.pport, k.hport, 9000, 0, TCPHDR_SYN, 64240, mss1000, 4, NULL, 0, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	k.snd = 9001;
+	k.rcv = tcp_isn(k.peer, k.host, htons(k.pport), htons(k.hport), t_ns) + 1;
+	mk_seg(c, &k, 0, NULL);
+	for (size_t i = 0; i < sizeof(data) - 1; i++)
+		data[i] = (char)('a' + i % 26);
+	mk_seg(c, &k, TCPHDR_PSH, data);
+	k.rcv += 1460;
+	mk_advance(c, 10000);
+	mk_seg(c, &k, 0, NULL);
+}
+
 /* ICMP errors about a request sock's SYN-ACK (tcp_v4_err, tcp_req_err):
  * a port unreachable and a frag-needed leave it, the handshake completes;
  * a host unreachable drops it (TcpExt.ListenDrops), so its ACK finds only
@@ -381,6 +404,9 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	{ "tcp-bad-csum", "a SYN with a bad TCP checksum (TCP_CSUM, no RST), then a good one", tcp_bad_csum, NULL },
 	{ "tcp-urgent", "urgent data to echo: the urgent byte leaves the stream (\"abcdefg\" comes back as "
 	  "\"abcdef\"), and a read stops at it (\"xyz!123\": \"xyz\", then \"123\")", tcp_urgent, NULL },
+	{ "tcp-gso-echo", "a peer taking 1000-byte segments sends 1460 bytes to echo: they come back as one skb of "
+	  "two segments, 1000 + 460 on the wire (GSO: counted once by Ip.OutRequests, twice by Tcp.OutSegs)",
+	  tcp_gso_echo, NULL },
 	{ "tcp-icmp-errors", "ICMP errors about a request sock's SYN-ACK: port unreachable and frag-needed leave it, "
 	  "host unreachable drops it (its ACK then gets a RST), a time exceeded quoting another seq is out of window",
 	  tcp_icmp_errors, NULL },

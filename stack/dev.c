@@ -216,8 +216,7 @@ static void gso_fix_ip(uint8_t *nh, uint32_t tcplen, int i)
 	uint32_t ihl = (uint32_t)ip_ihl(iph) * 4;
 	iph->tot_len = htons((uint16_t)(ihl + tcplen));
 	iph->id = htons((uint16_t)(ntohs(iph->id) + i));
-	iph->check = 0;
-	iph->check = ip_fast_csum(iph, ip_ihl(iph));
+	ip_send_check(iph);
 	th = (struct tcphdr *)(nh + ihl);
 	th->check = 0;
 	th->check = htons(csum_tcpudp(iph->saddr, iph->daddr, IPPROTO_TCP_, th, tcplen));

@@ -70,7 +70,7 @@ int tcp_v6_xmit(struct net *net, uint8_t tclass, const struct in6 *saddr, const 
 	skb->pkt = net->cur_pkt;
 	if (net->socks && net->socks->tx_gso_size && len > net->socks->tx_gso_size)
 		skb->gso_size = net->socks->tx_gso_size;
-	SNMP_INC(net, MIB_TCP_OUTSEGS);
+	SNMP_ADD(net, MIB_TCP_OUTSEGS, skb->gso_size ? (len + skb->gso_size - 1) / skb->gso_size : 1);	/* tcp_skb_pcount */
 	if (flags & TCPHDR_RST)
 		SNMP_INC(net, MIB_TCP_OUTRSTS);
 	return ip6_local_out(net, skb) == 0 ? 0 : -1;

@@ -212,7 +212,7 @@ int tcp_v4_xmit(struct net *net, const struct ip_txopts *ipo, uint8_t tos, uint3
 	skb->protocol = ETH_P_IP;
 	if (net->socks->tx_gso_size && len > net->socks->tx_gso_size)
 		skb->gso_size = net->socks->tx_gso_size;
-	SNMP_INC(net, MIB_TCP_OUTSEGS);
+	SNMP_ADD(net, MIB_TCP_OUTSEGS, skb->gso_size ? (len + skb->gso_size - 1) / skb->gso_size : 1);	/* tcp_skb_pcount */
 	if (flags & TCPHDR_RST)
 		SNMP_INC(net, MIB_TCP_OUTRSTS);
 	return ip_local_out(net, skb) == 0 ? 0 : -1;
@@ -391,7 +391,7 @@ int tcp_retransmit_skb(struct net *net, struct sock *sk, uint32_t seq, uint8_t f
 	/* Tcp.OutSegs counts new data and bare segments only: not data or a
 	 * FIN sent again (a SYN-ACK's own path counts it). */
 	if (net->mib[MIB_TCP_OUTSEGS] > out && !(flags & TCPHDR_SYN) && (len || (flags & TCPHDR_FIN)))
-		net->mib[MIB_TCP_OUTSEGS]--;
+		net->mib[MIB_TCP_OUTSEGS] = out;
 	return r;
 }
 
@@ -496,17 +496,44 @@ static uint32_t tcp_wnd_room(const struct sock *sk)
 	return room > 0 ? (uint32_t)room : 0;
 }
 
-/* One segment of new data (flags: ACK, PSH, FIN) at snd_nxt. */
+/* New data at snd_nxt (flags: ACK, PSH, FIN): one skb, several segments
+ * of an MSS when longer (GSO: IP counts it once, skb_gso_segment cuts it
+ * before it leaves; PSH and FIN stay on the last). */
 static void tcp_send_data(struct net *net, struct sock *sk, const uint8_t *p, uint32_t n, uint8_t fl)
 {
 	uint32_t mss = tcp_send_mss(sk);
 	tcp_event_data_sent(net, sk);
+	net->socks->tx_gso_size = n > mss ? (uint16_t)mss : 0;
 	tcp_transmit_skb(net, sk, fl, p, n, fl & TCPHDR_FIN ? "application data and FIN" : "application data");
+	net->socks->tx_gso_size = 0;
 	tcp_rtx_queue_add(net, sk, sk->snd_nxt, fl, p, n);
 	sk->snd_nxt += n + !!(fl & TCPHDR_FIN);
 	sk_wmem_queue(sk, sk->snd_nxt, n);	/* kept until acknowledged */
-	if (n < mss)
-		sk->snd_sml = sk->snd_nxt;	/* tcp_minshall_update */
+	if (n % mss)
+		sk->snd_sml = sk->snd_nxt;	/* tcp_minshall_update: it ends in a short segment */
+}
+
+static int tcp_nagle_holds(const struct sock *sk, uint32_t n);
+
+/* tcp_xmit_size_goal: an skb takes at most what GSO can carry (64 KiB)
+ * and half the peer's largest window, in whole segments. */
+static uint32_t tcp_size_goal(const struct sock *sk, uint32_t mss)
+{
+	uint32_t goal = 65536 - 1 - 320, half = sk->max_window / 2;	/* gso_max_size - 1 - MAX_TCP_HEADER */
+	if (half > TCP_MSS_DEFAULT && half < goal)
+		goal = half;
+	goal -= goal % mss;
+	return goal ? goal : mss;
+}
+
+/* The next skb of left bytes: as many as the size goal takes; a short
+ * last segment only when Nagle lets it go (tcp_mss_split_point). 0: hold. */
+static uint32_t tcp_next_skb_len(const struct sock *sk, uint32_t left, int nagle_off)
+{
+	uint32_t mss = tcp_send_mss(sk), goal = tcp_size_goal(sk, mss), n = left < goal ? left : goal;
+	if (n == left && n % mss && !nagle_off && tcp_nagle_holds(sk, n % mss))
+		n -= n % mss;
+	return n;
 }
 
 /* tcp_nagle_test: a segment shorter than the MSS waits while a short one
@@ -522,7 +549,7 @@ static int tcp_nagle_holds(const struct sock *sk, uint32_t n)
  * FIN went with the data. */
 int tcp_push_pending(struct net *net, struct sock *sk, int fin)
 {
-	uint32_t mss = tcp_send_mss(sk), sent = 0, len = sk->nagle_len, room = tcp_wnd_room(sk);
+	uint32_t sent = 0, len = sk->nagle_len, room = tcp_wnd_room(sk);
 	int fin_sent = 0;
 
 	if (!len)
@@ -530,8 +557,8 @@ int tcp_push_pending(struct net *net, struct sock *sk, int fin)
 	if (len > room)
 		len = room;
 	while (sent < len) {
-		uint32_t n = len - sent < mss ? len - sent : mss;
-		if (n < mss && !fin && tcp_nagle_holds(sk, n))
+		uint32_t n = tcp_next_skb_len(sk, len - sent, fin);
+		if (!n)
 			break;
 		int last = sent + n == sk->nagle_len;
 		fin_sent = last && fin;
@@ -552,7 +579,7 @@ int tcp_push_pending(struct net *net, struct sock *sk, int fin)
 int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len)
 {
 	const uint8_t *p = data;
-	uint32_t mss = tcp_send_mss(sk), sent = 0, room = tcp_wnd_room(sk);
+	uint32_t sent = 0, room = tcp_wnd_room(sk);
 
 	/* what Nagle holds counts; it is bounded as a send buffer is (tcp_wmem[2]) */
 	room = room > sk->nagle_len ? room - sk->nagle_len : 0;
@@ -567,8 +594,8 @@ int tcp_sendmsg(struct net *net, struct sock *sk, const void *data, uint32_t len
 		len = room;
 	}
 	while (sent < len && !sk->nagle_len) {
-		uint32_t n = len - sent < mss ? len - sent : mss;
-		if (tcp_nagle_holds(sk, n))
+		uint32_t n = tcp_next_skb_len(sk, len - sent, 0);
+		if (!n)
 			break;
 		tcp_send_data(net, sk, p + sent, n, TCPHDR_ACK | (sent + n == len ? TCPHDR_PSH : 0));
 		sent += n;

@@ -305,6 +305,20 @@ static void tcp_rtx_send(struct net *net, struct sock *sk, uint32_t seq, uint8_t
 	t->rec_ts = ts;
 }
 
+/* tcp_fragment: segment i, starting at start, becomes its first len bytes
+ * and the rest (which keeps the FIN, PSH and the marks). -1 when the
+ * queue has no room for one more. */
+static int tcp_rtx_fragment(struct tcp_rtx *r, uint32_t i, uint32_t start, uint32_t len)
+{
+	if (r->nseg == TCP_RTX_SEGS)
+		return -1;
+	memmove(r->seg + i + 1, r->seg + i, (r->nseg - i) * sizeof(r->seg[0]));
+	r->nseg++;
+	r->seg[i].end_seq = start + len;
+	r->seg[i].flags &= (uint8_t)~(TCPHDR_FIN | TCPHDR_PSH);
+	return 0;
+}
+
 /* tcp_retrans_try_collapse: the segments after the head join it while
  * their bytes fit min(MSS, the peer's window) and the window. */
 static void tcp_retrans_try_collapse(struct sock *sk)
@@ -333,7 +347,13 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 	uint32_t seq = sk->snd_una, end, len;
 	uint8_t fl;
 
-	tcp_retrans_try_collapse(sk);
+	/* __tcp_retransmit_skb with one segment's room: a head of several
+	 * (one GSO skb) is cut to the MSS first; a short one takes the small
+	 * segments after it */
+	if (r->seg[0].end_seq - seq - !!(r->seg[0].flags & TCPHDR_FIN) > tcp_send_mss(sk))
+		tcp_rtx_fragment(r, 0, seq, tcp_send_mss(sk));
+	else
+		tcp_retrans_try_collapse(sk);
 	end = r->seg[0].end_seq;
 	len = end - seq;
 	fl = r->seg[0].flags;
@@ -381,6 +401,12 @@ static void tcp_send_loss_probe(struct net *net, struct sock *sk)
 		return;
 	}
 	if (!r->tlp_high_seq) {
+		uint32_t mss = tcp_send_mss(sk);
+		if (len > mss && tcp_rtx_fragment(r, r->nseg - 1, seq, (len - 1) / mss * mss) == 0) {
+			seq = r->seg[r->nseg - 2].end_seq;	/* of a GSO skb, only its last segment */
+			len = end - seq - !!(fl & TCPHDR_FIN);
+			at = seq - r->una;
+		}
 		trace_enter(net, NULL, "tcp_send_loss_probe", "tcp", "%s: no ACK for the tail %u:%u: a loss probe",
 			    sk_fmt(sk), seq - sk->iss, end - sk->iss);
 		if (r->lost || at + len > r->len)

@@ -58,6 +58,36 @@ START_TEST(test_rto_backoff_and_ack)
 }
 END_TEST
 
+/* An echo of more than an MSS (536: the peer's SYN offered none) leaves
+ * as one GSO skb, 536 + 64 on the wire (Ip.OutRequests 1, Tcp.OutSegs 2);
+ * unacknowledged, the RTO sends only its first MSS again (Linux's
+ * tcp_retransmit_skb with one segment's room cuts the head). */
+START_TEST(test_gso_send_and_rto_head)
+{
+	static char data[601];
+	struct net *net = host();
+	struct tc t = tc_connect(net, 7);
+	memset(data, 'x', 600);
+	uint64_t req = net->mib[MIB_IP_OUTREQUESTS], segs = net->mib[MIB_TCP_OUTSEGS];
+	int n0 = nj_tx.n;
+	tc_send(&t, TCPHDR_ACK | TCPHDR_PSH, data);
+	ck_assert_int_eq(nj_tx.n, n0 + 3);			/* the ACK of the data, then 536 + 64 */
+	ck_assert_uint_eq(net->mib[MIB_IP_OUTREQUESTS], req + 2);	/* the ACK and one GSO skb */
+	ck_assert_uint_eq(net->mib[MIB_TCP_OUTSEGS], segs + 3);
+	ck_assert_int_eq(ntohs(nj_tx_ip(n0 + 1)->tot_len), 40 + 536);
+	ck_assert_int_eq(ntohs(nj_tx_ip(n0 + 2)->tot_len), 40 + 64);
+	ck_assert_int_eq(nj_tx_tcp(n0 + 1)->flags & TCPHDR_PSH, 0);	/* PSH on the last only */
+	ck_assert_int_ne(nj_tx_tcp(n0 + 2)->flags & TCPHDR_PSH, 0);
+	ck_assert_uint_eq(ntohl(nj_tx_tcp(n0 + 2)->seq), t.hseq + 536);
+	later(net, 201 * MS);					/* the RTO: the head's first MSS */
+	ck_assert_int_eq(nj_tx.n, n0 + 4);
+	ck_assert_int_eq(ntohs(nj_tx_ip(n0 + 3)->tot_len), 40 + 536);
+	ck_assert_uint_eq(ntohl(nj_tx_tcp(n0 + 3)->seq), t.hseq);
+	ck_assert_uint_eq(net->mib[MIB_TCP_RETRANSSEGS], 1);
+	nj_net_free(net);
+}
+END_TEST
+
 /* http answers and closes: its page and FIN go again as one segment, and
  * the orphan gives up at the ninth expiry (102.2 s of retries). */
 START_TEST(test_collapse_and_orphan_gives_up)
@@ -254,6 +284,7 @@ static Suite *tcp_timer_suite(void)
 	Suite *s = suite_create("tcp_timer");
 	TCase *c = tcase_create("Core");
 	tcase_add_test(c, test_rto_backoff_and_ack);
+	tcase_add_test(c, test_gso_send_and_rto_head);
 	tcase_add_test(c, test_collapse_and_orphan_gives_up);
 	tcase_add_test(c, test_reqsk_max_retries_rule);
 	tcase_add_test(c, test_synack_retries_queue_half_full);
