@@ -295,6 +295,32 @@ static void tcp_gso_echo(struct mk_ctx *c)
 	mk_seg(c, &k, 0, NULL);
 }
 
+/* A SYN offering MSS 1: the host still sends segments of 48 bytes
+ * (net.ipv4.tcp_min_snd_mss), so 48 echoed bytes come back as one
+ * segment, not 48 of one byte. (--count N: MSS N and 2N + 4 bytes, to
+ * hold against the kernel how it splits them.) */
+static void tcp_tiny_mss(struct mk_ctx *c)
+{
+	uint8_t mss1[4] = { 2, 4, 0, 1 };
+	static char data[1461];
+	unsigned long want = c->param ? c->param : 1, len = c->param ? 2 * c->param + 4 : 48;
+	mss1[2] = (uint8_t)(want >> 8), mss1[3] = (uint8_t)want;
+	struct mk_conn k = { .pport = 40081, .hport = 7, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
+	struct pb_ipopt o = { .saddr = k.peer, .daddr = k.host, .proto = IPPROTO_TCP_ };
+	uint64_t t_ns = c->t_us * 1000;
+	size_t n = pb_tcp(l4, k.peer, k.host, k.pport, k.hport, 7000, 0, TCPHDR_SYN, 64240, mss1, 4, NULL, 0, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	k.snd = 7001;
+	k.rcv = tcp_isn(k.peer, k.host, htons(k.pport), htons(k.hport), t_ns) + 1;
+	mk_seg(c, &k, 0, NULL);
+	memset(data, 'm', len);
+	data[len] = 0;
+	mk_seg(c, &k, TCPHDR_PSH, data);
+	k.rcv += (uint32_t)len;
+	mk_advance(c, 10000);
+	mk_seg(c, &k, 0, NULL);
+}
+
 /* ICMP errors about a request sock's SYN-ACK (tcp_v4_err, tcp_req_err):
  * a port unreachable and a frag-needed leave it, the handshake completes;
  * a host unreachable drops it (TcpExt.ListenDrops), so its ACK finds only
@@ -407,6 +433,8 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	{ "tcp-gso-echo", "a peer taking 1000-byte segments sends 1460 bytes to echo: they come back as one skb of "
 	  "two segments, 1000 + 460 on the wire (GSO: counted once by Ip.OutRequests, twice by Tcp.OutSegs)",
 	  tcp_gso_echo, NULL },
+	{ "tcp-tiny-mss", "a SYN offering MSS 1: 48 echoed bytes come back in one segment, the floor "
+	  "net.ipv4.tcp_min_snd_mss puts under the peer's MSS (not 48 segments of one byte)", tcp_tiny_mss, NULL },
 	{ "tcp-icmp-errors", "ICMP errors about a request sock's SYN-ACK: port unreachable and frag-needed leave it, "
 	  "host unreachable drops it (its ACK then gets a RST), a time exceeded quoting another seq is out of window",
 	  tcp_icmp_errors, NULL },

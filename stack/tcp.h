@@ -19,6 +19,7 @@
 #define TCP_OOW_RATE_NS		(500ULL * 1000000ULL)	/* tcp_invalid_ratelimit */
 #define TCP_MAX_QUICKACKS	16
 #define TCP_MSS_DEFAULT		536
+#define TCP_MIN_SND_MSS		48	/* net.ipv4.tcp_min_snd_mss: no smaller segments, whatever the peer offers */
 #define TCP_MIN_MSS		88
 #define TCP_RTO_MIN_NS		(200ULL * 1000000ULL)	/* tcp_rto_min: the RTO a LAN's RTT gives */
 #define TCP_INIT_RCV_WND	64240	/* 44 * 1460: what Linux offers without wscale */

@@ -124,6 +124,8 @@ static void tcp_synsent_options(struct net *net, struct sock *sk, const struct s
 	tcp_parse_options(net, skb->data, 0, &opt);
 	if (opt.mss_clamp)
 		sk->mss_cache = opt.mss_clamp < sk->advmss ? opt.mss_clamp : sk->advmss;
+	if (sk->mss_cache < TCP_MIN_SND_MSS)
+		sk->mss_cache = TCP_MIN_SND_MSS;	/* __tcp_mtu_to_mss: net.ipv4.tcp_min_snd_mss */
 	sk->wscale_ok = sk->wscale_ok && opt.wscale_ok;
 	sk->snd_wscale = sk->wscale_ok ? opt.snd_wscale : 0;
 	if (!sk->wscale_ok)

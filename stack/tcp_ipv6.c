@@ -280,7 +280,7 @@ static uint32_t tcp_v6_mtu_to_mss(const struct sock *sk, uint32_t mtu)
 	int32_t mss = (int32_t)mtu - 60;
 	if (mss > (int32_t)clamp)
 		mss = (int32_t)clamp;
-	return (uint32_t)((mss < 48 ? 48 : mss) - (int32_t)opts);
+	return (uint32_t)((mss < TCP_MIN_SND_MSS ? TCP_MIN_SND_MSS : mss) - (int32_t)opts);
 }
 
 /*

@@ -97,6 +97,8 @@ static int tcp_openreq_init(struct net *net, struct sock *req, struct sock *lsk,
 	req->rcv_mss = TCP_MSS_DEFAULT;
 	if (req->mss_cache > req->advmss)
 		req->mss_cache = req->advmss;
+	if (req->mss_cache < TCP_MIN_SND_MSS)
+		req->mss_cache = TCP_MIN_SND_MSS;	/* __tcp_mtu_to_mss: net.ipv4.tcp_min_snd_mss */
 	if (req->tstamp_ok)
 		req->mss_cache -= TCPOLEN_TSTAMP_ALIGNED;	/* tcp_sync_mss: room for the TS option */
 	tcp_select_initial_window(net, req, (uint32_t)req->advmss - (req->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));

@@ -463,8 +463,8 @@ uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu)
 
 	if (mss > (int32_t)clamp)
 		mss = (int32_t)clamp;
-	if (mss < 48)
-		mss = 48;
+	if (mss < TCP_MIN_SND_MSS)
+		mss = TCP_MIN_SND_MSS;
 	mss -= (int32_t)opts;
 	cut = sk->max_window > TCP_MSS_DEFAULT ? (int32_t)(sk->max_window / 2) : (int32_t)sk->max_window;
 	if (cut && mss > cut)
@@ -516,12 +516,16 @@ static void tcp_send_data(struct net *net, struct sock *sk, const uint8_t *p, ui
 static int tcp_nagle_holds(const struct sock *sk, uint32_t n);
 
 /* tcp_xmit_size_goal: an skb takes at most what GSO can carry (64 KiB)
- * and half the peer's largest window, in whole segments. */
+ * and half the peer's largest window, in whole segments; and
+ * tcp_write_xmit sends at most half the congestion window as one skb
+ * (tcp_cwnd_test: 5 of the initial 10, the only window modelled). */
 static uint32_t tcp_size_goal(const struct sock *sk, uint32_t mss)
 {
 	uint32_t goal = 65536 - 1 - 320, half = sk->max_window / 2;	/* gso_max_size - 1 - MAX_TCP_HEADER */
 	if (half > TCP_MSS_DEFAULT && half < goal)
 		goal = half;
+	if (goal > 5 * mss)
+		goal = 5 * mss;
 	goal -= goal % mss;
 	return goal ? goal : mss;
 }

@@ -77,7 +77,7 @@ check_one() {
 for p in ip-bad-csum ip-bad-version ip-short-header ip-totlen-too-big eth-otherhost \
 	 frag-in-order frag-out-of-order frag-duplicate frag-overlap \
 	 icmp-echo icmp-errors-in icmp-types ip-options arp-edges udp tcp-syn tcp-http tcp-delack tcp-echo tcp-ooo tcp-window-rst tcp-rst-rules tcp-coalesce tcp-ack-edges tcp-urgent tcp-icmp-errors \
-	 icmp-pmtu tcp-pmtu ipv6-pmtu tcp-gso-echo; do
+	 icmp-pmtu tcp-pmtu ipv6-pmtu tcp-gso-echo tcp-tiny-mss; do
 	check "$p" "pcaps/$p.pcap"
 done
 # Path MTU discovery: the host's replies after a frag-needed are compared
