@@ -275,18 +275,24 @@ static void mk_tcp_err(struct mk_ctx *c, const struct mk_conn *k, uint8_t type, 
 /* A peer that takes 1000-byte segments (its SYN's MSS) sends 1460 bytes
  * to echo: they come back as one skb of two segments (1000 + 460: GSO,
  * counted once by IP, twice by Tcp.OutSegs). */
+/* mk_connect with the SYN's MSS option saying mss. */
+static void mk_connect_mss(struct mk_ctx *c, struct mk_conn *k, uint32_t isn, uint16_t mss)
+{
+	const uint8_t opt[4] = { 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss };
+	struct pb_ipopt o = { .saddr = k->peer, .daddr = k->host, .proto = IPPROTO_TCP_ };
+	uint64_t t_ns = c->t_us * 1000;
+	size_t n = pb_tcp(l4, k->peer, k->host, k->pport, k->hport, isn, 0, TCPHDR_SYN, 64240, opt, 4, NULL, 0, 0);
+	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
+	k->snd = isn + 1;
+	k->rcv = tcp_isn(k->peer, k->host, htons(k->pport), htons(k->hport), t_ns) + 1;
+	mk_seg(c, k, 0, NULL);
+}
+
 static void tcp_gso_echo(struct mk_ctx *c)
 {
-	static const uint8_t mss1000[4] = { 2, 4, 0x03, 0xe8 };
 	static char data[1461];
 	struct mk_conn k = { .pport = 40080, .hport = 7, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
-	struct pb_ipopt o = { .saddr = k.peer, .daddr = k.host, .proto = IPPROTO_TCP_ };
-	uint64_t t_ns = c->t_us * 1000;
-	size_t n = pb_tcp(l4, k.peer, k.host, k.pport, k.hport, 9000, 0, TCPHDR_SYN, 64240, mss1000, 4, NULL, 0, 0);
-	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
-	k.snd = 9001;
-	k.rcv = tcp_isn(k.peer, k.host, htons(k.pport), htons(k.hport), t_ns) + 1;
-	mk_seg(c, &k, 0, NULL);
+	mk_connect_mss(c, &k, 9000, 1000);
 	for (size_t i = 0; i < sizeof(data) - 1; i++)
 		data[i] = (char)('a' + i % 26);
 	mk_seg(c, &k, TCPHDR_PSH, data);
@@ -301,18 +307,12 @@ static void tcp_gso_echo(struct mk_ctx *c)
  * hold against the kernel how it splits them.) */
 static void tcp_tiny_mss(struct mk_ctx *c)
 {
-	uint8_t mss1[4] = { 2, 4, 0, 1 };
 	static char data[1461];
 	unsigned long want = c->param ? c->param : 1, len = c->param ? 2 * c->param + 4 : 48;
-	mss1[2] = (uint8_t)(want >> 8), mss1[3] = (uint8_t)want;
 	struct mk_conn k = { .pport = 40081, .hport = 7, .peer = pb_ip("10.0.0.1"), .host = pb_ip("10.0.0.2") };
-	struct pb_ipopt o = { .saddr = k.peer, .daddr = k.host, .proto = IPPROTO_TCP_ };
-	uint64_t t_ns = c->t_us * 1000;
-	size_t n = pb_tcp(l4, k.peer, k.host, k.pport, k.hport, 7000, 0, TCPHDR_SYN, 64240, mss1, 4, NULL, 0, 0);
-	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
-	k.snd = 7001;
-	k.rcv = tcp_isn(k.peer, k.host, htons(k.pport), htons(k.hport), t_ns) + 1;
-	mk_seg(c, &k, 0, NULL);
+	if (len > 1460)
+		len = 1460;
+	mk_connect_mss(c, &k, 7000, (uint16_t)want);
 	memset(data, 'm', len);
 	data[len] = 0;
 	mk_seg(c, &k, TCPHDR_PSH, data);

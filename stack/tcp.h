@@ -123,10 +123,11 @@ uint32_t tcp_dst_mtu(struct net *net, const struct sock *sk, const struct net_de
 /* tcp_sync_mss - the MSS for path MTU pmtu (options aside, as mss_cache
  * is); stores it and pmtu (the cookie). Only ever called to lower it. */
 uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu);
-/* tcp_mtu_reduced_args - the args of tcp_v[46]_mtu_reduced's step: the
- * socket, its path MTU and MSS before and after. */
-void tcp_mtu_reduced_args(struct net *net, const struct sock *sk, uint32_t old_pmtu, uint32_t pmtu, uint32_t old_mss,
-			  uint32_t mss);
+/* tcp_mtu_shrink - tcp_v[46]_mtu_reduced's end (fn names the step): the
+ * MSS synced to the narrower path MTU pmtu (from old_pmtu), and what is in
+ * flight and too long sent again (tcp_simple_retransmit). */
+void tcp_mtu_shrink(struct net *net, struct sk_buff *skb, struct sock *sk, const char *fn, uint32_t old_pmtu,
+		    uint32_t pmtu);
 /* tcp_push_pending - sends what Nagle held once it may go (fin: with a
  * FIN, whatever Nagle says). Returns 1 when the FIN went with data. */
 int tcp_push_pending(struct net *net, struct sock *sk, int fin);

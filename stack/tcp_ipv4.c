@@ -387,11 +387,7 @@ static void tcp_v4_mtu_reduced(struct net *net, struct sk_buff *skb, struct sock
 			   sk_fmt(sk), tcp_send_mss(sk), dmtu);
 		return;
 	}
-	uint32_t old = tcp_send_mss(sk), mss = tcp_sync_mss(sk, dmtu);
-	tcp_mtu_reduced_args(net, sk, cookie, dmtu, old, mss);
-	trace_step(net, skb, "tcp_v4_mtu_reduced", "%s: path MTU %u -> %u, MSS %u -> %u", sk_fmt(sk), cookie, dmtu,
-		   old, mss);
-	tcp_simple_retransmit(net, sk);
+	tcp_mtu_shrink(net, skb, sk, "tcp_v4_mtu_reduced", cookie, dmtu);
 }
 
 /*

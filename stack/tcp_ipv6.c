@@ -309,11 +309,7 @@ static void tcp_v6_mtu_reduced(struct net *net, struct sk_buff *skb, struct sock
 	uint32_t dmtu = ip6_update_pmtu(net, skb, &sk->v6_daddr, mtu);
 	if (!dmtu || cookie <= dmtu)
 		return;
-	uint32_t old = tcp_send_mss(sk), mss = tcp_sync_mss(sk, dmtu);
-	tcp_mtu_reduced_args(net, sk, cookie, dmtu, old, mss);
-	trace_step(net, skb, "tcp_v6_mtu_reduced", "%s: path MTU %u -> %u, MSS %u -> %u", sk_fmt(sk), cookie, dmtu,
-		   old, mss);
-	tcp_simple_retransmit(net, sk);
+	tcp_mtu_shrink(net, skb, sk, "tcp_v6_mtu_reduced", cookie, dmtu);
 }
 
 void tcp_v6_err(struct net *net, struct sk_buff *skb, const struct ipv6hdr *q, const uint8_t *thp, int type, int code,

@@ -476,17 +476,20 @@ uint32_t tcp_sync_mss(struct sock *sk, uint32_t pmtu)
 	return (uint32_t)mss;
 }
 
-void tcp_mtu_reduced_args(struct net *net, const struct sock *sk, uint32_t old_pmtu, uint32_t pmtu, uint32_t old_mss,
-			  uint32_t mss)
+void tcp_mtu_shrink(struct net *net, struct sk_buff *skb, struct sock *sk, const char *fn, uint32_t old_pmtu,
+		    uint32_t pmtu)
 {
-	if (!trace_on(net))
-		return;
-	struct jw *a = trace_args(net);
-	jw_kv_str(a, "sk", sk_fmt(sk));
-	jw_kv_uint(a, "old_pmtu", old_pmtu);
-	jw_kv_uint(a, "pmtu", pmtu);
-	jw_kv_uint(a, "old_mss", old_mss);
-	jw_kv_uint(a, "mss", mss);
+	uint32_t old = tcp_send_mss(sk), mss = tcp_sync_mss(sk, pmtu);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_str(a, "sk", sk_fmt(sk));
+		jw_kv_uint(a, "old_pmtu", old_pmtu);
+		jw_kv_uint(a, "pmtu", pmtu);
+		jw_kv_uint(a, "old_mss", old);
+		jw_kv_uint(a, "mss", mss);
+	}
+	trace_step(net, skb, fn, "%s: path MTU %u -> %u, MSS %u -> %u", sk_fmt(sk), old_pmtu, pmtu, old, mss);
+	tcp_simple_retransmit(net, sk);
 }
 
 /* What the peer's window still takes past snd_nxt (0 when it shrank). */
