@@ -357,14 +357,14 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
  */
 static enum skb_drop_reason icmpv6_notify(struct net *net, struct sk_buff *skb, int type, int code)
 {
-	/* the Packet Too Big's MTU (icmp6_mtu) */
-	uint32_t info = (uint32_t)skb->data[4] << 24 | (uint32_t)skb->data[5] << 16 | (uint32_t)skb->data[6] << 8 |
-			skb->data[7];
 	if (!pskb_may_pull(skb, 8 + sizeof(struct ipv6hdr))) {
 		SNMP_INC(net, MIB_ICMP6_INERRORS);
 		trace_step(net, skb, "icmpv6_notify", "quoted IPv6 header not all there");
 		return SKB_DROP_REASON_NOT_SPECIFIED;
 	}
+	/* the Packet Too Big's MTU (icmp6_mtu), read once the header is there */
+	uint32_t info = (uint32_t)skb->data[4] << 24 | (uint32_t)skb->data[5] << 16 | (uint32_t)skb->data[6] << 8 |
+			skb->data[7];
 	const struct ipv6hdr *q = (const struct ipv6hdr *)(skb->data + 8);
 	uint8_t nexthdr = q->nexthdr;
 	int inner = (int)sizeof(struct ipv6hdr);

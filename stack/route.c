@@ -410,8 +410,8 @@ int ip_dont_fragment(struct net *net, uint32_t daddr)
 static void __ip_rt_update_pmtu(struct net *net, const struct sk_buff *skb, uint32_t daddr,
 				const struct net_device *dev, uint32_t mtu)
 {
-	uint32_t old_mtu = ip_dst_mtu(net, daddr, dev);
 	const struct fib_nh_exception *v = fnhe_valid(net, daddr);
+	uint32_t old_mtu = v ? v->pmtu : dev ? dev->mtu : 1500;	/* ipv4_mtu */
 	int lock = 0;
 
 	if (v && v->locked) {
