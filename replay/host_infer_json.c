@@ -48,15 +48,22 @@ static void find_gateway(struct hi_state *s, int *plen)
 			}
 }
 
+/* A capture with no link-layer header (raw IP, or a BSD/macOS tunnel's
+ * utun) was taken on a tunnel: the host gets a tun device, which has no
+ * MAC and resolves no neighbours. */
+static int dev_tun(const struct hi_state *s)
+{
+	return !s->loopback && (s->dlt == NJ_DLT_RAW || s->dlt == NJ_DLT_RAW_ALT || s->dlt == NJ_DLT_IPV4 ||
+				s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP);
+}
+
 static const char *dev_name(const struct hi_state *s)
 {
 	if (s->loopback)
 		return s->dlt == NJ_DLT_EN10MB ? "lo" : "lo0";
 	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL)
 		return "ppp0";
-	if (s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP)
-		return "tun0";	/* a BSD/macOS tunnel (utun) has the same header */
-	return "eth0";
+	return dev_tun(s) ? "tun0" : "eth0";
 }
 
 /* The MTU the MSS the host offered most says (tcp_connect_init and the
@@ -92,7 +99,10 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 	 * scrubbed capture: its frames then match as the host's), else a local
 	 * one (a frame to a broadcast or group MAC gives none an interface can have). */
 	int zero_ok = s->loopback || (s->dlt == NJ_DLT_EN10MB && s->lo_frames * 2 > s->frames);
-	cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : zero_ok ? zero : local));
+	if (dev_tun(s))
+		cJSON_AddStringToObject(o, "type", "tun");
+	else
+		cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : zero_ok ? zero : local));
 	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
 	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
 	if (s->ip)	/* an IPv6-only host has none */
@@ -126,7 +136,7 @@ static void routes_json(cJSON *root, const struct hi_state *s, int plen)
 		cJSON_AddItemToArray(r, o);
 	else
 		cJSON_Delete(o);
-	for (int i = 0; i < s->nneigh && s->have_mac; i++) {
+	for (int i = 0; i < s->nneigh && s->have_mac && !dev_tun(s); i++) {
 		if (!in_prefix(s->neigh[i].ip, s->ip, plen))
 			continue;	/* off-link: reached through the gateway */
 		cJSON *n = cJSON_CreateObject();

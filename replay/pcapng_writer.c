@@ -46,13 +46,16 @@ static void write_shb(struct pcapng_writer *w)
 	put32(w, 28);
 }
 
-static void write_idb(struct pcapng_writer *w, const char *name)
+/* One interface block per device, of its link type: a tun device's
+ * packets have no link-layer header (LINKTYPE_RAW). */
+static void write_idb(struct pcapng_writer *w, const struct net_device *dev)
 {
+	const char *name = dev->name;
 	uint32_t nlen = (uint32_t)strlen(name);
 	uint32_t len = 20 + 4 + pad4(nlen) + 4;	/* header + if_name option + opt_endofopt */
 	put32(w, 1);
 	put32(w, len);
-	put16(w, 1);			/* LINKTYPE_ETHERNET */
+	put16(w, dev_has_header(dev) ? 1 : 101);	/* LINKTYPE_ETHERNET, LINKTYPE_RAW */
 	put16(w, 0);
 	put32(w, 262144);		/* snaplen */
 	put16(w, 2);			/* if_name */
@@ -78,7 +81,7 @@ int pcapng_open(struct pcapng_writer *w, const char *path, const struct net *net
 	}
 	write_shb(w);
 	for (int i = 0; i < net->ndevs; i++)
-		write_idb(w, net->devs[i].name);
+		write_idb(w, &net->devs[i]);
 	return 0;
 }
 

@@ -135,8 +135,10 @@ static int parse_interface(struct net *net, const cJSON *it, int i, char *err, s
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
 	const cJSON *mac = cJSON_GetObjectItemCaseSensitive(it, "mac");
 	const cJSON *mtu = cJSON_GetObjectItemCaseSensitive(it, "mtu");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(it, "type");
 	uint8_t m[6];
 	char nm[IFNAMSIZ];
+	int tun = 0;
 
 	if (!cJSON_IsObject(it))
 		FAIL("interfaces[%d]: expected an object", i);
@@ -146,19 +148,27 @@ static int parse_interface(struct net *net, const cJSON *it, int i, char *err, s
 		snprintf(nm, sizeof(nm), "%s", name->valuestring);
 	else
 		snprintf(nm, sizeof(nm), "eth%d", i);
-	if (!mac || !cJSON_IsString(mac) || scenario_parse_mac(mac->valuestring, m) < 0)
+	if (type && (!cJSON_IsString(type) || (strcmp(type->valuestring, "ether") &&
+						 !(tun = !strcmp(type->valuestring, "tun")))))
+		FAIL("interfaces[%d].type: expected \"ether\" or \"tun\"", i);
+	if (!tun && (!mac || !cJSON_IsString(mac) || scenario_parse_mac(mac->valuestring, m) < 0))
 		FAIL("interfaces[%d].mac: expected \"xx:xx:xx:xx:xx:xx\"", i);
+	if (tun && mac)
+		FAIL("interfaces[%d].mac: a tun device has no MAC address", i);
 	if (mtu && (!cJSON_IsNumber(mtu) || mtu->valuedouble < 68 || mtu->valuedouble > 65535))
 		FAIL("interfaces[%d].mtu: expected 68..65535", i);
 	if (dev_get_by_name(net, nm))
 		FAIL("interfaces[%d].name: \"%s\" is used twice", i, nm);
-	struct net_device *dev = net_add_dev(net, nm, m, mtu ? (uint32_t)mtu->valuedouble : 1500);
+	uint32_t mt = mtu ? (uint32_t)mtu->valuedouble : 1500;
+	struct net_device *dev = tun ? net_add_tun(net, nm, mt) : net_add_dev(net, nm, m, mt);
 	if (!dev)
 		FAIL("interfaces: at most %d interfaces", NJ_MAX_DEVS);
 	if (parse_addrs(dev, cJSON_GetObjectItemCaseSensitive(it, "addrs"), i, err, errlen) < 0)
 		return -1;
 	if (parse_groups(dev, cJSON_GetObjectItemCaseSensitive(it, "multicast"), i, err, errlen) < 0)
 		return -1;
+	if (tun && cJSON_GetObjectItemCaseSensitive(it, "vlans"))
+		FAIL("interfaces[%d].vlans: VLANs need an Ethernet device, not a tun", i);
 	return parse_vlans(dev, cJSON_GetObjectItemCaseSensitive(it, "vlans"), i, err, errlen);
 }
 

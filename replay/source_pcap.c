@@ -314,7 +314,7 @@ static int is_host_ip6(struct net *net, const uint8_t *ip, uint32_t len)
 static int is_host_mac(struct net *net, const uint8_t *mac)
 {
 	for (int i = 0; i < net->ndevs; i++)
-		if (!memcmp(net->devs[i].dev_addr, mac, ETH_ALEN))
+		if (dev_has_header(&net->devs[i]) && !memcmp(net->devs[i].dev_addr, mac, ETH_ALEN))
 			return 1;
 	return 0;
 }
@@ -339,7 +339,7 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
 	struct frame_l2 l2;
 
 	skb_reset_mac_header(skb);
-	if (dlt == NJ_DLT_EN10MB) {
+	if (dlt == NJ_DLT_EN10MB && dev_has_header(skb->dev)) {
 		/* frame_link's one verdict on Ethernet, without its call: a MAC
 		 * header (any tags after it end within the frame) */
 		if (skb->len < ETH_HLEN)
@@ -546,6 +546,25 @@ static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 			  th->flags, data, plen);
 }
 
+/* A frame on a tun device, its link header (if the capture had one) gone:
+ * what the host sent keeps its sockets in step; what it received was
+ * written by the VPN daemon (tun_get_user), charged as tun_alloc_skb's
+ * skb. Returns 1 if it entered the stack (tun_get_user took it). */
+static int driver_tun(struct net *net, struct sk_buff *skb, struct net_device *dev, int sent)
+{
+	if (sent) {
+		driver_recorded(net, skb, NJ_DLT_RAW);
+		kfree_skb(net, skb);
+		trace_exit(net, NULL, V_SENT, 0, "recorded transmit: the host sent this packet; not received");
+		return 0;
+	}
+	skb->truesize = alloc_skb_truesize(skb->len);
+	int r = tun_get_user(net, skb, dev);
+	trace_exit(net, NULL, r == NET_RX_SUCCESS ? V_PASS : V_DROP, r == NET_RX_SUCCESS ? 0 : net->last_drop, "%s",
+		   r == NET_RX_SUCCESS ? "received on the tun device" : "");
+	return r >= 0;
+}
+
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags)
 {
@@ -573,6 +592,8 @@ int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const ui
 	int sent = driver_link(net, skb, dlt, flags);
 	if (sent < 0)
 		return skb_drop(net, skb, SKB_DROP_REASON_HDR_TRUNC), 0;
+	if (!dev_has_header(dev))
+		return driver_tun(net, skb, dev, sent);
 	if (sent) {
 		driver_recorded(net, skb, dlt);
 		kfree_skb(net, skb);

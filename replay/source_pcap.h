@@ -64,7 +64,7 @@ void source_pcap_close(struct pcap_source *s);
  * "driver_rx" frame: a frame the host itself sent (its MAC, its IP on a
  * cooked/raw link, or an SLL OUTGOING frame) is shown as a recorded
  * transmit and not received; others go through eth_type_trans (Ethernet)
- * and netif_rx. Never fails: malformed frames end in a drop with a reason.
+ * and netif_rx, or, on a tun device, tun_get_user (received at once). Never fails: malformed frames end in a drop with a reason.
  * Returns 1 when the frame entered the stack, 0 otherwise.
  */
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,

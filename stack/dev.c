@@ -69,8 +69,6 @@ static int process_backlog(struct net *net, int quota)
 	while (work < quota && (skb = skb_dequeue(&sd->input_pkt_queue))) {
 		int64_t saved = net->cur_pkt;
 		net->cur_pkt = skb->pkt;
-		sd->processed++;
-		SNMP_INC(net, MIB_SOFTNET_PROCESSED);
 		__netif_receive_skb(net, skb);
 		net->cur_pkt = saved;
 		work++;
@@ -164,6 +162,8 @@ int __netif_receive_skb(struct net *net, struct sk_buff *skb)
 		    skb->protocol, eth_proto_name(skb->protocol), skb->dev ? skb->dev->name : "?");
 	skb_reset_network_header(skb);
 	skb_reset_transport_header(skb);
+	net->sd.processed++;		/* __netif_receive_skb_core counts, not the backlog */
+	SNMP_INC(net, MIB_SOFTNET_PROCESSED);
 	if (skb->dev)
 		skb->dev->rx_packets++;
 	if (netif_vlan(net, skb) < 0)

@@ -361,6 +361,8 @@ int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *
 	const uint8_t *mac;
 
 	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", in6_fmt(nexthop), dev->name);
+	if (!dev_has_header(dev))
+		return neigh_direct_output(net, skb, dev, in6_fmt(nexthop));	/* ndisc_constructor: the same */
 	if (ipv6_addr_is_multicast(nexthop)) {
 		memcpy(mcast + 2, nexthop->s6 + 12, 4);	/* ndisc_mc_map */
 		mac = mcast;

@@ -391,11 +391,25 @@ static int neigh_resolve_output(struct net *net, struct sk_buff *skb, struct net
 	return __neigh_event_send(net, n, dev, skb);
 }
 
+/* neigh_direct_output: arp_constructor makes a device without header_ops
+ * (tun) a NUD_NOARP entry whose output is the device itself, header-less. */
+int neigh_direct_output(struct net *net, struct sk_buff *skb, struct net_device *dev, const char *nexthop)
+{
+	skb_reset_mac_header(skb);
+	skb->dev = dev;
+	trace_step(net, skb, "neigh_direct_output", "%s has no link-layer header (NOARP): the packet goes to %s as it "
+		   "is, for %s", dev->name, dev->name, nexthop);
+	dev_queue_xmit(net, skb);
+	trace_exit(net, NULL, V_SENT, 0, "%s", "");
+	return 0;
+}
+
 int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop)
 {
-	const uint8_t *mac = neigh_is_broadcast(dev, nexthop) ? dev->broadcast : neigh_lookup(net, dev, nexthop);
-
 	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", ip_fmt(nexthop), dev->name);
+	if (!dev_has_header(dev))
+		return neigh_direct_output(net, skb, dev, ip_fmt(nexthop));
+	const uint8_t *mac = neigh_is_broadcast(dev, nexthop) ? dev->broadcast : neigh_lookup(net, dev, nexthop);
 	if (!mac)
 		return trace_ret(net, neigh_resolve_output(net, skb, dev, nexthop));
 	struct ethhdr *eth = (struct ethhdr *)skb_push(skb, ETH_HLEN);

@@ -76,22 +76,38 @@ void net_destroy(struct net *net)
 	free(net);
 }
 
-struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t mac[ETH_ALEN], uint32_t mtu)
+static struct net_device *net_add_dev_type(struct net *net, const char *name, uint16_t type, uint32_t mtu)
 {
 	if (net->ndevs >= NJ_MAX_DEVS)
 		return NULL;
 	struct net_device *dev = &net->devs[net->ndevs];
 	memset(dev, 0, sizeof(*dev));
 	dev->ifindex = ++net->ndevs;
+	dev->type = type;
 	strncpy(dev->name, name, IFNAMSIZ - 1);
-	memcpy(dev->dev_addr, mac, ETH_ALEN);
-	memset(dev->broadcast, 0xff, ETH_ALEN);
 	dev->mtu = mtu ? mtu : 1500;
 	dev->up = 1;
 	dev->nd_net = net;
 	net->dev_gen++;
+	return dev;
+}
+
+struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t mac[ETH_ALEN], uint32_t mtu)
+{
+	struct net_device *dev = net_add_dev_type(net, name, NJ_ARPHRD_ETHER, mtu);
+	if (!dev)
+		return NULL;
+	memcpy(dev->dev_addr, mac, ETH_ALEN);
+	memset(dev->broadcast, 0xff, ETH_ALEN);
 	addrconf_dev_config(net, dev);	/* its IPv6 link-local address, as Linux on NETDEV_UP */
 	return dev;
+}
+
+/* tun's IN6_ADDR_GEN_MODE_RANDOM link-local address cannot be known, so
+ * the device has none (a scenario can give its addresses). */
+struct net_device *net_add_tun(struct net *net, const char *name, uint32_t mtu)
+{
+	return net_add_dev_type(net, name, NJ_ARPHRD_NONE, mtu);
 }
 
 int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen)

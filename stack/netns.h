@@ -26,10 +26,16 @@ struct in_ifaddr {
 	uint8_t ifa_prefixlen;
 };
 
+/* dev->type: ARPHRD_ETHER, or ARPHRD_NONE for a tun device (a VPN's tun0,
+ * WireGuard's wg0): IP packets with no link-layer header, and no ARP. */
+#define NJ_ARPHRD_ETHER	1
+#define NJ_ARPHRD_NONE	0xFFFE
+
 struct net_device {
 	struct net *nd_net;		/* its host (dev_net) */
 	int ifindex;			/* 1-based */
 	char name[IFNAMSIZ];
+	uint16_t type;			/* NJ_ARPHRD_ETHER or NJ_ARPHRD_NONE */
 	uint8_t dev_addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	uint32_t mtu;
@@ -125,6 +131,12 @@ void net_destroy(struct net *net);
  * Returns it, or NULL when NJ_MAX_DEVS are in use.
  */
 struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t mac[ETH_ALEN], uint32_t mtu);
+/* net_add_tun - adds an up tun device (NJ_ARPHRD_NONE): no MAC, no
+ * link-local address (Linux draws a random one for it). */
+struct net_device *net_add_tun(struct net *net, const char *name, uint32_t mtu);
+/* dev_has_header - dev_has_header(): frames on dev carry a link-layer
+ * header (Ethernet); a tun device's do not, and it resolves no neighbours. */
+static inline int dev_has_header(const struct net_device *dev) { return dev->type != NJ_ARPHRD_NONE; }
 
 /* dev_add_addr - adds addr/prefixlen (network order); -1 if the table is full. */
 int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen);

@@ -31,6 +31,15 @@ int net_rx_action(struct net *net);
 
 /* __netif_receive_skb - taps, VLAN, then the protocol handler. Owns skb. */
 int __netif_receive_skb(struct net *net, struct sk_buff *skb);
+/* netif_receive_skb - __netif_receive_skb at once, from a driver that does
+ * not queue (tun). Owns skb. */
+int netif_receive_skb(struct net *net, struct sk_buff *skb);
+
+/* -- drivers/net/tun.c -- */
+/* tun_get_user - a packet written to the tun device dev (data at its IP
+ * header): received at once, or refused when it is not IPv4 or IPv6. Owns
+ * skb. Returns -EINVAL when refused, else netif_receive_skb's result. */
+int tun_get_user(struct net *net, struct sk_buff *skb, struct net_device *dev);
 
 /**
  * dev_queue_xmit - hands a frame (data at the Ethernet header) to the
@@ -210,6 +219,10 @@ void neigh_table_exit(struct net *net);
  * and an ARP request. Owns skb. Returns 0 or NET_RX_DROP.
  */
 int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop);
+/* neigh_direct_output - the output of a device without a link-layer header
+ * (tun): skb leaves as it is, no neighbour resolved; nexthop is for the
+ * trace. Closes neigh_output's trace_enter. Returns 0. */
+int neigh_direct_output(struct net *net, struct sk_buff *skb, struct net_device *dev, const char *nexthop);
 /* neigh_dump - calls fn for each entry (state panels, CLI "info neigh"). */
 void neigh_for_each(struct net *net, void (*fn)(void *ctx, const struct net_device *dev, uint32_t ip,
 						const uint8_t *mac, enum nud_state st), void *ctx);
