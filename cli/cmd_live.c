@@ -267,6 +267,11 @@ static int setup_net(struct live *lv, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: the scenario has no interface to put on the TAP", lv->scenario);
 		return -1;
 	}
+	if (!dev_has_header(&lv->net->devs[0])) {	/* a TAP carries Ethernet frames */
+		snprintf(err, errlen, "%s: interfaces[0] (%s) is a tun device; live puts an Ethernet interface on a TAP",
+			 lv->scenario, lv->net->devs[0].name);
+		return -1;
+	}
 	if (lv->backlog)
 		lv->net->sysctl.netdev_max_backlog = lv->backlog;
 	lv->scenario_line = scenario_line(lv->scenario);

@@ -44,6 +44,16 @@ fail() { echo "  FAIL: $*"; status=1; }
 ok() { echo "  ok: $*"; }
 peer() { ip netns exec $NS "$@"; }
 
+# A tun device cannot go on a TAP (Ethernet): refused before any device is made.
+echo '{"interfaces":[{"name":"tun0","type":"tun","addrs":["10.8.0.2/24"]}]}' >"$TMP/tun.json"
+if "$NJ" live --tap $TAP -c "$TMP/tun.json" -o "$TMP/tun.jsonl" 2>"$TMP/tun.err"; then
+	fail "live took a tun scenario"
+elif grep -q "is a tun device" "$TMP/tun.err" && ! ip link show $TAP >/dev/null 2>&1; then
+	ok "live refuses a tun scenario: $(cat "$TMP/tun.err")"
+else
+	cat "$TMP/tun.err"; fail "live's refusal of a tun scenario"
+fi
+
 "$NJ" lab-net up --tap $TAP --ns $NS >"$TMP/lab.out" 2>&1 || { cat "$TMP/lab.out"; echo "FAIL: lab-net up"; exit 1; }
 
 "$NJ" live --tap $TAP -o "$TMP/trace.jsonl" -q --serve --port 0 >"$TMP/live.out" 2>"$TMP/live.err" &
