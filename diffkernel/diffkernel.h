@@ -3,8 +3,8 @@
  * machine's Linux kernel (in throwaway network namespaces) and through
  * netjourney, then a per-packet comparison of what each sent back and of
  * their SNMP counters. Not a kernel file: a test harness for the stack.
- *   diffkernel_ns.c      namespaces, links, routes, sysctls, listeners (ip, sysctl)
- *   diffkernel_linux.c   frame injection, AF_PACKET capture, /proc/net/snmp
+ *   diffkernel_ns.c      namespaces, links (veth, tun), routes, sysctls, listeners (ip, sysctl)
+ *   diffkernel_linux.c   frame injection, AF_PACKET or tun capture, /proc/net/snmp
  *   diffkernel_nj.c      the capture through replay_run, sent frames per packet
  *   diffkernel_nft.c     the scenario's netfilter rules as nftables, loaded with nft
  *   diffkernel_cmp.c     normalising frames, the allowlist, the comparison
@@ -32,6 +32,18 @@ struct dk_frame {
 	int host_sent;			/* input whose source MAC is a host MAC: not injected */
 };
 
+/*
+ * A tun interface's packets have no link-layer header. Inside diff-kernel
+ * they carry a fixed one (both MACs dk_tun_mac, the ethertype from the IP
+ * version nibble, 0 for neither), added where they are read (capture, tun
+ * fd, netjourney's -w) and taken off where they are written to the tun, so
+ * that the comparison reads every frame alike.
+ */
+#define DK_TUN_HLEN	14
+extern const uint8_t dk_tun_mac[6];
+/* dk_tun_header - writes that header for the IP packet ip (len bytes) to hdr. */
+void dk_tun_header(const uint8_t *ip, uint32_t len, uint8_t hdr[DK_TUN_HLEN]);
+
 struct dk_list {
 	struct dk_frame *v;
 	size_t n, cap;
@@ -50,6 +62,7 @@ struct dk_env {
 	char host[64];			/* host namespace name */
 	char peer[NJ_MAX_DEVS][64];	/* peer namespace per interface */
 	int ndev, made_host, made_peer[NJ_MAX_DEVS];
+	int made_tun[NJ_MAX_DEVS], tunfd[NJ_MAX_DEVS];	/* a tun interface: its /dev/net/tun fd */
 	pid_t listener;			/* forked listening-socket server, 0 none */
 	int orig_ns;			/* fd of the namespace we started in */
 	const char *nft;		/* the scenario's rules as an nft ruleset, NULL none */
@@ -70,9 +83,12 @@ extern volatile sig_atomic_t dk_stop;
 
 /* -- diffkernel_ns.c -- */
 /* dk_env_setup - host + peer namespaces matching net (the loaded scenario)
- * and the scenario JSON (routes, listen). Returns 0, or -1 with err. */
+ * and the scenario JSON (routes, listen); a tun interface is a tun device
+ * made inside the host namespace (no peer), its fd kept in env->tunfd.
+ * Returns 0, or -1 with err. */
 int dk_env_setup(struct dk_env *env, const struct net *net, const char *scenario_json, char *err, size_t errlen);
-/* dk_env_cleanup - stops the listener, deletes what was made (unless keep). */
+/* dk_env_cleanup - stops the listener, closes the tun fds, deletes what was
+ * made (unless keep). */
 void dk_env_cleanup(struct dk_env *env);
 /* dk_enter / dk_leave - switch this thread into namespace name and back. */
 int dk_enter(const struct dk_env *env, const char *name, char *err, size_t errlen);
@@ -106,15 +122,18 @@ int dk_have_prog(const char *prog);
 int dk_listeners_start(struct dk_env *env, const char *scenario_json, char *err, size_t errlen);
 
 /* -- diffkernel_linux.c -- */
-/* dk_linux_run - injects in's frames from the peers, collects the replies
- * per input into lx->out and the counter deltas into lx->mib. Notes (gaps
- * shortened) are appended to notes. Returns 0, or -1 with err. */
+/* dk_linux_run - injects in's frames from the peers (a tun interface's are
+ * written to its fd), collects the replies per input into lx->out and the
+ * counter deltas into lx->mib. Notes (gaps shortened) are appended to
+ * notes. Returns 0, or -1 with err. */
 int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list *in,
 		 const struct dk_side *nj, const struct dk_opts *o, struct dk_side *lx, char *notes,
 		 size_t noteslen, char *err, size_t errlen);
 
 /* -- diffkernel_nj.c -- */
-/* dk_load_capture - reads the capture's Ethernet frames; marks host_sent. */
+/* dk_load_capture - reads the capture's frames (Ethernet; a tun
+ * interface's, of any link type netjourney reads, as bare IP packets behind
+ * the fixed header); marks host_sent. */
 int dk_load_capture(const char *path, const struct net *net, struct dk_list *in, char *err, size_t errlen);
 /* dk_has_ipv6 - 1 when an input frame is IPv6 (ethertype 0x86dd, tagged or not). */
 int dk_has_ipv6(const struct dk_list *in);
@@ -155,6 +174,8 @@ int dk_report(const struct dk_opts *o, const char *kernel, const struct dk_list 
 
 /* list helpers (diffkernel_nj.c) */
 int dk_list_add(struct dk_list *l, const uint8_t *data, uint32_t len, uint64_t ts, int dev);
+/* dk_list_add_tun - adds the IP packet ip behind the fixed tun header. */
+int dk_list_add_tun(struct dk_list *l, const uint8_t *ip, uint32_t len, uint64_t ts, int dev);
 void dk_list_free(struct dk_list *l);
 void dk_side_free(struct dk_side *s, size_t nin);
 

@@ -9,6 +9,9 @@
  * inside its namespace before and after. Before the first frame an ARP
  * probe shows each link works both ways; with --auto-host each peer's MAC
  * is learned from its first frame, as netjourney's driver does.
+ * A tun interface has no peer: each packet is written to the tun's fd (the
+ * kernel's tun_get_user, as netjourney's), each read from it is one packet
+ * the host sent; diffkernel.h's fixed header goes on and off on the way.
  *
  * TCP: the capture's peer acknowledges the ISN the recorded host (or
  * netjourney) chose; Linux picks its own. Once Linux's SYN-ACK is seen, the
@@ -60,10 +63,20 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* A tun interface's fd is the environment's (diffkernel_ns.c). */
+static int is_tun(const struct lx_ctx *c, int i)
+{
+	return !dev_has_header(&c->net->devs[i]);
+}
+
 static int open_peer(struct dk_env *env, struct lx_ctx *c, int i, char *err, size_t errlen)
 {
 	char name[16];
 	int one = 1;
+	if (is_tun(c, i)) {
+		c->fd[i] = env->tunfd[i];
+		return 0;
+	}
 	snprintf(name, sizeof(name), "p%d", i);
 	if (dk_enter(env, env->peer[i], err, errlen) < 0)
 		return -1;
@@ -142,10 +155,21 @@ static int link_ready(struct lx_ctx *c, int i)
 	return -1;
 }
 
+/* A tun is there as soon as its fd is: tun_get_user takes a write at
+ * once, with no qdisc or carrier between. It gets its note instead. */
 static void links_ready(struct lx_ctx *c, char *notes, size_t noteslen)
 {
 	for (int i = 0; i < c->ndev; i++) {
 		size_t l = strlen(notes);
+		if (is_tun(c, i)) {
+			if (l + 300 < noteslen)
+				snprintf(notes + l, noteslen - l, "interface %s is a tun device (/dev/net/tun, IFF_TUN | "
+					 "IFF_NO_PI): each packet written to its fd, replies read from it; shown behind a "
+					 "fixed Ethernet header (%02x:%02x:%02x:%02x:%02x:%02x both ways), the same on "
+					 "both sides\n", c->net->devs[i].name, dk_tun_mac[0], dk_tun_mac[1], dk_tun_mac[2],
+					 dk_tun_mac[3], dk_tun_mac[4], dk_tun_mac[5]);
+			continue;
+		}
 		if (link_ready(c, i) < 0 && l + 200 < noteslen)
 			snprintf(notes + l, noteslen - l, "interface %s: no ARP probe answered before the first frame, so "
 				 "its link may not have been up for the first frames\n", c->net->devs[i].name);
@@ -442,6 +466,25 @@ static int is_mld_report(const uint8_t *f, ssize_t n)
 	return (ssize_t)off < n && (f[off] == 131 || f[off] == 132 || f[off] == 143);
 }
 
+/* The next frame the host sent on interface i into buf, or <= 0: from a
+ * tun's fd a bare packet, given the fixed header; from a veth's peer
+ * anything but our own injected frames (*mine). */
+static ssize_t dev_recv(struct lx_ctx *c, int i, uint8_t *buf, size_t cap, int *mine)
+{
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	*mine = 0;
+	if (is_tun(c, i)) {
+		ssize_t n = read(c->fd[i], buf + DK_TUN_HLEN, cap - DK_TUN_HLEN);
+		if (n > 0)
+			dk_tun_header(buf + DK_TUN_HLEN, (uint32_t)n, buf);
+		return n > 0 ? n + DK_TUN_HLEN : n;
+	}
+	ssize_t n = recvfrom(c->fd[i], buf, cap, 0, (struct sockaddr *)&from, &fl);
+	*mine = n > 0 && from.sll_pkttype == PACKET_OUTGOING;
+	return n;
+}
+
 /* The kernel's own MLD reports follow link up and every group it joins
  * (forwarding adds the all-routers groups), retransmitted at random within
  * mldv2_unsolicited_report_interval: wait until 1.5 s pass without one
@@ -458,7 +501,8 @@ static void mld_quiet(struct lx_ctx *c)
 			continue;
 		for (int i = 0; i < c->ndev; i++) {
 			ssize_t n;
-			while ((n = recv(c->fd[i], buf, sizeof(buf), 0)) > 0)
+			int mine;
+			while ((n = dev_recv(c, i, buf, sizeof(buf), &mine)) > 0)
 				if (is_mld_report(buf, n))
 					last = now_ms();
 		}
@@ -479,23 +523,21 @@ static void drain(struct lx_ctx *c, size_t owner, uint64_t deadline)
 			continue;
 		for (int i = 0; i < c->ndev; i++) {
 			ssize_t n;
-			struct sockaddr_ll from;
-			socklen_t fl = sizeof(from);
-			while ((n = recvfrom(c->fd[i], buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl)) > 0) {
-				if (from.sll_pkttype != PACKET_OUTGOING && !is_mld_report(buf, n))
+			int mine;
+			while ((n = dev_recv(c, i, buf, sizeof(buf), &mine)) > 0)
+				if (!mine && !is_mld_report(buf, n))
 					dk_list_add(&c->lx->out[owner], buf, (uint32_t)n, 0, i);
-				fl = sizeof(from);
-			}
 		}
 	}
 }
 
-/* The device whose MAC sent frame f, or -1. */
+/* The Ethernet device whose MAC sent frame f, or -1 (a tun resolves no
+ * neighbours: nothing to learn). */
 static int sender_dev(const struct lx_ctx *c, const struct dk_frame *f)
 {
 	int d = -1;
 	for (int i = 0; i < c->net->ndevs; i++)
-		if (!memcmp(c->net->devs[i].dev_addr, f->data + 6, 6))
+		if (dev_has_header(&c->net->devs[i]) && !memcmp(c->net->devs[i].dev_addr, f->data + 6, 6))
 			d = i;
 	return d;
 }
@@ -568,7 +610,8 @@ static void driver_learn(struct lx_ctx *c, const struct dk_frame *f)
 	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[14] >> 4) != 4)
 		return;
 	memcpy(&saddr, f->data + 14 + 12, 4);
-	if (ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) || f->dev < 0 || f->dev >= c->net->ndevs)
+	if (ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) || f->dev < 0 || f->dev >= c->net->ndevs ||
+	    is_tun(c, f->dev))
 		return;
 	for (size_t k = 0; k < c->nlearned; k++)
 		if (c->learned[k] == saddr)
@@ -617,6 +660,30 @@ static void note_stretch(const struct dk_list *in, uint64_t real_ms, char *notes
 			 "--settle narrows the gap\n", (double)real_ms / 1000, (double)cap_ms / 1000);
 }
 
+static ssize_t send_frame(struct lx_ctx *c, int dev, const uint8_t *buf, uint32_t len, uint32_t l4, uint16_t coff)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[dev], .sll_halen = 6 };
+	memcpy(to.sll_addr, buf, 6);
+	return l4 ? send_partial(c, dev, buf, len, l4, coff, &to)
+		  : sendto(c->fd[dev], buf, len, 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+/* A tun takes the packet without the fixed header. tun_get_user refuses
+ * one that is neither IPv4 nor IPv6 (EINVAL, rx_dropped), as netjourney's
+ * does: only a refusal for another reason is noted. */
+static void tun_write(struct lx_ctx *c, int dev, const uint8_t *buf, uint32_t len, size_t i, char *notes,
+		      size_t noteslen)
+{
+	uint32_t n = len > DK_TUN_HLEN ? len - DK_TUN_HLEN : 0;
+	uint8_t v = n ? buf[DK_TUN_HLEN] >> 4 : 0;
+	size_t l = strlen(notes);
+	if (write(c->fd[dev], buf + DK_TUN_HLEN, n) >= 0 || (errno == EINVAL && v != 4 && v != 6))
+		return;
+	if (l + 160 < noteslen)
+		snprintf(notes + l, noteslen - l, "frame %zu (%u bytes): writing it to tun %s failed: %s\n", i + 1, n,
+			 c->net->devs[dev].name, strerror(errno));
+}
+
 static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct dk_opts *o, char *notes,
 		      size_t noteslen, char *err, size_t errlen)
 {
@@ -645,10 +712,9 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 		translate_icmp_quote(c, buf, f->len);
 		translate_icmp6_quote(c, buf, f->len);
 		csum_frozen = 0;
-		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = c->ifindex[f->dev], .sll_halen = 6 };
-		memcpy(to.sll_addr, buf, 6);
-		if ((l4 ? send_partial(c, f->dev, buf, f->len, l4, coff, &to)
-			: sendto(c->fd[f->dev], buf, f->len, 0, (struct sockaddr *)&to, sizeof(to))) < 0) {
+		if (is_tun(c, f->dev)) {
+			tun_write(c, f->dev, buf, f->len, i, notes, noteslen);
+		} else if (send_frame(c, f->dev, buf, f->len, l4, coff) < 0) {
 			if (errno != ENOBUFS) {
 				snprintf(err, errlen, "frame %zu: sendto on the peer of interface %d: %s", i + 1, f->dev,
 					 strerror(errno));
@@ -711,7 +777,7 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 	r = 0;
 out:
 	for (int i = 0; i < c.ndev; i++) {
-		if (c.fd[i] >= 0)
+		if (c.fd[i] >= 0 && !is_tun(&c, i))	/* the environment's */
 			close(c.fd[i]);
 		if (c.vfd[i] >= 0)
 			close(c.vfd[i]);

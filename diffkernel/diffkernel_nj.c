@@ -6,6 +6,8 @@
  * each softirq run (and each timer run) the replay calls us back; the
  * frames sent so far belong to the input fed last, which is the rule the
  * kernel half uses too ("everything sent before input i+1 answers input i").
+ * A tun interface's packets, in the capture and in -w, are bare IP: they
+ * get the fixed header of diffkernel.h here.
  */
 #include "diffkernel.h"
 
@@ -16,10 +18,28 @@
 #include <unistd.h>
 
 #include "dissect.h"
+#include "frame.h"
+#include "ipv6.h"
+#include "pcapng_reader.h"
 #include "replay.h"
 #include "source_pcap.h"
 
-int dk_list_add(struct dk_list *l, const uint8_t *data, uint32_t len, uint64_t ts, int dev)
+#define LINKTYPE_RAW	101	/* -w's interface block for a tun device */
+
+const uint8_t dk_tun_mac[6] = { 0x02, 0x6e, 0x6a, 0x74, 0x75, 0x6e };	/* "njtun" */
+
+void dk_tun_header(const uint8_t *ip, uint32_t len, uint8_t hdr[DK_TUN_HLEN])
+{
+	uint8_t v = len ? ip[0] >> 4 : 0;
+	memcpy(hdr, dk_tun_mac, 6);
+	memcpy(hdr + 6, dk_tun_mac, 6);
+	hdr[12] = v == 4 ? 0x08 : v == 6 ? 0x86 : 0;
+	hdr[13] = v == 6 ? 0xdd : 0;
+}
+
+/* The frame hlen bytes of hdr, then len bytes of data. */
+static int list_add2(struct dk_list *l, const uint8_t *hdr, uint32_t hlen, const uint8_t *data, uint32_t len,
+		     uint64_t ts, int dev)
 {
 	if (l->n == l->cap) {
 		size_t c = l->cap ? l->cap * 2 : 8;
@@ -29,12 +49,26 @@ int dk_list_add(struct dk_list *l, const uint8_t *data, uint32_t len, uint64_t t
 		l->v = v;
 		l->cap = c;
 	}
-	uint8_t *p = malloc(len ? len : 1);
+	uint8_t *p = malloc(hlen + len ? hlen + len : 1);
 	if (!p)
 		return -1;
-	memcpy(p, data, len);
-	l->v[l->n++] = (struct dk_frame){ .data = p, .len = len, .ts_ns = ts, .dev = dev };
+	if (hlen)
+		memcpy(p, hdr, hlen);
+	memcpy(p + hlen, data, len);
+	l->v[l->n++] = (struct dk_frame){ .data = p, .len = hlen + len, .ts_ns = ts, .dev = dev };
 	return 0;
+}
+
+int dk_list_add(struct dk_list *l, const uint8_t *data, uint32_t len, uint64_t ts, int dev)
+{
+	return list_add2(l, NULL, 0, data, len, ts, dev);
+}
+
+int dk_list_add_tun(struct dk_list *l, const uint8_t *ip, uint32_t len, uint64_t ts, int dev)
+{
+	uint8_t hdr[DK_TUN_HLEN];
+	dk_tun_header(ip, len, hdr);
+	return list_add2(l, hdr, DK_TUN_HLEN, ip, len, ts, dev);
 }
 
 void dk_list_free(struct dk_list *l)
@@ -54,11 +88,11 @@ void dk_side_free(struct dk_side *s, size_t nin)
 	s->out = NULL;
 }
 
-/* The scenario interface whose MAC is mac, or -1. */
+/* The scenario's Ethernet interface whose MAC is mac, or -1. */
 static int host_dev_of(const struct net *net, const uint8_t *mac)
 {
 	for (int i = 0; i < net->ndevs; i++)
-		if (!memcmp(net->devs[i].dev_addr, mac, 6))
+		if (dev_has_header(&net->devs[i]) && !memcmp(net->devs[i].dev_addr, mac, 6))
 			return i;
 	return -1;
 }
@@ -77,6 +111,56 @@ static int recorded_transmit(const struct net *net, const uint8_t *d, uint32_t l
 	return ip_dev_find((struct net *)net, saddr) != NULL;
 }
 
+/* netjourney's rule on a tun device (source_pcap.c driver_link): the
+ * pcapng direction flag, a cooked header's "outgoing", else a source
+ * address the host has. */
+static int tun_host_sent(const struct net *net, const struct pcap_source *src, const struct frame_l2 *l2,
+			 const uint8_t *ip, uint32_t len)
+{
+	struct in6 s6;
+	uint32_t saddr;
+	if (src->dir)
+		return src->dir == 2;
+	if (l2->pkt_type == PACKET_OUTGOING)
+		return 1;
+	if (l2->proto == 0x0800 && len >= 20 && (ip[0] >> 4) == 4) {
+		memcpy(&saddr, ip + 12, 4);
+		return ip_dev_find((struct net *)net, saddr) != NULL;
+	}
+	if (l2->proto == 0x86dd && len >= 40 && (ip[0] >> 4) == 6) {
+		memcpy(s6.s6, ip + 8, 16);
+		return ipv6_chk_addr((struct net *)net, &s6, NULL) != NULL;
+	}
+	return 0;
+}
+
+/* A frame for a tun interface: its link header (any netjourney reads) off,
+ * as driver_link takes it off; one cut short leaves nothing, which both
+ * sides drop. */
+static int add_tun_input(const struct net *net, const struct pcap_source *src, struct dk_list *in,
+			 const uint8_t *d, uint32_t caplen, uint64_t t, int dev)
+{
+	struct frame_l2 l2;
+	uint32_t off = caplen;
+	if (frame_link(src->frame_dlt, d, caplen, &l2) == 0 && l2.l3_off <= caplen)
+		off = l2.l3_off;
+	else
+		memset(&l2, 0, sizeof(l2));
+	if (dk_list_add_tun(in, d + off, caplen - off, t, dev) < 0)
+		return -1;
+	in->v[in->n - 1].host_sent = tun_host_sent(net, src, &l2, d + off, caplen - off);
+	return 0;
+}
+
+static void not_ethernet(const char *path, const struct net_device *dev, int dlt, char *err, size_t errlen)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+	snprintf(err, errlen, "%s: diff-kernel needs an Ethernet capture for interface %s (link type %d%s%s%s is "
+		 "not one): its frames are injected into a veth as they are. A capture without a link-layer header "
+		 "(raw IP, BSD loopback) is compared on a tun interface (scenario \"type\": \"tun\")", path,
+		 dev->name, dlt, name ? ", " : "", name ? name : "", name ? "," : "");
+}
+
 int dk_load_capture(const char *path, const struct net *net, struct dk_list *in, char *err, size_t errlen)
 {
 	struct pcap_source src;
@@ -86,12 +170,6 @@ int dk_load_capture(const char *path, const struct net *net, struct dk_list *in,
 
 	if (source_pcap_open(&src, path, err, errlen) < 0)
 		return -1;
-	if (src.dlt != DLT_EN10MB) {
-		snprintf(err, errlen, "%s: diff-kernel needs an Ethernet capture (link type %d is not one): frames are "
-			 "injected into a veth as they are", path, src.dlt);
-		source_pcap_close(&src);
-		return -1;
-	}
 	while ((r = source_pcap_next(&src, &h, &d, err, errlen)) == 1) {
 		if (in->n >= DK_MAX_FRAMES) {
 			snprintf(err, errlen, "%s: more than %d frames; diff-kernel is for small captures", path,
@@ -102,12 +180,19 @@ int dk_load_capture(const char *path, const struct net *net, struct dk_list *in,
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
 		/* pcapng: the frame's own interface, mapped as replay maps it */
 		int dev = src.iface < net->ndevs ? src.iface : 0;
-		if (dk_list_add(in, d, h->caplen, t, dev) < 0) {
-			snprintf(err, errlen, "out of memory");
+		if (!dev_has_header(&net->devs[dev])) {
+			r = add_tun_input(net, &src, in, d, h->caplen, t, dev);
+		} else if (src.frame_dlt != DLT_EN10MB) {
+			not_ethernet(path, &net->devs[dev], src.frame_dlt, err, errlen);
 			r = -1;
 			break;
+		} else if ((r = dk_list_add(in, d, h->caplen, t, dev)) == 0) {
+			in->v[in->n - 1].host_sent = recorded_transmit(net, d, h->caplen);
 		}
-		in->v[in->n - 1].host_sent = recorded_transmit(net, d, h->caplen);
+		if (r < 0) {
+			snprintf(err, errlen, "out of memory");
+			break;
+		}
 	}
 	source_pcap_close(&src);
 	return r < 0 ? -1 : 0;
@@ -164,30 +249,39 @@ static size_t owner_of(const struct nj_ctx *c, size_t j)
 	return c->res->frames ? (size_t)c->res->frames - 1 : 0;
 }
 
-/* Reads back the -w file, attributing each frame to its input. */
+/* Reads back the -w file (pcapng, one interface block per device: our own
+ * reader, as libpcap would not give each packet's interface), attributing
+ * each frame to its input. */
 static int collect(const char *path, const struct nj_ctx *c, const struct net *net, const struct dk_list *in,
 		   struct dk_side *nj, char *err, size_t errlen)
 {
-	char e[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, e);
-	struct pcap_pkthdr *h;
-	const u_char *d;
+	struct pcapng_reader rd;
+	struct pcapng_pkt p;
+	char e[200];
 	size_t j = 0;
-	if (!p) {
-		snprintf(err, errlen, "%s: %s", path, e);
+	FILE *f = fopen(path, "rb");
+	if (!f || pcapng_open_reader(&rd, f, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, f ? e : "cannot open");
+		if (f)
+			fclose(f);
 		return -1;
 	}
-	while (pcap_next_ex(p, &h, &d) == 1) {
+	while (pcapng_next(&rd, &p, e, sizeof(e)) == 1) {
 		size_t o = owner_of(c, j++);
 		/* A recorded transmit is no input: what the stack sends while
 		 * it passes (a held SYN-ACK, say) answers the latest real input,
 		 * the rule the kernel half uses. */
 		while (o > 0 && o < in->n && in->v[o].host_sent)
 			o--;
-		if (o < in->n && dk_list_add(&nj->out[o], d, h->caplen, 0, h->caplen >= 12 ? host_dev_of(net, d + 6) : -1))
+		if (o >= in->n)
+			continue;
+		int tun = p.iface < rd.nifs && rd.ifs[p.iface].dlt == LINKTYPE_RAW;
+		if (tun ? dk_list_add_tun(&nj->out[o], p.data, p.caplen, 0, p.iface)
+			: dk_list_add(&nj->out[o], p.data, p.caplen, 0, p.caplen >= 12 ? host_dev_of(net, p.data + 6) : -1))
 			break;
 	}
-	pcap_close(p);
+	pcapng_close_reader(&rd);
+	fclose(f);
 	return 0;
 }
 

@@ -4,7 +4,9 @@
  * addresses and MTUs, routes, static neighbours, forwarding, rp_filter,
  * fragment sysctls, netfilter rules as nftables: diffkernel_nft.c) and one
  * "peer" namespace per interface holding the other end of the veth, from
- * which frames are injected and captured.
+ * which frames are injected and captured. A tun interface is a real tun
+ * device in the host namespace (IFF_TUN | IFF_NO_PI, no peer): its fd is
+ * the other end, and closing it (or the namespace going) removes it.
  * `ip` runs through posix_spawnp with an argument vector; sysctls are
  * written to /proc/sys from inside the namespace (setns), which is what
  * sysctl(8) does. IPv6 is switched off in every namespace before any link
@@ -188,6 +190,22 @@ static int setup_dev6(struct dk_env *env, const struct net *net, const struct ne
 	return 0;
 }
 
+/* The scenario's addresses on d, then up. */
+static int setup_addrs(struct dk_env *env, const struct net *net, const struct net_device *d, char *err,
+		       size_t errlen)
+{
+	char a[32], ip[INET_ADDRSTRLEN];
+	for (int k = 0; k < d->naddrs; k++) {
+		inet_ntop(AF_INET, &d->addrs[k].ifa_local, ip, sizeof(ip));
+		snprintf(a, sizeof(a), "%s/%d", ip, d->addrs[k].ifa_prefixlen);
+		if (IPN(env->host, "addr", "add", a, "dev", d->name) < 0)
+			return -1;
+	}
+	if (setup_dev6(env, net, d, err, errlen) < 0)
+		return -1;
+	return IPN(env->host, "link", "set", d->name, "up");
+}
+
 static void fmt_mac(const uint8_t *m, char *out)
 {
 	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -262,7 +280,7 @@ static int dev_no_offload(const struct dk_env *env, const char *dev, char *err, 
 static int setup_dev(struct dk_env *env, const struct net *net, const struct net_device *d, int i, char *err,
 		     size_t errlen)
 {
-	char pname[16], mac[20], mtu[16], a[32];
+	char pname[16], mac[20], mtu[16];
 	char prefix[sizeof(env->prefix)];
 	memcpy(prefix, env->prefix, sizeof(prefix));
 	snprintf(env->peer[i], sizeof(env->peer[i]), "%s-p%d", prefix, i);
@@ -293,16 +311,55 @@ static int setup_dev(struct dk_env *env, const struct net *net, const struct net
 	    IPN(env->peer[i], "link", "set", pname, "mtu", "65535", "up") < 0 ||
 	    setup_vlans(env, d, phys, i, err, errlen) < 0)
 		return -1;
-	for (int k = 0; k < d->naddrs; k++) {
-		char ip[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &d->addrs[k].ifa_local, ip, sizeof(ip));
-		snprintf(a, sizeof(a), "%s/%d", ip, d->addrs[k].ifa_prefixlen);
-		if (IPN(env->host, "addr", "add", a, "dev", d->name) < 0)
-			return -1;
-	}
-	if (setup_dev6(env, net, d, err, errlen) < 0)
+	return setup_addrs(env, net, d, err, errlen);
+}
+
+/* From <linux/if_tun.h>, which brings <linux/if_ether.h> along. */
+#define NJ_TUNSETIFF		_IOW('T', 202, int)
+#define NJ_TUNSETPERSIST	_IOW('T', 203, int)
+#define NJ_IFF_TUN		0x0001
+#define NJ_IFF_NO_PI		0x1000
+
+/* TUNSETIFF makes the device in the calling thread's namespace: so from
+ * inside the host's. Non-blocking, as the kernel half polls it. --keep
+ * makes it persistent, or it would go with our fd at exit. */
+static int tun_open(struct dk_env *env, const struct net_device *d, int i, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	if (dk_enter(env, env->host, err, errlen) < 0)
 		return -1;
-	return IPN(env->host, "link", "set", d->name, "up");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", d->name);
+	ifr.ifr_flags = NJ_IFF_TUN | NJ_IFF_NO_PI;
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	int ok = fd >= 0 && ioctl(fd, NJ_TUNSETIFF, &ifr) == 0 && (!env->keep || ioctl(fd, NJ_TUNSETPERSIST, 1) == 0);
+	if (!ok)
+		snprintf(err, errlen, "interface %s: cannot make a tun device (/dev/net/tun): %s", d->name,
+			 strerror(errno));
+	dk_leave(env);
+	if (!ok) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	env->tunfd[i] = fd;
+	env->made_tun[i] = 1;
+	return 0;
+}
+
+/* A tun interface: no MAC, no peer. addrgenmode none, as netjourney gives
+ * a tun no link-local address (Linux would draw a random one for it). No
+ * offloads to turn off: without TUNSETOFFLOAD a tun has no TSO and no
+ * checksum offload, so what it hands the fd is segmented and summed. */
+static int setup_tun(struct dk_env *env, const struct net *net, const struct net_device *d, int i, char *err,
+		     size_t errlen)
+{
+	char mtu[16];
+	snprintf(mtu, sizeof(mtu), "%u", d->mtu);
+	if (tun_open(env, d, i, err, errlen) < 0 || IPN(env->host, "link", "set", d->name, "mtu", mtu) < 0 ||
+	    (env->ipv6 && IPN(env->host, "link", "set", d->name, "addrgenmode", "none") < 0))
+		return -1;
+	return setup_addrs(env, net, d, err, errlen);
 }
 
 /* The scenario's tcp_rmem, by default as Linux 6.13 sizes it on a machine
@@ -446,7 +503,8 @@ int dk_env_setup(struct dk_env *env, const struct net *net, const char *scenario
 	    IPN(env->host, "link", "set", "lo", "up") < 0)
 		goto out;
 	for (int i = 0; i < net->ndevs && !dk_stop; i++)
-		if (setup_dev(env, net, &net->devs[i], i, err, errlen) < 0)
+		if ((dev_has_header(&net->devs[i]) ? setup_dev(env, net, &net->devs[i], i, err, errlen)
+						   : setup_tun(env, net, &net->devs[i], i, err, errlen)) < 0)
 			goto out;
 	if (setup_sysctls(env, net, err, errlen) < 0 || setup_neigh(env, net, root, err, errlen) < 0 ||
 	    setup_routes(env, root, err, errlen) < 0 || (env->nft && dk_nft_load(env, env->nft, err, errlen) < 0) ||
@@ -476,6 +534,13 @@ void dk_env_cleanup(struct dk_env *env)
 			;
 		env->listener = 0;
 	}
+	/* Its fd holds the namespace (the tun file's socket keeps a
+	 * reference): closed first, or ip netns del would leave it alive. */
+	for (int i = 0; i < NJ_MAX_DEVS; i++)
+		if (env->made_tun[i]) {
+			close(env->tunfd[i]);
+			env->made_tun[i] = 0;
+		}
 	if (env->keep) {
 		fprintf(stderr, "diff-kernel: --keep: namespaces %s-* left in place (ip netns del NAME)\n",
 			env->prefix);
