@@ -49,12 +49,15 @@ static void find_gateway(struct hi_state *s, int *plen)
 }
 
 /* A capture with no link-layer header (raw IP, or a BSD/macOS tunnel's
- * utun) was taken on a tunnel: the host gets a tun device, which has no
- * MAC and resolves no neighbours. */
+ * utun), or a cooked one mostly from a device of ARPHRD_NONE, was taken on
+ * a tunnel: the host gets a tun device, which has no MAC and resolves no
+ * neighbours. */
 static int dev_tun(const struct hi_state *s)
 {
+	int cooked = s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2;
 	return !s->loopback && (s->dlt == NJ_DLT_RAW || s->dlt == NJ_DLT_RAW_ALT || s->dlt == NJ_DLT_IPV4 ||
-				s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP);
+				s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP ||
+				(cooked && s->tun_frames * 2 > s->frames));
 }
 
 static const char *dev_name(const struct hi_state *s)
