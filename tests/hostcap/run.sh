@@ -8,7 +8,7 @@ NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
 for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait \
-	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun; do
+	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun host-ppp; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -109,6 +109,11 @@ n=$((n + 1))
 check host-sll-tun 'ifc["name"] == "tun0"' 'ifc["type"] == "tun"' '"mac" not in ifc' 'ifc["addrs"] == ["10.8.0.2/24"]' \
 	's["neighbours"] == []'
 check host-null 'ifc["type"] == "tun"' '"mac" not in ifc'
+# PPP: ppp0 (ARPHRD_PPP) has no MAC either; it receives through the backlog
+# as ppp_input does, and its echo replies to a far peer need no ARP.
+check host-ppp 'ifc["name"] == "ppp0"' 'ifc["type"] == "ppp"' '"mac" not in ifc' 's["neighbours"] == []'
+outcome host-ppp 2 "netif_rx .* udp_recvmsg => consumed"
+outcome host-ppp 3 "ip_finish_output2 neigh_output dev_queue_xmit => consumed"
 outcome host-sll-tun 2 "tun_get_user netif_receive_skb .* icmp_rcv => consumed"	# no backlog
 outcome host-sll-tun 3 "neigh_output dev_queue_xmit => consumed"		# the echo reply: no ARP
 outcome host-sll-tun 4 "icmp_send .* dev_queue_xmit kfree_skb => drop NO_SOCKET"

@@ -105,7 +105,7 @@ START_TEST(test_tun_scenario_rules)
 		"{\"interfaces\":[{\"name\":\"tun0\",\"type\":\"tun\",\"vlans\":[5]}]}",
 		"{\"interfaces\":[{\"name\":\"tun0\",\"type\":\"wifi\",\"mac\":\"02:00:00:00:00:01\"}]}",
 	};
-	static const char *const why[] = { "no MAC", "VLANs need an Ethernet", "expected \"ether\" or \"tun\"" };
+	static const char *const why[] = { "no MAC", "VLANs need an Ethernet", "expected \"ether\", \"tun\" or \"ppp\"" };
 	char err[256];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct net *net = net_create();
@@ -181,6 +181,36 @@ START_TEST(test_tun_packet_socket_sees_ip)
 }
 END_TEST
 
+/* ppp0: no MAC, no ARP either, but PPP's receive path queues on the
+ * backlog (ppp_input ... netif_rx), unlike a tun. */
+START_TEST(test_ppp_backlog_and_bare_reply)
+{
+	static const char json[] = "{\"interfaces\":[{\"name\":\"ppp0\",\"type\":\"ppp\",\"addrs\":[\"100.64.1.2/32\"]}],"
+				   " \"routes\":[{\"dst\":\"0.0.0.0/0\",\"dev\":\"ppp0\"}]}";
+	char err[256];
+	uint8_t body[64];
+	struct net *net = net_create();
+	ck_assert_msg(scenario_load_text(net, json, "t", err, sizeof(err)) == 0, "%s", err);
+	nj_rec.n = 0;
+	trace_add_sink(net, nj_rec_emit, &nj_rec);
+	nj_capture_tx(net);
+	ck_assert_int_eq(net->devs[0].type, NJ_ARPHRD_PPP);
+	size_t l = nj_icmp_echo(body, 7, 1, 16);
+	size_t n = nj_build_ip(frame, "198.51.100.7", "100.64.1.2", IPPROTO_ICMP_, body, l, NULL);
+	memcpy(frame + ETH_HLEN - 4, "\xff\x03\x00\x21", 4);	/* PPP framing instead of Ethernet */
+	ck_assert_int_eq(driver_rx(net, &net->devs[0], NJ_DLT_PPP, frame + ETH_HLEN - 4, (uint32_t)(n - ETH_HLEN + 4),
+				   (uint32_t)(n - ETH_HLEN + 4), 0), 1);
+	ck_assert_uint_eq(skb_queue_len(&net->sd.input_pkt_queue), 1);	/* queued, as netif_rx does */
+	ck_assert_ptr_null(nj_find("tun_get_user", 'B'));
+	net_rx_action(net);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(nj_tx.f[0].buf[0], 0x45);	/* the echo reply, bare: no ARP for the far peer */
+	ck_assert_int_eq(nj_tx.f[0].buf[20], ICMP_ECHOREPLY);
+	ck_assert_uint_eq(net->mib[MIB_ARP_OUTREQUESTS], 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tun_suite(void)
 {
 	Suite *s = suite_create("tun");
@@ -191,6 +221,7 @@ static Suite *tun_suite(void)
 	tcase_add_test(tc, test_tun_scenario_rules);
 	tcase_add_test(tc, test_tun_pcapng_linktype_raw);
 	tcase_add_test(tc, test_tun_packet_socket_sees_ip);
+	tcase_add_test(tc, test_ppp_backlog_and_bare_reply);
 	suite_add_tcase(s, tc);
 	return s;
 }
