@@ -22,6 +22,7 @@ struct mk_ctx {
 	int dlt;			/* as mk_dlt(): frames are built as Ethernet
 					 * and rewritten (mkpcap_host.c) */
 	const uint8_t *host_mac;	/* SLL2: frames from this MAC are OUTGOING */
+	uint16_t sll_hatype;		/* SLL: the device's ARPHRD_ type (0: 0xFFFF, no address) */
 	void *ng;			/* FILE *: a pcapng file (mk_pcapng_ifaces), else NULL */
 	int iface, dir;			/* pcapng: the next frame's interface, EPB direction (1 in, 2 out) */
 	const char *comment;		/* pcapng: the next frame's comment, or NULL */

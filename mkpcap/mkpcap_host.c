@@ -32,10 +32,16 @@ size_t mk_relink(const struct mk_ctx *c, const uint8_t *f, size_t len, uint8_t *
 	} else if (c->dlt == DLT_LINUX_SLL) {
 		memset(out, 0, 16);				/* no link address (halen 0), as on ppp or tun */
 		out[1] = c->host_mac && !memcmp(f + 6, c->host_mac, 6) ? 4 : 0;
-		out[3] = 0xff;					/* ARPHRD_NONE-ish: no MAC to learn */
-		out[2] = 0xff;
+		out[2] = c->sll_hatype ? (uint8_t)(c->sll_hatype >> 8) : 0xff;	/* ARPHRD_VOID: no MAC to learn, */
+		out[3] = c->sll_hatype ? (uint8_t)c->sll_hatype : 0xff;		/* or as given */
 		memcpy(out + 14, f + 12, 2);
 		hl = 16;
+	} else if (c->dlt == DLT_PPP) {
+		out[0] = 0xff;					/* HDLC-like address and control */
+		out[1] = 0x03;
+		out[2] = 0;
+		out[3] = f[12] == 0x86 ? 0x57 : 0x21;		/* PPP protocol: IPv6 or IPv4 */
+		hl = 4;
 	} else if (c->dlt == DLT_LINUX_SLL2) {
 		memset(out, 0, 20);
 		memcpy(out, f + 12, 2);				/* protocol */
@@ -185,6 +191,34 @@ static void host_null(struct mk_ctx *c)
 	udp_ab(c, &p, 0, 53, 43000, "example.org. A 203.0.113.5");
 	udp_ab(c, &q, 1, 43001, 53, "example.net? A");
 	udp_ab(c, &q, 0, 53, 43001, "example.net. A 203.0.113.6");
+}
+
+/* tcpdump -i any on a VPN client (SLL from tun0, ARPHRD_NONE): the host
+ * 10.8.0.2 pings the VPN server 10.8.0.1, which pings it back, and asks a
+ * closed UDP port of it (the replay answers: nothing waits for ARP). */
+static void host_sll_tun(struct mk_ctx *c)
+{
+	/* MACs only to mark the host's frames OUTGOING: halen 0 writes none */
+	static const uint8_t hmac[6] = { 2, 0, 0, 0, 8, 2 }, pmac[6] = { 2, 0, 0, 0, 8, 1 };
+	struct hpeer p = { pb_ip("10.8.0.2"), pb_ip("10.8.0.1"), hmac, pmac, 0, 0 };
+	c->sll_hatype = 0xFFFE;
+	c->host_mac = hmac;
+	echo_ab(c, &p, 1, 8, 1);
+	echo_ab(c, &p, 0, 0, 1);
+	echo_ab(c, &p, 0, 8, 2);
+	udp_ab(c, &p, 0, 40000, 5353, "anyone?");
+}
+
+/* tcpdump -i ppp0 on a PPP (DSL) link: the host 100.64.1.2 asks its
+ * provider's resolver, and answers a ping from afar (no ARP on PPP). */
+static void host_ppp(struct mk_ctx *c)
+{
+	struct hpeer dns = { pb_ip("100.64.1.2"), pb_ip("100.64.0.53"), LAPTOP_MAC, GW_MAC, 0, 0 };
+	struct hpeer far = { pb_ip("100.64.1.2"), pb_ip("198.51.100.7"), LAPTOP_MAC, GW_MAC, 0, 0 };
+	udp_ab(c, &dns, 1, 45000, 53, "example.com? A");
+	udp_ab(c, &dns, 0, 53, 45000, "example.com. A 93.184.216.34");
+	echo_ab(c, &far, 0, 8, 1);
+	echo_ab(c, &far, 0, 8, 2);
 }
 
 /* tcpdump -i any (SLL2): the host 10.9.0.5 asks 8.8.8.8, then pings it. */
@@ -367,6 +401,8 @@ const struct mk_scenario mk_host_scenarios[] = {
 	{ "host-loopback", "tcpdump -i lo on Linux (all-zero MACs): ping and UDP", host_loopback, NULL },
 	{ "host-null", "DLT_NULL (BSD loopback header): a DNS client", host_null, NULL },
 	{ "host-sll2", "Linux cooked v2: a DNS client and a ping", host_sll2, NULL },
+	{ "host-ppp", "tcpdump -i ppp0 (PPP framing): a DNS client answering pings from afar", host_ppp, NULL },
+	{ "host-sll-tun", "tcpdump -i any on a VPN client (cooked, from a tun): pings both ways, a closed port", host_sll_tun, NULL },
 	{ "host-qinq", "a host behind QinQ answering pings", host_qinq, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -375,9 +411,11 @@ int mk_dlt(const char *name)
 {
 	if (!strcmp(name, "host-null"))
 		return MK_DLT_NULL;
+	if (!strcmp(name, "host-ppp"))
+		return DLT_PPP;
 	if (!strcmp(name, "host-sll2"))
 		return DLT_LINUX_SLL2;
-	if (!strcmp(name, "host-arpwait"))
+	if (!strcmp(name, "host-arpwait") || !strcmp(name, "host-sll-tun"))
 		return DLT_LINUX_SLL;
 	if (!strcmp(name, "host-ipv6raw"))
 		return DLT_RAW;		/* mkpcap_host6.c */

@@ -176,6 +176,8 @@ static int pass1(struct hi_state *s, const char *pcap, int early, char *err, siz
 				memcpy(s->out_mac, l2.src, 6);
 			}
 		}
+		s->tun_frames += l2.hatype == NJ_ARPHRD_NONE;
+		s->ppp_frames += l2.hatype == NJ_ARPHRD_PPP;
 		hi_router_frame(s, src.iface, src.dir, &l2, d, h->caplen, ip);
 		if (src.frame_dlt == NJ_DLT_EN10MB && l2.dst)
 			pass1_eth(s, &l2, ip, avail, h->len);

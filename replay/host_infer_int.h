@@ -112,6 +112,8 @@ struct hi_state {
 	uint8_t out_mac[6];		/* the source MAC of the first outbound frame */
 	uint64_t frames, ipv4, zero_mac, same_mac, default_seen, first_unicast_frame;
 	uint64_t lo_frames;		/* both MACs all zero, as on Linux lo */
+	uint64_t tun_frames;		/* cooked, from a device of ARPHRD_NONE (a tun) */
+	uint64_t ppp_frames;		/* cooked, from a device of ARPHRD_PPP */
 	uint32_t first_unicast_dst;	/* destination of the first unicast IPv4 packet */
 	struct hi_mac macs[HI_MACS];
 	int nmacs;

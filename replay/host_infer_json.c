@@ -48,22 +48,30 @@ static void find_gateway(struct hi_state *s, int *plen)
 			}
 }
 
-/* A capture with no link-layer header (raw IP, or a BSD/macOS tunnel's
- * utun) was taken on a tunnel: the host gets a tun device, which has no
- * MAC and resolves no neighbours. */
-static int dev_tun(const struct hi_state *s)
+/* The device a capture without MACs was taken on, as the scenario's
+ * "type": a tun for raw IP, a BSD/macOS tunnel's utun, or a cooked capture
+ * mostly from an ARPHRD_NONE device; ppp for PPP framing or a cooked
+ * capture mostly from ARPHRD_PPP. Neither has a MAC or resolves
+ * neighbours. NULL: Ethernet. */
+static const char *dev_type(const struct hi_state *s)
 {
-	return !s->loopback && (s->dlt == NJ_DLT_RAW || s->dlt == NJ_DLT_RAW_ALT || s->dlt == NJ_DLT_IPV4 ||
-				s->dlt == NJ_DLT_NULL || s->dlt == NJ_DLT_LOOP);
+	int cooked = s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2;
+	if (s->loopback)
+		return NULL;
+	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL || (cooked && s->ppp_frames * 2 > s->frames))
+		return "ppp";
+	if (s->dlt == NJ_DLT_RAW || s->dlt == NJ_DLT_RAW_ALT || s->dlt == NJ_DLT_IPV4 || s->dlt == NJ_DLT_NULL ||
+	    s->dlt == NJ_DLT_LOOP || (cooked && s->tun_frames * 2 > s->frames))
+		return "tun";
+	return NULL;
 }
 
 static const char *dev_name(const struct hi_state *s)
 {
+	const char *t = dev_type(s);
 	if (s->loopback)
 		return s->dlt == NJ_DLT_EN10MB ? "lo" : "lo0";
-	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL)
-		return "ppp0";
-	return dev_tun(s) ? "tun0" : "eth0";
+	return !t ? "eth0" : t[0] == 'p' ? "ppp0" : "tun0";
 }
 
 /* The MTU the MSS the host offered most says (tcp_connect_init and the
@@ -99,8 +107,8 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 	 * scrubbed capture: its frames then match as the host's), else a local
 	 * one (a frame to a broadcast or group MAC gives none an interface can have). */
 	int zero_ok = s->loopback || (s->dlt == NJ_DLT_EN10MB && s->lo_frames * 2 > s->frames);
-	if (dev_tun(s))
-		cJSON_AddStringToObject(o, "type", "tun");
+	if (dev_type(s))
+		cJSON_AddStringToObject(o, "type", dev_type(s));
 	else
 		cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_mac ? s->mac : zero_ok ? zero : local));
 	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
@@ -136,7 +144,7 @@ static void routes_json(cJSON *root, const struct hi_state *s, int plen)
 		cJSON_AddItemToArray(r, o);
 	else
 		cJSON_Delete(o);
-	for (int i = 0; i < s->nneigh && s->have_mac && !dev_tun(s); i++) {
+	for (int i = 0; i < s->nneigh && s->have_mac && !dev_type(s); i++) {
 		if (!in_prefix(s->neigh[i].ip, s->ip, plen))
 			continue;	/* off-link: reached through the gateway */
 		cJSON *n = cJSON_CreateObject();

@@ -130,15 +130,31 @@ static int parse_groups(struct net_device *dev, const cJSON *g, int i, char *err
 	return 0;
 }
 
+/* interfaces[].type: "ether" (the default), "tun" or "ppp" (no MAC). */
+static int parse_dev_type(const cJSON *type, int i, uint16_t *t, char *err, size_t errlen)
+{
+	static const struct { const char *name; uint16_t type; } types[] = {
+		{ "ether", NJ_ARPHRD_ETHER }, { "tun", NJ_ARPHRD_NONE }, { "ppp", NJ_ARPHRD_PPP },
+	};
+	*t = NJ_ARPHRD_ETHER;
+	for (size_t k = 0; type && cJSON_IsString(type) && k < sizeof(types) / sizeof(types[0]); k++)
+		if (!strcmp(type->valuestring, types[k].name)) {
+			*t = types[k].type;
+			return 0;
+		}
+	if (type)
+		FAIL("interfaces[%d].type: expected \"ether\", \"tun\" or \"ppp\"", i);
+	return 0;
+}
+
 static int parse_interface(struct net *net, const cJSON *it, int i, char *err, size_t errlen)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
 	const cJSON *mac = cJSON_GetObjectItemCaseSensitive(it, "mac");
 	const cJSON *mtu = cJSON_GetObjectItemCaseSensitive(it, "mtu");
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(it, "type");
 	uint8_t m[6];
 	char nm[IFNAMSIZ];
-	int tun = 0;
+	uint16_t type;
 
 	if (!cJSON_IsObject(it))
 		FAIL("interfaces[%d]: expected an object", i);
@@ -148,27 +164,27 @@ static int parse_interface(struct net *net, const cJSON *it, int i, char *err, s
 		snprintf(nm, sizeof(nm), "%s", name->valuestring);
 	else
 		snprintf(nm, sizeof(nm), "eth%d", i);
-	if (type && (!cJSON_IsString(type) || (strcmp(type->valuestring, "ether") &&
-						 !(tun = !strcmp(type->valuestring, "tun")))))
-		FAIL("interfaces[%d].type: expected \"ether\" or \"tun\"", i);
-	if (!tun && (!mac || !cJSON_IsString(mac) || scenario_parse_mac(mac->valuestring, m) < 0))
+	if (parse_dev_type(cJSON_GetObjectItemCaseSensitive(it, "type"), i, &type, err, errlen) < 0)
+		return -1;
+	int ether = type == NJ_ARPHRD_ETHER;
+	if (ether && (!mac || !cJSON_IsString(mac) || scenario_parse_mac(mac->valuestring, m) < 0))
 		FAIL("interfaces[%d].mac: expected \"xx:xx:xx:xx:xx:xx\"", i);
-	if (tun && mac)
-		FAIL("interfaces[%d].mac: a tun device has no MAC address", i);
+	if (!ether && mac)
+		FAIL("interfaces[%d].mac: a tun or ppp device has no MAC address", i);
+	if (!ether && cJSON_GetObjectItemCaseSensitive(it, "vlans"))
+		FAIL("interfaces[%d].vlans: VLANs need an Ethernet device, not a tun or ppp", i);
 	if (mtu && (!cJSON_IsNumber(mtu) || mtu->valuedouble < 68 || mtu->valuedouble > 65535))
 		FAIL("interfaces[%d].mtu: expected 68..65535", i);
 	if (dev_get_by_name(net, nm))
 		FAIL("interfaces[%d].name: \"%s\" is used twice", i, nm);
 	uint32_t mt = mtu ? (uint32_t)mtu->valuedouble : 1500;
-	struct net_device *dev = tun ? net_add_tun(net, nm, mt) : net_add_dev(net, nm, m, mt);
+	struct net_device *dev = ether ? net_add_dev(net, nm, m, mt) : net_add_noarp_dev(net, nm, type, mt);
 	if (!dev)
 		FAIL("interfaces: at most %d interfaces", NJ_MAX_DEVS);
 	if (parse_addrs(dev, cJSON_GetObjectItemCaseSensitive(it, "addrs"), i, err, errlen) < 0)
 		return -1;
 	if (parse_groups(dev, cJSON_GetObjectItemCaseSensitive(it, "multicast"), i, err, errlen) < 0)
 		return -1;
-	if (tun && cJSON_GetObjectItemCaseSensitive(it, "vlans"))
-		FAIL("interfaces[%d].vlans: VLANs need an Ethernet device, not a tun", i);
 	return parse_vlans(dev, cJSON_GetObjectItemCaseSensitive(it, "vlans"), i, err, errlen);
 }
 

@@ -9,7 +9,8 @@
  *
  * A raw socket's filter is compiled for Ethernet (DLT_EN10MB); a dgram
  * socket sees the frame from the network header, so its filter is compiled
- * for raw IP (DLT_RAW).
+ * for raw IP (DLT_RAW), as is a raw one that sees only tun devices (their
+ * packets have no link-layer header).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,6 +118,20 @@ static int apply_options(struct net *net, struct packet_sock *po, const cJSON *o
 	return 0;
 }
 
+/* Bound to a tun, or unbound on a host of tun devices only. */
+static int sees_tun_only(const struct net *net, const struct packet_sock *po)
+{
+	int tun = 0;
+	for (int d = 0; d < net->ndevs; d++) {
+		if (po->ifindex && po->ifindex != net->devs[d].ifindex)
+			continue;
+		if (dev_has_header(&net->devs[d]))
+			return 0;
+		tun = 1;
+	}
+	return tun;
+}
+
 /* The filter, compiled for what the socket sees (see the file header). */
 static int attach_filter(struct packet_sock *po, const cJSON *f, int i, char *err, size_t errlen)
 {
@@ -176,6 +191,7 @@ static int parse_one(struct net *net, const cJSON *o, int i, char *err, size_t e
 		return -1;
 	}
 	if (apply_options(net, po, o, i, err, errlen) < 0 ||
+	    (po->no_link_header = sees_tun_only(net, po), 0) ||
 	    attach_filter(po, cJSON_GetObjectItemCaseSensitive(o, "filter"), i, err, errlen) < 0) {
 		packet_release(net, po);
 		return -1;

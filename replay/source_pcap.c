@@ -592,7 +592,7 @@ int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const ui
 	int sent = driver_link(net, skb, dlt, flags);
 	if (sent < 0)
 		return skb_drop(net, skb, SKB_DROP_REASON_HDR_TRUNC), 0;
-	if (!dev_has_header(dev))
+	if (dev->type == NJ_ARPHRD_NONE)
 		return driver_tun(net, skb, dev, sent);
 	if (sent) {
 		driver_recorded(net, skb, dlt);
@@ -603,9 +603,9 @@ int driver_rx_comment(struct net *net, struct net_device *dev, int dlt, const ui
 	/* Charged as diff-kernel's Linux receives it: an Ethernet frame
 	 * written to a packet socket on the veth's other end. */
 	skb->truesize = packet_alloc_skb_truesize(dlt == NJ_DLT_EN10MB ? caplen : ETH_HLEN + skb->len);
-	if (flags & DRV_LEARN_NEIGH)
+	if ((flags & DRV_LEARN_NEIGH) && dev_has_header(dev))
 		driver_learn(net, dev, dlt, data, caplen);
-	if (dlt == NJ_DLT_EN10MB)
+	if (dlt == NJ_DLT_EN10MB && dev_has_header(dev))
 		eth_type_trans(net, skb, dev);
 	int r = netif_rx(net, skb);
 	trace_exit(net, NULL, V_PASS, 0, "%s", r == NET_RX_SUCCESS ? "handed to netif_rx" : "");

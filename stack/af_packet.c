@@ -31,6 +31,7 @@ struct packet_view {
 	uint16_t protocol;
 	uint8_t pkt_type;
 	int ifindex;
+	uint16_t hatype;		/* the device's type: not Ethernet (tun, ppp), mac is the IP header */
 };
 
 struct packet_sock *packet_create(struct net *net, const char *name, int type, uint16_t protocol,
@@ -184,9 +185,9 @@ static void fill_sll(struct sockaddr_ll_rec *sll, const struct packet_view *v)
 	memset(sll, 0, sizeof(*sll));
 	sll->sll_protocol = v->protocol;
 	sll->sll_ifindex = v->ifindex;
-	sll->sll_hatype = ARPHRD_ETHER;
+	sll->sll_hatype = v->hatype;
 	sll->sll_pkttype = v->pkt_type;
-	if (v->len >= ETH_HLEN) {
+	if (v->hatype == ARPHRD_ETHER && v->len >= ETH_HLEN) {	/* a tun's packets have no address */
 		sll->sll_halen = ETH_ALEN;
 		memcpy(sll->sll_addr, v->mac + ETH_ALEN, ETH_ALEN);
 	}
@@ -300,7 +301,7 @@ void packet_taps_deliver(struct net *net, struct sk_buff *skb)
 	struct packet_view v = {
 		.mac = skb->head + mac_off, .len = skb->tail - mac_off, .net_off = data_off - mac_off,
 		.protocol = skb->protocol, .pkt_type = skb->pkt_type,
-		.ifindex = skb->dev ? skb->dev->ifindex : 0,
+		.ifindex = skb->dev ? skb->dev->ifindex : 0, .hatype = skb->dev ? skb->dev->type : ARPHRD_ETHER,
 	};
 	for (struct packet_sock *po = net->packet_socks; po; po = po->next)
 		if (packet_wants(po, &v, 0))
@@ -309,13 +310,15 @@ void packet_taps_deliver(struct net *net, struct sk_buff *skb)
 
 void dev_queue_xmit_nit(struct net *net, struct sk_buff *skb)
 {
-	if (!net->packet_socks || skb->len < ETH_HLEN)
+	int hdr = !skb->dev || dev_has_header(skb->dev);
+	if (!net->packet_socks || skb->len < (hdr ? ETH_HLEN : 1u))
 		return;
 	const uint8_t *d = skb->data;
 	struct packet_view v = {
-		.mac = d, .len = skb->len, .net_off = ETH_HLEN,
-		.protocol = (uint16_t)(d[12] << 8 | d[13]), .pkt_type = PACKET_OUTGOING,
-		.ifindex = skb->dev ? skb->dev->ifindex : 0,
+		.mac = d, .len = skb->len, .net_off = hdr ? ETH_HLEN : 0,
+		.protocol = hdr ? (uint16_t)(d[12] << 8 | d[13]) : (d[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP,
+		.pkt_type = PACKET_OUTGOING, .ifindex = skb->dev ? skb->dev->ifindex : 0,
+		.hatype = skb->dev ? skb->dev->type : ARPHRD_ETHER,
 	};
 	for (struct packet_sock *po = net->packet_socks; po; po = po->next)
 		if (packet_wants(po, &v, 1))

@@ -62,6 +62,7 @@ struct packet_sock {
 	int type;			/* NJ_SOCK_RAW or NJ_SOCK_DGRAM */
 	uint16_t num;			/* protocol, host order: ETH_P_ALL, an ethertype, 0 = none */
 	int ifindex;			/* bound device, 0 = every device */
+	int no_link_header;		/* it sees tun devices only: SOCK_RAW gets IP packets too */
 	struct bpf_prog *filter;	/* SO_ATTACH_FILTER, owned; NULL = accept all */
 	int trace_bpf;			/* trace the filter instruction by instruction */
 	uint32_t rcvbuf;		/* queue limit in frames */
@@ -103,11 +104,11 @@ struct packet_sock *packet_sock_lookup(struct net *net, const char *name);
 struct packet_frame *packet_recvmsg(struct packet_sock *po);
 
 /* packet_sock_linktype - the pcap link type of what po queues: Ethernet
- * frames for SOCK_RAW, bare IP datagrams for SOCK_DGRAM. For a tap-out
- * writer: pcap_open_dead(packet_sock_linktype(po), 262144). */
+ * frames for SOCK_RAW, bare IP datagrams for SOCK_DGRAM or on a tun. For a
+ * tap-out writer: pcap_open_dead(packet_sock_linktype(po), 262144). */
 static inline int packet_sock_linktype(const struct packet_sock *po)
 {
-	return po->type == NJ_SOCK_RAW ? DLT_EN10MB : DLT_RAW;
+	return po->type == NJ_SOCK_RAW && !po->no_link_header ? DLT_EN10MB : DLT_RAW;
 }
 
 /* packet_get_stats - getsockopt(PACKET_STATISTICS): returns and clears. */

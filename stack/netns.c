@@ -103,11 +103,12 @@ struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t 
 	return dev;
 }
 
-/* tun's IN6_ADDR_GEN_MODE_RANDOM link-local address cannot be known, so
- * the device has none (a scenario can give its addresses). */
-struct net_device *net_add_tun(struct net *net, const char *name, uint32_t mtu)
+/* A tun's IN6_ADDR_GEN_MODE_RANDOM link-local address, or the one PPP's
+ * IPV6CP agrees, cannot be known: the device has none (a scenario can give
+ * its addresses). */
+struct net_device *net_add_noarp_dev(struct net *net, const char *name, uint16_t type, uint32_t mtu)
 {
-	return net_add_dev_type(net, name, NJ_ARPHRD_NONE, mtu);
+	return net_add_dev_type(net, name, type, mtu);
 }
 
 int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen)

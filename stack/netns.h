@@ -26,16 +26,19 @@ struct in_ifaddr {
 	uint8_t ifa_prefixlen;
 };
 
-/* dev->type: ARPHRD_ETHER, or ARPHRD_NONE for a tun device (a VPN's tun0,
- * WireGuard's wg0): IP packets with no link-layer header, and no ARP. */
+/* dev->type: ARPHRD_ETHER, or a device whose IP packets have no link-layer
+ * header and which resolves no neighbours: ARPHRD_NONE for a tun (a VPN's
+ * tun0, WireGuard's wg0), ARPHRD_PPP for ppp0 (the PPP framing is the
+ * driver's own, below the stack). */
 #define NJ_ARPHRD_ETHER	1
+#define NJ_ARPHRD_PPP	512
 #define NJ_ARPHRD_NONE	0xFFFE
 
 struct net_device {
 	struct net *nd_net;		/* its host (dev_net) */
 	int ifindex;			/* 1-based */
 	char name[IFNAMSIZ];
-	uint16_t type;			/* NJ_ARPHRD_ETHER or NJ_ARPHRD_NONE */
+	uint16_t type;			/* NJ_ARPHRD_ETHER, _PPP or _NONE */
 	uint8_t dev_addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	uint32_t mtu;
@@ -131,12 +134,13 @@ void net_destroy(struct net *net);
  * Returns it, or NULL when NJ_MAX_DEVS are in use.
  */
 struct net_device *net_add_dev(struct net *net, const char *name, const uint8_t mac[ETH_ALEN], uint32_t mtu);
-/* net_add_tun - adds an up tun device (NJ_ARPHRD_NONE): no MAC, no
- * link-local address (Linux draws a random one for it). */
-struct net_device *net_add_tun(struct net *net, const char *name, uint32_t mtu);
+/* net_add_noarp_dev - adds an up device of type NJ_ARPHRD_NONE (tun) or
+ * NJ_ARPHRD_PPP: no MAC, no link-local address (Linux draws a random one
+ * for a tun, and PPP's IPV6CP negotiates one). */
+struct net_device *net_add_noarp_dev(struct net *net, const char *name, uint16_t type, uint32_t mtu);
 /* dev_has_header - dev_has_header(): frames on dev carry a link-layer
- * header (Ethernet); a tun device's do not, and it resolves no neighbours. */
-static inline int dev_has_header(const struct net_device *dev) { return dev->type != NJ_ARPHRD_NONE; }
+ * header (Ethernet); a tun's or ppp's do not, and it resolves no neighbours. */
+static inline int dev_has_header(const struct net_device *dev) { return dev->type == NJ_ARPHRD_ETHER; }
 
 /* dev_add_addr - adds addr/prefixlen (network order); -1 if the table is full. */
 int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen);

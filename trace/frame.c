@@ -90,6 +90,7 @@ int frame_link(int dlt, const uint8_t *p, size_t n, struct frame_l2 *l2)
 		if (n < 16)
 			return -1;
 		l2->pkt_type = rd16(p);
+		l2->hatype = rd16(p + 2);
 		l2->src = p + 6;
 		l2->src_len = rd16(p + 4) < 8 ? rd16(p + 4) : 8;
 		l2->proto = rd16(p + 14);
@@ -100,6 +101,7 @@ int frame_link(int dlt, const uint8_t *p, size_t n, struct frame_l2 *l2)
 			return -1;
 		l2->proto = rd16(p);
 		l2->pkt_type = p[10];
+		l2->hatype = rd16(p + 8);
 		l2->src = p + 12;
 		l2->src_len = p[11] < 8 ? p[11] : 8;
 		l2->l3_off = 20;

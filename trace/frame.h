@@ -35,6 +35,7 @@ struct frame_l2 {
 	const uint8_t *dst, *src;	/* link addresses (Ethernet; SLL: src only), or NULL */
 	int src_len;			/* bytes at src (6 for Ethernet) */
 	int pkt_type;			/* SLL/SLL2 packet type (PACKET_HOST ... OUTGOING), -1 none */
+	uint16_t hatype;		/* SLL/SLL2: the device's ARPHRD_ type (0xFFFE: a tun), else 0 */
 };
 
 /**

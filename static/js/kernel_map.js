@@ -64,7 +64,8 @@ export const EDGES = [
 
 /** Exact function names. */
 const BY_FN = {
-	driver_rx: 'driver', eth_type_trans: 'eth', netif_rx: 'backlog', enqueue_to_backlog: 'backlog',
+	driver_rx: 'driver', tun_get_user: 'driver', eth_type_trans: 'eth', netif_rx: 'backlog', enqueue_to_backlog: 'backlog',
+	netif_receive_skb: 'netif_rcv',
 	net_rx_action: 'softirq', process_backlog: 'softirq', __netif_receive_skb: 'netif_rcv',
 	__netif_receive_skb_core: 'netif_rcv', ip_rcv: 'ip_rcv', ip_rcv_core: 'ip_rcv', ip_rcv_finish: 'route',
 	ip_route_input_noref: 'route', ip_route_input_slow: 'route', ip_error: 'route',

@@ -8,7 +8,7 @@ NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
 for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait \
-	 host-dualstack host-ipv6only host-ipv6raw; do
+	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun host-ppp; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -101,6 +101,29 @@ python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["listen"]=[l for 
 	"$T/host-sll2.json" "$T/noping.json"
 $NJ replay --summary -c "$T/noping.json" "$T/host-sll2.pcap" 2>&1 | grep "^pkt 4:" | grep -q "drop NO_SOCKET" ||
 	{ echo "hostcap: an echo reply with no ping socket is not NO_SOCKET"; fail=1; }
+n=$((n + 1))
+
+# A tun (session 14): tcpdump -i any on a VPN client (cooked, ARPHRD_NONE)
+# is replayed on tun0; its replies leave bare, with no ARP first, and -w
+# writes them as raw IP (LINKTYPE_RAW) that tcpdump reads back.
+check host-sll-tun 'ifc["name"] == "tun0"' 'ifc["type"] == "tun"' '"mac" not in ifc' 'ifc["addrs"] == ["10.8.0.2/24"]' \
+	's["neighbours"] == []'
+check host-null 'ifc["type"] == "tun"' '"mac" not in ifc'
+# PPP: ppp0 (ARPHRD_PPP) has no MAC either; it receives through the backlog
+# as ppp_input does, and its echo replies to a far peer need no ARP.
+check host-ppp 'ifc["name"] == "ppp0"' 'ifc["type"] == "ppp"' '"mac" not in ifc' 's["neighbours"] == []'
+outcome host-ppp 2 "netif_rx .* udp_recvmsg => consumed"
+outcome host-ppp 3 "ip_finish_output2 neigh_output dev_queue_xmit => consumed"
+outcome host-sll-tun 2 "tun_get_user netif_receive_skb .* icmp_rcv => consumed"	# no backlog
+outcome host-sll-tun 3 "neigh_output dev_queue_xmit => consumed"		# the echo reply: no ARP
+outcome host-sll-tun 4 "icmp_send .* dev_queue_xmit kfree_skb => drop NO_SOCKET"
+$NJ replay -q --no-trace -w "$T/tun-out.pcapng" "$T/host-sll-tun.pcap" >/dev/null 2>&1
+tcpdump -nr "$T/tun-out.pcapng" 2>/dev/null >"$T/tun-out.txt"
+if tcpdump -enr "$T/tun-out.pcapng" 2>/dev/null | grep -q "ARP" || [ "$(wc -l <"$T/tun-out.txt")" != 2 ] ||
+	! grep -q "IP 10.8.0.2 > 10.8.0.1: ICMP echo reply, id 119, seq 2" "$T/tun-out.txt" ||
+	! grep -q "IP 10.8.0.2 > 10.8.0.1: ICMP 10.8.0.2 udp port 5353 unreachable" "$T/tun-out.txt"; then
+	echo "hostcap: host-sll-tun: -w did not hold the two bare replies:"; cat "$T/tun-out.txt"; fail=1
+fi
 n=$((n + 1))
 
 # IPv6 (issue 24): a dual-stack laptop's addresses (its stable-privacy

@@ -4,9 +4,12 @@
  * no backlog), counted once in Softnet.Processed; replies leave as bare IP
  * packets, for IPv4 and IPv6, without ARP or a Neighbour Solicitation; a
  * packet that is neither IPv4 nor IPv6 is dropped; the scenario's "type":
- * "tun" takes no MAC and no VLANs; -w's interface block says LINKTYPE_RAW.
+ * "tun" takes no MAC and no VLANs; -w's interface block says LINKTYPE_RAW;
+ * a raw packet socket on a tun gets IP packets (ARPHRD_NONE, no address),
+ * both ways, its filter compiled for raw IP.
  */
 #include "nj_check.h"
+#include "af_packet.h"
 #include "frame.h"
 #include "ipv6.h"
 #include "pcapng_writer.h"
@@ -102,7 +105,7 @@ START_TEST(test_tun_scenario_rules)
 		"{\"interfaces\":[{\"name\":\"tun0\",\"type\":\"tun\",\"vlans\":[5]}]}",
 		"{\"interfaces\":[{\"name\":\"tun0\",\"type\":\"wifi\",\"mac\":\"02:00:00:00:00:01\"}]}",
 	};
-	static const char *const why[] = { "no MAC", "VLANs need an Ethernet", "expected \"ether\" or \"tun\"" };
+	static const char *const why[] = { "no MAC", "VLANs need an Ethernet", "expected \"ether\", \"tun\" or \"ppp\"" };
 	char err[256];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct net *net = net_create();
@@ -144,6 +147,70 @@ START_TEST(test_tun_pcapng_linktype_raw)
 }
 END_TEST
 
+START_TEST(test_tun_packet_socket_sees_ip)
+{
+	static const char json[] =
+		"{\"interfaces\":[{\"name\":\"tun0\",\"type\":\"tun\",\"addrs\":[\"10.8.0.2/24\"]}],"
+		" \"packet_sockets\":[{\"name\":\"tcpdump\",\"filter\":\"host 10.8.0.1\",\"type\":\"raw\"}]}";
+	char err[256];
+	uint8_t udp[64];
+	struct net *net = net_create();
+	ck_assert_msg(scenario_load_text(net, json, "t", err, sizeof(err)) == 0, "%s", err);
+	nj_capture_tx(net);
+	struct packet_sock *po = packet_sock_lookup(net, "tcpdump");
+	ck_assert_ptr_nonnull(po);
+	ck_assert_int_eq(packet_sock_linktype(po), DLT_RAW);
+	size_t ul = pb_udp(udp, nj_ip("10.8.0.1"), nj_ip("10.8.0.2"), 5353, 53, "query", 5, 0);
+	size_t n = nj_build_ip(frame, "10.8.0.1", "10.8.0.2", IPPROTO_UDP_, udp, ul, NULL);
+	driver_rx(net, &net->devs[0], NJ_DLT_RAW, frame + ETH_HLEN, (uint32_t)(n - ETH_HLEN), (uint32_t)(n - ETH_HLEN),
+		  0);
+	struct packet_frame *in = packet_recvmsg(po), *out = packet_recvmsg(po);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(in->data[0], 0x45);		/* the filter matched on the IP header */
+	ck_assert_int_eq(in->sll.sll_hatype, NJ_ARPHRD_NONE);
+	ck_assert_int_eq(in->sll.sll_halen, 0);
+	ck_assert_int_eq(in->sll.sll_pkttype, PACKET_HOST);
+	ck_assert_int_eq(out->data[0], 0x45);		/* the port unreachable, on its way out */
+	ck_assert_int_eq(out->data[9], IPPROTO_ICMP_);
+	ck_assert_int_eq(out->sll.sll_protocol, ETH_P_IP);
+	ck_assert_int_eq(out->sll.sll_pkttype, PACKET_OUTGOING);
+	free(in);
+	free(out);
+	nj_net_free(net);
+}
+END_TEST
+
+/* ppp0: no MAC, no ARP either, but PPP's receive path queues on the
+ * backlog (ppp_input ... netif_rx), unlike a tun. */
+START_TEST(test_ppp_backlog_and_bare_reply)
+{
+	static const char json[] = "{\"interfaces\":[{\"name\":\"ppp0\",\"type\":\"ppp\",\"addrs\":[\"100.64.1.2/32\"]}],"
+				   " \"routes\":[{\"dst\":\"0.0.0.0/0\",\"dev\":\"ppp0\"}]}";
+	char err[256];
+	uint8_t body[64];
+	struct net *net = net_create();
+	ck_assert_msg(scenario_load_text(net, json, "t", err, sizeof(err)) == 0, "%s", err);
+	nj_rec.n = 0;
+	trace_add_sink(net, nj_rec_emit, &nj_rec);
+	nj_capture_tx(net);
+	ck_assert_int_eq(net->devs[0].type, NJ_ARPHRD_PPP);
+	size_t l = nj_icmp_echo(body, 7, 1, 16);
+	size_t n = nj_build_ip(frame, "198.51.100.7", "100.64.1.2", IPPROTO_ICMP_, body, l, NULL);
+	memcpy(frame + ETH_HLEN - 4, "\xff\x03\x00\x21", 4);	/* PPP framing instead of Ethernet */
+	ck_assert_int_eq(driver_rx(net, &net->devs[0], NJ_DLT_PPP, frame + ETH_HLEN - 4, (uint32_t)(n - ETH_HLEN + 4),
+				   (uint32_t)(n - ETH_HLEN + 4), 0), 1);
+	ck_assert_uint_eq(skb_queue_len(&net->sd.input_pkt_queue), 1);	/* queued, as netif_rx does */
+	ck_assert_ptr_null(nj_find("tun_get_user", 'B'));
+	net_rx_action(net);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(nj_tx.f[0].buf[0], 0x45);	/* the echo reply, bare: no ARP for the far peer */
+	ck_assert_int_eq(nj_tx.f[0].buf[20], ICMP_ECHOREPLY);
+	ck_assert_uint_eq(net->mib[MIB_ARP_OUTREQUESTS], 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tun_suite(void)
 {
 	Suite *s = suite_create("tun");
@@ -153,6 +220,8 @@ static Suite *tun_suite(void)
 	tcase_add_test(tc, test_tun_drops_what_is_not_ip);
 	tcase_add_test(tc, test_tun_scenario_rules);
 	tcase_add_test(tc, test_tun_pcapng_linktype_raw);
+	tcase_add_test(tc, test_tun_packet_socket_sees_ip);
+	tcase_add_test(tc, test_ppp_backlog_and_bare_reply);
 	suite_add_tcase(s, tc);
 	return s;
 }
