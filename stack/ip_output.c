@@ -197,9 +197,13 @@ static int ip_local_out_routed(struct net *net, struct sk_buff *skb)
 	iph->tot_len = htons((uint16_t)skb->len);
 	struct net_device *out = dev_get_by_index(net, IPCB(skb)->dst.oif);
 	/* IP_PMTUDISC_WANT (ip_push_pending_frames): DF on what fits the
-	 * path, unless its MTU is locked; a longer datagram is fragmented */
-	if (skb->df_if_fits && skb->len <= ip_dst_mtu(net, iph->daddr, out) && ip_dont_fragment(net, iph->daddr))
+	 * path, unless its MTU is locked; a longer datagram is fragmented.
+	 * The socket is not connected, so a DF datagram's id is 0
+	 * (ip_select_ident). */
+	if (skb->df_if_fits && skb->len <= ip_dst_mtu(net, iph->daddr, out) && ip_dont_fragment(net, iph->daddr)) {
 		iph->frag_off |= htons(IP_DF);
+		iph->id = 0;
+	}
 	ip_send_check(iph);
 	return trace_ret(net, NF_HOOK(net, NF_INET_LOCAL_OUT, skb, NULL, out, ip_output));
 }

@@ -193,6 +193,7 @@ struct sock_table {
 	struct isn_pin pins[SOCK_ISN_PINS];
 	int npins;
 	uint16_t tx_gso_size;		/* set around a send: segments longer go as one GSO skb */
+	uint8_t tx_ctl;			/* set around a send of the control socket (RST, ACK for no socket) */
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
 	uint8_t rec_ts;			/* … and the recorded segment's TSval is rec_tsval */
 	uint32_t rec_tsval;

@@ -37,6 +37,23 @@ struct ip_txopts *tcp_v4_save_options(const struct sk_buff *skb)
 	return d;
 }
 
+/* ip_send_unicast_reply: the answer to skb's segment goes from the
+ * per-CPU control socket (net->ipv4.tcp_sk), whichever socket it was for. */
+static int tcp_v4_ctl_xmit(struct net *net, const struct ip_txopts *ro, const struct sk_buff *skb, uint32_t seq,
+			   uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen)
+{
+	const struct tcphdr *th = (const struct tcphdr *)skb->data;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock_table *st = sock_table(net);
+	if (!st)
+		return -1;
+	st->tx_ctl = 1;
+	int r = tcp_v4_xmit(net, ro, 0, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, win, opt, optlen,
+			    NULL, 0);
+	st->tx_ctl = 0;
+	return r;
+}
+
 void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_buff *skb)
 {
 	const struct tcphdr *th = (const struct tcphdr *)skb->data;
@@ -73,16 +90,13 @@ void tcp_v4_send_reset(struct net *net, const struct sock *sk, const struct sk_b
 		trace_exit(net, NULL, V_PASS, 0, "the segment's IP options cannot be echoed: no RST");
 		return;
 	}
-	int r = tcp_v4_xmit(net, &ro, 0, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, flags, 0, NULL, 0, NULL,
-			    0);
+	int r = tcp_v4_ctl_xmit(net, &ro, skb, seq, ack, flags, 0, NULL, 0);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
 
 void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, uint32_t ack, uint16_t win,
 		     const struct sock *ts, const char *why)
 {
-	const struct tcphdr *th = (const struct tcphdr *)skb->data;
-	const struct iphdr *iph = ip_hdr(skb);
 	uint8_t opt[40];
 	uint32_t optlen = 0;
 
@@ -105,8 +119,7 @@ void tcp_v4_send_ack(struct net *net, const struct sk_buff *skb, uint32_t seq, u
 		trace_exit(net, NULL, V_PASS, 0, "the segment's IP options cannot be echoed: no ACK");
 		return;
 	}
-	int r = tcp_v4_xmit(net, &ro, 0, iph->daddr, iph->saddr, th->dest, th->source, seq, ack, TCPHDR_ACK, win, opt,
-			    optlen, NULL, 0);
+	int r = tcp_v4_ctl_xmit(net, &ro, skb, seq, ack, TCPHDR_ACK, win, opt, optlen);
 	trace_exit(net, NULL, r ? V_DROP : V_SENT, r ? net->last_drop : 0, "%s", "");
 }
 

@@ -174,8 +174,14 @@ static void tcp_build_headers(struct net *net, struct sk_buff *skb, const struct
 	memset(iph, 0, 20);
 	iph->ihl_version = (uint8_t)(0x40 | iphl / 4);
 	iph->tot_len = htons((uint16_t)(iphl + tcplen));
-	iph->id = htons(net->socks->ip_id++);
-	if (ip_dont_fragment(net, daddr))	/* path MTU discovery is on for TCP */
+	/* Path MTU discovery is on for TCP; the control socket's replies are
+	 * IP_PMTUDISC_DO, so DF even on a locked path. ip_select_ident: with
+	 * DF and no connected socket (the control socket's, or
+	 * ip_build_and_send_pkt's SYN-ACK) the id is 0. */
+	int ctl = net->socks->tx_ctl, synack = (flags & (TCPHDR_SYN | TCPHDR_ACK)) == (TCPHDR_SYN | TCPHDR_ACK);
+	int df = ctl || ip_dont_fragment(net, daddr);
+	iph->id = df && (ctl || synack) ? 0 : htons(net->socks->ip_id++);
+	if (df)
 		iph->frag_off = htons(IP_DF);
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_TCP_;

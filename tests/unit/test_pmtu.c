@@ -144,6 +144,43 @@ START_TEST(test_pmtu_udp_df_and_fragments)
 }
 END_TEST
 
+/* ip_select_ident and the control socket: a DF datagram of no connected
+ * socket has id 0 (a UDP reply that fits, a SYN-ACK); the control
+ * socket's RST is IP_PMTUDISC_DO, so DF even once the path is locked
+ * (where the SYN-ACK and the UDP reply go without DF, with an id). */
+START_TEST(test_pmtu_ctl_reply_df_and_id)
+{
+	struct net *net = nj_router();
+	uint8_t seg[64];
+	ck_assert_int_eq(sock_listen(net, IPPROTO_UDP_, 0, 7, APP_ECHO, 0), 0);
+	ck_assert_int_eq(sock_listen(net, IPPROTO_TCP_, 0, 80, APP_HTTP, -1), 0);
+	for (int locked = 0; locked < 2; locked++) {
+		nj_tx.n = 0;
+		size_t n = nj_udp(body, NJ_PEER_IP, NJ_HOST_IP, 5555, 7, "hello", 5);
+		nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_UDP_, body, n, NULL));
+		n = pb_tcp(seg, nj_ip(NJ_PEER_IP), nj_ip(NJ_HOST_IP), 4000 + locked, 80, 1000, 0, TCPHDR_SYN, 64240, NULL,
+			   0, NULL, 0, 0);
+		nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_TCP_, seg, n, NULL));
+		n = pb_tcp(seg, nj_ip(NJ_PEER_IP), nj_ip(NJ_HOST_IP), 4000, 81, 1000, 0, TCPHDR_SYN, 64240, NULL, 0, NULL,
+			   0, 0);
+		nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, NJ_HOST_IP, IPPROTO_TCP_, seg, n, NULL));
+		ck_assert_int_eq(nj_tx.n, 3);	/* the echo, the SYN-ACK, the RST */
+		for (int i = 0; i < 2; i++) {
+			ck_assert_int_eq(ntohs(nj_tx_ip(i)->frag_off), locked ? 0 : IP_DF);
+			ck_assert_msg(locked ? nj_tx_ip(i)->id != 0 : nj_tx_ip(i)->id == 0, "reply %d, locked %d: id %u", i,
+				      locked, ntohs(nj_tx_ip(i)->id));
+		}
+		ck_assert_int_eq(nj_tx_l4(2)[13] & TCPHDR_RST, TCPHDR_RST);
+		ck_assert_int_eq(ntohs(nj_tx_ip(2)->frag_off), IP_DF);
+		ck_assert_int_eq(nj_tx_ip(2)->id, 0);
+		ck_assert_int_eq(ip_fast_csum(nj_tx_ip(2), 5), 0);
+		frag_needed_echo(net, 500, 1);	/* below 552: the path is locked */
+		ck_assert(!ip_dont_fragment(net, nj_ip(NJ_PEER_IP)));
+	}
+	nj_net_free(net);
+}
+END_TEST
+
 /* tcp_sync_mss: the path MTU less 40, the timestamps' 12, never above the
  * MSS it had, never below tcp_min_snd_mss (48) less the options. */
 START_TEST(test_pmtu_tcp_sync_mss)
@@ -179,6 +216,7 @@ static Suite *pmtu_suite(void)
 	tcase_add_test(core, test_pmtu_per_destination_and_not_forwarded);
 	tcase_add_test(core, test_pmtu_udp_df_and_fragments);
 	tcase_add_test(core, test_pmtu_tcp_sync_mss);
+	tcase_add_test(core, test_pmtu_ctl_reply_df_and_id);
 	suite_add_tcase(s, core);
 	return s;
 }
