@@ -24,8 +24,6 @@
 #include "replay.h"
 #include "source_pcap.h"
 
-#define LINKTYPE_RAW	101	/* -w's interface block for a tun device */
-
 const uint8_t dk_tun_mac[6] = { 0x02, 0x6e, 0x6a, 0x74, 0x75, 0x6e };	/* "njtun" */
 
 void dk_tun_header(const uint8_t *ip, uint32_t len, uint8_t hdr[DK_TUN_HLEN])
@@ -275,7 +273,8 @@ static int collect(const char *path, const struct nj_ctx *c, const struct net *n
 			o--;
 		if (o >= in->n)
 			continue;
-		int tun = p.iface < rd.nifs && rd.ifs[p.iface].dlt == LINKTYPE_RAW;
+		/* -w has one interface block per device, in order */
+		int tun = p.iface >= 0 && p.iface < net->ndevs && !dev_has_header(&net->devs[p.iface]);
 		if (tun ? dk_list_add_tun(&nj->out[o], p.data, p.caplen, 0, p.iface)
 			: dk_list_add(&nj->out[o], p.data, p.caplen, 0, p.caplen >= 12 ? host_dev_of(net, p.data + 6) : -1))
 			break;

@@ -4,6 +4,7 @@
  * against the block before it is used; a block is at most 64 MiB.
  */
 #include "pcapng_reader.h"
+#include "frame.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,8 @@ static int read_idb(struct pcapng_reader *r, const uint8_t *b, uint32_t blen)
 	struct pcapng_iface *i = &r->ifs[r->nifs++];
 	memset(i, 0, sizeof(*i));
 	i->dlt = rd16(r, b + 8);
+	if (i->dlt == 101)
+		i->dlt = NJ_DLT_RAW;	/* LINKTYPE_RAW is DLT_RAW, as libpcap maps it (a tun's -w) */
 	i->snaplen = rd32(r, b + 12);
 	i->tsres = 1000000;
 	struct idb_ctx c = { r, i };

@@ -163,7 +163,9 @@ int ipv6_chk_mcast_addr(struct net *net, const struct net_device *dev, const str
 		return 1;
 	if (net->ipv6->sysctl.forwarding && ipv6_addr_equal(group, &all_routers))
 		return 1;
-	for (int i = 0; i < idev->naddrs; i++) {
+	/* addrconf_join_solict: a NOARP device (tun, ppp) joins no
+	 * solicited-node group, as it resolves no neighbours */
+	for (int i = 0; i < idev->naddrs && dev_has_header(dev); i++) {
 		struct in6 sol;
 		addrconf_addr_solict_mult(&idev->addrs[i].addr, &sol);
 		if (ipv6_addr_equal(group, &sol))

@@ -141,6 +141,14 @@ struct net_device *net_add_noarp_dev(struct net *net, const char *name, uint16_t
 /* dev_has_header - dev_has_header(): frames on dev carry a link-layer
  * header (Ethernet); a tun's or ppp's do not, and it resolves no neighbours. */
 static inline int dev_has_header(const struct net_device *dev) { return dev->type == NJ_ARPHRD_ETHER; }
+/* csum_partial_trusted - whether a checksum holding only the pseudo-header
+ * sum may be a CHECKSUM_PARTIAL skb's (a local sender on veth): not on a
+ * tun or ppp, whose packets (no vnet header) come up CHECKSUM_NONE and are
+ * verified, so such a sum is a checksum error there. */
+static inline int csum_partial_trusted(const struct net *net, const struct sk_buff *skb)
+{
+	return net->sysctl.csum_partial_trusted && (!skb->dev || dev_has_header(skb->dev));
+}
 
 /* dev_add_addr - adds addr/prefixlen (network order); -1 if the table is full. */
 int dev_add_addr(struct net_device *dev, uint32_t addr, int prefixlen);

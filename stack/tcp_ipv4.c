@@ -220,7 +220,7 @@ int tcp_rcv_req(struct net *net, struct sock *req, struct sk_buff *skb)
  * local, on veth or loopback, and the device was to complete it). */
 static int tcp_checksum_partial(struct net *net, struct sk_buff *skb, const struct iphdr *iph, uint16_t check)
 {
-	if (!net->sysctl.csum_partial_trusted ||
+	if (!csum_partial_trusted(net, skb) ||
 	    !skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_TCP_, skb->len, check))
 		return 0;
 	trace_step(net, skb, "skb_csum_unnecessary", "checksum 0x%04x is the pseudo-header sum only: CHECKSUM_PARTIAL "

@@ -60,7 +60,7 @@ static int udp_no_socket(struct net *net, struct sk_buff *skb, int bcast)
 static int udp_checksum_partial(struct net *net, struct sk_buff *skb, const struct iphdr *iph, uint16_t check,
 				uint32_t ulen)
 {
-	if (!net->sysctl.csum_partial_trusted ||
+	if (!csum_partial_trusted(net, skb) ||
 	    !skb_csum_is_partial(skb, iph->saddr, iph->daddr, IPPROTO_UDP_, ulen, check))
 		return 0;
 	trace_step(net, skb, "skb_csum_unnecessary", "checksum 0x%04x is the pseudo-header sum only: CHECKSUM_PARTIAL "

@@ -16,6 +16,7 @@
 #include "scenario.h"
 #include "source_pcap.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -211,6 +212,33 @@ START_TEST(test_ppp_backlog_and_bare_reply)
 }
 END_TEST
 
+/* A tun hands packets up CHECKSUM_NONE (no vnet header): a UDP checksum
+ * that is only the pseudo-header sum is an error there, not an offloaded
+ * sum to trust; and a NOARP device joins no solicited-node group. */
+START_TEST(test_tun_verifies_partial_sums_and_joins_no_solicited_group)
+{
+	struct net *net = tun_net();
+	uint8_t udp[64];
+	size_t ul = pb_udp(udp, nj_ip("10.8.0.1"), nj_ip("10.8.0.2"), 5353, 53, "query", 5, 0);
+	uint32_t s = 0x0a08 + 0x0001 + 0x0a08 + 0x0002 + IPPROTO_UDP_ + (uint32_t)ul;
+	uint16_t pseudo = htons((uint16_t)~csum_fold(s));
+	memcpy(udp + 6, &pseudo, 2);
+	size_t n = nj_build_ip(frame, "10.8.0.1", "10.8.0.2", IPPROTO_UDP_, udp, ul, NULL);
+	driver_rx(net, &net->devs[0], NJ_DLT_RAW, frame + ETH_HLEN, (uint32_t)(n - ETH_HLEN), (uint32_t)(n - ETH_HLEN), 0);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_UDP_CSUM);
+	ck_assert_uint_eq(net->mib[MIB_UDP_INCSUMERRORS], 1);
+	ck_assert_ptr_null(nj_find("skb_csum_unnecessary", 'i'));
+
+	struct in6 me, sol;
+	static const struct in6 all_nodes = IN6_INIT(0xff, 0x02, [15] = 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "fd00:8::2", me.s6), 1);
+	addrconf_addr_solict_mult(&me, &sol);
+	ck_assert(!ipv6_chk_mcast_addr(net, &net->devs[0], &sol));
+	ck_assert(ipv6_chk_mcast_addr(net, &net->devs[0], &all_nodes));
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *tun_suite(void)
 {
 	Suite *s = suite_create("tun");
@@ -222,6 +250,7 @@ static Suite *tun_suite(void)
 	tcase_add_test(tc, test_tun_pcapng_linktype_raw);
 	tcase_add_test(tc, test_tun_packet_socket_sees_ip);
 	tcase_add_test(tc, test_ppp_backlog_and_bare_reply);
+	tcase_add_test(tc, test_tun_verifies_partial_sums_and_joins_no_solicited_group);
 	suite_add_tcase(s, tc);
 	return s;
 }
