@@ -223,7 +223,7 @@ static int setup_vlans(struct dk_env *env, const struct net_device *d, const cha
 		if (k == d->nvlans - 1)
 			snprintf(name, sizeof(name), "%s", d->name);
 		else
-			snprintf(name, sizeof(name), "v%d.%d", i, k);
+			snprintf(name, sizeof(name), "v%u.%u", (unsigned)i % 100, (unsigned)k % 10);	/* i < NJ_MAX_DEVS, k < 8 */
 		snprintf(id, sizeof(id), "%u", d->vlans[k]);
 		if (IPN(env->host, "link", "set", parent, "up") < 0)
 			return -1;
