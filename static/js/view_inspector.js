@@ -45,6 +45,8 @@ const READS_BY_FN = {
 	eth_type_trans: ['l2', 0, 14], ip_rcv_core: ['nh', 0, 20], fib_table_lookup: ['nh', 16, 4], ip_route_input_slow: ['nh', 12, 8],
 	ip_defrag: ['nh', 4, 4], ip_find: ['nh', 4, 6], ip_frag_queue: ['nh', 2, 6], ip_forward: ['nh', 8, 1], udp_rcv: ['th', 0, 8],
 	icmp_rcv: ['th', 0, 4], tcp_v4_rcv: ['th', 0, 20], ip_local_deliver_finish: ['nh', 9, 1],
+	tun_get_user: ['nh', 0, 1], ip6_rcv_core: ['nh', 0, 40], ip6_route_input: ['nh', 24, 16], ip6_forward: ['nh', 7, 1],
+	ip6_input_finish: ['nh', 6, 1], udpv6_rcv: ['th', 0, 8], icmpv6_rcv: ['th', 0, 4], tcp_v6_rcv: ['th', 0, 20],
 };
 
 /** The [from, to) frame bytes the step reads. */

@@ -21,6 +21,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { stepNodes, NODES } from '../../static/js/kernel_map.js';
+import { decodeFrame, hexToBytes } from '../../static/js/decode.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -36,6 +37,22 @@ let failed = 0;
 function check(cond, what) {
 	if (cond) console.log(`  ok   ${what}`);
 	else { console.log(`  FAIL ${what}`); failed++; }
+}
+
+// The inspector's decoder, on its own: raw IP (a tun's) by its version,
+// IPv6's fixed header in RFC 5952 form, ICMPv6 after it.
+{
+	const names = (d) => d.headers.map((h) => h.name).join(' ');
+	const field = (d, h, name) => (d.headers[h].fields.find((f) => f[0] === name) || [])[1];
+	const v6 = decodeFrame(hexToBytes(`6000000000083a40${'fd00'.padEnd(28, '0')}0001${'fd00'.padEnd(28, '0')}000280001234abcd0001`), 12);
+	check(names(v6) === 'IPv6 ICMPv6' && field(v6, 0, 'source') === 'fd00::1' && field(v6, 1, 'type') === '128 (echo request)',
+		`decode: raw IPv6 is IPv6 then ICMPv6 (${names(v6)}, ${field(v6, 0, 'source')})`);
+	const e6 = decodeFrame(hexToBytes(`333300000001020000000aa086dd6000000000083aff${'fe80'.padEnd(28, '0')}0001ff02${'0'.repeat(24)}00018600abcd00000000`), 1);
+	check(names(e6) === 'Ethernet II IPv6 ICMPv6' && field(e6, 1, 'destination') === 'ff02::1' && e6.l4off === 54,
+		`decode: IPv6 over Ethernet (${names(e6)}, ${field(e6, 1, 'destination')})`);
+	const v4 = decodeFrame(hexToBytes('4500001c0000400040010000c0a80001c0a8000208001234abcd0001'), 12);
+	check(names(v4) === 'IPv4 ICMP', `decode: raw IPv4 is still IPv4 (${names(v4)})`);
+	check(names(decodeFrame(hexToBytes('60000000'), 12)) === 'IPv6 (truncated)', 'decode: a cut IPv6 header is said to be cut');
 }
 
 const get = async (path) => (await fetch(`${base}${path}`)).json();
