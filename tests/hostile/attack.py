@@ -73,14 +73,18 @@ def request(base, path, method="GET", body=None, headers=None, src=None, timeout
 
 
 def closed_by_server(s):
-    """True when the server has closed s (EOF or reset), reading what is left."""
-    s.setblocking(False)
+    """True when the server has closed s (EOF or reset), reading what is left.
+    A cut stream's last bytes and FIN follow only as the reading opens its
+    window, so one quiet moment is not an answer: it reads until EOF, a
+    reset, 0.3 s without a byte, or 3 s in all."""
+    s.settimeout(0.3)
+    end = time.monotonic() + 3
     try:
-        while True:
-            d = s.recv(65536)
-            if not d:
+        while time.monotonic() < end:
+            if not s.recv(65536):
                 return True
-    except BlockingIOError:
+        return False
+    except socket.timeout:
         return False
     except OSError:
         return True
