@@ -1,18 +1,13 @@
 #!/bin/sh
-# Runs every test: the Check unit binaries, then each tests/*/run.sh.
+# Runs every test: the Check unit binaries (side by side, tests/run-units.sh),
+# then each tests/*/run.sh.
 # Prints one line per suite and exits non-zero if any failed.
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-build}
 export NJ_RUN_ALL=1		# long runs (tests/soak) see they are inside make test
 fail=0
-for t in "$B"/tests/test_*; do
-	[ -x "$t" ] || continue
-	if "$t" >"$B/$(basename "$t").log" 2>&1; then
-		echo "PASS $(basename "$t"): $(tail -n 1 "$B/$(basename "$t").log")"
-	else
-		echo "FAIL $(basename "$t")"; cat "$B/$(basename "$t").log"; fail=1
-	fi
-done
+set -- "$B"/tests/test_*
+[ -x "$1" ] && { sh tests/run-units.sh "" "$@" || fail=1; }
 for s in tests/*/run.sh; do
 	[ -f "$s" ] || continue
 	# a hung script must not hang CI: each gets NJ_TEST_TIMEOUT seconds
