@@ -415,7 +415,10 @@ static void recorded_learn(struct net *net, struct net_device *dev, uint32_t ip,
 {
 	if (!dev || (mac[0] & 1) || ipv4_is_multicast(ip) || ipv4_is_lbcast(ip) || ipv4_is_zeronet(ip))
 		return;
-	if (!neigh_lookup(net, dev, ip))
+	/* The host's own frame is its neighbour table's truth: it overrides
+	 * what a peer's frame taught (a router's MAC in, a gateway's out). */
+	const uint8_t *known = neigh_lookup(net, dev, ip);
+	if (!known || memcmp(known, mac, ETH_ALEN))
 		neigh_update(net, dev, ip, mac, NUD_STALE);
 }
 
@@ -492,7 +495,7 @@ static int driver_recorded6(struct net *net, const struct sk_buff *skb, int dlt)
 	if (!ipv6_chk_addr(net, &s, NULL))
 		return 1;
 	if (dlt == NJ_DLT_EN10MB && !ipv6_addr_is_multicast(&d))
-		ndisc_learn(net, skb->dev, &d, skb->data);	/* the frame's destination MAC */
+		ndisc_learn_sent(net, skb->dev, &d, skb->data);	/* the frame's destination MAC */
 	uint32_t plen = (uint32_t)(h[4] << 8 | h[5]), have = len - 40;
 	plen = plen > doff ? plen - doff : 0;
 	const uint8_t *data = plen ? th + doff : NULL;

@@ -456,6 +456,10 @@ void ndisc_send_redirect(struct net *net, const struct sk_buff *skb, const struc
  * --auto-host learns its peers from their frames, as ARP's entries; a
  * known one at that mac is confirmed (the NUD timers keep it REACHABLE). */
 void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
+/* ndisc_learn_sent - the same from a frame the recorded host sent to ip:
+ * its own neighbour table, so a different mac overrides the entry (a
+ * permanent one excepted). */
+void ndisc_learn_sent(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN]);
 /* ndisc_lookup - the resolved MAC of ip on dev, or NULL. */
 const uint8_t *ndisc_lookup(struct net *net, const struct net_device *dev, const struct in6 *ip);
 void ndisc_exit(struct net *net);

@@ -230,6 +230,19 @@ void ndisc_learn(struct net *net, struct net_device *dev, const struct in6 *ip, 
 		ndisc_update(net, dev, n, mac, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, "ndisc_learn");
 }
 
+void ndisc_learn_sent(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
+{
+	struct nd_neigh *n = nd_find(net, dev->ifindex, ip);
+	if (n && n->nud.state == NUD_PERMANENT)
+		return;		/* the scenario's: never overridden */
+	if (n && neigh_nud_valid(n->nud.state) && !memcmp(n->mac, mac, ETH_ALEN)) {
+		n->nud.confirmed_ns = net->now_ns;
+		return;
+	}
+	if ((n = nd_get(net, dev->ifindex, ip)))
+		ndisc_update(net, dev, n, mac, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, "ndisc_learn");
+}
+
 void ndisc_router_neigh(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t *lladdr)
 {
 	struct nd_neigh *n = nd_get(net, dev->ifindex, ip);

@@ -3,12 +3,15 @@
  * link type, VLAN tags (802.1Q, 802.1ad, QinQ), cut-short headers, hex
  * both ways and capture-file sniffing.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dissect.h"
 #include "frame.h"
+#include "ipv6.h"
 #include "nj_check.h"
+#include "pktbuild.h"
 #include "source_pcap.h"
 
 static const uint8_t eth_ip[] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0xaa, 0x08, 0x00, 0x45 };
@@ -82,6 +85,66 @@ START_TEST(test_frame_driver_ethernet_shortcut)
 					ck_assert(!in || (!trunc && !sent));
 					net_rx_action(net);
 				}
+	net_destroy(net);
+}
+END_TEST
+
+/* A frame the recorded host sent names its neighbour's MAC, the truth of
+ * its own table: it overrides what a peer's frame taught (a router that
+ * delivers, a gateway the host sends to: zeek's reassembly.pcap), for
+ * IPv4 and IPv6; the same MAC changes nothing; a permanent entry stays. */
+static void recorded_frame6(struct net *net, struct net_device *dev, const char *src, const char *dst,
+			    const uint8_t *smac, const uint8_t *dmac)
+{
+	uint8_t f[128], th[20] = { 0x00, 0x50, 0x9c, 0x40, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0xff, 0xff };
+	size_t n = pb_eth_ip6(f, src, dst, 6, 64, th, sizeof(th));
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	driver_rx(net, dev, NJ_DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, DRV_LEARN_NEIGH);
+	net_rx_action(net);
+}
+
+static void frame4(struct net *net, struct net_device *dev, const char *src, const char *dst, const uint8_t *smac,
+		   const uint8_t *dmac)
+{
+	uint8_t f[128], l4[64];
+	struct pb_ipopt o = { .saddr = pb_ip(src), .daddr = pb_ip(dst), .proto = 17, .dmac = dmac, .smac = smac };
+	size_t n = pb_eth_ip(f, &o, l4, pb_udp(l4, o.saddr, o.daddr, 5000, 5001, "x", 1, 0));
+	driver_rx(net, dev, NJ_DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, DRV_LEARN_NEIGH);
+	net_rx_action(net);
+}
+
+START_TEST(test_frame_recorded_neighbour)
+{
+	static const uint8_t host[6] = { 2, 0, 0, 0, 0, 1 }, router[6] = { 2, 0, 0, 0, 0, 0xaa },
+			     gw[6] = { 2, 0, 0, 0, 0, 0xbb }, perm[6] = { 2, 0, 0, 0, 0, 0xcc };
+	struct net *net = net_create();
+	ck_assert_ptr_nonnull(net);
+	struct net_device *dev = net_add_dev(net, "eth0", host, 1500);
+	dev_add_addr(dev, pb_ip("10.0.0.2"), 24);
+	struct in6 me, peer;
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::2", me.s6), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:9::7", peer.s6), 1);
+	ck_assert_int_eq(ipv6_add_addr(net, dev, &me, 64), 0);
+	neigh_add_static(net, dev, pb_ip("10.0.0.9"), perm);
+
+	frame4(net, dev, "198.51.100.7", "10.0.0.2", router, host);	/* a peer's frame teaches the router */
+	ck_assert_mem_eq(neigh_lookup(net, dev, pb_ip("198.51.100.7")), router, 6);
+	frame4(net, dev, "10.0.0.2", "198.51.100.7", host, gw);	/* the host sent it to the gateway */
+	ck_assert_mem_eq(neigh_lookup(net, dev, pb_ip("198.51.100.7")), gw, 6);
+	frame4(net, dev, "198.51.100.7", "10.0.0.2", router, host);	/* a peer's frame does not undo it */
+	ck_assert_mem_eq(neigh_lookup(net, dev, pb_ip("198.51.100.7")), gw, 6);
+	frame4(net, dev, "10.0.0.2", "10.0.0.9", host, gw);		/* the scenario's entry stays */
+	ck_assert_mem_eq(neigh_lookup(net, dev, pb_ip("10.0.0.9")), perm, 6);
+
+	recorded_frame6(net, dev, "2001:db8:9::7", "2001:db8::2", router, host);
+	ck_assert_mem_eq(ndisc_lookup(net, dev, &peer), router, 6);
+	recorded_frame6(net, dev, "2001:db8::2", "2001:db8:9::7", host, gw);
+	ck_assert_mem_eq(ndisc_lookup(net, dev, &peer), gw, 6);
+	recorded_frame6(net, dev, "2001:db8:9::7", "2001:db8::2", router, host);
+	ck_assert_mem_eq(ndisc_lookup(net, dev, &peer), gw, 6);
+	net_purge(net);
+	ck_assert_uint_eq(net->skbs_live, 0);
 	net_destroy(net);
 }
 END_TEST
@@ -297,6 +360,7 @@ static Suite *frame_suite(void)
 	tcase_add_test(tc, test_frame_ethernet);
 	tcase_add_test(tc, test_frame_qinq);
 	tcase_add_test(tc, test_frame_driver_ethernet_shortcut);
+	tcase_add_test(tc, test_frame_recorded_neighbour);
 	tcase_add_test(tc, test_frame_cooked);
 	tcase_add_test(tc, test_frame_other_links);
 	tcase_add_test(tc, test_frame_ipv4);
