@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "ip.h"
 #include "ipv6.h"
 #include "stack.h"
@@ -51,7 +52,7 @@ struct lx_ctx {
 	struct dk_side *lx;
 	const struct dk_side *nj;
 	size_t nin;
-	uint32_t learned[256];		/* --auto-host: sources already learned */
+	char learned[256][INET6_ADDRSTRLEN];	/* --auto-host: sources already learned */
 	size_t nlearned;
 	size_t tcp_frags;		/* TCP in IP fragments: acks left untranslated */
 };
@@ -554,13 +555,12 @@ static void neigh_stale(struct lx_ctx *c, const char *ip, const uint8_t *mac, in
 
 /* The IPv6 half (source_pcap.c driver_recorded6): a TCP segment from one
  * of the host's IPv6 addresses, TCP right after the fixed header. */
-static void recorded_learn6(struct lx_ctx *c, const struct dk_frame *f)
+static void recorded_learn6(struct lx_ctx *c, const struct dk_frame *f, const uint8_t *h, size_t avail)
 {
 	char ip[INET6_ADDRSTRLEN];
 	struct in6 s, d;
-	const uint8_t *h = f->data + 14;
-	if (f->len < 14 + 40 + 20 || f->data[12] != 0x86 || f->data[13] != 0xdd || (h[0] >> 4) != 6 ||
-	    h[6] != NEXTHDR_TCP || (h[40 + 12] >> 4) < 5 || f->len < 14 + 40 + (uint32_t)(h[40 + 12] >> 4) * 4)
+	if (avail < 40 + 20 || (h[0] >> 4) != 6 || h[6] != NEXTHDR_TCP || (h[40 + 12] >> 4) < 5 ||
+	    avail < 40 + (size_t)(h[40 + 12] >> 4) * 4)
 		return;
 	memcpy(s.s6, h + 8, 16);
 	memcpy(d.s6, h + 24, 16);
@@ -574,18 +574,26 @@ static void recorded_learn6(struct lx_ctx *c, const struct dk_frame *f)
 
 /*
  * A frame the recorded host sent shows its neighbour table: netjourney
- * learns "ip is at mac" from it (source_pcap.c recorded_learn) so its own
- * copies leave without an ARP exchange the capture cannot answer. The
- * kernel gets the same entry, STALE (the scenario's permanent neighbours
- * stay as they are on both sides).
+ * learns "ip is at mac" from it (source_pcap.c recorded_learn, after any
+ * VLAN tags), overriding what a peer's frame taught, so its own copies
+ * leave without an ARP exchange the capture cannot answer. The kernel gets
+ * the same entry, STALE (the scenario's permanent neighbours stay as they
+ * are on both sides).
  */
 static void recorded_learn(struct lx_ctx *c, const struct dk_frame *f)
 {
 	char ip[INET_ADDRSTRLEN];
-	recorded_learn6(c, f);
-	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[0] & 1))
+	struct frame_l2 l2;
+	if (frame_link(NJ_DLT_EN10MB, f->data, f->len, &l2) < 0 || (f->data[0] & 1))
 		return;
-	const struct iphdr *iph = (const struct iphdr *)(f->data + 14);
+	const uint8_t *h = f->data + l2.l3_off;
+	if (l2.proto == ETH_P_IPV6) {
+		recorded_learn6(c, f, h, f->len - l2.l3_off);
+		return;
+	}
+	if (l2.proto != ETH_P_IP || f->len < l2.l3_off + 20)
+		return;
+	const struct iphdr *iph = (const struct iphdr *)h;
 	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) || iph->daddr == 0)
 		return;
 	int d = sender_dev(c, f);
@@ -599,26 +607,39 @@ static void recorded_learn(struct lx_ctx *c, const struct dk_frame *f)
 
 /*
  * --auto-host: netjourney learns each peer's MAC from the first frame it
- * sends (source_pcap.c driver_learn: untagged IPv4, a unicast source, and
- * only when there is no entry yet, not even an incomplete one). The kernel
- * gets the same: `ip neigh add`, which fails on any existing entry.
+ * sends (source_pcap.c driver_learn: IPv4 or IPv6 after any VLAN tags, a
+ * unicast source, and only when there is no entry yet). The kernel gets
+ * the same: `ip neigh add`, which fails on any existing entry.
  */
 static void driver_learn(struct lx_ctx *c, const struct dk_frame *f)
 {
-	char ip[INET_ADDRSTRLEN], mac[20];
-	uint32_t saddr;
-	if (f->len < 14 + 20 || f->data[12] != 0x08 || f->data[13] != 0x00 || (f->data[14] >> 4) != 4)
+	char ip[INET6_ADDRSTRLEN], mac[20];
+	struct frame_l2 l2;
+	if (f->dev < 0 || f->dev >= c->net->ndevs || is_tun(c, f->dev) ||
+	    frame_link(NJ_DLT_EN10MB, f->data, f->len, &l2) < 0 || (f->data[6] & 1))
 		return;
-	memcpy(&saddr, f->data + 14 + 12, 4);
-	if (ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr) || f->dev < 0 || f->dev >= c->net->ndevs ||
-	    is_tun(c, f->dev))
+	const uint8_t *h = f->data + l2.l3_off;
+	size_t avail = f->len - l2.l3_off;
+	if (l2.proto == ETH_P_IPV6 && avail >= 40) {
+		struct in6 s6;
+		memcpy(s6.s6, h + 8, 16);
+		if (ipv6_addr_is_multicast(&s6) || ipv6_addr_any(&s6))
+			return;
+		inet_ntop(AF_INET6, s6.s6, ip, sizeof(ip));
+	} else if (l2.proto == ETH_P_IP && avail >= 20 && (h[0] >> 4) == 4) {
+		uint32_t saddr;
+		memcpy(&saddr, h + 12, 4);
+		if (ipv4_is_multicast(saddr) || ipv4_is_zeronet(saddr))
+			return;
+		inet_ntop(AF_INET, &saddr, ip, sizeof(ip));
+	} else {
 		return;
+	}
 	for (size_t k = 0; k < c->nlearned; k++)
-		if (c->learned[k] == saddr)
+		if (!strcmp(c->learned[k], ip))
 			return;
 	if (c->nlearned < sizeof(c->learned) / sizeof(c->learned[0]))
-		c->learned[c->nlearned++] = saddr;
-	inet_ntop(AF_INET, &saddr, ip, sizeof(ip));
+		memcpy(c->learned[c->nlearned++], ip, sizeof(ip));
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", f->data[6], f->data[7], f->data[8], f->data[9],
 		 f->data[10], f->data[11]);
 	char *argv[] = { "ip", "-n", c->env->host, "neigh", "add", ip, "lladdr", mac, "dev",

@@ -380,6 +380,26 @@ else
 	echo "skip tcp-frags-note: $SH absent"
 fi
 
+# --auto-host learns each peer's MAC from its first frame on both sides,
+# through VLAN tags as netjourney does: a priority-tagged (VLAN 0) and a
+# QinQ HTTP GET. The kernel's SYN-ACK had waited on ARP while netjourney
+# answered at once, and a frame the host sent to its gateway overrides the
+# router's MAC a peer's frame taught (the reply goes where the host sent).
+join
+for cap in zeek-http-get-vlan0 zeek-http-get-qinq zeek-tcp-http-retransmits; do
+	SH="$(cd .. && pwd)/shared/pcaps/$cap.pcap"
+	if [ ! -f "$SH" ]; then echo "skip learn-$cap: $SH absent"; continue; fi
+	"$NJ" diff-kernel --auto-host "$SH" >"$OUT/learn-$cap.txt" 2>&1
+	first=$(awk '/^#1 /{f=1; next} f && /^#/{exit} f' "$OUT/learn-$cap.txt")
+	if echo "$first" | grep -q '^    = same' && ! grep -q 'ARP who-has' "$OUT/learn-$cap.txt" &&
+		! grep -q 'compared: [0-9a-f:]*>00:30:48:21:15:7e' "$OUT/learn-$cap.txt"; then
+		echo "ok   learn-$cap (the SYN's answer the same, no ARP, replies to the host's own next hop)"
+	else
+		echo "FAIL learn-$cap: the first answer differs, ARP was asked, or a reply went to the peer's router"
+		head -30 "$OUT/learn-$cap.txt"; fail=1
+	fi
+done
+
 # ---- tun devices ----
 # A capture with no link-layer header (raw IP, BSD loopback) is replayed on
 # a tun device (host inference gives it tun0). The kernel side makes a real
