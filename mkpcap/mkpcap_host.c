@@ -45,9 +45,11 @@ size_t mk_relink(const struct mk_ctx *c, const uint8_t *f, size_t len, uint8_t *
 	} else if (c->dlt == DLT_LINUX_SLL2) {
 		memset(out, 0, 20);
 		memcpy(out, f + 12, 2);				/* protocol */
-		out[7] = 2;					/* ifindex */
-		out[9] = 1;					/* ARPHRD_ETHER */
-		out[10] = c->host_mac && !memcmp(f + 6, c->host_mac, 6) ? 4 : 0;	/* OUTGOING : HOST */
+		out[7] = c->lo_dir ? 1 : 2;			/* ifindex */
+		out[8] = c->lo_dir ? 3 : 0;			/* ARPHRD_LOOPBACK (772) : */
+		out[9] = c->lo_dir ? 4 : 1;			/* ARPHRD_ETHER */
+		out[10] = c->lo_dir ? (c->lo_dir == 1 ? 4 : 0)
+				    : c->host_mac && !memcmp(f + 6, c->host_mac, 6) ? 4 : 0;	/* OUTGOING : HOST */
 		out[11] = 6;
 		memcpy(out + 12, f + 6, 6);
 		hl = 20;
@@ -233,6 +235,44 @@ static void host_sll2(struct mk_ctx *c)
 	echo_ab(c, &p, 0, 0, 1);
 }
 
+/* A packet the host sends itself, as tcpdump -i any shows it: on lo,
+ * leaving, then arriving. */
+static void lo_udp(struct mk_ctx *c, const struct hpeer *p, int from_a, uint16_t sport, uint16_t dport,
+		   const char *data)
+{
+	for (c->lo_dir = 1; c->lo_dir <= 2; c->lo_dir++)
+		udp_ab(c, p, from_a, sport, dport, data);
+	c->lo_dir = 0;
+}
+
+static void lo_echo(struct mk_ctx *c, const struct hpeer *p, int type, uint16_t seq)
+{
+	for (c->lo_dir = 1; c->lo_dir <= 2; c->lo_dir++)
+		echo_ab(c, p, 1, type, seq);
+	c->lo_dir = 0;
+}
+
+/* tcpdump -i any on a Linux laptop (SLL2): a name lookup goes to
+ * systemd-resolved on 127.0.0.53 over lo, which asks the LAN's resolver
+ * out of eth0 and answers over lo; a ping to the laptop's own address goes
+ * over lo too; the gateway pings the laptop. */
+static void host_any_lo(struct mk_ctx *c)
+{
+	static const uint8_t hmac[6] = { 0x02, 0, 0, 0, 0x0a, 0x07 };
+	struct hpeer lo = { pb_ip("127.0.0.1"), pb_ip("127.0.0.53"), ZERO_MAC, ZERO_MAC, 0, 0 };
+	struct hpeer dns = { pb_ip("192.168.1.7"), pb_ip("192.168.1.1"), hmac, GW_MAC, 0, 0 };
+	struct hpeer self = { pb_ip("192.168.1.7"), pb_ip("192.168.1.7"), ZERO_MAC, ZERO_MAC, 0, 0 };
+	c->host_mac = hmac;
+	lo_udp(c, &lo, 1, 41000, 53, "example.com? A");
+	udp_ab(c, &dns, 1, 50000, 53, "example.com? A");
+	udp_ab(c, &dns, 0, 53, 50000, "example.com. A 93.184.216.34");
+	lo_udp(c, &lo, 0, 53, 41000, "example.com. A 93.184.216.34");
+	lo_echo(c, &self, 8, 1);
+	lo_echo(c, &self, 0, 1);
+	echo_ab(c, &dns, 0, 8, 1);
+	echo_ab(c, &dns, 1, 0, 1);
+}
+
 /* A host on stacked VLANs (802.1ad outer 100, 802.1Q inner 200) answers
  * pings from its neighbour. */
 static void host_qinq(struct mk_ctx *c)
@@ -404,6 +444,7 @@ const struct mk_scenario mk_host_scenarios[] = {
 	{ "host-ppp", "tcpdump -i ppp0 (PPP framing): a DNS client answering pings from afar", host_ppp, NULL },
 	{ "host-sll-tun", "tcpdump -i any on a VPN client (cooked, from a tun): pings both ways, a closed port", host_sll_tun, NULL },
 	{ "host-qinq", "a host behind QinQ answering pings", host_qinq, NULL },
+	{ "host-any-lo", "tcpdump -i any on a laptop (SLL2): DNS through systemd-resolved on lo, a ping to itself over lo, the gateway's ping on eth0", host_any_lo, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -413,7 +454,7 @@ int mk_dlt(const char *name)
 		return MK_DLT_NULL;
 	if (!strcmp(name, "host-ppp"))
 		return DLT_PPP;
-	if (!strcmp(name, "host-sll2"))
+	if (!strcmp(name, "host-sll2") || !strcmp(name, "host-any-lo"))
 		return DLT_LINUX_SLL2;
 	if (!strcmp(name, "host-arpwait") || !strcmp(name, "host-sll-tun"))
 		return DLT_LINUX_SLL;

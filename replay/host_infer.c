@@ -151,6 +151,16 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 	}
 }
 
+/* A frame to or from 127/8 or ::1. */
+static int lo_addressed(const struct frame_l2 *l2, const uint8_t *d, uint32_t caplen, const uint8_t *ip)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	if (ip)
+		return ip[12] == 127 || ip[16] == 127;
+	const uint8_t *h = d + l2->l3_off;
+	return l2->proto != 0x86dd || caplen < l2->l3_off + 40 || !memcmp(h + 8, one, 16) || !memcmp(h + 24, one, 16);
+}
+
 /* early: stop at the first frame of the default host (nothing to infer). */
 static int pass1(struct hi_state *s, const char *pcap, int early, char *err, size_t errlen)
 {
@@ -178,6 +188,21 @@ static int pass1(struct hi_state *s, const char *pcap, int early, char *err, siz
 		}
 		s->tun_frames += l2.hatype == NJ_ARPHRD_NONE;
 		s->ppp_frames += l2.hatype == NJ_ARPHRD_PPP;
+		if (l2.hatype == NJ_ARPHRD_LOOPBACK) {
+			/* tcpdump -i any: the host talking to itself on lo: its
+			 * own device. 127/8 and ::1 say nothing of its other
+			 * addresses; a ping to its own 192.0.2.1 goes over lo too
+			 * and does (zeek's linux_dlt_sll2.pcap) */
+			s->lo_cooked += l2.proto == 0x0800;
+			s->lo_cooked6 += l2.proto == 0x86dd;
+			if (lo_addressed(&l2, d, h->caplen, ip))
+				continue;
+		}
+		if (l2.hatype == NJ_ARPHRD_ETHER && l2.pkt_type == PACKET_OUTGOING_ && l2.src && l2.src_len == 6 &&
+		    !s->have_out_mac && unicast_mac(l2.src)) {
+			s->have_out_mac = 1;	/* a cooked frame the host sent names its MAC */
+			memcpy(s->out_mac, l2.src, 6);
+		}
 		hi_router_frame(s, src.iface, src.dir, &l2, d, h->caplen, ip);
 		if (src.frame_dlt == NJ_DLT_EN10MB && l2.dst)
 			pass1_eth(s, &l2, ip, avail, h->len);
@@ -359,6 +384,17 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 		snprintf(why, wl, "the unicast MAC in %llu of %llu frames", (unsigned long long)m->frames,
 			 (unsigned long long)(s->frames - s->zero_mac));
 		return 0;
+	}
+	if (cooked && !s->ipv4 && !s->v6.packets && (s->lo_cooked || s->lo_cooked6)) {
+		s->loopback = 1;	/* only lo's frames: the host talking to itself */
+		s->ip = htonl(0x7f000001);
+		snprintf(why, wl, "a cooked capture of lo only: %llu packets, each seen leaving and arriving",
+			 (unsigned long long)(s->lo_cooked + s->lo_cooked6));
+		return 0;
+	}
+	if (cooked && s->have_out_mac && !s->have_mac) {
+		s->have_mac = 1;
+		memcpy(s->mac, s->out_mac, 6);
 	}
 	s->ip = dominant_ip(s, cooked, &n);
 	if (!s->ipv4 && hi6_choose(s, cooked, why, wl))

@@ -81,6 +81,7 @@ struct hi6_addr {
 	struct in6 a;
 	uint8_t mac[6];			/* the MAC it was first sent from */
 	uint8_t have_mac;
+	uint8_t on_lo;			/* seen on lo (cooked): the host's own */
 	uint64_t frames, out, in;	/* in any frame; cooked OUTGOING source; cooked HOST dest */
 };
 
@@ -114,6 +115,7 @@ struct hi_state {
 	uint64_t lo_frames;		/* both MACs all zero, as on Linux lo */
 	uint64_t tun_frames;		/* cooked, from a device of ARPHRD_NONE (a tun) */
 	uint64_t ppp_frames;		/* cooked, from a device of ARPHRD_PPP */
+	uint64_t lo_cooked, lo_cooked6;	/* cooked, from lo (tcpdump -i any): IPv4, IPv6 */
 	uint32_t first_unicast_dst;	/* destination of the first unicast IPv4 packet */
 	struct hi_mac macs[HI_MACS];
 	int nmacs;

@@ -90,12 +90,16 @@ void hi6_pass1(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, 
 	memcpy(&sa, ip + 8, 16);
 	memcpy(&da, ip + 24, 16);
 	v->packets++;
+	int lo = l2->hatype == NJ_ARPHRD_LOOPBACK;	/* both ends are the host's */
+	if (lo && v6_unicast(&da) && (e = addr_get(v, &da)))
+		e->on_lo = 1;
 	if (v6_unicast(&sa) && (e = addr_get(v, &sa))) {
 		e->frames++;
+		e->on_lo |= lo;
 		e->out += l2->pkt_type == PACKET_OUTGOING_;
 		/* to itself (on lo): it received it too */
 		e->in += ipv6_addr_equal(&sa, &da) && l2->pkt_type == PACKET_HOST_;
-		if (!e->have_mac && l2->src && l2->src_len == 6 && !(l2->src[0] & 1)) {
+		if (!lo && !e->have_mac && l2->src && l2->src_len == 6 && !(l2->src[0] & 1)) {
 			e->have_mac = 1;
 			memcpy(e->mac, l2->src, 6);
 		}
@@ -192,7 +196,7 @@ void hi6_take_host(struct hi_state *s)
 		return;			/* chosen by its IPv6 address already */
 	if (s->have_mac && s->same_mac * 2 <= s->frames) {
 		for (int i = 0; i < v->naddrs; i++)
-			if (v->addrs[i].have_mac && !memcmp(v->addrs[i].mac, s->mac, 6))
+			if ((v->addrs[i].have_mac && !memcmp(v->addrs[i].mac, s->mac, 6)) || v->addrs[i].on_lo)
 				host_add(v, &v->addrs[i]);
 		return;
 	}
@@ -301,20 +305,22 @@ void hi6_pass2(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *p, 
 	size_t avail, off;
 	uint8_t proto;
 	const uint8_t *ip = ip6_of(l2, p, n, &avail);
-	if (!ip || !v->nhost)
+	int lo = l2->hatype == NJ_ARPHRD_LOOPBACK;	/* -i any: lo, each packet out, then in */
+	if (!ip || (!v->nhost && !lo))
 		return;
 	memcpy(&sa, ip + 8, 16);
 	memcpy(&da, ip + 24, 16);
-	int from = sent_by_host6(s, l2, &sa), to = !from && is_host6(v, &da);
+	int from = lo || sent_by_host6(s, l2, &sa);	/* lo: the host at both ends */
+	int to = lo || (!from && is_host6(v, &da));
 	int l4 = l4_of(ip, avail, &proto, &off) == 0;
-	if (!from && l2->src && l2->src_len == 6)
+	if (!lo && !from && l2->src && l2->src_len == 6)
 		neigh6_add(s, &sa, l2->src);	/* only on-link ones */
-	if (from && l2->dst && !(l2->dst[0] & 1) && !on_link6(v, &da) && !v->have_gw_mac) {
+	if (!lo && from && l2->dst && !(l2->dst[0] & 1) && !on_link6(v, &da) && !v->have_gw_mac) {
 		v->have_gw_mac = 1;		/* its off-link packets' next hop */
 		memcpy(v->gw_mac, l2->dst, 6);
 	}
 	uint32_t tot = 40 + (uint32_t)rd16(ip + 4);
-	if (from && tot <= 1500 && tot > s->max_out)
+	if (!lo && from && tot <= 1500 && tot > s->max_out)
 		s->max_out = tot;
 	if (!l4)
 		return;

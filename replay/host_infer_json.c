@@ -36,6 +36,10 @@ static int in_prefix(uint32_t a, uint32_t b, int plen)
 	return (a & m) == (b & m);
 }
 
+
+/* lo's MTU is 65536, but a route takes at most IP_MAX_MTU (65535) of it
+ * (ip_mtu's clamp): so does the scenario, whose MTUs are route MTUs. */
+#define HI_LO_MTU 65535
 /* The gateway's address: a neighbour at the gateway's MAC, nearest first. */
 static void find_gateway(struct hi_state *s, int *plen)
 {
@@ -56,12 +60,13 @@ static void find_gateway(struct hi_state *s, int *plen)
 static const char *dev_type(const struct hi_state *s)
 {
 	int cooked = s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2;
+	uint64_t link = s->frames - s->lo_cooked - s->lo_cooked6;	/* lo's frames are lo's */
 	if (s->loopback)
 		return NULL;
-	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL || (cooked && s->ppp_frames * 2 > s->frames))
+	if (s->dlt == NJ_DLT_PPP || s->dlt == NJ_DLT_PPP_SERIAL || (cooked && s->ppp_frames * 2 > link))
 		return "ppp";
 	if (s->dlt == NJ_DLT_RAW || s->dlt == NJ_DLT_RAW_ALT || s->dlt == NJ_DLT_IPV4 || s->dlt == NJ_DLT_NULL ||
-	    s->dlt == NJ_DLT_LOOP || (cooked && s->tun_frames * 2 > s->frames))
+	    s->dlt == NJ_DLT_LOOP || (cooked && s->tun_frames * 2 > link))
 		return "tun";
 	return NULL;
 }
@@ -70,7 +75,7 @@ static const char *dev_name(const struct hi_state *s)
 {
 	const char *t = dev_type(s);
 	if (s->loopback)
-		return s->dlt == NJ_DLT_EN10MB ? "lo" : "lo0";
+		return s->dlt == NJ_DLT_EN10MB || s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2 ? "lo" : "lo0";
 	return !t ? "eth0" : t[0] == 'p' ? "ppp0" : "tun0";
 }
 
@@ -115,12 +120,14 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 	snprintf(a, sizeof(a), "%s/%d", ip_fmt(s->ip), plen);
 	if (s->ip)	/* an IPv6-only host has none */
 		cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
+	if (s->loopback && s->lo_cooked6)
+		cJSON_AddItemToArray(addrs, cJSON_CreateString("::1/128"));
 	if (s->ngroups) {	/* from its IGMP reports */
 		cJSON *g = cJSON_AddArrayToObject(o, "multicast");
 		for (int i = 0; i < s->ngroups; i++)
 			cJSON_AddItemToArray(g, cJSON_CreateString(ip_fmt(s->groups[i])));
 	}
-	int mtu = hi_mtu(s);
+	int mtu = s->loopback ? HI_LO_MTU : hi_mtu(s);
 	if (mtu)
 		cJSON_AddNumberToObject(o, "mtu", mtu);
 	if (s->nvlan) {
@@ -129,6 +136,21 @@ static cJSON *interface_json(const struct hi_state *s, int plen)
 			if (s->vlan[i])
 				cJSON_AddItemToArray(v, cJSON_CreateNumber(s->vlan[i]));
 	}
+	return o;
+}
+
+/* tcpdump -i any caught the host talking to itself: lo, as Linux has it
+ * (127.0.0.1/8, ::1/128 when IPv6 went over it, no MAC, HI_LO_MTU). */
+static cJSON *loopback_json(const struct hi_state *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", "lo");
+	cJSON_AddStringToObject(o, "mac", "00:00:00:00:00:00");
+	cJSON *addrs = cJSON_AddArrayToObject(o, "addrs");
+	cJSON_AddItemToArray(addrs, cJSON_CreateString("127.0.0.1/8"));
+	if (s->lo_cooked6)
+		cJSON_AddItemToArray(addrs, cJSON_CreateString("::1/128"));
+	cJSON_AddNumberToObject(o, "mtu", HI_LO_MTU);
 	return o;
 }
 
@@ -333,7 +355,10 @@ int hi_build_json(struct hi_state *s, struct host_infer *out)
 		return -1;
 	find_gateway(s, &plen);
 	cJSON_AddStringToObject(root, "kernel", "6.x");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "interfaces"), interface_json(s, plen));
+	cJSON *ifs = cJSON_AddArrayToObject(root, "interfaces");
+	cJSON_AddItemToArray(ifs, interface_json(s, plen));
+	if (!s->loopback && (s->lo_cooked || s->lo_cooked6))
+		cJSON_AddItemToArray(ifs, loopback_json(s));
 	routes_json(root, s, plen);
 	hi6_json(s, cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "interfaces"), 0), "addrs"),
 		 cJSON_GetObjectItem(root, "routes"), cJSON_GetObjectItem(root, "neighbours"), dev_name(s));

@@ -21,6 +21,7 @@ struct hi_frame {
 	size_t avail, l4len;
 	uint32_t saddr, daddr;
 	int from_host, to_host;
+	int lo;				/* cooked, from lo: the host at both ends */
 };
 
 static uint16_t rd16(const uint8_t *p)
@@ -323,17 +324,19 @@ static void frame_seen(struct hi_state *s, const struct hi_frame *fr)
 	size_t hl = (size_t)(ip[0] & 15) * 4;
 	uint16_t tot = rd16(ip + 2);
 	if (fr->from_host) {
-		s->totlen0_out += tot == 0;
-		s->over_mtu_out += tot > 1500;
-		if (tot <= 1500 && tot > s->max_out)
-			s->max_out = tot;
-		next_hop_seen(s, fr);
+		if (!fr->lo) {	/* lo says nothing of the link's MTU or next hop */
+			s->totlen0_out += tot == 0;
+			s->over_mtu_out += tot > 1500;
+			if (tot <= 1500 && tot > s->max_out)
+				s->max_out = tot;
+			next_hop_seen(s, fr);
+		}
 		if (ip[9] == IPPROTO_ICMP_ && fr->l4len >= 6 && fr->l4[0] == 8) {	/* its ping: a ping socket */
 			s->echo_out++;
 			if (!s->nping || !hi_port_has(s->ping, s->nping, rd16(fr->l4 + 4)))
 				s->ping[s->nping < HI_PORTS ? s->nping++ : HI_PORTS - 1] = rd16(fr->l4 + 4);
 		}
-	} else if (fr->l2->src && fr->l2->src_len == 6) {
+	} else if (!fr->lo && fr->l2->src && fr->l2->src_len == 6) {
 		neigh_add(s, fr->saddr, fr->l2->src);	/* pruned to on-link ones later */
 	}
 	if (!fr->from_host && !fr->to_host)
@@ -387,6 +390,8 @@ int hi_pass2(struct hi_state *s, const char *pcap, char *err, size_t errlen)
 		/* On lo the host is at both ends: every frame is its own. */
 		fr.from_host = s->loopback || sent_by_host(s, &l2, fr.saddr);
 		fr.to_host = s->loopback || (!fr.from_host && fr.daddr == s->ip);
+		if ((fr.lo = l2.hatype == NJ_ARPHRD_LOOPBACK))	/* lo: the host at both ends */
+			fr.from_host = fr.to_host = 1;
 		size_t hl = (size_t)(fr.ip[0] & 15) * 4;
 		fr.l4 = fr.ip + hl;
 		fr.l4len = fr.avail > hl ? fr.avail - hl : 0;

@@ -15,6 +15,7 @@
 
 #include "bpf.h"
 #include "bpf_compile.h"
+#include "frame.h"
 #include "inet_frag.h"
 #include "host_infer.h"
 #include "ip_fragment.h"
@@ -33,6 +34,7 @@ struct replay_state {
 	struct replay_ahead ahead;	/* recorded SYN-ACKs, read ahead */
 	uint64_t sent;
 	int learn;			/* an inferred host: peers' MACs learned from frames */
+	struct net_device *lo;		/* where a cooked capture's lo frames arrive, or NULL */
 };
 
 /* nj_xmit_fn: a frame leaving the host is written to -w, on its device. */
@@ -42,6 +44,16 @@ static void replay_xmit(void *ctx, const struct sk_buff *skb, const struct net_d
 	st->sent++;
 	if (st->out.f)		/* -w given */
 		pcapng_write(&st->out, dev ? dev->ifindex : 1, st->net->now_ns, skb->data, skb->len);
+}
+
+/* A cooked frame from lo (sll_hatype ARPHRD_LOOPBACK): tcpdump -i any
+ * shows the host's own loopback traffic beside its links' (each packet
+ * twice, out and in). */
+static int is_cooked_lo(int dlt, const uint8_t *data, uint32_t caplen)
+{
+	struct frame_l2 l2;
+	return (dlt == NJ_DLT_LINUX_SLL || dlt == NJ_DLT_LINUX_SLL2) && frame_link(dlt, data, caplen, &l2) == 0 &&
+	       l2.hatype == NJ_ARPHRD_LOOPBACK;
 }
 
 static void softirq(struct replay_state *st)
@@ -177,6 +189,8 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		/* pcapng: interface i is the scenario's i-th (docs/design.md §4); its
 		 * EPB direction says who sent the frame. */
 		struct net_device *dev = &net->devs[src->iface < net->ndevs ? src->iface : 0];
+		if (st->lo && is_cooked_lo(src->frame_dlt, data, h->caplen))
+			dev = st->lo;	/* tcpdump -i any: the host talking to itself */
 		int fl = flags | (src->dir == 1 ? DRV_INBOUND : src->dir == 2 ? DRV_OUTBOUND : 0);
 		const char *comment = src->ngr ? src->ngp.comment : NULL;
 		if (st->filter)
@@ -313,6 +327,9 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	if (ls < 0)
 		goto out;
 	st.learn = ls == 1;
+	st.lo = dev_get_by_name(st.net, "lo");
+	if (st.lo && (!dev_has_header(st.lo) || st.lo == &st.net->devs[0]))
+		st.lo = NULL;	/* a capture on lo alone: every frame is lo's already */
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)

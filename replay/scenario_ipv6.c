@@ -45,7 +45,7 @@ int scenario_addr6(struct net *net, struct net_device *dev, const char *s, int i
 	int plen;
 	if (scenario_parse_prefix6(s, &a, &plen) < 0)
 		FAIL("interfaces[%d].addrs[%d]: \"%s\" is not an IPv6 prefix like \"fd00::2/64\"", i, j, s);
-	if (ipv6_addr_is_multicast(&a) || ipv6_addr_any(&a) || ipv6_addr_loopback(&a))
+	if (ipv6_addr_is_multicast(&a) || ipv6_addr_any(&a) || (ipv6_addr_loopback(&a) && !dev_is_loopback(dev)))
 		FAIL("interfaces[%d].addrs[%d]: %s cannot be an interface address", i, j, s);
 	if (ipv6_add_addr(net, dev, &a, plen) < 0)
 		FAIL("interfaces[%d].addrs[%d]: at most %d IPv6 addresses per interface", i, j, NJ_MAX_ADDRS6);

@@ -289,6 +289,9 @@ int dev_queue_xmit(struct net *net, struct sk_buff *skb)
 	if (dev)
 		dev->tx_packets++;
 	dev_queue_xmit_nit(net, skb);		/* taps see what leaves too */
+	if (dev_is_loopback(dev))
+		trace_step(net, skb, "loopback_xmit", "back up through netif_rx: in a replayed capture, the capture's "
+			   "own copy of it arrives next");
 	if (net->xmit)
 		net->xmit(net->xmit_ctx, skb, dev);
 	trace_exit(net, skb, V_SENT, 0, "%s", "");

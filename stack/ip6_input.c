@@ -26,11 +26,12 @@ static struct sk_buff *ip6_rcv_core_fail(struct net *net, struct sk_buff *skb, e
 
 /* The header checks after the version, in ip6_rcv_core's order; NULL if
  * the packet may go on, else what is wrong (all count Ip6.InHdrErrors). */
-static const char *ip6_rcv_addr_check(const struct ipv6hdr *hdr)
+static const char *ip6_rcv_addr_check(const struct ipv6hdr *hdr, const struct net_device *dev)
 {
-	if (ipv6_addr_loopback(&hdr->saddr) || ipv6_addr_loopback(&hdr->daddr))
+	int lo = dev_is_loopback(dev);		/* IFF_LOOPBACK: the node talking to itself */
+	if (!lo && (ipv6_addr_loopback(&hdr->saddr) || ipv6_addr_loopback(&hdr->daddr)))
 		return "4. ::1 on a wire: loopback must never leave or enter an interface (RFC 4291 2.5.3)";
-	if (ipv6_addr_is_multicast(&hdr->daddr) && ipv6_addr_mc_scope(&hdr->daddr) == 1)
+	if (!lo && ipv6_addr_is_multicast(&hdr->daddr) && ipv6_addr_mc_scope(&hdr->daddr) == 1)
 		return "5. interface-local multicast destination received on a link (RFC 4291 errata 3480)";
 	if (ipv6_addr_is_multicast(&hdr->daddr) && ipv6_addr_mc_scope(&hdr->daddr) == 0)
 		return "6. multicast destination of reserved scope 0 (RFC 4291 2.7)";
@@ -116,7 +117,7 @@ static struct sk_buff *ip6_rcv_core(struct net *net, struct sk_buff *skb, struct
 		return ip6_rcv_core_fail(net, skb, SKB_DROP_REASON_UNHANDLED_PROTO, MIB_IP6_INHDRERRORS);
 	}
 	SNMP_INC(net, (enum nj_mib)(MIB_IP6_INNOECTPKTS + (ipv6_get_dsfield(hdr) & 3)));
-	if ((bad = ip6_rcv_addr_check(hdr))) {
+	if ((bad = ip6_rcv_addr_check(hdr, dev))) {
 		trace_step(net, skb, "ip6_rcv_core", "%s: %s > %s", bad, in6_fmt(&hdr->saddr), in6_fmt(&hdr->daddr));
 		return ip6_rcv_core_fail(net, skb, SKB_DROP_REASON_IP_INHDR, MIB_IP6_INHDRERRORS);
 	}
@@ -153,7 +154,14 @@ int ip6_rcv_finish(struct net *net, struct sk_buff *skb)
 	int ret;
 
 	trace_enter(net, skb, "ip6_rcv_finish", "ip", "%s > %s", in6_fmt(&hdr->saddr), in6_fmt(&hdr->daddr));
-	ip6_route_input(net, skb);
+	if (dev_is_loopback(skb->dev) && !ipv6_addr_is_multicast(&hdr->daddr)) {
+		/* loopback_xmit kept the sender's dst: skb_valid_dst, no lookup */
+		IP6CB(skb)->dst.input = RT6_INPUT;
+		trace_step(net, skb, "skb_valid_dst", "on %s: the dst of the sender's output route came along; no "
+			   "input route lookup", skb->dev->name);
+	} else {
+		ip6_route_input(net, skb);
+	}
 	switch (IP6CB(skb)->dst.input) {		/* dst_input */
 	case RT6_INPUT:
 		ret = ip6_input(net, skb);

@@ -147,7 +147,7 @@ static int dst_input(struct net *net, struct sk_buff *skb)
 static int loopback_dst(struct net *net, struct sk_buff *skb, struct nj_dst *dst)
 {
 	const struct net_device *dev = skb->dev;
-	if (!dev || dev->name[0] != 'l' || (strcmp(dev->name, "lo") && strcmp(dev->name, "lo0")))
+	if (!dev_is_loopback(dev))
 		return 0;
 	memset(dst, 0, sizeof(*dst));
 	dst->type = RTN_LOCAL;

@@ -376,7 +376,9 @@ int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *
 	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", in6_fmt(nexthop), dev->name);
 	if (!dev_has_header(dev))
 		return neigh_direct_output(net, skb, dev, in6_fmt(nexthop));	/* ndisc_constructor: the same */
-	if (ipv6_addr_is_multicast(nexthop)) {
+	if (dev_is_loopback(dev)) {
+		mac = dev->dev_addr;	/* IFF_LOOPBACK: NUD_NOARP, its own all-zero address */
+	} else if (ipv6_addr_is_multicast(nexthop)) {
 		memcpy(mcast + 2, nexthop->s6 + 12, 4);	/* ndisc_mc_map */
 		mac = mcast;
 	} else if (!(mac = ndisc_lookup(net, dev, nexthop))) {

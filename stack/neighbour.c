@@ -409,7 +409,10 @@ int neigh_output(struct net *net, struct sk_buff *skb, struct net_device *dev, u
 	trace_enter(net, skb, "neigh_output", "link", "next hop %s on %s", ip_fmt(nexthop), dev->name);
 	if (!dev_has_header(dev))
 		return neigh_direct_output(net, skb, dev, ip_fmt(nexthop));
-	const uint8_t *mac = neigh_is_broadcast(dev, nexthop) ? dev->broadcast : neigh_lookup(net, dev, nexthop);
+	/* lo is IFF_NOARP (arp_constructor: NUD_NOARP, its own all-zero address) */
+	const uint8_t *mac = dev_is_loopback(dev)		? dev->dev_addr
+			     : neigh_is_broadcast(dev, nexthop) ? dev->broadcast
+								: neigh_lookup(net, dev, nexthop);
 	if (!mac)
 		return trace_ret(net, neigh_resolve_output(net, skb, dev, nexthop));
 	struct ethhdr *eth = (struct ethhdr *)skb_push(skb, ETH_HLEN);

@@ -9,6 +9,7 @@
 #define NJ_STACK_NETNS_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "skbuff.h"
 #include "snmp.h"
@@ -32,6 +33,7 @@ struct in_ifaddr {
  * driver's own, below the stack). */
 #define NJ_ARPHRD_ETHER	1
 #define NJ_ARPHRD_PPP	512
+#define NJ_ARPHRD_LOOPBACK 772		/* lo, as a cooked capture names it */
 #define NJ_ARPHRD_NONE	0xFFFE
 
 struct net_device {
@@ -141,6 +143,13 @@ struct net_device *net_add_noarp_dev(struct net *net, const char *name, uint16_t
 /* dev_has_header - dev_has_header(): frames on dev carry a link-layer
  * header (Ethernet); a tun's or ppp's do not, and it resolves no neighbours. */
 static inline int dev_has_header(const struct net_device *dev) { return dev->type == NJ_ARPHRD_ETHER; }
+/* dev_is_loopback - lo (lo0 on a BSD capture), IFF_LOOPBACK: what it
+ * receives still holds the sender's dst, and ::1 and 127/8 are no martians
+ * there. A scenario names it; it has no type of its own. */
+static inline int dev_is_loopback(const struct net_device *dev)
+{
+	return dev && dev->name[0] == 'l' && (!strcmp(dev->name, "lo") || !strcmp(dev->name, "lo0"));
+}
 /* csum_partial_trusted - whether a checksum holding only the pseudo-header
  * sum may be a CHECKSUM_PARTIAL skb's (a local sender on veth): not on a
  * tun or ppp, whose packets (no vnet header) come up CHECKSUM_NONE and are

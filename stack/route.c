@@ -374,8 +374,14 @@ int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_d
 	if (err)
 		return err;
 	if (res.type == RTN_LOCAL) {
-		dst->type = RTN_LOCAL;		/* the loopback device is not modelled */
-		return -EINVAL;
+		/* ours: out through lo (ip_route_output_key_hash_rcu's local
+		 * case) when the scenario has one; otherwise not modelled */
+		const struct net_device *lo = dev_get_by_name(net, "lo");
+		dst->type = RTN_LOCAL;
+		if (!dev_is_loopback(lo))
+			return -EINVAL;
+		dst_set(dst, RTN_LOCAL, DST_NONE, 0, lo->ifindex, 0);
+		return 0;
 	}
 	dst_set(dst, res.type, DST_NONE, 0, res.r->oif, res.r->gateway);
 	return 0;

@@ -187,8 +187,13 @@ int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct r
 		snprintf(what, sizeof(what), "local %s table local", in6_fmt(daddr));
 		rt6_consider(&p, 128, 0, RTN_LOCAL, 0, NULL, what);
 		rt6_trace(net, NULL, daddr, &p);
-		dst->type = RTN_LOCAL;		/* the loopback device is not modelled */
-		return -ENETUNREACH;
+		/* ours: out through lo when the scenario has one (else not modelled) */
+		const struct net_device *lo = dev_get_by_name(net, "lo");
+		dst->type = RTN_LOCAL;
+		if (!dev_is_loopback(lo))
+			return -ENETUNREACH;
+		dst->oif = lo->ifindex;
+		return 0;
 	}
 	fib6_lookup_main(net, daddr, oif, &p);
 	rt6_trace(net, NULL, daddr, &p);

@@ -8,7 +8,7 @@ NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
 for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait \
-	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun host-ppp; do
+	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun host-ppp host-any-lo; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -82,7 +82,7 @@ check host-midconn 'conns == [{"proto": "tcp", "local": "192.168.1.7:51000", "re
 check host-loopback 'ifc["name"] == "lo"' 'ifc["mac"] == "00:00:00:00:00:00"' 'ifc["addrs"] == ["127.0.0.1/8"]' \
 	'listen == {("udp", 42000, "recorded"), ("udp", 5000, "recorded"), ("icmp", 0x77, "recorded")}'
 grep -q "on loopback" "$T/host-loopback.note" || { echo "hostcap: loopback not named"; fail=1; }
-outcome host-loopback 1 "icmp_rcv => consumed"		# sent and received: not a recorded transmit;
+outcome host-loopback 1 "icmp_rcv .*dev_queue_xmit => consumed"	# sent and received: not a recorded transmit; answered out of lo;
 outcome host-loopback 2 "icmp_rcv => consumed"		# on lo, 127/8 is no martian (the dst came along)
 outcome host-loopback 3 "udp_recvmsg => consumed"
 
@@ -284,16 +284,47 @@ else
 	echo "hostcap: $oneway absent: one-way check skipped"
 fi
 
-# A cooked capture on lo: ping6 to its own link-local address (source and
-# destination alike, "In") makes that address the host's, so the echo
-# request and reply are its own, not forwarded (IP_INADDRERRORS before).
+# tcpdump -i any on a laptop: lo's packets (ARPHRD_LOOPBACK, each seen
+# leaving and arriving) go to a lo beside eth0: the copy leaving is the
+# host's own transmit, the copy arriving is received on lo, where 127/8 is
+# no martian; the ping to its own address is answered back out of lo; the
+# host's MAC is the one its outgoing Ethernet frames carry.
+check host-any-lo 'ifc == {"name": "eth0", "mac": "02:00:00:00:0a:07", "addrs": ["192.168.1.7/24"]}' \
+	's["interfaces"][1] == {"name": "lo", "mac": "00:00:00:00:00:00", "addrs": ["127.0.0.1/8"], "mtu": 65535}' \
+	'("udp", 53, "recorded") in listen and ("udp", 41000, "recorded") in listen'
+for p in 1 3 5 7 9 12; do outcome host-any-lo $p "driver_rx => sent"; done
+outcome host-any-lo 2 "ip_rcv_finish ip_local_deliver .*udp_recvmsg => consumed"
+outcome host-any-lo 6 "ip_rcv_finish ip_local_deliver .*udp_recvmsg => consumed"
+outcome host-any-lo 8 "icmp_rcv ip_local_out .*dev_queue_xmit => consumed"
+outcome host-any-lo 10 "icmp_rcv => consumed"
+outcome host-any-lo 11 "icmp_rcv ip_local_out .*dev_queue_xmit => consumed"
+$NJ replay -q -w "$T/anylo-out.pcapng" "$T/host-any-lo.pcap" >/dev/null 2>&1
+[ "$(tcpdump -enr "$T/anylo-out.pcapng" 2>/dev/null | grep -c '00:00:00:00:00:00 > 00:00:00:00:00:00.*192.168.1.7 > 192.168.1.7: ICMP echo reply')" = 1 ] ||
+	{ echo "hostcap: host-any-lo: the echo reply to itself did not leave through lo"; fail=1; }
+n=$((n + 1))
+
+# A cooked capture (SLL2) of lo and eth: pings to the host's own 192.0.2.1
+# and link-local address travel over lo (sll_hatype ARPHRD_LOOPBACK), an
+# ARP request leaves its Ethernet device. The host gets eth0 (its MAC from
+# the outgoing ARP, so the link-local address is its EUI-64) and lo; the
+# echo requests arrive on lo and are answered back out of lo (not dropped
+# as martians on eth0, not forwarded: IP_INADDRERRORS before session 14).
 lo6=../shared/pcaps/zeek-sll2-icmp-arp.pcap
 if [ -f "$lo6" ]; then
-	$NJ replay --print-scenario "$lo6" 2>/dev/null |
-		python3 -c 'import json,sys; s=json.load(sys.stdin); a=s["interfaces"][0]["addrs"]; assert "fe80::8c36:6ff:fe44:acaf/64" in a, a' ||
-		{ echo "hostcap: lo capture: fe80::8c36:6ff:fe44:acaf not the host's"; fail=1; }
-	$NJ replay --summary "$lo6" 2>&1 | grep -q "INADDRERRORS" && { echo "hostcap: lo capture: ping6 forwarded"; fail=1; }
-	n=$((n + 2))
+	$NJ replay --print-scenario "$lo6" 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+eth, lo = s["interfaces"]
+assert eth["mac"] == "8e:36:06:44:ac:af" and "192.0.2.1/24" in eth["addrs"], eth
+assert lo["name"] == "lo" and lo["addrs"] == ["127.0.0.1/8", "::1/128"], lo' ||
+		{ echo "hostcap: lo capture: not eth0 8e:36:06:44:ac:af 192.0.2.1 beside lo"; fail=1; }
+	$NJ replay --summary "$lo6" >"$T/lo6.sum" 2>&1
+	for p in 1 3; do
+		grep -q "^pkt $p: driver_rx netif_rx .* neigh_output dev_queue_xmit => consumed" "$T/lo6.sum" ||
+			{ echo "hostcap: lo capture: echo request $p not answered through lo"; cat "$T/lo6.sum"; fail=1; }
+	done
+	$NJ replay "$lo6" 2>&1 | grep -c "loopback_xmit" | grep -qx 2 || { echo "hostcap: lo capture: not 2 loopback_xmit"; fail=1; }
+	n=$((n + 4))
 else
 	echo "hostcap: $lo6 absent: lo ping6 check skipped"
 fi
