@@ -25,6 +25,7 @@ struct mk_ctx {
 	uint16_t sll_hatype;		/* SLL: the device's ARPHRD_ type (0: 0xFFFF, no address) */
 	int lo_dir;			/* SLL2: the next frame is lo's (ifindex 1, ARPHRD_LOOPBACK),
 					 * 1 leaving (OUTGOING), 2 arriving (HOST); 0: not lo's */
+	int on_tun;			/* SLL2: the next frame crossed a tun (ifindex 5, ARPHRD_NONE) */
 	void *ng;			/* FILE *: a pcapng file (mk_pcapng_ifaces), else NULL */
 	int iface, dir;			/* pcapng: the next frame's interface, EPB direction (1 in, 2 out) */
 	const char *comment;		/* pcapng: the next frame's comment, or NULL */

@@ -45,13 +45,15 @@ size_t mk_relink(const struct mk_ctx *c, const uint8_t *f, size_t len, uint8_t *
 	} else if (c->dlt == DLT_LINUX_SLL2) {
 		memset(out, 0, 20);
 		memcpy(out, f + 12, 2);				/* protocol */
-		out[7] = c->lo_dir ? 1 : 2;			/* ifindex */
-		out[8] = c->lo_dir ? 3 : 0;			/* ARPHRD_LOOPBACK (772) : */
-		out[9] = c->lo_dir ? 4 : 1;			/* ARPHRD_ETHER */
+		uint16_t ht = c->lo_dir ? 772 : c->on_tun ? 0xFFFE : 1;	/* ARPHRD_LOOPBACK, _NONE, _ETHER */
+		out[7] = c->lo_dir ? 1 : c->on_tun ? 5 : 2;	/* ifindex */
+		out[8] = (uint8_t)(ht >> 8);
+		out[9] = (uint8_t)ht;
 		out[10] = c->lo_dir ? (c->lo_dir == 1 ? 4 : 0)
 				    : c->host_mac && !memcmp(f + 6, c->host_mac, 6) ? 4 : 0;	/* OUTGOING : HOST */
-		out[11] = 6;
-		memcpy(out + 12, f + 6, 6);
+		out[11] = c->on_tun ? 0 : 6;			/* a tun has no link address */
+		if (!c->on_tun)
+			memcpy(out + 12, f + 6, 6);
 		hl = 20;
 	}
 	memcpy(out + hl, f + 14, body);
@@ -273,6 +275,36 @@ static void host_any_lo(struct mk_ctx *c)
 	echo_ab(c, &dns, 1, 0, 1);
 }
 
+/* tcpdump -i any on a laptop with a full-tunnel VPN: on tun0 (10.8.0.2)
+ * it asks the VPN's resolver, answers the VPN gateway's ping and a far
+ * peer's; on its Wi-Fi (192.168.1.7, Ethernet) the tunnel's UDP goes to
+ * the VPN server's endpoint, and a printer on the LAN pings it. */
+static void host_any_vpn(struct mk_ctx *c)
+{
+	static const uint8_t hmac[6] = { 0x02, 0, 0, 0, 0x0a, 0x17 };
+	struct hpeer vgw = { pb_ip("10.8.0.2"), pb_ip("10.8.0.1"), hmac, GW_MAC, 0, 0 };
+	struct hpeer far = { pb_ip("10.8.0.2"), pb_ip("198.51.100.9"), hmac, GW_MAC, 0, 0 };
+	struct hpeer wg = { pb_ip("192.168.1.7"), pb_ip("203.0.113.80"), hmac, GW_MAC, 0, 0 };
+	struct hpeer lan = { pb_ip("192.168.1.7"), pb_ip("192.168.1.42"), hmac, NEIGH_MAC, 0, 0 };
+	c->host_mac = hmac;
+	for (uint16_t i = 1; i <= 2; i++) {
+		c->on_tun = 1;
+		udp_ab(c, &vgw, 1, 45000 + i, 53, "example.com? A");
+		c->on_tun = 0;
+		udp_ab(c, &wg, 1, 51820, 51820, "tunnel: the query, sealed");
+		udp_ab(c, &wg, 0, 51820, 51820, "tunnel: the answer, sealed");
+		c->on_tun = 1;
+		udp_ab(c, &vgw, 0, 53, 45000 + i, "example.com. A 93.184.216.34");
+		echo_ab(c, &vgw, 0, 8, i);
+		echo_ab(c, &vgw, 1, 0, i);
+		echo_ab(c, &far, 0, 8, i);
+		echo_ab(c, &far, 1, 0, i);
+		c->on_tun = 0;
+	}
+	echo_ab(c, &lan, 0, 8, 1);
+	echo_ab(c, &lan, 1, 0, 1);
+}
+
 /* A host on stacked VLANs (802.1ad outer 100, 802.1Q inner 200) answers
  * pings from its neighbour. */
 static void host_qinq(struct mk_ctx *c)
@@ -444,6 +476,7 @@ const struct mk_scenario mk_host_scenarios[] = {
 	{ "host-ppp", "tcpdump -i ppp0 (PPP framing): a DNS client answering pings from afar", host_ppp, NULL },
 	{ "host-sll-tun", "tcpdump -i any on a VPN client (cooked, from a tun): pings both ways, a closed port", host_sll_tun, NULL },
 	{ "host-qinq", "a host behind QinQ answering pings", host_qinq, NULL },
+	{ "host-any-vpn", "tcpdump -i any on a laptop with a full-tunnel VPN (SLL2): DNS and pings on tun0, the tunnel's UDP and a printer's ping on its Wi-Fi", host_any_vpn, NULL },
 	{ "host-any-lo", "tcpdump -i any on a laptop (SLL2): DNS through systemd-resolved on lo, a ping to itself over lo, the gateway's ping on eth0", host_any_lo, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -454,7 +487,7 @@ int mk_dlt(const char *name)
 		return MK_DLT_NULL;
 	if (!strcmp(name, "host-ppp"))
 		return DLT_PPP;
-	if (!strcmp(name, "host-sll2") || !strcmp(name, "host-any-lo"))
+	if (!strcmp(name, "host-sll2") || !strcmp(name, "host-any-lo") || !strcmp(name, "host-any-vpn"))
 		return DLT_LINUX_SLL2;
 	if (!strcmp(name, "host-arpwait") || !strcmp(name, "host-sll-tun"))
 		return DLT_LINUX_SLL;

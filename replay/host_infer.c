@@ -124,6 +124,12 @@ static void ip_vlan(struct hi_ip *e, const struct frame_l2 *l2)
 	memcpy(e->vlan, l2->vlan, sizeof(e->vlan));
 }
 
+int hi_link_of(uint16_t hatype)
+{
+	return hatype == NJ_ARPHRD_ETHER ? HI_LINK_ETHER : hatype == NJ_ARPHRD_NONE ? HI_LINK_TUN
+	       : hatype == NJ_ARPHRD_PPP ? HI_LINK_PPP : -1;
+}
+
 static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail, uint32_t len)
 {
 	uint32_t saddr, daddr, def = htonl(0x0a000002);
@@ -137,10 +143,15 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 		s->first_unicast_dst = daddr;
 		s->first_unicast_frame = s->frames;
 	}
+	int link = hi_link_of(l2->hatype);
 	if (ip_unicast(saddr) && (e = ip_get(s, saddr))) {
 		e->frames++;
 		ip_vlan(e, l2);
 		e->out += l2->pkt_type == PACKET_OUTGOING_;
+		if (link >= 0) {
+			e->link[link]++;
+			e->link_io[link] += l2->pkt_type == PACKET_OUTGOING_;
+		}
 		e->synack += is_synack(ip, avail);
 		e->gso += gso_frame(ip, len);
 	}
@@ -148,6 +159,10 @@ static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_
 		e->frames += daddr != saddr;	/* a packet to itself counts once */
 		ip_vlan(e, l2);
 		e->in += l2->pkt_type == PACKET_HOST_;
+		if (link >= 0) {
+			e->link[link] += daddr != saddr;
+			e->link_io[link] += l2->pkt_type == PACKET_HOST_;
+		}
 	}
 }
 
@@ -187,6 +202,7 @@ static int pass1(struct hi_state *s, const char *pcap, int early, char *err, siz
 			}
 		}
 		s->tun_frames += l2.hatype == NJ_ARPHRD_NONE;
+		s->eth_cooked += l2.hatype == NJ_ARPHRD_ETHER;
 		s->ppp_frames += l2.hatype == NJ_ARPHRD_PPP;
 		if (l2.hatype == NJ_ARPHRD_LOOPBACK) {
 			/* tcpdump -i any: the host talking to itself on lo: its
@@ -392,7 +408,7 @@ static int choose(struct hi_state *s, char *why, size_t wl)
 			 (unsigned long long)(s->lo_cooked + s->lo_cooked6));
 		return 0;
 	}
-	if (cooked && s->have_out_mac && !s->have_mac) {
+	if (cooked && s->have_out_mac && !s->have_mac && s->eth_cooked * 2 > s->frames - s->lo_cooked - s->lo_cooked6) {
 		s->have_mac = 1;
 		memcpy(s->mac, s->out_mac, 6);
 	}

@@ -46,10 +46,16 @@ struct hi_mac {
 	uint16_t vlan[FRAME_MAX_VLANS];
 };
 
+/* The devices a cooked capture (tcpdump -i any) names by sll_hatype. */
+enum { HI_LINK_ETHER, HI_LINK_TUN, HI_LINK_PPP, HI_NLINK };
+
 struct hi_ip {
 	uint32_t ip;
 	uint64_t frames, out, in;	/* in any frame; cooked OUTGOING source; cooked HOST dest */
 	uint64_t synack, gso;
+	/* cooked frames by the device they crossed (HI_LINK_*): any, and as
+	 * the host's (its OUTGOING source, its HOST destination) */
+	uint64_t link[HI_NLINK], link_io[HI_NLINK];
 	int nvlan;			/* VLAN tags of the first frame to or from it */
 	uint16_t vlan[FRAME_MAX_VLANS];
 	int seen;
@@ -116,6 +122,9 @@ struct hi_state {
 	uint64_t tun_frames;		/* cooked, from a device of ARPHRD_NONE (a tun) */
 	uint64_t ppp_frames;		/* cooked, from a device of ARPHRD_PPP */
 	uint64_t lo_cooked, lo_cooked6;	/* cooked, from lo (tcpdump -i any): IPv4, IPv6 */
+	uint64_t eth_cooked;		/* cooked, from an Ethernet device */
+	int unrouted;			/* peers of a second link past its host routes' cap */
+	char also[200];			/* the note's words on lo and a second link */
 	uint32_t first_unicast_dst;	/* destination of the first unicast IPv4 packet */
 	struct hi_mac macs[HI_MACS];
 	int nmacs;
@@ -175,6 +184,8 @@ int hi_build_json(struct hi_state *s, struct host_infer *out);
 int hi_port_add(uint16_t *set, int *n, uint16_t port);
 /* host_infer_json.c: the MTU its SYNs' MSS says, 0 for 1500 or none */
 int hi_mtu(const struct hi_state *s);
+/* hi_link_of - HI_LINK_* of a cooked frame's sll_hatype, -1 for others. */
+int hi_link_of(uint16_t hatype);
 /* host_infer_sock.c: the host's TCP flows, either family */
 struct hi_flow *hi_flow_get(struct hi_state *s, uint16_t lport, uint32_t raddr, uint16_t rport,
 			    const struct in6 *l6, const struct in6 *r6);

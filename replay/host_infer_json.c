@@ -154,6 +154,80 @@ static cJSON *loopback_json(const struct hi_state *s)
 	return o;
 }
 
+/* The device HI_LINK_* of the main interface (dev_type). */
+static int main_link(const struct hi_state *s)
+{
+	const char *t = dev_type(s);
+	return !t ? HI_LINK_ETHER : t[0] == 't' ? HI_LINK_TUN : HI_LINK_PPP;
+}
+
+/* The host's address on link l: the one most often its source leaving
+ * there or its destination arriving there; 0 if none. */
+static uint32_t link_host_ip(const struct hi_state *s, int l)
+{
+	uint32_t best = 0;
+	uint64_t most = 0;
+	for (int i = 0; i < s->nips; i++)
+		if (s->ips[i].link_io[l] > most && s->ips[i].ip != s->ip) {
+			most = s->ips[i].link_io[l];
+			best = s->ips[i].ip;
+		}
+	return best;
+}
+
+#define HI_LINK_ROUTES 64	/* host routes per second link, at most */
+
+/*
+ * tcpdump -i any on a host with a second kind of link (a laptop on Wi-Fi
+ * with a VPN's tun0: sll_hatype ETHER and NONE): that link becomes an
+ * interface of its own, with the host's address there, and each peer
+ * heard mostly over it (and not in its /24) a host route through it, so
+ * the replies leave where the host's did: a full-tunnel VPN's default
+ * route through tun0 and its server's endpoint through eth0, say. Linux
+ * would have 0/1 and 128/1 routes or a policy rule; a capture shows only
+ * which peers went where. Returns how many peers got no route (over the cap).
+ */
+static int second_links_json(cJSON *ifs, cJSON *routes, struct hi_state *s)
+{
+	static const char *const name[HI_NLINK] = { "eth0", "tun0", "ppp0" }, *const type[HI_NLINK] = { NULL, "tun", "ppp" };
+	static const uint8_t local[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint64_t frames[HI_NLINK] = { s->eth_cooked, s->tun_frames, s->ppp_frames };
+	int main = main_link(s), left = 0;
+	char a[40];
+	for (int l = 0; l < HI_NLINK; l++) {
+		uint32_t ip = l != main && frames[l] ? link_host_ip(s, l) : 0;
+		if (!ip)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", name[l]);
+		if (type[l])
+			cJSON_AddStringToObject(o, "type", type[l]);
+		else
+			cJSON_AddStringToObject(o, "mac", mac_fmt(s->have_out_mac ? s->out_mac : local));
+		snprintf(a, sizeof(a), "%s/24", ip_fmt(ip));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "addrs"), cJSON_CreateString(a));
+		cJSON_AddItemToArray(ifs, o);
+		size_t k = strlen(s->also);
+		snprintf(s->also + k, sizeof(s->also) - k, "%s%s %s", k ? ", " : "", name[l], ip_fmt(ip));
+		int n = 0;
+		for (int i = 0; i < s->nips; i++) {
+			const struct hi_ip *e = &s->ips[i];
+			if (e->link_io[l] || e->ip == s->ip || in_prefix(e->ip, ip, 24) || e->link[l] <= e->link[main])
+				continue;	/* the host's own, on-link, or heard mostly elsewhere */
+			if (n++ == HI_LINK_ROUTES) {
+				left++;
+				continue;
+			}
+			cJSON *r = cJSON_CreateObject();
+			snprintf(a, sizeof(a), "%s/32", ip_fmt(e->ip));
+			cJSON_AddStringToObject(r, "dst", a);
+			cJSON_AddStringToObject(r, "dev", name[l]);
+			cJSON_AddItemToArray(routes, r);
+		}
+	}
+	return left;
+}
+
 static void routes_json(cJSON *root, const struct hi_state *s, int plen)
 {
 	cJSON *r = cJSON_AddArrayToObject(root, "routes"), *o = cJSON_CreateObject();
@@ -297,6 +371,12 @@ static void note_json(const struct hi_state *s, struct host_infer *out, int nsyn
 				      s->nvlan > 1 ? s->vlan[1] : 0);
 	if (s->gw_ip && k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, ", gateway %s", ip_fmt(s->gw_ip));
+	if ((s->also[0] || (!s->loopback && (s->lo_cooked || s->lo_cooked6))) && k < nl)
+		k += (size_t)snprintf(out->note + k, nl - k, "\n  tcpdump -i any: its frames from other devices arrive "
+				      "on %s%s%s (as the cooked header names their type)%s", s->also,
+				      s->also[0] && !s->loopback && (s->lo_cooked || s->lo_cooked6) ? " and " : "",
+				      !s->loopback && (s->lo_cooked || s->lo_cooked6) ? "lo" : "",
+				      s->unrouted ? "; peers past the 64th heard there take the default route" : "");
 	if (k < nl)
 		k += (size_t)snprintf(out->note + k, nl - k, "\n  sockets from its traffic: %d TCP listener%s, %d UDP, %d ping, "
 				      "%d connection%s it opened, %d open before the capture; --host IP|MAC to "
@@ -360,6 +440,8 @@ int hi_build_json(struct hi_state *s, struct host_infer *out)
 	if (!s->loopback && (s->lo_cooked || s->lo_cooked6))
 		cJSON_AddItemToArray(ifs, loopback_json(s));
 	routes_json(root, s, plen);
+	if ((s->dlt == NJ_DLT_LINUX_SLL || s->dlt == NJ_DLT_LINUX_SLL2) && !s->loopback && s->ip)
+		s->unrouted = second_links_json(ifs, cJSON_GetObjectItem(root, "routes"), s);
 	hi6_json(s, cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "interfaces"), 0), "addrs"),
 		 cJSON_GetObjectItem(root, "routes"), cJSON_GetObjectItem(root, "neighbours"), dev_name(s));
 	listen_json(root, s);

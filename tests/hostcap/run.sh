@@ -8,7 +8,7 @@ NJ=${NJ:-build/netjourney}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0; n=0
 for c in host-laptop host-portscan host-midconn host-loopback host-null host-sll2 host-qinq host-router host-partial host-tso host-arpwait \
-	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun host-ppp host-any-lo; do
+	 host-dualstack host-ipv6only host-ipv6raw host-sll-tun host-ppp host-any-lo host-any-vpn; do
 	$NJ mkpcap "$c" "$T/$c.pcap" >/dev/null || { echo "hostcap: mkpcap $c failed"; fail=1; }
 	$NJ replay --print-scenario "$T/$c.pcap" >"$T/$c.json" 2>"$T/$c.note" || { echo "hostcap: $c: no host inferred"; cat "$T/$c.note"; fail=1; }
 	$NJ replay --summary "$T/$c.pcap" >"$T/$c.sum" 2>&1 || { echo "hostcap: $c: replay failed"; fail=1; }
@@ -301,6 +301,29 @@ outcome host-any-lo 11 "icmp_rcv ip_local_out .*dev_queue_xmit => consumed"
 $NJ replay -q -w "$T/anylo-out.pcapng" "$T/host-any-lo.pcap" >/dev/null 2>&1
 [ "$(tcpdump -enr "$T/anylo-out.pcapng" 2>/dev/null | grep -c '00:00:00:00:00:00 > 00:00:00:00:00:00.*192.168.1.7 > 192.168.1.7: ICMP echo reply')" = 1 ] ||
 	{ echo "hostcap: host-any-lo: the echo reply to itself did not leave through lo"; fail=1; }
+n=$((n + 1))
+
+# tcpdump -i any on a laptop with a full-tunnel VPN: tun0 (ARPHRD_NONE)
+# carries most of its packets, so it is the main interface with the default
+# route; its Wi-Fi (ARPHRD_ETHER) becomes eth0 with the address the host
+# used there and a host route to the one peer heard only there off-link
+# (the VPN server's endpoint). Each frame arrives on the device of its type,
+# and each reply leaves where the host's did: four on tun0, the printer's on
+# eth0 to the printer's MAC.
+check host-any-vpn 'ifc == {"name": "tun0", "type": "tun", "addrs": ["10.8.0.2/24"]}' \
+	's["interfaces"][1] == {"name": "eth0", "mac": "02:00:00:00:0a:17", "addrs": ["192.168.1.7/24"]}' \
+	's["routes"] == [{"dst": "0.0.0.0/0", "dev": "tun0"}, {"dst": "203.0.113.80/32", "dev": "eth0"}]'
+outcome host-any-vpn 3 "driver_rx netif_rx .*udp_recvmsg => consumed"
+outcome host-any-vpn 4 "driver_rx tun_get_user netif_receive_skb .*udp_recvmsg => consumed"
+outcome host-any-vpn 7 "driver_rx tun_get_user .*icmp_rcv ip_local_out .*dev_queue_xmit => consumed"
+outcome host-any-vpn 17 "driver_rx netif_rx .*icmp_rcv ip_local_out .*dev_queue_xmit => consumed"
+$NJ replay -q -w "$T/vpn-out.pcapng" "$T/host-any-vpn.pcap" >/dev/null 2>&1
+sent=$(tshark -r "$T/vpn-out.pcapng" -T fields -e frame.interface_name -e eth.dst -e ip.dst 2>/dev/null | sort | uniq -c | tr -s ' \t' ' ')
+[ "$sent" = " 2 tun0 10.8.0.1
+ 2 tun0 198.51.100.9
+ 1 eth0 02:00:00:00:01:42 192.168.1.42" ] || [ "$sent" = " 1 eth0 02:00:00:00:01:42 192.168.1.42
+ 2 tun0 10.8.0.1
+ 2 tun0 198.51.100.9" ] || { echo "hostcap: host-any-vpn: replies not where the host sent its own: $sent"; fail=1; }
 n=$((n + 1))
 
 # A cooked capture (SLL2) of lo and eth: pings to the host's own 192.0.2.1
