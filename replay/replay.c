@@ -348,7 +348,7 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	scenario_set_stop(NULL);
 	if (ls < 0)
 		goto out;
-	st.learn = ls == 1;
+	st.learn = ls == 1 || cfg->learn_neigh;
 	cooked_devs(&st, src.dlt);
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);

@@ -28,6 +28,8 @@ struct replay_cfg {
 	const char *scenario_json;	/* scenario as JSON text; wins over scenario (what-if edits) */
 	const char *scenario_label;	/* its name in messages and trace_start (NULL: "edited scenario") */
 	int auto_host;			/* infer the capture's host even if it fits the default */
+	int learn_neigh;		/* learn peers' MACs from frames even with a scenario given, as
+					 * for an inferred host (the web's second replay of one) */
 	const char *host;		/* --host IP|MAC: the capture host (implies inference) */
 	int no_infer;			/* without -c: keep the default host, infer nothing */
 	int no_csum;			/* do not verify checksums */

@@ -2,9 +2,12 @@
 // headless Chromium: the packet list shows at once, the status line shows
 // the progress ("Opening …"), the page waits for the trace to be whole and
 // then opens it in full (a packet selected), with no
-// console error and no HTTP answer >= 400 on the way (run.sh starts the
-// server; strict as tests/e2e is).
-// Usage: node ui_open.mjs BASE_URL
+// console error and no HTTP answer >= 400 on the way (strict as tests/e2e
+// is). The server is started here, once the browser is up: started before,
+// it could open the whole capture while Chromium was still launching on a
+// busy machine, and "Opening" would never show.
+// Usage: node ui_open.mjs BASE_URL SERVER_COMMAND...
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,7 @@ const require = createRequire(join(here, '..', 'e2e', 'package.json'));
 const { chromium } = require('playwright-core');
 const base = process.argv[2];
 const problems = [];
-let failed = 0;
+let failed = 0, server = null;
 const check = (cond, what) => { console.log(`  ${cond ? 'ok  ' : 'FAIL'} ${what}`); failed += !cond; };
 const profile = mkdtempSync(join(tmpdir(), 'nj-serveopen-'));
 const ctx = await chromium.launchPersistentContext(profile, {
@@ -30,6 +33,12 @@ try {
 	page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 	page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+	server = spawn(process.argv[3], process.argv.slice(4), { stdio: 'ignore' });
+	for (let i = 0; i < 600; i++) {		/* up once it answers (30 s at most) */
+		const up = await fetch(`${base}/api/traces`).then((r) => r.ok, () => false);
+		if (up) break;
+		await new Promise((r) => setTimeout(r, 50));
+	}
 	await page.goto(base);
 	await page.waitForSelector('#pk-body tr', { timeout: 30000 });
 	const opening = await page.waitForFunction(() => /^Opening .*packets/.test(document.querySelector('#status').textContent),
@@ -47,6 +56,7 @@ try {
 	for (const p of problems) console.log(`  FAIL ${p}`);
 	check(problems.length === 0, 'no console error and no HTTP error while waiting');
 } finally {
+	if (server) server.kill('SIGTERM');
 	await ctx.close();
 	rmSync(profile, { recursive: true, force: true });
 }
