@@ -41,6 +41,10 @@ struct dk_frame {
  */
 #define DK_TUN_HLEN	14
 extern const uint8_t dk_tun_mac[6];
+/* The source MAC a cooked frame gets when its header has no link address
+ * (a device of another type, ARPHRD_VOID): it teaches the kernel nothing,
+ * as netjourney learns nothing from such a frame. */
+extern const uint8_t dk_nolink_mac[6];
 /* dk_tun_header - writes that header for the IP packet ip (len bytes) to hdr. */
 void dk_tun_header(const uint8_t *ip, uint32_t len, uint8_t hdr[DK_TUN_HLEN]);
 

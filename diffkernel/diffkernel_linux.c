@@ -616,7 +616,7 @@ static void driver_learn(struct lx_ctx *c, const struct dk_frame *f)
 	char ip[INET6_ADDRSTRLEN], mac[20];
 	struct frame_l2 l2;
 	if (f->dev < 0 || f->dev >= c->net->ndevs || is_tun(c, f->dev) ||
-	    frame_link(NJ_DLT_EN10MB, f->data, f->len, &l2) < 0 || (f->data[6] & 1))
+	    frame_link(NJ_DLT_EN10MB, f->data, f->len, &l2) < 0 || (f->data[6] & 1) || !memcmp(f->data + 6, dk_nolink_mac, 6))
 		return;
 	const uint8_t *h = f->data + l2.l3_off;
 	size_t avail = f->len - l2.l3_off;

@@ -25,6 +25,7 @@
 #include "source_pcap.h"
 
 const uint8_t dk_tun_mac[6] = { 0x02, 0x6e, 0x6a, 0x74, 0x75, 0x6e };	/* "njtun" */
+const uint8_t dk_nolink_mac[6] = { 0x02, 0x6e, 0x6a, 0x70, 0x65, 0x72 };	/* "njper" */
 
 void dk_tun_header(const uint8_t *ip, uint32_t len, uint8_t hdr[DK_TUN_HLEN])
 {
@@ -150,6 +151,44 @@ static int add_tun_input(const struct net *net, const struct pcap_source *src, s
 	return 0;
 }
 
+/*
+ * A cooked frame (tcpdump -i any) for an Ethernet interface: its MAC header
+ * is rebuilt so that eth_type_trans in the kernel gives the packet type
+ * the cooked header recorded: to the interface's MAC (HOST), broadcast,
+ * the group MAC of its IPv4 or IPv6 destination (MULTICAST) or another
+ * host's (OTHERHOST), from the sender's link address when it has one. A
+ * frame the host sent (OUTGOING) is not injected; its destination MAC is
+ * unknown, so it goes to broadcast, which teaches no neighbour.
+ */
+static int add_cooked_input(const struct net_device *dev, const struct frame_l2 *l2, struct dk_list *in,
+			    const uint8_t *d, uint32_t caplen, uint64_t t, int devi)
+{
+	static const uint8_t other[6] = { 0x02, 0x6e, 0x6a, 0x6f, 0x74, 0x68 };	/* "njoth" */
+	uint8_t hdr[14];
+	const uint8_t *l3 = d + l2->l3_off;
+	uint32_t n = caplen - l2->l3_off;
+	memset(hdr, 0xff, 6);
+	if (l2->pkt_type == PACKET_HOST) {
+		memcpy(hdr, dev->dev_addr, 6);
+	} else if (l2->pkt_type == PACKET_OTHERHOST) {
+		memcpy(hdr, other, 6);
+	} else if (l2->pkt_type == PACKET_MULTICAST && l2->proto == 0x0800 && n >= 20) {
+		memcpy(hdr, "\x01\x00\x5e", 3);		/* ip_eth_mc_map */
+		memcpy(hdr + 3, l3 + 17, 3);
+		hdr[3] &= 0x7f;
+	} else if (l2->pkt_type == PACKET_MULTICAST && l2->proto == 0x86dd && n >= 40) {
+		memcpy(hdr, "\x33\x33", 2);			/* ipv6_eth_mc_map */
+		memcpy(hdr + 2, l3 + 36, 4);
+	}
+	memcpy(hdr + 6, l2->pkt_type == PACKET_OUTGOING ? dev->dev_addr : l2->src && l2->src_len == 6 ? l2->src : dk_nolink_mac, 6);
+	hdr[12] = (uint8_t)(l2->proto >> 8);
+	hdr[13] = (uint8_t)l2->proto;
+	if (list_add2(in, hdr, sizeof(hdr), l3, n, t, devi) < 0)
+		return -1;
+	in->v[in->n - 1].host_sent = l2->pkt_type == PACKET_OUTGOING;
+	return 0;
+}
+
 static void not_ethernet(const char *path, const struct net_device *dev, int dlt, char *err, size_t errlen)
 {
 	const char *name = pcap_datalink_val_to_name(dlt);
@@ -176,10 +215,25 @@ int dk_load_capture(const char *path, const struct net *net, struct dk_list *in,
 			break;
 		}
 		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
-		/* pcapng: the frame's own interface, mapped as replay maps it */
+		/* pcapng: the frame's own interface; cooked: the interface of
+		 * the kind its header names; mapped as replay maps it */
 		int dev = src.iface < net->ndevs ? src.iface : 0;
+		int cooked = src.frame_dlt == DLT_LINUX_SLL || src.frame_dlt == DLT_LINUX_SLL2;
+		struct frame_l2 l2;
+		if (cooked)
+			dev = (int)(cooked_frame_dev((struct net *)net, src.frame_dlt, d, h->caplen,
+						     (struct net_device *)&net->devs[dev]) - net->devs);
+		if (cooked && frame_link(src.frame_dlt, d, h->caplen, &l2) == 0 && l2.hatype == NJ_ARPHRD_LOOPBACK) {
+			snprintf(err, errlen, "%s: frame %llu crossed lo (tcpdump -i any): the kernel's own lo cannot be "
+				 "fed a frame as a veth can; leave lo's frames out to compare the rest (SLL2: tcpdump "
+				 "-r X -w Y not ifindex 1)", path, (unsigned long long)src.frames);
+			r = -1;
+			break;
+		}
 		if (!dev_has_header(&net->devs[dev])) {
 			r = add_tun_input(net, &src, in, d, h->caplen, t, dev);
+		} else if (cooked && frame_link(src.frame_dlt, d, h->caplen, &l2) == 0 && l2.l3_off <= h->caplen) {
+			r = add_cooked_input(&net->devs[dev], &l2, in, d, h->caplen, t, dev);
 		} else if (src.frame_dlt != DLT_EN10MB) {
 			not_ethernet(path, &net->devs[dev], src.frame_dlt, err, errlen);
 			r = -1;

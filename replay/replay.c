@@ -35,7 +35,6 @@ struct replay_state {
 	uint64_t sent;
 	int learn;			/* an inferred host: peers' MACs learned from frames */
 	int cooked;			/* SLL or SLL2: each frame names its device's type */
-	struct net_device *by_type[4];	/* where such a frame arrives: ether, tun, ppp, lo */
 };
 
 /* nj_xmit_fn: a frame leaving the host is written to -w, on its device. */
@@ -45,37 +44,6 @@ static void replay_xmit(void *ctx, const struct sk_buff *skb, const struct net_d
 	st->sent++;
 	if (st->out.f)		/* -w given */
 		pcapng_write(&st->out, dev ? dev->ifindex : 1, st->net->now_ns, skb->data, skb->len);
-}
-
-/* tcpdump -i any: a cooked frame names the type of the device it crossed
- * (sll_hatype), so it arrives on the scenario's device of that type: lo
- * for the host talking to itself, a tun for a VPN's packets beside the
- * Wi-Fi's Ethernet ones. The first device of each type; dev if none. */
-static int type_slot(uint16_t hatype)
-{
-	return hatype == NJ_ARPHRD_ETHER ? 0 : hatype == NJ_ARPHRD_NONE ? 1 : hatype == NJ_ARPHRD_PPP ? 2
-	       : hatype == NJ_ARPHRD_LOOPBACK ? 3 : -1;
-}
-
-static struct net_device *cooked_dev(const struct replay_state *st, int dlt, const uint8_t *data, uint32_t caplen,
-				     struct net_device *dev)
-{
-	struct frame_l2 l2;
-	int t = frame_link(dlt, data, caplen, &l2) == 0 ? type_slot(l2.hatype) : -1;
-	return t >= 0 && st->by_type[t] ? st->by_type[t] : dev;
-}
-
-static void cooked_devs(struct replay_state *st, int dlt)
-{
-	struct net *net = st->net;
-	st->cooked = dlt == NJ_DLT_LINUX_SLL || dlt == NJ_DLT_LINUX_SLL2;
-	for (int i = net->ndevs - 1; i >= 0 && st->cooked; i--) {
-		struct net_device *d = &net->devs[i];
-		int t = dev_is_loopback(d) ? 3 : d->type == NJ_ARPHRD_ETHER ? 0 : d->type == NJ_ARPHRD_NONE ? 1 : 2;
-		st->by_type[t] = d;	/* the first of each type wins */
-	}
-	if (st->by_type[3] == &net->devs[0])
-		st->by_type[3] = NULL;	/* a capture on lo alone: every frame is lo's already */
 }
 
 static void softirq(struct replay_state *st)
@@ -212,7 +180,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 		 * EPB direction says who sent the frame. */
 		struct net_device *dev = &net->devs[src->iface < net->ndevs ? src->iface : 0];
 		if (st->cooked)
-			dev = cooked_dev(st, src->frame_dlt, data, h->caplen, dev);
+			dev = cooked_frame_dev(net, src->frame_dlt, data, h->caplen, dev);
 		int fl = flags | (src->dir == 1 ? DRV_INBOUND : src->dir == 2 ? DRV_OUTBOUND : 0);
 		const char *comment = src->ngr ? src->ngp.comment : NULL;
 		if (st->filter)
@@ -349,7 +317,7 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	if (ls < 0)
 		goto out;
 	st.learn = ls == 1 || cfg->learn_neigh;
-	cooked_devs(&st, src.dlt);
+	st.cooked = src.dlt == NJ_DLT_LINUX_SLL || src.dlt == NJ_DLT_LINUX_SLL2;
 	static const char *const kn[] = { "6.x", "2.6", "2.4" };
 	snprintf(res->kernel, sizeof(res->kernel), "%s", kn[st.net->kernel]);
 	if (cfg->no_csum)

@@ -572,6 +572,26 @@ static int driver_tun(struct net *net, struct sk_buff *skb, struct net_device *d
 	return r >= 0;
 }
 
+/* The kind of device a scenario interface is: 0 Ethernet, 1 tun, 2 ppp, 3 lo. */
+static int dev_kind(const struct net_device *d)
+{
+	return dev_is_loopback(d) ? 3 : d->type == NJ_ARPHRD_ETHER ? 0 : d->type == NJ_ARPHRD_NONE ? 1 : 2;
+}
+
+struct net_device *cooked_frame_dev(struct net *net, int dlt, const uint8_t *data, uint32_t caplen,
+				    struct net_device *dflt)
+{
+	struct frame_l2 l2;
+	if (frame_link(dlt, data, caplen, &l2) < 0)
+		return dflt;
+	int want = l2.hatype == NJ_ARPHRD_ETHER ? 0 : l2.hatype == NJ_ARPHRD_NONE ? 1 : l2.hatype == NJ_ARPHRD_PPP ? 2
+		   : l2.hatype == NJ_ARPHRD_LOOPBACK ? 3 : -1;
+	for (int i = 0; want >= 0 && i < net->ndevs; i++)
+		if (dev_kind(&net->devs[i]) == want)
+			return &net->devs[i];
+	return dflt;
+}
+
 int driver_rx(struct net *net, struct net_device *dev, int dlt, const uint8_t *data, uint32_t caplen,
 	      uint32_t len, int flags)
 {

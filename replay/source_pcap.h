@@ -59,6 +59,12 @@ void source_pcap_close(struct pcap_source *s);
 #define DRV_INBOUND	2		/* pcapng EPB flags: the host received this frame */
 #define DRV_OUTBOUND	4		/* ... the host sent it (a recorded transmit) */
 
+/* cooked_frame_dev - tcpdump -i any: the device a cooked (SLL, SLL2) frame
+ * arrives on, the scenario's first of the kind its sll_hatype names
+ * (Ethernet, tun, ppp, lo), else dflt. */
+struct net_device *cooked_frame_dev(struct net *net, int dlt, const uint8_t *data, uint32_t caplen,
+				    struct net_device *dflt);
+
 /**
  * driver_rx - hands one captured frame to the stack on dev, traced as the
  * "driver_rx" frame: a frame the host itself sent (its MAC, its IP on a

@@ -495,11 +495,21 @@ for n in $TUNCASES; do
 	grep -q '^interface [a-z0-9]* is a tun device (/dev/net/tun' "$OUT/$n.txt" ||
 		{ echo "FAIL $n: the report does not say its packets went through a tun device"; fail=1; }
 done
-# What diff-kernel cannot inject is refused before any namespace exists:
-# a Linux cooked capture on an Ethernet host.
+# Cooked captures (tcpdump -i any) on an Ethernet host: each frame gets a
+# MAC header that gives the kernel the packet type its cooked header
+# recorded, from its sender's link address (refused before session 15). A
+# laptop's -i any with a VPN up (eth0 and tun0, a host route to the VPN
+# endpoint) agrees frame by frame; cooked frames without a link address
+# teach the kernel no neighbour, as they teach netjourney none.
 "$NJ" mkpcap host-sll2 "$OUT/host-sll2.pcap" >/dev/null
-refuse sll-refused 'needs an Ethernet capture for interface eth0 (link type 276, LINUX_SLL2, is not one)' \
-	"$NJ" diff-kernel "$OUT/host-sll2.pcap"
+"$NJ" mkpcap host-any-vpn "$OUT/host-any-vpn.pcap" >/dev/null
+check cooked-sll2 "$OUT/host-sll2.pcap"
+check cooked-vpn "$OUT/host-any-vpn.pcap"
+join
+# What diff-kernel cannot inject is refused before any namespace exists:
+# a frame that crossed lo (the kernel's own lo takes no injected frame).
+"$NJ" mkpcap host-any-lo "$OUT/host-any-lo.pcap" >/dev/null
+refuse lo-refused 'frame 1 crossed lo (tcpdump -i any)' "$NJ" diff-kernel "$OUT/host-any-lo.pcap"
 
 # --json is one valid object naming the kernel.
 join
