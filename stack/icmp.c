@@ -137,13 +137,37 @@ static int icmp_peer_allow(struct net *net, struct icmp_state *s, uint32_t daddr
 	return 1;
 }
 
+/* The per-CPU ICMP socket's send buffer (ICMP_SNDBUF): every message it
+ * sends is charged to it until freed, so replies held on an unresolved
+ * neighbour's queue fill it; then sock_alloc_send_skb fails (MSG_DONTWAIT)
+ * and __ip_append_data counts the message discarded. */
+
+/* ip_append_data for the ICMP socket: the skb, charged to it, or NULL
+ * with Icmp.OutErrors and Ip.OutDiscards counted. */
+static struct sk_buff *icmp_alloc_send_skb(struct net *net, uint32_t size)
+{
+	struct sk_buff *skb = NULL;
+	if (net->icmp_wmem_alloc >= ICMP_SNDBUF)
+		trace_step(net, NULL, "sock_alloc_send_skb", "the ICMP socket's send buffer is full: %u bytes held by "
+			   "messages not yet sent (waiting on a neighbour, say), sk_sndbuf %u: not sent",
+			   net->icmp_wmem_alloc, ICMP_SNDBUF);
+	else if ((skb = alloc_skb(net, size))) {
+		skb->icmp_owned = 1;
+		net->icmp_wmem_alloc += skb->truesize;
+		return skb;
+	}
+	SNMP_INC(net, MIB_IP_OUTDISCARDS);
+	SNMP_INC(net, MIB_ICMP_OUTERRORS);
+	return NULL;
+}
+
 /* The IPv4 + ICMP headers of a message this host builds. */
 static struct sk_buff *icmp_build(struct net *net, uint32_t saddr, uint32_t daddr, uint8_t tos,
 				  const struct icmphdr *h, const void *data, uint32_t dlen,
 				  const struct ip_txopts *ro)
 {
 	uint32_t hl = 20 + (uint32_t)ro->len;
-	struct sk_buff *skb = alloc_skb(net, hl + 8 + dlen);
+	struct sk_buff *skb = icmp_alloc_send_skb(net, hl + 8 + dlen);
 	if (!skb)
 		return NULL;
 	struct iphdr *iph = (struct iphdr *)skb_put(skb, hl + 8 + dlen);
@@ -310,10 +334,8 @@ void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint
 	/* Errors go out as "internetwork control" precedence (RFC 1812 4.3.2.5). */
 	uint8_t tos = (uint8_t)((iph->tos & 0x1e) | 0xc0);
 	struct sk_buff *nskb = icmp_build(net, saddr, iph->saddr, tos, &h, iph, len, &ro);
-	if (!nskb) {
-		SNMP_INC(net, MIB_ICMP_OUTERRORS);
-		return icmp_not_sent(net, "out of memory");
-	}
+	if (!nskb)
+		return icmp_not_sent(net, "no buffer for it (ip_append_data failed)");
 	if (trace_on(net))
 		icmp_send_trace(net, skb_in, type, code, len, saddr);
 	icmp_push_reply(net, nskb, &dst, skb_in->pkt);

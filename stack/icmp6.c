@@ -206,6 +206,32 @@ static void icmp6_not_sent(struct net *net, const char *why)
 	trace_exit(net, NULL, V_PASS, 0, "no ICMPv6 sent: %s", why);
 }
 
+/* The ICMPv6 socket's send buffer, as the ICMP one's (icmp.c): full of
+ * messages held on unresolved neighbours, ip6_append_data fails. */
+static int icmp6_sndbuf_full(struct net *net)
+{
+	if (net->icmp6_wmem_alloc < ICMP_SNDBUF)
+		return 0;
+	trace_step(net, NULL, "sock_alloc_send_skb", "the ICMPv6 socket's send buffer is full: %u bytes held by "
+		   "messages not yet sent (waiting on a neighbour, say), sk_sndbuf %u: not sent",
+		   net->icmp6_wmem_alloc, ICMP_SNDBUF);
+	return 1;
+}
+
+/* skb charged to the ICMPv6 socket; NULL counted as ip6_append_data's
+ * failure (Icmp6.OutErrors, Ip6.OutDiscards). Returns skb. */
+static struct sk_buff *icmp6_charge(struct net *net, struct sk_buff *skb)
+{
+	if (!skb) {
+		SNMP_INC(net, MIB_IP6_OUTDISCARDS);
+		SNMP_INC(net, MIB_ICMP6_OUTERRORS);
+		return NULL;
+	}
+	skb->icmp_owned = 2;
+	net->icmp6_wmem_alloc += skb->truesize;
+	return skb;
+}
+
 /* The message: our header, then as much of the offending packet as keeps
  * the whole within the minimum MTU of 1280 (RFC 4443 2.4(c)). */
 static struct sk_buff *icmp6_build_error(struct net *net, const struct sk_buff *skb, const struct in6 *saddr,
@@ -217,9 +243,9 @@ static struct sk_buff *icmp6_build_error(struct net *net, const struct sk_buff *
 	uint8_t *p;
 	if (len > room)
 		len = room;
-	struct sk_buff *nskb = ip6_build(net, saddr, &hdr->saddr, NEXTHDR_ICMP,
-					 (uint8_t)ipv6_state(net)->sysctl.hop_limit, 8 + len, &p);
-	if (!nskb)
+	struct sk_buff *nskb = icmp6_sndbuf_full(net) ? NULL : ip6_build(net, saddr, &hdr->saddr, NEXTHDR_ICMP,
+									(uint8_t)ipv6_state(net)->sysctl.hop_limit, 8 + len, &p);
+	if (!icmp6_charge(net, nskb))
 		return NULL;
 	struct icmp6hdr *ih = (struct icmp6hdr *)p;
 	memset(ih, 0, sizeof(*ih));
@@ -281,10 +307,8 @@ void icmpv6_send(struct net *net, struct sk_buff *skb, uint8_t type, uint8_t cod
 	if (limited && !icmpv6_xrlim_allow(net, &daddr, &dst))
 		return icmp6_not_sent(net, "net.ipv6.icmp.ratelimit: this destination had its share");
 	struct sk_buff *nskb = icmp6_build_error(net, skb, &saddr, type, code, info, &quoted);
-	if (!nskb) {
-		SNMP_INC(net, MIB_ICMP6_OUTERRORS);
-		return icmp6_not_sent(net, "out of memory");
-	}
+	if (!nskb)
+		return icmp6_not_sent(net, "no buffer for it (ip6_append_data failed)");
 	nskb->pkt = skb->pkt;
 	if (trace_on(net)) {
 		struct jw *a = trace_args(net);
@@ -330,9 +354,10 @@ static enum skb_drop_reason icmpv6_echo_reply(struct net *net, struct sk_buff *s
 		return SKB_DROP_REASON_NOT_SPECIFIED;
 	}
 	dst.oif = IP6CB(skb)->iif;		/* fl6.flowi6_oif = icmp6_iif(skb) */
-	struct sk_buff *nskb = ip6_build(net, &saddr, &daddr, NEXTHDR_ICMP, (uint8_t)s->sysctl.hop_limit, skb->len, &p);
-	if (!nskb)
-		return SKB_DROP_REASON_NOMEM;
+	struct sk_buff *nskb = icmp6_sndbuf_full(net) ? NULL : ip6_build(net, &saddr, &daddr, NEXTHDR_ICMP,
+									(uint8_t)s->sysctl.hop_limit, skb->len, &p);
+	if (!icmp6_charge(net, nskb))
+		return SKB_DROP_REASON_NOT_SPECIFIED;	/* ip6_append_data failed */
 	uint8_t tc = ipv6_get_dsfield(hdr);
 	nskb->data[0] = (uint8_t)(0x60 | tc >> 4);
 	nskb->data[1] = (uint8_t)(tc << 4);

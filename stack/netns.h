@@ -103,6 +103,8 @@ struct net {
 	int64_t cur_pkt;		/* capture packet being handled, -1 none */
 	struct skb_cache *skb_cache;	/* skbuff.c: slabs and free lists */
 	uint64_t skbs_live;		/* allocated and not yet freed */
+	uint32_t icmp_wmem_alloc;	/* truesize of live skbs of the ICMP socket (icmp.c) */
+	uint32_t icmp6_wmem_alloc;	/* ... of the ICMPv6 socket (icmp6.c) */
 	nj_xmit_fn xmit;
 	void *xmit_ctx;
 

@@ -57,6 +57,9 @@ struct net_device;
 #define SKB_HEAD_ALIGN(x)	(SKB_DATA_ALIGN(x) + SKB_SHINFO_SIZE)
 #define SKB_WITH_OVERHEAD(x)	((x) - SKB_SHINFO_SIZE)
 #define SKB_TRUESIZE(x)		((x) + SKB_DATA_ALIGN(232u) + SKB_SHINFO_SIZE)
+/* icmp_sk_init, icmpv6_sk_init: the ICMP sockets' send buffers, room for
+ * two 64 KiB messages with their overhead. */
+#define ICMP_SNDBUF		(2u * SKB_TRUESIZE(65536u))
 #define MAX_TCP_HEADER		256u
 #define SKB_SMALL_HEAD_CACHE_SIZE SKB_HEAD_ALIGN(MAX_TCP_HEADER)
 #define SK_PAGE_SIZE		4096u
@@ -80,6 +83,8 @@ struct sk_buff {
 	uint8_t capture_trunc;		/* the capture cut this frame short */
 	uint8_t ip_summed;		/* CHECKSUM_NONE, or CHECKSUM_PARTIAL (checksum.c) */
 	uint8_t df_if_fits;		/* IP sets DF if it fits the path (a UDP socket's IP_PMTUDISC_WANT) */
+	uint8_t icmp_owned;		/* charged to the ICMP (1) or ICMPv6 (2) socket's send buffer
+					 * until freed (icmp.c, icmp6.c) */
 	uint16_t gso_size;		/* a TCP skb of several segments of this size, cut
 					 * before it leaves (skb_gso_segment); 0 none */
 	_Alignas(8) char cb[SKB_CB_SIZE];	/* per-layer control block, as skb->cb */

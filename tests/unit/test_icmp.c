@@ -6,6 +6,7 @@
  * with the quoted header.
  */
 #include "nj_check.h"
+#include "pktbuild.h"
 #include "fib.h"
 #include "sock.h"
 #include "tcp.h"
@@ -342,6 +343,44 @@ START_TEST(test_tcp_v4_err_request_sock)
 }
 END_TEST
 
+/* The ICMP socket's send buffer (2 x SKB_TRUESIZE(64 KiB)): echo replies
+ * held on an unresolved neighbour's queue stay charged to it, so once it
+ * is full further replies fail (Icmp.OutErrors, Ip.OutDiscards, no
+ * OutEchoReps), as Linux's sock_alloc_send_skb with MSG_DONTWAIT does:
+ * 159 of 300 pings to a peer that never answers ARP were answered by
+ * Linux 6.18 in diff-kernel. The neighbour resolved, the held replies
+ * leave, the buffer empties, and the next ping is answered. */
+START_TEST(test_icmp_sndbuf_full)
+{
+	struct net *net = nj_net();
+	nj_capture_tx(net);
+	static const uint8_t far_mac[6] = { 2, 0, 0, 0, 0, 9 };
+	size_t l = nj_icmp_echo(body, 0x77, 1, 32);
+	l = nj_build_ip(frame, "10.0.0.9", NJ_HOST_IP, IPPROTO_ICMP_, body, l, NULL);
+	for (int i = 0; i < 300; i++)
+		nj_inject(net, frame, l);
+	uint64_t sent = net->mib[MIB_ICMP_OUTECHOREPS], failed = net->mib[MIB_ICMP_OUTERRORS];
+	ck_assert_uint_eq(sent + failed, 300);
+	ck_assert_uint_gt(failed, 0);
+	ck_assert_uint_gt(sent, 100);
+	ck_assert_uint_eq(net->mib[MIB_IP_OUTDISCARDS], failed);
+	ck_assert_uint_eq(net->mib[MIB_ICMP_OUTMSGS], sent);
+	ck_assert_uint_eq(net->mib[MIB_IP_OUTREQUESTS], sent);
+	ck_assert_uint_ge(net->icmp_wmem_alloc, 2u * SKB_TRUESIZE(65536u));
+	uint8_t arp[64];
+	size_t al = pb_arp(arp, 2, nj_host_mac, far_mac, nj_ip("10.0.0.9"), nj_host_mac, nj_ip(NJ_HOST_IP));
+	nj_inject(net, arp, al);
+	ck_assert_uint_eq(net->icmp_wmem_alloc, 0);
+	uint64_t before = net->devs[0].tx_packets;
+	ck_assert_uint_eq(before, sent + 1);	/* the held replies and the ARP request left */
+	nj_inject(net, frame, l);
+	ck_assert_uint_eq(net->devs[0].tx_packets, before + 1);
+	ck_assert_uint_eq(net->mib[MIB_ICMP_OUTECHOREPS], sent + 1);
+	ck_assert_uint_eq(net->icmp_wmem_alloc, 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *icmp_suite(void)
 {
 	Suite *s = suite_create("icmp");
@@ -364,6 +403,7 @@ static Suite *icmp_suite(void)
 	tcase_add_test(lim, test_icmp_rate_limit_per_destination);
 	tcase_add_test(lim, test_icmp_rate_limit_global);
 	tcase_add_test(lim, test_icmp_frag_needed_not_limited);
+	tcase_add_test(lim, test_icmp_sndbuf_full);
 	suite_add_tcase(s, lim);
 	return s;
 }
