@@ -356,8 +356,10 @@ void kfree_skb(struct net *net, struct sk_buff *skb)
 	if (!skb)
 		return;
 	net->skbs_live--;
-	if (skb->icmp_owned)		/* sock_wfree: its send buffer has room again */
-		*(skb->icmp_owned == 1 ? &net->icmp_wmem_alloc : &net->icmp6_wmem_alloc) -= skb->truesize;
+	if (skb->icmp_owned) {		/* sock_wfree: its send buffer has room again */
+		uint32_t *w = skb->icmp_owned == 1 ? &net->icmp_wmem_alloc : &net->icmp6_wmem_alloc;
+		*w = *w > skb->truesize ? *w - skb->truesize : 0;
+	}
 	int c = skb_class(skb->end);
 	if (c >= 0 && skb->end == skb_class_cap[c]) {
 		skb_cache_free(net, skb, c);
