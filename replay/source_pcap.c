@@ -329,12 +329,6 @@ static int zero_mac(const uint8_t *m)
 	return !memcmp(m, zero, ETH_ALEN);
 }
 
-/* A loopback device (Linux "lo", BSD "lo0"): what it sends, it receives. */
-static int dev_loopback(const struct net_device *dev)
-{
-	return dev && (!strcmp(dev->name, "lo") || !strcmp(dev->name, "lo0"));
-}
-
 /* Link-layer framing: sets protocol/pkt_type for cooked, raw, loopback and
  * PPP links. Returns 1 = a frame the host sent (recorded transmit), 0 =
  * receive, -1 = the link header itself is cut short. */
@@ -353,7 +347,7 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
 			return !!(flags & DRV_OUTBOUND);
 		/* A Linux loopback capture (all-zero MACs on a zero-MAC device):
 		 * the host sent every frame and received it too. */
-		if (zero_mac(src) && dev_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
+		if (zero_mac(src) && dev_is_loopback(skb->dev) && zero_mac(skb->dev->dev_addr))
 			return 0;
 		return is_host_mac(net, src);
 	}
@@ -367,7 +361,7 @@ static int driver_link(struct net *net, struct sk_buff *skb, int dlt, int flags)
 	if (skb->pkt_type == PACKET_OUTGOING)
 		return 1;
 	/* lo: the host is at both ends; what it sent, it receives. */
-	if (dev_loopback(skb->dev))
+	if (dev_is_loopback(skb->dev))
 		return 0;
 	return (skb->protocol == ETH_P_IP && is_host_ip(net, skb->data, skb->len)) ||
 	       (skb->protocol == ETH_P_IPV6 && is_host_ip6(net, skb->data, skb->len));

@@ -152,6 +152,15 @@ static inline int dev_is_loopback(const struct net_device *dev)
 {
 	return dev && dev->name[0] == 'l' && (!strcmp(dev->name, "lo") || !strcmp(dev->name, "lo0"));
 }
+
+/* dev_loopback - the scenario's loopback device, or NULL. */
+static inline struct net_device *dev_loopback(struct net *net)
+{
+	for (int i = 0; i < net->ndevs; i++)
+		if (dev_is_loopback(&net->devs[i]))
+			return &net->devs[i];
+	return NULL;
+}
 /* csum_partial_trusted - whether a checksum holding only the pseudo-header
  * sum may be a CHECKSUM_PARTIAL skb's (a local sender on veth): not on a
  * tun or ppp, whose packets (no vnet header) come up CHECKSUM_NONE and are

@@ -376,9 +376,9 @@ int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_d
 	if (res.type == RTN_LOCAL) {
 		/* ours: out through lo (ip_route_output_key_hash_rcu's local
 		 * case) when the scenario has one; otherwise not modelled */
-		const struct net_device *lo = dev_get_by_name(net, "lo");
+		const struct net_device *lo = dev_loopback(net);
 		dst->type = RTN_LOCAL;
-		if (!dev_is_loopback(lo))
+		if (!lo)
 			return -EINVAL;
 		dst_set(dst, RTN_LOCAL, DST_NONE, 0, lo->ifindex, 0);
 		return 0;

@@ -188,9 +188,9 @@ int ip6_route_output(struct net *net, const struct in6 *daddr, int oif, struct r
 		rt6_consider(&p, 128, 0, RTN_LOCAL, 0, NULL, what);
 		rt6_trace(net, NULL, daddr, &p);
 		/* ours: out through lo when the scenario has one (else not modelled) */
-		const struct net_device *lo = dev_get_by_name(net, "lo");
+		const struct net_device *lo = dev_loopback(net);
 		dst->type = RTN_LOCAL;
-		if (!dev_is_loopback(lo))
+		if (!lo)
 			return -ENETUNREACH;
 		dst->oif = lo->ifindex;
 		return 0;

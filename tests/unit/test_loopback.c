@@ -111,6 +111,14 @@ START_TEST(test_loopback_absent)
 	ck_assert_int_eq(ip_route_output(net, nj_ip(NJ_HOST_IP), 0, &dst), 0);
 	ck_assert_int_eq(dst.oif, net->devs[1].ifindex);
 	nj_net_free(net);
+	/* a BSD capture's lo0 is the loopback device too */
+	static const uint8_t zero[6];
+	net = nj_net();
+	struct net_device *lo0 = net_add_dev(net, "lo0", zero, 16384);
+	dev_add_addr(lo0, nj_ip("127.0.0.1"), 8);
+	ck_assert_int_eq(ip_route_output(net, nj_ip(NJ_HOST_IP), 0, &dst), 0);
+	ck_assert_int_eq(dst.oif, lo0->ifindex);
+	nj_net_free(net);
 }
 END_TEST
 
