@@ -303,7 +303,8 @@ static int is_host_ip(struct net *net, const uint8_t *ip, uint32_t len)
 		return 1;
 	/* lo's 127.0.0.1/8 makes all of 127/8 the host's (fib_add_ifaddr adds
 	 * a loopback device's prefix as RTN_LOCAL): systemd-resolved's 127.0.0.53 */
-	return ipv4_is_loopback(saddr) && ip_dev_find(net, htonl(0x7f000001)) == dev_get_by_name(net, "lo");
+	const struct net_device *lo = ipv4_is_loopback(saddr) ? dev_loopback(net) : NULL;
+	return lo && ip_dev_find(net, htonl(0x7f000001)) == lo;
 }
 
 static int is_host_ip6(struct net *net, const uint8_t *ip, uint32_t len)
