@@ -126,8 +126,8 @@ static void ip_vlan(struct hi_ip *e, const struct frame_l2 *l2)
 
 int hi_link_of(uint16_t hatype)
 {
-	return hatype == NJ_ARPHRD_ETHER ? HI_LINK_ETHER : hatype == NJ_ARPHRD_NONE ? HI_LINK_TUN
-	       : hatype == NJ_ARPHRD_PPP ? HI_LINK_PPP : -1;
+	int k = frame_dev_kind(hatype);
+	return k >= 0 && k < HI_NLINK ? k : -1;	/* lo is not a link of the host's */
 }
 
 static void pass1_ip(struct hi_state *s, const struct frame_l2 *l2, const uint8_t *ip, size_t avail, uint32_t len)

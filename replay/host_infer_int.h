@@ -47,7 +47,8 @@ struct hi_mac {
 };
 
 /* The devices a cooked capture (tcpdump -i any) names by sll_hatype. */
-enum { HI_LINK_ETHER, HI_LINK_TUN, HI_LINK_PPP, HI_NLINK };
+/* the first kinds of frame_dev_kind, in its order */
+enum { HI_LINK_ETHER = FRAME_DEV_ETHER, HI_LINK_TUN = FRAME_DEV_TUN, HI_LINK_PPP = FRAME_DEV_PPP, HI_NLINK };
 
 struct hi_ip {
 	uint32_t ip;

@@ -567,10 +567,11 @@ static int driver_tun(struct net *net, struct sk_buff *skb, struct net_device *d
 	return r >= 0;
 }
 
-/* The kind of device a scenario interface is: 0 Ethernet, 1 tun, 2 ppp, 3 lo. */
+/* The kind of device a scenario interface is (FRAME_DEV_*): lo by its
+ * name, as its type is Ethernet's. */
 static int dev_kind(const struct net_device *d)
 {
-	return dev_is_loopback(d) ? 3 : d->type == NJ_ARPHRD_ETHER ? 0 : d->type == NJ_ARPHRD_NONE ? 1 : 2;
+	return dev_is_loopback(d) ? FRAME_DEV_LO : frame_dev_kind(d->type);
 }
 
 struct net_device *cooked_frame_dev(struct net *net, int dlt, const uint8_t *data, uint32_t caplen,
@@ -579,8 +580,7 @@ struct net_device *cooked_frame_dev(struct net *net, int dlt, const uint8_t *dat
 	struct frame_l2 l2;
 	if (frame_link(dlt, data, caplen, &l2) < 0)
 		return dflt;
-	int want = l2.hatype == NJ_ARPHRD_ETHER ? 0 : l2.hatype == NJ_ARPHRD_NONE ? 1 : l2.hatype == NJ_ARPHRD_PPP ? 2
-		   : l2.hatype == NJ_ARPHRD_LOOPBACK ? 3 : -1;
+	int want = frame_dev_kind(l2.hatype);
 	for (int i = 0; want >= 0 && i < net->ndevs; i++)
 		if (dev_kind(&net->devs[i]) == want)
 			return &net->devs[i];

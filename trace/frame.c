@@ -4,6 +4,7 @@
  * puts in a cooked header (net/packet/af_packet.c, packet_rcv).
  */
 #include "frame.h"
+#include "netns.h"
 
 #include <string.h>
 
@@ -185,4 +186,20 @@ enum frame_file_kind frame_sniff_file(const uint8_t *p, size_t n)
 	if (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1)
 		return FRAME_FILE_PCAP;
 	return FRAME_FILE_UNKNOWN;
+}
+
+int frame_dev_kind(uint16_t hatype)
+{
+	switch (hatype) {
+	case NJ_ARPHRD_ETHER:
+		return FRAME_DEV_ETHER;
+	case NJ_ARPHRD_NONE:
+		return FRAME_DEV_TUN;
+	case NJ_ARPHRD_PPP:
+		return FRAME_DEV_PPP;
+	case NJ_ARPHRD_LOOPBACK:
+		return FRAME_DEV_LO;
+	default:
+		return -1;
+	}
 }

@@ -49,6 +49,13 @@ int frame_link(int dlt, const uint8_t *p, size_t n, struct frame_l2 *l2);
  * version 4), or NULL; *avail gets the bytes from it to the frame's end. */
 const uint8_t *frame_ipv4(int dlt, const uint8_t *p, size_t n, struct frame_l2 *l2, size_t *avail);
 
+/* The kinds of device a cooked (SLL/SLL2) frame may have crossed. */
+enum frame_dev_kind { FRAME_DEV_ETHER, FRAME_DEV_TUN, FRAME_DEV_PPP, FRAME_DEV_LO };
+
+/* frame_dev_kind - the FRAME_DEV_* of a device of ARPHRD_ type hatype (a
+ * cooked frame's sll_hatype, or a scenario device's type), -1 for others. */
+int frame_dev_kind(uint16_t hatype);
+
 /* frame_dlt_known - 1 when frame_link understands dlt. */
 int frame_dlt_known(int dlt);
 
