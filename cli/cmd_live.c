@@ -306,7 +306,7 @@ static void run_timers(struct live *lv)
 	net_set_time(lv->net, wall_ns());
 	ip_frag_run_timers(lv->net);
 	ip6_frag_timers(lv->net);	/* ip6frag_time, as ip_frag_run_timers for IPv4 */
-	ndisc_run_timers(lv->net);
+	neigh_run_timers(lv->net);
 	tcp_run_timers(lv->net);
 }
 

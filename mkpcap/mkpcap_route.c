@@ -332,6 +332,29 @@ static void ip_options(struct mk_ctx *c)
 	with_opts(c, IPPROTO_TCP_, rr2, 12, l4, len);
 }
 
+/* Next hops that never answer ARP: 192.168.1.20 on eth1 for two forwarded
+ * pings (one request, again at 1 and 2 s; FAILED at 3 s, each ping's sender
+ * hears host unreachable), then 10.0.0.5 on eth0 pinging the router (the
+ * replies wait the same way; the errors about them go to the router
+ * itself); after 4 s a third forwarded ping starts resolving again. */
+static void arp_fail(struct mk_ctx *c)
+{
+	static const uint8_t mac5[6] = { 2, 0, 0, 0, 0, 0x05 };
+	struct pb_ipopt o = ipo(PEER, "192.168.1.20", IPPROTO_ICMP_, 0x600);
+	ping(c, &o, 1);
+	mk_advance(c, 500000);
+	o.id = 0x601;
+	ping(c, &o, 2);
+	struct pb_ipopt l = ipo("10.0.0.5", HOST, IPPROTO_ICMP_, 0x610);
+	l.smac = mac5;
+	ping(c, &l, 1);
+	l.id = 0x611;
+	ping(c, &l, 2);
+	mk_advance(c, 4000000);
+	o.id = 0x602;
+	ping(c, &o, 3);
+}
+
 /* Options forwarded by the router: record route takes eth1's address (the
  * way out, ip_forward_options), a timestamp with addresses eth0's (the
  * way in, written on receive); a ping too big for eth1's 1400 bytes is
@@ -363,6 +386,9 @@ static void icmp_errors_in(struct mk_ctx *c)
 const struct mk_scenario mk_route_scenarios[] = {
 	{ "route-forward", "router forwards a ping on-link out of eth1 and a UDP datagram via the 172.16/16 gateway",
 	  route_forward, router_json },
+	{ "arp-fail", "next hops that never answer ARP: requests at 0, 1 and 2 s, FAILED at 3 s; the held pings' "
+	  "senders hear host unreachable (the router itself for its own replies); a later ping starts again",
+	  arp_fail, router_json },
 	{ "route-ttl-expired", "TTL 1 → ICMP time exceeded (InHdrErrors); TTL 2 is forwarded with TTL 1",
 	  route_ttl_expired, router_json },
 	{ "route-no-route", "router: no route → net unreachable; unreachable / prohibit routes → codes 1 / 13; "

@@ -61,16 +61,16 @@ static void advance_clock(struct replay_state *st, uint64_t t)
 	softirq(st);
 	/* a neighbour timer re-arms from when it fires: each deadline on the
 	 * way to t is its own moment (three solicitations a second apart) */
-	for (uint64_t nd; (nd = ndisc_next_timer(st->net)) && nd < t && nd > st->net->now_ns;) {
+	for (uint64_t nd; (nd = neigh_next_timer(st->net)) && nd < t && nd > st->net->now_ns;) {
 		net_set_time(st->net, nd);
-		ndisc_run_timers(st->net);
+		neigh_run_timers(st->net);
 		if (st->cfg->after_softirq)
 			st->cfg->after_softirq(st->cfg->after_ctx);
 	}
 	net_set_time(st->net, t);
 	ip_frag_run_timers(st->net);
 	ip6_frag_timers(st->net);	/* ip6frag_time, as ip_frag_run_timers for IPv4 */
-	ndisc_run_timers(st->net);	/* neigh_timer_handler: solicitations, FAILED, ageing */
+	neigh_run_timers(st->net);	/* neigh_timer_handler: solicitations, FAILED, ageing */
 	tcp_run_timers(st->net);
 	if (st->cfg->after_softirq)
 		st->cfg->after_softirq(st->cfg->after_ctx);
@@ -84,7 +84,7 @@ static uint64_t next_timer(const struct net *net)
 		next = net->ipfrags->tmr_head->expires_ns;
 	if (net->socks && net->socks->next_timer_ns && (!next || net->socks->next_timer_ns < next))
 		next = net->socks->next_timer_ns;
-	uint64_t nd = ndisc_next_timer(net);
+	uint64_t nd = neigh_next_timer(net);
 	if (nd && (!next || nd < next))
 		next = nd;
 	return next;

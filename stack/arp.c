@@ -151,7 +151,7 @@ int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev)
 /* The source for our request: the packet's own, if it is ours (arp_announce 0). */
 static uint32_t arp_solicit_saddr(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb)
 {
-	uint32_t s = skb->len >= 20 ? ip_hdr(skb)->saddr : 0;
+	uint32_t s = skb && skb->len >= 20 ? ip_hdr(skb)->saddr : 0;
 	return s && ip_dev_find(net, s) ? s : inet_select_addr(dev, nexthop);
 }
 

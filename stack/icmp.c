@@ -239,6 +239,8 @@ static int icmp_route(struct net *net, uint32_t daddr, uint32_t *saddr, struct n
 {
 	if (ip_route_output(net, daddr, *saddr, dst) < 0)
 		return -1;
+	if (!*saddr && dst->type == RTN_LOCAL)
+		*saddr = daddr;		/* to ourselves: from the address it goes to */
 	if (!*saddr) {
 		struct net_device *out = dev_get_by_index(net, dst->oif);
 		*saddr = out ? inet_select_addr(out, daddr) : 0;
@@ -290,6 +292,29 @@ static void icmp_send_trace(struct net *net, const struct sk_buff *skb_in, int t
 		   icmp_type_name(type), type, code, ip_fmt(saddr), ip_fmt(iph->saddr), len);
 }
 
+/* An error about our own packet goes to ourselves over lo. A scenario
+ * without lo cannot carry it: what Linux counts on the way out and in
+ * again (icmp_rcv of an error about a datagram no socket wants to hear
+ * of) is counted, as ndisc does for IPv6. */
+static void icmp_to_self_counted(struct net *net, const struct sk_buff *skb_in, int type, uint32_t quoted)
+{
+	uint32_t len = 20 + 8 + quoted;
+	trace_step(net, skb_in, "icmp_push_reply", "%s to ourselves (%s) over lo, %u bytes, received there: lo is not "
+		   "in the scenario, so it is counted, not carried", icmp_type_name(type),
+		   ip_fmt(ip_hdr(skb_in)->saddr), len);
+	icmp_out_count(net, type);
+	SNMP_INC(net, MIB_IP_OUTREQUESTS);
+	SNMP_INC(net, MIB_IP_OUTTRANSMITS);
+	SNMP_ADD(net, MIB_IPEXT_OUTOCTETS, len);
+	SNMP_INC(net, MIB_IP_INRECEIVES);
+	SNMP_ADD(net, MIB_IPEXT_INOCTETS, len);
+	SNMP_INC(net, MIB_IPEXT_INNOECTPKTS);
+	SNMP_INC(net, MIB_IP_INDELIVERS);
+	SNMP_INC(net, MIB_ICMP_INMSGS);
+	if (type <= NR_ICMP_TYPES && icmp_mib_in[type])
+		SNMP_INC(net, icmp_mib_in[type]);
+}
+
 /*
  * icmp_send - __icmp_send, in the kernel's order:
  *  1. the suppression rules (icmp_send_forbidden);
@@ -315,9 +340,18 @@ void icmp_send(struct net *net, struct sk_buff *skb_in, int type, int code, uint
 	}
 	const struct iphdr *iph = ip_hdr(skb_in);
 	uint32_t saddr = icmp_send_saddr(net, skb_in, s);
-	if (icmp_route(net, iph->saddr, &saddr, &dst) < 0)
-		return icmp_not_sent(net, "no route back to the sender");
-	if (limited && !icmp_peer_allow(net, s, iph->saddr)) {
+	if (icmp_route(net, iph->saddr, &saddr, &dst) < 0) {
+		if (dst.type != RTN_LOCAL)
+			return icmp_not_sent(net, "no route back to the sender");
+		if (limited && s->global_credit > 0)
+			s->global_credit--;
+		uint32_t have = (uint32_t)(skb_tail_pointer(skb_in) - skb_network_header(skb_in));
+		icmp_to_self_counted(net, skb_in, type, have < 576 - 28 ? have : 576 - 28);
+		trace_exit(net, NULL, V_SENT, 0, "%s", "");
+		return;
+	}
+	/* icmpv4_xrlim_allow: none to lo (ourselves) is limited */
+	if (limited && dst.type != RTN_LOCAL && !icmp_peer_allow(net, s, iph->saddr)) {
 		SNMP_INC(net, MIB_ICMP_OUTRATELIMITHOST);
 		return icmp_not_sent(net, "icmp_ratelimit: this destination had its share (1 per second, burst 6)");
 	}

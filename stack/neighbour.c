@@ -7,26 +7,30 @@
  * bytes of truesize (unres_qlen_bytes); neigh_update sends them once the
  * entry becomes valid, whoever taught it (an ARP reply, a request, or a
  * replay's recorded transmit).
- * Left out: the NUD timers (entries do not age; an unanswered entry is
- * probed again only when a packet for it comes 1 s or more later, and
- * never fails: what it holds stays until the host is freed), proxies.
+ * An unanswered entry is solicited again by its timer every retrans_time
+ * (1 s), three times in all (mcast_probes), and FAILED at 3 s: each held
+ * packet's sender hears "host unreachable" (arp_error_report) and the
+ * packet is freed, NEIGH_FAILED; the next packet for it starts again.
+ * Left out: ageing of valid entries (REACHABLE does not go STALE, STALE
+ * is used without DELAY and PROBE, as if always confirmed), proxies.
  */
 #include "stack.h"
+#include "ipv6.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define NEIGH_MAX		256
 #define NEIGH_QUEUE_LEN_BYTES	212992u		/* unres_qlen_bytes (SK_WMEM_MAX) */
-#define NEIGH_RETRANS_NS	1000000000ULL	/* retrans_time 1 s */
 
 struct neighbour {
 	int ifindex;
 	uint32_t ip;
 	uint8_t mac[ETH_ALEN];
 	uint8_t state;
+	uint8_t probes;			/* neigh->probes: INCOMPLETE's count starts at ucast_probes */
 	uint64_t updated_ns;
-	uint64_t probe_ns;		/* the last ARP request for it; 0 none */
+	uint64_t timer_ns;		/* INCOMPLETE: the next solicitation, or FAILED; 0 none */
 	struct sk_buff_head arp_queue;	/* packets waiting for resolution */
 	uint32_t arp_queue_len_bytes;	/* their truesize */
 	/* The queued skbs' ids in queue order, ids[ids_head..+qlen): a traced
@@ -84,6 +88,7 @@ struct neigh_table {
 	int n;
 	uint16_t head[NEIGH_HASH];
 	uint16_t next[NEIGH_MAX];
+	uint64_t next_timer_ns;		/* the earliest entry's timer_ns, 0 none */
 };
 
 static unsigned neigh_hash(int ifindex, uint32_t ip)
@@ -152,7 +157,8 @@ static struct neighbour *neigh_alloc(struct net *net, struct neigh_table *t)
 	if (n) {
 		neigh_purge(net, n, SKB_DROP_REASON_NEIGH_DEAD);
 		neigh_hash_unlink(t, n);
-		n->probe_ns = 0;
+		n->timer_ns = 0;
+		n->probes = 0;
 	}
 	return n;
 }
@@ -346,16 +352,39 @@ static int neigh_is_broadcast(const struct net_device *dev, uint32_t ip)
 	return 0;
 }
 
-/* __neigh_event_send for an unresolved entry: hold skb in arp_queue, the
- * oldest held packets making room past unres_qlen_bytes, and probe (an
- * ARP request) when resolution starts or retrans_time has passed. */
+/* Notes n's deadline for neigh_run_timers (the replay's clock). */
+static void neigh_arm(struct net *net, struct neighbour *n, uint64_t when)
+{
+	struct neigh_table *t = net->arp_tbl;
+	n->timer_ns = when;
+	if (t && when && (!t->next_timer_ns || when < t->next_timer_ns))
+		t->next_timer_ns = when;
+}
+
+/* neigh_probe: a request for n, its source taken from the newest held
+ * packet (arp_solicit's skb, skb_peek_tail). */
+static void neigh_probe(struct net *net, struct net_device *dev, struct neighbour *n)
+{
+	struct sk_buff *held = skb_queue_len(&n->arp_queue) ? n->arp_queue.prev : NULL;
+	n->probes++;
+	arp_solicit(net, dev, n->ip, held);
+}
+
+/* __neigh_event_send for an unresolved entry: NONE or FAILED starts
+ * resolving (INCOMPLETE, a request at once, the timer a second on); skb
+ * is held in arp_queue, the oldest held packets making room past
+ * unres_qlen_bytes. An entry already INCOMPLETE only holds it: its timer
+ * solicits again. */
 static int __neigh_event_send(struct net *net, struct neighbour *n, struct net_device *dev, struct sk_buff *skb)
 {
 	struct sk_buff *old;
+	int probe = n->state != NUD_INCOMPLETE;
 
-	if (n->state == NUD_NONE) {
+	if (probe) {
 		n->state = NUD_INCOMPLETE;
 		n->updated_ns = net->now_ns;
+		n->probes = NEIGH_UCAST_PROBES;		/* a first resolution skips the unicast probes */
+		neigh_arm(net, n, net->now_ns + NEIGH_RETRANS_TIME_NS);
 	}
 	while (n->arp_queue_len_bytes + skb->truesize > NEIGH_QUEUE_LEN_BYTES &&
 	       (old = neigh_queue_head(n))) {
@@ -370,11 +399,88 @@ static int __neigh_event_send(struct net *net, struct neighbour *n, struct net_d
 	neigh_trace_entry(net, dev, n->ip);
 	trace_step(net, skb, "__neigh_event_send", "held in arp_queue for %s (%u packet(s), %u of %u bytes)",
 		   ip_fmt(n->ip), skb_queue_len(&n->arp_queue), n->arp_queue_len_bytes, NEIGH_QUEUE_LEN_BYTES);
-	if (!n->probe_ns || (int64_t)(net->now_ns - n->probe_ns) >= (int64_t)NEIGH_RETRANS_NS) {
-		n->probe_ns = net->now_ns ? net->now_ns : 1;
-		arp_solicit(net, dev, n->ip, skb);	/* neigh_probe */
-	}
+	if (probe)
+		neigh_probe(net, dev, n);
 	return NET_RX_SUCCESS;
+}
+
+/* neigh_invalidate → arp_error_report: each held packet's sender is told
+ * (ipv4_link_failure: host unreachable) and the packet freed. What comes
+ * meanwhile (an error may restart resolution) is purged after. */
+static void neigh_invalidate(struct net *net, struct neighbour *n)
+{
+	struct sk_buff *skb;
+	while (n->state == NUD_FAILED && (skb = neigh_queue_head(n))) {
+		n->arp_queue_len_bytes -= skb->truesize;
+		skb->pkt = -1;
+		trace_step(net, skb, "arp_error_report", "%s did not answer: the held packet is dropped", ip_fmt(n->ip));
+		ipv4_link_failure(net, skb);
+		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_FAILED);
+	}
+	neigh_purge(net, n, SKB_DROP_REASON_NEIGH_FAILED);
+}
+
+/* neigh_timer_handler for an INCOMPLETE entry whose timer is due: solicit
+ * again, or after ucast_probes + mcast_probes give up (FAILED). Timer work:
+ * the held packets' own outcomes were told when they were queued. */
+static void neigh_timer_handler(struct net *net, struct neighbour *n)
+{
+	struct net_device *dev = dev_get_by_index(net, n->ifindex);
+	n->timer_ns = 0;
+	if (n->state != NUD_INCOMPLETE || !dev)
+		return;
+	int failed = n->probes >= NEIGH_UCAST_PROBES + NEIGH_MCAST_PROBES;
+	if (failed) {
+		n->state = NUD_FAILED;
+		n->updated_ns = net->now_ns;
+	}
+	trace_enter(net, NULL, "neigh_timer_handler", "link", "%s: INCOMPLETE%s", ip_fmt(n->ip),
+		    failed ? " → FAILED" : ", still");
+	neigh_trace_entry(net, dev, n->ip);
+	if (!failed) {
+		neigh_arm(net, n, net->now_ns + NEIGH_RETRANS_TIME_NS);
+		trace_step(net, NULL, "neigh_probe", "solicitation %u of %u", n->probes + 1 - NEIGH_UCAST_PROBES,
+			   NEIGH_MCAST_PROBES);
+		neigh_probe(net, dev, n);
+		trace_exit(net, NULL, V_SENT, 0, "%s", "");
+		return;
+	}
+	trace_step(net, NULL, "neigh_invalidate", "%s: no answer to %u solicitations: FAILED", ip_fmt(n->ip),
+		   NEIGH_MCAST_PROBES);
+	int held = (int)skb_queue_len(&n->arp_queue);
+	neigh_invalidate(net, n);
+	neigh_trace_entry(net, dev, n->ip);	/* the fold's fact: the queue is empty now */
+	if (held)
+		trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_NEIGH_FAILED, "%d held packet(s) dropped", held);
+	else
+		trace_exit(net, NULL, V_PASS, 0, "nothing was waiting for it");
+}
+
+static void arp_run_timers(struct net *net)
+{
+	struct neigh_table *t = net->arp_tbl;
+	if (!t || !t->next_timer_ns || t->next_timer_ns > net->now_ns)
+		return;
+	t->next_timer_ns = 0;
+	for (int i = 0; i < t->n; i++) {
+		struct neighbour *n = &t->e[i];
+		if (n->timer_ns && n->timer_ns <= net->now_ns)
+			neigh_timer_handler(net, n);
+		if (n->timer_ns && (!t->next_timer_ns || n->timer_ns < t->next_timer_ns))
+			t->next_timer_ns = n->timer_ns;
+	}
+}
+
+void neigh_run_timers(struct net *net)
+{
+	arp_run_timers(net);
+	ndisc_run_timers(net);
+}
+
+uint64_t neigh_next_timer(const struct net *net)
+{
+	uint64_t a = net->arp_tbl ? net->arp_tbl->next_timer_ns : 0, b = ndisc_next_timer(net);
+	return !a ? b : !b || a < b ? a : b;
 }
 
 /* neigh_resolve_output: no usable address yet. */

@@ -387,6 +387,17 @@ int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_d
 	return 0;
 }
 
+/* ipv4_link_failure → ipv4_send_dest_unreach: a reasonable IPv4 header
+ * only; a forwarded packet's sender gets the error on the wire, our own
+ * packet's goes to ourselves (icmp_send). The route's expiry is left out. */
+void ipv4_link_failure(struct net *net, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	if ((const unsigned char *)iph + 20 > skb_tail_pointer(skb) || (iph->ihl_version >> 4) != 4 || ip_ihl(iph) < 5)
+		return;
+	icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+}
+
 /* -- nexthop exceptions: the path MTU -- */
 #define IP_RT_MIN_PMTU		552u			/* net.ipv4.route.min_pmtu: 512 + 20 + 20 */
 #define IP_RT_MTU_EXPIRES_NS	(600ULL * 1000000000ULL)	/* net.ipv4.route.mtu_expires */

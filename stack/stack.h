@@ -131,7 +131,7 @@ int arp_rcv(struct net *net, struct sk_buff *skb, struct net_device *dev);
 /**
  * arp_solicit - neigh_probe's request: asks who has nexthop on dev (an
  * ARP broadcast), from skb's source address if it is ours (arp_announce
- * 0). skb is the packet waiting for the answer; it is not consumed.
+ * 0). skb is the packet waiting for the answer (NULL: none); it is not consumed.
  * Returns 0, or -1 if no request could be built.
  */
 int arp_solicit(struct net *net, struct net_device *dev, uint32_t nexthop, struct sk_buff *skb);
@@ -212,6 +212,12 @@ void neigh_flush(struct net *net, struct net_device *dev, uint32_t ip);
 void neigh_trace_entry(struct net *net, const struct net_device *dev, uint32_t ip);
 /* neigh_table_exit - frees the table and the packets still held. */
 void neigh_table_exit(struct net *net);
+/* neigh_run_timers - fires the ARP and ND neighbour timers due at
+ * net->now_ns: solicitations, FAILED (and IPv6's ageing). */
+void neigh_run_timers(struct net *net);
+/* neigh_next_timer - the earliest armed neighbour timer of either family,
+ * 0 when none. */
+uint64_t neigh_next_timer(const struct net *net);
 /**
  * neigh_output - frames an IP packet (data at the IP header) for nexthop on
  * dev: resolved → Ethernet header pushed and dev_queue_xmit; unresolved →
@@ -244,6 +250,9 @@ int ip_output(struct net *net, struct sk_buff *skb);
  * fills dst->oif, dst->gateway, dst->type. Returns 0, or -ENETUNREACH.
  */
 int ip_route_output(struct net *net, uint32_t daddr, uint32_t saddr, struct nj_dst *dst);
+/* ipv4_link_failure - dst_link_failure for a packet whose next hop never
+ * answered: its sender hears ICMP host unreachable (ipv4_send_dest_unreach). */
+void ipv4_link_failure(struct net *net, struct sk_buff *skb);
 /* inet_select_addr - the source address to use on dev towards daddr. */
 uint32_t inet_select_addr(const struct net_device *dev, uint32_t daddr);
 

@@ -263,8 +263,15 @@ AFTER="--max-gap 11"; check ipv6-nud-na pcaps/ipv6-nud-na.pcap
 # ways). Router advertisements with accept_ra 1: default route, SLAAC, MTU.
 AFTER="--after 4"; check ipv6-echo-after pcaps/ipv6-echo.pcap
 check ipv6-ra pcaps/ipv6-ra.pcap pcaps/ipv6-ra.json
+# The same for ARP: requests at 0, 1 and 2 s, FAILED at 3 s; the router's
+# forwarded pings' sender hears host unreachable, the errors about its own
+# echo replies go to itself over lo (counted both ways); a later ping
+# starts again (the 4 s gap kept whole, and the time after the capture).
+AFTER="--max-gap 5 --after 4"; check arp-fail pcaps/arp-fail.pcap pcaps/arp-fail.json
 AFTER=
 join
+grep -q 'Icmp.InDestUnreachs *2 *2' "$OUT/arp-fail.txt" ||
+	{ echo "FAIL arp-fail: the errors sent to itself over lo are not in the comparison"; fail=1; }
 grep -q 'Icmp6.OutDestUnreachs *3 *3' "$OUT/ipv6-nud-failed.txt" ||
 	{ echo "FAIL ipv6-nud-failed: not 3 address unreachables on each side"; fail=1; }
 join

@@ -5,7 +5,11 @@
  * broadcast request and its packets wait in the neighbour's arp_queue
  * (unres_qlen_bytes of truesize, NEIGH_QUEUEFULL beyond) until the entry
  * becomes valid, by an ARP reply or any neigh_update (a replay's
- * recorded transmit), which sends them.
+ * recorded transmit), which sends them. Unanswered, the entry is solicited
+ * again by its timer at 1 and 2 s and FAILS at 3 s: each held packet's
+ * sender hears host unreachable (on the wire for a forwarded one, counted
+ * over lo for our own), the packets go NEIGH_FAILED, the next one starts
+ * again.
  */
 #include "cJSON.h"
 #include "nj_check.h"
@@ -257,6 +261,99 @@ START_TEST(test_arp_unanswered_queue_freed)
 }
 END_TEST
 
+#define SEC 1000000000ULL
+
+/* Moves the clock to t and fires the neighbour timers due. */
+static void at(struct net *net, uint64_t t)
+{
+	net_set_time(net, t);
+	neigh_run_timers(net);
+	net_rx_action(net);
+}
+
+static int arp_requests_for(const char *ip)
+{
+	int n = 0;
+	for (int i = 0; i < nj_tx.n; i++) {
+		const struct arp_eth *r = (const struct arp_eth *)nj_tx.f[i].buf;
+		n += ntohs(r->eth.h_proto) == ETH_P_ARP && ntohs(r->a.ar_op) == ARPOP_REQUEST && r->tip == nj_ip(ip);
+	}
+	return n;
+}
+
+/* Our own packets: requests at 0, 1 and 2 s (none for the second packet,
+ * the timer solicits), FAILED at 3 s. Both held datagrams are freed
+ * NEIGH_FAILED and each error comes to ourselves (no lo in the scenario:
+ * counted out and in), then a new packet starts resolving at once. */
+START_TEST(test_arp_unanswered_fails_after_three_requests)
+{
+	struct net *net = nj_host();
+	net_set_time(net, 10 * SEC);
+	send_udp_to(net, "10.0.0.3");
+	send_udp_to(net, "10.0.0.3");
+	ck_assert_int_eq(arp_requests_for("10.0.0.3"), 1);
+	ck_assert_uint_eq(neigh_next_timer(net), 11 * SEC);
+	at(net, 11 * SEC - 1);
+	ck_assert_int_eq(arp_requests_for("10.0.0.3"), 1);
+	at(net, 11 * SEC);
+	ck_assert_int_eq(arp_requests_for("10.0.0.3"), 2);
+	at(net, 12 * SEC);
+	ck_assert_int_eq(arp_requests_for("10.0.0.3"), 3);
+	ck_assert_int_eq((int)net->skbs_live, 2);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTDESTUNREACHS], 0);
+	at(net, 13 * SEC);
+	ck_assert_int_eq(arp_requests_for("10.0.0.3"), 3);		/* FAILED: no fourth */
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_NEIGH_FAILED);
+	ck_assert_int_eq(net->mib[MIB_ICMP_OUTDESTUNREACHS], 2);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INDESTUNREACHS], 2);	/* received over lo */
+	ck_assert_uint_eq(neigh_next_timer(net), 0);
+	ck_assert_ptr_null(neigh_lookup(net, &net->devs[0], nj_ip("10.0.0.3")));
+	send_udp_to(net, "10.0.0.3");
+	ck_assert_int_eq(arp_requests_for("10.0.0.3"), 4);		/* resolution starts again */
+	ck_assert_uint_eq(neigh_next_timer(net), 14 * SEC);
+	nj_net_free(net);
+}
+END_TEST
+
+/* A router's forwarded ping whose next hop never answers: at 3 s its
+ * sender gets ICMP host unreachable (type 3 code 1) from the router, quoting
+ * the datagram as it was held (TTL already decremented). An answer before
+ * then stops the timer. */
+START_TEST(test_arp_failure_reported_to_forwarded_sender)
+{
+	struct net *net = nj_router();
+	uint8_t l4[128];
+	size_t n = nj_icmp_echo(l4, 7, 1, 16);
+	net_set_time(net, SEC);
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, "192.168.1.20", IPPROTO_ICMP_, l4, n, NULL));
+	n = nj_icmp_echo(l4, 7, 2, 16);
+	nj_inject(net, frame, nj_build_ip(frame, NJ_PEER_IP, "192.168.1.30", IPPROTO_ICMP_, l4, n, NULL));
+	ck_assert_int_eq(arp_requests_for("192.168.1.20"), 1);
+	at(net, 2 * SEC);
+	nj_inject_on(net, 1, frame, arp_frame(ARPOP_REPLY, NJ_ROUTER_MAC1, mac3, "192.168.1.30", "192.168.1.1"));
+	int before = nj_tx.n;
+	at(net, 3 * SEC);
+	at(net, 4 * SEC);
+	ck_assert_int_eq(arp_requests_for("192.168.1.20"), 3);
+	ck_assert_int_eq(arp_requests_for("192.168.1.30"), 2);	/* answered after its second */
+	ck_assert_int_eq(nj_tx.n, before + 2);			/* 192.168.1.20's third, then the error */
+	const struct iphdr *ip = nj_tx_ip(nj_tx.n - 1);
+	ck_assert_int_eq(ip->protocol, IPPROTO_ICMP_);
+	ck_assert_uint_eq(ip->saddr, nj_ip("10.0.0.2"));
+	ck_assert_uint_eq(ip->daddr, nj_ip(NJ_PEER_IP));
+	const uint8_t *icmp = nj_tx_l4(nj_tx.n - 1);
+	ck_assert_int_eq(icmp[0], ICMP_DEST_UNREACH);
+	ck_assert_int_eq(icmp[1], ICMP_HOST_UNREACH);
+	const struct iphdr *q = (const struct iphdr *)(icmp + 8);
+	ck_assert_uint_eq(q->daddr, nj_ip("192.168.1.20"));
+	ck_assert_int_eq(q->ttl, 63);
+	ck_assert_int_eq(net->mib[MIB_ICMP_INDESTUNREACHS], 0);
+	ck_assert_int_eq((int)net->skbs_live, 0);
+	nj_net_free(net);
+}
+END_TEST
+
 /* The table's hash: 256 entries at most, the oldest learned one replaced
  * (and found no more), the same address on two devices two entries, every
  * survivor still found with its own MAC after many replacements. */
@@ -307,6 +404,8 @@ static Suite *arp_suite(void)
 	TCase *err = tcase_create("Errors");
 	tcase_add_test(err, test_arp_bad_lengths);
 	tcase_add_test(err, test_arp_unanswered_queue_freed);
+	tcase_add_test(err, test_arp_unanswered_fails_after_three_requests);
+	tcase_add_test(err, test_arp_failure_reported_to_forwarded_sender);
 	suite_add_tcase(s, err);
 	return s;
 }
