@@ -235,8 +235,10 @@ static int run(struct dk_run_state *s, char *err, size_t errlen)
 	if (scenario_nft(s, err, errlen) < 0)
 		return -1;
 	scenario_notes(s);
-	if (dk_load_capture(s->o.pcap, s->net, &s->in, err, errlen) < 0 ||
-	    dk_nj_run(&s->o, &s->in, &s->nj, &s->njnet, err, errlen) < 0)
+	if (dk_load_capture(s->o.pcap, s->net, &s->in, err, errlen) < 0)
+		return -1;
+	dk_play_times(&s->in, &s->o, s->notes, sizeof(s->notes));
+	if (dk_nj_run(&s->o, &s->in, &s->nj, &s->njnet, err, errlen) < 0)
 		return -1;
 	remove_stale();
 	s->env.ipv6 = dk_has_ipv6(&s->in);

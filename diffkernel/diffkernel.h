@@ -28,6 +28,7 @@ struct dk_frame {
 	uint8_t *data;
 	uint32_t len;
 	uint64_t ts_ns;			/* capture time (inputs) */
+	uint64_t play_ns;		/* when both halves play it (dk_play_times) */
 	int dev;			/* scenario interface index it left on, -1 unknown */
 	int host_sent;			/* input whose source MAC is a host MAC: not injected */
 };
@@ -141,7 +142,16 @@ int dk_linux_run(struct dk_env *env, const struct net *net, const struct dk_list
 int dk_load_capture(const char *path, const struct net *net, struct dk_list *in, char *err, size_t errlen);
 /* dk_has_ipv6 - 1 when an input frame is IPv6 (ethertype 0x86dd, tagged or not). */
 int dk_has_ipv6(const struct dk_list *in);
-/* dk_nj_run - the capture through replay_run; *pnet gets the net. */
+/* dk_play_times - one timeline for both halves: each frame plays its
+ * capture gap after the one before, at most max_gap (a note says so), so a
+ * long gap is shortened alike on both sides. netjourney's replay runs its
+ * clock on these times; the kernel half waits for them, and also at least
+ * settle after each frame (its answer is collected first), which stretches
+ * only a dense capture, and only there. */
+void dk_play_times(struct dk_list *in, const struct dk_opts *o, char *notes, size_t noteslen);
+
+/* dk_nj_run - the capture through replay_run, on in's play times; *pnet
+ * gets the net. */
 int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side *nj, struct net **pnet,
 	      char *err, size_t errlen);
 

@@ -647,38 +647,19 @@ static void driver_learn(struct lx_ctx *c, const struct dk_frame *f)
 	dk_run_quiet(argv);
 }
 
-/* How long to listen after input i: the gap to the next injected input,
- * at least settle, at most max_gap. */
-static uint64_t wait_after(const struct dk_list *in, size_t i, const struct dk_opts *o, char *notes,
-			   size_t noteslen)
-{
-	size_t j = i + 1;
-	while (j < in->n && in->v[j].host_sent)
-		j++;
-	if (j >= in->n)
-		return (uint64_t)o->settle_ms * 2;
-	uint64_t gap = (in->v[j].ts_ns - in->v[i].ts_ns) / 1000000;
-	if (gap > (uint64_t)o->max_gap_ms) {
-		size_t l = strlen(notes);
-		if (l + 120 < noteslen)
-			snprintf(notes + l, noteslen - l, "capture gap of %.3f s before frame %zu replayed as %.3f s "
-				 "(--max-gap)\n", (double)gap / 1000, j + 1, (double)o->max_gap_ms / 1000);
-		gap = (uint64_t)o->max_gap_ms;
-	}
-	return gap > (uint64_t)o->settle_ms ? gap : (uint64_t)o->settle_ms;
-}
-
-/* The kernel's timers run on real time, netjourney's on the capture's: a
- * dense capture stretched by --settle can let a timer (reassembly, ARP
- * retries, delayed ACK) fire in the kernel only. Say so when it may. */
+/* The kernel's timers run on real time, netjourney's on the timeline
+ * (dk_play_times): a dense capture stretched by --settle can let a timer
+ * (reassembly, ARP retries, delayed ACK) fire in the kernel only. Say so
+ * when it may. */
 static void note_stretch(const struct dk_list *in, uint64_t real_ms, char *notes, size_t noteslen)
 {
-	uint64_t cap_ms = in->n ? (in->v[in->n - 1].ts_ns - in->v[0].ts_ns) / 1000000 : 0;
+	uint64_t play_ms = in->n ? (in->v[in->n - 1].play_ns - in->v[0].play_ns) / 1000000 : 0;
 	size_t l = strlen(notes);
-	if (real_ms > 2 * cap_ms + 1000 && l + 200 < noteslen)
-		snprintf(notes + l, noteslen - l, "the kernel side took %.1f s of real time for %.1f s of capture "
-			 "(--settle after each frame): its timers may fire where netjourney's do not; a smaller "
-			 "--settle narrows the gap\n", (double)real_ms / 1000, (double)cap_ms / 1000);
+	if (real_ms > 2 * play_ms + 1000 && l + 200 < noteslen)
+		snprintf(notes + l, noteslen - l, "the kernel side took %.1f s of real time for %.1f s of its "
+			 "timeline (--settle after each frame): its timers may fire where netjourney's do not; a "
+			 "smaller --settle narrows the gap\n", (double)real_ms / 1000,
+			 (double)play_ms / 1000);
 }
 
 static ssize_t send_frame(struct lx_ctx *c, int dev, const uint8_t *buf, uint32_t len, uint32_t l4, uint16_t coff)
@@ -710,14 +691,20 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 {
 	uint8_t buf[65536];
 	size_t last = 0;	/* the latest injected input: replies belong to it */
-	uint64_t t0 = now_ms();
+	uint64_t t0 = now_ms(), prev = t0;
 	for (size_t i = 0; i < in->n && !dk_stop; i++) {
 		const struct dk_frame *f = &in->v[i];
+		/* its gap on the timeline after the frame before, at least
+		 * settle: what the host sends meanwhile answers the latest input */
+		if (i) {
+			uint64_t gap = (f->play_ns - in->v[i - 1].play_ns) / 1000000;
+			drain(c, last, prev + (gap > (uint64_t)o->settle_ms ? gap : (uint64_t)o->settle_ms));
+			prev = now_ms();
+		}
 		if (f->host_sent) {
 			/* Not injected: the host sent it. What the learned neighbour
 			 * releases (queued packets) answers the latest input. */
 			recorded_learn(c, f);
-			drain(c, last, now_ms() + (uint64_t)o->settle_ms);
 			continue;
 		}
 		last = i;
@@ -749,8 +736,8 @@ static int inject_all(struct lx_ctx *c, const struct dk_list *in, const struct d
 					 "MTU allows: its veth dropped it before the IP stack, as a NIC would\n", i + 1,
 					 f->len);
 		}
-		drain(c, i, now_ms() + wait_after(in, i, o, notes, noteslen));
 	}
+	drain(c, last, now_ms() + 2 * (uint64_t)o->settle_ms);	/* the last input's answer */
 	if (o->after_ms && !dk_stop)
 		drain(c, last, now_ms() + (uint64_t)o->after_ms);	/* the kernel's timers run on */
 	if (dk_stop) {

@@ -250,6 +250,29 @@ int dk_load_capture(const char *path, const struct net *net, struct dk_list *in,
 	return r < 0 ? -1 : 0;
 }
 
+void dk_play_times(struct dk_list *in, const struct dk_opts *o, char *notes, size_t noteslen)
+{
+	const uint64_t max_gap = (uint64_t)o->max_gap_ms * 1000000ULL;
+	for (size_t k = 0; k < in->n; k++) {
+		struct dk_frame *f = &in->v[k];
+		if (!k) {
+			f->play_ns = f->ts_ns;
+			continue;
+		}
+		const struct dk_frame *p = &in->v[k - 1];
+		uint64_t gap = f->ts_ns > p->ts_ns ? f->ts_ns - p->ts_ns : 0;
+		if (gap > max_gap) {
+			size_t l = strlen(notes);
+			if (l + 120 < noteslen)
+				snprintf(notes + l, noteslen - l, "capture gap of %.3f s before frame %zu replayed as "
+					 "%.3f s on both sides (--max-gap)\n", (double)gap / 1e9, k + 1,
+					 (double)max_gap / 1e9);
+			gap = max_gap;
+		}
+		f->play_ns = p->play_ns + gap;
+	}
+}
+
 /* A mark: after `fed` inputs, `sent` frames had left the host. */
 struct nj_ctx {
 	struct replay_result *res;
@@ -345,6 +368,9 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 	struct replay_result res;
 	size_t nin = in->n;
 	struct nj_ctx c = { .res = &res, .cap = 4 * nin + 16 };
+	uint64_t *play = malloc((nin ? nin : 1) * sizeof(*play));
+	for (size_t k = 0; play && k < nin; k++)
+		play[k] = in->v[k].play_ns;
 	/* --auto-host as replay does it, peers' MACs learned from their frames
 	 * included (the kernel half mirrors that); the scenario is the same. */
 	struct replay_cfg cfg = { .pcap = o->pcap, .scenario = o->auto_host ? NULL : o->scenario,
@@ -352,18 +378,20 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 				  .after_softirq = after_softirq, .after_ctx = &c, .on_net = on_net,
 				  .on_net_ctx = &c, .stop = (volatile int *)&dk_stop,
 				  .stop_at_end = !o->after_ms,	/* as the kernel half: --after */
-				  .after_max_ns = (uint64_t)o->after_ms * 1000000ULL };
+				  .after_max_ns = (uint64_t)o->after_ms * 1000000ULL,
+				  .retime_ns = play, .nretime = nin };
 	int fd = mkstemp(tmp), r = -1;
 
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create a temporary file in /tmp");
+		free(play);
 		return -1;
 	}
 	close(fd);
 	c.marks_fed = calloc(c.cap, sizeof(size_t));
 	c.marks_sent = calloc(c.cap, sizeof(size_t));
 	nj->out = calloc(nin ? nin : 1, sizeof(*nj->out));
-	if (!c.marks_fed || !c.marks_sent || !nj->out) {
+	if (!play || !c.marks_fed || !c.marks_sent || !nj->out) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -378,6 +406,7 @@ int dk_nj_run(const struct dk_opts *o, const struct dk_list *in, struct dk_side 
 	r = 0;
 out:
 	free(res.scenario_json);
+	free(play);
 	free(c.marks_fed);
 	free(c.marks_sent);
 	unlink(tmp);

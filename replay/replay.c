@@ -172,7 +172,7 @@ static int replay_loop(struct replay_state *st, struct pcap_source *src, struct 
 	time_t last = 0;
 
 	while (!(st->cfg->stop && *st->cfg->stop) && (r = source_pcap_next(src, &h, &data, err, errlen)) == 1) {
-		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		uint64_t t = replay_frame_time(h, src->frames, st->cfg->retime_ns, st->cfg->nretime);
 		replay_ahead_run(&st->ahead, net, t + REPLAY_AHEAD_NS);
 		advance_clock(st, t);
 		net->cur_pkt = (int64_t)src->frames;
@@ -341,6 +341,8 @@ int replay_run(const struct replay_cfg *cfg, struct replay_result *res, struct n
 	if (cfg->bpf_filter && bpf_compile_bounded(cfg->bpf_filter, src.dlt, &st.filter, cfg->stop, err, errlen) < 0)
 		goto out;
 	replay_ahead_open(&st.ahead, st.net, cfg->pcap);
+	st.ahead.retime_ns = cfg->retime_ns;
+	st.ahead.nretime = cfg->nretime;
 	r = replay_loop(&st, &src, res, err, errlen);
 	replay_ahead_close(&st.ahead);
 	res->complete = r == 0;

@@ -59,6 +59,11 @@ struct replay_cfg {
 	volatile int *stop;		/* set by a signal handler: stop early */
 	int stop_at_end;		/* --stop-at-end: no clock after the last frame */
 	uint64_t after_max_ns;		/* … else this long at most (0: REPLAY_AFTER_MAX_NS) */
+	/* diff-kernel: frame i (from 0) plays at retime_ns[i], the time the
+	 * kernel half sees it at, instead of its capture time (NULL: as
+	 * captured); frames past nretime keep theirs */
+	const uint64_t *retime_ns;
+	uint64_t nretime;
 	int progress;			/* progress on stderr */
 	FILE *info;			/* notes (auto-host, offload) or NULL */
 };

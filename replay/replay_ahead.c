@@ -128,7 +128,7 @@ void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_n
 		ra->pending = 0;
 	}
 	while (source_pcap_next(&ra->src, &h, &data, err, sizeof(err)) == 1) {
-		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		uint64_t t = replay_frame_time(h, ra->src.frames, ra->retime_ns, ra->nretime);
 		if (t > until_ns) {
 			/* Kept for later: only the headers matter. */
 			ra->len = h->caplen < sizeof(ra->frame) ? h->caplen : (uint32_t)sizeof(ra->frame);

@@ -22,6 +22,8 @@ struct replay_ahead {
 	uint64_t pending_ns;
 	uint32_t len;
 	uint8_t frame[128];		/* its first bytes: headers only */
+	const uint64_t *retime_ns;	/* replay_cfg's: frames at other times */
+	uint64_t nretime;
 };
 
 /* replay_ahead_open - starts a second reader of path when net has a TCP
@@ -33,5 +35,15 @@ void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *pat
 void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_ns);
 
 void replay_ahead_close(struct replay_ahead *ra);
+
+/* replay_frame_time - the time frame number n (from 1) with header h
+ * plays at: its capture time, or retime_ns[n - 1] when given. */
+static inline uint64_t replay_frame_time(const struct pcap_pkthdr *h, uint64_t n, const uint64_t *retime_ns,
+					 uint64_t nretime)
+{
+	if (retime_ns && n >= 1 && n <= nretime)
+		return retime_ns[n - 1];
+	return (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+}
 
 #endif

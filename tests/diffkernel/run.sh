@@ -145,6 +145,9 @@ join
 # replayed as 1.5 s (--max-gap default), still past the timeout on both.
 check frag-timeout pcaps/frag-timeout.pcap tests/diffkernel/frag-time-1s.json
 check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/frag-time-1s.json
+# With the default 30 s the shortened gap (1.5 s on both sides: one
+# timeline, dk_play_times) expires nothing, on either side.
+check frag-timeout-30s pcaps/frag-timeout.pcap
 # The time after the capture (--after S: Linux waits S s, netjourney runs
 # its clock S s on): a queue left waiting expires 1 s after its first
 # fragment (ReasmTimeout, ReasmFails, ICMP time exceeded); an unanswered
@@ -159,6 +162,8 @@ AFTER="--after 4"; check tcp-syn-after pcaps/tcp-syn.pcap
 AFTER="--after 1"; check tcp-rto-after-capture pcaps/tcp-rto-after-capture.pcap
 AFTER=
 join
+grep -q 'Ip.ReasmTimeout' "$OUT/frag-timeout-30s.txt" &&
+	{ echo "FAIL frag-timeout-30s: a queue expired on a side although the gap was 1.5 s on both"; fail=1; }
 grep -q 'Ip.ReasmTimeout *1 *1' "$OUT/frag-timeout-at-end.txt" ||
 	{ echo "FAIL frag-timeout-at-end: the expiry after the capture is not in the comparison"; fail=1; }
 join
