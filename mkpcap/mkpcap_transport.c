@@ -7,6 +7,7 @@
  * generator computes the host's ISN with the stack's own tcp_isn() from
  * the SYN's packet time (replays are deterministic).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "mkpcap.h"
@@ -382,6 +383,31 @@ static void udp_echo_closed(struct mk_ctx *c)
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
 }
 
+/* The echo socket's send buffer (wmem_default 212992): 40 datagrams of
+ * 8000 bytes (eth0's MTU 9000) from four peers that never answer ARP,
+ * 70 ms apart. Each echo waits in its neighbour's queue, still charged to
+ * the socket; the 14th finds the buffer full and the application sleeps in
+ * sendto, so the rest queue unread until the receive buffer is full too.
+ * After the capture each failing neighbour frees what it held: under half
+ * full, the application wakes, sends, and reads on. */
+static void udp_sndbuf(struct mk_ctx *c)
+{
+	static uint8_t big[9100], data[8000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)('a' + i % 26);
+	c->step_us = 70000;
+	for (int i = 0; i < 40; i++) {
+		uint8_t mac[6] = { 2, 0, 0, 0, 1, (uint8_t)(3 + i % 4) };
+		char peer[16];
+		snprintf(peer, sizeof(peer), "10.0.0.%d", 3 + i % 4);
+		struct pb_ipopt o = { .saddr = pb_ip(peer), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_UDP_,
+				      .id = (uint16_t)(0x700 + i), .smac = mac };
+		size_t n = pb_udp(big, o.saddr, o.daddr, (uint16_t)(40000 + i), 7, data, sizeof(data), 0);
+		static uint8_t f[9200];
+		mk_emit(c, f, pb_eth_ip(f, &o, big, n));
+	}
+}
+
 /* A peer not in the neighbour table connects: the SYN-ACK waits for ARP. */
 static void arp_resolve(struct mk_ctx *c)
 {
@@ -446,6 +472,12 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  tcp_rst_rules, NULL },
 	{ "udp-echo-closed", "UDP echo, a closed port, a broadcast to a closed port, a bad UDP checksum",
 	  udp_echo_closed, NULL },
+	{ "udp-sndbuf", "40 datagrams of 8000 bytes to echo from peers that never answer ARP: the replies held "
+	  "fill the socket's send buffer, the application sleeps in sendto, the rest wait unread (RcvbufErrors); "
+	  "after the capture the failed neighbours free the buffer and it wakes", udp_sndbuf,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":9000}],\n"
+	  "  \"listen\": [{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}]\n}\n" },
 	{ "arp-resolve", "a SYN from an unknown neighbour: ARP request, SYN-ACKs held in arp_queue, reply flushes",
 	  arp_resolve, NULL },
 	{ "tcp-syn-queue", "16 SYNs never acknowledged, to discard port 9 with backlog 16: each SYN-ACK is sent "

@@ -11,6 +11,7 @@
  */
 #include "af_packet.h"
 #include "ipv6.h"
+#include "sock.h"
 #include "stack.h"
 
 #include <stdio.h>
@@ -82,8 +83,10 @@ int net_rx_action(struct net *net)
 	struct softnet_data *sd = &net->sd;
 	int budget = net->sysctl.netdev_budget, total = 0;
 
-	if (!skb_queue_len(&sd->input_pkt_queue))
+	if (!skb_queue_len(&sd->input_pkt_queue)) {
+		sock_app_wakeups(net);
 		return 0;
+	}
 	trace_enter(net, NULL, "net_rx_action", "core", "NET_RX softirq: %u in backlog, budget %d",
 		    skb_queue_len(&sd->input_pkt_queue), budget);
 	while (skb_queue_len(&sd->input_pkt_queue)) {
@@ -100,6 +103,7 @@ int net_rx_action(struct net *net)
 		total += n;
 	}
 	trace_exit(net, NULL, V_PASS, 0, "%d processed", total);
+	sock_app_wakeups(net);	/* the applications it woke run after it */
 	return total;
 }
 

@@ -16,6 +16,7 @@
  */
 #include "stack.h"
 #include "ipv6.h"
+#include "sock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -475,6 +476,7 @@ void neigh_run_timers(struct net *net)
 {
 	arp_run_timers(net);
 	ndisc_run_timers(net);
+	sock_app_wakeups(net);	/* a failure freed what a sender waited on */
 }
 
 uint64_t neigh_next_timer(const struct net *net)

@@ -56,9 +56,11 @@ void net_purge(struct net *net)
 {
 	ip_frag_exit(net);
 	packet_exit(net);
-	tcp_exit(net);		/* sockets and their queues */
-	neigh_table_exit(net);	/* and the packets waiting for ARP */
+	/* the packets waiting for ARP (or ND) before the sockets whose send
+	 * buffers they are charged to */
+	neigh_table_exit(net);
 	ipv6_exit(net);		/* addresses, routes, ndisc cache, fragments */
+	tcp_exit(net);		/* sockets and their queues */
 	skb_queue_purge(net, &net->sd.input_pkt_queue);
 }
 

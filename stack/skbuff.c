@@ -360,6 +360,8 @@ void kfree_skb(struct net *net, struct sk_buff *skb)
 		uint32_t *w = skb->icmp_owned == 1 ? &net->icmp_wmem_alloc : &net->icmp6_wmem_alloc;
 		*w = *w > skb->truesize ? *w - skb->truesize : 0;
 	}
+	if (skb->sk)
+		sock_wfree(net, skb);
 	int c = skb_class(skb->end);
 	if (c >= 0 && skb->end == skb_class_cap[c]) {
 		skb_cache_free(net, skb, c);
@@ -394,6 +396,8 @@ struct sk_buff *skb_copy(struct net *net, const struct sk_buff *skb)
 	n->end = end;
 	n->id = id;
 	n->data = head + headroom;
+	n->sk = NULL;			/* a copy has no owner (skb_copy: no skb->sk) */
+	n->icmp_owned = 0;
 	memcpy(head, skb->head, headroom + skb->len);
 	return n;
 }

@@ -64,6 +64,8 @@ struct net_device;
 #define SKB_SMALL_HEAD_CACHE_SIZE SKB_HEAD_ALIGN(MAX_TCP_HEADER)
 #define SK_PAGE_SIZE		4096u
 
+struct sock;
+
 struct sk_buff {
 	struct sk_buff *next, *prev;	/* queue links (sk_buff_head) */
 	uint64_t id;			/* unique per net; the "skb" of events */
@@ -83,6 +85,8 @@ struct sk_buff {
 	uint8_t capture_trunc;		/* the capture cut this frame short */
 	uint8_t ip_summed;		/* CHECKSUM_NONE, or CHECKSUM_PARTIAL (checksum.c) */
 	uint8_t df_if_fits;		/* IP sets DF if it fits the path (a UDP socket's IP_PMTUDISC_WANT) */
+	struct sock *sk;		/* skb->sk: a UDP socket whose send buffer it is charged to
+					 * until freed (skb_set_owner_w, sock_wfree in sock.c) */
 	uint8_t icmp_owned;		/* charged to the ICMP (1) or ICMPv6 (2) socket's send buffer
 					 * until freed (icmp.c, icmp6.c) */
 	uint16_t gso_size;		/* a TCP skb of several segments of this size, cut
@@ -120,6 +124,10 @@ int skb_cache_slabs(const struct net *net, int *prefaulting);
 uint32_t kmalloc_reserve(uint32_t size);
 /* alloc_skb_truesize - the truesize Linux's alloc_skb(size) starts with. */
 uint32_t alloc_skb_truesize(uint32_t size);
+
+/* sock_wfree - uncharges skb from its owner's send buffer, waking a
+ * writer asleep on it once half is free (sock.c). */
+void sock_wfree(struct net *net, struct sk_buff *skb);
 
 /* kfree_skb - frees without tracing (consumed or never entered the stack). */
 void kfree_skb(struct net *net, struct sk_buff *skb);

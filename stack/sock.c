@@ -73,6 +73,7 @@ struct sock *sock_alloc(struct net *net, uint8_t protocol)
 	sk->id = ++t->next_id;
 	/* tcp_init_sock: sk_rcvbuf from tcp_rmem[1]; a 50% len/truesize guess */
 	sk->rcvbuf = protocol == IPPROTO_UDP_ ? UDP_RCVBUF_DEFAULT : net->sysctl.tcp_rmem[1];
+	sk->sndbuf = UDP_SNDBUF_DEFAULT;
 	sk->scaling_ratio = 128;
 	skb_queue_head_init(&sk->receive_queue);
 	skb_queue_head_init(&sk->ofo_queue);
@@ -212,8 +213,27 @@ void sk_wmem_free_acked(struct sock *sk, uint32_t snd_una)
 	sk->wq_n = (uint8_t)(sk->wq_n - k);
 }
 
+void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
+{
+	skb->sk = sk;
+	sk->wmem_alloc += skb->truesize;
+}
+
+void sock_wfree(struct net *net, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	skb->sk = NULL;
+	sk->wmem_alloc = sk->wmem_alloc > skb->truesize ? sk->wmem_alloc - skb->truesize : 0;
+	/* sock_def_write_space: sock_writeable, under half the buffer */
+	if (sk->send_blocked && !sk->write_space && sk->wmem_alloc < sk->sndbuf / 2) {
+		sk->write_space = 1;
+		net->socks->wakeups = 1;
+	}
+}
+
 static void sock_free(struct net *net, struct sock *sk)
 {
+	kfree_skb(net, sk->send_pending);
 	free(sk->ip_opt);
 	free(sk->nagle_data);
 	tcp_rtx_free(sk);

@@ -23,6 +23,7 @@
 #define SOMAXCONN		4096	/* net.core.somaxconn */
 #define SK_RCVBUF_DEFAULT	131072	/* net.ipv4.tcp_rmem[1] */
 #define UDP_RCVBUF_DEFAULT	212992	/* net.core.rmem_default */
+#define UDP_SNDBUF_DEFAULT	212992	/* net.core.wmem_default */
 
 /* APP_RECORDED: docs/design.md §4b, the application is the one in a replayed
  * capture: it reads what arrives and writes/closes only when the capture
@@ -89,6 +90,14 @@ struct sock {
 	uint32_t rmem, rcvbuf;		/* bytes queued, limit */
 	uint32_t mem_reserved;		/* TCP: pages reserved for the queues (bytes) */
 	uint32_t wmem_queued;		/* truesize of sent, unacknowledged segments */
+	/* UDP's send buffer (sk_wmem_alloc, sk_sndbuf): a datagram it sent stays
+	 * charged until freed, held for ARP included; full, the application
+	 * sleeps in sendto (blocking, as a plain echo server does) with the
+	 * datagram it read, and reads nothing more until half is free again. */
+	uint32_t wmem_alloc, sndbuf;
+	struct sk_buff *send_pending;	/* the read datagram the sleeping application echoes */
+	uint8_t send_blocked;
+	uint8_t write_space;		/* sock_def_write_space woke it: sock_app_wakeups runs it */
 	struct { uint32_t end_seq, truesize; } wq[8];	/* … per segment (the write queue) */
 	uint8_t wq_n;
 	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
@@ -181,6 +190,7 @@ struct sock_table {
 	int count, max;			/* live sockets, SOCK_MAX_DEFAULT */
 	uint32_t next_id;
 	uint16_t ip_id;			/* IP ids of segments we build */
+	uint8_t wakeups;		/* a socket's write_space is set */
 	uint64_t next_timer_ns;		/* earliest armed timer; 0 none */
 	struct sk_timer {		/* sockets with a timer armed: a min-heap (timer.c) */
 		uint64_t key;		/* the earliest deadline, or earlier */
@@ -311,7 +321,10 @@ extern const unsigned sock_http_page_len;
 /* udp_app_deliver - the UDP application reads one datagram (udp_recvmsg). Owns skb. */
 void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb);
 
-/* udp_sendmsg - sends len bytes from sk to daddr:dport (network order). Returns 0 or -1. */
+#define UDP_SEND_BLOCKED	(-2)
+/* udp_sendmsg - sends len bytes from sk to daddr:dport (network order).
+ * Returns 0, -1 (not sent), or UDP_SEND_BLOCKED: the send buffer is full,
+ * nothing was built (a blocking sender sleeps: sk->send_blocked). */
 int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		uint32_t len);
 
@@ -330,6 +343,11 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
 int32_t sk_forward_alloc(const struct sock *sk);
 /* sk_rmem_alloc - the truesize of the skbs queued on sk (sk_rmem_alloc). */
 uint32_t sk_rmem_alloc(const struct sock *sk);
+/* skb_set_owner_w - charges skb to sk's send buffer until it is freed. */
+void skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
+/* sock_app_wakeups - the applications sock_def_write_space woke run now,
+ * in process context: after a softirq, after the neighbour timers. */
+void sock_app_wakeups(struct net *net);
 void sk_rmem_schedule(struct sock *sk, uint32_t size);
 void sk_mem_reclaim(struct sock *sk);
 /* sk_wmem_queue - a segment ending at end_seq was sent: its skb (data and

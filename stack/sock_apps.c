@@ -139,18 +139,65 @@ void sock_app_wakeup(struct net *net, struct sock *sk)
 	trace_exit(net, NULL, n ? V_CONSUMED : V_PASS, 0, "%s", n ? "data read" : "");
 }
 
-void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb)
+/* The echo application's sendto of what it read (skb): 1 when it sleeps,
+ * keeping skb for when it wakes; else skb is freed. */
+static int udp_app_echo(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	const struct udphdr *uh = udp_hdr(skb);
 	uint32_t n = skb->len - (uint32_t)sizeof(*uh);
+	if (udp_sendmsg(net, sk, ip_hdr(skb)->saddr, uh->source, skb->data + sizeof(*uh), n) == UDP_SEND_BLOCKED) {
+		sk->send_blocked = 1;
+		sk->send_pending = skb;
+		return 1;
+	}
+	kfree_skb(net, skb);
+	return 0;
+}
+
+void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	uint32_t n = skb->len - (uint32_t)sizeof(struct udphdr);
 
 	trace_enter(net, skb, "udp_recvmsg", "app", "%s application reads %u bytes", sock_app_name(sk->app), n);
 	SNMP_INC(net, MIB_UDP_INDATAGRAMS);	/* counted when read, as Linux does */
 	sk->app_bytes += n;
-	if (sk->app == APP_ECHO)
-		udp_sendmsg(net, sk, iph->saddr, uh->source, skb->data + sizeof(*uh), n);
 	sk->rmem -= skb->truesize;
-	kfree_skb(net, skb);
-	trace_exit(net, NULL, V_CONSUMED, 0, "%s", sk->app == APP_ECHO ? "echoed" : "discarded");
+	int slept = sk->app == APP_ECHO && udp_app_echo(net, sk, skb);
+	if (sk->app != APP_ECHO)
+		kfree_skb(net, skb);
+	trace_exit(net, NULL, V_CONSUMED, 0, "%s", slept ? "read; the application sleeps in sendto with its echo"
+					       : sk->app == APP_ECHO ? "echoed" : "discarded");
+}
+
+/* A sleeping echo application woken (sock_def_write_space): its sendto
+ * goes through now, then it reads on until the queue is empty or the
+ * buffer is full again. */
+static void udp_app_wake(struct net *net, struct sock *sk)
+{
+	struct sk_buff *skb = sk->send_pending;
+	sk->send_pending = NULL;
+	sk->send_blocked = 0;
+	trace_enter(net, NULL, "sock_def_write_space", "app", "%s socket %s: %u of sndbuf %u bytes held, under half: "
+		    "the %s application wakes in sendto", "UDP", sk_fmt(sk), sk->wmem_alloc, sk->sndbuf,
+		    sock_app_name(sk->app));
+	if (skb && udp_app_echo(net, sk, skb)) {
+		trace_exit(net, NULL, V_QUEUED, 0, "asleep again");
+		return;
+	}
+	while (!sk->send_blocked && (skb = skb_dequeue(&sk->receive_queue)))
+		udp_app_deliver(net, sk, skb);
+	trace_exit(net, NULL, V_PASS, 0, "%s", sk->send_blocked ? "asleep again" : "the queue is read");
+}
+
+void sock_app_wakeups(struct net *net)
+{
+	struct sock_table *t = net->socks;
+	if (!t || !t->wakeups)
+		return;
+	t->wakeups = 0;
+	for (struct sock *sk = t->all; sk; sk = sk->anext)
+		if (sk->write_space) {
+			sk->write_space = 0;
+			udp_app_wake(net, sk);
+		}
 }

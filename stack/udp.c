@@ -17,11 +17,13 @@
 static int udp_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	trace_enter(net, skb, "udp_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
-	/* __udp_enqueue_schedule_skb: full only once already past rcvbuf, so
-	 * one datagram may overshoot it (and a small buffer takes one). */
-	if (sk->rmem > sk->rcvbuf) {
-		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u queued > %u)", sk->rmem,
-			   sk->rcvbuf);
+	/* __udp_enqueue_schedule_skb as Linux 6.15 has it (and 6.13's stable
+	 * updates, "udp: Fix multiple wraparounds of sk->sk_rmem_alloc"): a
+	 * datagram that would take the queue past rcvbuf is dropped, unless the
+	 * queue is empty (before, one could overshoot it). */
+	if (sk->rmem && sk->rmem + skb->truesize > sk->rcvbuf) {
+		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u queued + %u > %u)", sk->rmem,
+			   skb->truesize, sk->rcvbuf);
 		SNMP_INC(net, MIB_UDP_RCVBUFERRORS);
 		SNMP_INC(net, MIB_UDP_INERRORS);
 		return skb_drop(net, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
@@ -34,9 +36,10 @@ static int udp_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *s
 		jw_kv_uint(a, "rcvbuf", sk->rcvbuf);
 		jw_kv_uint(a, "qlen", skb_queue_len(&sk->receive_queue));
 	}
-	trace_exit(net, NULL, V_QUEUED, 0, "queued on the socket (%u bytes charged)", sk->rmem);
-	/* sk_data_ready: the application reads at once. */
-	while ((skb = skb_dequeue(&sk->receive_queue)))
+	trace_exit(net, NULL, V_QUEUED, 0, "queued on the socket (%u bytes charged)%s", sk->rmem,
+		   sk->send_blocked ? "; the application sleeps in sendto and reads nothing" : "");
+	/* sk_data_ready: the application reads at once, unless it sleeps. */
+	while (!sk->send_blocked && (skb = skb_dequeue(&sk->receive_queue)))
 		udp_app_deliver(net, sk, skb);
 	return NET_RX_SUCCESS;
 }
@@ -132,8 +135,17 @@ int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport
 	uint32_t saddr = udp_pick_saddr(net, sk, daddr), tot = 28 + len;
 	struct sk_buff *skb;
 
+	if (sk->wmem_alloc >= sk->sndbuf) {	/* sock_alloc_send_pskb: no room, a blocking socket waits */
+		trace_enter(net, NULL, "udp_sendmsg", "udp", "%u bytes to %s:%u", len, ip_fmt(daddr), ntohs(dport));
+		trace_step(net, NULL, "sock_alloc_send_skb", "send buffer full: %u bytes of datagrams not yet freed "
+			   "(held for ARP), sndbuf %u: the application sleeps until half is free", sk->wmem_alloc,
+			   sk->sndbuf);
+		trace_exit(net, NULL, V_QUEUED, 0, "waiting for room");
+		return UDP_SEND_BLOCKED;
+	}
 	if (tot > 65535 || !(skb = alloc_skb(net, tot)))
 		return -1;
+	skb_set_owner_w(skb, sk);
 	trace_enter(net, NULL, "udp_sendmsg", "udp", "%u bytes to %s:%u", len, ip_fmt(daddr), ntohs(dport));
 	struct iphdr *iph = (struct iphdr *)skb_put(skb, tot);
 	struct udphdr *uh = (struct udphdr *)(iph + 1);

@@ -1,7 +1,10 @@
 /*
  * test_udp.c - udp_rcv: socket lookup (exact before wildcard), echo reply
  * built and checksummed, discard, NoPorts + ICMP for a closed port, no
- * ICMP for broadcast, checksum and length errors, RcvbufErrors.
+ * ICMP for broadcast, checksum and length errors, RcvbufErrors; the echo
+ * socket's send buffer: replies held for ARP stay charged to it, full it
+ * puts the application to sleep in sendto (the rest queue unread), and it
+ * wakes once half is free (a neighbour resolved, or failed).
  */
 #include "nj_check.h"
 #include "sock.h"
@@ -138,6 +141,90 @@ START_TEST(test_udp_rcvbuf_full)
 }
 END_TEST
 
+/* A datagram of len bytes to echo from 10.0.0.(3 + i % 4), peers the host
+ * has no neighbour entry for. */
+static void echo_from_peer(struct net *net, int i, size_t len)
+{
+	static char msg[1400];
+	char src[16];
+	memset(msg, 'e', sizeof(msg));
+	snprintf(src, sizeof(src), "10.0.0.%d", 3 + i % 4);
+	size_t n = nj_udp(body, src, NJ_HOST_IP, (uint16_t)(6000 + i), 7, msg, len);
+	nj_inject(net, frame, nj_build_ip(frame, src, NJ_HOST_IP, IPPROTO_UDP_, body, n, NULL));
+}
+
+static void arp_reply_from(struct net *net, int peer)
+{
+	uint8_t mac[6] = { 2, 0, 0, 0, 1, (uint8_t)peer }, f[60] = { 0 };
+	char ip[16];
+	snprintf(ip, sizeof(ip), "10.0.0.%d", peer);
+	memcpy(f, nj_host_mac, 6);
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	const uint8_t hdr[8] = { 0, 1, 8, 0, 6, 4, 0, 2 };
+	memcpy(f + 14, hdr, 8);
+	memcpy(f + 22, mac, 6);
+	uint32_t sip = nj_ip(ip), tip = nj_ip(NJ_HOST_IP);
+	memcpy(f + 28, &sip, 4);
+	memcpy(f + 32, nj_host_mac, 6);
+	memcpy(f + 38, &tip, 4);
+	nj_inject(net, f, sizeof(f));
+}
+
+START_TEST(test_udp_sndbuf_sleeps_and_wakes)
+{
+	struct net *net = udp_host();
+	struct sock *sk = __udp4_lib_lookup(net, nj_ip("10.0.0.3"), htons(6000), nj_ip(NJ_HOST_IP), htons(7));
+	int i = 0;
+	while (!sk->send_blocked && i < 400)
+		echo_from_peer(net, i++, 1400);
+	ck_assert(sk->send_blocked);
+	int sent = (int)net->mib[MIB_UDP_OUTDATAGRAMS];
+	ck_assert_int_eq(net->mib[MIB_UDP_INDATAGRAMS], sent + 1);	/* the last one read waits */
+	ck_assert_uint_ge(sk->wmem_alloc, sk->sndbuf);
+	ck_assert_int_eq(sent, 93);		/* 212992 bytes of 2304-byte truesize, over 4 neighbours */
+	for (int k = 0; k < 5; k++)
+		echo_from_peer(net, i++, 1400);
+	ck_assert_int_eq(net->mib[MIB_UDP_INDATAGRAMS], sent + 1);	/* asleep: nothing read */
+	ck_assert_int_eq(skb_queue_len(&sk->receive_queue), 5);
+	/* One neighbour answering frees a quarter: not enough to wake it. */
+	arp_reply_from(net, 3);
+	ck_assert(sk->send_blocked);
+	/* Two more: under half, it wakes, echoes what it held and reads on. */
+	arp_reply_from(net, 4);
+	arp_reply_from(net, 5);
+	ck_assert(!sk->send_blocked);
+	ck_assert_int_eq(skb_queue_len(&sk->receive_queue), 0);
+	ck_assert_int_eq(net->mib[MIB_UDP_INDATAGRAMS], sent + 6);
+	ck_assert_int_eq(net->mib[MIB_UDP_OUTDATAGRAMS], sent + 6);
+	ck_assert_int_eq(net->mib[MIB_UDP_RCVBUFERRORS], 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* Asleep, it wakes when the neighbours fail (3 s) and free what they held. */
+START_TEST(test_udp_sndbuf_wakes_on_neighbour_failure)
+{
+	struct net *net = udp_host();
+	struct sock *sk = __udp4_lib_lookup(net, nj_ip("10.0.0.3"), htons(6000), nj_ip(NJ_HOST_IP), htons(7));
+	net_set_time(net, 1000000000ULL);
+	int i = 0;
+	while (!sk->send_blocked && i < 400)
+		echo_from_peer(net, i++, 1400);
+	ck_assert(sk->send_blocked);
+	echo_from_peer(net, i++, 1400);
+	uint64_t in = net->mib[MIB_UDP_INDATAGRAMS];
+	for (uint64_t t = 2; t <= 4; t++) {
+		net_set_time(net, t * 1000000000ULL);
+		neigh_run_timers(net);
+	}
+	ck_assert_int_eq(net->mib[MIB_UDP_INDATAGRAMS], in + 1);	/* the queued one read */
+	ck_assert_int_eq(skb_queue_len(&sk->receive_queue), 0);
+	ck_assert_uint_lt(sk->wmem_alloc, sk->sndbuf / 2);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *udp_suite(void)
 {
 	Suite *s = suite_create("udp");
@@ -154,6 +241,8 @@ static Suite *udp_suite(void)
 	suite_add_tcase(s, err);
 	TCase *lim = tcase_create("Limits");
 	tcase_add_test(lim, test_udp_rcvbuf_full);
+	tcase_add_test(lim, test_udp_sndbuf_sleeps_and_wakes);
+	tcase_add_test(lim, test_udp_sndbuf_wakes_on_neighbour_failure);
 	suite_add_tcase(s, lim);
 	return s;
 }
