@@ -227,7 +227,8 @@ void sock_wfree(struct net *net, struct sk_buff *skb)
 	/* sock_def_write_space: sock_writeable, under half the buffer */
 	if (sk->send_blocked && !sk->write_space && sk->wmem_alloc < sk->sndbuf / 2) {
 		sk->write_space = 1;
-		net->socks->wakeups = 1;
+		sk->wake_next = net->socks->wakeups;
+		net->socks->wakeups = sk;
 	}
 }
 

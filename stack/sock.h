@@ -98,6 +98,7 @@ struct sock {
 	struct sk_buff *send_pending;	/* the read datagram the sleeping application echoes */
 	uint8_t send_blocked;
 	uint8_t write_space;		/* sock_def_write_space woke it: sock_app_wakeups runs it */
+	struct sock *wake_next;		/* … on the table's list of those woken */
 	struct { uint32_t end_seq, truesize; } wq[8];	/* … per segment (the write queue) */
 	uint8_t wq_n;
 	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
@@ -190,7 +191,7 @@ struct sock_table {
 	int count, max;			/* live sockets, SOCK_MAX_DEFAULT */
 	uint32_t next_id;
 	uint16_t ip_id;			/* IP ids of segments we build */
-	uint8_t wakeups;		/* a socket's write_space is set */
+	struct sock *wakeups;		/* the sockets whose write_space is set, newest first */
 	uint64_t next_timer_ns;		/* earliest armed timer; 0 none */
 	struct sk_timer {		/* sockets with a timer armed: a min-heap (timer.c) */
 		uint64_t key;		/* the earliest deadline, or earlier */

@@ -192,12 +192,11 @@ static void udp_app_wake(struct net *net, struct sock *sk)
 void sock_app_wakeups(struct net *net)
 {
 	struct sock_table *t = net->socks;
-	if (!t || !t->wakeups)
-		return;
-	t->wakeups = 0;
-	for (struct sock *sk = t->all; sk; sk = sk->anext)
-		if (sk->write_space) {
-			sk->write_space = 0;
-			udp_app_wake(net, sk);
-		}
+	struct sock *sk;
+	while (t && (sk = t->wakeups)) {
+		t->wakeups = sk->wake_next;
+		sk->wake_next = NULL;
+		sk->write_space = 0;
+		udp_app_wake(net, sk);
+	}
 }
