@@ -162,8 +162,10 @@ void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb)
 	SNMP_INC(net, MIB_UDP_INDATAGRAMS);	/* counted when read, as Linux does */
 	sk->app_bytes += n;
 	sk->rmem -= skb->truesize;
-	int slept = sk->app == APP_ECHO && udp_app_echo(net, sk, skb);
-	if (sk->app != APP_ECHO)
+	int slept = 0;
+	if (sk->app == APP_ECHO)
+		slept = udp_app_echo(net, sk, skb);
+	else
 		kfree_skb(net, skb);
 	trace_exit(net, NULL, V_CONSUMED, 0, "%s", slept ? "read; the application sleeps in sendto with its echo"
 					       : sk->app == APP_ECHO ? "echoed" : "discarded");
