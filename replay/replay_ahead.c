@@ -30,8 +30,10 @@ void replay_ahead_open(struct replay_ahead *ra, struct net *net, const char *pat
 	/* a pipe cannot be read twice: no looking ahead there */
 	if (any && source_pcap_rereadable(path) && source_pcap_open(&ra->src, path, err, sizeof(err)) == 0)
 		ra->open = 1;
-	if (ra->open && ra->src.blk)
+	if (ra->open && ra->src.blk) {
 		ra->src.blk->nocopy = 1;	/* headers only, read in place */
+		ra->src.blk->keep = 1;		/* its windows mapped once, for both */
+	}
 }
 
 /* The same for an IPv6 frame (TCP right after the fixed header). */

@@ -29,13 +29,19 @@
 #define PB_MAGIC_US	0xa1b2c3d4u
 #define PB_MAGIC_NS	0xa1b23c4du
 #define PB_WINDOWS	64		/* windows mapped at once (more: libpcap reads on) */
+#define PB_KEEP_MAX	((size_t)32 << 20)	/* bytes kept mapped for a reader behind (b->keep):
+						 * the replay's RSS grows by as much */
 
 /*
  * The windows, shared: the replay and its SYN-ACK read-ahead read the same
  * records of the same file, so the one ahead maps a window and the other
  * finds it (mapping it twice cost a fifth of the reading). Each is
  * counted by its readers and unmapped by the last (by its helper, off
- * the reader's thread, unless it closes). A reader's helper starts when it
+ * the reader's thread, unless it closes) - except that the read-ahead
+ * (b->keep) leaves the windows it passes mapped for the replay behind,
+ * up to PB_KEEP_MAX of them: on a dense capture it runs a whole second
+ * ahead, and each window mapped a second time cost 5% of an untraced
+ * replay of bench-mix. A reader's helper starts when it
  * is halfway through a window: it unmaps the windows left behind and maps
  * the next one, which overlaps this one by a record's maximum length. A
  * helper joins before its reader looks at its results (pb_map, close).
@@ -49,6 +55,7 @@ struct pb_win {
 	atomic_uintptr_t lo, hi;	/* its addresses, for the handler; 0 when unused */
 	volatile sig_atomic_t hit;
 	int refs;
+	int kept;			/* one of refs is a keeping reader's, left behind */
 	int busy;			/* no readers, but a helper maps or unmaps it */
 	void *base;
 	dev_t dev;
@@ -58,6 +65,8 @@ struct pb_win {
 };
 
 static struct pb_win pb_wins[PB_WINDOWS];
+static size_t pb_kept_bytes;
+static unsigned long pb_mapped;
 static pthread_mutex_t pb_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sigaction pb_old;
 static uintptr_t pb_page;
@@ -99,13 +108,17 @@ static void pb_install(void)
 }
 
 /* Drops a reader of window i; the last one unmaps it: at once, or when d
- * has room, later, by a helper (the entry stays busy until then). */
-static void pb_put(int i, struct pb_dead *d)
+ * has room, later, by a helper (the entry stays busy until then). A
+ * keeping reader's last reference stays, kept for the reader behind it,
+ * while the kept bytes stay within PB_KEEP_MAX. Locked. */
+static void pb_put_locked(int i, struct pb_dead *d, int keep)
 {
-	if (i < 0)
-		return;
-	pthread_mutex_lock(&pb_lock);
 	struct pb_win *w = &pb_wins[i];
+	if (w->refs == 1 && keep && !w->kept && pb_kept_bytes + w->len <= PB_KEEP_MAX) {
+		w->kept = 1;
+		pb_kept_bytes += w->len;
+		return;
+	}
 	if (--w->refs == 0) {
 		atomic_store(&w->lo, 0);
 		atomic_store(&w->hi, 0);
@@ -114,6 +127,37 @@ static void pb_put(int i, struct pb_dead *d)
 			d->win[d->n++] = i;
 		} else {
 			munmap(w->base, w->len);
+		}
+	}
+}
+
+static void pb_put(int i, struct pb_dead *d, int keep)
+{
+	if (i < 0)
+		return;
+	pthread_mutex_lock(&pb_lock);
+	pb_put_locked(i, d, keep);
+	pthread_mutex_unlock(&pb_lock);
+}
+
+/* A kept window's reference, given up: to the reader that found it (it
+ * reads it now), or to nobody. Locked. */
+static void pb_unkeep(int i)
+{
+	pb_wins[i].kept = 0;
+	pb_kept_bytes -= pb_wins[i].len;
+}
+
+/* The windows of b's file kept for a reader behind that end before from
+ * (none will read them now), or all of them: unmapped. */
+static void pb_drop_kept(struct pcap_blocks *b, uint64_t from)
+{
+	pthread_mutex_lock(&pb_lock);
+	for (int i = 0; i < PB_WINDOWS; i++) {
+		struct pb_win *w = &pb_wins[i];
+		if (w->refs && w->kept && w->dev == b->dev && w->ino == b->ino && w->start + w->len <= from) {
+			pb_unkeep(i);
+			pb_put_locked(i, &b->dead, 0);
 		}
 	}
 	pthread_mutex_unlock(&pb_lock);
@@ -151,7 +195,10 @@ static int pb_get(const struct pcap_blocks *b, uint64_t from, uint64_t to, uint6
 	pthread_mutex_lock(&pb_lock);
 	int i = pb_find(b, from, to);
 	if (i >= 0) {
-		pb_wins[i].refs++;
+		if (pb_wins[i].kept)
+			pb_unkeep(i);	/* the keeping reader's reference is b's now */
+		else
+			pb_wins[i].refs++;
 		pthread_mutex_unlock(&pb_lock);
 		return i;
 	}
@@ -166,6 +213,7 @@ static int pb_get(const struct pcap_blocks *b, uint64_t from, uint64_t to, uint6
 	struct pb_win *w = &pb_wins[i];
 	pthread_mutex_lock(&pb_lock);
 	w->busy = 0;
+	pb_mapped++;
 	if (p != MAP_FAILED) {
 		w->hit = 0;
 		w->refs = 1;
@@ -229,13 +277,15 @@ static void pb_join(struct pcap_blocks *b)
 static int pb_map(struct pcap_blocks *b, size_t need)
 {
 	pb_join(b);
-	pb_put(b->win, &b->dead);
+	pb_put(b->win, &b->dead, b->keep);
 	b->win = -1;
+	if (!b->keep)
+		pb_drop_kept(b, b->off);	/* left behind, in windows this one did not use */
 	uint64_t start = b->off & ~(uint64_t)(pb_page - 1);
 	size_t max = b->maps++ ? PB_WINDOW : PB_FIRST;
 	size_t len = b->size - start < max ? (size_t)(b->size - start) : max;
 	int i = len < b->off - start + need ? -1 : pb_get(b, b->off, b->off + need, start, len);
-	pb_put(b->ahead, &b->dead);
+	pb_put(b->ahead, &b->dead, 0);
 	b->ahead = -1;
 	b->map = NULL;
 	b->map_len = 0;
@@ -380,10 +430,21 @@ void pcap_blocks_close(struct pcap_blocks *b)
 	if (!b)
 		return;
 	pb_join(b);
-	pb_put(b->ahead, &b->dead);
-	pb_put(b->win, &b->dead);
+	pb_put(b->ahead, &b->dead, 0);
+	pb_put(b->win, &b->dead, b->keep);
 	pb_bury(&b->dead);
+	if (!b->keep)
+		pb_drop_kept(b, UINT64_MAX);	/* what the reader ahead left for this one */
 	close(b->fd);
 	free(b->frame);
 	free(b);
+}
+
+unsigned long pcap_blocks_windows(size_t *kept)
+{
+	pthread_mutex_lock(&pb_lock);
+	unsigned long n = pb_mapped;
+	*kept = pb_kept_bytes;
+	pthread_mutex_unlock(&pb_lock);
+	return n;
 }

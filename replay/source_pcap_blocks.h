@@ -55,6 +55,9 @@ struct pcap_blocks {
 	unsigned maps;			/* windows b was pointed at */
 	int nocopy;			/* hand out the bytes in place, unaligned (a reader
 					 * of bytes only: the SYN-ACK read-ahead) */
+	int keep;			/* the windows it leaves are kept mapped (up to
+					 * PB_KEEP_MAX) for a reader behind it: the replay
+					 * behind its read-ahead */
 };
 
 /* pcap_blocks_open - a reader for path when its header allows one (see
@@ -72,5 +75,9 @@ int pcap_blocks_next(struct pcap_blocks *b, struct pcap_pkthdr **hdr, const uint
 int pcap_blocks_shrunk(struct pcap_blocks *b);
 
 void pcap_blocks_close(struct pcap_blocks *b);
+
+/* pcap_blocks_windows - the windows mapped so far (mmap calls, a count
+ * that only grows), and in *kept the bytes kept now for readers behind. */
+unsigned long pcap_blocks_windows(size_t *kept);
 
 #endif

@@ -271,6 +271,59 @@ START_TEST(two_readers_of_one_file_read_the_same)
 }
 END_TEST
 
+/* A keeping reader (the read-ahead) leaves its windows mapped, within
+ * 32 MiB, and the reader behind takes them instead of mapping them again;
+ * what it does not take goes when it closes. Each reads what libpcap
+ * reads. records: 22000 (17 MiB, all kept) or 50000 (39 MiB, not). */
+static void keep_for_behind(int records, int behind_reads_all)
+{
+	char path[128], e[512], d[] = "/tmp/nj-pcap-blocks-XXXXXX";
+	struct pcap_source a, b;
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	struct digest ga = { .h = 1469598103934665603ull }, gb = { .h = 1469598103934665603ull };
+	size_t kept;
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/keep.pcap", d);
+	long size = many(path, records);
+	struct digest want = by_libpcap(path);
+	ck_assert_msg(source_pcap_open(&a, path, e, sizeof(e)) == 0, "%s", e);
+	ck_assert_msg(source_pcap_open(&b, path, e, sizeof(e)) == 0, "%s", e);
+	a.blk->nocopy = a.blk->keep = 1;
+	while (source_pcap_next(&a, &h, &data, e, sizeof(e)) == 1)
+		frame_mix(&ga, h, data);
+	source_pcap_close(&a);
+	unsigned long before = pcap_blocks_windows(&kept);
+	ck_assert_uint_le(kept, 32u << 20);
+	ck_assert_uint_ge(kept, size < (32L << 20) ? (size_t)size : (size_t)28 << 20);
+	while ((behind_reads_all || gb.frames < 1000) && source_pcap_next(&b, &h, &data, e, sizeof(e)) == 1)
+		frame_mix(&gb, h, data);
+	unsigned long mapped = pcap_blocks_windows(&kept) - before;
+	if (size < (32L << 20))	/* every window was there to take */
+		ck_assert_uint_eq(mapped, 0);
+	else			/* the rest (7 MiB and a little: 2 or 3 windows) */
+		ck_assert_uint_le(mapped, 3);
+	source_pcap_close(&b);
+	pcap_blocks_windows(&kept);
+	ck_assert_uint_eq(kept, 0);
+	ck_assert_int_eq(ga.frames, want.frames);
+	ck_assert(ga.h == want.h);
+	if (behind_reads_all) {
+		ck_assert_int_eq(gb.frames, want.frames);
+		ck_assert(gb.h == want.h);
+	}
+	unlink(path);
+	rmdir(d);
+}
+
+START_TEST(a_reader_ahead_keeps_its_windows_for_the_one_behind)
+{
+	keep_for_behind(22000, 1);
+	keep_for_behind(50000, 1);
+	keep_for_behind(22000, 0);	/* the one behind stops early: nothing stays kept */
+}
+END_TEST
+
 /* The file cut short while its pages are mapped (they would raise SIGBUS):
  * the reader says so and stops, in both modes. */
 START_TEST(a_file_that_shrinks_while_read_is_an_error)
@@ -386,6 +439,7 @@ static Suite *blocks_suite(void)
 	tcase_add_test(tc, damaged_and_unusual_files_read_the_same);
 	tcase_add_test(tc, a_file_larger_than_a_window_reads_the_same);
 	tcase_add_test(tc, two_readers_of_one_file_read_the_same);
+	tcase_add_test(tc, a_reader_ahead_keeps_its_windows_for_the_one_behind);
 	tcase_add_test(tc, a_file_that_shrinks_while_read_is_an_error);
 	tcase_add_test(tc, a_file_that_shrinks_ahead_of_the_reader_is_an_error);
 	tcase_add_test(tc, a_file_that_grows_while_read_is_read_to_its_end);
