@@ -312,11 +312,21 @@ static const unsigned char *pb_at(struct pcap_blocks *b, size_t need)
 	return b->map + (b->off - b->map_off);
 }
 
+int pcap_blocks_header_ok(const unsigned char fh[8])
+{
+	uint32_t magic;
+	uint16_t major, minor;
+	memcpy(&magic, fh, 4);
+	memcpy(&major, fh + 4, 2);
+	memcpy(&minor, fh + 6, 2);
+	/* swapped, patched formats, old versions: libpcap's */
+	return (magic == PB_MAGIC_US || magic == PB_MAGIC_NS) && major == 2 && minor == 4;
+}
+
 struct pcap_blocks *pcap_blocks_open(const char *path, int snapshot)
 {
 	unsigned char fh[24];
 	uint32_t magic;
-	uint16_t major, minor;
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -326,10 +336,8 @@ struct pcap_blocks *pcap_blocks_open(const char *path, int snapshot)
 	    pread(fd, fh, sizeof(fh), 0) != (ssize_t)sizeof(fh))
 		goto no;
 	memcpy(&magic, fh, 4);
-	memcpy(&major, fh + 4, 2);
-	memcpy(&minor, fh + 6, 2);
-	if ((magic != PB_MAGIC_US && magic != PB_MAGIC_NS) || major != 2 || minor != 4)
-		goto no;	/* swapped, patched formats, old versions: libpcap's */
+	if (!pcap_blocks_header_ok(fh))
+		goto no;
 	pthread_once(&pb_once, pb_install);
 	if (!pb_installed)
 		goto no;

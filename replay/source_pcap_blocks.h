@@ -60,6 +60,10 @@ struct pcap_blocks {
 					 * behind its read-ahead */
 };
 
+/* pcap_blocks_header_ok - whether a file that begins with these 8 bytes
+ * is one the block reader reads (byte order and version). */
+int pcap_blocks_header_ok(const unsigned char fh[8]);
+
 /* pcap_blocks_open - a reader for path when its header allows one (see
  * above), positioned after the header. Returns NULL otherwise (then
  * libpcap reads it all). */
