@@ -6,6 +6,7 @@
  * override, router) through STALE, DELAY, REACHABLE and PROBE, and a host
  * configured by router advertisements (default route, SLAAC, MTU).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ipv6.h"
@@ -155,6 +156,34 @@ static void ipv6_ra(struct mk_ctx *c)
 	mk_emit(c, frame, ra6("2001:db8:5::1", 1800, NULL, 0, 0));	/* not from a link-local address */
 }
 
+/* udp-sndbuf over IPv6: 40 datagrams of 8000 bytes to echo (MTU 9000)
+ * from four peers that never answer a solicitation, 70 ms apart. The
+ * echoes wait for neighbour discovery, charged to the socket's send
+ * buffer, until the application sleeps in sendto and the rest queue
+ * unread; after the capture each failed neighbour frees what it held (an
+ * address unreachable each, over lo) and the application wakes. */
+static void udp6_sndbuf(struct mk_ctx *c)
+{
+	static uint8_t dgram[8008], big[9100];
+	for (size_t i = 0; i < 8000; i++)
+		dgram[8 + i] = (uint8_t)('a' + i % 26);
+	c->step_us = 70000;
+	for (int i = 0; i < 40; i++) {
+		char peer[16];
+		snprintf(peer, sizeof(peer), "fd00::%d", 3 + i % 4);
+		uint16_t sport = (uint16_t)(40000 + i);
+		dgram[0] = (uint8_t)(sport >> 8);
+		dgram[1] = (uint8_t)sport;
+		dgram[2] = 0;
+		dgram[3] = 7;
+		dgram[4] = (uint8_t)(sizeof(dgram) >> 8);
+		dgram[5] = (uint8_t)sizeof(dgram);
+		dgram[6] = dgram[7] = 0;
+		pb_csum6(peer, "fd00::2", NEXTHDR_UDP, dgram, sizeof(dgram), 6);
+		mk_emit(c, big, pb_eth_ip6(big, peer, "fd00::2", NEXTHDR_UDP, 64, dgram, sizeof(dgram)));
+	}
+}
+
 const struct mk_scenario mk_ipv6_nd_scenarios[] = {
 	{ "ipv6-nud-failed", "an IPv6 router's next hop never answers: three solicitations a second apart, FAILED, an "
 	  "ICMPv6 address unreachable for each held packet; a later packet starts over", ipv6_nud_failed,
@@ -165,5 +194,12 @@ const struct mk_scenario mk_ipv6_nd_scenarios[] = {
 	{ "ipv6-ra", "router advertisements to a host (accept_ra 1): a default route via fe80::1, a SLAAC address from the "
 	  "prefix and the MAC, the MTU option fragmenting a reply; lifetime 0 withdraws the route; an on-link-only "
 	  "prefix; an RA from a global address dropped", ipv6_ra, ra_host_json },
+	{ "udp6-sndbuf", "udp-sndbuf over IPv6: 40 datagrams of 8000 bytes to echo from peers that never answer a "
+	  "solicitation fill the socket's send buffer with held replies; the application sleeps in sendto, the rest "
+	  "wait unread (Udp6.RcvbufErrors); after the capture the failed neighbours free it and it wakes", udp6_sndbuf,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\",\"fd00::2/64\"],"
+	  "\"mtu\":9000}],\n"
+	  "  \"listen\": [{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}]\n}\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -328,6 +328,10 @@ void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb);
  * nothing was built (a blocking sender sleeps: sk->send_blocked). */
 int udp_sendmsg(struct net *net, struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		uint32_t len);
+/* udpv6_sendmsg - the same over IPv6, from the source address routing
+ * chooses (out of iif for a link-local daddr). */
+int udpv6_sendmsg(struct net *net, struct sock *sk, const struct in6 *daddr, uint16_t dport, const void *data,
+		  uint32_t len, int iif);
 
 /*
  * Receive memory accounting of a TCP socket (include/net/sock.h): whole

@@ -9,6 +9,7 @@
  * "recorded" application, docs/design.md §4b) only reads: its writes and its
  * close come from the capture (tcp_recorded.c).
  */
+#include "ipv6.h"
 #include "tcp.h"
 
 #include <string.h>
@@ -143,9 +144,12 @@ void sock_app_wakeup(struct net *net, struct sock *sk)
  * keeping skb for when it wakes; else skb is freed. */
 static int udp_app_echo(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
-	const struct udphdr *uh = udp_hdr(skb);
+	const struct udphdr *uh = (const struct udphdr *)skb->data;
 	uint32_t n = skb->len - (uint32_t)sizeof(*uh);
-	if (udp_sendmsg(net, sk, ip_hdr(skb)->saddr, uh->source, skb->data + sizeof(*uh), n) == UDP_SEND_BLOCKED) {
+	int r = skb->protocol == ETH_P_IPV6
+		? udpv6_sendmsg(net, sk, &ipv6_hdr(skb)->saddr, uh->source, uh + 1, n, IP6CB(skb)->iif)
+		: udp_sendmsg(net, sk, ip_hdr(skb)->saddr, uh->source, uh + 1, n);
+	if (r == UDP_SEND_BLOCKED) {
 		sk->send_blocked = 1;
 		sk->send_pending = skb;
 		return 1;
@@ -158,8 +162,10 @@ void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	uint32_t n = skb->len - (uint32_t)sizeof(struct udphdr);
 
-	trace_enter(net, skb, "udp_recvmsg", "app", "%s application reads %u bytes", sock_app_name(sk->app), n);
-	SNMP_INC(net, MIB_UDP_INDATAGRAMS);	/* counted when read, as Linux does */
+	int v6 = skb->protocol == ETH_P_IPV6;
+	trace_enter(net, skb, v6 ? "udpv6_recvmsg" : "udp_recvmsg", "app", "%s application reads %u bytes",
+		    sock_app_name(sk->app), n);
+	SNMP_INC(net, v6 ? MIB_UDP6_INDATAGRAMS : MIB_UDP_INDATAGRAMS);	/* counted when read, as Linux does */
 	sk->app_bytes += n;
 	sk->rmem -= skb->truesize;
 	int slept = 0;

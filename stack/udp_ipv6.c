@@ -16,16 +16,24 @@
 
 #include <string.h>
 
-/* udpv6_sendmsg: len bytes from sk's port to daddr:dport, from the source
- * address routing chooses. Udp6.OutDatagrams. Returns 0 or -1. */
-static int udpv6_sendmsg(struct net *net, const struct sock *sk, const struct in6 *daddr, uint16_t dport,
-			 const void *data, uint32_t len, int iif)
+/* udpv6_sendmsg: len bytes from sk's port to daddr:dport, charged to sk's
+ * send buffer as udp_sendmsg's are (ip6_make_skb's sock_alloc_send_skb).
+ * Udp6.OutDatagrams. Returns 0, -1 or UDP_SEND_BLOCKED. */
+int udpv6_sendmsg(struct net *net, struct sock *sk, const struct in6 *daddr, uint16_t dport, const void *data,
+		  uint32_t len, int iif)
 {
 	struct rt6_dst dst;
 	struct in6 saddr;
 	uint8_t *p;
 
 	trace_enter(net, NULL, "udpv6_sendmsg", "udp", "%u bytes to [%s]:%u", len, in6_fmt(daddr), ntohs(dport));
+	if (sk->wmem_alloc >= sk->sndbuf) {
+		trace_step(net, NULL, "sock_alloc_send_skb", "send buffer full: %u bytes of datagrams not yet freed "
+			   "(held for neighbour discovery), sndbuf %u: the application sleeps until half is free",
+			   sk->wmem_alloc, sk->sndbuf);
+		trace_exit(net, NULL, V_QUEUED, 0, "waiting for room");
+		return UDP_SEND_BLOCKED;
+	}
 	int oif = ipv6_addr_linklocal(daddr) ? iif : 0;
 	struct net_device *out = ip6_route_output(net, daddr, oif, &dst) ? NULL : dev_get_by_index(net, dst.oif);
 	struct sk_buff *skb = NULL;
@@ -37,6 +45,7 @@ static int udpv6_sendmsg(struct net *net, const struct sock *sk, const struct in
 		trace_exit(net, NULL, V_DROP, SKB_DROP_REASON_IP_OUTNOROUTES, "no route to %s", in6_fmt(daddr));
 		return -1;
 	}
+	skb_set_owner_w(skb, sk);
 	struct udphdr *uh = (struct udphdr *)p;
 	uh->source = sk->sport;
 	uh->dest = dport;
@@ -54,29 +63,34 @@ static int udpv6_sendmsg(struct net *net, const struct sock *sk, const struct in
 	return r ? -1 : 0;
 }
 
-/* udpv6_queue_rcv_skb, then the application reads it at once (udpv6_recvmsg
- * counts Udp6.InDatagrams); the echo application answers. */
+/* __udpv6_queue_rcv_skb: __udp_enqueue_schedule_skb, shared with IPv4 in
+ * Linux, so the same rule (udp.c): a datagram that would take the queue
+ * past rcvbuf is dropped unless the queue is empty. Then the application
+ * reads at once (udpv6_recvmsg counts Udp6.InDatagrams), unless it sleeps
+ * in sendto. */
 static void udpv6_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
-	const struct ipv6hdr *hdr = ipv6_hdr(skb);
-	const struct udphdr *uh = (const struct udphdr *)skb->data;
-	uint32_t n = skb->len - 8;
-
 	trace_enter(net, skb, "udpv6_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
-	if (sk->rmem > sk->rcvbuf) {
+	if (sk->rmem && sk->rmem + skb->truesize > sk->rcvbuf) {
+		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u queued + %u > %u)", sk->rmem,
+			   skb->truesize, sk->rcvbuf);
 		SNMP_INC(net, MIB_UDP6_RCVBUFERRORS);
 		SNMP_INC(net, MIB_UDP6_INERRORS);
 		skb_drop(net, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 		return;
 	}
-	trace_exit(net, skb, V_QUEUED, 0, "queued on the socket");
-	trace_enter(net, skb, "udpv6_recvmsg", "app", "%s application reads %u bytes", sock_app_name(sk->app), n);
-	SNMP_INC(net, MIB_UDP6_INDATAGRAMS);
-	sk->app_bytes += n;
-	if (sk->app == APP_ECHO)
-		udpv6_sendmsg(net, sk, &hdr->saddr, uh->source, uh + 1, n, IP6CB(skb)->iif);
-	kfree_skb(net, skb);
-	trace_exit(net, NULL, V_CONSUMED, 0, "%s", sk->app == APP_ECHO ? "echoed" : "discarded");
+	sk->rmem += skb->truesize;
+	skb_queue_tail(&sk->receive_queue, skb);
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		jw_kv_uint(a, "rmem", sk->rmem);
+		jw_kv_uint(a, "rcvbuf", sk->rcvbuf);
+		jw_kv_uint(a, "qlen", skb_queue_len(&sk->receive_queue));
+	}
+	trace_exit(net, NULL, V_QUEUED, 0, "queued on the socket (%u bytes charged)%s", sk->rmem,
+		   sk->send_blocked ? "; the application sleeps in sendto and reads nothing" : "");
+	while (!sk->send_blocked && (skb = skb_dequeue(&sk->receive_queue)))
+		udp_app_deliver(net, sk, skb);
 }
 
 /* How the socket took the datagram, for the trace. */

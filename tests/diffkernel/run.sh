@@ -277,23 +277,28 @@ AFTER=
 join
 grep -q 'Icmp.InDestUnreachs *2 *2' "$OUT/arp-fail.txt" ||
 	{ echo "FAIL arp-fail: the errors sent to itself over lo are not in the comparison"; fail=1; }
-# A UDP echo socket's send buffer: its replies held for ARP fill it, the
-# application sleeps in sendto and the rest queue unread (RcvbufErrors);
-# after the capture the failed neighbours free it and it wakes, sends, reads
-# on. Compared by the counters: which frame an ARP retry is attributed to
-# turns on Linux's timer wheel (a 1 s timer fires up to 32 ms late, level 1
-# at HZ 250; twice that by the third request), and the frames are 70 ms
-# apart.
-"$NJ" diff-kernel --after 4 pcaps/udp-sndbuf.pcap -c pcaps/udp-sndbuf.json >"$OUT/udp-sndbuf.txt" 2>&1
-if ! grep -q '^AGREE\|^DIFFERENT' "$OUT/udp-sndbuf.txt"; then
-	echo "FAIL udp-sndbuf: diff-kernel did not finish"; cat "$OUT/udp-sndbuf.txt"; fail=1
-elif grep '! DIFFERENT$' "$OUT/udp-sndbuf.txt" | grep -qv '^    !'; then
-	echo "FAIL udp-sndbuf: counters differ"; grep -A30 '^counters' "$OUT/udp-sndbuf.txt"; fail=1
-elif ! grep -q 'Udp.OutDatagrams *37 *37' "$OUT/udp-sndbuf.txt" || ! grep -q 'Udp.RcvbufErrors *3 *3' "$OUT/udp-sndbuf.txt"; then
-	echo "FAIL udp-sndbuf: the sleeping application is not in the comparison"; fail=1
-else
-	echo "ok   udp-sndbuf (counters; $(grep -c '^    ! DIFFERENT$' "$OUT/udp-sndbuf.txt") frame(s) attributed differently)"
-fi
+# A UDP echo socket's send buffer: its replies held for ARP (IPv6: for
+# neighbour discovery) fill it, the application sleeps in sendto and the
+# rest queue unread (RcvbufErrors); after the capture the failed neighbours
+# free it and it wakes, sends, reads on. Compared by the counters: which
+# frame a retry is attributed to turns on Linux's timer wheel (a 1 s timer
+# fires up to 32 ms late, level 1 at HZ 250; twice that by the third
+# request), and the frames are 70 ms apart.
+# sndbuf_case NAME MIB: 37 datagrams out and 3 RcvbufErrors on both sides.
+sndbuf_case() {
+	"$NJ" diff-kernel --after 4 "pcaps/$1.pcap" -c "pcaps/$1.json" >"$OUT/$1.txt" 2>&1
+	if ! grep -q '^AGREE\|^DIFFERENT' "$OUT/$1.txt"; then
+		echo "FAIL $1: diff-kernel did not finish"; cat "$OUT/$1.txt"; fail=1
+	elif grep '! DIFFERENT$' "$OUT/$1.txt" | grep -qv '^    !'; then
+		echo "FAIL $1: counters differ"; grep -A30 '^counters' "$OUT/$1.txt"; fail=1
+	elif ! grep -q "$2.OutDatagrams *37 *37" "$OUT/$1.txt" || ! grep -q "$2.RcvbufErrors *3 *3" "$OUT/$1.txt"; then
+		echo "FAIL $1: the sleeping application is not in the comparison"; fail=1
+	else
+		echo "ok   $1 (counters; $(grep -c '^    ! DIFFERENT$' "$OUT/$1.txt") frame(s) attributed differently)"
+	fi
+}
+sndbuf_case udp-sndbuf Udp
+sndbuf_case udp6-sndbuf Udp6
 grep -q 'Icmp6.OutDestUnreachs *3 *3' "$OUT/ipv6-nud-failed.txt" ||
 	{ echo "FAIL ipv6-nud-failed: not 3 address unreachables on each side"; fail=1; }
 join

@@ -8,6 +8,7 @@
  */
 #include "nj_check.h"
 #include "ipv6.h"
+#include "sock.h"
 
 #define H6 "fd00::2"
 #define SEC 1000000000ULL
@@ -272,6 +273,75 @@ START_TEST(test_ndisc_learn_confirms)
 }
 END_TEST
 
+/* ---- an IPv6 UDP echo socket whose replies wait for neighbour discovery ---- */
+
+/* A len-byte datagram to echo from the i-th of four peers that never answer
+ * (fd00::3 to fd00::6). */
+static void udp6_echo_from(struct net *net, int i, size_t len)
+{
+	char src[16];
+	snprintf(src, sizeof(src), "fd00::%d", 3 + i % 4);
+	uint16_t sport = (uint16_t)(6000 + i);
+	memset(pl, 'e', 8 + len);
+	pl[0] = (uint8_t)(sport >> 8);
+	pl[1] = (uint8_t)sport;
+	pl[2] = 0;
+	pl[3] = 7;
+	pl[4] = (uint8_t)((8 + len) >> 8);
+	pl[5] = (uint8_t)(8 + len);
+	pl[6] = pl[7] = 0;
+	pb_csum6(src, H6, NEXTHDR_UDP, pl, 8 + len, 6);
+	nj_inject(net, fr, pb_eth_ip6(fr, src, H6, NEXTHDR_UDP, 64, pl, 8 + len));
+}
+
+static struct sock *udp6_echo_host(struct net *net)
+{
+	ck_assert_int_eq(sock_listen(net, IPPROTO_UDP_, 0, 7, APP_ECHO, 0), 0);
+	struct in6 h = a6(H6), p = a6("fd00::3");
+	return __udp6_lib_lookup(net, &p, htons(6000), &h, htons(7));
+}
+
+/* Each echo is charged to the socket's send buffer while its neighbour is
+ * unresolved (ip6_make_skb's sock_alloc_send_skb): full, the application
+ * sleeps in sendto and the datagrams queue unread, up to the receive
+ * buffer (Udp6.RcvbufErrors); when the neighbours fail it wakes. */
+START_TEST(test_udp6_sndbuf_sleeps_then_wakes_on_failure)
+{
+	struct net *net = net6();
+	struct sock *sk = udp6_echo_host(net);
+	ck_assert_ptr_nonnull(sk);
+	net_set_time(net, 1 * SEC);
+	int i = 0;
+	while (!sk->send_blocked && i < 400)
+		udp6_echo_from(net, i++, 1400);
+	ck_assert(sk->send_blocked);
+	int sent = (int)net->mib[MIB_UDP6_OUTDATAGRAMS];
+	ck_assert_int_gt(sent, 50);
+	ck_assert_int_eq(net->mib[MIB_UDP6_INDATAGRAMS], sent + 1);	/* the last one read waits */
+	ck_assert_uint_ge(sk->wmem_alloc, sk->sndbuf);
+	while (!net->mib[MIB_UDP6_RCVBUFERRORS] && i < 800) {
+		nj_rec.n = 0;
+		udp6_echo_from(net, i++, 1400);				/* asleep: they queue unread */
+	}
+	ck_assert_int_eq(net->mib[MIB_UDP6_INDATAGRAMS], sent + 1);
+	ck_assert_int_eq(net->mib[MIB_UDP6_INERRORS], 1);
+	ck_assert_int_eq(nj_drop_reason(), SKB_DROP_REASON_SOCKET_RCVBUFF);
+	ck_assert_uint_le(sk->rmem, sk->rcvbuf);
+	uint32_t queued = skb_queue_len(&sk->receive_queue);
+	ck_assert_uint_gt(queued, 50);
+	for (uint64_t t = 2; t <= 4; t++) {
+		net_set_time(net, t * SEC);
+		neigh_run_timers(net);	/* FAILED at 4 s: the held echoes freed, the sender woken */
+	}
+	/* woken: it echoed what it held and read the queue, each echo held
+	 * again for a new resolution, until the buffer filled once more */
+	ck_assert_int_eq(net->mib[MIB_UDP6_INDATAGRAMS], sent + 1 + queued);
+	ck_assert_int_eq(skb_queue_len(&sk->receive_queue), 0);
+	ck_assert_int_gt(net->mib[MIB_UDP6_OUTDATAGRAMS], sent + (int)queued - 2);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *nud_suite(void)
 {
 	Suite *s = suite_create("ipv6_nud");
@@ -282,6 +352,7 @@ static Suite *nud_suite(void)
 	tcase_add_test(nd, test_ndisc_forwarded_held_gets_addr_unreach);
 	tcase_add_test(nd, test_ndisc_na_flags);
 	tcase_add_test(nd, test_ndisc_learn_confirms);
+	tcase_add_test(nd, test_udp6_sndbuf_sleeps_then_wakes_on_failure);
 	suite_add_tcase(s, m);
 	suite_add_tcase(s, nd);
 	return s;
