@@ -408,6 +408,35 @@ static void udp_sndbuf(struct mk_ctx *c)
 	}
 }
 
+/* udp-sndbuf at MTU 1500: 96 datagrams of 3000 bytes, each in three
+ * fragments, to echo from four peers that never answer ARP, 24 ms apart.
+ * Each echo leaves as three fragments held for ARP, and Linux charges
+ * every fragment to the socket (ip_frag_next: "charge the memory for the
+ * fragment to any owner it might possess"), so the buffer fills about
+ * the 41st echo although each datagram was freed once cut up; the
+ * application sleeps and the rest queue unread until the receive buffer
+ * is full too (Udp.RcvbufErrors). */
+static void udp_sndbuf_frag(struct mk_ctx *c)
+{
+	static uint8_t dgram[3008], data[3000], f[1600];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)('A' + i % 26);
+	c->step_us = 8000;	/* the fragments of one datagram 8 ms apart, datagrams 24 ms */
+	for (int i = 0; i < 96; i++) {
+		uint8_t mac[6] = { 2, 0, 0, 0, 1, (uint8_t)(3 + i % 4) };
+		char peer[16];
+		snprintf(peer, sizeof(peer), "10.0.0.%d", 3 + i % 4);
+		struct pb_ipopt o = { .saddr = pb_ip(peer), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_UDP_,
+				      .id = (uint16_t)(0x900 + i), .smac = mac };
+		size_t n = pb_udp(dgram, o.saddr, o.daddr, (uint16_t)(41000 + i), 7, data, sizeof(data), 0);
+		for (size_t off = 0; off < n; off += 1480) {
+			size_t len = n - off > 1480 ? 1480 : n - off;
+			o.frag = (uint16_t)((off + len < n ? IP_MF : 0) | off / 8);
+			mk_emit(c, f, pb_eth_ip(f, &o, dgram + off, len));
+		}
+	}
+}
+
 /* A peer not in the neighbour table connects: the SYN-ACK waits for ARP. */
 static void arp_resolve(struct mk_ctx *c)
 {
@@ -472,6 +501,13 @@ const struct mk_scenario mk_transport_scenarios[] = {
 	  tcp_rst_rules, NULL },
 	{ "udp-echo-closed", "UDP echo, a closed port, a broadcast to a closed port, a bad UDP checksum",
 	  udp_echo_closed, NULL },
+	{ "udp-sndbuf-frag", "udp-sndbuf at MTU 1500: 96 datagrams of 3000 bytes in three fragments each; every "
+	  "fragment of each echo held for ARP is charged to the socket, which fills at the 41st; the rest "
+	  "wait unread (RcvbufErrors)",
+	  udp_sndbuf_frag,
+	  "{\n  \"kernel\": \"6.x\",\n"
+	  "  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/24\"],\"mtu\":1500}],\n"
+	  "  \"listen\": [{\"proto\":\"udp\",\"port\":7,\"app\":\"echo\"}]\n}\n" },
 	{ "udp-sndbuf", "40 datagrams of 8000 bytes to echo from peers that never answer ARP: the replies held "
 	  "fill the socket's send buffer, the application sleeps in sendto, the rest wait unread (RcvbufErrors); "
 	  "after the capture the failed neighbours free the buffer and it wakes", udp_sndbuf,

@@ -95,6 +95,7 @@ static struct sk_buff *ip6_frag_next(struct net *net, const struct sk_buff *skb,
 	f->pkt = skb->pkt;
 	f->protocol = ETH_P_IPV6;
 	memcpy(f->cb, skb->cb, sizeof(f->cb));
+	skb_frag_owner(net, f, skb);
 	return f;
 }
 

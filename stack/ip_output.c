@@ -52,6 +52,7 @@ static struct sk_buff *ip_frag_next(struct net *net, const struct sk_buff *skb, 
 	f->dev = skb->dev;
 	f->protocol = skb->protocol;
 	memcpy(f->cb, skb->cb, sizeof(f->cb));
+	skb_frag_owner(net, f, skb);
 	struct iphdr *h = ip_hdr(f);
 	uint16_t fo = ntohs(iph->frag_off);
 	uint32_t base = (uint32_t)(fo & IP_OFFSET) << 3;

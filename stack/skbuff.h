@@ -128,6 +128,10 @@ uint32_t alloc_skb_truesize(uint32_t size);
 /* sock_wfree - uncharges skb from its owner's send buffer, waking a
  * writer asleep on it once half is free (sock.c). */
 void sock_wfree(struct net *net, struct sk_buff *skb);
+/* skb_frag_owner - a fragment of skb charged to skb's owner, as
+ * ip_frag_next and ip6_frag_next charge "the memory for the fragment to
+ * any owner it might possess": a socket, or the ICMP socket. */
+void skb_frag_owner(struct net *net, struct sk_buff *frag, const struct sk_buff *skb);
 
 /* kfree_skb - frees without tracing (consumed or never entered the stack). */
 void kfree_skb(struct net *net, struct sk_buff *skb);

@@ -219,6 +219,16 @@ void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)
 	sk->wmem_alloc += skb->truesize;
 }
 
+void skb_frag_owner(struct net *net, struct sk_buff *frag, const struct sk_buff *skb)
+{
+	if (skb->sk)
+		skb_set_owner_w(frag, skb->sk);
+	if (skb->icmp_owned) {
+		frag->icmp_owned = skb->icmp_owned;
+		*(skb->icmp_owned == 1 ? &net->icmp_wmem_alloc : &net->icmp6_wmem_alloc) += frag->truesize;
+	}
+}
+
 void sock_wfree(struct net *net, struct sk_buff *skb)
 {
 	struct sock *sk = skb->sk;

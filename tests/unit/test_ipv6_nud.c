@@ -342,6 +342,27 @@ START_TEST(test_udp6_sndbuf_sleeps_then_wakes_on_failure)
 }
 END_TEST
 
+/* An echo longer than the MTU: its fragments wait for neighbour discovery,
+ * each charged to the socket (ip6_frag_next), until the neighbour fails. */
+START_TEST(test_udp6_echo_fragments_stay_charged)
+{
+	struct net *net = net6();
+	struct sock *sk = udp6_echo_host(net);
+	net_set_time(net, 1 * SEC);
+	udp6_echo_from(net, 0, 3000);
+	ck_assert_int_eq(net->mib[MIB_UDP6_OUTDATAGRAMS], 1);
+	ck_assert_int_eq(net->mib[MIB_IP6_FRAGCREATES], 3);
+	/* three held, each charged: 1496, 1496 and 160 bytes (fragments of 1448) */
+	ck_assert_uint_eq(sk->wmem_alloc, 2 * alloc_skb_truesize(1496 + NET_SKB_PAD) + alloc_skb_truesize(160 + NET_SKB_PAD));
+	for (uint64_t t = 2; t <= 4; t++) {
+		net_set_time(net, t * SEC);
+		neigh_run_timers(net);
+	}
+	ck_assert_uint_eq(sk->wmem_alloc, 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *nud_suite(void)
 {
 	Suite *s = suite_create("ipv6_nud");
@@ -353,6 +374,7 @@ static Suite *nud_suite(void)
 	tcase_add_test(nd, test_ndisc_na_flags);
 	tcase_add_test(nd, test_ndisc_learn_confirms);
 	tcase_add_test(nd, test_udp6_sndbuf_sleeps_then_wakes_on_failure);
+	tcase_add_test(nd, test_udp6_echo_fragments_stay_charged);
 	suite_add_tcase(s, m);
 	suite_add_tcase(s, nd);
 	return s;

@@ -225,6 +225,31 @@ START_TEST(test_udp_sndbuf_wakes_on_neighbour_failure)
 }
 END_TEST
 
+/* An echo longer than the MTU leaves in fragments, and while they wait for
+ * ARP each is charged to the socket (ip_frag_next), though the datagram
+ * they were cut from is freed. */
+START_TEST(test_udp_echo_fragments_stay_charged)
+{
+	struct net *net = udp_host();
+	struct sock *sk = __udp4_lib_lookup(net, nj_ip("10.0.0.3"), htons(6000), nj_ip(NJ_HOST_IP), htons(7));
+	static char big[3000];
+	static uint8_t b[3100], f[3200];
+	memset(big, 'f', sizeof(big));
+	size_t n = nj_udp(b, "10.0.0.3", NJ_HOST_IP, 6000, 7, big, sizeof(big));
+	nj_inject(net, f, nj_build_ip(f, "10.0.0.3", NJ_HOST_IP, IPPROTO_UDP_, b, n, NULL));
+	ck_assert_int_eq(net->mib[MIB_UDP_OUTDATAGRAMS], 1);
+	ck_assert_int_eq(net->mib[MIB_IP_FRAGCREATES], 3);
+	/* three fragments held: 1500, 1500 and 68 bytes, each its truesize */
+	ck_assert_uint_eq(sk->wmem_alloc, 2 * alloc_skb_truesize(1500 + NET_SKB_PAD) + alloc_skb_truesize(68 + NET_SKB_PAD));
+	for (uint64_t t = 1; t <= 3; t++) {
+		net_set_time(net, t * 1000000000ULL);
+		neigh_run_timers(net);	/* ARP fails: the fragments are freed */
+	}
+	ck_assert_uint_eq(sk->wmem_alloc, 0);
+	nj_net_free(net);
+}
+END_TEST
+
 static Suite *udp_suite(void)
 {
 	Suite *s = suite_create("udp");
@@ -243,6 +268,7 @@ static Suite *udp_suite(void)
 	tcase_add_test(lim, test_udp_rcvbuf_full);
 	tcase_add_test(lim, test_udp_sndbuf_sleeps_and_wakes);
 	tcase_add_test(lim, test_udp_sndbuf_wakes_on_neighbour_failure);
+	tcase_add_test(lim, test_udp_echo_fragments_stay_charged);
 	suite_add_tcase(s, lim);
 	return s;
 }
