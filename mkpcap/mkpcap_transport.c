@@ -383,6 +383,19 @@ static void udp_echo_closed(struct mk_ctx *c)
 	mk_emit(c, frame, pb_eth_ip(frame, &o, l4, n));
 }
 
+/* The i-th of four peers that never answer ARP, 10.0.0.3 to 10.0.0.6,
+ * sending to the host: its header options (its MAC in mac). */
+static struct pb_ipopt dead_peer(int i, uint8_t mac[6], uint16_t id)
+{
+	char peer[16];
+	static const uint8_t base[6] = { 2, 0, 0, 0, 1, 0 };
+	memcpy(mac, base, 6);
+	mac[5] = (uint8_t)(3 + i % 4);
+	snprintf(peer, sizeof(peer), "10.0.0.%d", 3 + i % 4);
+	return (struct pb_ipopt){ .saddr = pb_ip(peer), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_UDP_, .id = id,
+				  .smac = mac };
+}
+
 /* The echo socket's send buffer (wmem_default 212992): 40 datagrams of
  * 8000 bytes (eth0's MTU 9000) from four peers that never answer ARP,
  * 70 ms apart. Each echo waits in its neighbour's queue, still charged to
@@ -397,11 +410,8 @@ static void udp_sndbuf(struct mk_ctx *c)
 		data[i] = (uint8_t)('a' + i % 26);
 	c->step_us = 70000;
 	for (int i = 0; i < 40; i++) {
-		uint8_t mac[6] = { 2, 0, 0, 0, 1, (uint8_t)(3 + i % 4) };
-		char peer[16];
-		snprintf(peer, sizeof(peer), "10.0.0.%d", 3 + i % 4);
-		struct pb_ipopt o = { .saddr = pb_ip(peer), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_UDP_,
-				      .id = (uint16_t)(0x700 + i), .smac = mac };
+		uint8_t mac[6];
+		struct pb_ipopt o = dead_peer(i, mac, (uint16_t)(0x700 + i));
 		size_t n = pb_udp(big, o.saddr, o.daddr, (uint16_t)(40000 + i), 7, data, sizeof(data), 0);
 		static uint8_t f[9200];
 		mk_emit(c, f, pb_eth_ip(f, &o, big, n));
@@ -423,11 +433,8 @@ static void udp_sndbuf_frag(struct mk_ctx *c)
 		data[i] = (uint8_t)('A' + i % 26);
 	c->step_us = 8000;	/* the fragments of one datagram 8 ms apart, datagrams 24 ms */
 	for (int i = 0; i < 96; i++) {
-		uint8_t mac[6] = { 2, 0, 0, 0, 1, (uint8_t)(3 + i % 4) };
-		char peer[16];
-		snprintf(peer, sizeof(peer), "10.0.0.%d", 3 + i % 4);
-		struct pb_ipopt o = { .saddr = pb_ip(peer), .daddr = pb_ip("10.0.0.2"), .proto = IPPROTO_UDP_,
-				      .id = (uint16_t)(0x900 + i), .smac = mac };
+		uint8_t mac[6];
+		struct pb_ipopt o = dead_peer(i, mac, (uint16_t)(0x900 + i));
 		size_t n = pb_udp(dgram, o.saddr, o.daddr, (uint16_t)(41000 + i), 7, data, sizeof(data), 0);
 		for (size_t off = 0; off < n; off += 1480) {
 			size_t len = n - off > 1480 ? 1480 : n - off;

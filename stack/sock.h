@@ -319,6 +319,11 @@ void sock_app_wakeup(struct net *net, struct sock *sk);
 /* The http application's fixed HTTP/1.0 reply (the pcap generator needs its length). */
 extern const char sock_http_page[];
 extern const unsigned sock_http_page_len;
+/* __udp_enqueue_schedule_skb - a datagram onto sk's receive queue (either
+ * family), within its receive buffer (else dropped, Udp[6].RcvbufErrors),
+ * closing the caller's frame; then the application reads unless it sleeps
+ * in sendto. Owns skb. NET_RX_SUCCESS or NET_RX_DROP. */
+int __udp_enqueue_schedule_skb(struct net *net, struct sock *sk, struct sk_buff *skb);
 /* udp_app_deliver - the UDP application reads one datagram (udp_recvmsg). Owns skb. */
 void udp_app_deliver(struct net *net, struct sock *sk, struct sk_buff *skb);
 

@@ -13,19 +13,18 @@
 
 #include <string.h>
 
-/* udp_queue_rcv_skb: charge the socket's receive buffer, then wake the reader. */
-static int udp_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
+int __udp_enqueue_schedule_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
-	trace_enter(net, skb, "udp_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
-	/* __udp_enqueue_schedule_skb as Linux 6.15 has it (and 6.13's stable
-	 * updates, "udp: Fix multiple wraparounds of sk->sk_rmem_alloc"): a
-	 * datagram that would take the queue past rcvbuf is dropped, unless the
-	 * queue is empty (before, one could overshoot it). */
+	int v6 = skb->protocol == ETH_P_IPV6;
+	/* As Linux 6.15 has it (and 6.13's stable updates, "udp: Fix multiple
+	 * wraparounds of sk->sk_rmem_alloc"): a datagram that would take the
+	 * queue past rcvbuf is dropped, unless the queue is empty (before,
+	 * one could overshoot it). */
 	if (sk->rmem && sk->rmem + skb->truesize > sk->rcvbuf) {
 		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u queued + %u > %u)", sk->rmem,
 			   skb->truesize, sk->rcvbuf);
-		SNMP_INC(net, MIB_UDP_RCVBUFERRORS);
-		SNMP_INC(net, MIB_UDP_INERRORS);
+		SNMP_INC(net, v6 ? MIB_UDP6_RCVBUFERRORS : MIB_UDP_RCVBUFERRORS);
+		SNMP_INC(net, v6 ? MIB_UDP6_INERRORS : MIB_UDP_INERRORS);
 		return skb_drop(net, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 	}
 	sk->rmem += skb->truesize;
@@ -42,6 +41,13 @@ static int udp_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *s
 	while (!sk->send_blocked && (skb = skb_dequeue(&sk->receive_queue)))
 		udp_app_deliver(net, sk, skb);
 	return NET_RX_SUCCESS;
+}
+
+/* udp_queue_rcv_skb: charge the socket's receive buffer, then wake the reader. */
+static int udp_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	trace_enter(net, skb, "udp_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
+	return __udp_enqueue_schedule_skb(net, sk, skb);
 }
 
 /* No socket: RFC 1122 3.2.2.1 port unreachable, except for broadcast. */

@@ -63,34 +63,14 @@ int udpv6_sendmsg(struct net *net, struct sock *sk, const struct in6 *daddr, uin
 	return r ? -1 : 0;
 }
 
-/* __udpv6_queue_rcv_skb: __udp_enqueue_schedule_skb, shared with IPv4 in
- * Linux, so the same rule (udp.c): a datagram that would take the queue
- * past rcvbuf is dropped unless the queue is empty. Then the application
- * reads at once (udpv6_recvmsg counts Udp6.InDatagrams), unless it sleeps
- * in sendto. */
+/* __udpv6_queue_rcv_skb: __udp_enqueue_schedule_skb, which Linux shares
+ * between the families (udp.c): the receive buffer's rule, then the
+ * application reads at once (udpv6_recvmsg counts Udp6.InDatagrams),
+ * unless it sleeps in sendto. */
 static void udpv6_queue_rcv_skb(struct net *net, struct sock *sk, struct sk_buff *skb)
 {
 	trace_enter(net, skb, "udpv6_queue_rcv_skb", "udp", "to %s socket %s", sock_app_name(sk->app), sk_fmt(sk));
-	if (sk->rmem && sk->rmem + skb->truesize > sk->rcvbuf) {
-		trace_step(net, skb, "__udp_enqueue_schedule_skb", "receive buffer full (%u queued + %u > %u)", sk->rmem,
-			   skb->truesize, sk->rcvbuf);
-		SNMP_INC(net, MIB_UDP6_RCVBUFERRORS);
-		SNMP_INC(net, MIB_UDP6_INERRORS);
-		skb_drop(net, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
-		return;
-	}
-	sk->rmem += skb->truesize;
-	skb_queue_tail(&sk->receive_queue, skb);
-	if (trace_on(net)) {
-		struct jw *a = trace_args(net);
-		jw_kv_uint(a, "rmem", sk->rmem);
-		jw_kv_uint(a, "rcvbuf", sk->rcvbuf);
-		jw_kv_uint(a, "qlen", skb_queue_len(&sk->receive_queue));
-	}
-	trace_exit(net, NULL, V_QUEUED, 0, "queued on the socket (%u bytes charged)%s", sk->rmem,
-		   sk->send_blocked ? "; the application sleeps in sendto and reads nothing" : "");
-	while (!sk->send_blocked && (skb = skb_dequeue(&sk->receive_queue)))
-		udp_app_deliver(net, sk, skb);
+	__udp_enqueue_schedule_skb(net, sk, skb);
 }
 
 /* How the socket took the datagram, for the trace. */
