@@ -21,25 +21,26 @@ struct route {
 	const char *method;
 	const char *pattern;
 	web_handler fn;
+	int slow;		/* replays or waits: always a job (defer.c) */
 };
 
 static const struct route routes[] = {
-	{ "GET", "/api/traces", api_traces_list },
-	{ "POST", "/api/traces", api_upload },
-	{ "GET", "/api/traces/#", api_trace_summary },
-	{ "GET", "/api/traces/#/packets", api_packets },
-	{ "GET", "/api/traces/#/packets/#", api_packet },
-	{ "GET", "/api/traces/#/events", api_events },
-	{ "GET", "/api/traces/#/histogram", api_histogram },
-	{ "GET", "/api/traces/#/state", api_state },
-	{ "GET", "/api/traces/#/skbs/#", api_skb },
-	{ "POST", "/api/traces/#/whatif", api_whatif },
-	{ "GET", "/api/live", api_live },
-	{ "GET", "/api/lessons", api_lessons_list },
-	{ "GET", "/api/lessons/#", api_lesson_get },
-	{ "POST", "/api/lessons/#/open", api_lesson_open },
-	{ "POST", "/api/lessons/#/check", api_lesson_check },
-	{ NULL, NULL, NULL },
+	{ "GET", "/api/traces", api_traces_list, 0 },
+	{ "POST", "/api/traces", api_upload, 1 },
+	{ "GET", "/api/traces/#", api_trace_summary, 0 },
+	{ "GET", "/api/traces/#/packets", api_packets, 0 },
+	{ "GET", "/api/traces/#/packets/#", api_packet, 0 },
+	{ "GET", "/api/traces/#/events", api_events, 0 },
+	{ "GET", "/api/traces/#/histogram", api_histogram, 0 },
+	{ "GET", "/api/traces/#/state", api_state, 0 },
+	{ "GET", "/api/traces/#/skbs/#", api_skb, 1 },
+	{ "POST", "/api/traces/#/whatif", api_whatif, 1 },
+	{ "GET", "/api/live", api_live, 0 },
+	{ "GET", "/api/lessons", api_lessons_list, 0 },
+	{ "GET", "/api/lessons/#", api_lesson_get, 0 },
+	{ "POST", "/api/lessons/#/open", api_lesson_open, 1 },
+	{ "POST", "/api/lessons/#/check", api_lesson_check, 1 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* One path segment against one pattern segment; "#" takes a number. */
@@ -89,6 +90,22 @@ int api_wants_body(const char *method, const char *url)
 	return path_match("/api/traces", url, ids);
 }
 
+/* A job (defer.c): the route's handler, its answer queued from here; the
+ * guard then watches the answer go, as on_request does for the others. */
+static void dispatch_job(struct web_req *r)
+{
+	r->job_res = api_dispatch(r);
+	web_guard_phase(r->conn, r->stream ? WEB_STREAM : WEB_SEND);
+}
+
+enum MHD_Result api_later(struct web_req *r)
+{
+	web_trace_put(r->held);		/* the job takes its own */
+	r->held = NULL;
+	r->deferred = web_defer(r, dispatch_job);
+	return r->deferred ? MHD_YES : r->job_res;
+}
+
 enum MHD_Result api_dispatch(struct web_req *r)
 {
 	int64_t ids[4] = { 0 };
@@ -100,6 +117,8 @@ enum MHD_Result api_dispatch(struct web_req *r)
 		path_known = 1;
 		if (strcmp(rt->method, method))
 			continue;
+		if (rt->slow && !r->in_job)
+			return api_later(r);
 		enum MHD_Result res = rt->fn(r, ids);
 		/* The reply is built (a copy): the trace may be evicted from now. */
 		web_trace_put(r->held);

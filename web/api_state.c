@@ -2,8 +2,9 @@
  * api_state.c - /api/traces/ID/state?seq=S: the host as it was when event
  * S was emitted, from the one fold (trace/fold.h) that `step` prints too:
  * the answer is fold_json's object, nothing added or renamed here. The
- * trace's fold index (its snapshots) is made on first use and lives with
- * the trace. The last few answers are kept as text: the state at an event
+ * trace's fold index (its snapshots) is made on first use, as a job
+ * (defer.c: a 1M-event trace takes half a second), and lives with the
+ * trace. The last few answers are kept as text: the state at an event
  * never changes once the event exists (a live trace only appends), and a
  * class stepping through one lab asks for the same events again and again.
  */
@@ -22,6 +23,15 @@ static struct fold_index *trace_fold(struct web_trace *t)
 	struct fold_index *x = t->fold;
 	pthread_mutex_unlock(&t->mu);
 	return x;
+}
+
+/* 1 once the trace's fold index is made. */
+static int fold_made(struct web_trace *t)
+{
+	pthread_mutex_lock(&t->mu);
+	int made = t->fold != NULL;
+	pthread_mutex_unlock(&t->mu);
+	return made;
 }
 
 /* A copy of the cached answer for event i (*len its length), or NULL. */
@@ -85,6 +95,8 @@ enum MHD_Result api_state(struct web_req *r, const int64_t *ids)
 	char *text = cached(t, i, &len);
 	if (text)
 		return web_reply_text(r->conn, MHD_HTTP_OK, text, len);
+	if (!r->in_job && !fold_made(t))	/* a pass over the whole trace: not on a daemon thread */
+		return api_later(r);
 	struct fold_index *x = trace_fold(t);
 	cJSON *o = x ? fold_json_at(x, i) : NULL;
 	text = o ? web_json_text(o, &len) : NULL;

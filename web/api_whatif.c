@@ -118,7 +118,7 @@ enum MHD_Result api_whatif(struct web_req *r, const int64_t *ids)
 		res = web_error(r->conn, MHD_HTTP_CONFLICT, "%s; a what-if needs the capture", err);
 	else if (whatif_parse(body, &q, err, sizeof(err)) < 0)
 		res = web_error(r->conn, MHD_HTTP_BAD_REQUEST, "%s", err[0] ? err : "out of memory");
-	else if (web_replay_slot(r))
+	else if (web_replay_slot(r, 1))
 		res = web_busy(r->conn, 2, "%s", r->err);
 	else
 		res = whatif_answer(r, t, &q, src);

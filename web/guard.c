@@ -3,8 +3,9 @@
  * timeout is an idle timeout, which a client sending one byte every few
  * seconds never trips, and its limits accept a connection and then drop
  * it. So every connection is tracked here with the phase it is in, and a
- * watchdog thread shuts down (shutdown(2): the connection's thread then
- * sees the end and closes it) those that hold a slot without progress:
+ * watchdog thread shuts down (shutdown(2): the daemon then sees the end
+ * and closes it; a parked event stream is resumed to see it) those that
+ * hold a slot without progress:
  *  - headers not complete within HEAD_MS of connecting or of the previous
  *    answer (slowloris; an idle keep-alive connection ends the same way);
  *  - a request body that stops arriving for BODY_IDLE_MS, or takes longer
@@ -63,6 +64,7 @@ static struct web_conn *conns;
 static int nconns, nstreams, running;
 static pthread_t watchdog;
 static unsigned long ncut;
+static int stream_cut;			/* a stream was cut: parked ones must look (under guard_mu) */
 
 static struct web_conn *conn_of(struct MHD_Connection *c)
 {
@@ -108,7 +110,19 @@ static void cut(struct web_conn *w)
 	if (!w->shut && w->fd >= 0)
 		shutdown(w->fd, SHUT_RDWR);
 	w->shut = 1;
+	stream_cut |= w->phase == WEB_STREAM;
 	ncut++;
+}
+
+/* Resumes parked streams after a cut (guard_mu not held: traces.c's lock
+ * is never taken under it), and those whose keep-alive is due. */
+static void wake_streams(void)
+{
+	pthread_mutex_lock(&guard_mu);
+	int all = stream_cut;
+	stream_cut = 0;
+	pthread_mutex_unlock(&guard_mu);
+	web_live_wake(all);
 }
 
 /* The oldest stream but w, cut to make room (guard_mu held). */
@@ -135,8 +149,20 @@ int web_guard_phase(struct MHD_Connection *c, enum web_phase phase)
 		if (phase == WEB_STREAM && nstreams > WEB_STREAMS_MAX)
 			cut_oldest_stream(w);
 	}
+	int woke = stream_cut;
 	pthread_mutex_unlock(&guard_mu);
+	if (woke)
+		wake_streams();
 	return answered;
+}
+
+int web_guard_shut(struct MHD_Connection *c)
+{
+	pthread_mutex_lock(&guard_mu);
+	struct web_conn *w = conn_of(c);
+	int shut = w && w->shut;
+	pthread_mutex_unlock(&guard_mu);
+	return shut;
 }
 
 int web_guard_progress(struct MHD_Connection *c)
@@ -281,6 +307,9 @@ static void *watch(void *arg)
 		for (struct web_conn *w = conns; w; w = w->next)
 			if (!w->shut && overdue(w, now, pressure))
 				cut(w);
+		pthread_mutex_unlock(&guard_mu);
+		wake_streams();
+		pthread_mutex_lock(&guard_mu);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += TICK_MS * 1000000L;

@@ -1,10 +1,10 @@
 /*
  * live.c - GET /api/live: Server-Sent Events of the newest live trace.
  * Each event line goes out as "id: SEQ / data: JSON"; a switch to a newer
- * live trace is announced as "event: trace". The content reader blocks (a
- * thread per connection) until events are appended, and sends a comment
- * every few seconds so idle proxies and the connection timeout keep the
- * stream open. ?from=SEQ (or Last-Event-ID) resumes; the default is "only
+ * live trace is announced as "event: trace". With nothing to send, the
+ * content reader parks the stream (traces.c: its connection suspended, no
+ * thread held) until events are appended, and sends a comment every few
+ * seconds so idle proxies and the connection timeout keep the stream open. ?from=SEQ (or Last-Event-ID) resumes; the default is "only
  * what comes next".
  */
 #include <stdio.h>
@@ -22,6 +22,8 @@ struct sse {
 	int64_t from;			/* requested start seq, -1 = from now */
 	struct jw out;			/* pending bytes */
 	size_t off;
+	int64_t sent_ms;		/* when bytes last went (the keep-alive's clock) */
+	struct web_park park;
 };
 
 static size_t nevents(struct web_trace *t)
@@ -55,8 +57,9 @@ static void follow(struct sse *x, int id)
 	x->from = -1;
 }
 
-/* Fills x->out with new events, a trace switch, or a keep-alive comment. */
-static void refill(struct sse *x)
+/* Fills x->out with new events or a trace switch, or with a keep-alive
+ * comment when one is due and there is nothing else; never waits. */
+static void refill(struct sse *x, int64_t now)
 {
 	jw_reset(&x->out);
 	x->off = 0;
@@ -64,10 +67,6 @@ static void refill(struct sse *x)
 	if (cur != x->id)
 		follow(x, cur);
 	struct web_trace *t = cur ? web_trace_get(cur) : NULL;
-	if (t && nevents(t) <= x->next && !x->out.len)
-		web_live_wait(cur, x->next, SSE_KEEPALIVE_MS);
-	else if (!t && !x->out.len)
-		web_live_wait(0, 0, SSE_KEEPALIVE_MS);
 	size_t n = t ? nevents(t) : 0;
 	for (int k = 0; t && x->next < n && k < SSE_BATCH; k++, x->next++) {
 		char *line = store_line(t->s, x->next, NULL);
@@ -80,18 +79,27 @@ static void refill(struct sse *x)
 		free(line);
 	}
 	web_trace_put(t);
-	if (!x->out.len)
+	if (!x->out.len && now - x->sent_ms >= SSE_KEEPALIVE_MS)
 		jw_puts(&x->out, ": keep-alive\n\n");
+	if (x->out.len)
+		x->sent_ms = now;
 }
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
 	struct sse *x = cls;
-	if (web_stopping())
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	if (x->off >= x->out.len)
-		refill(x);
+	while (x->off >= x->out.len) {
+		if (web_stopping())
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (web_guard_shut(x->park.c))	/* cut by the watchdog while parked */
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		uint64_t gen = web_live_gen();	/* before looking: a change after it is not missed */
+		int64_t now = web_clock_ms();
+		refill(x, now);
+		if (!x->out.len && web_live_park(&x->park, gen, (int)(x->sent_ms + SSE_KEEPALIVE_MS - now)) == 0)
+			return 0;		/* parked: called again once resumed */
+	}
 	size_t n = x->out.len - x->off;
 	if (n > max)
 		n = max;
@@ -122,6 +130,8 @@ enum MHD_Result api_live(struct web_req *r, const int64_t *ids)
 	x->from = from;
 	x->next = SIZE_MAX;		/* the first trace followed: start at its end */
 	x->id = -1;
+	x->park.c = r->conn;
+	x->sent_ms = web_clock_ms();
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, sse_read, x, sse_free);
 	if (!resp) {
 		sse_free(x);

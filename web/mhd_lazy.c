@@ -35,6 +35,8 @@ static struct {
 	struct MHD_Response *(*create_response_from_callback)(uint64_t, size_t, MHD_ContentReaderCallback, void *,
 							      MHD_ContentReaderFreeCallback);
 	struct MHD_Response *(*create_response_from_buffer)(size_t, void *, enum MHD_ResponseMemoryMode);
+	void (*suspend_connection)(struct MHD_Connection *);
+	void (*resume_connection)(struct MHD_Connection *);
 } mhd;
 
 static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
@@ -70,6 +72,8 @@ static void mhd_open(void)
 	MHD_SYM(create_response_from_fd, "MHD_create_response_from_fd");
 	MHD_SYM(create_response_from_callback, "MHD_create_response_from_callback");
 	MHD_SYM(create_response_from_buffer, "MHD_create_response_from_buffer");
+	MHD_SYM(suspend_connection, "MHD_suspend_connection");
+	MHD_SYM(resume_connection, "MHD_resume_connection");
 	return;
 missing:
 	snprintf(mhd_err, sizeof(mhd_err), "%s", dlerror());
@@ -177,4 +181,16 @@ void MHD_destroy_response(struct MHD_Response *response)
 {
 	mhd_need();
 	mhd.destroy_response(response);
+}
+
+void MHD_suspend_connection(struct MHD_Connection *connection)
+{
+	mhd_need();
+	mhd.suspend_connection(connection);
+}
+
+void MHD_resume_connection(struct MHD_Connection *connection)
+{
+	mhd_need();
+	mhd.resume_connection(connection);
 }

@@ -4,9 +4,11 @@
  * bounded (web_set_upload_limits): at most N kept and E events in all,
  * least recently used evicted first, idle ones expired. A reader holds a
  * reference (web_trace_get/put), and a referenced trace is never evicted,
- * so a request's pointer stays valid however long it takes. The newest
- * live trace and a condition variable let /api/live readers sleep until
- * events are appended.
+ * so a request's pointer stays valid however long it takes. /api/live
+ * streams with nothing to send are parked here, their connections
+ * suspended (no thread waits), and resumed when the newest live trace
+ * gains events or changes, when the server stops, or when their time is
+ * up (a keep-alive is due; the watchdog looks every tick).
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -17,10 +19,10 @@
 #include "web.h"
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t live_cv = PTHREAD_COND_INITIALIZER;
 static struct web_trace *traces[WEB_MAX_TRACES];
 static int ntraces, next_id = 1, live_id;
 static uint64_t live_gen;		/* bumped by every notify */
+static struct web_park *parked;		/* streams waiting (under reg_mu) */
 static uint64_t lru_clock;		/* orders uses exactly, even two in one ms */
 static int stopping;
 static int max_uploads = WEB_UPLOADS_DEFAULT;
@@ -75,6 +77,26 @@ static void trace_free(struct web_trace *t)
 	free(t);
 }
 
+/* Resumes the parked streams (reg_mu held): all, or those whose time is
+ * up. Resumed, a stream's content reader runs again on its own thread. */
+static void wake_parked(int all)
+{
+	int64_t now = all ? 0 : web_clock_ms();
+	for (struct web_park *p = parked, *next; p; p = next) {
+		next = p->next;
+		if (!all && p->until_ms > now)
+			continue;
+		if (p->prev)
+			p->prev->next = p->next;
+		else
+			parked = p->next;
+		if (p->next)
+			p->next->prev = p->prev;
+		p->parked = 0;
+		MHD_resume_connection(p->c);
+	}
+}
+
 /* Registers t (reg_mu held): an id, a slot, a first use. */
 static int insert(struct web_trace *t)
 {
@@ -85,7 +107,7 @@ static int insert(struct web_trace *t)
 	if (t->live)
 		live_id = t->id;
 	live_gen++;
-	pthread_cond_broadcast(&live_cv);
+	wake_parked(1);
 	return t->id;
 }
 
@@ -363,38 +385,41 @@ void web_live_notify(void)
 {
 	pthread_mutex_lock(&reg_mu);
 	live_gen++;
-	pthread_cond_broadcast(&live_cv);
+	wake_parked(1);
 	pthread_mutex_unlock(&reg_mu);
 }
 
-static size_t live_count(int id)
+uint64_t web_live_gen(void)
 {
-	struct web_trace *t = NULL;
-	for (int i = 0; i < ntraces; i++)
-		if (traces[i]->id == id)
-			t = traces[i];
-	if (!t)
-		return 0;
-	store_lock(t->s);
-	size_t n = store_nevents(t->s);
-	store_unlock(t->s);
-	return n;
+	pthread_mutex_lock(&reg_mu);
+	uint64_t g = live_gen;
+	pthread_mutex_unlock(&reg_mu);
+	return g;
 }
 
-void web_live_wait(int id, size_t have, int ms)
+int web_live_park(struct web_park *p, uint64_t gen, int ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&reg_mu);
-	while (!stopping && live_id == id && live_count(id) <= have)
-		if (pthread_cond_timedwait(&live_cv, &reg_mu, &until))
-			break;
+	int now = stopping || live_gen != gen;
+	if (!now) {
+		p->until_ms = web_clock_ms() + ms;
+		p->prev = NULL;
+		p->next = parked;
+		if (parked)
+			parked->prev = p;
+		parked = p;
+		p->parked = 1;
+		/* under reg_mu: a notify cannot come between the test and this */
+		MHD_suspend_connection(p->c);
+	}
+	pthread_mutex_unlock(&reg_mu);
+	return now ? -1 : 0;
+}
+
+void web_live_wake(int all)
+{
+	pthread_mutex_lock(&reg_mu);
+	wake_parked(all);
 	pthread_mutex_unlock(&reg_mu);
 }
 
@@ -410,7 +435,7 @@ void web_set_stopping(int on)
 {
 	pthread_mutex_lock(&reg_mu);
 	stopping = on;
-	pthread_cond_broadcast(&live_cv);
+	wake_parked(1);
 	pthread_mutex_unlock(&reg_mu);
 }
 

@@ -94,11 +94,15 @@ static void wait_ms(long ms)
 	pthread_cond_timedwait(&up_cv, &up_mu, &ts);
 }
 
-unsigned web_replay_slot(struct web_req *r)
+unsigned web_replay_slot(struct web_req *r, int wait)
 {
-	web_guard_phase(r->conn, WEB_WORK);	/* waiting here is not a slow body */
 	int64_t until = web_clock_ms() + WEB_UPLOAD_QUEUE_MS;
 	pthread_mutex_lock(&up_mu);
+	if (!wait && in_flight >= WEB_UPLOADS_ACTIVE && !web_stopping()) {
+		pthread_mutex_unlock(&up_mu);
+		return WEB_WOULD_WAIT;
+	}
+	web_guard_phase(r->conn, WEB_WORK);	/* waiting here is not a slow body */
 	while (in_flight >= WEB_UPLOADS_ACTIVE && web_clock_ms() < until && !web_stopping())
 		wait_ms(50);
 	int ok = in_flight < WEB_UPLOADS_ACTIVE && !web_stopping();
@@ -113,13 +117,15 @@ unsigned web_replay_slot(struct web_req *r)
 	return 0;
 }
 
-unsigned web_upload_begin(struct web_req *r)
+unsigned web_upload_begin(struct web_req *r, int wait)
 {
 	if (!web_uploads_allowed()) {
 		snprintf(r->err, sizeof(r->err), "uploads are disabled on this server (serve --max-uploads 0)");
 		return MHD_HTTP_FORBIDDEN;
 	}
-	unsigned st = web_replay_slot(r);
+	unsigned st = web_replay_slot(r, wait);
+	if (st == WEB_WOULD_WAIT)
+		return st;
 	web_guard_phase(r->conn, WEB_BODY);
 	if (st)
 		return st;

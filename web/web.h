@@ -116,9 +116,23 @@ int web_add_upload(const char *name, struct nj_store *store, struct web_trace **
 int web_uploads_allowed(void);			/* 0 with serve --max-uploads 0 */
 int web_live_id(void);				/* newest live trace id, 0 if none */
 void web_traces_free(void);
-/* web_live_wait - waits until more than have events exist in the newest
- * live trace (or it changed from id, or stopping), at most ms. */
-void web_live_wait(int id, size_t have, int ms);
+/* An /api/live stream parked while it has nothing to send (traces.c). */
+struct web_park {
+	struct MHD_Connection *c;
+	int64_t until_ms;		/* a keep-alive is due then */
+	int parked;
+	struct web_park *prev, *next;
+};
+uint64_t web_live_gen(void);		/* changes with every notify and new trace */
+/* web_live_park - suspends p->c until the live traces change
+ * (web_live_notify), the server stops, or ms pass; then it is resumed and
+ * its content reader called again. Returns 0 when parked (the reader then
+ * returns 0), or -1 when they changed since gen or the server is
+ * stopping: read again now. Call it from the content reader only. */
+int web_live_park(struct web_park *p, uint64_t gen, int ms);
+/* web_live_wake - resumes the parked streams whose time is up (all: every
+ * one; a stream the watchdog cut must see its end). */
+void web_live_wake(int all);
 int web_stopping(void);
 void web_set_stopping(int on);
 
@@ -142,7 +156,26 @@ struct web_req {
 	int stream;			/* the answer is an event stream (live.c) */
 	char err[512];
 	struct web_trace *held;		/* web_req_trace's reference */
+	/* slow work on a thread of its own (defer.c) */
+	void (*job)(struct web_req *);
+	int in_job;			/* running in one now: do not defer again */
+	int slot_wait;			/* an upload that must wait for its slot (server.c) */
+	int first_deferred;		/* the first call's work is a job: its repeat is not the last call */
+	int deferred;			/* the answer is a job's: a call after it closes */
+	enum MHD_Result job_res;	/* what the job's handler returned */
 };
+
+/* -- slow requests (defer.c) -- */
+/* web_defer - runs job(r) on a thread of its own with r's connection
+ * suspended, then resumes it; the job queues r's answer itself. Returns 1
+ * (the caller returns MHD_YES and touches r no more once it returns), or
+ * 0 when job ran here (the server stopping, or no thread to be had). */
+int web_defer(struct web_req *r, void (*job)(struct web_req *));
+void web_defer_drain(void);		/* no new job from now; waits for those running */
+void web_defer_open(void);		/* jobs allowed again (web_start) */
+/* api_later - r's route handler run again as a job (api.c): a handler
+ * that finds it has slow work to do (api_state's first fold) returns it. */
+enum MHD_Result api_later(struct web_req *r);
 
 /* -- connection management (guard.c) -- */
 #define WEB_CONN_LIMIT		512	/* the daemon's hard limit: it drops beyond */
@@ -158,6 +191,7 @@ void web_guard_notify(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_
  * the handler must then answer nothing. */
 int web_guard_phase(struct MHD_Connection *c, enum web_phase phase);
 int web_guard_progress(struct MHD_Connection *c);	/* a body chunk arrived; 1 as above */
+int web_guard_shut(struct MHD_Connection *c);		/* 1 once the watchdog cut c */
 /* web_guard_answer - answers c's request while its body is still arriving
  * (libmicrohttpd cannot then): the JSON of web_error (web_busy's with
  * retry_s > 0) on a connection that is then closed; the rest of the body
@@ -180,17 +214,20 @@ int web_host_ok(struct MHD_Connection *c, const char *host);
 int web_check_origin(struct MHD_Connection *c, const char *method, char *err, size_t errlen);
 
 /* -- uploads in flight (upload.c) -- */
+#define WEB_WOULD_WAIT		1	/* no slot free now, and the caller may not wait */
 /* web_upload_begin - takes an upload slot, waiting up to
- * WEB_UPLOAD_QUEUE_MS for one, and opens the spool file of r's body.
- * Returns 0, or the status refusing it (503 all slots still busy or the
- * server stopping, 403 uploads off, 500 no temporary file), r->err set. */
-unsigned web_upload_begin(struct web_req *r);
+ * WEB_UPLOAD_QUEUE_MS for one if wait (else WEB_WOULD_WAIT when all are
+ * busy), and opens the spool file of r's body. Returns 0, or the status
+ * refusing it (503 all slots still busy or the server stopping, 403
+ * uploads off, 500 no temporary file), r->err set. */
+unsigned web_upload_begin(struct web_req *r, int wait);
 /* web_upload_chunk - appends to the spool; -1 on a write error. */
 int web_upload_chunk(struct web_req *r, const char *data, size_t n);
 /* web_replay_slot - takes one of the upload slots for another server-side
  * replay (a what-if), waiting as web_upload_begin does; freed with the
- * request by web_upload_end. Returns 0, or 503 with r->err set. */
-unsigned web_replay_slot(struct web_req *r);
+ * request by web_upload_end. Returns 0, WEB_WOULD_WAIT, or 503 with
+ * r->err set. */
+unsigned web_replay_slot(struct web_req *r, int wait);
 /* web_upload_end - removes the spool and frees the slot (once the answer
  * is sent: web_uploads_drain then knows every upload was answered). */
 void web_upload_end(struct web_req *r);
