@@ -125,12 +125,13 @@ static void wake_streams(void)
 	web_live_wake(all);
 }
 
-/* The oldest stream but w, cut to make room (guard_mu held). */
+/* The oldest stream but w, cut to make room (guard_mu held); the list is
+ * newest first, so of streams begun in the same ms the last one seen. */
 static void cut_oldest_stream(const struct web_conn *w)
 {
 	struct web_conn *old = NULL;
 	for (struct web_conn *x = conns; x; x = x->next)
-		if (x != w && x->phase == WEB_STREAM && !x->shut && (!old || x->since_ms < old->since_ms))
+		if (x != w && x->phase == WEB_STREAM && !x->shut && (!old || x->since_ms <= old->since_ms))
 			old = x;
 	if (old)
 		cut(old);

@@ -92,8 +92,8 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	while (x->off >= x->out.len) {
 		if (web_stopping())
 			return MHD_CONTENT_READER_END_OF_STREAM;
-		if (web_guard_shut(x->park.c))	/* cut by the watchdog while parked */
-			return MHD_CONTENT_READER_END_WITH_ERROR;
+		if (web_guard_shut(x->park.c))	/* cut by the watchdog while parked: its socket is shut */
+			return MHD_CONTENT_READER_END_OF_STREAM;
 		uint64_t gen = web_live_gen();	/* before looking: a change after it is not missed */
 		int64_t now = web_clock_ms();
 		refill(x, now);

@@ -206,10 +206,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
  * client dropped or the watchdog cut: under attack that is a flood. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	char msg[1024];
 	(void)cls;
-	if (strstr(fmt, "closed") || strstr(fmt, "Connection reset"))
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* a socket the watchdog shut (a parked stream finds it so when resumed) */
+	if (strstr(msg, "closed") || strstr(msg, "Connection reset") || strstr(msg, "no longer available"))
 		return;
-	vfprintf(stderr, fmt, ap);
+	fputs(msg, stderr);
 }
 
 static int set_static(const char *dir, char *err, size_t errlen)

@@ -9,7 +9,9 @@
  *  - an upload waiting for a slot does not stall the other requests: a
  *    run of them is answered while it still waits;
  *  - the server stops with streams parked (libmicrohttpd aborts if a
- *    connection is still suspended) and their readers see the end.
+ *    connection is still suspended) and their readers see the end;
+ *  - a parked stream is woken for its keep-alive (the watchdog's tick),
+ *    and one past WEB_STREAMS_MAX ends the oldest, parked as it is.
  * Run from the project root.
  */
 #include <dirent.h>
@@ -246,6 +248,62 @@ START_TEST(test_web_stop_with_parked_streams)
 }
 END_TEST
 
+/* 1 when the server closed fd (EOF or reset), reading what is left. */
+static int ended(int fd, int ms)
+{
+	char b[4096];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int64_t deadline = now_ms() + ms;
+	while (now_ms() < deadline) {
+		if (poll(&p, 1, 50) != 1)
+			continue;
+		ssize_t k = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+		if (k == 0 || (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(test_web_parked_stream_keepalive)
+{
+	char b[4096];
+	int fd = live_open(-1);		/* no live trace: nothing to send, ever */
+	int64_t t0 = now_ms();
+	size_t len = 0;
+	b[0] = 0;
+	while (!strstr(b, ": keep-alive") && now_ms() - t0 < 13000 && len < sizeof(b) - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		ssize_t k = recv(fd, b + len, sizeof(b) - 1 - len, 0);
+		ck_assert_int_gt(k, 0);
+		b[len += (size_t)k] = 0;
+	}
+	ck_assert_msg(strstr(b, ": keep-alive"), "no keep-alive in %lld ms: \"%s\"", (long long)(now_ms() - t0), b);
+	ck_assert_int_ge(now_ms() - t0, 9000);	/* due 10 s after the stream opened, not at once */
+	ck_assert(!ended(fd, 200));		/* and the stream goes on */
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_web_stream_limit_ends_oldest)
+{
+	int fd[WEB_STREAMS_MAX + 1];
+	for (int i = 0; i < WEB_STREAMS_MAX; i++)
+		fd[i] = live_open(-1);
+	usleep(100000);			/* all parked */
+	fd[WEB_STREAMS_MAX] = live_open(-1);
+	ck_assert_msg(ended(fd[0], 2000), "the oldest stream, parked, was not ended by the newest");
+	for (int i = 0; i < 50 && web_guard_count() > WEB_STREAMS_MAX; i++)
+		usleep(20000);		/* resumed, it is closed here too: its slot is free */
+	ck_assert_int_eq(web_guard_count(), WEB_STREAMS_MAX);
+	for (int i = 1; i <= WEB_STREAMS_MAX; i++)
+		ck_assert_msg(!ended(fd[i], i == 1 ? 300 : 0), "stream %d ended too", i);
+	for (int i = 0; i <= WEB_STREAMS_MAX; i++)
+		close(fd[i]);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("web_pool");
@@ -257,6 +315,8 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_web_parked_stream_woken);
 	tcase_add_test(tc, test_web_waiting_upload_stalls_nothing);
 	tcase_add_test(tc, test_web_stop_with_parked_streams);
+	tcase_add_test(tc, test_web_parked_stream_keepalive);
+	tcase_add_test(tc, test_web_stream_limit_ends_oldest);
 	return s;
 }
 
