@@ -4,7 +4,7 @@
  * address), and the "ipv6" sysctl object:
  *   "ipv6": {"forwarding": false, "hop_limit": 64, "disable_ipv6": false,
  *            "ip6frag_high_thresh": 4194304, "ip6frag_low_thresh": 3145728,
- *            "ip6frag_time": 60, "icmp_ratelimit": 1000,
+ *            "ip6frag_time": 60, "icmp_ratelimit": 100,
  *            "echo_ignore_all": false, "echo_ignore_multicast": false,
  *            "accept_ra": 1}
  * Not a kernel file: it plays `ip -6 addr/route/neigh add` and `sysctl -w

@@ -28,7 +28,7 @@ struct ipv6_state *ipv6_state(struct net *net)
 	s->sysctl.hop_limit = 64;
 	s->sysctl.max_hbh_opts_cnt = 8;
 	s->sysctl.max_dst_opts_cnt = 8;
-	s->sysctl.icmp_ratelimit_ms = 1000;
+	s->sysctl.icmp_ratelimit_ms = -1;	/* the kernel's default: icmpv6_ratelimit_ms */
 	s->sysctl.accept_ra = 1;
 	s->sysctl.ip6frag_high_thresh = 4 * 1024 * 1024;
 	s->sysctl.ip6frag_low_thresh = 3 * 1024 * 1024;

@@ -146,13 +146,22 @@ int inet_peer_xrlim_allow_v6(struct net *net, const struct in6 *addr, uint64_t t
 #define NJ_HZ		250
 #define NJ_JIFFY_NS	(1000000000ULL / NJ_HZ)
 
+int icmpv6_ratelimit_ms(struct net *net)
+{
+	int ms = ipv6_state(net)->sysctl.icmp_ratelimit_ms;
+	return ms >= 0 ? ms : net->kernel == KERNEL_6X ? 100 : 1000;
+}
+
 /* icmpv6_xrlim_allow: a bucket of 6 tokens per destination, one per
- * net.ipv6.icmp.ratelimit (1 s) — shortened for wider routes: the
- * timeout is shifted right by (128 - prefix length) / 32. */
+ * net.ipv6.icmp.ratelimit. Linux 6.18.44 (upstream 0201eedb69b2, 2026,
+ * in the 6.18 stable updates) takes it as it is: 100 ms by default. 6.13
+ * and older kernels shortened it for wider routes (>> (128 - prefix
+ * length) / 32, 248 ms for a /64 at 1 s), which let a /64's sender have 4
+ * times the rate the sysctl says; the 2.4/2.6 models keep that. */
 static int icmpv6_xrlim_allow(struct net *net, const struct in6 *daddr, const struct rt6_dst *dst)
 {
-	uint64_t tmo = (uint64_t)ipv6_state(net)->sysctl.icmp_ratelimit_ms * NJ_HZ / 1000;	/* jiffies */
-	if (dst->plen < 128)
+	uint64_t tmo = (uint64_t)icmpv6_ratelimit_ms(net) * NJ_HZ / 1000;	/* jiffies */
+	if (net->kernel != KERNEL_6X && dst->plen < 128)
 		tmo >>= (128 - dst->plen) >> 5;
 	tmo *= NJ_JIFFY_NS;
 	if (!inet_peer_xrlim_allow_v6(net, daddr, tmo)) {

@@ -254,7 +254,7 @@ struct ipv6_sysctl {
 	int disable_ipv6;		/* net.ipv6.conf.all.disable_ipv6, 0 */
 	int max_hbh_opts_cnt;		/* net.ipv6.max_hbh_opts_number, 8 */
 	int max_dst_opts_cnt;		/* net.ipv6.max_dst_opts_number, 8 */
-	int icmp_ratelimit_ms;		/* net.ipv6.icmp.ratelimit, 1000 */
+	int icmp_ratelimit_ms;		/* net.ipv6.icmp.ratelimit; -1: the kernel's default */
 	int echo_ignore_all;		/* net.ipv6.icmp.echo_ignore_all, 0 */
 	int echo_ignore_multicast;	/* net.ipv6.icmp.echo_ignore_multicast, 0 */
 	int accept_ra;			/* net.ipv6.conf.all.accept_ra, 1 (taken when forwarding is off) */
@@ -411,6 +411,9 @@ enum skb_drop_reason ping_v6_rcv(struct net *net, struct sk_buff *skb);
 
 /* -- icmp6.c -- */
 int icmpv6_rcv(struct net *net, struct sk_buff *skb);
+/* icmpv6_ratelimit_ms - net.ipv6.icmp.ratelimit: the scenario's, else the
+ * kernel's default (100 ms in 6.18; 1000 before, and in the 2.4/2.6 models). */
+int icmpv6_ratelimit_ms(struct net *net);
 /* icmp6_send - an ICMPv6 error about skb (data anywhere) under RFC 4443
  * 2.4(e)'s rules and Linux's rate limits. skb is not consumed. */
 void icmpv6_send(struct net *net, struct sk_buff *skb, uint8_t type, uint8_t code, uint32_t info);
