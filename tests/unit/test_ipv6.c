@@ -441,8 +441,10 @@ START_TEST(test_icmp6_no_error_about_error)
 }
 END_TEST
 
-/* Ten errors to one sender at once: the bucket's six, then Icmp6.OutRateLimitHost. */
-static void ten_errors(struct net *net)
+/* Ten errors to one sender at once take the bucket's six (the rest are
+ * Icmp6.OutRateLimitHost); then none more after short_ns, and one more
+ * after short_ns + more_ns: the refill is one per that time. */
+static void one_token_after(struct net *net, uint64_t short_ns, uint64_t more_ns)
 {
 	for (int i = 0; i < 10; i++) {
 		memset(pl, 0, 16);
@@ -450,20 +452,20 @@ static void ten_errors(struct net *net)
 	}
 	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 6);
 	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTRATELIMITHOST], 4);
+	net_set_time(net, net->now_ns + short_ns);
+	nj_inject(net, fr, frame6(P6, H6, 253, 64, pl, 16));
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 6);
+	net_set_time(net, net->now_ns + more_ns);
+	nj_inject(net, fr, frame6(P6, H6, 253, 64, pl, 16));
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 7);
 }
 
 START_TEST(test_icmp6_error_rate_limit)
 {
 	struct net *net = nj_net6();
-	ten_errors(net);
 	/* Linux 6.18.44: one token per net.ipv6.icmp.ratelimit (100 ms), the
 	 * sender's /64 route not taken into account */
-	net_set_time(net, net->now_ns + 90000000ULL);
-	nj_inject(net, fr, frame6(P6, H6, 253, 64, pl, 16));
-	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 6);
-	net_set_time(net, net->now_ns + 10000000ULL);
-	nj_inject(net, fr, frame6(P6, H6, 253, 64, pl, 16));
-	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 7);
+	one_token_after(net, 90000000ULL, 10000000ULL);
 	nj_net_free(net);
 }
 END_TEST
@@ -472,13 +474,7 @@ START_TEST(test_icmp6_error_rate_limit_26)
 {
 	struct net *net = nj_net6();
 	net->kernel = KERNEL_2_6;	/* 1 s, shortened to 248 ms for a /64 */
-	ten_errors(net);
-	net_set_time(net, net->now_ns + 240000000ULL);
-	nj_inject(net, fr, frame6(P6, H6, 253, 64, pl, 16));
-	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 6);
-	net_set_time(net, net->now_ns + 8000000ULL);
-	nj_inject(net, fr, frame6(P6, H6, 253, 64, pl, 16));
-	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTPARMPROBLEMS], 7);
+	one_token_after(net, 240000000ULL, 8000000ULL);
 	nj_net_free(net);
 }
 END_TEST
