@@ -4,8 +4,9 @@
  * live trace is announced as "event: trace". With nothing to send, the
  * content reader parks the stream (traces.c: its connection suspended, no
  * thread held) until events are appended, and sends a comment every few
- * seconds so idle proxies and the connection timeout keep the stream open. ?from=SEQ (or Last-Event-ID) resumes; the default is "only
- * what comes next".
+ * seconds so idle proxies and the connection timeout keep the stream
+ * open. ?from=SEQ (or Last-Event-ID) resumes; the default is "only what
+ * comes next".
  */
 #include <stdio.h>
 #include <stdlib.h>

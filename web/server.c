@@ -9,7 +9,8 @@
  * (STYLE.md §4): the first call checks Host and Origin (origin.c) and the
  * server's load and sets up the request context, later calls take the
  * body under a size cap (an upload's straight to its spool file), the
- * last one answers; the completion callback frees it. */
+ * last one answers; the completion callback frees it.
+ */
 #include <arpa/inet.h>
 #include <limits.h>
 #include <stdarg.h>

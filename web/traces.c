@@ -92,7 +92,6 @@ static void wake_parked(int all)
 			parked = p->next;
 		if (p->next)
 			p->next->prev = p->prev;
-		p->parked = 0;
 		MHD_resume_connection(p->c);
 	}
 }
@@ -408,7 +407,6 @@ int web_live_park(struct web_park *p, uint64_t gen, int ms)
 		if (parked)
 			parked->prev = p;
 		parked = p;
-		p->parked = 1;
 		/* under reg_mu: a notify cannot come between the test and this */
 		MHD_suspend_connection(p->c);
 	}

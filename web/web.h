@@ -120,7 +120,6 @@ void web_traces_free(void);
 struct web_park {
 	struct MHD_Connection *c;
 	int64_t until_ms;		/* a keep-alive is due then */
-	int parked;
 	struct web_park *prev, *next;
 };
 uint64_t web_live_gen(void);		/* changes with every notify and new trace */
