@@ -242,7 +242,7 @@ void tcp_rtx_acked(struct net *net, struct sock *sk)
 	tcp_ack_update_rtt(net, sk, k);
 	memmove(r->seg, r->seg + k, (r->nseg - k) * sizeof(r->seg[0]));
 	r->nseg -= k;
-	n = sk->snd_una - r->una;
+	n = after(sk->snd_una, r->una) ? sk->snd_una - r->una : 0;	/* the SYN's ack holds no byte */
 	if (n > r->len)
 		n = r->len;
 	r->off += n;
@@ -319,6 +319,23 @@ static int tcp_rtx_fragment(struct tcp_rtx *r, uint32_t i, uint32_t start, uint3
 	return 0;
 }
 
+/* Where segment i begins: where the one before it ends; the head at
+ * snd_una, or where the kept bytes begin when they begin after it (data
+ * the recorded host sent before its SYN was acked: the SYN's sequence
+ * number holds no byte). */
+static uint32_t tcp_rtx_start(const struct sock *sk, const struct tcp_rtx *r, uint32_t i)
+{
+	uint32_t s = i ? r->seg[i - 1].end_seq : sk->snd_una;
+	return before(s, r->una) ? r->una : s;
+}
+
+/* The len bytes from seq are in the buffer, to be sent again. */
+static int tcp_rtx_kept(const struct tcp_rtx *r, uint32_t seq, uint32_t len)
+{
+	uint32_t at = seq - r->una;
+	return !r->lost && !before(seq, r->una) && at <= r->len && len <= r->len - at;
+}
+
 /* tcp_retrans_try_collapse: the segments after the head join it while
  * their bytes fit min(MSS, the peer's window) and the window. */
 static void tcp_retrans_try_collapse(struct sock *sk)
@@ -327,7 +344,7 @@ static void tcp_retrans_try_collapse(struct sock *sk)
 	uint32_t mss = tcp_send_mss(sk), wnd_end = sk->snd_una + sk->snd_wnd;
 	int32_t space = (int32_t)(sk->snd_wnd < mss ? sk->snd_wnd : mss);
 
-	space -= (int32_t)(r->seg[0].end_seq - sk->snd_una - !!(r->seg[0].flags & TCPHDR_FIN));
+	space -= (int32_t)(r->seg[0].end_seq - tcp_rtx_start(sk, r, 0) - !!(r->seg[0].flags & TCPHDR_FIN));
 	while (r->nseg > 1 && !(r->seg[0].flags & TCPHDR_FIN)) {
 		space -= (int32_t)(r->seg[1].end_seq - r->seg[0].end_seq - !!(r->seg[1].flags & TCPHDR_FIN));
 		if (space < 0 || after(r->seg[1].end_seq, wnd_end))
@@ -344,7 +361,7 @@ static void tcp_retrans_try_collapse(struct sock *sk)
 static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 {
 	struct tcp_rtx *r = sk->rtx;
-	uint32_t seq = sk->snd_una, end, len;
+	uint32_t seq = tcp_rtx_start(sk, r, 0), end, len;
 	uint8_t fl;
 
 	/* __tcp_retransmit_skb with one segment's room: a head of several
@@ -370,10 +387,10 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 	}
 	if (fl & TCPHDR_FIN)
 		len--;
-	if (r->lost || len > r->len)
+	if (!tcp_rtx_kept(r, seq, len))
 		trace_step(net, NULL, "tcp_retransmit_timer", "the segment's bytes were not kept: not resent");
 	else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a retransmission"))
-		tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off : NULL, len);
+		tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off + (seq - r->una) : NULL, len);
 	r->seg[0].retrans = 1;
 	if (r->backoff < 255)
 		r->backoff++;
@@ -387,9 +404,9 @@ static void tcp_retransmit_timer(struct net *net, struct sock *sk)
 static void tcp_send_loss_probe(struct net *net, struct sock *sk)
 {
 	struct tcp_rtx *r = sk->rtx;
-	uint32_t seq = r->nseg > 1 ? r->seg[r->nseg - 2].end_seq : sk->snd_una, end = r->seg[r->nseg - 1].end_seq;
+	uint32_t seq = tcp_rtx_start(sk, r, r->nseg - 1), end = r->seg[r->nseg - 1].end_seq;
 	uint8_t fl = r->seg[r->nseg - 1].flags;
-	uint32_t len = end - seq - !!(fl & TCPHDR_FIN), at = seq - r->una;
+	uint32_t len = end - seq - !!(fl & TCPHDR_FIN);
 
 	r->timeout_ns = 0;
 	if (!net->tr.after_capture) {
@@ -405,14 +422,13 @@ static void tcp_send_loss_probe(struct net *net, struct sock *sk)
 		if (len > mss && tcp_rtx_fragment(r, r->nseg - 1, seq, (len - 1) / mss * mss) == 0) {
 			seq = r->seg[r->nseg - 2].end_seq;	/* of a GSO skb, only its last segment */
 			len = end - seq - !!(fl & TCPHDR_FIN);
-			at = seq - r->una;
 		}
 		trace_enter(net, NULL, "tcp_send_loss_probe", "tcp", "%s: no ACK for the tail %u:%u: a loss probe",
 			    sk_fmt(sk), seq - sk->iss, end - sk->iss);
-		if (r->lost || at + len > r->len)
+		if (!tcp_rtx_kept(r, seq, len))
 			trace_step(net, NULL, "tcp_send_loss_probe", "the segment's bytes were not kept: not resent");
 		else if (!sk->recorded || net->tr.after_capture || !tcp_recorded_hold(net, sk, "a loss probe"))
-			tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off + at : NULL, len);
+			tcp_rtx_send(net, sk, seq, fl, len ? r->buf + r->off + (seq - r->una) : NULL, len);
 		SNMP_INC(net, MIB_TCPEXT_TCPLOSSPROBES);
 		r->seg[r->nseg - 1].retrans = 1;
 		r->tlp_high_seq = sk->snd_nxt;
@@ -429,15 +445,16 @@ static void tcp_send_loss_probe(struct net *net, struct sock *sk)
 static void tcp_xmit_retransmit_queue(struct net *net, struct sock *sk)
 {
 	struct tcp_rtx *r = sk->rtx;
-	uint32_t mss = tcp_send_mss(sk), start = sk->snd_una;
+	uint32_t mss = tcp_send_mss(sk);
 	int head = 0;
 
-	for (uint32_t i = 0; i < r->nseg; start = r->seg[i++].end_seq) {
+	for (uint32_t i = 0; i < r->nseg; i++) {
 		if (!r->seg[i].mtu_lost)
 			continue;
+		uint32_t start = tcp_rtx_start(sk, r, i);
 		uint32_t len = r->seg[i].end_seq - start - !!(r->seg[i].flags & TCPHDR_FIN);
 		r->seg[i].mtu_lost = 0;
-		if (r->lost || start - r->una + len > r->len) {
+		if (!tcp_rtx_kept(r, start, len)) {
 			trace_step(net, NULL, "tcp_xmit_retransmit_queue", "the segment's bytes were not kept: not resent");
 			continue;
 		}
@@ -466,10 +483,10 @@ static void tcp_xmit_retransmit_queue(struct net *net, struct sock *sk)
 void tcp_simple_retransmit(struct net *net, struct sock *sk)
 {
 	struct tcp_rtx *r = sk->rtx;
-	uint32_t mss = tcp_send_mss(sk), start = sk->snd_una, n = 0;
+	uint32_t mss = tcp_send_mss(sk), n = 0;
 
-	for (uint32_t i = 0; r && i < r->nseg; start = r->seg[i++].end_seq)
-		if (r->seg[i].end_seq - start - !!(r->seg[i].flags & TCPHDR_FIN) > mss)
+	for (uint32_t i = 0; r && i < r->nseg; i++)
+		if (r->seg[i].end_seq - tcp_rtx_start(sk, r, i) - !!(r->seg[i].flags & TCPHDR_FIN) > mss)
 			r->seg[i].mtu_lost = 1, n++;
 	if (!n) {
 		trace_step(net, NULL, "tcp_simple_retransmit", "nothing in flight is longer than %u bytes", mss);

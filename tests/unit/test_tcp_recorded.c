@@ -372,6 +372,50 @@ START_TEST(test_tcp_recorded_scenario_app)
 }
 END_TEST
 
+/* A capture of the host's frames only: its SYN, its ACK of a SYN-ACK the
+ * capture lacks, then its request. Nothing acked the SYN, so snd_una stays
+ * at the ISN while the kept bytes begin one after it. After the capture
+ * the tail loss probe sends them from where they begin; it read from
+ * before the buffer (the byte at -1, far past it as unsigned), a crash
+ * fuzz_pcap found. */
+START_TEST(test_tcp_recorded_probe_of_data_before_synack)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	char err[256];
+	struct net *net = net_create();
+	ck_assert_msg(scenario_load_text(net, "{" SC_IF "\"neighbours\":[{\"ip\":\"" NJ_PEER_IP "\",\"mac\":"
+					 "\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\"connections\":[{\"proto\":\"tcp\","
+					 "\"local\":\"" NJ_HOST_IP ":41030\",\"remote\":\"" NJ_PEER_IP ":80\",\"state\":"
+					 "\"SYN_SENT\",\"isn\":30000,\"app\":\"recorded\",\"syn_options\":{\"mss\":1460,"
+					 "\"sack_ok\":true,\"ts\":true,\"wscale\":7}}]}",
+					 "t", err, sizeof(err)) == 0, "%s", err);
+	nj_capture_tx(net);
+	uint32_t h = nj_ip(NJ_HOST_IP), p = nj_ip(NJ_PEER_IP);
+	tcp_recorded_ts(net, 1, 1000);
+	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30000, 0, TCPHDR_SYN, NULL, 0);
+	tcp_recorded_ts(net, 1, 1001);
+	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30001, 1000, TCPHDR_ACK, NULL, 0);
+	tcp_recorded_ts(net, 1, 1002);
+	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30001, 1000, TCPHDR_ACK | TCPHDR_PSH, req,
+			  sizeof(req) - 1);
+	struct sock *sk = __inet_lookup_established(net, p, htons(80), h, htons(41030));
+	ck_assert_ptr_nonnull(sk);
+	ck_assert_uint_eq(sk->snd_una, 30000);		/* the SYN: never acked */
+	int n0 = nj_tx.n;
+	net->tr.after_capture = 1;
+	for (int i = 0; i < 300 && !net->mib[MIB_TCPEXT_TCPLOSSPROBES]; i++) {
+		net_set_time(net, net->now_ns + 10000000ULL);
+		tcp_run_timers(net);
+	}
+	ck_assert_uint_eq(net->mib[MIB_TCPEXT_TCPLOSSPROBES], 1);
+	ck_assert_int_eq(nj_tx.n, n0 + 1);
+	ck_assert_uint_eq(ntohl(tx(n0)->seq), 30001);	/* the request again, from its first byte */
+	ck_assert_uint_eq(tx_len(n0), sizeof(req) - 1);
+	ck_assert_int_eq(memcmp((const uint8_t *)tx(n0) + (tx(n0)->doff_res >> 4) * 4, req, sizeof(req) - 1), 0);
+	nj_net_free(net);
+}
+END_TEST
+
 /* ---- the offload note ---- */
 
 /* An Ethernet IPv4 frame from src, protocol proto, entering (the replay's
@@ -457,6 +501,7 @@ static Suite *tcp_recorded_suite(void)
 	tcase_add_test(lim, test_tcp_recorded_gap_and_mss);
 	tcase_add_test(lim, test_tcp_recorded_ack_of_lost_bytes);
 	tcase_add_test(lim, test_tcp_recorded_no_socket);
+	tcase_add_test(lim, test_tcp_recorded_probe_of_data_before_synack);
 	suite_add_tcase(s, lim);
 	TCase *off = tcase_create("Offload");
 	tcase_add_test(off, test_offload_hint_most_bad);
