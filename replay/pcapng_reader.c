@@ -128,7 +128,7 @@ static int read_packet(struct pcapng_reader *r, uint32_t type, const uint8_t *b,
 		if (p->caplen > blen - hl - 4)
 			return -1;
 	}
-	if (p->iface >= r->nifs)
+	if (p->iface < 0 || p->iface >= r->nifs)	/* an EPB's 32-bit id, as int: negative past 2^31 */
 		return -1;
 	if (type != BT_SPB)
 		p->ts_ns = ts_ns(&r->ifs[p->iface], (uint64_t)rd32(r, b + 12) << 32 | rd32(r, b + 16));
