@@ -252,6 +252,39 @@ static void ipv6_frag_bad(struct mk_ctx *c)
 	mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_ICMP, 64, l4, n));
 }
 
+/* The capture ends while two queues wait: ip6frag_time after their first
+ * fragments came, in the time the replay runs on, the one holding its
+ * first fragment gets time exceeded, the other expires silently. */
+static void ipv6_frag_timeout_at_end(struct mk_ctx *c)
+{
+	static const int ends[] = { 0, 2 }, middle[] = { 1 };
+	frag_echo(c, 20, 1500, 616, ends, 2);
+	mk_advance(c, 1000);
+	frag_echo(c, 21, 1500, 616, middle, 1);
+}
+
+/* --count N (2048) first fragments of 1232 payload bytes, of datagrams
+ * that never finish, 10 us apart: past ip6frag_high_thresh (4 MiB, about
+ * 1,690 such queues) new ones are refused (ReasmFails), as frag-flood
+ * shows for IPv4. */
+static void ipv6_frag_flood(struct mk_ctx *c)
+{
+	unsigned long n = c->param ? c->param : 2048;
+	c->step_us = 10;
+	memset(l4, 0x55, 8 + 1232);
+	l4[0] = NEXTHDR_UDP;
+	l4[1] = 0;
+	l4[2] = 0;
+	l4[3] = IP6_MF;
+	for (unsigned long k = 0; k < n; k++) {
+		l4[4] = (uint8_t)(k >> 24);
+		l4[5] = (uint8_t)(k >> 16);
+		l4[6] = (uint8_t)(k >> 8);
+		l4[7] = (uint8_t)k;
+		mk_emit(c, frame, pb6(PEER6, HOST6, NEXTHDR_FRAGMENT, 64, l4, 8 + 1232));
+	}
+}
+
 static void ipv6_udp(struct mk_ctx *c)
 {
 	size_t n = udp6(l4, PEER6, HOST6, 40000, 7, "hello, echo6");
@@ -497,6 +530,10 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  "fragment", ipv6_frag, NULL },
 	{ "ipv6-frag-bad", "an overlap (RFC 5722), a non-final fragment not a multiple of 8, a first fragment that times out",
 	  ipv6_frag_bad, NULL },
+	{ "ipv6-frag-timeout-at-end", "the capture ends while two queues wait for fragments: ip6frag_time after, time "
+	  "exceeded for the one whose first fragment came, silence for the other", ipv6_frag_timeout_at_end, NULL },
+	{ "ipv6-frag-flood", "--count N (2048) unfinished datagrams: refused past ip6frag_high_thresh (ReasmFails)",
+	  ipv6_frag_flood, NULL },
 	{ "ipv6-udp", "UDP over IPv6 to echo port 7, to closed port 9999, and with a zero checksum", ipv6_udp, NULL },
 	{ "ipv6-tcp-syn", "TCP over IPv6 to closed port 81: a SYN and a bare ACK get RSTs, a RST gets nothing", ipv6_tcp_syn,
 	  NULL },

@@ -76,18 +76,20 @@ static void advance_clock(struct replay_state *st, uint64_t t)
 		st->cfg->after_softirq(st->cfg->after_ctx);
 }
 
-/* The earliest armed timer (fragment queues, TCP, neighbours), 0 when none. */
+static uint64_t sooner(uint64_t a, uint64_t b)
+{
+	return !a || (b && b < a) ? b : a;
+}
+
+/* The earliest armed timer (fragment queues of both families, TCP,
+ * neighbours), 0 when none. */
 static uint64_t next_timer(const struct net *net)
 {
-	uint64_t next = 0;
-	if (net->ipfrags && net->ipfrags->tmr_head)
-		next = net->ipfrags->tmr_head->expires_ns;
-	if (net->socks && net->socks->next_timer_ns && (!next || net->socks->next_timer_ns < next))
-		next = net->socks->next_timer_ns;
-	uint64_t nd = neigh_next_timer(net);
-	if (nd && (!next || nd < next))
-		next = nd;
-	return next;
+	uint64_t next = ip_frag_next_timer(net);
+	next = sooner(next, ip6_frag_next_timer(net));
+	if (net->socks)
+		next = sooner(next, net->socks->next_timer_ns);
+	return sooner(next, neigh_next_timer(net));
 }
 
 /* After the last frame: the host's clock does not stop with the capture.

@@ -28,6 +28,17 @@ struct htab {
 	uint32_t n;			/* entries; the table doubles past 2 per bucket */
 };
 
+/* A 32-bit mix for the tables' hashes (jhash's job in Linux). */
+static inline uint32_t frag_mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352dU;
+	h ^= h >> 15;
+	h *= 0x846ca68bU;
+	h ^= h >> 16;
+	return h;
+}
+
 /* The lookup key, as struct frag_v4_compare_key. */
 struct frag_v4_key {
 	uint32_t saddr, daddr;		/* network order */
@@ -77,12 +88,17 @@ _Static_assert(sizeof(struct ipfrag_skb_cb) <= SKB_CB_SIZE, "FRAG_CB must fit in
 
 static inline uint32_t frag_end(const struct sk_buff *skb) { return FRAG_CB(skb)->offset + skb->len; }
 
+/* Queues by expiry, soonest first (the timer wheel's job). */
+struct frag_timers {
+	struct ipq *head, *tail;
+};
+
 /* Per-net state (struct fqdir). */
 struct ipq_table {
 	struct htab queues;
 	struct htab peers;
 	struct ipq *lru_head, *lru_tail;
-	struct ipq *tmr_head, *tmr_tail;
+	struct frag_timers tmr;
 	uint64_t mem;			/* frag_mem_limit() */
 	int in_timers;			/* ip_expire running: no re-entry */
 	ip_frag_reasm_fn reasm_cb;
@@ -95,6 +111,12 @@ struct ipq_table {
 enum { IPFRAG_OK = 0, IPFRAG_DUP, IPFRAG_OVERLAP };
 
 /* -- inet_fragment.c -- */
+/* The hash table and the timer list, also IPv6's (reassembly.c). */
+int htab_init(struct htab *h);
+void htab_add(struct htab *h, struct hnode *n, uint32_t hash);
+void htab_del(struct htab *h, struct hnode *n);
+void frag_tmr_add(struct frag_timers *t, struct ipq *q);
+void frag_tmr_del(struct frag_timers *t, struct ipq *q);
 struct ipq *inet_frag_lookup(struct ipq_table *t, const struct frag_v4_key *key);
 struct ipq *inet_frag_create(struct net *net, const struct frag_v4_key *key);
 void inet_frag_kill(struct net *net, struct ipq *q);

@@ -22,23 +22,13 @@
 
 /* ---- hash table (rhashtable's job): chains, doubled when 2 per bucket ---- */
 
-static uint32_t mix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x7feb352dU;
-	h ^= h >> 15;
-	h *= 0x846ca68bU;
-	h ^= h >> 16;
-	return h;
-}
-
 static uint32_t frag_hash(const struct frag_v4_key *k)
 {
-	uint32_t h = mix32(((uint32_t)k->id << 16 | k->protocol) ^ (k->user << 8) ^ k->vif);
-	return mix32(k->saddr ^ mix32(k->daddr ^ h));
+	uint32_t h = frag_mix32(((uint32_t)k->id << 16 | k->protocol) ^ (k->user << 8) ^ k->vif);
+	return frag_mix32(k->saddr ^ frag_mix32(k->daddr ^ h));
 }
 
-static int htab_init(struct htab *h)
+int htab_init(struct htab *h)
 {
 	h->b = calloc(HTAB_MIN_BUCKETS, sizeof(*h->b));
 	h->mask = HTAB_MIN_BUCKETS - 1;
@@ -68,7 +58,7 @@ static void htab_grow(struct htab *h)
 	h->mask = nb - 1;
 }
 
-static void htab_add(struct htab *h, struct hnode *n, uint32_t hash)
+void htab_add(struct htab *h, struct hnode *n, uint32_t hash)
 {
 	if (h->n >= 2 * (h->mask + 1))
 		htab_grow(h);
@@ -78,7 +68,7 @@ static void htab_add(struct htab *h, struct hnode *n, uint32_t hash)
 	h->n++;
 }
 
-static void htab_del(struct htab *h, struct hnode *n)
+void htab_del(struct htab *h, struct hnode *n)
 {
 	struct hnode **pp = &h->b[n->hash & h->mask];
 
@@ -98,7 +88,7 @@ static void htab_del(struct htab *h, struct hnode *n)
  * queue points at it, which is the only time its counter is compared. */
 static struct inet_peer *inet_getpeer(struct ipq_table *t, uint32_t addr)
 {
-	uint32_t hash = mix32(addr ^ 0x5bd1e995U);
+	uint32_t hash = frag_mix32(addr ^ 0x5bd1e995U);
 	struct hnode *n = t->peers.b[hash & t->peers.mask];
 
 	for (; n; n = n->next) {
@@ -152,25 +142,25 @@ void inet_frag_lru_touch(struct ipq_table *t, struct ipq *q)
 	}
 }
 
-static void tmr_del(struct ipq_table *t, struct ipq *q)
+void frag_tmr_del(struct frag_timers *t, struct ipq *q)
 {
-	*(q->tmr_prev ? &q->tmr_prev->tmr_next : &t->tmr_head) = q->tmr_next;
-	*(q->tmr_next ? &q->tmr_next->tmr_prev : &t->tmr_tail) = q->tmr_prev;
+	*(q->tmr_prev ? &q->tmr_prev->tmr_next : &t->head) = q->tmr_next;
+	*(q->tmr_next ? &q->tmr_next->tmr_prev : &t->tail) = q->tmr_prev;
 	q->tmr_prev = q->tmr_next = NULL;
 }
 
 /* Insert by expiry, searching from the tail: packet time only moves
  * forward, so a new timer nearly always goes last (O(1)). */
-static void tmr_add(struct ipq_table *t, struct ipq *q)
+void frag_tmr_add(struct frag_timers *t, struct ipq *q)
 {
-	struct ipq *p = t->tmr_tail;
+	struct ipq *p = t->tail;
 
 	while (p && p->expires_ns > q->expires_ns)
 		p = p->tmr_prev;
 	q->tmr_prev = p;
-	q->tmr_next = p ? p->tmr_next : t->tmr_head;
-	*(q->tmr_next ? &q->tmr_next->tmr_prev : &t->tmr_tail) = q;
-	*(p ? &p->tmr_next : &t->tmr_head) = q;
+	q->tmr_next = p ? p->tmr_next : t->head;
+	*(q->tmr_next ? &q->tmr_next->tmr_prev : &t->tail) = q;
+	*(p ? &p->tmr_next : &t->head) = q;
 }
 
 /* inet_frag_rearm - mod_timer(now + ipfrag_time); only ip_frag_reinit
@@ -179,9 +169,9 @@ void inet_frag_rearm(struct net *net, struct ipq *q)
 {
 	struct ipq_table *t = net->ipfrags;
 
-	tmr_del(t, q);
+	frag_tmr_del(&t->tmr, q);
 	q->expires_ns = net->now_ns + net->sysctl.ipfrag_time_ns;
-	tmr_add(t, q);
+	frag_tmr_add(&t->tmr, q);
 }
 
 /* ---- queues ---- */
@@ -221,7 +211,7 @@ struct ipq *inet_frag_create(struct net *net, const struct frag_v4_key *key)
 		q->peer = inet_getpeer(t, key->saddr);
 	htab_add(&t->queues, &q->node, frag_hash(key));
 	lru_add_tail(t, q);
-	tmr_add(t, q);
+	frag_tmr_add(&t->tmr, q);
 	t->mem += IPQ_QSIZE;
 	return q;
 }
@@ -236,7 +226,7 @@ void inet_frag_kill(struct net *net, struct ipq *q)
 		return;
 	htab_del(&t->queues, &q->node);
 	lru_del(t, q);
-	tmr_del(t, q);
+	frag_tmr_del(&t->tmr, q);
 	q->flags |= INET_FRAG_COMPLETE;
 }
 

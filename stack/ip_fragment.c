@@ -616,9 +616,15 @@ void ip_frag_run_timers(struct net *net)
 	if (!t || t->in_timers)
 		return;
 	t->in_timers = 1;		/* icmp_send must not re-enter here */
-	while (t->tmr_head && t->tmr_head->expires_ns <= net->now_ns)
-		ip_expire(net, t->tmr_head);
+	while (t->tmr.head && t->tmr.head->expires_ns <= net->now_ns)
+		ip_expire(net, t->tmr.head);
 	t->in_timers = 0;
+}
+
+uint64_t ip_frag_next_timer(const struct net *net)
+{
+	const struct ipq_table *t = net->ipfrags;
+	return t && t->tmr.head ? t->tmr.head->expires_ns : 0;
 }
 
 /* ---- ip_defrag ---- */

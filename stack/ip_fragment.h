@@ -81,6 +81,8 @@ int ip_defrag(struct net *net, struct sk_buff **pskb);
  * frame. Call after net_set_time() and before feeding the next packet.
  */
 void ip_frag_run_timers(struct net *net);
+/* ip_frag_next_timer - the earliest queue's expiry, 0 when none is held. */
+uint64_t ip_frag_next_timer(const struct net *net);
 
 /* ip_frag_mem - bytes charged to reassembly now (queues + fragment truesize). */
 uint64_t ip_frag_mem(struct net *net);

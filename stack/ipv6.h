@@ -348,7 +348,11 @@ int ipv6_skip_exthdr(const struct sk_buff *skb, int start, uint8_t *nexthdr, uin
  * skb in *pskb to continue with, 0 (held or freed). */
 int ipv6_frag_rcv(struct net *net, struct sk_buff **pskb);
 void ipv6_frag_exit(struct net *net);
+/* ip6_frag_timers - expires every queue whose ip6frag_time has passed,
+ * soonest first (ip6_frag_expire). */
 void ip6_frag_timers(struct net *net);
+/* ip6_frag_next_timer - the earliest queue's expiry, 0 when none is held. */
+uint64_t ip6_frag_next_timer(const struct net *net);
 
 /* -- route6.c -- */
 /* ip6_route_input - fills IP6CB(skb)->dst for the packet's destination. */

@@ -9,22 +9,26 @@
  * ip6frag_time (60 s) timer with its time exceeded when the first
  * fragment came. The fragment list and its overlap rules are the ones
  * IPv4 uses (inet_fragment.c's inet_frag_queue_insert), as in Linux.
- * Left out: per-netns fqdir hash and rhashtable (a bounded list here),
- * the ECN combination table's invalid cases (CE is kept if any fragment
+ * Queues are found in a hash table and expire from a list kept in expiry
+ * order, as IPv4's (inet_fragment.c). Left out: per-netns fqdir and the
+ * rhashtable's random seed, the ECN combination table's invalid cases (CE is kept if any fragment
  * had it), checksum-complete bookkeeping.
  */
 #include "inet_frag.h"
 #include "ipv6.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FRAG6_QSIZE	232u	/* what Linux charges per queue (sizeof(struct frag_queue)) */
+#define FRAG6_QSIZE	184u	/* what Linux 6.x charges per queue: sizeof(struct frag_queue),
+				 * measured against the reference kernel (IPv4: IPQ_QSIZE) */
 
 struct frag6_queue {
-	struct ipq q;			/* fragments, flags, len, meat, truesize, timer */
+	struct ipq q;			/* first (the table links through q.node): fragments,
+					 * flags, len, meat, truesize, timer */
 	struct in6 saddr, daddr;
 	uint32_t id;			/* network order */
 	int key_iif;			/* arrival device for link-scoped destinations, else 0 */
@@ -32,11 +36,13 @@ struct frag6_queue {
 	uint16_t nhoffset;		/* in the first fragment: the byte naming the fragment header */
 	uint16_t unfrag_len;		/* bytes before the fragment header in the first fragment */
 	uint8_t ecn;
-	struct frag6_queue *next;
 };
 
+_Static_assert(offsetof(struct frag6_queue, q) == 0, "the hash table and the timers link through q");
+
 struct frag6_table {
-	struct frag6_queue *head;
+	struct htab queues;
+	struct frag_timers tmr;
 	uint64_t mem;
 	int n;
 };
@@ -44,9 +50,28 @@ struct frag6_table {
 static struct frag6_table *frag6_tbl(struct net *net)
 {
 	struct ipv6_state *s = ipv6_state(net);
-	if (s && !s->frags)
-		s->frags = calloc(1, sizeof(struct frag6_table));
+	if (s && !s->frags) {
+		struct frag6_table *t = calloc(1, sizeof(*t));
+		if (t && htab_init(&t->queues) < 0) {
+			free(t);
+			t = NULL;
+		}
+		s->frags = t;
+	}
 	return s ? s->frags : NULL;
+}
+
+/* The queue's hash: every word of its key (inet6_hash_frag's inputs). */
+static uint32_t fq_hash(const struct in6 *saddr, const struct in6 *daddr, uint32_t id, int key_iif)
+{
+	uint32_t h = frag_mix32(id ^ ((uint32_t)key_iif << 16));
+	for (int i = 0; i < 16; i += 4) {
+		uint32_t a, b;
+		memcpy(&a, &saddr->s6[i], 4);
+		memcpy(&b, &daddr->s6[i], 4);
+		h = frag_mix32(h ^ a) ^ frag_mix32(b + i);
+	}
+	return h;
 }
 
 static const char *fq_name(const struct frag6_queue *fq)
@@ -97,12 +122,9 @@ static void fq_trace_arrival(struct net *net, const struct frag6_queue *fq, cons
 static void fq_destroy(struct net *net, struct frag6_queue *fq, enum skb_drop_reason reason)
 {
 	struct frag6_table *t = net->ipv6->frags;
-	struct frag6_queue **pp = &t->head;
 	struct sk_buff *skb, *next;
-	while (*pp && *pp != fq)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = fq->next;
+	htab_del(&t->queues, &fq->q.node);
+	frag_tmr_del(&t->tmr, &fq->q);
 	for (skb = fq->q.fragments; skb; skb = next) {
 		next = skb->next;
 		skb->next = skb->prev = NULL;
@@ -121,8 +143,9 @@ void ipv6_frag_exit(struct net *net)
 	struct frag6_table *t = net->ipv6 ? net->ipv6->frags : NULL;
 	if (!t)
 		return;
-	while (t->head)
-		fq_destroy(net, t->head, SKB_DROP_REASON_CONSUMED);
+	while (t->tmr.head)
+		fq_destroy(net, (struct frag6_queue *)t->tmr.head, SKB_DROP_REASON_CONSUMED);
+	free(t->queues.b);
 	free(t);
 	net->ipv6->frags = NULL;
 }
@@ -136,10 +159,13 @@ static struct frag6_queue *fq_find(struct net *net, const struct ipv6hdr *hdr, u
 	int key_iif = ipv6_addr_is_multicast(&hdr->daddr) || ipv6_addr_linklocal(&hdr->daddr) ? iif : 0;
 	if (!t || t->mem > net->ipv6->sysctl.ip6frag_high_thresh)
 		return NULL;
-	for (struct frag6_queue *fq = t->head; fq; fq = fq->next)
-		if (fq->id == id && fq->key_iif == key_iif && ipv6_addr_equal(&fq->saddr, &hdr->saddr) &&
-		    ipv6_addr_equal(&fq->daddr, &hdr->daddr))
+	uint32_t hash = fq_hash(&hdr->saddr, &hdr->daddr, id, key_iif);
+	for (struct hnode *n = t->queues.b[hash & t->queues.mask]; n; n = n->next) {
+		struct frag6_queue *fq = (struct frag6_queue *)n;
+		if (n->hash == hash && fq->id == id && fq->key_iif == key_iif &&
+		    ipv6_addr_equal(&fq->saddr, &hdr->saddr) && ipv6_addr_equal(&fq->daddr, &hdr->daddr))
 			return fq;
+	}
 	struct frag6_queue *fq = calloc(1, sizeof(*fq));
 	if (!fq)
 		return NULL;
@@ -149,8 +175,8 @@ static struct frag6_queue *fq_find(struct net *net, const struct ipv6hdr *hdr, u
 	fq->key_iif = key_iif;
 	fq->q.created_ns = net->now_ns;
 	fq->q.expires_ns = net->now_ns + net->ipv6->sysctl.ip6frag_time_ns;
-	fq->next = t->head;
-	t->head = fq;
+	htab_add(&t->queues, &fq->q.node, hash);
+	frag_tmr_add(&t->tmr, &fq->q);
 	t->mem += FRAG6_QSIZE;
 	t->n++;
 	return fq;
@@ -190,11 +216,14 @@ static void ip6_frag_expire(struct net *net, struct frag6_queue *fq)
 void ip6_frag_timers(struct net *net)
 {
 	struct frag6_table *t = net->ipv6 ? net->ipv6->frags : NULL;
-	for (struct frag6_queue *fq = t ? t->head : NULL, *next; fq; fq = next) {
-		next = fq->next;
-		if (fq->q.expires_ns <= net->now_ns)
-			ip6_frag_expire(net, fq);
-	}
+	while (t && t->tmr.head && t->tmr.head->expires_ns <= net->now_ns)
+		ip6_frag_expire(net, (struct frag6_queue *)t->tmr.head);
+}
+
+uint64_t ip6_frag_next_timer(const struct net *net)
+{
+	const struct frag6_table *t = net->ipv6 ? net->ipv6->frags : NULL;
+	return t && t->tmr.head ? t->tmr.head->expires_ns : 0;
 }
 
 /* Failures that discard the whole datagram (inet_frag_kill): the queue's

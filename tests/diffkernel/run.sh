@@ -255,6 +255,16 @@ for p in ipv6-tcp-http ipv6-tcp-echo ipv6-tcp-linklocal; do
 done
 check ipv6-tcp-dualstack pcaps/ipv6-tcp-dualstack.pcap pcaps/ipv6-tcp-dualstack.json
 check ipv6-frag-bad pcaps/ipv6-frag-bad.pcap tests/diffkernel/ip6frag-time-1s.json
+# The capture ends while two queues wait (frag-timeout-at-end's IPv6 twin):
+# ip6frag_time after, time exceeded for the one whose first fragment came.
+AFTER="--after 2"; check ipv6-frag-timeout-at-end pcaps/ipv6-frag-timeout-at-end.pcap \
+	tests/diffkernel/ip6frag-time-1s.json
+AFTER=
+# A flood of first fragments that never finish: past ip6frag_high_thresh the
+# same ones are refused on both sides (each queue charged 184 bytes plus
+# its fragment's truesize, as Linux 6.x does). 2 ms between frames.
+AFTER="--settle 2"; check ipv6-frag-flood pcaps/ipv6-frag-flood.pcap
+AFTER=
 check ipv6-forward pcaps/ipv6-forward.pcap pcaps/ipv6-forward.json
 # Neighbour unreachability detection: a router's next hop that never
 # answers is solicited three times a second apart, then FAILED, each held
@@ -277,6 +287,11 @@ AFTER=
 join
 grep -q 'Icmp.InDestUnreachs *2 *2' "$OUT/arp-fail.txt" ||
 	{ echo "FAIL arp-fail: the errors sent to itself over lo are not in the comparison"; fail=1; }
+grep -q 'Ip6.ReasmTimeout *2 *2' "$OUT/ipv6-frag-timeout-at-end.txt" &&
+	grep -q 'Icmp6.OutTimeExcds *1 *1' "$OUT/ipv6-frag-timeout-at-end.txt" ||
+	{ echo "FAIL ipv6-frag-timeout-at-end: the expiries after the capture are not in the comparison"; fail=1; }
+grep -q 'Ip6.ReasmFails *362 *362' "$OUT/ipv6-frag-flood.txt" ||
+	{ echo "FAIL ipv6-frag-flood: the refusals past ip6frag_high_thresh are not in the comparison"; fail=1; }
 # A UDP echo socket's send buffer: its replies held for ARP (IPv6: for
 # neighbour discovery) fill it, the application sleeps in sendto and the
 # rest queue unread (RcvbufErrors); after the capture the failed neighbours

@@ -741,6 +741,53 @@ START_TEST(test_frag_timeout_no_first_silent)
 }
 END_TEST
 
+/* Queues expire soonest first, whatever order they sit in the table, and
+ * the next deadline is the oldest queue's (what the replay runs its clock
+ * to after the capture). */
+START_TEST(test_frag_next_timer_soonest_first)
+{
+	struct net *net = nj_net6();
+	size_t len = echo6(dg, P6, H6, 1192);
+	uint64_t t0 = net->now_ns;
+	ck_assert_uint_eq(ip6_frag_next_timer(net), 0);
+	nj_inject(net, fr, frag(9, 600, 0, dg + 600, len - 600));	/* no first fragment: silent */
+	net_set_time(net, t0 + 1000000000ULL);
+	nj_inject(net, fr, frag(10, 0, 1, dg, 600));
+	ck_assert_uint_eq(ip6_frag_next_timer(net), t0 + 60ULL * 1000000000ULL);
+	net_set_time(net, t0 + 60ULL * 1000000000ULL);
+	ip6_frag_timers(net);
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMTIMEOUT], 1);
+	ck_assert_int_eq(nj_tx.n, 0);				/* id 9 went first, silently */
+	ck_assert_uint_eq(ip6_frag_next_timer(net), t0 + 61ULL * 1000000000ULL);
+	net_set_time(net, t0 + 61ULL * 1000000000ULL);
+	ip6_frag_timers(net);
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMTIMEOUT], 2);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_int_eq(tx6_l4(0)[0], ICMPV6_TIME_EXCEED);
+	ck_assert_uint_eq(ip6_frag_next_timer(net), 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* Thousands of waiting queues (a flood, up to ip6frag_high_thresh): each
+ * fragment still finds its own queue, whichever came first. */
+START_TEST(test_frag_many_queues)
+{
+	struct net *net = nj_net6();
+	size_t len = echo6(dg, P6, H6, 1192);
+	for (uint32_t id = 100; id < 1300; id++)
+		nj_inject(net, fr, frag(id, 0, 1, dg, 600));
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMREQDS], 1200);
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMFAILS], 0);
+	nj_inject(net, fr, frag(100, 600, 0, dg + 600, len - 600));
+	nj_inject(net, fr, frag(777, 600, 0, dg + 600, len - 600));
+	nj_inject(net, fr, frag(1299, 600, 0, dg + 600, len - 600));
+	ck_assert_int_eq(net->mib[MIB_IP6_REASMOKS], 3);
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTECHOREPLIES], 3);
+	nj_net_free(net);
+}
+END_TEST
+
 /* ---- transport ---- */
 
 static size_t udp(uint16_t dport, int zero_csum)
@@ -870,6 +917,8 @@ static Suite *ipv6_suite(void)
 	tcase_add_test(frags, test_frag_first_without_upper_header);
 	tcase_add_test(frags, test_frag_timeout_time_exceeded);
 	tcase_add_test(frags, test_frag_timeout_no_first_silent);
+	tcase_add_test(frags, test_frag_next_timer_soonest_first);
+	tcase_add_test(frags, test_frag_many_queues);
 	tcase_add_test(l4, test_udp6_no_port);
 	tcase_add_test(l4, test_udp6_zero_and_bad_csum);
 	tcase_add_test(l4, test_udp6_dual_stack_echo);
