@@ -100,13 +100,23 @@ static void run_after_capture(struct replay_state *st)
 	struct net *net = st->net;
 	uint64_t end = net->now_ns, next;
 	uint64_t max = st->cfg->after_max_ns ? st->cfg->after_max_ns : REPLAY_AFTER_MAX_NS;
+	uint64_t until = end + max < end ? UINT64_MAX : end + max;
+	int stale = 0;
 
 	softirq(st);
 	net->tr.capture_end_ns = end;
 	net->tr.after_capture = 1;
-	while ((next = next_timer(net)) && next <= end + max) {
-		if (next <= net->now_ns)
-			next = net->now_ns + 1;	/* a stale deadline: look again a moment later */
+	/* a signal stops it as it stops the frames (nothing written is lost) */
+	while (!(st->cfg->stop && *st->cfg->stop) && (next = next_timer(net)) && next <= until) {
+		if (next <= net->now_ns) {
+			/* a stale deadline: look again a moment later; one that
+			 * stays stale would otherwise creep on a nanosecond a turn */
+			if (++stale > 1000)
+				break;
+			next = net->now_ns + 1;
+		} else {
+			stale = 0;
+		}
 		advance_clock(st, next);
 		softirq(st);
 	}

@@ -36,14 +36,26 @@ void replay_ahead_run(struct replay_ahead *ra, struct net *net, uint64_t until_n
 
 void replay_ahead_close(struct replay_ahead *ra);
 
+/* The latest time a frame plays at (about 2116): the stack adds timeouts
+ * of minutes to the clock, which must never wrap. */
+#define REPLAY_TIME_MAX_NS	(1ULL << 62)
+
 /* replay_frame_time - the time frame number n (from 1) with header h
- * plays at: its capture time, or retime_ns[n - 1] when given. */
+ * plays at: its capture time (tv_usec holds nanoseconds: the readers'
+ * nano mode), or retime_ns[n - 1] when given. A time before 1970 (libpcap
+ * reads the seconds as signed) is 0, so the clock stays where it is; one
+ * past REPLAY_TIME_MAX_NS is that. */
 static inline uint64_t replay_frame_time(const struct pcap_pkthdr *h, uint64_t n, const uint64_t *retime_ns,
 					 uint64_t nretime)
 {
 	if (retime_ns && n >= 1 && n <= nretime)
-		return retime_ns[n - 1];
-	return (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		return retime_ns[n - 1] < REPLAY_TIME_MAX_NS ? retime_ns[n - 1] : REPLAY_TIME_MAX_NS;
+	if (h->ts.tv_sec < 0 || h->ts.tv_usec < 0)
+		return 0;
+	if ((uint64_t)h->ts.tv_sec >= REPLAY_TIME_MAX_NS / 1000000000ULL)
+		return REPLAY_TIME_MAX_NS;
+	uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+	return t < REPLAY_TIME_MAX_NS ? t : REPLAY_TIME_MAX_NS;
 }
 
 #endif
