@@ -21,6 +21,7 @@
 #include "frame.h"
 #include "ipv6.h"
 #include "pcapng_reader.h"
+#include "replay_ahead.h"
 #include "replay.h"
 #include "source_pcap.h"
 
@@ -214,7 +215,7 @@ int dk_load_capture(const char *path, const struct net *net, struct dk_list *in,
 			r = -1;
 			break;
 		}
-		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		uint64_t t = replay_frame_time(h, 0, NULL, 0);	/* as replay plays it */
 		/* pcapng: the frame's own interface; cooked: the interface of
 		 * the kind its header names; mapped as replay maps it */
 		int dev = src.iface < net->ndevs ? src.iface : 0;
