@@ -15,9 +15,11 @@
  * Left out: frag_list chaining (the datagram is copied into one new linear
  * skb, as 2.4 did), checksum-offload state, L3 master devices (vif 0),
  * defrag users other than LOCAL_DELIVER (conntrack, RA chain).
- * One deliberate difference: the memory limit is tested with the incoming
- * fragment's size included, so frag memory never passes high_thresh even
- * by one fragment (Linux tests "already above" and may overshoot by one).
+ * The memory limit is Linux 6.x's inet_frag_find test: a fragment is
+ * refused once frag memory is already past high_thresh, so the queue and
+ * fragment that cross it are kept (diff-kernel: the same refusals). The
+ * old kernels' model evicts first and then refuses what still would not
+ * fit.
  */
 #include "inet_frag.h"
 
@@ -88,13 +90,17 @@ static struct ipq *ip_find(struct net *net, struct sk_buff *skb)
 	struct ipq *qp = inet_frag_lookup(t, &key);
 	uint64_t need = skb->truesize + (qp ? 0 : IPQ_QSIZE), high = net->sysctl.ipfrag_high_thresh;
 
-	if (!high || t->mem + need > high) {
+	if (net->kernel == KERNEL_6X ? !high || t->mem > high : !high || t->mem + need > high) {
 		if (trace_on(net))
 			ip_find_args(net, &key, qp != NULL, 1);
-		trace_step(net, skb, "ip_find", "frag memory %llu + %llu would pass ipfrag_high_thresh %llu: refused. %s",
-			   (unsigned long long)t->mem, (unsigned long long)need, (unsigned long long)high,
-			   net->kernel == KERNEL_6X ? "Since 4.17 nothing evicts old queues: memory comes back only "
-			   "as datagrams complete or time out" : "Even evicting every queue left no room");
+		if (net->kernel == KERNEL_6X)
+			trace_step(net, skb, "ip_find", "frag memory %llu is past ipfrag_high_thresh %llu: refused. Since "
+				   "4.17 nothing evicts old queues: memory comes back only as datagrams complete or "
+				   "time out", (unsigned long long)t->mem, (unsigned long long)high);
+		else
+			trace_step(net, skb, "ip_find", "frag memory %llu + %llu would pass ipfrag_high_thresh %llu: "
+				   "refused. Even evicting every queue left no room", (unsigned long long)t->mem,
+				   (unsigned long long)need, (unsigned long long)high);
 		return NULL;
 	}
 	if (qp) {

@@ -148,6 +148,10 @@ check frag-timeout-no-first pcaps/frag-timeout-no-first.pcap tests/diffkernel/fr
 # With the default 30 s the shortened gap (1.5 s on both sides: one
 # timeline, dk_play_times) expires nothing, on either side.
 check frag-timeout-30s pcaps/frag-timeout.pcap
+# A flood of 4096 unfinished datagrams: refused once frag memory is past
+# ipfrag_high_thresh (the queue that crosses it is kept): 31 on both sides.
+AFTER="--settle 2"; check frag-flood pcaps/frag-flood.pcap
+AFTER=
 # The time after the capture (--after S: Linux waits S s, netjourney runs
 # its clock S s on): a queue left waiting expires 1 s after its first
 # fragment (ReasmTimeout, ReasmFails, ICMP time exceeded); an unanswered
@@ -166,6 +170,8 @@ grep -q 'Ip.ReasmTimeout' "$OUT/frag-timeout-30s.txt" &&
 	{ echo "FAIL frag-timeout-30s: a queue expired on a side although the gap was 1.5 s on both"; fail=1; }
 grep -q 'Ip.ReasmTimeout *1 *1' "$OUT/frag-timeout-at-end.txt" ||
 	{ echo "FAIL frag-timeout-at-end: the expiry after the capture is not in the comparison"; fail=1; }
+grep -q 'Ip.ReasmFails *31 *31' "$OUT/frag-flood.txt" ||
+	{ echo "FAIL frag-flood: the refusals past ipfrag_high_thresh are not in the comparison"; fail=1; }
 join
 grep -q 'TcpExt.TCPTimeouts *4 *4' "$OUT/tcp-rto-after-capture.txt" ||
 	{ echo "FAIL tcp-rto-after-capture: the retransmission timeouts are not in the comparison"; fail=1; }
