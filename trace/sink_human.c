@@ -188,11 +188,18 @@ void human_totals(struct human_sink *s, uint64_t packets)
 {
 	if (s->summary)
 		return;
+	uint64_t fates = 0;
 	fprintf(s->out, "\n%llu packets:", (unsigned long long)packets);
 	for (int v = 0; v < V_MAX; v++)
-		if (s->verdicts[v])
+		if (s->verdicts[v]) {
 			fprintf(s->out, " %s %llu", v == V_NONE ? "no-verdict" : verdict_name(v),
 				(unsigned long long)s->verdicts[v]);
+			fates += s->verdicts[v];
+		}
+	/* a fragment queued, then dropped by its timer, has two fates */
+	if (fates > packets)
+		fprintf(s->out, " (%llu more fates than packets: one queued, then dropped or sent later, counts under "
+			"each)", (unsigned long long)(fates - packets));
 	fputc('\n', s->out);
 	for (int r = 0; r < SKB_DROP_REASON_MAX; r++)
 		if (s->drops[r])
