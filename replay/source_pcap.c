@@ -515,14 +515,14 @@ static int driver_recorded6(struct net *net, const struct sk_buff *skb, int dlt)
 		memcpy(pad, th + doff, have - doff);
 		data = pad;
 	}
-	uint32_t tsval = 0, seq, ack;
+	uint32_t tsval = 0, tsecr = 0, seq, ack;
 	uint16_t sport, dport;
-	int has_ts = tcp_options_tsval(th, have, &tsval);
+	int has_ts = tcp_options_ts(th, have, &tsval, &tsecr);
 	memcpy(&sport, th, 2);
 	memcpy(&dport, th + 2, 2);
 	memcpy(&seq, th + 4, 4);
 	memcpy(&ack, th + 8, 4);
-	tcp_recorded_ts(net, has_ts, tsval);
+	tcp_recorded_ts(net, has_ts, tsval, tsecr);
 	tcp_recorded_send6(net, &s, sport, &d, dport, ntohl(seq), ntohl(ack), th[13], data, plen);
 	return 1;
 }
@@ -553,9 +553,9 @@ static void driver_recorded(struct net *net, const struct sk_buff *skb, int dlt)
 	if (doff < 20 || len < hl + doff)
 		return;
 	const uint8_t *data = recorded_payload(iph, len, hl + doff, &plen);
-	uint32_t tsval = 0;
-	int has_ts = tcp_options_tsval((const uint8_t *)th, len - hl, &tsval);
-	tcp_recorded_ts(net, has_ts, tsval);	/* the socket's copy carries the same TSval */
+	uint32_t tsval = 0, tsecr = 0;
+	int has_ts = tcp_options_ts((const uint8_t *)th, len - hl, &tsval, &tsecr);
+	tcp_recorded_ts(net, has_ts, tsval, tsecr);	/* the socket's copy carries the same TSval */
 	tcp_recorded_send(net, iph->saddr, th->source, iph->daddr, th->dest, ntohl(th->seq), ntohl(th->ack_seq),
 			  th->flags, data, plen);
 }

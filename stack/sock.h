@@ -109,6 +109,8 @@ struct sock {
 	uint8_t data_ready;		/* sk_data_ready was called: wake the app */
 	uint8_t fast_path;		/* pred_flags set (header prediction) */
 	uint8_t recorded;		/* in step with a capture: sends only what it shows */
+	uint8_t syn_recorded;		/* SYN_SENT: the capture's first SYN went out (later ones are
+					 * retransmissions) */
 	uint8_t synack_held;		/* request sock: its SYN-ACK waits for the capture's */
 	uint8_t tw_scheduled;		/* a timewait sock in Linux by now (TcpExt.TW counted) */
 
@@ -207,7 +209,7 @@ struct sock_table {
 	uint8_t tx_ctl;			/* set around a send of the control socket (RST, ACK for no socket) */
 	uint8_t recorded_tx;		/* inside tcp_recorded_send: its sends go out */
 	uint8_t rec_ts;			/* … and the recorded segment's TSval is rec_tsval */
-	uint32_t rec_tsval;
+	uint32_t rec_tsval, rec_tsecr;	/* (and its TSecr rec_tsecr) */
 };
 
 /* sock_table - the net's tables, created on first use; NULL if no memory. */

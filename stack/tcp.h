@@ -167,8 +167,9 @@ int tcp_pin_find_skb(const struct net *net, const struct sk_buff *skb, int kind)
 int tcp_cookie_pin(struct net *net, const struct sock *req, uint32_t isn, uint16_t mss);
 int tcp_pin_matches_sk(const struct isn_pin *p, const struct sock *sk);
 /* tcp_recorded_ts - the next tcp_recorded_send's segment carried TSval
- * tsval (has_ts): the socket's copy carries the same. */
-void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval);
+ * tsval and TSecr tsecr (has_ts): the socket's copy carries the same
+ * TSval; tsecr names the peer's TSval the host had seen. */
+void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval, uint32_t tsecr);
 
 /**
  * tcp_run_timers - fires every TCP timer due at net->now_ns: delayed ACKs,
@@ -248,6 +249,8 @@ const char *tcp_options_str(const uint8_t *th, uint32_t avail);
 /* tcp_options_tsval - the TSval of the header th (avail bytes readable), if
  * it carries a well-formed timestamp option: 1 and *tsval, else 0. */
 int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval);
+/* tcp_options_ts - the same with the echoed TSecr. */
+int tcp_options_ts(const uint8_t *th, uint32_t avail, uint32_t *tsval, uint32_t *tsecr);
 /* tcp_opts_fmt - the same for a bare option block of len bytes. */
 const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len);
 /* tcp_options_args - the agreed options into the event args a (trace_args). */
@@ -439,6 +442,11 @@ struct sock *tcp_sock_preexisting6(struct net *net, const struct in6 *saddr, uin
 /* tcp_rcv_synsent_state_process - a segment for a SYN_SENT socket (RFC 793
  * p.66): returns as tcp_rcv_state_process. */
 int tcp_rcv_synsent_state_process(struct net *net, struct sock *sk, struct sk_buff *skb);
+/* tcp_synack_missed - the recorded host acknowledges ack (no SYN) while
+ * sk waits in SYN_SENT: the peer's SYN-ACK it answered is taken as
+ * received (ISN ack - 1), with a timestamp (ts: the host's segment echoes
+ * tsecr) and the options sk offered. */
+void tcp_synack_missed(struct net *net, struct sock *sk, uint32_t ack, int ts, uint32_t tsecr);
 
 /* -- tcp_minisocks.c -- */
 enum tcp_tw_status { TCP_TW_SUCCESS, TCP_TW_RST, TCP_TW_ACK, TCP_TW_SYN };

@@ -117,11 +117,10 @@ struct sock *tcp_sock_preexisting6(struct net *net, const struct in6 *saddr, uin
 
 /* The SYN-ACK's options against what our SYN offered (tcp_rcv_synsent's
  * half of the negotiation). */
-static void tcp_synsent_options(struct net *net, struct sock *sk, const struct sk_buff *skb)
+static void tcp_synsent_agree(struct net *net, struct sock *sk, const struct tcp_options_received *o)
 {
-	struct tcp_options_received opt = { 0 };
+	const struct tcp_options_received opt = *o;
 
-	tcp_parse_options(net, skb->data, 0, &opt);
 	if (opt.mss_clamp)
 		sk->mss_cache = opt.mss_clamp < sk->advmss ? opt.mss_clamp : sk->advmss;
 	if (sk->mss_cache < TCP_MIN_SND_MSS)
@@ -140,22 +139,45 @@ static void tcp_synsent_options(struct net *net, struct sock *sk, const struct s
 	}
 }
 
+/* The SYN-ACK's effect: our SYN acknowledged (ack_seq), the peer's ISN
+ * isn and window, the options agreed, ESTABLISHED. */
+static void tcp_synsent_established(struct net *net, struct sock *sk, uint32_t ack_seq, uint32_t isn,
+				    uint32_t window, const struct tcp_options_received *opt)
+{
+	sk->bytes_acked = ack_seq - sk->snd_una;	/* the SYN */
+	sk->snd_una = ack_seq;
+	sk->snd_wnd = sk->max_window = window;	/* a SYN's window is never scaled */
+	sk->snd_wl1 = isn;
+	sk->irs = isn;
+	sk->rcv_nxt = sk->rcv_wup = isn + 1;
+	tcp_synsent_agree(net, sk, opt);
+	tcp_set_state(net, sk, TCP_ESTABLISHED);
+	tcp_init_buffer_space(sk);	/* tcp_init_transfer */
+	sk->fast_path = 1;
+}
+
 /* tcp_finish_connect: ESTABLISHED, then the handshake's third segment. */
 static void tcp_finish_connect(struct net *net, struct sock *sk, const struct sk_buff *skb)
 {
 	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	struct tcp_options_received opt = { 0 };
 
-	sk->bytes_acked = cb->ack_seq - sk->snd_una;	/* the SYN */
-	sk->snd_una = cb->ack_seq;
-	sk->snd_wnd = sk->max_window = cb->window;	/* a SYN's window is never scaled */
-	sk->snd_wl1 = cb->seq;
-	sk->irs = cb->seq;
-	sk->rcv_nxt = sk->rcv_wup = cb->seq + 1;
-	tcp_synsent_options(net, sk, skb);
-	tcp_set_state(net, sk, TCP_ESTABLISHED);
-	tcp_init_buffer_space(sk);	/* tcp_init_transfer */
-	sk->fast_path = 1;
+	tcp_parse_options(net, skb->data, 0, &opt);
+	tcp_synsent_established(net, sk, cb->ack_seq, cb->seq, cb->window, &opt);
 	tcp_send_ack(net, sk, "the handshake's third segment");
+}
+
+void tcp_synack_missed(struct net *net, struct sock *sk, uint32_t ack, int ts, uint32_t tsecr)
+{
+	/* what our SYN offered, agreed to; the peer's MSS, window scale and
+	 * window unknown: its MSS as ours, no scale, 65535 bytes */
+	struct tcp_options_received opt = { .saw_tstamp = (uint8_t)!!ts, .rcv_tsval = tsecr, .sack_ok = 1,
+					    .wscale_ok = 1, .snd_wscale = 0 };
+
+	trace_step(net, NULL, "tcp_rcv_synsent_state_process", "%s: the recorded host acknowledges %u while its "
+		   "socket waits in SYN_SENT: the peer's SYN-ACK reached the host, not the capture; taken as "
+		   "received (peer ISN %u%s)", sk_fmt(sk), ack, ack - 1, ts ? ", its TSval as the host echoes it" : "");
+	tcp_synsent_established(net, sk, sk->iss + 1, ack - 1, 65535, &opt);
 }
 
 int tcp_rcv_synsent_state_process(struct net *net, struct sock *sk, struct sk_buff *skb)

@@ -447,6 +447,12 @@ const char *tcp_opts_fmt(const uint8_t *opt, uint32_t len)
 
 int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval)
 {
+	uint32_t tsecr;
+	return tcp_options_ts(th, avail, tsval, &tsecr);
+}
+
+int tcp_options_ts(const uint8_t *th, uint32_t avail, uint32_t *tsval, uint32_t *tsecr)
+{
 	uint32_t len = avail >= 13 ? (uint32_t)(th[12] >> 4) * 4 : 0, i = 20;
 
 	if (len > avail)
@@ -460,6 +466,7 @@ int tcp_options_tsval(const uint8_t *th, uint32_t avail, uint32_t *tsval)
 			return 0;
 		if (th[i] == TCPOPT_TIMESTAMP && th[i + 1] == TCPOLEN_TIMESTAMP) {
 			*tsval = get_be32(th + i + 2);
+			*tsecr = get_be32(th + i + 6);
 			return 1;
 		}
 		i += th[i + 1];

@@ -176,13 +176,14 @@ int tcp_isn_pin_ahead6(struct net *net, const struct in6 *saddr, uint16_t sport,
 	return key_pin_ahead(net, &k, isn, has_ts, tsval);
 }
 
-void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval)
+void tcp_recorded_ts(struct net *net, int has_ts, uint32_t tsval, uint32_t tsecr)
 {
 	struct sock_table *t = sock_table(net);
 	if (!t)
 		return;
 	t->rec_ts = (uint8_t)!!has_ts;
 	t->rec_tsval = tsval;
+	t->rec_tsecr = tsecr;
 }
 
 uint32_t tcp_recorded_tsval(const struct net *net, const struct sock *sk)
@@ -291,9 +292,16 @@ static void tcp_recorded_ack(struct net *net, struct sock *sk, uint32_t ack)
 	case TCP_FIN_WAIT1:
 	case TCP_FIN_WAIT2:
 		if (!(sk->shutdown & RCV_SHUTDOWN)) {
-			net->socks->recorded_tx = 0;	/* an ACK this would prompt is the stack's own */
+			struct sock_table *t = net->socks;
+			/* the segments taken as received carried the TSval
+			 * the host echoes: tcp_store_ts_recent's */
+			if (t->rec_ts && sk->tstamp_ok && after(t->rec_tsecr, sk->ts_recent)) {
+				sk->ts_recent = t->rec_tsecr;
+				sk->ts_recent_stamp_ns = net->now_ns;
+			}
+			t->recorded_tx = 0;	/* an ACK this would prompt is the stack's own */
 			tcp_recorded_rcv_sync(net, sk, ack);
-			net->socks->recorded_tx = 1;
+			t->recorded_tx = 1;
 			return;
 		}
 	}
@@ -375,10 +383,17 @@ static void tcp_recorded_retransmit(struct net *net, struct sock *sk, uint32_t s
 		sk->fin_sent = 1;
 }
 
-/* A recorded segment on a synchronized socket (SYN_RECV onwards). */
+/* A recorded segment on a client socket (SYN_SENT) or a synchronized one
+ * (SYN_RECV onwards). */
 static void tcp_recorded_conn(struct net *net, struct sock *sk, uint32_t seq, uint32_t ack, uint8_t flags,
 			      const uint8_t *data, uint32_t len)
 {
+	if (sk->state == TCP_SYN_SENT && (flags & (TCPHDR_ACK | TCPHDR_SYN | TCPHDR_RST)) == TCPHDR_ACK &&
+	    seq == sk->iss + 1) {
+		net->socks->recorded_tx = 0;
+		tcp_synack_missed(net, sk, ack, net->socks->rec_ts, net->socks->rec_tsecr);
+		net->socks->recorded_tx = 1;
+	}
 	if (flags & TCPHDR_ACK)
 		tcp_recorded_ack(net, sk, ack);
 	if (flags & TCPHDR_RST) {
@@ -388,7 +403,15 @@ static void tcp_recorded_conn(struct net *net, struct sock *sk, uint32_t seq, ui
 		return;
 	}
 	if (flags & TCPHDR_SYN) {
-		tcp_retransmit_skb(net, sk, seq, flags, NULL, 0);	/* its SYN-ACK again */
+		/* a client's first SYN in the capture is the one connect()
+		 * sent (the socket waits for it in SYN_SENT); any other is
+		 * sent again (a SYN or SYN-ACK retransmitted) */
+		if (sk->state == TCP_SYN_SENT && !sk->syn_recorded && seq == sk->iss)
+			__tcp_transmit_skb(net, sk, seq, flags, NULL, 0, "the recorded host's SYN");
+		else
+			tcp_retransmit_skb(net, sk, seq, flags, NULL, 0);
+		if (sk->state == TCP_SYN_SENT)
+			sk->syn_recorded = 1;
 		return;
 	}
 	if (after(seq, sk->snd_nxt)) {

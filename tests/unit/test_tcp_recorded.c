@@ -373,11 +373,13 @@ START_TEST(test_tcp_recorded_scenario_app)
 END_TEST
 
 /* A capture of the host's frames only: its SYN, its ACK of a SYN-ACK the
- * capture lacks, then its request. Nothing acked the SYN, so snd_una stays
- * at the ISN while the kept bytes begin one after it. After the capture
- * the tail loss probe sends them from where they begin; it read from
- * before the buffer (the byte at -1, far past it as unsigned), a crash
- * fuzz_pcap found. */
+ * capture lacks, then its request. The ACK says the SYN-ACK reached the
+ * host: the socket takes it as received (ESTABLISHED, the peer's ISN one
+ * before the ACK field, its TSval as the host echoes it). After the
+ * capture the tail loss probe sends the request from its first byte.
+ * Before session 20 the socket stayed in SYN_SENT with snd_una at the
+ * ISN, and the probe read from before its buffer (the byte at -1), a
+ * crash fuzz_pcap found. */
 START_TEST(test_tcp_recorded_probe_of_data_before_synack)
 {
 	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
@@ -391,16 +393,22 @@ START_TEST(test_tcp_recorded_probe_of_data_before_synack)
 					 "t", err, sizeof(err)) == 0, "%s", err);
 	nj_capture_tx(net);
 	uint32_t h = nj_ip(NJ_HOST_IP), p = nj_ip(NJ_PEER_IP);
-	tcp_recorded_ts(net, 1, 1000);
+	tcp_recorded_ts(net, 1, 1000, 0);
 	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30000, 0, TCPHDR_SYN, NULL, 0);
-	tcp_recorded_ts(net, 1, 1001);
+	tcp_recorded_ts(net, 1, 1001, 777);
 	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30001, 1000, TCPHDR_ACK, NULL, 0);
-	tcp_recorded_ts(net, 1, 1002);
-	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30001, 1000, TCPHDR_ACK | TCPHDR_PSH, req,
-			  sizeof(req) - 1);
 	struct sock *sk = __inet_lookup_established(net, p, htons(80), h, htons(41030));
 	ck_assert_ptr_nonnull(sk);
-	ck_assert_uint_eq(sk->snd_una, 30000);		/* the SYN: never acked */
+	ck_assert_int_eq(sk->state, TCP_ESTABLISHED);
+	ck_assert_uint_eq(sk->snd_una, 30001);		/* the SYN, acked by the missing SYN-ACK */
+	ck_assert_uint_eq(sk->irs, 999);
+	ck_assert_uint_eq(sk->rcv_nxt, 1000);
+	ck_assert_uint_eq(sk->ts_recent, 777);
+	ck_assert_uint_eq(tx(nj_tx.n - 1)->ack_seq, htonl(1000));	/* the host's ACK, as recorded */
+	tcp_recorded_ts(net, 1, 1002, 0);
+	tcp_recorded_send(net, h, htons(41030), p, htons(80), 30001, 1000, TCPHDR_ACK | TCPHDR_PSH, req,
+			  sizeof(req) - 1);
+	ck_assert_uint_eq(net->mib[MIB_TCP_RETRANSSEGS], 0);	/* the capture's one SYN is no retransmission */
 	int n0 = nj_tx.n;
 	net->tr.after_capture = 1;
 	for (int i = 0; i < 300 && !net->mib[MIB_TCPEXT_TCPLOSSPROBES]; i++) {
@@ -412,6 +420,31 @@ START_TEST(test_tcp_recorded_probe_of_data_before_synack)
 	ck_assert_uint_eq(ntohl(tx(n0)->seq), 30001);	/* the request again, from its first byte */
 	ck_assert_uint_eq(tx_len(n0), sizeof(req) - 1);
 	ck_assert_int_eq(memcmp((const uint8_t *)tx(n0) + (tx(n0)->doff_res >> 4) * 4, req, sizeof(req) - 1), 0);
+	nj_net_free(net);
+}
+END_TEST
+
+/* The capture's first SYN of a client socket is the one connect() sent;
+ * the same SYN again a second later is a retransmission. */
+START_TEST(test_tcp_recorded_first_syn_is_no_retransmission)
+{
+	char err[256];
+	struct net *net = net_create();
+	ck_assert_msg(scenario_load_text(net, "{" SC_IF "\"neighbours\":[{\"ip\":\"" NJ_PEER_IP "\",\"mac\":"
+					 "\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}],\"connections\":[{\"proto\":\"tcp\","
+					 "\"local\":\"" NJ_HOST_IP ":41031\",\"remote\":\"" NJ_PEER_IP ":80\",\"state\":"
+					 "\"SYN_SENT\",\"isn\":50000,\"app\":\"recorded\"}]}",
+					 "t", err, sizeof(err)) == 0, "%s", err);
+	nj_capture_tx(net);
+	uint32_t h = nj_ip(NJ_HOST_IP), p = nj_ip(NJ_PEER_IP);
+	tcp_recorded_send(net, h, htons(41031), p, htons(80), 50000, 0, TCPHDR_SYN, NULL, 0);
+	ck_assert_int_eq(nj_tx.n, 1);
+	ck_assert_uint_eq(net->mib[MIB_TCP_RETRANSSEGS], 0);
+	ck_assert_uint_eq(net->mib[MIB_TCP_OUTSEGS], 1);
+	net_set_time(net, net->now_ns + 1000000000ULL);
+	tcp_recorded_send(net, h, htons(41031), p, htons(80), 50000, 0, TCPHDR_SYN, NULL, 0);
+	ck_assert_int_eq(nj_tx.n, 2);
+	ck_assert_uint_eq(net->mib[MIB_TCP_RETRANSSEGS], 1);
 	nj_net_free(net);
 }
 END_TEST
@@ -502,6 +535,7 @@ static Suite *tcp_recorded_suite(void)
 	tcase_add_test(lim, test_tcp_recorded_ack_of_lost_bytes);
 	tcase_add_test(lim, test_tcp_recorded_no_socket);
 	tcase_add_test(lim, test_tcp_recorded_probe_of_data_before_synack);
+	tcase_add_test(lim, test_tcp_recorded_first_syn_is_no_retransmission);
 	suite_add_tcase(s, lim);
 	TCase *off = tcase_create("Offload");
 	tcase_add_test(off, test_offload_hint_most_bad);
