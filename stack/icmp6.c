@@ -173,7 +173,7 @@ static int icmpv6_xrlim_allow(struct net *net, const struct in6 *daddr, const st
 }
 
 /* is_ineligible: never an error about an ICMPv6 error (RFC 4443 2.4(e.1)). */
-static int is_ineligible(const struct sk_buff *skb)
+int icmpv6_is_ineligible(const struct sk_buff *skb)
 {
 	uint8_t nexthdr = ipv6_hdr(skb)->nexthdr;
 	uint16_t frag_off;
@@ -205,7 +205,7 @@ static const char *icmp6_send_forbidden(struct net *net, const struct sk_buff *s
 	}
 	if (ipv6_addr_any(&hdr->saddr) || ipv6_addr_is_multicast(&hdr->saddr))
 		return "its source :: or multicast does not name one node (RFC 4443 2.4(e.5))";
-	if (is_ineligible(skb))
+	if (icmpv6_is_ineligible(skb))
 		return "it is itself an ICMPv6 error (errors about errors could loop)";
 	return NULL;
 }

@@ -421,6 +421,9 @@ int icmpv6_ratelimit_ms(struct net *net);
 /* icmp6_send - an ICMPv6 error about skb (data anywhere) under RFC 4443
  * 2.4(e)'s rules and Linux's rate limits. skb is not consumed. */
 void icmpv6_send(struct net *net, struct sk_buff *skb, uint8_t type, uint8_t code, uint32_t info);
+/* icmpv6_is_ineligible - skb is an ICMPv6 error (or a fragment too short
+ * to tell): no error may be sent about it (RFC 4443 2.4(e.1)). */
+int icmpv6_is_ineligible(const struct sk_buff *skb);
 /* icmpv6_param_prob_reason - parameter problem pointing at pos, then
  * frees skb with reason. */
 void icmpv6_param_prob_reason(struct net *net, struct sk_buff *skb, uint8_t code, uint32_t pos,

@@ -405,6 +405,11 @@ int ndisc_neigh_output(struct net *net, struct sk_buff *skb, struct net_device *
  * ways, as Linux counts them; nothing reaches the wire. */
 static void ndisc_link_failure_local(struct net *net, const struct sk_buff *skb)
 {
+	if (icmpv6_is_ineligible(skb)) {	/* icmp6_send's first refusal */
+		trace_step(net, skb, "ip6_link_failure", "our own packet is an ICMPv6 error: no error about it "
+			   "(RFC 4443 2.4(e.1))");
+		return;
+	}
 	uint32_t have = (uint32_t)(skb_tail_pointer(skb) - skb_network_header(skb));
 	uint32_t len = 48 + (have < IPV6_MIN_MTU - 48 ? have : IPV6_MIN_MTU - 48);
 	trace_step(net, skb, "ip6_link_failure", "our own packet: ICMPv6 address unreachable (%u bytes) to %s over lo, "

@@ -185,6 +185,37 @@ START_TEST(test_ndisc_failed_after_three_solicitations)
 }
 END_TEST
 
+/* UDP to a closed port from a neighbour that never answers: the port
+ * unreachable waits for it, then the neighbour fails. An echo reply held
+ * so is answered over lo with an address unreachable (ip6_link_failure);
+ * an ICMPv6 error is not: icmp6_send refuses an error about an error.
+ * Before session 20 it was, and Icmp6.InDestUnreachs counted it. */
+START_TEST(test_ndisc_failed_held_error_gets_no_error)
+{
+	struct net *net = net6();
+	memset(pl, 0, 16);
+	pl[0] = 0x9c;
+	pl[1] = 0x41;					/* sport 40001 */
+	pl[2] = 0x27;
+	pl[3] = 0x0f;					/* dport 9999: closed */
+	pl[5] = 16;
+	pb_csum6("fd00::98", H6, NEXTHDR_UDP, pl, 16, 6);
+	net_set_time(net, 5 * SEC);
+	nj_inject(net, fr, pb_eth_ip6(fr, "fd00::98", H6, NEXTHDR_UDP, 64, pl, 16));
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTDESTUNREACHS], 1);	/* the port unreachable, held */
+	nj_inject(net, fr, echo_from("fd00::99"));			/* an echo reply, held */
+	for (uint64_t t = 6; t <= 8; t++)
+		at(net, t * SEC);
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTNEIGHBORSOLICITS], 6);
+	ck_assert_int_eq(net->mib[MIB_ICMP6_INDESTUNREACHS], 1);	/* the echo reply's, over lo */
+	ck_assert_int_eq(net->mib[MIB_ICMP6_OUTDESTUNREACHS], 2);
+	const struct nj_rec *r = nj_find("ip6_link_failure", 'i');
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(strstr(r->msg, "is an ICMPv6 error"));
+	nj_net_free(net);
+}
+END_TEST
+
 START_TEST(test_ndisc_forwarded_held_gets_addr_unreach)
 {
 	struct net *net = nj_net();
@@ -371,6 +402,7 @@ static Suite *nud_suite(void)
 	tcase_add_test(m, test_nud_reachable_ages_delay_probe);
 	tcase_add_test(nd, test_ndisc_failed_after_three_solicitations);
 	tcase_add_test(nd, test_ndisc_forwarded_held_gets_addr_unreach);
+	tcase_add_test(nd, test_ndisc_failed_held_error_gets_no_error);
 	tcase_add_test(nd, test_ndisc_na_flags);
 	tcase_add_test(nd, test_ndisc_learn_confirms);
 	tcase_add_test(nd, test_udp6_sndbuf_sleeps_then_wakes_on_failure);
