@@ -285,6 +285,22 @@ static void ipv6_frag_flood(struct mk_ctx *c)
 	}
 }
 
+/* UDP to a closed port from three on-link addresses that never answer
+ * neighbour solicitation, then an echo request from a fourth: each answer
+ * waits for its neighbour, which fails 3 s on (after the capture). The
+ * held echo reply earns an address unreachable over lo; the held port
+ * unreachables do not (no ICMPv6 error about an ICMPv6 error). */
+static void ipv6_unresolved(struct mk_ctx *c)
+{
+	static const char *const src[] = { "fd00::98", "fd00::99", "fd00::9a" };
+	for (int i = 0; i < 3; i++) {
+		size_t n = udp6(l4, src[i], HOST6, 40000, 9999, "closed");
+		mk_emit(c, frame, pb6(src[i], HOST6, NEXTHDR_UDP, 64, l4, n));
+	}
+	size_t n = echo6(l4, "fd00::9b", HOST6, 0x6666, 1, 16);
+	mk_emit(c, frame, pb6("fd00::9b", HOST6, NEXTHDR_ICMP, 64, l4, n));
+}
+
 static void ipv6_udp(struct mk_ctx *c)
 {
 	size_t n = udp6(l4, PEER6, HOST6, 40000, 7, "hello, echo6");
@@ -532,6 +548,9 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  ipv6_frag_bad, NULL },
 	{ "ipv6-frag-timeout-at-end", "the capture ends while two queues wait for fragments: ip6frag_time after, time "
 	  "exceeded for the one whose first fragment came, silence for the other", ipv6_frag_timeout_at_end, NULL },
+	{ "ipv6-unresolved", "UDP to a closed port from three addresses that never answer solicitation, an echo from a "
+	  "fourth: the held echo reply gets an address unreachable over lo, the held port unreachables none",
+	  ipv6_unresolved, NULL },
 	{ "ipv6-frag-flood", "--count N (2048) unfinished datagrams: refused past ip6frag_high_thresh (ReasmFails)",
 	  ipv6_frag_flood, NULL },
 	{ "ipv6-udp", "UDP over IPv6 to echo port 7, to closed port 9999, and with a zero checksum", ipv6_udp, NULL },

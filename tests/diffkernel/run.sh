@@ -283,6 +283,10 @@ AFTER="--max-gap 11"; check ipv6-nud-na pcaps/ipv6-nud-na.pcap
 # FAILED, and the address unreachable it sends itself over lo (counted both
 # ways). Router advertisements with accept_ra 1: default route, SLAAC, MTU.
 AFTER="--after 4"; check ipv6-echo-after pcaps/ipv6-echo.pcap
+# Answers held for neighbours that never answer: the echo reply earns an
+# address unreachable over lo, the port unreachables none (no error about
+# an error): Icmp6.InDestUnreachs 1 on both sides.
+AFTER="--after 4"; check ipv6-unresolved pcaps/ipv6-unresolved.pcap
 check ipv6-ra pcaps/ipv6-ra.pcap pcaps/ipv6-ra.json
 # The same for ARP: requests at 0, 1 and 2 s, FAILED at 3 s; the router's
 # forwarded pings' sender hears host unreachable, the errors about its own
@@ -296,6 +300,8 @@ grep -q 'Icmp.InDestUnreachs *2 *2' "$OUT/arp-fail.txt" ||
 grep -q 'Ip6.ReasmTimeout *2 *2' "$OUT/ipv6-frag-timeout-at-end.txt" &&
 	grep -q 'Icmp6.OutTimeExcds *1 *1' "$OUT/ipv6-frag-timeout-at-end.txt" ||
 	{ echo "FAIL ipv6-frag-timeout-at-end: the expiries after the capture are not in the comparison"; fail=1; }
+grep -q 'Icmp6.InDestUnreachs *1 *1' "$OUT/ipv6-unresolved.txt" ||
+	{ echo "FAIL ipv6-unresolved: the errors over lo are not in the comparison"; fail=1; }
 grep -q 'Ip6.ReasmFails *362 *362' "$OUT/ipv6-frag-flood.txt" ||
 	{ echo "FAIL ipv6-frag-flood: the refusals past ip6frag_high_thresh are not in the comparison"; fail=1; }
 # A UDP echo socket's send buffer: its replies held for ARP (IPv6: for
