@@ -11,6 +11,8 @@
 #include "stack.h"
 #include "tcp.h"
 
+#include <stdio.h>
+
 #define PEER "10.0.0.1"
 #define HOST "10.0.0.2"
 #define LAN "192.168.1.10"
@@ -47,6 +49,13 @@ static const char host_nf_reject_json[] =
 	"    {\"hook\":\"LOCAL_IN\",\"match\":{\"proto\":\"tcp\",\"dport\":23},\"verdict\":\"REJECT\",\"reject_with\":\"tcp-reset\"},\n"
 	"    {\"hook\":\"LOCAL_IN\",\"match\":{\"proto\":\"udp\",\"dport\":161},\"verdict\":\"REJECT\"},\n"
 	"    {\"hook\":\"LOCAL_IN\",\"match\":{\"proto\":\"icmp\",\"saddr\":\"10.0.0.0/24\"},\"verdict\":\"REJECT\",\"reject_with\":\"icmp-admin-prohibited\"}]\n}\n";
+
+/* A host on a /16 (a large LAN) with its gateway's entry. */
+static const char lan16_json[] =
+	"{\n  \"kernel\": \"6.x\",\n"
+	"  \"interfaces\": [{\"name\":\"eth0\",\"mac\":\"02:00:00:00:00:01\",\"addrs\":[\"10.0.0.2/16\"],\"mtu\":1500}],\n"
+	"  \"routes\": [{\"dst\":\"0.0.0.0/0\",\"via\":\"10.0.0.1\",\"dev\":\"eth0\"}],\n"
+	"  \"neighbours\": [{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:aa\",\"dev\":\"eth0\"}]\n}\n";
 
 static uint8_t frame[4096], l4[3000], data[3000];
 
@@ -383,12 +392,36 @@ static void icmp_errors_in(struct mk_ctx *c)
 	icmp_err_in(c, ICMP_TIME_EXCEEDED, 0, IPPROTO_ICMP_, "\x08\x00\x00\x00\x3e\x3e\x00\x01");
 }
 
+/* 300 hosts of a /16 each ask for us (ARP) and ping; then each pings
+ * again, 2 ms apart: the neighbour table holds all 300 (Linux keeps up to
+ * gc_thresh3, 1024, learned entries), so every reply goes at once. */
+static void arp_many_hosts(struct mk_ctx *c)
+{
+	static const uint8_t zero[6];
+	uint8_t mac[6] = { 2, 0, 0, 1, 0, 0 };
+	c->step_us = 2000;
+	for (int round = 0; round < 2; round++)
+		for (int k = 0; k < 300; k++) {
+			char ip[20];
+			snprintf(ip, sizeof(ip), "10.0.%d.%d", 1 + k / 250, 3 + k % 250);
+			mac[4] = (uint8_t)(k >> 8);
+			mac[5] = (uint8_t)k;
+			if (!round)
+				mk_emit(c, frame, pb_arp(frame, 1, PB_BCAST_MAC, mac, pb_ip(ip), zero, pb_ip("10.0.0.2")));
+			struct pb_ipopt o = ipo(ip, "10.0.0.2", IPPROTO_ICMP_, (uint16_t)k);
+			o.smac = mac;
+			ping(c, &o, (uint16_t)(round + 1));
+		}
+}
+
 const struct mk_scenario mk_route_scenarios[] = {
 	{ "route-forward", "router forwards a ping on-link out of eth1 and a UDP datagram via the 172.16/16 gateway",
 	  route_forward, router_json },
 	{ "arp-fail", "next hops that never answer ARP: requests at 0, 1 and 2 s, FAILED at 3 s; the held pings' "
 	  "senders hear host unreachable (the router itself for its own replies); a later ping starts again",
 	  arp_fail, router_json },
+	{ "arp-many-hosts", "300 hosts of a /16 ask for us and ping, then ping again: all 300 stay in the neighbour "
+	  "table (gc_thresh3 1024) and every reply goes at once", arp_many_hosts, lan16_json },
 	{ "route-ttl-expired", "TTL 1 → ICMP time exceeded (InHdrErrors); TTL 2 is forwarded with TTL 1",
 	  route_ttl_expired, router_json },
 	{ "route-no-route", "router: no route → net unreachable; unreachable / prohibit routes → codes 1 / 13; "

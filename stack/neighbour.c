@@ -1,8 +1,12 @@
 /*
  * neighbour.c - the IPv4 neighbour (ARP) cache, after net/core/neighbour.c
- * (Linux 6.13). A bounded table (256 entries, like a small gc_thresh3) of
- * PERMANENT entries from the scenario and learned INCOMPLETE, REACHABLE
- * and STALE ones. An INCOMPLETE entry holds the packets waiting for it in
+ * (Linux 6.13). A table of PERMANENT entries from the scenario and
+ * learned INCOMPLETE, REACHABLE and STALE ones, bounded as Linux bounds
+ * it: past gc_thresh2 (512) learned entries, at most every 5 s, and at
+ * gc_thresh3 (1024), a new entry first runs neigh_forced_gc, which
+ * removes idle entries (no timer running) that FAILED or were not updated
+ * for 5 s, down to gc_thresh2; at gc_thresh3 with none removed the table
+ * overflows and the packet is dropped. An INCOMPLETE entry holds the packets waiting for it in
  * its arp_queue (neigh_resolve_output → __neigh_event_send), limited in
  * bytes of truesize (unres_qlen_bytes); neigh_update sends them once the
  * entry becomes valid, whoever taught it (an ARP reply, a request, or a
@@ -21,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NEIGH_MAX		256
+#define NEIGH_GC_THRESH2	512		/* net.ipv4.neigh.default.gc_thresh2 */
+#define NEIGH_GC_THRESH3	1024		/* gc_thresh3: learned entries at most */
+#define NEIGH_MAX		(NEIGH_GC_THRESH3 + 64)	/* slots: PERMANENT ones too */
+#define NEIGH_GC_FLUSH_NS	(5 * 1000000000ULL)	/* forced GC at most this often (2 ... 3) */
 #define NEIGH_QUEUE_LEN_BYTES	212992u		/* unres_qlen_bytes (SK_WMEM_MAX) */
 
 struct neighbour {
@@ -39,6 +46,9 @@ struct neighbour {
 	 * (cold memory) was a twentieth of it. NULL: walk the queue instead. */
 	uint64_t *ids;
 	uint32_t ids_head, ids_cap;
+	uint16_t gc_prev, gc_next;	/* the gc_list (creation order), index + 1; 0 ends it */
+	uint8_t used;			/* in the table (a removed entry's slot is free) */
+	uint8_t exempt;			/* PERMANENT: not on the gc_list, not counted */
 };
 
 /* arp_queue's tail and head, with the ids kept beside them: from when
@@ -78,7 +88,7 @@ static struct sk_buff *neigh_queue_head(struct neighbour *n)
 	return skb;
 }
 
-#define NEIGH_HASH		512		/* buckets: a power of two */
+#define NEIGH_HASH		2048		/* buckets: a power of two */
 
 /* The entries, and a chained hash over (ifindex, ip) as neigh_lookup's
  * hash in Linux: a replay asks for a neighbour on every transmit, and a
@@ -86,16 +96,19 @@ static struct sk_buff *neigh_queue_head(struct neighbour *n)
  * index + 1, 0 ending a chain. */
 struct neigh_table {
 	struct neighbour e[NEIGH_MAX];
-	int n;
+	int n;				/* slots ever used; e[n..] never were */
 	uint16_t head[NEIGH_HASH];
 	uint16_t next[NEIGH_MAX];
+	uint16_t gc_head, gc_tail;	/* learned entries, oldest first (index + 1) */
+	int gc_entries;			/* learned (non-PERMANENT) entries */
+	uint64_t last_flush_ns;		/* the last forced GC */
 	uint64_t next_timer_ns;		/* the earliest entry's timer_ns, 0 none */
 };
 
 static unsigned neigh_hash(int ifindex, uint32_t ip)
 {
 	uint32_t h = (ip ^ (uint32_t)ifindex * 0x85ebca6bu) * 0x9e3779b1u;
-	return h >> 23;			/* the top 9 bits: NEIGH_HASH buckets */
+	return h >> 21;			/* the top 11 bits: NEIGH_HASH buckets */
 }
 
 static void neigh_hash_link(struct neigh_table *t, struct neighbour *n)
@@ -141,31 +154,95 @@ static void neigh_purge(struct net *net, struct neighbour *n, enum skb_drop_reas
 	n->arp_queue_len_bytes = 0;
 }
 
-/* A slot for a new entry: a free one, else the oldest learned one (its
- * held packets die with it: neigh_forced_gc's victim is dead). */
-static struct neighbour *neigh_alloc(struct net *net, struct neigh_table *t)
+static void gc_link(struct neigh_table *t, struct neighbour *n)
 {
+	uint16_t i = (uint16_t)(n - t->e + 1);
+	n->gc_prev = t->gc_tail;
+	n->gc_next = 0;
+	*(t->gc_tail ? &t->e[t->gc_tail - 1].gc_next : &t->gc_head) = i;
+	t->gc_tail = i;
+	t->gc_entries++;
+}
+
+static void gc_unlink(struct neigh_table *t, struct neighbour *n)
+{
+	*(n->gc_prev ? &t->e[n->gc_prev - 1].gc_next : &t->gc_head) = n->gc_next;
+	*(n->gc_next ? &t->e[n->gc_next - 1].gc_prev : &t->gc_tail) = n->gc_prev;
+	n->gc_prev = n->gc_next = 0;
+	t->gc_entries--;
+}
+
+/* neigh_remove_one: out of the table; the fold hears it as "removed". */
+static void neigh_remove(struct net *net, struct neigh_table *t, struct neighbour *n)
+{
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		const struct net_device *d = dev_get_by_index(net, n->ifindex);
+		jw_key(a, "neigh");
+		jw_obj_open(a);
+		jw_kv_str(a, "dev", d ? d->name : "?");
+		jw_kv_str(a, "ip", ip_fmt(n->ip));
+		jw_kv_str(a, "state", "removed");
+		jw_obj_close(a);
+	}
+	trace_step(net, NULL, "neigh_forced_gc", "%s (%s, idle since %.1f s ago): removed", ip_fmt(n->ip),
+		   neigh_nud_name((enum nud_state)n->state), (double)(net->now_ns - n->updated_ns) / 1e9);
+	neigh_purge(net, n, SKB_DROP_REASON_NEIGH_DEAD);
+	neigh_hash_unlink(t, n);
+	gc_unlink(t, n);
+	free(n->ids);
+	memset(n, 0, sizeof(*n));
+}
+
+/* neigh_forced_gc: idle learned entries (no timer: refcnt 1) that FAILED
+ * or were not updated in the last 5 s, oldest first, until gc_thresh2
+ * remain. Returns how many went. */
+static int neigh_forced_gc(struct net *net, struct neigh_table *t)
+{
+	int max_clean = t->gc_entries - NEIGH_GC_THRESH2, shrunk = 0;
+	uint64_t tref = net->now_ns > NEIGH_GC_FLUSH_NS ? net->now_ns - NEIGH_GC_FLUSH_NS : 0;
+	for (uint16_t k = t->gc_head, nx; k && shrunk < max_clean; k = nx) {
+		struct neighbour *n = &t->e[k - 1];
+		nx = n->gc_next;
+		if (!n->timer_ns && (n->state == NUD_FAILED || n->updated_ns < tref)) {
+			neigh_remove(net, t, n);
+			shrunk++;
+		}
+	}
+	t->last_flush_ns = net->now_ns;
+	return shrunk;
+}
+
+/* neigh_alloc: a slot for a new entry (learned: counted against the
+ * thresholds; PERMANENT ones are exempt). NULL when the table overflows. */
+static struct neighbour *neigh_alloc(struct net *net, struct neigh_table *t, int exempt)
+{
+	int entries = t->gc_entries;
+	if (!exempt && (entries >= NEIGH_GC_THRESH3 || (entries >= NEIGH_GC_THRESH2 &&
+							  net->now_ns > t->last_flush_ns + NEIGH_GC_FLUSH_NS))) {
+		if (!neigh_forced_gc(net, t) && entries >= NEIGH_GC_THRESH3)
+			return NULL;		/* "neighbor table overflow!" */
+	}
 	struct neighbour *n = NULL;
-	if (t->n < NEIGH_MAX) {
+	if (t->n < NEIGH_MAX)
 		n = &t->e[t->n++];
-		memset(n, 0, sizeof(*n));
-		skb_queue_head_init(&n->arp_queue);
-		return n;
-	}
-	for (int i = 0; i < t->n; i++)
-		if (t->e[i].state != NUD_PERMANENT && (!n || t->e[i].updated_ns < n->updated_ns))
-			n = &t->e[i];
-	if (n) {
-		neigh_purge(net, n, SKB_DROP_REASON_NEIGH_DEAD);
-		neigh_hash_unlink(t, n);
-		n->timer_ns = 0;
-		n->probes = 0;
-	}
+	else
+		for (int i = 0; i < t->n && !n; i++)
+			n = t->e[i].used ? NULL : &t->e[i];
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	skb_queue_head_init(&n->arp_queue);
+	n->used = 1;
+	n->updated_ns = net->now_ns;
+	n->exempt = (uint8_t)!!exempt;
+	if (!exempt)
+		gc_link(t, n);
 	return n;
 }
 
 /* The entry for ip on dev, created (state NONE) if missing; NULL if full. */
-static struct neighbour *neigh_get(struct net *net, int ifindex, uint32_t ip)
+static struct neighbour *neigh_create(struct net *net, int ifindex, uint32_t ip, int exempt)
 {
 	struct neigh_table *t = tbl(net);
 	struct neighbour *n;
@@ -173,7 +250,7 @@ static struct neighbour *neigh_get(struct net *net, int ifindex, uint32_t ip)
 		return NULL;
 	if ((n = neigh_find(t, ifindex, ip)))
 		return n;
-	if (!(n = neigh_alloc(net, t)))
+	if (!(n = neigh_alloc(net, t, exempt)))
 		return NULL;
 	n->ifindex = ifindex;
 	n->ip = ip;
@@ -183,11 +260,20 @@ static struct neighbour *neigh_get(struct net *net, int ifindex, uint32_t ip)
 	return n;
 }
 
+static struct neighbour *neigh_get(struct net *net, int ifindex, uint32_t ip)
+{
+	return neigh_create(net, ifindex, ip, 0);
+}
+
 int neigh_add_static(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN])
 {
-	struct neighbour *n = neigh_get(net, dev->ifindex, ip);
+	struct neighbour *n = neigh_create(net, dev->ifindex, ip, 1);
 	if (!n)
 		return -1;
+	if (!n->exempt) {		/* a learned entry made PERMANENT leaves the gc_list */
+		gc_unlink(net->arp_tbl, n);
+		n->exempt = 1;
+	}
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->state = NUD_PERMANENT;
 	n->updated_ns = net->now_ns;
@@ -331,6 +417,8 @@ void neigh_table_exit(struct net *net)
 {
 	struct neigh_table *t = net->arp_tbl;
 	for (int i = 0; t && i < t->n; i++) {
+		if (!t->e[i].used)
+			continue;		/* removed: nothing held */
 		skb_queue_purge(net, &t->e[i].arp_queue);	/* quietly: the host is going away */
 		free(t->e[i].ids);
 	}
@@ -492,7 +580,9 @@ static int neigh_resolve_output(struct net *net, struct sk_buff *skb, struct net
 
 	trace_step(net, skb, "neigh_resolve_output", "%s is not in the neighbour table", ip_fmt(nexthop));
 	if (!n) {
-		trace_step(net, skb, "__neigh_create", "neighbour table full (%d)", NEIGH_MAX);
+		trace_step(net, skb, "__neigh_create", "neighbor table overflow: %d learned entries, gc_thresh3 %d, "
+			   "none idle long enough for neigh_forced_gc to remove", net->arp_tbl ? net->arp_tbl->gc_entries : 0,
+			   NEIGH_GC_THRESH3);
 		kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_CREATEFAIL);
 		return NET_RX_DROP;
 	}

@@ -191,8 +191,9 @@ int neigh_nud_update(struct neigh_nud *n, const uint8_t *ha, const uint8_t *llad
 /* neigh_add_static - a PERMANENT entry (scenario "neighbours"); -1 if full. */
 int neigh_add_static(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN]);
 /* neigh_update - learns or refreshes ip → mac (from ARP); never downgrades
- * a PERMANENT entry. The table is bounded (gc_thresh3-like), oldest
- * learned entry replaced first. An entry that becomes valid sends the
+ * a PERMANENT entry. The table is bounded as Linux's (gc_thresh2 512,
+ * gc_thresh3 1024 learned entries, neigh_forced_gc): a new entry that
+ * would overflow it is not made. An entry that becomes valid sends the
  * packets held in its arp_queue. */
 void neigh_update(struct net *net, struct net_device *dev, uint32_t ip, const uint8_t mac[ETH_ALEN],
 		  enum nud_state state);

@@ -286,6 +286,14 @@ static int neigh_event(struct fold_state *st, const cJSON *a, uint64_t seq)
 		return 0;
 	snprintf(key, sizeof(key), "%s %s", dev, ip);
 	struct fold_neigh *p = fold_get(&st->neigh, key);
+	if (nud && !strcmp(nud, "removed")) {	/* neigh_forced_gc took it out of the table */
+		if (p) {
+			free(p->queued_skbs);
+			p->queued_skbs = NULL;
+			fold_del(&st->neigh, p);
+		}
+		return 0;
+	}
 	if (!p && !(p = fold_add(&st->neigh, key)))
 		return -1;
 	put(p->ip, sizeof(p->ip), ip);
@@ -342,7 +350,7 @@ static int pmtu_event(struct fold_state *st, const cJSON *a, const struct store_
  * counterpart's, folded in the same role when of phase ph: the route
  * lookup, the end of a segment, an ICMPv6 error freeing a request sock,
  * and the neighbour discovery events that say the entry they changed
- * ("neigh", as neigh_update's). */
+ * ("neigh", as neigh_update's); and the neighbour table's forced GC. */
 static const struct {
 	const char *name;
 	enum fold_fn role;
@@ -356,6 +364,7 @@ static const struct {
 	{ "ip6_frag_queue", FF_FRAG_QUEUE, 'E' }, { "ip6_frag_queue", FF_FRAG_QUEUE, 'i' },
 	{ "ip6_frag_reasm", FF_FRAG_REASM, 'i' }, { "ip6_frag_expire", FF_EXPIRE, 'B' },
 	{ "__ip6_rt_update_pmtu", FF_PMTU, 'i' },
+	{ "neigh_forced_gc", FF_NEIGH_UPDATE, 'i' },	/* either family: an entry "removed" */
 };
 #define FOLD_V6 (sizeof(fold_v6) / sizeof(fold_v6[0]))
 

@@ -354,35 +354,42 @@ START_TEST(test_arp_failure_reported_to_forwarded_sender)
 }
 END_TEST
 
-/* The table's hash: 256 entries at most, the oldest learned one replaced
- * (and found no more), the same address on two devices two entries, every
- * survivor still found with its own MAC after many replacements. */
-START_TEST(test_neigh_table_replaces_oldest)
+/* The table as Linux bounds it: 900 learned entries in a second all stay
+ * (each found by hash with its own MAC, the same address on two devices
+ * two entries); at gc_thresh3 (1024) with every entry fresh the next one
+ * overflows; 6 s later neigh_forced_gc removes the 512 oldest idle ones
+ * (down to gc_thresh2) and the new entry is made. PERMANENT ones stay. */
+START_TEST(test_neigh_table_gc_thresholds)
 {
 	struct net *net = nj_net();
 	static const uint8_t mac1[6] = { 2, 0, 0, 0, 1, 1 };
 	struct net_device *eth1 = net_add_dev(net, "eth1", mac1, 1500);
 	ck_assert_ptr_nonnull(eth1);
 	uint8_t mac[6] = { 2, 0, 0, 0, 0, 0 };
-	enum { N = 900 };
+	enum { N = 1025 };
+#define DEV(i) ((i) % 2 ? eth1 : &net->devs[0])
+#define IP(i) htonl(0x0a010000u + (uint32_t)(i) / 2)
 	for (uint32_t i = 0; i < N; i++) {
-		net->now_ns = 1000000000ull + i;
+		net_set_time(net, 1000000000ull + i * 1000000ull);
 		mac[4] = (uint8_t)(i >> 8);
 		mac[5] = (uint8_t)i;
-		neigh_update(net, i % 2 ? eth1 : &net->devs[0], htonl(0x0a010000u + i / 2), mac, NUD_REACHABLE);
+		neigh_update(net, DEV(i), IP(i), mac, NUD_REACHABLE);
 	}
-	for (uint32_t i = 0; i < N; i++) {
-		const uint8_t *m = neigh_lookup(net, i % 2 ? eth1 : &net->devs[0], htonl(0x0a010000u + i / 2));
-		if (i < N - 255) {		/* nj_net's PERMANENT peer holds one slot */
-			ck_assert_msg(m == NULL, "entry %u should have been replaced", i);
-			continue;
-		}
+	for (uint32_t i = 0; i < N - 1; i++) {
+		const uint8_t *m = neigh_lookup(net, DEV(i), IP(i));
 		ck_assert_msg(m != NULL, "entry %u lost", i);
 		ck_assert_uint_eq(m[4], (uint8_t)(i >> 8));
 		ck_assert_uint_eq(m[5], (uint8_t)i);
 	}
-	ck_assert_ptr_null(neigh_lookup(net, eth1, htonl(0x0a010000u + (N - 1) / 2 + 1)));
-	ck_assert_ptr_nonnull(neigh_lookup(net, &net->devs[0], nj_ip(NJ_PEER_IP)));	/* never replaced */
+	ck_assert_ptr_null(neigh_lookup(net, DEV(N - 1), IP(N - 1)));	/* overflow: none idle 5 s */
+	net_set_time(net, net->now_ns + 6000000000ull);
+	neigh_update(net, DEV(N - 1), IP(N - 1), mac, NUD_REACHABLE);
+	ck_assert_ptr_nonnull(neigh_lookup(net, DEV(N - 1), IP(N - 1)));
+	for (uint32_t i = 0; i < N - 1; i++)
+		ck_assert_msg((neigh_lookup(net, DEV(i), IP(i)) != NULL) == (i >= 512), "entry %u", i);
+	ck_assert_ptr_nonnull(neigh_lookup(net, &net->devs[0], nj_ip(NJ_PEER_IP)));	/* PERMANENT */
+#undef DEV
+#undef IP
 	nj_net_free(net);
 }
 END_TEST
@@ -399,7 +406,7 @@ static Suite *arp_suite(void)
 	tcase_add_test(core, test_neigh_queue_ids_follow_the_queue);
 	tcase_add_test(core, test_neigh_queue_bytes_limit);
 	tcase_add_test(core, test_neigh_update_flushes_queue);
-	tcase_add_test(core, test_neigh_table_replaces_oldest);
+	tcase_add_test(core, test_neigh_table_gc_thresholds);
 	suite_add_tcase(s, core);
 	TCase *err = tcase_create("Errors");
 	tcase_add_test(err, test_arp_bad_lengths);

@@ -59,7 +59,10 @@ static const char trace[] =
 	EV(18, 1, 1, "i", "tcp_set_state", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"old\":\"LISTEN\",\"new\":\"NEW_SYN_RECV\"}}\n"
 	EV(19, 1, 1, "E", "tcp_check_req", 2) ",\"args\":{\"sk\":\"10.0.0.2:80>10.0.0.1:5\",\"sk_gone\":true},\"verdict\":\"pass\"}\n"
 	"{\"v\":1,\"seq\":20,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"run_timers\",\"layer\":\"core\","
-	"\"pkt\":null,\"skb\":null,\"ts_ns\":1704067260000000000}\n";
+	"\"pkt\":null,\"skb\":null,\"ts_ns\":1704067260000000000}\n"
+	"{\"v\":1,\"seq\":21,\"parent\":0,\"depth\":0,\"ph\":\"i\",\"fn\":\"neigh_forced_gc\",\"layer\":\"neigh\","
+	"\"pkt\":null,\"skb\":null,\"ts_ns\":1704067261000000000,\"args\":{\"neigh\":{\"dev\":\"eth0\","
+	"\"ip\":\"10.0.0.9\",\"state\":\"removed\"}}}\n";
 
 static struct nj_store *st;
 static struct fold_index *fx;
@@ -68,7 +71,7 @@ static char path[64];
 static void setup(void)
 {
 	st = nj_trace_store(trace, path);
-	ck_assert_uint_eq(store_nevents(st), 20);
+	ck_assert_uint_eq(store_nevents(st), 21);
 	fx = fold_index_new(st);
 	ck_assert_ptr_nonnull(fx);
 }
@@ -229,6 +232,10 @@ START_TEST(test_fold_after_capture)
 	o = at(19);						/* a timer after the last packet */
 	ck_assert(cJSON_IsTrue(get(o, "after_capture")));
 	ck_assert_int_eq(len(o, "skbs"), 0);
+	cJSON_Delete(o);
+	o = at(20);						/* neigh_forced_gc took 10.0.0.9 */
+	ck_assert_ptr_null(find(o, "neighbours", "ip", "10.0.0.9"));
+	ck_assert_int_eq(len(o, "neighbours"), 1);
 	cJSON_Delete(o);
 }
 END_TEST
