@@ -10,6 +10,8 @@
 #include "ipv6.h"
 #include "mkpcap.h"
 
+#include <stdio.h>
+
 #define HOST6 "fd00::2"
 #define PEER6 "fd00::1"
 #define PEER6_LL "fe80::ff:fe00:aa"
@@ -301,6 +303,27 @@ static void ipv6_unresolved(struct mk_ctx *c)
 	mk_emit(c, frame, pb6("fd00::9b", HOST6, NEXTHDR_ICMP, 64, l4, n));
 }
 
+/* 300 addresses of the link each solicit us (with their link-layer
+ * address) and ping, then ping again, 2 ms apart: the neighbour cache
+ * keeps all 300 (Linux: up to gc_thresh3, 1024), so every reply goes
+ * without a solicitation of ours. */
+static void ipv6_many_hosts(struct mk_ctx *c)
+{
+	c->step_us = 2000;
+	for (int round = 0; round < 2; round++)
+		for (int k = 0; k < 300; k++) {
+			char src[40];
+			snprintf(src, sizeof(src), "fd00::1:%x", k + 1);
+			size_t n;
+			if (!round) {
+				n = pb_ndisc_ns(l4, src, "ff02::1:ff00:2", HOST6, 1);
+				mk_emit(c, frame, pb6(src, "ff02::1:ff00:2", NEXTHDR_ICMP, 255, l4, n));
+			}
+			n = echo6(l4, src, HOST6, 0x6666, (uint16_t)(round + 1), 16);
+			mk_emit(c, frame, pb6(src, HOST6, NEXTHDR_ICMP, 64, l4, n));
+		}
+}
+
 static void ipv6_udp(struct mk_ctx *c)
 {
 	size_t n = udp6(l4, PEER6, HOST6, 40000, 7, "hello, echo6");
@@ -548,6 +571,8 @@ const struct mk_scenario mk_ipv6_scenarios[] = {
 	  ipv6_frag_bad, NULL },
 	{ "ipv6-frag-timeout-at-end", "the capture ends while two queues wait for fragments: ip6frag_time after, time "
 	  "exceeded for the one whose first fragment came, silence for the other", ipv6_frag_timeout_at_end, NULL },
+	{ "ipv6-many-hosts", "300 addresses solicit us and ping, then ping again: all 300 stay in the neighbour cache "
+	  "(gc_thresh3 1024) and every reply goes without a solicitation", ipv6_many_hosts, NULL },
 	{ "ipv6-unresolved", "UDP to a closed port from three addresses that never answer solicitation, an echo from a "
 	  "fourth: the held echo reply gets an address unreachable over lo, the held port unreachables none",
 	  ipv6_unresolved, NULL },

@@ -13,8 +13,9 @@
  * (unicast solicitations); advertisements follow neigh_update's override
  * and router rules.
  * Left out: upper-layer reachability confirmation (TCP's dst_confirm),
- * reachable_time's randomisation (always 30 s), garbage collection of
- * FAILED entries, DAD of our own addresses (a DAD probe for one of them is
+ * reachable_time's randomisation (always 30 s), the periodic garbage
+ * collection (the cache is bounded as the ARP table is: gc_thresh2 512,
+ * gc_thresh3 1024 learned entries, neigh_forced_gc), DAD of our own addresses (a DAD probe for one of them is
  * answered to all-nodes), proxy NDP, anycast. Router messages, and the
  * redirects a router sends, are ndisc_router.c's.
  */
@@ -24,7 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ND_MAX			256
+#define ND_GC_THRESH2		512		/* net.ipv6.neigh.default.gc_thresh2 */
+#define ND_GC_THRESH3		1024		/* gc_thresh3: learned entries at most */
+#define ND_MAX			(ND_GC_THRESH3 + 64)	/* slots: PERMANENT ones too */
+#define ND_HASH			2048		/* buckets: a power of two */
+#define ND_GC_FLUSH_NS		(5 * 1000000000ULL)	/* forced GC at most this often */
 #define ND_QUEUE_LEN_BYTES	212992u		/* unres_qlen_bytes */
 #define ND_RETRANS_NS		1000000000ULL	/* retrans_time 1 s */
 #define ND_OPT_SOURCE_LL_ADDR	1
@@ -38,11 +43,19 @@ struct nd_neigh {
 	struct neigh_nud nud;		/* state, probes, timer */
 	struct sk_buff_head queue;	/* packets waiting for resolution */
 	uint32_t queue_bytes;
+	uint16_t hnext;			/* hash chain, index + 1; 0 ends it */
+	uint16_t gc_prev, gc_next;	/* the gc_list (creation order), index + 1 */
+	uint8_t used;			/* in the cache (a removed entry's slot is free) */
+	uint8_t exempt;			/* PERMANENT: not on the gc_list, not counted */
 };
 
 struct nd_table {
 	struct nd_neigh e[ND_MAX];
-	int n;
+	int n;				/* slots ever used */
+	uint16_t head[ND_HASH];		/* by (ifindex, ip), as neigh_lookup's hash */
+	uint16_t gc_head, gc_tail;	/* learned entries, oldest first (index + 1) */
+	int gc_entries;			/* learned (non-PERMANENT) entries */
+	uint64_t last_flush_ns;		/* the last forced GC */
 	uint64_t next_timer_ns;		/* the earliest armed entry timer; 0 none */
 };
 
@@ -54,43 +67,131 @@ static struct nd_table *nd_tbl(struct net *net)
 	return s ? s->nd : NULL;
 }
 
+static unsigned nd_hash(int ifindex, const struct in6 *ip)
+{
+	uint32_t h = (uint32_t)ifindex * 0x85ebca6bu, w;
+	for (int i = 0; i < 16; i += 4) {
+		memcpy(&w, ip->s6 + i, 4);
+		h = (h ^ w) * 0x9e3779b1u;
+	}
+	return h >> 21;			/* the top 11 bits: ND_HASH buckets */
+}
+
 static struct nd_neigh *nd_find(struct net *net, int ifindex, const struct in6 *ip)
 {
 	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
-	for (int i = 0; t && i < t->n; i++)
-		if (t->e[i].ifindex == ifindex && ipv6_addr_equal(&t->e[i].ip, ip))
-			return &t->e[i];
+	for (uint16_t k = t ? t->head[nd_hash(ifindex, ip)] : 0; k; k = t->e[k - 1].hnext)
+		if (t->e[k - 1].ifindex == ifindex && ipv6_addr_equal(&t->e[k - 1].ip, ip))
+			return &t->e[k - 1];
 	return NULL;
 }
 
-/* The entry, created in state NONE if missing; the oldest learned entry
- * (and what it held) makes room in a full table. NULL if none can. */
-static struct nd_neigh *nd_get(struct net *net, int ifindex, const struct in6 *ip)
+static void nd_unhash(struct nd_table *t, struct nd_neigh *n)
+{
+	uint16_t *link = &t->head[nd_hash(n->ifindex, &n->ip)], i = (uint16_t)(n - t->e + 1);
+	while (*link && *link != i)
+		link = &t->e[*link - 1].hnext;
+	if (*link)
+		*link = n->hnext;
+}
+
+static void nd_gc_unlink(struct nd_table *t, struct nd_neigh *n)
+{
+	*(n->gc_prev ? &t->e[n->gc_prev - 1].gc_next : &t->gc_head) = n->gc_next;
+	*(n->gc_next ? &t->e[n->gc_next - 1].gc_prev : &t->gc_tail) = n->gc_prev;
+	n->gc_prev = n->gc_next = 0;
+	t->gc_entries--;
+}
+
+/* neigh_remove_one: out of the cache; the fold hears it as "removed". */
+static void nd_remove(struct net *net, struct nd_table *t, struct nd_neigh *n)
+{
+	if (trace_on(net)) {
+		struct jw *a = trace_args(net);
+		const struct net_device *d = dev_get_by_index(net, n->ifindex);
+		jw_key(a, "neigh");
+		jw_obj_open(a);
+		jw_kv_str(a, "dev", d ? d->name : "?");
+		jw_kv_str(a, "ip", in6_fmt(&n->ip));
+		jw_kv_str(a, "state", "removed");
+		jw_obj_close(a);
+	}
+	trace_step(net, NULL, "neigh_forced_gc", "%s (%s, idle since %.1f s ago): removed", in6_fmt(&n->ip),
+		   neigh_nud_name(n->nud.state), (double)(net->now_ns - n->nud.updated_ns) / 1e9);
+	skb_queue_purge(net, &n->queue);
+	nd_unhash(t, n);
+	nd_gc_unlink(t, n);
+	memset(n, 0, sizeof(*n));
+}
+
+/* neigh_forced_gc, as for ARP (neighbour.c): idle learned entries that
+ * FAILED or were not updated for 5 s, oldest first, down to gc_thresh2. */
+static int nd_forced_gc(struct net *net, struct nd_table *t)
+{
+	int max_clean = t->gc_entries - ND_GC_THRESH2, shrunk = 0;
+	uint64_t tref = net->now_ns > ND_GC_FLUSH_NS ? net->now_ns - ND_GC_FLUSH_NS : 0;
+	for (uint16_t k = t->gc_head, nx; k && shrunk < max_clean; k = nx) {
+		struct nd_neigh *n = &t->e[k - 1];
+		nx = n->gc_next;
+		if (!n->nud.timer_ns && (n->nud.state == NUD_FAILED || n->nud.updated_ns < tref)) {
+			nd_remove(net, t, n);
+			shrunk++;
+		}
+	}
+	t->last_flush_ns = net->now_ns;
+	return shrunk;
+}
+
+/* neigh_alloc: a free slot, after a forced GC when past the thresholds;
+ * NULL when the cache overflows. */
+static struct nd_neigh *nd_alloc(struct net *net, struct nd_table *t, int exempt)
+{
+	int entries = t->gc_entries;
+	struct nd_neigh *n = NULL;
+	if (!exempt && (entries >= ND_GC_THRESH3 ||
+			(entries >= ND_GC_THRESH2 && net->now_ns > t->last_flush_ns + ND_GC_FLUSH_NS)) &&
+	    !nd_forced_gc(net, t) && entries >= ND_GC_THRESH3)
+		return NULL;		/* "neighbor table overflow!" */
+	if (t->n < ND_MAX)
+		n = &t->e[t->n++];
+	for (int i = 0; !n && i < t->n; i++)
+		n = t->e[i].used ? NULL : &t->e[i];
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	skb_queue_head_init(&n->queue);
+	n->used = 1;
+	n->exempt = (uint8_t)!!exempt;
+	if (!exempt) {
+		uint16_t i = (uint16_t)(n - t->e + 1);
+		n->gc_prev = t->gc_tail;
+		*(t->gc_tail ? &t->e[t->gc_tail - 1].gc_next : &t->gc_head) = i;
+		t->gc_tail = i;
+		t->gc_entries++;
+	}
+	return n;
+}
+
+/* The entry, created in state NONE if missing (PERMANENT ones exempt from
+ * the cache's bounds); NULL when the cache overflows. */
+static struct nd_neigh *nd_create(struct net *net, int ifindex, const struct in6 *ip, int exempt)
 {
 	struct nd_table *t = nd_tbl(net);
 	struct nd_neigh *n = nd_find(net, ifindex, ip);
-	struct sk_buff *skb;
-	if (n || !t)
+	if (n || !t || !(n = nd_alloc(net, t, exempt)))
 		return n;
-	if (t->n < ND_MAX) {
-		n = &t->e[t->n++];
-		skb_queue_head_init(&n->queue);
-	} else {
-		for (int i = 0; i < t->n; i++)
-			if (t->e[i].nud.state != NUD_PERMANENT && (!n || t->e[i].nud.updated_ns < n->nud.updated_ns))
-				n = &t->e[i];
-		if (!n)
-			return NULL;
-		while ((skb = skb_dequeue(&n->queue)))
-			kfree_skb_reason(net, skb, SKB_DROP_REASON_NEIGH_DEAD);
-	}
 	n->ifindex = ifindex;
 	n->ip = *ip;
-	memset(&n->nud, 0, sizeof(n->nud));
 	n->nud.updated_ns = net->now_ns;
-	n->queue_bytes = 0;
-	memset(n->mac, 0, ETH_ALEN);
+	unsigned b = nd_hash(ifindex, ip);
+	n->hnext = t->head[b];
+	t->head[b] = (uint16_t)(n - t->e + 1);
 	return n;
+}
+
+static struct nd_neigh *nd_get(struct net *net, int ifindex, const struct in6 *ip)
+{
+	return nd_create(net, ifindex, ip, 0);
 }
 
 /* Notes n's timer for ndisc_run_timers (the replay's clock). */
@@ -109,9 +210,13 @@ uint64_t ndisc_next_timer(const struct net *net)
 
 int ndisc_add_static(struct net *net, struct net_device *dev, const struct in6 *ip, const uint8_t mac[ETH_ALEN])
 {
-	struct nd_neigh *n = nd_get(net, dev->ifindex, ip);
+	struct nd_neigh *n = nd_create(net, dev->ifindex, ip, 1);
 	if (!n)
 		return -1;
+	if (!n->exempt) {		/* a learned entry made PERMANENT leaves the gc_list */
+		nd_gc_unlink(net->ipv6->nd, n);
+		n->exempt = 1;
+	}
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->nud.state = NUD_PERMANENT;
 	n->nud.timer_ns = 0;
@@ -128,7 +233,8 @@ void ndisc_exit(struct net *net)
 {
 	struct nd_table *t = net->ipv6 ? net->ipv6->nd : NULL;
 	for (int i = 0; t && i < t->n; i++)
-		skb_queue_purge(net, &t->e[i].queue);
+		if (t->e[i].used)
+			skb_queue_purge(net, &t->e[i].queue);
 	free(t);
 	if (net->ipv6)
 		net->ipv6->nd = NULL;
@@ -330,7 +436,9 @@ static int ndisc_resolve(struct net *net, struct sk_buff *skb, struct net_device
 	struct nd_neigh *n = nd_get(net, dev->ifindex, nh);
 	struct sk_buff *old;
 	if (!n) {
-		trace_step(net, skb, "__neigh_create", "neighbour table full (%d)", ND_MAX);
+		trace_step(net, skb, "__neigh_create", "neighbor table overflow: %d learned entries, gc_thresh3 %d, "
+			   "none idle long enough for neigh_forced_gc to remove", net->ipv6->nd ? net->ipv6->nd->gc_entries : 0,
+			   ND_GC_THRESH3);
 		return skb_drop(net, skb, SKB_DROP_REASON_NEIGH_CREATEFAIL);
 	}
 	int probe = neigh_nud_event_send(&n->nud, net->now_ns);

@@ -297,6 +297,7 @@ AFTER="--max-gap 5 --after 4"; check arp-fail pcaps/arp-fail.pcap pcaps/arp-fail
 # gc_thresh3, 1024, learned entries; netjourney kept 256 before session 20
 # and sent 141 of the second round's replies after ARP that nobody answered).
 AFTER="--settle 2"; check arp-many-hosts pcaps/arp-many-hosts.pcap pcaps/arp-many-hosts.json
+AFTER="--settle 2"; check ipv6-many-hosts pcaps/ipv6-many-hosts.pcap	# the neighbour cache, likewise
 AFTER=
 join
 grep -q 'Icmp.InDestUnreachs *2 *2' "$OUT/arp-fail.txt" ||

@@ -80,6 +80,48 @@ static const char *state_of(struct net *net, const char *ip)
 	return p.line;
 }
 
+static size_t ns_from(const char *src)
+{
+	size_t n = pb_ndisc_ns(pl, src, "ff02::1:ff00:2", H6, 1);
+	return pb_eth_ip6(fr, src, "ff02::1:ff00:2", NEXTHDR_ICMP, 255, pl, n);
+}
+
+/* The cache bounded as Linux bounds it (as the ARP table): 1024 learned
+ * entries within a second all stay; the next overflows. Our advertisement
+ * to each used its entry (DELAY, then PROBE: a timer runs, so it is held);
+ * once they have FAILED, neigh_forced_gc removes the 512 oldest and the
+ * new entry is made. */
+START_TEST(test_ndisc_cache_gc_thresholds)
+{
+	struct net *net = net6();
+	char src[40];
+	struct in6 a;
+	for (int k = 0; k <= 1024; k++) {
+		net_set_time(net, 5 * SEC + (uint64_t)k * 1000000ULL);
+		snprintf(src, sizeof(src), "fd00::1:%x", k + 1);
+		nj_inject(net, fr, ns_from(src));
+	}
+	for (int k = 0; k <= 1024; k++) {
+		snprintf(src, sizeof(src), "fd00::1:%x", k + 1);
+		a = a6(src);
+		ck_assert_msg((ndisc_lookup(net, &net->devs[0], &a) != NULL) == (k < 1024), "entry %d", k);
+	}
+	nj_inject(net, fr, ns_from(src));			/* held entries: still no room */
+	ck_assert_ptr_null(ndisc_lookup(net, &net->devs[0], &a));
+	for (uint64_t t = 6; t <= 15; t++)
+		at(net, t * SEC);				/* DELAY, PROBE x3, FAILED */
+	ck_assert_str_ne(state_of(net, "fd00::1:1"), "");
+	ck_assert_ptr_nonnull(strstr(state_of(net, "fd00::1:1"), "FAILED"));
+	nj_inject(net, fr, ns_from(src));			/* fd00::1:401 again */
+	ck_assert_ptr_nonnull(ndisc_lookup(net, &net->devs[0], &a));
+	for (int k = 0; k < 1024; k++) {
+		snprintf(src, sizeof(src), "fd00::1:%x", k + 1);
+		ck_assert_msg((state_of(net, src)[0] != 0) == (k >= 512), "entry %d", k);
+	}
+	nj_net_free(net);
+}
+END_TEST
+
 /* ---- the state machine alone ---- */
 
 START_TEST(test_nud_incomplete_three_probes_then_failed)
@@ -403,6 +445,7 @@ static Suite *nud_suite(void)
 	tcase_add_test(nd, test_ndisc_failed_after_three_solicitations);
 	tcase_add_test(nd, test_ndisc_forwarded_held_gets_addr_unreach);
 	tcase_add_test(nd, test_ndisc_failed_held_error_gets_no_error);
+	tcase_add_test(nd, test_ndisc_cache_gc_thresholds);
 	tcase_add_test(nd, test_ndisc_na_flags);
 	tcase_add_test(nd, test_ndisc_learn_confirms);
 	tcase_add_test(nd, test_udp6_sndbuf_sleeps_then_wakes_on_failure);
